@@ -1,0 +1,66 @@
+package io.cairn.topics;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import org.apache.avro.Schema;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Kafka serde for generated Avro classes in single-object encoding: each value carries its schema's
+ * fingerprint, so records written under an older schema stay readable after the schema evolves.
+ * Thread-safe. A {@code null} value (a tombstone) passes through as {@code null}.
+ */
+public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
+    static {
+        // Avro refuses to instantiate generated classes outside trusted packages (CVE-2024-47561 hardening).
+        if (System.getProperty("org.apache.avro.SERIALIZABLE_PACKAGES") == null) {
+            System.setProperty("org.apache.avro.SERIALIZABLE_PACKAGES", "io.cairn.topics.avro");
+        }
+    }
+
+    private final BinaryMessageEncoder<T> encoder;
+    private final BinaryMessageDecoder<T> decoder;
+
+    public AvroSerde(Schema schema) {
+        this.encoder = new BinaryMessageEncoder<>(SpecificData.get(), schema);
+        this.decoder = new BinaryMessageDecoder<>(SpecificData.get(), schema);
+    }
+
+    public byte[] encode(T value) {
+        if (value == null) return null;
+        try {
+            ByteBuffer buf = encoder.encode(value);
+            byte[] out = new byte[buf.remaining()];
+            buf.get(out);
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public T decode(byte[] bytes) {
+        if (bytes == null) return null;
+        try {
+            return decoder.decode(bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException("undecodable record (unknown schema or corrupt bytes)", e);
+        }
+    }
+
+    @Override
+    public Serializer<T> serializer() {
+        return (topic, value) -> encode(value);
+    }
+
+    @Override
+    public Deserializer<T> deserializer() {
+        return (topic, bytes) -> decode(bytes);
+    }
+}
