@@ -21,7 +21,8 @@ import java.util.stream.Stream;
  *
  * <p>Layout for tenant {@code acme}: {@code <hot>/tenants/<xx>/acme.db} (plus SQLite's {@code -wal}
  * and {@code -shm}), and after a delete {@code <hot>/tenants/<xx>/acme.deleted}, a tombstone holding
- * the log offset of the delete so that a redelivered older record cannot resurrect the tenant.
+ * the log offset of the delete so that a redelivered older record cannot resurrect the tenant. The
+ * tombstone stays when the tenant is created again: records after that carry higher offsets.
  *
  * <p>Thread-safe: it holds no state but the root.
  */
@@ -83,15 +84,6 @@ public final class TenantFiles {
             return OptionalLong.of(Long.parseLong(Files.readString(tomb, StandardCharsets.US_ASCII).trim()));
         } catch (IOException | NumberFormatException e) {
             throw new IllegalStateException("unreadable tombstone " + tomb, e);
-        }
-    }
-
-    /** Removes the tombstone once the tenant is created again. */
-    public void clearTombstone(String tenant) {
-        try {
-            Files.deleteIfExists(tombstone(tenant));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

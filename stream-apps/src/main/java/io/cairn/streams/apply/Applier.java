@@ -1,0 +1,94 @@
+package io.cairn.streams.apply;
+
+import io.cairn.connectors.sqlite.TenantFiles;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running applier: a Kafka Streams app that applies cairn.tenant-log to the tenant files on its hot
+ * directory. Start with {@link #start}; {@link #close} stops it after committing what it applied.
+ *
+ * <p>Exactly-once comes from the tenant files themselves (each stores the offset it applied up to,
+ * in the same transaction as the data), so Streams runs at-least-once: a redelivered record is skipped,
+ * and Kafka transactions add nothing but latency.
+ */
+public final class Applier implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Applier.class);
+
+    private final KafkaStreams streams;
+    private final TenantDatabasePool pool;
+    private final KafkaStreamsMetrics streamsMetrics;
+
+    private Applier(KafkaStreams streams, TenantDatabasePool pool, KafkaStreamsMetrics streamsMetrics) {
+        this.streams = streams;
+        this.pool = pool;
+        this.streamsMetrics = streamsMetrics;
+    }
+
+    /**
+     * Starts applying. {@code kafkaClientProps} carries {@code bootstrap.servers} and security
+     * settings; everything else is set here. Returns at once; see {@link #running()}.
+     */
+    public static Applier start(ApplierConfig config, Map<String, Object> kafkaClientProps, MeterRegistry registry) {
+        TenantDatabasePool pool = new TenantDatabasePool(new TenantFiles(config.hotDir()), config.limits(), config.maxOpenTenants());
+        ApplierMetrics metrics = new ApplierMetrics(registry);
+        KafkaStreams streams = new KafkaStreams(ApplierTopology.build(config, pool, metrics), properties(config, kafkaClientProps));
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("applier thread failed; replacing it (uncommitted records will be redelivered)", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(registry);
+        registry.gauge("cairn.applier.open.tenants", pool, TenantDatabasePool::openCount);
+        streams.start();
+        return new Applier(streams, pool, streamsMetrics);
+    }
+
+    static Properties properties(ApplierConfig config, Map<String, Object> kafkaClientProps) {
+        Map<String, Object> p = new HashMap<>(kafkaClientProps);
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, config.hotDir().resolve("streams-state").toString());
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1_000);
+        p.put("processing.exception.handler.global.enabled", true); // Kafka 5.0's default, opted into now
+        // A lone record's group commits at the next punctuation, which runs once per poll loop: keep
+        // the idle poll short so that loop turns quickly.
+        p.put(StreamsConfig.POLL_MS_CONFIG, 2);
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all");
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), 4 * 1024 * 1024);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 2_000);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 100);
+        Properties props = new Properties();
+        props.putAll(p);
+        return props;
+    }
+
+    /** True while Streams is running (all tasks assigned and processing). */
+    public boolean running() {
+        return streams.state() == KafkaStreams.State.RUNNING;
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+        streamsMetrics.close();
+        pool.close();
+    }
+}

@@ -1,0 +1,48 @@
+package io.cairn.streams.apply;
+
+import io.cairn.connectors.sqlite.SqliteLimits;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * How one applier instance runs.
+ *
+ * @param hotDir the hot volume; tenant files live under {@code <hotDir>/tenants}
+ * @param applicationId Kafka Streams application id (the consumer group); primary and replicas differ
+ * @param role PRIMARY emits outcomes and state; REPLICA only applies
+ * @param streamThreads Kafka Streams threads. Default 1: on 2 cores one thread applying while the edge
+ *     serves keeps both busy.
+ * @param maxOpenTenants bound on open tenant connections (each holds 3 file descriptors: db, wal,
+ *     shm); idle ones are closed least-recently-used first. Default 64.
+ * @param groupCommitMaxRecords records of a partition applied in one SQLite transaction at most
+ *     before it commits; a commit also happens at the end of every poll loop. Default 1,000.
+ * @param maxResultRows rows a write statement (e.g. {@code RETURNING}) may return. Default 1,000.
+ * @param limits per-connection limits: size quota, statement time limit, SQL length
+ */
+public record ApplierConfig(
+        Path hotDir, String applicationId, Role role, int streamThreads, int maxOpenTenants,
+        int groupCommitMaxRecords, int maxResultRows, SqliteLimits limits) {
+
+    public enum Role { PRIMARY, REPLICA }
+
+    public ApplierConfig {
+        Objects.requireNonNull(hotDir, "hotDir");
+        Objects.requireNonNull(applicationId, "applicationId");
+        Objects.requireNonNull(role, "role");
+        Objects.requireNonNull(limits, "limits");
+        if (streamThreads < 1) throw new IllegalArgumentException("streamThreads must be >= 1");
+        if (maxOpenTenants < 1) throw new IllegalArgumentException("maxOpenTenants must be >= 1");
+        if (groupCommitMaxRecords < 1) throw new IllegalArgumentException("groupCommitMaxRecords must be >= 1");
+        if (maxResultRows < 0) throw new IllegalArgumentException("maxResultRows must be >= 0");
+    }
+
+    /** The primary applier's defaults for a hot directory. */
+    public static ApplierConfig primary(Path hotDir) {
+        return new ApplierConfig(hotDir, "cairn-applier", Role.PRIMARY, 1, 64, 1_000, 1_000, SqliteLimits.WRITE_DEFAULTS);
+    }
+
+    public ApplierConfig withRole(Role newRole, String newApplicationId, Path newHotDir) {
+        return new ApplierConfig(newHotDir, newApplicationId, newRole, streamThreads, maxOpenTenants,
+                groupCommitMaxRecords, maxResultRows, limits);
+    }
+}

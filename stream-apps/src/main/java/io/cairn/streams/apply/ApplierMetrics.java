@@ -1,0 +1,38 @@
+package io.cairn.streams.apply;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
+
+/** The applier's meters: records by outcome, group-commit size and duration. Thread-safe. */
+final class ApplierMetrics {
+    private final Counter applied;
+    private final Counter failed;
+    private final Counter skipped;
+    private final DistributionSummary groupSize;
+    private final Timer commitTime;
+
+    ApplierMetrics(MeterRegistry registry) {
+        applied = Counter.builder("cairn.applier.records").tag("outcome", "applied").register(registry);
+        failed = Counter.builder("cairn.applier.records").tag("outcome", "failed").register(registry);
+        skipped = Counter.builder("cairn.applier.records").tag("outcome", "skipped")
+                .description("redelivered records already applied").register(registry);
+        groupSize = DistributionSummary.builder("cairn.applier.group.records").register(registry);
+        commitTime = Timer.builder("cairn.applier.group.commit").register(registry);
+    }
+
+    void applied(Outcome outcome) {
+        switch (outcome) {
+            case Outcome.Applied a -> applied.increment();
+            case Outcome.Failed f -> failed.increment();
+            case Outcome.Skipped s -> skipped.increment();
+        }
+    }
+
+    void committed(int records, long nanos) {
+        groupSize.record(records);
+        commitTime.record(nanos, TimeUnit.NANOSECONDS);
+    }
+}

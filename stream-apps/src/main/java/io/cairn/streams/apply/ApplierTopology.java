@@ -1,0 +1,33 @@
+package io.cairn.streams.apply;
+
+import io.cairn.topics.Serdes;
+import io.cairn.topics.TopicCatalog;
+import io.cairn.topics.avro.CommandResult;
+import io.cairn.topics.avro.TenantState;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.Topology;
+
+/** cairn.tenant-log -> apply -> cairn.tenant-results and cairn.tenant-state. */
+public final class ApplierTopology {
+    private ApplierTopology() {}
+
+    /** The topology for {@code config}; every task shares {@code pool} (bounded open files per instance). */
+    static Topology build(ApplierConfig config, TenantDatabasePool pool, ApplierMetrics metrics) {
+        Topology t = new Topology();
+        t.addSource("log", new StringDeserializer(), Serdes.COMMAND.deserializer(), TopicCatalog.TENANT_LOG);
+        t.addProcessor("apply", () -> new ApplyProcessor(pool, config, metrics), "log");
+        t.addStateStore(GroupCommitStore.builder(), "apply");
+        t.addSink(ApplyProcessor.RESULTS_SINK, TopicCatalog.TENANT_RESULTS, new StringSerializer(),
+                typed(Serdes.RESULT.serializer(), CommandResult.class), "apply");
+        t.addSink(ApplyProcessor.STATE_SINK, TopicCatalog.TENANT_STATE, new StringSerializer(),
+                typed(Serdes.STATE.serializer(), TenantState.class), "apply");
+        return t;
+    }
+
+    /** The processor forwards Object values to named sinks; each sink only ever receives its own type. */
+    private static <T> Serializer<Object> typed(Serializer<T> serializer, Class<T> type) {
+        return (topic, value) -> serializer.serialize(topic, type.cast(value));
+    }
+}

@@ -1,0 +1,155 @@
+package io.cairn.streams.apply;
+
+import io.cairn.connectors.sqlite.TenantFiles;
+import io.cairn.connectors.sqlite.TenantSchema;
+import io.cairn.topics.Bookmark;
+import io.cairn.topics.TenantId;
+import io.cairn.topics.avro.CreateTenant;
+import io.cairn.topics.avro.DeleteTenant;
+import io.cairn.topics.avro.ExecuteBatch;
+import io.cairn.topics.avro.IssueKey;
+import io.cairn.topics.avro.KeySpec;
+import io.cairn.topics.avro.RevokeKey;
+import io.cairn.topics.avro.TenantCommand;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * Applies one command of the tenant log to its tenant's database, exactly once.
+ *
+ * <p>Each record runs inside a savepoint of the tenant's group-commit transaction, and moves the
+ * tenant's applied position in that same savepoint; a record whose offset is at or below the stored
+ * position was applied before and is skipped. A failing command (bad SQL, a duplicate tenant, ...)
+ * is rolled back to its savepoint but still advances the position: its failure is its outcome, and
+ * replaying it gives the same failure. {@link SQLException}s that escape are infrastructure failures
+ * (I/O, corruption), never a tenant's mistake.
+ */
+final class CommandApplier {
+    private static final Outcome.Applied DONE = new Outcome.Applied(List.of());
+
+    private final TenantDatabasePool pool;
+    private final TenantFiles files;
+    private final BatchExecutor batches;
+
+    CommandApplier(TenantDatabasePool pool, int maxResultRows) {
+        this.pool = pool;
+        this.files = pool.files();
+        this.batches = new BatchExecutor(maxResultRows);
+    }
+
+    /** Applies any command but DeleteTenant (see {@link #delete}) inside {@code group}. */
+    Outcome apply(TenantCommand cmd, Bookmark position, GroupCommit group) throws SQLException {
+        String tenant = cmd.getTenant();
+        if (!TenantId.isValid(tenant)) return Outcome.failed("invalid_tenant", "invalid tenant id");
+        Object payload = cmd.getPayload();
+        TenantDatabase db = group.held(tenant);
+        if (db == null) {
+            if (deletedAtOrAfter(tenant, position)) return Outcome.SKIPPED;
+            db = payload instanceof CreateTenant ? pool.create(tenant) : pool.acquire(tenant);
+            if (db == null) return Outcome.failed("tenant_not_found", "tenant '" + tenant + "' does not exist");
+            try {
+                db.beginIfNeeded();
+            } catch (SQLException | RuntimeException e) {
+                pool.discard(tenant);
+                throw e;
+            }
+            group.hold(db);
+        }
+        if (position.offset() <= db.applied().offset()) return Outcome.SKIPPED;
+
+        db.execute("SAVEPOINT cairn_record");
+        Outcome outcome = switch (payload) {
+            case CreateTenant c -> create(db, cmd, c);
+            case ExecuteBatch b -> execute(db, cmd, b);
+            case IssueKey k -> issueKey(db, cmd, k.getKey());
+            case RevokeKey r -> revokeKey(db, r.getKeyId());
+            default -> Outcome.failed("not_supported", payload.getClass().getSimpleName() + " is not supported yet");
+        };
+        if (outcome instanceof Outcome.Failed) db.execute("ROLLBACK TO cairn_record");
+        if (!db.advance(position)) {
+            // Another applier of this partition committed past us between our read and now: it owns the record.
+            db.execute("ROLLBACK TO cairn_record");
+            outcome = Outcome.SKIPPED;
+        }
+        db.execute("RELEASE cairn_record");
+        return outcome;
+    }
+
+    /**
+     * Deletes the tenant's database. The caller commits the partition's open group first, so nothing
+     * is pending for the tenant. A tombstone keeps the delete's offset: a redelivered older record
+     * cannot bring the tenant back.
+     */
+    Outcome delete(TenantCommand cmd, Bookmark position) throws SQLException {
+        String tenant = cmd.getTenant();
+        if (!TenantId.isValid(tenant)) return Outcome.failed("invalid_tenant", "invalid tenant id");
+        if (deletedAtOrAfter(tenant, position)) return Outcome.SKIPPED;
+        TenantDatabase db = pool.acquire(tenant);
+        if (db == null) return Outcome.failed("tenant_not_found", "tenant '" + tenant + "' does not exist");
+        try {
+            db.beginIfNeeded();
+            boolean seen = position.offset() <= db.applied().offset();
+            db.rollback();
+            if (seen) return Outcome.SKIPPED;
+        } finally {
+            pool.discard(tenant);
+        }
+        files.delete(tenant, position.offset());
+        return DONE;
+    }
+
+    private boolean deletedAtOrAfter(String tenant, Bookmark position) {
+        OptionalLong deletedAt = files.deletedAt(tenant);
+        return deletedAt.isPresent() && deletedAt.getAsLong() >= position.offset();
+    }
+
+    private Outcome create(TenantDatabase db, TenantCommand cmd, CreateTenant c) throws SQLException {
+        TenantSchema.create(db.connection());
+        try (PreparedStatement ps = db.connection().prepareStatement(
+                "INSERT INTO _cairn_tenant (id, tenant, created_at_ms, last_write_ms) VALUES (0, ?, ?, ?)"
+                        + " ON CONFLICT (id) DO NOTHING")) {
+            ps.setString(1, cmd.getTenant());
+            ps.setLong(2, cmd.getIngressTimeMs());
+            ps.setLong(3, cmd.getIngressTimeMs());
+            if (ps.executeUpdate() == 0) return Outcome.failed("tenant_exists", "tenant '" + cmd.getTenant() + "' already exists");
+        }
+        return issueKey(db, cmd, c.getInitialKey());
+    }
+
+    private Outcome execute(TenantDatabase db, TenantCommand cmd, ExecuteBatch batch) throws SQLException {
+        db.clock.set(cmd.getSeed(), cmd.getIngressTimeMs());
+        Outcome outcome = batches.run(db, batch.getStatements());
+        if (outcome instanceof Outcome.Applied) {
+            try (PreparedStatement ps = db.connection().prepareStatement(
+                    "UPDATE _cairn_tenant SET last_write_ms = ? WHERE id = 0")) {
+                ps.setLong(1, cmd.getIngressTimeMs());
+                ps.executeUpdate();
+            }
+        }
+        return outcome;
+    }
+
+    private Outcome issueKey(TenantDatabase db, TenantCommand cmd, KeySpec key) throws SQLException {
+        try (PreparedStatement ps = db.connection().prepareStatement(
+                "INSERT INTO _cairn_keys (key_id, secret_sha256, scopes, created_at_ms) VALUES (?, ?, ?, ?)"
+                        + " ON CONFLICT (key_id) DO NOTHING")) {
+            ps.setString(1, key.getKeyId());
+            ps.setString(2, key.getSecretSha256());
+            ps.setString(3, String.join(",", key.getScopes()));
+            ps.setLong(4, cmd.getIngressTimeMs());
+            if (ps.executeUpdate() == 0) return Outcome.failed("key_exists", "a key with this id already exists");
+        }
+        return DONE;
+    }
+
+    private Outcome revokeKey(TenantDatabase db, String keyId) throws SQLException {
+        try (PreparedStatement ps = db.connection().prepareStatement(
+                "UPDATE _cairn_keys SET revoked = 1 WHERE key_id = ? AND revoked = 0")) {
+            ps.setString(1, keyId);
+            if (ps.executeUpdate() == 0) return Outcome.failed("key_not_found", "no active key with id '" + keyId + "'");
+        }
+        return DONE;
+    }
+}

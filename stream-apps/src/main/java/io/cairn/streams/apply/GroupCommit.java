@@ -1,0 +1,154 @@
+package io.cairn.streams.apply;
+
+import io.cairn.topics.Bookmark;
+import io.cairn.topics.avro.ApiKey;
+import io.cairn.topics.avro.CommandError;
+import io.cairn.topics.avro.CommandResult;
+import io.cairn.topics.avro.TenantCommand;
+import io.cairn.topics.avro.TenantState;
+import io.cairn.topics.avro.Tier;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The records of one partition applied since the last commit: each touched tenant's database holds
+ * one open SQLite transaction for all of them, and their outcomes wait here until it commits. Only
+ * then are outcomes and states emitted, so nobody is told of a write that a crash could still undo.
+ *
+ * <p>Confined to the stream thread of its task.
+ */
+final class GroupCommit {
+    /** An outcome waiting for its tenant's commit. */
+    private record Pending(TenantCommand command, Bookmark position, Outcome.Applied applied, Outcome.Failed failed) {}
+
+    /** What a commit produced, in log order: outcomes, then one state per tenant touched. */
+    record Emitted(List<CommandResult> results, List<TenantState> states) {}
+
+    private final TenantDatabasePool pool;
+    private final Map<String, TenantDatabase> touched = new LinkedHashMap<>();
+    private final List<Pending> pending = new ArrayList<>();
+
+    GroupCommit(TenantDatabasePool pool) {
+        this.pool = pool;
+    }
+
+    /** The database of {@code tenant} if this group already holds it, else null. */
+    TenantDatabase held(String tenant) {
+        return touched.get(tenant);
+    }
+
+    /** Keeps {@code db} (acquired from the pool, transaction begun) until the group commits. */
+    void hold(TenantDatabase db) {
+        touched.putIfAbsent(db.tenant, db);
+    }
+
+    void add(TenantCommand command, Bookmark position, Outcome outcome) {
+        switch (outcome) {
+            case Outcome.Applied a -> pending.add(new Pending(command, position, a, null));
+            case Outcome.Failed f -> pending.add(new Pending(command, position, null, f));
+            case Outcome.Skipped s -> { }
+        }
+    }
+
+    int size() {
+        return pending.size();
+    }
+
+    boolean isEmpty() {
+        return pending.isEmpty() && touched.isEmpty();
+    }
+
+    /**
+     * Commits every held transaction, then returns what to emit. A commit failure is thrown: the
+     * stream thread dies, uncommitted records are redelivered, and nothing was emitted for them.
+     */
+    Emitted commit(long nowMillis) throws SQLException {
+        List<TenantState> states = new ArrayList<>(touched.size());
+        try {
+            for (TenantDatabase db : touched.values()) {
+                db.commit();
+                states.add(stateOf(db));
+            }
+        } catch (SQLException | RuntimeException e) {
+            abort();
+            throw e;
+        }
+        touched.values().forEach(pool::release);
+        touched.clear();
+        List<CommandResult> results = new ArrayList<>(pending.size());
+        for (Pending p : pending) results.add(result(p, nowMillis));
+        pending.clear();
+        return new Emitted(results, states);
+    }
+
+    /** Rolls back every held transaction and closes those databases (after a failure). */
+    void abort() {
+        for (TenantDatabase db : touched.values()) {
+            db.rollback();
+            pool.discard(db.tenant);
+        }
+        touched.clear();
+        pending.clear();
+    }
+
+    static CommandResult result(TenantCommand command, Bookmark position, Outcome outcome, long nowMillis) {
+        return switch (outcome) {
+            case Outcome.Applied a -> result(new Pending(command, position, a, null), nowMillis);
+            case Outcome.Failed f -> result(new Pending(command, position, null, f), nowMillis);
+            case Outcome.Skipped s -> throw new IllegalArgumentException("a skipped record has no result");
+        };
+    }
+
+    private static CommandResult result(Pending p, long nowMillis) {
+        CommandResult.Builder b = CommandResult.newBuilder()
+                .setCommandId(p.command().getCommandId())
+                .setTenant(p.command().getTenant())
+                .setPartition(p.position().partition())
+                .setOffset(p.position().offset())
+                .setAppliedTimeMs(nowMillis)
+                .setOk(p.applied() != null)
+                .setError(null)
+                .setResults(List.of());
+        if (p.applied() != null) {
+            b.setResults(p.applied().results());
+        } else {
+            b.setError(CommandError.newBuilder().setCode(p.failed().code()).setMessage(p.failed().message())
+                    .setStatement(p.failed().statement()).build());
+        }
+        return b.build();
+    }
+
+    /** The tenant's metadata as of its last commit, read from its own tables. */
+    static TenantState stateOf(TenantDatabase db) throws SQLException {
+        TenantState.Builder b = TenantState.newBuilder()
+                .setTenant(db.tenant)
+                .setTier(Tier.HOT)
+                .setPartition(db.applied().partition())
+                .setAppliedOffset(db.applied().offset())
+                .setSizeBytes(db.sizeBytes())
+                .setLatestSnapshot(null);
+        try (PreparedStatement ps = db.connection().prepareStatement(
+                "SELECT created_at_ms, last_write_ms, schema_version FROM _cairn_tenant WHERE id = 0");
+             ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) throw new SQLException("tenant database without _cairn_tenant row: " + db.tenant);
+            b.setCreatedAtMs(rs.getLong(1)).setLastWriteMs(rs.getLong(2)).setSchemaVersion(rs.getInt(3));
+        }
+        List<ApiKey> keys = new ArrayList<>();
+        try (PreparedStatement ps = db.connection().prepareStatement(
+                "SELECT key_id, secret_sha256, scopes, created_at_ms, revoked FROM _cairn_keys ORDER BY key_id");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                keys.add(ApiKey.newBuilder().setKeyId(rs.getString(1)).setSecretSha256(rs.getString(2))
+                        .setScopes(Arrays.asList(rs.getString(3).split(","))).setCreatedAtMs(rs.getLong(4))
+                        .setRevoked(rs.getInt(5) != 0).build());
+            }
+        }
+        return b.setKeys(keys).build();
+    }
+}

@@ -1,0 +1,26 @@
+package io.cairn.streams.apply;
+
+import io.cairn.topics.avro.StatementResult;
+import java.util.List;
+
+/** What applying one command did: applied with per-statement results, failed with a stable code, or skipped. */
+sealed interface Outcome {
+    /** The command took effect; {@code results} has one entry per statement (empty for admin commands). */
+    record Applied(List<StatementResult> results) implements Outcome {}
+
+    /**
+     * The command had no effect on the tenant's data (its position still advances, so it is not retried).
+     *
+     * @param statement index of the failing statement, or null
+     */
+    record Failed(String code, String message, Integer statement) implements Outcome {}
+
+    /** The record was applied before (a redelivery after a crash): nothing is done and nothing is emitted. */
+    record Skipped() implements Outcome {}
+
+    Outcome SKIPPED = new Skipped();
+
+    static Outcome failed(String code, String message) {
+        return new Failed(code, message, null);
+    }
+}

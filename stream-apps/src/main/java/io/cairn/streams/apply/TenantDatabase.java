@@ -1,0 +1,188 @@
+package io.cairn.streams.apply;
+
+import io.cairn.connectors.sql.DeterministicFunctions;
+import io.cairn.connectors.sqlite.SqliteConnections;
+import io.cairn.connectors.sqlite.SqliteLimits;
+import io.cairn.connectors.sqlite.TenantConnection;
+import io.cairn.connectors.sqlite.TenantSchema;
+import io.cairn.topics.Bookmark;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One tenant's database as the applier holds it open: the writable connection, the deterministic
+ * clock and seed its SQL sees, a cache of prepared statements, and the group-commit transaction.
+ *
+ * <p>Used by one stream thread at a time: the thread of the task that owns the tenant's partition.
+ * The pool may close it only while it is not {@link #inUse()}.
+ */
+final class TenantDatabase implements AutoCloseable {
+    private static final int PREPARED_CACHE = 64;
+
+    final String tenant;
+    private final TenantConnection conn;
+    final DeterministicFunctions.Context clock;
+    private final Map<String, PreparedStatement> prepared = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, PreparedStatement> eldest) {
+            if (size() <= PREPARED_CACHE) return false;
+            closeQuietly(eldest.getValue());
+            return true;
+        }
+    };
+    private PreparedStatement lastInsertRowid;
+    private boolean inTransaction;
+    private boolean inUse;
+    private Bookmark applied = Bookmark.NONE;
+
+    private TenantDatabase(String tenant, TenantConnection conn, DeterministicFunctions.Context clock) {
+        this.tenant = tenant;
+        this.conn = conn;
+        this.clock = clock;
+    }
+
+    static TenantDatabase open(String tenant, Path file, SqliteLimits limits) throws SQLException {
+        TenantConnection c = SqliteConnections.openWritable(tenant, file, limits);
+        try {
+            c.connection().setAutoCommit(true);
+            return new TenantDatabase(tenant, c, DeterministicFunctions.install(c.connection()));
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    Connection connection() {
+        return conn.connection();
+    }
+
+    TenantConnection tenantConnection() {
+        return conn;
+    }
+
+    boolean inUse() {
+        return inUse;
+    }
+
+    void setInUse(boolean inUse) {
+        this.inUse = inUse;
+    }
+
+    boolean inTransaction() {
+        return inTransaction;
+    }
+
+    /** The position applied as of the open transaction (re-read when the transaction began). */
+    Bookmark applied() {
+        return applied;
+    }
+
+    /**
+     * Opens the group-commit transaction if none is open, taking SQLite's write lock, then re-reads the
+     * applied position under that lock: whatever another applier (a zombie) committed before is seen,
+     * so a record is never applied twice.
+     */
+    void beginIfNeeded() throws SQLException {
+        if (inTransaction) return;
+        try (Statement s = connection().createStatement()) {
+            s.execute("BEGIN IMMEDIATE");
+        }
+        inTransaction = true;
+        applied = TenantSchema.appliedPosition(connection());
+    }
+
+    /**
+     * Moves the applied position to {@code position} inside the open transaction, only forward.
+     *
+     * @return false when the stored position is already at or past it (another applier got there)
+     */
+    boolean advance(Bookmark position) throws SQLException {
+        try (PreparedStatement ps = connection().prepareStatement(
+                "INSERT INTO _cairn_applied (id, log_partition, log_offset) VALUES (0, ?, ?)"
+                        + " ON CONFLICT (id) DO UPDATE SET log_partition = excluded.log_partition,"
+                        + " log_offset = excluded.log_offset WHERE _cairn_applied.log_offset < excluded.log_offset")) {
+            ps.setInt(1, position.partition());
+            ps.setLong(2, position.offset());
+            if (ps.executeUpdate() == 0) return false;
+        }
+        applied = position;
+        return true;
+    }
+
+    void commit() throws SQLException {
+        if (!inTransaction) return;
+        try (Statement s = connection().createStatement()) {
+            s.execute("COMMIT");
+        }
+        inTransaction = false;
+    }
+
+    void rollback() {
+        if (!inTransaction) return;
+        inTransaction = false;
+        try (Statement s = connection().createStatement()) {
+            s.execute("ROLLBACK");
+        } catch (SQLException ignored) {
+            // The connection is closed right after a failed group; SQLite rolls back on close anyway.
+        }
+    }
+
+    void execute(String sql) throws SQLException {
+        try (Statement s = connection().createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    PreparedStatement prepare(String sql) throws SQLException {
+        PreparedStatement ps = prepared.get(sql);
+        if (ps == null) {
+            ps = connection().prepareStatement(sql);
+            prepared.put(sql, ps);
+        } else {
+            ps.clearParameters();
+        }
+        return ps;
+    }
+
+    long lastInsertRowid() throws SQLException {
+        if (lastInsertRowid == null) lastInsertRowid = connection().prepareStatement("SELECT last_insert_rowid()");
+        try (ResultSet rs = lastInsertRowid.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    long sizeBytes() throws SQLException {
+        try (Statement s = connection().createStatement();
+             ResultSet rs = s.executeQuery("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
+    @Override
+    public void close() {
+        rollback();
+        prepared.values().forEach(TenantDatabase::closeQuietly);
+        prepared.clear();
+        closeQuietly(lastInsertRowid);
+        try {
+            conn.close();
+        } catch (SQLException ignored) {
+            // Nothing to do: a close failure leaves nothing uncommitted behind (WAL).
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) return;
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // Closing a statement cannot lose data.
+        }
+    }
+}

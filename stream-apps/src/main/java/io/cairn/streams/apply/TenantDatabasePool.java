@@ -1,0 +1,99 @@
+package io.cairn.streams.apply;
+
+import io.cairn.connectors.sqlite.SqliteLimits;
+import io.cairn.connectors.sqlite.TenantFiles;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The open tenant databases of one applier instance, bounded so that 10,000 tenants never mean
+ * 30,000 open file descriptors. Least-recently-used databases are closed first, but never one that is
+ * in use (its group-commit transaction not yet committed): the bound may be exceeded while many
+ * tenants are mid-group, and is restored as they are released.
+ *
+ * <p>Thread-safe. A database handed out by {@link #acquire} belongs to the calling thread until it
+ * calls {@link #release}; tenants of one partition are only ever applied by that partition's task.
+ */
+final class TenantDatabasePool implements AutoCloseable {
+    private final TenantFiles files;
+    private final SqliteLimits limits;
+    private final int maxOpen;
+    private final Map<String, TenantDatabase> open = new LinkedHashMap<>(64, 0.75f, true);
+
+    TenantDatabasePool(TenantFiles files, SqliteLimits limits, int maxOpen) {
+        this.files = files;
+        this.limits = limits;
+        this.maxOpen = maxOpen;
+    }
+
+    TenantFiles files() {
+        return files;
+    }
+
+    /** The tenant's open database, opening its file if it exists; null when the tenant has no file. */
+    synchronized TenantDatabase acquire(String tenant) throws SQLException {
+        TenantDatabase db = open.get(tenant);
+        if (db == null) {
+            if (!files.exists(tenant)) return null;
+            db = openAndTrack(tenant);
+        }
+        db.setInUse(true);
+        return db;
+    }
+
+    /** Creates (or opens) the tenant's file; the caller initialises Cairn's tables in its transaction. */
+    synchronized TenantDatabase create(String tenant) throws SQLException {
+        TenantDatabase db = open.get(tenant);
+        if (db == null) {
+            files.prepare(tenant);
+            db = openAndTrack(tenant);
+        }
+        db.setInUse(true);
+        return db;
+    }
+
+    /** Hands a database back after its transaction committed or rolled back. */
+    synchronized void release(TenantDatabase db) {
+        db.setInUse(false);
+        evictIdleOverBound();
+    }
+
+    /** Closes and forgets the tenant's database (before deleting its file). */
+    synchronized void discard(String tenant) {
+        TenantDatabase db = open.remove(tenant);
+        if (db != null) db.close();
+    }
+
+    synchronized int openCount() {
+        return open.size();
+    }
+
+    @Override
+    public synchronized void close() {
+        List<TenantDatabase> all = new ArrayList<>(open.values());
+        open.clear();
+        all.forEach(TenantDatabase::close);
+    }
+
+    private TenantDatabase openAndTrack(String tenant) throws SQLException {
+        TenantDatabase db = TenantDatabase.open(tenant, files.database(tenant), limits);
+        open.put(tenant, db);
+        db.setInUse(true); // so the eviction below cannot pick the database just opened
+        evictIdleOverBound();
+        return db;
+    }
+
+    private void evictIdleOverBound() {
+        Iterator<TenantDatabase> lru = open.values().iterator();
+        while (open.size() > maxOpen && lru.hasNext()) {
+            TenantDatabase db = lru.next();
+            if (db.inUse()) continue;
+            lru.remove();
+            db.close();
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package io.cairn.streams.apply;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cairn.connectors.sqlite.SqliteConnections;
+import io.cairn.connectors.sqlite.SqliteLimits;
+import io.cairn.connectors.sqlite.TenantConnection;
+import io.cairn.connectors.sqlite.TenantFiles;
+import io.cairn.topics.Serdes;
+import io.cairn.topics.TopicCatalog;
+import io.cairn.topics.avro.CommandResult;
+import io.cairn.topics.avro.TenantCommand;
+import io.cairn.topics.avro.TenantState;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The applier's guarantees without a broker: Kafka Streams' TopologyTestDriver and real SQLite files. */
+class ApplyProcessorTest {
+    @TempDir Path hot;
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, TenantCommand> log;
+    private TestOutputTopic<String, CommandResult> results;
+    private TestOutputTopic<String, TenantState> states;
+    private TenantDatabasePool pool;
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : open) c.close();
+    }
+
+    /** A fresh applier process over the same hot directory: offsets start again at 0, as after a crash before any Kafka commit. */
+    private void startApplier(int maxOpen) {
+        ApplierConfig config = new ApplierConfig(hot, "test", ApplierConfig.Role.PRIMARY, 1, maxOpen, 1000, 1000, SqliteLimits.WRITE_DEFAULTS);
+        pool = new TenantDatabasePool(new TenantFiles(hot), config.limits(), maxOpen);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put("processing.exception.handler.global.enabled", true);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, hot.resolve("state-" + open.size()).toString());
+        driver = new TopologyTestDriver(ApplierTopology.build(config, pool, new ApplierMetrics(new SimpleMeterRegistry())), props);
+        open.add(driver);
+        open.add(pool);
+        log = driver.createInputTopic(TopicCatalog.TENANT_LOG, new StringSerializer(), Serdes.COMMAND.serializer());
+        results = driver.createOutputTopic(TopicCatalog.TENANT_RESULTS, new StringDeserializer(), Serdes.RESULT.deserializer());
+        states = driver.createOutputTopic(TopicCatalog.TENANT_STATE, new StringDeserializer(), Serdes.STATE.deserializer());
+    }
+
+    private List<CommandResult> apply(TenantCommand... commands) {
+        for (TenantCommand c : commands) log.pipeInput(c.getTenant(), c);
+        driver.advanceWallClockTime(Duration.ofMillis(5));
+        return results.readValuesToList();
+    }
+
+    private List<List<Object>> query(String tenant, String sql) throws SQLException {
+        try (TenantConnection c = SqliteConnections.openReadOnly(tenant, new TenantFiles(hot).database(tenant), SqliteLimits.READ_DEFAULTS);
+             ResultSet rs = c.connection().createStatement().executeQuery(sql)) {
+            List<List<Object>> rows = new ArrayList<>();
+            while (rs.next()) {
+                List<Object> row = new ArrayList<>();
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) row.add(rs.getObject(i));
+                rows.add(row);
+            }
+            return rows;
+        }
+    }
+
+    @Test
+    void createdTenantAppliesBatchAndReportsPerStatementResults() throws Exception {
+        startApplier(8);
+        List<CommandResult> out = apply(
+                Commands.create("acme"),
+                Commands.execute("acme", "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)",
+                        "INSERT INTO t (name) VALUES ('a')", "INSERT INTO t (name) VALUES ('b') RETURNING id, name"));
+        assertThat(out).hasSize(2).allMatch(CommandResult::getOk);
+        var batch = out.get(1).getResults();
+        assertThat(batch.get(1).getChanges()).isEqualTo(1);
+        assertThat(batch.get(1).getLastInsertRowid()).isEqualTo(1);
+        assertThat(batch.get(2).getColumns()).containsExactly("id", "name");
+        assertThat(batch.get(2).getRows()).containsExactly(List.of(2L, "b"));
+        assertThat(query("acme", "SELECT name FROM t ORDER BY id")).containsExactly(List.of("a"), List.of("b"));
+        TenantState state = states.readValuesToList().getLast();
+        assertThat(state.getAppliedOffset()).isEqualTo(1);
+        assertThat(state.getKeys()).hasSize(1);
+    }
+
+    @Test
+    void failingStatementLeavesNothingOfItsBatch() throws Exception {
+        startApplier(8);
+        apply(Commands.create("acme"), Commands.execute("acme", "CREATE TABLE t (id INTEGER PRIMARY KEY)"));
+        CommandResult failed = apply(Commands.execute("acme", "INSERT INTO t VALUES (1)", "INSERT INTO t VALUES (1)")).getFirst();
+        assertThat(failed.getOk()).isFalse();
+        assertThat(failed.getError().getCode()).isEqualTo("sql_error");
+        assertThat(failed.getError().getMessage()).isEqualTo("UNIQUE constraint failed: t.id");
+        assertThat(failed.getError().getStatement()).isEqualTo(1);
+        assertThat(query("acme", "SELECT count(*) FROM t")).containsExactly(List.of(0));
+        assertThat(query("acme", "SELECT log_offset FROM _cairn_applied")).containsExactly(List.of(2));
+    }
+
+    @Test
+    void redeliveredRecordsAreAppliedOnceAndEmitNothing() throws Exception {
+        List<TenantCommand> history = List.of(
+                Commands.create("acme"),
+                Commands.execute("acme", "CREATE TABLE t (n INTEGER)"),
+                Commands.execute("acme", "INSERT INTO t VALUES (1)"),
+                Commands.execute("acme", "INSERT INTO t VALUES (2)"));
+        startApplier(8);
+        assertThat(apply(history.toArray(TenantCommand[]::new))).hasSize(4);
+
+        startApplier(8); // the same records again, at the same offsets, as after a crash
+        assertThat(apply(history.toArray(TenantCommand[]::new))).isEmpty();
+        assertThat(query("acme", "SELECT n FROM t ORDER BY n")).containsExactly(List.of(1), List.of(2));
+        assertThat(apply(Commands.execute("acme", "INSERT INTO t VALUES (3)"))).singleElement()
+                .satisfies(r -> assertThat(r.getOk()).isTrue());
+    }
+
+    @Test
+    void deletedTenantStaysDeletedWhenOlderRecordsAreRedelivered() throws Exception {
+        List<TenantCommand> history = List.of(
+                Commands.create("acme"), Commands.execute("acme", "CREATE TABLE t (n INTEGER)"), Commands.delete("acme"));
+        startApplier(8);
+        List<CommandResult> first = apply(history.toArray(TenantCommand[]::new));
+        assertThat(first).extracting(CommandResult::getOk).containsExactly(true, true, true);
+        assertThat(new TenantFiles(hot).exists("acme")).isFalse();
+        List<KeyValue<String, TenantState>> stateRecords = states.readKeyValuesToList();
+        assertThat(stateRecords.getLast().value).isNull(); // tombstone
+
+        startApplier(8);
+        assertThat(apply(history.toArray(TenantCommand[]::new))).isEmpty();
+        assertThat(new TenantFiles(hot).exists("acme")).isFalse();
+
+        CommandResult late = apply(Commands.execute("acme", "SELECT 1")).getFirst();
+        assertThat(late.getError().getCode()).isEqualTo("tenant_not_found");
+    }
+
+    @Test
+    void tenantCanBeCreatedAgainAfterDelete() throws Exception {
+        startApplier(8);
+        apply(Commands.create("acme"), Commands.execute("acme", "CREATE TABLE t (n INTEGER)"), Commands.delete("acme"));
+        List<CommandResult> again = apply(Commands.create("acme"), Commands.execute("acme", "CREATE TABLE t (n INTEGER)"));
+        assertThat(again).allMatch(CommandResult::getOk);
+    }
+
+    @Test
+    void creatingAnExistingTenantFailsWithTenantExists() {
+        startApplier(8);
+        List<CommandResult> out = apply(Commands.create("acme"), Commands.create("acme"));
+        assertThat(out.get(1).getError().getCode()).isEqualTo("tenant_exists");
+    }
+
+    @Test
+    void revokedKeyIsPublishedAsRevoked() {
+        startApplier(8);
+        apply(Commands.create("acme"), Commands.issueKey("acme", "k1"));
+        states.readValuesToList();
+        assertThat(apply(Commands.revokeKey("acme", "k1"))).allMatch(CommandResult::getOk);
+        TenantState state = states.readValuesToList().getLast();
+        assertThat(state.getKeys()).filteredOn(k -> k.getKeyId().equals("k1")).singleElement()
+                .satisfies(k -> assertThat(k.getRevoked()).isTrue());
+        assertThat(apply(Commands.revokeKey("acme", "k1")).getFirst().getError().getCode()).isEqualTo("key_not_found");
+    }
+
+    @Test
+    void openDatabasesStayWithinTheBound() {
+        startApplier(4);
+        for (int i = 0; i < 40; i++) {
+            String t = "t" + i;
+            apply(Commands.create(t), Commands.execute(t, "CREATE TABLE x (n INTEGER)"));
+            assertThat(pool.openCount()).isLessThanOrEqualTo(4);
+        }
+        assertThat(new TenantFiles(hot).list()).hasSize(40);
+    }
+
+    @Test
+    void writeToUnknownTenantFailsWithTenantNotFound() {
+        startApplier(8);
+        assertThat(apply(Commands.execute("ghost", "SELECT 1")).getFirst().getError().getCode()).isEqualTo("tenant_not_found");
+        assertThat(new TenantFiles(hot).exists("ghost")).isFalse();
+    }
+}

@@ -1,0 +1,64 @@
+package io.cairn.streams.apply;
+
+import io.cairn.topics.avro.CreateTenant;
+import io.cairn.topics.avro.DeleteTenant;
+import io.cairn.topics.avro.ExecuteBatch;
+import io.cairn.topics.avro.IssueKey;
+import io.cairn.topics.avro.KeySpec;
+import io.cairn.topics.avro.RevokeKey;
+import io.cairn.topics.avro.Statement;
+import io.cairn.topics.avro.TenantCommand;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Builds tenant-log commands for tests, with a fixed clock and seed so runs repeat exactly. */
+final class Commands {
+    static final long T0 = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
+
+    private Commands() {}
+
+    static TenantCommand create(String tenant) {
+        return command(tenant, CreateTenant.newBuilder().setTemplate(null).setInitialKey(key("k0" + tenant, "read", "write")).build());
+    }
+
+    static TenantCommand execute(String tenant, String... sql) {
+        List<Statement> statements = Arrays.stream(sql)
+                .map(s -> Statement.newBuilder().setSql(s).setPositional(List.of()).setNamed(Map.of()).build())
+                .toList();
+        return command(tenant, ExecuteBatch.newBuilder().setStatements(statements).build());
+    }
+
+    static TenantCommand executeWith(String tenant, String sql, Object... params) {
+        Statement st = Statement.newBuilder().setSql(sql).setPositional(Arrays.asList(params)).setNamed(Map.of()).build();
+        return command(tenant, ExecuteBatch.newBuilder().setStatements(List.of(st)).build());
+    }
+
+    static TenantCommand delete(String tenant) {
+        return command(tenant, new DeleteTenant());
+    }
+
+    static TenantCommand issueKey(String tenant, String keyId) {
+        return command(tenant, IssueKey.newBuilder().setKey(key(keyId, "read")).build());
+    }
+
+    static TenantCommand revokeKey(String tenant, String keyId) {
+        return command(tenant, RevokeKey.newBuilder().setKeyId(keyId).build());
+    }
+
+    static KeySpec key(String id, String... scopes) {
+        return KeySpec.newBuilder().setKeyId(id).setSecretSha256("00".repeat(32)).setScopes(List.of(scopes)).build();
+    }
+
+    static TenantCommand command(String tenant, Object payload) {
+        return TenantCommand.newBuilder()
+                .setCommandId(UUID.randomUUID().toString())
+                .setTenant(tenant)
+                .setIngressTimeMs(T0)
+                .setSeed(42)
+                .setIdempotencyKey(null)
+                .setPayload(payload)
+                .build();
+    }
+}
