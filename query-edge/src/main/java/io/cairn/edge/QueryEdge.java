@@ -1,0 +1,132 @@
+package io.cairn.edge;
+
+import io.cairn.connectors.sqlite.TenantFiles;
+import io.cairn.edge.auth.Authenticator;
+import io.cairn.edge.directory.DirectoryFeed;
+import io.cairn.edge.directory.TenantDirectory;
+import io.cairn.edge.http.EdgeMetrics;
+import io.cairn.edge.http.EdgeServices;
+import io.cairn.edge.http.HttpServer;
+import io.cairn.edge.read.QueryRunner;
+import io.cairn.edge.read.ReadPool;
+import io.cairn.edge.write.CommandGateway;
+import io.cairn.edge.write.CommandLog;
+import io.cairn.edge.write.OutcomeReader;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running query edge: the HTTP API plus the Kafka clients behind it. {@link #start} returns as soon
+ * as HTTP listens; Kafka connections come up in the background and {@code GET /health} answers 503
+ * (naming what is still starting) until the producer, the outcome reader and the tenant directory are
+ * ready and every extra check passes. {@link #close()} stops HTTP first, then the Kafka clients.
+ */
+public final class QueryEdge implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(QueryEdge.class);
+
+    private final HttpServer http;
+    private final List<AutoCloseable> resources;
+    private final List<HealthCheck> checks;
+
+    private QueryEdge(HttpServer http, List<AutoCloseable> resources, List<HealthCheck> checks) {
+        this.http = http;
+        this.resources = resources;
+        this.checks = checks;
+    }
+
+    /**
+     * Starts the edge.
+     *
+     * @param config the edge's settings
+     * @param kafkaClientProps bootstrap servers and security settings, merged into every Kafka client
+     * @param extraChecks conditions {@code /health} also requires (e.g. the applier RUNNING); may be empty
+     * @param registry where meters go; {@code /metrics} scrapes it when it is (or contains) a
+     *     {@link PrometheusMeterRegistry}, else the edge adds its own Prometheus registry beside it. May be null.
+     */
+    public static QueryEdge start(EdgeConfig config, Map<String, Object> kafkaClientProps, List<HealthCheck> extraChecks,
+            MeterRegistry registry) {
+        List<AutoCloseable> resources = new ArrayList<>();
+        try {
+            TenantDirectory directory = new TenantDirectory();
+            DirectoryFeed feed = track(resources, new DirectoryFeed(directory, kafkaClientProps));
+            OutcomeReader outcomes = track(resources, new OutcomeReader(kafkaClientProps));
+            CommandLog commandLog = track(resources, new CommandLog(kafkaClientProps));
+            ReadPool pool = track(resources, new ReadPool(new TenantFiles(config.hotDir()), config.readLimits(),
+                    config.maxIdleReadConnections()));
+            directory.onDeleted(pool::evict);
+
+            List<HealthCheck> checks = new ArrayList<>();
+            checks.add(HealthCheck.of("kafka-producer", commandLog::ready));
+            checks.add(HealthCheck.of("outcome-reader", outcomes::ready));
+            checks.add(HealthCheck.of("tenant-directory", feed::ready));
+            checks.addAll(extraChecks);
+
+            EdgeServices services = new EdgeServices(config, new Authenticator(config.adminToken(), directory),
+                    directory, feed::ready, new CommandGateway(commandLog, outcomes),
+                    new QueryRunner(pool, directory::awaitApplied, config.maxResultRows(), config.maxResultBytes()),
+                    List.copyOf(checks), metrics(registry));
+            feed.start();
+            outcomes.start();
+            commandLog.warmUp();
+            HttpServer http = HttpServer.start(services);
+            log.info("query edge listening on port {}", http.port());
+            return new QueryEdge(http, resources, List.copyOf(checks));
+        } catch (RuntimeException e) {
+            closeAll(resources);
+            throw e;
+        }
+    }
+
+    /** The port HTTP listens on (the one chosen when the config said 0). */
+    public int port() {
+        return http.port();
+    }
+
+    /** True when every health check passes (what {@code GET /health} reports). */
+    public boolean healthy() {
+        return checks.stream().allMatch(HealthCheck::healthy);
+    }
+
+    @Override
+    public void close() {
+        http.close();
+        closeAll(resources);
+    }
+
+    private static EdgeMetrics metrics(MeterRegistry registry) {
+        if (registry instanceof PrometheusMeterRegistry p) return new EdgeMetrics(p, p);
+        if (registry instanceof CompositeMeterRegistry c) {
+            for (MeterRegistry r : c.getRegistries()) {
+                if (r instanceof PrometheusMeterRegistry p) return new EdgeMetrics(c, p);
+            }
+        }
+        PrometheusMeterRegistry own = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        if (registry == null) return new EdgeMetrics(own, own);
+        CompositeMeterRegistry both = new CompositeMeterRegistry();
+        both.add(registry);
+        both.add(own);
+        return new EdgeMetrics(both, own);
+    }
+
+    private static <T extends AutoCloseable> T track(List<AutoCloseable> resources, T resource) {
+        resources.add(resource);
+        return resource;
+    }
+
+    private static void closeAll(List<AutoCloseable> resources) {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                log.warn("closing {} failed", resources.get(i).getClass().getSimpleName(), e);
+            }
+        }
+    }
+}

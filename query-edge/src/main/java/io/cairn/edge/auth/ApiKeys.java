@@ -1,0 +1,97 @@
+package io.cairn.edge.auth;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * API keys: {@code cairn_<key_id>_<secret>}, key id 16 lower-case hex characters, secret 32 random
+ * bytes in base64url without padding. Only the SHA-256 of the secret is ever stored or sent to the log;
+ * the secret exists once, in the response that issues it. Thread-safe.
+ */
+public final class ApiKeys {
+    private static final String PREFIX = "cairn_";
+    private static final Pattern KEY_ID = Pattern.compile("[0-9a-f]{16}");
+    private static final Pattern SECRET = Pattern.compile("[A-Za-z0-9_-]{43}");
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private ApiKeys() {}
+
+    /** A freshly generated key: the token for the client and the hash to store. */
+    public record NewKey(String keyId, String token, String secretSha256) {
+        @Override
+        public String toString() {
+            return "NewKey[" + keyId + "]"; // never log the token
+        }
+    }
+
+    /** The two parts of a presented token; {@code secret} stays in memory only while checking it. */
+    public record PresentedKey(String keyId, String secret) {
+        @Override
+        public String toString() {
+            return "PresentedKey[" + keyId + "]";
+        }
+    }
+
+    public static NewKey generate() {
+        byte[] id = new byte[8];
+        byte[] secret = new byte[32];
+        RANDOM.nextBytes(id);
+        RANDOM.nextBytes(secret);
+        String keyId = HexFormat.of().formatHex(id);
+        String secretText = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+        return new NewKey(keyId, PREFIX + keyId + "_" + secretText, sha256Hex(secretText));
+    }
+
+    /** Splits a token into key id and secret; empty when it is not shaped like a Cairn key. */
+    public static Optional<PresentedKey> parse(String token) {
+        if (token == null || token.length() != PREFIX.length() + 16 + 1 + 43 || !token.startsWith(PREFIX)) {
+            return Optional.empty();
+        }
+        String keyId = token.substring(PREFIX.length(), PREFIX.length() + 16);
+        if (token.charAt(PREFIX.length() + 16) != '_') return Optional.empty();
+        String secret = token.substring(PREFIX.length() + 17);
+        if (!KEY_ID.matcher(keyId).matches() || !SECRET.matcher(secret).matches()) return Optional.empty();
+        return Optional.of(new PresentedKey(keyId, secret));
+    }
+
+    /** True when a key id is shaped like one this class generates. */
+    public static boolean isKeyId(String keyId) {
+        return keyId != null && KEY_ID.matcher(keyId).matches();
+    }
+
+    /** Lower-case hex SHA-256 of the secret, as stored in {@code KeySpec.secret_sha256}. */
+    public static String sha256Hex(String secret) {
+        return HexFormat.of().formatHex(sha256(secret));
+    }
+
+    /** Constant-time check of a presented secret against a stored hash. */
+    public static boolean matches(String secret, String storedSha256Hex) {
+        if (storedSha256Hex == null) return false;
+        byte[] stored;
+        try {
+            stored = HexFormat.of().parseHex(storedSha256Hex);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        return MessageDigest.isEqual(sha256(secret), stored);
+    }
+
+    /** Constant-time equality of two secrets of any length (compares their digests). */
+    public static boolean secretEquals(String presented, String expected) {
+        return MessageDigest.isEqual(sha256(presented), sha256(expected));
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every JDK", e);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.cairn.edge.auth;
+
+import io.cairn.edge.ApiError;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Decides who a request is (401 when nobody) and what it may touch (403 otherwise). A tenant key never
+ * grants access to another tenant; the 403 it gets does not say whether that tenant exists.
+ * Thread-safe.
+ */
+public final class Authenticator {
+    private static final String BEARER = "Bearer ";
+
+    private final String adminToken;
+    private final KeyStore keys;
+
+    public Authenticator(String adminToken, KeyStore keys) {
+        this.adminToken = adminToken;
+        this.keys = keys;
+    }
+
+    /** The principal of an {@code Authorization} header value; 401 {@code unauthorized} if none. */
+    public Principal authenticate(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            throw unauthorized("send \"Authorization: Bearer <api key or admin token>\"");
+        }
+        String token = authorization.substring(BEARER.length()).strip();
+        if (ApiKeys.secretEquals(token, adminToken)) return new Principal.Admin();
+        Optional<ApiKeys.PresentedKey> presented = ApiKeys.parse(token);
+        if (presented.isEmpty()) throw unauthorized("invalid API key");
+        Optional<KeyStore.StoredKey> stored = keys.findKey(presented.get().keyId());
+        // Hash first, then the other checks, so that timing says nothing about which one failed.
+        boolean hashOk = ApiKeys.matches(presented.get().secret(), stored.map(KeyStore.StoredKey::secretSha256).orElse(null));
+        if (stored.isEmpty() || !hashOk || stored.get().revoked()) throw unauthorized("invalid or revoked API key");
+        Set<Scope> scopes = EnumSet.noneOf(Scope.class);
+        for (String s : stored.get().scopes()) Scope.fromWire(s).ifPresent(scopes::add);
+        return new Principal.TenantKey(stored.get().tenant(), stored.get().keyId(), scopes);
+    }
+
+    /** Allows the admin, or a key of {@code tenant} holding {@code scope} (any scope when null). */
+    public static void requireTenantAccess(Principal who, String tenant, Scope scope) {
+        if (who instanceof Principal.Admin) return;
+        Principal.TenantKey key = (Principal.TenantKey) who;
+        if (!key.tenant().equals(tenant)) throw forbidden("this API key belongs to a different tenant");
+        if (scope != null && !key.scopes().contains(scope)) {
+            throw forbidden("this API key lacks the \"" + scope.wireName() + "\" scope");
+        }
+    }
+
+    /** Allows only the admin token. */
+    public static void requireAdmin(Principal who) {
+        if (!(who instanceof Principal.Admin)) throw forbidden("this operation needs the admin token");
+    }
+
+    private static ApiError unauthorized(String message) {
+        return new ApiError(401, "unauthorized", message);
+    }
+
+    private static ApiError forbidden(String message) {
+        return new ApiError(403, "forbidden", message);
+    }
+}

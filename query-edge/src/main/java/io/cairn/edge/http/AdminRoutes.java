@@ -1,0 +1,151 @@
+package io.cairn.edge.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cairn.edge.ApiError;
+import io.cairn.edge.auth.ApiKeys;
+import io.cairn.edge.auth.Authenticator;
+import io.cairn.edge.auth.Scope;
+import io.cairn.edge.write.CommandGateway.Submitted;
+import io.cairn.edge.write.Commands;
+import io.cairn.topics.TenantId;
+import io.cairn.topics.avro.ApiKey;
+import io.cairn.topics.avro.KeySpec;
+import io.cairn.topics.avro.TenantCommand;
+import io.cairn.topics.avro.TenantState;
+import io.javalin.http.Context;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Tenant and key administration. Each command answers only once its outcome arrived AND the directory
+ * shows it, so the next request (a GET, or one with a revoked key) already sees the change.
+ */
+final class AdminRoutes {
+    private final EdgeServices s;
+    private final RequestBodies bodies;
+
+    AdminRoutes(EdgeServices services, RequestBodies bodies) {
+        this.s = services;
+        this.bodies = bodies;
+    }
+
+    void createTenant(Context ctx) throws InterruptedException {
+        Authenticator.requireAdmin(s.principal(ctx));
+        JsonNode body = bodies.object(ctx, false);
+        JsonNode id = body.get("tenant");
+        if (id == null || !id.isTextual()) throw ApiError.invalidRequest("\"tenant\" is required and must be a string");
+        String tenant = id.textValue();
+        if (!TenantId.isValid(tenant)) {
+            throw ApiError.badRequest("invalid_tenant", "tenant id must match ^[a-z0-9][a-z0-9_-]{0,62}$");
+        }
+        s.requireLog();
+        if (s.directory().tenant(tenant).isPresent()) throw new ApiError(409, "tenant_exists", "the tenant already exists");
+        ApiKeys.NewKey key = ApiKeys.generate();
+        KeySpec spec = new KeySpec(key.keyId(), key.secretSha256(), List.of(Scope.READ.wireName(), Scope.WRITE.wireName()));
+        long deadline = deadline();
+        Submitted done = submit(Commands.createTenant(tenant, spec), deadline);
+        awaitVisible(s.directory().awaitApplied(tenant, done.bookmark().offset(), left(deadline)), done);
+        ObjectNode out = Responses.object();
+        out.put("tenant", tenant).put("api_key", key.token()).put("bookmark", done.bookmark().toString());
+        Responses.json(ctx, 201, out);
+    }
+
+    void getTenant(Context ctx) {
+        String tenant = EdgeServices.tenantParam(ctx);
+        Authenticator.requireTenantAccess(s.principal(ctx), tenant, null);
+        TenantState st = s.existing(tenant);
+        ObjectNode out = Responses.object();
+        out.put("tenant", tenant)
+                .put("tier", st.getTier().name().toLowerCase(Locale.ROOT))
+                .put("bookmark", st.getPartition() + ":" + st.getAppliedOffset())
+                .put("size_bytes", st.getSizeBytes())
+                .put("created_at", Instant.ofEpochMilli(st.getCreatedAtMs()).toString());
+        Responses.json(ctx, 200, out);
+    }
+
+    void deleteTenant(Context ctx) throws InterruptedException {
+        Authenticator.requireAdmin(s.principal(ctx));
+        String tenant = EdgeServices.tenantParam(ctx);
+        s.existing(tenant);
+        s.requireLog();
+        long deadline = deadline();
+        Submitted done = submit(Commands.deleteTenant(tenant), deadline);
+        awaitVisible(s.directory().awaitAbsent(tenant, left(deadline)), done);
+        ObjectNode out = Responses.object();
+        out.put("tenant", tenant).put("deleted", true).put("bookmark", done.bookmark().toString());
+        Responses.json(ctx, 200, out);
+    }
+
+    void issueKey(Context ctx) throws InterruptedException {
+        Authenticator.requireAdmin(s.principal(ctx));
+        String tenant = EdgeServices.tenantParam(ctx);
+        List<String> scopes = scopes(bodies.object(ctx, true));
+        s.existing(tenant);
+        s.requireLog();
+        ApiKeys.NewKey key = ApiKeys.generate();
+        long deadline = deadline();
+        Submitted done = submit(Commands.issueKey(tenant, new KeySpec(key.keyId(), key.secretSha256(), scopes)), deadline);
+        awaitVisible(s.directory().awaitApplied(tenant, done.bookmark().offset(), left(deadline)), done);
+        ObjectNode out = Responses.object();
+        out.put("key_id", key.keyId()).put("api_key", key.token());
+        scopes.forEach(out.putArray("scopes")::add);
+        Responses.json(ctx, 201, out);
+    }
+
+    void revokeKey(Context ctx) throws InterruptedException {
+        Authenticator.requireAdmin(s.principal(ctx));
+        String tenant = EdgeServices.tenantParam(ctx);
+        String keyId = ctx.pathParam("keyId");
+        ApiKey key = s.existing(tenant).getKeys().stream().filter(k -> k.getKeyId().equals(keyId)).findFirst()
+                .orElseThrow(() -> new ApiError(404, "key_not_found", "the tenant has no key with this id"));
+        ObjectNode out = Responses.object();
+        out.put("key_id", keyId).put("revoked", true);
+        if (key.getRevoked()) {
+            Responses.json(ctx, 200, out); // revoking twice is not an error: the key is revoked either way
+            return;
+        }
+        s.requireLog();
+        long deadline = deadline();
+        Submitted done = submit(Commands.revokeKey(tenant, keyId), deadline);
+        awaitVisible(s.directory().awaitApplied(tenant, done.bookmark().offset(), left(deadline)), done);
+        Responses.json(ctx, 200, out);
+    }
+
+    private static List<String> scopes(JsonNode body) {
+        JsonNode node = body.get("scopes");
+        if (node == null || node.isNull()) return List.of(Scope.READ.wireName(), Scope.WRITE.wireName());
+        if (!node.isArray() || node.isEmpty()) {
+            throw ApiError.invalidRequest("\"scopes\" must be a non-empty array of \"read\" and \"write\"");
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonNode n : node) {
+            if (!n.isTextual() || Scope.fromWire(n.textValue()).isEmpty()) {
+                throw ApiError.invalidRequest("\"scopes\" may only contain \"read\" and \"write\"");
+            }
+            if (!out.contains(n.textValue())) out.add(n.textValue());
+        }
+        return out;
+    }
+
+    private Submitted submit(TenantCommand command, long deadline) throws InterruptedException {
+        Submitted done = s.gateway().submit(command, left(deadline));
+        Outcomes.successOrThrow(done);
+        return done;
+    }
+
+    private static void awaitVisible(boolean visible, Submitted done) {
+        if (!visible) throw Outcomes.writeTimeout(done.bookmark().toString());
+    }
+
+    private long deadline() {
+        return System.nanoTime() + s.config().writeTimeout().toNanos();
+    }
+
+    private static Duration left(long deadline) {
+        return Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
+    }
+}

@@ -1,0 +1,115 @@
+package io.cairn.edge.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cairn.connectors.sql.SqlRefusal;
+import io.cairn.connectors.sql.StatementPolicy;
+import io.cairn.edge.ApiError;
+import io.cairn.edge.auth.Authenticator;
+import io.cairn.edge.auth.Scope;
+import io.cairn.edge.json.JsonValues;
+import io.cairn.edge.json.StatementParser;
+import io.cairn.edge.json.StatementSpec;
+import io.cairn.edge.read.QueryResult;
+import io.cairn.edge.write.CommandGateway.Submitted;
+import io.cairn.edge.write.Commands;
+import io.cairn.topics.Bookmark;
+import io.cairn.topics.avro.CommandResult;
+import io.cairn.topics.avro.TenantCommand;
+import io.cairn.topics.avro.TenantState;
+import io.javalin.http.Context;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** {@code /execute} (writes, through the log) and {@code /query} (reads, straight from the tenant's file). */
+final class DataRoutes {
+    private static final int MAX_IDEMPOTENCY_KEY = 255;
+
+    private final EdgeServices s;
+    private final RequestBodies bodies;
+
+    DataRoutes(EdgeServices services, RequestBodies bodies) {
+        this.s = services;
+        this.bodies = bodies;
+    }
+
+    void execute(Context ctx) throws InterruptedException {
+        long start = System.nanoTime();
+        String tenant = EdgeServices.tenantParam(ctx);
+        Authenticator.requireTenantAccess(s.principal(ctx), tenant, Scope.WRITE);
+        s.existing(tenant);
+        List<StatementSpec> statements = StatementParser.batch(bodies.object(ctx, false), s.config().maxStatements());
+        for (int i = 0; i < statements.size(); i++) {
+            try {
+                StatementPolicy.checkWrite(statements.get(i).sql());
+            } catch (SqlRefusal r) {
+                throw new ApiError(400, r.code(), r.getMessage(), i, Map.of());
+            }
+        }
+        String idempotencyKey = ctx.header("Idempotency-Key");
+        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY)) {
+            throw ApiError.invalidRequest("\"Idempotency-Key\" must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters");
+        }
+        s.requireLog();
+        TenantCommand command = Commands.execute(tenant, statements, idempotencyKey);
+        if ("false".equals(ctx.queryParam("wait"))) {
+            Bookmark b = s.gateway().append(command, s.config().writeTimeout());
+            Responses.json(ctx, 202, Responses.object().put("bookmark", b.toString()));
+            return;
+        }
+        Submitted done = s.gateway().submit(command, s.config().writeTimeout());
+        CommandResult outcome = Outcomes.successOrThrow(done);
+        ObjectNode out = Responses.object();
+        out.set("results", Outcomes.results(outcome.getResults()));
+        out.put("bookmark", done.bookmark().toString());
+        Responses.json(ctx, 200, out);
+        s.metrics().writes().record(Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    void query(Context ctx) throws InterruptedException {
+        long start = System.nanoTime();
+        String tenant = EdgeServices.tenantParam(ctx);
+        Authenticator.requireTenantAccess(s.principal(ctx), tenant, Scope.READ);
+        TenantState state = s.existing(tenant);
+        JsonNode body = bodies.object(ctx, false);
+        StatementSpec spec = StatementParser.statement(body, 0, "");
+        Bookmark atLeast = bookmark(body.get("bookmark"), state);
+        QueryResult r = s.queries().run(tenant, spec, atLeast, waitTime(body.get("timeout_ms")));
+        ObjectNode out = Responses.object();
+        r.columns().forEach(out.putArray("columns")::add);
+        ArrayNode rows = out.putArray("rows");
+        for (List<Object> row : r.rows()) {
+            ArrayNode jr = rows.addArray();
+            row.forEach(v -> jr.add(JsonValues.toJson(v)));
+        }
+        out.put("bookmark", r.position().toString());
+        Responses.json(ctx, 200, out);
+        s.metrics().reads().record(Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    private static Bookmark bookmark(JsonNode node, TenantState state) {
+        if (node == null || node.isNull()) return null;
+        if (!node.isTextual()) throw ApiError.badRequest("invalid_bookmark", "\"bookmark\" must be a string like \"3:1042\"");
+        Bookmark b;
+        try {
+            b = Bookmark.parse(node.textValue());
+        } catch (IllegalArgumentException e) {
+            throw ApiError.badRequest("invalid_bookmark", e.getMessage());
+        }
+        if (b.partition() != state.getPartition()) {
+            throw ApiError.badRequest("invalid_bookmark", "this bookmark does not come from this tenant");
+        }
+        return b;
+    }
+
+    private Duration waitTime(JsonNode node) {
+        if (node == null || node.isNull()) return s.config().readWaitDefault();
+        long max = s.config().readWaitMax().toMillis();
+        if (!node.canConvertToLong() || !node.isIntegralNumber() || node.longValue() < 0 || node.longValue() > max) {
+            throw ApiError.invalidRequest("\"timeout_ms\" must be an integer from 0 to " + max);
+        }
+        return Duration.ofMillis(Math.max(1, node.longValue()));
+    }
+}

@@ -1,0 +1,56 @@
+package io.cairn.edge.http;
+
+import io.cairn.edge.ApiError;
+import io.cairn.edge.EdgeConfig;
+import io.cairn.edge.HealthCheck;
+import io.cairn.edge.auth.Authenticator;
+import io.cairn.edge.auth.Principal;
+import io.cairn.edge.directory.TenantDirectory;
+import io.cairn.edge.read.QueryRunner;
+import io.cairn.edge.write.CommandGateway;
+import io.cairn.topics.TenantId;
+import io.cairn.topics.avro.TenantState;
+import io.javalin.http.Context;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/**
+ * What the routes work with, wired once by {@code QueryEdge}. {@code directoryReady} is false until the
+ * directory caught up: before that "no such tenant" could be a lie, so requests get 503 instead.
+ */
+public record EdgeServices(
+        EdgeConfig config,
+        Authenticator authenticator,
+        TenantDirectory directory,
+        BooleanSupplier directoryReady,
+        CommandGateway gateway,
+        QueryRunner queries,
+        List<HealthCheck> healthChecks,
+        EdgeMetrics metrics) {
+
+    Principal principal(Context ctx) {
+        requireDirectory();
+        return authenticator.authenticate(ctx.header("Authorization"));
+    }
+
+    void requireDirectory() {
+        if (!directoryReady.getAsBoolean()) throw ApiError.unavailable("the edge is starting; retry shortly");
+    }
+
+    void requireLog() {
+        if (!gateway.ready()) throw ApiError.unavailable("the command log is not reachable yet; retry shortly");
+    }
+
+    /** The path's tenant id; 400 {@code invalid_tenant} when malformed. */
+    static String tenantParam(Context ctx) {
+        String t = ctx.pathParam("tenant");
+        if (!TenantId.isValid(t)) {
+            throw ApiError.badRequest("invalid_tenant", "tenant id must match ^[a-z0-9][a-z0-9_-]{0,62}$");
+        }
+        return t;
+    }
+
+    TenantState existing(String tenant) {
+        return directory.tenant(tenant).orElseThrow(ApiError::tenantNotFound);
+    }
+}

@@ -1,0 +1,115 @@
+package io.cairn.edge.http;
+
+import io.cairn.edge.ApiError;
+import io.cairn.edge.write.LogUnavailableException;
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import io.javalin.http.HttpResponseException;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The v1 HTTP API on Javalin (virtual threads: every blocking wait of a request parks a virtual thread).
+ * Every route runs inside {@link #guarded}, which maps failures to the JSON error shape and counts the
+ * request; Javalin's own 404/405/413 are mapped to the same shape.
+ */
+public final class HttpServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+
+    /** A route body; may throw anything, which {@link #guarded} turns into an error response. */
+    @FunctionalInterface
+    interface Route {
+        void handle(Context ctx) throws Exception;
+    }
+
+    private final Javalin app;
+
+    private HttpServer(Javalin app) {
+        this.app = app;
+    }
+
+    /** Starts listening on the configured host and port (0 = any free port). */
+    public static HttpServer start(EdgeServices services) {
+        RequestBodies bodies = new RequestBodies(services.config().maxRequestBytes());
+        AdminRoutes admin = new AdminRoutes(services, bodies);
+        DataRoutes data = new DataRoutes(services, bodies);
+        OpsRoutes ops = new OpsRoutes(services);
+        EdgeMetrics metrics = services.metrics();
+        Javalin app = Javalin.create(cfg -> {
+            cfg.concurrency.useVirtualThreads = true;
+            cfg.http.maxRequestSize = services.config().maxRequestBytes();
+            cfg.http.prefer405over404 = true;
+            cfg.startup.showJavalinBanner = false;
+            cfg.jetty.host = services.config().host();
+            cfg.jetty.port = services.config().port();
+            add(cfg, metrics, HandlerType.GET, "/health", ops::health);
+            add(cfg, metrics, HandlerType.GET, "/metrics", ops::metrics);
+            add(cfg, metrics, HandlerType.POST, "/v1/tenants", admin::createTenant);
+            add(cfg, metrics, HandlerType.GET, "/v1/tenants/{tenant}", admin::getTenant);
+            add(cfg, metrics, HandlerType.DELETE, "/v1/tenants/{tenant}", admin::deleteTenant);
+            add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/keys", admin::issueKey);
+            add(cfg, metrics, HandlerType.DELETE, "/v1/tenants/{tenant}/keys/{keyId}", admin::revokeKey);
+            add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/execute", data::execute);
+            add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/query", data::query);
+            cfg.routes.exception(HttpResponseException.class, (e, ctx) -> {
+                Responses.error(ctx, frameworkError(e.getStatus()));
+                metrics.request("unmatched", ctx.method().name(), ctx.statusCode());
+            });
+            cfg.routes.exception(Exception.class, (e, ctx) -> {
+                Responses.error(ctx, internal(e));
+                metrics.request("unmatched", ctx.method().name(), ctx.statusCode());
+            });
+        });
+        app.start();
+        return new HttpServer(app);
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+
+    private static void add(JavalinConfig cfg, EdgeMetrics metrics, HandlerType method, String path, Route route) {
+        cfg.routes.addHttpHandler(method, path, ctx -> guarded(ctx, metrics, path, route));
+    }
+
+    private static void guarded(Context ctx, EdgeMetrics metrics, String path, Route route) {
+        try {
+            route.handle(ctx);
+        } catch (ApiError e) {
+            Responses.error(ctx, e);
+        } catch (LogUnavailableException e) {
+            log.warn("command log unavailable: {}", e.getMessage());
+            Responses.error(ctx, ApiError.unavailable("the command log is unavailable; nothing was written, retry later"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            Responses.error(ctx, ApiError.unavailable("the edge is shutting down; retry"));
+        } catch (Exception e) {
+            Responses.error(ctx, internal(e));
+        } finally {
+            metrics.request(path, ctx.method().name(), ctx.statusCode());
+        }
+    }
+
+    private static ApiError frameworkError(int status) {
+        return switch (status) {
+            case 404 -> new ApiError(404, "not_found", "no such route");
+            case 405 -> new ApiError(405, "method_not_allowed", "this route does not take this method");
+            case 413 -> new ApiError(413, "request_too_large", "the request body is too large");
+            default -> new ApiError(status, "http_" + status, "the request could not be handled");
+        };
+    }
+
+    private static ApiError internal(Throwable e) {
+        String ref = UUID.randomUUID().toString();
+        log.error("internal error, correlation id {}", ref, e);
+        return new ApiError(500, "internal", "internal error; correlation id " + ref);
+    }
+}

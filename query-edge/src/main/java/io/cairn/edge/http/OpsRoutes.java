@@ -1,0 +1,39 @@
+package io.cairn.edge.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cairn.edge.HealthCheck;
+import io.javalin.http.Context;
+
+/** {@code /health} (all checks must pass) and {@code /metrics} (Prometheus text). No authentication. */
+final class OpsRoutes {
+    private final EdgeServices s;
+
+    OpsRoutes(EdgeServices services) {
+        this.s = services;
+    }
+
+    void health(Context ctx) {
+        ObjectNode out = Responses.object();
+        ArrayNode failing = Responses.MAPPER.createArrayNode();
+        for (HealthCheck c : s.healthChecks()) {
+            boolean ok;
+            try {
+                ok = c.healthy();
+            } catch (RuntimeException e) {
+                ok = false;
+            }
+            if (!ok) failing.add(c.name());
+        }
+        if (failing.isEmpty()) {
+            Responses.json(ctx, 200, out.put("status", "ok"));
+        } else {
+            out.put("status", "starting").set("failing", failing);
+            Responses.json(ctx, 503, out);
+        }
+    }
+
+    void metrics(Context ctx) {
+        ctx.status(200).contentType("text/plain; version=0.0.4; charset=utf-8").result(s.metrics().scrape());
+    }
+}

@@ -1,0 +1,57 @@
+package io.cairn.edge.http;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cairn.edge.ApiError;
+import io.cairn.edge.json.JsonValues;
+import io.cairn.edge.write.CommandGateway.Submitted;
+import io.cairn.topics.avro.CommandError;
+import io.cairn.topics.avro.CommandResult;
+import io.cairn.topics.avro.StatementResult;
+import java.util.List;
+import java.util.Map;
+
+/** Turns a command's outcome (or its absence) into the HTTP answer. */
+final class Outcomes {
+    private Outcomes() {}
+
+    /** The outcome when it is a success; otherwise throws the error the client should see. */
+    static CommandResult successOrThrow(Submitted s) {
+        if (s.timedOut()) throw writeTimeout(s.bookmark().toString());
+        CommandResult r = s.outcome();
+        if (r.getOk()) return r;
+        CommandError e = r.getError();
+        if (e == null) throw new IllegalStateException("failed outcome without an error for command " + r.getCommandId());
+        int status = switch (e.getCode()) {
+            case "tenant_exists" -> 409;
+            case "tenant_not_found", "key_not_found" -> 404;
+            default -> 400;
+        };
+        throw new ApiError(status, e.getCode(), e.getMessage(), e.getStatement(), Map.of());
+    }
+
+    static ApiError writeTimeout(String bookmark) {
+        return new ApiError(504, "write_timeout", "the write is in the log and will be applied, but its outcome did not"
+                + " arrive in time; read with bookmark " + bookmark + " to see it", null, Map.of("bookmark", bookmark));
+    }
+
+    /** {@code [{"changes","last_insert_rowid","columns"?,"rows"?}, ...]} */
+    static ArrayNode results(List<StatementResult> results) {
+        ArrayNode out = Responses.MAPPER.createArrayNode();
+        for (StatementResult r : results) {
+            ObjectNode o = out.addObject();
+            o.put("changes", r.getChanges());
+            o.put("last_insert_rowid", r.getLastInsertRowid());
+            if (!r.getColumns().isEmpty()) {
+                ArrayNode cols = o.putArray("columns");
+                r.getColumns().forEach(c -> cols.add(c.toString()));
+                ArrayNode rows = o.putArray("rows");
+                for (List<Object> row : r.getRows()) {
+                    ArrayNode jr = rows.addArray();
+                    row.forEach(v -> jr.add(JsonValues.toJson(v)));
+                }
+            }
+        }
+        return out;
+    }
+}

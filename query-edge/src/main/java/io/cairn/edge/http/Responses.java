@@ -1,0 +1,42 @@
+package io.cairn.edge.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cairn.edge.ApiError;
+import io.javalin.http.Context;
+
+/** Writes JSON responses, including the one error shape every failure uses. */
+final class Responses {
+    static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    private Responses() {}
+
+    static ObjectNode object() {
+        return MAPPER.createObjectNode();
+    }
+
+    static void json(Context ctx, int status, JsonNode body) {
+        try {
+            ctx.status(status).contentType("application/json").result(MAPPER.writeValueAsBytes(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code {"error":{"code","message","statement"?,...extra}}} with the error's status. */
+    static void error(Context ctx, ApiError e) {
+        ObjectNode body = object();
+        ObjectNode err = body.putObject("error");
+        err.put("code", e.code());
+        err.put("message", e.getMessage());
+        if (e.statement() != null) err.put("statement", e.statement());
+        e.extra().forEach(err::put);
+        json(ctx, e.status(), body);
+    }
+}

@@ -1,0 +1,130 @@
+package io.cairn.edge.read;
+
+import io.cairn.connectors.sql.CheckedStatement;
+import io.cairn.connectors.sql.ParameterBinder;
+import io.cairn.connectors.sql.SqlRefusal;
+import io.cairn.connectors.sql.StatementPolicy;
+import io.cairn.connectors.sqlite.SqliteErrors;
+import io.cairn.connectors.sqlite.TenantConnection;
+import io.cairn.connectors.sqlite.TenantSchema;
+import io.cairn.edge.ApiError;
+import io.cairn.edge.json.StatementSpec;
+import io.cairn.topics.Bookmark;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+
+
+/**
+ * Runs one read statement against a tenant's file, in one read transaction, so the position it reports
+ * is exactly the state its rows came from. With a bookmark, it first waits (up to the given time) until
+ * the file has applied at least that far: read-your-writes. Reads never go through Kafka. Thread-safe.
+ */
+public final class QueryRunner {
+    private final ReadPool pool;
+    private final AppliedWait appliedWait;
+    private final ResultCollector collector;
+
+    public QueryRunner(ReadPool pool, AppliedWait appliedWait, int maxRows, long maxBytes) {
+        this.pool = pool;
+        this.appliedWait = appliedWait;
+        this.collector = new ResultCollector(maxRows, maxBytes);
+    }
+
+    /**
+     * Runs {@code spec} on {@code tenant}'s copy once it has applied {@code atLeast} (null: any position).
+     * Throws {@link ApiError}: a policy refusal or SQLite error (400), {@code tenant_not_found} (404),
+     * {@code bookmark_timeout} (504) when the copy did not catch up within {@code wait}.
+     */
+    public QueryResult run(String tenant, StatementSpec spec, Bookmark atLeast, Duration wait) throws InterruptedException {
+        CheckedStatement checked;
+        try {
+            checked = StatementPolicy.checkRead(spec.sql());
+        } catch (SqlRefusal r) {
+            throw ApiError.badRequest(r.code(), r.getMessage());
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            ReadPool.Lease lease = borrow(tenant);
+            QueryResult result = attempt(lease, checked, spec, atLeast);
+            if (result != null) return result;
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || !appliedWait.awaitApplied(tenant, atLeast.offset(), Duration.ofNanos(left))) {
+                throw new ApiError(504, "bookmark_timeout", "the tenant's copy had not reached bookmark " + atLeast
+                        + " within " + wait.toMillis() + " ms; retry, or raise timeout_ms (at most 30000)");
+            }
+        }
+    }
+
+    private ReadPool.Lease borrow(String tenant) {
+        try {
+            return pool.borrow(tenant).orElseThrow(ApiError::tenantNotFound);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot open the tenant's file: " + e.getMessage(), e);
+        }
+    }
+
+    /** One read transaction; null when the copy is behind {@code atLeast}. */
+    private QueryResult attempt(ReadPool.Lease lease, CheckedStatement checked, StatementSpec spec, Bookmark atLeast) {
+        TenantConnection tc = lease.connection();
+        boolean inTransaction = false;
+        try (Statement control = tc.connection().createStatement()) {
+            control.execute("BEGIN");
+            inTransaction = true;
+            Bookmark position = TenantSchema.appliedPosition(tc.connection());
+            if (atLeast != null && position.offset() < atLeast.offset()) {
+                control.execute("ROLLBACK");
+                pool.release(lease);
+                return null;
+            }
+            QueryResult result = execute(tc, checked, spec, position);
+            control.execute("COMMIT");
+            inTransaction = false;
+            pool.release(lease);
+            return result;
+        } catch (SQLException e) {
+            rollbackOrDiscard(lease, inTransaction);
+            throw ApiError.badRequest(SqliteErrors.code(e), SqliteErrors.message(e));
+        } catch (SqlRefusal r) {
+            rollbackOrDiscard(lease, inTransaction);
+            throw ApiError.badRequest(r.code(), r.getMessage());
+        } catch (RuntimeException e) {
+            rollbackOrDiscard(lease, inTransaction);
+            throw e;
+        }
+    }
+
+    private QueryResult execute(TenantConnection tc, CheckedStatement checked, StatementSpec spec, Bookmark position)
+            throws SQLException, SqlRefusal {
+        try (PreparedStatement ps = tc.connection().prepareStatement(checked.sql())) {
+            ParameterBinder.bind(ps, checked, spec.positional(), spec.named());
+            tc.startClock();
+            try {
+                if (!ps.execute()) return new QueryResult(List.of(), List.of(), position);
+                try (ResultSet rs = ps.getResultSet()) {
+                    List<String> columns = collector.columns(rs);
+                    return new QueryResult(columns, collector.rows(rs, columns.size()), position);
+                }
+            } finally {
+                tc.deadline().clear();
+            }
+        }
+    }
+
+    private void rollbackOrDiscard(ReadPool.Lease lease, boolean inTransaction) {
+        if (!inTransaction) {
+            pool.discard(lease);
+            return;
+        }
+        try (Statement s = lease.connection().connection().createStatement()) {
+            s.execute("ROLLBACK");
+            pool.release(lease);
+        } catch (SQLException e) {
+            pool.discard(lease);
+        }
+    }
+
+}

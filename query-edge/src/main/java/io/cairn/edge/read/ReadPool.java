@@ -1,0 +1,149 @@
+package io.cairn.edge.read;
+
+import io.cairn.connectors.sqlite.SqliteConnections;
+import io.cairn.connectors.sqlite.SqliteLimits;
+import io.cairn.connectors.sqlite.TenantConnection;
+import io.cairn.connectors.sqlite.TenantFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Read-only connections to tenant files, kept open while idle up to a total bound over all tenants and
+ * evicted least-recently-used tenant first: a million tenants must not mean a million open files.
+ * A connection is only ever used for the tenant it was opened for ({@link TenantFiles} is the only
+ * id-to-path mapping). {@link #evict} closes a deleted tenant's connections; one borrowed at that
+ * moment is closed on release instead of returning to the pool. Thread-safe; a borrowed connection
+ * belongs to one thread until released.
+ */
+public final class ReadPool implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ReadPool.class);
+
+    private final TenantFiles files;
+    private final SqliteLimits limits;
+    private final int maxIdle;
+    private final ReentrantLock lock = new ReentrantLock();
+    // Access-ordered: the first entry is the least recently used tenant.
+    private final LinkedHashMap<String, ArrayDeque<TenantConnection>> idle = new LinkedHashMap<>(16, 0.75f, true);
+    private final Map<String, Long> generations = new HashMap<>();
+    private int idleCount;
+    private boolean closed;
+
+    /** A connection on loan; give it back with {@link ReadPool#release} (or {@link ReadPool#discard}). */
+    public record Lease(TenantConnection connection, long generation) {}
+
+    public ReadPool(TenantFiles files, SqliteLimits limits, int maxIdle) {
+        this.files = files;
+        this.limits = limits;
+        this.maxIdle = maxIdle;
+    }
+
+    /** A connection to the tenant's file; empty when the file does not exist. */
+    public Optional<Lease> borrow(String tenant) throws SQLException {
+        long generation;
+        lock.lock();
+        try {
+            if (closed) throw new IllegalStateException("read pool closed");
+            generation = generations.getOrDefault(tenant, 0L);
+            ArrayDeque<TenantConnection> q = idle.get(tenant);
+            if (q != null && !q.isEmpty()) {
+                idleCount--;
+                TenantConnection c = q.pollLast();
+                if (q.isEmpty()) idle.remove(tenant);
+                return Optional.of(new Lease(c, generation));
+            }
+        } finally {
+            lock.unlock();
+        }
+        Path db = files.database(tenant);
+        if (!Files.exists(db)) return Optional.empty();
+        return Optional.of(new Lease(SqliteConnections.openReadOnly(tenant, db, limits), generation));
+    }
+
+    /** Returns a healthy connection to the pool (or closes it when the pool is full or the tenant was evicted). */
+    public void release(Lease lease) {
+        String tenant = lease.connection().tenant();
+        List<TenantConnection> toClose = new ArrayList<>();
+        lock.lock();
+        try {
+            if (closed || maxIdle == 0 || generations.getOrDefault(tenant, 0L) != lease.generation()) {
+                toClose.add(lease.connection());
+            } else {
+                idle.computeIfAbsent(tenant, t -> new ArrayDeque<>()).addLast(lease.connection());
+                idleCount++;
+                Iterator<Map.Entry<String, ArrayDeque<TenantConnection>>> lru = idle.entrySet().iterator();
+                while (idleCount > maxIdle && lru.hasNext()) {
+                    Map.Entry<String, ArrayDeque<TenantConnection>> e = lru.next();
+                    toClose.add(e.getValue().pollFirst());
+                    idleCount--;
+                    if (e.getValue().isEmpty()) lru.remove();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        toClose.forEach(ReadPool::closeQuietly);
+    }
+
+    /** Closes a connection that may be in a bad state instead of pooling it. */
+    public void discard(Lease lease) {
+        closeQuietly(lease.connection());
+    }
+
+    /** Closes the tenant's idle connections; borrowed ones close on release. */
+    public void evict(String tenant) {
+        ArrayDeque<TenantConnection> q;
+        lock.lock();
+        try {
+            generations.merge(tenant, 1L, Long::sum);
+            q = idle.remove(tenant);
+            if (q != null) idleCount -= q.size();
+        } finally {
+            lock.unlock();
+        }
+        if (q != null) q.forEach(ReadPool::closeQuietly);
+    }
+
+    public int idleCount() {
+        lock.lock();
+        try {
+            return idleCount;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        List<TenantConnection> all = new ArrayList<>();
+        lock.lock();
+        try {
+            closed = true;
+            idle.values().forEach(all::addAll);
+            idle.clear();
+            idleCount = 0;
+        } finally {
+            lock.unlock();
+        }
+        all.forEach(ReadPool::closeQuietly);
+    }
+
+    private static void closeQuietly(TenantConnection c) {
+        try {
+            c.close();
+        } catch (SQLException e) {
+            log.warn("closing read connection of a tenant failed: {}", e.getMessage());
+        }
+    }
+}

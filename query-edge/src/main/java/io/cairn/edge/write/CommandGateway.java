@@ -1,0 +1,74 @@
+package io.cairn.edge.write;
+
+import io.cairn.topics.Bookmark;
+import io.cairn.topics.avro.CommandResult;
+import io.cairn.topics.avro.TenantCommand;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Appends a command and waits for its outcome: the one place that knows the order "register the
+ * waiter, then produce". Blocking; call it from a virtual thread. Thread-safe.
+ */
+public final class CommandGateway {
+    /** What became of a command: its bookmark, and its outcome unless none arrived in time. */
+    public record Submitted(Bookmark bookmark, CommandResult outcome) {
+        public boolean timedOut() {
+            return outcome == null;
+        }
+    }
+
+    private final CommandLog log;
+    private final OutcomeReader outcomes;
+
+    public CommandGateway(CommandLog log, OutcomeReader outcomes) {
+        this.log = log;
+        this.outcomes = outcomes;
+    }
+
+    /** True when both the producer and the outcome reader are ready. */
+    public boolean ready() {
+        return log.ready() && outcomes.ready();
+    }
+
+    /** Appends without waiting for the outcome; returns once Kafka acknowledged. */
+    public Bookmark append(TenantCommand command, Duration timeout) throws InterruptedException {
+        return awaitAck(log.append(command), timeout);
+    }
+
+    /**
+     * Appends and waits up to {@code timeout} (from now) for the outcome. Throws
+     * {@link LogUnavailableException} when the command is not known to be in the log.
+     */
+    public Submitted submit(TenantCommand command, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        CompletableFuture<CommandResult> outcome = outcomes.expect(command.getCommandId());
+        try {
+            Bookmark bookmark = awaitAck(log.append(command), timeout);
+            try {
+                long left = Math.max(0, deadline - System.nanoTime());
+                return new Submitted(bookmark, outcome.get(left, TimeUnit.NANOSECONDS));
+            } catch (TimeoutException e) {
+                return new Submitted(bookmark, null);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e.getCause());
+            }
+        } finally {
+            outcomes.forget(command.getCommandId());
+        }
+    }
+
+    private static Bookmark awaitAck(CompletableFuture<Bookmark> acked, Duration timeout) throws InterruptedException {
+        try {
+            return acked.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof LogUnavailableException u) throw u;
+            throw new LogUnavailableException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new LogUnavailableException(e);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.cairn.edge.write;
+
+import io.cairn.edge.kafka.ClientConfigs;
+import io.cairn.topics.Bookmark;
+import io.cairn.topics.Serdes;
+import io.cairn.topics.TopicCatalog;
+import io.cairn.topics.avro.TenantCommand;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Appends commands to {@code cairn.tenant-log}, keyed by tenant so a tenant's commands share one
+ * partition and keep their order. The producer is idempotent with {@code acks=all}: an acknowledged
+ * command is in the log and will be applied. Thread-safe.
+ */
+public final class CommandLog implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CommandLog.class);
+
+    private final KafkaProducer<String, byte[]> producer;
+    private volatile boolean ready;
+
+    public CommandLog(Map<String, Object> kafkaClientProps) {
+        this.producer = new KafkaProducer<>(ClientConfigs.producer(kafkaClientProps, "cairn-edge-commands"));
+    }
+
+    /** Fetches the log's metadata in the background; {@link #ready()} turns true when it arrived. */
+    public void warmUp() {
+        Thread.ofVirtual().name("cairn-edge-producer-warmup").start(() -> {
+            while (!ready) {
+                try {
+                    ready = !producer.partitionsFor(TopicCatalog.TENANT_LOG).isEmpty();
+                } catch (RuntimeException e) {
+                    log.warn("waiting for {} metadata: {}", TopicCatalog.TENANT_LOG, e.getMessage());
+                    if (e instanceof IllegalStateException) return; // closed
+                }
+            }
+        });
+    }
+
+    public boolean ready() {
+        return ready;
+    }
+
+    /**
+     * Appends one command. The future completes with the record's bookmark once the broker acknowledged
+     * it, or exceptionally with {@link LogUnavailableException} when Kafka could not take it.
+     */
+    public CompletableFuture<Bookmark> append(TenantCommand command) {
+        CompletableFuture<Bookmark> acked = new CompletableFuture<>();
+        ProducerRecord<String, byte[]> record =
+                new ProducerRecord<>(TopicCatalog.TENANT_LOG, command.getTenant(), Serdes.COMMAND.encode(command));
+        try {
+            producer.send(record, (meta, error) -> {
+                if (error != null) acked.completeExceptionally(new LogUnavailableException(error));
+                else acked.complete(new Bookmark(meta.partition(), meta.offset()));
+            });
+        } catch (RuntimeException e) {
+            acked.completeExceptionally(new LogUnavailableException(e));
+        }
+        return acked;
+    }
+
+    @Override
+    public void close() {
+        ready = false;
+        producer.close(Duration.ofSeconds(5));
+    }
+}

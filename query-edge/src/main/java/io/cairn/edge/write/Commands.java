@@ -1,0 +1,73 @@
+package io.cairn.edge.write;
+
+import io.cairn.edge.json.StatementSpec;
+import io.cairn.topics.avro.CreateTenant;
+import io.cairn.topics.avro.DeleteTenant;
+import io.cairn.topics.avro.ExecuteBatch;
+import io.cairn.topics.avro.IssueKey;
+import io.cairn.topics.avro.KeySpec;
+import io.cairn.topics.avro.RevokeKey;
+import io.cairn.topics.avro.Statement;
+import io.cairn.topics.avro.TenantCommand;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Builds the commands the edge appends. Each is stamped here with a fresh command id, the ingress time
+ * (the only clock its SQL will see) and a seed for {@code random()}: the applier and every replica
+ * re-execute the record, so these must be fixed at ingress, never at apply.
+ */
+public final class Commands {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private Commands() {}
+
+    public static TenantCommand createTenant(String tenant, KeySpec initialKey) {
+        return stamp(tenant, null, new CreateTenant(null, initialKey));
+    }
+
+    public static TenantCommand deleteTenant(String tenant) {
+        return stamp(tenant, null, new DeleteTenant());
+    }
+
+    public static TenantCommand issueKey(String tenant, KeySpec key) {
+        return stamp(tenant, null, new IssueKey(key));
+    }
+
+    public static TenantCommand revokeKey(String tenant, String keyId) {
+        return stamp(tenant, null, new RevokeKey(keyId));
+    }
+
+    /** An execute batch; the SQL goes in as the client wrote it (the applier checks and rewrites it again). */
+    public static TenantCommand execute(String tenant, List<StatementSpec> statements, String idempotencyKey) {
+        List<Statement> out = new ArrayList<>(statements.size());
+        for (StatementSpec s : statements) {
+            List<Object> positional = new ArrayList<>(s.positional().size());
+            for (Object v : s.positional()) positional.add(toAvro(v));
+            Map<String, Object> named = new LinkedHashMap<>();
+            s.named().forEach((k, v) -> named.put(k, toAvro(v)));
+            out.add(new Statement(s.sql(), positional, named));
+        }
+        return stamp(tenant, idempotencyKey, new ExecuteBatch(out));
+    }
+
+    private static Object toAvro(Object value) {
+        return value instanceof byte[] bytes ? ByteBuffer.wrap(bytes) : value;
+    }
+
+    private static TenantCommand stamp(String tenant, String idempotencyKey, Object payload) {
+        return TenantCommand.newBuilder()
+                .setCommandId(UUID.randomUUID().toString())
+                .setTenant(tenant)
+                .setIngressTimeMs(System.currentTimeMillis())
+                .setSeed(RANDOM.nextLong())
+                .setIdempotencyKey(idempotencyKey)
+                .setPayload(payload)
+                .build();
+    }
+}

@@ -1,0 +1,60 @@
+package io.cairn.edge.write;
+
+import io.cairn.edge.kafka.AssignedReader;
+import io.cairn.edge.kafka.ClientConfigs;
+import io.cairn.topics.Serdes;
+import io.cairn.topics.TopicCatalog;
+import io.cairn.topics.avro.CommandResult;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Reads every outcome on {@code cairn.tenant-results} from the end as of start-up and completes the
+ * waiter registered for its command id. Register with {@link #expect} before producing the command, so
+ * the outcome cannot arrive unseen; an outcome nobody waits for (another edge's, or a duplicate) is
+ * dropped. Ready only once its start positions are resolved: from then on no outcome can be missed.
+ */
+public final class OutcomeReader extends AssignedReader {
+    private final Map<String, CompletableFuture<CommandResult>> waiting = new ConcurrentHashMap<>();
+    private volatile boolean positioned;
+
+    public OutcomeReader(Map<String, Object> kafkaClientProps) {
+        super(TopicCatalog.TENANT_RESULTS, ClientConfigs.assignedConsumer(kafkaClientProps, "cairn-edge-outcomes"),
+                "cairn-edge-outcomes");
+    }
+
+    /** A future for the outcome of {@code commandId}; call {@link #forget} if you stop waiting. */
+    public CompletableFuture<CommandResult> expect(String commandId) {
+        return waiting.computeIfAbsent(commandId, id -> new CompletableFuture<>());
+    }
+
+    public void forget(String commandId) {
+        waiting.remove(commandId);
+    }
+
+    @Override
+    protected void position(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> partitions) {
+        consumer.seekToEnd(partitions);
+        // seekToEnd is lazy: resolve now, so "ready" means every later outcome will be read.
+        for (TopicPartition tp : partitions) consumer.position(tp);
+        positioned = true;
+    }
+
+    @Override
+    protected void accept(ConsumerRecord<String, byte[]> record) {
+        CommandResult result = Serdes.RESULT.decode(record.value());
+        if (result == null) return;
+        CompletableFuture<CommandResult> waiter = waiting.remove(result.getCommandId());
+        if (waiter != null) waiter.complete(result);
+    }
+
+    @Override
+    protected boolean caughtUp(KafkaConsumer<String, byte[]> consumer) {
+        return positioned;
+    }
+}
