@@ -1,5 +1,7 @@
 package io.cairn.connectors.sql;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -12,6 +14,7 @@ import java.util.List;
  */
 public record CheckedStatement(String sql, List<String> parameterNames) {
     public CheckedStatement {
-        parameterNames = List.copyOf(parameterNames == null ? List.of() : parameterNames);
+        // Not List.copyOf: positional slots are null elements, which List.copyOf rejects.
+        parameterNames = parameterNames == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(parameterNames));
     }
 }
