@@ -1,0 +1,100 @@
+package io.cairn.edge.auth;
+
+import static io.cairn.edge.TestStates.key;
+import static io.cairn.edge.TestStates.state;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cairn.edge.ApiError;
+import io.cairn.edge.directory.TenantDirectory;
+import java.util.List;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class AuthenticatorTest {
+    private static final String ADMIN = "admin-token-for-tests";
+    private final TenantDirectory directory = new TenantDirectory();
+    private final Authenticator auth = new Authenticator(ADMIN, directory);
+    private ApiKeys.NewKey acmeRw;
+    private ApiKeys.NewKey acmeRead;
+    private ApiKeys.NewKey acmeRevoked;
+    private ApiKeys.NewKey globex;
+
+    @BeforeEach
+    void tenants() {
+        acmeRw = ApiKeys.generate();
+        acmeRead = ApiKeys.generate();
+        acmeRevoked = ApiKeys.generate();
+        globex = ApiKeys.generate();
+        directory.apply("acme", state("acme", 0, 5, List.of(
+                key(acmeRw.keyId(), acmeRw.secretSha256(), List.of("read", "write"), false),
+                key(acmeRead.keyId(), acmeRead.secretSha256(), List.of("read"), false),
+                key(acmeRevoked.keyId(), acmeRevoked.secretSha256(), List.of("read", "write"), true))));
+        directory.apply("globex", state("globex", 1, 3, List.of(
+                key(globex.keyId(), globex.secretSha256(), List.of("read", "write"), false))));
+    }
+
+    private static void assertStatus(ThrowingCallable call, int status, String messagePart) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(ApiError.class, e -> {
+            assertThat(e.status()).isEqualTo(status);
+            assertThat(e.code()).isEqualTo(status == 401 ? "unauthorized" : "forbidden");
+            assertThat(e.getMessage()).contains(messagePart).doesNotContain("globex");
+        });
+    }
+
+    @Test
+    void adminTokenMayDoEverythingOnEveryTenant() {
+        Principal p = auth.authenticate("Bearer " + ADMIN);
+        assertThat(p).isInstanceOf(Principal.Admin.class);
+        Authenticator.requireAdmin(p);
+        Authenticator.requireTenantAccess(p, "anyone", Scope.WRITE);
+    }
+
+    @Test
+    void missingMalformedUnknownRevokedOrWrongSecretIs401() {
+        assertStatus(() -> auth.authenticate(null), 401, "Bearer");
+        assertStatus(() -> auth.authenticate("Basic abc"), 401, "");
+        assertStatus(() -> auth.authenticate("Bearer nonsense"), 401, "");
+        assertStatus(() -> auth.authenticate("Bearer " + ApiKeys.generate().token()), 401, "");
+        assertStatus(() -> auth.authenticate("Bearer " + acmeRevoked.token()), 401, "");
+        String forged = "cairn_" + acmeRw.keyId() + "_" + ApiKeys.parse(globex.token()).orElseThrow().secret();
+        assertStatus(() -> auth.authenticate("Bearer " + forged), 401, "");
+    }
+
+    @Test
+    void validKeyOfAnotherTenantIs403WithoutNamingIt() {
+        Principal p = auth.authenticate("Bearer " + globex.token());
+        assertStatus(() -> Authenticator.requireTenantAccess(p, "acme", Scope.READ), 403, "different tenant");
+        assertStatus(() -> Authenticator.requireTenantAccess(p, "acme", null), 403, "different tenant");
+    }
+
+    @Test
+    void missingScopeIs403NamingTheScope() {
+        Principal p = auth.authenticate("Bearer " + acmeRead.token());
+        Authenticator.requireTenantAccess(p, "acme", Scope.READ);
+        Authenticator.requireTenantAccess(p, "acme", null);
+        assertStatus(() -> Authenticator.requireTenantAccess(p, "acme", Scope.WRITE), 403, "\"write\"");
+    }
+
+    @Test
+    void tenantKeysAreNotAdmin() {
+        Principal p = auth.authenticate("Bearer " + acmeRw.token());
+        assertThat(p).isEqualTo(new Principal.TenantKey("acme", acmeRw.keyId(), java.util.Set.of(Scope.READ, Scope.WRITE)));
+        assertStatus(() -> Authenticator.requireAdmin(p), 403, "admin");
+    }
+
+    @Test
+    void keysOfADeletedTenantStopWorking() {
+        directory.apply("acme", null);
+        assertStatus(() -> auth.authenticate("Bearer " + acmeRw.token()), 401, "");
+    }
+
+    @Test
+    void revocationIsEffectiveAsSoonAsTheDirectoryShowsIt() {
+        auth.authenticate("Bearer " + acmeRead.token());
+        directory.apply("acme", state("acme", 0, 6, List.of(
+                key(acmeRead.keyId(), acmeRead.secretSha256(), List.of("read"), true))));
+        assertStatus(() -> auth.authenticate("Bearer " + acmeRead.token()), 401, "");
+    }
+}

@@ -1,0 +1,67 @@
+package io.cairn.edge.directory;
+
+import static io.cairn.edge.TestStates.key;
+import static io.cairn.edge.TestStates.state;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class TenantDirectoryTest {
+    private final TenantDirectory dir = new TenantDirectory();
+
+    @Test
+    void awaitAppliedWakesWhenTheStateReachesTheOffset() throws Exception {
+        dir.apply("acme", state("acme", 0, 1, List.of()));
+        CompletableFuture<Boolean> waiting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return dir.awaitApplied("acme", 5, Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(50);
+        dir.apply("acme", state("acme", 0, 4, List.of()));
+        assertThat(waiting).isNotDone();
+        dir.apply("acme", state("acme", 0, 5, List.of()));
+        assertThat(waiting.get(2, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void awaitTimesOutWhenNothingArrives() throws Exception {
+        assertThat(dir.awaitApplied("acme", 1, Duration.ofMillis(50))).isFalse();
+        assertThat(dir.awaitAbsent("nobody", Duration.ofMillis(1))).isTrue();
+    }
+
+    @Test
+    void tombstoneDeletesTheTenantItsKeysAndWakesAbsentWaiters() throws Exception {
+        List<String> deleted = new CopyOnWriteArrayList<>();
+        dir.onDeleted(deleted::add);
+        dir.apply("acme", state("acme", 0, 1, List.of(key("00112233aabbccdd", "ab", List.of("read"), false))));
+        assertThat(dir.findKey("00112233aabbccdd")).isPresent();
+        CompletableFuture<Boolean> gone = CompletableFuture.supplyAsync(() -> {
+            try {
+                return dir.awaitAbsent("acme", Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(50);
+        dir.apply("acme", null);
+        assertThat(gone.get(2, TimeUnit.SECONDS)).isTrue();
+        assertThat(dir.tenant("acme")).isEmpty();
+        assertThat(dir.findKey("00112233aabbccdd")).isEmpty();
+        assertThat(deleted).containsExactly("acme");
+    }
+
+    @Test
+    void anOlderStateNeverReplacesANewerOne() {
+        dir.apply("acme", state("acme", 0, 9, List.of()));
+        dir.apply("acme", state("acme", 0, 3, List.of()));
+        assertThat(dir.tenant("acme").orElseThrow().getAppliedOffset()).isEqualTo(9);
+    }
+}

@@ -1,0 +1,155 @@
+package io.cairn.edge.read;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cairn.connectors.sqlite.SqliteLimits;
+import io.cairn.connectors.sqlite.TenantConnection;
+import io.cairn.connectors.sqlite.TenantFiles;
+import io.cairn.edge.ApiError;
+import io.cairn.edge.json.StatementSpec;
+import io.cairn.topics.Bookmark;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class QueryRunnerTest {
+    @TempDir
+    Path hot;
+
+    private TenantFiles files;
+    private ReadPool pool;
+    private TenantConnection writer;
+    private volatile AppliedWait appliedWait = (t, o, d) -> false;
+
+    @BeforeEach
+    void tenantFile() throws Exception {
+        files = new TenantFiles(hot);
+        writer = SqliteFixture.create(files, "acme", 2, 40);
+        SqliteFixture.apply(writer, 2, 41,
+                "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT, price REAL, data BLOB, big INTEGER)",
+                "INSERT INTO items VALUES (1, 'a', 1.5, x'00ff', 9223372036854775807)",
+                "INSERT INTO items VALUES (2, 'b', NULL, NULL, -9223372036854775808)");
+        pool = new ReadPool(files, SqliteLimits.READ_DEFAULTS, 4);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        pool.close();
+        writer.close();
+    }
+
+    private QueryRunner runner(int maxRows, long maxBytes) {
+        return new QueryRunner(pool, (t, o, d) -> appliedWait.awaitApplied(t, o, d), maxRows, maxBytes);
+    }
+
+    private static StatementSpec sql(String sql, Object... params) {
+        return new StatementSpec(sql, List.of(params), Map.of());
+    }
+
+    @Test
+    void readReturnsRowsWithExactIntegersBlobsAndThePositionItSaw() throws Exception {
+        QueryResult r = runner(100, 1 << 20).run("acme", sql("SELECT id, name, price, data, big FROM items ORDER BY id"),
+                null, Duration.ofSeconds(1));
+        assertThat(r.columns()).containsExactly("id", "name", "price", "data", "big");
+        assertThat(r.rows()).hasSize(2);
+        assertThat(r.rows().get(0).subList(0, 3)).containsExactly(1L, "a", 1.5d);
+        assertThat((byte[]) r.rows().get(0).get(3)).containsExactly(0, 0xff);
+        assertThat(r.rows().get(0).get(4)).isEqualTo(Long.MAX_VALUE);
+        assertThat(r.rows().get(1).get(4)).isEqualTo(Long.MIN_VALUE);
+        assertThat(r.position()).isEqualTo(new Bookmark(2, 41));
+    }
+
+    @Test
+    void aWriteStatementOnAReadIsRefusedAsReadOnly() {
+        assertThatThrownBy(() -> runner(100, 1 << 20).run("acme", sql("INSERT INTO items (id) VALUES (3)"), null,
+                Duration.ofSeconds(1)))
+                .isInstanceOfSatisfying(ApiError.class, e -> {
+                    assertThat(e.status()).isEqualTo(400);
+                    assertThat(e.code()).isEqualTo("read_only");
+                });
+    }
+
+    @Test
+    void sqlErrorsCarrySqlitesOwnMessage() {
+        assertThatThrownBy(() -> runner(100, 1 << 20).run("acme", sql("SELECT nope FROM items"), null, Duration.ofSeconds(1)))
+                .isInstanceOfSatisfying(ApiError.class, e -> {
+                    assertThat(e.code()).isEqualTo("sql_error");
+                    assertThat(e.getMessage()).contains("no such column").doesNotContain(hot.toString());
+                });
+    }
+
+    @Test
+    void moreRowsThanTheLimitIsResultTooLargeWithPagingAdvice() {
+        assertThatThrownBy(() -> runner(1, 1 << 20).run("acme", sql("SELECT * FROM items"), null, Duration.ofSeconds(1)))
+                .isInstanceOfSatisfying(ApiError.class, e -> {
+                    assertThat(e.code()).isEqualTo("result_too_large");
+                    assertThat(e.getMessage()).contains("LIMIT").contains("keyset");
+                });
+        assertThatThrownBy(() -> runner(100, 1024).run("acme",
+                sql("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50) SELECT printf('%100d', i) FROM n"),
+                null, Duration.ofSeconds(1)))
+                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.code()).isEqualTo("result_too_large"));
+    }
+
+    @Test
+    void unknownTenantFileIsTenantNotFound() {
+        assertThatThrownBy(() -> runner(10, 1 << 20).run("nobody", sql("SELECT 1"), null, Duration.ofSeconds(1)))
+                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.code()).isEqualTo("tenant_not_found"));
+    }
+
+    @Test
+    void readWithBookmarkWaitsUntilTheFileHasAppliedIt() throws Exception {
+        CompletableFuture<Void> applied = new CompletableFuture<>();
+        appliedWait = (t, o, d) -> {
+            try {
+                applied.get(d.toMillis(), TimeUnit.MILLISECONDS);
+                return true;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                return false;
+            }
+        };
+        CompletableFuture<QueryResult> read = CompletableFuture.supplyAsync(() -> {
+            try {
+                return runner(10, 1 << 20).run("acme", sql("SELECT count(*) FROM items"), new Bookmark(2, 42),
+                        Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(100);
+        assertThat(read).isNotDone();
+        SqliteFixture.apply(writer, 2, 42, "INSERT INTO items (id, name) VALUES (3, 'c')");
+        applied.complete(null);
+        QueryResult r = read.get(5, TimeUnit.SECONDS);
+        assertThat(r.rows().get(0)).containsExactly(3L);
+        assertThat(r.position()).isEqualTo(new Bookmark(2, 42));
+    }
+
+    @Test
+    void readWithABookmarkTheCopyNeverReachesTimesOut() {
+        assertThatThrownBy(() -> runner(10, 1 << 20).run("acme", sql("SELECT 1"), new Bookmark(2, 99), Duration.ofMillis(50)))
+                .isInstanceOfSatisfying(ApiError.class, e -> {
+                    assertThat(e.status()).isEqualTo(504);
+                    assertThat(e.code()).isEqualTo("bookmark_timeout");
+                });
+    }
+
+    @Test
+    void connectionsAreReusedAndEvictedTenantsClosed() throws Exception {
+        QueryRunner r = runner(10, 1 << 20);
+        r.run("acme", sql("SELECT 1"), null, Duration.ofSeconds(1));
+        assertThat(pool.idleCount()).isEqualTo(1);
+        r.run("acme", sql("SELECT 1"), null, Duration.ofSeconds(1));
+        assertThat(pool.idleCount()).isEqualTo(1);
+        pool.evict("acme");
+        assertThat(pool.idleCount()).isZero();
+    }
+}
