@@ -1,0 +1,4 @@
+package io.cairn.connectors.metadata;
+
+/** One result of the idle-tenant query. */
+public record IdleTenant(String tenant, long lastAccessMs) {}

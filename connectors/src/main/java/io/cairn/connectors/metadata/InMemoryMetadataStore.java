@@ -1,0 +1,101 @@
+package io.cairn.connectors.metadata;
+
+import io.cairn.topics.TenantId;
+import io.cairn.topics.avro.Tier;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * {@link MetadataStore} in memory, for tests and single-process development. Same rules as the
+ * DynamoDB store; the idle query pages by (last access, tenant) and its cursor is the last tenant seen.
+ */
+public final class InMemoryMetadataStore implements MetadataStore {
+    private final ConcurrentMap<String, TenantRecord> tenants = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, ApiKeyRecord> keys = new ConcurrentHashMap<>();
+
+    @Override
+    public void createTablesIfMissing() {}
+
+    @Override
+    public UpsertOutcome upsert(TenantRecord state) {
+        AtomicReference<UpsertOutcome> outcome = new AtomicReference<>(UpsertOutcome.STALE);
+        tenants.compute(state.tenant(), (t, stored) -> {
+            if (stored != null && stored.appliedOffset() >= state.appliedOffset()) return stored;
+            outcome.set(UpsertOutcome.APPLIED);
+            return stored == null ? state : state.withLastAccessMs(Math.max(stored.lastAccessMs(), state.lastAccessMs()));
+        });
+        return outcome.get();
+    }
+
+    @Override
+    public boolean recordAccess(String tenant, long accessMs) {
+        AtomicBoolean moved = new AtomicBoolean();
+        tenants.computeIfPresent(TenantId.require(tenant), (t, stored) -> {
+            if (stored.lastAccessMs() >= accessMs) return stored;
+            moved.set(true);
+            return stored.withLastAccessMs(accessMs);
+        });
+        return moved.get();
+    }
+
+    @Override
+    public Optional<TenantRecord> get(String tenant) {
+        return Optional.ofNullable(tenants.get(TenantId.require(tenant)));
+    }
+
+    @Override
+    public boolean delete(String tenant) {
+        keys.values().removeIf(k -> k.tenant().equals(tenant));
+        return tenants.remove(TenantId.require(tenant)) != null;
+    }
+
+    @Override
+    public IdlePage idleTenants(Tier tier, long idleBeforeMs, int pageSize, String cursor) {
+        if (pageSize < 1) throw new IllegalArgumentException("pageSize must be >= 1");
+        Comparator<TenantRecord> order = Comparator.comparingLong(TenantRecord::lastAccessMs).thenComparing(TenantRecord::tenant);
+        List<TenantRecord> matching = tenants.values().stream()
+                .filter(r -> r.tier() == tier && r.lastAccessMs() < idleBeforeMs)
+                .sorted(order)
+                .toList();
+        int start = 0;
+        if (cursor != null) {
+            String[] parts = cursor.split(":", 2);
+            long lastMs = Long.parseLong(parts[0]);
+            String lastTenant = parts[1];
+            while (start < matching.size() && (matching.get(start).lastAccessMs() < lastMs
+                    || (matching.get(start).lastAccessMs() == lastMs && matching.get(start).tenant().compareTo(lastTenant) <= 0))) {
+                start++;
+            }
+        }
+        List<TenantRecord> page = matching.subList(start, Math.min(matching.size(), start + pageSize));
+        boolean more = start + page.size() < matching.size();
+        String next = more ? page.getLast().lastAccessMs() + ":" + page.getLast().tenant() : null;
+        return new IdlePage(page.stream().map(r -> new IdleTenant(r.tenant(), r.lastAccessMs())).toList(), next);
+    }
+
+    @Override
+    public boolean putKey(ApiKeyRecord key) {
+        AtomicBoolean stored = new AtomicBoolean();
+        keys.compute(key.keyId(), (id, existing) -> {
+            if (existing != null && (existing.revoked() || !existing.tenant().equals(key.tenant()))) return existing;
+            stored.set(true);
+            return key;
+        });
+        return stored.get();
+    }
+
+    @Override
+    public Optional<ApiKeyRecord> getKey(String keyId) {
+        return Optional.ofNullable(keys.get(keyId));
+    }
+
+    @Override
+    public boolean revokeKey(String keyId) {
+        return keys.computeIfPresent(keyId, (id, existing) -> existing.revoke()) != null;
+    }
+}

@@ -1,0 +1,42 @@
+package io.cairn.connectors.metadata;
+
+import io.cairn.topics.TenantId;
+import io.cairn.topics.avro.TenantState;
+import io.cairn.topics.avro.Tier;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A tenant's metadata as stored: the fields of {@link TenantState} plus when it was last read or
+ * written ({@code lastAccessMs}), which drives the idle-tenant query.
+ *
+ * @param appliedOffset  offset of the last record applied; orders states of one tenant
+ * @param latestSnapshot key of the newest snapshot, or null
+ */
+public record TenantRecord(String tenant, Tier tier, int partition, long appliedOffset, int schemaVersion,
+        long sizeBytes, long createdAtMs, long lastWriteMs, List<ApiKeyRecord> keys, String latestSnapshot,
+        long lastAccessMs) {
+
+    public TenantRecord {
+        TenantId.require(tenant);
+        Objects.requireNonNull(tier, "tier");
+        if (appliedOffset < -1) throw new IllegalArgumentException("appliedOffset must be >= -1");
+        keys = List.copyOf(keys);
+        for (ApiKeyRecord key : keys) {
+            if (!key.tenant().equals(tenant)) throw new IllegalArgumentException("key " + key.keyId() + " belongs to another tenant");
+        }
+    }
+
+    /** The stored form of a state from {@code cairn.tenant-state}. */
+    public static TenantRecord from(TenantState state, long lastAccessMs) {
+        List<ApiKeyRecord> keys = state.getKeys().stream().map(k -> ApiKeyRecord.from(state.getTenant(), k)).toList();
+        return new TenantRecord(state.getTenant(), state.getTier(), state.getPartition(), state.getAppliedOffset(),
+                state.getSchemaVersion(), state.getSizeBytes(), state.getCreatedAtMs(), state.getLastWriteMs(), keys,
+                state.getLatestSnapshot(), lastAccessMs);
+    }
+
+    public TenantRecord withLastAccessMs(long ms) {
+        return new TenantRecord(tenant, tier, partition, appliedOffset, schemaVersion, sizeBytes, createdAtMs,
+                lastWriteMs, keys, latestSnapshot, ms);
+    }
+}
