@@ -1,0 +1,63 @@
+package io.cairn.infra.cli;
+
+import io.cairn.edge.EdgeConfig;
+import io.cairn.infra.config.AdminToken;
+import io.cairn.infra.config.KafkaSettings;
+import io.cairn.infra.kafka.EmbeddedKafka;
+import io.cairn.infra.runtime.CairnNode;
+import io.cairn.infra.runtime.Processes;
+import io.cairn.streams.apply.ApplierConfig;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code cairn dev}: everything on one machine, in one process, with real parts: a KRaft Kafka broker,
+ * the applier and the query edge. All state lives under the data dir, so a restart keeps every tenant.
+ */
+@Command(name = "dev", mixinStandardHelpOptions = true,
+        description = "Run Cairn with everything embedded (Kafka, applier, HTTP edge) under one data dir.")
+public final class DevCommand implements Callable<Integer> {
+    @Option(names = "--port", defaultValue = "${env:CAIRN_HTTP_PORT:-8080}", description = "HTTP port (env CAIRN_HTTP_PORT). Default: ${DEFAULT-VALUE}.")
+    int port;
+
+    @Option(names = "--data-dir", defaultValue = "${env:CAIRN_DATA_DIR:-.cairn}", description = "Where everything is kept (env CAIRN_DATA_DIR). Default: ${DEFAULT-VALUE}.")
+    Path dataDir;
+
+    @Override
+    public Integer call() throws Exception {
+        Path data = dataDir.toAbsolutePath().normalize();
+        AdminToken.Resolved token = AdminToken.resolve(data, System.getenv("CAIRN_ADMIN_TOKEN"));
+        System.out.println("cairn: starting (data dir " + data + ")");
+        EmbeddedKafka kafka = EmbeddedKafka.start(data.resolve("kafka"));
+        KafkaSettings settings = KafkaSettings.embedded(kafka.bootstrapServers());
+        Path hot = data.resolve("hot");
+        CairnNode node;
+        try {
+            node = CairnNode.start(new CairnNode.Spec(ApplierConfig.primary(hot),
+                            EdgeConfig.defaults(token.token(), hot).withPort(port), settings.partitions(), (short) 1),
+                    settings.clientProperties(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        } catch (Exception e) {
+            kafka.close();
+            throw e;
+        }
+        if (!node.awaitHealthy(Duration.ofSeconds(120))) {
+            System.err.println("cairn: not healthy after 120 s; see the log above");
+        }
+        System.out.println();
+        System.out.println("cairn: ready on http://localhost:" + node.httpPort() + "   (Kafka " + kafka.bootstrapServers() + ")");
+        if (token.generated()) {
+            System.out.println("cairn: admin token (new, saved to " + token.source() + "):");
+            System.out.println("  " + token.token());
+        } else {
+            System.out.println("cairn: admin token from " + token.source());
+        }
+        System.out.println("cairn: Ctrl-C to stop; everything is kept under " + data);
+        Processes.runUntilStopped(kafka, node);
+        return 0;
+    }
+}

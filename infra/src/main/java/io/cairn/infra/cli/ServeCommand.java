@@ -1,0 +1,48 @@
+package io.cairn.infra.cli;
+
+import io.cairn.edge.EdgeConfig;
+import io.cairn.infra.config.AdminToken;
+import io.cairn.infra.config.CairnConfig;
+import io.cairn.infra.runtime.CairnNode;
+import io.cairn.infra.runtime.Processes;
+import io.cairn.streams.apply.ApplierConfig;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code cairn serve --config cairn.yaml}: the same applier and edge as {@code dev}, against an external
+ * Kafka (Amazon MSK with IAM auth, TLS, or plain) and a shared hot volume.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run the applier and/or the HTTP edge against an external Kafka (see docs/configuration.md).")
+public final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--config", required = true, description = "YAML configuration file.")
+    Path configFile;
+
+    @Override
+    public Integer call() throws Exception {
+        CairnConfig config = CairnConfig.load(configFile);
+        Path hot = config.dataPath().resolve("hot");
+        ApplierConfig applier = null;
+        if (config.runsApplier()) {
+            ApplierConfig d = ApplierConfig.primary(hot);
+            applier = new ApplierConfig(hot, d.applicationId(), d.role(), config.applierThreads(), config.maxOpenTenants(),
+                    d.groupCommitMaxRecords(), d.maxResultRows(), d.limits());
+        }
+        EdgeConfig edge = null;
+        if (config.runsEdge()) {
+            AdminToken.Resolved token = AdminToken.resolve(config.dataPath(), System.getenv("CAIRN_ADMIN_TOKEN"));
+            edge = EdgeConfig.defaults(token.token(), hot).withPort(config.httpPort());
+        }
+        CairnNode node = CairnNode.start(
+                new CairnNode.Spec(applier, edge, config.kafka().partitions(), config.kafka().replicationFactor().shortValue()),
+                config.kafka().clientProperties(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        System.out.println("cairn: serving" + (edge != null ? " on port " + node.httpPort() : "") + " with roles " + config.roles());
+        Processes.runUntilStopped(node);
+        return 0;
+    }
+}

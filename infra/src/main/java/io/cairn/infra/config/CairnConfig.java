@@ -1,0 +1,60 @@
+package io.cairn.infra.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The configuration of {@code ./cairn serve}, loaded from YAML in one place (see {@code
+ * docs/configuration.md} for an annotated example). Unknown keys are errors, so a typo never silently
+ * falls back to a default.
+ *
+ * @param dataDir the hot volume (EFS in AWS): tenant files, the admin-token file. Required.
+ * @param httpPort the edge's port. Default 8080.
+ * @param roles what this process runs: {@code applier}, {@code edge}, or both (default both)
+ * @param kafka how to reach Kafka (MSK)
+ * @param applierThreads Kafka Streams threads of the applier. Default 1.
+ * @param maxOpenTenants open tenant databases kept by the applier. Default 64.
+ */
+public record CairnConfig(
+        @JsonProperty("data_dir") String dataDir,
+        @JsonProperty("http_port") Integer httpPort,
+        @JsonProperty("roles") List<String> roles,
+        @JsonProperty("kafka") KafkaSettings kafka,
+        @JsonProperty("applier_threads") Integer applierThreads,
+        @JsonProperty("max_open_tenants") Integer maxOpenTenants) {
+
+    public CairnConfig {
+        Objects.requireNonNull(dataDir, "data_dir is required");
+        Objects.requireNonNull(kafka, "kafka is required (at least kafka.bootstrap_servers)");
+        httpPort = httpPort == null ? 8080 : httpPort;
+        roles = roles == null ? List.of("applier", "edge") : List.copyOf(roles);
+        for (String r : roles) {
+            if (!r.equals("applier") && !r.equals("edge")) throw new IllegalArgumentException("roles may hold 'applier' and 'edge', not '" + r + "'");
+        }
+        applierThreads = applierThreads == null ? 1 : applierThreads;
+        maxOpenTenants = maxOpenTenants == null ? 64 : maxOpenTenants;
+    }
+
+    public Path dataPath() {
+        return Path.of(dataDir);
+    }
+
+    public boolean runsApplier() {
+        return roles.contains("applier");
+    }
+
+    public boolean runsEdge() {
+        return roles.contains("edge");
+    }
+
+    public static CairnConfig load(Path file) throws IOException {
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        return yaml.readValue(file.toFile(), CairnConfig.class);
+    }
+}
