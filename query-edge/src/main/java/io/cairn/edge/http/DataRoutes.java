@@ -37,6 +37,23 @@ final class DataRoutes {
 
     void execute(Context ctx) throws InterruptedException {
         long start = System.nanoTime();
+        try {
+            executeTimed(ctx);
+        } finally {
+            s.metrics().writes().record(Duration.ofNanos(System.nanoTime() - start));
+        }
+    }
+
+    void query(Context ctx) throws InterruptedException {
+        long start = System.nanoTime();
+        try {
+            queryTimed(ctx);
+        } finally {
+            s.metrics().reads().record(Duration.ofNanos(System.nanoTime() - start));
+        }
+    }
+
+    private void executeTimed(Context ctx) throws InterruptedException {
         String tenant = EdgeServices.tenantParam(ctx);
         Authenticator.requireTenantAccess(s.principal(ctx), tenant, Scope.WRITE);
         s.existing(tenant);
@@ -65,11 +82,9 @@ final class DataRoutes {
         out.set("results", Outcomes.results(outcome.getResults()));
         out.put("bookmark", done.bookmark().toString());
         Responses.json(ctx, 200, out);
-        s.metrics().writes().record(Duration.ofNanos(System.nanoTime() - start));
     }
 
-    void query(Context ctx) throws InterruptedException {
-        long start = System.nanoTime();
+    private void queryTimed(Context ctx) throws InterruptedException {
         String tenant = EdgeServices.tenantParam(ctx);
         Authenticator.requireTenantAccess(s.principal(ctx), tenant, Scope.READ);
         TenantState state = s.existing(tenant);
@@ -86,7 +101,6 @@ final class DataRoutes {
         }
         out.put("bookmark", r.position().toString());
         Responses.json(ctx, 200, out);
-        s.metrics().reads().record(Duration.ofNanos(System.nanoTime() - start));
     }
 
     private static Bookmark bookmark(JsonNode node, TenantState state) {

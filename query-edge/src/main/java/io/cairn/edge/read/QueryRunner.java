@@ -17,7 +17,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 
-
 /**
  * Runs one read statement against a tenant's file, in one read transaction, so the position it reports
  * is exactly the state its rows came from. With a bookmark, it first waits (up to the given time) until
@@ -126,5 +125,4 @@ public final class QueryRunner {
             pool.discard(lease);
         }
     }
-
 }
