@@ -1,0 +1,146 @@
+package io.cairn.infra;
+
+import static io.cairn.infra.TestStack.ADMIN;
+import static io.cairn.infra.TestStack.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cairn.infra.TestStack.Reply;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The HTTP contract of issue 2, end to end: real broker, real applier, real SQLite files. */
+class CoreApiIT {
+    @TempDir static Path data;
+    static TestStack stack;
+
+    @BeforeAll
+    static void start() throws Exception {
+        stack = TestStack.start(data);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) stack.close();
+    }
+
+    @Test
+    void writeThenReadReturnsRowsAndBookmarks() throws Exception {
+        String key = stack.createTenant("tour");
+        Reply w = stack.post("/v1/tenants/tour/execute", key, json(Map.of("statements", List.of(
+                Map.of("sql", "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, avatar BLOB)"),
+                Map.of("sql", "INSERT INTO users (name, avatar) VALUES (?, ?)", "params", List.of("ada", Map.of("base64", "AAEC"))),
+                Map.of("sql", "INSERT INTO users (name) VALUES (:name)", "params", Map.of("name", "grace"))))));
+        assertThat(w.status()).as(w.body().toString()).isEqualTo(200);
+        assertThat(w.body().path("results").get(1).path("changes").asLong()).isEqualTo(1);
+        assertThat(w.body().path("results").get(2).path("last_insert_rowid").asLong()).isEqualTo(2);
+
+        Reply r = stack.post("/v1/tenants/tour/query", key, json(Map.of("sql", "SELECT id, name, avatar FROM users ORDER BY id",
+                "bookmark", w.text("bookmark"))));
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body().path("columns").toString()).isEqualTo("[\"id\",\"name\",\"avatar\"]");
+        assertThat(r.body().path("rows").toString()).isEqualTo("[[1,\"ada\",{\"base64\":\"AAEC\"}],[2,\"grace\",null]]");
+        assertThat(r.text("bookmark")).isEqualTo(w.text("bookmark"));
+
+        Reply info = stack.get("/v1/tenants/tour", key);
+        assertThat(info.status()).isEqualTo(200);
+        assertThat(info.text("tier")).isEqualTo("hot");
+        assertThat(info.body().path("size_bytes").asLong()).isPositive();
+    }
+
+    @Test
+    void readWithBookmarkOfAsyncWriteAlwaysSeesIt() throws Exception {
+        String key = stack.createTenant("ryw");
+        stack.post("/v1/tenants/ryw/execute", key, "{\"sql\":\"CREATE TABLE t (n INTEGER)\"}");
+        for (int i = 0; i < 30; i++) {
+            Reply w = stack.post("/v1/tenants/ryw/execute?wait=false", key, "{\"sql\":\"INSERT INTO t VALUES (?)\",\"params\":[" + i + "]}");
+            assertThat(w.status()).isEqualTo(202);
+            Reply r = stack.post("/v1/tenants/ryw/query", key,
+                    json(Map.of("sql", "SELECT count(*) FROM t WHERE n = ?", "params", List.of(i), "bookmark", w.text("bookmark"))));
+            assertThat(r.body().path("rows").get(0).get(0).asLong()).as("write %d visible", i).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void failingStatementAppliesNothingOfItsRequest() throws Exception {
+        String key = stack.createTenant("atomic");
+        stack.post("/v1/tenants/atomic/execute", key, "{\"sql\":\"CREATE TABLE t (id INTEGER PRIMARY KEY)\"}");
+        Reply bad = stack.post("/v1/tenants/atomic/execute", key, json(Map.of("statements", List.of(
+                Map.of("sql", "INSERT INTO t VALUES (1)"), Map.of("sql", "INSERT INTO t VALUES (1)")))));
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.errorCode()).isEqualTo("sql_error");
+        assertThat(bad.body().path("error").path("statement").asInt()).isEqualTo(1);
+        assertThat(bad.body().path("error").path("message").asText()).isEqualTo("UNIQUE constraint failed: t.id");
+        Reply count = stack.post("/v1/tenants/atomic/query", key, "{\"sql\":\"SELECT count(*) FROM t\"}");
+        assertThat(count.body().path("rows").get(0).get(0).asLong()).isZero();
+    }
+
+    @Test
+    void badInputGetsItsCodeAndOthersAreUnaffected() throws Exception {
+        String key = stack.createTenant("victim");
+        stack.post("/v1/tenants/victim/execute", key, "{\"sql\":\"CREATE TABLE t (n INTEGER)\"}");
+        String other = stack.createTenant("noisy");
+
+        assertThat(stack.post("/v1/tenants/noisy/execute", other, "{\"sql\":").errorCode()).isEqualTo("invalid_json");
+        assertThat(stack.post("/v1/tenants/noisy/execute", other, "{\"statements\":42}").errorCode()).isEqualTo("invalid_request");
+        assertThat(stack.post("/v1/tenants/noisy/execute", other, "{\"sql\":\"SELEC 1\"}").errorCode()).isEqualTo("sql_error");
+        assertThat(stack.post("/v1/tenants/noisy/execute", other, "{\"sql\":\"ATTACH DATABASE 'x.db' AS x\"}").errorCode())
+                .isEqualTo("forbidden_statement");
+        assertThat(stack.post("/v1/tenants/noisy/execute", other, "{\"sql\":\"PRAGMA journal_mode=DELETE\"}").errorCode())
+                .isEqualTo("forbidden_statement");
+        assertThat(stack.post("/v1/tenants/noisy/query", other, "{\"sql\":\"DELETE FROM t\"}").errorCode()).isIn("read_only", "sql_error");
+        Reply big = stack.post("/v1/tenants/noisy/execute", other, "{\"sql\":\"SELECT '" + "x".repeat(2 << 20) + "'\"}");
+        assertThat(big.status()).isEqualTo(413);
+        assertThat(big.errorCode()).isEqualTo("request_too_large");
+        String many = json(Map.of("statements", java.util.Collections.nCopies(1001, Map.of("sql", "SELECT 1"))));
+        assertThat(stack.post("/v1/tenants/noisy/execute", other, many).errorCode()).isEqualTo("batch_too_large");
+        Reply unknown = stack.post("/v1/tenants/nobody/query", ADMIN, "{\"sql\":\"SELECT 1\"}");
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.errorCode()).isEqualTo("tenant_not_found");
+        assertThat(stack.post("/v1/tenants", ADMIN, "{\"tenant\":\"Bad/Id\"}").errorCode()).isEqualTo("invalid_tenant");
+        assertThat(stack.post("/v1/tenants", ADMIN, "{\"tenant\":\"victim\"}").status()).isEqualTo(409);
+
+        Reply ok = stack.post("/v1/tenants/victim/execute", key, "{\"sql\":\"INSERT INTO t VALUES (7)\"}");
+        assertThat(ok.status()).isEqualTo(200);
+    }
+
+    @Test
+    void keysAreScopedToTheirTenantAndRevocableAtOnce() throws Exception {
+        String a = stack.createTenant("keys-a");
+        String b = stack.createTenant("keys-b");
+        Reply cross = stack.post("/v1/tenants/keys-b/query", a, "{\"sql\":\"SELECT 1\"}");
+        assertThat(cross.status()).isEqualTo(403);
+        assertThat(cross.errorCode()).isEqualTo("forbidden");
+        assertThat(stack.post("/v1/tenants/keys-b/query", "cairn_0000000000000000_nope", "{\"sql\":\"SELECT 1\"}").status()).isEqualTo(401);
+        assertThat(stack.post("/v1/tenants/keys-b/query", null, "{\"sql\":\"SELECT 1\"}").status()).isEqualTo(401);
+
+        Reply issued = stack.post("/v1/tenants/keys-b/keys", ADMIN, "{\"scopes\":[\"read\"]}");
+        assertThat(issued.status()).isEqualTo(201);
+        String readOnly = issued.text("api_key");
+        assertThat(stack.post("/v1/tenants/keys-b/query", readOnly, "{\"sql\":\"SELECT 1\"}").status()).isEqualTo(200);
+        assertThat(stack.post("/v1/tenants/keys-b/execute", readOnly, "{\"sql\":\"CREATE TABLE t (n)\"}").status()).isEqualTo(403);
+
+        assertThat(stack.call("DELETE", "/v1/tenants/keys-b/keys/" + issued.text("key_id"), ADMIN, null).status()).isEqualTo(200);
+        Reply revoked = stack.post("/v1/tenants/keys-b/query", readOnly, "{\"sql\":\"SELECT 1\"}");
+        assertThat(revoked.status()).isEqualTo(401);
+        assertThat(stack.post("/v1/tenants/keys-b/query", b, "{\"sql\":\"SELECT 1\"}").status()).isEqualTo(200);
+    }
+
+    @Test
+    void deletedTenantIsGoneWithItsFile() throws Exception {
+        String key = stack.createTenant("doomed");
+        stack.post("/v1/tenants/doomed/execute", key, "{\"sql\":\"CREATE TABLE t (n INTEGER)\"}");
+        Path file = new io.cairn.connectors.sqlite.TenantFiles(data.resolve("hot")).database("doomed");
+        assertThat(Files.exists(file)).isTrue();
+        assertThat(stack.call("DELETE", "/v1/tenants/doomed", ADMIN, null).status()).isEqualTo(200);
+        assertThat(Files.exists(file)).isFalse();
+        assertThat(stack.post("/v1/tenants/doomed/query", ADMIN, "{\"sql\":\"SELECT 1\"}").status()).isEqualTo(404);
+        assertThat(stack.post("/v1/tenants/doomed/execute", key, "{\"sql\":\"SELECT 1\"}").status()).isIn(401, 404);
+        assertThat(stack.get("/v1/tenants/doomed", ADMIN).status()).isEqualTo(404);
+    }
+}

@@ -1,0 +1,99 @@
+package io.cairn.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cairn.edge.EdgeConfig;
+import io.cairn.infra.config.KafkaSettings;
+import io.cairn.infra.kafka.EmbeddedKafka;
+import io.cairn.infra.runtime.CairnNode;
+import io.cairn.streams.apply.ApplierConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The whole of {@code ./cairn dev} inside a test: a real KRaft broker, the applier and the HTTP edge
+ * over one data directory, plus a small JSON-over-HTTP client. Stopping and starting again over the
+ * same directory is a restart.
+ */
+final class TestStack implements AutoCloseable {
+    static final String ADMIN = "test-admin-token-0123456789";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A response: status and parsed body. */
+    record Reply(int status, JsonNode body) {
+        String text(String field) {
+            return body.path(field).asText();
+        }
+
+        String errorCode() {
+            return body.path("error").path("code").asText();
+        }
+    }
+
+    private final EmbeddedKafka kafka;
+    private final CairnNode node;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private TestStack(EmbeddedKafka kafka, CairnNode node) {
+        this.kafka = kafka;
+        this.node = node;
+    }
+
+    static TestStack start(Path dataDir) throws Exception {
+        EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"));
+        KafkaSettings settings = KafkaSettings.embedded(kafka.bootstrapServers());
+        Path hot = dataDir.resolve("hot");
+        CairnNode node = CairnNode.start(
+                new CairnNode.Spec(ApplierConfig.primary(hot), EdgeConfig.defaults(ADMIN, hot).withPort(0), 4, (short) 1),
+                settings.clientProperties(), new SimpleMeterRegistry());
+        assertThat(node.awaitHealthy(Duration.ofSeconds(60))).as("stack healthy").isTrue();
+        return new TestStack(kafka, node);
+    }
+
+    Reply call(String method, String path, String token, String body) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path))
+                .timeout(Duration.ofSeconds(40))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) b.header("Authorization", "Bearer " + token);
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode parsed = r.body().isEmpty() ? JSON.nullNode() : JSON.readTree(r.body());
+        return new Reply(r.statusCode(), parsed);
+    }
+
+    Reply post(String path, String token, String body) throws IOException, InterruptedException {
+        return call("POST", path, token, body);
+    }
+
+    Reply get(String path, String token) throws IOException, InterruptedException {
+        return call("GET", path, token, null);
+    }
+
+    /** Creates a tenant and returns its API key. */
+    String createTenant(String tenant) throws IOException, InterruptedException {
+        Reply r = post("/v1/tenants", ADMIN, "{\"tenant\":\"" + tenant + "\"}");
+        assertThat(r.status()).as("create %s: %s", tenant, r.body()).isEqualTo(201);
+        return r.text("api_key");
+    }
+
+    static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        node.close();
+        kafka.close();
+    }
+}
