@@ -143,4 +143,23 @@ class CoreApiIT {
         assertThat(stack.post("/v1/tenants/doomed/execute", key, "{\"sql\":\"SELECT 1\"}").status()).isIn(401, 404);
         assertThat(stack.get("/v1/tenants/doomed", ADMIN).status()).isEqualTo(404);
     }
+
+    @Test
+    void retryWithIdempotencyKeyAppliesOnceAndReturnsFirstOutcome() throws Exception {
+        String key = stack.createTenant("retry");
+        stack.post("/v1/tenants/retry/execute", key, "{\"sql\":\"CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)\"}");
+        String body = "{\"sql\":\"INSERT INTO t (v) VALUES ('once')\"}";
+        Map<String, String> idem = Map.of("Idempotency-Key", "order-42");
+        Reply first = stack.call("POST", "/v1/tenants/retry/execute", key, body, idem);
+        Reply again = stack.call("POST", "/v1/tenants/retry/execute", key, body, idem);
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.replayedHeader()).isEqualTo("true");
+        assertThat(again.body().path("results")).isEqualTo(first.body().path("results"));
+        Reply reused = stack.call("POST", "/v1/tenants/retry/execute", key, "{\"sql\":\"INSERT INTO t (v) VALUES ('other')\"}", idem);
+        assertThat(reused.status()).isEqualTo(422);
+        assertThat(reused.errorCode()).isEqualTo("idempotency_key_reused");
+        Reply count = stack.post("/v1/tenants/retry/query", key, "{\"sql\":\"SELECT count(*) FROM t\"}");
+        assertThat(count.body().path("rows").get(0).get(0).asLong()).isEqualTo(1);
+    }
 }

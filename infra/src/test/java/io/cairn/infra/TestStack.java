@@ -28,7 +28,7 @@ final class TestStack implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A response: status and parsed body. */
-    record Reply(int status, JsonNode body) {
+    record Reply(int status, JsonNode body, String replayedHeader) {
         String text(String field) {
             return body.path(field).asText();
         }
@@ -59,13 +59,19 @@ final class TestStack implements AutoCloseable {
     }
 
     Reply call(String method, String path, String token, String body) throws IOException, InterruptedException {
+        return call(method, path, token, body, java.util.Map.of());
+    }
+
+    Reply call(String method, String path, String token, String body, java.util.Map<String, String> headers)
+            throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path))
                 .timeout(Duration.ofSeconds(40))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (token != null) b.header("Authorization", "Bearer " + token);
+        headers.forEach(b::header);
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         JsonNode parsed = r.body().isEmpty() ? JSON.nullNode() : JSON.readTree(r.body());
-        return new Reply(r.statusCode(), parsed);
+        return new Reply(r.statusCode(), parsed, r.headers().firstValue("Idempotent-Replayed").orElse(null));
     }
 
     Reply post(String path, String token, String body) throws IOException, InterruptedException {

@@ -17,6 +17,7 @@ import org.sqlite.SQLiteOpenMode;
  */
 public final class SqliteConnections {
     private static final int PAGE_SIZE = 4096;
+    private static final int MAX_VALUE_BYTES = 64 << 20;
 
     private SqliteConnections() {}
 
@@ -55,6 +56,9 @@ public final class SqliteConnections {
         try {
             conn.setLimit(SQLiteLimits.SQLITE_LIMIT_ATTACHED, 0);
             conn.setLimit(SQLiteLimits.SQLITE_LIMIT_SQL_LENGTH, limits.maxSqlLength());
+            // No single string or blob may exceed 64 MiB: without this, one zeroblob() or repeated
+            // concatenation could make the applier allocate up to 2 GiB.
+            conn.setLimit(SQLiteLimits.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES);
             try (Statement s = conn.createStatement()) {
                 s.execute("PRAGMA trusted_schema=OFF");
             }

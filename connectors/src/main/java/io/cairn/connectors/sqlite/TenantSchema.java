@@ -16,10 +16,15 @@ import java.sql.Statement;
  *   <li>{@code _cairn_applied}: one row, the partition and offset of the last record applied.</li>
  *   <li>{@code _cairn_tenant}: one row, the tenant's id, creation time and last write time.</li>
  *   <li>{@code _cairn_keys}: API keys as stored (id, SHA-256 of the secret, scopes, revoked).</li>
+ *   <li>{@code _cairn_idempotency}: the first outcome of each write sent with an Idempotency-Key, kept
+ *       for a window measured in the log's ingress time (so replay keeps and expires the same keys).</li>
  * </ul>
  */
 public final class TenantSchema {
     public static final String RESERVED_PREFIX = "_cairn_";
+
+    private static final String IDEMPOTENCY = "CREATE TABLE IF NOT EXISTS _cairn_idempotency (idempotency_key TEXT PRIMARY KEY,"
+            + " ingress_ms INTEGER NOT NULL, request_sha256 TEXT NOT NULL, outcome BLOB NOT NULL)";
 
     static final String[] CREATE = {
         "CREATE TABLE IF NOT EXISTS _cairn_applied (id INTEGER PRIMARY KEY CHECK (id = 0),"
@@ -28,6 +33,8 @@ public final class TenantSchema {
                 + " created_at_ms INTEGER NOT NULL, last_write_ms INTEGER NOT NULL, schema_version INTEGER NOT NULL DEFAULT 0)",
         "CREATE TABLE IF NOT EXISTS _cairn_keys (key_id TEXT PRIMARY KEY, secret_sha256 TEXT NOT NULL,"
                 + " scopes TEXT NOT NULL, created_at_ms INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0)",
+        IDEMPOTENCY,
+        "CREATE INDEX IF NOT EXISTS _cairn_idempotency_by_time ON _cairn_idempotency (ingress_ms)",
     };
 
     private TenantSchema() {}
@@ -36,6 +43,14 @@ public final class TenantSchema {
     public static void create(Connection conn) throws SQLException {
         try (Statement s = conn.createStatement()) {
             for (String ddl : CREATE) s.execute(ddl);
+        }
+    }
+
+    /** Creates the idempotency table in a database made before it existed; idempotent and cheap. */
+    public static void ensureIdempotencyTable(Connection conn) throws SQLException {
+        try (Statement s = conn.createStatement()) {
+            s.execute(IDEMPOTENCY);
+            s.execute(CREATE[CREATE.length - 1]);
         }
     }
 

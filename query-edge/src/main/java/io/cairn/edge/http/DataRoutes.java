@@ -77,6 +77,7 @@ final class DataRoutes {
             return;
         }
         Submitted done = s.gateway().submit(command, s.config().writeTimeout());
+        if (!done.timedOut() && done.outcome().getIdempotentReplay()) ctx.header("Idempotent-Replayed", "true");
         CommandResult outcome = Outcomes.successOrThrow(done);
         ObjectNode out = Responses.object();
         out.set("results", Outcomes.results(outcome.getResults()));

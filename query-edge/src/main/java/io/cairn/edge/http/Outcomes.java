@@ -24,6 +24,7 @@ final class Outcomes {
         if (e == null) throw new IllegalStateException("failed outcome without an error for command " + r.getCommandId());
         int status = switch (e.getCode()) {
             case "tenant_exists" -> 409;
+            case "idempotency_key_reused" -> 422;
             case "tenant_not_found", "key_not_found" -> 404;
             default -> 400;
         };

@@ -11,6 +11,7 @@ final class ApplierMetrics {
     private final Counter applied;
     private final Counter failed;
     private final Counter skipped;
+    private final Counter replayed;
     private final DistributionSummary groupSize;
     private final Timer commitTime;
 
@@ -19,6 +20,8 @@ final class ApplierMetrics {
         failed = Counter.builder("cairn.applier.records").tag("outcome", "failed").register(registry);
         skipped = Counter.builder("cairn.applier.records").tag("outcome", "skipped")
                 .description("redelivered records already applied").register(registry);
+        replayed = Counter.builder("cairn.applier.records").tag("outcome", "idempotent_replay")
+                .description("writes answered from an earlier outcome with the same Idempotency-Key").register(registry);
         groupSize = DistributionSummary.builder("cairn.applier.group.records").register(registry);
         commitTime = Timer.builder("cairn.applier.group.commit").register(registry);
     }
@@ -28,6 +31,7 @@ final class ApplierMetrics {
             case Outcome.Applied a -> applied.increment();
             case Outcome.Failed f -> failed.increment();
             case Outcome.Skipped s -> skipped.increment();
+            case Outcome.Replayed r -> replayed.increment();
         }
     }
 

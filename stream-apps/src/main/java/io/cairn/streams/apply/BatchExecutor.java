@@ -31,7 +31,8 @@ final class BatchExecutor {
         this.maxResultRows = maxResultRows;
     }
 
-    Outcome run(TenantDatabase db, List<Statement> statements) {
+    Outcome run(TenantDatabase db, List<Statement> statements) throws SQLException {
+        resetConnectionState(db);
         List<StatementResult> results = new ArrayList<>(statements.size());
         for (int i = 0; i < statements.size(); i++) {
             Statement st = statements.get(i);
@@ -53,6 +54,22 @@ final class BatchExecutor {
             }
         }
         return new Outcome.Applied(results);
+    }
+
+    /**
+     * SQL can read {@code last_insert_rowid()} and {@code changes()}, which a long-lived connection
+     * carries over from the previous record but a restarted applier does not: replay would differ.
+     * An insert with rowid 0 into a private temp table sets both to the same values (0 and 1) before
+     * every batch, on every copy.
+     */
+    private static void resetConnectionState(TenantDatabase db) throws SQLException {
+        try {
+            db.prepare("INSERT OR REPLACE INTO temp._cairn_reset (rowid) VALUES (0)").executeUpdate();
+        } catch (SQLException e) {
+            if (e.getMessage() == null || !e.getMessage().contains("no such table")) throw e;
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS _cairn_reset (x)");
+            db.prepare("INSERT OR REPLACE INTO temp._cairn_reset (rowid) VALUES (0)").executeUpdate();
+        }
     }
 
     private StatementResult runOne(TenantDatabase db, Statement st) throws SqlRefusal, SQLException, ResultTooLarge {

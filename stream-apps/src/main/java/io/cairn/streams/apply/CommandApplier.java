@@ -59,8 +59,11 @@ final class CommandApplier {
         }
         if (position.offset() <= db.applied().offset()) return Outcome.SKIPPED;
 
+        boolean keyed = payload instanceof ExecuteBatch && cmd.getIdempotencyKey() != null;
+        if (keyed) IdempotencyKeys.prepare(db, cmd);
         db.execute("SAVEPOINT cairn_record");
-        Outcome outcome = switch (payload) {
+        Outcome first = keyed ? IdempotencyKeys.lookup(db, cmd, (ExecuteBatch) payload) : null;
+        Outcome outcome = first != null ? first : switch (payload) {
             case CreateTenant c -> create(db, cmd, c);
             case ExecuteBatch b -> execute(db, cmd, b);
             case IssueKey k -> issueKey(db, cmd, k.getKey());
@@ -68,6 +71,7 @@ final class CommandApplier {
             default -> Outcome.failed("not_supported", payload.getClass().getSimpleName() + " is not supported yet");
         };
         if (outcome instanceof Outcome.Failed) db.execute("ROLLBACK TO cairn_record");
+        if (keyed && first == null) IdempotencyKeys.remember(db, cmd, (ExecuteBatch) payload, outcome);
         if (!db.advance(position)) {
             // Another applier of this partition committed past us between our read and now: it owns the record.
             db.execute("ROLLBACK TO cairn_record");

@@ -25,7 +25,21 @@ import java.util.Map;
  */
 final class GroupCommit {
     /** An outcome waiting for its tenant's commit. */
-    private record Pending(TenantCommand command, Bookmark position, Outcome.Applied applied, Outcome.Failed failed) {}
+    private record Pending(TenantCommand command, Bookmark position, Outcome.Applied applied, Outcome.Failed failed,
+            boolean replayed) {
+        static Pending of(TenantCommand command, Bookmark position, Outcome outcome) {
+            return switch (outcome) {
+                case Outcome.Applied a -> new Pending(command, position, a, null, false);
+                case Outcome.Failed f -> new Pending(command, position, null, f, false);
+                case Outcome.Replayed r -> of(command, position, r.first()).asReplay();
+                case Outcome.Skipped s -> throw new IllegalArgumentException("a skipped record has no result");
+            };
+        }
+
+        Pending asReplay() {
+            return new Pending(command, position, applied, failed, true);
+        }
+    }
 
     /** What a commit produced, in log order: outcomes, then one state per tenant touched. */
     record Emitted(List<CommandResult> results, List<TenantState> states) {}
@@ -49,11 +63,7 @@ final class GroupCommit {
     }
 
     void add(TenantCommand command, Bookmark position, Outcome outcome) {
-        switch (outcome) {
-            case Outcome.Applied a -> pending.add(new Pending(command, position, a, null));
-            case Outcome.Failed f -> pending.add(new Pending(command, position, null, f));
-            case Outcome.Skipped s -> { }
-        }
+        if (!(outcome instanceof Outcome.Skipped)) pending.add(Pending.of(command, position, outcome));
     }
 
     int size() {
@@ -98,11 +108,7 @@ final class GroupCommit {
     }
 
     static CommandResult result(TenantCommand command, Bookmark position, Outcome outcome, long nowMillis) {
-        return switch (outcome) {
-            case Outcome.Applied a -> result(new Pending(command, position, a, null), nowMillis);
-            case Outcome.Failed f -> result(new Pending(command, position, null, f), nowMillis);
-            case Outcome.Skipped s -> throw new IllegalArgumentException("a skipped record has no result");
-        };
+        return result(Pending.of(command, position, outcome), nowMillis);
     }
 
     private static CommandResult result(Pending p, long nowMillis) {
@@ -113,6 +119,7 @@ final class GroupCommit {
                 .setOffset(p.position().offset())
                 .setAppliedTimeMs(nowMillis)
                 .setOk(p.applied() != null)
+                .setIdempotentReplay(p.replayed())
                 .setError(null)
                 .setResults(List.of());
         if (p.applied() != null) {

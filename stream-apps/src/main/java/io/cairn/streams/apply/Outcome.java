@@ -15,6 +15,12 @@ sealed interface Outcome {
      */
     record Failed(String code, String message, Integer statement) implements Outcome {}
 
+    /**
+     * A write whose Idempotency-Key was seen before: nothing was applied again, and {@code first} is
+     * the outcome the first one had (Applied or Failed).
+     */
+    record Replayed(Outcome first) implements Outcome {}
+
     /** The record was applied before (a redelivery after a crash): nothing is done and nothing is emitted. */
     record Skipped() implements Outcome {}
 

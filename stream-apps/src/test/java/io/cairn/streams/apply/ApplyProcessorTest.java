@@ -31,57 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The applier's guarantees without a broker: Kafka Streams' TopologyTestDriver and real SQLite files. */
-class ApplyProcessorTest {
-    @TempDir Path hot;
-
-    private final List<AutoCloseable> open = new ArrayList<>();
-    private TopologyTestDriver driver;
-    private TestInputTopic<String, TenantCommand> log;
-    private TestOutputTopic<String, CommandResult> results;
-    private TestOutputTopic<String, TenantState> states;
-    private TenantDatabasePool pool;
-
-    @AfterEach
-    void close() throws Exception {
-        for (AutoCloseable c : open) c.close();
-    }
-
-    /** A fresh applier process over the same hot directory: offsets start again at 0, as after a crash before any Kafka commit. */
-    private void startApplier(int maxOpen) {
-        ApplierConfig config = new ApplierConfig(hot, "test", ApplierConfig.Role.PRIMARY, 1, maxOpen, 1000, 1000, SqliteLimits.WRITE_DEFAULTS);
-        pool = new TenantDatabasePool(new TenantFiles(hot), config.limits(), maxOpen);
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put("processing.exception.handler.global.enabled", true);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, hot.resolve("state-" + open.size()).toString());
-        driver = new TopologyTestDriver(ApplierTopology.build(config, pool, new ApplierMetrics(new SimpleMeterRegistry())), props);
-        open.add(driver);
-        open.add(pool);
-        log = driver.createInputTopic(TopicCatalog.TENANT_LOG, new StringSerializer(), Serdes.COMMAND.serializer());
-        results = driver.createOutputTopic(TopicCatalog.TENANT_RESULTS, new StringDeserializer(), Serdes.RESULT.deserializer());
-        states = driver.createOutputTopic(TopicCatalog.TENANT_STATE, new StringDeserializer(), Serdes.STATE.deserializer());
-    }
-
-    private List<CommandResult> apply(TenantCommand... commands) {
-        for (TenantCommand c : commands) log.pipeInput(c.getTenant(), c);
-        driver.advanceWallClockTime(Duration.ofMillis(5));
-        return results.readValuesToList();
-    }
-
-    private List<List<Object>> query(String tenant, String sql) throws SQLException {
-        try (TenantConnection c = SqliteConnections.openReadOnly(tenant, new TenantFiles(hot).database(tenant), SqliteLimits.READ_DEFAULTS);
-             ResultSet rs = c.connection().createStatement().executeQuery(sql)) {
-            List<List<Object>> rows = new ArrayList<>();
-            while (rs.next()) {
-                List<Object> row = new ArrayList<>();
-                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) row.add(rs.getObject(i));
-                rows.add(row);
-            }
-            return rows;
-        }
-    }
-
+class ApplyProcessorTest extends ApplierHarness {
     @Test
     void createdTenantAppliesBatchAndReportsPerStatementResults() throws Exception {
         startApplier(8);

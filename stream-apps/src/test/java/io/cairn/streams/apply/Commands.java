@@ -35,6 +35,12 @@ final class Commands {
         return command(tenant, ExecuteBatch.newBuilder().setStatements(List.of(st)).build());
     }
 
+    /** The same command as a client retry: a new command id, the same Idempotency-Key, a later ingress time. */
+    static TenantCommand retry(TenantCommand first, String idempotencyKey, long laterMillis) {
+        return TenantCommand.newBuilder(first).setCommandId(UUID.randomUUID().toString())
+                .setIdempotencyKey(idempotencyKey).setIngressTimeMs(first.getIngressTimeMs() + laterMillis).build();
+    }
+
     static TenantCommand delete(String tenant) {
         return command(tenant, new DeleteTenant());
     }

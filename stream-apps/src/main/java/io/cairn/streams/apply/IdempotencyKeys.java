@@ -1,0 +1,112 @@
+package io.cairn.streams.apply;
+
+import io.cairn.connectors.sqlite.TenantSchema;
+import io.cairn.topics.Serdes;
+import io.cairn.topics.avro.CommandError;
+import io.cairn.topics.avro.CommandResult;
+import io.cairn.topics.avro.ExecuteBatch;
+import io.cairn.topics.avro.TenantCommand;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumWriter;
+
+/**
+ * Client retries made safe: the first outcome of a write sent with an {@code Idempotency-Key} is kept
+ * in the tenant's own database, in the same transaction as the write, so a retry with the same key
+ * (before or after any crash or restart) returns that outcome and applies nothing again. Keys are per
+ * tenant and kept for {@link #WINDOW}, measured in the log's ingress time so that replaying the log
+ * keeps and expires exactly the same keys. A retry whose statements differ from the first request's
+ * fails with {@code idempotency_key_reused} and is not stored.
+ */
+final class IdempotencyKeys {
+    /** How long a key is remembered, counted from the first request's ingress time. */
+    static final Duration WINDOW = Duration.ofHours(24);
+
+    private static final SpecificDatumWriter<ExecuteBatch> BATCH_WRITER = new SpecificDatumWriter<>(ExecuteBatch.class);
+
+    private IdempotencyKeys() {}
+
+    /**
+     * Creates the table if the database predates it and forgets keys older than the window. Call
+     * before the record's savepoint, so that a failing write cannot roll either back.
+     */
+    static void prepare(TenantDatabase db, TenantCommand cmd) throws SQLException {
+        TenantSchema.ensureIdempotencyTable(db.connection());
+        try (PreparedStatement purge = db.connection().prepareStatement("DELETE FROM _cairn_idempotency WHERE ingress_ms < ?")) {
+            purge.setLong(1, cmd.getIngressTimeMs() - WINDOW.toMillis());
+            purge.executeUpdate();
+        }
+    }
+
+    /** The stored first outcome for the command's key, {@code idempotency_key_reused}, or null when the key is new. */
+    static Outcome lookup(TenantDatabase db, TenantCommand cmd, ExecuteBatch batch) throws SQLException {
+        try (PreparedStatement ps = db.connection().prepareStatement(
+                "SELECT request_sha256, outcome FROM _cairn_idempotency WHERE idempotency_key = ?")) {
+            ps.setString(1, cmd.getIdempotencyKey());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) return null;
+                if (!rs.getString(1).equals(requestHash(batch))) {
+                    return Outcome.failed("idempotency_key_reused",
+                            "this Idempotency-Key was used for a different request within the last " + WINDOW.toHours() + " hours");
+                }
+                return new Outcome.Replayed(decode(rs.getBytes(2)));
+            }
+        }
+    }
+
+    /** Stores the first outcome of the command's key; call after the outcome is final (a failure already rolled back). */
+    static void remember(TenantDatabase db, TenantCommand cmd, ExecuteBatch batch, Outcome outcome) throws SQLException {
+        try (PreparedStatement ps = db.connection().prepareStatement(
+                "INSERT INTO _cairn_idempotency (idempotency_key, ingress_ms, request_sha256, outcome) VALUES (?, ?, ?, ?)")) {
+            ps.setString(1, cmd.getIdempotencyKey());
+            ps.setLong(2, cmd.getIngressTimeMs());
+            ps.setString(3, requestHash(batch));
+            ps.setBytes(4, encode(outcome));
+            ps.executeUpdate();
+        }
+    }
+
+    private static byte[] encode(Outcome outcome) {
+        CommandResult.Builder r = CommandResult.newBuilder().setCommandId("").setTenant("").setPartition(0).setOffset(0)
+                .setAppliedTimeMs(0).setError(null).setResults(List.of());
+        switch (outcome) {
+            case Outcome.Applied a -> r.setOk(true).setResults(a.results());
+            case Outcome.Failed f -> r.setOk(false).setError(CommandError.newBuilder().setCode(f.code())
+                    .setMessage(f.message()).setStatement(f.statement()).build());
+            default -> throw new IllegalArgumentException("only a first outcome is stored: " + outcome);
+        }
+        return Serdes.RESULT.encode(r.build());
+    }
+
+    private static Outcome decode(byte[] bytes) {
+        CommandResult r = Serdes.RESULT.decode(bytes);
+        if (r.getOk()) return new Outcome.Applied(r.getResults());
+        return new Outcome.Failed(r.getError().getCode(), r.getError().getMessage(), r.getError().getStatement());
+    }
+
+    /** SHA-256 of the batch's Avro encoding: the same statements and parameters give the same hash. */
+    private static String requestHash(ExecuteBatch batch) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            BinaryEncoder enc = EncoderFactory.get().directBinaryEncoder(out, null);
+            BATCH_WRITER.write(batch, enc);
+            enc.flush();
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(out.toByteArray()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

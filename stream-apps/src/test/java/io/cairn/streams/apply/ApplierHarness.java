@@ -1,0 +1,87 @@
+package io.cairn.streams.apply;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cairn.connectors.sqlite.SqliteConnections;
+import io.cairn.connectors.sqlite.SqliteLimits;
+import io.cairn.connectors.sqlite.TenantConnection;
+import io.cairn.connectors.sqlite.TenantFiles;
+import io.cairn.topics.Serdes;
+import io.cairn.topics.TopicCatalog;
+import io.cairn.topics.avro.CommandResult;
+import io.cairn.topics.avro.TenantCommand;
+import io.cairn.topics.avro.TenantState;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An applier without a broker: Kafka Streams' TopologyTestDriver over real SQLite files in a temp dir.
+ * {@link #startApplier} again over the same directory is a restart before any Kafka offset commit:
+ * the same records arrive again at the same offsets.
+ */
+abstract class ApplierHarness {
+    @TempDir Path hot;
+
+    final List<AutoCloseable> open = new ArrayList<>();
+    TopologyTestDriver driver;
+    TestInputTopic<String, TenantCommand> log;
+    TestOutputTopic<String, CommandResult> results;
+    TestOutputTopic<String, TenantState> states;
+    TenantDatabasePool pool;
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : open) c.close();
+    }
+
+    /** A fresh applier process over the same hot directory: offsets start again at 0, as after a crash before any Kafka commit. */
+    void startApplier(int maxOpen) {
+        ApplierConfig config = new ApplierConfig(hot, "test", ApplierConfig.Role.PRIMARY, 1, maxOpen, 1000, 1000, SqliteLimits.WRITE_DEFAULTS);
+        pool = new TenantDatabasePool(new TenantFiles(hot), config.limits(), maxOpen);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put("processing.exception.handler.global.enabled", true);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, hot.resolve("state-" + open.size()).toString());
+        driver = new TopologyTestDriver(ApplierTopology.build(config, pool, new ApplierMetrics(new SimpleMeterRegistry())), props);
+        open.add(driver);
+        open.add(pool);
+        log = driver.createInputTopic(TopicCatalog.TENANT_LOG, new StringSerializer(), Serdes.COMMAND.serializer());
+        results = driver.createOutputTopic(TopicCatalog.TENANT_RESULTS, new StringDeserializer(), Serdes.RESULT.deserializer());
+        states = driver.createOutputTopic(TopicCatalog.TENANT_STATE, new StringDeserializer(), Serdes.STATE.deserializer());
+    }
+
+    List<CommandResult> apply(TenantCommand... commands) {
+        for (TenantCommand c : commands) log.pipeInput(c.getTenant(), c);
+        driver.advanceWallClockTime(Duration.ofMillis(5));
+        return results.readValuesToList();
+    }
+
+    List<List<Object>> query(String tenant, String sql) throws SQLException {
+        try (TenantConnection c = SqliteConnections.openReadOnly(tenant, new TenantFiles(hot).database(tenant), SqliteLimits.READ_DEFAULTS);
+             ResultSet rs = c.connection().createStatement().executeQuery(sql)) {
+            List<List<Object>> rows = new ArrayList<>();
+            while (rs.next()) {
+                List<Object> row = new ArrayList<>();
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) row.add(rs.getObject(i));
+                rows.add(row);
+            }
+            return rows;
+        }
+    }
+}
