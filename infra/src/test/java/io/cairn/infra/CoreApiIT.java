@@ -162,4 +162,17 @@ class CoreApiIT {
         Reply count = stack.post("/v1/tenants/retry/query", key, "{\"sql\":\"SELECT count(*) FROM t\"}");
         assertThat(count.body().path("rows").get(0).get(0).asLong()).isEqualTo(1);
     }
+
+    @Test
+    void checksumIsStableForTheSameContentAndMovesWithWrites() throws Exception {
+        String key = stack.createTenant("sums");
+        Reply w = stack.post("/v1/tenants/sums/execute", key, "{\"sql\":\"CREATE TABLE t (n INTEGER)\"}");
+        Reply a = stack.get("/v1/tenants/sums/checksum", key);
+        Reply b = stack.get("/v1/tenants/sums/checksum", key);
+        assertThat(a.status()).isEqualTo(200);
+        assertThat(a.text("sha256")).hasSize(64).isEqualTo(b.text("sha256"));
+        assertThat(a.text("bookmark")).isEqualTo(w.text("bookmark"));
+        stack.post("/v1/tenants/sums/execute", key, "{\"sql\":\"INSERT INTO t VALUES (1)\"}");
+        assertThat(stack.get("/v1/tenants/sums/checksum", key).text("sha256")).isNotEqualTo(a.text("sha256"));
+    }
 }

@@ -12,6 +12,7 @@ import io.cairn.edge.json.JsonValues;
 import io.cairn.edge.json.StatementParser;
 import io.cairn.edge.json.StatementSpec;
 import io.cairn.edge.read.QueryResult;
+import io.cairn.edge.read.QueryRunner;
 import io.cairn.edge.write.CommandGateway.Submitted;
 import io.cairn.edge.write.Commands;
 import io.cairn.topics.Bookmark;
@@ -102,6 +103,15 @@ final class DataRoutes {
         }
         out.put("bookmark", r.position().toString());
         Responses.json(ctx, 200, out);
+    }
+
+    /** {@code GET /v1/tenants/{t}/checksum}: the hash of the tenant's logical content at the position it reports. */
+    void checksum(Context ctx) {
+        String tenant = EdgeServices.tenantParam(ctx);
+        Authenticator.requireTenantAccess(s.principal(ctx), tenant, Scope.READ);
+        s.existing(tenant);
+        QueryRunner.Checksum c = s.queries().checksum(tenant);
+        Responses.json(ctx, 200, Responses.object().put("bookmark", c.position().toString()).put("sha256", c.sha256()));
     }
 
     private static Bookmark bookmark(JsonNode node, TenantState state) {

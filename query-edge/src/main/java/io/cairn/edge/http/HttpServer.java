@@ -54,6 +54,7 @@ public final class HttpServer implements AutoCloseable {
             add(cfg, metrics, HandlerType.DELETE, "/v1/tenants/{tenant}/keys/{keyId}", admin::revokeKey);
             add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/execute", data::execute);
             add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/query", data::query);
+            add(cfg, metrics, HandlerType.GET, "/v1/tenants/{tenant}/checksum", data::checksum);
             cfg.routes.exception(HttpResponseException.class, (e, ctx) -> {
                 Responses.error(ctx, frameworkError(e.getStatus()));
                 metrics.request("unmatched", ctx.method().name(), ctx.statusCode());

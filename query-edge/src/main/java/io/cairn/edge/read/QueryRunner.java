@@ -1,6 +1,7 @@
 package io.cairn.edge.read;
 
 import io.cairn.connectors.sql.CheckedStatement;
+import io.cairn.connectors.sql.LogicalChecksum;
 import io.cairn.connectors.sql.ParameterBinder;
 import io.cairn.connectors.sql.SqlRefusal;
 import io.cairn.connectors.sql.StatementPolicy;
@@ -55,6 +56,30 @@ public final class QueryRunner {
                 throw new ApiError(504, "bookmark_timeout", "the tenant's copy had not reached bookmark " + atLeast
                         + " within " + wait.toMillis() + " ms; retry, or raise timeout_ms (at most 30000)");
             }
+        }
+    }
+
+    /** The logical content hash of a tenant's copy and the position it was taken at. */
+    public record Checksum(Bookmark position, String sha256) {}
+
+    /**
+     * Hashes {@code tenant}'s logical content ({@link LogicalChecksum}) in one read transaction, so the
+     * hash and the position belong together: two copies at the same position give the same hash.
+     */
+    public Checksum checksum(String tenant) {
+        ReadPool.Lease lease = borrow(tenant);
+        boolean inTransaction = false;
+        try (Statement control = lease.connection().connection().createStatement()) {
+            control.execute("BEGIN");
+            inTransaction = true;
+            Bookmark position = TenantSchema.appliedPosition(lease.connection().connection());
+            String sha256 = LogicalChecksum.sha256Hex(lease.connection().connection());
+            control.execute("COMMIT");
+            pool.release(lease);
+            return new Checksum(position, sha256);
+        } catch (SQLException e) {
+            rollbackOrDiscard(lease, inTransaction);
+            throw new IllegalStateException("checksum of a tenant failed: " + e.getMessage(), e);
         }
     }
 
