@@ -26,7 +26,7 @@ class DynamoDbMetadataStoreIT extends MetadataStoreContract {
     @BeforeAll
     static void startDynamoDbLocal() throws Exception {
         int port = freePort();
-        server = ServerRunner.createServerFromCommandLineArgs(new String[] {"-inMemory", "-port", Integer.toString(port)});
+        server = ServerRunner.createServerFromCommandLineArgs(new String[] {"-inMemory", "-disableTelemetry", "-port", Integer.toString(port)});
         server.start();
         dynamo = client(URI.create("http://127.0.0.1:" + port));
     }

@@ -44,7 +44,8 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
      */
     public static EmbeddedDynamoDb start(int port, Path directory) throws Exception {
         int listen = port == 0 ? freePort() : port;
-        List<String> args = new ArrayList<>(List.of("-port", Integer.toString(listen)));
+        // -disableTelemetry: a dev stack phones nowhere and leaves no metadata file in the working directory.
+        List<String> args = new ArrayList<>(List.of("-port", Integer.toString(listen), "-disableTelemetry"));
         if (directory == null) {
             args.add("-inMemory");
         } else {
