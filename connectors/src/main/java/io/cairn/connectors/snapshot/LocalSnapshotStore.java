@@ -48,15 +48,6 @@ public final class LocalSnapshotStore implements SnapshotStore {
     }
 
     @Override
-    public SnapshotInfo put(String tenant, long offset, Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            return put(tenant, offset, in);
-        } catch (IOException e) {
-            throw new SnapshotStoreException("put", tenant, offset, "cannot read " + file, e);
-        }
-    }
-
-    @Override
     public SnapshotInfo put(String tenant, long offset, InputStream content) {
         Path object = objectPath(tenant, offset);
         SnapshotEncoding.Encoded encoded = null;

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /** Sorts S3 SDK failures into the store's taxonomy: transient (retriable) or not. */
@@ -29,11 +30,20 @@ final class S3Failures {
         return new SnapshotStoreException(op, tenant, offset, "unexpected failure: " + e, e);
     }
 
-    static boolean isNotFound(Throwable e) {
-        return e instanceof S3Exception s && s.statusCode() == 404;
+    /**
+     * True only for a missing object, never a missing bucket: reading "no such bucket" as "no
+     * snapshot" would make recovery replay from a log whose start may be gone.
+     */
+    static boolean isMissingObject(Throwable e) {
+        if (e instanceof NoSuchKeyException) return true;
+        if (!(e instanceof S3Exception s) || s.statusCode() != 404) return false;
+        String code = code(s);
+        // A HEAD answer has no body, hence no code; HEAD is only sent after a LIST proved the bucket.
+        return code.isEmpty() || code.equals("NoSuchKey");
     }
 
     private static String code(AwsServiceException s) {
-        return s.awsErrorDetails() == null ? "" : s.awsErrorDetails().errorCode();
+        String code = s.awsErrorDetails() == null ? null : s.awsErrorDetails().errorCode();
+        return code == null ? "" : code;
     }
 }

@@ -2,7 +2,6 @@ package io.cairn.connectors.snapshot;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -52,16 +51,6 @@ public final class S3SnapshotStore implements SnapshotStore {
 
     public S3SnapshotStore(S3Client s3, S3SnapshotConfig config) {
         this(s3, config, Clock.systemUTC());
-    }
-
-    @Override
-    public SnapshotInfo put(String tenant, long offset, Path file) {
-        SnapshotKeys.key(tenant, offset);
-        try (InputStream in = Files.newInputStream(file)) {
-            return put(tenant, offset, in);
-        } catch (IOException e) {
-            throw new SnapshotStoreException("put", tenant, offset, "cannot read " + file, e);
-        }
     }
 
     @Override
@@ -129,7 +118,7 @@ public final class S3SnapshotStore implements SnapshotStore {
                     new SnapshotEncoding.Expected(info.sizeBytes(), info.sha256(), info.storedBytes()), target, tenant, offset);
             return Optional.of(info);
         } catch (IOException | RuntimeException e) {
-            if (S3Failures.isNotFound(e)) return Optional.empty();
+            if (S3Failures.isMissingObject(e)) return Optional.empty();
             throw S3Failures.classify("download", tenant, offset, e);
         }
     }
@@ -188,7 +177,7 @@ public final class S3SnapshotStore implements SnapshotStore {
             HeadObjectResponse head = s3.headObject(r -> r.bucket(config.bucket()).key(key));
             return Optional.of(toInfo(tenant, offset, head.metadata()));
         } catch (RuntimeException e) {
-            if (S3Failures.isNotFound(e)) return Optional.empty();
+            if (S3Failures.isMissingObject(e)) return Optional.empty();
             throw S3Failures.classify("head", tenant, offset, e);
         }
     }

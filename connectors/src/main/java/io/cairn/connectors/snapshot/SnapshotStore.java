@@ -1,6 +1,8 @@
 package io.cairn.connectors.snapshot;
 
+import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -42,7 +44,14 @@ public interface SnapshotStore extends AutoCloseable {
      * durable and visible to {@link #latest} and {@link #download}. The file is read once and not
      * modified.
      */
-    SnapshotInfo put(String tenant, long offset, Path file);
+    default SnapshotInfo put(String tenant, long offset, Path file) {
+        SnapshotKeys.key(tenant, offset); // argument errors before I/O errors
+        try (InputStream in = Files.newInputStream(file)) {
+            return put(tenant, offset, in);
+        } catch (IOException e) {
+            throw new SnapshotStoreException("put", tenant, offset, "cannot read " + file, e);
+        }
+    }
 
     /**
      * Stores everything {@code content} yields until end of stream; the caller keeps ownership of the

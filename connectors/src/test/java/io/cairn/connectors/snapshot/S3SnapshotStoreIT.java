@@ -69,6 +69,9 @@ class S3SnapshotStoreIT extends SnapshotStoreContract {
         assertThatThrownBy(() -> misconfigured.put("acme", 1, stream(1)))
                 .isInstanceOf(SnapshotStoreException.class)
                 .satisfies(e -> assertThat(((SnapshotStoreException) e).retriable()).isFalse());
+        assertThatThrownBy(() -> misconfigured.latest("acme")).isInstanceOf(SnapshotStoreException.class);
+        assertThatThrownBy(() -> misconfigured.download("acme", 1, work.resolve("x.db")))
+                .as("a missing bucket is not a missing snapshot").isInstanceOf(SnapshotStoreException.class);
     }
 
     @Test
