@@ -39,6 +39,7 @@ public final class RedisQueryCache implements QueryCache {
     private volatile StatefulRedisConnection<byte[], byte[]> connection;
     private ConnectionFuture<StatefulRedisConnection<byte[], byte[]>> connecting;
     private long nextAttemptNanos;
+    private boolean warnedUnreachable;
     private volatile boolean closed;
 
     public RedisQueryCache(RedisQueryCacheConfig config, MeterRegistry registry) {
@@ -143,7 +144,9 @@ public final class RedisQueryCache implements QueryCache {
                     connection = connecting.toCompletableFuture().getNow(null);
                     log.info("query cache connected to {}", config);
                 } catch (RuntimeException e) {
-                    log.warn("query cache cannot reach {}: {}", config, rootCause(e).toString());
+                    // Once per outage: an attempt every reconnectDelay would flood the log.
+                    if (!warnedUnreachable) log.warn("query cache cannot reach {}: {}", config, rootCause(e).toString());
+                    warnedUnreachable = true;
                     nextAttemptNanos = System.nanoTime() + config.reconnectDelay().toNanos();
                 }
                 connecting = null;
