@@ -3,6 +3,8 @@ package io.cairn.infra.cli;
 import io.cairn.edge.EdgeConfig;
 import io.cairn.infra.config.AdminToken;
 import io.cairn.infra.config.KafkaSettings;
+import io.cairn.infra.embedded.EmbeddedDynamoDb;
+import io.cairn.infra.embedded.EmbeddedS3;
 import io.cairn.infra.kafka.EmbeddedKafka;
 import io.cairn.infra.runtime.CairnNode;
 import io.cairn.infra.runtime.Processes;
@@ -17,11 +19,13 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code cairn dev}: everything on one machine, in one process, with real parts: a KRaft Kafka broker,
- * the applier and the query edge. All state lives under the data dir, so a restart keeps every tenant.
+ * the applier and the query edge, plus S3 (s3proxy) and DynamoDB Local for the storage connectors. All state lives under the data dir, so a restart keeps every tenant.
  */
 @Command(name = "dev", mixinStandardHelpOptions = true,
         description = "Run Cairn with everything embedded (Kafka, applier, HTTP edge) under one data dir.")
 public final class DevCommand implements Callable<Integer> {
+    static final String SNAPSHOT_BUCKET = "cairn-snapshots";
+
     @Option(names = "--port", defaultValue = "${env:CAIRN_HTTP_PORT:-8080}", description = "HTTP port (env CAIRN_HTTP_PORT). Default: ${DEFAULT-VALUE}.")
     int port;
 
@@ -34,6 +38,9 @@ public final class DevCommand implements Callable<Integer> {
         AdminToken.Resolved token = AdminToken.resolve(data, System.getenv("CAIRN_ADMIN_TOKEN"));
         System.out.println("cairn: starting (data dir " + data + ")");
         EmbeddedKafka kafka = EmbeddedKafka.start(data.resolve("kafka"));
+        // Real S3 and DynamoDB protocols locally, for snapshots and metadata (see docs/configuration.md).
+        EmbeddedS3 s3 = new EmbeddedS3(data.resolve("s3"), SNAPSHOT_BUCKET, 0).start();
+        EmbeddedDynamoDb dynamo = EmbeddedDynamoDb.start(0, data.resolve("dynamodb"));
         KafkaSettings settings = KafkaSettings.embedded(kafka.bootstrapServers());
         Path hot = data.resolve("hot");
         CairnNode node;
@@ -42,6 +49,8 @@ public final class DevCommand implements Callable<Integer> {
                             EdgeConfig.defaults(token.token(), hot).withPort(port), settings.partitions(), (short) 1),
                     settings.clientProperties(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         } catch (Exception e) {
+            dynamo.close();
+            s3.close();
             kafka.close();
             throw e;
         }
@@ -49,7 +58,9 @@ public final class DevCommand implements Callable<Integer> {
             System.err.println("cairn: not healthy after 120 s; see the log above");
         }
         System.out.println();
-        System.out.println("cairn: ready on http://localhost:" + node.httpPort() + "   (Kafka " + kafka.bootstrapServers() + ")");
+        System.out.println("cairn: ready on http://localhost:" + node.httpPort());
+        System.out.println("cairn: Kafka " + kafka.bootstrapServers() + "   S3 " + s3.endpoint() + " (bucket " + SNAPSHOT_BUCKET
+                + ", key " + s3.accessKey() + ")   DynamoDB " + dynamo.endpoint());
         if (token.generated()) {
             System.out.println("cairn: admin token (new, saved to " + token.source() + "):");
             System.out.println("  " + token.token());
@@ -57,7 +68,7 @@ public final class DevCommand implements Callable<Integer> {
             System.out.println("cairn: admin token from " + token.source());
         }
         System.out.println("cairn: Ctrl-C to stop; everything is kept under " + data);
-        Processes.runUntilStopped(kafka, node);
+        Processes.runUntilStopped(kafka, s3, dynamo, node);
         return 0;
     }
 }

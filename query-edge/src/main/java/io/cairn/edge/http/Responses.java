@@ -23,7 +23,8 @@ final class Responses {
 
     static void json(Context ctx, int status, JsonNode body) {
         try {
-            ctx.status(status).contentType("application/json").result(MAPPER.writeValueAsBytes(body));
+            // A trailing newline, so a body printed by curl does not run into the shell prompt.
+            ctx.status(status).contentType("application/json").result(MAPPER.writeValueAsString(body) + "\n");
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
