@@ -3,6 +3,8 @@ package io.cairn.connectors.metadata;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cairn.topics.avro.ApiKey;
+import io.cairn.topics.avro.TenantState;
 import io.cairn.topics.avro.Tier;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -203,6 +205,23 @@ abstract class MetadataStoreContract {
         TenantRecord noSnapshot = new TenantRecord("acme", Tier.HOT, 3, 78, 4, 8192, 10, 20, List.of(), null, 30);
         store.upsert(noSnapshot);
         assertThat(store.get("acme")).contains(noSnapshot);
+    }
+
+    @Test
+    void stateFromTheTenantStateTopicRoundTrips() {
+        TenantState fromTopic = TenantState.newBuilder().setTenant("acme").setTier(Tier.HOT).setPartition(2)
+                .setAppliedOffset(41).setSchemaVersion(3).setSizeBytes(4096).setCreatedAtMs(1).setLastWriteMs(2)
+                .setKeys(List.of(ApiKey.newBuilder().setKeyId("k1").setSecretSha256(SECRET).setScopes(List.of("read"))
+                        .setCreatedAtMs(1).setRevoked(false).build()))
+                .setLatestSnapshot(null).build();
+
+        store.upsert(TenantRecord.from(fromTopic, 3));
+
+        TenantRecord stored = store.get("acme").orElseThrow();
+        assertThat(stored.appliedOffset()).isEqualTo(41);
+        assertThat(stored.partition()).isEqualTo(2);
+        assertThat(stored.lastAccessMs()).isEqualTo(3);
+        assertThat(stored.keys()).containsExactly(new ApiKeyRecord("k1", "acme", SECRET, Set.of("read"), 1, false));
     }
 
     @Test
