@@ -31,7 +31,7 @@ public final class ServeCommand implements Callable<Integer> {
         if (config.runsApplier()) {
             ApplierConfig d = ApplierConfig.primary(hot);
             applier = new ApplierConfig(hot, d.applicationId(), d.role(), config.applierThreads(), config.maxOpenTenants(),
-                    d.groupCommitMaxRecords(), d.maxResultRows(), d.limits());
+                    d.groupCommitMaxRecords(), d.maxResultRows(), d.limits(), config.applierInstanceId());
         }
         EdgeConfig edge = null;
         if (config.runsEdge()) {

@@ -20,6 +20,9 @@ import java.util.Objects;
  * @param kafka how to reach Kafka (MSK)
  * @param applierThreads Kafka Streams threads of the applier. Default 1.
  * @param maxOpenTenants open tenant databases kept by the applier. Default 64.
+ * @param applierInstanceId the applier's Kafka static membership id ({@code group.instance.id}), unique
+ *     per applier process and stable across its restarts; a restarted applier then resumes its
+ *     partitions at once instead of after the session timeout. Default unset (dynamic membership).
  */
 public record CairnConfig(
         @JsonProperty("data_dir") String dataDir,
@@ -27,7 +30,8 @@ public record CairnConfig(
         @JsonProperty("roles") List<String> roles,
         @JsonProperty("kafka") KafkaSettings kafka,
         @JsonProperty("applier_threads") Integer applierThreads,
-        @JsonProperty("max_open_tenants") Integer maxOpenTenants) {
+        @JsonProperty("max_open_tenants") Integer maxOpenTenants,
+        @JsonProperty("applier_instance_id") String applierInstanceId) {
 
     public CairnConfig {
         Objects.requireNonNull(dataDir, "data_dir is required");
@@ -39,6 +43,7 @@ public record CairnConfig(
         }
         applierThreads = applierThreads == null ? 1 : applierThreads;
         maxOpenTenants = maxOpenTenants == null ? 64 : maxOpenTenants;
+        if (applierInstanceId != null && applierInstanceId.isBlank()) throw new IllegalArgumentException("applier_instance_id must not be blank");
     }
 
     public Path dataPath() {

@@ -18,10 +18,14 @@ import java.util.Objects;
  *     before it commits; a commit also happens at the end of every poll loop. Default 1,000.
  * @param maxResultRows rows a write statement (e.g. {@code RETURNING}) may return. Default 1,000.
  * @param limits per-connection limits: size quota, statement time limit, SQL length
+ * @param instanceId Kafka static membership id ({@code group.instance.id}), or null (the default) for
+ *     dynamic membership. With one, a restarted instance takes its partitions back at once instead of
+ *     waiting for the group to evict its crashed predecessor after the session timeout; each instance of
+ *     an application needs its own.
  */
 public record ApplierConfig(
         Path hotDir, String applicationId, Role role, int streamThreads, int maxOpenTenants,
-        int groupCommitMaxRecords, int maxResultRows, SqliteLimits limits) {
+        int groupCommitMaxRecords, int maxResultRows, SqliteLimits limits, String instanceId) {
 
     public enum Role { PRIMARY, REPLICA }
 
@@ -34,6 +38,13 @@ public record ApplierConfig(
         if (maxOpenTenants < 1) throw new IllegalArgumentException("maxOpenTenants must be >= 1");
         if (groupCommitMaxRecords < 1) throw new IllegalArgumentException("groupCommitMaxRecords must be >= 1");
         if (maxResultRows < 0) throw new IllegalArgumentException("maxResultRows must be >= 0");
+        if (instanceId != null && instanceId.isBlank()) throw new IllegalArgumentException("instanceId must not be blank");
+    }
+
+    /** Dynamic group membership (no instance id). */
+    public ApplierConfig(Path hotDir, String applicationId, Role role, int streamThreads, int maxOpenTenants,
+            int groupCommitMaxRecords, int maxResultRows, SqliteLimits limits) {
+        this(hotDir, applicationId, role, streamThreads, maxOpenTenants, groupCommitMaxRecords, maxResultRows, limits, null);
     }
 
     /** The primary applier's defaults for a hot directory. */
@@ -43,6 +54,11 @@ public record ApplierConfig(
 
     public ApplierConfig withRole(Role newRole, String newApplicationId, Path newHotDir) {
         return new ApplierConfig(newHotDir, newApplicationId, newRole, streamThreads, maxOpenTenants,
-                groupCommitMaxRecords, maxResultRows, limits);
+                groupCommitMaxRecords, maxResultRows, limits, instanceId);
+    }
+
+    public ApplierConfig withInstanceId(String newInstanceId) {
+        return new ApplierConfig(hotDir, applicationId, role, streamThreads, maxOpenTenants,
+                groupCommitMaxRecords, maxResultRows, limits, newInstanceId);
     }
 }
