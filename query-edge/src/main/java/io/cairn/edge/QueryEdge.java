@@ -8,6 +8,7 @@ import io.cairn.edge.http.EdgeMetrics;
 import io.cairn.edge.http.EdgeServices;
 import io.cairn.edge.http.HttpServer;
 import io.cairn.edge.read.QueryRunner;
+import io.cairn.edge.read.ReadCache;
 import io.cairn.edge.read.ReadPool;
 import io.cairn.edge.write.CommandGateway;
 import io.cairn.edge.write.CommandLog;
@@ -52,6 +53,12 @@ public final class QueryEdge implements AutoCloseable {
      */
     public static QueryEdge start(EdgeConfig config, Map<String, Object> kafkaClientProps, List<HealthCheck> extraChecks,
             MeterRegistry registry) {
+        return start(config, kafkaClientProps, extraChecks, registry, ReadCache.DISABLED);
+    }
+
+    /** As {@link #start(EdgeConfig, Map, List, MeterRegistry)}, serving repeated expensive reads from {@code readCache}. */
+    public static QueryEdge start(EdgeConfig config, Map<String, Object> kafkaClientProps, List<HealthCheck> extraChecks,
+            MeterRegistry registry, ReadCache readCache) {
         List<AutoCloseable> resources = new ArrayList<>();
         try {
             TenantDirectory directory = new TenantDirectory();
@@ -70,7 +77,7 @@ public final class QueryEdge implements AutoCloseable {
 
             EdgeServices services = new EdgeServices(config, new Authenticator(config.adminToken(), directory),
                     directory, feed::ready, new CommandGateway(commandLog, outcomes),
-                    new QueryRunner(pool, directory::awaitApplied, config.maxResultRows(), config.maxResultBytes()),
+                    new QueryRunner(pool, directory::awaitApplied, config.maxResultRows(), config.maxResultBytes(), readCache),
                     List.copyOf(checks), metrics(registry));
             feed.start();
             outcomes.start();

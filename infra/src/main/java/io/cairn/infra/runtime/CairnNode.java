@@ -3,6 +3,7 @@ package io.cairn.infra.runtime;
 import io.cairn.edge.EdgeConfig;
 import io.cairn.edge.HealthCheck;
 import io.cairn.edge.QueryEdge;
+import io.cairn.edge.read.ReadCache;
 import io.cairn.streams.apply.Applier;
 import io.cairn.streams.apply.ApplierConfig;
 import io.cairn.topics.TopicCatalog;
@@ -30,8 +31,13 @@ public final class CairnNode implements AutoCloseable {
      * @param edge the edge's config, or null for an applier-only process
      * @param partitions partitions of each topic Cairn creates
      * @param replicationFactor replicas of each topic Cairn creates
+     * @param readCache the edge's cache for repeated expensive reads ({@link ReadCache#DISABLED} for none)
      */
-    public record Spec(ApplierConfig applier, EdgeConfig edge, int partitions, short replicationFactor) {}
+    public record Spec(ApplierConfig applier, EdgeConfig edge, int partitions, short replicationFactor, ReadCache readCache) {
+        public Spec(ApplierConfig applier, EdgeConfig edge, int partitions, short replicationFactor) {
+            this(applier, edge, partitions, replicationFactor, ReadCache.DISABLED);
+        }
+    }
 
     private final Applier applier;
     private final QueryEdge edge;
@@ -52,7 +58,7 @@ public final class CairnNode implements AutoCloseable {
             if (spec.edge() != null) {
                 List<HealthCheck> checks = new ArrayList<>();
                 if (applier != null) checks.add(HealthCheck.of("applier", applier::running));
-                edge = QueryEdge.start(spec.edge(), kafkaClientProps, checks, registry);
+                edge = QueryEdge.start(spec.edge(), kafkaClientProps, checks, registry, spec.readCache());
             }
         } catch (RuntimeException e) {
             if (applier != null) applier.close();

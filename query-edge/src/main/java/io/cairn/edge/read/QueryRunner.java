@@ -27,11 +27,17 @@ public final class QueryRunner {
     private final ReadPool pool;
     private final AppliedWait appliedWait;
     private final ResultCollector collector;
+    private final ReadCache readCache;
 
     public QueryRunner(ReadPool pool, AppliedWait appliedWait, int maxRows, long maxBytes) {
+        this(pool, appliedWait, maxRows, maxBytes, ReadCache.DISABLED);
+    }
+
+    public QueryRunner(ReadPool pool, AppliedWait appliedWait, int maxRows, long maxBytes, ReadCache readCache) {
         this.pool = pool;
         this.appliedWait = appliedWait;
         this.collector = new ResultCollector(maxRows, maxBytes);
+        this.readCache = readCache;
     }
 
     /**
@@ -104,7 +110,13 @@ public final class QueryRunner {
                 pool.release(lease);
                 return null;
             }
-            QueryResult result = execute(tc, checked, spec, position);
+            // The cache is consulted inside the read transaction, at the position this transaction sees.
+            QueryResult result = readCache.lookup(tc.tenant(), position, checked.sql(), spec).orElse(null);
+            if (result == null) {
+                long start = System.nanoTime();
+                result = execute(tc, checked, spec, position);
+                readCache.offer(tc.tenant(), checked.sql(), spec, result, System.nanoTime() - start);
+            }
             control.execute("COMMIT");
             inTransaction = false;
             pool.release(lease);

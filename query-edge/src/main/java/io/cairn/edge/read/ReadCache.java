@@ -1,0 +1,92 @@
+package io.cairn.edge.read;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.cairn.connectors.cache.QueryCache;
+import io.cairn.connectors.cache.QueryCacheKey;
+import io.cairn.edge.json.StatementSpec;
+import io.cairn.topics.AvroSerde;
+import io.cairn.topics.Bookmark;
+import io.cairn.topics.avro.StatementResult;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Serves repeated expensive reads from the {@link QueryCache}. Keys carry the tenant's applied
+ * position, so a write (which moves the position) makes every older entry unreachable: nothing stale
+ * is ever served. Only statements seen to cost at least {@code minCost} go through the cache: a
+ * primary-key lookup in SQLite takes microseconds, less than a cache round trip, so caching it would
+ * only slow it down. Thread-safe.
+ */
+public final class ReadCache {
+    /** No caching at all. */
+    public static final ReadCache DISABLED = new ReadCache(null, Duration.ZERO, Duration.ofSeconds(1));
+
+    private static final AvroSerde<StatementResult> SERDE = new AvroSerde<>(StatementResult.getClassSchema());
+
+    private final QueryCache cache;
+    private final long minCostNanos;
+    private final Duration ttl;
+    /** Tenant + SQL texts that were slow once; bounded, so a flood of distinct statements cannot grow it. */
+    private final Cache<String, Boolean> slowStatements = Caffeine.newBuilder().maximumSize(10_000).build();
+
+    /**
+     * @param cache where results go (Redis or in-process); null disables caching
+     * @param minCost a statement is cached once one execution took at least this long
+     * @param ttl how long an entry lives (entries also become unreachable as soon as the tenant is written)
+     */
+    public ReadCache(QueryCache cache, Duration minCost, Duration ttl) {
+        this.cache = cache;
+        this.minCostNanos = minCost.toNanos();
+        this.ttl = ttl;
+    }
+
+    /** The cached result of {@code sql} at exactly {@code position}, if this statement is cached and present. */
+    Optional<QueryResult> lookup(String tenant, Bookmark position, String sql, StatementSpec spec) {
+        if (cache == null || slowStatements.getIfPresent(tenant + '\n' + sql) == null) return Optional.empty();
+        return cache.get(key(tenant, position, sql, spec)).map(bytes -> decode(bytes, position));
+    }
+
+    /** Remembers {@code result} when its statement was expensive; a cache that refuses it is fine. */
+    void offer(String tenant, String sql, StatementSpec spec, QueryResult result, long costNanos) {
+        if (cache == null || costNanos < minCostNanos) return;
+        slowStatements.put(tenant + '\n' + sql, Boolean.TRUE);
+        cache.put(key(tenant, result.position(), sql, spec), encode(result), ttl);
+    }
+
+    private static QueryCacheKey key(String tenant, Bookmark position, String sql, StatementSpec spec) {
+        return QueryCacheKey.of(tenant, position, sql, spec.positional(), spec.named());
+    }
+
+    private static byte[] encode(QueryResult r) {
+        List<List<Object>> rows = new ArrayList<>(r.rows().size());
+        for (List<Object> row : r.rows()) {
+            List<Object> out = new ArrayList<>(row.size());
+            for (Object v : row) out.add(v instanceof byte[] b ? ByteBuffer.wrap(b) : v);
+            rows.add(out);
+        }
+        return SERDE.encode(StatementResult.newBuilder().setChanges(0).setLastInsertRowid(0)
+                .setColumns(r.columns()).setRows(rows).build());
+    }
+
+    private static QueryResult decode(byte[] bytes, Bookmark position) {
+        StatementResult s = SERDE.decode(bytes);
+        List<List<Object>> rows = new ArrayList<>(s.getRows().size());
+        for (List<Object> row : s.getRows()) {
+            List<Object> out = new ArrayList<>(row.size());
+            for (Object v : row) out.add(v instanceof ByteBuffer b ? toBytes(b) : v instanceof CharSequence c ? c.toString() : v);
+            rows.add(out);
+        }
+        List<String> columns = s.getColumns().stream().map(Object::toString).toList();
+        return new QueryResult(columns, rows, position);
+    }
+
+    private static byte[] toBytes(ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
+    }
+}
