@@ -1,0 +1,67 @@
+package io.cairn.infra.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CairnConfigTest {
+    @TempDir Path dir;
+
+    @Test
+    void mskIamConfigYieldsSaslSslWithTheIamModule() throws Exception {
+        Path yaml = dir.resolve("cairn.yaml");
+        Files.writeString(yaml, """
+                data_dir: /mnt/efs/cairn
+                roles: [applier]
+                kafka:
+                  bootstrap_servers: b-1.example:9098
+                  security: msk_iam
+                  partitions: 48
+                """);
+        CairnConfig c = CairnConfig.load(yaml);
+        assertThat(c.runsApplier()).isTrue();
+        assertThat(c.runsEdge()).isFalse();
+        assertThat(c.httpPort()).isEqualTo(8080);
+        Map<String, Object> p = c.kafka().clientProperties();
+        assertThat(p).containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.mechanism", "AWS_MSK_IAM")
+                .containsEntry("sasl.jaas.config", "software.amazon.msk.auth.iam.IAMLoginModule required;")
+                .containsEntry("bootstrap.servers", "b-1.example:9098");
+        // The handler named in the config is on the classpath, so a real client can load it.
+        assertThat(Class.forName((String) p.get("sasl.client.callback.handler.class"))).isNotNull();
+        assertThat(c.kafka().partitions()).isEqualTo(48);
+        assertThat(c.kafka().replicationFactor()).isEqualTo(3);
+    }
+
+    @Test
+    void tlsAndPlainMapToTheirProtocols() {
+        assertThat(new KafkaSettings("h:9094", "tls", "/ts.jks", "pw", null, null, null).clientProperties())
+                .containsEntry("security.protocol", "SSL").containsEntry("ssl.truststore.location", "/ts.jks");
+        assertThat(KafkaSettings.embedded("h:9092").clientProperties()).containsEntry("security.protocol", "PLAINTEXT");
+    }
+
+    @Test
+    void typosAreErrorsNotDefaults() throws Exception {
+        Path yaml = dir.resolve("typo.yaml");
+        Files.writeString(yaml, "data_dir: /x\nhttp_prot: 9000\nkafka: {bootstrap_servers: h:9092}\n");
+        assertThatThrownBy(() -> CairnConfig.load(yaml)).isInstanceOf(UnrecognizedPropertyException.class);
+        assertThatThrownBy(() -> new KafkaSettings("h", "kerberos", null, null, null, null, null))
+                .hasMessageContaining("plain, tls or msk_iam");
+    }
+
+    @Test
+    void adminTokenIsGeneratedOnceThenKept() throws Exception {
+        AdminToken.Resolved first = AdminToken.resolve(dir, null);
+        AdminToken.Resolved second = AdminToken.resolve(dir, null);
+        assertThat(first.generated()).isTrue();
+        assertThat(second.generated()).isFalse();
+        assertThat(second.token()).isEqualTo(first.token()).hasSizeGreaterThan(40);
+        assertThat(AdminToken.resolve(dir, "from-env-token-123").token()).isEqualTo("from-env-token-123");
+    }
+}
