@@ -1,6 +1,7 @@
 package io.cairn.streams.apply;
 
 import io.cairn.connectors.sql.CheckedStatement;
+import io.cairn.connectors.sql.DeterministicFunctions;
 import io.cairn.connectors.sql.ParameterBinder;
 import io.cairn.connectors.sql.SqlRefusal;
 import io.cairn.connectors.sql.StatementPolicy;
@@ -43,12 +44,8 @@ final class BatchExecutor {
             } catch (ResultTooLarge e) {
                 return new Outcome.Failed("result_too_large", e.getMessage(), i);
             } catch (SQLException e) {
-                String message = e.getMessage() == null ? "" : e.getMessage();
-                int nondeterministic = message.indexOf("nondeterministic:");
-                if (nondeterministic >= 0) {
-                    return new Outcome.Failed("nondeterministic", message.substring(nondeterministic).replaceFirst("\\)$", ""), i);
-                }
-                return new Outcome.Failed(SqliteErrors.code(e), SqliteErrors.message(e), i);
+                String code = DeterministicFunctions.isNondeterministic(e) ? "nondeterministic" : SqliteErrors.code(e);
+                return new Outcome.Failed(code, SqliteErrors.message(e), i);
             } finally {
                 db.tenantConnection().deadline().clear();
             }

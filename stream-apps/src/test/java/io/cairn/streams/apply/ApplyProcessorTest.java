@@ -144,4 +144,41 @@ class ApplyProcessorTest extends ApplierHarness {
         assertThat(apply(Commands.execute("ghost", "SELECT 1")).getFirst().getError().getCode()).isEqualTo("tenant_not_found");
         assertThat(new TenantFiles(hot).exists("ghost")).isFalse();
     }
+
+    @Test
+    void timeZoneDependentSqlFailsAsNondeterministic() {
+        startApplier(8);
+        apply(Commands.create("acme"), Commands.execute("acme", "CREATE TABLE t (ts TEXT)"));
+        CommandResult r = apply(Commands.execute("acme", "INSERT INTO t VALUES (datetime('now', 'localtime'))")).getFirst();
+        assertThat(r.getError().getCode()).isEqualTo("nondeterministic");
+        assertThat(r.getError().getMessage()).startsWith("nondeterministic:").contains("localtime");
+    }
+
+    @Test
+    void clockAndRandomSeeTheRecordNotTheMachine() throws Exception {
+        startApplier(8);
+        apply(Commands.create("acme"), Commands.execute("acme",
+                "CREATE TABLE t (a TEXT DEFAULT CURRENT_TIMESTAMP, b TEXT, r INTEGER)",
+                "INSERT INTO t (b, r) VALUES (datetime('now'), random())"));
+        List<List<Object>> first = query("acme", "SELECT a, b, r FROM t");
+        assertThat(first.getFirst().get(0)).isEqualTo("2026-01-01 00:00:00");
+        assertThat(first.getFirst().get(1)).isEqualTo("2026-01-01 00:00:00");
+
+        hot = hot.resolve("copy");
+        startApplier(8);
+        apply(Commands.create("acme"), Commands.execute("acme",
+                "CREATE TABLE t (a TEXT DEFAULT CURRENT_TIMESTAMP, b TEXT, r INTEGER)",
+                "INSERT INTO t (b, r) VALUES (datetime('now'), random())"));
+        assertThat(query("acme", "SELECT a, b, r FROM t")).isEqualTo(first);
+    }
+
+    @Test
+    void lastInsertRowidDoesNotLeakFromTheRecordBefore() throws Exception {
+        startApplier(8);
+        apply(Commands.create("acme"), Commands.execute("acme", "CREATE TABLE t (id INTEGER PRIMARY KEY, prev INTEGER)"),
+                Commands.execute("acme", "INSERT INTO t (prev) VALUES (0)"),
+                Commands.execute("acme", "INSERT INTO t (prev) VALUES (last_insert_rowid())"));
+        // A restarted applier has no "previous insert": every copy must see the same value, so it is reset per batch.
+        assertThat(query("acme", "SELECT prev FROM t WHERE id = 2")).containsExactly(List.of(0));
+    }
 }
