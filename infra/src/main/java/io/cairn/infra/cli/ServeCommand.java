@@ -1,6 +1,11 @@
 package io.cairn.infra.cli;
 
+import io.cairn.connectors.cache.LocalQueryCache;
+import io.cairn.connectors.cache.QueryCache;
+import io.cairn.connectors.cache.RedisQueryCache;
+import io.cairn.connectors.cache.RedisQueryCacheConfig;
 import io.cairn.edge.EdgeConfig;
+import io.cairn.edge.read.ReadCache;
 import io.cairn.infra.config.AdminToken;
 import io.cairn.infra.config.CairnConfig;
 import io.cairn.infra.runtime.CairnNode;
@@ -38,11 +43,16 @@ public final class ServeCommand implements Callable<Integer> {
             AdminToken.Resolved token = AdminToken.resolve(config.dataPath(), System.getenv("CAIRN_ADMIN_TOKEN"));
             edge = EdgeConfig.defaults(token.token(), hot).withPort(config.httpPort());
         }
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        QueryCache cache = config.redisUrl() == null
+                ? new LocalQueryCache(1 << 20, 64L << 20, registry)
+                : new RedisQueryCache(RedisQueryCacheConfig.fromUrl(config.redisUrl()), registry);
         CairnNode node = CairnNode.start(
-                new CairnNode.Spec(applier, edge, config.kafka().partitions(), config.kafka().replicationFactor().shortValue()),
-                config.kafka().clientProperties(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+                new CairnNode.Spec(applier, edge, config.kafka().partitions(), config.kafka().replicationFactor().shortValue(),
+                        new ReadCache(cache, DevCommand.READ_CACHE_MIN_COST, DevCommand.READ_CACHE_TTL)),
+                config.kafka().clientProperties(), registry);
         System.out.println("cairn: serving" + (edge != null ? " on port " + node.httpPort() : "") + " with roles " + config.roles());
-        Processes.runUntilStopped(node);
+        Processes.runUntilStopped(cache, node);
         return 0;
     }
 }

@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param kafka how to reach Kafka (MSK)
  * @param applierThreads Kafka Streams threads of the applier. Default 1.
  * @param maxOpenTenants open tenant databases kept by the applier. Default 64.
+ * @param redisUrl Redis (ElastiCache) for the edge's query cache, e.g. {@code rediss://:token@host:6379};
+ *     default: an in-process cache per edge
  * @param applierInstanceId the applier's Kafka static membership id ({@code group.instance.id}), unique
  *     per applier process and stable across its restarts; a restarted applier then resumes its
  *     partitions at once instead of after the session timeout. Default unset (dynamic membership).
@@ -31,7 +33,8 @@ public record CairnConfig(
         @JsonProperty("kafka") KafkaSettings kafka,
         @JsonProperty("applier_threads") Integer applierThreads,
         @JsonProperty("max_open_tenants") Integer maxOpenTenants,
-        @JsonProperty("applier_instance_id") String applierInstanceId) {
+        @JsonProperty("applier_instance_id") String applierInstanceId,
+        @JsonProperty("redis_url") String redisUrl) {
 
     public CairnConfig {
         Objects.requireNonNull(dataDir, "data_dir is required");
