@@ -44,7 +44,8 @@ public final class Applier implements AutoCloseable {
     public static Applier start(ApplierConfig config, Map<String, Object> kafkaClientProps, MeterRegistry registry) {
         TenantDatabasePool pool = new TenantDatabasePool(new TenantFiles(config.hotDir()), config.limits(), config.maxOpenTenants());
         ApplierMetrics metrics = new ApplierMetrics(registry);
-        KafkaStreams streams = new KafkaStreams(ApplierTopology.build(config, pool, metrics), properties(config, kafkaClientProps));
+        TenantRecovery recovery = new TenantRecovery(pool, rebuilder(config, kafkaClientProps), registry);
+        KafkaStreams streams = new KafkaStreams(ApplierTopology.build(config, pool, metrics, recovery), properties(config, kafkaClientProps));
         streams.setUncaughtExceptionHandler(e -> {
             log.error("applier thread failed; replacing it (uncommitted records will be redelivered)", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -54,6 +55,13 @@ public final class Applier implements AutoCloseable {
         registry.gauge("cairn.applier.open.tenants", pool, TenantDatabasePool::openCount);
         streams.start();
         return new Applier(streams, pool, streamsMetrics);
+    }
+
+    /** Self-healing replays the tenant's partition with this applier's own settings into a scratch directory. */
+    private static TenantRecovery.Rebuilder rebuilder(ApplierConfig config, Map<String, Object> kafkaClientProps) {
+        return (tenant, partition, endExclusive, scratch) ->
+                new LogReplay(kafkaClientProps, config.withRole(config.role(), config.applicationId(), scratch))
+                        .replayPartition(partition, endExclusive, tenant::equals, progress -> { });
     }
 
     static Properties properties(ApplierConfig config, Map<String, Object> kafkaClientProps) {

@@ -35,23 +35,25 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
     private final TenantDatabasePool pool;
     private final ApplierConfig config;
     private final ApplierMetrics metrics;
+    private final TenantRecovery recovery;
     private ProcessorContext<String, Object> context;
-    private CommandApplier applier;
+    private RecordApplier records;
     private GroupCommit group;
     private Cancellable punctuator;
     private final List<GroupCommit.Emitted> unsent = new ArrayList<>();
 
-    ApplyProcessor(TenantDatabasePool pool, ApplierConfig config, ApplierMetrics metrics) {
+    ApplyProcessor(TenantDatabasePool pool, ApplierConfig config, ApplierMetrics metrics, TenantRecovery recovery) {
         this.pool = pool;
         this.config = config;
         this.metrics = metrics;
+        this.recovery = recovery;
     }
 
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
-        this.applier = new CommandApplier(pool, config.maxResultRows());
-        this.group = new GroupCommit(pool);
+        this.records = new RecordApplier(pool, config.maxResultRows(), recovery);
+        this.group = records.group();
         GroupCommitStore store = context.getStateStore(GroupCommitStore.NAME);
         // Streams' flush may run outside any processing context, where forwarding is not allowed: it only
         // commits, and what it committed is forwarded by the next punctuation or record.
@@ -69,19 +71,15 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
         }
         Bookmark position = new Bookmark(md.partition(), md.offset());
         try {
+            Outcome outcome = records.apply(cmd, position, this::commitAndForward);
+            metrics.applied(outcome);
             if (cmd.getPayload() instanceof DeleteTenant) {
-                commitAndForward(); // nothing of the tenant may be pending when its file goes
-                Outcome outcome = applier.delete(cmd, position);
-                metrics.applied(outcome);
                 if (!(outcome instanceof Outcome.Skipped)) {
                     emitResult(GroupCommit.result(cmd, position, outcome, System.currentTimeMillis()));
                     if (outcome instanceof Outcome.Applied) emitState(cmd.getTenant(), null);
                 }
                 return;
             }
-            Outcome outcome = applier.apply(cmd, position, group);
-            metrics.applied(outcome);
-            group.add(cmd, position, outcome);
             if (group.size() >= config.groupCommitMaxRecords()) commitAndForward();
         } catch (SQLException e) {
             group.abort();

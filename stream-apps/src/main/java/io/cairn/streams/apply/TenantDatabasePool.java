@@ -23,6 +23,7 @@ final class TenantDatabasePool implements AutoCloseable {
     private final SqliteLimits limits;
     private final int maxOpen;
     private final Map<String, TenantDatabase> open = new LinkedHashMap<>(64, 0.75f, true);
+    private TenantRegistry registry;
 
     TenantDatabasePool(TenantFiles files, SqliteLimits limits, int maxOpen) {
         this.files = files;
@@ -32,6 +33,12 @@ final class TenantDatabasePool implements AutoCloseable {
 
     TenantFiles files() {
         return files;
+    }
+
+    /** The hot directory's {@link TenantRegistry}, opened on first use and closed with the pool. */
+    synchronized TenantRegistry registry() throws SQLException {
+        if (registry == null) registry = TenantRegistry.open(files.root().getParent());
+        return registry;
     }
 
     /** The tenant's open database, opening its file if it exists; null when the tenant has no file. */
@@ -68,6 +75,11 @@ final class TenantDatabasePool implements AutoCloseable {
         if (db != null) db.close();
     }
 
+    /** True when the tenant's database is open in this pool (so its file was there and checked when opened). */
+    synchronized boolean isOpen(String tenant) {
+        return open.containsKey(tenant);
+    }
+
     synchronized int openCount() {
         return open.size();
     }
@@ -77,6 +89,8 @@ final class TenantDatabasePool implements AutoCloseable {
         List<TenantDatabase> all = new ArrayList<>(open.values());
         open.clear();
         all.forEach(TenantDatabase::close);
+        if (registry != null) registry.close();
+        registry = null;
     }
 
     private TenantDatabase openAndTrack(String tenant) throws SQLException {

@@ -1,0 +1,186 @@
+package io.cairn.streams.apply;
+
+import io.cairn.connectors.sqlite.TenantFiles;
+import io.cairn.topics.Bookmark;
+import io.cairn.topics.Serdes;
+import io.cairn.topics.TopicCatalog;
+import io.cairn.topics.avro.ExecuteBatch;
+import io.cairn.topics.avro.TenantCommand;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Rebuilds tenant databases from the log: reads cairn.tenant-log from offset 0 up to end offsets fixed
+ * when it starts, and applies the records of the selected tenants into a fresh hot directory with the
+ * applier's own code ({@link RecordApplier}: same savepoints, same group commit, same deterministic
+ * functions), so every rebuilt tenant has the content the live applier gave it at the same offset.
+ * Records of one partition are applied in offset order; partitions hold disjoint tenants.
+ *
+ * <p>Consumes without a consumer group (assigned partitions, nothing committed), so it never disturbs
+ * the applier. Refuses a log whose beginning was removed by retention (a rebuild from it would silently
+ * miss tenants' history) and a target directory that already holds tenants. Not thread-safe.
+ */
+public final class LogReplay {
+    private static final Duration REPORT_EVERY = Duration.ofSeconds(1);
+
+    private final Map<String, Object> kafkaClientProps;
+    private final ApplierConfig config;
+
+    /**
+     * @param kafkaClientProps {@code bootstrap.servers} and security settings
+     * @param config how records are applied (limits, result rows, group size); its hot dir is the target
+     */
+    public LogReplay(Map<String, Object> kafkaClientProps, ApplierConfig config) {
+        this.kafkaClientProps = Map.copyOf(kafkaClientProps);
+        this.config = config;
+    }
+
+    /** Replays every partition up to its end offset as of now, for the tenants {@code tenants} accepts. */
+    public ReplayProgress replayAll(Predicate<String> tenants, Consumer<ReplayProgress> listener) throws SQLException {
+        try (KafkaConsumer<String, byte[]> consumer = consumer()) {
+            List<PartitionInfo> infos = consumer.partitionsFor(TopicCatalog.TENANT_LOG, Duration.ofSeconds(60));
+            if (infos == null || infos.isEmpty()) throw new IllegalStateException(TopicCatalog.TENANT_LOG + " does not exist");
+            List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            return replay(consumer, consumer.endOffsets(partitions, Duration.ofSeconds(60)), tenants, listener);
+        }
+    }
+
+    /** Replays one partition's records below {@code endExclusive}, for the tenants {@code tenants} accepts. */
+    public ReplayProgress replayPartition(int partition, long endExclusive, Predicate<String> tenants, Consumer<ReplayProgress> listener)
+            throws SQLException {
+        try (KafkaConsumer<String, byte[]> consumer = consumer()) {
+            return replay(consumer, Map.of(new TopicPartition(TopicCatalog.TENANT_LOG, partition), endExclusive), tenants, listener);
+        }
+    }
+
+    private ReplayProgress replay(KafkaConsumer<String, byte[]> consumer, Map<TopicPartition, Long> ends,
+            Predicate<String> tenants, Consumer<ReplayProgress> listener) throws SQLException {
+        TenantFiles files = new TenantFiles(config.hotDir());
+        if (!files.list().isEmpty()) throw new IllegalArgumentException("replay target " + config.hotDir() + " already holds tenants");
+        consumer.assign(ends.keySet());
+        consumer.seekToBeginning(ends.keySet());
+        consumer.beginningOffsets(ends.keySet(), Duration.ofSeconds(60)).forEach((tp, first) -> {
+            if (first > 0) {
+                throw new IllegalStateException(tp + " starts at offset " + first + ", not 0: retention removed part of the"
+                        + " log, so a replay from it would lose history");
+            }
+        });
+        Run run = new Run(ends, tenants, listener);
+        try (TenantDatabasePool pool = new TenantDatabasePool(files, config.limits(), config.maxOpenTenants())) {
+            RecordApplier records = new RecordApplier(pool, config.maxResultRows(), TenantRecovery.NONE);
+            try {
+                run.loop(consumer, records);
+            } catch (SQLException | RuntimeException e) {
+                records.group().abort();
+                throw e;
+            }
+        }
+        return run.report(true);
+    }
+
+    private KafkaConsumer<String, byte[]> consumer() {
+        Map<String, Object> p = new HashMap<>(kafkaClientProps);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "cairn-replay");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
+        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        p.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        return new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** The state of one replay: what is left, counters, the last report. */
+    private final class Run {
+        private final Map<TopicPartition, Long> ends;
+        private final Predicate<String> tenants;
+        private final Consumer<ReplayProgress> listener;
+        private final Map<Integer, Long> read = new HashMap<>();
+        private final Set<TopicPartition> remaining = new HashSet<>();
+        private final long start = System.nanoTime();
+        private long lastReport = start;
+        private long applied;
+        private long statements;
+
+        Run(Map<TopicPartition, Long> ends, Predicate<String> tenants, Consumer<ReplayProgress> listener) {
+            this.ends = ends;
+            this.tenants = tenants;
+            this.listener = listener;
+            ends.forEach((tp, end) -> {
+                read.put(tp.partition(), 0L);
+                if (end > 0) remaining.add(tp);
+            });
+        }
+
+        void loop(KafkaConsumer<String, byte[]> consumer, RecordApplier records) throws SQLException {
+            while (!remaining.isEmpty()) {
+                ConsumerRecords<String, byte[]> batch = consumer.poll(Duration.ofMillis(200));
+                for (TopicPartition tp : batch.partitions()) {
+                    if (!remaining.contains(tp)) continue;
+                    long end = ends.get(tp);
+                    for (ConsumerRecord<String, byte[]> r : batch.records(tp)) {
+                        if (r.offset() >= end) break;
+                        read.put(tp.partition(), r.offset() + 1);
+                        apply(r, records);
+                    }
+                }
+                for (TopicPartition tp : List.copyOf(remaining)) {
+                    if (consumer.position(tp) >= ends.get(tp)) {
+                        remaining.remove(tp);
+                        read.put(tp.partition(), ends.get(tp));
+                        consumer.pause(List.of(tp));
+                    }
+                }
+                commit(records.group()); // like the live applier, at the end of every poll loop
+                if (System.nanoTime() - lastReport >= REPORT_EVERY.toNanos()) report(false);
+            }
+            commit(records.group());
+        }
+
+        private void apply(ConsumerRecord<String, byte[]> r, RecordApplier records) throws SQLException {
+            if (r.value() == null) return;
+            TenantCommand cmd = Serdes.COMMAND.decode(r.value());
+            if (!tenants.test(cmd.getTenant())) return;
+            GroupCommit group = records.group();
+            records.apply(cmd, new Bookmark(r.partition(), r.offset()), () -> commitUnchecked(group));
+            applied++;
+            if (cmd.getPayload() instanceof ExecuteBatch b) statements += b.getStatements().size();
+            if (group.size() >= config.groupCommitMaxRecords()) commit(group);
+        }
+
+        ReplayProgress report(boolean last) {
+            lastReport = System.nanoTime();
+            Map<Integer, Long> total = new HashMap<>();
+            ends.forEach((tp, end) -> total.put(tp.partition(), end));
+            ReplayProgress p = new ReplayProgress(read, total, applied, statements, lastReport - start);
+            listener.accept(p);
+            return p;
+        }
+
+        private void commit(GroupCommit group) throws SQLException {
+            if (!group.isEmpty()) group.commit(System.currentTimeMillis());
+        }
+
+        private void commitUnchecked(GroupCommit group) {
+            try {
+                commit(group);
+            } catch (SQLException e) {
+                throw new IllegalStateException("group commit failed during replay", e);
+            }
+        }
+    }
+}

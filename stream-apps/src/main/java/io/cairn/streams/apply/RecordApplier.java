@@ -1,0 +1,54 @@
+package io.cairn.streams.apply;
+
+import io.cairn.topics.Bookmark;
+import io.cairn.topics.TenantId;
+import io.cairn.topics.avro.CreateTenant;
+import io.cairn.topics.avro.DeleteTenant;
+import io.cairn.topics.avro.TenantCommand;
+import java.sql.SQLException;
+
+/**
+ * One record of a partition taken through every step the applier takes, in order: heal the tenant if
+ * its file is lost, mark creates and deletes in the registry, apply with {@link CommandApplier} inside
+ * the partition's {@link GroupCommit}. The live applier and {@link LogReplay} both go through here, so a
+ * rebuilt copy is made by exactly the code that made the original.
+ *
+ * <p>Confined to the thread of its partition, like the group it holds.
+ */
+final class RecordApplier {
+    private final CommandApplier applier;
+    private final GroupCommit group;
+    private final TenantDatabasePool pool;
+    private final TenantRecovery recovery;
+
+    RecordApplier(TenantDatabasePool pool, int maxResultRows, TenantRecovery recovery) {
+        this.applier = new CommandApplier(pool, maxResultRows);
+        this.group = new GroupCommit(pool);
+        this.pool = pool;
+        this.recovery = recovery;
+    }
+
+    GroupCommit group() {
+        return group;
+    }
+
+    /**
+     * Applies {@code cmd}. A DeleteTenant first runs {@code commitGroup} (nothing of the tenant may be
+     * pending when its file goes) and is not added to the group: its outcome is final when this returns.
+     * Every other command's outcome is added to the group and final when the group commits.
+     */
+    Outcome apply(TenantCommand cmd, Bookmark position, Runnable commitGroup) throws SQLException {
+        String tenant = cmd.getTenant();
+        boolean valid = TenantId.isValid(tenant);
+        if (valid && group.held(tenant) == null) recovery.heal(tenant, position);
+        if (cmd.getPayload() instanceof DeleteTenant) {
+            commitGroup.run();
+            if (valid) pool.registry().deleted(tenant, position);
+            return applier.delete(cmd, position);
+        }
+        Outcome outcome = applier.apply(cmd, position, group);
+        if (cmd.getPayload() instanceof CreateTenant && outcome instanceof Outcome.Applied) pool.registry().created(tenant, position);
+        group.add(cmd, position, outcome);
+        return outcome;
+    }
+}

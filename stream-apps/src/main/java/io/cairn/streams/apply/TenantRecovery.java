@@ -1,0 +1,153 @@
+package io.cairn.streams.apply;
+
+import io.cairn.connectors.sqlite.TenantFiles;
+import io.cairn.topics.Bookmark;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Heals a tenant before the applier opens it: when its file is missing though the log says the tenant
+ * exists ({@link TenantRegistry}), or when the file fails {@code PRAGMA quick_check} the first time this
+ * applier instance opens it, the tenant is rebuilt from the log up to (not including) the record about
+ * to be applied, in a scratch directory, and moved into place; a corrupt file is kept aside in
+ * {@code <hot>/quarantine}. Each rebuild is logged and counted in {@code cairn.applier.rebuilds}.
+ *
+ * <p>The bound of the rebuild is the record's offset, which only the caller knows: that is why this
+ * runs from {@link RecordApplier}, before the pool opens the file, rather than inside the pool.
+ *
+ * <p>Thread-safe; a tenant is only ever healed by the thread of its partition.
+ */
+class TenantRecovery {
+    /** Replays one tenant's records of one partition, below an offset, into a fresh hot directory. */
+    interface Rebuilder {
+        void rebuild(String tenant, int partition, long endExclusive, Path scratchHotDir) throws SQLException;
+    }
+
+    /** Heals nothing: for replays (which start from an empty directory) and tests without a broker. */
+    static final TenantRecovery NONE = new TenantRecovery() {
+        @Override
+        void heal(String tenant, Bookmark position) {}
+    };
+
+    private static final Logger log = LoggerFactory.getLogger(TenantRecovery.class);
+
+    private final TenantDatabasePool pool;
+    private final TenantFiles files;
+    private final Rebuilder rebuilder;
+    private final Counter missing;
+    private final Counter corrupt;
+    private final Set<String> checked = ConcurrentHashMap.newKeySet();
+
+    private TenantRecovery() {
+        this.pool = null;
+        this.files = null;
+        this.rebuilder = null;
+        this.missing = null;
+        this.corrupt = null;
+    }
+
+    TenantRecovery(TenantDatabasePool pool, Rebuilder rebuilder, MeterRegistry meters) {
+        this.pool = pool;
+        this.files = pool.files();
+        this.rebuilder = rebuilder;
+        String description = "tenants rebuilt from the log by the applier because their file was missing or corrupt";
+        this.missing = Counter.builder("cairn.applier.rebuilds").tag("reason", "missing").description(description).register(meters);
+        this.corrupt = Counter.builder("cairn.applier.rebuilds").tag("reason", "corrupt").description(description).register(meters);
+    }
+
+    /** Makes sure the tenant's file, if the tenant exists before {@code position}, is there and sound. */
+    void heal(String tenant, Bookmark position) throws SQLException {
+        if (pool.isOpen(tenant)) return;
+        Path db = files.database(tenant);
+        if (Files.exists(db)) {
+            if (checked.contains(tenant)) return;
+            String problem = quickCheck(db);
+            if (problem == null) {
+                checked.add(tenant);
+                return;
+            }
+            log.error("tenant {}: database fails quick_check ({}); quarantining it and rebuilding from the log below {}",
+                    tenant, problem, position);
+            quarantine(db);
+            rebuild(tenant, position, corrupt);
+        } else if (pool.registry().existsBefore(tenant, position.offset())) {
+            log.error("tenant {}: database file missing though the tenant exists; rebuilding from the log below {}", tenant, position);
+            rebuild(tenant, position, missing);
+        }
+    }
+
+    private void rebuild(String tenant, Bookmark position, Counter counter) throws SQLException {
+        long start = System.nanoTime();
+        Path scratch = files.root().getParent().resolve("recovery").resolve(tenant + "-" + System.nanoTime());
+        try {
+            rebuilder.rebuild(tenant, position.partition(), position.offset(), scratch);
+            Path rebuilt = new TenantFiles(scratch).database(tenant);
+            if (!Files.exists(rebuilt)) {
+                log.warn("tenant {}: the log below {} does not create it; nothing to restore", tenant, position);
+                return;
+            }
+            files.prepare(tenant);
+            Path target = files.database(tenant);
+            for (String suffix : List.of("-wal", "-shm")) Files.deleteIfExists(target.resolveSibling(target.getFileName() + suffix));
+            Files.move(rebuilt, target, StandardCopyOption.ATOMIC_MOVE);
+            checked.add(tenant);
+            counter.increment();
+            log.warn("tenant {}: rebuilt from the log below {} in {} ms", tenant, position, (System.nanoTime() - start) / 1_000_000);
+        } catch (IOException e) {
+            throw new SQLException("could not restore rebuilt tenant " + tenant, e);
+        } finally {
+            deleteTree(scratch);
+        }
+    }
+
+    /** Null when sound, else what is wrong. Errors other than corruption are thrown: they say nothing about the file. */
+    private static String quickCheck(Path db) throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("PRAGMA quick_check")) {
+            String first = rs.next() ? rs.getString(1) : "no answer";
+            return "ok".equals(first) ? null : first;
+        } catch (SQLException e) {
+            int code = e.getErrorCode() & 0xff;
+            if (code == 11 || code == 26) return e.getMessage(); // SQLITE_CORRUPT, SQLITE_NOTADB
+            throw e;
+        }
+    }
+
+    private void quarantine(Path db) throws SQLException {
+        try {
+            Path dir = files.root().getParent().resolve("quarantine");
+            Files.createDirectories(dir);
+            String stamp = "-" + System.currentTimeMillis();
+            for (String suffix : List.of("", "-wal", "-shm")) {
+                Path f = db.resolveSibling(db.getFileName() + suffix);
+                if (Files.exists(f)) Files.move(f, dir.resolve(db.getFileName() + stamp + suffix));
+            }
+        } catch (IOException e) {
+            throw new SQLException("could not quarantine " + db, e);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) return;
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            log.warn("could not remove scratch directory {}", dir, e);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.cairn.streams.apply;
+
+import io.cairn.topics.Bookmark;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * Which tenants the log says exist, per hot directory ({@code <hot>/cairn-tenants.db}), kept so that a
+ * tenant whose file went missing can be told from a tenant that never was: the first is rebuilt from
+ * the log, the second answered {@code tenant_not_found}.
+ *
+ * <p>For each tenant it keeps the offset of the last CreateTenant that took effect and of the last
+ * DeleteTenant seen; the tenant exists before offset {@code Y} when its create is below {@code Y} and
+ * no delete follows the create. Offsets only move forward ({@code max}), so writing a mark again on
+ * redelivery changes nothing.
+ *
+ * <p>Why it is safe: a create's mark is written, durably, after the create applied in its group's open
+ * transaction and before that transaction commits, so a committed tenant is always known (a crash in
+ * between leaves a mark for a create that will be applied again when its record is redelivered). A
+ * delete's mark is written before the file is deleted, so a missing file is never taken for a lost
+ * one once the delete is underway. Both marks are functions of the log prefix applied, never of timing.
+ *
+ * <p>Thread-safe: stream threads of one instance share it; other processes on the same hot directory
+ * are serialized by SQLite's lock.
+ */
+final class TenantRegistry implements AutoCloseable {
+    static final String FILE = "cairn-tenants.db";
+
+    private final Connection conn;
+
+    private TenantRegistry(Connection conn) {
+        this.conn = conn;
+    }
+
+    static TenantRegistry open(Path hotDir) throws SQLException {
+        try {
+            Files.createDirectories(hotDir);
+        } catch (java.io.IOException e) {
+            throw new SQLException("cannot create " + hotDir, e);
+        }
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        // FULL, unlike tenant files: a mark must never be lost while the create it describes survives.
+        config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+        config.setBusyTimeout(10_000);
+        Connection conn = config.createConnection("jdbc:sqlite:" + hotDir.resolve(FILE));
+        try (Statement s = conn.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS tenants (tenant TEXT PRIMARY KEY, log_partition INTEGER NOT NULL,"
+                    + " created_offset INTEGER NOT NULL DEFAULT -1, deleted_offset INTEGER NOT NULL DEFAULT -1)");
+        } catch (SQLException e) {
+            conn.close();
+            throw e;
+        }
+        return new TenantRegistry(conn);
+    }
+
+    /** Records that the tenant's CreateTenant at {@code at} took effect. */
+    synchronized void created(String tenant, Bookmark at) throws SQLException {
+        mark(tenant, at, "created_offset");
+    }
+
+    /** Records the tenant's DeleteTenant at {@code at}. */
+    synchronized void deleted(String tenant, Bookmark at) throws SQLException {
+        mark(tenant, at, "deleted_offset");
+    }
+
+    /** True when, by the log up to (not including) {@code offset}, the tenant was created and not deleted since. */
+    synchronized boolean existsBefore(String tenant, long offset) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT created_offset, deleted_offset FROM tenants WHERE tenant = ?")) {
+            ps.setString(1, tenant);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) return false;
+                long created = rs.getLong(1);
+                long deleted = rs.getLong(2);
+                return created >= 0 && created < offset && deleted < created;
+            }
+        }
+    }
+
+    private void mark(String tenant, Bookmark at, String column) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO tenants (tenant, log_partition, " + column + ") VALUES (?, ?, ?)"
+                + " ON CONFLICT (tenant) DO UPDATE SET log_partition = excluded.log_partition,"
+                + " " + column + " = max(" + column + ", excluded." + column + ")")) {
+            ps.setString(1, tenant);
+            ps.setInt(2, at.partition());
+            ps.setLong(3, at.offset());
+            ps.executeUpdate();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            conn.close();
+        } catch (SQLException ignored) {
+            // Every mark was committed when it was written.
+        }
+    }
+}
