@@ -1,0 +1,73 @@
+package io.cairn.bench;
+
+import io.cairn.bench.report.MarkdownTable;
+import io.cairn.bench.report.Report;
+import io.cairn.bench.report.ResultsFiles;
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * {@code ./cairn bench [--quick] [--root DIR]}: runs the bench in a temporary data dir, prints the table,
+ * writes {@code bench/RESULTS.md} (full run) or {@code bench/results/quick.md}, and JSON beside it.
+ * Exits 0 whenever every scenario worked, whatever the timings; 1 when one failed.
+ */
+public final class BenchMain {
+    private BenchMain() {}
+
+    public static void main(String[] args) throws Exception {
+        System.setProperty("logback.configurationFile", "bench-logback.xml");
+        boolean quick = false;
+        Path root = Path.of("").toAbsolutePath();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> quick = true;
+                case "--root" -> root = Path.of(args[++i]).toAbsolutePath();
+                default -> {
+                    System.err.println("usage: cairn bench [--quick]");
+                    System.exit(2);
+                }
+            }
+        }
+        BenchPlan plan = quick ? BenchPlan.quick() : BenchPlan.full();
+        Path data = Files.createTempDirectory("cairn-bench-");
+        int status = 0;
+        try {
+            Report report = new BenchRun(plan, data, step -> System.out.println(
+                    "bench " + LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + ": " + step)).run(root, "./cairn bench" + (quick ? " --quick" : ""));
+            System.out.println();
+            System.out.println(MarkdownTable.render(report));
+            Path written = ResultsFiles.write(report, root.resolve("bench"), !quick);
+            System.out.println("bench: written to " + written);
+        } catch (Exception e) {
+            System.err.println("bench: a scenario failed: " + e);
+            e.printStackTrace();
+            status = 1;
+        } finally {
+            deleteTree(data);
+        }
+        // Kafka and Jetty leave non-daemon threads behind after close; the run is over.
+        System.exit(status);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.deleteIfExists(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                Files.deleteIfExists(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}

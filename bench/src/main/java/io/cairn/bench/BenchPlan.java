@@ -1,0 +1,54 @@
+package io.cairn.bench;
+
+import java.time.Duration;
+
+/**
+ * How much of each scenario one run does. {@link #full()} is the issue's workload; {@link #quick()} the
+ * same code path sized for CI (well under a minute, stack start included); {@link #tiny()} is for the
+ * smoke test that keeps the bench from rotting.
+ *
+ * @param tenants tenants created in the creation scenario, then written to by the throughput scenarios
+ * @param singleRequests throughput requests of one statement each (a multiple of {@code tenants})
+ * @param batchRequests throughput requests of {@code batchSize} statements each (a multiple of {@code tenants})
+ * @param loadClients concurrent clients of the throughput and creation scenarios
+ */
+public record BenchPlan(
+        String name, Duration warmUp,
+        int sqliteRows, int sqliteReads,
+        int writeRate, Duration kafkaRun, int kafkaRecords, int recordBytes,
+        int readClients, Duration readRun,
+        Duration writeRun,
+        int tenants, int singleRequests, int batchRequests, int batchSize, int loadClients,
+        Duration rywRun,
+        int idleTenants) {
+
+    public static BenchPlan full() {
+        return new BenchPlan("full", Duration.ofSeconds(3), 500_000, 200_000,
+                200, Duration.ofSeconds(10), 300_000, 200,
+                16, Duration.ofSeconds(15),
+                Duration.ofSeconds(20),
+                1_000, 20_000, 2_000, 100, 64,
+                Duration.ofSeconds(10),
+                10_000);
+    }
+
+    public static BenchPlan quick() {
+        return new BenchPlan("quick", Duration.ofSeconds(1), 100_000, 50_000,
+                200, Duration.ofSeconds(2), 50_000, 200,
+                16, Duration.ofSeconds(2),
+                Duration.ofSeconds(3),
+                100, 2_000, 200, 100, 32,
+                Duration.ofSeconds(2),
+                500);
+    }
+
+    public static BenchPlan tiny() {
+        return new BenchPlan("tiny", Duration.ofMillis(200), 2_000, 1_000,
+                50, Duration.ofMillis(300), 2_000, 200,
+                4, Duration.ofMillis(300),
+                Duration.ofMillis(500),
+                5, 20, 5, 10, 4,
+                Duration.ofMillis(300),
+                10);
+    }
+}

@@ -1,0 +1,139 @@
+package io.cairn.bench;
+
+import io.cairn.bench.ceiling.HttpFloor;
+import io.cairn.bench.ceiling.KafkaCeiling;
+import io.cairn.bench.ceiling.SqliteCeiling;
+import io.cairn.bench.load.CairnClient;
+import io.cairn.bench.load.Latency;
+import io.cairn.bench.report.Machine;
+import io.cairn.bench.report.Report;
+import io.cairn.bench.report.Row;
+import io.cairn.bench.scenario.HotRead;
+import io.cairn.bench.scenario.IdleTenants;
+import io.cairn.bench.scenario.ReadYourWrite;
+import io.cairn.bench.scenario.Tenants;
+import io.cairn.bench.scenario.WriteLatency;
+import io.cairn.bench.scenario.WriteThroughput;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * One bench run: the ceilings first (raw SQLite, raw Kafka on the stack's broker, the edge's HTTP
+ * floor), then Cairn's scenarios on the same stack, each row set against its ceiling and target.
+ * Idle tenants go last: they measure what everything before left behind plus what they add.
+ */
+public final class BenchRun {
+    private final BenchPlan plan;
+    private final Path dataDir;
+    private final Consumer<String> progress;
+    private final List<Row> rows = new ArrayList<>();
+
+    public BenchRun(BenchPlan plan, Path dataDir, Consumer<String> progress) {
+        this.plan = plan;
+        this.dataDir = dataDir;
+        this.progress = progress;
+    }
+
+    public Report run(Path repo, String command) throws Exception {
+        Machine machine = Machine.describe(repo);
+        long t0 = System.nanoTime();
+        step("sqlite ceiling");
+        SqliteCeiling.Result sqlite = SqliteCeiling.measure(dataDir.resolve("ceiling.db"), plan.sqliteRows(), plan.sqliteReads());
+        step("starting the stack (embedded Kafka, applier, edge)");
+        try (BenchStack stack = BenchStack.start(dataDir.resolve("stack"));
+             CairnClient client = new CairnClient(stack.httpPort(), BenchStack.ADMIN_TOKEN)) {
+            step("kafka ceiling");
+            KafkaCeiling.Result kafka = KafkaCeiling.measure(stack.kafkaClientProps(), plan.writeRate(), plan.kafkaRun(),
+                    plan.kafkaRecords(), plan.recordBytes());
+            step("http floor");
+            Latency http = HttpFloor.measure(client, plan.readClients(), plan.warmUp(), plan.readRun());
+            ceilings(sqlite, kafka, http);
+
+            step("tenant creation (" + plan.tenants() + ")");
+            Tenants.Created tenants = Tenants.create(client, "load", plan.tenants(), plan.loadClients());
+            rows.add(Row.cairn("Tenant creation, " + plan.loadClients() + " clients", "tenants/s",
+                    tenants.latency().perSecond(), "tenants/s").atLeast(1_000));
+            Tenants.createTables(client, tenants, plan.loadClients());
+
+            step("single write latency (" + plan.writeRate() + " req/s open loop)");
+            Tenants.Created one = Tenants.create(client, "single", 3, 1);
+            Tenants.createTables(client, one, 1);
+            Latency write = WriteLatency.measure(client, one.ids().get(0), one.keys().get(one.ids().get(0)),
+                    plan.writeRate(), plan.warmUp(), plan.writeRun());
+            String w = "Single write, wait=true, " + plan.writeRate() + " req/s open loop";
+            rows.add(Row.cairn(w, "p50", write.p50(), "ms").vs("Kafka ack p50", kafka.ack().p50()).atMost(3));
+            rows.add(Row.cairn(w, "p99", write.p99(), "ms").vs("Kafka ack p99", kafka.ack().p99()).atMost(20));
+            rows.add(Row.cairn(w, "p99.9", write.p999(), "ms").vs("Kafka ack p99.9", kafka.ack().p999()));
+
+            step("write throughput, batches of 1");
+            double single = WriteThroughput.measure(client, tenants, 1, plan.singleRequests(), plan.loadClients(), 0);
+            rows.add(Row.cairn("Write throughput, batches of 1, " + plan.tenants() + " tenants", "applied", single,
+                    "statements/s").vs("Kafka records/s", kafka.recordsPerSecond()));
+            step("write throughput, batches of " + plan.batchSize());
+            double batched = WriteThroughput.measure(client, tenants, plan.batchSize(), plan.batchRequests(),
+                    plan.loadClients(), plan.singleRequests() / plan.tenants());
+            rows.add(Row.cairn("Write throughput, batches of " + plan.batchSize() + ", " + plan.tenants() + " tenants",
+                    "applied", batched, "statements/s").vs("SQLite rows/s", sqlite.insertRowsPerSecond()).atLeast(100_000));
+
+            step("hot read (" + plan.readClients() + " clients)");
+            Latency read = HotRead.measure(client, one.ids().get(1), one.keys().get(one.ids().get(1)), plan.readClients(),
+                    plan.warmUp(), plan.readRun());
+            String r = "Hot read (PK lookup), " + plan.readClients() + " clients";
+            rows.add(Row.cairn(r, "p50", read.p50(), "ms").vs("HTTP floor p50", http.p50()).atMost(1));
+            rows.add(Row.cairn(r, "p99", read.p99(), "ms").vs("HTTP floor p99", http.p99()));
+            rows.add(Row.cairn(r, "throughput", read.perSecond(), "req/s").vs("HTTP floor req/s", http.perSecond()).atLeast(20_000));
+
+            step("read-your-write pairs");
+            Latency ryw = ReadYourWrite.measure(client, one.ids().get(2), one.keys().get(one.ids().get(2)), plan.warmUp(), plan.rywRun());
+            rows.add(Row.cairn("Read-your-write pair, 1 client", "p50", ryw.p50(), "ms").vs("Kafka ack p50", kafka.ack().p50()));
+            rows.add(Row.cairn("Read-your-write pair, 1 client", "p99", ryw.p99(), "ms").vs("Kafka ack p99", kafka.ack().p99()));
+
+            step("idle tenants (" + plan.idleTenants() + ")");
+            IdleTenants.Result idle = IdleTenants.measure(client, plan.idleTenants(), plan.loadClients());
+            String i = String.format("%,d idle tenants", plan.idleTenants());
+            rows.add(Row.cairn(i, "RSS added", idle.rssAddedMb(), "MB").atMost(200));
+            rows.add(Row.cairn(i, "open files added", idle.filesAdded(), "files").atMost(300));
+            rows.add(Row.cairn(i, "heap added (after GC)", idle.heapAddedMb(), "MB"));
+            rows.add(Row.cairn(i, "creation rate", idle.created().latency().perSecond(), "tenants/s"));
+
+            List<String> notes = List.of(
+                    "Load generator (JDK HttpClient, virtual threads) and server (embedded Kafka, applier, edge) share the same "
+                            + machine.cores() + " cores, as do the ceilings' clients: every number is what one machine does with both.",
+                    "Latencies are HdrHistogram percentiles. The single write is open loop: latency counts from each request's"
+                            + " intended send time (no coordinated omission). Other latency scenarios are closed loop.",
+                    "Throughput is timed from the first send until every tenant's copy applied its last write (a read carrying that"
+                            + " write's bookmark); row counts are checked afterwards.",
+                    "Idle tenants: process footprint after a full GC, before and after creating them; absolute after: RSS "
+                            + mb(idle.after().rssBytes()) + " MB, " + idle.after().openFiles() + " open files, heap "
+                            + mb(idle.after().heapUsedBytes()) + " MB.");
+            return new Report(machine, plan.name(), command, (System.nanoTime() - t0) / 1e9, Machine.currentLoadAverage(),
+                    List.copyOf(rows), notes);
+        }
+    }
+
+    private void ceilings(SqliteCeiling.Result sqlite, KafkaCeiling.Result kafka, Latency http) {
+        rows.add(Row.ceiling("SQLite (sqlite-jdbc, WAL, 1,000 rows/txn)", "batched insert", sqlite.insertRowsPerSecond(), "rows/s"));
+        rows.add(Row.ceiling("SQLite PK point read", "p50", sqlite.pointRead().p50(), "ms"));
+        rows.add(Row.ceiling("SQLite PK point read", "p99", sqlite.pointRead().p99(), "ms"));
+        String k = "Kafka produce acks=all, " + plan.writeRate() + " rec/s open loop";
+        rows.add(Row.ceiling(k, "ack p50", kafka.ack().p50(), "ms"));
+        rows.add(Row.ceiling(k, "ack p99", kafka.ack().p99(), "ms"));
+        rows.add(Row.ceiling(k, "ack p99.9", kafka.ack().p999(), "ms"));
+        rows.add(Row.ceiling("Kafka produce acks=all, saturation, " + plan.recordBytes() + " B", "records/s",
+                kafka.recordsPerSecond(), "records/s"));
+        String h = "HTTP floor: edge GET /health, " + plan.readClients() + " clients";
+        rows.add(Row.ceiling(h, "p50", http.p50(), "ms"));
+        rows.add(Row.ceiling(h, "p99", http.p99(), "ms"));
+        rows.add(Row.ceiling(h, "throughput", http.perSecond(), "req/s"));
+    }
+
+    private void step(String what) {
+        progress.accept(what);
+    }
+
+    private static long mb(long bytes) {
+        return bytes / 1048576;
+    }
+}

@@ -1,0 +1,100 @@
+package io.cairn.bench.load;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+
+/**
+ * The load generator's view of Cairn's HTTP API, on the JDK HttpClient (HTTP/1.1, virtual threads).
+ * Every call checks its status: a bench only reports numbers of requests that did what they should.
+ */
+public final class CairnClient implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .executor(Executors.newVirtualThreadPerTaskExecutor())
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    private final String base;
+    private final String adminToken;
+
+    public CairnClient(int port, String adminToken) {
+        this.base = "http://127.0.0.1:" + port;
+        this.adminToken = adminToken;
+    }
+
+    /** {@code GET /health}; the HTTP floor of the edge's server stack. */
+    public void health() throws IOException, InterruptedException {
+        send(HttpRequest.newBuilder(URI.create(base + "/health")).GET(), 200);
+    }
+
+    /** Creates a tenant; returns its API key. */
+    public String createTenant(String tenant) throws IOException, InterruptedException {
+        return post("/v1/tenants", adminToken, "{\"tenant\":\"" + tenant + "\"}", 201).path("api_key").asText();
+    }
+
+    /** Executes and waits for the outcome; returns the response body. */
+    public JsonNode execute(String tenant, String key, String body) throws IOException, InterruptedException {
+        return post("/v1/tenants/" + tenant + "/execute", key, body, 200);
+    }
+
+    /** Executes with {@code wait=false}; returns the bookmark once the log has the write. */
+    public String executeNoWait(String tenant, String key, String body) throws IOException, InterruptedException {
+        return post("/v1/tenants/" + tenant + "/execute?wait=false", key, body, 202).path("bookmark").asText();
+    }
+
+    /** Runs a read; {@code bookmark} may be null. Returns the rows. */
+    public JsonNode query(String tenant, String key, String sql, List<?> params, String bookmark)
+            throws IOException, InterruptedException {
+        StringBuilder body = new StringBuilder("{\"sql\":").append(JSON.writeValueAsString(sql))
+                .append(",\"params\":").append(JSON.writeValueAsString(params));
+        if (bookmark != null) body.append(",\"bookmark\":\"").append(bookmark).append("\",\"timeout_ms\":30000");
+        return post("/v1/tenants/" + tenant + "/query", key, body.append('}').toString(), 200).path("rows");
+    }
+
+    /** {@code {"statements":[{"sql","params"}...]}} for a batch of the same statement with different params. */
+    public static String batch(String sql, List<List<?>> params) {
+        try {
+            StringBuilder b = new StringBuilder("{\"statements\":[");
+            String quotedSql = JSON.writeValueAsString(sql);
+            for (int i = 0; i < params.size(); i++) {
+                if (i > 0) b.append(',');
+                b.append("{\"sql\":").append(quotedSql).append(",\"params\":").append(JSON.writeValueAsString(params.get(i))).append('}');
+            }
+            return b.append("]}").toString();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private JsonNode post(String path, String token, String body, int expected) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        return JSON.readTree(send(b, expected));
+    }
+
+    private byte[] send(HttpRequest.Builder request, int expected) throws IOException, InterruptedException {
+        HttpResponse<byte[]> r = http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() != expected) {
+            throw new IOException(r.request().method() + " " + r.request().uri().getPath() + " answered " + r.statusCode()
+                    + " (expected " + expected + "): " + new String(r.body(), StandardCharsets.UTF_8));
+        }
+        return r.body();
+    }
+
+    @Override
+    public void close() {
+        http.close();
+    }
+}

@@ -1,0 +1,41 @@
+package io.cairn.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cairn.bench.report.Report;
+import io.cairn.bench.report.ResultsFiles;
+import io.cairn.bench.report.Row;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs every scenario of the bench with tiny counts against a real stack, so a change to the API or
+ * the stack that breaks the bench fails the build. Asserts that each scenario produced its rows and
+ * files, never a timing: benchmarks are not tests.
+ */
+class BenchSmokeIT {
+    @TempDir
+    Path data;
+
+    @TempDir
+    Path out;
+
+    @Test
+    void everyScenarioProducesItsRowsAndFiles() throws Exception {
+        Report report = new BenchRun(BenchPlan.tiny(), data, step -> {}).run(Path.of("").toAbsolutePath(), "test");
+
+        assertThat(report.rows()).extracting(Row::scenario).anyMatch(s -> s.startsWith("SQLite"))
+                .anyMatch(s -> s.startsWith("Kafka")).anyMatch(s -> s.startsWith("HTTP floor"))
+                .anyMatch(s -> s.startsWith("Single write")).anyMatch(s -> s.startsWith("Write throughput, batches of 10,"))
+                .anyMatch(s -> s.startsWith("Hot read")).anyMatch(s -> s.startsWith("Read-your-write"))
+                .anyMatch(s -> s.startsWith("Tenant creation")).anyMatch(s -> s.contains("idle tenants"));
+        assertThat(report.rows()).filteredOn(r -> !r.metric().contains("added"))
+                .allSatisfy(r -> assertThat(r.value()).as(r.scenario() + " " + r.metric()).isPositive());
+
+        Path md = ResultsFiles.write(report, out, true);
+        assertThat(Files.readString(md)).contains("| cairn | Hot read");
+        assertThat(out.resolve("results/tiny.json")).exists();
+    }
+}
