@@ -141,12 +141,19 @@ final class TenantDatabase implements AutoCloseable {
 
     PreparedStatement prepare(String sql) throws SQLException {
         PreparedStatement ps = prepared.get(sql);
-        if (ps == null) {
-            ps = connection().prepareStatement(sql);
-            prepared.put(sql, ps);
-        } else {
-            ps.clearParameters();
+        if (ps != null) {
+            try {
+                ps.clearParameters();
+                return ps;
+            } catch (SQLException finalized) {
+                // sqlite-jdbc finalizes a statement whose step failed with most errors (all but BUSY,
+                // LOCKED, MISUSE, CONSTRAINT) without marking it closed: prepare it again.
+                prepared.remove(sql);
+                closeQuietly(ps);
+            }
         }
+        ps = connection().prepareStatement(sql);
+        prepared.put(sql, ps);
         return ps;
     }
 
