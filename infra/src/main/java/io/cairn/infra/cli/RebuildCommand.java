@@ -1,0 +1,122 @@
+package io.cairn.infra.cli;
+
+import io.cairn.connectors.sqlite.TenantFiles;
+import io.cairn.infra.config.CairnConfig;
+import io.cairn.infra.config.KafkaSettings;
+import io.cairn.infra.kafka.EmbeddedKafka;
+import io.cairn.streams.apply.ApplierConfig;
+import io.cairn.streams.apply.LogReplay;
+import io.cairn.streams.apply.ReplayProgress;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.function.Predicate;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code cairn rebuild}: re-creates tenant databases from the log alone, into a fresh directory laid out
+ * like a hot volume (nothing of the live one is touched). Kafka is found, in order: {@code --bootstrap};
+ * the {@code --config} file's {@code kafka} section; the broker of {@code ./cairn dev} over
+ * {@code --data-dir} (its ports are kept in {@code <data-dir>/kafka/ports.properties}), which this command
+ * starts itself, on the same log directory, when {@code cairn dev} is not running.
+ */
+@Command(name = "rebuild", mixinStandardHelpOptions = true,
+        description = "Re-create tenants' databases by replaying cairn.tenant-log into a fresh directory.")
+public final class RebuildCommand implements Callable<Integer> {
+    @Option(names = "--tenant", description = "Rebuild only this tenant (default: every tenant).")
+    String tenant;
+
+    @Option(names = "--data-dir", defaultValue = "${env:CAIRN_DATA_DIR:-.cairn}",
+            description = "The data dir of ./cairn dev (env CAIRN_DATA_DIR). Default: ${DEFAULT-VALUE}.")
+    Path dataDir;
+
+    @Option(names = "--config", description = "The YAML of ./cairn serve: Kafka settings and data_dir come from it.")
+    Path configFile;
+
+    @Option(names = "--bootstrap", description = "Kafka bootstrap servers (host:port), overriding the other sources.")
+    String bootstrap;
+
+    @Option(names = "--into", description = "Target directory, which must not hold tenants yet. Default: <data-dir>/rebuilt/<timestamp>.")
+    Path into;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, Object> kafka;
+        Path data = dataDir.toAbsolutePath().normalize();
+        if (configFile != null) {
+            CairnConfig config = CairnConfig.load(configFile);
+            data = config.dataPath().toAbsolutePath().normalize();
+            kafka = config.kafka().clientProperties();
+            if (bootstrap != null) kafka.put("bootstrap.servers", bootstrap);
+        } else if (bootstrap != null) {
+            kafka = KafkaSettings.embedded(bootstrap).clientProperties();
+        } else {
+            kafka = null;
+        }
+        Path target = (into != null ? into : data.resolve("rebuilt").resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))))
+                .toAbsolutePath().normalize();
+        EmbeddedKafka ownBroker = null;
+        if (kafka == null) {
+            String devBroker = devBroker(data);
+            if (devBroker == null) {
+                System.err.println("cairn rebuild: no Kafka to read: pass --bootstrap host:port or --config, or a --data-dir of ./cairn dev");
+                return 2;
+            }
+            if (!reachable(devBroker)) {
+                System.out.println("cairn rebuild: ./cairn dev is not running; starting its broker on " + data.resolve("kafka") + " for the rebuild");
+                ownBroker = EmbeddedKafka.start(data.resolve("kafka"));
+                devBroker = ownBroker.bootstrapServers();
+            }
+            kafka = KafkaSettings.embedded(devBroker).clientProperties();
+        }
+        try {
+            return rebuild(kafka, target);
+        } finally {
+            if (ownBroker != null) ownBroker.close();
+        }
+    }
+
+    private int rebuild(Map<String, Object> kafka, Path target) throws Exception {
+        System.out.println("cairn rebuild: replaying cairn.tenant-log (" + kafka.get("bootstrap.servers") + ") into " + target
+                + (tenant == null ? "" : " for tenant " + tenant));
+        Predicate<String> selected = tenant == null ? t -> true : tenant::equals;
+        ReplayProgress done = new LogReplay(kafka, ApplierConfig.primary(target))
+                .replayAll(selected, p -> System.out.println("cairn rebuild: " + p.describe()));
+        int tenants = new TenantFiles(target).list().size();
+        System.out.printf("cairn rebuild: done in %.1f s: %,d records read, %,d applied, %,d statements (%,.0f statements/s); %d tenant(s) in %s%n",
+                done.elapsedNanos() / 1e9, done.recordsRead(), done.applied(), done.statements(), done.statementsPerSecond(), tenants, target);
+        System.out.println("cairn rebuild: to serve it, stop the applier and move " + target.resolve("tenants") + " and "
+                + target.resolve("cairn-tenants.db") + " into the hot directory");
+        return 0;
+    }
+
+    /** {@code 127.0.0.1:<port>} of the dev broker over {@code data}, or null when there never was one. */
+    private static String devBroker(Path data) throws IOException {
+        Path ports = data.resolve("kafka").resolve("ports.properties");
+        if (!Files.exists(ports)) return null;
+        Properties p = new Properties();
+        try (InputStream in = Files.newInputStream(ports)) {
+            p.load(in);
+        }
+        return "127.0.0.1:" + p.getProperty("broker");
+    }
+
+    private static boolean reachable(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1))), 1_000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
