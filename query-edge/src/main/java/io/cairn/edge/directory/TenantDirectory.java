@@ -74,12 +74,18 @@ public final class TenantDirectory implements KeyStore {
         try {
             TenantState old = tenants.get(tenant);
             if (state != null && old != null && state.getAppliedOffset() < old.getAppliedOffset()) return;
-            if (old != null) old.getKeys().forEach(k -> keyOwners.remove(k.getKeyId(), tenant));
+            // Readers do not take the lock: add the new keys, then swap the state, then drop only the keys
+            // the new state no longer has, so a key held across the change is never briefly unknown (a 401).
             if (state == null) {
                 tenants.remove(tenant);
             } else {
-                tenants.put(tenant, state);
                 state.getKeys().forEach(k -> keyOwners.put(k.getKeyId(), tenant));
+                tenants.put(tenant, state);
+            }
+            if (old != null) {
+                for (ApiKey k : old.getKeys()) {
+                    if (state == null || !hasKey(state, k.getKeyId())) keyOwners.remove(k.getKeyId(), tenant);
+                }
             }
             deleted = state == null && old != null;
             List<Waiter> ws = waiters.get(tenant);
@@ -96,6 +102,13 @@ public final class TenantDirectory implements KeyStore {
         }
         wake.forEach(f -> f.complete(null));
         if (deleted) deletionListeners.forEach(l -> l.accept(tenant));
+    }
+
+    private static boolean hasKey(TenantState state, String keyId) {
+        for (ApiKey k : state.getKeys()) {
+            if (k.getKeyId().equals(keyId)) return true;
+        }
+        return false;
     }
 
     /** Waits until the tenant's state shows {@code offset} applied; false on timeout. */
