@@ -23,7 +23,9 @@ public final class ClientConfigs {
         p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        // No linger: a lone write would wait the whole linger for company (measured by ./cairn bench: +1 ms
+        // on every single write at 200 req/s). Under load records still batch behind the in-flight requests.
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, TopicCatalog.MAX_MESSAGE_BYTES);
         // A write the broker cannot take within ~10 s surfaces as 503 rather than hanging the request.
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
