@@ -7,13 +7,15 @@ import java.time.Duration;
  * same code path sized for CI (well under a minute, stack start included); {@link #tiny()} is for the
  * smoke test that keeps the bench from rotting.
  *
+ * @param globalWarmUp every request kind at once, before any measurement (JIT)
+ * @param warmUp each scenario's own unmeasured lead-in
  * @param tenants tenants created in the creation scenario, then written to by the throughput scenarios
  * @param singleRequests throughput requests of one statement each (a multiple of {@code tenants})
  * @param batchRequests throughput requests of {@code batchSize} statements each (a multiple of {@code tenants})
  * @param loadClients concurrent clients of the throughput and creation scenarios
  */
 public record BenchPlan(
-        String name, Duration warmUp,
+        String name, Duration globalWarmUp, Duration warmUp,
         int sqliteRows, int sqliteReads,
         int writeRate, Duration kafkaRun, int kafkaRecords, int recordBytes,
         int readClients, Duration readRun,
@@ -23,27 +25,27 @@ public record BenchPlan(
         int idleTenants) {
 
     public static BenchPlan full() {
-        return new BenchPlan("full", Duration.ofSeconds(3), 500_000, 200_000,
+        return new BenchPlan("full", Duration.ofSeconds(20), Duration.ofSeconds(3), 500_000, 200_000,
                 200, Duration.ofSeconds(10), 300_000, 200,
                 16, Duration.ofSeconds(15),
                 Duration.ofSeconds(20),
-                1_000, 20_000, 2_000, 100, 64,
+                1_000, 10_000, 2_000, 100, 64,
                 Duration.ofSeconds(10),
                 10_000);
     }
 
     public static BenchPlan quick() {
-        return new BenchPlan("quick", Duration.ofSeconds(1), 100_000, 50_000,
-                200, Duration.ofSeconds(2), 50_000, 200,
+        return new BenchPlan("quick", Duration.ofSeconds(4), Duration.ofSeconds(1), 50_000, 20_000,
+                200, Duration.ofSeconds(1), 30_000, 200,
                 16, Duration.ofSeconds(2),
-                Duration.ofSeconds(3),
-                100, 2_000, 200, 100, 32,
                 Duration.ofSeconds(2),
-                500);
+                50, 500, 100, 100, 32,
+                Duration.ofSeconds(1),
+                200);
     }
 
     public static BenchPlan tiny() {
-        return new BenchPlan("tiny", Duration.ofMillis(200), 2_000, 1_000,
+        return new BenchPlan("tiny", Duration.ofMillis(300), Duration.ofMillis(200), 2_000, 1_000,
                 50, Duration.ofMillis(300), 2_000, 200,
                 4, Duration.ofMillis(300),
                 Duration.ofMillis(500),

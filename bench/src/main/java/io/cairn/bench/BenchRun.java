@@ -8,10 +8,12 @@ import io.cairn.bench.load.Latency;
 import io.cairn.bench.report.Machine;
 import io.cairn.bench.report.Report;
 import io.cairn.bench.report.Row;
+import io.cairn.bench.scenario.GroupCommits;
 import io.cairn.bench.scenario.HotRead;
 import io.cairn.bench.scenario.IdleTenants;
 import io.cairn.bench.scenario.ReadYourWrite;
 import io.cairn.bench.scenario.Tenants;
+import io.cairn.bench.scenario.WarmUp;
 import io.cairn.bench.scenario.WriteLatency;
 import io.cairn.bench.scenario.WriteThroughput;
 import java.nio.file.Path;
@@ -44,6 +46,13 @@ public final class BenchRun {
         step("starting the stack (embedded Kafka, applier, edge)");
         try (BenchStack stack = BenchStack.start(dataDir.resolve("stack"));
              CairnClient client = new CairnClient(stack.httpPort(), BenchStack.ADMIN_TOKEN)) {
+            step("warm-up (" + plan.globalWarmUp().toSeconds() + " s of every request kind)");
+            Tenants.Created one = Tenants.create(client, "single", 3, 1);
+            Tenants.createTables(client, one, 1);
+            String hot = one.ids().get(1);
+            HotRead.fill(client, hot, one.keys().get(hot));
+            WarmUp.run(client, hot, one.keys().get(hot), plan.globalWarmUp());
+
             step("kafka ceiling");
             KafkaCeiling.Result kafka = KafkaCeiling.measure(stack.kafkaClientProps(), plan.writeRate(), plan.kafkaRun(),
                     plan.kafkaRecords(), plan.recordBytes());
@@ -58,8 +67,6 @@ public final class BenchRun {
             Tenants.createTables(client, tenants, plan.loadClients());
 
             step("single write latency (" + plan.writeRate() + " req/s open loop)");
-            Tenants.Created one = Tenants.create(client, "single", 3, 1);
-            Tenants.createTables(client, one, 1);
             Latency write = WriteLatency.measure(client, one.ids().get(0), one.keys().get(one.ids().get(0)),
                     plan.writeRate(), plan.warmUp(), plan.writeRun());
             String w = "Single write, wait=true, " + plan.writeRate() + " req/s open loop";
@@ -68,17 +75,22 @@ public final class BenchRun {
             rows.add(Row.cairn(w, "p99.9", write.p999(), "ms").vs("Kafka ack p99.9", kafka.ack().p999()));
 
             step("write throughput, batches of 1");
+            GroupCommits g0 = GroupCommits.read(client);
             double single = WriteThroughput.measure(client, tenants, 1, plan.singleRequests(), plan.loadClients(), 0);
-            rows.add(Row.cairn("Write throughput, batches of 1, " + plan.tenants() + " tenants", "applied", single,
-                    "statements/s").vs("Kafka records/s", kafka.recordsPerSecond()));
+            String t1 = "Write throughput, batches of 1, " + plan.tenants() + " tenants";
+            rows.add(Row.cairn(t1, "applied", single, "statements/s").vs("Kafka records/s", kafka.recordsPerSecond()));
+            groupRows(t1, GroupCommits.read(client).since(g0));
             step("write throughput, batches of " + plan.batchSize());
+            GroupCommits g1 = GroupCommits.read(client);
             double batched = WriteThroughput.measure(client, tenants, plan.batchSize(), plan.batchRequests(),
                     plan.loadClients(), plan.singleRequests() / plan.tenants());
-            rows.add(Row.cairn("Write throughput, batches of " + plan.batchSize() + ", " + plan.tenants() + " tenants",
-                    "applied", batched, "statements/s").vs("SQLite rows/s", sqlite.insertRowsPerSecond()).atLeast(100_000));
+            String t100 = "Write throughput, batches of " + plan.batchSize() + ", " + plan.tenants() + " tenants";
+            rows.add(Row.cairn(t100, "applied", batched, "statements/s").vs("SQLite rows/s", sqlite.insertRowsPerSecond())
+                    .atLeast(100_000));
+            groupRows(t100, GroupCommits.read(client).since(g1));
 
             step("hot read (" + plan.readClients() + " clients)");
-            Latency read = HotRead.measure(client, one.ids().get(1), one.keys().get(one.ids().get(1)), plan.readClients(),
+            Latency read = HotRead.measure(client, hot, one.keys().get(hot), plan.readClients(),
                     plan.warmUp(), plan.readRun());
             String r = "Hot read (PK lookup), " + plan.readClients() + " clients";
             rows.add(Row.cairn(r, "p50", read.p50(), "ms").vs("HTTP floor p50", http.p50()).atMost(1));
@@ -127,6 +139,12 @@ public final class BenchRun {
         rows.add(Row.ceiling(h, "p50", http.p50(), "ms"));
         rows.add(Row.ceiling(h, "p99", http.p99(), "ms"));
         rows.add(Row.ceiling(h, "throughput", http.perSecond(), "req/s"));
+    }
+
+    /** Applier evidence for a throughput row: how much each SQLite group commit carried and cost. */
+    private void groupRows(String scenario, GroupCommits g) {
+        rows.add(Row.cairn(scenario, "applier: records per group commit", g.recordsPerCommit(), "records"));
+        rows.add(Row.cairn(scenario, "applier: time per group commit", g.msPerCommit(), "ms"));
     }
 
     private void step(String what) {

@@ -37,6 +37,11 @@ public final class CairnClient implements AutoCloseable {
         send(HttpRequest.newBuilder(URI.create(base + "/health")).GET(), 200);
     }
 
+    /** {@code GET /metrics}: the Prometheus text of the process (edge and applier share the registry). */
+    public String metrics() throws IOException, InterruptedException {
+        return new String(send(HttpRequest.newBuilder(URI.create(base + "/metrics")).GET(), 200), StandardCharsets.UTF_8);
+    }
+
     /** Creates a tenant; returns its API key. */
     public String createTenant(String tenant) throws IOException, InterruptedException {
         return post("/v1/tenants", adminToken, "{\"tenant\":\"" + tenant + "\"}", 201).path("api_key").asText();
@@ -59,6 +64,20 @@ public final class CairnClient implements AutoCloseable {
                 .append(",\"params\":").append(JSON.writeValueAsString(params));
         if (bookmark != null) body.append(",\"bookmark\":\"").append(bookmark).append("\",\"timeout_ms\":30000");
         return post("/v1/tenants/" + tenant + "/query", key, body.append('}').toString(), 200).path("rows");
+    }
+
+    /**
+     * Runs a read once the tenant's copy applied {@code bookmark}, however long that takes: a slow apply is
+     * a result to report, not a failure, so a {@code bookmark_timeout} (504) is retried.
+     */
+    public JsonNode queryAtLeast(String tenant, String key, String sql, String bookmark) throws IOException, InterruptedException {
+        while (true) {
+            try {
+                return query(tenant, key, sql, List.of(), bookmark);
+            } catch (IOException e) {
+                if (e.getMessage() == null || !e.getMessage().contains("bookmark_timeout")) throw e;
+            }
+        }
     }
 
     /** {@code {"statements":[{"sql","params"}...]}} for a batch of the same statement with different params. */

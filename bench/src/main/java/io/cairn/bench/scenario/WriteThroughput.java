@@ -38,8 +38,7 @@ public final class WriteThroughput {
         ClosedLoop.forCount(clients, ids.size(), seq -> {
             String id = ids.get((int) seq);
             Bookmark b = last.get(id);
-            JsonNode rows = client.query(id, tenants.keys().get(id), "SELECT count(*) FROM kv", List.of(),
-                    b == null ? null : b.toString());
+            JsonNode rows = client.queryAtLeast(id, tenants.keys().get(id), "SELECT count(*) FROM kv", b.toString());
             counts.put(id, rows.path(0).path(0).asLong());
         });
         double seconds = (System.nanoTime() - t0) / 1e9;
