@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("fault")
 class ApplierKillIT {
-    static final int CI_KILLS = 6;
+    static final int CI_KILLS = 20;
     private static final int CLIENTS = 8;
     private static final int TENANTS = 4;
 

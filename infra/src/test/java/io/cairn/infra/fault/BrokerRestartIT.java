@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("fault")
 class BrokerRestartIT {
-    static final int CI_RESTARTS = 2;
+    static final int CI_RESTARTS = 3;
     private static final int CLIENTS = 8;
     private static final int TENANTS = 4;
 
