@@ -32,8 +32,7 @@ final class BatchExecutor {
         this.maxResultRows = maxResultRows;
     }
 
-    Outcome run(TenantDatabase db, List<Statement> statements) throws SQLException {
-        resetConnectionState(db);
+    Outcome run(TenantDatabase db, List<Statement> statements) {
         List<StatementResult> results = new ArrayList<>(statements.size());
         for (int i = 0; i < statements.size(); i++) {
             Statement st = statements.get(i);
@@ -57,9 +56,10 @@ final class BatchExecutor {
      * SQL can read {@code last_insert_rowid()} and {@code changes()}, which a long-lived connection
      * carries over from the previous record but a restarted applier does not: replay would differ.
      * An insert with rowid 0 into a private temp table sets both to the same values (0 and 1) before
-     * every batch, on every copy.
+     * every batch, on every copy. Call it outside the record's savepoint, as the last write before the
+     * batch: a failing batch rolls its savepoint back, and must not take the temp table with it.
      */
-    private static void resetConnectionState(TenantDatabase db) throws SQLException {
+    static void resetConnectionState(TenantDatabase db) throws SQLException {
         try {
             db.prepare("INSERT OR REPLACE INTO temp._cairn_reset (rowid) VALUES (0)").executeUpdate();
         } catch (SQLException e) {

@@ -61,6 +61,7 @@ final class CommandApplier {
 
         boolean keyed = payload instanceof ExecuteBatch && cmd.getIdempotencyKey() != null;
         if (keyed) IdempotencyKeys.prepare(db, cmd);
+        if (payload instanceof ExecuteBatch) BatchExecutor.resetConnectionState(db);
         db.execute("SAVEPOINT cairn_record");
         Outcome first = keyed ? IdempotencyKeys.lookup(db, cmd, (ExecuteBatch) payload) : null;
         Outcome outcome = first != null ? first : switch (payload) {

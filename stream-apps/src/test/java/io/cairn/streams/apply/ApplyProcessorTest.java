@@ -181,4 +181,15 @@ class ApplyProcessorTest extends ApplierHarness {
         // A restarted applier has no "previous insert": every copy must see the same value, so it is reset per batch.
         assertThat(query("acme", "SELECT prev FROM t WHERE id = 2")).containsExactly(List.of(0));
     }
+
+    @Test
+    void failingFirstBatchOnAFreshConnectionDoesNotBreakTheNext() {
+        startApplier(8);
+        apply(Commands.create("acme"));
+        startApplier(8); // a new connection: the first batch it runs fails
+        apply(Commands.create("pad"));
+        assertThat(apply(Commands.execute("acme", "INSERT INTO nope VALUES (1)")).getFirst().getOk()).isFalse();
+        assertThat(apply(Commands.execute("acme", "CREATE TABLE t (n INTEGER)"), Commands.execute("acme", "INSERT INTO t VALUES (1)")))
+                .allMatch(CommandResult::getOk);
+    }
 }
