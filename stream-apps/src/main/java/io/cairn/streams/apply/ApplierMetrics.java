@@ -14,6 +14,7 @@ final class ApplierMetrics {
     private final Counter replayed;
     private final DistributionSummary groupSize;
     private final Timer commitTime;
+    private final Counter synced;
 
     ApplierMetrics(MeterRegistry registry) {
         applied = Counter.builder("cairn.applier.records").tag("outcome", "applied").register(registry);
@@ -24,6 +25,8 @@ final class ApplierMetrics {
                 .description("writes answered from an earlier outcome with the same Idempotency-Key").register(registry);
         groupSize = DistributionSummary.builder("cairn.applier.group.records").register(registry);
         commitTime = Timer.builder("cairn.applier.group.commit").register(registry);
+        synced = Counter.builder("cairn.applier.durable.syncs")
+                .description("tenant files and directories fsynced before Kafka offset commits").register(registry);
     }
 
     void applied(Outcome outcome) {
@@ -33,6 +36,10 @@ final class ApplierMetrics {
             case Outcome.Skipped s -> skipped.increment();
             case Outcome.Replayed r -> replayed.increment();
         }
+    }
+
+    void synced(int files) {
+        synced.increment(files);
     }
 
     void committed(int records, long nanos) {

@@ -57,7 +57,7 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
         GroupCommitStore store = context.getStateStore(GroupCommitStore.NAME);
         // Streams' flush may run outside any processing context, where forwarding is not allowed: it only
         // commits, and what it committed is forwarded by the next punctuation or record.
-        store.onFlush(this::commitGroup);
+        store.onFlush(this::commitAndSync);
         this.punctuator = context.schedule(Duration.ofMillis(1), PunctuationType.WALL_CLOCK_TIME, t -> commitAndForward());
     }
 
@@ -94,6 +94,12 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
             emitted.states().forEach(s -> emitState(s.getTenant(), s));
         }
         unsent.clear();
+    }
+
+    /** Before Streams commits offsets: commit SQLite, then make it durable (see {@link DurabilityBarrier}). */
+    private void commitAndSync() {
+        commitGroup();
+        metrics.synced(group.syncDurable());
     }
 
     private void commitGroup() {

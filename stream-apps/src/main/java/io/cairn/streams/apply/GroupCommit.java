@@ -47,6 +47,7 @@ final class GroupCommit {
     private final TenantDatabasePool pool;
     private final Map<String, TenantDatabase> touched = new LinkedHashMap<>();
     private final List<Pending> pending = new ArrayList<>();
+    private final DurabilityBarrier barrier = new DurabilityBarrier();
 
     GroupCommit(TenantDatabasePool pool) {
         this.pool = pool;
@@ -83,6 +84,7 @@ final class GroupCommit {
         try {
             for (TenantDatabase db : touched.values()) {
                 db.commit();
+                barrier.committed(pool.files().database(db.tenant), db.createdInThisGroup());
                 states.add(stateOf(db));
             }
         } catch (SQLException | RuntimeException e) {
@@ -95,6 +97,18 @@ final class GroupCommit {
         for (Pending p : pending) results.add(result(p, nowMillis));
         pending.clear();
         return new Emitted(results, states);
+    }
+
+    /**
+     * Forces everything committed so far to stable storage (see {@link DurabilityBarrier}). Call before
+     * Kafka commits the input offsets.
+     *
+     * @return the number of files and directories synced
+     */
+    int syncDurable() {
+        int n = barrier.pending();
+        barrier.sync();
+        return n;
     }
 
     /** Rolls back every held transaction and closes those databases (after a failure). */

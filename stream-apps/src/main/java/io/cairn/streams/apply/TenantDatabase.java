@@ -38,6 +38,7 @@ final class TenantDatabase implements AutoCloseable {
     };
     private PreparedStatement lastInsertRowid;
     private boolean inTransaction;
+    private boolean fresh;
     private boolean inUse;
     private Bookmark applied = Bookmark.NONE;
 
@@ -95,6 +96,12 @@ final class TenantDatabase implements AutoCloseable {
         }
         inTransaction = true;
         applied = TenantSchema.appliedPosition(connection());
+        fresh = applied.equals(Bookmark.NONE);
+    }
+
+    /** True when the open (or just committed) group transaction began on a file Cairn had not initialised: a new file. */
+    boolean createdInThisGroup() {
+        return fresh;
     }
 
     /**

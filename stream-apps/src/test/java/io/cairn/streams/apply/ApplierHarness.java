@@ -36,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 abstract class ApplierHarness {
     @TempDir Path hot;
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     final List<AutoCloseable> open = new ArrayList<>();
     TopologyTestDriver driver;
@@ -58,7 +59,7 @@ abstract class ApplierHarness {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put("processing.exception.handler.global.enabled", true);
         props.put(StreamsConfig.STATE_DIR_CONFIG, hot.resolve("state-" + open.size()).toString());
-        driver = new TopologyTestDriver(ApplierTopology.build(config, pool, new ApplierMetrics(new SimpleMeterRegistry())), props);
+        driver = new TopologyTestDriver(ApplierTopology.build(config, pool, new ApplierMetrics(registry)), props);
         open.add(driver);
         open.add(pool);
         log = driver.createInputTopic(TopicCatalog.TENANT_LOG, new StringSerializer(), Serdes.COMMAND.serializer());

@@ -192,4 +192,13 @@ class ApplyProcessorTest extends ApplierHarness {
         assertThat(apply(Commands.execute("acme", "CREATE TABLE t (n INTEGER)"), Commands.execute("acme", "INSERT INTO t VALUES (1)")))
                 .allMatch(CommandResult::getOk);
     }
+
+    @Test
+    void committedWritesAreSyncedBeforeOffsetsAreCommitted() {
+        startApplier(8);
+        apply(Commands.create("acme"), Commands.execute("acme", "CREATE TABLE t (n INTEGER)"));
+        // The driver commits offsets after each record, flushing the store first: the new file's WAL and
+        // its directory were forced to disk on the way.
+        assertThat(registry.counter("cairn.applier.durable.syncs").count()).isGreaterThanOrEqualTo(2);
+    }
 }
