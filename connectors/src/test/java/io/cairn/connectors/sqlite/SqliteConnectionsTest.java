@@ -107,4 +107,19 @@ class SqliteConnectionsTest {
                             e -> assertThat(SqliteErrors.message(e)).isEqualTo("UNIQUE constraint failed: t.id"));
         }
     }
+
+    @Test
+    void workBudgetStopsTheSameStatementAtTheSameStepWhateverTheMachineSpeed() throws Exception {
+        try (TenantConnection c = writable(); Statement s = c.connection().createStatement()) {
+            String loop = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n";
+            c.deadline().startSteps(1_000_000);
+            assertThatThrownBy(() -> s.executeQuery(loop))
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(SqliteErrors.code(e)).isEqualTo("statement_timeout"));
+            c.deadline().startSteps(50_000_000);
+            try (ResultSet rs = s.executeQuery("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)"
+                    + " SELECT count(*) FROM n")) {
+                assertThat(rs.getInt(1)).isEqualTo(1000);
+            }
+        }
+    }
 }

@@ -26,6 +26,13 @@ import org.sqlite.SQLiteConnection;
  * may hold records from older edges, and because the rewrite it does is part of deterministic replay.
  */
 final class BatchExecutor {
+    /**
+     * Work one write statement may do, in SQLite virtual-machine steps (about a second on current
+     * hardware). A work limit, not a time limit: replicas and rebuilds on other machines must reach the
+     * same verdict, so the limit is part of deterministic replay.
+     */
+    static final long MAX_STEPS_PER_STATEMENT = 200_000_000L;
+
     private final int maxResultRows;
 
     BatchExecutor(int maxResultRows) {
@@ -75,7 +82,7 @@ final class BatchExecutor {
         ParameterBinder.bind(ps, checked, toJdbc(st.getPositional()), toJdbc(st.getNamed()));
         var sqlite = ((SQLiteConnection) db.connection()).getDatabase();
         long totalBefore = sqlite.total_changes();
-        db.tenantConnection().startClock();
+        db.tenantConnection().deadline().startSteps(MAX_STEPS_PER_STATEMENT);
         List<String> columns = List.of();
         List<List<Object>> rows = List.of();
         if (ps.execute()) {
