@@ -4,8 +4,10 @@ import io.cairn.connectors.sqlite.SqliteConnections;
 import io.cairn.connectors.sqlite.SqliteLimits;
 import io.cairn.connectors.sqlite.TenantConnection;
 import io.cairn.connectors.sqlite.TenantFiles;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -35,13 +37,16 @@ public final class ReadPool implements AutoCloseable {
     private final int maxIdle;
     private final ReentrantLock lock = new ReentrantLock();
     // Access-ordered: the first entry is the least recently used tenant.
-    private final LinkedHashMap<String, ArrayDeque<TenantConnection>> idle = new LinkedHashMap<>(16, 0.75f, true);
+    private final LinkedHashMap<String, ArrayDeque<Lease>> idle = new LinkedHashMap<>(16, 0.75f, true);
     private final Map<String, Long> generations = new HashMap<>();
     private int idleCount;
     private boolean closed;
 
-    /** A connection on loan; give it back with {@link ReadPool#release} (or {@link ReadPool#discard}). */
-    public record Lease(TenantConnection connection, long generation) {}
+    /**
+     * A connection on loan; give it back with {@link ReadPool#release} (or {@link ReadPool#discard}).
+     * {@code fileKey} identifies the file (inode) it was opened on.
+     */
+    public record Lease(TenantConnection connection, long generation, Object fileKey) {}
 
     public ReadPool(TenantFiles files, SqliteLimits limits, int maxIdle) {
         this.files = files;
@@ -49,26 +54,42 @@ public final class ReadPool implements AutoCloseable {
         this.maxIdle = maxIdle;
     }
 
-    /** A connection to the tenant's file; empty when the file does not exist. */
+    /**
+     * A connection to the tenant's file; empty when the file does not exist. An idle connection whose
+     * file was replaced since it was opened (the applier rebuilt a lost or corrupt copy, or the tenant
+     * was deleted and created again) is closed instead of reused: it would read the old file.
+     */
     public Optional<Lease> borrow(String tenant) throws SQLException {
+        Path db = files.database(tenant);
+        Object current = fileKey(db);
+        if (current == null) return Optional.empty();
         long generation;
+        List<Lease> stale = new ArrayList<>();
         lock.lock();
         try {
             if (closed) throw new IllegalStateException("read pool closed");
             generation = generations.getOrDefault(tenant, 0L);
-            ArrayDeque<TenantConnection> q = idle.get(tenant);
-            if (q != null && !q.isEmpty()) {
+            ArrayDeque<Lease> q = idle.get(tenant);
+            while (q != null && !q.isEmpty()) {
                 idleCount--;
-                TenantConnection c = q.pollLast();
+                Lease pooled = q.pollLast();
                 if (q.isEmpty()) idle.remove(tenant);
-                return Optional.of(new Lease(c, generation));
+                if (current.equals(pooled.fileKey())) return Optional.of(new Lease(pooled.connection(), generation, current));
+                stale.add(pooled);
             }
         } finally {
             lock.unlock();
+            stale.forEach(l -> closeQuietly(l.connection()));
         }
-        Path db = files.database(tenant);
-        if (!Files.exists(db)) return Optional.empty();
-        return Optional.of(new Lease(SqliteConnections.openReadOnly(tenant, db, limits), generation));
+        return Optional.of(new Lease(SqliteConnections.openReadOnly(tenant, db, limits), generation, current));
+    }
+
+    private static Object fileKey(Path db) {
+        try {
+            return Files.readAttributes(db, BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return null; // no such file
+        }
     }
 
     /** Returns a healthy connection to the pool (or closes it when the pool is full or the tenant was evicted). */
@@ -80,12 +101,12 @@ public final class ReadPool implements AutoCloseable {
             if (closed || maxIdle == 0 || generations.getOrDefault(tenant, 0L) != lease.generation()) {
                 toClose.add(lease.connection());
             } else {
-                idle.computeIfAbsent(tenant, t -> new ArrayDeque<>()).addLast(lease.connection());
+                idle.computeIfAbsent(tenant, t -> new ArrayDeque<>()).addLast(lease);
                 idleCount++;
-                Iterator<Map.Entry<String, ArrayDeque<TenantConnection>>> lru = idle.entrySet().iterator();
+                Iterator<Map.Entry<String, ArrayDeque<Lease>>> lru = idle.entrySet().iterator();
                 while (idleCount > maxIdle && lru.hasNext()) {
-                    Map.Entry<String, ArrayDeque<TenantConnection>> e = lru.next();
-                    toClose.add(e.getValue().pollFirst());
+                    Map.Entry<String, ArrayDeque<Lease>> e = lru.next();
+                    toClose.add(e.getValue().pollFirst().connection());
                     idleCount--;
                     if (e.getValue().isEmpty()) lru.remove();
                 }
@@ -103,7 +124,7 @@ public final class ReadPool implements AutoCloseable {
 
     /** Closes the tenant's idle connections; borrowed ones close on release. */
     public void evict(String tenant) {
-        ArrayDeque<TenantConnection> q;
+        ArrayDeque<Lease> q;
         lock.lock();
         try {
             generations.merge(tenant, 1L, Long::sum);
@@ -112,7 +133,7 @@ public final class ReadPool implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        if (q != null) q.forEach(ReadPool::closeQuietly);
+        if (q != null) q.forEach(l -> closeQuietly(l.connection()));
     }
 
     public int idleCount() {
@@ -130,7 +151,7 @@ public final class ReadPool implements AutoCloseable {
         lock.lock();
         try {
             closed = true;
-            idle.values().forEach(all::addAll);
+            idle.values().forEach(q -> q.forEach(l -> all.add(l.connection())));
             idle.clear();
             idleCount = 0;
         } finally {

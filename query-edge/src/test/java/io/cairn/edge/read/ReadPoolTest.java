@@ -48,4 +48,24 @@ class ReadPoolTest {
             assertThat(pool.borrow("missing")).isEmpty();
         }
     }
+
+    @Test
+    void anIdleConnectionToAReplacedFileIsNeverReused() throws Exception {
+        TenantFiles files = new TenantFiles(hot);
+        try (ReadPool pool = new ReadPool(files, SqliteLimits.READ_DEFAULTS, 4)) {
+            try (TenantConnection w = SqliteFixture.create(files, "a", 0, 1)) {
+                ReadPool.Lease first = pool.borrow("a").orElseThrow();
+                pool.release(first);
+                // The applier rebuilds the copy: a new file (a new inode) takes the old one's place.
+                java.nio.file.Files.move(files.database("a"), hot.resolve("quarantined.db"));
+                try (TenantConnection rebuilt = SqliteFixture.create(files, "a", 0, 7)) {
+                    ReadPool.Lease next = pool.borrow("a").orElseThrow();
+                    assertThat(next.connection()).isNotSameAs(first.connection());
+                    assertThat(first.connection().connection().isClosed()).isTrue();
+                    assertThat(io.cairn.connectors.sqlite.TenantSchema.appliedPosition(next.connection().connection()).offset()).isEqualTo(7);
+                    pool.release(next);
+                }
+            }
+        }
+    }
 }
