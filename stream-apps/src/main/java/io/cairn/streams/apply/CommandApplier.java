@@ -127,11 +127,9 @@ final class CommandApplier {
         db.clock.set(cmd.getSeed(), cmd.getIngressTimeMs());
         Outcome outcome = batches.run(db, batch.getStatements());
         if (outcome instanceof Outcome.Applied) {
-            try (PreparedStatement ps = db.connection().prepareStatement(
-                    "UPDATE _cairn_tenant SET last_write_ms = ? WHERE id = 0")) {
-                ps.setLong(1, cmd.getIngressTimeMs());
-                ps.executeUpdate();
-            }
+            PreparedStatement ps = db.prepare("UPDATE _cairn_tenant SET last_write_ms = ? WHERE id = 0");
+            ps.setLong(1, cmd.getIngressTimeMs());
+            ps.executeUpdate();
         }
         return outcome;
     }

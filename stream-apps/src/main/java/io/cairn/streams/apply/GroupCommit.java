@@ -7,7 +7,6 @@ import io.cairn.topics.avro.CommandResult;
 import io.cairn.topics.avro.TenantCommand;
 import io.cairn.topics.avro.TenantState;
 import io.cairn.topics.avro.Tier;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -154,16 +153,14 @@ final class GroupCommit {
                 .setAppliedOffset(db.applied().offset())
                 .setSizeBytes(db.sizeBytes())
                 .setLatestSnapshot(null);
-        try (PreparedStatement ps = db.connection().prepareStatement(
-                "SELECT created_at_ms, last_write_ms, schema_version FROM _cairn_tenant WHERE id = 0");
-             ResultSet rs = ps.executeQuery()) {
+        try (ResultSet rs = db.prepare("SELECT created_at_ms, last_write_ms, schema_version FROM _cairn_tenant WHERE id = 0")
+                .executeQuery()) {
             if (!rs.next()) throw new SQLException("tenant database without _cairn_tenant row: " + db.tenant);
             b.setCreatedAtMs(rs.getLong(1)).setLastWriteMs(rs.getLong(2)).setSchemaVersion(rs.getInt(3));
         }
         List<ApiKey> keys = new ArrayList<>();
-        try (PreparedStatement ps = db.connection().prepareStatement(
-                "SELECT key_id, secret_sha256, scopes, created_at_ms, revoked FROM _cairn_keys ORDER BY key_id");
-             ResultSet rs = ps.executeQuery()) {
+        try (ResultSet rs = db.prepare("SELECT key_id, secret_sha256, scopes, created_at_ms, revoked FROM _cairn_keys ORDER BY key_id")
+                .executeQuery()) {
             while (rs.next()) {
                 keys.add(ApiKey.newBuilder().setKeyId(rs.getString(1)).setSecretSha256(rs.getString(2))
                         .setScopes(Arrays.asList(rs.getString(3).split(","))).setCreatedAtMs(rs.getLong(4))

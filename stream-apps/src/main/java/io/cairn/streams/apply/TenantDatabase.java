@@ -91,9 +91,7 @@ final class TenantDatabase implements AutoCloseable {
      */
     void beginIfNeeded() throws SQLException {
         if (inTransaction) return;
-        try (Statement s = connection().createStatement()) {
-            s.execute("BEGIN IMMEDIATE");
-        }
+        execute("BEGIN IMMEDIATE");
         inTransaction = true;
         applied = TenantSchema.appliedPosition(connection());
         fresh = applied.equals(Bookmark.NONE);
@@ -110,23 +108,19 @@ final class TenantDatabase implements AutoCloseable {
      * @return false when the stored position is already at or past it (another applier got there)
      */
     boolean advance(Bookmark position) throws SQLException {
-        try (PreparedStatement ps = connection().prepareStatement(
-                "INSERT INTO _cairn_applied (id, log_partition, log_offset) VALUES (0, ?, ?)"
-                        + " ON CONFLICT (id) DO UPDATE SET log_partition = excluded.log_partition,"
-                        + " log_offset = excluded.log_offset WHERE _cairn_applied.log_offset < excluded.log_offset")) {
-            ps.setInt(1, position.partition());
-            ps.setLong(2, position.offset());
-            if (ps.executeUpdate() == 0) return false;
-        }
+        PreparedStatement ps = prepare("INSERT INTO _cairn_applied (id, log_partition, log_offset) VALUES (0, ?, ?)"
+                + " ON CONFLICT (id) DO UPDATE SET log_partition = excluded.log_partition,"
+                + " log_offset = excluded.log_offset WHERE _cairn_applied.log_offset < excluded.log_offset");
+        ps.setInt(1, position.partition());
+        ps.setLong(2, position.offset());
+        if (ps.executeUpdate() == 0) return false;
         applied = position;
         return true;
     }
 
     void commit() throws SQLException {
         if (!inTransaction) return;
-        try (Statement s = connection().createStatement()) {
-            s.execute("COMMIT");
-        }
+        execute("COMMIT");
         inTransaction = false;
     }
 
@@ -140,10 +134,9 @@ final class TenantDatabase implements AutoCloseable {
         }
     }
 
+    /** Runs one of Cairn's own parameterless statements (BEGIN, SAVEPOINT, ...), prepared once per connection. */
     void execute(String sql) throws SQLException {
-        try (Statement s = connection().createStatement()) {
-            s.execute(sql);
-        }
+        prepare(sql).execute();
     }
 
     PreparedStatement prepare(String sql) throws SQLException {
@@ -172,8 +165,7 @@ final class TenantDatabase implements AutoCloseable {
     }
 
     long sizeBytes() throws SQLException {
-        try (Statement s = connection().createStatement();
-             ResultSet rs = s.executeQuery("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")) {
+        try (ResultSet rs = prepare("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()").executeQuery()) {
             return rs.next() ? rs.getLong(1) : 0;
         }
     }
