@@ -12,8 +12,9 @@ import java.util.Map;
  * SQLite's own built-in functions, reached through a private in-memory connection on which nothing is
  * overridden. The date/time overrides rewrite their arguments ('now' becomes the record's instant) and
  * let the real built-in do the rest, so every other behaviour (formats, modifiers, NULL on bad input,
- * result types) stays exactly SQLite's. Used by the thread that uses the owning connection, so it is
- * not thread-safe either.
+ * result types) stays exactly SQLite's. One per thread (SQLite runs a function on the thread that
+ * steps the statement), shared by every tenant connection that thread uses: opening a connection
+ * per tenant database would double the cost of opening one.
  */
 final class BuiltinDelegate {
     private final Connection conn;
@@ -24,13 +25,17 @@ final class BuiltinDelegate {
         this.conn = conn;
     }
 
-    static BuiltinDelegate open() throws SQLException {
-        return new BuiltinDelegate(DriverManager.getConnection("jdbc:sqlite::memory:"));
-    }
+    private static final ThreadLocal<BuiltinDelegate> PER_THREAD = ThreadLocal.withInitial(() -> {
+        try {
+            return new BuiltinDelegate(DriverManager.getConnection("jdbc:sqlite::memory:"));
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot open SQLite in memory", e);
+        }
+    });
 
-    /** The connection to close when the owner is gone (closing it closes the prepared statements). */
-    Connection connection() {
-        return conn;
+    /** This thread's delegate, opened on first use and kept for the thread's life. */
+    static BuiltinDelegate current() {
+        return PER_THREAD.get();
     }
 
     /**

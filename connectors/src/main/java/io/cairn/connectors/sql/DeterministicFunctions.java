@@ -1,7 +1,6 @@
 package io.cairn.connectors.sql;
 
 import io.cairn.connectors.sqlite.SqliteErrors;
-import java.lang.ref.Cleaner;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -52,7 +51,6 @@ public final class DeterministicFunctions {
     public static final int MAX_RANDOMBLOB_BYTES = 1 << 20;
     /** SQLITE_INNOCUOUS (sqlite3.h): safe in schema code under trusted_schema=OFF. sqlite-jdbc has no constant. */
     private static final int INNOCUOUS = 0x200000;
-    private static final Cleaner CLEANER = Cleaner.create();
     private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
 
     private DeterministicFunctions() {}
@@ -85,33 +83,17 @@ public final class DeterministicFunctions {
      */
     public static Context install(Connection conn) throws SQLException {
         Context ctx = new Context();
-        BuiltinDelegate builtins = BuiltinDelegate.open();
-        try {
-            Function.create(conn, "random", new RandomFunction(ctx), 0, INNOCUOUS);
-            Function.create(conn, "randomblob", new RandomBlobFunction(ctx), 1, INNOCUOUS);
-            int flags = INNOCUOUS | Function.FLAG_DETERMINISTIC;
-            for (String name : new String[] {"date", "time", "datetime", "julianday", "unixepoch"}) {
-                Function.create(conn, name, new DateFunction(name, 0, ctx, builtins), -1, flags);
-            }
-            Function.create(conn, "strftime", new DateFunction("strftime", 1, ctx, builtins), -1, flags);
-            Function.create(conn, "timediff", new DateFunction("timediff", 0, ctx, builtins), 2, flags);
-            Function.create(conn, "current_timestamp", new DateFunction("datetime", 0, ctx, builtins), 0, flags);
-            Function.create(conn, "current_date", new DateFunction("date", 0, ctx, builtins), 0, flags);
-            Function.create(conn, "current_time", new DateFunction("time", 0, ctx, builtins), 0, flags);
-        } catch (SQLException | RuntimeException e) {
-            builtins.connection().close();
-            throw e;
+        Function.create(conn, "random", new RandomFunction(ctx), 0, INNOCUOUS);
+        Function.create(conn, "randomblob", new RandomBlobFunction(ctx), 1, INNOCUOUS);
+        int flags = INNOCUOUS | Function.FLAG_DETERMINISTIC;
+        for (String name : new String[] {"date", "time", "datetime", "julianday", "unixepoch"}) {
+            Function.create(conn, name, new DateFunction(name, 0, ctx), -1, flags);
         }
-        // The functions (and so the delegate) stay reachable while SQLite holds them, i.e. until conn
-        // closes; then the private connection is closed too. The action must not reference the delegate.
-        Connection privateConn = builtins.connection();
-        CLEANER.register(builtins, () -> {
-            try {
-                privateConn.close();
-            } catch (SQLException ignored) {
-                // Nothing to do: the in-memory connection holds no data worth an error.
-            }
-        });
+        Function.create(conn, "strftime", new DateFunction("strftime", 1, ctx), -1, flags);
+        Function.create(conn, "timediff", new DateFunction("timediff", 0, ctx), 2, flags);
+        Function.create(conn, "current_timestamp", new DateFunction("datetime", 0, ctx), 0, flags);
+        Function.create(conn, "current_date", new DateFunction("date", 0, ctx), 0, flags);
+        Function.create(conn, "current_time", new DateFunction("time", 0, ctx), 0, flags);
         return ctx;
     }
 
@@ -156,13 +138,11 @@ public final class DeterministicFunctions {
         private final String builtin;
         private final int timeArg;
         private final Context ctx;
-        private final BuiltinDelegate builtins;
 
-        DateFunction(String builtin, int timeArg, Context ctx, BuiltinDelegate builtins) {
+        DateFunction(String builtin, int timeArg, Context ctx) {
             this.builtin = builtin;
             this.timeArg = timeArg;
             this.ctx = ctx;
-            this.builtins = builtins;
         }
 
         @Override
@@ -198,7 +178,7 @@ public final class DeterministicFunctions {
                 more[in.length] = "subsec";
                 in = more;
             }
-            switch (builtins.call(builtin, in)) {
+            switch (BuiltinDelegate.current().call(builtin, in)) {
                 case null -> result();
                 case Long v -> result(v);
                 case Double v -> result(v);

@@ -1,5 +1,7 @@
 package io.cairn.connectors.sql;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.cairn.connectors.sql.Token.Kind;
 import io.cairn.connectors.sqlite.TenantSchema;
 import java.util.ArrayList;
@@ -57,16 +59,34 @@ public final class StatementPolicy {
     private static final Map<String, String> CLOCK_KEYWORDS = Map.of(
             "current_timestamp", "(datetime('now'))", "current_date", "(date('now'))", "current_time", "(time('now'))");
 
+    private static final int MAX_CACHED_SQL = 4_096;
+    private static final Cache<String, CheckedStatement> WRITES = Caffeine.newBuilder().maximumSize(10_000).build();
+    private static final Cache<String, CheckedStatement> READS = Caffeine.newBuilder().maximumSize(10_000).build();
+
     private StatementPolicy() {}
 
     /** Checks one statement of a write batch; returns the SQL to log and run (clock keywords rewritten) and its parameter slots. */
     public static CheckedStatement checkWrite(String sql) throws SqlRefusal {
-        return check(sql, true);
+        return cached(WRITES, sql, true);
     }
 
     /** Checks one read statement; returns the SQL to run (unchanged) and its parameter slots. */
     public static CheckedStatement checkRead(String sql) throws SqlRefusal {
-        return check(sql, false);
+        return cached(READS, sql, false);
+    }
+
+    /**
+     * The verdict depends on nothing but the text, and applications send the same statements again and
+     * again (a batch of 100 inserts is often one text 100 times): accepted texts are remembered, so
+     * they are tokenized once. Long texts and refusals are not kept.
+     */
+    private static CheckedStatement cached(Cache<String, CheckedStatement> cache, String sql, boolean write) throws SqlRefusal {
+        if (sql == null || sql.length() > MAX_CACHED_SQL) return check(sql, write);
+        CheckedStatement known = cache.getIfPresent(sql);
+        if (known != null) return known;
+        CheckedStatement checked = check(sql, write);
+        cache.put(sql, checked);
+        return checked;
     }
 
     private static CheckedStatement check(String sql, boolean write) throws SqlRefusal {
