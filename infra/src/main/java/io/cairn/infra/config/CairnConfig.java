@@ -19,7 +19,7 @@ import java.util.Objects;
  * @param roles what this process runs: {@code applier}, {@code edge}, or both (default both)
  * @param kafka how to reach Kafka (MSK)
  * @param applierThreads Kafka Streams threads of the applier. Default 1.
- * @param maxOpenTenants open tenant databases kept by the applier. Default 64.
+ * @param maxOpenTenants open tenant databases kept by the applier. Default 1,024.
  * @param redisUrl Redis (ElastiCache) for the edge's query cache, e.g. {@code rediss://:token@host:6379};
  *     default: an in-process cache per edge
  * @param applierInstanceId the applier's Kafka static membership id ({@code group.instance.id}), unique
@@ -45,7 +45,7 @@ public record CairnConfig(
             if (!r.equals("applier") && !r.equals("edge")) throw new IllegalArgumentException("roles may hold 'applier' and 'edge', not '" + r + "'");
         }
         applierThreads = applierThreads == null ? 1 : applierThreads;
-        maxOpenTenants = maxOpenTenants == null ? 64 : maxOpenTenants;
+        maxOpenTenants = maxOpenTenants == null ? 1_024 : maxOpenTenants;
         if (applierInstanceId != null && applierInstanceId.isBlank()) throw new IllegalArgumentException("applier_instance_id must not be blank");
     }
 

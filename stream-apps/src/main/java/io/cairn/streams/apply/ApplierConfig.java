@@ -13,7 +13,9 @@ import java.util.Objects;
  * @param streamThreads Kafka Streams threads. Default 1: on 2 cores one thread applying while the edge
  *     serves keeps both busy.
  * @param maxOpenTenants bound on open tenant connections (each holds 3 file descriptors: db, wal,
- *     shm); idle ones are closed least-recently-used first. Default 64.
+ *     shm); past it, least-recently-used ones are closed first, and any unused for 10 s is closed
+ *     anyway. Default 1,024: the active set of a busy applier stays open (raise the process's file
+ *     limit to at least 4x this), while idle tenants hold nothing.
  * @param groupCommitMaxRecords records of a partition applied in one SQLite transaction at most
  *     before it commits; a commit also happens at the end of every poll loop. Default 1,000.
  * @param maxResultRows rows a write statement (e.g. {@code RETURNING}) may return. Default 1,000.
@@ -49,7 +51,7 @@ public record ApplierConfig(
 
     /** The primary applier's defaults for a hot directory. */
     public static ApplierConfig primary(Path hotDir) {
-        return new ApplierConfig(hotDir, "cairn-applier", Role.PRIMARY, 1, 64, 1_000, 1_000, SqliteLimits.WRITE_DEFAULTS);
+        return new ApplierConfig(hotDir, "cairn-applier", Role.PRIMARY, 1, 1_024, 1_000, 1_000, SqliteLimits.WRITE_DEFAULTS);
     }
 
     public ApplierConfig withRole(Role newRole, String newApplicationId, Path newHotDir) {

@@ -58,7 +58,10 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
         // Streams' flush may run outside any processing context, where forwarding is not allowed: it only
         // commits, and what it committed is forwarded by the next punctuation or record.
         store.onFlush(this::commitAndSync);
-        this.punctuator = context.schedule(Duration.ofMillis(1), PunctuationType.WALL_CLOCK_TIME, t -> commitAndForward());
+        this.punctuator = context.schedule(Duration.ofMillis(1), PunctuationType.WALL_CLOCK_TIME, t -> {
+            commitAndForward();
+            pool.closeIdle(System.nanoTime());
+        });
     }
 
     @Override

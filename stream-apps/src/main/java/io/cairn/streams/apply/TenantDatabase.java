@@ -40,6 +40,7 @@ final class TenantDatabase implements AutoCloseable {
     private boolean inTransaction;
     private boolean fresh;
     private boolean inUse;
+    private long lastUsedNanos = System.nanoTime();
     private Bookmark applied = Bookmark.NONE;
 
     private TenantDatabase(String tenant, TenantConnection conn, DeterministicFunctions.Context clock) {
@@ -73,6 +74,12 @@ final class TenantDatabase implements AutoCloseable {
 
     void setInUse(boolean inUse) {
         this.inUse = inUse;
+        lastUsedNanos = System.nanoTime();
+    }
+
+    /** When it was last acquired or released. */
+    long lastUsedNanos() {
+        return lastUsedNanos;
     }
 
     boolean inTransaction() {

@@ -3,6 +3,7 @@ package io.cairn.streams.apply;
 import io.cairn.connectors.sqlite.SqliteLimits;
 import io.cairn.connectors.sqlite.TenantFiles;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -11,7 +12,7 @@ import java.util.Map;
 
 /**
  * The open tenant databases of one applier instance, bounded so that 10,000 tenants never mean
- * 30,000 open file descriptors. Least-recently-used databases are closed first, but never one that is
+ * 30,000 open file descriptors, and closed once idle so that quiet tenants hold none. Least-recently-used databases are closed first, but never one that is
  * in use (its group-commit transaction not yet committed): the bound may be exceeded while many
  * tenants are mid-group, and is restored as they are released.
  *
@@ -19,6 +20,14 @@ import java.util.Map;
  * calls {@link #release}; tenants of one partition are only ever applied by that partition's task.
  */
 final class TenantDatabasePool implements AutoCloseable {
+    /**
+     * A database unused this long is closed even under the bound: a tenant that went quiet should
+     * hold no file descriptors, while an active set of up to {@code maxOpen} tenants stays open.
+     */
+    static final Duration IDLE_CLOSE_AFTER = Duration.ofSeconds(10);
+    private static final long SWEEP_EVERY_NANOS = Duration.ofSeconds(1).toNanos();
+
+    private long lastSweepNanos = System.nanoTime();
     private final TenantFiles files;
     private final SqliteLimits limits;
     private final int maxOpen;
@@ -67,6 +76,28 @@ final class TenantDatabasePool implements AutoCloseable {
     synchronized void release(TenantDatabase db) {
         db.setInUse(false);
         evictIdleOverBound();
+    }
+
+    /**
+     * Closes databases idle for {@link #IDLE_CLOSE_AFTER}. Cheap to call often: it sweeps at most once a
+     * second, and stops at the first recently used database (the map is in access order).
+     *
+     * @return how many it closed
+     */
+    synchronized int closeIdle(long nowNanos) {
+        if (nowNanos - lastSweepNanos < SWEEP_EVERY_NANOS) return 0;
+        lastSweepNanos = nowNanos;
+        int closed = 0;
+        Iterator<TenantDatabase> lru = open.values().iterator();
+        while (lru.hasNext()) {
+            TenantDatabase db = lru.next();
+            if (nowNanos - db.lastUsedNanos() < IDLE_CLOSE_AFTER.toNanos()) break;
+            if (db.inUse()) continue;
+            lru.remove();
+            db.close();
+            closed++;
+        }
+        return closed;
     }
 
     /** Closes and forgets the tenant's database (before deleting its file). */

@@ -201,4 +201,15 @@ class ApplyProcessorTest extends ApplierHarness {
         // its directory were forced to disk on the way.
         assertThat(registry.counter("cairn.applier.durable.syncs").count()).isGreaterThanOrEqualTo(2);
     }
+
+    @Test
+    void quietTenantsHoldNoOpenFiles() {
+        startApplier(64);
+        apply(Commands.create("a"), Commands.create("b"));
+        assertThat(pool.openCount()).isEqualTo(2);
+        long later = System.nanoTime() + TenantDatabasePool.IDLE_CLOSE_AFTER.toNanos() + 1;
+        assertThat(pool.closeIdle(later)).isEqualTo(2);
+        assertThat(pool.openCount()).isZero();
+        assertThat(apply(Commands.execute("a", "CREATE TABLE t (n INTEGER)"))).allMatch(CommandResult::getOk);
+    }
 }
