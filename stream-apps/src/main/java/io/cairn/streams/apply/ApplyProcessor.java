@@ -135,5 +135,6 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
         // Streams flushed the store (committing the group) before closing; whatever is still open here
         // belongs to a failed task and is rolled back, to be redelivered.
         group.abort();
+        group.close();
     }
 }

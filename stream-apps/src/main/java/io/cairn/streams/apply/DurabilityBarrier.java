@@ -3,17 +3,18 @@ package io.cairn.streams.apply;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Makes committed tenant writes durable before Kafka is told their records are consumed.
@@ -21,66 +22,123 @@ import java.util.concurrent.Future;
  * <p>Tenant files run WAL with {@code synchronous=NORMAL}: a commit is in the operating system's cache,
  * safe from a process crash but not from a power cut until the WAL is synced. If Kafka recorded the
  * input offset first, a power cut would lose those writes for good (nothing would redeliver them).
- * So before every offset commit (Streams flushes its stores first, see {@link GroupCommitStore}) the
- * WAL of each tenant committed since the last barrier is fsynced, and the directory of each file
- * created since then. One fsync per active tenant per commit interval, instead of one per write
- * ({@code synchronous=FULL}); they run in parallel, which matters on network volumes such as EFS.
+ * So before every offset commit (Streams flushes its stores first, see {@link GroupCommitStore})
+ * {@link #sync} waits until every tenant committed since the last barrier has had its WAL fsynced, and
+ * the directory of every new file.
  *
- * <p>Confined to its partition's stream thread.
+ * <p>The fsyncs do not wait for the barrier: each commit starts one in the background (at most one
+ * running and one more pending per file, however many commits arrive), so the stream thread keeps
+ * applying while the disk works, and the barrier usually finds everything already synced. A sync
+ * that starts after a commit covers it, which is all the barrier checks.
+ *
+ * <p>{@link #committed} and {@link #sync} are called from the partition's stream thread only.
  */
-final class DurabilityBarrier {
-    private final Set<Path> committed = new LinkedHashSet<>();
+final class DurabilityBarrier implements AutoCloseable {
+    private final ExecutorService io = Executors.newVirtualThreadPerTaskExecutor();
+    private final Map<Path, SyncedFile> files = new HashMap<>();
     private final Set<Path> createdDirs = new LinkedHashSet<>();
 
-    /** Notes that {@code dbFile} committed a transaction; {@code created} when the file may be new. */
+    /** Notes that {@code dbFile} committed a transaction and starts syncing it; {@code created} when the file may be new. */
     void committed(Path dbFile, boolean created) {
-        committed.add(dbFile);
+        files.computeIfAbsent(dbFile, SyncedFile::new).committed(io);
         if (created) createdDirs.add(dbFile.getParent());
     }
 
-    /** Number of files the next {@link #sync} will force. */
+    /** Number of files and directories the next {@link #sync} covers. */
     int pending() {
-        return committed.size() + createdDirs.size();
+        return files.size() + createdDirs.size();
     }
 
     /**
-     * Forces every noted file (its WAL, or the database when there is no WAL) and directory to stable
-     * storage. A failure is thrown: the stream thread dies before Kafka commits the offsets, and the
-     * records are redelivered.
+     * Returns once everything noted is on stable storage. A failure is thrown: the stream thread dies
+     * before Kafka commits the offsets, and the records are redelivered.
      */
     void sync() {
-        if (pending() == 0) return;
-        List<Path> targets = new ArrayList<>(createdDirs);
-        for (Path db : committed) {
-            Path wal = db.resolveSibling(db.getFileName() + "-wal");
-            if (Files.exists(wal)) targets.add(wal);
-            if (Files.exists(db)) targets.add(db);
-        }
-        try (ExecutorService io = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<?>> done = new ArrayList<>(targets.size());
-            for (Path p : targets) done.add(io.submit(() -> force(p)));
-            for (Future<?> f : done) f.get();
+        try {
+            for (Path dir : createdDirs) force(dir);
+            createdDirs.clear();
+            for (Iterator<SyncedFile> it = files.values().iterator(); it.hasNext(); ) {
+                it.next().awaitSynced(io);
+                it.remove();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not sync tenant files to disk", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while syncing tenant files", e);
-        } catch (ExecutionException e) {
-            throw new UncheckedIOException("could not sync tenant files to disk", asIo(e.getCause()));
         }
-        committed.clear();
-        createdDirs.clear();
     }
 
-    private static Void force(Path p) throws IOException {
+    @Override
+    public void close() {
+        io.shutdown();
+    }
+
+    /** One tenant file: how many commits it had, how many a finished fsync covers, and its background fsync. */
+    private static final class SyncedFile {
+        private final List<Path> targets;
+        private long committed;
+        private long synced;
+        private boolean running;
+        private IOException failure;
+
+        SyncedFile(Path db) {
+            this.targets = List.of(db.resolveSibling(db.getFileName() + "-wal"), db);
+        }
+
+        synchronized void committed(ExecutorService io) {
+            committed++;
+            if (!running) {
+                running = true;
+                io.execute(this::syncUntilCaughtUp);
+            }
+        }
+
+        synchronized void awaitSynced(ExecutorService io) throws IOException, InterruptedException {
+            while (synced < committed && failure == null) {
+                if (!running) {
+                    running = true;
+                    io.execute(this::syncUntilCaughtUp);
+                }
+                wait();
+            }
+            if (failure != null) throw failure;
+        }
+
+        private void syncUntilCaughtUp() {
+            while (true) {
+                long target;
+                synchronized (this) {
+                    target = committed;
+                }
+                try {
+                    for (Path p : targets) force(p);
+                } catch (IOException e) {
+                    synchronized (this) {
+                        failure = e;
+                        running = false;
+                        notifyAll();
+                    }
+                    return;
+                }
+                synchronized (this) {
+                    synced = Math.max(synced, target);
+                    if (committed == target) {
+                        running = false;
+                        notifyAll();
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    private static void force(Path p) throws IOException {
         // fsync works on any descriptor of the file: it flushes the file's (or directory's) dirty data.
         try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
             ch.force(true);
-        } catch (java.nio.file.NoSuchFileException gone) {
-            // Deleted since (a tenant delete, a checkpoint that removed the WAL): nothing left to sync.
+        } catch (NoSuchFileException gone) {
+            // No WAL (checkpointed away) or the tenant deleted since: nothing of it left to sync.
         }
-        return null;
-    }
-
-    private static IOException asIo(Throwable t) {
-        return t instanceof IOException io ? io : new IOException(t);
     }
 }

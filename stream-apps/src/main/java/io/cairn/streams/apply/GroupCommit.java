@@ -110,6 +110,11 @@ final class GroupCommit {
         return n;
     }
 
+    /** Stops the background syncing; call when the partition's task closes. */
+    void close() {
+        barrier.close();
+    }
+
     /** Rolls back every held transaction and closes those databases (after a failure). */
     void abort() {
         for (TenantDatabase db : touched.values()) {
