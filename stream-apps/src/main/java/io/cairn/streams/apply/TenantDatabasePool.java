@@ -80,24 +80,27 @@ final class TenantDatabasePool implements AutoCloseable {
 
     /**
      * Closes databases idle for {@link #IDLE_CLOSE_AFTER}. Cheap to call often: it sweeps at most once a
-     * second, and stops at the first recently used database (the map is in access order).
+     * second and stops at the first recently used database (the map is in access order). The closes
+     * themselves (each may checkpoint its WAL) run on a background thread: a thousand tenants going
+     * quiet at once must not stall the stream thread. A database leaves the map before it is closed,
+     * so nothing else can use it meanwhile.
      *
-     * @return how many it closed
+     * @return how many it is closing
      */
     synchronized int closeIdle(long nowNanos) {
         if (nowNanos - lastSweepNanos < SWEEP_EVERY_NANOS) return 0;
         lastSweepNanos = nowNanos;
-        int closed = 0;
+        List<TenantDatabase> idle = new ArrayList<>();
         Iterator<TenantDatabase> lru = open.values().iterator();
         while (lru.hasNext()) {
             TenantDatabase db = lru.next();
             if (nowNanos - db.lastUsedNanos() < IDLE_CLOSE_AFTER.toNanos()) break;
             if (db.inUse()) continue;
             lru.remove();
-            db.close();
-            closed++;
+            idle.add(db);
         }
-        return closed;
+        if (!idle.isEmpty()) Thread.ofVirtual().name("cairn-idle-close").start(() -> idle.forEach(TenantDatabase::close));
+        return idle.size();
     }
 
     /** Closes and forgets the tenant's database (before deleting its file). */
