@@ -64,4 +64,20 @@ class TenantDirectoryTest {
         dir.apply("acme", state("acme", 0, 3, List.of()));
         assertThat(dir.tenant("acme").orElseThrow().getAppliedOffset()).isEqualTo(9);
     }
+
+    @Test
+    void aKeyHeldAcrossStateChangesIsNeverBrieflyUnknown() throws Exception {
+        TenantDirectory dir = new TenantDirectory();
+        var k = key("k1", "00".repeat(32), List.of("read"), false);
+        dir.apply("acme", state("acme", 0, 1, List.of(k)));
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong misses = new java.util.concurrent.atomic.AtomicLong();
+        Thread reader = Thread.ofPlatform().start(() -> {
+            while (!stop.get()) if (dir.findKey("k1").isEmpty()) misses.incrementAndGet();
+        });
+        for (long offset = 2; offset < 200_000; offset++) dir.apply("acme", state("acme", 0, offset, List.of(k)));
+        stop.set(true);
+        reader.join();
+        assertThat(misses.get()).as("lookups that saw the key missing while states were applied").isZero();
+    }
 }
