@@ -22,6 +22,8 @@ import java.sql.Statement;
  */
 public final class TenantSchema {
     public static final String RESERVED_PREFIX = "_cairn_";
+    /** Reads the applied position: columns partition, offset; no row (or no table) means none yet. */
+    public static final String APPLIED_POSITION = "SELECT log_partition, log_offset FROM _cairn_applied WHERE id = 0";
 
     private static final String IDEMPOTENCY = "CREATE TABLE IF NOT EXISTS _cairn_idempotency (idempotency_key TEXT PRIMARY KEY,"
             + " ingress_ms INTEGER NOT NULL, request_sha256 TEXT NOT NULL, outcome BLOB NOT NULL)";
@@ -60,7 +62,7 @@ public final class TenantSchema {
      */
     public static Bookmark appliedPosition(Connection conn) throws SQLException {
         try (Statement s = conn.createStatement();
-             ResultSet rs = s.executeQuery("SELECT log_partition, log_offset FROM _cairn_applied WHERE id = 0")) {
+             ResultSet rs = s.executeQuery(APPLIED_POSITION)) {
             return rs.next() ? new Bookmark(rs.getInt(1), rs.getLong(2)) : Bookmark.NONE;
         } catch (SQLException e) {
             if (e.getMessage() != null && e.getMessage().contains("no such table")) return Bookmark.NONE;

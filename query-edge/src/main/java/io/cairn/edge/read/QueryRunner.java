@@ -100,13 +100,14 @@ public final class QueryRunner {
     /** One read transaction; null when the copy is behind {@code atLeast}. */
     private QueryResult attempt(ReadPool.Lease lease, CheckedStatement checked, StatementSpec spec, Bookmark atLeast) {
         TenantConnection tc = lease.connection();
+        ReadStatements statements = lease.statements();
         boolean inTransaction = false;
-        try (Statement control = tc.connection().createStatement()) {
-            control.execute("BEGIN");
+        try {
+            statements.run("BEGIN");
             inTransaction = true;
-            Bookmark position = TenantSchema.appliedPosition(tc.connection());
+            Bookmark position = statements.appliedPosition();
             if (atLeast != null && position.offset() < atLeast.offset()) {
-                control.execute("ROLLBACK");
+                statements.run("ROLLBACK");
                 pool.release(lease);
                 return null;
             }
@@ -114,15 +115,16 @@ public final class QueryRunner {
             QueryResult result = readCache.lookup(tc.tenant(), position, checked.sql(), spec).orElse(null);
             if (result == null) {
                 long start = System.nanoTime();
-                result = execute(tc, checked, spec, position);
+                result = execute(tc, statements, checked, spec, position);
                 readCache.offer(tc.tenant(), checked.sql(), spec, result, System.nanoTime() - start);
             }
-            control.execute("COMMIT");
+            statements.run("COMMIT");
             inTransaction = false;
             pool.release(lease);
             return result;
         } catch (SQLException e) {
-            rollbackOrDiscard(lease, inTransaction);
+            // The driver may have finalized a cached statement on the failure: never pool this connection again.
+            pool.discard(lease);
             throw ApiError.badRequest(SqliteErrors.code(e), SqliteErrors.message(e));
         } catch (SqlRefusal r) {
             rollbackOrDiscard(lease, inTransaction);
@@ -133,20 +135,19 @@ public final class QueryRunner {
         }
     }
 
-    private QueryResult execute(TenantConnection tc, CheckedStatement checked, StatementSpec spec, Bookmark position)
-            throws SQLException, SqlRefusal {
-        try (PreparedStatement ps = tc.connection().prepareStatement(checked.sql())) {
-            ParameterBinder.bind(ps, checked, spec.positional(), spec.named());
-            tc.startClock();
-            try {
-                if (!ps.execute()) return new QueryResult(List.of(), List.of(), position);
-                try (ResultSet rs = ps.getResultSet()) {
-                    List<String> columns = collector.columns(rs);
-                    return new QueryResult(columns, collector.rows(rs, columns.size()), position);
-                }
-            } finally {
-                tc.deadline().clear();
+    private QueryResult execute(TenantConnection tc, ReadStatements statements, CheckedStatement checked, StatementSpec spec,
+            Bookmark position) throws SQLException, SqlRefusal {
+        PreparedStatement ps = statements.prepare(checked.sql());
+        ParameterBinder.bind(ps, checked, spec.positional(), spec.named());
+        tc.startClock();
+        try {
+            if (!ps.execute()) return new QueryResult(List.of(), List.of(), position);
+            try (ResultSet rs = ps.getResultSet()) {
+                List<String> columns = collector.columns(rs);
+                return new QueryResult(columns, collector.rows(rs, columns.size()), position);
             }
+        } finally {
+            tc.deadline().clear();
         }
     }
 

@@ -44,9 +44,10 @@ public final class ReadPool implements AutoCloseable {
 
     /**
      * A connection on loan; give it back with {@link ReadPool#release} (or {@link ReadPool#discard}).
-     * {@code fileKey} identifies the file (inode) it was opened on.
+     * {@code fileKey} identifies the file (inode) it was opened on; {@code statements} are the
+     * connection's prepared statements, pooled with it.
      */
-    public record Lease(TenantConnection connection, long generation, Object fileKey) {}
+    public record Lease(TenantConnection connection, long generation, Object fileKey, ReadStatements statements) {}
 
     public ReadPool(TenantFiles files, SqliteLimits limits, int maxIdle) {
         this.files = files;
@@ -74,14 +75,17 @@ public final class ReadPool implements AutoCloseable {
                 idleCount--;
                 Lease pooled = q.pollLast();
                 if (q.isEmpty()) idle.remove(tenant);
-                if (current.equals(pooled.fileKey())) return Optional.of(new Lease(pooled.connection(), generation, current));
+                if (current.equals(pooled.fileKey())) {
+                    return Optional.of(new Lease(pooled.connection(), generation, current, pooled.statements()));
+                }
                 stale.add(pooled);
             }
         } finally {
             lock.unlock();
             stale.forEach(l -> closeQuietly(l.connection()));
         }
-        return Optional.of(new Lease(SqliteConnections.openReadOnly(tenant, db, limits), generation, current));
+        TenantConnection opened = SqliteConnections.openReadOnly(tenant, db, limits);
+        return Optional.of(new Lease(opened, generation, current, new ReadStatements(opened.connection())));
     }
 
     private static Object fileKey(Path db) {

@@ -1,0 +1,70 @@
+package io.cairn.edge.read;
+
+import io.cairn.connectors.sqlite.TenantSchema;
+import io.cairn.topics.Bookmark;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The prepared statements of one pooled read connection: the transaction control, the applied-position
+ * read, and the most recent user statements. A hot read repeats the same few texts, and compiling them
+ * again for every request was a third of its SQLite time. They live and die with their connection
+ * (closing a connection finalizes its statements); after any SQL error the connection is discarded,
+ * so a statement the driver finalized on failure is never reused. Confined to the borrowing thread.
+ */
+final class ReadStatements {
+    private static final int MAX_CACHED = 32;
+
+    private final Connection conn;
+    private final Map<String, PreparedStatement> cache = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, PreparedStatement> eldest) {
+            if (size() <= MAX_CACHED) return false;
+            try {
+                eldest.getValue().close();
+            } catch (SQLException ignored) {
+                // Closing a read statement cannot lose anything.
+            }
+            return true;
+        }
+    };
+
+    ReadStatements(Connection conn) {
+        this.conn = conn;
+    }
+
+    /** The statement for {@code sql}, compiled once per connection, with its parameters cleared. */
+    PreparedStatement prepare(String sql) throws SQLException {
+        PreparedStatement ps = cache.get(sql);
+        if (ps == null) {
+            ps = conn.prepareStatement(sql);
+            cache.put(sql, ps);
+        } else {
+            ps.clearParameters();
+        }
+        return ps;
+    }
+
+    /** Runs a parameterless control statement (BEGIN, COMMIT, ROLLBACK). */
+    void run(String sql) throws SQLException {
+        prepare(sql).execute();
+    }
+
+    /** The position this connection's read transaction sees ({@link Bookmark#NONE} for an uninitialised file). */
+    Bookmark appliedPosition() throws SQLException {
+        PreparedStatement ps;
+        try {
+            ps = prepare(TenantSchema.APPLIED_POSITION);
+        } catch (SQLException e) {
+            if (e.getMessage() != null && e.getMessage().contains("no such table")) return Bookmark.NONE;
+            throw e;
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? new Bookmark(rs.getInt(1), rs.getLong(2)) : Bookmark.NONE;
+        }
+    }
+}
