@@ -1,5 +1,6 @@
 package io.cairn.edge.http;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,6 +9,9 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cairn.edge.ApiError;
 import io.javalin.http.Context;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /** Writes JSON responses, including the one error shape every failure uses. */
 final class Responses {
@@ -19,6 +23,23 @@ final class Responses {
 
     static ObjectNode object() {
         return MAPPER.createObjectNode();
+    }
+
+    /** What writes one response body with a Jackson generator. */
+    interface BodyWriter {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    /** Answers {@code status} with the JSON {@code writer} produces, streamed without a tree. */
+    static void stream(Context ctx, int status, BodyWriter writer) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
+            writer.write(g);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        out.write('\n');
+        ctx.status(status).contentType("application/json").result(out.toByteArray());
     }
 
     static void json(Context ctx, int status, JsonNode body) {

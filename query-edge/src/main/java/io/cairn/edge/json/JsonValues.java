@@ -3,6 +3,8 @@ package io.cairn.edge.json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Base64;
 
@@ -68,6 +70,27 @@ public final class JsonValues {
             return blob(bytes);
         }
         throw new IllegalArgumentException("no JSON form for " + value.getClass().getName());
+    }
+
+    /** Writes {@code value} as {@link #toJson} would render it, straight to a generator (no tree). */
+    public static void write(JsonGenerator g, Object value) throws IOException {
+        switch (value) {
+            case null -> g.writeNull();
+            case Boolean b -> g.writeBoolean(b);
+            case Long l -> g.writeNumber(l);
+            case Integer i -> g.writeNumber(i.longValue());
+            case Double d -> {
+                if (Double.isFinite(d)) g.writeNumber(d);
+                else g.writeNull();
+            }
+            case CharSequence cs -> g.writeString(cs.toString());
+            case byte[] bytes -> {
+                g.writeStartObject();
+                g.writeStringField("base64", Base64.getEncoder().encodeToString(bytes));
+                g.writeEndObject();
+            }
+            default -> g.writeTree(toJson(value));
+        }
     }
 
     private static ObjectNode blob(byte[] bytes) {
