@@ -52,6 +52,8 @@ public final class StatementPolicy {
     private static final Set<String> NONDETERMINISTIC_FUNCTIONS = Set.of("sqlite_version", "sqlite_source_id",
             "sqlite_compileoption_get", "sqlite_compileoption_used", "fts5_source_id", "total_changes");
     /** Tables that expose the physical layout of the file, which differs between copies with equal content. */
+    private static final Set<String> DATE_FUNCTIONS = Set.of("date", "time", "datetime", "julianday", "unixepoch",
+            "strftime", "timediff");
     private static final Set<String> PHYSICAL_TABLES = Set.of("dbstat", "sqlite_dbpage");
     /** Pragmas a read may run: each only describes the schema or checks it, and none takes '='. */
     static final Set<String> READ_PRAGMAS = Set.of("table_info", "table_xinfo", "table_list", "index_list", "index_info",
@@ -201,12 +203,34 @@ public final class StatementPolicy {
                 throw new SqlRefusal("nondeterministic", "function " + name
                         + "() is not allowed in writes: its value depends on the server, so a replay could differ");
             }
+            if (call && DATE_FUNCTIONS.contains(name)) checkDateModifiers(st, i + 1, name);
             if (PHYSICAL_TABLES.contains(name)) {
                 throw new SqlRefusal("nondeterministic", name
                         + " is not allowed in writes: it reports the file's physical layout, which differs between copies");
             }
             if (name.equals("temp") && i + 1 < st.size() && st.get(i + 1).isOperator(".")) {
                 throw forbidden("the temp schema is not allowed in writes: temporary objects would not survive a replay");
+            }
+        }
+    }
+
+    /**
+     * Refuses a literal 'localtime' or 'utc' modifier among a date function's own arguments at ingress,
+     * so even a write sent with {@code wait=false} is told at once. (A modifier bound as a parameter is
+     * still refused when the write is applied, by the function itself.)
+     */
+    private static void checkDateModifiers(List<Token> st, int open, String function) throws SqlRefusal {
+        int depth = 0;
+        for (int j = open; j < st.size(); j++) {
+            Token t = st.get(j);
+            if (t.isOperator("(")) depth++;
+            else if (t.isOperator(")") && --depth == 0) return;
+            else if (depth == 1 && t.kind() == Kind.STRING) {
+                String modifier = Token.asciiLower(t.stringValue()).strip();
+                if (modifier.equals("localtime") || modifier.equals("utc")) {
+                    throw new SqlRefusal("nondeterministic", "the '" + modifier + "' modifier of " + function
+                            + "() depends on the server's time zone, so a replay could differ; store and compute times in UTC");
+                }
             }
         }
     }

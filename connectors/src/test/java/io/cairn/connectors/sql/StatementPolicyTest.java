@@ -282,4 +282,18 @@ class StatementPolicyTest {
             assertThat(ps.getParameterMetaData().getParameterCount()).isEqualTo(slots.size());
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void timeZoneModifierIsRefusedAtIngressButTheSameWordAsDataIsNot() throws Exception {
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> StatementPolicy.checkWrite("INSERT INTO t VALUES (datetime('now', 'localtime'))"))
+                .isInstanceOfSatisfying(SqlRefusal.class, r -> org.assertj.core.api.Assertions.assertThat(r.code()).isEqualTo("nondeterministic"))
+                .hasMessageContaining("localtime");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> StatementPolicy.checkWrite("UPDATE t SET d = strftime('%s', x, ' UTC ')"))
+                .isInstanceOf(SqlRefusal.class);
+        StatementPolicy.checkWrite("INSERT INTO settings (tz) VALUES ('localtime')");
+        StatementPolicy.checkWrite("INSERT INTO t VALUES (datetime('now'), 'utc')");
+        StatementPolicy.checkRead("SELECT datetime('now', 'localtime')");
+    }
 }
