@@ -1,8 +1,8 @@
 package io.cairn.bench;
 
-import io.cairn.edge.EdgeConfig;
+import io.cairn.edge.config.EdgeConfig;
 import io.cairn.infra.config.KafkaSettings;
-import io.cairn.infra.kafka.EmbeddedKafka;
+import io.cairn.devstack.EmbeddedKafka;
 import io.cairn.infra.runtime.CairnNode;
 import io.cairn.streams.apply.ApplierConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;

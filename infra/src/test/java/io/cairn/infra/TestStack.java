@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cairn.edge.EdgeConfig;
+import io.cairn.edge.config.EdgeConfig;
 import io.cairn.infra.config.KafkaSettings;
-import io.cairn.infra.kafka.EmbeddedKafka;
+import io.cairn.devstack.EmbeddedKafka;
 import io.cairn.infra.runtime.CairnNode;
 import io.cairn.streams.apply.ApplierConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

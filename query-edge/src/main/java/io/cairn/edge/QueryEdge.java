@@ -1,6 +1,8 @@
 package io.cairn.edge;
 
-import io.cairn.connectors.sqlite.TenantFiles;
+import io.cairn.edge.config.EdgeConfig;
+import io.cairn.edge.http.HealthCheck;
+import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.cairn.edge.auth.Authenticator;
 import io.cairn.edge.directory.DirectoryFeed;
 import io.cairn.edge.directory.TenantDirectory;

@@ -8,6 +8,7 @@ import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.avro.util.ClassSecurityValidator;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
@@ -18,11 +19,16 @@ import org.apache.kafka.common.serialization.Serializer;
  * Thread-safe. A {@code null} value (a tombstone) passes through as {@code null}.
  */
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
+    /** The package of the generated record classes, the only ones Cairn's serdes instantiate. */
+    static final String RECORD_PACKAGE = "io.cairn.topics.avro.";
+
     static {
-        // Avro refuses to instantiate generated classes outside trusted packages (CVE-2024-47561 hardening).
-        if (System.getProperty("org.apache.avro.SERIALIZABLE_PACKAGES") == null) {
-            System.setProperty("org.apache.avro.SERIALIZABLE_PACKAGES", "io.cairn.topics.avro");
-        }
+        // Avro refuses to instantiate generated classes outside trusted packages (CVE-2024-47561
+        // hardening). Trusting Cairn's own records here, beside whatever the JVM already trusts, is the
+        // one place this is set: no -D flag is needed by any launcher, test or forked JVM.
+        ClassSecurityValidator.ClassSecurityPredicate before = ClassSecurityValidator.getGlobal();
+        ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(before,
+                c -> c.getName().startsWith(RECORD_PACKAGE)));
     }
 
     private final BinaryMessageEncoder<T> encoder;

@@ -2,15 +2,16 @@ package io.cairn.infra.cli;
 
 import io.cairn.connectors.cache.LocalQueryCache;
 import io.cairn.connectors.cache.QueryCache;
-import io.cairn.connectors.cache.RedisQueryCache;
-import io.cairn.connectors.cache.RedisQueryCacheConfig;
-import io.cairn.edge.EdgeConfig;
+import io.cairn.connectors.redis.RedisQueryCache;
+import io.cairn.connectors.redis.RedisQueryCacheConfig;
+import io.cairn.edge.config.EdgeConfig;
 import io.cairn.edge.read.ReadCache;
 import io.cairn.infra.config.AdminToken;
 import io.cairn.infra.config.KafkaSettings;
-import io.cairn.infra.embedded.EmbeddedDynamoDb;
-import io.cairn.infra.embedded.EmbeddedS3;
-import io.cairn.infra.kafka.EmbeddedKafka;
+import io.cairn.devstack.EmbeddedDynamoDb;
+import io.cairn.devstack.EmbeddedRedis;
+import io.cairn.devstack.EmbeddedS3;
+import io.cairn.devstack.EmbeddedKafka;
 import io.cairn.infra.runtime.CairnNode;
 import io.cairn.infra.runtime.Processes;
 import io.cairn.streams.apply.ApplierConfig;
@@ -41,11 +42,20 @@ public final class DevCommand implements Callable<Integer> {
     Path dataDir;
 
     @Option(names = "--redis", defaultValue = "${env:CAIRN_REDIS_URL}",
-            description = "Redis for the query cache, e.g. redis://localhost:6379 (env CAIRN_REDIS_URL). Default: an in-process cache.")
+            description = "Redis for the query cache: a URL such as redis://localhost:6379, or 'embedded' to start one"
+                    + " (env CAIRN_REDIS_URL). Default: an in-process cache.")
     String redisUrl;
+
+    /** Budget of an embedded Redis started for the query cache. */
+    static final long EMBEDDED_REDIS_BYTES = 64L << 20;
 
     @Override
     public Integer call() throws Exception {
+        if (!devStackPresent()) {
+            System.err.println("cairn: 'dev' needs the embedded servers (infra/target/dev-lib), which this classpath lacks;"
+                    + " start it with ./cairn dev");
+            return 2;
+        }
         Path data = dataDir.toAbsolutePath().normalize();
         AdminToken.Resolved token = AdminToken.resolve(data, System.getenv("CAIRN_ADMIN_TOKEN"));
         System.out.println("cairn: starting (data dir " + data + ")");
@@ -56,9 +66,11 @@ public final class DevCommand implements Callable<Integer> {
         KafkaSettings settings = KafkaSettings.embedded(kafka.bootstrapServers());
         Path hot = data.resolve("hot");
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        QueryCache cache = redisUrl == null || redisUrl.isBlank()
+        EmbeddedRedis embeddedRedis = "embedded".equals(redisUrl) ? EmbeddedRedis.start(0, EMBEDDED_REDIS_BYTES) : null;
+        String cacheUrl = embeddedRedis != null ? embeddedRedis.url() : redisUrl;
+        QueryCache cache = cacheUrl == null || cacheUrl.isBlank()
                 ? new LocalQueryCache(1 << 20, 64L << 20, registry)
-                : new RedisQueryCache(RedisQueryCacheConfig.fromUrl(redisUrl), registry);
+                : new RedisQueryCache(RedisQueryCacheConfig.fromUrl(cacheUrl), registry);
         CairnNode node;
         try {
             node = CairnNode.start(new CairnNode.Spec(ApplierConfig.primary(hot),
@@ -67,6 +79,7 @@ public final class DevCommand implements Callable<Integer> {
                     settings.clientProperties(), registry);
         } catch (Exception e) {
             cache.close();
+            if (embeddedRedis != null) embeddedRedis.close();
             dynamo.close();
             s3.close();
             kafka.close();
@@ -79,7 +92,8 @@ public final class DevCommand implements Callable<Integer> {
         System.out.println("cairn: ready on http://localhost:" + node.httpPort());
         System.out.println("cairn: Kafka " + kafka.bootstrapServers() + "   S3 " + s3.endpoint() + " (bucket " + SNAPSHOT_BUCKET
                 + ", key " + s3.accessKey() + ")   DynamoDB " + dynamo.endpoint());
-        System.out.println("cairn: query cache " + (redisUrl == null || redisUrl.isBlank() ? "in-process" : "Redis at " + redisUrl)
+        System.out.println("cairn: query cache " + (cacheUrl == null || cacheUrl.isBlank() ? "in-process"
+                        : (embeddedRedis != null ? "embedded " : "") + "Redis at " + cacheUrl)
                 + " (reads costing over " + READ_CACHE_MIN_COST.toMillis() + " ms)");
         if (token.generated()) {
             System.out.println("cairn: admin token (new, saved to " + token.source() + "):");
@@ -88,7 +102,17 @@ public final class DevCommand implements Callable<Integer> {
             System.out.println("cairn: admin token from " + token.source());
         }
         System.out.println("cairn: Ctrl-C to stop; everything is kept under " + data);
-        Processes.runUntilStopped(kafka, s3, dynamo, cache, node);
+        Processes.runUntilStopped(kafka, s3, dynamo, embeddedRedis, cache, node);
         return 0;
+    }
+
+    /** The dev stack is a provided dependency: on the classpath only when the launcher adds it. */
+    private static boolean devStackPresent() {
+        try {
+            Class.forName("io.cairn.devstack.EmbeddedKafka", false, DevCommand.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
     }
 }

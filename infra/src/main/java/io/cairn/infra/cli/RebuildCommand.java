@@ -1,9 +1,9 @@
 package io.cairn.infra.cli;
 
-import io.cairn.connectors.sqlite.TenantFiles;
+import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.cairn.infra.config.CairnConfig;
 import io.cairn.infra.config.KafkaSettings;
-import io.cairn.infra.kafka.EmbeddedKafka;
+import io.cairn.devstack.EmbeddedKafka;
 import io.cairn.streams.apply.ApplierConfig;
 import io.cairn.streams.apply.LogReplay;
 import io.cairn.streams.apply.ReplayProgress;

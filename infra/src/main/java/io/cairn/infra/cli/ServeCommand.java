@@ -2,9 +2,9 @@ package io.cairn.infra.cli;
 
 import io.cairn.connectors.cache.LocalQueryCache;
 import io.cairn.connectors.cache.QueryCache;
-import io.cairn.connectors.cache.RedisQueryCache;
-import io.cairn.connectors.cache.RedisQueryCacheConfig;
-import io.cairn.edge.EdgeConfig;
+import io.cairn.connectors.redis.RedisQueryCache;
+import io.cairn.connectors.redis.RedisQueryCacheConfig;
+import io.cairn.edge.config.EdgeConfig;
 import io.cairn.edge.read.ReadCache;
 import io.cairn.infra.config.AdminToken;
 import io.cairn.infra.config.CairnConfig;

@@ -1,7 +1,7 @@
 package io.cairn.infra.runtime;
 
-import io.cairn.edge.EdgeConfig;
-import io.cairn.edge.HealthCheck;
+import io.cairn.edge.config.EdgeConfig;
+import io.cairn.edge.http.HealthCheck;
 import io.cairn.edge.QueryEdge;
 import io.cairn.edge.read.ReadCache;
 import io.cairn.streams.apply.Applier;

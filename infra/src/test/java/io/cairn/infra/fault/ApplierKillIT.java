@@ -20,9 +20,9 @@ class ApplierKillIT {
     void everyAcknowledgedWriteIsAppliedExactlyOnceWhenTheApplierIsSigkilledMidStream() throws Exception {
         FaultRun.run("ApplierKillIT", data, Long.getLong("cairn.fault.seed", 20_260_301L),
                 Integer.getInteger("cairn.fault.kills", CI_KILLS), 10, (n, stack, applier, random) -> {
-                    Thread.sleep(random.nextInt(600));
+                    FaultRun.pace(random, 600);
                     applier.kill();
-                    if (random.nextInt(4) == 0) Thread.sleep(random.nextInt(2_000)); // sometimes stay down a while
+                    if (random.nextInt(4) == 0) FaultRun.pace(random, 2_000); // sometimes stay down a while
                     applier.start();
                 });
     }

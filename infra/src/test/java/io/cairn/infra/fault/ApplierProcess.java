@@ -54,7 +54,6 @@ final class ApplierProcess implements AutoCloseable {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(List.of(javaBin, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "--enable-native-access=ALL-UNNAMED",
-                "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.cairn.topics.avro",
                 "-cp", System.getProperty("java.class.path"),
                 "io.cairn.infra.cli.CairnCommand", "serve", "--config", config.toString()));
         pb.redirectErrorStream(true);

@@ -20,7 +20,7 @@ class BrokerRestartIT {
     void everyAcknowledgedWriteIsAppliedExactlyOnceWhenTheBrokerRestartsMidStream() throws Exception {
         FaultRun.run("BrokerRestartIT", data, Long.getLong("cairn.fault.seed", 20_260_301L),
                 Integer.getInteger("cairn.fault.brokerRestarts", CI_RESTARTS), 30, (n, stack, applier, random) -> {
-                    Thread.sleep(random.nextInt(800));
+                    FaultRun.pace(random, 800);
                     stack.restartBroker();
                 });
     }

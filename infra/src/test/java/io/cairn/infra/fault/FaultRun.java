@@ -21,6 +21,16 @@ final class FaultRun {
 
     private FaultRun() {}
 
+    /**
+     * Lets the workload run for a random while before the next step of a fault: where in the stream a
+     * fault lands is the variable under test, and the seeded random makes it replayable. Pacing, not
+     * synchronisation: what the test waits for (progress, the applier back in its group) is awaited
+     * on the condition itself.
+     */
+    static void pace(Random random, int maxMillis) throws InterruptedException {
+        Thread.sleep(random.nextInt(maxMillis));
+    }
+
     static void run(String name, Path data, long seed, int faults, int progressBetween, Fault fault) throws Exception {
         System.out.printf("%s: seed %d, %d faults (-Dcairn.fault.seed to replay)%n", name, seed, faults);
         Random random = new Random(seed);

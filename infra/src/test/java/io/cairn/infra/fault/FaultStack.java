@@ -1,12 +1,13 @@
 package io.cairn.infra.fault;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cairn.edge.EdgeConfig;
+import io.cairn.edge.config.EdgeConfig;
 import io.cairn.infra.config.KafkaSettings;
-import io.cairn.infra.kafka.EmbeddedKafka;
+import io.cairn.devstack.EmbeddedKafka;
 import io.cairn.infra.runtime.CairnNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -79,19 +80,16 @@ final class FaultStack implements AutoCloseable {
 
     /** Waits until the applier's consumer group is stable with a member: the applier is up and owns the log. */
     void awaitApplierInGroup() throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
         try (Admin admin = Admin.create(KafkaSettings.embedded(bootstrapServers()).clientProperties())) {
-            while (true) {
+            await("the applier joining its group").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> {
                 try {
                     ConsumerGroupDescription g = admin.describeConsumerGroups(List.of("cairn-applier"))
                             .describedGroups().get("cairn-applier").get(5, TimeUnit.SECONDS);
-                    if (g.groupState() == GroupState.STABLE && !g.members().isEmpty()) return;
+                    return g.groupState() == GroupState.STABLE && !g.members().isEmpty();
                 } catch (ExecutionException | TimeoutException e) {
-                    // not there yet
+                    return false; // not there yet
                 }
-                if (System.nanoTime() > deadline) throw new AssertionError("the applier never joined its group");
-                Thread.sleep(200);
-            }
+            });
         }
     }
 
@@ -111,22 +109,21 @@ final class FaultStack implements AutoCloseable {
     }
 
     /** One request; retried on 5xx and I/O errors (the applier may still be starting) until {@code expected}. */
-    JsonNode call(String path, String token, String idempotencyKey, String body, int expected) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (true) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(20))
-                    .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(body));
-            if (idempotencyKey != null) b.header("Idempotency-Key", idempotencyKey);
-            try {
-                HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == expected) return JSON.readTree(r.body());
-                if (r.statusCode() < 500) throw new AssertionError(path + " -> " + r.statusCode() + " " + r.body());
-            } catch (IOException e) {
-                // retried below
-            }
-            if (System.nanoTime() > deadline) throw new AssertionError(path + " never answered " + expected);
-            Thread.sleep(200);
-        }
+    JsonNode call(String path, String token, String idempotencyKey, String body, int expected) {
+        return await(path + " answering " + expected).atMost(Duration.ofMinutes(2)).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(200)).until(() -> {
+                    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(20))
+                            .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(body));
+                    if (idempotencyKey != null) b.header("Idempotency-Key", idempotencyKey);
+                    try {
+                        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+                        if (r.statusCode() == expected) return JSON.readTree(r.body());
+                        if (r.statusCode() < 500) throw new AssertionError(path + " -> " + r.statusCode() + " " + r.body());
+                    } catch (IOException e) {
+                        // retried: the stack may still be starting
+                    }
+                    return null;
+                }, java.util.Objects::nonNull);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.cairn.infra.fault;
 
+import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -67,13 +68,10 @@ final class LedgerWorkload {
     }
 
     /** Blocks until {@code more} further writes were acknowledged (the applier is making progress). */
-    void awaitProgress(long more) throws InterruptedException {
+    void awaitProgress(long more) {
         long target = ackedCount() + more;
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (ackedCount() < target) {
-            if (System.nanoTime() > deadline) throw new AssertionError("no progress: " + ackedCount() + " acknowledged, waiting for " + target);
-            Thread.sleep(20);
-        }
+        await("acknowledged writes reaching " + target).atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(20))
+                .until(() -> ackedCount() >= target);
     }
 
     /** Stops starting new writes and waits until every write begun got its 200. */
@@ -85,17 +83,11 @@ final class LedgerWorkload {
     }
 
     private void runClient() {
-        while (!stopNew) {
-            long seq = nextSeq.getAndIncrement();
-            try {
-                writeUntilAcknowledged(seq);
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
+        while (!stopNew) writeUntilAcknowledged(nextSeq.getAndIncrement());
     }
 
-    private void writeUntilAcknowledged(long seq) throws InterruptedException {
+    /** Sends the write until it is acknowledged (or refused with a 4xx), with the same key each time. */
+    private void writeUntilAcknowledged(long seq) {
         String tenant = tenantOf(seq);
         String body = "{\"statements\":[{\"sql\":\"INSERT INTO ledger (seq) VALUES (?)\",\"params\":[" + seq + "]},"
                 + "{\"sql\":\"INSERT INTO pairs (seq) VALUES (?)\",\"params\":[" + seq + "]}]}";
@@ -104,24 +96,27 @@ final class LedgerWorkload {
                 .header("Authorization", "Bearer " + keys.get(tenant))
                 .header("Idempotency-Key", "ledger-write-" + seq)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-        while (true) {
-            try {
-                HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    acked.add(seq);
-                    return;
-                }
-                if (r.statusCode() < 500) {
-                    unexpected.add("write " + seq + ": " + r.statusCode() + " " + r.body());
-                    return;
-                }
-            } catch (HttpTimeoutException e) {
-                // the outcome is unknown: the same key again is the safe retry
-            } catch (IOException e) {
-                // connection refused or reset: likewise
+        await().forever().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100)).until(() -> attempt(seq, request));
+    }
+
+    /** One attempt: true when the write got its final answer, false to try again. */
+    private boolean attempt(long seq, HttpRequest request) throws InterruptedException {
+        try {
+            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 200) {
+                acked.add(seq);
+                return true;
             }
-            retries.incrementAndGet();
-            Thread.sleep(100);
+            if (r.statusCode() < 500) {
+                unexpected.add("write " + seq + ": " + r.statusCode() + " " + r.body());
+                return true;
+            }
+        } catch (HttpTimeoutException e) {
+            // the outcome is unknown: the same key again is the safe retry
+        } catch (IOException e) {
+            // connection refused or reset: likewise
         }
+        retries.incrementAndGet();
+        return false;
     }
 }

@@ -1,12 +1,13 @@
 package io.cairn.infra.replay;
 
-import io.cairn.connectors.sql.LogicalChecksum;
-import io.cairn.connectors.sqlite.SqliteConnections;
-import io.cairn.connectors.sqlite.SqliteLimits;
-import io.cairn.connectors.sqlite.TenantConnection;
-import io.cairn.connectors.sqlite.TenantFiles;
+import static org.awaitility.Awaitility.await;
+import io.cairn.tenantdb.sql.LogicalChecksum;
+import io.cairn.tenantdb.sqlite.SqliteConnections;
+import io.cairn.tenantdb.sqlite.SqliteLimits;
+import io.cairn.tenantdb.sqlite.TenantConnection;
+import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.cairn.infra.config.KafkaSettings;
-import io.cairn.infra.kafka.EmbeddedKafka;
+import io.cairn.devstack.EmbeddedKafka;
 import io.cairn.topics.Serdes;
 import io.cairn.topics.TopicCatalog;
 import io.cairn.topics.avro.TenantCommand;
@@ -74,20 +75,16 @@ final class LogFixture implements AutoCloseable {
 
     /** Blocks until consumer group {@code group} has committed every partition of the log up to its current end. */
     void awaitApplied(String group) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         try (Admin admin = Admin.create(clientProps())) {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             for (int p = 0; p < PARTITIONS; p++) latest.put(new TopicPartition(TopicCatalog.TENANT_LOG, p), OffsetSpec.latest());
             Map<TopicPartition, Long> ends = new HashMap<>();
             admin.listOffsets(latest).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
-            while (true) {
+            await("group " + group + " committing " + ends).atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(100)).until(() -> {
                 Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-                boolean done = ends.entrySet().stream().allMatch(e -> e.getValue() == 0
+                return ends.entrySet().stream().allMatch(e -> e.getValue() == 0
                         || (committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue()));
-                if (done) return;
-                if (System.nanoTime() > deadline) throw new AssertionError("applier did not reach " + ends + ", committed " + committed);
-                Thread.sleep(100);
-            }
+            });
         }
     }
 

@@ -2,7 +2,7 @@ package io.cairn.infra.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cairn.connectors.sqlite.TenantFiles;
+import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.cairn.streams.apply.Applier;
 import io.cairn.streams.apply.ApplierConfig;
 import io.cairn.streams.apply.LogReplay;

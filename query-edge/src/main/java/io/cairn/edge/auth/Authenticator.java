@@ -1,6 +1,7 @@
 package io.cairn.edge.auth;
 
-import io.cairn.edge.ApiError;
+import io.cairn.edge.error.ApiError;
+import io.cairn.topics.ErrorCode;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
@@ -55,10 +56,10 @@ public final class Authenticator {
     }
 
     private static ApiError unauthorized(String message) {
-        return new ApiError(401, "unauthorized", message);
+        return new ApiError(ErrorCode.UNAUTHORIZED, message);
     }
 
     private static ApiError forbidden(String message) {
-        return new ApiError(403, "forbidden", message);
+        return new ApiError(ErrorCode.FORBIDDEN, message);
     }
 }

@@ -2,12 +2,13 @@ package io.cairn.edge.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cairn.edge.ApiError;
+import io.cairn.edge.error.ApiError;
 import io.cairn.edge.auth.ApiKeys;
 import io.cairn.edge.auth.Authenticator;
 import io.cairn.edge.auth.Scope;
 import io.cairn.edge.write.CommandGateway.Submitted;
 import io.cairn.edge.write.Commands;
+import io.cairn.topics.ErrorCode;
 import io.cairn.topics.TenantId;
 import io.cairn.topics.avro.ApiKey;
 import io.cairn.topics.avro.KeySpec;
@@ -40,10 +41,10 @@ final class AdminRoutes {
         if (id == null || !id.isTextual()) throw ApiError.invalidRequest("\"tenant\" is required and must be a string");
         String tenant = id.textValue();
         if (!TenantId.isValid(tenant)) {
-            throw ApiError.badRequest("invalid_tenant", "tenant id must match ^[a-z0-9][a-z0-9_-]{0,62}$");
+            throw new ApiError(ErrorCode.INVALID_TENANT, "tenant id must match ^[a-z0-9][a-z0-9_-]{0,62}$");
         }
         s.requireLog();
-        if (s.directory().tenant(tenant).isPresent()) throw new ApiError(409, "tenant_exists", "the tenant already exists");
+        if (s.directory().tenant(tenant).isPresent()) throw new ApiError(ErrorCode.TENANT_EXISTS, "the tenant already exists");
         ApiKeys.NewKey key = ApiKeys.generate();
         KeySpec spec = new KeySpec(key.keyId(), key.secretSha256(), List.of(Scope.READ.wireName(), Scope.WRITE.wireName()));
         long deadline = deadline();
@@ -101,7 +102,7 @@ final class AdminRoutes {
         String tenant = EdgeServices.tenantParam(ctx);
         String keyId = ctx.pathParam("keyId");
         ApiKey key = s.existing(tenant).getKeys().stream().filter(k -> k.getKeyId().equals(keyId)).findFirst()
-                .orElseThrow(() -> new ApiError(404, "key_not_found", "the tenant has no key with this id"));
+                .orElseThrow(() -> new ApiError(ErrorCode.KEY_NOT_FOUND, "the tenant has no key with this id"));
         ObjectNode out = Responses.object();
         out.put("key_id", keyId).put("revoked", true);
         if (key.getRevoked()) {

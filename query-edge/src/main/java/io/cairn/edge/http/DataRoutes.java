@@ -2,9 +2,9 @@ package io.cairn.edge.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cairn.connectors.sql.SqlRefusal;
-import io.cairn.connectors.sql.StatementPolicy;
-import io.cairn.edge.ApiError;
+import io.cairn.tenantdb.sql.SqlRefusal;
+import io.cairn.tenantdb.sql.StatementPolicy;
+import io.cairn.edge.error.ApiError;
 import io.cairn.edge.auth.Authenticator;
 import io.cairn.edge.auth.Scope;
 import io.cairn.edge.json.JsonValues;
@@ -15,6 +15,7 @@ import io.cairn.edge.read.QueryRunner;
 import io.cairn.edge.write.CommandGateway.Submitted;
 import io.cairn.edge.write.Commands;
 import io.cairn.topics.Bookmark;
+import io.cairn.topics.ErrorCode;
 import io.cairn.topics.avro.CommandResult;
 import io.cairn.topics.avro.TenantCommand;
 import io.cairn.topics.avro.TenantState;
@@ -62,7 +63,7 @@ final class DataRoutes {
             try {
                 StatementPolicy.checkWrite(statements.get(i).sql());
             } catch (SqlRefusal r) {
-                throw new ApiError(400, r.code(), r.getMessage(), i, Map.of());
+                throw new ApiError(r.code(), r.getMessage(), i, Map.of());
             }
         }
         String idempotencyKey = ctx.header("Idempotency-Key");
@@ -122,15 +123,15 @@ final class DataRoutes {
 
     private static Bookmark bookmark(JsonNode node, TenantState state) {
         if (node == null || node.isNull()) return null;
-        if (!node.isTextual()) throw ApiError.badRequest("invalid_bookmark", "\"bookmark\" must be a string like \"3:1042\"");
+        if (!node.isTextual()) throw new ApiError(ErrorCode.INVALID_BOOKMARK, "\"bookmark\" must be a string like \"3:1042\"");
         Bookmark b;
         try {
             b = Bookmark.parse(node.textValue());
         } catch (IllegalArgumentException e) {
-            throw ApiError.badRequest("invalid_bookmark", e.getMessage());
+            throw new ApiError(ErrorCode.INVALID_BOOKMARK, e.getMessage());
         }
         if (b.partition() != state.getPartition()) {
-            throw ApiError.badRequest("invalid_bookmark", "this bookmark does not come from this tenant");
+            throw new ApiError(ErrorCode.INVALID_BOOKMARK, "this bookmark does not come from this tenant");
         }
         return b;
     }

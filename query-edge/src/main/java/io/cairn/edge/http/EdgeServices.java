@@ -1,13 +1,13 @@
 package io.cairn.edge.http;
 
-import io.cairn.edge.ApiError;
-import io.cairn.edge.EdgeConfig;
-import io.cairn.edge.HealthCheck;
+import io.cairn.edge.error.ApiError;
+import io.cairn.edge.config.EdgeConfig;
 import io.cairn.edge.auth.Authenticator;
 import io.cairn.edge.auth.Principal;
 import io.cairn.edge.directory.TenantDirectory;
 import io.cairn.edge.read.QueryRunner;
 import io.cairn.edge.write.CommandGateway;
+import io.cairn.topics.ErrorCode;
 import io.cairn.topics.TenantId;
 import io.cairn.topics.avro.TenantState;
 import io.javalin.http.Context;
@@ -45,7 +45,7 @@ public record EdgeServices(
     static String tenantParam(Context ctx) {
         String t = ctx.pathParam("tenant");
         if (!TenantId.isValid(t)) {
-            throw ApiError.badRequest("invalid_tenant", "tenant id must match ^[a-z0-9][a-z0-9_-]{0,62}$");
+            throw new ApiError(ErrorCode.INVALID_TENANT, "tenant id must match ^[a-z0-9][a-z0-9_-]{0,62}$");
         }
         return t;
     }

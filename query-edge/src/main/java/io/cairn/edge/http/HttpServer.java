@@ -1,7 +1,8 @@
 package io.cairn.edge.http;
 
-import io.cairn.edge.ApiError;
+import io.cairn.edge.error.ApiError;
 import io.cairn.edge.write.LogUnavailableException;
+import io.cairn.topics.ErrorCode;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -101,16 +102,18 @@ public final class HttpServer implements AutoCloseable {
 
     private static ApiError frameworkError(int status) {
         return switch (status) {
-            case 404 -> new ApiError(404, "not_found", "no such route");
-            case 405 -> new ApiError(405, "method_not_allowed", "this route does not take this method");
-            case 413 -> new ApiError(413, "request_too_large", "the request body is too large");
-            default -> new ApiError(status, "http_" + status, "the request could not be handled");
+            case 404 -> new ApiError(ErrorCode.NOT_FOUND, "no such route");
+            case 405 -> new ApiError(ErrorCode.METHOD_NOT_ALLOWED, "this route does not take this method");
+            case 413 -> new ApiError(ErrorCode.REQUEST_TOO_LARGE, "the request body is too large");
+            case 408 -> new ApiError(ErrorCode.REQUEST_TIMEOUT, "the request was not received in time");
+            default -> status < 500 ? ApiError.invalidRequest("the request could not be handled (HTTP " + status + ")")
+                    : new ApiError(ErrorCode.INTERNAL, "the request could not be handled");
         };
     }
 
     private static ApiError internal(Throwable e) {
         String ref = UUID.randomUUID().toString();
         log.error("internal error, correlation id {}", ref, e);
-        return new ApiError(500, "internal", "internal error; correlation id " + ref);
+        return new ApiError(ErrorCode.INTERNAL, "internal error; correlation id " + ref);
     }
 }

@@ -2,7 +2,6 @@ package io.cairn.edge.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cairn.edge.HealthCheck;
 import io.javalin.http.Context;
 
 /** {@code /health} (all checks must pass) and {@code /metrics} (Prometheus text). No authentication. */

@@ -2,9 +2,10 @@ package io.cairn.edge.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cairn.edge.ApiError;
+import io.cairn.edge.error.ApiError;
 import io.cairn.edge.json.JsonValues;
 import io.cairn.edge.write.CommandGateway.Submitted;
+import io.cairn.topics.ErrorCode;
 import io.cairn.topics.avro.CommandError;
 import io.cairn.topics.avro.CommandResult;
 import io.cairn.topics.avro.StatementResult;
@@ -22,17 +23,13 @@ final class Outcomes {
         if (r.getOk()) return r;
         CommandError e = r.getError();
         if (e == null) throw new IllegalStateException("failed outcome without an error for command " + r.getCommandId());
-        int status = switch (e.getCode()) {
-            case "tenant_exists" -> 409;
-            case "idempotency_key_reused" -> 422;
-            case "tenant_not_found", "key_not_found" -> 404;
-            default -> 400;
-        };
-        throw new ApiError(status, e.getCode(), e.getMessage(), e.getStatement(), Map.of());
+        // A code this edge does not know comes from a newer applier: say so rather than guess a status.
+        ErrorCode code = ErrorCode.fromWire(e.getCode()).orElse(ErrorCode.INTERNAL);
+        throw new ApiError(code, e.getMessage(), e.getStatement(), Map.of());
     }
 
     static ApiError writeTimeout(String bookmark) {
-        return new ApiError(504, "write_timeout", "the write is in the log and will be applied, but its outcome did not"
+        return new ApiError(ErrorCode.WRITE_TIMEOUT, "the write is in the log and will be applied, but its outcome did not"
                 + " arrive in time; read with bookmark " + bookmark + " to see it", null, Map.of("bookmark", bookmark));
     }
 

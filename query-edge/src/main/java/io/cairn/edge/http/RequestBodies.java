@@ -2,7 +2,8 @@ package io.cairn.edge.http;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.cairn.edge.ApiError;
+import io.cairn.edge.error.ApiError;
+import io.cairn.topics.ErrorCode;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,9 +30,9 @@ final class RequestBodies {
         try {
             node = Responses.MAPPER.readTree(bytes);
         } catch (JacksonException e) {
-            throw ApiError.badRequest("invalid_json", "the body is not valid JSON: " + e.getOriginalMessage());
+            throw new ApiError(ErrorCode.INVALID_JSON, "the body is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
-            throw ApiError.badRequest("invalid_json", "the body is not valid JSON");
+            throw new ApiError(ErrorCode.INVALID_JSON, "the body is not valid JSON");
         }
         if (node == null || !node.isObject()) throw ApiError.invalidRequest("the body must be a JSON object");
         return node;
@@ -50,6 +51,6 @@ final class RequestBodies {
     }
 
     private ApiError tooLarge() {
-        return new ApiError(413, "request_too_large", "the request body exceeds " + maxBytes + " bytes");
+        return new ApiError(ErrorCode.REQUEST_TOO_LARGE, "the request body exceeds " + maxBytes + " bytes");
     }
 }

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cairn.edge.ApiError;
+import io.cairn.edge.error.ApiError;
 import io.javalin.http.Context;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -55,7 +55,7 @@ final class Responses {
     static void error(Context ctx, ApiError e) {
         ObjectNode body = object();
         ObjectNode err = body.putObject("error");
-        err.put("code", e.code());
+        err.put("code", e.code().wire());
         err.put("message", e.getMessage());
         if (e.statement() != null) err.put("statement", e.statement());
         e.extra().forEach(err::put);

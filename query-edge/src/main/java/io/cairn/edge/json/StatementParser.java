@@ -1,9 +1,9 @@
 package io.cairn.edge.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.cairn.edge.ApiError;
+import io.cairn.edge.error.ApiError;
+import io.cairn.topics.ErrorCode;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +24,7 @@ public final class StatementParser {
         if (!list.isArray()) throw ApiError.invalidRequest("\"statements\" must be an array");
         if (list.isEmpty()) throw ApiError.invalidRequest("\"statements\" must not be empty");
         if (list.size() > maxStatements) {
-            throw ApiError.badRequest("batch_too_large",
+            throw new ApiError(ErrorCode.BATCH_TOO_LARGE,
                     "a batch may hold at most " + maxStatements + " statements; this one has " + list.size());
         }
         List<StatementSpec> out = new ArrayList<>(list.size());
@@ -50,15 +50,12 @@ public final class StatementParser {
             } else if (params.isArray()) {
                 for (JsonNode p : params) positional.add(JsonValues.toParameter(p));
             } else if (params.isObject()) {
-                for (Iterator<Map.Entry<String, JsonNode>> it = params.fields(); it.hasNext(); ) {
-                    Map.Entry<String, JsonNode> e = it.next();
-                    named.put(e.getKey(), JsonValues.toParameter(e.getValue()));
-                }
+                for (Map.Entry<String, JsonNode> e : params.properties()) named.put(e.getKey(), JsonValues.toParameter(e.getValue()));
             } else {
                 throw ApiError.invalidRequest("\"" + fieldPrefix + "params\" must be an array (positional) or an object (named)");
             }
         } catch (JsonValues.InvalidValue e) {
-            throw new ApiError(400, "invalid_params", e.getMessage(), index, Map.of());
+            throw new ApiError(ErrorCode.INVALID_PARAMS, e.getMessage(), index, Map.of());
         }
         return new StatementSpec(sql.textValue(), positional, named);
     }

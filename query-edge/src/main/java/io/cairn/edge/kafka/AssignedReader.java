@@ -26,17 +26,19 @@ public abstract class AssignedReader implements AutoCloseable {
     private final String topic;
     private final KafkaConsumer<String, byte[]> consumer;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final Thread thread;
+    private final String threadName;
+    private Thread thread;
     private volatile boolean ready;
 
     protected AssignedReader(String topic, Map<String, Object> consumerConfig, String threadName) {
         this.topic = topic;
         this.consumer = new KafkaConsumer<>(consumerConfig);
-        this.thread = Thread.ofPlatform().daemon().name(threadName).unstarted(this::run);
+        this.threadName = threadName;
     }
 
-    public final void start() {
-        thread.start();
+    /** Starts the reader's thread (once; not from the constructor, so a subclass is fully built first). */
+    public final synchronized void start() {
+        if (thread == null && !closed.get()) thread = Thread.ofPlatform().daemon().name(threadName).start(this::run);
     }
 
     public final boolean ready() {
@@ -107,9 +109,9 @@ public abstract class AssignedReader implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed.compareAndSet(false, true)) {
-            if (!thread.isAlive() && thread.getState() == Thread.State.NEW) {
+            if (thread == null) {
                 consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ZERO));
                 return;
             }

@@ -1,16 +1,17 @@
 package io.cairn.edge.read;
 
-import io.cairn.connectors.sql.CheckedStatement;
-import io.cairn.connectors.sql.LogicalChecksum;
-import io.cairn.connectors.sql.ParameterBinder;
-import io.cairn.connectors.sql.SqlRefusal;
-import io.cairn.connectors.sql.StatementPolicy;
-import io.cairn.connectors.sqlite.SqliteErrors;
-import io.cairn.connectors.sqlite.TenantConnection;
-import io.cairn.connectors.sqlite.TenantSchema;
-import io.cairn.edge.ApiError;
+import io.cairn.tenantdb.sql.CheckedStatement;
+import io.cairn.tenantdb.sql.LogicalChecksum;
+import io.cairn.tenantdb.sql.ParameterBinder;
+import io.cairn.tenantdb.sql.SqlRefusal;
+import io.cairn.tenantdb.sql.StatementPolicy;
+import io.cairn.tenantdb.sqlite.SqliteErrors;
+import io.cairn.tenantdb.sqlite.TenantConnection;
+import io.cairn.tenantdb.sqlite.TenantSchema;
+import io.cairn.edge.error.ApiError;
 import io.cairn.edge.json.StatementSpec;
 import io.cairn.topics.Bookmark;
+import io.cairn.topics.ErrorCode;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -50,7 +51,7 @@ public final class QueryRunner {
         try {
             checked = StatementPolicy.checkRead(spec.sql());
         } catch (SqlRefusal r) {
-            throw ApiError.badRequest(r.code(), r.getMessage());
+            throw new ApiError(r.code(), r.getMessage());
         }
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
@@ -59,7 +60,7 @@ public final class QueryRunner {
             if (result != null) return result;
             long left = deadline - System.nanoTime();
             if (left <= 0 || !appliedWait.awaitApplied(tenant, atLeast.offset(), Duration.ofNanos(left))) {
-                throw new ApiError(504, "bookmark_timeout", "the tenant's copy had not reached bookmark " + atLeast
+                throw new ApiError(ErrorCode.BOOKMARK_TIMEOUT, "the tenant's copy had not reached bookmark " + atLeast
                         + " within " + wait.toMillis() + " ms; retry, or raise timeout_ms (at most 30000)");
             }
         }
@@ -125,10 +126,10 @@ public final class QueryRunner {
         } catch (SQLException e) {
             // The driver may have finalized a cached statement on the failure: never pool this connection again.
             pool.discard(lease);
-            throw ApiError.badRequest(SqliteErrors.code(e), SqliteErrors.message(e));
+            throw new ApiError(SqliteErrors.code(e), SqliteErrors.message(e));
         } catch (SqlRefusal r) {
             rollbackOrDiscard(lease, inTransaction);
-            throw ApiError.badRequest(r.code(), r.getMessage());
+            throw new ApiError(r.code(), r.getMessage());
         } catch (RuntimeException e) {
             rollbackOrDiscard(lease, inTransaction);
             throw e;

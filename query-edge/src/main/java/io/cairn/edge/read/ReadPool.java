@@ -1,9 +1,9 @@
 package io.cairn.edge.read;
 
-import io.cairn.connectors.sqlite.SqliteConnections;
-import io.cairn.connectors.sqlite.SqliteLimits;
-import io.cairn.connectors.sqlite.TenantConnection;
-import io.cairn.connectors.sqlite.TenantFiles;
+import io.cairn.tenantdb.sqlite.SqliteConnections;
+import io.cairn.tenantdb.sqlite.SqliteLimits;
+import io.cairn.tenantdb.sqlite.TenantConnection;
+import io.cairn.tenantdb.sqlite.TenantFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

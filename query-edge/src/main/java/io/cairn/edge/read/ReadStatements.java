@@ -1,6 +1,6 @@
 package io.cairn.edge.read;
 
-import io.cairn.connectors.sqlite.TenantSchema;
+import io.cairn.tenantdb.sqlite.TenantSchema;
 import io.cairn.topics.Bookmark;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,6 +1,7 @@
 package io.cairn.edge.read;
 
-import io.cairn.edge.ApiError;
+import io.cairn.edge.error.ApiError;
+import io.cairn.topics.ErrorCode;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
@@ -58,7 +59,7 @@ final class ResultCollector {
     }
 
     private static ApiError tooLarge(String what) {
-        return ApiError.badRequest("result_too_large", "the result has " + what
+        return new ApiError(ErrorCode.RESULT_TOO_LARGE, "the result has " + what
                 + "; page through it with LIMIT/OFFSET, or better keyset pagination (WHERE id > :last ORDER BY id LIMIT n)");
     }
 }

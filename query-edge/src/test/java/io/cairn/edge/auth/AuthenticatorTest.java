@@ -5,7 +5,7 @@ import static io.cairn.edge.TestStates.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.cairn.edge.ApiError;
+import io.cairn.edge.error.ApiError;
 import io.cairn.edge.directory.TenantDirectory;
 import java.util.List;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -38,7 +38,7 @@ class AuthenticatorTest {
     private static void assertStatus(ThrowingCallable call, int status, String messagePart) {
         assertThatThrownBy(call).isInstanceOfSatisfying(ApiError.class, e -> {
             assertThat(e.status()).isEqualTo(status);
-            assertThat(e.code()).isEqualTo(status == 401 ? "unauthorized" : "forbidden");
+            assertThat(e.code().wire()).isEqualTo(status == 401 ? "unauthorized" : "forbidden");
             assertThat(e.getMessage()).contains(messagePart).doesNotContain("globex");
         });
     }

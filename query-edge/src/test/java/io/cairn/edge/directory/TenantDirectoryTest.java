@@ -4,6 +4,7 @@ import static io.cairn.edge.TestStates.key;
 import static io.cairn.edge.TestStates.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cairn.edge.Waiter;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -17,14 +18,7 @@ class TenantDirectoryTest {
     @Test
     void awaitAppliedWakesWhenTheStateReachesTheOffset() throws Exception {
         dir.apply("acme", state("acme", 0, 1, List.of()));
-        CompletableFuture<Boolean> waiting = CompletableFuture.supplyAsync(() -> {
-            try {
-                return dir.awaitApplied("acme", 5, Duration.ofSeconds(5));
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        Thread.sleep(50);
+        var waiting = Waiter.start(() -> dir.awaitApplied("acme", 5, Duration.ofSeconds(5))).blocked().future();
         dir.apply("acme", state("acme", 0, 4, List.of()));
         assertThat(waiting).isNotDone();
         dir.apply("acme", state("acme", 0, 5, List.of()));
@@ -43,14 +37,7 @@ class TenantDirectoryTest {
         dir.onDeleted(deleted::add);
         dir.apply("acme", state("acme", 0, 1, List.of(key("00112233aabbccdd", "ab", List.of("read"), false))));
         assertThat(dir.findKey("00112233aabbccdd")).isPresent();
-        CompletableFuture<Boolean> gone = CompletableFuture.supplyAsync(() -> {
-            try {
-                return dir.awaitAbsent("acme", Duration.ofSeconds(5));
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        Thread.sleep(50);
+        var gone = Waiter.start(() -> dir.awaitAbsent("acme", Duration.ofSeconds(5))).blocked().future();
         dir.apply("acme", null);
         assertThat(gone.get(2, TimeUnit.SECONDS)).isTrue();
         assertThat(dir.tenant("acme")).isEmpty();

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cairn.edge.ApiError;
+import io.cairn.edge.error.ApiError;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -31,14 +31,14 @@ class StatementParserTest {
     @Test
     void tooManyStatementsIsBatchTooLarge() {
         assertThatThrownBy(() -> batch("{\"statements\":[{\"sql\":\"a\"},{\"sql\":\"b\"}]}", 1))
-                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.code()).isEqualTo("batch_too_large"));
+                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.code().wire()).isEqualTo("batch_too_large"));
     }
 
     @Test
     void badValueNamesItsStatement() {
         assertThatThrownBy(() -> batch("{\"statements\":[{\"sql\":\"a\"},{\"sql\":\"b\",\"params\":[99999999999999999999]}]}", 5))
                 .isInstanceOfSatisfying(ApiError.class, e -> {
-                    assertThat(e.code()).isEqualTo("invalid_params");
+                    assertThat(e.code().wire()).isEqualTo("invalid_params");
                     assertThat(e.statement()).isEqualTo(1);
                 });
     }
@@ -47,7 +47,7 @@ class StatementParserTest {
     void missingSqlNamesTheField() {
         assertThatThrownBy(() -> batch("{\"statements\":[{\"params\":[]}]}", 5))
                 .isInstanceOfSatisfying(ApiError.class, e -> {
-                    assertThat(e.code()).isEqualTo("invalid_request");
+                    assertThat(e.code().wire()).isEqualTo("invalid_request");
                     assertThat(e.getMessage()).contains("statements[0].sql");
                 });
     }

@@ -3,10 +3,11 @@ package io.cairn.edge.read;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.cairn.connectors.sqlite.SqliteLimits;
-import io.cairn.connectors.sqlite.TenantConnection;
-import io.cairn.connectors.sqlite.TenantFiles;
-import io.cairn.edge.ApiError;
+import io.cairn.tenantdb.sqlite.SqliteLimits;
+import io.cairn.tenantdb.sqlite.TenantConnection;
+import io.cairn.tenantdb.sqlite.TenantFiles;
+import io.cairn.edge.error.ApiError;
+import io.cairn.edge.Waiter;
 import io.cairn.edge.json.StatementSpec;
 import io.cairn.topics.Bookmark;
 import java.nio.file.Path;
@@ -73,7 +74,7 @@ class QueryRunnerTest {
                 Duration.ofSeconds(1)))
                 .isInstanceOfSatisfying(ApiError.class, e -> {
                     assertThat(e.status()).isEqualTo(400);
-                    assertThat(e.code()).isEqualTo("read_only");
+                    assertThat(e.code().wire()).isEqualTo("read_only");
                 });
     }
 
@@ -81,7 +82,7 @@ class QueryRunnerTest {
     void sqlErrorsCarrySqlitesOwnMessage() {
         assertThatThrownBy(() -> runner(100, 1 << 20).run("acme", sql("SELECT nope FROM items"), null, Duration.ofSeconds(1)))
                 .isInstanceOfSatisfying(ApiError.class, e -> {
-                    assertThat(e.code()).isEqualTo("sql_error");
+                    assertThat(e.code().wire()).isEqualTo("sql_error");
                     assertThat(e.getMessage()).contains("no such column").doesNotContain(hot.toString());
                 });
     }
@@ -90,19 +91,19 @@ class QueryRunnerTest {
     void moreRowsThanTheLimitIsResultTooLargeWithPagingAdvice() {
         assertThatThrownBy(() -> runner(1, 1 << 20).run("acme", sql("SELECT * FROM items"), null, Duration.ofSeconds(1)))
                 .isInstanceOfSatisfying(ApiError.class, e -> {
-                    assertThat(e.code()).isEqualTo("result_too_large");
+                    assertThat(e.code().wire()).isEqualTo("result_too_large");
                     assertThat(e.getMessage()).contains("LIMIT").contains("keyset");
                 });
         assertThatThrownBy(() -> runner(100, 1024).run("acme",
                 sql("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50) SELECT printf('%100d', i) FROM n"),
                 null, Duration.ofSeconds(1)))
-                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.code()).isEqualTo("result_too_large"));
+                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.code().wire()).isEqualTo("result_too_large"));
     }
 
     @Test
     void unknownTenantFileIsTenantNotFound() {
         assertThatThrownBy(() -> runner(10, 1 << 20).run("nobody", sql("SELECT 1"), null, Duration.ofSeconds(1)))
-                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.code()).isEqualTo("tenant_not_found"));
+                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.code().wire()).isEqualTo("tenant_not_found"));
     }
 
     @Test
@@ -116,15 +117,8 @@ class QueryRunnerTest {
                 return false;
             }
         };
-        CompletableFuture<QueryResult> read = CompletableFuture.supplyAsync(() -> {
-            try {
-                return runner(10, 1 << 20).run("acme", sql("SELECT count(*) FROM items"), new Bookmark(2, 42),
-                        Duration.ofSeconds(5));
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        Thread.sleep(100);
+        var read = Waiter.start(() -> runner(10, 1 << 20).run("acme", sql("SELECT count(*) FROM items"), new Bookmark(2, 42),
+                Duration.ofSeconds(5))).blocked().future();
         assertThat(read).isNotDone();
         SqliteFixture.apply(writer, 2, 42, "INSERT INTO items (id, name) VALUES (3, 'c')");
         applied.complete(null);
@@ -138,7 +132,7 @@ class QueryRunnerTest {
         assertThatThrownBy(() -> runner(10, 1 << 20).run("acme", sql("SELECT 1"), new Bookmark(2, 99), Duration.ofMillis(50)))
                 .isInstanceOfSatisfying(ApiError.class, e -> {
                     assertThat(e.status()).isEqualTo(504);
-                    assertThat(e.code()).isEqualTo("bookmark_timeout");
+                    assertThat(e.code().wire()).isEqualTo("bookmark_timeout");
                 });
     }
 

@@ -2,9 +2,9 @@ package io.cairn.edge.read;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cairn.connectors.sqlite.SqliteLimits;
-import io.cairn.connectors.sqlite.TenantConnection;
-import io.cairn.connectors.sqlite.TenantFiles;
+import io.cairn.tenantdb.sqlite.SqliteLimits;
+import io.cairn.tenantdb.sqlite.TenantConnection;
+import io.cairn.tenantdb.sqlite.TenantFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,7 +62,7 @@ class ReadPoolTest {
                     ReadPool.Lease next = pool.borrow("a").orElseThrow();
                     assertThat(next.connection()).isNotSameAs(first.connection());
                     assertThat(first.connection().connection().isClosed()).isTrue();
-                    assertThat(io.cairn.connectors.sqlite.TenantSchema.appliedPosition(next.connection().connection()).offset()).isEqualTo(7);
+                    assertThat(io.cairn.tenantdb.sqlite.TenantSchema.appliedPosition(next.connection().connection()).offset()).isEqualTo(7);
                     pool.release(next);
                 }
             }

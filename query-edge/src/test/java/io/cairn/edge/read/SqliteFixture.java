@@ -1,10 +1,10 @@
 package io.cairn.edge.read;
 
-import io.cairn.connectors.sqlite.SqliteConnections;
-import io.cairn.connectors.sqlite.SqliteLimits;
-import io.cairn.connectors.sqlite.TenantConnection;
-import io.cairn.connectors.sqlite.TenantFiles;
-import io.cairn.connectors.sqlite.TenantSchema;
+import io.cairn.tenantdb.sqlite.SqliteConnections;
+import io.cairn.tenantdb.sqlite.SqliteLimits;
+import io.cairn.tenantdb.sqlite.TenantConnection;
+import io.cairn.tenantdb.sqlite.TenantFiles;
+import io.cairn.tenantdb.sqlite.TenantSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;

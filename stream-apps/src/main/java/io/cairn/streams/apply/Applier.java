@@ -1,6 +1,6 @@
 package io.cairn.streams.apply;
 
-import io.cairn.connectors.sqlite.TenantFiles;
+import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package io.cairn.streams.apply;
 
-import io.cairn.connectors.sqlite.SqliteLimits;
+import io.cairn.tenantdb.sqlite.SqliteLimits;
 import java.nio.file.Path;
 import java.util.Objects;
 

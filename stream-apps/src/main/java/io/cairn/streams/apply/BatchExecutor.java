@@ -1,11 +1,12 @@
 package io.cairn.streams.apply;
 
-import io.cairn.connectors.sql.CheckedStatement;
-import io.cairn.connectors.sql.DeterministicFunctions;
-import io.cairn.connectors.sql.ParameterBinder;
-import io.cairn.connectors.sql.SqlRefusal;
-import io.cairn.connectors.sql.StatementPolicy;
-import io.cairn.connectors.sqlite.SqliteErrors;
+import io.cairn.tenantdb.sql.CheckedStatement;
+import io.cairn.tenantdb.sql.DeterministicFunctions;
+import io.cairn.tenantdb.sql.ParameterBinder;
+import io.cairn.tenantdb.sql.SqlRefusal;
+import io.cairn.tenantdb.sql.StatementPolicy;
+import io.cairn.tenantdb.sqlite.SqliteErrors;
+import io.cairn.topics.ErrorCode;
 import io.cairn.topics.avro.Statement;
 import io.cairn.topics.avro.StatementResult;
 import java.nio.ByteBuffer;
@@ -48,9 +49,9 @@ final class BatchExecutor {
             } catch (SqlRefusal r) {
                 return new Outcome.Failed(r.code(), r.getMessage(), i);
             } catch (ResultTooLarge e) {
-                return new Outcome.Failed("result_too_large", e.getMessage(), i);
+                return new Outcome.Failed(ErrorCode.RESULT_TOO_LARGE, e.getMessage(), i);
             } catch (SQLException e) {
-                String code = DeterministicFunctions.isNondeterministic(e) ? "nondeterministic" : SqliteErrors.code(e);
+                ErrorCode code = DeterministicFunctions.isNondeterministic(e) ? ErrorCode.NONDETERMINISTIC : SqliteErrors.code(e);
                 return new Outcome.Failed(code, SqliteErrors.message(e), i);
             } finally {
                 db.tenantConnection().deadline().clear();

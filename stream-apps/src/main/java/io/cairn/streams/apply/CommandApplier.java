@@ -1,8 +1,9 @@
 package io.cairn.streams.apply;
 
-import io.cairn.connectors.sqlite.TenantFiles;
-import io.cairn.connectors.sqlite.TenantSchema;
+import io.cairn.tenantdb.sqlite.TenantFiles;
+import io.cairn.tenantdb.sqlite.TenantSchema;
 import io.cairn.topics.Bookmark;
+import io.cairn.topics.ErrorCode;
 import io.cairn.topics.TenantId;
 import io.cairn.topics.avro.CreateTenant;
 import io.cairn.topics.avro.DeleteTenant;
@@ -42,13 +43,13 @@ final class CommandApplier {
     /** Applies any command but DeleteTenant (see {@link #delete}) inside {@code group}. */
     Outcome apply(TenantCommand cmd, Bookmark position, GroupCommit group) throws SQLException {
         String tenant = cmd.getTenant();
-        if (!TenantId.isValid(tenant)) return Outcome.failed("invalid_tenant", "invalid tenant id");
+        if (!TenantId.isValid(tenant)) return Outcome.failed(ErrorCode.INVALID_TENANT, "invalid tenant id");
         Object payload = cmd.getPayload();
         TenantDatabase db = group.held(tenant);
         if (db == null) {
             if (deletedAtOrAfter(tenant, position)) return Outcome.SKIPPED;
             db = payload instanceof CreateTenant ? pool.create(tenant) : pool.acquire(tenant);
-            if (db == null) return Outcome.failed("tenant_not_found", "tenant '" + tenant + "' does not exist");
+            if (db == null) return Outcome.failed(ErrorCode.TENANT_NOT_FOUND, "tenant '" + tenant + "' does not exist");
             try {
                 db.beginIfNeeded();
             } catch (SQLException | RuntimeException e) {
@@ -69,7 +70,7 @@ final class CommandApplier {
             case ExecuteBatch b -> execute(db, cmd, b);
             case IssueKey k -> issueKey(db, cmd, k.getKey());
             case RevokeKey r -> revokeKey(db, r.getKeyId());
-            default -> Outcome.failed("not_supported", payload.getClass().getSimpleName() + " is not supported yet");
+            default -> Outcome.failed(ErrorCode.NOT_SUPPORTED, payload.getClass().getSimpleName() + " is not supported yet");
         };
         if (outcome instanceof Outcome.Failed) db.execute("ROLLBACK TO cairn_record");
         if (keyed && first == null) IdempotencyKeys.remember(db, cmd, (ExecuteBatch) payload, outcome);
@@ -89,10 +90,10 @@ final class CommandApplier {
      */
     Outcome delete(TenantCommand cmd, Bookmark position) throws SQLException {
         String tenant = cmd.getTenant();
-        if (!TenantId.isValid(tenant)) return Outcome.failed("invalid_tenant", "invalid tenant id");
+        if (!TenantId.isValid(tenant)) return Outcome.failed(ErrorCode.INVALID_TENANT, "invalid tenant id");
         if (deletedAtOrAfter(tenant, position)) return Outcome.SKIPPED;
         TenantDatabase db = pool.acquire(tenant);
-        if (db == null) return Outcome.failed("tenant_not_found", "tenant '" + tenant + "' does not exist");
+        if (db == null) return Outcome.failed(ErrorCode.TENANT_NOT_FOUND, "tenant '" + tenant + "' does not exist");
         try {
             db.beginIfNeeded();
             boolean seen = position.offset() <= db.applied().offset();
@@ -118,7 +119,7 @@ final class CommandApplier {
             ps.setString(1, cmd.getTenant());
             ps.setLong(2, cmd.getIngressTimeMs());
             ps.setLong(3, cmd.getIngressTimeMs());
-            if (ps.executeUpdate() == 0) return Outcome.failed("tenant_exists", "tenant '" + cmd.getTenant() + "' already exists");
+            if (ps.executeUpdate() == 0) return Outcome.failed(ErrorCode.TENANT_EXISTS, "tenant '" + cmd.getTenant() + "' already exists");
         }
         return issueKey(db, cmd, c.getInitialKey());
     }
@@ -142,7 +143,7 @@ final class CommandApplier {
             ps.setString(2, key.getSecretSha256());
             ps.setString(3, String.join(",", key.getScopes()));
             ps.setLong(4, cmd.getIngressTimeMs());
-            if (ps.executeUpdate() == 0) return Outcome.failed("key_exists", "a key with this id already exists");
+            if (ps.executeUpdate() == 0) return Outcome.failed(ErrorCode.KEY_EXISTS, "a key with this id already exists");
         }
         return DONE;
     }
@@ -151,7 +152,7 @@ final class CommandApplier {
         try (PreparedStatement ps = db.connection().prepareStatement(
                 "UPDATE _cairn_keys SET revoked = 1 WHERE key_id = ? AND revoked = 0")) {
             ps.setString(1, keyId);
-            if (ps.executeUpdate() == 0) return Outcome.failed("key_not_found", "no active key with id '" + keyId + "'");
+            if (ps.executeUpdate() == 0) return Outcome.failed(ErrorCode.KEY_NOT_FOUND, "no active key with id '" + keyId + "'");
         }
         return DONE;
     }

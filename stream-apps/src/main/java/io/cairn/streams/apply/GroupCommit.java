@@ -143,7 +143,7 @@ final class GroupCommit {
         if (p.applied() != null) {
             b.setResults(p.applied().results());
         } else {
-            b.setError(CommandError.newBuilder().setCode(p.failed().code()).setMessage(p.failed().message())
+            b.setError(CommandError.newBuilder().setCode(p.failed().code().wire()).setMessage(p.failed().message())
                     .setStatement(p.failed().statement()).build());
         }
         return b.build();

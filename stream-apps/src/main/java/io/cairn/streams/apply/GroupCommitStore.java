@@ -33,11 +33,7 @@ final class GroupCommitStore implements StateStore {
         open = true;
     }
 
-    @Override
-    public void flush() {
-        onFlush.run();
-    }
-
+    /** Streams 4.x calls this (KIP-1035; the old {@code flush()} is deprecated) before it commits offsets. */
     @Override
     public void commit(Map<TopicPartition, Long> changelogOffsets) {
         onFlush.run();

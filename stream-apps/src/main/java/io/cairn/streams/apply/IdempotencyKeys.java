@@ -1,6 +1,8 @@
 package io.cairn.streams.apply;
 
-import io.cairn.connectors.sqlite.TenantSchema;
+import io.cairn.tenantdb.sqlite.TenantSchema;
+import io.cairn.topics.ErrorCode;
+import io.cairn.topics.ErrorCode;
 import io.cairn.topics.Serdes;
 import io.cairn.topics.avro.CommandError;
 import io.cairn.topics.avro.CommandResult;
@@ -57,7 +59,7 @@ final class IdempotencyKeys {
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) return null;
                 if (!rs.getString(1).equals(requestHash(batch))) {
-                    return Outcome.failed("idempotency_key_reused",
+                    return Outcome.failed(ErrorCode.IDEMPOTENCY_KEY_REUSED,
                             "this Idempotency-Key was used for a different request within the last " + WINDOW.toHours() + " hours");
                 }
                 return new Outcome.Replayed(decode(rs.getBytes(2)));
@@ -82,7 +84,7 @@ final class IdempotencyKeys {
                 .setAppliedTimeMs(0).setError(null).setResults(List.of());
         switch (outcome) {
             case Outcome.Applied a -> r.setOk(true).setResults(a.results());
-            case Outcome.Failed f -> r.setOk(false).setError(CommandError.newBuilder().setCode(f.code())
+            case Outcome.Failed f -> r.setOk(false).setError(CommandError.newBuilder().setCode(f.code().wire())
                     .setMessage(f.message()).setStatement(f.statement()).build());
             default -> throw new IllegalArgumentException("only a first outcome is stored: " + outcome);
         }
@@ -92,7 +94,9 @@ final class IdempotencyKeys {
     private static Outcome decode(byte[] bytes) {
         CommandResult r = Serdes.RESULT.decode(bytes);
         if (r.getOk()) return new Outcome.Applied(r.getResults());
-        return new Outcome.Failed(r.getError().getCode(), r.getError().getMessage(), r.getError().getStatement());
+        // An outcome stored by another version may carry a code this one does not know: it stays a failure.
+        ErrorCode code = ErrorCode.fromWire(r.getError().getCode()).orElse(ErrorCode.INTERNAL);
+        return new Outcome.Failed(code, r.getError().getMessage(), r.getError().getStatement());
     }
 
     /** SHA-256 of the batch's Avro encoding: the same statements and parameters give the same hash. */

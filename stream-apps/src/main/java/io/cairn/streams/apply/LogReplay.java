@@ -1,6 +1,6 @@
 package io.cairn.streams.apply;
 
-import io.cairn.connectors.sqlite.TenantFiles;
+import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.cairn.topics.Bookmark;
 import io.cairn.topics.Serdes;
 import io.cairn.topics.TopicCatalog;

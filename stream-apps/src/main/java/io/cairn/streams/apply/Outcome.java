@@ -1,5 +1,6 @@
 package io.cairn.streams.apply;
 
+import io.cairn.topics.ErrorCode;
 import io.cairn.topics.avro.StatementResult;
 import java.util.List;
 
@@ -13,7 +14,7 @@ sealed interface Outcome {
      *
      * @param statement index of the failing statement, or null
      */
-    record Failed(String code, String message, Integer statement) implements Outcome {}
+    record Failed(ErrorCode code, String message, Integer statement) implements Outcome {}
 
     /**
      * A write whose Idempotency-Key was seen before: nothing was applied again, and {@code first} is
@@ -26,7 +27,7 @@ sealed interface Outcome {
 
     Outcome SKIPPED = new Skipped();
 
-    static Outcome failed(String code, String message) {
+    static Outcome failed(ErrorCode code, String message) {
         return new Failed(code, message, null);
     }
 }

@@ -1,10 +1,10 @@
 package io.cairn.streams.apply;
 
-import io.cairn.connectors.sql.DeterministicFunctions;
-import io.cairn.connectors.sqlite.SqliteConnections;
-import io.cairn.connectors.sqlite.SqliteLimits;
-import io.cairn.connectors.sqlite.TenantConnection;
-import io.cairn.connectors.sqlite.TenantSchema;
+import io.cairn.tenantdb.sql.DeterministicFunctions;
+import io.cairn.tenantdb.sqlite.SqliteConnections;
+import io.cairn.tenantdb.sqlite.SqliteLimits;
+import io.cairn.tenantdb.sqlite.TenantConnection;
+import io.cairn.tenantdb.sqlite.TenantSchema;
 import io.cairn.topics.Bookmark;
 import java.nio.file.Path;
 import java.sql.Connection;

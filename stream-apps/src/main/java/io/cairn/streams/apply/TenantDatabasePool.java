@@ -1,7 +1,7 @@
 package io.cairn.streams.apply;
 
-import io.cairn.connectors.sqlite.SqliteLimits;
-import io.cairn.connectors.sqlite.TenantFiles;
+import io.cairn.tenantdb.sqlite.SqliteLimits;
+import io.cairn.tenantdb.sqlite.TenantFiles;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,9 +44,13 @@ final class TenantDatabasePool implements AutoCloseable {
         return files;
     }
 
+    SqliteLimits limits() {
+        return limits;
+    }
+
     /** The hot directory's {@link TenantRegistry}, opened on first use and closed with the pool. */
     synchronized TenantRegistry registry() throws SQLException {
-        if (registry == null) registry = TenantRegistry.open(files.root().getParent());
+        if (registry == null) registry = TenantRegistry.open(files.registryFile());
         return registry;
     }
 

@@ -1,6 +1,7 @@
 package io.cairn.streams.apply;
 
-import io.cairn.connectors.sqlite.TenantFiles;
+import io.cairn.tenantdb.sqlite.IntegrityCheck;
+import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.cairn.topics.Bookmark;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -8,12 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -75,14 +71,18 @@ class TenantRecovery {
         Path db = files.database(tenant);
         if (Files.exists(db)) {
             if (checked.contains(tenant)) return;
-            String problem = quickCheck(db);
+            String problem = IntegrityCheck.problem(tenant, db, pool.limits()).orElse(null);
             if (problem == null) {
                 checked.add(tenant);
                 return;
             }
             log.error("tenant {}: database fails quick_check ({}); quarantining it and rebuilding from the log below {}",
                     tenant, problem, position);
-            quarantine(db);
+            try {
+                files.quarantine(tenant);
+            } catch (IOException e) {
+                throw new SQLException("could not quarantine tenant " + tenant, e);
+            }
             rebuild(tenant, position, corrupt);
         } else if (pool.registry().existsBefore(tenant, position.offset())) {
             log.error("tenant {}: database file missing though the tenant exists; rebuilding from the log below {}", tenant, position);
@@ -92,7 +92,7 @@ class TenantRecovery {
 
     private void rebuild(String tenant, Bookmark position, Counter counter) throws SQLException {
         long start = System.nanoTime();
-        Path scratch = files.root().getParent().resolve("recovery").resolve(tenant + "-" + System.nanoTime());
+        Path scratch = files.scratchDir(tenant);
         try {
             rebuilder.rebuild(tenant, position.partition(), position.offset(), scratch);
             Path rebuilt = new TenantFiles(scratch).database(tenant);
@@ -102,7 +102,7 @@ class TenantRecovery {
             }
             files.prepare(tenant);
             Path target = files.database(tenant);
-            for (String suffix : List.of("-wal", "-shm")) Files.deleteIfExists(target.resolveSibling(target.getFileName() + suffix));
+            for (Path side : files.sideFiles(tenant)) Files.deleteIfExists(side);
             Files.move(rebuilt, target, StandardCopyOption.ATOMIC_MOVE);
             checked.add(tenant);
             counter.increment();
@@ -111,34 +111,6 @@ class TenantRecovery {
             throw new SQLException("could not restore rebuilt tenant " + tenant, e);
         } finally {
             deleteTree(scratch);
-        }
-    }
-
-    /** Null when sound, else what is wrong. Errors other than corruption are thrown: they say nothing about the file. */
-    private static String quickCheck(Path db) throws SQLException {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
-             Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("PRAGMA quick_check")) {
-            String first = rs.next() ? rs.getString(1) : "no answer";
-            return "ok".equals(first) ? null : first;
-        } catch (SQLException e) {
-            int code = e.getErrorCode() & 0xff;
-            if (code == 11 || code == 26) return e.getMessage(); // SQLITE_CORRUPT, SQLITE_NOTADB
-            throw e;
-        }
-    }
-
-    private void quarantine(Path db) throws SQLException {
-        try {
-            Path dir = files.root().getParent().resolve("quarantine");
-            Files.createDirectories(dir);
-            String stamp = "-" + System.currentTimeMillis();
-            for (String suffix : List.of("", "-wal", "-shm")) {
-                Path f = db.resolveSibling(db.getFileName() + suffix);
-                if (Files.exists(f)) Files.move(f, dir.resolve(db.getFileName() + stamp + suffix));
-            }
-        } catch (IOException e) {
-            throw new SQLException("could not quarantine " + db, e);
         }
     }
 

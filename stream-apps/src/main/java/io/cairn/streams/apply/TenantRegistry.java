@@ -1,5 +1,6 @@
 package io.cairn.streams.apply;
 
+import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.cairn.topics.Bookmark;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +12,7 @@ import java.sql.Statement;
 import org.sqlite.SQLiteConfig;
 
 /**
- * Which tenants the log says exist, per hot directory ({@code <hot>/cairn-tenants.db}), kept so that a
+ * Which tenants the log says exist, per hot directory ({@link TenantFiles#registryFile()}), kept so that a
  * tenant whose file went missing can be told from a tenant that never was: the first is rebuilt from
  * the log, the second answered {@code tenant_not_found}.
  *
@@ -30,26 +31,24 @@ import org.sqlite.SQLiteConfig;
  * are serialized by SQLite's lock.
  */
 final class TenantRegistry implements AutoCloseable {
-    static final String FILE = "cairn-tenants.db";
-
     private final Connection conn;
 
     private TenantRegistry(Connection conn) {
         this.conn = conn;
     }
 
-    static TenantRegistry open(Path hotDir) throws SQLException {
+    static TenantRegistry open(Path file) throws SQLException {
         try {
-            Files.createDirectories(hotDir);
+            Files.createDirectories(file.getParent());
         } catch (java.io.IOException e) {
-            throw new SQLException("cannot create " + hotDir, e);
+            throw new SQLException("cannot create " + file.getParent(), e);
         }
         SQLiteConfig config = new SQLiteConfig();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         // FULL, unlike tenant files: a mark must never be lost while the create it describes survives.
         config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         config.setBusyTimeout(10_000);
-        Connection conn = config.createConnection("jdbc:sqlite:" + hotDir.resolve(FILE));
+        Connection conn = config.createConnection("jdbc:sqlite:" + file);
         try (Statement s = conn.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS tenants (tenant TEXT PRIMARY KEY, log_partition INTEGER NOT NULL,"
                     + " created_offset INTEGER NOT NULL DEFAULT -1, deleted_offset INTEGER NOT NULL DEFAULT -1)");

@@ -2,10 +2,10 @@ package io.cairn.streams.apply;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cairn.connectors.sqlite.SqliteConnections;
-import io.cairn.connectors.sqlite.SqliteLimits;
-import io.cairn.connectors.sqlite.TenantConnection;
-import io.cairn.connectors.sqlite.TenantFiles;
+import io.cairn.tenantdb.sqlite.SqliteConnections;
+import io.cairn.tenantdb.sqlite.SqliteLimits;
+import io.cairn.tenantdb.sqlite.TenantConnection;
+import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.cairn.topics.Bookmark;
 import io.cairn.topics.avro.TenantCommand;
 import java.nio.file.Path;
@@ -13,9 +13,12 @@ import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.BusyHandler;
 
 /**
  * Zombie fencing: a paused applier (the zombie) and its replacement, both owning partition 0 of one hot
@@ -80,6 +83,24 @@ class ZombieFencingTest {
         zombie.apply(Commands.execute("acme", "CREATE TABLE t (n INTEGER)"), 1);
         zombie.commit();
         Instance replacement = new Instance();
+        // The replacement's connection, opened now, reports when it finds SQLite's write lock taken and
+        // waits, inside SQLite's busy handler, until the zombie has committed.
+        CountDownLatch blocked = new CountDownLatch(1);
+        CountDownLatch zombieCommitted = new CountDownLatch(1);
+        TenantDatabase replacementDb = replacement.pool.acquire("acme");
+        replacement.pool.release(replacementDb);
+        BusyHandler.setHandler(replacementDb.connection(), new BusyHandler() {
+            @Override
+            protected int callback(int previousCalls) {
+                blocked.countDown();
+                try {
+                    return zombieCommitted.await(10, TimeUnit.SECONDS) ? 1 : 0;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return 0;
+                }
+            }
+        });
 
         // The zombie holds record 4 in its open group (and SQLite's write lock) when the replacement gets it too.
         assertThat(zombie.apply(insert(4), 4)).isInstanceOf(Outcome.Applied.class);
@@ -92,8 +113,9 @@ class ZombieFencingTest {
                 throw new IllegalStateException(e);
             }
         });
-        Thread.sleep(200); // let the replacement reach BEGIN IMMEDIATE first; either order must give one row
+        assertThat(blocked.await(10, TimeUnit.SECONDS)).as("the replacement waits for the zombie's lock").isTrue();
         zombie.commit();
+        zombieCommitted.countDown();
 
         Outcome replacementOutcome = raced.get();
         assertThat(replacementOutcome).isInstanceOf(Outcome.Skipped.class);

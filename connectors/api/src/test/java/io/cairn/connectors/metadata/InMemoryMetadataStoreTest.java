@@ -1,0 +1,8 @@
+package io.cairn.connectors.metadata;
+
+class InMemoryMetadataStoreTest extends MetadataStoreContract {
+    @Override
+    protected MetadataStore newStore() {
+        return new InMemoryMetadataStore();
+    }
+}

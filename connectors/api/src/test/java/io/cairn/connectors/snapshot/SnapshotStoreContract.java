@@ -1,0 +1,237 @@
+package io.cairn.connectors.snapshot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Random;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The guarantees every {@link SnapshotStore} gives; one subclass per implementation supplies the store
+ * and a way to tamper with the stored bytes behind its back.
+ */
+public abstract class SnapshotStoreContract {
+    private static final Logger log = LoggerFactory.getLogger(SnapshotStoreContract.class);
+    private static final long SEED = 42;
+
+    @TempDir
+    protected Path work;
+    protected MutableClock clock;
+    protected SnapshotStore store;
+
+    /** A fresh, empty store using {@code clock} for put times. */
+    protected abstract SnapshotStore newStore(MutableClock clock) throws Exception;
+
+    /** Replaces the stored (compressed) object's bytes, keeping its recorded metadata. */
+    protected abstract void tamperWithStoredObject(String tenant, long offset, UnaryOperator<byte[]> change) throws Exception;
+
+    @BeforeEach
+    void setUpStore() throws Exception {
+        clock = new MutableClock(Instant.parse("2025-01-01T10:00:00Z"));
+        store = newStore(clock);
+    }
+
+    @Test
+    void downloadReturnsExactlyTheBytesPut() throws Exception {
+        byte[] db = randomDatabase(200_000);
+        SnapshotInfo put = store.put("acme", 7, file("acme.db", db));
+
+        Path target = work.resolve("restored.db");
+        assertThat(store.download("acme", 7, target)).contains(put);
+        assertThat(Files.readAllBytes(target)).isEqualTo(db);
+        assertThat(put.sizeBytes()).isEqualTo(db.length);
+        assertThat(put.sha256()).isEqualTo(sha256(db));
+    }
+
+    @Test
+    void putFromStreamStoresTheSameAsFromFile() throws Exception {
+        byte[] db = randomDatabase(50_000);
+        SnapshotInfo put = store.put("acme", 3, new ByteArrayInputStream(db));
+
+        assertThat(store.latest("acme")).contains(put);
+        Path target = work.resolve("restored.db");
+        store.download("acme", 3, target);
+        assertThat(Files.readAllBytes(target)).isEqualTo(db);
+    }
+
+    @Test
+    void latestIsTheHighestOffsetWhateverTheOrderOfPuts() throws Exception {
+        for (long offset : new long[] {100, 9, 10_000_000_000L, 10}) store.put("acme", offset, stream(offset));
+
+        assertThat(store.latest("acme")).map(SnapshotInfo::offset).contains(10_000_000_000L);
+    }
+
+    @Test
+    void atOrBeforeOffsetPicksTheNewestNotAfterIt() throws Exception {
+        for (long offset : new long[] {10, 20, 30}) store.put("acme", offset, stream(offset));
+
+        assertThat(store.atOrBefore("acme", 25)).map(SnapshotInfo::offset).contains(20L);
+        assertThat(store.atOrBefore("acme", 20)).map(SnapshotInfo::offset).contains(20L);
+        assertThat(store.atOrBefore("acme", 1_000)).map(SnapshotInfo::offset).contains(30L);
+        assertThat(store.atOrBefore("acme", 9)).isEmpty();
+    }
+
+    @Test
+    void atOrBeforeTimePicksTheNewestPutNoLaterThanIt() throws Exception {
+        Instant first = clock.instant();
+        store.put("acme", 10, stream(10));
+        clock.advance(Duration.ofMinutes(5));
+        Instant second = clock.instant();
+        store.put("acme", 20, stream(20));
+
+        assertThat(store.atOrBefore("acme", first.minusMillis(1))).isEmpty();
+        assertThat(store.atOrBefore("acme", first)).map(SnapshotInfo::offset).contains(10L);
+        assertThat(store.atOrBefore("acme", second.minusSeconds(1))).map(SnapshotInfo::offset).contains(10L);
+        assertThat(store.atOrBefore("acme", second)).map(SnapshotInfo::offset).contains(20L);
+        assertThat(store.atOrBefore("acme", second).orElseThrow().createdAt()).isEqualTo(second);
+    }
+
+    @Test
+    void listIsInAscendingOffsetOrder() throws Exception {
+        for (long offset : new long[] {30, 2, 11}) store.put("acme", offset, stream(offset));
+
+        assertThat(store.list("acme")).extracting(SnapshotInfo::offset).containsExactly(2L, 11L, 30L);
+    }
+
+    @Test
+    void unknownTenantHasNothingAndDownloadOfMissingSnapshotIsEmpty() throws Exception {
+        store.put("acme", 5, stream(5));
+        Path target = work.resolve("never.db");
+
+        assertThat(store.latest("nobody")).isEmpty();
+        assertThat(store.list("nobody")).isEmpty();
+        assertThat(store.atOrBefore("nobody", Instant.now())).isEmpty();
+        assertThat(store.download("acme", 6, target)).isEmpty();
+        assertThat(store.downloadLatest("nobody", target)).isEmpty();
+        assertThat(target).doesNotExist();
+    }
+
+    @Test
+    void putAtTheSameOffsetTwiceIsIdempotent() throws Exception {
+        byte[] db = randomDatabase(10_000);
+        store.put("acme", 5, new ByteArrayInputStream(db));
+        store.put("acme", 5, new ByteArrayInputStream(db));
+
+        assertThat(store.list("acme")).hasSize(1);
+        Path target = work.resolve("restored.db");
+        store.download("acme", 5, target);
+        assertThat(Files.readAllBytes(target)).isEqualTo(db);
+    }
+
+    @Test
+    void deleteAllRemovesOnlyThatTenantNotOnesWithTheSamePrefix() throws Exception {
+        store.put("a", 1, stream(1));
+        store.put("a", 2, stream(2));
+        store.put("ab", 1, stream(1));
+
+        assertThat(store.deleteAll("a")).isEqualTo(2);
+        assertThat(store.list("a")).isEmpty();
+        assertThat(store.list("ab")).hasSize(1);
+        assertThat(store.deleteAll("a")).isZero();
+    }
+
+    @Test
+    void getRejectsFlippedObject() throws Exception {
+        store.put("acme", 5, new ByteArrayInputStream(randomDatabase(100_000)));
+        tamperWithStoredObject("acme", 5, bytes -> {
+            byte[] copy = bytes.clone();
+            copy[copy.length / 2] ^= 0x01;
+            return copy;
+        });
+        Path target = work.resolve("restored.db");
+
+        assertThatThrownBy(() -> store.download("acme", 5, target))
+                .isInstanceOf(SnapshotCorruptException.class)
+                .satisfies(e -> assertThat(((SnapshotStoreException) e).retriable()).isFalse());
+        assertThat(target).doesNotExist();
+    }
+
+    @Test
+    void getRejectsTruncatedObject() throws Exception {
+        store.put("acme", 5, new ByteArrayInputStream(randomDatabase(100_000)));
+        tamperWithStoredObject("acme", 5, bytes -> Arrays.copyOf(bytes, bytes.length - 100));
+        Path target = work.resolve("restored.db");
+
+        assertThatThrownBy(() -> store.downloadLatest("acme", target)).isInstanceOf(SnapshotCorruptException.class);
+        assertThat(target).doesNotExist();
+    }
+
+    @Test
+    void getRejectsObjectWhoseContentWasReplaced() throws Exception {
+        store.put("acme", 5, new ByteArrayInputStream(incompressible(1_000, 1)));
+        byte[] other;
+        try (SnapshotStore scratch = new LocalSnapshotStore(work.resolve("scratch"))) {
+            scratch.put("acme", 5, new ByteArrayInputStream(incompressible(1_000, 2)));
+            other = Files.readAllBytes(((LocalSnapshotStore) scratch).objectPath("acme", 5));
+        }
+        // A valid zstd frame of the same compressed size but other content: only the SHA-256 can tell.
+        tamperWithStoredObject("acme", 5, bytes -> bytes.length == other.length ? other : bytes);
+
+        assertThatThrownBy(() -> store.download("acme", 5, work.resolve("x.db"))).isInstanceOf(SnapshotCorruptException.class);
+    }
+
+    @Test
+    void invalidTenantIdsAndOffsetsAreRefused() {
+        assertThatThrownBy(() -> store.put("../etc", 1, stream(1))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.latest("Acme")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.put("acme", -1, stream(1))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void tenMegabyteSnapshotRoundTrips() throws Exception {
+        byte[] db = randomDatabase(10 * 1024 * 1024);
+        Path source = file("big.db", db);
+        Path target = work.resolve("big-restored.db");
+
+        long t0 = System.nanoTime();
+        store.put("big", 1, source);
+        long t1 = System.nanoTime();
+        store.download("big", 1, target);
+        long t2 = System.nanoTime();
+
+        log.info("10 MB snapshot on {}: put {} ms, download+verify {} ms (seed {})", getClass().getSimpleName(),
+                (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, SEED);
+        assertThat(Files.mismatch(source, target)).isEqualTo(-1);
+    }
+
+    /** Half random, half repetitive bytes: compresses roughly like SQLite pages do. */
+    protected static byte[] randomDatabase(int size) {
+        byte[] bytes = new byte[size];
+        Random random = new Random(SEED + size);
+        random.nextBytes(bytes);
+        for (int i = 0; i < size; i += 8) bytes[i] = bytes[i + 1 < size ? i + 1 : i] = 0;
+        return bytes;
+    }
+
+    protected static byte[] incompressible(int size, long seed) {
+        byte[] bytes = new byte[size];
+        new Random(seed).nextBytes(bytes);
+        return bytes;
+    }
+
+    protected Path file(String name, byte[] content) throws IOException {
+        return Files.write(work.resolve(name), content);
+    }
+
+    protected static ByteArrayInputStream stream(long offset) {
+        return new ByteArrayInputStream(("snapshot at " + offset).getBytes());
+    }
+
+    protected static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
+}

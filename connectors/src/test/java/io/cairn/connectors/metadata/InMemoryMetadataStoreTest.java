@@ -1,8 +1,0 @@
-package io.cairn.connectors.metadata;
-
-class InMemoryMetadataStoreTest extends MetadataStoreContract {
-    @Override
-    MetadataStore newStore() {
-        return new InMemoryMetadataStore();
-    }
-}

@@ -1,0 +1,242 @@
+package io.cairn.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cairn.devstack.EmbeddedKafka;
+import io.cairn.edge.config.EdgeConfig;
+import io.cairn.edge.http.HealthCheck;
+import io.cairn.edge.QueryEdge;
+import io.cairn.infra.config.KafkaSettings;
+import io.cairn.streams.apply.Applier;
+import io.cairn.streams.apply.ApplierConfig;
+import io.cairn.topics.TopicCatalog;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The HTTP contract end to end with the real applier, which this test stops and starts: a real KRaft
+ * broker, real SQLite files, the edge and the applier wired only through Kafka and the hot volume.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class EdgeContractIT {
+    private static final String ADMIN = "it-admin-token-0123456789";
+    private static final ObjectMapper M = new ObjectMapper();
+    private static final int PARTITIONS = 3;
+
+    @TempDir static Path data;
+    private EmbeddedKafka kafka;
+    private Map<String, Object> clientProps;
+    private ApplierConfig applierConfig;
+    private volatile Applier applier;
+    private QueryEdge edge;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    record Reply(int status, JsonNode body) {
+        String code() {
+            return body.path("error").path("code").asText();
+        }
+    }
+
+    @BeforeAll
+    void start() throws Exception {
+        kafka = EmbeddedKafka.start(data.resolve("kafka"));
+        clientProps = KafkaSettings.embedded(kafka.bootstrapServers()).clientProperties();
+        try (Admin admin = Admin.create(clientProps)) {
+            TopicCatalog.ensureTopics(admin, PARTITIONS, (short) 1, Duration.ofSeconds(30));
+        }
+        Path hot = data.resolve("hot");
+        applierConfig = ApplierConfig.primary(hot).withInstanceId("edge-contract-it");
+        EdgeConfig config = EdgeConfig.defaults(ADMIN, hot).withHost("127.0.0.1").withPort(0)
+                .withWriteTimeout(Duration.ofSeconds(3));
+        edge = QueryEdge.start(config, clientProps,
+                List.of(HealthCheck.of("applier", () -> applier != null && applier.running())), new SimpleMeterRegistry());
+    }
+
+    @AfterAll
+    void stop() {
+        if (edge != null) edge.close();
+        if (applier != null) applier.close();
+        if (kafka != null) kafka.close();
+    }
+
+    private synchronized void startApplier() {
+        if (applier == null) applier = Applier.start(applierConfig, clientProps, new SimpleMeterRegistry());
+    }
+
+    private synchronized void stopApplier() {
+        if (applier != null) applier.close();
+        applier = null;
+    }
+
+    private void awaitHealthy() {
+        startApplier();
+        await().atMost(Duration.ofSeconds(60)).until(() -> send("GET", "/health", null, null).status() == 200);
+    }
+
+    private Reply send(String method, String path, String token, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.port() + path))
+                .timeout(Duration.ofSeconds(20))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) b.header("Authorization", "Bearer " + token);
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode json = r.body().isEmpty() || path.equals("/metrics") ? M.createObjectNode() : M.readTree(r.body());
+        return new Reply(r.statusCode(), json);
+    }
+
+    private String createTenant(String tenant) throws Exception {
+        Reply r = send("POST", "/v1/tenants", ADMIN, "{\"tenant\":\"" + tenant + "\"}");
+        assertThat(r.status()).as(r.body().toString()).isEqualTo(201);
+        return r.body().get("api_key").asText();
+    }
+
+    @Test
+    void writesAcceptedWhileTheApplierIsDownApplyWhenItReturns() throws Exception {
+        awaitHealthy();
+        String key = createTenant("nowait");
+        stopApplier();
+        Reply health = send("GET", "/health", null, null);
+        assertThat(health.status()).isEqualTo(503);
+        assertThat(health.body().get("failing").toString()).contains("applier");
+
+        Reply accepted = send("POST", "/v1/tenants/nowait/execute?wait=false", key, "{\"sql\":\"CREATE TABLE x (a)\"}");
+        assertThat(accepted.status()).isEqualTo(202);
+        assertThat(accepted.body().get("bookmark").asText()).matches("\\d+:\\d+");
+        Reply timedOut = send("POST", "/v1/tenants/nowait/execute", key, "{\"sql\":\"INSERT INTO x VALUES (1)\"}");
+        assertThat(timedOut.status()).isEqualTo(504);
+        assertThat(timedOut.code()).isEqualTo("write_timeout");
+        String bookmark = timedOut.body().path("error").path("bookmark").asText();
+        assertThat(bookmark).matches("\\d+:\\d+");
+
+        awaitHealthy();
+        Reply read = send("POST", "/v1/tenants/nowait/query", key,
+                "{\"sql\":\"SELECT count(*) FROM x\",\"bookmark\":\"" + bookmark + "\",\"timeout_ms\":30000}");
+        assertThat(read.status()).as(read.body().toString()).isEqualTo(200);
+        assertThat(read.body().get("rows").toString()).isEqualTo("[[1]]");
+    }
+
+    @Test
+    void createExecuteThenReadWithBookmarkSeesOwnWrite() throws Exception {
+        awaitHealthy();
+        String key = createTenant("acme");
+        Reply info = send("GET", "/v1/tenants/acme", key, null);
+        assertThat(info.status()).isEqualTo(200);
+        assertThat(info.body().get("tier").asText()).isEqualTo("hot");
+        assertThat(info.body().get("created_at").asText()).endsWith("Z");
+        assertThat(send("POST", "/v1/tenants", ADMIN, "{\"tenant\":\"acme\"}").code()).isEqualTo("tenant_exists");
+
+        Reply w = send("POST", "/v1/tenants/acme/execute", key, """
+                {"statements":[{"sql":"CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, big INTEGER, data BLOB)"},
+                               {"sql":"INSERT INTO t (name, big, data) VALUES (?, ?, ?)",
+                                "params":["a", 9223372036854775807, {"base64":"AP8="}]}]}""");
+        assertThat(w.status()).as(w.body().toString()).isEqualTo(200);
+        assertThat(w.body().get("results").get(1).get("changes").asLong()).isEqualTo(1);
+        assertThat(w.body().get("results").get(1).get("last_insert_rowid").asLong()).isEqualTo(1);
+        String bookmark = w.body().get("bookmark").asText();
+        assertThat(bookmark).matches("\\d+:\\d+");
+
+        Reply r = send("POST", "/v1/tenants/acme/query", key,
+                "{\"sql\":\"SELECT id, name, big, data FROM t\",\"bookmark\":\"" + bookmark + "\"}");
+        assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
+        assertThat(r.body().get("rows").toString()).isEqualTo("[[1,\"a\",9223372036854775807,{\"base64\":\"AP8=\"}]]");
+        assertThat(r.body().get("bookmark").asText()).isEqualTo(bookmark);
+
+        Reply failing = send("POST", "/v1/tenants/acme/execute", key,
+                "{\"statements\":[{\"sql\":\"INSERT INTO t (name) VALUES ('b')\"},{\"sql\":\"INSERT INTO nope VALUES (1)\"}]}");
+        assertThat(failing.status()).isEqualTo(400);
+        assertThat(failing.body().path("error").path("statement").asInt()).isEqualTo(1);
+        assertThat(send("POST", "/v1/tenants/acme/query", key, "{\"sql\":\"DELETE FROM t\"}").code()).isEqualTo("read_only");
+        assertThat(send("POST", "/v1/tenants/acme/query", key, "{\"sql\":\"SELECT 1\",\"bookmark\":\"x\"}").code())
+                .isEqualTo("invalid_bookmark");
+    }
+
+    @Test
+    void revokedKeyIsRefusedOnTheVeryNextRequest() throws Exception {
+        awaitHealthy();
+        createTenant("revoking");
+        Reply issued = send("POST", "/v1/tenants/revoking/keys", ADMIN, "{\"scopes\":[\"read\"]}");
+        assertThat(issued.status()).isEqualTo(201);
+        String readKey = issued.body().get("api_key").asText();
+        String keyId = issued.body().get("key_id").asText();
+        assertThat(send("POST", "/v1/tenants/revoking/query", readKey, "{\"sql\":\"SELECT 1\"}").status()).isEqualTo(200);
+        Reply noWrite = send("POST", "/v1/tenants/revoking/execute", readKey, "{\"sql\":\"CREATE TABLE z (a)\"}");
+        assertThat(noWrite.status()).isEqualTo(403);
+        assertThat(noWrite.body().path("error").path("message").asText()).contains("write");
+
+        Reply revoked = send("DELETE", "/v1/tenants/revoking/keys/" + keyId, ADMIN, null);
+        assertThat(revoked.status()).isEqualTo(200);
+        assertThat(revoked.body().get("revoked").asBoolean()).isTrue();
+        Reply after = send("POST", "/v1/tenants/revoking/query", readKey, "{\"sql\":\"SELECT 1\"}");
+        assertThat(after.status()).isEqualTo(401);
+        assertThat(send("DELETE", "/v1/tenants/revoking/keys/0000000000000000", ADMIN, null).code()).isEqualTo("key_not_found");
+    }
+
+    @Test
+    void anotherTenantsKeyIsForbiddenAndGetsNoData() throws Exception {
+        awaitHealthy();
+        createTenant("victim");
+        String attacker = createTenant("attacker");
+        Reply r = send("POST", "/v1/tenants/victim/query", attacker, "{\"sql\":\"SELECT 1\"}");
+        assertThat(r.status()).isEqualTo(403);
+        assertThat(r.body().toString()).doesNotContain("victim").doesNotContain("rows");
+        assertThat(send("GET", "/v1/tenants/victim", attacker, null).status()).isEqualTo(403);
+        assertThat(send("POST", "/v1/tenants", attacker, "{\"tenant\":\"x\"}").status()).isEqualTo(403);
+        assertThat(send("GET", "/v1/tenants/victim", null, null).status()).isEqualTo(401);
+    }
+
+    @Test
+    void deletedTenantIsGoneForReadsWritesAndItsKeys() throws Exception {
+        awaitHealthy();
+        String key = createTenant("doomed");
+        Reply d = send("DELETE", "/v1/tenants/doomed", ADMIN, null);
+        assertThat(d.status()).isEqualTo(200);
+        assertThat(d.body().get("deleted").asBoolean()).isTrue();
+        assertThat(send("GET", "/v1/tenants/doomed", ADMIN, null).code()).isEqualTo("tenant_not_found");
+        assertThat(send("POST", "/v1/tenants/doomed/query", ADMIN, "{\"sql\":\"SELECT 1\"}").status()).isEqualTo(404);
+        assertThat(send("POST", "/v1/tenants/doomed/execute", key, "{\"sql\":\"SELECT 1\"}").status()).isEqualTo(401);
+    }
+
+    @Test
+    void clientErrorsGetTheirStableCodes() throws Exception {
+        awaitHealthy();
+        String key = createTenant("strict");
+        String exec = "/v1/tenants/strict/execute";
+        assertThat(send("POST", exec, key, "{\"sql\": ").code()).isEqualTo("invalid_json");
+        assertThat(send("POST", exec, key, "{\"statements\":\"no\"}").code()).isEqualTo("invalid_request");
+        assertThat(send("POST", exec, key, "{\"sql\":\"SELECT ?\",\"params\":[18446744073709551616]}").code())
+                .isEqualTo("invalid_params");
+        Reply big = send("POST", exec, key, "{\"sql\":\"" + "x".repeat(1 << 20) + "\"}");
+        assertThat(big.status()).isEqualTo(413);
+        assertThat(big.code()).isEqualTo("request_too_large");
+        String many = "{\"statements\":[" + String.join(",", java.util.Collections.nCopies(1001, "{\"sql\":\"SELECT 1\"}")) + "]}";
+        assertThat(send("POST", exec, key, many).code()).isEqualTo("batch_too_large");
+        assertThat(send("POST", "/v1/tenants", ADMIN, "{\"tenant\":\"Bad/Id\"}").code()).isEqualTo("invalid_tenant");
+        Reply unknown = send("GET", "/v2/nothing", key, null);
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.code()).isEqualTo("not_found");
+        Reply method = send("PUT", "/v1/tenants/strict/query", key, "{}");
+        assertThat(method.status()).isEqualTo(405);
+        assertThat(method.code()).isEqualTo("method_not_allowed");
+        assertThat(send("GET", "/metrics", null, null).status()).isEqualTo(200);
+
+        Reply forbidden = send("POST", exec, key,
+                "{\"statements\":[{\"sql\":\"SELECT 1\"},{\"sql\":\"ATTACH DATABASE 'x.db' AS x\"}]}");
+        assertThat(forbidden.status()).isEqualTo(400);
+        assertThat(forbidden.body().path("error").path("statement").asInt()).isEqualTo(1);
+    }
+}

@@ -1,0 +1,95 @@
+package io.cairn.edge.config;
+
+import io.cairn.tenantdb.sqlite.SqliteLimits;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything the query edge can be configured with. Immutable; validated here so a bad value fails at
+ * start-up, not on the first request. {@link #defaults(String, Path)} gives every documented default.
+ *
+ * @param host interface to bind. Default {@code 0.0.0.0}.
+ * @param port HTTP port; 0 binds any free port (see {@code QueryEdge.port()}). Default 8080.
+ * @param adminToken the bearer token that may do everything on every tenant; at least 16 characters.
+ * @param hotDir the hot volume holding tenant files (read-only use: the edge never writes there).
+ * @param maxRequestBytes largest request body. Default 1 MiB (well below the topic's 4 MiB record limit).
+ * @param maxStatements most statements in one execute batch. Default 1,000.
+ * @param maxResultRows most rows one read may return. Default 10,000.
+ * @param maxResultBytes most bytes (estimated as JSON) one read may return. Default 8 MiB.
+ * @param writeTimeout how long a write (or admin command) waits for its outcome. Default 30 s.
+ * @param readWaitDefault how long a read waits for its bookmark when it names no timeout. Default 5 s.
+ * @param readWaitMax the longest bookmark wait a read may ask for. Default 30 s.
+ * @param maxIdleReadConnections idle read connections kept open over all tenants (LRU). Default 256.
+ * @param readLimits limits every read connection is opened with. Default {@link SqliteLimits#READ_DEFAULTS}.
+ */
+public record EdgeConfig(
+        String host,
+        int port,
+        String adminToken,
+        Path hotDir,
+        int maxRequestBytes,
+        int maxStatements,
+        int maxResultRows,
+        long maxResultBytes,
+        Duration writeTimeout,
+        Duration readWaitDefault,
+        Duration readWaitMax,
+        int maxIdleReadConnections,
+        SqliteLimits readLimits) {
+
+    public static final int DEFAULT_PORT = 8080;
+    public static final int DEFAULT_MAX_REQUEST_BYTES = 1 << 20;
+    public static final int DEFAULT_MAX_STATEMENTS = 1_000;
+    public static final int DEFAULT_MAX_RESULT_ROWS = 10_000;
+    public static final long DEFAULT_MAX_RESULT_BYTES = 8L << 20;
+    public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_READ_WAIT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_READ_WAIT_MAX = Duration.ofSeconds(30);
+    public static final int DEFAULT_MAX_IDLE_READ_CONNECTIONS = 256;
+
+    public EdgeConfig {
+        Objects.requireNonNull(host, "host");
+        if (port < 0 || port > 65_535) throw new IllegalArgumentException("port must be 0..65535 (0 = any free port)");
+        if (adminToken == null || adminToken.strip().length() < 16) {
+            throw new IllegalArgumentException("adminToken must be at least 16 characters");
+        }
+        Objects.requireNonNull(hotDir, "hotDir");
+        if (maxRequestBytes < 1024) throw new IllegalArgumentException("maxRequestBytes must be at least 1 KiB");
+        if (maxStatements < 1) throw new IllegalArgumentException("maxStatements must be positive");
+        if (maxResultRows < 1) throw new IllegalArgumentException("maxResultRows must be positive");
+        if (maxResultBytes < 1024) throw new IllegalArgumentException("maxResultBytes must be at least 1 KiB");
+        requirePositive(writeTimeout, "writeTimeout");
+        requirePositive(readWaitDefault, "readWaitDefault");
+        requirePositive(readWaitMax, "readWaitMax");
+        if (readWaitDefault.compareTo(readWaitMax) > 0) throw new IllegalArgumentException("readWaitDefault must not exceed readWaitMax");
+        if (maxIdleReadConnections < 0) throw new IllegalArgumentException("maxIdleReadConnections must be >= 0");
+        Objects.requireNonNull(readLimits, "readLimits");
+    }
+
+    /** Every option at its documented default. */
+    public static EdgeConfig defaults(String adminToken, Path hotDir) {
+        return new EdgeConfig("0.0.0.0", DEFAULT_PORT, adminToken, hotDir, DEFAULT_MAX_REQUEST_BYTES, DEFAULT_MAX_STATEMENTS,
+                DEFAULT_MAX_RESULT_ROWS, DEFAULT_MAX_RESULT_BYTES, DEFAULT_WRITE_TIMEOUT, DEFAULT_READ_WAIT,
+                DEFAULT_READ_WAIT_MAX, DEFAULT_MAX_IDLE_READ_CONNECTIONS, SqliteLimits.READ_DEFAULTS);
+    }
+
+    public EdgeConfig withPort(int newPort) {
+        return new EdgeConfig(host, newPort, adminToken, hotDir, maxRequestBytes, maxStatements, maxResultRows,
+                maxResultBytes, writeTimeout, readWaitDefault, readWaitMax, maxIdleReadConnections, readLimits);
+    }
+
+    public EdgeConfig withHost(String newHost) {
+        return new EdgeConfig(newHost, port, adminToken, hotDir, maxRequestBytes, maxStatements, maxResultRows,
+                maxResultBytes, writeTimeout, readWaitDefault, readWaitMax, maxIdleReadConnections, readLimits);
+    }
+
+    public EdgeConfig withWriteTimeout(Duration timeout) {
+        return new EdgeConfig(host, port, adminToken, hotDir, maxRequestBytes, maxStatements, maxResultRows,
+                maxResultBytes, timeout, readWaitDefault, readWaitMax, maxIdleReadConnections, readLimits);
+    }
+
+    private static void requirePositive(Duration d, String name) {
+        if (d == null || d.isNegative() || d.isZero()) throw new IllegalArgumentException(name + " must be positive");
+    }
+}

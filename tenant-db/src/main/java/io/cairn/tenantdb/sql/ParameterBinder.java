@@ -1,0 +1,100 @@
+package io.cairn.tenantdb.sql;
+
+import io.cairn.topics.ErrorCode;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Binds a request's parameter values to the slots {@link StatementPolicy} found, refusing with code
+ * {@code invalid_params} (the message names the slot or key) whenever values and slots do not match
+ * one to one, so that SQLite never silently binds NULL to a forgotten slot.
+ *
+ * <p>Rules, for a statement with slots 1..n:
+ * <ul>
+ *   <li>Only positional values: exactly n of them, filling slots 1..n in order (named slots included).</li>
+ *   <li>Only named values: every slot must be named; each slot takes the value whose key is its name as
+ *       written (":x") or bare ("x", which matches ":x", "@x", "$x" and "#x"); every slot needs exactly
+ *       one value and every key must match a slot.</li>
+ *   <li>Both: positional values fill the positional slots ({@code ?}, {@code ?NNN}) in order, named
+ *       values fill the named slots, each as above.</li>
+ * </ul>
+ * Values: null, Boolean (bound as 1 or 0, as SQLite has no boolean), Integer, Long, Double, String,
+ * byte[]. Anything else is refused rather than converted by a guess.
+ *
+ * <p>Stateless and thread-safe; the statement is used by the caller's thread only.
+ */
+public final class ParameterBinder {
+    private ParameterBinder() {}
+
+    /**
+     * Binds {@code positional} and {@code named} (either may be null or empty) to {@code ps}, prepared
+     * from {@code st.sql()}.
+     *
+     * @throws SqlRefusal {@code invalid_params} when values and slots do not match or a value's type is unsupported
+     * @throws SQLException when the driver fails to bind
+     */
+    public static void bind(PreparedStatement ps, CheckedStatement st, List<Object> positional, Map<String, Object> named)
+            throws SqlRefusal, SQLException {
+        List<Object> pos = positional == null ? List.of() : positional;
+        Map<String, Object> byName = named == null ? Map.of() : named;
+        List<String> slots = st.parameterNames();
+        Object[] values = new Object[slots.size()];
+        boolean[] filled = new boolean[slots.size()];
+
+        List<Integer> positionalSlots = new ArrayList<>();
+        for (int i = 0; i < slots.size(); i++) {
+            if (byName.isEmpty() || slots.get(i) == null) positionalSlots.add(i);
+        }
+        if (pos.size() != positionalSlots.size()) {
+            throw invalid("expected " + positionalSlots.size() + " positional value(s), got " + pos.size()
+                    + (byName.isEmpty() ? "" : " (named values fill the named slots)"));
+        }
+        for (int k = 0; k < pos.size(); k++) {
+            values[positionalSlots.get(k)] = pos.get(k);
+            filled[positionalSlots.get(k)] = true;
+        }
+        for (Map.Entry<String, Object> e : byName.entrySet()) {
+            boolean matched = false;
+            for (int i = 0; i < slots.size(); i++) {
+                if (!matches(e.getKey(), slots.get(i))) continue;
+                if (filled[i]) throw invalid("slot " + (i + 1) + " (" + slots.get(i) + ") is given more than one value");
+                values[i] = e.getValue();
+                filled[i] = true;
+                matched = true;
+            }
+            if (!matched) throw invalid("no parameter named " + e.getKey() + " in the statement");
+        }
+        for (int i = 0; i < slots.size(); i++) {
+            if (!filled[i]) throw invalid("no value for slot " + (i + 1) + (slots.get(i) == null ? "" : " (" + slots.get(i) + ")"));
+            set(ps, i + 1, values[i], slots.get(i));
+        }
+    }
+
+    /** A key matches a slot's name as written (":x") or bare ("x" for ":x", "@x", "$x", "#x"). */
+    private static boolean matches(String key, String slot) {
+        if (slot == null || key == null) return false;
+        return key.equals(slot) || key.equals(slot.substring(1));
+    }
+
+    private static void set(PreparedStatement ps, int index, Object v, String slotName) throws SqlRefusal, SQLException {
+        switch (v) {
+            case null -> ps.setNull(index, Types.NULL);
+            case Boolean b -> ps.setLong(index, b ? 1 : 0);
+            case Integer n -> ps.setLong(index, n);
+            case Long n -> ps.setLong(index, n);
+            case Double d -> ps.setDouble(index, d);
+            case String s -> ps.setString(index, s);
+            case byte[] b -> ps.setBytes(index, b);
+            default -> throw invalid("slot " + index + (slotName == null ? "" : " (" + slotName + ")") + " has a value of type "
+                    + v.getClass().getSimpleName() + "; supported: null, boolean, integer, double, string, bytes");
+        }
+    }
+
+    private static SqlRefusal invalid(String message) {
+        return new SqlRefusal(ErrorCode.INVALID_PARAMS, message);
+    }
+}

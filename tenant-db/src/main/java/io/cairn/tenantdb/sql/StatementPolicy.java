@@ -1,0 +1,254 @@
+package io.cairn.tenantdb.sql;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.cairn.tenantdb.sql.Token.Kind;
+import io.cairn.tenantdb.sqlite.TenantSchema;
+import io.cairn.topics.ErrorCode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Decides whether one statement may run, before it reaches the log (write path) or a read connection.
+ * It reads SQLite's own tokens ({@link SqlLexer}), so words inside string literals, quoted identifiers
+ * and comments never count as keywords. Refusals carry a stable code ({@link SqlRefusal#code()}):
+ *
+ * <ul>
+ *   <li>{@code empty_statement}: nothing but whitespace, comments or ';'.</li>
+ *   <li>{@code multiple_statements}: more than one statement (a trailing ';' is fine; semicolons inside
+ *       a CREATE TRIGGER body belong to the trigger).</li>
+ *   <li>{@code forbidden_statement}: ATTACH, DETACH, VACUUM (a tenant has exactly one database file,
+ *       whose upkeep is Cairn's), PRAGMA (on reads only read-only introspection pragmas, without '='),
+ *       functions that reach files or native code ({@code load_extension}, {@code readfile},
+ *       {@code writefile}, {@code edit}, {@code fts3_tokenizer}), and on writes TEMP objects and the
+ *       {@code temp} schema (they live only as long as one connection, so a replay would not see them).</li>
+ *   <li>{@code transaction_control}: BEGIN, COMMIT, END, ROLLBACK, SAVEPOINT, RELEASE as a statement:
+ *       Cairn wraps each batch in its own transaction.</li>
+ *   <li>{@code reserved_name}: an identifier, bare or quoted, or a string literal, starting with
+ *       {@code _cairn_} in any case. String literals count because SQLite accepts a string where a
+ *       name is expected ({@code SELECT * FROM '_cairn_keys'}, {@code pragma_table_info('_cairn_keys')}).</li>
+ *   <li>{@code nondeterministic} (writes only): functions whose result depends on the executing
+ *       binary or connection rather than on the log ({@code sqlite_version()}, {@code total_changes()},
+ *       ...) and the {@code dbstat} table, which reports the physical page layout.</li>
+ *   <li>{@code sql_error}: text SQLite's tokenizer would reject, and parameter numbers out of range.</li>
+ * </ul>
+ *
+ * <p>On the write path {@code CURRENT_TIMESTAMP}, {@code CURRENT_DATE} and {@code CURRENT_TIME} (bare
+ * words, any case) are rewritten to {@code (datetime('now'))}, {@code (date('now'))}, {@code (time('now'))},
+ * which {@link DeterministicFunctions} answers with the record's time; the parentheses keep
+ * {@code DEFAULT CURRENT_TIMESTAMP} valid. A bare word after '.' or AS is a name and left alone; a
+ * column literally named current_timestamp must otherwise be quoted.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class StatementPolicy {
+    private static final Set<String> TRANSACTION = Set.of("begin", "commit", "end", "rollback", "savepoint", "release");
+    private static final Set<String> NO_SUCH_DATABASE_OPS = Set.of("attach", "detach", "vacuum");
+    /** Functions that read or write files, or load or register native code. */
+    private static final Set<String> FILE_FUNCTIONS = Set.of("load_extension", "readfile", "writefile", "edit", "fts3_tokenizer");
+    /** Functions whose value depends on the SQLite build or the connection's history, not on the log. */
+    private static final Set<String> NONDETERMINISTIC_FUNCTIONS = Set.of("sqlite_version", "sqlite_source_id",
+            "sqlite_compileoption_get", "sqlite_compileoption_used", "fts5_source_id", "total_changes");
+    /** Tables that expose the physical layout of the file, which differs between copies with equal content. */
+    private static final Set<String> DATE_FUNCTIONS = Set.of("date", "time", "datetime", "julianday", "unixepoch",
+            "strftime", "timediff");
+    private static final Set<String> PHYSICAL_TABLES = Set.of("dbstat", "sqlite_dbpage");
+    /** Pragmas a read may run: each only describes the schema or checks it, and none takes '='. */
+    static final Set<String> READ_PRAGMAS = Set.of("table_info", "table_xinfo", "table_list", "index_list", "index_info",
+            "index_xinfo", "foreign_key_list", "foreign_key_check", "collation_list");
+    private static final Map<String, String> CLOCK_KEYWORDS = Map.of(
+            "current_timestamp", "(datetime('now'))", "current_date", "(date('now'))", "current_time", "(time('now'))");
+
+    private static final int MAX_CACHED_SQL = 4_096;
+    private static final Cache<String, CheckedStatement> WRITES = Caffeine.newBuilder().maximumSize(10_000).build();
+    private static final Cache<String, CheckedStatement> READS = Caffeine.newBuilder().maximumSize(10_000).build();
+
+    private StatementPolicy() {}
+
+    /** Checks one statement of a write batch; returns the SQL to log and run (clock keywords rewritten) and its parameter slots. */
+    public static CheckedStatement checkWrite(String sql) throws SqlRefusal {
+        return cached(WRITES, sql, true);
+    }
+
+    /** Checks one read statement; returns the SQL to run (unchanged) and its parameter slots. */
+    public static CheckedStatement checkRead(String sql) throws SqlRefusal {
+        return cached(READS, sql, false);
+    }
+
+    /**
+     * The verdict depends on nothing but the text, and applications send the same statements again and
+     * again (a batch of 100 inserts is often one text 100 times): accepted texts are remembered, so
+     * they are tokenized once. Long texts and refusals are not kept.
+     */
+    private static CheckedStatement cached(Cache<String, CheckedStatement> cache, String sql, boolean write) throws SqlRefusal {
+        if (sql == null || sql.length() > MAX_CACHED_SQL) return check(sql, write);
+        CheckedStatement known = cache.getIfPresent(sql);
+        if (known != null) return known;
+        CheckedStatement checked = check(sql, write);
+        cache.put(sql, checked);
+        return checked;
+    }
+
+    private static CheckedStatement check(String sql, boolean write) throws SqlRefusal {
+        List<Token> all = SqlLexer.tokenize(sql);
+        List<Token> sig = new ArrayList<>();
+        for (Token t : all) if (!t.insignificant()) sig.add(t);
+        int end = statementEnd(sig);
+        checkStatementKind(sig.subList(0, end), write);
+        checkTokens(sig.subList(0, end), write);
+        return new CheckedStatement(write ? rewriteClockKeywords(all) : sql, ParameterSlots.of(sig));
+    }
+
+    /**
+     * Where the one statement ends (exclusive index into the significant tokens, before its ';').
+     * Inside CREATE TRIGGER ... BEGIN ... END the semicolons end trigger steps, not the statement; the
+     * statement ends at an END that closes no CASE.
+     */
+    private static int statementEnd(List<Token> sig) throws SqlRefusal {
+        int first = 0;
+        while (first < sig.size() && sig.get(first).kind() == Kind.SEMICOLON) first++;
+        if (first == sig.size()) throw new SqlRefusal(ErrorCode.EMPTY_STATEMENT, "no statement: the text holds only whitespace, comments or ';'");
+        if (first > 0) throw new SqlRefusal(ErrorCode.MULTIPLE_STATEMENTS, "an empty statement (';') comes before the statement; send one statement per entry");
+        boolean trigger = isCreateTrigger(sig);
+        int caseDepth = 0;
+        boolean afterTriggerEnd = false;
+        int end = sig.size();
+        for (int i = 0; i < sig.size(); i++) {
+            Token t = sig.get(i);
+            if (t.kind() == Kind.SEMICOLON) {
+                if (!trigger || afterTriggerEnd) {
+                    end = i;
+                    break;
+                }
+            }
+            if (t.isWord("case")) caseDepth++;
+            boolean closesCase = t.isWord("end") && caseDepth > 0;
+            if (closesCase) caseDepth--;
+            afterTriggerEnd = t.isWord("end") && !closesCase;
+        }
+        for (int i = end; i < sig.size(); i++) {
+            if (sig.get(i).kind() != Kind.SEMICOLON) {
+                throw new SqlRefusal(ErrorCode.MULTIPLE_STATEMENTS, "more than one statement in one text (the second starts at offset "
+                        + sig.get(i).start() + "); send one statement per entry");
+            }
+        }
+        return end;
+    }
+
+    private static boolean isCreateTrigger(List<Token> sig) {
+        int i = skipExplain(sig);
+        if (i >= sig.size() || !sig.get(i).isWord("create")) return false;
+        i++;
+        if (i < sig.size() && (sig.get(i).isWord("temp") || sig.get(i).isWord("temporary"))) i++;
+        return i < sig.size() && sig.get(i).isWord("trigger");
+    }
+
+    /** Index of the statement's first keyword after EXPLAIN or EXPLAIN QUERY PLAN, which do not change what is checked. */
+    private static int skipExplain(List<Token> sig) {
+        if (sig.isEmpty() || !sig.get(0).isWord("explain")) return 0;
+        return sig.size() > 2 && sig.get(1).isWord("query") && sig.get(2).isWord("plan") ? 3 : 1;
+    }
+
+    private static void checkStatementKind(List<Token> st, boolean write) throws SqlRefusal {
+        int i = skipExplain(st);
+        if (i >= st.size() || st.get(i).kind() != Kind.WORD) return;
+        String word = Token.asciiLower(st.get(i).text());
+        if (NO_SUCH_DATABASE_OPS.contains(word)) {
+            throw forbidden(word.toUpperCase(Locale.ROOT) + " is not allowed: a tenant has exactly one database, which Cairn maintains");
+        }
+        if (TRANSACTION.contains(word)) {
+            throw new SqlRefusal(ErrorCode.TRANSACTION_CONTROL, word.toUpperCase(Locale.ROOT)
+                    + " is not allowed: Cairn runs each batch as one transaction of its own");
+        }
+        if (word.equals("pragma")) {
+            if (write) throw forbidden("PRAGMA is not allowed in writes");
+            checkReadPragma(st, i);
+        }
+        if (write && word.equals("create") && i + 1 < st.size()
+                && (st.get(i + 1).isWord("temp") || st.get(i + 1).isWord("temporary"))) {
+            throw forbidden("CREATE TEMP is not allowed in writes: temporary objects would not survive a replay");
+        }
+    }
+
+    /** PRAGMA [schema.]name [(argument)], where name is a read-only introspection pragma and no '=' is used. */
+    private static void checkReadPragma(List<Token> st, int at) throws SqlRefusal {
+        int i = at + 1;
+        if (i + 1 < st.size() && st.get(i + 1).isOperator(".")) i += 2;
+        String name = i < st.size() ? st.get(i).lowerIdentifier() : null;
+        if (name == null || !READ_PRAGMAS.contains(name)) {
+            throw forbidden("PRAGMA " + (name == null ? "" : name + " ") + "is not allowed; reads may use only "
+                    + String.join(", ", READ_PRAGMAS.stream().sorted().toList()));
+        }
+        for (int j = i + 1; j < st.size(); j++) {
+            if (st.get(j).isOperator("=")) throw forbidden("PRAGMA " + name + " = ... is not allowed: reads may not set pragmas");
+        }
+    }
+
+    private static void checkTokens(List<Token> st, boolean write) throws SqlRefusal {
+        for (int i = 0; i < st.size(); i++) {
+            Token t = st.get(i);
+            String name = t.kind() == Kind.STRING ? Token.asciiLower(t.stringValue()) : t.lowerIdentifier();
+            if (name == null) continue;
+            if (name.startsWith(TenantSchema.RESERVED_PREFIX)) {
+                throw new SqlRefusal(ErrorCode.RESERVED_NAME, "names starting with " + TenantSchema.RESERVED_PREFIX
+                        + " are reserved for Cairn (found " + t.text() + " at offset " + t.start() + ")");
+            }
+            if (t.kind() == Kind.STRING) continue;
+            boolean call = i + 1 < st.size() && st.get(i + 1).isOperator("(");
+            if (call && FILE_FUNCTIONS.contains(name)) throw forbidden("function " + name + "() is not allowed");
+            if (!write) continue;
+            if (call && NONDETERMINISTIC_FUNCTIONS.contains(name)) {
+                throw new SqlRefusal(ErrorCode.NONDETERMINISTIC, "function " + name
+                        + "() is not allowed in writes: its value depends on the server, so a replay could differ");
+            }
+            if (call && DATE_FUNCTIONS.contains(name)) checkDateModifiers(st, i + 1, name);
+            if (PHYSICAL_TABLES.contains(name)) {
+                throw new SqlRefusal(ErrorCode.NONDETERMINISTIC, name
+                        + " is not allowed in writes: it reports the file's physical layout, which differs between copies");
+            }
+            if (name.equals("temp") && i + 1 < st.size() && st.get(i + 1).isOperator(".")) {
+                throw forbidden("the temp schema is not allowed in writes: temporary objects would not survive a replay");
+            }
+        }
+    }
+
+    /**
+     * Refuses a literal 'localtime' or 'utc' modifier among a date function's own arguments at ingress,
+     * so even a write sent with {@code wait=false} is told at once. (A modifier bound as a parameter is
+     * still refused when the write is applied, by the function itself.)
+     */
+    private static void checkDateModifiers(List<Token> st, int open, String function) throws SqlRefusal {
+        int depth = 0;
+        for (int j = open; j < st.size(); j++) {
+            Token t = st.get(j);
+            if (t.isOperator("(")) depth++;
+            else if (t.isOperator(")") && --depth == 0) return;
+            else if (depth == 1 && t.kind() == Kind.STRING) {
+                String modifier = Token.asciiLower(t.stringValue()).strip();
+                if (modifier.equals("localtime") || modifier.equals("utc")) {
+                    throw new SqlRefusal(ErrorCode.NONDETERMINISTIC, "the '" + modifier + "' modifier of " + function
+                            + "() depends on the server's time zone, so a replay could differ; store and compute times in UTC");
+                }
+            }
+        }
+    }
+
+    private static String rewriteClockKeywords(List<Token> all) {
+        StringBuilder out = new StringBuilder();
+        Token previous = null;
+        for (Token t : all) {
+            String replacement = t.kind() == Kind.WORD ? CLOCK_KEYWORDS.get(Token.asciiLower(t.text())) : null;
+            boolean isName = previous != null && (previous.isOperator(".") || previous.isWord("as"));
+            out.append(replacement != null && !isName ? replacement : t.text());
+            if (!t.insignificant()) previous = t;
+        }
+        return out.toString();
+    }
+
+    private static SqlRefusal forbidden(String message) {
+        return new SqlRefusal(ErrorCode.FORBIDDEN_STATEMENT, message);
+    }
+}

@@ -1,0 +1,71 @@
+package io.cairn.tenantdb.sqlite;
+
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteConnection;
+import org.sqlite.SQLiteLimits;
+import org.sqlite.SQLiteOpenMode;
+
+/**
+ * Opens tenant databases, hardened the same way every time (see DESIGN.md, Security): no attached
+ * databases (limit 0), no extension loading, {@code trusted_schema=OFF}, a page-count quota, a
+ * statement clock, foreign keys enforced. Writable connections use WAL with {@code synchronous=NORMAL}
+ * (durable at checkpoint, never corrupt); read-only connections are opened read-only by SQLite, so a
+ * read can never write whatever SQL it carries.
+ */
+public final class SqliteConnections {
+    private static final int PAGE_SIZE = 4096;
+    private static final int MAX_VALUE_BYTES = 64 << 20;
+
+    private SqliteConnections() {}
+
+    /** Opens (creating if needed) the tenant's file for the applier. */
+    public static TenantConnection openWritable(String tenant, Path file, SqliteLimits limits) throws SQLException {
+        SQLiteConfig config = baseConfig(limits);
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+        return open(tenant, file, config, limits);
+    }
+
+    /** Opens an existing tenant file read-only, for the query edge. */
+    public static TenantConnection openReadOnly(String tenant, Path file, SqliteLimits limits) throws SQLException {
+        SQLiteConfig config = baseConfig(limits);
+        config.setReadOnly(true);
+        config.resetOpenMode(SQLiteOpenMode.CREATE);
+        TenantConnection c = open(tenant, file, config, limits);
+        try (Statement s = c.connection().createStatement()) {
+            s.execute("PRAGMA query_only=ON");
+        }
+        return c;
+    }
+
+    private static SQLiteConfig baseConfig(SqliteLimits limits) {
+        SQLiteConfig config = new SQLiteConfig();
+        config.enableLoadExtension(false);
+        config.enforceForeignKeys(true);
+        config.setBusyTimeout(5_000);
+        config.setMaxPageCount((int) Math.min(Integer.MAX_VALUE, limits.maxDatabaseBytes() / PAGE_SIZE));
+        config.setOpenMode(SQLiteOpenMode.NOMUTEX);
+        return config;
+    }
+
+    private static TenantConnection open(String tenant, Path file, SQLiteConfig config, SqliteLimits limits) throws SQLException {
+        SQLiteConnection conn = (SQLiteConnection) config.createConnection("jdbc:sqlite:" + file);
+        try {
+            conn.setLimit(SQLiteLimits.SQLITE_LIMIT_ATTACHED, 0);
+            conn.setLimit(SQLiteLimits.SQLITE_LIMIT_SQL_LENGTH, limits.maxSqlLength());
+            // No single string or blob may exceed 64 MiB: without this, one zeroblob() or repeated
+            // concatenation could make the applier allocate up to 2 GiB.
+            conn.setLimit(SQLiteLimits.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES);
+            try (Statement s = conn.createStatement()) {
+                s.execute("PRAGMA trusted_schema=OFF");
+            }
+            return new TenantConnection(tenant, conn, StatementDeadline.install(conn), limits);
+        } catch (SQLException | RuntimeException e) {
+            conn.close();
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package io.cairn.tenantdb.sqlite;
+
+import io.cairn.topics.ErrorCode;
+import java.sql.SQLException;
+import org.sqlite.SQLiteErrorCode;
+
+/**
+ * Maps SQLite failures to Cairn's stable error codes, and strips the driver's decoration from messages
+ * so that what a person reads is SQLite's own sentence (never a path or another tenant's name).
+ */
+public final class SqliteErrors {
+    private SqliteErrors() {}
+
+    /** The stable code for a failed statement. */
+    public static ErrorCode code(SQLException e) {
+        int primary = e.getErrorCode() & 0xff;
+        if (primary == SQLiteErrorCode.SQLITE_INTERRUPT.code) return ErrorCode.STATEMENT_TIMEOUT;
+        if (primary == SQLiteErrorCode.SQLITE_READONLY.code) return ErrorCode.READ_ONLY;
+        if (primary == SQLiteErrorCode.SQLITE_FULL.code) return ErrorCode.QUOTA_EXCEEDED;
+        if (primary == SQLiteErrorCode.SQLITE_TOOBIG.code) return ErrorCode.VALUE_TOO_LARGE;
+        return ErrorCode.SQL_ERROR;
+    }
+
+    /** SQLite's own message, e.g. {@code UNIQUE constraint failed: t.id}, without the driver's prefix. */
+    public static String message(SQLException e) {
+        switch (code(e)) {
+            case STATEMENT_TIMEOUT: return "statement ran longer than its time limit and was interrupted";
+            case READ_ONLY: return "this statement would write; send writes to /execute";
+            case QUOTA_EXCEEDED: return "the tenant's database reached its size quota";
+            case VALUE_TOO_LARGE: return "a string or blob is larger than the limit (64 MiB)";
+            default: break;
+        }
+        // sqlite-jdbc writes "[SQLITE_CONSTRAINT_UNIQUE] A UNIQUE constraint failed (UNIQUE constraint failed: t.id)":
+        // the part in parentheses is SQLite's own sentence.
+        String m = e.getMessage() == null ? "" : e.getMessage().strip();
+        int open = m.indexOf(" (");
+        if (m.startsWith("[") && open > 0 && m.endsWith(")")) m = m.substring(open + 2, m.length() - 1);
+        return m.isEmpty() ? "SQL error" : m;
+    }
+}

@@ -1,0 +1,26 @@
+package io.cairn.tenantdb.sqlite;
+
+import java.time.Duration;
+
+/**
+ * Per-connection limits every tenant connection is opened with.
+ *
+ * @param maxDatabaseBytes quota on a tenant's file; a write past it fails with SQLITE_FULL. Default 1 GiB.
+ * @param statementTimeout how long one statement may run before it is interrupted. Default 1 s for
+ *     writes (a write holds its partition), 5 s for reads.
+ * @param maxSqlLength longest SQL text accepted. Default 100,000 characters (as Cloudflare D1).
+ */
+public record SqliteLimits(long maxDatabaseBytes, Duration statementTimeout, int maxSqlLength) {
+    public static final SqliteLimits WRITE_DEFAULTS = new SqliteLimits(1L << 30, Duration.ofSeconds(1), 100_000);
+    public static final SqliteLimits READ_DEFAULTS = new SqliteLimits(1L << 30, Duration.ofSeconds(5), 100_000);
+
+    public SqliteLimits {
+        if (maxDatabaseBytes < 1 << 20) throw new IllegalArgumentException("maxDatabaseBytes must be at least 1 MiB");
+        if (statementTimeout.isNegative() || statementTimeout.isZero()) throw new IllegalArgumentException("statementTimeout must be positive");
+        if (maxSqlLength < 1) throw new IllegalArgumentException("maxSqlLength must be positive");
+    }
+
+    public SqliteLimits withStatementTimeout(Duration timeout) {
+        return new SqliteLimits(maxDatabaseBytes, timeout, maxSqlLength);
+    }
+}

@@ -1,0 +1,61 @@
+package io.cairn.tenantdb.sqlite;
+
+import java.sql.SQLException;
+import org.sqlite.ProgressHandler;
+import org.sqlite.SQLiteConnection;
+
+/**
+ * A limit on the statement running on one connection, enforced by SQLite's progress handler: past it
+ * SQLite interrupts the statement (SQLITE_INTERRUPT), which {@link SqliteErrors} maps to
+ * {@code statement_timeout}. Two kinds:
+ * <ul>
+ *   <li>a <b>time</b> limit ({@link #start}), for reads;</li>
+ *   <li>a <b>work</b> limit in SQLite virtual-machine steps ({@link #startSteps}), for writes: a write
+ *       is re-executed by replicas and rebuilds on other machines, so whether it hit its limit must
+ *       not depend on how fast the machine is. The same statement on the same data takes the same
+ *       steps with the same SQLite version.</li>
+ * </ul>
+ * Used by one thread at a time, like its connection.
+ */
+public final class StatementDeadline {
+    /** Virtual-machine steps between checks: frequent enough for millisecond precision, cheap enough to not show. */
+    static final int STEPS_PER_CHECK = 10_000;
+
+    private volatile long deadlineNanos = Long.MAX_VALUE;
+    private volatile long checksLeft = Long.MAX_VALUE;
+
+    private StatementDeadline() {}
+
+    static StatementDeadline install(SQLiteConnection conn) throws SQLException {
+        StatementDeadline d = new StatementDeadline();
+        ProgressHandler.setHandler(conn, STEPS_PER_CHECK, new ProgressHandler() {
+            @Override
+            protected int progress() {
+                return d.exceeded() ? 1 : 0;
+            }
+        });
+        return d;
+    }
+
+    private boolean exceeded() {
+        return --checksLeft < 0 || System.nanoTime() - deadlineNanos > 0;
+    }
+
+    /** Starts the clock: statements from now on must finish within {@code timeoutNanos}. */
+    public void start(long timeoutNanos) {
+        checksLeft = Long.MAX_VALUE;
+        deadlineNanos = System.nanoTime() + timeoutNanos;
+    }
+
+    /** Starts a work budget: the statements from now on may take about {@code maxSteps} virtual-machine steps. */
+    public void startSteps(long maxSteps) {
+        deadlineNanos = Long.MAX_VALUE;
+        checksLeft = Math.max(1, maxSteps / STEPS_PER_CHECK);
+    }
+
+    /** Stops the limit (between statements, and while the connection is idle). */
+    public void clear() {
+        deadlineNanos = Long.MAX_VALUE;
+        checksLeft = Long.MAX_VALUE;
+    }
+}

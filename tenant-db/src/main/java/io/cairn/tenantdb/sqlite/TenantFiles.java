@@ -1,0 +1,167 @@
+package io.cairn.tenantdb.sqlite;
+
+import io.cairn.topics.TenantId;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.stream.Stream;
+
+/**
+ * The only place that maps a tenant id to a path on the hot volume. Every id is validated here, so no
+ * request can name a file outside {@code <hot>/tenants}. Files are spread over 256 sub-directories
+ * (first byte of the id's SHA-256) so that a million tenants do not share one directory.
+ *
+ * <p>Layout for tenant {@code acme}: {@code <hot>/tenants/<xx>/acme.db} (plus SQLite's {@code -wal}
+ * and {@code -shm}), and after a delete {@code <hot>/tenants/<xx>/acme.deleted}, a tombstone holding
+ * the log offset of the delete so that a redelivered older record cannot resurrect the tenant. The
+ * tombstone stays when the tenant is created again: records after that carry higher offsets.
+ *
+ * <p>Beside {@code tenants/}, the hot volume holds the applier's tenant registry
+ * ({@code cairn-tenants.db}), {@code quarantine/} (damaged files kept aside for inspection) and
+ * {@code recovery/} (scratch directories where tenants are rebuilt before they are moved into place).
+ *
+ * <p>Thread-safe: it holds no state but the root.
+ */
+public final class TenantFiles {
+    private final Path hot;
+    private final Path root;
+
+    public TenantFiles(Path hotDir) {
+        this.hot = hotDir.toAbsolutePath().normalize();
+        this.root = hot.resolve("tenants");
+    }
+
+    /** {@code <hot>/tenants}: the sharded tenant files. */
+    public Path root() {
+        return root;
+    }
+
+    /** {@code <hot>/cairn-tenants.db}: which tenants the log says exist (see the applier's TenantRegistry). */
+    public Path registryFile() {
+        return hot.resolve("cairn-tenants.db");
+    }
+
+    /** {@code <hot>/quarantine}: damaged tenant files are moved here, never deleted. */
+    public Path quarantineDir() {
+        return hot.resolve("quarantine");
+    }
+
+    /** A fresh scratch hot directory under {@code <hot>/recovery} to rebuild {@code tenant} in. */
+    public Path scratchDir(String tenant) {
+        return hot.resolve("recovery").resolve(TenantId.require(tenant) + "-" + System.nanoTime());
+    }
+
+    /** The SQLite side files of the tenant's database that travel with it ({@code -wal}, {@code -shm}). */
+    public List<Path> sideFiles(String tenant) {
+        Path db = database(tenant);
+        return List.of(db.resolveSibling(db.getFileName() + "-wal"), db.resolveSibling(db.getFileName() + "-shm"));
+    }
+
+    /** The tenant's database file (which may not exist). Throws {@link IllegalArgumentException} on an invalid id. */
+    public Path database(String tenant) {
+        return shard(tenant).resolve(TenantId.require(tenant) + ".db");
+    }
+
+    /** True when the tenant's database file exists. */
+    public boolean exists(String tenant) {
+        return Files.exists(database(tenant));
+    }
+
+    /** Creates the tenant's shard directory if missing. */
+    public void prepare(String tenant) {
+        try {
+            Files.createDirectories(shard(tenant));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Deletes the database and its side files, then durably records a tombstone at {@code deleteOffset}.
+     * Idempotent.
+     */
+    public void delete(String tenant, long deleteOffset) {
+        Path db = database(tenant);
+        try {
+            Files.createDirectories(db.getParent());
+            Path tomb = tombstone(tenant);
+            Files.writeString(tomb, Long.toString(deleteOffset), StandardCharsets.US_ASCII,
+                    StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE,
+                    StandardOpenOption.SYNC);
+            for (String suffix : List.of("", "-wal", "-shm", "-journal")) {
+                Files.deleteIfExists(db.resolveSibling(db.getFileName() + suffix));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Moves the tenant's database and its side files into {@link #quarantineDir()} (names stamped with
+     * the time), so a damaged file is kept for inspection and the tenant can be rebuilt in its place.
+     *
+     * @return the quarantined database file, or null when there was none
+     */
+    public Path quarantine(String tenant) throws IOException {
+        Path db = database(tenant);
+        Path dir = quarantineDir();
+        Files.createDirectories(dir);
+        String stamp = "-" + System.currentTimeMillis() + "-" + System.nanoTime() % 1_000_000;
+        Path moved = null;
+        for (String suffix : List.of("", "-wal", "-shm")) {
+            Path f = db.resolveSibling(db.getFileName() + suffix);
+            if (!Files.exists(f)) continue;
+            Path target = dir.resolve(db.getFileName() + stamp + suffix);
+            Files.move(f, target);
+            if (suffix.isEmpty()) moved = target;
+        }
+        return moved;
+    }
+
+    /** The offset of the tenant's last delete, if it was ever deleted and not re-created since. */
+    public OptionalLong deletedAt(String tenant) {
+        Path tomb = tombstone(tenant);
+        try {
+            if (!Files.exists(tomb)) return OptionalLong.empty();
+            return OptionalLong.of(Long.parseLong(Files.readString(tomb, StandardCharsets.US_ASCII).trim()));
+        } catch (IOException | NumberFormatException e) {
+            throw new IllegalStateException("unreadable tombstone " + tomb, e);
+        }
+    }
+
+    /** Ids of every tenant with a database file, in no particular order. */
+    public List<String> list() {
+        if (!Files.isDirectory(root)) return List.of();
+        try (Stream<Path> files = Files.walk(root, 2)) {
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".db"))
+                    .map(n -> n.substring(0, n.length() - 3))
+                    .filter(TenantId::isValid)
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Path tombstone(String tenant) {
+        return shard(tenant).resolve(TenantId.require(tenant) + ".deleted");
+    }
+
+    private Path shard(String tenant) {
+        TenantId.require(tenant);
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(tenant.getBytes(StandardCharsets.UTF_8));
+            return root.resolve(HexFormat.of().toHexDigits(h[0]));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

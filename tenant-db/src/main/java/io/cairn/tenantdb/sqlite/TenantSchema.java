@@ -1,0 +1,72 @@
+package io.cairn.tenantdb.sqlite;
+
+import io.cairn.topics.Bookmark;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * Cairn's own tables inside every tenant database. They live in the tenant's file so that they commit
+ * in the same transaction as the tenant's data: the applied position moves exactly when the data does,
+ * and a snapshot or a rebuilt copy carries them along. User SQL may not name them (the statement policy
+ * refuses identifiers starting with {@code _cairn_}).
+ *
+ * <ul>
+ *   <li>{@code _cairn_applied}: one row, the partition and offset of the last record applied.</li>
+ *   <li>{@code _cairn_tenant}: one row, the tenant's id, creation time and last write time.</li>
+ *   <li>{@code _cairn_keys}: API keys as stored (id, SHA-256 of the secret, scopes, revoked).</li>
+ *   <li>{@code _cairn_idempotency}: the first outcome of each write sent with an Idempotency-Key, kept
+ *       for a window measured in the log's ingress time (so replay keeps and expires the same keys).</li>
+ * </ul>
+ */
+public final class TenantSchema {
+    public static final String RESERVED_PREFIX = "_cairn_";
+    /** Reads the applied position: columns partition, offset; no row (or no table) means none yet. */
+    public static final String APPLIED_POSITION = "SELECT log_partition, log_offset FROM _cairn_applied WHERE id = 0";
+
+    private static final String IDEMPOTENCY = "CREATE TABLE IF NOT EXISTS _cairn_idempotency (idempotency_key TEXT PRIMARY KEY,"
+            + " ingress_ms INTEGER NOT NULL, request_sha256 TEXT NOT NULL, outcome BLOB NOT NULL)";
+
+    static final String[] CREATE = {
+        "CREATE TABLE IF NOT EXISTS _cairn_applied (id INTEGER PRIMARY KEY CHECK (id = 0),"
+                + " log_partition INTEGER NOT NULL, log_offset INTEGER NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS _cairn_tenant (id INTEGER PRIMARY KEY CHECK (id = 0), tenant TEXT NOT NULL,"
+                + " created_at_ms INTEGER NOT NULL, last_write_ms INTEGER NOT NULL, schema_version INTEGER NOT NULL DEFAULT 0)",
+        "CREATE TABLE IF NOT EXISTS _cairn_keys (key_id TEXT PRIMARY KEY, secret_sha256 TEXT NOT NULL,"
+                + " scopes TEXT NOT NULL, created_at_ms INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0)",
+        IDEMPOTENCY,
+        "CREATE INDEX IF NOT EXISTS _cairn_idempotency_by_time ON _cairn_idempotency (ingress_ms)",
+    };
+
+    private TenantSchema() {}
+
+    /** Creates Cairn's tables; idempotent. Call inside the transaction that creates the tenant. */
+    public static void create(Connection conn) throws SQLException {
+        try (Statement s = conn.createStatement()) {
+            for (String ddl : CREATE) s.execute(ddl);
+        }
+    }
+
+    /** Creates the idempotency table in a database made before it existed; idempotent and cheap. */
+    public static void ensureIdempotencyTable(Connection conn) throws SQLException {
+        try (Statement s = conn.createStatement()) {
+            s.execute(IDEMPOTENCY);
+            s.execute(CREATE[CREATE.length - 1]);
+        }
+    }
+
+    /**
+     * The position this connection's current view of the tenant has applied up to; {@link Bookmark#NONE}
+     * for a database Cairn has not initialised. Call inside the read transaction whose position you want.
+     */
+    public static Bookmark appliedPosition(Connection conn) throws SQLException {
+        try (Statement s = conn.createStatement();
+             ResultSet rs = s.executeQuery(APPLIED_POSITION)) {
+            return rs.next() ? new Bookmark(rs.getInt(1), rs.getLong(2)) : Bookmark.NONE;
+        } catch (SQLException e) {
+            if (e.getMessage() != null && e.getMessage().contains("no such table")) return Bookmark.NONE;
+            throw e;
+        }
+    }
+}

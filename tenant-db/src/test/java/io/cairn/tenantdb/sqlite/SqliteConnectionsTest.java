@@ -1,0 +1,125 @@
+package io.cairn.tenantdb.sqlite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The connection itself refuses what the statement policy refuses, so one layer failing is not enough
+ * to reach another tenant's file or the host.
+ */
+class SqliteConnectionsTest {
+    @TempDir Path dir;
+
+    private TenantConnection writable() throws SQLException {
+        return SqliteConnections.openWritable("t", dir.resolve("t.db"), SqliteLimits.WRITE_DEFAULTS);
+    }
+
+    @Test
+    void attachIsRefusedByTheConnectionEvenWithoutThePolicy() throws Exception {
+        try (TenantConnection c = writable(); Statement s = c.connection().createStatement()) {
+            assertThatThrownBy(() -> s.execute("ATTACH DATABASE '" + dir.resolve("other.db") + "' AS other"))
+                    .isInstanceOf(SQLException.class).hasMessageContaining("too many attached databases");
+        }
+        assertThat(dir.resolve("other.db")).doesNotExist();
+    }
+
+    @Test
+    void extensionLoadingIsDisabled() throws Exception {
+        try (TenantConnection c = writable(); Statement s = c.connection().createStatement()) {
+            assertThatThrownBy(() -> s.executeQuery("SELECT load_extension('/usr/lib/x86_64-linux-gnu/libc.so.6')"))
+                    .isInstanceOf(SQLException.class).hasMessageContaining("not authorized");
+        }
+    }
+
+    @Test
+    void schemaIsNotTrustedAndForeignKeysAreEnforced() throws Exception {
+        try (TenantConnection c = writable(); Statement s = c.connection().createStatement()) {
+            try (ResultSet rs = s.executeQuery("PRAGMA trusted_schema")) {
+                assertThat(rs.getInt(1)).isZero();
+            }
+            try (ResultSet rs = s.executeQuery("PRAGMA foreign_keys")) {
+                assertThat(rs.getInt(1)).isOne();
+            }
+            try (ResultSet rs = s.executeQuery("PRAGMA journal_mode")) {
+                assertThat(rs.getString(1)).isEqualTo("wal");
+            }
+        }
+    }
+
+    @Test
+    void readOnlyConnectionCannotWrite() throws Exception {
+        try (TenantConnection w = writable(); Statement s = w.connection().createStatement()) {
+            s.execute("CREATE TABLE t (n INTEGER)");
+        }
+        try (TenantConnection r = SqliteConnections.openReadOnly("t", dir.resolve("t.db"), SqliteLimits.READ_DEFAULTS);
+             Statement s = r.connection().createStatement()) {
+            assertThatThrownBy(() -> s.execute("INSERT INTO t VALUES (1)"))
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(SqliteErrors.code(e).wire()).isEqualTo("read_only"));
+        }
+    }
+
+    @Test
+    void readOnlyOpenNeverCreatesAFile() {
+        assertThatThrownBy(() -> SqliteConnections.openReadOnly("t", dir.resolve("absent.db"), SqliteLimits.READ_DEFAULTS))
+                .isInstanceOf(SQLException.class);
+        assertThat(dir.resolve("absent.db")).doesNotExist();
+    }
+
+    @Test
+    void statementPastItsTimeLimitIsInterrupted() throws Exception {
+        SqliteLimits fast = SqliteLimits.WRITE_DEFAULTS.withStatementTimeout(Duration.ofMillis(50));
+        try (TenantConnection c = SqliteConnections.openWritable("t", dir.resolve("t.db"), fast);
+             Statement s = c.connection().createStatement()) {
+            c.startClock();
+            assertThatThrownBy(() -> s.executeQuery(
+                    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n"))
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(SqliteErrors.code(e).wire()).isEqualTo("statement_timeout"));
+        }
+    }
+
+    @Test
+    void databaseCannotGrowPastItsQuota() throws Exception {
+        SqliteLimits small = new SqliteLimits(1 << 20, Duration.ofSeconds(5), 100_000);
+        try (TenantConnection c = SqliteConnections.openWritable("t", dir.resolve("t.db"), small);
+             Statement s = c.connection().createStatement()) {
+            s.execute("CREATE TABLE t (b BLOB)");
+            assertThatThrownBy(() -> s.execute("INSERT INTO t SELECT randomblob(4096) FROM (WITH RECURSIVE n(i) AS"
+                    + " (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) SELECT i FROM n)"))
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(SqliteErrors.code(e).wire()).isEqualTo("quota_exceeded"));
+        }
+    }
+
+    @Test
+    void driverDecorationIsStrippedFromMessages() throws Exception {
+        try (TenantConnection c = writable(); Statement s = c.connection().createStatement()) {
+            s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)");
+            s.execute("INSERT INTO t VALUES (1)");
+            assertThatThrownBy(() -> s.execute("INSERT INTO t VALUES (1)"))
+                    .isInstanceOfSatisfying(SQLException.class,
+                            e -> assertThat(SqliteErrors.message(e)).isEqualTo("UNIQUE constraint failed: t.id"));
+        }
+    }
+
+    @Test
+    void workBudgetStopsTheSameStatementAtTheSameStepWhateverTheMachineSpeed() throws Exception {
+        try (TenantConnection c = writable(); Statement s = c.connection().createStatement()) {
+            String loop = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n";
+            c.deadline().startSteps(1_000_000);
+            assertThatThrownBy(() -> s.executeQuery(loop))
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(SqliteErrors.code(e).wire()).isEqualTo("statement_timeout"));
+            c.deadline().startSteps(50_000_000);
+            try (ResultSet rs = s.executeQuery("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)"
+                    + " SELECT count(*) FROM n")) {
+                assertThat(rs.getInt(1)).isEqualTo(1000);
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.cairn.tenantdb.sqlite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Tenant ids map to paths only inside the tenants directory, and deletes leave a tombstone. */
+class TenantFilesTest {
+    @TempDir Path hot;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"../etc/passwd", "a/b", "A", "", ".hidden", "-x", "x.db", "a b",
+            "x234567890123456789012345678901234567890123456789012345678901234"})
+    void invalidIdsNeverBecomePaths(String id) {
+        TenantFiles files = new TenantFiles(hot);
+        assertThatThrownBy(() -> files.database(id)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void validIdsStayUnderTheTenantsDirectory() {
+        TenantFiles files = new TenantFiles(hot);
+        Path p = files.database("acme_1-x");
+        assertThat(p.normalize()).startsWithRaw(hot.toAbsolutePath().resolve("tenants"));
+        assertThat(p.getFileName().toString()).isEqualTo("acme_1-x.db");
+    }
+
+    @Test
+    void deleteRemovesFilesAndRecordsTheOffset() throws Exception {
+        TenantFiles files = new TenantFiles(hot);
+        files.prepare("acme");
+        Files.writeString(files.database("acme"), "x");
+        Files.writeString(files.database("acme").resolveSibling("acme.db-wal"), "x");
+        assertThat(files.list()).containsExactly("acme");
+        files.delete("acme", 42);
+        assertThat(files.exists("acme")).isFalse();
+        assertThat(files.database("acme").resolveSibling("acme.db-wal")).doesNotExist();
+        assertThat(files.deletedAt("acme")).hasValue(42);
+        assertThat(files.list()).isEmpty();
+    }
+}

@@ -1,0 +1,139 @@
+package io.cairn.topics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cairn.topics.avro.ApiKey;
+import io.cairn.topics.avro.ApplyMigration;
+import io.cairn.topics.avro.CommandError;
+import io.cairn.topics.avro.CommandResult;
+import io.cairn.topics.avro.CreateTenant;
+import io.cairn.topics.avro.DeleteTenant;
+import io.cairn.topics.avro.ExecuteBatch;
+import io.cairn.topics.avro.Freeze;
+import io.cairn.topics.avro.IssueKey;
+import io.cairn.topics.avro.KeySpec;
+import io.cairn.topics.avro.RestoreFrom;
+import io.cairn.topics.avro.RevokeKey;
+import io.cairn.topics.avro.Statement;
+import io.cairn.topics.avro.StatementResult;
+import io.cairn.topics.avro.TenantCommand;
+import io.cairn.topics.avro.TenantState;
+import io.cairn.topics.avro.Thaw;
+import io.cairn.topics.avro.Tier;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.avro.specific.SpecificRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Golden encodings of every record type, as data under {@code src/test/resources/golden/<version>/}.
+ * The log is kept for years, so two things must hold: today's schemas encode exactly as the current
+ * golden files say (an accidental schema change fails the build here, not in production), and every
+ * golden file ever committed still decodes to its record. A deliberate schema change adds a new
+ * version directory (run with {@code -Dcairn.golden.write=<version>}) and keeps the old ones, whose
+ * schemas the serdes must then still read.
+ */
+class GoldenRecordsTest {
+    static final String CURRENT = "v1";
+    private static final Path GOLDEN = Path.of("src", "test", "resources", "golden");
+
+    /** One fixture per record type and payload, with every optional field set somewhere. */
+    static Map<String, SpecificRecord> fixtures() {
+        Map<String, SpecificRecord> f = new LinkedHashMap<>();
+        KeySpec key = KeySpec.newBuilder().setKeyId("0011223344556677").setSecretSha256("ab".repeat(32))
+                .setScopes(List.of("read", "write")).build();
+        f.put("command-create", command(CreateTenant.newBuilder().setTemplate("app").setInitialKey(key).build(), "idem-1"));
+        List<Object> positional = new ArrayList<>(Arrays.asList(null, true, 9_223_372_036_854_775_807L, 1.5, "text",
+                ByteBuffer.wrap(new byte[] {0, (byte) 0xff})));
+        Statement st = Statement.newBuilder().setSql("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, :x)").setPositional(positional)
+                .setNamed(Map.of(":x", "named")).build();
+        f.put("command-execute", command(ExecuteBatch.newBuilder().setStatements(List.of(st)).build(), null));
+        f.put("command-delete", command(DeleteTenant.newBuilder().build(), null));
+        f.put("command-issue-key", command(IssueKey.newBuilder().setKey(key).build(), null));
+        f.put("command-revoke-key", command(RevokeKey.newBuilder().setKeyId("0011223344556677").build(), null));
+        f.put("command-apply-migration", command(ApplyMigration.newBuilder().setMigrationId("app").setVersion(3)
+                .setSteps(List.of("ALTER TABLE t ADD COLUMN c")).build(), null));
+        f.put("command-freeze", command(Freeze.newBuilder().build(), null));
+        f.put("command-thaw", command(Thaw.newBuilder().build(), null));
+        f.put("command-restore-from", command(RestoreFrom.newBuilder().setSourceTenant("acme").setAtOffset(42L)
+                .setAtTimeMs(1_700_000_000_000L).build(), null));
+        StatementResult rows = StatementResult.newBuilder().setChanges(1).setLastInsertRowid(7).setColumns(List.of("id", "v"))
+                .setRows(List.of(new ArrayList<>(Arrays.asList(7L, null)))).build();
+        f.put("result-ok", CommandResult.newBuilder().setCommandId("c-1").setTenant("acme").setPartition(3).setOffset(1042)
+                .setOk(true).setError(null).setResults(List.of(rows)).setAppliedTimeMs(1_700_000_000_123L).setIdempotentReplay(true).build());
+        f.put("result-failed", CommandResult.newBuilder().setCommandId("c-2").setTenant("acme").setPartition(3).setOffset(1043)
+                .setOk(false).setError(CommandError.newBuilder().setCode("sql_error").setMessage("no such table: x").setStatement(1).build())
+                .setResults(List.of()).setAppliedTimeMs(1_700_000_000_456L).build());
+        f.put("state", TenantState.newBuilder().setTenant("acme").setTier(Tier.HOT).setPartition(3).setAppliedOffset(1043)
+                .setSchemaVersion(2).setSizeBytes(36_864).setCreatedAtMs(1_600_000_000_000L).setLastWriteMs(1_700_000_000_456L)
+                .setKeys(List.of(ApiKey.newBuilder().setKeyId("0011223344556677").setSecretSha256("ab".repeat(32))
+                        .setScopes(List.of("read")).setCreatedAtMs(1_600_000_000_000L).setRevoked(true).build()))
+                .setLatestSnapshot("tenants/acme/snapshots/00000000000000001000").build());
+        return f;
+    }
+
+    private static TenantCommand command(Object payload, String idempotencyKey) {
+        return TenantCommand.newBuilder().setCommandId("cmd-0001").setTenant("acme").setIngressTimeMs(1_700_000_000_000L)
+                .setSeed(-42).setIdempotencyKey(idempotencyKey).setPayload(payload).build();
+    }
+
+    @Test
+    void todaysSchemasEncodeExactlyAsTheCurrentGoldenFiles() throws IOException {
+        String write = System.getProperty("cairn.golden.write");
+        Path dir = GOLDEN.resolve(write != null ? write : CURRENT);
+        if (write != null) Files.createDirectories(dir);
+        for (Map.Entry<String, SpecificRecord> e : fixtures().entrySet()) {
+            String hex = HexFormat.of().formatHex(encode(e.getValue()));
+            Path file = dir.resolve(e.getKey() + ".hex");
+            if (write != null) Files.writeString(file, hex + "\n");
+            assertThat(file).as("golden file for %s (a new record type needs one: -Dcairn.golden.write=%s)", e.getKey(), CURRENT).exists();
+            assertThat(hex).as("encoding of %s changed: a schema change needs a new golden version", e.getKey())
+                    .isEqualTo(Files.readString(file).strip());
+        }
+    }
+
+    @Test
+    void everyGoldenRecordEverCommittedStillDecodes() throws IOException {
+        Map<String, SpecificRecord> expected = fixtures();
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(GOLDEN)) {
+            files = walk.filter(p -> p.toString().endsWith(".hex")).sorted().toList();
+        }
+        assertThat(files).as("golden files").isNotEmpty();
+        for (Path file : files) {
+            String name = file.getFileName().toString().replace(".hex", "");
+            byte[] bytes = HexFormat.of().parseHex(Files.readString(file).strip());
+            SpecificRecord decoded = decode(name, bytes);
+            if (file.getParent().getFileName().toString().equals(CURRENT)) {
+                assertThat(decoded).as(name).isEqualTo(expected.get(name));
+            } else {
+                assertThat(decoded).as("old golden %s", file).isNotNull();
+            }
+        }
+    }
+
+    private static byte[] encode(SpecificRecord record) {
+        return switch (record) {
+            case TenantCommand c -> Serdes.COMMAND.encode(c);
+            case CommandResult r -> Serdes.RESULT.encode(r);
+            case TenantState s -> Serdes.STATE.encode(s);
+            default -> throw new IllegalArgumentException(record.getClass().getName());
+        };
+    }
+
+    private static SpecificRecord decode(String name, byte[] bytes) {
+        if (name.startsWith("command-")) return Serdes.COMMAND.decode(bytes);
+        if (name.startsWith("result-")) return Serdes.RESULT.decode(bytes);
+        if (name.startsWith("state")) return Serdes.STATE.decode(bytes);
+        throw new IllegalArgumentException("golden file of unknown type: " + name);
+    }
+}
