@@ -40,6 +40,7 @@ public enum ErrorCode {
     RESULT_TOO_LARGE(400, "result_too_large"),
     STATEMENT_TIMEOUT(400, "statement_timeout"),
     VALUE_TOO_LARGE(400, "value_too_large"),
+    WRITE_TOO_LARGE(400, "write_too_large"),
     QUOTA_EXCEEDED(400, "quota_exceeded"),
     // Who may do what
     UNAUTHORIZED(401, "unauthorized"),

@@ -24,6 +24,7 @@ public final class TopicCatalog {
     public static final String TENANT_STATE = "cairn.tenant-state";
     public static final String TENANT_ACCESS = "cairn.tenant-access";
     public static final String MIGRATIONS = "cairn.migrations";
+    public static final String DEAD_LETTERS = "cairn.dead-letters";
 
     /** Largest record a topic accepts; the edge's request limit stays well below it. */
     public static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -44,7 +45,9 @@ public final class TopicCatalog {
             new TopicSpec(TENANT_RESULTS, TopicConfig.CLEANUP_POLICY_DELETE, Duration.ofHours(6)),
             new TopicSpec(TENANT_STATE, TopicConfig.CLEANUP_POLICY_COMPACT, null),
             new TopicSpec(TENANT_ACCESS, TopicConfig.CLEANUP_POLICY_DELETE, Duration.ofHours(1)),
-            new TopicSpec(MIGRATIONS, TopicConfig.CLEANUP_POLICY_COMPACT, null));
+            new TopicSpec(MIGRATIONS, TopicConfig.CLEANUP_POLICY_COMPACT, null),
+            // Kept as long as the log: a replay quarantines the same records the live applier did.
+            new TopicSpec(DEAD_LETTERS, TopicConfig.CLEANUP_POLICY_DELETE, null));
 
     private TopicCatalog() {}
 

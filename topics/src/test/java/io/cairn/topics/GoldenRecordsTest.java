@@ -7,6 +7,7 @@ import io.cairn.topics.avro.ApplyMigration;
 import io.cairn.topics.avro.CommandError;
 import io.cairn.topics.avro.CommandResult;
 import io.cairn.topics.avro.CreateTenant;
+import io.cairn.topics.avro.DeadLetter;
 import io.cairn.topics.avro.DeleteTenant;
 import io.cairn.topics.avro.ExecuteBatch;
 import io.cairn.topics.avro.Freeze;
@@ -78,6 +79,8 @@ class GoldenRecordsTest {
                 .setKeys(List.of(ApiKey.newBuilder().setKeyId("0011223344556677").setSecretSha256("ab".repeat(32))
                         .setScopes(List.of("read")).setCreatedAtMs(1_600_000_000_000L).setRevoked(true).build()))
                 .setLatestSnapshot("tenants/acme/snapshots/00000000000000001000").build());
+        f.put("dead-letter", DeadLetter.newBuilder().setTenant("acme").setPartition(3).setOffset(1044).setCommandId("c-3")
+                .setReason("java.lang.IllegalStateException: boom").setAttempts(3).setQuarantinedAtMs(1_700_000_000_789L).build());
         return f;
     }
 
@@ -126,6 +129,7 @@ class GoldenRecordsTest {
             case TenantCommand c -> Serdes.COMMAND.encode(c);
             case CommandResult r -> Serdes.RESULT.encode(r);
             case TenantState s -> Serdes.STATE.encode(s);
+            case DeadLetter d -> Serdes.DEAD_LETTER.encode(d);
             default -> throw new IllegalArgumentException(record.getClass().getName());
         };
     }
@@ -134,6 +138,7 @@ class GoldenRecordsTest {
         if (name.startsWith("command-")) return Serdes.COMMAND.decode(bytes);
         if (name.startsWith("result-")) return Serdes.RESULT.decode(bytes);
         if (name.startsWith("state")) return Serdes.STATE.decode(bytes);
+        if (name.startsWith("dead-letter")) return Serdes.DEAD_LETTER.decode(bytes);
         throw new IllegalArgumentException("golden file of unknown type: " + name);
     }
 }

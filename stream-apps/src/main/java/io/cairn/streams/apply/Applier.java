@@ -1,6 +1,7 @@
 package io.cairn.streams.apply;
 
 import io.cairn.tenantdb.sqlite.TenantFiles;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
@@ -46,7 +47,11 @@ public final class Applier implements AutoCloseable {
         ApplierMetrics metrics = new ApplierMetrics(registry);
         TenantRecovery recovery = new TenantRecovery(pool, rebuilder(config, kafkaClientProps), registry);
         KafkaStreams streams = new KafkaStreams(ApplierTopology.build(config, pool, metrics, recovery), properties(config, kafkaClientProps));
+        Counter replaced = Counter.builder("cairn.applier.thread.replacements")
+                .description("stream threads that failed and were replaced: only a machine failing for minutes should cause one")
+                .register(registry);
         streams.setUncaughtExceptionHandler(e -> {
+            replaced.increment();
             log.error("applier thread failed; replacing it (uncommitted records will be redelivered)", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
@@ -72,6 +77,7 @@ public final class Applier implements AutoCloseable {
         p.put(StreamsConfig.STATE_DIR_CONFIG, config.hotDir().resolve("streams-state").toString());
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1_000);
         p.put("processing.exception.handler.global.enabled", true); // Kafka 5.0's default, opted into now
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, OutcomeTooLargeHandler.class);
         // A lone record's group commits at the next punctuation, which runs once per poll loop: keep
         // the idle poll short so that loop turns quickly.
         p.put(StreamsConfig.POLL_MS_CONFIG, 2);

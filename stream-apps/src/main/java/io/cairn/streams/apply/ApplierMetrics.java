@@ -15,6 +15,8 @@ final class ApplierMetrics {
     private final DistributionSummary groupSize;
     private final Timer commitTime;
     private final Counter synced;
+    private final Counter quarantined;
+    private final MeterRegistry registry;
 
     ApplierMetrics(MeterRegistry registry) {
         applied = Counter.builder("cairn.applier.records").tag("outcome", "applied").register(registry);
@@ -25,6 +27,10 @@ final class ApplierMetrics {
                 .description("writes answered from an earlier outcome with the same Idempotency-Key").register(registry);
         groupSize = DistributionSummary.builder("cairn.applier.group.records").register(registry);
         commitTime = Timer.builder("cairn.applier.group.commit").register(registry);
+        this.registry = registry;
+        quarantined = Counter.builder("cairn.applier.quarantined")
+                .description("records set aside after failing repeatedly for no known reason (see cairn.dead-letters): alert on any")
+                .register(registry);
         synced = Counter.builder("cairn.applier.durable.syncs")
                 .description("tenant files and directories fsynced before Kafka offset commits").register(registry);
     }
@@ -36,6 +42,16 @@ final class ApplierMetrics {
             case Outcome.Skipped s -> skipped.increment();
             case Outcome.Replayed r -> replayed.increment();
         }
+    }
+
+    void quarantined() {
+        quarantined.increment();
+    }
+
+    /** A failure other than a record's verdict, by kind (see {@link FailureRecovery}). */
+    void failed(FailureRecovery.Kind kind) {
+        Counter.builder("cairn.applier.failures").tag("kind", kind.name().toLowerCase(java.util.Locale.ROOT))
+                .description("failures applying or committing that were not a record's verdict").register(registry).increment();
     }
 
     void synced(int files) {

@@ -3,6 +3,7 @@ package io.cairn.streams.apply;
 import io.cairn.topics.Serdes;
 import io.cairn.topics.TopicCatalog;
 import io.cairn.topics.avro.CommandResult;
+import io.cairn.topics.avro.DeadLetter;
 import io.cairn.topics.avro.TenantState;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -28,6 +29,8 @@ public final class ApplierTopology {
                 typed(Serdes.RESULT.serializer(), CommandResult.class), "apply");
         t.addSink(ApplyProcessor.STATE_SINK, TopicCatalog.TENANT_STATE, new StringSerializer(),
                 typed(Serdes.STATE.serializer(), TenantState.class), "apply");
+        t.addSink(ApplyProcessor.DEAD_LETTER_SINK, TopicCatalog.DEAD_LETTERS, new StringSerializer(),
+                typed(Serdes.DEAD_LETTER.serializer(), DeadLetter.class), "apply");
         return t;
     }
 

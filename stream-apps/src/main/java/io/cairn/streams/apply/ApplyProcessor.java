@@ -2,10 +2,10 @@ package io.cairn.streams.apply;
 
 import io.cairn.topics.Bookmark;
 import io.cairn.topics.avro.CommandResult;
+import io.cairn.topics.avro.DeadLetter;
 import io.cairn.topics.avro.DeleteTenant;
 import io.cairn.topics.avro.TenantCommand;
 import io.cairn.topics.avro.TenantState;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +16,6 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Applies the records of one partition of cairn.tenant-log, in offset order, with group commit: the
@@ -26,11 +24,17 @@ import org.slf4j.LoggerFactory;
  * few milliseconds so a lone record never waits long for it), when the group reaches its size bound,
  * or when Streams commits offsets (see {@link GroupCommitStore}). Outcomes and states are forwarded
  * only after their commit.
+ *
+ * <p>It never stops on what a tenant sends: what a record's SQL causes is that record's outcome. When
+ * applying or committing fails otherwise, {@link FailureRecovery} rolls the open group back and applies
+ * it again, after waiting out the machine's failures or setting a damaged file aside; a record that
+ * keeps failing for no known reason is quarantined. The stream thread is handed back to Streams only
+ * when the machine stays broken for minutes.
  */
 final class ApplyProcessor implements Processor<String, TenantCommand, String, Object> {
     static final String RESULTS_SINK = "results";
     static final String STATE_SINK = "state";
-    private static final Logger log = LoggerFactory.getLogger(ApplyProcessor.class);
+    static final String DEAD_LETTER_SINK = "dead-letters";
 
     private final TenantDatabasePool pool;
     private final ApplierConfig config;
@@ -39,8 +43,22 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
     private ProcessorContext<String, Object> context;
     private RecordApplier records;
     private GroupCommit group;
+    private FailureRecovery failures;
     private Cancellable punctuator;
-    private final List<GroupCommit.Emitted> unsent = new ArrayList<>();
+    /**
+     * What is committed but not yet forwarded, in the order it must go out: results, states, and
+     * tombstones (a deleted tenant's null state) after the states of the group committed before it.
+     * Forwarded at the end of a record and at each punctuation, never from Streams' commit hook.
+     */
+    private final List<Emission> unsent = new ArrayList<>();
+    /** Records applied into the open group, in order: what a failure makes us apply again. */
+    private final List<LogRecord> uncommitted = new ArrayList<>();
+
+    /** One record of the log and its position. */
+    record LogRecord(TenantCommand command, Bookmark position) {}
+
+    /** One thing to forward: to a sink, keyed by tenant ({@code value} null is a tombstone). */
+    private record Emission(String sink, String tenant, Object value) {}
 
     ApplyProcessor(TenantDatabasePool pool, ApplierConfig config, ApplierMetrics metrics, TenantRecovery recovery) {
         this.pool = pool;
@@ -54,9 +72,10 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
         this.context = context;
         this.records = new RecordApplier(pool, config.maxResultRows(), recovery);
         this.group = records.group();
+        this.failures = new FailureRecovery(recovery, metrics);
         GroupCommitStore store = context.getStateStore(GroupCommitStore.NAME);
-        // Streams' flush may run outside any processing context, where forwarding is not allowed: it only
-        // commits, and what it committed is forwarded by the next punctuation or record.
+        // Streams' commit hook may run outside any processing context, where forwarding is not allowed:
+        // it only commits, and what it committed is forwarded by the next punctuation or record.
         store.onFlush(this::commitAndSync);
         this.punctuator = context.schedule(Duration.ofMillis(1), PunctuationType.WALL_CLOCK_TIME, t -> {
             commitAndForward();
@@ -66,74 +85,138 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
 
     @Override
     public void process(Record<String, TenantCommand> record) {
-        TenantCommand cmd = record.value();
         RecordMetadata md = context.recordMetadata().orElseThrow();
-        if (cmd == null) {
-            log.warn("skipping empty record at {}:{}", md.partition(), md.offset());
+        if (record.value() == null) return; // a tombstone on the log carries no command
+        LogRecord current = new LogRecord(record.value(), new Bookmark(md.partition(), md.offset()));
+        try {
+            applyOne(current);
+        } catch (FailureRecovery.ApplyFailed e) {
+            recover(e, current);
+        }
+        if (group.size() >= config.groupCommitMaxRecords()) commitAndForward();
+        forwardUnsent();
+    }
+
+    /** Applies one record into the open group (or, for a delete, commits the group and deletes). */
+    private void applyOne(LogRecord r) {
+        TenantCommand cmd = r.command();
+        if (failures.isQuarantined(r.position())) {
+            quarantine(r);
             return;
         }
-        Bookmark position = new Bookmark(md.partition(), md.offset());
+        Outcome outcome;
         try {
-            Outcome outcome = records.apply(cmd, position, this::commitAndForward);
-            metrics.applied(outcome);
-            if (cmd.getPayload() instanceof DeleteTenant) {
-                if (!(outcome instanceof Outcome.Skipped)) {
-                    emitResult(GroupCommit.result(cmd, position, outcome, System.currentTimeMillis()));
-                    if (outcome instanceof Outcome.Applied) emitState(cmd.getTenant(), null);
-                }
-                return;
+            outcome = records.apply(cmd, r.position(), this::commitGroupOrFail);
+        } catch (FailureRecovery.ApplyFailed e) {
+            throw e;
+        } catch (Exception e) {
+            throw new FailureRecovery.ApplyFailed(r, cmd.getTenant(), e);
+        }
+        metrics.applied(outcome);
+        if (cmd.getPayload() instanceof DeleteTenant) {
+            // The group was committed before the delete (its states are queued first); the delete is final.
+            if (!(outcome instanceof Outcome.Skipped)) {
+                result(GroupCommit.result(cmd, r.position(), outcome, System.currentTimeMillis()));
+                if (outcome instanceof Outcome.Applied) unsent.add(new Emission(STATE_SINK, cmd.getTenant(), null));
             }
-            if (group.size() >= config.groupCommitMaxRecords()) commitAndForward();
-        } catch (SQLException e) {
+            return;
+        }
+        uncommitted.add(r);
+    }
+
+    /**
+     * Rolls the open group back and applies it again (and {@code current}, if it was not applied),
+     * until that succeeds; see {@link FailureRecovery}.
+     */
+    private void recover(FailureRecovery.ApplyFailed failure, LogRecord current) {
+        List<LogRecord> todo = new ArrayList<>(uncommitted);
+        if (current != null && !todo.contains(current)) todo.add(current);
+        FailureRecovery.ApplyFailed next = failure;
+        while (next != null) {
+            if (next.getCause() instanceof GroupCommit.CommitFailed cf) queue(cf.committed());
             group.abort();
-            throw new StreamsException("applying " + position + " for tenant " + cmd.getTenant() + " failed", e);
+            uncommitted.clear();
+            failures.handle(next); // waits, sets a file aside or marks a record for quarantine; throws to give up
+            next = null;
+            try {
+                for (LogRecord r : todo) applyOne(r);
+            } catch (FailureRecovery.ApplyFailed e) {
+                next = e;
+            }
         }
     }
 
+    /** Sets a record aside that keeps failing: nothing of it is applied; it gets a failed outcome and a dead letter. */
+    private void quarantine(LogRecord r) {
+        Outcome.Failed verdict = FailureRecovery.QUARANTINED;
+        metrics.applied(verdict);
+        result(GroupCommit.result(r.command(), r.position(), verdict, System.currentTimeMillis()));
+        unsent.add(new Emission(DEAD_LETTER_SINK, r.command().getTenant(), failures.deadLetter(r)));
+    }
+
     private void commitAndForward() {
-        commitGroup();
-        for (GroupCommit.Emitted emitted : unsent) {
-            emitted.results().forEach(this::emitResult);
-            emitted.states().forEach(s -> emitState(s.getTenant(), s));
+        try {
+            commitGroupOrFail();
+        } catch (FailureRecovery.ApplyFailed e) {
+            recover(e, null);
+        }
+        forwardUnsent();
+    }
+
+    private void forwardUnsent() {
+        if (config.role() == ApplierConfig.Role.PRIMARY) {
+            long now = System.currentTimeMillis();
+            for (Emission e : unsent) context.forward(new Record<>(e.tenant(), e.value(), now), e.sink());
         }
         unsent.clear();
     }
 
+    private void queue(GroupCommit.Emitted emitted) {
+        emitted.results().forEach(this::result);
+        for (TenantState s : emitted.states()) unsent.add(new Emission(STATE_SINK, s.getTenant(), s));
+    }
+
+    private void result(CommandResult result) {
+        unsent.add(new Emission(RESULTS_SINK, result.getTenant(), result));
+    }
+
     /** Before Streams commits offsets: commit SQLite, then make it durable (see {@link DurabilityBarrier}). */
     private void commitAndSync() {
-        commitGroup();
+        try {
+            commitGroupOrFail();
+        } catch (FailureRecovery.ApplyFailed e) {
+            recover(e, null);
+            try {
+                commitGroupOrFail();
+            } catch (FailureRecovery.ApplyFailed again) {
+                throw new StreamsException("the group could not be committed before the offset commit", again);
+            }
+        }
         metrics.synced(group.syncDurable());
     }
 
-    private void commitGroup() {
-        if (group.isEmpty()) return;
+    /** Commits the open group; its outcomes wait in {@link #unsent} for the next forwarding point. */
+    private void commitGroupOrFail() {
+        if (group.isEmpty()) {
+            uncommitted.clear();
+            return;
+        }
+        long start = System.nanoTime();
         try {
-            long start = System.nanoTime();
             GroupCommit.Emitted emitted = group.commit(System.currentTimeMillis());
             metrics.committed(emitted.results().size(), System.nanoTime() - start);
-            unsent.add(emitted);
-        } catch (SQLException e) {
-            throw new StreamsException("group commit failed", e);
-        }
-    }
-
-    private void emitResult(CommandResult result) {
-        if (config.role() == ApplierConfig.Role.PRIMARY) {
-            context.forward(new Record<>(result.getTenant(), result, System.currentTimeMillis()), RESULTS_SINK);
-        }
-    }
-
-    private void emitState(String tenant, TenantState state) {
-        if (config.role() == ApplierConfig.Role.PRIMARY) {
-            context.forward(new Record<>(tenant, state, System.currentTimeMillis()), STATE_SINK);
+            queue(emitted);
+            uncommitted.clear();
+        } catch (GroupCommit.CommitFailed e) {
+            throw new FailureRecovery.ApplyFailed(null, e.tenant(), e);
         }
     }
 
     @Override
     public void close() {
         if (punctuator != null) punctuator.cancel();
-        // Streams flushed the store (committing the group) before closing; whatever is still open here
-        // belongs to a failed task and is rolled back, to be redelivered.
+        // Streams committed the group before closing; whatever is still open here belongs to a failed
+        // task and is rolled back, to be redelivered.
         group.abort();
         group.close();
     }

@@ -25,14 +25,33 @@ import org.sqlite.SQLiteConnection;
  * on the first failure it stops and reports which statement failed; the caller rolls the savepoint back,
  * so a batch is all or nothing. The policy is checked again here (not only at the edge) because the log
  * may hold records from older edges, and because the rewrite it does is part of deterministic replay.
+ *
+ * <p>One budget per record, whatever it holds, so that no tenant can hold its partition for long:
+ * {@link #MAX_STEPS_PER_RECORD} SQLite VM steps across all its statements, {@link #MAX_GROWTH_PER_RECORD}
+ * of file growth, and {@link #MAX_RESULT_BYTES_PER_RECORD} of returned rows. Every part of the budget is counted in
+ * units of the data (steps, pages, bytes), never in time: replicas and rebuilds on other machines must
+ * reach the same verdict.
+ *
+ * <p>What a tenant's SQL causes is an {@link Outcome.Failed} (a verdict, part of the log's history);
+ * what the machine causes (I/O errors, a full volume, a damaged file) is thrown as {@link SQLException},
+ * never turned into a verdict, because a replay elsewhere would not meet it.
  */
 final class BatchExecutor {
     /**
-     * Work one write statement may do, in SQLite virtual-machine steps (about a second on current
-     * hardware). A work limit, not a time limit: replicas and rebuilds on other machines must reach the
-     * same verdict, so the limit is part of deterministic replay.
+     * Work one write may do, across all its statements, in SQLite virtual-machine steps (about a second
+     * on current hardware). A work limit, not a time limit: replicas and rebuilds on other machines must
+     * reach the same verdict, so the limit is part of deterministic replay.
      */
-    static final long MAX_STEPS_PER_STATEMENT = 200_000_000L;
+    static final long MAX_STEPS_PER_RECORD = 200_000_000L;
+    /** How much one write may grow the tenant's file: bounds the I/O of a write that costs few steps (zeroblob). */
+    static final long MAX_GROWTH_PER_RECORD = 64L << 20;
+    /**
+     * Rows a write may return across its statements, in bytes: the outcome travels as one Kafka record,
+     * whose limit ({@code TopicCatalog.MAX_MESSAGE_BYTES}, 4 MiB) this stays far below.
+     */
+    static final long MAX_RESULT_BYTES_PER_RECORD = 1L << 20;
+    /** Longest error message an outcome carries: SQLite quotes the tenant's text in some of its messages. */
+    static final int MAX_MESSAGE_CHARS = 1_000;
 
     private final int maxResultRows;
 
@@ -40,24 +59,63 @@ final class BatchExecutor {
         this.maxResultRows = maxResultRows;
     }
 
-    Outcome run(TenantDatabase db, List<Statement> statements) {
+    /**
+     * Runs {@code statements} under one budget.
+     *
+     * @throws SQLException when the machine, not the SQL, failed (I/O, a full volume, corruption)
+     */
+    Outcome run(TenantDatabase db, List<Statement> statements) throws SQLException {
         List<StatementResult> results = new ArrayList<>(statements.size());
-        for (int i = 0; i < statements.size(); i++) {
-            Statement st = statements.get(i);
-            try {
-                results.add(runOne(db, st));
-            } catch (SqlRefusal r) {
-                return new Outcome.Failed(r.code(), r.getMessage(), i);
-            } catch (ResultTooLarge e) {
-                return new Outcome.Failed(ErrorCode.RESULT_TOO_LARGE, e.getMessage(), i);
-            } catch (SQLException e) {
-                ErrorCode code = DeterministicFunctions.isNondeterministic(e) ? ErrorCode.NONDETERMINISTIC : SqliteErrors.code(e);
-                return new Outcome.Failed(code, SqliteErrors.message(e), i);
-            } finally {
-                db.tenantConnection().deadline().clear();
+        long[] resultBytes = {0};
+        boolean capped = db.capGrowth(MAX_GROWTH_PER_RECORD);
+        db.tenantConnection().deadline().startSteps(MAX_STEPS_PER_RECORD);
+        try {
+            for (int i = 0; i < statements.size(); i++) {
+                try {
+                    results.add(runOne(db, statements.get(i), resultBytes));
+                } catch (SqlRefusal r) {
+                    return failed(r.code(), r.getMessage(), i);
+                } catch (ResultTooLarge e) {
+                    return failed(ErrorCode.RESULT_TOO_LARGE, e.getMessage(), i);
+                } catch (SQLException e) {
+                    return failed(verdict(db, e, capped), message(e, capped), i);
+                }
             }
+            return new Outcome.Applied(results);
+        } finally {
+            db.tenantConnection().deadline().clear();
+            db.uncapGrowth();
         }
-        return new Outcome.Applied(results);
+    }
+
+    static Outcome.Failed failed(ErrorCode code, String message, Integer statement) {
+        String m = message == null ? "" : message;
+        if (m.length() > MAX_MESSAGE_CHARS) m = m.substring(0, MAX_MESSAGE_CHARS) + "...";
+        return new Outcome.Failed(code, m, statement);
+    }
+
+    /** The verdict for a failed statement; rethrows what is the machine's fault rather than the SQL's. */
+    private static ErrorCode verdict(TenantDatabase db, SQLException e, boolean capped) throws SQLException {
+        if (DeterministicFunctions.isNondeterministic(e)) return ErrorCode.NONDETERMINISTIC;
+        if (SqliteErrors.isMachineFailure(e)) throw e;
+        ErrorCode code = SqliteErrors.code(e);
+        if (code == ErrorCode.QUOTA_EXCEEDED) {
+            // SQLITE_FULL is also what a full volume looks like. Only with room on the volume is it the
+            // quota or the growth cap, a function of the data; otherwise it is the machine's, retried.
+            if (db.volumeLow(MAX_GROWTH_PER_RECORD)) throw e;
+            if (capped) return ErrorCode.WRITE_TOO_LARGE;
+        }
+        return code;
+    }
+
+    private static String message(SQLException e, boolean capped) {
+        return switch (SqliteErrors.code(e)) {
+            case STATEMENT_TIMEOUT -> "this write did more work than one write may (" + MAX_STEPS_PER_RECORD / 1_000_000
+                    + " million SQLite steps across its statements, about a second): split it, or add an index";
+            case QUOTA_EXCEEDED -> capped ? "one write may add at most " + (MAX_GROWTH_PER_RECORD >> 20)
+                    + " MiB to the database: split it" : SqliteErrors.message(e);
+            default -> SqliteErrors.message(e);
+        };
     }
 
     /**
@@ -77,19 +135,19 @@ final class BatchExecutor {
         }
     }
 
-    private StatementResult runOne(TenantDatabase db, Statement st) throws SqlRefusal, SQLException, ResultTooLarge {
+    private StatementResult runOne(TenantDatabase db, Statement st, long[] resultBytes) throws SqlRefusal, SQLException, ResultTooLarge {
         CheckedStatement checked = StatementPolicy.checkWrite(st.getSql());
         PreparedStatement ps = db.prepare(checked.sql());
         ParameterBinder.bind(ps, checked, toJdbc(st.getPositional()), toJdbc(st.getNamed()));
         var sqlite = ((SQLiteConnection) db.connection()).getDatabase();
         long totalBefore = sqlite.total_changes();
-        db.tenantConnection().deadline().startSteps(MAX_STEPS_PER_STATEMENT);
         List<String> columns = List.of();
         List<List<Object>> rows = List.of();
         if (ps.execute()) {
             try (ResultSet rs = ps.getResultSet()) {
                 columns = columns(rs.getMetaData());
-                rows = rows(rs, columns.size());
+                for (String c : columns) resultBytes[0] += c.length();
+                rows = rows(rs, columns.size(), resultBytes);
             }
         }
         long changes = sqlite.total_changes() == totalBefore ? 0 : sqlite.changes();
@@ -107,7 +165,7 @@ final class BatchExecutor {
         return names;
     }
 
-    private List<List<Object>> rows(ResultSet rs, int width) throws SQLException, ResultTooLarge {
+    private List<List<Object>> rows(ResultSet rs, int width, long[] resultBytes) throws SQLException, ResultTooLarge {
         List<List<Object>> rows = new ArrayList<>();
         while (rs.next()) {
             if (rows.size() == maxResultRows) {
@@ -115,10 +173,25 @@ final class BatchExecutor {
                         + " rows; read larger results with /query");
             }
             List<Object> row = new ArrayList<>(width);
-            for (int c = 1; c <= width; c++) row.add(toAvro(rs.getObject(c)));
+            for (int c = 1; c <= width; c++) {
+                Object v = toAvro(rs.getObject(c));
+                resultBytes[0] += weight(v);
+                row.add(v);
+            }
+            if (resultBytes[0] > MAX_RESULT_BYTES_PER_RECORD) {
+                throw new ResultTooLarge("a write may return at most " + (MAX_RESULT_BYTES_PER_RECORD >> 10)
+                        + " KiB of rows across its statements; read larger results with /query");
+            }
             rows.add(row);
         }
         return rows;
+    }
+
+    /** Bytes a value takes in the outcome record (strings counted as UTF-16 units, an upper bound for ASCII). */
+    private static long weight(Object v) {
+        if (v instanceof String s) return 8L + s.length() * 3L;
+        if (v instanceof ByteBuffer b) return 8L + b.remaining();
+        return 9;
     }
 
     static Object toAvro(Object v) {

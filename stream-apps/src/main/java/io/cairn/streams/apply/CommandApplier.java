@@ -26,6 +26,11 @@ import java.util.OptionalLong;
  * is rolled back to its savepoint but still advances the position: its failure is its outcome, and
  * replaying it gives the same failure. {@link SQLException}s that escape are infrastructure failures
  * (I/O, corruption), never a tenant's mistake.
+ *
+ * <p>Some failures end SQLite's whole transaction, not just the statement: a write interrupted by its
+ * budget, or refused for space. The record's savepoint is then gone, and with it the group's earlier
+ * records of the tenant; {@link TransactionLost} says so, carrying the record's verdict, and the
+ * caller redoes the tenant's group without the record ({@link RecordApplier}).
  */
 final class CommandApplier {
     private static final Outcome.Applied DONE = new Outcome.Applied(List.of());
@@ -41,7 +46,7 @@ final class CommandApplier {
     }
 
     /** Applies any command but DeleteTenant (see {@link #delete}) inside {@code group}. */
-    Outcome apply(TenantCommand cmd, Bookmark position, GroupCommit group) throws SQLException {
+    Outcome apply(TenantCommand cmd, Bookmark position, GroupCommit group) throws SQLException, TransactionLost {
         String tenant = cmd.getTenant();
         if (!TenantId.isValid(tenant)) return Outcome.failed(ErrorCode.INVALID_TENANT, "invalid tenant id");
         Object payload = cmd.getPayload();
@@ -58,21 +63,41 @@ final class CommandApplier {
             }
             group.hold(db);
         }
-        if (position.offset() <= db.applied().offset()) return Outcome.SKIPPED;
+        return applyHeld(db, cmd, position);
+    }
 
+    /** Applies {@code cmd} to {@code db}, whose group transaction is open (the redo path starts here). */
+    Outcome applyHeld(TenantDatabase db, TenantCommand cmd, Bookmark position) throws SQLException, TransactionLost {
+        if (position.offset() <= db.applied().offset()) return Outcome.SKIPPED;
+        return applyInTransaction(db, cmd, position, null);
+    }
+
+    /**
+     * Records {@code verdict} as the outcome of {@code cmd} without running it: the position advances
+     * past it and an Idempotency-Key remembers it, exactly as if it had failed by itself.
+     */
+    Outcome applyVerdict(TenantDatabase db, TenantCommand cmd, Bookmark position, Outcome.Failed verdict)
+            throws SQLException, TransactionLost {
+        if (position.offset() <= db.applied().offset()) return Outcome.SKIPPED;
+        return applyInTransaction(db, cmd, position, verdict);
+    }
+
+    private Outcome applyInTransaction(TenantDatabase db, TenantCommand cmd, Bookmark position, Outcome.Failed verdict)
+            throws SQLException, TransactionLost {
+        Object payload = cmd.getPayload();
         boolean keyed = payload instanceof ExecuteBatch && cmd.getIdempotencyKey() != null;
         if (keyed) IdempotencyKeys.prepare(db, cmd);
-        if (payload instanceof ExecuteBatch) BatchExecutor.resetConnectionState(db);
+        if (payload instanceof ExecuteBatch && verdict == null) BatchExecutor.resetConnectionState(db);
         db.execute("SAVEPOINT cairn_record");
         Outcome first = keyed ? IdempotencyKeys.lookup(db, cmd, (ExecuteBatch) payload) : null;
-        Outcome outcome = first != null ? first : switch (payload) {
+        Outcome outcome = first != null ? first : verdict != null ? verdict : switch (payload) {
             case CreateTenant c -> create(db, cmd, c);
             case ExecuteBatch b -> execute(db, cmd, b);
             case IssueKey k -> issueKey(db, cmd, k.getKey());
             case RevokeKey r -> revokeKey(db, r.getKeyId());
             default -> Outcome.failed(ErrorCode.NOT_SUPPORTED, payload.getClass().getSimpleName() + " is not supported yet");
         };
-        if (outcome instanceof Outcome.Failed) db.execute("ROLLBACK TO cairn_record");
+        if (outcome instanceof Outcome.Failed f) rollbackRecord(db, f);
         if (keyed && first == null) IdempotencyKeys.remember(db, cmd, (ExecuteBatch) payload, outcome);
         if (!db.advance(position)) {
             // Another applier of this partition committed past us between our read and now: it owns the record.
@@ -81,6 +106,20 @@ final class CommandApplier {
         }
         db.execute("RELEASE cairn_record");
         return outcome;
+    }
+
+    /**
+     * Undoes the failed record's effects. When the savepoint is gone, SQLite rolled the whole
+     * transaction back by itself: the tenant's earlier records of this group are undone too.
+     */
+    private static void rollbackRecord(TenantDatabase db, Outcome.Failed failed) throws SQLException, TransactionLost {
+        try {
+            db.execute("ROLLBACK TO cairn_record");
+        } catch (SQLException e) {
+            if (e.getMessage() == null || !e.getMessage().contains("no such savepoint")) throw e;
+            db.transactionEnded();
+            throw new TransactionLost(failed);
+        }
     }
 
     /**

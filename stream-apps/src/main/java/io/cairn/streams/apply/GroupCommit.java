@@ -11,9 +11,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The records of one partition applied since the last commit: each touched tenant's database holds
@@ -39,6 +43,8 @@ final class GroupCommit {
             return new Pending(command, position, applied, failed, true);
         }
     }
+
+    private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
 
     /** What a commit produced, in log order: outcomes, then one state per tenant touched. */
     record Emitted(List<CommandResult> results, List<TenantState> states) {}
@@ -70,32 +76,93 @@ final class GroupCommit {
         return pending.size();
     }
 
+    /** Applies one record again during a redo; see {@link #reapply}. */
+    interface Reapply {
+        Outcome apply(TenantCommand command, Bookmark position) throws SQLException, TransactionLost;
+    }
+
+    /**
+     * Applies {@code tenant}'s records of this group again, in order, and keeps their new outcomes (a
+     * redo after SQLite rolled the tenant's transaction back; the caller began a new one).
+     */
+    void reapply(String tenant, Reapply again) throws SQLException, TransactionLost {
+        for (int i = 0; i < pending.size(); i++) {
+            Pending p = pending.get(i);
+            if (!p.command().getTenant().equals(tenant)) continue;
+            Outcome o = again.apply(p.command(), p.position());
+            if (o instanceof Outcome.Skipped) throw new IllegalStateException("record " + p.position() + " skipped on redo");
+            pending.set(i, Pending.of(p.command(), p.position(), o));
+        }
+    }
+
     boolean isEmpty() {
         return pending.isEmpty() && touched.isEmpty();
     }
 
+    /** A commit that failed part way: the tenants committed before the failure are final, and their outcomes are here. */
+    static final class CommitFailed extends Exception {
+        private final String tenant;
+        private final Emitted committed;
+
+        CommitFailed(String tenant, Emitted committed, Exception cause) {
+            super("committing tenant " + tenant + " failed: " + cause, cause);
+            this.tenant = tenant;
+            this.committed = committed;
+        }
+
+        /** The tenant whose commit failed. */
+        String tenant() {
+            return tenant;
+        }
+
+        /** What the tenants committed before the failure produced, to emit all the same. */
+        Emitted committed() {
+            return committed;
+        }
+    }
+
     /**
-     * Commits every held transaction, then returns what to emit. A commit failure is thrown: the
-     * stream thread dies, uncommitted records are redelivered, and nothing was emitted for them.
+     * Commits every held transaction, tenant by tenant, then returns what to emit: outcomes in log
+     * order, then one state per tenant. When a tenant's commit fails, the ones before it are final:
+     * their outcomes come with the {@link CommitFailed}; the failed tenant's and the later ones'
+     * transactions are rolled back, for the caller to apply again.
      */
-    Emitted commit(long nowMillis) throws SQLException {
+    Emitted commit(long nowMillis) throws CommitFailed {
         List<TenantState> states = new ArrayList<>(touched.size());
-        try {
-            for (TenantDatabase db : touched.values()) {
+        Set<String> committed = new HashSet<>();
+        for (TenantDatabase db : touched.values()) {
+            try {
                 db.commit();
-                barrier.committed(pool.files().database(db.tenant), db.createdInThisGroup());
-                states.add(stateOf(db));
+            } catch (SQLException | RuntimeException e) {
+                Set<String> notCommitted = new HashSet<>(touched.keySet());
+                notCommitted.removeAll(committed);
+                Emitted done = emitted(notCommitted, states, nowMillis);
+                abort();
+                throw new CommitFailed(db.tenant, done, e);
             }
-        } catch (SQLException | RuntimeException e) {
-            abort();
-            throw e;
+            committed.add(db.tenant);
+            barrier.committed(pool.files().database(db.tenant), db.createdInThisGroup());
+            try {
+                states.add(stateOf(db));
+            } catch (SQLException | RuntimeException e) {
+                // The commit stands; only the state announcement is lost, and the tenant's next commit makes it.
+                log.warn("tenant {}: committed, but its state could not be read: {}", db.tenant, e.toString());
+            }
         }
         touched.values().forEach(pool::release);
         touched.clear();
-        List<CommandResult> results = new ArrayList<>(pending.size());
-        for (Pending p : pending) results.add(result(p, nowMillis));
+        Emitted all = emitted(Set.of(), states, nowMillis);
         pending.clear();
-        return new Emitted(results, states);
+        return all;
+    }
+
+    /** Outcomes of every pending record but those of {@code notCommitted} tenants (whose transactions are rolled back). */
+    private Emitted emitted(Set<String> notCommitted, List<TenantState> states, long nowMillis) {
+        List<CommandResult> results = new ArrayList<>(pending.size());
+        for (Pending p : pending) {
+            if (!notCommitted.contains(p.command().getTenant())) results.add(result(p, nowMillis));
+        }
+        return new Emitted(results, List.copyOf(states));
     }
 
     /**

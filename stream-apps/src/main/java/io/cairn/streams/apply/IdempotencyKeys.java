@@ -2,7 +2,6 @@ package io.cairn.streams.apply;
 
 import io.cairn.tenantdb.sqlite.TenantSchema;
 import io.cairn.topics.ErrorCode;
-import io.cairn.topics.ErrorCode;
 import io.cairn.topics.Serdes;
 import io.cairn.topics.avro.CommandError;
 import io.cairn.topics.avro.CommandResult;

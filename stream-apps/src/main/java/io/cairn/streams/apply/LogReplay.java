@@ -31,6 +31,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * functions), so every rebuilt tenant has the content the live applier gave it at the same offset.
  * Records of one partition are applied in offset order; partitions hold disjoint tenants.
  *
+ * <p>Records the live applier quarantined (listed on {@code cairn.dead-letters}) are skipped here too,
+ * so a rebuilt copy equals the live one.
+ *
  * <p>Consumes without a consumer group (assigned partitions, nothing committed), so it never disturbs
  * the applier. Refuses a log whose beginning was removed by retention (a rebuild from it would silently
  * miss tenants' history) and a target directory that already holds tenants. Not thread-safe.
@@ -80,7 +83,7 @@ public final class LogReplay {
                         + " log, so a replay from it would lose history");
             }
         });
-        Run run = new Run(ends, tenants, listener);
+        Run run = new Run(ends, tenants, listener, DeadLetters.read(consumer(), ends.keySet()));
         try (TenantDatabasePool pool = new TenantDatabasePool(files, config.limits(), config.maxOpenTenants())) {
             RecordApplier records = new RecordApplier(pool, config.maxResultRows(), TenantRecovery.NONE);
             try {
@@ -109,6 +112,7 @@ public final class LogReplay {
         private final Map<TopicPartition, Long> ends;
         private final Predicate<String> tenants;
         private final Consumer<ReplayProgress> listener;
+        private final Set<Bookmark> quarantined;
         private final Map<Integer, Long> read = new HashMap<>();
         private final Set<TopicPartition> remaining = new HashSet<>();
         private final long start = System.nanoTime();
@@ -116,10 +120,11 @@ public final class LogReplay {
         private long applied;
         private long statements;
 
-        Run(Map<TopicPartition, Long> ends, Predicate<String> tenants, Consumer<ReplayProgress> listener) {
+        Run(Map<TopicPartition, Long> ends, Predicate<String> tenants, Consumer<ReplayProgress> listener, Set<Bookmark> quarantined) {
             this.ends = ends;
             this.tenants = tenants;
             this.listener = listener;
+            this.quarantined = quarantined;
             ends.forEach((tp, end) -> {
                 read.put(tp.partition(), 0L);
                 if (end > 0) remaining.add(tp);
@@ -155,8 +160,10 @@ public final class LogReplay {
             if (r.value() == null) return;
             TenantCommand cmd = Serdes.COMMAND.decode(r.value());
             if (!tenants.test(cmd.getTenant())) return;
+            Bookmark position = new Bookmark(r.partition(), r.offset());
+            if (quarantined.contains(position)) return; // the live applier set it aside: nothing of it was applied
             GroupCommit group = records.group();
-            records.apply(cmd, new Bookmark(r.partition(), r.offset()), () -> commitUnchecked(group));
+            records.apply(cmd, position, () -> commitUnchecked(group));
             applied++;
             if (cmd.getPayload() instanceof ExecuteBatch b) statements += b.getStatements().size();
             if (group.size() >= config.groupCommitMaxRecords()) commit(group);
@@ -172,7 +179,12 @@ public final class LogReplay {
         }
 
         private void commit(GroupCommit group) throws SQLException {
-            if (!group.isEmpty()) group.commit(System.currentTimeMillis());
+            if (group.isEmpty()) return;
+            try {
+                group.commit(System.currentTimeMillis());
+            } catch (GroupCommit.CommitFailed e) {
+                throw new SQLException("replay: " + e.getMessage(), e.getCause());
+            }
         }
 
         private void commitUnchecked(GroupCommit group) {

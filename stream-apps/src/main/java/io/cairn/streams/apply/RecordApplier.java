@@ -46,9 +46,33 @@ final class RecordApplier {
             if (valid) pool.registry().deleted(tenant, position);
             return applier.delete(cmd, position);
         }
-        Outcome outcome = applier.apply(cmd, position, group);
+        Outcome outcome;
+        try {
+            outcome = applier.apply(cmd, position, group);
+        } catch (TransactionLost lost) {
+            outcome = redoWithout(cmd, position, lost.verdict());
+        }
         if (cmd.getPayload() instanceof CreateTenant && outcome instanceof Outcome.Applied) pool.registry().created(tenant, position);
         group.add(cmd, position, outcome);
         return outcome;
+    }
+
+    /**
+     * SQLite rolled back the tenant's whole group transaction while failing {@code cmd}: begins a new
+     * one, applies the tenant's earlier records of the group again (they are deterministic, so they
+     * reach the outcomes they had), then records {@code verdict} for {@code cmd} without running it.
+     * The tenant ends where a group holding only its earlier records, then the failed one, would have.
+     */
+    private Outcome redoWithout(TenantCommand cmd, Bookmark position, Outcome.Failed verdict) throws SQLException {
+        TenantDatabase db = group.held(cmd.getTenant());
+        db.beginIfNeeded();
+        try {
+            group.reapply(cmd.getTenant(), (earlier, at) -> applier.applyHeld(db, earlier, at));
+            return applier.applyVerdict(db, cmd, position, verdict);
+        } catch (TransactionLost again) {
+            // Applying a record twice from the same state cannot differ, or replay would not be deterministic either.
+            throw new IllegalStateException("tenant " + cmd.getTenant() + ": redoing its group at " + position
+                    + " ended the transaction again (" + again.getMessage() + ")", again);
+        }
     }
 }

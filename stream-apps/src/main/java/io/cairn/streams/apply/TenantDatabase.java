@@ -6,6 +6,8 @@ import io.cairn.tenantdb.sqlite.SqliteLimits;
 import io.cairn.tenantdb.sqlite.TenantConnection;
 import io.cairn.tenantdb.sqlite.TenantSchema;
 import io.cairn.topics.Bookmark;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -26,6 +28,7 @@ final class TenantDatabase implements AutoCloseable {
     private static final int PREPARED_CACHE = 64;
 
     final String tenant;
+    private final Path file;
     private final TenantConnection conn;
     final DeterministicFunctions.Context clock;
     private final Map<String, PreparedStatement> prepared = new LinkedHashMap<>(16, 0.75f, true) {
@@ -42,9 +45,11 @@ final class TenantDatabase implements AutoCloseable {
     private boolean inUse;
     private long lastUsedNanos = System.nanoTime();
     private Bookmark applied = Bookmark.NONE;
+    private long pageSize;
 
-    private TenantDatabase(String tenant, TenantConnection conn, DeterministicFunctions.Context clock) {
+    private TenantDatabase(String tenant, Path file, TenantConnection conn, DeterministicFunctions.Context clock) {
         this.tenant = tenant;
+        this.file = file;
         this.conn = conn;
         this.clock = clock;
     }
@@ -53,7 +58,7 @@ final class TenantDatabase implements AutoCloseable {
         TenantConnection c = SqliteConnections.openWritable(tenant, file, limits);
         try {
             c.connection().setAutoCommit(true);
-            return new TenantDatabase(tenant, c, DeterministicFunctions.install(c.connection()));
+            return new TenantDatabase(tenant, file, c, DeterministicFunctions.install(c.connection()));
         } catch (SQLException | RuntimeException e) {
             c.close();
             throw e;
@@ -171,10 +176,69 @@ final class TenantDatabase implements AutoCloseable {
         }
     }
 
-    long sizeBytes() throws SQLException {
-        try (ResultSet rs = prepare("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()").executeQuery()) {
+    /**
+     * The file's size in pages. PRAGMA statements, never the {@code pragma_*} table functions: a tenant
+     * object could shadow those names (and is refused by the policy), a PRAGMA statement cannot be.
+     */
+    long pageCount() throws SQLException {
+        try (ResultSet rs = prepare("PRAGMA main.page_count").executeQuery()) {
             return rs.next() ? rs.getLong(1) : 0;
         }
+    }
+
+    long sizeBytes() throws SQLException {
+        if (pageSize == 0) {
+            try (ResultSet rs = prepare("PRAGMA main.page_size").executeQuery()) {
+                pageSize = rs.next() ? rs.getLong(1) : 4096;
+            }
+        }
+        return pageCount() * pageSize;
+    }
+
+    /**
+     * Lets the statements that follow grow the file by at most {@code maxGrowthBytes} (and never past
+     * the tenant's quota): SQLite refuses a write past it with SQLITE_FULL. The cap is a function of
+     * the file's content, so a replay reaches the same verdict. Returns true when the cap is below the
+     * quota, so that a SQLITE_FULL means "this write is too large" rather than "the tenant is full".
+     */
+    boolean capGrowth(long maxGrowthBytes) throws SQLException {
+        long quotaPages = quotaPages();
+        long cap = Math.min(quotaPages, pageCount() + Math.max(1, maxGrowthBytes / SqliteConnections.PAGE_SIZE));
+        setMaxPageCount(cap);
+        return cap < quotaPages;
+    }
+
+    /** Lifts {@link #capGrowth}: back to the tenant's quota. */
+    void uncapGrowth() throws SQLException {
+        setMaxPageCount(quotaPages());
+    }
+
+    private long quotaPages() {
+        return conn.limits().maxDatabaseBytes() / SqliteConnections.PAGE_SIZE;
+    }
+
+    private void setMaxPageCount(long pages) throws SQLException {
+        try (Statement s = connection().createStatement()) {
+            s.execute("PRAGMA main.max_page_count = " + pages);
+        }
+    }
+
+    /** True when the volume holding the file has less than {@code bytes} usable: a SQLITE_FULL may be the machine's. */
+    boolean volumeLow(long bytes) {
+        try {
+            return Files.getFileStore(file).getUsableSpace() < bytes;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /**
+     * Notes that SQLite ended the open transaction by itself (a write interrupted by its budget, or
+     * refused for space, rolls the whole transaction back), so that the next {@link #beginIfNeeded}
+     * begins a new one.
+     */
+    void transactionEnded() {
+        inTransaction = false;
     }
 
     @Override

@@ -37,6 +37,9 @@ class TenantRecovery {
     static final TenantRecovery NONE = new TenantRecovery() {
         @Override
         void heal(String tenant, Bookmark position) {}
+
+        @Override
+        void setAside(String tenant) {}
     };
 
     private static final Logger log = LoggerFactory.getLogger(TenantRecovery.class);
@@ -47,6 +50,7 @@ class TenantRecovery {
     private final Counter missing;
     private final Counter corrupt;
     private final Set<String> checked = ConcurrentHashMap.newKeySet();
+    private final Set<String> setAside = ConcurrentHashMap.newKeySet();
 
     private TenantRecovery() {
         this.pool = null;
@@ -63,6 +67,24 @@ class TenantRecovery {
         String description = "tenants rebuilt from the log by the applier because their file was missing or corrupt";
         this.missing = Counter.builder("cairn.applier.rebuilds").tag("reason", "missing").description(description).register(meters);
         this.corrupt = Counter.builder("cairn.applier.rebuilds").tag("reason", "corrupt").description(description).register(meters);
+    }
+
+    /**
+     * Using the tenant's file failed in a way that says it is damaged: the file is moved to the
+     * quarantine directory (with the connection to it closed), so that the next record of the tenant
+     * finds it missing and rebuilds it from the log.
+     */
+    void setAside(String tenant) throws SQLException {
+        pool.discard(tenant);
+        checked.remove(tenant);
+        try {
+            if (files.quarantine(tenant) != null) {
+                setAside.add(tenant);
+                log.error("tenant {}: its file is damaged; set aside in {} to be rebuilt from the log", tenant, files.quarantineDir());
+            }
+        } catch (IOException e) {
+            throw new SQLException("could not quarantine tenant " + tenant, e);
+        }
     }
 
     /** Makes sure the tenant's file, if the tenant exists before {@code position}, is there and sound. */
@@ -86,7 +108,7 @@ class TenantRecovery {
             rebuild(tenant, position, corrupt);
         } else if (pool.registry().existsBefore(tenant, position.offset())) {
             log.error("tenant {}: database file missing though the tenant exists; rebuilding from the log below {}", tenant, position);
-            rebuild(tenant, position, missing);
+            rebuild(tenant, position, setAside.remove(tenant) ? corrupt : missing);
         }
     }
 

@@ -9,6 +9,7 @@ import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.cairn.topics.Serdes;
 import io.cairn.topics.TopicCatalog;
 import io.cairn.topics.avro.CommandResult;
+import io.cairn.topics.avro.DeadLetter;
 import io.cairn.topics.avro.TenantCommand;
 import io.cairn.topics.avro.TenantState;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -43,6 +44,7 @@ abstract class ApplierHarness {
     TestInputTopic<String, TenantCommand> log;
     TestOutputTopic<String, CommandResult> results;
     TestOutputTopic<String, TenantState> states;
+    TestOutputTopic<String, DeadLetter> deadLetters;
     TenantDatabasePool pool;
 
     @AfterEach
@@ -52,6 +54,11 @@ abstract class ApplierHarness {
 
     /** A fresh applier process over the same hot directory: offsets start again at 0, as after a crash before any Kafka commit. */
     void startApplier(int maxOpen) {
+        startApplier(maxOpen, null);
+    }
+
+    /** As {@link #startApplier(int)}, healing missing or damaged files with {@code rebuilder} (null: no healing). */
+    void startApplier(int maxOpen, TenantRecovery.Rebuilder rebuilder) {
         ApplierConfig config = new ApplierConfig(hot, "test", ApplierConfig.Role.PRIMARY, 1, maxOpen, 1000, 1000, SqliteLimits.WRITE_DEFAULTS);
         pool = new TenantDatabasePool(new TenantFiles(hot), config.limits(), maxOpen);
         Properties props = new Properties();
@@ -59,12 +66,14 @@ abstract class ApplierHarness {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put("processing.exception.handler.global.enabled", true);
         props.put(StreamsConfig.STATE_DIR_CONFIG, hot.resolve("state-" + open.size()).toString());
-        driver = new TopologyTestDriver(ApplierTopology.build(config, pool, new ApplierMetrics(registry)), props);
+        TenantRecovery recovery = rebuilder == null ? TenantRecovery.NONE : new TenantRecovery(pool, rebuilder, registry);
+        driver = new TopologyTestDriver(ApplierTopology.build(config, pool, new ApplierMetrics(registry), recovery), props);
         open.add(driver);
         open.add(pool);
         log = driver.createInputTopic(TopicCatalog.TENANT_LOG, new StringSerializer(), Serdes.COMMAND.serializer());
         results = driver.createOutputTopic(TopicCatalog.TENANT_RESULTS, new StringDeserializer(), Serdes.RESULT.deserializer());
         states = driver.createOutputTopic(TopicCatalog.TENANT_STATE, new StringDeserializer(), Serdes.STATE.deserializer());
+        deadLetters = driver.createOutputTopic(TopicCatalog.DEAD_LETTERS, new StringDeserializer(), Serdes.DEAD_LETTER.deserializer());
     }
 
     List<CommandResult> apply(TenantCommand... commands) {

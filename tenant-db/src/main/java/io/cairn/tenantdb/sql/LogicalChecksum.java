@@ -10,8 +10,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A SHA-256 of what a tenant's database says, not of how the file lays it out: two copies with equal
@@ -49,11 +52,18 @@ public final class LogicalChecksum {
     /** Lower-case hex SHA-256 of the logical content: schema and every row of every table, in a defined order. */
     public static String sha256Hex(Connection conn) throws SQLException {
         MessageDigest md = sha256();
+        // PRAGMA statements, never the pragma_* table functions: a tenant's object of that name would
+        // shadow the function (the policy refuses such names; files from before may still have one).
+        Map<String, String[]> tableList = new HashMap<>();
+        for (String[] t : query(conn, "PRAGMA main.table_list")) tableList.put(t[1], t); // schema, name, type, ncol, wr, strict
         for (String[] table : query(conn, "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND " + USER_OBJECTS
                 + " ORDER BY name COLLATE BINARY")) {
             frame(md, TABLE, table[0]);
             frame(md, TEXT, table[1]);
-            if (!isVirtual(conn, table[0])) hashRows(md, conn, table[0]);
+            String[] listed = tableList.get(table[0]);
+            boolean virtual = listed != null && "virtual".equals(listed[2]);
+            boolean withoutRowid = listed != null && "1".equals(listed[4]);
+            if (!virtual) hashRows(md, conn, table[0], withoutRowid);
         }
         if (!query(conn, "SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_sequence'").isEmpty()) {
             frame(md, TABLE, "sqlite_sequence");
@@ -71,19 +81,20 @@ public final class LogicalChecksum {
         return HexFormat.of().formatHex(md.digest());
     }
 
-    private static void hashRows(MessageDigest md, Connection conn, String table) throws SQLException {
+    private static void hashRows(MessageDigest md, Connection conn, String table, boolean withoutRowid) throws SQLException {
         List<String> columns = new ArrayList<>();
-        // hidden: 0 ordinary, 1 hidden (virtual tables), 2 generated VIRTUAL (computed on read, from the
-        // stored columns), 3 generated STORED. Only stored values are content.
-        for (String[] c : query(conn, "SELECT name FROM pragma_table_xinfo(" + literal(table) + ") WHERE hidden IN (0, 3) ORDER BY cid")) {
-            columns.add(quote(c[0]));
+        List<String[]> pk = new ArrayList<>();
+        // table_xinfo: cid, name, type, notnull, dflt_value, pk, hidden; in cid order. hidden: 0 ordinary,
+        // 1 hidden (virtual tables), 2 generated VIRTUAL (computed on read, from the stored columns),
+        // 3 generated STORED. Only stored values are content.
+        for (String[] c : query(conn, "PRAGMA main.table_xinfo(" + literal(table) + ")")) {
+            if ("0".equals(c[6]) || "3".equals(c[6])) columns.add(quote(c[1]));
+            if (!"0".equals(c[5])) pk.add(c);
         }
-        List<String[]> pk = query(conn, "SELECT name, type FROM pragma_table_info(" + literal(table) + ") WHERE pk > 0 ORDER BY pk");
-        boolean withoutRowid = !query(conn, "SELECT 1 FROM pragma_table_list WHERE schema = 'main' AND wr = 1 AND name = "
-                + literal(table)).isEmpty();
-        boolean integerKey = pk.size() == 1 && "INTEGER".equalsIgnoreCase(pk.get(0)[1]);
+        pk.sort(Comparator.comparingInt(c -> Integer.parseInt(c[5])));
+        boolean integerKey = pk.size() == 1 && "INTEGER".equalsIgnoreCase(pk.get(0)[2]);
         List<String> order = new ArrayList<>();
-        for (String[] k : pk) order.add(quote(k[0]));
+        for (String[] k : pk) order.add(quote(k[1]));
         if (!withoutRowid && !integerKey) {
             // No unique non-null key: the rows are a multiset. Order by every value (bytewise, then by type,
             // so 1 and 1.0 do not tie); the rows left tied are identical.
@@ -100,10 +111,6 @@ public final class LogicalChecksum {
                 for (int i = 1; i < n; i += 2) value(md, rs, i);
             }
         }
-    }
-
-    private static boolean isVirtual(Connection conn, String table) throws SQLException {
-        return !query(conn, "SELECT 1 FROM pragma_table_list WHERE schema = 'main' AND type = 'virtual' AND name = " + literal(table)).isEmpty();
     }
 
     /** Column {@code i} holds typeof(v), column {@code i + 1} the value v. */

@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -57,16 +58,15 @@ public final class ParameterBinder {
             values[positionalSlots.get(k)] = pos.get(k);
             filled[positionalSlots.get(k)] = true;
         }
+        Map<String, List<Integer>> slotsByKey = byName.isEmpty() ? Map.of() : slotsByKey(slots);
         for (Map.Entry<String, Object> e : byName.entrySet()) {
-            boolean matched = false;
-            for (int i = 0; i < slots.size(); i++) {
-                if (!matches(e.getKey(), slots.get(i))) continue;
+            List<Integer> matching = e.getKey() == null ? null : slotsByKey.get(e.getKey());
+            if (matching == null) throw invalid("no parameter named " + e.getKey() + " in the statement");
+            for (int i : matching) {
                 if (filled[i]) throw invalid("slot " + (i + 1) + " (" + slots.get(i) + ") is given more than one value");
                 values[i] = e.getValue();
                 filled[i] = true;
-                matched = true;
             }
-            if (!matched) throw invalid("no parameter named " + e.getKey() + " in the statement");
         }
         for (int i = 0; i < slots.size(); i++) {
             if (!filled[i]) throw invalid("no value for slot " + (i + 1) + (slots.get(i) == null ? "" : " (" + slots.get(i) + ")"));
@@ -74,10 +74,20 @@ public final class ParameterBinder {
         }
     }
 
-    /** A key matches a slot's name as written (":x") or bare ("x" for ":x", "@x", "$x", "#x"). */
-    private static boolean matches(String key, String slot) {
-        if (slot == null || key == null) return false;
-        return key.equals(slot) || key.equals(slot.substring(1));
+    /**
+     * Every key that names a slot, to the slots it names: a slot's name as written (":x") and bare ("x",
+     * which names ":x", "@x", "$x" and "#x" alike). Built once per statement, so binding n values to n
+     * slots is linear: a request with tens of thousands of named values costs what it weighs.
+     */
+    private static Map<String, List<Integer>> slotsByKey(List<String> slots) {
+        Map<String, List<Integer>> out = new HashMap<>(slots.size() * 4);
+        for (int i = 0; i < slots.size(); i++) {
+            String slot = slots.get(i);
+            if (slot == null) continue;
+            out.computeIfAbsent(slot, k -> new ArrayList<>(1)).add(i);
+            out.computeIfAbsent(slot.substring(1), k -> new ArrayList<>(1)).add(i);
+        }
+        return out;
     }
 
     private static void set(PreparedStatement ps, int index, Object v, String slotName) throws SqlRefusal, SQLException {

@@ -16,8 +16,12 @@ import java.util.List;
  * reason about text it cannot cut. One deliberate difference: SQLite accepts an unterminated
  * {@code /*} comment as running to the end; Cairn refuses it, since it usually hides a mistake.
  *
- * <p>A NUL character is refused: SQLite stops reading at it, so text after a NUL would be checked
- * here but never run, or the reverse.
+ * <p>Characters that would make SQLite read other text than this lexer reads are refused before any
+ * token is cut, wherever they stand (inside literals and comments too): a NUL (SQLite stops reading
+ * at it, so {@code DELETE FROM t -- <NUL>\n WHERE 0} would run as {@code DELETE FROM t}) and a UTF-16
+ * surrogate without its pair (the driver turns it into {@code ?}, a parameter). Other control
+ * characters are refused outside string literals and quoted identifiers, where SQLite would not take
+ * them either.
  *
  * <p>Stateless and thread-safe.
  */
@@ -26,6 +30,7 @@ public final class SqlLexer {
 
     /** All tokens of {@code sql}, whitespace and comments included, in order; their texts concatenate to {@code sql}. */
     public static List<Token> tokenize(String sql) throws SqlRefusal {
+        refuseUnreadableCharacters(sql);
         List<Token> out = new ArrayList<>();
         int i = 0;
         while (i < sql.length()) {
@@ -90,6 +95,21 @@ public final class SqlLexer {
         }
         out.add(new Token(kind, s.substring(i, end), i));
         return end;
+    }
+
+    /** Refuses a NUL or an unpaired surrogate anywhere in the text (see the class comment). */
+    private static void refuseUnreadableCharacters(String s) throws SqlRefusal {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == 0) {
+                throw error("NUL character (U+0000) in SQL text: SQLite would stop reading there; pass binary data as a parameter", i);
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw error("unpaired UTF-16 surrogate in SQL text (not valid Unicode)", i);
+            }
+        }
     }
 
     /** A literal or identifier closed by {@code q}, where a doubled {@code q} stands for one. */
@@ -186,7 +206,7 @@ public final class SqlLexer {
             default:
                 break;
         }
-        throw error(c == 0 ? "NUL character in SQL text" : "unrecognized token", i);
+        throw error(c < 0x20 || c == 0x7f ? String.format("control character U+%04X", (int) c) : "unrecognized token", i);
     }
 
     private static SqlRefusal error(String what, int at) {

@@ -23,8 +23,12 @@ import java.util.Set;
  *   <li>{@code forbidden_statement}: ATTACH, DETACH, VACUUM (a tenant has exactly one database file,
  *       whose upkeep is Cairn's), PRAGMA (on reads only read-only introspection pragmas, without '='),
  *       functions that reach files or native code ({@code load_extension}, {@code readfile},
- *       {@code writefile}, {@code edit}, {@code fts3_tokenizer}), and on writes TEMP objects and the
- *       {@code temp} schema (they live only as long as one connection, so a replay would not see them).</li>
+ *       {@code writefile}, {@code edit}, {@code fts3_tokenizer}); table-valued {@code pragma_*}
+ *       functions (in reads only the introspection ones, never {@code pragma_database_list} and the
+ *       like, which describe the host) and {@code pragma_*} names; in reads the physical-page tables
+ *       ({@code dbstat}) and {@code sqlite_compileoption_*()}; in writes TEMP objects, the {@code temp}
+ *       schema and its catalog (they live only as long as one connection, so a replay would not see
+ *       them), and ANALYZE of the whole database.</li>
  *   <li>{@code transaction_control}: BEGIN, COMMIT, END, ROLLBACK, SAVEPOINT, RELEASE as a statement:
  *       Cairn wraps each batch in its own transaction.</li>
  *   <li>{@code reserved_name}: an identifier, bare or quoted, or a string literal, starting with
@@ -56,6 +60,12 @@ public final class StatementPolicy {
     private static final Set<String> DATE_FUNCTIONS = Set.of("date", "time", "datetime", "julianday", "unixepoch",
             "strftime", "timediff");
     private static final Set<String> PHYSICAL_TABLES = Set.of("dbstat", "sqlite_dbpage");
+    /** Functions that describe how this SQLite was built: a fact about the host, not about the tenant's data. */
+    private static final Set<String> BUILD_FUNCTIONS = Set.of("sqlite_compileoption_get", "sqlite_compileoption_used");
+    /** The temp schema's own catalog: what a connection created for itself, never part of a tenant. */
+    private static final Set<String> TEMP_CATALOG = Set.of("sqlite_temp_master", "sqlite_temp_schema");
+    /** SQLite's table-valued pragma functions are named {@code pragma_<pragma>}; a user object of that name would shadow one. */
+    static final String PRAGMA_FUNCTION_PREFIX = "pragma_";
     /** Pragmas a read may run: each only describes the schema or checks it, and none takes '='. */
     static final Set<String> READ_PRAGMAS = Set.of("table_info", "table_xinfo", "table_list", "index_list", "index_info",
             "index_xinfo", "foreign_key_list", "foreign_key_check", "collation_list");
@@ -167,9 +177,31 @@ public final class StatementPolicy {
             if (write) throw forbidden("PRAGMA is not allowed in writes");
             checkReadPragma(st, i);
         }
+        if (write && word.equals("analyze") && (i + 1 >= st.size() || isSchemaOnly(st, i + 1))) {
+            throw forbidden("ANALYZE needs a table or index name (ANALYZE t): analyzing the whole database would"
+                    + " include Cairn's own tables");
+        }
         if (write && word.equals("create") && i + 1 < st.size()
                 && (st.get(i + 1).isWord("temp") || st.get(i + 1).isWord("temporary"))) {
             throw forbidden("CREATE TEMP is not allowed in writes: temporary objects would not survive a replay");
+        }
+    }
+
+    /**
+     * A {@code pragma_*} name. In writes none: they describe the connection or the host (the file's
+     * path, the build, page counts), {@code pragma_optimize} writes statistics of Cairn's own tables,
+     * and an object of that name would shadow SQLite's function. In reads the introspection ones of
+     * {@link #READ_PRAGMAS} (e.g. {@code pragma_table_info('t')}).
+     */
+    private static void checkPragmaFunction(String name, boolean write) throws SqlRefusal {
+        if (write) {
+            throw forbidden(name + " is not allowed in writes: pragma_* names are SQLite's pragma functions, and not"
+                    + " available as names for your objects");
+        }
+        String pragma = name.substring(PRAGMA_FUNCTION_PREFIX.length());
+        if (!READ_PRAGMAS.contains(pragma)) {
+            throw forbidden(name + " is not available; reads may use " + String.join(", ",
+                    READ_PRAGMAS.stream().sorted().map(p -> PRAGMA_FUNCTION_PREFIX + p).toList()));
         }
     }
 
@@ -187,6 +219,12 @@ public final class StatementPolicy {
         }
     }
 
+    /** True when the tokens from {@code at} name only a schema ({@code main} or {@code temp}), nothing in it. */
+    private static boolean isSchemaOnly(List<Token> st, int at) {
+        String name = st.get(at).lowerIdentifier();
+        return at + 1 == st.size() && ("main".equals(name) || "temp".equals(name));
+    }
+
     private static void checkTokens(List<Token> st, boolean write) throws SqlRefusal {
         for (int i = 0; i < st.size(); i++) {
             Token t = st.get(i);
@@ -199,7 +237,17 @@ public final class StatementPolicy {
             if (t.kind() == Kind.STRING) continue;
             boolean call = i + 1 < st.size() && st.get(i + 1).isOperator("(");
             if (call && FILE_FUNCTIONS.contains(name)) throw forbidden("function " + name + "() is not allowed");
+            if (name.startsWith(PRAGMA_FUNCTION_PREFIX)) checkPragmaFunction(name, write);
+            if (PHYSICAL_TABLES.contains(name) && !write) {
+                throw forbidden(name + " is not available: it reports the file's physical pages, not the tenant's data");
+            }
+            if (call && BUILD_FUNCTIONS.contains(name) && !write) {
+                throw forbidden("function " + name + "() is not available: it describes the server's build, not the tenant's data");
+            }
             if (!write) continue;
+            if (TEMP_CATALOG.contains(name)) {
+                throw forbidden(name + " is not allowed in writes: the temp schema belongs to Cairn's connection, not to the tenant");
+            }
             if (call && NONDETERMINISTIC_FUNCTIONS.contains(name)) {
                 throw new SqlRefusal(ErrorCode.NONDETERMINISTIC, "function " + name
                         + "() is not allowed in writes: its value depends on the server, so a replay could differ");

@@ -16,7 +16,8 @@ import org.sqlite.SQLiteOpenMode;
  * read can never write whatever SQL it carries.
  */
 public final class SqliteConnections {
-    private static final int PAGE_SIZE = 4096;
+    /** SQLite's default page size, which every tenant file has; quotas in pages are counted with it. */
+    public static final int PAGE_SIZE = 4096;
     private static final int MAX_VALUE_BYTES = 64 << 20;
 
     private SqliteConnections() {}

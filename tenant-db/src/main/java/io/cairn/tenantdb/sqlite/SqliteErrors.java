@@ -21,6 +21,19 @@ public final class SqliteErrors {
         return ErrorCode.SQL_ERROR;
     }
 
+    /**
+     * True when the failure is the machine's, not the statement's: I/O errors, a damaged or unreadable
+     * file, memory, a lock held by another process. Such a failure must never become a tenant's
+     * verdict: a replay on a healthy machine would not meet it.
+     */
+    public static boolean isMachineFailure(SQLException e) {
+        int primary = e.getErrorCode() & 0xff;
+        return primary == SQLiteErrorCode.SQLITE_IOERR.code || primary == SQLiteErrorCode.SQLITE_CORRUPT.code
+                || primary == SQLiteErrorCode.SQLITE_NOTADB.code || primary == SQLiteErrorCode.SQLITE_CANTOPEN.code
+                || primary == SQLiteErrorCode.SQLITE_NOMEM.code || primary == SQLiteErrorCode.SQLITE_BUSY.code
+                || primary == SQLiteErrorCode.SQLITE_LOCKED.code || primary == SQLiteErrorCode.SQLITE_PROTOCOL.code;
+    }
+
     /** SQLite's own message, e.g. {@code UNIQUE constraint failed: t.id}, without the driver's prefix. */
     public static String message(SQLException e) {
         switch (code(e)) {
