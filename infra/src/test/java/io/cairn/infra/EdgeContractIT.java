@@ -161,6 +161,11 @@ class EdgeContractIT {
         assertThat(failing.status()).isEqualTo(400);
         assertThat(failing.body().path("error").path("statement").asInt()).isEqualTo(1);
         assertThat(send("POST", "/v1/tenants/acme/query", key, "{\"sql\":\"DELETE FROM t\"}").code()).isEqualTo("read_only");
+        String[] parts = bookmark.split(":");
+        Reply neverIssued = send("POST", "/v1/tenants/acme/query", key,
+                "{\"sql\":\"SELECT 1\",\"bookmark\":\"" + parts[0] + ":" + (Long.parseLong(parts[1]) + 1_000_000) + "\"}");
+        assertThat(neverIssued.status()).as("a bookmark past the log's end is a client's mistake, not a wait").isEqualTo(400);
+        assertThat(neverIssued.code()).isEqualTo("invalid_bookmark");
         assertThat(send("POST", "/v1/tenants/acme/query", key, "{\"sql\":\"SELECT 1\",\"bookmark\":\"x\"}").code())
                 .isEqualTo("invalid_bookmark");
     }

@@ -40,22 +40,36 @@ final class TestStack implements AutoCloseable {
 
     private final EmbeddedKafka kafka;
     private final CairnNode node;
+    private final SimpleMeterRegistry registry;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private TestStack(EmbeddedKafka kafka, CairnNode node) {
+    private TestStack(EmbeddedKafka kafka, CairnNode node, SimpleMeterRegistry registry) {
         this.kafka = kafka;
         this.node = node;
+        this.registry = registry;
     }
 
     static TestStack start(Path dataDir) throws Exception {
         EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"));
         KafkaSettings settings = KafkaSettings.embedded(kafka.bootstrapServers());
         Path hot = dataDir.resolve("hot");
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
         CairnNode node = CairnNode.start(
                 new CairnNode.Spec(ApplierConfig.primary(hot), EdgeConfig.defaults(ADMIN, hot).withPort(0), 4, (short) 1),
-                settings.clientProperties(), new SimpleMeterRegistry());
+                settings.clientProperties(), registry);
         assertThat(node.awaitHealthy(Duration.ofSeconds(60))).as("stack healthy").isTrue();
-        return new TestStack(kafka, node);
+        return new TestStack(kafka, node, registry);
+    }
+
+    /** The meters of the applier and the edge of this stack. */
+    SimpleMeterRegistry registry() {
+        return registry;
+    }
+
+    /** A counter's count, 0 when it was never registered. */
+    double count(String name) {
+        var c = registry.find(name).counter();
+        return c == null ? 0 : c.count();
     }
 
     Reply call(String method, String path, String token, String body) throws IOException, InterruptedException {

@@ -93,6 +93,10 @@ final class DataRoutes {
         JsonNode body = bodies.object(ctx, false);
         StatementSpec spec = StatementParser.statement(body, 0, "");
         Bookmark atLeast = bookmark(body.get("bookmark"), state);
+        if (atLeast != null && !s.logEnds().issued(atLeast)) {
+            throw new ApiError(ErrorCode.INVALID_BOOKMARK, "bookmark " + atLeast + " is past the end of the tenant's log:"
+                    + " it was not issued by this Cairn (use the bookmark a write or a read returned)");
+        }
         QueryResult r = s.queries().run(tenant, spec, atLeast, waitTime(body.get("timeout_ms")));
         Responses.stream(ctx, 200, g -> {
             // Streamed, not built as a tree: a read's rows go from SQLite to the wire with one copy.

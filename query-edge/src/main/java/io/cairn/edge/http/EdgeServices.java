@@ -7,6 +7,7 @@ import io.cairn.edge.auth.Principal;
 import io.cairn.edge.directory.TenantDirectory;
 import io.cairn.edge.read.QueryRunner;
 import io.cairn.edge.write.CommandGateway;
+import io.cairn.edge.write.LogEnds;
 import io.cairn.topics.ErrorCode;
 import io.cairn.topics.TenantId;
 import io.cairn.topics.avro.TenantState;
@@ -24,6 +25,7 @@ public record EdgeServices(
         TenantDirectory directory,
         BooleanSupplier directoryReady,
         CommandGateway gateway,
+        LogEnds logEnds,
         QueryRunner queries,
         List<HealthCheck> healthChecks,
         EdgeMetrics metrics) {

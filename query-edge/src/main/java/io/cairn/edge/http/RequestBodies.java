@@ -1,6 +1,7 @@
 package io.cairn.edge.http;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cairn.edge.error.ApiError;
 import io.cairn.topics.ErrorCode;
@@ -30,12 +31,30 @@ final class RequestBodies {
         try {
             node = Responses.MAPPER.readTree(bytes);
         } catch (JacksonException e) {
-            throw new ApiError(ErrorCode.INVALID_JSON, "the body is not valid JSON: " + e.getOriginalMessage());
+            throw new ApiError(ErrorCode.INVALID_JSON, invalidJson(e));
         } catch (IOException e) {
             throw new ApiError(ErrorCode.INVALID_JSON, "the body is not valid JSON");
         }
         if (node == null || !node.isObject()) throw ApiError.invalidRequest("the body must be a JSON object");
         return node;
+    }
+
+    /**
+     * A message of our own words for a body the parser refused: where, and which of a few plain
+     * reasons. The parser's own text names its classes and settings, which mean nothing to a client.
+     */
+    static String invalidJson(JacksonException e) {
+        String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+        String raw = e.getOriginalMessage() == null ? "" : e.getOriginalMessage();
+        String why;
+        if (e instanceof StreamConstraintsException) why = "it exceeds a JSON limit (nesting depth, or the length of a number, string or name)";
+        else if (raw.startsWith("Duplicate field")) why = "an object has the same field twice";
+        else if (raw.contains("end-of-input")) why = "it ends in the middle of a value";
+        else if (raw.startsWith("Unexpected character") || raw.startsWith("Unrecognized token")) why = "it has a character or word JSON does not allow there";
+        else if (raw.contains("control character") || raw.contains("CTRL-CHAR")) why = "a string holds an unescaped control character";
+        else if (raw.contains("surrogate") || raw.contains("UTF-8") || raw.contains("byte")) why = "it is not valid UTF-8";
+        else why = "it does not follow the JSON grammar";
+        return "the body is not valid JSON" + where + ": " + why;
     }
 
     private byte[] read(Context ctx) {

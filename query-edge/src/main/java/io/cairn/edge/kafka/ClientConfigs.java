@@ -36,6 +36,14 @@ public final class ClientConfigs {
         return p;
     }
 
+    /** An admin client (for the log's end offsets). */
+    public static Map<String, Object> admin(Map<String, Object> base, String clientId) {
+        Map<String, Object> a = new HashMap<>(base);
+        a.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        a.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        return a;
+    }
+
     /** A group-less consumer (partitions are assigned by hand, nothing is committed). */
     public static Map<String, Object> assignedConsumer(Map<String, Object> base, String clientId) {
         Map<String, Object> c = new HashMap<>(base);

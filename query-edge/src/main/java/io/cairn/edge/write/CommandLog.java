@@ -22,10 +22,13 @@ public final class CommandLog implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CommandLog.class);
 
     private final KafkaProducer<String, byte[]> producer;
+    private final LogEnds ends;
     private volatile boolean ready;
 
-    public CommandLog(Map<String, Object> kafkaClientProps) {
+    /** Appends to the log; every acknowledged record moves {@code ends}. */
+    public CommandLog(Map<String, Object> kafkaClientProps, LogEnds ends) {
         this.producer = new KafkaProducer<>(ClientConfigs.producer(kafkaClientProps, "cairn-edge-commands"));
+        this.ends = ends;
     }
 
     /** Fetches the log's metadata in the background; {@link #ready()} turns true when it arrived. */
@@ -57,7 +60,11 @@ public final class CommandLog implements AutoCloseable {
         try {
             producer.send(record, (meta, error) -> {
                 if (error != null) acked.completeExceptionally(new LogUnavailableException(error));
-                else acked.complete(new Bookmark(meta.partition(), meta.offset()));
+                else {
+                    Bookmark b = new Bookmark(meta.partition(), meta.offset());
+                    ends.observed(b);
+                    acked.complete(b);
+                }
             });
         } catch (RuntimeException e) {
             acked.completeExceptionally(new LogUnavailableException(e));

@@ -1,0 +1,137 @@
+package io.cairn.infra;
+
+import static io.cairn.infra.TestStack.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cairn.infra.TestStack.Reply;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One tenant sends the whole hostile corpus (tenant-db's {@code hostile/corpus.jsonl}) and the writes
+ * that pass the policy but try to exhaust the applier (runaway work, statements sharing one budget,
+ * growth and result bombs, ten thousand named parameters, runaway triggers), while other tenants write.
+ * Every other tenant's write applies, the hostile tenant only ever gets 4xx answers, and the applier
+ * never fails: no thread replaced, nothing quarantined, no failure that was not a verdict.
+ */
+@Tag("fault")
+class HostileTenantIT {
+    private static final int NORMAL_TENANTS = 3;
+    private static final int WRITES_PER_TENANT = 60;
+
+    @TempDir Path data;
+
+    @Test
+    void oneTenantsWorstInputNeverStopsTheApplierNorAnotherTenantsWrites() throws Exception {
+        try (TestStack stack = TestStack.start(data)) {
+            String hostileKey = stack.createTenant("hostile");
+            assertThat(stack.post("/v1/tenants/hostile/execute", hostileKey, "{\"sql\":\"CREATE TABLE t (a, b TEXT, c INTEGER PRIMARY KEY)\"}")
+                    .status()).isEqualTo(200);
+            Map<String, String> normal = new LinkedHashMap<>();
+            for (int i = 0; i < NORMAL_TENANTS; i++) {
+                String tenant = "normal-" + i;
+                String key = stack.createTenant(tenant);
+                assertThat(stack.post("/v1/tenants/" + tenant + "/execute", key, "{\"sql\":\"CREATE TABLE w (n INTEGER)\"}").status()).isEqualTo(200);
+                normal.put(tenant, key);
+            }
+
+            ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
+            ConcurrentLinkedQueue<Long> latenciesNanos = new ConcurrentLinkedQueue<>();
+            CountDownLatch hostileStarted = new CountDownLatch(1);
+            Thread hostile = Thread.ofPlatform().name("hostile").start(() -> {
+                hostileStarted.countDown();
+                try {
+                    attack(stack, hostileKey, wrong);
+                } catch (Exception e) {
+                    wrong.add("hostile client failed: " + e);
+                }
+            });
+            assertThat(hostileStarted.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            List<Thread> writers = new ArrayList<>();
+            for (Map.Entry<String, String> t : normal.entrySet()) {
+                writers.add(Thread.ofPlatform().name("writer-" + t.getKey()).start(() -> {
+                    for (int n = 0; n < WRITES_PER_TENANT; n++) {
+                        long start = System.nanoTime();
+                        try {
+                            Reply r = stack.post("/v1/tenants/" + t.getKey() + "/execute", t.getValue(),
+                                    "{\"sql\":\"INSERT INTO w VALUES (?)\",\"params\":[" + n + "]}");
+                            if (r.status() != 200) wrong.add(t.getKey() + " write " + n + ": " + r.status() + " " + r.body());
+                        } catch (Exception e) {
+                            wrong.add(t.getKey() + " write " + n + ": " + e);
+                        }
+                        latenciesNanos.add(System.nanoTime() - start);
+                    }
+                }));
+            }
+            for (Thread w : writers) w.join();
+            hostile.join();
+
+            assertThat(wrong).as("answers other than expected").isEmpty();
+            for (Map.Entry<String, String> t : normal.entrySet()) {
+                Reply count = stack.post("/v1/tenants/" + t.getKey() + "/query", t.getValue(), "{\"sql\":\"SELECT count(*), sum(n) FROM w\"}");
+                assertThat(count.body().path("rows").get(0).get(0).asLong()).as(t.getKey() + " rows").isEqualTo(WRITES_PER_TENANT);
+            }
+            assertThat(stack.count("cairn.applier.thread.replacements")).as("stream threads replaced").isZero();
+            assertThat(stack.count("cairn.applier.quarantined")).as("records quarantined").isZero();
+            assertThat(stack.registry().find("cairn.applier.failures").counters()).as("failures that were not verdicts").isEmpty();
+            List<Long> sorted = new ArrayList<>(latenciesNanos);
+            Collections.sort(sorted);
+            System.out.printf("HostileTenantIT: %d writes of other tenants beside the hostile one: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+                    sorted.size(), sorted.get(sorted.size() / 2) / 1e6, sorted.get((int) (sorted.size() * 0.99)) / 1e6,
+                    sorted.getLast() / 1e6);
+        }
+    }
+
+    /** Sends the corpus, then the writes that pass the policy but try to exhaust the applier. Anything but a 4xx is wrong. */
+    private static void attack(TestStack stack, String key, ConcurrentLinkedQueue<String> wrong) throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        for (String line : Files.readAllLines(Path.of("..", "tenant-db", "src", "test", "resources", "hostile", "corpus.jsonl"))) {
+            if (line.isBlank()) continue;
+            JsonNode e = mapper.readTree(line);
+            boolean write = e.get("mode").asText().equals("write");
+            String body = json(Map.of("sql", e.get("sql").textValue()));
+            Reply r = stack.post("/v1/tenants/hostile/" + (write ? "execute" : "query"), key, body);
+            if (r.status() >= 500) wrong.add("corpus " + e.get("why").asText() + ": " + r.status() + " " + r.body());
+        }
+        // The corpus' accepted writes changed table t (columns, a trigger): the bombs get a table of their own.
+        Reply fresh = stack.post("/v1/tenants/hostile/execute", key, "{\"sql\":\"CREATE TABLE bomb (a, b)\"}");
+        if (fresh.status() != 200) wrong.add("creating the bombs' table: " + fresh.status() + " " + fresh.body());
+        String series = "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c%s)";
+        Map<String, String> bombs = new LinkedHashMap<>();
+        bombs.put(json(Map.of("sql", series.formatted("") + " INSERT INTO bomb (a) SELECT i FROM c WHERE i < 0")), "statement_timeout");
+        bombs.put(json(Map.of("statements", Collections.nCopies(200, Map.of("sql",
+                series.formatted(" WHERE i < 1000000") + " SELECT count(*) FROM c")))), "statement_timeout");
+        bombs.put(json(Map.of("sql", series.formatted(" WHERE i < 6") + " INSERT INTO bomb (b) SELECT zeroblob(16000000) FROM c")), "write_too_large");
+        bombs.put(json(Map.of("sql", series.formatted(" WHERE i < 300") + " INSERT INTO bomb (b) SELECT randomblob(1000000) FROM c")),
+                "write_too_large");
+        bombs.put(json(Map.of("sql", series.formatted(" WHERE i < 3") + " SELECT zeroblob(400000) FROM c")), "result_too_large");
+        bombs.put(json(Map.of("sql", "INSERT INTO bomb (b) SELECT zeroblob(400000) FROM bomb RETURNING b")), null);
+        bombs.put(json(Map.of("statements", List.of(
+                Map.of("sql", "CREATE TRIGGER loop AFTER INSERT ON bomb BEGIN INSERT INTO bomb (a) VALUES (new.a + 1); END"),
+                Map.of("sql", "INSERT INTO bomb (a) VALUES (1)")))), null);
+        Map<String, Object> named = new LinkedHashMap<>();
+        StringBuilder sum = new StringBuilder("SELECT 0");
+        for (int i = 0; i < 10_000; i++) {
+            sum.append("+:p").append(i);
+            named.put("p" + i, i);
+        }
+        bombs.put(json(Map.of("sql", sum.toString(), "params", named)), null);
+        for (Map.Entry<String, String> bomb : bombs.entrySet()) {
+            Reply r = stack.post("/v1/tenants/hostile/execute", key, bomb.getKey());
+            boolean ok = bomb.getValue() == null ? r.status() < 500 : r.errorCode().equals(bomb.getValue());
+            if (!ok) wrong.add("bomb expecting " + bomb.getValue() + ": " + r.status() + " " + r.body());
+        }
+    }
+}

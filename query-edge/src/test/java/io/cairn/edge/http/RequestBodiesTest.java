@@ -1,0 +1,35 @@
+package io.cairn.edge.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.JacksonException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RequestBodiesTest {
+    private static String message(String body) {
+        try {
+            Responses.MAPPER.readTree(body.getBytes(StandardCharsets.UTF_8));
+        } catch (JacksonException e) {
+            return RequestBodies.invalidJson(e);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        throw new AssertionError("parsed: " + body);
+    }
+
+    @Test
+    void invalidJsonIsExplainedInPlainWordsWithoutTheParsersInternals() {
+        List<String> bodies = List.of("{\"sql\": ", "{\"sql\":\"a\",\"sql\":\"b\"}", "{sql: 1}", "{\"a\": tru}",
+                "[".repeat(2_000) + "]".repeat(2_000), "{\"n\": 1" + "0".repeat(2_000) + "}", "{\"s\":\"a\u0001b\"}", "nul");
+        for (String body : bodies) {
+            String m = message(body);
+            assertThat(m).as(body.length() > 40 ? body.substring(0, 40) : body).startsWith("the body is not valid JSON")
+                    .doesNotContain("com.fasterxml", "jackson", "Jackson", "StreamRead", "Feature", "Constraints", "getMax", "Enable");
+        }
+        assertThat(message("{\"sql\":\"a\",\"sql\":\"b\"}")).contains("same field twice");
+        assertThat(message("{\"sql\": ")).contains("ends in the middle");
+        assertThat(message("[".repeat(2_000) + "]".repeat(2_000))).contains("JSON limit");
+    }
+}
