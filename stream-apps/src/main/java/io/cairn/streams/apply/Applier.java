@@ -31,11 +31,16 @@ public final class Applier implements AutoCloseable {
     private final KafkaStreams streams;
     private final TenantDatabasePool pool;
     private final KafkaStreamsMetrics streamsMetrics;
+    private final HeavyLane lane;
+    private final LogReader logReader;
 
-    private Applier(KafkaStreams streams, TenantDatabasePool pool, KafkaStreamsMetrics streamsMetrics) {
+    private Applier(KafkaStreams streams, TenantDatabasePool pool, KafkaStreamsMetrics streamsMetrics, HeavyLane lane,
+            LogReader logReader) {
         this.streams = streams;
         this.pool = pool;
         this.streamsMetrics = streamsMetrics;
+        this.lane = lane;
+        this.logReader = logReader;
     }
 
     /**
@@ -46,7 +51,10 @@ public final class Applier implements AutoCloseable {
         TenantDatabasePool pool = new TenantDatabasePool(new TenantFiles(config.hotDir()), config.limits(), config.maxOpenTenants());
         ApplierMetrics metrics = new ApplierMetrics(registry);
         TenantRecovery recovery = new TenantRecovery(pool, rebuilder(config, kafkaClientProps), registry);
-        KafkaStreams streams = new KafkaStreams(ApplierTopology.build(config, pool, metrics, recovery), properties(config, kafkaClientProps));
+        LogReader logReader = new LogReader(kafkaClientProps);
+        HeavyLane lane = new HeavyLane(pool, config.maxResultRows(), recovery, metrics, logReader);
+        KafkaStreams streams = new KafkaStreams(ApplierTopology.build(config, pool, metrics, recovery, lane),
+                properties(config, kafkaClientProps));
         Counter replaced = Counter.builder("cairn.applier.thread.replacements")
                 .description("stream threads that failed and were replaced: only a machine failing for minutes should cause one")
                 .register(registry);
@@ -58,8 +66,10 @@ public final class Applier implements AutoCloseable {
         KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(registry);
         registry.gauge("cairn.applier.open.tenants", pool, TenantDatabasePool::openCount);
+        registry.gauge("cairn.applier.heavy.queued", lane, HeavyLane::size);
+        lane.start();
         streams.start();
-        return new Applier(streams, pool, streamsMetrics);
+        return new Applier(streams, pool, streamsMetrics, lane, logReader);
     }
 
     /** Self-healing replays the tenant's partition with this applier's own settings into a scratch directory. */
@@ -109,6 +119,8 @@ public final class Applier implements AutoCloseable {
         // once instead of waiting out the session timeout.
         streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+        lane.close();
+        logReader.close();
         streamsMetrics.close();
         pool.close();
     }

@@ -12,6 +12,7 @@ final class ApplierMetrics {
     private final Counter failed;
     private final Counter skipped;
     private final Counter replayed;
+    private final Counter deferred;
     private final DistributionSummary groupSize;
     private final Timer commitTime;
     private final Counter synced;
@@ -25,6 +26,8 @@ final class ApplierMetrics {
                 .description("redelivered records already applied").register(registry);
         replayed = Counter.builder("cairn.applier.records").tag("outcome", "idempotent_replay")
                 .description("writes answered from an earlier outcome with the same Idempotency-Key").register(registry);
+        deferred = Counter.builder("cairn.applier.records").tag("outcome", "deferred")
+                .description("records sent to the heavy lane: they needed more than the quick budget").register(registry);
         groupSize = DistributionSummary.builder("cairn.applier.group.records").register(registry);
         commitTime = Timer.builder("cairn.applier.group.commit").register(registry);
         this.registry = registry;
@@ -41,6 +44,7 @@ final class ApplierMetrics {
             case Outcome.Failed f -> failed.increment();
             case Outcome.Skipped s -> skipped.increment();
             case Outcome.Replayed r -> replayed.increment();
+            case Outcome.Deferred d -> deferred.increment();
         }
     }
 

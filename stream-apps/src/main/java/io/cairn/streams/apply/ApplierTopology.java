@@ -14,16 +14,15 @@ import org.apache.kafka.streams.Topology;
 public final class ApplierTopology {
     private ApplierTopology() {}
 
-    /** The topology for {@code config} without self-healing; every task shares {@code pool}. */
-    static Topology build(ApplierConfig config, TenantDatabasePool pool, ApplierMetrics metrics) {
-        return build(config, pool, metrics, TenantRecovery.NONE);
-    }
-
-    /** The topology for {@code config}; every task shares {@code pool} (bounded open files per instance) and {@code recovery}. */
-    static Topology build(ApplierConfig config, TenantDatabasePool pool, ApplierMetrics metrics, TenantRecovery recovery) {
+    /**
+     * The topology for {@code config}; every task shares {@code pool} (bounded open files per
+     * instance), {@code recovery} and the heavy {@code lane}.
+     */
+    static Topology build(ApplierConfig config, TenantDatabasePool pool, ApplierMetrics metrics, TenantRecovery recovery,
+            HeavyLane lane) {
         Topology t = new Topology();
         t.addSource("log", new StringDeserializer(), Serdes.COMMAND.deserializer(), TopicCatalog.TENANT_LOG);
-        t.addProcessor("apply", () -> new ApplyProcessor(pool, config, metrics, recovery), "log");
+        t.addProcessor("apply", () -> new ApplyProcessor(pool, config, metrics, recovery, lane), "log");
         t.addStateStore(GroupCommitStore.builder(), "apply");
         t.addSink(ApplyProcessor.RESULTS_SINK, TopicCatalog.TENANT_RESULTS, new StringSerializer(),
                 typed(Serdes.RESULT.serializer(), CommandResult.class), "apply");

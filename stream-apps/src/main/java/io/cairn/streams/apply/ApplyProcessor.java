@@ -6,6 +6,7 @@ import io.cairn.topics.avro.DeadLetter;
 import io.cairn.topics.avro.DeleteTenant;
 import io.cairn.topics.avro.TenantCommand;
 import io.cairn.topics.avro.TenantState;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +41,7 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
     private final ApplierConfig config;
     private final ApplierMetrics metrics;
     private final TenantRecovery recovery;
+    private final HeavyLane lane;
     private ProcessorContext<String, Object> context;
     private RecordApplier records;
     private GroupCommit group;
@@ -57,14 +59,12 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
     /** One record of the log and its position. */
     record LogRecord(TenantCommand command, Bookmark position) {}
 
-    /** One thing to forward: to a sink, keyed by tenant ({@code value} null is a tombstone). */
-    private record Emission(String sink, String tenant, Object value) {}
-
-    ApplyProcessor(TenantDatabasePool pool, ApplierConfig config, ApplierMetrics metrics, TenantRecovery recovery) {
+    ApplyProcessor(TenantDatabasePool pool, ApplierConfig config, ApplierMetrics metrics, TenantRecovery recovery, HeavyLane lane) {
         this.pool = pool;
         this.config = config;
         this.metrics = metrics;
         this.recovery = recovery;
+        this.lane = lane;
     }
 
     @Override
@@ -81,6 +81,11 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
             commitAndForward();
             pool.closeIdle(System.nanoTime());
         });
+        try {
+            lane.recover(context.taskId().partition()); // records deferred before a restart come first
+        } catch (Exception e) {
+            throw new StreamsException("could not fetch the records the heavy lane had yet to apply", e);
+        }
     }
 
     @Override
@@ -97,27 +102,41 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
         forwardUnsent();
     }
 
-    /** Applies one record into the open group (or, for a delete, commits the group and deletes). */
+    /**
+     * Applies one record into the open group under the quick budget (or, for a delete, commits the
+     * group and deletes). A record that needs more, and every later record of its tenant until the
+     * lane is done with it, goes to the heavy lane.
+     */
     private void applyOne(LogRecord r) {
         TenantCommand cmd = r.command();
+        if (lane.owns(cmd.getTenant())) {
+            lane.enqueue(r);
+            return;
+        }
         if (failures.isQuarantined(r.position())) {
             quarantine(r);
             return;
         }
         Outcome outcome;
         try {
-            outcome = records.apply(cmd, r.position(), this::commitGroupOrFail);
+            outcome = records.apply(cmd, r.position(), this::commitGroupOrFail, Budget.QUICK);
         } catch (FailureRecovery.ApplyFailed e) {
             throw e;
         } catch (Exception e) {
             throw new FailureRecovery.ApplyFailed(r, cmd.getTenant(), e);
         }
         metrics.applied(outcome);
+        if (outcome instanceof Outcome.Deferred) {
+            // The tenant's earlier records of the group commit first: the lane then owns the tenant alone.
+            commitGroupOrFail();
+            lane.enqueue(r);
+            return;
+        }
         if (cmd.getPayload() instanceof DeleteTenant) {
             // The group was committed before the delete (its states are queued first); the delete is final.
             if (!(outcome instanceof Outcome.Skipped)) {
-                result(GroupCommit.result(cmd, r.position(), outcome, System.currentTimeMillis()));
-                if (outcome instanceof Outcome.Applied) unsent.add(new Emission(STATE_SINK, cmd.getTenant(), null));
+                unsent.add(Emission.result(GroupCommit.result(cmd, r.position(), outcome, System.currentTimeMillis())));
+                if (outcome instanceof Outcome.Applied) unsent.add(Emission.tombstone(cmd.getTenant()));
             }
             return;
         }
@@ -150,8 +169,8 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
     private void quarantine(LogRecord r) {
         Outcome.Failed verdict = FailureRecovery.QUARANTINED;
         metrics.applied(verdict);
-        result(GroupCommit.result(r.command(), r.position(), verdict, System.currentTimeMillis()));
-        unsent.add(new Emission(DEAD_LETTER_SINK, r.command().getTenant(), failures.deadLetter(r)));
+        unsent.add(Emission.result(GroupCommit.result(r.command(), r.position(), verdict, System.currentTimeMillis())));
+        unsent.add(Emission.deadLetter(failures.deadLetter(r)));
     }
 
     private void commitAndForward() {
@@ -164,6 +183,7 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
     }
 
     private void forwardUnsent() {
+        lane.drainTo(unsent);
         if (config.role() == ApplierConfig.Role.PRIMARY) {
             long now = System.currentTimeMillis();
             for (Emission e : unsent) context.forward(new Record<>(e.tenant(), e.value(), now), e.sink());
@@ -172,12 +192,7 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
     }
 
     private void queue(GroupCommit.Emitted emitted) {
-        emitted.results().forEach(this::result);
-        for (TenantState s : emitted.states()) unsent.add(new Emission(STATE_SINK, s.getTenant(), s));
-    }
-
-    private void result(CommandResult result) {
-        unsent.add(new Emission(RESULTS_SINK, result.getTenant(), result));
+        Emission.addAll(unsent, emitted);
     }
 
     /** Before Streams commits offsets: commit SQLite, then make it durable (see {@link DurabilityBarrier}). */
@@ -193,6 +208,11 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
             }
         }
         metrics.synced(group.syncDurable());
+        try {
+            lane.persistPending(); // the records the lane has yet to apply survive the offset commit
+        } catch (SQLException e) {
+            throw new StreamsException("could not record the heavy lane's pending records", e);
+        }
     }
 
     /** Commits the open group; its outcomes wait in {@link #unsent} for the next forwarding point. */

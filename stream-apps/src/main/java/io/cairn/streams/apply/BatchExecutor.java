@@ -26,25 +26,24 @@ import org.sqlite.SQLiteConnection;
  * so a batch is all or nothing. The policy is checked again here (not only at the edge) because the log
  * may hold records from older edges, and because the rewrite it does is part of deterministic replay.
  *
- * <p>One budget per record, whatever it holds, so that no tenant can hold its partition for long:
- * {@link #MAX_STEPS_PER_RECORD} SQLite VM steps across all its statements, {@link #MAX_GROWTH_PER_RECORD}
- * of file growth, and {@link #MAX_RESULT_BYTES_PER_RECORD} of returned rows. Every part of the budget is counted in
- * units of the data (steps, pages, bytes), never in time: replicas and rebuilds on other machines must
- * reach the same verdict.
+ * <p>One budget per record ({@link Budget}), whatever it holds: SQLite VM steps across all its
+ * statements and bytes of file growth, plus {@link #MAX_RESULT_BYTES_PER_RECORD} of returned rows.
+ * Every part is counted in units of the data (steps, pages, bytes), never in time: replicas and
+ * rebuilds on other machines must reach the same verdict. Under the quick budget, a record that needs
+ * more is not failed: {@link NeedsFullBudget} sends it to the heavy lane.
  *
  * <p>What a tenant's SQL causes is an {@link Outcome.Failed} (a verdict, part of the log's history);
  * what the machine causes (I/O errors, a full volume, a damaged file) is thrown as {@link SQLException},
  * never turned into a verdict, because a replay elsewhere would not meet it.
  */
 final class BatchExecutor {
-    /**
-     * Work one write may do, across all its statements, in SQLite virtual-machine steps (about a second
-     * on current hardware). A work limit, not a time limit: replicas and rebuilds on other machines must
-     * reach the same verdict, so the limit is part of deterministic replay.
-     */
-    static final long MAX_STEPS_PER_RECORD = 200_000_000L;
-    /** How much one write may grow the tenant's file: bounds the I/O of a write that costs few steps (zeroblob). */
-    static final long MAX_GROWTH_PER_RECORD = 64L << 20;
+    /** The record needs more than the quick budget: its savepoint must be rolled back and the record deferred. */
+    static final class NeedsFullBudget extends Exception {
+        NeedsFullBudget() {
+            super("needs the full budget", null, false, false);
+        }
+    }
+
     /**
      * Rows a write may return across its statements, in bytes: the outcome travels as one Kafka record,
      * whose limit ({@code TopicCatalog.MAX_MESSAGE_BYTES}, 4 MiB) this stays far below.
@@ -60,15 +59,16 @@ final class BatchExecutor {
     }
 
     /**
-     * Runs {@code statements} under one budget.
+     * Runs {@code statements} under {@code budget}.
      *
+     * @throws NeedsFullBudget under the quick budget, when the record needs more (nothing is decided)
      * @throws SQLException when the machine, not the SQL, failed (I/O, a full volume, corruption)
      */
-    Outcome run(TenantDatabase db, List<Statement> statements) throws SQLException {
+    Outcome run(TenantDatabase db, List<Statement> statements, Budget budget) throws SQLException, NeedsFullBudget {
         List<StatementResult> results = new ArrayList<>(statements.size());
         long[] resultBytes = {0};
-        boolean capped = db.capGrowth(MAX_GROWTH_PER_RECORD);
-        db.tenantConnection().deadline().startSteps(MAX_STEPS_PER_RECORD);
+        boolean capped = db.capGrowth(budget.growthBytes());
+        db.tenantConnection().deadline().startSteps(budget.steps());
         try {
             for (int i = 0; i < statements.size(); i++) {
                 try {
@@ -78,7 +78,11 @@ final class BatchExecutor {
                 } catch (ResultTooLarge e) {
                     return failed(ErrorCode.RESULT_TOO_LARGE, e.getMessage(), i);
                 } catch (SQLException e) {
-                    return failed(verdict(db, e, capped), message(e, capped), i);
+                    ErrorCode code = verdict(db, e, capped);
+                    if (budget.quick() && (code == ErrorCode.STATEMENT_TIMEOUT || code == ErrorCode.WRITE_TOO_LARGE)) {
+                        throw new NeedsFullBudget();
+                    }
+                    return failed(code, message(e, capped), i);
                 }
             }
             return new Outcome.Applied(results);
@@ -102,7 +106,7 @@ final class BatchExecutor {
         if (code == ErrorCode.QUOTA_EXCEEDED) {
             // SQLITE_FULL is also what a full volume looks like. Only with room on the volume is it the
             // quota or the growth cap, a function of the data; otherwise it is the machine's, retried.
-            if (db.volumeLow(MAX_GROWTH_PER_RECORD)) throw e;
+            if (db.volumeLow(Budget.FULL.growthBytes())) throw e;
             if (capped) return ErrorCode.WRITE_TOO_LARGE;
         }
         return code;
@@ -110,9 +114,9 @@ final class BatchExecutor {
 
     private static String message(SQLException e, boolean capped) {
         return switch (SqliteErrors.code(e)) {
-            case STATEMENT_TIMEOUT -> "this write did more work than one write may (" + MAX_STEPS_PER_RECORD / 1_000_000
+            case STATEMENT_TIMEOUT -> "this write did more work than one write may (" + Budget.FULL.steps() / 1_000_000
                     + " million SQLite steps across its statements, about a second): split it, or add an index";
-            case QUOTA_EXCEEDED -> capped ? "one write may add at most " + (MAX_GROWTH_PER_RECORD >> 20)
+            case QUOTA_EXCEEDED -> capped ? "one write may add at most " + (Budget.FULL.growthBytes() >> 20)
                     + " MiB to the database: split it" : SqliteErrors.message(e);
             default -> SqliteErrors.message(e);
         };

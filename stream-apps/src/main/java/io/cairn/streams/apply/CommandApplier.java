@@ -45,8 +45,11 @@ final class CommandApplier {
         this.batches = new BatchExecutor(maxResultRows);
     }
 
-    /** Applies any command but DeleteTenant (see {@link #delete}) inside {@code group}. */
-    Outcome apply(TenantCommand cmd, Bookmark position, GroupCommit group) throws SQLException, TransactionLost {
+    /**
+     * Applies any command but DeleteTenant (see {@link #delete}) inside {@code group}, under
+     * {@code budget}; {@link Outcome.Deferred} when it needs more than a quick budget.
+     */
+    Outcome apply(TenantCommand cmd, Bookmark position, GroupCommit group, Budget budget) throws SQLException, TransactionLost {
         String tenant = cmd.getTenant();
         if (!TenantId.isValid(tenant)) return Outcome.failed(ErrorCode.INVALID_TENANT, "invalid tenant id");
         Object payload = cmd.getPayload();
@@ -63,13 +66,13 @@ final class CommandApplier {
             }
             group.hold(db);
         }
-        return applyHeld(db, cmd, position);
+        return applyHeld(db, cmd, position, budget);
     }
 
     /** Applies {@code cmd} to {@code db}, whose group transaction is open (the redo path starts here). */
-    Outcome applyHeld(TenantDatabase db, TenantCommand cmd, Bookmark position) throws SQLException, TransactionLost {
+    Outcome applyHeld(TenantDatabase db, TenantCommand cmd, Bookmark position, Budget budget) throws SQLException, TransactionLost {
         if (position.offset() <= db.applied().offset()) return Outcome.SKIPPED;
-        return applyInTransaction(db, cmd, position, null);
+        return applyInTransaction(db, cmd, position, null, budget);
     }
 
     /**
@@ -79,24 +82,32 @@ final class CommandApplier {
     Outcome applyVerdict(TenantDatabase db, TenantCommand cmd, Bookmark position, Outcome.Failed verdict)
             throws SQLException, TransactionLost {
         if (position.offset() <= db.applied().offset()) return Outcome.SKIPPED;
-        return applyInTransaction(db, cmd, position, verdict);
+        return applyInTransaction(db, cmd, position, verdict, Budget.FULL);
     }
 
-    private Outcome applyInTransaction(TenantDatabase db, TenantCommand cmd, Bookmark position, Outcome.Failed verdict)
-            throws SQLException, TransactionLost {
+    private Outcome applyInTransaction(TenantDatabase db, TenantCommand cmd, Bookmark position, Outcome.Failed verdict,
+            Budget budget) throws SQLException, TransactionLost {
         Object payload = cmd.getPayload();
         boolean keyed = payload instanceof ExecuteBatch && cmd.getIdempotencyKey() != null;
         if (keyed) IdempotencyKeys.prepare(db, cmd);
         if (payload instanceof ExecuteBatch && verdict == null) BatchExecutor.resetConnectionState(db);
         db.execute("SAVEPOINT cairn_record");
         Outcome first = keyed ? IdempotencyKeys.lookup(db, cmd, (ExecuteBatch) payload) : null;
-        Outcome outcome = first != null ? first : verdict != null ? verdict : switch (payload) {
-            case CreateTenant c -> create(db, cmd, c);
-            case ExecuteBatch b -> execute(db, cmd, b);
-            case IssueKey k -> issueKey(db, cmd, k.getKey());
-            case RevokeKey r -> revokeKey(db, r.getKeyId());
-            default -> Outcome.failed(ErrorCode.NOT_SUPPORTED, payload.getClass().getSimpleName() + " is not supported yet");
-        };
+        Outcome outcome;
+        try {
+            outcome = first != null ? first : verdict != null ? verdict : switch (payload) {
+                case CreateTenant c -> create(db, cmd, c);
+                case ExecuteBatch b -> execute(db, cmd, b, budget);
+                case IssueKey k -> issueKey(db, cmd, k.getKey());
+                case RevokeKey r -> revokeKey(db, r.getKeyId());
+                default -> Outcome.failed(ErrorCode.NOT_SUPPORTED, payload.getClass().getSimpleName() + " is not supported yet");
+            };
+        } catch (BatchExecutor.NeedsFullBudget more) {
+            // Not a verdict: undo what the record did, leave its position, and let the heavy lane run it.
+            rollbackRecord(db, Outcome.DEFERRED);
+            db.execute("RELEASE cairn_record");
+            return Outcome.DEFERRED;
+        }
         if (outcome instanceof Outcome.Failed f) rollbackRecord(db, f);
         if (keyed && first == null) IdempotencyKeys.remember(db, cmd, (ExecuteBatch) payload, outcome);
         if (!db.advance(position)) {
@@ -112,13 +123,13 @@ final class CommandApplier {
      * Undoes the failed record's effects. When the savepoint is gone, SQLite rolled the whole
      * transaction back by itself: the tenant's earlier records of this group are undone too.
      */
-    private static void rollbackRecord(TenantDatabase db, Outcome.Failed failed) throws SQLException, TransactionLost {
+    private static void rollbackRecord(TenantDatabase db, Outcome outcome) throws SQLException, TransactionLost {
         try {
             db.execute("ROLLBACK TO cairn_record");
         } catch (SQLException e) {
             if (e.getMessage() == null || !e.getMessage().contains("no such savepoint")) throw e;
             db.transactionEnded();
-            throw new TransactionLost(failed);
+            throw new TransactionLost(outcome);
         }
     }
 
@@ -163,9 +174,10 @@ final class CommandApplier {
         return issueKey(db, cmd, c.getInitialKey());
     }
 
-    private Outcome execute(TenantDatabase db, TenantCommand cmd, ExecuteBatch batch) throws SQLException {
+    private Outcome execute(TenantDatabase db, TenantCommand cmd, ExecuteBatch batch, Budget budget)
+            throws SQLException, BatchExecutor.NeedsFullBudget {
         db.clock.set(cmd.getSeed(), cmd.getIngressTimeMs());
-        Outcome outcome = batches.run(db, batch.getStatements());
+        Outcome outcome = batches.run(db, batch.getStatements(), budget);
         if (outcome instanceof Outcome.Applied) {
             PreparedStatement ps = db.prepare("UPDATE _cairn_tenant SET last_write_ms = ? WHERE id = 0");
             ps.setLong(1, cmd.getIngressTimeMs());

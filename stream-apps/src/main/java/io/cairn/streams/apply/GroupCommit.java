@@ -36,6 +36,7 @@ final class GroupCommit {
                 case Outcome.Failed f -> new Pending(command, position, null, f, false);
                 case Outcome.Replayed r -> of(command, position, r.first()).asReplay();
                 case Outcome.Skipped s -> throw new IllegalArgumentException("a skipped record has no result");
+                case Outcome.Deferred d -> throw new IllegalArgumentException("a deferred record has no result yet");
             };
         }
 
@@ -69,7 +70,7 @@ final class GroupCommit {
     }
 
     void add(TenantCommand command, Bookmark position, Outcome outcome) {
-        if (!(outcome instanceof Outcome.Skipped)) pending.add(Pending.of(command, position, outcome));
+        if (!(outcome instanceof Outcome.Skipped) && !(outcome instanceof Outcome.Deferred)) pending.add(Pending.of(command, position, outcome));
     }
 
     int size() {

@@ -25,7 +25,15 @@ sealed interface Outcome {
     /** The record was applied before (a redelivery after a crash): nothing is done and nothing is emitted. */
     record Skipped() implements Outcome {}
 
+    /**
+     * The record needs more than the quick budget the shared stream thread grants: nothing of it was
+     * applied and its position did not move; the heavy lane runs it with the full budget ({@link HeavyLane}).
+     * Not a verdict: the full budget alone decides success or failure, here and in every replay.
+     */
+    record Deferred() implements Outcome {}
+
     Outcome SKIPPED = new Skipped();
+    Outcome DEFERRED = new Deferred();
 
     static Outcome failed(ErrorCode code, String message) {
         return new Failed(code, message, null);

@@ -33,11 +33,19 @@ final class RecordApplier {
     }
 
     /**
-     * Applies {@code cmd}. A DeleteTenant first runs {@code commitGroup} (nothing of the tenant may be
-     * pending when its file goes) and is not added to the group: its outcome is final when this returns.
-     * Every other command's outcome is added to the group and final when the group commits.
+     * Applies {@code cmd} under the full budget; see {@link #apply(TenantCommand, Bookmark, Runnable, Budget)}.
      */
     Outcome apply(TenantCommand cmd, Bookmark position, Runnable commitGroup) throws SQLException {
+        return apply(cmd, position, commitGroup, Budget.FULL);
+    }
+
+    /**
+     * Applies {@code cmd}. A DeleteTenant first runs {@code commitGroup} (nothing of the tenant may be
+     * pending when its file goes) and is not added to the group: its outcome is final when this returns.
+     * Every other command's outcome is added to the group and final when the group commits, except
+     * {@link Outcome.Deferred} (the record needs more than a quick {@code budget}; nothing of it applied).
+     */
+    Outcome apply(TenantCommand cmd, Bookmark position, Runnable commitGroup, Budget budget) throws SQLException {
         String tenant = cmd.getTenant();
         boolean valid = TenantId.isValid(tenant);
         if (valid && group.held(tenant) == null) recovery.heal(tenant, position);
@@ -48,9 +56,9 @@ final class RecordApplier {
         }
         Outcome outcome;
         try {
-            outcome = applier.apply(cmd, position, group);
+            outcome = applier.apply(cmd, position, group, budget);
         } catch (TransactionLost lost) {
-            outcome = redoWithout(cmd, position, lost.verdict());
+            outcome = redoWithout(cmd, position, lost.outcome());
         }
         if (cmd.getPayload() instanceof CreateTenant && outcome instanceof Outcome.Applied) pool.registry().created(tenant, position);
         group.add(cmd, position, outcome);
@@ -60,15 +68,17 @@ final class RecordApplier {
     /**
      * SQLite rolled back the tenant's whole group transaction while failing {@code cmd}: begins a new
      * one, applies the tenant's earlier records of the group again (they are deterministic, so they
-     * reach the outcomes they had), then records {@code verdict} for {@code cmd} without running it.
-     * The tenant ends where a group holding only its earlier records, then the failed one, would have.
+     * reach the outcomes they had), then records {@code outcome} for {@code cmd} without running it (a
+     * deferred record is left for the heavy lane). The tenant ends where a group holding only its
+     * earlier records, then the failed one, would have.
      */
-    private Outcome redoWithout(TenantCommand cmd, Bookmark position, Outcome.Failed verdict) throws SQLException {
+    private Outcome redoWithout(TenantCommand cmd, Bookmark position, Outcome outcome) throws SQLException {
         TenantDatabase db = group.held(cmd.getTenant());
         db.beginIfNeeded();
         try {
-            group.reapply(cmd.getTenant(), (earlier, at) -> applier.applyHeld(db, earlier, at));
-            return applier.applyVerdict(db, cmd, position, verdict);
+            group.reapply(cmd.getTenant(), (earlier, at) -> applier.applyHeld(db, earlier, at, Budget.FULL));
+            if (outcome instanceof Outcome.Deferred) return outcome;
+            return applier.applyVerdict(db, cmd, position, (Outcome.Failed) outcome);
         } catch (TransactionLost again) {
             // Applying a record twice from the same state cannot differ, or replay would not be deterministic either.
             throw new IllegalStateException("tenant " + cmd.getTenant() + ": redoing its group at " + position

@@ -9,6 +9,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -52,6 +54,8 @@ final class TenantRegistry implements AutoCloseable {
         try (Statement s = conn.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS tenants (tenant TEXT PRIMARY KEY, log_partition INTEGER NOT NULL,"
                     + " created_offset INTEGER NOT NULL DEFAULT -1, deleted_offset INTEGER NOT NULL DEFAULT -1)");
+            s.execute("CREATE TABLE IF NOT EXISTS deferred (log_partition INTEGER NOT NULL, log_offset INTEGER NOT NULL,"
+                    + " tenant TEXT NOT NULL, PRIMARY KEY (log_partition, log_offset))");
         } catch (SQLException e) {
             conn.close();
             throw e;
@@ -80,6 +84,41 @@ final class TenantRegistry implements AutoCloseable {
                 return created >= 0 && created < offset && deleted < created;
             }
         }
+    }
+
+    /**
+     * Records that the heavy lane still has to apply {@code at} (of {@code tenant}), before Kafka
+     * commits an offset past it: after a crash the record is fetched again from here, not redelivered.
+     */
+    synchronized void deferred(String tenant, Bookmark at) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(
+                "INSERT INTO deferred (log_partition, log_offset, tenant) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
+            ps.setInt(1, at.partition());
+            ps.setLong(2, at.offset());
+            ps.setString(3, tenant);
+            ps.executeUpdate();
+        }
+    }
+
+    /** The heavy lane applied {@code at} durably. */
+    synchronized void undeferred(Bookmark at) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("DELETE FROM deferred WHERE log_partition = ? AND log_offset = ?")) {
+            ps.setInt(1, at.partition());
+            ps.setLong(2, at.offset());
+            ps.executeUpdate();
+        }
+    }
+
+    /** The records of {@code partition} the heavy lane has yet to apply, in log order. */
+    synchronized List<Bookmark> deferredOf(int partition) throws SQLException {
+        List<Bookmark> out = new ArrayList<>();
+        try (PreparedStatement ps = conn.prepareStatement("SELECT log_offset FROM deferred WHERE log_partition = ? ORDER BY log_offset")) {
+            ps.setInt(1, partition);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.add(new Bookmark(partition, rs.getLong(1)));
+            }
+        }
+        return out;
     }
 
     private void mark(String tenant, Bookmark at, String column) throws SQLException {

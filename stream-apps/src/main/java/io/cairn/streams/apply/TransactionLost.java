@@ -3,17 +3,18 @@ package io.cairn.streams.apply;
 /**
  * A record failed in a way that made SQLite roll back the tenant's whole open transaction (a write
  * interrupted by its work budget, or refused for space), not only the record's savepoint. Carries the
- * record's verdict; the tenant's earlier records of the group must be applied again before it.
+ * record's outcome (a verdict, or {@link Outcome.Deferred} when it only outgrew the quick budget); the
+ * tenant's earlier records of the group must be applied again before it.
  */
 final class TransactionLost extends Exception {
-    private final Outcome.Failed verdict;
+    private final Outcome outcome;
 
-    TransactionLost(Outcome.Failed verdict) {
-        super(verdict.code() + ": " + verdict.message(), null, false, false);
-        this.verdict = verdict;
+    TransactionLost(Outcome outcome) {
+        super(outcome.toString(), null, false, false);
+        this.outcome = outcome;
     }
 
-    Outcome.Failed verdict() {
-        return verdict;
+    Outcome outcome() {
+        return outcome;
     }
 }

@@ -46,6 +46,9 @@ abstract class ApplierHarness {
     TestOutputTopic<String, TenantState> states;
     TestOutputTopic<String, DeadLetter> deadLetters;
     TenantDatabasePool pool;
+    HeavyLane lane;
+    /** Everything put on the log since the harness began, by offset (the driver numbers partition 0 from 0). */
+    final List<TenantCommand> piped = new ArrayList<>();
 
     @AfterEach
     void close() throws Exception {
@@ -67,7 +70,12 @@ abstract class ApplierHarness {
         props.put("processing.exception.handler.global.enabled", true);
         props.put(StreamsConfig.STATE_DIR_CONFIG, hot.resolve("state-" + open.size()).toString());
         TenantRecovery recovery = rebuilder == null ? TenantRecovery.NONE : new TenantRecovery(pool, rebuilder, registry);
-        driver = new TopologyTestDriver(ApplierTopology.build(config, pool, new ApplierMetrics(registry), recovery), props);
+        ApplierMetrics metrics = new ApplierMetrics(registry);
+        piped.clear(); // a new driver numbers the log from 0 again
+        lane = new HeavyLane(pool, config.maxResultRows(), recovery, metrics, b -> piped.get((int) b.offset()));
+        lane.start();
+        open.add(lane);
+        driver = new TopologyTestDriver(ApplierTopology.build(config, pool, metrics, recovery, lane), props);
         open.add(driver);
         open.add(pool);
         log = driver.createInputTopic(TopicCatalog.TENANT_LOG, new StringSerializer(), Serdes.COMMAND.serializer());
@@ -77,9 +85,32 @@ abstract class ApplierHarness {
     }
 
     List<CommandResult> apply(TenantCommand... commands) {
-        for (TenantCommand c : commands) log.pipeInput(c.getTenant(), c);
+        pipe(commands);
         driver.advanceWallClockTime(Duration.ofMillis(5));
         return results.readValuesToList();
+    }
+
+    /**
+     * Puts {@code commands} on the log and waits until each has its outcome (records the heavy lane runs
+     * answer later than the others); returns them in the order of {@code commands}.
+     */
+    List<CommandResult> applyAll(TenantCommand... commands) {
+        pipe(commands);
+        java.util.Map<String, CommandResult> byId = new java.util.HashMap<>();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(() -> {
+            driver.advanceWallClockTime(Duration.ofMillis(5));
+            for (CommandResult r : results.readValuesToList()) byId.put(r.getCommandId(), r);
+            return java.util.Arrays.stream(commands).allMatch(c -> byId.containsKey(c.getCommandId()));
+        });
+        return java.util.Arrays.stream(commands).map(c -> byId.get(c.getCommandId())).toList();
+    }
+
+    /** Puts {@code commands} on the log (each applied as it arrives, committed at the next punctuation). */
+    void pipe(TenantCommand... commands) {
+        for (TenantCommand c : commands) {
+            piped.add(c);
+            log.pipeInput(c.getTenant(), c);
+        }
     }
 
     List<List<Object>> query(String tenant, String sql) throws SQLException {

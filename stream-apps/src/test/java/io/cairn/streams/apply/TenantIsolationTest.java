@@ -32,9 +32,9 @@ class TenantIsolationTest extends ApplierHarness {
         }
     }
 
-    /** Pipes all of {@code commands} into one group (no punctuation in between), then commits. */
+    /** Pipes all of {@code commands} into one group (no punctuation in between), then waits for every outcome. */
     private List<CommandResult> oneGroup(io.cairn.topics.avro.TenantCommand... commands) {
-        return apply(commands);
+        return applyAll(commands);
     }
 
     @Test
@@ -58,9 +58,9 @@ class TenantIsolationTest extends ApplierHarness {
         // Each statement alone is well within the budget; together they are not.
         String costly = "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 1000000) SELECT count(*) FROM c";
         String[] many = Collections.nCopies(200, costly).toArray(String[]::new);
-        assertThat(apply(Commands.execute("acme", costly))).singleElement().satisfies(r -> assertThat(r.getOk()).isTrue());
+        assertThat(applyAll(Commands.execute("acme", costly))).singleElement().satisfies(r -> assertThat(r.getOk()).isTrue());
 
-        CommandResult r = apply(Commands.execute("acme", many)).getFirst();
+        CommandResult r = applyAll(Commands.execute("acme", many)).getFirst();
 
         assertThat(r.getError().getCode()).isEqualTo("statement_timeout");
         assertThat(r.getError().getStatement()).isGreaterThan(0);
@@ -84,7 +84,7 @@ class TenantIsolationTest extends ApplierHarness {
     @Test
     void aWriteReturningTooMuchFailsWithResultTooLarge() {
         setUp("acme");
-        CommandResult r = apply(Commands.execute("acme", "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 3)"
+        CommandResult r = applyAll(Commands.execute("acme", "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 3)"
                 + " SELECT zeroblob(400000) FROM c")).getFirst();
 
         assertThat(r.getError().getCode()).isEqualTo("result_too_large");

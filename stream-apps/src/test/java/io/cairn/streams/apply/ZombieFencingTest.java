@@ -41,7 +41,7 @@ class ZombieFencingTest {
         }
 
         Outcome apply(TenantCommand cmd, long offset) throws Exception {
-            Outcome o = applier.apply(cmd, new Bookmark(0, offset), group);
+            Outcome o = applier.apply(cmd, new Bookmark(0, offset), group, Budget.FULL);
             group.add(cmd, new Bookmark(0, offset), o);
             return o;
         }

@@ -1,0 +1,22 @@
+package io.cairn.streams.apply;
+
+/**
+ * How much work one record may do, in units of the data (never time), so that every copy of a tenant
+ * reaches the same verdict: SQLite VM steps across all its statements, and bytes its writes may add to
+ * the file.
+ *
+ * <p>{@link #FULL} is the verdict's budget: what passes it succeeds everywhere, what exceeds it fails
+ * with {@code statement_timeout} or {@code write_too_large}, live and in every replay. {@link #QUICK} is
+ * what a record may take of the stream thread that every tenant of the partition shares: a record
+ * that exceeds it is not failed but deferred to the {@link HeavyLane}, which runs it with the full
+ * budget. The quick budget decides only where a record runs, never its outcome.
+ *
+ * @param steps SQLite virtual-machine steps (200 million: about a second on current hardware)
+ * @param growthBytes how much the record may grow the file
+ * @param quick true for the stream thread's budget
+ */
+record Budget(long steps, long growthBytes, boolean quick) {
+    static final Budget FULL = new Budget(200_000_000L, 64L << 20, false);
+    /** About 50 ms of work, or 8 MiB of growth: far more than ordinary writes take. */
+    static final Budget QUICK = new Budget(10_000_000L, 8L << 20, true);
+}

@@ -1,0 +1,246 @@
+package io.cairn.streams.apply;
+
+import io.cairn.topics.Bookmark;
+import io.cairn.topics.avro.DeadLetter;
+import io.cairn.topics.avro.DeleteTenant;
+import io.cairn.topics.avro.TenantCommand;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where records that need more than the quick budget run, so that no tenant can hold the stream thread
+ * every other tenant of the partition shares. One thread of its own applies them with the full budget,
+ * one record per turn, tenants taking turns.
+ *
+ * <p>A tenant with a record here is <b>owned</b> by the lane until its queue is empty: its later
+ * records are queued behind (its order is the log's), so the tenant's writes wait for its own heavy
+ * record while everyone else's go on. A record deferred here has not moved its tenant's position: the
+ * full budget alone decides its outcome, so every copy and replay reaches the same one.
+ *
+ * <p>Nothing is lost in a crash: before Kafka commits an offset past a queued record, its position is
+ * written to the hot volume's registry ({@link #persistPending}), and a task starting on the partition
+ * fetches those records again ({@link #recover}) before the tenant's later ones. Outcomes, states and
+ * dead letters go to an outbox the stream thread forwards.
+ *
+ * <p>Thread-safe: the stream threads enqueue and drain, the lane's thread applies.
+ */
+final class HeavyLane implements AutoCloseable {
+    /** Fetches a record of the log again by its position (after a restart). */
+    interface Refetch {
+        TenantCommand fetch(Bookmark position) throws Exception;
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(HeavyLane.class);
+    private static final long MAX_BACKOFF_MILLIS = 10_000;
+
+    private final TenantDatabasePool pool;
+    private final RecordApplier records;
+    private final ApplierMetrics metrics;
+    private final TenantRecovery recovery;
+    private final Refetch refetch;
+    private final Object lock = new Object();
+    private final Map<String, ArrayDeque<ApplyProcessor.LogRecord>> queues = new HashMap<>();
+    private final ArrayDeque<String> turns = new ArrayDeque<>();
+    private final Set<Bookmark> queued = new HashSet<>();
+    private final Map<Bookmark, String> unpersisted = new HashMap<>();
+    private final Set<Bookmark> persisted = new HashSet<>();
+    private final ConcurrentLinkedQueue<Emission> outbox = new ConcurrentLinkedQueue<>();
+    private final Thread worker;
+    private volatile boolean closed;
+
+    HeavyLane(TenantDatabasePool pool, int maxResultRows, TenantRecovery recovery, ApplierMetrics metrics, Refetch refetch) {
+        this.pool = pool;
+        this.records = new RecordApplier(pool, maxResultRows, recovery);
+        this.metrics = metrics;
+        this.recovery = recovery;
+        this.refetch = refetch;
+        this.worker = Thread.ofPlatform().daemon().name("cairn-heavy-lane").unstarted(this::work);
+    }
+
+    void start() {
+        worker.start();
+    }
+
+    /** True while the lane has a record of {@code tenant} to apply: the tenant's next records must queue behind. */
+    boolean owns(String tenant) {
+        synchronized (lock) {
+            return queues.containsKey(tenant);
+        }
+    }
+
+    /** Queues {@code r} behind its tenant's earlier records here; a position already queued is ignored. */
+    void enqueue(ApplyProcessor.LogRecord r) {
+        synchronized (lock) {
+            if (!queued.add(r.position())) return;
+            String tenant = r.command().getTenant();
+            ArrayDeque<ApplyProcessor.LogRecord> q = queues.computeIfAbsent(tenant, t -> new ArrayDeque<>());
+            q.add(r);
+            if (!persisted.contains(r.position())) unpersisted.put(r.position(), tenant);
+            if (q.size() == 1) turns.add(tenant);
+            lock.notifyAll();
+        }
+    }
+
+    /** Records (durably) every queued position not recorded yet; call before Kafka commits offsets. */
+    void persistPending() throws SQLException {
+        Map<Bookmark, String> todo;
+        synchronized (lock) {
+            todo = new HashMap<>(unpersisted);
+        }
+        for (Map.Entry<Bookmark, String> e : todo.entrySet()) pool.registry().deferred(e.getValue(), e.getKey());
+        synchronized (lock) {
+            for (Bookmark b : todo.keySet()) {
+                // A record finished meanwhile was already applied durably: its row must go again.
+                if (unpersisted.remove(b) != null && queued.contains(b)) persisted.add(b);
+                else pool.registry().undeferred(b);
+            }
+        }
+    }
+
+    /** Queues again the records of {@code partition} a previous run deferred but did not apply. */
+    void recover(int partition) throws Exception {
+        for (Bookmark b : pool.registry().deferredOf(partition)) {
+            synchronized (lock) {
+                if (queued.contains(b)) continue;
+                persisted.add(b);
+            }
+            enqueue(new ApplyProcessor.LogRecord(refetch.fetch(b), b));
+        }
+    }
+
+    /** What the lane committed, for a stream thread to forward; taken once. */
+    void drainTo(List<Emission> out) {
+        for (Emission e; (e = outbox.poll()) != null; ) out.add(e);
+    }
+
+    /** Records queued or running. */
+    int size() {
+        synchronized (lock) {
+            return queued.size();
+        }
+    }
+
+    private void work() {
+        while (!closed) {
+            ApplyProcessor.LogRecord r;
+            synchronized (lock) {
+                while (turns.isEmpty() && !closed) {
+                    try {
+                        lock.wait();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                if (closed) return;
+                r = queues.get(turns.poll()).peek();
+            }
+            apply(r);
+            finish(r);
+        }
+    }
+
+    /** Applies one record with the full budget and commits it durably; waits out the machine's failures. */
+    private void apply(ApplyProcessor.LogRecord r) {
+        long backoff = 50;
+        int unknown = 0;
+        while (!closed) {
+            GroupCommit group = records.group();
+            try {
+                Outcome outcome = records.apply(r.command(), r.position(), () -> { }, Budget.FULL);
+                metrics.applied(outcome);
+                GroupCommit.Emitted emitted = group.commit(System.currentTimeMillis());
+                group.syncDurable();
+                List<Emission> out = new ArrayList<>();
+                Emission.addAll(out, emitted);
+                if (r.command().getPayload() instanceof DeleteTenant && !(outcome instanceof Outcome.Skipped)) {
+                    out.add(Emission.result(GroupCommit.result(r.command(), r.position(), outcome, System.currentTimeMillis())));
+                    if (outcome instanceof Outcome.Applied) out.add(Emission.tombstone(r.command().getTenant()));
+                }
+                outbox.addAll(out);
+                return;
+            } catch (Exception e) {
+                group.abort();
+                FailureRecovery.Kind kind = FailureRecovery.classify(e);
+                metrics.failed(kind);
+                if (kind == FailureRecovery.Kind.DAMAGED) {
+                    try {
+                        recovery.setAside(r.command().getTenant());
+                        continue;
+                    } catch (SQLException ignored) {
+                        kind = FailureRecovery.Kind.MACHINE;
+                    }
+                }
+                if (kind == FailureRecovery.Kind.UNKNOWN && ++unknown >= FailureRecovery.QUARANTINE_AFTER) {
+                    log.error("tenant {}: heavy record {} failed {} times; quarantined", r.command().getTenant(), r.position(), unknown, e);
+                    quarantine(r, e, unknown);
+                    return;
+                }
+                log.warn("tenant {}: heavy record {} failed ({}); retrying in {} ms", r.command().getTenant(), r.position(), e, backoff);
+                try {
+                    TimeUnit.MILLISECONDS.sleep(backoff);
+                } catch (InterruptedException stop) {
+                    return;
+                }
+                backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+            }
+        }
+    }
+
+    private void quarantine(ApplyProcessor.LogRecord r, Exception cause, int attempts) {
+        metrics.applied(FailureRecovery.QUARANTINED);
+        metrics.quarantined();
+        outbox.add(Emission.result(GroupCommit.result(r.command(), r.position(), FailureRecovery.QUARANTINED, System.currentTimeMillis())));
+        outbox.add(Emission.deadLetter(DeadLetter.newBuilder().setTenant(r.command().getTenant())
+                .setPartition(r.position().partition()).setOffset(r.position().offset()).setCommandId(r.command().getCommandId())
+                .setReason(cause.getClass().getName() + ": " + cause.getMessage()).setAttempts(attempts)
+                .setQuarantinedAtMs(System.currentTimeMillis()).build()));
+    }
+
+    /** The record is applied (durably): off the queue; the tenant is released when nothing of it is left. */
+    private void finish(ApplyProcessor.LogRecord r) {
+        boolean wasPersisted;
+        synchronized (lock) {
+            String tenant = r.command().getTenant();
+            ArrayDeque<ApplyProcessor.LogRecord> q = queues.get(tenant);
+            q.poll();
+            queued.remove(r.position());
+            unpersisted.remove(r.position());
+            wasPersisted = persisted.remove(r.position());
+            if (q.isEmpty()) queues.remove(tenant);
+            else turns.add(tenant);
+        }
+        if (wasPersisted) {
+            try {
+                pool.registry().undeferred(r.position());
+            } catch (SQLException e) {
+                // Left behind, the row makes a later start fetch the record again, which its position then skips.
+                log.warn("could not clear deferred record {}: {}", r.position(), e.toString());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        synchronized (lock) {
+            lock.notifyAll();
+        }
+        try {
+            worker.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        records.group().abort();
+        records.group().close();
+    }
+}

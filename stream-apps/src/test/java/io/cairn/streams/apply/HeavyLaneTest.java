@@ -1,0 +1,75 @@
+package io.cairn.streams.apply;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.cairn.tenantdb.sqlite.SqliteLimits;
+import io.cairn.tenantdb.sqlite.TenantFiles;
+import io.cairn.topics.Bookmark;
+import io.cairn.topics.avro.CommandResult;
+import io.cairn.topics.avro.TenantCommand;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The heavy lane: expensive records run beside everyone else's, in their tenant's order, and survive a crash. */
+class HeavyLaneTest extends ApplierHarness {
+    @Test
+    void anExpensiveWriteRunsBesideOtherTenantsWritesAndBeforeItsTenantsNextOne() throws Exception {
+        startApplier(16);
+        applyAll(Commands.create("acme"), Commands.execute("acme", "CREATE TABLE t (n)"),
+                Commands.create("bob"), Commands.execute("bob", "CREATE TABLE t (n)"));
+        TenantCommand runaway = Commands.execute("acme", TenantIsolationTest.RUNAWAY_INSERT);
+        TenantCommand acmeAfter = Commands.execute("acme", "INSERT INTO t VALUES (2)");
+        TenantCommand bobs = Commands.execute("bob", "INSERT INTO t VALUES (1)");
+
+        pipe(Commands.execute("acme", "INSERT INTO t VALUES (1)"), runaway, acmeAfter, bobs);
+        driver.advanceWallClockTime(Duration.ofMillis(5));
+        List<CommandResult> first = results.readValuesToList();
+
+        assertThat(first).extracting(CommandResult::getCommandId).contains(bobs.getCommandId())
+                .as("the runaway and the tenant's write behind it are still in the lane").doesNotContain(runaway.getCommandId(), acmeAfter.getCommandId());
+        List<CommandResult> later = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(() -> {
+            driver.advanceWallClockTime(Duration.ofMillis(5));
+            later.addAll(results.readValuesToList());
+            return later.stream().anyMatch(r -> r.getCommandId().equals(acmeAfter.getCommandId()));
+        });
+        assertThat(later).extracting(CommandResult::getCommandId).containsSubsequence(runaway.getCommandId(), acmeAfter.getCommandId());
+        assertThat(later.getFirst().getError().getCode()).isEqualTo("statement_timeout");
+        assertThat(query("acme", "SELECT n FROM t ORDER BY n")).containsExactly(List.of(1), List.of(2));
+        assertThat(lane.owns("acme")).as("the tenant is back on the stream thread").isFalse();
+        assertThat(applyAll(Commands.execute("acme", "INSERT INTO t VALUES (3)"))).allMatch(CommandResult::getOk);
+    }
+
+    @Test
+    void recordsTheLaneHadYetToApplyAreFetchedAgainAfterARestart() throws Exception {
+        startApplier(16);
+        applyAll(Commands.create("acme"), Commands.execute("acme", "CREATE TABLE t (n)"));
+        Bookmark at = new Bookmark(0, 100);
+        TenantCommand heavy = Commands.execute("acme", "INSERT INTO t VALUES (42)");
+        Map<Bookmark, TenantCommand> log = new HashMap<>(Map.of(at, heavy));
+        TenantDatabasePool crashed = new TenantDatabasePool(new TenantFiles(hot), SqliteLimits.WRITE_DEFAULTS, 4);
+        open.add(crashed);
+        // A lane that queued the record and recorded it before an offset commit, then died before running it.
+        HeavyLane dead = new HeavyLane(crashed, 100, TenantRecovery.NONE, new ApplierMetrics(registry), log::get);
+        dead.enqueue(new ApplyProcessor.LogRecord(heavy, at));
+        dead.persistPending();
+        assertThat(crashed.registry().deferredOf(0)).containsExactly(at);
+
+        HeavyLane restarted = new HeavyLane(crashed, 100, TenantRecovery.NONE, new ApplierMetrics(registry), log::get);
+        open.add(restarted);
+        restarted.recover(0);
+        restarted.start();
+        List<Emission> out = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).until(() -> {
+            restarted.drainTo(out);
+            return out.stream().anyMatch(e -> e.value() instanceof CommandResult r && r.getCommandId().equals(heavy.getCommandId()));
+        });
+        assertThat(query("acme", "SELECT n FROM t")).containsExactly(List.of(42));
+        assertThat(crashed.registry().deferredOf(0)).as("applied, so no longer pending").isEmpty();
+    }
+}
