@@ -38,6 +38,7 @@ class EdgeContractIT {
     private static final String ADMIN = "it-admin-token-0123456789";
     private static final ObjectMapper M = new ObjectMapper();
     private static final int PARTITIONS = 3;
+    private static final int PENDING_PER_TENANT = 3;
 
     @TempDir static Path data;
     private EmbeddedKafka kafka;
@@ -63,7 +64,7 @@ class EdgeContractIT {
         Path hot = data.resolve("hot");
         applierConfig = ApplierConfig.primary(hot).withInstanceId("edge-contract-it");
         EdgeConfig config = EdgeConfig.defaults(ADMIN, hot).withHost("127.0.0.1").withPort(0)
-                .withWriteTimeout(Duration.ofSeconds(3));
+                .withWriteTimeout(Duration.ofSeconds(3)).withMaxPendingWritesPerTenant(PENDING_PER_TENANT);
         edge = QueryEdge.start(config, clientProps,
                 List.of(HealthCheck.of("applier", () -> applier != null && applier.running())), new SimpleMeterRegistry());
     }
@@ -103,6 +104,26 @@ class EdgeContractIT {
         Reply r = send("POST", "/v1/tenants", ADMIN, "{\"tenant\":\"" + tenant + "\"}");
         assertThat(r.status()).as(r.body().toString()).isEqualTo(201);
         return r.body().get("api_key").asText();
+    }
+
+    @Test
+    void aTenantWithTooManyWritesWaitingToBeAppliedGets429WhileOthersWriteOn() throws Exception {
+        awaitHealthy();
+        String busy = createTenant("busy");
+        String calm = createTenant("calm");
+        stopApplier();
+        for (int i = 0; i < PENDING_PER_TENANT; i++) {
+            assertThat(send("POST", "/v1/tenants/busy/execute?wait=false", busy, "{\"sql\":\"SELECT 1\"}").status()).isEqualTo(202);
+        }
+        Reply refused = send("POST", "/v1/tenants/busy/execute?wait=false", busy, "{\"sql\":\"SELECT 1\"}");
+        assertThat(refused.status()).isEqualTo(429);
+        assertThat(refused.code()).isEqualTo("too_many_requests");
+        assertThat(send("POST", "/v1/tenants/calm/execute?wait=false", calm, "{\"sql\":\"SELECT 1\"}").status())
+                .as("another tenant's write").isEqualTo(202);
+
+        awaitHealthy();
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                send("POST", "/v1/tenants/busy/execute?wait=false", busy, "{\"sql\":\"SELECT 1\"}").status() == 202);
     }
 
     @Test

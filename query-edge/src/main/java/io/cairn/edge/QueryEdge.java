@@ -15,6 +15,7 @@ import io.cairn.edge.read.ReadPool;
 import io.cairn.edge.write.CommandGateway;
 import io.cairn.edge.write.CommandLog;
 import io.cairn.edge.write.LogEnds;
+import io.cairn.edge.write.TenantBacklog;
 import io.cairn.edge.write.OutcomeReader;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -66,7 +67,8 @@ public final class QueryEdge implements AutoCloseable {
         try {
             TenantDirectory directory = new TenantDirectory();
             DirectoryFeed feed = track(resources, new DirectoryFeed(directory, kafkaClientProps));
-            OutcomeReader outcomes = track(resources, new OutcomeReader(kafkaClientProps));
+            TenantBacklog backlog = new TenantBacklog(config.maxPendingWritesPerTenant(), config.writeTimeout().multipliedBy(4));
+            OutcomeReader outcomes = track(resources, new OutcomeReader(kafkaClientProps, backlog));
             LogEnds logEnds = track(resources, new LogEnds(kafkaClientProps));
             CommandLog commandLog = track(resources, new CommandLog(kafkaClientProps, logEnds));
             ReadPool pool = track(resources, new ReadPool(new TenantFiles(config.hotDir()), config.readLimits(),
@@ -80,7 +82,7 @@ public final class QueryEdge implements AutoCloseable {
             checks.addAll(extraChecks);
 
             EdgeServices services = new EdgeServices(config, new Authenticator(config.adminToken(), directory),
-                    directory, feed::ready, new CommandGateway(commandLog, outcomes), logEnds,
+                    directory, feed::ready, new CommandGateway(commandLog, outcomes, backlog), logEnds,
                     new QueryRunner(pool, directory::awaitApplied, config.maxResultRows(), config.maxResultBytes(), readCache),
                     List.copyOf(checks), metrics(registry));
             feed.start();

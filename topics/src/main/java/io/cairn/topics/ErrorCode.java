@@ -53,6 +53,7 @@ public enum ErrorCode {
     TENANT_EXISTS(409, "tenant_exists"),
     KEY_EXISTS(409, "key_exists"),
     IDEMPOTENCY_KEY_REUSED(422, "idempotency_key_reused"),
+    TOO_MANY_REQUESTS(429, "too_many_requests", true),
     // Cairn's side
     INTERNAL(500, "internal"),
     NOT_SUPPORTED(501, "not_supported"),

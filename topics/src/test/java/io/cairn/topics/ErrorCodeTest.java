@@ -39,10 +39,10 @@ class ErrorCodeTest {
     }
 
     @Test
-    void onlyServerSideFailuresAreRetriable() {
+    void onlyServerSideFailuresAndBackpressureAreRetriable() {
         for (ErrorCode c : ErrorCode.values()) {
-            if (c.retriable()) assertThat(c.status()).as(c.wire()).isIn(503, 504);
-            if (c.clientError()) assertThat(c.retriable()).as(c.wire()).isFalse();
+            if (c.retriable()) assertThat(c.status()).as(c.wire()).isIn(429, 503, 504);
+            if (c.clientError() && c.status() != 429) assertThat(c.retriable()).as(c.wire()).isFalse();
         }
         assertThat(ErrorCode.WRITE_TIMEOUT.retriable()).as("a timed-out write is in the log: retrying it would apply it twice").isFalse();
     }

@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param readWaitDefault how long a read waits for its bookmark when it names no timeout. Default 5 s.
  * @param readWaitMax the longest bookmark wait a read may ask for. Default 30 s.
  * @param maxIdleReadConnections idle read connections kept open over all tenants (LRU). Default 256.
+ * @param maxPendingWritesPerTenant writes of one tenant this edge put in the log and has not seen applied;
+ *     past it the tenant gets 429 {@code too_many_requests}. Default 1,000.
  * @param readLimits limits every read connection is opened with. Default {@link SqliteLimits#READ_DEFAULTS}.
  */
 public record EdgeConfig(
@@ -36,6 +38,7 @@ public record EdgeConfig(
         Duration readWaitDefault,
         Duration readWaitMax,
         int maxIdleReadConnections,
+        int maxPendingWritesPerTenant,
         SqliteLimits readLimits) {
 
     public static final int DEFAULT_PORT = 8080;
@@ -47,6 +50,7 @@ public record EdgeConfig(
     public static final Duration DEFAULT_READ_WAIT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_READ_WAIT_MAX = Duration.ofSeconds(30);
     public static final int DEFAULT_MAX_IDLE_READ_CONNECTIONS = 256;
+    public static final int DEFAULT_MAX_PENDING_WRITES_PER_TENANT = 1_000;
 
     public EdgeConfig {
         Objects.requireNonNull(host, "host");
@@ -64,6 +68,7 @@ public record EdgeConfig(
         requirePositive(readWaitMax, "readWaitMax");
         if (readWaitDefault.compareTo(readWaitMax) > 0) throw new IllegalArgumentException("readWaitDefault must not exceed readWaitMax");
         if (maxIdleReadConnections < 0) throw new IllegalArgumentException("maxIdleReadConnections must be >= 0");
+        if (maxPendingWritesPerTenant < 1) throw new IllegalArgumentException("maxPendingWritesPerTenant must be positive");
         Objects.requireNonNull(readLimits, "readLimits");
     }
 
@@ -71,22 +76,27 @@ public record EdgeConfig(
     public static EdgeConfig defaults(String adminToken, Path hotDir) {
         return new EdgeConfig("0.0.0.0", DEFAULT_PORT, adminToken, hotDir, DEFAULT_MAX_REQUEST_BYTES, DEFAULT_MAX_STATEMENTS,
                 DEFAULT_MAX_RESULT_ROWS, DEFAULT_MAX_RESULT_BYTES, DEFAULT_WRITE_TIMEOUT, DEFAULT_READ_WAIT,
-                DEFAULT_READ_WAIT_MAX, DEFAULT_MAX_IDLE_READ_CONNECTIONS, SqliteLimits.READ_DEFAULTS);
+                DEFAULT_READ_WAIT_MAX, DEFAULT_MAX_IDLE_READ_CONNECTIONS, DEFAULT_MAX_PENDING_WRITES_PER_TENANT, SqliteLimits.READ_DEFAULTS);
     }
 
     public EdgeConfig withPort(int newPort) {
         return new EdgeConfig(host, newPort, adminToken, hotDir, maxRequestBytes, maxStatements, maxResultRows,
-                maxResultBytes, writeTimeout, readWaitDefault, readWaitMax, maxIdleReadConnections, readLimits);
+                maxResultBytes, writeTimeout, readWaitDefault, readWaitMax, maxIdleReadConnections, maxPendingWritesPerTenant, readLimits);
     }
 
     public EdgeConfig withHost(String newHost) {
         return new EdgeConfig(newHost, port, adminToken, hotDir, maxRequestBytes, maxStatements, maxResultRows,
-                maxResultBytes, writeTimeout, readWaitDefault, readWaitMax, maxIdleReadConnections, readLimits);
+                maxResultBytes, writeTimeout, readWaitDefault, readWaitMax, maxIdleReadConnections, maxPendingWritesPerTenant, readLimits);
     }
 
     public EdgeConfig withWriteTimeout(Duration timeout) {
         return new EdgeConfig(host, port, adminToken, hotDir, maxRequestBytes, maxStatements, maxResultRows,
-                maxResultBytes, timeout, readWaitDefault, readWaitMax, maxIdleReadConnections, readLimits);
+                maxResultBytes, timeout, readWaitDefault, readWaitMax, maxIdleReadConnections, maxPendingWritesPerTenant, readLimits);
+    }
+
+    public EdgeConfig withMaxPendingWritesPerTenant(int max) {
+        return new EdgeConfig(host, port, adminToken, hotDir, maxRequestBytes, maxStatements, maxResultRows,
+                maxResultBytes, writeTimeout, readWaitDefault, readWaitMax, maxIdleReadConnections, max, readLimits);
     }
 
     private static void requirePositive(Duration d, String name) {

@@ -2,6 +2,7 @@ package io.cairn.edge.http;
 
 import io.cairn.edge.error.ApiError;
 import io.cairn.edge.write.LogUnavailableException;
+import io.cairn.edge.write.TenantBacklog;
 import io.cairn.topics.ErrorCode;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
@@ -87,6 +88,9 @@ public final class HttpServer implements AutoCloseable {
             route.handle(ctx);
         } catch (ApiError e) {
             Responses.error(ctx, e);
+        } catch (TenantBacklog.BacklogFullException e) {
+            ctx.header("Retry-After", "1");
+            Responses.error(ctx, new ApiError(ErrorCode.TOO_MANY_REQUESTS, e.getMessage()));
         } catch (LogUnavailableException e) {
             log.warn("command log unavailable: {}", e.getMessage());
             Responses.error(ctx, ApiError.unavailable("the command log is unavailable; nothing was written, retry later"));

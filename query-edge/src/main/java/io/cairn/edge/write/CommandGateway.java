@@ -23,10 +23,13 @@ public final class CommandGateway {
 
     private final CommandLog log;
     private final OutcomeReader outcomes;
+    private final TenantBacklog backlog;
 
-    public CommandGateway(CommandLog log, OutcomeReader outcomes) {
+    /** Every command counts against its tenant's {@code backlog} until its outcome is read. */
+    public CommandGateway(CommandLog log, OutcomeReader outcomes, TenantBacklog backlog) {
         this.log = log;
         this.outcomes = outcomes;
+        this.backlog = backlog;
     }
 
     /** True when both the producer and the outcome reader are ready. */
@@ -36,7 +39,7 @@ public final class CommandGateway {
 
     /** Appends without waiting for the outcome; returns once Kafka acknowledged. */
     public Bookmark append(TenantCommand command, Duration timeout) throws InterruptedException {
-        return awaitAck(log.append(command), timeout);
+        return awaitAck(command, timeout);
     }
 
     /**
@@ -47,7 +50,7 @@ public final class CommandGateway {
         long deadline = System.nanoTime() + timeout.toNanos();
         CompletableFuture<CommandResult> outcome = outcomes.expect(command.getCommandId());
         try {
-            Bookmark bookmark = awaitAck(log.append(command), timeout);
+            Bookmark bookmark = awaitAck(command, timeout);
             try {
                 long left = Math.max(0, deadline - System.nanoTime());
                 return new Submitted(bookmark, outcome.get(left, TimeUnit.NANOSECONDS));
@@ -61,13 +64,17 @@ public final class CommandGateway {
         }
     }
 
-    private static Bookmark awaitAck(CompletableFuture<Bookmark> acked, Duration timeout) throws InterruptedException {
+    /** Appends {@code command} (counted in its tenant's backlog) and waits for Kafka's acknowledgement. */
+    private Bookmark awaitAck(TenantCommand command, Duration timeout) throws InterruptedException {
+        backlog.admit(command.getTenant(), command.getCommandId());
         try {
-            return acked.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return log.append(command).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
+            backlog.done(command.getTenant(), command.getCommandId());
             if (e.getCause() instanceof LogUnavailableException u) throw u;
             throw new LogUnavailableException(e.getCause());
         } catch (TimeoutException e) {
+            backlog.done(command.getTenant(), command.getCommandId());
             throw new LogUnavailableException(e);
         }
     }

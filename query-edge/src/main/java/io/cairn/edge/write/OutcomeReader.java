@@ -21,11 +21,14 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class OutcomeReader extends AssignedReader {
     private final Map<String, CompletableFuture<CommandResult>> waiting = new ConcurrentHashMap<>();
+    private final TenantBacklog backlog;
     private volatile boolean positioned;
 
-    public OutcomeReader(Map<String, Object> kafkaClientProps) {
+    /** Reads outcomes; each one also takes its command off its tenant's {@code backlog}. */
+    public OutcomeReader(Map<String, Object> kafkaClientProps, TenantBacklog backlog) {
         super(TopicCatalog.TENANT_RESULTS, ClientConfigs.assignedConsumer(kafkaClientProps, "cairn-edge-outcomes"),
                 "cairn-edge-outcomes");
+        this.backlog = backlog;
     }
 
     /** A future for the outcome of {@code commandId}; call {@link #forget} if you stop waiting. */
@@ -49,6 +52,7 @@ public final class OutcomeReader extends AssignedReader {
     protected void accept(ConsumerRecord<String, byte[]> record) {
         CommandResult result = Serdes.RESULT.decode(record.value());
         if (result == null) return;
+        backlog.done(result.getTenant(), result.getCommandId());
         CompletableFuture<CommandResult> waiter = waiting.remove(result.getCommandId());
         if (waiter != null) waiter.complete(result);
     }

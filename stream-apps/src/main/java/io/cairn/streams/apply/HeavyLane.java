@@ -42,6 +42,11 @@ final class HeavyLane implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(HeavyLane.class);
     private static final long MAX_BACKOFF_MILLIS = 10_000;
+    /** Records of a tenant kept whole in memory; later ones keep only their position and are fetched again when their turn comes. */
+    static final int KEPT_PER_TENANT = 8;
+
+    /** A queued record: its command, or null when only the position is kept. */
+    private record Queued(String tenant, Bookmark position, TenantCommand command) {}
 
     private final TenantDatabasePool pool;
     private final RecordApplier records;
@@ -49,7 +54,7 @@ final class HeavyLane implements AutoCloseable {
     private final TenantRecovery recovery;
     private final Refetch refetch;
     private final Object lock = new Object();
-    private final Map<String, ArrayDeque<ApplyProcessor.LogRecord>> queues = new HashMap<>();
+    private final Map<String, ArrayDeque<Queued>> queues = new HashMap<>();
     private final ArrayDeque<String> turns = new ArrayDeque<>();
     private final Set<Bookmark> queued = new HashSet<>();
     private final Map<Bookmark, String> unpersisted = new HashMap<>();
@@ -83,8 +88,8 @@ final class HeavyLane implements AutoCloseable {
         synchronized (lock) {
             if (!queued.add(r.position())) return;
             String tenant = r.command().getTenant();
-            ArrayDeque<ApplyProcessor.LogRecord> q = queues.computeIfAbsent(tenant, t -> new ArrayDeque<>());
-            q.add(r);
+            ArrayDeque<Queued> q = queues.computeIfAbsent(tenant, t -> new ArrayDeque<>());
+            q.add(new Queued(tenant, r.position(), q.size() < KEPT_PER_TENANT ? r.command() : null));
             if (!persisted.contains(r.position())) unpersisted.put(r.position(), tenant);
             if (q.size() == 1) turns.add(tenant);
             lock.notifyAll();
@@ -132,7 +137,7 @@ final class HeavyLane implements AutoCloseable {
 
     private void work() {
         while (!closed) {
-            ApplyProcessor.LogRecord r;
+            Queued r;
             synchronized (lock) {
                 while (turns.isEmpty() && !closed) {
                     try {
@@ -150,12 +155,17 @@ final class HeavyLane implements AutoCloseable {
     }
 
     /** Applies one record with the full budget and commits it durably; waits out the machine's failures. */
-    private void apply(ApplyProcessor.LogRecord r) {
+    private void apply(Queued queued) {
         long backoff = 50;
         int unknown = 0;
+        ApplyProcessor.LogRecord r = null;
         while (!closed) {
             GroupCommit group = records.group();
             try {
+                if (r == null) {
+                    r = new ApplyProcessor.LogRecord(queued.command() != null ? queued.command() : refetch.fetch(queued.position()),
+                            queued.position());
+                }
                 Outcome outcome = records.apply(r.command(), r.position(), () -> { }, Budget.FULL);
                 metrics.applied(outcome);
                 GroupCommit.Emitted emitted = group.commit(System.currentTimeMillis());
@@ -170,11 +180,11 @@ final class HeavyLane implements AutoCloseable {
                 return;
             } catch (Exception e) {
                 group.abort();
-                FailureRecovery.Kind kind = FailureRecovery.classify(e);
+                FailureRecovery.Kind kind = r == null ? FailureRecovery.Kind.MACHINE : FailureRecovery.classify(e);
                 metrics.failed(kind);
                 if (kind == FailureRecovery.Kind.DAMAGED) {
                     try {
-                        recovery.setAside(r.command().getTenant());
+                        recovery.setAside(queued.tenant());
                         continue;
                     } catch (SQLException ignored) {
                         kind = FailureRecovery.Kind.MACHINE;
@@ -185,7 +195,7 @@ final class HeavyLane implements AutoCloseable {
                     quarantine(r, e, unknown);
                     return;
                 }
-                log.warn("tenant {}: heavy record {} failed ({}); retrying in {} ms", r.command().getTenant(), r.position(), e, backoff);
+                log.warn("tenant {}: heavy record {} failed ({}); retrying in {} ms", queued.tenant(), queued.position(), e, backoff);
                 try {
                     TimeUnit.MILLISECONDS.sleep(backoff);
                 } catch (InterruptedException stop) {
@@ -207,11 +217,11 @@ final class HeavyLane implements AutoCloseable {
     }
 
     /** The record is applied (durably): off the queue; the tenant is released when nothing of it is left. */
-    private void finish(ApplyProcessor.LogRecord r) {
+    private void finish(Queued r) {
         boolean wasPersisted;
         synchronized (lock) {
-            String tenant = r.command().getTenant();
-            ArrayDeque<ApplyProcessor.LogRecord> q = queues.get(tenant);
+            String tenant = r.tenant();
+            ArrayDeque<Queued> q = queues.get(tenant);
             q.poll();
             queued.remove(r.position());
             unpersisted.remove(r.position());
