@@ -9,6 +9,7 @@ import io.cairn.edge.directory.TenantDirectory;
 import io.cairn.edge.http.EdgeMetrics;
 import io.cairn.edge.http.EdgeServices;
 import io.cairn.edge.http.HttpServer;
+import io.cairn.edge.http.TenantRepairs;
 import io.cairn.edge.read.QueryRunner;
 import io.cairn.edge.read.ReadCache;
 import io.cairn.edge.read.ReadPool;
@@ -81,10 +82,14 @@ public final class QueryEdge implements AutoCloseable {
             checks.add(HealthCheck.of("tenant-directory", feed::ready));
             checks.addAll(extraChecks);
 
+            CommandGateway gateway = new CommandGateway(commandLog, outcomes, backlog);
+            EdgeMetrics metrics = metrics(registry);
+            metrics.verificationsFrom(pool);
             EdgeServices services = new EdgeServices(config, new Authenticator(config.adminToken(), directory),
-                    directory, feed::ready, new CommandGateway(commandLog, outcomes, backlog), logEnds,
+                    directory, feed::ready, gateway, logEnds,
                     new QueryRunner(pool, directory::awaitApplied, config.maxResultRows(), config.maxResultBytes(), readCache),
-                    List.copyOf(checks), metrics(registry));
+                    TenantRepairs.create(gateway, directory, pool, metrics, config.writeTimeout()),
+                    List.copyOf(checks), metrics);
             feed.start();
             outcomes.start();
             commandLog.warmUp();

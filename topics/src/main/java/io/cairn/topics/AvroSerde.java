@@ -37,6 +37,7 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     public AvroSerde(Schema schema) {
         this.encoder = new BinaryMessageEncoder<>(SpecificData.get(), schema);
         this.decoder = new BinaryMessageDecoder<>(SpecificData.get(), schema);
+        for (Schema older : SchemaHistory.olderVersionsOf(schema)) decoder.addSchema(older);
     }
 
     public byte[] encode(T value) {

@@ -13,6 +13,7 @@ import io.cairn.topics.avro.ExecuteBatch;
 import io.cairn.topics.avro.Freeze;
 import io.cairn.topics.avro.IssueKey;
 import io.cairn.topics.avro.KeySpec;
+import io.cairn.topics.avro.RepairTenant;
 import io.cairn.topics.avro.RestoreFrom;
 import io.cairn.topics.avro.RevokeKey;
 import io.cairn.topics.avro.Statement;
@@ -44,7 +45,7 @@ import org.junit.jupiter.api.Test;
  * schemas the serdes must then still read.
  */
 class GoldenRecordsTest {
-    static final String CURRENT = "v1";
+    static final String CURRENT = "v2";
     private static final Path GOLDEN = Path.of("src", "test", "resources", "golden");
 
     /** One fixture per record type and payload, with every optional field set somewhere. */
@@ -67,6 +68,7 @@ class GoldenRecordsTest {
         f.put("command-thaw", command(Thaw.newBuilder().build(), null));
         f.put("command-restore-from", command(RestoreFrom.newBuilder().setSourceTenant("acme").setAtOffset(42L)
                 .setAtTimeMs(1_700_000_000_000L).build(), null));
+        f.put("command-repair", command(RepairTenant.newBuilder().setReason("quick_check: Rowid out of order").build(), null));
         StatementResult rows = StatementResult.newBuilder().setChanges(1).setLastInsertRowid(7).setColumns(List.of("id", "v"))
                 .setRows(List.of(new ArrayList<>(Arrays.asList(7L, null)))).build();
         f.put("result-ok", CommandResult.newBuilder().setCommandId("c-1").setTenant("acme").setPartition(3).setOffset(1042)

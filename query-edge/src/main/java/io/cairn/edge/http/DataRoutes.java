@@ -97,7 +97,8 @@ final class DataRoutes {
             throw new ApiError(ErrorCode.INVALID_BOOKMARK, "bookmark " + atLeast + " is past the end of the tenant's log:"
                     + " it was not issued by this Cairn (use the bookmark a write or a read returned)");
         }
-        QueryResult r = s.queries().run(tenant, spec, atLeast, waitTime(body.get("timeout_ms")));
+        Duration wait = waitTime(body.get("timeout_ms"));
+        QueryResult r = s.repairs().read(tenant, wait, () -> s.queries().run(tenant, spec, atLeast, wait));
         Responses.stream(ctx, 200, g -> {
             // Streamed, not built as a tree: a read's rows go from SQLite to the wire with one copy.
             g.writeStartObject();
@@ -117,11 +118,11 @@ final class DataRoutes {
     }
 
     /** {@code GET /v1/tenants/{t}/checksum}: the hash of the tenant's logical content at the position it reports. */
-    void checksum(Context ctx) {
+    void checksum(Context ctx) throws InterruptedException {
         String tenant = EdgeServices.tenantParam(ctx);
         Authenticator.requireTenantAccess(s.principal(ctx), tenant, Scope.READ);
         s.existing(tenant);
-        QueryRunner.Checksum c = s.queries().checksum(tenant);
+        QueryRunner.Checksum c = s.repairs().read(tenant, s.config().readWaitDefault(), () -> s.queries().checksum(tenant));
         Responses.json(ctx, 200, Responses.object().put("bookmark", c.position().toString()).put("sha256", c.sha256()));
     }
 

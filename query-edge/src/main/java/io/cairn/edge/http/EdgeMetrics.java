@@ -30,6 +30,25 @@ public final class EdgeMetrics {
                 .tag("status", Integer.toString(status)).register(registry).increment();
     }
 
+    /** A tenant file found damaged or missing (by the check before serving, by SQLite while reading, or absent). */
+    void damagedFile() {
+        Counter.builder("cairn.edge.damaged.files").description("tenant files found damaged or missing by the edge")
+                .register(registry).increment();
+    }
+
+    /** A repair of a tenant's file asked of the applier. */
+    void repairRequested() {
+        Counter.builder("cairn.edge.repairs").description("RepairTenant records the edge appended").register(registry).increment();
+    }
+
+    /** Files checked before first being served, and the time those checks took. */
+    public void verificationsFrom(io.cairn.edge.read.ReadPool pool) {
+        io.micrometer.core.instrument.FunctionCounter.builder("cairn.edge.file.checks", pool, io.cairn.edge.read.ReadPool::verifications)
+                .description("tenant files checked (quick_check) before the edge first served them").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("cairn.edge.file.check.seconds", pool, p -> p.verifyNanos() / 1e9)
+                .description("time spent checking tenant files before serving them").register(registry);
+    }
+
     Timer writes() {
         return writes;
     }

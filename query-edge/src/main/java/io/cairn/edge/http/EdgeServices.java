@@ -27,6 +27,7 @@ public record EdgeServices(
         CommandGateway gateway,
         LogEnds logEnds,
         QueryRunner queries,
+        TenantRepairs repairs,
         List<HealthCheck> healthChecks,
         EdgeMetrics metrics) {
 

@@ -5,6 +5,7 @@ import io.cairn.tenantdb.sql.LogicalChecksum;
 import io.cairn.tenantdb.sql.ParameterBinder;
 import io.cairn.tenantdb.sql.SqlRefusal;
 import io.cairn.tenantdb.sql.StatementPolicy;
+import io.cairn.tenantdb.sqlite.IntegrityCheck;
 import io.cairn.tenantdb.sqlite.SqliteErrors;
 import io.cairn.tenantdb.sqlite.TenantConnection;
 import io.cairn.tenantdb.sqlite.TenantSchema;
@@ -43,8 +44,9 @@ public final class QueryRunner {
 
     /**
      * Runs {@code spec} on {@code tenant}'s copy once it has applied {@code atLeast} (null: any position).
-     * Throws {@link ApiError}: a policy refusal or SQLite error (400), {@code tenant_not_found} (404),
-     * {@code bookmark_timeout} (504) when the copy did not catch up within {@code wait}.
+     * Throws {@link ApiError}: a policy refusal or SQLite error (400), {@code bookmark_timeout} (504)
+     * when the copy did not catch up within {@code wait}; {@link TenantFileDamaged} when the file is
+     * missing, fails its check or turns out damaged while reading.
      */
     public QueryResult run(String tenant, StatementSpec spec, Bookmark atLeast, Duration wait) throws InterruptedException {
         CheckedStatement checked;
@@ -86,16 +88,27 @@ public final class QueryRunner {
             return new Checksum(position, sha256);
         } catch (SQLException e) {
             rollbackOrDiscard(lease, inTransaction);
+            if (IntegrityCheck.isCorruption(e)) throw damaged(tenant, e);
             throw new IllegalStateException("checksum of a tenant failed: " + e.getMessage(), e);
         }
     }
 
+    /**
+     * A connection to the tenant's file. The caller checked that the tenant exists, so a missing file is
+     * a lost one ({@link TenantFileDamaged}), like a file that fails its check or that SQLite cannot read.
+     */
     private ReadPool.Lease borrow(String tenant) {
         try {
-            return pool.borrow(tenant).orElseThrow(ApiError::tenantNotFound);
+            return pool.borrow(tenant).orElseThrow(() -> new TenantFileDamaged(tenant, "its file is missing"));
         } catch (SQLException e) {
+            if (IntegrityCheck.isCorruption(e)) throw damaged(tenant, e);
             throw new IllegalStateException("cannot open the tenant's file: " + e.getMessage(), e);
         }
+    }
+
+    private TenantFileDamaged damaged(String tenant, SQLException e) {
+        pool.distrust(tenant);
+        return new TenantFileDamaged(tenant, "SQLite found its file damaged: " + e.getMessage());
     }
 
     /** One read transaction; null when the copy is behind {@code atLeast}. */
@@ -126,6 +139,7 @@ public final class QueryRunner {
         } catch (SQLException e) {
             // The driver may have finalized a cached statement on the failure: never pool this connection again.
             pool.discard(lease);
+            if (IntegrityCheck.isCorruption(e)) throw damaged(tc.tenant(), e);
             throw new ApiError(SqliteErrors.code(e), SqliteErrors.message(e));
         } catch (SqlRefusal r) {
             rollbackOrDiscard(lease, inTransaction);

@@ -1,5 +1,6 @@
 package io.cairn.edge.read;
 
+import io.cairn.tenantdb.sqlite.IntegrityCheck;
 import io.cairn.tenantdb.sqlite.SqliteConnections;
 import io.cairn.tenantdb.sqlite.SqliteLimits;
 import io.cairn.tenantdb.sqlite.TenantConnection;
@@ -9,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,6 +19,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +35,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReadPool implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReadPool.class);
+    /** How long a file's check is trusted for new connections. */
+    static final Duration RECHECK_AFTER = Duration.ofMinutes(10);
+
+    /** The file (inode) that passed its check, and when. */
+    private record Verified(Object fileKey, long atNanos) {}
 
     private final TenantFiles files;
     private final SqliteLimits limits;
@@ -39,6 +48,10 @@ public final class ReadPool implements AutoCloseable {
     // Access-ordered: the first entry is the least recently used tenant.
     private final LinkedHashMap<String, ArrayDeque<Lease>> idle = new LinkedHashMap<>(16, 0.75f, true);
     private final Map<String, Long> generations = new HashMap<>();
+    /** The file (inode) of each tenant that passed its check; a file replaced since is checked again. */
+    private final Map<String, Verified> verified = new ConcurrentHashMap<>();
+    private final AtomicLong verifications = new AtomicLong();
+    private final AtomicLong verifyNanos = new AtomicLong();
     private int idleCount;
     private boolean closed;
 
@@ -59,11 +72,20 @@ public final class ReadPool implements AutoCloseable {
      * A connection to the tenant's file; empty when the file does not exist. An idle connection whose
      * file was replaced since it was opened (the applier rebuilt a lost or corrupt copy, or the tenant
      * was deleted and created again) is closed instead of reused: it would read the old file.
+     *
+     * <p>A file is checked ({@code PRAGMA quick_check}) before this pool first serves it, again
+     * whenever it was replaced, and again when it is borrowed more than {@link #RECHECK_AFTER} after
+     * its last check (damage a disk makes while the file is in use, such as a misdirected page
+     * write, is caught within that): a file that fails is never served ({@link TenantFileDamaged}).
      */
     public Optional<Lease> borrow(String tenant) throws SQLException {
         Path db = files.database(tenant);
         Object current = fileKey(db);
         if (current == null) return Optional.empty();
+        Verified seen = verified.get(tenant);
+        if (seen == null || !current.equals(seen.fileKey()) || System.nanoTime() - seen.atNanos() > RECHECK_AFTER.toNanos()) {
+            verify(tenant, db, current);
+        }
         long generation;
         List<Lease> stale = new ArrayList<>();
         lock.lock();
@@ -86,6 +108,31 @@ public final class ReadPool implements AutoCloseable {
         }
         TenantConnection opened = SqliteConnections.openReadOnly(tenant, db, limits);
         return Optional.of(new Lease(opened, generation, current, new ReadStatements(opened.connection())));
+    }
+
+    /** Checks the file once per file (inode): it is served only if it passes. */
+    private void verify(String tenant, Path db, Object fileKey) throws SQLException {
+        long start = System.nanoTime();
+        Optional<String> problem = IntegrityCheck.problem(tenant, db, limits);
+        verifyNanos.addAndGet(System.nanoTime() - start);
+        verifications.incrementAndGet();
+        if (problem.isPresent()) throw new TenantFileDamaged(tenant, "its file fails quick_check: " + problem.get());
+        verified.put(tenant, new Verified(fileKey, System.nanoTime()));
+    }
+
+    /** Forgets that the tenant's file passed its check (SQLite found it damaged while reading): the next open checks again. */
+    public void distrust(String tenant) {
+        verified.remove(tenant);
+        evict(tenant);
+    }
+
+    /** Files checked so far, and the time they took: the cost of never serving a damaged file. */
+    public long verifications() {
+        return verifications.get();
+    }
+
+    public long verifyNanos() {
+        return verifyNanos.get();
     }
 
     private static Object fileKey(Path db) {

@@ -6,6 +6,7 @@ import io.cairn.topics.avro.DeleteTenant;
 import io.cairn.topics.avro.ExecuteBatch;
 import io.cairn.topics.avro.IssueKey;
 import io.cairn.topics.avro.KeySpec;
+import io.cairn.topics.avro.RepairTenant;
 import io.cairn.topics.avro.RevokeKey;
 import io.cairn.topics.avro.Statement;
 import io.cairn.topics.avro.TenantCommand;
@@ -41,6 +42,11 @@ public final class Commands {
 
     public static TenantCommand revokeKey(String tenant, String keyId) {
         return stamp(tenant, null, new RevokeKey(keyId));
+    }
+
+    /** Asks the applier to check the tenant's file again and rebuild it if it is damaged or missing. */
+    public static TenantCommand repair(String tenant, String reason) {
+        return stamp(tenant, null, new RepairTenant(reason));
     }
 
     /** An execute batch; the SQL goes in as the client wrote it (the applier checks and rewrites it again). */

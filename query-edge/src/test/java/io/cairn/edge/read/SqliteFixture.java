@@ -5,10 +5,18 @@ import io.cairn.tenantdb.sqlite.SqliteLimits;
 import io.cairn.tenantdb.sqlite.TenantConnection;
 import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.cairn.tenantdb.sqlite.TenantSchema;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Writes tenant files the way the applier does: Cairn's tables plus data, position in the same transaction. */
 public final class SqliteFixture {
@@ -34,6 +42,28 @@ public final class SqliteFixture {
         }
         setPosition(conn, partition, offset);
         conn.commit();
+    }
+
+    /**
+     * A misdirected write, as a disk or a file system might make one: a valid leaf page of {@code table}
+     * copied over another one of the same table. Every page still parses; the table now has rows out
+     * of order and twice. Checkpoints the WAL first, so the pages are in the file.
+     */
+    public static void misdirectPage(Path db, String table) throws Exception {
+        List<Long> leaves = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
+            s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+            try (ResultSet rs = s.executeQuery("SELECT pageno FROM dbstat WHERE name = '" + table + "' AND pagetype = 'leaf' ORDER BY pageno")) {
+                while (rs.next()) leaves.add(rs.getLong(1));
+            }
+        }
+        if (leaves.size() < 3) throw new IllegalStateException(table + " has " + leaves.size() + " leaf pages; needs 3");
+        try (FileChannel ch = FileChannel.open(db, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer page = ByteBuffer.allocate(SqliteConnections.PAGE_SIZE);
+            ch.read(page, (leaves.get(0) - 1) * SqliteConnections.PAGE_SIZE);
+            page.flip();
+            ch.write(page, (leaves.get(2) - 1) * SqliteConnections.PAGE_SIZE);
+        }
     }
 
     private static void setPosition(Connection conn, int partition, long offset) throws SQLException {

@@ -10,6 +10,7 @@ import io.cairn.topics.avro.DeleteTenant;
 import io.cairn.topics.avro.ExecuteBatch;
 import io.cairn.topics.avro.IssueKey;
 import io.cairn.topics.avro.KeySpec;
+import io.cairn.topics.avro.RepairTenant;
 import io.cairn.topics.avro.RevokeKey;
 import io.cairn.topics.avro.TenantCommand;
 import java.sql.PreparedStatement;
@@ -100,6 +101,7 @@ final class CommandApplier {
                 case ExecuteBatch b -> execute(db, cmd, b, budget);
                 case IssueKey k -> issueKey(db, cmd, k.getKey());
                 case RevokeKey r -> revokeKey(db, r.getKeyId());
+                case RepairTenant r -> DONE; // the check and any rebuild happened before the file was opened
                 default -> Outcome.failed(ErrorCode.NOT_SUPPORTED, payload.getClass().getSimpleName() + " is not supported yet");
             };
         } catch (BatchExecutor.NeedsFullBudget more) {

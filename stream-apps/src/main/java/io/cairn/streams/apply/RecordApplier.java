@@ -4,6 +4,7 @@ import io.cairn.topics.Bookmark;
 import io.cairn.topics.TenantId;
 import io.cairn.topics.avro.CreateTenant;
 import io.cairn.topics.avro.DeleteTenant;
+import io.cairn.topics.avro.RepairTenant;
 import io.cairn.topics.avro.TenantCommand;
 import java.sql.SQLException;
 
@@ -48,6 +49,11 @@ final class RecordApplier {
     Outcome apply(TenantCommand cmd, Bookmark position, Runnable commitGroup, Budget budget) throws SQLException {
         String tenant = cmd.getTenant();
         boolean valid = TenantId.isValid(tenant);
+        if (valid && cmd.getPayload() instanceof RepairTenant repair) {
+            // Someone found the file damaged or missing: check it again now, whatever this instance saw before.
+            commitGroup.run();
+            recovery.recheck(tenant, repair.getReason());
+        }
         if (valid && group.held(tenant) == null) recovery.heal(tenant, position);
         if (cmd.getPayload() instanceof DeleteTenant) {
             commitGroup.run();

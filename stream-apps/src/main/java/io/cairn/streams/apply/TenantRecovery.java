@@ -40,6 +40,9 @@ class TenantRecovery {
 
         @Override
         void setAside(String tenant) {}
+
+        @Override
+        void recheck(String tenant, String reason) {}
     };
 
     private static final Logger log = LoggerFactory.getLogger(TenantRecovery.class);
@@ -85,6 +88,16 @@ class TenantRecovery {
         } catch (IOException e) {
             throw new SQLException("could not quarantine tenant " + tenant, e);
         }
+    }
+
+    /**
+     * A RepairTenant record: forgets that the tenant's file passed its check, and closes it, so that
+     * {@link #heal} checks it again before the record (and rebuilds it if it fails).
+     */
+    void recheck(String tenant, String reason) {
+        log.warn("tenant {}: asked to check its file again ({})", tenant, reason);
+        pool.discard(tenant);
+        checked.remove(tenant);
     }
 
     /** Makes sure the tenant's file, if the tenant exists before {@code position}, is there and sound. */

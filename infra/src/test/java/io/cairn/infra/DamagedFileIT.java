@@ -1,0 +1,115 @@
+package io.cairn.infra;
+
+import static io.cairn.infra.TestStack.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.cairn.infra.TestStack.Reply;
+import io.cairn.tenantdb.sqlite.SqliteConnections;
+import io.cairn.tenantdb.sqlite.TenantFiles;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Nothing damaged is ever served: a tenant file with a misdirected page (a valid page written over
+ * another, so every page still parses and plain reads return wrong rows) and a lost file are caught on
+ * the read path, rebuilt from the log by the applier, and then served right. Meanwhile readers get 503
+ * {@code tenant_recovering}: never wrong rows, never a 4xx, never a 500.
+ */
+@Tag("fault")
+class DamagedFileIT {
+    private static final String COUNT = "{\"sql\":\"SELECT count(*), sum(n) FROM t\"}";
+
+    @TempDir Path data;
+
+    @Test
+    void aFileWithAMisdirectedPageIsRebuiltBeforeItIsServed() throws Exception {
+        String key;
+        String before;
+        try (TestStack stack = TestStack.start(data)) {
+            key = seed(stack, "acme");
+            before = stack.get("/v1/tenants/acme/checksum", key).text("sha256");
+        }
+        misdirectPage(new TenantFiles(data.resolve("hot")).database("acme"), "t");
+
+        try (TestStack stack = TestStack.start(data)) { // the edge has not served this file since its start
+            List<Integer> statuses = new ArrayList<>();
+            Reply rows = readUntilServed(stack, "acme", key, statuses);
+            assertThat(rows.body().path("rows").toString()).isEqualTo("[[3000,4501500]]");
+            assertThat(statuses).allMatch(s -> s == 200 || s == 503);
+            assertThat(stack.get("/v1/tenants/acme/checksum", key).text("sha256")).isEqualTo(before);
+            assertThat(stack.count("cairn.edge.damaged.files")).isPositive();
+            assertThat(stack.registry().get("cairn.applier.rebuilds").tag("reason", "corrupt").counter().count()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aLostFileOfAnExistingTenantIsRebuiltOnItsFirstRead() throws Exception {
+        try (TestStack stack = TestStack.start(data)) {
+            String key = seed(stack, "lost");
+            Path file = new TenantFiles(data.resolve("hot")).database("lost");
+            for (String suffix : List.of("", "-wal", "-shm")) Files.deleteIfExists(Path.of(file + suffix));
+
+            List<Integer> statuses = new ArrayList<>();
+            Reply rows = readUntilServed(stack, "lost", key, statuses);
+
+            assertThat(rows.body().path("rows").toString()).isEqualTo("[[3000,4501500]]");
+            assertThat(statuses).as("never 404: the tenant exists").allMatch(s -> s == 200 || s == 503);
+            assertThat(stack.registry().get("cairn.applier.rebuilds").tag("reason", "missing").counter().count()).isEqualTo(1);
+        }
+    }
+
+    private static String seed(TestStack stack, String tenant) throws Exception {
+        String key = stack.createTenant(tenant);
+        Reply w = stack.post("/v1/tenants/" + tenant + "/execute", key, json(Map.of("statements", List.of(
+                Map.of("sql", "CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER, pad TEXT)"),
+                Map.of("sql", "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 3000)"
+                        + " INSERT INTO t (n, pad) SELECT i, printf('%.40c', 'x') FROM c")))));
+        assertThat(w.status()).as(w.body().toString()).isEqualTo(200);
+        assertThat(stack.post("/v1/tenants/" + tenant + "/query", key, COUNT).body().path("rows").toString()).isEqualTo("[[3000,4501500]]");
+        return key;
+    }
+
+    /** Reads until the rows are served, noting every status on the way (only 503 may come before the 200). */
+    private static Reply readUntilServed(TestStack stack, String tenant, String key, List<Integer> statuses) {
+        return await().atMost(Duration.ofSeconds(90)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200)).until(() -> {
+            Reply r = stack.post("/v1/tenants/" + tenant + "/query", key, COUNT);
+            statuses.add(r.status());
+            if (r.status() != 200 && r.status() != 503) throw new AssertionError("answered " + r.status() + " " + r.body());
+            if (r.status() == 503) assertThat(r.errorCode()).isEqualTo("tenant_recovering");
+            return r;
+        }, r -> r.status() == 200);
+    }
+
+    /** A valid leaf page of {@code table} written over another one of the same table, as a disk might. */
+    private static void misdirectPage(Path db, String table) throws Exception {
+        List<Long> leaves = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
+            s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+            try (ResultSet rs = s.executeQuery("SELECT pageno FROM dbstat WHERE name = '" + table + "' AND pagetype = 'leaf' ORDER BY pageno")) {
+                while (rs.next()) leaves.add(rs.getLong(1));
+            }
+        }
+        assertThat(leaves).hasSizeGreaterThanOrEqualTo(3);
+        try (FileChannel ch = FileChannel.open(db, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer page = ByteBuffer.allocate(SqliteConnections.PAGE_SIZE);
+            ch.read(page, (leaves.get(0) - 1) * SqliteConnections.PAGE_SIZE);
+            page.flip();
+            ch.write(page, (leaves.get(2) - 1) * SqliteConnections.PAGE_SIZE);
+        }
+    }
+}
