@@ -31,12 +31,25 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.bootstrapServers = bootstrapServers;
     }
 
-    /** Formats the log directory on first use, then starts the broker. Returns once it is started. */
+    /** Formats the log directory on first use, then starts the broker on the ports kept in {@code dir} (chosen the first time). */
     public static EmbeddedKafka start(Path dir) throws Exception {
         Files.createDirectories(dir);
         Properties ports = ports(dir.resolve("ports.properties"));
-        int brokerPort = Integer.parseInt(ports.getProperty("broker"));
-        int controllerPort = Integer.parseInt(ports.getProperty("controller"));
+        return start(dir, Integer.parseInt(ports.getProperty("broker")), Integer.parseInt(ports.getProperty("controller")));
+    }
+
+    /**
+     * Formats the log directory on first use, then starts the broker on the given ports (kept in
+     * {@code dir/ports.properties} for tools that look for a running dev broker). Returns once started.
+     */
+    public static EmbeddedKafka start(Path dir, int brokerPort, int controllerPort) throws Exception {
+        Files.createDirectories(dir);
+        Properties kept = new Properties();
+        kept.setProperty("broker", Integer.toString(brokerPort));
+        kept.setProperty("controller", Integer.toString(controllerPort));
+        try (OutputStream out = Files.newOutputStream(dir.resolve("ports.properties"))) {
+            kept.store(out, "ports of the embedded Kafka; kept so restarts and tools find the same addresses");
+        }
         Path logDir = dir.resolve("log");
 
         Properties p = new Properties();
@@ -61,6 +74,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("share.coordinator.state.topic.replication.factor", "1");
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
+        // After an unclean stop (SIGKILL), the controller waits out the dead broker's session before the
+        // restarted one may register: keep that short for a single node (default 9 s).
+        p.put("broker.session.timeout.ms", "2000");
+        p.put("broker.heartbeat.interval.ms", "500");
         KafkaConfig config = KafkaConfig.fromProps(p, false);
 
         if (!Files.exists(logDir.resolve("meta.properties"))) format(logDir);

@@ -1,5 +1,6 @@
 package io.cairn.infra.cli;
 
+import io.cairn.infra.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,6 +15,17 @@ public final class CairnCommand implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new CairnCommand()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line, with configuration errors reported as one line (exit code 2), never a stack trace. */
+    static CommandLine commandLine() {
+        return new CommandLine(new CairnCommand()).setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof ConfigException) {
+                cmd.getErr().println("cairn: " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
     }
 }

@@ -7,6 +7,8 @@ import io.cairn.connectors.redis.RedisQueryCacheConfig;
 import io.cairn.edge.config.EdgeConfig;
 import io.cairn.edge.read.ReadCache;
 import io.cairn.infra.config.AdminToken;
+import io.cairn.infra.config.ConfigException;
+import io.cairn.infra.config.DevPorts;
 import io.cairn.infra.config.KafkaSettings;
 import io.cairn.devstack.EmbeddedDynamoDb;
 import io.cairn.devstack.EmbeddedRedis;
@@ -19,6 +21,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -46,8 +49,33 @@ public final class DevCommand implements Callable<Integer> {
                     + " (env CAIRN_REDIS_URL). Default: an in-process cache.")
     String redisUrl;
 
+    @Option(names = "--kafka-dir", defaultValue = "${env:CAIRN_KAFKA_DIR}",
+            description = "Where the embedded broker keeps the log (env CAIRN_KAFKA_DIR). Default: <data-dir>/kafka. Put it on"
+                    + " another file system than the data dir to keep the log writable when tenant files fill theirs.")
+    Path kafkaDir;
+
+    @Option(names = "--kafka-port", defaultValue = "${env:CAIRN_KAFKA_PORT:-0}", description = "Kafka broker port (env CAIRN_KAFKA_PORT). Default: the last one used, else a free one.")
+    int kafkaPort;
+
+    @Option(names = "--kafka-controller-port", defaultValue = "${env:CAIRN_KAFKA_CONTROLLER_PORT:-0}",
+            description = "Kafka controller port (env CAIRN_KAFKA_CONTROLLER_PORT). Default: the last one used, else a free one.")
+    int kafkaControllerPort;
+
+    @Option(names = "--s3-port", defaultValue = "${env:CAIRN_S3_PORT:-0}", description = "S3 server port (env CAIRN_S3_PORT). Default: the last one used, else a free one.")
+    int s3Port;
+
+    @Option(names = "--dynamodb-port", defaultValue = "${env:CAIRN_DYNAMODB_PORT:-0}",
+            description = "DynamoDB Local port (env CAIRN_DYNAMODB_PORT). Default: the last one used, else a free one.")
+    int dynamoPort;
+
+    @Option(names = "--redis-port", defaultValue = "${env:CAIRN_REDIS_PORT:-0}",
+            description = "Port of the Redis --redis embedded starts (env CAIRN_REDIS_PORT). Default: the last one used, else a free one.")
+    int redisPort;
+
     /** Budget of an embedded Redis started for the query cache. */
     static final long EMBEDDED_REDIS_BYTES = 64L << 20;
+    /** The dev applier's static group membership: a restart after a crash takes the partitions back at once. */
+    static final String DEV_APPLIER_INSTANCE = "cairn-dev-applier";
 
     @Override
     public Integer call() throws Exception {
@@ -56,25 +84,33 @@ public final class DevCommand implements Callable<Integer> {
                     + " start it with ./cairn dev");
             return 2;
         }
+        // Everything that can be wrong with the settings is found before anything starts.
         Path data = dataDir.toAbsolutePath().normalize();
         AdminToken.Resolved token = AdminToken.resolve(data, System.getenv("CAIRN_ADMIN_TOKEN"));
-        System.out.println("cairn: starting (data dir " + data + ")");
-        EmbeddedKafka kafka = EmbeddedKafka.start(data.resolve("kafka"));
-        // Real S3 and DynamoDB protocols locally, for snapshots and metadata (see docs/configuration.md).
-        EmbeddedS3 s3 = new EmbeddedS3(data.resolve("s3"), SNAPSHOT_BUCKET, 0).start();
-        EmbeddedDynamoDb dynamo = EmbeddedDynamoDb.start(0, data.resolve("dynamodb"));
-        KafkaSettings settings = KafkaSettings.embedded(kafka.bootstrapServers());
         Path hot = data.resolve("hot");
+        EdgeConfig edgeConfig = ConfigException.check(() -> EdgeConfig.defaults(token.token(), hot).withPort(port));
+        boolean embeddedRedisWanted = "embedded".equals(redisUrl);
+        DevPorts ports = DevPorts.resolve(data, Map.of(DevPorts.Server.KAFKA, kafkaPort, DevPorts.Server.KAFKA_CONTROLLER,
+                kafkaControllerPort, DevPorts.Server.S3, s3Port, DevPorts.Server.DYNAMODB, dynamoPort, DevPorts.Server.REDIS, redisPort));
+        ports.requireFree(port, embeddedRedisWanted);
+
+        System.out.println("cairn: starting (data dir " + data + ")");
+        Path kafkaLog = kafkaDir == null ? data.resolve("kafka") : kafkaDir.toAbsolutePath().normalize();
+        EmbeddedKafka kafka = EmbeddedKafka.start(kafkaLog, ports.port(DevPorts.Server.KAFKA), ports.port(DevPorts.Server.KAFKA_CONTROLLER));
+        // Real S3 and DynamoDB protocols locally, for snapshots and metadata (see docs/configuration.md).
+        EmbeddedS3 s3 = new EmbeddedS3(data.resolve("s3"), SNAPSHOT_BUCKET, ports.port(DevPorts.Server.S3)).start();
+        EmbeddedDynamoDb dynamo = EmbeddedDynamoDb.start(ports.port(DevPorts.Server.DYNAMODB), data.resolve("dynamodb"));
+        KafkaSettings settings = KafkaSettings.embedded(kafka.bootstrapServers());
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        EmbeddedRedis embeddedRedis = "embedded".equals(redisUrl) ? EmbeddedRedis.start(0, EMBEDDED_REDIS_BYTES) : null;
+        EmbeddedRedis embeddedRedis = embeddedRedisWanted ? EmbeddedRedis.start(ports.port(DevPorts.Server.REDIS), EMBEDDED_REDIS_BYTES) : null;
         String cacheUrl = embeddedRedis != null ? embeddedRedis.url() : redisUrl;
         QueryCache cache = cacheUrl == null || cacheUrl.isBlank()
                 ? new LocalQueryCache(1 << 20, 64L << 20, registry)
                 : new RedisQueryCache(RedisQueryCacheConfig.fromUrl(cacheUrl), registry);
         CairnNode node;
         try {
-            node = CairnNode.start(new CairnNode.Spec(ApplierConfig.primary(hot),
-                            EdgeConfig.defaults(token.token(), hot).withPort(port), settings.partitions(), (short) 1,
+            node = CairnNode.start(new CairnNode.Spec(ApplierConfig.primary(hot).withInstanceId(DEV_APPLIER_INSTANCE),
+                            edgeConfig, settings.partitions(), (short) 1,
                             new ReadCache(cache, READ_CACHE_MIN_COST, READ_CACHE_TTL)),
                     settings.clientProperties(), registry);
         } catch (Exception e) {

@@ -16,10 +16,19 @@ public final class AdminToken {
     /** The token and where it came from, for the start-up banner. */
     public record Resolved(String token, String source, boolean generated) {}
 
+    /** The shortest admin token accepted (the edge refuses shorter ones too). */
+    static final int MIN_LENGTH = 16;
+
     private AdminToken() {}
 
     public static Resolved resolve(Path dataDir, String fromEnv) throws IOException {
-        if (fromEnv != null && !fromEnv.isBlank()) return new Resolved(fromEnv.strip(), "CAIRN_ADMIN_TOKEN", false);
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            if (fromEnv.strip().length() < MIN_LENGTH) {
+                throw new ConfigException("CAIRN_ADMIN_TOKEN must be at least " + MIN_LENGTH + " characters long (it has "
+                        + fromEnv.strip().length() + "); unset it to have one generated");
+            }
+            return new Resolved(fromEnv.strip(), "CAIRN_ADMIN_TOKEN", false);
+        }
         Path file = dataDir.resolve("admin-token");
         if (Files.exists(file)) return new Resolved(Files.readString(file, StandardCharsets.US_ASCII).strip(), file.toString(), false);
         byte[] bytes = new byte[32];

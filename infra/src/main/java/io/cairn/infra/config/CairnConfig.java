@@ -61,8 +61,20 @@ public record CairnConfig(
         return roles.contains("edge");
     }
 
-    public static CairnConfig load(Path file) throws IOException {
+    /** Loads {@code file}; anything wrong with it is a {@link ConfigException} naming the file and the problem. */
+    public static CairnConfig load(Path file) {
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-        return yaml.readValue(file.toFile(), CairnConfig.class);
+        try {
+            return yaml.readValue(file.toFile(), CairnConfig.class);
+        } catch (com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e) {
+            throw new ConfigException(file + ": unknown setting '" + e.getPropertyName() + "' (see docs/configuration.md)", e);
+        } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new ConfigException(file + ": " + cause.getMessage(), e);
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new ConfigException(file + ": not valid YAML for cairn serve (" + e.getOriginalMessage() + ")", e);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read " + file + ": " + e.getMessage(), e);
+        }
     }
 }

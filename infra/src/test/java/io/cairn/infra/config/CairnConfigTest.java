@@ -3,7 +3,6 @@ package io.cairn.infra.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -50,9 +49,32 @@ class CairnConfigTest {
     void typosAreErrorsNotDefaults() throws Exception {
         Path yaml = dir.resolve("typo.yaml");
         Files.writeString(yaml, "data_dir: /x\nhttp_prot: 9000\nkafka: {bootstrap_servers: h:9092}\n");
-        assertThatThrownBy(() -> CairnConfig.load(yaml)).isInstanceOf(UnrecognizedPropertyException.class);
+        assertThatThrownBy(() -> CairnConfig.load(yaml)).isInstanceOf(ConfigException.class)
+                .hasMessage(yaml + ": unknown setting 'http_prot' (see docs/configuration.md)");
         assertThatThrownBy(() -> new KafkaSettings("h", "kerberos", null, null, null, null, null))
                 .hasMessageContaining("plain, tls or msk_iam");
+    }
+
+    @Test
+    void aShortAdminTokenIsRefusedBeforeAnythingStarts() {
+        assertThatThrownBy(() -> AdminToken.resolve(dir, "short")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("CAIRN_ADMIN_TOKEN must be at least 16 characters");
+    }
+
+    @Test
+    void devPortsAreKeptAcrossRestartsAndATakenOneNamesItsFlag() throws Exception {
+        DevPorts first = DevPorts.resolve(dir, java.util.Map.of());
+        DevPorts again = DevPorts.resolve(dir, java.util.Map.of());
+        for (DevPorts.Server s : DevPorts.Server.values()) assertThat(again.port(s)).as(s.name()).isEqualTo(first.port(s));
+        DevPorts moved = DevPorts.resolve(dir, java.util.Map.of(DevPorts.Server.S3, 1));
+        assertThat(moved.port(DevPorts.Server.S3)).isEqualTo(1);
+
+        try (java.net.ServerSocket held = new java.net.ServerSocket(first.port(DevPorts.Server.KAFKA))) {
+            DevPorts kept = DevPorts.resolve(dir, java.util.Map.of(DevPorts.Server.S3, first.port(DevPorts.Server.S3)));
+            assertThatThrownBy(() -> kept.requireFree(0, false)).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("port " + first.port(DevPorts.Server.KAFKA) + " for the Kafka broker is taken")
+                    .hasMessageContaining("--kafka-port (env CAIRN_KAFKA_PORT)");
+        }
     }
 
     @Test

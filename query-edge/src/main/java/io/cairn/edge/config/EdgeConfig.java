@@ -24,6 +24,7 @@ import java.util.Objects;
  * @param maxPendingWritesPerTenant writes of one tenant this edge put in the log and has not seen applied;
  *     past it the tenant gets 429 {@code too_many_requests}. Default 1,000.
  * @param readLimits limits every read connection is opened with. Default {@link SqliteLimits#READ_DEFAULTS}.
+ * @param http connection limits against slow and idle clients ({@link HttpLimits#DEFAULTS})
  */
 public record EdgeConfig(
         String host,
@@ -39,7 +40,24 @@ public record EdgeConfig(
         Duration readWaitMax,
         int maxIdleReadConnections,
         int maxPendingWritesPerTenant,
-        SqliteLimits readLimits) {
+        SqliteLimits readLimits,
+        HttpLimits http) {
+
+    /**
+     * What a client may hold of the edge: a connection that sends nothing for {@code idleTimeout} is
+     * closed; a request body arriving slower than {@code minRequestBytesPerSecond} is answered 408
+     * {@code request_timeout}; at most {@code maxConnections} connections are open at once (so a flood of
+     * slow clients holds a bounded number of files). Defaults: 30 s, 1 KiB/s, 4,096.
+     */
+    public record HttpLimits(Duration idleTimeout, long minRequestBytesPerSecond, int maxConnections) {
+        public static final HttpLimits DEFAULTS = new HttpLimits(Duration.ofSeconds(30), 1024, 4_096);
+
+        public HttpLimits {
+            requirePositive(idleTimeout, "http.idleTimeout");
+            if (minRequestBytesPerSecond < 0) throw new IllegalArgumentException("http.minRequestBytesPerSecond must be >= 0");
+            if (maxConnections < 1) throw new IllegalArgumentException("http.maxConnections must be positive");
+        }
+    }
 
     public static final int DEFAULT_PORT = 8080;
     public static final int DEFAULT_MAX_REQUEST_BYTES = 1 << 20;
@@ -70,33 +88,41 @@ public record EdgeConfig(
         if (maxIdleReadConnections < 0) throw new IllegalArgumentException("maxIdleReadConnections must be >= 0");
         if (maxPendingWritesPerTenant < 1) throw new IllegalArgumentException("maxPendingWritesPerTenant must be positive");
         Objects.requireNonNull(readLimits, "readLimits");
+        Objects.requireNonNull(http, "http");
     }
 
     /** Every option at its documented default. */
     public static EdgeConfig defaults(String adminToken, Path hotDir) {
         return new EdgeConfig("0.0.0.0", DEFAULT_PORT, adminToken, hotDir, DEFAULT_MAX_REQUEST_BYTES, DEFAULT_MAX_STATEMENTS,
                 DEFAULT_MAX_RESULT_ROWS, DEFAULT_MAX_RESULT_BYTES, DEFAULT_WRITE_TIMEOUT, DEFAULT_READ_WAIT,
-                DEFAULT_READ_WAIT_MAX, DEFAULT_MAX_IDLE_READ_CONNECTIONS, DEFAULT_MAX_PENDING_WRITES_PER_TENANT, SqliteLimits.READ_DEFAULTS);
+                DEFAULT_READ_WAIT_MAX, DEFAULT_MAX_IDLE_READ_CONNECTIONS, DEFAULT_MAX_PENDING_WRITES_PER_TENANT, SqliteLimits.READ_DEFAULTS,
+                HttpLimits.DEFAULTS);
     }
 
     public EdgeConfig withPort(int newPort) {
         return new EdgeConfig(host, newPort, adminToken, hotDir, maxRequestBytes, maxStatements, maxResultRows,
-                maxResultBytes, writeTimeout, readWaitDefault, readWaitMax, maxIdleReadConnections, maxPendingWritesPerTenant, readLimits);
+                maxResultBytes, writeTimeout, readWaitDefault, readWaitMax, maxIdleReadConnections, maxPendingWritesPerTenant, readLimits, http);
     }
 
     public EdgeConfig withHost(String newHost) {
         return new EdgeConfig(newHost, port, adminToken, hotDir, maxRequestBytes, maxStatements, maxResultRows,
-                maxResultBytes, writeTimeout, readWaitDefault, readWaitMax, maxIdleReadConnections, maxPendingWritesPerTenant, readLimits);
+                maxResultBytes, writeTimeout, readWaitDefault, readWaitMax, maxIdleReadConnections, maxPendingWritesPerTenant, readLimits, http);
     }
 
     public EdgeConfig withWriteTimeout(Duration timeout) {
         return new EdgeConfig(host, port, adminToken, hotDir, maxRequestBytes, maxStatements, maxResultRows,
-                maxResultBytes, timeout, readWaitDefault, readWaitMax, maxIdleReadConnections, maxPendingWritesPerTenant, readLimits);
+                maxResultBytes, timeout, readWaitDefault, readWaitMax, maxIdleReadConnections, maxPendingWritesPerTenant, readLimits, http);
     }
 
     public EdgeConfig withMaxPendingWritesPerTenant(int max) {
         return new EdgeConfig(host, port, adminToken, hotDir, maxRequestBytes, maxStatements, maxResultRows,
-                maxResultBytes, writeTimeout, readWaitDefault, readWaitMax, maxIdleReadConnections, max, readLimits);
+                maxResultBytes, writeTimeout, readWaitDefault, readWaitMax, maxIdleReadConnections, max, readLimits, http);
+    }
+
+    public EdgeConfig withHttp(HttpLimits limits) {
+        return new EdgeConfig(host, port, adminToken, hotDir, maxRequestBytes, maxStatements, maxResultRows,
+                maxResultBytes, writeTimeout, readWaitDefault, readWaitMax, maxIdleReadConnections, maxPendingWritesPerTenant,
+                readLimits, limits);
     }
 
     private static void requirePositive(Duration d, String name) {

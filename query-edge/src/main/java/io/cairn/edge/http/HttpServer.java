@@ -1,5 +1,6 @@
 package io.cairn.edge.http;
 
+import io.cairn.edge.config.EdgeConfig;
 import io.cairn.edge.error.ApiError;
 import io.cairn.edge.write.LogUnavailableException;
 import io.cairn.edge.write.TenantBacklog;
@@ -10,6 +11,11 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import java.util.UUID;
+import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.handler.MinimumDataRateHandler;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +53,23 @@ public final class HttpServer implements AutoCloseable {
             cfg.startup.showJavalinBanner = false;
             cfg.jetty.host = services.config().host();
             cfg.jetty.port = services.config().port();
+            EdgeConfig.HttpLimits limits = services.config().http();
+            cfg.jetty.modifyHttpConfiguration(http -> http.setIdleTimeout(limits.idleTimeout().toMillis()));
+            cfg.jetty.modifyServer(server -> {
+                server.addBean(new NetworkConnectionLimit(limits.maxConnections(), server));
+                // Javalin adds its connector and handler as the server starts: set them up then.
+                server.addEventListener(new LifeCycle.Listener() {
+                    @Override
+                    public void lifeCycleStarting(LifeCycle event) {
+                        for (Connector c : server.getConnectors()) {
+                            if (c instanceof AbstractConnector a) a.setIdleTimeout(limits.idleTimeout().toMillis());
+                        }
+                        if (limits.minRequestBytesPerSecond() > 0) {
+                            server.insertHandler(new MinimumDataRateHandler(limits.minRequestBytesPerSecond(), 0));
+                        }
+                    }
+                });
+            });
             add(cfg, metrics, HandlerType.GET, "/health", ops::health);
             add(cfg, metrics, HandlerType.GET, "/metrics", ops::metrics);
             add(cfg, metrics, HandlerType.POST, "/v1/tenants", admin::createTenant);

@@ -1,0 +1,91 @@
+package io.cairn.edge.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cairn.edge.QueryEdge;
+import io.cairn.edge.config.EdgeConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Slow and idle clients cannot hold the edge's connections (and so its open files): an idle
+ * connection is closed after the idle timeout, and a body that trickles in below the minimum rate is
+ * answered 408. HTTP is served whether or not Kafka is there, so no broker is needed.
+ */
+class SlowClientTest {
+    @TempDir Path hot;
+    private QueryEdge edge;
+
+    @BeforeEach
+    void start() {
+        EdgeConfig config = EdgeConfig.defaults("slow-client-test-token", hot).withHost("127.0.0.1").withPort(0)
+                .withHttp(new EdgeConfig.HttpLimits(Duration.ofSeconds(1), 2_000, 64));
+        edge = QueryEdge.start(config, Map.of("bootstrap.servers", "127.0.0.1:1"), List.of(), null);
+    }
+
+    @AfterEach
+    void stop() {
+        if (edge != null) edge.close();
+    }
+
+    @Test
+    void anIdleConnectionIsClosedAfterTheIdleTimeout() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", edge.port())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("POST /v1/tenants/acme/execute HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+            long start = System.nanoTime();
+            assertThat(readToEnd(s.getInputStream())).as("the server ends the connection").isNotNull();
+            assertThat((System.nanoTime() - start) / 1e9).as("seconds until closed").isLessThan(8);
+        }
+    }
+
+    @Test
+    void aBodyTricklingInBelowTheMinimumRateIsRefused() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", edge.port())) {
+            s.setSoTimeout(15_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /v1/tenants/acme/execute HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer slow-client-test-token\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String answer = null;
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            try {
+                // One byte every 300 ms: alive for the idle timeout, far below 2,000 bytes a second.
+                while (System.nanoTime() < deadline) {
+                    out.write('{');
+                    out.flush();
+                    if (s.getInputStream().available() > 0) break;
+                    java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(300).toNanos());
+                }
+                answer = readToEnd(s.getInputStream());
+            } catch (IOException closed) {
+                answer = "closed: " + closed.getMessage();
+            }
+            assertThat(answer).as("refused or cut off before the deadline").isNotNull();
+            assertThat(System.nanoTime()).isLessThan(deadline);
+        }
+    }
+
+    /** Reads until the server closes; null if it does not within the socket timeout. */
+    private static String readToEnd(InputStream in) throws IOException {
+        StringBuilder b = new StringBuilder();
+        try {
+            for (int c; (c = in.read()) != -1; ) b.append((char) c);
+        } catch (SocketTimeoutException stillOpen) {
+            return null;
+        }
+        return b.toString();
+    }
+}
