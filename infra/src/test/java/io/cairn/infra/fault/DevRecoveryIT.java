@@ -1,0 +1,101 @@
+package io.cairn.infra.fault;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Recovery in seconds: the whole of {@code ./cairn dev} (broker, applier, edge in one JVM) is SIGKILLed
+ * and started again on its data dir, and writes apply again within 15 s of the restart. What makes it
+ * quick: the dev applier's static group membership (the restarted member takes its partitions back at
+ * once) and a 2 s broker session (the controller lets the restarted broker register without waiting
+ * out the dead one's 9 s default).
+ */
+@Tag("fault")
+class DevRecoveryIT {
+    private static final String ADMIN = "dev-recovery-admin-token";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @TempDir Path data;
+
+    @Test
+    void writesApplyAgainWithinFifteenSecondsOfARestartAfterSigkill() throws Exception {
+        int port = freePort();
+        Process dev = start(port);
+        String key;
+        try {
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> status(port, "GET", "/health", null, null) == 200);
+            JsonNode created = JSON.readTree(send(port, "POST", "/v1/tenants", ADMIN, "{\"tenant\":\"acme\"}").body());
+            key = created.path("api_key").asText();
+            assertThat(status(port, "POST", "/v1/tenants/acme/execute", key, "{\"sql\":\"CREATE TABLE t (x)\"}")).isEqualTo(200);
+            assertThat(status(port, "POST", "/v1/tenants/acme/execute", key, "{\"sql\":\"INSERT INTO t VALUES (1)\"}")).isEqualTo(200);
+        } finally {
+            dev.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: no shutdown hook, no clean close
+        }
+
+        long restarted = System.nanoTime();
+        Process again = start(port);
+        try {
+            String body = "{\"sql\":\"INSERT INTO t VALUES (2)\"}";
+            await().atMost(Duration.ofMinutes(2)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+                    .until(() -> status(port, "POST", "/v1/tenants/acme/execute", key, body) == 200);
+            double seconds = (System.nanoTime() - restarted) / 1e9;
+            System.out.printf("DevRecoveryIT: a write applied %.1f s after ./cairn dev was started again after SIGKILL%n", seconds);
+            assertThat(seconds).as("seconds from restart to an applied write").isLessThan(15);
+        } finally {
+            again.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private Process start(int port) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx768m", "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), "io.cairn.infra.cli.CairnCommand", "dev",
+                "--port", Integer.toString(port), "--data-dir", data.toString()));
+        pb.environment().put("CAIRN_ADMIN_TOKEN", ADMIN);
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("dev.log").toFile()));
+        return pb.start();
+    }
+
+    private int status(int port, String method, String path, String token, String body) {
+        try {
+            return send(port, method, path, token, body).statusCode();
+        } catch (IOException e) {
+            return -1; // not listening yet
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private HttpResponse<String> send(int port, String method, String path, String token, String body)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) b.header("Authorization", "Bearer " + token);
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
