@@ -13,6 +13,7 @@ import java.time.Duration;
  * @param singleRequests throughput requests of one statement each (a multiple of {@code tenants})
  * @param batchRequests throughput requests of {@code batchSize} statements each (a multiple of {@code tenants})
  * @param loadClients concurrent clients of the throughput and creation scenarios
+ * @param fileCheckMegabytes size of the tenant whose file check is timed
  */
 public record BenchPlan(
         String name, Duration globalWarmUp, Duration warmUp,
@@ -22,7 +23,8 @@ public record BenchPlan(
         Duration writeRun,
         int tenants, int singleRequests, int batchRequests, int batchSize, int loadClients,
         Duration rywRun,
-        int idleTenants) {
+        int idleTenants,
+        int fileCheckMegabytes) {
 
     public static BenchPlan full() {
         return new BenchPlan("full", Duration.ofSeconds(20), Duration.ofSeconds(3), 500_000, 200_000,
@@ -31,7 +33,7 @@ public record BenchPlan(
                 Duration.ofSeconds(20),
                 1_000, 10_000, 2_000, 100, 64,
                 Duration.ofSeconds(10),
-                10_000);
+                10_000, 64);
     }
 
     public static BenchPlan quick() {
@@ -41,7 +43,7 @@ public record BenchPlan(
                 Duration.ofSeconds(2),
                 50, 500, 100, 100, 32,
                 Duration.ofSeconds(1),
-                200);
+                200, 8);
     }
 
     public static BenchPlan tiny() {
@@ -51,6 +53,6 @@ public record BenchPlan(
                 Duration.ofMillis(500),
                 5, 20, 5, 10, 4,
                 Duration.ofMillis(300),
-                10);
+                10, 4);
     }
 }

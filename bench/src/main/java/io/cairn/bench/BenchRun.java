@@ -8,7 +8,9 @@ import io.cairn.bench.load.Latency;
 import io.cairn.bench.report.Machine;
 import io.cairn.bench.report.Report;
 import io.cairn.bench.report.Row;
+import io.cairn.bench.scenario.FileCheck;
 import io.cairn.bench.scenario.GroupCommits;
+import io.cairn.bench.scenario.HostileNeighbour;
 import io.cairn.bench.scenario.HotRead;
 import io.cairn.bench.scenario.IdleTenants;
 import io.cairn.bench.scenario.ReadYourWrite;
@@ -101,6 +103,21 @@ public final class BenchRun {
             Latency ryw = ReadYourWrite.measure(client, one.ids().get(2), one.keys().get(one.ids().get(2)), plan.warmUp(), plan.rywRun());
             rows.add(Row.cairn("Read-your-write pair, 1 client", "p50", ryw.p50(), "ms").vs("Kafka ack p50", kafka.ack().p50()));
             rows.add(Row.cairn("Read-your-write pair, 1 client", "p99", ryw.p99(), "ms").vs("Kafka ack p99", kafka.ack().p99()));
+
+            step("single writes beside a hostile tenant");
+            Tenants.Created pair = Tenants.create(client, "neighbour", 2, 1);
+            Tenants.createTables(client, pair, 1);
+            HostileNeighbour.Result beside = HostileNeighbour.measure(client, pair.ids().get(0), pair.keys().get(pair.ids().get(0)),
+                    pair.ids().get(1), pair.keys().get(pair.ids().get(1)), plan.writeRate(), plan.warmUp(), plan.writeRun());
+            String h = "Single write beside a tenant sending runaway writes, " + plan.writeRate() + " req/s";
+            rows.add(Row.cairn(h, "p50", beside.neighbour().p50(), "ms").vs("single write p50 alone", write.p50()));
+            rows.add(Row.cairn(h, "p99", beside.neighbour().p99(), "ms").vs("single write p99 alone", write.p99()));
+            rows.add(Row.cairn(h, "runaway writes sent", beside.runaways(), "writes"));
+
+            step("file check before first read");
+            FileCheck.Result check = FileCheck.measure(client, stack.hotDir(), plan.fileCheckMegabytes());
+            rows.add(Row.cairn(String.format("File check (quick_check) of a %.0f MB tenant", check.bytes() / 1e6), "duration",
+                    check.millis(), "ms"));
 
             step("idle tenants (" + plan.idleTenants() + ")");
             IdleTenants.Result idle = IdleTenants.measure(client, plan.idleTenants(), plan.loadClients());

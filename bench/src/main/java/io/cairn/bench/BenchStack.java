@@ -21,11 +21,13 @@ final class BenchStack implements AutoCloseable {
     private final EmbeddedKafka kafka;
     private final CairnNode node;
     private final Map<String, Object> kafkaClientProps;
+    private final Path hotDir;
 
-    private BenchStack(EmbeddedKafka kafka, CairnNode node, Map<String, Object> kafkaClientProps) {
+    private BenchStack(EmbeddedKafka kafka, CairnNode node, Map<String, Object> kafkaClientProps, Path hotDir) {
         this.kafka = kafka;
         this.node = node;
         this.kafkaClientProps = kafkaClientProps;
+        this.hotDir = hotDir;
     }
 
     static BenchStack start(Path dataDir) throws Exception {
@@ -40,11 +42,15 @@ final class BenchStack implements AutoCloseable {
                 node.close();
                 throw new IllegalStateException("the stack was not healthy after 120 s");
             }
-            return new BenchStack(kafka, node, settings.clientProperties());
+            return new BenchStack(kafka, node, settings.clientProperties(), hot);
         } catch (Exception e) {
             kafka.close();
             throw e;
         }
+    }
+
+    Path hotDir() {
+        return hotDir;
     }
 
     int httpPort() {

@@ -11,6 +11,7 @@ import java.util.Properties;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.Feature;
@@ -80,6 +81,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("broker.heartbeat.interval.ms", "500");
         KafkaConfig config = KafkaConfig.fromProps(p, false);
 
+        // The broker halts its process when its log directory fails (a full disk): in this JVM that would
+        // take the applier and the edge down with it. Report the failure instead (see failure()).
+        Exit.setHaltProcedure((code, message) -> recordFailure("halt " + code + ": " + message));
+        Exit.setExitProcedure((code, message) -> recordFailure("exit " + code + ": " + message));
         if (!Files.exists(logDir.resolve("meta.properties"))) format(logDir);
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         server.startup();
@@ -88,6 +93,22 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /**
+     * What stopped the broker from the inside (its log directory failed, e.g. on a full disk), or null
+     * while it is sound. The broker does not recover by itself: free the space and restart.
+     */
+    public static String failure() {
+        return failure;
+    }
+
+    private static volatile String failure;
+
+    private static void recordFailure(String what) {
+        failure = what;
+        org.slf4j.LoggerFactory.getLogger(EmbeddedKafka.class).error("the embedded Kafka broker stopped itself ({});"
+                + " Cairn keeps running: free the space, then restart", what);
     }
 
     @Override

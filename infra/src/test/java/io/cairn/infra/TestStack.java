@@ -50,12 +50,16 @@ final class TestStack implements AutoCloseable {
     }
 
     static TestStack start(Path dataDir) throws Exception {
+        return start(dataDir, dataDir.resolve("hot"), edge -> edge);
+    }
+
+    /** As {@link #start(Path)}, with the hot volume at {@code hot} and the edge's settings adjusted. */
+    static TestStack start(Path dataDir, Path hot, java.util.function.UnaryOperator<EdgeConfig> edgeSettings) throws Exception {
         EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"));
         KafkaSettings settings = KafkaSettings.embedded(kafka.bootstrapServers());
-        Path hot = dataDir.resolve("hot");
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         CairnNode node = CairnNode.start(
-                new CairnNode.Spec(ApplierConfig.primary(hot), EdgeConfig.defaults(ADMIN, hot).withPort(0), 4, (short) 1),
+                new CairnNode.Spec(ApplierConfig.primary(hot), edgeSettings.apply(EdgeConfig.defaults(ADMIN, hot).withPort(0)), 4, (short) 1),
                 settings.clientProperties(), registry);
         assertThat(node.awaitHealthy(Duration.ofSeconds(60))).as("stack healthy").isTrue();
         return new TestStack(kafka, node, registry);

@@ -16,6 +16,7 @@ import io.cairn.edge.read.ReadPool;
 import io.cairn.edge.write.CommandGateway;
 import io.cairn.edge.write.CommandLog;
 import io.cairn.edge.write.LogEnds;
+import io.cairn.edge.write.StorageGuard;
 import io.cairn.edge.write.TenantBacklog;
 import io.cairn.edge.write.OutcomeReader;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -82,7 +83,8 @@ public final class QueryEdge implements AutoCloseable {
             checks.add(HealthCheck.of("tenant-directory", feed::ready));
             checks.addAll(extraChecks);
 
-            CommandGateway gateway = new CommandGateway(commandLog, outcomes, backlog);
+            CommandGateway gateway = new CommandGateway(commandLog, outcomes, backlog,
+                    new StorageGuard(config.hotDir(), config.minFreeHotBytes()));
             EdgeMetrics metrics = metrics(registry);
             metrics.verificationsFrom(pool);
             EdgeServices services = new EdgeServices(config, new Authenticator(config.adminToken(), directory),

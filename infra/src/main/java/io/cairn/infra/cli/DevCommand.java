@@ -5,6 +5,7 @@ import io.cairn.connectors.cache.QueryCache;
 import io.cairn.connectors.redis.RedisQueryCache;
 import io.cairn.connectors.redis.RedisQueryCacheConfig;
 import io.cairn.edge.config.EdgeConfig;
+import io.cairn.edge.http.HealthCheck;
 import io.cairn.edge.read.ReadCache;
 import io.cairn.infra.config.AdminToken;
 import io.cairn.infra.config.ConfigException;
@@ -21,6 +22,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -111,7 +113,8 @@ public final class DevCommand implements Callable<Integer> {
         try {
             node = CairnNode.start(new CairnNode.Spec(ApplierConfig.primary(hot).withInstanceId(DEV_APPLIER_INSTANCE),
                             edgeConfig, settings.partitions(), (short) 1,
-                            new ReadCache(cache, READ_CACHE_MIN_COST, READ_CACHE_TTL)),
+                            new ReadCache(cache, READ_CACHE_MIN_COST, READ_CACHE_TTL),
+                            List.of(HealthCheck.of("kafka-broker", () -> EmbeddedKafka.failure() == null))),
                     settings.clientProperties(), registry);
         } catch (Exception e) {
             cache.close();

@@ -32,10 +32,16 @@ public final class CairnNode implements AutoCloseable {
      * @param partitions partitions of each topic Cairn creates
      * @param replicationFactor replicas of each topic Cairn creates
      * @param readCache the edge's cache for repeated expensive reads ({@link ReadCache#DISABLED} for none)
+     * @param checks more conditions {@code /health} requires (e.g. the embedded broker sound)
      */
-    public record Spec(ApplierConfig applier, EdgeConfig edge, int partitions, short replicationFactor, ReadCache readCache) {
+    public record Spec(ApplierConfig applier, EdgeConfig edge, int partitions, short replicationFactor, ReadCache readCache,
+            List<HealthCheck> checks) {
         public Spec(ApplierConfig applier, EdgeConfig edge, int partitions, short replicationFactor) {
-            this(applier, edge, partitions, replicationFactor, ReadCache.DISABLED);
+            this(applier, edge, partitions, replicationFactor, ReadCache.DISABLED, List.of());
+        }
+
+        public Spec(ApplierConfig applier, EdgeConfig edge, int partitions, short replicationFactor, ReadCache readCache) {
+            this(applier, edge, partitions, replicationFactor, readCache, List.of());
         }
     }
 
@@ -58,6 +64,7 @@ public final class CairnNode implements AutoCloseable {
             if (spec.edge() != null) {
                 List<HealthCheck> checks = new ArrayList<>();
                 if (applier != null) checks.add(HealthCheck.of("applier", applier::running));
+                checks.addAll(spec.checks());
                 edge = QueryEdge.start(spec.edge(), kafkaClientProps, checks, registry, spec.readCache());
             }
         } catch (RuntimeException e) {

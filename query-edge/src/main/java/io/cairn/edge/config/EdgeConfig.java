@@ -25,6 +25,8 @@ import java.util.Objects;
  *     past it the tenant gets 429 {@code too_many_requests}. Default 1,000.
  * @param readLimits limits every read connection is opened with. Default {@link SqliteLimits#READ_DEFAULTS}.
  * @param http connection limits against slow and idle clients ({@link HttpLimits#DEFAULTS})
+ * @param minFreeHotBytes below this much free space on the hot volume, writes are refused with 503
+ *     {@code storage_full} (reads go on), so the volume never fills up under the applier. Default 256 MiB.
  */
 public record EdgeConfig(
         String host,
@@ -41,7 +43,8 @@ public record EdgeConfig(
         int maxIdleReadConnections,
         int maxPendingWritesPerTenant,
         SqliteLimits readLimits,
-        HttpLimits http) {
+        HttpLimits http,
+        long minFreeHotBytes) {
 
     /**
      * What a client may hold of the edge: a connection that sends nothing for {@code idleTimeout} is
@@ -69,6 +72,7 @@ public record EdgeConfig(
     public static final Duration DEFAULT_READ_WAIT_MAX = Duration.ofSeconds(30);
     public static final int DEFAULT_MAX_IDLE_READ_CONNECTIONS = 256;
     public static final int DEFAULT_MAX_PENDING_WRITES_PER_TENANT = 1_000;
+    public static final long DEFAULT_MIN_FREE_HOT_BYTES = 256L << 20;
 
     public EdgeConfig {
         Objects.requireNonNull(host, "host");
@@ -89,6 +93,7 @@ public record EdgeConfig(
         if (maxPendingWritesPerTenant < 1) throw new IllegalArgumentException("maxPendingWritesPerTenant must be positive");
         Objects.requireNonNull(readLimits, "readLimits");
         Objects.requireNonNull(http, "http");
+        if (minFreeHotBytes < 0) throw new IllegalArgumentException("minFreeHotBytes must be >= 0");
     }
 
     /** Every option at its documented default. */
@@ -96,33 +101,39 @@ public record EdgeConfig(
         return new EdgeConfig("0.0.0.0", DEFAULT_PORT, adminToken, hotDir, DEFAULT_MAX_REQUEST_BYTES, DEFAULT_MAX_STATEMENTS,
                 DEFAULT_MAX_RESULT_ROWS, DEFAULT_MAX_RESULT_BYTES, DEFAULT_WRITE_TIMEOUT, DEFAULT_READ_WAIT,
                 DEFAULT_READ_WAIT_MAX, DEFAULT_MAX_IDLE_READ_CONNECTIONS, DEFAULT_MAX_PENDING_WRITES_PER_TENANT, SqliteLimits.READ_DEFAULTS,
-                HttpLimits.DEFAULTS);
+                HttpLimits.DEFAULTS, DEFAULT_MIN_FREE_HOT_BYTES);
     }
 
     public EdgeConfig withPort(int newPort) {
         return new EdgeConfig(host, newPort, adminToken, hotDir, maxRequestBytes, maxStatements, maxResultRows,
-                maxResultBytes, writeTimeout, readWaitDefault, readWaitMax, maxIdleReadConnections, maxPendingWritesPerTenant, readLimits, http);
+                maxResultBytes, writeTimeout, readWaitDefault, readWaitMax, maxIdleReadConnections, maxPendingWritesPerTenant, readLimits, http, minFreeHotBytes);
     }
 
     public EdgeConfig withHost(String newHost) {
         return new EdgeConfig(newHost, port, adminToken, hotDir, maxRequestBytes, maxStatements, maxResultRows,
-                maxResultBytes, writeTimeout, readWaitDefault, readWaitMax, maxIdleReadConnections, maxPendingWritesPerTenant, readLimits, http);
+                maxResultBytes, writeTimeout, readWaitDefault, readWaitMax, maxIdleReadConnections, maxPendingWritesPerTenant, readLimits, http, minFreeHotBytes);
     }
 
     public EdgeConfig withWriteTimeout(Duration timeout) {
         return new EdgeConfig(host, port, adminToken, hotDir, maxRequestBytes, maxStatements, maxResultRows,
-                maxResultBytes, timeout, readWaitDefault, readWaitMax, maxIdleReadConnections, maxPendingWritesPerTenant, readLimits, http);
+                maxResultBytes, timeout, readWaitDefault, readWaitMax, maxIdleReadConnections, maxPendingWritesPerTenant, readLimits, http, minFreeHotBytes);
     }
 
     public EdgeConfig withMaxPendingWritesPerTenant(int max) {
         return new EdgeConfig(host, port, adminToken, hotDir, maxRequestBytes, maxStatements, maxResultRows,
-                maxResultBytes, writeTimeout, readWaitDefault, readWaitMax, maxIdleReadConnections, max, readLimits, http);
+                maxResultBytes, writeTimeout, readWaitDefault, readWaitMax, maxIdleReadConnections, max, readLimits, http, minFreeHotBytes);
     }
 
     public EdgeConfig withHttp(HttpLimits limits) {
         return new EdgeConfig(host, port, adminToken, hotDir, maxRequestBytes, maxStatements, maxResultRows,
                 maxResultBytes, writeTimeout, readWaitDefault, readWaitMax, maxIdleReadConnections, maxPendingWritesPerTenant,
-                readLimits, limits);
+                readLimits, limits, minFreeHotBytes);
+    }
+
+    public EdgeConfig withMinFreeHotBytes(long bytes) {
+        return new EdgeConfig(host, port, adminToken, hotDir, maxRequestBytes, maxStatements, maxResultRows,
+                maxResultBytes, writeTimeout, readWaitDefault, readWaitMax, maxIdleReadConnections, maxPendingWritesPerTenant,
+                readLimits, http, bytes);
     }
 
     private static void requirePositive(Duration d, String name) {

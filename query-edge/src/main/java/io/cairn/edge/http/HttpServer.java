@@ -3,6 +3,7 @@ package io.cairn.edge.http;
 import io.cairn.edge.config.EdgeConfig;
 import io.cairn.edge.error.ApiError;
 import io.cairn.edge.write.LogUnavailableException;
+import io.cairn.edge.write.StorageGuard;
 import io.cairn.edge.write.TenantBacklog;
 import io.cairn.topics.ErrorCode;
 import io.javalin.Javalin;
@@ -111,6 +112,9 @@ public final class HttpServer implements AutoCloseable {
             route.handle(ctx);
         } catch (ApiError e) {
             Responses.error(ctx, e);
+        } catch (StorageGuard.StorageFullException e) {
+            ctx.header("Retry-After", "5");
+            Responses.error(ctx, new ApiError(ErrorCode.STORAGE_FULL, e.getMessage()));
         } catch (TenantBacklog.BacklogFullException e) {
             ctx.header("Retry-After", "1");
             Responses.error(ctx, new ApiError(ErrorCode.TOO_MANY_REQUESTS, e.getMessage()));

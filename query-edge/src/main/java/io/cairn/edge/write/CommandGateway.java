@@ -24,12 +24,17 @@ public final class CommandGateway {
     private final CommandLog log;
     private final OutcomeReader outcomes;
     private final TenantBacklog backlog;
+    private final StorageGuard storage;
 
-    /** Every command counts against its tenant's {@code backlog} until its outcome is read. */
-    public CommandGateway(CommandLog log, OutcomeReader outcomes, TenantBacklog backlog) {
+    /**
+     * Every command counts against its tenant's {@code backlog} until its outcome is read, and is
+     * refused while {@code storage} is nearly full.
+     */
+    public CommandGateway(CommandLog log, OutcomeReader outcomes, TenantBacklog backlog, StorageGuard storage) {
         this.log = log;
         this.outcomes = outcomes;
         this.backlog = backlog;
+        this.storage = storage;
     }
 
     /** True when both the producer and the outcome reader are ready. */
@@ -66,6 +71,7 @@ public final class CommandGateway {
 
     /** Appends {@code command} (counted in its tenant's backlog) and waits for Kafka's acknowledgement. */
     private Bookmark awaitAck(TenantCommand command, Duration timeout) throws InterruptedException {
+        storage.requireSpace();
         backlog.admit(command.getTenant(), command.getCommandId());
         try {
             return log.append(command).get(timeout.toNanos(), TimeUnit.NANOSECONDS);

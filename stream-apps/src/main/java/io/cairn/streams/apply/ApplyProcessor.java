@@ -96,7 +96,7 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
         try {
             applyOne(current);
         } catch (FailureRecovery.ApplyFailed e) {
-            recover(e, current);
+            recover(e, current, false);
         }
         if (group.size() >= config.groupCommitMaxRecords()) commitAndForward();
         forwardUnsent();
@@ -144,10 +144,10 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
     }
 
     /**
-     * Rolls the open group back and applies it again (and {@code current}, if it was not applied),
-     * until that succeeds; see {@link FailureRecovery}.
+     * Rolls the open group back and applies it again (and {@code current}, if it was not applied), and
+     * commits it too when {@code commit}, until that succeeds; see {@link FailureRecovery}.
      */
-    private void recover(FailureRecovery.ApplyFailed failure, LogRecord current) {
+    private void recover(FailureRecovery.ApplyFailed failure, LogRecord current, boolean commit) {
         List<LogRecord> todo = new ArrayList<>(uncommitted);
         if (current != null && !todo.contains(current)) todo.add(current);
         FailureRecovery.ApplyFailed next = failure;
@@ -159,6 +159,7 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
             next = null;
             try {
                 for (LogRecord r : todo) applyOne(r);
+                if (commit) commitGroupOrFail();
             } catch (FailureRecovery.ApplyFailed e) {
                 next = e;
             }
@@ -177,7 +178,7 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
         try {
             commitGroupOrFail();
         } catch (FailureRecovery.ApplyFailed e) {
-            recover(e, null);
+            recover(e, null, true);
         }
         forwardUnsent();
     }
@@ -200,12 +201,7 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
         try {
             commitGroupOrFail();
         } catch (FailureRecovery.ApplyFailed e) {
-            recover(e, null);
-            try {
-                commitGroupOrFail();
-            } catch (FailureRecovery.ApplyFailed again) {
-                throw new StreamsException("the group could not be committed before the offset commit", again);
-            }
+            recover(e, null, true); // gives up (to Streams, which then commits no offset) only after minutes
         }
         metrics.synced(group.syncDurable());
         try {

@@ -1,0 +1,141 @@
+package io.cairn.infra;
+
+import static io.cairn.infra.TestStack.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.cairn.infra.TestStack.Reply;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A full disk is an error, not a crash: the hot volume is a small tmpfs (mounted by the test; it needs
+ * root and mount rights, and is skipped, saying so, without them) that a tenant fills. Writes get 503
+ * {@code storage_full} and apply nothing, reads go on, the process stays up; when space is freed,
+ * writes are accepted again by themselves, and every acknowledged write is there exactly once.
+ */
+@Tag("fault")
+class DiskFullIT {
+    private static final long VOLUME_MIB = 48;
+    private static final long BALLAST_MIB = 12;
+    private static final long MIN_FREE_MIB = 6;
+
+    @TempDir Path data;
+
+    @Test
+    void writesGetStorageFullWhileTheVolumeIsFullAndResumeWhenSpaceReturns() throws Exception {
+        Path volume = data.resolve("hotfs");
+        Files.createDirectories(volume);
+        Assumptions.assumeTrue(mount(volume), "DiskFullIT skipped: mounting a tmpfs needs root and mount rights here");
+        try {
+            Path ballast = volume.resolve("ballast");
+            Files.write(ballast, new byte[(int) (BALLAST_MIB << 20)]);
+            try (TestStack stack = TestStack.start(data, volume.resolve("hot"), edge -> edge.withMinFreeHotBytes(MIN_FREE_MIB << 20))) {
+                String key = stack.createTenant("filler");
+                assertThat(stack.post("/v1/tenants/filler/execute", key, "{\"sql\":\"CREATE TABLE t (seq INTEGER UNIQUE, pad BLOB)\"}")
+                        .status()).isEqualTo(200);
+
+                Set<Long> acknowledged = new HashSet<>();
+                List<String> wrong = new ArrayList<>();
+                long seq = 0;
+                int refused = 0;
+                while (refused < 3 && seq < 120) {
+                    Reply r = write(stack, key, seq);
+                    if (r.status() == 200) acknowledged.add(seq);
+                    else if (r.status() == 503 && r.errorCode().equals("storage_full")) refused++;
+                    else if (r.status() != 504) wrong.add(seq + ": " + r.status() + " " + r.body());
+                    seq++;
+                }
+                assertThat(refused).as("writes refused as storage_full before %d writes", seq).isEqualTo(3);
+                assertThat(wrong).as("answers other than 200, 503 storage_full or 504").isEmpty();
+                Reply read = stack.post("/v1/tenants/filler/query", key, "{\"sql\":\"SELECT count(*) FROM t\"}");
+                assertThat(read.status()).as("reads go on").isEqualTo(200);
+
+                Files.delete(ballast);
+                long next = seq;
+                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> write(stack, key, next).status() == 200);
+                acknowledged.add(next);
+
+                Reply rows = stack.post("/v1/tenants/filler/query", key, "{\"sql\":\"SELECT seq FROM t ORDER BY seq\"}");
+                Set<Long> stored = new HashSet<>();
+                rows.body().path("rows").forEach(row -> assertThat(stored.add(row.get(0).asLong())).as("stored once").isTrue());
+                assertThat(stored).as("every acknowledged write applied").containsAll(acknowledged);
+                assertThat(stack.count("cairn.applier.thread.replacements")).isZero();
+            }
+        } finally {
+            unmount(volume);
+        }
+    }
+
+    @Test
+    void theApplierWaitsOutAFullDiskAndAppliesOnceSpaceReturns() throws Exception {
+        Path volume = data.resolve("hotfs");
+        Files.createDirectories(volume);
+        Assumptions.assumeTrue(mount(volume), "DiskFullIT skipped: mounting a tmpfs needs root and mount rights here");
+        try (TestStack stack = TestStack.start(data, volume.resolve("hot"), edge -> edge.withMinFreeHotBytes(0))) {
+            String key = stack.createTenant("filler");
+            assertThat(stack.post("/v1/tenants/filler/execute", key, "{\"sql\":\"CREATE TABLE t (seq INTEGER UNIQUE, pad BLOB)\"}")
+                    .status()).isEqualTo(200);
+            // The volume fills up behind the edge's back (another process, a runaway log): nothing is left.
+            Path filler = volume.resolve("filler");
+            try (var out = Files.newOutputStream(filler)) {
+                byte[] chunk = new byte[1 << 20];
+                while (true) out.write(chunk);
+            } catch (IOException full) {
+                // no space left: as intended
+            }
+            Reply accepted = stack.call("POST", "/v1/tenants/filler/execute?wait=false", key,
+                    json(Map.of("sql", "INSERT INTO t VALUES (1, randomblob(400000))")), Map.of());
+            assertThat(accepted.status()).isEqualTo(202);
+            await().atMost(Duration.ofSeconds(30)).until(() -> stack.registry().find("cairn.applier.failures").tag("kind", "machine")
+                    .counters().stream().mapToDouble(c -> c.count()).sum() > 0);
+
+            Files.delete(filler);
+            Reply read = stack.post("/v1/tenants/filler/query", key, json(Map.of("sql", "SELECT count(*) FROM t",
+                    "bookmark", accepted.text("bookmark"), "timeout_ms", 30_000)));
+            assertThat(read.status()).as(read.body().toString()).isEqualTo(200);
+            assertThat(read.body().path("rows").get(0).get(0).asLong()).isEqualTo(1);
+            assertThat(stack.count("cairn.applier.thread.replacements")).as("waited out, not replaced").isZero();
+        } finally {
+            unmount(volume);
+        }
+    }
+
+    private static Reply write(TestStack stack, String key, long seq) throws Exception {
+        return stack.call("POST", "/v1/tenants/filler/execute", key,
+                json(Map.of("sql", "INSERT INTO t VALUES (?, randomblob(400000))", "params", List.of(seq))),
+                Map.of("Idempotency-Key", "fill-" + seq));
+    }
+
+    private static boolean mount(Path at) {
+        return run("mount", "-t", "tmpfs", "-o", "size=" + VOLUME_MIB + "m", "tmpfs", at.toString());
+    }
+
+    private static void unmount(Path at) {
+        run("umount", "-l", at.toString());
+    }
+
+    private static boolean run(String... command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}
