@@ -80,6 +80,22 @@ public final class CairnClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs a read until the tenant is served again: 503 {@code tenant_recovering} (its file being rebuilt)
+     * is retried every 10 ms, anything else but 200 fails. Gives up after {@code max}.
+     */
+    public JsonNode queryWhileRecovering(String tenant, String key, String sql, Duration max) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (true) {
+            try {
+                return query(tenant, key, sql, List.of(), null);
+            } catch (IOException e) {
+                if (e.getMessage() == null || !e.getMessage().contains("tenant_recovering") || System.nanoTime() > deadline) throw e;
+                Thread.sleep(10); // pacing the retries, not synchronising
+            }
+        }
+    }
+
     /** {@code {"statements":[{"sql","params"}...]}} for a batch of the same statement with different params. */
     public static String batch(String sql, List<List<?>> params) {
         try {
