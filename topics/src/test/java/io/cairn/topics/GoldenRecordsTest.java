@@ -7,6 +7,7 @@ import io.cairn.topics.avro.ApplyMigration;
 import io.cairn.topics.avro.CommandError;
 import io.cairn.topics.avro.CommandResult;
 import io.cairn.topics.avro.CreateTenant;
+import io.cairn.topics.avro.DayWrites;
 import io.cairn.topics.avro.DeadLetter;
 import io.cairn.topics.avro.DeleteTenant;
 import io.cairn.topics.avro.ExecuteBatch;
@@ -18,10 +19,12 @@ import io.cairn.topics.avro.RestoreFrom;
 import io.cairn.topics.avro.RevokeKey;
 import io.cairn.topics.avro.Statement;
 import io.cairn.topics.avro.StatementResult;
+import io.cairn.topics.avro.TenantAccess;
 import io.cairn.topics.avro.TenantCommand;
 import io.cairn.topics.avro.TenantState;
 import io.cairn.topics.avro.Thaw;
 import io.cairn.topics.avro.Tier;
+import io.cairn.topics.avro.WriteUsage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -45,7 +48,7 @@ import org.junit.jupiter.api.Test;
  * schemas the serdes must then still read.
  */
 class GoldenRecordsTest {
-    static final String CURRENT = "v2";
+    static final String CURRENT = "v3";
     private static final Path GOLDEN = Path.of("src", "test", "resources", "golden");
 
     /** One fixture per record type and payload, with every optional field set somewhere. */
@@ -80,7 +83,13 @@ class GoldenRecordsTest {
                 .setSchemaVersion(2).setSizeBytes(36_864).setCreatedAtMs(1_600_000_000_000L).setLastWriteMs(1_700_000_000_456L)
                 .setKeys(List.of(ApiKey.newBuilder().setKeyId("0011223344556677").setSecretSha256("ab".repeat(32))
                         .setScopes(List.of("read")).setCreatedAtMs(1_600_000_000_000L).setRevoked(true).build()))
-                .setLatestSnapshot("tenants/acme/snapshots/00000000000000001000").build());
+                .setLatestSnapshot("tenants/acme/snapshots/00000000000000001000")
+                .setWrites(WriteUsage.newBuilder().setStatements(1_234).setRowsWritten(56_789).setDays(List.of(
+                        DayWrites.newBuilder().setDay(19_675).setStatements(1_000).setRowsWritten(50_000).build(),
+                        DayWrites.newBuilder().setDay(19_676).setStatements(234).setRowsWritten(6_789).build())).build())
+                .build());
+        f.put("access", TenantAccess.newBuilder().setTenant("acme").setSource("edge-7f3a").setSeq(12).setWindowEndMs(1_700_000_010_000L)
+                .setLastAccessMs(1_700_000_009_876L).setReads(40).setWrites(2).setRowsRead(400).setBytesIn(5_000).setBytesOut(60_000).build());
         f.put("dead-letter", DeadLetter.newBuilder().setTenant("acme").setPartition(3).setOffset(1044).setCommandId("c-3")
                 .setReason("java.lang.IllegalStateException: boom").setAttempts(3).setQuarantinedAtMs(1_700_000_000_789L).build());
         return f;
@@ -132,6 +141,7 @@ class GoldenRecordsTest {
             case CommandResult r -> Serdes.RESULT.encode(r);
             case TenantState s -> Serdes.STATE.encode(s);
             case DeadLetter d -> Serdes.DEAD_LETTER.encode(d);
+            case TenantAccess a -> Serdes.ACCESS.encode(a);
             default -> throw new IllegalArgumentException(record.getClass().getName());
         };
     }
@@ -141,6 +151,7 @@ class GoldenRecordsTest {
         if (name.startsWith("result-")) return Serdes.RESULT.decode(bytes);
         if (name.startsWith("state")) return Serdes.STATE.decode(bytes);
         if (name.startsWith("dead-letter")) return Serdes.DEAD_LETTER.decode(bytes);
+        if (name.startsWith("access")) return Serdes.ACCESS.decode(bytes);
         throw new IllegalArgumentException("golden file of unknown type: " + name);
     }
 }

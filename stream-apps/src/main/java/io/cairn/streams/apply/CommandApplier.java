@@ -180,12 +180,28 @@ final class CommandApplier {
             throws SQLException, BatchExecutor.NeedsFullBudget {
         db.clock.set(cmd.getSeed(), cmd.getIngressTimeMs());
         Outcome outcome = batches.run(db, batch.getStatements(), budget);
-        if (outcome instanceof Outcome.Applied) {
+        if (outcome instanceof Outcome.Applied applied) {
             PreparedStatement ps = db.prepare("UPDATE _cairn_tenant SET last_write_ms = ? WHERE id = 0");
             ps.setLong(1, cmd.getIngressTimeMs());
             ps.executeUpdate();
+            countUsage(db, cmd.getIngressTimeMs(), batch.getStatements().size(),
+                    applied.results().stream().mapToLong(r -> r.getChanges()).sum());
         }
         return outcome;
+    }
+
+    /** Adds an applied write's statements and rows to its day's and the tenant's totals (see {@link TenantSchema}). */
+    private static void countUsage(TenantDatabase db, long ingressMs, long statements, long rows) throws SQLException {
+        PreparedStatement ps = db.prepare("INSERT INTO _cairn_usage (day, statements, rows_written) VALUES (?, ?, ?), (?, ?, ?)"
+                + " ON CONFLICT (day) DO UPDATE SET statements = statements + excluded.statements,"
+                + " rows_written = rows_written + excluded.rows_written");
+        ps.setLong(1, Math.floorDiv(ingressMs, 86_400_000L));
+        ps.setLong(2, statements);
+        ps.setLong(3, rows);
+        ps.setLong(4, TenantSchema.USAGE_TOTAL_DAY);
+        ps.setLong(5, statements);
+        ps.setLong(6, rows);
+        ps.executeUpdate();
     }
 
     private Outcome issueKey(TenantDatabase db, TenantCommand cmd, KeySpec key) throws SQLException {

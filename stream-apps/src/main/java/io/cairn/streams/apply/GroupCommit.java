@@ -1,12 +1,15 @@
 package io.cairn.streams.apply;
 
+import io.cairn.tenantdb.sqlite.TenantSchema;
 import io.cairn.topics.Bookmark;
 import io.cairn.topics.avro.ApiKey;
 import io.cairn.topics.avro.CommandError;
 import io.cairn.topics.avro.CommandResult;
+import io.cairn.topics.avro.DayWrites;
 import io.cairn.topics.avro.TenantCommand;
 import io.cairn.topics.avro.TenantState;
 import io.cairn.topics.avro.Tier;
+import io.cairn.topics.avro.WriteUsage;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -240,6 +243,25 @@ final class GroupCommit {
                         .setRevoked(rs.getInt(5) != 0).build());
             }
         }
-        return b.setKeys(keys).build();
+        return b.setKeys(keys).setWrites(writesOf(db)).build();
+    }
+
+    /** The totals and the last two days with writes, from {@code _cairn_usage}. */
+    private static WriteUsage writesOf(TenantDatabase db) throws SQLException {
+        WriteUsage.Builder w = WriteUsage.newBuilder().setStatements(0).setRowsWritten(0);
+        List<DayWrites> days = new ArrayList<>(2);
+        try (ResultSet rs = db.prepare("SELECT day, statements, rows_written FROM _cairn_usage WHERE day = "
+                + TenantSchema.USAGE_TOTAL_DAY + " UNION ALL SELECT * FROM (SELECT day, statements, rows_written FROM _cairn_usage"
+                + " WHERE day >= 0 ORDER BY day DESC LIMIT 2)")
+                .executeQuery()) {
+            while (rs.next()) {
+                if (rs.getInt(1) == TenantSchema.USAGE_TOTAL_DAY) {
+                    w.setStatements(rs.getLong(2)).setRowsWritten(rs.getLong(3));
+                } else {
+                    days.addFirst(DayWrites.newBuilder().setDay(rs.getInt(1)).setStatements(rs.getLong(2)).setRowsWritten(rs.getLong(3)).build());
+                }
+            }
+        }
+        return w.setDays(days).build();
     }
 }

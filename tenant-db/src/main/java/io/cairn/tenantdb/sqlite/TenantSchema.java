@@ -18,6 +18,9 @@ import java.sql.Statement;
  *   <li>{@code _cairn_keys}: API keys as stored (id, SHA-256 of the secret, scopes, revoked).</li>
  *   <li>{@code _cairn_idempotency}: the first outcome of each write sent with an Idempotency-Key, kept
  *       for a window measured in the log's ingress time (so replay keeps and expires the same keys).</li>
+ *   <li>{@code _cairn_usage}: what applied writes did, per day of their ingress time (UTC days since
+ *       1970-01-01), and in all (the row of day {@value #USAGE_TOTAL_DAY}): statements and rows written.
+ *       Counted in the record's own transaction, so exactly once and the same on every replay.</li>
  * </ul>
  */
 public final class TenantSchema {
@@ -28,6 +31,12 @@ public final class TenantSchema {
     private static final String IDEMPOTENCY = "CREATE TABLE IF NOT EXISTS _cairn_idempotency (idempotency_key TEXT PRIMARY KEY,"
             + " ingress_ms INTEGER NOT NULL, request_sha256 TEXT NOT NULL, outcome BLOB NOT NULL)";
 
+    /** The {@code _cairn_usage} row holding the totals since the tenant was created. */
+    public static final int USAGE_TOTAL_DAY = -1;
+
+    private static final String USAGE = "CREATE TABLE IF NOT EXISTS _cairn_usage (day INTEGER PRIMARY KEY,"
+            + " statements INTEGER NOT NULL, rows_written INTEGER NOT NULL)";
+
     static final String[] CREATE = {
         "CREATE TABLE IF NOT EXISTS _cairn_applied (id INTEGER PRIMARY KEY CHECK (id = 0),"
                 + " log_partition INTEGER NOT NULL, log_offset INTEGER NOT NULL)",
@@ -36,6 +45,7 @@ public final class TenantSchema {
         "CREATE TABLE IF NOT EXISTS _cairn_keys (key_id TEXT PRIMARY KEY, secret_sha256 TEXT NOT NULL,"
                 + " scopes TEXT NOT NULL, created_at_ms INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0)",
         IDEMPOTENCY,
+        USAGE,
         "CREATE INDEX IF NOT EXISTS _cairn_idempotency_by_time ON _cairn_idempotency (ingress_ms)",
     };
 
@@ -53,6 +63,19 @@ public final class TenantSchema {
         try (Statement s = conn.createStatement()) {
             s.execute(IDEMPOTENCY);
             s.execute(CREATE[CREATE.length - 1]);
+        }
+    }
+
+    /**
+     * Creates the usage table in an initialised database made before it existed (autocommit; the
+     * applier calls it when it opens a file). Does nothing to a file Cairn has not initialised: the
+     * tenant's creation makes the table with the others.
+     */
+    public static void ensureUsageTable(Connection conn) throws SQLException {
+        try (Statement s = conn.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM main.sqlite_schema WHERE type = 'table'"
+                     + " AND name IN ('_cairn_tenant', '_cairn_usage')")) {
+            if (rs.next() && rs.getInt(1) == 1) s.execute(USAGE);
         }
     }
 

@@ -2,6 +2,9 @@ package io.cairn.connectors.metadata;
 
 import io.cairn.topics.TenantId;
 import io.cairn.topics.avro.Tier;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -15,7 +18,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * DynamoDB store; the idle query pages by (last access, tenant) and its cursor is the last tenant seen.
  */
 public final class InMemoryMetadataStore implements MetadataStore {
+    /** The usage source of the applier's write counts (edge sources are run ids). */
+    static final String LOG_SOURCE = "log";
+
     private final ConcurrentMap<String, TenantRecord> tenants = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, InMemoryUsage> usage = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, ApiKeyRecord> keys = new ConcurrentHashMap<>();
 
     @Override
@@ -23,6 +30,7 @@ public final class InMemoryMetadataStore implements MetadataStore {
 
     @Override
     public UpsertOutcome upsert(TenantRecord state) {
+        usageOf(state.tenant()).setWrites(state.writes(), state.appliedOffset());
         AtomicReference<UpsertOutcome> outcome = new AtomicReference<>(UpsertOutcome.STALE);
         tenants.compute(state.tenant(), (t, stored) -> {
             if (stored != null && stored.appliedOffset() >= state.appliedOffset()) return stored;
@@ -76,6 +84,54 @@ public final class InMemoryMetadataStore implements MetadataStore {
         boolean more = start + page.size() < matching.size();
         String next = more ? page.getLast().lastAccessMs() + ":" + page.getLast().tenant() : null;
         return new IdlePage(page.stream().map(r -> new IdleTenant(r.tenant(), r.lastAccessMs())).toList(), next);
+    }
+
+    @Override
+    public boolean addUsage(AccessReport report) {
+        return usageOf(report.tenant()).add(report);
+    }
+
+    @Override
+    public UsageReport usage(String tenant, LocalDate from, LocalDate to) {
+        InMemoryUsage u = usage.get(TenantId.require(tenant));
+        TenantRecord record = tenants.get(tenant);
+        long storage = record == null ? 0 : record.sizeBytes();
+        if (u == null) return new UsageReport(tenant, UsageCounts.ZERO, storage, List.of());
+        return new UsageReport(tenant, u.totals(), storage, u.days(from, to));
+    }
+
+    private InMemoryUsage usageOf(String tenant) {
+        return usage.computeIfAbsent(TenantId.require(tenant), t -> new InMemoryUsage());
+    }
+
+    /** Pages in tenant-id order; the cursor is the last tenant id returned. */
+    @Override
+    public TenantPage listTenants(TenantQuery query, int limit, String cursor) {
+        if (limit < 1 || limit > 1_000) throw new IllegalArgumentException("limit must be 1..1000");
+        String after = cursor == null ? null : decodeCursor(cursor);
+        List<TenantRecord> matching = tenants.values().stream()
+                .filter(query::matches)
+                .filter(r -> after == null || r.tenant().compareTo(after) > 0)
+                .sorted(Comparator.comparing(TenantRecord::tenant))
+                .limit(limit + 1L)
+                .toList();
+        boolean more = matching.size() > limit;
+        List<TenantRecord> page = more ? matching.subList(0, limit) : matching;
+        return new TenantPage(page, more ? encodeCursor(page.getLast().tenant()) : null);
+    }
+
+    private static String encodeCursor(String lastTenant) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(("mem|" + lastTenant).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String decodeCursor(String cursor) {
+        try {
+            String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            if (!text.startsWith("mem|") || !TenantId.isValid(text.substring(4))) throw new IllegalArgumentException();
+            return text.substring(4);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not a cursor returned by listTenants", e);
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.cairn.connectors.metadata;
 
 import io.cairn.topics.avro.Tier;
+import java.time.LocalDate;
 import java.util.Optional;
 
 /**
@@ -32,6 +33,10 @@ public interface MetadataStore extends AutoCloseable {
      * Stores {@code state} if its applied offset is greater than the stored one's (or none is
      * stored). Its last access becomes the later of the stored and the given one. Returns
      * {@link UpsertOutcome#STALE} for an older or equal offset, so a replay is a no-op.
+     *
+     * <p>Its {@link TenantRecord#writes() write counts} go to the tenant's usage: the totals, and each
+     * day it carries, replace the stored ones when this state is newer than the state that stored them
+     * (a day or total is never set back by an older state, even when the tenant record itself is newer).
      */
     UpsertOutcome upsert(TenantRecord state);
 
@@ -41,7 +46,7 @@ public interface MetadataStore extends AutoCloseable {
     /** The stored state, read consistently (sees every write that returned before the call). */
     Optional<TenantRecord> get(String tenant);
 
-    /** Deletes the tenant and all of its API keys; false if the tenant was not stored. Idempotent. */
+    /** Deletes the tenant and all of its API keys (not its usage); false if the tenant was not stored. Idempotent. */
     boolean delete(String tenant);
 
     /**
@@ -52,6 +57,31 @@ public interface MetadataStore extends AutoCloseable {
      * during a walk may be missed or repeated, which the caller tolerates by re-checking the tenant.
      */
     IdlePage idleTenants(Tier tier, long idleBeforeMs, int pageSize, String cursor);
+
+    /**
+     * Adds the report's counts to its tenant's usage on the report's day and in the totals, once: when
+     * a report of the same tenant and source with this {@code seq} or a higher one was added before,
+     * nothing changes and the result is false. Callers add a source's reports of a tenant in seq order.
+     * Usage is kept apart from the tenant's record: it may arrive before the record, and it stays after
+     * the tenant is deleted (billing needs it).
+     */
+    boolean addUsage(AccessReport report);
+
+    /**
+     * The tenant's usage: totals over every report and the latest write counts, storage from its stored
+     * state (0 when none), and per-day figures for the days from {@code from} to {@code to} inclusive that
+     * have any. All zeros for a tenant nothing is known of.
+     */
+    UsageReport usage(String tenant, LocalDate from, LocalDate to);
+
+    /**
+     * A page of the tenants matching {@code query}, at most {@code limit} (1 to 1,000), read through
+     * indexes (never a scan of the table). Start with a null cursor and follow {@link TenantPage#nextCursor()}
+     * until it is null; a page may be short, or empty, before the end. With no concurrent changes every
+     * matching tenant appears exactly once; order is unspecified. A cursor that this store did not
+     * return is an {@link IllegalArgumentException}.
+     */
+    TenantPage listTenants(TenantQuery query, int limit, String cursor);
 
     /**
      * Stores a key. Revocation is sticky: a key that is revoked is never un-revoked, and a key id

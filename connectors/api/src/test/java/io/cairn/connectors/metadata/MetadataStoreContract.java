@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cairn.topics.avro.ApiKey;
+import io.cairn.topics.avro.DayWrites;
 import io.cairn.topics.avro.TenantState;
 import io.cairn.topics.avro.Tier;
+import io.cairn.topics.avro.WriteUsage;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -213,7 +217,7 @@ public abstract class MetadataStoreContract {
                 .setAppliedOffset(41).setSchemaVersion(3).setSizeBytes(4096).setCreatedAtMs(1).setLastWriteMs(2)
                 .setKeys(List.of(ApiKey.newBuilder().setKeyId("k1").setSecretSha256(SECRET).setScopes(List.of("read"))
                         .setCreatedAtMs(1).setRevoked(false).build()))
-                .setLatestSnapshot(null).build();
+                .setLatestSnapshot(null).setWrites(new WriteUsage(5L, 9L, List.of(new DayWrites(20_000, 5L, 9L)))).build();
 
         store.upsert(TenantRecord.from(fromTopic, 3));
 
@@ -222,12 +226,155 @@ public abstract class MetadataStoreContract {
         assertThat(stored.partition()).isEqualTo(2);
         assertThat(stored.lastAccessMs()).isEqualTo(3);
         assertThat(stored.keys()).containsExactly(new ApiKeyRecord("k1", "acme", SECRET, Set.of("read"), 1, false));
+        assertThat(stored.writes()).isEqualTo(new WriteCounts(5, 9, List.of(new WriteCounts.Day(LocalDate.ofEpochDay(20_000), 5, 9))));
     }
 
     @Test
     void invalidArgumentsAreRefused() {
         assertThatThrownBy(() -> store.get("Bad/Id")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> store.idleTenants(Tier.HOT, 0, 0, null)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void reportsAddUpPerDayAndInTotal() {
+        store.addUsage(report("acme", "edge-a", 1, DAY1, 10));
+        store.addUsage(report("acme", "edge-a", 2, DAY2, 20));
+        store.addUsage(report("acme", "edge-b", 1, DAY2, 5));
+        store.addUsage(report("other", "edge-a", 3, DAY2, 1_000));
+
+        UsageReport u = store.usage("acme", DAY1, DAY2);
+        assertThat(u.totals()).isEqualTo(edgeCounts(35));
+        assertThat(u.days()).containsExactly(new UsageReport.Day(DAY1, edgeCounts(10)), new UsageReport.Day(DAY2, edgeCounts(25)));
+        assertThat(store.usage("acme", DAY2, DAY2).days()).containsExactly(new UsageReport.Day(DAY2, edgeCounts(25)));
+        assertThat(store.usage("acme", DAY2.plusDays(1), DAY2.plusDays(9)).days()).isEmpty();
+    }
+
+    @Test
+    void aReportAddedAgainCountsOnce() {
+        AccessReport r = report("acme", "edge-a", 7, DAY1, 10);
+        assertThat(store.addUsage(r)).isTrue();
+        assertThat(store.addUsage(r)).as("the same report again (a replay)").isFalse();
+        assertThat(store.addUsage(report("acme", "edge-a", 6, DAY1, 10))).as("an older report of the source").isFalse();
+        assertThat(store.addUsage(report("acme", "edge-b", 7, DAY1, 10))).as("another source's seq 7").isTrue();
+
+        assertThat(store.usage("acme", DAY1, DAY1).totals()).isEqualTo(edgeCounts(20));
+    }
+
+    @Test
+    void writeCountsFollowTheNewestStateAndNeverGoBack() {
+        store.upsert(withWrites(state("acme", 5, Tier.HOT, 0), 10, 100, dayWrites(DAY1, 6, 60), dayWrites(DAY2, 4, 40)));
+        store.upsert(withWrites(state("acme", 3, Tier.HOT, 0), 99, 999, dayWrites(DAY2, 99, 999)));
+        store.upsert(withWrites(state("acme", 8, Tier.HOT, 0), 13, 131, dayWrites(DAY2, 6, 70), dayWrites(DAY3, 1, 1)));
+        store.addUsage(report("acme", "edge-a", 1, DAY2, 3));
+
+        UsageReport u = store.usage("acme", DAY1, DAY3);
+        assertThat(u.totals()).isEqualTo(edgeCounts(3).withWrites(13, 131));
+        assertThat(u.days()).containsExactly(
+                new UsageReport.Day(DAY1, UsageCounts.ZERO.withWrites(6, 60)),
+                new UsageReport.Day(DAY2, edgeCounts(3).withWrites(6, 70)),
+                new UsageReport.Day(DAY3, UsageCounts.ZERO.withWrites(1, 1)));
+        assertThat(u.storageBytes()).isEqualTo(800);
+    }
+
+    @Test
+    void usageOutlivesTheTenantRecord() {
+        store.upsert(withWrites(state("acme", 5, Tier.HOT, 0), 2, 2, dayWrites(DAY1, 2, 2)));
+        store.addUsage(report("acme", "edge-a", 1, DAY1, 10));
+        store.delete("acme");
+
+        UsageReport u = store.usage("acme", DAY1, DAY1);
+        assertThat(u.totals()).isEqualTo(edgeCounts(10).withWrites(2, 2));
+        assertThat(u.storageBytes()).as("no file, no storage").isZero();
+        assertThat(store.usage("nobody", DAY1, DAY3)).isEqualTo(new UsageReport("nobody", UsageCounts.ZERO, 0, List.of()));
+    }
+
+    @Test
+    void listingPagesCoverEveryTenantExactlyOnce() {
+        Set<String> expected = new HashSet<>();
+        for (int i = 0; i < 25; i++) {
+            store.upsert(state("t" + i, 1, i % 3 == 0 ? Tier.COLD : Tier.HOT, 0).withLastAccessMs(1_000 + i));
+            expected.add("t" + i);
+        }
+
+        List<String> seen = listAll(TenantQuery.ALL, 7);
+
+        assertThat(seen).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    @Test
+    void listingFiltersByTierIdlenessAndSchemaVersion() {
+        store.upsert(state("hot-old-v1", 1, Tier.HOT, 0).withLastAccessMs(1_000));
+        store.upsert(version(state("hot-old-v2", 1, Tier.HOT, 0).withLastAccessMs(1_000), 2));
+        store.upsert(version(state("hot-new-v2", 1, Tier.HOT, 0).withLastAccessMs(9_000), 2));
+        store.upsert(state("cold-old-v1", 1, Tier.COLD, 0).withLastAccessMs(1_000));
+
+        assertThat(listAll(new TenantQuery(Tier.HOT, null, null), 2)).containsExactlyInAnyOrder("hot-old-v1", "hot-old-v2", "hot-new-v2");
+        assertThat(listAll(new TenantQuery(null, 5_000L, null), 2)).containsExactlyInAnyOrder("hot-old-v1", "hot-old-v2", "cold-old-v1");
+        assertThat(listAll(new TenantQuery(null, null, 2), 2)).containsExactlyInAnyOrder("hot-old-v2", "hot-new-v2");
+        assertThat(listAll(new TenantQuery(Tier.HOT, 5_000L, 2), 2)).containsExactly("hot-old-v2");
+        assertThat(listAll(new TenantQuery(Tier.COLD, null, 2), 2)).isEmpty();
+
+        store.upsert(version(state("hot-old-v1", 2, Tier.COLD, 0).withLastAccessMs(1_000), 3));
+        assertThat(listAll(new TenantQuery(Tier.COLD, null, 3), 5)).as("a changed tenant moves between indexes").containsExactly("hot-old-v1");
+        assertThat(listAll(new TenantQuery(Tier.HOT, null, null), 5)).doesNotContain("hot-old-v1");
+    }
+
+    @Test
+    void listingReturnsWholeRecords() {
+        TenantRecord r = withWrites(state("acme", 4, Tier.HOT, 20).withLastAccessMs(30), 1, 1, dayWrites(DAY1, 1, 1));
+        store.upsert(r);
+
+        assertThat(store.listTenants(TenantQuery.ALL, 10, null).tenants()).containsExactly(store.get("acme").orElseThrow());
+    }
+
+    @Test
+    void listingRefusesBadCursorsAndLimits() {
+        assertThatThrownBy(() -> store.listTenants(TenantQuery.ALL, 10, "not-a-cursor")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.listTenants(TenantQuery.ALL, 0, null)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.listTenants(TenantQuery.ALL, 1_001, null)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private List<String> listAll(TenantQuery query, int limit) {
+        List<String> all = new ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            TenantPage page = store.listTenants(query, limit, cursor);
+            assertThat(page.tenants()).hasSizeLessThanOrEqualTo(limit).allMatch(query::matches);
+            page.tenants().forEach(t -> all.add(t.tenant()));
+            cursor = page.nextCursor();
+            assertThat(++pages).as("pages").isLessThan(1_000);
+        } while (cursor != null);
+        return all;
+    }
+
+    private static final LocalDate DAY1 = LocalDate.of(2026, 11, 28);
+    private static final LocalDate DAY2 = DAY1.plusDays(1);
+    private static final LocalDate DAY3 = DAY1.plusDays(2);
+
+    private static AccessReport report(String tenant, String source, long seq, LocalDate day, long reads) {
+        long end = day.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli() + 3_600_000;
+        return new AccessReport(tenant, source, seq, end, end - 1, edgeCounts(reads));
+    }
+
+    /** Counts that tell each field apart: n reads, n/5 writes, 10n rows, 100n bytes in, 1000n bytes out. */
+    private static UsageCounts edgeCounts(long n) {
+        return UsageCounts.ofEdge(n, n / 5, 10 * n, 100 * n, 1_000 * n);
+    }
+
+    private static WriteCounts.Day dayWrites(LocalDate day, long statements, long rows) {
+        return new WriteCounts.Day(day, statements, rows);
+    }
+
+    private static TenantRecord withWrites(TenantRecord r, long statements, long rows, WriteCounts.Day... days) {
+        return new TenantRecord(r.tenant(), r.tier(), r.partition(), r.appliedOffset(), r.schemaVersion(), r.sizeBytes(),
+                r.createdAtMs(), r.lastWriteMs(), r.keys(), r.latestSnapshot(), r.lastAccessMs(),
+                new WriteCounts(statements, rows, List.of(days)));
+    }
+
+    private static TenantRecord version(TenantRecord r, int schemaVersion) {
+        return new TenantRecord(r.tenant(), r.tier(), r.partition(), r.appliedOffset(), schemaVersion, r.sizeBytes(),
+                r.createdAtMs(), r.lastWriteMs(), r.keys(), r.latestSnapshot(), r.lastAccessMs(), r.writes());
     }
 
     private List<IdleTenant> allIdle(Tier tier, long before, int pageSize) {

@@ -2,9 +2,11 @@ package io.cairn.connectors.dynamodb;
 
 import io.cairn.connectors.metadata.ApiKeyRecord;
 import io.cairn.connectors.metadata.TenantRecord;
+import io.cairn.connectors.metadata.WriteCounts;
 import static io.cairn.connectors.dynamodb.DynamoDbSchema.*;
 
 import io.cairn.topics.avro.Tier;
+import java.time.LocalDate;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +26,15 @@ final class DynamoDbItems {
         return tier.name() + "#" + shard;
     }
 
+    /** The schema index's partition key: the version plus a stable shard of the tenant id. */
+    static String schemaShard(int version, String tenant, int shards) {
+        return schemaShard(version, Math.floorMod(tenant.hashCode(), shards));
+    }
+
+    static String schemaShard(int version, int shard) {
+        return "v" + version + "#" + shard;
+    }
+
     /** Every attribute of the tenant item except its key and last access. */
     static Map<String, AttributeValue> stateAttributes(TenantRecord r, int shards) {
         Map<String, AttributeValue> item = new LinkedHashMap<>();
@@ -36,7 +47,19 @@ final class DynamoDbItems {
         item.put(CREATED_AT_MS, n(r.createdAtMs()));
         item.put(LAST_WRITE_MS, n(r.lastWriteMs()));
         item.put(KEYS, AttributeValue.fromL(r.keys().stream().map(DynamoDbItems::embeddedKey).toList()));
+        item.put(SCHEMA_SHARD, s(schemaShard(r.schemaVersion(), r.tenant(), shards)));
+        item.put(STATEMENTS, n(r.writes().statements()));
+        item.put(ROWS_WRITTEN, n(r.writes().rowsWritten()));
+        item.put(WRITE_DAYS, AttributeValue.fromL(r.writes().days().stream().map(d -> AttributeValue.fromM(Map.of(
+                DAY, s(d.day().toString()), STATEMENTS, n(d.statements()), ROWS_WRITTEN, n(d.rowsWritten())))).toList()));
         return item;
+    }
+
+    private static WriteCounts writes(Map<String, AttributeValue> item) {
+        if (!item.containsKey(STATEMENTS)) return WriteCounts.NONE; // written by a version that did not count
+        List<WriteCounts.Day> days = item.get(WRITE_DAYS).l().stream().map(AttributeValue::m)
+                .map(d -> new WriteCounts.Day(LocalDate.parse(d.get(DAY).s()), longOf(d, STATEMENTS), longOf(d, ROWS_WRITTEN))).toList();
+        return new WriteCounts(longOf(item, STATEMENTS), longOf(item, ROWS_WRITTEN), days);
     }
 
     static TenantRecord tenant(Map<String, AttributeValue> item) {
@@ -45,7 +68,7 @@ final class DynamoDbItems {
         AttributeValue snapshot = item.get(LATEST_SNAPSHOT);
         return new TenantRecord(tenant, Tier.valueOf(item.get(TIER).s()), intOf(item, PARTITION), longOf(item, APPLIED_OFFSET),
                 intOf(item, SCHEMA_VERSION), longOf(item, SIZE_BYTES), longOf(item, CREATED_AT_MS),
-                longOf(item, LAST_WRITE_MS), keys, snapshot == null ? null : snapshot.s(), longOf(item, LAST_ACCESS_MS));
+                longOf(item, LAST_WRITE_MS), keys, snapshot == null ? null : snapshot.s(), longOf(item, LAST_ACCESS_MS), writes(item));
     }
 
     static Map<String, AttributeValue> keyItem(ApiKeyRecord k) {

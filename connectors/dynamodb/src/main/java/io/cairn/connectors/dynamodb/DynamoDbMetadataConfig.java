@@ -5,11 +5,13 @@ import java.util.Objects;
 /**
  * Settings of {@link DynamoDbMetadataStore}.
  *
- * @param tablePrefix prepended to {@code tenants} and {@code keys} (default {@code cairn-}, giving
- *                    {@code cairn-tenants} and {@code cairn-keys}); lets environments share an account
- * @param idleShards  how many partition-key values the idle index spreads each tier over (default 8).
- *                    One value per tier would put every tenant's access updates on one index
- *                    partition, which caps write throughput; the idle query reads each shard in turn.
+ * @param tablePrefix prepended to {@code tenants}, {@code keys} and {@code usage} (default {@code cairn-},
+ *                    giving {@code cairn-tenants}, {@code cairn-keys}, {@code cairn-usage}); lets
+ *                    environments share an account
+ * @param idleShards  how many partition-key values the idle index spreads each tier over, and the
+ *                    schema index each version (default 8). One value per tier would put every
+ *                    tenant's access updates on one index partition, which caps write throughput;
+ *                    queries read each shard in turn.
  *                    Changing it requires rewriting every tenant item.
  */
 public record DynamoDbMetadataConfig(String tablePrefix, int idleShards) {
@@ -29,5 +31,9 @@ public record DynamoDbMetadataConfig(String tablePrefix, int idleShards) {
 
     public String keysTable() {
         return tablePrefix + "keys";
+    }
+
+    public String usageTable() {
+        return tablePrefix + "usage";
     }
 }

@@ -1,12 +1,16 @@
 package io.cairn.connectors.dynamodb;
 
+import io.cairn.connectors.metadata.AccessReport;
 import io.cairn.connectors.metadata.ApiKeyRecord;
 import io.cairn.connectors.metadata.IdleCursor;
 import io.cairn.connectors.metadata.IdlePage;
 import io.cairn.connectors.metadata.IdleTenant;
 import io.cairn.connectors.metadata.MetadataStore;
+import io.cairn.connectors.metadata.TenantPage;
+import io.cairn.connectors.metadata.TenantQuery;
 import io.cairn.connectors.metadata.TenantRecord;
 import io.cairn.connectors.metadata.UpsertOutcome;
+import io.cairn.connectors.metadata.UsageReport;
 import static io.cairn.connectors.dynamodb.DynamoDbItems.longOf;
 import static io.cairn.connectors.dynamodb.DynamoDbItems.n;
 import static io.cairn.connectors.dynamodb.DynamoDbItems.s;
@@ -14,6 +18,7 @@ import static io.cairn.connectors.dynamodb.DynamoDbSchema.*;
 
 import io.cairn.topics.TenantId;
 import io.cairn.topics.avro.Tier;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,18 +36,23 @@ import software.amazon.awssdk.services.dynamodb.model.ReturnValuesOnConditionChe
  * {@link MetadataStore} on DynamoDB (SDK v2, low-level client: conditions and "return the old item on
  * a failed condition" are what make ordering cheap). The {@link DynamoDbClient} is the caller's and is
  * not closed here. Tables: {@code <prefix>tenants} (key {@code tenant}; index {@code tier-last-access}
- * on {@code idle_shard} + {@code last_access_ms}) and {@code <prefix>keys} (key {@code key_id}; index
- * {@code tenant-keys} on {@code tenant}).
+ * on {@code idle_shard} + {@code last_access_ms}, index {@code schema-version} on {@code schema_shard} +
+ * {@code tenant}), {@code <prefix>keys} (key {@code key_id}; index {@code tenant-keys} on {@code tenant})
+ * and {@code <prefix>usage} (key {@code tenant} + {@code item}, see {@link DynamoDbUsage}).
  */
 public final class DynamoDbMetadataStore implements MetadataStore {
     private static final String NEWER = "attribute_not_exists(#tenant) OR #applied_offset < :applied_offset";
 
     private final DynamoDbClient dynamo;
     private final DynamoDbMetadataConfig config;
+    private final DynamoDbUsage usage;
+    private final DynamoDbListing listing;
 
     public DynamoDbMetadataStore(DynamoDbClient dynamo, DynamoDbMetadataConfig config) {
         this.dynamo = dynamo;
         this.config = config;
+        this.usage = new DynamoDbUsage(dynamo, config.usageTable());
+        this.listing = new DynamoDbListing(dynamo, config);
     }
 
     @Override
@@ -56,6 +66,8 @@ public final class DynamoDbMetadataStore implements MetadataStore {
     @Override
     public UpsertOutcome upsert(TenantRecord state) {
         return call("upsert", () -> {
+            // Usage first: when the tenant item below says STALE, this state's counts are already in.
+            usage.setWrites(state.tenant(), state.writes(), state.appliedOffset());
             Map<String, AttributeValue> fields = DynamoDbItems.stateAttributes(state, config.idleShards());
             // First try: state and access time together, if the state is newer and the access not older.
             Map<String, AttributeValue> withAccess = new HashMap<>(fields);
@@ -197,6 +209,22 @@ public final class DynamoDbMetadataStore implements MetadataStore {
     }
 
     @Override
+    public boolean addUsage(AccessReport report) {
+        return call("addUsage", () -> usage.add(report));
+    }
+
+    @Override
+    public UsageReport usage(String tenant, LocalDate from, LocalDate to) {
+        TenantId.require(tenant);
+        return call("usage", () -> usage.usage(tenant, from, to, get(tenant).map(TenantRecord::sizeBytes).orElse(0L)));
+    }
+
+    @Override
+    public TenantPage listTenants(TenantQuery query, int limit, String cursor) {
+        return call("listTenants", () -> listing.list(query, limit, cursor));
+    }
+
+    @Override
     public boolean putKey(ApiKeyRecord key) {
         return call("putKey", () -> {
             try {
@@ -237,8 +265,8 @@ public final class DynamoDbMetadataStore implements MetadataStore {
     private static <T> T call(String operation, Supplier<T> body) {
         try {
             return body.get();
-        } catch (ConditionalCheckFailedException e) {
-            throw e;
+        } catch (ConditionalCheckFailedException | IllegalArgumentException e) {
+            throw e; // an outcome, or the caller's mistake (a bad cursor or limit): not DynamoDB's failure
         } catch (RuntimeException e) {
             throw DynamoDbFailures.classify(operation, e);
         }

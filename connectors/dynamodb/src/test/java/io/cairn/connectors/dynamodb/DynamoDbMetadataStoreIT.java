@@ -3,6 +3,9 @@ package io.cairn.connectors.dynamodb;
 import io.cairn.connectors.metadata.MetadataStore;
 import io.cairn.connectors.metadata.MetadataStoreException;
 import io.cairn.connectors.metadata.MetadataStoreContract;
+import io.cairn.connectors.metadata.TenantQuery;
+import io.cairn.connectors.metadata.TenantRecord;
+import io.cairn.topics.avro.Tier;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -20,6 +23,10 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.BillingMode;
+import software.amazon.awssdk.services.dynamodb.model.KeyType;
+import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
+import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
 
 /** Runs the contract against DynamoDB Local over HTTP, with the same SDK client setup as production. */
 class DynamoDbMetadataStoreIT extends MetadataStoreContract {
@@ -72,6 +79,27 @@ class DynamoDbMetadataStoreIT extends MetadataStoreContract {
         assertThatThrownBy(() -> noTables.get("acme"))
                 .isInstanceOf(MetadataStoreException.class)
                 .satisfies(e -> assertThat(((MetadataStoreException) e).retriable()).isFalse());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked") // the SDK's varargs of lambdas
+    void aTenantsTableOfAnEarlierVersionGetsTheSchemaIndex() {
+        DynamoDbMetadataConfig config = new DynamoDbMetadataConfig("old-", 2);
+        dynamo.createTable(r -> r.tableName(config.tenantsTable()).billingMode(BillingMode.PAY_PER_REQUEST)
+                .attributeDefinitions(a -> a.attributeName("tenant").attributeType(ScalarAttributeType.S),
+                        a -> a.attributeName("idle_shard").attributeType(ScalarAttributeType.S),
+                        a -> a.attributeName("last_access_ms").attributeType(ScalarAttributeType.N))
+                .keySchema(k -> k.attributeName("tenant").keyType(KeyType.HASH))
+                .globalSecondaryIndexes(g -> g.indexName("tier-last-access").projection(p -> p.projectionType(ProjectionType.KEYS_ONLY))
+                        .keySchema(k -> k.attributeName("idle_shard").keyType(KeyType.HASH),
+                                k -> k.attributeName("last_access_ms").keyType(KeyType.RANGE))));
+        MetadataStore upgraded = new DynamoDbMetadataStore(dynamo, config);
+
+        upgraded.createTablesIfMissing();
+        upgraded.upsert(state("acme", 1, Tier.HOT, 0));
+
+        assertThat(upgraded.listTenants(new TenantQuery(null, null, 1), 10, null).tenants())
+                .extracting(TenantRecord::tenant).containsExactly("acme");
     }
 
     static DynamoDbClient client(URI endpoint) {

@@ -1,0 +1,38 @@
+package io.cairn.connectors.metadata;
+
+import io.cairn.topics.TenantId;
+import io.cairn.topics.avro.TenantAccess;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Objects;
+
+/**
+ * One source's use of one tenant during one window (a record of {@code cairn.tenant-access}): the
+ * edge that answered the requests counts them, so a report is the unit in which reads reach the
+ * control plane.
+ *
+ * @param source an edge run's id; with {@code seq} it names the report, so a report added twice counts once
+ * @param seq increases with every window the source reports
+ */
+public record AccessReport(String tenant, String source, long seq, long windowEndMs, long lastAccessMs,
+        UsageCounts counts) {
+
+    public AccessReport {
+        TenantId.require(tenant);
+        Objects.requireNonNull(source, "source");
+        if (source.isEmpty() || source.contains("#")) throw new IllegalArgumentException("source must be non-empty, without '#'");
+        if (seq < 0) throw new IllegalArgumentException("seq must be >= 0");
+        Objects.requireNonNull(counts, "counts");
+    }
+
+    /** The UTC day the counts belong to: the day of the window's end. */
+    public LocalDate day() {
+        return LocalDate.ofInstant(Instant.ofEpochMilli(windowEndMs), ZoneOffset.UTC);
+    }
+
+    public static AccessReport from(TenantAccess a) {
+        return new AccessReport(a.getTenant(), a.getSource(), a.getSeq(), a.getWindowEndMs(), a.getLastAccessMs(),
+                UsageCounts.ofEdge(a.getReads(), a.getWrites(), a.getRowsRead(), a.getBytesIn(), a.getBytesOut()));
+    }
+}
