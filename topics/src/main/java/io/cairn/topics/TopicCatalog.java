@@ -44,7 +44,8 @@ public final class TopicCatalog {
             new TopicSpec(TENANT_LOG, TopicConfig.CLEANUP_POLICY_DELETE, null),
             new TopicSpec(TENANT_RESULTS, TopicConfig.CLEANUP_POLICY_DELETE, Duration.ofHours(6)),
             new TopicSpec(TENANT_STATE, TopicConfig.CLEANUP_POLICY_COMPACT, null),
-            new TopicSpec(TENANT_ACCESS, TopicConfig.CLEANUP_POLICY_DELETE, Duration.ofHours(1)),
+            // Usage reports: kept long enough for the materializer to be down a week and lose no count.
+            new TopicSpec(TENANT_ACCESS, TopicConfig.CLEANUP_POLICY_DELETE, Duration.ofDays(7)),
             new TopicSpec(MIGRATIONS, TopicConfig.CLEANUP_POLICY_COMPACT, null),
             // Kept as long as the log: a replay quarantines the same records the live applier did.
             new TopicSpec(DEAD_LETTERS, TopicConfig.CLEANUP_POLICY_DELETE, null));

@@ -1,5 +1,6 @@
 package io.cairn.streams.apply;
 
+import io.cairn.streams.kafka.CommitHookStore;
 import io.cairn.topics.Serdes;
 import io.cairn.topics.TopicCatalog;
 import io.cairn.topics.avro.CommandResult;
@@ -12,6 +13,9 @@ import org.apache.kafka.streams.Topology;
 
 /** cairn.tenant-log -> apply -> cairn.tenant-results and cairn.tenant-state. */
 public final class ApplierTopology {
+    /** The store whose commit commits the open SQLite transactions (see {@link CommitHookStore}). */
+    static final String COMMIT_HOOK = "cairn-group-commit";
+
     private ApplierTopology() {}
 
     /**
@@ -23,7 +27,7 @@ public final class ApplierTopology {
         Topology t = new Topology();
         t.addSource("log", new StringDeserializer(), Serdes.COMMAND.deserializer(), TopicCatalog.TENANT_LOG);
         t.addProcessor("apply", () -> new ApplyProcessor(pool, config, metrics, recovery, lane), "log");
-        t.addStateStore(GroupCommitStore.builder(), "apply");
+        t.addStateStore(CommitHookStore.builder(COMMIT_HOOK), "apply");
         t.addSink(ApplyProcessor.RESULTS_SINK, TopicCatalog.TENANT_RESULTS, new StringSerializer(),
                 typed(Serdes.RESULT.serializer(), CommandResult.class), "apply");
         t.addSink(ApplyProcessor.STATE_SINK, TopicCatalog.TENANT_STATE, new StringSerializer(),

@@ -1,5 +1,6 @@
 package io.cairn.streams.apply;
 
+import io.cairn.streams.kafka.CommitHookStore;
 import io.cairn.topics.Bookmark;
 import io.cairn.topics.avro.CommandResult;
 import io.cairn.topics.avro.DeadLetter;
@@ -23,7 +24,7 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * records a poll returns are applied into open per-tenant transactions, which commit at the end of the
  * poll loop (a 1 ms wall-clock punctuation runs right after processing; {@code poll.ms} is kept at a
  * few milliseconds so a lone record never waits long for it), when the group reaches its size bound,
- * or when Streams commits offsets (see {@link GroupCommitStore}). Outcomes and states are forwarded
+ * or when Streams commits offsets (see {@link CommitHookStore}). Outcomes and states are forwarded
  * only after their commit.
  *
  * <p>It never stops on what a tenant sends: what a record's SQL causes is that record's outcome. When
@@ -73,10 +74,10 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
         this.records = new RecordApplier(pool, config.maxResultRows(), recovery);
         this.group = records.group();
         this.failures = new FailureRecovery(recovery, metrics);
-        GroupCommitStore store = context.getStateStore(GroupCommitStore.NAME);
+        CommitHookStore store = context.getStateStore(ApplierTopology.COMMIT_HOOK);
         // Streams' commit hook may run outside any processing context, where forwarding is not allowed:
         // it only commits, and what it committed is forwarded by the next punctuation or record.
-        store.onFlush(this::commitAndSync);
+        store.onCommit(this::commitAndSync);
         this.punctuator = context.schedule(Duration.ofMillis(1), PunctuationType.WALL_CLOCK_TIME, t -> {
             commitAndForward();
             pool.closeIdle(System.nanoTime());
