@@ -4,11 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cairn.connectors.dynamodb.DynamoDbClients;
+import io.cairn.connectors.dynamodb.DynamoDbMetadataConfig;
+import io.cairn.connectors.dynamodb.DynamoDbMetadataStore;
+import io.cairn.connectors.metadata.MetadataStore;
+import io.cairn.devstack.EmbeddedDynamoDb;
+import io.cairn.devstack.Ports;
+import io.cairn.edge.EdgeOptions;
 import io.cairn.edge.config.EdgeConfig;
 import io.cairn.infra.config.KafkaSettings;
 import io.cairn.devstack.EmbeddedKafka;
 import io.cairn.infra.runtime.CairnNode;
 import io.cairn.streams.apply.ApplierConfig;
+import io.cairn.streams.materialize.Materializer;
+import io.cairn.streams.materialize.MaterializerConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.URI;
@@ -17,6 +26,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * The whole of {@code ./cairn dev} inside a test: a real KRaft broker, the applier and the HTTP edge
@@ -38,15 +48,53 @@ final class TestStack implements AutoCloseable {
         }
     }
 
+    /** How often the edge reports access in these tests (10 s in production): usage shows up quickly. */
+    static final Duration ACCESS_WINDOW = Duration.ofMillis(500);
+
     private final EmbeddedKafka kafka;
     private final CairnNode node;
     private final SimpleMeterRegistry registry;
+    private final ControlPlane controlPlane;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private TestStack(EmbeddedKafka kafka, CairnNode node, SimpleMeterRegistry registry) {
+    private TestStack(EmbeddedKafka kafka, CairnNode node, SimpleMeterRegistry registry, ControlPlane controlPlane) {
         this.kafka = kafka;
         this.node = node;
         this.registry = registry;
+        this.controlPlane = controlPlane;
+    }
+
+    /** DynamoDB Local (tables under the data dir, so it can be stopped and started again) and a client of it. */
+    static final class ControlPlane implements AutoCloseable {
+        private final Path dir;
+        private final int port;
+        private EmbeddedDynamoDb server;
+        final DynamoDbClient client;
+        final MetadataStore store;
+
+        ControlPlane(Path dir) throws Exception {
+            this.dir = dir;
+            this.port = Ports.free();
+            this.server = EmbeddedDynamoDb.start(port, dir);
+            this.client = DynamoDbClients.local(server.endpoint());
+            this.store = new DynamoDbMetadataStore(client, DynamoDbMetadataConfig.defaults());
+        }
+
+        /** Takes DynamoDB away: every call fails as unreachable. */
+        void stop() {
+            server.close();
+        }
+
+        /** Brings it back on the same port with the same tables. */
+        void startAgain() throws Exception {
+            server = EmbeddedDynamoDb.start(port, dir);
+        }
+
+        @Override
+        public void close() {
+            client.close();
+            server.close();
+        }
     }
 
     static TestStack start(Path dataDir) throws Exception {
@@ -62,7 +110,38 @@ final class TestStack implements AutoCloseable {
                 new CairnNode.Spec(ApplierConfig.primary(hot), edgeSettings.apply(EdgeConfig.defaults(ADMIN, hot).withPort(0)), 4, (short) 1),
                 settings.clientProperties(), registry);
         assertThat(node.awaitHealthy(Duration.ofSeconds(60))).as("stack healthy").isTrue();
-        return new TestStack(kafka, node, registry);
+        return new TestStack(kafka, node, registry, null);
+    }
+
+    /** As {@link #start(Path)}, with the control plane: DynamoDB Local, the materializer, access reported every {@link #ACCESS_WINDOW}. */
+    static TestStack startWithControlPlane(Path dataDir) throws Exception {
+        EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"));
+        ControlPlane controlPlane = new ControlPlane(dataDir.resolve("dynamodb"));
+        KafkaSettings settings = KafkaSettings.embedded(kafka.bootstrapServers());
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Path hot = dataDir.resolve("hot");
+        CairnNode node = CairnNode.start(
+                new CairnNode.Spec(ApplierConfig.primary(hot), EdgeConfig.defaults(ADMIN, hot).withPort(0), 4, (short) 1)
+                        .withEdgeOptions(EdgeOptions.defaults().withAccessWindow(ACCESS_WINDOW))
+                        .withControlPlane(MaterializerConfig.defaults(dataDir.resolve("materializer-state")), controlPlane.store),
+                settings.clientProperties(), registry);
+        assertThat(node.awaitHealthy(Duration.ofSeconds(60))).as("stack healthy").isTrue();
+        return new TestStack(kafka, node, registry, controlPlane);
+    }
+
+    /** The control plane of a stack started {@link #startWithControlPlane with one}. */
+    ControlPlane controlPlane() {
+        return controlPlane;
+    }
+
+    /** The node's materializer, or null. */
+    Materializer materializer() {
+        return node.materializer();
+    }
+
+    /** Kafka client settings of this stack's broker. */
+    java.util.Map<String, Object> kafkaProperties() {
+        return KafkaSettings.embedded(kafka.bootstrapServers()).clientProperties();
     }
 
     /** The meters of the applier and the edge of this stack. */
@@ -118,6 +197,7 @@ final class TestStack implements AutoCloseable {
     @Override
     public void close() {
         node.close();
+        if (controlPlane != null) controlPlane.close();
         kafka.close();
     }
 }

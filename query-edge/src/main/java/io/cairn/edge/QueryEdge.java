@@ -1,5 +1,7 @@
 package io.cairn.edge;
 
+import io.cairn.edge.access.AccessPublisher;
+import io.cairn.edge.access.AccessRecorder;
 import io.cairn.edge.config.EdgeConfig;
 import io.cairn.edge.http.HealthCheck;
 import io.cairn.tenantdb.sqlite.TenantFiles;
@@ -11,7 +13,6 @@ import io.cairn.edge.http.EdgeServices;
 import io.cairn.edge.http.HttpServer;
 import io.cairn.edge.http.TenantRepairs;
 import io.cairn.edge.read.QueryRunner;
-import io.cairn.edge.read.ReadCache;
 import io.cairn.edge.read.ReadPool;
 import io.cairn.edge.write.CommandGateway;
 import io.cairn.edge.write.CommandLog;
@@ -59,12 +60,11 @@ public final class QueryEdge implements AutoCloseable {
      */
     public static QueryEdge start(EdgeConfig config, Map<String, Object> kafkaClientProps, List<HealthCheck> extraChecks,
             MeterRegistry registry) {
-        return start(config, kafkaClientProps, extraChecks, registry, ReadCache.DISABLED);
+        return start(config, kafkaClientProps, registry, EdgeOptions.defaults().withChecks(extraChecks));
     }
 
-    /** As {@link #start(EdgeConfig, Map, List, MeterRegistry)}, serving repeated expensive reads from {@code readCache}. */
-    public static QueryEdge start(EdgeConfig config, Map<String, Object> kafkaClientProps, List<HealthCheck> extraChecks,
-            MeterRegistry registry, ReadCache readCache) {
+    /** As {@link #start(EdgeConfig, Map, List, MeterRegistry)}, with everything else the process provides in {@code options}. */
+    public static QueryEdge start(EdgeConfig config, Map<String, Object> kafkaClientProps, MeterRegistry registry, EdgeOptions options) {
         List<AutoCloseable> resources = new ArrayList<>();
         try {
             TenantDirectory directory = new TenantDirectory();
@@ -81,17 +81,19 @@ public final class QueryEdge implements AutoCloseable {
             checks.add(HealthCheck.of("kafka-producer", commandLog::ready));
             checks.add(HealthCheck.of("outcome-reader", outcomes::ready));
             checks.add(HealthCheck.of("tenant-directory", feed::ready));
-            checks.addAll(extraChecks);
+            checks.addAll(options.checks());
 
             CommandGateway gateway = new CommandGateway(commandLog, outcomes, backlog,
                     new StorageGuard(config.hotDir(), config.minFreeHotBytes()));
             EdgeMetrics metrics = metrics(registry);
             metrics.verificationsFrom(pool);
+            AccessRecorder access = new AccessRecorder();
+            track(resources, new AccessPublisher(access, kafkaClientProps, options.accessWindow(), metrics.registry()).start());
             EdgeServices services = new EdgeServices(config, new Authenticator(config.adminToken(), directory),
                     directory, feed::ready, gateway, logEnds,
-                    new QueryRunner(pool, directory::awaitApplied, config.maxResultRows(), config.maxResultBytes(), readCache),
+                    new QueryRunner(pool, directory::awaitApplied, config.maxResultRows(), config.maxResultBytes(), options.readCache()),
                     TenantRepairs.create(gateway, directory, pool, metrics, config.writeTimeout()),
-                    List.copyOf(checks), metrics);
+                    List.copyOf(checks), metrics, access, options.controlPlane(), options.healthDetails());
             feed.start();
             outcomes.start();
             commandLog.warmUp();

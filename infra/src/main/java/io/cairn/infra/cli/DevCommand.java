@@ -4,6 +4,10 @@ import io.cairn.connectors.cache.LocalQueryCache;
 import io.cairn.connectors.cache.QueryCache;
 import io.cairn.connectors.redis.RedisQueryCache;
 import io.cairn.connectors.redis.RedisQueryCacheConfig;
+import io.cairn.connectors.dynamodb.DynamoDbClients;
+import io.cairn.connectors.dynamodb.DynamoDbMetadataConfig;
+import io.cairn.connectors.dynamodb.DynamoDbMetadataStore;
+import io.cairn.edge.EdgeOptions;
 import io.cairn.edge.config.EdgeConfig;
 import io.cairn.edge.http.HealthCheck;
 import io.cairn.edge.read.ReadCache;
@@ -18,6 +22,7 @@ import io.cairn.devstack.EmbeddedKafka;
 import io.cairn.infra.runtime.CairnNode;
 import io.cairn.infra.runtime.Processes;
 import io.cairn.streams.apply.ApplierConfig;
+import io.cairn.streams.materialize.MaterializerConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
@@ -26,11 +31,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import picocli.CommandLine.Option;
 
 /**
  * {@code cairn dev}: everything on one machine, in one process, with real parts: a KRaft Kafka broker,
- * the applier and the query edge, plus S3 (s3proxy) and DynamoDB Local for the storage connectors. All state lives under the data dir, so a restart keeps every tenant.
+ * the applier, the materializer and the query edge, plus S3 (s3proxy) and DynamoDB Local (the control
+ * plane). All state lives under the data dir, so a restart keeps every tenant.
  */
 @Command(name = "dev", mixinStandardHelpOptions = true,
         description = "Run Cairn with everything embedded (Kafka, applier, HTTP edge) under one data dir.")
@@ -78,6 +85,7 @@ public final class DevCommand implements Callable<Integer> {
     static final long EMBEDDED_REDIS_BYTES = 64L << 20;
     /** The dev applier's static group membership: a restart after a crash takes the partitions back at once. */
     static final String DEV_APPLIER_INSTANCE = "cairn-dev-applier";
+    static final String DEV_MATERIALIZER_INSTANCE = "cairn-dev-materializer";
 
     @Override
     public Integer call() throws Exception {
@@ -109,14 +117,18 @@ public final class DevCommand implements Callable<Integer> {
         QueryCache cache = cacheUrl == null || cacheUrl.isBlank()
                 ? new LocalQueryCache(1 << 20, 64L << 20, registry)
                 : new RedisQueryCache(RedisQueryCacheConfig.fromUrl(cacheUrl), registry);
+        DynamoDbClient dynamoClient = DynamoDbClients.local(dynamo.endpoint());
         CairnNode node;
         try {
-            node = CairnNode.start(new CairnNode.Spec(ApplierConfig.primary(hot).withInstanceId(DEV_APPLIER_INSTANCE),
-                            edgeConfig, settings.partitions(), (short) 1,
-                            new ReadCache(cache, READ_CACHE_MIN_COST, READ_CACHE_TTL),
-                            List.of(HealthCheck.of("kafka-broker", () -> EmbeddedKafka.failure() == null))),
-                    settings.clientProperties(), registry);
+            CairnNode.Spec spec = new CairnNode.Spec(ApplierConfig.primary(hot).withInstanceId(DEV_APPLIER_INSTANCE),
+                            edgeConfig, settings.partitions(), (short) 1)
+                    .withEdgeOptions(EdgeOptions.defaults().withReadCache(new ReadCache(cache, READ_CACHE_MIN_COST, READ_CACHE_TTL))
+                            .withChecks(List.of(HealthCheck.of("kafka-broker", () -> EmbeddedKafka.failure() == null))))
+                    .withControlPlane(MaterializerConfig.defaults(data.resolve("materializer-state")).withInstanceId(DEV_MATERIALIZER_INSTANCE),
+                            new DynamoDbMetadataStore(dynamoClient, DynamoDbMetadataConfig.defaults()));
+            node = CairnNode.start(spec, settings.clientProperties(), registry);
         } catch (Exception e) {
+            dynamoClient.close();
             cache.close();
             if (embeddedRedis != null) embeddedRedis.close();
             dynamo.close();
@@ -141,7 +153,7 @@ public final class DevCommand implements Callable<Integer> {
             System.out.println("cairn: admin token from " + token.source());
         }
         System.out.println("cairn: Ctrl-C to stop; everything is kept under " + data);
-        Processes.runUntilStopped(kafka, s3, dynamo, embeddedRedis, cache, node);
+        Processes.runUntilStopped(kafka, s3, dynamo, embeddedRedis, cache, dynamoClient, node);
         return 0;
     }
 

@@ -4,23 +4,31 @@ import io.cairn.connectors.cache.LocalQueryCache;
 import io.cairn.connectors.cache.QueryCache;
 import io.cairn.connectors.redis.RedisQueryCache;
 import io.cairn.connectors.redis.RedisQueryCacheConfig;
+import io.cairn.connectors.dynamodb.DynamoDbClients;
+import io.cairn.connectors.dynamodb.DynamoDbMetadataConfig;
+import io.cairn.connectors.dynamodb.DynamoDbMetadataStore;
+import io.cairn.connectors.metadata.MetadataStore;
+import io.cairn.edge.EdgeOptions;
 import io.cairn.edge.config.EdgeConfig;
 import io.cairn.edge.read.ReadCache;
 import io.cairn.infra.config.AdminToken;
 import io.cairn.infra.config.CairnConfig;
+import io.cairn.infra.config.DynamoDbSettings;
 import io.cairn.infra.runtime.CairnNode;
 import io.cairn.infra.runtime.Processes;
 import io.cairn.streams.apply.ApplierConfig;
+import io.cairn.streams.materialize.MaterializerConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code cairn serve --config cairn.yaml}: the same applier and edge as {@code dev}, against an external
- * Kafka (Amazon MSK with IAM auth, TLS, or plain) and a shared hot volume.
+ * {@code cairn serve --config cairn.yaml}: the same applier, edge and materializer as {@code dev}, against
+ * an external Kafka (Amazon MSK with IAM auth, TLS, or plain), DynamoDB and a shared hot volume.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run the applier and/or the HTTP edge against an external Kafka (see docs/configuration.md).")
@@ -47,12 +55,21 @@ public final class ServeCommand implements Callable<Integer> {
         QueryCache cache = config.redisUrl() == null
                 ? new LocalQueryCache(1 << 20, 64L << 20, registry)
                 : new RedisQueryCache(RedisQueryCacheConfig.fromUrl(config.redisUrl()), registry);
-        CairnNode node = CairnNode.start(
-                new CairnNode.Spec(applier, edge, config.kafka().partitions(), config.kafka().replicationFactor().shortValue(),
-                        new ReadCache(cache, DevCommand.READ_CACHE_MIN_COST, DevCommand.READ_CACHE_TTL)),
-                config.kafka().clientProperties(), registry);
+        DynamoDbClient dynamo = null;
+        CairnNode.Spec spec = new CairnNode.Spec(applier, edge, config.kafka().partitions(), config.kafka().replicationFactor().shortValue())
+                .withEdgeOptions(EdgeOptions.defaults().withReadCache(new ReadCache(cache, DevCommand.READ_CACHE_MIN_COST, DevCommand.READ_CACHE_TTL)));
+        if (config.dynamodb() != null) {
+            DynamoDbSettings d = config.dynamodb();
+            dynamo = DynamoDbClients.aws(d.region(), d.endpointUri());
+            MetadataStore store = new DynamoDbMetadataStore(dynamo, new DynamoDbMetadataConfig(d.tablePrefix(), 8));
+            if (d.createTables()) store.createTablesIfMissing();
+            spec = config.runsMaterializer()
+                    ? spec.withControlPlane(MaterializerConfig.defaults(hot.resolve("materializer-state")), store)
+                    : spec.withControlPlane(null, store);
+        }
+        CairnNode node = CairnNode.start(spec, config.kafka().clientProperties(), registry);
         System.out.println("cairn: serving" + (edge != null ? " on port " + node.httpPort() : "") + " with roles " + config.roles());
-        Processes.runUntilStopped(cache, node);
+        Processes.runUntilStopped(cache, node, dynamo);
         return 0;
     }
 }

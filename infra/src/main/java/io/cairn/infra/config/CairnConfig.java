@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The configuration of {@code ./cairn serve}, loaded from YAML in one place (see {@code
@@ -16,7 +17,8 @@ import java.util.Objects;
  *
  * @param dataDir the hot volume (EFS in AWS): tenant files, the admin-token file. Required.
  * @param httpPort the edge's port. Default 8080.
- * @param roles what this process runs: {@code applier}, {@code edge}, or both (default both)
+ * @param roles what this process runs: any of {@code applier}, {@code edge}, {@code materializer}
+ *     (default: applier and edge, plus the materializer when {@code dynamodb} is set)
  * @param kafka how to reach Kafka (MSK)
  * @param applierThreads Kafka Streams threads of the applier. Default 1.
  * @param maxOpenTenants open tenant databases kept by the applier. Default 1,024.
@@ -25,6 +27,8 @@ import java.util.Objects;
  * @param applierInstanceId the applier's Kafka static membership id ({@code group.instance.id}), unique
  *     per applier process and stable across its restarts; a restarted applier then resumes its
  *     partitions at once instead of after the session timeout. Default unset (dynamic membership).
+ * @param dynamodb the control plane's DynamoDB (tenant metadata, usage, fleet listing); unset: no
+ *     control plane (those routes answer 501)
  */
 public record CairnConfig(
         @JsonProperty("data_dir") String dataDir,
@@ -34,15 +38,22 @@ public record CairnConfig(
         @JsonProperty("applier_threads") Integer applierThreads,
         @JsonProperty("max_open_tenants") Integer maxOpenTenants,
         @JsonProperty("applier_instance_id") String applierInstanceId,
-        @JsonProperty("redis_url") String redisUrl) {
+        @JsonProperty("redis_url") String redisUrl,
+        @JsonProperty("dynamodb") DynamoDbSettings dynamodb) {
+
+    static final Set<String> ROLES = Set.of("applier", "edge", "materializer");
 
     public CairnConfig {
         Objects.requireNonNull(dataDir, "data_dir is required");
         Objects.requireNonNull(kafka, "kafka is required (at least kafka.bootstrap_servers)");
         httpPort = httpPort == null ? 8080 : httpPort;
-        roles = roles == null ? List.of("applier", "edge") : List.copyOf(roles);
+        roles = roles != null ? List.copyOf(roles)
+                : dynamodb != null ? List.of("applier", "edge", "materializer") : List.of("applier", "edge");
         for (String r : roles) {
-            if (!r.equals("applier") && !r.equals("edge")) throw new IllegalArgumentException("roles may hold 'applier' and 'edge', not '" + r + "'");
+            if (!ROLES.contains(r)) throw new IllegalArgumentException("roles may hold 'applier', 'edge' and 'materializer', not '" + r + "'");
+        }
+        if (roles.contains("materializer") && dynamodb == null) {
+            throw new IllegalArgumentException("the materializer role needs dynamodb (region, and table_prefix if not cairn-)");
         }
         applierThreads = applierThreads == null ? 1 : applierThreads;
         maxOpenTenants = maxOpenTenants == null ? 1_024 : maxOpenTenants;
@@ -59,6 +70,10 @@ public record CairnConfig(
 
     public boolean runsEdge() {
         return roles.contains("edge");
+    }
+
+    public boolean runsMaterializer() {
+        return roles.contains("materializer");
     }
 
     /** Loads {@code file}; anything wrong with it is a {@link ConfigException} naming the file and the problem. */

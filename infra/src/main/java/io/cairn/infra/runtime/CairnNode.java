@@ -1,25 +1,31 @@
 package io.cairn.infra.runtime;
 
+import io.cairn.connectors.metadata.MetadataStore;
+import io.cairn.edge.EdgeOptions;
 import io.cairn.edge.config.EdgeConfig;
 import io.cairn.edge.http.HealthCheck;
 import io.cairn.edge.QueryEdge;
-import io.cairn.edge.read.ReadCache;
 import io.cairn.streams.apply.Applier;
 import io.cairn.streams.apply.ApplierConfig;
+import io.cairn.streams.materialize.Materializer;
+import io.cairn.streams.materialize.MaterializerConfig;
 import io.cairn.topics.TopicCatalog;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Cairn process: the topics ensured, then the applier and/or the query edge, wired only through
- * Kafka and the hot volume (the edge never reaches into the applier: at scale they are separate
- * deployments). Closing stops the edge first, so no request is accepted that could not be answered.
+ * One Cairn process: the topics ensured, then any of the applier, the materializer and the query edge,
+ * wired only through Kafka, the hot volume and the control plane (the edge never reaches into the
+ * applier: at scale they are separate deployments). Closing stops the edge first, so no request is
+ * accepted that could not be answered.
  */
 public final class CairnNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CairnNode.class);
@@ -27,29 +33,43 @@ public final class CairnNode implements AutoCloseable {
     /**
      * What to run.
      *
-     * @param applier the applier's config, or null for an edge-only process
-     * @param edge the edge's config, or null for an applier-only process
+     * @param applier the applier's config, or null for a process without one
+     * @param edge the edge's config, or null for a process without one
+     * @param materializer the materializer's config, or null for a process without one (it needs {@code controlPlane})
      * @param partitions partitions of each topic Cairn creates
      * @param replicationFactor replicas of each topic Cairn creates
-     * @param readCache the edge's cache for repeated expensive reads ({@link ReadCache#DISABLED} for none)
-     * @param checks more conditions {@code /health} requires (e.g. the embedded broker sound)
+     * @param edgeOptions what the edge gets besides its config (read cache, extra health checks); the
+     *     node adds the applier's health, the control plane and the materializer's lag
+     * @param controlPlane the metadata store (DynamoDB) the materializer writes and the edge reads, or null
      */
-    public record Spec(ApplierConfig applier, EdgeConfig edge, int partitions, short replicationFactor, ReadCache readCache,
-            List<HealthCheck> checks) {
-        public Spec(ApplierConfig applier, EdgeConfig edge, int partitions, short replicationFactor) {
-            this(applier, edge, partitions, replicationFactor, ReadCache.DISABLED, List.of());
+    public record Spec(ApplierConfig applier, EdgeConfig edge, MaterializerConfig materializer, int partitions,
+            short replicationFactor, EdgeOptions edgeOptions, MetadataStore controlPlane) {
+        public Spec {
+            if (materializer != null && controlPlane == null) throw new IllegalArgumentException("the materializer needs a control plane");
         }
 
-        public Spec(ApplierConfig applier, EdgeConfig edge, int partitions, short replicationFactor, ReadCache readCache) {
-            this(applier, edge, partitions, replicationFactor, readCache, List.of());
+        /** Applier and/or edge only, default edge options, no control plane. */
+        public Spec(ApplierConfig applier, EdgeConfig edge, int partitions, short replicationFactor) {
+            this(applier, edge, null, partitions, replicationFactor, EdgeOptions.defaults(), null);
+        }
+
+        public Spec withEdgeOptions(EdgeOptions options) {
+            return new Spec(applier, edge, materializer, partitions, replicationFactor, options, controlPlane);
+        }
+
+        /** Adds a materializer with {@code config} writing to {@code store}, which the edge reads too. */
+        public Spec withControlPlane(MaterializerConfig config, MetadataStore store) {
+            return new Spec(applier, edge, config, partitions, replicationFactor, edgeOptions, store);
         }
     }
 
     private final Applier applier;
+    private final Materializer materializer;
     private final QueryEdge edge;
 
-    private CairnNode(Applier applier, QueryEdge edge) {
+    private CairnNode(Applier applier, Materializer materializer, QueryEdge edge) {
         this.applier = applier;
+        this.materializer = materializer;
         this.edge = edge;
     }
 
@@ -58,20 +78,32 @@ public final class CairnNode implements AutoCloseable {
             List<String> created = TopicCatalog.ensureTopics(admin, spec.partitions(), spec.replicationFactor(), Duration.ofSeconds(60));
             if (!created.isEmpty()) log.info("created topics {}", created);
         }
-        Applier applier = spec.applier() == null ? null : Applier.start(spec.applier(), kafkaClientProps, registry);
-        QueryEdge edge = null;
+        List<AutoCloseable> started = new ArrayList<>();
         try {
+            Applier applier = spec.applier() == null ? null : track(started, Applier.start(spec.applier(), kafkaClientProps, registry));
+            Materializer materializer = spec.materializer() == null ? null
+                    : track(started, Materializer.start(spec.materializer(), spec.controlPlane(), kafkaClientProps, registry));
+            QueryEdge edge = null;
             if (spec.edge() != null) {
+                EdgeOptions options = spec.edgeOptions();
                 List<HealthCheck> checks = new ArrayList<>();
                 if (applier != null) checks.add(HealthCheck.of("applier", applier::running));
-                checks.addAll(spec.checks());
-                edge = QueryEdge.start(spec.edge(), kafkaClientProps, checks, registry, spec.readCache());
+                checks.addAll(options.checks());
+                Map<String, Supplier<Object>> details = new LinkedHashMap<>(options.healthDetails());
+                if (materializer != null) details.put("materializer", () -> Map.of("lag_records", materializer.lag()));
+                edge = QueryEdge.start(spec.edge(), kafkaClientProps, registry,
+                        options.withChecks(checks).withHealthDetails(details).withControlPlane(spec.controlPlane()));
             }
-        } catch (RuntimeException e) {
-            if (applier != null) applier.close();
+            return new CairnNode(applier, materializer, edge);
+        } catch (Exception e) {
+            for (AutoCloseable c : started.reversed()) c.close();
             throw e;
         }
-        return new CairnNode(applier, edge);
+    }
+
+    private static <T extends AutoCloseable> T track(List<AutoCloseable> started, T part) {
+        started.add(part);
+        return part;
     }
 
     /** The edge's HTTP port; -1 when this node runs no edge. */
@@ -79,9 +111,10 @@ public final class CairnNode implements AutoCloseable {
         return edge == null ? -1 : edge.port();
     }
 
-    /** True when every part this node runs is up (the applier RUNNING, the edge's clients ready). */
+    /** True when every part this node runs is up (the applier and materializer RUNNING, the edge's clients ready). */
     public boolean healthy() {
-        return (edge == null || edge.healthy()) && (applier == null || applier.running());
+        return (edge == null || edge.healthy()) && (applier == null || applier.running())
+                && (materializer == null || materializer.running());
     }
 
     /** Waits until {@link #healthy()} or the timeout; returns whether it became healthy. */
@@ -97,6 +130,12 @@ public final class CairnNode implements AutoCloseable {
     @Override
     public void close() {
         if (edge != null) edge.close();
+        if (materializer != null) materializer.close();
         if (applier != null) applier.close();
+    }
+
+    /** The materializer of this node, or null. */
+    public Materializer materializer() {
+        return materializer;
     }
 }

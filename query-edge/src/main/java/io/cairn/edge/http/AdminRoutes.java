@@ -2,6 +2,7 @@ package io.cairn.edge.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cairn.connectors.metadata.MetadataStoreException;
 import io.cairn.edge.error.ApiError;
 import io.cairn.edge.auth.ApiKeys;
 import io.cairn.edge.auth.Authenticator;
@@ -16,10 +17,8 @@ import io.cairn.topics.avro.TenantCommand;
 import io.cairn.topics.avro.TenantState;
 import io.javalin.http.Context;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Tenant and key administration. Each command answers only once its outcome arrived AND the directory
@@ -59,13 +58,22 @@ final class AdminRoutes {
         String tenant = EdgeServices.tenantParam(ctx);
         Authenticator.requireTenantAccess(s.principal(ctx), tenant, null);
         TenantState st = s.existing(tenant);
-        ObjectNode out = Responses.object();
-        out.put("tenant", tenant)
-                .put("tier", st.getTier().name().toLowerCase(Locale.ROOT))
-                .put("bookmark", st.getPartition() + ":" + st.getAppliedOffset())
-                .put("size_bytes", st.getSizeBytes())
-                .put("created_at", Instant.ofEpochMilli(st.getCreatedAtMs()).toString());
-        Responses.json(ctx, 200, out);
+        Responses.json(ctx, 200, TenantJson.of(st, lastAccess(tenant)));
+    }
+
+    /**
+     * The latest of the control plane's last access and this edge's own (the current window, not yet
+     * reported). Without the control plane, or while it is unreachable, this edge's view alone: the
+     * tenant's metadata is served from the directory either way.
+     */
+    private long lastAccess(String tenant) {
+        long here = s.access().lastAccessInWindow(tenant);
+        if (s.controlPlane() == null) return here;
+        try {
+            return Math.max(here, s.controlPlane().get(tenant).map(r -> r.lastAccessMs()).orElse(0L));
+        } catch (MetadataStoreException e) {
+            return here;
+        }
     }
 
     void deleteTenant(Context ctx) throws InterruptedException {

@@ -74,7 +74,8 @@ final class DataRoutes {
         TenantCommand command = Commands.execute(tenant, statements, idempotencyKey);
         if ("false".equals(ctx.queryParam("wait"))) {
             Bookmark b = s.gateway().append(command, s.config().writeTimeout());
-            Responses.json(ctx, 202, Responses.object().put("bookmark", b.toString()));
+            int sent = Responses.json(ctx, 202, Responses.object().put("bookmark", b.toString()));
+            s.access().write(tenant, RequestBodies.bodyBytes(ctx), sent);
             return;
         }
         Submitted done = s.gateway().submit(command, s.config().writeTimeout());
@@ -83,7 +84,8 @@ final class DataRoutes {
         ObjectNode out = Responses.object();
         out.set("results", Outcomes.results(outcome.getResults()));
         out.put("bookmark", done.bookmark().toString());
-        Responses.json(ctx, 200, out);
+        int sent = Responses.json(ctx, 200, out);
+        s.access().write(tenant, RequestBodies.bodyBytes(ctx), sent);
     }
 
     private void queryTimed(Context ctx) throws InterruptedException {
@@ -99,7 +101,7 @@ final class DataRoutes {
         }
         Duration wait = waitTime(body.get("timeout_ms"));
         QueryResult r = s.repairs().read(tenant, wait, () -> s.queries().run(tenant, spec, atLeast, wait));
-        Responses.stream(ctx, 200, g -> {
+        int sent = Responses.stream(ctx, 200, g -> {
             // Streamed, not built as a tree: a read's rows go from SQLite to the wire with one copy.
             g.writeStartObject();
             g.writeArrayFieldStart("columns");
@@ -115,6 +117,7 @@ final class DataRoutes {
             g.writeStringField("bookmark", r.position().toString());
             g.writeEndObject();
         });
+        s.access().read(tenant, r.rows().size(), RequestBodies.bodyBytes(ctx), sent);
     }
 
     /** {@code GET /v1/tenants/{t}/checksum}: the hash of the tenant's logical content at the position it reports. */

@@ -49,6 +49,11 @@ public final class EdgeMetrics {
                 .description("time spent checking tenant files before serving them").register(registry);
     }
 
+    /** Where the edge's meters are registered. */
+    public MeterRegistry registry() {
+        return registry;
+    }
+
     Timer writes() {
         return writes;
     }

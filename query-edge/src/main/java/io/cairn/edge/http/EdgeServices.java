@@ -1,5 +1,7 @@
 package io.cairn.edge.http;
 
+import io.cairn.connectors.metadata.MetadataStore;
+import io.cairn.edge.access.AccessRecorder;
 import io.cairn.edge.error.ApiError;
 import io.cairn.edge.config.EdgeConfig;
 import io.cairn.edge.auth.Authenticator;
@@ -13,11 +15,14 @@ import io.cairn.topics.TenantId;
 import io.cairn.topics.avro.TenantState;
 import io.javalin.http.Context;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * What the routes work with, wired once by {@code QueryEdge}. {@code directoryReady} is false until the
  * directory caught up: before that "no such tenant" could be a lie, so requests get 503 instead.
+ * {@code controlPlane} is null when the process runs without a metadata store.
  */
 public record EdgeServices(
         EdgeConfig config,
@@ -29,7 +34,19 @@ public record EdgeServices(
         QueryRunner queries,
         TenantRepairs repairs,
         List<HealthCheck> healthChecks,
-        EdgeMetrics metrics) {
+        EdgeMetrics metrics,
+        AccessRecorder access,
+        MetadataStore controlPlane,
+        Map<String, Supplier<Object>> healthDetails) {
+
+    /** The metadata store; 501 {@code not_supported} when this process has none. */
+    MetadataStore requireControlPlane() {
+        if (controlPlane == null) {
+            throw new ApiError(ErrorCode.NOT_SUPPORTED, "this needs the control plane (the metadata store in DynamoDB), which this"
+                    + " Cairn runs without: set dynamodb in cairn.yaml (./cairn dev always has it)");
+        }
+        return controlPlane;
+    }
 
     Principal principal(Context ctx) {
         requireDirectory();

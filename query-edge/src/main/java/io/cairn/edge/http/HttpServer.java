@@ -1,5 +1,6 @@
 package io.cairn.edge.http;
 
+import io.cairn.connectors.metadata.MetadataStoreException;
 import io.cairn.edge.config.EdgeConfig;
 import io.cairn.edge.error.ApiError;
 import io.cairn.edge.write.LogUnavailableException;
@@ -46,6 +47,7 @@ public final class HttpServer implements AutoCloseable {
         AdminRoutes admin = new AdminRoutes(services, bodies);
         DataRoutes data = new DataRoutes(services, bodies);
         OpsRoutes ops = new OpsRoutes(services);
+        FleetRoutes fleet = new FleetRoutes(services);
         EdgeMetrics metrics = services.metrics();
         Javalin app = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
@@ -74,6 +76,8 @@ public final class HttpServer implements AutoCloseable {
             add(cfg, metrics, HandlerType.GET, "/health", ops::health);
             add(cfg, metrics, HandlerType.GET, "/metrics", ops::metrics);
             add(cfg, metrics, HandlerType.POST, "/v1/tenants", admin::createTenant);
+            add(cfg, metrics, HandlerType.GET, "/v1/tenants", fleet::list);
+            add(cfg, metrics, HandlerType.GET, "/v1/tenants/{tenant}/usage", fleet::usage);
             add(cfg, metrics, HandlerType.GET, "/v1/tenants/{tenant}", admin::getTenant);
             add(cfg, metrics, HandlerType.DELETE, "/v1/tenants/{tenant}", admin::deleteTenant);
             add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/keys", admin::issueKey);
@@ -118,6 +122,11 @@ public final class HttpServer implements AutoCloseable {
         } catch (TenantBacklog.BacklogFullException e) {
             ctx.header("Retry-After", "1");
             Responses.error(ctx, new ApiError(ErrorCode.TOO_MANY_REQUESTS, e.getMessage()));
+        } catch (MetadataStoreException e) {
+            if (!e.retriable()) log.error("control plane failure on {}", path, e);
+            Responses.error(ctx, e.retriable()
+                    ? ApiError.unavailable("the control plane (the metadata store) cannot be reached; retry shortly")
+                    : internal(e));
         } catch (LogUnavailableException e) {
             log.warn("command log unavailable: {}", e.getMessage());
             Responses.error(ctx, ApiError.unavailable("the command log is unavailable; nothing was written, retry later"));

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 
-/** {@code /health} (all checks must pass) and {@code /metrics} (Prometheus text). No authentication. */
+/**
+ * {@code /health} (all checks must pass; {@code details} shows figures that never fail it, such as the
+ * materializer's lag) and {@code /metrics} (Prometheus text). No authentication.
+ */
 final class OpsRoutes {
     private final EdgeServices s;
 
@@ -25,11 +28,21 @@ final class OpsRoutes {
             if (!ok) failing.add(c.name());
         }
         if (failing.isEmpty()) {
-            Responses.json(ctx, 200, out.put("status", "ok"));
+            out.put("status", "ok");
         } else {
             out.put("status", "starting").set("failing", failing);
-            Responses.json(ctx, 503, out);
         }
+        if (!s.healthDetails().isEmpty()) {
+            ObjectNode details = out.putObject("details");
+            s.healthDetails().forEach((name, value) -> {
+                try {
+                    details.set(name, Responses.MAPPER.valueToTree(value.get()));
+                } catch (RuntimeException e) {
+                    details.put(name, "unknown");
+                }
+            });
+        }
+        Responses.json(ctx, failing.isEmpty() ? 200 : 503, out);
     }
 
     void metrics(Context ctx) {

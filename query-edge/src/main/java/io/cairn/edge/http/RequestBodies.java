@@ -14,6 +14,8 @@ import java.io.InputStream;
  * cannot make the edge hold more than {@code maxBytes} whatever it sends or claims to send.
  */
 final class RequestBodies {
+    private static final String BODY_BYTES = "cairn.body.bytes";
+
     private final int maxBytes;
 
     RequestBodies(int maxBytes) {
@@ -63,10 +65,17 @@ final class RequestBodies {
         try (InputStream in = ctx.req().getInputStream()) {
             byte[] bytes = in.readNBytes(maxBytes + 1);
             if (bytes.length > maxBytes) throw tooLarge();
+            ctx.attribute(BODY_BYTES, bytes.length);
             return bytes;
         } catch (IOException e) {
             throw ApiError.invalidRequest("the request body could not be read");
         }
+    }
+
+    /** How many body bytes this request's {@link #object} read; 0 before. */
+    static int bodyBytes(Context ctx) {
+        Integer n = ctx.attribute(BODY_BYTES);
+        return n == null ? 0 : n;
     }
 
     private ApiError tooLarge() {

@@ -12,6 +12,7 @@ import io.javalin.http.Context;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 
 /** Writes JSON responses, including the one error shape every failure uses. */
 final class Responses {
@@ -30,8 +31,8 @@ final class Responses {
         void write(JsonGenerator g) throws IOException;
     }
 
-    /** Answers {@code status} with the JSON {@code writer} produces, streamed without a tree. */
-    static void stream(Context ctx, int status, BodyWriter writer) {
+    /** Answers {@code status} with the JSON {@code writer} produces, streamed without a tree; returns the body's bytes. */
+    static int stream(Context ctx, int status, BodyWriter writer) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(512);
         try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
             writer.write(g);
@@ -40,12 +41,18 @@ final class Responses {
         }
         out.write('\n');
         ctx.status(status).contentType("application/json").result(out.toByteArray());
+        return out.size();
     }
 
-    static void json(Context ctx, int status, JsonNode body) {
+    /** Answers {@code status} with {@code body}; returns the body's bytes. */
+    static int json(Context ctx, int status, JsonNode body) {
         try {
             // A trailing newline, so a body printed by curl does not run into the shell prompt.
-            ctx.status(status).contentType("application/json").result(MAPPER.writeValueAsString(body) + "\n");
+            byte[] bytes = MAPPER.writeValueAsBytes(body);
+            byte[] withNewline = Arrays.copyOf(bytes, bytes.length + 1);
+            withNewline[bytes.length] = '\n';
+            ctx.status(status).contentType("application/json").result(withNewline);
+            return withNewline.length;
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -121,13 +121,14 @@ final class MetadataWriter implements AutoCloseable {
 
         void run() {
             if (state != null) {
+                TenantState s = state.state();
+                if (s != null) {
+                    store.upsert(TenantRecord.from(s, Math.max(s.getCreatedAtMs(), s.getLastWriteMs())));
+                    if (!state.deleted()) keys.sync(s);
+                }
                 if (state.deleted()) {
                     store.delete(tenant);
                     keys.forget(tenant);
-                } else {
-                    TenantState s = state.state();
-                    store.upsert(TenantRecord.from(s, Math.max(s.getCreatedAtMs(), s.getLastWriteMs())));
-                    keys.sync(s);
                 }
             }
             long lastAccess = Long.MIN_VALUE;

@@ -16,19 +16,22 @@ import org.apache.kafka.common.TopicPartition;
  * stream thread.
  */
 final class PendingChanges {
-    /** A tenant's newest state, or its deletion. */
-    record StateChange(String tenant, TenantState state) {
-        boolean deleted() {
-            return state == null;
-        }
-    }
+    /**
+     * A tenant's newest state, and whether it was deleted after it. A deletion keeps the state read
+     * before it (or null): its write counts still go to the tenant's usage, as they would have had the
+     * two arrived in different batches.
+     */
+    record StateChange(String tenant, TenantState state, boolean deleted) {}
 
     private final Map<String, StateChange> states = new LinkedHashMap<>();
     private final List<AccessReport> reports = new ArrayList<>();
     private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
 
+    /** A state of the tenant, or null for its deletion (a tombstone). */
     void state(String tenant, TenantState state, TopicPartition from, long offset) {
-        states.put(tenant, new StateChange(tenant, state));
+        StateChange before = states.get(tenant);
+        states.put(tenant, state != null ? new StateChange(tenant, state, false)
+                : new StateChange(tenant, before == null ? null : before.state(), true));
         seen(from, offset);
     }
 

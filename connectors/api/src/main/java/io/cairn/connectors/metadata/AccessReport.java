@@ -26,9 +26,9 @@ public record AccessReport(String tenant, String source, long seq, long windowEn
         Objects.requireNonNull(counts, "counts");
     }
 
-    /** The UTC day the counts belong to: the day of the window's end. */
+    /** The UTC day the counts belong to: the day of the window's last millisecond (its end is exclusive). */
     public LocalDate day() {
-        return LocalDate.ofInstant(Instant.ofEpochMilli(windowEndMs), ZoneOffset.UTC);
+        return LocalDate.ofInstant(Instant.ofEpochMilli(windowEndMs - 1), ZoneOffset.UTC);
     }
 
     public static AccessReport from(TenantAccess a) {

@@ -1,0 +1,170 @@
+package io.cairn.infra;
+
+import static io.cairn.infra.TestStack.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cairn.connectors.dynamodb.DynamoDbMetadataConfig;
+import io.cairn.connectors.dynamodb.DynamoDbMetadataStore;
+import io.cairn.infra.TestStack.Reply;
+import io.cairn.streams.materialize.Materializer;
+import io.cairn.streams.materialize.MaterializerConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * The control plane end to end, with a real broker and DynamoDB Local: what tenants do reaches the
+ * metadata store through the log and the access reports, and comes back out as tenant metadata,
+ * usage and fleet listings; a fresh materializer rebuilds the same tables; DynamoDB going away
+ * stops nothing on the data path and the view catches up when it returns.
+ */
+class ControlPlaneIT {
+    private static final Duration VIEW = Duration.ofSeconds(60);
+
+    @TempDir Path data;
+
+    @Test
+    void whatTenantsDoComesBackAsMetadataUsageAndListings() throws Exception {
+        try (TestStack stack = TestStack.startWithControlPlane(data)) {
+            String key = stack.createTenant("acme");
+            stack.createTenant("beta");
+            stack.createTenant("gamma");
+            Reply w = stack.post("/v1/tenants/acme/execute", key, json(Map.of("statements", List.of(
+                    Map.of("sql", "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"),
+                    Map.of("sql", "INSERT INTO t (v) VALUES ('a'), ('b'), ('c')")))));
+            assertThat(w.status()).isEqualTo(200);
+            for (int i = 0; i < 3; i++) assertThat(stack.post("/v1/tenants/acme/query", key, "{\"sql\":\"SELECT * FROM t\"}").status()).isEqualTo(200);
+
+            JsonNode usage = await().atMost(VIEW).until(() -> stack.get("/v1/tenants/acme/usage", key).body(),
+                    u -> u.path("totals").path("reads").asLong() == 3 && u.path("totals").path("statements").asLong() == 2);
+            JsonNode totals = usage.path("totals");
+            assertThat(totals.path("rows_read").asLong()).isEqualTo(9);
+            assertThat(totals.path("writes").asLong()).isEqualTo(1);
+            assertThat(totals.path("rows_written").asLong()).isEqualTo(3);
+            assertThat(totals.path("bytes_in").asLong()).isPositive();
+            assertThat(totals.path("bytes_out").asLong()).isPositive();
+            assertThat(usage.path("storage_bytes").asLong()).isPositive();
+            assertThat(usage.path("days")).hasSize(1);
+            assertThat(usage.path("days").get(0).path("reads").asLong()).isEqualTo(3);
+
+            Reply tenant = stack.get("/v1/tenants/acme", key);
+            assertThat(tenant.text("last_access_at")).isNotEmpty();
+            assertThat(tenant.body().path("schema_version").asInt()).isZero();
+            assertThat(tenant.body().has("last_snapshot")).isTrue();
+
+            assertThat(listAll(stack, "/v1/tenants?limit=2")).containsExactlyInAnyOrder("acme", "beta", "gamma");
+            assertThat(listAll(stack, "/v1/tenants?tier=hot&schema_version=0")).containsExactlyInAnyOrder("acme", "beta", "gamma");
+            assertThat(listAll(stack, "/v1/tenants?tier=cold")).isEmpty();
+            assertThat(listAll(stack, "/v1/tenants?idle_for=1h")).as("nobody idle for an hour").isEmpty();
+            assertThat(await().atMost(VIEW).until(() -> listAll(stack, "/v1/tenants?idle_for=0s"), l -> l.size() == 3))
+                    .containsExactlyInAnyOrder("acme", "beta", "gamma");
+            assertThat(stack.get("/health", null).body().path("details").path("materializer").has("lag_records")).isTrue();
+        }
+    }
+
+    @Test
+    void badListingAndUsageRequestsAreRefusedNamingTheField() throws Exception {
+        try (TestStack stack = TestStack.startWithControlPlane(data)) {
+            String key = stack.createTenant("acme");
+            assertField(stack.get("/v1/tenants?tier=warm", TestStack.ADMIN), "tier");
+            assertField(stack.get("/v1/tenants?idle_for=soon", TestStack.ADMIN), "idle_for");
+            assertField(stack.get("/v1/tenants?schema_version=-1", TestStack.ADMIN), "schema_version");
+            assertField(stack.get("/v1/tenants?limit=0", TestStack.ADMIN), "limit");
+            assertField(stack.get("/v1/tenants?limit=1001", TestStack.ADMIN), "limit");
+            assertField(stack.get("/v1/tenants?cursor=bm90LWEtY3Vyc29y", TestStack.ADMIN), "cursor");
+            assertField(stack.get("/v1/tenants/acme/usage?from=yesterday", key), "from");
+            assertField(stack.get("/v1/tenants/acme/usage?from=2026-12-02&to=2026-12-01", key), "from");
+            assertField(stack.get("/v1/tenants/acme/usage?from=2020-01-01&to=2026-01-01", key), "from");
+            assertThat(stack.get("/v1/tenants", key).status()).as("a tenant key may not list the fleet").isEqualTo(403);
+            assertThat(stack.get("/v1/tenants/beta/usage", key).status()).isIn(403, 404);
+        }
+    }
+
+    @Test
+    void aFreshMaterializerRebuildsTheSameTables() throws Exception {
+        try (TestStack stack = TestStack.startWithControlPlane(data)) {
+            for (String t : List.of("one", "two", "three")) {
+                String key = stack.createTenant(t);
+                stack.post("/v1/tenants/" + t + "/execute", key, "{\"sql\":\"CREATE TABLE t (x)\"}");
+                stack.post("/v1/tenants/" + t + "/query", key, "{\"sql\":\"SELECT 1\"}");
+            }
+            stack.call("DELETE", "/v1/tenants/three", TestStack.ADMIN, null);
+            await().atMost(VIEW).until(() -> stack.materializer().lag() == 0 && stack.controlPlane().store.get("two").isPresent()
+                    && stack.controlPlane().store.get("three").isEmpty()
+                    && stack.controlPlane().store.usage("one", java.time.LocalDate.now(java.time.ZoneOffset.UTC),
+                            java.time.LocalDate.now(java.time.ZoneOffset.UTC)).totals().reads() == 1);
+
+            DynamoDbMetadataConfig rebuilt = new DynamoDbMetadataConfig("rebuilt-", 8);
+            try (Materializer fresh = Materializer.start(MaterializerConfig.defaults(data.resolve("fresh-state"))
+                            .withApplicationId("cairn-materializer-rebuild"),
+                    new DynamoDbMetadataStore(stack.controlPlane().client, rebuilt), stack.kafkaProperties(), new SimpleMeterRegistry())) {
+                await().atMost(VIEW).until(() -> fresh.running() && fresh.lag() == 0
+                        && scan(stack, "rebuilt-tenants").equals(scan(stack, "cairn-tenants"))
+                        && scan(stack, "rebuilt-usage").equals(scan(stack, "cairn-usage"))
+                        && scan(stack, "rebuilt-keys").equals(scan(stack, "cairn-keys")));
+            }
+            assertThat(scan(stack, "cairn-tenants")).hasSize(2);
+        }
+    }
+
+    @Test
+    void theDataPathGoesOnWithoutDynamoDbAndTheViewCatchesUp() throws Exception {
+        try (TestStack stack = TestStack.startWithControlPlane(data)) {
+            String key = stack.createTenant("acme");
+            await().atMost(VIEW).until(() -> stack.controlPlane().store.get("acme").isPresent());
+
+            stack.controlPlane().stop();
+            String later = stack.createTenant("later");
+            assertThat(stack.post("/v1/tenants/later/execute", later, "{\"sql\":\"CREATE TABLE t (x)\"}").status()).isEqualTo(200);
+            assertThat(stack.post("/v1/tenants/acme/query", key, "{\"sql\":\"SELECT 42\"}").status()).isEqualTo(200);
+            Reply listing = stack.get("/v1/tenants", TestStack.ADMIN);
+            assertThat(listing.status()).isEqualTo(503);
+            assertThat(listing.errorCode()).isEqualTo("unavailable");
+            assertThat(stack.get("/v1/tenants/acme", key).status()).as("metadata still served from the directory").isEqualTo(200);
+            assertThat(stack.get("/health", null).status()).isEqualTo(200);
+            await().atMost(VIEW).until(() -> stack.materializer().lag() > 0);
+
+            stack.controlPlane().startAgain();
+            assertThat(await().atMost(Duration.ofSeconds(120)).until(() -> listAll(stack, "/v1/tenants"), l -> l.size() == 2))
+                    .containsExactlyInAnyOrder("acme", "later");
+            await().atMost(VIEW).until(() -> stack.get("/v1/tenants/acme/usage", key).body().path("totals").path("reads").asLong() == 1);
+            assertThat(stack.registry().get("cairn.materializer.retries").counter().count()).isPositive();
+        }
+    }
+
+    private static void assertField(Reply r, String field) {
+        assertThat(r.status()).as(r.body().toString()).isEqualTo(400);
+        assertThat(r.errorCode()).isEqualTo("invalid_request");
+        assertThat(r.body().path("error").path("field").asText()).isEqualTo(field);
+    }
+
+    /** Every tenant a listing returns, following next_cursor; fails on anything but 200. */
+    private static List<String> listAll(TestStack stack, String path) throws Exception {
+        List<String> out = new ArrayList<>();
+        String cursor = null;
+        do {
+            Reply r = stack.get(path + (cursor == null ? "" : (path.contains("?") ? "&" : "?") + "cursor=" + cursor), TestStack.ADMIN);
+            assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
+            r.body().path("tenants").forEach(t -> out.add(t.path("tenant").asText()));
+            cursor = r.body().path("next_cursor").isNull() ? null : r.body().path("next_cursor").asText();
+        } while (cursor != null);
+        return out;
+    }
+
+    /** A table's items (a scan: tests only), as a set so their order does not matter. */
+    private static Set<Map<String, AttributeValue>> scan(TestStack stack, String table) {
+        Set<Map<String, AttributeValue>> items = new HashSet<>();
+        stack.controlPlane().client.scanPaginator(r -> r.tableName(table)).items().forEach(items::add);
+        return items;
+    }
+}
