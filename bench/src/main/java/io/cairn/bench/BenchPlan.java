@@ -14,6 +14,8 @@ import java.time.Duration;
  * @param batchRequests throughput requests of {@code batchSize} statements each (a multiple of {@code tenants})
  * @param loadClients concurrent clients of the throughput and creation scenarios
  * @param fileCheckMegabytes size of the tenant whose file check is timed
+ * @param materializeStates tenant states put on cairn.tenant-state at once for the materializer to drain
+ * @param listedTenants tenants in the control plane when the fleet listing is timed
  */
 public record BenchPlan(
         String name, Duration globalWarmUp, Duration warmUp,
@@ -24,7 +26,8 @@ public record BenchPlan(
         int tenants, int singleRequests, int batchRequests, int batchSize, int loadClients,
         Duration rywRun,
         int idleTenants,
-        int fileCheckMegabytes) {
+        int fileCheckMegabytes,
+        int materializeStates, int listedTenants) {
 
     public static BenchPlan full() {
         return new BenchPlan("full", Duration.ofSeconds(20), Duration.ofSeconds(3), 500_000, 200_000,
@@ -33,7 +36,8 @@ public record BenchPlan(
                 Duration.ofSeconds(20),
                 1_000, 10_000, 2_000, 100, 64,
                 Duration.ofSeconds(10),
-                10_000, 64);
+                10_000, 64,
+                10_000, 100_000);
     }
 
     public static BenchPlan quick() {
@@ -43,7 +47,8 @@ public record BenchPlan(
                 Duration.ofSeconds(2),
                 50, 500, 100, 100, 32,
                 Duration.ofSeconds(1),
-                200, 8);
+                200, 8,
+                1_000, 2_000);
     }
 
     public static BenchPlan tiny() {
@@ -53,6 +58,7 @@ public record BenchPlan(
                 Duration.ofMillis(500),
                 5, 20, 5, 10, 4,
                 Duration.ofMillis(300),
-                10, 4);
+                10, 4,
+                50, 100);
     }
 }

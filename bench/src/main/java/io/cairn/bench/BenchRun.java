@@ -8,6 +8,8 @@ import io.cairn.bench.load.Latency;
 import io.cairn.bench.report.Machine;
 import io.cairn.bench.report.Report;
 import io.cairn.bench.report.Row;
+import io.cairn.bench.scenario.AccessCost;
+import io.cairn.bench.scenario.ControlPlaneScenarios;
 import io.cairn.bench.scenario.FileCheck;
 import io.cairn.bench.scenario.GroupCommits;
 import io.cairn.bench.scenario.HostileNeighbour;
@@ -120,6 +122,27 @@ public final class BenchRun {
                     check.millis(), "ms"));
             rows.add(Row.cairn(String.format("Heal of the same tenant's lost file (rebuilt from the log, %.0f MB)", check.bytes() / 1e6),
                     "first read to rows served", check.healMillis(), "ms"));
+
+            step("control plane: DynamoDB ceiling, materializing " + plan.materializeStates() + " states, listing "
+                    + plan.listedTenants() + " tenants");
+            double putItems = ControlPlaneScenarios.putItemCeiling(stack.dynamoClient(), plan.readRun());
+            rows.add(Row.ceiling("DynamoDB Local PutItem, " + ControlPlaneScenarios.CONCURRENCY + " writers", "items/s", putItems, "items/s"));
+            ControlPlaneScenarios.Drain drain = ControlPlaneScenarios.materialize(stack.kafkaClientProps(), stack.materializer(), "mat-",
+                    plan.materializeStates());
+            String m = String.format("Materializer, burst of %,d tenant states", plan.materializeStates());
+            rows.add(Row.cairn(m, "states/s", drain.statesPerSecond(), "states/s").vs("PutItem items/s", putItems));
+            rows.add(Row.cairn(m, "caught up after the burst", drain.secondsAfterBurst() * 1_000, "ms"));
+            rows.add(Row.cairn(m, "peak lag", drain.peakLag(), "records"));
+            ControlPlaneScenarios.fill(stack.controlPlane(), "fleet-", plan.listedTenants());
+            ControlPlaneScenarios.Listing all = ControlPlaneScenarios.list(client, "tier=hot", 1_000);
+            String l = String.format("Fleet listing (tier=hot) of %,d tenants, pages of 1,000", all.tenants());
+            rows.add(Row.cairn(l, "page p50", all.pages().p50(), "ms"));
+            rows.add(Row.cairn(l, "page p99", all.pages().p99(), "ms"));
+            rows.add(Row.cairn(l, "whole listing", all.totalSeconds() * 1_000, "ms"));
+            double access = AccessCost.nanosPerRequest(plan.readClients(), plan.warmUp());
+            double readCpuMicros = Runtime.getRuntime().availableProcessors() * 1e6 / read.perSecond();
+            rows.add(Row.cairn("Access tracking (edge), " + plan.readClients() + " threads", "CPU per request", access / 1_000, "us")
+                    .vs("hot read CPU per request (cores / req/s)", readCpuMicros));
 
             step("idle tenants (" + plan.idleTenants() + ")");
             IdleTenants.Result idle = IdleTenants.measure(client, plan.idleTenants(), plan.loadClients());

@@ -1,30 +1,46 @@
 package io.cairn.bench;
 
+import io.cairn.connectors.dynamodb.DynamoDbClients;
+import io.cairn.connectors.dynamodb.DynamoDbMetadataConfig;
+import io.cairn.connectors.dynamodb.DynamoDbMetadataStore;
+import io.cairn.connectors.metadata.MetadataStore;
+import io.cairn.devstack.EmbeddedDynamoDb;
 import io.cairn.edge.config.EdgeConfig;
 import io.cairn.infra.config.KafkaSettings;
 import io.cairn.devstack.EmbeddedKafka;
 import io.cairn.infra.runtime.CairnNode;
 import io.cairn.streams.apply.ApplierConfig;
+import io.cairn.streams.materialize.Materializer;
+import io.cairn.streams.materialize.MaterializerConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
- * The stack {@code ./cairn dev} runs (embedded KRaft broker, applier, edge, Prometheus registry), with
- * the same settings, over a throw-away data dir and a free port.
+ * The stack {@code ./cairn dev} runs (embedded KRaft broker, applier, materializer into DynamoDB Local,
+ * edge, Prometheus registry), with the same settings, over a throw-away data dir and free ports; only
+ * DynamoDB Local keeps its tables in memory.
  */
 final class BenchStack implements AutoCloseable {
     static final String ADMIN_TOKEN = "bench-admin-token-0123456789";
 
     private final EmbeddedKafka kafka;
+    private final EmbeddedDynamoDb dynamo;
+    private final DynamoDbClient dynamoClient;
+    private final MetadataStore controlPlane;
     private final CairnNode node;
     private final Map<String, Object> kafkaClientProps;
     private final Path hotDir;
 
-    private BenchStack(EmbeddedKafka kafka, CairnNode node, Map<String, Object> kafkaClientProps, Path hotDir) {
+    private BenchStack(EmbeddedKafka kafka, EmbeddedDynamoDb dynamo, DynamoDbClient dynamoClient, MetadataStore controlPlane,
+            CairnNode node, Map<String, Object> kafkaClientProps, Path hotDir) {
         this.kafka = kafka;
+        this.dynamo = dynamo;
+        this.dynamoClient = dynamoClient;
+        this.controlPlane = controlPlane;
         this.node = node;
         this.kafkaClientProps = kafkaClientProps;
         this.hotDir = hotDir;
@@ -32,21 +48,45 @@ final class BenchStack implements AutoCloseable {
 
     static BenchStack start(Path dataDir) throws Exception {
         EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"));
+        EmbeddedDynamoDb dynamo = null;
+        DynamoDbClient dynamoClient = null;
         try {
+            // In memory, unlike ./cairn dev: DynamoDB Local stands in for DynamoDB, whose durability is not ours to
+            // measure, and on disk it takes ~400 writes/s here (a SQLite commit each), too slow to fill 100,000 tenants.
+            dynamo = EmbeddedDynamoDb.start(0, null);
+            dynamoClient = DynamoDbClients.local(dynamo.endpoint());
+            MetadataStore store = new DynamoDbMetadataStore(dynamoClient, DynamoDbMetadataConfig.defaults());
             KafkaSettings settings = KafkaSettings.embedded(kafka.bootstrapServers());
             Path hot = dataDir.resolve("hot");
             CairnNode node = CairnNode.start(new CairnNode.Spec(ApplierConfig.primary(hot),
-                            EdgeConfig.defaults(ADMIN_TOKEN, hot).withPort(0), settings.partitions(), (short) 1),
+                            EdgeConfig.defaults(ADMIN_TOKEN, hot).withPort(0), settings.partitions(), (short) 1)
+                            .withControlPlane(MaterializerConfig.defaults(dataDir.resolve("materializer-state")), store),
                     settings.clientProperties(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
             if (!node.awaitHealthy(Duration.ofSeconds(120))) {
                 node.close();
                 throw new IllegalStateException("the stack was not healthy after 120 s");
             }
-            return new BenchStack(kafka, node, settings.clientProperties(), hot);
+            return new BenchStack(kafka, dynamo, dynamoClient, store, node, settings.clientProperties(), hot);
         } catch (Exception e) {
+            if (dynamoClient != null) dynamoClient.close();
+            if (dynamo != null) dynamo.close();
             kafka.close();
             throw e;
         }
+    }
+
+    /** The control plane's store (DynamoDB Local, the same tables the materializer writes). */
+    MetadataStore controlPlane() {
+        return controlPlane;
+    }
+
+    /** A raw client of the same DynamoDB Local, for its ceiling. */
+    DynamoDbClient dynamoClient() {
+        return dynamoClient;
+    }
+
+    Materializer materializer() {
+        return node.materializer();
     }
 
     Path hotDir() {
@@ -65,6 +105,8 @@ final class BenchStack implements AutoCloseable {
     @Override
     public void close() {
         node.close();
+        dynamoClient.close();
+        dynamo.close();
         kafka.close();
     }
 }

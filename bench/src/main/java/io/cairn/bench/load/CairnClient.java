@@ -96,6 +96,12 @@ public final class CairnClient implements AutoCloseable {
         }
     }
 
+    /** {@code GET path} as the admin; 200 expected. */
+    public JsonNode get(String path) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + adminToken).GET();
+        return JSON.readTree(send(b, 200));
+    }
+
     /** {@code {"statements":[{"sql","params"}...]}} for a batch of the same statement with different params. */
     public static String batch(String sql, List<List<?>> params) {
         try {

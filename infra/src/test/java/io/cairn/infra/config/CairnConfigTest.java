@@ -46,6 +46,30 @@ class CairnConfigTest {
     }
 
     @Test
+    void dynamoDbAddsTheMaterializerToTheDefaultRoles() throws Exception {
+        Path yaml = dir.resolve("cp.yaml");
+        Files.writeString(yaml, """
+                data_dir: /mnt/efs/cairn
+                kafka: {bootstrap_servers: h:9092}
+                dynamodb: {region: eu-west-1, endpoint: "http://localhost:8000"}
+                """);
+        CairnConfig c = CairnConfig.load(yaml);
+        assertThat(c.roles()).containsExactly("applier", "edge", "materializer");
+        assertThat(c.dynamodb().tablePrefix()).isEqualTo("cairn-");
+        assertThat(c.dynamodb().createTables()).isTrue();
+        assertThat(c.dynamodb().endpointUri()).hasPort(8000);
+
+        Path noTables = dir.resolve("no-cp.yaml");
+        Files.writeString(noTables, "data_dir: /x\nroles: [materializer]\nkafka: {bootstrap_servers: h:9092}\n");
+        assertThatThrownBy(() -> CairnConfig.load(noTables)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("the materializer role needs dynamodb");
+        Path noRegion = dir.resolve("no-region.yaml");
+        Files.writeString(noRegion, "data_dir: /x\nkafka: {bootstrap_servers: h:9092}\ndynamodb: {table_prefix: x-}\n");
+        assertThatThrownBy(() -> CairnConfig.load(noRegion)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("dynamodb.region is required");
+    }
+
+    @Test
     void typosAreErrorsNotDefaults() throws Exception {
         Path yaml = dir.resolve("typo.yaml");
         Files.writeString(yaml, "data_dir: /x\nhttp_prot: 9000\nkafka: {bootstrap_servers: h:9092}\n");

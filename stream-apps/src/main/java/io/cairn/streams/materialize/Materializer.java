@@ -118,6 +118,12 @@ public final class Materializer implements AutoCloseable {
         return measured;
     }
 
+    /** {@link #lag()} measured now, not cached (two admin calls); -1 when it cannot be measured. */
+    public long lagNow() {
+        lagAtNanos = 0;
+        return lag();
+    }
+
     private long measureLag() throws Exception {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         for (var d : admin.describeTopics(INPUTS).allTopicNames().get(5, TimeUnit.SECONDS).values()) {
