@@ -123,7 +123,8 @@ final class TestStack implements AutoCloseable {
         CairnNode node = CairnNode.start(
                 new CairnNode.Spec(ApplierConfig.primary(hot), EdgeConfig.defaults(ADMIN, hot).withPort(0), 4, (short) 1)
                         .withEdgeOptions(EdgeOptions.defaults().withAccessWindow(ACCESS_WINDOW))
-                        .withControlPlane(MaterializerConfig.defaults(dataDir.resolve("materializer-state")), controlPlane.store),
+                        .withControlPlane(MaterializerConfig.defaults(dataDir.resolve("materializer-state"))
+                                .withIntervals(Duration.ofMillis(200), Duration.ofMillis(500)), controlPlane.store),
                 settings.clientProperties(), registry);
         assertThat(node.awaitHealthy(Duration.ofSeconds(60))).as("stack healthy").isTrue();
         return new TestStack(kafka, node, registry, controlPlane);

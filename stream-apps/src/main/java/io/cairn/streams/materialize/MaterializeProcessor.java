@@ -6,6 +6,7 @@ import io.cairn.topics.Serdes;
 import io.cairn.topics.TopicCatalog;
 import io.cairn.topics.avro.TenantState;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentMap;
 import org.apache.kafka.common.TopicPartition;
@@ -19,9 +20,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads {@code cairn.tenant-state} and {@code cairn.tenant-access} (co-partitioned by tenant, so one
- * task sees a tenant's states and its reports), buffers what they say, and writes it out every
- * {@code flushInterval} and before every offset commit. A value that cannot be decoded is counted and
- * skipped: the view must not stop for one bad record.
+ * task sees a tenant's states and its reports) and buffers what they say. Every {@code flushInterval}
+ * it writes out the changes that cannot wait ({@link WrittenStates#urgent}); before every offset
+ * commit (the counters' interval) it writes out everything, so offsets are committed only for what the
+ * store took. A value that cannot be decoded is counted and skipped: the view must not stop for one
+ * bad record.
  */
 final class MaterializeProcessor implements Processor<String, byte[], Void, Void> {
     private static final Logger log = LoggerFactory.getLogger(MaterializeProcessor.class);
@@ -31,6 +34,7 @@ final class MaterializeProcessor implements Processor<String, byte[], Void, Void
     private final Duration flushInterval;
     private final ConcurrentMap<TopicPartition, Long> flushed;
     private final PendingChanges pending = new PendingChanges();
+    private final WrittenStates written = new WrittenStates();
     private ProcessorContext<Void, Void> context;
 
     MaterializeProcessor(MetadataWriter writer, MaterializerMetrics metrics, Duration flushInterval,
@@ -45,8 +49,8 @@ final class MaterializeProcessor implements Processor<String, byte[], Void, Void
     public void init(ProcessorContext<Void, Void> context) {
         this.context = context;
         CommitHookStore hook = context.getStateStore(MaterializerTopology.COMMIT_HOOK);
-        hook.onCommit(this::flush);
-        context.schedule(flushInterval, PunctuationType.WALL_CLOCK_TIME, now -> flush());
+        hook.onCommit(this::flushAll);
+        context.schedule(flushInterval, PunctuationType.WALL_CLOCK_TIME, now -> flushUrgent());
     }
 
     @Override
@@ -69,17 +73,36 @@ final class MaterializeProcessor implements Processor<String, byte[], Void, Void
         }
     }
 
-    private void flush() {
+    /** Writes out the urgent changes; everything when nothing else is buffered (the offsets then count too). */
+    private void flushUrgent() {
+        if (pending.isEmpty()) return;
+        if (pending.allStates(written::urgent)) {
+            flushAll();
+            return;
+        }
+        List<PendingChanges.StateChange> urgent = pending.takeStates(written::urgent);
+        if (urgent.isEmpty()) return;
+        long start = System.nanoTime();
+        write(urgent, List.of());
+        metrics.flushed(System.nanoTime() - start);
+    }
+
+    private void flushAll() {
         if (pending.isEmpty()) return;
         long start = System.nanoTime();
+        write(pending.states(), pending.reports());
+        for (Map.Entry<TopicPartition, Long> e : pending.nextOffsets().entrySet()) flushed.merge(e.getKey(), e.getValue(), Math::max);
+        pending.clear();
+        metrics.flushed(System.nanoTime() - start);
+    }
+
+    private void write(List<PendingChanges.StateChange> states, List<AccessReport> reports) {
         try {
-            writer.write(pending.states(), pending.reports());
+            writer.write(states, reports);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MetadataWriter.Stalled("interrupted while writing to the metadata store", e);
         }
-        for (Map.Entry<TopicPartition, Long> e : pending.nextOffsets().entrySet()) flushed.merge(e.getKey(), e.getValue(), Math::max);
-        pending.clear();
-        metrics.flushed(System.nanoTime() - start);
+        written.wrote(states);
     }
 }

@@ -86,7 +86,7 @@ public final class Materializer implements AutoCloseable {
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
         p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1_000);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.countersInterval().toMillis()); // each commit writes everything out first
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 5_000);
         if (config.instanceId() != null) p.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), config.instanceId());
@@ -120,8 +120,12 @@ public final class Materializer implements AutoCloseable {
 
     /** {@link #lag()} measured now, not cached (two admin calls); -1 when it cannot be measured. */
     public long lagNow() {
-        lagAtNanos = 0;
-        return lag();
+        try {
+            return measureLag();
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            return -1;
+        }
     }
 
     private long measureLag() throws Exception {

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -55,6 +56,21 @@ final class PendingChanges {
 
     List<StateChange> states() {
         return List.copyOf(states.values());
+    }
+
+    /** Whether every buffered change is a state {@code which} picks (no reports among them). */
+    boolean allStates(Predicate<StateChange> which) {
+        return reports.isEmpty() && states.values().stream().allMatch(which);
+    }
+
+    /**
+     * Takes out the states {@code which} picks, leaving the rest, the reports and the offsets: those
+     * offsets count as written only when everything before them is.
+     */
+    List<StateChange> takeStates(Predicate<StateChange> which) {
+        List<StateChange> taken = states.values().stream().filter(which).toList();
+        for (StateChange c : taken) states.remove(c.tenant());
+        return taken;
     }
 
     List<AccessReport> reports() {
