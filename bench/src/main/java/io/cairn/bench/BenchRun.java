@@ -57,20 +57,20 @@ public final class BenchRun {
             HotRead.fill(client, hot, one.keys().get(hot));
             WarmUp.run(client, hot, one.keys().get(hot), plan.globalWarmUp());
 
-            step("kafka ceiling");
+            step(stack, "kafka ceiling");
             KafkaCeiling.Result kafka = KafkaCeiling.measure(stack.kafkaClientProps(), plan.writeRate(), plan.kafkaRun(),
                     plan.kafkaRecords(), plan.recordBytes());
-            step("http floor");
+            step(stack, "http floor");
             Latency http = HttpFloor.measure(client, plan.readClients(), plan.warmUp(), plan.readRun());
             ceilings(sqlite, kafka, http);
 
-            step("tenant creation (" + plan.tenants() + ")");
+            step(stack, "tenant creation (" + plan.tenants() + ")");
             Tenants.Created tenants = Tenants.create(client, "load", plan.tenants(), plan.loadClients());
             rows.add(Row.cairn("Tenant creation, " + plan.loadClients() + " clients", "tenants/s",
                     tenants.latency().perSecond(), "tenants/s").atLeast(1_000));
             Tenants.createTables(client, tenants, plan.loadClients());
 
-            step("single write latency (" + plan.writeRate() + " req/s open loop)");
+            step(stack, "single write latency (" + plan.writeRate() + " req/s open loop)");
             Latency write = WriteLatency.measure(client, one.ids().get(0), one.keys().get(one.ids().get(0)),
                     plan.writeRate(), plan.warmUp(), plan.writeRun());
             String w = "Single write, wait=true, " + plan.writeRate() + " req/s open loop";
@@ -78,13 +78,13 @@ public final class BenchRun {
             rows.add(Row.cairn(w, "p99", write.p99(), "ms").vs("Kafka ack p99", kafka.ack().p99()).atMost(20));
             rows.add(Row.cairn(w, "p99.9", write.p999(), "ms").vs("Kafka ack p99.9", kafka.ack().p999()));
 
-            step("write throughput, batches of 1");
+            step(stack, "write throughput, batches of 1");
             GroupCommits g0 = GroupCommits.read(client);
             double single = WriteThroughput.measure(client, tenants, 1, plan.singleRequests(), plan.loadClients(), 0);
             String t1 = "Write throughput, batches of 1, " + plan.tenants() + " tenants";
             rows.add(Row.cairn(t1, "applied", single, "statements/s").vs("Kafka records/s", kafka.recordsPerSecond()));
             groupRows(t1, GroupCommits.read(client).since(g0));
-            step("write throughput, batches of " + plan.batchSize());
+            step(stack, "write throughput, batches of " + plan.batchSize());
             GroupCommits g1 = GroupCommits.read(client);
             double batched = WriteThroughput.measure(client, tenants, plan.batchSize(), plan.batchRequests(),
                     plan.loadClients(), plan.singleRequests() / plan.tenants());
@@ -93,7 +93,7 @@ public final class BenchRun {
                     .atLeast(100_000));
             groupRows(t100, GroupCommits.read(client).since(g1));
 
-            step("hot read (" + plan.readClients() + " clients)");
+            step(stack, "hot read (" + plan.readClients() + " clients)");
             Latency read = HotRead.measure(client, hot, one.keys().get(hot), plan.readClients(),
                     plan.warmUp(), plan.readRun());
             String r = "Hot read (PK lookup), " + plan.readClients() + " clients";
@@ -101,12 +101,12 @@ public final class BenchRun {
             rows.add(Row.cairn(r, "p99", read.p99(), "ms").vs("HTTP floor p99", http.p99()));
             rows.add(Row.cairn(r, "throughput", read.perSecond(), "req/s").vs("HTTP floor req/s", http.perSecond()).atLeast(20_000));
 
-            step("read-your-write pairs");
+            step(stack, "read-your-write pairs");
             Latency ryw = ReadYourWrite.measure(client, one.ids().get(2), one.keys().get(one.ids().get(2)), plan.warmUp(), plan.rywRun());
             rows.add(Row.cairn("Read-your-write pair, 1 client", "p50", ryw.p50(), "ms").vs("Kafka ack p50", kafka.ack().p50()));
             rows.add(Row.cairn("Read-your-write pair, 1 client", "p99", ryw.p99(), "ms").vs("Kafka ack p99", kafka.ack().p99()));
 
-            step("single writes beside a hostile tenant");
+            step(stack, "single writes beside a hostile tenant");
             Tenants.Created pair = Tenants.create(client, "neighbour", 2, 1);
             Tenants.createTables(client, pair, 1);
             HostileNeighbour.Result beside = HostileNeighbour.measure(client, pair.ids().get(0), pair.keys().get(pair.ids().get(0)),
@@ -116,18 +116,21 @@ public final class BenchRun {
             rows.add(Row.cairn(h, "p99", beside.neighbour().p99(), "ms").vs("single write p99 alone", write.p99()));
             rows.add(Row.cairn(h, "runaway writes sent", beside.runaways(), "writes"));
 
-            step("file check before first read, heal of a lost file");
+            step(stack, "file check before first read, heal of a lost file");
             FileCheck.Result check = FileCheck.measure(client, stack.hotDir(), plan.fileCheckMegabytes());
             rows.add(Row.cairn(String.format("File check (quick_check) of a %.0f MB tenant", check.bytes() / 1e6), "duration",
                     check.millis(), "ms"));
             rows.add(Row.cairn(String.format("Heal of the same tenant's lost file (rebuilt from the log, %.0f MB)", check.bytes() / 1e6),
                     "first read to rows served", check.healMillis(), "ms"));
 
-            step("control plane: DynamoDB ceiling, materializing " + plan.materializeStates() + " states, listing "
+            step(stack, "control plane: DynamoDB ceiling, materializing " + plan.materializeStates() + " states, listing "
                     + plan.listedTenants() + " tenants");
             double putItems = ControlPlaneScenarios.putItemCeiling(stack.dynamoClient(), plan.readRun());
             rows.add(Row.ceiling("DynamoDB Local PutItem, " + ControlPlaneScenarios.CONCURRENCY + " writers", "items/s", putItems, "items/s"));
-            ControlPlaneScenarios.Drain drain = ControlPlaneScenarios.materialize(stack.kafkaClientProps(), stack.materializer(), "mat-",
+            ControlPlaneScenarios.CatchUp caught = ControlPlaneScenarios.catchUp(stack::startMaterializer);
+            String c = String.format("Materializer started after the data-path scenarios (%,d records behind)", caught.records());
+            rows.add(Row.cairn(c, "caught up in", caught.seconds() * 1_000, "ms"));
+            ControlPlaneScenarios.Drain drain = ControlPlaneScenarios.materialize(stack.kafkaClientProps(), stack.materializer(), stack.controlPlane(), "mat-",
                     plan.materializeStates());
             String m = String.format("Materializer, burst of %,d tenant states", plan.materializeStates());
             rows.add(Row.cairn(m, "states/s", drain.statesPerSecond(), "states/s").vs("PutItem items/s", putItems));
@@ -144,7 +147,7 @@ public final class BenchRun {
             rows.add(Row.cairn("Access tracking (edge), " + plan.readClients() + " threads", "CPU per request", access / 1_000, "us")
                     .vs("hot read CPU per request (cores / req/s)", readCpuMicros));
 
-            step("idle tenants (" + plan.idleTenants() + ")");
+            step(stack, "idle tenants (" + plan.idleTenants() + ")");
             IdleTenants.Result idle = IdleTenants.measure(client, plan.idleTenants(), plan.loadClients());
             String i = String.format("%,d idle tenants", plan.idleTenants());
             rows.add(Row.cairn(i, "RSS added", idle.rssAddedMb(), "MB").atMost(200));
@@ -155,6 +158,9 @@ public final class BenchRun {
             List<String> notes = List.of(
                     "Load generator (JDK HttpClient, virtual threads) and server (embedded Kafka, applier, edge) share the same "
                             + machine.cores() + " cores, as do the ceilings' clients: every number is what one machine does with both.",
+                    "DynamoDB Local (in memory) runs in the same process throughout; the materializer, a role of its own in a"
+                            + " deployment, is started at the control-plane scenarios, and from then on each scenario starts once it has"
+                            + " written out what came before. Its cost to a node sharing the cores: bench/RESULTS.md, issue 11.",
                     "Latencies are HdrHistogram percentiles. The single write is open loop: latency counts from each request's"
                             + " intended send time (no coordinated omission). Other latency scenarios are closed loop.",
                     "Throughput is timed from the first send until every tenant's copy applied its last write (a read carrying that"
@@ -191,6 +197,12 @@ public final class BenchRun {
 
     private void step(String what) {
         progress.accept(what);
+    }
+
+    /** A measured step: first the stack settles (the materializer done with what came before). */
+    private void step(BenchStack stack, String what) throws InterruptedException {
+        stack.settle();
+        step(what);
     }
 
     private static long mb(long bytes) {

@@ -20,9 +20,13 @@ import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
- * The stack {@code ./cairn dev} runs (embedded KRaft broker, applier, materializer into DynamoDB Local,
- * edge, Prometheus registry), with the same settings, over a throw-away data dir and free ports; only
- * DynamoDB Local keeps its tables in memory.
+ * The stack {@code ./cairn dev} runs (embedded KRaft broker, applier, edge reading DynamoDB Local,
+ * Prometheus registry), with the same settings, over a throw-away data dir and free ports; only
+ * DynamoDB Local keeps its tables in memory. The materializer is started by {@link #startMaterializer}
+ * when the control-plane scenarios begin: in a deployment it is a role of its own and DynamoDB a
+ * service elsewhere, so the data-path scenarios run as a data node runs, without either beside them
+ * (what both cost a node sharing its cores with them, as {@code ./cairn dev} does, is measured in
+ * bench/RESULTS.md, issue 11).
  */
 final class BenchStack implements AutoCloseable {
     static final String ADMIN_TOKEN = "bench-admin-token-0123456789";
@@ -34,9 +38,11 @@ final class BenchStack implements AutoCloseable {
     private final CairnNode node;
     private final Map<String, Object> kafkaClientProps;
     private final Path hotDir;
+    private final Path dataDir;
+    private Materializer materializer;
 
     private BenchStack(EmbeddedKafka kafka, EmbeddedDynamoDb dynamo, DynamoDbClient dynamoClient, MetadataStore controlPlane,
-            CairnNode node, Map<String, Object> kafkaClientProps, Path hotDir) {
+            CairnNode node, Map<String, Object> kafkaClientProps, Path hotDir, Path dataDir) {
         this.kafka = kafka;
         this.dynamo = dynamo;
         this.dynamoClient = dynamoClient;
@@ -44,6 +50,7 @@ final class BenchStack implements AutoCloseable {
         this.node = node;
         this.kafkaClientProps = kafkaClientProps;
         this.hotDir = hotDir;
+        this.dataDir = dataDir;
     }
 
     static BenchStack start(Path dataDir) throws Exception {
@@ -60,13 +67,13 @@ final class BenchStack implements AutoCloseable {
             Path hot = dataDir.resolve("hot");
             CairnNode node = CairnNode.start(new CairnNode.Spec(ApplierConfig.primary(hot),
                             EdgeConfig.defaults(ADMIN_TOKEN, hot).withPort(0), settings.partitions(), (short) 1)
-                            .withControlPlane(MaterializerConfig.defaults(dataDir.resolve("materializer-state")), store),
+                            .withControlPlane(null, store),
                     settings.clientProperties(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
             if (!node.awaitHealthy(Duration.ofSeconds(120))) {
                 node.close();
                 throw new IllegalStateException("the stack was not healthy after 120 s");
             }
-            return new BenchStack(kafka, dynamo, dynamoClient, store, node, settings.clientProperties(), hot);
+            return new BenchStack(kafka, dynamo, dynamoClient, store, node, settings.clientProperties(), hot, dataDir);
         } catch (Exception e) {
             if (dynamoClient != null) dynamoClient.close();
             if (dynamo != null) dynamo.close();
@@ -85,8 +92,29 @@ final class BenchStack implements AutoCloseable {
         return dynamoClient;
     }
 
+    /** Starts the materializer, writing DynamoDB Local from the topics' beginning; started once. */
+    Materializer startMaterializer() {
+        if (materializer == null) {
+            materializer = Materializer.start(MaterializerConfig.defaults(dataDir.resolve("materializer-state")), controlPlane,
+                    kafkaClientProps, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        }
+        return materializer;
+    }
+
+    /** The materializer, or null before {@link #startMaterializer}. */
     Materializer materializer() {
-        return node.materializer();
+        return materializer;
+    }
+
+    /**
+     * Waits until the materializer wrote out everything the previous scenarios caused (its lag 0; at
+     * most a minute), so each scenario measures its own work, not the last one's write-out.
+     */
+    void settle() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (materializer != null && materializer.lagNow() != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100); // pacing the polls
+        }
     }
 
     Path hotDir() {
@@ -104,6 +132,7 @@ final class BenchStack implements AutoCloseable {
 
     @Override
     public void close() {
+        if (materializer != null) materializer.close();
         node.close();
         dynamoClient.close();
         dynamo.close();
