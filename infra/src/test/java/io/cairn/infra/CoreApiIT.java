@@ -54,6 +54,14 @@ class CoreApiIT {
     }
 
     @Test
+    void aSnapshotWithoutASnapshotStoreIsNotSupported() throws Exception {
+        stack.createTenant("nosnap");
+        Reply r = stack.post("/v1/tenants/nosnap/snapshots", ADMIN, null);
+        assertThat(r.status()).as(r.body().toString()).isEqualTo(501);
+        assertThat(r.body().path("error").path("code").asText()).isEqualTo("not_supported");
+    }
+
+    @Test
     void readWithBookmarkOfAsyncWriteAlwaysSeesIt() throws Exception {
         String key = stack.createTenant("ryw");
         stack.post("/v1/tenants/ryw/execute", key, "{\"sql\":\"CREATE TABLE t (n INTEGER)\"}");

@@ -113,6 +113,19 @@ final class TestStack implements AutoCloseable {
         return new TestStack(kafka, node, registry, null);
     }
 
+    /** As {@link #start(Path)}, with the node's spec adjusted (snapshots, options). */
+    static TestStack startWith(Path dataDir, java.util.function.UnaryOperator<CairnNode.Spec> adjust) throws Exception {
+        EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"));
+        KafkaSettings settings = KafkaSettings.embedded(kafka.bootstrapServers());
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        Path hot = dataDir.resolve("hot");
+        CairnNode node = CairnNode.start(
+                adjust.apply(new CairnNode.Spec(ApplierConfig.primary(hot), EdgeConfig.defaults(ADMIN, hot).withPort(0), 4, (short) 1)),
+                settings.clientProperties(), registry);
+        assertThat(node.awaitHealthy(Duration.ofSeconds(60))).as("stack healthy").isTrue();
+        return new TestStack(kafka, node, registry, null);
+    }
+
     /** As {@link #start(Path)}, with the control plane: DynamoDB Local, the materializer, access reported every {@link #ACCESS_WINDOW}. */
     static TestStack startWithControlPlane(Path dataDir) throws Exception {
         EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"));

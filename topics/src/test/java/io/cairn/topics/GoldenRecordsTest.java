@@ -17,8 +17,12 @@ import io.cairn.topics.avro.KeySpec;
 import io.cairn.topics.avro.RepairTenant;
 import io.cairn.topics.avro.RestoreFrom;
 import io.cairn.topics.avro.RevokeKey;
+import io.cairn.topics.avro.SnapshotRef;
+import io.cairn.topics.avro.SnapshotRefSpec;
+import io.cairn.topics.avro.SnapshotTaken;
 import io.cairn.topics.avro.Statement;
 import io.cairn.topics.avro.StatementResult;
+import io.cairn.topics.avro.TakeSnapshot;
 import io.cairn.topics.avro.TenantAccess;
 import io.cairn.topics.avro.TenantCommand;
 import io.cairn.topics.avro.TenantState;
@@ -48,7 +52,7 @@ import org.junit.jupiter.api.Test;
  * schemas the serdes must then still read.
  */
 class GoldenRecordsTest {
-    static final String CURRENT = "v3";
+    static final String CURRENT = "v4";
     private static final Path GOLDEN = Path.of("src", "test", "resources", "golden");
 
     /** One fixture per record type and payload, with every optional field set somewhere. */
@@ -72,6 +76,10 @@ class GoldenRecordsTest {
         f.put("command-restore-from", command(RestoreFrom.newBuilder().setSourceTenant("acme").setAtOffset(42L)
                 .setAtTimeMs(1_700_000_000_000L).build(), null));
         f.put("command-repair", command(RepairTenant.newBuilder().setReason("quick_check: Rowid out of order").build(), null));
+        f.put("command-take-snapshot", command(TakeSnapshot.newBuilder().setReason("admin").build(), null));
+        f.put("command-snapshot-taken", command(SnapshotTaken.newBuilder().setSnapshot(SnapshotRefSpec.newBuilder().setOffset(1000)
+                .setSizeBytes(36_864).setStoredBytes(4_100).setSha256("cd".repeat(32)).setKey("tenants/acme/snapshots/00000000000000001000")
+                .setTakenAtMs(1_700_000_000_500L).build()).build(), null));
         StatementResult rows = StatementResult.newBuilder().setChanges(1).setLastInsertRowid(7).setColumns(List.of("id", "v"))
                 .setRows(List.of(new ArrayList<>(Arrays.asList(7L, null)))).build();
         f.put("result-ok", CommandResult.newBuilder().setCommandId("c-1").setTenant("acme").setPartition(3).setOffset(1042)
@@ -87,6 +95,8 @@ class GoldenRecordsTest {
                 .setWrites(WriteUsage.newBuilder().setStatements(1_234).setRowsWritten(56_789).setDays(List.of(
                         DayWrites.newBuilder().setDay(19_675).setStatements(1_000).setRowsWritten(50_000).build(),
                         DayWrites.newBuilder().setDay(19_676).setStatements(234).setRowsWritten(6_789).build())).build())
+                .setSnapshot(SnapshotRef.newBuilder().setOffset(1000).setSizeBytes(36_864).setStoredBytes(4_100).setSha256("cd".repeat(32))
+                        .setKey("tenants/acme/snapshots/00000000000000001000").setTakenAtMs(1_700_000_000_500L).build())
                 .build());
         f.put("access", TenantAccess.newBuilder().setTenant("acme").setSource("edge-7f3a").setSeq(12).setWindowEndMs(1_700_000_010_000L)
                 .setLastAccessMs(1_700_000_009_876L).setReads(40).setWrites(2).setRowsRead(400).setBytesIn(5_000).setBytesOut(60_000).build());

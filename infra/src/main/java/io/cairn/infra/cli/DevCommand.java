@@ -7,6 +7,9 @@ import io.cairn.connectors.redis.RedisQueryCacheConfig;
 import io.cairn.connectors.dynamodb.DynamoDbClients;
 import io.cairn.connectors.dynamodb.DynamoDbMetadataConfig;
 import io.cairn.connectors.dynamodb.DynamoDbMetadataStore;
+import io.cairn.connectors.s3.S3Clients;
+import io.cairn.connectors.s3.S3SnapshotConfig;
+import io.cairn.connectors.s3.S3SnapshotStore;
 import io.cairn.edge.EdgeOptions;
 import io.cairn.edge.config.EdgeConfig;
 import io.cairn.edge.http.HealthCheck;
@@ -32,6 +35,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
 import picocli.CommandLine.Option;
 
 /**
@@ -118,6 +122,7 @@ public final class DevCommand implements Callable<Integer> {
                 ? new LocalQueryCache(1 << 20, 64L << 20, registry)
                 : new RedisQueryCache(RedisQueryCacheConfig.fromUrl(cacheUrl), registry);
         DynamoDbClient dynamoClient = DynamoDbClients.local(dynamo.endpoint());
+        S3Client s3Client = S3Clients.local(s3.endpoint(), s3.accessKey(), s3.secretKey());
         CairnNode node;
         try {
             CairnNode.Spec spec = new CairnNode.Spec(ApplierConfig.primary(hot).withInstanceId(DEV_APPLIER_INSTANCE),
@@ -125,10 +130,12 @@ public final class DevCommand implements Callable<Integer> {
                     .withEdgeOptions(EdgeOptions.defaults().withReadCache(new ReadCache(cache, READ_CACHE_MIN_COST, READ_CACHE_TTL))
                             .withChecks(List.of(HealthCheck.of("kafka-broker", () -> EmbeddedKafka.failure() == null))))
                     .withControlPlane(MaterializerConfig.defaults(data.resolve("materializer-state")).withInstanceId(DEV_MATERIALIZER_INSTANCE),
-                            new DynamoDbMetadataStore(dynamoClient, DynamoDbMetadataConfig.defaults()));
+                            new DynamoDbMetadataStore(dynamoClient, DynamoDbMetadataConfig.defaults()))
+                    .withSnapshots(new S3SnapshotStore(s3Client, S3SnapshotConfig.of(SNAPSHOT_BUCKET)));
             node = CairnNode.start(spec, settings.clientProperties(), registry);
         } catch (Exception e) {
             dynamoClient.close();
+            s3Client.close();
             cache.close();
             if (embeddedRedis != null) embeddedRedis.close();
             dynamo.close();
@@ -153,7 +160,7 @@ public final class DevCommand implements Callable<Integer> {
             System.out.println("cairn: admin token from " + token.source());
         }
         System.out.println("cairn: Ctrl-C to stop; everything is kept under " + data);
-        Processes.runUntilStopped(kafka, s3, dynamo, embeddedRedis, cache, dynamoClient, node);
+        Processes.runUntilStopped(kafka, s3, dynamo, embeddedRedis, cache, dynamoClient, s3Client, node);
         return 0;
     }
 

@@ -7,6 +7,9 @@ import io.cairn.connectors.redis.RedisQueryCacheConfig;
 import io.cairn.connectors.dynamodb.DynamoDbClients;
 import io.cairn.connectors.dynamodb.DynamoDbMetadataConfig;
 import io.cairn.connectors.dynamodb.DynamoDbMetadataStore;
+import io.cairn.connectors.s3.S3Clients;
+import io.cairn.connectors.s3.S3SnapshotConfig;
+import io.cairn.connectors.s3.S3SnapshotStore;
 import io.cairn.connectors.metadata.MetadataStore;
 import io.cairn.edge.EdgeOptions;
 import io.cairn.edge.config.EdgeConfig;
@@ -14,6 +17,7 @@ import io.cairn.edge.read.ReadCache;
 import io.cairn.infra.config.AdminToken;
 import io.cairn.infra.config.CairnConfig;
 import io.cairn.infra.config.DynamoDbSettings;
+import io.cairn.infra.config.SnapshotSettings;
 import io.cairn.infra.runtime.CairnNode;
 import io.cairn.infra.runtime.Processes;
 import io.cairn.streams.apply.ApplierConfig;
@@ -22,6 +26,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -67,9 +72,15 @@ public final class ServeCommand implements Callable<Integer> {
                     ? spec.withControlPlane(MaterializerConfig.defaults(hot.resolve("materializer-state")), store)
                     : spec.withControlPlane(null, store);
         }
+        S3Client s3 = null;
+        if (config.snapshots() != null && applier != null) {
+            SnapshotSettings sn = config.snapshots();
+            s3 = S3Clients.aws(sn.region(), sn.endpointUri());
+            spec = spec.withSnapshots(new S3SnapshotStore(s3, S3SnapshotConfig.of(sn.bucket())));
+        }
         CairnNode node = CairnNode.start(spec, config.kafka().clientProperties(), registry);
         System.out.println("cairn: serving" + (edge != null ? " on port " + node.httpPort() : "") + " with roles " + config.roles());
-        Processes.runUntilStopped(cache, node, dynamo);
+        Processes.runUntilStopped(cache, s3, node, dynamo);
         return 0;
     }
 }

@@ -29,6 +29,8 @@ import java.util.Set;
  *     partitions at once instead of after the session timeout. Default unset (dynamic membership).
  * @param dynamodb the control plane's DynamoDB (tenant metadata, usage, fleet listing); unset: no
  *     control plane (those routes answer 501)
+ * @param snapshots where the applier stores tenant snapshots (S3); unset: none ({@code POST
+ *     /v1/tenants/{t}/snapshots} answers 501)
  */
 public record CairnConfig(
         @JsonProperty("data_dir") String dataDir,
@@ -39,7 +41,8 @@ public record CairnConfig(
         @JsonProperty("max_open_tenants") Integer maxOpenTenants,
         @JsonProperty("applier_instance_id") String applierInstanceId,
         @JsonProperty("redis_url") String redisUrl,
-        @JsonProperty("dynamodb") DynamoDbSettings dynamodb) {
+        @JsonProperty("dynamodb") DynamoDbSettings dynamodb,
+        @JsonProperty("snapshots") SnapshotSettings snapshots) {
 
     static final Set<String> ROLES = Set.of("applier", "edge", "materializer");
 

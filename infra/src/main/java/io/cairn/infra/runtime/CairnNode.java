@@ -1,6 +1,7 @@
 package io.cairn.infra.runtime;
 
 import io.cairn.connectors.metadata.MetadataStore;
+import io.cairn.connectors.snapshot.SnapshotStore;
 import io.cairn.edge.EdgeOptions;
 import io.cairn.edge.config.EdgeConfig;
 import io.cairn.edge.http.HealthCheck;
@@ -41,25 +42,31 @@ public final class CairnNode implements AutoCloseable {
      * @param edgeOptions what the edge gets besides its config (read cache, extra health checks); the
      *     node adds the applier's health, the control plane and the materializer's lag
      * @param controlPlane the metadata store (DynamoDB) the materializer writes and the edge reads, or null
+     * @param snapshots where the applier stores tenant snapshots (S3), or null for none
      */
     public record Spec(ApplierConfig applier, EdgeConfig edge, MaterializerConfig materializer, int partitions,
-            short replicationFactor, EdgeOptions edgeOptions, MetadataStore controlPlane) {
+            short replicationFactor, EdgeOptions edgeOptions, MetadataStore controlPlane, SnapshotStore snapshots) {
         public Spec {
             if (materializer != null && controlPlane == null) throw new IllegalArgumentException("the materializer needs a control plane");
         }
 
         /** Applier and/or edge only, default edge options, no control plane. */
         public Spec(ApplierConfig applier, EdgeConfig edge, int partitions, short replicationFactor) {
-            this(applier, edge, null, partitions, replicationFactor, EdgeOptions.defaults(), null);
+            this(applier, edge, null, partitions, replicationFactor, EdgeOptions.defaults(), null, null);
         }
 
         public Spec withEdgeOptions(EdgeOptions options) {
-            return new Spec(applier, edge, materializer, partitions, replicationFactor, options, controlPlane);
+            return new Spec(applier, edge, materializer, partitions, replicationFactor, options, controlPlane, snapshots);
         }
 
         /** Adds a materializer with {@code config} writing to {@code store}, which the edge reads too. */
         public Spec withControlPlane(MaterializerConfig config, MetadataStore store) {
-            return new Spec(applier, edge, config, partitions, replicationFactor, edgeOptions, store);
+            return new Spec(applier, edge, config, partitions, replicationFactor, edgeOptions, store, snapshots);
+        }
+
+        /** Lets the applier store snapshots in {@code store}. */
+        public Spec withSnapshots(SnapshotStore store) {
+            return new Spec(applier, edge, materializer, partitions, replicationFactor, edgeOptions, controlPlane, store);
         }
     }
 
@@ -80,7 +87,7 @@ public final class CairnNode implements AutoCloseable {
         }
         List<AutoCloseable> started = new ArrayList<>();
         try {
-            Applier applier = spec.applier() == null ? null : track(started, Applier.start(spec.applier(), kafkaClientProps, registry));
+            Applier applier = spec.applier() == null ? null : track(started, Applier.start(spec.applier(), kafkaClientProps, registry, spec.snapshots()));
             Materializer materializer = spec.materializer() == null ? null
                     : track(started, Materializer.start(spec.materializer(), spec.controlPlane(), kafkaClientProps, registry));
             QueryEdge edge = null;

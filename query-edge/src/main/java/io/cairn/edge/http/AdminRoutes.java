@@ -89,6 +89,23 @@ final class AdminRoutes {
         Responses.json(ctx, 200, out);
     }
 
+    /**
+     * Asks for a snapshot now: answers 202 once the applier took the request (the copy and upload follow
+     * off its stream thread); {@code GET /v1/tenants/{t}} shows it under {@code last_snapshot} when it is
+     * stored. 501 {@code not_supported} when the deployment has no snapshot store.
+     */
+    void takeSnapshot(Context ctx) throws InterruptedException {
+        Authenticator.requireAdmin(s.principal(ctx));
+        String tenant = EdgeServices.tenantParam(ctx);
+        s.existing(tenant);
+        s.requireLog();
+        long deadline = deadline();
+        Submitted done = submit(Commands.takeSnapshot(tenant, "admin"), deadline);
+        ObjectNode out = Responses.object();
+        out.put("tenant", tenant).put("snapshot", "requested").put("bookmark", done.bookmark().toString());
+        Responses.json(ctx, 202, out);
+    }
+
     void issueKey(Context ctx) throws InterruptedException {
         Authenticator.requireAdmin(s.principal(ctx));
         String tenant = EdgeServices.tenantParam(ctx);

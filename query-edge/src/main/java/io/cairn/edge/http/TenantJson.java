@@ -2,29 +2,42 @@ package io.cairn.edge.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cairn.connectors.metadata.TenantRecord;
+import io.cairn.topics.avro.SnapshotRef;
 import io.cairn.topics.avro.TenantState;
 import io.cairn.topics.avro.Tier;
 import java.time.Instant;
 import java.util.Locale;
 
-/** The one JSON shape of a tenant's metadata, for {@code GET /v1/tenants/{t}} and every listing entry. */
+/**
+ * The one JSON shape of a tenant's metadata, for {@code GET /v1/tenants/{t}} and every listing entry.
+ * A listing entry's {@code last_snapshot} carries its {@code key} only (the control plane keeps no more).
+ */
 final class TenantJson {
     private TenantJson() {}
 
     /** From the edge's directory (as fresh as the edge), with the last access known to the caller (0: none). */
     static ObjectNode of(TenantState st, long lastAccessMs) {
         return fill(Responses.object(), st.getTenant(), st.getTier(), st.getPartition(), st.getAppliedOffset(), st.getSizeBytes(),
-                st.getCreatedAtMs(), st.getLastWriteMs(), lastAccessMs, st.getSchemaVersion(), st.getLatestSnapshot());
+                st.getCreatedAtMs(), st.getLastWriteMs(), lastAccessMs, st.getSchemaVersion(), snapshot(st.getPartition(), st.getSnapshot()));
+    }
+
+    private static ObjectNode snapshot(int partition, SnapshotRef ref) {
+        if (ref == null) return null;
+        ObjectNode out = Responses.object();
+        out.put("bookmark", partition + ":" + ref.getOffset()).put("size_bytes", ref.getSizeBytes()).put("stored_bytes", ref.getStoredBytes())
+                .put("sha256", ref.getSha256()).put("key", ref.getKey()).put("taken_at", Instant.ofEpochMilli(ref.getTakenAtMs()).toString());
+        return out;
     }
 
     /** From the control plane's record. */
     static ObjectNode of(TenantRecord r) {
         return fill(Responses.object(), r.tenant(), r.tier(), r.partition(), r.appliedOffset(), r.sizeBytes(), r.createdAtMs(),
-                r.lastWriteMs(), r.lastAccessMs(), r.schemaVersion(), r.latestSnapshot());
+                r.lastWriteMs(), r.lastAccessMs(), r.schemaVersion(), r.latestSnapshot() == null ? null
+                        : Responses.object().put("key", r.latestSnapshot()));
     }
 
     private static ObjectNode fill(ObjectNode out, String tenant, Tier tier, int partition, long offset, long size, long createdMs,
-            long lastWriteMs, long lastAccessMs, int schemaVersion, String snapshot) {
+            long lastWriteMs, long lastAccessMs, int schemaVersion, ObjectNode snapshot) {
         out.put("tenant", tenant)
                 .put("tier", tier.name().toLowerCase(Locale.ROOT))
                 .put("bookmark", partition + ":" + offset)
@@ -34,7 +47,7 @@ final class TenantJson {
                 .put("last_write_at", Instant.ofEpochMilli(lastWriteMs).toString());
         if (lastAccessMs > 0) out.put("last_access_at", Instant.ofEpochMilli(lastAccessMs).toString());
         else out.putNull("last_access_at");
-        if (snapshot != null) out.put("last_snapshot", snapshot);
+        if (snapshot != null) out.set("last_snapshot", snapshot);
         else out.putNull("last_snapshot");
         return out;
     }

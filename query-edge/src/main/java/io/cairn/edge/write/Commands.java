@@ -9,6 +9,7 @@ import io.cairn.topics.avro.KeySpec;
 import io.cairn.topics.avro.RepairTenant;
 import io.cairn.topics.avro.RevokeKey;
 import io.cairn.topics.avro.Statement;
+import io.cairn.topics.avro.TakeSnapshot;
 import io.cairn.topics.avro.TenantCommand;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
@@ -47,6 +48,11 @@ public final class Commands {
     /** Asks the applier to check the tenant's file again and rebuild it if it is damaged or missing. */
     public static TenantCommand repair(String tenant, String reason) {
         return stamp(tenant, null, new RepairTenant(reason));
+    }
+
+    /** Asks the applier to snapshot the tenant into the snapshot store ({@code reason}: who asked). */
+    public static TenantCommand takeSnapshot(String tenant, String reason) {
+        return stamp(tenant, null, new TakeSnapshot(reason));
     }
 
     /** An execute batch; the SQL goes in as the client wrote it (the applier checks and rewrites it again). */

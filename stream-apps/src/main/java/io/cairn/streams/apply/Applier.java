@@ -1,5 +1,6 @@
 package io.cairn.streams.apply;
 
+import io.cairn.connectors.snapshot.SnapshotStore;
 import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,9 +34,11 @@ public final class Applier implements AutoCloseable {
     private final KafkaStreamsMetrics streamsMetrics;
     private final HeavyLane lane;
     private final LogReader logReader;
+    private final Snapshotter snapshotter;
 
     private Applier(KafkaStreams streams, TenantDatabasePool pool, KafkaStreamsMetrics streamsMetrics, HeavyLane lane,
-            LogReader logReader) {
+            LogReader logReader, Snapshotter snapshotter) {
+        this.snapshotter = snapshotter;
         this.streams = streams;
         this.pool = pool;
         this.streamsMetrics = streamsMetrics;
@@ -48,12 +51,24 @@ public final class Applier implements AutoCloseable {
      * settings; everything else is set here. Returns at once; see {@link #running()}.
      */
     public static Applier start(ApplierConfig config, Map<String, Object> kafkaClientProps, MeterRegistry registry) {
+        return start(config, kafkaClientProps, registry, null);
+    }
+
+    /**
+     * Starts applying, storing the snapshots {@code TakeSnapshot} records ask for in {@code snapshots}
+     * (null: none, and those records fail with {@code not_supported}).
+     */
+    public static Applier start(ApplierConfig config, Map<String, Object> kafkaClientProps, MeterRegistry registry,
+            SnapshotStore snapshots) {
         TenantDatabasePool pool = new TenantDatabasePool(new TenantFiles(config.hotDir()), config.limits(), config.maxOpenTenants());
         ApplierMetrics metrics = new ApplierMetrics(registry);
         TenantRecovery recovery = new TenantRecovery(pool, rebuilder(config, kafkaClientProps), registry);
         LogReader logReader = new LogReader(kafkaClientProps);
         HeavyLane lane = new HeavyLane(pool, config.maxResultRows(), recovery, metrics, logReader);
-        KafkaStreams streams = new KafkaStreams(ApplierTopology.build(config, pool, metrics, recovery, lane),
+        Snapshotter snapshotter = snapshots == null ? null : new Snapshotter(new TenantFiles(config.hotDir()), snapshots, kafkaClientProps,
+                Snapshotter.CONCURRENCY, Snapshotter.RETRY_FOR, registry);
+        KafkaStreams streams = new KafkaStreams(ApplierTopology.build(config, pool, metrics, recovery, lane,
+                snapshotter == null ? SnapshotRequests.UNAVAILABLE : snapshotter),
                 properties(config, kafkaClientProps));
         Counter replaced = Counter.builder("cairn.applier.thread.replacements")
                 .description("stream threads that failed and were replaced: only a machine failing for minutes should cause one")
@@ -69,7 +84,7 @@ public final class Applier implements AutoCloseable {
         registry.gauge("cairn.applier.heavy.queued", lane, HeavyLane::size);
         lane.start();
         streams.start();
-        return new Applier(streams, pool, streamsMetrics, lane, logReader);
+        return new Applier(streams, pool, streamsMetrics, lane, logReader, snapshotter);
     }
 
     /** Self-healing replays the tenant's partition with this applier's own settings into a scratch directory. */
@@ -120,6 +135,7 @@ public final class Applier implements AutoCloseable {
         streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         lane.close();
+        if (snapshotter != null) snapshotter.close();
         logReader.close();
         streamsMetrics.close();
         pool.close();

@@ -23,10 +23,10 @@ public final class ApplierTopology {
      * instance), {@code recovery} and the heavy {@code lane}.
      */
     static Topology build(ApplierConfig config, TenantDatabasePool pool, ApplierMetrics metrics, TenantRecovery recovery,
-            HeavyLane lane) {
+            HeavyLane lane, SnapshotRequests snapshots) {
         Topology t = new Topology();
         t.addSource("log", new StringDeserializer(), Serdes.COMMAND.deserializer(), TopicCatalog.TENANT_LOG);
-        t.addProcessor("apply", () -> new ApplyProcessor(pool, config, metrics, recovery, lane), "log");
+        t.addProcessor("apply", () -> new ApplyProcessor(pool, config, metrics, recovery, lane, snapshots), "log");
         t.addStateStore(CommitHookStore.builder(COMMIT_HOOK), "apply");
         t.addSink(ApplyProcessor.RESULTS_SINK, TopicCatalog.TENANT_RESULTS, new StringSerializer(),
                 typed(Serdes.RESULT.serializer(), CommandResult.class), "apply");

@@ -45,6 +45,7 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
     private final HeavyLane lane;
     private ProcessorContext<String, Object> context;
     private RecordApplier records;
+    private final SnapshotRequests snapshots;
     private GroupCommit group;
     private FailureRecovery failures;
     private Cancellable punctuator;
@@ -60,18 +61,20 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
     /** One record of the log and its position. */
     record LogRecord(TenantCommand command, Bookmark position) {}
 
-    ApplyProcessor(TenantDatabasePool pool, ApplierConfig config, ApplierMetrics metrics, TenantRecovery recovery, HeavyLane lane) {
+    ApplyProcessor(TenantDatabasePool pool, ApplierConfig config, ApplierMetrics metrics, TenantRecovery recovery, HeavyLane lane,
+            SnapshotRequests snapshots) {
         this.pool = pool;
         this.config = config;
         this.metrics = metrics;
         this.recovery = recovery;
         this.lane = lane;
+        this.snapshots = snapshots;
     }
 
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
-        this.records = new RecordApplier(pool, config.maxResultRows(), recovery);
+        this.records = new RecordApplier(pool, config.maxResultRows(), recovery, snapshots);
         this.group = records.group();
         this.failures = new FailureRecovery(recovery, metrics);
         CommitHookStore store = context.getStateStore(ApplierTopology.COMMIT_HOOK);

@@ -11,6 +11,9 @@ import io.cairn.topics.avro.ExecuteBatch;
 import io.cairn.topics.avro.IssueKey;
 import io.cairn.topics.avro.KeySpec;
 import io.cairn.topics.avro.RepairTenant;
+import io.cairn.topics.avro.SnapshotRefSpec;
+import io.cairn.topics.avro.SnapshotTaken;
+import io.cairn.topics.avro.TakeSnapshot;
 import io.cairn.topics.avro.RevokeKey;
 import io.cairn.topics.avro.TenantCommand;
 import java.sql.PreparedStatement;
@@ -39,8 +42,10 @@ final class CommandApplier {
     private final TenantDatabasePool pool;
     private final TenantFiles files;
     private final BatchExecutor batches;
+    private final SnapshotRequests snapshots;
 
-    CommandApplier(TenantDatabasePool pool, int maxResultRows) {
+    CommandApplier(TenantDatabasePool pool, int maxResultRows, SnapshotRequests snapshots) {
+        this.snapshots = snapshots;
         this.pool = pool;
         this.files = pool.files();
         this.batches = new BatchExecutor(maxResultRows);
@@ -102,6 +107,9 @@ final class CommandApplier {
                 case IssueKey k -> issueKey(db, cmd, k.getKey());
                 case RevokeKey r -> revokeKey(db, r.getKeyId());
                 case RepairTenant r -> DONE; // the check and any rebuild happened before the file was opened
+                case TakeSnapshot t -> snapshots.available() ? DONE // the copy is taken off the stream thread (RecordApplier hands it over)
+                        : Outcome.failed(ErrorCode.NOT_SUPPORTED, "this deployment stores no snapshots (configure snapshots: in cairn.yaml)");
+                case SnapshotTaken t -> recordSnapshot(db, position, t.getSnapshot());
                 default -> Outcome.failed(ErrorCode.NOT_SUPPORTED, payload.getClass().getSimpleName() + " is not supported yet");
             };
         } catch (BatchExecutor.NeedsFullBudget more) {
@@ -213,6 +221,23 @@ final class CommandApplier {
             ps.setString(3, String.join(",", key.getScopes()));
             ps.setLong(4, cmd.getIngressTimeMs());
             if (ps.executeUpdate() == 0) return Outcome.failed(ErrorCode.KEY_EXISTS, "a key with this id already exists");
+        }
+        return DONE;
+    }
+
+    /** Records a stored snapshot in the tenant's file, from where its state shows the newest. */
+    private static Outcome recordSnapshot(TenantDatabase db, Bookmark position, SnapshotRefSpec s) throws SQLException {
+        if (s.getOffset() < 0 || s.getOffset() >= position.offset() || s.getKey().isEmpty()) {
+            return Outcome.failed(ErrorCode.INVALID_REQUEST, "a snapshot at offset " + s.getOffset() + " cannot be recorded at " + position);
+        }
+        try (PreparedStatement ps = db.connection().prepareStatement(TenantSchema.RECORD_SNAPSHOT)) {
+            ps.setLong(1, s.getOffset());
+            ps.setLong(2, s.getSizeBytes());
+            ps.setLong(3, s.getStoredBytes());
+            ps.setString(4, s.getSha256());
+            ps.setString(5, s.getKey());
+            ps.setLong(6, s.getTakenAtMs());
+            ps.executeUpdate();
         }
         return DONE;
     }

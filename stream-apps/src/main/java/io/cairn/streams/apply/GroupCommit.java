@@ -6,6 +6,7 @@ import io.cairn.topics.avro.ApiKey;
 import io.cairn.topics.avro.CommandError;
 import io.cairn.topics.avro.CommandResult;
 import io.cairn.topics.avro.DayWrites;
+import io.cairn.topics.avro.SnapshotRef;
 import io.cairn.topics.avro.TenantCommand;
 import io.cairn.topics.avro.TenantState;
 import io.cairn.topics.avro.Tier;
@@ -243,7 +244,15 @@ final class GroupCommit {
                         .setRevoked(rs.getInt(5) != 0).build());
             }
         }
-        return b.setKeys(keys).setWrites(writesOf(db)).build();
+        b.setKeys(keys).setWrites(writesOf(db)).setSnapshot(null);
+        try (ResultSet rs = db.prepare(TenantSchema.NEWEST_SNAPSHOT).executeQuery()) {
+            if (rs.next()) {
+                b.setSnapshot(SnapshotRef.newBuilder().setOffset(rs.getLong(1)).setSizeBytes(rs.getLong(2)).setStoredBytes(rs.getLong(3))
+                        .setSha256(rs.getString(4)).setKey(rs.getString(5)).setTakenAtMs(rs.getLong(6)).build());
+                b.setLatestSnapshot(rs.getString(5));
+            }
+        }
+        return b.build();
     }
 
     /** The totals and the last two days with writes, from {@code _cairn_usage}. */

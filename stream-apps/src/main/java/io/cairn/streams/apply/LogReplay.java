@@ -85,7 +85,7 @@ public final class LogReplay {
         });
         Run run = new Run(ends, tenants, listener, DeadLetters.read(consumer(), ends.keySet()));
         try (TenantDatabasePool pool = new TenantDatabasePool(files, config.limits(), config.maxOpenTenants())) {
-            RecordApplier records = new RecordApplier(pool, config.maxResultRows(), TenantRecovery.NONE);
+            RecordApplier records = new RecordApplier(pool, config.maxResultRows(), TenantRecovery.NONE, SnapshotRequests.IGNORED);
             try {
                 run.loop(consumer, records);
             } catch (SQLException | RuntimeException e) {

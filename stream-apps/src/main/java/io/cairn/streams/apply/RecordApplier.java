@@ -5,13 +5,14 @@ import io.cairn.topics.TenantId;
 import io.cairn.topics.avro.CreateTenant;
 import io.cairn.topics.avro.DeleteTenant;
 import io.cairn.topics.avro.RepairTenant;
+import io.cairn.topics.avro.TakeSnapshot;
 import io.cairn.topics.avro.TenantCommand;
 import java.sql.SQLException;
 
 /**
  * One record of a partition taken through every step the applier takes, in order: heal the tenant if
  * its file is lost, mark creates and deletes in the registry, apply with {@link CommandApplier} inside
- * the partition's {@link GroupCommit}. The live applier and {@link LogReplay} both go through here, so a
+ * the partition's {@link GroupCommit}, hand an applied {@code TakeSnapshot} to {@link SnapshotRequests}. The live applier and {@link LogReplay} both go through here, so a
  * rebuilt copy is made by exactly the code that made the original.
  *
  * <p>Confined to the thread of its partition, like the group it holds.
@@ -21,9 +22,11 @@ final class RecordApplier {
     private final GroupCommit group;
     private final TenantDatabasePool pool;
     private final TenantRecovery recovery;
+    private final SnapshotRequests snapshots;
 
-    RecordApplier(TenantDatabasePool pool, int maxResultRows, TenantRecovery recovery) {
-        this.applier = new CommandApplier(pool, maxResultRows);
+    RecordApplier(TenantDatabasePool pool, int maxResultRows, TenantRecovery recovery, SnapshotRequests snapshots) {
+        this.applier = new CommandApplier(pool, maxResultRows, snapshots);
+        this.snapshots = snapshots;
         this.group = new GroupCommit(pool);
         this.pool = pool;
         this.recovery = recovery;
@@ -68,6 +71,10 @@ final class RecordApplier {
         }
         if (cmd.getPayload() instanceof CreateTenant && outcome instanceof Outcome.Applied) pool.registry().created(tenant, position);
         group.add(cmd, position, outcome);
+        if (cmd.getPayload() instanceof TakeSnapshot && outcome instanceof Outcome.Applied) {
+            commitGroup.run(); // the copy then holds everything up to this record
+            snapshots.request(tenant);
+        }
         return outcome;
     }
 

@@ -58,7 +58,7 @@ final class TenantDatabase implements AutoCloseable {
         TenantConnection c = SqliteConnections.openWritable(tenant, file, limits);
         try {
             c.connection().setAutoCommit(true);
-            TenantSchema.ensureUsageTable(c.connection());
+            TenantSchema.ensureLaterTables(c.connection());
             return new TenantDatabase(tenant, file, c, DeterministicFunctions.install(c.connection()));
         } catch (SQLException | RuntimeException e) {
             c.close();

@@ -75,7 +75,7 @@ abstract class ApplierHarness {
         lane = new HeavyLane(pool, config.maxResultRows(), recovery, metrics, b -> piped.get((int) b.offset()));
         lane.start();
         open.add(lane);
-        driver = new TopologyTestDriver(ApplierTopology.build(config, pool, metrics, recovery, lane), props);
+        driver = new TopologyTestDriver(ApplierTopology.build(config, pool, metrics, recovery, lane, SnapshotRequests.IGNORED), props);
         open.add(driver);
         open.add(pool);
         log = driver.createInputTopic(TopicCatalog.TENANT_LOG, new StringSerializer(), Serdes.COMMAND.serializer());

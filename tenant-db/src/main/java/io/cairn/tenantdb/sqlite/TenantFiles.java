@@ -59,6 +59,11 @@ public final class TenantFiles {
         return hot.resolve("recovery").resolve(TenantId.require(tenant) + "-" + System.nanoTime());
     }
 
+    /** A fresh path under {@code <hot>/snapshots} for a copy of {@code tenant}'s file on its way to the snapshot store. */
+    public Path snapshotScratch(String tenant) {
+        return hot.resolve("snapshots").resolve(TenantId.require(tenant) + "-" + System.nanoTime() + ".db");
+    }
+
     /** The SQLite side files of the tenant's database that travel with it ({@code -wal}, {@code -shm}). */
     public List<Path> sideFiles(String tenant) {
         Path db = database(tenant);

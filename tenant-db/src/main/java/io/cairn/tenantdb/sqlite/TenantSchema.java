@@ -37,6 +37,18 @@ public final class TenantSchema {
     private static final String USAGE = "CREATE TABLE IF NOT EXISTS _cairn_usage (day INTEGER PRIMARY KEY,"
             + " statements INTEGER NOT NULL, rows_written INTEGER NOT NULL)";
 
+    private static final String SNAPSHOTS = "CREATE TABLE IF NOT EXISTS _cairn_snapshots (log_offset INTEGER PRIMARY KEY,"
+            + " size_bytes INTEGER NOT NULL, stored_bytes INTEGER NOT NULL, sha256 TEXT NOT NULL, object_key TEXT NOT NULL,"
+            + " taken_at_ms INTEGER NOT NULL)";
+
+    /** The newest snapshot recorded: columns log_offset, size_bytes, stored_bytes, sha256, object_key, taken_at_ms. */
+    public static final String NEWEST_SNAPSHOT = "SELECT log_offset, size_bytes, stored_bytes, sha256, object_key, taken_at_ms"
+            + " FROM _cairn_snapshots ORDER BY log_offset DESC LIMIT 1";
+
+    /** Records a snapshot (parameters as {@link #NEWEST_SNAPSHOT}'s columns); the same offset again replaces it. */
+    public static final String RECORD_SNAPSHOT = "INSERT OR REPLACE INTO _cairn_snapshots"
+            + " (log_offset, size_bytes, stored_bytes, sha256, object_key, taken_at_ms) VALUES (?, ?, ?, ?, ?, ?)";
+
     static final String[] CREATE = {
         "CREATE TABLE IF NOT EXISTS _cairn_applied (id INTEGER PRIMARY KEY CHECK (id = 0),"
                 + " log_partition INTEGER NOT NULL, log_offset INTEGER NOT NULL)",
@@ -46,6 +58,7 @@ public final class TenantSchema {
                 + " scopes TEXT NOT NULL, created_at_ms INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0)",
         IDEMPOTENCY,
         USAGE,
+        SNAPSHOTS,
         "CREATE INDEX IF NOT EXISTS _cairn_idempotency_by_time ON _cairn_idempotency (ingress_ms)",
     };
 
@@ -67,15 +80,18 @@ public final class TenantSchema {
     }
 
     /**
-     * Creates the usage table in an initialised database made before it existed (autocommit; the
-     * applier calls it when it opens a file). Does nothing to a file Cairn has not initialised: the
-     * tenant's creation makes the table with the others.
+     * Creates the tables added after the first release (usage, snapshots) in an initialised database
+     * made before they existed (autocommit; the applier calls it when it opens a file). Does nothing to
+     * a file Cairn has not initialised: the tenant's creation makes them with the others.
      */
-    public static void ensureUsageTable(Connection conn) throws SQLException {
+    public static void ensureLaterTables(Connection conn) throws SQLException {
         try (Statement s = conn.createStatement();
              ResultSet rs = s.executeQuery("SELECT count(*) FROM main.sqlite_schema WHERE type = 'table'"
-                     + " AND name IN ('_cairn_tenant', '_cairn_usage')")) {
-            if (rs.next() && rs.getInt(1) == 1) s.execute(USAGE);
+                     + " AND name IN ('_cairn_tenant', '_cairn_usage', '_cairn_snapshots')")) {
+            if (rs.next() && rs.getInt(1) > 0 && rs.getInt(1) < 3) {
+                s.execute(USAGE);
+                s.execute(SNAPSHOTS);
+            }
         }
     }
 

@@ -1,0 +1,35 @@
+package io.cairn.infra.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.net.URI;
+import java.util.Objects;
+
+/**
+ * Where the applier stores tenant snapshots, in {@code cairn.yaml}: an S3 bucket.
+ *
+ * @param bucket the bucket (required); it must exist, Cairn does not create it
+ * @param region AWS region of the bucket (required)
+ * @param endpoint an endpoint override (a VPC endpoint, or an S3-protocol server such as s3proxy;
+ *     path-style addressing); default: the region's
+ */
+public record SnapshotSettings(
+        @JsonProperty("bucket") String bucket,
+        @JsonProperty("region") String region,
+        @JsonProperty("endpoint") String endpoint) {
+
+    public SnapshotSettings {
+        Objects.requireNonNull(bucket, "snapshots.bucket is required");
+        Objects.requireNonNull(region, "snapshots.region is required");
+        if (endpoint != null) {
+            try {
+                URI.create(endpoint);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("snapshots.endpoint is not a URL: " + endpoint);
+            }
+        }
+    }
+
+    public URI endpointUri() {
+        return endpoint == null ? null : URI.create(endpoint);
+    }
+}

@@ -1,0 +1,114 @@
+package io.cairn.infra;
+
+import static io.cairn.infra.TestStack.ADMIN;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cairn.connectors.s3.S3Clients;
+import io.cairn.connectors.s3.S3SnapshotConfig;
+import io.cairn.connectors.s3.S3SnapshotStore;
+import io.cairn.connectors.snapshot.SnapshotInfo;
+import io.cairn.devstack.EmbeddedS3;
+import io.cairn.devstack.Ports;
+import io.cairn.infra.TestStack.Reply;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** Snapshots end to end: real broker, real applier, real s3proxy, taken away and brought back. */
+class SnapshotIT {
+    private static final String BUCKET = "cairn-snapshots";
+
+    @TempDir static Path data;
+    static EmbeddedS3 s3;
+    static S3Client client;
+    static S3SnapshotStore store;
+    static TestStack stack;
+
+    @BeforeAll
+    static void start() throws Exception {
+        s3 = new EmbeddedS3(data.resolve("s3"), BUCKET, Ports.free()).start();
+        client = S3Clients.local(s3.endpoint(), s3.accessKey(), s3.secretKey());
+        store = new S3SnapshotStore(client, S3SnapshotConfig.of(BUCKET));
+        stack = TestStack.startWith(data, spec -> spec.withSnapshots(store));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) stack.close();
+        if (client != null) client.close();
+        if (s3 != null) s3.close();
+    }
+
+    @Test
+    void anAdminSnapshotIsStoredShownAndHoldsEveryWriteBeforeIt() throws Exception {
+        String key = stack.createTenant("snap");
+        stack.post("/v1/tenants/snap/execute", key, "{\"sql\":\"CREATE TABLE t (n INTEGER)\"}");
+        Reply w = stack.post("/v1/tenants/snap/execute", key,
+                "{\"sql\":\"WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 1000) INSERT INTO t SELECT n FROM c\"}");
+        assertThat(w.status()).isEqualTo(200);
+        long written = offset(w.text("bookmark"));
+
+        assertThat(stack.post("/v1/tenants/snap/snapshots", key, null).status()).as("a tenant key may not").isEqualTo(403);
+        Reply asked = stack.post("/v1/tenants/snap/snapshots", ADMIN, null);
+        assertThat(asked.status()).as(asked.body().toString()).isEqualTo(202);
+        assertThat(asked.text("snapshot")).isEqualTo("requested");
+
+        JsonNode shown = awaitSnapshot("snap", offset(asked.text("bookmark")));
+        assertThat(offset(shown.path("bookmark").asText())).isGreaterThan(written);
+        SnapshotInfo stored = store.latest("snap").orElseThrow();
+        assertThat(shown.path("sha256").asText()).isEqualTo(stored.sha256());
+        assertThat(shown.path("size_bytes").asLong()).isEqualTo(stored.sizeBytes());
+        assertThat(shown.path("stored_bytes").asLong()).isEqualTo(stored.storedBytes()).isLessThan(stored.sizeBytes());
+
+        Path copy = data.resolve("snap-copy.db");
+        store.download("snap", stored.offset(), copy).orElseThrow();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + copy);
+             ResultSet rs = c.createStatement().executeQuery("SELECT count(*), sum(n) FROM t")) {
+            rs.next();
+            assertThat(rs.getLong(1)).isEqualTo(1_000);
+            assertThat(rs.getLong(2)).isEqualTo(500_500);
+        }
+        assertThat(stack.count("cairn.snapshots.taken")).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void withS3AwayWritesGoOnAndTheSnapshotLandsWhenItReturns() throws Exception {
+        String key = stack.createTenant("outage");
+        stack.post("/v1/tenants/outage/execute", key, "{\"sql\":\"CREATE TABLE t (n INTEGER)\"}");
+        s3.close();
+        try {
+            Reply asked = stack.post("/v1/tenants/outage/snapshots", ADMIN, null);
+            assertThat(asked.status()).as(asked.body().toString()).isEqualTo(202);
+            for (int i = 0; i < 20; i++) {
+                assertThat(stack.post("/v1/tenants/outage/execute", key, "{\"sql\":\"INSERT INTO t VALUES (" + i + ")\"}").status())
+                        .isEqualTo(200);
+            }
+            Reply info = stack.get("/v1/tenants/outage", ADMIN);
+            assertThat(info.body().path("last_snapshot").isNull()).as("no snapshot while S3 is away").isTrue();
+        } finally {
+            s3.start();
+        }
+        JsonNode shown = awaitSnapshot("outage", 0);
+        assertThat(store.latest("outage").orElseThrow().sha256()).isEqualTo(shown.path("sha256").asText());
+    }
+
+    private static JsonNode awaitSnapshot(String tenant, long notBefore) {
+        return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            JsonNode s = stack.get("/v1/tenants/" + tenant, ADMIN).body().path("last_snapshot");
+            return s.isObject() && offset(s.path("bookmark").asText()) >= notBefore - 1 ? s : null;
+        }, s -> s != null);
+    }
+
+    private static long offset(String bookmark) {
+        return Long.parseLong(bookmark.substring(bookmark.indexOf(':') + 1));
+    }
+}

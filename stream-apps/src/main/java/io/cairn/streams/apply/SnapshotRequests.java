@@ -1,0 +1,37 @@
+package io.cairn.streams.apply;
+
+/**
+ * Where the applier hands a tenant to be snapshotted once a {@code TakeSnapshot} record of it is
+ * applied and committed. Taking the copy and storing it happen elsewhere, off the stream thread.
+ */
+interface SnapshotRequests {
+    /** For appliers with nothing to act on: log replays (the snapshots they meet exist already) and the heavy lane (deferred batches only). */
+    SnapshotRequests IGNORED = new SnapshotRequests() {
+        @Override
+        public boolean available() {
+            return true;
+        }
+
+        @Override
+        public void request(String tenant) {}
+    };
+
+    /** A deployment without a snapshot store: {@code TakeSnapshot} fails with {@code not_supported}. */
+    SnapshotRequests UNAVAILABLE = new SnapshotRequests() {
+        @Override
+        public boolean available() {
+            return false;
+        }
+
+        @Override
+        public void request(String tenant) {
+            throw new IllegalStateException("no snapshot store");
+        }
+    };
+
+    /** Whether snapshots can be taken at all (a snapshot store is configured). */
+    boolean available();
+
+    /** Snapshots the tenant soon; returns at once. A request for a tenant already waiting joins it. */
+    void request(String tenant);
+}

@@ -1,0 +1,153 @@
+package io.cairn.streams.apply;
+
+import io.cairn.connectors.snapshot.SnapshotInfo;
+import io.cairn.connectors.snapshot.SnapshotKeys;
+import io.cairn.connectors.snapshot.SnapshotStore;
+import io.cairn.connectors.snapshot.SnapshotStoreException;
+import io.cairn.tenantdb.sqlite.ConsistentCopy;
+import io.cairn.tenantdb.sqlite.TenantFiles;
+import io.cairn.topics.Serdes;
+import io.cairn.topics.TopicCatalog;
+import io.cairn.topics.avro.SnapshotRefSpec;
+import io.cairn.topics.avro.SnapshotTaken;
+import io.cairn.topics.avro.TenantCommand;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes the snapshots the applier asks for, {@code concurrency} at a time on threads of its own: a
+ * {@link ConsistentCopy} of the tenant's file (at whatever position it has when the copy starts, which
+ * the copy records), stored through the {@link SnapshotStore}, then a {@code SnapshotTaken} record on
+ * {@code cairn.tenant-log} so the tenant's state points at it, in order with its writes. A request for
+ * a tenant already waiting or in progress joins it. A store that is unavailable is retried with backoff
+ * (1 s doubling to 1 min) for up to {@code retryFor}; then the request is dropped, logged and counted:
+ * nothing is lost but the snapshot, and the next request takes one.
+ */
+final class Snapshotter implements SnapshotRequests, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Snapshotter.class);
+    /** Snapshots taken at once per applier: each reads a whole file and uploads it. */
+    static final int CONCURRENCY = 2;
+    /** How long an unavailable store is retried for one snapshot. */
+    static final Duration RETRY_FOR = Duration.ofMinutes(10);
+
+    private final TenantFiles files;
+    private final SnapshotStore store;
+    private final Duration retryFor;
+    private final KafkaProducer<String, byte[]> producer;
+    private final ExecutorService workers;
+    private final Set<String> waiting = ConcurrentHashMap.newKeySet();
+    private final Counter taken;
+    private final Counter failed;
+    private final Timer duration;
+    private final DistributionSummary bytes;
+
+    Snapshotter(TenantFiles files, SnapshotStore store, Map<String, Object> kafkaClientProps, int concurrency, Duration retryFor,
+            MeterRegistry registry) {
+        this.files = files;
+        this.store = store;
+        this.retryFor = retryFor;
+        Map<String, Object> p = new HashMap<>(kafkaClientProps);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "cairn-snapshotter");
+        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        this.workers = Executors.newFixedThreadPool(concurrency, Thread.ofPlatform().daemon().name("cairn-snapshot-", 0).factory());
+        this.taken = Counter.builder("cairn.snapshots.taken").description("snapshots stored and recorded on the log").register(registry);
+        this.failed = Counter.builder("cairn.snapshots.failed").description("snapshot requests given up (store down past retry_for, file gone)")
+                .register(registry);
+        this.duration = Timer.builder("cairn.snapshots.duration").description("copy, store and record of one snapshot").register(registry);
+        this.bytes = DistributionSummary.builder("cairn.snapshots.bytes").description("stored (compressed) bytes per snapshot")
+                .baseUnit("bytes").register(registry);
+    }
+
+    @Override
+    public boolean available() {
+        return true;
+    }
+
+    @Override
+    public void request(String tenant) {
+        if (!waiting.add(tenant)) return;
+        workers.execute(() -> {
+            waiting.remove(tenant); // from here a new request queues a new snapshot: it may need a later position
+            try {
+                Timer.Sample sample = Timer.start();
+                takeWithRetries(tenant);
+                sample.stop(duration);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                failed.increment();
+                log.error("tenant {}: snapshot not taken: {}", tenant, e.toString());
+            }
+        });
+    }
+
+    private void takeWithRetries(String tenant) throws Exception {
+        long deadline = System.nanoTime() + retryFor.toNanos();
+        long backoffMs = 1_000;
+        while (true) {
+            try {
+                take(tenant);
+                return;
+            } catch (SnapshotStoreException e) {
+                if (!e.retriable() || System.nanoTime() > deadline) throw e;
+                log.warn("tenant {}: snapshot store unavailable ({}); retrying in {} ms", tenant, e.getMessage(), backoffMs);
+                TimeUnit.MILLISECONDS.sleep(backoffMs);
+                backoffMs = Math.min(60_000, backoffMs * 2);
+            }
+        }
+    }
+
+    private void take(String tenant) throws Exception {
+        Path scratch = files.snapshotScratch(tenant);
+        try {
+            ConsistentCopy.Copy copy = ConsistentCopy.take(files.database(tenant), scratch);
+            long offset = copy.position().offset();
+            SnapshotInfo info = store.put(tenant, offset, copy.file());
+            SnapshotRefSpec ref = SnapshotRefSpec.newBuilder().setOffset(offset).setSizeBytes(info.sizeBytes())
+                    .setStoredBytes(info.storedBytes()).setSha256(info.sha256()).setKey(SnapshotKeys.key(tenant, offset))
+                    .setTakenAtMs(info.createdAt().toEpochMilli()).build();
+            long now = System.currentTimeMillis();
+            TenantCommand record = TenantCommand.newBuilder().setCommandId("snapshot-" + tenant + "-" + offset + "-" + now)
+                    .setTenant(tenant).setIngressTimeMs(now).setSeed(0).setIdempotencyKey(null)
+                    .setPayload(SnapshotTaken.newBuilder().setSnapshot(ref).build()).build();
+            producer.send(new ProducerRecord<>(TopicCatalog.TENANT_LOG, tenant, Serdes.COMMAND.encode(record))).get(30, TimeUnit.SECONDS);
+            taken.increment();
+            bytes.record(info.storedBytes());
+            log.info("tenant {}: snapshot at offset {} stored ({} bytes, {} compressed)", tenant, offset, info.sizeBytes(), info.storedBytes());
+        } finally {
+            Files.deleteIfExists(scratch);
+        }
+    }
+
+    @Override
+    public void close() {
+        workers.shutdownNow();
+        try {
+            workers.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,60 @@
+package io.cairn.tenantdb.sqlite;
+
+import io.cairn.topics.Bookmark;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteOpenMode;
+
+/**
+ * A consistent copy of a tenant's database file while the applier goes on writing it: {@code VACUUM
+ * INTO} reads the file in one read transaction (WAL: the last commit before it began, whatever commits
+ * after), and the copy is compacted and self-contained (no WAL). The copy says itself which position it
+ * holds ({@code _cairn_applied}), so no caller has to guess which commit it caught.
+ *
+ * <p>Uses a connection of its own, read-only, that runs no tenant SQL (so it may attach the one
+ * target {@code VACUUM INTO} needs, which tenant connections may not).
+ */
+public final class ConsistentCopy {
+    private ConsistentCopy() {}
+
+    /** What a copy holds: the position applied in it, and its size. */
+    public record Copy(Path file, Bookmark position, long sizeBytes) {}
+
+    /**
+     * Copies {@code database} to {@code target} (which must not exist; its directory is created).
+     * Throws if the database is missing or not a Cairn tenant file; on failure no partial target is left.
+     */
+    public static Copy take(Path database, Path target) throws SQLException, IOException {
+        if (!Files.exists(database)) throw new SQLException("no database file " + database);
+        Files.createDirectories(target.getParent());
+        SQLiteConfig config = new SQLiteConfig();
+        config.setReadOnly(true);
+        config.resetOpenMode(SQLiteOpenMode.CREATE);
+        config.setBusyTimeout(5_000);
+        try (Connection c = config.createConnection("jdbc:sqlite:" + database);
+             PreparedStatement vacuum = c.prepareStatement("VACUUM INTO ?")) {
+            vacuum.setString(1, target.toString());
+            vacuum.execute();
+        } catch (SQLException e) {
+            Files.deleteIfExists(target);
+            throw e;
+        }
+        Bookmark position;
+        SQLiteConfig readCopy = new SQLiteConfig();
+        readCopy.setReadOnly(true);
+        readCopy.resetOpenMode(SQLiteOpenMode.CREATE);
+        try (Connection c = readCopy.createConnection("jdbc:sqlite:" + target)) {
+            position = TenantSchema.appliedPosition(c);
+        }
+        if (position.equals(Bookmark.NONE)) {
+            Files.deleteIfExists(target);
+            throw new SQLException("not a Cairn tenant file (no applied position): " + database);
+        }
+        return new Copy(target, position, Files.size(target));
+    }
+}

@@ -1,0 +1,61 @@
+package io.cairn.tenantdb.sqlite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cairn.topics.Bookmark;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteConfig;
+
+/** Copies of a tenant file taken while a writer holds it: consistent, self-describing, complete. */
+class ConsistentCopyTest {
+    @TempDir Path dir;
+
+    @Test
+    void aCopyHoldsTheLastCommitAndSaysWhichPosition() throws Exception {
+        Path db = dir.resolve("acme.db");
+        try (TenantConnection w = SqliteConnections.openWritable("acme", db, SqliteLimits.WRITE_DEFAULTS);
+             Statement s = w.connection().createStatement()) {
+            TenantSchema.create(w.connection());
+            s.execute("CREATE TABLE t (n INTEGER)");
+            s.execute("INSERT INTO t VALUES (1), (2), (3)");
+            s.execute("INSERT INTO _cairn_applied VALUES (0, 2, 41)");
+            // A transaction in flight in the writer is not in the copy.
+            w.connection().setAutoCommit(false);
+            s.execute("INSERT INTO t VALUES (4)");
+            s.execute("UPDATE _cairn_applied SET log_offset = 42");
+
+            ConsistentCopy.Copy copy = ConsistentCopy.take(db, dir.resolve("out").resolve("copy.db"));
+            w.connection().rollback();
+
+            assertThat(copy.position()).isEqualTo(new Bookmark(2, 41));
+            assertThat(copy.sizeBytes()).isEqualTo(Files.size(copy.file()));
+            try (Connection c = new SQLiteConfig().createConnection("jdbc:sqlite:" + copy.file());
+                 ResultSet rs = c.createStatement().executeQuery("SELECT count(*), sum(n) FROM t")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(3);
+                assertThat(rs.getInt(2)).isEqualTo(6);
+            }
+            assertThat(copy.file().resolveSibling("copy.db-wal")).doesNotExist();
+        }
+    }
+
+    @Test
+    void aFileThatIsNotATenantLeavesNoCopy() throws Exception {
+        Path db = dir.resolve("plain.db");
+        try (Connection c = new SQLiteConfig().createConnection("jdbc:sqlite:" + db)) {
+            c.createStatement().execute("CREATE TABLE t (n)");
+        }
+        Path target = dir.resolve("copy.db");
+        assertThatThrownBy(() -> ConsistentCopy.take(db, target)).isInstanceOf(SQLException.class).hasMessageContaining("not a Cairn tenant");
+        assertThat(target).doesNotExist();
+        assertThatThrownBy(() -> ConsistentCopy.take(dir.resolve("missing.db"), target)).isInstanceOf(SQLException.class);
+    }
+}
