@@ -12,11 +12,14 @@ import io.cairn.connectors.snapshot.SnapshotInfo;
 import io.cairn.devstack.EmbeddedS3;
 import io.cairn.devstack.Ports;
 import io.cairn.infra.TestStack.Reply;
+import io.cairn.tenantdb.sqlite.TenantFiles;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -99,6 +102,63 @@ class SnapshotIT {
         }
         JsonNode shown = awaitSnapshot("outage", 0);
         assertThat(store.latest("outage").orElseThrow().sha256()).isEqualTo(shown.path("sha256").asText());
+    }
+
+    @Test
+    void aLostFileIsRebuiltFromItsSnapshotAndTheLogAfterIt() throws Exception {
+        String key = seedWithSnapshot("heal");
+        double seededBefore = stack.count("cairn.snapshots.seeded");
+        loseFile("heal");
+
+        assertThat(readUntilServed("heal", key)).isEqualTo("[[1005,505515]]");
+        assertThat(stack.count("cairn.snapshots.seeded")).isEqualTo(seededBefore + 1);
+    }
+
+    @Test
+    void aCorruptSnapshotIsPassedOverAndTheLogRebuildsTheTenant() throws Exception {
+        String key = seedWithSnapshot("rot");
+        SnapshotInfo stored = store.latest("rot").orElseThrow();
+        Path object;
+        try (var files = Files.walk(data.resolve("s3").resolve(BUCKET))) {
+            object = files.filter(p -> p.toString().contains("rot") && Files.isRegularFile(p)).findFirst().orElseThrow();
+        }
+        byte[] bytes = Files.readAllBytes(object);
+        bytes[bytes.length / 2] ^= 0x5a;
+        Files.write(object, bytes);
+        double corruptBefore = stack.count("cairn.snapshots.corrupt");
+        loseFile("rot");
+
+        assertThat(readUntilServed("rot", key)).isEqualTo("[[1005,505515]]");
+        assertThat(stack.count("cairn.snapshots.corrupt")).as("snapshot at %d", stored.offset()).isEqualTo(corruptBefore + 1);
+    }
+
+    /** 1,000 rows, a snapshot of them, then 5 rows more that only the log holds. */
+    private static String seedWithSnapshot(String tenant) throws Exception {
+        String key = stack.createTenant(tenant);
+        stack.post("/v1/tenants/" + tenant + "/execute", key, "{\"sql\":\"CREATE TABLE t (n INTEGER)\"}");
+        stack.post("/v1/tenants/" + tenant + "/execute", key,
+                "{\"sql\":\"WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 1000) INSERT INTO t SELECT n FROM c\"}");
+        Reply asked = stack.post("/v1/tenants/" + tenant + "/snapshots", ADMIN, null);
+        awaitSnapshot(tenant, offset(asked.text("bookmark")));
+        for (int i = 1001; i <= 1005; i++) {
+            assertThat(stack.post("/v1/tenants/" + tenant + "/execute", key, "{\"sql\":\"INSERT INTO t VALUES (" + i + ")\"}").status())
+                    .isEqualTo(200);
+        }
+        return key;
+    }
+
+    private static void loseFile(String tenant) throws Exception {
+        Path file = new TenantFiles(data.resolve("hot")).database(tenant);
+        for (String suffix : List.of("", "-wal", "-shm")) Files.deleteIfExists(Path.of(file + suffix));
+    }
+
+    /** Reads count and sum until served (only 503 tenant_recovering may come first). */
+    private static String readUntilServed(String tenant, String key) {
+        return await().atMost(Duration.ofSeconds(90)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200)).until(() -> {
+            Reply r = stack.post("/v1/tenants/" + tenant + "/query", key, "{\"sql\":\"SELECT count(*), sum(n) FROM t\"}");
+            if (r.status() != 200 && r.status() != 503) throw new AssertionError("answered " + r.status() + " " + r.body());
+            return r.status() == 200 ? r.body().path("rows").toString() : null;
+        }, rows -> rows != null);
     }
 
     private static JsonNode awaitSnapshot(String tenant, long notBefore) {

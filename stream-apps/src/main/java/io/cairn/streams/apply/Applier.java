@@ -62,7 +62,8 @@ public final class Applier implements AutoCloseable {
             SnapshotStore snapshots) {
         TenantDatabasePool pool = new TenantDatabasePool(new TenantFiles(config.hotDir()), config.limits(), config.maxOpenTenants());
         ApplierMetrics metrics = new ApplierMetrics(registry);
-        TenantRecovery recovery = new TenantRecovery(pool, rebuilder(config, kafkaClientProps), registry);
+        SnapshotSeeds seeds = snapshots == null ? null : new SnapshotSeeds(snapshots, pool, registry);
+        TenantRecovery recovery = new TenantRecovery(pool, rebuilder(config, kafkaClientProps, seeds), registry);
         LogReader logReader = new LogReader(kafkaClientProps);
         HeavyLane lane = new HeavyLane(pool, config.maxResultRows(), recovery, metrics, logReader);
         Snapshotter snapshotter = snapshots == null ? null : new Snapshotter(new TenantFiles(config.hotDir()), snapshots, kafkaClientProps,
@@ -87,11 +88,21 @@ public final class Applier implements AutoCloseable {
         return new Applier(streams, pool, streamsMetrics, lane, logReader, snapshotter);
     }
 
-    /** Self-healing replays the tenant's partition with this applier's own settings into a scratch directory. */
-    private static TenantRecovery.Rebuilder rebuilder(ApplierConfig config, Map<String, Object> kafkaClientProps) {
-        return (tenant, partition, endExclusive, scratch) ->
-                new LogReplay(kafkaClientProps, config.withRole(config.role(), config.applicationId(), scratch))
-                        .replayPartition(partition, endExclusive, tenant::equals, progress -> { });
+    /**
+     * Self-healing replays the tenant's partition with this applier's own settings into a scratch
+     * directory: from its newest usable snapshot when there is one ({@code seeds}), else from the start.
+     */
+    private static TenantRecovery.Rebuilder rebuilder(ApplierConfig config, Map<String, Object> kafkaClientProps, SnapshotSeeds seeds) {
+        return (tenant, partition, endExclusive, scratch) -> {
+            LogReplay replay = new LogReplay(kafkaClientProps, config.withRole(config.role(), config.applicationId(), scratch));
+            long seeded = seeds == null ? -1 : seeds.seed(tenant, endExclusive - 1, scratch);
+            if (seeded < 0) {
+                replay.replayPartition(partition, endExclusive, tenant::equals, progress -> { });
+            } else {
+                log.info("tenant {}: rebuilding from its snapshot at offset {}, then the log below {}", tenant, seeded, endExclusive);
+                replay.replayPartitionFrom(partition, seeded + 1, endExclusive, tenant::equals, progress -> { });
+            }
+        };
     }
 
     static Properties properties(ApplierConfig config, Map<String, Object> kafkaClientProps) {

@@ -59,7 +59,7 @@ public final class LogReplay {
             List<PartitionInfo> infos = consumer.partitionsFor(TopicCatalog.TENANT_LOG, Duration.ofSeconds(60));
             if (infos == null || infos.isEmpty()) throw new IllegalStateException(TopicCatalog.TENANT_LOG + " does not exist");
             List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-            return replay(consumer, consumer.endOffsets(partitions, Duration.ofSeconds(60)), tenants, listener);
+            return replay(consumer, consumer.endOffsets(partitions, Duration.ofSeconds(60)), tenants, listener, -1);
         }
     }
 
@@ -67,23 +67,41 @@ public final class LogReplay {
     public ReplayProgress replayPartition(int partition, long endExclusive, Predicate<String> tenants, Consumer<ReplayProgress> listener)
             throws SQLException {
         try (KafkaConsumer<String, byte[]> consumer = consumer()) {
-            return replay(consumer, Map.of(new TopicPartition(TopicCatalog.TENANT_LOG, partition), endExclusive), tenants, listener);
+            return replay(consumer, Map.of(new TopicPartition(TopicCatalog.TENANT_LOG, partition), endExclusive), tenants, listener, -1);
         }
     }
 
+    /**
+     * Replays one partition's records from {@code from} (inclusive) below {@code endExclusive}, for the
+     * tenants {@code tenants} accepts, onto a target that already holds their files as of {@code from - 1}
+     * (snapshots to continue from). Refuses when retention removed a record at or after {@code from}.
+     */
+    public ReplayProgress replayPartitionFrom(int partition, long from, long endExclusive, Predicate<String> tenants,
+            Consumer<ReplayProgress> listener) throws SQLException {
+        if (from < 0) throw new IllegalArgumentException("from must be >= 0");
+        try (KafkaConsumer<String, byte[]> consumer = consumer()) {
+            return replay(consumer, Map.of(new TopicPartition(TopicCatalog.TENANT_LOG, partition), endExclusive), tenants, listener, from);
+        }
+    }
+
+    /** {@code from} -1: from the beginning, onto an empty target. */
     private ReplayProgress replay(KafkaConsumer<String, byte[]> consumer, Map<TopicPartition, Long> ends,
-            Predicate<String> tenants, Consumer<ReplayProgress> listener) throws SQLException {
+            Predicate<String> tenants, Consumer<ReplayProgress> listener, long from) throws SQLException {
         TenantFiles files = new TenantFiles(config.hotDir());
-        if (!files.list().isEmpty()) throw new IllegalArgumentException("replay target " + config.hotDir() + " already holds tenants");
+        if (from < 0 && !files.list().isEmpty()) {
+            throw new IllegalArgumentException("replay target " + config.hotDir() + " already holds tenants");
+        }
+        long needed = Math.max(0, from);
         consumer.assign(ends.keySet());
-        consumer.seekToBeginning(ends.keySet());
+        if (from < 0) consumer.seekToBeginning(ends.keySet());
+        else ends.keySet().forEach(tp -> consumer.seek(tp, from));
         consumer.beginningOffsets(ends.keySet(), Duration.ofSeconds(60)).forEach((tp, first) -> {
-            if (first > 0) {
-                throw new IllegalStateException(tp + " starts at offset " + first + ", not 0: retention removed part of the"
-                        + " log, so a replay from it would lose history");
+            if (first > needed) {
+                throw new IllegalStateException(tp + " starts at offset " + first + ", not " + needed + ": retention removed part of"
+                        + " the log, so a replay from it would lose history");
             }
         });
-        Run run = new Run(ends, tenants, listener, DeadLetters.read(consumer(), ends.keySet()));
+        Run run = new Run(ends, needed, tenants, listener, DeadLetters.read(consumer(), ends.keySet()));
         try (TenantDatabasePool pool = new TenantDatabasePool(files, config.limits(), config.maxOpenTenants())) {
             RecordApplier records = new RecordApplier(pool, config.maxResultRows(), TenantRecovery.NONE, SnapshotRequests.IGNORED);
             try {
@@ -120,14 +138,15 @@ public final class LogReplay {
         private long applied;
         private long statements;
 
-        Run(Map<TopicPartition, Long> ends, Predicate<String> tenants, Consumer<ReplayProgress> listener, Set<Bookmark> quarantined) {
+        Run(Map<TopicPartition, Long> ends, long from, Predicate<String> tenants, Consumer<ReplayProgress> listener,
+                Set<Bookmark> quarantined) {
             this.ends = ends;
             this.tenants = tenants;
             this.listener = listener;
             this.quarantined = quarantined;
             ends.forEach((tp, end) -> {
-                read.put(tp.partition(), 0L);
-                if (end > 0) remaining.add(tp);
+                read.put(tp.partition(), from);
+                if (end > from) remaining.add(tp);
             });
         }
 

@@ -86,6 +86,16 @@ final class TenantRegistry implements AutoCloseable {
         }
     }
 
+    /** The offset of the tenant's last CreateTenant that took effect, or -1 if none is known. */
+    synchronized long createdOffset(String tenant) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT created_offset FROM tenants WHERE tenant = ?")) {
+            ps.setString(1, tenant);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : -1;
+            }
+        }
+    }
+
     /**
      * Records that the heavy lane still has to apply {@code at} (of {@code tenant}), before Kafka
      * commits an offset past it: after a crash the record is fetched again from here, not redelivered.

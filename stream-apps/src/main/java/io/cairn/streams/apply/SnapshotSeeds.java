@@ -1,0 +1,107 @@
+package io.cairn.streams.apply;
+
+import io.cairn.connectors.snapshot.SnapshotCorruptException;
+import io.cairn.connectors.snapshot.SnapshotInfo;
+import io.cairn.connectors.snapshot.SnapshotStore;
+import io.cairn.connectors.snapshot.SnapshotStoreException;
+import io.cairn.tenantdb.sqlite.TenantFiles;
+import io.cairn.tenantdb.sqlite.TenantSchema;
+import io.cairn.topics.Bookmark;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteOpenMode;
+
+/**
+ * Finds the snapshot a tenant's rebuild starts from: the newest one at or before the last record the
+ * rebuild must hold, taken after the tenant's last creation took effect (a snapshot of an earlier
+ * tenant of the same name is never used), that downloads with its size and SHA-256 matching and holds the position it
+ * claims. A corrupt one is counted ({@code cairn.snapshots.corrupt}) and the next older one tried, with
+ * a longer replay; a store that cannot be reached means a replay from the log's start. Never wrong data:
+ * at worst a slower rebuild.
+ */
+final class SnapshotSeeds {
+    private static final Logger log = LoggerFactory.getLogger(SnapshotSeeds.class);
+
+    private final SnapshotStore store;
+    private final TenantDatabasePool pool;
+    private final Counter corrupt;
+    private final Counter seeded;
+
+    SnapshotSeeds(SnapshotStore store, TenantDatabasePool pool, MeterRegistry registry) {
+        this.store = store;
+        this.pool = pool;
+        this.corrupt = Counter.builder("cairn.snapshots.corrupt")
+                .description("snapshots that failed verification when a rebuild wanted them (an older one was used)").register(registry);
+        this.seeded = Counter.builder("cairn.snapshots.seeded").description("rebuilds that started from a snapshot").register(registry);
+    }
+
+    /**
+     * Places the newest usable snapshot of {@code tenant} holding no record past {@code lastOffset} as
+     * the tenant's file under {@code scratchHotDir}; returns its offset, or -1 when there is none (replay
+     * from the start).
+     */
+    long seed(String tenant, long lastOffset, Path scratchHotDir) throws SQLException {
+        long createdAt = pool.registry().createdOffset(tenant);
+        if (createdAt < 0) return -1;
+        List<SnapshotInfo> candidates;
+        try {
+            candidates = store.list(tenant).reversed().stream()
+                    .filter(s -> s.offset() <= lastOffset && s.offset() >= createdAt).toList();
+        } catch (SnapshotStoreException e) {
+            log.warn("tenant {}: snapshot store unreachable ({}); rebuilding from the log's start", tenant, e.getMessage());
+            return -1;
+        }
+        TenantFiles scratch = new TenantFiles(scratchHotDir);
+        Path target = scratch.database(tenant);
+        for (SnapshotInfo s : candidates) {
+            try {
+                scratch.prepare(tenant);
+                if (store.download(tenant, s.offset(), target).isEmpty()) continue; // deleted meanwhile
+                long holds = positionIn(target);
+                if (holds != s.offset()) {
+                    throw new SnapshotCorruptException("download", tenant, s.offset(), "it holds offset " + holds, null);
+                }
+                seeded.increment();
+                return s.offset();
+            } catch (SnapshotCorruptException e) {
+                corrupt.increment();
+                log.error("tenant {}: snapshot at offset {} is corrupt ({}); trying an older one", tenant, s.offset(), e.getMessage());
+                deleteQuietly(target);
+            } catch (SnapshotStoreException e) {
+                log.warn("tenant {}: snapshot store failed ({}); rebuilding from the log's start", tenant, e.getMessage());
+                deleteQuietly(target);
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    private static long positionIn(Path file) {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setReadOnly(true);
+        config.resetOpenMode(SQLiteOpenMode.CREATE);
+        try (Connection c = config.createConnection("jdbc:sqlite:" + file)) {
+            Bookmark b = TenantSchema.appliedPosition(c);
+            return b.offset();
+        } catch (SQLException e) {
+            return -2;
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            log.warn("could not remove {}", file, e);
+        }
+    }
+}
