@@ -67,7 +67,7 @@ public final class Applier implements AutoCloseable {
         LogReader logReader = new LogReader(kafkaClientProps);
         HeavyLane lane = new HeavyLane(pool, config.maxResultRows(), recovery, metrics, logReader);
         Snapshotter snapshotter = snapshots == null ? null : new Snapshotter(new TenantFiles(config.hotDir()), snapshots, kafkaClientProps,
-                Snapshotter.CONCURRENCY, Snapshotter.RETRY_FOR, registry);
+                Snapshotter.CONCURRENCY, Snapshotter.RETRY_FOR, new SnapshotPolicy(SnapshotPolicy.EVERY_WRITES), registry);
         KafkaStreams streams = new KafkaStreams(ApplierTopology.build(config, pool, metrics, recovery, lane,
                 snapshotter == null ? SnapshotRequests.UNAVAILABLE : snapshotter),
                 properties(config, kafkaClientProps));

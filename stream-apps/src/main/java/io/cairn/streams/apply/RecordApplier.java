@@ -4,6 +4,7 @@ import io.cairn.topics.Bookmark;
 import io.cairn.topics.TenantId;
 import io.cairn.topics.avro.CreateTenant;
 import io.cairn.topics.avro.DeleteTenant;
+import io.cairn.topics.avro.ExecuteBatch;
 import io.cairn.topics.avro.RepairTenant;
 import io.cairn.topics.avro.TakeSnapshot;
 import io.cairn.topics.avro.TenantCommand;
@@ -71,6 +72,7 @@ final class RecordApplier {
         }
         if (cmd.getPayload() instanceof CreateTenant && outcome instanceof Outcome.Applied) pool.registry().created(tenant, position);
         group.add(cmd, position, outcome);
+        if (cmd.getPayload() instanceof ExecuteBatch && outcome instanceof Outcome.Applied) snapshots.applied(tenant);
         if (cmd.getPayload() instanceof TakeSnapshot && outcome instanceof Outcome.Applied) {
             commitGroup.run(); // the copy then holds everything up to this record
             snapshots.request(tenant);

@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * {@code cairn.tenant-log} so the tenant's state points at it, in order with its writes. A request for
  * a tenant already waiting or in progress joins it. A store that is unavailable is retried with backoff
  * (1 s doubling to 1 min) for up to {@code retryFor}; then the request is dropped, logged and counted:
- * nothing is lost but the snapshot, and the next request takes one.
+ * nothing is lost but the snapshot, and the next request takes one. Besides {@code TakeSnapshot}
+ * records, it snapshots a tenant when its {@link SnapshotPolicy} says it is due.
  */
 final class Snapshotter implements SnapshotRequests, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Snapshotter.class);
@@ -55,13 +56,15 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final ExecutorService workers;
     private final Set<String> waiting = ConcurrentHashMap.newKeySet();
+    private final SnapshotPolicy policy;
     private final Counter taken;
     private final Counter failed;
     private final Timer duration;
     private final DistributionSummary bytes;
 
     Snapshotter(TenantFiles files, SnapshotStore store, Map<String, Object> kafkaClientProps, int concurrency, Duration retryFor,
-            MeterRegistry registry) {
+            SnapshotPolicy policy, MeterRegistry registry) {
+        this.policy = policy;
         this.files = files;
         this.store = store;
         this.retryFor = retryFor;
@@ -85,7 +88,13 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
     }
 
     @Override
+    public void applied(String tenant) {
+        if (policy.applied(tenant)) request(tenant);
+    }
+
+    @Override
     public void request(String tenant) {
+        policy.reset(tenant);
         if (!waiting.add(tenant)) return;
         workers.execute(() -> {
             waiting.remove(tenant); // from here a new request queues a new snapshot: it may need a later position
