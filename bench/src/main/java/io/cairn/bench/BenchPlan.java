@@ -16,6 +16,7 @@ import java.time.Duration;
  * @param fileCheckMegabytes size of the tenant whose file check is timed
  * @param materializeStates tenant states put on cairn.tenant-state at once for the materializer to drain
  * @param listedTenants tenants in the control plane when the fleet listing is timed
+ * @param healRecords records (batches of {@code batchSize} inserts) in the history of the tenant healed from a snapshot and from offset 0
  */
 public record BenchPlan(
         String name, Duration globalWarmUp, Duration warmUp,
@@ -27,7 +28,8 @@ public record BenchPlan(
         Duration rywRun,
         int idleTenants,
         int fileCheckMegabytes,
-        int materializeStates, int listedTenants) {
+        int materializeStates, int listedTenants,
+        int healRecords) {
 
     public static BenchPlan full() {
         return new BenchPlan("full", Duration.ofSeconds(20), Duration.ofSeconds(3), 500_000, 200_000,
@@ -37,7 +39,8 @@ public record BenchPlan(
                 1_000, 10_000, 2_000, 100, 64,
                 Duration.ofSeconds(10),
                 10_000, 64,
-                10_000, 100_000);
+                10_000, 100_000,
+                5_000);
     }
 
     public static BenchPlan quick() {
@@ -48,7 +51,8 @@ public record BenchPlan(
                 50, 500, 100, 100, 32,
                 Duration.ofSeconds(1),
                 200, 8,
-                1_000, 2_000);
+                1_000, 2_000,
+                200);
     }
 
     public static BenchPlan tiny() {
@@ -59,6 +63,7 @@ public record BenchPlan(
                 5, 20, 5, 10, 4,
                 Duration.ofMillis(300),
                 10, 4,
-                50, 100);
+                50, 100,
+                20);
     }
 }

@@ -16,6 +16,7 @@ import io.cairn.bench.scenario.HostileNeighbour;
 import io.cairn.bench.scenario.HotRead;
 import io.cairn.bench.scenario.IdleTenants;
 import io.cairn.bench.scenario.ReadYourWrite;
+import io.cairn.bench.scenario.SnapshotHeal;
 import io.cairn.bench.scenario.Tenants;
 import io.cairn.bench.scenario.WarmUp;
 import io.cairn.bench.scenario.WriteLatency;
@@ -122,6 +123,14 @@ public final class BenchRun {
                     check.millis(), "ms"));
             rows.add(Row.cairn(String.format("Heal of the same tenant's lost file (rebuilt from the log, %.0f MB)", check.bytes() / 1e6),
                     "first read to rows served", check.healMillis(), "ms"));
+
+            step(stack, "heal from offset 0 and from a snapshot (" + plan.healRecords() + " records)");
+            SnapshotHeal.Result heal = SnapshotHeal.measure(client, stack.hotDir(), plan.healRecords(), plan.batchSize());
+            String healed = String.format("Heal of a tenant with %,d records (%,d inserts, %.0f MB) in its history", plan.healRecords(),
+                    (long) plan.healRecords() * plan.batchSize(), heal.fileBytes() / 1e6);
+            rows.add(Row.cairn(healed, "from offset 0", heal.fromStartMillis(), "ms"));
+            rows.add(Row.cairn(healed, "from a snapshot + 1 record", heal.fromSnapshotMillis(), "ms").vs("from offset 0", heal.fromStartMillis()));
+            rows.add(Row.cairn(healed, "snapshot stored (gzip)", heal.storedBytes() / 1e6, "MB"));
 
             step(stack, "control plane: DynamoDB ceiling, materializing " + plan.materializeStates() + " states, listing "
                     + plan.listedTenants() + " tenants");

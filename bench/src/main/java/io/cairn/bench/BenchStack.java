@@ -4,7 +4,11 @@ import io.cairn.connectors.dynamodb.DynamoDbClients;
 import io.cairn.connectors.dynamodb.DynamoDbMetadataConfig;
 import io.cairn.connectors.dynamodb.DynamoDbMetadataStore;
 import io.cairn.connectors.metadata.MetadataStore;
+import io.cairn.connectors.s3.S3Clients;
+import io.cairn.connectors.s3.S3SnapshotConfig;
+import io.cairn.connectors.s3.S3SnapshotStore;
 import io.cairn.devstack.EmbeddedDynamoDb;
+import io.cairn.devstack.EmbeddedS3;
 import io.cairn.edge.config.EdgeConfig;
 import io.cairn.infra.config.KafkaSettings;
 import io.cairn.devstack.EmbeddedKafka;
@@ -18,22 +22,26 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The stack {@code ./cairn dev} runs (embedded KRaft broker, applier, edge reading DynamoDB Local,
  * Prometheus registry), with the same settings, over a throw-away data dir and free ports; only
- * DynamoDB Local keeps its tables in memory. The materializer is started by {@link #startMaterializer}
+ * DynamoDB Local and the S3 server (s3proxy, for snapshots) keep their data in memory. The materializer is started by {@link #startMaterializer}
  * when the control-plane scenarios begin: in a deployment it is a role of its own and DynamoDB a
  * service elsewhere, so the data-path scenarios run as a data node runs, without either beside them
  * (what both cost a node sharing its cores with them, as {@code ./cairn dev} does, is measured in
  * bench/RESULTS.md, issue 11).
  */
 final class BenchStack implements AutoCloseable {
+    static final String SNAPSHOT_BUCKET = "cairn-snapshots";
     static final String ADMIN_TOKEN = "bench-admin-token-0123456789";
 
     private final EmbeddedKafka kafka;
     private final EmbeddedDynamoDb dynamo;
     private final DynamoDbClient dynamoClient;
+    private final EmbeddedS3 s3;
+    private final S3Client s3Client;
     private final MetadataStore controlPlane;
     private final CairnNode node;
     private final Map<String, Object> kafkaClientProps;
@@ -41,11 +49,14 @@ final class BenchStack implements AutoCloseable {
     private final Path dataDir;
     private Materializer materializer;
 
-    private BenchStack(EmbeddedKafka kafka, EmbeddedDynamoDb dynamo, DynamoDbClient dynamoClient, MetadataStore controlPlane,
+    private BenchStack(EmbeddedKafka kafka, EmbeddedDynamoDb dynamo, DynamoDbClient dynamoClient, EmbeddedS3 s3, S3Client s3Client,
+            MetadataStore controlPlane,
             CairnNode node, Map<String, Object> kafkaClientProps, Path hotDir, Path dataDir) {
         this.kafka = kafka;
         this.dynamo = dynamo;
         this.dynamoClient = dynamoClient;
+        this.s3 = s3;
+        this.s3Client = s3Client;
         this.controlPlane = controlPlane;
         this.node = node;
         this.kafkaClientProps = kafkaClientProps;
@@ -57,24 +68,31 @@ final class BenchStack implements AutoCloseable {
         EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"));
         EmbeddedDynamoDb dynamo = null;
         DynamoDbClient dynamoClient = null;
+        EmbeddedS3 s3 = null;
+        S3Client s3Client = null;
         try {
             // In memory, unlike ./cairn dev: DynamoDB Local stands in for DynamoDB, whose durability is not ours to
             // measure, and on disk it takes ~400 writes/s here (a SQLite commit each), too slow to fill 100,000 tenants.
             dynamo = EmbeddedDynamoDb.start(0, null);
+            s3 = new EmbeddedS3(null, SNAPSHOT_BUCKET, 0).start(); // in memory, as DynamoDB Local
+            s3Client = S3Clients.local(s3.endpoint(), s3.accessKey(), s3.secretKey());
             dynamoClient = DynamoDbClients.local(dynamo.endpoint());
             MetadataStore store = new DynamoDbMetadataStore(dynamoClient, DynamoDbMetadataConfig.defaults());
             KafkaSettings settings = KafkaSettings.embedded(kafka.bootstrapServers());
             Path hot = dataDir.resolve("hot");
             CairnNode node = CairnNode.start(new CairnNode.Spec(ApplierConfig.primary(hot),
                             EdgeConfig.defaults(ADMIN_TOKEN, hot).withPort(0), settings.partitions(), (short) 1)
-                            .withControlPlane(null, store),
+                            .withControlPlane(null, store)
+                            .withSnapshots(new S3SnapshotStore(s3Client, S3SnapshotConfig.of(SNAPSHOT_BUCKET))),
                     settings.clientProperties(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
             if (!node.awaitHealthy(Duration.ofSeconds(120))) {
                 node.close();
                 throw new IllegalStateException("the stack was not healthy after 120 s");
             }
-            return new BenchStack(kafka, dynamo, dynamoClient, store, node, settings.clientProperties(), hot, dataDir);
+            return new BenchStack(kafka, dynamo, dynamoClient, s3, s3Client, store, node, settings.clientProperties(), hot, dataDir);
         } catch (Exception e) {
+            if (s3Client != null) s3Client.close();
+            if (s3 != null) s3.close();
             if (dynamoClient != null) dynamoClient.close();
             if (dynamo != null) dynamo.close();
             kafka.close();
@@ -134,6 +152,8 @@ final class BenchStack implements AutoCloseable {
     public void close() {
         if (materializer != null) materializer.close();
         node.close();
+        s3Client.close();
+        s3.close();
         dynamoClient.close();
         dynamo.close();
         kafka.close();

@@ -102,6 +102,11 @@ public final class CairnClient implements AutoCloseable {
         return JSON.readTree(send(b, 200));
     }
 
+    /** Asks for a snapshot of the tenant (admin); returns the {@code TakeSnapshot} record's bookmark. */
+    public String snapshot(String tenant) throws IOException, InterruptedException {
+        return post("/v1/tenants/" + tenant + "/snapshots", adminToken, "", 202).path("bookmark").asText();
+    }
+
     /** {@code {"statements":[{"sql","params"}...]}} for a batch of the same statement with different params. */
     public static String batch(String sql, List<List<?>> params) {
         try {
