@@ -4,21 +4,17 @@ import io.cairn.connectors.snapshot.SnapshotCorruptException;
 import io.cairn.connectors.snapshot.SnapshotInfo;
 import io.cairn.connectors.snapshot.SnapshotStore;
 import io.cairn.connectors.snapshot.SnapshotStoreException;
+import io.cairn.tenantdb.sqlite.ConsistentCopy;
 import io.cairn.tenantdb.sqlite.TenantFiles;
-import io.cairn.tenantdb.sqlite.TenantSchema;
-import io.cairn.topics.Bookmark;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.sqlite.SQLiteConfig;
-import org.sqlite.SQLiteOpenMode;
 
 /**
  * Finds the snapshot a tenant's rebuild starts from: the newest one at or before the last record the
@@ -85,13 +81,10 @@ final class SnapshotSeeds {
         return -1;
     }
 
+    /** The offset the file holds; -2 when it cannot be read as a tenant file. */
     private static long positionIn(Path file) {
-        SQLiteConfig config = new SQLiteConfig();
-        config.setReadOnly(true);
-        config.resetOpenMode(SQLiteOpenMode.CREATE);
-        try (Connection c = config.createConnection("jdbc:sqlite:" + file)) {
-            Bookmark b = TenantSchema.appliedPosition(c);
-            return b.offset();
+        try {
+            return ConsistentCopy.positionOf(file).offset();
         } catch (SQLException e) {
             return -2;
         }

@@ -44,17 +44,21 @@ public final class ConsistentCopy {
             Files.deleteIfExists(target);
             throw e;
         }
-        Bookmark position;
-        SQLiteConfig readCopy = new SQLiteConfig();
-        readCopy.setReadOnly(true);
-        readCopy.resetOpenMode(SQLiteOpenMode.CREATE);
-        try (Connection c = readCopy.createConnection("jdbc:sqlite:" + target)) {
-            position = TenantSchema.appliedPosition(c);
-        }
+        Bookmark position = positionOf(target);
         if (position.equals(Bookmark.NONE)) {
             Files.deleteIfExists(target);
             throw new SQLException("not a Cairn tenant file (no applied position): " + database);
         }
         return new Copy(target, position, Files.size(target));
+    }
+
+    /** The position a tenant file (a copy, a downloaded snapshot) holds; {@link Bookmark#NONE} if it is not a Cairn tenant file. */
+    public static Bookmark positionOf(Path file) throws SQLException {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setReadOnly(true);
+        config.resetOpenMode(SQLiteOpenMode.CREATE);
+        try (Connection c = config.createConnection("jdbc:sqlite:" + file)) {
+            return TenantSchema.appliedPosition(c);
+        }
     }
 }
