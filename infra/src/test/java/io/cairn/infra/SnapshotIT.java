@@ -84,6 +84,20 @@ class SnapshotIT {
     }
 
     @Test
+    void onlyTheNewestFiveSnapshotsAreKept() throws Exception {
+        String key = stack.createTenant("kept");
+        stack.post("/v1/tenants/kept/execute", key, "{\"sql\":\"CREATE TABLE t (n INTEGER)\"}");
+        for (int i = 0; i < 7; i++) {
+            stack.post("/v1/tenants/kept/execute", key, "{\"sql\":\"INSERT INTO t VALUES (" + i + ")\"}");
+            Reply asked = stack.post("/v1/tenants/kept/snapshots", ADMIN, null);
+            awaitSnapshot("kept", offset(asked.text("bookmark")));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> store.list("kept").size() == 5);
+        assertThat(store.latest("kept").orElseThrow().offset())
+                .isEqualTo(offset(stack.get("/v1/tenants/kept", ADMIN).body().path("last_snapshot").path("bookmark").asText()));
+    }
+
+    @Test
     void withS3AwayWritesGoOnAndTheSnapshotLandsWhenItReturns() throws Exception {
         String key = stack.createTenant("outage");
         stack.post("/v1/tenants/outage/execute", key, "{\"sql\":\"CREATE TABLE t (n INTEGER)\"}");

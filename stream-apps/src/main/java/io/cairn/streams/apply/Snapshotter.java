@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,6 +48,8 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Snapshotter.class);
     /** Snapshots taken at once per applier: each reads a whole file and uploads it. */
     static final int CONCURRENCY = 2;
+    /** Snapshots kept per tenant; older ones are deleted once a newer one is recorded. */
+    static final int KEEP = 5;
     /** How long an unavailable store is retried for one snapshot. */
     static final Duration RETRY_FOR = Duration.ofMinutes(10);
 
@@ -143,9 +146,20 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
             producer.send(new ProducerRecord<>(TopicCatalog.TENANT_LOG, tenant, Serdes.COMMAND.encode(record))).get(30, TimeUnit.SECONDS);
             taken.increment();
             bytes.record(info.storedBytes());
+            prune(tenant);
             log.info("tenant {}: snapshot at offset {} stored ({} bytes, {} compressed)", tenant, offset, info.sizeBytes(), info.storedBytes());
         } finally {
             Files.deleteIfExists(scratch);
+        }
+    }
+
+    /** Deletes all but the newest {@link #KEEP} snapshots of the tenant; a failure only leaves more behind. */
+    private void prune(String tenant) {
+        try {
+            List<SnapshotInfo> all = store.list(tenant);
+            for (SnapshotInfo old : all.subList(0, Math.max(0, all.size() - KEEP))) store.delete(tenant, old.offset());
+        } catch (SnapshotStoreException e) {
+            log.warn("tenant {}: old snapshots not pruned ({}); the next snapshot tries again", tenant, e.getMessage());
         }
     }
 

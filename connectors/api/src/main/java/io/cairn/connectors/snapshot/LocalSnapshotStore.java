@@ -121,6 +121,18 @@ public final class LocalSnapshotStore implements SnapshotStore {
     }
 
     @Override
+    public boolean delete(String tenant, long offset) {
+        Path object = objectPath(tenant, offset);
+        try {
+            boolean had = Files.deleteIfExists(metaPath(object)); // meta first: never a listed snapshot without bytes
+            Files.deleteIfExists(object);
+            return had;
+        } catch (IOException e) {
+            throw new SnapshotStoreException("delete", tenant, offset, "cannot delete under " + root, e);
+        }
+    }
+
+    @Override
     public int deleteAll(String tenant) {
         List<SnapshotInfo> all = list(tenant);
         try {

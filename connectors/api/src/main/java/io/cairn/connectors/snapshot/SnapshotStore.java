@@ -90,6 +90,12 @@ public interface SnapshotStore extends AutoCloseable {
         return latest(tenant).flatMap(info -> download(tenant, info.offset(), target));
     }
 
+    /**
+     * Deletes the tenant's snapshot at {@code offset}; true if there was one. Afterwards no lookup
+     * returns it. Deleting what is not there is not an error.
+     */
+    boolean delete(String tenant, long offset);
+
     /** Deletes every snapshot of the tenant and returns how many there were. */
     int deleteAll(String tenant);
 

@@ -145,6 +145,20 @@ public abstract class SnapshotStoreContract {
     }
 
     @Test
+    void deleteRemovesOneSnapshotAndLeavesTheOthers() throws Exception {
+        store.put("a", 1, stream(1));
+        store.put("a", 2, stream(2));
+        store.put("a", 3, stream(3));
+
+        assertThat(store.delete("a", 2)).isTrue();
+        assertThat(store.list("a")).extracting(SnapshotInfo::offset).containsExactly(1L, 3L);
+        assertThat(store.atOrBefore("a", 2)).map(SnapshotInfo::offset).contains(1L);
+        assertThat(store.download("a", 2, work.resolve("gone.db"))).isEmpty();
+        assertThat(store.delete("a", 2)).as("deleting what is gone").isFalse();
+        assertThat(store.delete("nobody", 7)).isFalse();
+    }
+
+    @Test
     void getRejectsFlippedObject() throws Exception {
         store.put("acme", 5, new ByteArrayInputStream(randomDatabase(100_000)));
         tamperWithStoredObject("acme", 5, bytes -> {

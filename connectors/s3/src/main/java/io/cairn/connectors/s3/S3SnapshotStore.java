@@ -131,6 +131,18 @@ public final class S3SnapshotStore implements SnapshotStore {
     }
 
     @Override
+    public boolean delete(String tenant, long offset) {
+        String key = SnapshotKeys.key(tenant, offset);
+        try {
+            boolean had = head(tenant, offset).isPresent();
+            s3.deleteObject(r -> r.bucket(config.bucket()).key(key));
+            return had;
+        } catch (RuntimeException e) {
+            throw S3Failures.classify("delete", tenant, offset, e);
+        }
+    }
+
+    @Override
     public int deleteAll(String tenant) {
         List<ObjectIdentifier> keys = new ArrayList<>();
         try {
