@@ -12,6 +12,7 @@ import io.cairn.connectors.snapshot.SnapshotInfo;
 import io.cairn.devstack.EmbeddedS3;
 import io.cairn.devstack.Ports;
 import io.cairn.infra.TestStack.Reply;
+import io.cairn.streams.apply.SnapshotOptions;
 import io.cairn.tenantdb.sqlite.TenantFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,6 +30,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 /** Snapshots end to end: real broker, real applier, real s3proxy, taken away and brought back. */
 class SnapshotIT {
     private static final String BUCKET = "cairn-snapshots";
+    /** The policy's count here: no other test of this class writes this much to one tenant. */
+    private static final int POLICY_WRITES = 50;
 
     @TempDir static Path data;
     static EmbeddedS3 s3;
@@ -41,7 +44,7 @@ class SnapshotIT {
         s3 = new EmbeddedS3(data.resolve("s3"), BUCKET, Ports.free()).start();
         client = S3Clients.local(s3.endpoint(), s3.accessKey(), s3.secretKey());
         store = new S3SnapshotStore(client, S3SnapshotConfig.of(BUCKET));
-        stack = TestStack.startWith(data, spec -> spec.withSnapshots(store));
+        stack = TestStack.startWith(data, spec -> spec.withSnapshots(new SnapshotOptions(store, POLICY_WRITES, 5)));
     }
 
     @AfterAll
@@ -81,6 +84,18 @@ class SnapshotIT {
             assertThat(rs.getLong(2)).isEqualTo(500_500);
         }
         assertThat(stack.count("cairn.snapshots.taken")).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void aBusyTenantIsSnapshottedWithoutAnyoneAsking() throws Exception {
+        String key = stack.createTenant("busy");
+        stack.post("/v1/tenants/busy/execute", key, "{\"sql\":\"CREATE TABLE t (n INTEGER)\"}");
+        for (int i = 0; i < POLICY_WRITES; i++) {
+            assertThat(stack.post("/v1/tenants/busy/execute", key, "{\"sql\":\"INSERT INTO t VALUES (" + i + ")\"}").status())
+                    .isEqualTo(200);
+        }
+        JsonNode shown = awaitSnapshot("busy", 0);
+        assertThat(store.latest("busy").orElseThrow().sha256()).isEqualTo(shown.path("sha256").asText());
     }
 
     @Test

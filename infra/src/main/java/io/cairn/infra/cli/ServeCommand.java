@@ -21,6 +21,7 @@ import io.cairn.infra.config.SnapshotSettings;
 import io.cairn.infra.runtime.CairnNode;
 import io.cairn.infra.runtime.Processes;
 import io.cairn.streams.apply.ApplierConfig;
+import io.cairn.streams.apply.SnapshotOptions;
 import io.cairn.streams.materialize.MaterializerConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -76,7 +77,7 @@ public final class ServeCommand implements Callable<Integer> {
         if (config.snapshots() != null && applier != null) {
             SnapshotSettings sn = config.snapshots();
             s3 = S3Clients.aws(sn.region(), sn.endpointUri());
-            spec = spec.withSnapshots(new S3SnapshotStore(s3, S3SnapshotConfig.of(sn.bucket())));
+            spec = spec.withSnapshots(new SnapshotOptions(new S3SnapshotStore(s3, S3SnapshotConfig.of(sn.bucket())), sn.everyWrites(), sn.keep()));
         }
         CairnNode node = CairnNode.start(spec, config.kafka().clientProperties(), registry);
         System.out.println("cairn: serving" + (edge != null ? " on port " + node.httpPort() : "") + " with roles " + config.roles());

@@ -11,15 +11,23 @@ import java.util.Objects;
  * @param region AWS region of the bucket (required)
  * @param endpoint an endpoint override (a VPC endpoint, or an S3-protocol server such as s3proxy;
  *     path-style addressing); default: the region's
+ * @param everyWrites a tenant is snapshotted after this many applied writes since its last one. Default 10,000.
+ * @param keep snapshots kept per tenant. Default 5.
  */
 public record SnapshotSettings(
         @JsonProperty("bucket") String bucket,
         @JsonProperty("region") String region,
-        @JsonProperty("endpoint") String endpoint) {
+        @JsonProperty("endpoint") String endpoint,
+        @JsonProperty("every_writes") Integer everyWrites,
+        @JsonProperty("keep") Integer keep) {
 
     public SnapshotSettings {
         Objects.requireNonNull(bucket, "snapshots.bucket is required");
         Objects.requireNonNull(region, "snapshots.region is required");
+        everyWrites = everyWrites == null ? 10_000 : everyWrites;
+        keep = keep == null ? 5 : keep;
+        if (everyWrites < 1) throw new IllegalArgumentException("snapshots.every_writes must be >= 1");
+        if (keep < 1) throw new IllegalArgumentException("snapshots.keep must be >= 1");
         if (endpoint != null) {
             try {
                 URI.create(endpoint);

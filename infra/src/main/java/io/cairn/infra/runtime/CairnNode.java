@@ -8,6 +8,7 @@ import io.cairn.edge.http.HealthCheck;
 import io.cairn.edge.QueryEdge;
 import io.cairn.streams.apply.Applier;
 import io.cairn.streams.apply.ApplierConfig;
+import io.cairn.streams.apply.SnapshotOptions;
 import io.cairn.streams.materialize.Materializer;
 import io.cairn.streams.materialize.MaterializerConfig;
 import io.cairn.topics.TopicCatalog;
@@ -42,10 +43,10 @@ public final class CairnNode implements AutoCloseable {
      * @param edgeOptions what the edge gets besides its config (read cache, extra health checks); the
      *     node adds the applier's health, the control plane and the materializer's lag
      * @param controlPlane the metadata store (DynamoDB) the materializer writes and the edge reads, or null
-     * @param snapshots where the applier stores tenant snapshots (S3), or null for none
+     * @param snapshots how the applier keeps tenant snapshots (S3), or null for none
      */
     public record Spec(ApplierConfig applier, EdgeConfig edge, MaterializerConfig materializer, int partitions,
-            short replicationFactor, EdgeOptions edgeOptions, MetadataStore controlPlane, SnapshotStore snapshots) {
+            short replicationFactor, EdgeOptions edgeOptions, MetadataStore controlPlane, SnapshotOptions snapshots) {
         public Spec {
             if (materializer != null && controlPlane == null) throw new IllegalArgumentException("the materializer needs a control plane");
         }
@@ -64,9 +65,13 @@ public final class CairnNode implements AutoCloseable {
             return new Spec(applier, edge, config, partitions, replicationFactor, edgeOptions, store, snapshots);
         }
 
-        /** Lets the applier store snapshots in {@code store}. */
+        /** Lets the applier store snapshots in {@code store}, with the default policy and retention. */
         public Spec withSnapshots(SnapshotStore store) {
-            return new Spec(applier, edge, materializer, partitions, replicationFactor, edgeOptions, controlPlane, store);
+            return withSnapshots(SnapshotOptions.defaults(store));
+        }
+
+        public Spec withSnapshots(SnapshotOptions options) {
+            return new Spec(applier, edge, materializer, partitions, replicationFactor, edgeOptions, controlPlane, options);
         }
     }
 

@@ -70,6 +70,29 @@ class CairnConfigTest {
     }
 
     @Test
+    void snapshotsNeedABucketAndARegionAndHaveDefaults() throws Exception {
+        Path yaml = dir.resolve("snap.yaml");
+        Files.writeString(yaml, """
+                data_dir: /mnt/efs/cairn
+                kafka: {bootstrap_servers: h:9092}
+                snapshots: {bucket: b, region: eu-west-1}
+                """);
+        SnapshotSettings s = CairnConfig.load(yaml).snapshots();
+        assertThat(s.everyWrites()).isEqualTo(10_000);
+        assertThat(s.keep()).isEqualTo(5);
+        assertThat(s.endpointUri()).isNull();
+
+        Path noBucket = dir.resolve("no-bucket.yaml");
+        Files.writeString(noBucket, "data_dir: /x\nkafka: {bootstrap_servers: h:9092}\nsnapshots: {region: eu-west-1}\n");
+        assertThatThrownBy(() -> CairnConfig.load(noBucket)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("snapshots.bucket is required");
+        Path zeroKeep = dir.resolve("zero-keep.yaml");
+        Files.writeString(zeroKeep, "data_dir: /x\nkafka: {bootstrap_servers: h:9092}\nsnapshots: {bucket: b, region: r, keep: 0}\n");
+        assertThatThrownBy(() -> CairnConfig.load(zeroKeep)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("snapshots.keep must be >= 1");
+    }
+
+    @Test
     void typosAreErrorsNotDefaults() throws Exception {
         Path yaml = dir.resolve("typo.yaml");
         Files.writeString(yaml, "data_dir: /x\nhttp_prot: 9000\nkafka: {bootstrap_servers: h:9092}\n");

@@ -1,6 +1,5 @@
 package io.cairn.streams.apply;
 
-import io.cairn.connectors.snapshot.SnapshotStore;
 import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -55,19 +54,19 @@ public final class Applier implements AutoCloseable {
     }
 
     /**
-     * Starts applying, storing the snapshots {@code TakeSnapshot} records ask for in {@code snapshots}
-     * (null: none, and those records fail with {@code not_supported}).
+     * Starts applying, keeping snapshots as {@code snapshots} says (null: none, and {@code TakeSnapshot}
+     * records fail with {@code not_supported}).
      */
     public static Applier start(ApplierConfig config, Map<String, Object> kafkaClientProps, MeterRegistry registry,
-            SnapshotStore snapshots) {
+            SnapshotOptions snapshots) {
         TenantDatabasePool pool = new TenantDatabasePool(new TenantFiles(config.hotDir()), config.limits(), config.maxOpenTenants());
         ApplierMetrics metrics = new ApplierMetrics(registry);
-        SnapshotSeeds seeds = snapshots == null ? null : new SnapshotSeeds(snapshots, pool, registry);
+        SnapshotSeeds seeds = snapshots == null ? null : new SnapshotSeeds(snapshots.store(), pool, registry);
         TenantRecovery recovery = new TenantRecovery(pool, rebuilder(config, kafkaClientProps, seeds), registry);
         LogReader logReader = new LogReader(kafkaClientProps);
         HeavyLane lane = new HeavyLane(pool, config.maxResultRows(), recovery, metrics, logReader);
-        Snapshotter snapshotter = snapshots == null ? null : new Snapshotter(new TenantFiles(config.hotDir()), snapshots, kafkaClientProps,
-                Snapshotter.CONCURRENCY, Snapshotter.RETRY_FOR, new SnapshotPolicy(SnapshotPolicy.EVERY_WRITES), registry);
+        Snapshotter snapshotter = snapshots == null ? null : new Snapshotter(new TenantFiles(config.hotDir()), snapshots.store(), kafkaClientProps,
+                Snapshotter.CONCURRENCY, Snapshotter.RETRY_FOR, new SnapshotPolicy(snapshots.everyWrites()), snapshots.keep(), registry);
         KafkaStreams streams = new KafkaStreams(ApplierTopology.build(config, pool, metrics, recovery, lane,
                 snapshotter == null ? SnapshotRequests.UNAVAILABLE : snapshotter),
                 properties(config, kafkaClientProps));

@@ -48,8 +48,6 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Snapshotter.class);
     /** Snapshots taken at once per applier: each reads a whole file and uploads it. */
     static final int CONCURRENCY = 2;
-    /** Snapshots kept per tenant; older ones are deleted once a newer one is recorded. */
-    static final int KEEP = 5;
     /** How long an unavailable store is retried for one snapshot. */
     static final Duration RETRY_FOR = Duration.ofMinutes(10);
 
@@ -60,14 +58,16 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
     private final ExecutorService workers;
     private final Set<String> waiting = ConcurrentHashMap.newKeySet();
     private final SnapshotPolicy policy;
+    private final int keep;
     private final Counter taken;
     private final Counter failed;
     private final Timer duration;
     private final DistributionSummary bytes;
 
     Snapshotter(TenantFiles files, SnapshotStore store, Map<String, Object> kafkaClientProps, int concurrency, Duration retryFor,
-            SnapshotPolicy policy, MeterRegistry registry) {
+            SnapshotPolicy policy, int keep, MeterRegistry registry) {
         this.policy = policy;
+        this.keep = keep;
         this.files = files;
         this.store = store;
         this.retryFor = retryFor;
@@ -153,11 +153,11 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
         }
     }
 
-    /** Deletes all but the newest {@link #KEEP} snapshots of the tenant; a failure only leaves more behind. */
+    /** Deletes all but the newest {@code keep} snapshots of the tenant; a failure only leaves more behind. */
     private void prune(String tenant) {
         try {
             List<SnapshotInfo> all = store.list(tenant);
-            for (SnapshotInfo old : all.subList(0, Math.max(0, all.size() - KEEP))) store.delete(tenant, old.offset());
+            for (SnapshotInfo old : all.subList(0, Math.max(0, all.size() - keep))) store.delete(tenant, old.offset());
         } catch (SnapshotStoreException e) {
             log.warn("tenant {}: old snapshots not pruned ({}); the next snapshot tries again", tenant, e.getMessage());
         }
