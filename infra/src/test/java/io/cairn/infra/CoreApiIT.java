@@ -59,6 +59,8 @@ class CoreApiIT {
         Reply r = stack.post("/v1/tenants/nosnap/snapshots", ADMIN, null);
         assertThat(r.status()).as(r.body().toString()).isEqualTo(501);
         assertThat(r.body().path("error").path("code").asText()).isEqualTo("not_supported");
+        Reply listed = stack.get("/v1/tenants/nosnap/snapshots", ADMIN);
+        assertThat(listed.status()).as(listed.body().toString()).isEqualTo(501);
     }
 
     @Test

@@ -110,6 +110,15 @@ class SnapshotIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> store.list("kept").size() == 5);
         assertThat(store.latest("kept").orElseThrow().offset())
                 .isEqualTo(offset(stack.get("/v1/tenants/kept", ADMIN).body().path("last_snapshot").path("bookmark").asText()));
+
+        Reply listed = stack.get("/v1/tenants/kept/snapshots", key);
+        assertThat(listed.status()).as(listed.body().toString()).isEqualTo(200);
+        JsonNode snapshots = listed.body().path("snapshots");
+        assertThat(snapshots).hasSize(5);
+        assertThat(offset(snapshots.get(0).path("bookmark").asText())).as("newest first").isEqualTo(store.latest("kept").orElseThrow().offset());
+        assertThat(offset(snapshots.get(4).path("bookmark").asText())).isLessThan(offset(snapshots.get(0).path("bookmark").asText()));
+        String other = stack.createTenant("other");
+        assertThat(stack.get("/v1/tenants/kept/snapshots", other).status()).as("another tenant's key").isEqualTo(403);
     }
 
     @Test

@@ -93,7 +93,8 @@ public final class QueryEdge implements AutoCloseable {
                     directory, feed::ready, gateway, logEnds,
                     new QueryRunner(pool, directory::awaitApplied, config.maxResultRows(), config.maxResultBytes(), options.readCache()),
                     TenantRepairs.create(gateway, directory, pool, metrics, config.writeTimeout()),
-                    List.copyOf(checks), metrics, access, options.controlPlane(), options.healthDetails());
+                    List.copyOf(checks), metrics, access, options.controlPlane(), options.healthDetails(),
+                    options.snapshots());
             feed.start();
             outcomes.start();
             commandLog.warmUp();

@@ -104,7 +104,8 @@ public final class CairnNode implements AutoCloseable {
                 Map<String, Supplier<Object>> details = new LinkedHashMap<>(options.healthDetails());
                 if (materializer != null) details.put("materializer", () -> Map.of("lag_records", materializer.lag()));
                 edge = QueryEdge.start(spec.edge(), kafkaClientProps, registry,
-                        options.withChecks(checks).withHealthDetails(details).withControlPlane(spec.controlPlane()));
+                        options.withChecks(checks).withHealthDetails(details).withControlPlane(spec.controlPlane())
+                                .withSnapshots(spec.snapshots() == null ? null : spec.snapshots().store()));
             }
             return new CairnNode(applier, materializer, edge);
         } catch (Exception e) {

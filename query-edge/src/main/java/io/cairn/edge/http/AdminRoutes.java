@@ -3,6 +3,8 @@ package io.cairn.edge.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cairn.connectors.metadata.MetadataStoreException;
+import io.cairn.connectors.snapshot.SnapshotInfo;
+import io.cairn.connectors.snapshot.SnapshotKeys;
 import io.cairn.edge.error.ApiError;
 import io.cairn.edge.auth.ApiKeys;
 import io.cairn.edge.auth.Authenticator;
@@ -104,6 +106,22 @@ final class AdminRoutes {
         ObjectNode out = Responses.object();
         out.put("tenant", tenant).put("snapshot", "requested").put("bookmark", done.bookmark().toString());
         Responses.json(ctx, 202, out);
+    }
+
+    /** The tenant's stored snapshots, newest first, straight from the snapshot store (admin or the tenant's key). */
+    void listSnapshots(Context ctx) {
+        String tenant = EdgeServices.tenantParam(ctx);
+        Authenticator.requireTenantAccess(s.principal(ctx), tenant, null);
+        TenantState st = s.existing(tenant);
+        ObjectNode out = Responses.object();
+        out.put("tenant", tenant);
+        var list = out.putArray("snapshots");
+        for (SnapshotInfo info : s.requireSnapshots().list(tenant).reversed()) {
+            list.addObject().put("bookmark", st.getPartition() + ":" + info.offset()).put("size_bytes", info.sizeBytes())
+                    .put("stored_bytes", info.storedBytes()).put("sha256", info.sha256())
+                    .put("key", SnapshotKeys.key(tenant, info.offset())).put("taken_at", info.createdAt().toString());
+        }
+        Responses.json(ctx, 200, out);
     }
 
     void issueKey(Context ctx) throws InterruptedException {

@@ -1,6 +1,7 @@
 package io.cairn.edge.http;
 
 import io.cairn.connectors.metadata.MetadataStore;
+import io.cairn.connectors.snapshot.SnapshotStore;
 import io.cairn.edge.access.AccessRecorder;
 import io.cairn.edge.error.ApiError;
 import io.cairn.edge.config.EdgeConfig;
@@ -22,7 +23,8 @@ import java.util.function.Supplier;
 /**
  * What the routes work with, wired once by {@code QueryEdge}. {@code directoryReady} is false until the
  * directory caught up: before that "no such tenant" could be a lie, so requests get 503 instead.
- * {@code controlPlane} is null when the process runs without a metadata store.
+ * {@code controlPlane} is null when the process runs without a metadata store, {@code snapshots}
+ * without a snapshot store.
  */
 public record EdgeServices(
         EdgeConfig config,
@@ -37,7 +39,8 @@ public record EdgeServices(
         EdgeMetrics metrics,
         AccessRecorder access,
         MetadataStore controlPlane,
-        Map<String, Supplier<Object>> healthDetails) {
+        Map<String, Supplier<Object>> healthDetails,
+        SnapshotStore snapshots) {
 
     /** The metadata store; 501 {@code not_supported} when this process has none. */
     MetadataStore requireControlPlane() {
@@ -46,6 +49,14 @@ public record EdgeServices(
                     + " Cairn runs without: set dynamodb in cairn.yaml (./cairn dev always has it)");
         }
         return controlPlane;
+    }
+
+    /** The snapshot store; 501 {@code not_supported} when this process has none. */
+    SnapshotStore requireSnapshots() {
+        if (snapshots == null) {
+            throw new ApiError(ErrorCode.NOT_SUPPORTED, "this Cairn keeps no snapshots: set snapshots in cairn.yaml (./cairn dev always has them)");
+        }
+        return snapshots;
     }
 
     Principal principal(Context ctx) {

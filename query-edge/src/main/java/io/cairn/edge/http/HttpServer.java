@@ -1,6 +1,7 @@
 package io.cairn.edge.http;
 
 import io.cairn.connectors.metadata.MetadataStoreException;
+import io.cairn.connectors.snapshot.SnapshotStoreException;
 import io.cairn.edge.config.EdgeConfig;
 import io.cairn.edge.error.ApiError;
 import io.cairn.edge.write.LogUnavailableException;
@@ -82,6 +83,7 @@ public final class HttpServer implements AutoCloseable {
             add(cfg, metrics, HandlerType.DELETE, "/v1/tenants/{tenant}", admin::deleteTenant);
             add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/keys", admin::issueKey);
             add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/snapshots", admin::takeSnapshot);
+            add(cfg, metrics, HandlerType.GET, "/v1/tenants/{tenant}/snapshots", admin::listSnapshots);
             add(cfg, metrics, HandlerType.DELETE, "/v1/tenants/{tenant}/keys/{keyId}", admin::revokeKey);
             add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/execute", data::execute);
             add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/query", data::query);
@@ -127,6 +129,11 @@ public final class HttpServer implements AutoCloseable {
             if (!e.retriable()) log.error("control plane failure on {}", path, e);
             Responses.error(ctx, e.retriable()
                     ? ApiError.unavailable("the control plane (the metadata store) cannot be reached; retry shortly")
+                    : internal(e));
+        } catch (SnapshotStoreException e) {
+            if (!e.retriable()) log.error("snapshot store failure on {}", path, e);
+            Responses.error(ctx, e.retriable()
+                    ? ApiError.unavailable("the snapshot store cannot be reached; retry shortly")
                     : internal(e));
         } catch (LogUnavailableException e) {
             log.warn("command log unavailable: {}", e.getMessage());
