@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,6 +49,8 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Snapshotter.class);
     /** Snapshots taken at once per applier: each reads a whole file and uploads it. */
     static final int CONCURRENCY = 2;
+    /** Free space the hot volume keeps after a snapshot's copy: the edge refuses writes below 256 MiB. */
+    static final long MIN_FREE_AFTER_COPY = 512L << 20;
     /** How long an unavailable store is retried for one snapshot. */
     static final Duration RETRY_FOR = Duration.ofMinutes(10);
 
@@ -132,6 +135,7 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
 
     private void take(String tenant) throws Exception {
         Path scratch = files.snapshotScratch(tenant);
+        requireRoomForACopy(tenant);
         try {
             ConsistentCopy.Copy copy = ConsistentCopy.take(files.database(tenant), scratch);
             long offset = copy.position().offset();
@@ -150,6 +154,22 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
             log.info("tenant {}: snapshot at offset {} stored ({} bytes, {} compressed)", tenant, offset, info.sizeBytes(), info.storedBytes());
         } finally {
             Files.deleteIfExists(scratch);
+        }
+    }
+
+    /**
+     * The copy is written to the hot volume before it is uploaded: it must not take the space the
+     * tenants' writes need. Refused (not retried) when the volume would keep less than
+     * {@link #MIN_FREE_AFTER_COPY} free with a copy as large as the file.
+     */
+    private void requireRoomForACopy(String tenant) throws IOException {
+        Path db = files.database(tenant);
+        long size = Files.exists(db) ? Files.size(db) : 0;
+        Path wal = Path.of(db + "-wal");
+        if (Files.exists(wal)) size += Files.size(wal);
+        long usable = Files.getFileStore(files.root()).getUsableSpace();
+        if (usable - size < MIN_FREE_AFTER_COPY) {
+            throw new IOException("not enough free space on the hot volume for a copy of " + size + " bytes (" + usable + " usable)");
         }
     }
 
