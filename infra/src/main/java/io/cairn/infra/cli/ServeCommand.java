@@ -77,7 +77,8 @@ public final class ServeCommand implements Callable<Integer> {
         if (config.snapshots() != null && applier != null) {
             SnapshotSettings sn = config.snapshots();
             s3 = S3Clients.aws(sn.region(), sn.endpointUri());
-            spec = spec.withSnapshots(new SnapshotOptions(new S3SnapshotStore(s3, S3SnapshotConfig.of(sn.bucket())), sn.everyWrites(), sn.keep()));
+            spec = spec.withSnapshots(new SnapshotOptions(new S3SnapshotStore(s3, S3SnapshotConfig.of(sn.bucket())), sn.everyWrites(),
+                    (long) sn.everyMegabytes() << 20, sn.keep()));
         }
         CairnNode node = CairnNode.start(spec, config.kafka().clientProperties(), registry);
         System.out.println("cairn: serving" + (edge != null ? " on port " + node.httpPort() : "") + " with roles " + config.roles());

@@ -12,6 +12,7 @@ import java.util.Objects;
  * @param endpoint an endpoint override (a VPC endpoint, or an S3-protocol server such as s3proxy;
  *     path-style addressing); default: the region's
  * @param everyWrites a tenant is snapshotted after this many applied writes since its last one. Default 10,000.
+ * @param everyMegabytes ... or after about this many MiB of them (SQL and parameters). Default 64.
  * @param keep snapshots kept per tenant. Default 5.
  */
 public record SnapshotSettings(
@@ -19,6 +20,7 @@ public record SnapshotSettings(
         @JsonProperty("region") String region,
         @JsonProperty("endpoint") String endpoint,
         @JsonProperty("every_writes") Integer everyWrites,
+        @JsonProperty("every_megabytes") Integer everyMegabytes,
         @JsonProperty("keep") Integer keep) {
 
     public SnapshotSettings {
@@ -26,6 +28,8 @@ public record SnapshotSettings(
         Objects.requireNonNull(region, "snapshots.region is required");
         everyWrites = everyWrites == null ? 10_000 : everyWrites;
         keep = keep == null ? 5 : keep;
+        everyMegabytes = everyMegabytes == null ? 64 : everyMegabytes;
+        if (everyMegabytes < 1) throw new IllegalArgumentException("snapshots.every_megabytes must be >= 1");
         if (everyWrites < 1) throw new IllegalArgumentException("snapshots.every_writes must be >= 1");
         if (keep < 1) throw new IllegalArgumentException("snapshots.keep must be >= 1");
         if (endpoint != null) {

@@ -80,6 +80,7 @@ class CairnConfigTest {
         SnapshotSettings s = CairnConfig.load(yaml).snapshots();
         assertThat(s.everyWrites()).isEqualTo(10_000);
         assertThat(s.keep()).isEqualTo(5);
+        assertThat(s.everyMegabytes()).isEqualTo(64);
         assertThat(s.endpointUri()).isNull();
 
         Path noBucket = dir.resolve("no-bucket.yaml");

@@ -66,7 +66,7 @@ public final class Applier implements AutoCloseable {
         LogReader logReader = new LogReader(kafkaClientProps);
         HeavyLane lane = new HeavyLane(pool, config.maxResultRows(), recovery, metrics, logReader);
         Snapshotter snapshotter = snapshots == null ? null : new Snapshotter(new TenantFiles(config.hotDir()), snapshots.store(), kafkaClientProps,
-                Snapshotter.CONCURRENCY, Snapshotter.RETRY_FOR, new SnapshotPolicy(snapshots.everyWrites()), snapshots.keep(), registry);
+                Snapshotter.CONCURRENCY, Snapshotter.RETRY_FOR, new SnapshotPolicy(snapshots.everyWrites(), snapshots.everyBytes()), snapshots.keep(), registry);
         KafkaStreams streams = new KafkaStreams(ApplierTopology.build(config, pool, metrics, recovery, lane,
                 snapshotter == null ? SnapshotRequests.UNAVAILABLE : snapshotter),
                 properties(config, kafkaClientProps));

@@ -1,39 +1,71 @@
 package io.cairn.streams.apply;
 
+import io.cairn.topics.avro.ExecuteBatch;
+import io.cairn.topics.avro.Statement;
+import java.nio.ByteBuffer;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * When a tenant is due a snapshot without anyone asking: after {@code everyWrites} applied writes since
- * its last snapshot (counted in memory per applier, so a restart counts afresh), which bounds what a
- * heal of it replays. Thread-safe.
+ * When a tenant is due a snapshot without anyone asking: after {@code everyWrites} applied writes, or
+ * about {@code everyBytes} of them (their SQL and parameters), since its last snapshot, whichever comes
+ * first. Counted in memory per applier, so a restart counts afresh. Either bounds what a heal of the
+ * tenant replays. Thread-safe.
  */
 final class SnapshotPolicy {
-    /** The default: a heal replays at most about this many of the tenant's writes. */
+    /** The default count: a heal replays at most about this many of the tenant's writes. */
     static final int EVERY_WRITES = 10_000;
+    /** The default volume: a heal replays at most about this much of the tenant's log. */
+    static final long EVERY_BYTES = 64L << 20;
+
+    /** Writes and bytes counted since a tenant's last snapshot. */
+    private record Since(int writes, long bytes) {}
 
     private final int everyWrites;
-    private final ConcurrentHashMap<String, Integer> writesSince = new ConcurrentHashMap<>();
+    private final long everyBytes;
+    private final ConcurrentHashMap<String, Since> since = new ConcurrentHashMap<>();
 
-    SnapshotPolicy(int everyWrites) {
+    SnapshotPolicy(int everyWrites, long everyBytes) {
         if (everyWrites < 1) throw new IllegalArgumentException("everyWrites must be >= 1");
+        if (everyBytes < 1) throw new IllegalArgumentException("everyBytes must be >= 1");
         this.everyWrites = everyWrites;
+        this.everyBytes = everyBytes;
     }
 
-    /** Counts an applied write; true when the tenant is due (its count then starts again). */
-    boolean applied(String tenant) {
-        int n = writesSince.merge(tenant, 1, Integer::sum);
-        if (n < everyWrites) return false;
-        writesSince.remove(tenant);
+    /** Counts an applied write of {@code bytes}; true when the tenant is due (its counts then start again). */
+    boolean applied(String tenant, long bytes) {
+        Since now = since.merge(tenant, new Since(1, bytes), (a, b) -> new Since(a.writes() + b.writes(), a.bytes() + b.bytes()));
+        if (now.writes() < everyWrites && now.bytes() < everyBytes) return false;
+        since.remove(tenant);
         return true;
     }
 
-    /** A snapshot of the tenant was asked for some other way: its count starts again. */
+    /** A snapshot of the tenant was asked for some other way: its counts start again. */
     void reset(String tenant) {
-        writesSince.remove(tenant);
+        since.remove(tenant);
     }
 
     /** Tenants with writes counted: the memory the policy holds. */
     int tracked() {
-        return writesSince.size();
+        return since.size();
+    }
+
+    /** About what a batch weighs on the log: its SQL and its parameters' values. */
+    static long bytesOf(ExecuteBatch batch) {
+        long n = 0;
+        for (Statement s : batch.getStatements()) {
+            n += s.getSql().length();
+            for (Object v : s.getPositional()) n += sizeOf(v);
+            for (var e : s.getNamed().entrySet()) n += e.getKey().length() + sizeOf(e.getValue());
+        }
+        return n;
+    }
+
+    private static long sizeOf(Object v) {
+        return switch (v) {
+            case null -> 1;
+            case CharSequence cs -> cs.length();
+            case ByteBuffer b -> b.remaining();
+            default -> 8;
+        };
     }
 }

@@ -35,6 +35,6 @@ interface SnapshotRequests {
     /** Snapshots the tenant soon; returns at once. A request for a tenant already waiting joins it. */
     void request(String tenant);
 
-    /** A write of the tenant was applied: the snapshot policy counts it (and may request a snapshot). */
-    default void applied(String tenant) {}
+    /** A write of {@code bytes} of the tenant was applied: the snapshot policy counts it (and may request a snapshot). */
+    default void applied(String tenant, long bytes) {}
 }

@@ -94,8 +94,8 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
     }
 
     @Override
-    public void applied(String tenant) {
-        if (policy.applied(tenant)) request(tenant);
+    public void applied(String tenant, long bytes) {
+        if (policy.applied(tenant, bytes)) request(tenant);
     }
 
     @Override
