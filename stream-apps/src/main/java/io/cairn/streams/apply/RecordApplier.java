@@ -72,9 +72,7 @@ final class RecordApplier {
         }
         if (cmd.getPayload() instanceof CreateTenant && outcome instanceof Outcome.Applied) pool.registry().created(tenant, position);
         group.add(cmd, position, outcome);
-        if (cmd.getPayload() instanceof ExecuteBatch b && outcome instanceof Outcome.Applied) {
-            snapshots.applied(tenant, SnapshotPolicy.bytesOf(b));
-        }
+        if (cmd.getPayload() instanceof ExecuteBatch b && outcome instanceof Outcome.Applied) snapshots.applied(tenant, b);
         if (cmd.getPayload() instanceof TakeSnapshot && outcome instanceof Outcome.Applied) {
             commitGroup.run(); // the copy then holds everything up to this record
             snapshots.request(tenant);

@@ -1,5 +1,7 @@
 package io.cairn.streams.apply;
 
+import io.cairn.topics.avro.ExecuteBatch;
+
 /**
  * Where the applier hands a tenant to be snapshotted once a {@code TakeSnapshot} record of it is
  * applied and committed. Taking the copy and storing it happen elsewhere, off the stream thread.
@@ -35,6 +37,6 @@ interface SnapshotRequests {
     /** Snapshots the tenant soon; returns at once. A request for a tenant already waiting joins it. */
     void request(String tenant);
 
-    /** A write of {@code bytes} of the tenant was applied: the snapshot policy counts it (and may request a snapshot). */
-    default void applied(String tenant, long bytes) {}
+    /** A write of the tenant was applied: the snapshot policy counts it (and may request a snapshot). */
+    default void applied(String tenant, ExecuteBatch write) {}
 }

@@ -8,6 +8,7 @@ import io.cairn.tenantdb.sqlite.ConsistentCopy;
 import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.cairn.topics.Serdes;
 import io.cairn.topics.TopicCatalog;
+import io.cairn.topics.avro.ExecuteBatch;
 import io.cairn.topics.avro.SnapshotRefSpec;
 import io.cairn.topics.avro.SnapshotTaken;
 import io.cairn.topics.avro.TenantCommand;
@@ -94,8 +95,8 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
     }
 
     @Override
-    public void applied(String tenant, long bytes) {
-        if (policy.applied(tenant, bytes)) request(tenant);
+    public void applied(String tenant, ExecuteBatch write) {
+        if (policy.applied(tenant, SnapshotPolicy.bytesOf(write))) request(tenant);
     }
 
     @Override
