@@ -24,16 +24,10 @@ public record DynamoDbSettings(
         Objects.requireNonNull(region, "dynamodb.region is required");
         tablePrefix = tablePrefix == null ? "cairn-" : tablePrefix;
         createTables = createTables == null || createTables;
-        if (endpoint != null) {
-            try {
-                URI.create(endpoint);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("dynamodb.endpoint is not a URL: " + endpoint);
-            }
-        }
+        Endpoints.check("dynamodb.endpoint", endpoint);
     }
 
     public URI endpointUri() {
-        return endpoint == null ? null : URI.create(endpoint);
+        return Endpoints.uri(endpoint);
     }
 }

@@ -32,16 +32,10 @@ public record SnapshotSettings(
         if (everyMegabytes < 1) throw new IllegalArgumentException("snapshots.every_megabytes must be >= 1");
         if (everyWrites < 1) throw new IllegalArgumentException("snapshots.every_writes must be >= 1");
         if (keep < 1) throw new IllegalArgumentException("snapshots.keep must be >= 1");
-        if (endpoint != null) {
-            try {
-                URI.create(endpoint);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("snapshots.endpoint is not a URL: " + endpoint);
-            }
-        }
+        Endpoints.check("snapshots.endpoint", endpoint);
     }
 
     public URI endpointUri() {
-        return endpoint == null ? null : URI.create(endpoint);
+        return Endpoints.uri(endpoint);
     }
 }
