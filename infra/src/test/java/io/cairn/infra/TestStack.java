@@ -128,16 +128,21 @@ final class TestStack implements AutoCloseable {
 
     /** As {@link #start(Path)}, with the control plane: DynamoDB Local, the materializer, access reported every {@link #ACCESS_WINDOW}. */
     static TestStack startWithControlPlane(Path dataDir) throws Exception {
+        return startWithControlPlane(dataDir, spec -> spec);
+    }
+
+    /** As {@link #startWithControlPlane(Path)}, with the node's spec adjusted (snapshots, tiering). */
+    static TestStack startWithControlPlane(Path dataDir, java.util.function.UnaryOperator<CairnNode.Spec> adjust) throws Exception {
         EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"));
         ControlPlane controlPlane = new ControlPlane(dataDir.resolve("dynamodb"));
         KafkaSettings settings = KafkaSettings.embedded(kafka.bootstrapServers());
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         Path hot = dataDir.resolve("hot");
         CairnNode node = CairnNode.start(
-                new CairnNode.Spec(ApplierConfig.primary(hot), EdgeConfig.defaults(ADMIN, hot).withPort(0), 4, (short) 1)
+                adjust.apply(new CairnNode.Spec(ApplierConfig.primary(hot), EdgeConfig.defaults(ADMIN, hot).withPort(0), 4, (short) 1)
                         .withEdgeOptions(EdgeOptions.defaults().withAccessWindow(ACCESS_WINDOW))
                         .withControlPlane(MaterializerConfig.defaults(dataDir.resolve("materializer-state"))
-                                .withIntervals(Duration.ofMillis(200), Duration.ofMillis(500)), controlPlane.store),
+                                .withIntervals(Duration.ofMillis(200), Duration.ofMillis(500)), controlPlane.store)),
                 settings.clientProperties(), registry);
         assertThat(node.awaitHealthy(Duration.ofSeconds(60))).as("stack healthy").isTrue();
         return new TestStack(kafka, node, registry, controlPlane);

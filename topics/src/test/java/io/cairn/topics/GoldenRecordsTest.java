@@ -12,6 +12,7 @@ import io.cairn.topics.avro.DeadLetter;
 import io.cairn.topics.avro.DeleteTenant;
 import io.cairn.topics.avro.ExecuteBatch;
 import io.cairn.topics.avro.Freeze;
+import io.cairn.topics.avro.Frozen;
 import io.cairn.topics.avro.IssueKey;
 import io.cairn.topics.avro.KeySpec;
 import io.cairn.topics.avro.RepairTenant;
@@ -52,7 +53,7 @@ import org.junit.jupiter.api.Test;
  * schemas the serdes must then still read.
  */
 class GoldenRecordsTest {
-    static final String CURRENT = "v4";
+    static final String CURRENT = "v5";
     private static final Path GOLDEN = Path.of("src", "test", "resources", "golden");
 
     /** One fixture per record type and payload, with every optional field set somewhere. */
@@ -80,6 +81,9 @@ class GoldenRecordsTest {
         f.put("command-snapshot-taken", command(SnapshotTaken.newBuilder().setSnapshot(SnapshotRefSpec.newBuilder().setOffset(1000)
                 .setSizeBytes(36_864).setStoredBytes(4_100).setSha256("cd".repeat(32)).setKey("tenants/acme/snapshots/00000000000000001000")
                 .setTakenAtMs(1_700_000_000_500L).build()).build(), null));
+        f.put("command-frozen", command(Frozen.newBuilder().setSnapshot(SnapshotRefSpec.newBuilder().setOffset(1001)
+                .setSizeBytes(36_864).setStoredBytes(4_100).setSha256("ef".repeat(32)).setKey("tenants/acme/snapshots/00000000000000001001")
+                .setTakenAtMs(1_700_000_000_600L).build()).build(), null));
         StatementResult rows = StatementResult.newBuilder().setChanges(1).setLastInsertRowid(7).setColumns(List.of("id", "v"))
                 .setRows(List.of(new ArrayList<>(Arrays.asList(7L, null)))).build();
         f.put("result-ok", CommandResult.newBuilder().setCommandId("c-1").setTenant("acme").setPartition(3).setOffset(1042)

@@ -17,6 +17,7 @@ import io.cairn.edge.read.ReadCache;
 import io.cairn.infra.config.AdminToken;
 import io.cairn.infra.config.ConfigException;
 import io.cairn.infra.config.DevPorts;
+import io.cairn.infra.config.Durations;
 import io.cairn.infra.config.KafkaSettings;
 import io.cairn.devstack.EmbeddedDynamoDb;
 import io.cairn.devstack.EmbeddedRedis;
@@ -26,6 +27,7 @@ import io.cairn.infra.runtime.CairnNode;
 import io.cairn.infra.runtime.Processes;
 import io.cairn.streams.apply.ApplierConfig;
 import io.cairn.streams.materialize.MaterializerConfig;
+import io.cairn.streams.tiering.TieringConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
@@ -81,6 +83,11 @@ public final class DevCommand implements Callable<Integer> {
             description = "DynamoDB Local port (env CAIRN_DYNAMODB_PORT). Default: the last one used, else a free one.")
     int dynamoPort;
 
+    @Option(names = "--cold-after", defaultValue = "${env:CAIRN_COLD_AFTER:-24h}",
+            description = "A tenant neither read nor written for this long goes cold: only its snapshot is kept (env CAIRN_COLD_AFTER)."
+                    + " Default: ${DEFAULT-VALUE}.")
+    String coldAfter;
+
     @Option(names = "--redis-port", defaultValue = "${env:CAIRN_REDIS_PORT:-0}",
             description = "Port of the Redis --redis embedded starts (env CAIRN_REDIS_PORT). Default: the last one used, else a free one.")
     int redisPort;
@@ -90,6 +97,12 @@ public final class DevCommand implements Callable<Integer> {
     /** The dev applier's static group membership: a restart after a crash takes the partitions back at once. */
     static final String DEV_APPLIER_INSTANCE = "cairn-dev-applier";
     static final String DEV_MATERIALIZER_INSTANCE = "cairn-dev-materializer";
+
+    /** The tiering job looks every minute, or every 10 s when tenants go cold within 10 minutes (a demo or a test). */
+    static TieringConfig devTiering(Duration coldAfter) {
+        Duration every = coldAfter.compareTo(Duration.ofMinutes(10)) < 0 ? Duration.ofSeconds(10) : Duration.ofMinutes(1);
+        return TieringConfig.defaults().withColdAfter(coldAfter).withEvery(every);
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -103,6 +116,7 @@ public final class DevCommand implements Callable<Integer> {
         AdminToken.Resolved token = AdminToken.resolve(data, System.getenv("CAIRN_ADMIN_TOKEN"));
         Path hot = data.resolve("hot");
         EdgeConfig edgeConfig = ConfigException.check(() -> EdgeConfig.defaults(token.token(), hot).withPort(port));
+        TieringConfig tiering = ConfigException.check(() -> devTiering(Durations.parse("--cold-after", coldAfter)));
         boolean embeddedRedisWanted = "embedded".equals(redisUrl);
         DevPorts ports = DevPorts.resolve(data, Map.of(DevPorts.Server.KAFKA, kafkaPort, DevPorts.Server.KAFKA_CONTROLLER,
                 kafkaControllerPort, DevPorts.Server.S3, s3Port, DevPorts.Server.DYNAMODB, dynamoPort, DevPorts.Server.REDIS, redisPort));
@@ -131,7 +145,8 @@ public final class DevCommand implements Callable<Integer> {
                             .withChecks(List.of(HealthCheck.of("kafka-broker", () -> EmbeddedKafka.failure() == null))))
                     .withControlPlane(MaterializerConfig.defaults(data.resolve("materializer-state")).withInstanceId(DEV_MATERIALIZER_INSTANCE),
                             new DynamoDbMetadataStore(dynamoClient, DynamoDbMetadataConfig.defaults()))
-                    .withSnapshots(new S3SnapshotStore(s3Client, S3SnapshotConfig.of(SNAPSHOT_BUCKET)));
+                    .withSnapshots(new S3SnapshotStore(s3Client, S3SnapshotConfig.of(SNAPSHOT_BUCKET)))
+                    .withTiering(tiering);
             node = CairnNode.start(spec, settings.clientProperties(), registry);
         } catch (Exception e) {
             dynamoClient.close();

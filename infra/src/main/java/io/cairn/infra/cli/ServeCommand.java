@@ -80,6 +80,9 @@ public final class ServeCommand implements Callable<Integer> {
             spec = spec.withSnapshots(new SnapshotOptions(new S3SnapshotStore(s3, S3SnapshotConfig.of(sn.bucket())), sn.everyWrites(),
                     (long) sn.everyMegabytes() << 20, sn.keep()));
         }
+        if (config.tiering().enabled() && applier != null && spec.controlPlane() != null && spec.snapshots() != null) {
+            spec = spec.withTiering(config.tiering().config());
+        }
         CairnNode node = CairnNode.start(spec, config.kafka().clientProperties(), registry);
         System.out.println("cairn: serving" + (edge != null ? " on port " + node.httpPort() : "") + " with roles " + config.roles());
         Processes.runUntilStopped(cache, s3, node, dynamo);

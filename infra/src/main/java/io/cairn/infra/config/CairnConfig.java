@@ -31,6 +31,8 @@ import java.util.Set;
  *     control plane (those routes answer 501)
  * @param snapshots where the applier stores tenant snapshots (S3); unset: none ({@code POST
  *     /v1/tenants/{t}/snapshots} answers 501)
+ * @param tiering when idle tenants go cold; the job runs with the applier when {@code dynamodb} and
+ *     {@code snapshots} are set (defaults: {@link TieringSettings})
  */
 public record CairnConfig(
         @JsonProperty("data_dir") String dataDir,
@@ -42,7 +44,8 @@ public record CairnConfig(
         @JsonProperty("applier_instance_id") String applierInstanceId,
         @JsonProperty("redis_url") String redisUrl,
         @JsonProperty("dynamodb") DynamoDbSettings dynamodb,
-        @JsonProperty("snapshots") SnapshotSettings snapshots) {
+        @JsonProperty("snapshots") SnapshotSettings snapshots,
+        @JsonProperty("tiering") TieringSettings tiering) {
 
     static final Set<String> ROLES = Set.of("applier", "edge", "materializer");
 
@@ -60,6 +63,7 @@ public record CairnConfig(
         }
         applierThreads = applierThreads == null ? 1 : applierThreads;
         maxOpenTenants = maxOpenTenants == null ? 1_024 : maxOpenTenants;
+        tiering = tiering == null ? TieringSettings.DEFAULTS : tiering;
         if (applierInstanceId != null && applierInstanceId.isBlank()) throw new IllegalArgumentException("applier_instance_id must not be blank");
     }
 

@@ -11,6 +11,8 @@ import io.cairn.streams.apply.ApplierConfig;
 import io.cairn.streams.apply.SnapshotOptions;
 import io.cairn.streams.materialize.Materializer;
 import io.cairn.streams.materialize.MaterializerConfig;
+import io.cairn.streams.tiering.TieringConfig;
+import io.cairn.streams.tiering.TieringJob;
 import io.cairn.topics.TopicCatalog;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -44,25 +46,36 @@ public final class CairnNode implements AutoCloseable {
      *     node adds the applier's health, the control plane and the materializer's lag
      * @param controlPlane the metadata store (DynamoDB) the materializer writes and the edge reads, or null
      * @param snapshots how the applier keeps tenant snapshots (S3), or null for none
+     * @param tiering when the tiering job freezes idle tenants, or null for no job (it needs {@code
+     *     controlPlane} and {@code snapshots}); tenants can still be frozen by hand
      */
     public record Spec(ApplierConfig applier, EdgeConfig edge, MaterializerConfig materializer, int partitions,
-            short replicationFactor, EdgeOptions edgeOptions, MetadataStore controlPlane, SnapshotOptions snapshots) {
+            short replicationFactor, EdgeOptions edgeOptions, MetadataStore controlPlane, SnapshotOptions snapshots,
+            TieringConfig tiering) {
         public Spec {
             if (materializer != null && controlPlane == null) throw new IllegalArgumentException("the materializer needs a control plane");
+            if (tiering != null && (controlPlane == null || snapshots == null)) {
+                throw new IllegalArgumentException("the tiering job needs a control plane and a snapshot store");
+            }
         }
 
         /** Applier and/or edge only, default edge options, no control plane. */
         public Spec(ApplierConfig applier, EdgeConfig edge, int partitions, short replicationFactor) {
-            this(applier, edge, null, partitions, replicationFactor, EdgeOptions.defaults(), null, null);
+            this(applier, edge, null, partitions, replicationFactor, EdgeOptions.defaults(), null, null, null);
+        }
+
+        /** Adds the tiering job (set the control plane and snapshots first). */
+        public Spec withTiering(TieringConfig config) {
+            return new Spec(applier, edge, materializer, partitions, replicationFactor, edgeOptions, controlPlane, snapshots, config);
         }
 
         public Spec withEdgeOptions(EdgeOptions options) {
-            return new Spec(applier, edge, materializer, partitions, replicationFactor, options, controlPlane, snapshots);
+            return new Spec(applier, edge, materializer, partitions, replicationFactor, options, controlPlane, snapshots, tiering);
         }
 
         /** Adds a materializer with {@code config} writing to {@code store}, which the edge reads too. */
         public Spec withControlPlane(MaterializerConfig config, MetadataStore store) {
-            return new Spec(applier, edge, config, partitions, replicationFactor, edgeOptions, store, snapshots);
+            return new Spec(applier, edge, config, partitions, replicationFactor, edgeOptions, store, snapshots, tiering);
         }
 
         /** Lets the applier store snapshots in {@code store}, with the default policy and retention. */
@@ -71,15 +84,17 @@ public final class CairnNode implements AutoCloseable {
         }
 
         public Spec withSnapshots(SnapshotOptions options) {
-            return new Spec(applier, edge, materializer, partitions, replicationFactor, edgeOptions, controlPlane, options);
+            return new Spec(applier, edge, materializer, partitions, replicationFactor, edgeOptions, controlPlane, options, tiering);
         }
     }
 
     private final Applier applier;
     private final Materializer materializer;
     private final QueryEdge edge;
+    private final TieringJob tiering;
 
-    private CairnNode(Applier applier, Materializer materializer, QueryEdge edge) {
+    private CairnNode(Applier applier, Materializer materializer, QueryEdge edge, TieringJob tiering) {
+        this.tiering = tiering;
         this.applier = applier;
         this.materializer = materializer;
         this.edge = edge;
@@ -107,7 +122,9 @@ public final class CairnNode implements AutoCloseable {
                         options.withChecks(checks).withHealthDetails(details).withControlPlane(spec.controlPlane())
                                 .withSnapshots(spec.snapshots() == null ? null : spec.snapshots().store()));
             }
-            return new CairnNode(applier, materializer, edge);
+            TieringJob tiering = spec.tiering() == null ? null
+                    : track(started, TieringJob.start(spec.controlPlane(), spec.tiering(), kafkaClientProps, registry));
+            return new CairnNode(applier, materializer, edge, tiering);
         } catch (Exception e) {
             for (AutoCloseable c : started.reversed()) c.close();
             throw e;
@@ -142,6 +159,7 @@ public final class CairnNode implements AutoCloseable {
 
     @Override
     public void close() {
+        if (tiering != null) tiering.close();
         if (edge != null) edge.close();
         if (materializer != null) materializer.close();
         if (applier != null) applier.close();

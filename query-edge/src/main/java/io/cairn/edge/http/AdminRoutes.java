@@ -17,6 +17,7 @@ import io.cairn.topics.avro.ApiKey;
 import io.cairn.topics.avro.KeySpec;
 import io.cairn.topics.avro.TenantCommand;
 import io.cairn.topics.avro.TenantState;
+import io.cairn.topics.avro.Tier;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -106,6 +107,41 @@ final class AdminRoutes {
         ObjectNode out = Responses.object();
         out.put("tenant", tenant).put("snapshot", "requested").put("bookmark", done.bookmark().toString());
         Responses.json(ctx, 202, out);
+    }
+
+    /**
+     * {@code POST /v1/tenants/{t}/tier {"tier": "cold"|"hot"}} (admin). Cold: appends {@code Freeze} and
+     * answers 202 once the applier took it (the snapshot, its check and the file's removal follow; {@code
+     * GET /v1/tenants/{t}} shows {@code tier} cold when done, and a tenant written meanwhile stays hot).
+     * Hot: appends {@code Thaw} and answers 200 once the tenant's file is back. A tenant already in the
+     * asked tier gets 200 at once. 501 {@code not_supported} without a snapshot store.
+     */
+    void setTier(Context ctx) throws InterruptedException {
+        Authenticator.requireAdmin(s.principal(ctx));
+        String tenant = EdgeServices.tenantParam(ctx);
+        JsonNode body = bodies.object(ctx, true);
+        JsonNode tier = body.get("tier");
+        if (tier == null || !tier.isTextual() || !(tier.textValue().equals("cold") || tier.textValue().equals("hot"))) {
+            throw ApiError.invalidRequest("\"tier\" must be \"cold\" or \"hot\"");
+        }
+        boolean cold = tier.textValue().equals("cold");
+        TenantState st = s.existing(tenant);
+        s.requireSnapshots();
+        ObjectNode out = Responses.object();
+        out.put("tenant", tenant);
+        if ((st.getTier() == Tier.COLD) == cold) {
+            Responses.json(ctx, 200, out.put("tier", tier.textValue()).put("bookmark", st.getPartition() + ":" + st.getAppliedOffset()));
+            return;
+        }
+        s.requireLog();
+        long deadline = deadline();
+        Submitted done = submit(cold ? Commands.freeze(tenant) : Commands.thaw(tenant), deadline);
+        if (cold) {
+            Responses.json(ctx, 202, out.put("tier", "hot").put("requested", "cold").put("bookmark", done.bookmark().toString()));
+        } else {
+            awaitVisible(s.directory().awaitApplied(tenant, done.bookmark().offset(), left(deadline)), done);
+            Responses.json(ctx, 200, out.put("tier", "hot").put("bookmark", done.bookmark().toString()));
+        }
     }
 
     /** The tenant's stored snapshots, newest first, straight from the snapshot store (admin or the tenant's key). */

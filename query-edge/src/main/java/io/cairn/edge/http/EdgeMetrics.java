@@ -41,6 +41,11 @@ public final class EdgeMetrics {
         Counter.builder("cairn.edge.repairs").description("RepairTenant records the edge appended").register(registry).increment();
     }
 
+    /** A read found its tenant cold and asked the applier for a thaw. */
+    void thawRequested() {
+        Counter.builder("cairn.edge.thaws").description("Thaw records the edge appended for reads of cold tenants").register(registry).increment();
+    }
+
     /** Files checked before first being served, and the time those checks took. */
     public void verificationsFrom(io.cairn.edge.read.ReadPool pool) {
         io.micrometer.core.instrument.FunctionCounter.builder("cairn.edge.file.checks", pool, io.cairn.edge.read.ReadPool::verifications)

@@ -84,6 +84,7 @@ public final class HttpServer implements AutoCloseable {
             add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/keys", admin::issueKey);
             add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/snapshots", admin::takeSnapshot);
             add(cfg, metrics, HandlerType.GET, "/v1/tenants/{tenant}/snapshots", admin::listSnapshots);
+            add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/tier", admin::setTier);
             add(cfg, metrics, HandlerType.DELETE, "/v1/tenants/{tenant}/keys/{keyId}", admin::revokeKey);
             add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/execute", data::execute);
             add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/query", data::query);

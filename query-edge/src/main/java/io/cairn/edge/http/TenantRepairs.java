@@ -8,9 +8,12 @@ import io.cairn.edge.write.CommandGateway;
 import io.cairn.edge.write.Commands;
 import io.cairn.topics.Bookmark;
 import io.cairn.topics.ErrorCode;
+import io.cairn.topics.avro.TenantCommand;
+import io.cairn.topics.avro.Tier;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * exists): it asks the applier, through the tenant's own log, to check the file again and rebuild it
  * ({@code RepairTenant}; one request per tenant at a time), waits for the directory to show the repair
  * applied, and serves from the rebuilt file. Never wrong rows, never a 4xx that blames the client:
- * until the file is rebuilt, 503 {@code tenant_recovering}. Thread-safe.
+ * until the file is rebuilt, 503 {@code tenant_recovering}. A cold tenant's missing file is expected:
+ * the edge asks for a {@code Thaw} instead, and waits at least {@link #THAW_WAIT} for it. Thread-safe.
  */
 public final class TenantRepairs {
     /** Something to read again once the tenant's file is rebuilt. */
@@ -28,6 +32,8 @@ public final class TenantRepairs {
     }
 
     private static final Logger log = LoggerFactory.getLogger(TenantRepairs.class);
+    /** How long a read of a cold tenant waits for its thaw at least, whatever its own timeout. */
+    static final Duration THAW_WAIT = Duration.ofSeconds(30);
 
     private final CommandGateway gateway;
     private final TenantDirectory directory;
@@ -57,8 +63,12 @@ public final class TenantRepairs {
         try {
             return read.run();
         } catch (TenantFileDamaged damaged) {
-            metrics.damagedFile();
-            if (!repaired(tenant, damaged.getMessage(), wait)) throw recovering();
+            if (damaged.missing() && isCold(tenant)) {
+                if (!thawed(tenant, wait.compareTo(THAW_WAIT) > 0 ? wait : THAW_WAIT)) throw thawing();
+            } else {
+                metrics.damagedFile();
+                if (!repaired(tenant, damaged.getMessage(), wait)) throw recovering();
+            }
             try {
                 return read.run();
             } catch (TenantFileDamaged again) {
@@ -68,17 +78,35 @@ public final class TenantRepairs {
         }
     }
 
+    private boolean isCold(String tenant) {
+        return directory.tenant(tenant).map(st -> st.getTier() == Tier.COLD).orElse(false);
+    }
+
     /** Asks for the repair (unless one is under way) and waits up to {@code wait} for the directory to show it applied. */
     private boolean repaired(String tenant, String problem, Duration wait) throws InterruptedException {
+        return applied(tenant, wait, () -> {
+            log.error("{}; asking the applier to rebuild it from the log", problem);
+            metrics.repairRequested();
+            return Commands.repair(tenant, problem);
+        });
+    }
+
+    /** Asks for the cold tenant's thaw (unless one is under way): one download however many readers wait. */
+    private boolean thawed(String tenant, Duration wait) throws InterruptedException {
+        return applied(tenant, wait, () -> {
+            metrics.thawRequested();
+            return Commands.thaw(tenant);
+        });
+    }
+
+    private boolean applied(String tenant, Duration wait, Supplier<TenantCommand> request) throws InterruptedException {
         Bookmark at = pending.get(tenant);
         if (at == null) {
             synchronized (this) {
                 at = pending.get(tenant);
                 if (at == null) {
-                    log.error("{}; asking the applier to rebuild it from the log", problem);
-                    at = gateway.append(Commands.repair(tenant, problem), appendTimeout);
+                    at = gateway.append(request.get(), appendTimeout);
                     pending.put(tenant, at);
-                    metrics.repairRequested();
                 }
             }
         }
@@ -86,6 +114,11 @@ public final class TenantRepairs {
         pending.remove(tenant, at);
         pool.distrust(tenant); // the rebuilt file is a new one: checked again before it is served
         return true;
+    }
+
+    private static ApiError thawing() {
+        return new ApiError(ErrorCode.TENANT_RECOVERING,
+                "the tenant is cold and its database is being restored from its snapshot; retry shortly");
     }
 
     private static ApiError recovering() {

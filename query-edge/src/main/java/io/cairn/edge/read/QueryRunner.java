@@ -99,7 +99,7 @@ public final class QueryRunner {
      */
     private ReadPool.Lease borrow(String tenant) {
         try {
-            return pool.borrow(tenant).orElseThrow(() -> new TenantFileDamaged(tenant, "its file is missing"));
+            return pool.borrow(tenant).orElseThrow(() -> TenantFileDamaged.missing(tenant));
         } catch (SQLException e) {
             if (IntegrityCheck.isCorruption(e)) throw damaged(tenant, e);
             throw new IllegalStateException("cannot open the tenant's file: " + e.getMessage(), e);

@@ -4,6 +4,7 @@ import io.cairn.edge.json.StatementSpec;
 import io.cairn.topics.avro.CreateTenant;
 import io.cairn.topics.avro.DeleteTenant;
 import io.cairn.topics.avro.ExecuteBatch;
+import io.cairn.topics.avro.Freeze;
 import io.cairn.topics.avro.IssueKey;
 import io.cairn.topics.avro.KeySpec;
 import io.cairn.topics.avro.RepairTenant;
@@ -11,6 +12,7 @@ import io.cairn.topics.avro.RevokeKey;
 import io.cairn.topics.avro.Statement;
 import io.cairn.topics.avro.TakeSnapshot;
 import io.cairn.topics.avro.TenantCommand;
+import io.cairn.topics.avro.Thaw;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -53,6 +55,16 @@ public final class Commands {
     /** Asks the applier to snapshot the tenant into the snapshot store ({@code reason}: who asked). */
     public static TenantCommand takeSnapshot(String tenant, String reason) {
         return stamp(tenant, null, new TakeSnapshot(reason));
+    }
+
+    /** Asks the applier to make the tenant cold (snapshot, verify, remove the hot file). */
+    public static TenantCommand freeze(String tenant) {
+        return stamp(tenant, null, new Freeze());
+    }
+
+    /** Asks the applier to bring a cold tenant's file back (a read of a cold tenant sends it). */
+    public static TenantCommand thaw(String tenant) {
+        return stamp(tenant, null, new Thaw());
     }
 
     /** An execute batch; the SQL goes in as the client wrote it (the applier checks and rewrites it again). */

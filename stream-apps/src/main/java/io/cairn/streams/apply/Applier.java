@@ -62,8 +62,11 @@ public final class Applier implements AutoCloseable {
         TenantDatabasePool pool = new TenantDatabasePool(new TenantFiles(config.hotDir()), config.limits(), config.maxOpenTenants());
         ApplierMetrics metrics = new ApplierMetrics(registry);
         SnapshotSeeds seeds = snapshots == null ? null : new SnapshotSeeds(snapshots.store(), pool, registry);
-        TenantRecovery recovery = new TenantRecovery(pool, rebuilder(config, kafkaClientProps, seeds), registry);
+        TenantRecovery.Rebuilder rebuilder = rebuilder(config, kafkaClientProps, seeds);
         LogReader logReader = new LogReader(kafkaClientProps);
+        ColdTenants cold = seeds == null ? ColdTenants.NONE
+                : new ColdTenants(pool, thawer(config, kafkaClientProps, seeds, rebuilder, logReader), registry);
+        TenantRecovery recovery = new TenantRecovery(pool, rebuilder, cold, registry);
         HeavyLane lane = new HeavyLane(pool, config.maxResultRows(), recovery, metrics, logReader);
         Snapshotter snapshotter = snapshots == null ? null : new Snapshotter(new TenantFiles(config.hotDir()), snapshots.store(), kafkaClientProps,
                 Snapshotter.CONCURRENCY, Snapshotter.RETRY_FOR, new SnapshotPolicy(snapshots.everyWrites(), snapshots.everyBytes()), snapshots.keep(), registry);
@@ -100,6 +103,22 @@ public final class Applier implements AutoCloseable {
             } else {
                 log.info("tenant {}: rebuilding from its snapshot at offset {}, then the log below {}", tenant, seeded, endExclusive);
                 replay.replayPartitionFrom(partition, seeded + 1, endExclusive, tenant::equals, progress -> { });
+            }
+        };
+    }
+
+    /**
+     * A thaw places the cold tenant's own snapshot and applies its cold tail, fetched by offset; when
+     * that snapshot cannot be used, it rebuilds like self-healing (an older snapshot and the log after it).
+     */
+    private static ColdTenants.Thawer thawer(ApplierConfig config, Map<String, Object> kafkaClientProps, SnapshotSeeds seeds,
+            TenantRecovery.Rebuilder rebuilder, LogReader reader) {
+        return (tenant, tail, endExclusive, scratch) -> {
+            if (seeds.seedExactly(tenant, tail.snapshotOffset(), scratch)) {
+                new LogReplay(kafkaClientProps, config.withRole(config.role(), config.applicationId(), scratch))
+                        .replayOffsets(tail.partition(), tail.offsets(), reader, tenant::equals);
+            } else {
+                rebuilder.rebuild(tenant, tail.partition(), endExclusive, scratch);
             }
         };
     }

@@ -8,6 +8,9 @@ import io.cairn.topics.TenantId;
 import io.cairn.topics.avro.CreateTenant;
 import io.cairn.topics.avro.DeleteTenant;
 import io.cairn.topics.avro.ExecuteBatch;
+import io.cairn.topics.avro.Freeze;
+import io.cairn.topics.avro.Frozen;
+import io.cairn.topics.avro.Thaw;
 import io.cairn.topics.avro.IssueKey;
 import io.cairn.topics.avro.KeySpec;
 import io.cairn.topics.avro.RepairTenant;
@@ -43,9 +46,11 @@ final class CommandApplier {
     private final TenantFiles files;
     private final BatchExecutor batches;
     private final SnapshotRequests snapshots;
+    private final ColdTenants cold;
 
-    CommandApplier(TenantDatabasePool pool, int maxResultRows, SnapshotRequests snapshots) {
+    CommandApplier(TenantDatabasePool pool, int maxResultRows, SnapshotRequests snapshots, ColdTenants cold) {
         this.snapshots = snapshots;
+        this.cold = cold;
         this.pool = pool;
         this.files = pool.files();
         this.batches = new BatchExecutor(maxResultRows);
@@ -110,6 +115,10 @@ final class CommandApplier {
                 case TakeSnapshot t -> snapshots.available() ? DONE // the copy is taken off the stream thread (RecordApplier hands it over)
                         : Outcome.failed(ErrorCode.NOT_SUPPORTED, "this deployment stores no snapshots (configure snapshots: in cairn.yaml)");
                 case SnapshotTaken t -> recordSnapshot(db, position, t.getSnapshot());
+                case Freeze f -> snapshots.available() ? DONE // the snapshot is taken off the stream thread, then Frozen follows
+                        : Outcome.failed(ErrorCode.NOT_SUPPORTED, "this deployment stores no snapshots, so no tenant can go cold");
+                case Thaw t -> DONE; // a cold tenant's file was brought back before it was opened
+                case Frozen f -> frozen(db, position, f.getSnapshot());
                 default -> Outcome.failed(ErrorCode.NOT_SUPPORTED, payload.getClass().getSimpleName() + " is not supported yet");
             };
         } catch (BatchExecutor.NeedsFullBudget more) {
@@ -240,6 +249,20 @@ final class CommandApplier {
             ps.executeUpdate();
         }
         return DONE;
+    }
+
+    /**
+     * Records the freeze's snapshot; when the tenant applied nothing after it, the snapshot holds all
+     * the tenant is, and the tenant goes cold once the group commits (where files are live). Either way
+     * the same content and position result, so a replay agrees.
+     */
+    private Outcome frozen(TenantDatabase db, Bookmark position, SnapshotRefSpec s) throws SQLException {
+        long writtenUpTo = db.applied().offset();
+        Outcome recorded = recordSnapshot(db, position, s);
+        if (!(recorded instanceof Outcome.Applied) || !cold.freezes()) return recorded;
+        if (writtenUpTo == s.getOffset()) db.goingCold(s.getOffset());
+        else cold.superseded(db.tenant, position, s.getOffset());
+        return recorded;
     }
 
     private Outcome revokeKey(TenantDatabase db, String keyId) throws SQLException {

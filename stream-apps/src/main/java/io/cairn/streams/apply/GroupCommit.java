@@ -33,11 +33,11 @@ import org.slf4j.LoggerFactory;
 final class GroupCommit {
     /** An outcome waiting for its tenant's commit. */
     private record Pending(TenantCommand command, Bookmark position, Outcome.Applied applied, Outcome.Failed failed,
-            boolean replayed) {
+            boolean replayed, boolean fileless) {
         static Pending of(TenantCommand command, Bookmark position, Outcome outcome) {
             return switch (outcome) {
-                case Outcome.Applied a -> new Pending(command, position, a, null, false);
-                case Outcome.Failed f -> new Pending(command, position, null, f, false);
+                case Outcome.Applied a -> new Pending(command, position, a, null, false, false);
+                case Outcome.Failed f -> new Pending(command, position, null, f, false, false);
                 case Outcome.Replayed r -> of(command, position, r.first()).asReplay();
                 case Outcome.Skipped s -> throw new IllegalArgumentException("a skipped record has no result");
                 case Outcome.Deferred d -> throw new IllegalArgumentException("a deferred record has no result yet");
@@ -45,7 +45,11 @@ final class GroupCommit {
         }
 
         Pending asReplay() {
-            return new Pending(command, position, applied, failed, true);
+            return new Pending(command, position, applied, failed, true, fileless);
+        }
+
+        Pending asFileless() {
+            return new Pending(command, position, applied, failed, replayed, true);
         }
     }
 
@@ -77,6 +81,14 @@ final class GroupCommit {
         if (!(outcome instanceof Outcome.Skipped) && !(outcome instanceof Outcome.Deferred)) pending.add(Pending.of(command, position, outcome));
     }
 
+    /**
+     * Adds the outcome of a record applied without the tenant's file (a cold tenant's): emitted with
+     * the group, never applied again by {@link #reapply}.
+     */
+    void addFileless(TenantCommand command, Bookmark position, Outcome outcome) {
+        pending.add(Pending.of(command, position, outcome).asFileless());
+    }
+
     int size() {
         return pending.size();
     }
@@ -93,7 +105,7 @@ final class GroupCommit {
     void reapply(String tenant, Reapply again) throws SQLException, TransactionLost {
         for (int i = 0; i < pending.size(); i++) {
             Pending p = pending.get(i);
-            if (!p.command().getTenant().equals(tenant)) continue;
+            if (!p.command().getTenant().equals(tenant) || p.fileless()) continue;
             Outcome o = again.apply(p.command(), p.position());
             if (o instanceof Outcome.Skipped) throw new IllegalStateException("record " + p.position() + " skipped on redo");
             pending.set(i, Pending.of(p.command(), p.position(), o));
@@ -221,11 +233,11 @@ final class GroupCommit {
         return b.build();
     }
 
-    /** The tenant's metadata as of its last commit, read from its own tables. */
+    /** The tenant's metadata as of its last commit, read from its own tables; cold when a Frozen of the group made it so. */
     static TenantState stateOf(TenantDatabase db) throws SQLException {
         TenantState.Builder b = TenantState.newBuilder()
                 .setTenant(db.tenant)
-                .setTier(Tier.HOT)
+                .setTier(db.goingColdFrom() >= 0 ? Tier.COLD : Tier.HOT)
                 .setPartition(db.applied().partition())
                 .setAppliedOffset(db.applied().offset())
                 .setSizeBytes(db.sizeBytes())

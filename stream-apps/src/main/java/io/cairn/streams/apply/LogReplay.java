@@ -84,6 +84,42 @@ public final class LogReplay {
         }
     }
 
+    /**
+     * Applies the records at {@code offsets} of one partition (ascending), read with {@code reader}, for
+     * the tenants {@code tenants} accepts, onto a target that holds their files as of just before the
+     * first: a cold tenant's thaw, whose tail is a few known records, not a stretch of the partition.
+     */
+    void replayOffsets(int partition, List<Long> offsets, HeavyLane.Refetch reader, Predicate<String> tenants) throws SQLException {
+        TenantFiles files = new TenantFiles(config.hotDir());
+        try (TenantDatabasePool pool = new TenantDatabasePool(files, config.limits(), config.maxOpenTenants())) {
+            RecordApplier records = new RecordApplier(pool, config.maxResultRows(), TenantRecovery.NONE, SnapshotRequests.IGNORED);
+            GroupCommit group = records.group();
+            Runnable commit = () -> {
+                try {
+                    if (!group.isEmpty()) group.commit(System.currentTimeMillis());
+                } catch (GroupCommit.CommitFailed e) {
+                    throw new IllegalStateException("replay: " + e.getMessage(), e.getCause());
+                }
+            };
+            try {
+                for (long offset : offsets) {
+                    Bookmark at = new Bookmark(partition, offset);
+                    TenantCommand cmd;
+                    try {
+                        cmd = reader.fetch(at);
+                    } catch (Exception e) {
+                        throw new SQLException("could not read " + at + " of the log", e);
+                    }
+                    if (tenants.test(cmd.getTenant())) records.apply(cmd, at, commit);
+                }
+                commit.run();
+            } catch (SQLException | RuntimeException e) {
+                group.abort();
+                throw e;
+            }
+        }
+    }
+
     /** {@code from} -1: from the beginning, onto an empty target. */
     private ReplayProgress replay(KafkaConsumer<String, byte[]> consumer, Map<TopicPartition, Long> ends,
             Predicate<String> tenants, Consumer<ReplayProgress> listener, long from) throws SQLException {

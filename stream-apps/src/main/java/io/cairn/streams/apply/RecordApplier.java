@@ -5,10 +5,13 @@ import io.cairn.topics.TenantId;
 import io.cairn.topics.avro.CreateTenant;
 import io.cairn.topics.avro.DeleteTenant;
 import io.cairn.topics.avro.ExecuteBatch;
+import io.cairn.topics.avro.Freeze;
+import io.cairn.topics.avro.Frozen;
 import io.cairn.topics.avro.RepairTenant;
 import io.cairn.topics.avro.TakeSnapshot;
 import io.cairn.topics.avro.TenantCommand;
 import java.sql.SQLException;
+import java.util.List;
 
 /**
  * One record of a partition taken through every step the applier takes, in order: heal the tenant if
@@ -24,9 +27,11 @@ final class RecordApplier {
     private final TenantDatabasePool pool;
     private final TenantRecovery recovery;
     private final SnapshotRequests snapshots;
+    private final ColdTenants cold;
 
     RecordApplier(TenantDatabasePool pool, int maxResultRows, TenantRecovery recovery, SnapshotRequests snapshots) {
-        this.applier = new CommandApplier(pool, maxResultRows, snapshots);
+        this.cold = recovery.cold();
+        this.applier = new CommandApplier(pool, maxResultRows, snapshots, cold);
         this.snapshots = snapshots;
         this.group = new GroupCommit(pool);
         this.pool = pool;
@@ -58,7 +63,16 @@ final class RecordApplier {
             commitGroup.run();
             recovery.recheck(tenant, repair.getReason());
         }
-        if (valid && group.held(tenant) == null) recovery.heal(tenant, position);
+        if (valid && group.held(tenant) == null) {
+            TenantRegistry.ColdTail tail = cold.tail(tenant);
+            if (tail == null) {
+                recovery.heal(tenant, position);
+            } else {
+                Outcome withoutFile = whileCold(cmd, position, tail, commitGroup);
+                if (withoutFile != null) return withoutFile;
+                cold.thaw(tenant, position, tail);
+            }
+        }
         if (cmd.getPayload() instanceof DeleteTenant) {
             commitGroup.run();
             if (valid) pool.registry().deleted(tenant, position);
@@ -77,7 +91,48 @@ final class RecordApplier {
             commitGroup.run(); // the copy then holds everything up to this record
             snapshots.request(tenant);
         }
+        if (cmd.getPayload() instanceof Freeze && outcome instanceof Outcome.Applied) {
+            commitGroup.run();
+            snapshots.freeze(tenant);
+        }
+        TenantDatabase db = valid ? group.held(tenant) : null;
+        if (db != null && db.goingColdFrom() >= 0) {
+            long snapshotOffset = db.goingColdFrom();
+            commitGroup.run(); // its state goes out cold; then the file goes
+            cold.frozen(tenant, position, snapshotOffset);
+        }
         return outcome;
+    }
+
+    /**
+     * A record of a cold tenant: one redelivered from before the freeze is skipped, a delete removes
+     * what is left, and a request that needs no file (freeze, snapshot, a late {@code Frozen}) changes
+     * nothing but the tail a thaw will apply. Null when the record needs the file: the caller thaws.
+     */
+    private Outcome whileCold(TenantCommand cmd, Bookmark position, TenantRegistry.ColdTail tail, Runnable commitGroup)
+            throws SQLException {
+        String tenant = cmd.getTenant();
+        if (position.offset() <= tail.last()) return Outcome.SKIPPED;
+        return switch (cmd.getPayload()) {
+            case DeleteTenant d -> {
+                commitGroup.run();
+                pool.registry().deleted(tenant, position);
+                pool.files().delete(tenant, position.offset());
+                cold.deleted(tenant);
+                yield new Outcome.Applied(List.of());
+            }
+            case Freeze f -> neutral(cmd, position, tail);
+            case TakeSnapshot t -> neutral(cmd, position, tail);
+            case Frozen f -> neutral(cmd, position, tail);
+            default -> null;
+        };
+    }
+
+    private Outcome neutral(TenantCommand cmd, Bookmark position, TenantRegistry.ColdTail tail) throws SQLException {
+        cold.appliedWhileCold(cmd.getTenant(), position, tail);
+        Outcome done = new Outcome.Applied(List.of());
+        group.addFileless(cmd, position, done);
+        return done;
     }
 
     /**

@@ -81,6 +81,34 @@ final class SnapshotSeeds {
         return -1;
     }
 
+    /**
+     * Places the snapshot of {@code tenant} at exactly {@code offset} as its file under {@code scratchHotDir}
+     * (a cold tenant's own snapshot); false when it is gone, fails verification (counted, as above) or
+     * the store cannot be reached: the caller then rebuilds the general way.
+     */
+    boolean seedExactly(String tenant, long offset, Path scratchHotDir) {
+        TenantFiles scratch = new TenantFiles(scratchHotDir);
+        Path target = scratch.database(tenant);
+        try {
+            scratch.prepare(tenant);
+            if (store.download(tenant, offset, target).isEmpty()) {
+                log.error("tenant {}: its cold snapshot at offset {} is missing from the store", tenant, offset);
+                return false;
+            }
+            long holds = positionIn(target);
+            if (holds != offset) throw new SnapshotCorruptException("download", tenant, offset, "it holds offset " + holds, null);
+            seeded.increment();
+            return true;
+        } catch (SnapshotCorruptException e) {
+            corrupt.increment();
+            log.error("tenant {}: its cold snapshot at offset {} is corrupt ({}); rebuilding from an older one", tenant, offset, e.getMessage());
+        } catch (SnapshotStoreException e) {
+            log.warn("tenant {}: snapshot store failed ({}) fetching its cold snapshot", tenant, e.getMessage());
+        }
+        deleteQuietly(target);
+        return false;
+    }
+
     /** The offset the file holds; -2 when it cannot be read as a tenant file. */
     private static long positionIn(Path file) {
         try {

@@ -9,6 +9,7 @@ import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.cairn.topics.Serdes;
 import io.cairn.topics.TopicCatalog;
 import io.cairn.topics.avro.ExecuteBatch;
+import io.cairn.topics.avro.Frozen;
 import io.cairn.topics.avro.SnapshotRefSpec;
 import io.cairn.topics.avro.SnapshotTaken;
 import io.cairn.topics.avro.TenantCommand;
@@ -23,7 +24,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -60,7 +60,8 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
     private final Duration retryFor;
     private final KafkaProducer<String, byte[]> producer;
     private final ExecutorService workers;
-    private final Set<String> waiting = ConcurrentHashMap.newKeySet();
+    /** Tenants queued and not yet started, and whether a freeze asked (a freeze and a plain request join as a freeze). */
+    private final Map<String, Boolean> waiting = new ConcurrentHashMap<>();
     private final SnapshotPolicy policy;
     private final int keep;
     private final Counter taken;
@@ -101,13 +102,28 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
 
     @Override
     public void request(String tenant) {
+        enqueue(tenant, false);
+    }
+
+    @Override
+    public void freeze(String tenant) {
+        enqueue(tenant, true);
+    }
+
+    private void enqueue(String tenant, boolean freeze) {
         policy.reset(tenant);
-        if (!waiting.add(tenant)) return;
+        boolean[] queued = {false};
+        waiting.compute(tenant, (t, was) -> {
+            queued[0] = was == null;
+            return was == null ? freeze : was || freeze;
+        });
+        if (!queued[0]) return;
         workers.execute(() -> {
-            waiting.remove(tenant); // from here a new request queues a new snapshot: it may need a later position
+            // From here a new request queues a new snapshot: it may need a later position.
+            boolean forFreeze = Boolean.TRUE.equals(waiting.remove(tenant));
             try {
                 Timer.Sample sample = Timer.start();
-                takeWithRetries(tenant);
+                takeWithRetries(tenant, forFreeze);
                 sample.stop(duration);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -118,12 +134,12 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
         });
     }
 
-    private void takeWithRetries(String tenant) throws Exception {
+    private void takeWithRetries(String tenant, boolean forFreeze) throws Exception {
         long deadline = System.nanoTime() + retryFor.toNanos();
         long backoffMs = 1_000;
         while (true) {
             try {
-                take(tenant);
+                take(tenant, forFreeze);
                 return;
             } catch (SnapshotStoreException e) {
                 if (!e.retriable() || System.nanoTime() > deadline) throw e;
@@ -134,20 +150,23 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
         }
     }
 
-    private void take(String tenant) throws Exception {
+    private void take(String tenant, boolean forFreeze) throws Exception {
+        if (!files.exists(tenant)) throw new IOException("the tenant has no file here (cold, deleted, or never created)");
         Path scratch = files.snapshotScratch(tenant);
         requireRoomForACopy(tenant);
         try {
             ConsistentCopy.Copy copy = ConsistentCopy.take(files.database(tenant), scratch);
             long offset = copy.position().offset();
             SnapshotInfo info = store.put(tenant, offset, copy.file());
+            if (forFreeze) readBack(tenant, offset, scratch);
             SnapshotRefSpec ref = SnapshotRefSpec.newBuilder().setOffset(offset).setSizeBytes(info.sizeBytes())
                     .setStoredBytes(info.storedBytes()).setSha256(info.sha256()).setKey(SnapshotKeys.key(tenant, offset))
                     .setTakenAtMs(info.createdAt().toEpochMilli()).build();
             long now = System.currentTimeMillis();
-            TenantCommand record = TenantCommand.newBuilder().setCommandId("snapshot-" + tenant + "-" + offset + "-" + now)
+            Object payload = forFreeze ? Frozen.newBuilder().setSnapshot(ref).build() : SnapshotTaken.newBuilder().setSnapshot(ref).build();
+            TenantCommand record = TenantCommand.newBuilder().setCommandId((forFreeze ? "frozen-" : "snapshot-") + tenant + "-" + offset + "-" + now)
                     .setTenant(tenant).setIngressTimeMs(now).setSeed(0).setIdempotencyKey(null)
-                    .setPayload(SnapshotTaken.newBuilder().setSnapshot(ref).build()).build();
+                    .setPayload(payload).build();
             producer.send(new ProducerRecord<>(TopicCatalog.TENANT_LOG, tenant, Serdes.COMMAND.encode(record))).get(30, TimeUnit.SECONDS);
             taken.increment();
             bytes.record(info.storedBytes());
@@ -156,6 +175,20 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
         } finally {
             Files.deleteIfExists(scratch);
         }
+    }
+
+    /**
+     * Before a tenant's only copy is removed, its snapshot is downloaded again and checked: the store
+     * verifies size and SHA-256 (a {@link io.cairn.connectors.snapshot.SnapshotCorruptException} otherwise),
+     * and the file must hold the position it was stored under. Reuses the copy's scratch path.
+     */
+    private void readBack(String tenant, long offset, Path scratch) throws Exception {
+        Files.deleteIfExists(scratch);
+        if (store.download(tenant, offset, scratch).isEmpty()) {
+            throw new IOException("snapshot at offset " + offset + " is not in the store right after it was stored");
+        }
+        long holds = ConsistentCopy.positionOf(scratch).offset();
+        if (holds != offset) throw new IOException("snapshot at offset " + offset + " reads back holding offset " + holds);
     }
 
     /**

@@ -46,6 +46,7 @@ final class TenantDatabase implements AutoCloseable {
     private long lastUsedNanos = System.nanoTime();
     private Bookmark applied = Bookmark.NONE;
     private long pageSize;
+    private long coldFrom = -1;
 
     private TenantDatabase(String tenant, Path file, TenantConnection conn, DeterministicFunctions.Context clock) {
         this.tenant = tenant;
@@ -108,6 +109,19 @@ final class TenantDatabase implements AutoCloseable {
         inTransaction = true;
         applied = TenantSchema.appliedPosition(connection());
         fresh = applied.equals(Bookmark.NONE);
+    }
+
+    /**
+     * A {@code Frozen} record applied in the open group makes the tenant cold once the group commits:
+     * its snapshot, at {@code snapshotOffset}, holds everything its file holds.
+     */
+    void goingCold(long snapshotOffset) {
+        coldFrom = snapshotOffset;
+    }
+
+    /** The snapshot offset a {@code Frozen} of the open group set ({@link #goingCold}); -1 when the tenant stays hot. */
+    long goingColdFrom() {
+        return coldFrom;
     }
 
     /** True when the open (or just committed) group transaction began on a file Cairn had not initialised: a new file. */

@@ -8,7 +8,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.SQLException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,6 +42,11 @@ class TenantRecovery {
 
         @Override
         void recheck(String tenant, String reason) {}
+
+        @Override
+        ColdTenants cold() {
+            return ColdTenants.NONE;
+        }
     };
 
     private static final Logger log = LoggerFactory.getLogger(TenantRecovery.class);
@@ -50,6 +54,7 @@ class TenantRecovery {
     private final TenantDatabasePool pool;
     private final TenantFiles files;
     private final Rebuilder rebuilder;
+    private final ColdTenants cold;
     private final Counter missing;
     private final Counter corrupt;
     private final Set<String> checked = ConcurrentHashMap.newKeySet();
@@ -59,17 +64,28 @@ class TenantRecovery {
         this.pool = null;
         this.files = null;
         this.rebuilder = null;
+        this.cold = null;
         this.missing = null;
         this.corrupt = null;
     }
 
     TenantRecovery(TenantDatabasePool pool, Rebuilder rebuilder, MeterRegistry meters) {
+        this(pool, rebuilder, ColdTenants.NONE, meters);
+    }
+
+    TenantRecovery(TenantDatabasePool pool, Rebuilder rebuilder, ColdTenants cold, MeterRegistry meters) {
+        this.cold = cold;
         this.pool = pool;
         this.files = pool.files();
         this.rebuilder = rebuilder;
         String description = "tenants rebuilt from the log by the applier because their file was missing or corrupt";
         this.missing = Counter.builder("cairn.applier.rebuilds").tag("reason", "missing").description(description).register(meters);
         this.corrupt = Counter.builder("cairn.applier.rebuilds").tag("reason", "corrupt").description(description).register(meters);
+    }
+
+    /** The tiers of the same files: which tenants are cold, and how they freeze and thaw. */
+    ColdTenants cold() {
+        return cold;
     }
 
     /**
@@ -109,6 +125,8 @@ class TenantRecovery {
             String problem = IntegrityCheck.problem(tenant, db, pool.limits()).orElse(null);
             if (problem == null) {
                 checked.add(tenant);
+                // A freeze that removed nothing before a crash, or a thaw that placed the file: not cold.
+                if (pool.registry().coldTail(tenant) != null) pool.registry().notCold(tenant);
                 return;
             }
             log.error("tenant {}: database fails quick_check ({}); quarantining it and rebuilding from the log below {}",
@@ -135,10 +153,7 @@ class TenantRecovery {
                 log.warn("tenant {}: the log below {} does not create it; nothing to restore", tenant, position);
                 return;
             }
-            files.prepare(tenant);
-            Path target = files.database(tenant);
-            for (Path side : files.sideFiles(tenant)) Files.deleteIfExists(side);
-            Files.move(rebuilt, target, StandardCopyOption.ATOMIC_MOVE);
+            files.install(tenant, rebuilt);
             checked.add(tenant);
             counter.increment();
             log.warn("tenant {}: rebuilt from the log below {} in {} ms", tenant, position, (System.nanoTime() - start) / 1_000_000);
@@ -149,7 +164,7 @@ class TenantRecovery {
         }
     }
 
-    private static void deleteTree(Path dir) {
+    static void deleteTree(Path dir) {
         if (!Files.exists(dir)) return;
         try (var paths = Files.walk(dir)) {
             paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

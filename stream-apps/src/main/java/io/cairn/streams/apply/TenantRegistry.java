@@ -29,6 +29,9 @@ import org.sqlite.SQLiteConfig;
  * delete's mark is written before the file is deleted, so a missing file is never taken for a lost
  * one once the delete is underway. Both marks are functions of the log prefix applied, never of timing.
  *
+ * <p>It also keeps each cold tenant's tail ({@link ColdTail}): with its file gone, the registry is what
+ * tells a cold tenant from a lost file, and which records a thaw applies on top of the snapshot.
+ *
  * <p>Thread-safe: stream threads of one instance share it; other processes on the same hot directory
  * are serialized by SQLite's lock.
  */
@@ -56,6 +59,8 @@ final class TenantRegistry implements AutoCloseable {
                     + " created_offset INTEGER NOT NULL DEFAULT -1, deleted_offset INTEGER NOT NULL DEFAULT -1)");
             s.execute("CREATE TABLE IF NOT EXISTS deferred (log_partition INTEGER NOT NULL, log_offset INTEGER NOT NULL,"
                     + " tenant TEXT NOT NULL, PRIMARY KEY (log_partition, log_offset))");
+            s.execute("CREATE TABLE IF NOT EXISTS cold_tail (tenant TEXT NOT NULL, log_partition INTEGER NOT NULL,"
+                    + " log_offset INTEGER NOT NULL, snapshot_offset INTEGER NOT NULL, PRIMARY KEY (tenant, log_offset))");
         } catch (SQLException e) {
             conn.close();
             throw e;
@@ -93,6 +98,56 @@ final class TenantRegistry implements AutoCloseable {
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : -1;
             }
+        }
+    }
+
+    /**
+     * What a cold tenant's file would hold beyond its snapshot: the snapshot's offset, and the tenant's
+     * records applied while it had no file (its {@code Frozen}, then any that changed nothing), in order.
+     */
+    record ColdTail(int partition, long snapshotOffset, List<Long> offsets) {
+        long last() {
+            return offsets.getLast();
+        }
+    }
+
+    /**
+     * Records that the tenant's record at {@code at} was applied while it is cold (the first: the
+     * {@code Frozen} that made it so, written before its file is removed), and that its snapshot is at
+     * {@code snapshotOffset}.
+     */
+    synchronized void cold(String tenant, Bookmark at, long snapshotOffset) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO cold_tail (tenant, log_partition, log_offset, snapshot_offset)"
+                + " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+            ps.setString(1, tenant);
+            ps.setInt(2, at.partition());
+            ps.setLong(3, at.offset());
+            ps.setLong(4, snapshotOffset);
+            ps.executeUpdate();
+        }
+    }
+
+    /** The tenant's cold tail, or null when it is not cold (it has a file, or was never frozen). */
+    synchronized ColdTail coldTail(String tenant) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(
+                "SELECT log_partition, snapshot_offset, log_offset FROM cold_tail WHERE tenant = ? ORDER BY log_offset")) {
+            ps.setString(1, tenant);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) return null;
+                int partition = rs.getInt(1);
+                long snapshot = rs.getLong(2);
+                List<Long> offsets = new ArrayList<>();
+                do offsets.add(rs.getLong(3)); while (rs.next());
+                return new ColdTail(partition, snapshot, offsets);
+            }
+        }
+    }
+
+    /** The tenant has a file again (thawed, deleted, or its freeze never completed): forgets its cold tail. */
+    synchronized void notCold(String tenant) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("DELETE FROM cold_tail WHERE tenant = ?")) {
+            ps.setString(1, tenant);
+            ps.executeUpdate();
         }
     }
 

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -107,6 +108,39 @@ public final class TenantFiles {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Moves {@code rebuilt} (a complete database file, written elsewhere on the same volume) into place
+     * as the tenant's file, replacing any side files of an earlier one.
+     */
+    public void install(String tenant, Path rebuilt) throws IOException {
+        prepare(tenant);
+        for (Path side : sideFiles(tenant)) Files.deleteIfExists(side);
+        Files.move(rebuilt, database(tenant), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * Removes the tenant's database and its side files from the hot volume, leaving no tombstone: the
+     * tenant went cold and lives on in its snapshot. Idempotent.
+     *
+     * @return the bytes freed
+     */
+    public long removeHotCopy(String tenant) {
+        Path db = database(tenant);
+        long freed = 0;
+        try {
+            for (String suffix : List.of("", "-wal", "-shm", "-journal")) {
+                Path f = db.resolveSibling(db.getFileName() + suffix);
+                if (Files.exists(f)) {
+                    freed += Files.size(f);
+                    Files.deleteIfExists(f);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return freed;
     }
 
     /**

@@ -1,0 +1,285 @@
+package io.cairn.infra;
+
+import static io.cairn.infra.TestStack.ADMIN;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.cairn.connectors.s3.S3Clients;
+import io.cairn.connectors.s3.S3SnapshotConfig;
+import io.cairn.connectors.s3.S3SnapshotStore;
+import io.cairn.devstack.EmbeddedS3;
+import io.cairn.devstack.Ports;
+import io.cairn.infra.TestStack.Reply;
+import io.cairn.streams.apply.SnapshotOptions;
+import io.cairn.streams.tiering.TieringConfig;
+import io.cairn.tenantdb.sqlite.TenantFiles;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Tiers end to end: real broker, applier, materializer (DynamoDB Local) and s3proxy. Tenants go cold by
+ * hand and by the tiering job, come back on a read or a write, survive S3 going away, and lose nothing
+ * over many freeze/thaw cycles under a write load (a ledger of acknowledged writes).
+ */
+class TierIT {
+    private static final String BUCKET = "cairn-snapshots";
+    /** Short, so the tiering job's test does not wait long; every other test acts well within it. */
+    private static final Duration COLD_AFTER = Duration.ofSeconds(8);
+    /** Cycles of {@link #freezeThawCyclesUnderWritesLoseNothing}; {@code -Dcairn.tier.cycles=1000} for the long run. */
+    private static final int CYCLES = Integer.getInteger("cairn.tier.cycles", 40);
+
+    @TempDir static Path data;
+    static EmbeddedS3 s3;
+    static S3Client client;
+    static S3SnapshotStore store;
+    static TestStack stack;
+    static TenantFiles files;
+
+    @BeforeAll
+    static void start() throws Exception {
+        s3 = new EmbeddedS3(data.resolve("s3"), BUCKET, Ports.free()).start();
+        client = S3Clients.local(s3.endpoint(), s3.accessKey(), s3.secretKey());
+        store = new S3SnapshotStore(client, S3SnapshotConfig.of(BUCKET));
+        stack = TestStack.startWithControlPlane(data, spec -> spec.withSnapshots(SnapshotOptions.defaults(store))
+                .withTiering(TieringConfig.defaults().withColdAfter(COLD_AFTER).withEvery(Duration.ofMillis(500))));
+        files = new TenantFiles(data.resolve("hot"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) stack.close();
+        if (client != null) client.close();
+        if (s3 != null) s3.close();
+    }
+
+    @Test
+    void aFrozenTenantHoldsNothingHotAndAReadBringsItBack() throws Exception {
+        String key = tenantWithRows("frost", 100);
+        freeze("frost");
+        assertThat(files.exists("frost")).as("hot file removed").isFalse();
+        Reply info = stack.get("/v1/tenants/frost", ADMIN);
+        assertThat(info.body().path("last_snapshot").path("key").asText()).startsWith("tenants/frost/snapshots/");
+        double thaws = stack.count("cairn.tiers.thaws");
+
+        Reply read = stack.post("/v1/tenants/frost/query", key, "{\"sql\":\"SELECT count(*), sum(n) FROM t\"}");
+        assertThat(read.status()).as(read.body().toString()).isEqualTo(200);
+        assertThat(read.body().path("rows").toString()).isEqualTo("[[100,5050]]");
+        assertThat(files.exists("frost")).isTrue();
+        assertThat(stack.get("/v1/tenants/frost", ADMIN).text("tier")).isEqualTo("hot");
+        assertThat(stack.count("cairn.tiers.thaws")).isEqualTo(thaws + 1);
+    }
+
+    @Test
+    void aWriteToAColdTenantIsAppliedAfterItsThaw() throws Exception {
+        String key = tenantWithRows("thaw-write", 10);
+        freeze("thaw-write");
+        Reply w = stack.post("/v1/tenants/thaw-write/execute", key, "{\"sql\":\"INSERT INTO t VALUES (11)\"}");
+        assertThat(w.status()).as(w.body().toString()).isEqualTo(200);
+        Reply read = stack.post("/v1/tenants/thaw-write/query", key,
+                "{\"sql\":\"SELECT count(*), sum(n) FROM t\",\"bookmark\":\"" + w.text("bookmark") + "\"}");
+        assertThat(read.body().path("rows").toString()).isEqualTo("[[11,66]]");
+        assertThat(stack.get("/v1/tenants/thaw-write", ADMIN).text("tier")).isEqualTo("hot");
+    }
+
+    @Test
+    void manyFirstReadsAtOnceThawTheTenantOnce() throws Exception {
+        String key = tenantWithRows("crowd", 50);
+        freeze("crowd");
+        double thaws = stack.count("cairn.tiers.thaws");
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<Reply>> reads = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                reads.add(pool.submit(() -> stack.post("/v1/tenants/crowd/query", key, "{\"sql\":\"SELECT count(*) FROM t\"}")));
+            }
+            for (Future<Reply> f : reads) {
+                Reply r = f.get();
+                assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
+                assertThat(r.body().path("rows").toString()).isEqualTo("[[50]]");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(stack.count("cairn.tiers.thaws")).as("one download for all readers").isEqualTo(thaws + 1);
+    }
+
+    @Test
+    void withS3AwayAFreezeWaitsAndTheTenantStaysHotAndWritable() throws Exception {
+        String key = tenantWithRows("gale", 5);
+        s3.close();
+        try {
+            Reply asked = stack.post("/v1/tenants/gale/tier", ADMIN, "{\"tier\":\"cold\"}");
+            assertThat(asked.status()).as(asked.body().toString()).isEqualTo(202);
+            for (int i = 6; i <= 10; i++) {
+                assertThat(stack.post("/v1/tenants/gale/execute", key, "{\"sql\":\"INSERT INTO t VALUES (" + i + ")\"}").status())
+                        .isEqualTo(200);
+            }
+            assertThat(stack.post("/v1/tenants/gale/query", key, "{\"sql\":\"SELECT count(*) FROM t\"}").body().path("rows").toString())
+                    .isEqualTo("[[10]]");
+            assertThat(stack.get("/v1/tenants/gale", ADMIN).text("tier")).isEqualTo("hot");
+            assertThat(files.exists("gale")).isTrue();
+        } finally {
+            s3.start();
+        }
+        // The snapshotter retries; its copy, taken once S3 is back, holds the writes made meanwhile.
+        awaitTier("gale", "cold", Duration.ofSeconds(60));
+        assertThat(stack.post("/v1/tenants/gale/query", key, "{\"sql\":\"SELECT count(*), sum(n) FROM t\"}").body().path("rows").toString())
+                .isEqualTo("[[10,55]]");
+    }
+
+    @Test
+    void anIdleTenantGoesColdByItselfWhileABusyOneStaysHot() throws Exception {
+        String idleKey = tenantWithRows("sleepy", 3);
+        String busyKey = tenantWithRows("lively", 3);
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (!"cold".equals(stack.get("/v1/tenants/sleepy", ADMIN).text("tier"))) {
+            assertThat(System.nanoTime()).as("sleepy went cold within 90 s").isLessThan(deadline);
+            Reply r = stack.post("/v1/tenants/lively/query", busyKey, "{\"sql\":\"SELECT count(*) FROM t\"}");
+            assertThat(r.status()).isEqualTo(200);
+            Thread.sleep(250); // the busy tenant's read rate, not a wait for the system
+        }
+        assertThat(stack.get("/v1/tenants/lively", ADMIN).text("tier")).isEqualTo("hot");
+        assertThat(stack.count("cairn.tiers.freezes.requested")).isGreaterThanOrEqualTo(1);
+        assertThat(stack.post("/v1/tenants/sleepy/query", idleKey, "{\"sql\":\"SELECT sum(n) FROM t\"}").body().path("rows").toString())
+                .isEqualTo("[[6]]");
+    }
+
+    @Test
+    void aColdTenantCanBeDeletedAndItsNameUsedAgain() throws Exception {
+        tenantWithRows("gone", 3);
+        freeze("gone");
+        Reply deleted = stack.call("DELETE", "/v1/tenants/gone", ADMIN, null);
+        assertThat(deleted.status()).as(deleted.body().toString()).isEqualTo(200);
+        assertThat(stack.get("/v1/tenants/gone", ADMIN).status()).isEqualTo(404);
+        String key = stack.createTenant("gone");
+        Reply r = stack.post("/v1/tenants/gone/query", key, "{\"sql\":\"SELECT count(*) FROM sqlite_schema WHERE name = 't'\"}");
+        assertThat(r.body().path("rows").toString()).as("a new tenant, not the old one thawed").isEqualTo("[[0]]");
+    }
+
+    @Test
+    void theTierRouteChecksItsCaller() throws Exception {
+        String key = tenantWithRows("guard", 1);
+        assertThat(stack.post("/v1/tenants/guard/tier", key, "{\"tier\":\"cold\"}").status()).isEqualTo(403);
+        Reply bad = stack.post("/v1/tenants/guard/tier", ADMIN, "{\"tier\":\"frozen\"}");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.errorCode()).isEqualTo("invalid_request");
+        assertThat(stack.post("/v1/tenants/nobody/tier", ADMIN, "{\"tier\":\"cold\"}").status()).isEqualTo(404);
+        Reply hot = stack.post("/v1/tenants/guard/tier", ADMIN, "{\"tier\":\"hot\"}");
+        assertThat(hot.status()).as("already hot").isEqualTo(200);
+        freeze("guard");
+        Reply back = stack.post("/v1/tenants/guard/tier", ADMIN, "{\"tier\":\"hot\"}");
+        assertThat(back.status()).as(back.body().toString()).isEqualTo(200);
+        assertThat(files.exists("guard")).isTrue();
+    }
+
+    /**
+     * Freeze/thaw cycles of three tenants while a writer keeps writing to them: every acknowledged write
+     * is there at the end, exactly once, and the tenants end where the ledger says.
+     */
+    @Test
+    void freezeThawCyclesUnderWritesLoseNothing() throws Exception {
+        List<String> tenants = List.of("cycle-a", "cycle-b", "cycle-c");
+        List<String> keys = new ArrayList<>();
+        for (String t : tenants) keys.add(tenantWithRows(t, 0));
+        Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger failures = new AtomicInteger();
+        Thread writer = Thread.ofPlatform().start(() -> {
+            int n = 0;
+            while (!stop.get()) {
+                int i = n % tenants.size();
+                int value = 1_000 + n++;
+                try {
+                    Reply w = stack.post("/v1/tenants/" + tenants.get(i) + "/execute", keys.get(i), "{\"sql\":\"INSERT INTO t VALUES (" + value + ")\"}");
+                    if (w.status() == 200) acknowledged.add(tenants.get(i) + ":" + value);
+                    else failures.incrementAndGet();
+                    Thread.sleep(20); // the write load's pace
+                } catch (Exception e) {
+                    failures.incrementAndGet();
+                }
+            }
+        });
+        int cold = 0;
+        try {
+            for (int c = 0; c < CYCLES; c++) {
+                String t = tenants.get(c % tenants.size());
+                Reply asked = stack.post("/v1/tenants/" + t + "/tier", ADMIN, "{\"tier\":\"cold\"}");
+                assertThat(asked.status()).as(asked.body().toString()).isIn(200, 202);
+                // Either it went cold, or a write came after its snapshot and it stayed hot: both are correct.
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> settled(t, asked));
+                if ("cold".equals(stack.get("/v1/tenants/" + t, ADMIN).text("tier"))) cold++;
+                Reply read = stack.post("/v1/tenants/" + t + "/query", keys.get(c % tenants.size()), "{\"sql\":\"SELECT count(*) FROM t\"}");
+                assertThat(read.status()).as(read.body().toString()).isEqualTo(200);
+            }
+        } finally {
+            stop.set(true);
+            writer.join();
+        }
+        assertThat(failures.get()).as("writes refused during the cycles").isZero();
+        assertThat(cold).as("cycles that went cold").isGreaterThan(0);
+        for (int i = 0; i < tenants.size(); i++) {
+            Reply all = stack.post("/v1/tenants/" + tenants.get(i) + "/query", keys.get(i), "{\"sql\":\"SELECT n FROM t ORDER BY n\"}");
+            Set<String> stored = new java.util.HashSet<>();
+            int rows = 0;
+            for (var row : all.body().path("rows")) {
+                stored.add(tenants.get(i) + ":" + row.get(0).asLong());
+                rows++;
+            }
+            assertThat(rows).as("no write doubled in %s", tenants.get(i)).isEqualTo(stored.size());
+            String t = tenants.get(i);
+            assertThat(stored).as("every acknowledged write of %s", t)
+                    .containsAll(acknowledged.stream().filter(a -> a.startsWith(t + ":")).toList());
+        }
+    }
+
+    /** The freeze asked by {@code asked} was applied one way or the other: cold, or hot past its Frozen. */
+    private static boolean settled(String tenant, Reply asked) throws Exception {
+        if (asked.status() == 200) return true;
+        Reply info = stack.get("/v1/tenants/" + tenant, ADMIN);
+        if ("cold".equals(info.text("tier"))) return true;
+        String snapshot = info.body().path("last_snapshot").path("bookmark").asText("");
+        return !snapshot.isEmpty() && offset(snapshot) >= offset(asked.text("bookmark"));
+    }
+
+    private static String tenantWithRows(String tenant, int rows) throws Exception {
+        String key = stack.createTenant(tenant);
+        stack.post("/v1/tenants/" + tenant + "/execute", key, "{\"sql\":\"CREATE TABLE t (n INTEGER PRIMARY KEY)\"}");
+        if (rows > 0) {
+            Reply w = stack.post("/v1/tenants/" + tenant + "/execute", key, "{\"sql\":\"WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL"
+                    + " SELECT n + 1 FROM c WHERE n < " + rows + ") INSERT INTO t SELECT n FROM c\"}");
+            assertThat(w.status()).as(w.body().toString()).isEqualTo(200);
+        }
+        return key;
+    }
+
+    private static void freeze(String tenant) throws Exception {
+        Reply asked = stack.post("/v1/tenants/" + tenant + "/tier", ADMIN, "{\"tier\":\"cold\"}");
+        assertThat(asked.status()).as(asked.body().toString()).isEqualTo(202);
+        assertThat(asked.text("requested")).isEqualTo("cold");
+        awaitTier(tenant, "cold", Duration.ofSeconds(30));
+    }
+
+    private static void awaitTier(String tenant, String tier, Duration within) {
+        await().atMost(within).pollInterval(Duration.ofMillis(50))
+                .until(() -> tier.equals(stack.get("/v1/tenants/" + tenant, ADMIN).text("tier")));
+    }
+
+    static long offset(String bookmark) {
+        return Long.parseLong(bookmark.substring(bookmark.indexOf(':') + 1));
+    }
+}
