@@ -62,6 +62,14 @@ abstract class ApplierHarness {
 
     /** As {@link #startApplier(int)}, healing missing or damaged files with {@code rebuilder} (null: no healing). */
     void startApplier(int maxOpen, TenantRecovery.Rebuilder rebuilder) {
+        startApplier(maxOpen, rebuilder, null);
+    }
+
+    /**
+     * As {@link #startApplier(int, TenantRecovery.Rebuilder)}, with tiers: Frozen records make tenants
+     * cold, and they thaw from their snapshot in {@code snapshots} plus the piped records of their tail.
+     */
+    void startApplier(int maxOpen, TenantRecovery.Rebuilder rebuilder, io.cairn.connectors.snapshot.SnapshotStore snapshots) {
         ApplierConfig config = new ApplierConfig(hot, "test", ApplierConfig.Role.PRIMARY, 1, maxOpen, 1000, 1000, SqliteLimits.WRITE_DEFAULTS);
         pool = new TenantDatabasePool(new TenantFiles(hot), config.limits(), maxOpen);
         Properties props = new Properties();
@@ -69,7 +77,18 @@ abstract class ApplierHarness {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put("processing.exception.handler.global.enabled", true);
         props.put(StreamsConfig.STATE_DIR_CONFIG, hot.resolve("state-" + open.size()).toString());
-        TenantRecovery recovery = rebuilder == null ? TenantRecovery.NONE : new TenantRecovery(pool, rebuilder, registry);
+        TenantRecovery recovery;
+        if (snapshots != null) {
+            SnapshotSeeds seeds = new SnapshotSeeds(snapshots, pool, registry);
+            ColdTenants.Thawer thawer = (tenant, tail, end, scratch) -> {
+                if (!seeds.seedExactly(tenant, tail.snapshotOffset(), scratch)) throw new SQLException("no usable snapshot of " + tenant);
+                new LogReplay(java.util.Map.of(), config.withRole(config.role(), config.applicationId(), scratch))
+                        .replayOffsets(tail.partition(), tail.offsets(), b -> piped.get((int) b.offset()), tenant::equals);
+            };
+            recovery = new TenantRecovery(pool, rebuilder, new ColdTenants(pool, thawer, registry), registry);
+        } else {
+            recovery = rebuilder == null ? TenantRecovery.NONE : new TenantRecovery(pool, rebuilder, registry);
+        }
         ApplierMetrics metrics = new ApplierMetrics(registry);
         piped.clear(); // a new driver numbers the log from 0 again
         lane = new HeavyLane(pool, config.maxResultRows(), recovery, metrics, b -> piped.get((int) b.offset()));
