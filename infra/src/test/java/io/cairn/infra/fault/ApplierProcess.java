@@ -20,16 +20,27 @@ import java.util.concurrent.TimeUnit;
 final class ApplierProcess implements AutoCloseable {
     private final Path config;
     private final Path logFile;
+    private final List<String> jvmArgs;
     private Process process;
     private int starts;
 
-    private ApplierProcess(Path config, Path logFile) {
+    private ApplierProcess(Path config, Path logFile, List<String> jvmArgs) {
+        this.jvmArgs = List.copyOf(jvmArgs);
         this.config = config;
         this.logFile = logFile;
     }
 
     /** Writes the applier's YAML for a data dir and a broker; call {@link #start()} to run it. */
     static ApplierProcess configure(Path dataDir, String bootstrapServers, int partitions) throws IOException {
+        return configure(dataDir, bootstrapServers, partitions, "", List.of());
+    }
+
+    /**
+     * As {@link #configure(Path, String, int)}, with more of {@code cairn.yaml} (top-level sections, e.g.
+     * {@code snapshots:}) and JVM arguments (e.g. {@code -Daws.accessKeyId=...}).
+     */
+    static ApplierProcess configure(Path dataDir, String bootstrapServers, int partitions, String moreYaml, List<String> jvmArgs)
+            throws IOException {
         Path dir = dataDir.resolve("applier");
         Files.createDirectories(dir);
         Path config = dir.resolve("cairn.yaml");
@@ -44,18 +55,30 @@ final class ApplierProcess implements AutoCloseable {
                 "  properties:",
                 // Only matters if the static rejoin is missed; the broker's minimum is 6 s.
                 "    session.timeout.ms: \"6000\"",
+                moreYaml,
                 ""));
-        return new ApplierProcess(config, dir.resolve("applier.log"));
+        return new ApplierProcess(config, dir.resolve("applier.log"), jvmArgs);
     }
 
     /** Starts a new applier JVM (after a kill, a restart). */
     synchronized void start() throws IOException {
+        start(null);
+    }
+
+    /**
+     * Starts a new applier JVM that halts itself, as a SIGKILL would, the first time it reaches the
+     * fault point {@code haltAt} (null: none; see {@code FaultPoints} in stream-apps).
+     */
+    synchronized void start(String haltAt) throws IOException {
         if (process != null && process.isAlive()) throw new IllegalStateException("applier already running");
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(List.of(javaBin, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"),
+        List<String> command = new java.util.ArrayList<>(List.of(javaBin, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "--enable-native-access=ALL-UNNAMED"));
+        command.addAll(jvmArgs);
+        if (haltAt != null) command.add("-Dcairn.fault.halt-at=" + haltAt);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "io.cairn.infra.cli.CairnCommand", "serve", "--config", config.toString()));
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         Files.writeString(logFile, "==== start " + (++starts) + " ====" + System.lineSeparator(),
@@ -68,6 +91,16 @@ final class ApplierProcess implements AutoCloseable {
         if (process == null) return;
         process.destroyForcibly();
         if (!process.waitFor(30, TimeUnit.SECONDS)) throw new IllegalStateException("applier did not die on SIGKILL");
+    }
+
+    /** Waits for the process to end by itself (a fault point halted it); false if it is still alive after {@code seconds}. */
+    synchronized boolean awaitExit(int seconds) throws InterruptedException {
+        return process == null || process.waitFor(seconds, TimeUnit.SECONDS);
+    }
+
+    /** The exit status of the process that ended (137: halted at a fault point, or killed). */
+    synchronized int exitValue() {
+        return process.exitValue();
     }
 
     synchronized boolean alive() {

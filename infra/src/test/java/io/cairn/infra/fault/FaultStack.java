@@ -126,6 +126,22 @@ final class FaultStack implements AutoCloseable {
                 }, java.util.Objects::nonNull);
     }
 
+    /** {@code GET path}; retried on 5xx and I/O errors until 200. */
+    JsonNode get(String path, String token) {
+        return await("GET " + path).atMost(Duration.ofMinutes(2)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200)).until(() -> {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(20))
+                    .header("Authorization", "Bearer " + token).GET().build();
+            try {
+                HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) return JSON.readTree(r.body());
+                if (r.statusCode() < 500) throw new AssertionError(path + " -> " + r.statusCode() + " " + r.body());
+            } catch (IOException e) {
+                // retried
+            }
+            return null;
+        }, java.util.Objects::nonNull);
+    }
+
     @Override
     public void close() {
         edge.close();

@@ -122,7 +122,9 @@ class ColdTenants {
             thawer.thaw(tenant, tail, position.offset(), scratch);
             Path rebuilt = new TenantFiles(scratch).database(tenant);
             if (!Files.exists(rebuilt)) throw new SQLException("tenant " + tenant + ": thaw produced no file");
+            FaultPoints.reach(FaultPoints.THAW_DOWNLOADED);
             files.install(tenant, rebuilt);
+            FaultPoints.reach(FaultPoints.THAW_PLACED);
             pool.registry().notCold(tenant);
             thaws.increment();
             long tookNanos = System.nanoTime() - start;

@@ -99,7 +99,9 @@ final class RecordApplier {
         if (db != null && db.goingColdFrom() >= 0) {
             long snapshotOffset = db.goingColdFrom();
             commitGroup.run(); // its state goes out cold; then the file goes
+            FaultPoints.reach(FaultPoints.FREEZE_COMMITTED);
             cold.frozen(tenant, position, snapshotOffset);
+            FaultPoints.reach(FaultPoints.FREEZE_REMOVED);
         }
         return outcome;
     }

@@ -158,7 +158,10 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
             ConsistentCopy.Copy copy = ConsistentCopy.take(files.database(tenant), scratch);
             long offset = copy.position().offset();
             SnapshotInfo info = store.put(tenant, offset, copy.file());
-            if (forFreeze) readBack(tenant, offset, scratch);
+            if (forFreeze) {
+                readBack(tenant, offset, scratch);
+                FaultPoints.reach(FaultPoints.SNAPSHOT_STORED);
+            }
             SnapshotRefSpec ref = SnapshotRefSpec.newBuilder().setOffset(offset).setSizeBytes(info.sizeBytes())
                     .setStoredBytes(info.storedBytes()).setSha256(info.sha256()).setKey(SnapshotKeys.key(tenant, offset))
                     .setTakenAtMs(info.createdAt().toEpochMilli()).build();
