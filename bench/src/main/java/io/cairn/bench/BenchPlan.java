@@ -17,6 +17,9 @@ import java.time.Duration;
  * @param materializeStates tenant states put on cairn.tenant-state at once for the materializer to drain
  * @param listedTenants tenants in the control plane when the fleet listing is timed
  * @param healRecords records (batches of {@code batchSize} inserts) in the history of the tenant healed from a snapshot and from offset 0
+ * @param coldMegabytes sizes of the tenants whose cold first read is timed
+ * @param coldSamples freeze-then-read cycles per size
+ * @param stormTenants tenants frozen at once, then read at once (the thaw storm)
  */
 public record BenchPlan(
         String name, Duration globalWarmUp, Duration warmUp,
@@ -29,7 +32,8 @@ public record BenchPlan(
         int idleTenants,
         int fileCheckMegabytes,
         int materializeStates, int listedTenants,
-        int healRecords) {
+        int healRecords,
+        java.util.List<Integer> coldMegabytes, int coldSamples, int stormTenants) {
 
     public static BenchPlan full() {
         return new BenchPlan("full", Duration.ofSeconds(20), Duration.ofSeconds(3), 500_000, 200_000,
@@ -40,7 +44,8 @@ public record BenchPlan(
                 Duration.ofSeconds(10),
                 10_000, 64,
                 10_000, 100_000,
-                5_000);
+                5_000,
+                java.util.List.of(1, 10, 100), 10, 1_000);
     }
 
     public static BenchPlan quick() {
@@ -52,7 +57,8 @@ public record BenchPlan(
                 Duration.ofSeconds(1),
                 200, 8,
                 1_000, 2_000,
-                200);
+                200,
+                java.util.List.of(1, 10), 5, 100);
     }
 
     public static BenchPlan tiny() {
@@ -64,6 +70,7 @@ public record BenchPlan(
                 Duration.ofMillis(300),
                 10, 4,
                 50, 100,
-                20);
+                20,
+                java.util.List.of(1), 2, 10);
     }
 }

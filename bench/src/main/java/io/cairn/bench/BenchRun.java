@@ -9,6 +9,7 @@ import io.cairn.bench.report.Machine;
 import io.cairn.bench.report.Report;
 import io.cairn.bench.report.Row;
 import io.cairn.bench.scenario.AccessCost;
+import io.cairn.bench.scenario.ColdTiers;
 import io.cairn.bench.scenario.ControlPlaneScenarios;
 import io.cairn.bench.scenario.FileCheck;
 import io.cairn.bench.scenario.GroupCommits;
@@ -131,6 +132,26 @@ public final class BenchRun {
             rows.add(Row.cairn(healed, "from offset 0", heal.fromStartMillis(), "ms"));
             rows.add(Row.cairn(healed, "from a snapshot + 1 record", heal.fromSnapshotMillis(), "ms").vs("from offset 0", heal.fromStartMillis()));
             rows.add(Row.cairn(healed, "snapshot stored (gzip)", heal.storedBytes() / 1e6, "MB"));
+
+            for (int mb : plan.coldMegabytes()) {
+                step(stack, "cold first read of a " + mb + " MB tenant (" + plan.coldSamples() + " freeze/read cycles)");
+                ColdTiers.FirstRead first = ColdTiers.firstRead(client, stack.s3Client(), BenchStack.SNAPSHOT_BUCKET, mb, plan.coldSamples());
+                String cr = String.format("Cold first read of a %d MB tenant (snapshot %.1f MB gzip, s3proxy)", mb, first.storedBytes() / 1e6);
+                Row p50 = Row.cairn(cr, "p50", first.cold().p50(), "ms").vs("raw S3 GET p50", first.rawGet().p50());
+                Row p99 = Row.cairn(cr, "p99", first.cold().p99(), "ms").vs("raw S3 GET p99", first.rawGet().p99());
+                rows.add(mb == 10 ? p50.atMost(100) : p50);
+                rows.add(mb == 10 ? p99.atMost(300) : p99);
+                rows.add(Row.cairn(cr, "hot read p50, same lookup", first.hot().p50(), "ms"));
+            }
+            step(stack, "freeze and thaw storm (" + plan.stormTenants() + " tenants)");
+            Tenants.Created storm = Tenants.create(client, "storm", plan.stormTenants(), plan.loadClients());
+            Tenants.createTables(client, storm, plan.loadClients());
+            ColdTiers.Storm thawed = ColdTiers.storm(client, storm, plan.loadClients());
+            rows.add(Row.cairn(String.format("Freeze of %,d small tenants asked at once", thawed.tenants()), "frozen", thawed.freezesPerSecond(),
+                    "tenants/s"));
+            String ts = String.format("Thaw storm: %,d cold tenants read at once", thawed.tenants());
+            rows.add(Row.cairn(ts, "p50", thawed.thaw().p50(), "ms"));
+            rows.add(Row.cairn(ts, "p99", thawed.thaw().p99(), "ms").atMost(3_000));
 
             step(stack, "control plane: DynamoDB ceiling, materializing " + plan.materializeStates() + " states, listing "
                     + plan.listedTenants() + " tenants");

@@ -135,6 +135,11 @@ final class BenchStack implements AutoCloseable {
         }
     }
 
+    /** A client of the stack's S3 server (the snapshots' bucket is {@link #SNAPSHOT_BUCKET}): the raw-GET ceiling. */
+    S3Client s3Client() {
+        return s3Client;
+    }
+
     Path hotDir() {
         return hotDir;
     }

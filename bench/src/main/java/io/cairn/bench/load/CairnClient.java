@@ -107,6 +107,14 @@ public final class CairnClient implements AutoCloseable {
         return post("/v1/tenants/" + tenant + "/snapshots", adminToken, "", 202).path("bookmark").asText();
     }
 
+    /**
+     * Asks for the tenant's tier (admin) and returns the answer: {@code cold} is under way once it
+     * answers 202; {@code hot} is done when it answers 200.
+     */
+    public JsonNode tier(String tenant, String tier) throws IOException, InterruptedException {
+        return post("/v1/tenants/" + tenant + "/tier", adminToken, "{\"tier\":\"" + tier + "\"}", tier.equals("cold") ? 202 : 200);
+    }
+
     /** {@code {"statements":[{"sql","params"}...]}} for a batch of the same statement with different params. */
     public static String batch(String sql, List<List<?>> params) {
         try {

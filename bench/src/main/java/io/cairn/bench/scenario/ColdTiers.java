@@ -1,0 +1,121 @@
+package io.cairn.bench.scenario;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cairn.bench.load.CairnClient;
+import io.cairn.bench.load.Latency;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.HdrHistogram.Histogram;
+import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+
+/**
+ * Cold tenants: the first read of a cold tenant (the edge appends Thaw, the applier downloads, verifies
+ * and places the file, the read is served) beside a raw GET of the same snapshot object from the same
+ * S3 server and a hot read; how fast a set of tenants freezes; and a thaw storm, every cold tenant of
+ * the set read at once.
+ */
+public final class ColdTiers {
+    /** First reads of a cold tenant of {@code megabytes}, raw GETs of its snapshot, hot reads of it. */
+    public record FirstRead(double megabytes, long storedBytes, Latency cold, Latency rawGet, Latency hot) {}
+
+    /** Freezing {@code tenants} at once, then reading them all at once. */
+    public record Storm(int tenants, double freezesPerSecond, Latency thaw) {}
+
+    private static final String LOOKUP = "SELECT length(v) FROM t WHERE id = 1";
+    private static final int ROWS_PER_STATEMENT = 5_000;
+
+    private ColdTiers() {}
+
+    public static FirstRead firstRead(CairnClient client, S3Client s3, String bucket, int megabytes, int samples) throws Exception {
+        String tenant = "cold-" + megabytes + "mb";
+        String key = client.createTenant(tenant);
+        client.execute(tenant, key, "{\"sql\":\"CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)\"}");
+        int rows = megabytes * 1_000; // 1,000 hex characters a row: compresses about 2:1, like much real data
+        for (int from = 1; from <= rows; from += ROWS_PER_STATEMENT) {
+            int to = Math.min(rows, from + ROWS_PER_STATEMENT - 1);
+            client.execute(tenant, key, "{\"sql\":\"WITH RECURSIVE c(n) AS (SELECT " + from + " UNION ALL SELECT n + 1 FROM c WHERE n < " + to
+                    + ") INSERT INTO t SELECT n, hex(randomblob(500)) FROM c\"}");
+        }
+        Histogram cold = Latency.histogram();
+        Histogram raw = Latency.histogram();
+        Histogram hot = Latency.histogram();
+        long stored = 0;
+        for (int i = 0; i < samples; i++) {
+            freeze(client, tenant);
+            long start = System.nanoTime();
+            client.query(tenant, key, LOOKUP, List.of(), null);
+            Latency.record(cold, System.nanoTime() - start);
+            JsonNode snapshot = client.get("/v1/tenants/" + tenant).path("last_snapshot");
+            stored = snapshot.path("stored_bytes").asLong();
+            GetObjectRequest get = GetObjectRequest.builder().bucket(bucket).key(snapshot.path("key").asText()).build();
+            start = System.nanoTime();
+            ResponseBytes<GetObjectResponse> bytes = s3.getObjectAsBytes(get);
+            Latency.record(raw, System.nanoTime() - start);
+            if (bytes.asByteArray().length != stored) throw new IllegalStateException("raw GET of " + tenant + " read " + bytes.asByteArray().length);
+            start = System.nanoTime();
+            client.query(tenant, key, LOOKUP, List.of(), null);
+            Latency.record(hot, System.nanoTime() - start);
+        }
+        return new FirstRead(megabytes, stored, Latency.of(cold, 1), Latency.of(raw, 1), Latency.of(hot, 1));
+    }
+
+    /** Freezes the created tenants all at once and times it; then reads every one of them at once. */
+    public static Storm storm(CairnClient client, Tenants.Created tenants, int clients) throws Exception {
+        List<String> ids = tenants.ids();
+        long start = System.nanoTime();
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            List<Future<?>> asked = new ArrayList<>();
+            for (String id : ids) asked.add(pool.submit(() -> client.tier(id, "cold")));
+            for (Future<?> f : asked) f.get();
+        } finally {
+            pool.shutdown();
+        }
+        for (String id : ids) awaitTier(client, id, "cold");
+        double freezesPerSecond = ids.size() / ((System.nanoTime() - start) / 1e9);
+
+        Histogram thaw = Latency.histogram();
+        CountDownLatch go = new CountDownLatch(1);
+        long[] took = new long[ids.size()];
+        try (ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> reads = new ArrayList<>();
+            for (int i = 0; i < ids.size(); i++) {
+                int n = i;
+                String id = ids.get(i);
+                reads.add(readers.submit(() -> {
+                    go.await();
+                    long t0 = System.nanoTime();
+                    client.query(id, tenants.keys().get(id), "SELECT count(*) FROM sqlite_schema", List.of(), null);
+                    took[n] = System.nanoTime() - t0;
+                    return null;
+                }));
+            }
+            long storm = System.nanoTime();
+            go.countDown();
+            for (Future<?> f : reads) f.get();
+            for (long t : took) Latency.record(thaw, t);
+            return new Storm(ids.size(), freezesPerSecond, Latency.of(thaw, (System.nanoTime() - storm) / 1e9));
+        }
+    }
+
+    private static void freeze(CairnClient client, String tenant) throws Exception {
+        client.tier(tenant, "cold");
+        awaitTier(client, tenant, "cold");
+    }
+
+    private static void awaitTier(CairnClient client, String tenant, String tier) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (!tier.equals(client.get("/v1/tenants/" + tenant).path("tier").asText())) {
+            if (System.nanoTime() > deadline) throw new IllegalStateException(tenant + " not " + tier + " after 5 minutes");
+            Thread.sleep(10); // pacing the polls
+        }
+    }
+}
