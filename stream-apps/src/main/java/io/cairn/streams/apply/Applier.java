@@ -64,8 +64,7 @@ public final class Applier implements AutoCloseable {
         SnapshotSeeds seeds = snapshots == null ? null : new SnapshotSeeds(snapshots.store(), pool, registry);
         TenantRecovery.Rebuilder rebuilder = rebuilder(config, kafkaClientProps, seeds);
         LogReader logReader = new LogReader(kafkaClientProps);
-        ColdTenants cold = seeds == null ? ColdTenants.NONE
-                : new ColdTenants(pool, thawer(config, kafkaClientProps, seeds, rebuilder, logReader), registry);
+        ColdTenants cold = seeds == null ? ColdTenants.NONE : new ColdTenants(pool, thawer(config, kafkaClientProps, seeds, rebuilder), registry);
         TenantRecovery recovery = new TenantRecovery(pool, rebuilder, cold, registry);
         HeavyLane lane = new HeavyLane(pool, config.maxResultRows(), recovery, metrics, logReader);
         Snapshotter snapshotter = snapshots == null ? null : new Snapshotter(new TenantFiles(config.hotDir()), snapshots.store(), kafkaClientProps,
@@ -108,15 +107,15 @@ public final class Applier implements AutoCloseable {
     }
 
     /**
-     * A thaw places the cold tenant's own snapshot and applies its cold tail, fetched by offset; when
+     * A thaw places the cold tenant's own snapshot and applies its cold tail (kept in the registry); when
      * that snapshot cannot be used, it rebuilds like self-healing (an older snapshot and the log after it).
      */
     private static ColdTenants.Thawer thawer(ApplierConfig config, Map<String, Object> kafkaClientProps, SnapshotSeeds seeds,
-            TenantRecovery.Rebuilder rebuilder, LogReader reader) {
+            TenantRecovery.Rebuilder rebuilder) {
         return (tenant, tail, endExclusive, scratch) -> {
             if (seeds.seedExactly(tenant, tail.snapshotOffset(), scratch)) {
                 new LogReplay(kafkaClientProps, config.withRole(config.role(), config.applicationId(), scratch))
-                        .replayOffsets(tail.partition(), tail.offsets(), reader, tenant::equals);
+                        .replayOffsets(tail.partition(), tail.offsets(), tail::record, tenant::equals);
             } else {
                 rebuilder.rebuild(tenant, tail.partition(), endExclusive, scratch);
             }

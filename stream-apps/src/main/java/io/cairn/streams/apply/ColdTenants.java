@@ -2,6 +2,7 @@ package io.cairn.streams.apply;
 
 import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.cairn.topics.Bookmark;
+import io.cairn.topics.avro.TenantCommand;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * The live applier's side of the tiers: a tenant goes cold when its {@code Frozen} record commits (its
  * hot file is removed, its cold tail recorded in the {@link TenantRegistry}), and comes back when a
  * record that needs its file arrives: the file is rebuilt from the snapshot plus the cold tail (a few
- * records fetched by offset, not a scan of the partition) in a scratch directory and moved into place.
+ * records the registry keeps whole: no scan of the partition, no read of the log) in a scratch
+ * directory and moved into place.
  * Replays and tests without a broker use {@link #NONE}: they never remove a file.
  *
  * <p>Thread-safe; a tenant is only frozen or thawed by the thread of its partition (or the heavy lane
@@ -89,8 +91,8 @@ class ColdTenants {
      * The tenant's group, holding its {@code Frozen} at {@code at}, committed: records the cold tail,
      * then closes and removes the file. A crash in between leaves a file that the next open keeps.
      */
-    void frozen(String tenant, Bookmark at, long snapshotOffset) throws SQLException {
-        pool.registry().cold(tenant, at, snapshotOffset);
+    void frozen(String tenant, Bookmark at, long snapshotOffset, TenantCommand frozenRecord) throws SQLException {
+        pool.registry().cold(tenant, at, snapshotOffset, frozenRecord);
         pool.discard(tenant);
         long freed = files.removeHotCopy(tenant);
         frozen.increment();
@@ -105,8 +107,8 @@ class ColdTenants {
     }
 
     /** A record that needs no file (a freeze or snapshot request) was applied while the tenant is cold. */
-    void appliedWhileCold(String tenant, Bookmark at, TenantRegistry.ColdTail tail) throws SQLException {
-        pool.registry().cold(tenant, at, tail.snapshotOffset());
+    void appliedWhileCold(String tenant, Bookmark at, TenantRegistry.ColdTail tail, TenantCommand cmd) throws SQLException {
+        pool.registry().cold(tenant, at, tail.snapshotOffset(), cmd);
     }
 
     /** The cold tenant was deleted: it has no tail to keep. */

@@ -100,7 +100,7 @@ final class RecordApplier {
             long snapshotOffset = db.goingColdFrom();
             commitGroup.run(); // its state goes out cold; then the file goes
             FaultPoints.reach(FaultPoints.FREEZE_COMMITTED);
-            cold.frozen(tenant, position, snapshotOffset);
+            cold.frozen(tenant, position, snapshotOffset, cmd);
             FaultPoints.reach(FaultPoints.FREEZE_REMOVED);
         }
         return outcome;
@@ -131,7 +131,7 @@ final class RecordApplier {
     }
 
     private Outcome neutral(TenantCommand cmd, Bookmark position, TenantRegistry.ColdTail tail) throws SQLException {
-        cold.appliedWhileCold(cmd.getTenant(), position, tail);
+        cold.appliedWhileCold(cmd.getTenant(), position, tail, cmd);
         Outcome done = new Outcome.Applied(List.of());
         group.addFileless(cmd, position, done);
         return done;

@@ -2,6 +2,8 @@ package io.cairn.streams.apply;
 
 import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.cairn.topics.Bookmark;
+import io.cairn.topics.Serdes;
+import io.cairn.topics.avro.TenantCommand;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -59,8 +61,9 @@ final class TenantRegistry implements AutoCloseable {
                     + " created_offset INTEGER NOT NULL DEFAULT -1, deleted_offset INTEGER NOT NULL DEFAULT -1)");
             s.execute("CREATE TABLE IF NOT EXISTS deferred (log_partition INTEGER NOT NULL, log_offset INTEGER NOT NULL,"
                     + " tenant TEXT NOT NULL, PRIMARY KEY (log_partition, log_offset))");
-            s.execute("CREATE TABLE IF NOT EXISTS cold_tail (tenant TEXT NOT NULL, log_partition INTEGER NOT NULL,"
-                    + " log_offset INTEGER NOT NULL, snapshot_offset INTEGER NOT NULL, PRIMARY KEY (tenant, log_offset))");
+            s.execute("CREATE TABLE IF NOT EXISTS cold_records (tenant TEXT NOT NULL, log_partition INTEGER NOT NULL,"
+                    + " log_offset INTEGER NOT NULL, snapshot_offset INTEGER NOT NULL, record BLOB NOT NULL,"
+                    + " PRIMARY KEY (tenant, log_offset))");
         } catch (SQLException e) {
             conn.close();
             throw e;
@@ -103,26 +106,35 @@ final class TenantRegistry implements AutoCloseable {
 
     /**
      * What a cold tenant's file would hold beyond its snapshot: the snapshot's offset, and the tenant's
-     * records applied while it had no file (its {@code Frozen}, then any that changed nothing), in order.
+     * records applied while it had no file (its {@code Frozen}, then any that changed nothing), in order,
+     * kept whole: a thaw needs neither the log nor its retention.
      */
-    record ColdTail(int partition, long snapshotOffset, List<Long> offsets) {
+    record ColdTail(int partition, long snapshotOffset, List<Long> offsets, List<TenantCommand> records) {
         long last() {
             return offsets.getLast();
+        }
+
+        /** The tail's record at {@code position}. */
+        TenantCommand record(Bookmark position) {
+            int i = offsets.indexOf(position.offset());
+            if (position.partition() != partition || i < 0) throw new IllegalArgumentException(position + " is not in the cold tail");
+            return records.get(i);
         }
     }
 
     /**
-     * Records that the tenant's record at {@code at} was applied while it is cold (the first: the
-     * {@code Frozen} that made it so, written before its file is removed), and that its snapshot is at
-     * {@code snapshotOffset}.
+     * Records that the tenant's record {@code cmd} at {@code at} was applied while it is cold (the first:
+     * the {@code Frozen} that made it so, written before its file is removed), and that its snapshot is
+     * at {@code snapshotOffset}.
      */
-    synchronized void cold(String tenant, Bookmark at, long snapshotOffset) throws SQLException {
-        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO cold_tail (tenant, log_partition, log_offset, snapshot_offset)"
-                + " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+    synchronized void cold(String tenant, Bookmark at, long snapshotOffset, TenantCommand cmd) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO cold_records (tenant, log_partition, log_offset, snapshot_offset,"
+                + " record) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
             ps.setString(1, tenant);
             ps.setInt(2, at.partition());
             ps.setLong(3, at.offset());
             ps.setLong(4, snapshotOffset);
+            ps.setBytes(5, Serdes.COMMAND.encode(cmd));
             ps.executeUpdate();
         }
     }
@@ -130,22 +142,26 @@ final class TenantRegistry implements AutoCloseable {
     /** The tenant's cold tail, or null when it is not cold (it has a file, or was never frozen). */
     synchronized ColdTail coldTail(String tenant) throws SQLException {
         try (PreparedStatement ps = conn.prepareStatement(
-                "SELECT log_partition, snapshot_offset, log_offset FROM cold_tail WHERE tenant = ? ORDER BY log_offset")) {
+                "SELECT log_partition, snapshot_offset, log_offset, record FROM cold_records WHERE tenant = ? ORDER BY log_offset")) {
             ps.setString(1, tenant);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) return null;
                 int partition = rs.getInt(1);
                 long snapshot = rs.getLong(2);
                 List<Long> offsets = new ArrayList<>();
-                do offsets.add(rs.getLong(3)); while (rs.next());
-                return new ColdTail(partition, snapshot, offsets);
+                List<TenantCommand> records = new ArrayList<>();
+                do {
+                    offsets.add(rs.getLong(3));
+                    records.add(Serdes.COMMAND.decode(rs.getBytes(4)));
+                } while (rs.next());
+                return new ColdTail(partition, snapshot, offsets, records);
             }
         }
     }
 
     /** The tenant has a file again (thawed, deleted, or its freeze never completed): forgets its cold tail. */
     synchronized void notCold(String tenant) throws SQLException {
-        try (PreparedStatement ps = conn.prepareStatement("DELETE FROM cold_tail WHERE tenant = ?")) {
+        try (PreparedStatement ps = conn.prepareStatement("DELETE FROM cold_records WHERE tenant = ?")) {
             ps.setString(1, tenant);
             ps.executeUpdate();
         }

@@ -83,7 +83,7 @@ abstract class ApplierHarness {
             ColdTenants.Thawer thawer = (tenant, tail, end, scratch) -> {
                 if (!seeds.seedExactly(tenant, tail.snapshotOffset(), scratch)) throw new SQLException("no usable snapshot of " + tenant);
                 new LogReplay(java.util.Map.of(), config.withRole(config.role(), config.applicationId(), scratch))
-                        .replayOffsets(tail.partition(), tail.offsets(), b -> piped.get((int) b.offset()), tenant::equals);
+                        .replayOffsets(tail.partition(), tail.offsets(), tail::record, tenant::equals);
             };
             recovery = new TenantRecovery(pool, rebuilder, new ColdTenants(pool, thawer, registry), registry);
         } else {
