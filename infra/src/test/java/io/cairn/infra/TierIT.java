@@ -67,20 +67,34 @@ class TierIT {
     }
 
     @Test
-    void aFrozenTenantHoldsNothingHotAndAReadBringsItBack() throws Exception {
+    void aFrozenTenantHoldsNothingHotAndIsReadFromItsSnapshotUntilItIsWritten() throws Exception {
         String key = tenantWithRows("frost", 100);
         freeze("frost");
         assertThat(files.exists("frost")).as("hot file removed").isFalse();
         Reply info = stack.get("/v1/tenants/frost", ADMIN);
         assertThat(info.body().path("last_snapshot").path("key").asText()).startsWith("tenants/frost/snapshots/");
         double thaws = stack.count("cairn.tiers.thaws");
+        double coldReads = stack.count("cairn.edge.cold.reads");
 
         Reply read = stack.post("/v1/tenants/frost/query", key, "{\"sql\":\"SELECT count(*), sum(n) FROM t\"}");
         assertThat(read.status()).as(read.body().toString()).isEqualTo(200);
         assertThat(read.body().path("rows").toString()).isEqualTo("[[100,5050]]");
+        assertThat(offset(read.text("bookmark"))).as("the snapshot's position")
+                .isEqualTo(offset(info.body().path("last_snapshot").path("bookmark").asText()));
+        assertThat(files.exists("frost")).as("a read leaves it cold").isFalse();
+        assertThat(stack.get("/v1/tenants/frost", ADMIN).text("tier")).isEqualTo("cold");
+        assertThat(stack.count("cairn.tiers.thaws")).isEqualTo(thaws);
+        assertThat(stack.count("cairn.edge.cold.reads")).isEqualTo(coldReads + 1);
+
+        Reply refused = stack.post("/v1/tenants/frost/query", key, "{\"sql\":\"DELETE FROM t\"}");
+        assertThat(refused.status()).as("the read policy applies to snapshot reads too").isEqualTo(400);
+
+        Reply back = stack.post("/v1/tenants/frost/tier", ADMIN, "{\"tier\":\"hot\"}");
+        assertThat(back.status()).as(back.body().toString()).isEqualTo(200);
         assertThat(files.exists("frost")).isTrue();
-        assertThat(stack.get("/v1/tenants/frost", ADMIN).text("tier")).isEqualTo("hot");
         assertThat(stack.count("cairn.tiers.thaws")).isEqualTo(thaws + 1);
+        assertThat(stack.post("/v1/tenants/frost/query", key, "{\"sql\":\"SELECT count(*) FROM t\"}").body().path("rows").toString())
+                .isEqualTo("[[100]]");
     }
 
     @Test
@@ -96,10 +110,11 @@ class TierIT {
     }
 
     @Test
-    void manyFirstReadsAtOnceThawTheTenantOnce() throws Exception {
+    void manyFirstReadsAtOnceShareOneDownloadAndLeaveTheTenantCold() throws Exception {
         String key = tenantWithRows("crowd", 50);
         freeze("crowd");
         double thaws = stack.count("cairn.tiers.thaws");
+        double coldReads = stack.count("cairn.edge.cold.reads");
         ExecutorService pool = Executors.newFixedThreadPool(16);
         try {
             List<Future<Reply>> reads = new ArrayList<>();
@@ -114,7 +129,22 @@ class TierIT {
         } finally {
             pool.shutdownNow();
         }
-        assertThat(stack.count("cairn.tiers.thaws")).as("one download for all readers").isEqualTo(thaws + 1);
+        assertThat(stack.count("cairn.edge.cold.reads")).isEqualTo(coldReads + 16);
+        assertThat(stack.count("cairn.tiers.thaws")).as("no thaw for reads").isEqualTo(thaws);
+        assertThat(files.exists("crowd")).isFalse();
+    }
+
+    @Test
+    void aReadWithABookmarkPastTheSnapshotThawsTheTenant() throws Exception {
+        String key = tenantWithRows("exact", 5);
+        freeze("exact");
+        // The directory's position is the Frozen record's, past the snapshot: only the thawed file has applied it.
+        String past = stack.get("/v1/tenants/exact", ADMIN).text("bookmark");
+        Reply read = stack.post("/v1/tenants/exact/query", key, "{\"sql\":\"SELECT count(*) FROM t\",\"bookmark\":\"" + past + "\"}");
+        assertThat(read.status()).as(read.body().toString()).isEqualTo(200);
+        assertThat(read.body().path("rows").toString()).isEqualTo("[[5]]");
+        assertThat(offset(read.text("bookmark"))).isGreaterThanOrEqualTo(offset(past));
+        assertThat(files.exists("exact")).isTrue();
     }
 
     @Test

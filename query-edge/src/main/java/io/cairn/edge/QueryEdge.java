@@ -12,6 +12,7 @@ import io.cairn.edge.http.EdgeMetrics;
 import io.cairn.edge.http.EdgeServices;
 import io.cairn.edge.http.HttpServer;
 import io.cairn.edge.http.TenantRepairs;
+import io.cairn.edge.read.ColdReads;
 import io.cairn.edge.read.QueryRunner;
 import io.cairn.edge.read.ReadPool;
 import io.cairn.edge.write.CommandGateway;
@@ -38,6 +39,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class QueryEdge implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(QueryEdge.class);
+    /** Snapshots of cold tenants fetched at once for reads; the rest of a read storm waits its turn. */
+    static final int COLD_DOWNLOADS = 8;
+    /** Local copies of cold tenants kept for reads, in bytes. */
+    static final long COLD_COPY_BYTES = 1L << 30;
 
     private final HttpServer http;
     private final List<AutoCloseable> resources;
@@ -89,12 +94,15 @@ public final class QueryEdge implements AutoCloseable {
             metrics.verificationsFrom(pool);
             AccessRecorder access = new AccessRecorder();
             track(resources, new AccessPublisher(access, kafkaClientProps, options.accessWindow(), metrics.registry()).start());
+            ColdReads coldReads = options.snapshots() == null ? null : track(resources, new ColdReads(options.snapshots(),
+                    coldReadDir(), config.readLimits(), COLD_DOWNLOADS, COLD_COPY_BYTES,
+                    config.maxResultRows(), config.maxResultBytes()));
             EdgeServices services = new EdgeServices(config, new Authenticator(config.adminToken(), directory),
                     directory, feed::ready, gateway, logEnds,
                     new QueryRunner(pool, directory::awaitApplied, config.maxResultRows(), config.maxResultBytes(), options.readCache()),
                     TenantRepairs.create(gateway, directory, pool, metrics, config.writeTimeout()),
                     List.copyOf(checks), metrics, access, options.controlPlane(), options.healthDetails(),
-                    options.snapshots());
+                    options.snapshots(), coldReads);
             feed.start();
             outcomes.start();
             commandLog.warmUp();
@@ -104,6 +112,15 @@ public final class QueryEdge implements AutoCloseable {
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
+        }
+    }
+
+    /** A directory of this process's own on local disk, for copies of cold tenants' snapshots. */
+    private static java.nio.file.Path coldReadDir() {
+        try {
+            return java.nio.file.Files.createTempDirectory("cairn-cold-reads-");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

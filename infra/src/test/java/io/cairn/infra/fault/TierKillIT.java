@@ -62,7 +62,7 @@ class TierKillIT {
                 tenant.write();
                 append(log, tenant.name, new Freeze());
                 tenant.awaitTier("cold");
-                tenant.assertComplete(step + ", thawed by a read");
+                tenant.assertComplete(step + ", cold again, read from its snapshot");
             }
             for (String step : List.of("thaw.downloaded", "thaw.placed")) {
                 Ledger tenant = new Ledger(stack, "thaw-" + step.replace('.', '-'));

@@ -100,7 +100,10 @@ final class DataRoutes {
                     + " it was not issued by this Cairn (use the bookmark a write or a read returned)");
         }
         Duration wait = waitTime(body.get("timeout_ms"));
-        QueryResult r = s.repairs().read(tenant, wait, () -> s.queries().run(tenant, spec, atLeast, wait));
+        QueryResult r = s.repairs().read(tenant, wait, () -> s.queries().run(tenant, spec, atLeast, wait), s.coldReads() == null ? null
+                // A cold tenant's snapshot holds every write it acknowledged; a bookmark past it waits for a thaw instead.
+                : snapshotOffset -> atLeast != null && atLeast.offset() > snapshotOffset ? null
+                        : s.coldReads().run(tenant, snapshotOffset, spec, atLeast, wait));
         int sent = Responses.stream(ctx, 200, g -> {
             // Streamed, not built as a tree: a read's rows go from SQLite to the wire with one copy.
             g.writeStartObject();

@@ -41,6 +41,11 @@ public final class EdgeMetrics {
         Counter.builder("cairn.edge.repairs").description("RepairTenant records the edge appended").register(registry).increment();
     }
 
+    /** A read of a cold tenant served from its snapshot (a local copy), the tenant left cold. */
+    void coldRead() {
+        Counter.builder("cairn.edge.cold.reads").description("reads of cold tenants served from their snapshot").register(registry).increment();
+    }
+
     /** A read found its tenant cold and asked the applier for a thaw. */
     void thawRequested() {
         Counter.builder("cairn.edge.thaws").description("Thaw records the edge appended for reads of cold tenants").register(registry).increment();

@@ -1,5 +1,6 @@
 package io.cairn.edge.http;
 
+import io.cairn.edge.read.ColdReads;
 import io.cairn.connectors.metadata.MetadataStore;
 import io.cairn.connectors.snapshot.SnapshotStore;
 import io.cairn.edge.access.AccessRecorder;
@@ -24,7 +25,7 @@ import java.util.function.Supplier;
  * What the routes work with, wired once by {@code QueryEdge}. {@code directoryReady} is false until the
  * directory caught up: before that "no such tenant" could be a lie, so requests get 503 instead.
  * {@code controlPlane} is null when the process runs without a metadata store, {@code snapshots}
- * without a snapshot store.
+ * and {@code coldReads} (reads of cold tenants served from their snapshot) without a snapshot store.
  */
 public record EdgeServices(
         EdgeConfig config,
@@ -40,7 +41,8 @@ public record EdgeServices(
         AccessRecorder access,
         MetadataStore controlPlane,
         Map<String, Supplier<Object>> healthDetails,
-        SnapshotStore snapshots) {
+        SnapshotStore snapshots,
+        ColdReads coldReads) {
 
     /** The metadata store; 501 {@code not_supported} when this process has none. */
     MetadataStore requireControlPlane() {

@@ -9,6 +9,7 @@ import io.cairn.edge.write.Commands;
 import io.cairn.topics.Bookmark;
 import io.cairn.topics.ErrorCode;
 import io.cairn.topics.avro.TenantCommand;
+import io.cairn.topics.avro.TenantState;
 import io.cairn.topics.avro.Tier;
 import java.time.Duration;
 import java.util.Map;
@@ -29,6 +30,11 @@ public final class TenantRepairs {
     /** Something to read again once the tenant's file is rebuilt. */
     interface Read<T> {
         T run() throws InterruptedException;
+    }
+
+    /** The same read served from a cold tenant's snapshot at an offset; null when it cannot be (the tenant is thawed instead). */
+    interface ColdRead<T> {
+        T run(long snapshotOffset) throws InterruptedException;
     }
 
     private static final Logger log = LoggerFactory.getLogger(TenantRepairs.class);
@@ -60,9 +66,29 @@ public final class TenantRepairs {
      * {@code read} once more within {@code wait}, else answers 503 {@code tenant_recovering}.
      */
     <T> T read(String tenant, Duration wait, Read<T> read) throws InterruptedException {
+        return read(tenant, wait, read, null);
+    }
+
+    /**
+     * As {@link #read(String, Duration, Read)}; a cold tenant's read is first offered to {@code fromSnapshot}
+     * (null: none), and thawed only when that cannot serve it.
+     */
+    <T> T read(String tenant, Duration wait, Read<T> read, ColdRead<T> fromSnapshot) throws InterruptedException {
         try {
             return read.run();
         } catch (TenantFileDamaged damaged) {
+            TenantState st = damaged.missing() ? directory.tenant(tenant).orElse(null) : null;
+            if (fromSnapshot != null && st != null && st.getTier() == Tier.COLD && st.getSnapshot() != null) {
+                try {
+                    T served = fromSnapshot.run(st.getSnapshot().getOffset());
+                    if (served != null) {
+                        metrics.coldRead();
+                        return served;
+                    }
+                } catch (TenantFileDamaged gone) {
+                    // The local copy was dropped meanwhile: thaw instead.
+                }
+            }
             if (damaged.missing() && isCold(tenant)) {
                 if (!thawed(tenant, wait.compareTo(THAW_WAIT) > 0 ? wait : THAW_WAIT)) throw thawing();
             } else {

@@ -1,0 +1,176 @@
+package io.cairn.edge.read;
+
+import io.cairn.connectors.snapshot.SnapshotStore;
+import io.cairn.connectors.snapshot.SnapshotStoreException;
+import io.cairn.edge.error.ApiError;
+import io.cairn.edge.json.StatementSpec;
+import io.cairn.tenantdb.sqlite.ConsistentCopy;
+import io.cairn.tenantdb.sqlite.SqliteLimits;
+import io.cairn.tenantdb.sqlite.TenantFiles;
+import io.cairn.topics.Bookmark;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.stream.Stream;
+
+/**
+ * Reads of cold tenants, served from their snapshot without making them hot: while a tenant is cold its
+ * snapshot is exactly its data (nothing was applied after it but the freeze itself), so the edge fetches
+ * it once into a local directory of its own (verified: size, SHA-256 and the position it holds) and runs
+ * reads on it like on a hot file. At most {@code concurrentDownloads} snapshots are fetched at once, a
+ * tenant's concurrent first reads share one download, and the copies kept are bounded in bytes (least
+ * recently read dropped first). A write to the tenant thaws it in the applier; from then on its hot file
+ * is read, and a copy of a superseded snapshot is never served (each read names the snapshot offset it
+ * wants). Thread-safe.
+ */
+public final class ColdReads implements AutoCloseable {
+    private final SnapshotStore store;
+    private final Path dir;
+    private final TenantFiles copies;
+    private final ReadPool pool;
+    private final QueryRunner runner;
+    private final Semaphore downloads;
+    private final long maxBytes;
+    /** Tenant to the snapshot offset and size of its local copy, least recently read first. */
+    private final LinkedHashMap<String, long[]> kept = new LinkedHashMap<>(16, 0.75f, true);
+    private final Map<String, CompletableFuture<Void>> fetching = new ConcurrentHashMap<>();
+    private long keptBytes;
+
+    /**
+     * @param dir a directory of this edge's own (local disk), emptied now and when closed
+     * @param maxBytes local copies kept, in bytes of their files
+     */
+    public ColdReads(SnapshotStore store, Path dir, SqliteLimits limits, int concurrentDownloads, long maxBytes, int maxRows,
+            long maxResultBytes) {
+        this.store = store;
+        this.dir = dir;
+        deleteTree(dir);
+        this.copies = new TenantFiles(dir);
+        this.pool = new ReadPool(copies, limits, 64);
+        this.runner = new QueryRunner(pool, (tenant, offset, timeout) -> false, maxRows, maxResultBytes);
+        this.downloads = new Semaphore(concurrentDownloads);
+        this.maxBytes = maxBytes;
+    }
+
+    /**
+     * Runs {@code spec} on the tenant's snapshot at {@code snapshotOffset}, fetching it first if this edge
+     * has no copy of it. {@code atLeast} must not be past the snapshot (the caller checks).
+     */
+    public QueryResult run(String tenant, long snapshotOffset, StatementSpec spec, Bookmark atLeast, Duration wait)
+            throws InterruptedException {
+        ensure(tenant, snapshotOffset);
+        return runner.run(tenant, spec, atLeast, wait);
+    }
+
+    private void ensure(String tenant, long offset) throws InterruptedException {
+        while (true) {
+            synchronized (kept) {
+                long[] have = kept.get(tenant);
+                if (have != null && have[0] == offset) return;
+            }
+            CompletableFuture<Void> mine = new CompletableFuture<>();
+            CompletableFuture<Void> running = fetching.putIfAbsent(tenant, mine);
+            if (running != null) {
+                await(running);
+                continue; // fetched, perhaps another offset: look again
+            }
+            try {
+                fetch(tenant, offset);
+                mine.complete(null);
+            } catch (RuntimeException | InterruptedException e) {
+                mine.completeExceptionally(e);
+                throw e;
+            } finally {
+                fetching.remove(tenant, mine);
+            }
+            return;
+        }
+    }
+
+    private void fetch(String tenant, long offset) throws InterruptedException {
+        downloads.acquire();
+        Path tmp = dir.resolve("incoming").resolve(tenant + "-" + System.nanoTime() + ".db");
+        try {
+            Files.createDirectories(tmp.getParent());
+            if (store.download(tenant, offset, tmp).isEmpty()) {
+                throw ApiError.unavailable("the tenant's snapshot is not in the store; retry shortly");
+            }
+            long holds = ConsistentCopy.positionOf(tmp).offset();
+            if (holds != offset) throw new IllegalStateException("snapshot " + tenant + "@" + offset + " holds offset " + holds);
+            long size = Files.size(tmp);
+            pool.evict(tenant);
+            copies.install(tenant, tmp);
+            keep(tenant, offset, size);
+        } catch (SnapshotStoreException e) {
+            throw e.retriable() ? ApiError.unavailable("the snapshot store cannot be reached; retry shortly") : e;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the snapshot of " + tenant + ": " + e.getMessage(), e);
+        } finally {
+            downloads.release();
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // a leftover in a directory this edge empties when it starts
+            }
+        }
+    }
+
+    private void keep(String tenant, long offset, long size) {
+        synchronized (kept) {
+            long[] old = kept.put(tenant, new long[] {offset, size});
+            keptBytes += size - (old == null ? 0 : old[1]);
+            Iterator<Map.Entry<String, long[]>> lru = kept.entrySet().iterator();
+            while (keptBytes > maxBytes && lru.hasNext()) {
+                Map.Entry<String, long[]> e = lru.next();
+                if (e.getKey().equals(tenant)) continue;
+                keptBytes -= e.getValue()[1];
+                lru.remove();
+                pool.evict(e.getKey());
+                copies.removeHotCopy(e.getKey());
+            }
+        }
+    }
+
+    /** Local copies kept, and their bytes. */
+    public long[] kept() {
+        synchronized (kept) {
+            return new long[] {kept.size(), keptBytes};
+        }
+    }
+
+    private static void await(CompletableFuture<Void> f) throws InterruptedException {
+        try {
+            f.get();
+        } catch (ExecutionException e) {
+            // The fetcher failed and reported it; this reader tries again itself.
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+        deleteTree(dir);
+    }
+}
