@@ -141,6 +141,8 @@ public final class BenchRun {
                 Row p99 = Row.cairn(cr, "p99", first.cold().p99(), "ms").vs("raw S3 GET p99", first.rawGet().p99());
                 rows.add(mb == 10 ? p50.atMost(100) : p50);
                 rows.add(mb == 10 ? p99.atMost(300) : p99);
+                rows.add(Row.cairn(cr, "first write p50 (thaws it)", first.coldWrite().p50(), "ms"));
+                rows.add(Row.cairn(cr, "first write p99 (thaws it)", first.coldWrite().p99(), "ms"));
                 rows.add(Row.cairn(cr, "hot read p50, same lookup", first.hot().p50(), "ms"));
             }
             step(stack, "freeze and thaw storm (" + plan.stormTenants() + " tenants)");
@@ -149,7 +151,7 @@ public final class BenchRun {
             ColdTiers.Storm thawed = ColdTiers.storm(client, storm, plan.loadClients());
             rows.add(Row.cairn(String.format("Freeze of %,d small tenants asked at once", thawed.tenants()), "frozen", thawed.freezesPerSecond(),
                     "tenants/s"));
-            String ts = String.format("Thaw storm: %,d cold tenants read at once", thawed.tenants());
+            String ts = String.format("Read storm: %,d cold tenants read at once (8 snapshot downloads at a time)", thawed.tenants());
             rows.add(Row.cairn(ts, "p50", thawed.thaw().p50(), "ms"));
             rows.add(Row.cairn(ts, "p99", thawed.thaw().p99(), "ms").atMost(3_000));
 

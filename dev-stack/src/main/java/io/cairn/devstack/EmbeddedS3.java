@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedS3 implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedS3.class);
-    private static final String ACCESS_KEY = "cairn-dev";
-    private static final String SECRET_KEY = "cairn-dev-secret";
+    public static final String ACCESS_KEY = "cairn-dev";
+    public static final String SECRET_KEY = "cairn-dev-secret";
 
     private final Path directory;
     private final String bucket;

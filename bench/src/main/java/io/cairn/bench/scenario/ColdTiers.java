@@ -17,14 +17,17 @@ import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 
 /**
- * Cold tenants: the first read of a cold tenant (the edge appends Thaw, the applier downloads, verifies
- * and places the file, the read is served) beside a raw GET of the same snapshot object from the same
- * S3 server and a hot read; how fast a set of tenants freezes; and a thaw storm, every cold tenant of
- * the set read at once.
+ * Cold tenants: the first read of a cold tenant (the edge fetches its snapshot, verifies and checks it,
+ * and reads it) beside a raw GET of the same snapshot object from the same S3 server; the first write
+ * (the applier thaws the tenant: download, verify, cold tail, place, then the write); a hot read; how
+ * fast a set of tenants freezes; and a storm, every cold tenant of the set read at once.
  */
 public final class ColdTiers {
-    /** First reads of a cold tenant of {@code megabytes}, raw GETs of its snapshot, hot reads of it. */
-    public record FirstRead(double megabytes, long storedBytes, Latency cold, Latency rawGet, Latency hot) {}
+    /**
+     * First reads of a cold tenant of {@code megabytes} (served from its snapshot), raw GETs of that
+     * snapshot, first writes (which thaw it), hot reads of it.
+     */
+    public record FirstRead(double megabytes, long storedBytes, Latency cold, Latency rawGet, Latency coldWrite, Latency hot) {}
 
     /** Freezing {@code tenants} at once, then reading them all at once. */
     public record Storm(int tenants, double freezesPerSecond, Latency thaw) {}
@@ -47,6 +50,7 @@ public final class ColdTiers {
         Histogram cold = Latency.histogram();
         Histogram raw = Latency.histogram();
         Histogram hot = Latency.histogram();
+        Histogram write = Latency.histogram();
         long stored = 0;
         for (int i = 0; i < samples; i++) {
             freeze(client, tenant);
@@ -61,10 +65,13 @@ public final class ColdTiers {
             Latency.record(raw, System.nanoTime() - start);
             if (bytes.asByteArray().length != stored) throw new IllegalStateException("raw GET of " + tenant + " read " + bytes.asByteArray().length);
             start = System.nanoTime();
+            client.execute(tenant, key, "{\"sql\":\"UPDATE t SET v = v WHERE id = 1\"}");
+            Latency.record(write, System.nanoTime() - start);
+            start = System.nanoTime();
             client.query(tenant, key, LOOKUP, List.of(), null);
             Latency.record(hot, System.nanoTime() - start);
         }
-        return new FirstRead(megabytes, stored, Latency.of(cold, 1), Latency.of(raw, 1), Latency.of(hot, 1));
+        return new FirstRead(megabytes, stored, Latency.of(cold, 1), Latency.of(raw, 1), Latency.of(write, 1), Latency.of(hot, 1));
     }
 
     /** Freezes the created tenants all at once and times it; then reads every one of them at once. */

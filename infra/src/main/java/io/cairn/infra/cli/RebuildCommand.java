@@ -1,6 +1,16 @@
 package io.cairn.infra.cli;
 
+import io.cairn.connectors.s3.S3Clients;
+import io.cairn.connectors.s3.S3SnapshotConfig;
+import io.cairn.connectors.s3.S3SnapshotStore;
+import io.cairn.connectors.snapshot.SnapshotStore;
+import io.cairn.devstack.EmbeddedS3;
+import io.cairn.infra.config.DevPorts;
+import io.cairn.infra.config.SnapshotSettings;
 import io.cairn.tenantdb.sqlite.TenantFiles;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.URI;
+import software.amazon.awssdk.services.s3.S3Client;
 import io.cairn.infra.config.CairnConfig;
 import io.cairn.infra.config.KafkaSettings;
 import io.cairn.devstack.EmbeddedKafka;
@@ -27,7 +37,9 @@ import picocli.CommandLine.Option;
  * like a hot volume (nothing of the live one is touched). Kafka is found, in order: {@code --bootstrap};
  * the {@code --config} file's {@code kafka} section; the broker of {@code ./cairn dev} over
  * {@code --data-dir} (its ports are kept in {@code <data-dir>/kafka/ports.properties}), which this command
- * starts itself, on the same log directory, when {@code cairn dev} is not running.
+ * starts itself, on the same log directory, when {@code cairn dev} is not running. Snapshots come from
+ * the config's {@code snapshots} bucket, or dev's s3proxy (started over {@code <data-dir>/s3} likewise):
+ * each tenant starts from its newest verified snapshot and only the records after it are applied.
  */
 @Command(name = "rebuild", mixinStandardHelpOptions = true,
         description = "Re-create tenants' databases by replaying cairn.tenant-log into a fresh directory.")
@@ -45,6 +57,9 @@ public final class RebuildCommand implements Callable<Integer> {
     @Option(names = "--bootstrap", description = "Kafka bootstrap servers (host:port), overriding the other sources.")
     String bootstrap;
 
+    @Option(names = "--no-snapshots", description = "Replay every record from the log's start, ignoring snapshots.")
+    boolean noSnapshots;
+
     @Option(names = "--into", description = "Target directory, which must not hold tenants yet. Default: <data-dir>/rebuilt/<timestamp>.")
     Path into;
 
@@ -52,10 +67,12 @@ public final class RebuildCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Map<String, Object> kafka;
         Path data = dataDir.toAbsolutePath().normalize();
+        SnapshotSettings snapshotSettings = null;
         if (configFile != null) {
             CairnConfig config = CairnConfig.load(configFile);
             data = config.dataPath().toAbsolutePath().normalize();
             kafka = config.kafka().clientProperties();
+            snapshotSettings = config.snapshots();
             if (bootstrap != null) kafka.put("bootstrap.servers", bootstrap);
         } else if (bootstrap != null) {
             kafka = KafkaSettings.embedded(bootstrap).clientProperties();
@@ -78,22 +95,40 @@ public final class RebuildCommand implements Callable<Integer> {
             }
             kafka = KafkaSettings.embedded(devBroker).clientProperties();
         }
+        EmbeddedS3 ownS3 = null;
+        S3Client s3 = null;
         try {
-            return rebuild(kafka, target);
+            SnapshotStore store = null;
+            if (!noSnapshots && snapshotSettings != null) {
+                s3 = S3Clients.aws(snapshotSettings.region(), snapshotSettings.endpointUri());
+                store = new S3SnapshotStore(s3, S3SnapshotConfig.of(snapshotSettings.bucket()));
+            } else if (!noSnapshots && configFile == null && bootstrap == null && Files.isDirectory(data.resolve("s3"))) {
+                int port = DevPorts.resolve(data, Map.of()).port(DevPorts.Server.S3);
+                if (!reachable("127.0.0.1:" + port)) ownS3 = new EmbeddedS3(data.resolve("s3"), DevCommand.SNAPSHOT_BUCKET, port).start();
+                URI endpoint = URI.create("http://127.0.0.1:" + port);
+                s3 = S3Clients.local(endpoint, EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY);
+                store = new S3SnapshotStore(s3, S3SnapshotConfig.of(DevCommand.SNAPSHOT_BUCKET));
+            }
+            return rebuild(kafka, target, store);
         } finally {
+            if (s3 != null) s3.close();
+            if (ownS3 != null) ownS3.close();
             if (ownBroker != null) ownBroker.close();
         }
     }
 
-    private int rebuild(Map<String, Object> kafka, Path target) throws Exception {
+    private int rebuild(Map<String, Object> kafka, Path target, SnapshotStore store) throws Exception {
         System.out.println("cairn rebuild: replaying cairn.tenant-log (" + kafka.get("bootstrap.servers") + ") into " + target
-                + (tenant == null ? "" : " for tenant " + tenant));
+                + (tenant == null ? "" : " for tenant " + tenant)
+                + (store == null ? ", every record from the start" : ", each tenant from its newest snapshot"));
         Predicate<String> selected = tenant == null ? t -> true : tenant::equals;
-        ReplayProgress done = new LogReplay(kafka, ApplierConfig.primary(target))
-                .replayAll(selected, p -> System.out.println("cairn rebuild: " + p.describe()));
+        LogReplay replay = new LogReplay(kafka, ApplierConfig.primary(target));
+        if (store != null) replay = replay.withSnapshots(store, new SimpleMeterRegistry());
+        ReplayProgress done = replay.replayAll(selected, p -> System.out.println("cairn rebuild: " + p.describe()));
         int tenants = new TenantFiles(target).list().size();
-        System.out.printf("cairn rebuild: done in %.1f s: %,d records read, %,d applied, %,d statements (%,.0f statements/s); %d tenant(s) in %s%n",
-                done.elapsedNanos() / 1e9, done.recordsRead(), done.applied(), done.statements(), done.statementsPerSecond(), tenants, target);
+        System.out.printf("cairn rebuild: done in %.1f s: %,d records read, %,d applied, %,d statements (%,.0f statements/s);"
+                + " %d tenant(s) in %s, %,d started from a snapshot%n", done.elapsedNanos() / 1e9, done.recordsRead(), done.applied(),
+                done.statements(), done.statementsPerSecond(), tenants, target, done.seeded());
         System.out.println("cairn rebuild: to serve it, stop the applier and move " + target.resolve("tenants") + " and "
                 + target.resolve("cairn-tenants.db") + " into the hot directory");
         return 0;

@@ -42,6 +42,7 @@ public final class ReadPool implements AutoCloseable {
     private record Verified(Object fileKey, long atNanos) {}
 
     private final TenantFiles files;
+    private final boolean check;
     private final SqliteLimits limits;
     private final int maxIdle;
     private final ReentrantLock lock = new ReentrantLock();
@@ -63,6 +64,19 @@ public final class ReadPool implements AutoCloseable {
     public record Lease(TenantConnection connection, long generation, Object fileKey, ReadStatements statements) {}
 
     public ReadPool(TenantFiles files, SqliteLimits limits, int maxIdle) {
+        this(files, limits, maxIdle, true);
+    }
+
+    /**
+     * A pool over files whose bytes are already proven ({@code check} false: no {@code quick_check}
+     * before serving), such as snapshot copies verified against their SHA-256.
+     */
+    static ReadPool ofVerifiedCopies(TenantFiles files, SqliteLimits limits, int maxIdle) {
+        return new ReadPool(files, limits, maxIdle, false);
+    }
+
+    private ReadPool(TenantFiles files, SqliteLimits limits, int maxIdle, boolean check) {
+        this.check = check;
         this.files = files;
         this.limits = limits;
         this.maxIdle = maxIdle;
@@ -83,7 +97,7 @@ public final class ReadPool implements AutoCloseable {
         Object current = fileKey(db);
         if (current == null) return Optional.empty();
         Verified seen = verified.get(tenant);
-        if (seen == null || !current.equals(seen.fileKey()) || System.nanoTime() - seen.atNanos() > RECHECK_AFTER.toNanos()) {
+        if (check && (seen == null || !current.equals(seen.fileKey()) || System.nanoTime() - seen.atNanos() > RECHECK_AFTER.toNanos())) {
             verify(tenant, db, current);
         }
         long generation;

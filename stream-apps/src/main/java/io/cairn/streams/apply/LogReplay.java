@@ -1,9 +1,14 @@
 package io.cairn.streams.apply;
 
+import io.cairn.connectors.snapshot.SnapshotStore;
+import io.cairn.tenantdb.sqlite.ConsistentCopy;
 import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.cairn.topics.Bookmark;
 import io.cairn.topics.Serdes;
+import io.cairn.topics.TenantId;
 import io.cairn.topics.TopicCatalog;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
 import io.cairn.topics.avro.ExecuteBatch;
 import io.cairn.topics.avro.TenantCommand;
 import java.sql.SQLException;
@@ -43,14 +48,30 @@ public final class LogReplay {
 
     private final Map<String, Object> kafkaClientProps;
     private final ApplierConfig config;
+    private final SnapshotSeeds seeds;
 
     /**
      * @param kafkaClientProps {@code bootstrap.servers} and security settings
      * @param config how records are applied (limits, result rows, group size); its hot dir is the target
      */
     public LogReplay(Map<String, Object> kafkaClientProps, ApplierConfig config) {
+        this(kafkaClientProps, config, null);
+    }
+
+    private LogReplay(Map<String, Object> kafkaClientProps, ApplierConfig config, SnapshotSeeds seeds) {
         this.kafkaClientProps = Map.copyOf(kafkaClientProps);
         this.config = config;
+        this.seeds = seeds;
+    }
+
+    /**
+     * This replay, starting each tenant from its newest snapshot in {@code store} that verifies (size,
+     * SHA-256, position): when {@link #replayAll} meets a tenant's first record, the snapshot is placed
+     * as its file, and the tenant's records it already holds are skipped by its applied position; only
+     * the records after it are applied. A tenant without a usable snapshot is replayed from the log.
+     */
+    public LogReplay withSnapshots(SnapshotStore store, MeterRegistry registry) {
+        return new LogReplay(kafkaClientProps, config, SnapshotSeeds.forRebuild(store, registry));
     }
 
     /** Replays every partition up to its end offset as of now, for the tenants {@code tenants} accepts. */
@@ -137,7 +158,7 @@ public final class LogReplay {
                         + " the log, so a replay from it would lose history");
             }
         });
-        Run run = new Run(ends, needed, tenants, listener, DeadLetters.read(consumer(), ends.keySet()));
+        Run run = new Run(ends, needed, tenants, listener, DeadLetters.read(consumer(), ends.keySet()), from < 0 ? seeds : null, files);
         try (TenantDatabasePool pool = new TenantDatabasePool(files, config.limits(), config.maxOpenTenants())) {
             RecordApplier records = new RecordApplier(pool, config.maxResultRows(), TenantRecovery.NONE, SnapshotRequests.IGNORED);
             try {
@@ -174,8 +195,15 @@ public final class LogReplay {
         private long applied;
         private long statements;
 
+        private final SnapshotSeeds seeds;
+        private final TenantFiles target;
+        private final Set<String> seen = new HashSet<>();
+        private long seeded;
+
         Run(Map<TopicPartition, Long> ends, long from, Predicate<String> tenants, Consumer<ReplayProgress> listener,
-                Set<Bookmark> quarantined) {
+                Set<Bookmark> quarantined, SnapshotSeeds seeds, TenantFiles target) {
+            this.seeds = seeds;
+            this.target = target;
             this.ends = ends;
             this.tenants = tenants;
             this.listener = listener;
@@ -218,17 +246,36 @@ public final class LogReplay {
             Bookmark position = new Bookmark(r.partition(), r.offset());
             if (quarantined.contains(position)) return; // the live applier set it aside: nothing of it was applied
             GroupCommit group = records.group();
-            records.apply(cmd, position, () -> commitUnchecked(group));
+            if (seeds != null && seen.add(cmd.getTenant()) && TenantId.isValid(cmd.getTenant())) seed(cmd.getTenant(), r.partition());
+            Outcome outcome = records.apply(cmd, position, () -> commitUnchecked(group));
+            if (outcome instanceof Outcome.Skipped) return; // a snapshot it started from holds it
             applied++;
             if (cmd.getPayload() instanceof ExecuteBatch b) statements += b.getStatements().size();
             if (group.size() >= config.groupCommitMaxRecords()) commit(group);
+        }
+
+        /** Places the tenant's newest usable snapshot within the replay's end as its file, before its first record. */
+        private void seed(String tenant, int partition) throws SQLException {
+            Path scratch = target.scratchDir(tenant);
+            try {
+                long at = seeds.seed(tenant, ends.get(new TopicPartition(TopicCatalog.TENANT_LOG, partition)) - 1, scratch);
+                if (at < 0) return;
+                Path file = new TenantFiles(scratch).database(tenant);
+                if (ConsistentCopy.positionOf(file).partition() != partition) return; // not this log's tenant: replay it
+                target.install(tenant, file);
+                seeded++;
+            } catch (java.io.IOException e) {
+                throw new SQLException("could not place the snapshot of " + tenant, e);
+            } finally {
+                TenantRecovery.deleteTree(scratch);
+            }
         }
 
         ReplayProgress report(boolean last) {
             lastReport = System.nanoTime();
             Map<Integer, Long> total = new HashMap<>();
             ends.forEach((tp, end) -> total.put(tp.partition(), end));
-            ReplayProgress p = new ReplayProgress(read, total, applied, statements, lastReport - start);
+            ReplayProgress p = new ReplayProgress(read, total, applied, statements, lastReport - start, seeded);
             listener.accept(p);
             return p;
         }

@@ -8,11 +8,13 @@ import java.util.TreeMap;
  *
  * @param read per partition, records read so far (offsets below the position)
  * @param total per partition, records to read (the end offset taken at the start)
- * @param applied records of the selected tenants applied so far
+ * @param applied records of the selected tenants applied so far (not counting those a snapshot held)
  * @param statements SQL statements in the applied ExecuteBatch records
  * @param elapsedNanos time since the replay started
+ * @param seeded tenants started from a snapshot (their records it holds are read, not applied)
  */
-public record ReplayProgress(Map<Integer, Long> read, Map<Integer, Long> total, long applied, long statements, long elapsedNanos) {
+public record ReplayProgress(Map<Integer, Long> read, Map<Integer, Long> total, long applied, long statements, long elapsedNanos,
+        long seeded) {
     public ReplayProgress {
         read = Map.copyOf(read);
         total = Map.copyOf(total);
@@ -44,6 +46,7 @@ public record ReplayProgress(Map<Integer, Long> read, Map<Integer, Long> total, 
     public String describe() {
         StringBuilder sb = new StringBuilder(String.format("%5.1f%%  %,d/%,d records  %,.0f records/s  %,d statements (%,.0f/s)",
                 100 * fraction(), recordsRead(), recordsTotal(), recordsPerSecond(), statements, statementsPerSecond()));
+        if (seeded > 0) sb.append(String.format("  %,d tenants from snapshots", seeded));
         new TreeMap<>(total).forEach((p, t) -> sb.append(String.format("  p%d %.0f%%", p, t == 0 ? 100.0 : 100.0 * read.getOrDefault(p, 0L) / t)));
         return sb.toString();
     }

@@ -32,6 +32,15 @@ final class SnapshotSeeds {
     private final Counter corrupt;
     private final Counter seeded;
 
+    /**
+     * For a rebuild into an empty directory, which has no registry: any snapshot at or before the bound
+     * may seed, since the rebuild then replays every later record of the tenant (a delete and a new
+     * creation after a snapshot of an earlier tenant of the same name replace it).
+     */
+    static SnapshotSeeds forRebuild(SnapshotStore store, MeterRegistry registry) {
+        return new SnapshotSeeds(store, null, registry);
+    }
+
     SnapshotSeeds(SnapshotStore store, TenantDatabasePool pool, MeterRegistry registry) {
         this.store = store;
         this.pool = pool;
@@ -46,7 +55,7 @@ final class SnapshotSeeds {
      * from the start).
      */
     long seed(String tenant, long lastOffset, Path scratchHotDir) throws SQLException {
-        long createdAt = pool.registry().createdOffset(tenant);
+        long createdAt = pool == null ? 0 : pool.registry().createdOffset(tenant);
         if (createdAt < 0) return -1;
         List<SnapshotInfo> candidates;
         try {
