@@ -148,12 +148,17 @@ public final class BenchRun {
             step(stack, "freeze and thaw storm (" + plan.stormTenants() + " tenants)");
             Tenants.Created storm = Tenants.create(client, "storm", plan.stormTenants(), plan.loadClients());
             Tenants.createTables(client, storm, plan.loadClients());
-            ColdTiers.Storm thawed = ColdTiers.storm(client, storm, plan.loadClients());
-            rows.add(Row.cairn(String.format("Freeze of %,d small tenants asked at once", thawed.tenants()), "frozen", thawed.freezesPerSecond(),
-                    "tenants/s"));
-            String ts = String.format("Read storm: %,d cold tenants read at once (8 snapshot downloads at a time)", thawed.tenants());
-            rows.add(Row.cairn(ts, "p50", thawed.thaw().p50(), "ms"));
-            rows.add(Row.cairn(ts, "p99", thawed.thaw().p99(), "ms").atMost(3_000));
+            ColdTiers.Storm thawed = ColdTiers.storm(client, storm, plan.loadClients(), stack.hotDir());
+            String fz = String.format("Freeze of %,d small tenants asked at once", thawed.tenants());
+            rows.add(Row.cairn(fz, "frozen", thawed.freezesPerSecond(), "tenants/s"));
+            rows.add(Row.cairn(fz, "hot-volume bytes they hold once cold", thawed.hotBytesFrozen(), "bytes").atMost(0));
+            rows.add(Row.cairn(fz, "S3 bytes they hold (their cost while idle)", thawed.s3BytesFrozen(), "bytes"));
+            String rs = String.format("Read storm: %,d cold tenants read at once (from snapshots, 8 downloads at a time)", thawed.tenants());
+            rows.add(Row.cairn(rs, "p50", thawed.reads().p50(), "ms"));
+            rows.add(Row.cairn(rs, "p99", thawed.reads().p99(), "ms").atMost(3_000));
+            String ws = String.format("Thaw storm: %,d cold tenants written at once (each write thaws its tenant)", thawed.tenants());
+            rows.add(Row.cairn(ws, "p50", thawed.writes().p50(), "ms"));
+            rows.add(Row.cairn(ws, "p99", thawed.writes().p99(), "ms").atMost(3_000));
 
             step(stack, "control plane: DynamoDB ceiling, materializing " + plan.materializeStates() + " states, listing "
                     + plan.listedTenants() + " tenants");

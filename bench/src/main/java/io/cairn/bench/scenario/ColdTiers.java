@@ -3,6 +3,9 @@ package io.cairn.bench.scenario;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cairn.bench.load.CairnClient;
 import io.cairn.bench.load.Latency;
+import io.cairn.tenantdb.sqlite.TenantFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,8 +32,12 @@ public final class ColdTiers {
      */
     public record FirstRead(double megabytes, long storedBytes, Latency cold, Latency rawGet, Latency coldWrite, Latency hot) {}
 
-    /** Freezing {@code tenants} at once, then reading them all at once. */
-    public record Storm(int tenants, double freezesPerSecond, Latency thaw) {}
+    /**
+     * Freezing {@code tenants} at once (and the hot-volume and S3 bytes they hold then), reading them all
+     * at once (served from their snapshots, they stay cold), then writing to them all at once (each write
+     * thaws its tenant).
+     */
+    public record Storm(int tenants, double freezesPerSecond, long hotBytesFrozen, long s3BytesFrozen, Latency reads, Latency writes) {}
 
     private static final String LOOKUP = "SELECT length(v) FROM t WHERE id = 1";
     private static final int ROWS_PER_STATEMENT = 5_000;
@@ -74,10 +81,56 @@ public final class ColdTiers {
         return new FirstRead(megabytes, stored, Latency.of(cold, 1), Latency.of(raw, 1), Latency.of(write, 1), Latency.of(hot, 1));
     }
 
-    /** Freezes the created tenants all at once and times it; then reads every one of them at once. */
-    public static Storm storm(CairnClient client, Tenants.Created tenants, int clients) throws Exception {
+    /** See {@link Storm}. */
+    public static Storm storm(CairnClient client, Tenants.Created tenants, int clients, Path hotDir) throws Exception {
         List<String> ids = tenants.ids();
         long start = System.nanoTime();
+        freezeAll(client, ids, clients);
+        double freezesPerSecond = ids.size() / ((System.nanoTime() - start) / 1e9);
+        TenantFiles files = new TenantFiles(hotDir);
+        long hotBytes = 0;
+        long s3Bytes = 0;
+        for (String id : ids) {
+            Path db = files.database(id);
+            if (Files.exists(db)) hotBytes += Files.size(db);
+            s3Bytes += client.get("/v1/tenants/" + id).path("last_snapshot").path("stored_bytes").asLong();
+        }
+        Latency reads = atOnce(ids, id -> client.query(id, tenants.keys().get(id), "SELECT count(*) FROM sqlite_schema", List.of(), null));
+        // Reads leave them cold: the writes find them cold too.
+        Latency writes = atOnce(ids, id -> client.execute(id, tenants.keys().get(id), "{\"sql\":\"CREATE TABLE IF NOT EXISTS storm (n)\"}"));
+        return new Storm(ids.size(), freezesPerSecond, hotBytes, s3Bytes, reads, writes);
+    }
+
+    private interface Touch {
+        void run(String tenant) throws Exception;
+    }
+
+    /** Every tenant touched at the same moment, one virtual thread each. */
+    private static Latency atOnce(List<String> ids, Touch touch) throws Exception {
+        Histogram h = Latency.histogram();
+        CountDownLatch go = new CountDownLatch(1);
+        long[] took = new long[ids.size()];
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> all = new ArrayList<>();
+            for (int i = 0; i < ids.size(); i++) {
+                int n = i;
+                all.add(threads.submit(() -> {
+                    go.await();
+                    long t0 = System.nanoTime();
+                    touch.run(ids.get(n));
+                    took[n] = System.nanoTime() - t0;
+                    return null;
+                }));
+            }
+            long start = System.nanoTime();
+            go.countDown();
+            for (Future<?> f : all) f.get();
+            for (long t : took) Latency.record(h, t);
+            return Latency.of(h, (System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    private static void freezeAll(CairnClient client, List<String> ids, int clients) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         try {
             List<Future<?>> asked = new ArrayList<>();
@@ -87,30 +140,6 @@ public final class ColdTiers {
             pool.shutdown();
         }
         for (String id : ids) awaitTier(client, id, "cold");
-        double freezesPerSecond = ids.size() / ((System.nanoTime() - start) / 1e9);
-
-        Histogram thaw = Latency.histogram();
-        CountDownLatch go = new CountDownLatch(1);
-        long[] took = new long[ids.size()];
-        try (ExecutorService readers = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<?>> reads = new ArrayList<>();
-            for (int i = 0; i < ids.size(); i++) {
-                int n = i;
-                String id = ids.get(i);
-                reads.add(readers.submit(() -> {
-                    go.await();
-                    long t0 = System.nanoTime();
-                    client.query(id, tenants.keys().get(id), "SELECT count(*) FROM sqlite_schema", List.of(), null);
-                    took[n] = System.nanoTime() - t0;
-                    return null;
-                }));
-            }
-            long storm = System.nanoTime();
-            go.countDown();
-            for (Future<?> f : reads) f.get();
-            for (long t : took) Latency.record(thaw, t);
-            return new Storm(ids.size(), freezesPerSecond, Latency.of(thaw, (System.nanoTime() - storm) / 1e9));
-        }
     }
 
     private static void freeze(CairnClient client, String tenant) throws Exception {
