@@ -3,8 +3,10 @@ package io.cairn.infra.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cairn.streams.tiering.TieringConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,6 +93,29 @@ class CairnConfigTest {
         Files.writeString(zeroKeep, "data_dir: /x\nkafka: {bootstrap_servers: h:9092}\nsnapshots: {bucket: b, region: r, keep: 0}\n");
         assertThatThrownBy(() -> CairnConfig.load(zeroKeep)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("snapshots.keep must be >= 1");
+    }
+
+    @Test
+    void tieringDefaultsToADayAndReadsDurationsAsPeopleWriteThem() throws Exception {
+        Path plain = dir.resolve("plain.yaml");
+        Files.writeString(plain, "data_dir: /x\nkafka: {bootstrap_servers: h:9092}\n");
+        TieringConfig defaults = CairnConfig.load(plain).tiering().config();
+        assertThat(defaults.coldAfter()).isEqualTo(Duration.ofHours(24));
+        assertThat(defaults.every()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(defaults.freezesPerSecond()).isEqualTo(20);
+
+        Path set = dir.resolve("tiering.yaml");
+        Files.writeString(set, "data_dir: /x\nkafka: {bootstrap_servers: h:9092}\ntiering: {cold_after: 7d, every: PT30S, freezes_per_second: 5}\n");
+        TieringConfig t = CairnConfig.load(set).tiering().config();
+        assertThat(t.coldAfter()).isEqualTo(Duration.ofDays(7));
+        assertThat(t.every()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(t.freezesPerSecond()).isEqualTo(5);
+
+        Path vague = dir.resolve("vague.yaml");
+        Files.writeString(vague, "data_dir: /x\nkafka: {bootstrap_servers: h:9092}\ntiering: {cold_after: soon}\n");
+        assertThatThrownBy(() -> CairnConfig.load(vague)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("tiering.cold_after must be a duration such as 30s, 10m, 24h or 7d, not 'soon'");
+        assertThat(CairnConfig.load(plain).tiering().enabled()).isTrue();
     }
 
     @Test

@@ -5,9 +5,8 @@ import io.cairn.connectors.snapshot.SnapshotKeys;
 import io.cairn.connectors.snapshot.SnapshotStore;
 import io.cairn.connectors.snapshot.SnapshotStoreException;
 import io.cairn.tenantdb.sqlite.ConsistentCopy;
+import io.cairn.streams.kafka.LogAppender;
 import io.cairn.tenantdb.sqlite.TenantFiles;
-import io.cairn.topics.Serdes;
-import io.cairn.topics.TopicCatalog;
 import io.cairn.topics.avro.ExecuteBatch;
 import io.cairn.topics.avro.Frozen;
 import io.cairn.topics.avro.SnapshotRefSpec;
@@ -21,18 +20,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +51,7 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
     private final TenantFiles files;
     private final SnapshotStore store;
     private final Duration retryFor;
-    private final KafkaProducer<String, byte[]> producer;
+    private final LogAppender tenantLog;
     private final ExecutorService workers;
     /** Tenants queued and not yet started, and whether a freeze asked (a freeze and a plain request join as a freeze). */
     private final Map<String, Boolean> waiting = new ConcurrentHashMap<>();
@@ -76,11 +69,7 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
         this.files = files;
         this.store = store;
         this.retryFor = retryFor;
-        Map<String, Object> p = new HashMap<>(kafkaClientProps);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "cairn-snapshotter");
-        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        this.tenantLog = new LogAppender(kafkaClientProps, "cairn-snapshotter");
         this.workers = Executors.newFixedThreadPool(concurrency, Thread.ofPlatform().daemon().name("cairn-snapshot-", 0).factory());
         this.taken = Counter.builder("cairn.snapshots.taken").description("snapshots stored and recorded on the log").register(registry);
         this.failed = Counter.builder("cairn.snapshots.failed").description("snapshot requests given up (store down past retry_for, file gone)")
@@ -170,7 +159,7 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
             TenantCommand record = TenantCommand.newBuilder().setCommandId((forFreeze ? "frozen-" : "snapshot-") + tenant + "-" + offset + "-" + now)
                     .setTenant(tenant).setIngressTimeMs(now).setSeed(0).setIdempotencyKey(null)
                     .setPayload(payload).build();
-            producer.send(new ProducerRecord<>(TopicCatalog.TENANT_LOG, tenant, Serdes.COMMAND.encode(record))).get(30, TimeUnit.SECONDS);
+            tenantLog.append(record).get(30, TimeUnit.SECONDS);
             taken.increment();
             bytes.record(info.storedBytes());
             prune(tenant);
@@ -228,6 +217,6 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        producer.close(Duration.ofSeconds(5));
+        tenantLog.close();
     }
 }

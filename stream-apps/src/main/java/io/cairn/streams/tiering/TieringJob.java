@@ -4,26 +4,19 @@ import io.cairn.connectors.metadata.IdlePage;
 import io.cairn.connectors.metadata.IdleTenant;
 import io.cairn.connectors.metadata.MetadataStore;
 import io.cairn.connectors.metadata.MetadataStoreException;
-import io.cairn.topics.Serdes;
-import io.cairn.topics.TopicCatalog;
+import io.cairn.streams.kafka.LogAppender;
 import io.cairn.topics.avro.Freeze;
 import io.cairn.topics.avro.TenantCommand;
 import io.cairn.topics.avro.Tier;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +36,7 @@ public final class TieringJob implements AutoCloseable {
 
     private final MetadataStore store;
     private final TieringConfig config;
-    private final KafkaProducer<String, byte[]> producer;
+    private final LogAppender tenantLog;
     private final ScheduledExecutorService timer;
     private final Map<String, Long> asked = new ConcurrentHashMap<>();
     private final Counter requested;
@@ -51,11 +44,7 @@ public final class TieringJob implements AutoCloseable {
     private TieringJob(MetadataStore store, TieringConfig config, Map<String, Object> kafkaClientProps, MeterRegistry registry) {
         this.store = store;
         this.config = config;
-        Map<String, Object> p = new HashMap<>(kafkaClientProps);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "cairn-tiering");
-        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        this.tenantLog = new LogAppender(kafkaClientProps, "cairn-tiering");
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("cairn-tiering").factory());
         this.requested = Counter.builder("cairn.tiers.freezes.requested").description("Freeze records the tiering job appended")
                 .register(registry);
@@ -99,14 +88,14 @@ public final class TieringJob implements AutoCloseable {
             }
             cursor = page.nextCursor();
         } while (cursor != null);
-        producer.flush();
+        tenantLog.flush();
         return n;
     }
 
     private void freeze(String tenant, long nowMs) {
         TenantCommand cmd = TenantCommand.newBuilder().setCommandId("freeze-" + UUID.randomUUID()).setTenant(tenant)
                 .setIngressTimeMs(nowMs).setSeed(0).setIdempotencyKey(null).setPayload(new Freeze()).build();
-        producer.send(new ProducerRecord<>(TopicCatalog.TENANT_LOG, tenant, Serdes.COMMAND.encode(cmd)), (md, e) -> {
+        tenantLog.append(cmd, (md, e) -> {
             if (e != null) {
                 asked.remove(tenant); // ask again next round
                 log.warn("tiering: Freeze of {} not appended: {}", tenant, e.toString());
@@ -123,6 +112,6 @@ public final class TieringJob implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        producer.close(Duration.ofSeconds(5));
+        tenantLog.close();
     }
 }
