@@ -17,6 +17,7 @@ import java.util.UUID;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.MinimumDataRateHandler;
 import org.eclipse.jetty.util.component.LifeCycle;
 import org.slf4j.Logger;
@@ -29,6 +30,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+    /** Connections the kernel may hold for the edge before it accepts them (a burst of new clients). */
+    static final int ACCEPT_QUEUE = 4_096;
 
     /** A route body; may throw anything, which {@link #guarded} turns into an error response. */
     @FunctionalInterface
@@ -67,6 +70,9 @@ public final class HttpServer implements AutoCloseable {
                     public void lifeCycleStarting(LifeCycle event) {
                         for (Connector c : server.getConnectors()) {
                             if (c instanceof AbstractConnector a) a.setIdleTimeout(limits.idleTimeout().toMillis());
+                            // The JDK's default backlog of 50 resets a burst of new connections (a thousand
+                            // clients at once) before Jetty can accept them; the kernel caps it (somaxconn).
+                            if (c instanceof ServerConnector sc) sc.setAcceptQueueSize(ACCEPT_QUEUE);
                         }
                         if (limits.minRequestBytesPerSecond() > 0) {
                             server.insertHandler(new MinimumDataRateHandler(limits.minRequestBytesPerSecond(), 0));
