@@ -34,10 +34,12 @@ public final class Applier implements AutoCloseable {
     private final HeavyLane lane;
     private final LogReader logReader;
     private final Snapshotter snapshotter;
+    private final RetentionGuard guard;
 
     private Applier(KafkaStreams streams, TenantDatabasePool pool, KafkaStreamsMetrics streamsMetrics, HeavyLane lane,
-            LogReader logReader, Snapshotter snapshotter) {
+            LogReader logReader, Snapshotter snapshotter, RetentionGuard guard) {
         this.snapshotter = snapshotter;
+        this.guard = guard;
         this.streams = streams;
         this.pool = pool;
         this.streamsMetrics = streamsMetrics;
@@ -86,7 +88,9 @@ public final class Applier implements AutoCloseable {
         registry.gauge("cairn.applier.heavy.queued", lane, HeavyLane::size);
         lane.start();
         streams.start();
-        return new Applier(streams, pool, streamsMetrics, lane, logReader, snapshotter);
+        RetentionGuard guard = snapshotter == null ? null : new RetentionGuard(new TenantFiles(config.hotDir()), snapshotter,
+                RetentionGuard.ofTenantLog(kafkaClientProps), System::currentTimeMillis, registry).start(Duration.ofSeconds(5));
+        return new Applier(streams, pool, streamsMetrics, lane, logReader, snapshotter, guard);
     }
 
     /**
@@ -162,6 +166,7 @@ public final class Applier implements AutoCloseable {
         // once instead of waiting out the session timeout.
         streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+        if (guard != null) guard.close();
         lane.close();
         if (snapshotter != null) snapshotter.close();
         logReader.close();
