@@ -35,9 +35,11 @@ public final class Applier implements AutoCloseable {
     private final LogReader logReader;
     private final Snapshotter snapshotter;
     private final RetentionGuard guard;
+    private final ColdTenants cold;
 
     private Applier(KafkaStreams streams, TenantDatabasePool pool, KafkaStreamsMetrics streamsMetrics, HeavyLane lane,
-            LogReader logReader, Snapshotter snapshotter, RetentionGuard guard) {
+            LogReader logReader, Snapshotter snapshotter, RetentionGuard guard, ColdTenants cold) {
+        this.cold = cold;
         this.snapshotter = snapshotter;
         this.guard = guard;
         this.streams = streams;
@@ -90,7 +92,7 @@ public final class Applier implements AutoCloseable {
         streams.start();
         RetentionGuard guard = snapshotter == null ? null : new RetentionGuard(new TenantFiles(config.hotDir()), snapshotter,
                 RetentionGuard.ofTenantLog(kafkaClientProps), System::currentTimeMillis, registry).start(Duration.ofSeconds(5));
-        return new Applier(streams, pool, streamsMetrics, lane, logReader, snapshotter, guard);
+        return new Applier(streams, pool, streamsMetrics, lane, logReader, snapshotter, guard, cold);
     }
 
     /**
@@ -168,6 +170,7 @@ public final class Applier implements AutoCloseable {
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         if (guard != null) guard.close();
         lane.close();
+        cold.close();
         if (snapshotter != null) snapshotter.close();
         logReader.close();
         streamsMetrics.close();

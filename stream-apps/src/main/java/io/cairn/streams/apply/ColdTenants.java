@@ -11,6 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +46,14 @@ class ColdTenants {
     static final ColdTenants NONE = new ColdTenants();
 
     private static final Logger log = LoggerFactory.getLogger(ColdTenants.class);
+    /** Cold tenants rebuilt at once per applier (download, verify, cold tail) when many are touched together. */
+    static final int THAW_THREADS = 4;
+
+    /** A thaw under way on a thaw thread, for the tail it was started with. */
+    private record Prefetch(TenantRegistry.ColdTail tail, Path scratch, long startNanos, Future<?> work) {}
+
+    private final Map<String, Prefetch> prefetched = new ConcurrentHashMap<>();
+    private final ExecutorService thawThreads;
 
     private final TenantDatabasePool pool;
     private final TenantFiles files;
@@ -56,9 +70,11 @@ class ColdTenants {
         this.thawer = null;
         this.frozen = this.superseded = this.thaws = this.reclaimed = null;
         this.thawTime = null;
+        this.thawThreads = null;
     }
 
     ColdTenants(TenantDatabasePool pool, Thawer thawer, MeterRegistry meters) {
+        this.thawThreads = Executors.newFixedThreadPool(THAW_THREADS, Thread.ofPlatform().daemon().name("cairn-thaw-", 0).factory());
         this.pool = pool;
         this.files = pool.files();
         this.thawer = thawer;
@@ -116,12 +132,59 @@ class ColdTenants {
         pool.registry().notCold(tenant);
     }
 
+    /**
+     * Starts rebuilding the cold tenant's file for the record at {@code position} on a thaw thread
+     * ({@link #THAW_THREADS} at once), so that many tenants download and rebuild together; {@link #thaw}
+     * then only moves the file into place. The caller keeps the tenant's records until {@link #ready}.
+     */
+    void prefetch(String tenant, Bookmark position, TenantRegistry.ColdTail tail) {
+        if (prefetched.containsKey(tenant)) return;
+        Path scratch = files.scratchDir(tenant);
+        long start = System.nanoTime();
+        prefetched.put(tenant, new Prefetch(tail, scratch, start, thawThreads.submit(() -> {
+            thawer.thaw(tenant, tail, position.offset(), scratch);
+            return null;
+        })));
+    }
+
+    /** True unless a prefetch of the tenant is still running. */
+    boolean ready(String tenant) {
+        Prefetch p = prefetched.get(tenant);
+        return p == null || p.work().isDone();
+    }
+
     /** Brings the tenant's file back before the record at {@code position} is applied. */
     void thaw(String tenant, Bookmark position, TenantRegistry.ColdTail tail) throws SQLException {
+        Prefetch p = prefetched.remove(tenant);
+        if (p != null) {
+            try {
+                p.work().get();
+                if (p.tail().equals(tail)) {
+                    place(tenant, position, p.scratch(), p.startNanos());
+                    return;
+                }
+            } catch (ExecutionException e) {
+                log.warn("tenant {}: thaw on a thaw thread failed ({}); thawing here", tenant, e.getCause().toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("interrupted while thawing " + tenant, e);
+            } finally {
+                TenantRecovery.deleteTree(p.scratch());
+            }
+        }
         long start = System.nanoTime();
         Path scratch = files.scratchDir(tenant);
         try {
             thawer.thaw(tenant, tail, position.offset(), scratch);
+            place(tenant, position, scratch, start);
+        } finally {
+            TenantRecovery.deleteTree(scratch);
+        }
+    }
+
+    /** Moves the file rebuilt under {@code scratch} into place: the tenant is hot from here. */
+    private void place(String tenant, Bookmark position, Path scratch, long startNanos) throws SQLException {
+        try {
             Path rebuilt = new TenantFiles(scratch).database(tenant);
             if (!Files.exists(rebuilt)) throw new SQLException("tenant " + tenant + ": thaw produced no file");
             FaultPoints.reach(FaultPoints.THAW_DOWNLOADED);
@@ -129,13 +192,16 @@ class ColdTenants {
             FaultPoints.reach(FaultPoints.THAW_PLACED);
             pool.registry().notCold(tenant);
             thaws.increment();
-            long tookNanos = System.nanoTime() - start;
+            long tookNanos = System.nanoTime() - startNanos;
             thawTime.record(Duration.ofNanos(tookNanos));
             log.info("tenant {}: thawed for the record at {} in {} ms", tenant, position, tookNanos / 1_000_000);
         } catch (IOException e) {
             throw new SQLException("could not place thawed tenant " + tenant, e);
-        } finally {
-            TenantRecovery.deleteTree(scratch);
         }
+    }
+
+    /** Stops the thaw threads; a prefetch cut short is done again by the next thaw of its tenant. */
+    void close() {
+        if (thawThreads != null) thawThreads.shutdownNow();
     }
 }

@@ -130,6 +130,13 @@ final class RecordApplier {
         };
     }
 
+    /** Whether {@code cmd} at {@code position} needs a cold tenant's file (so applying it thaws the tenant); see {@link #whileCold}. */
+    static boolean needsFile(TenantCommand cmd, Bookmark position, TenantRegistry.ColdTail tail) {
+        if (position.offset() <= tail.last()) return false;
+        return !(cmd.getPayload() instanceof DeleteTenant || cmd.getPayload() instanceof Freeze
+                || cmd.getPayload() instanceof TakeSnapshot || cmd.getPayload() instanceof Frozen);
+    }
+
     private Outcome neutral(TenantCommand cmd, Bookmark position, TenantRegistry.ColdTail tail) throws SQLException {
         cold.appliedWhileCold(cmd.getTenant(), position, tail, cmd);
         Outcome done = new Outcome.Applied(List.of());
