@@ -2,7 +2,6 @@ package io.cairn.streams.apply;
 
 import io.cairn.streams.kafka.CommitHookStore;
 import io.cairn.topics.Bookmark;
-import io.cairn.topics.TenantId;
 import io.cairn.topics.avro.CommandResult;
 import io.cairn.topics.avro.DeadLetter;
 import io.cairn.topics.avro.DeleteTenant;
@@ -10,13 +9,8 @@ import io.cairn.topics.avro.TenantCommand;
 import io.cairn.topics.avro.TenantState;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -49,7 +43,6 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
     private final ApplierMetrics metrics;
     private final TenantRecovery recovery;
     private final HeavyLane lane;
-    private final ColdTenants cold;
     private ProcessorContext<String, Object> context;
     private RecordApplier records;
     private final SnapshotRequests snapshots;
@@ -64,14 +57,8 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
     private final List<Emission> unsent = new ArrayList<>();
     /** Records applied into the open group, in order: what a failure makes us apply again. */
     private final List<LogRecord> uncommitted = new ArrayList<>();
-    /**
-     * Cold tenants being thawed on a thaw thread, with their records held back in order until the file is
-     * ready: a storm of first writes thaws several tenants at once instead of one after another.
-     */
-    private final Map<String, ArrayDeque<LogRecord>> thawing = new LinkedHashMap<>();
-    /** Held-back positions written to the registry (so a restart fetches them again), and those applied since. */
-    private final Set<Bookmark> heldPersisted = new HashSet<>();
-    private final List<Bookmark> heldApplied = new ArrayList<>();
+    /** Records of cold tenants waiting for their thaw on a thaw thread. */
+    private final ThawHolds thawing;
 
     /** One record of the log and its position. */
     record LogRecord(TenantCommand command, Bookmark position) {}
@@ -84,7 +71,7 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
         this.recovery = recovery;
         this.lane = lane;
         this.snapshots = snapshots;
-        this.cold = recovery.cold();
+        this.thawing = new ThawHolds(recovery.cold(), pool::registry);
     }
 
     @Override
@@ -132,14 +119,14 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
         applyOne(r, true);
     }
 
-    /** As {@link #applyOne(LogRecord)}; {@code mayHold} false when the record comes out of {@link #thawing}. */
+    /** As {@link #applyOne(LogRecord)}; {@code mayHold} false when the record comes out of the thaw holds. */
     private void applyOne(LogRecord r, boolean mayHold) {
         TenantCommand cmd = r.command();
         if (lane.owns(cmd.getTenant())) {
             lane.enqueue(r);
             return;
         }
-        if (mayHold && holdWhileThawing(r)) return;
+        if (mayHold && thawing.hold(r, group)) return;
         if (failures.isQuarantined(r.position())) {
             quarantine(r);
             return;
@@ -170,45 +157,15 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
         uncommitted.add(r);
     }
 
-    /**
-     * Holds {@code r} back when its tenant is cold and it needs the file (the thaw starts on a thaw
-     * thread), or when earlier records of its tenant are held already.
-     */
-    private boolean holdWhileThawing(LogRecord r) {
-        String tenant = r.command().getTenant();
-        ArrayDeque<LogRecord> held = thawing.get(tenant);
-        if (held == null) {
-            if (!TenantId.isValid(tenant) || group.held(tenant) != null) return false;
-            TenantRegistry.ColdTail tail;
-            try {
-                tail = cold.tail(tenant);
-            } catch (SQLException e) {
-                return false; // applied in line, where a failure is handled
-            }
-            if (tail == null || !RecordApplier.needsFile(r.command(), r.position(), tail)) return false;
-            cold.prefetch(tenant, r.position(), tail);
-            held = new ArrayDeque<>();
-            thawing.put(tenant, held);
-        }
-        held.add(r);
-        return true;
-    }
-
     /** Applies the held records of every tenant whose thaw finished (the thaw itself is then only a move). */
     private void applyThawed() {
-        for (var it = thawing.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<String, ArrayDeque<LogRecord>> e = it.next();
-            if (!cold.ready(e.getKey())) continue;
-            it.remove();
-            for (LogRecord r : e.getValue()) {
-                try {
-                    applyOne(r, false);
-                } catch (FailureRecovery.ApplyFailed failed) {
-                    recover(failed, r, false);
-                }
-                if (heldPersisted.remove(r.position())) heldApplied.add(r.position());
+        thawing.release(r -> {
+            try {
+                applyOne(r, false);
+            } catch (FailureRecovery.ApplyFailed failed) {
+                recover(failed, r, false);
             }
-        }
+        });
     }
 
     /**
@@ -273,14 +230,7 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
         }
         metrics.synced(group.syncDurable());
         try {
-            // Held records whose effects are now durable no longer need fetching again; those still held do.
-            for (Bookmark b : heldApplied) pool.registry().undeferred(b);
-            heldApplied.clear();
-            for (ArrayDeque<LogRecord> held : thawing.values()) {
-                for (LogRecord r : held) {
-                    if (heldPersisted.add(r.position())) pool.registry().deferred(r.command().getTenant(), r.position());
-                }
-            }
+            thawing.persist();
         } catch (SQLException e) {
             throw new StreamsException("could not record the records held for a thaw", e);
         }
