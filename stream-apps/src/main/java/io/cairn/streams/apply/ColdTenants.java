@@ -108,7 +108,7 @@ class ColdTenants {
      * then closes and removes the file. A crash in between leaves a file that the next open keeps.
      */
     void frozen(String tenant, Bookmark at, long snapshotOffset, TenantCommand frozenRecord) throws SQLException {
-        pool.registry().cold(tenant, at, snapshotOffset, frozenRecord);
+        pool.registry().coldAfresh(tenant, at, snapshotOffset, frozenRecord);
         pool.discard(tenant);
         long freed = files.removeHotCopy(tenant);
         frozen.increment();
@@ -190,6 +190,8 @@ class ColdTenants {
             FaultPoints.reach(FaultPoints.THAW_DOWNLOADED);
             files.install(tenant, rebuilt);
             FaultPoints.reach(FaultPoints.THAW_PLACED);
+            // Forgotten at once: a tail left behind would make a file lost later look cold, and thaw it
+            // from a snapshot that misses every write after this thaw.
             pool.registry().notCold(tenant);
             thaws.increment();
             long tookNanos = System.nanoTime() - startNanos;

@@ -12,7 +12,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import org.sqlite.SQLiteConfig;
 
 /**
@@ -159,6 +161,34 @@ final class TenantRegistry implements AutoCloseable {
         }
     }
 
+    /**
+     * As {@link #cold}, for a tenant going cold now: any tail left from an earlier cold spell (a thaw cut
+     * short after its file was placed) is dropped in the same transaction.
+     */
+    synchronized void coldAfresh(String tenant, Bookmark at, long snapshotOffset, TenantCommand cmd) throws SQLException {
+        inTransaction(() -> {
+            notCold(tenant);
+            cold(tenant, at, snapshotOffset, cmd);
+        });
+    }
+
+    private interface Work {
+        void run() throws SQLException;
+    }
+
+    private void inTransaction(Work work) throws SQLException {
+        conn.setAutoCommit(false);
+        try {
+            work.run();
+            conn.commit();
+        } catch (SQLException | RuntimeException e) {
+            conn.rollback();
+            throw e;
+        } finally {
+            conn.setAutoCommit(true);
+        }
+    }
+
     /** The tenant has a file again (thawed, deleted, or its freeze never completed): forgets its cold tail. */
     synchronized void notCold(String tenant) throws SQLException {
         try (PreparedStatement ps = conn.prepareStatement("DELETE FROM cold_records WHERE tenant = ?")) {
@@ -179,6 +209,18 @@ final class TenantRegistry implements AutoCloseable {
             ps.setString(3, tenant);
             ps.executeUpdate();
         }
+    }
+
+    /**
+     * Records at once (one transaction, one sync) that {@code add} are still to be applied and that
+     * {@code remove} were applied durably; see {@link #deferred} and {@link #undeferred}.
+     */
+    synchronized void deferredChanges(Map<Bookmark, String> add, Collection<Bookmark> remove) throws SQLException {
+        if (add.isEmpty() && remove.isEmpty()) return;
+        inTransaction(() -> {
+            for (Map.Entry<Bookmark, String> e : add.entrySet()) deferred(e.getValue(), e.getKey());
+            for (Bookmark b : remove) undeferred(b);
+        });
     }
 
     /** The heavy lane applied {@code at} durably. */

@@ -80,13 +80,14 @@ final class ThawHolds {
      * longer need fetching again; the ones still held do.
      */
     void persist() throws SQLException {
-        TenantRegistry r = registry.registry();
-        for (Bookmark b : releasedSincePersist) r.undeferred(b);
-        releasedSincePersist.clear();
+        Map<Bookmark, String> add = new LinkedHashMap<>();
         for (ArrayDeque<ApplyProcessor.LogRecord> q : held.values()) {
             for (ApplyProcessor.LogRecord rec : q) {
-                if (persisted.add(rec.position())) r.deferred(rec.command().getTenant(), rec.position());
+                if (!persisted.contains(rec.position())) add.put(rec.position(), rec.command().getTenant());
             }
         }
+        registry.registry().deferredChanges(add, releasedSincePersist); // one sync for a whole storm
+        persisted.addAll(add.keySet());
+        releasedSincePersist.clear();
     }
 }
