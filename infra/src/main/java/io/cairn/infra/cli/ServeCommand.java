@@ -74,7 +74,7 @@ public final class ServeCommand implements Callable<Integer> {
                     : spec.withControlPlane(null, store);
         }
         S3Client s3 = null;
-        if (config.snapshots() != null && applier != null) {
+        if (config.snapshots() != null) { // the applier stores snapshots; an edge lists them and reads cold tenants from them
             SnapshotSettings sn = config.snapshots();
             s3 = S3Clients.aws(sn.region(), sn.endpointUri());
             spec = spec.withSnapshots(new SnapshotOptions(new S3SnapshotStore(s3, S3SnapshotConfig.of(sn.bucket())), sn.everyWrites(),
