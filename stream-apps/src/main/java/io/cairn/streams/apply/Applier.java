@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -27,6 +28,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Applier implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Applier.class);
+    /** Scratch copies younger than this are left alone at start: another applier on the volume may be writing them. */
+    static final Duration SCRATCH_KEPT = Duration.ofHours(6);
 
     private final KafkaStreams streams;
     private final TenantDatabasePool pool;
@@ -63,7 +66,10 @@ public final class Applier implements AutoCloseable {
      */
     public static Applier start(ApplierConfig config, Map<String, Object> kafkaClientProps, MeterRegistry registry,
             SnapshotOptions snapshots) {
-        TenantDatabasePool pool = new TenantDatabasePool(new TenantFiles(config.hotDir()), config.limits(), config.maxOpenTenants());
+        TenantFiles hotFiles = new TenantFiles(config.hotDir());
+        int leftovers = hotFiles.removeScratchOlderThan(Instant.now().minus(SCRATCH_KEPT));
+        if (leftovers > 0) log.info("removed {} scratch copies left by a process that stopped mid-rebuild, mid-thaw or mid-snapshot", leftovers);
+        TenantDatabasePool pool = new TenantDatabasePool(hotFiles, config.limits(), config.maxOpenTenants());
         ApplierMetrics metrics = new ApplierMetrics(registry);
         SnapshotSeeds seeds = snapshots == null ? null : new SnapshotSeeds(snapshots.store(), pool, registry);
         TenantRecovery.Rebuilder rebuilder = rebuilder(config, kafkaClientProps, seeds);

@@ -10,7 +10,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.HexFormat;
+import java.util.Comparator;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
@@ -63,6 +65,31 @@ public final class TenantFiles {
     /** A fresh path under {@code <hot>/snapshots} for a copy of {@code tenant}'s file on its way to the snapshot store. */
     public Path snapshotScratch(String tenant) {
         return hot.resolve("snapshots").resolve(TenantId.require(tenant) + "-" + System.nanoTime() + ".db");
+    }
+
+    /**
+     * Removes what a process killed mid-rebuild, mid-thaw or mid-snapshot left under {@code <hot>/recovery}
+     * and {@code <hot>/snapshots}: entries last modified before {@code before} (old enough that no live
+     * process on the volume can still be writing them). Returns how many entries it removed.
+     */
+    public int removeScratchOlderThan(Instant before) {
+        int removed = 0;
+        for (Path dir : List.of(hot.resolve("recovery"), hot.resolve("snapshots"))) {
+            if (!Files.isDirectory(dir)) continue;
+            try (Stream<Path> entries = Files.list(dir)) {
+                for (Path e : entries.toList()) {
+                    if (Files.getLastModifiedTime(e).toInstant().isBefore(before)) {
+                        try (Stream<Path> tree = Files.walk(e)) {
+                            for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+                        }
+                        removed++;
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return removed;
     }
 
     /** The SQLite side files of the tenant's database that travel with it ({@code -wal}, {@code -shm}). */

@@ -43,4 +43,23 @@ class TenantFilesTest {
         assertThat(files.deletedAt("acme")).hasValue(42);
         assertThat(files.list()).isEmpty();
     }
+
+    @Test
+    void onlyScratchOlderThanTheCutOffIsRemoved() throws Exception {
+        TenantFiles files = new TenantFiles(hot);
+        Path oldRebuild = Files.createDirectories(files.scratchDir("acme").resolve("tenants"));
+        Files.writeString(oldRebuild.resolve("acme.db"), "x");
+        Path oldCopy = files.snapshotScratch("acme");
+        Files.createDirectories(oldCopy.getParent());
+        Files.writeString(oldCopy, "x");
+        java.time.Instant cutOff = java.time.Instant.now().plusSeconds(60);
+        Path fresh = files.snapshotScratch("other");
+        Files.writeString(fresh, "x");
+        Files.setLastModifiedTime(fresh, java.nio.file.attribute.FileTime.from(cutOff.plusSeconds(60)));
+
+        assertThat(files.removeScratchOlderThan(cutOff)).isEqualTo(2);
+        assertThat(oldCopy).doesNotExist();
+        assertThat(oldRebuild.getParent()).doesNotExist();
+        assertThat(fresh).exists();
+    }
 }
