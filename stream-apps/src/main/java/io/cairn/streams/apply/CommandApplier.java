@@ -47,8 +47,10 @@ final class CommandApplier {
     private final BatchExecutor batches;
     private final SnapshotRequests snapshots;
     private final ColdTenants cold;
+    private final boolean freezes;
 
-    CommandApplier(TenantDatabasePool pool, int maxResultRows, SnapshotRequests snapshots, ColdTenants cold) {
+    CommandApplier(TenantDatabasePool pool, int maxResultRows, SnapshotRequests snapshots, ColdTenants cold, boolean freezes) {
+        this.freezes = freezes;
         this.snapshots = snapshots;
         this.cold = cold;
         this.pool = pool;
@@ -259,7 +261,7 @@ final class CommandApplier {
     private Outcome frozen(TenantDatabase db, Bookmark position, SnapshotRefSpec s) throws SQLException {
         long writtenUpTo = db.applied().offset();
         Outcome recorded = recordSnapshot(db, position, s);
-        if (!(recorded instanceof Outcome.Applied) || !cold.freezes()) return recorded;
+        if (!(recorded instanceof Outcome.Applied) || !freezes) return recorded;
         if (writtenUpTo == s.getOffset()) db.goingCold(s.getOffset());
         else cold.superseded(db.tenant, position, s.getOffset());
         return recorded;

@@ -65,7 +65,7 @@ final class HeavyLane implements AutoCloseable {
 
     HeavyLane(TenantDatabasePool pool, int maxResultRows, TenantRecovery recovery, ApplierMetrics metrics, Refetch refetch) {
         this.pool = pool;
-        this.records = new RecordApplier(pool, maxResultRows, recovery, SnapshotRequests.IGNORED);
+        this.records = new RecordApplier(pool, maxResultRows, recovery, SnapshotRequests.IGNORED, false);
         this.metrics = metrics;
         this.recovery = recovery;
         this.refetch = refetch;

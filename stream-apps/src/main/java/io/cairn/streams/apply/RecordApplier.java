@@ -30,8 +30,16 @@ final class RecordApplier {
     private final ColdTenants cold;
 
     RecordApplier(TenantDatabasePool pool, int maxResultRows, TenantRecovery recovery, SnapshotRequests snapshots) {
+        this(pool, maxResultRows, recovery, snapshots, true);
+    }
+
+    /**
+     * {@code mayFreeze} false where a group is committed by someone else after each record (the heavy
+     * lane): a {@code Frozen} there is only recorded, the tenant stays hot, and the tiering job asks again.
+     */
+    RecordApplier(TenantDatabasePool pool, int maxResultRows, TenantRecovery recovery, SnapshotRequests snapshots, boolean mayFreeze) {
         this.cold = recovery.cold();
-        this.applier = new CommandApplier(pool, maxResultRows, snapshots, cold);
+        this.applier = new CommandApplier(pool, maxResultRows, snapshots, cold, mayFreeze && cold.freezes());
         this.snapshots = snapshots;
         this.group = new GroupCommit(pool);
         this.pool = pool;

@@ -33,7 +33,7 @@ class ZombieFencingTest {
     /** One applier instance: its own pool (connections), applier and group. */
     private final class Instance {
         final TenantDatabasePool pool = new TenantDatabasePool(new TenantFiles(hot), SqliteLimits.WRITE_DEFAULTS, 8);
-        final CommandApplier applier = new CommandApplier(pool, 100, SnapshotRequests.IGNORED, ColdTenants.NONE);
+        final CommandApplier applier = new CommandApplier(pool, 100, SnapshotRequests.IGNORED, ColdTenants.NONE, false);
         final GroupCommit group = new GroupCommit(pool);
 
         Instance() {
