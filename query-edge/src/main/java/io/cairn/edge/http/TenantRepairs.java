@@ -78,7 +78,8 @@ public final class TenantRepairs {
             return read.run();
         } catch (TenantFileDamaged damaged) {
             TenantState st = damaged.missing() ? directory.tenant(tenant).orElse(null) : null;
-            if (fromSnapshot != null && st != null && st.getTier() == Tier.COLD && st.getSnapshot() != null) {
+            boolean cold = st != null && st.getTier() == Tier.COLD; // no file is expected: not a damage
+            if (cold && fromSnapshot != null && st.getSnapshot() != null) {
                 try {
                     T served = fromSnapshot.run(st.getSnapshot().getOffset());
                     if (served != null) {
@@ -89,7 +90,7 @@ public final class TenantRepairs {
                     // The local copy was dropped meanwhile: thaw instead.
                 }
             }
-            if (damaged.missing() && isCold(tenant)) {
+            if (cold) {
                 if (!thawed(tenant, wait.compareTo(THAW_WAIT) > 0 ? wait : THAW_WAIT)) throw thawing();
             } else {
                 metrics.damagedFile();
@@ -102,10 +103,6 @@ public final class TenantRepairs {
                 throw recovering();
             }
         }
-    }
-
-    private boolean isCold(String tenant) {
-        return directory.tenant(tenant).map(st -> st.getTier() == Tier.COLD).orElse(false);
     }
 
     /** Asks for the repair (unless one is under way) and waits up to {@code wait} for the directory to show it applied. */

@@ -65,26 +65,15 @@ final class SnapshotSeeds {
             log.warn("tenant {}: snapshot store unreachable ({}); rebuilding from the log's start", tenant, e.getMessage());
             return -1;
         }
-        TenantFiles scratch = new TenantFiles(scratchHotDir);
-        Path target = scratch.database(tenant);
         for (SnapshotInfo s : candidates) {
-            try {
-                scratch.prepare(tenant);
-                if (store.download(tenant, s.offset(), target).isEmpty()) continue; // deleted meanwhile
-                long holds = positionIn(target);
-                if (holds != s.offset()) {
-                    throw new SnapshotCorruptException("download", tenant, s.offset(), "it holds offset " + holds, null);
+            switch (place(tenant, s.offset(), scratchHotDir)) {
+                case PLACED -> {
+                    return s.offset();
                 }
-                seeded.increment();
-                return s.offset();
-            } catch (SnapshotCorruptException e) {
-                corrupt.increment();
-                log.error("tenant {}: snapshot at offset {} is corrupt ({}); trying an older one", tenant, s.offset(), e.getMessage());
-                deleteQuietly(target);
-            } catch (SnapshotStoreException e) {
-                log.warn("tenant {}: snapshot store failed ({}); rebuilding from the log's start", tenant, e.getMessage());
-                deleteQuietly(target);
-                return -1;
+                case UNREACHABLE -> {
+                    return -1;
+                }
+                case MISSING, CORRUPT -> { } // deleted meanwhile, or counted: try an older one
             }
         }
         return -1;
@@ -96,26 +85,34 @@ final class SnapshotSeeds {
      * the store cannot be reached: the caller then rebuilds the general way.
      */
     boolean seedExactly(String tenant, long offset, Path scratchHotDir) {
+        Placed p = place(tenant, offset, scratchHotDir);
+        if (p == Placed.MISSING) log.error("tenant {}: its cold snapshot at offset {} is missing from the store", tenant, offset);
+        return p == Placed.PLACED;
+    }
+
+    private enum Placed { PLACED, MISSING, CORRUPT, UNREACHABLE }
+
+    /** Downloads one snapshot as the tenant's file under {@code scratchHotDir} and checks the position it holds. */
+    private Placed place(String tenant, long offset, Path scratchHotDir) {
         TenantFiles scratch = new TenantFiles(scratchHotDir);
         Path target = scratch.database(tenant);
         try {
             scratch.prepare(tenant);
-            if (store.download(tenant, offset, target).isEmpty()) {
-                log.error("tenant {}: its cold snapshot at offset {} is missing from the store", tenant, offset);
-                return false;
-            }
+            if (store.download(tenant, offset, target).isEmpty()) return Placed.MISSING;
             long holds = positionIn(target);
             if (holds != offset) throw new SnapshotCorruptException("download", tenant, offset, "it holds offset " + holds, null);
             seeded.increment();
-            return true;
+            return Placed.PLACED;
         } catch (SnapshotCorruptException e) {
             corrupt.increment();
-            log.error("tenant {}: its cold snapshot at offset {} is corrupt ({}); rebuilding from an older one", tenant, offset, e.getMessage());
+            log.error("tenant {}: snapshot at offset {} is corrupt ({}); an older one or the log is used", tenant, offset, e.getMessage());
+            deleteQuietly(target);
+            return Placed.CORRUPT;
         } catch (SnapshotStoreException e) {
-            log.warn("tenant {}: snapshot store failed ({}) fetching its cold snapshot", tenant, e.getMessage());
+            log.warn("tenant {}: snapshot store failed ({}); rebuilding from the log", tenant, e.getMessage());
+            deleteQuietly(target);
+            return Placed.UNREACHABLE;
         }
-        deleteQuietly(target);
-        return false;
     }
 
     /** The offset the file holds; -2 when it cannot be read as a tenant file. */
