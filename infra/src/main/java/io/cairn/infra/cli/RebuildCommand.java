@@ -16,6 +16,7 @@ import io.cairn.infra.config.KafkaSettings;
 import io.cairn.devstack.EmbeddedKafka;
 import io.cairn.streams.apply.ApplierConfig;
 import io.cairn.streams.apply.LogReplay;
+import io.cairn.streams.apply.RecordsRemovedException;
 import io.cairn.streams.apply.ReplayProgress;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,7 +40,9 @@ import picocli.CommandLine.Option;
  * {@code --data-dir} (its ports are kept in {@code <data-dir>/kafka/ports.properties}), which this command
  * starts itself, on the same log directory, when {@code cairn dev} is not running. Snapshots come from
  * the config's {@code snapshots} bucket, or dev's s3proxy (started over {@code <data-dir>/s3} likewise):
- * each tenant starts from its newest verified snapshot and only the records after it are applied.
+ * each tenant starts from its newest verified snapshot and only the records after it are applied. With
+ * snapshots, a log shortened by retention rebuilds every tenant its snapshots still cover; the others
+ * are named and the command exits 3.
  */
 @Command(name = "rebuild", mixinStandardHelpOptions = true,
         description = "Re-create tenants' databases by replaying cairn.tenant-log into a fresh directory.")
@@ -124,7 +127,19 @@ public final class RebuildCommand implements Callable<Integer> {
         Predicate<String> selected = tenant == null ? t -> true : tenant::equals;
         LogReplay replay = new LogReplay(kafka, ApplierConfig.primary(target));
         if (store != null) replay = replay.withSnapshots(store, new SimpleMeterRegistry());
-        ReplayProgress done = replay.replayAll(selected, p -> System.out.println("cairn rebuild: " + p.describe()));
+        ReplayProgress done;
+        try {
+            done = replay.replayAll(selected, p -> System.out.println("cairn rebuild: " + p.describe()));
+        } catch (RecordsRemovedException e) {
+            System.err.println("cairn rebuild: refused: " + e.getMessage());
+            System.err.println("cairn rebuild: the other tenants are in " + target + ", which is therefore incomplete: do not serve it."
+                    + " Rebuild a tenant alone with --tenant; keep the log's retention longer than the retention guard's"
+                    + " snapshots need (docs/configuration.md)");
+            return 3;
+        } catch (IllegalStateException e) {
+            System.err.println("cairn rebuild: refused: " + e.getMessage());
+            return 2;
+        }
         int tenants = new TenantFiles(target).list().size();
         System.out.printf("cairn rebuild: done in %.1f s: %,d records read, %,d applied, %,d statements (%,.0f statements/s);"
                 + " %d tenant(s) in %s, %,d started from a snapshot%n", done.elapsedNanos() / 1e9, done.recordsRead(), done.applied(),

@@ -40,8 +40,11 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * so a rebuilt copy equals the live one.
  *
  * <p>Consumes without a consumer group (assigned partitions, nothing committed), so it never disturbs
- * the applier. Refuses a log whose beginning was removed by retention (a rebuild from it would silently
- * miss tenants' history) and a target directory that already holds tenants. Not thread-safe.
+ * the applier. Refuses a target directory that already holds tenants, and a log whose beginning was
+ * removed by retention unless it starts tenants from snapshots ({@link #withSnapshots}): then every
+ * existing tenant of a truncated partition (named by {@code cairn.tenant-state}) starts from a snapshot
+ * that leaves none of its removed records out, or from its creation if the log still holds it; the rest
+ * are named by a {@link RecordsRemovedException} at the end, never rebuilt wrong. Not thread-safe.
  */
 public final class LogReplay {
     private static final Duration REPORT_EVERY = Duration.ofSeconds(1);
@@ -152,23 +155,35 @@ public final class LogReplay {
         consumer.assign(ends.keySet());
         if (from < 0) consumer.seekToBeginning(ends.keySet());
         else ends.keySet().forEach(tp -> consumer.seek(tp, from));
-        consumer.beginningOffsets(ends.keySet(), Duration.ofSeconds(60)).forEach((tp, first) -> {
-            if (first > needed) {
+        Map<TopicPartition, Long> firsts = consumer.beginningOffsets(ends.keySet(), Duration.ofSeconds(60));
+        Map<Integer, Long> removed = new HashMap<>();
+        firsts.forEach((tp, first) -> {
+            if (first <= needed) return;
+            if (from >= 0 || seeds == null) {
                 throw new IllegalStateException(tp + " starts at offset " + first + ", not " + needed + ": retention removed part of"
-                        + " the log, so a replay from it would lose history");
+                        + " the log, so a replay from it would lose history" + (from < 0 ? " (a rebuild with the snapshot store starts"
+                        + " each tenant from its snapshot)" : ""));
             }
+            removed.put(tp.partition(), first);
         });
-        Run run = new Run(ends, needed, tenants, listener, DeadLetters.read(consumer(), ends.keySet()), from < 0 ? seeds : null, files);
+        TruncatedLog gaps = removed.isEmpty() ? TruncatedLog.NONE : new TruncatedLog(removed, TenantStates.read(consumer()));
+        Map<Integer, Long> starts = new HashMap<>();
+        ends.keySet().forEach(tp -> starts.put(tp.partition(), Math.max(needed, firsts.get(tp))));
+        Run run = new Run(ends, starts, tenants, listener, DeadLetters.read(consumer(), ends.keySet()), from < 0 ? seeds : null, files, gaps);
         try (TenantDatabasePool pool = new TenantDatabasePool(files, config.limits(), config.maxOpenTenants())) {
             RecordApplier records = new RecordApplier(pool, config.maxResultRows(), TenantRecovery.NONE, SnapshotRequests.IGNORED);
             try {
+                run.seedAhead();
                 run.loop(consumer, records);
             } catch (SQLException | RuntimeException e) {
                 records.group().abort();
                 throw e;
             }
         }
-        return run.report(true);
+        ReplayProgress done = run.report(true);
+        List<String> stranded = run.stranded();
+        if (!stranded.isEmpty()) throw new RecordsRemovedException(stranded, done);
+        return done;
     }
 
     private KafkaConsumer<String, byte[]> consumer() {
@@ -197,21 +212,43 @@ public final class LogReplay {
 
         private final SnapshotSeeds seeds;
         private final TenantFiles target;
+        private final TruncatedLog gaps;
         private final Set<String> seen = new HashSet<>();
+        /** Tenants of truncated partitions no snapshot could seed: their records wait for their creation. */
+        private final Set<String> unseeded = new HashSet<>();
         private long seeded;
 
-        Run(Map<TopicPartition, Long> ends, long from, Predicate<String> tenants, Consumer<ReplayProgress> listener,
-                Set<Bookmark> quarantined, SnapshotSeeds seeds, TenantFiles target) {
+        Run(Map<TopicPartition, Long> ends, Map<Integer, Long> starts, Predicate<String> tenants, Consumer<ReplayProgress> listener,
+                Set<Bookmark> quarantined, SnapshotSeeds seeds, TenantFiles target, TruncatedLog gaps) {
             this.seeds = seeds;
             this.target = target;
+            this.gaps = gaps;
             this.ends = ends;
             this.tenants = tenants;
             this.listener = listener;
             this.quarantined = quarantined;
             ends.forEach((tp, end) -> {
-                read.put(tp.partition(), from);
-                if (end > from) remaining.add(tp);
+                long start = starts.get(tp.partition());
+                read.put(tp.partition(), start);
+                if (end > start) remaining.add(tp);
             });
+        }
+
+        /**
+         * Seeds, before any record is read, every existing tenant of a truncated partition: some have no
+         * record left in the log at all (an idle tenant its snapshot keeps, a cold one).
+         */
+        void seedAhead() throws SQLException {
+            for (String tenant : gaps.tenantsToSeed(tenants)) {
+                int partition = gaps.partitionOf(tenant);
+                if (seed(tenant, partition, gaps.snapshotFloor(tenant, partition))) seen.add(tenant);
+                else unseeded.add(tenant);
+            }
+        }
+
+        /** Existing tenants that could not be rebuilt, sorted. */
+        List<String> stranded() {
+            return unseeded.stream().filter(gaps::exists).sorted().toList();
         }
 
         void loop(KafkaConsumer<String, byte[]> consumer, RecordApplier records) throws SQLException {
@@ -246,7 +283,16 @@ public final class LogReplay {
             Bookmark position = new Bookmark(r.partition(), r.offset());
             if (quarantined.contains(position)) return; // the live applier set it aside: nothing of it was applied
             GroupCommit group = records.group();
-            if (seeds != null && seen.add(cmd.getTenant()) && TenantId.isValid(cmd.getTenant())) seed(cmd.getTenant(), r.partition());
+            if (seen.add(cmd.getTenant()) && TenantId.isValid(cmd.getTenant()) && !unseeded.contains(cmd.getTenant())) {
+                boolean truncated = gaps.truncated(r.partition());
+                boolean placed = seeds != null && seed(cmd.getTenant(), r.partition(),
+                        truncated ? gaps.snapshotFloor(cmd.getTenant(), r.partition()) : 0);
+                if (!placed && truncated) unseeded.add(cmd.getTenant());
+            }
+            if (unseeded.contains(cmd.getTenant())) {
+                if (!gaps.beginsTenant(cmd)) return; // its earlier records are gone: applying these would build a wrong tenant
+                unseeded.remove(cmd.getTenant());
+            }
             Outcome outcome = records.apply(cmd, position, () -> commitUnchecked(group));
             if (outcome instanceof Outcome.Skipped) return; // a snapshot it started from holds it
             applied++;
@@ -254,16 +300,20 @@ public final class LogReplay {
             if (group.size() >= config.groupCommitMaxRecords()) commit(group);
         }
 
-        /** Places the tenant's newest usable snapshot within the replay's end as its file, before its first record. */
-        private void seed(String tenant, int partition) throws SQLException {
+        /**
+         * Places the tenant's newest usable snapshot at or after {@code floor} and within the replay's end
+         * as its file, before its first record; false when there is none.
+         */
+        private boolean seed(String tenant, int partition, long floor) throws SQLException {
             Path scratch = target.scratchDir(tenant);
             try {
-                long at = seeds.seed(tenant, ends.get(new TopicPartition(TopicCatalog.TENANT_LOG, partition)) - 1, scratch);
-                if (at < 0) return;
+                long at = seeds.seed(tenant, floor, ends.get(new TopicPartition(TopicCatalog.TENANT_LOG, partition)) - 1, scratch);
+                if (at < 0) return false;
                 Path file = new TenantFiles(scratch).database(tenant);
-                if (ConsistentCopy.positionOf(file).partition() != partition) return; // not this log's tenant: replay it
+                if (ConsistentCopy.positionOf(file).partition() != partition) return false; // not this log's tenant: replay it
                 target.install(tenant, file);
                 seeded++;
+                return true;
             } catch (java.io.IOException e) {
                 throw new SQLException("could not place the snapshot of " + tenant, e);
             } finally {

@@ -55,12 +55,21 @@ final class SnapshotSeeds {
      * from the start).
      */
     long seed(String tenant, long lastOffset, Path scratchHotDir) throws SQLException {
+        return seed(tenant, 0, lastOffset, scratchHotDir);
+    }
+
+    /**
+     * As {@link #seed(String, long, Path)}, among the snapshots at {@code firstOffset} or later only (the
+     * older ones need records the log no longer holds).
+     */
+    long seed(String tenant, long firstOffset, long lastOffset, Path scratchHotDir) throws SQLException {
         long createdAt = pool == null ? 0 : pool.registry().createdOffset(tenant);
         if (createdAt < 0) return -1;
+        long from = Math.max(createdAt, firstOffset);
         List<SnapshotInfo> candidates;
         try {
             candidates = store.list(tenant).reversed().stream()
-                    .filter(s -> s.offset() <= lastOffset && s.offset() >= createdAt).toList();
+                    .filter(s -> s.offset() <= lastOffset && s.offset() >= from).toList();
         } catch (SnapshotStoreException e) {
             log.warn("tenant {}: snapshot store unreachable ({}); rebuilding from the log's start", tenant, e.getMessage());
             return -1;
