@@ -140,8 +140,9 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
             return ports;
         }
-        ports.setProperty("broker", Integer.toString(Ports.free()));
-        ports.setProperty("controller", Integer.toString(Ports.free()));
+        int[] two = Ports.freeDistinct(2);
+        ports.setProperty("broker", Integer.toString(two[0]));
+        ports.setProperty("controller", Integer.toString(two[1]));
         try (OutputStream out = Files.newOutputStream(file)) {
             ports.store(out, "ports of the embedded Kafka; kept so restarts find the same addresses");
         }
