@@ -33,11 +33,13 @@ public final class ColdTiers {
     public record FirstRead(double megabytes, long storedBytes, Latency cold, Latency rawGet, Latency coldWrite, Latency hot) {}
 
     /**
-     * Freezing {@code tenants} at once (and the hot-volume and S3 bytes they hold then), reading them all
-     * at once (served from their snapshots, they stay cold), then writing to them all at once (each write
-     * thaws its tenant).
+     * Writing to {@code tenants} all at once while they are hot (the ceiling of the thaw storm: the same
+     * storm without thaws), freezing them at once (and the hot-volume and S3 bytes they hold then),
+     * reading them all at once (served from their snapshots, they stay cold), then writing to them all at
+     * once again (each write thaws its tenant).
      */
-    public record Storm(int tenants, double freezesPerSecond, long hotBytesFrozen, long s3BytesFrozen, Latency reads, Latency writes) {}
+    public record Storm(int tenants, Latency hotWrites, double freezesPerSecond, long hotBytesFrozen, long s3BytesFrozen, Latency reads,
+            Latency writes) {}
 
     private static final String LOOKUP = "SELECT length(v) FROM t WHERE id = 1";
     private static final int ROWS_PER_STATEMENT = 5_000;
@@ -84,6 +86,7 @@ public final class ColdTiers {
     /** See {@link Storm}. */
     public static Storm storm(CairnClient client, Tenants.Created tenants, int clients, Path hotDir) throws Exception {
         List<String> ids = tenants.ids();
+        Latency hotWrites = atOnce(ids, id -> client.execute(id, tenants.keys().get(id), "{\"sql\":\"CREATE TABLE IF NOT EXISTS storm_hot (n)\"}"));
         long start = System.nanoTime();
         freezeAll(client, ids, clients);
         double freezesPerSecond = ids.size() / ((System.nanoTime() - start) / 1e9);
@@ -98,7 +101,7 @@ public final class ColdTiers {
         Latency reads = atOnce(ids, id -> client.query(id, tenants.keys().get(id), "SELECT count(*) FROM sqlite_schema", List.of(), null));
         // Reads leave them cold: the writes find them cold too.
         Latency writes = atOnce(ids, id -> client.execute(id, tenants.keys().get(id), "{\"sql\":\"CREATE TABLE IF NOT EXISTS storm (n)\"}"));
-        return new Storm(ids.size(), freezesPerSecond, hotBytes, s3Bytes, reads, writes);
+        return new Storm(ids.size(), hotWrites, freezesPerSecond, hotBytes, s3Bytes, reads, writes);
     }
 
     private interface Touch {
