@@ -7,6 +7,9 @@ import io.cairn.edge.http.HealthCheck;
 import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.cairn.edge.auth.Authenticator;
 import io.cairn.edge.directory.DirectoryFeed;
+import io.cairn.edge.migrate.MigrationCatalog;
+import io.cairn.edge.migrate.MigrationFeed;
+import io.cairn.edge.migrate.MigrationLog;
 import io.cairn.edge.directory.TenantDirectory;
 import io.cairn.edge.http.EdgeMetrics;
 import io.cairn.edge.http.EdgeServices;
@@ -74,6 +77,9 @@ public final class QueryEdge implements AutoCloseable {
         try {
             TenantDirectory directory = new TenantDirectory();
             DirectoryFeed feed = track(resources, new DirectoryFeed(directory, kafkaClientProps));
+            MigrationCatalog migrations = new MigrationCatalog();
+            MigrationFeed migrationFeed = track(resources, new MigrationFeed(migrations, kafkaClientProps));
+            MigrationLog migrationLog = track(resources, new MigrationLog(kafkaClientProps));
             TenantBacklog backlog = new TenantBacklog(config.maxPendingWritesPerTenant(), config.writeTimeout().multipliedBy(4));
             OutcomeReader outcomes = track(resources, new OutcomeReader(kafkaClientProps, backlog));
             LogEnds logEnds = track(resources, new LogEnds(kafkaClientProps));
@@ -102,8 +108,9 @@ public final class QueryEdge implements AutoCloseable {
                     new QueryRunner(pool, directory::awaitApplied, config.maxResultRows(), config.maxResultBytes(), options.readCache()),
                     TenantRepairs.create(gateway, directory, pool, metrics, config.writeTimeout()),
                     List.copyOf(checks), metrics, access, options.controlPlane(), options.healthDetails(),
-                    options.snapshots(), coldReads);
+                    options.snapshots(), coldReads, migrations, migrationFeed::ready, migrationLog);
             feed.start();
+            migrationFeed.start();
             outcomes.start();
             commandLog.warmUp();
             HttpServer http = HttpServer.start(services);

@@ -52,6 +52,8 @@ public enum ErrorCode {
     METHOD_NOT_ALLOWED(405, "method_not_allowed"),
     TENANT_EXISTS(409, "tenant_exists"),
     KEY_EXISTS(409, "key_exists"),
+    VERSION_CONFLICT(409, "version_conflict"),
+    VERSION_GAP(409, "version_gap"),
     IDEMPOTENCY_KEY_REUSED(422, "idempotency_key_reused"),
     TOO_MANY_REQUESTS(429, "too_many_requests", true),
     // Cairn's side

@@ -2,6 +2,7 @@ package io.cairn.topics;
 
 import io.cairn.topics.avro.CommandResult;
 import io.cairn.topics.avro.DeadLetter;
+import io.cairn.topics.avro.MigrationEvent;
 import io.cairn.topics.avro.TenantAccess;
 import io.cairn.topics.avro.TenantCommand;
 import io.cairn.topics.avro.TenantState;
@@ -13,6 +14,7 @@ public final class Serdes {
     public static final AvroSerde<TenantState> STATE = new AvroSerde<>(TenantState.getClassSchema());
     public static final AvroSerde<TenantAccess> ACCESS = new AvroSerde<>(TenantAccess.getClassSchema());
     public static final AvroSerde<DeadLetter> DEAD_LETTER = new AvroSerde<>(DeadLetter.getClassSchema());
+    public static final AvroSerde<MigrationEvent> MIGRATION = new AvroSerde<>(MigrationEvent.getClassSchema());
 
     private Serdes() {}
 }

@@ -15,9 +15,13 @@ import io.cairn.topics.avro.Freeze;
 import io.cairn.topics.avro.Frozen;
 import io.cairn.topics.avro.IssueKey;
 import io.cairn.topics.avro.KeySpec;
+import io.cairn.topics.avro.MigrationEvent;
+import io.cairn.topics.avro.MigrationVersion;
 import io.cairn.topics.avro.RepairTenant;
 import io.cairn.topics.avro.RestoreFrom;
 import io.cairn.topics.avro.RevokeKey;
+import io.cairn.topics.avro.RunStarted;
+import io.cairn.topics.avro.SetVersion;
 import io.cairn.topics.avro.SnapshotRef;
 import io.cairn.topics.avro.SnapshotRefSpec;
 import io.cairn.topics.avro.SnapshotTaken;
@@ -27,6 +31,7 @@ import io.cairn.topics.avro.TakeSnapshot;
 import io.cairn.topics.avro.TenantAccess;
 import io.cairn.topics.avro.TenantCommand;
 import io.cairn.topics.avro.TenantState;
+import io.cairn.topics.avro.VersionRegistered;
 import io.cairn.topics.avro.Thaw;
 import io.cairn.topics.avro.Tier;
 import io.cairn.topics.avro.WriteUsage;
@@ -53,7 +58,7 @@ import org.junit.jupiter.api.Test;
  * schemas the serdes must then still read.
  */
 class GoldenRecordsTest {
-    static final String CURRENT = "v5";
+    static final String CURRENT = "v6";
     private static final Path GOLDEN = Path.of("src", "test", "resources", "golden");
 
     /** One fixture per record type and payload, with every optional field set somewhere. */
@@ -70,8 +75,11 @@ class GoldenRecordsTest {
         f.put("command-delete", command(DeleteTenant.newBuilder().build(), null));
         f.put("command-issue-key", command(IssueKey.newBuilder().setKey(key).build(), null));
         f.put("command-revoke-key", command(RevokeKey.newBuilder().setKeyId("0011223344556677").build(), null));
-        f.put("command-apply-migration", command(ApplyMigration.newBuilder().setMigrationId("app").setVersion(3)
-                .setSteps(List.of("ALTER TABLE t ADD COLUMN c")).build(), null));
+        f.put("command-apply-migration", command(ApplyMigration.newBuilder().setMigrationId("run-1").setVersion(2)
+                .setSteps(List.of()).setSet("app").setVersions(List.of(
+                        MigrationVersion.newBuilder().setVersion(1).setChecksum("01".repeat(32)).setStatements(List.of("CREATE TABLE t (a)")).build(),
+                        MigrationVersion.newBuilder().setVersion(2).setChecksum("02".repeat(32))
+                                .setStatements(List.of("ALTER TABLE t ADD COLUMN c", "CREATE INDEX t_c ON t (c)")).build())).build(), null));
         f.put("command-freeze", command(Freeze.newBuilder().build(), null));
         f.put("command-thaw", command(Thaw.newBuilder().build(), null));
         f.put("command-restore-from", command(RestoreFrom.newBuilder().setSourceTenant("acme").setAtOffset(42L)
@@ -101,7 +109,15 @@ class GoldenRecordsTest {
                         DayWrites.newBuilder().setDay(19_676).setStatements(234).setRowsWritten(6_789).build())).build())
                 .setSnapshot(SnapshotRef.newBuilder().setOffset(1000).setSizeBytes(36_864).setStoredBytes(4_100).setSha256("cd".repeat(32))
                         .setKey("tenants/acme/snapshots/00000000000000001000").setTakenAtMs(1_700_000_000_500L).build())
+                .setMigrations(List.of(SetVersion.newBuilder().setSet("app").setVersion(2).setRunId("run-1").build(),
+                        SetVersion.newBuilder().setSet("audit").setVersion(1).setRunId("run-2").setFailedVersion(2).setErrorCode("sql_error")
+                                .setError("no such table: x").build()))
                 .build());
+        f.put("migration-version", MigrationEvent.newBuilder().setRequestId("req-1").setAtMs(1_700_000_000_000L).setPayload(
+                VersionRegistered.newBuilder().setSet("app").setVersion(2).setChecksum("02".repeat(32))
+                        .setStatements(List.of("ALTER TABLE t ADD COLUMN c")).setDescription("add c").build()).build());
+        f.put("migration-run", MigrationEvent.newBuilder().setRequestId("req-2").setAtMs(1_700_000_000_001L).setPayload(
+                RunStarted.newBuilder().setRunId("run-1").setSet("app").setTargetVersion(2).setTenants(List.of("acme", "globex")).build()).build());
         f.put("access", TenantAccess.newBuilder().setTenant("acme").setSource("edge-7f3a").setSeq(12).setWindowEndMs(1_700_000_010_000L)
                 .setLastAccessMs(1_700_000_009_876L).setReads(40).setWrites(2).setRowsRead(400).setBytesIn(5_000).setBytesOut(60_000).build());
         f.put("dead-letter", DeadLetter.newBuilder().setTenant("acme").setPartition(3).setOffset(1044).setCommandId("c-3")
@@ -156,6 +172,7 @@ class GoldenRecordsTest {
             case TenantState s -> Serdes.STATE.encode(s);
             case DeadLetter d -> Serdes.DEAD_LETTER.encode(d);
             case TenantAccess a -> Serdes.ACCESS.encode(a);
+            case MigrationEvent m -> Serdes.MIGRATION.encode(m);
             default -> throw new IllegalArgumentException(record.getClass().getName());
         };
     }
@@ -166,6 +183,7 @@ class GoldenRecordsTest {
         if (name.startsWith("state")) return Serdes.STATE.decode(bytes);
         if (name.startsWith("dead-letter")) return Serdes.DEAD_LETTER.decode(bytes);
         if (name.startsWith("access")) return Serdes.ACCESS.decode(bytes);
+        if (name.startsWith("migration-")) return Serdes.MIGRATION.decode(bytes);
         throw new IllegalArgumentException("golden file of unknown type: " + name);
     }
 }

@@ -41,6 +41,11 @@ public final class TenantDirectory implements KeyStore {
         return Optional.ofNullable(tenants.get(tenant));
     }
 
+    /** Every tenant known now, sorted. */
+    public java.util.List<String> tenants() {
+        return tenants.keySet().stream().sorted().toList();
+    }
+
     public int size() {
         return tenants.size();
     }

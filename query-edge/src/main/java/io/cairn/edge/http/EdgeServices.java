@@ -9,6 +9,8 @@ import io.cairn.edge.config.EdgeConfig;
 import io.cairn.edge.auth.Authenticator;
 import io.cairn.edge.auth.Principal;
 import io.cairn.edge.directory.TenantDirectory;
+import io.cairn.edge.migrate.MigrationCatalog;
+import io.cairn.edge.migrate.MigrationLog;
 import io.cairn.edge.read.QueryRunner;
 import io.cairn.edge.write.CommandGateway;
 import io.cairn.edge.write.LogEnds;
@@ -26,6 +28,8 @@ import java.util.function.Supplier;
  * directory caught up: before that "no such tenant" could be a lie, so requests get 503 instead.
  * {@code controlPlane} is null when the process runs without a metadata store, {@code snapshots}
  * and {@code coldReads} (reads of cold tenants served from their snapshot) without a snapshot store.
+ * {@code migrations} is what {@code cairn.migrations} holds, as far as {@code migrationsReady} says it
+ * was read; {@code migrationLog} appends to it.
  */
 public record EdgeServices(
         EdgeConfig config,
@@ -42,7 +46,10 @@ public record EdgeServices(
         MetadataStore controlPlane,
         Map<String, Supplier<Object>> healthDetails,
         SnapshotStore snapshots,
-        ColdReads coldReads) {
+        ColdReads coldReads,
+        MigrationCatalog migrations,
+        BooleanSupplier migrationsReady,
+        MigrationLog migrationLog) {
 
     /** The metadata store; 501 {@code not_supported} when this process has none. */
     MetadataStore requireControlPlane() {

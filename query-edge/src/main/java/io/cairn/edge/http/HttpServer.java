@@ -52,6 +52,7 @@ public final class HttpServer implements AutoCloseable {
         DataRoutes data = new DataRoutes(services, bodies);
         OpsRoutes ops = new OpsRoutes(services);
         FleetRoutes fleet = new FleetRoutes(services);
+        MigrationRoutes migrations = new MigrationRoutes(services, bodies);
         EdgeMetrics metrics = services.metrics();
         Javalin app = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
@@ -94,6 +95,11 @@ public final class HttpServer implements AutoCloseable {
             add(cfg, metrics, HandlerType.DELETE, "/v1/tenants/{tenant}/keys/{keyId}", admin::revokeKey);
             add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/execute", data::execute);
             add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/query", data::query);
+            add(cfg, metrics, HandlerType.GET, "/v1/migrations", migrations::listSets);
+            add(cfg, metrics, HandlerType.GET, "/v1/migrations/{set}", migrations::getSet);
+            add(cfg, metrics, HandlerType.PUT, "/v1/migrations/{set}/versions/{version}", migrations::putVersion);
+            add(cfg, metrics, HandlerType.POST, "/v1/migrations/{set}/runs", migrations::startRun);
+            add(cfg, metrics, HandlerType.GET, "/v1/migrations/{set}/runs/{run}", migrations::getRun);
             add(cfg, metrics, HandlerType.GET, "/v1/tenants/{tenant}/checksum", data::checksum);
             cfg.routes.exception(HttpResponseException.class, (e, ctx) -> {
                 Responses.error(ctx, frameworkError(e.getStatus()));

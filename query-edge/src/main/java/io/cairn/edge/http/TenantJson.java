@@ -2,6 +2,7 @@ package io.cairn.edge.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cairn.connectors.metadata.TenantRecord;
+import io.cairn.topics.avro.SetVersion;
 import io.cairn.topics.avro.SnapshotRef;
 import io.cairn.topics.avro.TenantState;
 import io.cairn.topics.avro.Tier;
@@ -17,8 +18,17 @@ final class TenantJson {
 
     /** From the edge's directory (as fresh as the edge), with the last access known to the caller (0: none). */
     static ObjectNode of(TenantState st, long lastAccessMs) {
-        return fill(Responses.object(), st.getTenant(), st.getTier(), st.getPartition(), st.getAppliedOffset(), st.getSizeBytes(),
+        ObjectNode out = fill(Responses.object(), st.getTenant(), st.getTier(), st.getPartition(), st.getAppliedOffset(), st.getSizeBytes(),
                 st.getCreatedAtMs(), st.getLastWriteMs(), lastAccessMs, st.getSchemaVersion(), snapshot(st.getPartition(), st.getSnapshot()));
+        ObjectNode sets = out.putObject("migrations");
+        for (SetVersion v : st.getMigrations()) {
+            ObjectNode o = sets.putObject(v.getSet()).put("version", v.getVersion());
+            if (v.getRunId() != null) o.put("run_id", v.getRunId());
+            if (v.getFailedVersion() != null) {
+                o.put("failed_version", v.getFailedVersion()).put("error_code", v.getErrorCode()).put("error", v.getError());
+            }
+        }
+        return out;
     }
 
     private static ObjectNode snapshot(int partition, SnapshotRef ref) {

@@ -1,12 +1,14 @@
 package io.cairn.edge.write;
 
 import io.cairn.edge.json.StatementSpec;
+import io.cairn.topics.avro.ApplyMigration;
 import io.cairn.topics.avro.CreateTenant;
 import io.cairn.topics.avro.DeleteTenant;
 import io.cairn.topics.avro.ExecuteBatch;
 import io.cairn.topics.avro.Freeze;
 import io.cairn.topics.avro.IssueKey;
 import io.cairn.topics.avro.KeySpec;
+import io.cairn.topics.avro.MigrationVersion;
 import io.cairn.topics.avro.RepairTenant;
 import io.cairn.topics.avro.RevokeKey;
 import io.cairn.topics.avro.Statement;
@@ -60,6 +62,13 @@ public final class Commands {
     /** Asks the applier to make the tenant cold (snapshot, verify, remove the hot file). */
     public static TenantCommand freeze(String tenant) {
         return stamp(tenant, null, new Freeze());
+    }
+
+    /** Brings the tenant's schema of {@code set} up to {@code target}; {@code versions} are the set's versions 1..target. */
+    public static TenantCommand applyMigration(String tenant, String runId, String set, int target,
+            List<MigrationVersion> versions) {
+        return stamp(tenant, null, ApplyMigration.newBuilder().setMigrationId(runId).setVersion(target)
+                .setSteps(List.of()).setSet(set).setVersions(versions).build());
     }
 
     /** Asks the applier to bring a cold tenant's file back (a read of a cold tenant sends it). */

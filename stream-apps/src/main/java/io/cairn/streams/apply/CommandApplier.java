@@ -5,6 +5,7 @@ import io.cairn.tenantdb.sqlite.TenantSchema;
 import io.cairn.topics.Bookmark;
 import io.cairn.topics.ErrorCode;
 import io.cairn.topics.TenantId;
+import io.cairn.topics.avro.ApplyMigration;
 import io.cairn.topics.avro.CreateTenant;
 import io.cairn.topics.avro.DeleteTenant;
 import io.cairn.topics.avro.ExecuteBatch;
@@ -45,6 +46,7 @@ final class CommandApplier {
     private final TenantDatabasePool pool;
     private final TenantFiles files;
     private final BatchExecutor batches;
+    private final MigrationApplier migrations;
     private final SnapshotRequests snapshots;
     private final ColdTenants cold;
     private final boolean freezes;
@@ -56,6 +58,7 @@ final class CommandApplier {
         this.pool = pool;
         this.files = pool.files();
         this.batches = new BatchExecutor(maxResultRows);
+        this.migrations = new MigrationApplier(batches);
     }
 
     /**
@@ -103,7 +106,7 @@ final class CommandApplier {
         Object payload = cmd.getPayload();
         boolean keyed = payload instanceof ExecuteBatch && cmd.getIdempotencyKey() != null;
         if (keyed) IdempotencyKeys.prepare(db, cmd);
-        if (payload instanceof ExecuteBatch && verdict == null) BatchExecutor.resetConnectionState(db);
+        if ((payload instanceof ExecuteBatch || payload instanceof ApplyMigration) && verdict == null) BatchExecutor.resetConnectionState(db);
         db.execute("SAVEPOINT cairn_record");
         Outcome first = keyed ? IdempotencyKeys.lookup(db, cmd, (ExecuteBatch) payload) : null;
         Outcome outcome;
@@ -121,6 +124,7 @@ final class CommandApplier {
                         : Outcome.failed(ErrorCode.NOT_SUPPORTED, "this deployment stores no snapshots, so no tenant can go cold");
                 case Thaw t -> DONE; // a cold tenant's file was brought back before it was opened
                 case Frozen f -> frozen(db, position, f.getSnapshot());
+                case ApplyMigration m -> migrations.apply(db, cmd, m, budget);
                 default -> Outcome.failed(ErrorCode.NOT_SUPPORTED, payload.getClass().getSimpleName() + " is not supported yet");
             };
         } catch (BatchExecutor.NeedsFullBudget more) {
@@ -130,6 +134,7 @@ final class CommandApplier {
             return Outcome.DEFERRED;
         }
         if (outcome instanceof Outcome.Failed f) rollbackRecord(db, f);
+        if (payload instanceof ApplyMigration m) migrations.recordStatus(db, m, outcome);
         if (keyed && first == null) IdempotencyKeys.remember(db, cmd, (ExecuteBatch) payload, outcome);
         if (!db.advance(position)) {
             // Another applier of this partition committed past us between our read and now: it owns the record.

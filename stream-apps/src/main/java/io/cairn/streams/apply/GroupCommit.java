@@ -6,6 +6,7 @@ import io.cairn.topics.avro.ApiKey;
 import io.cairn.topics.avro.CommandError;
 import io.cairn.topics.avro.CommandResult;
 import io.cairn.topics.avro.DayWrites;
+import io.cairn.topics.avro.SetVersion;
 import io.cairn.topics.avro.SnapshotRef;
 import io.cairn.topics.avro.TenantCommand;
 import io.cairn.topics.avro.TenantState;
@@ -233,6 +234,20 @@ final class GroupCommit {
         return b.build();
     }
 
+    /** Every migration set the tenant met: its version and the last run's failure. */
+    private static List<SetVersion> migrationsOf(TenantDatabase db) throws SQLException {
+        List<SetVersion> sets = new ArrayList<>();
+        try (ResultSet rs = db.prepare(TenantSchema.MIGRATION_STATUSES).executeQuery()) {
+            while (rs.next()) {
+                int failed = rs.getInt(4);
+                boolean didFail = !rs.wasNull();
+                sets.add(SetVersion.newBuilder().setSet(rs.getString(1)).setVersion(rs.getInt(2)).setRunId(rs.getString(3))
+                        .setFailedVersion(didFail ? failed : null).setErrorCode(rs.getString(5)).setError(rs.getString(6)).build());
+            }
+        }
+        return sets;
+    }
+
     /** The tenant's metadata as of its last commit, read from its own tables; cold when a Frozen of the group made it so. */
     static TenantState stateOf(TenantDatabase db) throws SQLException {
         TenantState.Builder b = TenantState.newBuilder()
@@ -256,7 +271,7 @@ final class GroupCommit {
                         .setRevoked(rs.getInt(5) != 0).build());
             }
         }
-        b.setKeys(keys).setWrites(writesOf(db)).setSnapshot(null);
+        b.setKeys(keys).setWrites(writesOf(db)).setSnapshot(null).setMigrations(migrationsOf(db));
         try (ResultSet rs = db.prepare(TenantSchema.NEWEST_SNAPSHOT).executeQuery()) {
             if (rs.next()) {
                 b.setSnapshot(SnapshotRef.newBuilder().setOffset(rs.getLong(1)).setSizeBytes(rs.getLong(2)).setStoredBytes(rs.getLong(3))

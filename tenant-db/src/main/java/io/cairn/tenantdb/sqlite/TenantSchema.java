@@ -21,6 +21,9 @@ import java.sql.Statement;
  *   <li>{@code _cairn_usage}: what applied writes did, per day of their ingress time (UTC days since
  *       1970-01-01), and in all (the row of day {@value #USAGE_TOTAL_DAY}): statements and rows written.
  *       Counted in the record's own transaction, so exactly once and the same on every replay.</li>
+ *   <li>{@code _cairn_snapshots}: the snapshots stored of the tenant, as its log recorded them.</li>
+ *   <li>{@code _cairn_migrations}: every version of a migration set applied, with its checksum and run;
+ *       {@code _cairn_migration_status}: per set, the version reached and the last run's failure.</li>
  * </ul>
  */
 public final class TenantSchema {
@@ -49,6 +52,17 @@ public final class TenantSchema {
     public static final String RECORD_SNAPSHOT = "INSERT OR REPLACE INTO _cairn_snapshots"
             + " (log_offset, size_bytes, stored_bytes, sha256, object_key, taken_at_ms) VALUES (?, ?, ?, ?, ?, ?)";
 
+    private static final String MIGRATIONS = "CREATE TABLE IF NOT EXISTS _cairn_migrations (set_name TEXT NOT NULL,"
+            + " version INTEGER NOT NULL, checksum TEXT NOT NULL, run_id TEXT NOT NULL, applied_at_ms INTEGER NOT NULL,"
+            + " PRIMARY KEY (set_name, version))";
+
+    private static final String MIGRATION_STATUS = "CREATE TABLE IF NOT EXISTS _cairn_migration_status (set_name TEXT PRIMARY KEY,"
+            + " version INTEGER NOT NULL, run_id TEXT, failed_version INTEGER, error_code TEXT, error TEXT)";
+
+    /** Every set's status: columns set_name, version, run_id, failed_version, error_code, error. */
+    public static final String MIGRATION_STATUSES = "SELECT set_name, version, run_id, failed_version, error_code, error"
+            + " FROM _cairn_migration_status ORDER BY set_name";
+
     static final String[] CREATE = {
         "CREATE TABLE IF NOT EXISTS _cairn_applied (id INTEGER PRIMARY KEY CHECK (id = 0),"
                 + " log_partition INTEGER NOT NULL, log_offset INTEGER NOT NULL)",
@@ -59,6 +73,8 @@ public final class TenantSchema {
         IDEMPOTENCY,
         USAGE,
         SNAPSHOTS,
+        MIGRATIONS,
+        MIGRATION_STATUS,
         "CREATE INDEX IF NOT EXISTS _cairn_idempotency_by_time ON _cairn_idempotency (ingress_ms)",
     };
 
@@ -80,17 +96,19 @@ public final class TenantSchema {
     }
 
     /**
-     * Creates the tables added after the first release (usage, snapshots) in an initialised database
-     * made before they existed (autocommit; the applier calls it when it opens a file). Does nothing to
-     * a file Cairn has not initialised: the tenant's creation makes them with the others.
+     * Creates the tables added after the first release (usage, snapshots, migrations) in an initialised
+     * database made before they existed (autocommit; the applier calls it when it opens a file). Does
+     * nothing to a file Cairn has not initialised: the tenant's creation makes them with the others.
      */
     public static void ensureLaterTables(Connection conn) throws SQLException {
         try (Statement s = conn.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM main.sqlite_schema WHERE type = 'table'"
-                     + " AND name IN ('_cairn_tenant', '_cairn_usage', '_cairn_snapshots')")) {
-            if (rs.next() && rs.getInt(1) > 0 && rs.getInt(1) < 3) {
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM main.sqlite_schema WHERE type = 'table' AND name IN"
+                     + " ('_cairn_tenant', '_cairn_usage', '_cairn_snapshots', '_cairn_migrations', '_cairn_migration_status')")) {
+            if (rs.next() && rs.getInt(1) > 0 && rs.getInt(1) < 5) {
                 s.execute(USAGE);
                 s.execute(SNAPSHOTS);
+                s.execute(MIGRATIONS);
+                s.execute(MIGRATION_STATUS);
             }
         }
     }

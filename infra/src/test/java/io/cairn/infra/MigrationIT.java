@@ -1,0 +1,177 @@
+package io.cairn.infra;
+
+import static io.cairn.infra.TestStack.ADMIN;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cairn.infra.TestStack.Reply;
+import io.cairn.streams.apply.ApplierConfig;
+import io.cairn.streams.apply.LogReplay;
+import io.cairn.tenantdb.sql.LogicalChecksum;
+import io.cairn.tenantdb.sqlite.SqliteConnections;
+import io.cairn.tenantdb.sqlite.SqliteLimits;
+import io.cairn.tenantdb.sqlite.TenantConnection;
+import io.cairn.tenantdb.sqlite.TenantFiles;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Fleet migrations end to end on a real broker and applier: registration with its refusals, a run over
+ * many tenants where one fails and rolls back alone, a writer racing the run on the same tenant, the
+ * status, and a rebuild from the log that reaches the same files.
+ */
+class MigrationIT {
+    @TempDir static Path data;
+    static TestStack stack;
+
+    @BeforeAll
+    static void start() throws Exception {
+        stack = TestStack.start(data);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) stack.close();
+    }
+
+    @Test
+    void registrationKeepsVersionsImmutableGapFreeAndWithinTheWritePolicy() throws Exception {
+        Reply v1 = put("reg", 1, "{\"operations\":[{\"op\":\"create_table\",\"table\":\"users\",\"columns\":["
+                + "{\"name\":\"id\",\"type\":\"INTEGER\",\"primary_key\":true},{\"name\":\"name\",\"type\":\"TEXT\",\"not_null\":true,\"default\":\"\"}]}],"
+                + "\"description\":\"create users\"}");
+        assertThat(v1.status()).as(v1.body().toString()).isEqualTo(201);
+        String checksum = v1.text("checksum");
+        assertThat(checksum).hasSize(64);
+
+        Reply again = put("reg", 1, "{\"operations\":[{\"op\":\"create_table\",\"table\":\"users\",\"columns\":["
+                + "{\"name\":\"id\",\"type\":\"INTEGER\",\"primary_key\":true},{\"name\":\"name\",\"type\":\"TEXT\",\"not_null\":true,\"default\":\"\"}]}]}");
+        assertThat(again.status()).as("the same content again is fine").isEqualTo(200);
+        assertThat(again.body().path("registered").asBoolean()).isFalse();
+
+        Reply changed = put("reg", 1, "{\"sql\":\"CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT)\"}");
+        assertThat(changed.status()).isEqualTo(409);
+        assertThat(changed.errorCode()).isEqualTo("version_conflict");
+        assertThat(changed.body().path("error").path("checksum").asText()).isEqualTo(checksum);
+
+        Reply gap = put("reg", 3, "{\"sql\":\"ALTER TABLE users ADD COLUMN x\"}");
+        assertThat(gap.status()).isEqualTo(409);
+        assertThat(gap.errorCode()).isEqualTo("version_gap");
+
+        assertThat(put("reg", 2, "{\"statements\":[\"ALTER TABLE users ADD COLUMN x\",\"ATTACH 'x.db' AS x\"]}").errorCode())
+                .isEqualTo("forbidden_statement");
+        assertThat(put("reg", 2, "{\"sql\":\"INSERT INTO users (name) VALUES (sqlite_version())\"}").errorCode()).isEqualTo("nondeterministic");
+        assertThat(put("reg", 2, "{\"sql\":\"CREATE TABLE _cairn_x (a)\"}").errorCode()).isEqualTo("reserved_name");
+        assertThat(put("reg", 2, "{\"sql\":\"BEGIN\"}").errorCode()).isEqualTo("transaction_control");
+        assertThat(put("reg", 2, "{}").errorCode()).isEqualTo("invalid_request");
+        assertThat(stack.call("PUT", "/v1/migrations/reg/versions/2", null, "{\"sql\":\"SELECT 1\"}").status()).isEqualTo(401);
+
+        JsonNode set = stack.get("/v1/migrations/reg", ADMIN).body();
+        assertThat(set.path("latest_version").asInt()).isEqualTo(1);
+        assertThat(set.path("versions").get(0).path("statements").get(0).asText())
+                .isEqualTo("CREATE TABLE \"users\" (\"id\" INTEGER PRIMARY KEY, \"name\" TEXT NOT NULL DEFAULT '')");
+    }
+
+    @Test
+    void aRunMigratesEveryTenantInOneTransactionEachAndAFailureRollsBackOnlyItsTenant() throws Exception {
+        assertThat(put("app", 1, "{\"sql\":\"CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT)\"}").status()).isEqualTo(201);
+        assertThat(put("app", 2, "{\"statements\":[\"ALTER TABLE items ADD COLUMN sku TEXT\","
+                + "\"CREATE INDEX items_sku ON items (sku)\"]}").status()).isEqualTo(201);
+        List<String> tenants = new ArrayList<>();
+        Map<String, String> keys = new HashMap<>();
+        for (int i = 0; i < 12; i++) {
+            String t = "mig-" + i;
+            keys.put(t, stack.createTenant(t));
+            tenants.add(t);
+        }
+        // mig-0 already has an object named items_sku: version 2 fails there, and version 1 is rolled back with it.
+        stack.post("/v1/tenants/mig-0/execute", keys.get("mig-0"), "{\"sql\":\"CREATE TABLE items_sku (x)\"}");
+        // mig-1 is written to while the run goes on: every acknowledged write must be there, in log order.
+        stack.post("/v1/tenants/mig-1/execute", keys.get("mig-1"), "{\"sql\":\"CREATE TABLE log (n INTEGER)\"}");
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Integer> acknowledged = java.util.Collections.synchronizedList(new ArrayList<>());
+        Thread writer = Thread.ofPlatform().start(() -> {
+            for (int n = 0; !stop.get(); n++) {
+                try {
+                    if (stack.post("/v1/tenants/mig-1/execute", keys.get("mig-1"), "{\"sql\":\"INSERT INTO log VALUES (" + n + ")\"}").status() == 200) {
+                        acknowledged.add(n);
+                    }
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        });
+
+        Reply run = stack.post("/v1/migrations/app/runs", ADMIN, "{\"target_version\":2,\"tenants\":" + TestStack.json(tenants) + "}");
+        assertThat(run.status()).as(run.body().toString()).isEqualTo(202);
+        String runId = run.text("run_id");
+        JsonNode status = awaitDone("app", runId);
+        stop.set(true);
+        writer.join();
+        assertThat(status.path("applied").asInt()).isEqualTo(11);
+        assertThat(status.path("failed").asInt()).isEqualTo(1);
+        JsonNode failure = status.path("failures").get(0);
+        assertThat(failure.path("tenant").asText()).isEqualTo("mig-0");
+        assertThat(failure.path("failed_version").asInt()).isEqualTo(2);
+        assertThat(failure.path("version").asInt()).as("version 1 rolled back with it").isEqualTo(0);
+        assertThat(failure.path("error").asText()).contains("version 2, statement 2").contains("items_sku");
+
+        Reply info = stack.get("/v1/tenants/mig-3", ADMIN);
+        assertThat(info.body().path("migrations").path("app").path("version").asInt()).isEqualTo(2);
+        Reply cols = stack.post("/v1/tenants/mig-3/query", keys.get("mig-3"), "{\"sql\":\"SELECT name FROM pragma_table_info('items') ORDER BY cid\"}");
+        assertThat(cols.body().path("rows").toString()).isEqualTo("[[\"id\"],[\"name\"],[\"sku\"]]");
+        Reply none = stack.post("/v1/tenants/mig-0/query", keys.get("mig-0"), "{\"sql\":\"SELECT count(*) FROM sqlite_schema WHERE name = 'items'\"}");
+        assertThat(none.body().path("rows").toString()).as("mig-0 kept its old schema").isEqualTo("[[0]]");
+        Reply logged = stack.post("/v1/tenants/mig-1/query", keys.get("mig-1"), "{\"sql\":\"SELECT count(*) FROM log\"}");
+        assertThat(logged.body().path("rows").get(0).get(0).asInt()).isGreaterThanOrEqualTo(acknowledged.size());
+
+        // Fix the cause and run again: only mig-0 had anything left to do.
+        stack.post("/v1/tenants/mig-0/execute", keys.get("mig-0"), "{\"sql\":\"DROP TABLE items_sku\"}");
+        Reply again = stack.post("/v1/migrations/app/runs", ADMIN, "{\"tenants\":" + TestStack.json(tenants) + "}");
+        assertThat(again.text("target_version")).isEqualTo("2");
+        JsonNode second = awaitDone("app", again.text("run_id"));
+        assertThat(second.path("applied").asInt()).isEqualTo(12);
+        assertThat(second.path("failed").asInt()).isZero();
+
+        // The log holds it all: a rebuild reaches the same files, failures included.
+        Path rebuilt = data.resolve("rebuilt");
+        new LogReplay(stack.kafkaProperties(), ApplierConfig.primary(rebuilt)).replayAll(t -> t.startsWith("mig-"), p -> { });
+        for (String t : tenants) assertThat(checksum(rebuilt, t)).as(t).isEqualTo(checksum(data.resolve("hot"), t));
+    }
+
+    @Test
+    void aRunNeedsAnExistingSetVersionAndTenants() throws Exception {
+        assertThat(stack.post("/v1/migrations/nothing/runs", ADMIN, "{\"tenants\":\"all\"}").status()).isEqualTo(404);
+        assertThat(put("small", 1, "{\"sql\":\"CREATE TABLE a (x)\"}").status()).isEqualTo(201);
+        assertThat(stack.post("/v1/migrations/small/runs", ADMIN, "{\"target_version\":2,\"tenants\":\"all\"}").status()).isEqualTo(404);
+        assertThat(stack.post("/v1/migrations/small/runs", ADMIN, "{\"tenants\":[\"no-such-tenant\"]}").errorCode()).isEqualTo("tenant_not_found");
+        assertThat(stack.post("/v1/migrations/small/runs", ADMIN, "{}").errorCode()).isEqualTo("invalid_request");
+        assertThat(stack.get("/v1/migrations/small/runs/run-nope", ADMIN).status()).isEqualTo(404);
+    }
+
+    private static Reply put(String set, int version, String body) throws Exception {
+        return stack.call("PUT", "/v1/migrations/" + set + "/versions/" + version, ADMIN, body);
+    }
+
+    private static JsonNode awaitDone(String set, String runId) {
+        return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            JsonNode s = stack.get("/v1/migrations/" + set + "/runs/" + runId, ADMIN).body();
+            return s.path("done").asBoolean() ? s : null;
+        }, s -> s != null);
+    }
+
+    private static String checksum(Path hot, String tenant) throws Exception {
+        try (TenantConnection c = SqliteConnections.openReadOnly(tenant, new TenantFiles(hot).database(tenant), SqliteLimits.READ_DEFAULTS)) {
+            return LogicalChecksum.sha256Hex(c.connection());
+        }
+    }
+}

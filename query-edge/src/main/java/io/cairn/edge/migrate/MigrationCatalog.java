@@ -1,0 +1,94 @@
+package io.cairn.edge.migrate;
+
+import io.cairn.topics.avro.MigrationEvent;
+import io.cairn.topics.avro.RunStarted;
+import io.cairn.topics.avro.VersionRegistered;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The migration sets and runs as {@code cairn.migrations} holds them, read in log order by every edge.
+ * For one (set, version) the first registration in the log wins and later ones are ignored; a version
+ * whose predecessor is not registered is ignored too, so every edge holds the same gap-free sets
+ * whatever producers raced. Thread-safe.
+ */
+public final class MigrationCatalog {
+    /** One registered version. */
+    public record Version(String set, int version, String checksum, List<String> statements, String description,
+            long registeredAtMs, String requestId) {}
+
+    /** One started run. */
+    public record Run(String runId, String set, int targetVersion, List<String> tenants, long startedAtMs, String requestId) {}
+
+    private final Map<String, TreeMap<Integer, Version>> sets = new HashMap<>();
+    private final Map<String, Run> runs = new HashMap<>();
+    private final Map<Integer, Long> consumed = new HashMap<>();
+
+    /** Takes one record of the topic, at {@code partition}/{@code offset}, in log order. */
+    public synchronized void accept(int partition, long offset, MigrationEvent e) {
+        switch (e.getPayload()) {
+            case VersionRegistered v -> {
+                TreeMap<Integer, Version> versions = sets.computeIfAbsent(v.getSet(), k -> new TreeMap<>());
+                boolean next = v.getVersion() == 1 || versions.containsKey(v.getVersion() - 1);
+                if (!versions.containsKey(v.getVersion()) && next) {
+                    versions.put(v.getVersion(), new Version(v.getSet(), v.getVersion(), v.getChecksum(), List.copyOf(v.getStatements()),
+                            v.getDescription(), e.getAtMs(), e.getRequestId()));
+                }
+                if (versions.isEmpty()) sets.remove(v.getSet());
+            }
+            case RunStarted r -> runs.putIfAbsent(r.getRunId(), new Run(r.getRunId(), r.getSet(), r.getTargetVersion(),
+                    List.copyOf(r.getTenants()), e.getAtMs(), e.getRequestId()));
+            default -> { } // a later kind of record this edge does not know yet
+        }
+        consumed.merge(partition, offset + 1, Math::max);
+        notifyAll();
+    }
+
+    /** Waits until the record at {@code partition}/{@code offset} was taken; false on timeout. */
+    public synchronized boolean awaitConsumed(int partition, long offset, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (consumed.getOrDefault(partition, 0L) <= offset) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) return false;
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return true;
+    }
+
+    public synchronized Optional<Version> version(String set, int version) {
+        TreeMap<Integer, Version> versions = sets.get(set);
+        return versions == null ? Optional.empty() : Optional.ofNullable(versions.get(version));
+    }
+
+    /** The set's versions in order; empty when the set has none. */
+    public synchronized List<Version> versions(String set) {
+        TreeMap<Integer, Version> versions = sets.get(set);
+        return versions == null ? List.of() : List.copyOf(versions.values());
+    }
+
+    /** The highest registered version of {@code set}; 0 when none. */
+    public synchronized int latest(String set) {
+        TreeMap<Integer, Version> versions = sets.get(set);
+        return versions == null || versions.isEmpty() ? 0 : versions.lastKey();
+    }
+
+    /** Every set's name, sorted. */
+    public synchronized List<String> sets() {
+        return new ArrayList<>(new TreeMap<>(sets).keySet());
+    }
+
+    public synchronized Optional<Run> run(String runId) {
+        return Optional.ofNullable(runs.get(runId));
+    }
+
+    /** The set's runs, oldest first. */
+    public synchronized List<Run> runs(String set) {
+        return runs.values().stream().filter(r -> r.set().equals(set))
+                .sorted(java.util.Comparator.comparingLong(Run::startedAtMs).thenComparing(Run::runId)).toList();
+    }
+}

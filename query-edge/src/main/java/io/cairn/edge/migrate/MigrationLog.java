@@ -1,0 +1,46 @@
+package io.cairn.edge.migrate;
+
+import io.cairn.edge.kafka.ClientConfigs;
+import io.cairn.edge.write.LogUnavailableException;
+import io.cairn.topics.Bookmark;
+import io.cairn.topics.Serdes;
+import io.cairn.topics.TopicCatalog;
+import io.cairn.topics.avro.MigrationEvent;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+
+/** Appends to {@code cairn.migrations} (idempotent producer, {@code acks=all}). Thread-safe. */
+public final class MigrationLog implements AutoCloseable {
+    private final KafkaProducer<String, byte[]> producer;
+
+    public MigrationLog(Map<String, Object> kafkaClientProps) {
+        this.producer = new KafkaProducer<>(ClientConfigs.producer(kafkaClientProps, "cairn-edge-migrations"));
+    }
+
+    /**
+     * Appends {@code event} under {@code key} and waits for the broker's acknowledgement; the key is the
+     * record's identity under compaction. {@link LogUnavailableException} when Kafka did not take it.
+     */
+    public Bookmark append(String key, MigrationEvent event, Duration timeout) throws InterruptedException {
+        try {
+            RecordMetadata m = producer.send(new ProducerRecord<>(TopicCatalog.MIGRATIONS, key, Serdes.MIGRATION.encode(event)))
+                    .get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return new Bookmark(m.partition(), m.offset());
+        } catch (ExecutionException e) {
+            throw new LogUnavailableException(e.getCause());
+        } catch (TimeoutException | RuntimeException e) {
+            throw new LogUnavailableException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(5));
+    }
+}

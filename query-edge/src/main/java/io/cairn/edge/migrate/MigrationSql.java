@@ -1,0 +1,132 @@
+package io.cairn.edge.migrate;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cairn.edge.error.ApiError;
+import io.cairn.tenantdb.sql.SqlRefusal;
+import io.cairn.tenantdb.sql.StatementPolicy;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The statements of one migration version as registered: read from a request ({@code sql}, {@code
+ * statements}, or the typed {@code operations} compiled to SQL), checked with the write policy (a
+ * statement a write may not run, a migration may not either), and checksummed.
+ */
+public final class MigrationSql {
+    /** Most statements one version may hold. */
+    public static final int MAX_STATEMENTS = 1_000;
+    private static final Pattern TYPE = Pattern.compile("[A-Za-z][A-Za-z0-9_ ]{0,40}(\\(\\s*\\d{1,9}\\s*(,\\s*\\d{1,9}\\s*)?\\))?");
+
+    private MigrationSql() {}
+
+    /** The statements a request body names: exactly one of {@code sql}, {@code statements}, {@code operations}. */
+    public static List<String> fromRequest(JsonNode body) {
+        int given = (body.has("sql") ? 1 : 0) + (body.has("statements") ? 1 : 0) + (body.has("operations") ? 1 : 0);
+        if (given != 1) {
+            throw ApiError.invalidRequest("give exactly one of \"sql\" (one statement), \"statements\" (an array of statements)"
+                    + " or \"operations\" (typed operations: create_table, add_column, rename_table, drop_table)");
+        }
+        List<String> statements = new ArrayList<>();
+        if (body.has("sql")) {
+            statements.add(text(body.get("sql"), "sql"));
+        } else if (body.has("statements")) {
+            JsonNode arr = body.get("statements");
+            if (!arr.isArray() || arr.isEmpty()) throw ApiError.invalidRequest("\"statements\" must be a non-empty array of strings");
+            for (int i = 0; i < arr.size(); i++) statements.add(text(arr.get(i), "statements[" + i + "]"));
+        } else {
+            JsonNode ops = body.get("operations");
+            if (!ops.isArray() || ops.isEmpty()) throw ApiError.invalidRequest("\"operations\" must be a non-empty array of objects");
+            for (int i = 0; i < ops.size(); i++) statements.add(compile(ops.get(i), "operations[" + i + "]"));
+        }
+        if (statements.size() > MAX_STATEMENTS) throw ApiError.invalidRequest("a version holds at most " + MAX_STATEMENTS + " statements");
+        return statements;
+    }
+
+    /** Checks every statement with the write policy; the refusal names the statement (0-based index). */
+    public static void check(List<String> statements) {
+        for (int i = 0; i < statements.size(); i++) {
+            try {
+                StatementPolicy.checkWrite(statements.get(i));
+            } catch (SqlRefusal r) {
+                throw new ApiError(r.code(), "statement " + (i + 1) + ": " + r.getMessage(), i, Map.of());
+            }
+        }
+    }
+
+    /** Lower-case hex SHA-256 of the statements, each followed by a NUL byte. */
+    public static String checksum(List<String> statements) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (String s : statements) {
+                sha.update(s.getBytes(StandardCharsets.UTF_8));
+                sha.update((byte) 0);
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** One typed operation as SQL. */
+    static String compile(JsonNode op, String where) {
+        if (!op.isObject()) throw ApiError.invalidRequest(where + " must be an object with an \"op\"");
+        String kind = op.path("op").asText("");
+        return switch (kind) {
+            case "create_table" -> {
+                JsonNode columns = op.path("columns");
+                if (!columns.isArray() || columns.isEmpty()) throw ApiError.invalidRequest(where + ": create_table needs \"columns\"");
+                List<String> defs = new ArrayList<>();
+                for (int i = 0; i < columns.size(); i++) defs.add(column(columns.get(i), where + ".columns[" + i + "]"));
+                yield "CREATE TABLE " + ident(op.path("table"), where + ".table") + " (" + String.join(", ", defs) + ")";
+            }
+            case "add_column" -> "ALTER TABLE " + ident(op.path("table"), where + ".table") + " ADD COLUMN "
+                    + column(op.path("column"), where + ".column");
+            case "rename_table" -> "ALTER TABLE " + ident(op.path("from"), where + ".from") + " RENAME TO " + ident(op.path("to"), where + ".to");
+            case "drop_table" -> "DROP TABLE " + ident(op.path("table"), where + ".table");
+            default -> throw ApiError.invalidRequest(where + ": \"op\" must be create_table, add_column, rename_table or drop_table");
+        };
+    }
+
+    /** {@code {"name": ..., "type": ..., "primary_key": bool, "not_null": bool, "unique": bool, "default": scalar}}. */
+    private static String column(JsonNode c, String where) {
+        if (!c.isObject()) throw ApiError.invalidRequest(where + " must be an object with \"name\" and \"type\"");
+        StringBuilder sb = new StringBuilder(ident(c.path("name"), where + ".name"));
+        if (c.has("type")) {
+            String type = c.path("type").asText("");
+            if (!TYPE.matcher(type).matches()) throw ApiError.invalidRequest(where + ".type must be a type name such as INTEGER, TEXT or VARCHAR(40)");
+            sb.append(' ').append(type);
+        }
+        if (c.path("primary_key").asBoolean(false)) sb.append(" PRIMARY KEY");
+        if (c.path("not_null").asBoolean(false)) sb.append(" NOT NULL");
+        if (c.path("unique").asBoolean(false)) sb.append(" UNIQUE");
+        if (c.has("default")) sb.append(" DEFAULT ").append(literal(c.get("default"), where + ".default"));
+        return sb.toString();
+    }
+
+    private static String ident(JsonNode n, String where) {
+        if (!n.isTextual() || n.asText().isEmpty() || n.asText().length() > 128) {
+            throw ApiError.invalidRequest(where + " must be a name (1 to 128 characters)");
+        }
+        return "\"" + n.asText().replace("\"", "\"\"") + "\"";
+    }
+
+    private static String literal(JsonNode v, String where) {
+        if (v.isNull()) return "NULL";
+        if (v.isBoolean()) return v.asBoolean() ? "1" : "0";
+        if (v.isIntegralNumber()) return v.bigIntegerValue().toString();
+        if (v.isNumber()) return Double.toString(v.asDouble());
+        if (v.isTextual()) return "'" + v.asText().replace("'", "''") + "'";
+        throw ApiError.invalidRequest(where + " must be a string, number, boolean or null");
+    }
+
+    private static String text(JsonNode n, String where) {
+        if (n == null || !n.isTextual()) throw ApiError.invalidRequest("\"" + where + "\" must be a string of SQL");
+        return n.asText();
+    }
+}
