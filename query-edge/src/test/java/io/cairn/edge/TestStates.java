@@ -11,7 +11,7 @@ public final class TestStates {
     private TestStates() {}
 
     public static TenantState state(String tenant, int partition, long appliedOffset, List<ApiKey> keys) {
-        return TenantState.newBuilder().setTenant(tenant).setTier(Tier.HOT).setPartition(partition)
+        return TenantState.newBuilder().setMigrations(java.util.List.of()).setTenant(tenant).setTier(Tier.HOT).setPartition(partition)
                 .setAppliedOffset(appliedOffset).setSizeBytes(8192).setCreatedAtMs(1_700_000_000_000L)
                 .setLastWriteMs(1_700_000_000_000L).setKeys(keys).setWrites(new WriteUsage(0L, 0L, List.of())).build();
     }

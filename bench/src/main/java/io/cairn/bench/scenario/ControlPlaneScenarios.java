@@ -174,7 +174,7 @@ public final class ControlPlaneScenarios {
     }
 
     private static TenantState state(String tenant, long i) {
-        return TenantState.newBuilder().setTenant(tenant).setTier(Tier.HOT).setPartition(0).setAppliedOffset(1 + i)
+        return TenantState.newBuilder().setMigrations(java.util.List.of()).setTenant(tenant).setTier(Tier.HOT).setPartition(0).setAppliedOffset(1 + i)
                 .setSchemaVersion(0).setSizeBytes(4096).setCreatedAtMs(1_700_000_000_000L).setLastWriteMs(1_700_000_000_000L + i)
                 .setKeys(List.of(ApiKey.newBuilder().setKeyId("k" + i).setSecretSha256("ab".repeat(32)).setScopes(List.of("read", "write"))
                         .setCreatedAtMs(1_700_000_000_000L).setRevoked(false).build()))

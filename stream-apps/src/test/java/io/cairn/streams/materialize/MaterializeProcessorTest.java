@@ -127,7 +127,7 @@ class MaterializeProcessorTest {
     }
 
     private static TenantState state(String tenant, long offset, long statements) {
-        return TenantState.newBuilder().setTenant(tenant).setTier(Tier.HOT).setPartition(0).setAppliedOffset(offset)
+        return TenantState.newBuilder().setMigrations(java.util.List.of()).setTenant(tenant).setTier(Tier.HOT).setPartition(0).setAppliedOffset(offset)
                 .setSchemaVersion(0).setSizeBytes(4096).setCreatedAtMs(T0).setLastWriteMs(T0)
                 .setKeys(List.of(ApiKey.newBuilder().setKeyId("k-" + tenant).setSecretSha256("ab".repeat(32))
                         .setScopes(List.of("read")).setCreatedAtMs(T0).setRevoked(false).build()))

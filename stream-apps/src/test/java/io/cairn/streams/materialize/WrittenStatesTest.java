@@ -68,7 +68,7 @@ class WrittenStatesTest {
     }
 
     private static TenantState state(String tenant, long offset) {
-        return TenantState.newBuilder().setTenant(tenant).setTier(Tier.HOT).setPartition(0).setAppliedOffset(offset)
+        return TenantState.newBuilder().setMigrations(List.of()).setTenant(tenant).setTier(Tier.HOT).setPartition(0).setAppliedOffset(offset)
                 .setSchemaVersion(0).setSizeBytes(4096).setCreatedAtMs(1).setLastWriteMs(1).setKeys(List.of(key(tenant, false)))
                 .setLatestSnapshot(null).setWrites(new WriteUsage(0L, 0L, List.of())).build();
     }

@@ -213,7 +213,7 @@ public abstract class MetadataStoreContract {
 
     @Test
     void stateFromTheTenantStateTopicRoundTrips() {
-        TenantState fromTopic = TenantState.newBuilder().setTenant("acme").setTier(Tier.HOT).setPartition(2)
+        TenantState fromTopic = TenantState.newBuilder().setMigrations(java.util.List.of()).setTenant("acme").setTier(Tier.HOT).setPartition(2)
                 .setAppliedOffset(41).setSchemaVersion(3).setSizeBytes(4096).setCreatedAtMs(1).setLastWriteMs(2)
                 .setKeys(List.of(ApiKey.newBuilder().setKeyId("k1").setSecretSha256(SECRET).setScopes(List.of("read"))
                         .setCreatedAtMs(1).setRevoked(false).build()))
