@@ -5,7 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cairn.connectors.s3.S3Clients;
+import io.cairn.connectors.s3.S3SnapshotConfig;
+import io.cairn.connectors.s3.S3SnapshotStore;
+import io.cairn.devstack.EmbeddedS3;
+import io.cairn.devstack.Ports;
 import io.cairn.infra.TestStack.Reply;
+import io.cairn.streams.apply.SnapshotOptions;
 import io.cairn.streams.apply.ApplierConfig;
 import io.cairn.streams.apply.LogReplay;
 import io.cairn.tenantdb.sql.LogicalChecksum;
@@ -24,6 +30,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Fleet migrations end to end on a real broker and applier: registration with its refusals, a run over
@@ -32,16 +39,50 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MigrationIT {
     @TempDir static Path data;
+    static EmbeddedS3 s3;
+    static S3Client client;
     static TestStack stack;
 
     @BeforeAll
     static void start() throws Exception {
-        stack = TestStack.start(data);
+        s3 = new EmbeddedS3(data.resolve("s3"), "cairn-snapshots", Ports.free()).start();
+        client = S3Clients.local(s3.endpoint(), s3.accessKey(), s3.secretKey());
+        stack = TestStack.startWith(data, spec -> spec.withSnapshots(
+                SnapshotOptions.defaults(new S3SnapshotStore(client, S3SnapshotConfig.of("cairn-snapshots")))));
     }
 
     @AfterAll
     static void stop() {
         if (stack != null) stack.close();
+        if (client != null) client.close();
+        if (s3 != null) s3.close();
+    }
+
+    @Test
+    void aColdTenantIsNotThawedByARunButItsNextReadSeesTheNewSchema() throws Exception {
+        assertThat(put("cold-app", 1, "{\"sql\":\"CREATE TABLE items (id INTEGER PRIMARY KEY)\"}").status()).isEqualTo(201);
+        assertThat(put("cold-app", 2, "{\"sql\":\"ALTER TABLE items ADD COLUMN sku TEXT\"}").status()).isEqualTo(201);
+        String coldKey = stack.createTenant("mig-cold");
+        stack.createTenant("mig-warm");
+        Reply frozen = stack.post("/v1/tenants/mig-cold/tier", ADMIN, "{\"tier\":\"cold\"}");
+        assertThat(frozen.status()).as(frozen.body().toString()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(30)).until(() -> "cold".equals(stack.get("/v1/tenants/mig-cold", ADMIN).text("tier")));
+
+        Reply run = stack.post("/v1/migrations/cold-app/runs", ADMIN, "{\"tenants\":[\"mig-cold\",\"mig-warm\"]}");
+        assertThat(run.status()).as(run.body().toString()).isEqualTo(202);
+        JsonNode status = awaitDone("cold-app", run.text("run_id"));
+        assertThat(status.path("applied").asInt()).isEqualTo(1);
+        assertThat(status.path("waiting_for_cold").asInt()).isEqualTo(1);
+        assertThat(status.path("complete").asBoolean()).isFalse();
+        assertThat(stack.get("/v1/tenants/mig-cold", ADMIN).text("tier")).as("a run thaws nobody").isEqualTo("cold");
+        assertThat(new TenantFiles(data.resolve("hot")).exists("mig-cold")).isFalse();
+
+        Reply cols = stack.post("/v1/tenants/mig-cold/query", coldKey, "{\"sql\":\"SELECT name FROM pragma_table_info('items') ORDER BY cid\"}");
+        assertThat(cols.status()).as(cols.body().toString()).isEqualTo(200);
+        assertThat(cols.body().path("rows").toString()).as("its first read after the run").isEqualTo("[[\"id\"],[\"sku\"]]");
+        JsonNode after = await().atMost(Duration.ofSeconds(30)).until(
+                () -> stack.get("/v1/migrations/cold-app/runs/" + run.text("run_id"), ADMIN).body(), s -> s.path("complete").asBoolean());
+        assertThat(after.path("applied").asInt()).isEqualTo(2);
     }
 
     @Test
@@ -163,10 +204,16 @@ class MigrationIT {
     }
 
     private static JsonNode awaitDone(String set, String runId) {
-        return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            JsonNode s = stack.get("/v1/migrations/" + set + "/runs/" + runId, ADMIN).body();
-            return s.path("done").asBoolean() ? s : null;
-        }, s -> s != null);
+        JsonNode[] last = {null};
+        try {
+            return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                JsonNode s = stack.get("/v1/migrations/" + set + "/runs/" + runId, ADMIN).body();
+                last[0] = s;
+                return s.path("done").asBoolean() ? s : null;
+            }, s -> s != null);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("run " + runId + " not done: " + last[0], e);
+        }
     }
 
     private static String checksum(Path hot, String tenant) throws Exception {

@@ -106,7 +106,7 @@ public final class QueryEdge implements AutoCloseable {
             EdgeServices services = new EdgeServices(config, new Authenticator(config.adminToken(), directory),
                     directory, feed::ready, gateway, logEnds,
                     new QueryRunner(pool, directory::awaitApplied, config.maxResultRows(), config.maxResultBytes(), options.readCache()),
-                    TenantRepairs.create(gateway, directory, pool, metrics, config.writeTimeout()),
+                    TenantRepairs.create(gateway, directory, pool, metrics, config.writeTimeout(), migrations::pendingFor),
                     List.copyOf(checks), metrics, access, options.controlPlane(), options.healthDetails(),
                     options.snapshots(), coldReads, migrations, migrationFeed::ready, migrationLog);
             feed.start();

@@ -246,7 +246,7 @@ final class MigrationRoutes {
         out.put("run_id", run.runId()).put("set", set).put("target_version", run.targetVersion())
                 .put("started_at", Instant.ofEpochMilli(run.startedAtMs()).toString()).put("tenants", run.tenants().size())
                 .put("applied", applied).put("failed", failed).put("pending", pending).put("waiting_for_cold", cold)
-                .put("deleted", deleted).put("done", pending == 0 && cold == 0);
+                .put("deleted", deleted).put("done", pending == 0).put("complete", pending == 0 && cold == 0);
         out.set("failures", failures);
         Responses.json(ctx, 200, out);
     }

@@ -46,14 +46,21 @@ public final class TenantRepairs {
     private final ReadPool pool;
     private final EdgeMetrics metrics;
     private final Duration appendTimeout;
+    private final java.util.function.Predicate<TenantState> snapshotBehind;
     private final Map<String, Bookmark> pending = new ConcurrentHashMap<>();
 
+    /**
+     * {@code snapshotBehind}: true for a cold tenant whose snapshot no longer shows what its next read
+     * must see (a migration waits in its cold tail): such a read thaws it instead.
+     */
     public static TenantRepairs create(CommandGateway gateway, TenantDirectory directory, ReadPool pool, EdgeMetrics metrics,
-            Duration appendTimeout) {
-        return new TenantRepairs(gateway, directory, pool, metrics, appendTimeout);
+            Duration appendTimeout, java.util.function.Predicate<TenantState> snapshotBehind) {
+        return new TenantRepairs(gateway, directory, pool, metrics, appendTimeout, snapshotBehind);
     }
 
-    private TenantRepairs(CommandGateway gateway, TenantDirectory directory, ReadPool pool, EdgeMetrics metrics, Duration appendTimeout) {
+    private TenantRepairs(CommandGateway gateway, TenantDirectory directory, ReadPool pool, EdgeMetrics metrics, Duration appendTimeout,
+            java.util.function.Predicate<TenantState> snapshotBehind) {
+        this.snapshotBehind = snapshotBehind;
         this.gateway = gateway;
         this.directory = directory;
         this.pool = pool;
@@ -79,7 +86,7 @@ public final class TenantRepairs {
         } catch (TenantFileDamaged damaged) {
             TenantState st = damaged.missing() ? directory.tenant(tenant).orElse(null) : null;
             boolean cold = st != null && st.getTier() == Tier.COLD; // no file is expected: not a damage
-            if (cold && fromSnapshot != null && st.getSnapshot() != null) {
+            if (cold && fromSnapshot != null && st.getSnapshot() != null && !snapshotBehind.test(st)) {
                 try {
                     T served = fromSnapshot.run(st.getSnapshot().getOffset());
                     if (served != null) {

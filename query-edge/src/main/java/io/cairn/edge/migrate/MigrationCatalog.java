@@ -1,7 +1,9 @@
 package io.cairn.edge.migrate;
 
+import io.cairn.topics.PendingMigration;
 import io.cairn.topics.avro.MigrationEvent;
 import io.cairn.topics.avro.RunStarted;
+import io.cairn.topics.avro.TenantState;
 import io.cairn.topics.avro.VersionRegistered;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,11 +25,13 @@ public final class MigrationCatalog {
             long registeredAtMs, String requestId) {}
 
     /** One started run. */
-    public record Run(String runId, String set, int targetVersion, List<String> tenants, long startedAtMs, String requestId) {}
+    public record Run(String runId, String set, int targetVersion, List<String> tenants, long startedAtMs, String requestId,
+            RunStarted started) {}
 
     private final Map<String, TreeMap<Integer, Version>> sets = new HashMap<>();
     private final Map<String, Run> runs = new HashMap<>();
     private final Map<Integer, Long> consumed = new HashMap<>();
+    private final Map<String, List<Run>> runsByTenant = new HashMap<>();
 
     /** Takes one record of the topic, at {@code partition}/{@code offset}, in log order. */
     public synchronized void accept(int partition, long offset, MigrationEvent e) {
@@ -41,8 +45,12 @@ public final class MigrationCatalog {
                 }
                 if (versions.isEmpty()) sets.remove(v.getSet());
             }
-            case RunStarted r -> runs.putIfAbsent(r.getRunId(), new Run(r.getRunId(), r.getSet(), r.getTargetVersion(),
-                    List.copyOf(r.getTenants()), e.getAtMs(), e.getRequestId()));
+            case RunStarted r -> {
+                Run run = new Run(r.getRunId(), r.getSet(), r.getTargetVersion(), List.copyOf(r.getTenants()), e.getAtMs(), e.getRequestId(), r);
+                if (runs.putIfAbsent(r.getRunId(), run) == null) {
+                    for (String t : run.tenants()) runsByTenant.computeIfAbsent(t, k -> new ArrayList<>(1)).add(run);
+                }
+            }
             default -> { } // a later kind of record this edge does not know yet
         }
         consumed.merge(partition, offset + 1, Math::max);
@@ -80,6 +88,19 @@ public final class MigrationCatalog {
     /** Every set's name, sorted. */
     public synchronized List<String> sets() {
         return new ArrayList<>(new TreeMap<>(sets).keySet());
+    }
+
+    /**
+     * True when a run sent {@code state}'s tenant a migration its state does not show yet (neither applied
+     * nor failed by that run): a cold tenant's snapshot then no longer shows what its next read must see.
+     */
+    public synchronized boolean pendingFor(TenantState state) {
+        List<Run> mine = runsByTenant.get(state.getTenant());
+        if (mine == null) return false;
+        for (Run r : mine) {
+            if (PendingMigration.waitsOn(r.started(), r.startedAtMs(), state)) return true;
+        }
+        return false;
     }
 
     public synchronized Optional<Run> run(String runId) {

@@ -166,7 +166,8 @@ public final class LogReplay {
             }
             removed.put(tp.partition(), first);
         });
-        TruncatedLog gaps = removed.isEmpty() ? TruncatedLog.NONE : new TruncatedLog(removed, TenantStates.read(consumer()));
+        TruncatedLog gaps = removed.isEmpty() ? TruncatedLog.NONE : new TruncatedLog(removed, TenantStates.read(consumer()),
+                MigrationRuns.read(consumer()));
         Map<Integer, Long> starts = new HashMap<>();
         ends.keySet().forEach(tp -> starts.put(tp.partition(), Math.max(needed, firsts.get(tp))));
         Run run = new Run(ends, starts, tenants, listener, DeadLetters.read(consumer(), ends.keySet()), from < 0 ? seeds : null, files, gaps);

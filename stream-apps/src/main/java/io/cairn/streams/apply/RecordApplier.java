@@ -2,6 +2,7 @@ package io.cairn.streams.apply;
 
 import io.cairn.topics.Bookmark;
 import io.cairn.topics.TenantId;
+import io.cairn.topics.avro.ApplyMigration;
 import io.cairn.topics.avro.CreateTenant;
 import io.cairn.topics.avro.DeleteTenant;
 import io.cairn.topics.avro.ExecuteBatch;
@@ -117,7 +118,8 @@ final class RecordApplier {
     /**
      * A record of a cold tenant: one redelivered from before the freeze is skipped, a delete removes
      * what is left, and a request that needs no file (freeze, snapshot, a late {@code Frozen}) changes
-     * nothing but the tail a thaw will apply. Null when the record needs the file: the caller thaws.
+     * nothing but the tail a thaw will apply. A fleet migration is kept in that tail too, so a run does
+     * not thaw cold tenants in bulk: it applies when the tenant next thaws, before anything else. Null when the record needs the file: the caller thaws.
      */
     private Outcome whileCold(TenantCommand cmd, Bookmark position, TenantRegistry.ColdTail tail, Runnable commitGroup)
             throws SQLException {
@@ -134,6 +136,7 @@ final class RecordApplier {
             case Freeze f -> neutral(cmd, position, tail);
             case TakeSnapshot t -> neutral(cmd, position, tail);
             case Frozen f -> neutral(cmd, position, tail);
+            case ApplyMigration m -> neutral(cmd, position, tail); // kept in the tail: it applies when the tenant thaws, before the record that thaws it
             default -> null;
         };
     }
@@ -142,7 +145,7 @@ final class RecordApplier {
     static boolean needsFile(TenantCommand cmd, Bookmark position, TenantRegistry.ColdTail tail) {
         if (position.offset() <= tail.last()) return false;
         return !(cmd.getPayload() instanceof DeleteTenant || cmd.getPayload() instanceof Freeze
-                || cmd.getPayload() instanceof TakeSnapshot || cmd.getPayload() instanceof Frozen);
+                || cmd.getPayload() instanceof TakeSnapshot || cmd.getPayload() instanceof Frozen || cmd.getPayload() instanceof ApplyMigration);
     }
 
     private Outcome neutral(TenantCommand cmd, Bookmark position, TenantRegistry.ColdTail tail) throws SQLException {

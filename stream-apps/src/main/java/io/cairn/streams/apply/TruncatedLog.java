@@ -17,22 +17,26 @@ import java.util.function.Predicate;
  * <p>A tenant of such a partition can be rebuilt from a snapshot that leaves none of its removed records
  * unapplied: one at or after the offset just before the partition's start, or, for a tenant that is cold,
  * its cold snapshot (every record of a cold tenant after it changes no data, or the tenant would not be
- * cold). Without such a snapshot it can be rebuilt only from a creation still in the log; otherwise it is
+ * cold; but for a fleet migration a run still waits on, which is kept for its thaw). Without such a snapshot it can be rebuilt only from a creation still in the log; otherwise it is
  * stranded: the rebuild cannot give it back and says so.
  */
 final class TruncatedLog {
-    static final TruncatedLog NONE = new TruncatedLog(Map.of(), Map.of());
+    static final TruncatedLog NONE = new TruncatedLog(Map.of(), Map.of(), MigrationRuns.NONE);
 
     private final Map<Integer, Long> starts;
     private final Map<String, TenantState> states;
+    private final MigrationRuns runs;
 
     /**
      * @param starts the first offset of every partition that no longer starts at 0
      * @param states the newest state of every existing tenant
+     * @param runs the fleet migration runs: a cold tenant a run still waits on keeps that migration in its
+     *     cold tail, so its cold snapshot alone is not its content
      */
-    TruncatedLog(Map<Integer, Long> starts, Map<String, TenantState> states) {
+    TruncatedLog(Map<Integer, Long> starts, Map<String, TenantState> states, MigrationRuns runs) {
         this.starts = Map.copyOf(starts);
         this.states = Map.copyOf(states);
+        this.runs = runs;
     }
 
     boolean truncated(int partition) {
@@ -54,7 +58,7 @@ final class TruncatedLog {
     long snapshotFloor(String tenant, int partition) {
         long floor = starts.get(partition) - 1;
         TenantState s = states.get(tenant);
-        if (s != null && s.getTier() == Tier.COLD && s.getSnapshot() != null && s.getPartition() == partition) {
+        if (s != null && s.getTier() == Tier.COLD && s.getSnapshot() != null && s.getPartition() == partition && !runs.pendingFor(s)) {
             floor = Math.min(floor, s.getSnapshot().getOffset());
         }
         return floor;
