@@ -190,6 +190,32 @@ class MigrationIT {
     }
 
     @Test
+    void theCliRegistersAFolderOfFlywayFilesRunsItAndExitsNonZeroWhenATenantFailed() throws Exception {
+        String a = stack.createTenant("cli-a");
+        stack.createTenant("cli-b");
+        Path dir = data.resolve("migrations");
+        java.nio.file.Files.createDirectories(dir);
+        java.nio.file.Files.writeString(dir.resolve("V1__create_items.sql"), "-- the first table\nCREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT);\n");
+        java.nio.file.Files.writeString(dir.resolve("V2__add_sku.sql"), "ALTER TABLE items ADD COLUMN sku TEXT;\nCREATE INDEX items_sku ON items (sku);\n");
+        assertThat(migrate(dir, "cli-a,cli-b")).isZero();
+        assertThat(stack.get("/v1/migrations/cli", ADMIN).body().path("versions").get(1).path("description").asText()).isEqualTo("add sku");
+        Reply cols = stack.post("/v1/tenants/cli-a/query", a, "{\"sql\":\"SELECT count(*) FROM pragma_table_info('items')\"}");
+        assertThat(cols.body().path("rows").toString()).isEqualTo("[[3]]");
+
+        // V3 fails on cli-b only (it has a table of that name already); the command says so with exit 1.
+        java.nio.file.Files.writeString(dir.resolve("V3__tags.sql"), "CREATE TABLE tags (name TEXT);");
+        stack.post("/v1/tenants/cli-b/execute", ADMIN, "{\"sql\":\"CREATE TABLE tags (x)\"}");
+        assertThat(migrate(dir, "cli-a,cli-b")).isEqualTo(1);
+        java.nio.file.Files.writeString(dir.resolve("V3__tags.sql"), "CREATE TABLE tags (name TEXT, n INTEGER);");
+        assertThat(migrate(dir, "cli-a")).as("a registered version never changes").isEqualTo(2);
+    }
+
+    private static int migrate(Path dir, String tenants) {
+        return new picocli.CommandLine(new io.cairn.infra.cli.MigrateCommand()).execute("--set", "cli", "--dir", dir.toString(),
+                "--tenants", tenants, "--url", stack.url(), "--token", ADMIN);
+    }
+
+    @Test
     void aRunNeedsAnExistingSetVersionAndTenants() throws Exception {
         assertThat(stack.post("/v1/migrations/nothing/runs", ADMIN, "{\"tenants\":\"all\"}").status()).isEqualTo(404);
         assertThat(put("small", 1, "{\"sql\":\"CREATE TABLE a (x)\"}").status()).isEqualTo(201);

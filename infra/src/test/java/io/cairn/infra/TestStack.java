@@ -190,6 +190,11 @@ final class TestStack implements AutoCloseable {
         return new Reply(r.statusCode(), parsed, r.headers().firstValue("Idempotent-Replayed").orElse(null));
     }
 
+    /** The edge's base URL. */
+    String url() {
+        return "http://127.0.0.1:" + node.httpPort();
+    }
+
     Reply post(String path, String token, String body) throws IOException, InterruptedException {
         return call("POST", path, token, body);
     }

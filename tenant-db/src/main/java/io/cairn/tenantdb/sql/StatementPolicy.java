@@ -148,7 +148,7 @@ public final class StatementPolicy {
         return end;
     }
 
-    private static boolean isCreateTrigger(List<Token> sig) {
+    static boolean isCreateTrigger(List<Token> sig) {
         int i = skipExplain(sig);
         if (i >= sig.size() || !sig.get(i).isWord("create")) return false;
         i++;

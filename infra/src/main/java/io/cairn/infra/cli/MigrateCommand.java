@@ -1,0 +1,190 @@
+package io.cairn.infra.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cairn.tenantdb.sql.SqlRefusal;
+import io.cairn.tenantdb.sql.SqlScript;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code cairn migrate}: registers a folder of Flyway-style files ({@code V1__create_users.sql},
+ * {@code V2__add_email.sql}) as the versions of a migration set, then runs the set on the fleet and
+ * follows the run to its end with a progress bar and a final table. Talks to a running Cairn over its
+ * HTTP API with the admin token. Exit 0 when every tenant applied (or waits, cold, for its thaw); 1 when
+ * any failed; 2 when the files or the request were refused.
+ */
+@Command(name = "migrate", mixinStandardHelpOptions = true,
+        description = "Register a folder of V<n>__<name>.sql files as a migration set and run it on the tenants.")
+public final class MigrateCommand implements Callable<Integer> {
+    private static final Pattern FILE = Pattern.compile("V(\\d{1,9})__(.+)\\.sql");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--set", required = true, description = "The migration set, e.g. app.")
+    String set;
+
+    @Option(names = "--dir", description = "Folder of V<n>__<description>.sql files (none: run what is registered).")
+    Path dir;
+
+    @Option(names = "--target", description = "Version to bring the tenants to. Default: the latest.")
+    Integer target;
+
+    @Option(names = "--tenants", defaultValue = "all", description = "'all', or tenant ids separated by commas. Default: ${DEFAULT-VALUE}.")
+    String tenants;
+
+    @Option(names = "--register-only", description = "Register the files, start no run.")
+    boolean registerOnly;
+
+    @Option(names = "--url", defaultValue = "${env:CAIRN_URL:-http://127.0.0.1:8080}", description = "Cairn's HTTP API (env CAIRN_URL). Default: ${DEFAULT-VALUE}.")
+    URI url;
+
+    @Option(names = "--token", defaultValue = "${env:CAIRN_ADMIN_TOKEN}", description = "Admin token (env CAIRN_ADMIN_TOKEN). Default: <data-dir>/admin-token.")
+    String token;
+
+    @Option(names = "--data-dir", defaultValue = "${env:CAIRN_DATA_DIR:-.cairn}", description = "The data dir of ./cairn dev, for its admin token.")
+    Path dataDir;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private PrintStream out = System.out;
+    private PrintStream err = System.err;
+
+    @Override
+    public Integer call() throws Exception {
+        if (token == null) {
+            Path file = dataDir.resolve("admin-token");
+            if (!Files.exists(file)) {
+                err.println("cairn migrate: no admin token: pass --token, set CAIRN_ADMIN_TOKEN, or --data-dir of ./cairn dev");
+                return 2;
+            }
+            token = Files.readString(file).strip();
+        }
+        if (dir != null && !register()) return 2;
+        if (registerOnly) return 0;
+        return run();
+    }
+
+    /** Registers every file in version order; false (after saying why) when one was refused. */
+    private boolean register() throws IOException, InterruptedException {
+        Map<Integer, Path> files = new TreeMap<>();
+        try (Stream<Path> list = Files.list(dir)) {
+            for (Path p : list.toList()) {
+                Matcher m = FILE.matcher(p.getFileName().toString());
+                if (m.matches() && files.put(Integer.parseInt(m.group(1)), p) != null) {
+                    err.println("cairn migrate: two files for version " + m.group(1) + " in " + dir);
+                    return false;
+                }
+            }
+        }
+        if (files.isEmpty()) {
+            err.println("cairn migrate: no V<n>__<description>.sql files in " + dir);
+            return false;
+        }
+        int expected = 1;
+        for (Map.Entry<Integer, Path> e : files.entrySet()) {
+            if (e.getKey() != expected) {
+                err.println("cairn migrate: version " + expected + " is missing in " + dir + " (versions start at 1, without gaps)");
+                return false;
+            }
+            expected++;
+            List<String> statements;
+            try {
+                statements = SqlScript.split(Files.readString(e.getValue(), StandardCharsets.UTF_8));
+            } catch (SqlRefusal r) {
+                err.println("cairn migrate: " + e.getValue().getFileName() + ": " + r.getMessage());
+                return false;
+            }
+            if (statements.isEmpty()) {
+                err.println("cairn migrate: " + e.getValue().getFileName() + " holds no statement");
+                return false;
+            }
+            Matcher m = FILE.matcher(e.getValue().getFileName().toString());
+            m.matches();
+            ObjectNode body = JSON.createObjectNode().put("description", m.group(2).replace('_', ' '));
+            statements.forEach(body.putArray("statements")::add);
+            Response r = call("PUT", "/v1/migrations/" + set + "/versions/" + e.getKey(), body);
+            if (r.status() == 201) out.printf("registered  V%d %s (%d statements)%n", e.getKey(), m.group(2), statements.size());
+            else if (r.status() == 200) out.printf("unchanged   V%d %s%n", e.getKey(), m.group(2));
+            else {
+                err.printf("cairn migrate: %s refused: %d %s: %s%n", e.getValue().getFileName(), r.status(),
+                        r.body().path("error").path("code").asText(), r.body().path("error").path("message").asText());
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Starts the run, follows it, prints the table; the exit code. */
+    private int run() throws IOException, InterruptedException {
+        ObjectNode body = JSON.createObjectNode();
+        if (target != null) body.put("target_version", target);
+        if (tenants.equals("all")) body.put("tenants", "all");
+        else List.of(tenants.split(",")).forEach(t -> body.withArray("tenants").add(t.strip()));
+        Response started = call("POST", "/v1/migrations/" + set + "/runs", body);
+        if (started.status() != 202) {
+            err.printf("cairn migrate: the run was refused: %d %s: %s%n", started.status(),
+                    started.body().path("error").path("code").asText(), started.body().path("error").path("message").asText());
+            return 2;
+        }
+        String runId = started.body().path("run_id").asText();
+        out.printf("run %s: set %s to version %d on %d tenant(s)%n", runId, set, started.body().path("target_version").asInt(),
+                started.body().path("tenants").asInt());
+        JsonNode status;
+        while (true) {
+            status = call("GET", "/v1/migrations/" + set + "/runs/" + runId, null).body();
+            progress(status);
+            if (status.path("done").asBoolean()) break;
+            Thread.sleep(500);
+        }
+        err.println();
+        out.printf("%-18s %8s%n", "tenants", status.path("tenants").asInt());
+        for (String k : List.of("applied", "failed", "waiting_for_cold", "deleted")) {
+            out.printf("%-18s %8d%n", k.replace('_', ' '), status.path(k).asInt());
+        }
+        if (status.path("failed").asInt() > 0) {
+            out.println();
+            out.printf("%-24s %-8s %s%n", "failed tenant", "version", "error");
+            for (JsonNode f : status.path("failures")) {
+                out.printf("%-24s %-8d %s%n", f.path("tenant").asText(), f.path("failed_version").asInt(), f.path("error").asText());
+            }
+            return 1;
+        }
+        return 0;
+    }
+
+    private void progress(JsonNode s) {
+        int total = Math.max(1, s.path("tenants").asInt());
+        int settled = s.path("applied").asInt() + s.path("failed").asInt() + s.path("waiting_for_cold").asInt() + s.path("deleted").asInt();
+        int width = 30;
+        int filled = (int) Math.round(width * (double) settled / total);
+        err.printf("\r[%s%s] %d/%d applied, %d failed, %d waiting (cold)", "#".repeat(filled), ".".repeat(width - filled),
+                s.path("applied").asInt(), total, s.path("failed").asInt(), s.path("waiting_for_cold").asInt());
+    }
+
+    private record Response(int status, JsonNode body) {}
+
+    private Response call(String method, String path, JsonNode body) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(url.resolve(path)).timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return new Response(r.statusCode(), r.body().isEmpty() ? JSON.nullNode() : JSON.readTree(r.body()));
+    }
+}
