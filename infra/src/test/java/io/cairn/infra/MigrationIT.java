@@ -216,6 +216,31 @@ class MigrationIT {
     }
 
     @Test
+    void aTenantCreatedFromATemplateStartsAtTheLatestVersionWithTheContentOfOneMigratedStepByStep() throws Exception {
+        assertThat(put("tpl", 1, "{\"sql\":\"CREATE TABLE plans (id INTEGER PRIMARY KEY, name TEXT NOT NULL)\"}").status()).isEqualTo(201);
+        assertThat(put("tpl", 2, "{\"statements\":[\"INSERT INTO plans (name) VALUES ('free'), ('pro')\","
+                + "\"ALTER TABLE plans ADD COLUMN tier TEXT NOT NULL DEFAULT 'basic'\"]}").status()).isEqualTo(201);
+        assertThat(put("tpl", 3, "{\"sql\":\"CREATE UNIQUE INDEX plans_name ON plans (name)\"}").status()).isEqualTo(201);
+
+        Reply made = stack.post("/v1/tenants", ADMIN, "{\"tenant\":\"tpl-new\",\"template\":\"tpl\"}");
+        assertThat(made.status()).as(made.body().toString()).isEqualTo(201);
+        assertThat(made.body().path("template").path("version").asInt()).as(made.body().toString()).isEqualTo(3);
+        assertThat(stack.get("/v1/tenants/tpl-new", ADMIN).body().path("migrations").path("tpl").path("version").asInt()).isEqualTo(3);
+        Reply rows = stack.post("/v1/tenants/tpl-new/query", made.text("api_key"), "{\"sql\":\"SELECT name FROM plans ORDER BY id\"}");
+        assertThat(rows.body().path("rows").toString()).as("readable with its key at once").isEqualTo("[[\"free\"],[\"pro\"]]");
+
+        stack.createTenant("tpl-old");
+        for (int v = 1; v <= 3; v++) {
+            Reply run = stack.post("/v1/migrations/tpl/runs", ADMIN, "{\"target_version\":" + v + ",\"tenants\":[\"tpl-old\"]}");
+            assertThat(awaitDone("tpl", run.text("run_id")).path("applied").asInt()).isEqualTo(1);
+        }
+        assertThat(checksum(data.resolve("hot"), "tpl-new")).isEqualTo(checksum(data.resolve("hot"), "tpl-old"));
+
+        assertThat(stack.post("/v1/tenants", ADMIN, "{\"tenant\":\"tpl-none\",\"template\":\"no-such-set\"}").status()).isEqualTo(404);
+        assertThat(stack.get("/v1/tenants/tpl-none", ADMIN).status()).as("nothing created").isEqualTo(404);
+    }
+
+    @Test
     void aRunNeedsAnExistingSetVersionAndTenants() throws Exception {
         assertThat(stack.post("/v1/migrations/nothing/runs", ADMIN, "{\"tenants\":\"all\"}").status()).isEqualTo(404);
         assertThat(put("small", 1, "{\"sql\":\"CREATE TABLE a (x)\"}").status()).isEqualTo(201);

@@ -9,12 +9,14 @@ import io.cairn.edge.error.ApiError;
 import io.cairn.edge.auth.ApiKeys;
 import io.cairn.edge.auth.Authenticator;
 import io.cairn.edge.auth.Scope;
+import io.cairn.edge.migrate.MigrationCatalog;
 import io.cairn.edge.write.CommandGateway.Submitted;
 import io.cairn.edge.write.Commands;
 import io.cairn.topics.ErrorCode;
 import io.cairn.topics.TenantId;
 import io.cairn.topics.avro.ApiKey;
 import io.cairn.topics.avro.KeySpec;
+import io.cairn.topics.avro.MigrationVersion;
 import io.cairn.topics.avro.TenantCommand;
 import io.cairn.topics.avro.TenantState;
 import io.cairn.topics.avro.Tier;
@@ -45,16 +47,52 @@ final class AdminRoutes {
         if (!TenantId.isValid(tenant)) {
             throw new ApiError(ErrorCode.INVALID_TENANT, "tenant id must match ^[a-z0-9][a-z0-9_-]{0,62}$");
         }
+        Template template = template(body.get("template"));
         s.requireLog();
         if (s.directory().tenant(tenant).isPresent()) throw new ApiError(ErrorCode.TENANT_EXISTS, "the tenant already exists");
         ApiKeys.NewKey key = ApiKeys.generate();
         KeySpec spec = new KeySpec(key.keyId(), key.secretSha256(), List.of(Scope.READ.wireName(), Scope.WRITE.wireName()));
         long deadline = deadline();
-        Submitted done = submit(Commands.createTenant(tenant, spec), deadline);
-        awaitVisible(s.directory().awaitApplied(tenant, done.bookmark().offset(), left(deadline)), done);
+        Submitted done = submit(Commands.createTenant(tenant, spec, template == null ? null : template.set()), deadline);
+        Submitted last = done;
+        if (template != null) {
+            // The set's versions follow the creation on the tenant's log: one transaction, before anything else.
+            last = s.gateway().submit(Commands.applyMigration(tenant, TEMPLATE_RUN, template.set(), template.version(), template.versions()),
+                    left(deadline));
+            if (last.timedOut()) throw Outcomes.writeTimeout(last.bookmark().toString());
+        }
+        awaitVisible(s.directory().awaitApplied(tenant, last.bookmark().offset(), left(deadline)), last);
         ObjectNode out = Responses.object();
-        out.put("tenant", tenant).put("api_key", key.token()).put("bookmark", done.bookmark().toString());
+        out.put("tenant", tenant).put("api_key", key.token()).put("bookmark", last.bookmark().toString());
+        if (template != null) {
+            ObjectNode t = out.putObject("template").put("set", template.set()).put("version", template.version());
+            if (!last.outcome().getOk()) {
+                t.put("version", 0).put("error_code", last.outcome().getError().getCode()).put("error", last.outcome().getError().getMessage());
+            }
+        }
         Responses.json(ctx, 201, out);
+    }
+
+    /** The run id a template creation's ApplyMigration carries. */
+    static final String TEMPLATE_RUN = "template";
+
+    private record Template(String set, int version, List<MigrationVersion> versions) {}
+
+    /** The migration set a new tenant starts from, at its latest version; null when none is named. */
+    private Template template(JsonNode given) {
+        if (given == null || given.isNull()) return null;
+        if (!given.isTextual() || !TenantId.isValid(given.asText())) {
+            throw ApiError.invalidRequest("\"template\" must name a migration set (^[a-z0-9][a-z0-9_-]{0,62}$)");
+        }
+        if (!s.migrationsReady().getAsBoolean()) throw ApiError.unavailable("the edge is still reading cairn.migrations; retry shortly");
+        List<MigrationCatalog.Version> registered = s.migrations().versions(given.asText());
+        if (registered.isEmpty()) {
+            throw new ApiError(ErrorCode.NOT_FOUND, "no migration set '" + given.asText() + "' to use as a template: register its versions"
+                    + " (PUT /v1/migrations/" + given.asText() + "/versions/1)");
+        }
+        List<MigrationVersion> versions = registered.stream().map(v -> MigrationVersion.newBuilder().setVersion(v.version())
+                .setChecksum(v.checksum()).setStatements(v.statements()).build()).toList();
+        return new Template(given.asText(), versions.getLast().getVersion(), versions);
     }
 
     void getTenant(Context ctx) {

@@ -34,7 +34,12 @@ public final class Commands {
     private Commands() {}
 
     public static TenantCommand createTenant(String tenant, KeySpec initialKey) {
-        return stamp(tenant, null, new CreateTenant(null, initialKey));
+        return createTenant(tenant, initialKey, null);
+    }
+
+    /** A creation naming the migration set whose versions follow it as an ApplyMigration (null: none). */
+    public static TenantCommand createTenant(String tenant, KeySpec initialKey, String template) {
+        return stamp(tenant, null, new CreateTenant(template, initialKey));
     }
 
     public static TenantCommand deleteTenant(String tenant) {
