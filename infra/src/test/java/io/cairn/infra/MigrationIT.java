@@ -241,6 +241,51 @@ class MigrationIT {
     }
 
     @Test
+    void aCanaryWithTooManyFailuresHaltsTheRunAndTheRestIsNeverSent() throws Exception {
+        assertThat(put("wave", 1, "{\"sql\":\"CREATE TABLE w (id INTEGER PRIMARY KEY)\"}").status()).isEqualTo(201);
+        List<String> tenants = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            String t = "wave-" + i;
+            String key = stack.createTenant(t);
+            if (i < 2) stack.post("/v1/tenants/" + t + "/execute", key, "{\"sql\":\"CREATE TABLE w (x)\"}"); // fails there
+            tenants.add(t);
+        }
+        Reply dry = stack.post("/v1/migrations/wave/runs", ADMIN, "{\"dry_run\":true,\"sample\":5,\"tenants\":" + TestStack.json(tenants) + "}");
+        assertThat(dry.status()).as(dry.body().toString()).isEqualTo(200);
+        assertThat(dry.body().path("would_apply").asInt()).isEqualTo(3);
+        assertThat(dry.body().path("would_fail").asInt()).isEqualTo(2);
+        assertThat(dry.body().path("failures").get(0).path("error").asText()).contains("already exists");
+        Reply untouched = stack.get("/v1/tenants/wave-4", ADMIN);
+        assertThat(untouched.body().path("migrations").has("wave")).as("a dry run records nothing").isFalse();
+
+        Reply run = stack.post("/v1/migrations/wave/runs", ADMIN, "{\"canary\":4,\"wave_size\":3,\"max_failure_rate\":0.2,"
+                + "\"tenants\":" + TestStack.json(tenants) + "}");
+        assertThat(run.status()).as(run.body().toString()).isEqualTo(202);
+        JsonNode halted = awaitDone("wave", run.text("run_id"));
+        assertThat(halted.path("phase").asText()).isEqualTo("halted");
+        assertThat(halted.path("reason").asText()).contains("2 of 4");
+        assertThat(halted.path("sent").asInt()).isEqualTo(4);
+        assertThat(halted.path("unsent").asInt()).isEqualTo(6);
+        assertThat(halted.path("applied").asInt()).isEqualTo(2);
+        assertThat(halted.path("failed").asInt()).isEqualTo(2);
+        assertThat(stack.get("/v1/tenants/wave-9", ADMIN).body().path("migrations").has("wave")).as("never sent").isFalse();
+        Reply resume = stack.post("/v1/migrations/wave/runs/" + run.text("run_id") + "/resume", ADMIN, null);
+        assertThat(resume.status()).as("a halted run stays halted").isEqualTo(400);
+
+        Reply next = stack.post("/v1/migrations/wave/runs", ADMIN, "{\"canary\":2,\"wave_size\":3,\"max_failure_rate\":0.2,"
+                + "\"tenants\":" + TestStack.json(tenants.subList(2, 10)) + "}");
+        JsonNode all = awaitDone("wave", next.text("run_id"));
+        assertThat(all.path("phase").asText()).isEqualTo("running");
+        assertThat(all.path("sent").asInt()).isEqualTo(8);
+        assertThat(all.path("applied").asInt()).isEqualTo(8);
+        Reply paused = stack.post("/v1/migrations/wave/runs/" + next.text("run_id") + "/pause", ADMIN, null);
+        assertThat(paused.body().path("phase").asText()).isEqualTo("paused");
+        assertThat(stack.post("/v1/migrations/wave/runs/" + next.text("run_id") + "/abort", ADMIN, null).body().path("phase").asText())
+                .isEqualTo("aborted");
+        assertThat(stack.post("/v1/migrations/wave/runs/" + next.text("run_id") + "/rewind", ADMIN, null).status()).isEqualTo(404);
+    }
+
+    @Test
     void aRunNeedsAnExistingSetVersionAndTenants() throws Exception {
         assertThat(stack.post("/v1/migrations/nothing/runs", ADMIN, "{\"tenants\":\"all\"}").status()).isEqualTo(404);
         assertThat(put("small", 1, "{\"sql\":\"CREATE TABLE a (x)\"}").status()).isEqualTo(201);

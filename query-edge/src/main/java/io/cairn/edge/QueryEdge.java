@@ -10,6 +10,7 @@ import io.cairn.edge.directory.DirectoryFeed;
 import io.cairn.edge.migrate.MigrationCatalog;
 import io.cairn.edge.migrate.MigrationFeed;
 import io.cairn.edge.migrate.MigrationLog;
+import io.cairn.edge.migrate.RunDriver;
 import io.cairn.edge.directory.TenantDirectory;
 import io.cairn.edge.http.EdgeMetrics;
 import io.cairn.edge.http.EdgeServices;
@@ -108,7 +109,8 @@ public final class QueryEdge implements AutoCloseable {
                     new QueryRunner(pool, directory::awaitApplied, config.maxResultRows(), config.maxResultBytes(), options.readCache()),
                     TenantRepairs.create(gateway, directory, pool, metrics, config.writeTimeout(), migrations::pendingFor),
                     List.copyOf(checks), metrics, access, options.controlPlane(), options.healthDetails(),
-                    options.snapshots(), coldReads, migrations, migrationFeed::ready, migrationLog);
+                    options.snapshots(), coldReads, migrations, migrationFeed::ready, migrationLog,
+                    new RunDriver(migrations, migrationLog, gateway, directory, config.writeTimeout()));
             feed.start();
             migrationFeed.start();
             outcomes.start();

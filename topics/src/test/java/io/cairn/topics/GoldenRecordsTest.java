@@ -20,6 +20,7 @@ import io.cairn.topics.avro.MigrationVersion;
 import io.cairn.topics.avro.RepairTenant;
 import io.cairn.topics.avro.RestoreFrom;
 import io.cairn.topics.avro.RevokeKey;
+import io.cairn.topics.avro.RunControl;
 import io.cairn.topics.avro.RunStarted;
 import io.cairn.topics.avro.SetVersion;
 import io.cairn.topics.avro.SnapshotRef;
@@ -32,6 +33,7 @@ import io.cairn.topics.avro.TenantAccess;
 import io.cairn.topics.avro.TenantCommand;
 import io.cairn.topics.avro.TenantState;
 import io.cairn.topics.avro.VersionRegistered;
+import io.cairn.topics.avro.WaveSent;
 import io.cairn.topics.avro.Thaw;
 import io.cairn.topics.avro.Tier;
 import io.cairn.topics.avro.WriteUsage;
@@ -79,7 +81,7 @@ class GoldenRecordsTest {
                 .setSteps(List.of()).setSet("app").setVersions(List.of(
                         MigrationVersion.newBuilder().setVersion(1).setChecksum("01".repeat(32)).setStatements(List.of("CREATE TABLE t (a)")).build(),
                         MigrationVersion.newBuilder().setVersion(2).setChecksum("02".repeat(32))
-                                .setStatements(List.of("ALTER TABLE t ADD COLUMN c", "CREATE INDEX t_c ON t (c)")).build())).build(), null));
+                                .setStatements(List.of("ALTER TABLE t ADD COLUMN c", "CREATE INDEX t_c ON t (c)")).build())).setDryRun(true).build(), null));
         f.put("command-freeze", command(Freeze.newBuilder().build(), null));
         f.put("command-thaw", command(Thaw.newBuilder().build(), null));
         f.put("command-restore-from", command(RestoreFrom.newBuilder().setSourceTenant("acme").setAtOffset(42L)
@@ -117,7 +119,12 @@ class GoldenRecordsTest {
                 VersionRegistered.newBuilder().setSet("app").setVersion(2).setChecksum("02".repeat(32))
                         .setStatements(List.of("ALTER TABLE t ADD COLUMN c")).setDescription("add c").build()).build());
         f.put("migration-run", MigrationEvent.newBuilder().setRequestId("req-2").setAtMs(1_700_000_000_001L).setPayload(
-                RunStarted.newBuilder().setRunId("run-1").setSet("app").setTargetVersion(2).setTenants(List.of("acme", "globex")).build()).build());
+                RunStarted.newBuilder().setRunId("run-1").setSet("app").setTargetVersion(2).setTenants(List.of("acme", "globex"))
+                        .setCanary(1).setWaveSize(10).setMaxFailureRate(0.05).build()).build());
+        f.put("migration-wave", MigrationEvent.newBuilder().setRequestId("req-3").setAtMs(1_700_000_000_002L).setPayload(
+                WaveSent.newBuilder().setRunId("run-1").setFrom(0).setTo(1).build()).build());
+        f.put("migration-control", MigrationEvent.newBuilder().setRequestId("req-4").setAtMs(1_700_000_000_003L).setPayload(
+                RunControl.newBuilder().setRunId("run-1").setAction("halt").setReason("2 of 10 failed").build()).build());
         f.put("access", TenantAccess.newBuilder().setTenant("acme").setSource("edge-7f3a").setSeq(12).setWindowEndMs(1_700_000_010_000L)
                 .setLastAccessMs(1_700_000_009_876L).setReads(40).setWrites(2).setRowsRead(400).setBytesIn(5_000).setBytesOut(60_000).build());
         f.put("dead-letter", DeadLetter.newBuilder().setTenant("acme").setPartition(3).setOffset(1044).setCommandId("c-3")

@@ -11,6 +11,7 @@ import io.cairn.edge.auth.Principal;
 import io.cairn.edge.directory.TenantDirectory;
 import io.cairn.edge.migrate.MigrationCatalog;
 import io.cairn.edge.migrate.MigrationLog;
+import io.cairn.edge.migrate.RunDriver;
 import io.cairn.edge.read.QueryRunner;
 import io.cairn.edge.write.CommandGateway;
 import io.cairn.edge.write.LogEnds;
@@ -49,7 +50,8 @@ public record EdgeServices(
         ColdReads coldReads,
         MigrationCatalog migrations,
         BooleanSupplier migrationsReady,
-        MigrationLog migrationLog) {
+        MigrationLog migrationLog,
+        RunDriver runDriver) {
 
     /** The metadata store; 501 {@code not_supported} when this process has none. */
     MetadataStore requireControlPlane() {

@@ -9,6 +9,8 @@ import io.cairn.edge.migrate.MigrationCatalog;
 import io.cairn.edge.migrate.MigrationCatalog.Run;
 import io.cairn.edge.migrate.MigrationCatalog.Version;
 import io.cairn.edge.migrate.MigrationSql;
+import io.cairn.edge.migrate.RunStatus;
+import io.cairn.edge.write.CommandGateway;
 import io.cairn.edge.write.Commands;
 import io.cairn.topics.Bookmark;
 import io.cairn.topics.ErrorCode;
@@ -133,8 +135,11 @@ final class MigrationRoutes {
     }
 
     /**
-     * {@code POST /v1/migrations/{set}/runs {"target_version": N, "tenants": [...] | "all"}}: one
-     * ApplyMigration per tenant on its own log; 202 with the run's id once all are in the log.
+     * {@code POST /v1/migrations/{set}/runs {"target_version": N, "tenants": [...] | "all", "canary": k,
+     * "wave_size": w, "max_failure_rate": r, "dry_run": bool, "sample": s}}: records the run, sends its first
+     * wave (all tenants unless a canary or wave size says otherwise), answers 202, and drives the
+     * remaining waves in the background. A dry run sends its versions to a sample of hot tenants, which
+     * run and roll them back, and answers 200 with what would fail: no run is recorded, nothing changes.
      */
     void startRun(Context ctx) throws InterruptedException {
         Authenticator.requireAdmin(s.principal(ctx));
@@ -143,50 +148,102 @@ final class MigrationRoutes {
         MigrationCatalog catalog = requireCatalog();
         int latest = catalog.latest(set);
         if (latest == 0) throw new ApiError(ErrorCode.NOT_FOUND, "no migration set '" + set + "': register its version 1 first");
-        int target = latest;
-        if (body.has("target_version")) {
-            JsonNode t = body.get("target_version");
-            if (!t.canConvertToInt() || !t.isIntegralNumber() || t.asInt() < 1) {
-                throw ApiError.invalidRequest("\"target_version\" must be a version number (1 or more)");
-            }
-            target = t.asInt();
-            if (target > latest) {
-                throw new ApiError(ErrorCode.NOT_FOUND, "set '" + set + "' has versions up to " + latest + ", not " + target);
-            }
-        }
+        int target = body.has("target_version") ? integer(body, "target_version", 1, Integer.MAX_VALUE) : latest;
+        if (target > latest) throw new ApiError(ErrorCode.NOT_FOUND, "set '" + set + "' has versions up to " + latest + ", not " + target);
         List<String> tenants = tenants(body.get("tenants"));
+        int canary = body.has("canary") ? integer(body, "canary", 0, Integer.MAX_VALUE) : 0;
+        int waveSize = body.has("wave_size") ? integer(body, "wave_size", 0, Integer.MAX_VALUE) : 0;
+        double maxFailureRate = 1.0;
+        if (body.has("max_failure_rate")) {
+            JsonNode r = body.get("max_failure_rate");
+            if (!r.isNumber() || r.asDouble() < 0 || r.asDouble() > 1) throw ApiError.invalidRequest("\"max_failure_rate\" must be a number from 0 to 1");
+            maxFailureRate = r.asDouble();
+        }
         s.requireLog();
-        List<MigrationVersion> versions = new ArrayList<>();
-        for (Version v : catalog.versions(set)) {
-            if (v.version() <= target) {
-                versions.add(MigrationVersion.newBuilder().setVersion(v.version()).setChecksum(v.checksum())
-                        .setStatements(v.statements()).build());
-            }
+        if (body.path("dry_run").asBoolean(false)) {
+            dryRun(ctx, set, target, tenants, body.has("sample") ? integer(body, "sample", 1, MAX_DRY_RUN_SAMPLE) : DEFAULT_DRY_RUN_SAMPLE);
+            return;
         }
         String runId = "run-" + Long.toString(System.currentTimeMillis(), 36) + "-" + UUID.randomUUID().toString().substring(0, 8);
         MigrationEvent started = MigrationEvent.newBuilder().setRequestId(runId).setAtMs(System.currentTimeMillis())
-                .setPayload(RunStarted.newBuilder().setRunId(runId).setSet(set).setTargetVersion(target).setTenants(tenants).build()).build();
+                .setPayload(RunStarted.newBuilder().setRunId(runId).setSet(set).setTargetVersion(target).setTenants(tenants)
+                        .setCanary(canary).setWaveSize(waveSize).setMaxFailureRate(maxFailureRate).build()).build();
         Bookmark at = s.migrationLog().append("run/" + runId, started, s.config().writeTimeout());
-        int finalTarget = target;
-        try (ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<Bookmark>> sent = new ArrayList<>(tenants.size());
-            for (String tenant : tenants) {
-                sent.add(senders.submit(() -> s.gateway().append(Commands.applyMigration(tenant, runId, set, finalTarget, versions),
-                        s.config().writeTimeout())));
-            }
-            for (Future<Bookmark> f : sent) {
-                try {
-                    f.get();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    if (e.getCause() instanceof RuntimeException r) throw r;
-                    throw new IllegalStateException(e.getCause());
-                }
+        if (!catalog.awaitConsumed(at.partition(), at.offset(), s.config().writeTimeout())) {
+            throw new ApiError(ErrorCode.WRITE_TIMEOUT, "the run " + runId + " is recorded but this edge has not read it back yet; resume it");
+        }
+        s.runDriver().sendNextWave(runId);
+        s.runDriver().drive(runId);
+        Run run = catalog.run(runId).orElseThrow();
+        ObjectNode out = statusJson(run).put("status", "/v1/migrations/" + set + "/runs/" + runId);
+        Responses.json(ctx, 202, out);
+    }
+
+    static final int DEFAULT_DRY_RUN_SAMPLE = 20;
+    static final int MAX_DRY_RUN_SAMPLE = 1_000;
+
+    /** Runs the versions on up to {@code sample} hot tenants of the list and rolls them back; answers what would fail. */
+    private void dryRun(Context ctx, String set, int target, List<String> tenants, int sample) throws InterruptedException {
+        List<MigrationVersion> versions = new ArrayList<>();
+        for (Version v : requireCatalog().versions(set)) {
+            if (v.version() <= target) {
+                versions.add(MigrationVersion.newBuilder().setVersion(v.version()).setChecksum(v.checksum()).setStatements(v.statements()).build());
             }
         }
-        catalog.awaitConsumed(at.partition(), at.offset(), s.config().writeTimeout());
-        ObjectNode out = Responses.object().put("run_id", runId).put("set", set).put("target_version", target)
-                .put("tenants", tenants.size()).put("status", "/v1/migrations/" + set + "/runs/" + runId);
-        Responses.json(ctx, 202, out);
+        List<String> picked = new ArrayList<>();
+        for (String t : tenants) {
+            TenantState st = s.directory().tenant(t).orElse(null);
+            if (st != null && st.getTier() == Tier.HOT) picked.add(t); // a dry run thaws nobody
+            if (picked.size() == sample) break;
+        }
+        String runId = "dry-run-" + UUID.randomUUID().toString().substring(0, 8);
+        List<Future<CommandGateway.Submitted>> sent = new ArrayList<>();
+        try (ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (String t : picked) {
+                sent.add(senders.submit(() -> s.gateway().submit(Commands.applyMigration(t, runId, set, target, versions, true),
+                        s.config().writeTimeout())));
+            }
+        }
+        int wouldApply = 0;
+        int unknown = 0;
+        ArrayNode failures = Responses.object().arrayNode();
+        for (int i = 0; i < picked.size(); i++) {
+            CommandGateway.Submitted done;
+            try {
+                done = sent.get(i).get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                unknown++;
+                continue;
+            }
+            if (done.timedOut()) unknown++;
+            else if (done.outcome().getOk()) wouldApply++;
+            else failures.addObject().put("tenant", picked.get(i)).put("code", done.outcome().getError().getCode())
+                    .put("error", done.outcome().getError().getMessage());
+        }
+        ObjectNode out = Responses.object().put("dry_run", true).put("set", set).put("target_version", target)
+                .put("sampled", picked.size()).put("would_apply", wouldApply).put("would_fail", failures.size()).put("unknown", unknown);
+        out.set("failures", failures);
+        Responses.json(ctx, 200, out);
+    }
+
+    /** {@code POST /v1/migrations/{set}/runs/{run}/{action}}: pause, resume or abort; answers the run's status. */
+    void controlRun(Context ctx) throws InterruptedException {
+        Authenticator.requireAdmin(s.principal(ctx));
+        String set = setParam(ctx);
+        Run run = requireRun(ctx, set);
+        String action = ctx.pathParam("action");
+        if (!List.of("pause", "resume", "abort").contains(action)) {
+            throw new ApiError(ErrorCode.NOT_FOUND, "a run can be paused, resumed or aborted: POST .../runs/" + run.runId() + "/pause|resume|abort");
+        }
+        MigrationCatalog.Progress p = requireCatalog().progress(run.runId()).orElseThrow();
+        if (p.phase() == MigrationCatalog.Phase.ABORTED || p.phase() == MigrationCatalog.Phase.HALTED) {
+            throw new ApiError(ErrorCode.INVALID_REQUEST, "run " + run.runId() + " is " + p.phase().name().toLowerCase(java.util.Locale.ROOT)
+                    + (p.reason().isEmpty() ? "" : " (" + p.reason() + ")") + ": start a new run instead");
+        }
+        s.requireLog();
+        s.runDriver().control(run.runId(), action, "by an operator");
+        if (action.equals("resume")) s.runDriver().drive(run.runId());
+        Responses.json(ctx, 200, statusJson(run));
     }
 
     /** The run's tenants: an explicit list (each must exist) or every tenant this edge knows. */
@@ -211,44 +268,47 @@ final class MigrationRoutes {
     /** {@code GET /v1/migrations/{set}/runs/{id}}: counts per state, and the failures. */
     void getRun(Context ctx) {
         Authenticator.requireAdmin(s.principal(ctx));
-        String set = setParam(ctx);
-        MigrationCatalog catalog = requireCatalog();
-        Run run = catalog.run(ctx.pathParam("run")).filter(r -> r.set().equals(set))
+        Responses.json(ctx, 200, statusJson(requireRun(ctx, setParam(ctx))));
+    }
+
+    private Run requireRun(Context ctx, String set) {
+        return requireCatalog().run(ctx.pathParam("run")).filter(r -> r.set().equals(set))
                 .orElseThrow(() -> new ApiError(ErrorCode.NOT_FOUND, "no run '" + ctx.pathParam("run") + "' of set '" + set + "'"));
-        int applied = 0;
-        int failed = 0;
-        int pending = 0;
-        int cold = 0;
-        int deleted = 0;
+    }
+
+    /**
+     * The run as its tenants' states show it. {@code done}: no sent record is pending and no wave is still
+     * to come (all sent, or the run halted or was aborted); {@code complete}: done, and no cold tenant
+     * waits for its thaw.
+     */
+    private ObjectNode statusJson(Run run) {
+        MigrationCatalog.Progress p = requireCatalog().progress(run.runId()).orElseThrow();
+        RunStatus st = RunStatus.of(run, p.sent(), s.directory(), MAX_LISTED_FAILURES);
+        boolean final_ = p.phase() == MigrationCatalog.Phase.HALTED || p.phase() == MigrationCatalog.Phase.ABORTED;
+        boolean done = st.pending() == 0 && (st.unsent() == 0 || final_);
         ObjectNode out = Responses.object();
-        ArrayNode failures = Responses.object().arrayNode();
-        for (String tenant : run.tenants()) {
-            TenantState st = s.directory().tenant(tenant).orElse(null);
-            if (st == null) {
-                deleted++;
-                continue;
-            }
-            SetVersion sv = st.getMigrations().stream().filter(m -> m.getSet().equals(set)).findFirst().orElse(null);
-            if (sv != null && sv.getVersion() >= run.targetVersion()) {
-                applied++;
-            } else if (sv != null && run.runId().equals(sv.getRunId()) && sv.getFailedVersion() != null) {
-                failed++;
-                if (failures.size() < MAX_LISTED_FAILURES) {
-                    failures.addObject().put("tenant", tenant).put("version", sv.getVersion()).put("failed_version", sv.getFailedVersion())
-                            .put("code", sv.getErrorCode()).put("error", sv.getError());
-                }
-            } else if (st.getTier() == Tier.COLD) {
-                cold++;
-            } else {
-                pending++;
-            }
+        out.put("run_id", run.runId()).put("set", run.set()).put("target_version", run.targetVersion())
+                .put("started_at", Instant.ofEpochMilli(run.startedAtMs()).toString())
+                .put("phase", p.phase().name().toLowerCase(java.util.Locale.ROOT)).put("reason", p.reason())
+                .put("canary", run.canary()).put("wave_size", run.waveSize()).put("max_failure_rate", run.maxFailureRate())
+                .put("tenants", run.tenants().size()).put("sent", p.sent()).put("unsent", st.unsent())
+                .put("applied", st.applied()).put("failed", st.failed()).put("pending", st.pending())
+                .put("waiting_for_cold", st.waitingForCold()).put("deleted", st.deleted())
+                .put("done", done).put("complete", done && st.waitingForCold() == 0);
+        ArrayNode failures = out.putArray("failures");
+        for (RunStatus.Failure f : st.failures()) {
+            failures.addObject().put("tenant", f.tenant()).put("version", f.version()).put("failed_version", f.failedVersion())
+                    .put("code", f.code()).put("error", f.error());
         }
-        out.put("run_id", run.runId()).put("set", set).put("target_version", run.targetVersion())
-                .put("started_at", Instant.ofEpochMilli(run.startedAtMs()).toString()).put("tenants", run.tenants().size())
-                .put("applied", applied).put("failed", failed).put("pending", pending).put("waiting_for_cold", cold)
-                .put("deleted", deleted).put("done", pending == 0).put("complete", pending == 0 && cold == 0);
-        out.set("failures", failures);
-        Responses.json(ctx, 200, out);
+        return out;
+    }
+
+    private static int integer(JsonNode body, String field, int min, int max) {
+        JsonNode n = body.get(field);
+        if (n == null || !n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() < min || n.asInt() > max) {
+            throw ApiError.invalidRequest("\"" + field + "\" must be a whole number from " + min + (max == Integer.MAX_VALUE ? "" : " to " + max));
+        }
+        return n.asInt();
     }
 
     private static ObjectNode versionJson(Version v, boolean withStatements) {

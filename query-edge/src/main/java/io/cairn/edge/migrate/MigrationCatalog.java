@@ -2,9 +2,11 @@ package io.cairn.edge.migrate;
 
 import io.cairn.topics.PendingMigration;
 import io.cairn.topics.avro.MigrationEvent;
+import io.cairn.topics.avro.RunControl;
 import io.cairn.topics.avro.RunStarted;
 import io.cairn.topics.avro.TenantState;
 import io.cairn.topics.avro.VersionRegistered;
+import io.cairn.topics.avro.WaveSent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,12 +28,31 @@ public final class MigrationCatalog {
 
     /** One started run. */
     public record Run(String runId, String set, int targetVersion, List<String> tenants, long startedAtMs, String requestId,
-            RunStarted started) {}
+            RunStarted started) {
+        public int canary() {
+            return started.getCanary();
+        }
+
+        public int waveSize() {
+            return started.getWaveSize();
+        }
+
+        public double maxFailureRate() {
+            return started.getMaxFailureRate();
+        }
+    }
+
+    /** Where a run's waves are: how many of its tenants were sent their record, and its phase. */
+    public record Progress(int sent, Phase phase, String reason) {}
+
+    /** {@code running}: waves go out; {@code paused}, {@code halted} (by its failure rate), {@code aborted}: no more do. */
+    public enum Phase { RUNNING, PAUSED, HALTED, ABORTED }
 
     private final Map<String, TreeMap<Integer, Version>> sets = new HashMap<>();
     private final Map<String, Run> runs = new HashMap<>();
     private final Map<Integer, Long> consumed = new HashMap<>();
     private final Map<String, List<Run>> runsByTenant = new HashMap<>();
+    private final Map<String, Progress> progress = new HashMap<>();
 
     /** Takes one record of the topic, at {@code partition}/{@code offset}, in log order. */
     public synchronized void accept(int partition, long offset, MigrationEvent e) {
@@ -49,12 +70,31 @@ public final class MigrationCatalog {
                 Run run = new Run(r.getRunId(), r.getSet(), r.getTargetVersion(), List.copyOf(r.getTenants()), e.getAtMs(), e.getRequestId(), r);
                 if (runs.putIfAbsent(r.getRunId(), run) == null) {
                     for (String t : run.tenants()) runsByTenant.computeIfAbsent(t, k -> new ArrayList<>(1)).add(run);
+                    progress.put(run.runId(), new Progress(0, Phase.RUNNING, ""));
                 }
             }
+            case WaveSent w -> progress.computeIfPresent(w.getRunId(), (id, p) -> new Progress(Math.max(p.sent(), w.getTo()), p.phase(), p.reason()));
+            case RunControl c -> progress.computeIfPresent(c.getRunId(), (id, p) -> control(p, c));
             default -> { } // a later kind of record this edge does not know yet
         }
         consumed.merge(partition, offset + 1, Math::max);
         notifyAll();
+    }
+
+    /** Aborted and halted are final; pause and resume switch between running and paused. */
+    private static Progress control(Progress p, RunControl c) {
+        if (p.phase() == Phase.ABORTED || p.phase() == Phase.HALTED) return p;
+        return switch (c.getAction()) {
+            case "pause" -> new Progress(p.sent(), Phase.PAUSED, c.getReason());
+            case "resume" -> new Progress(p.sent(), Phase.RUNNING, "");
+            case "abort" -> new Progress(p.sent(), Phase.ABORTED, c.getReason());
+            case "halt" -> new Progress(p.sent(), Phase.HALTED, c.getReason());
+            default -> p;
+        };
+    }
+
+    public synchronized Optional<Progress> progress(String runId) {
+        return Optional.ofNullable(progress.get(runId));
     }
 
     /** Waits until the record at {@code partition}/{@code offset} was taken; false on timeout. */

@@ -72,8 +72,14 @@ public final class Commands {
     /** Brings the tenant's schema of {@code set} up to {@code target}; {@code versions} are the set's versions 1..target. */
     public static TenantCommand applyMigration(String tenant, String runId, String set, int target,
             List<MigrationVersion> versions) {
+        return applyMigration(tenant, runId, set, target, versions, false);
+    }
+
+    /** As above; {@code dryRun}: the applier rolls the versions back whatever happens and only answers. */
+    public static TenantCommand applyMigration(String tenant, String runId, String set, int target,
+            List<MigrationVersion> versions, boolean dryRun) {
         return stamp(tenant, null, ApplyMigration.newBuilder().setMigrationId(runId).setVersion(target)
-                .setSteps(List.of()).setSet(set).setVersions(versions).build());
+                .setSteps(List.of()).setSet(set).setVersions(versions).setDryRun(dryRun).build());
     }
 
     /** Asks the applier to bring a cold tenant's file back (a read of a cold tenant sends it). */

@@ -18,7 +18,8 @@ import java.util.List;
  * functions and work budget as a write, so a replay reaches the same verdict. Each applied version is
  * recorded in {@code _cairn_migrations}; after the savepoint is released or rolled back, the set's
  * status row ({@code _cairn_migration_status}) records the version reached and, on a failure, which
- * version failed and why: that row is what the tenant's state, and so the run's status, reports.
+ * version failed and why: that row is what the tenant's state, and so the run's status, reports. A dry
+ * run rolls its versions back whatever happens and records nothing: its outcome is its answer.
  */
 final class MigrationApplier {
     private final BatchExecutor batches;
@@ -55,12 +56,14 @@ final class MigrationApplier {
         if (pending.isEmpty()) return new Outcome.Applied(List.of());
         db.clock.set(cmd.getSeed(), cmd.getIngressTimeMs());
         Outcome ran = batches.run(db, statements, budget);
+        if (m.getDryRun()) undo(db); // whatever happened, nothing of it stays
         if (ran instanceof Outcome.Failed f) {
             int i = f.statement() == null ? 0 : f.statement();
             int failedVersion = versionOf.get(Math.min(i, versionOf.size() - 1));
             int first = versionOf.indexOf(failedVersion);
             return new Outcome.Failed(f.code(), "version " + failedVersion + ", statement " + (i - first + 1) + ": " + f.message(), i);
         }
+        if (m.getDryRun()) return new Outcome.Applied(List.of());
         PreparedStatement ps = db.prepare("INSERT INTO _cairn_migrations (set_name, version, checksum, run_id, applied_at_ms)"
                 + " VALUES (?, ?, ?, ?, ?)"); // cached by the database: not closed here
         for (MigrationVersion v : pending) {
@@ -79,7 +82,7 @@ final class MigrationApplier {
      * a failure the version that failed with its error (what the run's status reports).
      */
     void recordStatus(TenantDatabase db, ApplyMigration m, Outcome outcome) throws SQLException {
-        if (m.getSet().isEmpty() || !(outcome instanceof Outcome.Applied || outcome instanceof Outcome.Failed)) return;
+        if (m.getSet().isEmpty() || m.getDryRun() || !(outcome instanceof Outcome.Applied || outcome instanceof Outcome.Failed)) return;
         int version = version(db, m.getSet());
         PreparedStatement ps = db.prepare("INSERT OR REPLACE INTO _cairn_migration_status"
                 + " (set_name, version, run_id, failed_version, error_code, error) VALUES (?, ?, ?, ?, ?, ?)");
@@ -110,6 +113,15 @@ final class MigrationApplier {
             }
         }
         return current + 1;
+    }
+
+    /** Rolls the record's savepoint back; a transaction SQLite ended itself is left to the caller's failure path. */
+    private static void undo(TenantDatabase db) throws SQLException {
+        try {
+            db.execute("ROLLBACK TO cairn_record");
+        } catch (SQLException e) {
+            if (e.getMessage() == null || !e.getMessage().contains("no such savepoint")) throw e;
+        }
     }
 
     /** The highest version of {@code set} the tenant applied; 0 when none. */

@@ -1,0 +1,140 @@
+package io.cairn.edge.migrate;
+
+import io.cairn.edge.directory.TenantDirectory;
+import io.cairn.edge.migrate.MigrationCatalog.Phase;
+import io.cairn.edge.migrate.MigrationCatalog.Progress;
+import io.cairn.edge.migrate.MigrationCatalog.Run;
+import io.cairn.edge.write.CommandGateway;
+import io.cairn.edge.write.Commands;
+import io.cairn.topics.Bookmark;
+import io.cairn.topics.avro.MigrationEvent;
+import io.cairn.topics.avro.MigrationVersion;
+import io.cairn.topics.avro.RunControl;
+import io.cairn.topics.avro.WaveSent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends a run's waves: the canary first (when the run has one), then waves of {@code wave_size} (or all
+ * that are left), each once every tenant of the waves before it settled (applied, failed, or waiting
+ * cold), and none once the failure rate of the settled tenants passed the run's {@code
+ * max_failure_rate} (the run halts itself) or the run was paused or aborted. Each wave's records go to
+ * the tenants' logs before its {@code WaveSent} goes to {@code cairn.migrations}, so an edge that stops
+ * mid-wave leaves a wave that a resume sends again (a tenant that gets its record twice applies it
+ * once). The edge that starts or resumes a run drives it, on a virtual thread. Thread-safe.
+ */
+public final class RunDriver {
+    private static final Logger log = LoggerFactory.getLogger(RunDriver.class);
+    private static final Duration SETTLE_POLL = Duration.ofMillis(100);
+
+    private final MigrationCatalog catalog;
+    private final MigrationLog migrationLog;
+    private final CommandGateway gateway;
+    private final TenantDirectory directory;
+    private final Duration timeout;
+    private final Set<String> driving = ConcurrentHashMap.newKeySet();
+
+    public RunDriver(MigrationCatalog catalog, MigrationLog migrationLog, CommandGateway gateway, TenantDirectory directory,
+            Duration timeout) {
+        this.catalog = catalog;
+        this.migrationLog = migrationLog;
+        this.gateway = gateway;
+        this.directory = directory;
+        this.timeout = timeout;
+    }
+
+    /** Sends the run's next wave now, on the caller's thread (the first wave of a new run); false when none is due. */
+    public boolean sendNextWave(String runId) throws InterruptedException {
+        Run run = catalog.run(runId).orElseThrow();
+        Progress p = catalog.progress(runId).orElseThrow();
+        if (p.phase() != Phase.RUNNING || p.sent() >= run.tenants().size()) return false;
+        int size = p.sent() == 0 && run.canary() > 0 ? run.canary() : run.waveSize() > 0 ? run.waveSize() : run.tenants().size() - p.sent();
+        int to = Math.min(run.tenants().size(), p.sent() + size);
+        send(run, run.tenants().subList(p.sent(), to));
+        MigrationEvent wave = MigrationEvent.newBuilder().setRequestId(UUID.randomUUID().toString()).setAtMs(System.currentTimeMillis())
+                .setPayload(WaveSent.newBuilder().setRunId(runId).setFrom(p.sent()).setTo(to).build()).build();
+        Bookmark at = migrationLog.append("wave/" + runId + "/" + to, wave, timeout);
+        catalog.awaitConsumed(at.partition(), at.offset(), timeout);
+        return true;
+    }
+
+    /** Drives the run's remaining waves in the background, unless this edge drives it already. */
+    public void drive(String runId) {
+        if (!driving.add(runId)) return;
+        Thread.ofVirtual().name("cairn-migration-run-" + runId).start(() -> {
+            try {
+                while (step(runId)) {
+                    // next wave
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                log.error("migration run {}: stopped driving it ({}); POST .../runs/{}/resume continues it", runId, e.toString(), runId);
+            } finally {
+                driving.remove(runId);
+            }
+        });
+    }
+
+    /** Waits for the sent waves to settle, then halts the run or sends the next wave; false when nothing is left to do. */
+    private boolean step(String runId) throws InterruptedException {
+        Run run = catalog.run(runId).orElseThrow();
+        while (true) {
+            Progress p = catalog.progress(runId).orElseThrow();
+            if (p.phase() != Phase.RUNNING || p.sent() >= run.tenants().size()) return false;
+            RunStatus status = RunStatus.of(run, p.sent(), directory, 0);
+            if (status.pending() == 0) {
+                if (status.failureRate() > run.maxFailureRate()) {
+                    control(runId, "halt", String.format("%d of %d settled tenants failed (%.1f%%), above max_failure_rate %.1f%%",
+                            status.failed(), status.applied() + status.failed(), 100 * status.failureRate(), 100 * run.maxFailureRate()));
+                    return false;
+                }
+                return sendNextWave(runId);
+            }
+            Thread.sleep(SETTLE_POLL);
+        }
+    }
+
+    /** Appends a pause, resume, abort or halt and waits until this edge read it back. */
+    public void control(String runId, String action, String reason) throws InterruptedException {
+        MigrationEvent event = MigrationEvent.newBuilder().setRequestId(UUID.randomUUID().toString()).setAtMs(System.currentTimeMillis())
+                .setPayload(RunControl.newBuilder().setRunId(runId).setAction(action).setReason(reason).build()).build();
+        Bookmark at = migrationLog.append("control/" + runId + "/" + event.getRequestId(), event, timeout);
+        catalog.awaitConsumed(at.partition(), at.offset(), timeout);
+    }
+
+    /** One ApplyMigration to each tenant, all in flight at once; returns once Kafka acknowledged every one. */
+    private void send(Run run, List<String> tenants) throws InterruptedException {
+        List<MigrationVersion> versions = new ArrayList<>();
+        for (MigrationCatalog.Version v : catalog.versions(run.set())) {
+            if (v.version() <= run.targetVersion()) {
+                versions.add(MigrationVersion.newBuilder().setVersion(v.version()).setChecksum(v.checksum()).setStatements(v.statements()).build());
+            }
+        }
+        try (ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Bookmark>> sent = new ArrayList<>(tenants.size());
+            for (String tenant : tenants) {
+                sent.add(senders.submit(() -> gateway.append(
+                        Commands.applyMigration(tenant, run.runId(), run.set(), run.targetVersion(), versions), timeout)));
+            }
+            for (Future<Bookmark> f : sent) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException r) throw r;
+                    throw new IllegalStateException(e.getCause());
+                }
+            }
+        }
+    }
+}
