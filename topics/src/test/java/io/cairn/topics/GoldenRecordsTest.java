@@ -114,6 +114,7 @@ class GoldenRecordsTest {
                 .setMigrations(List.of(SetVersion.newBuilder().setSet("app").setVersion(2).setRunId("run-1").build(),
                         SetVersion.newBuilder().setSet("audit").setVersion(1).setRunId("run-2").setFailedVersion(2).setErrorCode("sql_error")
                                 .setError("no such table: x").build()))
+                .setSchemaSha256("5c".repeat(32))
                 .build());
         f.put("migration-version", MigrationEvent.newBuilder().setRequestId("req-1").setAtMs(1_700_000_000_000L).setPayload(
                 VersionRegistered.newBuilder().setSet("app").setVersion(2).setChecksum("02".repeat(32))

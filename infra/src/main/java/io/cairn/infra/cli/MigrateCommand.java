@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
  * {@code V2__add_email.sql}) as the versions of a migration set, then runs the set on the fleet and
  * follows the run to its end with a progress bar and a final table. Talks to a running Cairn over its
  * HTTP API with the admin token. Exit 0 when every tenant applied (or waits, cold, for its thaw); 1 when
- * any failed; 2 when the files or the request were refused.
+ * any failed or the run halted before reaching every tenant; 2 when the files or the request were refused.
  */
 @Command(name = "migrate", mixinStandardHelpOptions = true,
         description = "Register a folder of V<n>__<name>.sql files as a migration set and run it on the tenants.")
@@ -52,6 +52,18 @@ public final class MigrateCommand implements Callable<Integer> {
 
     @Option(names = "--register-only", description = "Register the files, start no run.")
     boolean registerOnly;
+
+    @Option(names = "--canary", description = "Send the run to this many tenants first; the rest follow once they settled.")
+    Integer canary;
+
+    @Option(names = "--wave-size", description = "Tenants per wave after the canary (default: all that are left).")
+    Integer waveSize;
+
+    @Option(names = "--max-failure-rate", description = "Halt between waves when more than this share (0 to 1) of settled tenants failed.")
+    Double maxFailureRate;
+
+    @Option(names = "--dry-run", description = "Run the versions on a sample of hot tenants and roll them back; report what would fail.")
+    boolean dryRun;
 
     @Option(names = "--url", defaultValue = "${env:CAIRN_URL:-http://127.0.0.1:8080}", description = "Cairn's HTTP API (env CAIRN_URL). Default: ${DEFAULT-VALUE}.")
     URI url;
@@ -135,9 +147,20 @@ public final class MigrateCommand implements Callable<Integer> {
     private int run() throws IOException, InterruptedException {
         ObjectNode body = JSON.createObjectNode();
         if (target != null) body.put("target_version", target);
+        if (canary != null) body.put("canary", canary);
+        if (waveSize != null) body.put("wave_size", waveSize);
+        if (maxFailureRate != null) body.put("max_failure_rate", maxFailureRate);
+        if (dryRun) body.put("dry_run", true);
         if (tenants.equals("all")) body.put("tenants", "all");
         else List.of(tenants.split(",")).forEach(t -> body.withArray("tenants").add(t.strip()));
         Response started = call("POST", "/v1/migrations/" + set + "/runs", body);
+        if (dryRun && started.status() == 200) {
+            JsonNode d = started.body();
+            out.printf("dry run of set %s to version %d on %d sampled tenant(s): %d would apply, %d would fail%n", set,
+                    d.path("target_version").asInt(), d.path("sampled").asInt(), d.path("would_apply").asInt(), d.path("would_fail").asInt());
+            for (JsonNode f : d.path("failures")) out.printf("  %-24s %s%n", f.path("tenant").asText(), f.path("error").asText());
+            return d.path("would_fail").asInt() > 0 ? 1 : 0;
+        }
         if (started.status() != 202) {
             err.printf("cairn migrate: the run was refused: %d %s: %s%n", started.status(),
                     started.body().path("error").path("code").asText(), started.body().path("error").path("message").asText());
@@ -155,6 +178,8 @@ public final class MigrateCommand implements Callable<Integer> {
         }
         err.println();
         out.printf("%-18s %8s%n", "tenants", status.path("tenants").asInt());
+        if (status.path("unsent").asInt() > 0) out.printf("%-18s %8d  (run %s: %s)%n", "never sent", status.path("unsent").asInt(),
+                status.path("phase").asText(), status.path("reason").asText());
         for (String k : List.of("applied", "failed", "waiting_for_cold", "deleted")) {
             out.printf("%-18s %8d%n", k.replace('_', ' '), status.path(k).asInt());
         }
@@ -166,7 +191,7 @@ public final class MigrateCommand implements Callable<Integer> {
             }
             return 1;
         }
-        return 0;
+        return status.path("unsent").asInt() > 0 ? 1 : 0;
     }
 
     private void progress(JsonNode s) {

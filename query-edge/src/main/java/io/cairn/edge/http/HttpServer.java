@@ -100,6 +100,7 @@ public final class HttpServer implements AutoCloseable {
             add(cfg, metrics, HandlerType.PUT, "/v1/migrations/{set}/versions/{version}", migrations::putVersion);
             add(cfg, metrics, HandlerType.POST, "/v1/migrations/{set}/runs", migrations::startRun);
             add(cfg, metrics, HandlerType.GET, "/v1/migrations/{set}/runs/{run}", migrations::getRun);
+            add(cfg, metrics, HandlerType.GET, "/v1/migrations/{set}/drift", migrations::drift);
             add(cfg, metrics, HandlerType.POST, "/v1/migrations/{set}/runs/{run}/{action}", migrations::controlRun);
             add(cfg, metrics, HandlerType.GET, "/v1/tenants/{tenant}/checksum", data::checksum);
             cfg.routes.exception(HttpResponseException.class, (e, ctx) -> {

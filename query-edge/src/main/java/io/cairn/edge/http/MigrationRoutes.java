@@ -311,6 +311,44 @@ final class MigrationRoutes {
         return n.asInt();
     }
 
+    /**
+     * {@code GET /v1/migrations/{set}/drift}: per version of the set, the tenants at it whose schema hash
+     * differs from the one most of them have (a table, index or trigger changed outside the set).
+     */
+    void drift(Context ctx) {
+        Authenticator.requireAdmin(s.principal(ctx));
+        String set = setParam(ctx);
+        if (requireCatalog().latest(set) == 0) throw new ApiError(ErrorCode.NOT_FOUND, "no migration set '" + set + "'");
+        java.util.TreeMap<Integer, java.util.Map<String, List<String>>> byVersion = new java.util.TreeMap<>();
+        for (String tenant : s.directory().tenants()) {
+            TenantState st = s.directory().tenant(tenant).orElse(null);
+            if (st == null || st.getSchemaSha256().isEmpty()) continue;
+            st.getMigrations().stream().filter(m -> m.getSet().equals(set)).findFirst().ifPresent(v -> byVersion
+                    .computeIfAbsent(v.getVersion(), k -> new java.util.HashMap<>())
+                    .computeIfAbsent(st.getSchemaSha256(), k -> new ArrayList<>()).add(tenant));
+        }
+        ObjectNode out = Responses.object().put("set", set);
+        ArrayNode versions = out.putArray("versions");
+        int drifted = 0;
+        for (var e : byVersion.entrySet()) {
+            var hashes = e.getValue();
+            String usual = hashes.entrySet().stream().max(java.util.Comparator.<java.util.Map.Entry<String, List<String>>>comparingInt(h -> h.getValue().size())
+                    .thenComparing(java.util.Map.Entry::getKey, java.util.Comparator.reverseOrder())).orElseThrow().getKey();
+            ObjectNode v = versions.addObject().put("version", e.getKey())
+                    .put("tenants", hashes.values().stream().mapToInt(List::size).sum()).put("schema_sha256", usual);
+            ArrayNode others = v.putArray("drifted");
+            for (var h : hashes.entrySet()) {
+                if (h.getKey().equals(usual)) continue;
+                for (String t : h.getValue().stream().sorted().toList()) {
+                    drifted++;
+                    if (others.size() < MAX_LISTED_FAILURES) others.addObject().put("tenant", t).put("schema_sha256", h.getKey());
+                }
+            }
+        }
+        out.put("drifted", drifted);
+        Responses.json(ctx, 200, out);
+    }
+
     private static ObjectNode versionJson(Version v, boolean withStatements) {
         ObjectNode o = Responses.object().put("set", v.set()).put("version", v.version()).put("checksum", v.checksum())
                 .put("description", v.description()).put("registered_at", Instant.ofEpochMilli(v.registeredAtMs()).toString());

@@ -271,7 +271,7 @@ final class GroupCommit {
                         .setRevoked(rs.getInt(5) != 0).build());
             }
         }
-        b.setKeys(keys).setWrites(writesOf(db)).setSnapshot(null).setMigrations(migrationsOf(db));
+        b.setKeys(keys).setWrites(writesOf(db)).setSnapshot(null).setMigrations(migrationsOf(db)).setSchemaSha256(db.schemaHash());
         try (ResultSet rs = db.prepare(TenantSchema.NEWEST_SNAPSHOT).executeQuery()) {
             if (rs.next()) {
                 b.setSnapshot(SnapshotRef.newBuilder().setOffset(rs.getLong(1)).setSizeBytes(rs.getLong(2)).setStoredBytes(rs.getLong(3))
