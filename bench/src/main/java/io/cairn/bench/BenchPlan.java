@@ -20,6 +20,9 @@ import java.time.Duration;
  * @param coldMegabytes sizes of the tenants whose cold first read is timed
  * @param coldSamples freeze-then-read cycles per size
  * @param stormTenants tenants frozen at once, then read at once (the thaw storm)
+ * @param fleetTenants tenants a fleet migration run brings to a new version
+ * @param fleetRows rows of the table that migration alters and indexes, in each of them
+ * @param fleetTemplates tenants created from a template (and as many plainly) for the creation rates
  */
 public record BenchPlan(
         String name, Duration globalWarmUp, Duration warmUp,
@@ -33,7 +36,8 @@ public record BenchPlan(
         int fileCheckMegabytes,
         int materializeStates, int listedTenants,
         int healRecords,
-        java.util.List<Integer> coldMegabytes, int coldSamples, int stormTenants) {
+        java.util.List<Integer> coldMegabytes, int coldSamples, int stormTenants,
+        int fleetTenants, int fleetRows, int fleetTemplates) {
 
     public static BenchPlan full() {
         return new BenchPlan("full", Duration.ofSeconds(20), Duration.ofSeconds(3), 500_000, 200_000,
@@ -45,7 +49,8 @@ public record BenchPlan(
                 10_000, 64,
                 10_000, 100_000,
                 5_000,
-                java.util.List.of(1, 10, 100), 10, 1_000);
+                java.util.List.of(1, 10, 100), 10, 1_000,
+                10_000, 1_000, 500);
     }
 
     public static BenchPlan quick() {
@@ -58,7 +63,8 @@ public record BenchPlan(
                 200, 8,
                 1_000, 2_000,
                 200,
-                java.util.List.of(1, 10), 5, 100);
+                java.util.List.of(1, 10), 5, 100,
+                500, 1_000, 100);
     }
 
     public static BenchPlan tiny() {
@@ -71,6 +77,7 @@ public record BenchPlan(
                 10, 4,
                 50, 100,
                 20,
-                java.util.List.of(1), 2, 10);
+                java.util.List.of(1), 2, 10,
+                10, 100, 5);
     }
 }

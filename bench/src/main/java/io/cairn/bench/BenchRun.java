@@ -15,6 +15,7 @@ import io.cairn.bench.scenario.FileCheck;
 import io.cairn.bench.scenario.GroupCommits;
 import io.cairn.bench.scenario.HostileNeighbour;
 import io.cairn.bench.scenario.HotRead;
+import io.cairn.bench.scenario.FleetMigration;
 import io.cairn.bench.scenario.IdleTenants;
 import io.cairn.bench.scenario.ReadYourWrite;
 import io.cairn.bench.scenario.SnapshotHeal;
@@ -194,6 +195,19 @@ public final class BenchRun {
             rows.add(Row.cairn(i, "open files added", idle.filesAdded(), "files").atMost(300));
             rows.add(Row.cairn(i, "heap added (after GC)", idle.heapAddedMb(), "MB"));
             rows.add(Row.cairn(i, "creation rate", idle.created().latency().perSecond(), "tenants/s"));
+
+            step(stack, "fleet migration over " + plan.fleetTenants() + " tenants of " + plan.fleetRows() + " rows");
+            FleetMigration.Result fm = FleetMigration.run(client, plan.fleetTenants(), plan.fleetRows(), plan.loadClients(), plan.writeRate(),
+                    plan.rywRun(), plan.fleetTemplates());
+            String f = String.format("Fleet migration: a column and an index on a %,d-row table, %,d hot tenants, one run", plan.fleetRows(),
+                    fm.tenants());
+            rows.add(Row.cairn(f, "until every tenant applied", fm.runSeconds(), "s").atMost(10));
+            rows.add(Row.cairn(f, "tenants failed", fm.failed(), "tenants").atMost(0));
+            String wl = String.format("Another tenant's single writes (%d req/s) during the run", plan.writeRate());
+            rows.add(Row.cairn(wl, "p50", fm.writesDuring().p50(), "ms").vs("p50 without a run", fm.writesAlone().p50()));
+            rows.add(Row.cairn(wl, "p99", fm.writesDuring().p99(), "ms").vs("p99 without a run", fm.writesAlone().p99()));
+            rows.add(Row.cairn(String.format("Tenant creation from a template (%,d tenants)", plan.fleetTemplates()), "rate", fm.templatePerSecond(),
+                    "tenants/s").vs("plain creation", fm.plainPerSecond()));
 
             List<String> notes = List.of(
                     "Load generator (JDK HttpClient, virtual threads) and server (embedded Kafka, applier, edge) share the same "

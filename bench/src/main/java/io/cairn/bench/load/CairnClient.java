@@ -115,6 +115,15 @@ public final class CairnClient implements AutoCloseable {
         return post("/v1/tenants/" + tenant + "/tier", adminToken, "{\"tier\":\"" + tier + "\"}", tier.equals("cold") ? 202 : 200);
     }
 
+    /** An admin request with a JSON body (POST, PUT); fails unless it answers {@code expected}. */
+    public JsonNode admin(String method, String path, String body, int expected) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                .header("Authorization", "Bearer " + adminToken)
+                .header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        return JSON.readTree(send(b, expected));
+    }
+
     /** {@code {"statements":[{"sql","params"}...]}} for a batch of the same statement with different params. */
     public static String batch(String sql, List<List<?>> params) {
         try {
