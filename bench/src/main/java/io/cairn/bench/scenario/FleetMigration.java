@@ -43,9 +43,10 @@ public final class FleetMigration {
             String id = fleet.ids().get((int) seq);
             client.execute(id, fleet.keys().get(id), fill);
         });
-        Tenants.Created writer = Tenants.create(client, "fleet-writer", 1, 1);
+        Tenants.Created writer = Tenants.create(client, "fleet-writer", 2, 1); // one for each measurement (their ids restart)
         Tenants.createTables(client, writer, 1);
         String w = writer.ids().getFirst();
+        String w2 = writer.ids().get(1);
         client.admin("PUT", "/v1/migrations/" + SET + "/versions/1", "{\"statements\":[\"CREATE TABLE IF NOT EXISTS items (id INTEGER PRIMARY KEY,"
                 + " name TEXT NOT NULL)\"]}", 201);
         client.admin("PUT", "/v1/migrations/" + SET + "/versions/2", "{\"statements\":[\"ALTER TABLE items ADD COLUMN sku TEXT\","
@@ -56,7 +57,7 @@ public final class FleetMigration {
         double seconds;
         JsonNode status;
         try (ExecutorService side = Executors.newVirtualThreadPerTaskExecutor()) {
-            Future<Latency> writes = side.submit(() -> WriteLatency.measure(client, w, writer.keys().get(w), writeRate, Duration.ZERO, writeRun));
+            Future<Latency> writes = side.submit(() -> WriteLatency.measure(client, w2, writer.keys().get(w2), writeRate, Duration.ZERO, writeRun));
             long start = System.nanoTime();
             JsonNode started = client.admin("POST", "/v1/migrations/" + SET + "/runs",
                     JSON.writeValueAsString(java.util.Map.of("tenants", fleet.ids())), 202);
