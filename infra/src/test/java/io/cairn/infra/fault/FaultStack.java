@@ -108,6 +108,24 @@ final class FaultStack implements AutoCloseable {
         return keys;
     }
 
+    /** One request of any method (body null: none); retried on 5xx and I/O errors until {@code expected}. */
+    JsonNode request(String method, String path, String token, String body, int expected) {
+        return await(method + " " + path + " answering " + expected).atMost(Duration.ofMinutes(2)).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(200)).until(() -> {
+                    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path)).timeout(Duration.ofSeconds(20))
+                            .header("Authorization", "Bearer " + token)
+                            .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+                    try {
+                        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+                        if (r.statusCode() == expected) return JSON.readTree(r.body());
+                        if (r.statusCode() < 500) throw new AssertionError(method + " " + path + " -> " + r.statusCode() + " " + r.body());
+                    } catch (IOException e) {
+                        // the edge or the applier is restarting: ask again
+                    }
+                    return null;
+                }, java.util.Objects::nonNull);
+    }
+
     /** One request; retried on 5xx and I/O errors (the applier may still be starting) until {@code expected}. */
     JsonNode call(String path, String token, String idempotencyKey, String body, int expected) {
         return await(path + " answering " + expected).atMost(Duration.ofMinutes(2)).pollDelay(Duration.ZERO)

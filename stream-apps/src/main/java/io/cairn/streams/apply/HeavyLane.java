@@ -60,6 +60,15 @@ final class HeavyLane implements AutoCloseable {
     private final Map<Bookmark, String> unpersisted = new HashMap<>();
     private final Set<Bookmark> persisted = new HashSet<>();
     private final ConcurrentLinkedQueue<Emission> outbox = new ConcurrentLinkedQueue<>();
+    /** Records applied whose deferred row is still there: it goes once their outcome and state are surely in Kafka. */
+    private final ConcurrentLinkedQueue<Bookmark> appliedWithRow = new ConcurrentLinkedQueue<>();
+    /** Per stream thread: the rows of records whose emissions it took since its last commit, and before that. */
+    private final Map<Thread, Drained> drained = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static final class Drained {
+        List<Bookmark> sinceCommit = new ArrayList<>();
+        List<Bookmark> beforeCommit = new ArrayList<>();
+    }
     private final Thread worker;
     private volatile boolean closed;
 
@@ -96,7 +105,11 @@ final class HeavyLane implements AutoCloseable {
         }
     }
 
-    /** Records (durably) every queued position not recorded yet; call before Kafka commits offsets. */
+    /**
+     * Records (durably) every queued position not recorded yet, and clears the rows of records whose
+     * emissions this thread forwarded before its previous commit (flushed by it); call in the commit
+     * hook, before Kafka commits offsets.
+     */
     void persistPending() throws SQLException {
         Map<Bookmark, String> todo;
         synchronized (lock) {
@@ -105,11 +118,16 @@ final class HeavyLane implements AutoCloseable {
         for (Map.Entry<Bookmark, String> e : todo.entrySet()) pool.registry().deferred(e.getValue(), e.getKey());
         synchronized (lock) {
             for (Bookmark b : todo.keySet()) {
-                // A record finished meanwhile was already applied durably: its row must go again.
+                // A record finished meanwhile was applied durably, but its state may not be in Kafka yet:
+                // its row goes the way of every applied record's.
                 if (unpersisted.remove(b) != null && queued.contains(b)) persisted.add(b);
-                else pool.registry().undeferred(b);
+                else appliedWithRow.add(b);
             }
         }
+        Drained mine = drained.computeIfAbsent(Thread.currentThread(), t -> new Drained());
+        for (Bookmark b : mine.beforeCommit) pool.registry().undeferred(b);
+        mine.beforeCommit = mine.sinceCommit;
+        mine.sinceCommit = new ArrayList<>();
     }
 
     /** Queues again the records of {@code partition} a previous run deferred but did not apply. */
@@ -123,8 +141,16 @@ final class HeavyLane implements AutoCloseable {
         }
     }
 
-    /** What the lane committed, for a stream thread to forward; taken once. */
+    /**
+     * What the lane committed, for a stream thread to forward; taken once. The rows of those records are
+     * cleared two commits of this thread later (see {@link #persistPending}): Streams flushes what a
+     * thread forwarded only after the commit hook that follows, and a row cleared before its record's state
+     * reached Kafka would let a crash lose that state for good.
+     */
     void drainTo(List<Emission> out) {
+        Drained mine = drained.computeIfAbsent(Thread.currentThread(), t -> new Drained());
+        // Positions first: a position taken here had its emissions queued before it, so they are taken below.
+        for (Bookmark b; (b = appliedWithRow.poll()) != null; ) mine.sinceCommit.add(b);
         for (Emission e; (e = outbox.poll()) != null; ) out.add(e);
     }
 
@@ -229,14 +255,9 @@ final class HeavyLane implements AutoCloseable {
             if (q.isEmpty()) queues.remove(tenant);
             else turns.add(tenant);
         }
-        if (wasPersisted) {
-            try {
-                pool.registry().undeferred(r.position());
-            } catch (SQLException e) {
-                // Left behind, the row makes a later start fetch the record again, which its position then skips.
-                log.warn("could not clear deferred record {}: {}", r.position(), e.toString());
-            }
-        }
+        // Its row stays until its outcome and state are surely in Kafka (drainTo, persistPending): a start
+        // before then fetches the record again, which its position skips and whose state goes out again.
+        if (wasPersisted) appliedWithRow.add(r.position());
     }
 
     @Override

@@ -54,6 +54,9 @@ final class MigrationApplier {
                     + ", not " + m.getVersion());
         }
         if (pending.isEmpty()) return new Outcome.Applied(List.of());
+        // A migration never runs on the stream thread: other tenants' writes would queue behind a fleet
+        // run's records. The heavy lane applies it (and the tenant's later records), with the full budget.
+        if (budget.quick()) throw new BatchExecutor.NeedsFullBudget();
         db.clock.set(cmd.getSeed(), cmd.getIngressTimeMs());
         Outcome ran = batches.run(db, statements, budget);
         if (m.getDryRun()) undo(db); // whatever happened, nothing of it stays

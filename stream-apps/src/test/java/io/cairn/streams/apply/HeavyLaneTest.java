@@ -65,11 +65,18 @@ class HeavyLaneTest extends ApplierHarness {
         restarted.recover(0);
         restarted.start();
         List<Emission> out = new ArrayList<>();
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).until(() -> {
+        // As the stream thread would: the same thread forwards and commits (its producer is the one flushed).
+        await().atMost(Duration.ofSeconds(30)).pollInSameThread().pollInterval(Duration.ofMillis(10)).until(() -> {
             restarted.drainTo(out);
             return out.stream().anyMatch(e -> e.value() instanceof CommandResult r && r.getCommandId().equals(heavy.getCommandId()));
         });
         assertThat(query("acme", "SELECT n FROM t")).containsExactly(List.of(42));
-        assertThat(crashed.registry().deferredOf(0)).as("applied, so no longer pending").isEmpty();
+        restarted.persistPending(); // the commit that flushes what was just forwarded
+        assertThat(crashed.registry().deferredOf(0)).as("kept until its outcome and state were flushed").containsExactly(at);
+        await().atMost(Duration.ofSeconds(30)).pollInSameThread().pollInterval(Duration.ofMillis(10)).until(() -> {
+            restarted.drainTo(out); // the stream thread's turns: forward, commit, forward, commit
+            restarted.persistPending();
+            return crashed.registry().deferredOf(0).isEmpty();
+        });
     }
 }
