@@ -53,6 +53,9 @@ final class HeavyLane implements AutoCloseable {
     private final ApplierMetrics metrics;
     private final TenantRecovery recovery;
     private final Refetch refetch;
+    /** Records of different tenants applied in one group by the lane. */
+    static final int BATCH = 64;
+
     private final Object lock = new Object();
     private final Map<String, ArrayDeque<Queued>> queues = new HashMap<>();
     private final ArrayDeque<String> turns = new ArrayDeque<>();
@@ -115,7 +118,8 @@ final class HeavyLane implements AutoCloseable {
         synchronized (lock) {
             todo = new HashMap<>(unpersisted);
         }
-        for (Map.Entry<Bookmark, String> e : todo.entrySet()) pool.registry().deferred(e.getValue(), e.getKey());
+        Drained mine = drained.computeIfAbsent(Thread.currentThread(), t -> new Drained());
+        pool.registry().deferredChanges(todo, mine.beforeCommit); // one transaction, one sync, however many
         synchronized (lock) {
             for (Bookmark b : todo.keySet()) {
                 // A record finished meanwhile was applied durably, but its state may not be in Kafka yet:
@@ -124,8 +128,6 @@ final class HeavyLane implements AutoCloseable {
                 else appliedWithRow.add(b);
             }
         }
-        Drained mine = drained.computeIfAbsent(Thread.currentThread(), t -> new Drained());
-        for (Bookmark b : mine.beforeCommit) pool.registry().undeferred(b);
         mine.beforeCommit = mine.sinceCommit;
         mine.sinceCommit = new ArrayList<>();
     }
@@ -163,7 +165,7 @@ final class HeavyLane implements AutoCloseable {
 
     private void work() {
         while (!closed) {
-            Queued r;
+            List<Queued> batch = new ArrayList<>();
             synchronized (lock) {
                 while (turns.isEmpty() && !closed) {
                     try {
@@ -173,10 +175,44 @@ final class HeavyLane implements AutoCloseable {
                     }
                 }
                 if (closed) return;
-                r = queues.get(turns.poll()).peek();
+                // The next record of up to BATCH tenants, each its tenant's oldest: one commit and one sync for all.
+                while (!turns.isEmpty() && batch.size() < BATCH) batch.add(queues.get(turns.poll()).peek());
             }
-            apply(r);
-            finish(r);
+            if (batch.size() == 1 || !applyTogether(batch)) {
+                for (Queued r : batch) apply(r);
+            }
+            for (Queued r : batch) finish(r);
+        }
+    }
+
+    /**
+     * Applies records of different tenants in one group, committed and synced once (a fleet migration
+     * sends thousands). False, with nothing of them applied, when any failed or is a delete: they are
+     * then applied one by one, where failures are waited out or quarantined.
+     */
+    private boolean applyTogether(List<Queued> batch) {
+        GroupCommit group = records.group();
+        List<Outcome> outcomes = new ArrayList<>(batch.size());
+        try {
+            for (Queued q : batch) {
+                TenantCommand cmd = q.command() != null ? q.command() : refetch.fetch(q.position());
+                if (cmd.getPayload() instanceof DeleteTenant) {
+                    group.abort();
+                    return false;
+                }
+                outcomes.add(records.apply(cmd, q.position(), () -> { }, Budget.FULL));
+            }
+            GroupCommit.Emitted emitted = group.commit(System.currentTimeMillis());
+            group.syncDurable();
+            outcomes.forEach(metrics::applied);
+            List<Emission> out = new ArrayList<>();
+            Emission.addAll(out, emitted);
+            outbox.addAll(out);
+            return true;
+        } catch (Exception e) {
+            group.abort();
+            log.debug("heavy lane: a batch of {} failed ({}); applying them one by one", batch.size(), e.toString());
+            return false;
         }
     }
 
