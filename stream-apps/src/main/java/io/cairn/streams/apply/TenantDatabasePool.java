@@ -140,12 +140,20 @@ final class TenantDatabasePool implements AutoCloseable {
     }
 
     private void evictIdleOverBound() {
+        List<TenantDatabase> evicted = null;
         Iterator<TenantDatabase> lru = open.values().iterator();
         while (open.size() > maxOpen && lru.hasNext()) {
             TenantDatabase db = lru.next();
             if (db.inUse()) continue;
             lru.remove();
-            db.close();
+            if (evicted == null) evicted = new ArrayList<>();
+            evicted.add(db);
+        }
+        // Closed off this lock (a close may checkpoint its WAL and sync), as closeIdle does: the stream
+        // thread and the heavy lane share the pool, and one must not wait on the other's evictions.
+        if (evicted != null) {
+            List<TenantDatabase> closing = evicted;
+            Thread.ofVirtual().name("cairn-evict-close").start(() -> closing.forEach(TenantDatabase::close));
         }
     }
 }
