@@ -1,24 +1,20 @@
 package io.cairn.edge.directory;
 
-import io.cairn.edge.kafka.AssignedReader;
 import io.cairn.edge.kafka.ClientConfigs;
+import io.cairn.edge.kafka.FromStartReader;
 import io.cairn.topics.Serdes;
 import io.cairn.topics.TopicCatalog;
 import io.cairn.topics.avro.TenantState;
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * Feeds {@link TenantDirectory} from the compacted {@code cairn.tenant-state}, read from the beginning
- * of every partition. Ready once it has read up to the end offsets seen at start-up, so a tenant that
+ * of every partition. Ready once it has read up to the end offsets seen at start, so a tenant that
  * existed before the edge started is known before the edge serves a request.
  */
-public final class DirectoryFeed extends AssignedReader {
+public final class DirectoryFeed extends FromStartReader {
     private final TenantDirectory directory;
-    private volatile Map<TopicPartition, Long> startEnds;
 
     public DirectoryFeed(TenantDirectory directory, Map<String, Object> kafkaClientProps) {
         super(TopicCatalog.TENANT_STATE, ClientConfigs.assignedConsumer(kafkaClientProps, "cairn-edge-directory"),
@@ -27,23 +23,9 @@ public final class DirectoryFeed extends AssignedReader {
     }
 
     @Override
-    protected void position(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> partitions) {
-        consumer.seekToBeginning(partitions);
-        startEnds = consumer.endOffsets(partitions);
-    }
-
-    @Override
     protected void accept(ConsumerRecord<String, byte[]> record) {
         TenantState state = Serdes.STATE.decode(record.value());
         String tenant = record.key() != null ? record.key() : state == null ? null : state.getTenant();
         if (tenant != null) directory.apply(tenant, state);
-    }
-
-    @Override
-    protected boolean caughtUp(KafkaConsumer<String, byte[]> consumer) {
-        for (Map.Entry<TopicPartition, Long> e : startEnds.entrySet()) {
-            if (consumer.position(e.getKey()) < e.getValue()) return false;
-        }
-        return true;
     }
 }

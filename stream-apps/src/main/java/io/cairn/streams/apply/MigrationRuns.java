@@ -11,10 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 
 /** The fleet migration runs on the compacted {@code cairn.migrations}, by the tenants they list. */
 final class MigrationRuns {
@@ -39,26 +36,14 @@ final class MigrationRuns {
     /** Every run, read to the topic's current end; closes {@code consumer}. An absent topic lists none. */
     static MigrationRuns read(KafkaConsumer<String, byte[]> consumer) {
         Map<String, List<Sent>> out = new HashMap<>();
-        try (consumer) {
-            List<PartitionInfo> infos = consumer.partitionsFor(TopicCatalog.MIGRATIONS, Duration.ofSeconds(30));
-            if (infos == null || infos.isEmpty()) return new MigrationRuns(out);
-            List<TopicPartition> parts = infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(parts, Duration.ofSeconds(30));
-            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-            while (parts.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-                if (System.nanoTime() > deadline) throw new IllegalStateException("could not read " + TopicCatalog.MIGRATIONS);
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.value() == null) continue;
-                    MigrationEvent e = Serdes.MIGRATION.decode(r.value());
-                    if (e.getPayload() instanceof RunStarted run) {
-                        Sent sent = new Sent(run, e.getAtMs());
-                        for (String t : run.getTenants()) out.computeIfAbsent(t, k -> new ArrayList<>(1)).add(sent);
-                    }
-                }
+        TopicReads.toEnd(consumer, TopicCatalog.MIGRATIONS, Duration.ofMinutes(5), r -> {
+            if (r.value() == null) return;
+            MigrationEvent e = Serdes.MIGRATION.decode(r.value());
+            if (e.getPayload() instanceof RunStarted run) {
+                Sent sent = new Sent(run, e.getAtMs());
+                for (String t : run.getTenants()) out.computeIfAbsent(t, k -> new ArrayList<>(1)).add(sent);
             }
-        }
+        });
         return new MigrationRuns(out);
     }
 }

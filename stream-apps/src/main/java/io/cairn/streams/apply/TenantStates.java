@@ -5,12 +5,8 @@ import io.cairn.topics.TopicCatalog;
 import io.cairn.topics.avro.TenantState;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * Reads the compacted {@code cairn.tenant-state}: the last state the live applier announced for every
@@ -26,28 +22,16 @@ final class TenantStates {
      */
     static Map<String, TenantState> read(KafkaConsumer<String, byte[]> consumer) {
         Map<String, TenantState> out = new HashMap<>();
-        try (consumer) {
-            List<PartitionInfo> infos = consumer.partitionsFor(TopicCatalog.TENANT_STATE, Duration.ofSeconds(30));
-            if (infos == null || infos.isEmpty()) return out;
-            List<TopicPartition> parts = infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(parts, Duration.ofSeconds(30));
-            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-            while (parts.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-                if (System.nanoTime() > deadline) throw new IllegalStateException("could not read " + TopicCatalog.TENANT_STATE);
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.key() == null) continue;
-                    if (r.value() == null) {
-                        out.remove(r.key());
-                        continue;
-                    }
-                    TenantState s = Serdes.STATE.decode(r.value());
-                    TenantState before = out.get(r.key());
-                    if (before == null || before.getAppliedOffset() <= s.getAppliedOffset()) out.put(r.key(), s);
-                }
+        TopicReads.toEnd(consumer, TopicCatalog.TENANT_STATE, Duration.ofMinutes(5), r -> {
+            if (r.key() == null) return;
+            if (r.value() == null) {
+                out.remove(r.key());
+                return;
             }
-        }
+            TenantState s = Serdes.STATE.decode(r.value());
+            TenantState before = out.get(r.key());
+            if (before == null || before.getAppliedOffset() <= s.getAppliedOffset()) out.put(r.key(), s);
+        });
         return out;
     }
 }
