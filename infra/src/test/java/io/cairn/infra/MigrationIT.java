@@ -168,6 +168,8 @@ class MigrationIT {
 
         Reply info = stack.get("/v1/tenants/mig-3", ADMIN);
         assertThat(info.body().path("migrations").path("app").path("version").asInt()).isEqualTo(2);
+        assertThat(info.body().path("schema_version").asInt()).as("what the fleet listing filters on").isEqualTo(2);
+        assertThat(stack.get("/v1/tenants/mig-0", ADMIN).body().path("schema_version").asInt()).as("failed: unchanged").isZero();
         Reply cols = stack.post("/v1/tenants/mig-3/query", keys.get("mig-3"), "{\"sql\":\"SELECT name FROM pragma_table_info('items') ORDER BY cid\"}");
         assertThat(cols.body().path("rows").toString()).isEqualTo("[[\"id\"],[\"name\"],[\"sku\"]]");
         Reply none = stack.post("/v1/tenants/mig-0/query", keys.get("mig-0"), "{\"sql\":\"SELECT count(*) FROM sqlite_schema WHERE name = 'items'\"}");

@@ -77,6 +77,11 @@ final class MigrationApplier {
             ps.setLong(5, cmd.getIngressTimeMs());
             ps.executeUpdate();
         }
+        // The tenant's schema_version (state, control plane, the fleet listing's filter) is the version it
+        // reached in the set it migrated last: one set, as most deployments have, reads naturally.
+        PreparedStatement sv = db.prepare("UPDATE _cairn_tenant SET schema_version = ? WHERE id = 0");
+        sv.setInt(1, pending.getLast().getVersion());
+        sv.executeUpdate();
         return new Outcome.Applied(List.of());
     }
 
