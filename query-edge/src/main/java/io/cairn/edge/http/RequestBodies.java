@@ -60,17 +60,37 @@ final class RequestBodies {
     }
 
     private byte[] read(Context ctx) {
-        long declared = ctx.req().getContentLengthLong();
-        if (declared > maxBytes) throw tooLarge();
         try (InputStream in = ctx.req().getInputStream()) {
+            long declared = ctx.req().getContentLengthLong();
+            if (declared > maxBytes) {
+                drain(in);
+                throw tooLarge();
+            }
             byte[] bytes = in.readNBytes(maxBytes + 1);
-            if (bytes.length > maxBytes) throw tooLarge();
+            if (bytes.length > maxBytes) {
+                drain(in);
+                throw tooLarge();
+            }
             ctx.attribute(BODY_BYTES, bytes.length);
             return bytes;
         } catch (IOException e) {
             throw ApiError.invalidRequest("the request body could not be read");
         }
     }
+
+    /**
+     * Reads and drops what is left of a body too large to take, up to {@link #DRAIN_BYTES}: a client still
+     * sending when the answer comes would otherwise meet a reset connection instead of its 413. A larger
+     * body is left unread (the connection then closes after the answer).
+     */
+    private static void drain(InputStream in) throws IOException {
+        byte[] sink = new byte[64 * 1024];
+        long left = DRAIN_BYTES;
+        for (int n; left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0; ) left -= n;
+    }
+
+    /** The most of a refused body the edge reads to answer 413 on a connection that stays usable. */
+    static final long DRAIN_BYTES = 16L << 20;
 
     /** How many body bytes this request's {@link #object} read; 0 before. */
     static int bodyBytes(Context ctx) {
