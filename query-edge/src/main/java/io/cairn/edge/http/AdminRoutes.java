@@ -9,7 +9,6 @@ import io.cairn.edge.error.ApiError;
 import io.cairn.edge.auth.ApiKeys;
 import io.cairn.edge.auth.Authenticator;
 import io.cairn.edge.auth.Scope;
-import io.cairn.edge.migrate.MigrationCatalog;
 import io.cairn.edge.write.CommandGateway.Submitted;
 import io.cairn.edge.write.Commands;
 import io.cairn.topics.ErrorCode;
@@ -85,13 +84,11 @@ final class AdminRoutes {
             throw ApiError.invalidRequest("\"template\" must name a migration set (^[a-z0-9][a-z0-9_-]{0,62}$)");
         }
         if (!s.migrationsReady().getAsBoolean()) throw ApiError.unavailable("the edge is still reading cairn.migrations; retry shortly");
-        List<MigrationCatalog.Version> registered = s.migrations().versions(given.asText());
-        if (registered.isEmpty()) {
+        List<MigrationVersion> versions = s.migrations().upTo(given.asText(), Integer.MAX_VALUE);
+        if (versions.isEmpty()) {
             throw new ApiError(ErrorCode.NOT_FOUND, "no migration set '" + given.asText() + "' to use as a template: register its versions"
                     + " (PUT /v1/migrations/" + given.asText() + "/versions/1)");
         }
-        List<MigrationVersion> versions = registered.stream().map(v -> MigrationVersion.newBuilder().setVersion(v.version())
-                .setChecksum(v.checksum()).setStatements(v.statements()).build()).toList();
         return new Template(given.asText(), versions.getLast().getVersion(), versions);
     }
 

@@ -18,7 +18,6 @@ import io.cairn.topics.TenantId;
 import io.cairn.topics.avro.MigrationEvent;
 import io.cairn.topics.avro.MigrationVersion;
 import io.cairn.topics.avro.RunStarted;
-import io.cairn.topics.avro.SetVersion;
 import io.cairn.topics.avro.TenantState;
 import io.cairn.topics.avro.Tier;
 import io.cairn.topics.avro.VersionRegistered;
@@ -184,12 +183,7 @@ final class MigrationRoutes {
 
     /** Runs the versions on up to {@code sample} hot tenants of the list and rolls them back; answers what would fail. */
     private void dryRun(Context ctx, String set, int target, List<String> tenants, int sample) throws InterruptedException {
-        List<MigrationVersion> versions = new ArrayList<>();
-        for (Version v : requireCatalog().versions(set)) {
-            if (v.version() <= target) {
-                versions.add(MigrationVersion.newBuilder().setVersion(v.version()).setChecksum(v.checksum()).setStatements(v.statements()).build());
-            }
-        }
+        List<MigrationVersion> versions = requireCatalog().upTo(set, target);
         List<String> picked = new ArrayList<>();
         for (String t : tenants) {
             TenantState st = s.directory().tenant(t).orElse(null);

@@ -2,6 +2,7 @@ package io.cairn.edge.migrate;
 
 import io.cairn.topics.PendingMigration;
 import io.cairn.topics.avro.MigrationEvent;
+import io.cairn.topics.avro.MigrationVersion;
 import io.cairn.topics.avro.RunControl;
 import io.cairn.topics.avro.RunStarted;
 import io.cairn.topics.avro.TenantState;
@@ -117,6 +118,14 @@ public final class MigrationCatalog {
     public synchronized List<Version> versions(String set) {
         TreeMap<Integer, Version> versions = sets.get(set);
         return versions == null ? List.of() : List.copyOf(versions.values());
+    }
+
+    /** Versions 1 to {@code target} of {@code set} as an {@code ApplyMigration} carries them; empty when none. */
+    public synchronized List<MigrationVersion> upTo(String set, int target) {
+        TreeMap<Integer, Version> versions = sets.get(set);
+        if (versions == null) return List.of();
+        return versions.headMap(target, true).values().stream().map(v -> MigrationVersion.newBuilder().setVersion(v.version())
+                .setChecksum(v.checksum()).setStatements(v.statements()).build()).toList();
     }
 
     /** The highest registered version of {@code set}; 0 when none. */

@@ -115,12 +115,7 @@ public final class RunDriver {
 
     /** One ApplyMigration to each tenant, all in flight at once; returns once Kafka acknowledged every one. */
     private void send(Run run, List<String> tenants) throws InterruptedException {
-        List<MigrationVersion> versions = new ArrayList<>();
-        for (MigrationCatalog.Version v : catalog.versions(run.set())) {
-            if (v.version() <= run.targetVersion()) {
-                versions.add(MigrationVersion.newBuilder().setVersion(v.version()).setChecksum(v.checksum()).setStatements(v.statements()).build());
-            }
-        }
+        List<MigrationVersion> versions = catalog.upTo(run.set(), run.targetVersion());
         try (ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Bookmark>> sent = new ArrayList<>(tenants.size());
             for (String tenant : tenants) {

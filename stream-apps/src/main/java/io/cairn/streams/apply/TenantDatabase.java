@@ -30,6 +30,9 @@ final class TenantDatabase implements AutoCloseable {
     final String tenant;
     private final Path file;
     private final TenantConnection conn;
+    /** The schema hash last computed, and SQLite's schema cookie it was computed at. */
+    private long schemaCookie = -1;
+    private String schemaHash;
     final DeterministicFunctions.Context clock;
     private final Map<String, PreparedStatement> prepared = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -228,9 +231,6 @@ final class TenantDatabase implements AutoCloseable {
             throw new IllegalStateException(e);
         }
     }
-
-    private long schemaCookie = -1;
-    private String schemaHash;
 
     long sizeBytes() throws SQLException {
         if (pageSize == 0) {
