@@ -1,5 +1,7 @@
 package io.cairn.edge;
 
+import io.cairn.edge.restore.PastBuilder;
+import io.cairn.edge.restore.RestorePoints;
 import io.cairn.connectors.metadata.MetadataStore;
 import io.cairn.connectors.snapshot.SnapshotStore;
 import io.cairn.edge.http.HealthCheck;
@@ -21,9 +23,13 @@ import java.util.function.Supplier;
  * @param healthDetails figures {@code /health} shows beside its status (e.g. the materializer's lag); they
  *     never make it unhealthy
  * @param snapshots the snapshot store, for listing a tenant's snapshots; null when the process has none
+ * @param pastBuilder builds a tenant's content as of a past point, for as-of reads and exports of the past;
+ *     null when the process has none (those answer 501 {@code not_supported}; restores and forks, which the
+ *     applier applies, work without it)
+ * @param restoreWindow how far back restores, forks and as-of reads reach. Default 30 days.
  */
 public record EdgeOptions(List<HealthCheck> checks, ReadCache readCache, MetadataStore controlPlane, Duration accessWindow,
-        Map<String, Supplier<Object>> healthDetails, SnapshotStore snapshots) {
+        Map<String, Supplier<Object>> healthDetails, SnapshotStore snapshots, PastBuilder pastBuilder, Duration restoreWindow) {
     public static final Duration DEFAULT_ACCESS_WINDOW = Duration.ofSeconds(10);
 
     public EdgeOptions {
@@ -31,33 +37,42 @@ public record EdgeOptions(List<HealthCheck> checks, ReadCache readCache, Metadat
         Objects.requireNonNull(readCache, "readCache");
         if (accessWindow.isNegative() || accessWindow.isZero()) throw new IllegalArgumentException("accessWindow must be positive");
         healthDetails = Map.copyOf(healthDetails);
+        if (restoreWindow.isNegative() || restoreWindow.isZero()) throw new IllegalArgumentException("restoreWindow must be positive");
     }
 
     public static EdgeOptions defaults() {
-        return new EdgeOptions(List.of(), ReadCache.DISABLED, null, DEFAULT_ACCESS_WINDOW, Map.of(), null);
+        return new EdgeOptions(List.of(), ReadCache.DISABLED, null, DEFAULT_ACCESS_WINDOW, Map.of(), null, null, RestorePoints.DEFAULT_WINDOW);
     }
 
     public EdgeOptions withChecks(List<HealthCheck> c) {
-        return new EdgeOptions(c, readCache, controlPlane, accessWindow, healthDetails, snapshots);
+        return new EdgeOptions(c, readCache, controlPlane, accessWindow, healthDetails, snapshots, pastBuilder, restoreWindow);
     }
 
     public EdgeOptions withReadCache(ReadCache cache) {
-        return new EdgeOptions(checks, cache, controlPlane, accessWindow, healthDetails, snapshots);
+        return new EdgeOptions(checks, cache, controlPlane, accessWindow, healthDetails, snapshots, pastBuilder, restoreWindow);
     }
 
     public EdgeOptions withControlPlane(MetadataStore store) {
-        return new EdgeOptions(checks, readCache, store, accessWindow, healthDetails, snapshots);
+        return new EdgeOptions(checks, readCache, store, accessWindow, healthDetails, snapshots, pastBuilder, restoreWindow);
     }
 
     public EdgeOptions withAccessWindow(Duration window) {
-        return new EdgeOptions(checks, readCache, controlPlane, window, healthDetails, snapshots);
+        return new EdgeOptions(checks, readCache, controlPlane, window, healthDetails, snapshots, pastBuilder, restoreWindow);
     }
 
     public EdgeOptions withSnapshots(SnapshotStore store) {
-        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, healthDetails, store);
+        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, healthDetails, store, pastBuilder, restoreWindow);
+    }
+
+    public EdgeOptions withPastBuilder(PastBuilder builder) {
+        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, healthDetails, snapshots, builder, restoreWindow);
+    }
+
+    public EdgeOptions withRestoreWindow(Duration window) {
+        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, healthDetails, snapshots, pastBuilder, window);
     }
 
     public EdgeOptions withHealthDetails(Map<String, Supplier<Object>> details) {
-        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, details, snapshots);
+        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, details, snapshots, pastBuilder, restoreWindow);
     }
 }

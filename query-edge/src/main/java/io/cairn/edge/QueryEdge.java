@@ -17,6 +17,8 @@ import io.cairn.edge.http.EdgeServices;
 import io.cairn.edge.http.HttpServer;
 import io.cairn.edge.http.TenantRepairs;
 import io.cairn.edge.read.ColdReads;
+import io.cairn.edge.restore.PastCopies;
+import io.cairn.edge.restore.RestorePoints;
 import io.cairn.edge.read.QueryRunner;
 import io.cairn.edge.read.ReadPool;
 import io.cairn.edge.write.CommandGateway;
@@ -47,6 +49,10 @@ public final class QueryEdge implements AutoCloseable {
     static final int COLD_DOWNLOADS = 8;
     /** Local copies of cold tenants kept for reads, in bytes. */
     static final long COLD_COPY_BYTES = 1L << 30;
+    /** Past points built at once per edge (each a snapshot download and a replay), copies kept, and their bytes. */
+    static final int PAST_BUILDS = 2;
+    static final int PAST_COPIES = 16;
+    static final long PAST_COPY_BYTES = 1L << 30;
 
     private final HttpServer http;
     private final List<AutoCloseable> resources;
@@ -102,7 +108,7 @@ public final class QueryEdge implements AutoCloseable {
             AccessRecorder access = new AccessRecorder();
             track(resources, new AccessPublisher(access, kafkaClientProps, options.accessWindow(), metrics.registry()).start());
             ColdReads coldReads = options.snapshots() == null ? null : track(resources, new ColdReads(options.snapshots(),
-                    coldReadDir(), config.readLimits(), COLD_DOWNLOADS, COLD_COPY_BYTES,
+                    localDir("cairn-cold-reads-"), config.readLimits(), COLD_DOWNLOADS, COLD_COPY_BYTES,
                     config.maxResultRows(), config.maxResultBytes()));
             EdgeServices services = new EdgeServices(config, new Authenticator(config.adminToken(), directory),
                     directory, feed::ready, gateway, logEnds,
@@ -110,7 +116,10 @@ public final class QueryEdge implements AutoCloseable {
                     TenantRepairs.create(gateway, directory, pool, metrics, config.writeTimeout(), migrations::pendingFor),
                     List.copyOf(checks), metrics, access, options.controlPlane(), options.healthDetails(),
                     options.snapshots(), coldReads, migrations, migrationFeed::ready, migrationLog,
-                    new RunDriver(migrations, migrationLog, gateway, directory, config.writeTimeout()));
+                    new RunDriver(migrations, migrationLog, gateway, directory, config.writeTimeout()),
+                    new RestorePoints(logEnds, options.snapshots(), options.restoreWindow(), java.time.Clock.systemUTC()),
+                    options.pastBuilder() == null ? null : track(resources, new PastCopies(options.pastBuilder(), localDir("cairn-past-"),
+                            config.readLimits(), config.maxResultRows(), config.maxResultBytes(), PAST_BUILDS, PAST_COPIES, PAST_COPY_BYTES)));
             feed.start();
             migrationFeed.start();
             outcomes.start();
@@ -124,10 +133,10 @@ public final class QueryEdge implements AutoCloseable {
         }
     }
 
-    /** A directory of this process's own on local disk, for copies of cold tenants' snapshots. */
-    private static java.nio.file.Path coldReadDir() {
+    /** A directory of this process's own on local disk, for copies of cold tenants' snapshots or of past points. */
+    private static java.nio.file.Path localDir(String prefix) {
         try {
-            return java.nio.file.Files.createTempDirectory("cairn-cold-reads-");
+            return java.nio.file.Files.createTempDirectory(prefix);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -60,7 +60,7 @@ import org.junit.jupiter.api.Test;
  * schemas the serdes must then still read.
  */
 class GoldenRecordsTest {
-    static final String CURRENT = "v6";
+    static final String CURRENT = "v7";
     private static final Path GOLDEN = Path.of("src", "test", "resources", "golden");
 
     /** One fixture per record type and payload, with every optional field set somewhere. */
@@ -85,7 +85,9 @@ class GoldenRecordsTest {
         f.put("command-freeze", command(Freeze.newBuilder().build(), null));
         f.put("command-thaw", command(Thaw.newBuilder().build(), null));
         f.put("command-restore-from", command(RestoreFrom.newBuilder().setSourceTenant("acme").setAtOffset(42L)
-                .setAtTimeMs(1_700_000_000_000L).build(), null));
+                .setAtTimeMs(1_700_000_000_000L).setSourcePartition(3).build(), null));
+        f.put("command-restore-import", command(RestoreFrom.newBuilder().setImportKey("tenants/acme/imports/0001")
+                .setImportSha256("ab".repeat(32)).setImportSizeBytes(8_192L).build(), null));
         f.put("command-repair", command(RepairTenant.newBuilder().setReason("quick_check: Rowid out of order").build(), null));
         f.put("command-take-snapshot", command(TakeSnapshot.newBuilder().setReason("admin").build(), null));
         f.put("command-snapshot-taken", command(SnapshotTaken.newBuilder().setSnapshot(SnapshotRefSpec.newBuilder().setOffset(1000)
@@ -115,6 +117,7 @@ class GoldenRecordsTest {
                         SetVersion.newBuilder().setSet("audit").setVersion(1).setRunId("run-2").setFailedVersion(2).setErrorCode("sql_error")
                                 .setError("no such table: x").build()))
                 .setSchemaSha256("5c".repeat(32))
+                .setCreatedOffset(17)
                 .build());
         f.put("migration-version", MigrationEvent.newBuilder().setRequestId("req-1").setAtMs(1_700_000_000_000L).setPayload(
                 VersionRegistered.newBuilder().setSet("app").setVersion(2).setChecksum("02".repeat(32))

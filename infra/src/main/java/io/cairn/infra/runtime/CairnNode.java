@@ -8,6 +8,7 @@ import io.cairn.edge.http.HealthCheck;
 import io.cairn.edge.QueryEdge;
 import io.cairn.streams.apply.Applier;
 import io.cairn.streams.apply.ApplierConfig;
+import io.cairn.streams.apply.PastContent;
 import io.cairn.streams.apply.SnapshotOptions;
 import io.cairn.streams.materialize.Materializer;
 import io.cairn.streams.materialize.MaterializerConfig;
@@ -118,9 +119,14 @@ public final class CairnNode implements AutoCloseable {
                 checks.addAll(options.checks());
                 Map<String, Supplier<Object>> details = new LinkedHashMap<>(options.healthDetails());
                 if (materializer != null) details.put("materializer", () -> Map.of("lag_records", materializer.lag()));
+                SnapshotStore store = spec.snapshots() == null ? null : spec.snapshots().store();
+                // As-of reads and past exports build with the applier's own replay code and settings.
+                PastContent past = new PastContent(kafkaClientProps, spec.applier() != null ? spec.applier()
+                        : ApplierConfig.primary(spec.edge().hotDir()), store, registry);
                 edge = QueryEdge.start(spec.edge(), kafkaClientProps, registry,
                         options.withChecks(checks).withHealthDetails(details).withControlPlane(spec.controlPlane())
-                                .withSnapshots(spec.snapshots() == null ? null : spec.snapshots().store()));
+                                .withSnapshots(store).withPastBuilder(past::build)
+                                .withRestoreWindow(spec.snapshots() == null ? options.restoreWindow() : spec.snapshots().restoreWindow()));
             }
             TieringJob tiering = spec.tiering() == null ? null
                     : track(started, TieringJob.start(spec.controlPlane(), spec.tiering(), kafkaClientProps, registry));

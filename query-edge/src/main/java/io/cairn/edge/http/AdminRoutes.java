@@ -31,10 +31,12 @@ import java.util.List;
 final class AdminRoutes {
     private final EdgeServices s;
     private final RequestBodies bodies;
+    private final RestoreRoutes restores;
 
-    AdminRoutes(EdgeServices services, RequestBodies bodies) {
+    AdminRoutes(EdgeServices services, RequestBodies bodies, RestoreRoutes restores) {
         this.s = services;
         this.bodies = bodies;
+        this.restores = restores;
     }
 
     void createTenant(Context ctx) throws InterruptedException {
@@ -47,8 +49,16 @@ final class AdminRoutes {
             throw new ApiError(ErrorCode.INVALID_TENANT, "tenant id must match ^[a-z0-9][a-z0-9_-]{0,62}$");
         }
         Template template = template(body.get("template"));
+        JsonNode from = body.get("from");
+        if (from != null && !from.isNull() && template != null) {
+            throw ApiError.invalidRequest("a tenant starts from a \"template\" or \"from\" another tenant, not both");
+        }
         s.requireLog();
         if (s.directory().tenant(tenant).isPresent()) throw new ApiError(ErrorCode.TENANT_EXISTS, "the tenant already exists");
+        if (from != null && !from.isNull()) {
+            fork(ctx, tenant, restores.forkSource(from));
+            return;
+        }
         ApiKeys.NewKey key = ApiKeys.generate();
         KeySpec spec = new KeySpec(key.keyId(), key.secretSha256(), List.of(Scope.READ.wireName(), Scope.WRITE.wireName()));
         long deadline = deadline();
@@ -69,6 +79,31 @@ final class AdminRoutes {
                 t.put("version", 0).put("error_code", last.outcome().getError().getCode()).put("error", last.outcome().getError().getMessage());
             }
         }
+        Responses.json(ctx, 201, out);
+    }
+
+    /**
+     * A fork: the new tenant is created with a key of its own, then a {@code RestoreFrom} on its log gives it
+     * the source's content at the point asked. If that fails (the source did not exist then), the new tenant
+     * is deleted again and the failure answered: a fork is all or nothing.
+     */
+    private void fork(Context ctx, String tenant, RestoreRoutes.ForkSource source) throws InterruptedException {
+        ApiKeys.NewKey key = ApiKeys.generate();
+        KeySpec spec = new KeySpec(key.keyId(), key.secretSha256(), List.of(Scope.READ.wireName(), Scope.WRITE.wireName()));
+        long deadline = System.nanoTime() + Math.max(s.config().writeTimeout().toNanos(), RestoreRoutes.RESTORE_WAIT.toNanos());
+        submit(Commands.createTenant(tenant, spec), deadline);
+        Submitted restored = s.gateway().submit(Commands.restore(tenant, source.tenant(), source.point().partition(),
+                source.point().offset(), source.point().timeMs()), left(deadline));
+        if (restored.timedOut()) throw Outcomes.writeTimeout(restored.bookmark().toString());
+        if (!restored.outcome().getOk()) {
+            s.gateway().submit(Commands.deleteTenant(tenant), left(deadline));
+            Outcomes.successOrThrow(restored);
+        }
+        awaitVisible(s.directory().awaitApplied(tenant, restored.bookmark().offset(), left(deadline)), restored);
+        ObjectNode out = Responses.object();
+        out.put("tenant", tenant).put("api_key", key.token()).put("bookmark", restored.bookmark().toString());
+        ObjectNode f = out.putObject("from").put("tenant", source.tenant()).put("bookmark", source.point().bookmark().toString());
+        if (source.point().timeMs() != null) f.put("time", java.time.Instant.ofEpochMilli(source.point().timeMs()).toString());
         Responses.json(ctx, 201, out);
     }
 

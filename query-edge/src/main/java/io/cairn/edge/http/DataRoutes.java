@@ -94,6 +94,12 @@ final class DataRoutes {
         TenantState state = s.existing(tenant);
         JsonNode body = bodies.object(ctx, false);
         StatementSpec spec = StatementParser.statement(body, 0, "");
+        Bookmark asOf = RestoreRoutes.asOf(s, state, body.get("as_of"));
+        if (asOf != null) {
+            if (body.hasNonNull("bookmark")) throw ApiError.invalidRequest("\"as_of\" reads a past point: it takes no \"bookmark\"");
+            answer(ctx, tenant, s.pastCopies().run(tenant, asOf, spec), asOf);
+            return;
+        }
         Bookmark atLeast = bookmark(body.get("bookmark"), state);
         if (atLeast != null && !s.logEnds().issued(atLeast)) {
             throw new ApiError(ErrorCode.INVALID_BOOKMARK, "bookmark " + atLeast + " is past the end of the tenant's log:"
@@ -104,6 +110,11 @@ final class DataRoutes {
                 // A cold tenant's snapshot holds every write it acknowledged; a bookmark past it waits for a thaw instead.
                 : snapshotOffset -> atLeast != null && atLeast.offset() > snapshotOffset ? null
                         : s.coldReads().run(tenant, snapshotOffset, spec, atLeast, wait));
+        answer(ctx, tenant, r, null);
+    }
+
+    /** Streams a read's answer; {@code asOf} (when not null) names the past point it was read at. */
+    private void answer(Context ctx, String tenant, QueryResult r, Bookmark asOf) {
         int sent = Responses.stream(ctx, 200, g -> {
             // Streamed, not built as a tree: a read's rows go from SQLite to the wire with one copy.
             g.writeStartObject();
@@ -118,17 +129,24 @@ final class DataRoutes {
             }
             g.writeEndArray();
             g.writeStringField("bookmark", r.position().toString());
+            if (asOf != null) g.writeStringField("as_of", asOf.toString());
             g.writeEndObject();
         });
         s.access().read(tenant, r.rows().size(), RequestBodies.bodyBytes(ctx), sent);
     }
 
-    /** {@code GET /v1/tenants/{t}/checksum}: the hash of the tenant's logical content at the position it reports. */
+    /**
+     * {@code GET /v1/tenants/{t}/checksum[?as_of=...]}: the hash of the tenant's logical content at the position
+     * it reports (now, or as of a past point).
+     */
     void checksum(Context ctx) throws InterruptedException {
         String tenant = EdgeServices.tenantParam(ctx);
         Authenticator.requireTenantAccess(s.principal(ctx), tenant, Scope.READ);
-        s.existing(tenant);
-        QueryRunner.Checksum c = s.repairs().read(tenant, s.config().readWaitDefault(), () -> s.queries().checksum(tenant));
+        TenantState state = s.existing(tenant);
+        String asOfParam = ctx.queryParam("as_of");
+        Bookmark asOf = RestoreRoutes.asOf(s, state, asOfParam == null ? null : Responses.MAPPER.getNodeFactory().textNode(asOfParam));
+        QueryRunner.Checksum c = asOf != null ? s.pastCopies().checksum(tenant, asOf)
+                : s.repairs().read(tenant, s.config().readWaitDefault(), () -> s.queries().checksum(tenant));
         Responses.json(ctx, 200, Responses.object().put("bookmark", c.position().toString()).put("sha256", c.sha256()));
     }
 

@@ -13,6 +13,8 @@ import io.cairn.edge.migrate.MigrationCatalog;
 import io.cairn.edge.migrate.MigrationLog;
 import io.cairn.edge.migrate.RunDriver;
 import io.cairn.edge.read.QueryRunner;
+import io.cairn.edge.restore.PastCopies;
+import io.cairn.edge.restore.RestorePoints;
 import io.cairn.edge.write.CommandGateway;
 import io.cairn.edge.write.LogEnds;
 import io.cairn.topics.ErrorCode;
@@ -30,7 +32,8 @@ import java.util.function.Supplier;
  * {@code controlPlane} is null when the process runs without a metadata store, {@code snapshots}
  * and {@code coldReads} (reads of cold tenants served from their snapshot) without a snapshot store.
  * {@code migrations} is what {@code cairn.migrations} holds, as far as {@code migrationsReady} says it
- * was read; {@code migrationLog} appends to it.
+ * was read; {@code migrationLog} appends to it. {@code restorePoints} says what a restore may reach;
+ * {@code pastCopies} (null without a builder of past content) serves as-of reads and past exports.
  */
 public record EdgeServices(
         EdgeConfig config,
@@ -51,7 +54,9 @@ public record EdgeServices(
         MigrationCatalog migrations,
         BooleanSupplier migrationsReady,
         MigrationLog migrationLog,
-        RunDriver runDriver) {
+        RunDriver runDriver,
+        RestorePoints restorePoints,
+        PastCopies pastCopies) {
 
     /** The metadata store; 501 {@code not_supported} when this process has none. */
     MetadataStore requireControlPlane() {
@@ -68,6 +73,15 @@ public record EdgeServices(
             throw new ApiError(ErrorCode.NOT_SUPPORTED, "this Cairn keeps no snapshots: set snapshots in cairn.yaml (./cairn dev always has them)");
         }
         return snapshots;
+    }
+
+    /** The copies of past points; 501 {@code not_supported} when this process cannot build them. */
+    PastCopies requirePastCopies() {
+        if (pastCopies == null) {
+            throw new ApiError(ErrorCode.NOT_SUPPORTED, "this edge cannot build past content (as-of reads and exports of the past need"
+                    + " the log and the snapshot store: run it with the applier's settings, as cairn dev and cairn serve do)");
+        }
+        return pastCopies;
     }
 
     Principal principal(Context ctx) {

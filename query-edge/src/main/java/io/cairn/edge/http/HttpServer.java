@@ -48,11 +48,12 @@ public final class HttpServer implements AutoCloseable {
     /** Starts listening on the configured host and port (0 = any free port). */
     public static HttpServer start(EdgeServices services) {
         RequestBodies bodies = new RequestBodies(services.config().maxRequestBytes());
-        AdminRoutes admin = new AdminRoutes(services, bodies);
+        AdminRoutes admin = new AdminRoutes(services, bodies, new RestoreRoutes(services, bodies));
         DataRoutes data = new DataRoutes(services, bodies);
         OpsRoutes ops = new OpsRoutes(services);
         FleetRoutes fleet = new FleetRoutes(services);
         MigrationRoutes migrations = new MigrationRoutes(services, bodies);
+        RestoreRoutes restores = new RestoreRoutes(services, bodies);
         EdgeMetrics metrics = services.metrics();
         Javalin app = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
@@ -92,6 +93,9 @@ public final class HttpServer implements AutoCloseable {
             add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/snapshots", admin::takeSnapshot);
             add(cfg, metrics, HandlerType.GET, "/v1/tenants/{tenant}/snapshots", admin::listSnapshots);
             add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/tier", admin::setTier);
+            add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/restore", restores::restore);
+            add(cfg, metrics, HandlerType.GET, "/v1/tenants/{tenant}/history", restores::history);
+            add(cfg, metrics, HandlerType.GET, "/v1/tenants/{tenant}/export", restores::export);
             add(cfg, metrics, HandlerType.DELETE, "/v1/tenants/{tenant}/keys/{keyId}", admin::revokeKey);
             add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/execute", data::execute);
             add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/query", data::query);

@@ -56,7 +56,8 @@ public final class CommandLog implements AutoCloseable {
     public CompletableFuture<Bookmark> append(TenantCommand command) {
         CompletableFuture<Bookmark> acked = new CompletableFuture<>();
         ProducerRecord<String, byte[]> record =
-                new ProducerRecord<>(TopicCatalog.TENANT_LOG, command.getTenant(), Serdes.COMMAND.encode(command));
+                new ProducerRecord<>(TopicCatalog.TENANT_LOG, null, command.getIngressTimeMs(), command.getTenant(),
+                        Serdes.COMMAND.encode(command)); // timestamped with its ingress time: restores by time find it by that
         try {
             producer.send(record, (meta, error) -> {
                 if (error != null) acked.completeExceptionally(new LogUnavailableException(error));

@@ -12,6 +12,7 @@ import io.cairn.topics.avro.MigrationVersion;
 import io.cairn.topics.avro.RepairTenant;
 import io.cairn.topics.avro.RevokeKey;
 import io.cairn.topics.avro.Statement;
+import io.cairn.topics.avro.RestoreFrom;
 import io.cairn.topics.avro.TakeSnapshot;
 import io.cairn.topics.avro.TenantCommand;
 import io.cairn.topics.avro.Thaw;
@@ -80,6 +81,16 @@ public final class Commands {
             List<MigrationVersion> versions, boolean dryRun) {
         return stamp(tenant, null, ApplyMigration.newBuilder().setMigrationId(runId).setVersion(target)
                 .setSteps(List.of()).setSet(set).setVersions(versions).setDryRun(dryRun).build());
+    }
+
+    /**
+     * Replaces the tenant's content with what {@code source} (null: the tenant itself) held right after the
+     * record at {@code atOffset} of {@code sourcePartition} (null: the tenant's own partition); {@code atTimeMs}
+     * is the time asked for, when asked by time (informational).
+     */
+    public static TenantCommand restore(String tenant, String source, Integer sourcePartition, long atOffset, Long atTimeMs) {
+        return stamp(tenant, null, RestoreFrom.newBuilder().setSourceTenant(source).setSourcePartition(sourcePartition)
+                .setAtOffset(atOffset).setAtTimeMs(atTimeMs).build());
     }
 
     /** Asks the applier to bring a cold tenant's file back (a read of a cold tenant sends it). */

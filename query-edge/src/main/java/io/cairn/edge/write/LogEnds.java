@@ -17,7 +17,8 @@ import org.apache.kafka.common.TopicPartition;
  * or past the end) is told apart from one that is simply not applied yet: the first is a client's
  * mistake ({@code invalid_bookmark}), the second worth waiting for. Bookmarks this edge issued itself
  * move the known end without asking Kafka; any other bookmark past the known end asks once (one
- * request in flight per partition however many clients ask). Thread-safe.
+ * request in flight per partition however many clients ask). Also where a partition starts, and which
+ * offset a time falls on (restores and as-of reads). Thread-safe.
  */
 public final class LogEnds implements AutoCloseable {
     private final Admin admin;
@@ -50,6 +51,36 @@ public final class LogEnds implements AutoCloseable {
             }
         }
         return b.offset() < ends.getOrDefault(b.partition(), 0L);
+    }
+
+    /** The partition's first offset still in the log (retention may have removed the ones before). */
+    public long start(int partition) throws InterruptedException {
+        return offset(partition, OffsetSpec.earliest());
+    }
+
+    /** The partition's end: the offset its next record gets. */
+    public long end(int partition) throws InterruptedException {
+        long end = offset(partition, OffsetSpec.latest());
+        ends.merge(partition, end, Math::max);
+        return end;
+    }
+
+    /**
+     * The first offset of the partition whose record was appended at or after {@code timeMs} (records
+     * carry their ingress time), or the partition's end when none was.
+     */
+    public long firstAtOrAfter(int partition, long timeMs) throws InterruptedException {
+        long found = offset(partition, OffsetSpec.forTimestamp(timeMs));
+        return found >= 0 ? found : end(partition);
+    }
+
+    private long offset(int partition, OffsetSpec spec) throws InterruptedException {
+        TopicPartition tp = new TopicPartition(TopicCatalog.TENANT_LOG, partition);
+        try {
+            return admin.listOffsets(Map.of(tp, spec)).partitionResult(tp).get(5, TimeUnit.SECONDS).offset();
+        } catch (ExecutionException | TimeoutException e) {
+            throw new LogUnavailableException(e);
+        }
     }
 
     @Override

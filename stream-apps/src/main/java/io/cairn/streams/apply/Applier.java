@@ -75,10 +75,12 @@ public final class Applier implements AutoCloseable {
         TenantRecovery.Rebuilder rebuilder = rebuilder(config, kafkaClientProps, seeds);
         LogReader logReader = new LogReader(kafkaClientProps);
         ColdTenants cold = seeds == null ? ColdTenants.NONE : new ColdTenants(pool, thawer(config, kafkaClientProps, seeds, rebuilder), registry);
-        TenantRecovery recovery = new TenantRecovery(pool, rebuilder, cold, registry);
+        PastContent past = new PastContent(kafkaClientProps, config, snapshots == null ? null : snapshots.store(), registry);
+        TenantRecovery recovery = new TenantRecovery(pool, rebuilder, cold, past, registry);
         HeavyLane lane = new HeavyLane(pool, config.maxResultRows(), recovery, metrics, logReader);
         Snapshotter snapshotter = snapshots == null ? null : new Snapshotter(new TenantFiles(config.hotDir()), snapshots.store(), kafkaClientProps,
-                Snapshotter.CONCURRENCY, Snapshotter.RETRY_FOR, new SnapshotPolicy(snapshots.everyWrites(), snapshots.everyBytes()), snapshots.keep(), registry);
+                Snapshotter.CONCURRENCY, Snapshotter.RETRY_FOR, new SnapshotPolicy(snapshots.everyWrites(), snapshots.everyBytes()),
+                new SnapshotRetention(snapshots.keep(), snapshots.restoreWindow()), registry);
         KafkaStreams streams = new KafkaStreams(ApplierTopology.build(config, pool, metrics, recovery, lane,
                 snapshotter == null ? SnapshotRequests.UNAVAILABLE : snapshotter),
                 properties(config, kafkaClientProps));

@@ -4,6 +4,7 @@ import io.cairn.streams.kafka.CommitHookStore;
 import io.cairn.topics.Bookmark;
 import io.cairn.topics.TenantId;
 import io.cairn.topics.avro.ApplyMigration;
+import io.cairn.topics.avro.RestoreFrom;
 import io.cairn.topics.avro.CommandResult;
 import io.cairn.topics.avro.DeadLetter;
 import io.cairn.topics.avro.DeleteTenant;
@@ -137,6 +138,14 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
                 && pool.files().exists(cmd.getTenant())) {
             // A migration always runs in the heavy lane (MigrationApplier): sent there straight, without
             // opening the tenant here, so a fleet run costs the stream thread nothing per tenant.
+            metrics.applied(Outcome.DEFERRED);
+            lane.enqueue(r);
+            return;
+        }
+        if (cmd.getPayload() instanceof RestoreFrom && TenantId.isValid(cmd.getTenant()) && pool.files().exists(cmd.getTenant())) {
+            // A restore builds the tenant's past content (a snapshot and a replay, seconds for a big tenant):
+            // in the heavy lane, so the partition's other tenants go on meanwhile.
+            if (group.held(cmd.getTenant()) != null) commitGroupOrFail();
             metrics.applied(Outcome.DEFERRED);
             lane.enqueue(r);
             return;

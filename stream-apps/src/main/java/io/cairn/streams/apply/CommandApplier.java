@@ -18,6 +18,7 @@ import io.cairn.topics.avro.RepairTenant;
 import io.cairn.topics.avro.SnapshotRefSpec;
 import io.cairn.topics.avro.SnapshotTaken;
 import io.cairn.topics.avro.TakeSnapshot;
+import io.cairn.topics.avro.RestoreFrom;
 import io.cairn.topics.avro.RevokeKey;
 import io.cairn.topics.avro.TenantCommand;
 import java.sql.PreparedStatement;
@@ -66,6 +67,12 @@ final class CommandApplier {
      * {@code budget}; {@link Outcome.Deferred} when it needs more than a quick budget.
      */
     Outcome apply(TenantCommand cmd, Bookmark position, GroupCommit group, Budget budget) throws SQLException, TransactionLost {
+        return apply(cmd, position, group, budget, null);
+    }
+
+    /** As {@link #apply(TenantCommand, Bookmark, GroupCommit, Budget)}, recording {@code verdict} (when not null) instead of running it. */
+    Outcome apply(TenantCommand cmd, Bookmark position, GroupCommit group, Budget budget, Outcome.Failed verdict)
+            throws SQLException, TransactionLost {
         String tenant = cmd.getTenant();
         if (!TenantId.isValid(tenant)) return Outcome.failed(ErrorCode.INVALID_TENANT, "invalid tenant id");
         Object payload = cmd.getPayload();
@@ -82,7 +89,7 @@ final class CommandApplier {
             }
             group.hold(db);
         }
-        return applyHeld(db, cmd, position, budget);
+        return verdict == null ? applyHeld(db, cmd, position, budget) : applyVerdict(db, cmd, position, verdict);
     }
 
     /** Applies {@code cmd} to {@code db}, whose group transaction is open (the redo path starts here). */
@@ -112,7 +119,7 @@ final class CommandApplier {
         Outcome outcome;
         try {
             outcome = first != null ? first : verdict != null ? verdict : switch (payload) {
-                case CreateTenant c -> create(db, cmd, c);
+                case CreateTenant c -> create(db, cmd, position, c);
                 case ExecuteBatch b -> execute(db, cmd, b, budget);
                 case IssueKey k -> issueKey(db, cmd, k.getKey());
                 case RevokeKey r -> revokeKey(db, r.getKeyId());
@@ -123,6 +130,7 @@ final class CommandApplier {
                 case Freeze f -> snapshots.available() ? DONE // the snapshot is taken off the stream thread, then Frozen follows
                         : Outcome.failed(ErrorCode.NOT_SUPPORTED, "this deployment stores no snapshots, so no tenant can go cold");
                 case Thaw t -> DONE; // a cold tenant's file was brought back before it was opened
+                case RestoreFrom r -> DONE; // the content was replaced before the file was opened (Restores)
                 case Frozen f -> frozen(db, position, f.getSnapshot());
                 case ApplyMigration m -> migrations.apply(db, cmd, m, budget);
                 default -> Outcome.failed(ErrorCode.NOT_SUPPORTED, payload.getClass().getSimpleName() + " is not supported yet");
@@ -187,14 +195,15 @@ final class CommandApplier {
         return deletedAt.isPresent() && deletedAt.getAsLong() >= position.offset();
     }
 
-    private Outcome create(TenantDatabase db, TenantCommand cmd, CreateTenant c) throws SQLException {
+    private Outcome create(TenantDatabase db, TenantCommand cmd, Bookmark position, CreateTenant c) throws SQLException {
         TenantSchema.create(db.connection());
         try (PreparedStatement ps = db.connection().prepareStatement(
-                "INSERT INTO _cairn_tenant (id, tenant, created_at_ms, last_write_ms) VALUES (0, ?, ?, ?)"
+                "INSERT INTO _cairn_tenant (id, tenant, created_at_ms, last_write_ms, created_offset) VALUES (0, ?, ?, ?, ?)"
                         + " ON CONFLICT (id) DO NOTHING")) {
             ps.setString(1, cmd.getTenant());
             ps.setLong(2, cmd.getIngressTimeMs());
             ps.setLong(3, cmd.getIngressTimeMs());
+            ps.setLong(4, position.offset());
             if (ps.executeUpdate() == 0) return Outcome.failed(ErrorCode.TENANT_EXISTS, "tenant '" + cmd.getTenant() + "' already exists");
         }
         return issueKey(db, cmd, c.getInitialKey());

@@ -9,6 +9,7 @@ import io.cairn.topics.avro.ExecuteBatch;
 import io.cairn.topics.avro.Freeze;
 import io.cairn.topics.avro.Frozen;
 import io.cairn.topics.avro.RepairTenant;
+import io.cairn.topics.avro.RestoreFrom;
 import io.cairn.topics.avro.TakeSnapshot;
 import io.cairn.topics.avro.TenantCommand;
 import java.sql.SQLException;
@@ -17,7 +18,7 @@ import java.util.List;
 /**
  * One record of a partition taken through every step the applier takes, in order: heal the tenant if
  * its file is lost, mark creates and deletes in the registry, apply with {@link CommandApplier} inside
- * the partition's {@link GroupCommit}, hand an applied {@code TakeSnapshot} to {@link SnapshotRequests}. The live applier and {@link LogReplay} both go through here, so a
+ * the partition's {@link GroupCommit}, hand an applied {@code TakeSnapshot} to {@link SnapshotRequests}, replace the content for a {@code RestoreFrom} ({@link Restores}). The live applier and {@link LogReplay} both go through here, so a
  * rebuilt copy is made by exactly the code that made the original.
  *
  * <p>Confined to the thread of its partition, like the group it holds.
@@ -29,16 +30,25 @@ final class RecordApplier {
     private final TenantRecovery recovery;
     private final SnapshotRequests snapshots;
     private final ColdTenants cold;
+    private final Restores restores;
 
     RecordApplier(TenantDatabasePool pool, int maxResultRows, TenantRecovery recovery, SnapshotRequests snapshots) {
-        this(pool, maxResultRows, recovery, snapshots, true);
+        this(pool, maxResultRows, recovery, snapshots, recovery.past(), true);
+    }
+
+    /** As the live applier's, with {@code mayFreeze} as below. */
+    RecordApplier(TenantDatabasePool pool, int maxResultRows, TenantRecovery recovery, SnapshotRequests snapshots, boolean mayFreeze) {
+        this(pool, maxResultRows, recovery, snapshots, recovery.past(), mayFreeze);
     }
 
     /**
      * {@code mayFreeze} false where a group is committed by someone else after each record (the heavy
      * lane): a {@code Frozen} there is only recorded, the tenant stays hot, and the tiering job asks again.
+     * {@code past} builds the content a {@code RestoreFrom} names (null: none can be applied here).
      */
-    RecordApplier(TenantDatabasePool pool, int maxResultRows, TenantRecovery recovery, SnapshotRequests snapshots, boolean mayFreeze) {
+    RecordApplier(TenantDatabasePool pool, int maxResultRows, TenantRecovery recovery, SnapshotRequests snapshots, PastContent past,
+            boolean mayFreeze) {
+        this.restores = past == null ? Restores.NONE : new Restores(pool, past);
         this.cold = recovery.cold();
         this.applier = new CommandApplier(pool, maxResultRows, snapshots, cold, mayFreeze && cold.freezes());
         this.snapshots = snapshots;
@@ -87,9 +97,14 @@ final class RecordApplier {
             if (valid) pool.registry().deleted(tenant, position);
             return applier.delete(cmd, position);
         }
+        Outcome.Failed verdict = null;
+        if (valid && cmd.getPayload() instanceof RestoreFrom restore) {
+            commitGroup.run(); // the file is replaced: nothing of the tenant may be pending
+            verdict = restores.replace(cmd, restore, position);
+        }
         Outcome outcome;
         try {
-            outcome = applier.apply(cmd, position, group, budget);
+            outcome = applier.apply(cmd, position, group, budget, verdict);
         } catch (TransactionLost lost) {
             outcome = redoWithout(cmd, position, lost.outcome());
         }

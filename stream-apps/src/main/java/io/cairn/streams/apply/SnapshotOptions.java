@@ -1,6 +1,7 @@
 package io.cairn.streams.apply;
 
 import io.cairn.connectors.snapshot.SnapshotStore;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -10,14 +11,26 @@ import java.util.Objects;
  * @param everyWrites a tenant is snapshotted after this many applied writes since its last snapshot
  *     (counted in memory per applier). Default 10,000.
  * @param everyBytes ... or after about this many bytes of them (SQL and parameters). Default 64 MiB.
- * @param keep snapshots kept per tenant; older ones are deleted once a newer one is recorded. Default 5.
+ * @param keep the newest snapshots kept per tenant; older ones are deleted once a newer one is recorded,
+ *     except those the restore window needs (below). Default 5.
+ * @param restoreWindow how far back restores, forks and as-of reads reach: besides the newest {@code keep},
+ *     the newest snapshot of each day within the window and the newest one taken before it are kept
+ *     ({@link SnapshotRetention}). Default 30 days.
  */
-public record SnapshotOptions(SnapshotStore store, int everyWrites, long everyBytes, int keep) {
+public record SnapshotOptions(SnapshotStore store, int everyWrites, long everyBytes, int keep, Duration restoreWindow) {
+    public static final Duration DEFAULT_RESTORE_WINDOW = Duration.ofDays(30);
+
     public SnapshotOptions {
         Objects.requireNonNull(store, "store");
+        if (restoreWindow == null || restoreWindow.isNegative()) throw new IllegalArgumentException("restoreWindow must be >= 0");
         if (everyWrites < 1) throw new IllegalArgumentException("everyWrites must be >= 1");
         if (everyBytes < 1) throw new IllegalArgumentException("everyBytes must be >= 1");
         if (keep < 1) throw new IllegalArgumentException("keep must be >= 1");
+    }
+
+    /** With the default restore window. */
+    public SnapshotOptions(SnapshotStore store, int everyWrites, long everyBytes, int keep) {
+        this(store, everyWrites, everyBytes, keep, DEFAULT_RESTORE_WINDOW);
     }
 
     public static SnapshotOptions defaults(SnapshotStore store) {

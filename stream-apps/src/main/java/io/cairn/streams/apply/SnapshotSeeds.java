@@ -49,6 +49,10 @@ final class SnapshotSeeds {
         this.seeded = Counter.builder("cairn.snapshots.seeded").description("rebuilds that started from a snapshot").register(registry);
     }
 
+    SnapshotStore store() {
+        return store;
+    }
+
     /**
      * Places the newest usable snapshot of {@code tenant} holding no record past {@code lastOffset} as
      * the tenant's file under {@code scratchHotDir}; returns its offset, or -1 when there is none (replay

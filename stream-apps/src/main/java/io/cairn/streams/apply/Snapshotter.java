@@ -56,16 +56,16 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
     /** Tenants queued and not yet started, and whether a freeze asked (a freeze and a plain request join as a freeze). */
     private final Map<String, Boolean> waiting = new ConcurrentHashMap<>();
     private final SnapshotPolicy policy;
-    private final int keep;
+    private final SnapshotRetention retention;
     private final Counter taken;
     private final Counter failed;
     private final Timer duration;
     private final DistributionSummary bytes;
 
     Snapshotter(TenantFiles files, SnapshotStore store, Map<String, Object> kafkaClientProps, int concurrency, Duration retryFor,
-            SnapshotPolicy policy, int keep, MeterRegistry registry) {
+            SnapshotPolicy policy, SnapshotRetention retention, MeterRegistry registry) {
         this.policy = policy;
-        this.keep = keep;
+        this.retention = retention;
         this.files = files;
         this.store = store;
         this.retryFor = retryFor;
@@ -199,11 +199,10 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
         }
     }
 
-    /** Deletes all but the newest {@code keep} snapshots of the tenant; a failure only leaves more behind. */
+    /** Deletes the snapshots of the tenant {@link SnapshotRetention} lets go; a failure only leaves more behind. */
     private void prune(String tenant) {
         try {
-            List<SnapshotInfo> all = store.list(tenant);
-            for (SnapshotInfo old : all.subList(0, Math.max(0, all.size() - keep))) store.delete(tenant, old.offset());
+            for (SnapshotInfo old : retention.toDelete(store.list(tenant), java.time.Instant.now())) store.delete(tenant, old.offset());
         } catch (SnapshotStoreException e) {
             log.warn("tenant {}: old snapshots not pruned ({}); the next snapshot tries again", tenant, e.getMessage());
         }

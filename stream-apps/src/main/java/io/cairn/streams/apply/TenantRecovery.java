@@ -47,6 +47,11 @@ class TenantRecovery {
         ColdTenants cold() {
             return ColdTenants.NONE;
         }
+
+        @Override
+        PastContent past() {
+            return null;
+        }
     };
 
     private static final Logger log = LoggerFactory.getLogger(TenantRecovery.class);
@@ -55,6 +60,7 @@ class TenantRecovery {
     private final TenantFiles files;
     private final Rebuilder rebuilder;
     private final ColdTenants cold;
+    private final PastContent past;
     private final Counter missing;
     private final Counter corrupt;
     private final Set<String> checked = ConcurrentHashMap.newKeySet();
@@ -65,22 +71,29 @@ class TenantRecovery {
         this.files = null;
         this.rebuilder = null;
         this.cold = null;
+        this.past = null;
         this.missing = null;
         this.corrupt = null;
     }
 
     TenantRecovery(TenantDatabasePool pool, Rebuilder rebuilder, MeterRegistry meters) {
-        this(pool, rebuilder, ColdTenants.NONE, meters);
+        this(pool, rebuilder, ColdTenants.NONE, null, meters);
     }
 
-    TenantRecovery(TenantDatabasePool pool, Rebuilder rebuilder, ColdTenants cold, MeterRegistry meters) {
+    TenantRecovery(TenantDatabasePool pool, Rebuilder rebuilder, ColdTenants cold, PastContent past, MeterRegistry meters) {
         this.cold = cold;
+        this.past = past;
         this.pool = pool;
         this.files = pool.files();
         this.rebuilder = rebuilder;
         String description = "tenants rebuilt from the log by the applier because their file was missing or corrupt";
         this.missing = Counter.builder("cairn.applier.rebuilds").tag("reason", "missing").description(description).register(meters);
         this.corrupt = Counter.builder("cairn.applier.rebuilds").tag("reason", "corrupt").description(description).register(meters);
+    }
+
+    /** Builds past content for restores and forks; null where none can be built (no log). */
+    PastContent past() {
+        return past;
     }
 
     /** The tiers of the same files: which tenants are cold, and how they freeze and thaw. */

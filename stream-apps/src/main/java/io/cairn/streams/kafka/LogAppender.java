@@ -38,7 +38,7 @@ public final class LogAppender implements AutoCloseable {
 
     /** Sends {@code cmd}; {@code done} (may be null) is called once the log has it or it failed. */
     public Future<RecordMetadata> append(TenantCommand cmd, Callback done) {
-        return producer.send(new ProducerRecord<>(TopicCatalog.TENANT_LOG, cmd.getTenant(), Serdes.COMMAND.encode(cmd)), done);
+        return producer.send(new ProducerRecord<>(TopicCatalog.TENANT_LOG, null, cmd.getIngressTimeMs(), cmd.getTenant(), Serdes.COMMAND.encode(cmd)), done);
     }
 
     /** Waits until everything sent so far is on the log or failed. */

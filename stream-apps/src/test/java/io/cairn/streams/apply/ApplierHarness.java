@@ -85,7 +85,7 @@ abstract class ApplierHarness {
                 new LogReplay(java.util.Map.of(), config.withRole(config.role(), config.applicationId(), scratch))
                         .replayOffsets(tail.partition(), tail.offsets(), tail::record, tenant::equals);
             };
-            recovery = new TenantRecovery(pool, rebuilder, new ColdTenants(pool, thawer, registry), registry);
+            recovery = new TenantRecovery(pool, rebuilder, new ColdTenants(pool, thawer, registry), null, registry);
         } else {
             recovery = rebuilder == null ? TenantRecovery.NONE : new TenantRecovery(pool, rebuilder, registry);
         }

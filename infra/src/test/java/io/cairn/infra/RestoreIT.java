@@ -1,0 +1,328 @@
+package io.cairn.infra;
+
+import static io.cairn.infra.TestStack.ADMIN;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cairn.connectors.s3.S3Clients;
+import io.cairn.connectors.s3.S3SnapshotConfig;
+import io.cairn.connectors.s3.S3SnapshotStore;
+import io.cairn.devstack.EmbeddedS3;
+import io.cairn.devstack.Ports;
+import io.cairn.infra.TestStack.Reply;
+import io.cairn.streams.apply.ApplierConfig;
+import io.cairn.streams.apply.LogReplay;
+import io.cairn.streams.apply.SnapshotOptions;
+import io.cairn.tenantdb.sql.LogicalChecksum;
+import io.cairn.tenantdb.sqlite.SqliteConnections;
+import io.cairn.tenantdb.sqlite.SqliteLimits;
+import io.cairn.tenantdb.sqlite.TenantConnection;
+import io.cairn.tenantdb.sqlite.TenantFiles;
+import io.cairn.topics.Bookmark;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * Point-in-time restore, fork, as-of reads, history and exports on a real broker, applier and s3proxy.
+ * Every restored or forked content is compared (logical checksum) with a replay of the log from offset 0
+ * to the same point, made apart from the live applier; and the whole log, restores and forks included,
+ * replays to the live files.
+ */
+class RestoreIT {
+    @TempDir static Path data;
+    static EmbeddedS3 s3;
+    static S3Client client;
+    static TestStack stack;
+
+    @BeforeAll
+    static void start() throws Exception {
+        s3 = new EmbeddedS3(data.resolve("s3"), "cairn-snapshots", Ports.free()).start();
+        client = S3Clients.local(s3.endpoint(), s3.accessKey(), s3.secretKey());
+        stack = TestStack.startWith(data, spec -> spec.withSnapshots(
+                SnapshotOptions.defaults(new S3SnapshotStore(client, S3SnapshotConfig.of("cairn-snapshots")))));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) stack.close();
+        if (client != null) client.close();
+        if (s3 != null) s3.close();
+    }
+
+    @Test
+    void aRestoreBringsBackExactlyThePointAndASecondRestoreUndoesIt() throws Exception {
+        String key = stack.createTenant("rs-acme");
+        write(key, "rs-acme", "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT, at TEXT DEFAULT (datetime('now')))");
+        List<Bookmark> after = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            after.add(write(key, "rs-acme", "INSERT INTO items (name) VALUES ('item-" + i + "')"));
+            if (i == 10) snapshot("rs-acme"); // points after it start from the snapshot, points before it from the log
+        }
+        String before = checksum("rs-acme", key);
+
+        for (int point : new int[] {4, 20}) {
+            Bookmark at = after.get(point);
+            Reply restored = stack.post("/v1/tenants/rs-acme/restore", ADMIN, "{\"bookmark\":\"" + at + "\"}");
+            assertThat(restored.status()).as(restored.body().toString()).isEqualTo(200);
+            assertThat(restored.text("restored_to")).isEqualTo(at.toString());
+            assertThat(count(key, "rs-acme")).isEqualTo(point + 1);
+            assertThat(checksum("rs-acme", key)).as("restored to %s", at).isEqualTo(replayedChecksum("rs-acme", at));
+
+            Reply undone = stack.post("/v1/tenants/rs-acme/restore", ADMIN, "{\"bookmark\":\"" + restored.text("undo_bookmark") + "\"}");
+            assertThat(undone.status()).as(undone.body().toString()).isEqualTo(200);
+            assertThat(checksum("rs-acme", key)).as("undone").isEqualTo(before);
+        }
+
+        // Writes after a restore apply on the restored content; the tenant's key never changed.
+        stack.post("/v1/tenants/rs-acme/restore", ADMIN, "{\"bookmark\":\"" + after.get(2) + "\"}");
+        Bookmark last = write(key, "rs-acme", "INSERT INTO items (name) VALUES ('after the restore')");
+        assertThat(count(key, "rs-acme")).isEqualTo(4);
+        assertThat(checksum("rs-acme", key)).isEqualTo(replayedChecksum("rs-acme", last));
+    }
+
+    @Test
+    void aRestoreByTimeTakesEveryWriteMadeUpToThatTime() throws Exception {
+        String key = stack.createTenant("rs-time");
+        write(key, "rs-time", "CREATE TABLE t (v INTEGER)");
+        for (int i = 0; i < 5; i++) write(key, "rs-time", "INSERT INTO t VALUES (" + i + ")");
+        Instant t = Instant.now();
+        while (Instant.now().toEpochMilli() <= t.toEpochMilli()) Thread.onSpinWait(); // later writes carry a later time
+        for (int i = 5; i < 9; i++) write(key, "rs-time", "INSERT INTO t VALUES (" + i + ")");
+
+        Reply restored = stack.post("/v1/tenants/rs-time/restore", ADMIN, "{\"time\":\"" + t + "\"}");
+        assertThat(restored.status()).as(restored.body().toString()).isEqualTo(200);
+        assertThat(count(key, "rs-time", "t")).isEqualTo(5);
+        assertThat(checksum("rs-time", key)).isEqualTo(replayedChecksum("rs-time", Bookmark.parse(restored.text("restored_to"))));
+
+        Reply future = stack.post("/v1/tenants/rs-time/restore", ADMIN, "{\"time\":\"" + Instant.now().plusSeconds(3600) + "\"}");
+        assertThat(future.errorCode()).isEqualTo("restore_out_of_range");
+    }
+
+    @Test
+    void pointsOutsideTheTenantsLifeAreRefusedWithTheRangeAndChangeNothing() throws Exception {
+        stack.createTenant("rs-early"); // a record before rs-range on the same log, perhaps
+        String key = stack.createTenant("rs-range");
+        Bookmark first = write(key, "rs-range", "CREATE TABLE t (v)");
+        JsonNode history = stack.get("/v1/tenants/rs-range/history", key).body();
+        Bookmark earliest = Bookmark.parse(history.path("restorable").path("earliest").asText());
+        assertThat(history.path("restorable").path("limited_by").asText()).isEqualTo("creation");
+        assertThat(history.path("created_bookmark").asText()).isEqualTo(earliest.toString());
+        assertThat(earliest.offset()).isLessThan(first.offset());
+
+        Reply before = stack.post("/v1/tenants/rs-range/restore", ADMIN, "{\"bookmark\":\"" + earliest.partition() + ":"
+                + (earliest.offset() - 1) + "\"}");
+        assertThat(before.status()).isEqualTo(400);
+        assertThat(before.errorCode()).isEqualTo("restore_out_of_range");
+        assertThat(before.body().path("error").path("earliest").asText()).isEqualTo(earliest.toString());
+        Reply past = stack.post("/v1/tenants/rs-range/restore", ADMIN, "{\"bookmark\":\"" + earliest.partition() + ":999999999\"}");
+        assertThat(past.errorCode()).isEqualTo("invalid_bookmark");
+        Reply other = stack.post("/v1/tenants/rs-range/restore", ADMIN, "{\"bookmark\":\"" + ((earliest.partition() + 1) % 4) + ":0\"}");
+        assertThat(other.errorCode()).isEqualTo("invalid_bookmark");
+        assertThat(stack.post("/v1/tenants/rs-range/restore", ADMIN, "{}").errorCode()).isEqualTo("invalid_request");
+        assertThat(stack.post("/v1/tenants/rs-range/restore", ADMIN, "{\"time\":\"yesterday\"}").errorCode()).isEqualTo("invalid_request");
+        assertThat(stack.post("/v1/tenants/rs-range/restore", key, "{\"bookmark\":\"" + first + "\"}").status())
+                .as("only an admin restores").isEqualTo(403);
+
+        // At its creation: the tenant exists, empty.
+        Reply empty = stack.post("/v1/tenants/rs-range/restore", ADMIN, "{\"bookmark\":\"" + earliest + "\"}");
+        assertThat(empty.status()).as(empty.body().toString()).isEqualTo(200);
+        Reply tables = stack.post("/v1/tenants/rs-range/query", key, "{\"sql\":\"SELECT count(*) FROM sqlite_schema WHERE name = 't'\"}");
+        assertThat(tables.body().path("rows").toString()).isEqualTo("[[0]]");
+    }
+
+    @Test
+    void aForkIsANewTenantWithTheSourcesContentAtThePointAndKeysOfItsOwn() throws Exception {
+        String key = stack.createTenant("fk-src");
+        write(key, "fk-src", "CREATE TABLE notes (id INTEGER PRIMARY KEY, body BLOB, n INTEGER)");
+        Bookmark point = null;
+        for (int i = 0; i < 12; i++) {
+            Bookmark b = write(key, "fk-src", "INSERT INTO notes (body, n) VALUES (randomblob(16), 9007199254740993 + " + i + ")");
+            if (i == 7) point = b;
+        }
+        Reply fork = stack.post("/v1/tenants", ADMIN, "{\"tenant\":\"fk-copy\",\"from\":{\"tenant\":\"fk-src\",\"bookmark\":\"" + point + "\"}}");
+        assertThat(fork.status()).as(fork.body().toString()).isEqualTo(201);
+        String copyKey = fork.text("api_key");
+        assertThat(copyKey).isNotEqualTo(key);
+        assertThat(fork.body().path("from").path("bookmark").asText()).isEqualTo(point.toString());
+        assertThat(count(copyKey, "fk-copy", "notes")).isEqualTo(8);
+        assertThat(checksum("fk-copy", copyKey)).isEqualTo(replayedChecksum("fk-src", point));
+        assertThat(stack.post("/v1/tenants/fk-copy/query", key, "{\"sql\":\"SELECT 1\"}").status()).as("the source's key").isEqualTo(403);
+        assertThat(count(key, "fk-src", "notes")).as("the source is untouched").isEqualTo(12);
+
+        // The copy lives on by itself.
+        write(copyKey, "fk-copy", "DELETE FROM notes WHERE id > 2");
+        assertThat(count(copyKey, "fk-copy", "notes")).isEqualTo(2);
+        assertThat(count(key, "fk-src", "notes")).isEqualTo(12);
+
+        // Without a point: the source as it is now.
+        Reply now = stack.post("/v1/tenants", ADMIN, "{\"tenant\":\"fk-now\",\"from\":{\"tenant\":\"fk-src\"}}");
+        assertThat(now.status()).as(now.body().toString()).isEqualTo(201);
+        assertThat(checksum("fk-now", now.text("api_key"))).isEqualTo(checksum("fk-src", key));
+
+        assertThat(stack.post("/v1/tenants", ADMIN, "{\"tenant\":\"fk-none\",\"from\":{\"tenant\":\"fk-nobody\"}}").errorCode())
+                .isEqualTo("tenant_not_found");
+        assertThat(stack.post("/v1/tenants", ADMIN, "{\"tenant\":\"fk-src\",\"from\":{\"tenant\":\"fk-copy\"}}").errorCode())
+                .isEqualTo("tenant_exists");
+        // A source created after records of others on its log: a point before its creation is refused.
+        String late = "fk-late-0";
+        for (int i = 1; partitionOf(late) != point.partition(); i++) late = "fk-late-" + i;
+        stack.createTenant(late);
+        Bookmark created = Bookmark.parse(stack.get("/v1/tenants/" + late + "/history", ADMIN).body().path("created_bookmark").asText());
+        Reply early = stack.post("/v1/tenants", ADMIN, "{\"tenant\":\"fk-early\",\"from\":{\"tenant\":\"" + late + "\",\"bookmark\":\""
+                + point.partition() + ":" + (created.offset() - 1) + "\"}}");
+        assertThat(early.errorCode()).as(early.body().toString()).isEqualTo("restore_out_of_range");
+        assertThat(stack.get("/v1/tenants/fk-early", ADMIN).status()).as("a refused fork leaves no tenant").isEqualTo(404);
+    }
+
+    @Test
+    void asOfReadsAndExportsSeeThePastWhileTheTenantGoesOn() throws Exception {
+        String key = stack.createTenant("ao-acme");
+        write(key, "ao-acme", "CREATE TABLE kv (k TEXT PRIMARY KEY, v REAL, b BLOB)");
+        Bookmark point = write(key, "ao-acme", "INSERT INTO kv VALUES ('a', 1.5, x'00ff'), ('it''s', -2.25e-10, NULL)");
+        write(key, "ao-acme", "UPDATE kv SET v = 99 WHERE k = 'a'");
+
+        Reply past = stack.post("/v1/tenants/ao-acme/query", key, "{\"sql\":\"SELECT v FROM kv WHERE k = 'a'\",\"as_of\":\"" + point + "\"}");
+        assertThat(past.status()).as(past.body().toString()).isEqualTo(200);
+        assertThat(past.body().path("rows").toString()).isEqualTo("[[1.5]]");
+        assertThat(past.text("as_of")).isEqualTo(point.toString());
+        assertThat(stack.post("/v1/tenants/ao-acme/query", key, "{\"sql\":\"SELECT v FROM kv WHERE k = 'a'\"}").body().path("rows").toString())
+                .isEqualTo("[[99.0]]");
+        assertThat(stack.post("/v1/tenants/ao-acme/query", key, "{\"sql\":\"INSERT INTO kv VALUES ('x', 1, NULL)\",\"as_of\":\"" + point + "\"}")
+                .errorCode()).as("as-of reads are reads").isEqualTo("read_only");
+        String pastSum = stack.get("/v1/tenants/ao-acme/checksum?as_of=" + point, key).text("sha256");
+        assertThat(pastSum).isEqualTo(replayedChecksum("ao-acme", point));
+
+        // Exports: the content now (SQLite file and SQL text agree), and as of the point.
+        Path file = export("ao-acme", key, "format=sqlite");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_schema WHERE name LIKE '\\_cairn\\_%' ESCAPE '\\'")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("Cairn's own tables are not exported").isZero();
+            }
+            assertThat(LogicalChecksum.sha256Hex(c)).isEqualTo(checksum("ao-acme", key));
+        }
+        Path sql = export("ao-acme", key, "format=sql");
+        assertThat(loadDump(sql)).isEqualTo(checksum("ao-acme", key));
+        Path pastFile = export("ao-acme", key, "format=sqlite&as_of=" + point);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + pastFile)) {
+            assertThat(LogicalChecksum.sha256Hex(c)).isEqualTo(pastSum);
+        }
+        assertThat(stack.call("GET", "/v1/tenants/ao-acme/export?format=csv", key, null).errorCode()).isEqualTo("invalid_request");
+    }
+
+    @Test
+    void aColdTenantRestoresAndTheWholeLogRestoresAndForksIncludedReplaysToTheLiveFiles() throws Exception {
+        String key = stack.createTenant("rp-cold");
+        write(key, "rp-cold", "CREATE TABLE t (v)");
+        Bookmark one = write(key, "rp-cold", "INSERT INTO t VALUES (1)");
+        write(key, "rp-cold", "INSERT INTO t VALUES (2)");
+        Reply frozen = stack.post("/v1/tenants/rp-cold/tier", ADMIN, "{\"tier\":\"cold\"}");
+        assertThat(frozen.status()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(30)).until(() -> "cold".equals(stack.get("/v1/tenants/rp-cold", ADMIN).text("tier")));
+        Reply restored = stack.post("/v1/tenants/rp-cold/restore", ADMIN, "{\"bookmark\":\"" + one + "\"}");
+        assertThat(restored.status()).as(restored.body().toString()).isEqualTo(200);
+        assertThat(count(key, "rp-cold", "t")).isEqualTo(1);
+        // A restore past an earlier restore: the replay of the point applies the earlier one on its way.
+        Bookmark three = write(key, "rp-cold", "INSERT INTO t VALUES (3)");
+        write(key, "rp-cold", "INSERT INTO t VALUES (4)");
+        assertThat(stack.post("/v1/tenants/rp-cold/restore", ADMIN, "{\"bookmark\":\"" + three + "\"}").status()).isEqualTo(200);
+        assertThat(stack.post("/v1/tenants/rp-cold/query", key, "{\"sql\":\"SELECT group_concat(v) FROM t\"}").body().path("rows").toString())
+                .isEqualTo("[[\"1,3\"]]");
+        assertThat(checksum("rp-cold", key)).isEqualTo(replayedChecksum("rp-cold", three));
+
+        // Every tenant of this test class, restores and forks included, from the log alone.
+        Path rebuilt = data.resolve("rebuilt-" + UUID.randomUUID());
+        new LogReplay(stack.kafkaProperties(), ApplierConfig.primary(rebuilt)).replayAll(t -> true, p -> { });
+        for (String tenant : new TenantFiles(data.resolve("hot")).list()) {
+            assertThat(fileChecksum(rebuilt, tenant)).as(tenant).isEqualTo(fileChecksum(data.resolve("hot"), tenant));
+        }
+    }
+
+    // --- helpers
+
+    /** The partition Kafka's default partitioner gives the tenant's records (4 partitions in TestStack). */
+    private static int partitionOf(String tenant) {
+        return org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(tenant.getBytes(
+                java.nio.charset.StandardCharsets.UTF_8))) % 4;
+    }
+
+    private static Bookmark write(String key, String tenant, String sql) throws Exception {
+        Reply r = stack.post("/v1/tenants/" + tenant + "/execute", key, "{\"sql\":" + TestStack.json(sql) + "}");
+        assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
+        return Bookmark.parse(r.text("bookmark"));
+    }
+
+    private static void snapshot(String tenant) throws Exception {
+        String before = stack.get("/v1/tenants/" + tenant, ADMIN).body().path("last_snapshot").toString();
+        assertThat(stack.post("/v1/tenants/" + tenant + "/snapshots", ADMIN, null).status()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(30)).until(() -> !stack.get("/v1/tenants/" + tenant, ADMIN).body().path("last_snapshot")
+                .toString().equals(before));
+    }
+
+    private static int count(String key, String tenant) throws Exception {
+        return count(key, tenant, "items");
+    }
+
+    private static int count(String key, String tenant, String table) throws Exception {
+        Reply r = stack.post("/v1/tenants/" + tenant + "/query", key, "{\"sql\":\"SELECT count(*) FROM " + table + "\"}");
+        assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
+        return r.body().path("rows").get(0).get(0).asInt();
+    }
+
+    private static String checksum(String tenant, String key) throws Exception {
+        Reply r = stack.get("/v1/tenants/" + tenant + "/checksum", key);
+        assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
+        return r.text("sha256");
+    }
+
+    /** The tenant's checksum right after {@code point}, from a replay of its partition from offset 0 without snapshots. */
+    private static String replayedChecksum(String tenant, Bookmark point) throws Exception {
+        Path dir = data.resolve("replay-" + UUID.randomUUID());
+        new LogReplay(stack.kafkaProperties(), ApplierConfig.primary(dir)).replayPartition(point.partition(), point.offset() + 1,
+                tenant::equals, p -> { });
+        return fileChecksum(dir, tenant);
+    }
+
+    private static String fileChecksum(Path hot, String tenant) throws Exception {
+        try (TenantConnection c = SqliteConnections.openReadOnly(tenant, new TenantFiles(hot).database(tenant), SqliteLimits.READ_DEFAULTS)) {
+            return LogicalChecksum.sha256Hex(c.connection());
+        }
+    }
+
+    private static Path export(String tenant, String key, String query) throws Exception {
+        Path out = data.resolve("export-" + UUID.randomUUID());
+        HttpResponse<Path> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(stack.url() + "/v1/tenants/" + tenant
+                + "/export?" + query)).header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofFile(out));
+        if (r.statusCode() != 200) throw new AssertionError("export answered " + r.statusCode() + ": " + Files.readString(out));
+        assertThat(r.headers().firstValue("Cairn-Bookmark")).isPresent();
+        return out;
+    }
+
+    /** Runs a SQL export into an empty database and returns its checksum. */
+    private static String loadDump(Path sql) throws Exception {
+        Path db = data.resolve("loaded-" + UUID.randomUUID() + ".db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
+            for (String statement : io.cairn.tenantdb.sql.SqlScript.split(Files.readString(sql))) s.execute(statement);
+            return LogicalChecksum.sha256Hex(c);
+        }
+    }
+}

@@ -1,0 +1,210 @@
+package io.cairn.edge.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cairn.connectors.snapshot.SnapshotInfo;
+import io.cairn.connectors.snapshot.SnapshotKeys;
+import io.cairn.edge.auth.Authenticator;
+import io.cairn.edge.auth.Scope;
+import io.cairn.edge.error.ApiError;
+import io.cairn.edge.restore.PastCopies;
+import io.cairn.edge.restore.RestorePoints;
+import io.cairn.edge.write.Commands;
+import io.cairn.edge.write.CommandGateway.Submitted;
+import io.cairn.tenantdb.sqlite.ConsistentCopy;
+import io.cairn.tenantdb.sqlite.SqlDump;
+import io.cairn.tenantdb.sqlite.TenantFiles;
+import io.cairn.tenantdb.sqlite.TenantSchema;
+import io.cairn.topics.Bookmark;
+import io.cairn.topics.ErrorCode;
+import io.cairn.topics.avro.TenantState;
+import io.cairn.topics.avro.Tier;
+import io.javalin.http.Context;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Point-in-time restore, history, as-of reads and exports. A point is the content right after one record
+ * of the tenant's partition ({@link RestorePoints}); a restore is a {@code RestoreFrom} record on the
+ * tenant's log, applied in order by the applier, so writes after it apply on the restored content, and a
+ * second restore to the bookmark just before it undoes it.
+ */
+final class RestoreRoutes {
+    /** A restore builds the content (a snapshot download and a replay): it is waited for at least this long. */
+    static final Duration RESTORE_WAIT = Duration.ofMinutes(2);
+
+    private final EdgeServices s;
+    private final RequestBodies bodies;
+
+    RestoreRoutes(EdgeServices services, RequestBodies bodies) {
+        this.s = services;
+        this.bodies = bodies;
+    }
+
+    /**
+     * {@code POST /v1/tenants/{t}/restore {"bookmark": "3:1042"} | {"time": "2026-11-30T10:15:00Z"}} (admin):
+     * 200 once the restore is applied, with the point restored to and {@code undo_bookmark}, the point just
+     * before the restore (a restore to it undoes this one).
+     */
+    void restore(Context ctx) throws InterruptedException {
+        Authenticator.requireAdmin(s.principal(ctx));
+        String tenant = EdgeServices.tenantParam(ctx);
+        JsonNode body = bodies.object(ctx, true);
+        TenantState st = s.existing(tenant);
+        RestorePoints.Point point = s.restorePoints().resolve(st, body.get("bookmark"), body.get("time"));
+        s.requireLog();
+        long deadline = System.nanoTime() + restoreWait().toNanos();
+        Submitted done = s.gateway().submit(Commands.restore(tenant, null, null, point.offset(), point.timeMs()), left(deadline));
+        Outcomes.successOrThrow(done);
+        if (!s.directory().awaitApplied(tenant, done.bookmark().offset(), left(deadline))) {
+            throw Outcomes.writeTimeout(done.bookmark().toString());
+        }
+        ObjectNode out = Responses.object().put("tenant", tenant).put("restored_to", point.bookmark().toString());
+        if (point.timeMs() != null) out.put("time", Instant.ofEpochMilli(point.timeMs()).toString());
+        out.put("bookmark", done.bookmark().toString())
+                .put("undo_bookmark", new Bookmark(done.bookmark().partition(), done.bookmark().offset() - 1).toString());
+        Responses.json(ctx, 200, out);
+    }
+
+    /** The point a fork's {@code "from": {"tenant", "bookmark"|"time"}} names (neither: the source's newest content). */
+    record ForkSource(String tenant, RestorePoints.Point point) {}
+
+    ForkSource forkSource(JsonNode from) throws InterruptedException {
+        if (!from.isObject()) throw ApiError.invalidRequest("\"from\" must be an object: {\"tenant\": \"acme\", \"bookmark\" or \"time\"}");
+        JsonNode t = from.get("tenant");
+        if (t == null || !t.isTextual()) throw ApiError.invalidRequest("\"from.tenant\" is required: the tenant to fork");
+        TenantState st = s.directory().tenant(t.textValue())
+                .orElseThrow(() -> new ApiError(ErrorCode.TENANT_NOT_FOUND, "no tenant '" + t.textValue() + "' to fork"));
+        JsonNode bookmark = from.get("bookmark");
+        JsonNode time = from.get("time");
+        if ((bookmark == null || bookmark.isNull()) && (time == null || time.isNull())) {
+            long last = s.logEnds().end(st.getPartition()) - 1;
+            return new ForkSource(st.getTenant(), new RestorePoints.Point(st.getPartition(), last, null));
+        }
+        return new ForkSource(st.getTenant(), s.restorePoints().resolve(st, bookmark, time));
+    }
+
+    /**
+     * {@code GET /v1/tenants/{t}/history} (admin or the tenant's key): the restorable range (earliest,
+     * latest, what limits it, the window) and the snapshots kept, newest first.
+     */
+    void history(Context ctx) throws InterruptedException {
+        String tenant = EdgeServices.tenantParam(ctx);
+        Authenticator.requireTenantAccess(s.principal(ctx), tenant, null);
+        TenantState st = s.existing(tenant);
+        RestorePoints.Range range = s.restorePoints().range(st);
+        ObjectNode out = Responses.object().put("tenant", tenant).put("created_at", Instant.ofEpochMilli(st.getCreatedAtMs()).toString());
+        if (st.getCreatedOffset() >= 0) out.put("created_bookmark", st.getPartition() + ":" + st.getCreatedOffset());
+        out.putObject("restorable").put("earliest", range.earliest().toString()).put("latest", range.latest().toString())
+                .put("limited_by", range.limitedBy()).put("window_days", s.restorePoints().window().toHours() / 24.0);
+        var list = out.putArray("snapshots");
+        if (s.snapshots() != null) {
+            for (SnapshotInfo info : s.snapshots().list(tenant).reversed()) {
+                list.addObject().put("bookmark", st.getPartition() + ":" + info.offset()).put("size_bytes", info.sizeBytes())
+                        .put("key", SnapshotKeys.key(tenant, info.offset())).put("taken_at", info.createdAt().toString());
+            }
+        }
+        Responses.json(ctx, 200, out);
+    }
+
+    /**
+     * The past point an {@code "as_of"} names: a bookmark ({@code "3:1042"}) or an ISO-8601 time; null when
+     * absent. 501 when this edge cannot build past content.
+     */
+    static Bookmark asOf(EdgeServices s, TenantState st, JsonNode asOf) throws InterruptedException {
+        if (asOf == null || asOf.isNull()) return null;
+        if (!asOf.isTextual()) throw ApiError.invalidRequest("\"as_of\" must be a bookmark (\"3:1042\") or an ISO-8601 time");
+        s.requirePastCopies();
+        String v = asOf.textValue();
+        boolean bookmark = v.matches("\\d+:\\d+");
+        return s.restorePoints().resolve(st, bookmark ? asOf : null, bookmark ? null : asOf).bookmark();
+    }
+
+    /**
+     * {@code GET /v1/tenants/{t}/export?format=sqlite|sql[&as_of=...]} (admin or the tenant's key with read):
+     * a consistent copy of the tenant's content (without Cairn's own tables), now or as of a past point; the
+     * position it holds is in the {@code Cairn-Bookmark} header.
+     */
+    void export(Context ctx) throws Exception {
+        String tenant = EdgeServices.tenantParam(ctx);
+        Authenticator.requireTenantAccess(s.principal(ctx), tenant, Scope.READ);
+        TenantState st = s.existing(tenant);
+        String format = ctx.queryParam("format") == null ? "sqlite" : ctx.queryParam("format");
+        if (!format.equals("sqlite") && !format.equals("sql")) throw ApiError.invalidRequest("\"format\" must be sqlite or sql");
+        String asOfParam = ctx.queryParam("as_of");
+        Bookmark asOf = asOf(s, st, asOfParam == null ? null : Responses.MAPPER.getNodeFactory().textNode(asOfParam));
+        Path tmp = Files.createTempFile("cairn-export-", ".db");
+        Files.delete(tmp);
+        try {
+            Bookmark holds = copy(tenant, st, asOf, tmp);
+            stripCairnTables(tmp);
+            ctx.status(200).header("Cairn-Bookmark", holds.toString());
+            if (asOf != null) ctx.header("Cairn-As-Of", asOf.toString());
+            if (format.equals("sqlite")) {
+                ctx.contentType("application/vnd.sqlite3").header("Content-Disposition", "attachment; filename=\"" + tenant + ".sqlite\"");
+                try (OutputStream out = ctx.outputStream()) {
+                    Files.copy(tmp, out);
+                }
+            } else {
+                ctx.contentType("application/sql; charset=utf-8").header("Content-Disposition", "attachment; filename=\"" + tenant + ".sql\"");
+                try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + tmp);
+                     BufferedWriter w = new BufferedWriter(new OutputStreamWriter(ctx.outputStream(), StandardCharsets.UTF_8))) {
+                    c.setAutoCommit(false); // one read transaction: a consistent dump
+                    SqlDump.write(c, w);
+                }
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Copies the tenant's content (now, or as of {@code asOf}) to {@code target}; returns the position it holds. */
+    private Bookmark copy(String tenant, TenantState st, Bookmark asOf, Path target) throws Exception {
+        if (asOf != null) return ConsistentCopy.take(s.pastCopies().file(tenant, asOf), target).position();
+        if (st.getTier() == Tier.COLD && st.getSnapshot() != null) {
+            // While cold, its snapshot is exactly its content.
+            if (s.requireSnapshots().download(tenant, st.getSnapshot().getOffset(), target).isEmpty()) {
+                throw ApiError.unavailable("the tenant's snapshot is not in the store; retry shortly");
+            }
+            return ConsistentCopy.positionOf(target);
+        }
+        Path hot = new TenantFiles(s.config().hotDir()).database(tenant);
+        if (!Files.exists(hot)) throw new ApiError(ErrorCode.TENANT_RECOVERING, "the tenant's file is being moved (a freeze or thaw); retry shortly");
+        return ConsistentCopy.take(hot, target).position();
+    }
+
+    /** Drops Cairn's own tables (keys' hashes, idempotency outcomes, ...) from an export: it holds the tenant's content only. */
+    private static void stripCairnTables(Path file) throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+            List<String> own = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery("SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE '"
+                    + TenantSchema.RESERVED_PREFIX.replace("_", "\\_") + "%' ESCAPE '\\'")) {
+                while (rs.next()) own.add(rs.getString(1));
+            }
+            for (String t : own) s.execute("DROP TABLE " + SqlDump.quote(t));
+            s.execute("VACUUM");
+        }
+    }
+
+    private Duration restoreWait() {
+        return s.config().writeTimeout().compareTo(RESTORE_WAIT) > 0 ? s.config().writeTimeout() : RESTORE_WAIT;
+    }
+
+    static Duration left(long deadline) {
+        return Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
+    }
+}

@@ -1,0 +1,22 @@
+package io.cairn.edge.restore;
+
+import java.nio.file.Path;
+import java.sql.SQLException;
+
+/**
+ * Builds a tenant's content as it was right after one record of its partition: what as-of reads and
+ * exports of a past point read. The process running the edge supplies it (the applier's own replay code,
+ * starting from the newest snapshot at or before the point), so a past copy is made exactly like the
+ * restore the applier would make.
+ *
+ * <p>Contract: {@link #build} places the tenant's file, as of right after the record at {@code lastOffset}
+ * of {@code partition}, under the empty directory {@code dir} at {@code TenantFiles(dir).database(tenant)},
+ * and returns true; it returns false, leaving no file, when the tenant did not exist then (not yet
+ * created, or deleted). It throws {@link SQLException} when the point can no longer be built (retention
+ * removed records no kept snapshot covers) or the log cannot be read. Thread-safe: builds into different
+ * directories may run at once.
+ */
+@FunctionalInterface
+public interface PastBuilder {
+    boolean build(String tenant, int partition, long lastOffset, Path dir) throws SQLException;
+}

@@ -1,0 +1,193 @@
+package io.cairn.edge.restore;
+
+import io.cairn.edge.error.ApiError;
+import io.cairn.edge.json.StatementSpec;
+import io.cairn.edge.read.QueryResult;
+import io.cairn.edge.read.QueryRunner;
+import io.cairn.edge.read.ReadPool;
+import io.cairn.tenantdb.sqlite.SqliteLimits;
+import io.cairn.tenantdb.sqlite.TenantFiles;
+import io.cairn.topics.Bookmark;
+import io.cairn.topics.ErrorCode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.stream.Stream;
+
+/**
+ * Read-only copies of tenants as of past points, for as-of reads and exports: built once per (tenant,
+ * point) by a {@link PastBuilder} into a directory of this edge's own, then read like a hot file (the same
+ * read policy and limits) until evicted. Concurrent first uses of one point share one build; at most
+ * {@code concurrentBuilds} builds run at once; copies are kept up to {@code maxBytes} and
+ * {@code maxCopies}, least recently used dropped first. A copy is never written: a point's content is
+ * fixed forever, so a copy never goes stale. Thread-safe.
+ */
+public final class PastCopies implements AutoCloseable {
+    /** One built point: its directory, its pool and runner, its size. */
+    private record Copy(Path dir, ReadPool pool, QueryRunner runner, long bytes) {}
+
+    private record Key(String tenant, int partition, long offset) {
+        String dirName() {
+            return partition + "-" + offset + "-" + tenant;
+        }
+    }
+
+    private final PastBuilder builder;
+    private final Path dir;
+    private final SqliteLimits limits;
+    private final int maxRows;
+    private final long maxResultBytes;
+    private final int maxCopies;
+    private final long maxBytes;
+    private final Semaphore builds;
+    private final LinkedHashMap<Key, Copy> kept = new LinkedHashMap<>(16, 0.75f, true);
+    private final Map<Key, CompletableFuture<Copy>> building = new ConcurrentHashMap<>();
+    private long keptBytes;
+
+    /** @param dir a directory of this edge's own (local disk), emptied now and when closed */
+    public PastCopies(PastBuilder builder, Path dir, SqliteLimits limits, int maxRows, long maxResultBytes, int concurrentBuilds,
+            int maxCopies, long maxBytes) {
+        this.builder = builder;
+        this.dir = dir;
+        deleteTree(dir);
+        this.limits = limits;
+        this.maxRows = maxRows;
+        this.maxResultBytes = maxResultBytes;
+        this.builds = new Semaphore(concurrentBuilds);
+        this.maxCopies = maxCopies;
+        this.maxBytes = maxBytes;
+    }
+
+    /** Runs a read on the tenant's content as of {@code point}. */
+    public QueryResult run(String tenant, Bookmark point, StatementSpec spec) throws InterruptedException {
+        return copy(tenant, point).runner().run(tenant, spec, null, Duration.ZERO);
+    }
+
+    /** The logical checksum of the tenant's content as of {@code point}. */
+    public QueryRunner.Checksum checksum(String tenant, Bookmark point) throws InterruptedException {
+        return copy(tenant, point).runner().checksum(tenant);
+    }
+
+    /**
+     * The file of the tenant's content as of {@code point}, for an export: read it with a connection of
+     * your own (it may be evicted once you are done; it is never changed).
+     */
+    public Path file(String tenant, Bookmark point) throws InterruptedException {
+        return new TenantFiles(copy(tenant, point).dir()).database(tenant);
+    }
+
+    /** Copies kept, and their bytes. */
+    public long[] kept() {
+        synchronized (kept) {
+            return new long[] {kept.size(), keptBytes};
+        }
+    }
+
+    private Copy copy(String tenant, Bookmark point) throws InterruptedException {
+        Key key = new Key(tenant, point.partition(), point.offset());
+        synchronized (kept) {
+            Copy have = kept.get(key);
+            if (have != null) return have;
+        }
+        CompletableFuture<Copy> mine = new CompletableFuture<>();
+        CompletableFuture<Copy> running = building.putIfAbsent(key, mine);
+        if (running != null) return await(running);
+        try {
+            Copy built = build(key);
+            keep(key, built);
+            mine.complete(built);
+            return built;
+        } catch (RuntimeException | InterruptedException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            building.remove(key, mine);
+        }
+    }
+
+    private Copy build(Key key) throws InterruptedException {
+        builds.acquire();
+        Path target = dir.resolve(key.dirName());
+        try {
+            deleteTree(target);
+            Files.createDirectories(target);
+            if (!builder.build(key.tenant(), key.partition(), key.offset(), target)) {
+                deleteTree(target);
+                throw new ApiError(ErrorCode.RESTORE_OUT_OF_RANGE, "tenant '" + key.tenant() + "' did not exist at "
+                        + key.partition() + ":" + key.offset());
+            }
+            TenantFiles files = new TenantFiles(target);
+            ReadPool pool = new ReadPool(files, limits, 2);
+            return new Copy(target, pool, new QueryRunner(pool, (t, o, w) -> false, maxRows, maxResultBytes),
+                    Files.size(files.database(key.tenant())));
+        } catch (SQLException e) {
+            deleteTree(target);
+            throw ApiError.unavailable("the tenant's content at " + key.partition() + ":" + key.offset() + " could not be built ("
+                    + e.getMessage() + "); retry shortly");
+        } catch (IOException e) {
+            deleteTree(target);
+            throw new UncheckedIOException(e);
+        } finally {
+            builds.release();
+        }
+    }
+
+    private void keep(Key key, Copy copy) {
+        synchronized (kept) {
+            kept.put(key, copy);
+            keptBytes += copy.bytes();
+            Iterator<Map.Entry<Key, Copy>> lru = kept.entrySet().iterator();
+            while ((keptBytes > maxBytes || kept.size() > maxCopies) && lru.hasNext()) {
+                Map.Entry<Key, Copy> e = lru.next();
+                if (e.getKey().equals(key)) continue;
+                lru.remove();
+                keptBytes -= e.getValue().bytes();
+                drop(e.getValue());
+            }
+        }
+    }
+
+    private static void drop(Copy c) {
+        c.pool().close();
+        deleteTree(c.dir());
+    }
+
+    private static Copy await(CompletableFuture<Copy> f) throws InterruptedException {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (kept) {
+            kept.values().forEach(PastCopies::drop);
+            kept.clear();
+            keptBytes = 0;
+        }
+        deleteTree(dir);
+    }
+}

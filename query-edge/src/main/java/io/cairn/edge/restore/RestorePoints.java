@@ -1,0 +1,149 @@
+package io.cairn.edge.restore;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cairn.connectors.snapshot.SnapshotInfo;
+import io.cairn.connectors.snapshot.SnapshotStore;
+import io.cairn.connectors.snapshot.SnapshotStoreException;
+import io.cairn.edge.error.ApiError;
+import io.cairn.edge.write.LogEnds;
+import io.cairn.topics.Bookmark;
+import io.cairn.topics.ErrorCode;
+import io.cairn.topics.avro.TenantState;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Which past points of a tenant can be restored, forked or read as of, and what a request's
+ * {@code "bookmark"} or {@code "time"} names. A point is a position of the tenant's partition: the content
+ * right after that record (a time names the last record appended at or before it; records carry their
+ * ingress time).
+ *
+ * <p>The restorable range of a tenant starts at the latest of: its creation; the restore window's start
+ * (the configured window back from now); and the oldest point the log and the snapshots can still build
+ * (with the partition's start removed by retention, the oldest snapshot kept at or after it). It ends at
+ * the last record of the partition. Thread-safe.
+ */
+public final class RestorePoints {
+    public static final Duration DEFAULT_WINDOW = Duration.ofDays(30);
+
+    /** A point: the content right after the record at {@code offset} of {@code partition}; {@code timeMs} when asked by time. */
+    public record Point(int partition, long offset, Long timeMs) {
+        public Bookmark bookmark() {
+            return new Bookmark(partition, offset);
+        }
+    }
+
+    /** What can be restored: from {@code earliest} to {@code latest}, and what sets the start ("creation", "window", "retention"). */
+    public record Range(Bookmark earliest, Bookmark latest, String limitedBy) {
+        boolean holds(long offset) {
+            return offset >= earliest.offset() && offset <= latest.offset();
+        }
+    }
+
+    private final LogEnds log;
+    private final SnapshotStore snapshots;
+    private final Duration window;
+    private final Clock clock;
+
+    /** @param snapshots the store restores start from; null when there is none (then only an untruncated log builds a point) */
+    public RestorePoints(LogEnds log, SnapshotStore snapshots, Duration window, Clock clock) {
+        if (window.isNegative() || window.isZero()) throw new IllegalArgumentException("the restore window must be positive");
+        this.log = log;
+        this.snapshots = snapshots;
+        this.window = window;
+        this.clock = clock;
+    }
+
+    public Duration window() {
+        return window;
+    }
+
+    /** The tenant's restorable range now. */
+    public Range range(TenantState st) throws InterruptedException {
+        int p = st.getPartition();
+        long latest = log.end(p) - 1;
+        long created = st.getCreatedOffset() >= 0 ? st.getCreatedOffset() : log.firstAtOrAfter(p, st.getCreatedAtMs());
+        long windowStart = log.firstAtOrAfter(p, clock.millis() - window.toMillis()) - 1;
+        long buildable = oldestBuildable(st.getTenant(), p, latest);
+        long earliest = created;
+        String by = "creation";
+        if (windowStart > earliest) {
+            earliest = windowStart;
+            by = "window";
+        }
+        if (buildable > earliest) {
+            earliest = buildable;
+            by = "retention";
+        }
+        return new Range(new Bookmark(p, Math.min(earliest, latest)), new Bookmark(p, latest), by);
+    }
+
+    /** With the partition's start removed by retention, the oldest snapshot kept at or after it; else -1 (the whole log is there). */
+    private long oldestBuildable(String tenant, int partition, long latest) throws InterruptedException {
+        long start = log.start(partition);
+        if (start == 0) return -1;
+        if (snapshots == null) return latest;
+        try {
+            List<SnapshotInfo> all = snapshots.list(tenant);
+            return all.stream().mapToLong(SnapshotInfo::offset).filter(o -> o >= start - 1).min().orElse(latest);
+        } catch (SnapshotStoreException e) {
+            throw ApiError.unavailable("the snapshot store cannot be reached to say what can be restored; retry shortly");
+        }
+    }
+
+    /**
+     * The point {@code bookmark} or {@code time} (exactly one given) names for the tenant, checked against
+     * its restorable range: 400 {@code restore_out_of_range} naming the range when outside it.
+     */
+    public Point resolve(TenantState st, JsonNode bookmark, JsonNode time) throws InterruptedException {
+        boolean byBookmark = bookmark != null && !bookmark.isNull();
+        boolean byTime = time != null && !time.isNull();
+        if (byBookmark == byTime) throw ApiError.invalidRequest("give exactly one of \"bookmark\" and \"time\"");
+        Point point = byBookmark ? byBookmark(st, bookmark) : byTime(st, time);
+        Range range = range(st);
+        if (!range.holds(point.offset())) {
+            throw new ApiError(ErrorCode.RESTORE_OUT_OF_RANGE, "tenant '" + st.getTenant() + "' can be restored from " + range.earliest()
+                    + " (its " + range.limitedBy() + ") to " + range.latest() + "; " + point.bookmark() + " is outside", null,
+                    Map.of("earliest", range.earliest().toString(), "latest", range.latest().toString()));
+        }
+        return point;
+    }
+
+    private Point byBookmark(TenantState st, JsonNode node) throws InterruptedException {
+        if (!node.isTextual()) throw new ApiError(ErrorCode.INVALID_BOOKMARK, "\"bookmark\" must be a string such as \"3:1042\"");
+        Bookmark b;
+        try {
+            b = Bookmark.parse(node.textValue());
+        } catch (IllegalArgumentException e) {
+            throw new ApiError(ErrorCode.INVALID_BOOKMARK, "\"bookmark\" must look like \"3:1042\" (partition:offset)");
+        }
+        if (b.partition() != st.getPartition()) {
+            throw new ApiError(ErrorCode.INVALID_BOOKMARK, "bookmark " + b + " is not of tenant '" + st.getTenant() + "' (its partition is "
+                    + st.getPartition() + ")");
+        }
+        if (b.offset() >= log.end(b.partition())) {
+            throw new ApiError(ErrorCode.INVALID_BOOKMARK, "bookmark " + b + " is past the end of the tenant's log");
+        }
+        return new Point(b.partition(), b.offset(), null);
+    }
+
+    private Point byTime(TenantState st, JsonNode node) throws InterruptedException {
+        Instant t;
+        try {
+            if (!node.isTextual()) throw new DateTimeParseException("not a string", node.toString(), 0);
+            t = Instant.parse(node.textValue());
+        } catch (DateTimeParseException e) {
+            throw ApiError.invalidRequest("\"time\" must be an ISO-8601 instant such as \"2026-11-30T10:15:00Z\"");
+        }
+        if (t.toEpochMilli() > clock.millis()) {
+            throw new ApiError(ErrorCode.RESTORE_OUT_OF_RANGE, "\"time\" " + t + " is in the future");
+        }
+        int p = st.getPartition();
+        long last = log.firstAtOrAfter(p, t.toEpochMilli() + 1) - 1;
+        return new Point(p, last, t.toEpochMilli());
+    }
+}

@@ -1,0 +1,76 @@
+package io.cairn.streams.apply;
+
+import io.cairn.connectors.snapshot.SnapshotStore;
+import io.cairn.tenantdb.sqlite.ConsistentCopy;
+import io.cairn.tenantdb.sqlite.TenantFiles;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.Map;
+
+/**
+ * A tenant's content as it was right after one record of its partition: the newest snapshot at or before
+ * that record that verifies (size, SHA-256, the position it holds), then the tenant's records after it up
+ * to that record, replayed with the applier's own code ({@link LogReplay}); without a usable snapshot,
+ * the tenant's records from the partition's start. Exact to the record, and the same on every copy: a
+ * snapshot at offset n is the content after record n, whichever applier took it.
+ *
+ * <p>What restore, fork, as-of reads and exports build on. A {@code RestoreFrom} met while replaying is
+ * applied the same way (a build of its own, in a directory nested in this one).
+ *
+ * <p>Thread-safe: every build has its own replay and scratch directory.
+ */
+public final class PastContent {
+    private final Map<String, Object> kafkaClientProps;
+    private final ApplierConfig config;
+    private final SnapshotStore store;
+    private final MeterRegistry meters;
+
+    /**
+     * @param config how records are applied (limits, result rows); its hot directory is not used
+     * @param store the snapshots to start from; null: every build replays from the partition's start
+     */
+    public PastContent(Map<String, Object> kafkaClientProps, ApplierConfig config, SnapshotStore store, MeterRegistry meters) {
+        this.kafkaClientProps = Map.copyOf(kafkaClientProps);
+        this.config = config;
+        this.store = store;
+        this.meters = meters == null ? new SimpleMeterRegistry() : meters;
+    }
+
+    /**
+     * Places {@code tenant}'s file as it was right after the record at {@code lastOffset} of
+     * {@code partition} under the empty directory {@code scratchHotDir} ({@link TenantFiles#database} of
+     * it); returns false, with no file there, when the tenant did not exist then (not yet created, or
+     * deleted). Throws when the log and the snapshots no longer hold that point (retention removed records
+     * no kept snapshot covers).
+     */
+    public boolean build(String tenant, int partition, long lastOffset, Path scratchHotDir) throws SQLException {
+        TenantFiles scratch = new TenantFiles(scratchHotDir);
+        LogReplay replay = new LogReplay(kafkaClientProps, config.withRole(config.role(), config.applicationId(), scratchHotDir));
+        if (store != null) replay = replay.withSnapshots(store, meters);
+        long seeded = store == null ? -1 : SnapshotSeeds.forRebuild(store, meters).seed(tenant, lastOffset, scratchHotDir);
+        if (seeded >= 0 && ConsistentCopy.positionOf(scratch.database(tenant)).partition() != partition) {
+            deleteQuietly(scratch.database(tenant)); // a snapshot of another log's tenant of that name: replay instead
+            seeded = -1;
+        }
+        if (seeded < 0) replay.replayPartition(partition, lastOffset + 1, tenant::equals, progress -> { });
+        else if (seeded < lastOffset) replay.replayPartitionFrom(partition, seeded + 1, lastOffset + 1, tenant::equals, progress -> { });
+        return Files.exists(scratch.database(tenant));
+    }
+
+    /** The store builds start from; null when there is none. */
+    SnapshotStore store() {
+        return store;
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("could not remove " + file, e);
+        }
+    }
+}

@@ -1,0 +1,206 @@
+package io.cairn.streams.apply;
+
+import io.cairn.tenantdb.sqlite.IntegrityCheck;
+import io.cairn.tenantdb.sqlite.SqliteConnections;
+import io.cairn.tenantdb.sqlite.TenantConnection;
+import io.cairn.tenantdb.sqlite.TenantFiles;
+import io.cairn.tenantdb.sqlite.TenantSchema;
+import io.cairn.topics.Bookmark;
+import io.cairn.topics.ErrorCode;
+import io.cairn.topics.TenantId;
+import io.cairn.topics.avro.RestoreFrom;
+import io.cairn.topics.avro.TenantCommand;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies a {@code RestoreFrom} to the tenant's file, before the record itself is applied: the content
+ * the record names (this tenant's, or for a fork another's, right after a past record) is built by
+ * {@link PastContent} in a scratch directory, checked ({@code quick_check}), given what stays the
+ * tenant's own whatever its content, and moved into place with the tenant's applied position as it was
+ * just before the record. {@link CommandApplier} then applies the record like any other (it only moves
+ * the position), so its outcome and the tenant's new state go out with the group, and a crash before
+ * that commit makes the record apply again, the same way.
+ *
+ * <p>What stays the tenant's own: its keys, its snapshots, its usage counts, its idempotency keys (a
+ * retried write keeps its first outcome), its creation time. Everything else, its schema and migration
+ * versions included, is the restored point's.
+ *
+ * <p>Deterministic: the verdicts (a point outside the tenant's life) depend on the log only.
+ */
+final class Restores {
+    /** Applies no restore: a {@code RestoreFrom} throws (never a verdict, so no copy answers it differently). */
+    static final Restores NONE = new Restores(null, null);
+
+    private static final Logger log = LoggerFactory.getLogger(Restores.class);
+    /** Cairn's tables that stay the tenant's own across a restore. */
+    private static final List<String> KEPT = List.of("_cairn_keys", "_cairn_idempotency", "_cairn_usage", "_cairn_snapshots");
+
+    private final TenantDatabasePool pool;
+    private final PastContent past;
+
+    Restores(TenantDatabasePool pool, PastContent past) {
+        this.pool = pool;
+        this.past = past;
+    }
+
+    /**
+     * Replaces the tenant's content as {@code r} says, unless the record was applied already or the
+     * tenant has no file (the caller's apply then skips it, or answers {@code tenant_not_found}). Returns
+     * the verdict when the point cannot be restored (nothing changed), else null.
+     */
+    Outcome.Failed replace(TenantCommand cmd, RestoreFrom r, Bookmark position) throws SQLException {
+        if (past == null) throw new IllegalStateException("a RestoreFrom at " + position + " needs the log, and this applier has none");
+        String tenant = cmd.getTenant();
+        TenantFiles files = pool.files();
+        if (!files.exists(tenant)) return null;
+        String source = r.getSourceTenant() == null ? tenant : r.getSourceTenant();
+        int partition = r.getSourcePartition() == null ? position.partition() : r.getSourcePartition();
+        if (!TenantId.isValid(source)) return refused(ErrorCode.INVALID_TENANT, "invalid source tenant id");
+        if (r.getImportKey() != null) return refused(ErrorCode.NOT_SUPPORTED, "imports are not supported yet");
+        Long at = r.getAtOffset();
+        if (at == null || at < 0 || (partition == position.partition() && at >= position.offset())) {
+            return refused(ErrorCode.RESTORE_OUT_OF_RANGE, "the point to restore must be a record before the restore's own ("
+                    + position + "), was " + partition + ":" + at);
+        }
+        TenantDatabase current = pool.acquire(tenant);
+        Bookmark before;
+        Kept kept;
+        try {
+            if (current.inTransaction()) throw new IllegalStateException("tenant " + tenant + ": restore with its group open");
+            before = TenantSchema.appliedPosition(current.connection());
+            if (position.offset() <= before.offset()) return null; // applied before: the caller skips it
+            kept = Kept.read(current.connection());
+            try (Statement s = current.connection().createStatement()) {
+                s.execute("PRAGMA wal_checkpoint(TRUNCATE)"); // the file alone holds everything, whatever happens next
+            }
+        } finally {
+            pool.discard(tenant);
+        }
+        if (source.equals(tenant) && kept.createdOffset() >= 0 && at < kept.createdOffset()) {
+            return refused(ErrorCode.RESTORE_OUT_OF_RANGE, "the tenant was created at " + position.partition() + ":" + kept.createdOffset()
+                    + "; restore to that point or a later one, not " + partition + ":" + at);
+        }
+        Path scratch = files.scratchDir(tenant);
+        long start = System.nanoTime();
+        try {
+            if (!past.build(source, partition, at, scratch)) {
+                return refused(ErrorCode.RESTORE_OUT_OF_RANGE, "tenant '" + source + "' did not exist at " + partition + ":" + at);
+            }
+            Path built = new TenantFiles(scratch).database(source);
+            String problem = IntegrityCheck.problem(source, built, pool.limits()).orElse(null);
+            if (problem != null) throw new SQLException("tenant " + tenant + ": the content built for " + partition + ":" + at + " fails quick_check: " + problem);
+            try (TenantConnection c = SqliteConnections.openWritable(tenant, built, pool.limits())) {
+                TenantSchema.ensureIdempotencyTable(c.connection());
+                TenantSchema.ensureLaterTables(c.connection());
+                if (source.equals(tenant) && kept.createdAtMs() != createdAt(c.connection())) {
+                    return refused(ErrorCode.RESTORE_OUT_OF_RANGE, "at " + partition + ":" + at + " the tenant was an earlier one"
+                            + " of the same name (deleted since): restore to a point after its creation");
+                }
+                kept.writeInto(c.connection(), tenant, before);
+            }
+            files.install(tenant, built);
+            log.info("tenant {}: content replaced by {}'s at {} for the record at {} in {} ms", tenant, source, partition + ":" + at,
+                    position, (System.nanoTime() - start) / 1_000_000);
+            return null;
+        } catch (IOException e) {
+            throw new SQLException("could not place the restored content of " + tenant, e);
+        } finally {
+            TenantRecovery.deleteTree(scratch);
+        }
+    }
+
+    private static Outcome.Failed refused(ErrorCode code, String message) {
+        return new Outcome.Failed(code, message, null);
+    }
+
+    private static long createdAt(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT created_at_ms FROM _cairn_tenant WHERE id = 0")) {
+            return rs.next() ? rs.getLong(1) : -1;
+        }
+    }
+
+    /** The rows of Cairn's tables that stay the tenant's own, read from its current file. */
+    private record Kept(Map<String, List<Map<String, Object>>> tables, Map<String, Object> tenantRow) {
+        long createdAtMs() {
+            return ((Number) tenantRow.get("created_at_ms")).longValue();
+        }
+
+        long createdOffset() {
+            Object v = tenantRow.get("created_offset");
+            return v == null ? -1 : ((Number) v).longValue();
+        }
+
+        static Kept read(Connection c) throws SQLException {
+            Map<String, List<Map<String, Object>>> tables = new LinkedHashMap<>();
+            for (String table : KEPT) tables.put(table, rows(c, table));
+            List<Map<String, Object>> tenant = rows(c, "_cairn_tenant");
+            if (tenant.isEmpty()) throw new SQLException("not a Cairn tenant file: no _cairn_tenant row");
+            return new Kept(tables, tenant.getFirst());
+        }
+
+        /** Replaces the kept tables' rows in the built file, names it {@code tenant}, and sets its applied position. */
+        void writeInto(Connection c, String tenant, Bookmark applied) throws SQLException {
+            try (Statement s = c.createStatement()) {
+                s.execute("BEGIN IMMEDIATE");
+                for (var e : tables.entrySet()) {
+                    s.execute("DELETE FROM " + e.getKey());
+                    for (Map<String, Object> row : e.getValue()) insert(c, e.getKey(), row);
+                }
+                try (PreparedStatement ps = c.prepareStatement("UPDATE _cairn_tenant SET tenant = ?, created_at_ms = ?, last_write_ms = ?,"
+                        + " created_offset = ? WHERE id = 0")) {
+                    ps.setString(1, tenant);
+                    ps.setObject(2, tenantRow.get("created_at_ms"));
+                    ps.setObject(3, tenantRow.get("last_write_ms"));
+                    ps.setLong(4, createdOffset());
+                    ps.executeUpdate();
+                }
+                try (PreparedStatement ps = c.prepareStatement("UPDATE _cairn_applied SET log_partition = ?, log_offset = ? WHERE id = 0")) {
+                    ps.setInt(1, applied.partition());
+                    ps.setLong(2, applied.offset());
+                    ps.executeUpdate();
+                }
+                s.execute("COMMIT");
+                s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+            }
+        }
+
+        private static List<Map<String, Object>> rows(Connection c, String table) throws SQLException {
+            List<Map<String, Object>> out = new ArrayList<>();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM " + table)) {
+                ResultSetMetaData md = rs.getMetaData();
+                while (rs.next()) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    for (int i = 1; i <= md.getColumnCount(); i++) row.put(md.getColumnName(i), rs.getObject(i));
+                    out.add(row);
+                }
+            } catch (SQLException e) {
+                if (e.getMessage() != null && e.getMessage().contains("no such table")) return out; // a file from before the table
+                throw e;
+            }
+            return out;
+        }
+
+        private static void insert(Connection c, String table, Map<String, Object> row) throws SQLException {
+            String columns = String.join(", ", row.keySet());
+            String slots = String.join(", ", row.keySet().stream().map(k -> "?").toList());
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (" + columns + ") VALUES (" + slots + ")")) {
+                int i = 1;
+                for (Object v : row.values()) ps.setObject(i++, v);
+                ps.executeUpdate();
+            }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package io.cairn.tenantdb.sqlite;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * A tenant's content as SQL text, like the sqlite3 shell's {@code .dump} without its transaction
+ * statements: each table's {@code CREATE TABLE} and its rows as {@code INSERT}s (integers exact, reals
+ * round-tripping, text quoted, blobs as {@code X'..'}), then indexes, views and triggers. Cairn's own
+ * {@code _cairn_} tables and SQLite's internal ones are left out. Read it in one read transaction for a
+ * consistent dump.
+ */
+public final class SqlDump {
+    private SqlDump() {}
+
+    /** Writes the dump of {@code c}'s main database to {@code out}; returns the rows written. */
+    public static long write(Connection c, Writer out) throws SQLException, IOException {
+        String own = "name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '" + TenantSchema.RESERVED_PREFIX.replace("_", "\\_")
+                + "%' ESCAPE '\\'";
+        List<String[]> tables = new ArrayList<>();
+        List<String> others = new ArrayList<>();
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT type, name, sql FROM main.sqlite_schema WHERE sql IS NOT NULL AND " + own
+                     + " AND tbl_name NOT LIKE '" + TenantSchema.RESERVED_PREFIX.replace("_", "\\_") + "%' ESCAPE '\\'"
+                     + " ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 WHEN 'view' THEN 2 ELSE 3 END, rowid")) {
+            while (rs.next()) {
+                if (rs.getString(1).equals("table")) tables.add(new String[] {rs.getString(2), rs.getString(3)});
+                else others.add(rs.getString(3));
+            }
+        }
+        long rows = 0;
+        for (String[] t : tables) {
+            out.write(t[1]);
+            out.write(";\n");
+            if (t[1].toUpperCase(java.util.Locale.ROOT).startsWith("CREATE VIRTUAL TABLE")) continue;
+            String quoted = quote(t[0]);
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM main." + quoted)) {
+                int columns = rs.getMetaData().getColumnCount();
+                while (rs.next()) {
+                    out.write("INSERT INTO ");
+                    out.write(quoted);
+                    out.write(" VALUES(");
+                    for (int i = 1; i <= columns; i++) {
+                        if (i > 1) out.write(',');
+                        out.write(literal(rs, i));
+                    }
+                    out.write(");\n");
+                    rows++;
+                }
+            }
+        }
+        for (String sql : others) {
+            out.write(sql);
+            out.write(";\n");
+        }
+        return rows;
+    }
+
+    /** {@code name} as an SQL identifier. */
+    public static String quote(String name) {
+        return '"' + name.replace("\"", "\"\"") + '"';
+    }
+
+    private static String literal(ResultSet rs, int i) throws SQLException {
+        Object v = rs.getObject(i);
+        if (v == null) return "NULL";
+        return switch (v) {
+            case Integer n -> Long.toString(n);
+            case Long n -> Long.toString(n);
+            case Double d -> real(d);
+            case Float f -> real(f.doubleValue());
+            case byte[] b -> "X'" + HexFormat.of().formatHex(b) + "'";
+            default -> rs.getMetaData().getColumnType(i) == Types.BLOB ? "X'" + HexFormat.of().formatHex(rs.getBytes(i)) + "'"
+                    : "'" + v.toString().replace("'", "''") + "'";
+        };
+    }
+
+    private static String real(double d) {
+        if (Double.isNaN(d)) return "NULL";
+        if (Double.isInfinite(d)) return d > 0 ? "1e999" : "-1e999";
+        String s = Double.toString(d);
+        return s.contains(".") || s.contains("E") ? s : s + ".0";
+    }
+}
