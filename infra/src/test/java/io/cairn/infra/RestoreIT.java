@@ -20,6 +20,7 @@ import io.cairn.tenantdb.sqlite.SqliteLimits;
 import io.cairn.tenantdb.sqlite.TenantConnection;
 import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.cairn.topics.Bookmark;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -230,6 +231,54 @@ class RestoreIT {
     }
 
     @Test
+    void anImportCreatesOrReplacesContentAfterTheSameChecksAsWrites() throws Exception {
+        String key = stack.createTenant("im-src");
+        write(key, "im-src", "CREATE TABLE people (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, photo BLOB)");
+        write(key, "im-src", "CREATE INDEX people_name ON people (name)");
+        write(key, "im-src", "INSERT INTO people (name, photo) VALUES ('ada', x'cafe'), ('grace', NULL), ('o''hara', x'')");
+        String sum = checksum("im-src", key);
+
+        // A SQLite file into a tenant that does not exist yet: it is created with that content.
+        Path file = export("im-src", key, "format=sqlite");
+        Reply created = upload("im-new", "", Files.readAllBytes(file));
+        assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
+        String newKey = created.text("api_key");
+        assertThat(checksum("im-new", newKey)).isEqualTo(sum);
+        write(newKey, "im-new", "INSERT INTO people (name) VALUES ('new')");
+
+        // A SQL script over an existing tenant: its content is replaced; its key stays; undo brings it back.
+        String other = stack.createTenant("im-over");
+        write(other, "im-over", "CREATE TABLE old (x)");
+        String before = checksum("im-over", other);
+        Reply replaced = upload("im-over", "?format=sql", Files.readAllBytes(export("im-src", key, "format=sql")));
+        assertThat(replaced.status()).as(replaced.body().toString()).isEqualTo(200);
+        assertThat(checksum("im-over", other)).isEqualTo(sum);
+        assertThat(stack.post("/v1/tenants/im-over/restore", ADMIN, "{\"bookmark\":\"" + replaced.text("undo_bookmark") + "\"}").status())
+                .isEqualTo(200);
+        assertThat(checksum("im-over", other)).isEqualTo(before);
+        // The sqlite3 shell's own .dump wrapping is accepted.
+        Reply shell = upload("im-over", "?format=sql", ("PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\nCREATE TABLE t(a);\n"
+                + "INSERT INTO t VALUES(1);\nCOMMIT;\n").getBytes());
+        assertThat(shell.status()).as(shell.body().toString()).isEqualTo(200);
+
+        // Refused, and nothing stored or changed.
+        String kept = checksum("im-over", other);
+        assertThat(upload("im-over", "", "not a database".getBytes()).errorCode()).isEqualTo("invalid_import");
+        assertThat(upload("im-over", "?format=sql", "CREATE TABLE _cairn_keys (x);".getBytes()).errorCode()).isEqualTo("reserved_name");
+        assertThat(upload("im-over", "?format=sql", "CREATE TABLE t (a); ATTACH 'x.db' AS x;".getBytes()).errorCode())
+                .isEqualTo("forbidden_statement");
+        Path sneaky = data.resolve("sneaky-" + UUID.randomUUID() + ".db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + sneaky); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE t (a)");
+            st.execute("CREATE TRIGGER t_r AFTER INSERT ON t BEGIN UPDATE t SET a = sqlite_version(); END");
+        }
+        assertThat(upload("im-over", "", Files.readAllBytes(sneaky)).errorCode()).as("a trigger the write policy refuses")
+                .isEqualTo("nondeterministic");
+        assertThat(stack.call("POST", "/v1/tenants/im-over/import", other, "x").status()).as("only an admin imports").isEqualTo(403);
+        assertThat(checksum("im-over", other)).isEqualTo(kept);
+    }
+
+    @Test
     void aColdTenantRestoresAndTheWholeLogRestoresAndForksIncludedReplaysToTheLiveFiles() throws Exception {
         String key = stack.createTenant("rp-cold");
         write(key, "rp-cold", "CREATE TABLE t (v)");
@@ -251,13 +300,25 @@ class RestoreIT {
 
         // Every tenant of this test class, restores and forks included, from the log alone.
         Path rebuilt = data.resolve("rebuilt-" + UUID.randomUUID());
-        new LogReplay(stack.kafkaProperties(), ApplierConfig.primary(rebuilt)).replayAll(t -> true, p -> { });
+        new LogReplay(stack.kafkaProperties(), ApplierConfig.primary(rebuilt)).withSnapshots(store(), new SimpleMeterRegistry())
+                .replayAll(t -> true, p -> { }); // imports are in the snapshot store
         for (String tenant : new TenantFiles(data.resolve("hot")).list()) {
             assertThat(fileChecksum(rebuilt, tenant)).as(tenant).isEqualTo(fileChecksum(data.resolve("hot"), tenant));
         }
     }
 
     // --- helpers
+
+    private static S3SnapshotStore store() {
+        return new S3SnapshotStore(client, S3SnapshotConfig.of("cairn-snapshots"));
+    }
+
+    private static Reply upload(String tenant, String query, byte[] body) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(stack.url() + "/v1/tenants/" + tenant
+                + "/import" + query)).header("Authorization", "Bearer " + ADMIN).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return new Reply(r.statusCode(), new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()), null);
+    }
 
     /** The partition Kafka's default partitioner gives the tenant's records (4 partitions in TestStack). */
     private static int partitionOf(String tenant) {

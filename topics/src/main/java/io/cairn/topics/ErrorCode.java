@@ -25,6 +25,7 @@ public enum ErrorCode {
     INVALID_PARAMS(400, "invalid_params"),
     INVALID_BOOKMARK(400, "invalid_bookmark"),
     RESTORE_OUT_OF_RANGE(400, "restore_out_of_range"),
+    INVALID_IMPORT(400, "invalid_import"),
     BATCH_TOO_LARGE(400, "batch_too_large"),
     REQUEST_TOO_LARGE(413, "request_too_large"),
     REQUEST_TIMEOUT(408, "request_timeout"),

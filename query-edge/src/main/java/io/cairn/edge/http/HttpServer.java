@@ -96,6 +96,7 @@ public final class HttpServer implements AutoCloseable {
             add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/restore", restores::restore);
             add(cfg, metrics, HandlerType.GET, "/v1/tenants/{tenant}/history", restores::history);
             add(cfg, metrics, HandlerType.GET, "/v1/tenants/{tenant}/export", restores::export);
+            add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/import", restores::importContent);
             add(cfg, metrics, HandlerType.DELETE, "/v1/tenants/{tenant}/keys/{keyId}", admin::revokeKey);
             add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/execute", data::execute);
             add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/query", data::query);

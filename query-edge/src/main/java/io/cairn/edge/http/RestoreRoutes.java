@@ -7,6 +7,8 @@ import io.cairn.connectors.snapshot.SnapshotKeys;
 import io.cairn.edge.auth.Authenticator;
 import io.cairn.edge.auth.Scope;
 import io.cairn.edge.error.ApiError;
+import io.cairn.edge.auth.ApiKeys;
+import io.cairn.edge.restore.ImportedFile;
 import io.cairn.edge.restore.PastCopies;
 import io.cairn.edge.restore.RestorePoints;
 import io.cairn.edge.write.Commands;
@@ -17,6 +19,7 @@ import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.cairn.tenantdb.sqlite.TenantSchema;
 import io.cairn.topics.Bookmark;
 import io.cairn.topics.ErrorCode;
+import io.cairn.topics.avro.KeySpec;
 import io.cairn.topics.avro.TenantState;
 import io.cairn.topics.avro.Tier;
 import io.javalin.http.Context;
@@ -36,6 +39,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * Point-in-time restore, history, as-of reads and exports. A point is the content right after one record
@@ -78,6 +82,55 @@ final class RestoreRoutes {
         out.put("bookmark", done.bookmark().toString())
                 .put("undo_bookmark", new Bookmark(done.bookmark().partition(), done.bookmark().offset() - 1).toString());
         Responses.json(ctx, 200, out);
+    }
+
+    /**
+     * {@code POST /v1/tenants/{t}/import[?format=sqlite|sql]} (admin), the body a SQLite file or a SQL script:
+     * checked ({@link ImportedFile}), stored in the snapshot store as an import, and referenced by a
+     * {@code RestoreFrom} on the tenant's log, so a replay makes the same content. An existing tenant's
+     * content is replaced (200, with {@code undo_bookmark}); a tenant that does not exist is created with it
+     * (201, with its {@code api_key}).
+     */
+    void importContent(Context ctx) throws Exception {
+        Authenticator.requireAdmin(s.principal(ctx));
+        String tenant = EdgeServices.tenantParam(ctx);
+        String format = ctx.queryParam("format");
+        if (format == null) format = String.valueOf(ctx.contentType()).startsWith("application/sql") ? "sql" : "sqlite";
+        if (!format.equals("sqlite") && !format.equals("sql")) throw ApiError.invalidRequest("\"format\" must be sqlite or sql");
+        var store = s.requireSnapshots();
+        s.requireLog();
+        Path dir = Files.createTempDirectory("cairn-import-");
+        try {
+            ImportedFile.Checked file;
+            try (var body = ctx.req().getInputStream()) {
+                file = ImportedFile.read(body, format.equals("sql"), s.config().readLimits().maxDatabaseBytes(), dir);
+            }
+            String id = UUID.randomUUID().toString();
+            SnapshotInfo stored;
+            try (var in = Files.newInputStream(file.file())) {
+                stored = store.putImport(tenant, id, in);
+            }
+            long deadline = System.nanoTime() + restoreWait().toNanos();
+            boolean exists = s.directory().tenant(tenant).isPresent();
+            ApiKeys.NewKey key = null;
+            if (!exists) {
+                key = ApiKeys.generate();
+                KeySpec spec = new KeySpec(key.keyId(), key.secretSha256(), List.of(Scope.READ.wireName(), Scope.WRITE.wireName()));
+                Outcomes.successOrThrow(s.gateway().submit(Commands.createTenant(tenant, spec), left(deadline)));
+            }
+            Submitted done = s.gateway().submit(Commands.importContent(tenant, id, stored.sha256(), stored.sizeBytes()), left(deadline));
+            Outcomes.successOrThrow(done);
+            if (!s.directory().awaitApplied(tenant, done.bookmark().offset(), left(deadline))) throw Outcomes.writeTimeout(done.bookmark().toString());
+            ObjectNode out = Responses.object().put("tenant", tenant).put("bookmark", done.bookmark().toString())
+                    .put("size_bytes", file.sizeBytes()).put("tables", file.tables()).put("import", SnapshotKeys.importKey(tenant, id));
+            if (key != null) out.put("api_key", key.token());
+            else out.put("undo_bookmark", new Bookmark(done.bookmark().partition(), done.bookmark().offset() - 1).toString());
+            Responses.json(ctx, exists ? 200 : 201, out);
+        } finally {
+            try (var paths = Files.walk(dir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
     }
 
     /** The point a fork's {@code "from": {"tenant", "bookmark"|"time"}} names (neither: the source's newest content). */

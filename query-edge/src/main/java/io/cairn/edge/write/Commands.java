@@ -93,6 +93,11 @@ public final class Commands {
                 .setAtOffset(atOffset).setAtTimeMs(atTimeMs).build());
     }
 
+    /** Replaces the tenant's content with the imported file {@code id} of the snapshot store (its SHA-256 and size as stored). */
+    public static TenantCommand importContent(String tenant, String id, String sha256, long sizeBytes) {
+        return stamp(tenant, null, RestoreFrom.newBuilder().setImportKey(id).setImportSha256(sha256).setImportSizeBytes(sizeBytes).build());
+    }
+
     /** Asks the applier to bring a cold tenant's file back (a read of a cold tenant sends it). */
     public static TenantCommand thaw(String tenant) {
         return stamp(tenant, null, new Thaw());

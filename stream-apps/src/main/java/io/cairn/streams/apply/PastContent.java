@@ -61,6 +61,24 @@ public final class PastContent {
         return Files.exists(scratch.database(tenant));
     }
 
+    /**
+     * Places the imported file {@code id} of {@code tenant} under {@code scratchHotDir} as the tenant's file,
+     * verified against the store's checksum and against the record's ({@code sha256}, {@code sizeBytes}): a
+     * record always gets the bytes it was written for. Throws when the store has no such import or it does not
+     * match (never a verdict: the store, not the log, is at fault).
+     */
+    public void fetchImport(String tenant, String id, String sha256, long sizeBytes, Path scratchHotDir) throws SQLException {
+        if (store == null) throw new SQLException("tenant " + tenant + ": an import needs the snapshot store, and this process has none");
+        TenantFiles scratch = new TenantFiles(scratchHotDir);
+        scratch.prepare(tenant);
+        var info = store.downloadImport(tenant, id, scratch.database(tenant))
+                .orElseThrow(() -> new SQLException("tenant " + tenant + ": import " + id + " is not in the snapshot store"));
+        if (!info.sha256().equals(sha256) || info.sizeBytes() != sizeBytes) {
+            deleteQuietly(scratch.database(tenant));
+            throw new SQLException("tenant " + tenant + ": import " + id + " in the store is not the one its record names");
+        }
+    }
+
     /** The store builds start from; null when there is none. */
     SnapshotStore store() {
         return store;

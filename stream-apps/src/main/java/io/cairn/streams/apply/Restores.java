@@ -69,9 +69,9 @@ final class Restores {
         String source = r.getSourceTenant() == null ? tenant : r.getSourceTenant();
         int partition = r.getSourcePartition() == null ? position.partition() : r.getSourcePartition();
         if (!TenantId.isValid(source)) return refused(ErrorCode.INVALID_TENANT, "invalid source tenant id");
-        if (r.getImportKey() != null) return refused(ErrorCode.NOT_SUPPORTED, "imports are not supported yet");
+        boolean imported = r.getImportKey() != null;
         Long at = r.getAtOffset();
-        if (at == null || at < 0 || (partition == position.partition() && at >= position.offset())) {
+        if (!imported && (at == null || at < 0 || (partition == position.partition() && at >= position.offset()))) {
             return refused(ErrorCode.RESTORE_OUT_OF_RANGE, "the point to restore must be a record before the restore's own ("
                     + position + "), was " + partition + ":" + at);
         }
@@ -89,23 +89,26 @@ final class Restores {
         } finally {
             pool.discard(tenant);
         }
-        if (source.equals(tenant) && kept.createdOffset() >= 0 && at < kept.createdOffset()) {
+        if (!imported && source.equals(tenant) && kept.createdOffset() >= 0 && at < kept.createdOffset()) {
             return refused(ErrorCode.RESTORE_OUT_OF_RANGE, "the tenant was created at " + position.partition() + ":" + kept.createdOffset()
                     + "; restore to that point or a later one, not " + partition + ":" + at);
         }
         Path scratch = files.scratchDir(tenant);
         long start = System.nanoTime();
         try {
-            if (!past.build(source, partition, at, scratch)) {
+            if (imported) {
+                source = tenant;
+                past.fetchImport(tenant, r.getImportKey(), r.getImportSha256(), r.getImportSizeBytes() == null ? -1 : r.getImportSizeBytes(), scratch);
+            } else if (!past.build(source, partition, at, scratch)) {
                 return refused(ErrorCode.RESTORE_OUT_OF_RANGE, "tenant '" + source + "' did not exist at " + partition + ":" + at);
             }
             Path built = new TenantFiles(scratch).database(source);
             String problem = IntegrityCheck.problem(source, built, pool.limits()).orElse(null);
             if (problem != null) throw new SQLException("tenant " + tenant + ": the content built for " + partition + ":" + at + " fails quick_check: " + problem);
             try (TenantConnection c = SqliteConnections.openWritable(tenant, built, pool.limits())) {
-                TenantSchema.ensureIdempotencyTable(c.connection());
+                TenantSchema.create(c.connection()); // an imported file has none of Cairn's tables; a restored one has them
                 TenantSchema.ensureLaterTables(c.connection());
-                if (source.equals(tenant) && kept.createdAtMs() != createdAt(c.connection())) {
+                if (!imported && source.equals(tenant) && kept.createdAtMs() != createdAt(c.connection())) {
                     return refused(ErrorCode.RESTORE_OUT_OF_RANGE, "at " + partition + ":" + at + " the tenant was an earlier one"
                             + " of the same name (deleted since): restore to a point after its creation");
                 }
@@ -159,15 +162,18 @@ final class Restores {
                     s.execute("DELETE FROM " + e.getKey());
                     for (Map<String, Object> row : e.getValue()) insert(c, e.getKey(), row);
                 }
-                try (PreparedStatement ps = c.prepareStatement("UPDATE _cairn_tenant SET tenant = ?, created_at_ms = ?, last_write_ms = ?,"
-                        + " created_offset = ? WHERE id = 0")) {
+                // The content's schema version stays (an import has none: 0); the rest is the tenant's.
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO _cairn_tenant (id, tenant, created_at_ms, last_write_ms,"
+                        + " created_offset) VALUES (0, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET tenant = excluded.tenant,"
+                        + " created_at_ms = excluded.created_at_ms, last_write_ms = excluded.last_write_ms, created_offset = excluded.created_offset")) {
                     ps.setString(1, tenant);
                     ps.setObject(2, tenantRow.get("created_at_ms"));
                     ps.setObject(3, tenantRow.get("last_write_ms"));
                     ps.setLong(4, createdOffset());
                     ps.executeUpdate();
                 }
-                try (PreparedStatement ps = c.prepareStatement("UPDATE _cairn_applied SET log_partition = ?, log_offset = ? WHERE id = 0")) {
+                try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO _cairn_applied (id, log_partition, log_offset)"
+                        + " VALUES (0, ?, ?)")) {
                     ps.setInt(1, applied.partition());
                     ps.setLong(2, applied.offset());
                     ps.executeUpdate();

@@ -49,7 +49,37 @@ public final class LocalSnapshotStore implements SnapshotStore {
 
     @Override
     public SnapshotInfo put(String tenant, long offset, InputStream content) {
-        Path object = objectPath(tenant, offset);
+        return putObject(objectPath(tenant, offset), tenant, offset, content);
+    }
+
+    /** Where the stored (compressed) object of an import lives. */
+    public Path importPath(String tenant, String id) {
+        return root.resolve(SnapshotKeys.importKey(tenant, id));
+    }
+
+    @Override
+    public SnapshotInfo putImport(String tenant, String id, InputStream content) {
+        return putObject(importPath(tenant, id), tenant, -1, content);
+    }
+
+    @Override
+    public Optional<SnapshotInfo> downloadImport(String tenant, String id, Path target) {
+        return downloadObject(importPath(tenant, id), tenant, -1, target);
+    }
+
+    @Override
+    public boolean deleteImport(String tenant, String id) {
+        Path object = importPath(tenant, id);
+        try {
+            boolean had = Files.deleteIfExists(metaPath(object));
+            Files.deleteIfExists(object);
+            return had;
+        } catch (IOException e) {
+            throw new SnapshotStoreException("deleteImport", tenant, -1, "cannot delete under " + root, e);
+        }
+    }
+
+    private SnapshotInfo putObject(Path object, String tenant, long offset, InputStream content) {
         SnapshotEncoding.Encoded encoded = null;
         try {
             Files.createDirectories(object.getParent());
@@ -105,10 +135,13 @@ public final class LocalSnapshotStore implements SnapshotStore {
 
     @Override
     public Optional<SnapshotInfo> download(String tenant, long offset, Path target) {
-        Optional<SnapshotInfo> info = readMeta(tenant, offset);
+        return downloadObject(objectPath(tenant, offset), tenant, offset, target);
+    }
+
+    private Optional<SnapshotInfo> downloadObject(Path object, String tenant, long offset, Path target) {
+        Optional<SnapshotInfo> info = readMeta(object, tenant, offset);
         if (info.isEmpty()) return Optional.empty();
         SnapshotInfo s = info.get();
-        Path object = objectPath(tenant, offset);
         try (InputStream in = Files.newInputStream(object)) {
             SnapshotEncoding.decodeVerified(in, Files.size(object),
                     new SnapshotEncoding.Expected(s.sizeBytes(), s.sha256(), s.storedBytes()), target, tenant, offset);
@@ -148,7 +181,11 @@ public final class LocalSnapshotStore implements SnapshotStore {
     }
 
     private Optional<SnapshotInfo> readMeta(String tenant, long offset) {
-        Path meta = metaPath(objectPath(tenant, offset));
+        return readMeta(objectPath(tenant, offset), tenant, offset);
+    }
+
+    private Optional<SnapshotInfo> readMeta(Path object, String tenant, long offset) {
+        Path meta = metaPath(object);
         Properties p = new Properties();
         try (InputStream in = Files.newInputStream(meta)) {
             p.load(in);

@@ -18,6 +18,12 @@ public final class SnapshotKeys {
         return "tenants/" + TenantId.require(tenant) + "/snapshots/";
     }
 
+    /** The key of an imported file of the tenant: {@code tenants/{tenant}/imports/{id}}, apart from its snapshots. */
+    public static String importKey(String tenant, String id) {
+        if (id == null || !id.matches("[A-Za-z0-9-]{1,64}")) throw new IllegalArgumentException("import id must match [A-Za-z0-9-]{1,64}");
+        return "tenants/" + TenantId.require(tenant) + "/imports/" + id;
+    }
+
     public static String key(String tenant, long offset) {
         return prefix(tenant) + offsetName(offset);
     }

@@ -99,6 +99,20 @@ public interface SnapshotStore extends AutoCloseable {
     /** Deletes every snapshot of the tenant and returns how many there were. */
     int deleteAll(String tenant);
 
+    /**
+     * Stores a file brought in from outside (an import) as the tenant's import {@code id}
+     * ({@code [A-Za-z0-9-]{1,64}}), under {@link SnapshotKeys#importKey}: compressed and checksummed like a
+     * snapshot, never listed among the snapshots, never pruned with them (a log record refers to it for as
+     * long as the log is replayed). The returned info's offset is -1. Same guarantees as {@link #put}.
+     */
+    SnapshotInfo putImport(String tenant, String id, InputStream content);
+
+    /** Downloads and verifies an import into {@code target}, as {@link #download} does a snapshot; empty when there is none. */
+    Optional<SnapshotInfo> downloadImport(String tenant, String id, Path target);
+
+    /** Deletes an import; true if there was one. */
+    boolean deleteImport(String tenant, String id);
+
     /** Releases resources the store owns (not clients handed to it). */
     @Override
     default void close() {}

@@ -199,6 +199,25 @@ public abstract class SnapshotStoreContract {
     }
 
     @Test
+    void anImportRoundTripsApartFromTheSnapshots() throws Exception {
+        byte[] db = randomDatabase(120_000);
+        store.put("acme", 5, stream(5));
+        SnapshotInfo put = store.putImport("acme", "imp-1", new ByteArrayInputStream(db));
+        assertThat(put.offset()).isEqualTo(-1);
+        assertThat(put.sha256()).isEqualTo(sha256(db));
+
+        Path target = work.resolve("imported.db");
+        assertThat(store.downloadImport("acme", "imp-1", target)).map(SnapshotInfo::sha256).contains(sha256(db));
+        assertThat(Files.readAllBytes(target)).isEqualTo(db);
+        assertThat(store.list("acme")).extracting(SnapshotInfo::offset).as("imports are not snapshots").containsExactly(5L);
+        assertThat(store.downloadImport("acme", "imp-2", work.resolve("none.db"))).isEmpty();
+        assertThat(store.deleteImport("acme", "imp-1")).isTrue();
+        assertThat(store.downloadImport("acme", "imp-1", target)).isEmpty();
+        assertThat(store.deleteImport("acme", "imp-1")).isFalse();
+        assertThatThrownBy(() -> store.putImport("acme", "../x", stream(1))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void invalidTenantIdsAndOffsetsAreRefused() {
         assertThatThrownBy(() -> store.put("../etc", 1, stream(1))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> store.latest("Acme")).isInstanceOf(IllegalArgumentException.class);

@@ -62,7 +62,39 @@ public final class S3SnapshotStore implements SnapshotStore {
 
     @Override
     public SnapshotInfo put(String tenant, long offset, InputStream content) {
-        String key = SnapshotKeys.key(tenant, offset);
+        return putObject(SnapshotKeys.key(tenant, offset), tenant, offset, content);
+    }
+
+    @Override
+    public SnapshotInfo putImport(String tenant, String id, InputStream content) {
+        return putObject(SnapshotKeys.importKey(tenant, id), tenant, -1, content);
+    }
+
+    @Override
+    public Optional<SnapshotInfo> downloadImport(String tenant, String id, Path target) {
+        return downloadObject(SnapshotKeys.importKey(tenant, id), tenant, -1, target);
+    }
+
+    @Override
+    public boolean deleteImport(String tenant, String id) {
+        String key = SnapshotKeys.importKey(tenant, id);
+        try {
+            boolean had;
+            try {
+                s3.headObject(r -> r.bucket(config.bucket()).key(key));
+                had = true;
+            } catch (RuntimeException e) {
+                if (!S3Failures.isMissingObject(e)) throw e;
+                had = false;
+            }
+            s3.deleteObject(r -> r.bucket(config.bucket()).key(key));
+            return had;
+        } catch (RuntimeException e) {
+            throw S3Failures.classify("deleteImport", tenant, -1, e);
+        }
+    }
+
+    private SnapshotInfo putObject(String key, String tenant, long offset, InputStream content) {
         SnapshotEncoding.Encoded encoded;
         try {
             encoded = SnapshotEncoding.encode(content, config.workDir(), config.compressionLevel());
@@ -117,7 +149,10 @@ public final class S3SnapshotStore implements SnapshotStore {
 
     @Override
     public Optional<SnapshotInfo> download(String tenant, long offset, Path target) {
-        String key = SnapshotKeys.key(tenant, offset);
+        return downloadObject(SnapshotKeys.key(tenant, offset), tenant, offset, target);
+    }
+
+    private Optional<SnapshotInfo> downloadObject(String key, String tenant, long offset, Path target) {
         try (ResponseInputStream<GetObjectResponse> in = s3.getObject(r -> r.bucket(config.bucket()).key(key))) {
             GetObjectResponse response = in.response();
             SnapshotInfo info = toInfo(tenant, offset, response.metadata());

@@ -1,0 +1,157 @@
+package io.cairn.edge.restore;
+
+import io.cairn.edge.error.ApiError;
+import io.cairn.tenantdb.sql.SqlRefusal;
+import io.cairn.tenantdb.sql.SqlScript;
+import io.cairn.tenantdb.sql.StatementPolicy;
+import io.cairn.tenantdb.sqlite.SqliteConnections;
+import io.cairn.topics.ErrorCode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A tenant's content brought in from outside, checked before anything of it is stored: a SQLite file (or a
+ * SQL script run into an empty one, statement by statement, each through the write policy) that passes
+ * {@code PRAGMA integrity_check}, is UTF-8, stays within the tenant's size limit, and whose schema passes
+ * the same write policy as a write (no {@code _cairn_} names, no forbidden or non-deterministic SQL in a
+ * table default, view or trigger). The file is then normalised (rollback journal, Cairn's page size,
+ * vacuumed) so that every copy made from it is alike. Refusals are {@link ApiError}s: {@code invalid_import}
+ * or the policy's own codes, naming the statement.
+ */
+public final class ImportedFile {
+    private static final byte[] HEADER = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
+
+    /** What the sqlite3 shell's {@code .dump} wraps a dump in: skipped, the import is one transaction anyway. */
+    private static final java.util.Set<String> WRAPPERS = java.util.Set.of("PRAGMA FOREIGN_KEYS=OFF", "PRAGMA FOREIGN_KEYS = OFF",
+            "BEGIN TRANSACTION", "BEGIN", "COMMIT");
+
+    private ImportedFile() {}
+
+    /** What a checked import holds. */
+    public record Checked(Path file, long sizeBytes, int tables) {}
+
+    /**
+     * Reads {@code body} into {@code dir} (at most {@code maxBytes}: 413 {@code request_too_large} past it)
+     * and checks it; {@code sql} says the body is a SQL script rather than a SQLite file.
+     */
+    public static Checked read(InputStream body, boolean sql, long maxBytes, Path dir) throws IOException {
+        Path raw = dir.resolve("body");
+        copyAtMost(body, raw, maxBytes);
+        Path db = dir.resolve("import.db");
+        if (sql) {
+            runScript(Files.readString(raw, StandardCharsets.UTF_8), db);
+        } else {
+            Files.move(raw, db);
+            byte[] head = new byte[HEADER.length];
+            try (InputStream in = Files.newInputStream(db)) {
+                if (in.readNBytes(head, 0, head.length) != head.length || !Arrays.equals(head, HEADER)) {
+                    throw new ApiError(ErrorCode.INVALID_IMPORT, "the body is not a SQLite database file (send ?format=sql for a SQL script)");
+                }
+            }
+        }
+        try {
+            int tables = check(db);
+            normalise(db);
+            long size = Files.size(db);
+            if (size > maxBytes) throw tooLarge(maxBytes);
+            return new Checked(db, size, tables);
+        } catch (SQLException e) {
+            throw new ApiError(ErrorCode.INVALID_IMPORT, "the file cannot be read as a SQLite database: " + e.getMessage());
+        }
+    }
+
+    private static void copyAtMost(InputStream body, Path target, long maxBytes) throws IOException {
+        byte[] buffer = new byte[1 << 16];
+        long total = 0;
+        try (OutputStream out = Files.newOutputStream(target)) {
+            for (int n; (n = body.read(buffer)) > 0; ) {
+                total += n;
+                if (total > maxBytes) throw tooLarge(maxBytes);
+                out.write(buffer, 0, n);
+            }
+        }
+    }
+
+    private static ApiError tooLarge(long maxBytes) {
+        return new ApiError(ErrorCode.REQUEST_TOO_LARGE, "an import may hold at most " + maxBytes + " bytes (the tenant's size limit)");
+    }
+
+    private static void runScript(String script, Path db) {
+        List<String> statements;
+        try {
+            statements = SqlScript.split(script);
+        } catch (SqlRefusal r) {
+            throw new ApiError(r.code(), r.getMessage());
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
+            s.execute("PRAGMA page_size = " + SqliteConnections.PAGE_SIZE);
+            c.setAutoCommit(false);
+            for (int i = 0; i < statements.size(); i++) {
+                if (WRAPPERS.contains(statements.get(i).strip().toUpperCase(java.util.Locale.ROOT).replaceAll("\\s+", " "))) continue;
+                try {
+                    StatementPolicy.checkWrite(statements.get(i));
+                    s.execute(statements.get(i));
+                } catch (SqlRefusal r) {
+                    throw new ApiError(r.code(), "statement " + i + ": " + r.getMessage(), i, java.util.Map.of());
+                } catch (SQLException e) {
+                    throw new ApiError(ErrorCode.SQL_ERROR, "statement " + i + ": " + e.getMessage(), i, java.util.Map.of());
+                }
+            }
+            c.commit();
+        } catch (SQLException e) {
+            throw new UncheckedIOException(new IOException("could not build the imported database", e));
+        }
+    }
+
+    /** Integrity, encoding and the schema's policy; returns the number of tables. */
+    private static int check(Path db) throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + db + "?mode=ro"); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("PRAGMA integrity_check(20)")) {
+                List<String> problems = new ArrayList<>();
+                while (rs.next()) if (!rs.getString(1).equals("ok")) problems.add(rs.getString(1));
+                if (!problems.isEmpty()) throw new ApiError(ErrorCode.INVALID_IMPORT, "the file fails its integrity check: " + problems);
+            }
+            try (ResultSet rs = s.executeQuery("PRAGMA encoding")) {
+                if (rs.next() && !rs.getString(1).equals("UTF-8")) {
+                    throw new ApiError(ErrorCode.INVALID_IMPORT, "the file is " + rs.getString(1) + "; Cairn keeps UTF-8 databases");
+                }
+            }
+            int tables = 0;
+            try (ResultSet rs = s.executeQuery("SELECT type, name, sql FROM sqlite_schema WHERE sql IS NOT NULL"
+                    + " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid")) {
+                while (rs.next()) {
+                    if (rs.getString(1).equals("table")) tables++;
+                    try {
+                        StatementPolicy.checkWrite(rs.getString(3));
+                    } catch (SqlRefusal r) {
+                        throw new ApiError(r.code(), "the file's " + rs.getString(1) + " " + rs.getString(2) + " would be refused as a write: "
+                                + r.getMessage());
+                    }
+                }
+            }
+            return tables;
+        }
+    }
+
+    /** A rollback journal, Cairn's page size, no free pages: every copy made from the file starts alike. */
+    private static void normalise(Path db) throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
+            s.execute("PRAGMA journal_mode = DELETE");
+            s.execute("PRAGMA page_size = " + SqliteConnections.PAGE_SIZE);
+            s.execute("VACUUM");
+        }
+    }
+}
