@@ -4,7 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Named steps of a freeze and a thaw where the fault suite stops the applier dead, as a SIGKILL landing
+ * Named steps of a freeze, a thaw and a restore where the fault suite stops the applier dead, as a SIGKILL landing
  * exactly there would: run with {@code -Dcairn.fault.halt-at=<name>} and the process halts (no shutdown
  * hook, no finally block) the first time it reaches that step. Without the property nothing happens.
  */
@@ -19,6 +19,10 @@ final class FaultPoints {
     static final String THAW_DOWNLOADED = "thaw.downloaded";
     /** The thawed file is in place; the cold tail is not yet forgotten and the record not applied. */
     static final String THAW_PLACED = "thaw.placed";
+    /** A restore's content is built in scratch, with the tenant's own tables; it is not yet in place. */
+    static final String RESTORE_BUILT = "restore.built";
+    /** The restored content is in place; the RestoreFrom's position is not yet committed. */
+    static final String RESTORE_PLACED = "restore.placed";
 
     private static final Logger log = LoggerFactory.getLogger(FaultPoints.class);
     private static final String HALT_AT = System.getProperty("cairn.fault.halt-at");

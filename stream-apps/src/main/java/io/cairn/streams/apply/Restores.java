@@ -114,7 +114,9 @@ final class Restores {
                 }
                 kept.writeInto(c.connection(), tenant, before);
             }
+            FaultPoints.reach(FaultPoints.RESTORE_BUILT);
             files.install(tenant, built);
+            FaultPoints.reach(FaultPoints.RESTORE_PLACED);
             log.info("tenant {}: content replaced by {}'s at {} for the record at {} in {} ms", tenant, source, partition + ":" + at,
                     position, (System.nanoTime() - start) / 1_000_000);
             return null;
