@@ -279,6 +279,33 @@ class RestoreIT {
     }
 
     @Test
+    void theCliRestoresForksExportsAndImports() throws Exception {
+        String key = stack.createTenant("cli-src");
+        write(key, "cli-src", "CREATE TABLE t (v)");
+        Bookmark one = write(key, "cli-src", "INSERT INTO t VALUES (1)");
+        write(key, "cli-src", "INSERT INTO t VALUES (2)");
+
+        assertThat(cli(new io.cairn.infra.cli.RestoreCommand(), "--tenant", "cli-src", "--bookmark", one.toString())).isZero();
+        assertThat(count(key, "cli-src", "t")).isEqualTo(1);
+        assertThat(cli(new io.cairn.infra.cli.RestoreCommand(), "--tenant", "cli-src", "--bookmark", one.partition() + ":0"))
+                .as("out of range").isEqualTo(1);
+        assertThat(cli(new io.cairn.infra.cli.ForkCommand(), "--from", "cli-src", "--tenant", "cli-fork")).isZero();
+        Path out = data.resolve("cli-" + UUID.randomUUID() + ".sql");
+        assertThat(cli(new io.cairn.infra.cli.ExportCommand(), "--tenant", "cli-src", "--format", "sql", "--out", out.toString())).isZero();
+        assertThat(Files.readString(out)).contains("INSERT INTO \"t\" VALUES(1);").doesNotContain("_cairn_");
+        assertThat(cli(new io.cairn.infra.cli.ImportCommand(), "--tenant", "cli-imported", "--file", out.toString())).isZero();
+        assertThat(stack.get("/v1/tenants/cli-imported/checksum", ADMIN).text("sha256")).isEqualTo(checksum("cli-src", key));
+        assertThat(cli(new io.cairn.infra.cli.ImportCommand(), "--tenant", "cli-imported", "--file", data.resolve("none.sql").toString()))
+                .isEqualTo(2);
+    }
+
+    private static int cli(Object command, String... args) {
+        String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--url", stack.url(), "--token", ADMIN))
+                .toArray(String[]::new);
+        return new picocli.CommandLine(command).execute(all);
+    }
+
+    @Test
     void aColdTenantRestoresAndTheWholeLogRestoresAndForksIncludedReplaysToTheLiveFiles() throws Exception {
         String key = stack.createTenant("rp-cold");
         write(key, "rp-cold", "CREATE TABLE t (v)");

@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** {@code cairn}: the launcher's Java side. Each subcommand is one way to run Cairn. */
 @Command(name = "cairn", mixinStandardHelpOptions = true, version = "cairn 0.1.0",
         description = "One isolated SQLite database per tenant, event-sourced on Kafka.",
-        subcommands = {DevCommand.class, ServeCommand.class, RebuildCommand.class, MigrateCommand.class})
+        subcommands = {DevCommand.class, ServeCommand.class, RebuildCommand.class, MigrateCommand.class, RestoreCommand.class,
+                ForkCommand.class, ExportCommand.class, ImportCommand.class})
 public final class CairnCommand implements Runnable {
     @Override
     public void run() {

@@ -23,6 +23,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -36,7 +37,7 @@ import picocli.CommandLine.Option;
         description = "Register a folder of V<n>__<name>.sql files as a migration set and run it on the tenants.")
 public final class MigrateCommand implements Callable<Integer> {
     private static final Pattern FILE = Pattern.compile("V(\\d{1,9})__(.+)\\.sql");
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = ApiOptions.JSON;
 
     @Option(names = "--set", required = true, description = "The migration set, e.g. app.")
     String set;
@@ -65,29 +66,13 @@ public final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Run the versions on a sample of hot tenants and roll them back; report what would fail.")
     boolean dryRun;
 
-    @Option(names = "--url", defaultValue = "${env:CAIRN_URL:-http://127.0.0.1:8080}", description = "Cairn's HTTP API (env CAIRN_URL). Default: ${DEFAULT-VALUE}.")
-    URI url;
-
-    @Option(names = "--token", defaultValue = "${env:CAIRN_ADMIN_TOKEN}", description = "Admin token (env CAIRN_ADMIN_TOKEN). Default: <data-dir>/admin-token.")
-    String token;
-
-    @Option(names = "--data-dir", defaultValue = "${env:CAIRN_DATA_DIR:-.cairn}", description = "The data dir of ./cairn dev, for its admin token.")
-    Path dataDir;
-
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    @Mixin ApiOptions api;
     private PrintStream out = System.out;
     private PrintStream err = System.err;
 
     @Override
     public Integer call() throws Exception {
-        if (token == null) {
-            Path file = dataDir.resolve("admin-token");
-            if (!Files.exists(file)) {
-                err.println("cairn migrate: no admin token: pass --token, set CAIRN_ADMIN_TOKEN, or --data-dir of ./cairn dev");
-                return 2;
-            }
-            token = Files.readString(file).strip();
-        }
+        if (!api.resolveToken("migrate", err)) return 2;
         if (dir != null && !register()) return 2;
         if (registerOnly) return 0;
         return run();
@@ -131,7 +116,7 @@ public final class MigrateCommand implements Callable<Integer> {
             m.matches();
             ObjectNode body = JSON.createObjectNode().put("description", m.group(2).replace('_', ' '));
             statements.forEach(body.putArray("statements")::add);
-            Response r = call("PUT", "/v1/migrations/" + set + "/versions/" + e.getKey(), body);
+            ApiOptions.Response r = call("PUT", "/v1/migrations/" + set + "/versions/" + e.getKey(), body);
             if (r.status() == 201) out.printf("registered  V%d %s (%d statements)%n", e.getKey(), m.group(2), statements.size());
             else if (r.status() == 200) out.printf("unchanged   V%d %s%n", e.getKey(), m.group(2));
             else {
@@ -153,7 +138,7 @@ public final class MigrateCommand implements Callable<Integer> {
         if (dryRun) body.put("dry_run", true);
         if (tenants.equals("all")) body.put("tenants", "all");
         else List.of(tenants.split(",")).forEach(t -> body.withArray("tenants").add(t.strip()));
-        Response started = call("POST", "/v1/migrations/" + set + "/runs", body);
+        ApiOptions.Response started = call("POST", "/v1/migrations/" + set + "/runs", body);
         if (dryRun && started.status() == 200) {
             JsonNode d = started.body();
             out.printf("dry run of set %s to version %d on %d sampled tenant(s): %d would apply, %d would fail%n", set,
@@ -203,13 +188,7 @@ public final class MigrateCommand implements Callable<Integer> {
                 s.path("applied").asInt(), total, s.path("failed").asInt(), s.path("waiting_for_cold").asInt());
     }
 
-    private record Response(int status, JsonNode body) {}
-
-    private Response call(String method, String path, JsonNode body) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(url.resolve(path)).timeout(Duration.ofSeconds(60))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
-        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        return new Response(r.statusCode(), r.body().isEmpty() ? JSON.nullNode() : JSON.readTree(r.body()));
+    private ApiOptions.Response call(String method, String path, JsonNode body) throws IOException, InterruptedException {
+        return api.call(method, path, body, Duration.ofSeconds(60));
     }
 }
