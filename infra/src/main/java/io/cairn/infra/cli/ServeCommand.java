@@ -78,7 +78,7 @@ public final class ServeCommand implements Callable<Integer> {
             SnapshotSettings sn = config.snapshots();
             s3 = S3Clients.aws(sn.region(), sn.endpointUri());
             spec = spec.withSnapshots(new SnapshotOptions(new S3SnapshotStore(s3, S3SnapshotConfig.of(sn.bucket())), sn.everyWrites(),
-                    (long) sn.everyMegabytes() << 20, sn.keep()));
+                    (long) sn.everyMegabytes() << 20, sn.keep(), sn.restoreWindowDuration()));
         }
         if (config.tiering().enabled() && applier != null && spec.controlPlane() != null && spec.snapshots() != null) {
             spec = spec.withTiering(config.tiering().config());

@@ -13,7 +13,9 @@ import java.util.Objects;
  *     path-style addressing); default: the region's
  * @param everyWrites a tenant is snapshotted after this many applied writes since its last one. Default 10,000.
  * @param everyMegabytes ... or after about this many MiB of them (SQL and parameters). Default 64.
- * @param keep snapshots kept per tenant. Default 5.
+ * @param keep the newest snapshots kept per tenant (besides those the restore window needs). Default 5.
+ * @param restoreWindow how far back restores, forks and as-of reads reach, e.g. {@code 30d}: a snapshot per
+ *     day within it is kept, and a point before it is refused. Default 30d.
  */
 public record SnapshotSettings(
         @JsonProperty("bucket") String bucket,
@@ -21,7 +23,8 @@ public record SnapshotSettings(
         @JsonProperty("endpoint") String endpoint,
         @JsonProperty("every_writes") Integer everyWrites,
         @JsonProperty("every_megabytes") Integer everyMegabytes,
-        @JsonProperty("keep") Integer keep) {
+        @JsonProperty("keep") Integer keep,
+        @JsonProperty("restore_window") String restoreWindow) {
 
     public SnapshotSettings {
         Objects.requireNonNull(bucket, "snapshots.bucket is required");
@@ -33,6 +36,14 @@ public record SnapshotSettings(
         if (everyWrites < 1) throw new IllegalArgumentException("snapshots.every_writes must be >= 1");
         if (keep < 1) throw new IllegalArgumentException("snapshots.keep must be >= 1");
         Endpoints.check("snapshots.endpoint", endpoint);
+        restoreWindow = restoreWindow == null ? "30d" : restoreWindow;
+        java.time.Duration window = Durations.parse("snapshots.restore_window", restoreWindow);
+        if (window.isZero() || window.isNegative()) throw new IllegalArgumentException("snapshots.restore_window must be positive");
+    }
+
+    /** The restore window as a duration. */
+    public java.time.Duration restoreWindowDuration() {
+        return Durations.parse("snapshots.restore_window", restoreWindow);
     }
 
     public URI endpointUri() {
