@@ -1,0 +1,42 @@
+package io.cairn.tenantdb.sqlite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cairn.tenantdb.sql.LogicalChecksum;
+import io.cairn.tenantdb.sql.SqlScript;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqlDumpTest {
+    @TempDir Path dir;
+
+    @Test
+    void aDumpRunIntoAnEmptyDatabaseGivesTheSameContentAndLeavesCairnsTablesOut() throws Exception {
+        String dump;
+        String expected;
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("a.db")); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE \"odd \"\"name\"\"\" (id INTEGER PRIMARY KEY AUTOINCREMENT, t TEXT, r REAL, b BLOB, n)");
+            s.execute("INSERT INTO \"odd \"\"name\"\"\" (t, r, b, n) VALUES ('it''s', 0.1, x'00ff', 9223372036854775807),"
+                    + " (NULL, -1e300, x'', 'text in an untyped column'), ('line\nbreak', 3.0, NULL, 1.5)");
+            s.execute("CREATE INDEX odd_t ON \"odd \"\"name\"\"\" (t)");
+            s.execute("CREATE VIEW v AS SELECT t FROM \"odd \"\"name\"\"\"");
+            s.execute("CREATE TRIGGER tr AFTER DELETE ON \"odd \"\"name\"\"\" BEGIN SELECT 1; END");
+            s.execute("CREATE TABLE _cairn_keys (k)");
+            s.execute("INSERT INTO _cairn_keys VALUES ('secret hash')");
+            StringWriter w = new StringWriter();
+            assertThat(SqlDump.write(c, w)).isEqualTo(3);
+            dump = w.toString();
+            expected = LogicalChecksum.sha256Hex(c);
+        }
+        assertThat(dump).doesNotContain("_cairn_").doesNotContain("secret hash");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("b.db")); Statement s = c.createStatement()) {
+            for (String statement : SqlScript.split(dump)) s.execute(statement);
+            assertThat(LogicalChecksum.sha256Hex(c)).isEqualTo(expected);
+        }
+    }
+}
