@@ -23,6 +23,9 @@ import java.time.Duration;
  * @param fleetTenants tenants a fleet migration run brings to a new version
  * @param fleetRows rows of the table that migration alters and indexes, in each of them
  * @param fleetTemplates tenants created from a template (and as many plainly) for the creation rates
+ * @param pitMegabytes sizes of the tenants restored, forked, read as of, exported and imported
+ * @param pitRecords records (one row each) in each of their histories
+ * @param pitAsOfSamples past points read as of, each first built and then read again
  */
 public record BenchPlan(
         String name, Duration globalWarmUp, Duration warmUp,
@@ -37,7 +40,8 @@ public record BenchPlan(
         int materializeStates, int listedTenants,
         int healRecords,
         java.util.List<Integer> coldMegabytes, int coldSamples, int stormTenants,
-        int fleetTenants, int fleetRows, int fleetTemplates) {
+        int fleetTenants, int fleetRows, int fleetTemplates,
+        java.util.List<Integer> pitMegabytes, int pitRecords, int pitAsOfSamples) {
 
     public static BenchPlan full() {
         return new BenchPlan("full", Duration.ofSeconds(20), Duration.ofSeconds(3), 500_000, 200_000,
@@ -50,7 +54,8 @@ public record BenchPlan(
                 10_000, 100_000,
                 5_000,
                 java.util.List.of(1, 10, 100), 10, 1_000,
-                10_000, 1_000, 500);
+                10_000, 1_000, 500,
+                java.util.List.of(10, 100), 100_000, 5);
     }
 
     public static BenchPlan quick() {
@@ -64,7 +69,8 @@ public record BenchPlan(
                 1_000, 2_000,
                 200,
                 java.util.List.of(1, 10), 5, 100,
-                500, 1_000, 100);
+                500, 1_000, 100,
+                java.util.List.of(10), 10_000, 3);
     }
 
     public static BenchPlan tiny() {
@@ -78,6 +84,7 @@ public record BenchPlan(
                 50, 100,
                 20,
                 java.util.List.of(1), 2, 10,
-                10, 100, 5);
+                10, 100, 5,
+                java.util.List.of(1), 200, 2);
     }
 }

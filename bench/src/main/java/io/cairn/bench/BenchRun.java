@@ -18,6 +18,7 @@ import io.cairn.bench.scenario.HotRead;
 import io.cairn.bench.scenario.FleetMigration;
 import io.cairn.bench.scenario.IdleTenants;
 import io.cairn.bench.scenario.ReadYourWrite;
+import io.cairn.bench.scenario.PointInTime;
 import io.cairn.bench.scenario.SnapshotHeal;
 import io.cairn.bench.scenario.Tenants;
 import io.cairn.bench.scenario.WarmUp;
@@ -208,6 +209,22 @@ public final class BenchRun {
             rows.add(Row.cairn(wl, "p99", fm.writesDuring().p99(), "ms").vs("p99 without a run", fm.writesAlone().p99()));
             rows.add(Row.cairn(String.format("Tenant creation from a template (%,d tenants)", plan.fleetTemplates()), "rate", fm.templatePerSecond(),
                     "tenants/s").vs("plain creation", fm.plainPerSecond()));
+
+            for (int mb : plan.pitMegabytes()) {
+                step(stack, "restore, fork, as-of, export and import of a " + mb + " MB tenant (" + plan.pitRecords() + " records)");
+                PointInTime.Result pit = PointInTime.measure(client, BenchStack.ADMIN_TOKEN, stack.hotDir(), "pit" + mb, mb, plan.pitRecords(),
+                        plan.loadClients(), plan.pitAsOfSamples());
+                String pt = String.format("Point in time: a %.0f MB tenant with %,d records of history", pit.fileBytes() / 1e6, pit.records());
+                rows.add(Row.cairn(pt, "restore to a point 5% of the history back", pit.restoreMs(), "ms"));
+                rows.add(Row.cairn(pt, "undo that restore", pit.undoMs(), "ms"));
+                Row fork = Row.cairn(pt, "fork (its newest content)", pit.forkMs(), "ms");
+                rows.add(mb == 100 ? fork.atMost(3_000) : fork);
+                Row first = Row.cairn(pt, "as-of read, first use of a point p50", pit.asOfFirst().p50(), "ms");
+                rows.add(mb == 10 ? first.atMost(300) : first);
+                rows.add(Row.cairn(pt, "as-of read, the same point again p50", pit.asOfAgain().p50(), "ms").vs("hot read p50", pit.hotRead().p50()));
+                rows.add(Row.cairn(pt, "export (sqlite)", pit.exportMbPerSecond(), "MB/s").vs("raw file copy", pit.copyMbPerSecond()));
+                rows.add(Row.cairn(pt, "import (sqlite, a new tenant)", pit.importMbPerSecond(), "MB/s").vs("raw file copy", pit.copyMbPerSecond()));
+            }
 
             List<String> notes = List.of(
                     "Load generator (JDK HttpClient, virtual threads) and server (embedded Kafka, applier, edge) share the same "

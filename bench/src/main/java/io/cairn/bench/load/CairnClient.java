@@ -8,6 +8,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -124,6 +126,25 @@ public final class CairnClient implements AutoCloseable {
         return JSON.readTree(send(b, expected));
     }
 
+    /** {@code GET path} with {@code token} into {@code target}; returns the bytes written. */
+    public long download(String path, String token, Path target) throws IOException, InterruptedException {
+        HttpResponse<Path> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + token)
+                .timeout(Duration.ofMinutes(10)).GET().build(), HttpResponse.BodyHandlers.ofFile(target));
+        if (r.statusCode() != 200) throw new IOException("GET " + path + " answered " + r.statusCode() + ": " + Files.readString(target));
+        return Files.size(target);
+    }
+
+    /** {@code POST path} (admin) with {@code file} as the body; fails unless it answers {@code expected}. */
+    public JsonNode upload(String path, Path file, int expected) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + adminToken)
+                .timeout(Duration.ofMinutes(10)).POST(HttpRequest.BodyPublishers.ofFile(file));
+        HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() != expected) {
+            throw new IOException("POST " + path + " answered " + r.statusCode() + ": " + new String(r.body(), StandardCharsets.UTF_8));
+        }
+        return JSON.readTree(r.body());
+    }
+
     /** {@code {"statements":[{"sql","params"}...]}} for a batch of the same statement with different params. */
     public static String batch(String sql, List<List<?>> params) {
         try {
@@ -148,7 +169,8 @@ public final class CairnClient implements AutoCloseable {
     }
 
     private byte[] send(HttpRequest.Builder request, int expected) throws IOException, InterruptedException {
-        HttpResponse<byte[]> r = http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        // Restores and forks build a tenant's past content: minutes for a big one is a result, not a failure.
+        HttpResponse<byte[]> r = http.send(request.timeout(Duration.ofMinutes(10)).build(), HttpResponse.BodyHandlers.ofByteArray());
         if (r.statusCode() != expected) {
             throw new IOException(r.request().method() + " " + r.request().uri().getPath() + " answered " + r.statusCode()
                     + " (expected " + expected + "): " + new String(r.body(), StandardCharsets.UTF_8));
