@@ -248,8 +248,11 @@ final class RestoreRoutes {
                     + TenantSchema.RESERVED_PREFIX.replace("_", "\\_") + "%' ESCAPE '\\'")) {
                 while (rs.next()) own.add(rs.getString(1));
             }
+            s.execute("PRAGMA secure_delete = ON"); // the dropped tables' pages are zeroed, not left in the free list
             for (String t : own) s.execute("DROP TABLE " + SqlDump.quote(t));
-            s.execute("VACUUM");
+            try (ResultSet free = s.executeQuery("SELECT freelist_count * 10 > page_count FROM pragma_freelist_count, pragma_page_count")) {
+                if (free.next() && free.getBoolean(1)) s.execute("VACUUM"); // Cairn's tables were a good part of it: compact the copy
+            }
         }
     }
 

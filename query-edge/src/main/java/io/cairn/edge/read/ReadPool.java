@@ -71,7 +71,7 @@ public final class ReadPool implements AutoCloseable {
      * A pool over files whose bytes are already proven ({@code check} false: no {@code quick_check}
      * before serving), such as snapshot copies verified against their SHA-256.
      */
-    static ReadPool ofVerifiedCopies(TenantFiles files, SqliteLimits limits, int maxIdle) {
+    public static ReadPool ofVerifiedCopies(TenantFiles files, SqliteLimits limits, int maxIdle) {
         return new ReadPool(files, limits, maxIdle, false);
     }
 

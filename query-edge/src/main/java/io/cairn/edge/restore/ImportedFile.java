@@ -150,8 +150,16 @@ public final class ImportedFile {
     private static void normalise(Path db) throws SQLException {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
             s.execute("PRAGMA journal_mode = DELETE");
+            // Already in shape (an export is): Cairn's page size, and little free space.
+            if (pragma(s, "page_size") == SqliteConnections.PAGE_SIZE && pragma(s, "freelist_count") * 10 <= pragma(s, "page_count")) return;
             s.execute("PRAGMA page_size = " + SqliteConnections.PAGE_SIZE);
             s.execute("VACUUM");
+        }
+    }
+
+    private static long pragma(Statement s, String name) throws SQLException {
+        try (ResultSet rs = s.executeQuery("PRAGMA " + name)) {
+            return rs.next() ? rs.getLong(1) : -1;
         }
     }
 }

@@ -128,7 +128,8 @@ public final class PastCopies implements AutoCloseable {
                         + key.partition() + ":" + key.offset());
             }
             TenantFiles files = new TenantFiles(target);
-            ReadPool pool = new ReadPool(files, limits, 2);
+            // Not quick_checked: built by the applier's own code from a snapshot verified against its SHA-256 and the log.
+            ReadPool pool = ReadPool.ofVerifiedCopies(files, limits, 2);
             return new Copy(target, pool, new QueryRunner(pool, (t, o, w) -> false, maxRows, maxResultBytes),
                     Files.size(files.database(key.tenant())));
         } catch (SQLException e) {

@@ -38,11 +38,7 @@ public final class RestorePoints {
     }
 
     /** What can be restored: from {@code earliest} to {@code latest}, and what sets the start ("creation", "window", "retention"). */
-    public record Range(Bookmark earliest, Bookmark latest, String limitedBy) {
-        boolean holds(long offset) {
-            return offset >= earliest.offset() && offset <= latest.offset();
-        }
-    }
+    public record Range(Bookmark earliest, Bookmark latest, String limitedBy) {}
 
     private final LogEnds log;
     private final SnapshotStore snapshots;
@@ -66,9 +62,20 @@ public final class RestorePoints {
     public Range range(TenantState st) throws InterruptedException {
         int p = st.getPartition();
         long latest = log.end(p) - 1;
+        Range from = from(st, latest);
+        return new Range(new Bookmark(p, Math.min(from.earliest().offset(), latest)), new Bookmark(p, latest), from.limitedBy());
+    }
+
+    /**
+     * Where the range starts (its {@code latest} is only {@code latestIfNeeded}): the partition's start and the
+     * window's first offset are asked of Kafka at most once per {@link #LOOKUP_TTL} per partition, so as-of reads
+     * do not pay for them each time.
+     */
+    private Range from(TenantState st, long latestIfNeeded) throws InterruptedException {
+        int p = st.getPartition();
         long created = st.getCreatedOffset() >= 0 ? st.getCreatedOffset() : log.firstAtOrAfter(p, st.getCreatedAtMs());
-        long windowStart = log.firstAtOrAfter(p, clock.millis() - window.toMillis()) - 1;
-        long buildable = oldestBuildable(st.getTenant(), p, latest);
+        long windowStart = cached(windowStarts, p, () -> log.firstAtOrAfter(p, clock.millis() - window.toMillis())) - 1;
+        long buildable = oldestBuildable(st.getTenant(), p, latestIfNeeded);
         long earliest = created;
         String by = "creation";
         if (windowStart > earliest) {
@@ -79,12 +86,32 @@ public final class RestorePoints {
             earliest = buildable;
             by = "retention";
         }
-        return new Range(new Bookmark(p, Math.min(earliest, latest)), new Bookmark(p, latest), by);
+        return new Range(new Bookmark(p, earliest), new Bookmark(p, latestIfNeeded), by);
+    }
+
+    /** How long a partition's start and window start, asked of Kafka, are reused. */
+    static final long LOOKUP_TTL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+
+    private record Looked(long value, long atNanos) {}
+
+    private interface Lookup {
+        long get() throws InterruptedException;
+    }
+
+    private final java.util.Map<Integer, Looked> starts = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<Integer, Looked> windowStarts = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static long cached(java.util.Map<Integer, Looked> cache, int partition, Lookup lookup) throws InterruptedException {
+        Looked l = cache.get(partition);
+        if (l != null && System.nanoTime() - l.atNanos() < LOOKUP_TTL_NANOS) return l.value();
+        long v = lookup.get();
+        cache.put(partition, new Looked(v, System.nanoTime()));
+        return v;
     }
 
     /** With the partition's start removed by retention, the oldest snapshot kept at or after it; else -1 (the whole log is there). */
     private long oldestBuildable(String tenant, int partition, long latest) throws InterruptedException {
-        long start = log.start(partition);
+        long start = cached(starts, partition, () -> log.start(partition));
         if (start == 0) return -1;
         if (snapshots == null) return latest;
         try {
@@ -104,8 +131,9 @@ public final class RestorePoints {
         boolean byTime = time != null && !time.isNull();
         if (byBookmark == byTime) throw ApiError.invalidRequest("give exactly one of \"bookmark\" and \"time\"");
         Point point = byBookmark ? byBookmark(st, bookmark) : byTime(st, time);
-        Range range = range(st);
-        if (!range.holds(point.offset())) {
+        Range from = from(st, Long.MAX_VALUE); // the point is in the log already: only where the range starts is in question
+        if (point.offset() < from.earliest().offset()) {
+            Range range = range(st);
             throw new ApiError(ErrorCode.RESTORE_OUT_OF_RANGE, "tenant '" + st.getTenant() + "' can be restored from " + range.earliest()
                     + " (its " + range.limitedBy() + ") to " + range.latest() + "; " + point.bookmark() + " is outside", null,
                     Map.of("earliest", range.earliest().toString(), "latest", range.latest().toString()));
@@ -125,7 +153,7 @@ public final class RestorePoints {
             throw new ApiError(ErrorCode.INVALID_BOOKMARK, "bookmark " + b + " is not of tenant '" + st.getTenant() + "' (its partition is "
                     + st.getPartition() + ")");
         }
-        if (b.offset() >= log.end(b.partition())) {
+        if (!log.issued(b)) {
             throw new ApiError(ErrorCode.INVALID_BOOKMARK, "bookmark " + b + " is past the end of the tenant's log");
         }
         return new Point(b.partition(), b.offset(), null);
