@@ -53,6 +53,7 @@ public enum ErrorCode {
     NOT_FOUND(404, "not_found"),
     METHOD_NOT_ALLOWED(405, "method_not_allowed"),
     TENANT_EXISTS(409, "tenant_exists"),
+    CONFLICT(409, "conflict"),
     KEY_EXISTS(409, "key_exists"),
     VERSION_CONFLICT(409, "version_conflict"),
     VERSION_GAP(409, "version_gap"),

@@ -74,6 +74,7 @@ class GoldenRecordsTest {
         Statement st = Statement.newBuilder().setSql("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, :x)").setPositional(positional)
                 .setNamed(Map.of(":x", "named")).build();
         f.put("command-execute", command(ExecuteBatch.newBuilder().setStatements(List.of(st)).build(), null));
+        f.put("command-execute-if-unchanged", command(ExecuteBatch.newBuilder().setStatements(List.of(st)).setIfUnchangedSince(1041L).build(), "idem-2"));
         f.put("command-delete", command(DeleteTenant.newBuilder().build(), null));
         f.put("command-issue-key", command(IssueKey.newBuilder().setKey(key).build(), null));
         f.put("command-revoke-key", command(RevokeKey.newBuilder().setKeyId("0011223344556677").build(), null));

@@ -97,7 +97,7 @@ final class DeterminismWorkload {
 
     private ExecuteBatch batch(String... sql) {
         statements += sql.length;
-        return new ExecuteBatch(Arrays.stream(sql).map(s -> new Statement(s, List.of(), Map.of())).toList());
+        return new ExecuteBatch(Arrays.stream(sql).map(s -> new Statement(s, List.of(), Map.of())).toList(), null);
     }
 
     private TenantCommand command(String tenant, Object payload) {

@@ -69,7 +69,7 @@ class PerTenantOrderIT {
     private static TenantCommand batch(String... sql) {
         List<Statement> statements = new ArrayList<>();
         for (String s : sql) statements.add(new Statement(s, List.of(), Map.of()));
-        return command(new ExecuteBatch(statements));
+        return command(new ExecuteBatch(statements, null));
     }
 
     private static TenantCommand command(Object payload) {

@@ -70,7 +70,7 @@ class SelfHealingIT {
         Statement st = new Statement("INSERT INTO audit VALUES (4242, CURRENT_TIMESTAMP, random())", List.of(), Map.of());
         return TenantCommand.newBuilder().setCommandId("heal-" + tenant).setTenant(tenant)
                 .setIngressTimeMs(DeterminismWorkload.T0 + 86_400_000L).setSeed(7).setIdempotencyKey(null)
-                .setPayload(new ExecuteBatch(List.of(st))).build();
+                .setPayload(new ExecuteBatch(List.of(st), null)).build();
     }
 
     /** Fills page {@code page} (1-based, 4 KiB pages) with garbage, as a torn or bit-rotted write would. */

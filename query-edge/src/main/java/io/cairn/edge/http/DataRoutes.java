@@ -57,8 +57,10 @@ final class DataRoutes {
     private void executeTimed(Context ctx) throws InterruptedException {
         String tenant = EdgeServices.tenantParam(ctx);
         Authenticator.requireTenantAccess(s.principal(ctx), tenant, Scope.WRITE);
-        s.existing(tenant);
-        List<StatementSpec> statements = StatementParser.batch(bodies.object(ctx, false), s.config().maxStatements());
+        TenantState state = s.existing(tenant);
+        JsonNode body = bodies.object(ctx, false);
+        List<StatementSpec> statements = StatementParser.batch(body, s.config().maxStatements());
+        Bookmark unchangedSince = bookmark(body.get("if_unchanged_since"), state, "if_unchanged_since");
         for (int i = 0; i < statements.size(); i++) {
             try {
                 StatementPolicy.checkWrite(statements.get(i).sql());
@@ -71,7 +73,7 @@ final class DataRoutes {
             throw ApiError.invalidRequest("\"Idempotency-Key\" must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters");
         }
         s.requireLog();
-        TenantCommand command = Commands.execute(tenant, statements, idempotencyKey);
+        TenantCommand command = Commands.execute(tenant, statements, idempotencyKey, unchangedSince == null ? null : unchangedSince.offset());
         if ("false".equals(ctx.queryParam("wait"))) {
             Bookmark b = s.gateway().append(command, s.config().writeTimeout());
             int sent = Responses.json(ctx, 202, Responses.object().put("bookmark", b.toString()));
@@ -80,7 +82,7 @@ final class DataRoutes {
         }
         Submitted done = s.gateway().submit(command, s.config().writeTimeout());
         if (!done.timedOut() && done.outcome().getIdempotentReplay()) ctx.header("Idempotent-Replayed", "true");
-        CommandResult outcome = Outcomes.successOrThrow(done);
+        CommandResult outcome = Outcomes.successOrThrow(done, done.bookmark());
         ObjectNode out = Responses.object();
         out.set("results", Outcomes.results(outcome.getResults()));
         out.put("bookmark", done.bookmark().toString());
@@ -151,8 +153,12 @@ final class DataRoutes {
     }
 
     private static Bookmark bookmark(JsonNode node, TenantState state) {
+        return bookmark(node, state, "bookmark");
+    }
+
+    private static Bookmark bookmark(JsonNode node, TenantState state, String field) {
         if (node == null || node.isNull()) return null;
-        if (!node.isTextual()) throw new ApiError(ErrorCode.INVALID_BOOKMARK, "\"bookmark\" must be a string like \"3:1042\"");
+        if (!node.isTextual()) throw new ApiError(ErrorCode.INVALID_BOOKMARK, "\"" + field + "\" must be a string like \"3:1042\"");
         Bookmark b;
         try {
             b = Bookmark.parse(node.textValue());

@@ -18,6 +18,14 @@ final class Outcomes {
 
     /** The outcome when it is a success; otherwise throws the error the client should see. */
     static CommandResult successOrThrow(Submitted s) {
+        return successOrThrow(s, null);
+    }
+
+    /**
+     * As {@link #successOrThrow(Submitted)}; a {@code conflict} names {@code bookmark} (the write's own position,
+     * nothing of it applied): the point to read the tenant again from before retrying.
+     */
+    static CommandResult successOrThrow(Submitted s, io.cairn.topics.Bookmark bookmark) {
         if (s.timedOut()) throw writeTimeout(s.bookmark().toString());
         CommandResult r = s.outcome();
         if (r.getOk()) return r;
@@ -25,7 +33,8 @@ final class Outcomes {
         if (e == null) throw new IllegalStateException("failed outcome without an error for command " + r.getCommandId());
         // A code this edge does not know comes from a newer applier: say so rather than guess a status.
         ErrorCode code = ErrorCode.fromWire(e.getCode()).orElse(ErrorCode.INTERNAL);
-        throw new ApiError(code, e.getMessage(), e.getStatement(), Map.of());
+        throw new ApiError(code, e.getMessage(), e.getStatement(),
+                code == ErrorCode.CONFLICT && bookmark != null ? Map.of("bookmark", bookmark.toString()) : Map.of());
     }
 
     static ApiError writeTimeout(String bookmark) {

@@ -105,6 +105,11 @@ public final class Commands {
 
     /** An execute batch; the SQL goes in as the client wrote it (the applier checks and rewrites it again). */
     public static TenantCommand execute(String tenant, List<StatementSpec> statements, String idempotencyKey) {
+        return execute(tenant, statements, idempotencyKey, null);
+    }
+
+    /** As above, applied only if no write of the tenant was applied after {@code ifUnchangedSince} (null: always). */
+    public static TenantCommand execute(String tenant, List<StatementSpec> statements, String idempotencyKey, Long ifUnchangedSince) {
         List<Statement> out = new ArrayList<>(statements.size());
         for (StatementSpec s : statements) {
             List<Object> positional = new ArrayList<>(s.positional().size());
@@ -113,7 +118,7 @@ public final class Commands {
             s.named().forEach((k, v) -> named.put(k, toAvro(v)));
             out.add(new Statement(s.sql(), positional, named));
         }
-        return stamp(tenant, idempotencyKey, new ExecuteBatch(out));
+        return stamp(tenant, idempotencyKey, new ExecuteBatch(out, ifUnchangedSince));
     }
 
     private static Object toAvro(Object value) {

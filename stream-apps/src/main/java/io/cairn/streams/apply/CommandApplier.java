@@ -22,6 +22,7 @@ import io.cairn.topics.avro.RestoreFrom;
 import io.cairn.topics.avro.RevokeKey;
 import io.cairn.topics.avro.TenantCommand;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.OptionalLong;
@@ -120,7 +121,7 @@ final class CommandApplier {
         try {
             outcome = first != null ? first : verdict != null ? verdict : switch (payload) {
                 case CreateTenant c -> create(db, cmd, position, c);
-                case ExecuteBatch b -> execute(db, cmd, b, budget);
+                case ExecuteBatch b -> execute(db, cmd, position, b, budget);
                 case IssueKey k -> issueKey(db, cmd, k.getKey());
                 case RevokeKey r -> revokeKey(db, r.getKeyId());
                 case RepairTenant r -> DONE; // the check and any rebuild happened before the file was opened
@@ -142,6 +143,10 @@ final class CommandApplier {
             return Outcome.DEFERRED;
         }
         if (outcome instanceof Outcome.Failed f) rollbackRecord(db, f);
+        if (outcome instanceof Outcome.Applied && first == null && verdict == null
+                && (payload instanceof RestoreFrom || payload instanceof ApplyMigration m2 && !m2.getDryRun())) {
+            wroteAt(db, position);
+        }
         if (payload instanceof ApplyMigration m) migrations.recordStatus(db, m, outcome);
         if (keyed && first == null) IdempotencyKeys.remember(db, cmd, (ExecuteBatch) payload, outcome);
         if (!db.advance(position)) {
@@ -209,18 +214,40 @@ final class CommandApplier {
         return issueKey(db, cmd, c.getInitialKey());
     }
 
-    private Outcome execute(TenantDatabase db, TenantCommand cmd, ExecuteBatch batch, Budget budget)
+    private Outcome execute(TenantDatabase db, TenantCommand cmd, Bookmark position, ExecuteBatch batch, Budget budget)
             throws SQLException, BatchExecutor.NeedsFullBudget {
+        if (batch.getIfUnchangedSince() != null) {
+            long lastWrite = lastWriteOffset(db);
+            if (lastWrite > batch.getIfUnchangedSince()) {
+                return Outcome.failed(ErrorCode.CONFLICT, "the tenant was written at " + position.partition() + ":" + lastWrite
+                        + ", after " + position.partition() + ":" + batch.getIfUnchangedSince() + ": nothing was applied; read again and retry");
+            }
+        }
         db.clock.set(cmd.getSeed(), cmd.getIngressTimeMs());
         Outcome outcome = batches.run(db, batch.getStatements(), budget);
         if (outcome instanceof Outcome.Applied applied) {
-            PreparedStatement ps = db.prepare("UPDATE _cairn_tenant SET last_write_ms = ? WHERE id = 0");
+            PreparedStatement ps = db.prepare("UPDATE _cairn_tenant SET last_write_ms = ?, last_write_offset = ? WHERE id = 0");
             ps.setLong(1, cmd.getIngressTimeMs());
+            ps.setLong(2, position.offset());
             ps.executeUpdate();
             countUsage(db, cmd.getIngressTimeMs(), batch.getStatements().size(),
                     applied.results().stream().mapToLong(r -> r.getChanges()).sum());
         }
         return outcome;
+    }
+
+    /** The offset of the tenant's last applied write (a batch, a migration, a restore); -1 when unknown. */
+    private static long lastWriteOffset(TenantDatabase db) throws SQLException {
+        try (ResultSet rs = db.prepare("SELECT last_write_offset FROM _cairn_tenant WHERE id = 0").executeQuery()) {
+            return rs.next() ? rs.getLong(1) : -1;
+        }
+    }
+
+    /** Records that the data changed at {@code position} (a migration, a restore): later conditional writes compare with it. */
+    private static void wroteAt(TenantDatabase db, Bookmark position) throws SQLException {
+        PreparedStatement ps = db.prepare("UPDATE _cairn_tenant SET last_write_offset = ? WHERE id = 0");
+        ps.setLong(1, position.offset());
+        ps.executeUpdate();
     }
 
     /** Adds an applied write's statements and rows to its day's and the tenant's totals (see {@link TenantSchema}). */

@@ -34,7 +34,12 @@ final class IdempotencyKeys {
     /** How long a key is remembered, counted from the first request's ingress time. */
     static final Duration WINDOW = Duration.ofHours(24);
 
-    private static final SpecificDatumWriter<ExecuteBatch> BATCH_WRITER = new SpecificDatumWriter<>(ExecuteBatch.class);
+    /**
+     * The statements alone, encoded as an {@code ExecuteBatch} of the first schema was (a record of one array
+     * encodes as the array): hashes stored before later fields existed stay equal to today's.
+     */
+    private static final SpecificDatumWriter<java.util.List<io.cairn.topics.avro.Statement>> STATEMENTS_WRITER =
+            new SpecificDatumWriter<>(org.apache.avro.Schema.createArray(io.cairn.topics.avro.Statement.getClassSchema()));
 
     private IdempotencyKeys() {}
 
@@ -98,13 +103,17 @@ final class IdempotencyKeys {
         return new Outcome.Failed(code, r.getError().getMessage(), r.getError().getStatement());
     }
 
-    /** SHA-256 of the batch's Avro encoding: the same statements and parameters give the same hash. */
+    /**
+     * SHA-256 of the batch's statements (Avro encoding) and its condition, if any: the same statements,
+     * parameters and condition give the same hash.
+     */
     private static String requestHash(ExecuteBatch batch) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             BinaryEncoder enc = EncoderFactory.get().directBinaryEncoder(out, null);
-            BATCH_WRITER.write(batch, enc);
+            STATEMENTS_WRITER.write(batch.getStatements(), enc);
             enc.flush();
+            if (batch.getIfUnchangedSince() != null) out.writeBytes(("if_unchanged_since:" + batch.getIfUnchangedSince()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(out.toByteArray()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
