@@ -1,0 +1,147 @@
+package io.cairn.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * A client of one Cairn (its v1 HTTP API). Administration (tenants, keys, restores) needs the admin token;
+ * {@link #database} reaches one tenant's data with the admin token or that tenant's key.
+ *
+ * <pre>{@code
+ * try (Cairn cairn = Cairn.builder().url("http://localhost:8080").token(adminToken).build()) {
+ *     NewTenant acme = cairn.createTenant("acme");
+ *     Session s = cairn.database("acme", acme.apiKey()).session();
+ *     s.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)");
+ *     s.execute("INSERT INTO users (name) VALUES (?)", "ada");
+ *     long n = s.query("SELECT count(*) AS n FROM users").list().get(0).getLong("n");
+ * }
+ * }</pre>
+ * Thread-safe; close it to release its HTTP client.
+ */
+public final class Cairn implements AutoCloseable {
+    /** A tenant just created (or forked, or imported): its name, its first API key and the bookmark of its creation. */
+    public record NewTenant(String tenant, String apiKey, String bookmark) {}
+
+    /** A key just issued: its id (to revoke it) and the key itself, shown once. */
+    public record NewKey(String keyId, String apiKey) {}
+
+    private final Transport transport;
+    private final String token;
+    private final ExecutorService async = Executors.newVirtualThreadPerTaskExecutor();
+
+    private Cairn(Transport transport, String token) {
+        this.transport = transport;
+        this.token = token;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** How to reach Cairn: its URL, a token, the request timeout and how many times safe requests are tried. */
+    public static final class Builder {
+        private URI url = URI.create("http://127.0.0.1:8080");
+        private String token;
+        private Duration timeout = Duration.ofSeconds(60);
+        private int attempts = 5;
+
+        public Builder url(String url) {
+            this.url = URI.create(url.endsWith("/") ? url : url + "/");
+            return this;
+        }
+
+        public Builder token(String token) {
+            this.token = token;
+            return this;
+        }
+
+        public Builder timeout(Duration timeout) {
+            this.timeout = timeout;
+            return this;
+        }
+
+        /** Tries of a request that is safe to repeat (reads, writes with their Idempotency-Key); default 5. */
+        public Builder attempts(int attempts) {
+            if (attempts < 1) throw new IllegalArgumentException("attempts must be >= 1");
+            this.attempts = attempts;
+            return this;
+        }
+
+        public Cairn build() {
+            return new Cairn(new Transport(url, timeout, attempts), token);
+        }
+    }
+
+    /** One tenant's data, reached with this client's token. */
+    public Database database(String tenant) {
+        return database(tenant, token);
+    }
+
+    /** One tenant's data, reached with {@code apiKey}. */
+    public Database database(String tenant, String apiKey) {
+        return new Database(transport, tenant, apiKey, async);
+    }
+
+    public NewTenant createTenant(String tenant) {
+        return newTenant(post("/v1/tenants", Json.NODES.objectNode().put("tenant", tenant)));
+    }
+
+    /** A tenant starting from a migration set's latest version. */
+    public NewTenant createTenant(String tenant, String template) {
+        return newTenant(post("/v1/tenants", Json.NODES.objectNode().put("tenant", tenant).put("template", template)));
+    }
+
+    /** A new tenant with {@code source}'s content at {@code bookmark} (null: now). */
+    public NewTenant fork(String tenant, String source, String bookmark) {
+        ObjectNode body = Json.NODES.objectNode().put("tenant", tenant);
+        ObjectNode from = body.putObject("from").put("tenant", source);
+        if (bookmark != null) from.put("bookmark", bookmark);
+        return newTenant(post("/v1/tenants", body));
+    }
+
+    /** Restores the tenant in place to {@code bookmark}; returns the bookmark that undoes it. */
+    public String restore(String tenant, String bookmark) {
+        return post("/v1/tenants/" + tenant + "/restore", Json.NODES.objectNode().put("bookmark", bookmark)).path("undo_bookmark").asText();
+    }
+
+    public void deleteTenant(String tenant) {
+        transport.send("DELETE", "/v1/tenants/" + tenant, token, null, Map.of(), false);
+    }
+
+    /** The tenant as {@code GET /v1/tenants/{t}} shows it (tier, bookmark, size, schema version, ...). */
+    public JsonNode tenant(String tenant) {
+        return transport.send("GET", "/v1/tenants/" + tenant, token, null, Map.of(), true).body();
+    }
+
+    /** Issues a key with {@code scopes} ("read", "write"). */
+    public NewKey issueKey(String tenant, Collection<String> scopes) {
+        ObjectNode body = Json.NODES.objectNode();
+        scopes.forEach(body.putArray("scopes")::add);
+        JsonNode r = post("/v1/tenants/" + tenant + "/keys", body);
+        return new NewKey(r.path("key_id").asText(), r.path("api_key").asText());
+    }
+
+    public void revokeKey(String tenant, String keyId) {
+        transport.send("DELETE", "/v1/tenants/" + tenant + "/keys/" + keyId, token, null, Map.of(), false);
+    }
+
+    private JsonNode post(String path, JsonNode body) {
+        return transport.send("POST", path, token, body, Map.of(), false).body();
+    }
+
+    private static NewTenant newTenant(JsonNode r) {
+        return new NewTenant(r.path("tenant").asText(), r.path("api_key").asText(), r.path("bookmark").asText());
+    }
+
+    @Override
+    public void close() {
+        async.close();
+        transport.close();
+    }
+}

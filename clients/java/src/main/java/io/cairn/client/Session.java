@@ -1,0 +1,105 @@
+package io.cairn.client;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Read-your-writes over one tenant: the session keeps the newest bookmark it saw (of its writes and its
+ * reads), and every read waits until the tenant's copy applied at least that far. Bookmarks only move
+ * forward. {@link #transact} runs serializable read-modify-write transactions: reads, then writes sent at
+ * the end as one batch applied only if nothing was written after the first read, retried on conflict.
+ * Thread-safe.
+ */
+public final class Session {
+    private final Database db;
+    private String bookmark;
+
+    Session(Database db) {
+        this.db = db;
+    }
+
+    /** The newest bookmark this session saw; null before its first request. */
+    public synchronized String bookmark() {
+        return bookmark;
+    }
+
+    /** Moves the session's bookmark forward to {@code b} (never back). */
+    public synchronized void advance(String b) {
+        if (b != null && (bookmark == null || offset(b) > offset(bookmark))) bookmark = b;
+    }
+
+    public ExecuteResult execute(String sql, Object... params) {
+        return execute(List.of(Statement.of(sql, params)));
+    }
+
+    public ExecuteResult execute(List<Statement> statements) {
+        ExecuteResult r = db.execute(statements);
+        advance(r.bookmark());
+        return r;
+    }
+
+    /** Applied only if nothing was written after {@code since}; see {@link Database#execute(List, String, String)}. */
+    public ExecuteResult executeIfUnchangedSince(String since, List<Statement> statements) {
+        try {
+            ExecuteResult r = db.execute(statements, null, since);
+            advance(r.bookmark());
+            return r;
+        } catch (ConflictException e) {
+            advance(e.bookmark());
+            throw e;
+        }
+    }
+
+    public QueryResult query(String sql, Object... params) {
+        QueryResult r = db.query(Statement.of(sql, params), bookmark());
+        advance(r.bookmark());
+        return r;
+    }
+
+    /** What a transaction body does: reads through {@code tx}, writes buffered in it. */
+    @FunctionalInterface
+    public interface Body<T> {
+        T run(Transaction tx);
+    }
+
+    /**
+     * Runs {@code body} as a serializable transaction: its reads see the session's writes; its writes are
+     * sent together when it returns, applied only if no write reached the tenant after its first read (or
+     * after the session's bookmark, without reads). On a conflict it runs again, up to {@code attempts} times,
+     * then throws the {@link ConflictException}.
+     */
+    public <T> T transact(int attempts, Body<T> body) {
+        for (int attempt = 1; ; attempt++) {
+            Transaction tx = new Transaction();
+            T result = body.run(tx);
+            if (tx.writes.isEmpty()) return result;
+            try {
+                executeIfUnchangedSince(tx.base != null ? tx.base : bookmark(), tx.writes);
+                return result;
+            } catch (ConflictException e) {
+                if (attempt >= attempts) throw e;
+            }
+        }
+    }
+
+    /** One run of a transaction body: its reads and its buffered writes. */
+    public final class Transaction {
+        private final List<Statement> writes = new ArrayList<>();
+        private String base;
+
+        public QueryResult query(String sql, Object... params) {
+            QueryResult r = Session.this.query(sql, params);
+            if (base == null || offset(r.bookmark()) < offset(base)) base = r.bookmark();
+            return r;
+        }
+
+        /** Buffers a write: sent with the others when the body returns. */
+        public void execute(String sql, Object... params) {
+            writes.add(Statement.of(sql, params));
+        }
+    }
+
+    static long offset(String bookmark) {
+        return Long.parseLong(bookmark.substring(bookmark.indexOf(':') + 1));
+    }
+}

@@ -1,0 +1,124 @@
+package io.cairn.client.jdbc;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.UUID;
+
+/** Conversions between JDBC's types and the values SQLite stores (integer, real, text, blob, null). */
+final class JdbcValues {
+    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
+
+    private JdbcValues() {}
+
+    /** SQLite's datetime text for a timestamp (UTC wall time when given an instant). */
+    static String timestampText(LocalDateTime t) {
+        return t.format(TIMESTAMP);
+    }
+
+    /** A parameter as one of the values the client sends. */
+    static Object parameter(Object v) throws SQLException {
+        return switch (v) {
+            case null -> null;
+            case Boolean b -> b;
+            case Long l -> l;
+            case Integer i -> i.longValue();
+            case Short s -> s.longValue();
+            case Byte b -> b.longValue();
+            case BigInteger b -> b.bitLength() < 64 ? (Object) b.longValue() : b.toString();
+            case BigDecimal d -> d.scale() <= 0 && d.precision() - d.scale() < 19 ? (Object) d.longValueExact() : d.doubleValue();
+            case Double d -> d;
+            case Float f -> f.doubleValue();
+            case String s -> s;
+            case byte[] b -> b.clone();
+            case Timestamp t -> timestampText(t.toLocalDateTime());
+            case java.sql.Date d -> d.toLocalDate().toString();
+            case java.sql.Time t -> t.toLocalTime().toString();
+            case LocalDateTime t -> timestampText(t);
+            case LocalDate d -> d.toString();
+            case LocalTime t -> t.toString();
+            case Instant i -> timestampText(LocalDateTime.ofInstant(i, ZoneOffset.UTC));
+            case OffsetDateTime o -> timestampText(o.withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime());
+            case UUID u -> u.toString();
+            case Character c -> c.toString();
+            case Enum<?> e -> e.name();
+            default -> throw new SQLException("parameters of type " + v.getClass().getName() + " are not supported", "22023");
+        };
+    }
+
+    static String string(Object v) {
+        return v == null ? null : v instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : v instanceof Double d && d == Math.rint(d)
+                && !Double.isInfinite(d) ? Double.toString(d) : v.toString();
+    }
+
+    static long longValue(Object v) throws SQLException {
+        if (v == null) return 0;
+        if (v instanceof Number n) return n.longValue();
+        if (v instanceof Boolean b) return b ? 1 : 0;
+        try {
+            return new BigDecimal(v.toString().strip()).longValue();
+        } catch (NumberFormatException e) {
+            throw new SQLException("not a number: " + v, "22018");
+        }
+    }
+
+    static double doubleValue(Object v) throws SQLException {
+        if (v == null) return 0;
+        if (v instanceof Number n) return n.doubleValue();
+        try {
+            return Double.parseDouble(v.toString().strip());
+        } catch (NumberFormatException e) {
+            throw new SQLException("not a number: " + v, "22018");
+        }
+    }
+
+    static BigDecimal decimal(Object v) throws SQLException {
+        if (v == null) return null;
+        if (v instanceof Long l) return BigDecimal.valueOf(l);
+        if (v instanceof Double d) return BigDecimal.valueOf(d);
+        try {
+            return new BigDecimal(v.toString().strip());
+        } catch (NumberFormatException e) {
+            throw new SQLException("not a number: " + v, "22018");
+        }
+    }
+
+    static byte[] bytes(Object v) {
+        return v == null ? null : v instanceof byte[] b ? b : v.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A stored value as a date-time: ISO-8601 or SQLite's text, or (a number) milliseconds since the epoch. */
+    static LocalDateTime dateTime(Object v) throws SQLException {
+        if (v == null) return null;
+        if (v instanceof Number n) return LocalDateTime.ofInstant(Instant.ofEpochMilli(n.longValue()), ZoneOffset.UTC);
+        String s = v.toString().strip().replace('T', ' ');
+        try {
+            if (s.length() == 10) return LocalDate.parse(s).atStartOfDay();
+            if (s.endsWith("Z")) s = s.substring(0, s.length() - 1);
+            return LocalDateTime.parse(s.replace(' ', 'T'));
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new SQLException("not a date-time: " + v, "22007");
+        }
+    }
+
+    /** The JDBC type of a stored value (SQLite types values, not columns). */
+    static int sqlType(Object v) {
+        return switch (v) {
+            case null -> Types.NULL;
+            case Long l -> Types.BIGINT;
+            case Double d -> Types.DOUBLE;
+            case byte[] b -> Types.BLOB;
+            default -> Types.VARCHAR;
+        };
+    }
+}

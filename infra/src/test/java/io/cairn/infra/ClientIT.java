@@ -1,0 +1,155 @@
+package io.cairn.infra;
+
+import static io.cairn.infra.TestStack.ADMIN;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cairn.client.Cairn;
+import io.cairn.client.CairnException;
+import io.cairn.client.ConflictException;
+import io.cairn.client.Database;
+import io.cairn.client.ExecuteResult;
+import io.cairn.client.QueryResult;
+import io.cairn.client.Session;
+import io.cairn.client.Statement;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Java client (clients/java) against a real stack: sessions, values, idempotency, errors, optimistic transactions. */
+class ClientIT {
+    @TempDir static Path data;
+    static TestStack stack;
+    static Cairn cairn;
+
+    @BeforeAll
+    static void start() throws Exception {
+        stack = TestStack.start(data);
+        cairn = Cairn.builder().url(stack.url()).token(ADMIN).build();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cairn != null) cairn.close();
+        if (stack != null) stack.close();
+    }
+
+    @Test
+    void valuesRoundTripExactlyAndASessionReadsItsOwnWrites() {
+        Cairn.NewTenant t = cairn.createTenant("cl-values");
+        Session s = cairn.database("cl-values", t.apiKey()).session();
+        s.execute("CREATE TABLE v (id INTEGER PRIMARY KEY, big INTEGER, r REAL, t TEXT, b BLOB, n)");
+        byte[] blob = {0, 1, (byte) 0xff, 42};
+        ExecuteResult w = s.execute("INSERT INTO v (big, r, t, b, n) VALUES (?, ?, ?, ?, ?)", 9_007_199_254_740_993L, 0.1, "it's", blob, null);
+        assertThat(w.results().getFirst().lastInsertRowid()).isEqualTo(1);
+        assertThat(s.bookmark()).isEqualTo(w.bookmark());
+        QueryResult r = s.query("SELECT big, r, t, b, n FROM v WHERE id = ?", 1);
+        assertThat(r.rows().getFirst()).containsExactly(9_007_199_254_740_993L, 0.1, "it's", blob, null);
+        assertThat(r.list().getFirst().getLong("big")).isEqualTo(9_007_199_254_740_993L);
+        assertThat(Session.class).isNotNull();
+
+        ExecuteResult named = cairn.database("cl-values", t.apiKey()).execute(List.of(
+                Statement.named("INSERT INTO v (t) VALUES (:t)", Map.of("t", "named")),
+                Statement.of("INSERT INTO v (t) VALUES (?) RETURNING id", "returning")));
+        assertThat(named.results().get(1).rows()).containsExactly(List.of(3L));
+        assertThat(s.query("SELECT count(*) FROM v").rows().getFirst().getFirst()).isEqualTo(1L + 2L);
+    }
+
+    @Test
+    void aWriteIsAppliedOnceWhateverTheRetriesAndErrorsCarryTheirCodes() throws Exception {
+        Cairn.NewTenant t = cairn.createTenant("cl-errors");
+        Database db = cairn.database("cl-errors", t.apiKey());
+        db.execute("CREATE TABLE e (id INTEGER PRIMARY KEY, v TEXT UNIQUE)");
+        ExecuteResult first = db.execute(List.of(Statement.of("INSERT INTO e (v) VALUES ('x')")), "same-key", null);
+        ExecuteResult again = db.execute(List.of(Statement.of("INSERT INTO e (v) VALUES ('x')")), "same-key", null);
+        assertThat(again.replayed()).isTrue();
+        assertThat(again.results()).isEqualTo(first.results());
+        assertThat(db.query("SELECT count(*) FROM e").rows().getFirst().getFirst()).isEqualTo(1L);
+
+        assertThatThrownBy(() -> db.execute(List.of(Statement.of("INSERT INTO e (v) VALUES ('y')"), Statement.of("INSERT INTO nope VALUES (1)"))))
+                .isInstanceOfSatisfying(CairnException.class, e -> {
+                    assertThat(e.code()).isEqualTo("sql_error");
+                    assertThat(e.statement()).isEqualTo(1);
+                    assertThat(e.status()).isEqualTo(400);
+                    assertThat(e.retriable()).isFalse();
+                });
+        Cairn.NewTenant other = cairn.createTenant("cl-other");
+        assertThatThrownBy(() -> cairn.database("cl-errors", other.apiKey()).query("SELECT 1"))
+                .isInstanceOfSatisfying(CairnException.class, e -> assertThat(e.code()).isEqualTo("forbidden"));
+        assertThat(db.queryAsync(Statement.of("SELECT count(*) FROM e"), null).get().rows().getFirst().getFirst()).isEqualTo(1L);
+
+        // Keys: a read-only key reads and may not write; a revoked key is refused.
+        Cairn.NewKey reader = cairn.issueKey("cl-errors", Set.of("read"));
+        assertThat(cairn.database("cl-errors", reader.apiKey()).query("SELECT count(*) FROM e").rows()).hasSize(1);
+        assertThatThrownBy(() -> cairn.database("cl-errors", reader.apiKey()).execute("DELETE FROM e"))
+                .isInstanceOfSatisfying(CairnException.class, e -> assertThat(e.code()).isEqualTo("forbidden"));
+        cairn.revokeKey("cl-errors", reader.keyId());
+        assertThatThrownBy(() -> cairn.database("cl-errors", reader.apiKey()).query("SELECT 1"))
+                .isInstanceOfSatisfying(CairnException.class, e -> assertThat(e.code()).isEqualTo("unauthorized"));
+    }
+
+    @Test
+    void transactionsOfRacingSessionsLoseNoUpdate() throws Exception {
+        Cairn.NewTenant t = cairn.createTenant("cl-tx");
+        Database db = cairn.database("cl-tx", t.apiKey());
+        db.execute("CREATE TABLE acct (id INTEGER PRIMARY KEY, balance INTEGER)");
+        db.execute("INSERT INTO acct VALUES (1, 100), (2, 100)");
+        int workers = 4;
+        int each = 5;
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> done = new ArrayList<>();
+            for (int w = 0; w < workers; w++) {
+                done.add(pool.submit(() -> {
+                    Session s = db.session();
+                    for (int i = 0; i < each; i++) {
+                        s.transact(100, tx -> {
+                            long a = (Long) tx.query("SELECT balance FROM acct WHERE id = 1").rows().getFirst().getFirst();
+                            long b = (Long) tx.query("SELECT balance FROM acct WHERE id = 2").rows().getFirst().getFirst();
+                            tx.execute("UPDATE acct SET balance = ? WHERE id = 1", a - 1);
+                            tx.execute("UPDATE acct SET balance = ? WHERE id = 2", b + 1);
+                            return null;
+                        });
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) f.get();
+        }
+        assertThat(db.session().query("SELECT group_concat(balance) FROM acct").rows().getFirst().getFirst())
+                .isEqualTo((100 - workers * each) + "," + (100 + workers * each));
+
+        Session s = db.session();
+        String read = s.query("SELECT balance FROM acct WHERE id = 1").bookmark();
+        db.execute("UPDATE acct SET balance = 0 WHERE id = 1");
+        assertThatThrownBy(() -> s.executeIfUnchangedSince(read, List.of(Statement.of("UPDATE acct SET balance = 1 WHERE id = 1"))))
+                .isInstanceOfSatisfying(ConflictException.class, e -> assertThat(e.bookmark()).isNotNull());
+    }
+
+    @Test
+    void administrationForksAndRestores() {
+        Cairn.NewTenant t = cairn.createTenant("cl-admin");
+        Session s = cairn.database("cl-admin", t.apiKey()).session();
+        s.execute("CREATE TABLE x (v)");
+        String one = s.execute("INSERT INTO x VALUES (1)").bookmark();
+        s.execute("INSERT INTO x VALUES (2)");
+        Cairn.NewTenant copy = cairn.fork("cl-admin-copy", "cl-admin", one);
+        assertThat(cairn.database("cl-admin-copy", copy.apiKey()).query("SELECT count(*) FROM x").rows().getFirst().getFirst()).isEqualTo(1L);
+        String undo = cairn.restore("cl-admin", one);
+        assertThat(s.query("SELECT count(*) FROM x").rows().getFirst().getFirst()).isEqualTo(1L);
+        cairn.restore("cl-admin", undo);
+        assertThat(s.query("SELECT count(*) FROM x").rows().getFirst().getFirst()).isEqualTo(2L);
+        assertThat(cairn.tenant("cl-admin").path("tier").asText()).isEqualTo("hot");
+        cairn.deleteTenant("cl-admin-copy");
+        assertThatThrownBy(() -> cairn.tenant("cl-admin-copy"))
+                .isInstanceOfSatisfying(CairnException.class, e -> assertThat(e.code()).isEqualTo("tenant_not_found"));
+    }
+}
