@@ -1,0 +1,229 @@
+package io.cairn.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLTransactionRollbackException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The JDBC driver over a real stack: types, batches, metadata, optimistic transactions, HikariCP and JDBI. */
+class JdbcIT {
+    @TempDir static Path data;
+    static TestStack stack;
+
+    @BeforeAll
+    static void start() throws Exception {
+        stack = TestStack.start(data);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) stack.close();
+    }
+
+    private static String url(String tenant) {
+        return "jdbc:cairn://" + stack.url().substring("http://".length()) + "/" + tenant;
+    }
+
+    private static Connection connect(String tenant, String key) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("key", key);
+        return DriverManager.getConnection(url(tenant), p);
+    }
+
+    @Test
+    void statementsParametersAndResultsKeepEveryTypeSqliteStores() throws Exception {
+        String key = stack.createTenant("jd-types");
+        try (Connection c = connect("jd-types", key); Statement st = c.createStatement()) {
+            assertThat(st.executeUpdate("CREATE TABLE t (id INTEGER PRIMARY KEY, i INTEGER, r REAL, s TEXT, b BLOB, ts TEXT, d NUMERIC, f INTEGER)"))
+                    .isZero();
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO t (i, r, s, b, ts, d, f) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setLong(1, Long.MAX_VALUE);
+                ps.setDouble(2, -2.5e-7);
+                ps.setString(3, "naïve 'quote'");
+                ps.setBytes(4, new byte[] {1, 2, 3});
+                ps.setTimestamp(5, Timestamp.valueOf(LocalDateTime.of(2026, 11, 30, 10, 15, 0)));
+                ps.setBigDecimal(6, new BigDecimal("12.5"));
+                ps.setBoolean(7, true);
+                assertThat(ps.executeUpdate()).isEqualTo(1);
+                try (ResultSet keys = ps.getGeneratedKeys()) {
+                    assertThat(keys.next()).isTrue();
+                    assertThat(keys.getLong(1)).isEqualTo(1);
+                }
+                ps.setNull(1, java.sql.Types.INTEGER);
+                ps.setNull(2, java.sql.Types.DOUBLE);
+                ps.setString(3, null);
+                ps.setBytes(4, null);
+                ps.setObject(5, null);
+                ps.setObject(6, 7L);
+                ps.setInt(7, 0);
+                ps.executeUpdate();
+            }
+            try (ResultSet rs = st.executeQuery("SELECT i, r, s, b, ts, d, f FROM t ORDER BY id")) {
+                assertThat(rs.getMetaData().getColumnCount()).isEqualTo(7);
+                assertThat(rs.getMetaData().getColumnLabel(3)).isEqualTo("s");
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getLong("i")).isEqualTo(Long.MAX_VALUE);
+                assertThat(rs.getDouble(2)).isEqualTo(-2.5e-7);
+                assertThat(rs.getString("s")).isEqualTo("naïve 'quote'");
+                assertThat(rs.getBytes("b")).containsExactly(1, 2, 3);
+                assertThat(rs.getTimestamp("ts").toLocalDateTime()).isEqualTo(LocalDateTime.of(2026, 11, 30, 10, 15, 0));
+                assertThat(rs.getBigDecimal("d")).isEqualByComparingTo("12.5");
+                assertThat(rs.getBoolean("f")).isTrue();
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getLong("i")).isZero();
+                assertThat(rs.wasNull()).isTrue();
+                assertThat(rs.getObject("s")).isNull();
+                assertThat(rs.getObject("d", Long.class)).isEqualTo(7L);
+                assertThat(rs.next()).isFalse();
+            }
+            assertThatThrownBy(() -> st.executeQuery("SELECT * FROM nope")).isInstanceOf(java.sql.SQLSyntaxErrorException.class);
+        }
+    }
+
+    @Test
+    void aBatchIsOneTransactionAndMetadataListsTheTenantsTables() throws Exception {
+        String key = stack.createTenant("jd-batch");
+        try (Connection c = connect("jd-batch", key); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE, name TEXT DEFAULT 'x')");
+            st.execute("CREATE VIEW names AS SELECT name FROM users");
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO users (email) VALUES (?)")) {
+                for (String e : List.of("a@x", "b@x", "c@x")) {
+                    ps.setString(1, e);
+                    ps.addBatch();
+                }
+                assertThat(ps.executeBatch()).containsExactly(1, 1, 1);
+                ps.setString(1, "d@x");
+                ps.addBatch();
+                ps.setString(1, "a@x"); // a duplicate: the whole batch fails
+                ps.addBatch();
+                assertThatThrownBy(ps::executeBatch).isInstanceOf(java.sql.SQLIntegrityConstraintViolationException.class);
+            }
+            try (ResultSet rs = st.executeQuery("SELECT count(*) FROM users")) {
+                rs.next();
+                assertThat(rs.getInt(1)).as("nothing of the failed batch").isEqualTo(3);
+            }
+            DatabaseMetaData md = c.getMetaData();
+            assertThat(md.getDatabaseProductName()).isEqualTo("Cairn");
+            List<String> tables = new ArrayList<>();
+            try (ResultSet rs = md.getTables(null, null, "%", null)) {
+                while (rs.next()) tables.add(rs.getString("TABLE_NAME") + ":" + rs.getString("TABLE_TYPE"));
+            }
+            assertThat(tables).containsExactly("users:TABLE", "names:VIEW");
+            List<String> columns = new ArrayList<>();
+            try (ResultSet rs = md.getColumns(null, null, "users", "%")) {
+                while (rs.next()) columns.add(rs.getString("COLUMN_NAME") + " " + rs.getString("TYPE_NAME") + " " + rs.getString("IS_NULLABLE"));
+            }
+            assertThat(columns).containsExactly("id INTEGER YES", "email TEXT NO", "name TEXT YES");
+            try (ResultSet rs = md.getPrimaryKeys(null, null, "users")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString("COLUMN_NAME")).isEqualTo("id");
+            }
+            try (ResultSet rs = md.getImportedKeys(null, null, "users")) {
+                assertThat(rs.next()).as("what the driver does not know is an empty answer").isFalse();
+            }
+        }
+    }
+
+    @Test
+    void transactionsCommitTogetherAndAStaleOneFailsWith40001() throws Exception {
+        String key = stack.createTenant("jd-tx");
+        try (Connection a = connect("jd-tx", key); Connection b = connect("jd-tx", key)) {
+            a.createStatement().execute("CREATE TABLE c (id INTEGER PRIMARY KEY, n INTEGER)");
+            a.createStatement().execute("INSERT INTO c VALUES (1, 0)");
+            a.setAutoCommit(false);
+            b.setAutoCommit(false);
+            long seenA = n(a);
+            long seenB = n(b);
+            a.createStatement().executeUpdate("UPDATE c SET n = " + (seenA + 1));
+            b.createStatement().executeUpdate("UPDATE c SET n = " + (seenB + 10));
+            a.commit();
+            assertThatThrownBy(b::commit).isInstanceOfSatisfying(SQLTransactionRollbackException.class,
+                    e -> assertThat(e.getSQLState()).isEqualTo("40001"));
+            assertThat(n(b)).as("b's write did not apply; a new transaction of b sees a's").isEqualTo(1);
+            b.createStatement().executeUpdate("UPDATE c SET n = 5");
+            b.rollback();
+            assertThat(n(b)).isEqualTo(1);
+            b.commit();
+        }
+    }
+
+    @Test
+    void hikariAndJdbiRunConcurrentTransactionsRetryingConflicts() throws Exception {
+        String key = stack.createTenant("jd-pool");
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url("jd-pool"));
+        config.setPassword(key);
+        config.setMaximumPoolSize(4);
+        try (HikariDataSource ds = new HikariDataSource(config)) {
+            Jdbi jdbi = Jdbi.create(ds);
+            jdbi.useHandle(h -> {
+                h.execute("CREATE TABLE counters (name TEXT PRIMARY KEY, n INTEGER NOT NULL)");
+                h.createUpdate("INSERT INTO counters (name, n) VALUES (:name, :n)").bind("name", "hits").bind("n", 0).execute();
+            });
+            int workers = 4;
+            int each = 5;
+            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<?>> done = new ArrayList<>();
+                for (int w = 0; w < workers; w++) {
+                    done.add(pool.submit(() -> {
+                        for (int i = 0; i < each; i++) {
+                            while (true) {
+                                try {
+                                    jdbi.useTransaction(h -> {
+                                        long n = h.createQuery("SELECT n FROM counters WHERE name = :name").bind("name", "hits").mapTo(Long.class).one();
+                                        h.createUpdate("UPDATE counters SET n = :n WHERE name = :name").bind("n", n + 1).bind("name", "hits").execute();
+                                    });
+                                    break;
+                                } catch (org.jdbi.v3.core.transaction.TransactionException | org.jdbi.v3.core.statement.UnableToExecuteStatementException e) {
+                                    if (!isConflict(e)) throw e;
+                                }
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : done) f.get();
+            }
+            List<Map<String, Object>> rows = jdbi.withHandle(h -> h.createQuery("SELECT name, n FROM counters").mapToMap().list());
+            assertThat(rows).hasSize(1);
+            assertThat(rows.getFirst().get("n")).isEqualTo((long) workers * each);
+        }
+    }
+
+    private static boolean isConflict(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) if (t instanceof SQLException s && "40001".equals(s.getSQLState())) return true;
+        return false;
+    }
+
+    private static long n(Connection c) throws SQLException {
+        try (ResultSet rs = c.createStatement().executeQuery("SELECT n FROM c WHERE id = 1")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
