@@ -14,6 +14,7 @@ import io.cairn.bench.scenario.ControlPlaneScenarios;
 import io.cairn.bench.scenario.FileCheck;
 import io.cairn.bench.scenario.GroupCommits;
 import io.cairn.bench.scenario.HostileNeighbour;
+import io.cairn.bench.scenario.ClientOverhead;
 import io.cairn.bench.scenario.HotRead;
 import io.cairn.bench.scenario.FleetMigration;
 import io.cairn.bench.scenario.IdleTenants;
@@ -104,6 +105,16 @@ public final class BenchRun {
             rows.add(Row.cairn(r, "p50", read.p50(), "ms").vs("HTTP floor p50", http.p50()).atMost(1));
             rows.add(Row.cairn(r, "p99", read.p99(), "ms").vs("HTTP floor p99", http.p99()));
             rows.add(Row.cairn(r, "throughput", read.perSecond(), "req/s").vs("HTTP floor req/s", http.perSecond()).atLeast(20_000));
+
+            step(stack, "the Java client beside raw HTTP (" + plan.readClients() + " clients)");
+            ClientOverhead.Result co = ClientOverhead.measure(client, stack.httpPort(), hot, one.keys().get(hot), plan.readClients(),
+                    plan.warmUp(), plan.readRun());
+            String jr = "Java client (clients/java), PK lookups, " + plan.readClients() + " clients";
+            rows.add(Row.cairn(jr, "p50", co.clientReads().p50(), "ms").vs("raw HTTP p50", co.rawReads().p50()));
+            rows.add(Row.cairn(jr, "throughput", co.clientReads().perSecond(), "req/s").vs("raw HTTP req/s", co.rawReads().perSecond()));
+            String cw = "Java client (clients/java), single writes (Idempotency-Key each), " + plan.readClients() + " clients";
+            rows.add(Row.cairn(cw, "p50", co.clientWrites().p50(), "ms").vs("raw HTTP p50 (no key)", co.rawWrites().p50()));
+            rows.add(Row.cairn(cw, "throughput", co.clientWrites().perSecond(), "req/s").vs("raw HTTP req/s", co.rawWrites().perSecond()));
 
             step(stack, "read-your-write pairs");
             Latency ryw = ReadYourWrite.measure(client, one.ids().get(2), one.keys().get(one.ids().get(2)), plan.warmUp(), plan.rywRun());

@@ -33,7 +33,7 @@ class BenchSmokeIT {
                 .anyMatch(s -> s.startsWith("Tenant creation")).anyMatch(s -> s.contains("idle tenants"))
                 .anyMatch(s -> s.startsWith("Cold first read")).anyMatch(s -> s.startsWith("Thaw storm"))
                 .anyMatch(s -> s.startsWith("Fleet migration")).anyMatch(s -> s.startsWith("Tenant creation from a template"))
-                .anyMatch(s -> s.startsWith("Point in time"));
+                .anyMatch(s -> s.startsWith("Point in time")).anyMatch(s -> s.startsWith("Java client"));
         // Growth may be nothing, a cold tenant holds nothing on the hot volume, no tenant fails a migration: those may be 0.
         assertThat(report.rows()).filteredOn(r -> !r.metric().contains("added") && !r.metric().startsWith("hot-volume bytes")
                         && !r.metric().equals("tenants failed"))
