@@ -135,6 +135,69 @@ class ClientIT {
     }
 
     @Test
+    void theShellRunsMultiLineStatementsDotCommandsAndModes() throws Exception {
+        Cairn.NewTenant t = cairn.createTenant("cl-shell");
+        String script = String.join("\n",
+                "CREATE TABLE people (id INTEGER PRIMARY KEY,",
+                "  name TEXT);",
+                "INSERT INTO people (name) VALUES ('ada'), ('grace');",
+                ".tables",
+                ".schema people",
+                "SELECT id, name FROM people ORDER BY id;",
+                ".mode csv",
+                "SELECT name FROM people WHERE id = 2;",
+                ".mode json",
+                "SELECT count(*) AS n FROM people;",
+                "SELECT * FROM nope;",
+                ".bogus",
+                ".quit",
+                "SELECT 'never run';") + "\n";
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.util.Iterator<String> lines = script.lines().iterator();
+        int failed = new io.cairn.infra.shell.SqlShell(cairn.database("cl-shell", t.apiKey()), prompt -> lines.hasNext() ? lines.next() : null,
+                new java.io.PrintWriter(out)).run();
+        String printed = out.toString();
+        assertThat(failed).as(printed).isEqualTo(1);
+        assertThat(printed).contains("2 rows changed").contains("| people |").contains("CREATE TABLE people (id INTEGER PRIMARY KEY,")
+                .contains("| 1  | ada   |").contains("| 2  | grace |").contains("name\ngrace").contains("{\"n\":2}")
+                .contains("error: sql_error").contains("unknown command .bogus").doesNotContain("never run");
+    }
+
+    @Test
+    void theCommandLineListsCreatesAndRemovesTenantsIssuesKeysAndRunsSql() throws Exception {
+        java.io.PrintStream was = System.out;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            assertThat(cli(new io.cairn.infra.cli.TenantsCommand(), "create", "cl-cli")).isZero();
+            String key = captured.toString(java.nio.charset.StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("api key: "))
+                    .findFirst().orElseThrow().substring("api key: ".length());
+            assertThat(cli(new io.cairn.infra.cli.KeysCommand(), "issue", "--tenant", "cl-cli", "--scope", "read")).isZero();
+            assertThat(new picocli.CommandLine(new io.cairn.infra.cli.SqlCommand()).execute("--url", stack.url(), "--key", key,
+                    "--tenant", "cl-cli", "CREATE TABLE x (v)")).isZero();
+            assertThat(new picocli.CommandLine(new io.cairn.infra.cli.SqlCommand()).execute("--url", stack.url(), "--key", key,
+                    "--tenant", "cl-cli", "INSERT INTO x VALUES ('a,b')")).isZero();
+            captured.reset();
+            assertThat(new picocli.CommandLine(new io.cairn.infra.cli.SqlCommand()).execute("--url", stack.url(), "--key", key,
+                    "--tenant", "cl-cli", "SELECT v FROM x")).isZero();
+            assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("v\n\"a,b\"\n");
+            assertThat(new picocli.CommandLine(new io.cairn.infra.cli.SqlCommand()).execute("--url", stack.url(), "--key", key,
+                    "--tenant", "cl-cli", "SELECT * FROM nope")).isEqualTo(1);
+            assertThat(cli(new io.cairn.infra.cli.TenantsCommand(), "rm", "cl-cli")).isZero();
+            assertThat(cli(new io.cairn.infra.cli.TenantsCommand(), "rm", "cl-cli")).isEqualTo(1);
+        } finally {
+            System.setOut(was);
+        }
+        assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8)).doesNotContain(ADMIN);
+    }
+
+    private static int cli(Object command, String... args) {
+        String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--url", stack.url(), "--token", ADMIN))
+                .toArray(String[]::new);
+        return new picocli.CommandLine(command).execute(all);
+    }
+
+    @Test
     void administrationForksAndRestores() {
         Cairn.NewTenant t = cairn.createTenant("cl-admin");
         Session s = cairn.database("cl-admin", t.apiKey()).session();

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "cairn", mixinStandardHelpOptions = true, version = "cairn 0.1.0",
         description = "One isolated SQLite database per tenant, event-sourced on Kafka.",
         subcommands = {DevCommand.class, ServeCommand.class, RebuildCommand.class, MigrateCommand.class, RestoreCommand.class,
-                ForkCommand.class, ExportCommand.class, ImportCommand.class})
+                ForkCommand.class, ExportCommand.class, ImportCommand.class, ShellCommand.class, SqlCommand.class, TenantsCommand.class,
+                KeysCommand.class})
 public final class CairnCommand implements Runnable {
     @Override
     public void run() {

@@ -109,22 +109,6 @@ final class JdbcConnection {
 
     // --- running
 
-    /** Whether {@code sql} only reads: it goes to {@code /query}. */
-    static boolean isRead(String sql) {
-        String s = sql.stripLeading();
-        while (s.startsWith("--") || s.startsWith("/*")) {
-            int end = s.startsWith("--") ? s.indexOf('\n') : s.indexOf("*/") + 1;
-            if (end <= 0) return false;
-            s = s.substring(end + 1).stripLeading();
-        }
-        String word = s.split("[\\s(]", 2)[0].toUpperCase(Locale.ROOT);
-        if (word.equals("WITH")) {
-            String upper = s.toUpperCase(Locale.ROOT);
-            return !(upper.contains("INSERT ") || upper.contains("UPDATE ") || upper.contains("DELETE ") || upper.contains("REPLACE "));
-        }
-        return word.equals("SELECT") || word.equals("VALUES") || word.equals("EXPLAIN") || word.equals("PRAGMA");
-    }
-
     QueryResult read(Statement s) throws SQLException {
         open();
         try {

@@ -22,7 +22,7 @@ import java.util.TreeMap;
 
 /**
  * A {@link java.sql.Statement}, and with {@code sql} a {@link java.sql.PreparedStatement}: reads go to
- * {@code /query}, everything else to {@code /execute} ({@link JdbcConnection#isRead}). A batch is one write
+ * {@code /query}, everything else to {@code /execute} ({@link io.cairn.client.Sql#readsOnly}). A batch is one write
  * (one transaction). Parameters: every type SQLite stores; dates and times as ISO-8601 text
  * ({@code 2026-11-30 10:15:00.000}), which SQLite's date functions read.
  */
@@ -368,7 +368,7 @@ final class JdbcStatement {
         if (closed) throw new SQLException("the statement is closed", "HY010");
         results = null;
         updateCount = -1;
-        if (JdbcConnection.isRead(s.sql())) {
+        if (io.cairn.client.Sql.readsOnly(s.sql())) {
             QueryResult r = connection.read(s);
             List<List<Object>> rows = maxRows > 0 && r.rows().size() > maxRows ? r.rows().subList(0, maxRows) : r.rows();
             results = JdbcResultSet.of(r.columns(), rows, self);

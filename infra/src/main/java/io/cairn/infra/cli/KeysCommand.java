@@ -1,0 +1,61 @@
+package io.cairn.infra.cli;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code cairn keys issue|revoke}: a tenant's API keys (admin token). The new key is printed once. Exit 0, 1 refused, 2 no token. */
+@Command(name = "keys", mixinStandardHelpOptions = true, description = "Issue and revoke a tenant's API keys.",
+        subcommands = {KeysCommand.Issue.class, KeysCommand.Revoke.class})
+public final class KeysCommand {
+    @Command(name = "issue", description = "Issue a key; it is printed once.")
+    static final class Issue implements Callable<Integer> {
+        @Mixin ApiOptions api;
+
+        @Option(names = "--tenant", required = true)
+        String tenant;
+
+        @Option(names = "--scope", split = ",", description = "read, write (default both).")
+        List<String> scopes;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!api.resolveToken("keys", System.err)) return 2;
+            var body = ApiOptions.JSON.createObjectNode();
+            if (scopes != null) scopes.forEach(body.putArray("scopes")::add);
+            ApiOptions.Response r = api.call("POST", "/v1/tenants/" + tenant + "/keys", body, Duration.ofSeconds(60));
+            if (r.status() != 201) {
+                System.err.println("cairn keys: " + r.errorLine());
+                return 1;
+            }
+            System.out.println("key id:  " + r.body().path("key_id").asText() + "\napi key: " + r.body().path("api_key").asText());
+            return 0;
+        }
+    }
+
+    @Command(name = "revoke", description = "Revoke a key: refused from the next request on.")
+    static final class Revoke implements Callable<Integer> {
+        @Mixin ApiOptions api;
+
+        @Option(names = "--tenant", required = true)
+        String tenant;
+
+        @Option(names = "--key-id", required = true)
+        String keyId;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!api.resolveToken("keys", System.err)) return 2;
+            ApiOptions.Response r = api.call("DELETE", "/v1/tenants/" + tenant + "/keys/" + keyId, null, Duration.ofSeconds(60));
+            if (r.status() != 200) {
+                System.err.println("cairn keys: " + r.errorLine());
+                return 1;
+            }
+            System.out.println("key " + keyId + " revoked");
+            return 0;
+        }
+    }
+}
