@@ -186,6 +186,7 @@ final class TestStack implements AutoCloseable {
         if (token != null) b.header("Authorization", "Bearer " + token);
         headers.forEach(b::header);
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        OpenApiContract.check(method, path, r.statusCode(), r.headers().firstValue("Content-Type").orElse(null), r.body());
         JsonNode parsed = r.body().isEmpty() ? JSON.nullNode() : JSON.readTree(r.body());
         return new Reply(r.statusCode(), parsed, r.headers().firstValue("Idempotent-Replayed").orElse(null));
     }

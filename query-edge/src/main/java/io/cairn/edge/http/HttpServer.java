@@ -84,6 +84,7 @@ public final class HttpServer implements AutoCloseable {
             });
             add(cfg, metrics, HandlerType.GET, "/health", ops::health);
             add(cfg, metrics, HandlerType.GET, "/metrics", ops::metrics);
+            add(cfg, metrics, HandlerType.GET, "/v1/openapi.json", ops::openapi);
             add(cfg, metrics, HandlerType.POST, "/v1/tenants", admin::createTenant);
             add(cfg, metrics, HandlerType.GET, "/v1/tenants", fleet::list);
             add(cfg, metrics, HandlerType.GET, "/v1/tenants/{tenant}/usage", fleet::usage);
@@ -130,7 +131,15 @@ public final class HttpServer implements AutoCloseable {
         app.stop();
     }
 
+    private static final java.util.Set<String> ROUTES = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** Every route an edge of this process registered, as "METHOD /path/{param}": what the OpenAPI document must describe. */
+    public static java.util.Set<String> routes() {
+        return java.util.Set.copyOf(ROUTES);
+    }
+
     private static void add(JavalinConfig cfg, EdgeMetrics metrics, HandlerType method, String path, Route route) {
+        ROUTES.add(method.name() + " " + path);
         cfg.routes.addHttpHandler(method, path, ctx -> guarded(ctx, metrics, path, route));
     }
 

@@ -6,7 +6,7 @@ import io.javalin.http.Context;
 
 /**
  * {@code /health} (all checks must pass; {@code details} shows figures that never fail it, such as the
- * materializer's lag) and {@code /metrics} (Prometheus text). No authentication.
+ * materializer's lag), {@code /metrics} (Prometheus text) and {@code /v1/openapi.json}. No authentication.
  */
 final class OpsRoutes {
     private final EdgeServices s;
@@ -43,6 +43,22 @@ final class OpsRoutes {
             });
         }
         Responses.json(ctx, failing.isEmpty() ? 200 : 503, out);
+    }
+
+    /** {@code GET /v1/openapi.json}: the OpenAPI 3.1 document of this API (also docs/openapi.json). */
+    void openapi(Context ctx) {
+        ctx.status(200).contentType("application/json").result(OPENAPI);
+    }
+
+    private static final byte[] OPENAPI = load();
+
+    private static byte[] load() {
+        try (java.io.InputStream in = OpsRoutes.class.getResourceAsStream("/io/cairn/edge/openapi.json")) {
+            if (in == null) throw new IllegalStateException("openapi.json is missing from the edge's jar");
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     void metrics(Context ctx) {
