@@ -12,33 +12,17 @@ import org.jline.reader.UserInterruptException;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /** {@code cairn shell --tenant acme}: an interactive SQL shell on one tenant (see {@link SqlShell}). Exit 0, or 1 when a statement failed. */
 @Command(name = "shell", mixinStandardHelpOptions = true, description = "An interactive SQL shell on one tenant (history, multi-line, .tables, .schema, .mode).")
 public final class ShellCommand implements Callable<Integer> {
-    @Option(names = "--tenant", description = "The tenant (else CAIRN_TENANT or the profile's).")
-    String tenant;
-
-    @Option(names = "--url", description = "Cairn's HTTP API (else CAIRN_URL, the profile's, http://127.0.0.1:8080).")
-    String url;
-
-    @Option(names = "--key", description = "The tenant's API key (else CAIRN_KEY, the profile's, or the admin token).")
-    String key;
-
-    @Option(names = "--profile", description = "A profile of ~/.cairn/profiles (else CAIRN_PROFILE, 'default').")
-    String profile;
-
-    @Option(names = "--data-dir", defaultValue = "${env:CAIRN_DATA_DIR:-.cairn}", description = "The data dir of ./cairn dev, for its admin token.")
-    Path dataDir;
+    @Mixin ProfileOptions connection;
 
     @Override
     public Integer call() throws Exception {
-        Profiles p = Profiles.resolve(url, key, null, tenant, profile, dataDir, System.getenv());
-        if (p.tenant() == null || p.dataSecret() == null) {
-            System.err.println("cairn shell: name the tenant (--tenant) and a key (--key, CAIRN_KEY, a profile, or ./cairn dev's admin token)");
-            return 2;
-        }
+        Profiles p = connection.resolve("shell");
+        if (p == null) return 2;
         try (Cairn cairn = Cairn.builder().url(p.url()).token(p.dataSecret()).build();
              Terminal terminal = TerminalBuilder.builder().system(true).build()) {
             LineReader reader = LineReaderBuilder.builder().terminal(terminal)
