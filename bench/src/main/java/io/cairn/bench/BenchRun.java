@@ -113,8 +113,11 @@ public final class BenchRun {
             rows.add(Row.cairn(jr, "p50", co.clientReads().p50(), "ms").vs("raw HTTP p50", co.rawReads().p50()));
             rows.add(Row.cairn(jr, "throughput", co.clientReads().perSecond(), "req/s").vs("raw HTTP req/s", co.rawReads().perSecond()));
             String cw = "Java client (clients/java), single writes (Idempotency-Key each), " + plan.readClients() + " clients";
-            rows.add(Row.cairn(cw, "p50", co.clientWrites().p50(), "ms").vs("raw HTTP p50 (no key)", co.rawWrites().p50()));
-            rows.add(Row.cairn(cw, "throughput", co.clientWrites().perSecond(), "req/s").vs("raw HTTP req/s", co.rawWrites().perSecond()));
+            rows.add(Row.cairn(cw, "p50", co.clientWrites().p50(), "ms").vs("raw HTTP p50, same key", co.rawWrites().p50()));
+            rows.add(Row.cairn(cw, "throughput", co.clientWrites().perSecond(), "req/s").vs("raw HTTP req/s, same key", co.rawWrites().perSecond()));
+            String ik = "Idempotency-Key on single writes (raw HTTP), " + plan.readClients() + " clients";
+            rows.add(Row.cairn(ik, "p50 with a key", co.rawWrites().p50(), "ms").vs("p50 without", co.rawWritesWithoutKey().p50()));
+            rows.add(Row.cairn(ik, "throughput with a key", co.rawWrites().perSecond(), "req/s").vs("without", co.rawWritesWithoutKey().perSecond()));
 
             step(stack, "read-your-write pairs");
             Latency ryw = ReadYourWrite.measure(client, one.ids().get(2), one.keys().get(one.ids().get(2)), plan.warmUp(), plan.rywRun());

@@ -54,6 +54,14 @@ public final class CairnClient implements AutoCloseable {
         return post("/v1/tenants/" + tenant + "/execute", key, body, 200);
     }
 
+    /** Executes with an Idempotency-Key and waits for the outcome. */
+    public JsonNode executeKeyed(String tenant, String key, String body, String idempotencyKey) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/v1/tenants/" + tenant + "/execute"))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json").header("Idempotency-Key", idempotencyKey)
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        return JSON.readTree(send(b, 200));
+    }
+
     /** Executes with {@code wait=false}; returns the bookmark once the log has the write. */
     public String executeNoWait(String tenant, String key, String body) throws IOException, InterruptedException {
         return post("/v1/tenants/" + tenant + "/execute?wait=false", key, body, 202).path("bookmark").asText();

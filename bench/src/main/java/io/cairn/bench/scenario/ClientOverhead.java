@@ -14,8 +14,8 @@ import java.util.SplittableRandom;
  * tenant, same clients, same run length.
  */
 public final class ClientOverhead {
-    /** Reads and writes through the client, and raw. */
-    public record Result(Latency clientReads, Latency rawReads, Latency clientWrites, Latency rawWrites) {}
+    /** Reads and writes through the client, and raw (writes with an Idempotency-Key each, as the client sends, and without). */
+    public record Result(Latency clientReads, Latency rawReads, Latency clientWrites, Latency rawWrites, Latency rawWritesWithoutKey) {}
 
     private ClientOverhead() {}
 
@@ -29,9 +29,11 @@ public final class ClientOverhead {
             Latency clientReads = ClosedLoop.forDuration(clients, run, seq -> clientRead(db, seq));
             Latency rawReads = ClosedLoop.forDuration(clients, run, seq -> HotRead.lookup(raw, tenant, key, seq));
             Latency clientWrites = ClosedLoop.forDuration(clients, run, seq -> db.execute("INSERT INTO overhead (v) VALUES (?)", "c" + seq));
-            Latency rawWrites = ClosedLoop.forDuration(clients, run,
-                    seq -> raw.execute(tenant, key, "{\"sql\":\"INSERT INTO overhead (v) VALUES (?)\",\"params\":[\"r" + seq + "\"]}"));
-            return new Result(clientReads, rawReads, clientWrites, rawWrites);
+            Latency rawWrites = ClosedLoop.forDuration(clients, run, seq -> raw.executeKeyed(tenant, key,
+                    "{\"sql\":\"INSERT INTO overhead (v) VALUES (?)\",\"params\":[\"r" + seq + "\"]}", java.util.UUID.randomUUID().toString()));
+            Latency rawWithoutKey = ClosedLoop.forDuration(clients, run,
+                    seq -> raw.execute(tenant, key, "{\"sql\":\"INSERT INTO overhead (v) VALUES (?)\",\"params\":[\"n" + seq + "\"]}"));
+            return new Result(clientReads, rawReads, clientWrites, rawWrites, rawWithoutKey);
         }
     }
 

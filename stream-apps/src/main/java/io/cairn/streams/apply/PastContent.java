@@ -24,6 +24,8 @@ import java.util.Map;
  * <p>Thread-safe: every build has its own replay and scratch directory.
  */
 public final class PastContent {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PastContent.class);
+
     private final Map<String, Object> kafkaClientProps;
     private final ApplierConfig config;
     private final SnapshotStore store;
@@ -51,13 +53,19 @@ public final class PastContent {
         TenantFiles scratch = new TenantFiles(scratchHotDir);
         LogReplay replay = new LogReplay(kafkaClientProps, config.withRole(config.role(), config.applicationId(), scratchHotDir));
         if (store != null) replay = replay.withSnapshots(store, meters);
+        long start = System.nanoTime();
         long seeded = store == null ? -1 : SnapshotSeeds.forRebuild(store, meters).seed(tenant, lastOffset, scratchHotDir);
         if (seeded >= 0 && ConsistentCopy.positionOf(scratch.database(tenant)).partition() != partition) {
             deleteQuietly(scratch.database(tenant)); // a snapshot of another log's tenant of that name: replay instead
             seeded = -1;
         }
-        if (seeded < 0) replay.replayPartition(partition, lastOffset + 1, tenant::equals, progress -> { });
-        else if (seeded < lastOffset) replay.replayPartitionFrom(partition, seeded + 1, lastOffset + 1, tenant::equals, progress -> { });
+        long placed = System.nanoTime();
+        ReplayProgress replayed = null;
+        if (seeded < 0) replayed = replay.replayPartition(partition, lastOffset + 1, tenant::equals, progress -> { });
+        else if (seeded < lastOffset) replayed = replay.replayPartitionFrom(partition, seeded + 1, lastOffset + 1, tenant::equals, progress -> { });
+        log.info("tenant {}: content at {}:{} built from {} in {} ms ({} ms placing it, {} records replayed in {} ms)", tenant, partition, lastOffset,
+                seeded < 0 ? "the log's start" : "the snapshot at " + seeded, (System.nanoTime() - start) / 1_000_000, (placed - start) / 1_000_000,
+                replayed == null ? 0 : replayed.applied(), (System.nanoTime() - placed) / 1_000_000);
         return Files.exists(scratch.database(tenant));
     }
 
