@@ -28,6 +28,10 @@ public final class ClientOverhead {
             ClosedLoop.forDuration(clients, warmUp, seq -> clientRead(db, seq));
             Latency clientReads = ClosedLoop.forDuration(clients, run, seq -> clientRead(db, seq));
             Latency rawReads = ClosedLoop.forDuration(clients, run, seq -> HotRead.lookup(raw, tenant, key, seq));
+            // Both write paths warmed like the reads: the first one measured would otherwise pay for the JIT.
+            ClosedLoop.forDuration(clients, warmUp, seq -> db.execute("INSERT INTO overhead (v) VALUES (?)", "w" + seq));
+            ClosedLoop.forDuration(clients, warmUp, seq -> raw.executeKeyed(tenant, key,
+                    "{\"sql\":\"INSERT INTO overhead (v) VALUES (?)\",\"params\":[\"x" + seq + "\"]}", java.util.UUID.randomUUID().toString()));
             Latency clientWrites = ClosedLoop.forDuration(clients, run, seq -> db.execute("INSERT INTO overhead (v) VALUES (?)", "c" + seq));
             Latency rawWrites = ClosedLoop.forDuration(clients, run, seq -> raw.executeKeyed(tenant, key,
                     "{\"sql\":\"INSERT INTO overhead (v) VALUES (?)\",\"params\":[\"r" + seq + "\"]}", java.util.UUID.randomUUID().toString()));
