@@ -106,9 +106,10 @@ final class TestStack implements AutoCloseable {
         EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"));
         KafkaSettings settings = KafkaSettings.embedded(kafka.bootstrapServers());
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        io.micrometer.core.instrument.composite.CompositeMeterRegistry meters = exported(registry);
         CairnNode node = CairnNode.start(
                 new CairnNode.Spec(ApplierConfig.primary(hot), edgeSettings.apply(EdgeConfig.defaults(ADMIN, hot).withPort(0)), 4, (short) 1),
-                settings.clientProperties(), registry);
+                settings.clientProperties(), meters);
         assertThat(node.awaitHealthy(Duration.ofSeconds(60))).as("stack healthy").isTrue();
         return new TestStack(kafka, node, registry, null);
     }
@@ -118,10 +119,11 @@ final class TestStack implements AutoCloseable {
         EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"));
         KafkaSettings settings = KafkaSettings.embedded(kafka.bootstrapServers());
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        io.micrometer.core.instrument.composite.CompositeMeterRegistry meters = exported(registry);
         Path hot = dataDir.resolve("hot");
         CairnNode node = CairnNode.start(
                 adjust.apply(new CairnNode.Spec(ApplierConfig.primary(hot), EdgeConfig.defaults(ADMIN, hot).withPort(0), 4, (short) 1)),
-                settings.clientProperties(), registry);
+                settings.clientProperties(), meters);
         assertThat(node.awaitHealthy(Duration.ofSeconds(60))).as("stack healthy").isTrue();
         return new TestStack(kafka, node, registry, null);
     }
@@ -137,13 +139,14 @@ final class TestStack implements AutoCloseable {
         ControlPlane controlPlane = new ControlPlane(dataDir.resolve("dynamodb"));
         KafkaSettings settings = KafkaSettings.embedded(kafka.bootstrapServers());
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        io.micrometer.core.instrument.composite.CompositeMeterRegistry meters = exported(registry);
         Path hot = dataDir.resolve("hot");
         CairnNode node = CairnNode.start(
                 adjust.apply(new CairnNode.Spec(ApplierConfig.primary(hot), EdgeConfig.defaults(ADMIN, hot).withPort(0), 4, (short) 1)
                         .withEdgeOptions(EdgeOptions.defaults().withAccessWindow(ACCESS_WINDOW))
                         .withControlPlane(MaterializerConfig.defaults(dataDir.resolve("materializer-state"))
                                 .withIntervals(Duration.ofMillis(200), Duration.ofMillis(500)), controlPlane.store)),
-                settings.clientProperties(), registry);
+                settings.clientProperties(), meters);
         assertThat(node.awaitHealthy(Duration.ofSeconds(60))).as("stack healthy").isTrue();
         return new TestStack(kafka, node, registry, controlPlane);
     }
@@ -156,6 +159,18 @@ final class TestStack implements AutoCloseable {
     /** The node's materializer, or null. */
     Materializer materializer() {
         return node.materializer();
+    }
+
+    /**
+     * What the node registers its meters in: {@code simple} (which the tests read) and a Prometheus registry,
+     * so {@code /metrics} exports the applier's, the materializer's and the edge's meters, as {@code cairn
+     * dev} and {@code cairn serve} do.
+     */
+    private static io.micrometer.core.instrument.composite.CompositeMeterRegistry exported(SimpleMeterRegistry simple) {
+        io.micrometer.core.instrument.composite.CompositeMeterRegistry both = new io.micrometer.core.instrument.composite.CompositeMeterRegistry();
+        both.add(simple);
+        both.add(new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT));
+        return both;
     }
 
     /** Kafka client settings of this stack's broker. */
