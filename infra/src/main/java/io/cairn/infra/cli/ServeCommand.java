@@ -45,6 +45,7 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         CairnConfig config = CairnConfig.load(configFile);
+        if (config.logFormat().equals("json")) io.cairn.infra.config.Logging.use("json");
         Path hot = config.dataPath().resolve("hot");
         ApplierConfig applier = null;
         if (config.runsApplier()) {

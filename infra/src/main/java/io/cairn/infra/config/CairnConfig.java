@@ -45,7 +45,8 @@ public record CairnConfig(
         @JsonProperty("redis_url") String redisUrl,
         @JsonProperty("dynamodb") DynamoDbSettings dynamodb,
         @JsonProperty("snapshots") SnapshotSettings snapshots,
-        @JsonProperty("tiering") TieringSettings tiering) {
+        @JsonProperty("tiering") TieringSettings tiering,
+        @JsonProperty("log_format") String logFormat) {
 
     static final Set<String> ROLES = Set.of("applier", "edge", "materializer");
 
@@ -64,6 +65,8 @@ public record CairnConfig(
         applierThreads = applierThreads == null ? 1 : applierThreads;
         maxOpenTenants = maxOpenTenants == null ? 1_024 : maxOpenTenants;
         tiering = tiering == null ? TieringSettings.DEFAULTS : tiering;
+        logFormat = logFormat == null ? "text" : logFormat;
+        if (!Logging.FORMATS.contains(logFormat)) throw new IllegalArgumentException("log_format must be text or json, not '" + logFormat + "'");
         if (applierInstanceId != null && applierInstanceId.isBlank()) throw new IllegalArgumentException("applier_instance_id must not be blank");
     }
 

@@ -144,6 +144,11 @@ public final class HttpServer implements AutoCloseable {
     }
 
     private static void guarded(Context ctx, EdgeMetrics metrics, String path, Route route) {
+        // What every log line of this request carries (json logs show it): one id per request, the route, the tenant.
+        org.slf4j.MDC.put("correlation_id", UUID.randomUUID().toString());
+        org.slf4j.MDC.put("route", ctx.method().name() + " " + path);
+        String tenant = ctx.pathParamMap().get("tenant");
+        if (tenant != null) org.slf4j.MDC.put("tenant", tenant);
         try {
             route.handle(ctx);
         } catch (ApiError e) {
@@ -174,6 +179,7 @@ public final class HttpServer implements AutoCloseable {
             Responses.error(ctx, internal(e));
         } finally {
             metrics.request(path, ctx.method().name(), ctx.statusCode());
+            org.slf4j.MDC.clear();
         }
     }
 
@@ -189,7 +195,7 @@ public final class HttpServer implements AutoCloseable {
     }
 
     private static ApiError internal(Throwable e) {
-        String ref = UUID.randomUUID().toString();
+        String ref = org.slf4j.MDC.get("correlation_id") != null ? org.slf4j.MDC.get("correlation_id") : UUID.randomUUID().toString();
         log.error("internal error, correlation id {}", ref, e);
         return new ApiError(ErrorCode.INTERNAL, "internal error; correlation id " + ref);
     }
