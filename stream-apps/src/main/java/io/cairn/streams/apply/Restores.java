@@ -117,8 +117,8 @@ final class Restores {
             FaultPoints.reach(FaultPoints.RESTORE_BUILT);
             files.install(tenant, built);
             FaultPoints.reach(FaultPoints.RESTORE_PLACED);
-            log.info("tenant {}: content replaced by {}'s at {} for the record at {} in {} ms", tenant, source, partition + ":" + at,
-                    position, (System.nanoTime() - start) / 1_000_000);
+            log.info("tenant {}: content replaced by {} for the record at {} in {} ms", tenant,
+                    imported ? "import " + r.getImportKey() : source + "'s at " + partition + ":" + at, position, (System.nanoTime() - start) / 1_000_000);
             return null;
         } catch (IOException e) {
             throw new SQLException("could not place the restored content of " + tenant, e);
