@@ -4,12 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.cairn.connectors.s3.S3Clients;
-import io.cairn.connectors.s3.S3SnapshotConfig;
-import io.cairn.connectors.s3.S3SnapshotStore;
-import io.cairn.devstack.EmbeddedS3;
-import io.cairn.devstack.Ports;
-import io.cairn.streams.apply.SnapshotOptions;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,7 +19,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * docs/operations.md and the Grafana dashboard kept true to what a running Cairn exports: every {@code cairn_}
@@ -34,23 +27,19 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 class OperationsIT {
     @TempDir static Path data;
-    static EmbeddedS3 s3;
-    static S3Client client;
+    static SnapshotBucket bucket;
     static TestStack stack;
 
     @BeforeAll
     static void start() throws Exception {
-        s3 = new EmbeddedS3(data.resolve("s3"), "cairn-snapshots", Ports.free()).start();
-        client = S3Clients.local(s3.endpoint(), s3.accessKey(), s3.secretKey());
-        stack = TestStack.startWithControlPlane(data, spec -> spec.withSnapshots(
-                SnapshotOptions.defaults(new S3SnapshotStore(client, S3SnapshotConfig.of("cairn-snapshots")))));
+        bucket = SnapshotBucket.start(data.resolve("s3"));
+        stack = TestStack.startWithControlPlane(data, spec -> spec.withSnapshots(bucket.options()));
     }
 
     @AfterAll
     static void stop() {
         if (stack != null) stack.close();
-        if (client != null) client.close();
-        if (s3 != null) s3.close();
+        if (bucket != null) bucket.close();
     }
 
     @Test

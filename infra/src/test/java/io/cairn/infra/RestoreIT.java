@@ -5,15 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.cairn.connectors.s3.S3Clients;
-import io.cairn.connectors.s3.S3SnapshotConfig;
 import io.cairn.connectors.s3.S3SnapshotStore;
-import io.cairn.devstack.EmbeddedS3;
-import io.cairn.devstack.Ports;
 import io.cairn.infra.TestStack.Reply;
 import io.cairn.streams.apply.ApplierConfig;
 import io.cairn.streams.apply.LogReplay;
-import io.cairn.streams.apply.SnapshotOptions;
 import io.cairn.tenantdb.sql.LogicalChecksum;
 import io.cairn.tenantdb.sqlite.SqliteConnections;
 import io.cairn.tenantdb.sqlite.SqliteLimits;
@@ -40,7 +35,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Point-in-time restore, fork, as-of reads, history and exports on a real broker, applier and s3proxy.
@@ -50,23 +44,19 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 class RestoreIT {
     @TempDir static Path data;
-    static EmbeddedS3 s3;
-    static S3Client client;
+    static SnapshotBucket bucket;
     static TestStack stack;
 
     @BeforeAll
     static void start() throws Exception {
-        s3 = new EmbeddedS3(data.resolve("s3"), "cairn-snapshots", Ports.free()).start();
-        client = S3Clients.local(s3.endpoint(), s3.accessKey(), s3.secretKey());
-        stack = TestStack.startWith(data, spec -> spec.withSnapshots(
-                SnapshotOptions.defaults(new S3SnapshotStore(client, S3SnapshotConfig.of("cairn-snapshots")))));
+        bucket = SnapshotBucket.start(data.resolve("s3"));
+        stack = TestStack.startWith(data, spec -> spec.withSnapshots(bucket.options()));
     }
 
     @AfterAll
     static void stop() {
         if (stack != null) stack.close();
-        if (client != null) client.close();
-        if (s3 != null) s3.close();
+        if (bucket != null) bucket.close();
     }
 
     @Test
@@ -337,7 +327,7 @@ class RestoreIT {
     // --- helpers
 
     private static S3SnapshotStore store() {
-        return new S3SnapshotStore(client, S3SnapshotConfig.of("cairn-snapshots"));
+        return bucket.store();
     }
 
     private static Reply upload(String tenant, String query, byte[] body) throws Exception {
