@@ -145,7 +145,9 @@ public final class HttpServer implements AutoCloseable {
 
     private static void guarded(Context ctx, EdgeMetrics metrics, String path, Route route) {
         // What every log line of this request carries (json logs show it): one id per request, the route, the tenant.
-        org.slf4j.MDC.put("correlation_id", UUID.randomUUID().toString());
+        // Not a secret: ThreadLocalRandom, not UUID.randomUUID's shared SecureRandom, on every request of the hot path.
+        java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+        org.slf4j.MDC.put("correlation_id", new UUID(r.nextLong(), r.nextLong()).toString());
         org.slf4j.MDC.put("route", ctx.method().name() + " " + path);
         String tenant = ctx.pathParamMap().get("tenant");
         if (tenant != null) org.slf4j.MDC.put("tenant", tenant);

@@ -127,9 +127,7 @@ final class RestoreRoutes {
             else out.put("undo_bookmark", new Bookmark(done.bookmark().partition(), done.bookmark().offset() - 1).toString());
             Responses.json(ctx, exists ? 200 : 201, out);
         } finally {
-            try (var paths = Files.walk(dir)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            TenantFiles.deleteTree(dir);
         }
     }
 

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,7 +21,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
-import java.util.stream.Stream;
 
 /**
  * Reads of cold tenants, served from their snapshot without making them hot: while a tenant is cold its
@@ -55,7 +53,7 @@ public final class ColdReads implements AutoCloseable {
             long maxResultBytes) {
         this.store = store;
         this.dir = dir;
-        deleteTree(dir);
+        TenantFiles.deleteTree(dir);
         this.copies = new TenantFiles(dir);
         // Not quick_checked: a copy's bytes are proven by SHA-256 to be the snapshot's, which VACUUM INTO
         // wrote from a file the applier checked when it opened it.
@@ -161,18 +159,10 @@ public final class ColdReads implements AutoCloseable {
         }
     }
 
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     @Override
     public void close() {
         pool.close();
-        deleteTree(dir);
+        TenantFiles.deleteTree(dir);
     }
 }

@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,7 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
-import java.util.stream.Stream;
 
 /**
  * Read-only copies of tenants as of past points, for as-of reads and exports: built once per (tenant,
@@ -60,7 +58,7 @@ public final class PastCopies implements AutoCloseable {
             int maxCopies, long maxBytes) {
         this.builder = builder;
         this.dir = dir;
-        deleteTree(dir);
+        TenantFiles.deleteTree(dir);
         this.limits = limits;
         this.maxRows = maxRows;
         this.maxResultBytes = maxResultBytes;
@@ -120,10 +118,10 @@ public final class PastCopies implements AutoCloseable {
         builds.acquire();
         Path target = dir.resolve(key.dirName());
         try {
-            deleteTree(target);
+            TenantFiles.deleteTree(target);
             Files.createDirectories(target);
             if (!builder.build(key.tenant(), key.partition(), key.offset(), target)) {
-                deleteTree(target);
+                TenantFiles.deleteTree(target);
                 throw new ApiError(ErrorCode.RESTORE_OUT_OF_RANGE, "tenant '" + key.tenant() + "' did not exist at "
                         + key.partition() + ":" + key.offset());
             }
@@ -133,11 +131,11 @@ public final class PastCopies implements AutoCloseable {
             return new Copy(target, pool, new QueryRunner(pool, (t, o, w) -> false, maxRows, maxResultBytes),
                     Files.size(files.database(key.tenant())));
         } catch (SQLException e) {
-            deleteTree(target);
+            TenantFiles.deleteTree(target);
             throw ApiError.unavailable("the tenant's content at " + key.partition() + ":" + key.offset() + " could not be built ("
                     + e.getMessage() + "); retry shortly");
         } catch (IOException e) {
-            deleteTree(target);
+            TenantFiles.deleteTree(target);
             throw new UncheckedIOException(e);
         } finally {
             builds.release();
@@ -161,7 +159,7 @@ public final class PastCopies implements AutoCloseable {
 
     private static void drop(Copy c) {
         c.pool().close();
-        deleteTree(c.dir());
+        TenantFiles.deleteTree(c.dir());
     }
 
     private static Copy await(CompletableFuture<Copy> f) throws InterruptedException {
@@ -173,14 +171,6 @@ public final class PastCopies implements AutoCloseable {
         }
     }
 
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     @Override
     public void close() {
@@ -189,6 +179,6 @@ public final class PastCopies implements AutoCloseable {
             kept.clear();
             keptBytes = 0;
         }
-        deleteTree(dir);
+        TenantFiles.deleteTree(dir);
     }
 }

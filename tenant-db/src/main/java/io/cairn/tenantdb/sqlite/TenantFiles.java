@@ -79,9 +79,7 @@ public final class TenantFiles {
             try (Stream<Path> entries = Files.list(dir)) {
                 for (Path e : entries.toList()) {
                     if (Files.getLastModifiedTime(e).toInstant().isBefore(before)) {
-                        try (Stream<Path> tree = Files.walk(e)) {
-                            for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-                        }
+                        deleteTree(e);
                         removed++;
                     }
                 }
@@ -90,6 +88,16 @@ public final class TenantFiles {
             }
         }
         return removed;
+    }
+
+    /** Removes {@code dir} and everything under it; nothing when it does not exist. */
+    public static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> tree = Files.walk(dir)) {
+            for (Path p : tree.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The SQLite side files of the tenant's database that travel with it ({@code -wal}, {@code -shm}). */
