@@ -50,10 +50,12 @@ public record EdgeConfig(
      * What a client may hold of the edge: a connection that sends nothing for {@code idleTimeout} is
      * closed; a request body arriving slower than {@code minRequestBytesPerSecond} is answered 408
      * {@code request_timeout}; at most {@code maxConnections} connections are open at once (so a flood of
-     * slow clients holds a bounded number of files). Defaults: 30 s, 1 KiB/s, 4,096.
+     * slow clients holds a bounded number of files). Defaults: 150 s, 1 KiB/s, 4,096.
      */
     public record HttpLimits(Duration idleTimeout, long minRequestBytesPerSecond, int maxConnections) {
-        public static final HttpLimits DEFAULTS = new HttpLimits(Duration.ofSeconds(30), 1024, 4_096);
+        // Idle longer than any answer the edge makes a client wait for (a write's outcome 30 s, a restore 2 min):
+        // an idle timeout equal to the write timeout raced it and closed the connection instead of answering 504.
+        public static final HttpLimits DEFAULTS = new HttpLimits(Duration.ofSeconds(150), 1024, 4_096);
 
         public HttpLimits {
             requirePositive(idleTimeout, "http.idleTimeout");
