@@ -50,6 +50,7 @@ public enum ErrorCode {
     // What exists
     TENANT_NOT_FOUND(404, "tenant_not_found"),
     KEY_NOT_FOUND(404, "key_not_found"),
+    TENANT_ERASED(410, "tenant_erased"),
     NOT_FOUND(404, "not_found"),
     METHOD_NOT_ALLOWED(405, "method_not_allowed"),
     TENANT_EXISTS(409, "tenant_exists"),

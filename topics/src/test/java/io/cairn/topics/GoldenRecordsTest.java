@@ -19,6 +19,9 @@ import io.cairn.topics.avro.MigrationEvent;
 import io.cairn.topics.avro.MigrationVersion;
 import io.cairn.topics.avro.RepairTenant;
 import io.cairn.topics.avro.RestoreFrom;
+import io.cairn.topics.avro.RotateDataKey;
+import io.cairn.topics.avro.Sealed;
+import io.cairn.topics.avro.SealedResult;
 import io.cairn.topics.avro.RevokeKey;
 import io.cairn.topics.avro.RunControl;
 import io.cairn.topics.avro.RunStarted;
@@ -60,7 +63,7 @@ import org.junit.jupiter.api.Test;
  * schemas the serdes must then still read.
  */
 class GoldenRecordsTest {
-    static final String CURRENT = "v7";
+    static final String CURRENT = "v8";
     private static final Path GOLDEN = Path.of("src", "test", "resources", "golden");
 
     /** One fixture per record type and payload, with every optional field set somewhere. */
@@ -68,7 +71,9 @@ class GoldenRecordsTest {
         Map<String, SpecificRecord> f = new LinkedHashMap<>();
         KeySpec key = KeySpec.newBuilder().setKeyId("0011223344556677").setSecretSha256("ab".repeat(32))
                 .setScopes(List.of("read", "write")).build();
-        f.put("command-create", command(CreateTenant.newBuilder().setTemplate("app").setInitialKey(key).build(), "idem-1"));
+        f.put("command-create", command(CreateTenant.newBuilder().setTemplate("app").setInitialKey(key).setDataKeyId("dk-0001").build(), "idem-1"));
+        f.put("command-rotate-data-key", command(RotateDataKey.newBuilder().setKeyId("dk-0002").build(), null));
+        f.put("command-sealed", command(Sealed.newBuilder().setKeyId("dk-0001").setCiphertext(ByteBuffer.wrap(new byte[] {1, 2, 3, 4})).build(), "idem-3"));
         List<Object> positional = new ArrayList<>(Arrays.asList(null, true, 9_223_372_036_854_775_807L, 1.5, "text",
                 ByteBuffer.wrap(new byte[] {0, (byte) 0xff})));
         Statement st = Statement.newBuilder().setSql("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?, :x)").setPositional(positional)
@@ -104,6 +109,10 @@ class GoldenRecordsTest {
         f.put("result-failed", CommandResult.newBuilder().setCommandId("c-2").setTenant("acme").setPartition(3).setOffset(1043)
                 .setOk(false).setError(CommandError.newBuilder().setCode("sql_error").setMessage("no such table: x").setStatement(1).build())
                 .setResults(List.of()).setAppliedTimeMs(1_700_000_000_456L).build());
+        f.put("result-sealed", CommandResult.newBuilder().setCommandId("c-4").setTenant("acme").setPartition(3).setOffset(1045)
+                .setOk(false).setError(CommandError.newBuilder().setCode("sql_error").setMessage("").setStatement(0).build())
+                .setResults(List.of()).setAppliedTimeMs(1_700_000_000_457L)
+                .setSealed(SealedResult.newBuilder().setKeyId("dk-0001").setCiphertext(ByteBuffer.wrap(new byte[] {5, 6, 7})).build()).build());
         f.put("state", TenantState.newBuilder().setTenant("acme").setTier(Tier.HOT).setPartition(3).setAppliedOffset(1043)
                 .setSchemaVersion(2).setSizeBytes(36_864).setCreatedAtMs(1_600_000_000_000L).setLastWriteMs(1_700_000_000_456L)
                 .setKeys(List.of(ApiKey.newBuilder().setKeyId("0011223344556677").setSecretSha256("ab".repeat(32))
@@ -119,6 +128,7 @@ class GoldenRecordsTest {
                                 .setError("no such table: x").build()))
                 .setSchemaSha256("5c".repeat(32))
                 .setCreatedOffset(17)
+                .setDataKeyId("dk-0002")
                 .build());
         f.put("migration-version", MigrationEvent.newBuilder().setRequestId("req-1").setAtMs(1_700_000_000_000L).setPayload(
                 VersionRegistered.newBuilder().setSet("app").setVersion(2).setChecksum("02".repeat(32))

@@ -1,0 +1,101 @@
+package io.cairn.topics.seal;
+
+import io.cairn.topics.Serdes;
+import io.cairn.topics.avro.CommandError;
+import io.cairn.topics.avro.CommandResult;
+import io.cairn.topics.avro.ExecuteBatch;
+import io.cairn.topics.avro.Sealed;
+import io.cairn.topics.avro.SealedResult;
+import io.cairn.topics.avro.TenantCommand;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Sealing of the tenant data that travels through Kafka: an {@code ExecuteBatch}'s statements and
+ * parameters on {@code cairn.tenant-log}, and an outcome's rows and error message on
+ * {@code cairn.tenant-results}. What routing, ordering and exactly-once need stays clear: the tenant
+ * id (the record key), the command id, ingress time, seed, idempotency key, partition and offset, an
+ * outcome's ok flag and error code.
+ *
+ * <p>The sealed bytes are the single-object encoding of the whole clear record (so schema evolution
+ * and {@code SchemaHistory} apply inside as outside), bound by associated data to the tenant, the
+ * command id and the direction: a payload cannot be replayed under another command or tenant, nor a
+ * command's ciphertext passed off as an outcome.
+ */
+public final class Sealing {
+    private Sealing() {}
+
+    /** {@code clear} with its payload sealed by {@code key}, if it is tenant data (an ExecuteBatch); else {@code clear} as is. */
+    public static TenantCommand seal(TenantCommand clear, DataKey key) {
+        if (!(clear.getPayload() instanceof ExecuteBatch)) return clear;
+        byte[] sealed = key.seal(Serdes.COMMAND.encode(clear), aad("command", clear.getTenant(), clear.getCommandId()));
+        return TenantCommand.newBuilder(clear)
+                .setPayload(Sealed.newBuilder().setKeyId(key.id()).setCiphertext(ByteBuffer.wrap(sealed)).build())
+                .build();
+    }
+
+    /** True when {@code command}'s payload is sealed. */
+    public static boolean isSealed(TenantCommand command) {
+        return command.getPayload() instanceof Sealed;
+    }
+
+    /** The id of the data key that sealed {@code command}, or null when it is clear. */
+    public static String keyId(TenantCommand command) {
+        return command.getPayload() instanceof Sealed s ? s.getKeyId() : null;
+    }
+
+    /**
+     * {@code command} in clear: opened with the tenant's key from {@code keys} when sealed, else as is.
+     *
+     * @throws KeyErasedException the key is destroyed (the tenant was erased)
+     * @throws KeyUnavailableException the vault cannot be reached now
+     * @throws SealBrokenException the payload does not verify
+     */
+    public static TenantCommand open(TenantCommand command, Keyring keys) {
+        if (!(command.getPayload() instanceof Sealed s)) return command;
+        DataKey key = keys.key(command.getTenant(), s.getKeyId());
+        TenantCommand clear = Serdes.COMMAND.decode(key.open(bytes(s.getCiphertext()), aad("command", command.getTenant(), command.getCommandId())));
+        if (!clear.getTenant().equals(command.getTenant()) || !clear.getCommandId().equals(command.getCommandId())) {
+            throw new SealBrokenException("the sealed payload of command " + command.getCommandId() + " belongs to another command");
+        }
+        return clear;
+    }
+
+    /**
+     * {@code clear} with its rows and error message sealed by {@code key}; the error code and the failing
+     * statement's index stay readable (they carry no tenant data).
+     */
+    public static CommandResult seal(CommandResult clear, DataKey key) {
+        if (clear.getSealed() != null) return clear;
+        byte[] sealed = key.seal(Serdes.RESULT.encode(clear), aad("result", clear.getTenant(), clear.getCommandId()));
+        CommandResult.Builder b = CommandResult.newBuilder(clear).setResults(List.of())
+                .setSealed(SealedResult.newBuilder().setKeyId(key.id()).setCiphertext(ByteBuffer.wrap(sealed)).build());
+        if (clear.getError() != null) b.setError(CommandError.newBuilder(clear.getError()).setMessage("").build());
+        return b.build();
+    }
+
+    /** {@code result} in clear; see {@link #open(TenantCommand, Keyring)} for what it throws. */
+    public static CommandResult open(CommandResult result, Keyring keys) {
+        SealedResult s = result.getSealed();
+        if (s == null) return result;
+        DataKey key = keys.key(result.getTenant(), s.getKeyId());
+        CommandResult clear = Serdes.RESULT.decode(key.open(bytes(s.getCiphertext()), aad("result", result.getTenant(), result.getCommandId())));
+        if (!clear.getTenant().equals(result.getTenant()) || !clear.getCommandId().equals(result.getCommandId())) {
+            throw new SealBrokenException("the sealed outcome of command " + result.getCommandId() + " belongs to another command");
+        }
+        return clear;
+    }
+
+    /** Associated data binding a sealed object to what it belongs to (also used for snapshot objects: their key). */
+    public static byte[] aad(String kind, String tenant, String id) {
+        return (kind + '\0' + tenant + '\0' + id).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        ByteBuffer d = b.duplicate();
+        byte[] out = new byte[d.remaining()];
+        d.get(out);
+        return out;
+    }
+}
