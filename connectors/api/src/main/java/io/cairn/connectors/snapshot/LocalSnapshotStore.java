@@ -32,10 +32,21 @@ public final class LocalSnapshotStore implements SnapshotStore {
 
     private final Path root;
     private final Clock clock;
+    private final SnapshotSeal seal;
 
     public LocalSnapshotStore(Path root, Clock clock) {
+        this(root, clock, SnapshotSeal.NONE);
+    }
+
+    private LocalSnapshotStore(Path root, Clock clock, SnapshotSeal seal) {
         this.root = root;
         this.clock = clock;
+        this.seal = seal;
+    }
+
+    /** The same store sealing what it writes with each tenant's data key (see {@link SnapshotEncoding}). */
+    public LocalSnapshotStore withSeal(SnapshotSeal seal) {
+        return new LocalSnapshotStore(root, clock, seal);
     }
 
     public LocalSnapshotStore(Path root) {
@@ -83,7 +94,7 @@ public final class LocalSnapshotStore implements SnapshotStore {
         SnapshotEncoding.Encoded encoded = null;
         try {
             Files.createDirectories(object.getParent());
-            encoded = SnapshotEncoding.encode(content, object.getParent(), ZSTD_LEVEL);
+            encoded = SnapshotEncoding.encode(content, object.getParent(), ZSTD_LEVEL, seal, tenant, root.relativize(object).toString());
             SnapshotInfo info = new SnapshotInfo(tenant, offset, encoded.sizeBytes(), encoded.sha256(),
                     encoded.storedBytes(), Instant.ofEpochMilli(clock.millis()));
             Files.deleteIfExists(metaPath(object)); // a replaced object is invisible until its new meta lands
@@ -144,7 +155,8 @@ public final class LocalSnapshotStore implements SnapshotStore {
         SnapshotInfo s = info.get();
         try (InputStream in = Files.newInputStream(object)) {
             SnapshotEncoding.decodeVerified(in, Files.size(object),
-                    new SnapshotEncoding.Expected(s.sizeBytes(), s.sha256(), s.storedBytes()), target, tenant, offset);
+                    new SnapshotEncoding.Expected(s.sizeBytes(), s.sha256(), s.storedBytes()), target, tenant, offset, seal,
+                    root.relativize(object).toString());
             return info;
         } catch (NoSuchFileException deletedMeanwhile) {
             return Optional.empty();

@@ -6,7 +6,12 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PushbackInputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import io.cairn.topics.seal.DataKey;
+import io.cairn.topics.seal.Sealing;
+import java.security.GeneralSecurityException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -19,9 +24,16 @@ import java.util.UUID;
  * The stored form of a snapshot, shared by every store: one zstd frame (with zstd's own content
  * checksum) of the database file, plus its uncompressed size and SHA-256 kept beside it. Decoding
  * verifies all of them, and tells transport failures (retriable) from bad bytes (corrupt).
+ *
+ * <p>A tenant with a data key gets its objects sealed: a clear header line {@value #SEALED_MAGIC} and
+ * the key's id, then the zstd frame encrypted with Tink's streaming AEAD (AES-GCM-HKDF, 1 MiB
+ * segments), bound to the object's key (tenant and offset or import id), so an object cannot be passed
+ * off as another. Compression comes first: ciphertext does not compress.
  */
 public final class SnapshotEncoding {
     public static final String FORMAT = "zstd-1";
+    /** First bytes of a sealed object (a zstd frame starts with 0x28 0xB5 0x2F 0xFD, never with these). */
+    public static final String SEALED_MAGIC = "CAIRN-SEALED-1 ";
     private static final int BUFFER = 64 * 1024;
 
     /** A compressed snapshot in a local temp file, ready to upload; the caller deletes {@code file}. */
@@ -38,12 +50,22 @@ public final class SnapshotEncoding {
      * makes the upload replayable when the SDK retries a part.
      */
     public static Encoded encode(InputStream content, Path workDir, int level) throws IOException {
+        return encode(content, workDir, level, SnapshotSeal.NONE, null, null);
+    }
+
+    /**
+     * As {@link #encode(InputStream, Path, int)}, sealed with {@code seal}'s current key of {@code tenant}
+     * (clear when it has none), bound to {@code objectKey}.
+     */
+    public static Encoded encode(InputStream content, Path workDir, int level, SnapshotSeal seal, String tenant, String objectKey)
+            throws IOException {
+        DataKey key = tenant == null ? null : seal.current(tenant);
         Path tmp = Files.createTempFile(workDir, "snapshot-", ".zst");
         try {
             MessageDigest sha = sha256();
             long size = 0;
             try (OutputStream file = Files.newOutputStream(tmp);
-                    ZstdOutputStream zstd = new ZstdOutputStream(file, level)) {
+                    ZstdOutputStream zstd = new ZstdOutputStream(sealing(file, key, tenant, objectKey), level)) {
                 zstd.setChecksum(true);
                 byte[] buf = new byte[BUFFER];
                 for (int n; (n = content.read(buf)) != -1; ) {
@@ -66,6 +88,15 @@ public final class SnapshotEncoding {
      */
     public static void decodeVerified(InputStream stored, long actualStoredBytes, Expected expected, Path target,
             String tenant, long offset) {
+        decodeVerified(stored, actualStoredBytes, expected, target, tenant, offset, SnapshotSeal.NONE, null);
+    }
+
+    /**
+     * As above, for an object that may be sealed: its header names the data key, which {@code seal}
+     * finds ({@link io.cairn.topics.seal.KeyErasedException} when the tenant was erased).
+     */
+    public static void decodeVerified(InputStream stored, long actualStoredBytes, Expected expected, Path target,
+            String tenant, long offset, SnapshotSeal seal, String objectKey) {
         String op = "download";
         if (actualStoredBytes != expected.storedBytes()) {
             throw new SnapshotCorruptException(op, tenant, offset, "stored object has " + actualStoredBytes
@@ -76,7 +107,7 @@ public final class SnapshotEncoding {
             long size;
             String sha;
             try (TransportGuard transport = new TransportGuard(stored);
-                    InputStream zstd = new ZstdInputStream(transport);
+                    InputStream zstd = new ZstdInputStream(opening(transport, seal, tenant, objectKey));
                     OutputStream out = Files.newOutputStream(tmp)) {
                 MessageDigest digest = sha256();
                 size = 0;
@@ -107,6 +138,37 @@ public final class SnapshotEncoding {
             throw new SnapshotCorruptException(op, tenant, offset, "stored object does not decode: " + e.getMessage(), e);
         } finally {
             deleteQuietly(tmp);
+        }
+    }
+
+    private static OutputStream sealing(OutputStream file, DataKey key, String tenant, String objectKey) throws IOException {
+        if (key == null) return file;
+        file.write((SEALED_MAGIC + key.id() + "\n").getBytes(StandardCharsets.US_ASCII));
+        try {
+            return key.streaming().newEncryptingStream(file, Sealing.aad("object", tenant, objectKey));
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot seal with " + key, e);
+        }
+    }
+
+    /** The stored bytes, opened when they are sealed (the header says so and names the key). */
+    private static InputStream opening(InputStream stored, SnapshotSeal seal, String tenant, String objectKey) throws IOException {
+        PushbackInputStream in = new PushbackInputStream(stored, SEALED_MAGIC.length());
+        byte[] head = in.readNBytes(SEALED_MAGIC.length());
+        if (!new String(head, StandardCharsets.US_ASCII).equals(SEALED_MAGIC)) {
+            in.unread(head);
+            return in;
+        }
+        StringBuilder keyId = new StringBuilder();
+        for (int c; (c = in.read()) != '\n'; ) {
+            if (c < 0 || keyId.length() > 64) throw new IOException("sealed object with a malformed header");
+            keyId.append((char) c);
+        }
+        DataKey key = seal.key(tenant, keyId.toString());
+        try {
+            return key.streaming().newDecryptingStream(in, Sealing.aad("object", tenant, objectKey));
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot open with " + key, e);
         }
     }
 

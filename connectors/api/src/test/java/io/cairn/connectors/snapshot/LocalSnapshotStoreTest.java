@@ -14,6 +14,11 @@ class LocalSnapshotStoreTest extends SnapshotStoreContract {
     }
 
     @Override
+    protected SnapshotStore sealed(SnapshotStore store, SnapshotSeal seal) {
+        return ((LocalSnapshotStore) store).withSeal(seal);
+    }
+
+    @Override
     protected void tamperWithStoredObject(String tenant, long offset, UnaryOperator<byte[]> change) throws Exception {
         Path object = local.objectPath(tenant, offset);
         Files.write(object, change.apply(Files.readAllBytes(object)));

@@ -3,6 +3,9 @@ package io.cairn.connectors.snapshot;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cairn.topics.seal.DataKey;
+import io.cairn.topics.seal.KeyErasedException;
+import io.cairn.topics.seal.KeyUnavailableException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,6 +41,70 @@ public abstract class SnapshotStoreContract {
 
     /** Replaces the stored (compressed) object's bytes, keeping its recorded metadata. */
     protected abstract void tamperWithStoredObject(String tenant, long offset, UnaryOperator<byte[]> change) throws Exception;
+
+    /** {@code store}'s implementation over the same storage, sealing with {@code seal}. */
+    protected abstract SnapshotStore sealed(SnapshotStore store, SnapshotSeal seal);
+
+    /** A seal with one key per tenant, which {@link #erase} destroys. */
+    private static final class OneKeySeal implements SnapshotSeal {
+        private final byte[] material = incompressible(DataKey.BYTES, 7);
+        private boolean erased;
+
+        @Override
+        public DataKey current(String tenant) {
+            return key(tenant, "dk-1");
+        }
+
+        @Override
+        public DataKey key(String tenant, String keyId) {
+            if (erased || !keyId.equals("dk-1")) throw new KeyErasedException(tenant, keyId);
+            return new DataKey("dk-1", material.clone());
+        }
+
+        void erase() {
+            erased = true;
+        }
+    }
+
+    @Test
+    void aSealedObjectHoldsNoClearBytesReadsBackWithItsKeyAndNeverOnceTheKeyIsDestroyed() throws Exception {
+        OneKeySeal seal = new OneKeySeal();
+        SnapshotStore sealedStore = sealed(store, seal);
+        byte[] db = incompressible(300_000, 3); // zstd stores incompressible blocks raw: clear bytes would show
+        sealedStore.put("acme", 9, file("secret.db", db));
+        byte[][] stored = new byte[1][];
+        tamperWithStoredObject("acme", 9, b -> stored[0] = b);
+        byte[] probe = Arrays.copyOfRange(db, 100_000, 100_064);
+        assertThat(indexOf(stored[0], probe)).as("a 64-byte run of the content in the stored object").isEqualTo(-1);
+
+        Path target = work.resolve("opened.db");
+        assertThat(sealedStore.download("acme", 9, target)).isPresent();
+        assertThat(Files.readAllBytes(target)).isEqualTo(db);
+        assertThatThrownBy(() -> store.download("acme", 9, work.resolve("no-key.db"))).isInstanceOf(KeyUnavailableException.class);
+        seal.erase();
+        assertThatThrownBy(() -> sealedStore.download("acme", 9, work.resolve("erased.db"))).isInstanceOf(KeyErasedException.class);
+    }
+
+    @Test
+    void aSealedObjectPassedOffAsAnotherOffsetDoesNotOpen() throws Exception {
+        SnapshotStore sealedStore = sealed(store, new OneKeySeal());
+        byte[] db = incompressible(50_000, 4);
+        sealedStore.put("acme", 1, file("one.db", db));
+        sealedStore.put("acme", 2, file("two.db", db));
+        byte[][] first = new byte[1][];
+        tamperWithStoredObject("acme", 1, b -> first[0] = b);
+        tamperWithStoredObject("acme", 2, b -> first[0]);
+        assertThatThrownBy(() -> sealedStore.download("acme", 2, work.resolve("moved.db"))).isInstanceOf(SnapshotCorruptException.class);
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) if (haystack[i + j] != needle[j]) continue outer;
+            return i;
+        }
+        return -1;
+    }
 
     @BeforeEach
     void setUpStore() throws Exception {

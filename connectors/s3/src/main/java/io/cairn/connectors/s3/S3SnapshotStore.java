@@ -2,6 +2,9 @@ package io.cairn.connectors.s3;
 
 import io.cairn.connectors.snapshot.SnapshotCorruptException;
 import io.cairn.connectors.snapshot.SnapshotEncoding;
+import io.cairn.connectors.snapshot.SnapshotSeal;
+import io.cairn.topics.seal.KeyErasedException;
+import io.cairn.topics.seal.KeyUnavailableException;
 import io.cairn.connectors.snapshot.SnapshotInfo;
 import io.cairn.connectors.snapshot.SnapshotKeys;
 import io.cairn.connectors.snapshot.SnapshotStore;
@@ -49,11 +52,22 @@ public final class S3SnapshotStore implements SnapshotStore {
     private final S3Client s3;
     private final S3SnapshotConfig config;
     private final Clock clock;
+    private final SnapshotSeal seal;
 
     public S3SnapshotStore(S3Client s3, S3SnapshotConfig config, Clock clock) {
+        this(s3, config, clock, SnapshotSeal.NONE);
+    }
+
+    private S3SnapshotStore(S3Client s3, S3SnapshotConfig config, Clock clock, SnapshotSeal seal) {
         this.s3 = s3;
         this.config = config;
         this.clock = clock;
+        this.seal = seal;
+    }
+
+    /** The same store sealing what it writes with each tenant's data key (see {@link SnapshotEncoding}). */
+    public S3SnapshotStore withSeal(SnapshotSeal seal) {
+        return new S3SnapshotStore(s3, config, clock, seal);
     }
 
     public S3SnapshotStore(S3Client s3, S3SnapshotConfig config) {
@@ -97,7 +111,7 @@ public final class S3SnapshotStore implements SnapshotStore {
     private SnapshotInfo putObject(String key, String tenant, long offset, InputStream content) {
         SnapshotEncoding.Encoded encoded;
         try {
-            encoded = SnapshotEncoding.encode(content, config.workDir(), config.compressionLevel());
+            encoded = SnapshotEncoding.encode(content, config.workDir(), config.compressionLevel(), seal, tenant, key);
         } catch (IOException e) {
             throw new SnapshotStoreException("put", tenant, offset, "cannot compress into " + config.workDir(), e);
         }
@@ -157,8 +171,10 @@ public final class S3SnapshotStore implements SnapshotStore {
             GetObjectResponse response = in.response();
             SnapshotInfo info = toInfo(tenant, offset, response.metadata());
             SnapshotEncoding.decodeVerified(in, response.contentLength(),
-                    new SnapshotEncoding.Expected(info.sizeBytes(), info.sha256(), info.storedBytes()), target, tenant, offset);
+                    new SnapshotEncoding.Expected(info.sizeBytes(), info.sha256(), info.storedBytes()), target, tenant, offset, seal, key);
             return Optional.of(info);
+        } catch (KeyErasedException | KeyUnavailableException e) {
+            throw e; // the key, not the store: erased for good, or the vault is away
         } catch (IOException | RuntimeException e) {
             if (S3Failures.isMissingObject(e)) return Optional.empty();
             throw S3Failures.classify("download", tenant, offset, e);

@@ -54,6 +54,11 @@ class S3SnapshotStoreIT extends SnapshotStoreContract {
     }
 
     @Override
+    protected SnapshotStore sealed(SnapshotStore store, io.cairn.connectors.snapshot.SnapshotSeal seal) {
+        return ((S3SnapshotStore) store).withSeal(seal);
+    }
+
+    @Override
     protected SnapshotStore newStore(MutableClock clock) {
         bucket = "snapshots-" + UUID.randomUUID();
         s3.createBucket(r -> r.bucket(bucket));
