@@ -27,6 +27,11 @@ final class SnapshotBucket implements AutoCloseable {
         return new SnapshotBucket(s3, S3Clients.local(s3.endpoint(), s3.accessKey(), s3.secretKey()));
     }
 
+    /** The bucket's S3 client (to read its objects raw). */
+    S3Client client() {
+        return client;
+    }
+
     /** A store of the bucket (stores share the client; none owns it). */
     S3SnapshotStore store() {
         return new S3SnapshotStore(client, S3SnapshotConfig.of(BUCKET));

@@ -1,5 +1,6 @@
 package io.cairn.edge;
 
+import io.cairn.connectors.keys.TenantKeys;
 import io.cairn.edge.restore.PastBuilder;
 import io.cairn.edge.restore.RestorePoints;
 import io.cairn.connectors.metadata.MetadataStore;
@@ -27,9 +28,11 @@ import java.util.function.Supplier;
  *     null when the process has none (those answer 501 {@code not_supported}; restores and forks, which the
  *     applier applies, work without it)
  * @param restoreWindow how far back restores, forks and as-of reads reach. Default 30 days.
+ * @param keys tenants' data keys: writes and their outcomes travel sealed, a new tenant gets a key; null:
+ *     no encryption
  */
 public record EdgeOptions(List<HealthCheck> checks, ReadCache readCache, MetadataStore controlPlane, Duration accessWindow,
-        Map<String, Supplier<Object>> healthDetails, SnapshotStore snapshots, PastBuilder pastBuilder, Duration restoreWindow) {
+        Map<String, Supplier<Object>> healthDetails, SnapshotStore snapshots, PastBuilder pastBuilder, Duration restoreWindow, TenantKeys keys) {
     public static final Duration DEFAULT_ACCESS_WINDOW = Duration.ofSeconds(10);
 
     public EdgeOptions {
@@ -41,38 +44,42 @@ public record EdgeOptions(List<HealthCheck> checks, ReadCache readCache, Metadat
     }
 
     public static EdgeOptions defaults() {
-        return new EdgeOptions(List.of(), ReadCache.DISABLED, null, DEFAULT_ACCESS_WINDOW, Map.of(), null, null, RestorePoints.DEFAULT_WINDOW);
+        return new EdgeOptions(List.of(), ReadCache.DISABLED, null, DEFAULT_ACCESS_WINDOW, Map.of(), null, null, RestorePoints.DEFAULT_WINDOW, null);
     }
 
     public EdgeOptions withChecks(List<HealthCheck> c) {
-        return new EdgeOptions(c, readCache, controlPlane, accessWindow, healthDetails, snapshots, pastBuilder, restoreWindow);
+        return new EdgeOptions(c, readCache, controlPlane, accessWindow, healthDetails, snapshots, pastBuilder, restoreWindow, keys);
     }
 
     public EdgeOptions withReadCache(ReadCache cache) {
-        return new EdgeOptions(checks, cache, controlPlane, accessWindow, healthDetails, snapshots, pastBuilder, restoreWindow);
+        return new EdgeOptions(checks, cache, controlPlane, accessWindow, healthDetails, snapshots, pastBuilder, restoreWindow, keys);
     }
 
     public EdgeOptions withControlPlane(MetadataStore store) {
-        return new EdgeOptions(checks, readCache, store, accessWindow, healthDetails, snapshots, pastBuilder, restoreWindow);
+        return new EdgeOptions(checks, readCache, store, accessWindow, healthDetails, snapshots, pastBuilder, restoreWindow, keys);
     }
 
     public EdgeOptions withAccessWindow(Duration window) {
-        return new EdgeOptions(checks, readCache, controlPlane, window, healthDetails, snapshots, pastBuilder, restoreWindow);
+        return new EdgeOptions(checks, readCache, controlPlane, window, healthDetails, snapshots, pastBuilder, restoreWindow, keys);
     }
 
     public EdgeOptions withSnapshots(SnapshotStore store) {
-        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, healthDetails, store, pastBuilder, restoreWindow);
+        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, healthDetails, store, pastBuilder, restoreWindow, keys);
     }
 
     public EdgeOptions withPastBuilder(PastBuilder builder) {
-        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, healthDetails, snapshots, builder, restoreWindow);
+        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, healthDetails, snapshots, builder, restoreWindow, keys);
     }
 
     public EdgeOptions withRestoreWindow(Duration window) {
-        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, healthDetails, snapshots, pastBuilder, window);
+        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, healthDetails, snapshots, pastBuilder, window, keys);
+    }
+
+    public EdgeOptions withKeys(TenantKeys k) {
+        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, healthDetails, snapshots, pastBuilder, restoreWindow, k);
     }
 
     public EdgeOptions withHealthDetails(Map<String, Supplier<Object>> details) {
-        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, details, snapshots, pastBuilder, restoreWindow);
+        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, details, snapshots, pastBuilder, restoreWindow, keys);
     }
 }

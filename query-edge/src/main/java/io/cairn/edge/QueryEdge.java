@@ -102,7 +102,8 @@ public final class QueryEdge implements AutoCloseable {
             checks.addAll(options.checks());
 
             CommandGateway gateway = new CommandGateway(commandLog, outcomes, backlog,
-                    new StorageGuard(config.hotDir(), config.minFreeHotBytes()));
+                    new StorageGuard(config.hotDir(), config.minFreeHotBytes()), options.keys());
+            if (options.keys() != null) directory.onDeleted(options.keys()::forget);
             EdgeMetrics metrics = metrics(registry);
             metrics.verificationsFrom(pool);
             AccessRecorder access = new AccessRecorder();

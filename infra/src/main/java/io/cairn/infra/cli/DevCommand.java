@@ -17,6 +17,7 @@ import io.cairn.edge.read.ReadCache;
 import io.cairn.infra.config.AdminToken;
 import io.cairn.infra.config.ConfigException;
 import io.cairn.infra.config.DevPorts;
+import io.cairn.infra.config.EncryptionSettings;
 import io.cairn.infra.config.Durations;
 import io.cairn.infra.config.KafkaSettings;
 import io.cairn.devstack.EmbeddedDynamoDb;
@@ -146,7 +147,9 @@ public final class DevCommand implements Callable<Integer> {
                     .withControlPlane(MaterializerConfig.defaults(data.resolve("materializer-state")).withInstanceId(DEV_MATERIALIZER_INSTANCE),
                             new DynamoDbMetadataStore(dynamoClient, DynamoDbMetadataConfig.defaults()))
                     .withSnapshots(new S3SnapshotStore(s3Client, S3SnapshotConfig.of(SNAPSHOT_BUCKET)))
-                    .withTiering(tiering);
+                    .withTiering(tiering)
+                    // Per-tenant data keys (docs/security.md): the key encryption key in the data dir, the vault beside it.
+                    .withEncryption(EncryptionSettings.keys(data.resolve("kek.keys"), data.resolve("keys"), registry));
             node = CairnNode.start(spec, settings.clientProperties(), registry);
         } catch (Exception e) {
             dynamoClient.close();

@@ -51,7 +51,7 @@ public final class ServeCommand implements Callable<Integer> {
         if (config.runsApplier()) {
             ApplierConfig d = ApplierConfig.primary(hot);
             applier = new ApplierConfig(hot, d.applicationId(), d.role(), config.applierThreads(), config.maxOpenTenants(),
-                    d.groupCommitMaxRecords(), d.maxResultRows(), d.limits(), config.applierInstanceId());
+                    d.groupCommitMaxRecords(), d.maxResultRows(), d.limits(), config.applierInstanceId(), null);
         }
         EdgeConfig edge = null;
         if (config.runsEdge()) {
@@ -83,6 +83,12 @@ public final class ServeCommand implements Callable<Integer> {
         }
         if (config.tiering().enabled() && applier != null && spec.controlPlane() != null && spec.snapshots() != null) {
             spec = spec.withTiering(config.tiering().config());
+        }
+        if (config.encryption() != null) {
+            spec = spec.withEncryption(config.encryption().open(registry));
+        } else {
+            System.err.println("cairn: warning: no encryption section in the config: tenant data travels on Kafka and sits in snapshots"
+                    + " unencrypted, and deleting a tenant cannot erase its log records (docs/security.md)");
         }
         CairnNode node = CairnNode.start(spec, config.kafka().clientProperties(), registry);
         System.out.println("cairn: serving" + (edge != null ? " on port " + node.httpPort() : "") + " with roles " + config.roles());

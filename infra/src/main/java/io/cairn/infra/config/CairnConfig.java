@@ -33,6 +33,9 @@ import java.util.Set;
  *     /v1/tenants/{t}/snapshots} answers 501)
  * @param tiering when idle tenants go cold; the job runs with the applier when {@code dynamodb} and
  *     {@code snapshots} are set (defaults: {@link TieringSettings})
+ * @param logFormat text or json
+ * @param encryption per-tenant encryption of the log's tenant data and of snapshots (key file and vault);
+ *     unset: tenant data travels and is stored clear (a warning at start)
  */
 public record CairnConfig(
         @JsonProperty("data_dir") String dataDir,
@@ -46,7 +49,8 @@ public record CairnConfig(
         @JsonProperty("dynamodb") DynamoDbSettings dynamodb,
         @JsonProperty("snapshots") SnapshotSettings snapshots,
         @JsonProperty("tiering") TieringSettings tiering,
-        @JsonProperty("log_format") String logFormat) {
+        @JsonProperty("log_format") String logFormat,
+        @JsonProperty("encryption") EncryptionSettings encryption) {
 
     static final Set<String> ROLES = Set.of("applier", "edge", "materializer");
 

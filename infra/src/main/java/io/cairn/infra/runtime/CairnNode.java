@@ -1,5 +1,6 @@
 package io.cairn.infra.runtime;
 
+import io.cairn.connectors.keys.TenantKeys;
 import io.cairn.connectors.metadata.MetadataStore;
 import io.cairn.connectors.snapshot.SnapshotStore;
 import io.cairn.edge.EdgeOptions;
@@ -63,6 +64,17 @@ public final class CairnNode implements AutoCloseable {
         /** Applier and/or edge only, default edge options, no control plane. */
         public Spec(ApplierConfig applier, EdgeConfig edge, int partitions, short replicationFactor) {
             this(applier, edge, null, partitions, replicationFactor, EdgeOptions.defaults(), null, null, null);
+        }
+
+        /**
+         * Encrypts tenant data with {@code keys} (call after {@link #withSnapshots}): the applier opens
+         * sealed records and destroys a deleted tenant's keys, the edge seals writes and gives each new
+         * tenant a key, snapshots and imports are sealed. See docs/security.md.
+         */
+        public Spec withEncryption(TenantKeys keys) {
+            return new Spec(applier == null ? null : applier.withKeys(keys), edge, materializer, partitions, replicationFactor,
+                    edgeOptions.withKeys(keys), controlPlane, snapshots == null ? null : snapshots.withStore(snapshots.store().sealedWith(keys)),
+                    tiering);
         }
 
         /** Adds the tiering job (set the control plane and snapshots first). */

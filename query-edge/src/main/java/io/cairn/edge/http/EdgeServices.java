@@ -109,4 +109,14 @@ public record EdgeServices(
     TenantState existing(String tenant) {
         return directory.tenant(tenant).orElseThrow(ApiError::tenantNotFound);
     }
+
+    /**
+     * As {@link #existing}, for taking a tenant's past (restore, fork): a deleted tenant (its tombstone
+     * on the hot volume) answers 410 {@code tenant_erased}, since its data keys went with it.
+     */
+    TenantState existingPast(String tenant) {
+        return directory.tenant(tenant).orElseThrow(() -> new io.cairn.tenantdb.sqlite.TenantFiles(config.hotDir()).deletedAt(tenant).isPresent()
+                ? new ApiError(ErrorCode.TENANT_ERASED, "tenant '" + tenant + "' was deleted and its data erased: its past cannot be restored or forked")
+                : ApiError.tenantNotFound());
+    }
 }

@@ -5,6 +5,8 @@ import io.cairn.connectors.snapshot.SnapshotStoreException;
 import io.cairn.edge.config.EdgeConfig;
 import io.cairn.edge.error.ApiError;
 import io.cairn.edge.write.LogUnavailableException;
+import io.cairn.topics.seal.KeyErasedException;
+import io.cairn.topics.seal.KeyUnavailableException;
 import io.cairn.edge.write.StorageGuard;
 import io.cairn.edge.write.TenantBacklog;
 import io.cairn.topics.ErrorCode;
@@ -171,6 +173,11 @@ public final class HttpServer implements AutoCloseable {
             Responses.error(ctx, e.retriable()
                     ? ApiError.unavailable("the snapshot store cannot be reached; retry shortly")
                     : internal(e));
+        } catch (KeyUnavailableException e) {
+            log.warn("key vault unavailable on {}: {}", path, e.getMessage());
+            Responses.error(ctx, ApiError.unavailable("the key vault cannot be reached; nothing was written, retry shortly"));
+        } catch (KeyErasedException e) {
+            Responses.error(ctx, new ApiError(ErrorCode.TENANT_ERASED, "this tenant was deleted and its data keys destroyed: its data is erased"));
         } catch (LogUnavailableException e) {
             log.warn("command log unavailable: {}", e.getMessage());
             Responses.error(ctx, ApiError.unavailable("the command log is unavailable; nothing was written, retry later"));

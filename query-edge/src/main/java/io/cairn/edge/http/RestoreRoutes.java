@@ -19,6 +19,7 @@ import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.cairn.tenantdb.sqlite.TenantSchema;
 import io.cairn.topics.Bookmark;
 import io.cairn.topics.ErrorCode;
+import io.cairn.topics.TenantId;
 import io.cairn.topics.avro.KeySpec;
 import io.cairn.topics.avro.TenantState;
 import io.cairn.topics.avro.Tier;
@@ -68,7 +69,7 @@ final class RestoreRoutes {
         Authenticator.requireAdmin(s.principal(ctx));
         String tenant = EdgeServices.tenantParam(ctx);
         JsonNode body = bodies.object(ctx, true);
-        TenantState st = s.existing(tenant);
+        TenantState st = s.existingPast(tenant);
         RestorePoints.Point point = s.restorePoints().resolve(st, body.get("bookmark"), body.get("time"));
         s.requireLog();
         long deadline = System.nanoTime() + restoreWait().toNanos();
@@ -138,8 +139,8 @@ final class RestoreRoutes {
         if (!from.isObject()) throw ApiError.invalidRequest("\"from\" must be an object: {\"tenant\": \"acme\", \"bookmark\" or \"time\"}");
         JsonNode t = from.get("tenant");
         if (t == null || !t.isTextual()) throw ApiError.invalidRequest("\"from.tenant\" is required: the tenant to fork");
-        TenantState st = s.directory().tenant(t.textValue())
-                .orElseThrow(() -> new ApiError(ErrorCode.TENANT_NOT_FOUND, "no tenant '" + t.textValue() + "' to fork"));
+        if (!TenantId.isValid(t.textValue())) throw new ApiError(ErrorCode.TENANT_NOT_FOUND, "no tenant '" + t.textValue() + "' to fork");
+        TenantState st = s.existingPast(t.textValue());
         JsonNode bookmark = from.get("bookmark");
         JsonNode time = from.get("time");
         if ((bookmark == null || bookmark.isNull()) && (time == null || time.isNull())) {

@@ -3,6 +3,12 @@ package io.cairn.edge.write;
 import io.cairn.topics.Bookmark;
 import io.cairn.topics.avro.CommandResult;
 import io.cairn.topics.avro.TenantCommand;
+import io.cairn.connectors.keys.TenantKeys;
+import io.cairn.topics.avro.CreateTenant;
+import io.cairn.topics.avro.DeleteTenant;
+import io.cairn.topics.avro.ExecuteBatch;
+import io.cairn.topics.seal.DataKey;
+import io.cairn.topics.seal.Sealing;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -12,6 +18,11 @@ import java.util.concurrent.TimeoutException;
 /**
  * Appends a command and waits for its outcome: the one place that knows the order "register the
  * waiter, then produce". Blocking; call it from a virtual thread. Thread-safe.
+ *
+ * <p>With tenants' data keys, it is also where tenant data is sealed on its way to the log and opened on
+ * its way back: a new tenant gets its data key (stored in the vault before the CreateTenant is
+ * produced; destroyed again when the create is refused), a write is sealed with the tenant's newest
+ * key, an outcome is opened, and a deleted tenant's keys are forgotten here.
  */
 public final class CommandGateway {
     /** What became of a command: its bookmark, and its outcome unless none arrived in time. */
@@ -25,12 +36,19 @@ public final class CommandGateway {
     private final OutcomeReader outcomes;
     private final TenantBacklog backlog;
     private final StorageGuard storage;
+    private final TenantKeys keys;
 
     /**
      * Every command counts against its tenant's {@code backlog} until its outcome is read, and is
      * refused while {@code storage} is nearly full.
      */
     public CommandGateway(CommandLog log, OutcomeReader outcomes, TenantBacklog backlog, StorageGuard storage) {
+        this(log, outcomes, backlog, storage, null);
+    }
+
+    /** As above, sealing tenant data with {@code keys} (null: no encryption). */
+    public CommandGateway(CommandLog log, OutcomeReader outcomes, TenantBacklog backlog, StorageGuard storage, TenantKeys keys) {
+        this.keys = keys;
         this.log = log;
         this.outcomes = outcomes;
         this.backlog = backlog;
@@ -44,7 +62,7 @@ public final class CommandGateway {
 
     /** Appends without waiting for the outcome; returns once Kafka acknowledged. */
     public Bookmark append(TenantCommand command, Duration timeout) throws InterruptedException {
-        return awaitAck(command, timeout);
+        return awaitAck(sealed(command), timeout);
     }
 
     /**
@@ -53,12 +71,21 @@ public final class CommandGateway {
      */
     public Submitted submit(TenantCommand command, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        TenantCommand sent = sealed(command);
         CompletableFuture<CommandResult> outcome = outcomes.expect(command.getCommandId());
         try {
-            Bookmark bookmark = awaitAck(command, timeout);
+            Bookmark bookmark;
+            try {
+                bookmark = awaitAck(sent, timeout);
+            } catch (LogUnavailableException e) {
+                forgetNewKey(sent);
+                throw e;
+            }
             try {
                 long left = Math.max(0, deadline - System.nanoTime());
-                return new Submitted(bookmark, outcome.get(left, TimeUnit.NANOSECONDS));
+                CommandResult result = opened(outcome.get(left, TimeUnit.NANOSECONDS));
+                afterOutcome(sent, result);
+                return new Submitted(bookmark, result);
             } catch (TimeoutException e) {
                 return new Submitted(bookmark, null);
             } catch (ExecutionException e) {
@@ -66,6 +93,37 @@ public final class CommandGateway {
             }
         } finally {
             outcomes.forget(command.getCommandId());
+        }
+    }
+
+    /** {@code command} as it goes to the log: a new tenant's data key made, a write sealed. */
+    private TenantCommand sealed(TenantCommand command) {
+        if (keys == null) return command;
+        if (command.getPayload() instanceof CreateTenant c && c.getDataKeyId() == null) {
+            DataKey key = keys.create(command.getTenant());
+            return TenantCommand.newBuilder(command).setPayload(CreateTenant.newBuilder(c).setDataKeyId(key.id()).build()).build();
+        }
+        if (command.getPayload() instanceof ExecuteBatch) {
+            DataKey key = keys.current(command.getTenant());
+            return key == null ? command : Sealing.seal(command, key); // a tenant made before encryption was on stays clear
+        }
+        return command;
+    }
+
+    private CommandResult opened(CommandResult result) {
+        return keys == null ? result : Sealing.open(result, keys);
+    }
+
+    /** A refused create destroys the key made for it; a delete's keys are forgotten (the applier destroyed them). */
+    private void afterOutcome(TenantCommand sent, CommandResult result) {
+        if (keys == null) return;
+        if (sent.getPayload() instanceof CreateTenant && !result.getOk()) forgetNewKey(sent);
+        if (sent.getPayload() instanceof DeleteTenant && result.getOk()) keys.forget(sent.getTenant());
+    }
+
+    private void forgetNewKey(TenantCommand sent) {
+        if (keys != null && sent.getPayload() instanceof CreateTenant c && c.getDataKeyId() != null) {
+            keys.destroy(sent.getTenant(), java.util.List.of(c.getDataKeyId()));
         }
     }
 

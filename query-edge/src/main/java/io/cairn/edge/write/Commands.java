@@ -40,7 +40,7 @@ public final class Commands {
 
     /** A creation naming the migration set whose versions follow it as an ApplyMigration (null: none). */
     public static TenantCommand createTenant(String tenant, KeySpec initialKey, String template) {
-        return stamp(tenant, null, new CreateTenant(template, initialKey));
+        return stamp(tenant, null, new CreateTenant(template, initialKey, null));
     }
 
     public static TenantCommand deleteTenant(String tenant) {

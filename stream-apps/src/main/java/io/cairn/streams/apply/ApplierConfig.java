@@ -1,6 +1,8 @@
 package io.cairn.streams.apply;
 
+import io.cairn.connectors.keys.TenantKeys;
 import io.cairn.tenantdb.sqlite.SqliteLimits;
+import io.cairn.topics.seal.Keyring;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -27,7 +29,7 @@ import java.util.Objects;
  */
 public record ApplierConfig(
         Path hotDir, String applicationId, Role role, int streamThreads, int maxOpenTenants,
-        int groupCommitMaxRecords, int maxResultRows, SqliteLimits limits, String instanceId) {
+        int groupCommitMaxRecords, int maxResultRows, SqliteLimits limits, String instanceId, TenantKeys keys) {
 
     public enum Role { PRIMARY, REPLICA }
 
@@ -46,7 +48,7 @@ public record ApplierConfig(
     /** Dynamic group membership (no instance id). */
     public ApplierConfig(Path hotDir, String applicationId, Role role, int streamThreads, int maxOpenTenants,
             int groupCommitMaxRecords, int maxResultRows, SqliteLimits limits) {
-        this(hotDir, applicationId, role, streamThreads, maxOpenTenants, groupCommitMaxRecords, maxResultRows, limits, null);
+        this(hotDir, applicationId, role, streamThreads, maxOpenTenants, groupCommitMaxRecords, maxResultRows, limits, null, null);
     }
 
     /** The primary applier's defaults for a hot directory. */
@@ -56,11 +58,25 @@ public record ApplierConfig(
 
     public ApplierConfig withRole(Role newRole, String newApplicationId, Path newHotDir) {
         return new ApplierConfig(newHotDir, newApplicationId, newRole, streamThreads, maxOpenTenants,
-                groupCommitMaxRecords, maxResultRows, limits, instanceId);
+                groupCommitMaxRecords, maxResultRows, limits, instanceId, keys);
     }
 
     public ApplierConfig withInstanceId(String newInstanceId) {
         return new ApplierConfig(hotDir, applicationId, role, streamThreads, maxOpenTenants,
-                groupCommitMaxRecords, maxResultRows, limits, newInstanceId);
+                groupCommitMaxRecords, maxResultRows, limits, newInstanceId, keys);
+    }
+
+    /**
+     * With tenants' data keys: sealed records are opened with them, outcomes sealed, and a deleted
+     * tenant's keys destroyed (crypto-shredding). Null: no encryption (a sealed record then cannot apply).
+     */
+    public ApplierConfig withKeys(TenantKeys newKeys) {
+        return new ApplierConfig(hotDir, applicationId, role, streamThreads, maxOpenTenants,
+                groupCommitMaxRecords, maxResultRows, limits, instanceId, newKeys);
+    }
+
+    /** What opens sealed records: the keys, or {@link Keyring#NONE}. */
+    Keyring keyring() {
+        return keys == null ? Keyring.NONE : keys;
     }
 }

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 final class ApplierMetrics {
     private final Counter applied;
     private final Counter failed;
+    private final Counter erased;
     private final Counter skipped;
     private final Counter replayed;
     private final Counter deferred;
@@ -22,6 +23,8 @@ final class ApplierMetrics {
     ApplierMetrics(MeterRegistry registry) {
         applied = Counter.builder("cairn.applier.records").tag("outcome", "applied").register(registry);
         failed = Counter.builder("cairn.applier.records").tag("outcome", "failed").register(registry);
+        erased = Counter.builder("cairn.applier.records").tag("outcome", "erased")
+                .description("Records sealed with a destroyed data key (a deleted tenant's): skipped, unreadable").register(registry);
         skipped = Counter.builder("cairn.applier.records").tag("outcome", "skipped")
                 .description("redelivered records already applied").register(registry);
         replayed = Counter.builder("cairn.applier.records").tag("outcome", "idempotent_replay")
@@ -41,7 +44,7 @@ final class ApplierMetrics {
     void applied(Outcome outcome) {
         switch (outcome) {
             case Outcome.Applied a -> applied.increment();
-            case Outcome.Failed f -> failed.increment();
+            case Outcome.Failed f -> (f.code() == io.cairn.topics.ErrorCode.TENANT_ERASED ? erased : failed).increment();
             case Outcome.Skipped s -> skipped.increment();
             case Outcome.Replayed r -> replayed.increment();
             case Outcome.Deferred d -> deferred.increment();

@@ -80,7 +80,7 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
-        this.records = new RecordApplier(pool, config.maxResultRows(), recovery, snapshots);
+        this.records = new RecordApplier(pool, config.maxResultRows(), config.keys(), recovery, snapshots);
         this.group = records.group();
         this.failures = new FailureRecovery(recovery, metrics);
         CommitHookStore store = context.getStateStore(ApplierTopology.COMMIT_HOOK);

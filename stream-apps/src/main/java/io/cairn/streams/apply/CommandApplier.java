@@ -9,6 +9,7 @@ import io.cairn.topics.avro.ApplyMigration;
 import io.cairn.topics.avro.CreateTenant;
 import io.cairn.topics.avro.DeleteTenant;
 import io.cairn.topics.avro.ExecuteBatch;
+import io.cairn.topics.avro.RotateDataKey;
 import io.cairn.topics.avro.Freeze;
 import io.cairn.topics.avro.Frozen;
 import io.cairn.topics.avro.Thaw;
@@ -134,6 +135,7 @@ final class CommandApplier {
                 case RestoreFrom r -> DONE; // the content was replaced before the file was opened (Restores)
                 case Frozen f -> frozen(db, position, f.getSnapshot());
                 case ApplyMigration m -> migrations.apply(db, cmd, m, budget);
+                case RotateDataKey k -> DONE; // marks where the tenant's writes start being sealed with the new key (in the vault)
                 default -> Outcome.failed(ErrorCode.NOT_SUPPORTED, payload.getClass().getSimpleName() + " is not supported yet");
             };
         } catch (BatchExecutor.NeedsFullBudget more) {

@@ -5,6 +5,7 @@ import io.cairn.tenantdb.sqlite.SqliteErrors;
 import io.cairn.topics.Bookmark;
 import io.cairn.topics.ErrorCode;
 import io.cairn.topics.avro.DeadLetter;
+import io.cairn.topics.seal.KeyUnavailableException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.SQLException;
@@ -144,6 +145,7 @@ final class FailureRecovery {
                 if (SqliteErrors.isMachineFailure(s) || SqliteErrors.code(s) == ErrorCode.QUOTA_EXCEEDED) return Kind.MACHINE;
             }
             if (t instanceof IOException || t instanceof UncheckedIOException) return Kind.MACHINE;
+            if (t instanceof KeyUnavailableException) return Kind.MACHINE; // the key vault or KMS is away: wait, lose nothing
         }
         return Kind.UNKNOWN;
     }

@@ -12,6 +12,8 @@ import io.cairn.topics.avro.TenantCommand;
 import io.cairn.topics.avro.TenantState;
 import io.cairn.topics.avro.Tier;
 import io.cairn.topics.avro.WriteUsage;
+import io.cairn.topics.seal.Keyring;
+import io.cairn.topics.seal.Sealing;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -34,11 +36,11 @@ import org.slf4j.LoggerFactory;
 final class GroupCommit {
     /** An outcome waiting for its tenant's commit. */
     private record Pending(TenantCommand command, Bookmark position, Outcome.Applied applied, Outcome.Failed failed,
-            boolean replayed, boolean fileless) {
+            boolean replayed, boolean fileless, String sealedWith) {
         static Pending of(TenantCommand command, Bookmark position, Outcome outcome) {
             return switch (outcome) {
-                case Outcome.Applied a -> new Pending(command, position, a, null, false, false);
-                case Outcome.Failed f -> new Pending(command, position, null, f, false, false);
+                case Outcome.Applied a -> new Pending(command, position, a, null, false, false, null);
+                case Outcome.Failed f -> new Pending(command, position, null, f, false, false, null);
                 case Outcome.Replayed r -> of(command, position, r.first()).asReplay();
                 case Outcome.Skipped s -> throw new IllegalArgumentException("a skipped record has no result");
                 case Outcome.Deferred d -> throw new IllegalArgumentException("a deferred record has no result yet");
@@ -46,11 +48,16 @@ final class GroupCommit {
         }
 
         Pending asReplay() {
-            return new Pending(command, position, applied, failed, true, fileless);
+            return new Pending(command, position, applied, failed, true, fileless, sealedWith);
         }
 
         Pending asFileless() {
-            return new Pending(command, position, applied, failed, replayed, true);
+            return new Pending(command, position, applied, failed, replayed, true, sealedWith);
+        }
+
+        /** Its outcome goes out sealed with the data key {@code keyId} (the one that sealed the record), if not null. */
+        Pending sealedWith(String keyId) {
+            return new Pending(command, position, applied, failed, replayed, fileless, keyId);
         }
     }
 
@@ -63,9 +70,11 @@ final class GroupCommit {
     private final Map<String, TenantDatabase> touched = new LinkedHashMap<>();
     private final List<Pending> pending = new ArrayList<>();
     private final DurabilityBarrier barrier = new DurabilityBarrier();
+    private final Keyring keys;
 
-    GroupCommit(TenantDatabasePool pool) {
+    GroupCommit(TenantDatabasePool pool, Keyring keys) {
         this.pool = pool;
+        this.keys = keys;
     }
 
     /** The database of {@code tenant} if this group already holds it, else null. */
@@ -78,8 +87,11 @@ final class GroupCommit {
         touched.putIfAbsent(db.tenant, db);
     }
 
-    void add(TenantCommand command, Bookmark position, Outcome outcome) {
-        if (!(outcome instanceof Outcome.Skipped) && !(outcome instanceof Outcome.Deferred)) pending.add(Pending.of(command, position, outcome));
+    /** Adds a record's outcome; {@code sealedWith}: the data key that sealed the record (its outcome is sealed with it), or null. */
+    void add(TenantCommand command, Bookmark position, Outcome outcome, String sealedWith) {
+        if (!(outcome instanceof Outcome.Skipped) && !(outcome instanceof Outcome.Deferred)) {
+            pending.add(Pending.of(command, position, outcome).sealedWith(sealedWith));
+        }
     }
 
     /**
@@ -109,7 +121,7 @@ final class GroupCommit {
             if (!p.command().getTenant().equals(tenant) || p.fileless()) continue;
             Outcome o = again.apply(p.command(), p.position());
             if (o instanceof Outcome.Skipped) throw new IllegalStateException("record " + p.position() + " skipped on redo");
-            pending.set(i, Pending.of(p.command(), p.position(), o));
+            pending.set(i, Pending.of(p.command(), p.position(), o).sealedWith(p.sealedWith()));
         }
     }
 
@@ -178,7 +190,7 @@ final class GroupCommit {
     private Emitted emitted(Set<String> notCommitted, List<TenantState> states, long nowMillis) {
         List<CommandResult> results = new ArrayList<>(pending.size());
         for (Pending p : pending) {
-            if (!notCommitted.contains(p.command().getTenant())) results.add(result(p, nowMillis));
+            if (!notCommitted.contains(p.command().getTenant())) results.add(sealed(p, result(p, nowMillis)));
         }
         return new Emitted(results, List.copyOf(states));
     }
@@ -208,6 +220,12 @@ final class GroupCommit {
         }
         touched.clear();
         pending.clear();
+    }
+
+    /** {@code clear} sealed with the key that sealed its record; an erased record's outcome carries no data and goes clear. */
+    private CommandResult sealed(Pending p, CommandResult clear) {
+        if (p.sealedWith() == null || p.failed() != null && p.failed().code() == io.cairn.topics.ErrorCode.TENANT_ERASED) return clear;
+        return Sealing.seal(clear, keys.key(p.command().getTenant(), p.sealedWith()));
     }
 
     static CommandResult result(TenantCommand command, Bookmark position, Outcome outcome, long nowMillis) {

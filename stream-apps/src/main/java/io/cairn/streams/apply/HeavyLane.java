@@ -1,5 +1,6 @@
 package io.cairn.streams.apply;
 
+import io.cairn.connectors.keys.TenantKeys;
 import io.cairn.topics.Bookmark;
 import io.cairn.topics.avro.DeadLetter;
 import io.cairn.topics.avro.DeleteTenant;
@@ -75,9 +76,9 @@ final class HeavyLane implements AutoCloseable {
     private final Thread worker;
     private volatile boolean closed;
 
-    HeavyLane(TenantDatabasePool pool, int maxResultRows, TenantRecovery recovery, ApplierMetrics metrics, Refetch refetch) {
+    HeavyLane(TenantDatabasePool pool, int maxResultRows, TenantKeys keys, TenantRecovery recovery, ApplierMetrics metrics, Refetch refetch) {
         this.pool = pool;
-        this.records = new RecordApplier(pool, maxResultRows, recovery, SnapshotRequests.IGNORED, false);
+        this.records = new RecordApplier(pool, maxResultRows, keys, recovery, SnapshotRequests.IGNORED, false);
         this.metrics = metrics;
         this.recovery = recovery;
         this.refetch = refetch;

@@ -12,6 +12,12 @@ import io.cairn.topics.avro.RepairTenant;
 import io.cairn.topics.avro.RestoreFrom;
 import io.cairn.topics.avro.TakeSnapshot;
 import io.cairn.topics.avro.TenantCommand;
+import io.cairn.connectors.keys.TenantKeys;
+import io.cairn.topics.ErrorCode;
+import io.cairn.topics.seal.KeyErasedException;
+import io.cairn.topics.seal.Keyring;
+import io.cairn.topics.seal.SealBrokenException;
+import io.cairn.topics.seal.Sealing;
 import java.sql.SQLException;
 import java.util.List;
 
@@ -31,14 +37,17 @@ final class RecordApplier {
     private final SnapshotRequests snapshots;
     private final ColdTenants cold;
     private final Restores restores;
+    /** Tenants' data keys: open sealed records, destroyed when a tenant is deleted; null without encryption. */
+    private final TenantKeys keys;
 
-    RecordApplier(TenantDatabasePool pool, int maxResultRows, TenantRecovery recovery, SnapshotRequests snapshots) {
-        this(pool, maxResultRows, recovery, snapshots, recovery.past(), true);
+    RecordApplier(TenantDatabasePool pool, int maxResultRows, TenantKeys keys, TenantRecovery recovery, SnapshotRequests snapshots) {
+        this(pool, maxResultRows, keys, recovery, snapshots, recovery.past(), true);
     }
 
     /** As the live applier's, with {@code mayFreeze} as below. */
-    RecordApplier(TenantDatabasePool pool, int maxResultRows, TenantRecovery recovery, SnapshotRequests snapshots, boolean mayFreeze) {
-        this(pool, maxResultRows, recovery, snapshots, recovery.past(), mayFreeze);
+    RecordApplier(TenantDatabasePool pool, int maxResultRows, TenantKeys keys, TenantRecovery recovery, SnapshotRequests snapshots,
+            boolean mayFreeze) {
+        this(pool, maxResultRows, keys, recovery, snapshots, recovery.past(), mayFreeze);
     }
 
     /**
@@ -46,13 +55,14 @@ final class RecordApplier {
      * lane): a {@code Frozen} there is only recorded, the tenant stays hot, and the tiering job asks again.
      * {@code past} builds the content a {@code RestoreFrom} names (null: none can be applied here).
      */
-    RecordApplier(TenantDatabasePool pool, int maxResultRows, TenantRecovery recovery, SnapshotRequests snapshots, PastContent past,
-            boolean mayFreeze) {
+    RecordApplier(TenantDatabasePool pool, int maxResultRows, TenantKeys keys, TenantRecovery recovery, SnapshotRequests snapshots,
+            PastContent past, boolean mayFreeze) {
+        this.keys = keys;
         this.restores = past == null ? Restores.NONE : new Restores(pool, past);
         this.cold = recovery.cold();
         this.applier = new CommandApplier(pool, maxResultRows, snapshots, cold, mayFreeze && cold.freezes());
         this.snapshots = snapshots;
-        this.group = new GroupCommit(pool);
+        this.group = new GroupCommit(pool, keys == null ? Keyring.NONE : keys);
         this.pool = pool;
         this.recovery = recovery;
     }
@@ -74,8 +84,20 @@ final class RecordApplier {
      * Every other command's outcome is added to the group and final when the group commits, except
      * {@link Outcome.Deferred} (the record needs more than a quick {@code budget}; nothing of it applied).
      */
-    Outcome apply(TenantCommand cmd, Bookmark position, Runnable commitGroup, Budget budget) throws SQLException {
-        String tenant = cmd.getTenant();
+    Outcome apply(TenantCommand record, Bookmark position, Runnable commitGroup, Budget budget) throws SQLException {
+        String tenant = record.getTenant();
+        String sealedWith = Sealing.keyId(record);
+        Outcome.Failed unreadable = null;
+        TenantCommand cmd = record;
+        try {
+            cmd = Sealing.open(record, keys == null ? Keyring.NONE : keys);
+        } catch (KeyErasedException e) {
+            // The tenant was deleted and its keys destroyed: this record can never be read again. It is
+            // passed over like a failed write (its position advances), on every copy and every replay.
+            unreadable = new Outcome.Failed(ErrorCode.TENANT_ERASED, "the tenant's data key was destroyed: this write is erased", null);
+        } catch (SealBrokenException e) {
+            unreadable = new Outcome.Failed(ErrorCode.INTERNAL, e.getMessage(), null);
+        }
         boolean valid = TenantId.isValid(tenant);
         if (valid && cmd.getPayload() instanceof RepairTenant repair) {
             // Someone found the file damaged or missing: check it again now, whatever this instance saw before.
@@ -95,9 +117,11 @@ final class RecordApplier {
         if (cmd.getPayload() instanceof DeleteTenant) {
             commitGroup.run();
             if (valid) pool.registry().deleted(tenant, position);
-            return applier.delete(cmd, position);
+            Outcome deleted = applier.delete(cmd, position);
+            if (deleted instanceof Outcome.Applied) erase(cmd);
+            return deleted;
         }
-        Outcome.Failed verdict = null;
+        Outcome.Failed verdict = unreadable;
         if (valid && cmd.getPayload() instanceof RestoreFrom restore) {
             commitGroup.run(); // the file is replaced: nothing of the tenant may be pending
             verdict = restores.replace(cmd, restore, position);
@@ -109,7 +133,7 @@ final class RecordApplier {
             outcome = redoWithout(cmd, position, lost.outcome());
         }
         if (cmd.getPayload() instanceof CreateTenant && outcome instanceof Outcome.Applied) pool.registry().created(tenant, position);
-        group.add(cmd, position, outcome);
+        group.add(cmd, position, outcome, sealedWith);
         if (cmd.getPayload() instanceof ExecuteBatch b && outcome instanceof Outcome.Applied) snapshots.applied(tenant, b);
         if (cmd.getPayload() instanceof TakeSnapshot && outcome instanceof Outcome.Applied) {
             commitGroup.run(); // the copy then holds everything up to this record
@@ -131,6 +155,16 @@ final class RecordApplier {
     }
 
     /**
+     * Destroys the data keys of the tenant {@code delete} deletes: every key made up to the delete's
+     * ingress time (a tenant created again later under the same id has newer keys, which stay). From
+     * here on the tenant's records and snapshots are unreadable everywhere. Idempotent: a replay of the
+     * delete finds them gone.
+     */
+    private void erase(TenantCommand delete) {
+        if (keys != null) keys.destroyMadeUpTo(delete.getTenant(), delete.getIngressTimeMs());
+    }
+
+    /**
      * A record of a cold tenant: one redelivered from before the freeze is skipped, a delete removes
      * what is left, and a request that needs no file (freeze, snapshot, a late {@code Frozen}) changes
      * nothing but the tail a thaw will apply. A fleet migration is kept in that tail too, so a run does
@@ -146,6 +180,7 @@ final class RecordApplier {
                 pool.registry().deleted(tenant, position);
                 pool.files().delete(tenant, position.offset());
                 cold.deleted(tenant);
+                erase(cmd);
                 yield new Outcome.Applied(List.of());
             }
             case Freeze f -> neutral(cmd, position, tail);

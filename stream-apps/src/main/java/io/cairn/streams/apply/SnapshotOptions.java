@@ -28,6 +28,11 @@ public record SnapshotOptions(SnapshotStore store, int everyWrites, long everyBy
         if (keep < 1) throw new IllegalArgumentException("keep must be >= 1");
     }
 
+    /** The same policy over {@code other} (e.g. the store sealing with tenants' keys). */
+    public SnapshotOptions withStore(SnapshotStore other) {
+        return new SnapshotOptions(other, everyWrites, everyBytes, keep, restoreWindow);
+    }
+
     /** With the default restore window. */
     public SnapshotOptions(SnapshotStore store, int everyWrites, long everyBytes, int keep) {
         this(store, everyWrites, everyBytes, keep, DEFAULT_RESTORE_WINDOW);

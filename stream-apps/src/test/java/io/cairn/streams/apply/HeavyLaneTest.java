@@ -55,12 +55,12 @@ class HeavyLaneTest extends ApplierHarness {
         TenantDatabasePool crashed = new TenantDatabasePool(new TenantFiles(hot), SqliteLimits.WRITE_DEFAULTS, 4);
         open.add(crashed);
         // A lane that queued the record and recorded it before an offset commit, then died before running it.
-        HeavyLane dead = new HeavyLane(crashed, 100, TenantRecovery.NONE, new ApplierMetrics(registry), log::get);
+        HeavyLane dead = new HeavyLane(crashed, 100, null, TenantRecovery.NONE, new ApplierMetrics(registry), log::get);
         dead.enqueue(new ApplyProcessor.LogRecord(heavy, at));
         dead.persistPending();
         assertThat(crashed.registry().deferredOf(0)).containsExactly(at);
 
-        HeavyLane restarted = new HeavyLane(crashed, 100, TenantRecovery.NONE, new ApplierMetrics(registry), log::get);
+        HeavyLane restarted = new HeavyLane(crashed, 100, null, TenantRecovery.NONE, new ApplierMetrics(registry), log::get);
         open.add(restarted);
         restarted.recover(0);
         restarted.start();

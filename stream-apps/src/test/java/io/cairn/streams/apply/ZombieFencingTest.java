@@ -34,7 +34,7 @@ class ZombieFencingTest {
     private final class Instance {
         final TenantDatabasePool pool = new TenantDatabasePool(new TenantFiles(hot), SqliteLimits.WRITE_DEFAULTS, 8);
         final CommandApplier applier = new CommandApplier(pool, 100, SnapshotRequests.IGNORED, ColdTenants.NONE, false);
-        final GroupCommit group = new GroupCommit(pool);
+        final GroupCommit group = new GroupCommit(pool, io.cairn.topics.seal.Keyring.NONE);
 
         Instance() {
             open.add(pool);
@@ -42,7 +42,7 @@ class ZombieFencingTest {
 
         Outcome apply(TenantCommand cmd, long offset) throws Exception {
             Outcome o = applier.apply(cmd, new Bookmark(0, offset), group, Budget.FULL);
-            group.add(cmd, new Bookmark(0, offset), o);
+            group.add(cmd, new Bookmark(0, offset), o, null);
             return o;
         }
 

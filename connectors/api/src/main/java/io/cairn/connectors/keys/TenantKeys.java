@@ -29,6 +29,9 @@ public final class TenantKeys implements Keyring, SnapshotSeal {
     private final DataKeyVault vault;
     private final KeyEncryptionKey kek;
     private final Cache<Ref, DataKey> cache;
+    /** Each tenant's newest key id (empty: none), for {@link #current}: a rotation by another process shows within a minute. */
+    private final Cache<String, java.util.Optional<String>> newest =
+            Caffeine.newBuilder().expireAfterWrite(Duration.ofMinutes(1)).maximumSize(100_000).build();
     private final Counter wraps;
     private final Counter unwraps;
 
@@ -58,6 +61,7 @@ public final class TenantKeys implements Keyring, SnapshotSeal {
         vault.put(tenant, new WrappedKey(keyId, w.kekVersion(), w.bytes(), System.currentTimeMillis()));
         DataKey key = new DataKey(keyId, material);
         cache.put(new Ref(tenant, keyId), key);
+        newest.put(tenant, java.util.Optional.of(keyId));
         return key;
     }
 
@@ -73,8 +77,11 @@ public final class TenantKeys implements Keyring, SnapshotSeal {
     /** The tenant's newest key (what its new snapshots are sealed with), or null when it has none. */
     @Override
     public DataKey current(String tenant) {
-        List<WrappedKey> all = vault.list(tenant);
-        return all.isEmpty() ? null : key(tenant, all.getLast().keyId());
+        java.util.Optional<String> id = newest.get(tenant, t -> {
+            List<WrappedKey> all = vault.list(t);
+            return all.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(all.getLast().keyId());
+        });
+        return id.isEmpty() ? null : key(tenant, id.get());
     }
 
     /** Destroys {@code keyIds} of {@code tenant} in the vault and forgets them here: what they sealed is erased. */
@@ -83,11 +90,23 @@ public final class TenantKeys implements Keyring, SnapshotSeal {
             vault.destroy(tenant, id);
             cache.invalidate(new Ref(tenant, id));
         }
+        newest.invalidate(tenant);
+    }
+
+    /**
+     * Erasure: destroys every key of {@code tenant} made at or before {@code timeMs} (a tenant created
+     * again later under the same id has newer keys, which stay). Returns how many were destroyed.
+     */
+    public int destroyMadeUpTo(String tenant, long timeMs) {
+        List<String> ids = vault.list(tenant).stream().filter(k -> k.createdAtMs() <= timeMs).map(WrappedKey::keyId).toList();
+        destroy(tenant, ids);
+        return ids.size();
     }
 
     /** Forgets the cached keys of {@code tenant} (another process destroyed them). */
     public void forget(String tenant) {
         cache.asMap().keySet().removeIf(r -> r.tenant().equals(tenant));
+        newest.invalidate(tenant);
     }
 
     /** The ids of the tenant's keys in the vault, oldest first. */

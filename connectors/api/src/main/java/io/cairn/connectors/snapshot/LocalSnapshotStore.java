@@ -45,7 +45,8 @@ public final class LocalSnapshotStore implements SnapshotStore {
     }
 
     /** The same store sealing what it writes with each tenant's data key (see {@link SnapshotEncoding}). */
-    public LocalSnapshotStore withSeal(SnapshotSeal seal) {
+    @Override
+    public LocalSnapshotStore sealedWith(SnapshotSeal seal) {
         return new LocalSnapshotStore(root, clock, seal);
     }
 

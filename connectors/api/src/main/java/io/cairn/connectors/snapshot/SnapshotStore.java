@@ -116,4 +116,10 @@ public interface SnapshotStore extends AutoCloseable {
     /** Releases resources the store owns (not clients handed to it). */
     @Override
     default void close() {}
+
+    /**
+     * This store over the same storage, sealing what it writes with each tenant's data key and opening
+     * sealed objects with {@code seal} (see {@link SnapshotEncoding}).
+     */
+    SnapshotStore sealedWith(SnapshotSeal seal);
 }

@@ -15,7 +15,7 @@ class LocalSnapshotStoreTest extends SnapshotStoreContract {
 
     @Override
     protected SnapshotStore sealed(SnapshotStore store, SnapshotSeal seal) {
-        return ((LocalSnapshotStore) store).withSeal(seal);
+        return store.sealedWith(seal);
     }
 
     @Override

@@ -66,7 +66,8 @@ public final class S3SnapshotStore implements SnapshotStore {
     }
 
     /** The same store sealing what it writes with each tenant's data key (see {@link SnapshotEncoding}). */
-    public S3SnapshotStore withSeal(SnapshotSeal seal) {
+    @Override
+    public S3SnapshotStore sealedWith(SnapshotSeal seal) {
         return new S3SnapshotStore(s3, config, clock, seal);
     }
 

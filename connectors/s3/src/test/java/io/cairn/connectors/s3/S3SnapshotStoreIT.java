@@ -55,7 +55,7 @@ class S3SnapshotStoreIT extends SnapshotStoreContract {
 
     @Override
     protected SnapshotStore sealed(SnapshotStore store, io.cairn.connectors.snapshot.SnapshotSeal seal) {
-        return ((S3SnapshotStore) store).withSeal(seal);
+        return store.sealedWith(seal);
     }
 
     @Override

@@ -1,0 +1,208 @@
+package io.cairn.infra;
+
+import static io.cairn.infra.TestStack.ADMIN;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.cairn.connectors.keys.LocalDataKeyVault;
+import io.cairn.connectors.keys.TenantKeys;
+import io.cairn.infra.TestStack.Reply;
+import io.cairn.infra.config.EncryptionSettings;
+import io.cairn.streams.apply.ApplierConfig;
+import io.cairn.streams.apply.LogReplay;
+import io.cairn.tenantdb.sql.LogicalChecksum;
+import io.cairn.tenantdb.sqlite.SqliteConnections;
+import io.cairn.tenantdb.sqlite.SqliteLimits;
+import io.cairn.tenantdb.sqlite.TenantConnection;
+import io.cairn.tenantdb.sqlite.TenantFiles;
+import io.cairn.topics.Serdes;
+import io.cairn.topics.TopicCatalog;
+import io.cairn.topics.avro.TenantCommand;
+import io.cairn.topics.seal.KeyErasedException;
+import io.cairn.topics.seal.Sealing;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Crypto-shredding end to end, on a real broker, applier and s3proxy: a tenant's secrets never appear in
+ * clear in any record of the log or the results, nor in any stored snapshot; once the tenant is deleted
+ * its data keys are destroyed, so its records and snapshots cannot be opened by anyone, a rebuild passes
+ * over them (counted "erased") and rebuilds every other tenant exactly, and its past cannot be restored
+ * or forked (410 tenant_erased).
+ */
+class ErasureIT {
+    @TempDir static Path data;
+    static SnapshotBucket bucket;
+    static TestStack stack;
+
+    @BeforeAll
+    static void start() throws Exception {
+        bucket = SnapshotBucket.start(data.resolve("s3"));
+        stack = TestStack.startWith(data, spec -> spec.withSnapshots(bucket.options()).withEncryption(keys()));
+    }
+
+    private static TenantKeys keys() {
+        return EncryptionSettings.keys(data.resolve("kek.keys"), data.resolve("keys"), new SimpleMeterRegistry());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) stack.close();
+        if (bucket != null) bucket.close();
+    }
+
+    @Test
+    void aDeletedTenantsSecretsAreNowhereInClearAndItsKeysAreGoneWhileOtherTenantsRebuildExactly() throws Exception {
+        String secretInSql = "SQL-SECRET-" + UUID.randomUUID();
+        String secretParam = "PARAM-SECRET-" + UUID.randomUUID();
+        String key = stack.createTenant("er-acme");
+        String otherKey = stack.createTenant("er-other");
+        ok(stack.post("/v1/tenants/er-acme/execute", key, "{\"sql\":\"CREATE TABLE cards (id INTEGER PRIMARY KEY, number TEXT)\"}"));
+        ok(stack.post("/v1/tenants/er-other/execute", otherKey, "{\"sql\":\"CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)\"}"));
+        for (int i = 0; i < 20; i++) {
+            ok(stack.post("/v1/tenants/er-acme/execute", key, "{\"sql\":\"INSERT INTO cards (number) VALUES ('" + secretInSql + "')\"}"));
+            ok(stack.post("/v1/tenants/er-acme/execute", key, "{\"sql\":\"INSERT INTO cards (number) VALUES (?)\",\"params\":[\"" + secretParam + "\"]}"));
+            ok(stack.post("/v1/tenants/er-other/execute", otherKey, "{\"sql\":\"INSERT INTO notes (body) VALUES ('note " + i + "')\"}"));
+        }
+        // Rows returned by a write (RETURNING) and an error echoing the SQL travel on cairn.tenant-results: sealed too.
+        Reply returned = ok(stack.post("/v1/tenants/er-acme/execute", key,
+                "{\"sql\":\"INSERT INTO cards (number) VALUES (?) RETURNING number\",\"params\":[\"" + secretParam + "\"]}"));
+        assertThat(returned.body().toString()).as("the client still reads its own rows").contains(secretParam);
+        Reply refused = stack.post("/v1/tenants/er-acme/execute", key, "{\"sql\":\"INSERT INTO nope VALUES ('" + secretInSql + "')\"}");
+        assertThat(refused.status()).isEqualTo(400);
+        Reply read = ok(stack.post("/v1/tenants/er-acme/query", key, "{\"sql\":\"SELECT count(*) FROM cards WHERE number IN ('"
+                + secretInSql + "', '" + secretParam + "')\"}"));
+        assertThat(read.body().path("rows").get(0).get(0).asInt()).isEqualTo(41);
+        snapshot("er-acme");
+
+        assertThat(rawTopics()).as("tenant data in clear on Kafka, before any deletion").doesNotContain(secretInSql, secretParam);
+        assertThat(rawObjects()).as("tenant data in clear in the snapshot store").doesNotContain(secretInSql, secretParam);
+        assertThat(new LocalDataKeyVault(data.resolve("keys")).list("er-acme")).hasSize(1);
+        String otherBefore = checksum("er-other", otherKey);
+
+        ok(stack.call("DELETE", "/v1/tenants/er-acme", ADMIN, null));
+
+        assertThat(new LocalDataKeyVault(data.resolve("keys")).list("er-acme")).as("the deleted tenant's keys").isEmpty();
+        assertThat(rawTopics()).doesNotContain(secretInSql, secretParam);
+        TenantKeys anyone = keys(); // a fresh process with the same KEK and vault: nothing opens
+        List<TenantCommand> sealed = acmeRecords().stream().filter(Sealing::isSealed).toList();
+        assertThat(sealed).hasSizeGreaterThanOrEqualTo(42);
+        for (TenantCommand c : sealed) assertThatThrownBy(() -> Sealing.open(c, anyone)).isInstanceOf(KeyErasedException.class);
+        for (var snapshot : bucket.store().list("er-acme")) {
+            assertThatThrownBy(() -> bucket.store().sealedWith(anyone).download("er-acme", snapshot.offset(), data.resolve("erased.db")))
+                    .isInstanceOf(KeyErasedException.class);
+        }
+
+        Reply fork = stack.post("/v1/tenants", ADMIN, "{\"tenant\":\"er-fork\",\"from\":{\"tenant\":\"er-acme\"}}");
+        assertThat(fork.status()).as(fork.body().toString()).isEqualTo(410);
+        assertThat(fork.errorCode()).isEqualTo("tenant_erased");
+        assertThat(stack.post("/v1/tenants/er-acme/restore", ADMIN, "{\"bookmark\":\"0:1\"}").status()).isEqualTo(410);
+
+        // A rebuild from the whole log with the same keys: the erased tenant's writes are passed over, the other is exact.
+        Path rebuilt = data.resolve("rebuilt-" + UUID.randomUUID());
+        new LogReplay(stack.kafkaProperties(), ApplierConfig.primary(rebuilt).withKeys(keys())).replayAll(t -> true, p -> { });
+        assertThat(fileChecksum(rebuilt, "er-other")).isEqualTo(otherBefore);
+        assertThat(new TenantFiles(rebuilt).exists("er-acme")).isFalse();
+        // The other tenant goes on as before, encrypted.
+        ok(stack.post("/v1/tenants/er-other/execute", otherKey, "{\"sql\":\"INSERT INTO notes (body) VALUES ('after')\"}"));
+    }
+
+    @Test
+    void aRefusedCreateLeavesNoKeyAndAWriteOfATenantWithoutKeysStillWorks() throws Exception {
+        stack.createTenant("er-twice");
+        Reply again = stack.post("/v1/tenants", ADMIN, "{\"tenant\":\"er-twice\"}");
+        assertThat(again.status()).isEqualTo(409);
+        assertThat(new LocalDataKeyVault(data.resolve("keys")).list("er-twice")).as("only the first create's key").hasSize(1);
+    }
+
+    private static Reply ok(Reply r) {
+        assertThat(r.status()).as(r.body().toString()).isBetween(200, 299);
+        return r;
+    }
+
+    private static void snapshot(String tenant) throws Exception {
+        String before = stack.get("/v1/tenants/" + tenant, ADMIN).body().path("last_snapshot").toString();
+        assertThat(stack.post("/v1/tenants/" + tenant + "/snapshots", ADMIN, null).status()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(30)).until(() -> !stack.get("/v1/tenants/" + tenant, ADMIN).body().path("last_snapshot")
+                .toString().equals(before));
+    }
+
+    private static String checksum(String tenant, String key) throws Exception {
+        Reply r = stack.get("/v1/tenants/" + tenant + "/checksum", key);
+        assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
+        return r.text("sha256");
+    }
+
+    private static String fileChecksum(Path hot, String tenant) throws Exception {
+        try (TenantConnection c = SqliteConnections.openReadOnly(tenant, new TenantFiles(hot).database(tenant), SqliteLimits.READ_DEFAULTS)) {
+            return LogicalChecksum.sha256Hex(c.connection());
+        }
+    }
+
+    /** Every byte of every record of the tenant log and the results topic, as text (ISO-8859-1: one char per byte). */
+    private static String rawTopics() {
+        StringBuilder all = new StringBuilder();
+        for (ConsumerRecord<byte[], byte[]> r : readAll(List.of(TopicCatalog.TENANT_LOG, TopicCatalog.TENANT_RESULTS))) {
+            if (r.value() != null) all.append(new String(r.value(), StandardCharsets.ISO_8859_1)).append('\n');
+        }
+        return all.toString();
+    }
+
+    private static List<TenantCommand> acmeRecords() {
+        List<TenantCommand> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : readAll(List.of(TopicCatalog.TENANT_LOG))) {
+            if (r.value() == null) continue;
+            TenantCommand c = Serdes.COMMAND.decode(r.value());
+            if (c.getTenant().equals("er-acme")) out.add(c);
+        }
+        return out;
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> readAll(List<String> topics) {
+        Map<String, Object> props = new HashMap<>(stack.kafkaProperties());
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            List<TopicPartition> parts = new ArrayList<>();
+            for (String topic : topics) consumer.partitionsFor(topic).forEach(p -> parts.add(new TopicPartition(topic, p.partition())));
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(parts);
+            while (parts.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    /** Every object of the snapshot bucket, as text. */
+    private static String rawObjects() {
+        StringBuilder all = new StringBuilder();
+        for (S3Object o : bucket.client().listObjectsV2Paginator(r -> r.bucket(SnapshotBucket.BUCKET)).contents()) {
+            ResponseBytes<GetObjectResponse> bytes = bucket.client().getObjectAsBytes(r -> r.bucket(SnapshotBucket.BUCKET).key(o.key()));
+            all.append(new String(bytes.asByteArray(), StandardCharsets.ISO_8859_1)).append('\n');
+        }
+        return all.toString();
+    }
+}
