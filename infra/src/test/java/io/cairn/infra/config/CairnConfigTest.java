@@ -41,6 +41,31 @@ class CairnConfigTest {
     }
 
     @Test
+    void anEncryptionSectionNamesTheKeyFileAndTheVaultAndBothAreRequired() throws Exception {
+        Path yaml = dir.resolve("enc.yaml");
+        Files.writeString(yaml, """
+                data_dir: /mnt/efs/cairn
+                kafka:
+                  bootstrap_servers: b-1.example:9098
+                encryption:
+                  key_file: %s
+                  vault_dir: %s
+                """.formatted(dir.resolve("kek.keys"), dir.resolve("keys")));
+        CairnConfig c = CairnConfig.load(yaml);
+        assertThat(c.encryption().keyFile()).isEqualTo(dir.resolve("kek.keys").toString());
+        assertThat(c.encryption().open(null).create("acme").id()).startsWith("dk-");
+        assertThat(Files.exists(dir.resolve("kek.keys"))).isTrue();
+        Files.writeString(yaml, """
+                data_dir: /mnt/efs/cairn
+                kafka:
+                  bootstrap_servers: b-1.example:9098
+                encryption:
+                  key_file: /k
+                """);
+        assertThatThrownBy(() -> CairnConfig.load(yaml)).isInstanceOf(ConfigException.class).hasMessageContaining("encryption.vault_dir");
+    }
+
+    @Test
     void tlsAndPlainMapToTheirProtocols() {
         assertThat(new KafkaSettings("h:9094", "tls", "/ts.jks", "pw", null, null, null).clientProperties())
                 .containsEntry("security.protocol", "SSL").containsEntry("ssl.truststore.location", "/ts.jks");
