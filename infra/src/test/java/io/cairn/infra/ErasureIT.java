@@ -105,7 +105,7 @@ class ErasureIT {
         assertThat(new LocalDataKeyVault(data.resolve("keys")).list("er-acme")).as("the deleted tenant's keys").isEmpty();
         assertThat(rawTopics()).doesNotContain(secretInSql, secretParam);
         TenantKeys anyone = keys(); // a fresh process with the same KEK and vault: nothing opens
-        List<TenantCommand> sealed = acmeRecords().stream().filter(Sealing::isSealed).toList();
+        List<TenantCommand> sealed = records("er-acme").stream().filter(Sealing::isSealed).toList();
         assertThat(sealed).hasSizeGreaterThanOrEqualTo(42);
         for (TenantCommand c : sealed) assertThatThrownBy(() -> Sealing.open(c, anyone)).isInstanceOf(KeyErasedException.class);
         for (var snapshot : bucket.store().list("er-acme")) {
@@ -133,6 +133,34 @@ class ErasureIT {
         Reply again = stack.post("/v1/tenants", ADMIN, "{\"tenant\":\"er-twice\"}");
         assertThat(again.status()).isEqualTo(409);
         assertThat(new LocalDataKeyVault(data.resolve("keys")).list("er-twice")).as("only the first create's key").hasSize(1);
+    }
+
+    @Test
+    void aRotatedDataKeySealsNewWritesWhileOldRecordsStillOpenAndAKekRotationRewrapsWithoutTouchingData() throws Exception {
+        String key = stack.createTenant("er-rot");
+        ok(stack.post("/v1/tenants/er-rot/execute", key, "{\"sql\":\"CREATE TABLE t (v TEXT)\"}"));
+        ok(stack.post("/v1/tenants/er-rot/execute", key, "{\"sql\":\"INSERT INTO t VALUES ('before')\"}"));
+        String first = stack.get("/v1/tenants/er-rot/data-keys", ADMIN).body().path("data_keys").get(0).path("id").asText();
+
+        Reply rotated = ok(stack.post("/v1/tenants/er-rot/data-keys", ADMIN, null));
+        String second = rotated.text("data_key_id");
+        assertThat(second).isNotEqualTo(first);
+        ok(stack.post("/v1/tenants/er-rot/execute", key, "{\"sql\":\"INSERT INTO t VALUES ('after')\"}"));
+        List<TenantCommand> sealed = records("er-rot").stream().filter(Sealing::isSealed).toList();
+        assertThat(Sealing.keyId(sealed.getFirst())).isEqualTo(first);
+        assertThat(Sealing.keyId(sealed.getLast())).isEqualTo(second);
+
+        Reply kek = ok(stack.post("/v1/encryption/kek", ADMIN, null));
+        assertThat(kek.body().path("rewrapped").asInt()).isGreaterThanOrEqualTo(2);
+        TenantKeys fresh = keys(); // a new process: both keys unwrap under the new KEK version
+        for (TenantCommand c : sealed) assertThat(Sealing.open(c, fresh).getPayload()).isNotNull();
+        assertThat(stack.get("/v1/tenants/er-rot/data-keys", ADMIN).body().path("data_keys")).hasSize(2)
+                .allSatisfy(k -> assertThat(k.path("kek_version").asText()).isEqualTo(kek.text("kek_version")));
+        Reply rows = ok(stack.post("/v1/tenants/er-rot/query", key, "{\"sql\":\"SELECT v FROM t ORDER BY rowid\"}"));
+        assertThat(rows.body().path("rows").toString()).isEqualTo("[[\"before\"],[\"after\"]]");
+
+        ok(stack.call("DELETE", "/v1/tenants/er-rot", ADMIN, null));
+        assertThat(new LocalDataKeyVault(data.resolve("keys")).list("er-rot")).as("every key of the tenant, old and new").isEmpty();
     }
 
     private static Reply ok(Reply r) {
@@ -168,12 +196,13 @@ class ErasureIT {
         return all.toString();
     }
 
-    private static List<TenantCommand> acmeRecords() {
+    /** The tenant's records on the log, in order. */
+    private static List<TenantCommand> records(String tenant) {
         List<TenantCommand> out = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : readAll(List.of(TopicCatalog.TENANT_LOG))) {
             if (r.value() == null) continue;
             TenantCommand c = Serdes.COMMAND.decode(r.value());
-            if (c.getTenant().equals("er-acme")) out.add(c);
+            if (c.getTenant().equals(tenant)) out.add(c);
         }
         return out;
     }

@@ -120,7 +120,8 @@ public final class QueryEdge implements AutoCloseable {
                     new RunDriver(migrations, migrationLog, gateway, directory, config.writeTimeout()),
                     new RestorePoints(logEnds, options.snapshots(), options.restoreWindow(), java.time.Clock.systemUTC()),
                     options.pastBuilder() == null ? null : track(resources, new PastCopies(options.pastBuilder(), localDir("cairn-past-"),
-                            config.readLimits(), config.maxResultRows(), config.maxResultBytes(), PAST_BUILDS, PAST_COPIES, PAST_COPY_BYTES)));
+                            config.readLimits(), config.maxResultRows(), config.maxResultBytes(), PAST_BUILDS, PAST_COPIES, PAST_COPY_BYTES)),
+                    options.keys());
             feed.start();
             migrationFeed.start();
             outcomes.start();

@@ -17,6 +17,7 @@ import io.cairn.edge.restore.PastCopies;
 import io.cairn.edge.restore.RestorePoints;
 import io.cairn.edge.write.CommandGateway;
 import io.cairn.edge.write.LogEnds;
+import io.cairn.connectors.keys.TenantKeys;
 import io.cairn.topics.ErrorCode;
 import io.cairn.topics.TenantId;
 import io.cairn.topics.avro.TenantState;
@@ -56,7 +57,8 @@ public record EdgeServices(
         MigrationLog migrationLog,
         RunDriver runDriver,
         RestorePoints restorePoints,
-        PastCopies pastCopies) {
+        PastCopies pastCopies,
+        TenantKeys keys) {
 
     /** The metadata store; 501 {@code not_supported} when this process has none. */
     MetadataStore requireControlPlane() {

@@ -56,6 +56,7 @@ public final class HttpServer implements AutoCloseable {
         FleetRoutes fleet = new FleetRoutes(services);
         MigrationRoutes migrations = new MigrationRoutes(services, bodies);
         RestoreRoutes restores = new RestoreRoutes(services, bodies);
+        EncryptionRoutes encryption = new EncryptionRoutes(services);
         EdgeMetrics metrics = services.metrics();
         Javalin app = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
@@ -101,6 +102,9 @@ public final class HttpServer implements AutoCloseable {
             add(cfg, metrics, HandlerType.GET, "/v1/tenants/{tenant}/export", restores::export);
             add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/import", restores::importContent);
             add(cfg, metrics, HandlerType.DELETE, "/v1/tenants/{tenant}/keys/{keyId}", admin::revokeKey);
+            add(cfg, metrics, HandlerType.GET, "/v1/tenants/{tenant}/data-keys", encryption::listDataKeys);
+            add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/data-keys", encryption::rotateDataKey);
+            add(cfg, metrics, HandlerType.POST, "/v1/encryption/kek", encryption::rotateKek);
             add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/execute", data::execute);
             add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/query", data::query);
             add(cfg, metrics, HandlerType.GET, "/v1/migrations", migrations::listSets);

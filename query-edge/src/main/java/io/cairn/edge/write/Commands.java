@@ -99,6 +99,10 @@ public final class Commands {
     }
 
     /** Asks the applier to bring a cold tenant's file back (a read of a cold tenant sends it). */
+    public static TenantCommand rotateDataKey(String tenant, String keyId) {
+        return stamp(tenant, null, new io.cairn.topics.avro.RotateDataKey(keyId));
+    }
+
     public static TenantCommand thaw(String tenant) {
         return stamp(tenant, null, new Thaw());
     }

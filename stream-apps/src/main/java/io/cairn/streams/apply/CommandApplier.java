@@ -135,7 +135,7 @@ final class CommandApplier {
                 case RestoreFrom r -> DONE; // the content was replaced before the file was opened (Restores)
                 case Frozen f -> frozen(db, position, f.getSnapshot());
                 case ApplyMigration m -> migrations.apply(db, cmd, m, budget);
-                case RotateDataKey k -> DONE; // marks where the tenant's writes start being sealed with the new key (in the vault)
+                case RotateDataKey k -> rotateDataKey(db, k); // where the tenant's writes start being sealed with the new key (in the vault)
                 default -> Outcome.failed(ErrorCode.NOT_SUPPORTED, payload.getClass().getSimpleName() + " is not supported yet");
             };
         } catch (BatchExecutor.NeedsFullBudget more) {
@@ -197,6 +197,14 @@ final class CommandApplier {
         return DONE;
     }
 
+    private static Outcome rotateDataKey(TenantDatabase db, RotateDataKey k) throws SQLException {
+        try (PreparedStatement ps = db.connection().prepareStatement("UPDATE _cairn_tenant SET data_key_id = ? WHERE id = 0")) {
+            ps.setString(1, k.getKeyId());
+            ps.executeUpdate();
+        }
+        return DONE;
+    }
+
     private boolean deletedAtOrAfter(String tenant, Bookmark position) {
         OptionalLong deletedAt = files.deletedAt(tenant);
         return deletedAt.isPresent() && deletedAt.getAsLong() >= position.offset();
@@ -205,12 +213,13 @@ final class CommandApplier {
     private Outcome create(TenantDatabase db, TenantCommand cmd, Bookmark position, CreateTenant c) throws SQLException {
         TenantSchema.create(db.connection());
         try (PreparedStatement ps = db.connection().prepareStatement(
-                "INSERT INTO _cairn_tenant (id, tenant, created_at_ms, last_write_ms, created_offset) VALUES (0, ?, ?, ?, ?)"
+                "INSERT INTO _cairn_tenant (id, tenant, created_at_ms, last_write_ms, created_offset, data_key_id) VALUES (0, ?, ?, ?, ?, ?)"
                         + " ON CONFLICT (id) DO NOTHING")) {
             ps.setString(1, cmd.getTenant());
             ps.setLong(2, cmd.getIngressTimeMs());
             ps.setLong(3, cmd.getIngressTimeMs());
             ps.setLong(4, position.offset());
+            ps.setString(5, c.getDataKeyId());
             if (ps.executeUpdate() == 0) return Outcome.failed(ErrorCode.TENANT_EXISTS, "tenant '" + cmd.getTenant() + "' already exists");
         }
         return issueKey(db, cmd, c.getInitialKey());

@@ -275,10 +275,11 @@ final class GroupCommit {
                 .setAppliedOffset(db.applied().offset())
                 .setSizeBytes(db.sizeBytes())
                 .setLatestSnapshot(null);
-        try (ResultSet rs = db.prepare("SELECT created_at_ms, last_write_ms, schema_version, created_offset FROM _cairn_tenant WHERE id = 0")
+        try (ResultSet rs = db.prepare("SELECT created_at_ms, last_write_ms, schema_version, created_offset, data_key_id FROM _cairn_tenant WHERE id = 0")
                 .executeQuery()) {
             if (!rs.next()) throw new SQLException("tenant database without _cairn_tenant row: " + db.tenant);
-            b.setCreatedAtMs(rs.getLong(1)).setLastWriteMs(rs.getLong(2)).setSchemaVersion(rs.getInt(3)).setCreatedOffset(rs.getLong(4));
+            b.setCreatedAtMs(rs.getLong(1)).setLastWriteMs(rs.getLong(2)).setSchemaVersion(rs.getInt(3)).setCreatedOffset(rs.getLong(4))
+                    .setDataKeyId(rs.getString(5));
         }
         List<ApiKey> keys = new ArrayList<>();
         try (ResultSet rs = db.prepare("SELECT key_id, secret_sha256, scopes, created_at_ms, revoked FROM _cairn_keys ORDER BY key_id")

@@ -166,12 +166,14 @@ final class Restores {
                 }
                 // The content's schema version stays (an import has none: 0); the rest is the tenant's.
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO _cairn_tenant (id, tenant, created_at_ms, last_write_ms,"
-                        + " created_offset) VALUES (0, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET tenant = excluded.tenant,"
-                        + " created_at_ms = excluded.created_at_ms, last_write_ms = excluded.last_write_ms, created_offset = excluded.created_offset")) {
+                        + " created_offset, data_key_id) VALUES (0, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET tenant = excluded.tenant,"
+                        + " created_at_ms = excluded.created_at_ms, last_write_ms = excluded.last_write_ms, created_offset = excluded.created_offset,"
+                        + " data_key_id = excluded.data_key_id")) {
                     ps.setString(1, tenant);
                     ps.setObject(2, tenantRow.get("created_at_ms"));
                     ps.setObject(3, tenantRow.get("last_write_ms"));
                     ps.setLong(4, createdOffset());
+                    ps.setObject(5, tenantRow.get("data_key_id")); // the tenant's own key stays current
                     ps.executeUpdate();
                 }
                 try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO _cairn_applied (id, log_partition, log_offset)"

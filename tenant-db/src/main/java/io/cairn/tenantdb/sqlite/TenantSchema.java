@@ -14,7 +14,7 @@ import java.sql.Statement;
  *
  * <ul>
  *   <li>{@code _cairn_applied}: one row, the partition and offset of the last record applied.</li>
- *   <li>{@code _cairn_tenant}: one row, the tenant's id, creation time (and offset) and last write time (and offset: what {@code if_unchanged_since} compares with).</li>
+ *   <li>{@code _cairn_tenant}: one row, the tenant's id, creation time (and offset), last write time (and offset: what {@code if_unchanged_since} compares with), and the id of the data key its writes are sealed with (null: clear).</li>
  *   <li>{@code _cairn_keys}: API keys as stored (id, SHA-256 of the secret, scopes, revoked).</li>
  *   <li>{@code _cairn_idempotency}: the first outcome of each write sent with an Idempotency-Key, kept
  *       for a window measured in the log's ingress time (so replay keeps and expires the same keys).</li>
@@ -68,7 +68,7 @@ public final class TenantSchema {
                 + " log_partition INTEGER NOT NULL, log_offset INTEGER NOT NULL)",
         "CREATE TABLE IF NOT EXISTS _cairn_tenant (id INTEGER PRIMARY KEY CHECK (id = 0), tenant TEXT NOT NULL,"
                 + " created_at_ms INTEGER NOT NULL, last_write_ms INTEGER NOT NULL, schema_version INTEGER NOT NULL DEFAULT 0,"
-                + " created_offset INTEGER NOT NULL DEFAULT -1, last_write_offset INTEGER NOT NULL DEFAULT -1)",
+                + " created_offset INTEGER NOT NULL DEFAULT -1, last_write_offset INTEGER NOT NULL DEFAULT -1, data_key_id TEXT)",
         "CREATE TABLE IF NOT EXISTS _cairn_keys (key_id TEXT PRIMARY KEY, secret_sha256 TEXT NOT NULL,"
                 + " scopes TEXT NOT NULL, created_at_ms INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0)",
         IDEMPOTENCY,
@@ -121,12 +121,13 @@ public final class TenantSchema {
      */
     private static void ensureCreatedOffset(Connection conn) throws SQLException {
         try (Statement s = conn.createStatement()) {
-            for (String column : new String[] {"created_offset", "last_write_offset"}) {
+            for (String column : new String[] {"created_offset", "last_write_offset", "data_key_id"}) {
                 try {
                     s.executeQuery("SELECT " + column + " FROM _cairn_tenant LIMIT 0").close();
                 } catch (SQLException e) {
                     String m = e.getMessage() == null ? "" : e.getMessage();
-                    if (m.contains("no such column")) s.execute("ALTER TABLE _cairn_tenant ADD COLUMN " + column + " INTEGER NOT NULL DEFAULT -1");
+                    String type = column.equals("data_key_id") ? " TEXT" : " INTEGER NOT NULL DEFAULT -1";
+                    if (m.contains("no such column")) s.execute("ALTER TABLE _cairn_tenant ADD COLUMN " + column + type);
                     else if (!m.contains("no such table")) throw e;
                 }
             }

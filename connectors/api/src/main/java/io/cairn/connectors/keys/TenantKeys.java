@@ -133,6 +133,11 @@ public final class TenantKeys implements Keyring, SnapshotSeal {
         return n;
     }
 
+    /** The vault (to list a tenant's keys). */
+    public DataKeyVault vault() {
+        return vault;
+    }
+
     /** The key encryption key (for its rotation). */
     public KeyEncryptionKey kek() {
         return kek;
