@@ -11,6 +11,7 @@ import io.cairn.bench.report.Row;
 import io.cairn.bench.scenario.AccessCost;
 import io.cairn.bench.scenario.ColdTiers;
 import io.cairn.bench.scenario.ControlPlaneScenarios;
+import io.cairn.bench.scenario.EncryptionCost;
 import io.cairn.bench.scenario.FileCheck;
 import io.cairn.bench.scenario.GroupCommits;
 import io.cairn.bench.scenario.HostileNeighbour;
@@ -239,6 +240,19 @@ public final class BenchRun {
                 rows.add(Row.cairn(pt, "export (sqlite)", pit.exportMbPerSecond(), "MB/s").vs("raw file copy", pit.copyMbPerSecond()));
                 rows.add(Row.cairn(pt, "import (sqlite, a new tenant)", pit.importMbPerSecond(), "MB/s").vs("raw file copy", pit.copyMbPerSecond()));
             }
+
+            step(stack, "encryption: sealed tenants beside clear ones");
+            EncryptionCost.Result enc = EncryptionCost.measure(client, stack.keys(), stack.kafkaClientProps(), dataDir.resolve("encryption"),
+                    plan.tenants(), plan.singleRequests(), plan.batchRequests(), plan.batchSize(), plan.loadClients());
+            String e1 = String.format("Encryption: write throughput, batches of 1, %,d sealed tenants", enc.tenantsPerSet());
+            rows.add(Row.cairn(e1, "applied", enc.sealedSingle(), "statements/s").vs("clear tenants, same run", enc.clearSingle()));
+            String eb = String.format("Encryption: write throughput, batches of %d, %,d sealed tenants", plan.batchSize(), enc.tenantsPerSet());
+            rows.add(Row.cairn(eb, "applied", enc.sealedBatched(), "statements/s").vs("clear tenants, same run", enc.clearBatched()));
+            rows.add(Row.cairn("Encryption: rebuild from the log of those tenants", "replayed", enc.sealedRebuild(), "statements/s")
+                    .vs("clear tenants, same run", enc.clearRebuild()));
+            double hours = (System.nanoTime() - t0) / 3.6e12;
+            rows.add(Row.cairn("Encryption: key encryption key (KMS) calls over the whole run", "unwraps per tenant per hour",
+                    enc.kekUnwraps() / Math.max(1, enc.kekWraps()) / hours, "calls").vs("wraps (one per tenant created)", enc.kekWraps()));
 
             List<String> notes = List.of(
                     "Load generator (JDK HttpClient, virtual threads) and server (embedded Kafka, applier, edge) share the same "

@@ -13,6 +13,8 @@ import io.cairn.edge.config.EdgeConfig;
 import io.cairn.infra.config.KafkaSettings;
 import io.cairn.devstack.EmbeddedKafka;
 import io.cairn.infra.runtime.CairnNode;
+import io.cairn.infra.config.EncryptionSettings;
+import io.cairn.connectors.keys.TenantKeys;
 import io.cairn.streams.apply.ApplierConfig;
 import io.cairn.streams.materialize.Materializer;
 import io.cairn.streams.materialize.MaterializerConfig;
@@ -47,11 +49,12 @@ final class BenchStack implements AutoCloseable {
     private final Map<String, Object> kafkaClientProps;
     private final Path hotDir;
     private final Path dataDir;
+    private final TenantKeys keys;
     private Materializer materializer;
 
     private BenchStack(EmbeddedKafka kafka, EmbeddedDynamoDb dynamo, DynamoDbClient dynamoClient, EmbeddedS3 s3, S3Client s3Client,
             MetadataStore controlPlane,
-            CairnNode node, Map<String, Object> kafkaClientProps, Path hotDir, Path dataDir) {
+            CairnNode node, Map<String, Object> kafkaClientProps, Path hotDir, Path dataDir, TenantKeys keys) {
         this.kafka = kafka;
         this.dynamo = dynamo;
         this.dynamoClient = dynamoClient;
@@ -62,6 +65,7 @@ final class BenchStack implements AutoCloseable {
         this.kafkaClientProps = kafkaClientProps;
         this.hotDir = hotDir;
         this.dataDir = dataDir;
+        this.keys = keys;
     }
 
     static BenchStack start(Path dataDir) throws Exception {
@@ -80,16 +84,20 @@ final class BenchStack implements AutoCloseable {
             MetadataStore store = new DynamoDbMetadataStore(dynamoClient, DynamoDbMetadataConfig.defaults());
             KafkaSettings settings = KafkaSettings.embedded(kafka.bootstrapServers());
             Path hot = dataDir.resolve("hot");
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            // Encrypted, as ./cairn dev is: every tenant's writes and snapshots sealed with its data key.
+            TenantKeys keys = EncryptionSettings.keys(dataDir.resolve("kek.keys"), dataDir.resolve("keys"), registry);
             CairnNode node = CairnNode.start(new CairnNode.Spec(ApplierConfig.primary(hot),
                             EdgeConfig.defaults(ADMIN_TOKEN, hot).withPort(0), settings.partitions(), (short) 1)
                             .withControlPlane(null, store)
-                            .withSnapshots(new S3SnapshotStore(s3Client, S3SnapshotConfig.of(SNAPSHOT_BUCKET))),
-                    settings.clientProperties(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+                            .withSnapshots(new S3SnapshotStore(s3Client, S3SnapshotConfig.of(SNAPSHOT_BUCKET)))
+                            .withEncryption(keys),
+                    settings.clientProperties(), registry);
             if (!node.awaitHealthy(Duration.ofSeconds(120))) {
                 node.close();
                 throw new IllegalStateException("the stack was not healthy after 120 s");
             }
-            return new BenchStack(kafka, dynamo, dynamoClient, s3, s3Client, store, node, settings.clientProperties(), hot, dataDir);
+            return new BenchStack(kafka, dynamo, dynamoClient, s3, s3Client, store, node, settings.clientProperties(), hot, dataDir, keys);
         } catch (Exception e) {
             if (s3Client != null) s3Client.close();
             if (s3 != null) s3.close();
@@ -142,6 +150,11 @@ final class BenchStack implements AutoCloseable {
 
     Path hotDir() {
         return hotDir;
+    }
+
+    /** The tenants' data keys the stack seals with. */
+    TenantKeys keys() {
+        return keys;
     }
 
     int httpPort() {

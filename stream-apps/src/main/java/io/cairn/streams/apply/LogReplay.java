@@ -10,6 +10,7 @@ import io.cairn.topics.TopicCatalog;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import io.cairn.topics.avro.ExecuteBatch;
+import io.cairn.topics.seal.Sealing;
 import io.cairn.topics.avro.TenantCommand;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -309,6 +310,7 @@ public final class LogReplay {
             if (outcome instanceof Outcome.Skipped) return; // a snapshot it started from holds it
             applied++;
             if (cmd.getPayload() instanceof ExecuteBatch b) statements += b.getStatements().size();
+            else if (Sealing.isSealed(cmd) && outcome instanceof Outcome.Applied a) statements += a.results().size(); // one result per statement
             if (group.size() >= config.groupCommitMaxRecords()) commit(group);
         }
 
