@@ -250,6 +250,8 @@ public final class BenchRun {
             rows.add(Row.cairn(eb, "applied", enc.sealedBatched(), "statements/s").vs("clear tenants, same run", enc.clearBatched()));
             rows.add(Row.cairn("Encryption: rebuild from the log of those tenants", "replayed", enc.sealedRebuild(), "statements/s")
                     .vs("clear tenants, same run", enc.clearRebuild()));
+            rows.add(Row.cairn("Encryption: sealing a one-statement write and its outcome, and opening both (one thread)", "CPU per write",
+                    enc.cryptoMicrosPerWrite(), "us"));
             double hours = (System.nanoTime() - t0) / 3.6e12;
             rows.add(Row.cairn("Encryption: key encryption key (KMS) calls over the whole run", "unwraps per tenant per hour",
                     enc.kekUnwraps() / Math.max(1, enc.kekWraps()) / hours, "calls").vs("wraps (one per tenant created)", enc.kekWraps()));

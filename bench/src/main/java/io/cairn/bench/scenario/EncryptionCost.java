@@ -23,7 +23,7 @@ public final class EncryptionCost {
 
     /** Statements per second per set and phase, and the KEK calls counted by {@code /metrics} at the end. */
     public record Result(int tenantsPerSet, double sealedSingle, double clearSingle, double sealedBatched, double clearBatched,
-            double sealedRebuild, double clearRebuild, double kekWraps, double kekUnwraps) {}
+            double sealedRebuild, double clearRebuild, double kekWraps, double kekUnwraps, double cryptoMicrosPerWrite) {}
 
     public static Result measure(CairnClient client, TenantKeys keys, Map<String, Object> kafka, Path scratch, int tenants,
             int singleRequests, int batchRequests, int batchSize, int clients) throws Exception {
@@ -61,7 +61,35 @@ public final class EncryptionCost {
             if (line.startsWith("cairn_keys_kek_calls_total{") && line.contains("op=\"wrap\"")) wraps = value(line);
             if (line.startsWith("cairn_keys_kek_calls_total{") && line.contains("op=\"unwrap\"")) unwraps = value(line);
         }
-        return new Result(half, sealedSingle, clearSingle, sealedBatched, clearBatched, sealedRebuild, clearRebuild, wraps, unwraps);
+        return new Result(half, sealedSingle, clearSingle, sealedBatched, clearBatched, sealedRebuild, clearRebuild, wraps, unwraps,
+                cryptoMicrosPerWrite(keys, sealed.ids().getFirst()));
+    }
+
+    /**
+     * CPU per write of the sealing itself, in one thread: the edge seals a one-statement write, the
+     * applier decodes and opens it and seals its outcome, the edge opens that (microseconds per write).
+     */
+    public static double cryptoMicrosPerWrite(TenantKeys keys, String tenant) {
+        io.cairn.topics.seal.DataKey key = keys.current(tenant);
+        io.cairn.topics.avro.TenantCommand clear = io.cairn.topics.avro.TenantCommand.newBuilder().setCommandId("c").setTenant(tenant)
+                .setIngressTimeMs(1).setSeed(1).setIdempotencyKey(null)
+                .setPayload(io.cairn.topics.avro.ExecuteBatch.newBuilder().setStatements(java.util.List.of(io.cairn.topics.avro.Statement
+                        .newBuilder().setSql("INSERT INTO kv (v) VALUES (?)").setPositional(java.util.List.of("value-0")).build())).build()).build();
+        io.cairn.topics.avro.CommandResult outcome = io.cairn.topics.avro.CommandResult.newBuilder().setCommandId("c").setTenant(tenant)
+                .setPartition(0).setOffset(1).setOk(true).setError(null).setAppliedTimeMs(1).setResults(java.util.List.of(
+                        io.cairn.topics.avro.StatementResult.newBuilder().setChanges(1).setLastInsertRowid(1).build())).build();
+        long sink = 0;
+        int n = 200_000;
+        long t0 = 0;
+        for (int i = 0; i < 2 * n; i++) {
+            if (i == n) t0 = System.nanoTime(); // the first half warms the JIT up
+            byte[] wire = io.cairn.topics.Serdes.COMMAND.encode(io.cairn.topics.seal.Sealing.seal(clear, key));
+            io.cairn.topics.avro.TenantCommand opened = io.cairn.topics.seal.Sealing.open(io.cairn.topics.Serdes.COMMAND.decode(wire), keys);
+            byte[] result = io.cairn.topics.Serdes.RESULT.encode(io.cairn.topics.seal.Sealing.seal(outcome, key));
+            sink += opened.getSeed() + io.cairn.topics.seal.Sealing.open(io.cairn.topics.Serdes.RESULT.decode(result), keys).getOffset();
+        }
+        double micros = (System.nanoTime() - t0) / 1e3 / n;
+        return sink == 0 ? -1 : micros;
     }
 
     /** Statements per second of a replay of {@code tenants} from the whole log into {@code dir}. */

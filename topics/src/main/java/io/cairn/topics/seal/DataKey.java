@@ -2,13 +2,13 @@ package io.cairn.topics.seal;
 
 import com.google.crypto.tink.StreamingAead;
 import com.google.crypto.tink.subtle.AesGcmHkdfStreaming;
-import com.google.crypto.tink.subtle.AesGcmJce;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * A tenant's data key, unwrapped: its id in the key vault and 32 bytes of AES key material. Seals
- * records (AES-256-GCM, a random 12-byte nonce per record) and snapshots (Tink's AES-GCM-HKDF streaming
+ * records (AES-256-GCM, a random 12-byte nonce per record, the JDK's provider) and snapshots (Tink's AES-GCM-HKDF streaming
  * AEAD, 1 MiB segments, so a 100 MB snapshot never sits in memory). Held only in memory, for a bounded
  * time (the keyring's cache); never logged ({@link #toString} names the id only), never written in clear.
  */
@@ -18,14 +18,14 @@ public final class DataKey {
     private static final int SEGMENT_BYTES = 1 << 20;
 
     private final String id;
-    private final AesGcmJce aead;
+    private final SecretKeySpec aead;
     private final StreamingAead streaming;
 
     public DataKey(String id, byte[] material) {
         if (material.length != BYTES) throw new IllegalArgumentException("a data key has " + BYTES + " bytes, not " + material.length);
         this.id = id;
         try {
-            this.aead = new AesGcmJce(material);
+            this.aead = Aes256Gcm.key(material);
             this.streaming = new AesGcmHkdfStreaming(material, "HmacSha256", BYTES, SEGMENT_BYTES, 0);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-256-GCM is not available in this JVM", e);
@@ -42,7 +42,7 @@ public final class DataKey {
     /** Nonce, ciphertext and tag of {@code plaintext}, bound to {@code associatedData}. */
     public byte[] seal(byte[] plaintext, byte[] associatedData) {
         try {
-            return aead.encrypt(plaintext, associatedData);
+            return Aes256Gcm.seal(aead, plaintext, associatedData);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("sealing with data key " + id + " failed", e);
         }
@@ -51,7 +51,7 @@ public final class DataKey {
     /** The plaintext of {@link #seal}'s output; throws {@link SealBrokenException} when it was altered or bound to other data. */
     public byte[] open(byte[] sealed, byte[] associatedData) {
         try {
-            return aead.decrypt(sealed, associatedData);
+            return Aes256Gcm.open(aead, sealed, associatedData);
         } catch (GeneralSecurityException e) {
             throw new SealBrokenException("a payload sealed with data key " + id + " does not verify: altered, or moved from another record");
         }

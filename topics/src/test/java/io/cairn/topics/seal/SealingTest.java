@@ -97,6 +97,15 @@ class SealingTest {
     }
 
     @Test
+    void whatTinksAesGcmSealedOpensHereAndTheReverse() throws Exception {
+        com.google.crypto.tink.subtle.AesGcmJce tink = new com.google.crypto.tink.subtle.AesGcmJce(material.clone());
+        byte[] aad = Sealing.aad("command", "acme", "c-1");
+        byte[] plain = SECRET.getBytes(StandardCharsets.UTF_8);
+        assertThat(new DataKey("dk-1", material.clone()).open(tink.encrypt(plain, aad), aad)).isEqualTo(plain);
+        assertThat(tink.decrypt(key.seal(plain, aad), aad)).isEqualTo(plain);
+    }
+
+    @Test
     void aKeyNeverShowsItsMaterial() {
         assertThat(key.toString()).isEqualTo("DataKey[dk-1]").doesNotContain(HexFormat.of().formatHex(material));
         assertThatThrownBy(() -> new DataKey("short", new byte[16])).isInstanceOf(IllegalArgumentException.class);

@@ -1,6 +1,6 @@
 package io.cairn.connectors.keys;
 
-import com.google.crypto.tink.subtle.AesGcmJce;
+import io.cairn.topics.seal.Aes256Gcm;
 import io.cairn.topics.seal.DataKey;
 import io.cairn.topics.seal.KeyUnavailableException;
 import io.cairn.topics.seal.SealBrokenException;
@@ -18,6 +18,7 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * A key encryption key kept in a local file ({@code ./cairn dev}, or a file every node mounts): one line
@@ -28,7 +29,7 @@ import java.util.Map;
 public final class LocalKeyEncryptionKey implements KeyEncryptionKey {
     private static final SecureRandom RANDOM = new SecureRandom();
     private final Path file;
-    private Map<String, AesGcmJce> versions = Map.of();
+    private Map<String, SecretKeySpec> versions = Map.of();
     private String current;
 
     private LocalKeyEncryptionKey(Path file) {
@@ -52,7 +53,7 @@ public final class LocalKeyEncryptionKey implements KeyEncryptionKey {
     @Override
     public synchronized Wrapped wrap(String tenant, byte[] material) {
         try {
-            return new Wrapped(current, versions.get(current).encrypt(material, aad(tenant)));
+            return new Wrapped(current, Aes256Gcm.seal(versions.get(current), material, aad(tenant)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("wrapping a data key failed", e);
         }
@@ -60,9 +61,9 @@ public final class LocalKeyEncryptionKey implements KeyEncryptionKey {
 
     @Override
     public byte[] unwrap(String tenant, String kekVersion, byte[] wrapped) {
-        AesGcmJce kek = version(kekVersion);
+        SecretKeySpec kek = version(kekVersion);
         try {
-            return kek.decrypt(wrapped, aad(tenant));
+            return Aes256Gcm.open(kek, wrapped, aad(tenant));
         } catch (GeneralSecurityException e) {
             throw new SealBrokenException("a data key of tenant " + tenant + " does not unwrap under " + kekVersion
                     + ": altered, or wrapped for another tenant");
@@ -87,8 +88,8 @@ public final class LocalKeyEncryptionKey implements KeyEncryptionKey {
         }
     }
 
-    private synchronized AesGcmJce version(String v) {
-        AesGcmJce kek = versions.get(v);
+    private synchronized SecretKeySpec version(String v) {
+        SecretKeySpec kek = versions.get(v);
         if (kek != null) return kek;
         try {
             load();
@@ -101,15 +102,17 @@ public final class LocalKeyEncryptionKey implements KeyEncryptionKey {
     }
 
     private void load() throws IOException {
-        Map<String, AesGcmJce> read = new LinkedHashMap<>();
+        Map<String, SecretKeySpec> read = new LinkedHashMap<>();
         String last = null;
         for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
             if (line.isBlank() || line.startsWith("#")) continue;
             String[] parts = line.trim().split("\\s+");
             if (parts.length != 2) throw new IOException("malformed line in " + file + " (expected: <version> <base64 key>)");
             try {
-                read.put(parts[0], new AesGcmJce(Base64.getDecoder().decode(parts[1])));
-            } catch (GeneralSecurityException | IllegalArgumentException e) {
+                byte[] k = Base64.getDecoder().decode(parts[1]);
+                if (k.length != DataKey.BYTES) throw new IllegalArgumentException(k.length + " bytes");
+                read.put(parts[0], Aes256Gcm.key(k));
+            } catch (IllegalArgumentException e) {
                 throw new IOException("version " + parts[0] + " in " + file + " is not a base64 AES-256 key", e);
             }
             last = parts[0];
