@@ -1,5 +1,6 @@
 package io.cairn.streams.apply;
 
+import io.cairn.streams.kafka.PollEnds;
 import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -81,9 +82,10 @@ public final class Applier implements AutoCloseable {
         Snapshotter snapshotter = snapshots == null ? null : new Snapshotter(new TenantFiles(config.hotDir()), snapshots.store(), kafkaClientProps,
                 Snapshotter.CONCURRENCY, Snapshotter.RETRY_FOR, new SnapshotPolicy(snapshots.everyWrites(), snapshots.everyBytes()),
                 new SnapshotRetention(snapshots.keep(), snapshots.restoreWindow()), registry);
+        PollEnds pollEnds = new PollEnds();
         KafkaStreams streams = new KafkaStreams(ApplierTopology.build(config, pool, metrics, recovery, lane,
-                snapshotter == null ? SnapshotRequests.UNAVAILABLE : snapshotter),
-                properties(config, kafkaClientProps));
+                snapshotter == null ? SnapshotRequests.UNAVAILABLE : snapshotter, pollEnds),
+                properties(config, kafkaClientProps, pollEnds));
         Counter replaced = Counter.builder("cairn.applier.thread.replacements")
                 .description("stream threads that failed and were replaced: only a machine failing for minutes should cause one")
                 .register(registry);
@@ -136,7 +138,7 @@ public final class Applier implements AutoCloseable {
         };
     }
 
-    static Properties properties(ApplierConfig config, Map<String, Object> kafkaClientProps) {
+    static Properties properties(ApplierConfig config, Map<String, Object> kafkaClientProps, PollEnds pollEnds) {
         Map<String, Object> p = new HashMap<>(kafkaClientProps);
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
@@ -145,9 +147,11 @@ public final class Applier implements AutoCloseable {
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1_000);
         p.put("processing.exception.handler.global.enabled", true); // Kafka 5.0's default, opted into now
         p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, OutcomeTooLargeHandler.class);
-        // A lone record's group commits at the next punctuation, which runs once per poll loop: keep
-        // the idle poll short so that loop turns quickly.
+        // A group commits when the last fetched record of its partition is applied (PollEnds, fed by this
+        // interceptor inside poll); an idle poll is kept short so a new record is fetched quickly.
         p.put(StreamsConfig.POLL_MS_CONFIG, 2);
+        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG), PollEnds.Interceptor.class.getName());
+        p.put(StreamsConfig.mainConsumerPrefix(PollEnds.CONFIG), pollEnds);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all");
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), 4 * 1024 * 1024);

@@ -1,6 +1,7 @@
 package io.cairn.streams.apply;
 
 import io.cairn.streams.kafka.CommitHookStore;
+import io.cairn.streams.kafka.PollEnds;
 import io.cairn.topics.Serdes;
 import io.cairn.topics.TopicCatalog;
 import io.cairn.topics.avro.CommandResult;
@@ -23,10 +24,10 @@ public final class ApplierTopology {
      * instance), {@code recovery} and the heavy {@code lane}.
      */
     static Topology build(ApplierConfig config, TenantDatabasePool pool, ApplierMetrics metrics, TenantRecovery recovery,
-            HeavyLane lane, SnapshotRequests snapshots) {
+            HeavyLane lane, SnapshotRequests snapshots, PollEnds pollEnds) {
         Topology t = new Topology();
         t.addSource("log", new StringDeserializer(), Serdes.COMMAND.deserializer(), TopicCatalog.TENANT_LOG);
-        t.addProcessor("apply", () -> new ApplyProcessor(pool, config, metrics, recovery, lane, snapshots), "log");
+        t.addProcessor("apply", () -> new ApplyProcessor(pool, config, metrics, recovery, lane, snapshots, pollEnds), "log");
         t.addStateStore(CommitHookStore.builder(COMMIT_HOOK), "apply");
         t.addSink(ApplyProcessor.RESULTS_SINK, TopicCatalog.TENANT_RESULTS, new StringSerializer(),
                 typed(Serdes.RESULT.serializer(), CommandResult.class), "apply");

@@ -1,6 +1,7 @@
 package io.cairn.streams.apply;
 
 import io.cairn.streams.kafka.CommitHookStore;
+import io.cairn.streams.kafka.PollEnds;
 import io.cairn.topics.Bookmark;
 import io.cairn.topics.TenantId;
 import io.cairn.topics.avro.ApplyMigration;
@@ -24,11 +25,11 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
  * Applies the records of one partition of cairn.tenant-log, in offset order, with group commit: the
- * records a poll returns are applied into open per-tenant transactions, which commit at the end of the
- * poll loop (a 1 ms wall-clock punctuation runs right after processing; {@code poll.ms} is kept at a
- * few milliseconds so a lone record never waits long for it), when the group reaches its size bound,
- * or when Streams commits offsets (see {@link CommitHookStore}). Outcomes and states are forwarded
- * only after their commit.
+ * records fetched are applied into open per-tenant transactions, which commit when the last record
+ * fetched for the partition so far is applied ({@link PollEnds}: as many records as arrived form one
+ * group, and a lone record commits at once), when the group reaches its size bound, when it is older
+ * than {@link #MAX_GROUP_AGE_MS} (a 1 ms wall-clock punctuation checks), or when Streams commits
+ * offsets (see {@link CommitHookStore}). Outcomes and states are forwarded only after their commit.
  *
  * <p>It never stops on what a tenant sends: what a record's SQL causes is that record's outcome. When
  * applying or committing fails otherwise, {@link FailureRecovery} rolls the open group back and applies
@@ -40,12 +41,17 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
     static final String RESULTS_SINK = "results";
     static final String STATE_SINK = "state";
     static final String DEAD_LETTER_SINK = "dead-letters";
+    /** A group older than this (wall-clock ms) commits at the next punctuation even if more records are fetched. */
+    static final long MAX_GROUP_AGE_MS = 10;
 
     private final TenantDatabasePool pool;
     private final ApplierConfig config;
     private final ApplierMetrics metrics;
     private final TenantRecovery recovery;
     private final HeavyLane lane;
+    private final PollEnds pollEnds;
+    /** When the open group's first record was applied (Streams' wall-clock ms), or -1 while it is empty. */
+    private long groupSince = -1;
     private ProcessorContext<String, Object> context;
     private RecordApplier records;
     private final SnapshotRequests snapshots;
@@ -67,7 +73,8 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
     record LogRecord(TenantCommand command, Bookmark position) {}
 
     ApplyProcessor(TenantDatabasePool pool, ApplierConfig config, ApplierMetrics metrics, TenantRecovery recovery, HeavyLane lane,
-            SnapshotRequests snapshots) {
+            SnapshotRequests snapshots, PollEnds pollEnds) {
+        this.pollEnds = pollEnds;
         this.pool = pool;
         this.config = config;
         this.metrics = metrics;
@@ -89,7 +96,11 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
         store.onCommit(this::commitAndSync);
         this.punctuator = context.schedule(Duration.ofMillis(1), PunctuationType.WALL_CLOCK_TIME, t -> {
             applyThawed();
-            commitAndForward();
+            if (groupSince >= 0 && t - groupSince >= MAX_GROUP_AGE_MS) {
+                commitAndForward();
+            } else {
+                forwardUnsent(); // what the heavy lane finished, and the outcomes of a commit Streams asked for
+            }
             pool.closeIdle(System.nanoTime());
         });
         try {
@@ -109,8 +120,12 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
         } catch (FailureRecovery.ApplyFailed e) {
             recover(e, current, false);
         }
-        if (group.size() >= config.groupCommitMaxRecords()) commitAndForward();
-        forwardUnsent();
+        if (groupSince < 0 && !group.isEmpty()) groupSince = context.currentSystemTimeMs();
+        if (group.size() >= config.groupCommitMaxRecords() || pollEnds.drained(md.topic(), md.partition(), md.offset())) {
+            commitAndForward();
+        } else {
+            forwardUnsent();
+        }
     }
 
     /**
@@ -262,6 +277,7 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
 
     /** Commits the open group; its outcomes wait in {@link #unsent} for the next forwarding point. */
     private void commitGroupOrFail() {
+        groupSince = -1;
         if (group.isEmpty()) {
             uncommitted.clear();
             return;

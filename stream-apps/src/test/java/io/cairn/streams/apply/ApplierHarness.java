@@ -94,13 +94,23 @@ abstract class ApplierHarness {
         lane = new HeavyLane(pool, config.maxResultRows(), config.keys(), recovery, metrics, b -> piped.get((int) b.offset()));
         lane.start();
         open.add(lane);
-        driver = new TopologyTestDriver(ApplierTopology.build(config, pool, metrics, recovery, lane, SnapshotRequests.IGNORED), props);
+        driver = new TopologyTestDriver(ApplierTopology.build(config, pool, metrics, recovery, lane, SnapshotRequests.IGNORED, fetchedForever()), props);
         open.add(driver);
         open.add(pool);
         log = driver.createInputTopic(TopicCatalog.TENANT_LOG, new StringSerializer(), Serdes.COMMAND.serializer());
         results = driver.createOutputTopic(TopicCatalog.TENANT_RESULTS, new StringDeserializer(), Serdes.RESULT.deserializer());
         states = driver.createOutputTopic(TopicCatalog.TENANT_STATE, new StringDeserializer(), Serdes.STATE.deserializer());
         deadLetters = driver.createOutputTopic(TopicCatalog.DEAD_LETTERS, new StringDeserializer(), Serdes.DEAD_LETTER.deserializer());
+    }
+
+    /**
+     * The test driver has no consumer: its ends say more is always fetched, so a group commits at the
+     * punctuation the harness advances to (its age), as a busy partition's does.
+     */
+    private static io.cairn.streams.kafka.PollEnds fetchedForever() {
+        io.cairn.streams.kafka.PollEnds ends = new io.cairn.streams.kafka.PollEnds();
+        for (int p = 0; p < 64; p++) ends.fetchedUpTo(TopicCatalog.TENANT_LOG, p, Long.MAX_VALUE);
+        return ends;
     }
 
     List<CommandResult> apply(TenantCommand... commands) {
