@@ -38,8 +38,10 @@ public final class BenchMain {
         Path data = Files.createTempDirectory("cairn-bench-");
         int status = 0;
         try {
-            Report report = new BenchRun(plan, data, step -> System.out.println(
-                    "bench " + LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + ": " + step)).run(root, "./cairn bench" + (quick ? " --quick" : ""));
+            BenchRun run = new BenchRun(plan, data, step -> System.out.println(
+                    "bench " + LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + ": " + step));
+            Report report = run.run(root, "./cairn bench" + (quick ? " --quick" : ""));
+            report = run.charts().withPictures(report, root.resolve("bench"), !quick);
             System.out.println();
             System.out.println(MarkdownTable.render(report));
             Path written = ResultsFiles.write(report, root.resolve("bench"), !quick);

@@ -7,6 +7,7 @@ import io.cairn.bench.load.CairnClient;
 import io.cairn.bench.load.Latency;
 import io.cairn.bench.report.Machine;
 import io.cairn.bench.report.Report;
+import io.cairn.bench.report.Charts;
 import io.cairn.bench.report.Row;
 import io.cairn.bench.scenario.AccessCost;
 import io.cairn.bench.scenario.ColdTiers;
@@ -41,6 +42,7 @@ public final class BenchRun {
     private final Path dataDir;
     private final Consumer<String> progress;
     private final List<Row> rows = new ArrayList<>();
+    private final Charts charts = new Charts();
 
     public BenchRun(BenchPlan plan, Path dataDir, Consumer<String> progress) {
         this.plan = plan;
@@ -69,6 +71,8 @@ public final class BenchRun {
             step(stack, "http floor");
             Latency http = HttpFloor.measure(client, plan.readClients(), plan.warmUp(), plan.readRun());
             ceilings(sqlite, kafka, http);
+            charts.latency("ceiling: Kafka ack, " + plan.writeRate() + " rec/s", kafka.ack());
+            charts.latency("ceiling: HTTP floor (GET /health), " + plan.readClients() + " clients", http);
 
             step(stack, "tenant creation (" + plan.tenants() + ")");
             Tenants.Created tenants = Tenants.create(client, "load", plan.tenants(), plan.loadClients());
@@ -80,6 +84,7 @@ public final class BenchRun {
             Latency write = WriteLatency.measure(client, one.ids().get(0), one.keys().get(one.ids().get(0)),
                     plan.writeRate(), plan.warmUp(), plan.writeRun());
             String w = "Single write, wait=true, " + plan.writeRate() + " req/s open loop";
+            charts.latency(w, write);
             rows.add(Row.cairn(w, "p50", write.p50(), "ms").vs("Kafka ack p50", kafka.ack().p50()).atMost(3));
             rows.add(Row.cairn(w, "p99", write.p99(), "ms").vs("Kafka ack p99", kafka.ack().p99()).atMost(20));
             rows.add(Row.cairn(w, "p99.9", write.p999(), "ms").vs("Kafka ack p99.9", kafka.ack().p999()));
@@ -103,6 +108,7 @@ public final class BenchRun {
             Latency read = HotRead.measure(client, hot, one.keys().get(hot), plan.readClients(),
                     plan.warmUp(), plan.readRun());
             String r = "Hot read (PK lookup), " + plan.readClients() + " clients";
+            charts.latency(r, read);
             rows.add(Row.cairn(r, "p50", read.p50(), "ms").vs("HTTP floor p50", http.p50()).atMost(1));
             rows.add(Row.cairn(r, "p99", read.p99(), "ms").vs("HTTP floor p99", http.p99()));
             rows.add(Row.cairn(r, "throughput", read.perSecond(), "req/s").vs("HTTP floor req/s", http.perSecond()).atLeast(20_000));
@@ -123,6 +129,7 @@ public final class BenchRun {
             step(stack, "read-your-write pairs");
             Latency ryw = ReadYourWrite.measure(client, one.ids().get(2), one.keys().get(one.ids().get(2)), plan.warmUp(), plan.rywRun());
             rows.add(Row.cairn("Read-your-write pair, 1 client", "p50", ryw.p50(), "ms").vs("Kafka ack p50", kafka.ack().p50()));
+            charts.latency("Read-your-write pair, 1 client", ryw);
             rows.add(Row.cairn("Read-your-write pair, 1 client", "p99", ryw.p99(), "ms").vs("Kafka ack p99", kafka.ack().p99()));
 
             step(stack, "single writes beside a hostile tenant");
@@ -131,6 +138,7 @@ public final class BenchRun {
             HostileNeighbour.Result beside = HostileNeighbour.measure(client, pair.ids().get(0), pair.keys().get(pair.ids().get(0)),
                     pair.ids().get(1), pair.keys().get(pair.ids().get(1)), plan.writeRate(), plan.warmUp(), plan.writeRun());
             String h = "Single write beside a tenant sending runaway writes, " + plan.writeRate() + " req/s";
+            charts.latency(h, beside.neighbour());
             rows.add(Row.cairn(h, "p50", beside.neighbour().p50(), "ms").vs("single write p50 alone", write.p50()));
             rows.add(Row.cairn(h, "p99", beside.neighbour().p99(), "ms").vs("single write p99 alone", write.p99()));
             rows.add(Row.cairn(h, "runaway writes sent", beside.runaways(), "writes"));
@@ -272,6 +280,11 @@ public final class BenchRun {
             return new Report(machine, plan.name(), command, (System.nanoTime() - t0) / 1e9, Machine.currentLoadAverage(),
                     List.copyOf(rows), notes);
         }
+    }
+
+    /** The pictures of this run (drawn once the run is over). */
+    public Charts charts() {
+        return charts;
     }
 
     private void ceilings(SqliteCeiling.Result sqlite, KafkaCeiling.Result kafka, Latency http) {

@@ -24,7 +24,8 @@ class BenchSmokeIT {
 
     @Test
     void everyScenarioProducesItsRowsAndFiles() throws Exception {
-        Report report = new BenchRun(BenchPlan.tiny(), data, step -> {}).run(Path.of("").toAbsolutePath(), "test");
+        BenchRun run = new BenchRun(BenchPlan.tiny(), data, step -> {});
+        Report report = run.charts().withPictures(run.run(Path.of("").toAbsolutePath(), "test"), out, false);
 
         assertThat(report.rows()).extracting(Row::scenario).anyMatch(s -> s.startsWith("SQLite"))
                 .anyMatch(s -> s.startsWith("Kafka")).anyMatch(s -> s.startsWith("HTTP floor"))
@@ -44,5 +45,10 @@ class BenchSmokeIT {
         Path md = ResultsFiles.write(report, out, true);
         assertThat(Files.readString(md)).contains("| cairn | Hot read");
         assertThat(out.resolve("results/tiny.json")).exists();
+        for (String picture : new String[] {"results/tiny-latency-cdf.png", "results/tiny-throughput.png"}) {
+            assertThat(out.resolve(picture)).as(picture).exists();
+            assertThat(Files.readAllBytes(out.resolve(picture))).as(picture).startsWith(new byte[] {(byte) 0x89, 'P', 'N', 'G'}).hasSizeGreaterThan(5_000);
+        }
+        assertThat(Files.readString(md)).contains("[latency CDF](tiny-latency-cdf.png)");
     }
 }
