@@ -3,7 +3,6 @@ package io.cairn.infra;
 import static io.cairn.infra.TestStack.ADMIN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import io.cairn.connectors.keys.LocalDataKeyVault;
 import io.cairn.connectors.keys.TenantKeys;
@@ -11,10 +10,6 @@ import io.cairn.infra.TestStack.Reply;
 import io.cairn.infra.config.EncryptionSettings;
 import io.cairn.streams.apply.ApplierConfig;
 import io.cairn.streams.apply.LogReplay;
-import io.cairn.tenantdb.sql.LogicalChecksum;
-import io.cairn.tenantdb.sqlite.SqliteConnections;
-import io.cairn.tenantdb.sqlite.SqliteLimits;
-import io.cairn.tenantdb.sqlite.TenantConnection;
 import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.cairn.topics.Serdes;
 import io.cairn.topics.TopicCatalog;
@@ -93,12 +88,12 @@ class ErasureIT {
         Reply read = ok(stack.post("/v1/tenants/er-acme/query", key, "{\"sql\":\"SELECT count(*) FROM cards WHERE number IN ('"
                 + secretInSql + "', '" + secretParam + "')\"}"));
         assertThat(read.body().path("rows").get(0).get(0).asInt()).isEqualTo(41);
-        snapshot("er-acme");
+        stack.snapshot("er-acme");
 
         assertThat(rawTopics()).as("tenant data in clear on Kafka, before any deletion").doesNotContain(secretInSql, secretParam);
         assertThat(rawObjects()).as("tenant data in clear in the snapshot store").doesNotContain(secretInSql, secretParam);
         assertThat(new LocalDataKeyVault(data.resolve("keys")).list("er-acme")).hasSize(1);
-        String otherBefore = checksum("er-other", otherKey);
+        String otherBefore = stack.checksum("er-other", otherKey);
 
         ok(stack.call("DELETE", "/v1/tenants/er-acme", ADMIN, null));
 
@@ -121,7 +116,7 @@ class ErasureIT {
         // A rebuild from the whole log with the same keys: the erased tenant's writes are passed over, the other is exact.
         Path rebuilt = data.resolve("rebuilt-" + UUID.randomUUID());
         new LogReplay(stack.kafkaProperties(), ApplierConfig.primary(rebuilt).withKeys(keys())).replayAll(t -> true, p -> { });
-        assertThat(fileChecksum(rebuilt, "er-other")).isEqualTo(otherBefore);
+        assertThat(TestStack.fileChecksum(rebuilt, "er-other")).isEqualTo(otherBefore);
         assertThat(new TenantFiles(rebuilt).exists("er-acme")).isFalse();
         // The other tenant goes on as before, encrypted.
         ok(stack.post("/v1/tenants/er-other/execute", otherKey, "{\"sql\":\"INSERT INTO notes (body) VALUES ('after')\"}"));
@@ -168,24 +163,6 @@ class ErasureIT {
         return r;
     }
 
-    private static void snapshot(String tenant) throws Exception {
-        String before = stack.get("/v1/tenants/" + tenant, ADMIN).body().path("last_snapshot").toString();
-        assertThat(stack.post("/v1/tenants/" + tenant + "/snapshots", ADMIN, null).status()).isEqualTo(202);
-        await().atMost(Duration.ofSeconds(30)).until(() -> !stack.get("/v1/tenants/" + tenant, ADMIN).body().path("last_snapshot")
-                .toString().equals(before));
-    }
-
-    private static String checksum(String tenant, String key) throws Exception {
-        Reply r = stack.get("/v1/tenants/" + tenant + "/checksum", key);
-        assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
-        return r.text("sha256");
-    }
-
-    private static String fileChecksum(Path hot, String tenant) throws Exception {
-        try (TenantConnection c = SqliteConnections.openReadOnly(tenant, new TenantFiles(hot).database(tenant), SqliteLimits.READ_DEFAULTS)) {
-            return LogicalChecksum.sha256Hex(c.connection());
-        }
-    }
 
     /** Every byte of every record of the tenant log and the results topic, as text (ISO-8859-1: one char per byte). */
     private static String rawTopics() {

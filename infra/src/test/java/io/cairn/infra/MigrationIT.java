@@ -8,10 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cairn.infra.TestStack.Reply;
 import io.cairn.streams.apply.ApplierConfig;
 import io.cairn.streams.apply.LogReplay;
-import io.cairn.tenantdb.sql.LogicalChecksum;
-import io.cairn.tenantdb.sqlite.SqliteConnections;
-import io.cairn.tenantdb.sqlite.SqliteLimits;
-import io.cairn.tenantdb.sqlite.TenantConnection;
 import io.cairn.tenantdb.sqlite.TenantFiles;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -187,7 +183,7 @@ class MigrationIT {
         // The log holds it all: a rebuild reaches the same files, failures included.
         Path rebuilt = data.resolve("rebuilt");
         new LogReplay(stack.kafkaProperties(), ApplierConfig.primary(rebuilt)).replayAll(t -> t.startsWith("mig-"), p -> { });
-        for (String t : tenants) assertThat(checksum(rebuilt, t)).as(t).isEqualTo(checksum(data.resolve("hot"), t));
+        for (String t : tenants) assertThat(TestStack.fileChecksum(rebuilt, t)).as(t).isEqualTo(TestStack.fileChecksum(data.resolve("hot"), t));
     }
 
     @Test
@@ -235,7 +231,7 @@ class MigrationIT {
             Reply run = stack.post("/v1/migrations/tpl/runs", ADMIN, "{\"target_version\":" + v + ",\"tenants\":[\"tpl-old\"]}");
             assertThat(awaitDone("tpl", run.text("run_id")).path("applied").asInt()).isEqualTo(1);
         }
-        assertThat(checksum(data.resolve("hot"), "tpl-new")).isEqualTo(checksum(data.resolve("hot"), "tpl-old"));
+        assertThat(TestStack.fileChecksum(data.resolve("hot"), "tpl-new")).isEqualTo(TestStack.fileChecksum(data.resolve("hot"), "tpl-old"));
 
         assertThat(stack.post("/v1/tenants", ADMIN, "{\"tenant\":\"tpl-none\",\"template\":\"no-such-set\"}").status()).isEqualTo(404);
         assertThat(stack.get("/v1/tenants/tpl-none", ADMIN).status()).as("nothing created").isEqualTo(404);
@@ -313,9 +309,4 @@ class MigrationIT {
         }
     }
 
-    private static String checksum(Path hot, String tenant) throws Exception {
-        try (TenantConnection c = SqliteConnections.openReadOnly(tenant, new TenantFiles(hot).database(tenant), SqliteLimits.READ_DEFAULTS)) {
-            return LogicalChecksum.sha256Hex(c.connection());
-        }
-    }
 }

@@ -17,7 +17,6 @@ import io.cairn.streams.apply.LogReplay;
 import io.cairn.streams.apply.RecordsRemovedException;
 import io.cairn.streams.apply.ReplayProgress;
 import io.cairn.streams.apply.SnapshotOptions;
-import io.cairn.tenantdb.sql.LogicalChecksum;
 import io.cairn.tenantdb.sqlite.SqliteConnections;
 import io.cairn.tenantdb.sqlite.SqliteLimits;
 import io.cairn.tenantdb.sqlite.TenantConnection;
@@ -88,7 +87,7 @@ class RebuildAfterRetentionIT {
             assertThat(rebuilt.exists("ra-lost")).as("never a partial tenant").isFalse();
             assertThat(rebuilt.exists("ra-gone")).isFalse();
             assertThat(refused.progress().seeded()).as("ra-snap and ra-cold").isEqualTo(2);
-            for (String t : List.of("ra-snap", "ra-new")) assertThat(checksum(all, t)).as(t).isEqualTo(checksum(hot, t));
+            for (String t : List.of("ra-snap", "ra-new")) assertThat(TestStack.fileChecksum(all, t)).as(t).isEqualTo(TestStack.fileChecksum(hot, t));
             assertThat(rows(all, "ra-snap")).isEqualTo(202);
             assertThat(rows(all, "ra-cold")).as("the cold tenant, whose every record is gone, from its snapshot").isEqualTo(300);
 
@@ -151,11 +150,6 @@ class RebuildAfterRetentionIT {
         }
     }
 
-    private static String checksum(Path hot, String tenant) throws Exception {
-        try (TenantConnection c = SqliteConnections.openReadOnly(tenant, new TenantFiles(hot).database(tenant), SqliteLimits.READ_DEFAULTS)) {
-            return LogicalChecksum.sha256Hex(c.connection());
-        }
-    }
 
     private static long offset(String bookmark) {
         return Long.parseLong(bookmark.substring(bookmark.indexOf(':') + 1));

@@ -10,9 +10,6 @@ import io.cairn.infra.TestStack.Reply;
 import io.cairn.streams.apply.ApplierConfig;
 import io.cairn.streams.apply.LogReplay;
 import io.cairn.tenantdb.sql.LogicalChecksum;
-import io.cairn.tenantdb.sqlite.SqliteConnections;
-import io.cairn.tenantdb.sqlite.SqliteLimits;
-import io.cairn.tenantdb.sqlite.TenantConnection;
 import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.cairn.topics.Bookmark;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -66,9 +63,9 @@ class RestoreIT {
         List<Bookmark> after = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
             after.add(write(key, "rs-acme", "INSERT INTO items (name) VALUES ('item-" + i + "')"));
-            if (i == 10) snapshot("rs-acme"); // points after it start from the snapshot, points before it from the log
+            if (i == 10) stack.snapshot("rs-acme"); // points after it start from the snapshot, points before it from the log
         }
-        String before = checksum("rs-acme", key);
+        String before = stack.checksum("rs-acme", key);
 
         for (int point : new int[] {4, 20}) {
             Bookmark at = after.get(point);
@@ -76,18 +73,18 @@ class RestoreIT {
             assertThat(restored.status()).as(restored.body().toString()).isEqualTo(200);
             assertThat(restored.text("restored_to")).isEqualTo(at.toString());
             assertThat(count(key, "rs-acme")).isEqualTo(point + 1);
-            assertThat(checksum("rs-acme", key)).as("restored to %s", at).isEqualTo(replayedChecksum("rs-acme", at));
+            assertThat(stack.checksum("rs-acme", key)).as("restored to %s", at).isEqualTo(replayedChecksum("rs-acme", at));
 
             Reply undone = stack.post("/v1/tenants/rs-acme/restore", ADMIN, "{\"bookmark\":\"" + restored.text("undo_bookmark") + "\"}");
             assertThat(undone.status()).as(undone.body().toString()).isEqualTo(200);
-            assertThat(checksum("rs-acme", key)).as("undone").isEqualTo(before);
+            assertThat(stack.checksum("rs-acme", key)).as("undone").isEqualTo(before);
         }
 
         // Writes after a restore apply on the restored content; the tenant's key never changed.
         stack.post("/v1/tenants/rs-acme/restore", ADMIN, "{\"bookmark\":\"" + after.get(2) + "\"}");
         Bookmark last = write(key, "rs-acme", "INSERT INTO items (name) VALUES ('after the restore')");
         assertThat(count(key, "rs-acme")).isEqualTo(4);
-        assertThat(checksum("rs-acme", key)).isEqualTo(replayedChecksum("rs-acme", last));
+        assertThat(stack.checksum("rs-acme", key)).isEqualTo(replayedChecksum("rs-acme", last));
     }
 
     @Test
@@ -102,7 +99,7 @@ class RestoreIT {
         Reply restored = stack.post("/v1/tenants/rs-time/restore", ADMIN, "{\"time\":\"" + t + "\"}");
         assertThat(restored.status()).as(restored.body().toString()).isEqualTo(200);
         assertThat(count(key, "rs-time", "t")).isEqualTo(5);
-        assertThat(checksum("rs-time", key)).isEqualTo(replayedChecksum("rs-time", Bookmark.parse(restored.text("restored_to"))));
+        assertThat(stack.checksum("rs-time", key)).isEqualTo(replayedChecksum("rs-time", Bookmark.parse(restored.text("restored_to"))));
 
         Reply future = stack.post("/v1/tenants/rs-time/restore", ADMIN, "{\"time\":\"" + Instant.now().plusSeconds(3600) + "\"}");
         assertThat(future.errorCode()).isEqualTo("restore_out_of_range");
@@ -155,7 +152,7 @@ class RestoreIT {
         assertThat(copyKey).isNotEqualTo(key);
         assertThat(fork.body().path("from").path("bookmark").asText()).isEqualTo(point.toString());
         assertThat(count(copyKey, "fk-copy", "notes")).isEqualTo(8);
-        assertThat(checksum("fk-copy", copyKey)).isEqualTo(replayedChecksum("fk-src", point));
+        assertThat(stack.checksum("fk-copy", copyKey)).isEqualTo(replayedChecksum("fk-src", point));
         assertThat(stack.post("/v1/tenants/fk-copy/query", key, "{\"sql\":\"SELECT 1\"}").status()).as("the source's key").isEqualTo(403);
         assertThat(count(key, "fk-src", "notes")).as("the source is untouched").isEqualTo(12);
 
@@ -167,7 +164,7 @@ class RestoreIT {
         // Without a point: the source as it is now.
         Reply now = stack.post("/v1/tenants", ADMIN, "{\"tenant\":\"fk-now\",\"from\":{\"tenant\":\"fk-src\"}}");
         assertThat(now.status()).as(now.body().toString()).isEqualTo(201);
-        assertThat(checksum("fk-now", now.text("api_key"))).isEqualTo(checksum("fk-src", key));
+        assertThat(stack.checksum("fk-now", now.text("api_key"))).isEqualTo(stack.checksum("fk-src", key));
 
         assertThat(stack.post("/v1/tenants", ADMIN, "{\"tenant\":\"fk-none\",\"from\":{\"tenant\":\"fk-nobody\"}}").errorCode())
                 .isEqualTo("tenant_not_found");
@@ -209,10 +206,10 @@ class RestoreIT {
                 rs.next();
                 assertThat(rs.getInt(1)).as("Cairn's own tables are not exported").isZero();
             }
-            assertThat(LogicalChecksum.sha256Hex(c)).isEqualTo(checksum("ao-acme", key));
+            assertThat(LogicalChecksum.sha256Hex(c)).isEqualTo(stack.checksum("ao-acme", key));
         }
         Path sql = export("ao-acme", key, "format=sql");
-        assertThat(loadDump(sql)).isEqualTo(checksum("ao-acme", key));
+        assertThat(loadDump(sql)).isEqualTo(stack.checksum("ao-acme", key));
         Path pastFile = export("ao-acme", key, "format=sqlite&as_of=" + point);
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + pastFile)) {
             assertThat(LogicalChecksum.sha256Hex(c)).isEqualTo(pastSum);
@@ -226,33 +223,33 @@ class RestoreIT {
         write(key, "im-src", "CREATE TABLE people (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, photo BLOB)");
         write(key, "im-src", "CREATE INDEX people_name ON people (name)");
         write(key, "im-src", "INSERT INTO people (name, photo) VALUES ('ada', x'cafe'), ('grace', NULL), ('o''hara', x'')");
-        String sum = checksum("im-src", key);
+        String sum = stack.checksum("im-src", key);
 
         // A SQLite file into a tenant that does not exist yet: it is created with that content.
         Path file = export("im-src", key, "format=sqlite");
         Reply created = upload("im-new", "", Files.readAllBytes(file));
         assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
         String newKey = created.text("api_key");
-        assertThat(checksum("im-new", newKey)).isEqualTo(sum);
+        assertThat(stack.checksum("im-new", newKey)).isEqualTo(sum);
         write(newKey, "im-new", "INSERT INTO people (name) VALUES ('new')");
 
         // A SQL script over an existing tenant: its content is replaced; its key stays; undo brings it back.
         String other = stack.createTenant("im-over");
         write(other, "im-over", "CREATE TABLE old (x)");
-        String before = checksum("im-over", other);
+        String before = stack.checksum("im-over", other);
         Reply replaced = upload("im-over", "?format=sql", Files.readAllBytes(export("im-src", key, "format=sql")));
         assertThat(replaced.status()).as(replaced.body().toString()).isEqualTo(200);
-        assertThat(checksum("im-over", other)).isEqualTo(sum);
+        assertThat(stack.checksum("im-over", other)).isEqualTo(sum);
         assertThat(stack.post("/v1/tenants/im-over/restore", ADMIN, "{\"bookmark\":\"" + replaced.text("undo_bookmark") + "\"}").status())
                 .isEqualTo(200);
-        assertThat(checksum("im-over", other)).isEqualTo(before);
+        assertThat(stack.checksum("im-over", other)).isEqualTo(before);
         // The sqlite3 shell's own .dump wrapping is accepted.
         Reply shell = upload("im-over", "?format=sql", ("PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\nCREATE TABLE t(a);\n"
                 + "INSERT INTO t VALUES(1);\nCOMMIT;\n").getBytes());
         assertThat(shell.status()).as(shell.body().toString()).isEqualTo(200);
 
         // Refused, and nothing stored or changed.
-        String kept = checksum("im-over", other);
+        String kept = stack.checksum("im-over", other);
         assertThat(upload("im-over", "", "not a database".getBytes()).errorCode()).isEqualTo("invalid_import");
         assertThat(upload("im-over", "?format=sql", "CREATE TABLE _cairn_keys (x);".getBytes()).errorCode()).isEqualTo("reserved_name");
         assertThat(upload("im-over", "?format=sql", "CREATE TABLE t (a); ATTACH 'x.db' AS x;".getBytes()).errorCode())
@@ -265,7 +262,7 @@ class RestoreIT {
         assertThat(upload("im-over", "", Files.readAllBytes(sneaky)).errorCode()).as("a trigger the write policy refuses")
                 .isEqualTo("nondeterministic");
         assertThat(stack.call("POST", "/v1/tenants/im-over/import", other, "x").status()).as("only an admin imports").isEqualTo(403);
-        assertThat(checksum("im-over", other)).isEqualTo(kept);
+        assertThat(stack.checksum("im-over", other)).isEqualTo(kept);
     }
 
     @Test
@@ -284,7 +281,7 @@ class RestoreIT {
         assertThat(cli(new io.cairn.infra.cli.ExportCommand(), "--tenant", "cli-src", "--format", "sql", "--out", out.toString())).isZero();
         assertThat(Files.readString(out)).contains("INSERT INTO \"t\" VALUES(1);").doesNotContain("_cairn_");
         assertThat(cli(new io.cairn.infra.cli.ImportCommand(), "--tenant", "cli-imported", "--file", out.toString())).isZero();
-        assertThat(stack.get("/v1/tenants/cli-imported/checksum", ADMIN).text("sha256")).isEqualTo(checksum("cli-src", key));
+        assertThat(stack.get("/v1/tenants/cli-imported/checksum", ADMIN).text("sha256")).isEqualTo(stack.checksum("cli-src", key));
         assertThat(cli(new io.cairn.infra.cli.ImportCommand(), "--tenant", "cli-imported", "--file", data.resolve("none.sql").toString()))
                 .isEqualTo(2);
     }
@@ -313,14 +310,14 @@ class RestoreIT {
         assertThat(stack.post("/v1/tenants/rp-cold/restore", ADMIN, "{\"bookmark\":\"" + three + "\"}").status()).isEqualTo(200);
         assertThat(stack.post("/v1/tenants/rp-cold/query", key, "{\"sql\":\"SELECT group_concat(v) FROM t\"}").body().path("rows").toString())
                 .isEqualTo("[[\"1,3\"]]");
-        assertThat(checksum("rp-cold", key)).isEqualTo(replayedChecksum("rp-cold", three));
+        assertThat(stack.checksum("rp-cold", key)).isEqualTo(replayedChecksum("rp-cold", three));
 
         // Every tenant of this test class, restores and forks included, from the log alone.
         Path rebuilt = data.resolve("rebuilt-" + UUID.randomUUID());
         new LogReplay(stack.kafkaProperties(), ApplierConfig.primary(rebuilt)).withSnapshots(store(), new SimpleMeterRegistry())
                 .replayAll(t -> true, p -> { }); // imports are in the snapshot store
         for (String tenant : new TenantFiles(data.resolve("hot")).list()) {
-            assertThat(fileChecksum(rebuilt, tenant)).as(tenant).isEqualTo(fileChecksum(data.resolve("hot"), tenant));
+            assertThat(TestStack.fileChecksum(rebuilt, tenant)).as(tenant).isEqualTo(TestStack.fileChecksum(data.resolve("hot"), tenant));
         }
     }
 
@@ -349,13 +346,6 @@ class RestoreIT {
         return Bookmark.parse(r.text("bookmark"));
     }
 
-    private static void snapshot(String tenant) throws Exception {
-        String before = stack.get("/v1/tenants/" + tenant, ADMIN).body().path("last_snapshot").toString();
-        assertThat(stack.post("/v1/tenants/" + tenant + "/snapshots", ADMIN, null).status()).isEqualTo(202);
-        await().atMost(Duration.ofSeconds(30)).until(() -> !stack.get("/v1/tenants/" + tenant, ADMIN).body().path("last_snapshot")
-                .toString().equals(before));
-    }
-
     private static int count(String key, String tenant) throws Exception {
         return count(key, tenant, "items");
     }
@@ -366,25 +356,14 @@ class RestoreIT {
         return r.body().path("rows").get(0).get(0).asInt();
     }
 
-    private static String checksum(String tenant, String key) throws Exception {
-        Reply r = stack.get("/v1/tenants/" + tenant + "/checksum", key);
-        assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
-        return r.text("sha256");
-    }
-
     /** The tenant's checksum right after {@code point}, from a replay of its partition from offset 0 without snapshots. */
     private static String replayedChecksum(String tenant, Bookmark point) throws Exception {
         Path dir = data.resolve("replay-" + UUID.randomUUID());
         new LogReplay(stack.kafkaProperties(), ApplierConfig.primary(dir)).replayPartition(point.partition(), point.offset() + 1,
                 tenant::equals, p -> { });
-        return fileChecksum(dir, tenant);
+        return TestStack.fileChecksum(dir, tenant);
     }
 
-    private static String fileChecksum(Path hot, String tenant) throws Exception {
-        try (TenantConnection c = SqliteConnections.openReadOnly(tenant, new TenantFiles(hot).database(tenant), SqliteLimits.READ_DEFAULTS)) {
-            return LogicalChecksum.sha256Hex(c.connection());
-        }
-    }
 
     private static Path export(String tenant, String key, String query) throws Exception {
         Path out = data.resolve("export-" + UUID.randomUUID());

@@ -16,10 +16,6 @@ import io.cairn.streams.apply.ApplierConfig;
 import io.cairn.streams.apply.LogReplay;
 import io.cairn.streams.apply.ReplayProgress;
 import io.cairn.streams.apply.SnapshotOptions;
-import io.cairn.tenantdb.sql.LogicalChecksum;
-import io.cairn.tenantdb.sqlite.SqliteConnections;
-import io.cairn.tenantdb.sqlite.SqliteLimits;
-import io.cairn.tenantdb.sqlite.TenantConnection;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.cairn.tenantdb.sqlite.TenantFiles;
 import java.nio.file.Files;
@@ -192,15 +188,10 @@ class SnapshotIT {
         // rb-snap: its create, table and 1,000-row insert are in the snapshot; 5 inserts and SnapshotTaken come after.
         assertThat(done.applied()).isLessThan(12);
         for (String t : List.of("rb-snap", "rb-plain")) {
-            assertThat(checksum(rebuilt, t)).as(t).isEqualTo(checksum(data.resolve("hot"), t));
+            assertThat(TestStack.fileChecksum(rebuilt, t)).as(t).isEqualTo(TestStack.fileChecksum(data.resolve("hot"), t));
         }
     }
 
-    private static String checksum(Path hot, String tenant) throws Exception {
-        try (TenantConnection c = SqliteConnections.openReadOnly(tenant, new TenantFiles(hot).database(tenant), SqliteLimits.READ_DEFAULTS)) {
-            return LogicalChecksum.sha256Hex(c.connection());
-        }
-    }
 
     /** 1,000 rows, a snapshot of them, then 5 rows more that only the log holds. */
     private static String seedWithSnapshot(String tenant) throws Exception {

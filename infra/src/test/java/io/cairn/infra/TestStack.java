@@ -219,6 +219,29 @@ final class TestStack implements AutoCloseable {
         return call("GET", path, token, null);
     }
 
+    /** Asks for a snapshot of {@code tenant} and waits until the tenant's state names a newer one. */
+    void snapshot(String tenant) throws IOException, InterruptedException {
+        String before = get("/v1/tenants/" + tenant, ADMIN).body().path("last_snapshot").toString();
+        assertThat(post("/v1/tenants/" + tenant + "/snapshots", ADMIN, null).status()).isEqualTo(202);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> !get("/v1/tenants/" + tenant, ADMIN).body().path("last_snapshot").toString().equals(before));
+    }
+
+    /** The tenant's logical checksum as the edge answers it ({@code GET /v1/tenants/{t}/checksum}). */
+    String checksum(String tenant, String key) throws IOException, InterruptedException {
+        Reply r = get("/v1/tenants/" + tenant + "/checksum", key);
+        assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
+        return r.text("sha256");
+    }
+
+    /** The logical checksum of the tenant's file in {@code hot}, read directly (a rebuilt copy, a live one). */
+    static String fileChecksum(Path hot, String tenant) throws Exception {
+        try (io.cairn.tenantdb.sqlite.TenantConnection c = io.cairn.tenantdb.sqlite.SqliteConnections.openReadOnly(tenant,
+                new io.cairn.tenantdb.sqlite.TenantFiles(hot).database(tenant), io.cairn.tenantdb.sqlite.SqliteLimits.READ_DEFAULTS)) {
+            return io.cairn.tenantdb.sql.LogicalChecksum.sha256Hex(c.connection());
+        }
+    }
+
     /** Creates a tenant and returns its API key. */
     String createTenant(String tenant) throws IOException, InterruptedException {
         Reply r = post("/v1/tenants", ADMIN, "{\"tenant\":\"" + tenant + "\"}");
