@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 /** {@code cairn}: the launcher's Java side. Each subcommand is one way to run Cairn. */
 @Command(name = "cairn", mixinStandardHelpOptions = true, version = "cairn 0.1.0",
         description = "One isolated SQLite database per tenant, event-sourced on Kafka.",
+        footer = {"", "Also, from the launcher: ./cairn test, ./cairn bench [--quick], ./cairn cdk synth [--out DIR] [-c key=value] (docs/deploy.md)."},
         subcommands = {DevCommand.class, ServeCommand.class, RebuildCommand.class, MigrateCommand.class, RestoreCommand.class,
                 ForkCommand.class, ExportCommand.class, ImportCommand.class, ShellCommand.class, SqlCommand.class, TenantsCommand.class,
                 KeysCommand.class})

@@ -58,28 +58,34 @@ final class DynamoDbSchema {
     private DynamoDbSchema() {}
 
     static void createTablesIfMissing(DynamoDbClient dynamo, DynamoDbMetadataConfig config) {
-        create(dynamo, CreateTableRequest.builder().tableName(config.tenantsTable())
-                .billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(tenantAttributes())
-                .keySchema(key(TENANT, KeyType.HASH))
-                .globalSecondaryIndexes(index(IDLE_INDEX, key(IDLE_SHARD, KeyType.HASH), key(LAST_ACCESS_MS, KeyType.RANGE)),
-                        schemaIndex())
-                .build());
-        create(dynamo, CreateTableRequest.builder().tableName(config.keysTable())
-                .billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(attribute(KEY_ID, ScalarAttributeType.S), attribute(TENANT, ScalarAttributeType.S))
-                .keySchema(key(KEY_ID, KeyType.HASH))
-                .globalSecondaryIndexes(index(KEYS_BY_TENANT_INDEX, key(TENANT, KeyType.HASH)))
-                .build());
-        create(dynamo, CreateTableRequest.builder().tableName(config.usageTable())
-                .billingMode(BillingMode.PAY_PER_REQUEST)
-                .attributeDefinitions(attribute(TENANT, ScalarAttributeType.S), attribute(USAGE_ITEM, ScalarAttributeType.S))
-                .keySchema(key(TENANT, KeyType.HASH), key(USAGE_ITEM, KeyType.RANGE))
-                .build());
+        for (CreateTableRequest table : tables(config)) create(dynamo, table);
         for (String table : List.of(config.tenantsTable(), config.keysTable(), config.usageTable())) {
             dynamo.waiter().waitUntilTableExists(r -> r.tableName(table));
         }
         addSchemaIndexIfMissing(dynamo, config);
+    }
+
+    /** The three tables with their keys and indexes: what {@link #createTablesIfMissing} makes, and the CDK app declares. */
+    static List<CreateTableRequest> tables(DynamoDbMetadataConfig config) {
+        return List.of(
+                CreateTableRequest.builder().tableName(config.tenantsTable())
+                        .billingMode(BillingMode.PAY_PER_REQUEST)
+                        .attributeDefinitions(tenantAttributes())
+                        .keySchema(key(TENANT, KeyType.HASH))
+                        .globalSecondaryIndexes(index(IDLE_INDEX, key(IDLE_SHARD, KeyType.HASH), key(LAST_ACCESS_MS, KeyType.RANGE)),
+                                schemaIndex())
+                        .build(),
+                CreateTableRequest.builder().tableName(config.keysTable())
+                        .billingMode(BillingMode.PAY_PER_REQUEST)
+                        .attributeDefinitions(attribute(KEY_ID, ScalarAttributeType.S), attribute(TENANT, ScalarAttributeType.S))
+                        .keySchema(key(KEY_ID, KeyType.HASH))
+                        .globalSecondaryIndexes(index(KEYS_BY_TENANT_INDEX, key(TENANT, KeyType.HASH)))
+                        .build(),
+                CreateTableRequest.builder().tableName(config.usageTable())
+                        .billingMode(BillingMode.PAY_PER_REQUEST)
+                        .attributeDefinitions(attribute(TENANT, ScalarAttributeType.S), attribute(USAGE_ITEM, ScalarAttributeType.S))
+                        .keySchema(key(TENANT, KeyType.HASH), key(USAGE_ITEM, KeyType.RANGE))
+                        .build());
     }
 
     private static List<AttributeDefinition> tenantAttributes() {
