@@ -49,6 +49,7 @@ final class TestStack implements AutoCloseable {
     }
 
     /** How often the edge reports access in these tests (10 s in production): usage shows up quickly. */
+    private final io.micrometer.core.instrument.composite.CompositeMeterRegistry meters;
     static final Duration ACCESS_WINDOW = Duration.ofMillis(500);
 
     private final EmbeddedKafka kafka;
@@ -57,7 +58,9 @@ final class TestStack implements AutoCloseable {
     private final ControlPlane controlPlane;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private TestStack(EmbeddedKafka kafka, CairnNode node, SimpleMeterRegistry registry, ControlPlane controlPlane) {
+    private TestStack(EmbeddedKafka kafka, CairnNode node, SimpleMeterRegistry registry, ControlPlane controlPlane,
+                      io.micrometer.core.instrument.composite.CompositeMeterRegistry meters) {
+        this.meters = meters;
         this.kafka = kafka;
         this.node = node;
         this.registry = registry;
@@ -111,7 +114,7 @@ final class TestStack implements AutoCloseable {
                 new CairnNode.Spec(ApplierConfig.primary(hot), edgeSettings.apply(EdgeConfig.defaults(ADMIN, hot).withPort(0)), 4, (short) 1),
                 settings.clientProperties(), meters);
         assertThat(node.awaitHealthy(Duration.ofSeconds(60))).as("stack healthy").isTrue();
-        return new TestStack(kafka, node, registry, null);
+        return new TestStack(kafka, node, registry, null, meters);
     }
 
     /** As {@link #start(Path)}, with the node's spec adjusted (snapshots, options). */
@@ -125,7 +128,7 @@ final class TestStack implements AutoCloseable {
                 adjust.apply(new CairnNode.Spec(ApplierConfig.primary(hot), EdgeConfig.defaults(ADMIN, hot).withPort(0), 4, (short) 1)),
                 settings.clientProperties(), meters);
         assertThat(node.awaitHealthy(Duration.ofSeconds(60))).as("stack healthy").isTrue();
-        return new TestStack(kafka, node, registry, null);
+        return new TestStack(kafka, node, registry, null, meters);
     }
 
     /** As {@link #start(Path)}, with the control plane: DynamoDB Local, the materializer, access reported every {@link #ACCESS_WINDOW}. */
@@ -148,7 +151,7 @@ final class TestStack implements AutoCloseable {
                                 .withIntervals(Duration.ofMillis(200), Duration.ofMillis(500)), controlPlane.store)),
                 settings.clientProperties(), meters);
         assertThat(node.awaitHealthy(Duration.ofSeconds(60))).as("stack healthy").isTrue();
-        return new TestStack(kafka, node, registry, controlPlane);
+        return new TestStack(kafka, node, registry, controlPlane, meters);
     }
 
     /** The control plane of a stack started {@link #startWithControlPlane with one}. */
@@ -176,6 +179,12 @@ final class TestStack implements AutoCloseable {
     /** Kafka client settings of this stack's broker. */
     java.util.Map<String, Object> kafkaProperties() {
         return KafkaSettings.embedded(kafka.bootstrapServers()).clientProperties();
+    }
+
+    /** The Prometheus registry the node also registers in (what {@code /metrics} serves, and serve's EMF output reads). */
+    io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus() {
+        return meters.getRegistries().stream().filter(r -> r instanceof io.micrometer.prometheusmetrics.PrometheusMeterRegistry)
+                .map(r -> (io.micrometer.prometheusmetrics.PrometheusMeterRegistry) r).findFirst().orElseThrow();
     }
 
     /** The meters of the applier and the edge of this stack. */

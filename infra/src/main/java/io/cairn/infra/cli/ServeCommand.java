@@ -91,8 +91,10 @@ public final class ServeCommand implements Callable<Integer> {
                     + " unencrypted, and deleting a tenant cannot erase its log records (docs/security.md)");
         }
         CairnNode node = CairnNode.start(spec, config.kafka().clientProperties(), registry);
+        io.cairn.infra.metrics.EmfReporter emf = config.metrics() != null && config.metrics().emf() != null
+                ? new io.cairn.infra.metrics.EmfReporter(registry, config.metrics().emf()).start() : null;
         System.out.println("cairn: serving" + (edge != null ? " on port " + node.httpPort() : "") + " with roles " + config.roles());
-        Processes.runUntilStopped(cache, s3, node, dynamo);
+        Processes.runUntilStopped(cache, s3, node, dynamo, emf);
         return 0;
     }
 }

@@ -34,6 +34,7 @@ import java.util.Set;
  * @param tiering when idle tenants go cold; the job runs with the applier when {@code dynamodb} and
  *     {@code snapshots} are set (defaults: {@link TieringSettings})
  * @param logFormat text or json
+ * @param metrics outputs besides Prometheus (CloudWatch EMF); unset: Prometheus only
  * @param encryption per-tenant encryption of the log's tenant data and of snapshots (key file and vault);
  *     unset: tenant data travels and is stored clear (a warning at start)
  */
@@ -50,7 +51,8 @@ public record CairnConfig(
         @JsonProperty("snapshots") SnapshotSettings snapshots,
         @JsonProperty("tiering") TieringSettings tiering,
         @JsonProperty("log_format") String logFormat,
-        @JsonProperty("encryption") EncryptionSettings encryption) {
+        @JsonProperty("encryption") EncryptionSettings encryption,
+        @JsonProperty("metrics") MetricsSettings metrics) {
 
     static final Set<String> ROLES = Set.of("applier", "edge", "materializer");
 

@@ -37,6 +37,8 @@ final class ApplierMetrics {
         quarantined = Counter.builder("cairn.applier.quarantined")
                 .description("records set aside after failing repeatedly for no known reason (see cairn.dead-letters): alert on any")
                 .register(registry);
+        // Every kind exists from the start at 0, so a dashboard or alarm sees a series before the first failure.
+        for (FailureRecovery.Kind kind : FailureRecovery.Kind.values()) failureCounter(kind);
         synced = Counter.builder("cairn.applier.durable.syncs")
                 .description("tenant files and directories fsynced before Kafka offset commits").register(registry);
     }
@@ -57,8 +59,12 @@ final class ApplierMetrics {
 
     /** A failure other than a record's verdict, by kind (see {@link FailureRecovery}). */
     void failed(FailureRecovery.Kind kind) {
-        Counter.builder("cairn.applier.failures").tag("kind", kind.name().toLowerCase(java.util.Locale.ROOT))
-                .description("failures applying or committing that were not a record's verdict").register(registry).increment();
+        failureCounter(kind).increment();
+    }
+
+    private Counter failureCounter(FailureRecovery.Kind kind) {
+        return Counter.builder("cairn.applier.failures").tag("kind", kind.name().toLowerCase(java.util.Locale.ROOT))
+                .description("failures applying or committing that were not a record's verdict").register(registry);
     }
 
     void synced(int files) {
