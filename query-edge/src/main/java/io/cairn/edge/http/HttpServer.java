@@ -57,6 +57,7 @@ public final class HttpServer implements AutoCloseable {
         MigrationRoutes migrations = new MigrationRoutes(services, bodies);
         RestoreRoutes restores = new RestoreRoutes(services, bodies);
         EncryptionRoutes encryption = new EncryptionRoutes(services);
+        ConsoleRoutes console = new ConsoleRoutes();
         EdgeMetrics metrics = services.metrics();
         Javalin app = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
@@ -115,6 +116,10 @@ public final class HttpServer implements AutoCloseable {
             add(cfg, metrics, HandlerType.GET, "/v1/migrations/{set}/drift", migrations::drift);
             add(cfg, metrics, HandlerType.POST, "/v1/migrations/{set}/runs/{run}/{action}", migrations::controlRun);
             add(cfg, metrics, HandlerType.GET, "/v1/tenants/{tenant}/checksum", data::checksum);
+            // The admin console's assets: not part of the API (not in the OpenAPI document).
+            page(cfg, metrics, "/console", console::page);
+            page(cfg, metrics, "/console/", console::page);
+            page(cfg, metrics, "/console/{asset}", console::asset);
             cfg.routes.exception(HttpResponseException.class, (e, ctx) -> {
                 Responses.error(ctx, frameworkError(e.getStatus()));
                 metrics.request("unmatched", ctx.method().name(), ctx.statusCode());
@@ -147,6 +152,10 @@ public final class HttpServer implements AutoCloseable {
     private static void add(JavalinConfig cfg, EdgeMetrics metrics, HandlerType method, String path, Route route) {
         ROUTES.add(method.name() + " " + path);
         cfg.routes.addHttpHandler(method, path, ctx -> guarded(ctx, metrics, path, route));
+    }
+
+    private static void page(JavalinConfig cfg, EdgeMetrics metrics, String path, Route route) {
+        cfg.routes.addHttpHandler(HandlerType.GET, path, ctx -> guarded(ctx, metrics, path, route));
     }
 
     private static void guarded(Context ctx, EdgeMetrics metrics, String path, Route route) {
