@@ -76,11 +76,14 @@ final class DataRoutes {
         TenantCommand command = Commands.execute(tenant, statements, idempotencyKey, unchangedSince == null ? null : unchangedSince.offset());
         if ("false".equals(ctx.queryParam("wait"))) {
             Bookmark b = s.gateway().append(command, s.config().writeTimeout());
+            org.slf4j.MDC.put("bookmark", b.toString());
             int sent = Responses.json(ctx, 202, Responses.object().put("bookmark", b.toString()));
             s.access().write(tenant, RequestBodies.bodyBytes(ctx), sent);
             return;
         }
         Submitted done = s.gateway().submit(command, s.config().writeTimeout());
+        // Every later line of this request (json logs) names the write's place in the log.
+        org.slf4j.MDC.put("bookmark", done.bookmark().toString());
         if (!done.timedOut() && done.outcome().getIdempotentReplay()) ctx.header("Idempotent-Replayed", "true");
         CommandResult outcome = Outcomes.successOrThrow(done, done.bookmark());
         ObjectNode out = Responses.object();
