@@ -26,6 +26,8 @@ import java.time.Duration;
  * @param pitMegabytes sizes of the tenants restored, forked, read as of, exported and imported
  * @param pitRecords records (one row each) in each of their histories
  * @param pitAsOfSamples past points read as of, each first built and then read again
+ * @param seedMegabytes sizes of the tenants the seed system's write path (a whole-file copy to S3 per write) is measured at
+ * @param seedWrites writes measured at each of those sizes
  */
 public record BenchPlan(
         String name, Duration globalWarmUp, Duration warmUp,
@@ -41,7 +43,8 @@ public record BenchPlan(
         int healRecords,
         java.util.List<Integer> coldMegabytes, int coldSamples, int stormTenants,
         int fleetTenants, int fleetRows, int fleetTemplates,
-        java.util.List<Integer> pitMegabytes, int pitRecords, int pitAsOfSamples) {
+        java.util.List<Integer> pitMegabytes, int pitRecords, int pitAsOfSamples,
+        java.util.List<Integer> seedMegabytes, int seedWrites) {
 
     public static BenchPlan full() {
         return new BenchPlan("full", Duration.ofSeconds(20), Duration.ofSeconds(3), 500_000, 200_000,
@@ -55,7 +58,8 @@ public record BenchPlan(
                 5_000,
                 java.util.List.of(1, 10, 100), 10, 1_000,
                 10_000, 1_000, 500,
-                java.util.List.of(10, 100), 100_000, 5);
+                java.util.List.of(10, 100), 100_000, 5,
+                java.util.List.of(1, 10), 200);
     }
 
     public static BenchPlan quick() {
@@ -70,7 +74,8 @@ public record BenchPlan(
                 200,
                 java.util.List.of(1, 10), 5, 100,
                 500, 1_000, 100,
-                java.util.List.of(10), 10_000, 3);
+                java.util.List.of(10), 10_000, 3,
+                java.util.List.of(1, 10), 20);
     }
 
     public static BenchPlan tiny() {
@@ -85,6 +90,7 @@ public record BenchPlan(
                 20,
                 java.util.List.of(1), 2, 10,
                 10, 100, 5,
-                java.util.List.of(1), 200, 2);
+                java.util.List.of(1), 200, 2,
+                java.util.List.of(1), 3);
     }
 }

@@ -5,6 +5,7 @@ import io.cairn.bench.ceiling.KafkaCeiling;
 import io.cairn.bench.ceiling.SqliteCeiling;
 import io.cairn.bench.load.CairnClient;
 import io.cairn.bench.load.Latency;
+import io.cairn.bench.peer.PostgresPeer;
 import io.cairn.bench.report.Machine;
 import io.cairn.bench.report.Report;
 import io.cairn.bench.report.Charts;
@@ -125,6 +126,9 @@ public final class BenchRun {
             String ik = "Idempotency-Key on single writes (raw HTTP), " + plan.readClients() + " clients";
             rows.add(Row.cairn(ik, "p50 with a key", co.rawWrites().p50(), "ms").vs("p50 without", co.rawWritesWithoutKey().p50()));
             rows.add(Row.cairn(ik, "throughput with a key", co.rawWrites().perSecond(), "req/s").vs("without", co.rawWritesWithoutKey().perSecond()));
+
+            step(stack, "peer: PostgreSQL, the same workloads over JDBC");
+            peers(stack, new Measured(write, single, batched, read));
 
             step(stack, "read-your-write pairs");
             Latency ryw = ReadYourWrite.measure(client, one.ids().get(2), one.keys().get(one.ids().get(2)), plan.warmUp(), plan.rywRun());
@@ -285,6 +289,48 @@ public final class BenchRun {
     /** The pictures of this run (drawn once the run is over). */
     public Charts charts() {
         return charts;
+    }
+
+    /** Cairn's figures of the core workloads, to set beside a peer's. */
+    private record Measured(Latency singleWrite, double smallWrites, double batchedWrites, Latency pointReads) {}
+
+    /**
+     * PostgreSQL on the same machine and disk, a schema per tenant, durable commits, over JDBC (no HTTP): the
+     * same four workloads. Each row's value is Cairn's, the compared value PostgreSQL's, the ratio Cairn ÷ PostgreSQL.
+     */
+    private void peers(BenchStack stack, Measured cairn) throws Exception {
+        int pool = Math.max(plan.loadClients(), plan.readClients());
+        try (PostgresPeer pg = PostgresPeer.start(dataDir.resolve("postgres"), plan.tenants(), pool)) {
+            String v = pg.version();
+            Latency write = pg.singleWrites(plan.writeRate(), plan.warmUp(), plan.writeRun());
+            double small = pg.writes(1, plan.singleRequests(), plan.loadClients());
+            double batched = pg.writes(plan.batchSize(), plan.batchRequests(), plan.loadClients());
+            long expected = (long) plan.singleRequests() / plan.tenants() + (long) plan.batchRequests() / plan.tenants() * plan.batchSize();
+            if (pg.rows(plan.tenants() - 1) != expected) {
+                throw new IllegalStateException(v + " lost or doubled writes: " + pg.rows(plan.tenants() - 1) + " rows, expected " + expected);
+            }
+            Latency read = pg.pointReads(plan.readClients(), plan.warmUp(), plan.readRun());
+            charts.latency("peer: " + v + ", single write (JDBC), " + plan.writeRate() + " req/s open loop", write);
+            String p = "Cairn beside " + v + " (JDBC, no HTTP; schema per tenant; durable commits): ";
+            String w = p + "single write, " + plan.writeRate() + " req/s open loop";
+            rows.add(Row.peer(w, "p50", cairn.singleWrite().p50(), "ms").vs("PostgreSQL p50", write.p50()));
+            rows.add(Row.peer(w, "p99", cairn.singleWrite().p99(), "ms").vs("PostgreSQL p99", write.p99()));
+            rows.add(Row.peer(p + "writes of 1 statement, " + plan.tenants() + " tenants, " + plan.loadClients() + " clients", "applied",
+                    cairn.smallWrites(), "statements/s").vs("PostgreSQL committed/s", small));
+            rows.add(Row.peer(p + "batches of " + plan.batchSize() + ", " + plan.tenants() + " tenants", "applied",
+                    cairn.batchedWrites(), "statements/s").vs("PostgreSQL committed/s", batched));
+            String r = p + "PK lookups, " + plan.readClients() + " clients";
+            rows.add(Row.peer(r, "p50", cairn.pointReads().p50(), "ms").vs("PostgreSQL p50", read.p50()));
+            rows.add(Row.peer(r, "throughput", cairn.pointReads().perSecond(), "req/s").vs("PostgreSQL req/s", read.perSecond()));
+        }
+        for (int mb : plan.seedMegabytes()) {
+            Latency seed = io.cairn.bench.peer.SeedWritePath.measure(stack.s3Client(), BenchStack.SNAPSHOT_BUCKET, dataDir.resolve("seed"), mb, plan.seedWrites());
+            String s = "Cairn beside the seed system's write path (per write: open the file, insert, copy it whole to S3, s3proxy in memory), "
+                    + mb + " MB tenant, 1 writer";
+            charts.latency("peer: seed write path, " + mb + " MB tenant", seed);
+            rows.add(Row.peer(s, "p50", cairn.singleWrite().p50(), "ms").vs("seed p50", seed.p50()));
+            rows.add(Row.peer(s, "p99", cairn.singleWrite().p99(), "ms").vs("seed p99", seed.p99()));
+        }
     }
 
     private void ceilings(SqliteCeiling.Result sqlite, KafkaCeiling.Result kafka, Latency http) {

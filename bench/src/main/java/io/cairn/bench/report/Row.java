@@ -6,7 +6,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * One line of the results table: a measured value, optionally the ceiling it is compared with (measured
  * in the same run) and the issue's target for it.
  *
- * @param group "ceiling" or "cairn"
+ * @param group "ceiling", "cairn", or "peer" (the value is Cairn's, the compared one a peer's, measured alike in the same run)
  * @param ceilingLabel what the ceiling is, e.g. "Kafka ack p50"; null when the row has none
  * @param ceiling the ceiling's value in the same unit; null when none
  * @param target the issue's target, or null
@@ -32,6 +32,10 @@ public record Row(String group, String scenario, String metric, double value, St
 
     public static Row cairn(String scenario, String metric, double value, String unit) {
         return new Row("cairn", scenario, metric, value, unit, null, null, null);
+    }
+
+    public static Row peer(String scenario, String metric, double cairnValue, String unit) {
+        return new Row("peer", scenario, metric, cairnValue, unit, null, null, null);
     }
 
     public Row vs(String label, double ceilingValue) {
