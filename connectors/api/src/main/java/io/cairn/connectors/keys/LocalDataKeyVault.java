@@ -26,11 +26,14 @@ import java.util.stream.Stream;
  * {@code <dir>/<tenant>/<key id>.key}, one small file per key (kek version, wrapped bytes, creation
  * time), written to a temp file, fsynced and moved into place, so a key is either whole or absent.
  * Destroying deletes the file (and the tenant's directory once empty); the bytes were a wrap, useless
- * without the KEK.
+ * without the KEK. Changes to one tenant's keys are serialized (a lock per tenant, striped); different
+ * tenants' run at once, so their fsyncs overlap (the file system commits them together) instead of queueing.
  */
 public final class LocalDataKeyVault implements DataKeyVault {
     private static final String SUFFIX = ".key";
+    private static final int STRIPES = 64;
     private final Path dir;
+    private final Object[] locks = new Object[STRIPES];
 
     public LocalDataKeyVault(Path dir) {
         this.dir = dir;
@@ -39,21 +42,30 @@ public final class LocalDataKeyVault implements DataKeyVault {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the key vault directory " + dir, e);
         }
+        for (int i = 0; i < STRIPES; i++) locks[i] = new Object();
+    }
+
+    private Object lock(String tenant) {
+        return locks[Math.floorMod(tenant.hashCode(), STRIPES)];
     }
 
     @Override
-    public synchronized void put(String tenant, WrappedKey key) {
+    public void put(String tenant, WrappedKey key) {
         Path target = file(tenant, key.keyId());
-        if (Files.exists(target)) throw new IllegalStateException("tenant " + tenant + " already has data key " + key.keyId());
-        write(target, key, false);
+        synchronized (lock(tenant)) {
+            if (Files.exists(target)) throw new IllegalStateException("tenant " + tenant + " already has data key " + key.keyId());
+            write(target, key, false);
+        }
     }
 
     @Override
-    public synchronized boolean replace(String tenant, WrappedKey key) {
+    public boolean replace(String tenant, WrappedKey key) {
         Path target = file(tenant, key.keyId());
-        if (!Files.exists(target)) return false;
-        write(target, key, true);
-        return true;
+        synchronized (lock(tenant)) {
+            if (!Files.exists(target)) return false;
+            write(target, key, true);
+            return true;
+        }
     }
 
     @Override
@@ -95,8 +107,14 @@ public final class LocalDataKeyVault implements DataKeyVault {
     }
 
     @Override
-    public synchronized void destroy(String tenant, String keyId) {
+    public void destroy(String tenant, String keyId) {
         Path f = file(tenant, keyId);
+        synchronized (lock(tenant)) {
+            destroyFile(tenant, keyId, f);
+        }
+    }
+
+    private void destroyFile(String tenant, String keyId, Path f) {
         try {
             Files.deleteIfExists(f);
             try (Stream<Path> left = Files.list(f.getParent())) {
@@ -115,12 +133,15 @@ public final class LocalDataKeyVault implements DataKeyVault {
         return dir.resolve(TenantId.require(tenant)).resolve(keyId + SUFFIX);
     }
 
-    private static void write(Path target, WrappedKey key, boolean replace) {
+    private void write(Path target, WrappedKey key, boolean replace) {
         String text = "kek " + key.kekVersion() + "\nwrapped " + Base64.getEncoder().encodeToString(key.wrapped()) + "\ncreated "
                 + key.createdAtMs() + "\n";
         Path tmp = target.resolveSibling(target.getFileName() + "." + UUID.randomUUID() + ".tmp");
         try {
+            boolean newTenant = !Files.isDirectory(target.getParent());
             Files.createDirectories(target.getParent());
+            // A tenant's first key also makes its directory: the vault's own entry for it must be durable too.
+            if (newTenant) fsync(dir);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 ch.write(java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII)));
                 ch.force(true);

@@ -44,6 +44,35 @@ public abstract class DataKeyVaultContract {
     }
 
     @Test
+    void concurrentPutsAllLandAndOneKeyIdIsWonOnce() throws Exception {
+        java.util.List<java.util.concurrent.Callable<Boolean>> puts = new java.util.ArrayList<>();
+        for (int t = 0; t < 16; t++) {
+            String who = tenant + "-" + t;
+            for (int k = 0; k < 4; k++) {
+                String id = "dk-" + k;
+                puts.add(() -> { vault.put(who, key(id, 1)); return true; });
+            }
+        }
+        for (int i = 0; i < 8; i++) { // the same key of one tenant from 8 threads: exactly one put wins
+            puts.add(() -> {
+                try {
+                    vault.put(tenant, key("dk-same", 5));
+                    return true;
+                } catch (IllegalStateException alreadyThere) {
+                    return false;
+                }
+            });
+        }
+        int won = 0;
+        try (var threads = java.util.concurrent.Executors.newFixedThreadPool(16)) {
+            for (var f : threads.invokeAll(puts)) if (f.get()) won++;
+        }
+        assertThat(won).isEqualTo(16 * 4 + 1);
+        for (int t = 0; t < 16; t++) assertThat(vault.list(tenant + "-" + t)).hasSize(4);
+        assertThat(vault.list(tenant)).extracting(WrappedKey::keyId).containsExactly("dk-same");
+    }
+
+    @Test
     void aDestroyedKeyIsGoneForGoodAndOnlyIt() {
         String other = tenant + "-x";
         vault.put(tenant, key("dk-a", 10));
