@@ -69,6 +69,8 @@ final class GroupCommit {
     private final TenantDatabasePool pool;
     private final Map<String, TenantDatabase> touched = new LinkedHashMap<>();
     private final List<Pending> pending = new ArrayList<>();
+    /** Creates applied in this group, for the registry: written together, durably, before the tenants commit. */
+    private final Map<String, Bookmark> created = new LinkedHashMap<>();
     private final DurabilityBarrier barrier = new DurabilityBarrier();
     private final Keyring keys;
 
@@ -85,6 +87,11 @@ final class GroupCommit {
     /** Keeps {@code db} (acquired from the pool, transaction begun) until the group commits. */
     void hold(TenantDatabase db) {
         touched.putIfAbsent(db.tenant, db);
+    }
+
+    /** Notes that the tenant's CreateTenant at {@code at} took effect in this group (see {@link TenantRegistry}). */
+    void created(String tenant, Bookmark at) {
+        created.merge(tenant, at, (a, b) -> a.offset() >= b.offset() ? a : b);
     }
 
     /** Adds a record's outcome; {@code sealedWith}: the data key that sealed the record (its outcome is sealed with it), or null. */
@@ -160,6 +167,16 @@ final class GroupCommit {
     Emitted commit(long nowMillis) throws CommitFailed {
         List<TenantState> states = new ArrayList<>(touched.size());
         Set<String> committed = new HashSet<>();
+        try {
+            pool.registry().createdAll(created);
+            created.clear();
+        } catch (SQLException | RuntimeException e) {
+            // As if the first tenant's commit failed: nothing is committed, everything is applied again.
+            String first = touched.isEmpty() ? created.keySet().iterator().next() : touched.keySet().iterator().next();
+            Emitted done = emitted(new HashSet<>(touched.keySet()), states, nowMillis);
+            abort();
+            throw new CommitFailed(first, done, e);
+        }
         for (TenantDatabase db : touched.values()) {
             try {
                 db.commit();
@@ -220,6 +237,7 @@ final class GroupCommit {
         }
         touched.clear();
         pending.clear();
+        created.clear();
     }
 
     /** {@code clear} sealed with the key that sealed its record; an erased record's outcome carries no data and goes clear. */

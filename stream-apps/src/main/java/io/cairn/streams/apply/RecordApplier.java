@@ -132,7 +132,7 @@ final class RecordApplier {
         } catch (TransactionLost lost) {
             outcome = redoWithout(cmd, position, lost.outcome());
         }
-        if (cmd.getPayload() instanceof CreateTenant && outcome instanceof Outcome.Applied) pool.registry().created(tenant, position);
+        if (cmd.getPayload() instanceof CreateTenant && outcome instanceof Outcome.Applied) group.created(tenant, position);
         group.add(cmd, position, outcome, sealedWith);
         if (cmd.getPayload() instanceof ExecuteBatch b && outcome instanceof Outcome.Applied) snapshots.applied(tenant, b);
         if (cmd.getPayload() instanceof TakeSnapshot && outcome instanceof Outcome.Applied) {

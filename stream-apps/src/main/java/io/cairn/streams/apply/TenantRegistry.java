@@ -28,7 +28,8 @@ import org.sqlite.SQLiteConfig;
  * redelivery changes nothing.
  *
  * <p>Why it is safe: a create's mark is written, durably, after the create applied in its group's open
- * transaction and before that transaction commits, so a committed tenant is always known (a crash in
+ * transaction and before that transaction commits (the group writes all its creates' marks in one
+ * transaction, one fsync, right before its tenants commit: {@link #createdAll}), so a committed tenant is always known (a crash in
  * between leaves a mark for a create that will be applied again when its record is redelivered). A
  * delete's mark is written before the file is deleted, so a missing file is never taken for a lost
  * one once the delete is underway. Both marks are functions of the log prefix applied, never of timing.
@@ -76,6 +77,14 @@ final class TenantRegistry implements AutoCloseable {
     /** Records that the tenant's CreateTenant at {@code at} took effect. */
     synchronized void created(String tenant, Bookmark at) throws SQLException {
         mark(tenant, at, "created_offset");
+    }
+
+    /** {@link #created} for many tenants at once: one transaction, one sync. */
+    synchronized void createdAll(Map<String, Bookmark> marks) throws SQLException {
+        if (marks.isEmpty()) return;
+        inTransaction(() -> {
+            for (Map.Entry<String, Bookmark> m : marks.entrySet()) mark(m.getKey(), m.getValue(), "created_offset");
+        });
     }
 
     /** Records the tenant's DeleteTenant at {@code at}. */
