@@ -35,7 +35,8 @@ class BenchSmokeIT {
                 .anyMatch(s -> s.startsWith("Cold first read")).anyMatch(s -> s.startsWith("Thaw storm"))
                 .anyMatch(s -> s.startsWith("Fleet migration")).anyMatch(s -> s.startsWith("Tenant creation from a template"))
                 .anyMatch(s -> s.startsWith("Point in time")).anyMatch(s -> s.startsWith("Java client"))
-                .anyMatch(s -> s.startsWith("Encryption: write throughput"));
+                .anyMatch(s -> s.startsWith("Encryption: write throughput")).anyMatch(s -> s.startsWith("Cairn beside PostgreSQL"))
+                .anyMatch(s -> s.startsWith("Cairn beside the seed system"));
         // Growth may be nothing, a cold tenant holds nothing on the hot volume, no tenant fails a migration, and keys
         // cached in memory need no KEK call: those may be 0.
         assertThat(report.rows()).filteredOn(r -> !r.metric().contains("added") && !r.metric().startsWith("hot-volume bytes")

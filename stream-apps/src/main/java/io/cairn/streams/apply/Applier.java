@@ -147,7 +147,7 @@ public final class Applier implements AutoCloseable {
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1_000);
         p.put("processing.exception.handler.global.enabled", true); // Kafka 5.0's default, opted into now
         p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, OutcomeTooLargeHandler.class);
-        // A group commits when the last fetched record of its partition is applied (PollEnds, fed by this
+        // A group commits when the last fetched record of every partition of the poll is applied (PollEnds, fed by this
         // interceptor inside poll); an idle poll is kept short so a new record is fetched quickly.
         p.put(StreamsConfig.POLL_MS_CONFIG, 2);
         p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG), PollEnds.Interceptor.class.getName());

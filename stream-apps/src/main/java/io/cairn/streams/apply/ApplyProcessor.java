@@ -300,5 +300,6 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
         // task and is rolled back, to be redelivered.
         group.abort();
         group.close();
+        pollEnds.forget(io.cairn.topics.TopicCatalog.TENANT_LOG, context.taskId().partition());
     }
 }
