@@ -23,16 +23,21 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         System.setProperty("logback.configurationFile", "bench-logback.xml");
         boolean quick = false;
+        String target = null;
         Path root = Path.of("").toAbsolutePath();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
                 case "--root" -> root = Path.of(args[++i]).toAbsolutePath();
+                case "--target" -> target = i + 1 < args.length ? args[++i] : null;
                 default -> {
-                    System.err.println("usage: cairn bench [--quick]");
+                    System.err.println("usage: cairn bench [--quick] [--target http://host:port]  (--target reads CAIRN_ADMIN_TOKEN)");
                     System.exit(2);
                 }
             }
+        }
+        if (target != null) {
+            System.exit(againstTarget(target, quick ? BenchPlan.quick() : BenchPlan.full(), root));
         }
         BenchPlan plan = quick ? BenchPlan.quick() : BenchPlan.full();
         Path data = Files.createTempDirectory("cairn-bench-");
@@ -55,6 +60,29 @@ public final class BenchMain {
         }
         // Kafka and Jetty leave non-daemon threads behind after close; the run is over.
         System.exit(status);
+    }
+
+    /** {@code --target}: the HTTP scenarios against a running Cairn; results in bench/results/target-<plan>.md, never RESULTS.md. */
+    private static int againstTarget(String target, BenchPlan plan, Path root) {
+        String token = System.getenv("CAIRN_ADMIN_TOKEN");
+        if (token == null || token.isBlank() || !target.matches("https?://[^/]+/?")) {
+            System.err.println("bench: --target needs a base URL (http://host:port) and the target's admin token in CAIRN_ADMIN_TOKEN");
+            return 2;
+        }
+        try {
+            TargetRun run = new TargetRun(plan, target, token, step -> System.out.println(
+                    "bench " + LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + ": " + step));
+            Report report = run.run(root, "./cairn bench --target " + target + (plan.name().equals("quick") ? " --quick" : ""));
+            report = run.charts().withPictures(report, root.resolve("bench"), false);
+            System.out.println();
+            System.out.println(MarkdownTable.render(report));
+            System.out.println("bench: written to " + ResultsFiles.write(report, root.resolve("bench"), false));
+            return 0;
+        } catch (Exception e) {
+            System.err.println("bench: a scenario failed against " + target + ": " + e);
+            e.printStackTrace();
+            return 1;
+        }
     }
 
     private static void deleteTree(Path dir) throws IOException {

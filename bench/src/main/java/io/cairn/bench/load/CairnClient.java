@@ -30,7 +30,12 @@ public final class CairnClient implements AutoCloseable {
     private final String adminToken;
 
     public CairnClient(int port, String adminToken) {
-        this.base = "http://127.0.0.1:" + port;
+        this("http://127.0.0.1:" + port, adminToken);
+    }
+
+    /** A client of the Cairn at {@code baseUrl} (e.g. {@code http://host:8080}, no trailing slash). */
+    public CairnClient(String baseUrl, String adminToken) {
+        this.base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.adminToken = adminToken;
     }
 
