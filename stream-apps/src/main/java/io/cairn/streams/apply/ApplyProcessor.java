@@ -96,7 +96,7 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
         store.onCommit(this::commitAndSync);
         this.punctuator = context.schedule(Duration.ofMillis(1), PunctuationType.WALL_CLOCK_TIME, t -> {
             applyThawed();
-            if (groupSince >= 0 && t - groupSince >= MAX_GROUP_AGE_MS) {
+            if (groupSince >= 0 && System.currentTimeMillis() - groupSince >= MAX_GROUP_AGE_MS) {
                 commitAndForward();
             } else {
                 forwardUnsent(); // what the heavy lane finished, and the outcomes of a commit Streams asked for
@@ -120,7 +120,7 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
         } catch (FailureRecovery.ApplyFailed e) {
             recover(e, current, false);
         }
-        if (groupSince < 0 && !group.isEmpty()) groupSince = context.currentSystemTimeMs();
+        if (groupSince < 0 && !group.isEmpty()) groupSince = System.currentTimeMillis(); // now, not Streams' cached loop time: the age is real
         if (group.size() >= config.groupCommitMaxRecords() || pollEnds.drained(md.topic(), md.partition(), md.offset())) {
             commitAndForward();
         } else {
