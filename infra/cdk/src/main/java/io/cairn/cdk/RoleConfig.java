@@ -5,16 +5,17 @@ import java.util.List;
 /**
  * The {@code cairn.yaml} a role's task runs with (docs/configuration.md), rendered from the stack's
  * resources. Values that exist only at deploy time (bucket name, broker string) are CloudFormation
- * tokens that CDK resolves inside the string.
+ * tokens that CDK resolves inside the string. Plain Java (no CDK type): the infra module's tests load what
+ * it renders with {@code cairn serve}'s own configuration loader.
  */
-record RoleConfig(List<String> roles, String bootstrapServers, String region, String tablePrefix, String bucket,
+public record RoleConfig(List<String> roles, String bootstrapServers, String region, String tablePrefix, String bucket,
                   String redisHost, int partitions) {
     /** The hot volume inside every container (the role's EFS access point). */
     static final String DATA_DIR = "/mnt/efs/cairn";
     /** Where the CloudWatch agent sidecar listens for EMF (docs/operations.md). */
     static final String EMF_AGENT = "tcp://127.0.0.1:25888";
 
-    String yaml() {
+    public String yaml() {
         return String.join("\n",
                 "data_dir: " + DATA_DIR,
                 "http_port: 8080",

@@ -82,19 +82,14 @@ public final class EmfReporter implements AutoCloseable {
 
     private void publishSafely() {
         try {
-            publish();
+            publishNow();
         } catch (RuntimeException e) {
             log.warn("EMF metrics not published this step: {}", e.toString());
         }
     }
 
-    /** Publishes the figures since the previous publication now (also what every step does). */
-    public void publishNow() {
-        publish();
-    }
-
-    /** One step: every figure since the previous call, one EMF document per tag set. */
-    private synchronized void publish() {
+    /** One step, now: every figure since the previous publication, one EMF document per tag set (what every step does). */
+    public synchronized void publishNow() {
         Map<List<Tag>, List<Figure>> byTags = new LinkedHashMap<>();
         double lag = Double.NaN;
         for (Meter meter : registry.getMeters()) {
