@@ -68,6 +68,11 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
     private final List<LogRecord> uncommitted = new ArrayList<>();
     /** Records of cold tenants waiting for their thaw on a thaw thread. */
     private final ThawHolds thawing;
+    /** The offset after the last record fully handled (applied into the group, skipped, deferred or held). */
+    private long processedNext = -1;
+    /** {@link #processedNext} as of the last commit of the group: what the copy's files hold. */
+    private long committedNext = -1;
+    private PositionPublisher positions;
 
     /** One record of the log and its position. */
     record LogRecord(TenantCommand command, Bookmark position) {}
@@ -90,6 +95,26 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
         this.records = new RecordApplier(pool, config.maxResultRows(), config.keys(), recovery, snapshots);
         this.group = records.group();
         this.failures = new FailureRecovery(recovery, metrics);
+        int partition = context.taskId().partition();
+        this.positions = new PositionPublisher(() -> {
+            try {
+                return pool.positions();
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }, partition, new PositionPublisher.Pending() {
+            @Override
+            public java.util.Set<String> tenants() {
+                java.util.Set<String> all = new java.util.HashSet<>(lane.tenantsOn(partition));
+                all.addAll(thawing.tenants());
+                return all;
+            }
+
+            @Override
+            public long version() {
+                return lane.ownersChanged() * 31 + thawing.changes();
+            }
+        });
         CommitHookStore store = context.getStateStore(ApplierTopology.COMMIT_HOOK);
         // Streams' commit hook may run outside any processing context, where forwarding is not allowed:
         // it only commits, and what it committed is forwarded by the next punctuation or record.
@@ -101,6 +126,7 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
             } else {
                 forwardUnsent(); // what the heavy lane finished, and the outcomes of a commit Streams asked for
             }
+            positions.publish(committedNext);
             pool.closeIdle(System.nanoTime());
         });
         try {
@@ -120,6 +146,7 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
         } catch (FailureRecovery.ApplyFailed e) {
             recover(e, current, false);
         }
+        processedNext = md.offset() + 1;
         if (groupSince < 0 && !group.isEmpty()) groupSince = System.currentTimeMillis(); // now, not Streams' cached loop time: the age is real
         if (group.size() >= config.groupCommitMaxRecords() || pollEnds.drained(md.topic(), md.partition(), md.offset())) {
             commitAndForward();
@@ -240,6 +267,7 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
             recover(e, null, true);
         }
         forwardUnsent();
+        positions.publish(committedNext);
     }
 
     private void forwardUnsent() {
@@ -280,6 +308,7 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
         groupSince = -1;
         if (group.isEmpty()) {
             uncommitted.clear();
+            committedNext = processedNext;
             return;
         }
         long start = System.nanoTime();
@@ -288,6 +317,7 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
             metrics.committed(emitted.results().size(), System.nanoTime() - start);
             queue(emitted);
             uncommitted.clear();
+            committedNext = processedNext;
         } catch (GroupCommit.CommitFailed e) {
             throw new FailureRecovery.ApplyFailed(null, e.tenant(), e);
         }

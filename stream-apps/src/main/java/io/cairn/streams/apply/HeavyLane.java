@@ -59,6 +59,9 @@ final class HeavyLane implements AutoCloseable {
 
     private final Object lock = new Object();
     private final Map<String, ArrayDeque<Queued>> queues = new HashMap<>();
+    /** Per partition, the tenants with a queue here. */
+    private final Map<Integer, Set<String>> owners = new HashMap<>();
+    private long ownersChanged;
     private final ArrayDeque<String> turns = new ArrayDeque<>();
     private final Set<Bookmark> queued = new HashSet<>();
     private final Map<Bookmark, String> unpersisted = new HashMap<>();
@@ -96,12 +99,31 @@ final class HeavyLane implements AutoCloseable {
         }
     }
 
+    /** The tenants of {@code partition} with records here: what the partition's published position excludes ({@code CopyPositions}). */
+    Set<String> tenantsOn(int partition) {
+        synchronized (lock) {
+            Set<String> owned = owners.get(partition);
+            return owned == null ? Set.of() : Set.copyOf(owned);
+        }
+    }
+
+    /** A number that changes whenever a tenant starts or stops having records here. */
+    long ownersChanged() {
+        synchronized (lock) {
+            return ownersChanged;
+        }
+    }
+
     /** Queues {@code r} behind its tenant's earlier records here; a position already queued is ignored. */
     void enqueue(ApplyProcessor.LogRecord r) {
         synchronized (lock) {
             if (!queued.add(r.position())) return;
             String tenant = r.command().getTenant();
-            ArrayDeque<Queued> q = queues.computeIfAbsent(tenant, t -> new ArrayDeque<>());
+            ArrayDeque<Queued> q = queues.computeIfAbsent(tenant, t -> {
+                owners.computeIfAbsent(r.position().partition(), p -> new HashSet<>()).add(t);
+                ownersChanged++;
+                return new ArrayDeque<>();
+            });
             q.add(new Queued(tenant, r.position(), q.size() < KEPT_PER_TENANT ? r.command() : null));
             if (!persisted.contains(r.position())) unpersisted.put(r.position(), tenant);
             if (q.size() == 1) turns.add(tenant);
@@ -289,8 +311,14 @@ final class HeavyLane implements AutoCloseable {
             queued.remove(r.position());
             unpersisted.remove(r.position());
             wasPersisted = persisted.remove(r.position());
-            if (q.isEmpty()) queues.remove(tenant);
-            else turns.add(tenant);
+            if (q.isEmpty()) {
+                queues.remove(tenant);
+                Set<String> owned = owners.get(r.position().partition());
+                if (owned != null && owned.remove(tenant) && owned.isEmpty()) owners.remove(r.position().partition());
+                ownersChanged++;
+            } else {
+                turns.add(tenant);
+            }
         }
         // Its row stays until its outcome and state are surely in Kafka (drainTo, persistPending): a start
         // before then fetches the record again, which its position skips and whose state goes out again.

@@ -2,6 +2,7 @@ package io.cairn.streams.apply;
 
 import io.cairn.tenantdb.sqlite.SqliteLimits;
 import io.cairn.tenantdb.sqlite.TenantFiles;
+import io.cairn.tenantdb.sqlite.CopyPositions;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,6 +34,7 @@ final class TenantDatabasePool implements AutoCloseable {
     private final int maxOpen;
     private final Map<String, TenantDatabase> open = new LinkedHashMap<>(64, 0.75f, true);
     private TenantRegistry registry;
+    private CopyPositions positions;
 
     TenantDatabasePool(TenantFiles files, SqliteLimits limits, int maxOpen) {
         this.files = files;
@@ -52,6 +54,12 @@ final class TenantDatabasePool implements AutoCloseable {
     synchronized TenantRegistry registry() throws SQLException {
         if (registry == null) registry = TenantRegistry.open(files.registryFile());
         return registry;
+    }
+
+    /** The hot directory's {@link CopyPositions} writer, opened on first use and closed with the pool. */
+    synchronized CopyPositions positions() throws SQLException {
+        if (positions == null) positions = CopyPositions.open(files);
+        return positions;
     }
 
     /** The tenant's open database, opening its file if it exists; null when the tenant has no file. */
@@ -129,6 +137,14 @@ final class TenantDatabasePool implements AutoCloseable {
         all.forEach(TenantDatabase::close);
         if (registry != null) registry.close();
         registry = null;
+        if (positions != null) {
+            try {
+                positions.close();
+            } catch (SQLException e) {
+                // advisory: nothing to lose
+            }
+        }
+        positions = null;
     }
 
     private TenantDatabase openAndTrack(String tenant) throws SQLException {

@@ -27,6 +27,7 @@ final class ThawHolds {
     private final Map<String, ArrayDeque<ApplyProcessor.LogRecord>> held = new LinkedHashMap<>();
     private final Set<Bookmark> persisted = new HashSet<>();
     private final List<Bookmark> releasedSincePersist = new ArrayList<>();
+    private long changes;
 
     /** Where the held positions are recorded. */
     interface TenantRegistrySource {
@@ -57,9 +58,20 @@ final class ThawHolds {
             cold.prefetch(tenant, r.position(), tail);
             q = new ArrayDeque<>();
             held.put(tenant, q);
+            changes++;
         }
         q.add(r);
         return true;
+    }
+
+    /** The tenants with records held: what the partition's published position excludes ({@code CopyPositions}). */
+    Set<String> tenants() {
+        return Set.copyOf(held.keySet());
+    }
+
+    /** A number that changes whenever a tenant starts or stops having records held. */
+    long changes() {
+        return changes;
     }
 
     /** Hands the held records of every tenant whose rebuild finished to {@code apply}, in order. */
@@ -68,6 +80,7 @@ final class ThawHolds {
             Map.Entry<String, ArrayDeque<ApplyProcessor.LogRecord>> e = it.next();
             if (!cold.ready(e.getKey())) continue;
             it.remove();
+            changes++;
             for (ApplyProcessor.LogRecord r : e.getValue()) {
                 apply.accept(r);
                 if (persisted.remove(r.position())) releasedSincePersist.add(r.position());

@@ -52,6 +52,14 @@ public final class TenantFiles {
         return hot.resolve("cairn-tenants.db");
     }
 
+    /**
+     * {@code <hot>/cairn-positions.db}: how far the applier writing this directory has applied each partition
+     * ({@link CopyPositions}), which edges read for strong reads and replica lag.
+     */
+    public Path positionsFile() {
+        return hot.resolve("cairn-positions.db");
+    }
+
     /** {@code <hot>/quarantine}: damaged tenant files are moved here, never deleted. */
     public Path quarantineDir() {
         return hot.resolve("quarantine");

@@ -1,0 +1,52 @@
+package io.cairn.streams.apply;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cairn.tenantdb.sqlite.CopyPositions;
+import io.cairn.tenantdb.sqlite.TenantFiles;
+import io.cairn.topics.avro.CommandResult;
+import io.cairn.topics.avro.TenantCommand;
+import java.time.Duration;
+import java.util.List;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The position an applier publishes for its copy (what strong reads wait for) never claims a record its
+ * files do not hold: a tenant whose record went to the heavy lane stays excluded until the lane committed it,
+ * while the partition's other tenants are reported at once.
+ */
+class PositionPublisherTest extends ApplierHarness {
+    /** About 20M VM steps: past the stream thread's quick budget, inside the full one, so it runs in the heavy lane. */
+    private static final String HEAVY = "INSERT INTO t SELECT count(*) FROM"
+            + " (WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 2000000) SELECT i FROM c)";
+
+    @Test
+    void appliedRecordsArePublishedAndAHeavyTenantIsExcludedUntilTheLaneCommitsIt() throws Exception {
+        startApplier(16);
+        assertThat(apply(Commands.create("acme"), Commands.execute("acme", "CREATE TABLE t (n)"),
+                Commands.create("other"), Commands.execute("other", "CREATE TABLE t (n)"))).allMatch(CommandResult::getOk);
+        try (CopyPositions.Reader reader = CopyPositions.reader(new TenantFiles(hot))) {
+            assertThat(reader.holds(0, "acme", piped.size())).isTrue();
+            assertThat(reader.holds(0, "acme", piped.size() + 1)).as("nothing past the log's end").isFalse();
+
+            TenantCommand heavy = Commands.execute("acme", HEAVY);
+            TenantCommand light = Commands.execute("other", "INSERT INTO t VALUES (1)");
+            pipe(heavy, light);
+            long end = piped.size();
+            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).until(() -> {
+                driver.advanceWallClockTime(Duration.ofMillis(5));
+                if (reader.holds(0, "acme", end)) {
+                    // Whenever the heavy tenant is reported, its file has the heavy write.
+                    assertThat(query("acme", "SELECT count(*) FROM t")).isEqualTo(List.of(List.of(1)));
+                    return true;
+                }
+                return false;
+            });
+            assertThat(registry.get("cairn.applier.records").tag("outcome", "deferred").counter().count())
+                    .as("the heavy write went through the heavy lane").isEqualTo(1);
+            assertThat(reader.holds(0, "other", end)).isTrue();
+            assertThat(query("other", "SELECT count(*) FROM t")).isEqualTo(List.of(List.of(1)));
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package io.cairn.tenantdb.sqlite;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * How far a copy of the tenants (the hot volume, or a replica's directory) has applied each partition of
+ * the tenant log: {@code <dir>/cairn-positions.db}, written by the applier of that directory after each
+ * group commit, read by edges for strong reads and replica lag.
+ *
+ * <p>The contract, per partition: every record below {@code next_offset} is in the copy's files, except
+ * those of the tenants listed as <em>pending</em> for the partition (their records wait in the heavy lane
+ * or for a thaw; a tenant leaves the list only once all of them are committed). So a tenant not pending,
+ * on a partition whose {@code next_offset} is at least E, has every one of its records below E applied.
+ * {@code next_offset} only moves forward. The file is not synced (a lost update only makes the copy look
+ * behind), and is no part of a tenant's data: deleting it makes the copy look empty until the next commit.
+ *
+ * <p>{@link #open} gives the writer; {@link #reader} a read-only view. Both are thread-safe.
+ */
+public final class CopyPositions implements AutoCloseable {
+    private final Connection conn;
+
+    private CopyPositions(Connection conn) {
+        this.conn = conn;
+    }
+
+    /** The writer of {@code files}' copy: creates the file when missing. */
+    public static CopyPositions open(TenantFiles files) throws SQLException {
+        Path file = files.positionsFile();
+        try {
+            Files.createDirectories(file.getParent());
+        } catch (java.io.IOException e) {
+            throw new SQLException("cannot create " + file.getParent(), e);
+        }
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(SQLiteConfig.SynchronousMode.OFF);
+        config.setBusyTimeout(10_000);
+        Connection conn = config.createConnection("jdbc:sqlite:" + file);
+        try (Statement s = conn.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS partitions (log_partition INTEGER PRIMARY KEY, next_offset INTEGER NOT NULL,"
+                    + " updated_at INTEGER NOT NULL)");
+            s.execute("CREATE TABLE IF NOT EXISTS pending (log_partition INTEGER NOT NULL, tenant TEXT NOT NULL,"
+                    + " PRIMARY KEY (log_partition, tenant)) WITHOUT ROWID");
+        } catch (SQLException e) {
+            conn.close();
+            throw e;
+        }
+        return new CopyPositions(conn);
+    }
+
+    /**
+     * Records that {@code partition} is applied below {@code nextOffset} but for its pending tenants, which
+     * {@code added} joined and {@code removed} left ({@code replace}: the pending tenants are exactly
+     * {@code added}). One transaction: a reader never sees the offset without the tenants it excludes.
+     */
+    public synchronized void publish(int partition, long nextOffset, Collection<String> added, Collection<String> removed,
+            boolean replace, long nowMillis) throws SQLException {
+        conn.setAutoCommit(false);
+        try {
+            if (replace) {
+                try (PreparedStatement ps = conn.prepareStatement("DELETE FROM pending WHERE log_partition = ?")) {
+                    ps.setInt(1, partition);
+                    ps.executeUpdate();
+                }
+            }
+            if (!removed.isEmpty() && !replace) {
+                try (PreparedStatement ps = conn.prepareStatement("DELETE FROM pending WHERE log_partition = ? AND tenant = ?")) {
+                    for (String t : removed) {
+                        ps.setInt(1, partition);
+                        ps.setString(2, t);
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+            }
+            if (!added.isEmpty()) {
+                try (PreparedStatement ps = conn.prepareStatement("INSERT OR IGNORE INTO pending (log_partition, tenant) VALUES (?, ?)")) {
+                    for (String t : added) {
+                        ps.setInt(1, partition);
+                        ps.setString(2, t);
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+            }
+            try (PreparedStatement ps = conn.prepareStatement("INSERT INTO partitions (log_partition, next_offset, updated_at)"
+                    + " VALUES (?, ?, ?) ON CONFLICT (log_partition) DO UPDATE SET next_offset = max(next_offset, excluded.next_offset),"
+                    + " updated_at = excluded.updated_at")) {
+                ps.setInt(1, partition);
+                ps.setLong(2, nextOffset);
+                ps.setLong(3, nowMillis);
+                ps.executeUpdate();
+            }
+            conn.commit();
+        } catch (SQLException e) {
+            conn.rollback();
+            throw e;
+        } finally {
+            conn.setAutoCommit(true);
+        }
+    }
+
+    @Override
+    public synchronized void close() throws SQLException {
+        conn.close();
+    }
+
+    /** A read-only view of the positions {@code files}' applier publishes; the file need not exist yet. */
+    public static Reader reader(TenantFiles files) {
+        return new Reader(files.positionsFile());
+    }
+
+    /** Reads a copy's positions. Opens the file on first use once it exists; thread-safe. */
+    public static final class Reader implements AutoCloseable {
+        private final Path file;
+        private Connection conn;
+
+        private Reader(Path file) {
+            this.file = file;
+        }
+
+        /** Per partition, the offset below which the copy has applied everything but its pending tenants; empty before any. */
+        public synchronized Map<Integer, Long> nextOffsets() throws SQLException {
+            Map<Integer, Long> out = new HashMap<>();
+            if (!connect()) return out;
+            try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("SELECT log_partition, next_offset FROM partitions")) {
+                while (rs.next()) out.put(rs.getInt(1), rs.getLong(2));
+            } catch (SQLException e) {
+                if (!notCreatedYet(e)) throw e;
+            }
+            return out;
+        }
+
+        /** True when the copy holds every record of {@code tenant} below {@code endExclusive} on {@code partition}. */
+        public synchronized boolean holds(int partition, String tenant, long endExclusive) throws SQLException {
+            if (!connect()) return endExclusive <= 0;
+            conn.setAutoCommit(false); // one read transaction: the offset and the pending list belong together
+            try {
+                long next = -1;
+                try (PreparedStatement ps = conn.prepareStatement("SELECT next_offset FROM partitions WHERE log_partition = ?")) {
+                    ps.setInt(1, partition);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) next = rs.getLong(1);
+                    }
+                }
+                if (endExclusive <= 0) return true;
+                if (next < endExclusive) return false;
+                try (PreparedStatement ps = conn.prepareStatement("SELECT 1 FROM pending WHERE log_partition = ? AND tenant = ?")) {
+                    ps.setInt(1, partition);
+                    ps.setString(2, tenant);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        return !rs.next();
+                    }
+                }
+            } catch (SQLException e) {
+                if (notCreatedYet(e)) return false;
+                throw e;
+            } finally {
+                conn.commit();
+                conn.setAutoCommit(true);
+            }
+        }
+
+        /** The writer created the file but not its tables yet: nothing is published. */
+        private static boolean notCreatedYet(SQLException e) {
+            return e.getMessage() != null && e.getMessage().contains("no such table");
+        }
+
+        private boolean connect() throws SQLException {
+            if (conn != null) return true;
+            if (!Files.exists(file)) return false;
+            SQLiteConfig config = new SQLiteConfig();
+            config.setReadOnly(true);
+            config.setBusyTimeout(1_000);
+            conn = config.createConnection("jdbc:sqlite:" + file);
+            return true;
+        }
+
+        @Override
+        public synchronized void close() throws SQLException {
+            if (conn != null) conn.close();
+            conn = null;
+        }
+    }
+}
