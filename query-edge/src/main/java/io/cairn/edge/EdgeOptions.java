@@ -1,5 +1,6 @@
 package io.cairn.edge;
 
+import io.cairn.edge.read.ReadCopy;
 import io.cairn.connectors.keys.TenantKeys;
 import io.cairn.edge.restore.PastBuilder;
 import io.cairn.edge.restore.RestorePoints;
@@ -30,9 +31,12 @@ import java.util.function.Supplier;
  * @param restoreWindow how far back restores, forks and as-of reads reach. Default 30 days.
  * @param keys tenants' data keys: writes and their outcomes travel sealed, a new tenant gets a key; null:
  *     no encryption
+ * @param copies the copies reads may be served from, in order of preference (see {@link #withCopies}); empty:
+ *     the primary hot volume alone
  */
 public record EdgeOptions(List<HealthCheck> checks, ReadCache readCache, MetadataStore controlPlane, Duration accessWindow,
-        Map<String, Supplier<Object>> healthDetails, SnapshotStore snapshots, PastBuilder pastBuilder, Duration restoreWindow, TenantKeys keys) {
+        Map<String, Supplier<Object>> healthDetails, SnapshotStore snapshots, PastBuilder pastBuilder, Duration restoreWindow, TenantKeys keys,
+        List<ReadCopy.Spec> copies) {
     public static final Duration DEFAULT_ACCESS_WINDOW = Duration.ofSeconds(10);
 
     public EdgeOptions {
@@ -41,45 +45,59 @@ public record EdgeOptions(List<HealthCheck> checks, ReadCache readCache, Metadat
         if (accessWindow.isNegative() || accessWindow.isZero()) throw new IllegalArgumentException("accessWindow must be positive");
         healthDetails = Map.copyOf(healthDetails);
         if (restoreWindow.isNegative() || restoreWindow.isZero()) throw new IllegalArgumentException("restoreWindow must be positive");
+        copies = List.copyOf(copies);
+        if (copies.stream().map(ReadCopy.Spec::name).distinct().count() != copies.size()) {
+            throw new IllegalArgumentException("copies must have distinct names");
+        }
+    }
+
+    /**
+     * The copies this edge reads, in order of preference: {@link ReadCopy#PRIMARY} (the hot volume) and
+     * replicas' directories (see docs/replicas.md). An edge beside a replica on a node without the hot volume
+     * names that replica alone.
+     */
+    public EdgeOptions withCopies(List<ReadCopy.Spec> c) {
+        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, healthDetails, snapshots, pastBuilder, restoreWindow, keys, c);
     }
 
     public static EdgeOptions defaults() {
-        return new EdgeOptions(List.of(), ReadCache.DISABLED, null, DEFAULT_ACCESS_WINDOW, Map.of(), null, null, RestorePoints.DEFAULT_WINDOW, null);
+        return new EdgeOptions(List.of(), ReadCache.DISABLED, null, DEFAULT_ACCESS_WINDOW, Map.of(), null, null, RestorePoints.DEFAULT_WINDOW, null,
+                List.of());
     }
 
     public EdgeOptions withChecks(List<HealthCheck> c) {
-        return new EdgeOptions(c, readCache, controlPlane, accessWindow, healthDetails, snapshots, pastBuilder, restoreWindow, keys);
+        return new EdgeOptions(c, readCache, controlPlane, accessWindow, healthDetails, snapshots, pastBuilder, restoreWindow, keys, copies);
     }
 
     public EdgeOptions withReadCache(ReadCache cache) {
-        return new EdgeOptions(checks, cache, controlPlane, accessWindow, healthDetails, snapshots, pastBuilder, restoreWindow, keys);
+        return new EdgeOptions(checks, cache, controlPlane, accessWindow, healthDetails, snapshots, pastBuilder, restoreWindow, keys, copies);
     }
 
     public EdgeOptions withControlPlane(MetadataStore store) {
-        return new EdgeOptions(checks, readCache, store, accessWindow, healthDetails, snapshots, pastBuilder, restoreWindow, keys);
+        return new EdgeOptions(checks, readCache, store, accessWindow, healthDetails, snapshots, pastBuilder, restoreWindow, keys, copies);
     }
 
     public EdgeOptions withAccessWindow(Duration window) {
-        return new EdgeOptions(checks, readCache, controlPlane, window, healthDetails, snapshots, pastBuilder, restoreWindow, keys);
+        return new EdgeOptions(checks, readCache, controlPlane, window, healthDetails, snapshots, pastBuilder, restoreWindow, keys, copies);
     }
 
     public EdgeOptions withSnapshots(SnapshotStore store) {
-        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, healthDetails, store, pastBuilder, restoreWindow, keys);
+        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, healthDetails, store, pastBuilder, restoreWindow, keys, copies);
     }
 
     public EdgeOptions withPastBuilder(PastBuilder builder) {
-        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, healthDetails, snapshots, builder, restoreWindow, keys);
+        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, healthDetails, snapshots, builder, restoreWindow, keys, copies);
     }
 
     public EdgeOptions withRestoreWindow(Duration window) {
-        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, healthDetails, snapshots, pastBuilder, window, keys);
+        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, healthDetails, snapshots, pastBuilder, window, keys, copies);
     }
 
     public EdgeOptions withKeys(TenantKeys k) {
-        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, healthDetails, snapshots, pastBuilder, restoreWindow, k);
+        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, healthDetails, snapshots, pastBuilder, restoreWindow, k, copies);
     }
 
     public EdgeOptions withHealthDetails(Map<String, Supplier<Object>> details) {
-        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, details, snapshots, pastBuilder, restoreWindow, keys);
+        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, details, snapshots, pastBuilder, restoreWindow, keys, copies);
     }
 }

@@ -19,7 +19,10 @@ import io.cairn.edge.http.TenantRepairs;
 import io.cairn.edge.read.ColdReads;
 import io.cairn.edge.restore.PastCopies;
 import io.cairn.edge.restore.RestorePoints;
+import io.cairn.edge.read.CopyTracker;
 import io.cairn.edge.read.QueryRunner;
+import io.cairn.edge.read.ReadCopy;
+import io.cairn.tenantdb.sqlite.CopyPositions;
 import io.cairn.edge.read.ReadPool;
 import io.cairn.edge.write.CommandGateway;
 import io.cairn.edge.write.CommandLog;
@@ -51,6 +54,8 @@ public final class QueryEdge implements AutoCloseable {
     static final long COLD_COPY_BYTES = 1L << 30;
     /** Past points built at once per edge (each a snapshot download and a replay), copies kept, and their bytes. */
     static final int PAST_BUILDS = 2;
+    /** How often the edge looks where each copy stands against the log when no read waits (replica lag is exact to this). */
+    static final java.time.Duration COPY_REFRESH = java.time.Duration.ofMillis(100);
     static final int PAST_COPIES = 16;
     static final long PAST_COPY_BYTES = 1L << 30;
 
@@ -111,17 +116,25 @@ public final class QueryEdge implements AutoCloseable {
             ColdReads coldReads = options.snapshots() == null ? null : track(resources, new ColdReads(options.snapshots(),
                     localDir("cairn-cold-reads-"), config.readLimits(), COLD_DOWNLOADS, COLD_COPY_BYTES,
                     config.maxResultRows(), config.maxResultBytes()));
+            QueryRunner primaryQueries = new QueryRunner(pool, directory::awaitApplied, config.maxResultRows(), config.maxResultBytes(),
+                    options.readCache());
+            CopyTracker copies = track(resources, new CopyTracker(readCopies(config, options, pool, primaryQueries, resources), logEnds::ends,
+                    COPY_REFRESH, metrics.registry()));
+            for (ReadCopy c : copies.copies()) if (!c.primary()) directory.onDeleted(c.pool()::evict);
+            Map<String, java.util.function.Supplier<Object>> healthDetails = new java.util.LinkedHashMap<>(options.healthDetails());
+            healthDetails.put("copies", copies::details);
             EdgeServices services = new EdgeServices(config, new Authenticator(config.adminToken(), directory),
                     directory, feed::ready, gateway, logEnds,
-                    new QueryRunner(pool, directory::awaitApplied, config.maxResultRows(), config.maxResultBytes(), options.readCache()),
+                    primaryQueries,
                     TenantRepairs.create(gateway, directory, pool, metrics, config.writeTimeout(), migrations::pendingFor),
-                    List.copyOf(checks), metrics, access, options.controlPlane(), options.healthDetails(),
+                    List.copyOf(checks), metrics, access, options.controlPlane(), healthDetails,
                     options.snapshots(), coldReads, migrations, migrationFeed::ready, migrationLog,
                     new RunDriver(migrations, migrationLog, gateway, directory, config.writeTimeout()),
                     new RestorePoints(logEnds, options.snapshots(), options.restoreWindow(), java.time.Clock.systemUTC()),
                     options.pastBuilder() == null ? null : track(resources, new PastCopies(options.pastBuilder(), localDir("cairn-past-"),
                             config.readLimits(), config.maxResultRows(), config.maxResultBytes(), PAST_BUILDS, PAST_COPIES, PAST_COPY_BYTES)),
-                    options.keys());
+                    options.keys(), copies);
+            copies.start();
             feed.start();
             migrationFeed.start();
             outcomes.start();
@@ -133,6 +146,30 @@ public final class QueryEdge implements AutoCloseable {
             closeAll(resources);
             throw e;
         }
+    }
+
+    /**
+     * The copies reads are served from, in the order the options give (none: the primary alone): the
+     * hot volume through {@code primaryPool}, each replica's directory through a read pool of its own.
+     */
+    private static List<ReadCopy> readCopies(EdgeConfig config, EdgeOptions options, ReadPool primaryPool, QueryRunner primaryQueries,
+            List<AutoCloseable> resources) {
+        List<ReadCopy.Spec> specs = new ArrayList<>(options.copies());
+        if (specs.isEmpty()) specs.add(ReadCopy.Spec.primary());
+        List<ReadCopy> copies = new ArrayList<>();
+        for (ReadCopy.Spec spec : specs) {
+            if (spec.dir() == null) {
+                copies.add(new ReadCopy(spec.name(), true, primaryPool, primaryQueries, CopyPositions.reader(new TenantFiles(config.hotDir()))));
+                continue;
+            }
+            TenantFiles files = new TenantFiles(spec.dir());
+            ReadPool pool = track(resources, new ReadPool(files, config.readLimits(), config.maxIdleReadConnections()));
+            // A replica is read only once its positions say it holds what the read needs: it never waits on a bookmark itself.
+            QueryRunner queries = new QueryRunner(pool, (tenant, offset, timeout) -> false, config.maxResultRows(), config.maxResultBytes(),
+                    options.readCache());
+            copies.add(new ReadCopy(spec.name(), false, pool, queries, CopyPositions.reader(files)));
+        }
+        return copies;
     }
 
     /** A directory of this process's own on local disk, for copies of cold tenants' snapshots or of past points. */

@@ -66,6 +66,7 @@ public enum ErrorCode {
     UNAVAILABLE(503, "unavailable", true),
     STORAGE_FULL(503, "storage_full", true),
     TENANT_RECOVERING(503, "tenant_recovering", true),
+    REPLICA_LAGGING(503, "replica_lagging", true),
     WRITE_TIMEOUT(504, "write_timeout"),
     BOOKMARK_TIMEOUT(504, "bookmark_timeout", true);
 

@@ -48,10 +48,13 @@ public final class ServeCommand implements Callable<Integer> {
         if (config.logFormat().equals("json")) io.cairn.infra.config.Logging.use("json");
         Path hot = config.dataPath().resolve("hot");
         ApplierConfig applier = null;
-        if (config.runsApplier()) {
+        if (config.runsApplier() || config.runsReplica()) {
             ApplierConfig d = ApplierConfig.primary(hot);
             applier = new ApplierConfig(hot, d.applicationId(), d.role(), config.applierThreads(), config.maxOpenTenants(),
                     d.groupCommitMaxRecords(), d.maxResultRows(), d.limits(), config.applierInstanceId(), null);
+            if (config.runsReplica()) {
+                applier = applier.withRole(ApplierConfig.Role.REPLICA, config.replica().applicationId(), config.replica().dirPath());
+            }
         }
         EdgeConfig edge = null;
         if (config.runsEdge()) {
@@ -64,7 +67,8 @@ public final class ServeCommand implements Callable<Integer> {
                 : new RedisQueryCache(RedisQueryCacheConfig.fromUrl(config.redisUrl()), registry);
         DynamoDbClient dynamo = null;
         CairnNode.Spec spec = new CairnNode.Spec(applier, edge, config.kafka().partitions(), config.kafka().replicationFactor().shortValue())
-                .withEdgeOptions(EdgeOptions.defaults().withReadCache(new ReadCache(cache, DevCommand.READ_CACHE_MIN_COST, DevCommand.READ_CACHE_TTL)));
+                .withEdgeOptions(EdgeOptions.defaults().withReadCache(new ReadCache(cache, DevCommand.READ_CACHE_MIN_COST, DevCommand.READ_CACHE_TTL))
+                        .withCopies(config.readCopies().stream().map(io.cairn.infra.config.ReadCopySettings::spec).toList()));
         if (config.dynamodb() != null) {
             DynamoDbSettings d = config.dynamodb();
             dynamo = DynamoDbClients.aws(d.region(), d.endpointUri());
@@ -81,7 +85,7 @@ public final class ServeCommand implements Callable<Integer> {
             spec = spec.withSnapshots(new SnapshotOptions(new S3SnapshotStore(s3, S3SnapshotConfig.of(sn.bucket())), sn.everyWrites(),
                     (long) sn.everyMegabytes() << 20, sn.keep(), sn.restoreWindowDuration()));
         }
-        if (config.tiering().enabled() && applier != null && spec.controlPlane() != null && spec.snapshots() != null) {
+        if (config.tiering().enabled() && config.runsApplier() && spec.controlPlane() != null && spec.snapshots() != null) {
             spec = spec.withTiering(config.tiering().config());
         }
         if (config.encryption() != null) {

@@ -17,8 +17,9 @@ import java.util.Set;
  *
  * @param dataDir the hot volume (EFS in AWS): tenant files, the admin-token file. Required.
  * @param httpPort the edge's port. Default 8080.
- * @param roles what this process runs: any of {@code applier}, {@code edge}, {@code materializer}
- *     (default: applier and edge, plus the materializer when {@code dynamodb} is set)
+ * @param roles what this process runs: any of {@code applier}, {@code edge}, {@code materializer}, {@code replica}
+ *     (default: applier and edge, plus the materializer when {@code dynamodb} is set); {@code replica} needs the
+ *     {@code replica} section and excludes {@code applier} (a replica is another node's applier)
  * @param kafka how to reach Kafka (MSK)
  * @param applierThreads Kafka Streams threads of the applier. Default 1.
  * @param maxOpenTenants open tenant databases kept by the applier. Default 1,024.
@@ -37,6 +38,8 @@ import java.util.Set;
  * @param metrics outputs besides Prometheus (CloudWatch EMF); unset: Prometheus only
  * @param encryption per-tenant encryption of the log's tenant data and of snapshots (key file and vault);
  *     unset: tenant data travels and is stored clear (a warning at start)
+ * @param replica the replica this process applies to (role {@code replica}); see docs/replicas.md
+ * @param readCopies the copies the edge reads, in order of preference; default: the hot volume alone
  */
 public record CairnConfig(
         @JsonProperty("data_dir") String dataDir,
@@ -52,9 +55,11 @@ public record CairnConfig(
         @JsonProperty("tiering") TieringSettings tiering,
         @JsonProperty("log_format") String logFormat,
         @JsonProperty("encryption") EncryptionSettings encryption,
-        @JsonProperty("metrics") MetricsSettings metrics) {
+        @JsonProperty("metrics") MetricsSettings metrics,
+        @JsonProperty("replica") ReplicaSettings replica,
+        @JsonProperty("read_copies") List<ReadCopySettings> readCopies) {
 
-    static final Set<String> ROLES = Set.of("applier", "edge", "materializer");
+    static final Set<String> ROLES = Set.of("applier", "edge", "materializer", "replica");
 
     public CairnConfig {
         Objects.requireNonNull(dataDir, "data_dir is required");
@@ -63,7 +68,19 @@ public record CairnConfig(
         roles = roles != null ? List.copyOf(roles)
                 : dynamodb != null ? List.of("applier", "edge", "materializer") : List.of("applier", "edge");
         for (String r : roles) {
-            if (!ROLES.contains(r)) throw new IllegalArgumentException("roles may hold 'applier', 'edge' and 'materializer', not '" + r + "'");
+            if (!ROLES.contains(r)) {
+                throw new IllegalArgumentException("roles may hold 'applier', 'edge', 'materializer' and 'replica', not '" + r + "'");
+            }
+        }
+        if (roles.contains("replica") && roles.contains("applier")) {
+            throw new IllegalArgumentException("roles: a process runs the primary applier or a replica, not both (a replica is another node's copy)");
+        }
+        if (roles.contains("replica") && replica == null) {
+            throw new IllegalArgumentException("the replica role needs the replica section (name, dir)");
+        }
+        readCopies = readCopies == null ? List.of() : List.copyOf(readCopies);
+        if (readCopies.stream().map(ReadCopySettings::name).distinct().count() != readCopies.size()) {
+            throw new IllegalArgumentException("read_copies: each copy is named once");
         }
         if (roles.contains("materializer") && dynamodb == null) {
             throw new IllegalArgumentException("the materializer role needs dynamodb (region, and table_prefix if not cairn-)");
@@ -86,6 +103,10 @@ public record CairnConfig(
 
     public boolean runsEdge() {
         return roles.contains("edge");
+    }
+
+    public boolean runsReplica() {
+        return roles.contains("replica");
     }
 
     public boolean runsMaterializer() {

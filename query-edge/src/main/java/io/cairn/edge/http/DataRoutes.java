@@ -12,6 +12,7 @@ import io.cairn.edge.json.StatementParser;
 import io.cairn.edge.json.StatementSpec;
 import io.cairn.edge.read.QueryResult;
 import io.cairn.edge.read.QueryRunner;
+import io.cairn.edge.read.ReadLevel;
 import io.cairn.edge.write.CommandGateway.Submitted;
 import io.cairn.edge.write.Commands;
 import io.cairn.topics.Bookmark;
@@ -30,10 +31,12 @@ final class DataRoutes {
 
     private final EdgeServices s;
     private final RequestBodies bodies;
+    private final CopyReads copyReads;
 
     DataRoutes(EdgeServices services, RequestBodies bodies) {
         this.s = services;
         this.bodies = bodies;
+        this.copyReads = new CopyReads(services);
     }
 
     void execute(Context ctx) throws InterruptedException {
@@ -102,7 +105,10 @@ final class DataRoutes {
         Bookmark asOf = RestoreRoutes.asOf(s, state, body.get("as_of"));
         if (asOf != null) {
             if (body.hasNonNull("bookmark")) throw ApiError.invalidRequest("\"as_of\" reads a past point: it takes no \"bookmark\"");
-            answer(ctx, tenant, s.pastCopies().run(tenant, asOf, spec), asOf);
+            if (body.hasNonNull("consistency") || body.hasNonNull("max_lag_ms")) {
+                throw ApiError.invalidRequest("\"as_of\" reads a past point, the same on every copy: it takes no \"consistency\" or \"max_lag_ms\"");
+            }
+            answer(ctx, tenant, s.pastCopies().run(tenant, asOf, spec), asOf, null);
             return;
         }
         Bookmark atLeast = bookmark(body.get("bookmark"), state);
@@ -110,16 +116,17 @@ final class DataRoutes {
             throw new ApiError(ErrorCode.INVALID_BOOKMARK, "bookmark " + atLeast + " is past the end of the tenant's log:"
                     + " it was not issued by this Cairn (use the bookmark a write or a read returned)");
         }
+        ReadLevel level = ReadLevel.parse(body.get("consistency"), body.get("max_lag_ms"), atLeast != null);
         Duration wait = waitTime(body.get("timeout_ms"));
-        QueryResult r = s.repairs().read(tenant, wait, () -> s.queries().run(tenant, spec, atLeast, wait), s.coldReads() == null ? null
-                // A cold tenant's snapshot holds every write it acknowledged; a bookmark past it waits for a thaw instead.
-                : snapshotOffset -> atLeast != null && atLeast.offset() > snapshotOffset ? null
-                        : s.coldReads().run(tenant, snapshotOffset, spec, atLeast, wait));
-        answer(ctx, tenant, r, null);
+        CopyReads.Served served = copyReads.read(tenant, state, spec, level, atLeast, wait);
+        answer(ctx, tenant, served.result(), null, served.copy());
     }
 
-    /** Streams a read's answer; {@code asOf} (when not null) names the past point it was read at. */
-    private void answer(Context ctx, String tenant, QueryResult r, Bookmark asOf) {
+    /**
+     * Streams a read's answer; {@code asOf} (when not null) names the past point it was read at, {@code copy}
+     * (when not null) the copy that served it.
+     */
+    private void answer(Context ctx, String tenant, QueryResult r, Bookmark asOf, String copy) {
         int sent = Responses.stream(ctx, 200, g -> {
             // Streamed, not built as a tree: a read's rows go from SQLite to the wire with one copy.
             g.writeStartObject();
@@ -135,6 +142,7 @@ final class DataRoutes {
             g.writeEndArray();
             g.writeStringField("bookmark", r.position().toString());
             if (asOf != null) g.writeStringField("as_of", asOf.toString());
+            if (copy != null) g.writeStringField("copy", copy);
             g.writeEndObject();
         });
         s.access().read(tenant, r.rows().size(), RequestBodies.bodyBytes(ctx), sent);

@@ -12,6 +12,7 @@ import io.cairn.edge.directory.TenantDirectory;
 import io.cairn.edge.migrate.MigrationCatalog;
 import io.cairn.edge.migrate.MigrationLog;
 import io.cairn.edge.migrate.RunDriver;
+import io.cairn.edge.read.CopyTracker;
 import io.cairn.edge.read.QueryRunner;
 import io.cairn.edge.restore.PastCopies;
 import io.cairn.edge.restore.RestorePoints;
@@ -35,6 +36,7 @@ import java.util.function.Supplier;
  * {@code migrations} is what {@code cairn.migrations} holds, as far as {@code migrationsReady} says it
  * was read; {@code migrationLog} appends to it. {@code restorePoints} says what a restore may reach;
  * {@code pastCopies} (null without a builder of past content) serves as-of reads and past exports.
+ * {@code copies} are the copies reads are served from (the primary hot volume, replicas) and where each stands.
  */
 public record EdgeServices(
         EdgeConfig config,
@@ -58,7 +60,8 @@ public record EdgeServices(
         RunDriver runDriver,
         RestorePoints restorePoints,
         PastCopies pastCopies,
-        TenantKeys keys) {
+        TenantKeys keys,
+        CopyTracker copies) {
 
     /** The metadata store; 501 {@code not_supported} when this process has none. */
     MetadataStore requireControlPlane() {

@@ -24,6 +24,7 @@ public final class CommandLog implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final LogEnds ends;
     private volatile boolean ready;
+    private volatile boolean closed;
 
     /** Appends to the log; every acknowledged record moves {@code ends}. */
     public CommandLog(Map<String, Object> kafkaClientProps, LogEnds ends) {
@@ -34,12 +35,12 @@ public final class CommandLog implements AutoCloseable {
     /** Fetches the log's metadata in the background; {@link #ready()} turns true when it arrived. */
     public void warmUp() {
         Thread.ofVirtual().name("cairn-edge-producer-warmup").start(() -> {
-            while (!ready) {
+            while (!ready && !closed) {
                 try {
                     ready = !producer.partitionsFor(TopicCatalog.TENANT_LOG).isEmpty();
                 } catch (RuntimeException e) {
                     log.warn("waiting for {} metadata: {}", TopicCatalog.TENANT_LOG, e.getMessage());
-                    if (e instanceof IllegalStateException) return; // closed
+                    if (e instanceof IllegalStateException || closed) return; // closed (the producer says so in more than one way)
                 }
             }
         });
@@ -75,6 +76,7 @@ public final class CommandLog implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         ready = false;
         producer.close(Duration.ofSeconds(5));
     }

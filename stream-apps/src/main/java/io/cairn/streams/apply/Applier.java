@@ -63,10 +63,13 @@ public final class Applier implements AutoCloseable {
 
     /**
      * Starts applying, keeping snapshots as {@code snapshots} says (null: none, and {@code TakeSnapshot}
-     * records fail with {@code not_supported}).
+     * records fail with {@code not_supported}). A replica keeps none whatever {@code snapshots} says: the
+     * primary stores them (a replica's would be the same bytes under the same keys), and a replica keeps
+     * every tenant on its own disk, cold ones too (docs/replicas.md).
      */
     public static Applier start(ApplierConfig config, Map<String, Object> kafkaClientProps, MeterRegistry registry,
             SnapshotOptions snapshots) {
+        if (config.role() == ApplierConfig.Role.REPLICA) snapshots = null;
         TenantFiles hotFiles = new TenantFiles(config.hotDir());
         int leftovers = hotFiles.removeScratchOlderThan(Instant.now().minus(SCRATCH_KEPT));
         if (leftovers > 0) log.info("removed {} scratch copies left by a process that stopped mid-rebuild, mid-thaw or mid-snapshot", leftovers);

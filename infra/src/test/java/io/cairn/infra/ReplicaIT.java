@@ -1,0 +1,138 @@
+package io.cairn.infra;
+
+import static io.cairn.infra.TestStack.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cairn.edge.read.ReadCopy;
+import io.cairn.infra.TestStack.Reply;
+import io.cairn.infra.runtime.CairnNode;
+import io.cairn.streams.apply.ApplierConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Replicas and consistency levels (docs/replicas.md) against the real broker: a replica applier in its own
+ * consumer group builds its own copy of every tenant; an edge that reads only that copy answers a strong
+ * read with everything acknowledged before it, a session read with at least its bookmark, and refuses an
+ * eventual read bounded by {@code max_lag_ms} while the replica is stopped; the replica catches up when it
+ * comes back, to the same content as the primary's.
+ */
+class ReplicaIT {
+    private static final String TENANT = "acme";
+
+    @TempDir Path data;
+
+    @Test
+    void anEdgeReadingAReplicaKeepsEveryLevelsPromiseThroughTheReplicaStopping() throws Exception {
+        Path replicaDir = data.resolve("replica");
+        try (TestStack stack = TestStack.startWith(data, spec -> spec.withEdgeOptions(spec.edgeOptions()
+                .withCopies(List.of(ReadCopy.Spec.replica("replica-a", replicaDir)))))) {
+            String key = stack.createTenant(TENANT);
+            CairnNode replica = startReplica(stack, replicaDir);
+            try {
+                Reply w = stack.post("/v1/tenants/acme/execute", key, json(Map.of("statements", List.of(
+                        Map.of("sql", "CREATE TABLE t (n INTEGER)"), Map.of("sql", "INSERT INTO t VALUES (1)")))));
+                assertThat(w.status()).as(w.body().toString()).isEqualTo(200);
+
+                Reply strong = query(stack, TENANT, key, "strong", null, null);
+                assertThat(strong.status()).as(strong.body().toString()).isEqualTo(200);
+                assertThat(strong.body().path("rows").toString()).isEqualTo("[[1]]");
+                assertThat(strong.text("copy")).isEqualTo("replica-a");
+
+                Reply session = query(stack, TENANT, key, null, w.text("bookmark"), null);
+                assertThat(session.body().path("rows").toString()).isEqualTo("[[1]]");
+                assertThat(session.text("copy")).isEqualTo("replica-a");
+                assertThat(session.text("bookmark")).isEqualTo(w.text("bookmark"));
+                assertThat(TestStack.fileChecksum(replicaDir, "acme")).as("the replica's copy is the primary's")
+                        .isEqualTo(TestStack.fileChecksum(data.resolve("hot"), "acme"));
+            } finally {
+                replica.close();
+            }
+
+            // The replica stopped: writes go on (the primary applies them), the replica's copy falls behind.
+            Reply w2 = stack.post("/v1/tenants/acme/execute", key, json(Map.of("statements", List.of(Map.of("sql", "INSERT INTO t VALUES (2)")))));
+            assertThat(w2.status()).as(w2.body().toString()).isEqualTo(200);
+
+            Reply timedOut = query(stack, TENANT, key, "strong", null, 300);
+            assertThat(timedOut.status()).as(timedOut.body().toString()).isEqualTo(504);
+            assertThat(timedOut.errorCode()).isEqualTo("bookmark_timeout");
+            Reply stale = query(stack, TENANT, key, "eventual", null, null);
+            assertThat(stale.body().path("rows").toString()).as("an unbounded eventual read takes what the copy has").isEqualTo("[[1]]");
+            Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                Reply bounded = boundedQuery(stack, TENANT, key, 200);
+                assertThat(bounded.status()).as(bounded.body().toString()).isEqualTo(503);
+                assertThat(bounded.errorCode()).isEqualTo("replica_lagging");
+                assertThat(bounded.body().path("error").path("message").asText()).contains("replica-a");
+            });
+            Reply health = stack.get("/health", null);
+            assertThat(health.body().path("details").path("copies").path("replica-a").path("lag_records").asLong())
+                    .as(health.body().toString()).isPositive();
+
+            // Back: it resumes where its group committed and catches up.
+            CairnNode again = startReplica(stack, replicaDir);
+            try {
+                Reply caughtUp = query(stack, TENANT, key, "strong", null, 20_000);
+                assertThat(caughtUp.status()).as(caughtUp.body().toString()).isEqualTo(200);
+                assertThat(caughtUp.body().path("rows").toString()).isEqualTo("[[3]]");
+                assertThat(caughtUp.text("copy")).isEqualTo("replica-a");
+                Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> boundedQuery(stack, TENANT, key, 1_000).status() == 200);
+                assertThat(TestStack.fileChecksum(replicaDir, "acme")).isEqualTo(TestStack.fileChecksum(data.resolve("hot"), "acme"));
+            } finally {
+                again.close();
+            }
+        }
+    }
+
+    @Test
+    void anEdgeOnThePrimaryAloneServesEveryLevelFromIt() throws Exception {
+        try (TestStack stack = TestStack.start(data)) {
+            String key = stack.createTenant("solo");
+            Reply w = stack.post("/v1/tenants/solo/execute", key, json(Map.of("statements", List.of(
+                    Map.of("sql", "CREATE TABLE t (n INTEGER)"), Map.of("sql", "INSERT INTO t VALUES (7)")))));
+            assertThat(w.status()).isEqualTo(200);
+            for (String level : new String[] {"strong", "session", "eventual"}) {
+                Reply r = query(stack, "solo", key, level, level.equals("session") ? w.text("bookmark") : null, null);
+                assertThat(r.status()).as(level + ": " + r.body()).isEqualTo(200);
+                assertThat(r.body().path("rows").toString()).isEqualTo("[[7]]");
+                assertThat(r.text("copy")).isEqualTo("primary");
+            }
+            assertThat(boundedQuery(stack, "solo", key, 60_000).status()).isEqualTo(200);
+            Reply bad = stack.post("/v1/tenants/solo/query", key, json(Map.of("sql", "SELECT 1", "consistency", "linearizable")));
+            assertThat(bad.status()).isEqualTo(400);
+            assertThat(bad.errorCode()).isEqualTo("invalid_request");
+            Reply lagWithoutEventual = stack.post("/v1/tenants/solo/query", key,
+                    json(Map.of("sql", "SELECT 1", "consistency", "strong", "max_lag_ms", 10)));
+            assertThat(lagWithoutEventual.status()).isEqualTo(400);
+        }
+    }
+
+    /** An applier in the replica role over {@code dir}, on the stack's broker, in its own consumer group. */
+    private static CairnNode startReplica(TestStack stack, Path dir) throws Exception {
+        ApplierConfig config = ApplierConfig.primary(dir).withRole(ApplierConfig.Role.REPLICA, "cairn-replica-a", dir);
+        CairnNode node = CairnNode.start(new CairnNode.Spec(config, null, 4, (short) 1), stack.kafkaProperties(), new SimpleMeterRegistry());
+        assertThat(node.awaitHealthy(Duration.ofSeconds(60))).as("replica running").isTrue();
+        return node;
+    }
+
+    private static Reply query(TestStack stack, String tenant, String key, String consistency, String bookmark, Integer timeoutMs)
+            throws Exception {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("sql", "SELECT sum(n) FROM t");
+        if (consistency != null) body.put("consistency", consistency);
+        if (bookmark != null) body.put("bookmark", bookmark);
+        if (timeoutMs != null) body.put("timeout_ms", timeoutMs);
+        return stack.post("/v1/tenants/" + tenant + "/query", key, json(body));
+    }
+
+    private static Reply boundedQuery(TestStack stack, String tenant, String key, long maxLagMs) throws Exception {
+        return stack.post("/v1/tenants/" + tenant + "/query", key,
+                json(Map.of("sql", "SELECT sum(n) FROM t", "consistency", "eventual", "max_lag_ms", maxLagMs)));
+    }
+}

@@ -1,0 +1,143 @@
+package io.cairn.edge.http;
+
+import io.cairn.edge.error.ApiError;
+import io.cairn.edge.json.StatementSpec;
+import io.cairn.edge.read.CopyTracker;
+import io.cairn.edge.read.QueryResult;
+import io.cairn.edge.read.ReadCopy;
+import io.cairn.edge.read.ReadLevel;
+import io.cairn.edge.read.TenantFileDamaged;
+import io.cairn.topics.Bookmark;
+import io.cairn.topics.ErrorCode;
+import io.cairn.topics.avro.TenantState;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.StringJoiner;
+
+/**
+ * Chooses the copy a read is served from (docs/replicas.md), in the edge's order of preference:
+ * <ul>
+ * <li><b>strong</b>: the log's end for the tenant's partition is asked of Kafka when the request arrives; the
+ *     first copy that has applied that far serves (else the one nearest to it, waited for): a linearizable read.
+ * <li><b>session</b> (a bookmark): the first copy that already holds the bookmark; else the first copy, waited
+ *     for. Bookmarks never go backwards, whichever copy serves.
+ * <li><b>eventual</b>: the first copy within {@code max_lag_ms} (any copy without it); none within: 503
+ *     {@code replica_lagging}.
+ * </ul>
+ * A replica without the tenant's file, or with a damaged one, passes the read on to the next copy; only
+ * the primary is repaired through the log and serves cold tenants from their snapshots.
+ */
+final class CopyReads {
+    /** A read's answer and the copy that gave it. */
+    record Served(QueryResult result, String copy) {}
+
+    private final EdgeServices s;
+
+    CopyReads(EdgeServices services) {
+        this.s = services;
+    }
+
+    Served read(String tenant, TenantState state, StatementSpec spec, ReadLevel level, Bookmark atLeast, Duration wait)
+            throws InterruptedException {
+        CopyTracker tracker = s.copies();
+        int partition = state.getPartition();
+        List<ReadCopy> copies = new ArrayList<>(tracker.copies());
+        return switch (level.level()) {
+            case STRONG -> strong(tenant, partition, spec, atLeast, wait, copies, s.logEnds().end(partition));
+            case SESSION -> atLeast == null ? eventual(tenant, partition, spec, null, wait, copies, null)
+                    : session(tenant, partition, spec, atLeast, wait, copies);
+            case EVENTUAL -> eventual(tenant, partition, spec, atLeast, wait, copies, level.maxLagMs());
+        };
+    }
+
+    private Served strong(String tenant, int partition, StatementSpec spec, Bookmark atLeast, Duration wait, List<ReadCopy> copies,
+            long end) throws InterruptedException {
+        CopyTracker tracker = s.copies();
+        ReadCopy chosen = null;
+        for (ReadCopy c : copies) {
+            if (tracker.next(c.name(), partition) >= end) {
+                chosen = c;
+                break;
+            }
+            if (chosen == null || tracker.next(c.name(), partition) > tracker.next(chosen.name(), partition)) chosen = c;
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        if (!tracker.awaitHolds(chosen, partition, tenant, end, wait)) {
+            throw new ApiError(ErrorCode.BOOKMARK_TIMEOUT, "copy '" + chosen.name() + "' had not applied the tenant's log to its end at"
+                    + " the time of the request (" + partition + ":" + end + ") within " + wait.toMillis()
+                    + " ms; retry, or raise timeout_ms (at most 30000)");
+        }
+        Duration left = Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
+        if (chosen.primary()) return new Served(primary(chosen, tenant, spec, atLeast, left), chosen.name());
+        try {
+            return new Served(chosen.queries().run(tenant, spec, null, left), chosen.name());
+        } catch (TenantFileDamaged e) {
+            copies.remove(chosen); // a replica that lost the file: the others still can
+            if (copies.isEmpty()) throw lagging("no copy this edge reads has the tenant's file", List.of(), partition);
+            return strong(tenant, partition, spec, atLeast, left, copies, end);
+        }
+    }
+
+    private Served session(String tenant, int partition, StatementSpec spec, Bookmark atLeast, Duration wait, List<ReadCopy> copies)
+            throws InterruptedException {
+        CopyTracker tracker = s.copies();
+        for (ReadCopy c : copies) {
+            // The primary waits for the bookmark itself (the directory tells it when); a replica serves only if it holds it now.
+            if (c.primary()) return new Served(primary(c, tenant, spec, atLeast, wait), c.name());
+            if (!tracker.holdsNow(c, partition, tenant, atLeast.offset() + 1)) continue;
+            try {
+                return new Served(c.queries().run(tenant, spec, null, wait), c.name());
+            } catch (TenantFileDamaged e) {
+                // the next copy
+            }
+        }
+        ReadCopy first = copies.getFirst(); // replicas only, none there yet: wait for the preferred one
+        if (!tracker.awaitHolds(first, partition, tenant, atLeast.offset() + 1, wait)) {
+            throw new ApiError(ErrorCode.BOOKMARK_TIMEOUT, "copy '" + first.name() + "' had not reached bookmark " + atLeast + " within "
+                    + wait.toMillis() + " ms; retry, or raise timeout_ms (at most 30000)");
+        }
+        try {
+            return new Served(first.queries().run(tenant, spec, null, wait), first.name());
+        } catch (TenantFileDamaged e) {
+            throw lagging("copy '" + first.name() + "' has no usable file of the tenant", List.of(), partition);
+        }
+    }
+
+    private Served eventual(String tenant, int partition, StatementSpec spec, Bookmark atLeast, Duration wait, List<ReadCopy> copies,
+            Long maxLagMs) throws InterruptedException {
+        CopyTracker tracker = s.copies();
+        long now = System.currentTimeMillis();
+        List<ReadCopy> tooFar = new ArrayList<>();
+        for (ReadCopy c : copies) {
+            if (maxLagMs != null && tracker.lagMillis(c.name(), partition, now) > maxLagMs) {
+                tooFar.add(c);
+                continue;
+            }
+            if (c.primary()) return new Served(primary(c, tenant, spec, atLeast, wait), c.name());
+            if (atLeast != null && !tracker.holdsNow(c, partition, tenant, atLeast.offset() + 1)) continue;
+            try {
+                return new Served(c.queries().run(tenant, spec, null, wait), c.name());
+            } catch (TenantFileDamaged e) {
+                // the next copy
+            }
+        }
+        throw lagging(maxLagMs == null ? "no copy this edge reads has a usable file of the tenant"
+                : "no copy this edge reads is within max_lag_ms=" + maxLagMs, tooFar, partition);
+    }
+
+    /** The primary: repaired through the log when its file is damaged or missing; a cold tenant read from its snapshot. */
+    private QueryResult primary(ReadCopy c, String tenant, StatementSpec spec, Bookmark atLeast, Duration wait) throws InterruptedException {
+        return s.repairs().read(tenant, wait, () -> c.queries().run(tenant, spec, atLeast, wait), s.coldReads() == null ? null
+                // A cold tenant's snapshot holds every write it acknowledged; a bookmark past it waits for a thaw instead.
+                : snapshotOffset -> atLeast != null && atLeast.offset() > snapshotOffset ? null
+                        : s.coldReads().run(tenant, snapshotOffset, spec, atLeast, wait));
+    }
+
+    private ApiError lagging(String why, List<ReadCopy> copies, int partition) {
+        StringJoiner lags = new StringJoiner(", ", " (", ")").setEmptyValue("");
+        long now = System.currentTimeMillis();
+        for (ReadCopy c : copies) lags.add(c.name() + ": " + s.copies().lagMillis(c.name(), partition, now) + " ms behind");
+        return new ApiError(ErrorCode.REPLICA_LAGGING, why + lags + "; retry, allow more lag, or read with \"consistency\": \"strong\"");
+    }
+}
