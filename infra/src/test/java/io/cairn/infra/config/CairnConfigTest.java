@@ -97,6 +97,42 @@ class CairnConfigTest {
     }
 
     @Test
+    void aReplicaHasANameAndADirectoryAndAnEdgeListsTheCopiesItReads() throws Exception {
+        Path yaml = dir.resolve("replica.yaml");
+        Files.writeString(yaml, """
+                data_dir: /mnt/efs/cairn
+                kafka: {bootstrap_servers: h:9092}
+                roles: [replica, edge]
+                replica: {name: replica-b, dir: /var/lib/cairn/replica}
+                read_copies:
+                  - {name: replica-b, dir: /var/lib/cairn/replica}
+                  - {name: primary}
+                """);
+        CairnConfig c = CairnConfig.load(yaml);
+        assertThat(c.runsReplica()).isTrue();
+        assertThat(c.runsApplier()).isFalse();
+        assertThat(c.replica().applicationId()).isEqualTo("cairn-replica-replica-b");
+        assertThat(c.readCopies()).extracting(ReadCopySettings::name).containsExactly("replica-b", "primary");
+        assertThat(c.readCopies().get(1).spec().dir()).isNull();
+
+        String base = "data_dir: /x\nkafka: {bootstrap_servers: h:9092}\n";
+        Map<String, String> refused = Map.of(
+                "roles: [replica]\n", "the replica role needs the replica section",
+                "roles: [applier, replica]\nreplica: {name: r, dir: /r}\n", "not both",
+                "roles: [replica]\nreplica: {name: primary, dir: /r}\n", "must not be 'primary'",
+                "roles: [replica]\nreplica: {name: Bad!, dir: /r}\n", "a copy's name must match",
+                "read_copies: [{name: primary, dir: /x}]\n", "takes no directory",
+                "read_copies: [{name: r}]\n", "needs its directory",
+                "read_copies: [{name: primary}, {name: primary}]\n", "each copy is named once");
+        for (Map.Entry<String, String> e : refused.entrySet()) {
+            Path bad = dir.resolve("bad-" + Math.abs(e.getKey().hashCode()) + ".yaml");
+            Files.writeString(bad, base + e.getKey());
+            assertThatThrownBy(() -> CairnConfig.load(bad)).as(e.getKey()).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining(e.getValue());
+        }
+    }
+
+    @Test
     void snapshotsNeedABucketAndARegionAndHaveDefaults() throws Exception {
         Path yaml = dir.resolve("snap.yaml");
         Files.writeString(yaml, """

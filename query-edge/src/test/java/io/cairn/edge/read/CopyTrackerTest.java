@@ -1,0 +1,92 @@
+package io.cairn.edge.read;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cairn.tenantdb.sqlite.CopyPositions;
+import io.cairn.tenantdb.sqlite.SqliteLimits;
+import io.cairn.tenantdb.sqlite.TenantFiles;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Where a copy stands, as an edge sees it: a read waiting for a copy wakes when its applier publishes,
+ * never for a pending tenant; lag in records and time follows the log's ends; before the ends are known
+ * the lag is unknown, never zero.
+ */
+class CopyTrackerTest {
+    @TempDir Path dir;
+    private final Map<Integer, Long> logEnds = new ConcurrentHashMap<>();
+    private CopyTracker tracker;
+    private CopyPositions writer;
+    private ReadPool pool;
+
+    private ReadCopy copy() throws Exception {
+        TenantFiles files = new TenantFiles(dir);
+        writer = CopyPositions.open(files);
+        pool = new ReadPool(files, SqliteLimits.READ_DEFAULTS, 4);
+        return new ReadCopy("replica-a", false, pool, new QueryRunner(pool, (t, o, d) -> false, 100, 1 << 20), CopyPositions.reader(files));
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        if (tracker != null) tracker.close();
+        if (writer != null) writer.close();
+        if (pool != null) pool.close();
+    }
+
+    @Test
+    void aWaitingReadWakesWhenTheCopyPublishesAndNotForAPendingTenant() throws Exception {
+        ReadCopy copy = copy();
+        logEnds.put(0, 5L);
+        tracker = new CopyTracker(List.of(copy), () -> Map.copyOf(logEnds), Duration.ofMillis(20), new SimpleMeterRegistry()).start();
+        assertThat(tracker.awaitHolds(copy, 0, "acme", 5, Duration.ofMillis(50))).as("nothing published yet").isFalse();
+
+        CompletableFuture<Boolean> waiting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return tracker.awaitHolds(copy, 0, "acme", 5, Duration.ofSeconds(30));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        writer.publish(0, 5, Set.of("acme"), Set.of(), true, System.currentTimeMillis());
+        assertThat(tracker.awaitHolds(copy, 0, "other", 5, Duration.ofSeconds(30))).isTrue();
+        assertThat(waiting).as("acme is pending").isNotDone();
+        writer.publish(0, 5, Set.of(), Set.of("acme"), false, System.currentTimeMillis());
+        assertThat(waiting.get()).isTrue();
+    }
+
+    @Test
+    void lagFollowsTheLogsEndsAndIsUnknownBeforeThem() throws Exception {
+        ReadCopy copy = copy();
+        tracker = new CopyTracker(List.of(copy), () -> {
+            if (logEnds.isEmpty()) throw new IllegalStateException("Kafka unreachable");
+            return Map.copyOf(logEnds);
+        }, Duration.ofMillis(20), new SimpleMeterRegistry()).start();
+        writer.publish(0, 10, Set.of(), Set.of(), true, System.currentTimeMillis());
+        assertThat(tracker.lagMillis("replica-a", System.currentTimeMillis())).isEqualTo(Long.MAX_VALUE);
+
+        logEnds.put(0, 10L);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> tracker.lagMillis("replica-a", System.currentTimeMillis()) == 0);
+        long caughtUpAt = System.currentTimeMillis();
+        logEnds.put(0, 25L); // the log moves on, the copy does not
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> tracker.lagRecords("replica-a") == 15);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> tracker.lagMillis("replica-a", System.currentTimeMillis()) >= 100);
+        assertThat(tracker.lagMillis("replica-a", 0, System.currentTimeMillis())).as("at most since it was last seen caught up")
+                .isLessThanOrEqualTo(System.currentTimeMillis() - caughtUpAt + 100);
+        assertThat(tracker.details()).containsKey("replica-a");
+
+        writer.publish(0, 25, Set.of(), Set.of(), false, System.currentTimeMillis());
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> tracker.lagMillis("replica-a", System.currentTimeMillis()) == 0);
+        assertThat(tracker.lagRecords("replica-a")).isZero();
+    }
+}
