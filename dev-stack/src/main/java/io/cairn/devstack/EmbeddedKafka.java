@@ -51,14 +51,37 @@ public final class EmbeddedKafka implements AutoCloseable {
         try (OutputStream out = Files.newOutputStream(dir.resolve("ports.properties"))) {
             kept.store(out, "ports of the embedded Kafka; kept so restarts and tools find the same addresses");
         }
+        return startNode(dir, 1, List.of(new NodePorts(brokerPort, controllerPort)), Uuid.randomUuid().toString());
+    }
+
+    /** The ports of one node of a cluster: clients on {@code broker}, the controller quorum on {@code controller}. */
+    public record NodePorts(int broker, int controller) {}
+
+    /**
+     * Starts node {@code nodeId} (1-based) of a cluster of {@code nodes.size()} nodes, each a broker and a
+     * controller (a quorum of all of them), formatting its log directory under {@code dir} with {@code
+     * clusterId} on first use. Internal topics get min(3, nodes) replicas, and topics default to {@code
+     * min.insync.replicas} 2 when there are 3 nodes or more: a write acknowledged by the cluster survives the
+     * loss of any one broker. Returns once started.
+     */
+    public static EmbeddedKafka startNode(Path dir, int nodeId, List<NodePorts> nodes, String clusterId) throws Exception {
+        Files.createDirectories(dir);
         Path logDir = dir.resolve("log");
+        NodePorts own = nodes.get(nodeId - 1);
+        StringBuilder voters = new StringBuilder();
+        for (int i = 0; i < nodes.size(); i++) {
+            if (i > 0) voters.append(',');
+            voters.append(i + 1).append("@127.0.0.1:").append(nodes.get(i).controller());
+        }
+        int replicas = Math.min(3, nodes.size());
+        String minIsr = Integer.toString(nodes.size() >= 3 ? 2 : 1);
 
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
-        p.put("node.id", "1");
-        p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+        p.put("node.id", Integer.toString(nodeId));
+        p.put("controller.quorum.voters", voters.toString());
+        p.put("listeners", "PLAINTEXT://127.0.0.1:" + own.broker() + ",CONTROLLER://127.0.0.1:" + own.controller());
+        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + own.broker());
         p.put("controller.listener.names", "CONTROLLER");
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         p.put("inter.broker.listener.name", "PLAINTEXT");
@@ -66,17 +89,21 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("auto.create.topics.enable", "false");
         p.put("num.partitions", "8");
         p.put("message.max.bytes", Integer.toString(8 * 1024 * 1024));
-        // One node: every internal topic has one replica, and few partitions keep start-up quick.
-        p.put("offsets.topic.replication.factor", "1");
+        p.put("min.insync.replicas", minIsr);
+        p.put("unclean.leader.election.enable", "false");
+        // Few partitions of the internal topics keep start-up quick.
+        p.put("offsets.topic.replication.factor", Integer.toString(replicas));
         p.put("offsets.topic.num.partitions", "4");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.replication.factor", Integer.toString(replicas));
+        p.put("transaction.state.log.min.isr", minIsr);
         p.put("transaction.state.log.num.partitions", "4");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("share.coordinator.state.topic.replication.factor", Integer.toString(replicas));
+        p.put("share.coordinator.state.topic.min.isr", minIsr);
         p.put("group.initial.rebalance.delay.ms", "0");
+        // Lets a group member (an applier) ask for a short session, so a killed one is replaced within seconds.
+        p.put("group.min.session.timeout.ms", "1000");
         // After an unclean stop (SIGKILL), the controller waits out the dead broker's session before the
-        // restarted one may register: keep that short for a single node (default 9 s).
+        // restarted one may register, and leaders move off it only then: keep that short (default 9 s).
         p.put("broker.session.timeout.ms", "2000");
         p.put("broker.heartbeat.interval.ms", "500");
         KafkaConfig config = KafkaConfig.fromProps(p, false);
@@ -85,10 +112,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         // take the applier and the edge down with it. Report the failure instead (see failure()).
         Exit.setHaltProcedure((code, message) -> recordFailure("halt " + code + ": " + message));
         Exit.setExitProcedure((code, message) -> recordFailure("exit " + code + ": " + message));
-        if (!Files.exists(logDir.resolve("meta.properties"))) format(logDir);
+        if (!Files.exists(logDir.resolve("meta.properties"))) format(logDir, nodeId, clusterId);
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         server.startup();
-        return new EmbeddedKafka(server, "127.0.0.1:" + brokerPort);
+        return new EmbeddedKafka(server, "127.0.0.1:" + own.broker());
     }
 
     public String bootstrapServers() {
@@ -117,13 +144,13 @@ public final class EmbeddedKafka implements AutoCloseable {
         server.awaitShutdown();
     }
 
-    private static void format(Path logDir) throws Exception {
+    private static void format(Path logDir, int nodeId, String clusterId) throws Exception {
         Files.createDirectories(logDir);
         new Formatter()
                 .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
                 .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
-                .setNodeId(1)
-                .setClusterId(Uuid.randomUuid().toString())
+                .setNodeId(nodeId)
+                .setClusterId(clusterId)
                 .setDirectories(List.of(logDir.toString()))
                 .setMetadataLogDirectory(logDir.toString())
                 .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
