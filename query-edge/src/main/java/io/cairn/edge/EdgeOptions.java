@@ -1,6 +1,7 @@
 package io.cairn.edge;
 
 import io.cairn.edge.read.ReadCopy;
+import io.cairn.edge.write.WriteGate;
 import io.cairn.connectors.keys.TenantKeys;
 import io.cairn.edge.restore.PastBuilder;
 import io.cairn.edge.restore.RestorePoints;
@@ -33,10 +34,11 @@ import java.util.function.Supplier;
  *     no encryption
  * @param copies the copies reads may be served from, in order of preference (see {@link #withCopies}); empty:
  *     the primary hot volume alone
+ * @param writeGate whether the edge may append now ({@link WriteGate#OPEN}; a standby region's refuses until promoted)
  */
 public record EdgeOptions(List<HealthCheck> checks, ReadCache readCache, MetadataStore controlPlane, Duration accessWindow,
         Map<String, Supplier<Object>> healthDetails, SnapshotStore snapshots, PastBuilder pastBuilder, Duration restoreWindow, TenantKeys keys,
-        List<ReadCopy.Spec> copies) {
+        List<ReadCopy.Spec> copies, WriteGate writeGate) {
     public static final Duration DEFAULT_ACCESS_WINDOW = Duration.ofSeconds(10);
 
     public EdgeOptions {
@@ -46,6 +48,7 @@ public record EdgeOptions(List<HealthCheck> checks, ReadCache readCache, Metadat
         healthDetails = Map.copyOf(healthDetails);
         if (restoreWindow.isNegative() || restoreWindow.isZero()) throw new IllegalArgumentException("restoreWindow must be positive");
         copies = List.copyOf(copies);
+        java.util.Objects.requireNonNull(writeGate, "writeGate");
         if (copies.stream().map(ReadCopy.Spec::name).distinct().count() != copies.size()) {
             throw new IllegalArgumentException("copies must have distinct names");
         }
@@ -57,47 +60,51 @@ public record EdgeOptions(List<HealthCheck> checks, ReadCache readCache, Metadat
      * names that replica alone.
      */
     public EdgeOptions withCopies(List<ReadCopy.Spec> c) {
-        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, healthDetails, snapshots, pastBuilder, restoreWindow, keys, c);
+        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, healthDetails, snapshots, pastBuilder, restoreWindow, keys, c, writeGate);
     }
 
     public static EdgeOptions defaults() {
         return new EdgeOptions(List.of(), ReadCache.DISABLED, null, DEFAULT_ACCESS_WINDOW, Map.of(), null, null, RestorePoints.DEFAULT_WINDOW, null,
-                List.of());
+                List.of(), WriteGate.OPEN);
     }
 
     public EdgeOptions withChecks(List<HealthCheck> c) {
-        return new EdgeOptions(c, readCache, controlPlane, accessWindow, healthDetails, snapshots, pastBuilder, restoreWindow, keys, copies);
+        return new EdgeOptions(c, readCache, controlPlane, accessWindow, healthDetails, snapshots, pastBuilder, restoreWindow, keys, copies, writeGate);
     }
 
     public EdgeOptions withReadCache(ReadCache cache) {
-        return new EdgeOptions(checks, cache, controlPlane, accessWindow, healthDetails, snapshots, pastBuilder, restoreWindow, keys, copies);
+        return new EdgeOptions(checks, cache, controlPlane, accessWindow, healthDetails, snapshots, pastBuilder, restoreWindow, keys, copies, writeGate);
     }
 
     public EdgeOptions withControlPlane(MetadataStore store) {
-        return new EdgeOptions(checks, readCache, store, accessWindow, healthDetails, snapshots, pastBuilder, restoreWindow, keys, copies);
+        return new EdgeOptions(checks, readCache, store, accessWindow, healthDetails, snapshots, pastBuilder, restoreWindow, keys, copies, writeGate);
     }
 
     public EdgeOptions withAccessWindow(Duration window) {
-        return new EdgeOptions(checks, readCache, controlPlane, window, healthDetails, snapshots, pastBuilder, restoreWindow, keys, copies);
+        return new EdgeOptions(checks, readCache, controlPlane, window, healthDetails, snapshots, pastBuilder, restoreWindow, keys, copies, writeGate);
     }
 
     public EdgeOptions withSnapshots(SnapshotStore store) {
-        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, healthDetails, store, pastBuilder, restoreWindow, keys, copies);
+        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, healthDetails, store, pastBuilder, restoreWindow, keys, copies, writeGate);
     }
 
     public EdgeOptions withPastBuilder(PastBuilder builder) {
-        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, healthDetails, snapshots, builder, restoreWindow, keys, copies);
+        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, healthDetails, snapshots, builder, restoreWindow, keys, copies, writeGate);
     }
 
     public EdgeOptions withRestoreWindow(Duration window) {
-        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, healthDetails, snapshots, pastBuilder, window, keys, copies);
+        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, healthDetails, snapshots, pastBuilder, window, keys, copies, writeGate);
     }
 
     public EdgeOptions withKeys(TenantKeys k) {
-        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, healthDetails, snapshots, pastBuilder, restoreWindow, k, copies);
+        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, healthDetails, snapshots, pastBuilder, restoreWindow, k, copies, writeGate);
+    }
+
+    public EdgeOptions withWriteGate(WriteGate gate) {
+        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, healthDetails, snapshots, pastBuilder, restoreWindow, keys, copies, gate);
     }
 
     public EdgeOptions withHealthDetails(Map<String, Supplier<Object>> details) {
-        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, details, snapshots, pastBuilder, restoreWindow, keys, copies);
+        return new EdgeOptions(checks, readCache, controlPlane, accessWindow, details, snapshots, pastBuilder, restoreWindow, keys, copies, writeGate);
     }
 }

@@ -91,11 +91,11 @@ public final class QueryEdge implements AutoCloseable {
             DirectoryFeed feed = track(resources, new DirectoryFeed(directory, kafkaClientProps));
             MigrationCatalog migrations = new MigrationCatalog();
             MigrationFeed migrationFeed = track(resources, new MigrationFeed(migrations, kafkaClientProps));
-            MigrationLog migrationLog = track(resources, new MigrationLog(kafkaClientProps));
+            MigrationLog migrationLog = track(resources, new MigrationLog(kafkaClientProps, options.writeGate()));
             TenantBacklog backlog = new TenantBacklog(config.maxPendingWritesPerTenant(), config.writeTimeout().multipliedBy(4));
             OutcomeReader outcomes = track(resources, new OutcomeReader(kafkaClientProps, backlog));
             LogEnds logEnds = track(resources, new LogEnds(kafkaClientProps));
-            CommandLog commandLog = track(resources, new CommandLog(kafkaClientProps, logEnds));
+            CommandLog commandLog = track(resources, new CommandLog(kafkaClientProps, logEnds, options.writeGate()));
             ReadPool pool = track(resources, new ReadPool(new TenantFiles(config.hotDir()), config.readLimits(),
                     config.maxIdleReadConnections()));
             directory.onDeleted(pool::evict);

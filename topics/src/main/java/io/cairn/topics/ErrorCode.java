@@ -67,6 +67,7 @@ public enum ErrorCode {
     STORAGE_FULL(503, "storage_full", true),
     TENANT_RECOVERING(503, "tenant_recovering", true),
     REPLICA_LAGGING(503, "replica_lagging", true),
+    STANDBY_READ_ONLY(503, "standby_read_only", true),
     WRITE_TIMEOUT(504, "write_timeout"),
     BOOKMARK_TIMEOUT(504, "bookmark_timeout", true);
 

@@ -25,6 +25,8 @@ public final class TopicCatalog {
     public static final String TENANT_ACCESS = "cairn.tenant-access";
     public static final String MIGRATIONS = "cairn.migrations";
     public static final String DEAD_LETTERS = "cairn.dead-letters";
+    /** Which role this cluster's region plays: a standby mirrors another region until promoted (see {@link RegionRole}). */
+    public static final String REGION = "cairn.region";
 
     /** Largest record a topic accepts; the edge's request limit stays well below it. */
     public static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -48,7 +50,9 @@ public final class TopicCatalog {
             new TopicSpec(TENANT_ACCESS, TopicConfig.CLEANUP_POLICY_DELETE, Duration.ofDays(7)),
             new TopicSpec(MIGRATIONS, TopicConfig.CLEANUP_POLICY_COMPACT, null),
             // Kept as long as the log: a replay quarantines the same records the live applier did.
-            new TopicSpec(DEAD_LETTERS, TopicConfig.CLEANUP_POLICY_DELETE, null));
+            new TopicSpec(DEAD_LETTERS, TopicConfig.CLEANUP_POLICY_DELETE, null),
+            // The region's role: one record per change, the latest one counts. Never mirrored to another region.
+            new TopicSpec(REGION, TopicConfig.CLEANUP_POLICY_COMPACT, null));
 
     private TopicCatalog() {}
 

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         footer = {"", "Also, from the launcher: ./cairn test, ./cairn bench [--quick], ./cairn cdk synth [--out DIR] [-c key=value] (docs/deploy.md)."},
         subcommands = {DevCommand.class, ServeCommand.class, RebuildCommand.class, MigrateCommand.class, RestoreCommand.class,
                 ForkCommand.class, ExportCommand.class, ImportCommand.class, ShellCommand.class, SqlCommand.class, TenantsCommand.class,
-                KeysCommand.class})
+                KeysCommand.class, PromoteCommand.class})
 public final class CairnCommand implements Runnable {
     @Override
     public void run() {

@@ -69,6 +69,7 @@ public final class ServeCommand implements Callable<Integer> {
         CairnNode.Spec spec = new CairnNode.Spec(applier, edge, config.kafka().partitions(), config.kafka().replicationFactor().shortValue())
                 .withEdgeOptions(EdgeOptions.defaults().withReadCache(new ReadCache(cache, DevCommand.READ_CACHE_MIN_COST, DevCommand.READ_CACHE_TTL))
                         .withCopies(config.readCopies().stream().map(io.cairn.infra.config.ReadCopySettings::spec).toList()));
+        spec = spec.withRegion(config.regionRole());
         if (config.dynamodb() != null) {
             DynamoDbSettings d = config.dynamodb();
             dynamo = DynamoDbClients.aws(d.region(), d.endpointUri());

@@ -40,6 +40,8 @@ import java.util.Set;
  *     unset: tenant data travels and is stored clear (a warning at start)
  * @param replica the replica this process applies to (role {@code replica}); see docs/replicas.md
  * @param readCopies the copies the edge reads, in order of preference; default: the hot volume alone
+ * @param region {@code primary} (default) or {@code standby}: a standby's log is fed by MirrorMaker from the
+ *     primary region; its applier applies as a replica and its edge takes no writes until {@code cairn promote}
  */
 public record CairnConfig(
         @JsonProperty("data_dir") String dataDir,
@@ -57,7 +59,8 @@ public record CairnConfig(
         @JsonProperty("encryption") EncryptionSettings encryption,
         @JsonProperty("metrics") MetricsSettings metrics,
         @JsonProperty("replica") ReplicaSettings replica,
-        @JsonProperty("read_copies") List<ReadCopySettings> readCopies) {
+        @JsonProperty("read_copies") List<ReadCopySettings> readCopies,
+        @JsonProperty("region") String region) {
 
     static final Set<String> ROLES = Set.of("applier", "edge", "materializer", "replica");
 
@@ -79,6 +82,10 @@ public record CairnConfig(
             throw new IllegalArgumentException("the replica role needs the replica section (name, dir)");
         }
         readCopies = readCopies == null ? List.of() : List.copyOf(readCopies);
+        region = region == null ? "primary" : region;
+        if (!region.equals("primary") && !region.equals("standby")) {
+            throw new IllegalArgumentException("region must be primary or standby, not '" + region + "'");
+        }
         if (readCopies.stream().map(ReadCopySettings::name).distinct().count() != readCopies.size()) {
             throw new IllegalArgumentException("read_copies: each copy is named once");
         }
@@ -103,6 +110,11 @@ public record CairnConfig(
 
     public boolean runsEdge() {
         return roles.contains("edge");
+    }
+
+    /** The region's role as configured (a standby stays one until promoted). */
+    public io.cairn.topics.RegionRole regionRole() {
+        return region.equals("standby") ? io.cairn.topics.RegionRole.STANDBY : io.cairn.topics.RegionRole.PRIMARY;
     }
 
     public boolean runsReplica() {

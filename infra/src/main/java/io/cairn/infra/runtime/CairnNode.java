@@ -15,6 +15,7 @@ import io.cairn.streams.materialize.Materializer;
 import io.cairn.streams.materialize.MaterializerConfig;
 import io.cairn.streams.tiering.TieringConfig;
 import io.cairn.streams.tiering.TieringJob;
+import io.cairn.topics.RegionRole;
 import io.cairn.topics.TopicCatalog;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -50,12 +51,16 @@ public final class CairnNode implements AutoCloseable {
      * @param snapshots how the applier keeps tenant snapshots (S3), or null for none
      * @param tiering when the tiering job freezes idle tenants, or null for no job (it needs {@code
      *     controlPlane} and {@code snapshots}); tenants can still be frozen by hand
+     * @param region the region's role as configured: in a {@link RegionRole#STANDBY} the edge takes no writes and
+     *     the applier appends nothing to the log (no snapshots, no tiering job), until {@code cairn.region} says
+     *     it was promoted
      */
     public record Spec(ApplierConfig applier, EdgeConfig edge, MaterializerConfig materializer, int partitions,
             short replicationFactor, EdgeOptions edgeOptions, MetadataStore controlPlane, SnapshotOptions snapshots,
-            TieringConfig tiering) {
+            TieringConfig tiering, RegionRole region) {
         public Spec {
             if (materializer != null && controlPlane == null) throw new IllegalArgumentException("the materializer needs a control plane");
+            java.util.Objects.requireNonNull(region, "region");
             if (tiering != null && (controlPlane == null || snapshots == null)) {
                 throw new IllegalArgumentException("the tiering job needs a control plane and a snapshot store");
             }
@@ -63,7 +68,7 @@ public final class CairnNode implements AutoCloseable {
 
         /** Applier and/or edge only, default edge options, no control plane. */
         public Spec(ApplierConfig applier, EdgeConfig edge, int partitions, short replicationFactor) {
-            this(applier, edge, null, partitions, replicationFactor, EdgeOptions.defaults(), null, null, null);
+            this(applier, edge, null, partitions, replicationFactor, EdgeOptions.defaults(), null, null, null, RegionRole.PRIMARY);
         }
 
         /**
@@ -74,21 +79,21 @@ public final class CairnNode implements AutoCloseable {
         public Spec withEncryption(TenantKeys keys) {
             return new Spec(applier == null ? null : applier.withKeys(keys), edge, materializer, partitions, replicationFactor,
                     edgeOptions.withKeys(keys), controlPlane, snapshots == null ? null : snapshots.withStore(snapshots.store().sealedWith(keys)),
-                    tiering);
+                    tiering, region);
         }
 
         /** Adds the tiering job (set the control plane and snapshots first). */
         public Spec withTiering(TieringConfig config) {
-            return new Spec(applier, edge, materializer, partitions, replicationFactor, edgeOptions, controlPlane, snapshots, config);
+            return new Spec(applier, edge, materializer, partitions, replicationFactor, edgeOptions, controlPlane, snapshots, config, region);
         }
 
         public Spec withEdgeOptions(EdgeOptions options) {
-            return new Spec(applier, edge, materializer, partitions, replicationFactor, options, controlPlane, snapshots, tiering);
+            return new Spec(applier, edge, materializer, partitions, replicationFactor, options, controlPlane, snapshots, tiering, region);
         }
 
         /** Adds a materializer with {@code config} writing to {@code store}, which the edge reads too. */
         public Spec withControlPlane(MaterializerConfig config, MetadataStore store) {
-            return new Spec(applier, edge, config, partitions, replicationFactor, edgeOptions, store, snapshots, tiering);
+            return new Spec(applier, edge, config, partitions, replicationFactor, edgeOptions, store, snapshots, tiering, region);
         }
 
         /** Lets the applier store snapshots in {@code store}, with the default policy and retention. */
@@ -96,21 +101,29 @@ public final class CairnNode implements AutoCloseable {
             return withSnapshots(SnapshotOptions.defaults(store));
         }
 
+        /** Runs this node in a region of the given role (docs/replicas.md, "Standby region"). */
+        public Spec withRegion(RegionRole role) {
+            return new Spec(applier, edge, materializer, partitions, replicationFactor, edgeOptions, controlPlane, snapshots, tiering, role);
+        }
+
         public Spec withSnapshots(SnapshotOptions options) {
-            return new Spec(applier, edge, materializer, partitions, replicationFactor, edgeOptions, controlPlane, options, tiering);
+            return new Spec(applier, edge, materializer, partitions, replicationFactor, edgeOptions, controlPlane, options, tiering, region);
         }
     }
 
-    private final Applier applier;
-    private final Materializer materializer;
-    private final QueryEdge edge;
-    private final TieringJob tiering;
+    private final Spec spec;
+    private final Map<String, Object> kafkaClientProps;
+    private final MeterRegistry registry;
+    private volatile Applier applier;
+    private Materializer materializer;
+    private QueryEdge edge;
+    private volatile TieringJob tiering;
+    private RegionWatch region;
 
-    private CairnNode(Applier applier, Materializer materializer, QueryEdge edge, TieringJob tiering) {
-        this.tiering = tiering;
-        this.applier = applier;
-        this.materializer = materializer;
-        this.edge = edge;
+    private CairnNode(Spec spec, Map<String, Object> kafkaClientProps, MeterRegistry registry) {
+        this.spec = spec;
+        this.kafkaClientProps = kafkaClientProps;
+        this.registry = registry;
     }
 
     public static CairnNode start(Spec spec, Map<String, Object> kafkaClientProps, MeterRegistry registry) throws Exception {
@@ -118,40 +131,78 @@ public final class CairnNode implements AutoCloseable {
             List<String> created = TopicCatalog.ensureTopics(admin, spec.partitions(), spec.replicationFactor(), Duration.ofSeconds(60));
             if (!created.isEmpty()) log.info("created topics {}", created);
         }
-        List<AutoCloseable> started = new ArrayList<>();
+        CairnNode node = new CairnNode(spec, kafkaClientProps, registry);
         try {
-            Applier applier = spec.applier() == null ? null : track(started, Applier.start(spec.applier(), kafkaClientProps, registry, spec.snapshots()));
-            Materializer materializer = spec.materializer() == null ? null
-                    : track(started, Materializer.start(spec.materializer(), spec.controlPlane(), kafkaClientProps, registry));
-            QueryEdge edge = null;
-            if (spec.edge() != null) {
-                EdgeOptions options = spec.edgeOptions();
-                List<HealthCheck> checks = new ArrayList<>();
-                if (applier != null) checks.add(HealthCheck.of("applier", applier::running));
-                checks.addAll(options.checks());
-                Map<String, Supplier<Object>> details = new LinkedHashMap<>(options.healthDetails());
-                if (materializer != null) details.put("materializer", () -> Map.of("lag_records", materializer.lag()));
-                SnapshotStore store = spec.snapshots() == null ? null : spec.snapshots().store();
-                // As-of reads and past exports build with the applier's own replay code and settings.
-                PastContent past = new PastContent(kafkaClientProps, spec.applier() != null ? spec.applier()
-                        : ApplierConfig.primary(spec.edge().hotDir()), store, registry);
-                edge = QueryEdge.start(spec.edge(), kafkaClientProps, registry,
-                        options.withChecks(checks).withHealthDetails(details).withControlPlane(spec.controlPlane())
-                                .withSnapshots(store).withPastBuilder(past::build)
-                                .withRestoreWindow(spec.snapshots() == null ? options.restoreWindow() : spec.snapshots().restoreWindow()));
-            }
-            TieringJob tiering = spec.tiering() == null ? null
-                    : track(started, TieringJob.start(spec.controlPlane(), spec.tiering(), kafkaClientProps, registry));
-            return new CairnNode(applier, materializer, edge, tiering);
+            node.startParts();
         } catch (Exception e) {
-            for (AutoCloseable c : started.reversed()) c.close();
+            node.close();
             throw e;
         }
+        return node;
     }
 
-    private static <T extends AutoCloseable> T track(List<AutoCloseable> started, T part) {
-        started.add(part);
-        return part;
+    private void startParts() throws Exception {
+        if (spec.region() == RegionRole.STANDBY) {
+            region = RegionWatch.start(kafkaClientProps, RegionRole.STANDBY, role -> {
+                if (role == RegionRole.PRIMARY) promoted();
+            });
+            if (standby()) log.info("this region is a standby: the edge takes no writes and the applier appends nothing until promoted");
+        }
+        if (spec.applier() != null) applier = startApplier();
+        materializer = spec.materializer() == null ? null : Materializer.start(spec.materializer(), spec.controlPlane(), kafkaClientProps, registry);
+        if (spec.edge() != null) {
+            EdgeOptions options = spec.edgeOptions();
+            List<HealthCheck> checks = new ArrayList<>();
+            if (spec.applier() != null) checks.add(HealthCheck.of("applier", () -> applier != null && applier.running()));
+            checks.addAll(options.checks());
+            Map<String, Supplier<Object>> details = new LinkedHashMap<>(options.healthDetails());
+            if (materializer != null) details.put("materializer", () -> Map.of("lag_records", materializer.lag()));
+            if (region != null) details.put("region", () -> Map.of("role", region.role().name().toLowerCase(java.util.Locale.ROOT)));
+            SnapshotStore store = spec.snapshots() == null ? null : spec.snapshots().store();
+            // As-of reads and past exports build with the applier's own replay code and settings.
+            PastContent past = new PastContent(kafkaClientProps, spec.applier() != null ? spec.applier()
+                    : ApplierConfig.primary(spec.edge().hotDir()), store, registry);
+            options = options.withChecks(checks).withHealthDetails(details).withControlPlane(spec.controlPlane())
+                    .withSnapshots(store).withPastBuilder(past::build)
+                    .withRestoreWindow(spec.snapshots() == null ? options.restoreWindow() : spec.snapshots().restoreWindow());
+            if (region != null) {
+                options = options.withWriteGate(() -> standby() ? "this region is a standby: it serves what was mirrored from the primary"
+                        + " region and takes no write until it is promoted (cairn promote); write to the primary region" : null);
+            }
+            edge = QueryEdge.start(spec.edge(), kafkaClientProps, registry, options);
+        }
+        if (!standby() && spec.tiering() != null) tiering = TieringJob.start(spec.controlPlane(), spec.tiering(), kafkaClientProps, registry);
+    }
+
+    private boolean standby() {
+        return region != null && region.role() == RegionRole.STANDBY;
+    }
+
+    /**
+     * The applier: in a standby region it applies the mirrored log and publishes outcomes and states like any
+     * primary, but appends nothing to the log, which is the mirror's alone (a record of its own would set the
+     * regions' offsets apart): no snapshots, so no freezes and no retention guard, until promoted.
+     */
+    private Applier startApplier() {
+        return Applier.start(spec.applier(), kafkaClientProps, registry, standby() ? null : spec.snapshots());
+    }
+
+    /**
+     * The region was promoted: the edge's gate is open already (it reads the same role); the applier restarts
+     * with its snapshots (it was publishing outcomes all along, so no write waits on it), the tiering job starts.
+     */
+    private synchronized void promoted() {
+        log.info("this region was promoted: the edge takes writes{}", spec.snapshots() != null ? "; the applier restarts with its snapshots" : "");
+        if (applier != null && spec.snapshots() != null) {
+            Applier before = applier;
+            applier = startApplierAfter(before);
+        }
+        if (spec.tiering() != null && tiering == null) tiering = TieringJob.start(spec.controlPlane(), spec.tiering(), kafkaClientProps, registry);
+    }
+
+    private Applier startApplierAfter(Applier before) {
+        before.close(); // commits what it applied and leaves the group: the new one resumes there
+        return startApplier();
     }
 
     /** The edge's HTTP port; -1 when this node runs no edge. */
@@ -161,7 +212,7 @@ public final class CairnNode implements AutoCloseable {
 
     /** True when every part this node runs is up (the applier and materializer RUNNING, the edge's clients ready). */
     public boolean healthy() {
-        return (edge == null || edge.healthy()) && (applier == null || applier.running())
+        return (edge == null || edge.healthy()) && (spec.applier() == null || (applier != null && applier.running()))
                 && (materializer == null || materializer.running());
     }
 
@@ -177,6 +228,7 @@ public final class CairnNode implements AutoCloseable {
 
     @Override
     public void close() {
+        if (region != null) region.close();
         if (tiering != null) tiering.close();
         if (edge != null) edge.close();
         if (materializer != null) materializer.close();

@@ -3,13 +3,8 @@ package io.cairn.infra.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cairn.devstack.Ports;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,14 +32,13 @@ import org.junit.jupiter.api.io.TempDir;
  * measured (written to {@code target/failover.md}).
  */
 class FailoverIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int TENANTS = 8;
     private static final int WRITERS = 4;
     private static final int READERS = 2;
 
     @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ON_SUCCESS) Path dir;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final EdgeHttp http = new EdgeHttp();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicLong nextId = new AtomicLong(1);
     /** Per tenant: acknowledged ids, and the latest acknowledged (id, bookmark). */
@@ -175,16 +169,16 @@ class FailoverIT {
                         return;
                     }
                     try {
-                        HttpResponse<String> r = send(edge, "/v1/tenants/" + tenant + "/execute", keys.get(tenant), body, Map.of("Idempotency-Key", "ledger-" + id));
-                        if (r.statusCode() == 200) {
-                            String bookmark = JSON.readTree(r.body()).path("bookmark").asText();
+                        EdgeHttp.Answer r = send(edge, "/v1/tenants/" + tenant + "/execute", keys.get(tenant), body, Map.of("Idempotency-Key", "ledger-" + id));
+                        if (r.status() == 200) {
+                            String bookmark = r.text("bookmark");
                             acked.computeIfAbsent(tenant, k -> ConcurrentHashMap.newKeySet()).add(id);
                             lastAck.put(tenant, new Ack(id, bookmark));
                             times.add(System.currentTimeMillis());
                             break;
                         }
-                        if (r.statusCode() < 500 && r.statusCode() != 429) {
-                            violations.add("write " + id + " refused: " + r.statusCode() + " " + r.body());
+                        if (r.status() < 500 && r.status() != 429) {
+                            violations.add("write " + id + " refused: " + r.status() + " " + r.body());
                             return;
                         }
                     } catch (IOException e) {
@@ -212,13 +206,13 @@ class FailoverIT {
                 String body = strong || floor == null ? "{\"sql\":\"SELECT max(id) FROM ledger\",\"consistency\":\"strong\"}"
                         : "{\"sql\":\"SELECT max(id) FROM ledger\",\"bookmark\":\"" + floor.bookmark() + "\"}";
                 try {
-                    HttpResponse<String> resp = send(edge, "/v1/tenants/" + tenant + "/query", keys.get(tenant), body, Map.of());
-                    if (resp.statusCode() != 200) {
-                        if (resp.statusCode() < 500) violations.add("read refused: " + resp.statusCode() + " " + resp.body());
-                        readErrors.merge(resp.statusCode() + " " + JSON.readTree(resp.body()).path("error").path("code").asText(), 1L, Long::sum);
+                    EdgeHttp.Answer resp = send(edge, "/v1/tenants/" + tenant + "/query", keys.get(tenant), body, Map.of());
+                    if (resp.status() != 200) {
+                        if (resp.status() < 500) violations.add("read refused: " + resp.status() + " " + resp.body());
+                        readErrors.merge(resp.status() + " " + resp.errorCode(), 1L, Long::sum);
                         continue;
                     }
-                    JsonNode answer = JSON.readTree(resp.body());
+                    JsonNode answer = resp.body();
                     long max = answer.path("rows").path(0).path(0).asLong(0);
                     if (floor != null && max < floor.id()) {
                         violations.add((strong ? "strong" : "session") + " read of " + tenant + " on edge-" + (edge + 1) + " by copy "
@@ -236,12 +230,12 @@ class FailoverIT {
     }
 
     private void createTenant(String tenant) throws Exception {
-        HttpResponse<String> r = send(0, "/v1/tenants", ClusterHarness.ADMIN, "{\"tenant\":\"" + tenant + "\"}", Map.of());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-        keys.put(tenant, JSON.readTree(r.body()).path("api_key").asText());
-        HttpResponse<String> t = send(0, "/v1/tenants/" + tenant + "/execute", keys.get(tenant),
+        EdgeHttp.Answer r = send(0, "/v1/tenants", ClusterHarness.ADMIN, "{\"tenant\":\"" + tenant + "\"}", Map.of());
+        assertThat(r.status()).as(r.body().toString()).isEqualTo(201);
+        keys.put(tenant, r.text("api_key"));
+        EdgeHttp.Answer t = send(0, "/v1/tenants/" + tenant + "/execute", keys.get(tenant),
                 "{\"statements\":[{\"sql\":\"CREATE TABLE ledger (id INTEGER NOT NULL)\"}]}", Map.of());
-        assertThat(t.statusCode()).as(t.body()).isEqualTo(200);
+        assertThat(t.status()).as(t.body().toString()).isEqualTo(200);
     }
 
     /** Every id in the tenant's ledger, by strong reads on edge-1 (the primary), page by page. */
@@ -249,11 +243,11 @@ class FailoverIT {
         List<Long> ids = new ArrayList<>();
         long after = -1;
         while (true) {
-            HttpResponse<String> r = send(0, "/v1/tenants/" + tenant + "/query", keys.get(tenant),
+            EdgeHttp.Answer r = send(0, "/v1/tenants/" + tenant + "/query", keys.get(tenant),
                     "{\"sql\":\"SELECT id FROM ledger WHERE id > ? ORDER BY id LIMIT 500\",\"params\":[" + after + "],\"consistency\":\"strong\"}",
                     Map.of());
-            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-            JsonNode rows = JSON.readTree(r.body()).path("rows");
+            assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
+            JsonNode rows = r.body().path("rows");
             if (rows.isEmpty()) return ids;
             for (JsonNode row : rows) ids.add(row.path(0).asLong());
             after = ids.getLast();
@@ -267,13 +261,9 @@ class FailoverIT {
         }
     }
 
-    private HttpResponse<String> send(int edge, String path, String token, String body, Map<String, String> headers)
+    private EdgeHttp.Answer send(int edge, String path, String token, String body, Map<String, String> headers)
             throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edgePorts[edge] + path))
-                .timeout(Duration.ofSeconds(40)).POST(HttpRequest.BodyPublishers.ofString(body))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json");
-        headers.forEach(b::header);
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return http.post(edgePorts[edge], path, token, body, headers);
     }
 
     private void report(Map<String, Phase> phases) throws IOException {

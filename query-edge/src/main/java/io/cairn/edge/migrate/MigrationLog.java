@@ -19,8 +19,16 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 public final class MigrationLog implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
 
+    private final io.cairn.edge.write.WriteGate gate;
+
     public MigrationLog(Map<String, Object> kafkaClientProps) {
+        this(kafkaClientProps, io.cairn.edge.write.WriteGate.OPEN);
+    }
+
+    /** As above, appending only while {@code gate} allows it (503 {@code standby_read_only} otherwise). */
+    public MigrationLog(Map<String, Object> kafkaClientProps, io.cairn.edge.write.WriteGate gate) {
         this.producer = new KafkaProducer<>(ClientConfigs.producer(kafkaClientProps, "cairn-edge-migrations"));
+        this.gate = gate;
     }
 
     /**
@@ -28,6 +36,7 @@ public final class MigrationLog implements AutoCloseable {
      * record's identity under compaction. {@link LogUnavailableException} when Kafka did not take it.
      */
     public Bookmark append(String key, MigrationEvent event, Duration timeout) throws InterruptedException {
+        gate.check();
         try {
             RecordMetadata m = producer.send(new ProducerRecord<>(TopicCatalog.MIGRATIONS, key, Serdes.MIGRATION.encode(event)))
                     .get(timeout.toNanos(), TimeUnit.NANOSECONDS);

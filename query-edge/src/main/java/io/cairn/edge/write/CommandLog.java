@@ -25,11 +25,18 @@ public final class CommandLog implements AutoCloseable {
     private final LogEnds ends;
     private volatile boolean ready;
     private volatile boolean closed;
+    private final WriteGate gate;
 
     /** Appends to the log; every acknowledged record moves {@code ends}. */
     public CommandLog(Map<String, Object> kafkaClientProps, LogEnds ends) {
+        this(kafkaClientProps, ends, WriteGate.OPEN);
+    }
+
+    /** As above, appending only while {@code gate} allows it (503 {@code standby_read_only} otherwise). */
+    public CommandLog(Map<String, Object> kafkaClientProps, LogEnds ends, WriteGate gate) {
         this.producer = new KafkaProducer<>(ClientConfigs.producer(kafkaClientProps, "cairn-edge-commands"));
         this.ends = ends;
+        this.gate = gate;
     }
 
     /** Fetches the log's metadata in the background; {@link #ready()} turns true when it arrived. */
@@ -55,6 +62,7 @@ public final class CommandLog implements AutoCloseable {
      * it, or exceptionally with {@link LogUnavailableException} when Kafka could not take it.
      */
     public CompletableFuture<Bookmark> append(TenantCommand command) {
+        gate.check();
         CompletableFuture<Bookmark> acked = new CompletableFuture<>();
         ProducerRecord<String, byte[]> record =
                 new ProducerRecord<>(TopicCatalog.TENANT_LOG, null, command.getIngressTimeMs(), command.getTenant(),

@@ -1,0 +1,98 @@
+package io.cairn.infra.cli;
+
+import io.cairn.infra.config.CairnConfig;
+import io.cairn.infra.config.KafkaSettings;
+import io.cairn.topics.RegionRole;
+import io.cairn.topics.TopicCatalog;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code cairn promote --config standby.yaml}: makes a standby region the primary (docs/replicas.md,
+ * "Standby region"). It writes {@code primary} to the region's {@code cairn.region}; the region's edges take
+ * writes from then on and its applier restarts as the primary, within a second or two. It refuses while the
+ * region's log still grows (MirrorMaker still writing into it: stop the mirror first, or {@code --force}).
+ * Exit 0 promoted, 1 refused, 2 bad arguments.
+ */
+@Command(name = "promote", mixinStandardHelpOptions = true,
+        description = "Make a standby region the primary: its edges take writes, its applier becomes the primary.")
+public final class PromoteCommand implements Callable<Integer> {
+    @Option(names = "--config", description = "The standby region's cairn.yaml (its kafka section).")
+    Path configFile;
+
+    @Option(names = "--bootstrap", description = "The standby region's Kafka bootstrap servers (instead of --config).")
+    String bootstrap;
+
+    @Option(names = "--quiet-for", defaultValue = "2s", description = "How long the region's log must stay still before promoting. Default: ${DEFAULT-VALUE}.")
+    String quietFor;
+
+    @Option(names = "--force", description = "Promote even while the region's log still grows (MirrorMaker still writing).")
+    boolean force;
+
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, Object> kafka;
+        if (configFile != null) {
+            kafka = CairnConfig.load(configFile).kafka().clientProperties();
+            if (bootstrap != null) kafka.put("bootstrap.servers", bootstrap);
+        } else if (bootstrap != null) {
+            kafka = KafkaSettings.embedded(bootstrap).clientProperties();
+        } else {
+            err.println("cairn promote: name the standby region's Kafka: --config standby.yaml or --bootstrap host:port");
+            return 2;
+        }
+        Duration quiet = io.cairn.infra.config.Durations.parse("--quiet-for", quietFor);
+        try (Admin admin = Admin.create(kafka)) {
+            if (!force) {
+                Map<TopicPartition, Long> before = ends(admin);
+                Thread.sleep(quiet.toMillis()); // the question is whether the log moves over this span of time
+                Map<TopicPartition, Long> after = ends(admin);
+                if (!before.equals(after)) {
+                    err.println("cairn promote: refused: the region's log grew in the last " + quietFor + " (MirrorMaker is still writing into it)."
+                            + " Stop the mirror into this region first, so the two regions cannot both take writes; or --force");
+                    return 1;
+                }
+            }
+        }
+        Map<String, Object> p = new HashMap<>(kafka);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "cairn-promote");
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+            var md = producer.send(new ProducerRecord<>(TopicCatalog.REGION, RegionRole.KEY, RegionRole.PRIMARY.encode())).get(30, TimeUnit.SECONDS);
+            out.println("cairn promote: this region is now the primary (" + TopicCatalog.REGION + " " + md.partition() + ":" + md.offset()
+                    + "); its edges take writes and its applier restarts as the primary within seconds."
+                    + " Bookmarks issued by the old primary region are not valid here.");
+        }
+        return 0;
+    }
+
+    private static Map<TopicPartition, Long> ends(Admin admin) throws Exception {
+        int partitions = admin.describeTopics(List.of(TopicCatalog.TENANT_LOG)).allTopicNames().get(30, TimeUnit.SECONDS)
+                .get(TopicCatalog.TENANT_LOG).partitions().size();
+        Map<TopicPartition, OffsetSpec> ask = new HashMap<>();
+        for (int i = 0; i < partitions; i++) ask.put(new TopicPartition(TopicCatalog.TENANT_LOG, i), OffsetSpec.latest());
+        Map<TopicPartition, Long> out = new HashMap<>();
+        admin.listOffsets(ask).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> out.put(tp, info.offset()));
+        return out;
+    }
+}
