@@ -27,6 +27,11 @@ public final class CairnStack extends Stack {
     final Alarms alarms;
 
     public CairnStack(Construct scope, String id, StackProps props, StackSettings settings) {
+        this(scope, id, props, settings, false);
+    }
+
+    /** As above; {@code standby}: the standby region's stack, whose roles run with {@code region: standby} (docs/replicas.md). */
+    public CairnStack(Construct scope, String id, StackProps props, StackSettings settings, boolean standby) {
         super(scope, id, props);
         Vpc vpc = Vpc.Builder.create(this, "Vpc").ipAddresses(IpAddresses.cidr("10.40.0.0/16")).maxAzs(3).natGateways(1).build();
         SecurityGroup tasks = group(vpc, "Tasks", "Cairn role tasks");
@@ -47,7 +52,7 @@ public final class CairnStack extends Stack {
 
         log = new EventLog(this, "Log", settings, vpc, brokers, key);
         stores = new DataStores(this, "Stores", settings, vpc, volume, cache, key);
-        services = new Services(this, "Roles", settings, vpc, tasks, alb, log, stores, key, adminToken, getRegion());
+        services = new Services(this, "Roles", settings, vpc, tasks, alb, log, stores, key, adminToken, getRegion(), standby);
         alarms = new Alarms(this, "Alarms", settings);
 
         CfnOutput.Builder.create(this, "EdgeUrl").value("http://" + services.loadBalancer.getLoadBalancerDnsName()).build();

@@ -65,7 +65,7 @@ public final class CdkCommand {
         new CairnStack(app, "Cairn", props(account, region, "Cairn on AWS: MSK, EFS, S3, DynamoDB, ElastiCache, ECS"), settings);
         if (settings.standbyRegion() != null) {
             new CairnStack(app, "CairnStandby", props(account, settings.standbyRegion(),
-                    "Cairn's standby region (docs/operations.md: what it holds and how it is promoted)"), settings);
+                    "Cairn's standby region (docs/replicas.md: what it holds and how it is promoted)"), settings, true);
         }
         return app.synth();
     }

@@ -50,10 +50,13 @@ final class Services extends Construct {
     final FargateService applier;
     final FargateService materializer;
     final ApplicationLoadBalancer loadBalancer;
+    /** The standby region's services: rendered with {@code region: standby}. */
+    private final boolean standby;
 
     Services(Construct scope, String id, StackSettings settings, IVpc vpc, ISecurityGroup tasks, ISecurityGroup albGroup,
-             EventLog log, DataStores stores, IKey key, ISecret adminToken, String region) {
+             EventLog log, DataStores stores, IKey key, ISecret adminToken, String region, boolean standby) {
         super(scope, id);
+        this.standby = standby;
         Cluster cluster = Cluster.Builder.create(this, "Cluster").vpc(vpc).containerInsightsV2(
                 software.amazon.awscdk.services.ecs.ContainerInsights.ENABLED).build();
         ContainerImage image = settings.image() != null
@@ -109,7 +112,7 @@ final class Services extends Construct {
                         .build()).build()))
                 .build();
         RoleConfig config = new RoleConfig(List.of(role), log.bootstrapServers, region, stores.tableNames.tablePrefix(),
-                stores.snapshots.getBucketName(), cacheHost, settings.partitions());
+                stores.snapshots.getBucketName(), cacheHost, settings.partitions(), standby);
         LogGroup logs = LogGroup.Builder.create(this, role + "Logs").retention(RetentionDays.ONE_MONTH).build();
         var container = task.addContainer("cairn", ContainerDefinitionOptions.builder().image(image)
                 .entryPoint(List.of("sh", "-c"))

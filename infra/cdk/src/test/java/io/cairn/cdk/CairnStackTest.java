@@ -147,6 +147,10 @@ class CairnStackTest {
         var assembly = CdkCommand.synth(dir, Map.of("standby_region", "us-west-2", "region", "us-east-1"));
         assertThat(assembly.getStacks()).extracting(s -> s.getStackName()).containsExactlyInAnyOrder("Cairn", "CairnStandby");
         assertThat(assembly.getStackByName("CairnStandby").getEnvironment().getRegion()).isEqualTo("us-west-2");
+        String standby = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(assembly.getStackByName("CairnStandby").getTemplate());
+        String primary = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(assembly.getStackByName("Cairn").getTemplate());
+        assertThat(standby).as("the standby's roles take no writes until promoted").contains("region: standby").doesNotContain("region: primary");
+        assertThat(primary).contains("region: primary").doesNotContain("region: standby");
         assertThatThrownBy(() -> CdkCommand.synth(dir, Map.of("brokers", "4"))).hasMessageContaining("multiple of 3");
         assertThatThrownBy(() -> CdkCommand.synth(dir, Map.of("brokerz", "3"))).hasMessageContaining("unknown setting 'brokerz'");
     }

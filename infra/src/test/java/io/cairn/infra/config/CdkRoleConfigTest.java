@@ -20,11 +20,13 @@ class CdkRoleConfigTest {
     void everyRolesRenderedConfigLoadsAsServeReadsIt() throws Exception {
         for (String role : List.of("edge", "applier", "materializer")) {
             RoleConfig rendered = new RoleConfig(List.of(role), "b-1.cairn.abc.kafka.us-east-1.amazonaws.com:9098", "us-east-1",
-                    "cairn-", "cairn-stores-snapshots-1a2b", "master.cairn-cache.abc.use1.cache.amazonaws.com", 48);
+                    "cairn-", "cairn-stores-snapshots-1a2b", "master.cairn-cache.abc.use1.cache.amazonaws.com", 48, role.equals("edge"));
             Path file = dir.resolve(role + ".yaml");
             Files.writeString(file, rendered.yaml());
             CairnConfig config = CairnConfig.load(file);
             assertThat(config.roles()).containsExactly(role);
+            assertThat(config.regionRole()).as("a standby stack's roles say so").isEqualTo(role.equals("edge")
+                    ? io.cairn.topics.RegionRole.STANDBY : io.cairn.topics.RegionRole.PRIMARY);
             assertThat(config.kafka().partitions()).isEqualTo(48);
             assertThat(config.kafka().security()).isEqualTo("msk_iam");
             assertThat(config.dynamodb().createTables()).isFalse();
