@@ -22,6 +22,7 @@ import io.cairn.bench.scenario.HotRead;
 import io.cairn.bench.scenario.FleetMigration;
 import io.cairn.bench.scenario.IdleTenants;
 import io.cairn.bench.scenario.ReadYourWrite;
+import io.cairn.bench.scenario.Replicas;
 import io.cairn.bench.scenario.PointInTime;
 import io.cairn.bench.scenario.SnapshotHeal;
 import io.cairn.bench.scenario.Tenants;
@@ -135,6 +136,26 @@ public final class BenchRun {
             rows.add(Row.cairn("Read-your-write pair, 1 client", "p50", ryw.p50(), "ms").vs("Kafka ack p50", kafka.ack().p50()));
             charts.latency("Read-your-write pair, 1 client", ryw);
             rows.add(Row.cairn("Read-your-write pair, 1 client", "p99", ryw.p99(), "ms").vs("Kafka ack p99", kafka.ack().p99()));
+
+            step(stack, "a replica: catching up from offset 0, its lag at " + plan.writeRate() + " writes/s, strong and session reads, two edges");
+            try (BenchStack.Replica replica = stack.startReplica(); CairnClient replicaEdge = new CairnClient(replica.httpPort(), BenchStack.ADMIN_TOKEN)) {
+                String rt = one.ids().get(2);
+                Replicas.Result rep = Replicas.measure(stack.kafkaClientProps(), client, replicaEdge, replica.dir(), rt, one.keys().get(rt),
+                        plan.writeRate(), plan.readClients(), plan.warmUp(), plan.writeRun());
+                rows.add(Row.cairn(String.format("Replica catching up with the whole log from offset 0 (%,d records)", rep.bootstrapRecords()),
+                        "caught up in", rep.bootstrapMs(), "ms"));
+                String lag = "Replica lag behind the primary's acknowledgements, " + plan.writeRate() + " writes/s";
+                charts.latency(lag, rep.lag());
+                rows.add(Row.cairn(lag, "p50", rep.lag().p50(), "ms"));
+                rows.add(Row.cairn(lag, "p99", rep.lag().p99(), "ms").atMost(100));
+                String sr = "Strong read (the log's end at arrival) on the primary, 1 client";
+                rows.add(Row.cairn(sr, "p50", rep.strongReads().p50(), "ms").vs("session read p50", rep.sessionReads().p50()));
+                rows.add(Row.cairn(sr, "p99", rep.strongReads().p99(), "ms").vs("session read p99", rep.sessionReads().p99()));
+                rows.add(Row.cairn("Strong read on the replica's edge, 1 client", "p50", rep.strongReplicaReads().p50(), "ms")
+                        .vs("on the primary", rep.strongReads().p50()));
+                rows.add(Row.cairn("PK reads over two edges (primary's, replica's), " + plan.readClients() + " clients", "throughput",
+                        rep.twoEdges().perSecond(), "req/s").vs("one edge", rep.oneEdge().perSecond()));
+            }
 
             step(stack, "single writes beside a hostile tenant");
             Tenants.Created pair = Tenants.create(client, "neighbour", 2, 1);

@@ -22,6 +22,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -140,6 +141,41 @@ final class BenchStack implements AutoCloseable {
         long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
         while (materializer != null && materializer.lagNow() != 0 && System.nanoTime() < deadline) {
             Thread.sleep(100); // pacing the polls
+        }
+    }
+
+    /**
+     * A replica (an applier in the replica role, its own consumer group, over {@code <data>/replica}) and an edge
+     * that reads that replica alone, both in this process: the replica starts from the log's beginning.
+     */
+    Replica startReplica() throws Exception {
+        Path dir = dataDir.resolve("replica");
+        ApplierConfig config = ApplierConfig.primary(dir).withRole(ApplierConfig.Role.REPLICA, "cairn-replica-bench", dir);
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        CairnNode applier = CairnNode.start(new CairnNode.Spec(config, null, KafkaSettings.embedded(kafka.bootstrapServers()).partitions(),
+                (short) 1).withEncryption(keys), kafkaClientProps, registry);
+        CairnNode edge = CairnNode.start(new CairnNode.Spec(null, EdgeConfig.defaults(ADMIN_TOKEN, hotDir).withPort(0),
+                KafkaSettings.embedded(kafka.bootstrapServers()).partitions(), (short) 1)
+                .withEdgeOptions(io.cairn.edge.EdgeOptions.defaults().withCopies(List.of(io.cairn.edge.read.ReadCopy.Spec.replica("bench-replica", dir))))
+                .withEncryption(keys), kafkaClientProps, registry);
+        if (!applier.awaitHealthy(Duration.ofSeconds(120)) || !edge.awaitHealthy(Duration.ofSeconds(120))) {
+            edge.close();
+            applier.close();
+            throw new IllegalStateException("the replica was not healthy after 120 s");
+        }
+        return new Replica(applier, edge, dir);
+    }
+
+    /** A running replica and the edge reading it; closing stops both. */
+    record Replica(CairnNode applier, CairnNode edge, Path dir) implements AutoCloseable {
+        int httpPort() {
+            return edge.httpPort();
+        }
+
+        @Override
+        public void close() {
+            edge.close();
+            applier.close();
         }
     }
 

@@ -81,6 +81,16 @@ public final class CairnClient implements AutoCloseable {
         return post("/v1/tenants/" + tenant + "/query", key, body.append('}').toString(), 200).path("rows");
     }
 
+    /** Runs a read at a consistency level ({@code "strong"}, {@code "session"} with {@code bookmark}, {@code "eventual"}); returns the answer. */
+    public JsonNode queryAt(String tenant, String key, String sql, List<?> params, String consistency, String bookmark)
+            throws IOException, InterruptedException {
+        StringBuilder body = new StringBuilder("{\"sql\":").append(JSON.writeValueAsString(sql))
+                .append(",\"params\":").append(JSON.writeValueAsString(params))
+                .append(",\"consistency\":\"").append(consistency).append("\",\"timeout_ms\":30000");
+        if (bookmark != null) body.append(",\"bookmark\":\"").append(bookmark).append('"');
+        return post("/v1/tenants/" + tenant + "/query", key, body.append('}').toString(), 200);
+    }
+
     /**
      * Runs a read once the tenant's copy applied {@code bookmark}, however long that takes: a slow apply is
      * a result to report, not a failure, so a {@code bookmark_timeout} (504) is retried.
