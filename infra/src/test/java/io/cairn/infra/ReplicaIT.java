@@ -113,6 +113,33 @@ class ReplicaIT {
         }
     }
 
+    @Test
+    void aNewReplicaStartsFromTheSnapshotsAndGoesOnFromTheLogsEnd() throws Exception {
+        try (SnapshotBucket bucket = SnapshotBucket.start(data.resolve("s3"));
+             TestStack stack = TestStack.startWith(data, spec -> spec.withSnapshots(bucket.options()))) {
+            String key = stack.createTenant("seeded");
+            assertThat(stack.post("/v1/tenants/seeded/execute", key, json(Map.of("statements", List.of(
+                    Map.of("sql", "CREATE TABLE t (n INTEGER)"), Map.of("sql", "INSERT INTO t VALUES (1)"))))).status()).isEqualTo(200);
+            stack.snapshot("seeded");
+            assertThat(stack.post("/v1/tenants/seeded/execute", key, json(Map.of("statements", List.of(
+                    Map.of("sql", "INSERT INTO t VALUES (2)"))))).status()).isEqualTo(200);
+
+            Path dir = data.resolve("replica");
+            SimpleMeterRegistry meters = new SimpleMeterRegistry();
+            ApplierConfig config = ApplierConfig.primary(dir).withRole(ApplierConfig.Role.REPLICA, "cairn-replica-seeded", dir);
+            try (CairnNode replica = CairnNode.start(new CairnNode.Spec(config, null, 4, (short) 1).withSnapshots(bucket.options()),
+                    stack.kafkaProperties(), meters)) {
+                assertThat(replica.awaitHealthy(Duration.ofSeconds(60))).isTrue();
+                assertThat(meters.get("cairn.snapshots.seeded").counter().count()).as("placed from its snapshot, not replayed from 0").isEqualTo(1);
+                assertThat(TestStack.fileChecksum(dir, "seeded")).isEqualTo(TestStack.fileChecksum(data.resolve("hot"), "seeded"));
+                assertThat(stack.post("/v1/tenants/seeded/execute", key, json(Map.of("statements", List.of(
+                        Map.of("sql", "INSERT INTO t VALUES (3)"))))).status()).isEqualTo(200);
+                Awaitility.await("the replica goes on from the log's end").atMost(Duration.ofSeconds(30)).until(() ->
+                        TestStack.fileChecksum(dir, "seeded").equals(TestStack.fileChecksum(data.resolve("hot"), "seeded")));
+            }
+        }
+    }
+
     /** An applier in the replica role over {@code dir}, on the stack's broker, in its own consumer group. */
     private static CairnNode startReplica(TestStack stack, Path dir) throws Exception {
         ApplierConfig config = ApplierConfig.primary(dir).withRole(ApplierConfig.Role.REPLICA, "cairn-replica-a", dir);

@@ -183,7 +183,10 @@ public final class CairnNode implements AutoCloseable {
      * primary, but appends nothing to the log, which is the mirror's alone (a record of its own would set the
      * regions' offsets apart): no snapshots, so no freezes and no retention guard, until promoted.
      */
-    private Applier startApplier() {
+    private Applier startApplier() throws Exception {
+        if (spec.snapshots() != null) { // a new replica starts from the snapshots rather than from offset 0
+            io.cairn.streams.apply.ReplicaBootstrap.seedIfNew(spec.applier(), kafkaClientProps, spec.snapshots().store(), registry);
+        }
         return Applier.start(spec.applier(), kafkaClientProps, registry, standby() ? null : spec.snapshots());
     }
 
@@ -202,7 +205,11 @@ public final class CairnNode implements AutoCloseable {
 
     private Applier startApplierAfter(Applier before) {
         before.close(); // commits what it applied and leaves the group: the new one resumes there
-        return startApplier();
+        try {
+            return startApplier();
+        } catch (Exception e) {
+            throw new IllegalStateException("the applier could not start again as the primary", e);
+        }
     }
 
     /** The edge's HTTP port; -1 when this node runs no edge. */
