@@ -56,6 +56,20 @@ public final class TopicCatalog {
 
     private TopicCatalog() {}
 
+    /** Where each partition of {@code topic} ends now (the offset its next record gets), by partition. */
+    public static Map<Integer, Long> endOffsets(Admin admin, String topic, Duration timeout)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .get(topic).partitions().size();
+        Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> ask = new java.util.HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            ask.put(new org.apache.kafka.common.TopicPartition(topic, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
+        }
+        Map<Integer, Long> out = new java.util.HashMap<>();
+        admin.listOffsets(ask).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS).forEach((tp, info) -> out.put(tp.partition(), info.offset()));
+        return out;
+    }
+
     /**
      * Creates the topics that are missing; existing topics are left as they are. Idempotent and safe
      * to run from several processes at once.

@@ -10,7 +10,6 @@ import io.cairn.topics.Bookmark;
 import io.cairn.topics.TopicCatalog;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -19,8 +18,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * A replica beside the primary (docs/replicas.md): how long it takes to catch up with the whole log from
@@ -126,13 +123,7 @@ public final class Replicas {
 
     private static Map<Integer, Long> ends(Map<String, Object> kafka) throws Exception {
         try (Admin admin = Admin.create(kafka)) {
-            int partitions = admin.describeTopics(List.of(TopicCatalog.TENANT_LOG)).allTopicNames().get(30, TimeUnit.SECONDS)
-                    .get(TopicCatalog.TENANT_LOG).partitions().size();
-            Map<TopicPartition, OffsetSpec> ask = new HashMap<>();
-            for (int p = 0; p < partitions; p++) ask.put(new TopicPartition(TopicCatalog.TENANT_LOG, p), OffsetSpec.latest());
-            Map<Integer, Long> out = new HashMap<>();
-            admin.listOffsets(ask).all().get(30, TimeUnit.SECONDS).forEach((tp, i) -> out.put(tp.partition(), i.offset()));
-            return out;
+            return TopicCatalog.endOffsets(admin, TopicCatalog.TENANT_LOG, Duration.ofSeconds(30));
         }
     }
 }

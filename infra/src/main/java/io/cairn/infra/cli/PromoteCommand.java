@@ -8,16 +8,13 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
@@ -63,9 +60,9 @@ public final class PromoteCommand implements Callable<Integer> {
         Duration quiet = io.cairn.infra.config.Durations.parse("--quiet-for", quietFor);
         try (Admin admin = Admin.create(kafka)) {
             if (!force) {
-                Map<TopicPartition, Long> before = ends(admin);
+                Map<Integer, Long> before = TopicCatalog.endOffsets(admin, TopicCatalog.TENANT_LOG, Duration.ofSeconds(30));
                 Thread.sleep(quiet.toMillis()); // the question is whether the log moves over this span of time
-                Map<TopicPartition, Long> after = ends(admin);
+                Map<Integer, Long> after = TopicCatalog.endOffsets(admin, TopicCatalog.TENANT_LOG, Duration.ofSeconds(30));
                 if (!before.equals(after)) {
                     err.println("cairn promote: refused: the region's log grew in the last " + quietFor + " (MirrorMaker is still writing into it)."
                             + " Stop the mirror into this region first, so the two regions cannot both take writes; or --force");
@@ -84,15 +81,5 @@ public final class PromoteCommand implements Callable<Integer> {
                     + " Bookmarks issued by the old primary region are not valid here.");
         }
         return 0;
-    }
-
-    private static Map<TopicPartition, Long> ends(Admin admin) throws Exception {
-        int partitions = admin.describeTopics(List.of(TopicCatalog.TENANT_LOG)).allTopicNames().get(30, TimeUnit.SECONDS)
-                .get(TopicCatalog.TENANT_LOG).partitions().size();
-        Map<TopicPartition, OffsetSpec> ask = new HashMap<>();
-        for (int i = 0; i < partitions; i++) ask.put(new TopicPartition(TopicCatalog.TENANT_LOG, i), OffsetSpec.latest());
-        Map<TopicPartition, Long> out = new HashMap<>();
-        admin.listOffsets(ask).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> out.put(tp, info.offset()));
-        return out;
     }
 }

@@ -3,8 +3,6 @@ package io.cairn.edge.write;
 import io.cairn.edge.kafka.ClientConfigs;
 import io.cairn.topics.Bookmark;
 import io.cairn.topics.TopicCatalog;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -26,7 +24,6 @@ public final class LogEnds implements AutoCloseable {
     private final Admin admin;
     private final Map<Integer, Long> ends = new ConcurrentHashMap<>();
     private final Map<Integer, Object> locks = new ConcurrentHashMap<>();
-    private volatile int partitions = -1;
 
     public LogEnds(Map<String, Object> kafkaClientProps) {
         this.admin = Admin.create(ClientConfigs.admin(kafkaClientProps, "cairn-edge-log-ends"));
@@ -59,14 +56,7 @@ public final class LogEnds implements AutoCloseable {
     /** Every partition's end, asked of Kafka now (one request); also moves the known ends. */
     public Map<Integer, Long> ends() throws InterruptedException {
         try {
-            if (partitions < 0) {
-                partitions = admin.describeTopics(List.of(TopicCatalog.TENANT_LOG)).allTopicNames().get(5, TimeUnit.SECONDS)
-                        .get(TopicCatalog.TENANT_LOG).partitions().size();
-            }
-            Map<TopicPartition, OffsetSpec> ask = new HashMap<>();
-            for (int p = 0; p < partitions; p++) ask.put(new TopicPartition(TopicCatalog.TENANT_LOG, p), OffsetSpec.latest());
-            Map<Integer, Long> out = new HashMap<>();
-            admin.listOffsets(ask).all().get(5, TimeUnit.SECONDS).forEach((tp, info) -> out.put(tp.partition(), info.offset()));
+            Map<Integer, Long> out = TopicCatalog.endOffsets(admin, TopicCatalog.TENANT_LOG, java.time.Duration.ofSeconds(5));
             out.forEach((p, end) -> ends.merge(p, end, Math::max));
             return out;
         } catch (ExecutionException | TimeoutException e) {

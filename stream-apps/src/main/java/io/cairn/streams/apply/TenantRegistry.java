@@ -48,17 +48,8 @@ final class TenantRegistry implements AutoCloseable {
     }
 
     static TenantRegistry open(Path file) throws SQLException {
-        try {
-            Files.createDirectories(file.getParent());
-        } catch (java.io.IOException e) {
-            throw new SQLException("cannot create " + file.getParent(), e);
-        }
-        SQLiteConfig config = new SQLiteConfig();
-        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         // FULL, unlike tenant files: a mark must never be lost while the create it describes survives.
-        config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
-        config.setBusyTimeout(10_000);
-        Connection conn = config.createConnection("jdbc:sqlite:" + file);
+        Connection conn = io.cairn.tenantdb.sqlite.SqliteConnections.openBookkeeping(file, SQLiteConfig.SynchronousMode.FULL);
         try (Statement s = conn.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS tenants (tenant TEXT PRIMARY KEY, log_partition INTEGER NOT NULL,"
                     + " created_offset INTEGER NOT NULL DEFAULT -1, deleted_offset INTEGER NOT NULL DEFAULT -1)");

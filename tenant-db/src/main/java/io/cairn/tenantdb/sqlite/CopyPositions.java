@@ -35,17 +35,7 @@ public final class CopyPositions implements AutoCloseable {
 
     /** The writer of {@code files}' copy: creates the file when missing. */
     public static CopyPositions open(TenantFiles files) throws SQLException {
-        Path file = files.positionsFile();
-        try {
-            Files.createDirectories(file.getParent());
-        } catch (java.io.IOException e) {
-            throw new SQLException("cannot create " + file.getParent(), e);
-        }
-        SQLiteConfig config = new SQLiteConfig();
-        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-        config.setSynchronous(SQLiteConfig.SynchronousMode.OFF);
-        config.setBusyTimeout(10_000);
-        Connection conn = config.createConnection("jdbc:sqlite:" + file);
+        Connection conn = SqliteConnections.openBookkeeping(files.positionsFile(), SQLiteConfig.SynchronousMode.OFF);
         try (Statement s = conn.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS partitions (log_partition INTEGER PRIMARY KEY, next_offset INTEGER NOT NULL,"
                     + " updated_at INTEGER NOT NULL)");

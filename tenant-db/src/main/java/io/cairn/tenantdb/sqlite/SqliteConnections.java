@@ -42,6 +42,24 @@ public final class SqliteConnections {
         return c;
     }
 
+    /**
+     * Opens (creating it and its directory if needed) one of Cairn's own bookkeeping files beside the tenants
+     * (the registry, the positions): WAL, the given sync mode, a 10 s busy timeout for the other processes
+     * sharing the volume. Plain, not hardened: no tenant SQL ever runs on it.
+     */
+    public static java.sql.Connection openBookkeeping(Path file, SQLiteConfig.SynchronousMode sync) throws SQLException {
+        try {
+            java.nio.file.Files.createDirectories(file.getParent());
+        } catch (java.io.IOException e) {
+            throw new SQLException("cannot create " + file.getParent(), e);
+        }
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setSynchronous(sync);
+        config.setBusyTimeout(10_000);
+        return config.createConnection("jdbc:sqlite:" + file);
+    }
+
     private static SQLiteConfig baseConfig(SqliteLimits limits) {
         SQLiteConfig config = new SQLiteConfig();
         config.enableLoadExtension(false);
