@@ -19,7 +19,7 @@ final class SqlStates {
         return switch (e.code()) {
             case "conflict" -> new SQLTransactionRollbackException(m + " (the transaction's reads are stale: run it again)", "40001", 409, e);
             case "unauthorized", "forbidden" -> new SQLInvalidAuthorizationSpecException(m, "28000", e.status(), e);
-            case "unreachable", "unavailable", "storage_full", "tenant_recovering", "too_many_requests" ->
+            case "unreachable", "unavailable", "storage_full", "tenant_recovering", "too_many_requests", "replica_lagging", "standby_read_only" ->
                     new SQLTransientConnectionException(m, "08001", e.status(), e);
             case "tenant_not_found" -> new SQLNonTransientConnectionException(m, "08001", e.status(), e);
             case "statement_timeout", "write_timeout", "bookmark_timeout", "request_timeout" -> new SQLTimeoutException(m, "HYT00", e.status(), e);
