@@ -11,6 +11,8 @@ import io.cairn.connectors.s3.S3Clients;
 import io.cairn.connectors.s3.S3SnapshotConfig;
 import io.cairn.connectors.s3.S3SnapshotStore;
 import io.cairn.edge.EdgeOptions;
+import io.cairn.connectors.keys.TenantKeys;
+import io.cairn.edge.read.ReadCopy;
 import io.cairn.edge.config.EdgeConfig;
 import io.cairn.edge.http.HealthCheck;
 import io.cairn.edge.read.ReadCache;
@@ -93,6 +95,13 @@ public final class DevCommand implements Callable<Integer> {
             description = "Port of the Redis --redis embedded starts (env CAIRN_REDIS_PORT). Default: the last one used, else a free one.")
     int redisPort;
 
+    @Option(names = "--replica", description = "Also run a replica (its own copy under <data-dir>/replica, its own consumer group)"
+            + " and let the edge read it first; answers name the copy that served them (docs/replicas.md).")
+    boolean replica;
+
+    /** The dev replica's name, as answers and metrics give it. */
+    static final String DEV_REPLICA = "replica-1";
+
     /** Budget of an embedded Redis started for the query cache. */
     static final long EMBEDDED_REDIS_BYTES = 64L << 20;
     /** The dev applier's static group membership: a restart after a crash takes the partitions back at once. */
@@ -139,19 +148,33 @@ public final class DevCommand implements Callable<Integer> {
         DynamoDbClient dynamoClient = DynamoDbClients.local(dynamo.endpoint());
         S3Client s3Client = S3Clients.local(s3.endpoint(), s3.accessKey(), s3.secretKey());
         CairnNode node;
+        CairnNode replicaNode = null;
+        Path replicaDir = data.resolve("replica");
         try {
+            TenantKeys keys = EncryptionSettings.keys(data.resolve("kek.keys"), data.resolve("keys"), registry);
+            S3SnapshotStore snapshots = new S3SnapshotStore(s3Client, S3SnapshotConfig.of(SNAPSHOT_BUCKET));
+            EdgeOptions edgeOptions = EdgeOptions.defaults().withReadCache(new ReadCache(cache, READ_CACHE_MIN_COST, READ_CACHE_TTL))
+                    .withChecks(List.of(HealthCheck.of("kafka-broker", () -> EmbeddedKafka.failure() == null)));
+            if (replica) {
+                edgeOptions = edgeOptions.withCopies(List.of(ReadCopy.Spec.replica(DEV_REPLICA, replicaDir), ReadCopy.Spec.primary()));
+                ApplierConfig replicaConfig = ApplierConfig.primary(replicaDir).withInstanceId("cairn-dev-replica")
+                        .withRole(ApplierConfig.Role.REPLICA, "cairn-replica-" + DEV_REPLICA, replicaDir);
+                // Its own registry: the replica's applier meters would collide with the primary's; the edge reports its lag.
+                replicaNode = CairnNode.start(new CairnNode.Spec(replicaConfig, null, settings.partitions(), (short) 1)
+                        .withSnapshots(snapshots).withEncryption(keys), settings.clientProperties(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+            }
             CairnNode.Spec spec = new CairnNode.Spec(ApplierConfig.primary(hot).withInstanceId(DEV_APPLIER_INSTANCE),
                             edgeConfig, settings.partitions(), (short) 1)
-                    .withEdgeOptions(EdgeOptions.defaults().withReadCache(new ReadCache(cache, READ_CACHE_MIN_COST, READ_CACHE_TTL))
-                            .withChecks(List.of(HealthCheck.of("kafka-broker", () -> EmbeddedKafka.failure() == null))))
+                    .withEdgeOptions(edgeOptions)
                     .withControlPlane(MaterializerConfig.defaults(data.resolve("materializer-state")).withInstanceId(DEV_MATERIALIZER_INSTANCE),
                             new DynamoDbMetadataStore(dynamoClient, DynamoDbMetadataConfig.defaults()))
-                    .withSnapshots(new S3SnapshotStore(s3Client, S3SnapshotConfig.of(SNAPSHOT_BUCKET)))
+                    .withSnapshots(snapshots)
                     .withTiering(tiering)
                     // Per-tenant data keys (docs/security.md): the key encryption key in the data dir, the vault beside it.
-                    .withEncryption(EncryptionSettings.keys(data.resolve("kek.keys"), data.resolve("keys"), registry));
+                    .withEncryption(keys);
             node = CairnNode.start(spec, settings.clientProperties(), registry);
         } catch (Exception e) {
+            if (replicaNode != null) replicaNode.close();
             dynamoClient.close();
             s3Client.close();
             cache.close();
@@ -177,8 +200,12 @@ public final class DevCommand implements Callable<Integer> {
         } else {
             System.out.println("cairn: admin token from " + token.source());
         }
+        if (replicaNode != null) {
+            System.out.println("cairn: replica " + DEV_REPLICA + " under " + replicaDir + ": reads go to it first (\"copy\" in each answer names"
+                    + " the copy; \"consistency\":\"strong\" waits for it to hold everything)");
+        }
         System.out.println("cairn: Ctrl-C to stop; everything is kept under " + data);
-        Processes.runUntilStopped(kafka, s3, dynamo, embeddedRedis, cache, dynamoClient, s3Client, node);
+        Processes.runUntilStopped(kafka, s3, dynamo, embeddedRedis, cache, dynamoClient, s3Client, replicaNode, node);
         return 0;
     }
 
