@@ -90,6 +90,7 @@ public final class CopyTracker implements AutoCloseable {
      * partition} ({@link io.cairn.tenantdb.sqlite.CopyPositions}); false when {@code timeout} passed first.
      */
     public boolean awaitHolds(ReadCopy copy, int partition, String tenant, long endExclusive, Duration timeout) throws InterruptedException {
+        if (endExclusive <= 0) return true; // an empty partition: every copy holds all of it
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             if (next(copy.name(), partition) >= endExclusive && holdsNow(copy, partition, tenant, endExclusive)) return true;
@@ -134,7 +135,7 @@ public final class CopyTracker implements AutoCloseable {
      * the tracker saw; {@link Long#MAX_VALUE} before the tracker learnt the log's ends (Kafka unreachable since start).
      */
     public long lagMillis(String copy, int partition, long nowMs) {
-        long next = next(copy, partition);
+        long next = Math.max(0, next(copy, partition)); // nothing published: offset 0, which holds an empty partition
         lock.lock();
         try {
             if (lastEndsMs < 0 || history.isEmpty()) return Long.MAX_VALUE;
