@@ -137,14 +137,14 @@ public final class BenchRun {
             charts.latency("Read-your-write pair, 1 client", ryw);
             rows.add(Row.cairn("Read-your-write pair, 1 client", "p99", ryw.p99(), "ms").vs("Kafka ack p99", kafka.ack().p99()));
 
-            step(stack, "a replica: catching up from offset 0, its lag at " + plan.writeRate() + " writes/s, strong and session reads, two edges");
+            step(stack, "a replica: catching up from offset 0, its lag at " + Replicas.WRITE_RATE + " writes/s, strong and session reads, two edges");
             try (BenchStack.Replica replica = stack.startReplica(); CairnClient replicaEdge = new CairnClient(replica.httpPort(), BenchStack.ADMIN_TOKEN)) {
                 String rt = one.ids().get(2);
                 Replicas.Result rep = Replicas.measure(stack.kafkaClientProps(), client, replicaEdge, replica.dir(), rt, one.keys().get(rt),
-                        plan.writeRate(), plan.readClients(), plan.warmUp(), plan.writeRun());
+                        Replicas.WRITE_RATE, plan.readClients(), plan.warmUp(), plan.writeRun());
                 rows.add(Row.cairn(String.format("Replica catching up with the whole log from offset 0 (%,d records)", rep.bootstrapRecords()),
                         "caught up in", rep.bootstrapMs(), "ms"));
-                String lag = "Replica lag behind the primary's acknowledgements, " + plan.writeRate() + " writes/s";
+                String lag = "Replica lag behind the primary's acknowledgements, " + Replicas.WRITE_RATE + " writes/s (1 tenant, wait=true)";
                 charts.latency(lag, rep.lag());
                 rows.add(Row.cairn(lag, "p50", rep.lag().p50(), "ms"));
                 rows.add(Row.cairn(lag, "p99", rep.lag().p99(), "ms").atMost(100));

@@ -25,6 +25,9 @@ import org.apache.kafka.clients.admin.Admin;
  * session reads, and reads spread over two edges (the primary's and the replica's) beside one.
  */
 public final class Replicas {
+    /** The write rate the replica's lag is measured at (issue 15's figure). */
+    public static final int WRITE_RATE = 1_000;
+
     private Replicas() {}
 
     /** What was measured. */
