@@ -104,15 +104,17 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
             }
         }, partition, new PositionPublisher.Pending() {
             @Override
-            public java.util.Set<String> tenants() {
-                java.util.Set<String> all = new java.util.HashSet<>(lane.tenantsOn(partition));
-                all.addAll(thawing.tenants());
+            public java.util.Collection<String> joined() {
+                java.util.List<String> all = new java.util.ArrayList<>(lane.joinedOn(partition));
+                all.addAll(thawing.joined());
                 return all;
             }
 
             @Override
-            public long version() {
-                return lane.ownersChanged() * 31 + thawing.changes();
+            public java.util.Set<String> all() {
+                java.util.Set<String> all = new java.util.HashSet<>(lane.tenantsOn(partition));
+                all.addAll(thawing.tenants());
+                return all;
             }
         });
         CommitHookStore store = context.getStateStore(ApplierTopology.COMMIT_HOOK);

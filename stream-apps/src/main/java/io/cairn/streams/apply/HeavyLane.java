@@ -61,7 +61,8 @@ final class HeavyLane implements AutoCloseable {
     private final Map<String, ArrayDeque<Queued>> queues = new HashMap<>();
     /** Per partition, the tenants with a queue here. */
     private final Map<Integer, Set<String>> owners = new HashMap<>();
-    private long ownersChanged;
+    /** Per partition, the tenants that got a queue since {@link #joinedOn} last drained it. */
+    private final Map<Integer, List<String>> joined = new HashMap<>();
     private final ArrayDeque<String> turns = new ArrayDeque<>();
     private final Set<Bookmark> queued = new HashSet<>();
     private final Map<Bookmark, String> unpersisted = new HashMap<>();
@@ -107,10 +108,11 @@ final class HeavyLane implements AutoCloseable {
         }
     }
 
-    /** A number that changes whenever a tenant starts or stops having records here. */
-    long ownersChanged() {
+    /** The tenants of {@code partition} that started having records here since the last call (drained). */
+    List<String> joinedOn(int partition) {
         synchronized (lock) {
-            return ownersChanged;
+            List<String> j = joined.remove(partition);
+            return j == null ? List.of() : j;
         }
     }
 
@@ -121,7 +123,7 @@ final class HeavyLane implements AutoCloseable {
             String tenant = r.command().getTenant();
             ArrayDeque<Queued> q = queues.computeIfAbsent(tenant, t -> {
                 owners.computeIfAbsent(r.position().partition(), p -> new HashSet<>()).add(t);
-                ownersChanged++;
+                joined.computeIfAbsent(r.position().partition(), p -> new ArrayList<>()).add(t);
                 return new ArrayDeque<>();
             });
             q.add(new Queued(tenant, r.position(), q.size() < KEPT_PER_TENANT ? r.command() : null));
@@ -315,7 +317,6 @@ final class HeavyLane implements AutoCloseable {
                 queues.remove(tenant);
                 Set<String> owned = owners.get(r.position().partition());
                 if (owned != null && owned.remove(tenant) && owned.isEmpty()) owners.remove(r.position().partition());
-                ownersChanged++;
             } else {
                 turns.add(tenant);
             }

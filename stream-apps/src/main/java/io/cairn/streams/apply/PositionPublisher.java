@@ -2,6 +2,7 @@ package io.cairn.streams.apply;
 
 import io.cairn.tenantdb.sqlite.CopyPositions;
 import java.sql.SQLException;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -11,27 +12,36 @@ import org.slf4j.LoggerFactory;
 /**
  * Publishes how far one partition task has applied ({@link CopyPositions}): the offset below which every
  * record is committed to its tenant's file, but for the tenants whose records still wait in the heavy lane
- * or for a thaw. Written only when something changed, so an idle partition costs nothing. A failed write is
- * logged and tried again at the next change: the positions are advisory (a copy that looks behind makes a
- * strong read wait), never a tenant's data. Confined to the task's stream thread.
+ * or for a thaw. A tenant that gains such records is added at the next publish (before the offset can pass
+ * them); tenants that are done are removed lazily, at most every {@link #SWEEP_MS} (a superset is safe: a
+ * strong read of such a tenant only waits a little longer). So a fleet run of thousands of tenants in the
+ * heavy lane costs each publish only the tenants that joined since the last. Written only when something
+ * changed. A failed write is logged and tried again at the next change: the positions are advisory, never a
+ * tenant's data. Confined to the task's stream thread.
  */
 final class PositionPublisher {
     private static final Logger log = LoggerFactory.getLogger(PositionPublisher.class);
+    /** How often tenants done with their waiting records are taken off the published list. */
+    static final long SWEEP_MS = 100;
 
-    /** Where the tenants excluded from the position come from, and a number that changes when they do. */
+    /** The tenants the published position excludes. */
     interface Pending {
-        Set<String> tenants();
+        /** Tenants that gained records to wait for since the last call (each call drains them). */
+        Collection<String> joined();
 
-        long version();
+        /** Every tenant with records to wait for now. */
+        Set<String> all();
     }
 
     private final Supplier<CopyPositions> positions;
     private final int partition;
     private final Pending pending;
     private long publishedOffset = -1;
-    private long publishedVersion = Long.MIN_VALUE;
+    private long lastSweep;
     /** Null until the first publish of this task, which replaces whatever a previous owner left. */
     private Set<String> publishedTenants;
+    /** Joiners drained but not yet written (a failed write keeps them for the next). */
+    private final Set<String> unwritten = new HashSet<>();
 
     PositionPublisher(Supplier<CopyPositions> positions, int partition, Pending pending) {
         this.positions = positions;
@@ -42,21 +52,37 @@ final class PositionPublisher {
     /** Records that every record below {@code nextOffset} is applied or pending; no write when nothing changed. */
     void publish(long nextOffset) {
         if (nextOffset < 0) return;
-        long version = pending.version();
-        if (nextOffset == publishedOffset && version == publishedVersion && publishedTenants != null) return;
-        Set<String> now = version == publishedVersion && publishedTenants != null ? publishedTenants : pending.tenants();
-        Set<String> added = new HashSet<>(now);
+        unwritten.addAll(pending.joined());
+        long now = System.currentTimeMillis();
+        boolean first = publishedTenants == null;
+        boolean sweep = !first && !publishedTenants.isEmpty() && now - lastSweep >= SWEEP_MS;
+        if (!first && !sweep && nextOffset == publishedOffset && unwritten.isEmpty()) return;
+        Set<String> added;
         Set<String> removed = new HashSet<>();
-        boolean replace = publishedTenants == null;
-        if (!replace) {
+        if (first) {
+            added = new HashSet<>(pending.all());
+            added.addAll(unwritten);
+        } else {
+            added = new HashSet<>(unwritten);
             added.removeAll(publishedTenants);
-            for (String t : publishedTenants) if (!now.contains(t)) removed.add(t);
+            if (sweep) {
+                Set<String> now2 = pending.all();
+                for (String t : publishedTenants) if (!now2.contains(t) && !unwritten.contains(t)) removed.add(t);
+            }
+        }
+        if (!first && added.isEmpty() && removed.isEmpty() && nextOffset == publishedOffset) {
+            unwritten.clear();
+            lastSweep = now;
+            return;
         }
         try {
-            positions.get().publish(partition, nextOffset, added, removed, replace, System.currentTimeMillis());
+            positions.get().publish(partition, nextOffset, added, removed, first, now);
             publishedOffset = nextOffset;
-            publishedVersion = version;
-            publishedTenants = Set.copyOf(now);
+            if (first) publishedTenants = new HashSet<>();
+            publishedTenants.addAll(added);
+            publishedTenants.removeAll(removed);
+            unwritten.clear();
+            if (sweep || first) lastSweep = now;
         } catch (SQLException | RuntimeException e) {
             log.warn("could not publish partition {}'s applied position (strong reads of it wait until it is): {}", partition, e.toString());
         }

@@ -27,7 +27,7 @@ final class ThawHolds {
     private final Map<String, ArrayDeque<ApplyProcessor.LogRecord>> held = new LinkedHashMap<>();
     private final Set<Bookmark> persisted = new HashSet<>();
     private final List<Bookmark> releasedSincePersist = new ArrayList<>();
-    private long changes;
+    private final List<String> joined = new ArrayList<>();
 
     /** Where the held positions are recorded. */
     interface TenantRegistrySource {
@@ -58,7 +58,7 @@ final class ThawHolds {
             cold.prefetch(tenant, r.position(), tail);
             q = new ArrayDeque<>();
             held.put(tenant, q);
-            changes++;
+            joined.add(tenant);
         }
         q.add(r);
         return true;
@@ -69,9 +69,12 @@ final class ThawHolds {
         return Set.copyOf(held.keySet());
     }
 
-    /** A number that changes whenever a tenant starts or stops having records held. */
-    long changes() {
-        return changes;
+    /** The tenants that started having records held since the last call (drained). */
+    List<String> joined() {
+        if (joined.isEmpty()) return List.of();
+        List<String> j = new ArrayList<>(joined);
+        joined.clear();
+        return j;
     }
 
     /** Hands the held records of every tenant whose rebuild finished to {@code apply}, in order. */
@@ -80,7 +83,6 @@ final class ThawHolds {
             Map.Entry<String, ArrayDeque<ApplyProcessor.LogRecord>> e = it.next();
             if (!cold.ready(e.getKey())) continue;
             it.remove();
-            changes++;
             for (ApplyProcessor.LogRecord r : e.getValue()) {
                 apply.accept(r);
                 if (persisted.remove(r.position())) releasedSincePersist.add(r.position());
