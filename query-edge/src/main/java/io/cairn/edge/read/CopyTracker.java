@@ -51,6 +51,7 @@ public final class CopyTracker implements AutoCloseable {
     private volatile long lastEndsMs = Long.MIN_VALUE / 2;
     private final Thread thread;
     private volatile boolean closed;
+    private volatile Map<String, Object> details = Map.of();
 
     public CopyTracker(List<ReadCopy> copies, LogEndsSource source, Duration refresh, MeterRegistry registry) {
         this.copies = List.copyOf(copies);
@@ -166,8 +167,15 @@ public final class CopyTracker implements AutoCloseable {
         return most;
     }
 
-    /** For {@code /health}: per copy, its lag in records and ms (-1 while the log's ends are unknown). */
+    /**
+     * For {@code /health}: per copy, its lag in records and ms (-1 while the log's ends are unknown), as of the
+     * last look at the log's ends (computed then, so a health check costs nothing).
+     */
     public Map<String, Object> details() {
+        return details;
+    }
+
+    private Map<String, Object> computeDetails() {
         long now = System.currentTimeMillis();
         Map<String, Object> out = new LinkedHashMap<>();
         for (ReadCopy c : copies) {
@@ -233,6 +241,7 @@ public final class CopyTracker implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        if (ends) details = computeDetails();
     }
 
     private void note(int partition, long end, long now) {
