@@ -76,6 +76,9 @@ public final class ColdTiers {
             start = System.nanoTime();
             client.execute(tenant, key, "{\"sql\":\"UPDATE t SET v = v WHERE id = 1\"}");
             Latency.record(write, System.nanoTime() - start);
+            // The write's answer comes with its outcome; the tenant's new (hot) state reaches the edge's directory a moment
+            // later, from another topic: the next freeze must not find it still cold there.
+            awaitTier(client, tenant, "hot");
             start = System.nanoTime();
             client.query(tenant, key, LOOKUP, List.of(), null);
             Latency.record(hot, System.nanoTime() - start);
