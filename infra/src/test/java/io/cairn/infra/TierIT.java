@@ -110,6 +110,23 @@ class TierIT {
     }
 
     @Test
+    void aFreezeAskedRightAfterTheWriteThatThawedTheTenantIsAppendedNotAnsweredAlreadyCold() throws Exception {
+        String key = tenantWithRows("refreeze", 5);
+        freeze("refreeze");
+        for (int cycle = 0; cycle < 3; cycle++) {
+            Reply w = stack.post("/v1/tenants/refreeze/execute", key, "{\"sql\":\"INSERT INTO t VALUES (" + (100 + cycle) + ")\"}");
+            assertThat(w.status()).as(w.body().toString()).isEqualTo(200);
+            // The write thawed the tenant: the freeze sent at once must be carried out, whatever the directory shows yet.
+            freeze("refreeze");
+            Reply again = stack.post("/v1/tenants/refreeze/tier", ADMIN, "{\"tier\":\"cold\"}");
+            assertThat(again.status()).as(again.body().toString()).isEqualTo(200);
+            assertThat(again.text("tier")).isEqualTo("cold");
+        }
+        assertThat(stack.post("/v1/tenants/refreeze/query", key, "{\"sql\":\"SELECT count(*) FROM t\"}").body().path("rows").toString())
+                .isEqualTo("[[8]]");
+    }
+
+    @Test
     void manyFirstReadsAtOnceShareOneDownloadAndLeaveTheTenantCold() throws Exception {
         String key = tenantWithRows("crowd", 50);
         freeze("crowd");

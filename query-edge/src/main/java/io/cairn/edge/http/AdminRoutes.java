@@ -11,6 +11,7 @@ import io.cairn.edge.auth.Authenticator;
 import io.cairn.edge.auth.Scope;
 import io.cairn.edge.write.CommandGateway.Submitted;
 import io.cairn.edge.write.Commands;
+import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.cairn.topics.ErrorCode;
 import io.cairn.topics.TenantId;
 import io.cairn.topics.avro.ApiKey;
@@ -199,7 +200,7 @@ final class AdminRoutes {
         s.requireSnapshots();
         ObjectNode out = Responses.object();
         out.put("tenant", tenant);
-        if ((st.getTier() == Tier.COLD) == cold) {
+        if (alreadyAt(tenant, st, cold)) {
             Responses.json(ctx, 200, out.put("tier", tier.textValue()).put("bookmark", st.getPartition() + ":" + st.getAppliedOffset()));
             return;
         }
@@ -212,6 +213,18 @@ final class AdminRoutes {
             awaitVisible(s.directory().awaitApplied(tenant, done.bookmark().offset(), left(deadline)), done);
             Responses.json(ctx, 200, out.put("tier", "hot").put("bookmark", done.bookmark().toString()));
         }
+    }
+
+    /**
+     * Whether the tenant already has the tier asked for. The directory learns a tier from {@code cairn.tenant-state}
+     * a moment after the record that changed it was acknowledged (a write that thawed a cold tenant answers before
+     * the directory shows it hot), so its word is taken only when the hot volume agrees: a hot tenant has its file
+     * there, a cold one none. When they disagree the record is appended, and the applier decides in log order (a
+     * Freeze of a tenant that is cold by then, or a Thaw of one that is hot, changes nothing).
+     */
+    private boolean alreadyAt(String tenant, TenantState st, boolean cold) {
+        boolean fileHere = new TenantFiles(s.config().hotDir()).exists(tenant);
+        return cold ? st.getTier() == Tier.COLD && !fileHere : st.getTier() != Tier.COLD && fileHere;
     }
 
     /** The tenant's stored snapshots, newest first, straight from the snapshot store (admin or the tenant's key). */

@@ -113,6 +113,7 @@ final class CommandApplier {
     private Outcome applyInTransaction(TenantDatabase db, TenantCommand cmd, Bookmark position, Outcome.Failed verdict,
             Budget budget) throws SQLException, TransactionLost {
         Object payload = cmd.getPayload();
+        if (!(payload instanceof ExecuteBatch)) db.cairnRowsMayChange();
         boolean keyed = payload instanceof ExecuteBatch && cmd.getIdempotencyKey() != null;
         if (keyed) IdempotencyKeys.prepare(db, cmd);
         if ((payload instanceof ExecuteBatch || payload instanceof ApplyMigration) && verdict == null) BatchExecutor.resetConnectionState(db);

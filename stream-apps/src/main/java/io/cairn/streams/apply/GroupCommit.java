@@ -299,6 +299,17 @@ final class GroupCommit {
             b.setCreatedAtMs(rs.getLong(1)).setLastWriteMs(rs.getLong(2)).setSchemaVersion(rs.getInt(3)).setCreatedOffset(rs.getLong(4))
                     .setDataKeyId(rs.getString(5));
         }
+        TenantDatabase.CairnRows rows = db.cairnRows();
+        if (rows == null) {
+            rows = cairnRowsOf(db);
+            db.cairnRows(rows);
+        }
+        b.setKeys(rows.keys()).setWrites(writesOf(db)).setMigrations(rows.migrations()).setSchemaSha256(db.schemaHash())
+                .setSnapshot(rows.snapshot()).setLatestSnapshot(rows.snapshot() == null ? null : rows.snapshot().getKey());
+        return b.build();
+    }
+
+    private static TenantDatabase.CairnRows cairnRowsOf(TenantDatabase db) throws SQLException {
         List<ApiKey> keys = new ArrayList<>();
         try (ResultSet rs = db.prepare("SELECT key_id, secret_sha256, scopes, created_at_ms, revoked FROM _cairn_keys ORDER BY key_id")
                 .executeQuery()) {
@@ -308,15 +319,14 @@ final class GroupCommit {
                         .setRevoked(rs.getInt(5) != 0).build());
             }
         }
-        b.setKeys(keys).setWrites(writesOf(db)).setSnapshot(null).setMigrations(migrationsOf(db)).setSchemaSha256(db.schemaHash());
+        SnapshotRef snapshot = null;
         try (ResultSet rs = db.prepare(TenantSchema.NEWEST_SNAPSHOT).executeQuery()) {
             if (rs.next()) {
-                b.setSnapshot(SnapshotRef.newBuilder().setOffset(rs.getLong(1)).setSizeBytes(rs.getLong(2)).setStoredBytes(rs.getLong(3))
-                        .setSha256(rs.getString(4)).setKey(rs.getString(5)).setTakenAtMs(rs.getLong(6)).build());
-                b.setLatestSnapshot(rs.getString(5));
+                snapshot = SnapshotRef.newBuilder().setOffset(rs.getLong(1)).setSizeBytes(rs.getLong(2)).setStoredBytes(rs.getLong(3))
+                        .setSha256(rs.getString(4)).setKey(rs.getString(5)).setTakenAtMs(rs.getLong(6)).build();
             }
         }
-        return b.build();
+        return new TenantDatabase.CairnRows(List.copyOf(keys), List.copyOf(migrationsOf(db)), snapshot);
     }
 
     /** The totals and the last two days with writes, from {@code _cairn_usage}. */

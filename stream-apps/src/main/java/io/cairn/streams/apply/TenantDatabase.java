@@ -14,7 +14,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import io.cairn.topics.avro.ApiKey;
+import io.cairn.topics.avro.SetVersion;
+import io.cairn.topics.avro.SnapshotRef;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -50,6 +54,14 @@ final class TenantDatabase implements AutoCloseable {
     private Bookmark applied = Bookmark.NONE;
     private long pageSize;
     private long coldFrom = -1;
+    private CairnRows cairnRows;
+
+    /**
+     * The parts of the tenant's state kept in tables only Cairn's own records write (API keys, migration
+     * statuses, the newest snapshot): tenant SQL cannot name a {@code _cairn_} object (the write policy), so an
+     * {@code ExecuteBatch} never changes them, and a state after a group of plain writes need not read them again.
+     */
+    record CairnRows(List<ApiKey> keys, List<SetVersion> migrations, SnapshotRef snapshot) {}
 
     private TenantDatabase(String tenant, Path file, TenantConnection conn, DeterministicFunctions.Context clock) {
         this.tenant = tenant;
@@ -125,6 +137,20 @@ final class TenantDatabase implements AutoCloseable {
     /** The snapshot offset a {@code Frozen} of the open group set ({@link #goingCold}); -1 when the tenant stays hot. */
     long goingColdFrom() {
         return coldFrom;
+    }
+
+    /** {@link CairnRows} as last read after a commit, or null when a record that may change them ran since (or never read). */
+    CairnRows cairnRows() {
+        return cairnRows;
+    }
+
+    void cairnRows(CairnRows rows) {
+        cairnRows = rows;
+    }
+
+    /** Called before any record but a plain write runs: its keys, migration statuses or snapshots may change. */
+    void cairnRowsMayChange() {
+        cairnRows = null;
     }
 
     /** True when the open (or just committed) group transaction began on a file Cairn had not initialised: a new file. */

@@ -67,6 +67,9 @@ public final class SqliteConnections {
         config.setBusyTimeout(5_000);
         config.setMaxPageCount((int) Math.min(Integer.MAX_VALUE, limits.maxDatabaseBytes() / PAGE_SIZE));
         config.setOpenMode(SQLiteOpenMode.NOMUTEX);
+        // Nothing reads JDBC's generated keys (the applier asks last_insert_rowid() itself once per statement);
+        // left on, sqlite-jdbc matches every statement against a regex and runs a second query after each INSERT.
+        config.setGetGeneratedKeys(false);
         return config;
     }
 
