@@ -5,6 +5,7 @@ import io.cairn.bench.ceiling.KafkaCeiling;
 import io.cairn.bench.ceiling.SqliteCeiling;
 import io.cairn.bench.load.CairnClient;
 import io.cairn.bench.load.Latency;
+import io.cairn.bench.load.ProcessCpu;
 import io.cairn.bench.peer.PostgresPeer;
 import io.cairn.bench.report.Machine;
 import io.cairn.bench.report.Report;
@@ -40,6 +41,8 @@ import java.util.function.Consumer;
  * Idle tenants go last: they measure what everything before left behind plus what they add.
  */
 public final class BenchRun {
+    /** CPU of the whole process (generator, edge, broker, applier, JVM) per operation: see {@link ProcessCpu}. */
+    static final String CPU_METRIC = "CPU per operation (whole process)";
     private final BenchPlan plan;
     private final Path dataDir;
     private final Consumer<String> progress;
@@ -71,15 +74,21 @@ public final class BenchRun {
             KafkaCeiling.Result kafka = KafkaCeiling.measure(stack.kafkaClientProps(), plan.writeRate(), plan.kafkaRun(),
                     plan.kafkaRecords(), plan.recordBytes());
             step(stack, "http floor");
-            Latency http = HttpFloor.measure(client, plan.readClients(), plan.warmUp(), plan.readRun());
+            HttpFloor.Measured floor = HttpFloor.measureWithCpu(client, plan.readClients(), plan.warmUp(), plan.readRun());
+            Latency http = floor.latency();
             ceilings(sqlite, kafka, http);
+            rows.add(Row.ceiling("HTTP floor: edge GET /health, " + plan.readClients() + " clients", CPU_METRIC,
+                    floor.cpuMicrosPerRequest(), "us/request"));
             charts.latency("ceiling: Kafka ack, " + plan.writeRate() + " rec/s", kafka.ack());
             charts.latency("ceiling: HTTP floor (GET /health), " + plan.readClients() + " clients", http);
 
             step(stack, "tenant creation (" + plan.tenants() + ")");
+            ProcessCpu creationCpu = ProcessCpu.start();
             Tenants.Created tenants = Tenants.create(client, "load", plan.tenants(), plan.loadClients());
+            double cpuPerTenant = creationCpu.microsPer(plan.tenants());
             rows.add(Row.cairn("Tenant creation, " + plan.loadClients() + " clients", "tenants/s",
                     tenants.latency().perSecond(), "tenants/s").atLeast(1_000));
+            rows.add(Row.cairn("Tenant creation, " + plan.loadClients() + " clients", CPU_METRIC, cpuPerTenant, "us/tenant"));
             Tenants.createTables(client, tenants, plan.loadClients());
 
             step(stack, "single write latency (" + plan.writeRate() + " req/s open loop)");
@@ -93,17 +102,23 @@ public final class BenchRun {
 
             step(stack, "write throughput, batches of 1");
             GroupCommits g0 = GroupCommits.read(client);
+            ProcessCpu singleCpu = ProcessCpu.start();
             double single = WriteThroughput.measure(client, tenants, 1, plan.singleRequests(), plan.loadClients(), 0);
+            double cpuPerSingle = singleCpu.microsPer(plan.singleRequests());
             String t1 = "Write throughput, batches of 1, " + plan.tenants() + " tenants";
             rows.add(Row.cairn(t1, "applied", single, "statements/s").vs("Kafka records/s", kafka.recordsPerSecond()));
+            rows.add(Row.cairn(t1, CPU_METRIC, cpuPerSingle, "us/statement").vs("HTTP floor us/request", floor.cpuMicrosPerRequest()));
             groupRows(t1, GroupCommits.read(client).since(g0));
             step(stack, "write throughput, batches of " + plan.batchSize());
             GroupCommits g1 = GroupCommits.read(client);
+            ProcessCpu batchCpu = ProcessCpu.start();
             double batched = WriteThroughput.measure(client, tenants, plan.batchSize(), plan.batchRequests(),
                     plan.loadClients(), plan.singleRequests() / plan.tenants());
+            double cpuPerBatched = batchCpu.microsPer((double) plan.batchRequests() * plan.batchSize());
             String t100 = "Write throughput, batches of " + plan.batchSize() + ", " + plan.tenants() + " tenants";
             rows.add(Row.cairn(t100, "applied", batched, "statements/s").vs("SQLite rows/s", sqlite.insertRowsPerSecond())
                     .atLeast(100_000));
+            rows.add(Row.cairn(t100, CPU_METRIC, cpuPerBatched, "us/statement"));
             groupRows(t100, GroupCommits.read(client).since(g1));
 
             step(stack, "hot read (" + plan.readClients() + " clients)");

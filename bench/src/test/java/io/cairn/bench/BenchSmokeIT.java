@@ -37,6 +37,10 @@ class BenchSmokeIT {
                 .anyMatch(s -> s.startsWith("Point in time")).anyMatch(s -> s.startsWith("Java client"))
                 .anyMatch(s -> s.startsWith("Encryption: write throughput")).anyMatch(s -> s.startsWith("Cairn beside PostgreSQL"))
                 .anyMatch(s -> s.startsWith("Cairn beside the seed system"));
+        // CPU per operation beside the rates: the HTTP floor's, tenant creation's and both write throughputs'.
+        assertThat(report.rows()).filteredOn(r -> r.metric().equals(BenchRun.CPU_METRIC)).extracting(Row::scenario)
+                .anyMatch(s -> s.startsWith("HTTP floor")).anyMatch(s -> s.startsWith("Tenant creation"))
+                .anyMatch(s -> s.startsWith("Write throughput, batches of 1,")).anyMatch(s -> s.startsWith("Write throughput, batches of 10,"));
         // Growth may be nothing, a cold tenant holds nothing on the hot volume, no tenant fails a migration, and keys
         // cached in memory need no KEK call: those may be 0.
         assertThat(report.rows()).filteredOn(r -> !r.metric().contains("added") && !r.metric().startsWith("hot-volume bytes")

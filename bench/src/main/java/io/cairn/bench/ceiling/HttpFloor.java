@@ -3,6 +3,7 @@ package io.cairn.bench.ceiling;
 import io.cairn.bench.load.CairnClient;
 import io.cairn.bench.load.ClosedLoop;
 import io.cairn.bench.load.Latency;
+import io.cairn.bench.load.ProcessCpu;
 import java.time.Duration;
 
 /**
@@ -13,8 +14,17 @@ import java.time.Duration;
 public final class HttpFloor {
     private HttpFloor() {}
 
+    /** The floor's latencies, and the CPU this process spent per request (client and server: both run here). */
+    public record Measured(Latency latency, double cpuMicrosPerRequest) {}
+
     public static Latency measure(CairnClient client, int clients, Duration warmUp, Duration run) throws Exception {
+        return measureWithCpu(client, clients, warmUp, run).latency();
+    }
+
+    public static Measured measureWithCpu(CairnClient client, int clients, Duration warmUp, Duration run) throws Exception {
         ClosedLoop.forDuration(clients, warmUp, seq -> client.health());
-        return ClosedLoop.forDuration(clients, run, seq -> client.health());
+        ProcessCpu cpu = ProcessCpu.start();
+        Latency l = ClosedLoop.forDuration(clients, run, seq -> client.health());
+        return new Measured(l, cpu.microsPer(l.count()));
     }
 }

@@ -86,6 +86,9 @@ public final class HttpServer implements AutoCloseable {
                     }
                 });
             });
+            // The data routes first: Javalin tries a method's routes in the order they were added.
+            add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/query", data::query);
+            add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/execute", data::execute);
             add(cfg, metrics, HandlerType.GET, "/health", ops::health);
             add(cfg, metrics, HandlerType.GET, "/metrics", ops::metrics);
             add(cfg, metrics, HandlerType.GET, "/v1/openapi.json", ops::openapi);
@@ -106,8 +109,6 @@ public final class HttpServer implements AutoCloseable {
             add(cfg, metrics, HandlerType.GET, "/v1/tenants/{tenant}/data-keys", encryption::listDataKeys);
             add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/data-keys", encryption::rotateDataKey);
             add(cfg, metrics, HandlerType.POST, "/v1/encryption/kek", encryption::rotateKek);
-            add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/execute", data::execute);
-            add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/query", data::query);
             add(cfg, metrics, HandlerType.GET, "/v1/migrations", migrations::listSets);
             add(cfg, metrics, HandlerType.GET, "/v1/migrations/{set}", migrations::getSet);
             add(cfg, metrics, HandlerType.PUT, "/v1/migrations/{set}/versions/{version}", migrations::putVersion);
