@@ -227,6 +227,7 @@ public final class BenchRun {
             rows.add(Row.ceiling(hs, "p99", thawed.hotWrites().p99(), "ms"));
             rows.add(Row.cairn(ws, "p50", thawed.writes().p50(), "ms").vs("same storm while hot p50", thawed.hotWrites().p50()));
             rows.add(Row.cairn(ws, "p99", thawed.writes().p99(), "ms").vs("same storm while hot p99", thawed.hotWrites().p99()).atMost(3_000));
+            rows.add(Row.cairn(ws, CPU_METRIC, thawed.thawWriteCpuMicros(), "us/write").vs("same storm while hot", thawed.hotWriteCpuMicros()));
 
             step(stack, "control plane: DynamoDB ceiling, materializing " + plan.materializeStates() + " states, listing "
                     + plan.listedTenants() + " tenants");

@@ -3,6 +3,7 @@ package io.cairn.bench.scenario;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cairn.bench.load.CairnClient;
 import io.cairn.bench.load.Latency;
+import io.cairn.bench.load.ProcessCpu;
 import io.cairn.tenantdb.sqlite.TenantFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,10 +37,11 @@ public final class ColdTiers {
      * Writing to {@code tenants} all at once while they are hot (the ceiling of the thaw storm: the same
      * storm without thaws), freezing them at once (and the hot-volume and S3 bytes they hold then),
      * reading them all at once (served from their snapshots, they stay cold), then writing to them all at
-     * once again (each write thaws its tenant).
+     * once again (each write thaws its tenant). {@code hotWriteCpuMicros} and {@code thawWriteCpuMicros}: the process's CPU
+     * per write of the two write storms (see {@link io.cairn.bench.load.ProcessCpu}), so a thaw's own cost is their difference.
      */
     public record Storm(int tenants, Latency hotWrites, double freezesPerSecond, long hotBytesFrozen, long s3BytesFrozen, Latency reads,
-            Latency writes) {}
+            Latency writes, double hotWriteCpuMicros, double thawWriteCpuMicros) {}
 
     private static final String LOOKUP = "SELECT length(v) FROM t WHERE id = 1";
     private static final int ROWS_PER_STATEMENT = 5_000;
@@ -89,7 +91,9 @@ public final class ColdTiers {
     /** See {@link Storm}. */
     public static Storm storm(CairnClient client, Tenants.Created tenants, int clients, Path hotDir) throws Exception {
         List<String> ids = tenants.ids();
+        ProcessCpu hotCpu = ProcessCpu.start();
         Latency hotWrites = atOnce(ids, id -> client.execute(id, tenants.keys().get(id), "{\"sql\":\"CREATE TABLE IF NOT EXISTS storm_hot (n)\"}"));
+        double hotWriteCpu = hotCpu.microsPer(ids.size());
         long start = System.nanoTime();
         freezeAll(client, ids, clients);
         double freezesPerSecond = ids.size() / ((System.nanoTime() - start) / 1e9);
@@ -103,8 +107,10 @@ public final class ColdTiers {
         }
         Latency reads = atOnce(ids, id -> client.query(id, tenants.keys().get(id), "SELECT count(*) FROM sqlite_schema", List.of(), null));
         // Reads leave them cold: the writes find them cold too.
+        ProcessCpu thawCpu = ProcessCpu.start();
         Latency writes = atOnce(ids, id -> client.execute(id, tenants.keys().get(id), "{\"sql\":\"CREATE TABLE IF NOT EXISTS storm (n)\"}"));
-        return new Storm(ids.size(), hotWrites, freezesPerSecond, hotBytes, s3Bytes, reads, writes);
+        double thawWriteCpu = thawCpu.microsPer(ids.size());
+        return new Storm(ids.size(), hotWrites, freezesPerSecond, hotBytes, s3Bytes, reads, writes, hotWriteCpu, thawWriteCpu);
     }
 
     private interface Touch {

@@ -168,7 +168,9 @@ final class GroupCommit {
         List<TenantState> states = new ArrayList<>(touched.size());
         Set<String> committed = new HashSet<>();
         try {
-            pool.registry().createdAll(created);
+            // Only when there is something to record: a pool's registry is a file opened on first use, and a thaw's
+            // scratch pool (a cold tail replayed) would otherwise open and close one per thaw for nothing.
+            if (!created.isEmpty()) pool.registry().createdAll(created);
             created.clear();
         } catch (SQLException | RuntimeException e) {
             // As if the first tenant's commit failed: nothing is committed, everything is applied again.
