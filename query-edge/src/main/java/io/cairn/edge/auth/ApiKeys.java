@@ -87,7 +87,8 @@ public final class ApiKeys {
         return MessageDigest.isEqual(sha256(presented), sha256(expected));
     }
 
-    private static byte[] sha256(String s) {
+    /** SHA-256 of a secret's UTF-8 bytes: compare two with {@link MessageDigest#isEqual} (constant time). */
+    public static byte[] sha256(String s) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {
