@@ -6,10 +6,12 @@ import io.cairn.tenantdb.sqlite.CopyPositions;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The open tenant databases of one applier instance, bounded so that 10,000 tenants never mean
@@ -19,6 +21,9 @@ import java.util.Map;
  *
  * <p>Thread-safe. A database handed out by {@link #acquire} belongs to the calling thread until it
  * calls {@link #release}; tenants of one partition are only ever applied by that partition's task.
+ * Files are opened outside the pool's lock (an open can take tens of milliseconds on a busy disk, and the
+ * stream thread and the heavy lane share the pool: a fleet migration opens thousands); two threads asking
+ * for the same tenant at once share one open.
  */
 final class TenantDatabasePool implements AutoCloseable {
     /**
@@ -33,6 +38,8 @@ final class TenantDatabasePool implements AutoCloseable {
     private final SqliteLimits limits;
     private final int maxOpen;
     private final Map<String, TenantDatabase> open = new LinkedHashMap<>(64, 0.75f, true);
+    /** Tenants whose file a thread is opening now (off the lock); completed with the database, or null if the open failed. */
+    private final Map<String, CompletableFuture<TenantDatabase>> opening = new HashMap<>();
     private TenantRegistry registry;
     private CopyPositions positions;
 
@@ -63,24 +70,53 @@ final class TenantDatabasePool implements AutoCloseable {
     }
 
     /** The tenant's open database, opening its file if it exists; null when the tenant has no file. */
-    synchronized TenantDatabase acquire(String tenant) throws SQLException {
-        TenantDatabase db = open.get(tenant);
-        if (db == null) {
-            if (!files.exists(tenant)) return null;
-            db = openAndTrack(tenant);
-        }
-        db.setInUse(true);
-        return db;
+    TenantDatabase acquire(String tenant) throws SQLException {
+        return obtain(tenant, false);
     }
 
     /** Creates (or opens) the tenant's file; the caller initialises Cairn's tables in its transaction. */
-    synchronized TenantDatabase create(String tenant) throws SQLException {
-        TenantDatabase db = open.get(tenant);
-        if (db == null) {
-            files.prepare(tenant);
-            db = openAndTrack(tenant);
+    TenantDatabase create(String tenant) throws SQLException {
+        return obtain(tenant, true);
+    }
+
+    private TenantDatabase obtain(String tenant, boolean create) throws SQLException {
+        CompletableFuture<TenantDatabase> mine;
+        while (true) {
+            CompletableFuture<TenantDatabase> other;
+            synchronized (this) {
+                TenantDatabase db = open.get(tenant);
+                if (db != null) {
+                    db.setInUse(true);
+                    return db;
+                }
+                other = opening.get(tenant);
+                if (other == null) {
+                    if (!create && !files.exists(tenant)) return null;
+                    mine = new CompletableFuture<>();
+                    opening.put(tenant, mine);
+                    break;
+                }
+            }
+            other.join(); // then look again: it is open now, or that open failed and this thread tries
         }
-        db.setInUse(true);
+        TenantDatabase db;
+        try {
+            if (create) files.prepare(tenant);
+            db = TenantDatabase.open(tenant, files.database(tenant), limits);
+        } catch (SQLException | RuntimeException e) {
+            synchronized (this) {
+                opening.remove(tenant);
+            }
+            mine.complete(null);
+            throw e;
+        }
+        synchronized (this) {
+            opening.remove(tenant);
+            open.put(tenant, db);
+            db.setInUse(true); // so the eviction below cannot pick the database just opened
+            evictIdleOverBound();
+        }
+        mine.complete(db);
         return db;
     }
 
@@ -115,15 +151,28 @@ final class TenantDatabasePool implements AutoCloseable {
         return idle.size();
     }
 
-    /** Closes and forgets the tenant's database (before deleting its file). */
-    synchronized void discard(String tenant) {
-        TenantDatabase db = open.remove(tenant);
-        if (db != null) db.close();
+    /** Closes and forgets the tenant's database (before deleting its file); an open in flight is waited for first. */
+    void discard(String tenant) {
+        while (true) {
+            CompletableFuture<TenantDatabase> inFlight;
+            synchronized (this) {
+                inFlight = opening.get(tenant);
+                if (inFlight == null) {
+                    TenantDatabase db = open.remove(tenant);
+                    if (db != null) db.close();
+                    return;
+                }
+            }
+            inFlight.join();
+        }
     }
 
-    /** True when the tenant's database is open in this pool (so its file was there and checked when opened). */
+    /**
+     * True when the tenant's database is open in this pool, or being opened (so its file was there and checked
+     * before it was opened).
+     */
     synchronized boolean isOpen(String tenant) {
-        return open.containsKey(tenant);
+        return open.containsKey(tenant) || opening.containsKey(tenant);
     }
 
     synchronized int openCount() {
@@ -145,14 +194,6 @@ final class TenantDatabasePool implements AutoCloseable {
             }
         }
         positions = null;
-    }
-
-    private TenantDatabase openAndTrack(String tenant) throws SQLException {
-        TenantDatabase db = TenantDatabase.open(tenant, files.database(tenant), limits);
-        open.put(tenant, db);
-        db.setInUse(true); // so the eviction below cannot pick the database just opened
-        evictIdleOverBound();
-        return db;
     }
 
     private void evictIdleOverBound() {
