@@ -2,6 +2,7 @@ package io.cairn.edge.auth;
 
 import io.cairn.edge.error.ApiError;
 import io.cairn.topics.ErrorCode;
+import java.security.MessageDigest;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
@@ -29,7 +30,7 @@ public final class Authenticator {
             throw unauthorized("send \"Authorization: Bearer <api key or admin token>\"");
         }
         String token = authorization.substring(BEARER.length()).strip();
-        if (java.security.MessageDigest.isEqual(ApiKeys.sha256(token), adminTokenSha256)) return new Principal.Admin();
+        if (MessageDigest.isEqual(ApiKeys.sha256(token), adminTokenSha256)) return new Principal.Admin();
         Optional<ApiKeys.PresentedKey> presented = ApiKeys.parse(token);
         if (presented.isEmpty()) throw unauthorized("invalid API key");
         Optional<KeyStore.StoredKey> stored = keys.findKey(presented.get().keyId());
