@@ -122,8 +122,10 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
         // it only commits, and what it committed is forwarded by the next punctuation or record.
         store.onCommit(this::commitAndSync);
         this.punctuator = context.schedule(Duration.ofMillis(1), PunctuationType.WALL_CLOCK_TIME, t -> {
-            applyThawed();
-            if (groupSince >= 0 && System.currentTimeMillis() - groupSince >= MAX_GROUP_AGE_MS) {
+            // Records released from the thaw holds have waited for their thaw already, and nothing fetched
+            // follows them: they commit now (as a lone fetched record does), not when Streams next commits.
+            boolean released = applyThawed();
+            if (released && !group.isEmpty() || groupSince >= 0 && System.currentTimeMillis() - groupSince >= MAX_GROUP_AGE_MS) {
                 commitAndForward();
             } else {
                 forwardUnsent(); // what the heavy lane finished, and the outcomes of a commit Streams asked for
@@ -220,9 +222,12 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
         uncommitted.add(r);
     }
 
-    /** Applies the held records of every tenant whose thaw finished (the thaw itself is then only a move). */
-    private void applyThawed() {
-        thawing.release(r -> {
+    /**
+     * Applies the held records of every tenant whose thaw finished (the thaw itself is then only a move);
+     * true when there were any.
+     */
+    private boolean applyThawed() {
+        return thawing.release(r -> {
             try {
                 applyOne(r, false);
             } catch (FailureRecovery.ApplyFailed failed) {

@@ -77,17 +77,20 @@ final class ThawHolds {
         return j;
     }
 
-    /** Hands the held records of every tenant whose rebuild finished to {@code apply}, in order. */
-    void release(Consumer<ApplyProcessor.LogRecord> apply) {
+    /** Hands the held records of every tenant whose rebuild finished to {@code apply}, in order; true when there were any. */
+    boolean release(Consumer<ApplyProcessor.LogRecord> apply) {
+        boolean any = false;
         for (var it = held.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, ArrayDeque<ApplyProcessor.LogRecord>> e = it.next();
             if (!cold.ready(e.getKey())) continue;
             it.remove();
+            any = true;
             for (ApplyProcessor.LogRecord r : e.getValue()) {
                 apply.accept(r);
                 if (persisted.remove(r.position())) releasedSincePersist.add(r.position());
             }
         }
+        return any;
     }
 
     /**
