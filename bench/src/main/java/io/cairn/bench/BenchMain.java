@@ -15,7 +15,8 @@ import java.time.temporal.ChronoUnit;
 /**
  * {@code ./cairn bench [--quick] [--root DIR]}: runs the bench in a temporary data dir, prints the table,
  * writes {@code bench/RESULTS.md} (full run) or {@code bench/results/quick.md}, and JSON beside it.
- * Exits 0 whenever every scenario worked, whatever the timings; 1 when one failed.
+ * {@code --cold-fleet [N]} runs only {@link ColdFleetRun} (N tenants, 99% cold; results in
+ * {@code bench/results/cold-fleet.md}). Exits 0 whenever every scenario worked, whatever the timings; 1 when one failed.
  */
 public final class BenchMain {
     private BenchMain() {}
@@ -24,20 +25,26 @@ public final class BenchMain {
         System.setProperty("logback.configurationFile", "bench-logback.xml");
         boolean quick = false;
         String target = null;
+        int coldFleet = 0;
         Path root = Path.of("").toAbsolutePath();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
                 case "--root" -> root = Path.of(args[++i]).toAbsolutePath();
                 case "--target" -> target = i + 1 < args.length ? args[++i] : null;
+                case "--cold-fleet" -> coldFleet = i + 1 < args.length && args[i + 1].matches("[0-9]+") ? Integer.parseInt(args[++i]) : 100_000;
                 default -> {
-                    System.err.println("usage: cairn bench [--quick] [--target http://host:port]  (--target reads CAIRN_ADMIN_TOKEN)");
+                    System.err.println("usage: cairn bench [--quick] [--target http://host:port] [--cold-fleet [TENANTS]]"
+                            + "  (--target reads CAIRN_ADMIN_TOKEN)");
                     System.exit(2);
                 }
             }
         }
         if (target != null) {
             System.exit(againstTarget(target, quick ? BenchPlan.quick() : BenchPlan.full(), root));
+        }
+        if (coldFleet > 0) {
+            System.exit(coldFleet(coldFleet, root));
         }
         BenchPlan plan = quick ? BenchPlan.quick() : BenchPlan.full();
         Path data = Files.createTempDirectory("cairn-bench-");
@@ -82,6 +89,26 @@ public final class BenchMain {
             System.err.println("bench: a scenario failed against " + target + ": " + e);
             e.printStackTrace();
             return 1;
+        }
+    }
+
+    /** {@code --cold-fleet}: many tenants, 99% cold, on one node; results in bench/results/cold-fleet.md, never RESULTS.md. */
+    private static int coldFleet(int tenants, Path root) throws IOException {
+        Path data = Files.createTempDirectory("cairn-bench-fleet-");
+        try {
+            ColdFleetRun run = new ColdFleetRun(tenants, 64, data, step -> System.out.println(
+                    "bench " + LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + ": " + step));
+            Report report = run.run(root, "./cairn bench --cold-fleet " + tenants);
+            System.out.println();
+            System.out.println(MarkdownTable.render(report));
+            System.out.println("bench: written to " + ResultsFiles.write(report, root.resolve("bench"), false));
+            return 0;
+        } catch (Exception e) {
+            System.err.println("bench: the cold-fleet run failed: " + e);
+            e.printStackTrace();
+            return 1;
+        } finally {
+            deleteTree(data);
         }
     }
 

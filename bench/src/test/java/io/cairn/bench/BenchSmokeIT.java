@@ -56,4 +56,18 @@ class BenchSmokeIT {
         }
         assertThat(Files.readString(md)).contains("[latency CDF](tiny-latency-cdf.png)");
     }
+
+    @Test
+    void theColdFleetRunProducesItsRows() throws Exception {
+        Report report = new ColdFleetRun(200, 8, data, step -> {}).run(Path.of("").toAbsolutePath(), "test");
+
+        assertThat(report.rows()).extracting(Row::metric).contains("RSS added, 99% cold", "open files added, 99% cold",
+                "hot-volume bytes, tenant files, 99% cold", "snapshot bytes per cold tenant (its cost while idle)", "freeze rate");
+        // 2 of the 200 stay hot: only their files are left on the hot volume, and every cold one has its snapshot.
+        assertThat(report.rows()).filteredOn(r -> r.metric().equals("tenant files on the hot volume, 99% cold"))
+                .singleElement().satisfies(r -> assertThat(r.value()).isEqualTo(2));
+        assertThat(report.rows()).filteredOn(r -> r.metric().equals("snapshots, 99% cold"))
+                .singleElement().satisfies(r -> assertThat(r.value()).isGreaterThanOrEqualTo(198));
+        assertThat(ResultsFiles.write(report, out, false)).hasFileName("cold-fleet.md");
+    }
 }

@@ -159,7 +159,7 @@ public final class ColdTiers {
         awaitTier(client, tenant, "cold");
     }
 
-    private static void awaitTier(CairnClient client, String tenant, String tier) throws Exception {
+    static void awaitTier(CairnClient client, String tenant, String tier) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         while (!tier.equals(client.get("/v1/tenants/" + tenant).path("tier").asText())) {
             if (System.nanoTime() > deadline) throw new IllegalStateException(tenant + " not " + tier + " after 5 minutes");

@@ -28,14 +28,20 @@ public final class IdleTenants {
     public static Result measure(CairnClient client, int count, int clients) throws Exception {
         ProcessStats before = ProcessStats.now();
         Tenants.Created created = Tenants.create(client, "idle", count, clients);
-        // "Idle" means unused for a while: the applier closes a tenant's file 10 s after its last use.
-        // Measure once it has closed every one (its open-tenants gauge), not after a guessed delay.
+        awaitAllClosed(client);
+        return new Result(before, ProcessStats.now(), created);
+    }
+
+    /**
+     * "Idle" means unused for a while: the applier closes a tenant's file 10 s after its last use. Returns
+     * once it has closed every one (its open-tenants gauge), not after a guessed delay; fails after 60 s.
+     */
+    static void awaitAllClosed(CairnClient client) throws Exception {
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (openTenants(client) > 0) {
             if (System.nanoTime() > deadline) throw new IllegalStateException("the applier still holds tenants open after 60 s");
-            Thread.sleep(250);
+            Thread.sleep(250); // pacing the polls
         }
-        return new Result(before, ProcessStats.now(), created);
     }
 
     private static double openTenants(CairnClient client) throws Exception {

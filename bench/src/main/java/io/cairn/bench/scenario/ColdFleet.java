@@ -1,0 +1,126 @@
+package io.cairn.bench.scenario;
+
+import io.cairn.bench.load.CairnClient;
+import io.cairn.bench.load.ClosedLoop;
+import io.cairn.bench.load.Latency;
+import io.cairn.tenantdb.sqlite.TenantFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Many tenants on one node, nearly all of them cold (issue 12's "100,000 tenants, 99% cold" row): the
+ * node's footprint when empty, once every tenant exists and is idle (all hot), and once all but one in a
+ * hundred went cold; then a sample of the cold ones read (from their snapshots) and written (a thaw), to
+ * show they are still whole. What a cold tenant costs is what the last footprint adds per tenant.
+ */
+public final class ColdFleet {
+    /**
+     * Where the tenants' bytes are at one moment: the process, the hot volume (tenant files and the rest), the
+     * snapshot store (its objects, without the store's own metadata files).
+     */
+    public record Footprint(ProcessStats process, long tenantFiles, long tenantFileBytes, long otherHotBytes, long snapshots,
+            long snapshotBytes) {}
+
+    /**
+     * @param tenants tenants created (each with one small table and one row)
+     * @param cold how many of them were frozen
+     * @param samples cold tenants read, then written, at the end
+     */
+    public record Result(int tenants, int cold, Footprint empty, Footprint allHot, Footprint mostlyCold, Latency creation,
+            double freezesPerSecond, int samples, Latency coldReads, Latency thawingWrites) {}
+
+    private static final String ROW = "{\"sql\":\"INSERT INTO kv (id, v) VALUES (1, 'a small tenant')\"}";
+
+    private ColdFleet() {}
+
+    /**
+     * Creates {@code count} tenants with {@code clients} concurrent requests, freezes all but one in a
+     * hundred, and measures the footprints; {@code progress} hears each phase.
+     */
+    public static Result measure(CairnClient client, Path hotDir, Path snapshotDir, int count, int clients,
+            Consumer<String> progress) throws Exception {
+        Footprint empty = footprint(hotDir, snapshotDir);
+        progress.accept(String.format("creating %,d tenants", count));
+        Tenants.Created created = Tenants.create(client, "fleet", count, clients);
+        progress.accept("a table and a row in each");
+        ClosedLoop.forCount(clients, count, seq -> {
+            String id = created.ids().get((int) seq);
+            client.execute(id, created.keys().get(id), "{\"sql\":\"" + Tenants.CREATE_TABLE + "\"}");
+            client.execute(id, created.keys().get(id), ROW);
+        });
+        IdleTenants.awaitAllClosed(client);
+        Footprint allHot = footprint(hotDir, snapshotDir);
+
+        List<String> toFreeze = created.ids().stream().filter(id -> Integer.parseInt(id.substring(id.indexOf('-') + 1)) % 100 != 0).toList();
+        progress.accept(String.format("freezing %,d of them", toFreeze.size()));
+        long start = System.nanoTime();
+        ClosedLoop.forCount(clients, toFreeze.size(), seq -> client.tier(toFreeze.get((int) seq), "cold"));
+        ClosedLoop.forCount(clients, toFreeze.size(), seq -> ColdTiers.awaitTier(client, toFreeze.get((int) seq), "cold"));
+        double freezesPerSecond = toFreeze.size() / ((System.nanoTime() - start) / 1e9);
+        IdleTenants.awaitAllClosed(client);
+        Footprint mostlyCold = footprint(hotDir, snapshotDir);
+
+        int samples = Math.min(100, toFreeze.size());
+        progress.accept(samples + " cold tenants read, then written");
+        Histogram reads = Latency.histogram();
+        Histogram writes = Latency.histogram();
+        for (int i = 0; i < samples; i++) {
+            String id = toFreeze.get(i * (toFreeze.size() / samples));
+            String key = created.keys().get(id);
+            long t0 = System.nanoTime();
+            long rows = client.query(id, key, "SELECT count(*) AS n FROM kv", List.of(), null).path(0).path(0).asLong(-1);
+            Latency.record(reads, System.nanoTime() - t0);
+            if (rows != 1) throw new IllegalStateException(id + " read " + rows + " rows from its snapshot, not 1");
+            t0 = System.nanoTime();
+            client.execute(id, key, "{\"sql\":\"UPDATE kv SET v = 'thawed' WHERE id = 1\"}");
+            Latency.record(writes, System.nanoTime() - t0);
+        }
+        return new Result(count, toFreeze.size(), empty, allHot, mostlyCold, created.latency(), freezesPerSecond, samples,
+                Latency.of(reads, 1), Latency.of(writes, 1));
+    }
+
+    private static Footprint footprint(Path hotDir, Path snapshotDir) throws Exception {
+        Path tenantsRoot = new TenantFiles(hotDir).root();
+        long files = 0;
+        long tenantBytes = 0;
+        long otherBytes = 0;
+        for (Path p : regularFiles(hotDir)) {
+            long size = sizeOrZero(p);
+            if (p.startsWith(tenantsRoot)) {
+                tenantBytes += size;
+                if (p.getFileName().toString().endsWith(".db")) files++;
+            } else {
+                otherBytes += size;
+            }
+        }
+        long snapshots = 0;
+        long snapshotBytes = 0;
+        for (Path p : regularFiles(snapshotDir)) {
+            if (p.getFileName().toString().endsWith(".meta")) continue;
+            snapshots++;
+            snapshotBytes += sizeOrZero(p);
+        }
+        return new Footprint(ProcessStats.now(), files, tenantBytes, otherBytes, snapshots, snapshotBytes);
+    }
+
+    private static List<Path> regularFiles(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) return List.of();
+        try (Stream<Path> all = Files.walk(dir)) {
+            return all.filter(Files::isRegularFile).toList();
+        }
+    }
+
+    /** A file removed while the volume is walked (a checkpoint's side file) counts nothing. */
+    private static long sizeOrZero(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+}
