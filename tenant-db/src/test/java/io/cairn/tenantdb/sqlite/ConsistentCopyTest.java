@@ -58,4 +58,22 @@ class ConsistentCopyTest {
         assertThat(target).doesNotExist();
         assertThatThrownBy(() -> ConsistentCopy.take(dir.resolve("missing.db"), target)).isInstanceOf(SQLException.class);
     }
+
+    @Test
+    void thePositionOfACopyAndOfAFileWithALiveWalAreBothRead() throws Exception {
+        Path db = dir.resolve("acme.db");
+        try (TenantConnection w = SqliteConnections.openWritable("acme", db, SqliteLimits.WRITE_DEFAULTS);
+             Statement s = w.connection().createStatement()) {
+            TenantSchema.create(w.connection());
+            s.execute("INSERT INTO _cairn_applied VALUES (0, 3, 7)");
+            ConsistentCopy.Copy copy = ConsistentCopy.take(db, dir.resolve("out").resolve("copy.db"));
+
+            assertThat(ConsistentCopy.positionOf(copy.file())).isEqualTo(new Bookmark(3, 7));
+
+            // The writer's later commit is still in its -wal, not checkpointed: read through the WAL, not past it.
+            s.execute("UPDATE _cairn_applied SET log_offset = 8");
+            assertThat(dir.resolve("acme.db-wal")).exists();
+            assertThat(ConsistentCopy.positionOf(db)).isEqualTo(new Bookmark(3, 8));
+        }
+    }
 }
