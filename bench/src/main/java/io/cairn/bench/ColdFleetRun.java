@@ -5,10 +5,12 @@ import io.cairn.bench.report.Machine;
 import io.cairn.bench.report.Report;
 import io.cairn.bench.report.Row;
 import io.cairn.bench.scenario.ColdFleet;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import javax.management.ObjectName;
 
 /**
  * {@code ./cairn bench --cold-fleet [N]}: N tenants (100,000 by default) on one node, 99% of them cold
@@ -39,6 +41,7 @@ public final class ColdFleetRun {
         try (BenchStack stack = BenchStack.start(dataDir.resolve("stack"), snapshots);
              CairnClient client = new CairnClient(stack.httpPort(), BenchStack.ADMIN_TOKEN)) {
             ColdFleet.Result r = ColdFleet.measure(client, stack.hotDir(), snapshots, tenants, clients, progress);
+            progress.accept("the heap's largest classes now (what the tenants' memory is made of):\n" + heapHistogram(60));
             List<Row> rows = rows(r);
             List<String> notes = List.of(
                     "One process: broker, applier, edge, an idle S3 server and an empty DynamoDB Local; \"added\" is the "
@@ -46,7 +49,8 @@ public final class ColdFleetRun {
                     "Snapshots go to the local-directory snapshot store (the same sealed, compressed objects S3 would hold): "
                             + "the in-process s3proxy would hold them in this process's memory, or, on disk, froze 9 tenants/s here against 77/s in memory.",
                     "Each tenant holds one table and one row; frozen with POST /v1/tenants/{t}/tier, " + clients + " requests at once; "
-                            + "every footprint is taken once the applier has closed every idle file.",
+                            + "every footprint is taken once the applier has closed every idle file, the first after a warm-up "
+                            + "(1% of the tenants, at most 500, of their own, through every step once).",
                     "Hot-volume bytes are file sizes (directory entries not counted); 'the rest' is the applier's registry "
                             + "and positions files and the Kafka Streams state directory.");
             return new Report(machine, PLAN, command, (System.nanoTime() - t0) / 1e9, Machine.currentLoadAverage(), rows, notes);
@@ -64,7 +68,10 @@ public final class ColdFleetRun {
         rows.add(Row.cairn(s, "freeze rate", r.freezesPerSecond(), "tenants/s"));
         rows.add(Row.cairn(s, "RSS added, all hot and idle", mb(hot.process().rssBytes() - e.process().rssBytes()), "MB"));
         rows.add(Row.cairn(s, "RSS added, 99% cold", mb(cold.process().rssBytes() - e.process().rssBytes()), "MB"));
+        rows.add(Row.cairn(s, "heap added (after GC), all hot and idle", mb(hot.process().heapUsedBytes() - e.process().heapUsedBytes()), "MB"));
         rows.add(Row.cairn(s, "heap added (after GC), 99% cold", mb(cold.process().heapUsedBytes() - e.process().heapUsedBytes()), "MB"));
+        rows.add(Row.cairn(s, "heap committed added, 99% cold (part of the RSS)",
+                mb(cold.process().heapCommittedBytes() - e.process().heapCommittedBytes()), "MB"));
         rows.add(Row.cairn(s, "open files added, 99% cold", cold.process().openFiles() - e.process().openFiles(), "files"));
         rows.add(Row.cairn(s, "tenant files on the hot volume, all hot", hot.tenantFiles(), "files"));
         rows.add(Row.cairn(s, "tenant files on the hot volume, 99% cold", cold.tenantFiles(), "files").atMost(hotTenants));
@@ -80,6 +87,17 @@ public final class ColdFleetRun {
         rows.add(Row.cairn(s, "first read of a cold tenant p50 (" + r.samples() + " of them, one at a time)", r.coldReads().p50(), "ms"));
         rows.add(Row.cairn(s, "first write of a cold tenant p50 (thaws it; the same " + r.samples() + ")", r.thawingWrites().p50(), "ms"));
         return rows;
+    }
+
+    /** The first {@code lines} lines of the JVM's class histogram (as {@code jcmd GC.class_histogram} prints it). */
+    static String heapHistogram(int lines) {
+        try {
+            Object out = ManagementFactory.getPlatformMBeanServer().invoke(new ObjectName("com.sun.management:type=DiagnosticCommand"),
+                    "gcClassHistogram", new Object[] {new String[0]}, new String[] {String[].class.getName()});
+            return String.join("\n", out.toString().lines().limit(lines).toList());
+        } catch (Exception e) {
+            return "(no class histogram: " + e + ")";
+        }
     }
 
     private static double mb(long bytes) {

@@ -7,9 +7,10 @@ import java.util.stream.Stream;
 
 /**
  * This process's footprint as Linux and the JVM see it: resident memory ({@code /proc/self/status}
- * VmRSS), open file descriptors ({@code /proc/self/fd}) and heap in use after a full GC.
+ * VmRSS), open file descriptors ({@code /proc/self/fd}), heap in use after a full GC, and the heap the JVM
+ * has committed then (part of the RSS, which G1 gives back to the OS only slowly).
  */
-public record ProcessStats(long rssBytes, long openFiles, long heapUsedBytes) {
+public record ProcessStats(long rssBytes, long openFiles, long heapUsedBytes, long heapCommittedBytes) {
 
     public static ProcessStats now() throws IOException, InterruptedException {
         System.gc();
@@ -24,6 +25,6 @@ public record ProcessStats(long rssBytes, long openFiles, long heapUsedBytes) {
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
             fds = s.count();
         }
-        return new ProcessStats(rss, fds, heap);
+        return new ProcessStats(rss, fds, heap, rt.totalMemory());
     }
 }
