@@ -49,6 +49,8 @@ public final class ColdFleet {
             Consumer<String> progress) throws Exception {
         warmUp(client, Math.min(500, Math.max(10, count / 100)), clients, progress);
         Footprint empty = footprint(hotDir, snapshotDir);
+        progress.accept("footprint, empty: " + empty);
+        progress.accept("open files by kind: " + openFilesByKind());
         progress.accept(String.format("creating %,d tenants", count));
         Tenants.Created created = Tenants.create(client, "fleet", count, clients);
         progress.accept("a table and a row in each");
@@ -59,15 +61,20 @@ public final class ColdFleet {
         });
         IdleTenants.awaitAllClosed(client);
         Footprint allHot = footprint(hotDir, snapshotDir);
+        progress.accept(String.format("footprint, all hot (created at %.1f/s): %s", created.latency().perSecond(), allHot));
 
         List<String> toFreeze = created.ids().stream().filter(id -> Integer.parseInt(id.substring(id.indexOf('-') + 1)) % 100 != 0).toList();
         progress.accept(String.format("freezing %,d of them", toFreeze.size()));
+        double frozenBefore = frozenCount(client);
         long start = System.nanoTime();
         ClosedLoop.forCount(clients, toFreeze.size(), seq -> client.tier(toFreeze.get((int) seq), "cold"));
-        ClosedLoop.forCount(clients, toFreeze.size(), seq -> ColdTiers.awaitTier(client, toFreeze.get((int) seq), "cold"));
+        awaitFrozen(client, frozenBefore + toFreeze.size(), progress);
         double freezesPerSecond = toFreeze.size() / ((System.nanoTime() - start) / 1e9);
+        ClosedLoop.forCount(clients, toFreeze.size(), seq -> ColdTiers.awaitTier(client, toFreeze.get((int) seq), "cold"));
         IdleTenants.awaitAllClosed(client);
         Footprint mostlyCold = footprint(hotDir, snapshotDir);
+        progress.accept(String.format("footprint, 99%% cold (frozen at %.1f/s): %s", freezesPerSecond, mostlyCold));
+        progress.accept("open files by kind: " + openFilesByKind());
 
         int samples = Math.min(100, toFreeze.size());
         progress.accept(samples + " cold tenants read, then written");
@@ -86,6 +93,42 @@ public final class ColdFleet {
         }
         return new Result(count, toFreeze.size(), empty, allHot, mostlyCold, created.latency(), freezesPerSecond, samples,
                 Latency.of(reads, 1), Latency.of(writes, 1));
+    }
+
+    /**
+     * Waits until the applier has frozen {@code total} tenants since it started (its counter, read once a
+     * second: polling 100,000 tenants' tiers would take the CPU the freezes need); fails when the count
+     * stops moving for five minutes.
+     */
+    private static void awaitFrozen(CairnClient client, double total, Consumer<String> progress) throws Exception {
+        double last = -1;
+        long movedAt = System.nanoTime();
+        long reportedAt = System.nanoTime();
+        while (true) {
+            double now = frozenCount(client);
+            if (now >= total) return;
+            if (now > last) {
+                last = now;
+                movedAt = System.nanoTime();
+            } else if (System.nanoTime() - movedAt > 300_000_000_000L) {
+                throw new IllegalStateException(String.format("freezes stopped at %,.0f of %,.0f for five minutes", now, total));
+            }
+            if (System.nanoTime() - reportedAt > 60_000_000_000L) {
+                progress.accept(String.format("frozen %,.0f of %,.0f", now, total));
+                reportedAt = System.nanoTime();
+            }
+            Thread.sleep(1_000); // pacing the polls
+        }
+    }
+
+    /** {@code cairn_tiers_freezes_total{outcome="frozen"}}: tenants the applier made cold since it started. */
+    private static double frozenCount(CairnClient client) throws Exception {
+        for (String line : client.metrics().split("\n")) {
+            if (line.startsWith("cairn_tiers_freezes_total") && line.contains("outcome=\"frozen\"")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        throw new IllegalStateException("/metrics has no cairn_tiers_freezes_total{outcome=\"frozen\"}");
     }
 
     /**
@@ -152,6 +195,33 @@ public final class ColdFleet {
             }
         });
         return found;
+    }
+
+    /** This process's open descriptors by what they point at: sockets, pipes, and files by their directory. */
+    static java.util.Map<String, Long> openFilesByKind() throws IOException {
+        java.util.Map<String, Long> kinds = new java.util.TreeMap<>();
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds.toList()) {
+                String target;
+                try {
+                    target = Files.readSymbolicLink(fd).toString();
+                } catch (IOException e) {
+                    continue; // closed meanwhile
+                }
+                kinds.merge(kindOf(target), 1L, Long::sum);
+            }
+        }
+        return kinds;
+    }
+
+    private static String kindOf(String target) {
+        if (target.contains(":")) return target.substring(0, target.indexOf(':')); // socket:[..], pipe:[..], anon_inode:..
+        if (target.contains("/kafka/")) return "broker's log";
+        if (target.contains("/hot/tenants/")) return "tenant files";
+        if (target.contains("/hot/")) return "hot volume, the rest";
+        if (target.contains("/snapshots/")) return "snapshot store";
+        if (target.endsWith(".jar")) return "jars";
+        return "other";
     }
 
     /** A file removed while the volume is walked (a checkpoint's side file) counts nothing. */
