@@ -49,6 +49,19 @@ public final class CairnClient implements AutoCloseable {
         return new String(send(HttpRequest.newBuilder(URI.create(base + "/metrics")).GET(), 200), StandardCharsets.UTF_8);
     }
 
+    /**
+     * One series of {@link #metrics()}: the value of the first line of metric {@code name} whose labels contain
+     * {@code label} ("" for a metric without labels); fails when there is none.
+     */
+    public double metric(String name, String label) throws IOException, InterruptedException {
+        for (String line : metrics().split("\n")) {
+            if (line.startsWith(name + (label.isEmpty() ? " " : "{")) && line.contains(label)) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        throw new IllegalStateException("/metrics has no " + name + (label.isEmpty() ? "" : "{" + label + "}"));
+    }
+
     /** Creates a tenant; returns its API key. */
     public String createTenant(String tenant) throws IOException, InterruptedException {
         return post("/v1/tenants", adminToken, "{\"tenant\":\"" + tenant + "\"}", 201).path("api_key").asText();

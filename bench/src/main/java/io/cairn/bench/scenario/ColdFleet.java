@@ -12,6 +12,8 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.HdrHistogram.Histogram;
 
@@ -123,12 +125,7 @@ public final class ColdFleet {
 
     /** {@code cairn_tiers_freezes_total{outcome="frozen"}}: tenants the applier made cold since it started. */
     private static double frozenCount(CairnClient client) throws Exception {
-        for (String line : client.metrics().split("\n")) {
-            if (line.startsWith("cairn_tiers_freezes_total") && line.contains("outcome=\"frozen\"")) {
-                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        throw new IllegalStateException("/metrics has no cairn_tiers_freezes_total{outcome=\"frozen\"}");
+        return client.metric("cairn_tiers_freezes_total", "outcome=\"frozen\"");
     }
 
     /**
@@ -198,8 +195,8 @@ public final class ColdFleet {
     }
 
     /** This process's open descriptors by what they point at: sockets, pipes, and files by their directory. */
-    static java.util.Map<String, Long> openFilesByKind() throws IOException {
-        java.util.Map<String, Long> kinds = new java.util.TreeMap<>();
+    static Map<String, Long> openFilesByKind() throws IOException {
+        Map<String, Long> kinds = new TreeMap<>();
         try (var fds = Files.list(Path.of("/proc/self/fd"))) {
             for (Path fd : fds.toList()) {
                 String target;

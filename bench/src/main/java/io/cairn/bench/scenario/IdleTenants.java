@@ -45,9 +45,6 @@ public final class IdleTenants {
     }
 
     private static double openTenants(CairnClient client) throws Exception {
-        for (String line : client.metrics().split("\n")) {
-            if (line.startsWith("cairn_applier_open_tenants ")) return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-        }
-        throw new IllegalStateException("/metrics has no cairn_applier_open_tenants");
+        return client.metric("cairn_applier_open_tenants", "");
     }
 }
