@@ -64,10 +64,11 @@ class TierKillIT {
                 tenant.awaitTier("cold");
                 tenant.assertComplete(step + ", cold again, read from its snapshot");
             }
-            for (String step : List.of("thaw.downloaded", "thaw.placed")) {
+            for (String step : List.of("thaw.downloaded", "thaw.placed", "thaw.tail-applied")) {
                 Ledger tenant = new Ledger(stack, "thaw-" + step.replace('.', '-'));
                 append(log, tenant.name, new Freeze());
                 tenant.awaitTier("cold");
+                JsonNode snapshot = stack.get("/v1/tenants/" + tenant.name, ADMIN).path("last_snapshot");
                 restartHaltingAt(applier, stack, step);
                 append(log, tenant.name, new Thaw());
                 assertThat(applier.awaitExit(90)).as("the applier halted at %s", step).isTrue();
@@ -77,6 +78,9 @@ class TierKillIT {
                 tenant.assertComplete(step + ", after the restart");
                 tenant.write();
                 tenant.assertComplete(step + ", written after");
+                assertThat(stack.get("/v1/tenants/" + tenant.name, ADMIN).path("last_snapshot").path("key").asText())
+                        .as("%s: the freeze's snapshot is still recorded after the thaw (its cold tail applied)", step)
+                        .isEqualTo(snapshot.path("key").asText()).isNotEmpty();
             }
         } finally {
             s3.close();

@@ -78,7 +78,8 @@ public final class Applier implements AutoCloseable {
         SnapshotSeeds seeds = snapshots == null ? null : new SnapshotSeeds(snapshots.store(), pool, registry);
         TenantRecovery.Rebuilder rebuilder = rebuilder(config, kafkaClientProps, seeds);
         LogReader logReader = new LogReader(kafkaClientProps);
-        ColdTenants cold = seeds == null ? ColdTenants.NONE : new ColdTenants(pool, thawer(config, kafkaClientProps, seeds, rebuilder), registry);
+        ColdTenants cold = seeds == null ? ColdTenants.NONE : new ColdTenants(pool,
+                new SnapshotThawer(seeds, new LogReplay(kafkaClientProps, config), rebuilder), registry);
         PastContent past = new PastContent(kafkaClientProps, config, snapshots == null ? null : snapshots.store(), registry);
         TenantRecovery recovery = new TenantRecovery(pool, rebuilder, cold, past, registry);
         HeavyLane lane = new HeavyLane(pool, config.maxResultRows(), config.keys(), recovery, metrics, logReader);
@@ -121,22 +122,6 @@ public final class Applier implements AutoCloseable {
             } else {
                 log.info("tenant {}: rebuilding from its snapshot at offset {}, then the log below {}", tenant, seeded, endExclusive);
                 replay.replayPartitionFrom(partition, seeded + 1, endExclusive, tenant::equals, progress -> { });
-            }
-        };
-    }
-
-    /**
-     * A thaw places the cold tenant's own snapshot and applies its cold tail (kept in the registry); when
-     * that snapshot cannot be used, it rebuilds like self-healing (an older snapshot and the log after it).
-     */
-    private static ColdTenants.Thawer thawer(ApplierConfig config, Map<String, Object> kafkaClientProps, SnapshotSeeds seeds,
-            TenantRecovery.Rebuilder rebuilder) {
-        return (tenant, tail, endExclusive, scratch) -> {
-            if (seeds.seedExactly(tenant, tail.snapshotOffset(), scratch)) {
-                new LogReplay(kafkaClientProps, config.withRole(config.role(), config.applicationId(), scratch))
-                        .replayOffsets(tail.partition(), tail.offsets(), tail::record, tenant::equals);
-            } else {
-                rebuilder.rebuild(tenant, tail.partition(), endExclusive, scratch);
             }
         };
     }

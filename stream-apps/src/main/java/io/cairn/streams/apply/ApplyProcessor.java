@@ -333,6 +333,7 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
     @Override
     public void close() {
         if (punctuator != null) punctuator.cancel();
+        thawing.close(); // no thaw of this partition's tenants may write to their files once another instance owns them
         // Streams committed the group before closing; whatever is still open here belongs to a failed
         // task and is rolled back, to be redelivered.
         group.abort();

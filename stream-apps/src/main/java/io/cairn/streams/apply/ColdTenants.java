@@ -2,6 +2,9 @@ package io.cairn.streams.apply;
 
 import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.cairn.topics.Bookmark;
+import io.cairn.topics.avro.Freeze;
+import io.cairn.topics.avro.Frozen;
+import io.cairn.topics.avro.TakeSnapshot;
 import io.cairn.topics.avro.TenantCommand;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,6 +15,7 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -23,23 +27,33 @@ import org.slf4j.LoggerFactory;
 /**
  * The live applier's side of the tiers: a tenant goes cold when its {@code Frozen} record commits (its
  * hot file is removed, its cold tail recorded in the {@link TenantRegistry}), and comes back when a
- * record that needs its file arrives: the file is rebuilt from the snapshot plus the cold tail (a few
- * records the registry keeps whole: no scan of the partition, no read of the log) in a scratch
- * directory and moved into place.
- * Replays and tests without a broker use {@link #NONE}: they never remove a file.
+ * record that needs its file arrives. A thaw downloads the snapshot the cold tail starts at, verifies
+ * it, moves it into place and applies the tail (a few records the registry keeps whole: no scan of the
+ * partition, no read of the log) to it through the live pool, so the file is opened once and is open
+ * when the record that thawed the tenant is applied. Only then is the tail forgotten: a thaw cut short
+ * leaves a file behind its tail, which {@link TenantRecovery#heal} takes back (the tenant stays cold).
+ * A tail that migrates the schema is applied in a scratch directory first instead, so no reader sees
+ * the file before its migration. Replays and tests without a broker use {@link #NONE}: they never
+ * remove a file.
  *
- * <p>Thread-safe; a tenant is only frozen or thawed by the thread of its partition (or the heavy lane
- * while it owns the tenant), so at most one thaw per stream thread runs at once: a thaw storm is
- * bounded by {@code stream_threads}.
+ * <p>Thread-safe; a tenant is only frozen or thawed by the thread of its partition, the heavy lane
+ * while it owns the tenant, or a thaw thread while the partition holds the tenant's records
+ * ({@link ThawHolds}): a thaw storm is bounded by {@link #THAW_THREADS}.
  */
 class ColdTenants {
-    /** Restores a cold tenant's file under a scratch hot directory. */
+    /** Where a thaw gets the tenant's file and its tail. */
     interface Thawer {
         /**
-         * Places the tenant's file, as of the last record of {@code tail}, under {@code scratchHotDir}:
-         * from the snapshot the tail starts at, else (that snapshot unusable) from an older one or the log.
+         * Places the tenant's snapshot at {@code snapshotOffset}, verified (checksum and the position it
+         * holds), as its file under {@code scratchHotDir}; false when it is missing, corrupt or unreachable.
          */
-        void thaw(String tenant, TenantRegistry.ColdTail tail, long endExclusive, Path scratchHotDir) throws SQLException;
+        boolean seed(String tenant, long snapshotOffset, Path scratchHotDir);
+
+        /** Applies {@code tail}'s records to the tenant's file in {@code pool}, committed and synced; the file stays open there. */
+        void applyTail(String tenant, TenantRegistry.ColdTail tail, TenantDatabasePool pool) throws SQLException;
+
+        /** Rebuilds the tenant as of just below {@code endExclusive} under {@code scratchHotDir} without its own snapshot. */
+        void rebuild(String tenant, int partition, long endExclusive, Path scratchHotDir) throws SQLException;
     }
 
     /** Freezes nothing and finds nothing cold. */
@@ -49,10 +63,8 @@ class ColdTenants {
     /** Cold tenants rebuilt at once per applier (download, verify, cold tail) when many are touched together. */
     static final int THAW_THREADS = 4;
 
-    /** A thaw under way on a thaw thread, for the tail it was started with. */
-    private record Prefetch(TenantRegistry.ColdTail tail, Path scratch, long startNanos, Future<?> work) {}
-
-    private final Map<String, Prefetch> prefetched = new ConcurrentHashMap<>();
+    /** Thaws under way on the thaw threads, by tenant. */
+    private final Map<String, Future<?>> prefetched = new ConcurrentHashMap<>();
     private final ExecutorService thawThreads;
 
     private final TenantDatabasePool pool;
@@ -133,70 +145,111 @@ class ColdTenants {
     }
 
     /**
-     * Starts rebuilding the cold tenant's file for the record at {@code position} on a thaw thread
-     * ({@link #THAW_THREADS} at once), so that many tenants download and rebuild together; {@link #thaw}
-     * then only moves the file into place. The caller keeps the tenant's records until {@link #ready}.
+     * Starts thawing the cold tenant for the record at {@code position} on a thaw thread ({@link
+     * #THAW_THREADS} at once), so that many tenants download and rebuild together. The caller holds the
+     * tenant's records until {@link #ready}; the thaw leaves the tenant hot, or (having failed) cold.
      */
     void prefetch(String tenant, Bookmark position, TenantRegistry.ColdTail tail) {
-        if (prefetched.containsKey(tenant)) return;
-        Path scratch = files.scratchDir(tenant);
-        long start = System.nanoTime();
-        prefetched.put(tenant, new Prefetch(tail, scratch, start, thawThreads.submit(() -> {
-            thawer.thaw(tenant, tail, position.offset(), scratch);
+        prefetched.computeIfAbsent(tenant, t -> thawThreads.submit(() -> {
+            thawNow(t, position, tail);
             return null;
-        })));
+        }));
     }
 
-    /** True unless a prefetch of the tenant is still running. */
+    /** True unless a thaw of the tenant is still running on a thaw thread; a failed one is logged (its next record thaws in line). */
     boolean ready(String tenant) {
-        Prefetch p = prefetched.get(tenant);
-        return p == null || p.work().isDone();
+        Future<?> work = prefetched.get(tenant);
+        if (work == null) return true;
+        if (!work.isDone()) return false;
+        prefetched.remove(tenant);
+        finished(tenant, work);
+        return true;
     }
 
-    /** Brings the tenant's file back before the record at {@code position} is applied. */
-    void thaw(String tenant, Bookmark position, TenantRegistry.ColdTail tail) throws SQLException {
-        Prefetch p = prefetched.remove(tenant);
-        if (p != null) {
-            try {
-                p.work().get();
-                if (p.tail().equals(tail)) {
-                    place(tenant, position, p.scratch(), p.startNanos());
-                    return;
-                }
-            } catch (ExecutionException e) {
-                log.warn("tenant {}: thaw on a thaw thread failed ({}); thawing here", tenant, e.getCause().toString());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new SQLException("interrupted while thawing " + tenant, e);
-            } finally {
-                TenantRecovery.deleteTree(p.scratch());
-            }
+    /** Waits for the thaws of {@code tenants} still running: a partition that is closing must not leave one writing to its files. */
+    void awaitThaws(Iterable<String> tenants) {
+        for (String tenant : tenants) {
+            Future<?> work = prefetched.remove(tenant);
+            if (work != null) finished(tenant, work);
         }
+    }
+
+    private static void finished(String tenant, Future<?> work) {
+        try {
+            work.get();
+        } catch (ExecutionException e) {
+            log.warn("tenant {}: thaw on a thaw thread failed ({}); its next record thaws it in line", tenant, e.getCause().toString());
+        } catch (CancellationException e) {
+            log.warn("tenant {}: thaw on a thaw thread was cancelled; its next record thaws it in line", tenant);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Brings the tenant's file back, at the end of its cold tail, before the record at {@code position}
+     * is applied; a thaw of it still running on a thaw thread is waited for first, and one that finished
+     * since the caller looked leaves nothing to do.
+     */
+    void thaw(String tenant, Bookmark position) throws SQLException {
+        Future<?> running = prefetched.remove(tenant);
+        if (running != null) finished(tenant, running);
+        TenantRegistry.ColdTail tail = tail(tenant);
+        if (tail != null) thawNow(tenant, position, tail);
+    }
+
+    private void thawNow(String tenant, Bookmark position, TenantRegistry.ColdTail tail) throws SQLException {
         long start = System.nanoTime();
         Path scratch = files.scratchDir(tenant);
         try {
-            thawer.thaw(tenant, tail, position.offset(), scratch);
-            place(tenant, position, scratch, start);
+            boolean seeded = thawer.seed(tenant, tail.snapshotOffset(), scratch);
+            if (seeded && !migrates(tail)) {
+                install(tenant, scratch);
+                FaultPoints.reach(FaultPoints.THAW_PLACED);
+                try {
+                    thawer.applyTail(tenant, tail, pool);
+                } catch (SQLException | RuntimeException e) {
+                    pool.discard(tenant); // the file is behind its tail: it goes, and the tenant stays cold
+                    files.removeHotCopy(tenant);
+                    throw e;
+                }
+            } else {
+                if (seeded) {
+                    try (TenantDatabasePool scratchPool = new TenantDatabasePool(new TenantFiles(scratch), pool.limits(), 1)) {
+                        thawer.applyTail(tenant, tail, scratchPool);
+                    }
+                } else {
+                    thawer.rebuild(tenant, tail.partition(), position.offset(), scratch);
+                }
+                install(tenant, scratch);
+                FaultPoints.reach(FaultPoints.THAW_PLACED);
+            }
+            FaultPoints.reach(FaultPoints.THAW_TAIL_APPLIED);
+            // Forgotten at once: a tail left behind would make a file lost later look cold, and thaw it
+            // from a snapshot that misses every write after this thaw.
+            pool.registry().notCold(tenant);
+            thaws.increment();
+            long tookNanos = System.nanoTime() - start;
+            thawTime.record(Duration.ofNanos(tookNanos));
+            log.info("tenant {}: thawed for the record at {} in {} ms", tenant, position, tookNanos / 1_000_000);
         } finally {
             TenantRecovery.deleteTree(scratch);
         }
     }
 
-    /** Moves the file rebuilt under {@code scratch} into place: the tenant is hot from here. */
-    private void place(String tenant, Bookmark position, Path scratch, long startNanos) throws SQLException {
+    /** Whether applying the tail changes more than Cairn's own records (a migration waits in it). */
+    private static boolean migrates(TenantRegistry.ColdTail tail) {
+        return tail.records().stream().anyMatch(r -> !(r.getPayload() instanceof Freeze || r.getPayload() instanceof Frozen
+                || r.getPayload() instanceof TakeSnapshot));
+    }
+
+    /** Moves the file under {@code scratch} into place. */
+    private void install(String tenant, Path scratch) throws SQLException {
+        Path file = new TenantFiles(scratch).database(tenant);
+        if (!Files.exists(file)) throw new SQLException("tenant " + tenant + ": thaw produced no file");
+        FaultPoints.reach(FaultPoints.THAW_DOWNLOADED);
         try {
-            Path rebuilt = new TenantFiles(scratch).database(tenant);
-            if (!Files.exists(rebuilt)) throw new SQLException("tenant " + tenant + ": thaw produced no file");
-            FaultPoints.reach(FaultPoints.THAW_DOWNLOADED);
-            files.install(tenant, rebuilt);
-            FaultPoints.reach(FaultPoints.THAW_PLACED);
-            // Forgotten at once: a tail left behind would make a file lost later look cold, and thaw it
-            // from a snapshot that misses every write after this thaw.
-            pool.registry().notCold(tenant);
-            thaws.increment();
-            long tookNanos = System.nanoTime() - startNanos;
-            thawTime.record(Duration.ofNanos(tookNanos));
-            log.info("tenant {}: thawed for the record at {} in {} ms", tenant, position, tookNanos / 1_000_000);
+            files.install(tenant, file);
         } catch (IOException e) {
             throw new SQLException("could not place thawed tenant " + tenant, e);
         }

@@ -15,10 +15,12 @@ final class FaultPoints {
     static final String FREEZE_COMMITTED = "freeze.committed";
     /** The file is removed; the cold state is not yet emitted. */
     static final String FREEZE_REMOVED = "freeze.removed";
-    /** The thaw downloaded and rebuilt the file in scratch; it is not yet in place. */
+    /** The thaw has the file in scratch (the snapshot downloaded and verified); it is not yet in place. */
     static final String THAW_DOWNLOADED = "thaw.downloaded";
-    /** The thawed file is in place; the cold tail is not yet forgotten and the record not applied. */
+    /** The file is in place; its cold tail may not be applied yet (it is applied there when only Cairn's records are in it). */
     static final String THAW_PLACED = "thaw.placed";
+    /** The file is in place with its cold tail applied; the tail is not yet forgotten and the record not applied. */
+    static final String THAW_TAIL_APPLIED = "thaw.tail-applied";
     /** A restore's content is built in scratch, with the tenant's own tables; it is not yet in place. */
     static final String RESTORE_BUILT = "restore.built";
     /** The restored content is in place; the RestoreFrom's position is not yet committed. */

@@ -115,33 +115,45 @@ public final class LogReplay {
      * first: a cold tenant's thaw, whose tail is a few known records, not a stretch of the partition.
      */
     void replayOffsets(int partition, List<Long> offsets, HeavyLane.Refetch reader, Predicate<String> tenants) throws SQLException {
-        TenantFiles files = new TenantFiles(config.hotDir());
-        try (TenantDatabasePool pool = new TenantDatabasePool(files, config.limits(), config.maxOpenTenants())) {
-            RecordApplier records = new RecordApplier(pool, config.maxResultRows(), config.keys(), TenantRecovery.NONE, SnapshotRequests.IGNORED, past(), true);
-            GroupCommit group = records.group();
-            Runnable commit = () -> {
-                try {
-                    if (!group.isEmpty()) group.commit(System.currentTimeMillis());
-                } catch (GroupCommit.CommitFailed e) {
-                    throw new IllegalStateException("replay: " + e.getMessage(), e.getCause());
-                }
-            };
+        try (TenantDatabasePool pool = new TenantDatabasePool(new TenantFiles(config.hotDir()), config.limits(), config.maxOpenTenants())) {
+            replayOffsets(pool, partition, offsets, reader, tenants);
+        }
+    }
+
+    /**
+     * As {@link #replayOffsets(int, List, HeavyLane.Refetch, Predicate)}, onto the files of {@code pool},
+     * which keeps them open: a thaw applies a cold tail to the file it just put in place, and the record
+     * that thawed the tenant then finds it open. Every commit is synced to disk before this returns.
+     */
+    void replayOffsets(TenantDatabasePool pool, int partition, List<Long> offsets, HeavyLane.Refetch reader, Predicate<String> tenants)
+            throws SQLException {
+        RecordApplier records = new RecordApplier(pool, config.maxResultRows(), config.keys(), TenantRecovery.NONE, SnapshotRequests.IGNORED, past(), true);
+        GroupCommit group = records.group();
+        Runnable commit = () -> {
             try {
-                for (long offset : offsets) {
-                    Bookmark at = new Bookmark(partition, offset);
-                    TenantCommand cmd;
-                    try {
-                        cmd = reader.fetch(at);
-                    } catch (Exception e) {
-                        throw new SQLException("could not read " + at + " of the log", e);
-                    }
-                    if (tenants.test(cmd.getTenant())) records.apply(cmd, at, commit);
-                }
-                commit.run();
-            } catch (SQLException | RuntimeException e) {
-                group.abort();
-                throw e;
+                if (!group.isEmpty()) group.commit(System.currentTimeMillis());
+            } catch (GroupCommit.CommitFailed e) {
+                throw new IllegalStateException("replay: " + e.getMessage(), e.getCause());
             }
+        };
+        try {
+            for (long offset : offsets) {
+                Bookmark at = new Bookmark(partition, offset);
+                TenantCommand cmd;
+                try {
+                    cmd = reader.fetch(at);
+                } catch (Exception e) {
+                    throw new SQLException("could not read " + at + " of the log", e);
+                }
+                if (tenants.test(cmd.getTenant())) records.apply(cmd, at, commit);
+            }
+            commit.run();
+            group.syncDurable();
+        } catch (SQLException | RuntimeException e) {
+            group.abort();
+            throw e;
+        } finally {
+            group.close();
         }
     }
 

@@ -106,12 +106,11 @@ final class RecordApplier {
         }
         if (valid && group.held(tenant) == null) {
             TenantRegistry.ColdTail tail = cold.tail(tenant);
-            if (tail == null) {
-                recovery.heal(tenant, position);
-            } else {
+            if (tail == null && recovery.heal(tenant, position)) tail = cold.tail(tenant); // a thaw cut short: cold again
+            if (tail != null) {
                 Outcome withoutFile = whileCold(cmd, position, tail, commitGroup);
                 if (withoutFile != null) return withoutFile;
-                cold.thaw(tenant, position, tail);
+                cold.thaw(tenant, position);
             }
         }
         if (cmd.getPayload() instanceof DeleteTenant) {

@@ -1,5 +1,6 @@
 package io.cairn.streams.apply;
 
+import io.cairn.tenantdb.sqlite.ConsistentCopy;
 import io.cairn.tenantdb.sqlite.IntegrityCheck;
 import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.cairn.topics.Bookmark;
@@ -35,7 +36,9 @@ class TenantRecovery {
     /** Heals nothing: for replays (which start from an empty directory) and tests without a broker. */
     static final TenantRecovery NONE = new TenantRecovery() {
         @Override
-        void heal(String tenant, Bookmark position) {}
+        boolean heal(String tenant, Bookmark position) {
+            return false;
+        }
 
         @Override
         void setAside(String tenant) {}
@@ -129,19 +132,18 @@ class TenantRecovery {
         checked.remove(tenant);
     }
 
-    /** Makes sure the tenant's file, if the tenant exists before {@code position}, is there and sound. */
-    void heal(String tenant, Bookmark position) throws SQLException {
-        if (pool.isOpen(tenant)) return;
+    /**
+     * Makes sure the tenant's file, if the tenant exists before {@code position}, is there and sound.
+     * Returns true when the file was a thaw cut short (placed, its cold tail not applied): it is removed,
+     * and the tenant is cold again, to be thawed.
+     */
+    boolean heal(String tenant, Bookmark position) throws SQLException {
+        if (pool.isOpen(tenant)) return false;
         Path db = files.database(tenant);
         if (Files.exists(db)) {
-            if (checked.contains(tenant)) return;
+            if (checked.contains(tenant)) return false;
             String problem = IntegrityCheck.problem(tenant, db, pool.limits()).orElse(null);
-            if (problem == null) {
-                checked.add(tenant);
-                // A freeze that removed nothing before a crash, or a thaw that placed the file: not cold.
-                if (pool.registry().coldTail(tenant) != null) pool.registry().notCold(tenant);
-                return;
-            }
+            if (problem == null) return sound(tenant, db);
             log.error("tenant {}: database fails quick_check ({}); quarantining it and rebuilding from the log below {}",
                     tenant, problem, position);
             try {
@@ -154,6 +156,28 @@ class TenantRecovery {
             log.error("tenant {}: database file missing though the tenant exists; rebuilding from the log below {}", tenant, position);
             rebuild(tenant, position, setAside.remove(tenant) ? corrupt : missing);
         }
+        return false;
+    }
+
+    /**
+     * The file passed its check. If the registry still has a cold tail for it, a freeze or a thaw
+     * stopped part way: a file that holds the whole tail (a freeze that removed nothing, a thaw that
+     * applied it) is the tenant's, hot; one behind it is a thaw's snapshot without its tail, and goes.
+     */
+    private boolean sound(String tenant, Path db) throws SQLException {
+        TenantRegistry.ColdTail tail = pool.registry().coldTail(tenant);
+        if (tail != null) {
+            long holds = ConsistentCopy.positionOf(db).offset();
+            if (holds < tail.last()) {
+                log.warn("tenant {}: its file holds offset {}, short of its cold tail (to {}): a thaw stopped part way; cold again",
+                        tenant, holds, tail.last());
+                files.removeHotCopy(tenant);
+                return true;
+            }
+            pool.registry().notCold(tenant);
+        }
+        checked.add(tenant);
+        return false;
     }
 
     private void rebuild(String tenant, Bookmark position, Counter counter) throws SQLException {

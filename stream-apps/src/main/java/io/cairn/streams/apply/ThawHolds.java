@@ -108,4 +108,10 @@ final class ThawHolds {
         persisted.addAll(add.keySet());
         releasedSincePersist.clear();
     }
+
+    /** The partition is closing: its records held here are redelivered elsewhere; the thaws under way finish first. */
+    void close() {
+        cold.awaitThaws(held.keySet());
+        held.clear();
+    }
 }

@@ -80,11 +80,7 @@ abstract class ApplierHarness {
         TenantRecovery recovery;
         if (snapshots != null) {
             SnapshotSeeds seeds = new SnapshotSeeds(snapshots, pool, registry);
-            ColdTenants.Thawer thawer = (tenant, tail, end, scratch) -> {
-                if (!seeds.seedExactly(tenant, tail.snapshotOffset(), scratch)) throw new SQLException("no usable snapshot of " + tenant);
-                new LogReplay(java.util.Map.of(), config.withRole(config.role(), config.applicationId(), scratch))
-                        .replayOffsets(tail.partition(), tail.offsets(), tail::record, tenant::equals);
-            };
+            ColdTenants.Thawer thawer = new SnapshotThawer(seeds, new LogReplay(java.util.Map.of(), config), null);
             recovery = new TenantRecovery(pool, rebuilder, new ColdTenants(pool, thawer, registry), null, registry);
         } else {
             recovery = rebuilder == null ? TenantRecovery.NONE : new TenantRecovery(pool, rebuilder, registry);

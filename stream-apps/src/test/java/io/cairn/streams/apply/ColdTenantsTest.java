@@ -123,6 +123,26 @@ class ColdTenantsTest extends ApplierHarness {
         assertThat(query("e", "SELECT count(*) FROM sqlite_schema WHERE name = 't'")).isEqualTo(List.of(List.of(0)));
     }
 
+    @Test
+    void aThawCutShortBeforeItsTailIsTakenBackAndThawedAgain() throws Exception {
+        apply(create("f"), execute("f", "CREATE TABLE t (n INTEGER)"), execute("f", "INSERT INTO t VALUES (1)"));
+        SnapshotRefSpec ref = snapshot("f");
+        apply(frozen("f", ref));
+        int consumed = piped.size();
+        files.prepare("f"); // what a thaw killed after placing the snapshot, before applying the Frozen of its tail, leaves
+        assertThat(store.download("f", ref.getOffset(), files.database("f"))).isPresent();
+
+        startApplier(16, null, store); // Kafka had committed past the tail: none of it arrives again
+        apply(create("pad"));
+        while (piped.size() < consumed) apply(execute("pad", "CREATE TABLE IF NOT EXISTS p (n)"));
+        assertThat(applyAll(execute("f", "INSERT INTO t VALUES (2)"))).singleElement().satisfies(x -> assertThat(x.getOk()).isTrue());
+
+        assertThat(query("f", "SELECT sum(n) FROM t")).isEqualTo(List.of(List.of(3)));
+        assertThat(lastState("f").getSnapshot()).as("the tail's Frozen applied: its snapshot recorded").isNotNull()
+                .satisfies(s -> assertThat(s.getOffset()).isEqualTo(ref.getOffset()));
+        assertThat(registry.get("cairn.tiers.thaws").counter().count()).isEqualTo(1);
+    }
+
     /** Stores a snapshot of the tenant's committed file, as the snapshotter would, and returns its reference. */
     private SnapshotRefSpec snapshot(String tenant) throws Exception {
         Path scratch = files.snapshotScratch(tenant);
