@@ -128,20 +128,26 @@ public final class LocalSnapshotStore implements SnapshotStore {
 
     @Override
     public List<SnapshotInfo> list(String tenant) {
+        List<SnapshotInfo> found = new ArrayList<>();
+        for (long offset : offsets(tenant)) readMeta(tenant, offset).ifPresent(found::add);
+        return found;
+    }
+
+    @Override
+    public List<Long> offsets(String tenant) {
         Path dir = root.resolve(SnapshotKeys.prefix(tenant));
         if (!Files.isDirectory(dir)) return List.of();
-        List<SnapshotInfo> found = new ArrayList<>();
+        List<Long> found = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path meta : files.filter(p -> p.getFileName().toString().endsWith(META_SUFFIX)).toList()) {
                 String name = meta.getFileName().toString();
                 OptionalLong offset = SnapshotKeys.parseOffset(name.substring(0, name.length() - META_SUFFIX.length()));
-                if (offset.isEmpty()) continue;
-                readMeta(tenant, offset.getAsLong()).ifPresent(found::add);
+                if (offset.isPresent()) found.add(offset.getAsLong());
             }
         } catch (IOException | UncheckedIOException e) {
             throw new SnapshotUnavailableException("list", tenant, -1, "cannot list " + dir, e);
         }
-        found.sort(Comparator.comparingLong(SnapshotInfo::offset));
+        found.sort(Comparator.naturalOrder());
         return found;
     }
 

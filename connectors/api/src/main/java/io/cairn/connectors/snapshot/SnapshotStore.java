@@ -76,6 +76,12 @@ public interface SnapshotStore extends AutoCloseable {
     List<SnapshotInfo> list(String tenant);
 
     /**
+     * The offsets of the tenant's snapshots, ascending: the ones {@link #list} gives, found by one listing
+     * without reading each one's details (imports are not snapshots and are not among them); empty if none.
+     */
+    List<Long> offsets(String tenant);
+
+    /**
      * Downloads, decompresses and verifies the snapshot at {@code offset} into {@code target}
      * (replaced if present). {@code target} appears only once size and SHA-256 have matched, by an
      * atomic rename: a failed download leaves no partial file behind. Empty if there is no such

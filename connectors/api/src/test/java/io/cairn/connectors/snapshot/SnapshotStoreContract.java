@@ -172,6 +172,7 @@ public abstract class SnapshotStoreContract {
         for (long offset : new long[] {30, 2, 11}) store.put("acme", offset, stream(offset));
 
         assertThat(store.list("acme")).extracting(SnapshotInfo::offset).containsExactly(2L, 11L, 30L);
+        assertThat(store.offsets("acme")).as("the same snapshots, from one listing").containsExactly(2L, 11L, 30L);
     }
 
     @Test
@@ -181,6 +182,7 @@ public abstract class SnapshotStoreContract {
 
         assertThat(store.latest("nobody")).isEmpty();
         assertThat(store.list("nobody")).isEmpty();
+        assertThat(store.offsets("nobody")).isEmpty();
         assertThat(store.atOrBefore("nobody", Instant.now())).isEmpty();
         assertThat(store.download("acme", 6, target)).isEmpty();
         assertThat(store.downloadLatest("nobody", target)).isEmpty();
@@ -208,6 +210,8 @@ public abstract class SnapshotStoreContract {
         assertThat(store.deleteAll("a")).isEqualTo(2);
         assertThat(store.list("a")).isEmpty();
         assertThat(store.list("ab")).hasSize(1);
+        assertThat(store.offsets("a")).isEmpty();
+        assertThat(store.offsets("ab")).containsExactly(1L);
         assertThat(store.deleteAll("a")).isZero();
     }
 
@@ -219,6 +223,7 @@ public abstract class SnapshotStoreContract {
 
         assertThat(store.delete("a", 2)).isTrue();
         assertThat(store.list("a")).extracting(SnapshotInfo::offset).containsExactly(1L, 3L);
+        assertThat(store.offsets("a")).containsExactly(1L, 3L);
         assertThat(store.atOrBefore("a", 2)).map(SnapshotInfo::offset).contains(1L);
         assertThat(store.download("a", 2, work.resolve("gone.db"))).isEmpty();
         assertThat(store.delete("a", 2)).as("deleting what is gone").isFalse();
@@ -277,6 +282,7 @@ public abstract class SnapshotStoreContract {
         assertThat(store.downloadImport("acme", "imp-1", target)).map(SnapshotInfo::sha256).contains(sha256(db));
         assertThat(Files.readAllBytes(target)).isEqualTo(db);
         assertThat(store.list("acme")).extracting(SnapshotInfo::offset).as("imports are not snapshots").containsExactly(5L);
+        assertThat(store.offsets("acme")).as("imports are not snapshots").containsExactly(5L);
         assertThat(store.downloadImport("acme", "imp-2", work.resolve("none.db"))).isEmpty();
         assertThat(store.deleteImport("acme", "imp-1")).isTrue();
         assertThat(store.downloadImport("acme", "imp-1", target)).isEmpty();

@@ -163,6 +163,11 @@ public final class S3SnapshotStore implements SnapshotStore {
     }
 
     @Override
+    public List<Long> offsets(String tenant) {
+        return offsets(tenant, "list");
+    }
+
+    @Override
     public Optional<SnapshotInfo> download(String tenant, long offset, Path target) {
         return downloadObject(SnapshotKeys.key(tenant, offset), tenant, offset, target);
     }
