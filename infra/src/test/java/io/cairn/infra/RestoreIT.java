@@ -301,6 +301,15 @@ class RestoreIT {
         Reply frozen = stack.post("/v1/tenants/rp-cold/tier", ADMIN, "{\"tier\":\"cold\"}");
         assertThat(frozen.status()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(30)).until(() -> "cold".equals(stack.get("/v1/tenants/rp-cold", ADMIN).text("tier")));
+        // Exported while cold (from its snapshot, which is in WAL mode): one file, rollback journal, its content.
+        Path coldExport = export("rp-cold", key, "format=sqlite");
+        byte[] header = Files.readAllBytes(coldExport);
+        assertThat(new int[] {header[18], header[19]}).as("rollback-journal file format").containsExactly(1, 1);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + coldExport);
+             ResultSet rs = c.createStatement().executeQuery("SELECT group_concat(v) FROM t")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo("1,2");
+        }
         Reply restored = stack.post("/v1/tenants/rp-cold/restore", ADMIN, "{\"bookmark\":\"" + one + "\"}");
         assertThat(restored.status()).as(restored.body().toString()).isEqualTo(200);
         assertThat(count(key, "rp-cold", "t")).isEqualTo(1);

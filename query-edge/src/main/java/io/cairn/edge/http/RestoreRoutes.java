@@ -239,7 +239,10 @@ final class RestoreRoutes {
         return ConsistentCopy.take(hot, target).position();
     }
 
-    /** Drops Cairn's own tables (keys' hashes, idempotency outcomes, ...) from an export: it holds the tenant's content only. */
+    /**
+     * Drops Cairn's own tables (keys' hashes, idempotency outcomes, ...) from an export: it holds the tenant's
+     * content only, in one file (rollback-journal mode).
+     */
     private static void stripCairnTables(Path file) throws SQLException {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
             List<String> own = new ArrayList<>();
@@ -252,6 +255,9 @@ final class RestoreRoutes {
             try (ResultSet free = s.executeQuery("SELECT freelist_count * 10 > page_count FROM pragma_freelist_count, pragma_page_count")) {
                 if (free.next() && free.getBoolean(1)) s.execute("VACUUM"); // Cairn's tables were a good part of it: compact the copy
             }
+            // A cold tenant's export starts from its snapshot, which is in WAL mode: the file handed out is one
+            // file in rollback-journal mode, whatever it was made from.
+            s.execute("PRAGMA journal_mode=DELETE");
         }
     }
 

@@ -144,7 +144,7 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
         Path scratch = files.snapshotScratch(tenant);
         requireRoomForACopy(tenant);
         try {
-            ConsistentCopy.Copy copy = ConsistentCopy.take(files.database(tenant), scratch);
+            ConsistentCopy.Copy copy = ConsistentCopy.takeInWalMode(files.database(tenant), scratch); // placed as a file, it opens as it is
             long offset = copy.position().offset();
             SnapshotInfo info = store.put(tenant, offset, copy.file());
             if (forFreeze) {

@@ -76,4 +76,43 @@ class ConsistentCopyTest {
             assertThat(ConsistentCopy.positionOf(db)).isEqualTo(new Bookmark(3, 8));
         }
     }
+
+    @Test
+    void aCopyInWalModeOpensWithoutConversionAndIsStillOneFile() throws Exception {
+        Path db = dir.resolve("acme.db");
+        try (TenantConnection w = SqliteConnections.openWritable("acme", db, SqliteLimits.WRITE_DEFAULTS);
+             Statement s = w.connection().createStatement()) {
+            TenantSchema.create(w.connection());
+            s.execute("CREATE TABLE t (n INTEGER)");
+            s.execute("INSERT INTO t VALUES (1), (2)");
+            s.execute("INSERT INTO _cairn_applied VALUES (0, 1, 9)");
+        }
+        ConsistentCopy.Copy plain = ConsistentCopy.take(db, dir.resolve("plain.db"));
+        ConsistentCopy.Copy wal = ConsistentCopy.takeInWalMode(db, dir.resolve("wal.db"));
+
+        // Header bytes 18 and 19 (file format write/read version): 1 is rollback journal, 2 is WAL.
+        assertThat(header(plain.file())).containsExactly(1, 1);
+        assertThat(header(wal.file())).containsExactly(2, 2);
+        assertThat(wal.file().resolveSibling("wal.db-wal")).doesNotExist();
+        assertThat(wal.file().resolveSibling("wal.db-shm")).doesNotExist();
+        assertThat(wal.sizeBytes()).isEqualTo(Files.size(wal.file()));
+        assertThat(wal.position()).isEqualTo(new Bookmark(1, 9));
+        assertThat(ConsistentCopy.positionOf(wal.file())).isEqualTo(new Bookmark(1, 9));
+        // Opened by the applier as it is, and read-only (as the edge reads a cold tenant's snapshot).
+        try (TenantConnection w = SqliteConnections.openWritable("acme", wal.file(), SqliteLimits.WRITE_DEFAULTS);
+             ResultSet rs = w.connection().createStatement().executeQuery("SELECT sum(n) FROM t")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(3);
+        }
+        try (TenantConnection r = SqliteConnections.openReadOnly("acme", wal.file(), SqliteLimits.READ_DEFAULTS);
+             ResultSet rs = r.connection().createStatement().executeQuery("SELECT count(*) FROM t")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(2);
+        }
+    }
+
+    private static int[] header(Path file) throws java.io.IOException {
+        byte[] b = Files.readAllBytes(file);
+        return new int[] {b[18], b[19]};
+    }
 }
