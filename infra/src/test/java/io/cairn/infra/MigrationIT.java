@@ -34,7 +34,8 @@ class MigrationIT {
     @BeforeAll
     static void start() throws Exception {
         bucket = SnapshotBucket.start(data.resolve("s3"));
-        stack = TestStack.startWith(data, spec -> spec.withSnapshots(bucket.options()));
+        // Three heavy-lane workers, whatever the machine: runs are applied by several at once.
+        stack = TestStack.startWith(data, spec -> spec.withSnapshots(bucket.options()).withApplier(a -> a.withHeavyLaneThreads(3)));
     }
 
     @AfterAll

@@ -23,6 +23,8 @@ import java.util.Set;
  * @param kafka how to reach Kafka (MSK)
  * @param applierThreads Kafka Streams threads of the applier. Default 1.
  * @param maxOpenTenants open tenant databases kept by the applier. Default 1,024.
+ * @param heavyLaneThreads threads of the applier's heavy lane (long records, migration runs). Default: half
+ *     the cores, at least 1; more finish fleet migrations sooner and slow other tenants' writes meanwhile.
  * @param redisUrl Redis (ElastiCache) for the edge's query cache, e.g. {@code rediss://:token@host:6379};
  *     default: an in-process cache per edge
  * @param applierInstanceId the applier's Kafka static membership id ({@code group.instance.id}), unique
@@ -50,6 +52,7 @@ public record CairnConfig(
         @JsonProperty("kafka") KafkaSettings kafka,
         @JsonProperty("applier_threads") Integer applierThreads,
         @JsonProperty("max_open_tenants") Integer maxOpenTenants,
+        @JsonProperty("heavy_lane_threads") Integer heavyLaneThreads,
         @JsonProperty("applier_instance_id") String applierInstanceId,
         @JsonProperty("redis_url") String redisUrl,
         @JsonProperty("dynamodb") DynamoDbSettings dynamodb,
@@ -94,6 +97,7 @@ public record CairnConfig(
         }
         applierThreads = applierThreads == null ? 1 : applierThreads;
         maxOpenTenants = maxOpenTenants == null ? 1_024 : maxOpenTenants;
+        if (heavyLaneThreads != null && heavyLaneThreads < 1) throw new IllegalArgumentException("heavy_lane_threads must be at least 1");
         tiering = tiering == null ? TieringSettings.DEFAULTS : tiering;
         logFormat = logFormat == null ? "text" : logFormat;
         if (!Logging.FORMATS.contains(logFormat)) throw new IllegalArgumentException("log_format must be text or json, not '" + logFormat + "'");

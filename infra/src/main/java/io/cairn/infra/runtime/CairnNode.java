@@ -87,6 +87,12 @@ public final class CairnNode implements AutoCloseable {
             return new Spec(applier, edge, materializer, partitions, replicationFactor, edgeOptions, controlPlane, snapshots, config, region);
         }
 
+        /** The applier's settings, adjusted. */
+        public Spec withApplier(java.util.function.UnaryOperator<ApplierConfig> adjust) {
+            return new Spec(adjust.apply(applier), edge, materializer, partitions, replicationFactor, edgeOptions, controlPlane, snapshots,
+                    tiering, region);
+        }
+
         public Spec withEdgeOptions(EdgeOptions options) {
             return new Spec(applier, edge, materializer, partitions, replicationFactor, options, controlPlane, snapshots, tiering, region);
         }

@@ -180,6 +180,19 @@ class CairnConfigTest {
     }
 
     @Test
+    void heavyLaneThreadsAreSetOrLeftToTheDefaultAndAtLeastOne() throws Exception {
+        Path set = dir.resolve("lanes.yaml");
+        Files.writeString(set, "data_dir: /x\nheavy_lane_threads: 3\nkafka: {bootstrap_servers: h:9092}\n");
+        assertThat(CairnConfig.load(set).heavyLaneThreads()).isEqualTo(3);
+        Path unset = dir.resolve("default.yaml");
+        Files.writeString(unset, "data_dir: /x\nkafka: {bootstrap_servers: h:9092}\n");
+        assertThat(CairnConfig.load(unset).heavyLaneThreads()).as("the applier's default: half the cores").isNull();
+        Path zero = dir.resolve("zero.yaml");
+        Files.writeString(zero, "data_dir: /x\nheavy_lane_threads: 0\nkafka: {bootstrap_servers: h:9092}\n");
+        assertThatThrownBy(() -> CairnConfig.load(zero)).isInstanceOf(ConfigException.class).hasMessageContaining("heavy_lane_threads must be at least 1");
+    }
+
+    @Test
     void typosAreErrorsNotDefaults() throws Exception {
         Path yaml = dir.resolve("typo.yaml");
         Files.writeString(yaml, "data_dir: /x\nhttp_prot: 9000\nkafka: {bootstrap_servers: h:9092}\n");

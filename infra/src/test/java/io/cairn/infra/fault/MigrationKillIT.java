@@ -36,7 +36,9 @@ class MigrationKillIT {
     void aRunAppliesEveryTenantExactlyOnceWhenTheApplierIsKilledMidRun() throws Exception {
         Random random = new Random(Long.getLong("cairn.fault.seed", 20_261_130L));
         try (FaultStack stack = FaultStack.start(data);
-             ApplierProcess applier = ApplierProcess.configure(data, stack.bootstrapServers(), FaultStack.PARTITIONS)) {
+             // Two heavy-lane workers (cairn.yaml's heavy_lane_threads): a kill finds both mid-group.
+             ApplierProcess applier = ApplierProcess.configure(data, stack.bootstrapServers(), FaultStack.PARTITIONS, "heavy_lane_threads: 2",
+                     List.of())) {
             applier.start();
             stack.awaitApplierInGroup();
             List<String> tenants = new ArrayList<>();

@@ -50,7 +50,8 @@ final class HeavyLane implements AutoCloseable {
     private record Queued(String tenant, Bookmark position, TenantCommand command) {}
 
     private final TenantDatabasePool pool;
-    private final RecordApplier records;
+    /** One per worker thread: each applies its own groups of tenants. */
+    private final List<RecordApplier> appliers = new ArrayList<>();
     private final ApplierMetrics metrics;
     private final TenantRecovery recovery;
     private final Refetch refetch;
@@ -77,20 +78,29 @@ final class HeavyLane implements AutoCloseable {
         List<Bookmark> sinceCommit = new ArrayList<>();
         List<Bookmark> beforeCommit = new ArrayList<>();
     }
-    private final Thread worker;
+    private final List<Thread> workers = new ArrayList<>();
     private volatile boolean closed;
 
-    HeavyLane(TenantDatabasePool pool, int maxResultRows, TenantKeys keys, TenantRecovery recovery, ApplierMetrics metrics, Refetch refetch) {
+    /**
+     * @param threads worker threads: each takes the next tenants' turns, so a tenant is only ever applied by
+     *     one of them at a time and its records stay in log order
+     */
+    HeavyLane(TenantDatabasePool pool, int maxResultRows, TenantKeys keys, TenantRecovery recovery, ApplierMetrics metrics, Refetch refetch,
+            int threads) {
+        if (threads < 1) throw new IllegalArgumentException("the heavy lane needs at least one thread");
         this.pool = pool;
-        this.records = new RecordApplier(pool, maxResultRows, keys, recovery, SnapshotRequests.IGNORED, false);
         this.metrics = metrics;
         this.recovery = recovery;
         this.refetch = refetch;
-        this.worker = Thread.ofPlatform().daemon().name("cairn-heavy-lane").unstarted(this::work);
+        for (int i = 0; i < threads; i++) {
+            RecordApplier records = new RecordApplier(pool, maxResultRows, keys, recovery, SnapshotRequests.IGNORED, false);
+            appliers.add(records);
+            workers.add(Thread.ofPlatform().daemon().name("cairn-heavy-lane-" + i).unstarted(() -> work(records)));
+        }
     }
 
     void start() {
-        worker.start();
+        workers.forEach(Thread::start);
     }
 
     /** True while the lane has a record of {@code tenant} to apply: the tenant's next records must queue behind. */
@@ -188,7 +198,7 @@ final class HeavyLane implements AutoCloseable {
         }
     }
 
-    private void work() {
+    private void work(RecordApplier records) {
         while (!closed) {
             List<Queued> batch = new ArrayList<>();
             synchronized (lock) {
@@ -203,8 +213,8 @@ final class HeavyLane implements AutoCloseable {
                 // The next record of up to BATCH tenants, each its tenant's oldest: one commit and one sync for all.
                 while (!turns.isEmpty() && batch.size() < BATCH) batch.add(queues.get(turns.poll()).peek());
             }
-            if (batch.size() == 1 || !applyTogether(batch)) {
-                for (Queued r : batch) apply(r);
+            if (batch.size() == 1 || !applyTogether(records, batch)) {
+                for (Queued r : batch) apply(records, r);
             }
             for (Queued r : batch) finish(r);
         }
@@ -215,7 +225,7 @@ final class HeavyLane implements AutoCloseable {
      * sends thousands). False, with nothing of them applied, when any failed or is a delete: they are
      * then applied one by one, where failures are waited out or quarantined.
      */
-    private boolean applyTogether(List<Queued> batch) {
+    private boolean applyTogether(RecordApplier records, List<Queued> batch) {
         GroupCommit group = records.group();
         List<Outcome> outcomes = new ArrayList<>(batch.size());
         try {
@@ -242,7 +252,7 @@ final class HeavyLane implements AutoCloseable {
     }
 
     /** Applies one record with the full budget and commits it durably; waits out the machine's failures. */
-    private void apply(Queued queued) {
+    private void apply(RecordApplier records, Queued queued) {
         long backoff = 50;
         int unknown = 0;
         ApplyProcessor.LogRecord r = null;
@@ -332,12 +342,18 @@ final class HeavyLane implements AutoCloseable {
         synchronized (lock) {
             lock.notifyAll();
         }
-        try {
-            worker.join(TimeUnit.SECONDS.toMillis(30));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        for (Thread worker : workers) {
+            try {
+                worker.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
         }
-        records.group().abort();
-        records.group().close();
+        for (RecordApplier records : appliers) {
+            records.group().abort();
+            records.group().close();
+        }
     }
 }

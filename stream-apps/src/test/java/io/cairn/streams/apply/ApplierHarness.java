@@ -87,7 +87,7 @@ abstract class ApplierHarness {
         }
         ApplierMetrics metrics = new ApplierMetrics(registry);
         piped.clear(); // a new driver numbers the log from 0 again
-        lane = new HeavyLane(pool, config.maxResultRows(), config.keys(), recovery, metrics, b -> piped.get((int) b.offset()));
+        lane = new HeavyLane(pool, config.maxResultRows(), config.keys(), recovery, metrics, b -> piped.get((int) b.offset()), 2); // two workers: a tenant is still applied by one at a time
         lane.start();
         open.add(lane);
         driver = new TopologyTestDriver(ApplierTopology.build(config, pool, metrics, recovery, lane, SnapshotRequests.IGNORED, fetchedForever()), props);

@@ -55,12 +55,12 @@ class HeavyLaneTest extends ApplierHarness {
         TenantDatabasePool crashed = new TenantDatabasePool(new TenantFiles(hot), SqliteLimits.WRITE_DEFAULTS, 4);
         open.add(crashed);
         // A lane that queued the record and recorded it before an offset commit, then died before running it.
-        HeavyLane dead = new HeavyLane(crashed, 100, null, TenantRecovery.NONE, new ApplierMetrics(registry), log::get);
+        HeavyLane dead = new HeavyLane(crashed, 100, null, TenantRecovery.NONE, new ApplierMetrics(registry), log::get, 1);
         dead.enqueue(new ApplyProcessor.LogRecord(heavy, at));
         dead.persistPending();
         assertThat(crashed.registry().deferredOf(0)).containsExactly(at);
 
-        HeavyLane restarted = new HeavyLane(crashed, 100, null, TenantRecovery.NONE, new ApplierMetrics(registry), log::get);
+        HeavyLane restarted = new HeavyLane(crashed, 100, null, TenantRecovery.NONE, new ApplierMetrics(registry), log::get, 1);
         open.add(restarted);
         restarted.recover(0);
         restarted.start();
@@ -78,5 +78,45 @@ class HeavyLaneTest extends ApplierHarness {
             restarted.persistPending();
             return crashed.registry().deferredOf(0).isEmpty();
         });
+    }
+
+    @Test
+    void severalWorkersApplyEveryTenantsRecordsInTheLogsOrder() throws Exception {
+        startApplier(64);
+        List<String> tenants = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            String t = "w" + i;
+            tenants.add(t);
+            applyAll(Commands.create(t), Commands.execute(t, "CREATE TABLE t (n)"));
+        }
+        // The log interleaves the tenants; each tenant's values go up with its records.
+        Map<Bookmark, TenantCommand> log = new HashMap<>();
+        TenantDatabasePool pool = new TenantDatabasePool(new TenantFiles(hot), SqliteLimits.WRITE_DEFAULTS, 8);
+        open.add(pool);
+        HeavyLane lane = new HeavyLane(pool, 100, null, TenantRecovery.NONE, new ApplierMetrics(registry), log::get, 3);
+        open.add(lane);
+        long offset = 1_000;
+        int perTenant = 15; // past KEPT_PER_TENANT: the later ones are fetched again by position
+        for (int n = 1; n <= perTenant; n++) {
+            for (String t : tenants) {
+                Bookmark at = new Bookmark(0, offset++);
+                TenantCommand c = Commands.execute(t, "INSERT INTO t VALUES (" + n + ")");
+                log.put(at, c);
+                lane.enqueue(new ApplyProcessor.LogRecord(c, at));
+            }
+        }
+        lane.start();
+        List<Emission> out = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(60)).pollInSameThread().pollInterval(Duration.ofMillis(10)).until(() -> {
+            lane.drainTo(out);
+            return out.stream().filter(e -> e.value() instanceof CommandResult).count() == (long) perTenant * tenants.size();
+        });
+        List<List<Object>> expected = new ArrayList<>();
+        for (int n = 1; n <= perTenant; n++) expected.add(List.of(n));
+        for (String t : tenants) {
+            assertThat(query(t, "SELECT n FROM t ORDER BY rowid")).as(t).isEqualTo(expected);
+            assertThat(lane.owns(t)).isFalse();
+        }
+        assertThat(lane.size()).isZero();
     }
 }
