@@ -52,7 +52,7 @@ public final class ServeCommand implements Callable<Integer> {
             ApplierConfig d = ApplierConfig.primary(hot);
             applier = new ApplierConfig(hot, d.applicationId(), d.role(), config.applierThreads(), config.maxOpenTenants(),
                     d.groupCommitMaxRecords(), d.maxResultRows(), d.limits(), config.applierInstanceId(), null,
-                    config.heavyLaneThreads() == null ? ApplierConfig.defaultHeavyLaneThreads() : config.heavyLaneThreads());
+                    config.heavyLaneThreads() == null ? d.heavyLaneThreads() : config.heavyLaneThreads());
             if (config.runsReplica()) {
                 applier = applier.withRole(ApplierConfig.Role.REPLICA, config.replica().applicationId(), config.replica().dirPath());
             }

@@ -52,7 +52,7 @@ public record ApplierConfig(
     }
 
     /** Half the machine's cores, at least 1. */
-    public static int defaultHeavyLaneThreads() {
+    private static int defaultHeavyLaneThreads() {
         return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     }
 

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteOpenMode;
 
@@ -62,7 +63,7 @@ public final class ConsistentCopy {
     public static Copy takeInWalMode(Path database, Path target) throws SQLException, IOException {
         Copy copy = take(database, target);
         try (Connection c = new SQLiteConfig().createConnection("jdbc:sqlite:" + target);
-             java.sql.Statement s = c.createStatement()) {
+             Statement s = c.createStatement()) {
             s.execute("PRAGMA journal_mode=WAL");
         } catch (SQLException e) {
             Files.deleteIfExists(target);
