@@ -233,6 +233,45 @@ class MigrationIT {
             assertThat(awaitDone("tpl", run.text("run_id")).path("applied").asInt()).isEqualTo(1);
         }
         assertThat(TestStack.fileChecksum(data.resolve("hot"), "tpl-new")).isEqualTo(TestStack.fileChecksum(data.resolve("hot"), "tpl-old"));
+        // The first creation prepared the template's file; the next is written from it, with the same content.
+        Reply second = stack.post("/v1/tenants", ADMIN, "{\"tenant\":\"tpl-next\",\"template\":\"tpl\"}");
+        assertThat(second.body().path("template").path("version").asInt()).as(second.body().toString()).isEqualTo(3);
+        assertThat(TestStack.fileChecksum(data.resolve("hot"), "tpl-next")).isEqualTo(TestStack.fileChecksum(data.resolve("hot"), "tpl-old"));
+        Reply written = stack.post("/v1/tenants/tpl-next/execute", second.text("api_key"), "{\"sql\":\"INSERT INTO plans (name) VALUES ('team')\"}");
+        assertThat(written.status()).as(written.body().toString()).isEqualTo(200);
+        assertThat(stack.post("/v1/tenants", ADMIN, "{\"tenant\":\"tpl-next\",\"template\":\"tpl\"}").status())
+                .as("an existing tenant is never overwritten by a template").isEqualTo(409);
+        Reply kept = stack.post("/v1/tenants/tpl-next/query", second.text("api_key"), "{\"sql\":\"SELECT count(*) FROM plans\"}");
+        assertThat(kept.body().path("rows").toString()).isEqualTo("[[3]]");
+
+        // A template whose SQL reads the clock is not shared: each tenant runs it at its own creation's time.
+        assertThat(put("tplnow", 1, "{\"statements\":[\"CREATE TABLE meta (k TEXT, at TEXT)\","
+                + "\"INSERT INTO meta VALUES ('created', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))\"]}").status()).isEqualTo(201);
+        for (String t : List.of("tpl-now-a", "tpl-now-b")) {
+            java.time.Instant before = java.time.Instant.now().minusMillis(1);
+            Reply made2 = stack.post("/v1/tenants", ADMIN, "{\"tenant\":\"" + t + "\",\"template\":\"tplnow\"}");
+            java.time.Instant after = java.time.Instant.now().plusMillis(1);
+            assertThat(made2.body().path("template").path("version").asInt()).as(made2.body().toString()).isEqualTo(1);
+            Reply at = stack.post("/v1/tenants/" + t + "/query", made2.text("api_key"), "{\"sql\":\"SELECT at FROM meta\"}");
+            assertThat(java.time.Instant.parse(at.body().path("rows").get(0).get(0).asText())).as(t).isBetween(before, after);
+        }
+
+        // A template whose versions fail on an empty file: the tenant is created at version 0 and says why.
+        assertThat(put("tplbad", 1, "{\"sql\":\"CREATE TABLE a (x)\"}").status()).isEqualTo(201);
+        assertThat(put("tplbad", 2, "{\"sql\":\"INSERT INTO not_there VALUES (1)\"}").status()).isEqualTo(201);
+        Reply bad = stack.post("/v1/tenants", ADMIN, "{\"tenant\":\"tpl-bad\",\"template\":\"tplbad\"}");
+        assertThat(bad.status()).as(bad.body().toString()).isEqualTo(201);
+        assertThat(bad.body().path("template").path("version").asInt()).as(bad.body().toString()).isZero();
+        assertThat(bad.body().path("template").path("error").asText()).contains("version 2").contains("not_there");
+        Reply none = stack.post("/v1/tenants/tpl-bad/query", bad.text("api_key"), "{\"sql\":\"SELECT count(*) FROM sqlite_schema WHERE name = 'a'\"}");
+        assertThat(none.body().path("rows").toString()).as("version 1 rolled back with 2").isEqualTo("[[0]]");
+
+        // The log holds creations from templates whole: a rebuild reaches the same files.
+        Path rebuilt = data.resolve("rebuilt-tpl");
+        new LogReplay(stack.kafkaProperties(), ApplierConfig.primary(rebuilt)).replayAll(t -> t.startsWith("tpl-"), p -> { });
+        for (String t : List.of("tpl-new", "tpl-next", "tpl-old", "tpl-now-a", "tpl-now-b", "tpl-bad")) {
+            assertThat(TestStack.fileChecksum(rebuilt, t)).as(t).isEqualTo(TestStack.fileChecksum(data.resolve("hot"), t));
+        }
 
         assertThat(stack.post("/v1/tenants", ADMIN, "{\"tenant\":\"tpl-none\",\"template\":\"no-such-set\"}").status()).isEqualTo(404);
         assertThat(stack.get("/v1/tenants/tpl-none", ADMIN).status()).as("nothing created").isEqualTo(404);

@@ -63,7 +63,7 @@ import org.junit.jupiter.api.Test;
  * schemas the serdes must then still read.
  */
 class GoldenRecordsTest {
-    static final String CURRENT = "v8";
+    static final String CURRENT = "v9";
     private static final Path GOLDEN = Path.of("src", "test", "resources", "golden");
 
     /** One fixture per record type and payload, with every optional field set somewhere. */
@@ -71,7 +71,9 @@ class GoldenRecordsTest {
         Map<String, SpecificRecord> f = new LinkedHashMap<>();
         KeySpec key = KeySpec.newBuilder().setKeyId("0011223344556677").setSecretSha256("ab".repeat(32))
                 .setScopes(List.of("read", "write")).build();
-        f.put("command-create", command(CreateTenant.newBuilder().setTemplate("app").setInitialKey(key).setDataKeyId("dk-0001").build(), "idem-1"));
+        f.put("command-create", command(CreateTenant.newBuilder().setTemplate("app").setInitialKey(key).setDataKeyId("dk-0001")
+                .setTemplateVersions(List.of(MigrationVersion.newBuilder().setVersion(1).setChecksum("01".repeat(32))
+                        .setStatements(List.of("CREATE TABLE t (a)")).build())).build(), "idem-1"));
         f.put("command-rotate-data-key", command(RotateDataKey.newBuilder().setKeyId("dk-0002").build(), null));
         f.put("command-sealed", command(Sealed.newBuilder().setKeyId("dk-0001").setCiphertext(ByteBuffer.wrap(new byte[] {1, 2, 3, 4})).build(), "idem-3"));
         List<Object> positional = new ArrayList<>(Arrays.asList(null, true, 9_223_372_036_854_775_807L, 1.5, "text",

@@ -15,7 +15,7 @@ import java.util.concurrent.Future;
  * A fleet migration: {@code tenants} hot tenants, each with a table of {@code rows} rows, brought to a
  * new version (a column and an index on that table) by one run; the time from the run's request until
  * every tenant applied it, and the single-write latency of another tenant alone and while the run goes
- * on. Then tenant creation from a template (the set's versions applied at creation) beside plain
+ * on. Then tenant creation from a template (one record each, written from the template's prepared file) beside plain
  * creation.
  */
 public final class FleetMigration {

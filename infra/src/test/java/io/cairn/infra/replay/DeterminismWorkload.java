@@ -60,7 +60,7 @@ final class DeterminismWorkload {
         String tenant = tenants.get(i);
         if (!alive[i]) {
             alive[i] = true;
-            return List.of(command(tenant, new CreateTenant(null, new KeySpec("k-" + tenant, "00".repeat(32), List.of("read", "write")), null)),
+            return List.of(command(tenant, new CreateTenant(null, new KeySpec("k-" + tenant, "00".repeat(32), List.of("read", "write")), null, List.of())),
                     command(tenant, batch(SCHEMA)));
         }
         if (random.nextInt(400) == 0) {

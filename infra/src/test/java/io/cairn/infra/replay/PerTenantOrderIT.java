@@ -38,7 +38,7 @@ class PerTenantOrderIT {
         Path hot = data.resolve("hot");
         try (LogFixture log = LogFixture.start(data.resolve("kafka"));
              Applier applier = Applier.start(ApplierConfig.primary(hot), log.clientProps(), new SimpleMeterRegistry())) {
-            log.produce(List.of(command(new CreateTenant(null, new KeySpec("k", "00".repeat(32), List.of("write")), null)),
+            log.produce(List.of(command(new CreateTenant(null, new KeySpec("k", "00".repeat(32), List.of("write")), null, List.of())),
                     batch("CREATE TABLE acc (id INTEGER PRIMARY KEY, v INTEGER NOT NULL)",
                             "CREATE TABLE hist (seq INTEGER PRIMARY KEY, client INTEGER, v INTEGER)",
                             "INSERT INTO acc VALUES (0, 1)")));

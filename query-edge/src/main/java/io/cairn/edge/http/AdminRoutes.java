@@ -16,6 +16,7 @@ import io.cairn.topics.ErrorCode;
 import io.cairn.topics.TenantId;
 import io.cairn.topics.avro.ApiKey;
 import io.cairn.topics.avro.KeySpec;
+import io.cairn.topics.avro.SetVersion;
 import io.cairn.topics.avro.MigrationVersion;
 import io.cairn.topics.avro.TenantCommand;
 import io.cairn.topics.avro.TenantState;
@@ -63,24 +64,25 @@ final class AdminRoutes {
         ApiKeys.NewKey key = ApiKeys.generate();
         KeySpec spec = new KeySpec(key.keyId(), key.secretSha256(), List.of(Scope.READ.wireName(), Scope.WRITE.wireName()));
         long deadline = deadline();
-        Submitted done = submit(Commands.createTenant(tenant, spec, template == null ? null : template.set()), deadline);
-        Submitted last = done;
-        if (template != null) {
-            // The set's versions follow the creation on the tenant's log: one transaction, before anything else.
-            last = s.gateway().submit(Commands.applyMigration(tenant, TEMPLATE_RUN, template.set(), template.version(), template.versions()),
-                    left(deadline));
-            if (last.timedOut()) throw Outcomes.writeTimeout(last.bookmark().toString());
-        }
-        awaitVisible(s.directory().awaitApplied(tenant, last.bookmark().offset(), left(deadline)), last);
+        // One record: with a template, the applier creates the tenant already at the set's latest version.
+        Submitted done = submit(template == null ? Commands.createTenant(tenant, spec)
+                : Commands.createTenant(tenant, spec, template.set(), template.versions()), deadline);
+        awaitVisible(s.directory().awaitApplied(tenant, done.bookmark().offset(), left(deadline)), done);
         ObjectNode out = Responses.object();
-        out.put("tenant", tenant).put("api_key", key.token()).put("bookmark", last.bookmark().toString());
-        if (template != null) {
-            ObjectNode t = out.putObject("template").put("set", template.set()).put("version", template.version());
-            if (!last.outcome().getOk()) {
-                t.put("version", 0).put("error_code", last.outcome().getError().getCode()).put("error", last.outcome().getError().getMessage());
-            }
-        }
+        out.put("tenant", tenant).put("api_key", key.token()).put("bookmark", done.bookmark().toString());
+        if (template != null) templateOutcome(out.putObject("template").put("set", template.set()), tenant, template);
         Responses.json(ctx, 201, out);
+    }
+
+    /**
+     * What the creation's template reached, from the tenant's state: its version of the set, and when the
+     * versions failed (the tenant is then created at version 0), the failure.
+     */
+    private void templateOutcome(ObjectNode t, String tenant, Template template) {
+        SetVersion reached = s.directory().tenant(tenant).stream().flatMap(st -> st.getMigrations().stream())
+                .filter(v -> v.getSet().equals(template.set())).findFirst().orElse(null);
+        t.put("version", reached == null ? 0 : reached.getVersion());
+        if (reached != null && reached.getErrorCode() != null) t.put("error_code", reached.getErrorCode()).put("error", reached.getError());
     }
 
     /**
@@ -107,9 +109,6 @@ final class AdminRoutes {
         if (source.point().timeMs() != null) f.put("time", java.time.Instant.ofEpochMilli(source.point().timeMs()).toString());
         Responses.json(ctx, 201, out);
     }
-
-    /** The run id a template creation's ApplyMigration carries. */
-    static final String TEMPLATE_RUN = "template";
 
     private record Template(String set, int version, List<MigrationVersion> versions) {}
 

@@ -35,12 +35,15 @@ public final class Commands {
     private Commands() {}
 
     public static TenantCommand createTenant(String tenant, KeySpec initialKey) {
-        return createTenant(tenant, initialKey, null);
+        return stamp(tenant, null, new CreateTenant(null, initialKey, null, List.of()));
     }
 
-    /** A creation naming the migration set whose versions follow it as an ApplyMigration (null: none). */
-    public static TenantCommand createTenant(String tenant, KeySpec initialKey, String template) {
-        return stamp(tenant, null, new CreateTenant(template, initialKey, null));
+    /**
+     * A creation from a template: the tenant starts at the last of {@code versions} (the set's versions
+     * 1..n), created in this one record.
+     */
+    public static TenantCommand createTenant(String tenant, KeySpec initialKey, String set, List<MigrationVersion> versions) {
+        return stamp(tenant, null, new CreateTenant(set, initialKey, null, versions));
     }
 
     public static TenantCommand deleteTenant(String tenant) {

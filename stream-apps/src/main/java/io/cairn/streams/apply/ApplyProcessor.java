@@ -5,6 +5,7 @@ import io.cairn.streams.kafka.PollEnds;
 import io.cairn.topics.Bookmark;
 import io.cairn.topics.TenantId;
 import io.cairn.topics.avro.ApplyMigration;
+import io.cairn.topics.avro.CreateTenant;
 import io.cairn.topics.avro.RestoreFrom;
 import io.cairn.topics.avro.CommandResult;
 import io.cairn.topics.avro.DeadLetter;
@@ -184,6 +185,14 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
                 && pool.files().exists(cmd.getTenant())) {
             // A migration always runs in the heavy lane (MigrationApplier): sent there straight, without
             // opening the tenant here, so a fleet run costs the stream thread nothing per tenant.
+            metrics.applied(Outcome.DEFERRED);
+            lane.enqueue(r);
+            return;
+        }
+        if (cmd.getPayload() instanceof CreateTenant c && TenantTemplates.fromTemplate(c) && TenantId.isValid(cmd.getTenant())
+                && group.held(cmd.getTenant()) == null && pool.templates().prepared(c) == null && !pool.files().exists(cmd.getTenant())) {
+            // A creation whose template file is not prepared (the first of its template here, or one that
+            // cannot be shared and runs its versions): in the heavy lane, which prepares it or runs them.
             metrics.applied(Outcome.DEFERRED);
             lane.enqueue(r);
             return;

@@ -215,7 +215,7 @@ class ColdTenants {
                 }
             } else {
                 if (seeded) {
-                    try (TenantDatabasePool scratchPool = new TenantDatabasePool(new TenantFiles(scratch), pool.limits(), 1)) {
+                    try (TenantDatabasePool scratchPool = new TenantDatabasePool(new TenantFiles(scratch), pool.limits(), 1, pool.templates())) {
                         thawer.applyTail(tenant, tail, scratchPool);
                     }
                 } else {

@@ -81,7 +81,7 @@ final class CommandApplier {
         TenantDatabase db = group.held(tenant);
         if (db == null) {
             if (deletedAtOrAfter(tenant, position)) return Outcome.SKIPPED;
-            db = payload instanceof CreateTenant ? pool.create(tenant) : pool.acquire(tenant);
+            db = payload instanceof CreateTenant c ? pool.create(tenant, templateFile(c, budget)) : pool.acquire(tenant);
             if (db == null) return Outcome.failed(ErrorCode.TENANT_NOT_FOUND, "tenant '" + tenant + "' does not exist");
             try {
                 db.beginIfNeeded();
@@ -92,6 +92,17 @@ final class CommandApplier {
             group.hold(db);
         }
         return verdict == null ? applyHeld(db, cmd, position, budget) : applyVerdict(db, cmd, position, verdict);
+    }
+
+    /**
+     * The prepared file a creation from a template starts its tenant with; null for a plain creation, and
+     * when the template cannot be shared (its versions then run in the creation). Under the quick budget
+     * a template is never prepared here (the processor sends such creations to the heavy lane).
+     */
+    private byte[] templateFile(CreateTenant c, Budget budget) throws SQLException {
+        if (!TenantTemplates.fromTemplate(c)) return null;
+        TenantTemplates templates = pool.templates();
+        return budget.quick() ? templates.prepared(c) : templates.prepare(c, files, pool.limits(), migrations);
     }
 
     /** Applies {@code cmd} to {@code db}, whose group transaction is open (the redo path starts here). */
@@ -122,7 +133,7 @@ final class CommandApplier {
         Outcome outcome;
         try {
             outcome = first != null ? first : verdict != null ? verdict : switch (payload) {
-                case CreateTenant c -> create(db, cmd, position, c);
+                case CreateTenant c -> create(db, cmd, position, c, budget);
                 case ExecuteBatch b -> execute(db, cmd, position, b, budget);
                 case IssueKey k -> issueKey(db, cmd, k.getKey());
                 case RevokeKey r -> revokeKey(db, r.getKeyId());
@@ -166,8 +177,13 @@ final class CommandApplier {
      * transaction back by itself: the tenant's earlier records of this group are undone too.
      */
     private static void rollbackRecord(TenantDatabase db, Outcome outcome) throws SQLException, TransactionLost {
+        rollbackTo(db, "cairn_record", outcome);
+    }
+
+    /** Rolls back to {@code savepoint}; {@link TransactionLost} (carrying {@code outcome}) when SQLite ended the transaction itself. */
+    private static void rollbackTo(TenantDatabase db, String savepoint, Outcome outcome) throws SQLException, TransactionLost {
         try {
-            db.execute("ROLLBACK TO cairn_record");
+            db.execute("ROLLBACK TO " + savepoint);
         } catch (SQLException e) {
             if (e.getMessage() == null || !e.getMessage().contains("no such savepoint")) throw e;
             db.transactionEnded();
@@ -211,7 +227,8 @@ final class CommandApplier {
         return deletedAt.isPresent() && deletedAt.getAsLong() >= position.offset();
     }
 
-    private Outcome create(TenantDatabase db, TenantCommand cmd, Bookmark position, CreateTenant c) throws SQLException {
+    private Outcome create(TenantDatabase db, TenantCommand cmd, Bookmark position, CreateTenant c, Budget budget)
+            throws SQLException, BatchExecutor.NeedsFullBudget, TransactionLost {
         TenantSchema.create(db.connection());
         try (PreparedStatement ps = db.connection().prepareStatement(
                 "INSERT INTO _cairn_tenant (id, tenant, created_at_ms, last_write_ms, created_offset, data_key_id) VALUES (0, ?, ?, ?, ?, ?)"
@@ -223,7 +240,29 @@ final class CommandApplier {
             ps.setString(5, c.getDataKeyId());
             if (ps.executeUpdate() == 0) return Outcome.failed(ErrorCode.TENANT_EXISTS, "tenant '" + cmd.getTenant() + "' already exists");
         }
-        return issueKey(db, cmd, c.getInitialKey());
+        Outcome keyed = issueKey(db, cmd, c.getInitialKey());
+        if (keyed instanceof Outcome.Applied && TenantTemplates.fromTemplate(c)) fromTemplate(db, cmd, c, budget);
+        return keyed;
+    }
+
+    /**
+     * A new tenant's template: the tenant is created whatever its versions do. From a prepared file they are
+     * in place already (nothing pending) and only dated; otherwise they run here, in a savepoint of their own:
+     * a failure rolls back the versions alone, and the tenant starts at version 0 with the failure in its
+     * state, as a failed migration would leave it.
+     */
+    private void fromTemplate(TenantDatabase db, TenantCommand cmd, CreateTenant c, Budget budget)
+            throws SQLException, BatchExecutor.NeedsFullBudget, TransactionLost {
+        ApplyMigration m = TenantTemplates.migration(c);
+        db.execute("SAVEPOINT cairn_template");
+        Outcome ran = migrations.apply(db, cmd, m, budget);
+        if (ran instanceof Outcome.Failed f) {
+            rollbackTo(db, "cairn_template", f);
+        } else {
+            migrations.dateTemplate(db, m.getSet(), cmd.getIngressTimeMs());
+        }
+        db.execute("RELEASE cairn_template");
+        migrations.recordStatus(db, m, ran);
     }
 
     private Outcome execute(TenantDatabase db, TenantCommand cmd, Bookmark position, ExecuteBatch batch, Budget budget)

@@ -86,6 +86,22 @@ final class MigrationApplier {
     }
 
     /**
+     * A tenant just created from a template: the set's versions in its file (recorded when the template was
+     * prepared, or run in the creation) count as applied at its creation, and its schema_version is the
+     * set's.
+     */
+    void dateTemplate(TenantDatabase db, String set, long createdAtMs) throws SQLException {
+        PreparedStatement dated = db.prepare("UPDATE _cairn_migrations SET applied_at_ms = ? WHERE set_name = ? AND run_id = ?");
+        dated.setLong(1, createdAtMs);
+        dated.setString(2, set);
+        dated.setString(3, TenantTemplates.RUN);
+        dated.executeUpdate();
+        PreparedStatement sv = db.prepare("UPDATE _cairn_tenant SET schema_version = ? WHERE id = 0");
+        sv.setInt(1, version(db, set));
+        sv.executeUpdate();
+    }
+
+    /**
      * Records the set's status after the record's savepoint is gone: the version reached, the run, and on
      * a failure the version that failed with its error (what the run's status reports).
      */

@@ -1,5 +1,7 @@
 package io.cairn.streams.apply;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import io.cairn.tenantdb.sqlite.SqliteLimits;
 import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.cairn.tenantdb.sqlite.CopyPositions;
@@ -37,6 +39,7 @@ final class TenantDatabasePool implements AutoCloseable {
     private final TenantFiles files;
     private final SqliteLimits limits;
     private final int maxOpen;
+    private final TenantTemplates templates;
     private final Map<String, TenantDatabase> open = new LinkedHashMap<>(64, 0.75f, true);
     /** Tenants whose file a thread is opening now (off the lock); completed with the database, or null if the open failed. */
     private final Map<String, CompletableFuture<TenantDatabase>> opening = new HashMap<>();
@@ -44,9 +47,15 @@ final class TenantDatabasePool implements AutoCloseable {
     private CopyPositions positions;
 
     TenantDatabasePool(TenantFiles files, SqliteLimits limits, int maxOpen) {
+        this(files, limits, maxOpen, new TenantTemplates());
+    }
+
+    /** A pool whose creations from templates use {@code templates} (a scratch pool shares its parent's). */
+    TenantDatabasePool(TenantFiles files, SqliteLimits limits, int maxOpen, TenantTemplates templates) {
         this.files = files;
         this.limits = limits;
         this.maxOpen = maxOpen;
+        this.templates = templates;
     }
 
     TenantFiles files() {
@@ -55,6 +64,14 @@ final class TenantDatabasePool implements AutoCloseable {
 
     SqliteLimits limits() {
         return limits;
+    }
+
+    /** Gives up this thread's open of {@code tenant}: a thread waiting for it tries again. */
+    private void abandon(String tenant, CompletableFuture<TenantDatabase> mine) {
+        synchronized (this) {
+            opening.remove(tenant);
+        }
+        mine.complete(null);
     }
 
     /** The hot directory's {@link TenantRegistry}, opened on first use and closed with the pool. */
@@ -71,15 +88,28 @@ final class TenantDatabasePool implements AutoCloseable {
 
     /** The tenant's open database, opening its file if it exists; null when the tenant has no file. */
     TenantDatabase acquire(String tenant) throws SQLException {
-        return obtain(tenant, false);
+        return obtain(tenant, false, null);
     }
 
     /** Creates (or opens) the tenant's file; the caller initialises Cairn's tables in its transaction. */
     TenantDatabase create(String tenant) throws SQLException {
-        return obtain(tenant, true);
+        return obtain(tenant, true, null);
     }
 
-    private TenantDatabase obtain(String tenant, boolean create) throws SQLException {
+    /**
+     * As {@link #create(String)}; a tenant without a file gets one holding {@code template} (a prepared
+     * template file, see {@link TenantTemplates}) when it is not null. An existing file is never replaced.
+     */
+    TenantDatabase create(String tenant, byte[] template) throws SQLException {
+        return obtain(tenant, true, template);
+    }
+
+    /** The template files prepared for this pool's tenants (shared with scratch pools that replay them). */
+    TenantTemplates templates() {
+        return templates;
+    }
+
+    private TenantDatabase obtain(String tenant, boolean create, byte[] template) throws SQLException {
         CompletableFuture<TenantDatabase> mine;
         while (true) {
             CompletableFuture<TenantDatabase> other;
@@ -102,12 +132,13 @@ final class TenantDatabasePool implements AutoCloseable {
         TenantDatabase db;
         try {
             if (create) files.prepare(tenant);
+            if (create && template != null) files.createFrom(tenant, template);
             db = TenantDatabase.open(tenant, files.database(tenant), limits);
+        } catch (IOException e) {
+            abandon(tenant, mine);
+            throw new UncheckedIOException("could not create tenant " + tenant + "'s file", e);
         } catch (SQLException | RuntimeException e) {
-            synchronized (this) {
-                opening.remove(tenant);
-            }
-            mine.complete(null);
+            abandon(tenant, mine);
             throw e;
         }
         synchronized (this) {

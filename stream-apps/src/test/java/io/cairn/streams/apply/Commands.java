@@ -5,6 +5,7 @@ import io.cairn.topics.avro.DeleteTenant;
 import io.cairn.topics.avro.ExecuteBatch;
 import io.cairn.topics.avro.IssueKey;
 import io.cairn.topics.avro.KeySpec;
+import io.cairn.topics.avro.MigrationVersion;
 import io.cairn.topics.avro.RevokeKey;
 import io.cairn.topics.avro.Statement;
 import io.cairn.topics.avro.TenantCommand;
@@ -21,6 +22,17 @@ final class Commands {
 
     static TenantCommand create(String tenant) {
         return command(tenant, CreateTenant.newBuilder().setTemplate(null).setInitialKey(key("k0" + tenant, "read", "write")).build());
+    }
+
+    /** A creation from template {@code set}, whose versions 1..n are {@code versions} (one statement list each). */
+    static TenantCommand createFromTemplate(String tenant, String set, List<List<String>> versions) {
+        List<MigrationVersion> v = new java.util.ArrayList<>();
+        for (int i = 0; i < versions.size(); i++) {
+            v.add(MigrationVersion.newBuilder().setVersion(i + 1).setChecksum(Integer.toHexString(versions.get(i).hashCode()))
+                    .setStatements(versions.get(i)).build());
+        }
+        return command(tenant, CreateTenant.newBuilder().setTemplate(set).setInitialKey(key("k0" + tenant, "read", "write"))
+                .setTemplateVersions(v).build());
     }
 
     static TenantCommand execute(String tenant, String... sql) {

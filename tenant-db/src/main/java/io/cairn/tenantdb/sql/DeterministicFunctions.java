@@ -61,9 +61,11 @@ public final class DeterministicFunctions {
         private long nowMillis;
         private SplittableRandom random = new SplittableRandom(0);
         private String nowText = ISO.format(Instant.EPOCH);
+        private boolean consulted;
 
         /** Starts a record: a fresh random sequence from {@code seed}, and 'now' is {@code nowMillis} (Unix ms, UTC). */
         public void set(long seed, long nowMillis) {
+            this.consulted = false;
             this.seed = seed;
             this.nowMillis = nowMillis;
             this.random = new SplittableRandom(seed);
@@ -72,9 +74,22 @@ public final class DeterministicFunctions {
 
         public long seed() { return seed; }
         public long nowMillis() { return nowMillis; }
-        SplittableRandom random() { return random; }
+        /**
+         * Whether SQL read 'now' or a random value since the last {@link #set}: when it did not, what the
+         * statements did depends on neither the record's time nor its seed.
+         */
+        public boolean consulted() { return consulted; }
+
+        SplittableRandom random() {
+            consulted = true;
+            return random;
+        }
+
         /** 'now' as a time-value SQLite parses to the same millisecond: 'YYYY-MM-DD HH:MM:SS.SSS'. */
-        String nowText() { return nowText; }
+        String nowText() {
+            consulted = true;
+            return nowText;
+        }
     }
 
     /**

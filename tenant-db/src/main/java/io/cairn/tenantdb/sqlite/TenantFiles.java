@@ -134,6 +134,38 @@ public final class TenantFiles {
     }
 
     /**
+     * Creates the tenant's database file holding {@code content} (a complete SQLite file, e.g. a prepared
+     * template) unless the tenant has a file already, which is never replaced. The content is written
+     * beside the volume's scratch files first and linked into place, so the tenant's path holds either
+     * nothing or the whole file, and a create racing another finds the other's file intact. Nothing here
+     * syncs: the caller's first commit syncs the file and its directory (a new file's durability is its
+     * creator's commit, as for a file SQLite creates).
+     *
+     * @return true when this call created the file
+     */
+    public boolean createFrom(String tenant, byte[] content) throws IOException {
+        prepare(tenant);
+        Path db = database(tenant);
+        if (Files.exists(db)) return false;
+        Path scratch = hot.resolve("recovery").resolve(TenantId.require(tenant) + "-" + System.nanoTime() + ".new");
+        Files.createDirectories(scratch.getParent());
+        try {
+            Files.write(scratch, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            try {
+                Files.createLink(db, scratch); // fails if the tenant's file appeared meanwhile: never replaces it
+            } catch (UnsupportedOperationException noLinks) {
+                if (Files.exists(db)) return false;
+                Files.move(scratch, db, StandardCopyOption.ATOMIC_MOVE);
+            }
+            return true;
+        } catch (java.nio.file.FileAlreadyExistsException raced) {
+            return false;
+        } finally {
+            Files.deleteIfExists(scratch);
+        }
+    }
+
+    /**
      * Deletes the database and its side files, then durably records a tombstone at {@code deleteOffset}.
      * Idempotent.
      */

@@ -160,6 +160,21 @@ class DeterministicFunctionsTest {
     }
 
     @Test
+    void consultedSaysWhetherSqlReadTheClockOrTheSeedSinceTheRecordStarted() throws Exception {
+        write(conn, "CREATE TABLE t(a, ts TEXT DEFAULT CURRENT_TIMESTAMP)");
+        write(conn, "INSERT INTO t(a, ts) VALUES (1, '2020-01-01'), (2, date('2020-01-01', '+1 day'))");
+        assertThat(ctx.consulted()).as("no 'now', no random").isFalse();
+        for (String sql : List.of("INSERT INTO t(a) VALUES (3)", "INSERT INTO t(a, ts) VALUES (4, datetime('now'))",
+                "INSERT INTO t(a, ts) VALUES (5, random())", "INSERT INTO t(a, ts) VALUES (6, hex(randomblob(4)))")) {
+            ctx.set(SEED, RECORD_TIME);
+            write(conn, sql);
+            assertThat(ctx.consulted()).as(sql).isTrue();
+        }
+        ctx.set(SEED, RECORD_TIME);
+        assertThat(ctx.consulted()).as("a new record starts unconsulted").isFalse();
+    }
+
+    @Test
     void currentTimestampInDefaultSeesRecordTime() throws Exception {
         write(conn, "CREATE TABLE t(a, ts TEXT DEFAULT CURRENT_TIMESTAMP, d DEFAULT CURRENT_DATE, tm DEFAULT current_time)");
         ctx.set(SEED, RECORD_TIME + 86_400_000L);

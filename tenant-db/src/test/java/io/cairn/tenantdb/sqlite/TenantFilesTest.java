@@ -45,6 +45,19 @@ class TenantFilesTest {
     }
 
     @Test
+    void createFromWritesTheWholeContentOnceAndNeverReplacesATenantsFile() throws Exception {
+        TenantFiles files = new TenantFiles(hot);
+        assertThat(files.createFrom("acme", new byte[] {1, 2, 3})).isTrue();
+        assertThat(Files.readAllBytes(files.database("acme"))).containsExactly(1, 2, 3);
+        assertThat(files.createFrom("acme", new byte[] {9})).as("the tenant has a file").isFalse();
+        assertThat(Files.readAllBytes(files.database("acme"))).containsExactly(1, 2, 3);
+        assertThat(files.list()).containsExactly("acme");
+        try (var left = Files.list(hot.resolve("recovery"))) {
+            assertThat(left.toList()).as("no scratch copy stays behind").isEmpty();
+        }
+    }
+
+    @Test
     void onlyScratchOlderThanTheCutOffIsRemoved() throws Exception {
         TenantFiles files = new TenantFiles(hot);
         Path oldRebuild = Files.createDirectories(files.scratchDir("acme").resolve("tenants"));
