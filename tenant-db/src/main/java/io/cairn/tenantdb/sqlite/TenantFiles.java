@@ -126,8 +126,11 @@ public final class TenantFiles {
 
     /** Creates the tenant's shard directory if missing. */
     public void prepare(String tenant) {
+        Path shard = shard(tenant);
+        // Nearly always there already: a stat, instead of a mkdir that takes the parent's lock and fails.
+        if (Files.isDirectory(shard)) return;
         try {
-            Files.createDirectories(shard(tenant));
+            Files.createDirectories(shard);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -148,7 +151,7 @@ public final class TenantFiles {
         Path db = database(tenant);
         if (Files.exists(db)) return false;
         Path scratch = hot.resolve("recovery").resolve(TenantId.require(tenant) + "-" + System.nanoTime() + ".new");
-        Files.createDirectories(scratch.getParent());
+        if (!Files.isDirectory(scratch.getParent())) Files.createDirectories(scratch.getParent());
         try {
             Files.write(scratch, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             try {
