@@ -1,9 +1,9 @@
 package io.cairn.edge.auth;
 
+import io.cairn.topics.seal.StripedRandom;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -18,7 +18,6 @@ public final class ApiKeys {
     private static final String PREFIX = "cairn_";
     private static final Pattern KEY_ID = Pattern.compile("[0-9a-f]{16}");
     private static final Pattern SECRET = Pattern.compile("[A-Za-z0-9_-]{43}");
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private ApiKeys() {}
 
@@ -41,8 +40,8 @@ public final class ApiKeys {
     public static NewKey generate() {
         byte[] id = new byte[8];
         byte[] secret = new byte[32];
-        RANDOM.nextBytes(id);
-        RANDOM.nextBytes(secret);
+        StripedRandom.nextBytes(id);
+        StripedRandom.nextBytes(secret);
         String keyId = HexFormat.of().formatHex(id);
         String secretText = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
         return new NewKey(keyId, PREFIX + keyId + "_" + secretText, sha256Hex(secretText));

@@ -16,13 +16,12 @@ import io.cairn.topics.avro.RestoreFrom;
 import io.cairn.topics.avro.TakeSnapshot;
 import io.cairn.topics.avro.TenantCommand;
 import io.cairn.topics.avro.Thaw;
+import io.cairn.topics.seal.StripedRandom;
 import java.nio.ByteBuffer;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * Builds the commands the edge appends. Each is stamped here with a fresh command id, the ingress time
@@ -30,8 +29,6 @@ import java.util.UUID;
  * re-execute the record, so these must be fixed at ingress, never at apply.
  */
 public final class Commands {
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     private Commands() {}
 
     public static TenantCommand createTenant(String tenant, KeySpec initialKey) {
@@ -134,10 +131,10 @@ public final class Commands {
 
     private static TenantCommand stamp(String tenant, String idempotencyKey, Object payload) {
         return TenantCommand.newBuilder()
-                .setCommandId(UUID.randomUUID().toString())
+                .setCommandId(StripedRandom.uuid().toString())
                 .setTenant(tenant)
                 .setIngressTimeMs(System.currentTimeMillis())
-                .setSeed(RANDOM.nextLong())
+                .setSeed(StripedRandom.nextLong())
                 .setIdempotencyKey(idempotencyKey)
                 .setPayload(payload)
                 .build();

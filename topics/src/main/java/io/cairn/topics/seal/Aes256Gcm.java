@@ -1,7 +1,6 @@
 package io.cairn.topics.seal;
 
 import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
 import java.util.Arrays;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
@@ -16,14 +15,13 @@ import javax.crypto.spec.SecretKeySpec;
 public final class Aes256Gcm {
     private static final int NONCE = 12;
     private static final int TAG_BITS = 128;
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private Aes256Gcm() {}
 
     public static byte[] seal(SecretKeySpec key, byte[] plaintext, byte[] aad) throws GeneralSecurityException {
         byte[] out = new byte[NONCE + plaintext.length + TAG_BITS / 8];
         byte[] nonce = new byte[NONCE];
-        RANDOM.nextBytes(nonce);
+        StripedRandom.nextBytes(nonce);
         System.arraycopy(nonce, 0, out, 0, NONCE);
         Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
         c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));

@@ -1,5 +1,6 @@
 package io.cairn.connectors.keys;
 
+import io.cairn.topics.seal.StripedRandom;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.cairn.connectors.snapshot.SnapshotSeal;
@@ -9,7 +10,6 @@ import io.cairn.topics.seal.Keyring;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HexFormat;
@@ -22,7 +22,6 @@ import java.util.List;
  * called once per active tenant per {@code cacheFor}: {@code cairn.keys.kek.calls} counts every call.
  */
 public final class TenantKeys implements Keyring, SnapshotSeal {
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private record Ref(String tenant, String keyId) {}
 
@@ -52,9 +51,9 @@ public final class TenantKeys implements Keyring, SnapshotSeal {
     /** A new data key for {@code tenant}, stored (wrapped) in the vault before this returns. */
     public DataKey create(String tenant) {
         byte[] material = new byte[DataKey.BYTES];
-        RANDOM.nextBytes(material);
+        StripedRandom.nextBytes(material);
         byte[] id = new byte[12];
-        RANDOM.nextBytes(id);
+        StripedRandom.nextBytes(id);
         String keyId = "dk-" + HexFormat.of().formatHex(id);
         KeyEncryptionKey.Wrapped w = kek.wrap(tenant, material);
         wraps.increment();
