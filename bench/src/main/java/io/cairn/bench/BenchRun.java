@@ -163,6 +163,7 @@ public final class BenchRun {
                 charts.latency(lag, rep.lag());
                 rows.add(Row.cairn(lag, "p50", rep.lag().p50(), "ms"));
                 rows.add(Row.cairn(lag, "p99", rep.lag().p99(), "ms").atMost(100));
+                rows.add(Row.cairn(lag, "writes refused (429: the primary a second of writes behind)", rep.refused(), "writes").atMost(0));
                 String sr = "Strong read (the log's end at arrival) on the primary, 1 client";
                 rows.add(Row.cairn(sr, "p50", rep.strongReads().p50(), "ms").vs("session read p50", rep.sessionReads().p50()));
                 rows.add(Row.cairn(sr, "p99", rep.strongReads().p99(), "ms").vs("session read p99", rep.sessionReads().p99()));
@@ -271,6 +272,7 @@ public final class BenchRun {
             String wl = String.format("Another tenant's single writes (%d req/s) during the run", plan.writeRate());
             rows.add(Row.cairn(wl, "p50", fm.writesDuring().p50(), "ms").vs("p50 without a run", fm.writesAlone().p50()));
             rows.add(Row.cairn(wl, "p99", fm.writesDuring().p99(), "ms").vs("p99 without a run", fm.writesAlone().p99()));
+            rows.add(Row.cairn(wl, "writes refused, then sent again (429: 1,000 of them waiting)", fm.writesRefused(), "writes").atMost(0));
             rows.add(Row.cairn(String.format("Tenant creation from a template (%,d tenants)", plan.fleetTemplates()), "rate", fm.templatePerSecond(),
                     "tenants/s").vs("plain creation", fm.plainPerSecond()));
 

@@ -134,6 +134,13 @@ public final class CairnClient implements AutoCloseable {
         }
     }
 
+    /** A request answered 429: Cairn's backpressure (a tenant's backlog of waiting writes is full), not a failure of the request. */
+    public static final class Refused extends IOException {
+        Refused(String message) {
+            super(message);
+        }
+    }
+
     /** {@code GET path} as the admin; 200 expected. */
     public JsonNode get(String path) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + adminToken).GET();
@@ -208,8 +215,10 @@ public final class CairnClient implements AutoCloseable {
         // Restores and forks build a tenant's past content: minutes for a big one is a result, not a failure.
         HttpResponse<byte[]> r = http.send(request.timeout(Duration.ofMinutes(10)).build(), HttpResponse.BodyHandlers.ofByteArray());
         if (r.statusCode() != expected) {
-            throw new IOException(r.request().method() + " " + r.request().uri().getPath() + " answered " + r.statusCode()
-                    + " (expected " + expected + "): " + new String(r.body(), StandardCharsets.UTF_8));
+            String message = r.request().method() + " " + r.request().uri().getPath() + " answered " + r.statusCode()
+                    + " (expected " + expected + "): " + new String(r.body(), StandardCharsets.UTF_8);
+            if (r.statusCode() == 429) throw new Refused(message);
+            throw new IOException(message);
         }
         return r.body();
     }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A fleet migration: {@code tenants} hot tenants, each with a table of {@code rows} rows, brought to a
@@ -24,8 +25,8 @@ public final class FleetMigration {
      * @param writesAlone another tenant's single writes at a fixed rate without a run
      * @param writesDuring the same during the run
      */
-    public record Result(int tenants, double runSeconds, int failed, Latency writesAlone, Latency writesDuring, double templatePerSecond,
-            double plainPerSecond) {}
+    public record Result(int tenants, double runSeconds, int failed, Latency writesAlone, Latency writesDuring, long writesRefused,
+            double templatePerSecond, double plainPerSecond) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SET = "bench-fleet";
@@ -54,10 +55,12 @@ public final class FleetMigration {
 
         Latency alone = WriteLatency.measure(client, w, writer.keys().get(w), writeRate, Duration.ofSeconds(1), writeRun);
         Latency during;
+        LongAdder refused = new LongAdder();
         double seconds;
         JsonNode status;
         try (ExecutorService side = Executors.newVirtualThreadPerTaskExecutor()) {
-            Future<Latency> writes = side.submit(() -> WriteLatency.measure(client, w2, writer.keys().get(w2), writeRate, Duration.ZERO, writeRun));
+            Future<Latency> writes = side.submit(() -> WriteLatency.measureRetryingRefused(client, w2, writer.keys().get(w2), writeRate,
+                    Duration.ZERO, writeRun, refused));
             long start = System.nanoTime();
             JsonNode started = client.admin("POST", "/v1/migrations/" + SET + "/runs",
                     JSON.writeValueAsString(java.util.Map.of("tenants", fleet.ids())), 202);
@@ -78,6 +81,6 @@ public final class FleetMigration {
                 "{\"tenant\":\"" + String.format("tpl-%05d", seq) + "\",\"template\":\"" + SET + "\"}", 201));
         double templateRate = templates / ((System.nanoTime() - t0) / 1e9);
         Tenants.Created plain = Tenants.create(client, "plain", templates, clients);
-        return new Result(tenants, seconds, status.path("failed").asInt(), alone, during, templateRate, plain.latency().perSecond());
+        return new Result(tenants, seconds, status.path("failed").asInt(), alone, during, refused.sum(), templateRate, plain.latency().perSecond());
     }
 }

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -31,7 +32,7 @@ public final class Replicas {
     private Replicas() {}
 
     /** What was measured. */
-    public record Result(long bootstrapRecords, double bootstrapMs, Latency lag, Latency sessionReads, Latency strongReads,
+    public record Result(long bootstrapRecords, double bootstrapMs, Latency lag, long refused, Latency sessionReads, Latency strongReads,
             Latency strongReplicaReads, Latency oneEdge, Latency twoEdges) {}
 
     /**
@@ -46,7 +47,8 @@ public final class Replicas {
             while (!caughtUp(positions.nextOffsets(), ends)) LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5)); // pacing the polls
             double bootstrapMs = (System.nanoTime() - started) / 1e6;
             long records = ends.values().stream().mapToLong(Long::longValue).sum();
-            Latency lag = lag(primary, positions, tenant, key, rate, warmUp, run);
+            LongAdder refused = new LongAdder();
+            Latency lag = lag(primary, positions, tenant, key, rate, warmUp, run, refused);
             String sql = "SELECT v FROM kv WHERE id = ?";
             String bookmark = primary.execute(tenant, key, CairnClient.batch("INSERT INTO kv (id, v) VALUES (?, ?)",
                     List.of(List.of(-424242, "replica-read")))).path("bookmark").asText();
@@ -58,7 +60,7 @@ public final class Replicas {
             ClosedLoop.forDuration(readClients, warmUp, seq -> (seq % 2 == 0 ? primary : replica).query(tenant, key, sql, params, null));
             Latency one = ClosedLoop.forDuration(readClients, run, seq -> primary.query(tenant, key, sql, params, null));
             Latency two = ClosedLoop.forDuration(readClients, run, seq -> (seq % 2 == 0 ? primary : replica).query(tenant, key, sql, params, null));
-            return new Result(records, bootstrapMs, lag, session, strong, strongReplica, one, two);
+            return new Result(records, bootstrapMs, lag, refused.sum(), session, strong, strongReplica, one, two);
         }
     }
 
@@ -68,7 +70,7 @@ public final class Replicas {
      * holding its offset.
      */
     private static Latency lag(CairnClient primary, CopyPositions.Reader positions, String tenant, String key, int rate, Duration warmUp,
-            Duration run) throws Exception {
+            Duration run, LongAdder refused) throws Exception {
         ConcurrentLinkedQueue<Acked> pending = new ConcurrentLinkedQueue<>();
         Histogram lags = Latency.histogram();
         AtomicBoolean measuring = new AtomicBoolean(false);
@@ -96,10 +98,10 @@ public final class Replicas {
         });
         try {
             String body = "INSERT INTO kv (id, v) VALUES (?, ?)";
-            OpenLoop.run(rate, warmUp, seq -> write(primary, tenant, key, body, -1_000_000 - seq, pending));
+            OpenLoop.run(rate, warmUp, seq -> write(primary, tenant, key, body, -1_000_000 - seq, pending, refused));
             measuring.set(true);
             long t0 = System.nanoTime();
-            OpenLoop.run(rate, run, seq -> write(primary, tenant, key, body, 1_000_000 + seq, pending));
+            OpenLoop.run(rate, run, seq -> write(primary, tenant, key, body, 1_000_000 + seq, pending, refused));
             done.set(true);
             watcher.join();
             return Latency.of(lags, (System.nanoTime() - t0) / 1e9);
@@ -111,9 +113,16 @@ public final class Replicas {
     /** A write the primary acknowledged, and when. */
     private record Acked(Bookmark bookmark, long atNanos) {}
 
-    private static void write(CairnClient primary, String tenant, String key, String sql, long id, ConcurrentLinkedQueue<Acked> pending)
-            throws Exception {
-        String b = primary.execute(tenant, key, CairnClient.batch(sql, List.of(List.of(id, "r")))).path("bookmark").asText();
+    /** One write; a 429 (the primary fell a second of writes behind: the tenant's backlog is full) is counted, not a failure. */
+    private static void write(CairnClient primary, String tenant, String key, String sql, long id, ConcurrentLinkedQueue<Acked> pending,
+            LongAdder refused) throws Exception {
+        String b;
+        try {
+            b = primary.execute(tenant, key, CairnClient.batch(sql, List.of(List.of(id, "r")))).path("bookmark").asText();
+        } catch (CairnClient.Refused backlogFull) {
+            refused.increment();
+            return;
+        }
         pending.add(new Acked(Bookmark.parse(b), System.nanoTime()));
     }
 
