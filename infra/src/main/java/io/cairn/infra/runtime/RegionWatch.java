@@ -50,12 +50,11 @@ public final class RegionWatch implements AutoCloseable {
         KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p);
         RegionWatch watch = new RegionWatch(consumer, configured, onChange);
         try {
-            List<TopicPartition> parts = consumer.partitionsFor(TopicCatalog.REGION, Duration.ofSeconds(60)).stream()
-                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            List<TopicPartition> parts = partitions(consumer, deadline);
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
             Map<TopicPartition, Long> ends = consumer.endOffsets(parts, Duration.ofSeconds(60));
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (parts.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
                 if (System.nanoTime() > deadline) throw new IllegalStateException("could not read " + TopicCatalog.REGION + " within 60 s");
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) watch.accept(r, false);
@@ -66,6 +65,21 @@ public final class RegionWatch implements AutoCloseable {
         }
         watch.thread.start();
         return watch;
+    }
+
+    /**
+     * The topic's partitions. Right after the topic is created the client's metadata may not list it yet
+     * (an empty list, not an error): assigning none would leave the watch with nothing to read, and the
+     * region would never see its promotion (StandbyIT caught it). So ask again until it is listed.
+     */
+    private static List<TopicPartition> partitions(KafkaConsumer<String, byte[]> consumer, long deadline) {
+        while (true) {
+            List<TopicPartition> parts = consumer.partitionsFor(TopicCatalog.REGION, Duration.ofSeconds(60)).stream()
+                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            if (!parts.isEmpty()) return parts;
+            if (System.nanoTime() > deadline) throw new IllegalStateException(TopicCatalog.REGION + " has no partitions after 60 s");
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(50).toNanos()); // pacing the metadata requests
+        }
     }
 
     /** The region's role now. */
