@@ -29,7 +29,8 @@ public final class PastContent {
     private final Map<String, Object> kafkaClientProps;
     private final ApplierConfig config;
     private final SnapshotStore store;
-    private final MeterRegistry meters;
+    /** Null until a build needs it when none was given: a replay's own PastContent is made per thaw and rarely builds. */
+    private MeterRegistry meters;
 
     /**
      * @param config how records are applied (limits, result rows); its hot directory is not used
@@ -39,7 +40,12 @@ public final class PastContent {
         this.kafkaClientProps = Map.copyOf(kafkaClientProps);
         this.config = config;
         this.store = store;
-        this.meters = meters == null ? new SimpleMeterRegistry() : meters;
+        this.meters = meters;
+    }
+
+    private synchronized MeterRegistry meters() {
+        if (meters == null) meters = new SimpleMeterRegistry();
+        return meters;
     }
 
     /**
@@ -52,9 +58,9 @@ public final class PastContent {
     public boolean build(String tenant, int partition, long lastOffset, Path scratchHotDir) throws SQLException {
         TenantFiles scratch = new TenantFiles(scratchHotDir);
         LogReplay replay = new LogReplay(kafkaClientProps, config.withRole(config.role(), config.applicationId(), scratchHotDir));
-        if (store != null) replay = replay.withSnapshots(store, meters);
+        if (store != null) replay = replay.withSnapshots(store, meters());
         long start = System.nanoTime();
-        long seeded = store == null ? -1 : SnapshotSeeds.forRebuild(store, meters).seed(tenant, lastOffset, scratchHotDir);
+        long seeded = store == null ? -1 : SnapshotSeeds.forRebuild(store, meters()).seed(tenant, lastOffset, scratchHotDir);
         if (seeded >= 0 && ConsistentCopy.positionOf(scratch.database(tenant)).partition() != partition) {
             deleteQuietly(scratch.database(tenant)); // a snapshot of another log's tenant of that name: replay instead
             seeded = -1;
