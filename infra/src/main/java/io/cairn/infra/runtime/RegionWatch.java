@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -78,7 +79,7 @@ public final class RegionWatch implements AutoCloseable {
                     .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
             if (!parts.isEmpty()) return parts;
             if (System.nanoTime() > deadline) throw new IllegalStateException(TopicCatalog.REGION + " has no partitions after 60 s");
-            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(50).toNanos()); // pacing the metadata requests
+            LockSupport.parkNanos(Duration.ofMillis(50).toNanos()); // pacing the metadata requests
         }
     }
 

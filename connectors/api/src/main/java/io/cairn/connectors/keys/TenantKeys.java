@@ -1,12 +1,12 @@
 package io.cairn.connectors.keys;
 
-import io.cairn.topics.seal.StripedRandom;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.cairn.connectors.snapshot.SnapshotSeal;
 import io.cairn.topics.seal.DataKey;
 import io.cairn.topics.seal.KeyErasedException;
 import io.cairn.topics.seal.Keyring;
+import io.cairn.topics.seal.StripedRandom;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
