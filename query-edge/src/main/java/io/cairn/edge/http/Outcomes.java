@@ -33,6 +33,8 @@ final class Outcomes {
         if (e == null) throw new IllegalStateException("failed outcome without an error for command " + r.getCommandId());
         // A code this edge does not know comes from a newer applier: say so rather than guess a status.
         ErrorCode code = ErrorCode.fromWire(e.getCode()).orElse(ErrorCode.INTERNAL);
+        // A write whose outcome was lost (the applier stopped after applying it) names its own position, as a timeout does.
+        if (code == ErrorCode.WRITE_TIMEOUT) throw new ApiError(code, e.getMessage(), null, Map.of("bookmark", s.bookmark().toString()));
         throw new ApiError(code, e.getMessage(), e.getStatement(),
                 code == ErrorCode.CONFLICT && bookmark != null ? Map.of("bookmark", bookmark.toString()) : Map.of());
     }

@@ -109,6 +109,14 @@ final class GroupCommit {
         pending.add(Pending.of(command, position, outcome).asFileless());
     }
 
+    /**
+     * Adds the outcome a redelivered record had when it was applied before ({@code kept}: Applied, Failed or
+     * Replayed): emitted with the group, so a client still waiting for it gets it; never applied again.
+     */
+    void addRedelivered(TenantCommand command, Bookmark position, Outcome kept, String sealedWith) {
+        pending.add(Pending.of(command, position, kept).asFileless().sealedWith(sealedWith));
+    }
+
     int size() {
         return pending.size();
     }

@@ -62,13 +62,40 @@ final class IdempotencyKeys {
             ps.setString(1, cmd.getIdempotencyKey());
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) return null;
-                if (!rs.getString(1).equals(requestHash(batch))) {
-                    return Outcome.failed(ErrorCode.IDEMPOTENCY_KEY_REUSED,
-                            "this Idempotency-Key was used for a different request within the last " + WINDOW.toHours() + " hours");
-                }
+                if (!rs.getString(1).equals(requestHash(batch))) return reused();
                 return new Outcome.Replayed(decode(rs.getBytes(2)));
             }
         }
+    }
+
+    /**
+     * The outcome {@code cmd} had when it was applied before (it is redelivered: the file's position is past
+     * it): the one kept under its Idempotency-Key, marked a replay when an earlier request with the key
+     * made it; a {@code write_timeout} saying the outcome is lost when the write had no key (or its key
+     * was forgotten).
+     */
+    static Outcome kept(TenantDatabase db, TenantCommand cmd, ExecuteBatch batch) throws SQLException {
+        if (cmd.getIdempotencyKey() == null || !TenantSchema.hasTable(db.connection(), "_cairn_idempotency")) return LOST;
+        try (PreparedStatement ps = db.connection().prepareStatement(
+                "SELECT request_sha256, outcome, ingress_ms FROM _cairn_idempotency WHERE idempotency_key = ?")) {
+            ps.setString(1, cmd.getIdempotencyKey());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) return LOST;
+                if (!rs.getString(1).equals(requestHash(batch))) return reused();
+                Outcome first = decode(rs.getBytes(2));
+                return rs.getLong(3) == cmd.getIngressTimeMs() ? first : new Outcome.Replayed(first);
+            }
+        }
+    }
+
+    /** A redelivered write's outcome that nothing kept. */
+    static final Outcome.Failed LOST = new Outcome.Failed(ErrorCode.WRITE_TIMEOUT, "the write was applied, but its outcome was lost"
+            + " when the applier that applied it stopped; read with its bookmark to see what it did (a write sent with an"
+            + " Idempotency-Key gets its outcome back after such a stop)", null);
+
+    private static Outcome reused() {
+        return Outcome.failed(ErrorCode.IDEMPOTENCY_KEY_REUSED,
+                "this Idempotency-Key was used for a different request within the last " + WINDOW.toHours() + " hours");
     }
 
     /** Stores the first outcome of the command's key; call after the outcome is final (a failure already rolled back). */

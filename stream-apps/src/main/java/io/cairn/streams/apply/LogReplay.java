@@ -127,7 +127,7 @@ public final class LogReplay {
      */
     void replayOffsets(TenantDatabasePool pool, int partition, List<Long> offsets, HeavyLane.Refetch reader, Predicate<String> tenants)
             throws SQLException {
-        RecordApplier records = new RecordApplier(pool, config.maxResultRows(), config.keys(), TenantRecovery.NONE, SnapshotRequests.IGNORED, past(), true);
+        RecordApplier records = new RecordApplier(pool, config.maxResultRows(), config.keys(), TenantRecovery.NONE, SnapshotRequests.IGNORED, past(), true, false);
         GroupCommit group = records.group();
         Runnable commit = () -> {
             try {
@@ -185,7 +185,7 @@ public final class LogReplay {
         ends.keySet().forEach(tp -> starts.put(tp.partition(), Math.max(needed, firsts.get(tp))));
         Run run = new Run(ends, starts, tenants, listener, DeadLetters.read(consumer(), ends.keySet()), from < 0 ? seeds : null, files, gaps);
         try (TenantDatabasePool pool = new TenantDatabasePool(files, config.limits(), config.maxOpenTenants())) {
-            RecordApplier records = new RecordApplier(pool, config.maxResultRows(), config.keys(), TenantRecovery.NONE, SnapshotRequests.IGNORED, past(), true);
+            RecordApplier records = new RecordApplier(pool, config.maxResultRows(), config.keys(), TenantRecovery.NONE, SnapshotRequests.IGNORED, past(), true, false);
             try {
                 run.seedAhead();
                 run.loop(consumer, records);

@@ -22,7 +22,10 @@ sealed interface Outcome {
      */
     record Replayed(Outcome first) implements Outcome {}
 
-    /** The record was applied before (a redelivery after a crash): nothing is done and nothing is emitted. */
+    /**
+     * The record was applied before (a redelivery after a crash): nothing is done again. A redelivered
+     * write's outcome goes out again beside it ({@link RecordApplier}).
+     */
     record Skipped() implements Outcome {}
 
     /**

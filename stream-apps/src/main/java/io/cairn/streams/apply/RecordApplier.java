@@ -39,24 +39,28 @@ final class RecordApplier {
     private final Restores restores;
     /** Tenants' data keys: open sealed records, destroyed when a tenant is deleted; null without encryption. */
     private final TenantKeys keys;
+    private final boolean live;
 
     RecordApplier(TenantDatabasePool pool, int maxResultRows, TenantKeys keys, TenantRecovery recovery, SnapshotRequests snapshots) {
-        this(pool, maxResultRows, keys, recovery, snapshots, recovery.past(), true);
+        this(pool, maxResultRows, keys, recovery, snapshots, recovery.past(), true, true);
     }
 
     /** As the live applier's, with {@code mayFreeze} as below. */
     RecordApplier(TenantDatabasePool pool, int maxResultRows, TenantKeys keys, TenantRecovery recovery, SnapshotRequests snapshots,
             boolean mayFreeze) {
-        this(pool, maxResultRows, keys, recovery, snapshots, recovery.past(), mayFreeze);
+        this(pool, maxResultRows, keys, recovery, snapshots, recovery.past(), mayFreeze, true);
     }
 
     /**
      * {@code mayFreeze} false where a group is committed by someone else after each record (the heavy
      * lane): a {@code Frozen} there is only recorded, the tenant stays hot, and the tiering job asks again.
      * {@code past} builds the content a {@code RestoreFrom} names (null: none can be applied here).
+     * {@code live} true where clients wait for outcomes: a redelivered write's outcome is then emitted again
+     * (see {@link #redelivered}); a replay (false) emits nothing and looks nothing up for the records it skips.
      */
     RecordApplier(TenantDatabasePool pool, int maxResultRows, TenantKeys keys, TenantRecovery recovery, SnapshotRequests snapshots,
-            PastContent past, boolean mayFreeze) {
+            PastContent past, boolean mayFreeze, boolean live) {
+        this.live = live;
         this.keys = keys;
         this.restores = past == null ? Restores.NONE : new Restores(pool, past);
         this.cold = recovery.cold();
@@ -133,6 +137,7 @@ final class RecordApplier {
         }
         if (cmd.getPayload() instanceof CreateTenant && outcome instanceof Outcome.Applied) group.created(tenant, position);
         group.add(cmd, position, outcome, sealedWith);
+        if (live && outcome instanceof Outcome.Skipped && valid) redelivered(cmd, position, sealedWith);
         if (cmd.getPayload() instanceof ExecuteBatch b && outcome instanceof Outcome.Applied) snapshots.applied(tenant, b);
         if (cmd.getPayload() instanceof TakeSnapshot && outcome instanceof Outcome.Applied) {
             commitGroup.run(); // the copy then holds everything up to this record
@@ -151,6 +156,18 @@ final class RecordApplier {
             FaultPoints.reach(FaultPoints.FREEZE_REMOVED);
         }
         return outcome;
+    }
+
+    /**
+     * A write applied before whose record came again (the applier stopped after committing it, before Kafka
+     * had its outcome or the consumer offset): its client may still be waiting, so the outcome goes out
+     * again, the kept one when the write had an Idempotency-Key, else a {@code write_timeout} saying it is
+     * lost. Other commands emit nothing here (their callers time out as before).
+     */
+    private void redelivered(TenantCommand cmd, Bookmark position, String sealedWith) throws SQLException {
+        TenantDatabase db = group.held(cmd.getTenant());
+        if (db == null || !(cmd.getPayload() instanceof ExecuteBatch batch) || position.offset() > db.applied().offset()) return;
+        group.addRedelivered(cmd, position, IdempotencyKeys.kept(db, cmd, batch), sealedWith);
     }
 
     /**

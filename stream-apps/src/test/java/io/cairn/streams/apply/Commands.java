@@ -18,6 +18,12 @@ import java.util.UUID;
 final class Commands {
     static final long T0 = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
 
+    static {
+        // Building a CreateTenant reads its Avro defaults, which Avro allows only for trusted classes: loading the
+        // serdes trusts Cairn's (AvroSerde), whichever test builds a command first.
+        io.cairn.topics.Serdes.COMMAND.getClass();
+    }
+
     private Commands() {}
 
     static TenantCommand create(String tenant) {

@@ -49,6 +49,27 @@ class IdempotencyKeysTest extends ApplierHarness {
     }
 
     @Test
+    void redeliveredKeyedWritesEmitTheOutcomeTheyHad() throws Exception {
+        startApplier(8);
+        TenantCommand create = Commands.create("acme");
+        TenantCommand table = Commands.execute("acme", "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT)");
+        TenantCommand first = keyed("k-crash", "INSERT INTO t (v) VALUES ('x') RETURNING id, v");
+        TenantCommand retried = Commands.retry(first, "k-crash", 5);
+        TenantCommand failing = keyed("k-bad", "INSERT INTO nope VALUES (1)");
+        List<CommandResult> before = apply(create, table, first, retried, failing);
+
+        startApplier(8); // the applier stopped after committing them, before their outcomes reached Kafka: all come again
+        List<CommandResult> again = apply(create, table, first, retried, failing);
+        assertThat(again).extracting(CommandResult::getCommandId)
+                .containsExactly(table.getCommandId(), first.getCommandId(), retried.getCommandId(), failing.getCommandId());
+        assertThat(again.get(1)).usingRecursiveComparison().ignoringFields("applied_time_ms").isEqualTo(before.get(2));
+        assertThat(again.get(2).getIdempotentReplay()).isTrue();
+        assertThat(again.get(2).getResults()).isEqualTo(before.get(2).getResults());
+        assertThat(again.get(3).getError()).isEqualTo(before.get(4).getError());
+        assertThat(query("acme", "SELECT count(*) FROM t")).containsExactly(List.of(1));
+    }
+
+    @Test
     void failedFirstOutcomeIsReturnedAgainOnRetry() {
         startApplier(8);
         setUpTable();

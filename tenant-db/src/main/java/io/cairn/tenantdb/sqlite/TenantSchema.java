@@ -2,6 +2,7 @@ package io.cairn.tenantdb.sqlite;
 
 import io.cairn.topics.Bookmark;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -93,6 +94,16 @@ public final class TenantSchema {
         try (Statement s = conn.createStatement()) {
             s.execute(IDEMPOTENCY);
             s.execute(CREATE[CREATE.length - 1]);
+        }
+    }
+
+    /** Whether the database has a table called {@code name}. */
+    public static boolean hasTable(Connection conn, String name) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT 1 FROM main.sqlite_schema WHERE type = 'table' AND name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
         }
     }
 
