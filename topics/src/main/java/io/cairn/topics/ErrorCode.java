@@ -29,6 +29,8 @@ public enum ErrorCode {
     BATCH_TOO_LARGE(400, "batch_too_large"),
     REQUEST_TOO_LARGE(413, "request_too_large"),
     REQUEST_TIMEOUT(408, "request_timeout"),
+    URI_TOO_LONG(414, "uri_too_long"),
+    HEADERS_TOO_LARGE(431, "headers_too_large"),
     // SQL and the policy
     SQL_ERROR(400, "sql_error"),
     READ_ONLY(400, "read_only"),

@@ -70,6 +70,7 @@ public final class HttpServer implements AutoCloseable {
             cfg.jetty.modifyHttpConfiguration(http -> http.setIdleTimeout(limits.idleTimeout().toMillis()));
             cfg.jetty.modifyServer(server -> {
                 server.addBean(new NetworkConnectionLimit(limits.maxConnections(), server));
+                server.setErrorHandler(new JsonErrorHandler());
                 // Javalin adds its connector and handler as the server starts: set them up then.
                 server.addEventListener(new LifeCycle.Listener() {
                     @Override
@@ -206,12 +207,15 @@ public final class HttpServer implements AutoCloseable {
         }
     }
 
-    private static ApiError frameworkError(int status) {
+    /** The API's error for a status Javalin or Jetty answered by itself. */
+    static ApiError frameworkError(int status) {
         return switch (status) {
             case 404 -> new ApiError(ErrorCode.NOT_FOUND, "no such route");
             case 405 -> new ApiError(ErrorCode.METHOD_NOT_ALLOWED, "this route does not take this method");
             case 413 -> new ApiError(ErrorCode.REQUEST_TOO_LARGE, "the request body is too large");
             case 408 -> new ApiError(ErrorCode.REQUEST_TIMEOUT, "the request was not received in time");
+            case 414 -> new ApiError(ErrorCode.URI_TOO_LONG, "the request's URI is too long");
+            case 431 -> new ApiError(ErrorCode.HEADERS_TOO_LARGE, "the request's headers are too large");
             default -> status < 500 ? ApiError.invalidRequest("the request could not be handled (HTTP " + status + ")")
                     : new ApiError(ErrorCode.INTERNAL, "the request could not be handled");
         };

@@ -60,12 +60,17 @@ final class Responses {
 
     /** {@code {"error":{"code","message","statement"?,...extra}}} with the error's status. */
     static void error(Context ctx, ApiError e) {
+        json(ctx, e.status(), errorBody(e));
+    }
+
+    /** {@code {"error":{"code","message","statement"?,...extra}}} */
+    static ObjectNode errorBody(ApiError e) {
         ObjectNode body = object();
         ObjectNode err = body.putObject("error");
         err.put("code", e.code().wire());
         err.put("message", e.getMessage());
         if (e.statement() != null) err.put("statement", e.statement());
         e.extra().forEach(err::put);
-        json(ctx, e.status(), body);
+        return body;
     }
 }

@@ -96,6 +96,7 @@ public final class LogEnds implements AutoCloseable {
 
     @Override
     public void close() {
-        admin.close();
+        // Not Admin's default (wait out every pending call): with Kafka gone a stop would hang for the calls' 60 s timeout.
+        admin.close(java.time.Duration.ofSeconds(5));
     }
 }
