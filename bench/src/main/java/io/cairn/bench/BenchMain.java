@@ -22,6 +22,7 @@ public final class BenchMain {
     private BenchMain() {}
 
     public static void main(String[] args) throws Exception {
+        io.cairn.edge.VirtualThreadCarriers.configure(); // before any virtual thread exists: the edge runs in this JVM
         System.setProperty("logback.configurationFile", "bench-logback.xml");
         boolean quick = false;
         String target = null;

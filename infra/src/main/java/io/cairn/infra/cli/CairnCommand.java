@@ -18,6 +18,7 @@ public final class CairnCommand implements Runnable {
     }
 
     public static void main(String[] args) {
+        io.cairn.edge.VirtualThreadCarriers.configure(); // before any virtual thread exists
         System.exit(commandLine().execute(args));
     }
 

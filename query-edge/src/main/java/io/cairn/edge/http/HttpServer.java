@@ -171,6 +171,7 @@ public final class HttpServer implements AutoCloseable {
         try {
             route.handle(ctx);
         } catch (ApiError e) {
+            if (e.code() == ErrorCode.TOO_MANY_REQUESTS) ctx.header("Retry-After", "1");
             Responses.error(ctx, e);
         } catch (StorageGuard.StorageFullException e) {
             ctx.header("Retry-After", "5");

@@ -6,6 +6,7 @@ import io.cairn.connectors.snapshot.SnapshotInfo;
 import io.cairn.connectors.snapshot.SnapshotKeys;
 import io.cairn.edge.auth.Authenticator;
 import io.cairn.edge.auth.Scope;
+import io.cairn.edge.read.ReadTurns;
 import io.cairn.edge.error.ApiError;
 import io.cairn.edge.auth.ApiKeys;
 import io.cairn.edge.restore.ImportedFile;
@@ -202,8 +203,12 @@ final class RestoreRoutes {
         Path tmp = Files.createTempFile("cairn-export-", ".db");
         Files.delete(tmp);
         try {
-            Bookmark holds = copy(tenant, st, asOf, tmp);
-            stripCairnTables(tmp);
+            // The copy and the stripping are long SQLite calls for a big tenant: in one of the tenant's turns (ReadTurns).
+            Bookmark holds = ReadTurns.SHARED.call(tenant, () -> {
+                Bookmark at = copy(tenant, st, asOf, tmp);
+                stripCairnTables(tmp);
+                return at;
+            });
             ctx.status(200).header("Cairn-Bookmark", holds.toString());
             if (asOf != null) ctx.header("Cairn-As-Of", asOf.toString());
             if (format.equals("sqlite")) {

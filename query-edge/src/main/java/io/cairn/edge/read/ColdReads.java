@@ -86,7 +86,11 @@ public final class ColdReads implements AutoCloseable {
                 continue; // fetched, perhaps another offset: look again
             }
             try {
-                fetch(tenant, offset);
+                // A download, a decompression and a check of the copy: in one of the tenant's turns (ReadTurns).
+                ReadTurns.SHARED.call(tenant, () -> {
+                    fetch(tenant, offset);
+                    return null;
+                });
                 mine.complete(null);
             } catch (RuntimeException | InterruptedException e) {
                 mine.completeExceptionally(e);

@@ -30,6 +30,7 @@ public final class QueryRunner {
     private final AppliedWait appliedWait;
     private final ResultCollector collector;
     private final ReadCache readCache;
+    private final ReadTurns turns = ReadTurns.SHARED;
 
     public QueryRunner(ReadPool pool, AppliedWait appliedWait, int maxRows, long maxBytes) {
         this(pool, appliedWait, maxRows, maxBytes, ReadCache.DISABLED);
@@ -57,8 +58,8 @@ public final class QueryRunner {
         }
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
-            ReadPool.Lease lease = borrow(tenant);
-            QueryResult result = attempt(lease, checked, spec, atLeast);
+            // In one of the tenant's turns (ReadTurns): however many long reads it sends, it pins only its share of carriers.
+            QueryResult result = turns.call(tenant, () -> attempt(borrow(tenant), checked, spec, atLeast));
             if (result != null) return result;
             long left = deadline - System.nanoTime();
             if (left <= 0 || !appliedWait.awaitApplied(tenant, atLeast.offset(), Duration.ofNanos(left))) {
@@ -75,7 +76,11 @@ public final class QueryRunner {
      * Hashes {@code tenant}'s logical content ({@link LogicalChecksum}) in one read transaction, so the
      * hash and the position belong together: two copies at the same position give the same hash.
      */
-    public Checksum checksum(String tenant) {
+    public Checksum checksum(String tenant) throws InterruptedException {
+        return turns.call(tenant, () -> checksumHere(tenant));
+    }
+
+    private Checksum checksumHere(String tenant) {
         ReadPool.Lease lease = borrow(tenant);
         boolean inTransaction = false;
         try (Statement control = lease.connection().connection().createStatement()) {

@@ -5,6 +5,7 @@ import io.cairn.edge.json.StatementSpec;
 import io.cairn.edge.read.QueryResult;
 import io.cairn.edge.read.QueryRunner;
 import io.cairn.edge.read.ReadPool;
+import io.cairn.edge.read.ReadTurns;
 import io.cairn.tenantdb.sqlite.SqliteLimits;
 import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.cairn.topics.Bookmark;
@@ -120,7 +121,8 @@ public final class PastCopies implements AutoCloseable {
         try {
             TenantFiles.deleteTree(target);
             Files.createDirectories(target);
-            if (!builder.build(key.tenant(), key.partition(), key.offset(), target)) {
+            // A snapshot and a replay, seconds of SQLite: in one of the tenant's turns (ReadTurns).
+            if (!ReadTurns.SHARED.call(key.tenant(), () -> builder.build(key.tenant(), key.partition(), key.offset(), target))) {
                 TenantFiles.deleteTree(target);
                 throw new ApiError(ErrorCode.RESTORE_OUT_OF_RANGE, "tenant '" + key.tenant() + "' did not exist at "
                         + key.partition() + ":" + key.offset());
