@@ -57,15 +57,10 @@ final class IdempotencyKeys {
 
     /** The stored first outcome for the command's key, {@code idempotency_key_reused}, or null when the key is new. */
     static Outcome lookup(TenantDatabase db, TenantCommand cmd, ExecuteBatch batch) throws SQLException {
-        try (PreparedStatement ps = db.connection().prepareStatement(
-                "SELECT request_sha256, outcome FROM _cairn_idempotency WHERE idempotency_key = ?")) {
-            ps.setString(1, cmd.getIdempotencyKey());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) return null;
-                if (!rs.getString(1).equals(requestHash(batch))) return reused();
-                return new Outcome.Replayed(decode(rs.getBytes(2)));
-            }
-        }
+        Row row = row(db, cmd.getIdempotencyKey());
+        if (row == null) return null;
+        if (!row.requestSha256().equals(requestHash(batch))) return reused();
+        return new Outcome.Replayed(decode(row.outcome()));
     }
 
     /**
@@ -76,14 +71,22 @@ final class IdempotencyKeys {
      */
     static Outcome kept(TenantDatabase db, TenantCommand cmd, ExecuteBatch batch) throws SQLException {
         if (cmd.getIdempotencyKey() == null || !TenantSchema.hasTable(db.connection(), "_cairn_idempotency")) return LOST;
+        Row row = row(db, cmd.getIdempotencyKey());
+        if (row == null) return LOST;
+        if (!row.requestSha256().equals(requestHash(batch))) return reused();
+        Outcome first = decode(row.outcome());
+        return row.ingressMs() == cmd.getIngressTimeMs() ? first : new Outcome.Replayed(first);
+    }
+
+    /** A key's row: the first request's hash, its encoded outcome, its ingress time. */
+    private record Row(String requestSha256, byte[] outcome, long ingressMs) {}
+
+    private static Row row(TenantDatabase db, String key) throws SQLException {
         try (PreparedStatement ps = db.connection().prepareStatement(
                 "SELECT request_sha256, outcome, ingress_ms FROM _cairn_idempotency WHERE idempotency_key = ?")) {
-            ps.setString(1, cmd.getIdempotencyKey());
+            ps.setString(1, key);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) return LOST;
-                if (!rs.getString(1).equals(requestHash(batch))) return reused();
-                Outcome first = decode(rs.getBytes(2));
-                return rs.getLong(3) == cmd.getIngressTimeMs() ? first : new Outcome.Replayed(first);
+                return rs.next() ? new Row(rs.getString(1), rs.getBytes(2), rs.getLong(3)) : null;
             }
         }
     }
