@@ -218,6 +218,45 @@ class RestoreIT {
     }
 
     @Test
+    void asOfReadsOfManyPointsOfOneTenantDoNotHoldUpAnotherTenants() throws Exception {
+        String greedyKey = stack.createTenant("ao-greedy");
+        write(greedyKey, "ao-greedy", "CREATE TABLE t (n INTEGER)");
+        List<Bookmark> points = new ArrayList<>();
+        for (int i = 0; i < 20; i++) points.add(write(greedyKey, "ao-greedy", "INSERT INTO t VALUES (" + i + ")"));
+        String otherKey = stack.createTenant("ao-other");
+        write(otherKey, "ao-other", "CREATE TABLE t (n INTEGER)");
+        Bookmark otherPoint = write(otherKey, "ao-other", "INSERT INTO t VALUES (1)");
+
+        // Twenty points of one tenant at once: each needs a past copy built (a snapshot and a replay).
+        java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger(points.size());
+        java.util.concurrent.CountDownLatch firstDone = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ConcurrentLinkedQueue<String> wrong = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        List<Thread> greedy = new ArrayList<>();
+        for (Bookmark p : points) {
+            greedy.add(Thread.ofPlatform().start(() -> {
+                try {
+                    Reply r = stack.post("/v1/tenants/ao-greedy/query", greedyKey, "{\"sql\":\"SELECT count(*) FROM t\",\"as_of\":\"" + p + "\"}");
+                    if (r.status() != 200 && !r.errorCode().equals("too_many_requests")) wrong.add(r.status() + " " + r.body());
+                } catch (Exception e) {
+                    wrong.add(e.toString());
+                } finally {
+                    pending.decrementAndGet();
+                    firstDone.countDown();
+                }
+            }));
+        }
+        assertThat(firstDone.await(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        Reply other = stack.post("/v1/tenants/ao-other/query", otherKey, "{\"sql\":\"SELECT count(*) FROM t\",\"as_of\":\"" + otherPoint + "\"}");
+        int stillPending = pending.get();
+        for (Thread t : greedy) t.join();
+        assertThat(other.status()).as(other.body().toString()).isEqualTo(200);
+        assertThat(other.body().path("rows").toString()).isEqualTo("[[1]]");
+        assertThat(wrong).isEmpty();
+        // One build per tenant at a time: the other tenant's waited for one of the greedy tenant's at most, not for all of them.
+        assertThat(stillPending).as("greedy as-of reads still waiting when the other tenant's was answered").isGreaterThanOrEqualTo(points.size() / 2);
+    }
+
+    @Test
     void anImportCreatesOrReplacesContentAfterTheSameChecksAsWrites() throws Exception {
         String key = stack.createTenant("im-src");
         write(key, "im-src", "CREATE TABLE people (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, photo BLOB)");

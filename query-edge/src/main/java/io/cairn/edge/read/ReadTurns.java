@@ -28,8 +28,8 @@ public final class ReadTurns {
     /** The one instance of the process. */
     public static final ReadTurns SHARED = new ReadTurns(Math.max(1, VirtualThreadCarriers.count() / 2), TURN_WAIT);
 
-    /** True while this thread runs work with a turn: more work it calls for runs in that turn. */
-    private static final ThreadLocal<Boolean> HOLDING = ThreadLocal.withInitial(() -> false);
+    /** True while this thread runs work with a turn of this instance: more work it calls for runs in that turn. */
+    private final ThreadLocal<Boolean> holding = ThreadLocal.withInitial(() -> false);
 
     private final int perTenant;
     private final Duration turnWait;
@@ -51,7 +51,8 @@ public final class ReadTurns {
         }
     }
 
-    ReadTurns(int perTenant, Duration turnWait) {
+    /** {@code perTenant} pieces of work of one tenant at once; one waits {@code turnWait} at most for its turn. */
+    public ReadTurns(int perTenant, Duration turnWait) {
         this.perTenant = perTenant;
         this.turnWait = turnWait;
     }
@@ -67,7 +68,7 @@ public final class ReadTurns {
      * is in: taking a second turn could wait for the first.
      */
     public <T, E extends Exception> T call(String tenant, Work<T, E> work) throws E, InterruptedException {
-        if (HOLDING.get()) return work.run();
+        if (holding.get()) return work.run();
         Turns mine = turns.compute(tenant, (t, v) -> {
             Turns x = v == null ? new Turns(perTenant) : v;
             x.users++;
@@ -78,13 +79,13 @@ public final class ReadTurns {
             turn = mine.permits.tryAcquire(turnWait.toNanos(), TimeUnit.NANOSECONDS);
             if (!turn) {
                 throw new ApiError(ErrorCode.TOO_MANY_REQUESTS, "this tenant already runs " + perTenant
-                        + " reads at once and more are waiting: retry once some are done");
+                        + " such requests at once and more are waiting: retry once some are done");
             }
-            HOLDING.set(true);
+            holding.set(true);
             return work.run();
         } finally {
             if (turn) {
-                HOLDING.set(false);
+                holding.set(false);
                 mine.permits.release();
             }
             turns.compute(tenant, (t, v) -> --v.users == 0 ? null : v);

@@ -28,7 +28,9 @@ import java.util.concurrent.Semaphore;
  * Read-only copies of tenants as of past points, for as-of reads and exports: built once per (tenant,
  * point) by a {@link PastBuilder} into a directory of this edge's own, then read like a hot file (the same
  * read policy and limits) until evicted. Concurrent first uses of one point share one build; at most
- * {@code concurrentBuilds} builds run at once; copies are kept up to {@code maxBytes} and
+ * {@code concurrentBuilds} builds run at once, and one per tenant (a tenant's next build waits for its
+ * last, 30 s at most, then 429 {@code too_many_requests}), so asking for many points of one tenant
+ * never holds up another tenant's as-of read; copies are kept up to {@code maxBytes} and
  * {@code maxCopies}, least recently used dropped first. A copy is never written: a point's content is
  * fixed forever, so a copy never goes stale. Thread-safe.
  */
@@ -50,6 +52,8 @@ public final class PastCopies implements AutoCloseable {
     private final int maxCopies;
     private final long maxBytes;
     private final Semaphore builds;
+    /** One build per tenant at a time, so no tenant holds every build slot while others' as-of reads wait behind it. */
+    private final ReadTurns tenantBuilds = new ReadTurns(1, Duration.ofSeconds(30));
     private final LinkedHashMap<Key, Copy> kept = new LinkedHashMap<>(16, 0.75f, true);
     private final Map<Key, CompletableFuture<Copy>> building = new ConcurrentHashMap<>();
     private long keptBytes;
@@ -116,6 +120,10 @@ public final class PastCopies implements AutoCloseable {
     }
 
     private Copy build(Key key) throws InterruptedException {
+        return tenantBuilds.call(key.tenant(), () -> buildNow(key));
+    }
+
+    private Copy buildNow(Key key) throws InterruptedException {
         builds.acquire();
         Path target = dir.resolve(key.dirName());
         try {
