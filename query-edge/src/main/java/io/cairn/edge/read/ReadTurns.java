@@ -57,11 +57,6 @@ public final class ReadTurns {
         this.turnWait = turnWait;
     }
 
-    /** Work one tenant may run at once. */
-    public int perTenant() {
-        return perTenant;
-    }
-
     /**
      * Runs {@code work} for {@code tenant} once the tenant has a free turn, on this thread, and returns
      * its result (what it throws comes out unchanged). Work called from inside work runs in the turn it

@@ -102,19 +102,13 @@ final class GroupCommit {
     }
 
     /**
-     * Adds the outcome of a record applied without the tenant's file (a cold tenant's): emitted with
-     * the group, never applied again by {@link #reapply}.
+     * Adds an outcome that needs nothing of the tenant's file in this group: a record applied without it (a
+     * cold tenant's), or one applied before and redelivered (the outcome it had, for a client still
+     * waiting). Emitted with the group, never applied again by {@link #reapply}; {@code sealedWith} as for
+     * {@link #add}.
      */
-    void addFileless(TenantCommand command, Bookmark position, Outcome outcome) {
-        pending.add(Pending.of(command, position, outcome).asFileless());
-    }
-
-    /**
-     * Adds the outcome a redelivered record had when it was applied before ({@code kept}: Applied, Failed or
-     * Replayed): emitted with the group, so a client still waiting for it gets it; never applied again.
-     */
-    void addRedelivered(TenantCommand command, Bookmark position, Outcome kept, String sealedWith) {
-        pending.add(Pending.of(command, position, kept).asFileless().sealedWith(sealedWith));
+    void addFileless(TenantCommand command, Bookmark position, Outcome outcome, String sealedWith) {
+        pending.add(Pending.of(command, position, outcome).asFileless().sealedWith(sealedWith));
     }
 
     int size() {

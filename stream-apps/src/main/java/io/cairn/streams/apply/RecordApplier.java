@@ -167,7 +167,7 @@ final class RecordApplier {
     private void redelivered(TenantCommand cmd, Bookmark position, String sealedWith) throws SQLException {
         TenantDatabase db = group.held(cmd.getTenant());
         if (db == null || !(cmd.getPayload() instanceof ExecuteBatch batch) || position.offset() > db.applied().offset()) return;
-        group.addRedelivered(cmd, position, IdempotencyKeys.kept(db, cmd, batch), sealedWith);
+        group.addFileless(cmd, position, IdempotencyKeys.kept(db, cmd, batch), sealedWith);
     }
 
     /**
@@ -217,7 +217,7 @@ final class RecordApplier {
     private Outcome neutral(TenantCommand cmd, Bookmark position, TenantRegistry.ColdTail tail) throws SQLException {
         cold.appliedWhileCold(cmd.getTenant(), position, tail, cmd);
         Outcome done = new Outcome.Applied(List.of());
-        group.addFileless(cmd, position, done);
+        group.addFileless(cmd, position, done, null);
         return done;
     }
 
