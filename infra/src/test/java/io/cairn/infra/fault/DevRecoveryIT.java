@@ -21,10 +21,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Recovery in seconds: the whole of {@code ./cairn dev} (broker, applier, edge in one JVM) is SIGKILLed
- * and started again on its data dir, and writes apply again within 15 s of the restart. What makes it
- * quick: the dev applier's static group membership (the restarted member takes its partitions back at
- * once) and a 2 s broker session (the controller lets the restarted broker register without waiting
- * out the dead one's 9 s default).
+ * and started again on its data dir, and writes apply again about as soon as after a clean restart of the
+ * same data dir: nothing in the recovery waits out a session. What makes it quick: the dev applier's static
+ * group membership (the restarted member takes its partitions back at once, where a new member would wait
+ * out the dead one's 45 s session) and a 2 s broker session (the controller lets the restarted broker
+ * register without waiting out the dead one's 9 s default). The bound is relative because the start itself
+ * is the JVM's and the embedded servers' (CPU-bound: 13-18 s on the 2-core CI host, 6 s in an earlier run on
+ * a quieter machine), which this test does not time.
  */
 @Tag("fault")
 class DevRecoveryIT {
@@ -34,8 +37,11 @@ class DevRecoveryIT {
 
     @TempDir Path data;
 
+    /** What an unclean stop may add to a restart: a broker session (2 s), log recovery, and this host's noise. */
+    private static final double UNCLEAN_ALLOWANCE_SECONDS = 6;
+
     @Test
-    void writesApplyAgainWithinFifteenSecondsOfARestartAfterSigkill() throws Exception {
+    void writesApplyAgainAfterSigkillAsSoonAsAfterACleanRestart() throws Exception {
         int port = freePort();
         Process dev = start(port);
         String key;
@@ -46,21 +52,49 @@ class DevRecoveryIT {
             assertThat(status(port, "POST", "/v1/tenants/acme/execute", key, "{\"sql\":\"CREATE TABLE t (x)\"}")).isEqualTo(200);
             assertThat(status(port, "POST", "/v1/tenants/acme/execute", key, "{\"sql\":\"INSERT INTO t VALUES (1)\"}")).isEqualTo(200);
         } finally {
-            dev.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: no shutdown hook, no clean close
+            dev.destroy(); // SIGTERM: the shutdown hook closes everything cleanly
+            dev.waitFor(60, TimeUnit.SECONDS);
         }
 
-        long restarted = System.nanoTime();
+        Process clean = start(port);
+        double cleanSeconds;
+        try {
+            cleanSeconds = secondsToAnAppliedWrite(port, key, 2);
+        } finally {
+            clean.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: no shutdown hook, no clean close
+        }
+
         Process again = start(port);
         try {
-            String body = "{\"sql\":\"INSERT INTO t VALUES (2)\"}";
-            await().atMost(Duration.ofMinutes(2)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
-                    .until(() -> status(port, "POST", "/v1/tenants/acme/execute", key, body) == 200);
-            double seconds = (System.nanoTime() - restarted) / 1e9;
-            System.out.printf("DevRecoveryIT: a write applied %.1f s after ./cairn dev was started again after SIGKILL%n", seconds);
-            assertThat(seconds).as("seconds from restart to an applied write").isLessThan(15);
+            double killedSeconds = secondsToAnAppliedWrite(port, key, 3);
+            System.out.printf("DevRecoveryIT: a write applied %.1f s after ./cairn dev was started again after SIGKILL"
+                    + " (%.1f s after a clean stop)%n", killedSeconds, cleanSeconds);
+            assertThat(killedSeconds).as("seconds from a restart after SIGKILL to an applied write, beside %.1f s after a clean stop",
+                    cleanSeconds).isLessThan(cleanSeconds + UNCLEAN_ALLOWANCE_SECONDS);
+            HttpResponse<String> rows = send(port, "POST", "/v1/tenants/acme/query", key, "{\"sql\":\"SELECT x FROM t ORDER BY x\"}");
+            assertThat(JSON.readTree(rows.body()).path("rows").toString()).as("every acknowledged write, once").isEqualTo("[[1],[2],[3]]");
         } finally {
             again.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * Started just now: retries one INSERT of {@code x} until it applies, and returns the seconds that took. The
+     * retries share an Idempotency-Key, as a client's should: one that timed out may still be applied.
+     */
+    private double secondsToAnAppliedWrite(int port, String key, int x) {
+        long started = System.nanoTime();
+        HttpRequest write = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/tenants/acme/execute"))
+                .timeout(Duration.ofSeconds(5)).header("Authorization", "Bearer " + key).header("Idempotency-Key", "dev-recovery-" + x)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"sql\":\"INSERT INTO t VALUES (" + x + ")\"}")).build();
+        await().atMost(Duration.ofMinutes(2)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100)).until(() -> {
+            try {
+                return http.send(write, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            } catch (IOException e) {
+                return false; // not listening yet, or timed out
+            }
+        });
+        return (System.nanoTime() - started) / 1e9;
     }
 
     private Process start(int port) throws IOException {
