@@ -145,6 +145,8 @@ public final class QueryRunner {
             // The driver may have finalized a cached statement on the failure: never pool this connection again.
             pool.discard(lease);
             if (IntegrityCheck.isCorruption(e)) throw damaged(tc.tenant(), e);
+            // A read connection writes nothing of the tenant's, so a full disk is its temporary files'.
+            if (tc.deadline().stoppedForTempSpace() || SqliteErrors.code(e) == ErrorCode.QUOTA_EXCEEDED) throw tempSpaceLow(tc);
             throw new ApiError(SqliteErrors.code(e), SqliteErrors.message(e));
         } catch (SqlRefusal r) {
             rollbackOrDiscard(lease, inTransaction);
@@ -169,6 +171,12 @@ public final class QueryRunner {
         } finally {
             tc.deadline().clear();
         }
+    }
+
+    private static ApiError tempSpaceLow(TenantConnection tc) {
+        return new ApiError(ErrorCode.STORAGE_FULL, "this read was stopped: the node is short of space for SQLite's temporary files"
+                + " (sorts, DISTINCT, GROUP BY; under " + (tc.limits().minFreeTempBytes() >> 20) + " MiB free). Retry in a moment;"
+                + " a read that needs less temporary space (an index for its ORDER BY or GROUP BY, a LIMIT) is not affected");
     }
 
     private void rollbackOrDiscard(ReadPool.Lease lease, boolean inTransaction) {

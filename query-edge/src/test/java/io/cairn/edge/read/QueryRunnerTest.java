@@ -79,6 +79,22 @@ class QueryRunnerTest {
     }
 
     @Test
+    void aReadIsStoppedWithStorageFullWhenTheSpaceForTemporaryFilesRunsLow() throws Exception {
+        pool.close();
+        pool = new ReadPool(files, SqliteLimits.READ_DEFAULTS.withMinFreeTempBytes(Long.MAX_VALUE), 4); // no disk has that free
+        assertThatThrownBy(() -> runner(100, 1 << 20).run("acme", sql("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c)"
+                + " SELECT count(DISTINCT x) FROM (SELECT x FROM c LIMIT 10000000)"), null, Duration.ofSeconds(1)))
+                .isInstanceOfSatisfying(ApiError.class, e -> {
+                    assertThat(e.status()).isEqualTo(503);
+                    assertThat(e.code().wire()).isEqualTo("storage_full");
+                    assertThat(e.getMessage()).contains("temporary files").doesNotContain(hot.toString());
+                });
+        // A read too short to reach the check (the progress handler runs every 10,000 steps) is answered.
+        assertThat(runner(100, 1 << 20).run("acme", sql("SELECT name FROM items WHERE id = 1"), null, Duration.ofSeconds(1)).rows())
+                .containsExactly(List.of("a"));
+    }
+
+    @Test
     void sqlErrorsCarrySqlitesOwnMessage() {
         assertThatThrownBy(() -> runner(100, 1 << 20).run("acme", sql("SELECT nope FROM items"), null, Duration.ofSeconds(1)))
                 .isInstanceOfSatisfying(ApiError.class, e -> {

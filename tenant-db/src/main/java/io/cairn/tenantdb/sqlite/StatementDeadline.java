@@ -9,7 +9,8 @@ import org.sqlite.SQLiteConnection;
  * SQLite interrupts the statement (SQLITE_INTERRUPT), which {@link SqliteErrors} maps to
  * {@code statement_timeout}. Two kinds:
  * <ul>
- *   <li>a <b>time</b> limit ({@link #start}), for reads;</li>
+ *   <li>a <b>time</b> limit ({@link #start}), for reads, which also stops the statement when the space
+ *       for SQLite's temporary files runs low ({@link TempSpace}; {@link #stoppedForTempSpace} tells);</li>
  *   <li>a <b>work</b> limit in SQLite virtual-machine steps ({@link #startSteps}), for writes: a write
  *       is re-executed by replicas and rebuilds on other machines, so whether it hit its limit must
  *       not depend on how fast the machine is. The same statement on the same data takes the same
@@ -23,6 +24,8 @@ public final class StatementDeadline {
 
     private volatile long deadlineNanos = Long.MAX_VALUE;
     private volatile long checksLeft = Long.MAX_VALUE;
+    private volatile long minFreeTemp;
+    private volatile boolean stoppedForTempSpace;
 
     private StatementDeadline() {}
 
@@ -38,24 +41,41 @@ public final class StatementDeadline {
     }
 
     private boolean exceeded() {
-        return --checksLeft < 0 || System.nanoTime() - deadlineNanos > 0;
+        if (--checksLeft < 0 || System.nanoTime() - deadlineNanos > 0) return true;
+        if (minFreeTemp > 0 && TempSpace.freeBytes() < minFreeTemp) {
+            stoppedForTempSpace = true;
+            return true;
+        }
+        return false;
     }
 
-    /** Starts the clock: statements from now on must finish within {@code timeoutNanos}. */
-    public void start(long timeoutNanos) {
+    /**
+     * Starts the clock: statements from now on must finish within {@code timeoutNanos}, and are stopped when
+     * less than {@code minFreeTempBytes} is free for SQLite's temporary files (0: never).
+     */
+    public void start(long timeoutNanos, long minFreeTempBytes) {
         checksLeft = Long.MAX_VALUE;
+        minFreeTemp = minFreeTempBytes;
+        stoppedForTempSpace = false;
         deadlineNanos = System.nanoTime() + timeoutNanos;
+    }
+
+    /** True when the last statement on the clock was stopped because the space for temporary files ran low. */
+    public boolean stoppedForTempSpace() {
+        return stoppedForTempSpace;
     }
 
     /** Starts a work budget: the statements from now on may take about {@code maxSteps} virtual-machine steps. */
     public void startSteps(long maxSteps) {
         deadlineNanos = Long.MAX_VALUE;
+        minFreeTemp = 0;
         checksLeft = Math.max(1, maxSteps / STEPS_PER_CHECK);
     }
 
     /** Stops the limit (between statements, and while the connection is idle). */
     public void clear() {
         deadlineNanos = Long.MAX_VALUE;
+        minFreeTemp = 0;
         checksLeft = Long.MAX_VALUE;
     }
 }

@@ -7,9 +7,9 @@ import org.sqlite.SQLiteConnection;
 public record TenantConnection(String tenant, SQLiteConnection connection, StatementDeadline deadline, SqliteLimits limits)
         implements AutoCloseable {
 
-    /** Starts the statement clock with this connection's configured limit. */
+    /** Starts the statement clock with this connection's configured limits (time, free temporary space). */
     public void startClock() {
-        deadline.start(limits.statementTimeout().toNanos());
+        deadline.start(limits.statementTimeout().toNanos(), limits.minFreeTempBytes());
     }
 
     @Override

@@ -74,6 +74,33 @@ class SqliteConnectionsTest {
     }
 
     @Test
+    void aStatementOnTheClockIsStoppedWhenTheSpaceForTemporaryFilesRunsLow() throws Exception {
+        String distinct = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(DISTINCT i) FROM (SELECT i FROM n LIMIT 200000)";
+        try (TenantConnection c = SqliteConnections.openReadOnly("t", writableFile(), SqliteLimits.READ_DEFAULTS.withMinFreeTempBytes(Long.MAX_VALUE));
+             Statement s = c.connection().createStatement()) {
+            c.startClock();
+            assertThatThrownBy(() -> s.executeQuery(distinct)).isInstanceOf(SQLException.class);
+            assertThat(c.deadline().stoppedForTempSpace()).isTrue();
+        }
+        try (TenantConnection c = SqliteConnections.openReadOnly("t", dir.resolve("t.db"), SqliteLimits.READ_DEFAULTS.withMinFreeTempBytes(1));
+             Statement s = c.connection().createStatement()) {
+            c.startClock();
+            try (ResultSet rs = s.executeQuery(distinct)) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getLong(1)).isEqualTo(200_000);
+            }
+            assertThat(c.deadline().stoppedForTempSpace()).isFalse();
+        }
+        // Writes are never stopped for it: their outcome must not depend on the machine.
+        assertThat(SqliteLimits.WRITE_DEFAULTS.minFreeTempBytes()).isZero();
+    }
+
+    private Path writableFile() throws SQLException {
+        writable().close();
+        return dir.resolve("t.db");
+    }
+
+    @Test
     void statementPastItsTimeLimitIsInterrupted() throws Exception {
         SqliteLimits fast = SqliteLimits.WRITE_DEFAULTS.withStatementTimeout(Duration.ofMillis(50));
         try (TenantConnection c = SqliteConnections.openWritable("t", dir.resolve("t.db"), fast);
@@ -87,7 +114,7 @@ class SqliteConnectionsTest {
 
     @Test
     void databaseCannotGrowPastItsQuota() throws Exception {
-        SqliteLimits small = new SqliteLimits(1 << 20, Duration.ofSeconds(5), 100_000);
+        SqliteLimits small = new SqliteLimits(1 << 20, Duration.ofSeconds(5), 100_000, 0);
         try (TenantConnection c = SqliteConnections.openWritable("t", dir.resolve("t.db"), small);
              Statement s = c.connection().createStatement()) {
             s.execute("CREATE TABLE t (b BLOB)");
