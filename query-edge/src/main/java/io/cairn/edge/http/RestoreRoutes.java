@@ -202,6 +202,7 @@ final class RestoreRoutes {
         Bookmark asOf = asOf(s, st, asOfParam == null ? null : Responses.MAPPER.getNodeFactory().textNode(asOfParam));
         Path tmp = Files.createTempFile("cairn-export-", ".db");
         Files.delete(tmp);
+        requireRoom(tmp.getParent(), st.getSizeBytes(), s.config().readLimits().minFreeTempBytes());
         try {
             // The copy and the stripping are long SQLite calls for a big tenant: in one of the tenant's turns (ReadTurns).
             Bookmark holds = ReadTurns.SHARED.call(tenant, () -> {
@@ -226,6 +227,19 @@ final class RestoreRoutes {
             }
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Refuses ({@code storage_full}) a copy of {@code needBytes} into {@code dir} that would leave less than
+     * {@code keepFree} there: an export's copy lives on the node's local disk while it is sent, and a tenant
+     * asking for several at once must not fill the disk other tenants' reads need.
+     */
+    static void requireRoom(Path dir, long needBytes, long keepFree) throws IOException {
+        long free = Files.getFileStore(dir).getUsableSpace();
+        if (free - needBytes < keepFree) {
+            throw new ApiError(ErrorCode.STORAGE_FULL, "the node is short of local space for this export's copy (" + (needBytes >> 20)
+                    + " MiB, with " + (keepFree >> 20) + " MiB kept free; " + (free >> 20) + " MiB free): retry in a moment");
         }
     }
 
