@@ -108,42 +108,42 @@ public final class TenantSchema {
     }
 
     /**
-     * Creates the tables added after the first release (usage, snapshots, migrations) in an initialised
+     * Creates the tables and {@code _cairn_tenant} columns added after the first release (usage, snapshots,
+     * migrations; {@code created_offset}, {@code last_write_offset}, {@code data_key_id}) in an initialised
      * database made before they existed (autocommit; the applier calls it when it opens a file). Does
-     * nothing to a file Cairn has not initialised: the tenant's creation makes them with the others.
+     * nothing to a file Cairn has not initialised: the tenant's creation makes them with the others. One
+     * query when there is nothing to add, which is every open but the first of an old file.
      */
     public static void ensureLaterTables(Connection conn) throws SQLException {
-        try (Statement s = conn.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM main.sqlite_schema WHERE type = 'table' AND name IN"
-                     + " ('_cairn_tenant', '_cairn_usage', '_cairn_snapshots', '_cairn_migrations', '_cairn_migration_status')")) {
-            if (rs.next() && rs.getInt(1) > 0 && rs.getInt(1) < 5) {
+        int tables;
+        String columns;
+        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery(LATER_TABLES_AND_COLUMNS)) {
+            rs.next();
+            tables = rs.getInt(1);
+            columns = "," + rs.getString(2) + ",";
+        }
+        if (tables == 0) return;
+        try (Statement s = conn.createStatement()) {
+            if (tables < 5) {
                 s.execute(USAGE);
                 s.execute(SNAPSHOTS);
                 s.execute(MIGRATIONS);
                 s.execute(MIGRATION_STATUS);
             }
-        }
-        ensureCreatedOffset(conn);
-    }
-
-    /**
-     * Adds {@code _cairn_tenant.created_offset} and {@code last_write_offset} (-1: unknown) to an initialised
-     * file made before they existed; cheap when they are there.
-     */
-    private static void ensureCreatedOffset(Connection conn) throws SQLException {
-        try (Statement s = conn.createStatement()) {
-            for (String column : new String[] {"created_offset", "last_write_offset", "data_key_id"}) {
-                try {
-                    s.executeQuery("SELECT " + column + " FROM _cairn_tenant LIMIT 0").close();
-                } catch (SQLException e) {
-                    String m = e.getMessage() == null ? "" : e.getMessage();
-                    String type = column.equals("data_key_id") ? " TEXT" : " INTEGER NOT NULL DEFAULT -1";
-                    if (m.contains("no such column")) s.execute("ALTER TABLE _cairn_tenant ADD COLUMN " + column + type);
-                    else if (!m.contains("no such table")) throw e;
-                }
+            if (columns.equals(",null,")) return; // no _cairn_tenant: not a file Cairn made
+            for (String column : LATER_COLUMNS) {
+                String type = column.equals("data_key_id") ? " TEXT" : " INTEGER NOT NULL DEFAULT -1";
+                if (!columns.contains("," + column + ",")) s.execute("ALTER TABLE _cairn_tenant ADD COLUMN " + column + type);
             }
         }
     }
+
+    private static final String[] LATER_COLUMNS = {"created_offset", "last_write_offset", "data_key_id"};
+
+    /** How many of Cairn's tables the file has (0: not initialised), and the names of {@code _cairn_tenant}'s columns. */
+    private static final String LATER_TABLES_AND_COLUMNS = "SELECT (SELECT count(*) FROM main.sqlite_schema WHERE type = 'table' AND name IN"
+            + " ('_cairn_tenant', '_cairn_usage', '_cairn_snapshots', '_cairn_migrations', '_cairn_migration_status')),"
+            + " (SELECT group_concat(name) FROM pragma_table_info('_cairn_tenant', 'main'))";
 
     /**
      * The position this connection's current view of the tenant has applied up to; {@link Bookmark#NONE}
