@@ -136,6 +136,9 @@ final class RecordApplier {
             outcome = redoWithout(cmd, position, lost.outcome());
         }
         if (cmd.getPayload() instanceof CreateTenant && outcome instanceof Outcome.Applied) group.created(tenant, position);
+        if ((cmd.getPayload() instanceof CreateTenant || cmd.getPayload() instanceof RestoreFrom) && outcome instanceof Outcome.Applied) {
+            recovery.madeHere(tenant);
+        }
         group.add(cmd, position, outcome, sealedWith);
         if (live && outcome instanceof Outcome.Skipped && valid) redelivered(cmd, position, sealedWith);
         if (cmd.getPayload() instanceof ExecuteBatch b && outcome instanceof Outcome.Applied) snapshots.applied(tenant, b);

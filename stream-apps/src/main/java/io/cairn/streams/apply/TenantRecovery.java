@@ -47,6 +47,9 @@ class TenantRecovery {
         void recheck(String tenant, String reason) {}
 
         @Override
+        void madeHere(String tenant) {}
+
+        @Override
         ColdTenants cold() {
             return ColdTenants.NONE;
         }
@@ -66,6 +69,7 @@ class TenantRecovery {
     private final PastContent past;
     private final Counter missing;
     private final Counter corrupt;
+    private final Counter checks;
     private final Set<String> checked = ConcurrentHashMap.newKeySet();
     private final Set<String> setAside = ConcurrentHashMap.newKeySet();
 
@@ -77,6 +81,7 @@ class TenantRecovery {
         this.past = null;
         this.missing = null;
         this.corrupt = null;
+        this.checks = null;
     }
 
     TenantRecovery(TenantDatabasePool pool, Rebuilder rebuilder, MeterRegistry meters) {
@@ -92,6 +97,8 @@ class TenantRecovery {
         String description = "tenants rebuilt from the log by the applier because their file was missing or corrupt";
         this.missing = Counter.builder("cairn.applier.rebuilds").tag("reason", "missing").description(description).register(meters);
         this.corrupt = Counter.builder("cairn.applier.rebuilds").tag("reason", "corrupt").description(description).register(meters);
+        this.checks = Counter.builder("cairn.applier.file.checks")
+                .description("tenant files checked (quick_check) before this instance first used them").register(meters);
     }
 
     /** Builds past content for restores and forks; null where none can be built (no log). */
@@ -133,6 +140,16 @@ class TenantRecovery {
     }
 
     /**
+     * This instance has just written the tenant's whole file (its creation, or a restore of content that passed
+     * {@code quick_check}): it counts as checked, as a file that passed its first check does, so opening it
+     * again after the pool closed it checks nothing. A fleet run reopens thousands of files this instance
+     * created, and each check costs a second connection and a read of every page.
+     */
+    void madeHere(String tenant) {
+        checked.add(tenant);
+    }
+
+    /**
      * Makes sure the tenant's file, if the tenant exists before {@code position}, is there and sound.
      * Returns true when the file was a thaw cut short (placed, its cold tail not applied): it is removed,
      * and the tenant is cold again, to be thawed.
@@ -142,6 +159,7 @@ class TenantRecovery {
         Path db = files.database(tenant);
         if (Files.exists(db)) {
             if (checked.contains(tenant)) return false;
+            checks.increment();
             String problem = IntegrityCheck.problem(tenant, db, pool.limits()).orElse(null);
             if (problem == null) return sound(tenant, db);
             log.error("tenant {}: database fails quick_check ({}); quarantining it and rebuilding from the log below {}",
