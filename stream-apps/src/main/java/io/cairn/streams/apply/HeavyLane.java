@@ -95,7 +95,10 @@ final class HeavyLane implements AutoCloseable {
         for (int i = 0; i < threads; i++) {
             RecordApplier records = new RecordApplier(pool, maxResultRows, keys, recovery, SnapshotRequests.IGNORED, false);
             appliers.add(records);
-            workers.add(Thread.ofPlatform().daemon().name("cairn-heavy-lane-" + i).unstarted(() -> work(records)));
+            workers.add(Thread.ofPlatform().daemon().name("cairn-heavy-lane-" + i).unstarted(() -> {
+                LowPriority.lowerCurrentThread(); // nobody waits on a fleet run: other tenants' writes get the cores first
+                work(records);
+            }));
         }
     }
 

@@ -1,0 +1,66 @@
+package io.cairn.streams.apply;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** Background threads lower their own scheduling priority; the threads around them keep theirs. */
+class LowPriorityTest {
+    @org.junit.jupiter.api.io.TempDir Path hot;
+
+    @Test
+    void aThreadLowersItsOwnPriorityAndNoOtherThreads() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "Linux only");
+        Integer mine = LowPriority.currentNice();
+        AtomicReference<Integer> lowered = new AtomicReference<>();
+        Thread t = Thread.ofPlatform().start(() -> {
+            if (LowPriority.lowerCurrentThread()) lowered.set(LowPriority.currentNice());
+        });
+        t.join();
+
+        assertThat(lowered.get()).isEqualTo(mine + LowPriority.NICE);
+        assertThat(LowPriority.currentNice()).as("the calling thread keeps its priority").isEqualTo(mine);
+    }
+
+    @Test
+    void theHeavyLanesWorkersRunAtTheLowerPriority() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "Linux only");
+        int base = LowPriority.currentNice();
+        TenantDatabasePool pool = new TenantDatabasePool(new io.cairn.tenantdb.sqlite.TenantFiles(hot), io.cairn.tenantdb.sqlite.SqliteLimits.WRITE_DEFAULTS, 4);
+        HeavyLane lane = new HeavyLane(pool, 100, null, TenantRecovery.NONE, new ApplierMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()),
+                b -> null, 2);
+        try {
+            lane.start();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> niceOfThreadsNamed("cairn-heavy-lan").size() == 2
+                            && niceOfThreadsNamed("cairn-heavy-lan").stream().allMatch(n -> n == base + LowPriority.NICE));
+        } finally {
+            lane.close();
+            pool.close();
+        }
+    }
+
+    /** Nice values of this process's threads whose kernel name (the first 15 characters of the Java name) is {@code comm}. */
+    private static List<Integer> niceOfThreadsNamed(String comm) throws Exception {
+        List<Integer> out = new ArrayList<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    if (!Files.readString(task.resolve("comm")).trim().equals(comm)) continue;
+                    String stat = Files.readString(task.resolve("stat"));
+                    out.add(Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]));
+                } catch (java.io.IOException gone) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        return out;
+    }
+}
