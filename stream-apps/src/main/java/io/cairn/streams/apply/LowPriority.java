@@ -22,9 +22,13 @@ final class LowPriority {
     private static final int PRIO_PROCESS = 0;
     private static volatile boolean warned;
 
-    /** The one libc call needed. */
+    /** The one libc call needed; loaded on first use. */
     private interface LibC extends Library {
         int setpriority(int which, int who, int prio);
+    }
+
+    private static final class Loaded {
+        static final LibC LIBC = Native.load("c", LibC.class);
     }
 
     private LowPriority() {}
@@ -38,13 +42,17 @@ final class LowPriority {
                 warnOnce("no /proc/thread-self");
                 return false;
             }
-            LibC libc = Native.load("c", LibC.class);
-            if (libc.setpriority(PRIO_PROCESS, tid, Math.min(19, nice + NICE)) == 0) return true;
+            if (Loaded.LIBC.setpriority(PRIO_PROCESS, tid, lowered(nice)) == 0) return true;
             warnOnce("setpriority failed, errno " + Native.getLastError());
         } catch (RuntimeException | LinkageError e) {
             warnOnce(e.toString());
         }
         return false;
+    }
+
+    /** The nice value a thread at {@code nice} is lowered to (19 is the lowest there is). */
+    static int lowered(int nice) {
+        return Math.min(19, nice + NICE);
     }
 
     /** The calling thread's nice value, or null where it cannot be read. */

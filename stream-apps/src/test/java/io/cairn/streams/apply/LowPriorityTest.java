@@ -25,7 +25,7 @@ class LowPriorityTest {
         });
         t.join();
 
-        assertThat(lowered.get()).isEqualTo(mine + LowPriority.NICE);
+        assertThat(lowered.get()).isEqualTo(LowPriority.lowered(mine));
         assertThat(LowPriority.currentNice()).as("the calling thread keeps its priority").isEqualTo(mine);
     }
 
@@ -40,7 +40,7 @@ class LowPriorityTest {
             lane.start();
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
                     .until(() -> niceOfThreadsNamed("cairn-heavy-lan").size() == 2
-                            && niceOfThreadsNamed("cairn-heavy-lan").stream().allMatch(n -> n == base + LowPriority.NICE));
+                            && niceOfThreadsNamed("cairn-heavy-lan").stream().allMatch(n -> n == LowPriority.lowered(base)));
         } finally {
             lane.close();
             pool.close();
