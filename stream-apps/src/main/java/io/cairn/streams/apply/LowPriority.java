@@ -70,7 +70,8 @@ final class LowPriority {
         }
     }
 
-    private static Integer niceOf(int tid) {
+    /** The nice value of this process's thread {@code tid}, or null where it cannot be read. */
+    static Integer niceOf(int tid) {
         try {
             String stat = Files.readString(Path.of("/proc/self/task/" + tid + "/stat"));
             // The fields after the command's closing parenthesis start at the 3rd; nice is the 19th.

@@ -54,11 +54,11 @@ class LowPriorityTest {
             for (Path task : tasks.toList()) {
                 try {
                     if (!Files.readString(task.resolve("comm")).trim().equals(comm)) continue;
-                    String stat = Files.readString(task.resolve("stat"));
-                    out.add(Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]));
                 } catch (java.io.IOException gone) {
-                    // the thread ended meanwhile
+                    continue; // the thread ended meanwhile
                 }
+                Integer nice = LowPriority.niceOf(Integer.parseInt(task.getFileName().toString()));
+                if (nice != null) out.add(nice);
             }
         }
         return out;

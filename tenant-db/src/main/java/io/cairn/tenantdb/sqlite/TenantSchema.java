@@ -116,11 +116,11 @@ public final class TenantSchema {
      */
     public static void ensureLaterTables(Connection conn) throws SQLException {
         int tables;
-        String columns;
+        String columns; // null: no _cairn_tenant
         try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery(LATER_TABLES_AND_COLUMNS)) {
             rs.next();
             tables = rs.getInt(1);
-            columns = "," + rs.getString(2) + ",";
+            columns = rs.getString(2);
         }
         if (tables == 0) return;
         try (Statement s = conn.createStatement()) {
@@ -130,10 +130,11 @@ public final class TenantSchema {
                 s.execute(MIGRATIONS);
                 s.execute(MIGRATION_STATUS);
             }
-            if (columns.equals(",null,")) return; // no _cairn_tenant: not a file Cairn made
+            if (columns == null) return; // not a file Cairn made
+            java.util.List<String> present = java.util.List.of(columns.split(","));
             for (String column : LATER_COLUMNS) {
                 String type = column.equals("data_key_id") ? " TEXT" : " INTEGER NOT NULL DEFAULT -1";
-                if (!columns.contains("," + column + ",")) s.execute("ALTER TABLE _cairn_tenant ADD COLUMN " + column + type);
+                if (!present.contains(column)) s.execute("ALTER TABLE _cairn_tenant ADD COLUMN " + column + type);
             }
         }
     }
