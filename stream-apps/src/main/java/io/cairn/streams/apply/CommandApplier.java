@@ -95,13 +95,14 @@ final class CommandApplier {
     }
 
     /**
-     * The prepared file a creation from a template starts its tenant with; null for a plain creation, and
-     * when the template cannot be shared (its versions then run in the creation). Under the quick budget
-     * a template is never prepared here (the processor sends such creations to the heavy lane).
+     * The prepared file a creation starts its tenant with: the blank file (Cairn's tables) for a plain creation,
+     * the template's for a creation from a template; null when the template cannot be shared (its versions then
+     * run in the creation). Under the quick budget a template is never prepared here (the processor sends such
+     * creations to the heavy lane); the blank file is, once per process, in a few milliseconds.
      */
     private byte[] templateFile(CreateTenant c, Budget budget) throws SQLException {
-        if (!TenantTemplates.fromTemplate(c)) return null;
         TenantTemplates templates = pool.templates();
+        if (!TenantTemplates.fromTemplate(c)) return templates.blank(files, pool.limits());
         return budget.quick() ? templates.prepared(c) : templates.prepare(c, files, pool.limits(), migrations);
     }
 

@@ -46,6 +46,10 @@ final class TenantTemplates {
     /** A prepared template: its file, or null when it cannot be shared (then {@code why} says so). */
     private record Prepared(byte[] file, String why) {}
 
+    /** The name the blank file is prepared under (not a tenant id, so never a set's name either). */
+    private static final String BLANK = "(blank)";
+    private volatile byte[] blank;
+
     /** One lock per template ever prepared here (a handful: templates are registered sets). */
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
     private final Map<String, Prepared> kept = new LinkedHashMap<>(16, 0.75f, true) {
@@ -97,37 +101,84 @@ final class TenantTemplates {
         }
     }
 
+    /**
+     * The file every plain creation starts from: Cairn's tables and nothing else, prepared once (under the hot
+     * volume, like a template). A creation then writes these bytes instead of making a new file: SQLite's
+     * switch of a new file to WAL and the nine tables of {@link TenantSchema#CREATE} cost the stream thread
+     * more than the whole rest of the file's open. The creation still runs {@link TenantSchema#create} (each
+     * {@code IF NOT EXISTS} finds its table), so the content is exactly what the DDL alone would have made.
+     */
+    byte[] blank(TenantFiles files, SqliteLimits limits) throws SQLException {
+        byte[] have = blank;
+        if (have != null) return have;
+        synchronized (locks.computeIfAbsent(BLANK, k -> new Object())) {
+            if (blank == null) {
+                blank = inScratch(files, limits, BLANK, db -> {
+                    db.beginIfNeeded();
+                    TenantSchema.create(db.connection());
+                    db.commit();
+                    return true;
+                });
+            }
+            return blank;
+        }
+    }
+
+    /** Whether the blank file is prepared (by the first plain creation). */
+    boolean blankPrepared() {
+        return blank != null;
+    }
+
     private static Prepared build(CreateTenant c, TenantFiles files, SqliteLimits limits, MigrationApplier migrations) throws SQLException {
+        String[] why = new String[1];
+        byte[] file = inScratch(files, limits, c.getTemplate(), db -> {
+            db.beginIfNeeded();
+            TenantSchema.create(db.connection());
+            TenantCommand at0 = TenantCommand.newBuilder().setCommandId(RUN).setTenant(RUN).setIngressTimeMs(0).setSeed(0)
+                    .setPayload(c).build();
+            Outcome ran;
+            try {
+                ran = migrations.apply(db, at0, migration(c), Budget.FULL);
+            } catch (BatchExecutor.NeedsFullBudget cannot) {
+                throw new IllegalStateException("the full budget asked for more", cannot);
+            }
+            if (ran instanceof Outcome.Failed f) {
+                why[0] = "version failed on an empty file: " + f.message();
+            } else if (db.clock.consulted()) {
+                why[0] = "its SQL reads the clock or random values, which differ per tenant";
+            } else {
+                db.commit();
+                return true;
+            }
+            db.rollback();
+            return false;
+        });
+        if (file != null) return new Prepared(file, null);
+        return new Prepared(null, why[0] != null ? why[0] : "larger than " + MAX_FILE_BYTES + " bytes");
+    }
+
+    /** What is done to a scratch tenant file; true to keep what it committed. */
+    @FunctionalInterface
+    private interface ScratchWork {
+        boolean run(TenantDatabase db) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} on a new scratch file under the hot volume (removed after) and returns the file's bytes
+     * once closed; null when {@code work} said not to keep it, or the file grew past {@link #MAX_FILE_BYTES}.
+     */
+    private static byte[] inScratch(TenantFiles files, SqliteLimits limits, String what, ScratchWork work) throws SQLException {
         Path scratch = files.scratchDir(RUN).resolveSibling(RUN + "-" + System.nanoTime() + ".db");
         try {
             Files.createDirectories(scratch.getParent());
-            Prepared p;
+            boolean keep;
             try (TenantDatabase db = TenantDatabase.open(RUN, scratch, limits)) {
-                db.beginIfNeeded();
-                TenantSchema.create(db.connection());
-                TenantCommand at0 = TenantCommand.newBuilder().setCommandId(RUN).setTenant(RUN).setIngressTimeMs(0).setSeed(0)
-                        .setPayload(c).build();
-                Outcome ran;
-                try {
-                    ran = migrations.apply(db, at0, migration(c), Budget.FULL);
-                } catch (BatchExecutor.NeedsFullBudget cannot) {
-                    throw new IllegalStateException("the full budget asked for more", cannot);
-                }
-                if (ran instanceof Outcome.Failed f) {
-                    p = new Prepared(null, "version failed on an empty file: " + f.message());
-                } else if (db.clock.consulted()) {
-                    p = new Prepared(null, "its SQL reads the clock or random values, which differ per tenant");
-                } else {
-                    db.commit();
-                    p = null;
-                }
-                if (p != null) db.rollback();
+                keep = work.run(db);
             }
-            if (p != null) return p;
-            if (Files.size(scratch) > MAX_FILE_BYTES) return new Prepared(null, "larger than " + MAX_FILE_BYTES + " bytes");
-            return new Prepared(Files.readAllBytes(scratch), null);
+            if (!keep || Files.size(scratch) > MAX_FILE_BYTES) return null;
+            return Files.readAllBytes(scratch);
         } catch (IOException e) {
-            throw new UncheckedIOException("could not prepare template '" + c.getTemplate() + "'", e);
+            throw new UncheckedIOException("could not prepare the template file '" + what + "'", e);
         } finally {
             for (String suffix : List.of("", "-wal", "-shm", "-journal")) {
                 try {

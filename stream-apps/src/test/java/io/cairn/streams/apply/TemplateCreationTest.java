@@ -2,6 +2,10 @@ package io.cairn.streams.apply;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cairn.tenantdb.sqlite.SqliteConnections;
+import io.cairn.tenantdb.sqlite.SqliteLimits;
+import io.cairn.tenantdb.sqlite.TenantConnection;
+import io.cairn.tenantdb.sqlite.TenantSchema;
 import io.cairn.topics.avro.CommandResult;
 import io.cairn.topics.avro.CreateTenant;
 import io.cairn.topics.avro.TenantCommand;
@@ -42,6 +46,42 @@ class TemplateCreationTest extends ApplierHarness {
         try (Stream<java.nio.file.Path> scratch = Files.exists(hot.resolve("recovery")) ? Files.list(hot.resolve("recovery")) : Stream.empty()) {
             assertThat(scratch.toList()).as("no scratch file stays behind").isEmpty();
         }
+    }
+
+    @Test
+    void aPlainCreationIsWrittenFromTheBlankFileAndHoldsWhatCairnsOwnDdlMakesOnAnEmptyFile() throws Exception {
+        startApplier(16);
+        assertThat(pool.templates().blankPrepared()).isFalse();
+
+        assertThat(applyAll(Commands.create("a"), Commands.create("b"), Commands.execute("b", "CREATE TABLE mine (x)")))
+                .allMatch(CommandResult::getOk);
+
+        assertThat(pool.templates().blankPrepared()).as("prepared by the first creation").isTrue();
+        String schema = "SELECT type, name, tbl_name, rootpage, sql FROM sqlite_schema WHERE name <> 'mine' ORDER BY name";
+        List<List<Object>> ddl;
+        java.nio.file.Path own = hot.resolveSibling(hot.getFileName() + "-ddl.db");
+        try (TenantConnection c = SqliteConnections.openWritable("own", own, SqliteLimits.WRITE_DEFAULTS);
+             java.sql.Statement s = c.connection().createStatement()) {
+            TenantSchema.create(c.connection());
+            ddl = rows(s.executeQuery(schema));
+        } finally {
+            Files.deleteIfExists(own);
+        }
+        for (String t : List.of("a", "b")) {
+            assertThat(query(t, schema)).as("Cairn's tables, as its DDL makes them").isEqualTo(ddl);
+            assertThat(query(t, "SELECT tenant FROM _cairn_tenant")).containsExactly(List.of(t));
+        }
+    }
+
+    private static List<List<Object>> rows(java.sql.ResultSet rs) throws java.sql.SQLException {
+        List<List<Object>> out = new java.util.ArrayList<>();
+        int n = rs.getMetaData().getColumnCount();
+        while (rs.next()) {
+            List<Object> row = new java.util.ArrayList<>();
+            for (int i = 1; i <= n; i++) row.add(rs.getObject(i));
+            out.add(row);
+        }
+        return out;
     }
 
     @Test
