@@ -6,6 +6,7 @@ import io.cairn.edge.read.QueryResult;
 import io.cairn.edge.read.QueryRunner;
 import io.cairn.edge.read.ReadPool;
 import io.cairn.edge.read.ReadTurns;
+import io.cairn.tenantdb.cpu.LowPriority;
 import io.cairn.tenantdb.sqlite.SqliteLimits;
 import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.cairn.topics.Bookmark;
@@ -22,7 +23,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Read-only copies of tenants as of past points, for as-of reads and exports: built once per (tenant,
@@ -30,7 +32,11 @@ import java.util.concurrent.Semaphore;
  * read policy and limits) until evicted. Concurrent first uses of one point share one build; at most
  * {@code concurrentBuilds} builds run at once, and one per tenant (a tenant's next build waits for its
  * last, 30 s at most, then 429 {@code too_many_requests}), so asking for many points of one tenant
- * never holds up another tenant's as-of read; copies are kept up to {@code maxBytes} and
+ * never holds up another tenant's as-of read. Builds run on threads of their own at a lower CPU priority
+ * ({@link LowPriority}), taken in the order they were asked for: a build is seconds of SQLite that any
+ * tenant with a read key can ask for again and again, and must not take the cores from the others' reads
+ * and writes, nor keep another tenant's build waiting longer than the builds already queued (one per
+ * tenant at most). Copies are kept up to {@code maxBytes} and
  * {@code maxCopies}, least recently used dropped first. A copy is never written: a point's content is
  * fixed forever, so a copy never goes stale. Thread-safe.
  */
@@ -51,7 +57,8 @@ public final class PastCopies implements AutoCloseable {
     private final long maxResultBytes;
     private final int maxCopies;
     private final long maxBytes;
-    private final Semaphore builds;
+    /** The build threads: {@code concurrentBuilds} of them, lowered, fed in the order builds were asked for. */
+    private final ExecutorService builders;
     /** One build per tenant at a time, so no tenant holds every build slot while others' as-of reads wait behind it. */
     private final ReadTurns tenantBuilds = new ReadTurns(1, Duration.ofSeconds(30));
     private final LinkedHashMap<Key, Copy> kept = new LinkedHashMap<>(16, 0.75f, true);
@@ -67,7 +74,7 @@ public final class PastCopies implements AutoCloseable {
         this.limits = limits;
         this.maxRows = maxRows;
         this.maxResultBytes = maxResultBytes;
-        this.builds = new Semaphore(concurrentBuilds);
+        this.builders = Executors.newFixedThreadPool(concurrentBuilds, LowPriority.threads("cairn-past-build-"));
         this.maxCopies = maxCopies;
         this.maxBytes = maxBytes;
     }
@@ -120,11 +127,28 @@ public final class PastCopies implements AutoCloseable {
     }
 
     private Copy build(Key key) throws InterruptedException {
-        return tenantBuilds.call(key.tenant(), () -> buildNow(key));
+        return tenantBuilds.call(key.tenant(), () -> onBuilder(key));
+    }
+
+    /** Builds on one of the build threads; this thread waits. Given up (shut down), the copy it was building is dropped. */
+    private Copy onBuilder(Key key) throws InterruptedException {
+        CompletableFuture<Copy> built = CompletableFuture.supplyAsync(() -> {
+            try {
+                return buildNow(key);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw ApiError.unavailable("the edge is shutting down; retry");
+            }
+        }, builders);
+        try {
+            return await(built);
+        } catch (InterruptedException e) {
+            built.thenAccept(PastCopies::drop);
+            throw e;
+        }
     }
 
     private Copy buildNow(Key key) throws InterruptedException {
-        builds.acquire();
         Path target = dir.resolve(key.dirName());
         try {
             TenantFiles.deleteTree(target);
@@ -147,8 +171,6 @@ public final class PastCopies implements AutoCloseable {
         } catch (IOException e) {
             TenantFiles.deleteTree(target);
             throw new UncheckedIOException(e);
-        } finally {
-            builds.release();
         }
     }
 
@@ -184,6 +206,7 @@ public final class PastCopies implements AutoCloseable {
 
     @Override
     public void close() {
+        builders.shutdownNow();
         synchronized (kept) {
             kept.values().forEach(PastCopies::drop);
             kept.clear();

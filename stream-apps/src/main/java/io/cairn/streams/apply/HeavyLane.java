@@ -1,5 +1,6 @@
 package io.cairn.streams.apply;
 
+import io.cairn.tenantdb.cpu.LowPriority;
 import io.cairn.connectors.keys.TenantKeys;
 import io.cairn.topics.Bookmark;
 import io.cairn.topics.avro.DeadLetter;

@@ -1,4 +1,4 @@
-package io.cairn.streams.apply;
+package io.cairn.tenantdb.cpu;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
@@ -10,14 +10,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Lowers the calling platform thread's scheduling priority (Linux: {@code setpriority} on its own thread
  * id, found through {@code /proc/thread-self}; nice {@value #NICE} above the process's), for work nobody
- * waits on: the heavy lane's fleet migrations, restores and runaway writes. Such a thread still gets every
+ * waits on, or that one tenant can ask for at will and should not take the cores from the others: the
+ * applier's heavy lane (fleet migrations, restores, runaway writes), the edge's builds of past copies. Such a thread still gets every
  * core nobody else wants, but when the cores are contended the threads that apply other tenants' writes,
  * answer requests and run the broker get them first (the kernel gives a thread at nice +10 about a tenth
  * of the share of one at +0). Raising it back would need a privilege, so it is only ever lowered, once,
  * by the thread itself. Elsewhere (no {@code /proc/thread-self}, no libc) it does nothing but say so once.
  */
-final class LowPriority {
-    static final int NICE = 10;
+public final class LowPriority {
+    public static final int NICE = 10;
     private static final Logger log = LoggerFactory.getLogger(LowPriority.class);
     private static final int PRIO_PROCESS = 0;
     private static volatile boolean warned;
@@ -34,7 +35,7 @@ final class LowPriority {
     private LowPriority() {}
 
     /** Lowers the calling thread's priority by {@value #NICE}; true when it was lowered. */
-    static boolean lowerCurrentThread() {
+    public static boolean lowerCurrentThread() {
         try {
             Integer tid = currentThreadId();
             Integer nice = tid == null ? null : niceOf(tid);
@@ -50,13 +51,25 @@ final class LowPriority {
         return false;
     }
 
+    /**
+     * Daemon platform threads named {@code prefix0, prefix1, ...} that lower their own priority as they start,
+     * for an executor of such work (a virtual thread cannot be lowered: its carrier runs everyone's).
+     */
+    public static java.util.concurrent.ThreadFactory threads(String prefix) {
+        java.util.concurrent.ThreadFactory platform = Thread.ofPlatform().daemon().name(prefix, 0).factory();
+        return work -> platform.newThread(() -> {
+            lowerCurrentThread();
+            work.run();
+        });
+    }
+
     /** The nice value a thread at {@code nice} is lowered to (19 is the lowest there is). */
-    static int lowered(int nice) {
+    public static int lowered(int nice) {
         return Math.min(19, nice + NICE);
     }
 
     /** The calling thread's nice value, or null where it cannot be read. */
-    static Integer currentNice() {
+    public static Integer currentNice() {
         Integer tid = currentThreadId();
         return tid == null ? null : niceOf(tid);
     }
@@ -71,7 +84,7 @@ final class LowPriority {
     }
 
     /** The nice value of this process's thread {@code tid}, or null where it cannot be read. */
-    static Integer niceOf(int tid) {
+    public static Integer niceOf(int tid) {
         try {
             String stat = Files.readString(Path.of("/proc/self/task/" + tid + "/stat"));
             // The fields after the command's closing parenthesis start at the 3rd; nice is the 19th.

@@ -3,31 +3,17 @@ package io.cairn.streams.apply;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.cairn.tenantdb.cpu.LowPriority;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** Background threads lower their own scheduling priority; the threads around them keep theirs. */
-class LowPriorityTest {
+/** The heavy lane's workers run at a lower scheduling priority ({@link LowPriority}). */
+class HeavyLanePriorityTest {
     @org.junit.jupiter.api.io.TempDir Path hot;
-
-    @Test
-    void aThreadLowersItsOwnPriorityAndNoOtherThreads() throws Exception {
-        assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "Linux only");
-        Integer mine = LowPriority.currentNice();
-        AtomicReference<Integer> lowered = new AtomicReference<>();
-        Thread t = Thread.ofPlatform().start(() -> {
-            if (LowPriority.lowerCurrentThread()) lowered.set(LowPriority.currentNice());
-        });
-        t.join();
-
-        assertThat(lowered.get()).isEqualTo(LowPriority.lowered(mine));
-        assertThat(LowPriority.currentNice()).as("the calling thread keeps its priority").isEqualTo(mine);
-    }
 
     @Test
     void theHeavyLanesWorkersRunAtTheLowerPriority() throws Exception {
