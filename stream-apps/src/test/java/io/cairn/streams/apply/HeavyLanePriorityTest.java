@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.cairn.tenantdb.cpu.LowPriority;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** The heavy lane's workers run at a lower scheduling priority ({@link LowPriority}). */
@@ -25,28 +22,11 @@ class HeavyLanePriorityTest {
         try {
             lane.start();
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
-                    .until(() -> niceOfThreadsNamed("cairn-heavy-lan").size() == 2
-                            && niceOfThreadsNamed("cairn-heavy-lan").stream().allMatch(n -> n == LowPriority.lowered(base)));
+                    .until(() -> LowPriority.niceOfThreadsNamed("cairn-heavy-lane-").size() == 2
+                            && LowPriority.niceOfThreadsNamed("cairn-heavy-lane-").stream().allMatch(n -> n == LowPriority.lowered(base)));
         } finally {
             lane.close();
             pool.close();
         }
-    }
-
-    /** Nice values of this process's threads whose kernel name (the first 15 characters of the Java name) is {@code comm}. */
-    private static List<Integer> niceOfThreadsNamed(String comm) throws Exception {
-        List<Integer> out = new ArrayList<>();
-        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
-            for (Path task : tasks.toList()) {
-                try {
-                    if (!Files.readString(task.resolve("comm")).trim().equals(comm)) continue;
-                } catch (java.io.IOException gone) {
-                    continue; // the thread ended meanwhile
-                }
-                Integer nice = LowPriority.niceOf(Integer.parseInt(task.getFileName().toString()));
-                if (nice != null) out.add(nice);
-            }
-        }
-        return out;
     }
 }

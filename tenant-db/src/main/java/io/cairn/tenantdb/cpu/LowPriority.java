@@ -94,6 +94,29 @@ public final class LowPriority {
         }
     }
 
+    /**
+     * The nice values of this process's threads whose names start with {@code prefix} (as far as the kernel
+     * keeps a thread's name: its first 15 characters); empty where they cannot be read. For tests and diagnostics.
+     */
+    public static java.util.List<Integer> niceOfThreadsNamed(String prefix) {
+        String kept = prefix.substring(0, Math.min(15, prefix.length()));
+        java.util.List<Integer> out = new java.util.ArrayList<>();
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    if (!Files.readString(task.resolve("comm")).trim().startsWith(kept)) continue;
+                } catch (java.io.IOException gone) {
+                    continue; // the thread ended meanwhile
+                }
+                Integer nice = niceOf(Integer.parseInt(task.getFileName().toString()));
+                if (nice != null) out.add(nice);
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return java.util.List.of();
+        }
+        return out;
+    }
+
     private static void warnOnce(String why) {
         if (warned) return;
         warned = true;
