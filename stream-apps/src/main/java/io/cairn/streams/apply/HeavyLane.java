@@ -1,7 +1,7 @@
 package io.cairn.streams.apply;
 
-import io.cairn.tenantdb.cpu.LowPriority;
 import io.cairn.connectors.keys.TenantKeys;
+import io.cairn.tenantdb.cpu.LowPriority;
 import io.cairn.topics.Bookmark;
 import io.cairn.topics.avro.DeadLetter;
 import io.cairn.topics.avro.DeleteTenant;
@@ -93,13 +93,12 @@ final class HeavyLane implements AutoCloseable {
         this.metrics = metrics;
         this.recovery = recovery;
         this.refetch = refetch;
+        // Nobody waits on a fleet run: other tenants' writes get the cores first.
+        java.util.concurrent.ThreadFactory lowered = LowPriority.threads("cairn-heavy-lane-");
         for (int i = 0; i < threads; i++) {
             RecordApplier records = new RecordApplier(pool, maxResultRows, keys, recovery, SnapshotRequests.IGNORED, false);
             appliers.add(records);
-            workers.add(Thread.ofPlatform().daemon().name("cairn-heavy-lane-" + i).unstarted(() -> {
-                LowPriority.lowerCurrentThread(); // nobody waits on a fleet run: other tenants' writes get the cores first
-                work(records);
-            }));
+            workers.add(lowered.newThread(() -> work(records)));
         }
     }
 

@@ -46,8 +46,9 @@ final class TenantTemplates {
     /** A prepared template: its file, or null when it cannot be shared (then {@code why} says so). */
     private record Prepared(byte[] file, String why) {}
 
-    /** The name the blank file is prepared under (not a tenant id, so never a set's name either). */
+    /** The name the blank file's failures are reported under. */
     private static final String BLANK = "(blank)";
+    private final Object blankLock = new Object();
     private volatile byte[] blank;
 
     /** One lock per template ever prepared here (a handful: templates are registered sets). */
@@ -111,7 +112,7 @@ final class TenantTemplates {
     byte[] blank(TenantFiles files, SqliteLimits limits) throws SQLException {
         byte[] have = blank;
         if (have != null) return have;
-        synchronized (locks.computeIfAbsent(BLANK, k -> new Object())) {
+        synchronized (blankLock) {
             if (blank == null) {
                 blank = inScratch(files, limits, BLANK, db -> {
                     db.beginIfNeeded();

@@ -141,13 +141,18 @@ abstract class ApplierHarness {
     List<List<Object>> query(String tenant, String sql) throws SQLException {
         try (TenantConnection c = SqliteConnections.openReadOnly(tenant, new TenantFiles(hot).database(tenant), SqliteLimits.READ_DEFAULTS);
              ResultSet rs = c.connection().createStatement().executeQuery(sql)) {
-            List<List<Object>> rows = new ArrayList<>();
-            while (rs.next()) {
-                List<Object> row = new ArrayList<>();
-                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) row.add(rs.getObject(i));
-                rows.add(row);
-            }
-            return rows;
+            return rows(rs);
         }
+    }
+
+    /** Every row of {@code rs}, each as its columns' values. */
+    static List<List<Object>> rows(ResultSet rs) throws SQLException {
+        List<List<Object>> rows = new ArrayList<>();
+        while (rs.next()) {
+            List<Object> row = new ArrayList<>();
+            for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) row.add(rs.getObject(i));
+            rows.add(row);
+        }
+        return rows;
     }
 }

@@ -73,17 +73,6 @@ class TemplateCreationTest extends ApplierHarness {
         }
     }
 
-    private static List<List<Object>> rows(java.sql.ResultSet rs) throws java.sql.SQLException {
-        List<List<Object>> out = new java.util.ArrayList<>();
-        int n = rs.getMetaData().getColumnCount();
-        while (rs.next()) {
-            List<Object> row = new java.util.ArrayList<>();
-            for (int i = 1; i <= n; i++) row.add(rs.getObject(i));
-            out.add(row);
-        }
-        return out;
-    }
-
     @Test
     void anExistingTenantIsNeverReplacedByATemplatesFile() throws Exception {
         startApplier(16);

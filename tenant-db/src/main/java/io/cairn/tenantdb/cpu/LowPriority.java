@@ -2,8 +2,13 @@ package io.cairn.tenantdb.cpu;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadFactory;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -11,8 +16,8 @@ import org.slf4j.LoggerFactory;
  * Lowers the calling platform thread's scheduling priority (Linux: {@code setpriority} on its own thread
  * id, found through {@code /proc/thread-self}; nice {@value #NICE} above the process's), for work nobody
  * waits on, or that one tenant can ask for at will and should not take the cores from the others: the
- * applier's heavy lane (fleet migrations, restores, runaway writes), the edge's builds of past copies. Such a thread still gets every
- * core nobody else wants, but when the cores are contended the threads that apply other tenants' writes,
+ * applier's heavy lane (fleet migrations, restores, runaway writes), the edge's builds of past copies. Such
+ * a thread still gets every core nobody else wants, but when the cores are contended the threads that apply other tenants' writes,
  * answer requests and run the broker get them first (the kernel gives a thread at nice +10 about a tenth
  * of the share of one at +0). Raising it back would need a privilege, so it is only ever lowered, once,
  * by the thread itself. Elsewhere (no {@code /proc/thread-self}, no libc) it does nothing but say so once.
@@ -55,8 +60,8 @@ public final class LowPriority {
      * Daemon platform threads named {@code prefix0, prefix1, ...} that lower their own priority as they start,
      * for an executor of such work (a virtual thread cannot be lowered: its carrier runs everyone's).
      */
-    public static java.util.concurrent.ThreadFactory threads(String prefix) {
-        java.util.concurrent.ThreadFactory platform = Thread.ofPlatform().daemon().name(prefix, 0).factory();
+    public static ThreadFactory threads(String prefix) {
+        ThreadFactory platform = Thread.ofPlatform().daemon().name(prefix, 0).factory();
         return work -> platform.newThread(() -> {
             lowerCurrentThread();
             work.run();
@@ -98,21 +103,21 @@ public final class LowPriority {
      * The nice values of this process's threads whose names start with {@code prefix} (as far as the kernel
      * keeps a thread's name: its first 15 characters); empty where they cannot be read. For tests and diagnostics.
      */
-    public static java.util.List<Integer> niceOfThreadsNamed(String prefix) {
+    public static List<Integer> niceOfThreadsNamed(String prefix) {
         String kept = prefix.substring(0, Math.min(15, prefix.length()));
-        java.util.List<Integer> out = new java.util.ArrayList<>();
-        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+        List<Integer> out = new ArrayList<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path task : tasks.toList()) {
                 try {
                     if (!Files.readString(task.resolve("comm")).trim().startsWith(kept)) continue;
-                } catch (java.io.IOException gone) {
+                } catch (IOException gone) {
                     continue; // the thread ended meanwhile
                 }
                 Integer nice = niceOf(Integer.parseInt(task.getFileName().toString()));
                 if (nice != null) out.add(nice);
             }
-        } catch (java.io.IOException | RuntimeException e) {
-            return java.util.List.of();
+        } catch (IOException | RuntimeException e) {
+            return List.of();
         }
         return out;
     }
