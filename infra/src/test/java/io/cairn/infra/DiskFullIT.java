@@ -1,10 +1,12 @@
 package io.cairn.infra;
 
+import static io.cairn.infra.TestStack.ADMIN;
 import static io.cairn.infra.TestStack.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.cairn.infra.TestStack.Reply;
+import io.cairn.tenantdb.sqlite.SqliteLimits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,6 +113,62 @@ class DiskFullIT {
         } finally {
             unmount(volume);
         }
+    }
+
+    /**
+     * The edge's scratch disk (as-of reads' past copies, exports, imports) is not the hot volume: a copy that
+     * would not fit is refused before it starts, one that fills the disk anyway is answered 503
+     * {@code storage_full} and leaves nothing behind, and the same read succeeds once there is room.
+     */
+    @Test
+    void aPastCopyThatDoesNotFitTheScratchDiskIsStorageFullAndTheSameReadSucceedsOnceThereIsRoom() throws Exception {
+        Path scratch = data.resolve("scratchfs");
+        Files.createDirectories(scratch);
+        Assumptions.assumeTrue(mount(scratch), "DiskFullIT skipped: mounting a tmpfs needs root and mount rights here");
+        try (TestStack stack = TestStack.start(data, data.resolve("hot"), edge -> edge.withScratchDir(scratch)
+                .withReadLimits(SqliteLimits.READ_DEFAULTS.withMinFreeTempBytes(MIN_FREE_MIB << 20)))) {
+            String key = stack.createTenant("past");
+            String neighbour = stack.createTenant("neighbour");
+            Reply created = stack.post("/v1/tenants/past/execute", key, "{\"sql\":\"CREATE TABLE t (pad BLOB)\"}");
+            assertThat(stack.post("/v1/tenants/neighbour/execute", neighbour, "{\"sql\":\"CREATE TABLE n (v)\"}").status()).isEqualTo(200);
+            Reply big = null;
+            for (int i = 0; i < 2; i++) {
+                big = stack.post("/v1/tenants/past/execute", key, json(Map.of("sql", "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL"
+                        + " SELECT i + 1 FROM n WHERE i < 10) INSERT INTO t SELECT randomblob(1000000) FROM n")));
+                assertThat(big.status()).as(big.body().toString()).isEqualTo(200);
+            }
+            String bigPoint = big.text("bookmark");
+            // Leave 12 MiB on the scratch disk: the 20 MiB tenant's past does not fit with 6 MiB kept free.
+            Path ballast = scratch.resolve("ballast");
+            Files.write(ballast, new byte[(int) (Files.getFileStore(scratch).getUsableSpace() - (12L << 20))]);
+            long freeBefore = Files.getFileStore(scratch).getUsableSpace();
+
+            Reply refused = asOfCount(stack, key, bigPoint);
+            assertThat(refused.status()).as(refused.body().toString()).isEqualTo(503);
+            assertThat(refused.errorCode()).isEqualTo("storage_full");
+
+            // Restored to just after its CREATE TABLE, the tenant is small now: its past passes the check, fills the disk.
+            assertThat(stack.post("/v1/tenants/past/restore", ADMIN, json(Map.of("bookmark", created.text("bookmark")))).status()).isEqualTo(200);
+            Reply filled = asOfCount(stack, key, bigPoint);
+            assertThat(filled.status()).as(filled.body().toString()).isEqualTo(503);
+            assertThat(filled.errorCode()).isEqualTo("storage_full");
+            assertThat(Files.getFileStore(scratch).getUsableSpace()).as("the failed copy is removed").isGreaterThanOrEqualTo(freeBefore - (1 << 20));
+            Reply others = stack.post("/v1/tenants/neighbour/execute", neighbour, "{\"sql\":\"INSERT INTO n VALUES (1)\"}");
+            assertThat(others.status()).as("the other tenants' writes go on").isEqualTo(200);
+            assertThat(stack.post("/v1/tenants/neighbour/query", neighbour, json(Map.of("sql", "SELECT count(*) FROM n",
+                    "bookmark", others.text("bookmark")))).status()).as("and their reads").isEqualTo(200);
+
+            Files.delete(ballast);
+            Reply answered = asOfCount(stack, key, bigPoint);
+            assertThat(answered.status()).as(answered.body().toString()).isEqualTo(200);
+            assertThat(answered.body().path("rows").get(0).get(0).asLong()).isEqualTo(20);
+        } finally {
+            unmount(scratch);
+        }
+    }
+
+    private static Reply asOfCount(TestStack stack, String key, String point) throws Exception {
+        return stack.post("/v1/tenants/past/query", key, json(Map.of("sql", "SELECT count(*) FROM t", "as_of", point)));
     }
 
     private static Reply write(TestStack stack, String key, long seq) throws Exception {

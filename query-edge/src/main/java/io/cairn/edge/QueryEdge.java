@@ -114,7 +114,7 @@ public final class QueryEdge implements AutoCloseable {
             AccessRecorder access = new AccessRecorder();
             track(resources, new AccessPublisher(access, kafkaClientProps, options.accessWindow(), metrics.registry()).start());
             ColdReads coldReads = options.snapshots() == null ? null : track(resources, new ColdReads(options.snapshots(),
-                    localDir("cairn-cold-reads-"), config.readLimits(), COLD_DOWNLOADS, COLD_COPY_BYTES,
+                    scratch(config.scratchDir(), "cairn-cold-reads-"), config.readLimits(), COLD_DOWNLOADS, COLD_COPY_BYTES,
                     config.maxResultRows(), config.maxResultBytes()));
             QueryRunner primaryQueries = new QueryRunner(pool, directory::awaitApplied, config.maxResultRows(), config.maxResultBytes(),
                     options.readCache());
@@ -131,8 +131,10 @@ public final class QueryEdge implements AutoCloseable {
                     options.snapshots(), coldReads, migrations, migrationFeed::ready, migrationLog,
                     new RunDriver(migrations, migrationLog, gateway, directory, config.writeTimeout()),
                     new RestorePoints(logEnds, options.snapshots(), options.restoreWindow(), java.time.Clock.systemUTC()),
-                    options.pastBuilder() == null ? null : track(resources, new PastCopies(options.pastBuilder(), localDir("cairn-past-"),
-                            config.readLimits(), config.maxResultRows(), config.maxResultBytes(), PAST_BUILDS, PAST_COPIES, PAST_COPY_BYTES)),
+                    options.pastBuilder() == null ? null : track(resources, new PastCopies(options.pastBuilder(),
+                            scratch(config.scratchDir(), "cairn-past-"), config.readLimits(), config.maxResultRows(), config.maxResultBytes(),
+                            PAST_BUILDS, PAST_COPIES, PAST_COPY_BYTES, t -> directory.tenant(t).map(st -> st.getSizeBytes()).orElse(0L),
+                            config.readLimits().minFreeTempBytes())),
                     options.keys(), copies);
             copies.start();
             feed.start();
@@ -173,9 +175,10 @@ public final class QueryEdge implements AutoCloseable {
     }
 
     /** A directory of this process's own on local disk, for copies of cold tenants' snapshots or of past points. */
-    private static java.nio.file.Path localDir(String prefix) {
+    private static java.nio.file.Path scratch(java.nio.file.Path dir, String prefix) {
         try {
-            return java.nio.file.Files.createTempDirectory(prefix);
+            java.nio.file.Files.createDirectories(dir);
+            return java.nio.file.Files.createTempDirectory(dir, prefix);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -27,6 +27,9 @@ import java.util.Objects;
  * @param http connection limits against slow and idle clients ({@link HttpLimits#DEFAULTS})
  * @param minFreeHotBytes below this much free space on the hot volume, writes are refused with 503
  *     {@code storage_full} (reads go on), so the volume never fills up under the applier. Default 256 MiB.
+ * @param scratchDir local disk where the edge makes its copies: as-of reads' past copies, exports and imports
+ *     while they are checked. Each copy must leave {@code readLimits.minFreeTempBytes} free there, else 503
+ *     {@code storage_full}. Default {@code java.io.tmpdir}.
  */
 public record EdgeConfig(
         String host,
@@ -44,7 +47,8 @@ public record EdgeConfig(
         int maxPendingWritesPerTenant,
         SqliteLimits readLimits,
         HttpLimits http,
-        long minFreeHotBytes) {
+        long minFreeHotBytes,
+        Path scratchDir) {
 
     /**
      * What a client may hold of the edge: a connection that sends nothing for {@code idleTimeout} is
@@ -96,6 +100,7 @@ public record EdgeConfig(
         Objects.requireNonNull(readLimits, "readLimits");
         Objects.requireNonNull(http, "http");
         if (minFreeHotBytes < 0) throw new IllegalArgumentException("minFreeHotBytes must be >= 0");
+        Objects.requireNonNull(scratchDir, "scratchDir");
     }
 
     /** Every option at its documented default. */
@@ -103,39 +108,51 @@ public record EdgeConfig(
         return new EdgeConfig("0.0.0.0", DEFAULT_PORT, adminToken, hotDir, DEFAULT_MAX_REQUEST_BYTES, DEFAULT_MAX_STATEMENTS,
                 DEFAULT_MAX_RESULT_ROWS, DEFAULT_MAX_RESULT_BYTES, DEFAULT_WRITE_TIMEOUT, DEFAULT_READ_WAIT,
                 DEFAULT_READ_WAIT_MAX, DEFAULT_MAX_IDLE_READ_CONNECTIONS, DEFAULT_MAX_PENDING_WRITES_PER_TENANT, SqliteLimits.READ_DEFAULTS,
-                HttpLimits.DEFAULTS, DEFAULT_MIN_FREE_HOT_BYTES);
+                HttpLimits.DEFAULTS, DEFAULT_MIN_FREE_HOT_BYTES, Path.of(System.getProperty("java.io.tmpdir")));
     }
 
     public EdgeConfig withPort(int newPort) {
         return new EdgeConfig(host, newPort, adminToken, hotDir, maxRequestBytes, maxStatements, maxResultRows,
-                maxResultBytes, writeTimeout, readWaitDefault, readWaitMax, maxIdleReadConnections, maxPendingWritesPerTenant, readLimits, http, minFreeHotBytes);
+                maxResultBytes, writeTimeout, readWaitDefault, readWaitMax, maxIdleReadConnections, maxPendingWritesPerTenant, readLimits, http, minFreeHotBytes, scratchDir);
     }
 
     public EdgeConfig withHost(String newHost) {
         return new EdgeConfig(newHost, port, adminToken, hotDir, maxRequestBytes, maxStatements, maxResultRows,
-                maxResultBytes, writeTimeout, readWaitDefault, readWaitMax, maxIdleReadConnections, maxPendingWritesPerTenant, readLimits, http, minFreeHotBytes);
+                maxResultBytes, writeTimeout, readWaitDefault, readWaitMax, maxIdleReadConnections, maxPendingWritesPerTenant, readLimits, http, minFreeHotBytes, scratchDir);
     }
 
     public EdgeConfig withWriteTimeout(Duration timeout) {
         return new EdgeConfig(host, port, adminToken, hotDir, maxRequestBytes, maxStatements, maxResultRows,
-                maxResultBytes, timeout, readWaitDefault, readWaitMax, maxIdleReadConnections, maxPendingWritesPerTenant, readLimits, http, minFreeHotBytes);
+                maxResultBytes, timeout, readWaitDefault, readWaitMax, maxIdleReadConnections, maxPendingWritesPerTenant, readLimits, http, minFreeHotBytes, scratchDir);
     }
 
     public EdgeConfig withMaxPendingWritesPerTenant(int max) {
         return new EdgeConfig(host, port, adminToken, hotDir, maxRequestBytes, maxStatements, maxResultRows,
-                maxResultBytes, writeTimeout, readWaitDefault, readWaitMax, maxIdleReadConnections, max, readLimits, http, minFreeHotBytes);
+                maxResultBytes, writeTimeout, readWaitDefault, readWaitMax, maxIdleReadConnections, max, readLimits, http, minFreeHotBytes, scratchDir);
     }
 
     public EdgeConfig withHttp(HttpLimits limits) {
         return new EdgeConfig(host, port, adminToken, hotDir, maxRequestBytes, maxStatements, maxResultRows,
                 maxResultBytes, writeTimeout, readWaitDefault, readWaitMax, maxIdleReadConnections, maxPendingWritesPerTenant,
-                readLimits, limits, minFreeHotBytes);
+                readLimits, limits, minFreeHotBytes, scratchDir);
     }
 
     public EdgeConfig withMinFreeHotBytes(long bytes) {
         return new EdgeConfig(host, port, adminToken, hotDir, maxRequestBytes, maxStatements, maxResultRows,
                 maxResultBytes, writeTimeout, readWaitDefault, readWaitMax, maxIdleReadConnections, maxPendingWritesPerTenant,
-                readLimits, http, bytes);
+                readLimits, http, bytes, scratchDir);
+    }
+
+    public EdgeConfig withScratchDir(Path dir) {
+        return new EdgeConfig(host, port, adminToken, hotDir, maxRequestBytes, maxStatements, maxResultRows,
+                maxResultBytes, writeTimeout, readWaitDefault, readWaitMax, maxIdleReadConnections, maxPendingWritesPerTenant,
+                readLimits, http, minFreeHotBytes, dir);
+    }
+
+    public EdgeConfig withReadLimits(SqliteLimits limits) {
+        return new EdgeConfig(host, port, adminToken, hotDir, maxRequestBytes, maxStatements, maxResultRows,
+                maxResultBytes, writeTimeout, readWaitDefault, readWaitMax, maxIdleReadConnections, maxPendingWritesPerTenant,
+                limits, http, minFreeHotBytes, scratchDir);
     }
 
     private static void requirePositive(Duration d, String name) {

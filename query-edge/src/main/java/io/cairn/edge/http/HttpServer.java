@@ -4,6 +4,7 @@ import io.cairn.connectors.metadata.MetadataStoreException;
 import io.cairn.connectors.snapshot.SnapshotStoreException;
 import io.cairn.edge.config.EdgeConfig;
 import io.cairn.edge.error.ApiError;
+import io.cairn.edge.error.LocalDisk;
 import io.cairn.edge.write.LogUnavailableException;
 import io.cairn.topics.seal.KeyErasedException;
 import io.cairn.topics.seal.KeyUnavailableException;
@@ -185,6 +186,10 @@ public final class HttpServer implements AutoCloseable {
                     ? ApiError.unavailable("the control plane (the metadata store) cannot be reached; retry shortly")
                     : internal(e));
         } catch (SnapshotStoreException e) {
+            if (LocalDisk.isFull(e)) {
+                localDiskFull(ctx, path, e);
+                return;
+            }
             if (!e.retriable()) log.error("snapshot store failure on {}", path, e);
             Responses.error(ctx, e.retriable()
                     ? ApiError.unavailable("the snapshot store cannot be reached; retry shortly")
@@ -201,11 +206,19 @@ public final class HttpServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             Responses.error(ctx, ApiError.unavailable("the edge is shutting down; retry"));
         } catch (Exception e) {
-            Responses.error(ctx, internal(e));
+            if (LocalDisk.isFull(e)) localDiskFull(ctx, path, e);
+            else Responses.error(ctx, internal(e));
         } finally {
             metrics.request(path, ctx.method().name(), ctx.statusCode());
             org.slf4j.MDC.clear();
         }
+    }
+
+    /** A copy the request made on the node's local disk filled it: 503 storage_full, never 500. */
+    private static void localDiskFull(Context ctx, String path, Exception e) {
+        log.warn("local disk full on {}: {}", path, e.toString());
+        ctx.header("Retry-After", "5");
+        Responses.error(ctx, LocalDisk.full("this request's copy"));
     }
 
     /** The API's error for a status Javalin or Jetty answered by itself. */

@@ -8,6 +8,7 @@ import io.cairn.edge.auth.Authenticator;
 import io.cairn.edge.auth.Scope;
 import io.cairn.edge.read.ReadTurns;
 import io.cairn.edge.error.ApiError;
+import io.cairn.edge.error.LocalDisk;
 import io.cairn.edge.auth.ApiKeys;
 import io.cairn.edge.restore.ImportedFile;
 import io.cairn.edge.restore.PastCopies;
@@ -101,7 +102,10 @@ final class RestoreRoutes {
         if (!format.equals("sqlite") && !format.equals("sql")) throw ApiError.invalidRequest("\"format\" must be sqlite or sql");
         var store = s.requireSnapshots();
         s.requireLog();
-        Path dir = Files.createTempDirectory("cairn-import-");
+        // The body is kept on local disk while it is checked: it must leave the others' reads their room.
+        LocalDisk.requireRoom(s.config().scratchDir(), Math.max(0, ctx.contentLength()), s.config().readLimits().minFreeTempBytes(),
+                "this import's file");
+        Path dir = Files.createTempDirectory(s.config().scratchDir(), "cairn-import-");
         try {
             ImportedFile.Checked file;
             try (var body = ctx.req().getInputStream()) {
@@ -200,9 +204,9 @@ final class RestoreRoutes {
         if (!format.equals("sqlite") && !format.equals("sql")) throw ApiError.invalidRequest("\"format\" must be sqlite or sql");
         String asOfParam = ctx.queryParam("as_of");
         Bookmark asOf = asOf(s, st, asOfParam == null ? null : Responses.MAPPER.getNodeFactory().textNode(asOfParam));
-        Path tmp = Files.createTempFile("cairn-export-", ".db");
+        Path tmp = Files.createTempFile(s.config().scratchDir(), "cairn-export-", ".db");
         Files.delete(tmp);
-        requireRoom(tmp.getParent(), st.getSizeBytes(), s.config().readLimits().minFreeTempBytes());
+        LocalDisk.requireRoom(tmp.getParent(), st.getSizeBytes(), s.config().readLimits().minFreeTempBytes(), "this export's copy");
         try {
             // The copy and the stripping are long SQLite calls for a big tenant: in one of the tenant's turns (ReadTurns).
             Bookmark holds = ReadTurns.SHARED.call(tenant, () -> {
@@ -227,19 +231,6 @@ final class RestoreRoutes {
             }
         } finally {
             Files.deleteIfExists(tmp);
-        }
-    }
-
-    /**
-     * Refuses ({@code storage_full}) a copy of {@code needBytes} into {@code dir} that would leave less than
-     * {@code keepFree} there: an export's copy lives on the node's local disk while it is sent, and a tenant
-     * asking for several at once must not fill the disk other tenants' reads need.
-     */
-    static void requireRoom(Path dir, long needBytes, long keepFree) throws IOException {
-        long free = Files.getFileStore(dir).getUsableSpace();
-        if (free - needBytes < keepFree) {
-            throw new ApiError(ErrorCode.STORAGE_FULL, "the node is short of local space for this export's copy (" + (needBytes >> 20)
-                    + " MiB, with " + (keepFree >> 20) + " MiB kept free; " + (free >> 20) + " MiB free): retry in a moment");
         }
     }
 

@@ -3,6 +3,7 @@ package io.cairn.edge.read;
 import io.cairn.connectors.snapshot.SnapshotStore;
 import io.cairn.connectors.snapshot.SnapshotStoreException;
 import io.cairn.edge.error.ApiError;
+import io.cairn.edge.error.LocalDisk;
 import io.cairn.edge.json.StatementSpec;
 import io.cairn.tenantdb.sqlite.ConsistentCopy;
 import io.cairn.tenantdb.sqlite.SqliteLimits;
@@ -117,8 +118,10 @@ public final class ColdReads implements AutoCloseable {
             copies.install(tenant, tmp);
             keep(tenant, offset, size);
         } catch (SnapshotStoreException e) {
+            if (LocalDisk.isFull(e)) throw LocalDisk.full("this cold tenant's local copy");
             throw e.retriable() ? ApiError.unavailable("the snapshot store cannot be reached; retry shortly") : e;
         } catch (IOException e) {
+            if (LocalDisk.isFull(e)) throw LocalDisk.full("this cold tenant's local copy");
             throw new UncheckedIOException(e);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the snapshot of " + tenant + ": " + e.getMessage(), e);

@@ -1,6 +1,7 @@
 package io.cairn.edge.restore;
 
 import io.cairn.edge.error.ApiError;
+import io.cairn.edge.error.LocalDisk;
 import io.cairn.edge.json.StatementSpec;
 import io.cairn.edge.read.QueryResult;
 import io.cairn.edge.read.QueryRunner;
@@ -25,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.ToLongFunction;
 
 /**
  * Read-only copies of tenants as of past points, for as-of reads and exports: built once per (tenant,
@@ -37,7 +39,10 @@ import java.util.concurrent.Executors;
  * tenant with a read key can ask for again and again, and must not take the cores from the others' reads
  * and writes, nor keep another tenant's build waiting longer than the builds already queued (one per
  * tenant at most). Copies are kept up to {@code maxBytes} and
- * {@code maxCopies}, least recently used dropped first. A copy is never written: a point's content is
+ * {@code maxCopies}, least recently used dropped first. A build must leave {@code keepFreeBytes} free on
+ * the local disk after a copy the tenant's present size (least recently used copies are dropped to make
+ * room; else 503 {@code storage_full}), and a build that fills the disk anyway is answered the same way:
+ * the disk also holds the others' reads' temporary files. A copy is never written: a point's content is
  * fixed forever, so a copy never goes stale. Thread-safe.
  */
 public final class PastCopies implements AutoCloseable {
@@ -57,6 +62,8 @@ public final class PastCopies implements AutoCloseable {
     private final long maxResultBytes;
     private final int maxCopies;
     private final long maxBytes;
+    private final ToLongFunction<String> expectedBytes;
+    private final long keepFreeBytes;
     /** The build threads: {@code concurrentBuilds} of them, lowered, fed in the order builds were asked for. */
     private final ExecutorService builders;
     /** One build per tenant at a time, so no tenant holds every build slot while others' as-of reads wait behind it. */
@@ -65,18 +72,29 @@ public final class PastCopies implements AutoCloseable {
     private final Map<Key, CompletableFuture<Copy>> building = new ConcurrentHashMap<>();
     private long keptBytes;
 
-    /** @param dir a directory of this edge's own (local disk), emptied now and when closed */
+    /**
+     * @param dir a directory of this edge's own (local disk), emptied now and when closed
+     * @param expectedBytes a tenant's present size: what a copy of its past is expected to take
+     * @param keepFreeBytes what a build must leave free on {@code dir}'s disk
+     */
     public PastCopies(PastBuilder builder, Path dir, SqliteLimits limits, int maxRows, long maxResultBytes, int concurrentBuilds,
-            int maxCopies, long maxBytes) {
+            int maxCopies, long maxBytes, ToLongFunction<String> expectedBytes, long keepFreeBytes) {
         this.builder = builder;
         this.dir = dir;
         TenantFiles.deleteTree(dir);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         this.limits = limits;
         this.maxRows = maxRows;
         this.maxResultBytes = maxResultBytes;
         this.builders = Executors.newFixedThreadPool(concurrentBuilds, LowPriority.threads("cairn-past-build-"));
         this.maxCopies = maxCopies;
         this.maxBytes = maxBytes;
+        this.expectedBytes = expectedBytes;
+        this.keepFreeBytes = keepFreeBytes;
     }
 
     /** Runs a read on the tenant's content as of {@code point}. */
@@ -151,6 +169,7 @@ public final class PastCopies implements AutoCloseable {
     private Copy buildNow(Key key) throws InterruptedException {
         Path target = dir.resolve(key.dirName());
         try {
+            makeRoom(expectedBytes.applyAsLong(key.tenant()));
             TenantFiles.deleteTree(target);
             Files.createDirectories(target);
             // A snapshot and a replay, seconds of SQLite: in one of the tenant's turns (ReadTurns).
@@ -164,14 +183,34 @@ public final class PastCopies implements AutoCloseable {
             ReadPool pool = ReadPool.ofVerifiedCopies(files, limits, 2);
             return new Copy(target, pool, new QueryRunner(pool, (t, o, w) -> false, maxRows, maxResultBytes),
                     Files.size(files.database(key.tenant())));
-        } catch (SQLException e) {
+        } catch (SQLException | IOException | RuntimeException e) {
             TenantFiles.deleteTree(target);
-            throw ApiError.unavailable("the tenant's content at " + key.partition() + ":" + key.offset() + " could not be built ("
-                    + e.getMessage() + "); retry shortly");
-        } catch (IOException e) {
-            TenantFiles.deleteTree(target);
-            throw new UncheckedIOException(e);
+            if (e instanceof ApiError a) throw a;
+            if (LocalDisk.isFull(e)) throw LocalDisk.full("this copy of the tenant's past");
+            if (e instanceof SQLException) {
+                throw ApiError.unavailable("the tenant's content at " + key.partition() + ":" + key.offset() + " could not be built ("
+                        + e.getMessage() + "); retry shortly");
+            }
+            if (e instanceof IOException io) throw new UncheckedIOException(io);
+            throw (RuntimeException) e;
         }
+    }
+
+    /**
+     * Drops least recently used copies until a copy of {@code needBytes} leaves {@code keepFreeBytes} on the
+     * disk; 503 {@code storage_full} when even that is not enough.
+     */
+    private void makeRoom(long needBytes) throws IOException {
+        synchronized (kept) {
+            Iterator<Copy> lru = kept.values().iterator();
+            while (!LocalDisk.hasRoom(dir, needBytes, keepFreeBytes) && lru.hasNext()) {
+                Copy c = lru.next();
+                lru.remove();
+                keptBytes -= c.bytes();
+                drop(c);
+            }
+        }
+        LocalDisk.requireRoom(dir, needBytes, keepFreeBytes, "this copy of the tenant's past");
     }
 
     private void keep(Key key, Copy copy) {
