@@ -44,10 +44,12 @@ class ColdTenants {
     /** Where a thaw gets the tenant's file and its tail. */
     interface Thawer {
         /**
-         * Places the tenant's snapshot at {@code snapshotOffset}, verified (checksum and the position it
-         * holds), as its file under {@code scratchHotDir}; false when it is missing, corrupt or unreachable.
+         * Places the tenant's snapshot at {@code snapshotOffset}, verified, as the file {@code target} (on the
+         * hot volume, outside the tenants' tree): its size and SHA-256 match the store's record, and that
+         * SHA-256 is {@code sha256}, the one the log's {@code Frozen} record names for that offset, or (null,
+         * or another) the file holds that offset. False when it is missing, corrupt or unreachable.
          */
-        boolean seed(String tenant, long snapshotOffset, Path scratchHotDir);
+        boolean seed(String tenant, long snapshotOffset, String sha256, Path target);
 
         /** Applies {@code tail}'s records to the tenant's file in {@code pool}, committed and synced; the file stays open there. */
         void applyTail(String tenant, TenantRegistry.ColdTail tail, TenantDatabasePool pool) throws SQLException;
@@ -200,11 +202,14 @@ class ColdTenants {
 
     private void thawNow(String tenant, Bookmark position, TenantRegistry.ColdTail tail) throws SQLException {
         long start = System.nanoTime();
-        Path scratch = files.scratchDir(tenant);
+        // The snapshot lands in a file of its own beside the tenants' tree and is moved into place from there:
+        // no scratch directory tree to make and remove per thaw. A tail that migrates, or a rebuild, needs one.
+        Path seededFile = files.scratchFile(tenant);
+        Path scratch = null;
         try {
-            boolean seeded = thawer.seed(tenant, tail.snapshotOffset(), scratch);
+            boolean seeded = thawer.seed(tenant, tail.snapshotOffset(), frozenSha256(tail), seededFile);
             if (seeded && !migrates(tail)) {
-                install(tenant, scratch);
+                install(tenant, seededFile);
                 FaultPoints.reach(FaultPoints.THAW_PLACED);
                 try {
                     thawer.applyTail(tenant, tail, pool);
@@ -214,14 +219,17 @@ class ColdTenants {
                     throw e;
                 }
             } else {
+                scratch = files.scratchDir(tenant);
+                TenantFiles scratchFiles = new TenantFiles(scratch);
                 if (seeded) {
-                    try (TenantDatabasePool scratchPool = new TenantDatabasePool(new TenantFiles(scratch), pool.limits(), 1, pool.templates())) {
+                    place(scratchFiles, tenant, seededFile);
+                    try (TenantDatabasePool scratchPool = new TenantDatabasePool(scratchFiles, pool.limits(), 1, pool.templates())) {
                         thawer.applyTail(tenant, tail, scratchPool);
                     }
                 } else {
                     thawer.rebuild(tenant, tail.partition(), position.offset(), scratch);
                 }
-                install(tenant, scratch);
+                install(tenant, scratchFiles.database(tenant));
                 FaultPoints.reach(FaultPoints.THAW_PLACED);
             }
             FaultPoints.reach(FaultPoints.THAW_TAIL_APPLIED);
@@ -233,8 +241,20 @@ class ColdTenants {
             thawTime.record(Duration.ofNanos(tookNanos));
             log.info("tenant {}: thawed for the record at {} in {} ms", tenant, position, tookNanos / 1_000_000);
         } finally {
-            TenantRecovery.deleteTree(scratch);
+            TenantRecovery.deleteTree(seededFile);
+            if (scratch != null) TenantRecovery.deleteTree(scratch);
         }
+    }
+
+    /**
+     * The SHA-256 the tail's {@code Frozen} record names for the snapshot the tail starts at (the snapshotter
+     * took that snapshot at that offset, stored it and read it back); null when the tail has no such record.
+     */
+    private static String frozenSha256(TenantRegistry.ColdTail tail) {
+        for (TenantCommand r : tail.records()) {
+            if (r.getPayload() instanceof Frozen f && f.getSnapshot().getOffset() == tail.snapshotOffset()) return f.getSnapshot().getSha256();
+        }
+        return null;
     }
 
     /** Whether applying the tail changes more than Cairn's own records (a migration waits in it). */
@@ -243,13 +263,16 @@ class ColdTenants {
                 || r.getPayload() instanceof TakeSnapshot));
     }
 
-    /** Moves the file under {@code scratch} into place. */
-    private void install(String tenant, Path scratch) throws SQLException {
-        Path file = new TenantFiles(scratch).database(tenant);
+    /** Moves {@code file}, the tenant's whole file made beside the tenants' tree, into place. */
+    private void install(String tenant, Path file) throws SQLException {
         if (!Files.exists(file)) throw new SQLException("tenant " + tenant + ": thaw produced no file");
         FaultPoints.reach(FaultPoints.THAW_DOWNLOADED);
+        place(files, tenant, file);
+    }
+
+    private static void place(TenantFiles where, String tenant, Path file) throws SQLException {
         try {
-            files.install(tenant, file);
+            where.install(tenant, file);
         } catch (IOException e) {
             throw new SQLException("could not place thawed tenant " + tenant, e);
         }

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,8 +79,10 @@ final class SnapshotSeeds {
             log.warn("tenant {}: snapshot store unreachable ({}); rebuilding from the log's start", tenant, e.getMessage());
             return -1;
         }
+        TenantFiles scratch = new TenantFiles(scratchHotDir);
+        scratch.prepare(tenant);
         for (SnapshotInfo s : candidates) {
-            switch (place(tenant, s.offset(), scratchHotDir)) {
+            switch (place(tenant, s.offset(), null, scratch.database(tenant))) {
                 case PLACED -> {
                     return s.offset();
                 }
@@ -93,27 +96,37 @@ final class SnapshotSeeds {
     }
 
     /**
-     * Places the snapshot of {@code tenant} at exactly {@code offset} as its file under {@code scratchHotDir}
-     * (a cold tenant's own snapshot); false when it is gone, fails verification (counted, as above) or
-     * the store cannot be reached: the caller then rebuilds the general way.
+     * Places the snapshot of {@code tenant} at exactly {@code offset} as the file {@code target} (a cold
+     * tenant's own snapshot); false when it is gone, fails verification (counted, as above) or the store
+     * cannot be reached: the caller then rebuilds the general way. When the verified snapshot's SHA-256 is
+     * {@code sha256}, the one the log recorded for the snapshot taken at that offset, the file is not opened to
+     * check the position it holds: those bytes are that snapshot.
      */
-    boolean seedExactly(String tenant, long offset, Path scratchHotDir) {
-        Placed p = place(tenant, offset, scratchHotDir);
+    boolean seedExactly(String tenant, long offset, String sha256, Path target) {
+        try {
+            if (!Files.isDirectory(target.getParent())) Files.createDirectories(target.getParent());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        Placed p = place(tenant, offset, sha256, target);
         if (p == Placed.MISSING) log.error("tenant {}: its cold snapshot at offset {} is missing from the store", tenant, offset);
         return p == Placed.PLACED;
     }
 
     private enum Placed { PLACED, MISSING, CORRUPT, UNREACHABLE }
 
-    /** Downloads one snapshot as the tenant's file under {@code scratchHotDir} and checks the position it holds. */
-    private Placed place(String tenant, long offset, Path scratchHotDir) {
-        TenantFiles scratch = new TenantFiles(scratchHotDir);
-        Path target = scratch.database(tenant);
+    /**
+     * Downloads one snapshot as {@code target} and checks the position it holds, unless its verified SHA-256
+     * is {@code sha256} (the log's record of the snapshot taken at that offset).
+     */
+    private Placed place(String tenant, long offset, String sha256, Path target) {
         try {
-            scratch.prepare(tenant);
-            if (store.download(tenant, offset, target).isEmpty()) return Placed.MISSING;
-            long holds = positionIn(target);
-            if (holds != offset) throw new SnapshotCorruptException("download", tenant, offset, "it holds offset " + holds, null);
+            Optional<SnapshotInfo> got = store.download(tenant, offset, target);
+            if (got.isEmpty()) return Placed.MISSING;
+            if (sha256 == null || !sha256.equals(got.get().sha256())) {
+                long holds = positionIn(target);
+                if (holds != offset) throw new SnapshotCorruptException("download", tenant, offset, "it holds offset " + holds, null);
+            }
             seeded.increment();
             return Placed.PLACED;
         } catch (SnapshotCorruptException e) {

@@ -25,8 +25,8 @@ final class SnapshotThawer implements ColdTenants.Thawer {
     }
 
     @Override
-    public boolean seed(String tenant, long snapshotOffset, Path scratchHotDir) {
-        return seeds.seedExactly(tenant, snapshotOffset, scratchHotDir);
+    public boolean seed(String tenant, long snapshotOffset, String sha256, Path target) {
+        return seeds.seedExactly(tenant, snapshotOffset, sha256, target);
     }
 
     @Override

@@ -70,6 +70,14 @@ public final class TenantFiles {
         return hot.resolve("recovery").resolve(TenantId.require(tenant) + "-" + System.nanoTime());
     }
 
+    /**
+     * A fresh file path under {@code <hot>/recovery} (the directory may not exist yet) where a whole file of
+     * {@code tenant} is made before {@link #install} moves it into place.
+     */
+    public Path scratchFile(String tenant) {
+        return hot.resolve("recovery").resolve(TenantId.require(tenant) + "-" + System.nanoTime() + ".db");
+    }
+
     /** A fresh path under {@code <hot>/snapshots} for a copy of {@code tenant}'s file on its way to the snapshot store. */
     public Path snapshotScratch(String tenant) {
         return hot.resolve("snapshots").resolve(TenantId.require(tenant) + "-" + System.nanoTime() + ".db");
