@@ -130,8 +130,8 @@ final class CopyReads {
     private QueryResult primary(ReadCopy c, String tenant, StatementSpec spec, Bookmark atLeast, Duration wait) throws InterruptedException {
         return s.repairs().read(tenant, wait, () -> c.queries().run(tenant, spec, atLeast, wait), s.coldReads() == null ? null
                 // A cold tenant's snapshot holds every write it acknowledged; a bookmark past it waits for a thaw instead.
-                : snapshotOffset -> atLeast != null && atLeast.offset() > snapshotOffset ? null
-                        : s.coldReads().run(tenant, snapshotOffset, spec, atLeast, wait));
+                : (snapshotOffset, sha256) -> atLeast != null && atLeast.offset() > snapshotOffset ? null
+                        : s.coldReads().run(tenant, snapshotOffset, sha256, spec, atLeast, wait));
     }
 
     private ApiError lagging(String why, List<ReadCopy> copies, int partition) {

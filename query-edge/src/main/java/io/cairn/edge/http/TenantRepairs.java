@@ -32,9 +32,12 @@ public final class TenantRepairs {
         T run() throws InterruptedException;
     }
 
-    /** The same read served from a cold tenant's snapshot at an offset; null when it cannot be (the tenant is thawed instead). */
+    /**
+     * The same read served from a cold tenant's snapshot at an offset (its SHA-256 as the log recorded it);
+     * null when it cannot be (the tenant is thawed instead).
+     */
     interface ColdRead<T> {
-        T run(long snapshotOffset) throws InterruptedException;
+        T run(long snapshotOffset, String sha256) throws InterruptedException;
     }
 
     private static final Logger log = LoggerFactory.getLogger(TenantRepairs.class);
@@ -88,7 +91,7 @@ public final class TenantRepairs {
             boolean cold = st != null && st.getTier() == Tier.COLD; // no file is expected: not a damage
             if (cold && fromSnapshot != null && st.getSnapshot() != null && !snapshotBehind.test(st)) {
                 try {
-                    T served = fromSnapshot.run(st.getSnapshot().getOffset());
+                    T served = fromSnapshot.run(st.getSnapshot().getOffset(), st.getSnapshot().getSha256());
                     if (served != null) {
                         metrics.coldRead();
                         return served;

@@ -26,7 +26,8 @@ import java.util.concurrent.Semaphore;
 /**
  * Reads of cold tenants, served from their snapshot without making them hot: while a tenant is cold its
  * snapshot is exactly its data (nothing was applied after it but the freeze itself), so the edge fetches
- * it once into a local directory of its own (verified: size, SHA-256 and the position it holds) and runs
+ * it once into a local directory of its own (verified: size and SHA-256; and the position it holds
+ * unless that SHA-256 is the one the log recorded for the snapshot) and runs
  * reads on it like on a hot file. At most {@code concurrentDownloads} snapshots are fetched at once, a
  * tenant's concurrent first reads share one download, and the copies kept are bounded in bytes (least
  * recently read dropped first). A write to the tenant thaws it in the applier; from then on its hot file
@@ -66,15 +67,17 @@ public final class ColdReads implements AutoCloseable {
 
     /**
      * Runs {@code spec} on the tenant's snapshot at {@code snapshotOffset}, fetching it first if this edge
-     * has no copy of it. {@code atLeast} must not be past the snapshot (the caller checks).
+     * has no copy of it. {@code atLeast} must not be past the snapshot (the caller checks). {@code sha256}:
+     * the snapshot's SHA-256 as the log recorded it (null if unknown); a download with another is opened to
+     * check that it holds that offset.
      */
-    public QueryResult run(String tenant, long snapshotOffset, StatementSpec spec, Bookmark atLeast, Duration wait)
+    public QueryResult run(String tenant, long snapshotOffset, String sha256, StatementSpec spec, Bookmark atLeast, Duration wait)
             throws InterruptedException {
-        ensure(tenant, snapshotOffset);
+        ensure(tenant, snapshotOffset, sha256);
         return runner.run(tenant, spec, atLeast, wait);
     }
 
-    private void ensure(String tenant, long offset) throws InterruptedException {
+    private void ensure(String tenant, long offset, String sha256) throws InterruptedException {
         while (true) {
             synchronized (kept) {
                 long[] have = kept.get(tenant);
@@ -89,7 +92,7 @@ public final class ColdReads implements AutoCloseable {
             try {
                 // A download, a decompression and a check of the copy: in one of the tenant's turns (ReadTurns).
                 ReadTurns.SHARED.call(tenant, () -> {
-                    fetch(tenant, offset);
+                    fetch(tenant, offset, sha256);
                     return null;
                 });
                 mine.complete(null);
@@ -103,16 +106,18 @@ public final class ColdReads implements AutoCloseable {
         }
     }
 
-    private void fetch(String tenant, long offset) throws InterruptedException {
+    private void fetch(String tenant, long offset, String sha256) throws InterruptedException {
         downloads.acquire();
         Path tmp = dir.resolve("incoming").resolve(tenant + "-" + System.nanoTime() + ".db");
         try {
             Files.createDirectories(tmp.getParent());
-            if (store.download(tenant, offset, tmp).isEmpty()) {
-                throw ApiError.unavailable("the tenant's snapshot is not in the store; retry shortly");
+            var got = store.download(tenant, offset, tmp);
+            if (got.isEmpty()) throw ApiError.unavailable("the tenant's snapshot is not in the store; retry shortly");
+            // Bytes whose verified SHA-256 is the one the log recorded for this offset are that snapshot: no open to check.
+            if (sha256 == null || !sha256.equals(got.get().sha256())) {
+                long holds = ConsistentCopy.positionOf(tmp).offset();
+                if (holds != offset) throw new IllegalStateException("snapshot " + tenant + "@" + offset + " holds offset " + holds);
             }
-            long holds = ConsistentCopy.positionOf(tmp).offset();
-            if (holds != offset) throw new IllegalStateException("snapshot " + tenant + "@" + offset + " holds offset " + holds);
             long size = Files.size(tmp);
             pool.evict(tenant);
             copies.install(tenant, tmp);
