@@ -183,17 +183,23 @@ public final class PastCopies implements AutoCloseable {
             ReadPool pool = ReadPool.ofVerifiedCopies(files, limits, 2);
             return new Copy(target, pool, new QueryRunner(pool, (t, o, w) -> false, maxRows, maxResultBytes),
                     Files.size(files.database(key.tenant())));
-        } catch (SQLException | IOException | RuntimeException e) {
-            TenantFiles.deleteTree(target);
-            if (e instanceof ApiError a) throw a;
-            if (LocalDisk.isFull(e)) throw LocalDisk.full("this copy of the tenant's past");
-            if (e instanceof SQLException) {
-                throw ApiError.unavailable("the tenant's content at " + key.partition() + ":" + key.offset() + " could not be built ("
-                        + e.getMessage() + "); retry shortly");
-            }
-            if (e instanceof IOException io) throw new UncheckedIOException(io);
-            throw (RuntimeException) e;
+        } catch (SQLException e) {
+            dropFailed(target, e);
+            throw ApiError.unavailable("the tenant's content at " + key.partition() + ":" + key.offset() + " could not be built ("
+                    + e.getMessage() + "); retry shortly");
+        } catch (IOException e) {
+            dropFailed(target, e);
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            dropFailed(target, e);
+            throw e;
         }
+    }
+
+    /** Removes a build that failed; one that failed for a full disk is answered 503 {@code storage_full}. */
+    private static void dropFailed(Path target, Exception e) {
+        TenantFiles.deleteTree(target);
+        if (!(e instanceof ApiError) && LocalDisk.isFull(e)) throw LocalDisk.full("this copy of the tenant's past");
     }
 
     /**
