@@ -64,7 +64,9 @@ final class GroupCommit {
     private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
 
     /** What a commit produced, in log order: outcomes, then one state per tenant touched. */
-    record Emitted(List<CommandResult> results, List<TenantState> states) {}
+    record Emitted(List<CommandResult> results, List<TenantState> states) {
+        static final Emitted NOTHING = new Emitted(List.of(), List.of());
+    }
 
     private final TenantDatabasePool pool;
     private final Map<String, TenantDatabase> touched = new LinkedHashMap<>();
@@ -73,10 +75,18 @@ final class GroupCommit {
     private final Map<String, Bookmark> created = new LinkedHashMap<>();
     private final DurabilityBarrier barrier = new DurabilityBarrier();
     private final Keyring keys;
+    /** False in a replay: nobody waits for its outcomes or states, so none are made (nor sealed, nor read from the file). */
+    private final boolean emits;
 
     GroupCommit(TenantDatabasePool pool, Keyring keys) {
+        this(pool, keys, true);
+    }
+
+    /** {@code emits} false: {@link #commit} returns {@link Emitted#NOTHING}, for a replay that only builds files. */
+    GroupCommit(TenantDatabasePool pool, Keyring keys, boolean emits) {
         this.pool = pool;
         this.keys = keys;
+        this.emits = emits;
     }
 
     /** The database of {@code tenant} if this group already holds it, else null. */
@@ -193,6 +203,7 @@ final class GroupCommit {
             }
             committed.add(db.tenant);
             barrier.committed(pool.files().database(db.tenant), db.createdInThisGroup());
+            if (!emits) continue;
             try {
                 states.add(stateOf(db));
             } catch (SQLException | RuntimeException e) {
@@ -209,6 +220,7 @@ final class GroupCommit {
 
     /** Outcomes of every pending record but those of {@code notCommitted} tenants (whose transactions are rolled back). */
     private Emitted emitted(Set<String> notCommitted, List<TenantState> states, long nowMillis) {
+        if (!emits) return Emitted.NOTHING;
         List<CommandResult> results = new ArrayList<>(pending.size());
         for (Pending p : pending) {
             if (!notCommitted.contains(p.command().getTenant())) results.add(sealed(p, result(p, nowMillis)));

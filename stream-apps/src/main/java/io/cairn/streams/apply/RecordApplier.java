@@ -56,7 +56,8 @@ final class RecordApplier {
      * lane): a {@code Frozen} there is only recorded, the tenant stays hot, and the tiering job asks again.
      * {@code past} builds the content a {@code RestoreFrom} names (null: none can be applied here).
      * {@code live} true where clients wait for outcomes: a redelivered write's outcome is then emitted again
-     * (see {@link #redelivered}); a replay (false) emits nothing and looks nothing up for the records it skips.
+     * (see {@link #redelivered}); a replay (false) makes no outcomes or states at all (its group emits
+     * {@link GroupCommit.Emitted#NOTHING}) and looks nothing up for the records it skips.
      */
     RecordApplier(TenantDatabasePool pool, int maxResultRows, TenantKeys keys, TenantRecovery recovery, SnapshotRequests snapshots,
             PastContent past, boolean mayFreeze, boolean live) {
@@ -66,7 +67,7 @@ final class RecordApplier {
         this.cold = recovery.cold();
         this.applier = new CommandApplier(pool, maxResultRows, snapshots, cold, mayFreeze && cold.freezes());
         this.snapshots = snapshots;
-        this.group = new GroupCommit(pool, keys == null ? Keyring.NONE : keys);
+        this.group = new GroupCommit(pool, keys == null ? Keyring.NONE : keys, live);
         this.pool = pool;
         this.recovery = recovery;
     }

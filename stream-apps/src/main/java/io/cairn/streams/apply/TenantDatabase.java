@@ -47,6 +47,9 @@ final class TenantDatabase implements AutoCloseable {
         }
     };
     private PreparedStatement lastInsertRowid;
+    /** The last growth cap's statement and its text ({@link #setMaxPageCount}). */
+    private PreparedStatement capStatement;
+    private String capSql;
     private boolean inTransaction;
     private boolean fresh;
     private boolean inUse;
@@ -289,9 +292,31 @@ final class TenantDatabase implements AutoCloseable {
         return conn.limits().maxDatabaseBytes() / SqliteConnections.PAGE_SIZE;
     }
 
+    /**
+     * Sets SQLite's page limit for this connection. A PRAGMA takes no parameters, so each value is its own
+     * statement: the quota's is one per connection and kept with the others; a cap's changes only when the
+     * file grows, so the last one is kept and used again until then (preparing it cost a replay a tenth of
+     * its CPU per record).
+     */
     private void setMaxPageCount(long pages) throws SQLException {
-        try (Statement s = connection().createStatement()) {
-            s.execute("PRAGMA main.max_page_count = " + pages);
+        String sql = "PRAGMA main.max_page_count = " + pages;
+        if (pages == quotaPages()) {
+            prepare(sql).executeQuery().close(); // its one row holds the new limit
+            return;
+        }
+        if (!sql.equals(capSql)) {
+            closeQuietly(capStatement);
+            capStatement = null;
+            capStatement = connection().prepareStatement(sql);
+            capSql = sql;
+        }
+        try {
+            capStatement.executeQuery().close();
+        } catch (SQLException e) {
+            closeQuietly(capStatement); // it may be finalized (see prepare): the next cap prepares it again
+            capStatement = null;
+            capSql = null;
+            throw e;
         }
     }
 
@@ -319,6 +344,7 @@ final class TenantDatabase implements AutoCloseable {
         prepared.values().forEach(TenantDatabase::closeQuietly);
         prepared.clear();
         closeQuietly(lastInsertRowid);
+        closeQuietly(capStatement);
         try {
             conn.close();
         } catch (SQLException ignored) {
