@@ -66,11 +66,16 @@ final class LogFixture implements AutoCloseable {
         return kafka.bootstrapServers();
     }
 
-    /** Produces every command in order (one tenant's commands stay in order on its partition); returns when all are acked. */
-    void produce(List<TenantCommand> commands) throws Exception {
+    /**
+     * Produces every command in order (one tenant's commands stay in order on its partition); returns when all are
+     * acked, with where each went.
+     */
+    List<RecordMetadata> produce(List<TenantCommand> commands) throws Exception {
         List<Future<RecordMetadata>> acks = new ArrayList<>(commands.size());
         for (TenantCommand c : commands) acks.add(producer.send(new ProducerRecord<>(TopicCatalog.TENANT_LOG, c.getTenant(), c)));
-        for (Future<RecordMetadata> f : acks) f.get();
+        List<RecordMetadata> at = new ArrayList<>(acks.size());
+        for (Future<RecordMetadata> f : acks) at.add(f.get());
+        return at;
     }
 
     /** Blocks until consumer group {@code group} has committed every partition of the log up to its current end. */

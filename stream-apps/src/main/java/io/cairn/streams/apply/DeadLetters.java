@@ -17,13 +17,14 @@ final class DeadLetters {
     private DeadLetters() {}
 
     /**
-     * Every quarantined position on the given partitions of the log, read to the topic's current end.
-     * Closes {@code consumer}. An absent topic (a log from before dead letters) lists none.
+     * Every quarantined position on the given partitions of the log, read to the topic's current end with
+     * {@code consumer}, which stays open for the caller to assign again. An absent topic (a log from before
+     * dead letters) lists none.
      */
     static Set<Bookmark> read(KafkaConsumer<String, byte[]> consumer, Collection<TopicPartition> logPartitions) {
         Set<Integer> wanted = logPartitions.stream().map(TopicPartition::partition).collect(Collectors.toSet());
         Set<Bookmark> out = new HashSet<>();
-        TopicReads.toEnd(consumer, TopicCatalog.DEAD_LETTERS, Duration.ofMinutes(2), r -> {
+        TopicReads.read(consumer, TopicCatalog.DEAD_LETTERS, Duration.ofMinutes(2), r -> {
             if (r.value() == null) return;
             DeadLetter d = Serdes.DEAD_LETTER.decode(r.value());
             if (wanted.contains(d.getPartition())) out.add(new Bookmark(d.getPartition(), d.getOffset()));

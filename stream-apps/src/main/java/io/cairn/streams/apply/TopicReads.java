@@ -21,17 +21,29 @@ final class TopicReads {
      */
     static void toEnd(KafkaConsumer<String, byte[]> consumer, String topic, Duration within, Consumer<ConsumerRecord<String, byte[]>> each) {
         try (consumer) {
-            List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
-            if (infos == null || infos.isEmpty()) return;
-            List<TopicPartition> parts = infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(parts, Duration.ofSeconds(30));
-            long deadline = System.nanoTime() + within.toNanos();
-            while (parts.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-                if (System.nanoTime() > deadline) throw new IllegalStateException("could not read " + topic + " to its end");
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) each.accept(r);
-            }
+            read(consumer, topic, within, each);
+        }
+    }
+
+    /**
+     * As {@link #toEnd}, but leaves {@code consumer} open for the caller to assign again (a replay reads the
+     * dead letters, then the log, with one consumer). Partitions that hold nothing are not fetched: when
+     * none holds anything, this costs two offset lookups and no fetch.
+     */
+    static void read(KafkaConsumer<String, byte[]> consumer, String topic, Duration within, Consumer<ConsumerRecord<String, byte[]>> each) {
+        List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+        if (infos == null || infos.isEmpty()) return;
+        List<TopicPartition> parts = infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+        Map<TopicPartition, Long> ends = consumer.endOffsets(parts, Duration.ofSeconds(30));
+        Map<TopicPartition, Long> starts = consumer.beginningOffsets(parts, Duration.ofSeconds(30));
+        List<TopicPartition> held = parts.stream().filter(tp -> ends.get(tp) > starts.get(tp)).toList();
+        if (held.isEmpty()) return;
+        consumer.assign(held);
+        held.forEach(tp -> consumer.seek(tp, starts.get(tp)));
+        long deadline = System.nanoTime() + within.toNanos();
+        while (held.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+            if (System.nanoTime() > deadline) throw new IllegalStateException("could not read " + topic + " to its end");
+            for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) each.accept(r);
         }
     }
 }
