@@ -59,8 +59,9 @@ public final class DeterministicFunctions {
     public static final class Context {
         private long seed;
         private long nowMillis;
-        private SplittableRandom random = new SplittableRandom(0);
-        private String nowText = ISO.format(Instant.EPOCH);
+        /** Made from the seed and the time when SQL first asks for them: most records ask for neither. */
+        private SplittableRandom random;
+        private String nowText;
         private boolean consulted;
 
         /** Starts a record: a fresh random sequence from {@code seed}, and 'now' is {@code nowMillis} (Unix ms, UTC). */
@@ -68,8 +69,8 @@ public final class DeterministicFunctions {
             this.consulted = false;
             this.seed = seed;
             this.nowMillis = nowMillis;
-            this.random = new SplittableRandom(seed);
-            this.nowText = ISO.format(Instant.ofEpochMilli(nowMillis));
+            this.random = null;
+            this.nowText = null;
         }
 
         public long seed() { return seed; }
@@ -82,12 +83,14 @@ public final class DeterministicFunctions {
 
         SplittableRandom random() {
             consulted = true;
+            if (random == null) random = new SplittableRandom(seed);
             return random;
         }
 
         /** 'now' as a time-value SQLite parses to the same millisecond: 'YYYY-MM-DD HH:MM:SS.SSS'. */
         String nowText() {
             consulted = true;
+            if (nowText == null) nowText = ISO.format(Instant.ofEpochMilli(nowMillis));
             return nowText;
         }
     }
