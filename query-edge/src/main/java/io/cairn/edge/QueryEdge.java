@@ -133,7 +133,7 @@ public final class QueryEdge implements AutoCloseable {
                     new RestorePoints(logEnds, options.snapshots(), options.restoreWindow(), java.time.Clock.systemUTC()),
                     options.pastBuilder() == null ? null : track(resources, new PastCopies(options.pastBuilder(),
                             scratch(config.scratchDir(), "cairn-past-"), config.readLimits(), config.maxResultRows(), config.maxResultBytes(),
-                            PAST_BUILDS, PAST_COPIES, PAST_COPY_BYTES, t -> directory.tenant(t).map(st -> st.getSizeBytes()).orElse(0L),
+                            PAST_BUILDS, PAST_COPIES, PAST_COPY_BYTES, directory::tenant,
                             config.readLimits().minFreeTempBytes())),
                     options.keys(), copies);
             copies.start();

@@ -13,10 +13,13 @@ import java.sql.SQLException;
  * of {@code partition}, under the empty directory {@code dir} at {@code TenantFiles(dir).database(tenant)},
  * and returns true; it returns false, leaving no file, when the tenant did not exist then (not yet
  * created, or deleted). It throws {@link SQLException} when the point can no longer be built (retention
- * removed records no kept snapshot covers) or the log cannot be read. Thread-safe: builds into different
- * directories may run at once.
+ * removed records no kept snapshot covers) or the log cannot be read. {@code createdOffset} is where the
+ * record that created the tenant alive at {@code lastOffset} sits on the partition, when the caller knows it
+ * (else -1): nothing before it is part of that tenant, so a build need not read the partition's records
+ * before it (other tenants' records, or an earlier tenant of the same name). The content is the same either
+ * way. Thread-safe: builds into different directories may run at once.
  */
 @FunctionalInterface
 public interface PastBuilder {
-    boolean build(String tenant, int partition, long lastOffset, Path dir) throws SQLException;
+    boolean build(String tenant, int partition, long createdOffset, long lastOffset, Path dir) throws SQLException;
 }

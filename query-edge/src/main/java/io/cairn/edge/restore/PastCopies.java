@@ -12,6 +12,7 @@ import io.cairn.tenantdb.sqlite.SqliteLimits;
 import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.cairn.topics.Bookmark;
 import io.cairn.topics.ErrorCode;
+import io.cairn.topics.avro.TenantState;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -21,12 +22,13 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.ToLongFunction;
+import java.util.function.Function;
 
 /**
  * Read-only copies of tenants as of past points, for as-of reads and exports: built once per (tenant,
@@ -62,7 +64,7 @@ public final class PastCopies implements AutoCloseable {
     private final long maxResultBytes;
     private final int maxCopies;
     private final long maxBytes;
-    private final ToLongFunction<String> expectedBytes;
+    private final Function<String, Optional<TenantState>> states;
     private final long keepFreeBytes;
     /** The build threads: {@code concurrentBuilds} of them, lowered, fed in the order builds were asked for. */
     private final ExecutorService builders;
@@ -74,11 +76,12 @@ public final class PastCopies implements AutoCloseable {
 
     /**
      * @param dir a directory of this edge's own (local disk), emptied now and when closed
-     * @param expectedBytes a tenant's present size: what a copy of its past is expected to take
+     * @param states a tenant's present state: its size is what a copy of its past is expected to take, and its
+     *     creation offset where a build of a point after it may start reading the log
      * @param keepFreeBytes what a build must leave free on {@code dir}'s disk
      */
     public PastCopies(PastBuilder builder, Path dir, SqliteLimits limits, int maxRows, long maxResultBytes, int concurrentBuilds,
-            int maxCopies, long maxBytes, ToLongFunction<String> expectedBytes, long keepFreeBytes) {
+            int maxCopies, long maxBytes, Function<String, Optional<TenantState>> states, long keepFreeBytes) {
         this.builder = builder;
         this.dir = dir;
         TenantFiles.deleteTree(dir);
@@ -93,7 +96,7 @@ public final class PastCopies implements AutoCloseable {
         this.builders = Executors.newFixedThreadPool(concurrentBuilds, LowPriority.threads("cairn-past-build-"));
         this.maxCopies = maxCopies;
         this.maxBytes = maxBytes;
-        this.expectedBytes = expectedBytes;
+        this.states = states;
         this.keepFreeBytes = keepFreeBytes;
     }
 
@@ -169,11 +172,13 @@ public final class PastCopies implements AutoCloseable {
     private Copy buildNow(Key key) throws InterruptedException {
         Path target = dir.resolve(key.dirName());
         try {
-            makeRoom(expectedBytes.applyAsLong(key.tenant()));
+            Optional<TenantState> now = states.apply(key.tenant());
+            makeRoom(now.map(TenantState::getSizeBytes).orElse(0L));
+            long created = createdAtOrBefore(now, key);
             TenantFiles.deleteTree(target);
             Files.createDirectories(target);
             // A snapshot and a replay, seconds of SQLite: in one of the tenant's turns (ReadTurns).
-            if (!ReadTurns.SHARED.call(key.tenant(), () -> builder.build(key.tenant(), key.partition(), key.offset(), target))) {
+            if (!ReadTurns.SHARED.call(key.tenant(), () -> builder.build(key.tenant(), key.partition(), created, key.offset(), target))) {
                 TenantFiles.deleteTree(target);
                 throw new ApiError(ErrorCode.RESTORE_OUT_OF_RANGE, "tenant '" + key.tenant() + "' did not exist at "
                         + key.partition() + ":" + key.offset());
@@ -194,6 +199,16 @@ public final class PastCopies implements AutoCloseable {
             dropFailed(target, e);
             throw e;
         }
+    }
+
+    /**
+     * Where the tenant alive at the point was created, or -1: the present tenant's creation offset when it is at
+     * or before the point on the same partition (a tenant created after the point is another incarnation, whose
+     * creation says nothing of the point's).
+     */
+    private static long createdAtOrBefore(Optional<TenantState> now, Key key) {
+        return now.filter(st -> st.getPartition() == key.partition() && st.getCreatedOffset() >= 0 && st.getCreatedOffset() <= key.offset())
+                .map(TenantState::getCreatedOffset).orElse(-1L);
     }
 
     /** Removes a build that failed; one that failed for a full disk is answered 503 {@code storage_full}. */

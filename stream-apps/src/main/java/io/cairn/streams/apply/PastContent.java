@@ -56,23 +56,53 @@ public final class PastContent {
      * no kept snapshot covers).
      */
     public boolean build(String tenant, int partition, long lastOffset, Path scratchHotDir) throws SQLException {
+        return build(tenant, partition, -1, lastOffset, scratchHotDir);
+    }
+
+    /**
+     * As {@link #build(String, int, long, Path)}, knowing that the tenant alive at {@code lastOffset} was
+     * created by the record at {@code createdOffset} (-1: not known): only snapshots at or after it are
+     * candidates, and without one the replay starts there, not at the partition's start, so the records of
+     * the partition before it (other tenants', or an earlier tenant's of the same name) are not read. Each
+     * record before it belongs to another tenant, so the content is the same as from the start.
+     */
+    public boolean build(String tenant, int partition, long createdOffset, long lastOffset, Path scratchHotDir) throws SQLException {
+        if (createdOffset > lastOffset) throw new IllegalArgumentException("created at " + createdOffset + ", after the point " + lastOffset);
         TenantFiles scratch = new TenantFiles(scratchHotDir);
         LogReplay replay = new LogReplay(kafkaClientProps, config.withRole(config.role(), config.applicationId(), scratchHotDir));
         if (store != null) replay = replay.withSnapshots(store, meters());
         long start = System.nanoTime();
-        long seeded = store == null ? -1 : SnapshotSeeds.forRebuild(store, meters()).seed(tenant, lastOffset, scratchHotDir);
+        long seeded = store == null ? -1
+                : SnapshotSeeds.forRebuild(store, meters()).seed(tenant, Math.max(0, createdOffset), lastOffset, scratchHotDir);
         if (seeded >= 0 && ConsistentCopy.positionOf(scratch.database(tenant)).partition() != partition) {
             deleteQuietly(scratch.database(tenant)); // a snapshot of another log's tenant of that name: replay instead
             seeded = -1;
         }
         long placed = System.nanoTime();
         ReplayProgress replayed = null;
-        if (seeded < 0) replayed = replay.replayPartition(partition, lastOffset + 1, tenant::equals, progress -> { });
-        else if (seeded < lastOffset) replayed = replay.replayPartitionFrom(partition, seeded + 1, lastOffset + 1, tenant::equals, progress -> { });
+        if (seeded >= 0) {
+            if (seeded < lastOffset) replayed = replay.replayPartitionFrom(partition, seeded + 1, lastOffset + 1, tenant::equals, progress -> { });
+        } else if (createdOffset >= 0) {
+            replayed = fromCreation(replay, tenant, partition, createdOffset, lastOffset);
+        } else {
+            replayed = replay.replayPartition(partition, lastOffset + 1, tenant::equals, progress -> { });
+        }
         log.info("tenant {}: content at {}:{} built from {} in {} ms ({} ms placing it, {} records replayed in {} ms)", tenant, partition, lastOffset,
-                seeded < 0 ? "the log's start" : "the snapshot at " + seeded, (System.nanoTime() - start) / 1_000_000, (placed - start) / 1_000_000,
+                seeded >= 0 ? "the snapshot at " + seeded : createdOffset >= 0 ? "its creation at " + createdOffset : "the log's start",
+                (System.nanoTime() - start) / 1_000_000, (placed - start) / 1_000_000,
                 replayed == null ? 0 : replayed.applied(), (System.nanoTime() - placed) / 1_000_000);
         return Files.exists(scratch.database(tenant));
+    }
+
+    /** The tenant's records from its creation on, onto a directory without its file; retention's removal of any of them is a SQLException. */
+    private static ReplayProgress fromCreation(LogReplay replay, String tenant, int partition, long createdOffset, long lastOffset)
+            throws SQLException {
+        try {
+            return replay.replayPartitionFrom(partition, createdOffset, lastOffset + 1, tenant::equals, progress -> { });
+        } catch (IllegalStateException removed) {
+            throw new SQLException("tenant " + tenant + ": the log no longer holds its records from its creation at " + partition + ":"
+                    + createdOffset + " and no kept snapshot covers them", removed);
+        }
     }
 
     /**
