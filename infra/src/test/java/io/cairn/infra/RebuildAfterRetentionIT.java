@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.cairn.connectors.s3.S3Clients;
 import io.cairn.connectors.s3.S3SnapshotConfig;
 import io.cairn.connectors.s3.S3SnapshotStore;
@@ -71,6 +72,8 @@ class RebuildAfterRetentionIT {
             assertThat(cut.values()).anyMatch(o -> o > 0);
             snapshot(stack, "ra-snap"); // as the retention guard does for a tenant whose snapshot grows old
             tenantWithRows(stack, "ra-new", 20);
+            String young = onTheSamePartition(cut.size(), "ra-snap");
+            youngTenantsPastIsWholeOnTheShortenedLog(stack, young, tenantWithRows(stack, young, 20));
             Reply later = stack.post("/v1/tenants/ra-snap/execute", snapKey, "{\"sql\":\"INSERT INTO t VALUES (1001), (1002)\"}");
             assertThat(later.status()).as(later.body().toString()).isEqualTo(200);
             Path hot = data.resolve("hot");
@@ -87,7 +90,9 @@ class RebuildAfterRetentionIT {
             assertThat(rebuilt.exists("ra-lost")).as("never a partial tenant").isFalse();
             assertThat(rebuilt.exists("ra-gone")).isFalse();
             assertThat(refused.progress().seeded()).as("ra-snap and ra-cold").isEqualTo(2);
-            for (String t : List.of("ra-snap", "ra-new")) assertThat(TestStack.fileChecksum(all, t)).as(t).isEqualTo(TestStack.fileChecksum(hot, t));
+            for (String t : List.of("ra-snap", "ra-new", young)) {
+                assertThat(TestStack.fileChecksum(all, t)).as(t).isEqualTo(TestStack.fileChecksum(hot, t));
+            }
             assertThat(rows(all, "ra-snap")).isEqualTo(202);
             assertThat(rows(all, "ra-cold")).as("the cold tenant, whose every record is gone, from its snapshot").isEqualTo(300);
 
@@ -95,7 +100,7 @@ class RebuildAfterRetentionIT {
             ReplayProgress done = new LogReplay(stack.kafkaProperties(), ApplierConfig.primary(others))
                     .withSnapshots(store, new SimpleMeterRegistry()).replayAll(t -> t.startsWith("ra-") && !t.equals("ra-lost"), p -> { });
             assertThat(done.seeded()).isEqualTo(2);
-            assertThat(new TenantFiles(others).list()).containsExactlyInAnyOrder("ra-snap", "ra-cold", "ra-new");
+            assertThat(new TenantFiles(others).list()).containsExactlyInAnyOrder("ra-snap", "ra-cold", "ra-new", young);
 
             Path noSnapshots = data.resolve("rebuilt-no-snapshots");
             IllegalStateException noStore = catchThrowableOfType(IllegalStateException.class,
@@ -105,6 +110,42 @@ class RebuildAfterRetentionIT {
                     "--into", data.resolve("rebuilt-cli").toString());
             assertThat(exit).as("the command refuses a shortened log without snapshots").isEqualTo(2);
         }
+    }
+
+    /**
+     * A tenant created after the cut on a partition the cut shortened, never snapshotted: the log still holds
+     * every record of it, so its restorable range starts at its creation (not "retention"), and a past point
+     * reads and restores, built from its creation on.
+     */
+    private static void youngTenantsPastIsWholeOnTheShortenedLog(TestStack stack, String tenant, String key) throws Exception {
+        JsonNode history = stack.get("/v1/tenants/" + tenant + "/history", key).body();
+        assertThat(history.path("restorable").path("limited_by").asText()).as(history.toString()).isEqualTo("creation");
+        assertThat(history.path("restorable").path("earliest").asText()).isEqualTo(history.path("created_bookmark").asText());
+        Reply more = stack.post("/v1/tenants/" + tenant + "/execute", key, "{\"sql\":\"INSERT INTO t VALUES (1000)\"}");
+        String before = more.text("bookmark");
+        String point = before.substring(0, before.indexOf(':') + 1) + (offset(before) - 1); // right after the first 20 rows
+        Reply past = stack.post("/v1/tenants/" + tenant + "/query", key, "{\"sql\":\"SELECT count(*) FROM t\",\"as_of\":\"" + point + "\"}");
+        assertThat(past.status()).as(past.body().toString()).isEqualTo(200);
+        assertThat(past.body().path("rows").get(0).get(0).asInt()).isEqualTo(20);
+        Reply restored = stack.post("/v1/tenants/" + tenant + "/restore", ADMIN, "{\"bookmark\":\"" + point + "\"}");
+        assertThat(restored.status()).as(restored.body().toString()).isEqualTo(200);
+        Reply now = stack.post("/v1/tenants/" + tenant + "/query", key, "{\"sql\":\"SELECT count(*) FROM t\",\"consistency\":\"strong\"}");
+        assertThat(now.body().path("rows").get(0).get(0).asInt()).as(now.body().toString()).isEqualTo(20);
+        Reply again = stack.post("/v1/tenants/" + tenant + "/execute", key, "{\"sql\":\"INSERT INTO t VALUES (1000)\"}");
+        assertThat(again.status()).as(again.body().toString()).isEqualTo(200);
+    }
+
+    /** A tenant name that the log's partitioner puts on the partition of {@code other}. */
+    private static String onTheSamePartition(int partitions, String other) {
+        for (int i = 0; ; i++) {
+            String name = "ra-young-" + i;
+            if (partitionOf(name, partitions) == partitionOf(other, partitions)) return name;
+        }
+    }
+
+    private static int partitionOf(String tenant, int partitions) {
+        return org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(
+                tenant.getBytes(java.nio.charset.StandardCharsets.UTF_8))) % partitions;
     }
 
     private static String tenantWithRows(TestStack stack, String tenant, int rows) throws Exception {

@@ -75,7 +75,7 @@ public final class RestorePoints {
         int p = st.getPartition();
         long created = st.getCreatedOffset() >= 0 ? st.getCreatedOffset() : log.firstAtOrAfter(p, st.getCreatedAtMs());
         long windowStart = cached(windowStarts, p, () -> log.firstAtOrAfter(p, clock.millis() - window.toMillis())) - 1;
-        long buildable = oldestBuildable(st.getTenant(), p, latestIfNeeded);
+        long buildable = oldestBuildable(st, p, latestIfNeeded);
         long earliest = created;
         String by = "creation";
         if (windowStart > earliest) {
@@ -109,13 +109,17 @@ public final class RestorePoints {
         return v;
     }
 
-    /** With the partition's start removed by retention, the oldest snapshot kept at or after it; else -1 (the whole log is there). */
-    private long oldestBuildable(String tenant, int partition, long latest) throws InterruptedException {
+    /**
+     * With the partition's start removed by retention, the oldest snapshot kept at or after it; else -1: the
+     * whole log is there, or the tenant was created after its new start, so the log still holds every record
+     * of it (a past point is built from its creation on: {@link PastBuilder}).
+     */
+    private long oldestBuildable(TenantState st, int partition, long latest) throws InterruptedException {
         long start = cached(starts, partition, () -> log.start(partition));
-        if (start == 0) return -1;
+        if (start == 0 || st.getCreatedOffset() >= start) return -1;
         if (snapshots == null) return latest;
         try {
-            List<SnapshotInfo> all = snapshots.list(tenant);
+            List<SnapshotInfo> all = snapshots.list(st.getTenant());
             return all.stream().mapToLong(SnapshotInfo::offset).filter(o -> o >= start - 1).min().orElse(latest);
         } catch (SnapshotStoreException e) {
             throw ApiError.unavailable("the snapshot store cannot be reached to say what can be restored; retry shortly");

@@ -99,7 +99,8 @@ final class Restores {
             if (imported) {
                 source = tenant;
                 past.fetchImport(tenant, r.getImportKey(), r.getImportSha256(), r.getImportSizeBytes() == null ? -1 : r.getImportSizeBytes(), scratch);
-            } else if (!past.build(source, partition, at, scratch)) {
+            } else if (!past.build(source, partition, source.equals(tenant) ? kept.createdOffset() : -1, at, scratch)) {
+                // In place the point is at or after the tenant's creation (checked above): the build starts there.
                 return refused(ErrorCode.RESTORE_OUT_OF_RANGE, "tenant '" + source + "' did not exist at " + partition + ":" + at);
             }
             Path built = new TenantFiles(scratch).database(source);
