@@ -90,7 +90,7 @@ class RebuildAfterRetentionIT {
             assertThat(rebuilt.exists("ra-lost")).as("never a partial tenant").isFalse();
             assertThat(rebuilt.exists("ra-gone")).isFalse();
             assertThat(refused.progress().seeded()).as("ra-snap and ra-cold").isEqualTo(2);
-            for (String t : List.of("ra-snap", "ra-new", young)) {
+            for (String t : List.of("ra-snap", "ra-new", young, young + "-fork")) {
                 assertThat(TestStack.fileChecksum(all, t)).as(t).isEqualTo(TestStack.fileChecksum(hot, t));
             }
             assertThat(rows(all, "ra-snap")).isEqualTo(202);
@@ -100,7 +100,7 @@ class RebuildAfterRetentionIT {
             ReplayProgress done = new LogReplay(stack.kafkaProperties(), ApplierConfig.primary(others))
                     .withSnapshots(store, new SimpleMeterRegistry()).replayAll(t -> t.startsWith("ra-") && !t.equals("ra-lost"), p -> { });
             assertThat(done.seeded()).isEqualTo(2);
-            assertThat(new TenantFiles(others).list()).containsExactlyInAnyOrder("ra-snap", "ra-cold", "ra-new", young);
+            assertThat(new TenantFiles(others).list()).containsExactlyInAnyOrder("ra-snap", "ra-cold", "ra-new", young, young + "-fork");
 
             Path noSnapshots = data.resolve("rebuilt-no-snapshots");
             IllegalStateException noStore = catchThrowableOfType(IllegalStateException.class,
@@ -115,7 +115,7 @@ class RebuildAfterRetentionIT {
     /**
      * A tenant created after the cut on a partition the cut shortened, never snapshotted: the log still holds
      * every record of it, so its restorable range starts at its creation (not "retention"), and a past point
-     * reads and restores, built from its creation on.
+     * reads, forks and restores, built from its creation on.
      */
     private static void youngTenantsPastIsWholeOnTheShortenedLog(TestStack stack, String tenant, String key) throws Exception {
         JsonNode history = stack.get("/v1/tenants/" + tenant + "/history", key).body();
@@ -127,6 +127,11 @@ class RebuildAfterRetentionIT {
         Reply past = stack.post("/v1/tenants/" + tenant + "/query", key, "{\"sql\":\"SELECT count(*) FROM t\",\"as_of\":\"" + point + "\"}");
         assertThat(past.status()).as(past.body().toString()).isEqualTo(200);
         assertThat(past.body().path("rows").get(0).get(0).asInt()).isEqualTo(20);
+        Reply fork = stack.post("/v1/tenants", ADMIN, "{\"tenant\":\"" + tenant + "-fork\",\"from\":{\"tenant\":\"" + tenant
+                + "\",\"bookmark\":\"" + point + "\"}}");
+        assertThat(fork.status()).as(fork.body().toString()).isEqualTo(201);
+        Reply forked = stack.post("/v1/tenants/" + tenant + "-fork/query", fork.text("api_key"), "{\"sql\":\"SELECT count(*) FROM t\"}");
+        assertThat(forked.body().path("rows").get(0).get(0).asInt()).as(forked.body().toString()).isEqualTo(20);
         Reply restored = stack.post("/v1/tenants/" + tenant + "/restore", ADMIN, "{\"bookmark\":\"" + point + "\"}");
         assertThat(restored.status()).as(restored.body().toString()).isEqualTo(200);
         Reply now = stack.post("/v1/tenants/" + tenant + "/query", key, "{\"sql\":\"SELECT count(*) FROM t\",\"consistency\":\"strong\"}");
