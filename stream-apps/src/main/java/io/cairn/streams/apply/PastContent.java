@@ -94,14 +94,17 @@ public final class PastContent {
         return Files.exists(scratch.database(tenant));
     }
 
-    /** The tenant's records from its creation on, onto a directory without its file; retention's removal of any of them is a SQLException. */
+    /**
+     * The tenant's records from its creation on, onto a directory without its file. A replay that cannot go
+     * on (retention removed some of them, and no kept snapshot covers them) is a SQLException, as the contract says.
+     */
     private static ReplayProgress fromCreation(LogReplay replay, String tenant, int partition, long createdOffset, long lastOffset)
             throws SQLException {
         try {
             return replay.replayPartitionFrom(partition, createdOffset, lastOffset + 1, tenant::equals, progress -> { });
-        } catch (IllegalStateException removed) {
-            throw new SQLException("tenant " + tenant + ": the log no longer holds its records from its creation at " + partition + ":"
-                    + createdOffset + " and no kept snapshot covers them", removed);
+        } catch (IllegalStateException e) {
+            throw new SQLException("tenant " + tenant + ": could not replay its records from its creation at " + partition + ":"
+                    + createdOffset + ": " + e.getMessage(), e);
         }
     }
 
