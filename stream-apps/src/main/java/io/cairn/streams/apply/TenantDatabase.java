@@ -47,8 +47,7 @@ final class TenantDatabase implements AutoCloseable {
         }
     };
     private PreparedStatement lastInsertRowid;
-    /** The last growth cap's statement and its text ({@link #setMaxPageCount}). */
-    private PreparedStatement capStatement;
+    /** The text of the last growth cap's statement, kept in {@link #prepared} ({@link #setMaxPageCount}). */
     private String capSql;
     private boolean inTransaction;
     private boolean fresh;
@@ -300,30 +299,17 @@ final class TenantDatabase implements AutoCloseable {
 
     /**
      * Sets SQLite's page limit for this connection. A PRAGMA takes no parameters, so each value is its own
-     * statement: the quota's is one per connection and kept with the others; a cap's changes only when the
-     * file grows, so the last one is kept and used again until then (preparing it cost a replay a tenth of
-     * its CPU per record).
+     * statement, kept with the others ({@link #prepare}): the quota's is one per connection; a cap's changes
+     * only when the file grows, so only the last cap's is kept (preparing it per record cost a replay a tenth
+     * of its CPU), and the one before is dropped rather than left to crowd the tenant's statements out.
      */
     private void setMaxPageCount(long pages) throws SQLException {
         String sql = "PRAGMA main.max_page_count = " + pages;
-        if (pages == quotaPages()) {
-            prepare(sql).executeQuery().close(); // its one row holds the new limit
-            return;
-        }
-        if (!sql.equals(capSql)) {
-            closeQuietly(capStatement);
-            capStatement = null;
-            capStatement = connection().prepareStatement(sql);
+        if (pages != quotaPages() && !sql.equals(capSql)) {
+            if (capSql != null) closeQuietly(prepared.remove(capSql));
             capSql = sql;
         }
-        try {
-            capStatement.executeQuery().close();
-        } catch (SQLException e) {
-            closeQuietly(capStatement); // it may be finalized (see prepare): the next cap prepares it again
-            capStatement = null;
-            capSql = null;
-            throw e;
-        }
+        prepare(sql).executeQuery().close(); // its one row holds the new limit
     }
 
     /** True when the volume holding the file has less than {@code bytes} usable: a SQLITE_FULL may be the machine's. */
@@ -350,7 +336,6 @@ final class TenantDatabase implements AutoCloseable {
         prepared.values().forEach(TenantDatabase::closeQuietly);
         prepared.clear();
         closeQuietly(lastInsertRowid);
-        closeQuietly(capStatement);
         try {
             conn.close();
         } catch (SQLException ignored) {
