@@ -2,6 +2,11 @@ package io.cairn.infra.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+
 import io.cairn.streams.apply.ApplierConfig;
 import io.cairn.streams.apply.LogReplay;
 import io.cairn.tenantdb.sqlite.SqliteConnections;
@@ -27,18 +32,24 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * A replay (rebuilds, restores, as-of reads, thaws) skips every record the live applier quarantined, as
  * listed on {@code cairn.dead-letters}, and only those: with the topic empty every record is applied; with
  * a dead letter naming one record of each of two tenants, those records are left out of the rebuilt files
- * and the rest are applied. Real broker, real files.
+ * and the rest are applied. Real broker, real files. And a replay's consumer warns of nothing (the client
+ * warns of every offset it is told for a partition it does not hold: one line per partition per replay).
  */
 class QuarantinedReplayIT {
     @TempDir Path data;
 
     @Test
     void aReplaySkipsExactlyTheRecordsTheDeadLettersName() throws Exception {
+        Logger consumerLogs = (Logger) LoggerFactory.getLogger("org.apache.kafka.clients.consumer");
+        ListAppender<ILoggingEvent> warnings = new ListAppender<>();
+        warnings.start();
+        consumerLogs.addAppender(warnings);
         try (LogFixture log = LogFixture.start(data.resolve("kafka"))) {
             List<TenantCommand> commands = new ArrayList<>();
             for (String tenant : List.of("kept", "other")) {
@@ -59,7 +70,11 @@ class QuarantinedReplayIT {
             assertThat(rowsAfterReplay(log, "after", "kept")).as("the quarantined insert left out, the rest applied").containsExactly(1L, 3L);
             assertThat(rowsAfterReplay(log, "after-other", "other")).as("the other tenant's quarantined record left out too")
                     .containsExactly(1L, 3L);
+        } finally {
+            consumerLogs.detachAppender(warnings);
         }
+        assertThat(warnings.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN)).map(ILoggingEvent::getFormattedMessage))
+                .as("the replays' consumer warned").isEmpty();
     }
 
     private List<Long> rowsAfterReplay(LogFixture log, String name, String tenant) throws Exception {

@@ -85,6 +85,7 @@ public final class LogReplay {
             List<PartitionInfo> infos = consumer.partitionsFor(TopicCatalog.TENANT_LOG, Duration.ofSeconds(60));
             if (infos == null || infos.isEmpty()) throw new IllegalStateException(TopicCatalog.TENANT_LOG + " does not exist");
             List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            consumer.assign(partitions); // before its offsets are asked: the client warns of every partition it does not hold
             return replay(consumer, consumer.endOffsets(partitions, Duration.ofSeconds(60)), tenants, listener, -1);
         });
     }

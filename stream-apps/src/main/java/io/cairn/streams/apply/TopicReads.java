@@ -34,6 +34,9 @@ final class TopicReads {
         List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
         if (infos == null || infos.isEmpty()) return;
         List<TopicPartition> parts = infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+        // Assigned before their offsets are asked: the client (4.3) logs a warning for every offset it gets
+        // of a partition the consumer does not hold.
+        consumer.assign(parts);
         Map<TopicPartition, Long> ends = consumer.endOffsets(parts, Duration.ofSeconds(30));
         Map<TopicPartition, Long> starts = consumer.beginningOffsets(parts, Duration.ofSeconds(30));
         List<TopicPartition> held = parts.stream().filter(tp -> ends.get(tp) > starts.get(tp)).toList();
