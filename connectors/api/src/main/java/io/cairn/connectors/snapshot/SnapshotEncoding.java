@@ -1,5 +1,6 @@
 package io.cairn.connectors.snapshot;
 
+import com.github.luben.zstd.RecyclingBufferPool;
 import com.github.luben.zstd.ZstdInputStream;
 import com.github.luben.zstd.ZstdOutputStream;
 import java.io.FilterInputStream;
@@ -26,14 +27,17 @@ import java.util.UUID;
  * verifies all of them, and tells transport failures (retriable) from bad bytes (corrupt).
  *
  * <p>A tenant with a data key gets its objects sealed: a clear header line {@value #SEALED_MAGIC} and
- * the key's id, then the zstd frame encrypted with Tink's streaming AEAD (AES-GCM-HKDF, 1 MiB
+ * the key's id, then the zstd frame encrypted with Tink's streaming AEAD (AES-GCM-HKDF, 64 KiB
  * segments), bound to the object's key (tenant and offset or import id), so an object cannot be passed
- * off as another. Compression comes first: ciphertext does not compress.
+ * off as another. Compression comes first: ciphertext does not compress. Objects sealed with 1 MiB
+ * segments before carry the header {@value #SEALED_MAGIC_1MIB} and open as they were sealed.
  */
 public final class SnapshotEncoding {
     public static final String FORMAT = "zstd-1";
     /** First bytes of a sealed object (a zstd frame starts with 0x28 0xB5 0x2F 0xFD, never with these). */
-    public static final String SEALED_MAGIC = "CAIRN-SEALED-1 ";
+    public static final String SEALED_MAGIC = "CAIRN-SEALED-2 ";
+    /** The header of objects sealed with 1 MiB segments (read, never written): the same length as {@link #SEALED_MAGIC}. */
+    public static final String SEALED_MAGIC_1MIB = "CAIRN-SEALED-1 ";
     private static final int BUFFER = 64 * 1024;
 
     /** A compressed snapshot in a local temp file, ready to upload; the caller deletes {@code file}. */
@@ -65,7 +69,7 @@ public final class SnapshotEncoding {
             MessageDigest sha = sha256();
             long size = 0;
             try (OutputStream file = Files.newOutputStream(tmp);
-                    ZstdOutputStream zstd = new ZstdOutputStream(sealing(file, key, tenant, objectKey), level)) {
+                    ZstdOutputStream zstd = new ZstdOutputStream(sealing(file, key, tenant, objectKey), RecyclingBufferPool.INSTANCE, level)) {
                 zstd.setChecksum(true);
                 byte[] buf = new byte[BUFFER];
                 for (int n; (n = content.read(buf)) != -1; ) {
@@ -107,7 +111,7 @@ public final class SnapshotEncoding {
             long size;
             String sha;
             try (TransportGuard transport = new TransportGuard(stored);
-                    InputStream zstd = new ZstdInputStream(opening(transport, seal, tenant, objectKey));
+                    InputStream zstd = new ZstdInputStream(opening(transport, seal, tenant, objectKey), RecyclingBufferPool.INSTANCE);
                     OutputStream out = Files.newOutputStream(tmp)) {
                 MessageDigest digest = sha256();
                 size = 0;
@@ -155,7 +159,9 @@ public final class SnapshotEncoding {
     private static InputStream opening(InputStream stored, SnapshotSeal seal, String tenant, String objectKey) throws IOException {
         PushbackInputStream in = new PushbackInputStream(stored, SEALED_MAGIC.length());
         byte[] head = in.readNBytes(SEALED_MAGIC.length());
-        if (!new String(head, StandardCharsets.US_ASCII).equals(SEALED_MAGIC)) {
+        String magic = new String(head, StandardCharsets.US_ASCII);
+        boolean segments1MiB = magic.equals(SEALED_MAGIC_1MIB);
+        if (!segments1MiB && !magic.equals(SEALED_MAGIC)) {
             in.unread(head);
             return in;
         }
@@ -166,7 +172,7 @@ public final class SnapshotEncoding {
         }
         DataKey key = seal.key(tenant, keyId.toString());
         try {
-            return key.streaming().newDecryptingStream(in, Sealing.aad("object", tenant, objectKey));
+            return (segments1MiB ? key.streamingWith1MiBSegments() : key.streaming()).newDecryptingStream(in, Sealing.aad("object", tenant, objectKey));
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot open with " + key, e);
         }
