@@ -6,7 +6,6 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-
 import io.cairn.streams.apply.ApplierConfig;
 import io.cairn.streams.apply.LogReplay;
 import io.cairn.tenantdb.sqlite.SqliteConnections;
