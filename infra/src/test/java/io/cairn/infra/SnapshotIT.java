@@ -48,7 +48,9 @@ class SnapshotIT {
         s3 = new EmbeddedS3(data.resolve("s3"), BUCKET, Ports.free()).start();
         client = S3Clients.local(s3.endpoint(), s3.accessKey(), s3.secretKey());
         store = new S3SnapshotStore(client, S3SnapshotConfig.of(BUCKET));
-        stack = TestStack.startWith(data, spec -> spec.withSnapshots(new SnapshotOptions(store, POLICY_WRITES, 64L << 20, 5)));
+        // No spread (SnapshotRetentionTest covers it): the newest five, as the retention test below counts.
+        stack = TestStack.startWith(data, spec ->
+                spec.withSnapshots(new SnapshotOptions(store, POLICY_WRITES, 64L << 20, 5, SnapshotOptions.DEFAULT_RESTORE_WINDOW, 0)));
     }
 
     @AfterAll

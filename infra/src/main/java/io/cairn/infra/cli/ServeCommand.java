@@ -85,7 +85,7 @@ public final class ServeCommand implements Callable<Integer> {
             SnapshotSettings sn = config.snapshots();
             s3 = S3Clients.aws(sn.region(), sn.endpointUri());
             spec = spec.withSnapshots(new SnapshotOptions(new S3SnapshotStore(s3, S3SnapshotConfig.of(sn.bucket())), sn.everyWrites(),
-                    (long) sn.everyMegabytes() << 20, sn.keep(), sn.restoreWindowDuration()));
+                    (long) sn.everyMegabytes() << 20, sn.keep(), sn.restoreWindowDuration(), sn.spread()));
         }
         if (config.tiering().enabled() && config.runsApplier() && spec.controlPlane() != null && spec.snapshots() != null) {
             spec = spec.withTiering(config.tiering().config());

@@ -16,6 +16,8 @@ import java.util.Objects;
  * @param keep the newest snapshots kept per tenant (besides those the restore window needs). Default 5.
  * @param restoreWindow how far back restores, forks and as-of reads reach, e.g. {@code 30d}: a snapshot per
  *     day within it is kept, and a point before it is refused. Default 30d.
+ * @param spread besides those, up to this many snapshots within the window spread evenly over the tenant's
+ *     log, so a restore or as-of read of a point in a busy day replays little of it; 0: none. Default 32.
  */
 public record SnapshotSettings(
         @JsonProperty("bucket") String bucket,
@@ -24,7 +26,8 @@ public record SnapshotSettings(
         @JsonProperty("every_writes") Integer everyWrites,
         @JsonProperty("every_megabytes") Integer everyMegabytes,
         @JsonProperty("keep") Integer keep,
-        @JsonProperty("restore_window") String restoreWindow) {
+        @JsonProperty("restore_window") String restoreWindow,
+        @JsonProperty("spread") Integer spread) {
 
     public SnapshotSettings {
         Objects.requireNonNull(bucket, "snapshots.bucket is required");
@@ -35,6 +38,8 @@ public record SnapshotSettings(
         if (everyMegabytes < 1) throw new IllegalArgumentException("snapshots.every_megabytes must be >= 1");
         if (everyWrites < 1) throw new IllegalArgumentException("snapshots.every_writes must be >= 1");
         if (keep < 1) throw new IllegalArgumentException("snapshots.keep must be >= 1");
+        spread = spread == null ? 32 : spread;
+        if (spread < 0) throw new IllegalArgumentException("snapshots.spread must be >= 0");
         Endpoints.check("snapshots.endpoint", endpoint);
         restoreWindow = restoreWindow == null ? "30d" : restoreWindow;
         java.time.Duration window = Durations.parse("snapshots.restore_window", restoreWindow);

@@ -144,6 +144,7 @@ class CairnConfigTest {
         assertThat(s.everyWrites()).isEqualTo(10_000);
         assertThat(s.keep()).isEqualTo(5);
         assertThat(s.everyMegabytes()).isEqualTo(64);
+        assertThat(s.spread()).isEqualTo(32);
         assertThat(s.endpointUri()).isNull();
 
         Path noBucket = dir.resolve("no-bucket.yaml");
@@ -154,6 +155,10 @@ class CairnConfigTest {
         Files.writeString(zeroKeep, "data_dir: /x\nkafka: {bootstrap_servers: h:9092}\nsnapshots: {bucket: b, region: r, keep: 0}\n");
         assertThatThrownBy(() -> CairnConfig.load(zeroKeep)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("snapshots.keep must be >= 1");
+        Path negativeSpread = dir.resolve("negative-spread.yaml");
+        Files.writeString(negativeSpread, "data_dir: /x\nkafka: {bootstrap_servers: h:9092}\nsnapshots: {bucket: b, region: r, spread: -1}\n");
+        assertThatThrownBy(() -> CairnConfig.load(negativeSpread)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("snapshots.spread must be >= 0");
     }
 
     @Test

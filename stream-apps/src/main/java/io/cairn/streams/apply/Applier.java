@@ -85,7 +85,7 @@ public final class Applier implements AutoCloseable {
         HeavyLane lane = new HeavyLane(pool, config.maxResultRows(), config.keys(), recovery, metrics, logReader, config.heavyLaneThreads());
         Snapshotter snapshotter = snapshots == null ? null : new Snapshotter(new TenantFiles(config.hotDir()), snapshots.store(), kafkaClientProps,
                 Snapshotter.CONCURRENCY, Snapshotter.RETRY_FOR, new SnapshotPolicy(snapshots.everyWrites(), snapshots.everyBytes()),
-                new SnapshotRetention(snapshots.keep(), snapshots.restoreWindow()), registry);
+                new SnapshotRetention(snapshots.keep(), snapshots.restoreWindow(), snapshots.spread()), registry);
         PollEnds pollEnds = new PollEnds();
         KafkaStreams streams = new KafkaStreams(ApplierTopology.build(config, pool, metrics, recovery, lane,
                 snapshotter == null ? SnapshotRequests.UNAVAILABLE : snapshotter, pollEnds),
