@@ -1,7 +1,6 @@
 package io.cairn.edge.restore;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.cairn.connectors.snapshot.SnapshotInfo;
 import io.cairn.connectors.snapshot.SnapshotStore;
 import io.cairn.connectors.snapshot.SnapshotStoreException;
 import io.cairn.edge.error.ApiError;
@@ -13,7 +12,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -119,8 +117,7 @@ public final class RestorePoints {
         if (start == 0 || st.getCreatedOffset() >= start) return -1;
         if (snapshots == null) return latest;
         try {
-            List<SnapshotInfo> all = snapshots.list(st.getTenant());
-            return all.stream().mapToLong(SnapshotInfo::offset).filter(o -> o >= start - 1).min().orElse(latest);
+            return snapshots.offsets(st.getTenant()).stream().mapToLong(Long::longValue).filter(o -> o >= start - 1).min().orElse(latest);
         } catch (SnapshotStoreException e) {
             throw ApiError.unavailable("the snapshot store cannot be reached to say what can be restored; retry shortly");
         }

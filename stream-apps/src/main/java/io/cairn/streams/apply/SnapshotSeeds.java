@@ -71,20 +71,21 @@ final class SnapshotSeeds {
         long createdAt = pool == null ? 0 : pool.registry().createdOffset(tenant);
         if (createdAt < 0) return -1;
         long from = Math.max(createdAt, firstOffset);
-        List<SnapshotInfo> candidates;
+        List<Long> candidates;
         try {
-            candidates = store.list(tenant).reversed().stream()
-                    .filter(s -> s.offset() <= lastOffset && s.offset() >= from).toList();
+            // Offsets from one listing: each candidate's details come with its download, so a tenant keeping
+            // many snapshots costs no request per snapshot it does not use.
+            candidates = store.offsets(tenant).reversed().stream().filter(o -> o <= lastOffset && o >= from).toList();
         } catch (SnapshotStoreException e) {
             log.warn("tenant {}: snapshot store unreachable ({}); rebuilding from the log's start", tenant, e.getMessage());
             return -1;
         }
         TenantFiles scratch = new TenantFiles(scratchHotDir);
         scratch.prepare(tenant);
-        for (SnapshotInfo s : candidates) {
-            switch (place(tenant, s.offset(), null, scratch.database(tenant))) {
+        for (long offset : candidates) {
+            switch (place(tenant, offset, null, scratch.database(tenant))) {
                 case PLACED -> {
-                    return s.offset();
+                    return offset;
                 }
                 case UNREACHABLE -> {
                     return -1;
