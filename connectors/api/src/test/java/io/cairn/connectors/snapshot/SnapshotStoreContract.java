@@ -13,8 +13,10 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.BeforeEach;
@@ -173,6 +175,21 @@ public abstract class SnapshotStoreContract {
 
         assertThat(store.list("acme")).extracting(SnapshotInfo::offset).containsExactly(2L, 11L, 30L);
         assertThat(store.offsets("acme")).as("the same snapshots, from one listing").containsExactly(2L, 11L, 30L);
+    }
+
+    @Test
+    void aLongListHasEverySnapshotWithItsOwnDetailsInOrder() throws Exception {
+        // A tenant keeps dozens over its restore window: more than a store may read at once.
+        List<Long> offsets = new ArrayList<>();
+        for (long offset = 100; offset > 0; offset -= 4) offsets.add(offset);
+        for (long offset : offsets) store.put("acme", offset, stream(offset));
+
+        List<SnapshotInfo> listed = store.list("acme");
+        assertThat(listed).extracting(SnapshotInfo::offset).containsExactlyElementsOf(offsets.reversed());
+        for (SnapshotInfo info : listed) {
+            assertThat(info.tenant()).isEqualTo("acme");
+            assertThat(store.atOrBefore("acme", info.offset()).orElseThrow()).as("the details of %s", info.offset()).isEqualTo(info);
+        }
     }
 
     @Test
