@@ -1,6 +1,7 @@
 package io.cairn.infra.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.cairn.streams.apply.SnapshotOptions;
 import java.net.URI;
 import java.util.Objects;
 
@@ -38,7 +39,7 @@ public record SnapshotSettings(
         if (everyMegabytes < 1) throw new IllegalArgumentException("snapshots.every_megabytes must be >= 1");
         if (everyWrites < 1) throw new IllegalArgumentException("snapshots.every_writes must be >= 1");
         if (keep < 1) throw new IllegalArgumentException("snapshots.keep must be >= 1");
-        spread = spread == null ? 32 : spread;
+        spread = spread == null ? SnapshotOptions.DEFAULT_SPREAD : spread;
         if (spread < 0) throw new IllegalArgumentException("snapshots.spread must be >= 0");
         Endpoints.check("snapshots.endpoint", endpoint);
         restoreWindow = restoreWindow == null ? "30d" : restoreWindow;

@@ -13,7 +13,7 @@ import java.util.Set;
  * of each day (UTC), so a restore to any point of the window starts from a snapshot at most a day older
  * than it and replays at most a day of the tenant's log; within the window too, up to {@code spread}
  * more spread evenly over the log, so a point of a busy day does not replay the whole day (see
- * {@link #spread(List)}); and the newest taken before the window began, the base its oldest points start
+ * {@link #evenlySpread(List)}); and the newest taken before the window began, the base its oldest points start
  * from. Everything else may go. A pure function of the list and the clock.
  *
  * @param spread at most this many snapshots of the window are kept for their spread over the log, besides the
@@ -42,7 +42,7 @@ record SnapshotRetention(int keep, Duration window, int spread) {
                 kept.add(s.offset());
             }
         }
-        kept.addAll(spread(ascending.stream().filter(s -> s.createdAt().isAfter(windowStart)).toList()));
+        kept.addAll(evenlySpread(ascending.stream().filter(s -> s.createdAt().isAfter(windowStart)).toList()));
         return ascending.stream().filter(s -> !kept.contains(s.offset())).toList();
     }
 
@@ -53,7 +53,7 @@ record SnapshotRetention(int keep, Duration window, int spread) {
      * snapshots are added, a range of 2^(k+1) keeps the oldest of the two ranges of 2^k it joins, one already
      * kept: the choice only thins, it never asks back for a snapshot it let go.
      */
-    Set<Long> spread(List<SnapshotInfo> ascending) {
+    private Set<Long> evenlySpread(List<SnapshotInfo> ascending) {
         if (spread == 0) return Set.of();
         long range = 1;
         while (ranges(ascending, range) > spread) range <<= 1;
