@@ -128,6 +128,13 @@ class RestoreIT {
         assertThat(other.errorCode()).isEqualTo("invalid_bookmark");
         assertThat(stack.post("/v1/tenants/rs-range/restore", ADMIN, "{}").errorCode()).isEqualTo("invalid_request");
         assertThat(stack.post("/v1/tenants/rs-range/restore", ADMIN, "{\"time\":\"yesterday\"}").errorCode()).isEqualTo("invalid_request");
+        // Times Instant parses but epoch milliseconds cannot hold, and times before any record: out of range, never a 5xx.
+        for (String time : new String[] {"+999999999-12-31T23:59:59Z", "-999999999-01-01T00:00:00Z", "1960-01-01T00:00:00Z"}) {
+            Reply odd = stack.post("/v1/tenants/rs-range/restore", ADMIN, "{\"time\":\"" + time + "\"}");
+            assertThat(odd.errorCode()).as(time + ": " + odd.body()).isEqualTo("restore_out_of_range");
+            Reply asOf = stack.post("/v1/tenants/rs-range/query", key, "{\"sql\":\"SELECT 1\",\"as_of\":\"" + time + "\"}");
+            assertThat(asOf.errorCode()).as(time + ": " + asOf.body()).isEqualTo("restore_out_of_range");
+        }
         assertThat(stack.post("/v1/tenants/rs-range/restore", key, "{\"bookmark\":\"" + first + "\"}").status())
                 .as("only an admin restores").isEqualTo(403);
 
@@ -309,8 +316,10 @@ class RestoreIT {
         String kept = stack.checksum("im-over", other);
         assertThat(upload("im-over", "", "not a database".getBytes()).errorCode()).isEqualTo("invalid_import");
         assertThat(upload("im-over", "?format=sql", "CREATE TABLE _cairn_keys (x);".getBytes()).errorCode()).isEqualTo("reserved_name");
-        assertThat(upload("im-over", "?format=sql", "CREATE TABLE t (a); ATTACH 'x.db' AS x;".getBytes()).errorCode())
-                .isEqualTo("forbidden_statement");
+        Reply attach = upload("im-over", "?format=sql", "CREATE TABLE t (a); ATTACH 'x.db' AS x;".getBytes());
+        assertThat(attach.errorCode()).isEqualTo("forbidden_statement");
+        assertThat(attach.body().path("error").path("statement").asInt()).as("0-based, as in writes").isEqualTo(1);
+        assertThat(attach.body().path("error").path("message").asText()).as("counted from 1, as in migrations").startsWith("statement 2: ");
         Path sneaky = data.resolve("sneaky-" + UUID.randomUUID() + ".db");
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + sneaky); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE t (a)");

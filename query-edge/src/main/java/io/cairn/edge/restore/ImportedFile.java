@@ -105,9 +105,9 @@ public final class ImportedFile {
                     StatementPolicy.checkWrite(statements.get(i));
                     s.execute(statements.get(i));
                 } catch (SqlRefusal r) {
-                    throw new ApiError(r.code(), "statement " + i + ": " + r.getMessage(), i, java.util.Map.of());
+                    throw new ApiError(r.code(), "statement " + (i + 1) + ": " + r.getMessage(), i, java.util.Map.of());
                 } catch (SQLException e) {
-                    throw new ApiError(ErrorCode.SQL_ERROR, "statement " + i + ": " + e.getMessage(), i, java.util.Map.of());
+                    throw new ApiError(ErrorCode.SQL_ERROR, "statement " + (i + 1) + ": " + e.getMessage(), i, java.util.Map.of());
                 }
             }
             c.commit();

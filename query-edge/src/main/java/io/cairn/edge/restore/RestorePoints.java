@@ -168,11 +168,14 @@ public final class RestorePoints {
         } catch (DateTimeParseException e) {
             throw ApiError.invalidRequest("\"time\" must be an ISO-8601 instant such as \"2026-11-30T10:15:00Z\"");
         }
-        if (t.toEpochMilli() > clock.millis()) {
+        if (t.isAfter(clock.instant())) {
             throw new ApiError(ErrorCode.RESTORE_OUT_OF_RANGE, "\"time\" " + t + " is in the future");
         }
+        // Instant reaches a billion years either way, epoch milliseconds ~292 million: before 1970 no record
+        // was appended, so such a time names the point before the partition's first record.
+        long ms = t.isBefore(Instant.EPOCH) ? -1 : t.toEpochMilli();
         int p = st.getPartition();
-        long last = log.firstAtOrAfter(p, t.toEpochMilli() + 1) - 1;
-        return new Point(p, last, t.toEpochMilli());
+        long last = log.firstAtOrAfter(p, ms + 1) - 1;
+        return new Point(p, last, ms);
     }
 }
