@@ -92,6 +92,40 @@ class SnapshotIT {
         assertThat(stack.count("cairn.snapshots.taken")).isGreaterThanOrEqualTo(1);
     }
 
+    /**
+     * A listing of a tenant's snapshots is a LIST and a HEAD per snapshot on the store's connections, which every
+     * tenant's cold reads and thaws share: it runs in one of the tenant's turns (the edge's ReadTurns). With all
+     * of one tenant's turns taken, its listings wait; another tenant's do not.
+     */
+    @Test
+    void aTenantsListingsOfItsSnapshotsWaitForItsTurnsAndNoOtherTenantsDo() throws Exception {
+        String greedy = stack.createTenant("list-greedy");
+        String other = stack.createTenant("list-other");
+        int turns = Math.max(1, io.cairn.edge.VirtualThreadCarriers.count() / 2);
+        java.util.concurrent.CountDownLatch taken = new java.util.concurrent.CountDownLatch(turns);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < turns; i++) {
+                pool.submit(() -> io.cairn.edge.read.ReadTurns.SHARED.call("list-greedy", () -> {
+                    taken.countDown();
+                    return release.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                }));
+            }
+            assertThat(taken.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            var listing = pool.submit(() -> stack.get("/v1/tenants/list-greedy/snapshots", greedy));
+            var history = pool.submit(() -> stack.get("/v1/tenants/list-greedy/history", greedy));
+            for (int i = 0; i < 3; i++) {
+                assertThat(stack.get("/v1/tenants/list-other/snapshots", other).status()).isEqualTo(200);
+                assertThat(stack.get("/v1/tenants/list-other/history", other).status()).isEqualTo(200);
+            }
+            assertThat(listing.isDone()).as("the greedy tenant's listing waits for one of its turns").isFalse();
+            assertThat(history.isDone()).as("and so does its history").isFalse();
+            release.countDown();
+            assertThat(listing.get(30, java.util.concurrent.TimeUnit.SECONDS).status()).isEqualTo(200);
+            assertThat(history.get(30, java.util.concurrent.TimeUnit.SECONDS).status()).isEqualTo(200);
+        }
+    }
+
     @Test
     void aBusyTenantIsSnapshottedWithoutAnyoneAsking() throws Exception {
         String key = stack.createTenant("busy");

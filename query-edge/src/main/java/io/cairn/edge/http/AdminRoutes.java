@@ -227,14 +227,14 @@ final class AdminRoutes {
     }
 
     /** The tenant's stored snapshots, newest first, straight from the snapshot store (admin or the tenant's key). */
-    void listSnapshots(Context ctx) {
+    void listSnapshots(Context ctx) throws InterruptedException {
         String tenant = EdgeServices.tenantParam(ctx);
         Authenticator.requireTenantAccess(s.principal(ctx), tenant, null);
         TenantState st = s.existing(tenant);
         ObjectNode out = Responses.object();
         out.put("tenant", tenant);
         var list = out.putArray("snapshots");
-        for (SnapshotInfo info : s.requireSnapshots().list(tenant).reversed()) {
+        for (SnapshotInfo info : s.snapshotsOf(tenant).reversed()) {
             list.addObject().put("bookmark", st.getPartition() + ":" + info.offset()).put("size_bytes", info.sizeBytes())
                     .put("stored_bytes", info.storedBytes()).put("sha256", info.sha256())
                     .put("key", SnapshotKeys.key(tenant, info.offset())).put("taken_at", info.createdAt().toString());

@@ -2,6 +2,7 @@ package io.cairn.edge.http;
 
 import io.cairn.edge.read.ColdReads;
 import io.cairn.connectors.metadata.MetadataStore;
+import io.cairn.connectors.snapshot.SnapshotInfo;
 import io.cairn.connectors.snapshot.SnapshotStore;
 import io.cairn.edge.access.AccessRecorder;
 import io.cairn.edge.error.ApiError;
@@ -14,6 +15,7 @@ import io.cairn.edge.migrate.MigrationLog;
 import io.cairn.edge.migrate.RunDriver;
 import io.cairn.edge.read.CopyTracker;
 import io.cairn.edge.read.QueryRunner;
+import io.cairn.edge.read.ReadTurns;
 import io.cairn.edge.restore.PastCopies;
 import io.cairn.edge.restore.RestorePoints;
 import io.cairn.edge.write.CommandGateway;
@@ -78,6 +80,17 @@ public record EdgeServices(
             throw new ApiError(ErrorCode.NOT_SUPPORTED, "this Cairn keeps no snapshots: set snapshots in cairn.yaml (./cairn dev always has them)");
         }
         return snapshots;
+    }
+
+    /**
+     * The tenant's stored snapshots, oldest first, in one of the tenant's turns ({@link ReadTurns}): a listing
+     * is a LIST and a HEAD per snapshot on the store's connections, which every tenant's cold reads and thaws
+     * share, so however many listings one tenant asks for at once it holds only its share of them (more wait,
+     * then 429).
+     */
+    List<SnapshotInfo> snapshotsOf(String tenant) throws InterruptedException {
+        SnapshotStore store = requireSnapshots();
+        return ReadTurns.SHARED.call(tenant, () -> store.list(tenant));
     }
 
     /** The copies of past points; 501 {@code not_supported} when this process cannot build them. */
