@@ -29,7 +29,31 @@ public final class CairnCommand implements Runnable {
                 cmd.getErr().println("cairn: " + e.getMessage());
                 return 2;
             }
+            java.nio.file.FileSystemException file = fileProblem(e);
+            if (file != null) {
+                cmd.getErr().println("cairn " + cmd.getCommandName() + ": " + describe(file));
+                return 2;
+            }
             throw e;
         });
+    }
+
+    /** A local file or folder the command was told to use and cannot (missing, not allowed, ...); null for anything else. */
+    private static java.nio.file.FileSystemException fileProblem(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.nio.file.FileSystemException f) return f;
+        }
+        return null;
+    }
+
+    private static String describe(java.nio.file.FileSystemException e) {
+        String what = switch (e) {
+            case java.nio.file.NoSuchFileException x -> "no such file or folder";
+            case java.nio.file.AccessDeniedException x -> "permission denied";
+            case java.nio.file.FileAlreadyExistsException x -> "already exists";
+            case java.nio.file.NotDirectoryException x -> "not a folder";
+            default -> e.getReason() == null ? "cannot be used" : e.getReason();
+        };
+        return what + ": " + e.getFile() + (e.getOtherFile() == null ? "" : " (" + e.getOtherFile() + ")");
     }
 }

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code cairn export --tenant acme [--format sqlite|sql] [--as-of 3:1042|<time>] [--out acme.sqlite]}: a
  * consistent copy of the tenant's content, now or at a past point, written to a file (only once complete).
- * Exit 0 written, 1 refused or failed, 2 no token.
+ * Exit 0 written, 1 refused or failed, 2 no token or no folder to write in.
  */
 @Command(name = "export", mixinStandardHelpOptions = true, description = "Download a tenant's content as a SQLite file or SQL text.")
 public final class ExportCommand implements Callable<Integer> {
@@ -45,6 +45,11 @@ public final class ExportCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (!api.resolveToken("export", err)) return 2;
         Path target = outFile != null ? outFile : Path.of(tenant + (format.equals("sql") ? ".sql" : ".sqlite"));
+        Path folder = target.toAbsolutePath().getParent();
+        if (folder != null && !Files.isDirectory(folder)) {
+            err.println("cairn export: no folder " + folder + " to write " + target.getFileName() + " in");
+            return 2; // before asking the edge for a copy that could not be kept
+        }
         String query = "?format=" + URLEncoder.encode(format, StandardCharsets.UTF_8)
                 + (asOf == null ? "" : "&as_of=" + URLEncoder.encode(asOf, StandardCharsets.UTF_8));
         HttpResponse<InputStream> r = api.http.send(api.request("/v1/tenants/" + tenant + "/export" + query, Duration.ofMinutes(30)).GET().build(),
