@@ -98,6 +98,10 @@ class MigrationIT {
                 .isEqualTo("forbidden_statement");
         assertThat(put("reg", 2, "{\"sql\":\"INSERT INTO users (name) VALUES (sqlite_version())\"}").errorCode()).isEqualTo("nondeterministic");
         assertThat(put("reg", 2, "{\"sql\":\"CREATE TABLE _cairn_x (a)\"}").errorCode()).isEqualTo("reserved_name");
+        Reply vague = put("reg", 2, "{\"operations\":[{\"op\":\"create_table\",\"table\":\"t\",\"columns\":["
+                + "{\"name\":\"id\",\"type\":\"INTEGER\",\"not_null\":\"yes\"}]}]}");
+        assertThat(vague.errorCode()).as("a flag is true or false, not a string taken for no").isEqualTo("invalid_request");
+        assertThat(vague.body().path("error").path("message").asText()).contains("not_null");
         assertThat(put("reg", 2, "{\"sql\":\"BEGIN\"}").errorCode()).isEqualTo("transaction_control");
         assertThat(put("reg", 2, "{}").errorCode()).isEqualTo("invalid_request");
         assertThat(stack.call("PUT", "/v1/migrations/reg/versions/2", null, "{\"sql\":\"SELECT 1\"}").status()).isEqualTo(401);
@@ -292,8 +296,11 @@ class MigrationIT {
         assertThat(dry.body().path("would_apply").asInt()).isEqualTo(3);
         assertThat(dry.body().path("would_fail").asInt()).isEqualTo(2);
         assertThat(dry.body().path("failures").get(0).path("error").asText()).contains("already exists");
+        Reply vague = stack.post("/v1/migrations/wave/runs", ADMIN, "{\"dry_run\":\"yes\",\"tenants\":" + TestStack.json(tenants) + "}");
+        assertThat(vague.errorCode()).as("not a boolean: refused, not taken for a real run").isEqualTo("invalid_request");
         Reply untouched = stack.get("/v1/tenants/wave-4", ADMIN);
         assertThat(untouched.body().path("migrations").has("wave")).as("a dry run records nothing").isFalse();
+        assertThat(stack.get("/v1/migrations", ADMIN).body().toString()).as("and no run was started").contains("\"set\":\"wave\",\"latest_version\":1,\"runs\":0");
 
         Reply run = stack.post("/v1/migrations/wave/runs", ADMIN, "{\"canary\":4,\"wave_size\":3,\"max_failure_rate\":0.2,"
                 + "\"tenants\":" + TestStack.json(tenants) + "}");

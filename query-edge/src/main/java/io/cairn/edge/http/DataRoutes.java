@@ -77,7 +77,7 @@ final class DataRoutes {
         }
         s.requireLog();
         TenantCommand command = Commands.execute(tenant, statements, idempotencyKey, unchangedSince == null ? null : unchangedSince.offset());
-        if ("false".equals(ctx.queryParam("wait"))) {
+        if (!waitForOutcome(ctx.queryParam("wait"))) {
             Bookmark b = s.gateway().append(command, s.config().writeTimeout());
             org.slf4j.MDC.put("bookmark", b.toString());
             int sent = Responses.json(ctx, 202, Responses.object().put("bookmark", b.toString()));
@@ -189,5 +189,12 @@ final class DataRoutes {
             throw ApiError.invalidRequest("\"timeout_ms\" must be an integer from 0 to " + max);
         }
         return Duration.ofMillis(Math.max(1, node.longValue()));
+    }
+
+    /** {@code ?wait=}: absent or {@code true} waits for the outcome, {@code false} answers once the log has the write; anything else is 400. */
+    static boolean waitForOutcome(String wait) {
+        if (wait == null || wait.equalsIgnoreCase("true")) return true;
+        if (wait.equalsIgnoreCase("false")) return false;
+        throw ApiError.invalidRequest("\"wait\" must be true or false (false: answer once the log has the write)");
     }
 }

@@ -158,8 +158,9 @@ final class MigrationRoutes {
             if (!r.isNumber() || r.asDouble() < 0 || r.asDouble() > 1) throw ApiError.invalidRequest("\"max_failure_rate\" must be a number from 0 to 1");
             maxFailureRate = r.asDouble();
         }
+        boolean dry = io.cairn.edge.json.JsonFlags.flag(body.get("dry_run"), "dry_run");
         s.requireLog();
-        if (body.path("dry_run").asBoolean(false)) {
+        if (dry) {
             dryRun(ctx, set, target, tenants, body.has("sample") ? integer(body, "sample", 1, MAX_DRY_RUN_SAMPLE) : DEFAULT_DRY_RUN_SAMPLE);
             return;
         }

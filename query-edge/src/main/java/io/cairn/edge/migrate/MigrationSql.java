@@ -102,9 +102,9 @@ public final class MigrationSql {
             if (!TYPE.matcher(type).matches()) throw ApiError.invalidRequest(where + ".type must be a type name such as INTEGER, TEXT or VARCHAR(40)");
             sb.append(' ').append(type);
         }
-        if (c.path("primary_key").asBoolean(false)) sb.append(" PRIMARY KEY");
-        if (c.path("not_null").asBoolean(false)) sb.append(" NOT NULL");
-        if (c.path("unique").asBoolean(false)) sb.append(" UNIQUE");
+        if (io.cairn.edge.json.JsonFlags.flag(c.get("primary_key"), where + ".primary_key")) sb.append(" PRIMARY KEY");
+        if (io.cairn.edge.json.JsonFlags.flag(c.get("not_null"), where + ".not_null")) sb.append(" NOT NULL");
+        if (io.cairn.edge.json.JsonFlags.flag(c.get("unique"), where + ".unique")) sb.append(" UNIQUE");
         if (c.has("default")) sb.append(" DEFAULT ").append(literal(c.get("default"), where + ".default"));
         return sb.toString();
     }
