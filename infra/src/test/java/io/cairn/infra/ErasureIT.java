@@ -120,6 +120,15 @@ class ErasureIT {
         assertThat(new TenantFiles(rebuilt).exists("er-acme")).isFalse();
         // The other tenant goes on as before, encrypted.
         ok(stack.post("/v1/tenants/er-other/execute", otherKey, "{\"sql\":\"INSERT INTO notes (body) VALUES ('after')\"}"));
+
+        // The id taken again: a new tenant, which sees nothing of the earlier life, not even that its snapshots exist.
+        assertThat(bucket.store().list("er-acme")).as("the earlier life's snapshot, sealed for good").isNotEmpty();
+        String again = stack.createTenant("er-acme");
+        assertThat(stack.get("/v1/tenants/er-acme/snapshots", again).body().path("snapshots").size()).isZero();
+        assertThat(stack.get("/v1/tenants/er-acme/history", again).body().path("snapshots").size()).isZero();
+        assertThat(stack.get("/v1/tenants/er-acme/history", ADMIN).body().path("snapshots").size()).isZero();
+        stack.snapshot("er-acme");
+        assertThat(stack.get("/v1/tenants/er-acme/snapshots", again).body().path("snapshots").size()).as("its own, once taken").isEqualTo(1);
     }
 
     @Test

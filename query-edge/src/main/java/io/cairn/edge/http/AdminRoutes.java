@@ -234,7 +234,7 @@ final class AdminRoutes {
         ObjectNode out = Responses.object();
         out.put("tenant", tenant);
         var list = out.putArray("snapshots");
-        for (SnapshotInfo info : s.snapshotsOf(tenant).reversed()) {
+        for (SnapshotInfo info : s.snapshotsOf(st).reversed()) {
             list.addObject().put("bookmark", st.getPartition() + ":" + info.offset()).put("size_bytes", info.sizeBytes())
                     .put("stored_bytes", info.storedBytes()).put("sha256", info.sha256())
                     .put("key", SnapshotKeys.key(tenant, info.offset())).put("taken_at", info.createdAt().toString());

@@ -86,11 +86,15 @@ public record EdgeServices(
      * The tenant's stored snapshots, oldest first, in one of the tenant's turns ({@link ReadTurns}): a listing
      * is a LIST and a HEAD per snapshot on the store's connections, which every tenant's cold reads and thaws
      * share, so however many listings one tenant asks for at once it holds only its share of them (more wait,
-     * then 429).
+     * then 429). Only this life's: a tenant deleted and created again under the same id does not see the
+     * snapshots of its earlier life (they stay in the store, sealed with keys the delete destroyed).
      */
-    List<SnapshotInfo> snapshotsOf(String tenant) throws InterruptedException {
+    List<SnapshotInfo> snapshotsOf(TenantState st) throws InterruptedException {
         SnapshotStore store = requireSnapshots();
-        return ReadTurns.SHARED.call(tenant, () -> store.list(tenant));
+        String tenant = st.getTenant();
+        long created = st.getCreatedOffset();
+        List<SnapshotInfo> all = ReadTurns.SHARED.call(tenant, () -> store.list(tenant));
+        return created < 0 ? all : all.stream().filter(info -> info.offset() >= created).toList();
     }
 
     /** The copies of past points; 501 {@code not_supported} when this process cannot build them. */

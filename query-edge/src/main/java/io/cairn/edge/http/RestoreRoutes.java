@@ -170,7 +170,7 @@ final class RestoreRoutes {
                 .put("limited_by", range.limitedBy()).put("window_days", s.restorePoints().window().toHours() / 24.0);
         var list = out.putArray("snapshots");
         if (s.snapshots() != null) {
-            for (SnapshotInfo info : s.snapshotsOf(tenant).reversed()) {
+            for (SnapshotInfo info : s.snapshotsOf(st).reversed()) {
                 list.addObject().put("bookmark", st.getPartition() + ":" + info.offset()).put("size_bytes", info.sizeBytes())
                         .put("key", SnapshotKeys.key(tenant, info.offset())).put("taken_at", info.createdAt().toString());
             }
