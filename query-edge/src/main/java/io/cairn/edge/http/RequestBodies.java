@@ -51,6 +51,7 @@ final class RequestBodies {
         String why;
         if (e instanceof StreamConstraintsException) why = "it exceeds a JSON limit (nesting depth, or the length of a number, string or name)";
         else if (raw.startsWith("Duplicate field")) why = "an object has the same field twice";
+        else if (raw.startsWith("Trailing token")) why = "there is more after the JSON value (one JSON object per request)";
         else if (raw.contains("end-of-input")) why = "it ends in the middle of a value";
         else if (raw.startsWith("Unexpected character") || raw.startsWith("Unrecognized token")) why = "it has a character or word JSON does not allow there";
         else if (raw.contains("control character") || raw.contains("CTRL-CHAR")) why = "a string holds an unescaped control character";

@@ -18,6 +18,8 @@ import java.util.Arrays;
 final class Responses {
     static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            // One request, one JSON value: '{"sql":"A"} {"sql":"B"}' applied A and dropped B without a word.
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
     private Responses() {}

@@ -32,4 +32,18 @@ class RequestBodiesTest {
         assertThat(message("{\"sql\": ")).contains("ends in the middle");
         assertThat(message("[".repeat(2_000) + "]".repeat(2_000))).contains("JSON limit");
     }
+
+    @Test
+    void aBodyIsOneJsonValueNothingAfterIt() {
+        assertThat(message("{\"sql\":\"INSERT INTO t VALUES (1)\"} {\"sql\":\"DROP TABLE t\"}"))
+                .contains("more after the JSON value").doesNotContain("jackson", "Feature");
+        assertThat(message("{\"sql\":\"SELECT 1\"} garbage")).startsWith("the body is not valid JSON");
+        assertThat(message("{\"sql\":\"SELECT 1\"}]")).startsWith("the body is not valid JSON");
+    }
+
+    @Test
+    void whitespaceAroundTheValueIsFine() throws Exception {
+        assertThat(Responses.MAPPER.readTree(" \n{\"sql\":\"SELECT 1\"}\r\n \t".getBytes(StandardCharsets.UTF_8)).path("sql").asText())
+                .isEqualTo("SELECT 1");
+    }
 }
