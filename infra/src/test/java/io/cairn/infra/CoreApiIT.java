@@ -128,6 +128,9 @@ class CoreApiIT {
         assertThat(cross.errorCode()).isEqualTo("forbidden");
         assertThat(stack.post("/v1/tenants/keys-b/query", "cairn_0000000000000000_nope", "{\"sql\":\"SELECT 1\"}").status()).isEqualTo(401);
         assertThat(stack.post("/v1/tenants/keys-b/query", null, "{\"sql\":\"SELECT 1\"}").status()).isEqualTo(401);
+        Reply twice = stack.call("POST", "/v1/tenants/keys-b/query", a, "{\"sql\":\"SELECT 1\"}", Map.of("Authorization", "Bearer " + ADMIN));
+        assertThat(twice.status()).as("two credentials: neither is taken").isEqualTo(401);
+        assertThat(twice.body().path("error").path("message").asText()).contains("one");
 
         Reply issued = stack.post("/v1/tenants/keys-b/keys", ADMIN, "{\"scopes\":[\"read\"]}");
         assertThat(issued.status()).isEqualTo(201);
