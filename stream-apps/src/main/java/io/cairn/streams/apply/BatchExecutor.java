@@ -68,7 +68,7 @@ final class BatchExecutor {
         List<StatementResult> results = new ArrayList<>(statements.size());
         long[] resultBytes = {0};
         boolean capped = db.capGrowth(budget.growthBytes());
-        db.tenantConnection().deadline().startSteps(budget.steps());
+        db.tenantConnection().deadline().startSteps(budget.steps(), budget.wallNanos());
         try {
             for (int i = 0; i < statements.size(); i++) {
                 try {

@@ -67,9 +67,18 @@ public final class StatementDeadline {
 
     /** Starts a work budget: the statements from now on may take about {@code maxSteps} virtual-machine steps. */
     public void startSteps(long maxSteps) {
-        deadlineNanos = Long.MAX_VALUE;
+        startSteps(maxSteps, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #startSteps(long)}, and stopped too once the statements ran {@code maxNanos} of wall time: for
+     * work whose stop decides only where it runs, never its outcome (a step can be costly: a sort of big
+     * values, a long string built, so steps alone do not bound the time).
+     */
+    public void startSteps(long maxSteps, long maxNanos) {
         minFreeTemp = 0;
         checksLeft = Math.max(1, maxSteps / STEPS_PER_CHECK);
+        deadlineNanos = maxNanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + maxNanos;
     }
 
     /** Stops the limit (between statements, and while the connection is idle). */

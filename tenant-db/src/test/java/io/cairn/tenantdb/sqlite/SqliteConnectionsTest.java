@@ -149,4 +149,21 @@ class SqliteConnectionsTest {
             }
         }
     }
+
+    @Test
+    void aWorkBudgetWithAWallClockAlsoStopsAStatementThatIsSlowForItsSteps() throws Exception {
+        try (TenantConnection c = writable(); Statement s = c.connection().createStatement()) {
+            // Few steps for its time: each row is a 100 KB string, and the sort moves them all.
+            String sortOfBigValues = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)"
+                    + " SELECT length(x) FROM (SELECT printf('%.*c', 100000, 'x') || i AS x FROM n ORDER BY x) LIMIT 1";
+            c.deadline().startSteps(50_000_000, 1_000); // one microsecond: gone by the first check
+            assertThatThrownBy(() -> s.executeQuery(sortOfBigValues).next())
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(SqliteErrors.code(e).wire()).isEqualTo("statement_timeout"));
+            c.deadline().startSteps(50_000_000);
+            try (ResultSet rs = s.executeQuery(sortOfBigValues)) {
+                assertThat(rs.getInt(1)).as("within its steps, without the clock").isEqualTo(100_001);
+            }
+            c.deadline().clear();
+        }
+    }
 }
