@@ -256,10 +256,22 @@ final class GroupCommit {
         created.clear();
     }
 
-    /** {@code clear} sealed with the key that sealed its record; an erased record's outcome carries no data and goes clear. */
+    /**
+     * {@code clear} sealed with the key that sealed its record; an erased record's outcome carries no data and
+     * goes clear. A record opened just before its tenant's delete destroyed that key (a write in flight
+     * while the tenant is deleted) can no longer have its outcome sealed: it goes out as erased, with none
+     * of its data, instead of failing the commit of every tenant of the group.
+     */
     private CommandResult sealed(Pending p, CommandResult clear) {
         if (p.sealedWith() == null || p.failed() != null && p.failed().code() == io.cairn.topics.ErrorCode.TENANT_ERASED) return clear;
-        return Sealing.seal(clear, keys.key(p.command().getTenant(), p.sealedWith()));
+        try {
+            return Sealing.seal(clear, keys.key(p.command().getTenant(), p.sealedWith()));
+        } catch (io.cairn.topics.seal.KeyErasedException e) {
+            return CommandResult.newBuilder(clear).setOk(false).setResults(List.of())
+                    .setError(CommandError.newBuilder().setCode(io.cairn.topics.ErrorCode.TENANT_ERASED.wire())
+                            .setMessage("the tenant was deleted and its data key destroyed: this write's outcome is erased").setStatement(null).build())
+                    .build();
+        }
     }
 
     static CommandResult result(TenantCommand command, Bookmark position, Outcome outcome, long nowMillis) {

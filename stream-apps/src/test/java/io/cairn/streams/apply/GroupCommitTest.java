@@ -41,6 +41,46 @@ class GroupCommitTest {
         }
     }
 
+    /**
+     * A write opened with its key, whose key is destroyed before the group commits (the edge destroys the
+     * key of a refused create; a delete destroys a tenant's keys): its outcome goes out erased, without its
+     * data, and the other tenants' outcomes of the group go out as ever. It failed the whole commit, and the
+     * applier thread with it, again at every redelivery.
+     */
+    @Test
+    void anOutcomeWhoseKeyWasDestroyedBeforeTheCommitGoesOutErasedAndTheGroupCommits() throws Exception {
+        io.cairn.connectors.keys.TenantKeys keys = new io.cairn.connectors.keys.TenantKeys(
+                new io.cairn.connectors.keys.LocalDataKeyVault(replay.resolve("keys")),
+                io.cairn.connectors.keys.LocalKeyEncryptionKey.open(replay.resolve("kek.keys")),
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        io.cairn.topics.seal.DataKey key = keys.create("acme");
+        try (TenantDatabasePool pool = new TenantDatabasePool(new TenantFiles(live), SqliteLimits.WRITE_DEFAULTS, 8)) {
+            CommandApplier applier = new CommandApplier(pool, 100, SnapshotRequests.IGNORED, ColdTenants.NONE, false);
+            GroupCommit group = new GroupCommit(pool, keys, true);
+            List<TenantCommand> records = List.of(Commands.create("acme"), Commands.create("beta"),
+                    Commands.execute("acme", "CREATE TABLE t (secret TEXT)"),
+                    Commands.execute("acme", "INSERT INTO t VALUES ('x') RETURNING secret"),
+                    Commands.execute("beta", "SELECT 1"));
+            for (int i = 0; i < records.size(); i++) {
+                Bookmark at = new Bookmark(0, i);
+                String sealedWith = records.get(i).getTenant().equals("acme") && i > 1 ? key.id() : null;
+                group.add(records.get(i), at, applier.apply(records.get(i), at, group, Budget.FULL), sealedWith);
+            }
+            keys.destroy("acme", List.of(key.id()));
+            try {
+                GroupCommit.Emitted emitted = group.commit(0);
+                assertThat(emitted.results()).hasSize(records.size());
+                io.cairn.topics.avro.CommandResult erased = emitted.results().get(3);
+                assertThat(erased.getOk()).isFalse();
+                assertThat(erased.getError().getCode()).isEqualTo("tenant_erased");
+                assertThat(erased.getResults()).as("none of its data").isEmpty();
+                assertThat(emitted.results().get(4).getOk()).as("the other tenant's outcome").isTrue();
+            } finally {
+                group.close();
+            }
+        }
+    }
+
     private static GroupCommit.Emitted applyAndCommit(Path hot, boolean emits, List<TenantCommand> records) throws Exception {
         try (TenantDatabasePool pool = new TenantDatabasePool(new TenantFiles(hot), SqliteLimits.WRITE_DEFAULTS, 8)) {
             CommandApplier applier = new CommandApplier(pool, 100, SnapshotRequests.IGNORED, ColdTenants.NONE, false);
