@@ -53,8 +53,12 @@ class ErasureIT {
     @BeforeAll
     static void start() throws Exception {
         bucket = SnapshotBucket.start(data.resolve("s3"));
-        stack = TestStack.startWith(data, spec -> spec.withSnapshots(bucket.options()).withEncryption(keys()));
+        nodeKeys = keys();
+        stack = TestStack.startWith(data, spec -> spec.withSnapshots(bucket.options()).withEncryption(nodeKeys));
     }
+
+    /** The node's own keys (the edge's and the applier's): what a create running in that process makes shows there at once. */
+    static TenantKeys nodeKeys;
 
     private static TenantKeys keys() {
         return EncryptionSettings.keys(data.resolve("kek.keys"), data.resolve("keys"), new SimpleMeterRegistry());
@@ -129,6 +133,32 @@ class ErasureIT {
         assertThat(stack.get("/v1/tenants/er-acme/history", ADMIN).body().path("snapshots").size()).isZero();
         stack.snapshot("er-acme");
         assertThat(stack.get("/v1/tenants/er-acme/snapshots", again).body().path("snapshots").size()).as("its own, once taken").isEqualTo(1);
+    }
+
+    /**
+     * A create of an id that exists makes a key before the applier refuses it, and destroys it after: for that
+     * moment the key is the vault's newest for the tenant. A write sealed with it would be applied and
+     * acknowledged, then erased with the key, so that no replay could read it. Writes are sealed with the key
+     * the tenant's applied state names.
+     */
+    @Test
+    void aWriteIsSealedWithTheKeyTheTenantsStateNamesNotAKeyARefusedCreateMadeMeanwhile() throws Exception {
+        String key = stack.createTenant("er-doomed");
+        ok(stack.post("/v1/tenants/er-doomed/execute", key, "{\"sql\":\"CREATE TABLE t (v TEXT)\"}"));
+        String named = stack.get("/v1/tenants/er-doomed", ADMIN).body().toString();
+        assertThat(named).contains("er-doomed");
+        io.cairn.topics.seal.DataKey doomed = nodeKeys.create("er-doomed"); // what a duplicate create does first
+
+        ok(stack.post("/v1/tenants/er-doomed/execute", key, "{\"sql\":\"INSERT INTO t VALUES ('kept')\"}"));
+        nodeKeys.destroy("er-doomed", List.of(doomed.id())); // and what it does once refused
+
+        TenantKeys anyone = keys();
+        List<TenantCommand> sealed = records("er-doomed").stream().filter(Sealing::isSealed).toList();
+        assertThat(sealed).hasSize(2);
+        for (TenantCommand c : sealed) {
+            assertThat(Sealing.keyId(c)).isNotEqualTo(doomed.id());
+            assertThat(Sealing.open(c, anyone).getCommandId()).isEqualTo(c.getCommandId());
+        }
     }
 
     @Test

@@ -107,7 +107,8 @@ public final class QueryEdge implements AutoCloseable {
             checks.addAll(options.checks());
 
             CommandGateway gateway = new CommandGateway(commandLog, outcomes, backlog,
-                    new StorageGuard(config.hotDir(), config.minFreeHotBytes()), options.keys());
+                    new StorageGuard(config.hotDir(), config.minFreeHotBytes()), options.keys(),
+                    t -> directory.tenant(t).map(st -> st.getDataKeyId() == null ? null : st.getDataKeyId().toString()).orElse(null));
             if (options.keys() != null) directory.onDeleted(options.keys()::forget);
             EdgeMetrics metrics = metrics(registry);
             metrics.verificationsFrom(pool);

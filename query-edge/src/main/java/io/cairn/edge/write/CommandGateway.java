@@ -21,8 +21,9 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>With tenants' data keys, it is also where tenant data is sealed on its way to the log and opened on
  * its way back: a new tenant gets its data key (stored in the vault before the CreateTenant is
- * produced; destroyed again when the create is refused), a write is sealed with the tenant's newest
- * key, an outcome is opened, and a deleted tenant's keys are forgotten here.
+ * produced; destroyed again when the create is refused), a write is sealed with the key the tenant's
+ * applied state names (the vault's newest only before the edge has a state), an outcome is opened, and a
+ * deleted tenant's keys are forgotten here.
  */
 public final class CommandGateway {
     /** What became of a command: its bookmark, and its outcome unless none arrived in time. */
@@ -37,6 +38,7 @@ public final class CommandGateway {
     private final TenantBacklog backlog;
     private final StorageGuard storage;
     private final TenantKeys keys;
+    private final java.util.function.Function<String, String> confirmedKeys;
 
     /**
      * Every command counts against its tenant's {@code backlog} until its outcome is read, and is
@@ -48,6 +50,18 @@ public final class CommandGateway {
 
     /** As above, sealing tenant data with {@code keys} (null: no encryption). */
     public CommandGateway(CommandLog log, OutcomeReader outcomes, TenantBacklog backlog, StorageGuard storage, TenantKeys keys) {
+        this(log, outcomes, backlog, storage, keys, tenant -> null);
+    }
+
+    /**
+     * As above; {@code confirmedKeys} gives the data key a tenant's applied state names (null when unknown), which
+     * seals its writes. The vault's newest key of a tenant may be one a create running at that moment made and
+     * will destroy when it is refused (a duplicate create, two imports creating one tenant): a write sealed
+     * with it would be erased with it, even after it was applied and acknowledged.
+     */
+    public CommandGateway(CommandLog log, OutcomeReader outcomes, TenantBacklog backlog, StorageGuard storage, TenantKeys keys,
+            java.util.function.Function<String, String> confirmedKeys) {
+        this.confirmedKeys = confirmedKeys;
         this.keys = keys;
         this.log = log;
         this.outcomes = outcomes;
@@ -104,10 +118,23 @@ public final class CommandGateway {
             return TenantCommand.newBuilder(command).setPayload(CreateTenant.newBuilder(c).setDataKeyId(key.id()).build()).build();
         }
         if (command.getPayload() instanceof ExecuteBatch) {
-            DataKey key = keys.current(command.getTenant());
+            DataKey key = sealingKey(command.getTenant());
             return key == null ? command : Sealing.seal(command, key); // a tenant made before encryption was on stays clear
         }
         return command;
+    }
+
+    /** The key the tenant's applied state names; the vault's newest only while the edge has no state naming one (just created). */
+    private DataKey sealingKey(String tenant) {
+        String confirmed = confirmedKeys.apply(tenant);
+        if (confirmed != null) {
+            try {
+                return keys.key(tenant, confirmed);
+            } catch (io.cairn.topics.seal.KeyErasedException e) {
+                // the state is of an earlier life of this id (deleted since): the newest key is the new life's
+            }
+        }
+        return keys.current(tenant);
     }
 
     private CommandResult opened(CommandResult result) {
