@@ -119,7 +119,8 @@ class ErasureIT {
 
         // A rebuild from the whole log with the same keys: the erased tenant's writes are passed over, the other is exact.
         Path rebuilt = data.resolve("rebuilt-" + UUID.randomUUID());
-        new LogReplay(stack.kafkaProperties(), ApplierConfig.primary(rebuilt).withKeys(keys())).replayAll(t -> true, p -> { });
+        new LogReplay(stack.kafkaProperties(), ApplierConfig.primary(rebuilt).withKeys(keys()))
+                .withSnapshots(bucket.store().sealedWith(keys()), new SimpleMeterRegistry()).replayAll(t -> true, p -> { });
         assertThat(TestStack.fileChecksum(rebuilt, "er-other")).isEqualTo(otherBefore);
         assertThat(new TenantFiles(rebuilt).exists("er-acme")).isFalse();
         // The other tenant goes on as before, encrypted.
@@ -159,6 +160,30 @@ class ErasureIT {
             assertThat(Sealing.keyId(c)).isNotEqualTo(doomed.id());
             assertThat(Sealing.open(c, anyone).getCommandId()).isEqualTo(c.getCommandId());
         }
+    }
+
+    /** An import that creates its tenant is stored sealed with the new tenant's key (it went in clear: stored before the key existed). */
+    @Test
+    void anImportThatCreatesItsTenantIsStoredSealedAndErasedWithIt() throws Exception {
+        String secret = "IMPORT-SECRET-" + UUID.randomUUID();
+        Reply created = stack.call("POST", "/v1/tenants/er-imported/import?format=sql", ADMIN,
+                "CREATE TABLE s (v TEXT);\nINSERT INTO s VALUES ('" + secret + "');\n");
+        assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
+        Reply read = ok(stack.post("/v1/tenants/er-imported/query", created.text("api_key"), "{\"sql\":\"SELECT v FROM s\"}"));
+        assertThat(read.body().toString()).contains(secret);
+        assertThat(rawObjects()).as("the import, in the snapshot store").doesNotContain(secret);
+
+        ok(stack.call("DELETE", "/v1/tenants/er-imported", ADMIN, null));
+        TenantKeys anyone = keys();
+        String importKey = created.text("import");
+        String importId = importKey.substring(importKey.lastIndexOf('/') + 1);
+        assertThatThrownBy(() -> bucket.store().sealedWith(anyone).downloadImport("er-imported", importId, data.resolve("erased-import.db")))
+                .isInstanceOf(KeyErasedException.class);
+        // A rebuild passes over the erased tenant's import as over its writes.
+        Path rebuilt = data.resolve("rebuilt-" + UUID.randomUUID());
+        new LogReplay(stack.kafkaProperties(), ApplierConfig.primary(rebuilt).withKeys(keys()))
+                .withSnapshots(bucket.store().sealedWith(keys()), new SimpleMeterRegistry()).replayAll(t -> t.equals("er-imported"), p -> { });
+        assertThat(new TenantFiles(rebuilt).exists("er-imported")).isFalse();
     }
 
     @Test

@@ -112,17 +112,22 @@ final class RestoreRoutes {
                 file = ImportedFile.read(body, format.equals("sql"), s.config().readLimits().maxDatabaseBytes(), dir);
             }
             String id = UUID.randomUUID().toString();
-            SnapshotInfo stored;
-            try (var in = Files.newInputStream(file.file())) {
-                stored = store.putImport(tenant, id, in);
-            }
             long deadline = System.nanoTime() + restoreWait().toNanos();
             boolean exists = s.directory().tenant(tenant).isPresent();
             ApiKeys.NewKey key = null;
             if (!exists) {
+                // Created first: the import is stored sealed with the new tenant's data key, so erasing the
+                // tenant erases it too (stored before, it went in clear: there was no key yet).
                 key = ApiKeys.generate();
                 KeySpec spec = new KeySpec(key.keyId(), key.secretSha256(), List.of(Scope.READ.wireName(), Scope.WRITE.wireName()));
                 Outcomes.successOrThrow(s.gateway().submit(Commands.createTenant(tenant, spec), left(deadline)));
+            }
+            SnapshotInfo stored;
+            try (var in = Files.newInputStream(file.file())) {
+                stored = store.putImport(tenant, id, in);
+            } catch (IOException | RuntimeException e) {
+                if (key != null) s.gateway().submit(Commands.deleteTenant(tenant), left(deadline)); // all or nothing, as a fork
+                throw e;
             }
             Submitted done = s.gateway().submit(Commands.importContent(tenant, id, stored.sha256(), stored.sizeBytes()), left(deadline));
             Outcomes.successOrThrow(done);

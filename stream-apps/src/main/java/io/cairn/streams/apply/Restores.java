@@ -98,7 +98,12 @@ final class Restores {
         try {
             if (imported) {
                 source = tenant;
-                past.fetchImport(tenant, r.getImportKey(), r.getImportSha256(), r.getImportSizeBytes() == null ? -1 : r.getImportSizeBytes(), scratch);
+                try {
+                    past.fetchImport(tenant, r.getImportKey(), r.getImportSha256(), r.getImportSizeBytes() == null ? -1 : r.getImportSizeBytes(), scratch);
+                } catch (io.cairn.topics.seal.KeyErasedException e) {
+                    // Sealed with a key a later delete destroyed (a replay of an erased tenant): passed over like its writes.
+                    return refused(ErrorCode.TENANT_ERASED, "the tenant's data key was destroyed: this import is erased");
+                }
             } else if (!past.build(source, partition, source.equals(tenant) ? kept.createdOffset() : -1, at, scratch)) {
                 // In place the point is at or after the tenant's creation (checked above): the build starts there.
                 return refused(ErrorCode.RESTORE_OUT_OF_RANGE, "tenant '" + source + "' did not exist at " + partition + ":" + at);

@@ -139,6 +139,12 @@ final class SnapshotSeeds {
             log.warn("tenant {}: snapshot store failed ({}); rebuilding from the log", tenant, e.getMessage());
             deleteQuietly(target);
             return Placed.UNREACHABLE;
+        } catch (io.cairn.topics.seal.KeyErasedException e) {
+            // The tenant was deleted later in the log and its keys destroyed: no snapshot of it opens, and its
+            // records, erased too, are passed over by the replay.
+            log.info("tenant {}: snapshot at offset {} is sealed with a destroyed key (the tenant was erased); replaying from the log", tenant, offset);
+            deleteQuietly(target);
+            return Placed.UNREACHABLE;
         }
     }
 
