@@ -146,8 +146,15 @@ class ClientIT {
                 "SELECT id, name FROM people ORDER BY id;",
                 ".mode csv",
                 "SELECT name FROM people WHERE id = 2;",
+                "",
+                ";",
                 ".mode json",
                 "SELECT count(*) AS n FROM people;",
+                "CREATE TRIGGER named AFTER INSERT ON people BEGIN",
+                "  UPDATE people SET name = upper(name) WHERE id = new.id;",
+                "END;",
+                "INSERT INTO people (name) VALUES ('semi;",
+                "colon'); SELECT name AS upper FROM people WHERE id = 3;",
                 "SELECT * FROM nope;",
                 ".bogus",
                 ".quit",
@@ -160,6 +167,7 @@ class ClientIT {
         assertThat(failed).as(printed).isEqualTo(1);
         assertThat(printed).contains("2 rows changed").contains("| people |").contains("CREATE TABLE people (id INTEGER PRIMARY KEY,")
                 .contains("| 1  | ada   |").contains("| 2  | grace |").contains("name\ngrace").contains("{\"n\":2}")
+                .contains("{\"upper\":\"SEMI;\\nCOLON\"}")
                 .contains("error: sql_error").contains("unknown command .bogus").doesNotContain("never run");
     }
 

@@ -40,6 +40,23 @@ public final class Cairn implements AutoCloseable {
         this.token = token;
     }
 
+    /**
+     * {@code url} as the base of Cairn's HTTP API (with a trailing {@code /}); IllegalArgumentException with
+     * a message a person can act on unless it is an {@code http://} or {@code https://} URL with a host.
+     */
+    public static URI httpUrl(String url) {
+        URI u;
+        try {
+            u = new URI(url.endsWith("/") ? url : url + "/");
+        } catch (java.net.URISyntaxException e) {
+            u = null;
+        }
+        if (u == null || u.getHost() == null || !("http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme()))) {
+            throw new IllegalArgumentException("Cairn's URL must be http:// or https:// with a host, like http://127.0.0.1:8080, not '" + url + "'");
+        }
+        return u;
+    }
+
     public static Builder builder() {
         return new Builder();
     }
@@ -51,8 +68,9 @@ public final class Cairn implements AutoCloseable {
         private Duration timeout = Duration.ofSeconds(60);
         private int attempts = 5;
 
+        /** Cairn's HTTP API, {@code http://} or {@code https://} with a host; IllegalArgumentException, saying so, for anything else. */
         public Builder url(String url) {
-            this.url = URI.create(url.endsWith("/") ? url : url + "/");
+            this.url = httpUrl(url);
             return this;
         }
 

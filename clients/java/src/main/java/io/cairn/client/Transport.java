@@ -49,13 +49,24 @@ final class Transport implements AutoCloseable {
                 if (!again || attempt >= attempts) throw e;
                 backoff = pause(r.headers().firstValueAsLong("Retry-After").orElse(-1) * 1000, backoff);
             } catch (IOException e) {
-                if (!retry || attempt >= attempts) throw new CairnException(0, "unreachable", String.valueOf(e.getMessage()), null, null);
+                if (!retry || attempt >= attempts) throw new CairnException(0, "unreachable", "cannot reach " + base + ": " + why(e), null, null);
                 backoff = pause(-1, backoff);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new CairnException(0, "interrupted", "interrupted while waiting for Cairn", null, null);
             }
         }
+    }
+
+    /** The reason a connection failed, in words (the JDK's exceptions often carry no message). */
+    private static String why(IOException e) {
+        return switch (e) {
+            case java.net.http.HttpConnectTimeoutException x -> "no connection in time";
+            case java.net.http.HttpTimeoutException x -> "no answer in time";
+            case java.net.ConnectException x when x.getCause() instanceof java.nio.channels.UnresolvedAddressException -> "unknown host";
+            case java.net.ConnectException x -> "connection refused";
+            default -> e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        };
     }
 
     private static CairnException error(int status, JsonNode body) {

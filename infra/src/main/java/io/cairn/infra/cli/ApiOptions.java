@@ -20,8 +20,21 @@ import picocli.CommandLine.Option;
 public final class ApiOptions {
     static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--url", defaultValue = "${env:CAIRN_URL:-http://127.0.0.1:8080}", description = "Cairn's HTTP API (env CAIRN_URL). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--url", defaultValue = "${env:CAIRN_URL:-http://127.0.0.1:8080}", converter = HttpUrl.class,
+            description = "Cairn's HTTP API (env CAIRN_URL). Default: ${DEFAULT-VALUE}.")
     URI url;
+
+    /** Reads {@code --url}: an http(s) URL with a host, else picocli's one-line refusal with the reason. */
+    static final class HttpUrl implements picocli.CommandLine.ITypeConverter<URI> {
+        @Override
+        public URI convert(String value) {
+            try {
+                return io.cairn.client.Cairn.httpUrl(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
 
     @Option(names = "--token", defaultValue = "${env:CAIRN_ADMIN_TOKEN}", description = "Admin token (env CAIRN_ADMIN_TOKEN). Default: <data-dir>/admin-token.")
     String token;

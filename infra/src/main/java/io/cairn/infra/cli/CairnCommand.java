@@ -29,6 +29,17 @@ public final class CairnCommand implements Runnable {
                 cmd.getErr().println("cairn: " + e.getMessage());
                 return 2;
             }
+            String unreachable = unreachable(e);
+            if (unreachable != null) {
+                cmd.getErr().println("cairn " + cmd.getCommandName() + ": cannot reach Cairn's HTTP API (" + unreachable
+                        + "): is it running, and is --url (or CAIRN_URL) its address?");
+                return 1;
+            }
+            if (causedBy(e, java.net.http.HttpTimeoutException.class)) {
+                cmd.getErr().println("cairn " + cmd.getCommandName() + ": Cairn did not answer in the time this command waits;"
+                        + " what it asked may still be done: look before trying again");
+                return 1;
+            }
             java.nio.file.FileSystemException file = fileProblem(e);
             if (file != null) {
                 cmd.getErr().println("cairn " + cmd.getCommandName() + ": " + describe(file));
@@ -36,6 +47,21 @@ public final class CairnCommand implements Runnable {
             }
             throw e;
         });
+    }
+
+    /** Why the API could not be reached (unknown host, no connection or answer in time, refused); null for anything else. */
+    static String unreachable(Throwable e) {
+        if (causedBy(e, java.nio.channels.UnresolvedAddressException.class) || causedBy(e, java.net.UnknownHostException.class)) return "unknown host";
+        if (causedBy(e, java.net.http.HttpConnectTimeoutException.class)) return "no connection in time";
+        if (causedBy(e, java.net.ConnectException.class)) return "connection refused";
+        return null;
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) return true;
+        }
+        return false;
     }
 
     /** A local file or folder the command was told to use and cannot (missing, not allowed, ...); null for anything else. */

@@ -23,10 +23,16 @@ public final class ProfileOptions {
     Path dataDir;
 
     /** The resolved connection; null (after saying why) when it names no tenant or no secret. */
-    Profiles resolve(String command) throws IOException {
+    Profiles resolve(String command, java.io.PrintWriter err) throws IOException {
         Profiles p = Profiles.resolve(url, key, null, tenant, profile, dataDir, System.getenv());
+        try {
+            io.cairn.client.Cairn.httpUrl(p.url());
+        } catch (IllegalArgumentException e) {
+            err.println("cairn " + command + ": " + e.getMessage() + " (from --url, CAIRN_URL or the profile)");
+            return null;
+        }
         if (p.tenant() == null || p.dataSecret() == null) {
-            System.err.println("cairn " + command + ": name the tenant (--tenant) and a key (--key, CAIRN_KEY, a profile, or ./cairn dev's admin token)");
+            err.println("cairn " + command + ": name the tenant (--tenant) and a key (--key, CAIRN_KEY, a profile, or ./cairn dev's admin token)");
             return null;
         }
         return p;

@@ -18,10 +18,11 @@ import picocli.CommandLine.Mixin;
 @Command(name = "shell", mixinStandardHelpOptions = true, description = "An interactive SQL shell on one tenant (history, multi-line, .tables, .schema, .mode).")
 public final class ShellCommand implements Callable<Integer> {
     @Mixin ProfileOptions connection;
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        Profiles p = connection.resolve("shell");
+        Profiles p = connection.resolve("shell", spec.commandLine().getErr());
         if (p == null) return 2;
         try (Cairn cairn = Cairn.builder().url(p.url()).token(p.dataSecret()).build();
              Terminal terminal = TerminalBuilder.builder().system(true).build()) {

@@ -20,10 +20,16 @@ public final class SqlCommand implements Callable<Integer> {
     String sql;
 
     @Mixin ProfileOptions connection;
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        Profiles p = connection.resolve("sql");
+        java.io.PrintWriter err = spec.commandLine().getErr();
+        if (sql.isBlank()) {
+            err.println("cairn sql: the statement is empty");
+            return 2;
+        }
+        Profiles p = connection.resolve("sql", err);
         if (p == null) return 2;
         try (Cairn cairn = Cairn.builder().url(p.url()).token(p.dataSecret()).build()) {
             Database db = cairn.database(p.tenant());
@@ -33,11 +39,11 @@ public final class SqlCommand implements Callable<Integer> {
             } else {
                 ExecuteResult r = db.execute(sql);
                 if (!r.results().getFirst().columns().isEmpty()) print(r.results().getFirst().columns(), r.results().getFirst().rows());
-                System.err.println(r.changes() + " row(s) changed, bookmark " + r.bookmark());
+                err.println(r.changes() + " row(s) changed, bookmark " + r.bookmark());
             }
             return 0;
         } catch (CairnException e) {
-            System.err.println("cairn sql: " + e.getMessage());
+            err.println("cairn sql: " + e.getMessage());
             return 1;
         }
     }

@@ -6,13 +6,16 @@ import io.cairn.client.ExecuteResult;
 import io.cairn.client.QueryResult;
 import io.cairn.client.Session;
 import io.cairn.client.Sql;
+import io.cairn.tenantdb.sql.SqlRefusal;
+import io.cairn.tenantdb.sql.SqlScript;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * An interactive SQL shell on one tenant, like sqlite3's: statements end with {@code ;} and may span
- * lines; reads print their rows ({@code .mode table|csv|json}), writes what they changed; {@code .tables},
+ * lines (a {@code ;} inside a string, a comment or a trigger's body ends nothing: {@link SqlScript#complete});
+ * several on one line run one after the other; blank lines between statements are skipped; reads print their rows ({@code .mode table|csv|json}), writes what they changed; {@code .tables},
  * {@code .schema [table]}, {@code .timer on|off}, {@code .help}, {@code .quit}. Lines come from a
  * {@link Lines}: JLine's line reader in {@code cairn shell} (history, line editing), scripted lines in tests. Runs through a {@link Session}, so every read sees the shell's own writes. An error is
  * printed with its code and the shell goes on.
@@ -58,18 +61,30 @@ public final class SqlShell {
                 continue;
             }
             if (line == null) break;
+            if (pending.isEmpty() && line.isBlank()) continue;
             if (pending.isEmpty() && line.strip().startsWith(".")) {
                 if (!command(line.strip())) break;
                 continue;
             }
             pending.append(line).append('\n');
-            if (!line.strip().endsWith(";")) continue;
-            String sql = pending.toString().strip();
+            if (!SqlScript.complete(pending.toString())) continue;
+            String text = pending.toString();
             pending.setLength(0);
-            if (!run(sql.substring(0, sql.length() - 1))) failed++;
+            for (String sql : statements(text)) {
+                if (!run(sql)) failed++;
+            }
         }
         out.flush();
         return failed;
+    }
+
+    /** The statements of a complete text, each without its ';'; text that cannot be split goes whole, for the server to refuse. */
+    private static List<String> statements(String text) {
+        try {
+            return SqlScript.split(text);
+        } catch (SqlRefusal e) {
+            return List.of(text.strip());
+        }
     }
 
     private boolean run(String sql) {

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** The launcher's own error handling: a local file the user named and the command cannot use is one line, never a stack trace. */
+/** The launcher's own error handling: a local file the user named and the command cannot use, an API that is not there, a URL that is not one: one line, never a stack trace. */
 class CairnCommandTest {
     @TempDir Path dir;
 
@@ -36,6 +36,39 @@ class CairnCommandTest {
         Ran ran = run("export", "--tenant", "acme", "--format", "sql", "--out", out.toString(), "--url", "http://127.0.0.1:9", "--token", "t");
         assertThat(ran.code).isEqualTo(2);
         assertThat(ran.err.strip()).isEqualTo("cairn export: no folder " + out.getParent() + " to write acme.sql in");
+    }
+
+    @Test
+    void anApiThatIsNotRunningIsOneLineAndExitCodeOne() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        Ran ran = run("tenants", "ls", "--url", "http://127.0.0.1:" + closed, "--token", "t");
+        assertThat(ran.code).isEqualTo(1);
+        assertThat(ran.err.strip()).isEqualTo("cairn ls: cannot reach Cairn's HTTP API (connection refused): is it running, and is --url (or CAIRN_URL) its address?");
+        Ran sql = run("sql", "--url", "http://127.0.0.1:" + closed, "--tenant", "acme", "--key", "k", "SELECT 1");
+        assertThat(sql.code).isEqualTo(1);
+        assertThat(sql.err.strip()).isEqualTo("cairn sql: unreachable: cannot reach http://127.0.0.1:" + closed + "/: connection refused");
+    }
+
+    @Test
+    void aUrlThatIsNotHttpIsRefusedInOneLine() {
+        for (String url : new String[] {"notaurl", "ftp://x", "http://[bad", "http:///path"}) {
+            Ran ran = run("tenants", "ls", "--url", url, "--token", "t");
+            assertThat(ran.code).as(url).isEqualTo(2);
+            assertThat(ran.err.lines().findFirst().orElseThrow()).as(url).contains("must be http:// or https:// with a host").doesNotContain("Exception");
+            Ran sql = run("sql", "--url", url, "--tenant", "acme", "--key", "k", "SELECT 1");
+            assertThat(sql.code).as(url).isEqualTo(2);
+            assertThat(sql.err.strip()).as(url).startsWith("cairn sql: Cairn's URL must be http:// or https:// with a host");
+        }
+    }
+
+    @Test
+    void anEmptyStatementIsMisuse() {
+        Ran ran = run("sql", "--url", "http://127.0.0.1:9", "--tenant", "acme", "--key", "k", " ");
+        assertThat(ran.code).isEqualTo(2);
+        assertThat(ran.err.strip()).isEqualTo("cairn sql: the statement is empty");
     }
 
     private record Ran(int code, String err) {}

@@ -26,6 +26,8 @@ import java.util.List;
  * <p>Stateless and thread-safe.
  */
 public final class SqlLexer {
+    private static final String UNTERMINATED = "unterminated ";
+
     private SqlLexer() {}
 
     /** All tokens of {@code sql}, whitespace and comments included, in order; their texts concatenate to {@code sql}. */
@@ -55,7 +57,7 @@ public final class SqlLexer {
             kind = Kind.COMMENT;
         } else if (c == '/' && at(s, i + 1) == '*') {
             int close = s.indexOf("*/", i + 2);
-            if (close < 0) throw error("unterminated /* comment", i);
+            if (close < 0) throw error(UNTERMINATED + "/* comment", i);
             end = close + 2;
             kind = Kind.COMMENT;
         } else if (c == '\'') {
@@ -66,7 +68,7 @@ public final class SqlLexer {
             kind = Kind.QUOTED_ID;
         } else if (c == '[') {
             int close = s.indexOf(']', i + 1);
-            if (close < 0) throw error("unterminated [identifier]", i);
+            if (close < 0) throw error(UNTERMINATED + "[identifier]", i);
             end = close + 1;
             kind = Kind.QUOTED_ID;
         } else if ((c == 'x' || c == 'X') && at(s, i + 1) == '\'') {
@@ -117,7 +119,7 @@ public final class SqlLexer {
         int j = i + 1;
         while (true) {
             int close = s.indexOf(q, j);
-            if (close < 0) throw error("unterminated " + what, i);
+            if (close < 0) throw error(UNTERMINATED + what, i);
             if (at(s, close + 1) != q) return close + 1;
             j = close + 2;
         }
@@ -207,6 +209,11 @@ public final class SqlLexer {
                 break;
         }
         throw error(c < 0x20 || c == 0x7f ? String.format("control character U+%04X", (int) c) : "unrecognized token", i);
+    }
+
+    /** Whether {@code refusal} is the lexer's for text that ends inside a string, quoted name or comment: more text could complete it. */
+    static boolean isUnterminated(SqlRefusal refusal) {
+        return refusal.getMessage().startsWith(UNTERMINATED);
     }
 
     private static SqlRefusal error(String what, int at) {

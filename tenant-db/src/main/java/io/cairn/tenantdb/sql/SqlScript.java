@@ -16,11 +16,32 @@ public final class SqlScript {
     /** The script's statements in order; empty for a script of only comments and ';'. */
     public static List<String> split(String script) throws SqlRefusal {
         List<String> out = new ArrayList<>();
+        scan(script, out);
+        return out;
+    }
+
+    /**
+     * Whether {@code text} is ready to run, as SQLite's {@code sqlite3_complete()} says: it ends with a ';'
+     * that ends a statement (not one inside a string, a quoted name, a comment or a trigger's body), with
+     * nothing significant after it. A shell reads lines until this is true. Text SQLite could never
+     * tokenize (a NUL, a malformed blob) is complete too, so that it is sent and refused, not waited on.
+     */
+    public static boolean complete(String text) {
+        try {
+            return scan(text, new ArrayList<>());
+        } catch (SqlRefusal e) {
+            return !SqlLexer.isUnterminated(e);
+        }
+    }
+
+    /** Adds the statements of {@code script} to {@code out}; true when its last significant token is a ';' that ends one. */
+    private static boolean scan(String script, List<String> out) throws SqlRefusal {
         List<Token> sig = new ArrayList<>();
         int start = 0;
         int caseDepth = 0;
         boolean trigger = false;
         boolean afterTriggerEnd = false;
+        boolean ended = false;
         for (Token t : SqlLexer.tokenize(script)) {
             if (t.insignificant()) continue;
             if (t.kind() == Kind.SEMICOLON && (sig.isEmpty() || !trigger || afterTriggerEnd)) {
@@ -29,8 +50,10 @@ public final class SqlScript {
                 caseDepth = 0;
                 trigger = false;
                 afterTriggerEnd = false;
+                ended = true;
                 continue;
             }
+            ended = false;
             if (sig.isEmpty()) start = t.start();
             sig.add(t);
             if (sig.size() <= 5) trigger = StatementPolicy.isCreateTrigger(sig);
@@ -40,6 +63,6 @@ public final class SqlScript {
             afterTriggerEnd = t.isWord("end") && !closesCase;
         }
         if (!sig.isEmpty()) out.add(script.substring(start).strip());
-        return out;
+        return ended;
     }
 }

@@ -30,4 +30,23 @@ class SqlScriptTest {
     void aScriptOfCommentsHoldsNoStatement() throws Exception {
         assertThat(SqlScript.split("-- nothing\n;\n/* here */")).isEmpty();
     }
+
+    @Test
+    void textIsCompleteOnlyAtASemicolonThatEndsAStatement() {
+        assertThat(SqlScript.complete("SELECT 1;")).isTrue();
+        assertThat(SqlScript.complete("SELECT 1; -- done")).isTrue();
+        assertThat(SqlScript.complete("SELECT 1; SELECT 2;")).isTrue();
+        assertThat(SqlScript.complete(";")).isTrue();
+        assertThat(SqlScript.complete("")).isFalse();
+        assertThat(SqlScript.complete("SELECT 1")).isFalse();
+        assertThat(SqlScript.complete("SELECT 1; SELECT 2")).isFalse();
+        assertThat(SqlScript.complete("INSERT INTO t VALUES ('a;")).isFalse(); // the string goes on on the next line
+        assertThat(SqlScript.complete("INSERT INTO t VALUES ('a;\nb');")).isTrue();
+        assertThat(SqlScript.complete("SELECT 1 /* ; */")).isFalse();
+        assertThat(SqlScript.complete("SELECT 1 /* ;")).isFalse();
+        assertThat(SqlScript.complete("CREATE TRIGGER g AFTER INSERT ON t BEGIN DELETE FROM t;")).isFalse();
+        assertThat(SqlScript.complete("CREATE TRIGGER g AFTER INSERT ON t BEGIN SELECT CASE WHEN 1 THEN 2 END; END")).isFalse();
+        assertThat(SqlScript.complete("CREATE TRIGGER g AFTER INSERT ON t BEGIN SELECT CASE WHEN 1 THEN 2 END; END;")).isTrue();
+        assertThat(SqlScript.complete("SELECT x'0g';")).isTrue(); // never valid: sent, and refused, rather than waited on
+    }
 }
