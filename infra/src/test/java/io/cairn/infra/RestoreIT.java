@@ -135,6 +135,13 @@ class RestoreIT {
             Reply asOf = stack.post("/v1/tenants/rs-range/query", key, "{\"sql\":\"SELECT 1\",\"as_of\":\"" + time + "\"}");
             assertThat(asOf.errorCode()).as(time + ": " + asOf.body()).isEqualTo("restore_out_of_range");
         }
+        assertThat(stack.post("/v1/tenants/rs-range/restore", ADMIN, "{\"time\":\"1960-01-01T00:00:00Z\"}").body().path("error").path("message").asText())
+                .as("a time is named as given, not as the bookmark before the log").endsWith("the time 1960-01-01T00:00:00Z is before that");
+        for (String garbage : new String[] {"garbage", "3:x", ""}) {
+            Reply asOf = stack.post("/v1/tenants/rs-range/query", key, "{\"sql\":\"SELECT 1\",\"as_of\":\"" + garbage + "\"}");
+            assertThat(asOf.errorCode()).as(garbage).isEqualTo("invalid_request");
+            assertThat(asOf.body().path("error").path("message").asText()).as("the field the client sent is named").startsWith("\"as_of\" must be");
+        }
         assertThat(stack.post("/v1/tenants/rs-range/restore", key, "{\"bookmark\":\"" + first + "\"}").status())
                 .as("only an admin restores").isEqualTo(403);
 

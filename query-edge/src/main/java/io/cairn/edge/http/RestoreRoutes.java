@@ -193,6 +193,9 @@ final class RestoreRoutes {
         s.requirePastCopies();
         String v = asOf.textValue();
         boolean bookmark = v.matches("\\d+:\\d+");
+        if (!bookmark && !RestorePoints.isInstant(v)) {
+            throw ApiError.invalidRequest("\"as_of\" must be a bookmark (\"3:1042\") or an ISO-8601 time such as \"2026-11-30T10:15:00Z\"");
+        }
         return s.restorePoints().resolve(st, bookmark ? asOf : null, bookmark ? null : asOf).bookmark();
     }
 

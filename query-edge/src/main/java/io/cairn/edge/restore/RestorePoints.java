@@ -136,7 +136,8 @@ public final class RestorePoints {
         if (point.offset() < from.earliest().offset()) {
             Range range = range(st);
             throw new ApiError(ErrorCode.RESTORE_OUT_OF_RANGE, "tenant '" + st.getTenant() + "' can be restored from " + range.earliest()
-                    + " (its " + range.limitedBy() + ") to " + range.latest() + "; " + point.bookmark() + " is outside", null,
+                    + " (its " + range.limitedBy() + ") to " + range.latest() + "; " + (point.timeMs() == null ? point.bookmark() + " is outside"
+                    : "the time " + time.textValue() + " is before that"), null,
                     Map.of("earliest", range.earliest().toString(), "latest", range.latest().toString()));
         }
         return point;
@@ -158,6 +159,16 @@ public final class RestorePoints {
             throw new ApiError(ErrorCode.INVALID_BOOKMARK, "bookmark " + b + " is past the end of the tenant's log");
         }
         return new Point(b.partition(), b.offset(), null);
+    }
+
+    /** Whether {@code text} is an ISO-8601 instant, the form every {@code "time"} and time {@code "as_of"} takes. */
+    public static boolean isInstant(String text) {
+        try {
+            Instant.parse(text);
+            return true;
+        } catch (DateTimeParseException e) {
+            return false;
+        }
     }
 
     private Point byTime(TenantState st, JsonNode node) throws InterruptedException {
