@@ -330,6 +330,36 @@ class MigrationIT {
     }
 
     @Test
+    void aRunStaysDoneWhenItsTenantsAreRestoredImportedOrDeletedAndCreatedAgainAfterIt() throws Exception {
+        assertThat(put("rev", 1, "{\"sql\":\"CREATE TABLE r (x)\"}").status()).isEqualTo(201);
+        List<String> tenants = List.of("rev-a", "rev-b", "rev-c", "rev-d");
+        Map<String, String> keys = new HashMap<>();
+        for (String t : tenants) keys.put(t, stack.createTenant(t));
+        String before = stack.post("/v1/tenants/rev-a/execute", keys.get("rev-a"), "{\"sql\":\"CREATE TABLE pre (x)\"}").text("bookmark");
+        Reply run = stack.post("/v1/migrations/rev/runs", ADMIN, "{\"target_version\":1,\"tenants\":" + TestStack.json(tenants) + "}");
+        String runId = run.text("run_id");
+        assertThat(awaitDone("rev", runId).path("applied").asInt()).isEqualTo(4);
+
+        // After the run: rev-a restored to before it, rev-b's content replaced by an import, rev-c deleted and created again.
+        assertThat(stack.post("/v1/tenants/rev-a/restore", ADMIN, "{\"bookmark\":\"" + before + "\"}").status()).isEqualTo(200);
+        assertThat(stack.call("POST", "/v1/tenants/rev-b/import?format=sql", ADMIN, "CREATE TABLE other (y);").status()).isEqualTo(200);
+        assertThat(stack.call("DELETE", "/v1/tenants/rev-c", ADMIN, null).status()).isEqualTo(200);
+        stack.createTenant("rev-c");
+        // The run is over: nothing it sent still waits, so it is not "pending" forever (its later waves would never go).
+        JsonNode status = await().atMost(Duration.ofSeconds(30)).until(() -> stack.get("/v1/migrations/rev/runs/" + runId, ADMIN).body(),
+                st -> st.path("applied").asInt() == 1); // the edge saw all three changes
+        assertThat(status.path("pending").asInt()).as(status.toString()).isZero();
+        assertThat(status.path("done").asBoolean()).as(status.toString()).isTrue();
+        assertThat(status.path("applied").asInt()).as(status.toString()).isEqualTo(1);
+        assertThat(status.path("reverted").asInt()).as("restored and imported since: below the target, not waiting").isEqualTo(2);
+        assertThat(status.path("deleted").asInt()).as("the rev-c the run reached is gone").isEqualTo(1);
+
+        // A new run brings them back to the target (the new rev-c too).
+        JsonNode again = awaitDone("rev", stack.post("/v1/migrations/rev/runs", ADMIN, "{\"tenants\":" + TestStack.json(tenants) + "}").text("run_id"));
+        assertThat(again.path("applied").asInt()).as(again.toString()).isEqualTo(4);
+    }
+
+    @Test
     void aRunNeedsAnExistingSetVersionAndTenants() throws Exception {
         assertThat(stack.post("/v1/migrations/nothing/runs", ADMIN, "{\"tenants\":\"all\"}").status()).isEqualTo(404);
         assertThat(put("small", 1, "{\"sql\":\"CREATE TABLE a (x)\"}").status()).isEqualTo(201);

@@ -63,7 +63,7 @@ import org.junit.jupiter.api.Test;
  * schemas the serdes must then still read.
  */
 class GoldenRecordsTest {
-    static final String CURRENT = "v9";
+    static final String CURRENT = "v10";
     private static final Path GOLDEN = Path.of("src", "test", "resources", "golden");
 
     /** One fixture per record type and payload, with every optional field set somewhere. */
@@ -139,7 +139,7 @@ class GoldenRecordsTest {
                 RunStarted.newBuilder().setRunId("run-1").setSet("app").setTargetVersion(2).setTenants(List.of("acme", "globex"))
                         .setCanary(1).setWaveSize(10).setMaxFailureRate(0.05).build()).build());
         f.put("migration-wave", MigrationEvent.newBuilder().setRequestId("req-3").setAtMs(1_700_000_000_002L).setPayload(
-                WaveSent.newBuilder().setRunId("run-1").setFrom(0).setTo(1).build()).build());
+                WaveSent.newBuilder().setRunId("run-1").setFrom(0).setTo(1).setOffsets(List.of(1042L)).build()).build());
         f.put("migration-control", MigrationEvent.newBuilder().setRequestId("req-4").setAtMs(1_700_000_000_003L).setPayload(
                 RunControl.newBuilder().setRunId("run-1").setAction("halt").setReason("2 of 10 failed").build()).build());
         f.put("access", TenantAccess.newBuilder().setTenant("acme").setSource("edge-7f3a").setSeq(12).setWindowEndMs(1_700_000_010_000L)

@@ -278,7 +278,7 @@ final class MigrationRoutes {
      */
     private ObjectNode statusJson(Run run) {
         MigrationCatalog.Progress p = requireCatalog().progress(run.runId()).orElseThrow();
-        RunStatus st = RunStatus.of(run, p.sent(), s.directory(), MAX_LISTED_FAILURES);
+        RunStatus st = RunStatus.of(run, p.sent(), requireCatalog(), s.directory(), MAX_LISTED_FAILURES);
         boolean final_ = p.phase() == MigrationCatalog.Phase.HALTED || p.phase() == MigrationCatalog.Phase.ABORTED;
         boolean done = st.pending() == 0 && (st.unsent() == 0 || final_);
         ObjectNode out = Responses.object();
@@ -288,7 +288,7 @@ final class MigrationRoutes {
                 .put("canary", run.canary()).put("wave_size", run.waveSize()).put("max_failure_rate", run.maxFailureRate())
                 .put("tenants", run.tenants().size()).put("sent", p.sent()).put("unsent", st.unsent())
                 .put("applied", st.applied()).put("failed", st.failed()).put("pending", st.pending())
-                .put("waiting_for_cold", st.waitingForCold()).put("deleted", st.deleted())
+                .put("waiting_for_cold", st.waitingForCold()).put("deleted", st.deleted()).put("reverted", st.reverted())
                 .put("done", done).put("complete", done && st.waitingForCold() == 0);
         ArrayNode failures = out.putArray("failures");
         for (RunStatus.Failure f : st.failures()) {

@@ -54,6 +54,8 @@ public final class MigrationCatalog {
     private final Map<Integer, Long> consumed = new HashMap<>();
     private final Map<String, List<Run>> runsByTenant = new HashMap<>();
     private final Map<String, Progress> progress = new HashMap<>();
+    /** Per run, where each tenant's ApplyMigration is in its log (by the run's tenant order); -1 while unknown. */
+    private final Map<String, long[]> recordOffsets = new HashMap<>();
 
     /** Takes one record of the topic, at {@code partition}/{@code offset}, in log order. */
     public synchronized void accept(int partition, long offset, MigrationEvent e) {
@@ -72,9 +74,18 @@ public final class MigrationCatalog {
                 if (runs.putIfAbsent(r.getRunId(), run) == null) {
                     for (String t : run.tenants()) runsByTenant.computeIfAbsent(t, k -> new ArrayList<>(1)).add(run);
                     progress.put(run.runId(), new Progress(0, Phase.RUNNING, ""));
+                    long[] unknown = new long[run.tenants().size()];
+                    java.util.Arrays.fill(unknown, -1);
+                    recordOffsets.put(run.runId(), unknown);
                 }
             }
-            case WaveSent w -> progress.computeIfPresent(w.getRunId(), (id, p) -> new Progress(Math.max(p.sent(), w.getTo()), p.phase(), p.reason()));
+            case WaveSent w -> {
+                progress.computeIfPresent(w.getRunId(), (id, p) -> new Progress(Math.max(p.sent(), w.getTo()), p.phase(), p.reason()));
+                long[] at = recordOffsets.get(w.getRunId());
+                if (at != null && w.getOffsets().size() == w.getTo() - w.getFrom() && w.getTo() <= at.length) {
+                    for (int i = 0; i < w.getOffsets().size(); i++) at[w.getFrom() + i] = w.getOffsets().get(i);
+                }
+            }
             case RunControl c -> progress.computeIfPresent(c.getRunId(), (id, p) -> control(p, c));
             default -> { } // a later kind of record this edge does not know yet
         }
@@ -96,6 +107,15 @@ public final class MigrationCatalog {
 
     public synchronized Optional<Progress> progress(String runId) {
         return Optional.ofNullable(progress.get(runId));
+    }
+
+    /**
+     * Where the run's {@code index}-th tenant's ApplyMigration is in that tenant's log; -1 when not sent yet,
+     * or sent by an edge that did not record it.
+     */
+    public synchronized long recordOffset(String runId, int index) {
+        long[] at = recordOffsets.get(runId);
+        return at == null || index >= at.length ? -1 : at[index];
     }
 
     /** Waits until the record at {@code partition}/{@code offset} was taken; false on timeout. */

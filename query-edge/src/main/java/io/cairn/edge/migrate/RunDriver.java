@@ -60,9 +60,9 @@ public final class RunDriver {
         if (p.phase() != Phase.RUNNING || p.sent() >= run.tenants().size()) return false;
         int size = p.sent() == 0 && run.canary() > 0 ? run.canary() : run.waveSize() > 0 ? run.waveSize() : run.tenants().size() - p.sent();
         int to = Math.min(run.tenants().size(), p.sent() + size);
-        send(run, run.tenants().subList(p.sent(), to));
+        List<Long> offsets = send(run, run.tenants().subList(p.sent(), to));
         MigrationEvent wave = MigrationEvent.newBuilder().setRequestId(UUID.randomUUID().toString()).setAtMs(System.currentTimeMillis())
-                .setPayload(WaveSent.newBuilder().setRunId(runId).setFrom(p.sent()).setTo(to).build()).build();
+                .setPayload(WaveSent.newBuilder().setRunId(runId).setFrom(p.sent()).setTo(to).setOffsets(offsets).build()).build();
         Bookmark at = migrationLog.append("wave/" + runId + "/" + to, wave, timeout);
         catalog.awaitConsumed(at.partition(), at.offset(), timeout);
         return true;
@@ -92,7 +92,7 @@ public final class RunDriver {
         while (true) {
             Progress p = catalog.progress(runId).orElseThrow();
             if (p.phase() != Phase.RUNNING || p.sent() >= run.tenants().size()) return false;
-            RunStatus status = RunStatus.of(run, p.sent(), directory, 0);
+            RunStatus status = RunStatus.of(run, p.sent(), catalog, directory, 0);
             if (status.pending() == 0) {
                 if (status.failureRate() > run.maxFailureRate()) {
                     control(runId, "halt", String.format("%d of %d settled tenants failed (%.1f%%), above max_failure_rate %.1f%%",
@@ -113,8 +113,8 @@ public final class RunDriver {
         catalog.awaitConsumed(at.partition(), at.offset(), timeout);
     }
 
-    /** One ApplyMigration to each tenant, all in flight at once; returns once Kafka acknowledged every one. */
-    private void send(Run run, List<String> tenants) throws InterruptedException {
+    /** One ApplyMigration to each tenant, all in flight at once; returns, once Kafka acknowledged every one, where each went in its log. */
+    private List<Long> send(Run run, List<String> tenants) throws InterruptedException {
         List<MigrationVersion> versions = catalog.upTo(run.set(), run.targetVersion());
         try (ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Bookmark>> sent = new ArrayList<>(tenants.size());
@@ -122,14 +122,16 @@ public final class RunDriver {
                 sent.add(senders.submit(() -> gateway.append(
                         Commands.applyMigration(tenant, run.runId(), run.set(), run.targetVersion(), versions), timeout)));
             }
+            List<Long> offsets = new ArrayList<>(tenants.size());
             for (Future<Bookmark> f : sent) {
                 try {
-                    f.get();
+                    offsets.add(f.get().offset());
                 } catch (ExecutionException e) {
                     if (e.getCause() instanceof RuntimeException r) throw r;
                     throw new IllegalStateException(e.getCause());
                 }
             }
+            return offsets;
         }
     }
 }

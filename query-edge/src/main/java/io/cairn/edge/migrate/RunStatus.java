@@ -10,26 +10,32 @@ import java.util.List;
 
 /**
  * Where a run stands, counted from its tenants' states: of the tenants its waves reached, how many
- * applied the target version, failed (with the error), wait cold for their thaw, are still pending, or
- * were deleted; the tenants no wave reached yet are {@code unsent}.
+ * applied the target version, failed (with the error), wait cold for their thaw, are still pending, were
+ * deleted (or deleted and created again: the tenant the run reached is gone), or {@code reverted}: their
+ * state is past their record, so it was applied, but they are below the target now (a restore or an
+ * import replaced their content since, or the record could not apply); the tenants no wave reached yet
+ * are {@code unsent}. Only {@code pending} tenants still wait for their record.
  */
-public record RunStatus(int applied, int failed, int pending, int waitingForCold, int deleted, int unsent, List<Failure> failures) {
+public record RunStatus(int applied, int failed, int pending, int waitingForCold, int deleted, int reverted, int unsent,
+        List<Failure> failures) {
     /** One tenant's failure as its state records it. */
     public record Failure(String tenant, int version, int failedVersion, String code, String error) {}
 
-    /** Counts the run over {@code directory}; lists at most {@code maxFailures} failures. */
-    public static RunStatus of(Run run, int sent, TenantDirectory directory, int maxFailures) {
+    /** Counts the run over {@code directory}, with where the catalog says each record went; lists at most {@code maxFailures} failures. */
+    public static RunStatus of(Run run, int sent, MigrationCatalog catalog, TenantDirectory directory, int maxFailures) {
         int applied = 0;
         int failed = 0;
         int pending = 0;
         int cold = 0;
         int deleted = 0;
+        int reverted = 0;
         List<Failure> failures = new ArrayList<>();
         List<String> tenants = run.tenants();
         for (int i = 0; i < sent && i < tenants.size(); i++) {
             String tenant = tenants.get(i);
             TenantState st = directory.tenant(tenant).orElse(null);
-            if (st == null) {
+            long record = catalog.recordOffset(run.runId(), i);
+            if (st == null || (record >= 0 && st.getCreatedOffset() > record)) {
                 deleted++;
                 continue;
             }
@@ -43,11 +49,13 @@ public record RunStatus(int applied, int failed, int pending, int waitingForCold
                 }
             } else if (st.getTier() == Tier.COLD) {
                 cold++;
+            } else if (record >= 0 && st.getAppliedOffset() >= record) {
+                reverted++;
             } else {
                 pending++;
             }
         }
-        return new RunStatus(applied, failed, pending, cold, deleted, Math.max(0, tenants.size() - sent), List.copyOf(failures));
+        return new RunStatus(applied, failed, pending, cold, deleted, reverted, Math.max(0, tenants.size() - sent), List.copyOf(failures));
     }
 
     /** Failed over settled (applied or failed); 0 when none settled. */
