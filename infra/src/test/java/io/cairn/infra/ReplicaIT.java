@@ -136,6 +136,18 @@ class ReplicaIT {
                         Map.of("sql", "INSERT INTO t VALUES (3)"))))).status()).isEqualTo(200);
                 Awaitility.await("the replica goes on from the log's end").atMost(Duration.ofSeconds(30)).until(() ->
                         TestStack.fileChecksum(dir, "seeded").equals(TestStack.fileChecksum(data.resolve("hot"), "seeded")));
+
+                // Imports are applied from the snapshot store on a replica too: one replacing a tenant's content,
+                // one creating a tenant. (The replica once had no store for them and skipped both, serving the old content.)
+                assertThat(stack.call("POST", "/v1/tenants/seeded/import?format=sql", TestStack.ADMIN, "CREATE TABLE t (n INTEGER); INSERT INTO t VALUES (42);")
+                        .status()).isEqualTo(200);
+                assertThat(stack.call("POST", "/v1/tenants/imported/import?format=sql", TestStack.ADMIN, "CREATE TABLE u (v TEXT);").status())
+                        .isEqualTo(201);
+                for (String t : List.of("seeded", "imported")) {
+                    Awaitility.await("the replica applies the import of " + t).atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                            .until(() -> TestStack.fileChecksum(dir, t).equals(TestStack.fileChecksum(data.resolve("hot"), t)));
+                }
+                assertThat(meters.get("cairn.applier.quarantined").counter().count()).as("nothing quarantined").isZero();
             }
         }
     }

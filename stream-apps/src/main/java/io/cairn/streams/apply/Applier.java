@@ -65,10 +65,13 @@ public final class Applier implements AutoCloseable {
      * Starts applying, keeping snapshots as {@code snapshots} says (null: none, and {@code TakeSnapshot}
      * records fail with {@code not_supported}). A replica keeps none whatever {@code snapshots} says: the
      * primary stores them (a replica's would be the same bytes under the same keys), and a replica keeps
-     * every tenant on its own disk, cold ones too (docs/replicas.md).
+     * every tenant on its own disk, cold ones too (docs/replicas.md). It still reads the store: imports
+     * are applied from it, and past points (restore, fork) may start from its snapshots.
      */
     public static Applier start(ApplierConfig config, Map<String, Object> kafkaClientProps, MeterRegistry registry,
             SnapshotOptions snapshots) {
+        // What imports and past points are read from: a replica reads them like the primary, it only stores nothing.
+        io.cairn.connectors.snapshot.SnapshotStore store = snapshots == null ? null : snapshots.store();
         if (config.role() == ApplierConfig.Role.REPLICA) snapshots = null;
         TenantFiles hotFiles = new TenantFiles(config.hotDir());
         int leftovers = hotFiles.removeScratchOlderThan(Instant.now().minus(SCRATCH_KEPT));
@@ -80,7 +83,7 @@ public final class Applier implements AutoCloseable {
         LogReader logReader = new LogReader(kafkaClientProps);
         ColdTenants cold = seeds == null ? ColdTenants.NONE : new ColdTenants(pool,
                 new SnapshotThawer(seeds, new LogReplay(kafkaClientProps, config), rebuilder), registry);
-        PastContent past = new PastContent(kafkaClientProps, config, snapshots == null ? null : snapshots.store(), registry);
+        PastContent past = new PastContent(kafkaClientProps, config, store, registry);
         TenantRecovery recovery = new TenantRecovery(pool, rebuilder, cold, past, registry);
         HeavyLane lane = new HeavyLane(pool, config.maxResultRows(), config.keys(), recovery, metrics, logReader, config.heavyLaneThreads());
         Snapshotter snapshotter = snapshots == null ? null : new Snapshotter(new TenantFiles(config.hotDir()), snapshots.store(), kafkaClientProps,

@@ -146,6 +146,11 @@ final class FailureRecovery {
             }
             if (t instanceof IOException || t instanceof UncheckedIOException) return Kind.MACHINE;
             if (t instanceof KeyUnavailableException) return Kind.MACHINE; // the key vault or KMS is away: wait, lose nothing
+            // The snapshot store failed or is missing (an import, a thaw, a past point read from it): the store is at
+            // fault, never the record, so wait; a record skipped here would be applied by a copy whose store answers.
+            // An object that is there but corrupt is the same for every copy: not waited for.
+            if (t instanceof io.cairn.connectors.snapshot.SnapshotCorruptException) return Kind.UNKNOWN;
+            if (t instanceof io.cairn.connectors.snapshot.SnapshotStoreException) return Kind.MACHINE;
         }
         return Kind.UNKNOWN;
     }

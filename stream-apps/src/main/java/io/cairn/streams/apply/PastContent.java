@@ -1,6 +1,7 @@
 package io.cairn.streams.apply;
 
 import io.cairn.connectors.snapshot.SnapshotStore;
+import io.cairn.connectors.snapshot.SnapshotStoreException;
 import io.cairn.tenantdb.sqlite.ConsistentCopy;
 import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -115,7 +116,11 @@ public final class PastContent {
      * match (never a verdict: the store, not the log, is at fault).
      */
     public void fetchImport(String tenant, String id, String sha256, long sizeBytes, Path scratchHotDir) throws SQLException {
-        if (store == null) throw new SQLException("tenant " + tenant + ": an import needs the snapshot store, and this process has none");
+        if (store == null) {
+            // The process, not the record, is at fault: waited out (never quarantined), so no copy skips an import another applies.
+            throw new SnapshotStoreException("import", tenant, -1, "an import is applied from the snapshot store, and this process has none"
+                    + " (give it the snapshots section: docs/replicas.md)", null);
+        }
         TenantFiles scratch = new TenantFiles(scratchHotDir);
         scratch.prepare(tenant);
         var info = store.downloadImport(tenant, id, scratch.database(tenant))
