@@ -187,6 +187,19 @@ class ErasureIT {
     }
 
     @Test
+    void theRebuildCommandOpensSealedRecordsWithTheKeysInTheDataDirAsDevKeepsThem() throws Exception {
+        String key = stack.createTenant("er-cli");
+        ok(stack.post("/v1/tenants/er-cli/execute", key, "{\"sql\":\"CREATE TABLE t (v TEXT)\"}"));
+        ok(stack.post("/v1/tenants/er-cli/execute", key, "{\"sql\":\"INSERT INTO t VALUES ('sealed on the log')\"}"));
+        Path into = data.resolve("rebuilt-cli");
+        // The data dir holds kek.keys and keys/, as ./cairn dev's does (this stack's node keys live there too).
+        int exit = new picocli.CommandLine(new io.cairn.infra.cli.RebuildCommand()).execute("--data-dir", data.toString(), "--bootstrap",
+                stack.kafkaProperties().get("bootstrap.servers").toString(), "--tenant", "er-cli", "--into", into.toString());
+        assertThat(exit).isZero();
+        assertThat(TestStack.fileChecksum(into, "er-cli")).isEqualTo(TestStack.fileChecksum(data.resolve("hot"), "er-cli"));
+    }
+
+    @Test
     void aRefusedCreateLeavesNoKeyAndAWriteOfATenantWithoutKeysStillWorks() throws Exception {
         stack.createTenant("er-twice");
         Reply again = stack.post("/v1/tenants", ADMIN, "{\"tenant\":\"er-twice\"}");

@@ -99,6 +99,10 @@ public final class DevCommand implements Callable<Integer> {
             + " and let the edge read it first; answers name the copy that served them (docs/replicas.md).")
     boolean replica;
 
+    /** The key encryption key and the data key vault, in the data dir (docs/security.md); {@code cairn rebuild} opens them too. */
+    static final String KEK_FILE = "kek.keys";
+    static final String VAULT_DIR = "keys";
+
     /** The dev replica's name, as answers and metrics give it. */
     static final String DEV_REPLICA = "replica-1";
 
@@ -151,7 +155,7 @@ public final class DevCommand implements Callable<Integer> {
         CairnNode replicaNode = null;
         Path replicaDir = data.resolve("replica");
         try {
-            TenantKeys keys = EncryptionSettings.keys(data.resolve("kek.keys"), data.resolve("keys"), registry);
+            TenantKeys keys = EncryptionSettings.keys(data.resolve(KEK_FILE), data.resolve(VAULT_DIR), registry);
             S3SnapshotStore snapshots = new S3SnapshotStore(s3Client, S3SnapshotConfig.of(SNAPSHOT_BUCKET));
             EdgeOptions edgeOptions = EdgeOptions.defaults().withReadCache(new ReadCache(cache, READ_CACHE_MIN_COST, READ_CACHE_TTL))
                     .withChecks(List.of(HealthCheck.of("kafka-broker", () -> EmbeddedKafka.failure() == null)));

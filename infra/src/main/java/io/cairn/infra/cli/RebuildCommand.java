@@ -6,6 +6,8 @@ import io.cairn.connectors.s3.S3SnapshotStore;
 import io.cairn.connectors.snapshot.SnapshotStore;
 import io.cairn.devstack.EmbeddedS3;
 import io.cairn.infra.config.DevPorts;
+import io.cairn.connectors.keys.TenantKeys;
+import io.cairn.infra.config.EncryptionSettings;
 import io.cairn.infra.config.SnapshotSettings;
 import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -42,7 +44,8 @@ import picocli.CommandLine.Option;
  * the config's {@code snapshots} bucket, or dev's s3proxy (started over {@code <data-dir>/s3} likewise):
  * each tenant starts from its newest verified snapshot and only the records after it are applied. With
  * snapshots, a log shortened by retention rebuilds every tenant its snapshots still cover; the others
- * are named and the command exits 3.
+ * are named and the command exits 3. Sealed records and snapshots are opened with the config's
+ * {@code encryption} keys, or dev's key file and vault in {@code --data-dir}.
  */
 @Command(name = "rebuild", mixinStandardHelpOptions = true,
         description = "Re-create tenants' databases by replaying cairn.tenant-log into a fresh directory.")
@@ -60,7 +63,8 @@ public final class RebuildCommand implements Callable<Integer> {
     @Option(names = "--bootstrap", description = "Kafka bootstrap servers (host:port), overriding the other sources.")
     String bootstrap;
 
-    @Option(names = "--no-snapshots", description = "Replay every record from the log's start, ignoring snapshots.")
+    @Option(names = "--no-snapshots", description = "Replay every record from the log's start, starting no tenant from a snapshot"
+            + " (imports are still read from the snapshot store).")
     boolean noSnapshots;
 
     @Option(names = "--into", description = "Target directory, which must not hold tenants yet. Default: <data-dir>/rebuilt/<timestamp>.")
@@ -71,16 +75,22 @@ public final class RebuildCommand implements Callable<Integer> {
         Map<String, Object> kafka;
         Path data = dataDir.toAbsolutePath().normalize();
         SnapshotSettings snapshotSettings = null;
+        TenantKeys keys = null;
         if (configFile != null) {
             CairnConfig config = CairnConfig.load(configFile);
             data = config.dataPath().toAbsolutePath().normalize();
             kafka = config.kafka().clientProperties();
             snapshotSettings = config.snapshots();
+            if (config.encryption() != null) keys = config.encryption().open(new SimpleMeterRegistry());
             if (bootstrap != null) kafka.put("bootstrap.servers", bootstrap);
         } else if (bootstrap != null) {
             kafka = KafkaSettings.embedded(bootstrap).clientProperties();
         } else {
             kafka = null;
+        }
+        if (keys == null && configFile == null && Files.exists(data.resolve(DevCommand.KEK_FILE))) {
+            // ./cairn dev seals every tenant's records and snapshots: its key file and vault are in its data dir.
+            keys = EncryptionSettings.keys(data.resolve(DevCommand.KEK_FILE), data.resolve(DevCommand.VAULT_DIR), new SimpleMeterRegistry());
         }
         Path target = (into != null ? into : data.resolve("rebuilt").resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))))
                 .toAbsolutePath().normalize();
@@ -102,17 +112,18 @@ public final class RebuildCommand implements Callable<Integer> {
         S3Client s3 = null;
         try {
             SnapshotStore store = null;
-            if (!noSnapshots && snapshotSettings != null) {
+            if (snapshotSettings != null) {
                 s3 = S3Clients.aws(snapshotSettings.region(), snapshotSettings.endpointUri());
                 store = new S3SnapshotStore(s3, S3SnapshotConfig.of(snapshotSettings.bucket()));
-            } else if (!noSnapshots && configFile == null && bootstrap == null && Files.isDirectory(data.resolve("s3"))) {
+            } else if (configFile == null && bootstrap == null && Files.isDirectory(data.resolve("s3"))) {
                 int port = DevPorts.resolve(data, Map.of()).port(DevPorts.Server.S3);
                 if (!reachable("127.0.0.1:" + port)) ownS3 = new EmbeddedS3(data.resolve("s3"), DevCommand.SNAPSHOT_BUCKET, port).start();
                 URI endpoint = URI.create("http://127.0.0.1:" + port);
                 s3 = S3Clients.local(endpoint, EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY);
                 store = new S3SnapshotStore(s3, S3SnapshotConfig.of(DevCommand.SNAPSHOT_BUCKET));
             }
-            return rebuild(kafka, target, store);
+            if (store != null && keys != null) store = store.sealedWith(keys);
+            return rebuild(kafka, target, store, keys);
         } finally {
             if (s3 != null) s3.close();
             if (ownS3 != null) ownS3.close();
@@ -120,13 +131,15 @@ public final class RebuildCommand implements Callable<Integer> {
         }
     }
 
-    private int rebuild(Map<String, Object> kafka, Path target, SnapshotStore store) throws Exception {
+    private int rebuild(Map<String, Object> kafka, Path target, SnapshotStore store, TenantKeys keys) throws Exception {
         System.out.println("cairn rebuild: replaying cairn.tenant-log (" + kafka.get("bootstrap.servers") + ") into " + target
                 + (tenant == null ? "" : " for tenant " + tenant)
-                + (store == null ? ", every record from the start" : ", each tenant from its newest snapshot"));
+                + (store == null || noSnapshots ? ", every record from the start" : ", each tenant from its newest snapshot"));
         Predicate<String> selected = tenant == null ? t -> true : tenant::equals;
-        LogReplay replay = new LogReplay(kafka, ApplierConfig.primary(target));
-        if (store != null) replay = replay.withSnapshots(store, new SimpleMeterRegistry());
+        ApplierConfig config = ApplierConfig.primary(target);
+        if (keys != null) config = config.withKeys(keys);
+        LogReplay replay = new LogReplay(kafka, config);
+        if (store != null) replay = noSnapshots ? replay.withImports(store) : replay.withSnapshots(store, new SimpleMeterRegistry());
         ReplayProgress done;
         try {
             done = replay.replayAll(selected, p -> System.out.println("cairn rebuild: " + p.describe()));

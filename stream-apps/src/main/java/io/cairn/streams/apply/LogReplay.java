@@ -54,19 +54,30 @@ public final class LogReplay {
     private final Map<String, Object> kafkaClientProps;
     private final ApplierConfig config;
     private final SnapshotSeeds seeds;
+    /** Where imports' files are read from (and past points' snapshots); null: none. */
+    private final SnapshotStore store;
 
     /**
      * @param kafkaClientProps {@code bootstrap.servers} and security settings
      * @param config how records are applied (limits, result rows, group size); its hot dir is the target
      */
     public LogReplay(Map<String, Object> kafkaClientProps, ApplierConfig config) {
-        this(kafkaClientProps, config, null);
+        this(kafkaClientProps, config, null, null);
     }
 
-    private LogReplay(Map<String, Object> kafkaClientProps, ApplierConfig config, SnapshotSeeds seeds) {
+    private LogReplay(Map<String, Object> kafkaClientProps, ApplierConfig config, SnapshotSeeds seeds, SnapshotStore store) {
         this.kafkaClientProps = Map.copyOf(kafkaClientProps);
         this.config = config;
         this.seeds = seeds;
+        this.store = store;
+    }
+
+    /**
+     * This replay, reading imported files from {@code store} (an import's record is applied from the file it
+     * names) but starting every tenant from the log, never from a snapshot.
+     */
+    public LogReplay withImports(SnapshotStore store) {
+        return new LogReplay(kafkaClientProps, config, seeds, store);
     }
 
     /**
@@ -76,7 +87,7 @@ public final class LogReplay {
      * the records after it are applied. A tenant without a usable snapshot is replayed from the log.
      */
     public LogReplay withSnapshots(SnapshotStore store, MeterRegistry registry) {
-        return new LogReplay(kafkaClientProps, config, SnapshotSeeds.forRebuild(store, registry));
+        return new LogReplay(kafkaClientProps, config, SnapshotSeeds.forRebuild(store, registry), store);
     }
 
     /** Replays every partition up to its end offset as of now, for the tenants {@code tenants} accepts. */
@@ -203,7 +214,7 @@ public final class LogReplay {
 
     /** Builds what a {@code RestoreFrom} met in this replay names, with this replay's log and snapshots. */
     private PastContent past() {
-        return new PastContent(kafkaClientProps, config, seeds == null ? null : seeds.store(), null);
+        return new PastContent(kafkaClientProps, config, store, null);
     }
 
     /** What a replay does with its consumer. */
