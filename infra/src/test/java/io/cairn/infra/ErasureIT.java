@@ -187,6 +187,25 @@ class ErasureIT {
     }
 
     @Test
+    void aForkKeepsItsOwnSnapshotSoItRebuildsExactlyAfterItsSourceIsErased() throws Exception {
+        String key = stack.createTenant("er-fsrc");
+        ok(stack.post("/v1/tenants/er-fsrc/execute", key, "{\"sql\":\"CREATE TABLE s (v)\"}"));
+        ok(stack.post("/v1/tenants/er-fsrc/execute", key, "{\"sql\":\"INSERT INTO s VALUES (1), (2)\"}"));
+        Reply fork = stack.post("/v1/tenants", ADMIN, "{\"tenant\":\"er-fsrc-fork\",\"from\":{\"tenant\":\"er-fsrc\"}}");
+        assertThat(fork.status()).as(fork.body().toString()).isEqualTo(201);
+        ok(stack.post("/v1/tenants/er-fsrc-fork/execute", fork.text("api_key"), "{\"sql\":\"INSERT INTO s VALUES (3)\"}"));
+        org.awaitility.Awaitility.await("the fork's own snapshot").atMost(Duration.ofSeconds(30))
+                .until(() -> !stack.get("/v1/tenants/er-fsrc-fork", ADMIN).body().path("last_snapshot").isNull());
+        assertThat(stack.call("DELETE", "/v1/tenants/er-fsrc", ADMIN, null).status()).isEqualTo(200);
+
+        // The source's records can no longer be opened; the fork's content must not depend on them.
+        Path rebuilt = data.resolve("rebuilt-fork");
+        new LogReplay(stack.kafkaProperties(), ApplierConfig.primary(rebuilt).withKeys(keys()))
+                .withSnapshots(bucket.store().sealedWith(keys()), new SimpleMeterRegistry()).replayAll(t -> t.equals("er-fsrc-fork"), p -> { });
+        assertThat(TestStack.fileChecksum(rebuilt, "er-fsrc-fork")).isEqualTo(TestStack.fileChecksum(data.resolve("hot"), "er-fsrc-fork"));
+    }
+
+    @Test
     void theRebuildCommandOpensSealedRecordsWithTheKeysInTheDataDirAsDevKeepsThem() throws Exception {
         String key = stack.createTenant("er-cli");
         ok(stack.post("/v1/tenants/er-cli/execute", key, "{\"sql\":\"CREATE TABLE t (v TEXT)\"}"));

@@ -85,10 +85,11 @@ public final class Applier implements AutoCloseable {
                 new SnapshotThawer(seeds, new LogReplay(kafkaClientProps, config), rebuilder), registry);
         PastContent past = new PastContent(kafkaClientProps, config, store, registry);
         TenantRecovery recovery = new TenantRecovery(pool, rebuilder, cold, past, registry);
-        HeavyLane lane = new HeavyLane(pool, config.maxResultRows(), config.keys(), recovery, metrics, logReader, config.heavyLaneThreads());
         Snapshotter snapshotter = snapshots == null ? null : new Snapshotter(new TenantFiles(config.hotDir()), snapshots.store(), kafkaClientProps,
                 Snapshotter.CONCURRENCY, Snapshotter.RETRY_FOR, new SnapshotPolicy(snapshots.everyWrites(), snapshots.everyBytes()),
                 new SnapshotRetention(snapshots.keep(), snapshots.restoreWindow(), snapshots.spread()), registry);
+        HeavyLane lane = new HeavyLane(pool, config.maxResultRows(), config.keys(), recovery, metrics, logReader, config.heavyLaneThreads(),
+                snapshotter == null ? SnapshotRequests.IGNORED : snapshotter);
         PollEnds pollEnds = new PollEnds();
         KafkaStreams streams = new KafkaStreams(ApplierTopology.build(config, pool, metrics, recovery, lane,
                 snapshotter == null ? SnapshotRequests.UNAVAILABLE : snapshotter, pollEnds),

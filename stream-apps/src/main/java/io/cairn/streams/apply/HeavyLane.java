@@ -88,6 +88,12 @@ final class HeavyLane implements AutoCloseable {
      */
     HeavyLane(TenantDatabasePool pool, int maxResultRows, TenantKeys keys, TenantRecovery recovery, ApplierMetrics metrics, Refetch refetch,
             int threads) {
+        this(pool, maxResultRows, keys, recovery, metrics, refetch, threads, SnapshotRequests.IGNORED);
+    }
+
+    /** @param snapshots where the snapshots its records ask for go, once the lane committed them ({@link AfterCommitSnapshots}) */
+    HeavyLane(TenantDatabasePool pool, int maxResultRows, TenantKeys keys, TenantRecovery recovery, ApplierMetrics metrics, Refetch refetch,
+            int threads, SnapshotRequests snapshots) {
         if (threads < 1) throw new IllegalArgumentException("the heavy lane needs at least one thread");
         this.pool = pool;
         this.metrics = metrics;
@@ -96,9 +102,10 @@ final class HeavyLane implements AutoCloseable {
         // Nobody waits on a fleet run: other tenants' writes get the cores first.
         java.util.concurrent.ThreadFactory lowered = LowPriority.threads("cairn-heavy-lane-");
         for (int i = 0; i < threads; i++) {
-            RecordApplier records = new RecordApplier(pool, maxResultRows, keys, recovery, SnapshotRequests.IGNORED, false);
+            AfterCommitSnapshots asked = new AfterCommitSnapshots(snapshots);
+            RecordApplier records = new RecordApplier(pool, maxResultRows, keys, recovery, asked, false);
             appliers.add(records);
-            workers.add(lowered.newThread(() -> work(records)));
+            workers.add(lowered.newThread(() -> work(records, asked)));
         }
     }
 
@@ -201,7 +208,7 @@ final class HeavyLane implements AutoCloseable {
         }
     }
 
-    private void work(RecordApplier records) {
+    private void work(RecordApplier records, AfterCommitSnapshots asked) {
         while (!closed) {
             List<Queued> batch = new ArrayList<>();
             synchronized (lock) {
@@ -216,8 +223,8 @@ final class HeavyLane implements AutoCloseable {
                 // The next record of up to BATCH tenants, each its tenant's oldest: one commit and one sync for all.
                 while (!turns.isEmpty() && batch.size() < BATCH) batch.add(queues.get(turns.poll()).peek());
             }
-            if (batch.size() == 1 || !applyTogether(records, batch)) {
-                for (Queued r : batch) apply(records, r);
+            if (batch.size() == 1 || !applyTogether(records, asked, batch)) {
+                for (Queued r : batch) apply(records, asked, r);
             }
             for (Queued r : batch) finish(r);
         }
@@ -228,7 +235,7 @@ final class HeavyLane implements AutoCloseable {
      * sends thousands). False, with nothing of them applied, when any failed or is a delete: they are
      * then applied one by one, where failures are waited out or quarantined.
      */
-    private boolean applyTogether(RecordApplier records, List<Queued> batch) {
+    private boolean applyTogether(RecordApplier records, AfterCommitSnapshots asked, List<Queued> batch) {
         GroupCommit group = records.group();
         List<Outcome> outcomes = new ArrayList<>(batch.size());
         try {
@@ -236,12 +243,14 @@ final class HeavyLane implements AutoCloseable {
                 TenantCommand cmd = q.command() != null ? q.command() : refetch.fetch(q.position());
                 if (cmd.getPayload() instanceof DeleteTenant) {
                     group.abort();
+                    asked.aborted();
                     return false;
                 }
                 outcomes.add(records.apply(cmd, q.position(), () -> { }, Budget.FULL));
             }
             GroupCommit.Emitted emitted = group.commit(System.currentTimeMillis());
             group.syncDurable();
+            asked.committed();
             outcomes.forEach(metrics::applied);
             List<Emission> out = new ArrayList<>();
             Emission.addAll(out, emitted);
@@ -249,13 +258,14 @@ final class HeavyLane implements AutoCloseable {
             return true;
         } catch (Exception e) {
             group.abort();
+            asked.aborted();
             log.debug("heavy lane: a batch of {} failed ({}); applying them one by one", batch.size(), e.toString());
             return false;
         }
     }
 
     /** Applies one record with the full budget and commits it durably; waits out the machine's failures. */
-    private void apply(RecordApplier records, Queued queued) {
+    private void apply(RecordApplier records, AfterCommitSnapshots asked, Queued queued) {
         long backoff = 50;
         int unknown = 0;
         ApplyProcessor.LogRecord r = null;
@@ -270,6 +280,7 @@ final class HeavyLane implements AutoCloseable {
                 metrics.applied(outcome);
                 GroupCommit.Emitted emitted = group.commit(System.currentTimeMillis());
                 group.syncDurable();
+                asked.committed();
                 List<Emission> out = new ArrayList<>();
                 Emission.addAll(out, emitted);
                 if (r.command().getPayload() instanceof DeleteTenant && !(outcome instanceof Outcome.Skipped)) {
@@ -280,6 +291,7 @@ final class HeavyLane implements AutoCloseable {
                 return;
             } catch (Exception e) {
                 group.abort();
+                asked.aborted();
                 FailureRecovery.Kind kind = r == null ? FailureRecovery.Kind.MACHINE : FailureRecovery.classify(e);
                 metrics.failed(kind);
                 if (kind == FailureRecovery.Kind.DAMAGED) {

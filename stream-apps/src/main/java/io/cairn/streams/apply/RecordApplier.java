@@ -147,6 +147,13 @@ final class RecordApplier {
             commitGroup.run(); // the copy then holds everything up to this record
             snapshots.request(tenant);
         }
+        if (cmd.getPayload() instanceof RestoreFrom from && from.getSourceTenant() != null && !from.getSourceTenant().equals(tenant)
+                && outcome instanceof Outcome.Applied) {
+            // A fork's content came from another tenant's records, sealed with that tenant's keys: once it is
+            // deleted (its keys destroyed) no replay can build it again, so the fork keeps its own copy at once.
+            commitGroup.run();
+            snapshots.request(tenant);
+        }
         if (cmd.getPayload() instanceof Freeze && outcome instanceof Outcome.Applied) {
             commitGroup.run();
             snapshots.freeze(tenant);

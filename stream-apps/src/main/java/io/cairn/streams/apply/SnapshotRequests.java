@@ -7,7 +7,7 @@ import io.cairn.topics.avro.ExecuteBatch;
  * record of it is applied and committed. Taking the copy and storing it happen elsewhere, off the stream thread.
  */
 interface SnapshotRequests {
-    /** For appliers with nothing to act on: log replays (the snapshots they meet exist already) and the heavy lane (deferred batches only). */
+    /** For appliers with nothing to act on: log replays (the snapshots they meet exist already), and a lane without a store. */
     SnapshotRequests IGNORED = new SnapshotRequests() {
         @Override
         public boolean available() {

@@ -1,0 +1,44 @@
+package io.cairn.streams.apply;
+
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * The heavy lane's {@link SnapshotRequests}: a snapshot asked for while a record is applied (a
+ * {@code TakeSnapshot} deferred behind the tenant's heavy record, a fork's first snapshot) is handed on
+ * only once the lane committed and synced the record, so the copy holds it; the lane commits after the
+ * record, never inside it. A freeze is not acted on here (the tiering job asks again: a tenant written
+ * meanwhile stays hot). One per lane worker: not thread-safe.
+ */
+final class AfterCommitSnapshots implements SnapshotRequests {
+    private final SnapshotRequests target;
+    private final Set<String> asked = new LinkedHashSet<>();
+
+    AfterCommitSnapshots(SnapshotRequests target) {
+        this.target = target;
+    }
+
+    @Override
+    public boolean available() {
+        return target.available();
+    }
+
+    @Override
+    public void request(String tenant) {
+        if (target.available()) asked.add(tenant);
+    }
+
+    @Override
+    public void freeze(String tenant) {}
+
+    /** The records asked for are committed and synced: their snapshots may be taken. */
+    void committed() {
+        for (String tenant : asked) target.request(tenant);
+        asked.clear();
+    }
+
+    /** The records were rolled back: what they asked for goes with them (they are applied again). */
+    void aborted() {
+        asked.clear();
+    }
+}
