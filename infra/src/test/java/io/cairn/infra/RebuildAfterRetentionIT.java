@@ -89,7 +89,7 @@ class RebuildAfterRetentionIT {
             TenantFiles rebuilt = new TenantFiles(all);
             assertThat(rebuilt.exists("ra-lost")).as("never a partial tenant").isFalse();
             assertThat(rebuilt.exists("ra-gone")).isFalse();
-            assertThat(refused.progress().seeded()).as("ra-snap and ra-cold").isEqualTo(2);
+            assertThat(refused.progress().seeded()).as("ra-snap, ra-cold and the fork, from the snapshot taken when it was made").isEqualTo(3);
             for (String t : List.of("ra-snap", "ra-new", young, young + "-fork")) {
                 assertThat(TestStack.fileChecksum(all, t)).as(t).isEqualTo(TestStack.fileChecksum(hot, t));
             }
@@ -99,7 +99,7 @@ class RebuildAfterRetentionIT {
             Path others = data.resolve("rebuilt-others");
             ReplayProgress done = new LogReplay(stack.kafkaProperties(), ApplierConfig.primary(others))
                     .withSnapshots(store, new SimpleMeterRegistry()).replayAll(t -> t.startsWith("ra-") && !t.equals("ra-lost"), p -> { });
-            assertThat(done.seeded()).isEqualTo(2);
+            assertThat(done.seeded()).isEqualTo(3);
             assertThat(new TenantFiles(others).list()).containsExactlyInAnyOrder("ra-snap", "ra-cold", "ra-new", young, young + "-fork");
 
             Path noSnapshots = data.resolve("rebuilt-no-snapshots");
@@ -132,6 +132,8 @@ class RebuildAfterRetentionIT {
         assertThat(fork.status()).as(fork.body().toString()).isEqualTo(201);
         Reply forked = stack.post("/v1/tenants/" + tenant + "-fork/query", fork.text("api_key"), "{\"sql\":\"SELECT count(*) FROM t\"}");
         assertThat(forked.body().path("rows").get(0).get(0).asInt()).as(forked.body().toString()).isEqualTo(20);
+        await("a fork is snapshotted when it is made").atMost(Duration.ofSeconds(30))
+                .until(() -> !stack.get("/v1/tenants/" + tenant + "-fork", ADMIN).body().path("last_snapshot").isNull());
         Reply restored = stack.post("/v1/tenants/" + tenant + "/restore", ADMIN, "{\"bookmark\":\"" + point + "\"}");
         assertThat(restored.status()).as(restored.body().toString()).isEqualTo(200);
         Reply now = stack.post("/v1/tenants/" + tenant + "/query", key, "{\"sql\":\"SELECT count(*) FROM t\",\"consistency\":\"strong\"}");

@@ -148,7 +148,7 @@ final class RecordApplier {
             snapshots.request(tenant);
         }
         if (cmd.getPayload() instanceof RestoreFrom from && from.getSourceTenant() != null && !from.getSourceTenant().equals(tenant)
-                && outcome instanceof Outcome.Applied) {
+                && outcome instanceof Outcome.Applied && snapshots.available()) {
             // A fork's content came from another tenant's records, sealed with that tenant's keys: once it is
             // deleted (its keys destroyed) no replay can build it again, so the fork keeps its own copy at once.
             commitGroup.run();
