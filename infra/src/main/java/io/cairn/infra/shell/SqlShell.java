@@ -14,11 +14,13 @@ import java.util.Locale;
 
 /**
  * An interactive SQL shell on one tenant, like sqlite3's: statements end with {@code ;} and may span
- * lines (a {@code ;} inside a string, a comment or a trigger's body ends nothing: {@link SqlScript#complete});
- * several on one line run one after the other; blank lines between statements are skipped; reads print their rows ({@code .mode table|csv|json}), writes what they changed; {@code .tables},
- * {@code .schema [table]}, {@code .timer on|off}, {@code .help}, {@code .quit}. Lines come from a
- * {@link Lines}: JLine's line reader in {@code cairn shell} (history, line editing), scripted lines in tests. Runs through a {@link Session}, so every read sees the shell's own writes. An error is
- * printed with its code and the shell goes on.
+ * lines (a {@code ;} inside a string, a comment or a trigger's body ends nothing:
+ * {@link SqlScript#complete}); several on one line run one after the other; blank lines between
+ * statements are skipped. Reads print their rows ({@code .mode table|csv|json}), writes what they
+ * changed; {@code .tables}, {@code .schema [table]}, {@code .timer on|off}, {@code .help}, {@code .quit}.
+ * Lines come from a {@link Lines}: JLine's line reader in {@code cairn shell} (history, line editing),
+ * scripted lines in tests. Runs through a {@link Session}, so every read sees the shell's own writes. An
+ * error is printed with its code and the shell goes on.
  */
 public final class SqlShell {
     /** Where the shell's lines come from. */

@@ -110,12 +110,12 @@ public final class MigrationCatalog {
     }
 
     /**
-     * Where the run's {@code index}-th tenant's ApplyMigration is in that tenant's log; -1 when not sent yet,
-     * or sent by an edge that did not record it.
+     * Where each of the run's tenants' ApplyMigration is in that tenant's log, in the run's tenant order
+     * (a copy); -1 where not sent yet, or sent by an edge that did not record it.
      */
-    public synchronized long recordOffset(String runId, int index) {
+    public synchronized long[] recordOffsets(String runId) {
         long[] at = recordOffsets.get(runId);
-        return at == null || index >= at.length ? -1 : at[index];
+        return at == null ? new long[0] : at.clone();
     }
 
     /** Waits until the record at {@code partition}/{@code offset} was taken; false on timeout. */

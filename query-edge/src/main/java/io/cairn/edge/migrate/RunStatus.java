@@ -31,10 +31,11 @@ public record RunStatus(int applied, int failed, int pending, int waitingForCold
         int reverted = 0;
         List<Failure> failures = new ArrayList<>();
         List<String> tenants = run.tenants();
+        long[] records = catalog.recordOffsets(run.runId());
         for (int i = 0; i < sent && i < tenants.size(); i++) {
             String tenant = tenants.get(i);
             TenantState st = directory.tenant(tenant).orElse(null);
-            long record = catalog.recordOffset(run.runId(), i);
+            long record = i < records.length ? records[i] : -1;
             if (st == null || (record >= 0 && st.getCreatedOffset() > record)) {
                 deleted++;
                 continue;
