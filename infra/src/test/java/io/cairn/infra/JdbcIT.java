@@ -150,6 +150,55 @@ class JdbcIT {
     }
 
     @Test
+    void preparedQueriesBindTheirParametersAndMisuseIsAnSqlExceptionThatNeverShowsTheKey() throws Exception {
+        String key = stack.createTenant("jd-use");
+        Properties withLineBreak = new Properties();
+        withLineBreak.setProperty("password", key + "\n"); // as read from a file
+        try (Connection c = DriverManager.getConnection(url("jd-use"), withLineBreak); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, n INTEGER, at TEXT)");
+            try (PreparedStatement q = c.prepareStatement("SELECT ? + 1 AS answer")) {
+                q.setLong(1, 41);
+                try (ResultSet rs = q.executeQuery()) {
+                    rs.next();
+                    assertThat(rs.getLong("answer")).as("executeQuery() binds the parameters").isEqualTo(42);
+                }
+                assertThatThrownBy(() -> q.executeQuery("SELECT 2")).isInstanceOf(SQLException.class)
+                        .hasMessageContaining("prepared with");
+            }
+            assertThat(st.executeUpdate("WITH x AS (SELECT 4294967296 AS k)\nINSERT\nINTO t (n) SELECT k FROM x"))
+                    .as("a WITH … INSERT across lines is a write").isEqualTo(1);
+            try (PreparedStatement ps = c.prepareStatement("UPDATE t SET at = ?")) {
+                ps.setObject(1, new java.util.Date(0));
+                assertThat(ps.executeUpdate()).isEqualTo(1);
+            }
+            c.setReadOnly(true);
+            try (ResultSet rs = st.executeQuery("WITH x AS (SELECT replace(n, '4', 'x') AS k, at FROM t) SELECT k, at FROM x")) {
+                rs.next();
+                assertThat(rs.getString(1)).as("replace() in a WITH is a read").isEqualTo("x29x967296");
+                assertThat(rs.getTimestamp(2)).isEqualTo(new Timestamp(0));
+            }
+            try (ResultSet rs = st.executeQuery("SELECT n, 'x' FROM t")) {
+                rs.next();
+                assertThatThrownBy(() -> rs.getInt(1)).isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("22003"));
+                assertThat(rs.getLong(1)).isEqualTo(4294967296L);
+                assertThatThrownBy(() -> rs.getObject(2, java.util.UUID.class)).isInstanceOfSatisfying(SQLException.class,
+                        e -> assertThat(e.getSQLState()).isEqualTo("22018"));
+            }
+            assertThatThrownBy(() -> st.execute(" ")).isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42000"));
+        }
+        Properties broken = new Properties();
+        broken.setProperty("key", key.substring(0, 10) + " " + key.substring(10));
+        assertThatThrownBy(() -> DriverManager.getConnection(url("jd-use"), broken)).isInstanceOfSatisfying(SQLException.class, e -> {
+            assertThat(e.getSQLState()).isEqualTo("28000");
+            assertThat(e.getMessage()).doesNotContain(key.substring(10));
+        });
+        assertThatThrownBy(() -> DriverManager.getConnection("jdbc:cairn://", broken)).isInstanceOfSatisfying(SQLException.class,
+                e -> assertThat(e.getSQLState()).isEqualTo("08001"));
+        assertThatThrownBy(() -> DriverManager.getConnection(url("jd-use/x"), broken)).isInstanceOfSatisfying(SQLException.class,
+                e -> assertThat(e.getSQLState()).isEqualTo("08001"));
+    }
+
+    @Test
     void transactionsCommitTogetherAndAStaleOneFailsWith40001() throws Exception {
         String key = stack.createTenant("jd-tx");
         try (Connection a = connect("jd-tx", key); Connection b = connect("jd-tx", key)) {

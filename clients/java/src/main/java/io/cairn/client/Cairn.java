@@ -74,8 +74,9 @@ public final class Cairn implements AutoCloseable {
             return this;
         }
 
+        /** The admin token or a tenant's key; see {@link Cairn#credential} for what it may hold. */
         public Builder token(String token) {
-            this.token = token;
+            this.token = credential(token);
             return this;
         }
 
@@ -103,7 +104,24 @@ public final class Cairn implements AutoCloseable {
 
     /** One tenant's data, reached with {@code apiKey}. */
     public Database database(String tenant, String apiKey) {
-        return new Database(transport, tenant, apiKey, async);
+        return new Database(transport, tenant, credential(apiKey), async);
+    }
+
+    /**
+     * A token or key as sent: without the white space around it (a key read from a file keeps its line break);
+     * IllegalArgumentException, which never repeats the secret, when it holds a character a header cannot carry.
+     */
+    public static String credential(String secret) {
+        if (secret == null) return null;
+        String s = secret.strip();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c <= ' ' || c >= 127) {
+                throw new IllegalArgumentException("the token or key holds a character no HTTP header can carry (at position " + i
+                        + ", a space, control or non-ASCII character): copy it again from where it was issued");
+            }
+        }
+        return s;
     }
 
     public NewTenant createTenant(String tenant) {

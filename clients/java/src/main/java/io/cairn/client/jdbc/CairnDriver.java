@@ -36,13 +36,25 @@ public final class CairnDriver implements Driver {
     @Override
     public Connection connect(String url, Properties info) throws SQLException {
         if (!acceptsURL(url)) return null;
-        URI uri = URI.create("http://" + url.substring(PREFIX.length()));
+        URI uri;
+        try {
+            uri = URI.create("http://" + url.substring(PREFIX.length()));
+        } catch (IllegalArgumentException e) {
+            uri = null;
+        }
+        if (uri == null || uri.getHost() == null) throw new SQLException("not a Cairn URL: " + url + " (write jdbc:cairn://host:port/<tenant>)", "08001");
         Map<String, String> query = query(uri.getRawQuery());
         String tenant = uri.getPath() == null ? "" : uri.getPath().replaceFirst("^/", "");
         if (tenant.isEmpty()) throw new SQLException("name the tenant: jdbc:cairn://host:port/<tenant>", "08001");
+        if (tenant.contains("/")) throw new SQLException("a tenant's name has no '/': jdbc:cairn://host:port/<tenant>, not " + tenant, "08001");
         String key = info == null ? null : info.getProperty("key", info.getProperty("password"));
-        if (key == null || key.isEmpty()) key = query.get("key");
-        if (key == null || key.isEmpty()) throw new SQLException("no API key: pass the property 'key' (or 'password'), or ?key= in the URL", "28000");
+        if (key == null || key.isBlank()) key = query.get("key");
+        if (key == null || key.isBlank()) throw new SQLException("no API key: pass the property 'key' (or 'password'), or ?key= in the URL", "28000");
+        try {
+            key = Cairn.credential(key);
+        } catch (IllegalArgumentException e) {
+            throw new SQLException(e.getMessage(), "28000");
+        }
         boolean ssl = "true".equals(query.get("ssl")) || "true".equals(query.get("https"));
         String base = (ssl ? "https://" : "http://") + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
         Cairn cairn = Cairn.builder().url(base).token(key).build();

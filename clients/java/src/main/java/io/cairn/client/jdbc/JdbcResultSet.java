@@ -77,18 +77,19 @@ final class JdbcResultSet {
         Object out;
         if (type == String.class) out = JdbcValues.string(v);
         else if (type == Long.class) out = JdbcValues.longValue(v);
-        else if (type == Integer.class) out = (int) JdbcValues.longValue(v);
-        else if (type == Short.class) out = (short) JdbcValues.longValue(v);
+        else if (type == Integer.class) out = getInt(i);
+        else if (type == Short.class) out = getShort(i);
+        else if (type == Byte.class) out = getByte(i);
         else if (type == Double.class) out = JdbcValues.doubleValue(v);
         else if (type == Float.class) out = (float) JdbcValues.doubleValue(v);
-        else if (type == Boolean.class) out = JdbcValues.longValue(v) != 0;
+        else if (type == Boolean.class) out = getBoolean(i);
         else if (type == BigDecimal.class) out = JdbcValues.decimal(v);
         else if (type == byte[].class) out = JdbcValues.bytes(v);
         else if (type == LocalDateTime.class) out = JdbcValues.dateTime(v);
         else if (type == LocalDate.class) out = JdbcValues.dateTime(v).toLocalDate();
-        else if (type == LocalTime.class) out = LocalTime.parse(v.toString().strip());
+        else if (type == LocalTime.class) out = JdbcValues.parsed(v, LocalTime::parse, "a time");
         else if (type == Timestamp.class) out = Timestamp.valueOf(JdbcValues.dateTime(v));
-        else if (type == java.util.UUID.class) out = java.util.UUID.fromString(v.toString());
+        else if (type == java.util.UUID.class) out = JdbcValues.parsed(v, java.util.UUID::fromString, "a UUID");
         else if (type.isInstance(v)) out = v;
         else throw new SQLException("cannot read column " + i + " as " + type.getName(), "22018");
         return type.cast(out);
@@ -123,7 +124,7 @@ final class JdbcResultSet {
     }
 
     public int getInt(int i) throws SQLException {
-        return (int) getLong(i);
+        return (int) JdbcValues.within(getLong(i), Integer.MIN_VALUE, Integer.MAX_VALUE, "int");
     }
 
     public int getInt(String label) throws SQLException {
@@ -131,7 +132,7 @@ final class JdbcResultSet {
     }
 
     public short getShort(int i) throws SQLException {
-        return (short) getLong(i);
+        return (short) JdbcValues.within(getLong(i), Short.MIN_VALUE, Short.MAX_VALUE, "short");
     }
 
     public short getShort(String label) throws SQLException {
@@ -139,7 +140,7 @@ final class JdbcResultSet {
     }
 
     public byte getByte(int i) throws SQLException {
-        return (byte) getLong(i);
+        return (byte) JdbcValues.within(getLong(i), Byte.MIN_VALUE, Byte.MAX_VALUE, "byte");
     }
 
     public byte getByte(String label) throws SQLException {

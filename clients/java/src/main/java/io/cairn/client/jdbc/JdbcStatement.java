@@ -91,17 +91,18 @@ final class JdbcStatement {
     }
 
     public boolean execute(String sql) throws SQLException {
-        return run(new Statement(sql, List.of(), null));
+        return run(plain(sql));
     }
 
-    public void addBatch(String sql) {
-        batch.add(new Statement(sql, List.of(), null));
+    public void addBatch(String sql) throws SQLException {
+        batch.add(plain(sql));
     }
 
     // --- prepared
 
     public ResultSet executeQuery() throws SQLException {
-        return executeQuery(prepared());
+        if (!run(bound())) throw new SQLException("the statement returned no rows: " + sql, "02000");
+        return results;
     }
 
     public int executeUpdate() throws SQLException {
@@ -389,6 +390,17 @@ final class JdbcStatement {
         return false;
     }
 
+    /** A statement's own SQL, as JDBC wants: a PreparedStatement runs only the SQL it was prepared with. */
+    private Statement plain(String text) throws SQLException {
+        if (this.sql != null) throw new SQLException("a PreparedStatement runs the SQL it was prepared with: call it without SQL", "HY000");
+        return statement(text, List.of());
+    }
+
+    private static Statement statement(String text, List<Object> values) throws SQLException {
+        if (text == null || text.isBlank()) throw new SQLException("no SQL to run: the statement is empty", "42000");
+        return new Statement(text, values, null);
+    }
+
     private String prepared() throws SQLException {
         if (sql == null) throw new SQLException("not a prepared statement: pass the SQL", "HY000");
         return sql;
@@ -402,7 +414,7 @@ final class JdbcStatement {
             if (!params.containsKey(i)) throw new SQLException("parameter " + i + " is not set", "07001");
             values.add(params.get(i));
         }
-        return new Statement(text, values, null);
+        return statement(text, values);
     }
 
     private static byte[] read(InputStream in) throws SQLException {

@@ -19,6 +19,9 @@ import java.util.UUID;
 final class JdbcValues {
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
 
+    private static final BigDecimal LONG_MIN = BigDecimal.valueOf(Long.MIN_VALUE);
+    private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
+
     private JdbcValues() {}
 
     /** SQLite's datetime text for a timestamp (UTC wall time when given an instant). */
@@ -44,6 +47,7 @@ final class JdbcValues {
             case Timestamp t -> timestampText(t.toLocalDateTime());
             case java.sql.Date d -> d.toLocalDate().toString();
             case java.sql.Time t -> t.toLocalTime().toString();
+            case java.util.Date d -> timestampText(new Timestamp(d.getTime()).toLocalDateTime());
             case LocalDateTime t -> timestampText(t);
             case LocalDate d -> d.toString();
             case LocalTime t -> t.toString();
@@ -65,11 +69,29 @@ final class JdbcValues {
         if (v == null) return 0;
         if (v instanceof Number n) return n.longValue();
         if (v instanceof Boolean b) return b ? 1 : 0;
+        BigDecimal d;
         try {
-            return new BigDecimal(v.toString().strip()).longValue();
+            d = new BigDecimal(v.toString().strip());
         } catch (NumberFormatException e) {
             throw new SQLException("not a number: " + v, "22018");
         }
+        if (d.compareTo(LONG_MIN) < 0 || d.compareTo(LONG_MAX) > 0) throw new SQLException(v + " does not fit in a Java long", "22003");
+        return d.longValue();
+    }
+
+    /** A stored value read by {@code parser}; 22018 naming {@code what} when it is not one. */
+    static <T> T parsed(Object v, java.util.function.Function<String, T> parser, String what) throws SQLException {
+        try {
+            return parser.apply(v.toString().strip());
+        } catch (RuntimeException e) {
+            throw new SQLException("not " + what + ": " + v, "22018");
+        }
+    }
+
+    /** {@code v} when it lies in [min, max]; else 22003, as a value the Java type cannot hold is no value at all. */
+    static long within(long v, long min, long max, String type) throws SQLException {
+        if (v < min || v > max) throw new SQLException(v + " does not fit in a Java " + type + ": read it with getLong", "22003");
+        return v;
     }
 
     static double doubleValue(Object v) throws SQLException {
