@@ -199,6 +199,32 @@ class ClientIT {
         assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8)).doesNotContain(ADMIN);
     }
 
+    @Test
+    void aNameStaysInItsPathSegmentAndAKeyIsTrimmedOrRefusedWithoutBeingShown() {
+        Cairn.NewTenant t = cairn.createTenant("cl-names");
+        Cairn.NewKey other = cairn.issueKey("cl-names", List.of("read"));
+        Session s = cairn.database("cl-names", t.apiKey() + "\n").session(); // a key read from a file, line break and all
+        s.execute("CREATE TABLE x (v)");
+        assertThatThrownBy(() -> cairn.deleteTenant("cl-names/keys/" + other.keyId()))
+                .isInstanceOfSatisfying(CairnException.class, e -> assertThat(e.code()).isEqualTo("invalid_tenant"));
+        assertThat(cairn.database("cl-names", other.apiKey()).query("SELECT count(*) FROM x").rows()).as("the key was not revoked").hasSize(1);
+        assertThatThrownBy(() -> cairn.database("..", t.apiKey()).query("SELECT 1"))
+                .isInstanceOfSatisfying(CairnException.class, e -> assertThat(e.code()).isEqualTo("invalid_tenant"));
+        String spaced = t.apiKey().substring(0, 12) + " " + t.apiKey().substring(12);
+        assertThatThrownBy(() -> cairn.database("cl-names", spaced)).isInstanceOf(IllegalArgumentException.class)
+                .message().doesNotContain(t.apiKey().substring(12));
+
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine sql = new picocli.CommandLine(new io.cairn.infra.cli.SqlCommand()).setErr(new java.io.PrintWriter(err, true));
+        assertThat(sql.execute("--url", stack.url(), "--key", spaced, "--tenant", "cl-names", "SELECT 1")).isEqualTo(2);
+        assertThat(err.toString()).contains("cairn sql: the key:").doesNotContain(t.apiKey().substring(12));
+        assertThat(new picocli.CommandLine(new io.cairn.infra.cli.KeysCommand()).execute("issue", "--tenant", "cl-names", "--url", stack.url(),
+                "--token", ADMIN + "\n"))
+                .as("an admin token with its line break").isZero();
+        assertThat(cli(new io.cairn.infra.cli.TenantsCommand(), "rm", "a b")).as("the server's refusal, not a stack trace").isEqualTo(1);
+        assertThat(cli(new io.cairn.infra.cli.KeysCommand(), "revoke", "--tenant", "cl-names", "--key-id", "../../x")).isEqualTo(1);
+    }
+
     private static int cli(Object command, String... args) {
         String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--url", stack.url(), "--token", ADMIN))
                 .toArray(String[]::new);

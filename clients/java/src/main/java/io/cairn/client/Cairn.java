@@ -143,28 +143,28 @@ public final class Cairn implements AutoCloseable {
 
     /** Restores the tenant in place to {@code bookmark}; returns the bookmark that undoes it. */
     public String restore(String tenant, String bookmark) {
-        return post("/v1/tenants/" + tenant + "/restore", Json.NODES.objectNode().put("bookmark", bookmark)).path("undo_bookmark").asText();
+        return post("/v1/tenants/" + UrlPaths.segment(tenant) + "/restore", Json.NODES.objectNode().put("bookmark", bookmark)).path("undo_bookmark").asText();
     }
 
     public void deleteTenant(String tenant) {
-        transport.send("DELETE", "/v1/tenants/" + tenant, token, null, Map.of(), false);
+        transport.send("DELETE", "/v1/tenants/" + UrlPaths.segment(tenant), token, null, Map.of(), false);
     }
 
     /** The tenant as {@code GET /v1/tenants/{t}} shows it (tier, bookmark, size, schema version, ...). */
     public JsonNode tenant(String tenant) {
-        return transport.send("GET", "/v1/tenants/" + tenant, token, null, Map.of(), true).body();
+        return transport.send("GET", "/v1/tenants/" + UrlPaths.segment(tenant), token, null, Map.of(), true).body();
     }
 
     /** Issues a key with {@code scopes} ("read", "write"). */
     public NewKey issueKey(String tenant, Collection<String> scopes) {
         ObjectNode body = Json.NODES.objectNode();
         scopes.forEach(body.putArray("scopes")::add);
-        JsonNode r = post("/v1/tenants/" + tenant + "/keys", body);
+        JsonNode r = post("/v1/tenants/" + UrlPaths.segment(tenant) + "/keys", body);
         return new NewKey(r.path("key_id").asText(), r.path("api_key").asText());
     }
 
     public void revokeKey(String tenant, String keyId) {
-        transport.send("DELETE", "/v1/tenants/" + tenant + "/keys/" + keyId, token, null, Map.of(), false);
+        transport.send("DELETE", "/v1/tenants/" + UrlPaths.segment(tenant) + "/keys/" + UrlPaths.segment(keyId), token, null, Map.of(), false);
     }
 
     private JsonNode post(String path, JsonNode body) {

@@ -102,6 +102,6 @@ public final class Database {
     }
 
     private String path(String action) {
-        return "/v1/tenants/" + tenant + "/" + action;
+        return "/v1/tenants/" + UrlPaths.segment(tenant) + "/" + action;
     }
 }

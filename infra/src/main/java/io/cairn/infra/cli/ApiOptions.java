@@ -53,13 +53,20 @@ public final class ApiOptions {
 
     /** Resolves the token; false (after saying why on {@code err}) when there is none. */
     boolean resolveToken(String command, PrintStream err) throws IOException {
-        if (token != null) return true;
-        Path file = dataDir.resolve("admin-token");
-        if (!Files.exists(file)) {
-            err.println("cairn " + command + ": no admin token: pass --token, set CAIRN_ADMIN_TOKEN, or --data-dir of ./cairn dev");
+        if (token == null) {
+            Path file = dataDir.resolve("admin-token");
+            if (!Files.exists(file)) {
+                err.println("cairn " + command + ": no admin token: pass --token, set CAIRN_ADMIN_TOKEN, or --data-dir of ./cairn dev");
+                return false;
+            }
+            token = Files.readString(file);
+        }
+        try {
+            token = io.cairn.client.Cairn.credential(token);
+        } catch (IllegalArgumentException e) {
+            err.println("cairn " + command + ": the admin token: " + e.getMessage());
             return false;
         }
-        token = Files.readString(file).strip();
         return true;
     }
 

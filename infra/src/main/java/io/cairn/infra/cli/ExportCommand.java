@@ -1,5 +1,6 @@
 package io.cairn.infra.cli;
 
+import io.cairn.client.UrlPaths;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -52,7 +53,7 @@ public final class ExportCommand implements Callable<Integer> {
         }
         String query = "?format=" + URLEncoder.encode(format, StandardCharsets.UTF_8)
                 + (asOf == null ? "" : "&as_of=" + URLEncoder.encode(asOf, StandardCharsets.UTF_8));
-        HttpResponse<InputStream> r = api.http.send(api.request("/v1/tenants/" + tenant + "/export" + query, Duration.ofMinutes(30)).GET().build(),
+        HttpResponse<InputStream> r = api.http.send(api.request("/v1/tenants/" + UrlPaths.segment(tenant) + "/export" + query, Duration.ofMinutes(30)).GET().build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         if (r.statusCode() != 200) {
             try (InputStream in = r.body()) {

@@ -1,5 +1,6 @@
 package io.cairn.infra.cli;
 
+import io.cairn.client.UrlPaths;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.http.HttpRequest;
@@ -48,7 +49,7 @@ public final class ImportCommand implements Callable<Integer> {
         ApiOptions.Response r;
         Progress progress = new Progress(err, "importing " + file.getFileName() + " into " + tenant, sent::get, size);
         try {
-            r = ApiOptions.read(api.http.send(api.request("/v1/tenants/" + tenant + "/import?format=" + f, Duration.ofMinutes(30))
+            r = ApiOptions.read(api.http.send(api.request("/v1/tenants/" + UrlPaths.segment(tenant) + "/import?format=" + f, Duration.ofMinutes(30))
                     .header("Content-Type", f.equals("sql") ? "application/sql" : "application/vnd.sqlite3").POST(body).build(),
                     HttpResponse.BodyHandlers.ofString()));
         } finally {

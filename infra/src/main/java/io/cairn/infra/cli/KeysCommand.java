@@ -1,5 +1,6 @@
 package io.cairn.infra.cli;
 
+import io.cairn.client.UrlPaths;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -26,7 +27,7 @@ public final class KeysCommand {
             if (!api.resolveToken("keys", System.err)) return 2;
             var body = ApiOptions.JSON.createObjectNode();
             if (scopes != null) scopes.forEach(body.putArray("scopes")::add);
-            ApiOptions.Response r = api.call("POST", "/v1/tenants/" + tenant + "/keys", body, Duration.ofSeconds(60));
+            ApiOptions.Response r = api.call("POST", "/v1/tenants/" + UrlPaths.segment(tenant) + "/keys", body, Duration.ofSeconds(60));
             if (r.status() != 201) {
                 System.err.println("cairn keys: " + r.errorLine());
                 return 1;
@@ -49,7 +50,7 @@ public final class KeysCommand {
         @Override
         public Integer call() throws Exception {
             if (!api.resolveToken("keys", System.err)) return 2;
-            ApiOptions.Response r = api.call("DELETE", "/v1/tenants/" + tenant + "/keys/" + keyId, null, Duration.ofSeconds(60));
+            ApiOptions.Response r = api.call("DELETE", "/v1/tenants/" + UrlPaths.segment(tenant) + "/keys/" + UrlPaths.segment(keyId), null, Duration.ofSeconds(60));
             if (r.status() != 200) {
                 System.err.println("cairn keys: " + r.errorLine());
                 return 1;

@@ -3,6 +3,7 @@ package io.cairn.infra.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cairn.client.UrlPaths;
 import io.cairn.tenantdb.sql.SqlRefusal;
 import io.cairn.tenantdb.sql.SqlScript;
 import java.io.IOException;
@@ -116,7 +117,7 @@ public final class MigrateCommand implements Callable<Integer> {
             m.matches();
             ObjectNode body = JSON.createObjectNode().put("description", m.group(2).replace('_', ' '));
             statements.forEach(body.putArray("statements")::add);
-            ApiOptions.Response r = call("PUT", "/v1/migrations/" + set + "/versions/" + e.getKey(), body);
+            ApiOptions.Response r = call("PUT", "/v1/migrations/" + UrlPaths.segment(set) + "/versions/" + e.getKey(), body);
             if (r.status() == 201) out.printf("registered  V%d %s (%d statements)%n", e.getKey(), m.group(2), statements.size());
             else if (r.status() == 200) out.printf("unchanged   V%d %s%n", e.getKey(), m.group(2));
             else {
@@ -138,7 +139,7 @@ public final class MigrateCommand implements Callable<Integer> {
         if (dryRun) body.put("dry_run", true);
         if (tenants.equals("all")) body.put("tenants", "all");
         else List.of(tenants.split(",")).forEach(t -> body.withArray("tenants").add(t.strip()));
-        ApiOptions.Response started = call("POST", "/v1/migrations/" + set + "/runs", body);
+        ApiOptions.Response started = call("POST", "/v1/migrations/" + UrlPaths.segment(set) + "/runs", body);
         if (dryRun && started.status() == 200) {
             JsonNode d = started.body();
             out.printf("dry run of set %s to version %d on %d sampled tenant(s): %d would apply, %d would fail%n", set,
@@ -156,7 +157,7 @@ public final class MigrateCommand implements Callable<Integer> {
                 started.body().path("tenants").asInt());
         JsonNode status;
         while (true) {
-            status = call("GET", "/v1/migrations/" + set + "/runs/" + runId, null).body();
+            status = call("GET", "/v1/migrations/" + UrlPaths.segment(set) + "/runs/" + UrlPaths.segment(runId), null).body();
             progress(status);
             if (status.path("done").asBoolean()) break;
             Thread.sleep(500);

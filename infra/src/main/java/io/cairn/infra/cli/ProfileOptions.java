@@ -35,6 +35,12 @@ public final class ProfileOptions {
             err.println("cairn " + command + ": name the tenant (--tenant) and a key (--key, CAIRN_KEY, a profile, or ./cairn dev's admin token)");
             return null;
         }
+        try {
+            io.cairn.client.Cairn.credential(p.dataSecret());
+        } catch (IllegalArgumentException e) {
+            err.println("cairn " + command + ": the key: " + e.getMessage());
+            return null;
+        }
         return p;
     }
 }

@@ -1,6 +1,7 @@
 package io.cairn.infra.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cairn.client.UrlPaths;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -49,7 +50,7 @@ public final class RestoreCommand implements Callable<Integer> {
         ApiOptions.Response r;
         Progress progress = new Progress(err, "restoring " + tenant, () -> 0, -1);
         try {
-            r = api.call("POST", "/v1/tenants/" + tenant + "/restore", body, Duration.ofMinutes(10));
+            r = api.call("POST", "/v1/tenants/" + UrlPaths.segment(tenant) + "/restore", body, Duration.ofMinutes(10));
         } finally {
             progress.close();
         }

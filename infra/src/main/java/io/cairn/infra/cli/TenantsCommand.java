@@ -1,6 +1,7 @@
 package io.cairn.infra.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.cairn.client.UrlPaths;
 import io.cairn.infra.shell.ResultPrinter;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
@@ -85,7 +86,7 @@ public final class TenantsCommand {
         @Override
         public Integer call() throws Exception {
             if (!api.resolveToken("tenants", System.err)) return 2;
-            ApiOptions.Response r = api.call("DELETE", "/v1/tenants/" + tenant, null, Duration.ofSeconds(60));
+            ApiOptions.Response r = api.call("DELETE", "/v1/tenants/" + UrlPaths.segment(tenant), null, Duration.ofSeconds(60));
             if (r.status() != 200) {
                 System.err.println("cairn tenants: " + r.errorLine());
                 return 1;
