@@ -210,6 +210,16 @@ class MigrationIT {
         assertThat(migrate(dir, "cli-a,cli-b")).isEqualTo(1);
         java.nio.file.Files.writeString(dir.resolve("V3__tags.sql"), "CREATE TABLE tags (name TEXT, n INTEGER);");
         assertThat(migrate(dir, "cli-a")).as("a registered version never changes").isEqualTo(2);
+        java.nio.file.Files.writeString(dir.resolve("V3__tags.sql"), "CREATE TABLE tags (name TEXT);");
+
+        // A .sql file that is not V<n>__... (a typo, a repeatable R__ file) would be skipped in silence: refused, nothing registered.
+        java.nio.file.Files.writeString(dir.resolve("V4_add_note.sql"), "ALTER TABLE items ADD COLUMN note TEXT;");
+        java.nio.file.Files.writeString(dir.resolve("README.md"), "not a migration, and not a .sql file");
+        assertThat(migrate(dir, "cli-a")).isEqualTo(2);
+        assertThat(stack.get("/v1/migrations/cli", ADMIN).body().path("versions").size()).isEqualTo(3);
+        java.nio.file.Files.move(dir.resolve("V4_add_note.sql"), dir.resolve("V4__add_note.sql"));
+        assertThat(migrate(dir, "cli-a")).isZero();
+        assertThat(stack.get("/v1/migrations/cli", ADMIN).body().path("versions").size()).isEqualTo(4);
     }
 
     private static int migrate(Path dir, String tenants) {

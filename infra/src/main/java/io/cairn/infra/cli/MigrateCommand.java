@@ -82,14 +82,24 @@ public final class MigrateCommand implements Callable<Integer> {
     /** Registers every file in version order; false (after saying why) when one was refused. */
     private boolean register() throws IOException, InterruptedException {
         Map<Integer, Path> files = new TreeMap<>();
+        List<String> misnamed = new java.util.ArrayList<>();
         try (Stream<Path> list = Files.list(dir)) {
-            for (Path p : list.toList()) {
-                Matcher m = FILE.matcher(p.getFileName().toString());
-                if (m.matches() && files.put(Integer.parseInt(m.group(1)), p) != null) {
+            for (Path p : list.sorted().toList()) {
+                String name = p.getFileName().toString();
+                Matcher m = FILE.matcher(name);
+                if (!m.matches()) {
+                    if (name.toLowerCase(java.util.Locale.ROOT).endsWith(".sql")) misnamed.add(name);
+                } else if (files.put(Integer.parseInt(m.group(1)), p) != null) {
                     err.println("cairn migrate: two files for version " + m.group(1) + " in " + dir);
                     return false;
                 }
             }
+        }
+        if (!misnamed.isEmpty()) {
+            // A file skipped in silence is a version the user believes applied: say so, apply nothing.
+            err.println("cairn migrate: " + String.join(", ", misnamed) + " in " + dir + " not named V<n>__<description>.sql;"
+                    + " rename or move them (only versioned files run: Flyway's repeatable R__ and undo U files are not supported)");
+            return false;
         }
         if (files.isEmpty()) {
             err.println("cairn migrate: no V<n>__<description>.sql files in " + dir);
