@@ -18,6 +18,7 @@ import io.cairn.edge.http.HealthCheck;
 import io.cairn.edge.read.ReadCache;
 import io.cairn.infra.config.AdminToken;
 import io.cairn.infra.config.ConfigException;
+import io.cairn.infra.config.DataDirLock;
 import io.cairn.infra.config.DevPorts;
 import io.cairn.infra.config.EncryptionSettings;
 import io.cairn.infra.config.Durations;
@@ -127,6 +128,7 @@ public final class DevCommand implements Callable<Integer> {
         }
         // Everything that can be wrong with the settings is found before anything starts.
         Path data = dataDir.toAbsolutePath().normalize();
+        DataDirLock.acquire(data);
         AdminToken.Resolved token = AdminToken.resolve(data, System.getenv("CAIRN_ADMIN_TOKEN"));
         Path hot = data.resolve("hot");
         EdgeConfig edgeConfig = ConfigException.check(() -> EdgeConfig.defaults(token.token(), hot).withPort(port));

@@ -51,6 +51,17 @@ class DevRecoveryIT {
             key = created.path("api_key").asText();
             assertThat(status(port, "POST", "/v1/tenants/acme/execute", key, "{\"sql\":\"CREATE TABLE t (x)\"}")).isEqualTo(200);
             assertThat(status(port, "POST", "/v1/tenants/acme/execute", key, "{\"sql\":\"INSERT INTO t VALUES (1)\"}")).isEqualTo(200);
+
+            // A second ./cairn dev on the same data dir, every port moved off the first's: refused before it touches anything.
+            String ports = java.nio.file.Files.readString(data.resolve("ports.properties"));
+            Process second = start(freePort(), "second.log", "--kafka-port", Integer.toString(freePort()),
+                    "--kafka-controller-port", Integer.toString(freePort()), "--s3-port", Integer.toString(freePort()),
+                    "--dynamodb-port", Integer.toString(freePort()));
+            assertThat(second.waitFor(60, TimeUnit.SECONDS)).as("the second start ends at once").isTrue();
+            assertThat(second.exitValue()).isEqualTo(2);
+            assertThat(java.nio.file.Files.readString(data.resolve("second.log"))).contains("another ./cairn dev is running on the data dir");
+            assertThat(java.nio.file.Files.readString(data.resolve("ports.properties"))).as("the first's kept ports").isEqualTo(ports);
+            assertThat(status(port, "POST", "/v1/tenants/acme/query", key, "{\"sql\":\"SELECT 1\"}")).isEqualTo(200);
         } finally {
             dev.destroy(); // SIGTERM: the shutdown hook closes everything cleanly
             dev.waitFor(60, TimeUnit.SECONDS);
@@ -98,13 +109,20 @@ class DevRecoveryIT {
     }
 
     private Process start(int port) throws IOException {
+        return start(port, "dev.log");
+    }
+
+    /** {@code ./cairn dev} on the test's data dir, its output appended to {@code log} there. */
+    private Process start(int port, String log, String... more) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx768m", "--enable-native-access=ALL-UNNAMED",
+        List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx768m", "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), "io.cairn.infra.cli.CairnCommand", "dev",
                 "--port", Integer.toString(port), "--data-dir", data.toString()));
+        command.addAll(List.of(more));
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().put("CAIRN_ADMIN_TOKEN", ADMIN);
         pb.redirectErrorStream(true);
-        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("dev.log").toFile()));
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve(log).toFile()));
         return pb.start();
     }
 
