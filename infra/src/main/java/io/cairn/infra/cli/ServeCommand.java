@@ -16,6 +16,7 @@ import io.cairn.edge.config.EdgeConfig;
 import io.cairn.edge.read.ReadCache;
 import io.cairn.infra.config.AdminToken;
 import io.cairn.infra.config.CairnConfig;
+import io.cairn.infra.config.ConfigException;
 import io.cairn.infra.config.DynamoDbSettings;
 import io.cairn.infra.config.SnapshotSettings;
 import io.cairn.infra.runtime.CairnNode;
@@ -59,6 +60,9 @@ public final class ServeCommand implements Callable<Integer> {
         }
         EdgeConfig edge = null;
         if (config.runsEdge()) {
+            if (config.httpPort() != 0 && !io.cairn.infra.config.DevPorts.isFree(config.httpPort())) {
+                throw new ConfigException("http_port " + config.httpPort() + " is taken; stop what holds it, or set another http_port in " + configFile);
+            }
             AdminToken.Resolved token = AdminToken.resolve(config.dataPath(), System.getenv("CAIRN_ADMIN_TOKEN"));
             edge = EdgeConfig.defaults(token.token(), hot).withPort(config.httpPort());
         }

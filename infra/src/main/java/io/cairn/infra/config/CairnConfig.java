@@ -66,6 +66,8 @@ public record CairnConfig(
         @JsonProperty("region") String region) {
 
     static final Set<String> ROLES = Set.of("applier", "edge", "materializer", "replica");
+    /** The most threads of one kind a process is given: far past any core count, short of exhausting the process. */
+    static final int MAX_THREADS = 256;
 
     public CairnConfig {
         Objects.requireNonNull(dataDir, "data_dir is required");
@@ -95,9 +97,16 @@ public record CairnConfig(
         if (roles.contains("materializer") && dynamodb == null) {
             throw new IllegalArgumentException("the materializer role needs dynamodb (region, and table_prefix if not cairn-)");
         }
+        if (httpPort < 0 || httpPort > 65_535) throw new IllegalArgumentException("http_port must be a port from 1 to 65535, not " + httpPort);
         applierThreads = applierThreads == null ? 1 : applierThreads;
         maxOpenTenants = maxOpenTenants == null ? 1_024 : maxOpenTenants;
-        if (heavyLaneThreads != null && heavyLaneThreads < 1) throw new IllegalArgumentException("heavy_lane_threads must be at least 1");
+        if (applierThreads < 1 || applierThreads > MAX_THREADS) {
+            throw new IllegalArgumentException("applier_threads must be from 1 to " + MAX_THREADS + " (more than the partitions do nothing), not " + applierThreads);
+        }
+        if (maxOpenTenants < 1) throw new IllegalArgumentException("max_open_tenants must be at least 1, not " + maxOpenTenants);
+        if (heavyLaneThreads != null && (heavyLaneThreads < 1 || heavyLaneThreads > MAX_THREADS)) {
+            throw new IllegalArgumentException("heavy_lane_threads must be from 1 to " + MAX_THREADS + ", not " + heavyLaneThreads);
+        }
         tiering = tiering == null ? TieringSettings.DEFAULTS : tiering;
         logFormat = logFormat == null ? "text" : logFormat;
         if (!Logging.FORMATS.contains(logFormat)) throw new IllegalArgumentException("log_format must be text or json, not '" + logFormat + "'");
@@ -136,6 +145,8 @@ public record CairnConfig(
             return yaml.readValue(file.toFile(), CairnConfig.class);
         } catch (com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e) {
             throw new ConfigException(file + ": unknown setting '" + e.getPropertyName() + "' (see docs/configuration.md)", e);
+        } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+            throw new ConfigException(file + ": " + mismatch(e) + " (see docs/configuration.md)", e);
         } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             throw new ConfigException(file + ": " + cause.getMessage(), e);
@@ -144,5 +155,24 @@ public record CairnConfig(
         } catch (IOException e) {
             throw new ConfigException("cannot read " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** What is wrong where, in the file's own terms: {@code kafka.partitions is not a whole number}. */
+    private static String mismatch(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+        String at = e.getPath().stream().map(r -> r.getFieldName() != null ? "." + r.getFieldName() : "[" + r.getIndex() + "]")
+                .collect(java.util.stream.Collectors.joining()).replaceFirst("^\\.", "");
+        if (at.isEmpty()) {
+            return (e.getOriginalMessage().contains("end-of-input") ? "the file is empty" : "the file is not a mapping of settings")
+                    + ": it needs at least data_dir and kafka.bootstrap_servers";
+        }
+        Class<?> type = e.getTargetType();
+        String expected = type == null ? "of another kind"
+                : type == String.class ? "text"
+                : type == Integer.class || type == int.class || type == Long.class || type == Short.class ? "a whole number"
+                : type == Boolean.class || type == boolean.class ? "true or false"
+                : List.class.isAssignableFrom(type) ? "a list"
+                : java.util.Map.class.isAssignableFrom(type) || type.isRecord() ? "a section of settings"
+                : "of another kind";
+        return at + " should be " + expected;
     }
 }

@@ -115,7 +115,8 @@ public final class DevPorts {
         if (p.getProperty("controller") != null) into.setProperty(Server.KAFKA_CONTROLLER.key, p.getProperty("controller"));
     }
 
-    static boolean isFree(int port) {
+    /** Whether {@code port} can be listened on now (every address). */
+    public static boolean isFree(int port) {
         try (ServerSocket s = new ServerSocket()) {
             s.setReuseAddress(true);
             s.bind(new java.net.InetSocketAddress(InetAddress.getByName("0.0.0.0"), port));

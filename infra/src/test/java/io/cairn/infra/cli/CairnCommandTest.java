@@ -71,6 +71,17 @@ class CairnCommandTest {
         assertThat(ran.err.strip()).isEqualTo("cairn sql: the statement is empty");
     }
 
+    @Test
+    void serveOnATakenHttpPortIsOneLineBeforeAnythingStarts() throws Exception {
+        try (java.net.ServerSocket held = new java.net.ServerSocket(0)) {
+            Path yaml = Files.writeString(dir.resolve("cairn.yaml"), "data_dir: " + dir.resolve("data") + "\nhttp_port: " + held.getLocalPort()
+                    + "\nroles: [edge]\nkafka: {bootstrap_servers: 127.0.0.1:9}\n");
+            Ran ran = run("serve", "--config", yaml.toString());
+            assertThat(ran.code).isEqualTo(2);
+            assertThat(ran.err.strip()).isEqualTo("cairn: http_port " + held.getLocalPort() + " is taken; stop what holds it, or set another http_port in " + yaml);
+        }
+    }
+
     private record Ran(int code, String err) {}
 
     private static Ran run(String... args) {

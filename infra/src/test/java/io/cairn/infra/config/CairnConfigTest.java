@@ -194,7 +194,7 @@ class CairnConfigTest {
         assertThat(CairnConfig.load(unset).heavyLaneThreads()).as("the applier's default: half the cores").isNull();
         Path zero = dir.resolve("zero.yaml");
         Files.writeString(zero, "data_dir: /x\nheavy_lane_threads: 0\nkafka: {bootstrap_servers: h:9092}\n");
-        assertThatThrownBy(() -> CairnConfig.load(zero)).isInstanceOf(ConfigException.class).hasMessageContaining("heavy_lane_threads must be at least 1");
+        assertThatThrownBy(() -> CairnConfig.load(zero)).isInstanceOf(ConfigException.class).hasMessageContaining("heavy_lane_threads must be from 1 to 256");
     }
 
     @Test
@@ -205,6 +205,27 @@ class CairnConfigTest {
                 .hasMessage(yaml + ": unknown setting 'http_prot' (see docs/configuration.md)");
         assertThatThrownBy(() -> new KafkaSettings("h", "kerberos", null, null, null, null, null))
                 .hasMessageContaining("plain, tls or msk_iam");
+    }
+
+    @Test
+    void outOfRangeNumbersAndWrongTypesAreOneLineNamingTheSetting() throws Exception {
+        Map<String, String> refused = new java.util.LinkedHashMap<>();
+        refused.put("data_dir: /x\nhttp_port: -5\nkafka: {bootstrap_servers: h:9092}\n", "http_port must be a port from 1 to 65535, not -5");
+        refused.put("data_dir: /x\nmax_open_tenants: 0\nkafka: {bootstrap_servers: h:9092}\n", "max_open_tenants must be at least 1, not 0");
+        refused.put("data_dir: /x\napplier_threads: 100000\nkafka: {bootstrap_servers: h:9092}\n", "applier_threads must be from 1 to 256");
+        refused.put("data_dir: [1, 2]\nkafka: {bootstrap_servers: h:9092}\n", "data_dir should be text");
+        refused.put("data_dir: /x\nkafka: {bootstrap_servers: h:9092, partitions: [3]}\n", "kafka.partitions should be a whole number");
+        refused.put("data_dir: /x\nkafka: h:9092\n", "kafka should be a section of settings");
+        refused.put("data_dir: /x\nroles: edge\nkafka: {bootstrap_servers: h:9092}\n", "roles should be a list");
+        refused.put("", "the file is empty: it needs at least data_dir and kafka.bootstrap_servers");
+        refused.put("- a\n- b\n", "the file is not a mapping of settings");
+        int i = 0;
+        for (Map.Entry<String, String> e : refused.entrySet()) {
+            Path yaml = dir.resolve("refused-" + i++ + ".yaml");
+            Files.writeString(yaml, e.getKey());
+            assertThatThrownBy(() -> CairnConfig.load(yaml)).as(e.getKey()).isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith(yaml + ": " + e.getValue());
+        }
     }
 
     @Test
