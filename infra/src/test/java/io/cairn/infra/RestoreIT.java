@@ -334,6 +334,13 @@ class RestoreIT {
         }
         assertThat(upload("im-over", "", Files.readAllBytes(sneaky)).errorCode()).as("a trigger the write policy refuses")
                 .isEqualTo("nondeterministic");
+        Path largest = data.resolve("largest-" + UUID.randomUUID() + ".db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + largest); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE t (a)");
+            st.execute("INSERT INTO t (rowid, a) VALUES (9223372036854775807, 1)");
+        }
+        assertThat(upload("im-over", "", Files.readAllBytes(largest)).errorCode()).as("the largest rowid: random rowids after it")
+                .isEqualTo("nondeterministic");
         assertThat(stack.call("POST", "/v1/tenants/im-over/import", other, "x").status()).as("only an admin imports").isEqualTo(403);
         assertThat(stack.checksum("im-over", other)).isEqualTo(kept);
     }

@@ -142,7 +142,36 @@ public final class ImportedFile {
                     }
                 }
             }
+            refuseLargestRowid(s);
             return tables;
+        }
+    }
+
+    /**
+     * A table holding rowid {@value Long#MAX_VALUE} gets random rowids for its next rows, which no replay repeats
+     * ({@link io.cairn.tenantdb.sql.LargestRowidWatch} keeps writes from storing it): refused here too.
+     */
+    private static void refuseLargestRowid(Statement s) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery("SELECT name FROM pragma_table_list WHERE schema = 'main' AND type IN ('table', 'shadow')"
+                + " AND wr = 0 AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")) {
+            while (rs.next()) names.add(rs.getString(1));
+        }
+        for (String name : names) {
+            String quoted = "\"" + name.replace("\"", "\"\"") + "\"";
+            java.util.Set<String> columns = new java.util.HashSet<>();
+            try (ResultSet rs = s.executeQuery("SELECT lower(name) FROM pragma_table_xinfo(" + "'" + name.replace("'", "''") + "')")) {
+                while (rs.next()) columns.add(rs.getString(1));
+            }
+            String alias = java.util.stream.Stream.of("rowid", "oid", "_rowid_").filter(a -> !columns.contains(a)).findFirst()
+                    .orElseThrow(() -> new ApiError(ErrorCode.INVALID_IMPORT, "the file's table " + name
+                            + " has columns named rowid, oid and _rowid_, which hide its rowid: rename one"));
+            try (ResultSet rs = s.executeQuery("SELECT max(" + alias + ") FROM " + quoted)) {
+                if (rs.next() && rs.getLong(1) == Long.MAX_VALUE && !rs.wasNull()) {
+                    throw new ApiError(ErrorCode.NONDETERMINISTIC, "the file's table " + name + " holds rowid " + Long.MAX_VALUE
+                            + ", the largest SQLite has: after it, SQLite gives new rows random rowids, which a replay could not repeat");
+                }
+            }
         }
     }
 

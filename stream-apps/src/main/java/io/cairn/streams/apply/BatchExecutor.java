@@ -147,6 +147,7 @@ final class BatchExecutor {
         long totalBefore = sqlite.total_changes();
         List<String> columns = List.of();
         List<List<Object>> rows = List.of();
+        db.largestRowid.clear();
         if (ps.execute()) {
             try (ResultSet rs = ps.getResultSet()) {
                 columns = columns(rs.getMetaData());
@@ -154,6 +155,7 @@ final class BatchExecutor {
                 rows = rows(rs, columns.size(), resultBytes);
             }
         }
+        db.largestRowid.check();
         long changes = sqlite.total_changes() == totalBefore ? 0 : sqlite.changes();
         return StatementResult.newBuilder()
                 .setChanges(changes)

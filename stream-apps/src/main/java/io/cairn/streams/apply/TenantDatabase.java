@@ -1,6 +1,7 @@
 package io.cairn.streams.apply;
 
 import io.cairn.tenantdb.sql.DeterministicFunctions;
+import io.cairn.tenantdb.sql.LargestRowidWatch;
 import io.cairn.tenantdb.sqlite.SqliteConnections;
 import io.cairn.tenantdb.sqlite.SqliteLimits;
 import io.cairn.tenantdb.sqlite.TenantConnection;
@@ -38,6 +39,8 @@ final class TenantDatabase implements AutoCloseable {
     private long schemaCookie = -1;
     private String schemaHash;
     final DeterministicFunctions.Context clock;
+    /** Refuses a statement that stores the largest rowid, after which SQLite picks rowids at random. */
+    final LargestRowidWatch largestRowid;
     private final Map<String, PreparedStatement> prepared = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, PreparedStatement> eldest) {
@@ -65,11 +68,13 @@ final class TenantDatabase implements AutoCloseable {
      */
     record CairnRows(List<ApiKey> keys, List<SetVersion> migrations, SnapshotRef snapshot) {}
 
-    private TenantDatabase(String tenant, Path file, TenantConnection conn, DeterministicFunctions.Context clock) {
+    private TenantDatabase(String tenant, Path file, TenantConnection conn, DeterministicFunctions.Context clock,
+            LargestRowidWatch largestRowid) {
         this.tenant = tenant;
         this.file = file;
         this.conn = conn;
         this.clock = clock;
+        this.largestRowid = largestRowid;
     }
 
     static TenantDatabase open(String tenant, Path file, SqliteLimits limits) throws SQLException {
@@ -83,7 +88,8 @@ final class TenantDatabase implements AutoCloseable {
             // is not in auto-commit (without the BEGIN setAutoCommit(false) would run), which skips them: a tenth
             // of a replayed record's CPU. Nothing calls the JDBC commit(), rollback() or setAutoCommit() on it.
             c.connection().getConnectionConfig().setAutoCommit(false);
-            return new TenantDatabase(tenant, file, c, DeterministicFunctions.install(c.connection()));
+            return new TenantDatabase(tenant, file, c, DeterministicFunctions.install(c.connection()),
+                    LargestRowidWatch.install(c.connection()));
         } catch (SQLException | RuntimeException e) {
             c.close();
             throw e;

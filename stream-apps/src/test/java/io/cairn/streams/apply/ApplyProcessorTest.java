@@ -164,6 +164,23 @@ class ApplyProcessorTest extends ApplierHarness {
     }
 
     @Test
+    void theLargestRowidIsRefusedSoNoCopyGivesRowsRandomRowids() throws Exception {
+        startApplier(8);
+        apply(Commands.create("acme"), Commands.execute("acme", "CREATE TABLE t (id INTEGER PRIMARY KEY, v)",
+                "CREATE VIRTUAL TABLE r USING rtree(id, a, b)", "INSERT INTO t VALUES (5, 'a')"));
+        for (String sql : List.of("INSERT INTO t VALUES (9223372036854775807, 'max')", "UPDATE t SET id = 9223372036854775807 WHERE id = 5",
+                "INSERT INTO t SELECT 9223372036854775807, 'x' RETURNING id", "INSERT INTO r VALUES (9223372036854775807, 0, 1)")) {
+            CommandResult r = apply(Commands.execute("acme", "INSERT INTO t VALUES (6, 'b')", sql)).getFirst();
+            assertThat(r.getError().getCode()).as(sql).isEqualTo("nondeterministic");
+            assertThat(r.getError().getStatement()).isEqualTo(1);
+            assertThat(r.getError().getMessage()).contains("9223372036854775807");
+        }
+        apply(Commands.execute("acme", "INSERT INTO t (v) VALUES ('next')"));
+        assertThat(query("acme", "SELECT id FROM t ORDER BY id")).as("nothing of the refused writes; the next rowid is max + 1, not random")
+                .containsExactly(List.of(5), List.of(6));
+    }
+
+    @Test
     void clockAndRandomSeeTheRecordNotTheMachine() throws Exception {
         startApplier(8);
         apply(Commands.create("acme"), Commands.execute("acme",
