@@ -149,6 +149,19 @@ class ReplicaIT {
                 }
                 assertThat(meters.get("cairn.applier.quarantined").counter().count()).as("nothing quarantined").isZero();
             }
+
+            // While the replica is down its file of an imported tenant is lost: it heals from the log, which starts with
+            // the import, read from the store again. (Its heal once had no store: it waited for one forever, with its partition.)
+            java.nio.file.Path lost = new io.cairn.tenantdb.sqlite.TenantFiles(dir).database("imported");
+            for (String suffix : List.of("", "-wal", "-shm")) java.nio.file.Files.deleteIfExists(Path.of(lost + suffix));
+            try (CairnNode replica = CairnNode.start(new CairnNode.Spec(config, null, 4, (short) 1).withSnapshots(bucket.options()),
+                    stack.kafkaProperties(), new SimpleMeterRegistry())) {
+                assertThat(replica.awaitHealthy(Duration.ofSeconds(60))).isTrue();
+                assertThat(stack.call("POST", "/v1/tenants/imported/execute", TestStack.ADMIN, "{\"sql\":\"INSERT INTO u VALUES ('after')\"}")
+                        .status()).isEqualTo(200);
+                Awaitility.await("the replica rebuilds the imported tenant").atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                        .until(() -> TestStack.fileChecksum(dir, "imported").equals(TestStack.fileChecksum(data.resolve("hot"), "imported")));
+            }
         }
     }
 

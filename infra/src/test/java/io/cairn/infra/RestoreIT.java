@@ -341,6 +341,18 @@ class RestoreIT {
         }
         assertThat(upload("im-over", "", Files.readAllBytes(largest)).errorCode()).as("the largest rowid: random rowids after it")
                 .isEqualTo("nondeterministic");
+        Path shadowed = data.resolve("shadowed-" + UUID.randomUUID() + ".db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + shadowed); Statement st = c.createStatement()) {
+            st.execute("CREATE VIRTUAL TABLE f USING fts5(body)");
+            st.execute("CREATE TABLE t (a)");
+            st.execute("CREATE TRIGGER t_f AFTER INSERT ON t BEGIN DELETE FROM f_data; END");
+        }
+        assertThat(upload("im-over", "", Files.readAllBytes(shadowed)).errorCode()).as("a trigger writing FTS5's internal table")
+                .isEqualTo("forbidden_statement");
+        Reply runaway = upload("im-over", "?format=sql", ("CREATE TABLE t (a);\nINSERT INTO t WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL"
+                + " SELECT i + 1 FROM c) SELECT randomblob(1000) FROM c;\n").getBytes());
+        assertThat(runaway.status()).as("a script's runaway statement stops at the size limit: " + runaway.body()).isEqualTo(413);
+        assertThat(runaway.body().path("error").path("statement").asInt()).isEqualTo(1);
         assertThat(stack.call("POST", "/v1/tenants/im-over/import", other, "x").status()).as("only an admin imports").isEqualTo(403);
         assertThat(stack.checksum("im-over", other)).isEqualTo(kept);
     }

@@ -1,10 +1,14 @@
 package io.cairn.edge.restore;
 
 import io.cairn.edge.error.ApiError;
+import io.cairn.tenantdb.sql.ShadowTables;
 import io.cairn.tenantdb.sql.SqlRefusal;
 import io.cairn.tenantdb.sql.SqlScript;
 import io.cairn.tenantdb.sql.StatementPolicy;
 import io.cairn.tenantdb.sqlite.SqliteConnections;
+import io.cairn.tenantdb.sqlite.SqliteErrors;
+import io.cairn.tenantdb.sqlite.SqliteLimits;
+import io.cairn.tenantdb.sqlite.TenantConnection;
 import io.cairn.topics.ErrorCode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,6 +42,11 @@ public final class ImportedFile {
     private static final java.util.Set<String> WRAPPERS = java.util.Set.of("PRAGMA FOREIGN_KEYS=OFF", "PRAGMA FOREIGN_KEYS = OFF",
             "BEGIN TRANSACTION", "BEGIN", "COMMIT");
 
+    /** Longest one statement of an imported script may run: far past any INSERT of a dump, short of a runaway. */
+    static final java.time.Duration SCRIPT_STATEMENT_TIMEOUT = java.time.Duration.ofSeconds(30);
+    /** A script's statement is stopped when less than this is free for SQLite's temporary files. */
+    static final long SCRIPT_MIN_FREE_TEMP_BYTES = 1L << 30;
+
     private ImportedFile() {}
 
     /** What a checked import holds. */
@@ -52,7 +61,7 @@ public final class ImportedFile {
         copyAtMost(body, raw, maxBytes);
         Path db = dir.resolve("import.db");
         if (sql) {
-            runScript(Files.readString(raw, StandardCharsets.UTF_8), db);
+            runScript(Files.readString(raw, StandardCharsets.UTF_8), db, maxBytes);
         } else {
             Files.move(raw, db);
             byte[] head = new byte[HEADER.length];
@@ -89,31 +98,59 @@ public final class ImportedFile {
         return new ApiError(ErrorCode.REQUEST_TOO_LARGE, "an import may hold at most " + maxBytes + " bytes (the tenant's size limit)");
     }
 
-    private static void runScript(String script, Path db) {
+    /**
+     * Builds the file from a script, each statement checked by the write policy and run under limits, as a tenant's
+     * SQL always is: the file may not outgrow {@code maxBytes} (413), one statement may run {@link #SCRIPT_STATEMENT_TIMEOUT}
+     * (a runaway {@code WITH RECURSIVE} is stopped, not left to fill the edge's disk), and a statement is stopped when
+     * the space for SQLite's temporary files runs low (503). Foreign keys are not enforced while it runs: a dump may
+     * hold children before their parents, as sqlite3's do.
+     */
+    private static void runScript(String script, Path db, long maxBytes) {
         List<String> statements;
         try {
             statements = SqlScript.split(script);
         } catch (SqlRefusal r) {
             throw new ApiError(r.code(), r.getMessage());
         }
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
-            s.execute("PRAGMA page_size = " + SqliteConnections.PAGE_SIZE);
-            c.setAutoCommit(false);
+        SqliteLimits limits = new SqliteLimits(Math.max(maxBytes, 1 << 20), SCRIPT_STATEMENT_TIMEOUT, 1_000_000_000, SCRIPT_MIN_FREE_TEMP_BYTES);
+        try (TenantConnection c = SqliteConnections.openWritable("import", db, limits); Statement s = c.connection().createStatement()) {
+            s.execute("PRAGMA journal_mode = DELETE"); // the file leaves as one file; opened WAL like a tenant's
+            s.execute("PRAGMA foreign_keys = OFF");
+            s.execute("BEGIN");
             for (int i = 0; i < statements.size(); i++) {
                 if (WRAPPERS.contains(statements.get(i).strip().toUpperCase(java.util.Locale.ROOT).replaceAll("\\s+", " "))) continue;
                 try {
                     StatementPolicy.checkWrite(statements.get(i));
+                    c.startClock();
                     s.execute(statements.get(i));
                 } catch (SqlRefusal r) {
                     throw new ApiError(r.code(), "statement " + (i + 1) + ": " + r.getMessage(), i, java.util.Map.of());
                 } catch (SQLException e) {
-                    throw new ApiError(ErrorCode.SQL_ERROR, "statement " + (i + 1) + ": " + e.getMessage(), i, java.util.Map.of());
+                    throw scriptFailure(c, e, i, maxBytes);
+                } finally {
+                    c.deadline().clear();
                 }
             }
-            c.commit();
+            s.execute("COMMIT");
         } catch (SQLException e) {
             throw new UncheckedIOException(new IOException("could not build the imported database", e));
         }
+    }
+
+    /** A statement of an import script that failed: what of it is the script's, what the limits', what the machine's. */
+    private static ApiError scriptFailure(TenantConnection c, SQLException e, int i, long maxBytes) {
+        String at = "statement " + (i + 1) + ": ";
+        if (c.deadline().stoppedForTempSpace()) {
+            return new ApiError(ErrorCode.STORAGE_FULL, at + "stopped: the edge is short of space for SQLite's temporary files; retry later",
+                    i, java.util.Map.of());
+        }
+        return switch (SqliteErrors.code(e)) {
+            case QUOTA_EXCEEDED -> new ApiError(ErrorCode.REQUEST_TOO_LARGE, at + "the imported database would outgrow the tenant's size limit ("
+                    + maxBytes + " bytes)", i, java.util.Map.of());
+            case STATEMENT_TIMEOUT -> new ApiError(ErrorCode.STATEMENT_TIMEOUT, at + "ran longer than " + SCRIPT_STATEMENT_TIMEOUT.toSeconds()
+                    + " s, the most one statement of an import may: split it", i, java.util.Map.of());
+            default -> new ApiError(ErrorCode.SQL_ERROR, at + SqliteErrors.message(e), i, java.util.Map.of());
+        };
     }
 
     /** Integrity, encoding and the schema's policy; returns the number of tables. */
@@ -143,6 +180,11 @@ public final class ImportedFile {
                 }
             }
             refuseLargestRowid(s);
+            try {
+                ShadowTables.refuseTriggersNaming(c, ShadowTables.names(c));
+            } catch (SqlRefusal r) {
+                throw new ApiError(r.code(), "the file's " + r.getMessage());
+            }
             return tables;
         }
     }

@@ -79,10 +79,10 @@ public final class Applier implements AutoCloseable {
         TenantDatabasePool pool = new TenantDatabasePool(hotFiles, config.limits(), config.maxOpenTenants());
         ApplierMetrics metrics = new ApplierMetrics(registry);
         SnapshotSeeds seeds = snapshots == null ? null : new SnapshotSeeds(snapshots.store(), pool, registry);
-        TenantRecovery.Rebuilder rebuilder = rebuilder(config, kafkaClientProps, seeds);
+        TenantRecovery.Rebuilder rebuilder = rebuilder(config, kafkaClientProps, seeds, store);
         LogReader logReader = new LogReader(kafkaClientProps);
         ColdTenants cold = seeds == null ? ColdTenants.NONE : new ColdTenants(pool,
-                new SnapshotThawer(seeds, new LogReplay(kafkaClientProps, config), rebuilder), registry);
+                new SnapshotThawer(seeds, replay(kafkaClientProps, config, store), rebuilder), registry);
         PastContent past = new PastContent(kafkaClientProps, config, store, registry);
         TenantRecovery recovery = new TenantRecovery(pool, rebuilder, cold, past, registry);
         Snapshotter snapshotter = snapshots == null ? null : new Snapshotter(new TenantFiles(config.hotDir()), snapshots.store(), kafkaClientProps,
@@ -113,13 +113,22 @@ public final class Applier implements AutoCloseable {
         return new Applier(streams, pool, streamsMetrics, lane, logReader, snapshotter, guard, cold);
     }
 
+    /** A replay with this applier's settings, reading imported files from {@code store} (null: this process has none). */
+    private static LogReplay replay(Map<String, Object> kafkaClientProps, ApplierConfig config, io.cairn.connectors.snapshot.SnapshotStore store) {
+        LogReplay replay = new LogReplay(kafkaClientProps, config);
+        return store == null ? replay : replay.withImports(store);
+    }
+
     /**
      * Self-healing replays the tenant's partition with this applier's own settings into a scratch
-     * directory: from its newest usable snapshot when there is one ({@code seeds}), else from the start.
+     * directory: from its newest usable snapshot when there is one ({@code seeds}), else from the start; an import
+     * met on the way is read from {@code store}, as the applier itself reads it (a replica, which keeps no snapshots,
+     * too: without it the heal of an imported tenant would wait for a store forever, and its partition with it).
      */
-    private static TenantRecovery.Rebuilder rebuilder(ApplierConfig config, Map<String, Object> kafkaClientProps, SnapshotSeeds seeds) {
+    private static TenantRecovery.Rebuilder rebuilder(ApplierConfig config, Map<String, Object> kafkaClientProps, SnapshotSeeds seeds,
+            io.cairn.connectors.snapshot.SnapshotStore store) {
         return (tenant, partition, endExclusive, scratch) -> {
-            LogReplay replay = new LogReplay(kafkaClientProps, config.withRole(config.role(), config.applicationId(), scratch));
+            LogReplay replay = replay(kafkaClientProps, config.withRole(config.role(), config.applicationId(), scratch), store);
             long seeded = seeds == null ? -1 : seeds.seed(tenant, endExclusive - 1, scratch);
             if (seeded < 0) {
                 replay.replayPartition(partition, endExclusive, tenant::equals, progress -> { });

@@ -3,6 +3,7 @@ package io.cairn.streams.apply;
 import io.cairn.tenantdb.sql.CheckedStatement;
 import io.cairn.tenantdb.sql.DeterministicFunctions;
 import io.cairn.tenantdb.sql.ParameterBinder;
+import io.cairn.tenantdb.sql.ShadowTables;
 import io.cairn.tenantdb.sql.SqlRefusal;
 import io.cairn.tenantdb.sql.StatementPolicy;
 import io.cairn.tenantdb.sqlite.SqliteErrors;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.sqlite.SQLiteConnection;
 
 /**
@@ -67,12 +69,18 @@ final class BatchExecutor {
     Outcome run(TenantDatabase db, List<Statement> statements, Budget budget) throws SQLException, NeedsFullBudget {
         List<StatementResult> results = new ArrayList<>(statements.size());
         long[] resultBytes = {0};
+        // Before the budget starts: whether it is read again depends on this connection's cache, not on the record.
+        Set<String> shadows = db.shadowTables();
         boolean capped = db.capGrowth(budget.growthBytes());
         db.tenantConnection().deadline().startSteps(budget.steps(), budget.wallNanos());
         try {
             for (int i = 0; i < statements.size(); i++) {
                 try {
-                    results.add(runOne(db, statements.get(i), resultBytes));
+                    results.add(runOne(db, statements.get(i), resultBytes, shadows));
+                    if (mayChangeSchema(statements.get(i).getSql())) {
+                        shadows = db.shadowTables();
+                        ShadowTables.refuseTriggersNaming(db.connection(), shadows);
+                    }
                 } catch (SqlRefusal r) {
                     return failed(r.code(), r.getMessage(), i);
                 } catch (ResultTooLarge e) {
@@ -139,8 +147,16 @@ final class BatchExecutor {
         }
     }
 
-    private StatementResult runOne(TenantDatabase db, Statement st, long[] resultBytes) throws SqlRefusal, SQLException, ResultTooLarge {
+    /** Whether a statement may add or rename tables (a virtual table's internal ones with them): CREATE or ALTER. */
+    private static boolean mayChangeSchema(String sql) {
+        String upper = sql.toUpperCase(java.util.Locale.ROOT);
+        return upper.contains("CREATE") || upper.contains("ALTER");
+    }
+
+    private StatementResult runOne(TenantDatabase db, Statement st, long[] resultBytes, Set<String> shadows)
+            throws SqlRefusal, SQLException, ResultTooLarge {
         CheckedStatement checked = StatementPolicy.checkWrite(st.getSql());
+        ShadowTables.refuseNaming(checked.sql(), shadows);
         PreparedStatement ps = db.prepare(checked.sql());
         ParameterBinder.bind(ps, checked, toJdbc(st.getPositional()), toJdbc(st.getNamed()));
         var sqlite = ((SQLiteConnection) db.connection()).getDatabase();

@@ -2,6 +2,7 @@ package io.cairn.streams.apply;
 
 import io.cairn.tenantdb.sql.DeterministicFunctions;
 import io.cairn.tenantdb.sql.LargestRowidWatch;
+import io.cairn.tenantdb.sql.ShadowTables;
 import io.cairn.tenantdb.sqlite.SqliteConnections;
 import io.cairn.tenantdb.sqlite.SqliteLimits;
 import io.cairn.tenantdb.sqlite.TenantConnection;
@@ -37,6 +38,8 @@ final class TenantDatabase implements AutoCloseable {
     private final TenantConnection conn;
     /** The schema hash last computed, and SQLite's schema cookie it was computed at. */
     private long schemaCookie = -1;
+    private long shadowCookie = -1;
+    private java.util.Set<String> shadowTables = java.util.Set.of();
     private String schemaHash;
     final DeterministicFunctions.Context clock;
     /** Refuses a statement that stores the largest rowid, after which SQLite picks rowids at random. */
@@ -242,6 +245,19 @@ final class TenantDatabase implements AutoCloseable {
         try (ResultSet rs = prepare("PRAGMA main.page_count").executeQuery()) {
             return rs.next() ? rs.getLong(1) : 0;
         }
+    }
+
+    /** The virtual tables' internal tables ({@link ShadowTables}), read again only when the schema cookie moved. */
+    java.util.Set<String> shadowTables() throws SQLException {
+        long cookie;
+        try (ResultSet rs = prepare("PRAGMA main.schema_version").executeQuery()) {
+            cookie = rs.next() ? rs.getLong(1) : -1;
+        }
+        if (cookie != shadowCookie) {
+            shadowTables = ShadowTables.names(connection());
+            shadowCookie = cookie;
+        }
+        return shadowTables;
     }
 
     /**

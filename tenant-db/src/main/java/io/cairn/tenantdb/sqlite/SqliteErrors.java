@@ -27,11 +27,22 @@ public final class SqliteErrors {
      * verdict: a replay on a healthy machine would not meet it.
      */
     public static boolean isMachineFailure(SQLException e) {
+        if (isVirtualTableContent(e)) return false;
         int primary = e.getErrorCode() & 0xff;
         return primary == SQLiteErrorCode.SQLITE_IOERR.code || primary == SQLiteErrorCode.SQLITE_CORRUPT.code
                 || primary == SQLiteErrorCode.SQLITE_NOTADB.code || primary == SQLiteErrorCode.SQLITE_CANTOPEN.code
                 || primary == SQLiteErrorCode.SQLITE_NOMEM.code || primary == SQLiteErrorCode.SQLITE_BUSY.code
                 || primary == SQLiteErrorCode.SQLITE_LOCKED.code || primary == SQLiteErrorCode.SQLITE_PROTOCOL.code;
+    }
+
+    /**
+     * SQLITE_CORRUPT_VTAB: a virtual table (FTS, R*Tree) found its own records inconsistent. Tenant SQL can write a
+     * virtual table's internal tables, so this is what the log made of the tenant's content, the same on every copy
+     * and after every replay: the statement's verdict, never a damaged file to rebuild (that rebuild would meet it
+     * again). Damage to the pages themselves is SQLITE_CORRUPT.
+     */
+    public static boolean isVirtualTableContent(SQLException e) {
+        return e instanceof org.sqlite.SQLiteException s && s.getResultCode() == SQLiteErrorCode.SQLITE_CORRUPT_VTAB;
     }
 
     /** SQLite's own message, e.g. {@code UNIQUE constraint failed: t.id}, without the driver's prefix. */
@@ -42,6 +53,10 @@ public final class SqliteErrors {
             case QUOTA_EXCEEDED: return "the tenant's database reached its size quota";
             case VALUE_TOO_LARGE: return "a string or blob is larger than the limit (64 MiB)";
             default: break;
+        }
+        if (isVirtualTableContent(e)) {
+            return "a virtual table's content is inconsistent (were its internal tables written directly?); rebuild it,"
+                    + " e.g. INSERT INTO t(t) VALUES ('rebuild') for an FTS table t";
         }
         // sqlite-jdbc writes "[SQLITE_CONSTRAINT_UNIQUE] A UNIQUE constraint failed (UNIQUE constraint failed: t.id)":
         // the part in parentheses is SQLite's own sentence.

@@ -1,0 +1,69 @@
+package io.cairn.tenantdb.sql;
+
+import io.cairn.topics.ErrorCode;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Keeps tenant writes out of virtual tables' internal tables (FTS5's {@code f_data}, an R*Tree's {@code r_node}, ...).
+ * SQLite lets ordinary SQL write them unless the connection is in defensive mode, which sqlite-jdbc cannot set; a
+ * write there leaves the virtual table inconsistent, which every copy and every replay reproduces. So a write that
+ * names one is refused ({@code forbidden_statement}), and so is a schema change after which a trigger would name one
+ * (a trigger written before the virtual table existed, or renamed into its names). Reads may still look at them.
+ */
+public final class ShadowTables {
+    private ShadowTables() {}
+
+    /** The lower-case names of the main database's internal tables of virtual tables (SQLite's {@code shadow} type). */
+    public static Set<String> names(Connection c) throws SQLException {
+        Set<String> out = new HashSet<>();
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT lower(name) FROM pragma_table_list WHERE schema = 'main' AND type = 'shadow'")) {
+            while (rs.next()) out.add(rs.getString(1));
+        }
+        return out;
+    }
+
+    /** Refuses {@code sql} when it names one of {@code shadows} (bare or quoted). */
+    public static void refuseNaming(String sql, Set<String> shadows) throws SqlRefusal {
+        if (shadows.isEmpty()) return;
+        String named = named(sql, shadows);
+        if (named != null) {
+            throw new SqlRefusal(ErrorCode.FORBIDDEN_STATEMENT, named + " is an internal table of a virtual table: a write there would leave"
+                    + " the virtual table inconsistent; write to the virtual table itself");
+        }
+    }
+
+    /** Refuses the schema as it is now when one of its triggers names one of {@code shadows}. */
+    public static void refuseTriggersNaming(Connection c, Set<String> shadows) throws SQLException, SqlRefusal {
+        if (shadows.isEmpty()) return;
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT name, sql FROM main.sqlite_schema WHERE type = 'trigger' AND sql IS NOT NULL")) {
+            while (rs.next()) {
+                String named = named(rs.getString(2), shadows);
+                if (named != null) {
+                    throw new SqlRefusal(ErrorCode.FORBIDDEN_STATEMENT, "trigger " + rs.getString(1) + " would write " + named
+                            + ", an internal table of a virtual table: drop or change the trigger first");
+                }
+            }
+        }
+    }
+
+    /** The first identifier of {@code sql} that is one of {@code shadows}, as written; null when none is. */
+    private static String named(String sql, Set<String> shadows) throws SqlRefusal {
+        for (Token t : SqlLexer.tokenize(sql)) {
+            String name = switch (t.kind()) {
+                case WORD -> t.text();
+                case QUOTED_ID, STRING -> t.text().length() >= 2 ? t.text().substring(1, t.text().length() - 1) : "";
+                default -> null;
+            };
+            if (name != null && shadows.contains(name.toLowerCase(Locale.ROOT))) return name;
+        }
+        return null;
+    }
+}

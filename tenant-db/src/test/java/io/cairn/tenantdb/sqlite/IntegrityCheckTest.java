@@ -1,0 +1,51 @@
+package io.cairn.tenantdb.sqlite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What counts as a damaged file: broken pages do; a virtual table's inconsistent records, which SQL can make, do not. */
+class IntegrityCheckTest {
+    @TempDir Path dir;
+
+    @Test
+    void aVirtualTableWhoseRecordsWereWrittenInconsistentIsContentNotDamage() throws Exception {
+        Path file = dir.resolve("fts.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+            s.execute("CREATE VIRTUAL TABLE f USING fts5(body)");
+            s.execute("INSERT INTO f VALUES ('hello')");
+            s.execute("UPDATE f_data SET block = x'ffffffffffffffffff' WHERE id = 10"); // what plain SQL can do to FTS5
+        }
+        assertThat(IntegrityCheck.problem("t", file, SqliteLimits.READ_DEFAULTS)).as("the pages are sound").isEmpty();
+        try (TenantConnection c = SqliteConnections.openReadOnly("t", file, SqliteLimits.READ_DEFAULTS); Statement s = c.connection().createStatement()) {
+            assertThatThrownBy(() -> s.executeQuery("SELECT * FROM f WHERE f MATCH 'hello'").next()).isInstanceOfSatisfying(SQLException.class, e -> {
+                assertThat(SqliteErrors.isVirtualTableContent(e)).isTrue();
+                assertThat(IntegrityCheck.isCorruption(e)).as("not a file to rebuild: a rebuild would meet it again").isFalse();
+                assertThat(SqliteErrors.isMachineFailure(e)).isFalse();
+                assertThat(SqliteErrors.message(e)).contains("virtual table's content is inconsistent");
+            });
+        }
+    }
+
+    @Test
+    void brokenPagesAreDamage() throws Exception {
+        Path file = dir.resolve("broken.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE t (a)");
+            s.execute("CREATE INDEX t_a ON t (a)");
+            for (int i = 0; i < 200; i++) s.execute("INSERT INTO t VALUES (randomblob(100))");
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        for (int i = 4096 * 2; i < 4096 * 2 + 64; i++) bytes[i] = (byte) 0xA5; // the header of a b-tree page
+        Files.write(file, bytes);
+        assertThat(IntegrityCheck.problem("t", file, SqliteLimits.READ_DEFAULTS)).isPresent();
+    }
+}
