@@ -14,9 +14,12 @@ import java.util.List;
 /**
  * A tenant's content as SQL text, like the sqlite3 shell's {@code .dump} without its transaction
  * statements: each table's {@code CREATE TABLE} and its rows as {@code INSERT}s (integers exact, reals
- * round-tripping, text quoted, blobs as {@code X'..'}), then indexes, views and triggers. Cairn's own
- * {@code _cairn_} tables and SQLite's internal ones are left out. Read it in one read transaction for a
- * consistent dump.
+ * round-tripping, text quoted, blobs as {@code X'..'}, text that is not valid UTF-8 or holds NUL as
+ * {@code CAST(X'..' AS TEXT)}, byte for byte), then indexes, views and triggers. A virtual table (FTS,
+ * R*Tree) comes first as its {@code CREATE VIRTUAL TABLE}, which makes its internal tables; their rows follow
+ * after a {@code DELETE} of what the creation put there, so the index is the original's, without the sqlite3
+ * shell's {@code PRAGMA writable_schema}. Cairn's own {@code _cairn_} tables and SQLite's internal ones are
+ * left out. Read it in one read transaction for a consistent dump.
  */
 public final class SqlDump {
     private SqlDump() {}
@@ -36,12 +39,26 @@ public final class SqlDump {
                 else others.add(rs.getString(3));
             }
         }
+        java.util.Set<String> shadows = new java.util.HashSet<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'shadow'")) {
+            while (rs.next()) shadows.add(rs.getString(1));
+        }
+        for (String[] t : tables) {
+            if (isVirtual(t[1])) {
+                out.write(t[1]);
+                out.write(";\n");
+            }
+        }
         long rows = 0;
         for (String[] t : tables) {
-            out.write(t[1]);
-            out.write(";\n");
-            if (t[1].toUpperCase(java.util.Locale.ROOT).startsWith("CREATE VIRTUAL TABLE")) continue;
+            if (isVirtual(t[1])) continue;
             String quoted = quote(t[0]);
+            if (shadows.contains(t[0])) {
+                out.write("DELETE FROM " + quoted + ";\n"); // what CREATE VIRTUAL TABLE put there; the original's rows follow
+            } else {
+                out.write(t[1]);
+                out.write(";\n");
+            }
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM main." + quoted)) {
                 int columns = rs.getMetaData().getColumnCount();
                 while (rs.next()) {
@@ -64,6 +81,10 @@ public final class SqlDump {
         return rows;
     }
 
+    private static boolean isVirtual(String createSql) {
+        return createSql.toUpperCase(java.util.Locale.ROOT).startsWith("CREATE VIRTUAL TABLE");
+    }
+
     /** {@code name} as an SQL identifier. */
     public static String quote(String name) {
         return '"' + name.replace("\"", "\"\"") + '"';
@@ -79,8 +100,21 @@ public final class SqlDump {
             case Float f -> real(f.doubleValue());
             case byte[] b -> "X'" + HexFormat.of().formatHex(b) + "'";
             default -> rs.getMetaData().getColumnType(i) == Types.BLOB ? "X'" + HexFormat.of().formatHex(rs.getBytes(i)) + "'"
-                    : "'" + v.toString().replace("'", "''") + "'";
+                    : text(rs.getBytes(i));
         };
+    }
+
+    /** Text as a literal; its exact bytes ({@code CAST(X'..' AS TEXT)}) when it is not valid UTF-8 or holds NUL, which a literal cannot carry. */
+    private static String text(byte[] utf8) {
+        java.nio.charset.CharsetDecoder strict = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT).onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        try {
+            String s = strict.decode(java.nio.ByteBuffer.wrap(utf8)).toString();
+            if (s.indexOf('\0') < 0) return "'" + s.replace("'", "''") + "'";
+        } catch (java.nio.charset.CharacterCodingException notUtf8) {
+            // falls through to the bytes
+        }
+        return "CAST(X'" + HexFormat.of().formatHex(utf8) + "' AS TEXT)";
     }
 
     private static String real(double d) {

@@ -39,4 +39,33 @@ class SqlDumpTest {
             assertThat(LogicalChecksum.sha256Hex(c)).isEqualTo(expected);
         }
     }
+
+    @Test
+    void virtualTablesAndTextThatIsNotPlainUtf8LoadBackTheSame() throws Exception {
+        String dump;
+        String expected;
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("v.db")); Statement s = c.createStatement()) {
+            s.execute("CREATE VIRTUAL TABLE f USING fts5(body)");
+            s.execute("INSERT INTO f VALUES ('hello world'), ('goodbye')");
+            s.execute("CREATE VIRTUAL TABLE r USING rtree(id, x0, x1)");
+            s.execute("INSERT INTO r VALUES (1, 0, 1), (2, 5, 9)");
+            s.execute("CREATE TABLE t (a TEXT)");
+            s.execute("INSERT INTO t VALUES (char(0) || 'after a NUL'), (CAST(x'ff00fe' AS TEXT)), ('plain ''quoted''')");
+            StringWriter w = new StringWriter();
+            SqlDump.write(c, w);
+            dump = w.toString();
+            expected = LogicalChecksum.sha256Hex(c);
+        }
+        assertThat(dump).doesNotContain("\0").contains("CAST(X'ff00fe' AS TEXT)").contains("'plain ''quoted'''");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("w.db")); Statement s = c.createStatement()) {
+            for (String statement : SqlScript.split(dump)) s.execute(statement);
+            assertThat(LogicalChecksum.sha256Hex(c)).as(dump).isEqualTo(expected);
+            try (var rs = s.executeQuery("SELECT count(*) FROM f WHERE f MATCH 'hello'")) {
+                assertThat(rs.getLong(1)).isEqualTo(1);
+            }
+            try (var rs = s.executeQuery("SELECT * FROM pragma_integrity_check")) {
+                assertThat(rs.getString(1)).isEqualTo("ok");
+            }
+        }
+    }
 }
