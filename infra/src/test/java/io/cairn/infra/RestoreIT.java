@@ -327,28 +327,14 @@ class RestoreIT {
         assertThat(attach.errorCode()).isEqualTo("forbidden_statement");
         assertThat(attach.body().path("error").path("statement").asInt()).as("0-based, as in writes").isEqualTo(1);
         assertThat(attach.body().path("error").path("message").asText()).as("counted from 1, as in migrations").startsWith("statement 2: ");
-        Path sneaky = data.resolve("sneaky-" + UUID.randomUUID() + ".db");
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + sneaky); Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE t (a)");
-            st.execute("CREATE TRIGGER t_r AFTER INSERT ON t BEGIN UPDATE t SET a = sqlite_version(); END");
-        }
-        assertThat(upload("im-over", "", Files.readAllBytes(sneaky)).errorCode()).as("a trigger the write policy refuses")
-                .isEqualTo("nondeterministic");
-        Path largest = data.resolve("largest-" + UUID.randomUUID() + ".db");
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + largest); Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE t (a)");
-            st.execute("INSERT INTO t (rowid, a) VALUES (9223372036854775807, 1)");
-        }
-        assertThat(upload("im-over", "", Files.readAllBytes(largest)).errorCode()).as("the largest rowid: random rowids after it")
-                .isEqualTo("nondeterministic");
-        Path shadowed = data.resolve("shadowed-" + UUID.randomUUID() + ".db");
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + shadowed); Statement st = c.createStatement()) {
-            st.execute("CREATE VIRTUAL TABLE f USING fts5(body)");
-            st.execute("CREATE TABLE t (a)");
-            st.execute("CREATE TRIGGER t_f AFTER INSERT ON t BEGIN DELETE FROM f_data; END");
-        }
-        assertThat(upload("im-over", "", Files.readAllBytes(shadowed)).errorCode()).as("a trigger writing FTS5's internal table")
-                .isEqualTo("forbidden_statement");
+        assertThat(upload("im-over", "", sqliteFile("CREATE TABLE t (a)",
+                "CREATE TRIGGER t_r AFTER INSERT ON t BEGIN UPDATE t SET a = sqlite_version(); END")).errorCode())
+                .as("a trigger the write policy refuses").isEqualTo("nondeterministic");
+        assertThat(upload("im-over", "", sqliteFile("CREATE TABLE t (a)", "INSERT INTO t (rowid, a) VALUES (9223372036854775807, 1)")).errorCode())
+                .as("the largest rowid: random rowids after it").isEqualTo("nondeterministic");
+        assertThat(upload("im-over", "", sqliteFile("CREATE VIRTUAL TABLE f USING fts5(body)", "CREATE TABLE t (a)",
+                "CREATE TRIGGER t_f AFTER INSERT ON t BEGIN DELETE FROM f_data; END")).errorCode())
+                .as("a trigger writing FTS5's internal table").isEqualTo("forbidden_statement");
         Reply runaway = upload("im-over", "?format=sql", ("CREATE TABLE t (a);\nINSERT INTO t WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL"
                 + " SELECT i + 1 FROM c) SELECT randomblob(1000) FROM c;\n").getBytes());
         assertThat(runaway.status()).as("a script's runaway statement stops at the size limit: " + runaway.body()).isEqualTo(413);
@@ -482,5 +468,14 @@ class RestoreIT {
             for (String statement : io.cairn.tenantdb.sql.SqlScript.split(Files.readString(sql))) s.execute(statement);
             return LogicalChecksum.sha256Hex(c);
         }
+    }
+
+    /** The bytes of a SQLite file made, outside Cairn, by {@code statements}: what a hostile import could send. */
+    private static byte[] sqliteFile(String... statements) throws Exception {
+        Path file = data.resolve("made-" + UUID.randomUUID() + ".db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
+            for (String sql : statements) st.execute(sql);
+        }
+        return Files.readAllBytes(file);
     }
 }

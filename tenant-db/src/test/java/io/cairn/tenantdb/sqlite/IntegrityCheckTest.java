@@ -18,12 +18,8 @@ class IntegrityCheckTest {
 
     @Test
     void aVirtualTableWhoseRecordsWereWrittenInconsistentIsContentNotDamage() throws Exception {
-        Path file = dir.resolve("fts.db");
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
-            s.execute("CREATE VIRTUAL TABLE f USING fts5(body)");
-            s.execute("INSERT INTO f VALUES ('hello')");
-            s.execute("UPDATE f_data SET block = x'ffffffffffffffffff' WHERE id = 10"); // what plain SQL can do to FTS5
-        }
+        Path file = made("fts.db", "CREATE VIRTUAL TABLE f USING fts5(body)", "INSERT INTO f VALUES ('hello')",
+                "UPDATE f_data SET block = x'ffffffffffffffffff' WHERE id = 10"); // what plain SQL can do to FTS5
         assertThat(IntegrityCheck.problem("t", file, SqliteLimits.READ_DEFAULTS)).as("the pages are sound").isEmpty();
         try (TenantConnection c = SqliteConnections.openReadOnly("t", file, SqliteLimits.READ_DEFAULTS); Statement s = c.connection().createStatement()) {
             assertThatThrownBy(() -> s.executeQuery("SELECT * FROM f WHERE f MATCH 'hello'").next()).isInstanceOfSatisfying(SQLException.class, e -> {
@@ -37,15 +33,19 @@ class IntegrityCheckTest {
 
     @Test
     void brokenPagesAreDamage() throws Exception {
-        Path file = dir.resolve("broken.db");
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE t (a)");
-            s.execute("CREATE INDEX t_a ON t (a)");
-            for (int i = 0; i < 200; i++) s.execute("INSERT INTO t VALUES (randomblob(100))");
-        }
+        Path file = made("broken.db", "CREATE TABLE t (a)", "CREATE INDEX t_a ON t (a)",
+                "INSERT INTO t WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 200) SELECT randomblob(100) FROM c");
         byte[] bytes = Files.readAllBytes(file);
         for (int i = 4096 * 2; i < 4096 * 2 + 64; i++) bytes[i] = (byte) 0xA5; // the header of a b-tree page
         Files.write(file, bytes);
         assertThat(IntegrityCheck.problem("t", file, SqliteLimits.READ_DEFAULTS)).isPresent();
+    }
+
+    private Path made(String name, String... statements) throws SQLException {
+        Path file = dir.resolve(name);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+            for (String sql : statements) s.execute(sql);
+        }
+        return file;
     }
 }
