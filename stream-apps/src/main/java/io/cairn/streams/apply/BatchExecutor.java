@@ -77,7 +77,7 @@ final class BatchExecutor {
             for (int i = 0; i < statements.size(); i++) {
                 try {
                     results.add(runOne(db, statements.get(i), resultBytes, shadows));
-                    if (mayChangeSchema(statements.get(i).getSql())) {
+                    if (ShadowTables.mayChangeSchema(statements.get(i).getSql())) {
                         shadows = db.shadowTables();
                         ShadowTables.refuseTriggersNaming(db.connection(), shadows);
                     }
@@ -145,12 +145,6 @@ final class BatchExecutor {
             db.execute("CREATE TEMP TABLE IF NOT EXISTS _cairn_reset (x)");
             db.prepare("INSERT OR REPLACE INTO temp._cairn_reset (rowid) VALUES (0)").executeUpdate();
         }
-    }
-
-    /** Whether a statement may add or rename tables (a virtual table's internal ones with them): CREATE or ALTER. */
-    private static boolean mayChangeSchema(String sql) {
-        String upper = sql.toUpperCase(java.util.Locale.ROOT);
-        return upper.contains("CREATE") || upper.contains("ALTER");
     }
 
     private StatementResult runOne(TenantDatabase db, Statement st, long[] resultBytes, Set<String> shadows)

@@ -186,12 +186,14 @@ class ApplyProcessorTest extends ApplierHarness {
         apply(Commands.create("acme"), Commands.execute("acme", "CREATE VIRTUAL TABLE f USING fts5(body)", "INSERT INTO f VALUES ('hello')",
                 "CREATE TABLE t (a)", "CREATE TRIGGER early AFTER INSERT ON t BEGIN DELETE FROM g_data; END"));
         for (String sql : List.of("UPDATE f_data SET block = x'ff' WHERE id = 10", "INSERT INTO \"F_DATA\" VALUES (99, x'00')",
-                "DELETE FROM f_idx", "DROP TABLE f_content", "CREATE TRIGGER late AFTER INSERT ON t BEGIN DELETE FROM f_docsize; END",
+                "DELETE FROM f_idx", "DROP TABLE f_content", "INSERT INTO 'f_data' VALUES (98, x'00')", "CREATE TRIGGER late AFTER INSERT ON t BEGIN DELETE FROM f_docsize; END",
                 "CREATE VIRTUAL TABLE g USING fts5(x)")) {
             CommandResult r = apply(Commands.execute("acme", "INSERT INTO f VALUES ('kept?')", sql)).getFirst();
             assertThat(r.getError().getCode()).as(sql).isEqualTo("forbidden_statement");
             assertThat(r.getError().getStatement()).isEqualTo(1);
         }
+        CommandResult spelled = apply(Commands.execute("acme", "CREATE TABLE notes (v)", "INSERT INTO notes VALUES ('f_data')")).getFirst();
+        assertThat(spelled.getOk()).as("a value that spells an internal table's name is only a value").isTrue();
         apply(Commands.execute("acme", "INSERT INTO f(f) VALUES ('integrity-check')", "INSERT INTO f VALUES ('world')"));
         assertThat(query("acme", "SELECT body FROM f WHERE f MATCH 'hello OR world OR kept' ORDER BY rowid"))
                 .as("the index answers, and nothing of the refused writes is in it").containsExactly(List.of("hello"), List.of("world"));

@@ -54,15 +54,41 @@ public final class ShadowTables {
         }
     }
 
-    /** The first identifier of {@code sql} that is one of {@code shadows}, as written; null when none is. */
-    private static String named(String sql, Set<String> shadows) throws SqlRefusal {
+    /**
+     * Whether {@code sql} starts (after comments) with CREATE or ALTER: a statement that may add or rename tables,
+     * a virtual table's internal ones with them.
+     */
+    public static boolean mayChangeSchema(String sql) throws SqlRefusal {
+        String upper = sql.toUpperCase(Locale.ROOT);
+        if (!upper.contains("CREATE") && !upper.contains("ALTER")) return false;
         for (Token t : SqlLexer.tokenize(sql)) {
+            if (t.insignificant()) continue;
+            return t.kind() == Token.Kind.WORD && (t.text().equalsIgnoreCase("CREATE") || t.text().equalsIgnoreCase("ALTER"));
+        }
+        return false;
+    }
+
+    /** Words after which SQLite reads a string literal as a table's name ({@code INSERT INTO 'f_data'}). */
+    private static final Set<String> BEFORE_A_TABLE = Set.of("INTO", "UPDATE", "FROM", "TABLE", "JOIN", "ON", "EXISTS", "REPLACE",
+            "IGNORE", "ABORT", "FAIL", "ROLLBACK");
+
+    /**
+     * The first name in {@code sql} that is one of {@code shadows}, as written; null when none is. Bare and quoted
+     * identifiers count anywhere; a string literal only where SQLite would read it as a table's name, so a value
+     * that happens to spell one is no name.
+     */
+    private static String named(String sql, Set<String> shadows) throws SqlRefusal {
+        String previous = "";
+        for (Token t : SqlLexer.tokenize(sql)) {
+            if (t.insignificant()) continue;
             String name = switch (t.kind()) {
                 case WORD -> t.text();
-                case QUOTED_ID, STRING -> t.text().length() >= 2 ? t.text().substring(1, t.text().length() - 1) : "";
+                case QUOTED_ID -> t.text().length() >= 2 ? t.text().substring(1, t.text().length() - 1) : "";
+                case STRING -> BEFORE_A_TABLE.contains(previous) && t.text().length() >= 2 ? t.text().substring(1, t.text().length() - 1) : null;
                 default -> null;
             };
             if (name != null && shadows.contains(name.toLowerCase(Locale.ROOT))) return name;
+            previous = t.kind() == Token.Kind.WORD ? t.text().toUpperCase(Locale.ROOT) : "";
         }
         return null;
     }
