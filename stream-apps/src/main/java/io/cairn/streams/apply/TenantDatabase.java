@@ -247,12 +247,16 @@ final class TenantDatabase implements AutoCloseable {
         }
     }
 
+    /** SQLite's schema cookie ({@code PRAGMA schema_version}): it moves whenever the schema changes. */
+    private long schemaCookie() throws SQLException {
+        try (ResultSet rs = prepare("PRAGMA main.schema_version").executeQuery()) {
+            return rs.next() ? rs.getLong(1) : -1;
+        }
+    }
+
     /** The virtual tables' internal tables ({@link ShadowTables}), read again only when the schema cookie moved. */
     java.util.Set<String> shadowTables() throws SQLException {
-        long cookie;
-        try (ResultSet rs = prepare("PRAGMA main.schema_version").executeQuery()) {
-            cookie = rs.next() ? rs.getLong(1) : -1;
-        }
+        long cookie = schemaCookie();
         if (cookie != shadowCookie) {
             shadowTables = ShadowTables.names(connection());
             shadowCookie = cookie;
@@ -266,10 +270,7 @@ final class TenantDatabase implements AutoCloseable {
      * Computed again only when SQLite's schema cookie ({@code PRAGMA schema_version}) moved.
      */
     String schemaHash() throws SQLException {
-        long cookie;
-        try (ResultSet rs = prepare("PRAGMA main.schema_version").executeQuery()) {
-            cookie = rs.next() ? rs.getLong(1) : -1;
-        }
+        long cookie = schemaCookie();
         if (cookie == schemaCookie && schemaHash != null) return schemaHash;
         try (ResultSet rs = prepare("SELECT type, name, tbl_name, coalesce(sql, '') FROM main.sqlite_schema"
                 + " WHERE name NOT LIKE '\\_cairn\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type, name").executeQuery()) {
