@@ -83,11 +83,13 @@ public final class MigrationSql {
                 if (!columns.isArray() || columns.isEmpty()) throw ApiError.invalidRequest(where + ": create_table needs \"columns\"");
                 List<String> defs = new ArrayList<>();
                 for (int i = 0; i < columns.size(); i++) defs.add(column(columns.get(i), where + ".columns[" + i + "]"));
-                yield "CREATE TABLE " + ident(op.path("table"), where + ".table") + " (" + String.join(", ", defs) + ")";
+                yield "CREATE TABLE " + newName(op.path("table"), where + ".table") + " (" + String.join(", ", defs) + ")";
             }
-            case "add_column" -> "ALTER TABLE " + ident(op.path("table"), where + ".table") + " ADD COLUMN "
-                    + column(op.path("column"), where + ".column");
-            case "rename_table" -> "ALTER TABLE " + ident(op.path("from"), where + ".from") + " RENAME TO " + ident(op.path("to"), where + ".to");
+            case "add_column" -> {
+                refuseWhatSqliteCannotAdd(op.path("column"), where + ".column");
+                yield "ALTER TABLE " + ident(op.path("table"), where + ".table") + " ADD COLUMN " + column(op.path("column"), where + ".column");
+            }
+            case "rename_table" -> "ALTER TABLE " + ident(op.path("from"), where + ".from") + " RENAME TO " + newName(op.path("to"), where + ".to");
             case "drop_table" -> "DROP TABLE " + ident(op.path("table"), where + ".table");
             default -> throw ApiError.invalidRequest(where + ": \"op\" must be create_table, add_column, rename_table or drop_table");
         };
@@ -109,6 +111,32 @@ public final class MigrationSql {
         return sb.toString();
     }
 
+    /**
+     * SQLite's ALTER TABLE ADD COLUMN cannot add a PRIMARY KEY or UNIQUE column, nor a NOT NULL one without a
+     * default other than NULL: such an operation would fail on every tenant, so it is refused when registered.
+     */
+    private static void refuseWhatSqliteCannotAdd(JsonNode c, String where) {
+        if (!c.isObject()) return; // column() says what is wrong
+        if (io.cairn.edge.json.JsonFlags.flag(c.get("primary_key"), where + ".primary_key")) {
+            throw ApiError.invalidRequest(where + ": SQLite cannot add a PRIMARY KEY column to a table; create a new table and copy the rows");
+        }
+        if (io.cairn.edge.json.JsonFlags.flag(c.get("unique"), where + ".unique")) {
+            throw ApiError.invalidRequest(where + ": SQLite cannot add a UNIQUE column to a table; add the column, then a unique index (CREATE UNIQUE INDEX)");
+        }
+        if (io.cairn.edge.json.JsonFlags.flag(c.get("not_null"), where + ".not_null") && (c.path("default").isMissingNode() || c.path("default").isNull())) {
+            throw ApiError.invalidRequest(where + ": SQLite can add a NOT NULL column only with a \"default\" other than null (the value existing rows get)");
+        }
+    }
+
+    /** A name a table is created or renamed to: SQLite reserves names starting with sqlite_ (any case). */
+    private static String newName(JsonNode n, String where) {
+        String quoted = ident(n, where);
+        if (n.asText().regionMatches(true, 0, "sqlite_", 0, 7)) {
+            throw ApiError.invalidRequest(where + ": names starting with sqlite_ are reserved by SQLite");
+        }
+        return quoted;
+    }
+
     private static String ident(JsonNode n, String where) {
         if (!n.isTextual() || n.asText().isEmpty() || n.asText().length() > 128) {
             throw ApiError.invalidRequest(where + " must be a name (1 to 128 characters)");
@@ -120,7 +148,12 @@ public final class MigrationSql {
         if (v.isNull()) return "NULL";
         if (v.isBoolean()) return v.asBoolean() ? "1" : "0";
         if (v.isIntegralNumber()) return v.bigIntegerValue().toString();
-        if (v.isNumber()) return Double.toString(v.asDouble());
+        if (v.isNumber()) {
+            double d = v.asDouble();
+            // 1e400 reads as Infinity, which SQLite would take as a name and store as the text 'Infinity'
+            if (!Double.isFinite(d)) throw ApiError.invalidRequest(where + " must be a number SQLite can store (a 64-bit float: at most about 1.8e308)");
+            return Double.toString(d);
+        }
         if (v.isTextual()) return "'" + v.asText().replace("'", "''") + "'";
         throw ApiError.invalidRequest(where + " must be a string, number, boolean or null");
     }

@@ -1,0 +1,78 @@
+package io.cairn.edge.migrate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cairn.edge.error.ApiError;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MigrationSqlTest {
+    private static final ObjectMapper M = new ObjectMapper();
+
+    private static List<String> ops(String operations) throws Exception {
+        return MigrationSql.fromRequest(M.readTree("{\"operations\":[" + operations + "]}"));
+    }
+
+    private static String create(String column) {
+        return "{\"op\":\"create_table\",\"table\":\"t\",\"columns\":[{\"name\":\"id\",\"type\":\"INTEGER\",\"primary_key\":true}," + column + "]}";
+    }
+
+    @Test
+    void numericDefaultsAreStoredAsTheNumbersGiven() throws Exception {
+        List<String> sql = ops(create("{\"name\":\"a\",\"type\":\"REAL\",\"default\":-1.5}") + ","
+                + "{\"op\":\"add_column\",\"table\":\"t\",\"column\":{\"name\":\"b\",\"default\":12345678901234567890}}");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite::memory:")) {
+            for (String s : sql) c.createStatement().execute(s);
+            c.createStatement().execute("INSERT INTO t (id) VALUES (1)");
+            ResultSet rs = c.createStatement().executeQuery("SELECT typeof(a), a, typeof(b), b FROM t");
+            assertThat(rs.getString(1)).isEqualTo("real");
+            assertThat(rs.getDouble(2)).isEqualTo(-1.5);
+            assertThat(rs.getString(3)).isEqualTo("real"); // past 64 bits, as SQLite reads the literal
+            assertThat(rs.getDouble(4)).isEqualTo(1.2345678901234567e19);
+        }
+    }
+
+    @Test
+    void aNumberNoFloatCanHoldIsRefusedNotStoredAsTheTextInfinity() {
+        assertThatThrownBy(() -> ops(create("{\"name\":\"a\",\"type\":\"REAL\",\"default\":1e400}")))
+                .isInstanceOf(ApiError.class).hasMessageContaining("columns[1].default");
+        assertThatThrownBy(() -> ops(create("{\"name\":\"a\",\"type\":\"REAL\",\"default\":-1e400}")))
+                .isInstanceOf(ApiError.class).hasMessageContaining("64-bit float");
+    }
+
+    @Test
+    void columnsSqliteCannotAddAreRefusedWhenRegistered() {
+        assertThatThrownBy(() -> ops("{\"op\":\"add_column\",\"table\":\"t\",\"column\":{\"name\":\"k\",\"type\":\"INTEGER\",\"primary_key\":true}}"))
+                .isInstanceOf(ApiError.class).hasMessageContaining("PRIMARY KEY");
+        assertThatThrownBy(() -> ops("{\"op\":\"add_column\",\"table\":\"t\",\"column\":{\"name\":\"k\",\"unique\":true}}"))
+                .isInstanceOf(ApiError.class).hasMessageContaining("unique index");
+        assertThatThrownBy(() -> ops("{\"op\":\"add_column\",\"table\":\"t\",\"column\":{\"name\":\"k\",\"not_null\":true}}"))
+                .isInstanceOf(ApiError.class).hasMessageContaining("NOT NULL");
+        assertThatThrownBy(() -> ops("{\"op\":\"add_column\",\"table\":\"t\",\"column\":{\"name\":\"k\",\"not_null\":true,\"default\":null}}"))
+                .isInstanceOf(ApiError.class).hasMessageContaining("NOT NULL");
+    }
+
+    @Test
+    void aNotNullColumnWithADefaultIsAddedToATableWithRows() throws Exception {
+        List<String> sql = ops("{\"op\":\"add_column\",\"table\":\"t\",\"column\":{\"name\":\"k\",\"type\":\"TEXT\",\"not_null\":true,\"default\":\"\"}}");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite::memory:")) {
+            c.createStatement().execute("CREATE TABLE t (id INTEGER PRIMARY KEY)");
+            c.createStatement().execute("INSERT INTO t VALUES (1)");
+            c.createStatement().execute(sql.getFirst());
+            assertThat(c.createStatement().executeQuery("SELECT k FROM t").getString(1)).isEmpty();
+        }
+    }
+
+    @Test
+    void namesSqliteReservesAreRefusedForNewTables() {
+        assertThatThrownBy(() -> ops("{\"op\":\"rename_table\",\"from\":\"a\",\"to\":\"SQLITE_x\"}"))
+                .isInstanceOf(ApiError.class).hasMessageContaining("reserved by SQLite");
+        assertThatThrownBy(() -> ops("{\"op\":\"create_table\",\"table\":\"sqlite_t\",\"columns\":[{\"name\":\"a\"}]}"))
+                .isInstanceOf(ApiError.class).hasMessageContaining("reserved by SQLite");
+    }
+}
