@@ -171,6 +171,30 @@ class ClientIT {
                 .contains("error: sql_error").contains("unknown command .bogus").doesNotContain("never run");
     }
 
+    /** A tenant's data reaches an operator's terminal: no value, name or error may carry an escape sequence to it. */
+    @Test
+    void theShellShowsControlCharactersOfATenantsDataEscapedNeverRaw() throws Exception {
+        Cairn.NewTenant t = cairn.createTenant("cl-escape");
+        Database db = cairn.database("cl-escape", t.apiKey());
+        String esc = "\u001b";
+        db.execute("CREATE TABLE \"x" + esc + "]0;owned\u0007\" (v TEXT CHECK (v <> 'no'))");
+        db.execute("INSERT INTO \"x" + esc + "]0;owned\u0007\" (v) VALUES (?)", esc + "[2J" + esc + "[31mred\u009b1m\rover");
+        String script = String.join("\n", ".tables", ".schema", "SELECT v, v AS \"t" + esc + "[1m\" FROM \"x" + esc + "]0;owned\u0007\";",
+                ".mode csv", "SELECT v FROM \"x" + esc + "]0;owned\u0007\";", ".mode json", "SELECT v FROM \"x" + esc + "]0;owned\u0007\";",
+                "SELECT * FROM \"y" + esc + "[2J\";") + "\n";
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.util.Iterator<String> lines = script.lines().iterator();
+        new io.cairn.infra.shell.SqlShell(db, prompt -> lines.hasNext() ? lines.next() : null, new java.io.PrintWriter(out)).run();
+        String printed = out.toString();
+        assertThat(printed).as(printed).doesNotContain(esc).doesNotContain("\u0007").doesNotContain("\u009b").doesNotContain("\r")
+                .contains("x^[]0;owned^G")                                   // .tables, .schema, the error
+                .contains("| ^[[2J^[[31mred\\u009b1m^Mover |")             // the table
+                .contains("t^[[1m")                                          // a column's name
+                .contains("v\n^[[2J^[[31mred\\u009b1m^Mover\n")              // CSV on a terminal
+                .contains("{\"v\":\"\\u001B[2J\\u001B[31mred\\u009b1m\\rover\"}") // JSON, as JSON escapes
+                .contains("no such table: y^[[2J");
+    }
+
     @Test
     void theCommandLineListsCreatesAndRemovesTenantsIssuesKeysAndRunsSql() throws Exception {
         java.io.PrintStream was = System.out;

@@ -47,7 +47,8 @@ public final class ApiOptions {
     /** A JSON answer: its status and body (JSON null when empty). */
     record Response(int status, JsonNode body) {
         String errorLine() {
-            return status + " " + body.path("error").path("code").asText() + ": " + body.path("error").path("message").asText();
+            return status + " " + io.cairn.infra.shell.TerminalText.safe(body.path("error").path("code").asText() + ": "
+                    + body.path("error").path("message").asText());
         }
     }
 

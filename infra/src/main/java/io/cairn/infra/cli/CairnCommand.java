@@ -22,9 +22,12 @@ public final class CairnCommand implements Runnable {
         System.exit(commandLine().execute(args));
     }
 
-    /** The command line, with configuration errors reported as one line (exit code 2), never a stack trace. */
+    /**
+     * The command line, with configuration errors reported as one line (exit code 2), never a stack trace,
+     * and no secret repeated when the arguments are refused ({@link SecretArguments}).
+     */
     static CommandLine commandLine() {
-        return new CommandLine(new CairnCommand()).setExecutionExceptionHandler((e, cmd, parsed) -> {
+        return new CommandLine(new CairnCommand()).setParameterExceptionHandler(SecretArguments::handle).setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof ConfigException) {
                 cmd.getErr().println("cairn: " + e.getMessage());
                 return 2;

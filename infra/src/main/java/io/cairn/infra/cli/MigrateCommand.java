@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cairn.client.UrlPaths;
+import io.cairn.infra.shell.TerminalText;
 import io.cairn.tenantdb.sql.SqlRefusal;
 import io.cairn.tenantdb.sql.SqlScript;
 import java.io.IOException;
@@ -132,7 +133,7 @@ public final class MigrateCommand implements Callable<Integer> {
             else if (r.status() == 200) out.printf("unchanged   V%d %s%n", e.getKey(), m.group(2));
             else {
                 err.printf("cairn migrate: %s refused: %d %s: %s%n", e.getValue().getFileName(), r.status(),
-                        r.body().path("error").path("code").asText(), r.body().path("error").path("message").asText());
+                        r.body().path("error").path("code").asText(), TerminalText.safe(r.body().path("error").path("message").asText()));
                 return false;
             }
         }
@@ -154,12 +155,12 @@ public final class MigrateCommand implements Callable<Integer> {
             JsonNode d = started.body();
             out.printf("dry run of set %s to version %d on %d sampled tenant(s): %d would apply, %d would fail%n", set,
                     d.path("target_version").asInt(), d.path("sampled").asInt(), d.path("would_apply").asInt(), d.path("would_fail").asInt());
-            for (JsonNode f : d.path("failures")) out.printf("  %-24s %s%n", f.path("tenant").asText(), f.path("error").asText());
+            for (JsonNode f : d.path("failures")) out.printf("  %-24s %s%n", f.path("tenant").asText(), TerminalText.safe(f.path("error").asText()));
             return d.path("would_fail").asInt() > 0 ? 1 : 0;
         }
         if (started.status() != 202) {
             err.printf("cairn migrate: the run was refused: %d %s: %s%n", started.status(),
-                    started.body().path("error").path("code").asText(), started.body().path("error").path("message").asText());
+                    started.body().path("error").path("code").asText(), TerminalText.safe(started.body().path("error").path("message").asText()));
             return 2;
         }
         String runId = started.body().path("run_id").asText();
@@ -175,7 +176,7 @@ public final class MigrateCommand implements Callable<Integer> {
         err.println();
         out.printf("%-18s %8s%n", "tenants", status.path("tenants").asInt());
         if (status.path("unsent").asInt() > 0) out.printf("%-18s %8d  (run %s: %s)%n", "never sent", status.path("unsent").asInt(),
-                status.path("phase").asText(), status.path("reason").asText());
+                status.path("phase").asText(), TerminalText.safe(status.path("reason").asText()));
         for (String k : List.of("applied", "failed", "waiting_for_cold", "deleted", "reverted")) {
             out.printf("%-18s %8d%n", k.replace('_', ' '), status.path(k).asInt());
         }
@@ -183,7 +184,7 @@ public final class MigrateCommand implements Callable<Integer> {
             out.println();
             out.printf("%-24s %-8s %s%n", "failed tenant", "version", "error");
             for (JsonNode f : status.path("failures")) {
-                out.printf("%-24s %-8d %s%n", f.path("tenant").asText(), f.path("failed_version").asInt(), f.path("error").asText());
+                out.printf("%-24s %-8d %s%n", f.path("tenant").asText(), f.path("failed_version").asInt(), TerminalText.safe(f.path("error").asText()));
             }
             return 1;
         }

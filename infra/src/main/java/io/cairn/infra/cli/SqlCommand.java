@@ -43,12 +43,13 @@ public final class SqlCommand implements Callable<Integer> {
             }
             return 0;
         } catch (CairnException e) {
-            err.println("cairn sql: " + e.getMessage());
+            err.println("cairn sql: " + io.cairn.infra.shell.TerminalText.safe(e.getMessage()));
             return 1;
         }
     }
 
     private static void print(List<String> columns, List<List<Object>> rows) {
-        io.cairn.infra.shell.ResultPrinter.print(new java.io.PrintWriter(System.out, true), io.cairn.infra.shell.ResultPrinter.Mode.CSV, columns, rows);
+        io.cairn.infra.shell.ResultPrinter.print(new java.io.PrintWriter(System.out, true), io.cairn.infra.shell.ResultPrinter.Mode.CSV, columns, rows,
+                io.cairn.infra.shell.TerminalText.stdoutIsTerminal());
     }
 }

@@ -107,7 +107,7 @@ public final class SqlShell {
             out.flush();
             return true;
         } catch (CairnException e) {
-            out.println("error: " + e.getMessage());
+            out.println("error: " + TerminalText.safe(e.getMessage()));
             out.flush();
             return false;
         }
@@ -128,9 +128,9 @@ public final class SqlShell {
                 try {
                     QueryResult r = session.query("SELECT sql || ';' FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
                             + " AND tbl_name NOT LIKE '\\_cairn\\_%' ESCAPE '\\'" + where + " ORDER BY rowid");
-                    for (List<Object> row : r.rows()) out.println(row.getFirst());
+                    for (List<Object> row : r.rows()) out.println(TerminalText.safeLines(String.valueOf(row.getFirst())));
                 } catch (CairnException e) {
-                    out.println("error: " + e.getMessage());
+                    out.println("error: " + TerminalText.safe(e.getMessage()));
                 }
                 mode = was;
             }

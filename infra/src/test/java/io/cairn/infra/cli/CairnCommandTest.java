@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -80,6 +81,23 @@ class CairnCommandTest {
             assertThat(ran.code).isEqualTo(2);
             assertThat(ran.err.strip()).isEqualTo("cairn: http_port " + held.getLocalPort() + " is taken; stop what holds it, or set another http_port in " + yaml);
         }
+    }
+
+    @Test
+    void aRefusedCommandLineNeverRepeatsATokenOrAKey() {
+        String token = "cairn_admin_v2XooRETZntdfq0saojF172fHEFjZDrY4x3elu3la3I";
+        String key = "cairn_af8cbd0c6aa20c99_tvGZfRKqarN4vU3DuSapQ-ciaZP1G1CLxiQz3Sr29i0";
+        for (String[] args : List.of(
+                new String[] {"status", "--url", "http://127.0.0.1:9", "--token", token},   // no such command
+                new String[] {"tenants", "list", "--tokn", "my-own-admin-secret"},           // a misspelled option
+                new String[] {"tenants", "list", "--token=my-own-admin-secret", "extra"},   // an extra argument
+                new String[] {"sql", "--tenant", "a", key, "SELECT 1"})) {                   // a key without --key
+            Ran ran = run(args);
+            assertThat(ran.code).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(ran.err).as(ran.err).doesNotContain(token).doesNotContain(key).doesNotContain("my-own-admin-secret");
+        }
+        assertThat(run("status", "--token", token).err).startsWith("Unmatched arguments from index 0: 'status', '--token', '" + SecretArguments.HIDDEN + "'")
+                .contains("Did you mean");
     }
 
     private record Ran(int code, String err) {}
