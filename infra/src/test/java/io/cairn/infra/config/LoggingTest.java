@@ -37,4 +37,23 @@ class LoggingTest {
         assertThat(event.path("mdc").path("correlation_id").asText()).isEqualTo("c-1");
         assertThatThrownBy(() -> Logging.use("xml")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    /** A message may quote a tenant's names (an index in a failed check): it cannot forge a line nor send a terminal an escape sequence. */
+    @Test
+    void aTextLogLineCannotBeForgedNorCarryAnEscapeSequence() {
+        PrintStream was = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        try {
+            Logging.use("text");
+            LoggerFactory.getLogger("io.cairn.test").error("tenant {}: fails quick_check ({})", "acme",
+                    "row 1 missing from index i\u001b]0;owned\u0007\n12:00:00.000 INFO  Applier  all good\u009b2J");
+        } finally {
+            System.setOut(was);
+            Logging.use("text");
+        }
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertThat(printed.lines().filter(l -> l.contains("quick_check") || l.contains("all good"))).as(printed).hasSize(1);
+        assertThat(printed).contains("tenant acme: fails quick_check (row 1 missing from index i?]0;owned??12:00:00.000 INFO  Applier  all good?2J)");
+    }
 }
