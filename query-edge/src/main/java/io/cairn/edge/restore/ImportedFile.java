@@ -38,7 +38,10 @@ import java.util.List;
 public final class ImportedFile {
     private static final byte[] HEADER = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
 
-    /** What the sqlite3 shell's {@code .dump} wraps a dump in: skipped, the import is one transaction anyway. */
+    /**
+     * What the sqlite3 shell's {@code .dump} wraps a dump in: skipped, the import is one transaction anyway. Its
+     * virtual tables, written as rows of {@code sqlite_schema}, are created as statements ({@link DumpedVirtualTable}).
+     */
     private static final java.util.Set<String> WRAPPERS = java.util.Set.of("PRAGMA FOREIGN_KEYS=OFF", "PRAGMA FOREIGN_KEYS = OFF",
             "BEGIN TRANSACTION", "BEGIN", "COMMIT");
 
@@ -118,11 +121,15 @@ public final class ImportedFile {
             s.execute("PRAGMA foreign_keys = OFF");
             s.execute("BEGIN");
             for (int i = 0; i < statements.size(); i++) {
-                if (WRAPPERS.contains(statements.get(i).strip().toUpperCase(java.util.Locale.ROOT).replaceAll("\\s+", " "))) continue;
+                String words = statements.get(i).strip().toUpperCase(java.util.Locale.ROOT).replaceAll("\\s+", " ");
+                if (WRAPPERS.contains(words) || DumpedVirtualTable.WRITABLE_SCHEMA.contains(words)) continue;
+                java.util.Optional<String> virtualTable = DumpedVirtualTable.createStatement(statements.get(i));
                 try {
-                    StatementPolicy.checkWrite(statements.get(i));
+                    String sql = virtualTable.orElse(statements.get(i));
+                    StatementPolicy.checkWrite(sql);
                     c.startClock();
-                    s.execute(statements.get(i));
+                    if (virtualTable.isPresent()) DumpedVirtualTable.create(c.connection(), s, sql);
+                    else s.execute(sql);
                 } catch (SqlRefusal r) {
                     throw new ApiError(r.code(), "statement " + (i + 1) + ": " + r.getMessage(), i, java.util.Map.of());
                 } catch (SQLException e) {
