@@ -18,13 +18,15 @@ import java.util.List;
  * {@code CAST(X'..' AS TEXT)}, byte for byte), then indexes, views and triggers. A virtual table (FTS,
  * R*Tree) comes first as its {@code CREATE VIRTUAL TABLE}, which makes its internal tables; their rows follow
  * after a {@code DELETE} of what the creation put there, so the index is the original's, without the sqlite3
- * shell's {@code PRAGMA writable_schema}. Cairn's own {@code _cairn_} tables and SQLite's internal ones are
- * left out. Read it in one read transaction for a consistent dump.
+ * shell's {@code PRAGMA writable_schema}. Generated columns are left to SQLite to compute. SQLite's AUTOINCREMENT
+ * counters ({@code sqlite_sequence}) and planner statistics ({@code sqlite_stat1}) follow the rows, as in sqlite3's
+ * dump; Cairn's own {@code _cairn_} tables, and their rows in those two, are left out. Read it in one read
+ * transaction for a consistent dump.
  */
 public final class SqlDump {
     private SqlDump() {}
 
-    /** Writes the dump of {@code c}'s main database to {@code out}; returns the rows written. */
+    /** Writes the dump of {@code c}'s main database to {@code out}; returns the rows of the tenant's tables written. */
     public static long write(Connection c, Writer out) throws SQLException, IOException {
         String own = "name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '" + TenantSchema.RESERVED_PREFIX.replace("_", "\\_")
                 + "%' ESCAPE '\\'";
@@ -59,24 +61,60 @@ public final class SqlDump {
                 out.write(t[1]);
                 out.write(";\n");
             }
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM main." + quoted)) {
-                int columns = rs.getMetaData().getColumnCount();
-                while (rs.next()) {
-                    out.write("INSERT INTO ");
-                    out.write(quoted);
-                    out.write(" VALUES(");
-                    for (int i = 1; i <= columns; i++) {
-                        if (i > 1) out.write(',');
-                        out.write(literal(rs, i));
-                    }
-                    out.write(");\n");
-                    rows++;
-                }
-            }
+            rows += rows(c, out, quoted, "SELECT " + storedColumns(c, t[0]) + " FROM main." + quoted);
         }
+        sqliteTable(c, out, "sqlite_stat1", "tbl", "ANALYZE sqlite_schema;\n");
+        sqliteTable(c, out, "sqlite_sequence", "name", "DELETE FROM sqlite_sequence;\n");
         for (String sql : others) {
             out.write(sql);
             out.write(";\n");
+        }
+        return rows;
+    }
+
+    /** The columns an INSERT gives values for: all but generated ones, which SQLite computes (as sqlite3's dump does). */
+    private static String storedColumns(Connection c, String table) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (java.sql.PreparedStatement p = c.prepareStatement("SELECT name FROM pragma_table_xinfo(?, 'main') WHERE hidden NOT IN (2, 3) ORDER BY cid")) {
+            p.setString(1, table);
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) names.add(quote(rs.getString(1)));
+            }
+        }
+        return String.join(", ", names);
+    }
+
+    /**
+     * SQLite's own table {@code name} (the AUTOINCREMENT counters, the planner's statistics), as sqlite3's dump
+     * writes it: {@code prologue} (which makes the table, or empties it), then its rows, Cairn's own left out.
+     * Without the counters, an AUTOINCREMENT table would hand out again the ids of its deleted last rows.
+     */
+    private static void sqliteTable(Connection c, Writer out, String name, String tableColumn, String prologue) throws SQLException, IOException {
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT 1 FROM main.sqlite_schema WHERE type = 'table' AND name = '" + name + "'")) {
+            if (!rs.next()) return;
+        }
+        out.write(prologue);
+        rows(c, out, name, "SELECT * FROM main." + name + " WHERE " + tableColumn + " NOT LIKE '"
+                + TenantSchema.RESERVED_PREFIX.replace("_", "\\_") + "%' ESCAPE '\\' ORDER BY rowid");
+    }
+
+    /** One INSERT INTO {@code into} per row of {@code select}; returns the rows written. */
+    private static long rows(Connection c, Writer out, String into, String select) throws SQLException, IOException {
+        long rows = 0;
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(select)) {
+            int columns = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                out.write("INSERT INTO ");
+                out.write(into);
+                out.write(" VALUES(");
+                for (int i = 1; i <= columns; i++) {
+                    if (i > 1) out.write(',');
+                    out.write(literal(rs, i));
+                }
+                out.write(");\n");
+                rows++;
+            }
         }
         return rows;
     }

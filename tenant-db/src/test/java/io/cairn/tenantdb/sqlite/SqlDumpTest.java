@@ -41,6 +41,33 @@ class SqlDumpTest {
     }
 
     @Test
+    void generatedColumnsAreComputedAgainAndAutoincrementCountersAndStatisticsComeAlong() throws Exception {
+        String dump;
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("g.db")); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE g (a INT, b INT GENERATED ALWAYS AS (a * 2) VIRTUAL, c INT GENERATED ALWAYS AS (a * 3) STORED, d TEXT)");
+            s.execute("INSERT INTO g (a, d) VALUES (5, 'five')");
+            s.execute("CREATE TABLE seq (id INTEGER PRIMARY KEY AUTOINCREMENT, v)");
+            s.execute("INSERT INTO seq (v) VALUES ('x'), ('y'), ('z')");
+            s.execute("DELETE FROM seq WHERE id = 3");
+            s.execute("CREATE TABLE _cairn_log (id INTEGER PRIMARY KEY AUTOINCREMENT, k)");
+            s.execute("INSERT INTO _cairn_log (k) VALUES ('secret')");
+            s.execute("CREATE INDEX seq_v ON seq (v)");
+            s.execute("ANALYZE");
+            StringWriter w = new StringWriter();
+            assertThat(SqlDump.write(c, w)).isEqualTo(3);
+            dump = w.toString();
+        }
+        assertThat(dump).contains("INSERT INTO \"g\" VALUES(5,'five');").doesNotContain("_cairn_");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("h.db")); Statement s = c.createStatement()) {
+            for (String statement : SqlScript.split(dump)) s.execute(statement);
+            assertThat(s.executeQuery("SELECT b, c FROM g").getInt(2)).isEqualTo(15);
+            s.execute("INSERT INTO seq (v) VALUES ('after')");
+            assertThat(s.executeQuery("SELECT max(id) FROM seq").getLong(1)).as("an AUTOINCREMENT id is never handed out twice").isEqualTo(4);
+            assertThat(s.executeQuery("SELECT stat FROM sqlite_stat1 WHERE idx = 'seq_v'").getString(1)).isEqualTo("2 1");
+        }
+    }
+
+    @Test
     void virtualTablesAndTextThatIsNotPlainUtf8LoadBackTheSame() throws Exception {
         String dump;
         String expected;
