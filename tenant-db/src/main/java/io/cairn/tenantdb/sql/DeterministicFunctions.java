@@ -37,9 +37,10 @@ import org.sqlite.core.Codes;
  * <p>The overrides are registered innocuous (so they work in DEFAULTs, triggers and views under
  * {@code trusted_schema=OFF}); the date functions are also registered deterministic, so that
  * {@code date(ts)} keeps working in index expressions and generated columns. A consequence: SQLite no
- * longer refuses 'now' in those places itself; on this connection they still see the record's time, so
- * replay stays deterministic. {@code random()} is not deterministic-flagged, so it is still evaluated per
- * row and still refused in indexes.
+ * longer refuses 'now' in those places itself, where it would be computed again at another record's time
+ * (an index entry looked for under another key, a generated column no read connection can compute): the
+ * write policy refuses the clock written there instead ({@link SchemaClock}). {@code random()} is not
+ * deterministic-flagged, so it is still evaluated per row and still refused in indexes.
  *
  * <p>Cost: each date call crosses JNI twice (into Java, then into the private connection); see
  * connectors/DESIGN.md for the measured figure. Like its connection, one thread at a time.

@@ -36,7 +36,8 @@ import java.util.Set;
  *       name is expected ({@code SELECT * FROM '_cairn_keys'}, {@code pragma_table_info('_cairn_keys')}).</li>
  *   <li>{@code nondeterministic} (writes only): functions whose result depends on the executing
  *       binary or connection rather than on the log ({@code sqlite_version()}, {@code total_changes()},
- *       ...) and the {@code dbstat} table, which reports the physical page layout.</li>
+ *       ...) and the {@code dbstat} table, which reports the physical page layout; the clock in an index,
+ *       a generated column or a CHECK constraint ({@link SchemaClock}).</li>
  *   <li>{@code sql_error}: text SQLite's tokenizer would reject, and parameter numbers out of range.</li>
  * </ul>
  *
@@ -109,6 +110,7 @@ public final class StatementPolicy {
         int end = statementEnd(sig);
         checkStatementKind(sig.subList(0, end), write);
         checkTokens(sig.subList(0, end), write);
+        if (write) SchemaClock.check(sig.subList(skipExplain(sig), end));
         return new CheckedStatement(write ? rewriteClockKeywords(all) : sql, ParameterSlots.of(sig));
     }
 

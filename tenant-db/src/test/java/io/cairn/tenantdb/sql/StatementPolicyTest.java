@@ -145,6 +145,31 @@ class StatementPolicyTest {
         StatementPolicy.checkRead("SELECT sqlite_version()");
     }
 
+    @Test
+    void refusesTheClockWhereSqliteComputesAnExpressionAgain() throws SqlRefusal {
+        refusedWrite("CREATE INDEX i ON t (a, datetime('now'))", "nondeterministic").hasMessageContaining("in an index");
+        refusedWrite("CREATE UNIQUE INDEX IF NOT EXISTS i ON t (a) WHERE julianday('NOW') > b", "nondeterministic");
+        refusedWrite("CREATE INDEX i ON t (date())", "nondeterministic");
+        refusedWrite("CREATE INDEX i ON t (strftime('%s'))", "nondeterministic");
+        refusedWrite("CREATE INDEX i ON t (a) WHERE b < CURRENT_TIMESTAMP", "nondeterministic");
+        refusedWrite("CREATE TABLE g (a, b TEXT GENERATED ALWAYS AS (datetime('now')) STORED)", "nondeterministic")
+                .hasMessageContaining("a generated column");
+        refusedWrite("CREATE TABLE g (a, b AS (unixepoch('subsec')))", "nondeterministic");
+        refusedWrite("CREATE TABLE c (a CHECK (a < julianday('now')))", "nondeterministic").hasMessageContaining("a CHECK constraint");
+        refusedWrite("CREATE TABLE c (a, CONSTRAINT k CHECK (a <= date()))", "nondeterministic");
+        refusedWrite("ALTER TABLE t ADD COLUMN d AS (time('now'))", "nondeterministic");
+        refusedWrite("ALTER TABLE t ADD d CHECK (d > timediff('now', '2000-01-01'))", "nondeterministic");
+        // the clock of a given time, a DEFAULT, a trigger, a view, a table made from a query: computed once
+        StatementPolicy.checkWrite("CREATE INDEX i ON t (date(created_at), strftime('%Y', created_at))");
+        StatementPolicy.checkWrite("CREATE INDEX i ON t (a) WHERE created_at > '2026-01-01'");
+        StatementPolicy.checkWrite("CREATE TABLE g (a, created TEXT DEFAULT CURRENT_TIMESTAMP, d AS (date(created)),"
+                + " CHECK (julianday(created) > 0), e DEFAULT (datetime('now')))");
+        StatementPolicy.checkWrite("CREATE TABLE s AS SELECT datetime('now') AS at");
+        StatementPolicy.checkWrite("CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE t SET at = datetime('now'); END");
+        StatementPolicy.checkWrite("CREATE VIEW v AS SELECT datetime('now') AS now");
+        StatementPolicy.checkWrite("CREATE TABLE x (a CHECK (CAST(a AS TEXT) <> 'now'))");
+    }
+
     // --- transaction control
 
     @Test
