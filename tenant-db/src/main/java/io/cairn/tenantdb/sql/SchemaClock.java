@@ -90,11 +90,21 @@ final class SchemaClock {
                 continue;
             }
             sawToken = true;
-            if (depth == 1 && t.kind() == Kind.STRING && NOW.contains(Token.asciiLower(t.stringValue()).strip())) return true;
+            if (depth == 1 && NOW.contains(Token.asciiLower(stringValue(t)).strip())) return true;
         }
         if (sawToken) arguments++;
         // strftime(format) and timediff need their time-values; the others read the clock with none
         return function.equals("strftime") ? arguments == 1 : arguments == 0;
+    }
+
+    /**
+     * What SQLite may read as a string: a string literal, and a double-quoted identifier, which SQLite takes
+     * for a string when no column has that name ({@code datetime("now")}); "" for anything else.
+     */
+    private static String stringValue(Token t) {
+        if (t.kind() == Kind.STRING) return t.stringValue();
+        if (t.kind() == Kind.QUOTED_ID && t.text().startsWith("\"")) return t.identifier();
+        return "";
     }
 
     private static SqlRefusal refusal(String what, String where) {

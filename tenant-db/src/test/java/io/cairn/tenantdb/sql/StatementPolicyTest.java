@@ -150,6 +150,7 @@ class StatementPolicyTest {
         refusedWrite("CREATE INDEX i ON t (a, datetime('now'))", "nondeterministic").hasMessageContaining("in an index");
         refusedWrite("CREATE UNIQUE INDEX IF NOT EXISTS i ON t (a) WHERE julianday('NOW') > b", "nondeterministic");
         refusedWrite("CREATE INDEX i ON t (date())", "nondeterministic");
+        refusedWrite("CREATE INDEX i ON t (a, datetime(\"now\"))", "nondeterministic"); // a string, when no column is named now
         refusedWrite("CREATE INDEX i ON t (strftime('%s'))", "nondeterministic");
         refusedWrite("CREATE INDEX i ON t (a) WHERE b < CURRENT_TIMESTAMP", "nondeterministic");
         refusedWrite("CREATE TABLE g (a, b TEXT GENERATED ALWAYS AS (datetime('now')) STORED)", "nondeterministic")
