@@ -136,6 +136,74 @@ class HostileTenantIT {
         }
     }
 
+    /**
+     * One tenant floods its partition with writes that are each cheap (batches of 1,000 inserts, sent without
+     * waiting, from 8 clients, as fast as the edge takes them): each is far under the quick budget, yet together
+     * they kept the partition's stream thread, and another tenant's single writes on that partition waited 24 s
+     * behind them. Now a tenant that took more than its share of the thread waits on itself in the heavy lane
+     * (ThreadShares), and every batch it got accepted is applied once.
+     */
+    @Test
+    void oneTenantsFloodOfCheapWritesDoesNotHoldUpItsPartition() throws Exception {
+        try (TestStack stack = TestStack.start(data)) {
+            String floodKey = stack.createTenant("flood");
+            String create = "{\"sql\":\"CREATE TABLE w (n INTEGER)\"}";
+            String partition = partitionOf(stack.post("/v1/tenants/flood/execute", floodKey, create));
+            String calm = null;
+            String calmKey = null;
+            for (int i = 0; calm == null; i++) {
+                String key = stack.createTenant("calm-" + i);
+                if (partitionOf(stack.post("/v1/tenants/calm-" + i + "/execute", key, create)).equals(partition)) {
+                    calm = "calm-" + i;
+                    calmKey = key;
+                }
+            }
+            String batch = json(Map.of("statements", Collections.nCopies(1_000, Map.of("sql", "INSERT INTO w VALUES (1)"))));
+            java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
+            List<Thread> flooders = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                flooders.add(Thread.ofPlatform().name("flood-" + i).start(() -> {
+                    while (!stop.get()) {
+                        try {
+                            Reply r = stack.post("/v1/tenants/flood/execute?wait=false", floodKey, batch);
+                            if (r.status() == 202) accepted.incrementAndGet();
+                            else if (!r.errorCode().equals("too_many_requests")) wrong.add("flood: " + r.status() + " " + r.body());
+                        } catch (Exception e) {
+                            wrong.add("flood: " + e);
+                        }
+                    }
+                }));
+            }
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> accepted.get() >= 300);
+            long slowest = 0;
+            for (int n = 0; n < 20; n++) {
+                long start = System.nanoTime();
+                Reply r = stack.post("/v1/tenants/" + calm + "/execute", calmKey, "{\"sql\":\"INSERT INTO w VALUES (?)\",\"params\":[" + n + "]}");
+                slowest = Math.max(slowest, System.nanoTime() - start);
+                assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
+            }
+            stop.set(true);
+            for (Thread t : flooders) t.join();
+            System.out.printf("HostileTenantIT: beside a flood of %d batches of 1,000 inserts, another tenant of its partition: slowest write %.1f ms%n",
+                    accepted.get(), slowest / 1e6);
+            // Its own write takes milliseconds; behind the flood's backlog it waited 24 s.
+            assertThat(slowest / 1_000_000).as("slowest write of the other tenant, ms").isLessThan(5_000);
+            assertThat(wrong).isEmpty();
+            long expected = accepted.get() * 1_000L;
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(120)).untilAsserted(() -> assertThat(
+                    stack.post("/v1/tenants/flood/query", floodKey, "{\"sql\":\"SELECT count(*) FROM w\"}").body().path("rows").get(0).get(0).asLong())
+                    .as("rows of the flood's accepted batches").isEqualTo(expected));
+            assertThat(stack.count("cairn.applier.quarantined")).as("records quarantined").isZero();
+        }
+    }
+
+    private static String partitionOf(Reply write) {
+        assertThat(write.status()).as(write.body().toString()).isEqualTo(200);
+        return write.body().path("bookmark").asText().split(":")[0];
+    }
+
     /** Each normal tenant writes at least {@link #WRITES_PER_TENANT} times, and on while {@code more} holds; returns the latencies. */
     private static List<Long> writeWhile(TestStack stack, Map<String, String> normal, Map<String, Integer> written,
             ConcurrentLinkedQueue<String> wrong, java.util.function.BooleanSupplier more) throws InterruptedException {

@@ -67,6 +67,8 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
     private final List<Emission> unsent = new ArrayList<>();
     /** Records applied into the open group, in order: what a failure makes us apply again. */
     private final List<LogRecord> uncommitted = new ArrayList<>();
+    /** How much of this thread each tenant took lately: one over its share goes to the lane. */
+    private final ThreadShares shares = new ThreadShares();
     /** Records of cold tenants waiting for their thaw on a thaw thread. */
     private final ThawHolds thawing;
     /** The offset after the last record fully handled (applied into the group, skipped, deferred or held). */
@@ -205,6 +207,15 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
             lane.enqueue(r);
             return;
         }
+        long started = System.nanoTime();
+        if (shares.overShare(cmd.getTenant(), started) && TenantId.isValid(cmd.getTenant()) && pool.files().exists(cmd.getTenant())) {
+            // A tenant that took more than its share of this thread lately waits on itself in the lane (ThreadShares),
+            // which takes every record of a tenant it owns (and sealed payloads are opened only when applied).
+            if (group.held(cmd.getTenant()) != null) commitGroupOrFail();
+            metrics.applied(Outcome.DEFERRED);
+            lane.enqueue(r);
+            return;
+        }
         Outcome outcome;
         try {
             outcome = records.apply(cmd, r.position(), this::commitGroupOrFail, Budget.QUICK);
@@ -212,6 +223,9 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
             throw e;
         } catch (Exception e) {
             throw new FailureRecovery.ApplyFailed(r, cmd.getTenant(), e);
+        } finally {
+            long ended = System.nanoTime();
+            shares.spent(cmd.getTenant(), ended - started, ended);
         }
         metrics.applied(outcome);
         if (outcome instanceof Outcome.Deferred) {

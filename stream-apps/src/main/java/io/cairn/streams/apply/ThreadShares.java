@@ -1,0 +1,61 @@
+package io.cairn.streams.apply;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * How much of the stream thread each tenant took lately, so that no tenant keeps the thread every other
+ * tenant of its partition shares by sending many writes that are each cheap: a flood of batches of 1,000
+ * inserts, each well under the quick budget, kept another tenant's single writes waiting 24 s behind it.
+ * A tenant whose records took more than {@code maxNanos} of one window, or of the window before, is
+ * <b>over its share</b>: its next writes go to the {@link HeavyLane} (which keeps them while it has any), so
+ * it waits on itself while the others' records go on. Time decides only where a record runs, never its
+ * outcome: the lane applies it with the full budget, which the quick budget only ever defers to.
+ *
+ * <p>One per stream task; used by its thread only.
+ */
+final class ThreadShares {
+    /** The window: one second. */
+    static final long WINDOW_NANOS = 1_000_000_000L;
+    /** A fifth of the thread: far more than a tenant writing as an application does, much less than a flood. */
+    static final long MAX_NANOS = 200_000_000L;
+
+    private final long windowNanos;
+    private final long maxNanos;
+    private long windowStart = Long.MIN_VALUE;
+    private final Map<String, Long> used = new HashMap<>();
+    private Set<String> overLastWindow = Set.of();
+
+    ThreadShares() {
+        this(WINDOW_NANOS, MAX_NANOS);
+    }
+
+    ThreadShares(long windowNanos, long maxNanos) {
+        this.windowNanos = windowNanos;
+        this.maxNanos = maxNanos;
+    }
+
+    /** Whether {@code tenant} took more than its share of this window or the one before, as of {@code now} (nanoTime). */
+    boolean overShare(String tenant, long now) {
+        roll(now);
+        return overLastWindow.contains(tenant) || used.getOrDefault(tenant, 0L) > maxNanos;
+    }
+
+    /** {@code tenant}'s record took {@code nanos} of the thread, ending at {@code now}. */
+    void spent(String tenant, long nanos, long now) {
+        roll(now);
+        used.merge(tenant, nanos, Long::sum);
+    }
+
+    private void roll(long now) {
+        if (windowStart != Long.MIN_VALUE && now - windowStart < windowNanos) return;
+        boolean adjacent = windowStart != Long.MIN_VALUE && now - windowStart < 2 * windowNanos;
+        Set<String> over = new HashSet<>();
+        if (adjacent) used.forEach((tenant, nanos) -> { if (nanos > maxNanos) over.add(tenant); });
+        overLastWindow = over;
+        used.clear();
+        windowStart = now;
+    }
+}
