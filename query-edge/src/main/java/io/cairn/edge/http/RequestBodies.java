@@ -75,8 +75,21 @@ final class RequestBodies {
             ctx.attribute(BODY_BYTES, bytes.length);
             return bytes;
         } catch (IOException e) {
+            if (tooSlow(e)) {
+                throw new ApiError(ErrorCode.REQUEST_TIMEOUT, "the request body did not arrive in time (it came in slower than the edge's"
+                        + " minimum rate, or stopped); send it again");
+            }
             throw ApiError.invalidRequest("the request body could not be read");
         }
+    }
+
+    /** Whether reading the body failed because it came too slowly (Jetty's minimum data rate, an idle timeout): 408, not 400. */
+    static boolean tooSlow(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.util.concurrent.TimeoutException) return true;
+            if (t instanceof org.eclipse.jetty.http.HttpException h && h.getCode() == 408) return true;
+        }
+        return false;
     }
 
     /**

@@ -20,6 +20,16 @@ class RequestBodiesTest {
     }
 
     @Test
+    void aBodyThatCameTooSlowlyIsATimeoutNotAMalformedRequest() {
+        // What Jetty's minimum data rate throws while the body is read, wrapped as the servlet stream wraps it
+        assertThat(RequestBodies.tooSlow(new java.io.IOException(new org.eclipse.jetty.http.BadMessageException(408, "Request content data rate < 1024 B/s"))))
+                .isTrue();
+        assertThat(RequestBodies.tooSlow(new java.io.IOException(new java.util.concurrent.TimeoutException("Idle timeout expired")))).isTrue();
+        assertThat(RequestBodies.tooSlow(new org.eclipse.jetty.io.EofException("reset by peer"))).isFalse();
+        assertThat(RequestBodies.tooSlow(new java.io.IOException(new org.eclipse.jetty.http.BadMessageException(400, "bad chunk")))).isFalse();
+    }
+
+    @Test
     void invalidJsonIsExplainedInPlainWordsWithoutTheParsersInternals() {
         List<String> bodies = List.of("{\"sql\": ", "{\"sql\":\"a\",\"sql\":\"b\"}", "{sql: 1}", "{\"a\": tru}",
                 "[".repeat(2_000) + "]".repeat(2_000), "{\"n\": 1" + "0".repeat(2_000) + "}", "{\"s\":\"a\u0001b\"}", "nul");
