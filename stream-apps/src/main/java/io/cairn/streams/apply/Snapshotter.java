@@ -86,7 +86,21 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
 
     @Override
     public void applied(String tenant, ExecuteBatch write) {
-        if (policy.applied(tenant, SnapshotPolicy.bytesOf(write))) request(tenant);
+        if (policy.applied(tenant, SnapshotPolicy.bytesOf(write), () -> sizeOf(tenant))) request(tenant);
+    }
+
+    /** The tenant's file and its WAL, in bytes; 0 when they cannot be read (the policy then counts as for a small tenant). */
+    private long sizeOf(String tenant) {
+        Path db = files.database(tenant);
+        long size = 0;
+        for (Path p : new Path[] {db, db.resolveSibling(db.getFileName() + "-wal")}) {
+            try {
+                size += Files.size(p);
+            } catch (IOException | RuntimeException e) {
+                // missing WAL, or a file gone meanwhile: what is there counts
+            }
+        }
+        return size;
     }
 
     @Override

@@ -32,6 +32,21 @@ class SnapshotPolicyTest {
     }
 
     @Test
+    void aBigTenantIsDueAfterWritesInProportionToItsSize() {
+        long gib = 1L << 30;
+        SnapshotPolicy p = new SnapshotPolicy(3, 1_000);
+        int writes = 0;
+        while (!p.applied("big", 10, () -> gib)) writes++;
+        assertThat(writes + 1).as("3 writes per 64 MiB of a 1 GiB tenant").isEqualTo(48);
+        for (int i = 0; i < 2; i++) assertThat(p.applied("small", 10, () -> 60_000)).isFalse();
+        assertThat(p.applied("small", 10, () -> 60_000)).as("a small tenant: as the count says").isTrue();
+        long bytes = 0;
+        SnapshotPolicy byBytes = new SnapshotPolicy(1_000_000, 1_000);
+        while (!byBytes.applied("big", 100, () -> gib)) bytes += 100;
+        assertThat(bytes + 100).as("1,000 bytes per 256 MiB of it").isEqualTo(4_000);
+    }
+
+    @Test
     void aSnapshotAskedForOtherwiseStartsTheCountAgain() {
         SnapshotPolicy p = new SnapshotPolicy(2, Long.MAX_VALUE);
         p.applied("a", 1);
