@@ -208,9 +208,8 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
             return;
         }
         long started = System.nanoTime();
-        if (shares.overShare(cmd.getTenant(), started) && TenantId.isValid(cmd.getTenant()) && pool.files().exists(cmd.getTenant())) {
-            // A tenant that took more than its share of this thread lately waits on itself in the lane (ThreadShares),
-            // which takes every record of a tenant it owns (and sealed payloads are opened only when applied).
+        if (shares.sendsToLane(cmd, started) && TenantId.isValid(cmd.getTenant()) && pool.files().exists(cmd.getTenant())) {
+            // A tenant that took more than its share of this thread lately waits on itself in the lane (ThreadShares).
             if (group.held(cmd.getTenant()) != null) commitGroupOrFail();
             metrics.applied(Outcome.DEFERRED);
             lane.enqueue(r);

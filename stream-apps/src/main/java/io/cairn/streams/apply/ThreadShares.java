@@ -1,5 +1,8 @@
 package io.cairn.streams.apply;
 
+import io.cairn.topics.avro.ExecuteBatch;
+import io.cairn.topics.avro.Sealed;
+import io.cairn.topics.avro.TenantCommand;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -35,6 +38,16 @@ final class ThreadShares {
     ThreadShares(long windowNanos, long maxNanos) {
         this.windowNanos = windowNanos;
         this.maxNanos = maxNanos;
+    }
+
+    /**
+     * Whether {@code cmd} goes to the lane rather than run here: a write (a batch, clear or sealed) of a tenant over its
+     * share. Its other records stay on the stream thread: in the lane a {@code Frozen} is only recorded and the tenant
+     * stays hot, so a freeze asked for right after a burst of writes never finished (the bench waited 5 minutes).
+     */
+    boolean sendsToLane(TenantCommand cmd, long now) {
+        boolean write = cmd.getPayload() instanceof ExecuteBatch || cmd.getPayload() instanceof Sealed;
+        return write && overShare(cmd.getTenant(), now);
     }
 
     /** Whether {@code tenant} took more than its share of this window or the one before, as of {@code now} (nanoTime). */

@@ -30,4 +30,20 @@ class ThreadSharesTest {
         assertThat(shares.overShare("flood", 400 * MS)).isTrue();
         assertThat(shares.overShare("flood", 5_000 * MS)).isFalse();
     }
+
+    @Test
+    void onlyTheWritesOfATenantOverItsShareGoToTheLane() {
+        ThreadShares shares = new ThreadShares(1_000 * MS, 200 * MS);
+        shares.spent("busy", 300 * MS, 300 * MS);
+        assertThat(shares.sendsToLane(Commands.execute("busy", "INSERT INTO t VALUES (1)"), 310 * MS)).isTrue();
+        assertThat(shares.sendsToLane(Commands.command("busy", io.cairn.topics.avro.Sealed.newBuilder().setKeyId("dk")
+                .setCiphertext(java.nio.ByteBuffer.wrap(new byte[] {1})).build()), 310 * MS)).as("a sealed write").isTrue();
+        // In the lane a Frozen is only recorded: a freeze asked for right after the burst would never finish
+        assertThat(shares.sendsToLane(Commands.command("busy", io.cairn.topics.avro.Freeze.newBuilder().build()), 310 * MS)).isFalse();
+        assertThat(shares.sendsToLane(Commands.command("busy", io.cairn.topics.avro.Frozen.newBuilder().setSnapshot(
+                io.cairn.topics.avro.SnapshotRefSpec.newBuilder().setOffset(1).setSizeBytes(1).setStoredBytes(1).setSha256("00").setKey("k")
+                        .setTakenAtMs(1).build()).build()), 310 * MS)).isFalse();
+        assertThat(shares.sendsToLane(Commands.delete("busy"), 310 * MS)).isFalse();
+        assertThat(shares.sendsToLane(Commands.execute("calm", "INSERT INTO t VALUES (1)"), 310 * MS)).isFalse();
+    }
 }
