@@ -20,9 +20,6 @@ import java.util.regex.Pattern;
  * load them.
  */
 final class DumpedVirtualTable {
-    /** The two pragmas around the dump's schema rows: nothing to do once the rows become statements. */
-    static final Set<String> WRITABLE_SCHEMA = Set.of("PRAGMA WRITABLE_SCHEMA=ON", "PRAGMA WRITABLE_SCHEMA = ON",
-            "PRAGMA WRITABLE_SCHEMA=OFF", "PRAGMA WRITABLE_SCHEMA = OFF");
     private static final String TEXT = "'((?:[^']|'')*)'";
     private static final Pattern SCHEMA_ROW = Pattern.compile("(?is)\\s*INSERT\\s+INTO\\s+(?:main\\.)?(?:sqlite_schema|sqlite_master)\\s*"
             + "\\(\\s*type\\s*,\\s*name\\s*,\\s*tbl_name\\s*,\\s*rootpage\\s*,\\s*sql\\s*\\)\\s*VALUES\\s*\\(\\s*'table'\\s*,\\s*" + TEXT

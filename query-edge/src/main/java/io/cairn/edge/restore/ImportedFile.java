@@ -40,10 +40,12 @@ public final class ImportedFile {
 
     /**
      * What the sqlite3 shell's {@code .dump} wraps a dump in: skipped, the import is one transaction anyway. Its
-     * virtual tables, written as rows of {@code sqlite_schema}, are created as statements ({@link DumpedVirtualTable}).
+     * virtual tables, written as rows of {@code sqlite_schema} between the writable_schema pragmas, are created as
+     * statements ({@link DumpedVirtualTable}), so the pragmas have nothing left to do.
      */
     private static final java.util.Set<String> WRAPPERS = java.util.Set.of("PRAGMA FOREIGN_KEYS=OFF", "PRAGMA FOREIGN_KEYS = OFF",
-            "BEGIN TRANSACTION", "BEGIN", "COMMIT");
+            "BEGIN TRANSACTION", "BEGIN", "COMMIT", "PRAGMA WRITABLE_SCHEMA=ON", "PRAGMA WRITABLE_SCHEMA = ON",
+            "PRAGMA WRITABLE_SCHEMA=OFF", "PRAGMA WRITABLE_SCHEMA = OFF");
 
     /** Longest one statement of an imported script may run: far past any INSERT of a dump, short of a runaway. */
     static final java.time.Duration SCRIPT_STATEMENT_TIMEOUT = java.time.Duration.ofSeconds(30);
@@ -122,7 +124,7 @@ public final class ImportedFile {
             s.execute("BEGIN");
             for (int i = 0; i < statements.size(); i++) {
                 String words = statements.get(i).strip().toUpperCase(java.util.Locale.ROOT).replaceAll("\\s+", " ");
-                if (WRAPPERS.contains(words) || DumpedVirtualTable.WRITABLE_SCHEMA.contains(words)) continue;
+                if (WRAPPERS.contains(words)) continue;
                 java.util.Optional<String> virtualTable = DumpedVirtualTable.createStatement(statements.get(i));
                 try {
                     String sql = virtualTable.orElse(statements.get(i));

@@ -17,8 +17,6 @@ import java.util.Set;
  * trigger or a view may read the clock: each is computed once, when written or read.
  */
 final class SchemaClock {
-    private static final Set<String> DATE_FUNCTIONS = Set.of("date", "time", "datetime", "julianday", "unixepoch", "strftime", "timediff");
-    private static final Set<String> CLOCK_KEYWORDS = Set.of("current_timestamp", "current_date", "current_time");
     private static final Set<String> NOW = Set.of("now", "subsec", "subsecond");
 
     private SchemaClock() {}
@@ -69,8 +67,8 @@ final class SchemaClock {
             if (t.kind() != Kind.WORD) continue;
             String word = Token.asciiLower(t.text());
             boolean afterDot = i > 0 && st.get(i - 1).isOperator(".");
-            if (CLOCK_KEYWORDS.contains(word) && !afterDot) throw refusal(t.text().toUpperCase(java.util.Locale.ROOT), where);
-            if (DATE_FUNCTIONS.contains(word) && !afterDot && i + 1 < to && st.get(i + 1).isOperator("(") && readsClock(st, i + 1, word)) {
+            if (StatementPolicy.CLOCK_KEYWORDS.containsKey(word) && !afterDot) throw refusal(t.text().toUpperCase(java.util.Locale.ROOT), where);
+            if (StatementPolicy.DATE_FUNCTIONS.contains(word) && !afterDot && i + 1 < to && st.get(i + 1).isOperator("(") && readsClock(st, i + 1, word)) {
                 throw refusal(word + "() of 'now'", where);
             }
         }

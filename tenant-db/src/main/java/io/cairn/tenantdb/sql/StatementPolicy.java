@@ -57,9 +57,10 @@ public final class StatementPolicy {
     /** Functions whose value depends on the SQLite build or the connection's history, not on the log. */
     private static final Set<String> NONDETERMINISTIC_FUNCTIONS = Set.of("sqlite_version", "sqlite_source_id",
             "sqlite_compileoption_get", "sqlite_compileoption_used", "fts5_source_id", "total_changes");
-    /** Tables that expose the physical layout of the file, which differs between copies with equal content. */
-    private static final Set<String> DATE_FUNCTIONS = Set.of("date", "time", "datetime", "julianday", "unixepoch",
+    /** SQLite's date and time functions, which Cairn answers with the record's time ({@link DeterministicFunctions}). */
+    static final Set<String> DATE_FUNCTIONS = Set.of("date", "time", "datetime", "julianday", "unixepoch",
             "strftime", "timediff");
+    /** Tables that expose the physical layout of the file, which differs between copies with equal content. */
     private static final Set<String> PHYSICAL_TABLES = Set.of("dbstat", "sqlite_dbpage");
     /** Functions that describe how this SQLite was built: a fact about the host, not about the tenant's data. */
     private static final Set<String> BUILD_FUNCTIONS = Set.of("sqlite_compileoption_get", "sqlite_compileoption_used");
@@ -70,7 +71,8 @@ public final class StatementPolicy {
     /** Pragmas a read may run: each only describes the schema or checks it, and none takes '='. */
     static final Set<String> READ_PRAGMAS = Set.of("table_info", "table_xinfo", "table_list", "index_list", "index_info",
             "index_xinfo", "foreign_key_list", "foreign_key_check", "collation_list");
-    private static final Map<String, String> CLOCK_KEYWORDS = Map.of(
+    /** The clock keywords, and what a write runs instead (see the class comment); {@link SchemaClock} refuses them in schema expressions. */
+    static final Map<String, String> CLOCK_KEYWORDS = Map.of(
             "current_timestamp", "(datetime('now'))", "current_date", "(date('now'))", "current_time", "(time('now'))");
 
     private static final int MAX_CACHED_SQL = 4_096;
