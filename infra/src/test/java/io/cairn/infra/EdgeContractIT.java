@@ -251,6 +251,12 @@ class EdgeContractIT {
         assertThat(big.code()).isEqualTo("request_too_large");
         String many = "{\"statements\":[" + String.join(",", java.util.Collections.nCopies(1001, "{\"sql\":\"SELECT 1\"}")) + "]}";
         assertThat(send("POST", exec, key, many).code()).isEqualTo("batch_too_large");
+        // SQLite refuses a text over 100,000 bytes; the edge says so, naming it, before the write reaches the log.
+        String longText = "{\"sql\":\"SELECT 1 /*" + "x".repeat(200_000) + "*/\"}";
+        Reply tooLong = send("POST", exec, key, longText);
+        assertThat(tooLong.code()).as(tooLong.toString()).isEqualTo("statement_too_long");
+        assertThat(tooLong.body().path("error").path("message").asText()).contains("200,013 bytes").doesNotContain("64 MiB");
+        assertThat(send("POST", "/v1/tenants/strict/query", key, longText).code()).isEqualTo("statement_too_long");
         assertThat(send("POST", "/v1/tenants", ADMIN, "{\"tenant\":\"Bad/Id\"}").code()).isEqualTo("invalid_tenant");
         Reply unknown = send("GET", "/v2/nothing", key, null);
         assertThat(unknown.status()).isEqualTo(404);

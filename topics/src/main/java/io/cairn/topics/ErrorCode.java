@@ -27,6 +27,7 @@ public enum ErrorCode {
     RESTORE_OUT_OF_RANGE(400, "restore_out_of_range"),
     INVALID_IMPORT(400, "invalid_import"),
     BATCH_TOO_LARGE(400, "batch_too_large"),
+    STATEMENT_TOO_LONG(400, "statement_too_long"),
     REQUEST_TOO_LARGE(413, "request_too_large"),
     REQUEST_TIMEOUT(408, "request_timeout"),
     URI_TOO_LONG(414, "uri_too_long"),

@@ -52,6 +52,7 @@ public final class MigrationSql {
     public static void check(List<String> statements) {
         for (int i = 0; i < statements.size(); i++) {
             try {
+                StatementPolicy.checkLength(statements.get(i), io.cairn.tenantdb.sqlite.SqliteLimits.WRITE_DEFAULTS.maxSqlLength());
                 StatementPolicy.checkWrite(statements.get(i));
             } catch (SqlRefusal r) {
                 throw new ApiError(r.code(), "statement " + (i + 1) + ": " + r.getMessage(), i, Map.of());

@@ -81,6 +81,24 @@ public final class StatementPolicy {
 
     private StatementPolicy() {}
 
+    /**
+     * Refuses ({@code statement_too_long}) SQL text longer than {@code maxBytes} bytes of UTF-8, SQLite's own
+     * measure of a statement ({@code SQLITE_LIMIT_SQL_LENGTH}, {@code SqliteLimits.maxSqlLength}): checked before the
+     * text goes anywhere, so a statement SQLite would refuse never reaches the log.
+     */
+    public static void checkLength(String sql, int maxBytes) throws SqlRefusal {
+        if ((long) sql.length() * 3 <= maxBytes) return; // a char is at most 3 bytes (a surrogate pair 4 for 2 chars)
+        long bytes = 0;
+        for (int i = 0; i < sql.length(); i++) {
+            char c = sql.charAt(i);
+            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+        }
+        if (bytes > maxBytes) {
+            throw new SqlRefusal(ErrorCode.STATEMENT_TOO_LONG, String.format(Locale.ROOT, "the SQL text is %,d bytes long (UTF-8),"
+                    + " over the limit of %,d bytes per statement: pass long values as params", bytes, maxBytes));
+        }
+    }
+
     /** Checks one statement of a write batch; returns the SQL to log and run (clock keywords rewritten) and its parameter slots. */
     public static CheckedStatement checkWrite(String sql) throws SqlRefusal {
         return cached(WRITES, sql, true);

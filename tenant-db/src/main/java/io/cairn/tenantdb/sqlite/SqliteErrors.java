@@ -17,8 +17,13 @@ public final class SqliteErrors {
         if (primary == SQLiteErrorCode.SQLITE_INTERRUPT.code) return ErrorCode.STATEMENT_TIMEOUT;
         if (primary == SQLiteErrorCode.SQLITE_READONLY.code) return ErrorCode.READ_ONLY;
         if (primary == SQLiteErrorCode.SQLITE_FULL.code) return ErrorCode.QUOTA_EXCEEDED;
-        if (primary == SQLiteErrorCode.SQLITE_TOOBIG.code) return ErrorCode.VALUE_TOO_LARGE;
+        if (primary == SQLiteErrorCode.SQLITE_TOOBIG.code) return tooLongStatement(e) ? ErrorCode.STATEMENT_TOO_LONG : ErrorCode.VALUE_TOO_LARGE;
         return ErrorCode.SQL_ERROR;
+    }
+
+    /** SQLITE_TOOBIG for the SQL text itself (SQLITE_LIMIT_SQL_LENGTH), not for a value. */
+    private static boolean tooLongStatement(SQLException e) {
+        return e.getMessage() != null && e.getMessage().contains("statement too long");
     }
 
     /**
@@ -52,6 +57,7 @@ public final class SqliteErrors {
             case READ_ONLY: return "this statement would write; send writes to /execute";
             case QUOTA_EXCEEDED: return "the tenant's database reached its size quota";
             case VALUE_TOO_LARGE: return "a string or blob is larger than the limit (64 MiB)";
+            case STATEMENT_TOO_LONG: return "the statement's SQL text is longer than the limit per statement; pass long values as params";
             default: break;
         }
         if (isVirtualTableContent(e)) {

@@ -8,7 +8,7 @@ import java.time.Duration;
  * @param maxDatabaseBytes quota on a tenant's file; a write past it fails with SQLITE_FULL. Default 1 GiB.
  * @param statementTimeout how long one statement may run before it is interrupted. Default 1 s for
  *     writes (a write holds its partition), 5 s for reads.
- * @param maxSqlLength longest SQL text accepted. Default 100,000 characters (as Cloudflare D1).
+ * @param maxSqlLength longest SQL text accepted. Default 100,000 bytes of UTF-8, SQLite's measure (as Cloudflare D1).
  * @param minFreeTempBytes a statement on the clock ({@link TenantConnection#startClock}) is stopped when less
  *     than this is free where SQLite keeps temporary files ({@link TempSpace}); 0: never. Default 1 GiB for
  *     reads, 0 for writes (whose outcome must not depend on the machine).

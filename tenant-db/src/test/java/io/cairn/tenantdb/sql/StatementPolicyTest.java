@@ -26,6 +26,20 @@ class StatementPolicyTest {
     // --- one statement per text
 
     @Test
+    void theLengthOfATextIsCountedInUtf8BytesAsSqliteCountsIt() throws SqlRefusal {
+        StatementPolicy.checkLength("SELECT '" + "x".repeat(99_990) + "'", 100_000);
+        StatementPolicy.checkLength("SELECT '" + "é".repeat(49_990) + "'", 100_000); // 2 bytes each
+        assertThatThrownBy(() -> StatementPolicy.checkLength("SELECT '" + "é".repeat(50_000) + "'", 100_000))
+                .isInstanceOfSatisfying(SqlRefusal.class, r -> {
+                    assertThat(r.code().wire()).isEqualTo("statement_too_long");
+                    assertThat(r.getMessage()).contains("100,009 bytes").contains("100,000");
+                });
+        assertThatThrownBy(() -> StatementPolicy.checkLength("SELECT '" + "\uD83D\uDE00".repeat(25_000) + "'", 100_000))
+                .as("a character outside the BMP is 4 bytes").isInstanceOf(SqlRefusal.class);
+        StatementPolicy.checkLength("SELECT '" + "\uD83D\uDE00".repeat(24_997) + "'", 100_000);
+    }
+
+    @Test
     void refusesTwoStatements() {
         refusedWrite("INSERT INTO t VALUES (1); DELETE FROM t", "multiple_statements");
         refusedRead("SELECT 1; SELECT 2", "multiple_statements");

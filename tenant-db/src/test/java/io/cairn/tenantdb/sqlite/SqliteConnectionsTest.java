@@ -125,6 +125,17 @@ class SqliteConnectionsTest {
     }
 
     @Test
+    void aStatementOverTheLengthLimitIsNamedSoNotCalledATooLargeValue() throws Exception {
+        try (TenantConnection c = writable(); Statement s = c.connection().createStatement()) {
+            assertThatThrownBy(() -> s.execute("SELECT 1 /*" + "x".repeat(200_000) + "*/"))
+                    .isInstanceOfSatisfying(SQLException.class, e -> {
+                        assertThat(SqliteErrors.code(e).wire()).isEqualTo("statement_too_long");
+                        assertThat(SqliteErrors.message(e)).contains("SQL text is longer than the limit").doesNotContain("64 MiB");
+                    });
+        }
+    }
+
+    @Test
     void driverDecorationIsStrippedFromMessages() throws Exception {
         try (TenantConnection c = writable(); Statement s = c.connection().createStatement()) {
             s.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)");
