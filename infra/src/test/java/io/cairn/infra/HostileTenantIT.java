@@ -199,6 +199,58 @@ class HostileTenantIT {
         }
     }
 
+    /**
+     * One tenant sends 1 MiB writes that wait behind slow ones, from 64 connections at once. Before, the edge took
+     * every body: 800 such clients in {@code ./cairn dev} made it hold 5 GB (with Avro's per-thread buffers, see
+     * {@code AvroSerdeTest}), and the flood filled the producer's buffer, so another tenant's write waited 13 s and
+     * others were refused 503. Now the flooding tenant is refused 429 past its share of bodies (8 MiB per edge).
+     */
+    @Test
+    void oneTenantsLargeWritesFromManyConnectionsDoNotHoldUpAnotherTenant() throws Exception {
+        try (TestStack stack = TestStack.start(data, data.resolve("hot"), c -> c.withWriteTimeout(java.time.Duration.ofSeconds(10)))) {
+            String bulkKey = stack.createTenant("bulk");
+            String calmKey = stack.createTenant("calm");
+            String create = "{\"sql\":\"CREATE TABLE w (n)\"}";
+            assertThat(stack.post("/v1/tenants/bulk/execute", bulkKey, create).status()).isEqualTo(200);
+            assertThat(stack.post("/v1/tenants/calm/execute", calmKey, create).status()).isEqualTo(200);
+            String large = json(Map.of("sql", "INSERT INTO w SELECT length(?) + count(*) FROM (WITH RECURSIVE c(i) AS"
+                    + " (SELECT 1 UNION ALL SELECT i + 1 FROM c LIMIT 1000000) SELECT i FROM c)", "params", List.of("x".repeat(1_000_000))));
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Map<String, Integer> answers = new java.util.concurrent.ConcurrentHashMap<>();
+            ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
+            List<Thread> flooders = new ArrayList<>();
+            for (int i = 0; i < 64; i++) {
+                flooders.add(Thread.ofVirtual().start(() -> {
+                    while (!stop.get()) {
+                        try {
+                            Reply r = stack.post("/v1/tenants/bulk/execute", bulkKey, large);
+                            String code = r.status() == 200 ? "ok" : r.errorCode();
+                            answers.merge(code, 1, Integer::sum);
+                            if (!java.util.Set.of("ok", "too_many_requests", "write_timeout").contains(code)) wrong.add("bulk: " + r.status() + " " + r.body());
+                            if (code.equals("too_many_requests") && r.body().toString().contains("request bodies")) answers.merge("body share", 1, Integer::sum);
+                        } catch (Exception e) {
+                            wrong.add("bulk: " + e);
+                        }
+                    }
+                }));
+            }
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> answers.getOrDefault("body share", 0) >= 50);
+            long slowest = 0;
+            for (int n = 0; n < 20; n++) {
+                long start = System.nanoTime();
+                Reply r = stack.post("/v1/tenants/calm/execute", calmKey, "{\"sql\":\"INSERT INTO w VALUES (?)\",\"params\":[" + n + "]}");
+                slowest = Math.max(slowest, System.nanoTime() - start);
+                assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
+            }
+            stop.set(true);
+            for (Thread t : flooders) t.join();
+            System.out.printf("HostileTenantIT: beside 64 connections of 1 MiB writes (%s), another tenant's slowest write: %.1f ms%n",
+                    answers, slowest / 1e6);
+            assertThat(wrong).isEmpty();
+            assertThat(slowest / 1_000_000).as("slowest write of the other tenant, ms").isLessThan(5_000);
+        }
+    }
+
     private static String partitionOf(Reply write) {
         assertThat(write.status()).as(write.body().toString()).isEqualTo(200);
         return write.body().path("bookmark").asText().split(":")[0];

@@ -54,17 +54,33 @@ public record EdgeConfig(
      * What a client may hold of the edge: a connection that sends nothing for {@code idleTimeout} is
      * closed; a request body arriving slower than {@code minRequestBytesPerSecond} is answered 408
      * {@code request_timeout}; at most {@code maxConnections} connections are open at once (so a flood of
-     * slow clients holds a bounded number of files). Defaults: 150 s, 1 KiB/s, 4,096.
+     * slow clients holds a bounded number of files); one tenant's requests hold at most
+     * {@code maxBodyBytesPerTenant} of request bodies at once (more: 429 {@code too_many_requests}; a write
+     * holds its body until it is in the log, not while it waits for its outcome), and bodies over 64 KiB of all
+     * tenants together at most {@code maxLargeBodyBytes} (more: 503 {@code unavailable}); each budget is at
+     * least {@code maxRequestBytes}, so one request of the largest size is always taken. Defaults: 150 s,
+     * 1 KiB/s, 4,096, 8 MiB, 256 MiB.
      */
-    public record HttpLimits(Duration idleTimeout, long minRequestBytesPerSecond, int maxConnections) {
+    public record HttpLimits(Duration idleTimeout, long minRequestBytesPerSecond, int maxConnections, long maxBodyBytesPerTenant,
+            long maxLargeBodyBytes) {
         // Idle longer than any answer the edge makes a client wait for (a write's outcome 30 s, a restore 2 min):
         // an idle timeout equal to the write timeout raced it and closed the connection instead of answering 504.
-        public static final HttpLimits DEFAULTS = new HttpLimits(Duration.ofSeconds(150), 1024, 4_096);
+        public static final HttpLimits DEFAULTS = new HttpLimits(Duration.ofSeconds(150), 1024, 4_096, 8L << 20, 256L << 20);
 
         public HttpLimits {
             requirePositive(idleTimeout, "http.idleTimeout");
             if (minRequestBytesPerSecond < 0) throw new IllegalArgumentException("http.minRequestBytesPerSecond must be >= 0");
             if (maxConnections < 1) throw new IllegalArgumentException("http.maxConnections must be positive");
+            if (maxBodyBytesPerTenant < 1 || maxLargeBodyBytes < 1) throw new IllegalArgumentException("http body budgets must be positive");
+        }
+
+        /** As the defaults, with these timeouts and connections. */
+        public HttpLimits(Duration idleTimeout, long minRequestBytesPerSecond, int maxConnections) {
+            this(idleTimeout, minRequestBytesPerSecond, maxConnections, DEFAULTS.maxBodyBytesPerTenant, DEFAULTS.maxLargeBodyBytes);
+        }
+
+        public HttpLimits withBodyBudgets(long perTenant, long large) {
+            return new HttpLimits(idleTimeout, minRequestBytesPerSecond, maxConnections, perTenant, large);
         }
     }
 

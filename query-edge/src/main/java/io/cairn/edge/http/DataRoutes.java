@@ -13,6 +13,7 @@ import io.cairn.edge.json.StatementSpec;
 import io.cairn.edge.read.QueryResult;
 import io.cairn.edge.read.QueryRunner;
 import io.cairn.edge.read.ReadLevel;
+import io.cairn.edge.write.CommandGateway;
 import io.cairn.edge.write.CommandGateway.Submitted;
 import io.cairn.edge.write.Commands;
 import io.cairn.topics.Bookmark;
@@ -61,11 +62,38 @@ final class DataRoutes {
         String tenant = EdgeServices.tenantParam(ctx);
         Authenticator.requireTenantAccess(s.principal(ctx), tenant, Scope.WRITE);
         TenantState state = s.existing(tenant);
+        if (!waitForOutcome(ctx.queryParam("wait"))) {
+            Bookmark b = s.gateway().append(command(ctx, tenant, state), s.config().writeTimeout());
+            RequestBodies.release(ctx); // in the log: nothing refers to the body any more
+            org.slf4j.MDC.put("bookmark", b.toString());
+            int sent = Responses.json(ctx, 202, Responses.object().put("bookmark", b.toString()));
+            s.access().write(tenant, RequestBodies.bodyBytes(ctx), sent);
+            return;
+        }
+        // The command is made in the call's argument, so no local of this frame refers to it (nor to the
+        // body) while the request waits for its outcome: a waiting write holds none of its body.
+        CommandGateway.Pending pending = s.gateway().send(command(ctx, tenant, state), s.config().writeTimeout());
+        RequestBodies.release(ctx);
+        // Every later line of this request (json logs) names the write's place in the log.
+        org.slf4j.MDC.put("bookmark", pending.bookmark().toString());
+        Submitted done = s.gateway().await(pending);
+        if (!done.timedOut() && done.outcome().getIdempotentReplay()) ctx.header("Idempotent-Replayed", "true");
+        CommandResult outcome = Outcomes.successOrThrow(done, done.bookmark());
+        ObjectNode out = Responses.object();
+        out.set("results", Outcomes.results(outcome.getResults()));
+        out.put("bookmark", done.bookmark().toString());
+        int sent = Responses.json(ctx, 200, out);
+        s.access().write(tenant, RequestBodies.bodyBytes(ctx), sent);
+    }
+
+    /** The write the body asks for, read and checked; the log must be reachable. */
+    private TenantCommand command(Context ctx, String tenant, TenantState state) {
         JsonNode body = bodies.object(ctx, false);
         List<StatementSpec> statements = StatementParser.batch(body, s.config().maxStatements());
         Bookmark unchangedSince = bookmark(body.get("if_unchanged_since"), state, "if_unchanged_since");
         for (int i = 0; i < statements.size(); i++) {
             try {
+                StatementPolicy.checkLength(statements.get(i).sql(), s.config().readLimits().maxSqlLength());
                 StatementPolicy.checkWrite(statements.get(i).sql());
             } catch (SqlRefusal r) {
                 throw new ApiError(r.code(), r.getMessage(), i, Map.of());
@@ -76,24 +104,7 @@ final class DataRoutes {
             throw ApiError.invalidRequest("\"Idempotency-Key\" must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters");
         }
         s.requireLog();
-        TenantCommand command = Commands.execute(tenant, statements, idempotencyKey, unchangedSince == null ? null : unchangedSince.offset());
-        if (!waitForOutcome(ctx.queryParam("wait"))) {
-            Bookmark b = s.gateway().append(command, s.config().writeTimeout());
-            org.slf4j.MDC.put("bookmark", b.toString());
-            int sent = Responses.json(ctx, 202, Responses.object().put("bookmark", b.toString()));
-            s.access().write(tenant, RequestBodies.bodyBytes(ctx), sent);
-            return;
-        }
-        Submitted done = s.gateway().submit(command, s.config().writeTimeout());
-        // Every later line of this request (json logs) names the write's place in the log.
-        org.slf4j.MDC.put("bookmark", done.bookmark().toString());
-        if (!done.timedOut() && done.outcome().getIdempotentReplay()) ctx.header("Idempotent-Replayed", "true");
-        CommandResult outcome = Outcomes.successOrThrow(done, done.bookmark());
-        ObjectNode out = Responses.object();
-        out.set("results", Outcomes.results(outcome.getResults()));
-        out.put("bookmark", done.bookmark().toString());
-        int sent = Responses.json(ctx, 200, out);
-        s.access().write(tenant, RequestBodies.bodyBytes(ctx), sent);
+        return Commands.execute(tenant, statements, idempotencyKey, unchangedSince == null ? null : unchangedSince.offset());
     }
 
     private void queryTimed(Context ctx) throws InterruptedException {
@@ -102,6 +113,11 @@ final class DataRoutes {
         TenantState state = s.existing(tenant);
         JsonNode body = bodies.object(ctx, false);
         StatementSpec spec = StatementParser.statement(body, 0, "");
+        try {
+            StatementPolicy.checkLength(spec.sql(), s.config().readLimits().maxSqlLength());
+        } catch (SqlRefusal r) {
+            throw new ApiError(r.code(), r.getMessage());
+        }
         Bookmark asOf = RestoreRoutes.asOf(s, state, body.get("as_of"));
         if (asOf != null) {
             if (body.hasNonNull("bookmark")) throw ApiError.invalidRequest("\"as_of\" reads a past point: it takes no \"bookmark\"");

@@ -50,7 +50,9 @@ public final class HttpServer implements AutoCloseable {
 
     /** Starts listening on the configured host and port (0 = any free port). */
     public static HttpServer start(EdgeServices services) {
-        RequestBodies bodies = new RequestBodies(services.config().maxRequestBytes());
+        int largest = services.config().maxRequestBytes();
+        RequestBodies bodies = new RequestBodies(largest, new BodyBudget(Math.max(largest, services.config().http().maxBodyBytesPerTenant()),
+                Math.max(largest, services.config().http().maxLargeBodyBytes())));
         AdminRoutes admin = new AdminRoutes(services, bodies, new RestoreRoutes(services, bodies));
         DataRoutes data = new DataRoutes(services, bodies);
         OpsRoutes ops = new OpsRoutes(services);
@@ -209,6 +211,7 @@ public final class HttpServer implements AutoCloseable {
             if (LocalDisk.isFull(e)) localDiskFull(ctx, path, e);
             else Responses.error(ctx, internal(e));
         } finally {
+            RequestBodies.release(ctx);
             metrics.request(path, ctx.method().name(), ctx.statusCode());
             org.slf4j.MDC.clear();
         }

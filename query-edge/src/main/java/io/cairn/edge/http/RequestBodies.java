@@ -6,20 +6,34 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cairn.edge.error.ApiError;
 import io.cairn.topics.ErrorCode;
 import io.javalin.http.Context;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
 /**
  * Reads a request body as one JSON object, never buffering more than the configured limit: a client
- * cannot make the edge hold more than {@code maxBytes} whatever it sends or claims to send.
+ * cannot make the edge hold more than {@code maxBytes} whatever it sends or claims to send. A body on a
+ * tenant's route is held in that tenant's {@link BodyBudget} from before it is read until {@link #release}.
  */
 final class RequestBodies {
     private static final String BODY_BYTES = "cairn.body.bytes";
+    private static final String HOLD = "cairn.body.hold";
 
     private final int maxBytes;
+    private final BodyBudget budget;
 
-    RequestBodies(int maxBytes) {
+    RequestBodies(int maxBytes, BodyBudget budget) {
         this.maxBytes = maxBytes;
+        this.budget = budget;
+    }
+
+    /**
+     * Lets go of the bytes this request's body holds in its tenant's budget: call it once the request no
+     * longer refers to the body or anything made of it. Every request does at its end; more calls do nothing.
+     */
+    static void release(Context ctx) {
+        BodyBudget.Hold hold = ctx.attribute(HOLD);
+        if (hold != null) hold.release();
     }
 
     /** The body as a JSON object; an empty body is {@code {}} when {@code emptyAllowed}. */
@@ -67,13 +81,27 @@ final class RequestBodies {
                 drain(in);
                 throw tooLarge();
             }
-            byte[] bytes = in.readNBytes(maxBytes + 1);
-            if (bytes.length > maxBytes) {
-                drain(in);
-                throw tooLarge();
+            BodyBudget.Hold hold = hold(ctx);
+            long counted = 0;
+            try {
+                if (declared > 0) hold.grow(counted = declared); // refused before any of it is read
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) Math.max(declared, 1024));
+                byte[] chunk = new byte[64 * 1024];
+                for (int n; (n = in.read(chunk)) > 0; ) {
+                    bytes.write(chunk, 0, n);
+                    if (bytes.size() > maxBytes) {
+                        drain(in);
+                        throw tooLarge();
+                    }
+                    if (bytes.size() > counted) hold.grow(bytes.size() - counted); // a body of no declared length: as it comes
+                    counted = Math.max(counted, bytes.size());
+                }
+                ctx.attribute(BODY_BYTES, bytes.size());
+                return bytes.toByteArray();
+            } catch (ApiError refused) {
+                if (refused.code() != ErrorCode.REQUEST_TOO_LARGE) drain(in);
+                throw refused;
             }
-            ctx.attribute(BODY_BYTES, bytes.length);
-            return bytes;
         } catch (IOException e) {
             if (tooSlow(e)) {
                 throw new ApiError(ErrorCode.REQUEST_TIMEOUT, "the request body did not arrive in time (it came in slower than the edge's"
@@ -105,6 +133,16 @@ final class RequestBodies {
 
     /** The most of a refused body the edge reads to answer 413 on a connection that stays usable. */
     static final long DRAIN_BYTES = 16L << 20;
+
+    /** This request's hold on its tenant's budget (a route of no tenant: on the large total only). */
+    private BodyBudget.Hold hold(Context ctx) {
+        BodyBudget.Hold hold = ctx.attribute(HOLD);
+        if (hold == null) {
+            hold = budget.open(ctx.pathParamMap().get("tenant"));
+            ctx.attribute(HOLD, hold);
+        }
+        return hold;
+    }
 
     /** How many body bytes this request's {@link #object} read; 0 before. */
     static int bodyBytes(Context ctx) {

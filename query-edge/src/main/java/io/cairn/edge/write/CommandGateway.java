@@ -84,29 +84,76 @@ public final class CommandGateway {
      * {@link LogUnavailableException} when the command is not known to be in the log.
      */
     public Submitted submit(TenantCommand command, Duration timeout) throws InterruptedException {
+        return await(send(command, timeout));
+    }
+
+    /**
+     * A command in the log whose outcome this edge expects: what {@link #await} needs and nothing of the
+     * command's content, so a write waiting for its outcome does not keep its statements in memory.
+     */
+    public static final class Pending {
+        private final String commandId;
+        private final String tenant;
+        private final Bookmark bookmark;
+        private final CompletableFuture<CommandResult> outcome;
+        private final long deadlineNanos;
+        private final String newKeyId; // a create's new data key, destroyed when the create is refused
+        private final boolean delete;
+
+        private Pending(TenantCommand sent, Bookmark bookmark, CompletableFuture<CommandResult> outcome, long deadlineNanos) {
+            this.commandId = sent.getCommandId();
+            this.tenant = sent.getTenant();
+            this.bookmark = bookmark;
+            this.outcome = outcome;
+            this.deadlineNanos = deadlineNanos;
+            this.newKeyId = newKeyId(sent);
+            this.delete = sent.getPayload() instanceof DeleteTenant;
+        }
+
+        /** Where the command is in the log. */
+        public Bookmark bookmark() {
+            return bookmark;
+        }
+    }
+
+    /**
+     * Appends {@code command} and returns once Kafka acknowledged it, expecting its outcome until
+     * {@code timeout} from now: pass the result to {@link #await}, which every call must be followed by.
+     * Throws {@link LogUnavailableException} when the command is not known to be in the log.
+     */
+    public Pending send(TenantCommand command, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         TenantCommand sent = sealed(command);
         CompletableFuture<CommandResult> outcome = outcomes.expect(command.getCommandId());
+        boolean inLog = false;
         try {
             Bookmark bookmark;
             try {
                 bookmark = awaitAck(sent, timeout);
             } catch (LogUnavailableException e) {
-                forgetNewKey(sent);
+                forgetNewKey(sent.getTenant(), newKeyId(sent));
                 throw e;
             }
-            try {
-                long left = Math.max(0, deadline - System.nanoTime());
-                CommandResult result = opened(outcome.get(left, TimeUnit.NANOSECONDS));
-                afterOutcome(sent, result);
-                return new Submitted(bookmark, result);
-            } catch (TimeoutException e) {
-                return new Submitted(bookmark, null);
-            } catch (ExecutionException e) {
-                throw new IllegalStateException(e.getCause());
-            }
+            inLog = true;
+            return new Pending(sent, bookmark, outcome, deadline);
         } finally {
-            outcomes.forget(command.getCommandId());
+            if (!inLog) outcomes.forget(command.getCommandId());
+        }
+    }
+
+    /** Waits for the outcome of a command {@link #send} appended, until the deadline it was sent with. */
+    public Submitted await(Pending pending) throws InterruptedException {
+        try {
+            long left = Math.max(0, pending.deadlineNanos - System.nanoTime());
+            CommandResult result = opened(pending.outcome.get(left, TimeUnit.NANOSECONDS));
+            afterOutcome(pending, result);
+            return new Submitted(pending.bookmark, result);
+        } catch (TimeoutException e) {
+            return new Submitted(pending.bookmark, null);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            outcomes.forget(pending.commandId);
         }
     }
 
@@ -142,16 +189,18 @@ public final class CommandGateway {
     }
 
     /** A refused create destroys the key made for it; a delete's keys are forgotten (the applier destroyed them). */
-    private void afterOutcome(TenantCommand sent, CommandResult result) {
+    private void afterOutcome(Pending sent, CommandResult result) {
         if (keys == null) return;
-        if (sent.getPayload() instanceof CreateTenant && !result.getOk()) forgetNewKey(sent);
-        if (sent.getPayload() instanceof DeleteTenant && result.getOk()) keys.forget(sent.getTenant());
+        if (sent.newKeyId != null && !result.getOk()) forgetNewKey(sent.tenant, sent.newKeyId);
+        if (sent.delete && result.getOk()) keys.forget(sent.tenant);
     }
 
-    private void forgetNewKey(TenantCommand sent) {
-        if (keys != null && sent.getPayload() instanceof CreateTenant c && c.getDataKeyId() != null) {
-            keys.destroy(sent.getTenant(), java.util.List.of(c.getDataKeyId()));
-        }
+    private static String newKeyId(TenantCommand sent) {
+        return sent.getPayload() instanceof CreateTenant c ? c.getDataKeyId() : null;
+    }
+
+    private void forgetNewKey(String tenant, String keyId) {
+        if (keys != null && keyId != null) keys.destroy(tenant, java.util.List.of(keyId));
     }
 
     /** Appends {@code command} (counted in its tenant's backlog) and waits for Kafka's acknowledgement. */
