@@ -165,6 +165,51 @@ class ReplicaIT {
         }
     }
 
+    /**
+     * A tenant deleted and created again under the same id while the replica was stopped: the replica still has
+     * the deleted life's file. It served that life's rows to the new life's key (an eventual read, and a
+     * session read with a bookmark of the old life); now it serves the tenant only once it applied the create.
+     */
+    @Test
+    void aReplicaBehindADeleteAndACreateOfTheSameIdNeverServesTheDeletedLife() throws Exception {
+        Path replicaDir = data.resolve("replica");
+        try (TestStack stack = TestStack.startWith(data, spec -> spec.withEdgeOptions(spec.edgeOptions()
+                .withCopies(List.of(ReadCopy.Spec.replica("replica-a", replicaDir)))))) {
+            String oldKey = stack.createTenant("reborn");
+            CairnNode replica = startReplica(stack, replicaDir);
+            Reply old;
+            try {
+                old = stack.post("/v1/tenants/reborn/execute", oldKey, json(Map.of("statements", List.of(
+                        Map.of("sql", "CREATE TABLE t (n INTEGER)"), Map.of("sql", "INSERT INTO t VALUES (666)")))));
+                assertThat(old.status()).as(old.body().toString()).isEqualTo(200);
+                assertThat(query(stack, "reborn", oldKey, "strong", null, null).body().path("rows").toString()).isEqualTo("[[666]]");
+            } finally {
+                replica.close();
+            }
+            assertThat(stack.call("DELETE", "/v1/tenants/reborn", TestStack.ADMIN, null).status()).isEqualTo(200);
+            String newKey = stack.createTenant("reborn");
+            Reply created = stack.post("/v1/tenants/reborn/execute", newKey, json(Map.of("sql", "CREATE TABLE t (n INTEGER)")));
+            assertThat(created.status()).as(created.body().toString()).isEqualTo(200);
+
+            for (Reply r : List.of(query(stack, "reborn", newKey, "eventual", null, null), query(stack, "reborn", newKey, null, null, null),
+                    query(stack, "reborn", newKey, null, old.text("bookmark"), 300))) {
+                assertThat(r.body().toString()).as("the deleted life's rows").doesNotContain("666");
+                assertThat(r.status()).as(r.body().toString()).isIn(503, 504);
+            }
+
+            CairnNode again = startReplica(stack, replicaDir);
+            try {
+                Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    Reply r = query(stack, "reborn", newKey, "eventual", null, null);
+                    assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
+                    assertThat(r.body().path("rows").toString()).isEqualTo("[[null]]");
+                });
+            } finally {
+                again.close();
+            }
+        }
+    }
+
     /** An applier in the replica role over {@code dir}, on the stack's broker, in its own consumer group. */
     private static CairnNode startReplica(TestStack stack, Path dir) throws Exception {
         ApplierConfig config = ApplierConfig.primary(dir).withRole(ApplierConfig.Role.REPLICA, "cairn-replica-a", dir);

@@ -26,7 +26,10 @@ import java.util.StringJoiner;
  *     {@code replica_lagging}.
  * </ul>
  * A replica without the tenant's file, or with a damaged one, passes the read on to the next copy; only
- * the primary is repaired through the log and serves cold tenants from their snapshots.
+ * the primary is repaired through the log and serves cold tenants from their snapshots. At every level a
+ * replica serves only once it has applied the tenant's {@code CreateTenant} ({@link CopyTracker#holdsLife}):
+ * a replica behind a delete and a create of the same id still had the deleted life's file, and served its
+ * rows to the new life's key.
  */
 final class CopyReads {
     /** A read's answer and the copy that gave it. */
@@ -43,11 +46,13 @@ final class CopyReads {
         CopyTracker tracker = s.copies();
         int partition = state.getPartition();
         List<ReadCopy> copies = new ArrayList<>(tracker.copies());
+        long life = state.getCreatedOffset();
         return switch (level.level()) {
+            // The log's end at the request is past the tenant's CreateTenant: a copy holding it holds this life.
             case STRONG -> strong(tenant, partition, spec, atLeast, wait, copies, s.logEnds().end(partition));
-            case SESSION -> atLeast == null ? eventual(tenant, partition, spec, null, wait, copies, null)
-                    : session(tenant, partition, spec, atLeast, wait, copies);
-            case EVENTUAL -> eventual(tenant, partition, spec, atLeast, wait, copies, level.maxLagMs());
+            case SESSION -> atLeast == null ? eventual(tenant, partition, spec, null, wait, copies, null, life)
+                    : session(tenant, partition, spec, atLeast, wait, copies, life);
+            case EVENTUAL -> eventual(tenant, partition, spec, atLeast, wait, copies, level.maxLagMs(), life);
         };
     }
 
@@ -79,13 +84,13 @@ final class CopyReads {
         }
     }
 
-    private Served session(String tenant, int partition, StatementSpec spec, Bookmark atLeast, Duration wait, List<ReadCopy> copies)
-            throws InterruptedException {
+    private Served session(String tenant, int partition, StatementSpec spec, Bookmark atLeast, Duration wait, List<ReadCopy> copies,
+            long life) throws InterruptedException {
         CopyTracker tracker = s.copies();
         for (ReadCopy c : copies) {
             // The primary waits for the bookmark itself (the directory tells it when); a replica serves only if it holds it now.
             if (c.primary()) return new Served(primary(c, tenant, spec, atLeast, wait), c.name());
-            if (!tracker.holdsNow(c, partition, tenant, atLeast.offset() + 1)) continue;
+            if (!tracker.holdsLife(c, partition, tenant, life) || !tracker.holdsNow(c, partition, tenant, atLeast.offset() + 1)) continue;
             try {
                 return new Served(c.queries().run(tenant, spec, null, wait), c.name());
             } catch (TenantFileDamaged e) {
@@ -93,7 +98,7 @@ final class CopyReads {
             }
         }
         ReadCopy first = copies.getFirst(); // replicas only, none there yet: wait for the preferred one
-        if (!tracker.awaitHolds(first, partition, tenant, atLeast.offset() + 1, wait)) {
+        if (!tracker.awaitHolds(first, partition, tenant, Math.max(atLeast.offset(), life) + 1, wait)) {
             throw new ApiError(ErrorCode.BOOKMARK_TIMEOUT, "copy '" + first.name() + "' had not reached bookmark " + atLeast + " within "
                     + wait.toMillis() + " ms; retry, or raise timeout_ms (at most 30000)");
         }
@@ -105,7 +110,7 @@ final class CopyReads {
     }
 
     private Served eventual(String tenant, int partition, StatementSpec spec, Bookmark atLeast, Duration wait, List<ReadCopy> copies,
-            Long maxLagMs) throws InterruptedException {
+            Long maxLagMs, long life) throws InterruptedException {
         CopyTracker tracker = s.copies();
         long now = System.currentTimeMillis();
         List<ReadCopy> tooFar = new ArrayList<>();
@@ -115,6 +120,7 @@ final class CopyReads {
                 continue;
             }
             if (c.primary()) return new Served(primary(c, tenant, spec, atLeast, wait), c.name());
+            if (!tracker.holdsLife(c, partition, tenant, life)) continue;
             if (atLeast != null && !tracker.holdsNow(c, partition, tenant, atLeast.offset() + 1)) continue;
             try {
                 return new Served(c.queries().run(tenant, spec, null, wait), c.name());

@@ -46,6 +46,9 @@ public final class CopyTracker implements AutoCloseable {
     private final Condition wanted = lock.newCondition();
     private final Map<Integer, ArrayDeque<Seen>> history = new HashMap<>();
     private final Map<String, Map<Integer, Long>> positions = new ConcurrentHashMap<>();
+    /** Per copy and tenant ("copy/tenant"), the created offset of the life the copy is known to hold. */
+    private final com.github.benmanes.caffeine.cache.Cache<String, Long> lives =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(200_000).build();
     private volatile int waiters;
     /** When the log's ends were last asked for (whether Kafka answered or not); negative before the first time. */
     private volatile long lastEndsMs = Long.MIN_VALUE / 2;
@@ -107,6 +110,22 @@ public final class CopyTracker implements AutoCloseable {
                 lock.unlock();
             }
         }
+    }
+
+    /**
+     * True when {@code copy} has applied the record that began the tenant's current life, its {@code CreateTenant} at
+     * {@code createdOffset} (negative: unknown, true). Until it has, the copy's file of the tenant, if any, is of a
+     * life deleted before (whose data was erased) or of none; a copy that has, holds this life for good (a later
+     * life has a later offset), so the answer is remembered and the positions file read once per copy and life.
+     */
+    public boolean holdsLife(ReadCopy copy, int partition, String tenant, long createdOffset) {
+        if (createdOffset < 0) return true;
+        String key = copy.name() + '/' + tenant;
+        Long known = lives.getIfPresent(key);
+        if (known != null && known == createdOffset) return true;
+        if (next(copy.name(), partition) <= createdOffset || !holdsNow(copy, partition, tenant, createdOffset + 1)) return false;
+        lives.put(key, createdOffset);
+        return true;
     }
 
     /** True when {@code copy} holds every record of {@code tenant} below {@code endExclusive}, by its file of positions now. */
