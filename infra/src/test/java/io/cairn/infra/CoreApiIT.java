@@ -159,6 +159,42 @@ class CoreApiIT {
         assertThat(stack.get("/v1/tenants/doomed", ADMIN).status()).isEqualTo(404);
     }
 
+    /**
+     * Reads racing the delete of their tenant: one that began before the applier removed the file found it gone
+     * before this edge's directory said why, and was answered 503 tenant_recovering (with a repair asked of the
+     * applier and an ERROR logged), or 500 when the file went while SQLite opened it. A read concurrent with a
+     * delete sees the tenant or not: its rows, or 401/404.
+     */
+    @Test
+    void aReadRacingItsTenantsDeleteGetsRowsOrNotFoundNeverAnError() throws Exception {
+        java.util.Map<String, Integer> answers = new java.util.concurrent.ConcurrentHashMap<>();
+        for (int i = 0; i < 10; i++) {
+            String tenant = "racing-" + i;
+            String key = stack.createTenant(tenant);
+            stack.post("/v1/tenants/" + tenant + "/execute", key, "{\"statements\":[{\"sql\":\"CREATE TABLE t (n INTEGER)\"},"
+                    + "{\"sql\":\"INSERT INTO t VALUES (7)\"}]}");
+            java.util.concurrent.atomic.AtomicBoolean deleted = new java.util.concurrent.atomic.AtomicBoolean();
+            List<Thread> readers = new java.util.ArrayList<>();
+            for (int r = 0; r < 3; r++) {
+                readers.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        for (int n = 0; n < 200 && !(deleted.get() && n > 20); n++) {
+                            Reply read = stack.post("/v1/tenants/" + tenant + "/query", key, "{\"sql\":\"SELECT n FROM t\"}");
+                            answers.merge(read.status() == 200 ? read.body().path("rows").toString() : read.status() + " " + read.errorCode(), 1, Integer::sum);
+                        }
+                    } catch (Exception e) {
+                        answers.merge(e.toString(), 1, Integer::sum);
+                    }
+                }));
+            }
+            assertThat(stack.call("DELETE", "/v1/tenants/" + tenant, ADMIN, null).status()).isEqualTo(200);
+            deleted.set(true);
+            for (Thread t : readers) t.join();
+        }
+        assertThat(answers.keySet()).as("answers of reads racing a delete: %s", answers)
+                .allMatch(a -> a.equals("[[7]]") || a.equals("401 unauthorized") || a.equals("404 tenant_not_found"));
+    }
+
     @Test
     void retryWithIdempotencyKeyAppliesOnceAndReturnsFirstOutcome() throws Exception {
         String key = stack.createTenant("retry");

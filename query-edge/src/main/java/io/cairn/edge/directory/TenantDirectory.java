@@ -121,6 +121,11 @@ public final class TenantDirectory implements KeyStore {
         return await(tenant, s -> s != null && s.getAppliedOffset() >= offset, timeout);
     }
 
+    /** Waits until the tenant's state is another than {@code seen} (a newer one, or none); false on timeout. */
+    public boolean awaitOther(String tenant, TenantState seen, Duration timeout) throws InterruptedException {
+        return await(tenant, s -> s != seen, timeout);
+    }
+
     /** Waits until the tenant is gone (deleted or never created); false on timeout. */
     public boolean awaitAbsent(String tenant, Duration timeout) throws InterruptedException {
         return await(tenant, s -> s == null, timeout);

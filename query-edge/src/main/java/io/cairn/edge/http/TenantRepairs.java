@@ -43,6 +43,8 @@ public final class TenantRepairs {
     private static final Logger log = LoggerFactory.getLogger(TenantRepairs.class);
     /** How long a read of a cold tenant waits for its thaw at least, whatever its own timeout. */
     static final Duration THAW_WAIT = Duration.ofSeconds(30);
+    /** How long a read that found its file missing waits for the directory to say why (a delete, a freeze) before it repairs. */
+    static final Duration EXPLAIN_WAIT = Duration.ofSeconds(2);
 
     private final CommandGateway gateway;
     private final TenantDirectory directory;
@@ -87,7 +89,19 @@ public final class TenantRepairs {
         try {
             return read.run();
         } catch (TenantFileDamaged damaged) {
-            TenantState st = damaged.missing() ? directory.tenant(tenant).orElse(null) : null;
+            TenantState st = null;
+            if (damaged.missing()) {
+                TenantState seen = directory.tenant(tenant).orElse(null);
+                st = explained(tenant, seen, wait);
+                if (st == null) throw gone();
+                if (st != seen && st.getTier() != Tier.COLD) {
+                    try {
+                        return read.run(); // the newer state had the file made again (a thaw, a create)
+                    } catch (TenantFileDamaged stillMissing) {
+                        // a damage after all
+                    }
+                }
+            }
             boolean cold = st != null && st.getTier() == Tier.COLD; // no file is expected: not a damage
             if (cold && fromSnapshot != null && st.getSnapshot() != null && !snapshotBehind.test(st)) {
                 try {
@@ -113,6 +127,18 @@ public final class TenantRepairs {
                 throw recovering();
             }
         }
+    }
+
+    /**
+     * The tenant's state that explains its missing file: a read that began before the applier deleted or froze the
+     * tenant finds the file gone before this edge's directory shows why. So unless the state already says cold, it
+     * waits up to {@link #EXPLAIN_WAIT} (within {@code wait}) for the directory to move on from {@code seen}; null
+     * when the tenant is gone. Only a file missing under an unchanged hot state is a damage.
+     */
+    private TenantState explained(String tenant, TenantState seen, Duration wait) throws InterruptedException {
+        if (seen == null || seen.getTier() == Tier.COLD) return seen;
+        directory.awaitOther(tenant, seen, wait.compareTo(EXPLAIN_WAIT) < 0 ? wait : EXPLAIN_WAIT);
+        return directory.tenant(tenant).orElse(null);
     }
 
     /** Asks for the repair (unless one is under way) and waits up to {@code wait} for the directory to show it applied. */
@@ -147,6 +173,10 @@ public final class TenantRepairs {
         pending.remove(tenant, at);
         pool.distrust(tenant); // the rebuilt file is a new one: checked again before it is served
         return true;
+    }
+
+    private static ApiError gone() {
+        return new ApiError(ErrorCode.TENANT_NOT_FOUND, "no such tenant: it was deleted while this request ran");
     }
 
     private static ApiError thawing() {

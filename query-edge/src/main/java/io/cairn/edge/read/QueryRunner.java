@@ -107,6 +107,7 @@ public final class QueryRunner {
             return pool.borrow(tenant).orElseThrow(() -> TenantFileDamaged.missing(tenant));
         } catch (SQLException e) {
             if (IntegrityCheck.isCorruption(e)) throw damaged(tenant, e);
+            if (SqliteErrors.isFileGone(e)) throw TenantFileDamaged.missing(tenant); // removed as it was opened
             throw new IllegalStateException("cannot open the tenant's file: " + e.getMessage(), e);
         }
     }

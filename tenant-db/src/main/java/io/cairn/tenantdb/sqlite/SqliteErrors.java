@@ -41,6 +41,15 @@ public final class SqliteErrors {
     }
 
     /**
+     * True when opening a file failed because it is not there (any more): SQLITE_CANTOPEN, or SQLITE_IOERR_FSTAT
+     * when it was removed while SQLite opened it (a tenant deleted or frozen by the applier at that moment).
+     */
+    public static boolean isFileGone(SQLException e) {
+        if (e instanceof org.sqlite.SQLiteException s && s.getResultCode() == SQLiteErrorCode.SQLITE_IOERR_FSTAT) return true;
+        return (e.getErrorCode() & 0xff) == SQLiteErrorCode.SQLITE_CANTOPEN.code;
+    }
+
+    /**
      * SQLITE_CORRUPT_VTAB: a virtual table (FTS, R*Tree) found its own records inconsistent. Tenant SQL can write a
      * virtual table's internal tables, so this is what the log made of the tenant's content, the same on every copy
      * and after every replay: the statement's verdict, never a damaged file to rebuild (that rebuild would meet it
