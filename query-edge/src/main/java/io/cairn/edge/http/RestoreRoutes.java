@@ -253,8 +253,17 @@ final class RestoreRoutes {
             return ConsistentCopy.positionOf(target);
         }
         Path hot = new TenantFiles(s.config().hotDir()).database(tenant);
-        if (!Files.exists(hot)) throw new ApiError(ErrorCode.TENANT_RECOVERING, "the tenant's file is being moved (a freeze or thaw); retry shortly");
-        return ConsistentCopy.take(hot, target).position();
+        try {
+            if (Files.exists(hot)) return ConsistentCopy.take(hot, target).position();
+        } catch (java.sql.SQLException e) {
+            if (!io.cairn.tenantdb.sqlite.SqliteErrors.isFileGone(e)) throw e;
+            Files.deleteIfExists(target); // removed while copied
+        }
+        // Frozen or deleted as this export began (the directory learns of it a moment later), or being thawed.
+        TenantState now = s.repairs().explained(tenant, st, java.time.Duration.ofSeconds(2));
+        if (now == null) throw TenantRepairs.gone();
+        if (now.getTier() == Tier.COLD && now.getSnapshot() != null) return copy(tenant, now, null, target);
+        throw new ApiError(ErrorCode.TENANT_RECOVERING, "the tenant's file is being moved (a freeze or thaw); retry shortly");
     }
 
     /**

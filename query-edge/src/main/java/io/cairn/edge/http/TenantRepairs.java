@@ -135,7 +135,7 @@ public final class TenantRepairs {
      * waits up to {@link #EXPLAIN_WAIT} (within {@code wait}) for the directory to move on from {@code seen}; null
      * when the tenant is gone. Only a file missing under an unchanged hot state is a damage.
      */
-    private TenantState explained(String tenant, TenantState seen, Duration wait) throws InterruptedException {
+    TenantState explained(String tenant, TenantState seen, Duration wait) throws InterruptedException {
         if (seen == null || seen.getTier() == Tier.COLD) return seen;
         directory.awaitOther(tenant, seen, wait.compareTo(EXPLAIN_WAIT) < 0 ? wait : EXPLAIN_WAIT);
         return directory.tenant(tenant).orElse(null);
@@ -175,7 +175,7 @@ public final class TenantRepairs {
         return true;
     }
 
-    private static ApiError gone() {
+    static ApiError gone() {
         return new ApiError(ErrorCode.TENANT_NOT_FOUND, "no such tenant: it was deleted while this request ran");
     }
 

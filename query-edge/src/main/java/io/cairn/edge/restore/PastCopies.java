@@ -173,7 +173,8 @@ public final class PastCopies implements AutoCloseable {
         Path target = dir.resolve(key.dirName());
         try {
             Optional<TenantState> now = states.apply(key.tenant());
-            makeRoom(now.map(TenantState::getSizeBytes).orElse(0L));
+            if (now.isEmpty()) throw deleted(key.tenant());
+            makeRoom(now.get().getSizeBytes());
             long created = createdAtOrBefore(now, key);
             TenantFiles.deleteTree(target);
             Files.createDirectories(target);
@@ -182,6 +183,12 @@ public final class PastCopies implements AutoCloseable {
                 TenantFiles.deleteTree(target);
                 throw new ApiError(ErrorCode.RESTORE_OUT_OF_RANGE, "tenant '" + key.tenant() + "' did not exist at "
                         + key.partition() + ":" + key.offset());
+            }
+            if (!sameLife(now.get(), states.apply(key.tenant()))) {
+                // Deleted while the copy was built: its data keys destroyed, the replay passed its sealed writes over
+                // (a read racing the delete answered "no such table"). Never served, never kept.
+                TenantFiles.deleteTree(target);
+                throw deleted(key.tenant());
             }
             TenantFiles files = new TenantFiles(target);
             // Not quick_checked: built by the applier's own code from a snapshot verified against its SHA-256 and the log.
@@ -209,6 +216,14 @@ public final class PastCopies implements AutoCloseable {
     private static long createdAtOrBefore(Optional<TenantState> now, Key key) {
         return now.filter(st -> st.getPartition() == key.partition() && st.getCreatedOffset() >= 0 && st.getCreatedOffset() <= key.offset())
                 .map(TenantState::getCreatedOffset).orElse(-1L);
+    }
+
+    private static boolean sameLife(TenantState before, Optional<TenantState> after) {
+        return after.isPresent() && after.get().getCreatedOffset() == before.getCreatedOffset();
+    }
+
+    private static ApiError deleted(String tenant) {
+        return new ApiError(ErrorCode.TENANT_NOT_FOUND, "no such tenant: '" + tenant + "' was deleted while this request ran");
     }
 
     /** Removes a build that failed; one that failed for a full disk is answered 503 {@code storage_full}. */
