@@ -251,6 +251,51 @@ class HostileTenantIT {
         }
     }
 
+    /**
+     * One tenant's clients ask for large answers and never read them. Each answer waited in the edge's heap for its
+     * client: 300 such connections held 1.3 GB (4,096 connections are allowed). Now a tenant's unread answers hold
+     * at most its share (four of the largest), past it its reads get 429, and the others' reads go on.
+     */
+    @Test
+    void oneTenantsUnreadLargeAnswersAreBoundedToItsShare() throws Exception {
+        try (TestStack stack = TestStack.start(data)) {
+            String hoardKey = stack.createTenant("hoard");
+            String calmKey = stack.createTenant("calm");
+            Reply filled = stack.post("/v1/tenants/hoard/execute", hoardKey, json(Map.of("statements", List.of(Map.of("sql", "CREATE TABLE t (a TEXT)"),
+                    Map.of("sql", "INSERT INTO t WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c LIMIT 70)"
+                            + " SELECT printf('%.*c', 100000, 'x') FROM c")))));
+            assertThat(filled.status()).as(filled.body().toString()).isEqualTo(200);
+            assertThat(stack.post("/v1/tenants/calm/execute", calmKey, "{\"sql\":\"CREATE TABLE w (n)\"}").status()).isEqualTo(200);
+            String big = "{\"sql\":\"SELECT a FROM t\"}";
+            byte[] request = ("POST /v1/tenants/hoard/query HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + hoardKey
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + big.length() + "\r\n\r\n" + big)
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            List<java.net.Socket> unread = new ArrayList<>();
+            try {
+                Reply refused = null;
+                for (int i = 0; i < 40 && refused == null; i++) {
+                    java.net.Socket socket = new java.net.Socket();
+                    socket.setReceiveBufferSize(4096); // before connecting: the window stays small
+                    socket.connect(new java.net.InetSocketAddress("127.0.0.1", java.net.URI.create(stack.url()).getPort()));
+                    socket.getOutputStream().write(request);
+                    unread.add(socket);
+                    Reply r = stack.post("/v1/tenants/hoard/query", hoardKey, big);
+                    if (r.status() == 429) refused = r;
+                    else assertThat(r.status()).as(r.body().toString()).isEqualTo(200);
+                }
+                assertThat(refused).as("a read past the tenant's share of unread answers").isNotNull();
+                assertThat(refused.body().path("error").path("message").asText()).contains("answers");
+                Reply other = stack.post("/v1/tenants/calm/query", calmKey, "{\"sql\":\"SELECT count(*) FROM w\"}");
+                assertThat(other.status()).as(other.body().toString()).isEqualTo(200);
+            } finally {
+                for (java.net.Socket socket : unread) socket.close();
+            }
+            // Once those clients are gone, their answers no longer count.
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                    .until(() -> stack.post("/v1/tenants/hoard/query", hoardKey, big).status() == 200);
+        }
+    }
+
     private static String partitionOf(Reply write) {
         assertThat(write.status()).as(write.body().toString()).isEqualTo(200);
         return write.body().path("bookmark").asText().split(":")[0];

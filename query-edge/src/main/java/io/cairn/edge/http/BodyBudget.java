@@ -27,14 +27,21 @@ final class BodyBudget {
 
     private final long perTenant;
     private final long large;
+    private final String what;
     private final Map<String, Long> held = new ConcurrentHashMap<>(); // changed only in compute: atomic per tenant
     private final AtomicLong largeHeld = new AtomicLong();
 
     /** Holds at most {@code perTenant} bytes of one tenant's bodies and {@code large} bytes of large bodies in all. */
     BodyBudget(long perTenant, long large) {
+        this(perTenant, large, "request bodies");
+    }
+
+    /** As above; {@code what} the bytes are, as refusals name them ("request bodies", "answers"). */
+    BodyBudget(long perTenant, long large, String what) {
         if (perTenant < 1 || large < 1) throw new IllegalArgumentException("body budgets must be positive");
         this.perTenant = perTenant;
         this.large = large;
+        this.what = what;
     }
 
     /**
@@ -77,13 +84,13 @@ final class BodyBudget {
             });
             if (!taken[0]) {
                 throw new ApiError(ErrorCode.TOO_MANY_REQUESTS, "this tenant's requests at this edge already hold "
-                        + mib(perTenant) + " MiB of request bodies, its share; send more once some are done");
+                        + mib(perTenant) + " MiB of " + what + ", its share; send more once some are done");
             }
             long after = bytes + more;
             long largeMore = after <= SMALL ? 0 : bytes <= SMALL ? after : more; // a body turning large counts whole
             if (largeMore > 0 && !take(largeHeld, largeMore, large)) {
                 forget(more);
-                throw new ApiError(ErrorCode.UNAVAILABLE, "the edge holds as many large request bodies as it may ("
+                throw new ApiError(ErrorCode.UNAVAILABLE, "the edge holds as many large " + what + " as it may ("
                         + mib(large) + " MiB, all tenants together); retry shortly");
             }
             bytes = after;

@@ -90,6 +90,10 @@ public final class HttpServer implements AutoCloseable {
                     }
                 });
             });
+            // Large answers are held per tenant while written (Responses.send): 4 reads of the largest result each.
+            BodyBudget answers = new BodyBudget(4 * Math.max(services.config().maxResultBytes(), BodyBudget.SMALL),
+                    2 * Math.max(largest, services.config().http().maxLargeBodyBytes()), "answers its clients have not yet read");
+            cfg.routes.before(ctx -> ctx.attribute(Responses.ANSWERS, answers));
             // The data routes first: Javalin tries a method's routes in the order they were added.
             add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/query", data::query);
             add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/execute", data::execute);
