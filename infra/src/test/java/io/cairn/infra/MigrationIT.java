@@ -270,15 +270,17 @@ class MigrationIT {
             assertThat(java.time.Instant.parse(at.body().path("rows").get(0).get(0).asText())).as(t).isBetween(before, after);
         }
 
-        // A template whose versions fail on an empty file: the tenant is created at version 0 and says why.
+        // A template whose versions fail on an empty file: no tenant, and the answer says why (all or nothing, as a fork).
         assertThat(put("tplbad", 1, "{\"sql\":\"CREATE TABLE a (x)\"}").status()).isEqualTo(201);
         assertThat(put("tplbad", 2, "{\"sql\":\"INSERT INTO not_there VALUES (1)\"}").status()).isEqualTo(201);
         Reply bad = stack.post("/v1/tenants", ADMIN, "{\"tenant\":\"tpl-bad\",\"template\":\"tplbad\"}");
-        assertThat(bad.status()).as(bad.body().toString()).isEqualTo(201);
-        assertThat(bad.body().path("template").path("version").asInt()).as(bad.body().toString()).isZero();
-        assertThat(bad.body().path("template").path("error").asText()).contains("version 2").contains("not_there");
-        Reply none = stack.post("/v1/tenants/tpl-bad/query", bad.text("api_key"), "{\"sql\":\"SELECT count(*) FROM sqlite_schema WHERE name = 'a'\"}");
-        assertThat(none.body().path("rows").toString()).as("version 1 rolled back with 2").isEqualTo("[[0]]");
+        assertThat(bad.status()).as(bad.body().toString()).isEqualTo(400);
+        assertThat(bad.errorCode()).isEqualTo("sql_error");
+        assertThat(bad.body().path("error").path("message").asText()).contains("not created").contains("version 2").contains("not_there");
+        assertThat(bad.body().path("error").path("failed_version").asText()).isEqualTo("2");
+        assertThat(stack.get("/v1/tenants/tpl-bad", ADMIN).status()).as("nothing left of it").isEqualTo(404);
+        Reply again = stack.post("/v1/tenants", ADMIN, "{\"tenant\":\"tpl-bad\"}");
+        assertThat(again.status()).as("its id is free: %s", again.body()).isEqualTo(201);
 
         // The log holds creations from templates whole: a rebuild reaches the same files.
         Path rebuilt = data.resolve("rebuilt-tpl");

@@ -25,6 +25,7 @@ import io.javalin.http.Context;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Tenant and key administration. Each command answers only once its outcome arrived AND the directory
@@ -70,19 +71,26 @@ final class AdminRoutes {
         awaitVisible(s.directory().awaitApplied(tenant, done.bookmark().offset(), left(deadline)), done);
         ObjectNode out = Responses.object();
         out.put("tenant", tenant).put("api_key", key.token()).put("bookmark", done.bookmark().toString());
-        if (template != null) templateOutcome(out.putObject("template").put("set", template.set()), tenant, template);
+        if (template != null) {
+            SetVersion reached = s.directory().tenant(tenant).stream().flatMap(st -> st.getMigrations().stream())
+                    .filter(v -> v.getSet().equals(template.set())).findFirst().orElse(null);
+            if (reached != null && reached.getErrorCode() != null) refuseTemplate(tenant, template, reached, deadline);
+            out.putObject("template").put("set", template.set()).put("version", reached == null ? 0 : reached.getVersion());
+        }
         Responses.json(ctx, 201, out);
     }
 
     /**
-     * What the creation's template reached, from the tenant's state: its version of the set, and when the
-     * versions failed (the tenant is then created at version 0), the failure.
+     * A template whose versions fail on an empty tenant: the tenant made at version 0 is deleted again and the
+     * failure answered with its own code, as a fork is all or nothing. A tenant without its schema was no use,
+     * and the client had to find the failure inside a 201 and delete the tenant itself.
      */
-    private void templateOutcome(ObjectNode t, String tenant, Template template) {
-        SetVersion reached = s.directory().tenant(tenant).stream().flatMap(st -> st.getMigrations().stream())
-                .filter(v -> v.getSet().equals(template.set())).findFirst().orElse(null);
-        t.put("version", reached == null ? 0 : reached.getVersion());
-        if (reached != null && reached.getErrorCode() != null) t.put("error_code", reached.getErrorCode()).put("error", reached.getError());
+    private void refuseTemplate(String tenant, Template template, SetVersion failed, long deadline) throws InterruptedException {
+        Submitted deleted = submit(Commands.deleteTenant(tenant), deadline);
+        awaitVisible(s.directory().awaitAbsent(tenant, left(deadline)), deleted);
+        ErrorCode code = ErrorCode.fromWire(failed.getErrorCode()).orElse(ErrorCode.SQL_ERROR);
+        throw new ApiError(code, "template '" + template.set() + "' failed, so the tenant was not created: " + failed.getError(), null,
+                Map.of("failed_version", String.valueOf(failed.getFailedVersion())));
     }
 
     /**
