@@ -82,22 +82,10 @@ final class RequestBodies {
                 throw tooLarge();
             }
             BodyBudget.Hold hold = hold(ctx);
-            long counted = 0;
             try {
-                if (declared > 0) hold.grow(counted = declared); // refused before any of it is read
-                ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) Math.max(declared, 1024));
-                byte[] chunk = new byte[64 * 1024];
-                for (int n; (n = in.read(chunk)) > 0; ) {
-                    bytes.write(chunk, 0, n);
-                    if (bytes.size() > maxBytes) {
-                        drain(in);
-                        throw tooLarge();
-                    }
-                    if (bytes.size() > counted) hold.grow(bytes.size() - counted); // a body of no declared length: as it comes
-                    counted = Math.max(counted, bytes.size());
-                }
-                ctx.attribute(BODY_BYTES, bytes.size());
-                return bytes.toByteArray();
+                byte[] bytes = declared >= 0 ? declared(in, declared, hold) : undeclared(in, hold);
+                ctx.attribute(BODY_BYTES, bytes.length);
+                return bytes;
             } catch (ApiError refused) {
                 if (refused.code() != ErrorCode.REQUEST_TOO_LARGE) drain(in);
                 throw refused;
@@ -109,6 +97,27 @@ final class RequestBodies {
             }
             throw ApiError.invalidRequest("the request body could not be read");
         }
+    }
+
+    /** A body of a declared length: held whole before any of it is read, then read into one array (Jetty keeps to the length). */
+    private static byte[] declared(InputStream in, long length, BodyBudget.Hold hold) throws IOException {
+        hold.grow(length);
+        return in.readNBytes((int) length);
+    }
+
+    /** A body of no declared length (chunked): held as it comes, refused once past {@code maxBytes}. */
+    private byte[] undeclared(InputStream in, BodyBudget.Hold hold) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024);
+        byte[] chunk = new byte[16 * 1024];
+        for (int n; (n = in.read(chunk)) > 0; ) {
+            bytes.write(chunk, 0, n);
+            if (bytes.size() > maxBytes) {
+                drain(in);
+                throw tooLarge();
+            }
+            hold.grow(n);
+        }
+        return bytes.toByteArray();
     }
 
     /** Whether reading the body failed because it came too slowly (Jetty's minimum data rate, an idle timeout): 408, not 400. */

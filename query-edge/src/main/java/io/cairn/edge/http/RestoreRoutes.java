@@ -260,7 +260,7 @@ final class RestoreRoutes {
             Files.deleteIfExists(target); // removed while copied
         }
         // Frozen or deleted as this export began (the directory learns of it a moment later), or being thawed.
-        TenantState now = s.repairs().explained(tenant, st, java.time.Duration.ofSeconds(2));
+        TenantState now = s.repairs().explained(tenant, st, TenantRepairs.EXPLAIN_WAIT);
         if (now == null) throw TenantRepairs.gone();
         if (now.getTier() == Tier.COLD && now.getSnapshot() != null) return copy(tenant, now, null, target);
         throw new ApiError(ErrorCode.TENANT_RECOVERING, "the tenant's file is being moved (a freeze or thaw); retry shortly");
