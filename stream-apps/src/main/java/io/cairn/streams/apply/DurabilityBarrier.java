@@ -22,7 +22,7 @@ import java.util.concurrent.Executors;
  * <p>Tenant files run WAL with {@code synchronous=NORMAL}: a commit is in the operating system's cache,
  * safe from a process crash but not from a power cut until the WAL is synced. If Kafka recorded the
  * input offset first, a power cut would lose those writes for good (nothing would redeliver them).
- * So before every offset commit (Streams flushes its stores first, see {@link io.cairn.streams.kafka.CommitHookStore})
+ * So before every offset commit (from the hook Streams runs first, see {@link io.cairn.streams.kafka.CommitHookStore})
  * {@link #sync} waits until every tenant committed since the last barrier has had its WAL fsynced, and
  * the directory of every new file.
  *

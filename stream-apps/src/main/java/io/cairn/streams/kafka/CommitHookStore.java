@@ -5,14 +5,24 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.internals.CacheFlushListener;
+import org.apache.kafka.streams.state.internals.CachedStateStore;
 
 /**
- * Not a store of data: a hook into Kafka Streams' commit. Streams commits every store of a task before
- * it commits the task's input offsets, so work done in {@link #onCommit} (committing SQLite
- * transactions, writing buffered changes out) is finished before Kafka records those inputs as
- * consumed. A processor connected to the store registers its action in {@code init}.
+ * Not a store of data: a hook into Kafka Streams' commit that runs before the task's input offsets are
+ * committed, so work done in {@link #onCommit} (committing SQLite transactions, syncing them, recording
+ * what a worker thread has yet to apply) is finished before Kafka records those inputs as consumed. A
+ * processor connected to the store registers its action in {@code init}.
+ *
+ * <p>Streams has no public hook there. It commits its stores ({@code StateStore.commit}) only after the
+ * offsets (since Kafka 2.7, KAFKA-9450): work done then leaves a window in which a process killed after the
+ * offset commit loses records it had not made durable. What Streams does call before every offset commit of a
+ * task (in {@code StreamTask.prepareCommit}, and before a dirty close) is {@code flushCache()} of each store
+ * that keeps a cache; this store says it keeps one ({@link CachedStateStore}, an interface of Streams'
+ * internals) and runs the hook there. {@code CommitHookOrderIT} in infra proves the order against a real
+ * broker, so an upgrade that changes it fails the build.
  */
-public final class CommitHookStore implements StateStore {
+public final class CommitHookStore implements StateStore, CachedStateStore<Object, Object> {
     private final String name;
     private Runnable onCommit = () -> { };
     private boolean open;
@@ -37,11 +47,25 @@ public final class CommitHookStore implements StateStore {
         open = true;
     }
 
-    /** Streams 4.x calls this (KIP-1035; the old {@code flush()} is deprecated) before it commits offsets. */
+    /** Before Streams commits the task's offsets (and before it closes the task dirty): runs the hook. */
     @Override
-    public void commit(Map<TopicPartition, Long> changelogOffsets) {
+    public void flushCache() {
         onCommit.run();
     }
+
+    /** Nothing: this store forwards no cached records. */
+    @Override
+    public boolean setFlushListener(CacheFlushListener<Object, Object> listener, boolean sendOldValues) {
+        return false;
+    }
+
+    /** Nothing to clear. */
+    @Override
+    public void clearCache() {}
+
+    /** Streams calls this after the offsets are committed (KIP-1035's {@code commit}, once {@code flush}): too late, so nothing. */
+    @Override
+    public void commit(Map<TopicPartition, Long> changelogOffsets) {}
 
     @Override
     public void close() {
