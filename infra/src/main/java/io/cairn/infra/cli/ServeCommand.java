@@ -52,7 +52,7 @@ public final class ServeCommand implements Callable<Integer> {
         if (config.runsApplier() || config.runsReplica()) {
             ApplierConfig d = ApplierConfig.primary(hot);
             applier = new ApplierConfig(hot, d.applicationId(), d.role(), config.applierThreads(), config.maxOpenTenants(),
-                    d.groupCommitMaxRecords(), d.maxResultRows(), d.limits(), config.applierInstanceId(), null,
+                    d.groupCommitMaxRecords(), d.maxResultRows(), d.limits().withMinFreeTempBytes(config.minFreeTempBytes()), config.applierInstanceId(), null,
                     config.heavyLaneThreads() == null ? d.heavyLaneThreads() : config.heavyLaneThreads());
             if (config.runsReplica()) {
                 applier = applier.withRole(ApplierConfig.Role.REPLICA, config.replica().applicationId(), config.replica().dirPath());
@@ -65,6 +65,7 @@ public final class ServeCommand implements Callable<Integer> {
             }
             AdminToken.Resolved token = AdminToken.resolve(config.dataPath(), System.getenv("CAIRN_ADMIN_TOKEN"));
             edge = EdgeConfig.defaults(token.token(), hot).withPort(config.httpPort());
+            edge = edge.withReadLimits(edge.readLimits().withMinFreeTempBytes(config.minFreeTempBytes()));
         }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         QueryCache cache = config.redisUrl() == null

@@ -1,9 +1,12 @@
 package io.cairn.infra.config;
 
+import io.cairn.tenantdb.sqlite.SqliteLimits;
+
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.cairn.tenantdb.sqlite.SqliteLimits;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -44,6 +47,9 @@ import java.util.Set;
  * @param readCopies the copies the edge reads, in order of preference; default: the hot volume alone
  * @param region {@code primary} (default) or {@code standby}: a standby's log is fed by MirrorMaker from the
  *     primary region; its applier applies as a replica and its edge takes no writes until {@code cairn promote}
+ * @param minFreeTempMib free space (MiB) kept where SQLite writes temporary files (sorts, DISTINCT, GROUP BY):
+ *     a read that would go below it is stopped with 503 {@code storage_full}, a write waits until the space is
+ *     there (never failed for it). Default 1,024; 0: not watched.
  */
 public record CairnConfig(
         @JsonProperty("data_dir") String dataDir,
@@ -63,7 +69,8 @@ public record CairnConfig(
         @JsonProperty("metrics") MetricsSettings metrics,
         @JsonProperty("replica") ReplicaSettings replica,
         @JsonProperty("read_copies") List<ReadCopySettings> readCopies,
-        @JsonProperty("region") String region) {
+        @JsonProperty("region") String region,
+        @JsonProperty("min_free_temp_mib") Integer minFreeTempMib) {
 
     static final Set<String> ROLES = Set.of("applier", "edge", "materializer", "replica");
     /** The most threads of one kind a process is given: far past any core count, short of exhausting the process. */
@@ -107,10 +114,17 @@ public record CairnConfig(
         if (heavyLaneThreads != null && (heavyLaneThreads < 1 || heavyLaneThreads > MAX_THREADS)) {
             throw new IllegalArgumentException("heavy_lane_threads must be from 1 to " + MAX_THREADS + ", not " + heavyLaneThreads);
         }
+        minFreeTempMib = minFreeTempMib == null ? (int) (SqliteLimits.READ_DEFAULTS.minFreeTempBytes() >> 20) : minFreeTempMib;
+        if (minFreeTempMib < 0) throw new IllegalArgumentException("min_free_temp_mib must not be negative, not " + minFreeTempMib);
         tiering = tiering == null ? TieringSettings.DEFAULTS : tiering;
         logFormat = logFormat == null ? "text" : logFormat;
         if (!Logging.FORMATS.contains(logFormat)) throw new IllegalArgumentException("log_format must be text or json, not '" + logFormat + "'");
         if (applierInstanceId != null && applierInstanceId.isBlank()) throw new IllegalArgumentException("applier_instance_id must not be blank");
+    }
+
+    /** Free space kept for SQLite's temporary files: reads below it get 503, writes wait (see docs/configuration.md). */
+    public long minFreeTempBytes() {
+        return (long) minFreeTempMib << 20;
     }
 
     public Path dataPath() {

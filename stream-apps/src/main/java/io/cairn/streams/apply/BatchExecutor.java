@@ -35,7 +35,7 @@ import org.sqlite.SQLiteConnection;
  * more is not failed: {@link NeedsFullBudget} sends it to the heavy lane.
  *
  * <p>What a tenant's SQL causes is an {@link Outcome.Failed} (a verdict, part of the log's history);
- * what the machine causes (I/O errors, a full volume, a damaged file) is thrown as {@link SQLException},
+ * what the machine causes (I/O errors, a full volume, too little space for temporary files, a damaged file) is thrown as {@link SQLException},
  * never turned into a verdict, because a replay elsewhere would not meet it.
  */
 final class BatchExecutor {
@@ -72,7 +72,7 @@ final class BatchExecutor {
         // Before the budget starts: whether it is read again depends on this connection's cache, not on the record.
         Set<String> shadows = db.shadowTables();
         boolean capped = db.capGrowth(budget.growthBytes());
-        db.tenantConnection().deadline().startSteps(budget.steps(), budget.wallNanos());
+        db.tenantConnection().deadline().startSteps(budget.steps(), budget.wallNanos(), db.tenantConnection().limits().minFreeTempBytes());
         try {
             for (int i = 0; i < statements.size(); i++) {
                 try {
@@ -86,6 +86,11 @@ final class BatchExecutor {
                 } catch (ResultTooLarge e) {
                     return failed(ErrorCode.RESULT_TOO_LARGE, e.getMessage(), i);
                 } catch (SQLException e) {
+                    if (db.tenantConnection().deadline().stoppedForTempSpace()) {
+                        // The machine's, never the write's: on the stream thread it moves to the lane, which waits it out.
+                        if (budget.quick()) throw new NeedsFullBudget();
+                        throw tempSpaceLow(db, e);
+                    }
                     ErrorCode code = verdict(db, e, capped);
                     if (budget.quick() && (code == ErrorCode.STATEMENT_TIMEOUT || code == ErrorCode.WRITE_TOO_LARGE)) {
                         throw new NeedsFullBudget();
@@ -98,6 +103,15 @@ final class BatchExecutor {
             db.tenantConnection().deadline().clear();
             db.uncapGrowth();
         }
+    }
+
+    /** A write stopped because the node is short of space for SQLite's temporary files: a machine failure (an I/O cause). */
+    private static SQLException tempSpaceLow(TenantDatabase db, SQLException stopped) {
+        String m = "tenant " + db.tenantConnection().tenant() + ": write stopped, under " + (db.tenantConnection().limits().minFreeTempBytes() >> 20)
+                + " MiB free for SQLite's temporary files; it is applied when the space is there";
+        SQLException e = new SQLException(m, new java.io.IOException(m));
+        e.addSuppressed(stopped);
+        return e;
     }
 
     static Outcome.Failed failed(ErrorCode code, String message, Integer statement) {

@@ -43,6 +43,7 @@ final class HeavyLane implements AutoCloseable {
     }
 
     private static final Logger log = LoggerFactory.getLogger(HeavyLane.class);
+    private static final long FIRST_BACKOFF_MILLIS = 50;
     private static final long MAX_BACKOFF_MILLIS = 10_000;
     /** Records of a tenant kept whole in memory; later ones keep only their position and are fetched again when their turn comes. */
     static final int KEPT_PER_TENANT = 8;
@@ -66,6 +67,10 @@ final class HeavyLane implements AutoCloseable {
     /** Per partition, the tenants that got a queue since {@link #joinedOn} last drained it. */
     private final Map<Integer, List<String>> joined = new HashMap<>();
     private final ArrayDeque<String> turns = new ArrayDeque<>();
+    /** Tenants whose first record the machine failed: when their turn may come again (System.nanoTime). */
+    private final Map<String, Long> retryAt = new HashMap<>();
+    /** The backoff of each record the machine failed, doubling to {@link #MAX_BACKOFF_MILLIS}. */
+    private final Map<Bookmark, Long> retryBackoff = new HashMap<>();
     private final Set<Bookmark> queued = new HashSet<>();
     private final Map<Bookmark, String> unpersisted = new HashMap<>();
     private final Set<Bookmark> persisted = new HashSet<>();
@@ -212,21 +217,58 @@ final class HeavyLane implements AutoCloseable {
         while (!closed) {
             List<Queued> batch = new ArrayList<>();
             synchronized (lock) {
-                while (turns.isEmpty() && !closed) {
+                while (!closed && batch.isEmpty()) {
+                    long waitNanos = takeTurns(batch, System.nanoTime());
+                    if (!batch.isEmpty()) break;
                     try {
-                        lock.wait();
+                        if (waitNanos < 0) lock.wait();
+                        else TimeUnit.NANOSECONDS.timedWait(lock, Math.max(1_000_000, waitNanos));
                     } catch (InterruptedException e) {
                         return;
                     }
                 }
                 if (closed) return;
-                // The next record of up to BATCH tenants, each its tenant's oldest: one commit and one sync for all.
-                while (!turns.isEmpty() && batch.size() < BATCH) batch.add(queues.get(turns.poll()).peek());
             }
             if (batch.size() == 1 || !applyTogether(records, asked, batch)) {
-                for (Queued r : batch) apply(records, asked, r);
+                for (Queued r : batch) {
+                    if (apply(records, asked, r)) finish(r);
+                    else retryLater(r);
+                }
+            } else {
+                for (Queued r : batch) finish(r);
             }
-            for (Queued r : batch) finish(r);
+        }
+    }
+
+    /**
+     * Moves into {@code batch} the next record of up to {@link #BATCH} tenants whose turn has come, each its
+     * tenant's oldest: one commit and one sync for all. A tenant waiting out a machine failure keeps its place
+     * but is passed over until its retry time. Returns the nanoseconds until the first of those is due (-1: none).
+     */
+    private long takeTurns(List<Queued> batch, long now) {
+        long wait = -1;
+        List<String> waiting = new ArrayList<>();
+        while (!turns.isEmpty() && batch.size() < BATCH) {
+            String tenant = turns.poll();
+            Long due = retryAt.get(tenant);
+            if (due != null && due - now > 0) {
+                waiting.add(tenant);
+                wait = wait < 0 ? due - now : Math.min(wait, due - now);
+            } else {
+                batch.add(queues.get(tenant).peek());
+            }
+        }
+        turns.addAll(waiting);
+        return wait;
+    }
+
+    /** A record the machine failed stays first of its tenant's, whose turn waits out the backoff while other tenants' go on. */
+    private void retryLater(Queued r) {
+        synchronized (lock) {
+            long backoff = retryBackoff.merge(r.position(), FIRST_BACKOFF_MILLIS, (was, first) -> Math.min(was * 2, MAX_BACKOFF_MILLIS));
+            retryAt.put(r.tenant(), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff));
+            turns.add(r.tenant());
+            lock.notifyAll();
         }
     }
 
@@ -264,9 +306,14 @@ final class HeavyLane implements AutoCloseable {
         }
     }
 
-    /** Applies one record with the full budget and commits it durably; waits out the machine's failures. */
-    private void apply(RecordApplier records, AfterCommitSnapshots asked, Queued queued) {
-        long backoff = 50;
+    /**
+     * Applies one record with the full budget and commits it durably. Returns false, nothing of it applied,
+     * when the machine failed it (I/O, a full volume, a lock held elsewhere, the key vault or the store away):
+     * it is tried again later ({@link #retryLater}), and this thread goes on with other tenants meanwhile, so
+     * no tenant's record that the machine cannot apply now holds the lane every tenant's heavy records share.
+     */
+    private boolean apply(RecordApplier records, AfterCommitSnapshots asked, Queued queued) {
+        long backoff = FIRST_BACKOFF_MILLIS;
         int unknown = 0;
         ApplyProcessor.LogRecord r = null;
         while (!closed) {
@@ -288,7 +335,8 @@ final class HeavyLane implements AutoCloseable {
                     if (outcome instanceof Outcome.Applied) out.add(Emission.tombstone(r.command().getTenant()));
                 }
                 outbox.addAll(out);
-                return;
+                forgetRetries(queued);
+                return true;
             } catch (Exception e) {
                 group.abort();
                 asked.aborted();
@@ -305,16 +353,30 @@ final class HeavyLane implements AutoCloseable {
                 if (kind == FailureRecovery.Kind.UNKNOWN && ++unknown >= FailureRecovery.QUARANTINE_AFTER) {
                     log.error("tenant {}: heavy record {} failed {} times; quarantined", r.command().getTenant(), r.position(), unknown, e);
                     quarantine(r, e, unknown);
-                    return;
+                    forgetRetries(queued);
+                    return true;
+                }
+                if (kind == FailureRecovery.Kind.MACHINE) {
+                    log.warn("tenant {}: heavy record {} failed for the machine ({}); its tenant waits, the lane goes on", queued.tenant(),
+                            queued.position(), e.toString());
+                    return false;
                 }
                 log.warn("tenant {}: heavy record {} failed ({}); retrying in {} ms", queued.tenant(), queued.position(), e, backoff);
                 try {
                     TimeUnit.MILLISECONDS.sleep(backoff);
                 } catch (InterruptedException stop) {
-                    return;
+                    return false;
                 }
                 backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
             }
+        }
+        return false;
+    }
+
+    private void forgetRetries(Queued queued) {
+        synchronized (lock) {
+            retryBackoff.remove(queued.position());
+            retryAt.remove(queued.tenant());
         }
     }
 

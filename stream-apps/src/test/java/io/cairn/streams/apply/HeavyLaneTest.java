@@ -8,6 +8,9 @@ import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.cairn.topics.Bookmark;
 import io.cairn.topics.avro.CommandResult;
 import io.cairn.topics.avro.TenantCommand;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -118,5 +121,74 @@ class HeavyLaneTest extends ApplierHarness {
             assertThat(lane.owns(t)).isFalse();
         }
         assertThat(lane.size()).isZero();
+    }
+
+    @Test
+    void aRecordTheMachineCannotApplyNowHoldsItsOwnTenantOnly() throws Exception {
+        startApplier(16);
+        applyAll(Commands.create("acme"), Commands.execute("acme", "CREATE TABLE t (n)"),
+                Commands.create("bob"), Commands.execute("bob", "CREATE TABLE t (n)"));
+        TenantDatabasePool pool = new TenantDatabasePool(new TenantFiles(hot), SqliteLimits.WRITE_DEFAULTS, 8);
+        open.add(pool);
+        HeavyLane lane = new HeavyLane(pool, 100, null, TenantRecovery.NONE, new ApplierMetrics(registry), b -> null, 1);
+        open.add(lane);
+        TenantCommand acmes = Commands.execute("acme", "INSERT INTO t VALUES (1)");
+        TenantCommand bobs = Commands.execute("bob", "INSERT INTO t VALUES (1)");
+        List<Emission> out = new ArrayList<>();
+        // Another process holds acme's file: its write fails for the machine (SQLITE_BUSY), again and again.
+        try (Connection locker = DriverManager.getConnection("jdbc:sqlite:" + new TenantFiles(hot).database("acme"));
+             Statement s = locker.createStatement()) {
+            s.execute("BEGIN EXCLUSIVE");
+            lane.enqueue(new ApplyProcessor.LogRecord(acmes, new Bookmark(0, 1_000)));
+            lane.enqueue(new ApplyProcessor.LogRecord(bobs, new Bookmark(0, 1_001)));
+            lane.start();
+            await().atMost(Duration.ofSeconds(90)).pollInSameThread().pollInterval(Duration.ofMillis(10)).until(() -> {
+                lane.drainTo(out);
+                return answered(out, bobs);
+            });
+            assertThat(answered(out, acmes)).as("acme's write waits for its file").isFalse();
+            assertThat(lane.owns("acme")).isTrue();
+            s.execute("ROLLBACK");
+        }
+        await().atMost(Duration.ofSeconds(90)).pollInSameThread().pollInterval(Duration.ofMillis(10)).until(() -> {
+            lane.drainTo(out);
+            return answered(out, acmes);
+        });
+        assertThat(query("acme", "SELECT n FROM t")).containsExactly(List.of(1));
+        assertThat(lane.owns("acme")).isFalse();
+    }
+
+    @Test
+    void aWriteShortOfTemporarySpaceWaitsForItAndIsNeverFailedForIt() throws Exception {
+        startApplier(16);
+        applyAll(Commands.create("acme"), Commands.execute("acme", "CREATE TABLE t (n)"),
+                Commands.create("bob"), Commands.execute("bob", "CREATE TABLE t (n)"));
+        // A floor no disk has: every write long enough to be checked (10,000 SQLite steps) is stopped for temporary space.
+        TenantDatabasePool pool = new TenantDatabasePool(new TenantFiles(hot), SqliteLimits.WRITE_DEFAULTS.withMinFreeTempBytes(Long.MAX_VALUE), 8);
+        open.add(pool);
+        HeavyLane lane = new HeavyLane(pool, 100, null, TenantRecovery.NONE, new ApplierMetrics(registry), b -> null, 1);
+        open.add(lane);
+        TenantCommand big = Commands.execute("acme",
+                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000) INSERT INTO t SELECT x FROM c");
+        TenantCommand acmeAfter = Commands.execute("acme", "INSERT INTO t VALUES (-1)");
+        TenantCommand bobs = Commands.execute("bob", "INSERT INTO t VALUES (1)");
+        lane.enqueue(new ApplyProcessor.LogRecord(big, new Bookmark(0, 1_000)));
+        lane.enqueue(new ApplyProcessor.LogRecord(acmeAfter, new Bookmark(0, 1_001)));
+        lane.enqueue(new ApplyProcessor.LogRecord(bobs, new Bookmark(0, 1_002)));
+        lane.start();
+        List<Emission> out = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(60)).pollInSameThread().pollInterval(Duration.ofMillis(10)).until(() -> {
+            lane.drainTo(out);
+            return answered(out, bobs) && registry.counter("cairn.applier.failures", "kind", "machine").count() >= 3;
+        });
+        assertThat(out).as("the big write is tried again, never answered with a verdict; its tenant's next write waits behind it")
+                .noneMatch(e -> e.value() instanceof CommandResult r && (r.getCommandId().equals(big.getCommandId())
+                        || r.getCommandId().equals(acmeAfter.getCommandId())));
+        assertThat(lane.owns("acme")).isTrue();
+        assertThat(query("acme", "SELECT count(*) FROM t")).containsExactly(List.of(0));
+    }
+
+    private static boolean answered(List<Emission> out, TenantCommand cmd) {
+        return out.stream().anyMatch(e -> e.value() instanceof CommandResult r && r.getCommandId().equals(cmd.getCommandId()) && r.getOk());
     }
 }

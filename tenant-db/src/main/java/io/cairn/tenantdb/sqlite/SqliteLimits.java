@@ -10,11 +10,13 @@ import java.time.Duration;
  *     writes (a write holds its partition), 5 s for reads.
  * @param maxSqlLength longest SQL text accepted. Default 100,000 bytes of UTF-8, SQLite's measure (as Cloudflare D1).
  * @param minFreeTempBytes a statement on the clock ({@link TenantConnection#startClock}) is stopped when less
- *     than this is free where SQLite keeps temporary files ({@link TempSpace}); 0: never. Default 1 GiB for
- *     reads, 0 for writes (whose outcome must not depend on the machine).
+ *     than this is free where SQLite keeps temporary files ({@link TempSpace}); 0: never. Default 1 GiB, for
+ *     reads and writes: one tenant's sort or DISTINCT over big values cannot fill the disk every tenant
+ *     needs. A read so stopped answers 503; a write is not failed (its outcome must not depend on the
+ *     machine) but waits, like a write on a full volume, until the space is there.
  */
 public record SqliteLimits(long maxDatabaseBytes, Duration statementTimeout, int maxSqlLength, long minFreeTempBytes) {
-    public static final SqliteLimits WRITE_DEFAULTS = new SqliteLimits(1L << 30, Duration.ofSeconds(1), 100_000, 0);
+    public static final SqliteLimits WRITE_DEFAULTS = new SqliteLimits(1L << 30, Duration.ofSeconds(1), 100_000, 1L << 30);
     public static final SqliteLimits READ_DEFAULTS = new SqliteLimits(1L << 30, Duration.ofSeconds(5), 100_000, 1L << 30);
 
     public SqliteLimits {

@@ -14,7 +14,8 @@ import org.sqlite.SQLiteConnection;
  *   <li>a <b>work</b> limit in SQLite virtual-machine steps ({@link #startSteps}), for writes: a write
  *       is re-executed by replicas and rebuilds on other machines, so whether it hit its limit must
  *       not depend on how fast the machine is. The same statement on the same data takes the same
- *       steps with the same SQLite version.</li>
+ *       steps with the same SQLite version. A write may be stopped for temporary space too, which the
+ *       caller treats as the machine's failure, never as the write's verdict.</li>
  * </ul>
  * Used by one thread at a time, like its connection.
  */
@@ -76,7 +77,17 @@ public final class StatementDeadline {
      * values, a long string built, so steps alone do not bound the time).
      */
     public void startSteps(long maxSteps, long maxNanos) {
-        minFreeTemp = 0;
+        startSteps(maxSteps, maxNanos, 0);
+    }
+
+    /**
+     * As {@link #startSteps(long, long)}, and stopped too when less than {@code minFreeTempBytes} is free for
+     * SQLite's temporary files (0: never). Such a stop depends on the machine: {@link #stoppedForTempSpace}
+     * tells it apart from the work budget's, and the caller must not make it the write's verdict.
+     */
+    public void startSteps(long maxSteps, long maxNanos, long minFreeTempBytes) {
+        minFreeTemp = minFreeTempBytes;
+        stoppedForTempSpace = false;
         checksLeft = Math.max(1, maxSteps / STEPS_PER_CHECK);
         deadlineNanos = maxNanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + maxNanos;
     }

@@ -91,8 +91,19 @@ class SqliteConnectionsTest {
             }
             assertThat(c.deadline().stoppedForTempSpace()).isFalse();
         }
-        // Writes are never stopped for it: their outcome must not depend on the machine.
-        assertThat(SqliteLimits.WRITE_DEFAULTS.minFreeTempBytes()).isZero();
+        // A write's work budget is stopped for it too, and says so: its caller waits, never makes it the verdict.
+        try (TenantConnection c = SqliteConnections.openWritable("t", dir.resolve("t.db"), SqliteLimits.WRITE_DEFAULTS.withMinFreeTempBytes(Long.MAX_VALUE));
+             Statement s = c.connection().createStatement()) {
+            c.deadline().startSteps(200_000_000L, Long.MAX_VALUE, c.limits().minFreeTempBytes());
+            assertThatThrownBy(() -> s.executeQuery(distinct)).isInstanceOf(SQLException.class);
+            assertThat(c.deadline().stoppedForTempSpace()).isTrue();
+            c.deadline().startSteps(200_000_000L);
+            try (ResultSet rs = s.executeQuery(distinct)) {
+                assertThat(rs.getLong(1)).isEqualTo(200_000);
+            }
+            assertThat(c.deadline().stoppedForTempSpace()).as("reset by the next budget").isFalse();
+        }
+        assertThat(SqliteLimits.WRITE_DEFAULTS.minFreeTempBytes()).isEqualTo(SqliteLimits.READ_DEFAULTS.minFreeTempBytes());
     }
 
     private Path writableFile() throws SQLException {
