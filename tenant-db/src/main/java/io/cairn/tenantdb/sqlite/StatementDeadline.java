@@ -1,6 +1,11 @@
 package io.cairn.tenantdb.sqlite;
 
 import java.sql.SQLException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.sqlite.ProgressHandler;
 import org.sqlite.SQLiteConnection;
 
@@ -17,21 +22,45 @@ import org.sqlite.SQLiteConnection;
  *       steps with the same SQLite version. A write may be stopped for temporary space too, which the
  *       caller treats as the machine's failure, never as the write's verdict.</li>
  * </ul>
- * Used by one thread at a time, like its connection.
+ * The progress handler runs every {@link #STEPS_PER_CHECK} steps, and a step can write a whole value (up to
+ * 64 MiB) to a temporary file: a sort of a few thousand big values writes gigabytes between two checks. So
+ * the temporary space is also watched from outside: every {@link #WATCH_MILLIS} ms a daemon thread looks at
+ * it for the statements that have a floor, and interrupts ({@code sqlite3_interrupt}, which SQLite honours
+ * at its next row) those running below it.
+ *
+ * <p>Used by one thread at a time, like its connection; the watch only sets the stop and interrupts.
  */
 public final class StatementDeadline {
     /** Virtual-machine steps between checks: frequent enough for millisecond precision, cheap enough to not show. */
     static final int STEPS_PER_CHECK = 10_000;
 
+    /** How often the watch looks at the space for temporary files while a statement with a floor runs. */
+    static final long WATCH_MILLIS = 50;
+    private static final Set<StatementDeadline> WATCHED = ConcurrentHashMap.newKeySet();
+    private static final ScheduledExecutorService WATCH = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "cairn-temp-space-watch");
+        t.setDaemon(true);
+        return t;
+    });
+
+    static {
+        WATCH.scheduleWithFixedDelay(StatementDeadline::watch, WATCH_MILLIS, WATCH_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private final SQLiteConnection conn;
+    /** True from a start with a floor until {@link #clear}: the only time the watch may interrupt. Guarded by this. */
+    private boolean watched;
     private volatile long deadlineNanos = Long.MAX_VALUE;
     private volatile long checksLeft = Long.MAX_VALUE;
     private volatile long minFreeTemp;
     private volatile boolean stoppedForTempSpace;
 
-    private StatementDeadline() {}
+    private StatementDeadline(SQLiteConnection conn) {
+        this.conn = conn;
+    }
 
     static StatementDeadline install(SQLiteConnection conn) throws SQLException {
-        StatementDeadline d = new StatementDeadline();
+        StatementDeadline d = new StatementDeadline(conn);
         ProgressHandler.setHandler(conn, STEPS_PER_CHECK, new ProgressHandler() {
             @Override
             protected int progress() {
@@ -59,6 +88,7 @@ public final class StatementDeadline {
         minFreeTemp = minFreeTempBytes;
         stoppedForTempSpace = false;
         deadlineNanos = System.nanoTime() + timeoutNanos;
+        watchIfFloor();
     }
 
     /** True when the last statement on the clock was stopped because the space for temporary files ran low. */
@@ -90,12 +120,42 @@ public final class StatementDeadline {
         stoppedForTempSpace = false;
         checksLeft = Math.max(1, maxSteps / STEPS_PER_CHECK);
         deadlineNanos = maxNanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + maxNanos;
+        watchIfFloor();
     }
 
     /** Stops the limit (between statements, and while the connection is idle). */
     public void clear() {
+        synchronized (this) {
+            watched = false; // from here on the watch interrupts nothing of this connection's next statements
+        }
+        WATCHED.remove(this);
         deadlineNanos = Long.MAX_VALUE;
         minFreeTemp = 0;
         checksLeft = Long.MAX_VALUE;
+    }
+
+    private void watchIfFloor() {
+        boolean floor = minFreeTemp > 0;
+        synchronized (this) {
+            watched = floor;
+        }
+        if (floor) WATCHED.add(this);
+        else WATCHED.remove(this);
+    }
+
+    private static void watch() {
+        if (WATCHED.isEmpty()) return;
+        long free = TempSpace.freeBytes();
+        for (StatementDeadline d : WATCHED) d.interruptIfBelow(free);
+    }
+
+    private synchronized void interruptIfBelow(long free) {
+        if (!watched || free >= minFreeTemp) return;
+        stoppedForTempSpace = true;
+        try {
+            conn.getDatabase().interrupt();
+        } catch (SQLException | RuntimeException e) {
+            // the connection is closing: its statement ends anyway
+        }
     }
 }

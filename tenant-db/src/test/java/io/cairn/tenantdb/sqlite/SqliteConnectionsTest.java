@@ -106,6 +106,23 @@ class SqliteConnectionsTest {
         assertThat(SqliteLimits.WRITE_DEFAULTS.minFreeTempBytes()).isEqualTo(SqliteLimits.READ_DEFAULTS.minFreeTempBytes());
     }
 
+    @Test
+    void aStatementWritingBigTemporaryValuesInFewStepsIsStoppedByTheWatchBetweenTheChecks() throws Exception {
+        // 300 values of 2 MB to keep apart: about 4,500 steps, fewer than one progress check, and 600 MB of temporary b-tree.
+        String bigDistinct = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n LIMIT 300)"
+                + " SELECT count(DISTINCT i || zeroblob(2000000)) FROM n";
+        try (TenantConnection c = SqliteConnections.openWritable("t", dir.resolve("t.db"), SqliteLimits.WRITE_DEFAULTS.withMinFreeTempBytes(Long.MAX_VALUE));
+             Statement s = c.connection().createStatement()) {
+            c.deadline().startSteps(200_000_000L, Long.MAX_VALUE, c.limits().minFreeTempBytes());
+            assertThatThrownBy(() -> s.executeQuery(bigDistinct)).isInstanceOf(SQLException.class);
+            assertThat(c.deadline().stoppedForTempSpace()).isTrue();
+            c.deadline().clear();
+            try (ResultSet rs = s.executeQuery("SELECT 1")) {
+                assertThat(rs.getInt(1)).as("the next statement is not interrupted").isEqualTo(1);
+            }
+        }
+    }
+
     private Path writableFile() throws SQLException {
         writable().close();
         return dir.resolve("t.db");
