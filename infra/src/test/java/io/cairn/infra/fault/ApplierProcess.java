@@ -21,6 +21,7 @@ final class ApplierProcess implements AutoCloseable {
     private final Path config;
     private final Path logFile;
     private final List<String> jvmArgs;
+    private final java.util.Map<String, String> environment = new java.util.HashMap<>();
     private Process process;
     private int starts;
 
@@ -60,6 +61,12 @@ final class ApplierProcess implements AutoCloseable {
         return new ApplierProcess(config, dir.resolve("applier.log"), jvmArgs);
     }
 
+    /** Sets variables of the applier's environment (e.g. {@code SQLITE_TMPDIR}) for its next starts. */
+    synchronized ApplierProcess withEnvironment(java.util.Map<String, String> variables) {
+        environment.putAll(variables);
+        return this;
+    }
+
     /** Starts a new applier JVM (after a kill, a restart). */
     synchronized void start() throws IOException {
         start(null);
@@ -79,6 +86,7 @@ final class ApplierProcess implements AutoCloseable {
         command.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "io.cairn.infra.cli.CairnCommand", "serve", "--config", config.toString()));
         ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().putAll(environment);
         pb.redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         Files.writeString(logFile, "==== start " + (++starts) + " ====" + System.lineSeparator(),

@@ -145,7 +145,7 @@ public final class StatementDeadline {
 
     private static void watch() {
         if (WATCHED.isEmpty()) return;
-        long free = TempSpace.freeBytes();
+        long free = TempSpace.freeBytesNow();
         for (StatementDeadline d : WATCHED) d.interruptIfBelow(free);
     }
 

@@ -38,10 +38,19 @@ public final class TempSpace {
         return SQLITE.free();
     }
 
+    /** As {@link #freeBytes()}, sampled now: for the watch of {@link StatementDeadline}, whose every look counts. */
+    static long freeBytesNow() {
+        return SQLITE.free(true);
+    }
+
     long free() {
-        long now = System.nanoTime();
-        if (store != null && now - nextSample >= 0) {
-            nextSample = now + SAMPLE_NANOS;
+        return free(false);
+    }
+
+    private long free(boolean now) {
+        long at = System.nanoTime();
+        if (store != null && (now || at - nextSample >= 0)) {
+            nextSample = at + SAMPLE_NANOS;
             try {
                 free = store.getUsableSpace();
             } catch (IOException e) {
