@@ -16,7 +16,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -40,7 +39,7 @@ class DiskFullIT {
     void writesGetStorageFullWhileTheVolumeIsFullAndResumeWhenSpaceReturns() throws Exception {
         Path volume = data.resolve("hotfs");
         Files.createDirectories(volume);
-        Assumptions.assumeTrue(mount(volume), "DiskFullIT skipped: mounting a tmpfs needs root and mount rights here");
+        Assumptions.assumeTrue(Tmpfs.mount(volume, VOLUME_MIB), "DiskFullIT skipped: mounting a tmpfs needs root and mount rights here");
         try {
             Path ballast = volume.resolve("ballast");
             Files.write(ballast, new byte[(int) (BALLAST_MIB << 20)]);
@@ -77,7 +76,7 @@ class DiskFullIT {
                 assertThat(stack.count("cairn.applier.thread.replacements")).isZero();
             }
         } finally {
-            unmount(volume);
+            Tmpfs.unmount(volume);
         }
     }
 
@@ -85,7 +84,7 @@ class DiskFullIT {
     void theApplierWaitsOutAFullDiskAndAppliesOnceSpaceReturns() throws Exception {
         Path volume = data.resolve("hotfs");
         Files.createDirectories(volume);
-        Assumptions.assumeTrue(mount(volume), "DiskFullIT skipped: mounting a tmpfs needs root and mount rights here");
+        Assumptions.assumeTrue(Tmpfs.mount(volume, VOLUME_MIB), "DiskFullIT skipped: mounting a tmpfs needs root and mount rights here");
         try (TestStack stack = TestStack.start(data, volume.resolve("hot"), edge -> edge.withMinFreeHotBytes(0))) {
             String key = stack.createTenant("filler");
             assertThat(stack.post("/v1/tenants/filler/execute", key, "{\"sql\":\"CREATE TABLE t (seq INTEGER UNIQUE, pad BLOB)\"}")
@@ -111,7 +110,7 @@ class DiskFullIT {
             assertThat(read.body().path("rows").get(0).get(0).asLong()).isEqualTo(1);
             assertThat(stack.count("cairn.applier.thread.replacements")).as("waited out, not replaced").isZero();
         } finally {
-            unmount(volume);
+            Tmpfs.unmount(volume);
         }
     }
 
@@ -124,7 +123,7 @@ class DiskFullIT {
     void aPastCopyThatDoesNotFitTheScratchDiskIsStorageFullAndTheSameReadSucceedsOnceThereIsRoom() throws Exception {
         Path scratch = data.resolve("scratchfs");
         Files.createDirectories(scratch);
-        Assumptions.assumeTrue(mount(scratch), "DiskFullIT skipped: mounting a tmpfs needs root and mount rights here");
+        Assumptions.assumeTrue(Tmpfs.mount(scratch, VOLUME_MIB), "DiskFullIT skipped: mounting a tmpfs needs root and mount rights here");
         try (TestStack stack = TestStack.start(data, data.resolve("hot"), edge -> edge.withScratchDir(scratch)
                 .withReadLimits(SqliteLimits.READ_DEFAULTS.withMinFreeTempBytes(MIN_FREE_MIB << 20)))) {
             String key = stack.createTenant("past");
@@ -163,7 +162,7 @@ class DiskFullIT {
             assertThat(answered.status()).as(answered.body().toString()).isEqualTo(200);
             assertThat(answered.body().path("rows").get(0).get(0).asLong()).isEqualTo(20);
         } finally {
-            unmount(scratch);
+            Tmpfs.unmount(scratch);
         }
     }
 
@@ -175,25 +174,5 @@ class DiskFullIT {
         return stack.call("POST", "/v1/tenants/filler/execute", key,
                 json(Map.of("sql", "INSERT INTO t VALUES (?, randomblob(400000))", "params", List.of(seq))),
                 Map.of("Idempotency-Key", "fill-" + seq));
-    }
-
-    private static boolean mount(Path at) {
-        return run("mount", "-t", "tmpfs", "-o", "size=" + VOLUME_MIB + "m", "tmpfs", at.toString());
-    }
-
-    private static void unmount(Path at) {
-        run("umount", "-l", at.toString());
-    }
-
-    private static boolean run(String... command) {
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 }

@@ -4,7 +4,7 @@ import static io.cairn.infra.fault.FaultStack.ADMIN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
+import io.cairn.infra.Tmpfs;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,7 +37,7 @@ class TempSpaceIT {
     void aWriteNeedingMoreTemporarySpaceThanTheNodeHasWaitsWhileOtherTenantsWritesGoOn() throws Exception {
         Path tmp = data.resolve("sqlite-tmp");
         Files.createDirectories(tmp);
-        Assumptions.assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=96m", "tmpfs", tmp.toString()),
+        Assumptions.assumeTrue(Tmpfs.mount(tmp, 96),
                 "TempSpaceIT skipped: mounting a tmpfs needs root and mount rights here");
         try (FaultStack stack = FaultStack.start(data);
              ApplierProcess applier = ApplierProcess.configure(data, stack.bootstrapServers(), FaultStack.PARTITIONS, "min_free_temp_mib: 48", List.of())
@@ -63,26 +63,14 @@ class TempSpaceIT {
                     .isEqualTo("[[10]]");
             assertThat(stack.call("/v1/tenants/sorter/query", sorter, null, "{\"sql\":\"SELECT count(*) FROM sqlite_schema WHERE name = 'd'\"}", 200)
                     .path("rows").toString()).as("nothing of it applied").isEqualTo("[[0]]");
-            assertThat(run("mount", "-o", "remount,size=512m", tmp.toString())).as("the space grows").isTrue();
+            assertThat(Tmpfs.resize(tmp, 512)).as("the space grows").isTrue();
             await("the waiting write applied").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() ->
                     stack.call("/v1/tenants/sorter/query", sorter, null, "{\"sql\":\"SELECT count(*) FROM sqlite_schema WHERE name = 'd'\"}", 200)
                             .path("rows").toString().equals("[[1]]"));
             assertThat(stack.call("/v1/tenants/sorter/query", sorter, null, "{\"sql\":\"SELECT c FROM d\"}", 200).path("rows").toString())
                     .isEqualTo("[[200]]");
         } finally {
-            run("umount", "-l", tmp.toString());
-        }
-    }
-
-    private static boolean run(String... command) {
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
+            Tmpfs.unmount(tmp);
         }
     }
 }
