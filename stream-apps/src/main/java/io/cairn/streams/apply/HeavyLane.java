@@ -29,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * record while everyone else's go on. A record deferred here has not moved its tenant's position: the
  * full budget alone decides its outcome, so every copy and replay reaches the same one.
  *
+ * <p>A record the machine fails (I/O, a full volume, too little space for temporary files, a lock held
+ * elsewhere) keeps its tenant's place and is tried again with backoff, while the thread goes on with other
+ * tenants; a write so waiting gives way to a delete of its tenant queued behind it.
+ *
  * <p>Nothing is lost in a crash: before Kafka commits an offset past a queued record, its position is
  * written to the hot volume's registry ({@link #persistPending}), and a task starting on the partition
  * fetches those records again ({@link #recover}) before the tenant's later ones. Outcomes, states and
@@ -71,6 +75,8 @@ final class HeavyLane implements AutoCloseable {
     private final Map<String, Long> retryAt = new HashMap<>();
     /** The backoff of each record the machine failed, doubling to {@link #MAX_BACKOFF_MILLIS}. */
     private final Map<Bookmark, Long> retryBackoff = new HashMap<>();
+    /** Deletes queued here: a write of their tenant's that the machine keeps failing gives way to them. */
+    private final Set<Bookmark> deletes = new HashSet<>();
     private final Set<Bookmark> queued = new HashSet<>();
     private final Map<Bookmark, String> unpersisted = new HashMap<>();
     private final Set<Bookmark> persisted = new HashSet<>();
@@ -152,6 +158,7 @@ final class HeavyLane implements AutoCloseable {
                 return new ArrayDeque<>();
             });
             q.add(new Queued(tenant, r.position(), q.size() < KEPT_PER_TENANT ? r.command() : null));
+            if (r.command().getPayload() instanceof DeleteTenant) deletes.add(r.position());
             if (!persisted.contains(r.position())) unpersisted.put(r.position(), tenant);
             if (q.size() == 1) turns.add(tenant);
             lock.notifyAll();
@@ -229,6 +236,9 @@ final class HeavyLane implements AutoCloseable {
                 }
                 if (closed) return;
             }
+            if (batch.removeIf(this::supersededByDelete)) {
+                if (batch.isEmpty()) continue;
+            }
             if (batch.size() == 1 || !applyTogether(records, asked, batch)) {
                 for (Queued r : batch) {
                     if (apply(records, asked, r)) finish(r);
@@ -260,6 +270,36 @@ final class HeavyLane implements AutoCloseable {
         }
         turns.addAll(waiting);
         return wait;
+    }
+
+    /**
+     * A write the machine keeps failing (its retries began) whose tenant is deleted behind it gives way: it is
+     * answered {@code tenant_not_found} and the delete goes on, so an operator can always delete a tenant. A copy
+     * that applies it first reaches the same end, the tenant gone; only this copy's answer to the write differs.
+     * Other kinds of record wait for the machine as before. Returns true when {@code r} was so answered.
+     */
+    private boolean supersededByDelete(Queued r) {
+        synchronized (lock) {
+            if (!retryBackoff.containsKey(r.position())) return false;
+            ArrayDeque<Queued> q = queues.get(r.tenant());
+            if (q == null || q.stream().noneMatch(later -> deletes.contains(later.position()))) return false;
+        }
+        TenantCommand cmd;
+        try {
+            cmd = r.command() != null ? r.command() : refetch.fetch(r.position());
+        } catch (Exception e) {
+            return false; // cannot tell what it is: it waits like any other
+        }
+        if (!(cmd.getPayload() instanceof io.cairn.topics.avro.ExecuteBatch)) return false;
+        log.warn("tenant {}: write {} waited for the machine and its tenant is deleted behind it: answered tenant_not_found", r.tenant(),
+                r.position());
+        Outcome.Failed gone = new Outcome.Failed(io.cairn.topics.ErrorCode.TENANT_NOT_FOUND,
+                "the tenant was deleted before this write could be applied (the node could not apply it then); nothing of it was applied", null);
+        metrics.applied(gone);
+        outbox.add(Emission.result(GroupCommit.result(cmd, r.position(), gone, System.currentTimeMillis())));
+        forgetRetries(r);
+        finish(r);
+        return true;
     }
 
     /** A record the machine failed stays first of its tenant's, whose turn waits out the backoff while other tenants' go on. */
@@ -400,6 +440,7 @@ final class HeavyLane implements AutoCloseable {
             queued.remove(r.position());
             unpersisted.remove(r.position());
             wasPersisted = persisted.remove(r.position());
+            deletes.remove(r.position());
             if (q.isEmpty()) {
                 queues.remove(tenant);
                 Set<String> owned = owners.get(r.position().partition());

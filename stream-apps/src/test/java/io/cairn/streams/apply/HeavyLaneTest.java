@@ -188,6 +188,32 @@ class HeavyLaneTest extends ApplierHarness {
         assertThat(query("acme", "SELECT count(*) FROM t")).containsExactly(List.of(0));
     }
 
+    @Test
+    void aWriteWaitingForTheMachineGivesWayToItsTenantsDelete() throws Exception {
+        startApplier(16);
+        applyAll(Commands.create("acme"), Commands.execute("acme", "CREATE TABLE t (n)"));
+        TenantDatabasePool pool = new TenantDatabasePool(new TenantFiles(hot), SqliteLimits.WRITE_DEFAULTS.withMinFreeTempBytes(Long.MAX_VALUE), 8);
+        open.add(pool);
+        HeavyLane lane = new HeavyLane(pool, 100, null, TenantRecovery.NONE, new ApplierMetrics(registry), b -> null, 1);
+        open.add(lane);
+        TenantCommand big = Commands.execute("acme",
+                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000) INSERT INTO t SELECT x FROM c");
+        TenantCommand delete = Commands.delete("acme");
+        lane.enqueue(new ApplyProcessor.LogRecord(big, new Bookmark(0, 1_000)));
+        lane.start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> registry.counter("cairn.applier.failures", "kind", "machine").count() >= 1);
+        lane.enqueue(new ApplyProcessor.LogRecord(delete, new Bookmark(0, 1_001)));
+        List<Emission> out = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(60)).pollInSameThread().pollInterval(Duration.ofMillis(10)).until(() -> {
+            lane.drainTo(out);
+            return answered(out, delete);
+        });
+        assertThat(out).filteredOn(e -> e.value() instanceof CommandResult r && r.getCommandId().equals(big.getCommandId()))
+                .singleElement().satisfies(e -> assertThat(((CommandResult) e.value()).getError().getCode()).isEqualTo("tenant_not_found"));
+        assertThat(new TenantFiles(hot).exists("acme")).as("deleted").isFalse();
+        assertThat(lane.owns("acme")).isFalse();
+    }
+
     private static boolean answered(List<Emission> out, TenantCommand cmd) {
         return out.stream().anyMatch(e -> e.value() instanceof CommandResult r && r.getCommandId().equals(cmd.getCommandId()) && r.getOk());
     }
