@@ -245,7 +245,10 @@ final class HeavyLane implements AutoCloseable {
                     else retryLater(r);
                 }
             } else {
-                for (Queued r : batch) finish(r);
+                for (Queued r : batch) {
+                    forgetRetries(r);
+                    finish(r);
+                }
             }
         }
     }
