@@ -185,6 +185,20 @@ class CairnConfigTest {
     }
 
     @Test
+    void theFloorForTemporaryFilesIsSetOrOneGibAndNeverNegative() throws Exception {
+        Path set = dir.resolve("temp.yaml");
+        Files.writeString(set, "data_dir: /x\nmin_free_temp_mib: 256\nkafka: {bootstrap_servers: h:9092}\n");
+        assertThat(CairnConfig.load(set).minFreeTempBytes()).isEqualTo(256L << 20);
+        Path unset = dir.resolve("temp-default.yaml");
+        Files.writeString(unset, "data_dir: /x\nkafka: {bootstrap_servers: h:9092}\n");
+        assertThat(CairnConfig.load(unset).minFreeTempBytes()).isEqualTo(1L << 30);
+        Path negative = dir.resolve("temp-negative.yaml");
+        Files.writeString(negative, "data_dir: /x\nmin_free_temp_mib: -1\nkafka: {bootstrap_servers: h:9092}\n");
+        assertThatThrownBy(() -> CairnConfig.load(negative)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("min_free_temp_mib must not be negative");
+    }
+
+    @Test
     void heavyLaneThreadsAreSetOrLeftToTheDefaultAndAtLeastOne() throws Exception {
         Path set = dir.resolve("lanes.yaml");
         Files.writeString(set, "data_dir: /x\nheavy_lane_threads: 3\nkafka: {bootstrap_servers: h:9092}\n");
