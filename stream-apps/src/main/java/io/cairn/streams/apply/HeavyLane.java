@@ -3,8 +3,10 @@ package io.cairn.streams.apply;
 import io.cairn.connectors.keys.TenantKeys;
 import io.cairn.tenantdb.cpu.LowPriority;
 import io.cairn.topics.Bookmark;
+import io.cairn.topics.ErrorCode;
 import io.cairn.topics.avro.DeadLetter;
 import io.cairn.topics.avro.DeleteTenant;
+import io.cairn.topics.avro.ExecuteBatch;
 import io.cairn.topics.avro.TenantCommand;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
@@ -236,9 +238,8 @@ final class HeavyLane implements AutoCloseable {
                 }
                 if (closed) return;
             }
-            if (batch.removeIf(this::supersededByDelete)) {
-                if (batch.isEmpty()) continue;
-            }
+            batch.removeIf(this::supersededByDelete);
+            if (batch.isEmpty()) continue;
             if (batch.size() == 1 || !applyTogether(records, asked, batch)) {
                 for (Queued r : batch) {
                     if (apply(records, asked, r)) finish(r);
@@ -293,10 +294,10 @@ final class HeavyLane implements AutoCloseable {
         } catch (Exception e) {
             return false; // cannot tell what it is: it waits like any other
         }
-        if (!(cmd.getPayload() instanceof io.cairn.topics.avro.ExecuteBatch)) return false;
+        if (!(cmd.getPayload() instanceof ExecuteBatch)) return false;
         log.warn("tenant {}: write {} waited for the machine and its tenant is deleted behind it: answered tenant_not_found", r.tenant(),
                 r.position());
-        Outcome.Failed gone = new Outcome.Failed(io.cairn.topics.ErrorCode.TENANT_NOT_FOUND,
+        Outcome.Failed gone = new Outcome.Failed(ErrorCode.TENANT_NOT_FOUND,
                 "the tenant was deleted before this write could be applied (the node could not apply it then); nothing of it was applied", null);
         metrics.applied(gone);
         outbox.add(Emission.result(GroupCommit.result(cmd, r.position(), gone, System.currentTimeMillis())));

@@ -163,13 +163,8 @@ class HeavyLaneTest extends ApplierHarness {
         startApplier(16);
         applyAll(Commands.create("acme"), Commands.execute("acme", "CREATE TABLE t (n)"),
                 Commands.create("bob"), Commands.execute("bob", "CREATE TABLE t (n)"));
-        // A floor no disk has: every write long enough to be checked (10,000 SQLite steps) is stopped for temporary space.
-        TenantDatabasePool pool = new TenantDatabasePool(new TenantFiles(hot), SqliteLimits.WRITE_DEFAULTS.withMinFreeTempBytes(Long.MAX_VALUE), 8);
-        open.add(pool);
-        HeavyLane lane = new HeavyLane(pool, 100, null, TenantRecovery.NONE, new ApplierMetrics(registry), b -> null, 1);
-        open.add(lane);
-        TenantCommand big = Commands.execute("acme",
-                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000) INSERT INTO t SELECT x FROM c");
+        HeavyLane lane = laneShortOfTemporarySpace();
+        TenantCommand big = Commands.execute("acme", LONG_INSERT);
         TenantCommand acmeAfter = Commands.execute("acme", "INSERT INTO t VALUES (-1)");
         TenantCommand bobs = Commands.execute("bob", "INSERT INTO t VALUES (1)");
         lane.enqueue(new ApplyProcessor.LogRecord(big, new Bookmark(0, 1_000)));
@@ -192,12 +187,8 @@ class HeavyLaneTest extends ApplierHarness {
     void aWriteWaitingForTheMachineGivesWayToItsTenantsDelete() throws Exception {
         startApplier(16);
         applyAll(Commands.create("acme"), Commands.execute("acme", "CREATE TABLE t (n)"));
-        TenantDatabasePool pool = new TenantDatabasePool(new TenantFiles(hot), SqliteLimits.WRITE_DEFAULTS.withMinFreeTempBytes(Long.MAX_VALUE), 8);
-        open.add(pool);
-        HeavyLane lane = new HeavyLane(pool, 100, null, TenantRecovery.NONE, new ApplierMetrics(registry), b -> null, 1);
-        open.add(lane);
-        TenantCommand big = Commands.execute("acme",
-                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000) INSERT INTO t SELECT x FROM c");
+        HeavyLane lane = laneShortOfTemporarySpace();
+        TenantCommand big = Commands.execute("acme", LONG_INSERT);
         TenantCommand delete = Commands.delete("acme");
         lane.enqueue(new ApplyProcessor.LogRecord(big, new Bookmark(0, 1_000)));
         lane.start();
@@ -212,6 +203,22 @@ class HeavyLaneTest extends ApplierHarness {
                 .singleElement().satisfies(e -> assertThat(((CommandResult) e.value()).getError().getCode()).isEqualTo("tenant_not_found"));
         assertThat(new TenantFiles(hot).exists("acme")).as("deleted").isFalse();
         assertThat(lane.owns("acme")).isFalse();
+    }
+
+    /** A write long enough (20,000 rows) for the statement's limits to be checked while it runs. */
+    private static final String LONG_INSERT =
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000) INSERT INTO t SELECT x FROM c";
+
+    /**
+     * A one-thread lane whose connections keep a floor no disk has: every write long enough to be checked
+     * (10,000 SQLite steps) is stopped for temporary space. Not started.
+     */
+    private HeavyLane laneShortOfTemporarySpace() {
+        TenantDatabasePool pool = new TenantDatabasePool(new TenantFiles(hot), SqliteLimits.WRITE_DEFAULTS.withMinFreeTempBytes(Long.MAX_VALUE), 8);
+        open.add(pool);
+        HeavyLane lane = new HeavyLane(pool, 100, null, TenantRecovery.NONE, new ApplierMetrics(registry), b -> null, 1);
+        open.add(lane);
+        return lane;
     }
 
     private static boolean answered(List<Emission> out, TenantCommand cmd) {
