@@ -5,6 +5,7 @@ import io.cairn.tenantdb.sql.LogicalChecksum;
 import io.cairn.tenantdb.sql.ParameterBinder;
 import io.cairn.tenantdb.sql.SqlRefusal;
 import io.cairn.tenantdb.sql.StatementPolicy;
+import io.cairn.tenantdb.sql.VolatileCalls;
 import io.cairn.tenantdb.sqlite.IntegrityCheck;
 import io.cairn.tenantdb.sqlite.SqliteErrors;
 import io.cairn.tenantdb.sqlite.TenantConnection;
@@ -136,7 +137,8 @@ public final class QueryRunner {
             if (result == null) {
                 long start = System.nanoTime();
                 result = execute(tc, statements, checked, spec, position);
-                readCache.offer(tc.tenant(), checked.sql(), spec, result, System.nanoTime() - start);
+                readCache.offer(tc.tenant(), checked.sql(), spec, result, System.nanoTime() - start,
+                        () -> VolatileCalls.in(tc.connection(), checked.sql()));
             }
             statements.run("COMMIT");
             inTransaction = false;

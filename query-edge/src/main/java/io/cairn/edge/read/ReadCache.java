@@ -9,6 +9,7 @@ import io.cairn.topics.AvroSerde;
 import io.cairn.topics.Bookmark;
 import io.cairn.topics.avro.StatementResult;
 import java.nio.ByteBuffer;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,9 @@ import java.util.Optional;
  * position, so a write (which moves the position) makes every older entry unreachable: nothing stale
  * is ever served. Only statements seen to cost at least {@code minCost} go through the cache: a
  * primary-key lookup in SQLite takes microseconds, less than a cache round trip, so caching it would
- * only slow it down. Thread-safe.
+ * only slow it down. A statement that calls the clock or a random source (itself or through a view) is
+ * never cached: the same position would be answered with the first run's time or values
+ * ({@link io.cairn.tenantdb.sql.VolatileCalls}). Thread-safe.
  */
 public final class ReadCache {
     /** No caching at all. */
@@ -50,9 +53,24 @@ public final class ReadCache {
         return cache.get(key(tenant, position, sql, spec)).map(bytes -> decode(bytes, position));
     }
 
-    /** Remembers {@code result} when its statement was expensive; a cache that refuses it is fine. */
-    void offer(String tenant, String sql, StatementSpec spec, QueryResult result, long costNanos) {
+    /** Whether a statement that ran once is answered the same every time on the same data; asked only of expensive ones. */
+    @FunctionalInterface
+    interface Stability {
+        /** True when two runs at one position may answer differently (the clock, random values). */
+        boolean varies() throws SQLException;
+    }
+
+    /**
+     * Remembers {@code result} when its statement was expensive and answers the same on the same data; a
+     * cache that refuses it is fine, and so is a statement whose stability cannot be told (not cached).
+     */
+    void offer(String tenant, String sql, StatementSpec spec, QueryResult result, long costNanos, Stability stability) {
         if (cache == null || costNanos < minCostNanos) return;
+        try {
+            if (stability.varies()) return;
+        } catch (SQLException e) {
+            return;
+        }
         slowStatements.put(tenant + '\n' + sql, Boolean.TRUE);
         cache.put(key(tenant, result.position(), sql, spec), encode(result), ttl);
     }

@@ -10,6 +10,8 @@ import io.cairn.edge.error.ApiError;
 import io.cairn.edge.Waiter;
 import io.cairn.edge.json.StatementSpec;
 import io.cairn.topics.Bookmark;
+import io.cairn.connectors.cache.LocalQueryCache;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -175,5 +177,30 @@ class QueryRunnerTest {
         assertThat(pool.idleCount()).isEqualTo(1);
         pool.evict("acme");
         assertThat(pool.idleCount()).isZero();
+    }
+
+    @Test
+    void readsOfTheClockOrOfRandomValuesAreNeverAnsweredFromTheCache() throws Exception {
+        SqliteFixture.apply(writer, 2, 42, "CREATE VIEW lucky AS SELECT id, random() AS draw FROM items");
+        ReadCache readCache = new ReadCache(new LocalQueryCache(1 << 20, 16 << 20, new SimpleMeterRegistry()),
+                Duration.ZERO, Duration.ofMinutes(5));
+        QueryRunner r = new QueryRunner(pool, (t, o, d) -> false, 100, 1 << 20, readCache);
+        Bookmark at = new Bookmark(2, 42);
+
+        StatementSpec stable = sql("SELECT count(*), max(name) FROM items");
+        r.run("acme", stable, null, Duration.ofSeconds(1));
+        assertThat(readCache.lookup("acme", at, stable.sql(), stable)).isPresent();
+
+        for (String text : List.of("SELECT draw FROM lucky WHERE id = 1", "SELECT random()", "SELECT strftime('%f', 'now')",
+                "SELECT CURRENT_TIMESTAMP", "SELECT hex(randomblob(8)) FROM items")) {
+            StatementSpec varies = sql(text);
+            QueryResult first = r.run("acme", varies, null, Duration.ofSeconds(1));
+            assertThat(readCache.lookup("acme", at, varies.sql(), varies)).as(text).isEmpty();
+            assertThat(first.position()).isEqualTo(at);
+        }
+        StatementSpec draw = sql("SELECT draw FROM lucky WHERE id = 1");
+        Object one = r.run("acme", draw, null, Duration.ofSeconds(1)).rows().getFirst().getFirst();
+        Object two = r.run("acme", draw, null, Duration.ofSeconds(1)).rows().getFirst().getFirst();
+        assertThat(two).isNotEqualTo(one);
     }
 }
