@@ -21,6 +21,7 @@ import io.cairn.edge.restore.PastCopies;
 import io.cairn.edge.restore.RestorePoints;
 import io.cairn.edge.read.CopyTracker;
 import io.cairn.edge.read.QueryRunner;
+import io.cairn.edge.read.ReadCache;
 import io.cairn.edge.read.ReadCopy;
 import io.cairn.tenantdb.sqlite.CopyPositions;
 import io.cairn.edge.read.ReadPool;
@@ -117,9 +118,10 @@ public final class QueryEdge implements AutoCloseable {
             ColdReads coldReads = options.snapshots() == null ? null : track(resources, new ColdReads(options.snapshots(),
                     scratch(config.scratchDir(), "cairn-cold-reads-"), config.readLimits(), COLD_DOWNLOADS, COLD_COPY_BYTES,
                     config.maxResultRows(), config.maxResultBytes()));
+            ReadCache readCache = options.keys() == null ? options.readCache() : options.readCache().sealedWith(options.keys());
             QueryRunner primaryQueries = new QueryRunner(pool, directory::awaitApplied, config.maxResultRows(), config.maxResultBytes(),
-                    options.readCache());
-            CopyTracker copies = track(resources, new CopyTracker(readCopies(config, options, pool, primaryQueries, resources), logEnds::ends,
+                    readCache);
+            CopyTracker copies = track(resources, new CopyTracker(readCopies(config, options, readCache, pool, primaryQueries, resources), logEnds::ends,
                     COPY_REFRESH, metrics.registry()));
             for (ReadCopy c : copies.copies()) if (!c.primary()) directory.onDeleted(c.pool()::evict);
             Map<String, java.util.function.Supplier<Object>> healthDetails = new java.util.LinkedHashMap<>(options.healthDetails());
@@ -155,7 +157,7 @@ public final class QueryEdge implements AutoCloseable {
      * The copies reads are served from, in the order the options give (none: the primary alone): the
      * hot volume through {@code primaryPool}, each replica's directory through a read pool of its own.
      */
-    private static List<ReadCopy> readCopies(EdgeConfig config, EdgeOptions options, ReadPool primaryPool, QueryRunner primaryQueries,
+    private static List<ReadCopy> readCopies(EdgeConfig config, EdgeOptions options, ReadCache readCache, ReadPool primaryPool, QueryRunner primaryQueries,
             List<AutoCloseable> resources) {
         List<ReadCopy.Spec> specs = new ArrayList<>(options.copies());
         if (specs.isEmpty()) specs.add(ReadCopy.Spec.primary());
@@ -169,7 +171,7 @@ public final class QueryEdge implements AutoCloseable {
             ReadPool pool = track(resources, new ReadPool(files, config.readLimits(), config.maxIdleReadConnections()));
             // A replica is read only once its positions say it holds what the read needs: it never waits on a bookmark itself.
             QueryRunner queries = new QueryRunner(pool, (tenant, offset, timeout) -> false, config.maxResultRows(), config.maxResultBytes(),
-                    options.readCache());
+                    readCache);
             copies.add(new ReadCopy(spec.name(), false, pool, queries, CopyPositions.reader(files)));
         }
         return copies;

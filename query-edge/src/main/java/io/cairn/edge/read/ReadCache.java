@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.cairn.connectors.cache.QueryCache;
 import io.cairn.connectors.cache.QueryCacheKey;
+import io.cairn.connectors.keys.TenantKeys;
 import io.cairn.edge.json.StatementSpec;
 import io.cairn.topics.AvroSerde;
 import io.cairn.topics.Bookmark;
@@ -22,7 +23,8 @@ import java.util.Optional;
  * primary-key lookup in SQLite takes microseconds, less than a cache round trip, so caching it would
  * only slow it down. A statement that calls the clock or a random source (itself or through a view) is
  * never cached: the same position would be answered with the first run's time or values
- * ({@link io.cairn.tenantdb.sql.VolatileCalls}). Thread-safe.
+ * ({@link io.cairn.tenantdb.sql.VolatileCalls}). With encryption, entries are sealed with the tenant's
+ * data key ({@link CacheSeal}): erasing a tenant erases its cached results. Thread-safe.
  */
 public final class ReadCache {
     /** No caching at all. */
@@ -33,6 +35,7 @@ public final class ReadCache {
     private final QueryCache cache;
     private final long minCostNanos;
     private final Duration ttl;
+    private final CacheSeal seal;
     /** Tenant + SQL texts that were slow once; bounded, so a flood of distinct statements cannot grow it. */
     private final Cache<String, Boolean> slowStatements = Caffeine.newBuilder().maximumSize(10_000).build();
 
@@ -42,15 +45,26 @@ public final class ReadCache {
      * @param ttl how long an entry lives (entries also become unreachable as soon as the tenant is written)
      */
     public ReadCache(QueryCache cache, Duration minCost, Duration ttl) {
+        this(cache, minCost, ttl, CacheSeal.CLEAR);
+    }
+
+    private ReadCache(QueryCache cache, Duration minCost, Duration ttl, CacheSeal seal) {
         this.cache = cache;
         this.minCostNanos = minCost.toNanos();
         this.ttl = ttl;
+        this.seal = seal;
+    }
+
+    /** This cache with each tenant's entries sealed with its newest data key from {@code keys} (null: kept clear). */
+    public ReadCache sealedWith(TenantKeys keys) {
+        return new ReadCache(cache, Duration.ofNanos(minCostNanos), ttl, new CacheSeal(keys));
     }
 
     /** The cached result of {@code sql} at exactly {@code position}, if this statement is cached and present. */
     Optional<QueryResult> lookup(String tenant, Bookmark position, String sql, StatementSpec spec) {
         if (cache == null || slowStatements.getIfPresent(tenant + '\n' + sql) == null) return Optional.empty();
-        return cache.get(key(tenant, position, sql, spec)).map(bytes -> decode(bytes, position));
+        QueryCacheKey key = key(tenant, position, sql, spec);
+        return cache.get(key).flatMap(stored -> seal.open(tenant, key.asString(), stored)).map(bytes -> decode(bytes, position));
     }
 
     /** Whether a statement that ran once is answered the same every time on the same data; asked only of expensive ones. */
@@ -72,7 +86,8 @@ public final class ReadCache {
             return;
         }
         slowStatements.put(tenant + '\n' + sql, Boolean.TRUE);
-        cache.put(key(tenant, result.position(), sql, spec), encode(result), ttl);
+        QueryCacheKey key = key(tenant, result.position(), sql, spec);
+        seal.seal(tenant, key.asString(), encode(result)).ifPresent(stored -> cache.put(key, stored, ttl));
     }
 
     private static QueryCacheKey key(String tenant, Bookmark position, String sql, StatementSpec spec) {

@@ -3,15 +3,22 @@ package io.cairn.edge.read;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cairn.connectors.cache.LocalQueryCache;
+import io.cairn.connectors.cache.QueryCacheKey;
+import io.cairn.connectors.keys.LocalDataKeyVault;
+import io.cairn.connectors.keys.LocalKeyEncryptionKey;
+import io.cairn.connectors.keys.TenantKeys;
 import io.cairn.edge.json.StatementSpec;
 import io.cairn.topics.Bookmark;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ReadCacheTest {
     private static final Duration MIN_COST = Duration.ofMillis(2);
@@ -68,5 +75,36 @@ class ReadCacheTest {
     void disabledCacheNeverAnswers() {
         ReadCache.DISABLED.offer("acme", spec.sql(), spec, result, Long.MAX_VALUE, STABLE);
         assertThat(ReadCache.DISABLED.lookup("acme", at, spec.sql(), spec)).isEmpty();
+    }
+
+    @Test
+    void withEncryptionAnEntryIsSealedAtRestAndErasingTheTenantErasesIt(@TempDir Path dir) {
+        LocalQueryCache store = new LocalQueryCache(1 << 20, 16 << 20, new SimpleMeterRegistry());
+        TenantKeys keys = new TenantKeys(new LocalDataKeyVault(dir.resolve("vault")), LocalKeyEncryptionKey.open(dir.resolve("kek")),
+                new SimpleMeterRegistry());
+        keys.create("acme");
+        ReadCache sealed = new ReadCache(store, MIN_COST, Duration.ofMinutes(1)).sealedWith(keys);
+        QueryResult secret = new QueryResult(List.of("card"), List.of(List.of("4111-1111-1111-1111")), at);
+        sealed.offer("acme", spec.sql(), spec, secret, MIN_COST.toNanos() * 2, STABLE);
+        assertThat(sealed.lookup("acme", at, spec.sql(), spec).orElseThrow().rows()).isEqualTo(secret.rows());
+
+        byte[] stored = store.get(QueryCacheKey.of("acme", at, spec.sql(), spec.positional(), spec.named())).orElseThrow();
+        assertThat(new String(stored, StandardCharsets.ISO_8859_1)).doesNotContain("4111-1111");
+        // Moved under another key (another position, same tenant): it does not open there.
+        store.put(QueryCacheKey.of("acme", new Bookmark(3, 50), spec.sql(), spec.positional(), spec.named()), stored, Duration.ofMinutes(1));
+        assertThat(sealed.lookup("acme", new Bookmark(3, 50), spec.sql(), spec)).isEmpty();
+
+        keys.destroyMadeUpTo("acme", System.currentTimeMillis());
+        assertThat(sealed.lookup("acme", at, spec.sql(), spec)).isEmpty();
+    }
+
+    @Test
+    void withEncryptionATenantWithoutKeysIsCachedClearAsItsRecordsAre(@TempDir Path dir) {
+        TenantKeys keys = new TenantKeys(new LocalDataKeyVault(dir.resolve("vault")), LocalKeyEncryptionKey.open(dir.resolve("kek")),
+                new SimpleMeterRegistry());
+        ReadCache sealed = new ReadCache(new LocalQueryCache(1 << 20, 16 << 20, new SimpleMeterRegistry()), MIN_COST,
+                Duration.ofMinutes(1)).sealedWith(keys);
+        sealed.offer("legacy", spec.sql(), spec, result, MIN_COST.toNanos() * 2, STABLE);
+        assertThat(sealed.lookup("legacy", at, spec.sql(), spec)).isPresent();
     }
 }

@@ -53,7 +53,8 @@ public record QueryCacheKey(String tenant, Bookmark position, String statementSh
         Objects.requireNonNull(sql, "sql");
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + sql.length());
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeUTF("cairn-query-v1");
+            // The version of what an entry holds: v2 entries start with CacheSeal's tag byte, so v1 entries must never be found.
+            out.writeUTF("cairn-query-v2");
             text(out, sql);
             List<?> pos = positional == null ? List.of() : positional;
             out.writeInt(pos.size());
