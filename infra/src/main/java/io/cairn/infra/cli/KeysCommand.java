@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 @Command(name = "keys", mixinStandardHelpOptions = true, description = "Issue and revoke a tenant's API keys.",
         subcommands = {KeysCommand.Issue.class, KeysCommand.Revoke.class})
 public final class KeysCommand {
-    @Command(name = "issue", description = "Issue a key; it is printed once.")
+    @Command(name = "issue", mixinStandardHelpOptions = true, description = "Issue a key; it is printed once.")
     static final class Issue implements Callable<Integer> {
         @Mixin ApiOptions api;
 
@@ -37,7 +37,7 @@ public final class KeysCommand {
         }
     }
 
-    @Command(name = "revoke", description = "Revoke a key: refused from the next request on.")
+    @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke a key: refused from the next request on.")
     static final class Revoke implements Callable<Integer> {
         @Mixin ApiOptions api;
 

@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "tenants", mixinStandardHelpOptions = true, description = "List, create and delete tenants.",
         subcommands = {TenantsCommand.Ls.class, TenantsCommand.Create.class, TenantsCommand.Rm.class})
 public final class TenantsCommand {
-    @Command(name = "ls", description = "List tenants (from the control plane), with tier, size and schema version.")
+    @Command(name = "ls", mixinStandardHelpOptions = true, description = "List tenants (from the control plane), with tier, size and schema version.")
     static final class Ls implements Callable<Integer> {
         @Mixin ApiOptions api;
 
@@ -51,7 +51,7 @@ public final class TenantsCommand {
         }
     }
 
-    @Command(name = "create", description = "Create a tenant and print its first API key.")
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a tenant and print its first API key.")
     static final class Create implements Callable<Integer> {
         @Mixin ApiOptions api;
 
@@ -76,7 +76,7 @@ public final class TenantsCommand {
         }
     }
 
-    @Command(name = "rm", description = "Delete a tenant and its data.")
+    @Command(name = "rm", mixinStandardHelpOptions = true, description = "Delete a tenant and its data.")
     static final class Rm implements Callable<Integer> {
         @Mixin ApiOptions api;
 

@@ -100,6 +100,20 @@ class CairnCommandTest {
                 .contains("Did you mean");
     }
 
+    @Test
+    void everyCommandAndSubcommandAnswersHelp() {
+        java.util.ArrayDeque<CommandLine> todo = new java.util.ArrayDeque<>(List.of(CairnCommand.commandLine()));
+        int seen = 0;
+        while (!todo.isEmpty()) {
+            CommandLine c = todo.pop();
+            todo.addAll(c.getSubcommands().values());
+            seen++;
+            assertThat(c.getCommandSpec().mixinStandardHelpOptions()).as(c.getCommandSpec().qualifiedName()).isTrue();
+        }
+        assertThat(seen).isGreaterThan(15);
+        assertThat(run("tenants", "ls", "--help").code).isZero();
+    }
+
     private record Ran(int code, String err) {}
 
     private static Ran run(String... args) {
