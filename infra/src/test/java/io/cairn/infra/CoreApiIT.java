@@ -4,6 +4,7 @@ import static io.cairn.infra.TestStack.ADMIN;
 import static io.cairn.infra.TestStack.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.cairn.infra.TestStack.Reply;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -142,6 +143,20 @@ class CoreApiIT {
         Reply revoked = stack.post("/v1/tenants/keys-b/query", readOnly, "{\"sql\":\"SELECT 1\"}");
         assertThat(revoked.status()).isEqualTo(401);
         assertThat(stack.post("/v1/tenants/keys-b/query", b, "{\"sql\":\"SELECT 1\"}").status()).isEqualTo(200);
+
+        // The admin lists the keys: ids, scopes, times, revoked ones marked; never a secret or its hash.
+        Reply listed = stack.get("/v1/tenants/keys-b/keys", ADMIN);
+        assertThat(listed.status()).isEqualTo(200);
+        JsonNode keys = listed.body().path("keys");
+        assertThat(keys).hasSize(2);
+        assertThat(keys.get(0).path("key_id").asText()).isEqualTo(b.split("_")[1]);
+        assertThat(keys.get(0).path("revoked").asBoolean()).isFalse();
+        assertThat(keys.get(1).path("key_id").asText()).isEqualTo(issued.text("key_id"));
+        assertThat(keys.get(1).path("scopes").toString()).isEqualTo("[\"read\"]");
+        assertThat(keys.get(1).path("revoked").asBoolean()).isTrue();
+        assertThat(listed.body().toString()).doesNotContain(b.substring(b.indexOf('_', "cairn_".length()) + 1)).doesNotContain("sha256");
+        assertThat(stack.get("/v1/tenants/keys-b/keys", b).status()).as("a tenant key may not list keys").isEqualTo(403);
+        assertThat(stack.get("/v1/tenants/no-such/keys", ADMIN).errorCode()).isEqualTo("tenant_not_found");
     }
 
     @Test

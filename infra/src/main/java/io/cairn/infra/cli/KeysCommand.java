@@ -2,16 +2,41 @@ package io.cairn.infra.cli;
 
 import io.cairn.client.UrlPaths;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code cairn keys issue|revoke}: a tenant's API keys (admin token). The new key is printed once. Exit 0, 1 refused, 2 no token. */
-@Command(name = "keys", mixinStandardHelpOptions = true, description = "Issue and revoke a tenant's API keys.",
-        subcommands = {KeysCommand.Issue.class, KeysCommand.Revoke.class})
+/** {@code cairn keys ls|issue|revoke}: a tenant's API keys (admin token). The new key is printed once. Exit 0, 1 refused, 2 no token. */
+@Command(name = "keys", mixinStandardHelpOptions = true, description = "List, issue and revoke a tenant's API keys.",
+        subcommands = {KeysCommand.List.class, KeysCommand.Issue.class, KeysCommand.Revoke.class})
 public final class KeysCommand {
+    @Command(name = "ls", mixinStandardHelpOptions = true, description = "List a tenant's keys: id, scopes, creation time, revoked (never secrets).")
+    static final class List implements Callable<Integer> {
+        @Mixin ApiOptions api;
+
+        @Option(names = "--tenant", required = true)
+        String tenant;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!api.resolveToken("keys", System.err)) return 2;
+            ApiOptions.Response r = api.call("GET", "/v1/tenants/" + UrlPaths.segment(tenant) + "/keys", null, Duration.ofSeconds(60));
+            if (r.status() != 200) {
+                System.err.println("cairn keys: " + r.errorLine());
+                return 1;
+            }
+            System.out.printf("%-18s %-12s %-26s %s%n", "KEY ID", "SCOPES", "CREATED", "STATE");
+            for (var k : r.body().path("keys")) {
+                java.util.List<String> scopes = new java.util.ArrayList<>();
+                k.path("scopes").forEach(s -> scopes.add(s.asText()));
+                System.out.printf("%-18s %-12s %-26s %s%n", k.path("key_id").asText(), String.join(",", scopes),
+                        k.path("created_at").asText(), k.path("revoked").asBoolean() ? "revoked" : "active");
+            }
+            return 0;
+        }
+    }
+
     @Command(name = "issue", mixinStandardHelpOptions = true, description = "Issue a key; it is printed once.")
     static final class Issue implements Callable<Integer> {
         @Mixin ApiOptions api;
@@ -20,7 +45,7 @@ public final class KeysCommand {
         String tenant;
 
         @Option(names = "--scope", split = ",", description = "read, write (default both).")
-        List<String> scopes;
+        java.util.List<String> scopes;
 
         @Override
         public Integer call() throws Exception {

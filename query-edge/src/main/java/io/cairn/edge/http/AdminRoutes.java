@@ -1,6 +1,7 @@
 package io.cairn.edge.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cairn.connectors.metadata.MetadataStoreException;
 import io.cairn.connectors.snapshot.SnapshotInfo;
@@ -264,6 +265,22 @@ final class AdminRoutes {
         out.put("key_id", key.keyId()).put("api_key", key.token());
         scopes.forEach(out.putArray("scopes")::add);
         Responses.json(ctx, 201, out);
+    }
+
+    /** The tenant's API keys, oldest first, revoked ones too (marked): ids, scopes and creation times, never a secret or its hash. */
+    void listKeys(Context ctx) {
+        Authenticator.requireAdmin(s.principal(ctx));
+        String tenant = EdgeServices.tenantParam(ctx);
+        TenantState st = s.existing(tenant);
+        ObjectNode out = Responses.object().put("tenant", tenant);
+        ArrayNode keys = out.putArray("keys");
+        st.getKeys().stream().sorted(java.util.Comparator.comparingLong(ApiKey::getCreatedAtMs)).forEach(k -> {
+            ObjectNode key = keys.addObject().put("key_id", k.getKeyId().toString());
+            ArrayNode scopes = key.putArray("scopes");
+            k.getScopes().forEach(scope -> scopes.add(scope.toString()));
+            key.put("created_at", java.time.Instant.ofEpochMilli(k.getCreatedAtMs()).toString()).put("revoked", k.getRevoked());
+        });
+        Responses.json(ctx, 200, out);
     }
 
     void revokeKey(Context ctx) throws InterruptedException {

@@ -106,6 +106,7 @@ public final class HttpServer implements AutoCloseable {
             add(cfg, metrics, HandlerType.GET, "/v1/tenants/{tenant}", admin::getTenant);
             add(cfg, metrics, HandlerType.DELETE, "/v1/tenants/{tenant}", admin::deleteTenant);
             add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/keys", admin::issueKey);
+            add(cfg, metrics, HandlerType.GET, "/v1/tenants/{tenant}/keys", admin::listKeys);
             add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/snapshots", admin::takeSnapshot);
             add(cfg, metrics, HandlerType.GET, "/v1/tenants/{tenant}/snapshots", admin::listSnapshots);
             add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/tier", admin::setTier);
