@@ -93,6 +93,9 @@ class ClientIT {
         assertThatThrownBy(() -> cairn.database("cl-errors", reader.apiKey()).execute("DELETE FROM e"))
                 .isInstanceOfSatisfying(CairnException.class, e -> assertThat(e.code()).isEqualTo("forbidden"));
         cairn.revokeKey("cl-errors", reader.keyId());
+        assertThat(cairn.keys("cl-errors")).extracting(Cairn.KeyInfo::keyId, Cairn.KeyInfo::revoked).endsWith(
+                org.assertj.core.groups.Tuple.tuple(reader.keyId(), true));
+        assertThat(cairn.keys("cl-errors").getLast().scopes()).containsExactly("read");
         assertThatThrownBy(() -> cairn.database("cl-errors", reader.apiKey()).query("SELECT 1"))
                 .isInstanceOfSatisfying(CairnException.class, e -> assertThat(e.code()).isEqualTo("unauthorized"));
     }

@@ -31,6 +31,9 @@ public final class Cairn implements AutoCloseable {
     /** A key just issued: its id (to revoke it) and the key itself, shown once. */
     public record NewKey(String keyId, String apiKey) {}
 
+    /** One of a tenant's keys as {@link #keys} lists it. */
+    public record KeyInfo(String keyId, java.util.List<String> scopes, java.time.Instant createdAt, boolean revoked) {}
+
     private final Transport transport;
     private final String token;
     private final ExecutorService async = Executors.newVirtualThreadPerTaskExecutor();
@@ -161,6 +164,19 @@ public final class Cairn implements AutoCloseable {
         scopes.forEach(body.putArray("scopes")::add);
         JsonNode r = post("/v1/tenants/" + UrlPaths.segment(tenant) + "/keys", body);
         return new NewKey(r.path("key_id").asText(), r.path("api_key").asText());
+    }
+
+    /** The tenant's keys, oldest first, revoked ones too: {@code GET /v1/tenants/{t}/keys} (never a secret). */
+    public java.util.List<KeyInfo> keys(String tenant) {
+        JsonNode r = transport.send("GET", "/v1/tenants/" + UrlPaths.segment(tenant) + "/keys", token, null, Map.of(), true).body();
+        java.util.List<KeyInfo> out = new java.util.ArrayList<>();
+        for (JsonNode k : r.path("keys")) {
+            java.util.List<String> scopes = new java.util.ArrayList<>();
+            k.path("scopes").forEach(s -> scopes.add(s.asText()));
+            out.add(new KeyInfo(k.path("key_id").asText(), java.util.List.copyOf(scopes), java.time.Instant.parse(k.path("created_at").asText()),
+                    k.path("revoked").asBoolean()));
+        }
+        return java.util.List.copyOf(out);
     }
 
     public void revokeKey(String tenant, String keyId) {
