@@ -108,7 +108,7 @@ public final class InMemoryMetadataStore implements MetadataStore {
     @Override
     public TenantPage listTenants(TenantQuery query, int limit, String cursor) {
         if (limit < 1 || limit > 1_000) throw new IllegalArgumentException("limit must be 1..1000");
-        String after = cursor == null ? null : decodeCursor(cursor);
+        String after = cursor == null ? null : decodeCursor(cursor, query.shape());
         List<TenantRecord> matching = tenants.values().stream()
                 .filter(query::matches)
                 .filter(r -> after == null || r.tenant().compareTo(after) > 0)
@@ -117,20 +117,21 @@ public final class InMemoryMetadataStore implements MetadataStore {
                 .toList();
         boolean more = matching.size() > limit;
         List<TenantRecord> page = more ? matching.subList(0, limit) : matching;
-        return new TenantPage(page, more ? encodeCursor(page.getLast().tenant()) : null);
+        return new TenantPage(page, more ? encodeCursor(query.shape(), page.getLast().tenant()) : null);
     }
 
-    private static String encodeCursor(String lastTenant) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(("mem|" + lastTenant).getBytes(StandardCharsets.UTF_8));
+    private static String encodeCursor(String shape, String lastTenant) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(("mem|" + shape + "|" + lastTenant).getBytes(StandardCharsets.UTF_8));
     }
 
-    private static String decodeCursor(String cursor) {
+    private static String decodeCursor(String cursor, String shape) {
         try {
             String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-            if (!text.startsWith("mem|") || !TenantId.isValid(text.substring(4))) throw new IllegalArgumentException();
-            return text.substring(4);
+            String prefix = "mem|" + shape + "|";
+            if (!text.startsWith(prefix) || !TenantId.isValid(text.substring(prefix.length()))) throw new IllegalArgumentException();
+            return text.substring(prefix.length());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("not a cursor returned by listTenants", e);
+            throw new IllegalArgumentException("not a cursor returned by listTenants for these filters", e);
         }
     }
 

@@ -334,6 +334,18 @@ public abstract class MetadataStoreContract {
         assertThatThrownBy(() -> store.listTenants(TenantQuery.ALL, 1_001, null)).isInstanceOf(IllegalArgumentException.class);
     }
 
+    @Test
+    void aCursorIsRefusedUnderOtherFilters() {
+        for (int i = 0; i < 12; i++) store.upsert(state("t" + i, 1, i % 2 == 0 ? Tier.COLD : Tier.HOT, 0).withLastAccessMs(1_000 + i));
+        String fromAll = store.listTenants(TenantQuery.ALL, 1, null).nextCursor();
+        assertThat(fromAll).as("a listing of 12 tenants by 1 has a next page").isNotNull();
+        for (TenantQuery other : List.of(new TenantQuery(Tier.COLD, null, null), new TenantQuery(null, null, 0),
+                new TenantQuery(null, 5_000L, null), new TenantQuery(Tier.HOT, 5_000L, 0))) {
+            assertThatThrownBy(() -> store.listTenants(other, 10, fromAll)).as(other.toString()).isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThat(store.listTenants(TenantQuery.ALL, 10, fromAll).tenants()).isNotNull();
+    }
+
     private List<String> listAll(TenantQuery query, int limit) {
         List<String> all = new ArrayList<>();
         String cursor = null;

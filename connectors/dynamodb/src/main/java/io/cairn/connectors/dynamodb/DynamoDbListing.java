@@ -44,7 +44,7 @@ final class DynamoDbListing {
         if (limit < 1 || limit > 1_000) throw new IllegalArgumentException("limit must be 1..1000");
         char index = query.idleBeforeMs() == null && query.schemaVersion() != null ? 's' : 'i';
         List<String> hashKeys = hashKeys(query, index);
-        ListCursor at = cursor == null ? ListCursor.start(index) : ListCursor.decode(cursor, index);
+        ListCursor at = cursor == null ? ListCursor.start(index, query.shape()) : ListCursor.decode(cursor, index, query.shape());
         List<TenantRecord> found = new ArrayList<>();
         for (int queries = 0; queries < MAX_QUERIES_PER_CALL && at.position() < hashKeys.size() && found.size() < limit; queries++) {
             QueryResponse page = queryIndex(index, hashKeys.get(at.position()), query, limit - found.size(), at);
@@ -56,7 +56,7 @@ final class DynamoDbListing {
                 at = at.next();
             } else {
                 Map<String, AttributeValue> last = page.lastEvaluatedKey();
-                at = new ListCursor(index, at.position(), last.get(TENANT).s(), index == 'i' ? longOf(last, LAST_ACCESS_MS) : 0);
+                at = at.after(last.get(TENANT).s(), index == 'i' ? longOf(last, LAST_ACCESS_MS) : 0);
             }
         }
         return new TenantPage(found, at.position() < hashKeys.size() ? at.encode() : null);
