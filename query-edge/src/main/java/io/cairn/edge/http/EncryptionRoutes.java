@@ -11,6 +11,7 @@ import io.cairn.edge.write.Commands;
 import io.cairn.topics.ErrorCode;
 import io.cairn.topics.seal.DataKey;
 import io.javalin.http.Context;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -50,8 +51,13 @@ final class EncryptionRoutes {
         s.existing(tenant);
         s.requireLog();
         DataKey key = keys().create(tenant);
+        long deadline = System.nanoTime() + s.config().writeTimeout().toNanos();
         Submitted done = s.gateway().submit(Commands.rotateDataKey(tenant, key.id()), s.config().writeTimeout());
         Outcomes.successOrThrow(done);
+        // Writes are sealed with the key this edge's directory names: answered before it shows the new one, a
+        // write the client sends next would still be sealed with the old key.
+        Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+        if (!s.directory().awaitApplied(tenant, done.bookmark().offset(), left)) throw Outcomes.writeTimeout(done.bookmark().toString());
         Responses.json(ctx, 200, Responses.object().put("tenant", tenant).put("data_key_id", key.id())
                 .put("bookmark", done.bookmark().toString()));
     }
