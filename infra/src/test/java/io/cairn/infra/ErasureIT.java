@@ -18,6 +18,7 @@ import io.cairn.topics.seal.KeyErasedException;
 import io.cairn.topics.seal.Sealing;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,6 +94,10 @@ class ErasureIT {
                 + secretInSql + "', '" + secretParam + "')\"}"));
         assertThat(read.body().path("rows").get(0).get(0).asInt()).isEqualTo(41);
         stack.snapshot("er-acme");
+        // An as-of read leaves a copy of that past on the edge's local disk, opened (in clear).
+        ok(stack.post("/v1/tenants/er-acme/query", key, "{\"sql\":\"SELECT count(*) FROM cards\",\"as_of\":\""
+                + read.text("bookmark") + "\"}"));
+        assertThat(edgeCopiesOf("er-acme")).as("the as-of copy on the edge's disk").isNotEmpty();
 
         assertThat(rawTopics()).as("tenant data in clear on Kafka, before any deletion").doesNotContain(secretInSql, secretParam);
         assertThat(rawObjects()).as("tenant data in clear in the snapshot store").doesNotContain(secretInSql, secretParam);
@@ -102,6 +107,9 @@ class ErasureIT {
         ok(stack.call("DELETE", "/v1/tenants/er-acme", ADMIN, null));
 
         assertThat(new LocalDataKeyVault(data.resolve("keys")).list("er-acme")).as("the deleted tenant's keys").isEmpty();
+        // The edge's directory feed removes them when it sees the delete.
+        org.awaitility.Awaitility.await("copies of the deleted tenant gone from the edge's disk").atMost(Duration.ofSeconds(10))
+                .until(() -> edgeCopiesOf("er-acme").isEmpty());
         assertThat(rawTopics()).doesNotContain(secretInSql, secretParam);
         TenantKeys anyone = keys(); // a fresh process with the same KEK and vault: nothing opens
         List<TenantCommand> sealed = records("er-acme").stream().filter(Sealing::isSealed).toList();
@@ -355,5 +363,21 @@ class ErasureIT {
             all.append(new String(bytes.asByteArray(), StandardCharsets.ISO_8859_1)).append('\n');
         }
         return all.toString();
+    }
+
+    /** Files under the edge's scratch directories (as-of copies, cold tenants' snapshot copies) named after {@code tenant}. */
+    private static List<Path> edgeCopiesOf(String tenant) throws java.io.IOException {
+        List<Path> found = new java.util.ArrayList<>();
+        try (var dirs = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            for (Path d : dirs.filter(p -> p.getFileName().toString().startsWith("cairn-past-")
+                    || p.getFileName().toString().startsWith("cairn-cold-reads-")).toList()) {
+                try (var files = Files.walk(d)) {
+                    files.filter(f -> f.toString().contains(tenant) && Files.isRegularFile(f)).forEach(found::add);
+                } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException gone) {
+                    // another stack's scratch directory removed while walked
+                }
+            }
+        }
+        return found;
     }
 }

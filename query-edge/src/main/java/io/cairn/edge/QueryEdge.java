@@ -124,6 +124,13 @@ public final class QueryEdge implements AutoCloseable {
             CopyTracker copies = track(resources, new CopyTracker(readCopies(config, options, readCache, pool, primaryQueries, resources), logEnds::ends,
                     COPY_REFRESH, metrics.registry()));
             for (ReadCopy c : copies.copies()) if (!c.primary()) directory.onDeleted(c.pool()::evict);
+            PastCopies pastCopies = options.pastBuilder() == null ? null : track(resources, new PastCopies(options.pastBuilder(),
+                    scratch(config.scratchDir(), "cairn-past-"), config.readLimits(), config.maxResultRows(), config.maxResultBytes(),
+                    PAST_BUILDS, PAST_COPIES, PAST_COPY_BYTES, directory::tenant,
+                    config.readLimits().minFreeTempBytes()));
+            // Erasure reaches this edge's disk: a deleted tenant's opened snapshot copies and past copies go with it.
+            if (coldReads != null) directory.onDeleted(coldReads::forget);
+            if (pastCopies != null) directory.onDeleted(pastCopies::forget);
             Map<String, java.util.function.Supplier<Object>> healthDetails = new java.util.LinkedHashMap<>(options.healthDetails());
             healthDetails.put("copies", copies::details);
             EdgeServices services = new EdgeServices(config, new Authenticator(config.adminToken(), directory),
@@ -134,10 +141,7 @@ public final class QueryEdge implements AutoCloseable {
                     options.snapshots(), coldReads, migrations, migrationFeed::ready, migrationLog,
                     new RunDriver(migrations, migrationLog, gateway, directory, config.writeTimeout()),
                     new RestorePoints(logEnds, options.snapshots(), options.restoreWindow(), java.time.Clock.systemUTC()),
-                    options.pastBuilder() == null ? null : track(resources, new PastCopies(options.pastBuilder(),
-                            scratch(config.scratchDir(), "cairn-past-"), config.readLimits(), config.maxResultRows(), config.maxResultBytes(),
-                            PAST_BUILDS, PAST_COPIES, PAST_COPY_BYTES, directory::tenant,
-                            config.readLimits().minFreeTempBytes())),
+                    pastCopies,
                     options.keys(), copies);
             copies.start();
             feed.start();

@@ -156,6 +156,21 @@ public final class ColdReads implements AutoCloseable {
         }
     }
 
+    /**
+     * Removes the tenant's local copy, if any: the tenant was deleted, and erasure reaches this edge's disk
+     * too (with encryption, the copy is the snapshot opened). A download under way is removed when it lands.
+     */
+    public void forget(String tenant) {
+        synchronized (kept) {
+            long[] had = kept.remove(tenant);
+            if (had != null) keptBytes -= had[1];
+            pool.evict(tenant);
+            copies.removeHotCopy(tenant);
+        }
+        CompletableFuture<Void> landing = fetching.get(tenant);
+        if (landing != null) landing.whenComplete((done, failed) -> forget(tenant));
+    }
+
     /** Local copies kept, and their bytes. */
     public long[] kept() {
         synchronized (kept) {

@@ -264,6 +264,26 @@ public final class PastCopies implements AutoCloseable {
         }
     }
 
+    /**
+     * Removes every copy of the tenant's past this edge keeps: the tenant was deleted, and erasure reaches this
+     * edge's disk too (with encryption, a copy is the tenant's data opened). A build under way is removed when done.
+     */
+    public void forget(String tenant) {
+        synchronized (kept) {
+            Iterator<Map.Entry<Key, Copy>> all = kept.entrySet().iterator();
+            while (all.hasNext()) {
+                Map.Entry<Key, Copy> e = all.next();
+                if (!e.getKey().tenant().equals(tenant)) continue;
+                all.remove();
+                keptBytes -= e.getValue().bytes();
+                drop(e.getValue());
+            }
+        }
+        building.forEach((key, build) -> {
+            if (key.tenant().equals(tenant)) build.whenComplete((done, failed) -> forget(tenant));
+        });
+    }
+
     private static void drop(Copy c) {
         c.pool().close();
         TenantFiles.deleteTree(c.dir());

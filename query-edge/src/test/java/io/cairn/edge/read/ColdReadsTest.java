@@ -55,4 +55,27 @@ class ColdReadsTest {
                     .hasMessageContaining("holds offset 9");
         }
     }
+
+    @Test
+    void aDeletedTenantsLocalCopyIsRemovedFromTheEdgesDisk() throws Exception {
+        TenantFiles hot = new TenantFiles(dir.resolve("hot"));
+        LocalSnapshotStore store = new LocalSnapshotStore(Files.createDirectories(dir.resolve("s3")));
+        SnapshotInfo frozen;
+        try (TenantConnection c = SqliteFixture.create(hot, "acme", 2, 7)) {
+            SqliteFixture.apply(c, 2, 8, "CREATE TABLE t (secret TEXT)", "INSERT INTO t VALUES ('the tenant''s data')");
+            Path at8 = dir.resolve("at8.db");
+            ConsistentCopy.take(hot.database("acme"), at8);
+            frozen = store.put("acme", 8, at8);
+        }
+        StatementSpec read = new StatementSpec("SELECT secret FROM t", List.of(), Map.of());
+        try (ColdReads reads = new ColdReads(store, dir.resolve("cold"), SqliteLimits.READ_DEFAULTS, 2, 1L << 30, 100, 1 << 20)) {
+            reads.run("acme", 8, frozen.sha256(), read, null, Duration.ZERO);
+            assertThat(reads.kept()[0]).isEqualTo(1);
+            assertThat(new TenantFiles(dir.resolve("cold")).exists("acme")).isTrue();
+
+            reads.forget("acme");
+            assertThat(reads.kept()).containsExactly(0, 0);
+            assertThat(new TenantFiles(dir.resolve("cold")).exists("acme")).isFalse();
+        }
+    }
 }

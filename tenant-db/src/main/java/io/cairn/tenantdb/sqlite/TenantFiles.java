@@ -60,7 +60,7 @@ public final class TenantFiles {
         return hot.resolve("cairn-positions.db");
     }
 
-    /** {@code <hot>/quarantine}: damaged tenant files are moved here, never deleted. */
+    /** {@code <hot>/quarantine}: damaged tenant files are moved here, and deleted only with their tenant ({@link #delete}). */
     public Path quarantineDir() {
         return hot.resolve("quarantine");
     }
@@ -178,7 +178,8 @@ public final class TenantFiles {
 
     /**
      * Deletes the database and its side files, then durably records a tombstone at {@code deleteOffset}.
-     * Idempotent.
+     * Damaged copies of the tenant set aside in {@link #quarantineDir()} go too: a deleted tenant's data is
+     * erased, and a quarantined file holds it in clear. Idempotent.
      */
     public void delete(String tenant, long deleteOffset) {
         Path db = database(tenant);
@@ -191,8 +192,17 @@ public final class TenantFiles {
             for (String suffix : List.of("", "-wal", "-shm", "-journal")) {
                 Files.deleteIfExists(db.resolveSibling(db.getFileName() + suffix));
             }
+            deleteQuarantined(db.getFileName() + "-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Removes every quarantined file whose name starts with {@code prefix} (a tenant's {@code <id>.db-}: ids hold no '.'). */
+    private void deleteQuarantined(String prefix) throws IOException {
+        if (!Files.isDirectory(quarantineDir())) return;
+        try (var names = Files.list(quarantineDir())) {
+            for (Path f : names.filter(f -> f.getFileName().toString().startsWith(prefix)).toList()) Files.deleteIfExists(f);
         }
     }
 

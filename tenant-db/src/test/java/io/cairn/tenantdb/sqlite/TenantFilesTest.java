@@ -45,6 +45,24 @@ class TenantFilesTest {
     }
 
     @Test
+    void deleteAlsoErasesTheTenantsQuarantinedCopiesAndNoOtherTenants() throws Exception {
+        TenantFiles files = new TenantFiles(hot);
+        for (String tenant : new String[] {"acme", "acme2", "acm"}) {
+            files.prepare(tenant);
+            Files.writeString(files.database(tenant), "secret of " + tenant);
+            Files.writeString(files.database(tenant).resolveSibling(tenant + ".db-wal"), "x");
+            files.quarantine(tenant);
+        }
+        try (var q = Files.list(files.quarantineDir())) {
+            assertThat(q.toList()).hasSize(6);
+        }
+        files.delete("acme", 42);
+        try (var q = Files.list(files.quarantineDir())) {
+            assertThat(q.map(f -> f.getFileName().toString()).toList()).hasSize(4).noneMatch(n -> n.startsWith("acme.db"));
+        }
+    }
+
+    @Test
     void createFromWritesTheWholeContentOnceAndNeverReplacesATenantsFile() throws Exception {
         TenantFiles files = new TenantFiles(hot);
         assertThat(files.createFrom("acme", new byte[] {1, 2, 3})).isTrue();
