@@ -70,7 +70,7 @@ public final class MigrateCommand implements Callable<Integer> {
 
     @Mixin ApiOptions api;
     private PrintStream out = System.out;
-    private PrintStream err = System.err;
+    PrintStream err = System.err;
 
     @Override
     public Integer call() throws Exception {
@@ -106,6 +106,9 @@ public final class MigrateCommand implements Callable<Integer> {
             err.println("cairn migrate: no V<n>__<description>.sql files in " + dir);
             return false;
         }
+        // The whole folder is read and checked first: a gap or an empty file found after the first versions
+        // were registered would leave the set half-registered from a folder the user must fix anyway.
+        Map<Integer, List<String>> versions = new TreeMap<>();
         int expected = 1;
         for (Map.Entry<Integer, Path> e : files.entrySet()) {
             if (e.getKey() != expected) {
@@ -124,15 +127,20 @@ public final class MigrateCommand implements Callable<Integer> {
                 err.println("cairn migrate: " + e.getValue().getFileName() + " holds no statement");
                 return false;
             }
-            Matcher m = FILE.matcher(e.getValue().getFileName().toString());
+            versions.put(e.getKey(), statements);
+        }
+        for (Map.Entry<Integer, List<String>> v : versions.entrySet()) {
+            Path file = files.get(v.getKey());
+            List<String> statements = v.getValue();
+            Matcher m = FILE.matcher(file.getFileName().toString());
             m.matches();
             ObjectNode body = JSON.createObjectNode().put("description", m.group(2).replace('_', ' '));
             statements.forEach(body.putArray("statements")::add);
-            ApiOptions.Response r = call("PUT", "/v1/migrations/" + UrlPaths.segment(set) + "/versions/" + e.getKey(), body);
-            if (r.status() == 201) out.printf("registered  V%d %s (%d statements)%n", e.getKey(), m.group(2), statements.size());
-            else if (r.status() == 200) out.printf("unchanged   V%d %s%n", e.getKey(), m.group(2));
+            ApiOptions.Response r = call("PUT", "/v1/migrations/" + UrlPaths.segment(set) + "/versions/" + v.getKey(), body);
+            if (r.status() == 201) out.printf("registered  V%d %s (%d statements)%n", v.getKey(), m.group(2), statements.size());
+            else if (r.status() == 200) out.printf("unchanged   V%d %s%n", v.getKey(), m.group(2));
             else {
-                err.printf("cairn migrate: %s refused: %d %s: %s%n", e.getValue().getFileName(), r.status(),
+                err.printf("cairn migrate: %s refused: %d %s: %s%n", file.getFileName(), r.status(),
                         r.body().path("error").path("code").asText(), TerminalText.safe(r.body().path("error").path("message").asText()));
                 return false;
             }

@@ -32,6 +32,20 @@ class CairnCommandTest {
     }
 
     @Test
+    void aFolderWithAGapOrAnEmptyFileIsRefusedBeforeAnyVersionIsRegistered() throws Exception {
+        Files.writeString(dir.resolve("V1__create.sql"), "CREATE TABLE t (a);");
+        Files.writeString(dir.resolve("V3__later.sql"), "CREATE TABLE u (a);");
+        // Port 9 takes no connection: a request made before the check would fail with another message.
+        Ran gap = run("migrate", "--set", "app", "--dir", dir.toString(), "--url", "http://127.0.0.1:9", "--token", "t");
+        assertThat(gap.err.strip()).isEqualTo("cairn migrate: version 2 is missing in " + dir + " (versions start at 1, without gaps)");
+        Files.delete(dir.resolve("V3__later.sql"));
+        Files.writeString(dir.resolve("V2__empty.sql"), "-- nothing yet\n");
+        Ran empty = run("migrate", "--set", "app", "--dir", dir.toString(), "--url", "http://127.0.0.1:9", "--token", "t");
+        assertThat(empty.err.strip()).isEqualTo("cairn migrate: V2__empty.sql holds no statement");
+        assertThat(empty.code).isEqualTo(gap.code).isNotZero();
+    }
+
+    @Test
     void anExportIntoAMissingFolderIsRefusedBeforeAnythingIsAsked() {
         Path out = dir.resolve("missing").resolve("acme.sql");
         Ran ran = run("export", "--tenant", "acme", "--format", "sql", "--out", out.toString(), "--url", "http://127.0.0.1:9", "--token", "t");
@@ -122,6 +136,7 @@ class CairnCommandTest {
         cli.setErr(new PrintWriter(err, true));
         java.io.ByteArrayOutputStream own = new java.io.ByteArrayOutputStream();
         ((ExportCommand) cli.getSubcommands().get("export").getCommand()).err = new java.io.PrintStream(own, true);
+        ((MigrateCommand) cli.getSubcommands().get("migrate").getCommand()).err = new java.io.PrintStream(own, true);
         int code = cli.execute(args);
         return new Ran(code, err + own.toString());
     }
