@@ -23,10 +23,12 @@ import org.sqlite.SQLiteConnection;
  *       caller treats as the machine's failure, never as the write's verdict.</li>
  * </ul>
  * The progress handler runs every {@link #STEPS_PER_CHECK} steps, and a step can write a whole value (up to
- * 64 MiB) to a temporary file: a sort of a few thousand big values writes gigabytes between two checks. So
- * the temporary space is also watched from outside: every {@link #WATCH_MILLIS} ms a daemon thread looks at
- * it for the statements that have a floor, and interrupts ({@code sqlite3_interrupt}, which SQLite honours
- * at its next row) those running below it.
+ * 64 MiB) to a temporary file or build one in memory: a sort of a few thousand big values writes gigabytes,
+ * and takes seconds, between two checks. So statements are also watched from outside: every
+ * {@link #WATCH_MILLIS} ms a daemon thread looks at the temporary space for the statements that have a floor,
+ * and at the clock for those that have a time limit, and interrupts ({@code sqlite3_interrupt}, which SQLite
+ * honours at its next row) those running below their floor or past their time. A work budget without a
+ * clock is never interrupted for time: its verdict must be the same on every machine.
  *
  * <p>Used by one thread at a time, like its connection; the watch only sets the stop and interrupts.
  */
@@ -34,7 +36,7 @@ public final class StatementDeadline {
     /** Virtual-machine steps between checks: frequent enough for millisecond precision, cheap enough to not show. */
     static final int STEPS_PER_CHECK = 10_000;
 
-    /** How often the watch looks at the space for temporary files while a statement with a floor runs. */
+    /** How often the watch looks at the space for temporary files and at the clock while a bounded statement runs. */
     static final long WATCH_MILLIS = 50;
     private static final Set<StatementDeadline> WATCHED = ConcurrentHashMap.newKeySet();
     private static final ScheduledExecutorService WATCH = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -48,7 +50,7 @@ public final class StatementDeadline {
     }
 
     private final SQLiteConnection conn;
-    /** True from a start with a floor until {@link #clear}: the only time the watch may interrupt. Guarded by this. */
+    /** True from a start with a floor or a time limit until {@link #clear}: the only time the watch may interrupt. Guarded by this. */
     private boolean watched;
     private volatile long deadlineNanos = Long.MAX_VALUE;
     private volatile long checksLeft = Long.MAX_VALUE;
@@ -88,7 +90,7 @@ public final class StatementDeadline {
         minFreeTemp = minFreeTempBytes;
         stoppedForTempSpace = false;
         deadlineNanos = System.nanoTime() + timeoutNanos;
-        watchIfFloor();
+        watchIfBounded();
     }
 
     /** True when the last statement on the clock was stopped because the space for temporary files ran low. */
@@ -120,7 +122,7 @@ public final class StatementDeadline {
         stoppedForTempSpace = false;
         checksLeft = Math.max(1, maxSteps / STEPS_PER_CHECK);
         deadlineNanos = maxNanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + maxNanos;
-        watchIfFloor();
+        watchIfBounded();
     }
 
     /** Stops the limit (between statements, and while the connection is idle). */
@@ -134,24 +136,34 @@ public final class StatementDeadline {
         checksLeft = Long.MAX_VALUE;
     }
 
-    private void watchIfFloor() {
-        boolean floor = minFreeTemp > 0;
+    private void watchIfBounded() {
+        boolean bounded = minFreeTemp > 0 || deadlineNanos != Long.MAX_VALUE;
         synchronized (this) {
-            watched = floor;
+            watched = bounded;
         }
-        if (floor) WATCHED.add(this);
+        if (bounded) WATCHED.add(this);
         else WATCHED.remove(this);
     }
 
     private static void watch() {
         if (WATCHED.isEmpty()) return;
-        long free = TempSpace.freeBytesNow();
-        for (StatementDeadline d : WATCHED) d.interruptIfBelow(free);
+        long now = System.nanoTime();
+        long free = Long.MAX_VALUE;
+        boolean looked = false;
+        for (StatementDeadline d : WATCHED) {
+            if (d.minFreeTemp > 0 && !looked) {
+                free = TempSpace.freeBytesNow();
+                looked = true;
+            }
+            d.interruptIfDue(free, now);
+        }
     }
 
-    private synchronized void interruptIfBelow(long free) {
-        if (!watched || free >= minFreeTemp) return;
-        stoppedForTempSpace = true;
+    private synchronized void interruptIfDue(long free, long now) {
+        if (!watched) return;
+        boolean low = minFreeTemp > 0 && free < minFreeTemp;
+        if (!low && now - deadlineNanos <= 0) return;
+        if (low) stoppedForTempSpace = true;
         try {
             conn.getDatabase().interrupt();
         } catch (SQLException | RuntimeException e) {

@@ -141,6 +141,25 @@ class SqliteConnectionsTest {
     }
 
     @Test
+    void aReadSlowForItsStepsIsStoppedAtItsTimeLimitBetweenTheChecks() throws Exception {
+        // 100 strings of 60 MB built one by one (each its own: no constant to compute once): about 1,000 steps, fewer
+        // than one progress check, and seconds of work.
+        String fewStepsLong = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100)"
+                + " SELECT sum(length(hex(zeroblob(30000000 + i)))) FROM n";
+        SqliteLimits brief = SqliteLimits.READ_DEFAULTS.withStatementTimeout(Duration.ofMillis(100)).withMinFreeTempBytes(0);
+        try (TenantConnection c = SqliteConnections.openReadOnly("t", writableFile(), brief); Statement s = c.connection().createStatement()) {
+            c.startClock();
+            assertThatThrownBy(() -> s.executeQuery(fewStepsLong).next())
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(SqliteErrors.code(e).wire()).isEqualTo("statement_timeout"));
+            assertThat(c.deadline().stoppedForTempSpace()).isFalse();
+            c.deadline().clear();
+            try (ResultSet rs = s.executeQuery("SELECT 1")) {
+                assertThat(rs.getInt(1)).as("the next statement is not interrupted").isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
     void databaseCannotGrowPastItsQuota() throws Exception {
         SqliteLimits small = new SqliteLimits(1 << 20, Duration.ofSeconds(5), 100_000, 0);
         try (TenantConnection c = SqliteConnections.openWritable("t", dir.resolve("t.db"), small);
