@@ -31,6 +31,12 @@ final class AfterCommitSnapshots implements SnapshotRequests {
     @Override
     public void freeze(String tenant) {}
 
+    /** At once: the delete is in the log for good, and only snapshots from before it go. */
+    @Override
+    public void deleted(String tenant, long deleteOffset) {
+        target.deleted(tenant, deleteOffset);
+    }
+
     /** The records asked for are committed and synced: their snapshots may be taken. */
     void committed() {
         for (String tenant : asked) target.request(tenant);

@@ -122,7 +122,10 @@ final class RecordApplier {
             commitGroup.run();
             if (valid) pool.registry().deleted(tenant, position);
             Outcome deleted = applier.delete(cmd, position);
-            if (deleted instanceof Outcome.Applied) erase(cmd);
+            if (deleted instanceof Outcome.Applied) {
+                erase(cmd);
+                snapshots.deleted(tenant, position.offset());
+            }
             return deleted;
         }
         Outcome.Failed verdict = unreadable;
@@ -208,6 +211,7 @@ final class RecordApplier {
                 pool.files().delete(tenant, position.offset());
                 cold.deleted(tenant);
                 erase(cmd);
+                snapshots.deleted(tenant, position.offset());
                 yield new Outcome.Applied(List.of());
             }
             case Freeze f -> neutral(cmd, position, tail);

@@ -52,6 +52,12 @@ interface SnapshotRequests {
      */
     void freeze(String tenant);
 
+    /**
+     * The tenant was deleted by the record at {@code deleteOffset} (its tombstone is on the hot volume): its
+     * snapshots from before it are removed from the store soon; returns at once.
+     */
+    default void deleted(String tenant, long deleteOffset) {}
+
     /** A write of the tenant was applied: the snapshot policy counts it (and may request a snapshot). */
     default void applied(String tenant, ExecuteBatch write) {}
 }

@@ -61,6 +61,7 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
     private final Counter failed;
     private final Timer duration;
     private final DistributionSummary bytes;
+    private final SnapshotPurge purge;
 
     Snapshotter(TenantFiles files, SnapshotStore store, Map<String, Object> kafkaClientProps, int concurrency, Duration retryFor,
             SnapshotPolicy policy, SnapshotRetention retention, MeterRegistry registry) {
@@ -77,6 +78,7 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
         this.duration = Timer.builder("cairn.snapshots.duration").description("copy, store and record of one snapshot").register(registry);
         this.bytes = DistributionSummary.builder("cairn.snapshots.bytes").description("stored (compressed) bytes per snapshot")
                 .baseUnit("bytes").register(registry);
+        this.purge = new SnapshotPurge(files, store, retryFor, registry);
     }
 
     @Override
@@ -111,6 +113,18 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
     @Override
     public void freeze(String tenant) {
         enqueue(tenant, true);
+    }
+
+    @Override
+    public void deleted(String tenant, long deleteOffset) {
+        waiting.remove(tenant);
+        workers.execute(() -> {
+            try {
+                purge.run(tenant, deleteOffset);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
     }
 
     private void enqueue(String tenant, boolean freeze) {
@@ -161,6 +175,10 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
             ConsistentCopy.Copy copy = ConsistentCopy.takeInWalMode(files.database(tenant), scratch); // placed as a file, it opens as it is
             long offset = copy.position().offset();
             SnapshotInfo info = store.put(tenant, offset, copy.file());
+            if (purge.ofDeletedLife(tenant, offset)) {
+                log.info("tenant {}: deleted while its snapshot at offset {} was stored; removed again", tenant, offset);
+                return;
+            }
             if (forFreeze) {
                 readBack(tenant, offset, scratch);
                 FaultPoints.reach(FaultPoints.SNAPSHOT_STORED);
