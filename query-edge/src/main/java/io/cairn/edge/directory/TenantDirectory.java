@@ -17,6 +17,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The edge's view of every tenant's latest {@link TenantState}, fed from {@code cairn.tenant-state}
@@ -27,6 +29,8 @@ import java.util.function.Predicate;
  * <p>Thread-safe: one writer ({@link #apply}), many readers; lookups never block.
  */
 public final class TenantDirectory implements KeyStore {
+    private static final Logger log = LoggerFactory.getLogger(TenantDirectory.class);
+
     private record Waiter(Predicate<TenantState> done, CompletableFuture<Void> signal) {}
 
     private final Map<String, TenantState> tenants = new ConcurrentHashMap<>();
@@ -106,7 +110,16 @@ public final class TenantDirectory implements KeyStore {
             lock.unlock();
         }
         wake.forEach(f -> f.complete(null));
-        if (deleted) deletionListeners.forEach(l -> l.accept(tenant));
+        if (deleted) {
+            for (Consumer<String> l : deletionListeners) {
+                try {
+                    l.accept(tenant);
+                } catch (RuntimeException e) {
+                    // Each forgets its own part of the tenant (connections, keys, copies on disk): one failing skips no other.
+                    log.error("tenant {}: deleted, but forgetting it failed in part: {}", tenant, e.toString());
+                }
+            }
+        }
     }
 
     private static boolean hasKey(TenantState state, String keyId) {

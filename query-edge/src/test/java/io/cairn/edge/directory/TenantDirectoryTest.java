@@ -46,6 +46,19 @@ class TenantDirectoryTest {
     }
 
     @Test
+    void aDeletionListenerThatFailsSkipsNoOther() {
+        List<String> later = new CopyOnWriteArrayList<>();
+        dir.onDeleted(t -> {
+            throw new IllegalStateException("cannot remove a copy");
+        });
+        dir.onDeleted(later::add);
+        dir.apply("acme", state("acme", 0, 1, List.of()));
+        dir.apply("acme", null);
+        assertThat(later).containsExactly("acme");
+        assertThat(dir.tenant("acme")).isEmpty();
+    }
+
+    @Test
     void anOlderStateNeverReplacesANewerOne() {
         dir.apply("acme", state("acme", 0, 9, List.of()));
         dir.apply("acme", state("acme", 0, 3, List.of()));
