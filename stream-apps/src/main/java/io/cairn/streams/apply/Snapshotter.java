@@ -117,7 +117,6 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
 
     @Override
     public void deleted(String tenant, long deleteOffset) {
-        waiting.remove(tenant);
         workers.execute(() -> {
             try {
                 purge.run(tenant, deleteOffset);
