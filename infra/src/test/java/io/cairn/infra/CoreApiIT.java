@@ -160,6 +160,27 @@ class CoreApiIT {
     }
 
     @Test
+    void aFieldTheRequestDoesNotTakeIsRefusedNotIgnored() throws Exception {
+        String key = stack.createTenant("typos");
+        Reply created = stack.post("/v1/tenants/typos/execute", key, "{\"sql\":\"CREATE TABLE t (n INTEGER)\"}");
+        String bookmark = created.text("bookmark");
+        stack.post("/v1/tenants/typos/execute", key, "{\"sql\":\"INSERT INTO t VALUES (1)\"}");
+        // Misspelled, the condition would be ignored and the write applied although the tenant changed.
+        Reply typo = stack.post("/v1/tenants/typos/execute", key, "{\"sql\":\"INSERT INTO t VALUES (2)\",\"if_unchanged\":\"" + bookmark + "\"}");
+        assertThat(typo.status()).isEqualTo(400);
+        assertThat(typo.errorCode()).isEqualTo("invalid_request");
+        assertThat(typo.body().path("error").path("message").asText()).contains("\"if_unchanged\"").contains("if_unchanged_since");
+        assertThat(stack.post("/v1/tenants/typos/execute", key, "{\"statements\":[{\"sql\":\"INSERT INTO t VALUES (3)\",\"param\":[1]}]}")
+                .body().path("error").path("message").asText()).contains("\"statements[0].param\"");
+        assertThat(stack.post("/v1/tenants/typos/query", key, "{\"sql\":\"SELECT 1\",\"consistancy\":\"strong\"}").errorCode())
+                .isEqualTo("invalid_request");
+        assertThat(stack.post("/v1/tenants", ADMIN, "{\"tenant\":\"typos-2\",\"templat\":\"app\"}").errorCode()).isEqualTo("invalid_request");
+        assertThat(stack.post("/v1/tenants/typos/query", key, "{\"sql\":\"SELECT count(*) FROM t\"}").body().path("rows").get(0).get(0).asInt())
+                .as("nothing of the refused writes applied").isEqualTo(1);
+        assertThat(stack.get("/v1/tenants/typos-2", ADMIN).status()).isEqualTo(404);
+    }
+
+    @Test
     void deletedTenantIsGoneWithItsFile() throws Exception {
         String key = stack.createTenant("doomed");
         stack.post("/v1/tenants/doomed/execute", key, "{\"sql\":\"CREATE TABLE t (n INTEGER)\"}");

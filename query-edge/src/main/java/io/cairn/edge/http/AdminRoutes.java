@@ -12,6 +12,7 @@ import io.cairn.edge.auth.Authenticator;
 import io.cairn.edge.auth.Scope;
 import io.cairn.edge.write.CommandGateway.Submitted;
 import io.cairn.edge.write.Commands;
+import io.cairn.edge.json.JsonFields;
 import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.cairn.topics.ErrorCode;
 import io.cairn.topics.TenantId;
@@ -27,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Tenant and key administration. Each command answers only once its outcome arrived AND the directory
@@ -46,6 +48,7 @@ final class AdminRoutes {
     void createTenant(Context ctx) throws InterruptedException {
         Authenticator.requireAdmin(s.principal(ctx));
         JsonNode body = bodies.object(ctx, false);
+        JsonFields.only(body, "", Set.of("tenant", "template", "from"));
         JsonNode id = body.get("tenant");
         if (id == null || !id.isTextual()) throw ApiError.invalidRequest("\"tenant\" is required and must be a string");
         String tenant = id.textValue();
@@ -199,6 +202,7 @@ final class AdminRoutes {
         Authenticator.requireAdmin(s.principal(ctx));
         String tenant = EdgeServices.tenantParam(ctx);
         JsonNode body = bodies.object(ctx, true);
+        JsonFields.only(body, "", Set.of("tier"));
         JsonNode tier = body.get("tier");
         if (tier == null || !tier.isTextual() || !(tier.textValue().equals("cold") || tier.textValue().equals("hot"))) {
             throw ApiError.invalidRequest("\"tier\" must be \"cold\" or \"hot\"");
@@ -254,7 +258,9 @@ final class AdminRoutes {
     void issueKey(Context ctx) throws InterruptedException {
         Authenticator.requireAdmin(s.principal(ctx));
         String tenant = EdgeServices.tenantParam(ctx);
-        List<String> scopes = scopes(bodies.object(ctx, true));
+        JsonNode keyBody = bodies.object(ctx, true);
+        JsonFields.only(keyBody, "", Set.of("scopes"));
+        List<String> scopes = scopes(keyBody);
         s.existing(tenant);
         s.requireLog();
         ApiKeys.NewKey key = ApiKeys.generate();

@@ -7,6 +7,7 @@ import io.cairn.tenantdb.sql.StatementPolicy;
 import io.cairn.edge.error.ApiError;
 import io.cairn.edge.auth.Authenticator;
 import io.cairn.edge.auth.Scope;
+import io.cairn.edge.json.JsonFields;
 import io.cairn.edge.json.JsonValues;
 import io.cairn.edge.json.StatementParser;
 import io.cairn.edge.json.StatementSpec;
@@ -25,10 +26,14 @@ import io.javalin.http.Context;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** {@code /execute} (writes, through the log) and {@code /query} (reads, straight from the tenant's file). */
 final class DataRoutes {
     private static final int MAX_IDEMPOTENCY_KEY = 255;
+    private static final Set<String> QUERY_FIELDS = Set.of("sql", "params", "bookmark", "timeout_ms", "consistency", "max_lag_ms", "as_of");
+    private static final Set<String> EXECUTE_FIELDS = Set.of("sql", "params", "if_unchanged_since");
+    private static final Set<String> EXECUTE_BATCH_FIELDS = Set.of("statements", "if_unchanged_since");
 
     private final EdgeServices s;
     private final RequestBodies bodies;
@@ -89,6 +94,7 @@ final class DataRoutes {
     /** The write the body asks for, read and checked; the log must be reachable. */
     private TenantCommand command(Context ctx, String tenant, TenantState state) {
         JsonNode body = bodies.object(ctx, false);
+        JsonFields.only(body, "", body.has("statements") ? EXECUTE_BATCH_FIELDS : EXECUTE_FIELDS);
         List<StatementSpec> statements = StatementParser.batch(body, s.config().maxStatements());
         Bookmark unchangedSince = bookmark(body.get("if_unchanged_since"), state, "if_unchanged_since");
         for (int i = 0; i < statements.size(); i++) {
@@ -112,6 +118,7 @@ final class DataRoutes {
         Authenticator.requireTenantAccess(s.principal(ctx), tenant, Scope.READ);
         TenantState state = s.existing(tenant);
         JsonNode body = bodies.object(ctx, false);
+        JsonFields.only(body, "", QUERY_FIELDS);
         StatementSpec spec = StatementParser.statement(body, 0, "");
         try {
             StatementPolicy.checkLength(spec.sql(), s.config().readLimits().maxSqlLength());

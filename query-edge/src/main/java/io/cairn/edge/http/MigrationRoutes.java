@@ -42,6 +42,9 @@ import java.util.concurrent.Future;
 final class MigrationRoutes {
     /** Failures a run's status lists in full; the counts cover all. */
     static final int MAX_LISTED_FAILURES = 100;
+    /** The fields of a run's request ({@code POST /v1/migrations/{set}/runs}). */
+    private static final java.util.Set<String> RUN_FIELDS = java.util.Set.of("target_version", "tenants", "canary", "wave_size",
+            "max_failure_rate", "dry_run", "sample");
 
     private final EdgeServices s;
     private final RequestBodies bodies;
@@ -144,6 +147,7 @@ final class MigrationRoutes {
         Authenticator.requireAdmin(s.principal(ctx));
         String set = setParam(ctx);
         JsonNode body = bodies.object(ctx, false);
+        io.cairn.edge.json.JsonFields.only(body, "", RUN_FIELDS);
         MigrationCatalog catalog = requireCatalog();
         int latest = catalog.latest(set);
         if (latest == 0) throw new ApiError(ErrorCode.NOT_FOUND, "no migration set '" + set + "': register its version 1 first");

@@ -71,6 +71,7 @@ final class RestoreRoutes {
         Authenticator.requireAdmin(s.principal(ctx));
         String tenant = EdgeServices.tenantParam(ctx);
         JsonNode body = bodies.object(ctx, true);
+        io.cairn.edge.json.JsonFields.only(body, "", java.util.Set.of("bookmark", "time"));
         TenantState st = s.existingPast(tenant);
         RestorePoints.Point point = s.restorePoints().resolve(st, body.get("bookmark"), body.get("time"));
         s.requireLog();
@@ -147,6 +148,7 @@ final class RestoreRoutes {
 
     ForkSource forkSource(JsonNode from) throws InterruptedException {
         if (!from.isObject()) throw ApiError.invalidRequest("\"from\" must be an object: {\"tenant\": \"acme\", \"bookmark\" or \"time\"}");
+        io.cairn.edge.json.JsonFields.only(from, "from.", java.util.Set.of("tenant", "bookmark", "time"));
         JsonNode t = from.get("tenant");
         if (t == null || !t.isTextual()) throw ApiError.invalidRequest("\"from.tenant\" is required: the tenant to fork");
         if (!TenantId.isValid(t.textValue())) throw new ApiError(ErrorCode.TENANT_NOT_FOUND, "no tenant '" + t.textValue() + "' to fork");

@@ -14,6 +14,9 @@ import java.util.Map;
  * bad values become {@code invalid_params} with the statement's index.
  */
 public final class StatementParser {
+    /** The fields of one statement. */
+    public static final java.util.Set<String> STATEMENT_FIELDS = java.util.Set.of("sql", "params");
+
     private StatementParser() {}
 
     /** The batch of an execute request, at most {@code maxStatements} long. */
@@ -31,6 +34,7 @@ public final class StatementParser {
         for (int i = 0; i < list.size(); i++) {
             JsonNode st = list.get(i);
             if (!st.isObject()) throw ApiError.invalidRequest("\"statements[" + i + "]\" must be an object");
+            JsonFields.only(st, "statements[" + i + "].", STATEMENT_FIELDS);
             out.add(statement(st, i, "statements[" + i + "]."));
         }
         return out;
