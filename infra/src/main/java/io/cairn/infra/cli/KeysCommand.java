@@ -2,6 +2,8 @@ package io.cairn.infra.cli;
 
 import io.cairn.client.UrlPaths;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -9,10 +11,10 @@ import picocli.CommandLine.Option;
 
 /** {@code cairn keys ls|issue|revoke}: a tenant's API keys (admin token). The new key is printed once. Exit 0, 1 refused, 2 no token. */
 @Command(name = "keys", mixinStandardHelpOptions = true, description = "List, issue and revoke a tenant's API keys.",
-        subcommands = {KeysCommand.List.class, KeysCommand.Issue.class, KeysCommand.Revoke.class})
+        subcommands = {KeysCommand.Ls.class, KeysCommand.Issue.class, KeysCommand.Revoke.class})
 public final class KeysCommand {
     @Command(name = "ls", mixinStandardHelpOptions = true, description = "List a tenant's keys: id, scopes, creation time, revoked (never secrets).")
-    static final class List implements Callable<Integer> {
+    static final class Ls implements Callable<Integer> {
         @Mixin ApiOptions api;
 
         @Option(names = "--tenant", required = true)
@@ -28,7 +30,7 @@ public final class KeysCommand {
             }
             System.out.printf("%-18s %-12s %-26s %s%n", "KEY ID", "SCOPES", "CREATED", "STATE");
             for (var k : r.body().path("keys")) {
-                java.util.List<String> scopes = new java.util.ArrayList<>();
+                List<String> scopes = new ArrayList<>();
                 k.path("scopes").forEach(s -> scopes.add(s.asText()));
                 System.out.printf("%-18s %-12s %-26s %s%n", k.path("key_id").asText(), String.join(",", scopes),
                         k.path("created_at").asText(), k.path("revoked").asBoolean() ? "revoked" : "active");
@@ -45,7 +47,7 @@ public final class KeysCommand {
         String tenant;
 
         @Option(names = "--scope", split = ",", description = "read, write (default both).")
-        java.util.List<String> scopes;
+        List<String> scopes;
 
         @Override
         public Integer call() throws Exception {

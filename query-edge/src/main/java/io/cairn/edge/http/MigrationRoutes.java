@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cairn.edge.auth.Authenticator;
 import io.cairn.edge.error.ApiError;
+import io.cairn.edge.json.JsonFields;
 import io.cairn.edge.migrate.MigrationCatalog;
 import io.cairn.edge.migrate.MigrationCatalog.Run;
 import io.cairn.edge.migrate.MigrationCatalog.Version;
@@ -147,7 +148,7 @@ final class MigrationRoutes {
         Authenticator.requireAdmin(s.principal(ctx));
         String set = setParam(ctx);
         JsonNode body = bodies.object(ctx, false);
-        io.cairn.edge.json.JsonFields.only(body, "", RUN_FIELDS);
+        JsonFields.only(body, "", RUN_FIELDS);
         MigrationCatalog catalog = requireCatalog();
         int latest = catalog.latest(set);
         if (latest == 0) throw new ApiError(ErrorCode.NOT_FOUND, "no migration set '" + set + "': register its version 1 first");

@@ -8,6 +8,7 @@ import io.cairn.edge.auth.Authenticator;
 import io.cairn.edge.auth.Scope;
 import io.cairn.edge.read.ReadTurns;
 import io.cairn.edge.error.ApiError;
+import io.cairn.edge.json.JsonFields;
 import io.cairn.edge.error.LocalDisk;
 import io.cairn.edge.auth.ApiKeys;
 import io.cairn.edge.restore.ImportedFile;
@@ -42,6 +43,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -71,7 +73,7 @@ final class RestoreRoutes {
         Authenticator.requireAdmin(s.principal(ctx));
         String tenant = EdgeServices.tenantParam(ctx);
         JsonNode body = bodies.object(ctx, true);
-        io.cairn.edge.json.JsonFields.only(body, "", java.util.Set.of("bookmark", "time"));
+        JsonFields.only(body, "", Set.of("bookmark", "time"));
         TenantState st = s.existingPast(tenant);
         RestorePoints.Point point = s.restorePoints().resolve(st, body.get("bookmark"), body.get("time"));
         s.requireLog();
@@ -148,7 +150,7 @@ final class RestoreRoutes {
 
     ForkSource forkSource(JsonNode from) throws InterruptedException {
         if (!from.isObject()) throw ApiError.invalidRequest("\"from\" must be an object: {\"tenant\": \"acme\", \"bookmark\" or \"time\"}");
-        io.cairn.edge.json.JsonFields.only(from, "from.", java.util.Set.of("tenant", "bookmark", "time"));
+        JsonFields.only(from, "from.", Set.of("tenant", "bookmark", "time"));
         JsonNode t = from.get("tenant");
         if (t == null || !t.isTextual()) throw ApiError.invalidRequest("\"from.tenant\" is required: the tenant to fork");
         if (!TenantId.isValid(t.textValue())) throw new ApiError(ErrorCode.TENANT_NOT_FOUND, "no tenant '" + t.textValue() + "' to fork");

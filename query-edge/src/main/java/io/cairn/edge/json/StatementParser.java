@@ -15,7 +15,7 @@ import java.util.Map;
  */
 public final class StatementParser {
     /** The fields of one statement. */
-    public static final java.util.Set<String> STATEMENT_FIELDS = java.util.Set.of("sql", "params");
+    private static final java.util.Set<String> STATEMENT_FIELDS = java.util.Set.of("sql", "params");
 
     private StatementParser() {}
 

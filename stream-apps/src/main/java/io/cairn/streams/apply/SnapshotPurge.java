@@ -1,12 +1,10 @@
 package io.cairn.streams.apply;
 
 import io.cairn.connectors.snapshot.SnapshotStore;
-import io.cairn.connectors.snapshot.SnapshotStoreException;
 import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,28 +40,20 @@ final class SnapshotPurge {
 
     /** Deletes the tenant's snapshots at offsets before {@code deleteOffset}, retrying while the store is unavailable. */
     void run(String tenant, long deleteOffset) throws InterruptedException {
-        long deadline = System.nanoTime() + retryFor.toNanos();
-        long backoffMs = 1_000;
-        while (true) {
-            try {
+        try {
+            StoreRetries.run(tenant, "removing the deleted tenant's snapshots", retryFor, () -> {
                 int removed = 0;
                 for (long offset : store.offsets(tenant)) {
                     if (offset < deleteOffset && store.delete(tenant, offset)) removed++;
                 }
                 purged.increment(removed);
                 if (removed > 0) log.info("tenant {}: deleted at offset {}; its {} snapshots removed from the store", tenant, deleteOffset, removed);
-                return;
-            } catch (SnapshotStoreException e) {
-                if (!e.retriable() || System.nanoTime() > deadline) {
-                    failed.increment();
-                    log.error("tenant {}: deleted, but its snapshots could not be removed from the store: {}", tenant, e.toString());
-                    return;
-                }
-                log.warn("tenant {}: snapshot store unavailable ({}); removing the deleted tenant's snapshots again in {} ms",
-                        tenant, e.getMessage(), backoffMs);
-                TimeUnit.MILLISECONDS.sleep(backoffMs);
-                backoffMs = Math.min(60_000, backoffMs * 2);
-            }
+            });
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            failed.increment();
+            log.error("tenant {}: deleted, but its snapshots could not be removed from the store: {}", tenant, e.toString());
         }
     }
 

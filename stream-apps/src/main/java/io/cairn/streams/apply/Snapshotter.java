@@ -151,19 +151,7 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
     }
 
     private void takeWithRetries(String tenant, boolean forFreeze) throws Exception {
-        long deadline = System.nanoTime() + retryFor.toNanos();
-        long backoffMs = 1_000;
-        while (true) {
-            try {
-                take(tenant, forFreeze);
-                return;
-            } catch (SnapshotStoreException e) {
-                if (!e.retriable() || System.nanoTime() > deadline) throw e;
-                log.warn("tenant {}: snapshot store unavailable ({}); retrying in {} ms", tenant, e.getMessage(), backoffMs);
-                TimeUnit.MILLISECONDS.sleep(backoffMs);
-                backoffMs = Math.min(60_000, backoffMs * 2);
-            }
-        }
+        StoreRetries.run(tenant, "taking its snapshot", retryFor, () -> take(tenant, forFreeze));
     }
 
     private void take(String tenant, boolean forFreeze) throws Exception {
