@@ -42,7 +42,7 @@ public final class JsonValues {
             if (!Double.isFinite(d)) throw new InvalidValue("number " + node.asText() + " is out of range");
             return d;
         }
-        if (node.isTextual()) return node.textValue();
+        if (node.isTextual()) return text(node.textValue());
         if (node.isObject() && node.size() == 1 && node.has("base64") && node.get("base64").isTextual()) {
             try {
                 return Base64.getDecoder().decode(node.get("base64").textValue());
@@ -51,6 +51,24 @@ public final class JsonValues {
             }
         }
         throw new InvalidValue("a parameter must be null, a boolean, a number, a string or {\"base64\":\"...\"}");
+    }
+
+    /**
+     * A string parameter, refused when it holds an unpaired UTF-16 surrogate (a JSON string escape can write one):
+     * it is not Unicode, and on its way to UTF-8 (the log, SQLite) it would silently become {@code ?}, storing
+     * something other than what was sent. SQL text with one is refused for the same reason.
+     */
+    private static String text(String s) throws InvalidValue {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new InvalidValue("string holds an unpaired UTF-16 surrogate at character " + i
+                        + " (not valid Unicode, it cannot be stored as sent); send valid text, or bytes as {\"base64\":\"...\"}");
+            }
+        }
+        return s;
     }
 
     /** The JSON for a SQL value as read from SQLite or carried in an outcome. */

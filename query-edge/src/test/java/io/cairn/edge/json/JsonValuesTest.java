@@ -57,6 +57,14 @@ class JsonValuesTest {
     }
 
     @Test
+    void stringsThatAreNotUnicodeAreRefusedNotAltered() throws Exception {
+        for (String lone : new String[] {"\"a\\ud800b\"", "\"\\udc00\"", "\"x\\ud83d\"", "\"\\ude00\\ud83d\""}) {
+            assertThatThrownBy(() -> param(lone)).as(lone).isInstanceOf(JsonValues.InvalidValue.class).hasMessageContaining("surrogate");
+        }
+        assertThat(param("\"smile \\ud83d\\ude00\"")).isEqualTo("smile " + new String(Character.toChars(0x1F600)));
+    }
+
+    @Test
     void outboundValuesIncludingAvroStringsBecomeJson() {
         assertThat(JsonValues.toJson(Long.MAX_VALUE).toString()).isEqualTo("9223372036854775807");
         assertThat(JsonValues.toJson(3).toString()).isEqualTo("3");
