@@ -9,10 +9,13 @@ import io.cairn.connectors.keys.TenantKeys;
 import io.cairn.infra.TestStack.Reply;
 import io.cairn.infra.config.EncryptionSettings;
 import io.cairn.streams.apply.ApplierConfig;
+import io.cairn.streams.apply.ErasedContentException;
 import io.cairn.streams.apply.LogReplay;
 import io.cairn.tenantdb.sqlite.TenantFiles;
+import io.cairn.topics.Bookmark;
 import io.cairn.topics.Serdes;
 import io.cairn.topics.TopicCatalog;
+import io.cairn.topics.avro.CommandResult;
 import io.cairn.topics.avro.TenantCommand;
 import io.cairn.topics.seal.KeyErasedException;
 import io.cairn.topics.seal.Sealing;
@@ -216,6 +219,47 @@ class ErasureIT {
         new LogReplay(stack.kafkaProperties(), ApplierConfig.primary(rebuilt).withKeys(keys()))
                 .withSnapshots(bucket.store().sealedWith(keys()), new SimpleMeterRegistry()).replayAll(t -> t.equals("er-fsrc-fork"), p -> { });
         assertThat(TestStack.fileChecksum(rebuilt, "er-fsrc-fork")).isEqualTo(TestStack.fileChecksum(data.resolve("hot"), "er-fsrc-fork"));
+
+        // Without the fork's snapshot (a replay from the log alone) its content cannot be built: it is named, never built empty.
+        Path logOnly = data.resolve("rebuilt-fork-log-only");
+        assertThatThrownBy(() -> new LogReplay(stack.kafkaProperties(), ApplierConfig.primary(logOnly).withKeys(keys()))
+                .withImports(bucket.store().sealedWith(keys())).replayAll(t -> t.startsWith("er-fsrc"), p -> { }))
+                .isInstanceOfSatisfying(ErasedContentException.class, e -> assertThat(e.tenants()).containsExactly("er-fsrc-fork"));
+        assertThat(new TenantFiles(logOnly).exists("er-fsrc-fork")).isFalse();
+    }
+
+    @Test
+    void aForkAppliedAfterItsSourceWasErasedIsRefusedNotMadeEmpty() throws Exception {
+        String key = stack.createTenant("er-late");
+        ok(stack.post("/v1/tenants/er-late/execute", key, "{\"sql\":\"CREATE TABLE s (v)\"}"));
+        Bookmark point = Bookmark.parse(ok(stack.post("/v1/tenants/er-late/execute", key, "{\"sql\":\"INSERT INTO s VALUES (1)\"}")).text("bookmark"));
+        String forkKey = stack.createTenant("er-late-fork");
+        assertThat(stack.call("DELETE", "/v1/tenants/er-late", ADMIN, null).status()).isEqualTo(200);
+
+        // The fork's RestoreFrom as the edge appends it, reaching the applier only after the source's delete (a race the edge cannot see).
+        TenantCommand restore = io.cairn.edge.write.Commands.restore("er-late-fork", "er-late", point.partition(), point.offset(), null);
+        Map<String, Object> props = new HashMap<>(stack.kafkaProperties());
+        try (var log = new org.apache.kafka.clients.producer.KafkaProducer<>(props, new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            log.send(new org.apache.kafka.clients.producer.ProducerRecord<>(TopicCatalog.TENANT_LOG, "er-late-fork", Serdes.COMMAND.encode(restore))).get();
+        }
+        CommandResult outcome = org.awaitility.Awaitility.await("the fork's outcome").atMost(Duration.ofSeconds(30)).until(
+                () -> outcomeOf(restore.getCommandId()), java.util.Objects::nonNull);
+        assertThat(outcome.getOk()).as("a fork of erased content is refused, not applied empty").isFalse();
+        assertThat(outcome.getError().getCode()).isEqualTo("tenant_erased");
+        // The tenant it was meant for is as it was: writable, its own. Then deleted, as the edge deletes a fork that failed.
+        ok(stack.post("/v1/tenants/er-late-fork/execute", forkKey, "{\"sql\":\"CREATE TABLE mine (v)\"}"));
+        ok(stack.call("DELETE", "/v1/tenants/er-late-fork", ADMIN, null));
+    }
+
+    /** The outcome of the command {@code commandId} on the results topic, opened with the keys; null while there is none. */
+    private static CommandResult outcomeOf(String commandId) {
+        for (ConsumerRecord<byte[], byte[]> r : readAll(List.of(TopicCatalog.TENANT_RESULTS))) {
+            if (r.value() == null) continue;
+            CommandResult result = Serdes.RESULT.decode(r.value());
+            if (result.getCommandId().equals(commandId)) return Sealing.open(result, keys());
+        }
+        return null;
     }
 
     @Test

@@ -18,6 +18,7 @@ import io.cairn.infra.config.KafkaSettings;
 import io.cairn.devstack.EmbeddedKafka;
 import io.cairn.streams.apply.ApplierConfig;
 import io.cairn.streams.apply.LogReplay;
+import io.cairn.streams.apply.ErasedContentException;
 import io.cairn.streams.apply.RecordsRemovedException;
 import io.cairn.streams.apply.ReplayProgress;
 import java.io.IOException;
@@ -148,6 +149,12 @@ public final class RebuildCommand implements Callable<Integer> {
             System.err.println("cairn rebuild: the other tenants are in " + target + ", which is therefore incomplete: do not serve it."
                     + " Rebuild a tenant alone with --tenant; keep the log's retention longer than the retention guard's"
                     + " snapshots need (docs/configuration.md)");
+            return 3;
+        } catch (ErasedContentException e) {
+            System.err.println("cairn rebuild: refused: " + e.getMessage());
+            System.err.println("cairn rebuild: the other tenants are in " + target + ", which is therefore incomplete: do not serve it."
+                    + (noSnapshots ? " Rebuild without --no-snapshots: each fork then starts from its own snapshot" : " Each fork keeps"
+                    + " a snapshot of its own from its creation: check the snapshot store holds theirs"));
             return 3;
         } catch (IllegalStateException e) {
             System.err.println("cairn rebuild: refused: " + e.getMessage());

@@ -6,9 +6,11 @@ import io.cairn.connectors.snapshot.SnapshotStore;
 import io.cairn.edge.EdgeOptions;
 import io.cairn.edge.config.EdgeConfig;
 import io.cairn.edge.http.HealthCheck;
+import io.cairn.edge.restore.PastBuilder;
 import io.cairn.edge.QueryEdge;
 import io.cairn.streams.apply.Applier;
 import io.cairn.streams.apply.ApplierConfig;
+import io.cairn.streams.apply.ErasedContentException;
 import io.cairn.streams.apply.PastContent;
 import io.cairn.streams.apply.SnapshotOptions;
 import io.cairn.streams.materialize.Materializer;
@@ -169,7 +171,13 @@ public final class CairnNode implements AutoCloseable {
             PastContent past = new PastContent(kafkaClientProps, spec.applier() != null ? spec.applier()
                     : ApplierConfig.primary(spec.edge().hotDir()), store, registry);
             options = options.withChecks(checks).withHealthDetails(details).withControlPlane(spec.controlPlane())
-                    .withSnapshots(store).withPastBuilder(past::build)
+                    .withSnapshots(store).withPastBuilder((tenant, partition, created, last, dir) -> {
+                        try {
+                            return past.build(tenant, partition, created, last, dir);
+                        } catch (ErasedContentException e) {
+                            throw new PastBuilder.ErasedException(e.getMessage(), e.ownRecordsErased().contains(tenant), e);
+                        }
+                    })
                     .withRestoreWindow(spec.snapshots() == null ? options.restoreWindow() : spec.snapshots().restoreWindow());
             if (region != null) {
                 options = options.withWriteGate(() -> standby() ? "this region is a standby: it serves what was mirrored from the primary"

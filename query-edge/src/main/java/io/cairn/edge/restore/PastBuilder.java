@@ -13,7 +13,9 @@ import java.sql.SQLException;
  * of {@code partition}, under the empty directory {@code dir} at {@code TenantFiles(dir).database(tenant)},
  * and returns true; it returns false, leaving no file, when the tenant did not exist then (not yet
  * created, or deleted). It throws {@link SQLException} when the point can no longer be built (retention
- * removed records no kept snapshot covers) or the log cannot be read. {@code createdOffset} is where the
+ * removed records no kept snapshot covers) or the log cannot be read, and {@link ErasedException} when content
+ * of the point came from records a delete erased since (a fork of a tenant deleted since, built without the
+ * fork's own snapshot): that point can never be built again. {@code createdOffset} is where the
  * record that created the tenant alive at {@code lastOffset} sits on the partition, when the caller knows it
  * (else -1): nothing before it is part of that tenant, so a build need not read the partition's records
  * before it (other tenants' records, or an earlier tenant of the same name). The content is the same either
@@ -22,4 +24,20 @@ import java.sql.SQLException;
 @FunctionalInterface
 public interface PastBuilder {
     boolean build(String tenant, int partition, long createdOffset, long lastOffset, Path dir) throws SQLException;
+
+    /** Content of the point came from records whose data keys a delete destroyed since: it can never be built. */
+    final class ErasedException extends SQLException {
+        private final boolean deleted;
+
+        /** @param deleted whether the tenant's own records were erased (it was deleted), not only a fork's source's */
+        public ErasedException(String message, boolean deleted, Throwable cause) {
+            super(message, cause);
+            this.deleted = deleted;
+        }
+
+        /** Whether the tenant itself was deleted (its own records erased), rather than the source of a fork of it. */
+        public boolean deleted() {
+            return deleted;
+        }
+    }
 }

@@ -195,6 +195,11 @@ public final class PastCopies implements AutoCloseable {
             ReadPool pool = ReadPool.ofVerifiedCopies(files, limits, 2);
             return new Copy(target, pool, new QueryRunner(pool, (t, o, w) -> false, maxRows, maxResultBytes),
                     Files.size(files.database(key.tenant())));
+        } catch (PastBuilder.ErasedException e) {
+            dropFailed(target, e);
+            if (e.deleted()) throw deleted(key.tenant()); // its delete destroyed its keys while the copy was built
+            throw new ApiError(ErrorCode.TENANT_ERASED, "the tenant's content at " + key.partition() + ":" + key.offset()
+                    + " came from a tenant deleted since (its data keys destroyed): it can no longer be read");
         } catch (SQLException e) {
             dropFailed(target, e);
             throw ApiError.unavailable("the tenant's content at " + key.partition() + ":" + key.offset() + " could not be built ("

@@ -4,11 +4,14 @@ import io.cairn.connectors.snapshot.SnapshotStore;
 import io.cairn.tenantdb.sqlite.ConsistentCopy;
 import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.cairn.topics.Bookmark;
+import io.cairn.topics.ErrorCode;
 import io.cairn.topics.Serdes;
 import io.cairn.topics.TenantId;
 import io.cairn.topics.TopicCatalog;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
+import io.cairn.topics.avro.CreateTenant;
+import io.cairn.topics.avro.DeleteTenant;
 import io.cairn.topics.avro.ExecuteBatch;
 import io.cairn.topics.seal.Sealing;
 import io.cairn.topics.avro.TenantCommand;
@@ -46,7 +49,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * removed by retention unless it starts tenants from snapshots ({@link #withSnapshots}): then every
  * existing tenant of a truncated partition (named by {@code cairn.tenant-state}) starts from a snapshot
  * that leaves none of its removed records out, or from its creation if the log still holds it; the rest
- * are named by a {@link RecordsRemovedException} at the end, never rebuilt wrong. Not thread-safe.
+ * are named by a {@link RecordsRemovedException} at the end, never rebuilt wrong. So are tenants whose content
+ * came from records erased since ({@link ErasedContentException}). Not thread-safe.
  */
 public final class LogReplay {
     private static final Duration REPORT_EVERY = Duration.ofSeconds(1);
@@ -209,6 +213,8 @@ public final class LogReplay {
         ReplayProgress done = run.report(true);
         List<String> stranded = run.stranded();
         if (!stranded.isEmpty()) throw new RecordsRemovedException(stranded, done);
+        List<String> incomplete = run.incomplete();
+        if (!incomplete.isEmpty()) throw new ErasedContentException(incomplete, run.ownErased(), done);
         return done;
     }
 
@@ -268,6 +274,14 @@ public final class LogReplay {
         private final Set<String> seen = new HashSet<>();
         /** Tenants of truncated partitions no snapshot could seed: their records wait for their creation. */
         private final Set<String> unseeded = new HashSet<>();
+        /**
+         * Tenants whose present life lacks content the live applier gave it: a record of theirs erased (its data
+         * key destroyed by a later delete), or a fork whose source was erased since. Their next creation or delete
+         * starts them afresh.
+         */
+        private final Set<String> incomplete = new HashSet<>();
+        /** Of {@link #incomplete}, those with records of their own erased (so deleted since), not only a fork's source. */
+        private final Set<String> ownErased = new HashSet<>();
         private long seeded;
 
         Run(Map<TopicPartition, Long> ends, Map<Integer, Long> starts, Predicate<String> tenants, Consumer<ReplayProgress> listener,
@@ -301,6 +315,24 @@ public final class LogReplay {
         /** Existing tenants that could not be rebuilt, sorted. */
         List<String> stranded() {
             return unseeded.stream().filter(gaps::exists).sorted().toList();
+        }
+
+        /** Tenants that could not be rebuilt as they were ({@link #incomplete}), sorted; their files are removed. */
+        List<String> incomplete() throws SQLException {
+            for (String tenant : incomplete) {
+                Path db = target.database(tenant);
+                try {
+                    for (String suffix : List.of("", "-wal", "-shm", "-journal")) java.nio.file.Files.deleteIfExists(db.resolveSibling(db.getFileName() + suffix));
+                } catch (java.io.IOException e) {
+                    throw new SQLException("could not remove the incomplete rebuild of " + tenant, e);
+                }
+            }
+            return incomplete.stream().sorted().toList();
+        }
+
+        /** Of {@link #incomplete()}, the tenants with records of their own erased. */
+        Set<String> ownErased() {
+            return Set.copyOf(ownErased);
         }
 
         void loop(KafkaConsumer<String, byte[]> consumer, RecordApplier records) throws SQLException {
@@ -348,7 +380,21 @@ public final class LogReplay {
                 if (!gaps.beginsTenant(cmd)) return; // its earlier records are gone: applying these would build a wrong tenant
                 unseeded.remove(cmd.getTenant());
             }
-            Outcome outcome = records.apply(cmd, position, () -> commitUnchecked(group));
+            Outcome outcome;
+            try {
+                outcome = records.apply(cmd, position, () -> commitUnchecked(group));
+            } catch (ErasedContentException e) {
+                // A fork whose source is erased: its content cannot be built again (its own snapshot holds it).
+                incomplete.add(cmd.getTenant());
+                return;
+            }
+            if (outcome instanceof Outcome.Failed f && f.code() == ErrorCode.TENANT_ERASED) {
+                incomplete.add(cmd.getTenant());
+                ownErased.add(cmd.getTenant());
+            } else if (cmd.getPayload() instanceof DeleteTenant || (cmd.getPayload() instanceof CreateTenant && outcome instanceof Outcome.Applied)) {
+                incomplete.remove(cmd.getTenant());
+                ownErased.remove(cmd.getTenant());
+            }
             if (outcome instanceof Outcome.Skipped) return; // a snapshot it started from holds it
             applied++;
             if (cmd.getPayload() instanceof ExecuteBatch b) statements += b.getStatements().size();

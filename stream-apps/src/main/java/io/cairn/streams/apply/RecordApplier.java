@@ -63,7 +63,7 @@ final class RecordApplier {
             PastContent past, boolean mayFreeze, boolean live) {
         this.live = live;
         this.keys = keys;
-        this.restores = past == null ? Restores.NONE : new Restores(pool, past);
+        this.restores = past == null ? Restores.NONE : new Restores(pool, past, live);
         this.cold = recovery.cold();
         this.applier = new CommandApplier(pool, maxResultRows, snapshots, cold, mayFreeze && cold.freezes());
         this.snapshots = snapshots;

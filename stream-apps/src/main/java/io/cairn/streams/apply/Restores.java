@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Restores {
     /** Applies no restore: a {@code RestoreFrom} throws (never a verdict, so no copy answers it differently). */
-    static final Restores NONE = new Restores(null, null);
+    static final Restores NONE = new Restores(null, null, false);
 
     private static final Logger log = LoggerFactory.getLogger(Restores.class);
     /** Cairn's tables that stay the tenant's own across a restore. */
@@ -50,10 +50,18 @@ final class Restores {
 
     private final TenantDatabasePool pool;
     private final PastContent past;
+    private final boolean live;
 
-    Restores(TenantDatabasePool pool, PastContent past) {
+    /**
+     * @param live whether this applies records as they come (the applier, a replica's) rather than replaying
+     *     them: a point whose content was erased is then a verdict ({@code tenant_erased}); a replay throws
+     *     instead ({@link ErasedContentException}), since the live verdict, given while the keys existed, may
+     *     have been another
+     */
+    Restores(TenantDatabasePool pool, PastContent past, boolean live) {
         this.pool = pool;
         this.past = past;
+        this.live = live;
     }
 
     /**
@@ -104,9 +112,18 @@ final class Restores {
                     // Sealed with a key a later delete destroyed (a replay of an erased tenant): passed over like its writes.
                     return refused(ErrorCode.TENANT_ERASED, "the tenant's data key was destroyed: this import is erased");
                 }
-            } else if (!past.build(source, partition, source.equals(tenant) ? kept.createdOffset() : -1, at, scratch)) {
-                // In place the point is at or after the tenant's creation (checked above): the build starts there.
-                return refused(ErrorCode.RESTORE_OUT_OF_RANGE, "tenant '" + source + "' did not exist at " + partition + ":" + at);
+            } else {
+                boolean existed;
+                try {
+                    // In place the point is at or after the tenant's creation (checked above): the build starts there.
+                    existed = past.build(source, partition, source.equals(tenant) ? kept.createdOffset() : -1, at, scratch);
+                } catch (ErasedContentException e) {
+                    if (!live) throw e;
+                    // The source was deleted (its data keys destroyed) after the request, before this record: all or nothing.
+                    return refused(ErrorCode.TENANT_ERASED, "tenant '" + source + "' was deleted (its data keys destroyed) before this"
+                            + " record was applied: its content at " + partition + ":" + at + " can no longer be read");
+                }
+                if (!existed) return refused(ErrorCode.RESTORE_OUT_OF_RANGE, "tenant '" + source + "' did not exist at " + partition + ":" + at);
             }
             Path built = new TenantFiles(scratch).database(source);
             String problem = IntegrityCheck.problem(source, built, pool.limits()).orElse(null);
