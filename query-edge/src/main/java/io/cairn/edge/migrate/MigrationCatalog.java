@@ -17,10 +17,12 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The migration sets and runs as {@code cairn.migrations} holds them, read in log order by every edge.
- * For one (set, version) the first registration in the log wins and later ones are ignored; a version
- * whose predecessor is not registered is ignored too, so every edge holds the same gap-free sets
- * whatever producers raced. Thread-safe.
+ * The migration sets and runs as {@code cairn.migrations} holds them, read in log order by every edge
+ * ({@link MigrationLog} appends every event to one partition). For one (set, version) the first
+ * registration in the log wins and later ones are ignored; a version whose predecessor is not registered
+ * yet waits for it, unseen, and so do a run's waves and controls read before the run: records written to
+ * several partitions (before {@link MigrationLog#PARTITION}) are read back in no fixed order across them,
+ * and a version dropped for it was lost after a restart. Thread-safe.
  */
 public final class MigrationCatalog {
     /** One registered version. */
@@ -57,18 +59,22 @@ public final class MigrationCatalog {
     /** Per run, where each tenant's ApplyMigration is in its log (by the run's tenant order); -1 while unknown. */
     private final Map<String, long[]> recordOffsets = new HashMap<>();
 
+    /** Versions read before their predecessor, by set and version, in the order read: each waits for it. */
+    private final Map<String, TreeMap<Integer, List<Version>>> waitingVersions = new HashMap<>();
+    /** Waves and controls read before their run, by run id, in the order read. */
+    private final Map<String, List<MigrationEvent>> waitingForRun = new HashMap<>();
+
     /** Takes one record of the topic, at {@code partition}/{@code offset}, in log order. */
     public synchronized void accept(int partition, long offset, MigrationEvent e) {
+        apply(e);
+        consumed.merge(partition, offset + 1, Math::max);
+        notifyAll();
+    }
+
+    private void apply(MigrationEvent e) {
         switch (e.getPayload()) {
-            case VersionRegistered v -> {
-                TreeMap<Integer, Version> versions = sets.computeIfAbsent(v.getSet(), k -> new TreeMap<>());
-                boolean next = v.getVersion() == 1 || versions.containsKey(v.getVersion() - 1);
-                if (!versions.containsKey(v.getVersion()) && next) {
-                    versions.put(v.getVersion(), new Version(v.getSet(), v.getVersion(), v.getChecksum(), List.copyOf(v.getStatements()),
-                            v.getDescription(), e.getAtMs(), e.getRequestId()));
-                }
-                if (versions.isEmpty()) sets.remove(v.getSet());
-            }
+            case VersionRegistered v -> register(new Version(v.getSet(), v.getVersion(), v.getChecksum(), List.copyOf(v.getStatements()),
+                    v.getDescription(), e.getAtMs(), e.getRequestId()));
             case RunStarted r -> {
                 Run run = new Run(r.getRunId(), r.getSet(), r.getTargetVersion(), List.copyOf(r.getTenants()), e.getAtMs(), e.getRequestId(), r);
                 if (runs.putIfAbsent(r.getRunId(), run) == null) {
@@ -77,8 +83,12 @@ public final class MigrationCatalog {
                     long[] unknown = new long[run.tenants().size()];
                     java.util.Arrays.fill(unknown, -1);
                     recordOffsets.put(run.runId(), unknown);
+                    List<MigrationEvent> early = waitingForRun.remove(run.runId());
+                    if (early != null) early.forEach(this::apply);
                 }
             }
+            case WaveSent w when !runs.containsKey(w.getRunId()) -> waitingForRun.computeIfAbsent(w.getRunId(), k -> new ArrayList<>()).add(e);
+            case RunControl c when !runs.containsKey(c.getRunId()) -> waitingForRun.computeIfAbsent(c.getRunId(), k -> new ArrayList<>()).add(e);
             case WaveSent w -> {
                 progress.computeIfPresent(w.getRunId(), (id, p) -> new Progress(Math.max(p.sent(), w.getTo()), p.phase(), p.reason()));
                 long[] at = recordOffsets.get(w.getRunId());
@@ -89,8 +99,20 @@ public final class MigrationCatalog {
             case RunControl c -> progress.computeIfPresent(c.getRunId(), (id, p) -> control(p, c));
             default -> { } // a later kind of record this edge does not know yet
         }
-        consumed.merge(partition, offset + 1, Math::max);
-        notifyAll();
+    }
+
+    /** Adds {@code v} unless its version is taken; before its predecessor, it waits; then any that waited on it follow. */
+    private void register(Version v) {
+        TreeMap<Integer, Version> versions = sets.computeIfAbsent(v.set(), k -> new TreeMap<>());
+        if (v.version() != 1 && !versions.containsKey(v.version() - 1)) {
+            waitingVersions.computeIfAbsent(v.set(), k -> new TreeMap<>()).computeIfAbsent(v.version(), k -> new ArrayList<>()).add(v);
+            if (versions.isEmpty()) sets.remove(v.set());
+            return;
+        }
+        versions.putIfAbsent(v.version(), v);
+        TreeMap<Integer, List<Version>> waiting = waitingVersions.get(v.set());
+        List<Version> next = waiting == null ? null : waiting.remove(v.version() + 1);
+        if (next != null) next.forEach(this::register); // the first read of them wins, as in the log
     }
 
     /** Aborted and halted are final; pause and resume switch between running and paused. */

@@ -15,8 +15,17 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
-/** Appends to {@code cairn.migrations} (idempotent producer, {@code acks=all}). Thread-safe. */
+/**
+ * Appends to {@code cairn.migrations} (idempotent producer, {@code acks=all}), always to its partition
+ * {@link #PARTITION}: the catalog's rules (a version needs its predecessor, the first registration of a
+ * version wins, a run's waves and controls follow it) need one order that every edge reads alike, and
+ * Kafka orders records only within a partition. Keyed records spread over the topic's partitions were
+ * read back in another order after a restart, and versions acknowledged with 201 went missing. Thread-safe.
+ */
 public final class MigrationLog implements AutoCloseable {
+    /** The partition every event goes to. */
+    public static final int PARTITION = 0;
+
     private final KafkaProducer<String, byte[]> producer;
 
     private final io.cairn.edge.write.WriteGate gate;
@@ -38,7 +47,7 @@ public final class MigrationLog implements AutoCloseable {
     public Bookmark append(String key, MigrationEvent event, Duration timeout) throws InterruptedException {
         gate.check();
         try {
-            RecordMetadata m = producer.send(new ProducerRecord<>(TopicCatalog.MIGRATIONS, key, Serdes.MIGRATION.encode(event)))
+            RecordMetadata m = producer.send(new ProducerRecord<>(TopicCatalog.MIGRATIONS, PARTITION, key, Serdes.MIGRATION.encode(event)))
                     .get(timeout.toNanos(), TimeUnit.NANOSECONDS);
             return new Bookmark(m.partition(), m.offset());
         } catch (ExecutionException e) {

@@ -1,0 +1,76 @@
+package io.cairn.edge.migrate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cairn.topics.avro.MigrationEvent;
+import io.cairn.topics.avro.RunControl;
+import io.cairn.topics.avro.RunStarted;
+import io.cairn.topics.avro.VersionRegistered;
+import io.cairn.topics.avro.WaveSent;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MigrationCatalogTest {
+    private static final List<MigrationEvent> IN_LOG_ORDER = List.of(
+            version(1, "a", "r1"), version(2, "b", "r2"), run("run-1", 2), wave("run-1", 0, 2), version(3, "c", "r3"),
+            control("run-1", "pause"), version(3, "other", "r3-raced"), version(4, "d", "r4"));
+
+    @Test
+    void logOrderGivesGapFreeVersionsWhereTheFirstRegistrationWins() {
+        MigrationCatalog catalog = read(IN_LOG_ORDER);
+
+        assertThat(catalog.versions("app")).extracting(MigrationCatalog.Version::checksum).containsExactly("a", "b", "c", "d");
+        assertThat(catalog.version("app", 3).orElseThrow().requestId()).isEqualTo("r3");
+        assertThat(catalog.progress("run-1").orElseThrow()).isEqualTo(new MigrationCatalog.Progress(2, MigrationCatalog.Phase.PAUSED, ""));
+    }
+
+    @Test
+    void eventsReadInAnotherOrderAcrossPartitionsGiveTheSameCatalog() {
+        // Written to several partitions (before every event went to one), they come back in no fixed order across them.
+        List<MigrationEvent> shuffled = new ArrayList<>(List.of(version(4, "d", "r4"), version(3, "c", "r3"), control("run-1", "pause"),
+                wave("run-1", 0, 2), version(2, "b", "r2"), run("run-1", 2), version(1, "a", "r1")));
+
+        MigrationCatalog catalog = read(shuffled);
+
+        assertThat(catalog.latest("app")).isEqualTo(4);
+        assertThat(catalog.versions("app")).extracting(MigrationCatalog.Version::checksum).containsExactly("a", "b", "c", "d");
+        assertThat(catalog.progress("run-1").orElseThrow()).isEqualTo(new MigrationCatalog.Progress(2, MigrationCatalog.Phase.PAUSED, ""));
+    }
+
+    @Test
+    void aVersionWhosePredecessorNeverCameStaysUnseen() {
+        MigrationCatalog catalog = read(List.of(version(1, "a", "r1"), version(3, "c", "r3")));
+
+        assertThat(catalog.latest("app")).isEqualTo(1);
+        assertThat(catalog.version("app", 3)).isEmpty();
+    }
+
+    private static MigrationCatalog read(List<MigrationEvent> events) {
+        MigrationCatalog catalog = new MigrationCatalog();
+        for (int i = 0; i < events.size(); i++) catalog.accept(0, i, events.get(i));
+        return catalog;
+    }
+
+    private static MigrationEvent version(int n, String checksum, String requestId) {
+        return event(requestId, VersionRegistered.newBuilder().setSet("app").setVersion(n).setChecksum(checksum)
+                .setStatements(List.of("CREATE TABLE t" + n + " (a)")).build());
+    }
+
+    private static MigrationEvent run(String id, int target) {
+        return event("start-" + id, RunStarted.newBuilder().setRunId(id).setSet("app").setTargetVersion(target)
+                .setTenants(List.of("t1", "t2", "t3")).build());
+    }
+
+    private static MigrationEvent wave(String id, int from, int to) {
+        return event("wave-" + id + "-" + to, WaveSent.newBuilder().setRunId(id).setFrom(from).setTo(to).setOffsets(List.of(5L, 9L)).build());
+    }
+
+    private static MigrationEvent control(String id, String action) {
+        return event(action + "-" + id, RunControl.newBuilder().setRunId(id).setAction(action).build());
+    }
+
+    private static MigrationEvent event(String requestId, Object payload) {
+        return MigrationEvent.newBuilder().setRequestId(requestId).setAtMs(1_000).setPayload(payload).build();
+    }
+}
