@@ -248,6 +248,16 @@ class CoreApiIT {
         assertThat(reused.errorCode()).isEqualTo("idempotency_key_reused");
         Reply count = stack.post("/v1/tenants/retry/query", key, "{\"sql\":\"SELECT count(*) FROM t\"}");
         assertThat(count.body().path("rows").get(0).get(0).asLong()).isEqualTo(1);
+
+        // Two keys on one request: whichever counted, a retry with the other would apply it again. Refused, nothing applied.
+        java.net.http.HttpResponse<String> two = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(stack.url() + "/v1/tenants/retry/execute")).header("Authorization", "Bearer " + key)
+                .header("Idempotency-Key", "order-43").header("Idempotency-Key", "order-44")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(two.statusCode()).as(two.body()).isEqualTo(400);
+        assertThat(two.body()).contains("invalid_request");
+        assertThat(stack.post("/v1/tenants/retry/query", key, "{\"sql\":\"SELECT count(*) FROM t\"}").body().path("rows").get(0).get(0).asLong())
+                .isEqualTo(1);
     }
 
     @Test
