@@ -91,6 +91,46 @@ class ReplicaIT {
     }
 
     @Test
+    void aBoundedEventualReadIsNotServedByACopyWhereTheTenantsOwnRecordsStillWait() throws Exception {
+        Path replicaDir = data.resolve("replica");
+        try (TestStack stack = TestStack.startWith(data, spec -> spec.withEdgeOptions(spec.edgeOptions()
+                .withCopies(List.of(ReadCopy.Spec.replica("replica-a", replicaDir)))))) {
+            String key = stack.createTenant("heavy");
+            CairnNode replica = startReplica(stack, replicaDir);
+            try {
+                Reply w = stack.post("/v1/tenants/heavy/execute", key, json(Map.of("statements", List.of(
+                        Map.of("sql", "CREATE TABLE t (n INTEGER)"), Map.of("sql", "INSERT INTO t VALUES (1)")))));
+                assertThat(w.status()).as(w.body().toString()).isEqualTo(200);
+                assertThat(query(stack, "heavy", key, "strong", null, 20_000).text("copy")).isEqualTo("replica-a");
+                // An eventual read served by the replica: the edge now knows the replica holds this life of the tenant.
+                assertThat(query(stack, "heavy", key, "eventual", null, null).text("copy")).isEqualTo("replica-a");
+                io.cairn.topics.Bookmark created = io.cairn.topics.Bookmark.parse(w.text("bookmark"));
+
+                // Writes far past the shared thread's sliver of budget: each waits in the heavy lane, on the replica as on the
+                // primary, while the copy's position for the partition moves past them (the tenant listed as pending).
+                for (int i = 0; i < 6; i++) {
+                    Reply heavy = stack.post("/v1/tenants/heavy/execute?wait=false", key, json(Map.of("sql", "INSERT INTO t SELECT count(*) FROM"
+                            + " (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000) SELECT x FROM c)")));
+                    assertThat(heavy.status()).as(heavy.body().toString()).isEqualTo(202);
+                }
+                try (var positions = io.cairn.tenantdb.sqlite.CopyPositions.reader(new io.cairn.tenantdb.sqlite.TenantFiles(replicaDir))) {
+                    Awaitility.await("the tenant pending on the replica").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+                            .until(() -> {
+                                Long next = positions.nextOffsets().get(created.partition());
+                                return next != null && next > created.offset() + 1 && !positions.holds(created.partition(), "heavy", next);
+                            });
+                }
+                Reply bounded = boundedQuery(stack, "heavy", key, 60_000);
+                assertThat(bounded.status()).as("its file is behind by the writes in its lane: %s", bounded.body()).isEqualTo(503);
+                assertThat(bounded.errorCode()).isEqualTo("replica_lagging");
+                assertThat(bounded.body().path("error").path("message").asText()).contains("the tenant's own records");
+            } finally {
+                replica.close();
+            }
+        }
+    }
+
+    @Test
     void anEdgeOnThePrimaryAloneServesEveryLevelFromIt() throws Exception {
         try (TestStack stack = TestStack.start(data)) {
             String key = stack.createTenant("solo");

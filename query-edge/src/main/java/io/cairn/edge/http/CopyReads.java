@@ -23,7 +23,8 @@ import java.util.StringJoiner;
  * <li><b>session</b> (a bookmark): the first copy that already holds the bookmark; else the first copy, waited
  *     for. Bookmarks never go backwards, whichever copy serves.
  * <li><b>eventual</b>: the first copy within {@code max_lag_ms} (any copy without it); none within: 503
- *     {@code replica_lagging}.
+ *     {@code replica_lagging}. A copy whose position is within it but where the tenant's own records still
+ *     wait behind that position (its heavy lane, a thaw) is not: its file could be any age.
  * </ul>
  * A replica without the tenant's file, or with a damaged one, passes the read on to the next copy; only
  * the primary is repaired through the log and serves cold tenants from their snapshots. At every level a
@@ -114,9 +115,16 @@ final class CopyReads {
         CopyTracker tracker = s.copies();
         long now = System.currentTimeMillis();
         List<ReadCopy> tooFar = new ArrayList<>();
+        List<ReadCopy> behindOnTenant = new ArrayList<>();
         for (ReadCopy c : copies) {
             if (maxLagMs != null && tracker.lagMillis(c.name(), partition, now) > maxLagMs) {
                 tooFar.add(c);
+                continue;
+            }
+            if (maxLagMs != null && !tracker.holdsNow(c, partition, tenant, tracker.next(c.name(), partition))) {
+                // The copy's position is the partition's; this tenant's records wait behind it (its heavy lane, a
+                // thaw), for no known time: not within the bound. Its file could be any age behind the log.
+                behindOnTenant.add(c);
                 continue;
             }
             if (c.primary()) return new Served(primary(c, tenant, spec, atLeast, wait), c.name());
@@ -128,8 +136,10 @@ final class CopyReads {
                 // the next copy
             }
         }
+        String tenantBehind = behindOnTenant.isEmpty() ? "" : "; on " + behindOnTenant.stream().map(ReadCopy::name)
+                .collect(java.util.stream.Collectors.joining(", ")) + " the tenant's own records still wait to be applied (a heavy write, a thaw)";
         throw lagging(maxLagMs == null ? "no copy this edge reads has a usable file of the tenant"
-                : "no copy this edge reads is within max_lag_ms=" + maxLagMs, tooFar, partition);
+                : "no copy this edge reads is within max_lag_ms=" + maxLagMs + tenantBehind, tooFar, partition);
     }
 
     /** The primary: repaired through the log when its file is damaged or missing; a cold tenant read from its snapshot. */
