@@ -59,14 +59,10 @@ public final class JsonValues {
      * something other than what was sent. SQL text with one is refused for the same reason.
      */
     private static String text(String s) throws InvalidValue {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                throw new InvalidValue("string holds an unpaired UTF-16 surrogate at character " + i
-                        + " (not valid Unicode, it cannot be stored as sent); send valid text, or bytes as {\"base64\":\"...\"}");
-            }
+        int lone = io.cairn.tenantdb.sql.Utf16.unpairedSurrogateAt(s);
+        if (lone >= 0) {
+            throw new InvalidValue("string holds an unpaired UTF-16 surrogate at character " + lone
+                    + " (not valid Unicode, it cannot be stored as sent); send valid text, or bytes as {\"base64\":\"...\"}");
         }
         return s;
     }

@@ -2,6 +2,7 @@ package io.cairn.streams.apply;
 
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A replay could not give back some tenants as the live applier made them: content of theirs came from
@@ -12,15 +13,15 @@ import java.util.List;
  */
 public final class ErasedContentException extends SQLException {
     private final List<String> tenants;
-    private final java.util.Set<String> ownRecordsErased;
+    private final Set<String> ownRecordsErased;
     private final transient ReplayProgress progress;
 
-    ErasedContentException(List<String> tenants, java.util.Set<String> ownRecordsErased, ReplayProgress progress) {
+    ErasedContentException(List<String> tenants, Set<String> ownRecordsErased, ReplayProgress progress) {
         super(tenants.size() + " tenant(s) cannot be built from the log: content of theirs came from records sealed with data keys"
                 + " a delete destroyed since (a fork of a deleted tenant, without the fork's own snapshot): "
                 + String.join(", ", tenants.size() > 20 ? tenants.subList(0, 20) : tenants) + (tenants.size() > 20 ? ", ..." : ""));
         this.tenants = List.copyOf(tenants);
-        this.ownRecordsErased = java.util.Set.copyOf(ownRecordsErased);
+        this.ownRecordsErased = Set.copyOf(ownRecordsErased);
         this.progress = progress;
     }
 
@@ -33,7 +34,7 @@ public final class ErasedContentException extends SQLException {
      * Of {@link #tenants()}, those with records of their own erased: deleted since (a past point of a tenant
      * being deleted), rather than alive with content from a source deleted since.
      */
-    public java.util.Set<String> ownRecordsErased() {
+    public Set<String> ownRecordsErased() {
         return ownRecordsErased;
     }
 

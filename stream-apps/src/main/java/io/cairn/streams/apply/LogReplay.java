@@ -213,7 +213,7 @@ public final class LogReplay {
         ReplayProgress done = run.report(true);
         List<String> stranded = run.stranded();
         if (!stranded.isEmpty()) throw new RecordsRemovedException(stranded, done);
-        List<String> incomplete = run.incomplete();
+        List<String> incomplete = run.removeIncomplete();
         if (!incomplete.isEmpty()) throw new ErasedContentException(incomplete, run.ownErased(), done);
         return done;
     }
@@ -317,16 +317,9 @@ public final class LogReplay {
             return unseeded.stream().filter(gaps::exists).sorted().toList();
         }
 
-        /** Tenants that could not be rebuilt as they were ({@link #incomplete}), sorted; their files are removed. */
-        List<String> incomplete() throws SQLException {
-            for (String tenant : incomplete) {
-                Path db = target.database(tenant);
-                try {
-                    for (String suffix : List.of("", "-wal", "-shm", "-journal")) java.nio.file.Files.deleteIfExists(db.resolveSibling(db.getFileName() + suffix));
-                } catch (java.io.IOException e) {
-                    throw new SQLException("could not remove the incomplete rebuild of " + tenant, e);
-                }
-            }
+        /** Removes the files of the tenants that could not be rebuilt as they were ({@link #incomplete}); returns them, sorted. */
+        List<String> removeIncomplete() {
+            incomplete.forEach(target::removeHotCopy);
             return incomplete.stream().sorted().toList();
         }
 

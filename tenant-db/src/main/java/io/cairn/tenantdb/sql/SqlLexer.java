@@ -101,17 +101,10 @@ public final class SqlLexer {
 
     /** Refuses a NUL or an unpaired surrogate anywhere in the text (see the class comment). */
     private static void refuseUnreadableCharacters(String s) throws SqlRefusal {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == 0) {
-                throw error("NUL character (U+0000) in SQL text: SQLite would stop reading there; pass binary data as a parameter", i);
-            }
-            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                throw error("unpaired UTF-16 surrogate in SQL text (not valid Unicode)", i);
-            }
-        }
+        int nul = s.indexOf(0);
+        if (nul >= 0) throw error("NUL character (U+0000) in SQL text: SQLite would stop reading there; pass binary data as a parameter", nul);
+        int lone = Utf16.unpairedSurrogateAt(s);
+        if (lone >= 0) throw error("unpaired UTF-16 surrogate in SQL text (not valid Unicode)", lone);
     }
 
     /** A literal or identifier closed by {@code q}, where a doubled {@code q} stands for one. */

@@ -218,7 +218,7 @@ public final class TenantFiles {
 
     /**
      * Removes the tenant's database and its side files from the hot volume, leaving no tombstone: the
-     * tenant went cold and lives on in its snapshot. Idempotent.
+     * tenant went cold and lives on in its snapshot, or a replay left out what it could not build. Idempotent.
      *
      * @return the bytes freed
      */
