@@ -228,6 +228,42 @@ class ErasureIT {
         assertThat(new TenantFiles(logOnly).exists("er-fsrc-fork")).isFalse();
     }
 
+    /**
+     * A replica behind the primary meets a fork after the source's delete destroyed its keys: it cannot build
+     * the fork from the source's records, as the primary did while they opened. It once refused the fork and
+     * kept it empty, so every later write of the fork failed there; now it places the primary's snapshot of the fork.
+     */
+    @Test
+    void aReplicaBehindAForkWhoseSourceWasErasedSinceTakesTheForkFromThePrimarysSnapshot() throws Exception {
+        String key = stack.createTenant("er-rsrc");
+        ok(stack.post("/v1/tenants/er-rsrc/execute", key, "{\"sql\":\"CREATE TABLE s (v)\"}"));
+        ok(stack.post("/v1/tenants/er-rsrc/execute", key, "{\"sql\":\"INSERT INTO s VALUES (1), (2)\"}"));
+        Path dir = data.resolve("replica-of-fork");
+        ApplierConfig config = ApplierConfig.primary(dir).withRole(ApplierConfig.Role.REPLICA, "cairn-replica-erasure", dir);
+        // Each start is a new process: its keys are read from the vault, where the delete destroyed the source's.
+        java.util.function.Supplier<io.cairn.infra.runtime.CairnNode.Spec> spec = () -> new io.cairn.infra.runtime.CairnNode.Spec(
+                config, null, 4, (short) 1).withSnapshots(bucket.options()).withEncryption(keys());
+        try (var replica = io.cairn.infra.runtime.CairnNode.start(spec.get(), stack.kafkaProperties(), new SimpleMeterRegistry())) {
+            assertThat(replica.awaitHealthy(Duration.ofSeconds(60))).isTrue();
+            org.awaitility.Awaitility.await("the replica has the source").atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() ->
+                    TestStack.fileChecksum(dir, "er-rsrc").equals(TestStack.fileChecksum(data.resolve("hot"), "er-rsrc")));
+        }
+        // While the replica is stopped: the fork (with its own snapshot), a write of it, the source's delete.
+        Reply fork = stack.post("/v1/tenants", ADMIN, "{\"tenant\":\"er-rsrc-fork\",\"from\":{\"tenant\":\"er-rsrc\"}}");
+        assertThat(fork.status()).as(fork.body().toString()).isEqualTo(201);
+        org.awaitility.Awaitility.await("the fork's own snapshot").atMost(Duration.ofSeconds(30))
+                .until(() -> !stack.get("/v1/tenants/er-rsrc-fork", ADMIN).body().path("last_snapshot").isNull());
+        ok(stack.post("/v1/tenants/er-rsrc-fork/execute", fork.text("api_key"), "{\"sql\":\"INSERT INTO s VALUES (3)\"}"));
+        assertThat(stack.call("DELETE", "/v1/tenants/er-rsrc", ADMIN, null).status()).isEqualTo(200);
+
+        try (var replica = io.cairn.infra.runtime.CairnNode.start(spec.get(), stack.kafkaProperties(), new SimpleMeterRegistry())) {
+            assertThat(replica.awaitHealthy(Duration.ofSeconds(60))).isTrue();
+            org.awaitility.Awaitility.await("the replica's fork as the primary's").atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() ->
+                    TestStack.fileChecksum(dir, "er-rsrc-fork").equals(TestStack.fileChecksum(data.resolve("hot"), "er-rsrc-fork")));
+            assertThat(new TenantFiles(dir).exists("er-rsrc")).as("the source, deleted, is gone from the replica too").isFalse();
+        }
+    }
+
     @Test
     void aForkAppliedAfterItsSourceWasErasedIsRefusedNotMadeEmpty() throws Exception {
         String key = stack.createTenant("er-late");

@@ -136,6 +136,49 @@ public final class PastContent {
         return store;
     }
 
+    /** Whether this applies records behind a primary (a replica reading the primary's snapshot store). */
+    boolean followsPrimary() {
+        return store != null && config.role() == ApplierConfig.Role.REPLICA;
+    }
+
+    /**
+     * Places the primary's own snapshot of the fork {@code tenant} under {@code scratchHotDir}: the oldest
+     * that verifies, at or after {@code fromOffset} of {@code partition}, of the life created at {@code createdOffset}
+     * (the file's {@code _cairn_tenant} says so). What a replica applies a fork from when the fork's source was
+     * erased before it got there: the primary built it while the source existed and stored it at once. Returns
+     * the position the placed file holds, or null when the store has none (yet). Throws
+     * {@link SnapshotStoreException} while the store cannot be reached, and
+     * {@link io.cairn.topics.seal.KeyErasedException} when the fork itself was erased since.
+     */
+    io.cairn.topics.Bookmark placeForkSnapshot(String tenant, int partition, long fromOffset, long createdOffset, Path scratchHotDir)
+            throws SQLException {
+        TenantFiles scratch = new TenantFiles(scratchHotDir);
+        scratch.prepare(tenant);
+        Path target = scratch.database(tenant);
+        for (long offset : store.offsets(tenant)) {
+            if (offset < fromOffset) continue;
+            try {
+                if (store.download(tenant, offset, target).isEmpty()) continue; // removed since the listing
+            } catch (io.cairn.connectors.snapshot.SnapshotCorruptException e) {
+                log.error("tenant {}: snapshot at offset {} is corrupt ({}); trying a later one", tenant, offset, e.getMessage());
+                deleteQuietly(target);
+                continue;
+            }
+            io.cairn.topics.Bookmark holds = ConsistentCopy.positionOf(target);
+            if (holds.partition() == partition && holds.offset() == offset && createdOffsetIn(tenant, target) == createdOffset) return holds;
+            deleteQuietly(target); // another log's tenant of that name, or a later life of it
+        }
+        return null;
+    }
+
+    private long createdOffsetIn(String tenant, Path file) throws SQLException {
+        try (var c = io.cairn.tenantdb.sqlite.SqliteConnections.openReadOnly(tenant, file, config.limits());
+             var s = c.connection().createStatement();
+             var rs = s.executeQuery("SELECT created_offset FROM _cairn_tenant WHERE id = 0")) {
+            return rs.next() && rs.getObject(1) != null ? rs.getLong(1) : -1;
+        }
+    }
+
     private static void deleteQuietly(Path file) {
         try {
             Files.deleteIfExists(file);

@@ -48,9 +48,14 @@ final class Restores {
     /** Cairn's tables that stay the tenant's own across a restore. */
     private static final List<String> KEPT = List.of("_cairn_keys", "_cairn_idempotency", "_cairn_usage", "_cairn_snapshots");
 
+    /** How long a replica waits for the primary's snapshot of a fork whose source was erased before the replica applied it. */
+    static final java.time.Duration FOLLOW_WAIT = java.time.Duration.ofMinutes(5);
+
     private final TenantDatabasePool pool;
     private final PastContent past;
     private final boolean live;
+    /** Forks waiting for the primary's snapshot (see {@link #followPrimary}), by record, since when. */
+    private final Map<Bookmark, Long> following = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param live whether this applies records as they come (the applier, a replica's) rather than replaying
@@ -119,6 +124,8 @@ final class Restores {
                     existed = past.build(source, partition, source.equals(tenant) ? kept.createdOffset() : -1, at, scratch);
                 } catch (ErasedContentException e) {
                     if (!live) throw e;
+                    if (!source.equals(tenant) && past.followsPrimary()
+                            && followPrimary(tenant, position, kept.createdOffset(), scratch, files)) return null;
                     // The source was deleted (its data keys destroyed) after the request, before this record: all or nothing.
                     return refused(ErrorCode.TENANT_ERASED, "tenant '" + source + "' was deleted (its data keys destroyed) before this"
                             + " record was applied: its content at " + partition + ":" + at + " can no longer be read");
@@ -148,6 +155,47 @@ final class Restores {
         } finally {
             TenantRecovery.deleteTree(scratch);
         }
+    }
+
+    /**
+     * A replica meeting a fork whose source was erased since the primary applied it: the primary built the fork
+     * while the source existed and stored the fork's own snapshot at once, so the replica places that snapshot
+     * (the fork at the fork's record or later; the fork's records up to it are then skipped as applied).
+     * Returns true when placed. While the store has none yet, the tenant waits (a store failure: the heavy
+     * lane tries again later) for up to {@link #FOLLOW_WAIT}; then, or when the fork itself was erased since,
+     * false: the primary refused it too, or its snapshot is lost (logged: this copy of the fork then differs).
+     */
+    private boolean followPrimary(String tenant, Bookmark position, long createdOffset, Path scratch, TenantFiles files) throws SQLException {
+        Bookmark placed;
+        try {
+            placed = past.placeForkSnapshot(tenant, position.partition(), position.offset(), createdOffset, scratch);
+        } catch (io.cairn.topics.seal.KeyErasedException e) {
+            following.remove(position);
+            return false; // the fork was deleted since: its own records and snapshots are erased too
+        }
+        if (placed == null) {
+            long since = following.computeIfAbsent(position, p -> System.nanoTime());
+            if (System.nanoTime() - since < FOLLOW_WAIT.toNanos()) {
+                throw new io.cairn.connectors.snapshot.SnapshotStoreException("download", tenant, position.offset(), "the fork's source is"
+                        + " erased; waiting for the primary's snapshot of the fork taken at or after " + position, null);
+            }
+            following.remove(position);
+            log.error("tenant {}: no snapshot of the fork at or after {} came within {}: this copy refuses the fork, as the primary did"
+                    + " unless the primary's snapshot was lost (then rebuild this copy of it)", tenant, position, FOLLOW_WAIT);
+            return false;
+        }
+        following.remove(position);
+        Path file = new TenantFiles(scratch).database(tenant);
+        String problem = IntegrityCheck.problem(tenant, file, pool.limits()).orElse(null);
+        if (problem != null) throw new SQLException("tenant " + tenant + ": the primary's snapshot at " + placed + " fails quick_check: " + problem);
+        try {
+            files.install(tenant, file);
+        } catch (IOException e) {
+            throw new SQLException("could not place the snapshot of the fork " + tenant, e);
+        }
+        log.info("tenant {}: the fork's source is erased; placed the primary's snapshot of the fork at {} for the record at {}",
+                tenant, placed, position);
+        return true;
     }
 
     private static Outcome.Failed refused(ErrorCode code, String message) {
