@@ -124,6 +124,11 @@ class ReplicaIT {
                 assertThat(bounded.status()).as("its file is behind by the writes in its lane: %s", bounded.body()).isEqualTo(503);
                 assertThat(bounded.errorCode()).isEqualTo("replica_lagging");
                 assertThat(bounded.body().path("error").path("message").asText()).contains("the tenant's own records");
+                // /health counts such tenants beside the copy's lag, which is the partitions' and says nothing of them.
+                Awaitility.await("the waiting tenant in /health").atMost(Duration.ofSeconds(30)).until(() ->
+                        stack.get("/health", null).body().path("details").path("copies").path("replica-a").path("tenants_waiting").asLong() >= 1);
+                Awaitility.await("the lane drained").atMost(Duration.ofSeconds(120)).until(() ->
+                        stack.get("/health", null).body().path("details").path("copies").path("replica-a").path("tenants_waiting").asLong() == 0);
             } finally {
                 replica.close();
             }

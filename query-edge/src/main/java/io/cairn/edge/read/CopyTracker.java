@@ -187,7 +187,8 @@ public final class CopyTracker implements AutoCloseable {
     }
 
     /**
-     * For {@code /health}: per copy, its lag in records and ms (-1 while the log's ends are unknown), as of the
+     * For {@code /health}: per copy, its lag in records and ms (-1 while the log's ends are unknown) and the tenants
+     * waiting behind it ({@link #waitingTenants}), as of the
      * last look at the log's ends (computed then, so a health check costs nothing).
      */
     public Map<String, Object> details() {
@@ -199,9 +200,23 @@ public final class CopyTracker implements AutoCloseable {
         Map<String, Object> out = new LinkedHashMap<>();
         for (ReadCopy c : copies) {
             long ms = lagMillis(c.name(), now);
-            out.put(c.name(), Map.of("lag_records", lagRecords(c.name()), "lag_ms", ms == Long.MAX_VALUE ? -1 : ms));
+            out.put(c.name(), Map.of("lag_records", lagRecords(c.name()), "lag_ms", ms == Long.MAX_VALUE ? -1 : ms,
+                    "tenants_waiting", waitingTenants(c)));
         }
         return out;
+    }
+
+    /**
+     * Tenants whose records wait behind the copy's position (its heavy lane, a thaw): the lag figures, which are the
+     * partitions', do not count them; -1 when the copy's positions cannot be read.
+     */
+    private static long waitingTenants(ReadCopy copy) {
+        try {
+            return copy.positions().waitingTenants();
+        } catch (java.sql.SQLException e) {
+            log.warn("cannot read copy {}'s positions: {}", copy.name(), e.toString());
+            return -1;
+        }
     }
 
     private List<Integer> partitions() {

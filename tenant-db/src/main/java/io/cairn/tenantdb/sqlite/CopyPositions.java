@@ -131,6 +131,17 @@ public final class CopyPositions implements AutoCloseable {
             return out;
         }
 
+        /** How many tenants' records wait behind their partition's offset (a heavy record in the lane, a thaw), over every partition. */
+        public synchronized long waitingTenants() throws SQLException {
+            if (!connect()) return 0;
+            try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM pending")) {
+                return rs.next() ? rs.getLong(1) : 0;
+            } catch (SQLException e) {
+                if (notCreatedYet(e)) return 0;
+                throw e;
+            }
+        }
+
         /** True when the copy holds every record of {@code tenant} below {@code endExclusive} on {@code partition}. */
         public synchronized boolean holds(int partition, String tenant, long endExclusive) throws SQLException {
             if (!connect()) return endExclusive <= 0;
