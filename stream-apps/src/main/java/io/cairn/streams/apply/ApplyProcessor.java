@@ -141,6 +141,7 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
         } catch (Exception e) {
             throw new StreamsException("could not fetch the records the heavy lane had yet to apply", e);
         }
+        positions.resume();
     }
 
     @Override

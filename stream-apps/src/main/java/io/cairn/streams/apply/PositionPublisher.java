@@ -49,6 +49,16 @@ final class PositionPublisher {
         this.pending = pending;
     }
 
+    /**
+     * At the task's start, once the heavy lane recovered its deferred records: the pending tenants as they are now
+     * replace the ones a previous owner left, while the offset it published stays (the files and the deferred rows
+     * hold it; the published offset never moves back). Without this, a partition that got no record after a restart
+     * kept listing tenants whose records were applied since, and bounded reads passed that copy over for good.
+     */
+    void resume() {
+        publish(0);
+    }
+
     /** Records that every record below {@code nextOffset} is applied or pending; no write when nothing changed. */
     void publish(long nextOffset) {
         if (nextOffset < 0) return;

@@ -49,4 +49,27 @@ class PositionPublisherTest extends ApplierHarness {
             assertThat(query("other", "SELECT count(*) FROM t")).isEqualTo(List.of(List.of(1)));
         }
     }
+
+    /**
+     * A process died with a tenant listed as pending; its record was applied since (the lane's deferred row said so).
+     * The new owner's partition gets no record: it still replaces the list at its start, so the copy is not passed over for good.
+     */
+    @Test
+    void aRestartedTaskReplacesThePendingTenantsAPreviousOwnerLeftEvenWithoutANewRecord() throws Exception {
+        startApplier(16);
+        assertThat(apply(Commands.create("acme"), Commands.execute("acme", "CREATE TABLE t (n)"))).allMatch(CommandResult::getOk);
+        long end = piped.size();
+        for (AutoCloseable c : open) c.close();
+        open.clear();
+        try (CopyPositions left = CopyPositions.open(new TenantFiles(hot))) {
+            left.publish(0, end, List.of("acme"), List.of(), false, System.currentTimeMillis());
+        }
+        try (CopyPositions.Reader reader = CopyPositions.reader(new TenantFiles(hot))) {
+            assertThat(reader.holds(0, "acme", end)).as("what the dead process left").isFalse();
+            startApplier(16);
+            driver.advanceWallClockTime(Duration.ofMillis(5));
+            assertThat(reader.holds(0, "acme", end)).as("listed by nobody now").isTrue();
+            assertThat(reader.nextOffsets().get(0)).as("the offset stays").isEqualTo(end);
+        }
+    }
 }
