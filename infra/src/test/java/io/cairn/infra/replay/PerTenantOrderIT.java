@@ -57,7 +57,7 @@ class PerTenantOrderIT {
             }
             for (Future<?> f : done) f.get();
             clients.shutdown();
-            log.awaitApplied("cairn-applier");
+            log.awaitApplied("cairn-applier", hot);
 
             Path serial = data.resolve("serial");
             new LogReplay(log.clientProps(), ApplierConfig.primary(serial)).replayAll(TENANT::equals, p -> { });

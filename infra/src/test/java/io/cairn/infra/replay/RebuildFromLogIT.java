@@ -39,7 +39,7 @@ class RebuildFromLogIT {
             while (workload.statements() < MIN_STATEMENTS) commands.addAll(workload.next());
             long start = System.nanoTime();
             log.produce(commands);
-            log.awaitApplied("cairn-applier");
+            log.awaitApplied("cairn-applier", hot);
             System.out.printf("RebuildFromLogIT: live applier: %,d commands, %,d statements in %.1f s (produce + apply)%n",
                     workload.commands(), workload.statements(), (System.nanoTime() - start) / 1e9);
             Map<String, String> live = LogFixture.checksums(hot);

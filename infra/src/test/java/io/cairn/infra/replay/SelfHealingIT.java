@@ -42,7 +42,7 @@ class SelfHealingIT {
             while (workload.statements() < 5_000) commands.addAll(workload.next());
             try (Applier applier = Applier.start(ApplierConfig.primary(hot), log.clientProps(), new SimpleMeterRegistry())) {
                 log.produce(commands);
-                log.awaitApplied("cairn-applier");
+                log.awaitApplied("cairn-applier", hot);
             }
             List<String> alive = files.list().stream().sorted().toList();
             assertThat(alive).hasSizeGreaterThanOrEqualTo(2);
@@ -54,7 +54,7 @@ class SelfHealingIT {
             SimpleMeterRegistry meters = new SimpleMeterRegistry();
             try (Applier applier = Applier.start(ApplierConfig.primary(hot), log.clientProps(), meters)) {
                 log.produce(List.of(write(lost), write(corrupt)));
-                log.awaitApplied("cairn-applier");
+                log.awaitApplied("cairn-applier", hot);
             }
             assertThat(meters.get("cairn.applier.rebuilds").tag("reason", "missing").counter().count()).isEqualTo(1);
             assertThat(meters.get("cairn.applier.rebuilds").tag("reason", "corrupt").counter().count()).isEqualTo(1);
