@@ -60,20 +60,29 @@ public final class LogReplay {
     private final SnapshotSeeds seeds;
     /** Where imports' files are read from (and past points' snapshots); null: none. */
     private final SnapshotStore store;
+    /** The points built so far by the build this replay is part of; null: a replay of its own. */
+    private final BuiltPoints points;
 
     /**
      * @param kafkaClientProps {@code bootstrap.servers} and security settings
      * @param config how records are applied (limits, result rows, group size); its hot dir is the target
      */
     public LogReplay(Map<String, Object> kafkaClientProps, ApplierConfig config) {
-        this(kafkaClientProps, config, null, null);
+        this(kafkaClientProps, config, null, null, null);
     }
 
-    private LogReplay(Map<String, Object> kafkaClientProps, ApplierConfig config, SnapshotSeeds seeds, SnapshotStore store) {
+    private LogReplay(Map<String, Object> kafkaClientProps, ApplierConfig config, SnapshotSeeds seeds, SnapshotStore store,
+            BuiltPoints points) {
         this.kafkaClientProps = Map.copyOf(kafkaClientProps);
         this.config = config;
         this.seeds = seeds;
         this.store = store;
+        this.points = points;
+    }
+
+    /** This replay inside a build of a past point: the restores it meets use and add to {@code points}. */
+    LogReplay withPoints(BuiltPoints points) {
+        return new LogReplay(kafkaClientProps, config, seeds, store, points);
     }
 
     /**
@@ -81,7 +90,7 @@ public final class LogReplay {
      * names) but starting every tenant from the log, never from a snapshot.
      */
     public LogReplay withImports(SnapshotStore store) {
-        return new LogReplay(kafkaClientProps, config, seeds, store);
+        return new LogReplay(kafkaClientProps, config, seeds, store, points);
     }
 
     /**
@@ -91,7 +100,7 @@ public final class LogReplay {
      * the records after it are applied. A tenant without a usable snapshot is replayed from the log.
      */
     public LogReplay withSnapshots(SnapshotStore store, MeterRegistry registry) {
-        return new LogReplay(kafkaClientProps, config, SnapshotSeeds.forRebuild(store, registry), store);
+        return new LogReplay(kafkaClientProps, config, SnapshotSeeds.forRebuild(store, registry), store, points);
     }
 
     /** Replays every partition up to its end offset as of now, for the tenants {@code tenants} accepts. */
@@ -220,7 +229,7 @@ public final class LogReplay {
 
     /** Builds what a {@code RestoreFrom} met in this replay names, with this replay's log and snapshots. */
     private PastContent past() {
-        return new PastContent(kafkaClientProps, config, store, null);
+        return new PastContent(kafkaClientProps, config, store, null, points);
     }
 
     /** What a replay does with its consumer. */

@@ -32,16 +32,24 @@ public final class PastContent {
     private final SnapshotStore store;
     /** Null until a build needs it when none was given: a replay's own PastContent is made per thaw and rarely builds. */
     private MeterRegistry meters;
+    /** The points the enclosing build made (this one is nested in it); null: each build keeps its own. */
+    private final BuiltPoints points;
 
     /**
      * @param config how records are applied (limits, result rows); its hot directory is not used
      * @param store the snapshots to start from; null: every build replays from the partition's start
      */
     public PastContent(Map<String, Object> kafkaClientProps, ApplierConfig config, SnapshotStore store, MeterRegistry meters) {
+        this(kafkaClientProps, config, store, meters, null);
+    }
+
+    /** One for the builds nested in a build: the points it made are kept in {@code points}. */
+    PastContent(Map<String, Object> kafkaClientProps, ApplierConfig config, SnapshotStore store, MeterRegistry meters, BuiltPoints points) {
         this.kafkaClientProps = Map.copyOf(kafkaClientProps);
         this.config = config;
         this.store = store;
         this.meters = meters;
+        this.points = points;
     }
 
     private synchronized MeterRegistry meters() {
@@ -69,8 +77,19 @@ public final class PastContent {
      */
     public boolean build(String tenant, int partition, long createdOffset, long lastOffset, Path scratchHotDir) throws SQLException {
         if (createdOffset > lastOffset) throw new IllegalArgumentException("created at " + createdOffset + ", after the point " + lastOffset);
+        if (points != null) return build(tenant, partition, createdOffset, lastOffset, scratchHotDir, points);
+        try (BuiltPoints own = new BuiltPoints(scratchHotDir.resolve(".points"))) {
+            return build(tenant, partition, createdOffset, lastOffset, scratchHotDir, own);
+        }
+    }
+
+    private boolean build(String tenant, int partition, long createdOffset, long lastOffset, Path scratchHotDir, BuiltPoints built)
+            throws SQLException {
+        Boolean known = built.place(tenant, partition, createdOffset, lastOffset, scratchHotDir);
+        if (known != null) return known;
         TenantFiles scratch = new TenantFiles(scratchHotDir);
-        LogReplay replay = new LogReplay(kafkaClientProps, config.withRole(config.role(), config.applicationId(), scratchHotDir));
+        LogReplay replay = new LogReplay(kafkaClientProps, config.withRole(config.role(), config.applicationId(), scratchHotDir))
+                .withPoints(built);
         if (store != null) replay = replay.withSnapshots(store, meters());
         long start = System.nanoTime();
         long seeded = store == null ? -1
@@ -92,7 +111,9 @@ public final class PastContent {
                 seeded >= 0 ? "the snapshot at " + seeded : createdOffset >= 0 ? "its creation at " + createdOffset : "the log's start",
                 (System.nanoTime() - start) / 1_000_000, (placed - start) / 1_000_000,
                 replayed == null ? 0 : replayed.applied(), (System.nanoTime() - placed) / 1_000_000);
-        return Files.exists(scratch.database(tenant));
+        boolean existed = Files.exists(scratch.database(tenant));
+        built.remember(tenant, partition, createdOffset, lastOffset, existed ? scratch.database(tenant) : null);
+        return existed;
     }
 
     /**
