@@ -89,7 +89,8 @@ class RebuildAfterRetentionIT {
             TenantFiles rebuilt = new TenantFiles(all);
             assertThat(rebuilt.exists("ra-lost")).as("never a partial tenant").isFalse();
             assertThat(rebuilt.exists("ra-gone")).isFalse();
-            assertThat(refused.progress().seeded()).as("ra-snap, ra-cold and the fork, from the snapshot taken when it was made").isEqualTo(3);
+            assertThat(refused.progress().seeded()).as("ra-snap, ra-cold, the fork and the young tenant, from the snapshots taken when"
+                    + " they were forked and restored").isEqualTo(4);
             for (String t : List.of("ra-snap", "ra-new", young, young + "-fork")) {
                 assertThat(TestStack.fileChecksum(all, t)).as(t).isEqualTo(TestStack.fileChecksum(hot, t));
             }
@@ -99,7 +100,7 @@ class RebuildAfterRetentionIT {
             Path others = data.resolve("rebuilt-others");
             ReplayProgress done = new LogReplay(stack.kafkaProperties(), ApplierConfig.primary(others))
                     .withSnapshots(store, new SimpleMeterRegistry()).replayAll(t -> t.startsWith("ra-") && !t.equals("ra-lost"), p -> { });
-            assertThat(done.seeded()).isEqualTo(3);
+            assertThat(done.seeded()).isEqualTo(4);
             assertThat(new TenantFiles(others).list()).containsExactlyInAnyOrder("ra-snap", "ra-cold", "ra-new", young, young + "-fork");
 
             Path noSnapshots = data.resolve("rebuilt-no-snapshots");
@@ -138,6 +139,8 @@ class RebuildAfterRetentionIT {
         assertThat(restored.status()).as(restored.body().toString()).isEqualTo(200);
         Reply now = stack.post("/v1/tenants/" + tenant + "/query", key, "{\"sql\":\"SELECT count(*) FROM t\",\"consistency\":\"strong\"}");
         assertThat(now.body().path("rows").get(0).get(0).asInt()).as(now.body().toString()).isEqualTo(20);
+        await("a restore is snapshotted when it is applied").atMost(Duration.ofSeconds(30))
+                .until(() -> !stack.get("/v1/tenants/" + tenant, ADMIN).body().path("last_snapshot").isNull());
         Reply again = stack.post("/v1/tenants/" + tenant + "/execute", key, "{\"sql\":\"INSERT INTO t VALUES (1000)\"}");
         assertThat(again.status()).as(again.body().toString()).isEqualTo(200);
     }
