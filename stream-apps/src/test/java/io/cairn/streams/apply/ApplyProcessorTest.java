@@ -72,7 +72,7 @@ class ApplyProcessorTest extends ApplierHarness {
                 Commands.execute("acme", "INSERT INTO t VALUES (1)"),
                 Commands.execute("acme", "INSERT INTO t VALUES (2)"));
         startApplier(8);
-        assertThat(apply(history.toArray(TenantCommand[]::new))).hasSize(4);
+        assertThat(applyAll(history.toArray(TenantCommand[]::new))).hasSize(4); // a slow first open may send the tenant to the lane for its share
 
         startApplier(8); // the same records again, at the same offsets, as after a crash
         // A client may still wait for a write's outcome: it hears at once that the write was applied and its outcome is
