@@ -78,7 +78,8 @@ public final class FileSwaps {
             } finally {
                 lock.unlock();
             }
-            if (Objects.equals(before, fileKey(db))) return connection;
+            // No file before: this open created it (only the applier creates tenant files), nothing was replaced.
+            if (before == null || Objects.equals(before, fileKey(db))) return connection;
             closeQuietly(connection);
             if (attempt == ATTEMPTS) {
                 throw new SQLException("database " + db.getFileName() + " was replaced " + ATTEMPTS + " times while it was being opened",
