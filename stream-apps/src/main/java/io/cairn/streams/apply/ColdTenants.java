@@ -267,7 +267,6 @@ class ColdTenants {
     private void install(String tenant, Path file) throws SQLException {
         if (!Files.exists(file)) throw new SQLException("tenant " + tenant + ": thaw produced no file");
         FaultPoints.reach(FaultPoints.THAW_DOWNLOADED);
-        pool.discard(tenant); // a cold tenant has none open; a close of its last one may still be running
         place(files, tenant, file);
     }
 

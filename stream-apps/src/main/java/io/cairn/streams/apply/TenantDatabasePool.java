@@ -43,8 +43,6 @@ final class TenantDatabasePool implements AutoCloseable {
     private final Map<String, TenantDatabase> open = new LinkedHashMap<>(64, 0.75f, true);
     /** Tenants whose file a thread is opening now (off the lock); completed with the database, or null if the open failed. */
     private final Map<String, CompletableFuture<TenantDatabase>> opening = new HashMap<>();
-    /** Tenants whose databases are being closed off the lock, and how many of them. */
-    private final Map<String, Integer> closing = new HashMap<>();
     private TenantRegistry registry;
     private CopyPositions positions;
 
@@ -180,16 +178,11 @@ final class TenantDatabasePool implements AutoCloseable {
             lru.remove();
             idle.add(db);
         }
-        if (!idle.isEmpty()) closeOffTheLock(idle, "cairn-idle-close");
+        if (!idle.isEmpty()) Thread.ofVirtual().name("cairn-idle-close").start(() -> idle.forEach(TenantDatabase::close));
         return idle.size();
     }
 
-    /**
-     * Closes and forgets the tenant's database, before its file is replaced or removed; an open in flight is
-     * waited for first, and so are closes of the tenant's databases still running off the lock. A connection
-     * closing checkpoints its WAL and then deletes the {@code -wal} and {@code -shm} by name: one still closing
-     * while a new file is placed could delete the new file's, with commits in them.
-     */
+    /** Closes and forgets the tenant's database (before deleting its file); an open in flight is waited for first. */
     void discard(String tenant) {
         while (true) {
             CompletableFuture<TenantDatabase> inFlight;
@@ -198,47 +191,11 @@ final class TenantDatabasePool implements AutoCloseable {
                 if (inFlight == null) {
                     TenantDatabase db = open.remove(tenant);
                     if (db != null) db.close();
-                    awaitClosed(tenant);
                     return;
                 }
             }
             inFlight.join();
         }
-    }
-
-    /** Waits (holding this pool's monitor between checks) until no database of {@code tenant}, or of any tenant when null, is closing. */
-    private void awaitClosed(String tenant) {
-        boolean interrupted = false;
-        while (tenant == null ? !closing.isEmpty() : closing.containsKey(tenant)) {
-            try {
-                wait();
-            } catch (InterruptedException e) {
-                interrupted = true; // a close takes milliseconds: finish waiting, then keep the interrupt
-            }
-        }
-        if (interrupted) Thread.currentThread().interrupt();
-    }
-
-    /**
-     * Closes {@code databases} on a background thread: each close may checkpoint its WAL and sync, and the stream
-     * thread and the heavy lane must not wait for them. Call holding this pool's monitor.
-     */
-    private void closeOffTheLock(List<TenantDatabase> databases, String threadName) {
-        for (TenantDatabase db : databases) closing.merge(db.tenant, 1, Integer::sum);
-        Thread.ofVirtual().name(threadName).start(() -> {
-            for (TenantDatabase db : databases) {
-                try {
-                    db.close();
-                } finally {
-                    closed(db.tenant);
-                }
-            }
-        });
-    }
-
-    private synchronized void closed(String tenant) {
-        closing.computeIfPresent(tenant, (t, n) -> n == 1 ? null : n - 1);
-        notifyAll();
     }
 
     /**
@@ -258,7 +215,6 @@ final class TenantDatabasePool implements AutoCloseable {
         List<TenantDatabase> all = new ArrayList<>(open.values());
         open.clear();
         all.forEach(TenantDatabase::close);
-        awaitClosed(null);
         if (registry != null) registry.close();
         registry = null;
         if (positions != null) {
@@ -281,8 +237,11 @@ final class TenantDatabasePool implements AutoCloseable {
             if (evicted == null) evicted = new ArrayList<>();
             evicted.add(db);
         }
-        // Closed off this lock, as closeIdle does: the stream thread and the heavy lane share the pool,
-        // and one must not wait on the other's evictions.
-        if (evicted != null) closeOffTheLock(evicted, "cairn-evict-close");
+        // Closed off this lock (a close may checkpoint its WAL and sync), as closeIdle does: the stream
+        // thread and the heavy lane share the pool, and one must not wait on the other's evictions.
+        if (evicted != null) {
+            List<TenantDatabase> closing = evicted;
+            Thread.ofVirtual().name("cairn-evict-close").start(() -> closing.forEach(TenantDatabase::close));
+        }
     }
 }

@@ -165,7 +165,6 @@ class TenantRecovery {
             log.error("tenant {}: database fails quick_check ({}); quarantining it and rebuilding from the log below {}",
                     tenant, problem, position);
             try {
-                pool.discard(tenant); // not open: waits for a close of it still running
                 files.quarantine(tenant);
             } catch (IOException e) {
                 throw new SQLException("could not quarantine tenant " + tenant, e);
@@ -190,7 +189,6 @@ class TenantRecovery {
             if (holds < tail.last()) {
                 log.warn("tenant {}: its file holds offset {}, short of its cold tail (to {}): a thaw stopped part way; cold again",
                         tenant, holds, tail.last());
-                pool.discard(tenant);
                 files.removeHotCopy(tenant);
                 return true;
             }
@@ -210,7 +208,6 @@ class TenantRecovery {
                 log.warn("tenant {}: the log below {} does not create it; nothing to restore", tenant, position);
                 return;
             }
-            pool.discard(tenant);
             files.install(tenant, rebuilt);
             checked.add(tenant);
             counter.increment();

@@ -73,25 +73,7 @@ public final class SqliteConnections {
         return config;
     }
 
-    /**
-     * Opens the file and reads its schema version once before anything else: from that read on, the connection
-     * holds the file's WAL and index open, so a replacement of the file after it cannot mix two files under it
-     * ({@link FileSwaps}).
-     */
     private static TenantConnection open(String tenant, Path file, SQLiteConfig config, SqliteLimits limits) throws SQLException {
-        return FileSwaps.open(file, () -> {
-            TenantConnection c = openHardened(tenant, file, config, limits);
-            try (Statement s = c.connection().createStatement()) {
-                s.executeQuery("PRAGMA schema_version").close();
-            } catch (SQLException | RuntimeException e) {
-                c.close();
-                throw e;
-            }
-            return c;
-        });
-    }
-
-    private static TenantConnection openHardened(String tenant, Path file, SQLiteConfig config, SqliteLimits limits) throws SQLException {
         SQLiteConnection conn = (SQLiteConnection) config.createConnection("jdbc:sqlite:" + file);
         try {
             conn.setLimit(SQLiteLimits.SQLITE_LIMIT_ATTACHED, 0);
