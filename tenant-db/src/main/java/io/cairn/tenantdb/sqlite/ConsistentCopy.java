@@ -37,7 +37,7 @@ public final class ConsistentCopy {
         config.setReadOnly(true);
         config.resetOpenMode(SQLiteOpenMode.CREATE);
         config.setBusyTimeout(5_000);
-        try (Connection c = config.createConnection("jdbc:sqlite:" + database);
+        try (Connection c = FileSwaps.open(database, () -> firstRead(config.createConnection("jdbc:sqlite:" + database)));
              PreparedStatement vacuum = c.prepareStatement("VACUUM INTO ?")) {
             vacuum.setString(1, target.toString());
             vacuum.execute();
@@ -85,8 +85,19 @@ public final class ConsistentCopy {
         String path = file.toAbsolutePath().toString();
         boolean alone = !Files.exists(Path.of(path + "-wal")) && path.chars().noneMatch(ch -> ch == '?' || ch == '#' || ch == '%');
         String url = alone ? "jdbc:sqlite:file:" + path + "?immutable=1" : "jdbc:sqlite:" + file;
-        try (Connection c = config.createConnection(url)) {
+        try (Connection c = FileSwaps.open(file, () -> firstRead(config.createConnection(url)))) {
             return TenantSchema.appliedPosition(c);
+        }
+    }
+
+    /** Reads once from the new connection, so that it holds the file's WAL and index from now on ({@link FileSwaps}). */
+    private static Connection firstRead(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.executeQuery("PRAGMA schema_version").close();
+            return c;
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
         }
     }
 }

@@ -27,7 +27,7 @@ public final class SqliteConnections {
         SQLiteConfig config = baseConfig(limits);
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
-        return open(tenant, file, config, limits);
+        return open(tenant, file, true, config, limits);
     }
 
     /** Opens an existing tenant file read-only, for the query edge. */
@@ -35,7 +35,7 @@ public final class SqliteConnections {
         SQLiteConfig config = baseConfig(limits);
         config.setReadOnly(true);
         config.resetOpenMode(SQLiteOpenMode.CREATE);
-        TenantConnection c = open(tenant, file, config, limits);
+        TenantConnection c = open(tenant, file, false, config, limits);
         try (Statement s = c.connection().createStatement()) {
             s.execute("PRAGMA query_only=ON");
         }
@@ -73,7 +73,25 @@ public final class SqliteConnections {
         return config;
     }
 
-    private static TenantConnection open(String tenant, Path file, SQLiteConfig config, SqliteLimits limits) throws SQLException {
+    /**
+     * Opens the file and reads its schema version once before anything else: from that read on, the connection
+     * holds the file's WAL and index open, so a replacement of the file after it cannot mix two files under it
+     * ({@link FileSwaps}).
+     */
+    private static TenantConnection open(String tenant, Path file, boolean writable, SQLiteConfig config, SqliteLimits limits) throws SQLException {
+        return FileSwaps.open(file, () -> {
+            TenantConnection c = openHardened(tenant, file, writable, config, limits);
+            try (Statement s = c.connection().createStatement()) {
+                s.executeQuery("PRAGMA schema_version").close();
+            } catch (SQLException | RuntimeException e) {
+                c.close();
+                throw e;
+            }
+            return c;
+        });
+    }
+
+    private static TenantConnection openHardened(String tenant, Path file, boolean writable, SQLiteConfig config, SqliteLimits limits) throws SQLException {
         SQLiteConnection conn = (SQLiteConnection) config.createConnection("jdbc:sqlite:" + file);
         try {
             conn.setLimit(SQLiteLimits.SQLITE_LIMIT_ATTACHED, 0);
@@ -84,7 +102,7 @@ public final class SqliteConnections {
             try (Statement s = conn.createStatement()) {
                 s.execute("PRAGMA trusted_schema=OFF");
             }
-            return new TenantConnection(tenant, conn, StatementDeadline.install(conn), limits);
+            return new TenantConnection(tenant, file, writable, conn, StatementDeadline.install(conn), limits);
         } catch (SQLException | RuntimeException e) {
             conn.close();
             throw e;

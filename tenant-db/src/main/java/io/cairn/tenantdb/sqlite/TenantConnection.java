@@ -1,11 +1,15 @@
 package io.cairn.tenantdb.sqlite;
 
+import java.nio.file.Path;
 import java.sql.SQLException;
 import org.sqlite.SQLiteConnection;
 
-/** An open, hardened connection to one tenant's file, with its statement clock. Closing closes the connection. */
-public record TenantConnection(String tenant, SQLiteConnection connection, StatementDeadline deadline, SqliteLimits limits)
-        implements AutoCloseable {
+/**
+ * An open, hardened connection to one tenant's file, with its statement clock. Closing closes the
+ * connection; a writable one closes while no replacement of its file runs ({@link FileSwaps#close}).
+ */
+public record TenantConnection(String tenant, Path file, boolean writable, SQLiteConnection connection,
+        StatementDeadline deadline, SqliteLimits limits) implements AutoCloseable {
 
     /** Starts the statement clock with this connection's configured limits (time, free temporary space). */
     public void startClock() {
@@ -14,6 +18,7 @@ public record TenantConnection(String tenant, SQLiteConnection connection, State
 
     @Override
     public void close() throws SQLException {
-        connection.close();
+        if (writable) FileSwaps.close(file, connection);
+        else connection.close();
     }
 }

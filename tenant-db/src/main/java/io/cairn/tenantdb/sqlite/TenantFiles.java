@@ -184,18 +184,24 @@ public final class TenantFiles {
     public void delete(String tenant, long deleteOffset) {
         Path db = database(tenant);
         try {
-            Files.createDirectories(db.getParent());
-            Path tomb = tombstone(tenant);
-            Files.writeString(tomb, Long.toString(deleteOffset), StandardCharsets.US_ASCII,
-                    StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE,
-                    StandardOpenOption.SYNC);
-            for (String suffix : List.of("", "-wal", "-shm", "-journal")) {
-                Files.deleteIfExists(db.resolveSibling(db.getFileName() + suffix));
-            }
-            deleteQuarantined(db.getFileName() + "-");
+            FileSwaps.swap(db, () -> deleteFiles(tenant, deleteOffset));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The tombstone first (synced), then the files: a crash between leaves a tombstone and what it says is gone. */
+    private Void deleteFiles(String tenant, long deleteOffset) throws IOException {
+        Path db = database(tenant);
+        Files.createDirectories(db.getParent());
+        Files.writeString(tombstone(tenant), Long.toString(deleteOffset), StandardCharsets.US_ASCII,
+                StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE,
+                StandardOpenOption.SYNC);
+        for (String suffix : List.of("", "-wal", "-shm", "-journal")) {
+            Files.deleteIfExists(db.resolveSibling(db.getFileName() + suffix));
+        }
+        deleteQuarantined(db.getFileName() + "-");
+        return null;
     }
 
     /** Removes every quarantined file whose name starts with {@code prefix} (a tenant's {@code <id>.db-}: ids hold no '.'). */
@@ -212,8 +218,10 @@ public final class TenantFiles {
      */
     public void install(String tenant, Path rebuilt) throws IOException {
         prepare(tenant);
-        for (Path side : sideFiles(tenant)) Files.deleteIfExists(side);
-        Files.move(rebuilt, database(tenant), StandardCopyOption.ATOMIC_MOVE);
+        FileSwaps.swap(database(tenant), () -> {
+            for (Path side : sideFiles(tenant)) Files.deleteIfExists(side);
+            return Files.move(rebuilt, database(tenant), StandardCopyOption.ATOMIC_MOVE);
+        });
     }
 
     /**
@@ -224,19 +232,21 @@ public final class TenantFiles {
      */
     public long removeHotCopy(String tenant) {
         Path db = database(tenant);
-        long freed = 0;
         try {
-            for (String suffix : List.of("", "-wal", "-shm", "-journal")) {
-                Path f = db.resolveSibling(db.getFileName() + suffix);
-                if (Files.exists(f)) {
-                    freed += Files.size(f);
-                    Files.deleteIfExists(f);
+            return FileSwaps.swap(db, () -> {
+                long freed = 0;
+                for (String suffix : List.of("", "-wal", "-shm", "-journal")) {
+                    Path f = db.resolveSibling(db.getFileName() + suffix);
+                    if (Files.exists(f)) {
+                        freed += Files.size(f);
+                        Files.deleteIfExists(f);
+                    }
                 }
-            }
+                return freed;
+            });
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return freed;
     }
 
     /**
@@ -250,15 +260,17 @@ public final class TenantFiles {
         Path dir = quarantineDir();
         Files.createDirectories(dir);
         String stamp = "-" + System.currentTimeMillis() + "-" + System.nanoTime() % 1_000_000;
-        Path moved = null;
-        for (String suffix : List.of("", "-wal", "-shm")) {
-            Path f = db.resolveSibling(db.getFileName() + suffix);
-            if (!Files.exists(f)) continue;
-            Path target = dir.resolve(db.getFileName() + stamp + suffix);
-            Files.move(f, target);
-            if (suffix.isEmpty()) moved = target;
-        }
-        return moved;
+        return FileSwaps.swap(db, () -> {
+            Path moved = null;
+            for (String suffix : List.of("", "-wal", "-shm")) {
+                Path f = db.resolveSibling(db.getFileName() + suffix);
+                if (!Files.exists(f)) continue;
+                Path target = dir.resolve(db.getFileName() + stamp + suffix);
+                Files.move(f, target);
+                if (suffix.isEmpty()) moved = target;
+            }
+            return moved;
+        });
     }
 
     /** The offset of the tenant's last delete, if it was ever deleted and not re-created since. */
