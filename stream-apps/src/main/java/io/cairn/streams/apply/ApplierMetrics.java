@@ -15,6 +15,7 @@ final class ApplierMetrics {
     private final Counter replayed;
     private final Counter deferred;
     private final DistributionSummary groupSize;
+    private final DistributionSummary heavyGroupSize;
     private final Timer commitTime;
     private final Counter synced;
     private final Counter quarantined;
@@ -32,6 +33,9 @@ final class ApplierMetrics {
         deferred = Counter.builder("cairn.applier.records").tag("outcome", "deferred")
                 .description("records sent to the heavy lane: they needed more than the quick budget").register(registry);
         groupSize = DistributionSummary.builder("cairn.applier.group.records").register(registry);
+        heavyGroupSize = DistributionSummary.builder("cairn.applier.heavy.group.records")
+                .description("records the heavy lane applied under one commit: different tenants' and runs of one tenant's writes")
+                .register(registry);
         commitTime = Timer.builder("cairn.applier.group.commit").register(registry);
         this.registry = registry;
         quarantined = Counter.builder("cairn.applier.quarantined")
@@ -69,6 +73,11 @@ final class ApplierMetrics {
 
     void synced(int files) {
         synced.increment(files);
+    }
+
+    /** The heavy lane committed {@code records} records in one group. */
+    void heavyGroup(int records) {
+        heavyGroupSize.record(records);
     }
 
     void committed(int records, long nanos) {

@@ -7,6 +7,7 @@ import io.cairn.topics.ErrorCode;
 import io.cairn.topics.avro.DeadLetter;
 import io.cairn.topics.avro.DeleteTenant;
 import io.cairn.topics.avro.ExecuteBatch;
+import io.cairn.topics.avro.Sealed;
 import io.cairn.topics.avro.TenantCommand;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
@@ -23,8 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where records that need more than the quick budget run, so that no tenant can hold the stream thread
- * every other tenant of the partition shares. One thread of its own applies them with the full budget,
- * one record per turn, tenants taking turns.
+ * every other tenant of the partition shares. Threads of its own apply them with the full budget, tenants
+ * taking turns: a turn is the tenant's oldest record and the writes right behind it (a run), grouped with
+ * other tenants' turns under one commit.
  *
  * <p>A tenant with a record here is <b>owned</b> by the lane until its queue is empty: its later
  * records are queued behind (its order is the log's), so the tenant's writes wait for its own heavy
@@ -63,8 +65,10 @@ final class HeavyLane implements AutoCloseable {
     private final ApplierMetrics metrics;
     private final TenantRecovery recovery;
     private final Refetch refetch;
-    /** Records of different tenants applied in one group by the lane. */
+    /** Records applied in one group by the lane: of different tenants, and runs of one tenant's writes. */
     static final int BATCH = 64;
+    /** A group takes no more records once it has applied this long (a run's first record alone may take longer). */
+    static final java.time.Duration GROUP_TIME = java.time.Duration.ofMillis(50);
 
     private final Object lock = new Object();
     private final Map<String, ArrayDeque<Queued>> queues = new HashMap<>();
@@ -240,17 +244,86 @@ final class HeavyLane implements AutoCloseable {
             }
             batch.removeIf(this::supersededByDelete);
             if (batch.isEmpty()) continue;
-            if (batch.size() == 1 || !applyTogether(records, asked, batch)) {
-                for (Queued r : batch) {
-                    if (apply(records, asked, r)) finish(r);
-                    else retryLater(r);
+            List<Queued> group = withRuns(batch);
+            int together = group.size() == 1 ? 0 : applyTogether(records, asked, group);
+            Set<String> waiting = new HashSet<>();
+            if (together == 0) {
+                for (Queued r : group) {
+                    if (waiting.contains(r.tenant())) continue; // an earlier record of its tenant waits: so do its later ones
+                    if (apply(records, asked, r)) {
+                        finish(r, false);
+                    } else {
+                        retryLater(r);
+                        waiting.add(r.tenant());
+                    }
                 }
             } else {
-                for (Queued r : batch) {
+                for (Queued r : group.subList(0, together)) {
                     forgetRetries(r);
-                    finish(r);
+                    finish(r, false);
                 }
+                metrics.heavyGroup(together);
             }
+            takeTurnsAgain(group, waiting);
+        }
+    }
+
+    /**
+     * {@code heads} (one record per tenant, each its tenant's oldest) and behind each, while the group has
+     * fewer than {@link #BATCH} records, the tenant's next records that are writes: a tenant with a backlog of
+     * writes behind a heavy record (or sent here for its share of the thread) gets them applied under one
+     * commit and one sync instead of one each. Another kind of record ends the run: it may need the lane to
+     * itself. Returns the group, each tenant's records together and in log order.
+     */
+    private List<Queued> withRuns(List<Queued> heads) {
+        List<Queued> group = new ArrayList<>(heads);
+        if (heads.size() >= BATCH) return group;
+        group.clear();
+        int room = BATCH - heads.size();
+        for (Queued head : heads) {
+            group.add(head);
+            List<Queued> behind = new ArrayList<>();
+            synchronized (lock) {
+                ArrayDeque<Queued> q = queues.get(head.tenant());
+                var it = q.iterator();
+                it.next(); // the head
+                while (it.hasNext() && behind.size() < room) behind.add(it.next());
+            }
+            for (Queued next : behind) {
+                Queued known = withCommand(next);
+                if (known == null || !isWrite(known.command())) break;
+                group.add(known);
+                room--;
+            }
+        }
+        return group;
+    }
+
+    /** {@code q} with its command, fetched again if only its position was kept; null when it cannot be read now. */
+    private Queued withCommand(Queued q) {
+        if (q.command() != null) return q;
+        try {
+            return new Queued(q.tenant(), q.position(), refetch.fetch(q.position()));
+        } catch (Exception e) {
+            return null; // read when its own turn comes, where a failure is waited out
+        }
+    }
+
+    private static boolean isWrite(TenantCommand cmd) {
+        return cmd.getPayload() instanceof ExecuteBatch || cmd.getPayload() instanceof Sealed;
+    }
+
+    /**
+     * Gives each tenant of {@code group} its turn again once, when it has records left; not those in
+     * {@code waiting}, whose turn {@link #retryLater} gave back already.
+     */
+    private void takeTurnsAgain(List<Queued> group, Set<String> waiting) {
+        synchronized (lock) {
+            Set<String> seen = new HashSet<>(waiting);
+            for (Queued r : group) {
+                if (seen.add(r.tenant()) && queues.containsKey(r.tenant())) turns.add(r.tenant());
+            }
+            lock.notifyAll();
         }
     }
 
@@ -302,7 +375,7 @@ final class HeavyLane implements AutoCloseable {
         metrics.applied(gone);
         outbox.add(Emission.result(GroupCommit.result(cmd, r.position(), gone, System.currentTimeMillis())));
         forgetRetries(r);
-        finish(r);
+        finish(r, true);
         return true;
     }
 
@@ -317,36 +390,40 @@ final class HeavyLane implements AutoCloseable {
     }
 
     /**
-     * Applies records of different tenants in one group, committed and synced once (a fleet migration
-     * sends thousands). False, with nothing of them applied, when any failed or is a delete: they are
-     * then applied one by one, where failures are waited out or quarantined.
+     * Applies records (of different tenants, and runs of one tenant's) in one group, committed and synced once:
+     * a fleet migration sends thousands. Stops taking more once the group has run {@link #GROUP_TIME}, so a
+     * long run does not hold the records of the group's other tenants. Returns how many of {@code group}
+     * were applied, from its start; 0, nothing of them applied, when any failed or is a delete: they are then
+     * applied one by one, where failures are waited out or quarantined.
      */
-    private boolean applyTogether(RecordApplier records, AfterCommitSnapshots asked, List<Queued> batch) {
-        GroupCommit group = records.group();
-        List<Outcome> outcomes = new ArrayList<>(batch.size());
+    private int applyTogether(RecordApplier records, AfterCommitSnapshots asked, List<Queued> group) {
+        GroupCommit commit = records.group();
+        List<Outcome> outcomes = new ArrayList<>(group.size());
+        long start = System.nanoTime();
         try {
-            for (Queued q : batch) {
+            for (Queued q : group) {
                 TenantCommand cmd = q.command() != null ? q.command() : refetch.fetch(q.position());
                 if (cmd.getPayload() instanceof DeleteTenant) {
-                    group.abort();
+                    commit.abort();
                     asked.aborted();
-                    return false;
+                    return 0;
                 }
+                if (!outcomes.isEmpty() && System.nanoTime() - start > GROUP_TIME.toNanos()) break;
                 outcomes.add(records.apply(cmd, q.position(), () -> { }, Budget.FULL));
             }
-            GroupCommit.Emitted emitted = group.commit(System.currentTimeMillis());
-            group.syncDurable();
+            GroupCommit.Emitted emitted = commit.commit(System.currentTimeMillis());
+            commit.syncDurable();
             asked.committed();
             outcomes.forEach(metrics::applied);
             List<Emission> out = new ArrayList<>();
             Emission.addAll(out, emitted);
             outbox.addAll(out);
-            return true;
+            return outcomes.size();
         } catch (Exception e) {
-            group.abort();
+            commit.abort();
             asked.aborted();
-            log.debug("heavy lane: a batch of {} failed ({}); applying them one by one", batch.size(), e.toString());
-            return false;
+            log.debug("heavy lane: a group of {} failed ({}); applying them one by one", group.size(), e.toString());
+            return 0;
         }
     }
 
@@ -434,8 +511,11 @@ final class HeavyLane implements AutoCloseable {
                 .setQuarantinedAtMs(System.currentTimeMillis()).build()));
     }
 
-    /** The record is applied (durably): off the queue; the tenant is released when nothing of it is left. */
-    private void finish(Queued r) {
+    /**
+     * The record is applied (durably): off the queue; the tenant is released when nothing of it is left, and
+     * otherwise gets its turn again when {@code turnAgain} (else the caller gives it, once per group).
+     */
+    private void finish(Queued r, boolean turnAgain) {
         boolean wasPersisted;
         synchronized (lock) {
             String tenant = r.tenant();
@@ -449,7 +529,7 @@ final class HeavyLane implements AutoCloseable {
                 queues.remove(tenant);
                 Set<String> owned = owners.get(r.position().partition());
                 if (owned != null && owned.remove(tenant) && owned.isEmpty()) owners.remove(r.position().partition());
-            } else {
+            } else if (turnAgain) {
                 turns.add(tenant);
             }
         }
