@@ -19,7 +19,9 @@ import java.util.StringJoiner;
  * Chooses the copy a read is served from (docs/replicas.md), in the edge's order of preference:
  * <ul>
  * <li><b>strong</b>: the log's end for the tenant's partition is asked of Kafka when the request arrives; the
- *     first copy that has applied that far serves (else the one nearest to it, waited for): a linearizable read.
+ *     first copy (in this order) that holds the tenant's records that far serves, as soon as one does: a
+ *     linearizable read. A copy ahead on the partition can be behind on the tenant (its heavy lane, a thaw);
+ *     the read waits for whichever copy gets there first, never for one chosen up front.
  * <li><b>session</b> (a bookmark): the first copy that already holds the bookmark; else the first copy, waited
  *     for. Bookmarks never go backwards, whichever copy serves.
  * <li><b>eventual</b>: the first copy within {@code max_lag_ms} (any copy without it); none within: 503
@@ -60,19 +62,14 @@ final class CopyReads {
     private Served strong(String tenant, int partition, StatementSpec spec, Bookmark atLeast, Duration wait, List<ReadCopy> copies,
             long end) throws InterruptedException {
         CopyTracker tracker = s.copies();
-        ReadCopy chosen = null;
-        for (ReadCopy c : copies) {
-            if (tracker.next(c.name(), partition) >= end) {
-                chosen = c;
-                break;
-            }
-            if (chosen == null || tracker.next(c.name(), partition) > tracker.next(chosen.name(), partition)) chosen = c;
-        }
         long deadline = System.nanoTime() + wait.toNanos();
-        if (!tracker.awaitHolds(chosen, partition, tenant, end, wait)) {
-            throw new ApiError(ErrorCode.BOOKMARK_TIMEOUT, "copy '" + chosen.name() + "' had not applied the tenant's log to its end at"
+        ReadCopy chosen = tracker.awaitAnyHolds(copies, partition, tenant, end, wait);
+        if (chosen == null) {
+            StringJoiner at = new StringJoiner(", ");
+            for (ReadCopy c : copies) at.add(c.name() + " at " + partition + ":" + tracker.next(c.name(), partition));
+            throw new ApiError(ErrorCode.BOOKMARK_TIMEOUT, "no copy this edge reads had applied the tenant's log to its end at"
                     + " the time of the request (" + partition + ":" + end + ") within " + wait.toMillis()
-                    + " ms; retry, or raise timeout_ms (at most 30000)");
+                    + " ms (" + at + "); retry, or raise timeout_ms (at most 30000)");
         }
         Duration left = Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
         if (chosen.primary()) return new Served(primary(chosen, tenant, spec, atLeast, left), chosen.name());

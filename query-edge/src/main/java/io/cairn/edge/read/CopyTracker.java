@@ -94,12 +94,25 @@ public final class CopyTracker implements AutoCloseable {
      * partition} ({@link io.cairn.tenantdb.sqlite.CopyPositions}); false when {@code timeout} passed first.
      */
     public boolean awaitHolds(ReadCopy copy, int partition, String tenant, long endExclusive, Duration timeout) throws InterruptedException {
-        if (endExclusive <= 0) return true; // an empty partition: every copy holds all of it
+        return awaitAnyHolds(List.of(copy), partition, tenant, endExclusive, timeout) != null;
+    }
+
+    /**
+     * Waits until one of {@code candidates} holds every record of {@code tenant} below {@code endExclusive} on
+     * {@code partition}, and returns the first in their order that does (the first as soon as any does, not one
+     * chosen before: a copy ahead on the partition can be behind on the tenant, its heavy lane or a thaw); null
+     * when {@code timeout} passed first.
+     */
+    public ReadCopy awaitAnyHolds(List<ReadCopy> candidates, int partition, String tenant, long endExclusive, Duration timeout)
+            throws InterruptedException {
+        if (endExclusive <= 0) return candidates.getFirst(); // an empty partition: every copy holds all of it
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            if (next(copy.name(), partition) >= endExclusive && holdsNow(copy, partition, tenant, endExclusive)) return true;
+            for (ReadCopy c : candidates) {
+                if (next(c.name(), partition) >= endExclusive && holdsNow(c, partition, tenant, endExclusive)) return c;
+            }
             long left = deadline - System.nanoTime();
-            if (left <= 0) return false;
+            if (left <= 0) return null;
             lock.lock();
             try {
                 waiters++;

@@ -29,6 +29,7 @@ class CopyTrackerTest {
     private CopyTracker tracker;
     private CopyPositions writer;
     private ReadPool pool;
+    private final List<AutoCloseable> others = new java.util.ArrayList<>();
 
     private ReadCopy copy() throws Exception {
         TenantFiles files = new TenantFiles(dir);
@@ -37,11 +38,53 @@ class CopyTrackerTest {
         return new ReadCopy("replica-a", false, pool, new QueryRunner(pool, (t, o, d) -> false, 100, 1 << 20), CopyPositions.reader(files));
     }
 
+    /** Another copy, in a directory of its own, published through {@code positions}. */
+    private ReadCopy copy(String name, CopyPositions[] positions) throws Exception {
+        TenantFiles files = new TenantFiles(dir.resolve(name));
+        positions[0] = CopyPositions.open(files);
+        ReadPool own = new ReadPool(files, SqliteLimits.READ_DEFAULTS, 4);
+        others.add(positions[0]);
+        others.add(own);
+        return new ReadCopy(name, false, own, new QueryRunner(own, (t, o, d) -> false, 100, 1 << 20), CopyPositions.reader(files));
+    }
+
     @AfterEach
     void close() throws Exception {
         if (tracker != null) tracker.close();
         if (writer != null) writer.close();
         if (pool != null) pool.close();
+        for (AutoCloseable c : others) c.close();
+    }
+
+    /**
+     * A strong read waits for whichever copy holds the tenant first, in the edge's order when several do: a copy
+     * ahead on the partition but behind on the tenant (its heavy lane, a thaw) is not waited for while another
+     * has it (it was, for the whole timeout, and the read failed while the other copy held it).
+     */
+    @Test
+    void aReadWaitingForAnyCopyIsServedByTheFirstThatHoldsTheTenant() throws Exception {
+        CopyPositions[] a = new CopyPositions[1];
+        CopyPositions[] b = new CopyPositions[1];
+        ReadCopy ahead = copy("ahead", a);
+        ReadCopy other = copy("other", b);
+        tracker = new CopyTracker(List.of(ahead, other), () -> Map.of(0, 10L), Duration.ofMillis(20), new SimpleMeterRegistry()).start();
+        a[0].publish(0, 12, Set.of("acme"), Set.of(), true, System.currentTimeMillis()); // past the end, acme still waiting
+        b[0].publish(0, 8, Set.of(), Set.of(), true, System.currentTimeMillis());
+        assertThat(tracker.awaitAnyHolds(List.of(ahead, other), 0, "acme", 10, Duration.ofMillis(50))).as("neither holds acme to 10").isNull();
+
+        CompletableFuture<ReadCopy> waiting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return tracker.awaitAnyHolds(List.of(ahead, other), 0, "acme", 10, Duration.ofSeconds(30));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        b[0].publish(0, 10, Set.of(), Set.of(), false, System.currentTimeMillis());
+        assertThat(waiting.get(30, java.util.concurrent.TimeUnit.SECONDS)).isSameAs(other);
+
+        a[0].publish(0, 12, Set.of(), Set.of("acme"), false, System.currentTimeMillis());
+        assertThat(tracker.awaitAnyHolds(List.of(ahead, other), 0, "acme", 10, Duration.ofSeconds(30))).as("both hold it: the first in order")
+                .isSameAs(ahead);
     }
 
     @Test
