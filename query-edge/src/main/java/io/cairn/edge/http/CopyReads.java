@@ -66,7 +66,11 @@ final class CopyReads {
         ReadCopy chosen = tracker.awaitAnyHolds(copies, partition, tenant, end, wait);
         if (chosen == null) {
             StringJoiner at = new StringJoiner(", ");
-            for (ReadCopy c : copies) at.add(c.name() + " at " + partition + ":" + tracker.next(c.name(), partition));
+            for (ReadCopy c : copies) {
+                long next = tracker.next(c.name(), partition);
+                at.add(c.name() + " at " + partition + ":" + next + (next >= end ? ", the tenant's own records still waiting there (a heavy"
+                        + " write, a restore, a thaw)" : ""));
+            }
             throw new ApiError(ErrorCode.BOOKMARK_TIMEOUT, "no copy this edge reads had applied the tenant's log to its end at"
                     + " the time of the request (" + partition + ":" + end + ") within " + wait.toMillis()
                     + " ms (" + at + "); retry, or raise timeout_ms (at most 30000)");
