@@ -65,9 +65,18 @@ public final class TenantFiles {
         return hot.resolve("quarantine");
     }
 
-    /** A fresh scratch hot directory under {@code <hot>/recovery} to rebuild {@code tenant} in. */
+    /**
+     * A fresh scratch hot directory under {@code <hot>/recovery} to rebuild {@code tenant} in. When this hot
+     * directory is itself such a scratch directory (a past point being built, whose replay meets a restore that
+     * builds another point, and so on), the new one is made beside it in the same {@code recovery/}, not inside
+     * it: one directory deeper per level, about 14 levels of restores reached SQLite's 512-byte limit on a
+     * path, and the build failed {@code SQLITE_CANTOPEN} every time it was tried (a replica stuck on a tenant).
+     */
     public Path scratchDir(String tenant) {
-        return hot.resolve("recovery").resolve(TenantId.require(tenant) + "-" + System.nanoTime());
+        Path parent = hot.getParent();
+        boolean nested = parent != null && parent.getFileName() != null && parent.getFileName().toString().equals("recovery")
+                && parent.getParent() != null && Files.isDirectory(parent.getParent().resolve("tenants"));
+        return (nested ? parent : hot.resolve("recovery")).resolve(TenantId.require(tenant) + "-" + System.nanoTime());
     }
 
     /**

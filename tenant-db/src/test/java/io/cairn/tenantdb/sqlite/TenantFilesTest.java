@@ -22,6 +22,39 @@ class TenantFilesTest {
         assertThatThrownBy(() -> files.database(id)).isInstanceOf(IllegalArgumentException.class);
     }
 
+    /**
+     * A past point built inside another's build (a restore met in the replay of a restore, and so on) gets its
+     * scratch directory beside the enclosing one, never inside it: a path one level deeper per restore passed
+     * SQLite's 512 bytes after about 14 levels, and the build failed SQLITE_CANTOPEN every time.
+     */
+    @Test
+    void scratchDirectoriesOfNestedBuildsStayBesideEachOther() throws Exception {
+        TenantFiles files = new TenantFiles(hot);
+        files.prepare("acme");
+        Path first = files.scratchDir("acme");
+        assertThat(first.getParent()).isEqualTo(hot.toAbsolutePath().normalize().resolve("recovery"));
+        Path level = first;
+        for (int depth = 0; depth < 40; depth++) {
+            Files.createDirectories(level);
+            TenantFiles inside = new TenantFiles(level);
+            inside.prepare("acme");
+            Path next = inside.scratchDir("acme");
+            assertThat(next.getParent()).as("depth %d", depth).isEqualTo(first.getParent());
+            level = next;
+        }
+        Files.createDirectories(level);
+        new TenantFiles(level).prepare("acme");
+        try (var c = SqliteConnections.openWritable("acme", new TenantFiles(level).database("acme"), SqliteLimits.WRITE_DEFAULTS)) {
+            assertThat(c.connection().isClosed()).isFalse();
+        }
+
+        Path dataDirNamedRecovery = hot.resolve("recovery-owner").resolve("recovery").resolve("hot");
+        Files.createDirectories(dataDirNamedRecovery);
+        assertThat(new TenantFiles(dataDirNamedRecovery).scratchDir("acme").getParent())
+                .as("a hot directory that is no scratch directory keeps its own recovery/")
+                .isEqualTo(dataDirNamedRecovery.toAbsolutePath().normalize().resolve("recovery"));
+    }
+
     @Test
     void validIdsStayUnderTheTenantsDirectory() {
         TenantFiles files = new TenantFiles(hot);
