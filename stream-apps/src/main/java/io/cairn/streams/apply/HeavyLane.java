@@ -53,6 +53,8 @@ final class HeavyLane implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HeavyLane.class);
     private static final long FIRST_BACKOFF_MILLIS = 50;
     private static final long MAX_BACKOFF_MILLIS = 10_000;
+    /** How long the tenants of a group wait after a fault of the lane's own before they are tried again. */
+    private static final long FAULT_RETRY_MILLIS = 1_000;
     /** Records of a tenant kept whole in memory; later ones keep only their position and are fetched again when their turn comes. */
     static final int KEPT_PER_TENANT = 8;
 
@@ -76,7 +78,14 @@ final class HeavyLane implements AutoCloseable {
     private final Map<Integer, Set<String>> owners = new HashMap<>();
     /** Per partition, the tenants that got a queue since {@link #joinedOn} last drained it. */
     private final Map<Integer, List<String>> joined = new HashMap<>();
+    /** Tenants whose turn has come, each at most once, and none a worker holds ({@link #busy}). */
     private final ArrayDeque<String> turns = new ArrayDeque<>();
+    /**
+     * Tenants whose turn a worker took and has not given back: no other worker may apply them, and a record
+     * arriving meanwhile (its queue emptied by that worker a moment ago) gets no turn of its own; the worker
+     * gives the turn back once it is done ({@link #takeTurnsAgain}, {@link #retryLater}, {@link #finish}).
+     */
+    private final Set<String> busy = new HashSet<>();
     /** Tenants whose first record the machine failed: when their turn may come again (System.nanoTime). */
     private final Map<String, Long> retryAt = new HashMap<>();
     /** The backoff of each record the machine failed, doubling to {@link #MAX_BACKOFF_MILLIS}. */
@@ -166,7 +175,7 @@ final class HeavyLane implements AutoCloseable {
             q.add(new Queued(tenant, r.position(), q.size() < KEPT_PER_TENANT ? r.command() : null));
             if (r.command().getPayload() instanceof DeleteTenant) deletes.add(r.position());
             if (!persisted.contains(r.position())) unpersisted.put(r.position(), tenant);
-            if (q.size() == 1) turns.add(tenant);
+            if (q.size() == 1 && !busy.contains(tenant)) turns.add(tenant);
             lock.notifyAll();
         }
     }
@@ -242,30 +251,60 @@ final class HeavyLane implements AutoCloseable {
                 }
                 if (closed) return;
             }
-            batch.removeIf(this::supersededByDelete);
-            if (batch.isEmpty()) continue;
-            List<Queued> group = withRuns(batch);
-            int together = group.size() == 1 ? 0 : applyTogether(records, asked, group);
-            Set<String> waiting = new HashSet<>();
-            if (together == 0) {
-                for (Queued r : group) {
-                    if (waiting.contains(r.tenant())) continue; // an earlier record of its tenant waits: so do its later ones
-                    if (apply(records, asked, r)) {
-                        finish(r, false);
-                    } else {
-                        retryLater(r);
-                        waiting.add(r.tenant());
-                    }
-                }
-            } else {
-                for (Queued r : group.subList(0, together)) {
-                    forgetRetries(r);
-                    finish(r, false);
-                }
-                metrics.heavyGroup(together);
+            try {
+                applyTurns(records, asked, batch);
+            } catch (RuntimeException e) {
+                // A fault of the lane's own: its thread goes on, or every tenant it holds would wait for good.
+                log.error("heavy lane: applying the turns of {} failed; they are tried again in {} ms", tenantsOf(batch), FAULT_RETRY_MILLIS, e);
+                giveBackAfterFault(batch);
             }
-            takeTurnsAgain(group, waiting);
         }
+    }
+
+    /** Applies the records of {@code batch} (each its tenant's oldest) and the runs behind them, then gives their turns back. */
+    private void applyTurns(RecordApplier records, AfterCommitSnapshots asked, List<Queued> batch) {
+        batch.removeIf(this::supersededByDelete);
+        if (batch.isEmpty()) return;
+        List<Queued> group = withRuns(batch);
+        int together = group.size() == 1 ? 0 : applyTogether(records, asked, group);
+        Set<String> waiting = new HashSet<>();
+        if (together == 0) {
+            for (Queued r : group) {
+                if (waiting.contains(r.tenant())) continue; // an earlier record of its tenant waits: so do its later ones
+                if (apply(records, asked, r)) {
+                    finish(r, false);
+                } else {
+                    retryLater(r);
+                    waiting.add(r.tenant());
+                }
+            }
+        } else {
+            for (Queued r : group.subList(0, together)) {
+                forgetRetries(r);
+                finish(r, false);
+            }
+            metrics.heavyGroup(together);
+        }
+        takeTurnsAgain(group, waiting);
+    }
+
+    /** After an unexpected failure: the tenants of {@code batch} this worker still holds get their turn back after a pause. */
+    private void giveBackAfterFault(List<Queued> batch) {
+        synchronized (lock) {
+            long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FAULT_RETRY_MILLIS);
+            for (String tenant : tenantsOf(batch)) {
+                if (!busy.remove(tenant) || !queues.containsKey(tenant)) continue;
+                retryAt.put(tenant, due);
+                turns.add(tenant);
+            }
+            lock.notifyAll();
+        }
+    }
+
+    private static Set<String> tenantsOf(List<Queued> batch) {
+        Set<String> tenants = new java.util.LinkedHashSet<>();
+        for (Queued q : batch) tenants.add(q.tenant());
+        return tenants;
     }
 
     /**
@@ -314,14 +353,15 @@ final class HeavyLane implements AutoCloseable {
     }
 
     /**
-     * Gives each tenant of {@code group} its turn again once, when it has records left; not those in
-     * {@code waiting}, whose turn {@link #retryLater} gave back already.
+     * Gives back the turn of each tenant of {@code group}, to the end of the line when it has records left
+     * (some may have arrived while its queue was empty); not those in {@code waiting}, whose turn
+     * {@link #retryLater} gave back already.
      */
     private void takeTurnsAgain(List<Queued> group, Set<String> waiting) {
         synchronized (lock) {
             Set<String> seen = new HashSet<>(waiting);
             for (Queued r : group) {
-                if (seen.add(r.tenant()) && queues.containsKey(r.tenant())) turns.add(r.tenant());
+                if (seen.add(r.tenant()) && busy.remove(r.tenant()) && queues.containsKey(r.tenant())) turns.add(r.tenant());
             }
             lock.notifyAll();
         }
@@ -343,6 +383,7 @@ final class HeavyLane implements AutoCloseable {
                 wait = wait < 0 ? due - now : Math.min(wait, due - now);
             } else {
                 batch.add(queues.get(tenant).peek());
+                busy.add(tenant);
             }
         }
         turns.addAll(waiting);
@@ -384,6 +425,7 @@ final class HeavyLane implements AutoCloseable {
         synchronized (lock) {
             long backoff = retryBackoff.merge(r.position(), FIRST_BACKOFF_MILLIS, (was, first) -> Math.min(was * 2, MAX_BACKOFF_MILLIS));
             retryAt.put(r.tenant(), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff));
+            busy.remove(r.tenant());
             turns.add(r.tenant());
             lock.notifyAll();
         }
@@ -512,8 +554,9 @@ final class HeavyLane implements AutoCloseable {
     }
 
     /**
-     * The record is applied (durably): off the queue; the tenant is released when nothing of it is left, and
-     * otherwise gets its turn again when {@code turnAgain} (else the caller gives it, once per group).
+     * The record is applied (durably): off the queue; the tenant is released when nothing of it is left. When
+     * {@code turnAgain} the worker gives its turn back here (to the end of the line if records are left), else
+     * the caller does, once per group ({@link #takeTurnsAgain}).
      */
     private void finish(Queued r, boolean turnAgain) {
         boolean wasPersisted;
@@ -529,9 +572,8 @@ final class HeavyLane implements AutoCloseable {
                 queues.remove(tenant);
                 Set<String> owned = owners.get(r.position().partition());
                 if (owned != null && owned.remove(tenant) && owned.isEmpty()) owners.remove(r.position().partition());
-            } else if (turnAgain) {
-                turns.add(tenant);
             }
+            if (turnAgain && busy.remove(tenant) && queues.containsKey(tenant)) turns.add(tenant);
         }
         // Its row stays until its outcome and state are surely in Kafka (drainTo, persistPending): a start
         // before then fetches the record again, which its position skips and whose state goes out again.

@@ -168,6 +168,39 @@ class HeavyLaneTest extends ApplierHarness {
         assertThat(lane.owns("acme")).isFalse();
     }
 
+    /**
+     * A record that arrives the moment the lane emptied its tenant's queue, before the worker gave the tenant's
+     * turn back, gets one turn, not two: the tenant once stood twice in line, the worker took both turns into
+     * one group, applied its head twice over and died finishing it (the bench saw a tenant's writes stop for
+     * good, each answered 504 after 30 s). Here every record is queued just as the lane lets go of the tenant.
+     */
+    @Test
+    void aRecordQueuedAsTheLaneLetsGoOfItsTenantGetsOneTurn() throws Exception {
+        startApplier(16);
+        applyAll(Commands.create("acme"), Commands.execute("acme", "CREATE TABLE t (n)"));
+        Map<Bookmark, TenantCommand> log = new java.util.concurrent.ConcurrentHashMap<>();
+        TenantDatabasePool pool = new TenantDatabasePool(new TenantFiles(hot), SqliteLimits.WRITE_DEFAULTS, 8);
+        open.add(pool);
+        HeavyLane lane = new HeavyLane(pool, 100, null, TenantRecovery.NONE, new ApplierMetrics(registry), log::get, 1);
+        open.add(lane);
+        lane.start();
+        int writes = 300;
+        List<Emission> out = new ArrayList<>();
+        for (int n = 1; n <= writes; n++) {
+            Bookmark at = new Bookmark(0, 1_000 + n);
+            log.put(at, Commands.execute("acme", "INSERT INTO t VALUES (" + n + ")"));
+            lane.enqueue(new ApplyProcessor.LogRecord(log.get(at), at));
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ZERO).until(() -> !lane.owns("acme"));
+            lane.drainTo(out);
+        }
+        await().atMost(Duration.ofSeconds(30)).pollInSameThread().pollInterval(Duration.ofMillis(10)).until(() -> {
+            lane.drainTo(out);
+            return out.stream().filter(e -> e.value() instanceof CommandResult).count() == writes;
+        });
+        assertThat(query("acme", "SELECT count(*), sum(n) FROM t")).containsExactly(List.of(writes, writes * (writes + 1) / 2));
+        assertThat(lane.size()).isZero();
+    }
+
     @Test
     void aRecordTheMachineCannotApplyNowHoldsItsOwnTenantOnly() throws Exception {
         startApplier(16);
