@@ -1,6 +1,7 @@
 package io.cairn.streams.apply;
 
 import io.cairn.connectors.keys.TenantKeys;
+import io.cairn.streams.apply.HeavyLaneQueues.Queued;
 import io.cairn.tenantdb.cpu.LowPriority;
 import io.cairn.topics.Bookmark;
 import io.cairn.topics.ErrorCode;
@@ -10,9 +11,7 @@ import io.cairn.topics.avro.ExecuteBatch;
 import io.cairn.topics.avro.Sealed;
 import io.cairn.topics.avro.TenantCommand;
 import java.sql.SQLException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * Where records that need more than the quick budget run, so that no tenant can hold the stream thread
  * every other tenant of the partition shares. Threads of its own apply them with the full budget, tenants
  * taking turns: a turn is the tenant's oldest record and the writes right behind it (a run), grouped with
- * other tenants' turns under one commit.
+ * other tenants' turns under one commit. Who comes next is kept by {@link HeavyLaneQueues}.
  *
  * <p>A tenant with a record here is <b>owned</b> by the lane until its queue is empty: its later
  * records are queued behind (its order is the log's), so the tenant's writes wait for its own heavy
@@ -51,15 +50,8 @@ final class HeavyLane implements AutoCloseable {
     }
 
     private static final Logger log = LoggerFactory.getLogger(HeavyLane.class);
-    private static final long FIRST_BACKOFF_MILLIS = 50;
-    private static final long MAX_BACKOFF_MILLIS = 10_000;
     /** How long the tenants of a group wait after a fault of the lane's own before they are tried again. */
     private static final long FAULT_RETRY_MILLIS = 1_000;
-    /** Records of a tenant kept whole in memory; later ones keep only their position and are fetched again when their turn comes. */
-    static final int KEPT_PER_TENANT = 8;
-
-    /** A queued record: its command, or null when only the position is kept. */
-    private record Queued(String tenant, Bookmark position, TenantCommand command) {}
 
     private final TenantDatabasePool pool;
     /** One per worker thread: each applies its own groups of tenants. */
@@ -72,29 +64,7 @@ final class HeavyLane implements AutoCloseable {
     /** A group takes no more records once it has applied this long (a run's first record alone may take longer). */
     static final java.time.Duration GROUP_TIME = java.time.Duration.ofMillis(50);
 
-    private final Object lock = new Object();
-    private final Map<String, ArrayDeque<Queued>> queues = new HashMap<>();
-    /** Per partition, the tenants with a queue here. */
-    private final Map<Integer, Set<String>> owners = new HashMap<>();
-    /** Per partition, the tenants that got a queue since {@link #joinedOn} last drained it. */
-    private final Map<Integer, List<String>> joined = new HashMap<>();
-    /** Tenants whose turn has come, each at most once, and none a worker holds ({@link #busy}). */
-    private final ArrayDeque<String> turns = new ArrayDeque<>();
-    /**
-     * Tenants whose turn a worker took and has not given back: no other worker may apply them, and a record
-     * arriving meanwhile (its queue emptied by that worker a moment ago) gets no turn of its own; the worker
-     * gives the turn back once it is done ({@link #takeTurnsAgain}, {@link #retryLater}, {@link #finish}).
-     */
-    private final Set<String> busy = new HashSet<>();
-    /** Tenants whose first record the machine failed: when their turn may come again (System.nanoTime). */
-    private final Map<String, Long> retryAt = new HashMap<>();
-    /** The backoff of each record the machine failed, doubling to {@link #MAX_BACKOFF_MILLIS}. */
-    private final Map<Bookmark, Long> retryBackoff = new HashMap<>();
-    /** Deletes queued here: a write of their tenant's that the machine keeps failing gives way to them. */
-    private final Set<Bookmark> deletes = new HashSet<>();
-    private final Set<Bookmark> queued = new HashSet<>();
-    private final Map<Bookmark, String> unpersisted = new HashMap<>();
-    private final Set<Bookmark> persisted = new HashSet<>();
+    private final HeavyLaneQueues line = new HeavyLaneQueues();
     private final ConcurrentLinkedQueue<Emission> outbox = new ConcurrentLinkedQueue<>();
     /** Records applied whose deferred row is still there: it goes once their outcome and state are surely in Kafka. */
     private final ConcurrentLinkedQueue<Bookmark> appliedWithRow = new ConcurrentLinkedQueue<>();
@@ -141,43 +111,22 @@ final class HeavyLane implements AutoCloseable {
 
     /** True while the lane has a record of {@code tenant} to apply: the tenant's next records must queue behind. */
     boolean owns(String tenant) {
-        synchronized (lock) {
-            return queues.containsKey(tenant);
-        }
+        return line.owns(tenant);
     }
 
     /** The tenants of {@code partition} with records here: what the partition's published position excludes ({@code CopyPositions}). */
     Set<String> tenantsOn(int partition) {
-        synchronized (lock) {
-            Set<String> owned = owners.get(partition);
-            return owned == null ? Set.of() : Set.copyOf(owned);
-        }
+        return line.tenantsOn(partition);
     }
 
     /** The tenants of {@code partition} that started having records here since the last call (drained). */
     List<String> joinedOn(int partition) {
-        synchronized (lock) {
-            List<String> j = joined.remove(partition);
-            return j == null ? List.of() : j;
-        }
+        return line.joinedOn(partition);
     }
 
     /** Queues {@code r} behind its tenant's earlier records here; a position already queued is ignored. */
     void enqueue(ApplyProcessor.LogRecord r) {
-        synchronized (lock) {
-            if (!queued.add(r.position())) return;
-            String tenant = r.command().getTenant();
-            ArrayDeque<Queued> q = queues.computeIfAbsent(tenant, t -> {
-                owners.computeIfAbsent(r.position().partition(), p -> new HashSet<>()).add(t);
-                joined.computeIfAbsent(r.position().partition(), p -> new ArrayList<>()).add(t);
-                return new ArrayDeque<>();
-            });
-            q.add(new Queued(tenant, r.position(), q.size() < KEPT_PER_TENANT ? r.command() : null));
-            if (r.command().getPayload() instanceof DeleteTenant) deletes.add(r.position());
-            if (!persisted.contains(r.position())) unpersisted.put(r.position(), tenant);
-            if (q.size() == 1 && !busy.contains(tenant)) turns.add(tenant);
-            lock.notifyAll();
-        }
+        line.enqueue(r);
     }
 
     /**
@@ -186,20 +135,10 @@ final class HeavyLane implements AutoCloseable {
      * hook, before Kafka commits offsets.
      */
     void persistPending() throws SQLException {
-        Map<Bookmark, String> todo;
-        synchronized (lock) {
-            todo = new HashMap<>(unpersisted);
-        }
+        Map<Bookmark, String> todo = line.unpersisted();
         Drained mine = drained.computeIfAbsent(Thread.currentThread(), t -> new Drained());
         pool.registry().deferredChanges(todo, mine.beforeCommit); // one transaction, one sync, however many
-        synchronized (lock) {
-            for (Bookmark b : todo.keySet()) {
-                // A record finished meanwhile was applied durably, but its state may not be in Kafka yet:
-                // its row goes the way of every applied record's.
-                if (unpersisted.remove(b) != null && queued.contains(b)) persisted.add(b);
-                else appliedWithRow.add(b);
-            }
-        }
+        appliedWithRow.addAll(line.persisted(todo.keySet()));
         mine.beforeCommit = mine.sinceCommit;
         mine.sinceCommit = new ArrayList<>();
     }
@@ -207,10 +146,7 @@ final class HeavyLane implements AutoCloseable {
     /** Queues again the records of {@code partition} a previous run deferred but did not apply. */
     void recover(int partition) throws Exception {
         for (Bookmark b : pool.registry().deferredOf(partition)) {
-            synchronized (lock) {
-                if (queued.contains(b)) continue;
-                persisted.add(b);
-            }
+            if (!line.recovered(b)) continue;
             enqueue(new ApplyProcessor.LogRecord(refetch.fetch(b), b));
         }
     }
@@ -230,33 +166,24 @@ final class HeavyLane implements AutoCloseable {
 
     /** Records queued or running. */
     int size() {
-        synchronized (lock) {
-            return queued.size();
-        }
+        return line.size();
     }
 
     private void work(RecordApplier records, AfterCommitSnapshots asked) {
         while (!closed) {
-            List<Queued> batch = new ArrayList<>();
-            synchronized (lock) {
-                while (!closed && batch.isEmpty()) {
-                    long waitNanos = takeTurns(batch, System.nanoTime());
-                    if (!batch.isEmpty()) break;
-                    try {
-                        if (waitNanos < 0) lock.wait();
-                        else TimeUnit.NANOSECONDS.timedWait(lock, Math.max(1_000_000, waitNanos));
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-                if (closed) return;
+            List<Queued> batch;
+            try {
+                batch = line.awaitTurns(BATCH, () -> closed);
+            } catch (InterruptedException e) {
+                return;
             }
+            if (batch.isEmpty()) return;
             try {
                 applyTurns(records, asked, batch);
             } catch (RuntimeException e) {
                 // A fault of the lane's own: its thread goes on, or every tenant it holds would wait for good.
                 log.error("heavy lane: applying the turns of {} failed; they are tried again in {} ms", tenantsOf(batch), FAULT_RETRY_MILLIS, e);
-                giveBackAfterFault(batch);
+                line.giveBackAfterFault(tenantsOf(batch), FAULT_RETRY_MILLIS);
             }
         }
     }
@@ -272,33 +199,22 @@ final class HeavyLane implements AutoCloseable {
             for (Queued r : group) {
                 if (waiting.contains(r.tenant())) continue; // an earlier record of its tenant waits: so do its later ones
                 if (apply(records, asked, r)) {
-                    finish(r, false);
+                    finish(r);
                 } else {
-                    retryLater(r);
+                    line.retryLater(r);
                     waiting.add(r.tenant());
                 }
             }
         } else {
             for (Queued r : group.subList(0, together)) {
-                forgetRetries(r);
-                finish(r, false);
+                line.forgetRetries(r);
+                finish(r);
             }
             metrics.heavyGroup(together);
         }
-        takeTurnsAgain(group, waiting);
-    }
-
-    /** After an unexpected failure: the tenants of {@code batch} this worker still holds get their turn back after a pause. */
-    private void giveBackAfterFault(List<Queued> batch) {
-        synchronized (lock) {
-            long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(FAULT_RETRY_MILLIS);
-            for (String tenant : tenantsOf(batch)) {
-                if (!busy.remove(tenant) || !queues.containsKey(tenant)) continue;
-                retryAt.put(tenant, due);
-                turns.add(tenant);
-            }
-            lock.notifyAll();
-        }
+        Set<String> done = tenantsOf(group);
+        done.removeAll(waiting); // their turn is given back already, to wait out the backoff
+        line.giveTurnsBack(done);
     }
 
     private static Set<String> tenantsOf(List<Queued> batch) {
@@ -321,14 +237,7 @@ final class HeavyLane implements AutoCloseable {
         int room = BATCH - heads.size();
         for (Queued head : heads) {
             group.add(head);
-            List<Queued> behind = new ArrayList<>();
-            synchronized (lock) {
-                ArrayDeque<Queued> q = queues.get(head.tenant());
-                var it = q.iterator();
-                it.next(); // the head
-                while (it.hasNext() && behind.size() < room) behind.add(it.next());
-            }
-            for (Queued next : behind) {
+            for (Queued next : line.behind(head, room)) {
                 Queued known = withCommand(next);
                 if (known == null || !isWrite(known.command())) break;
                 group.add(known);
@@ -353,55 +262,13 @@ final class HeavyLane implements AutoCloseable {
     }
 
     /**
-     * Gives back the turn of each tenant of {@code group}, to the end of the line when it has records left
-     * (some may have arrived while its queue was empty); not those in {@code waiting}, whose turn
-     * {@link #retryLater} gave back already.
-     */
-    private void takeTurnsAgain(List<Queued> group, Set<String> waiting) {
-        synchronized (lock) {
-            Set<String> seen = new HashSet<>(waiting);
-            for (Queued r : group) {
-                if (seen.add(r.tenant()) && busy.remove(r.tenant()) && queues.containsKey(r.tenant())) turns.add(r.tenant());
-            }
-            lock.notifyAll();
-        }
-    }
-
-    /**
-     * Moves into {@code batch} the next record of up to {@link #BATCH} tenants whose turn has come, each its
-     * tenant's oldest: one commit and one sync for all. A tenant waiting out a machine failure keeps its place
-     * but is passed over until its retry time. Returns the nanoseconds until the first of those is due (-1: none).
-     */
-    private long takeTurns(List<Queued> batch, long now) {
-        long wait = -1;
-        List<String> waiting = new ArrayList<>();
-        while (!turns.isEmpty() && batch.size() < BATCH) {
-            String tenant = turns.poll();
-            Long due = retryAt.get(tenant);
-            if (due != null && due - now > 0) {
-                waiting.add(tenant);
-                wait = wait < 0 ? due - now : Math.min(wait, due - now);
-            } else {
-                batch.add(queues.get(tenant).peek());
-                busy.add(tenant);
-            }
-        }
-        turns.addAll(waiting);
-        return wait;
-    }
-
-    /**
      * A write the machine keeps failing (its retries began) whose tenant is deleted behind it gives way: it is
      * answered {@code tenant_not_found} and the delete goes on, so an operator can always delete a tenant. A copy
      * that applies it first reaches the same end, the tenant gone; only this copy's answer to the write differs.
      * Other kinds of record wait for the machine as before. Returns true when {@code r} was so answered.
      */
     private boolean supersededByDelete(Queued r) {
-        synchronized (lock) {
-            if (!retryBackoff.containsKey(r.position())) return false;
-            ArrayDeque<Queued> q = queues.get(r.tenant());
-            if (q == null || q.stream().noneMatch(later -> deletes.contains(later.position()))) return false;
-        }
+        if (!line.retryingWithDeleteBehind(r)) return false;
         TenantCommand cmd;
         try {
             cmd = r.command() != null ? r.command() : refetch.fetch(r.position());
@@ -415,20 +282,9 @@ final class HeavyLane implements AutoCloseable {
                 "the tenant was deleted before this write could be applied (the node could not apply it then); nothing of it was applied", null);
         metrics.applied(gone);
         outbox.add(Emission.result(GroupCommit.result(cmd, r.position(), gone, System.currentTimeMillis())));
-        forgetRetries(r);
-        finish(r, true);
+        line.forgetRetries(r);
+        if (line.finish(r, true)) appliedWithRow.add(r.position());
         return true;
-    }
-
-    /** A record the machine failed stays first of its tenant's, whose turn waits out the backoff while other tenants' go on. */
-    private void retryLater(Queued r) {
-        synchronized (lock) {
-            long backoff = retryBackoff.merge(r.position(), FIRST_BACKOFF_MILLIS, (was, first) -> Math.min(was * 2, MAX_BACKOFF_MILLIS));
-            retryAt.put(r.tenant(), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff));
-            busy.remove(r.tenant());
-            turns.add(r.tenant());
-            lock.notifyAll();
-        }
     }
 
     /**
@@ -476,7 +332,7 @@ final class HeavyLane implements AutoCloseable {
      * no tenant's record that the machine cannot apply now holds the lane every tenant's heavy records share.
      */
     private boolean apply(RecordApplier records, AfterCommitSnapshots asked, Queued queued) {
-        long backoff = FIRST_BACKOFF_MILLIS;
+        long backoff = HeavyLaneQueues.FIRST_BACKOFF_MILLIS;
         int unknown = 0;
         ApplyProcessor.LogRecord r = null;
         while (!closed) {
@@ -498,7 +354,7 @@ final class HeavyLane implements AutoCloseable {
                     if (outcome instanceof Outcome.Applied) out.add(Emission.tombstone(r.command().getTenant()));
                 }
                 outbox.addAll(out);
-                forgetRetries(queued);
+                line.forgetRetries(queued);
                 return true;
             } catch (Exception e) {
                 group.abort();
@@ -516,7 +372,7 @@ final class HeavyLane implements AutoCloseable {
                 if (kind == FailureRecovery.Kind.UNKNOWN && ++unknown >= FailureRecovery.QUARANTINE_AFTER) {
                     log.error("tenant {}: heavy record {} failed {} times; quarantined", r.command().getTenant(), r.position(), unknown, e);
                     quarantine(r, e, unknown);
-                    forgetRetries(queued);
+                    line.forgetRetries(queued);
                     return true;
                 }
                 if (kind == FailureRecovery.Kind.MACHINE) {
@@ -530,17 +386,10 @@ final class HeavyLane implements AutoCloseable {
                 } catch (InterruptedException stop) {
                     return false;
                 }
-                backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+                backoff = Math.min(backoff * 2, HeavyLaneQueues.MAX_BACKOFF_MILLIS);
             }
         }
         return false;
-    }
-
-    private void forgetRetries(Queued queued) {
-        synchronized (lock) {
-            retryBackoff.remove(queued.position());
-            retryAt.remove(queued.tenant());
-        }
     }
 
     private void quarantine(ApplyProcessor.LogRecord r, Exception cause, int attempts) {
@@ -554,38 +403,18 @@ final class HeavyLane implements AutoCloseable {
     }
 
     /**
-     * The record is applied (durably): off the queue; the tenant is released when nothing of it is left. When
-     * {@code turnAgain} the worker gives its turn back here (to the end of the line if records are left), else
-     * the caller does, once per group ({@link #takeTurnsAgain}).
+     * The record is applied (durably): off the queue. Its row stays until its outcome and state are surely in
+     * Kafka (drainTo, persistPending): a start before then fetches the record again, which its position skips
+     * and whose state goes out again.
      */
-    private void finish(Queued r, boolean turnAgain) {
-        boolean wasPersisted;
-        synchronized (lock) {
-            String tenant = r.tenant();
-            ArrayDeque<Queued> q = queues.get(tenant);
-            q.poll();
-            queued.remove(r.position());
-            unpersisted.remove(r.position());
-            wasPersisted = persisted.remove(r.position());
-            deletes.remove(r.position());
-            if (q.isEmpty()) {
-                queues.remove(tenant);
-                Set<String> owned = owners.get(r.position().partition());
-                if (owned != null && owned.remove(tenant) && owned.isEmpty()) owners.remove(r.position().partition());
-            }
-            if (turnAgain && busy.remove(tenant) && queues.containsKey(tenant)) turns.add(tenant);
-        }
-        // Its row stays until its outcome and state are surely in Kafka (drainTo, persistPending): a start
-        // before then fetches the record again, which its position skips and whose state goes out again.
-        if (wasPersisted) appliedWithRow.add(r.position());
+    private void finish(Queued r) {
+        if (line.finish(r, false)) appliedWithRow.add(r.position());
     }
 
     @Override
     public void close() {
         closed = true;
-        synchronized (lock) {
-            lock.notifyAll();
-        }
+        line.wakeAll();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         for (Thread worker : workers) {
             try {

@@ -1,0 +1,262 @@
+package io.cairn.streams.apply;
+
+import io.cairn.topics.Bookmark;
+import io.cairn.topics.avro.DeleteTenant;
+import io.cairn.topics.avro.TenantCommand;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The {@link HeavyLane}'s line: each tenant's queue of records, in log order, and whose turn comes next.
+ *
+ * <p>A tenant stands in line ({@code turns}) at most once, and never while a worker holds its turn: a worker
+ * takes a tenant's turn ({@link #awaitTurns}), applies its oldest records, and gives the turn back
+ * ({@link #giveTurnsBack}, {@link #retryLater}, {@link #finish} with {@code giveTurnBack}, {@link #giveBackAfterFault}).
+ * A record that arrives while a worker holds its tenant gets no turn of its own, even when that worker just
+ * emptied the tenant's queue: the worker gives it one as it lets go. So no two workers ever apply one tenant,
+ * and a worker's group never holds one record twice.
+ *
+ * <p>It also keeps what must survive a crash ({@link #unpersisted}, {@link #persisted}) and the retry times of
+ * records the machine failed. Thread-safe: one monitor, held only for bookkeeping, never across an apply.
+ */
+final class HeavyLaneQueues {
+    /** A queued record: its command, or null when only the position is kept. */
+    record Queued(String tenant, Bookmark position, TenantCommand command) {}
+
+    /** Records of a tenant kept whole in memory; later ones keep only their position and are fetched again when their turn comes. */
+    static final int KEPT_PER_TENANT = 8;
+    static final long FIRST_BACKOFF_MILLIS = 50;
+    static final long MAX_BACKOFF_MILLIS = 10_000;
+
+    private final Object lock = new Object();
+    private final Map<String, ArrayDeque<Queued>> queues = new HashMap<>();
+    /** Per partition, the tenants with a queue here. */
+    private final Map<Integer, Set<String>> owners = new HashMap<>();
+    /** Per partition, the tenants that got a queue since {@link #joinedOn} last drained it. */
+    private final Map<Integer, List<String>> joined = new HashMap<>();
+    /** Tenants whose turn has come, each at most once, and none a worker holds. */
+    private final ArrayDeque<String> turns = new ArrayDeque<>();
+    /** Tenants whose turn a worker took and has not given back. */
+    private final Set<String> busy = new HashSet<>();
+    /** Tenants whose first record the machine failed: when their turn may come again (System.nanoTime). */
+    private final Map<String, Long> retryAt = new HashMap<>();
+    /** The backoff of each record the machine failed, doubling to {@link #MAX_BACKOFF_MILLIS}. */
+    private final Map<Bookmark, Long> retryBackoff = new HashMap<>();
+    /** Deletes queued here: a write of their tenant's that the machine keeps failing gives way to them. */
+    private final Set<Bookmark> deletes = new HashSet<>();
+    private final Set<Bookmark> queued = new HashSet<>();
+    private final Map<Bookmark, String> unpersisted = new HashMap<>();
+    private final Set<Bookmark> persisted = new HashSet<>();
+
+    /** True while {@code tenant} has a record here: its next records must queue behind. */
+    boolean owns(String tenant) {
+        synchronized (lock) {
+            return queues.containsKey(tenant);
+        }
+    }
+
+    /** The tenants of {@code partition} with records here. */
+    Set<String> tenantsOn(int partition) {
+        synchronized (lock) {
+            Set<String> owned = owners.get(partition);
+            return owned == null ? Set.of() : Set.copyOf(owned);
+        }
+    }
+
+    /** The tenants of {@code partition} that started having records here since the last call (drained). */
+    List<String> joinedOn(int partition) {
+        synchronized (lock) {
+            List<String> j = joined.remove(partition);
+            return j == null ? List.of() : j;
+        }
+    }
+
+    /** Records queued or being applied. */
+    int size() {
+        synchronized (lock) {
+            return queued.size();
+        }
+    }
+
+    /** Queues {@code r} behind its tenant's earlier records; a position already queued is ignored. */
+    void enqueue(ApplyProcessor.LogRecord r) {
+        synchronized (lock) {
+            if (!queued.add(r.position())) return;
+            String tenant = r.command().getTenant();
+            ArrayDeque<Queued> q = queues.computeIfAbsent(tenant, t -> {
+                owners.computeIfAbsent(r.position().partition(), p -> new HashSet<>()).add(t);
+                joined.computeIfAbsent(r.position().partition(), p -> new ArrayList<>()).add(t);
+                return new ArrayDeque<>();
+            });
+            q.add(new Queued(tenant, r.position(), q.size() < KEPT_PER_TENANT ? r.command() : null));
+            if (r.command().getPayload() instanceof DeleteTenant) deletes.add(r.position());
+            if (!persisted.contains(r.position())) unpersisted.put(r.position(), tenant);
+            if (q.size() == 1 && !busy.contains(tenant)) turns.add(tenant);
+            lock.notifyAll();
+        }
+    }
+
+    /** A position recorded before a restart, to be queued again: false when it is queued already. */
+    boolean recovered(Bookmark position) {
+        synchronized (lock) {
+            if (queued.contains(position)) return false;
+            persisted.add(position);
+            return true;
+        }
+    }
+
+    /**
+     * Waits until some tenant's turn has come and takes the turns of up to {@code max} of them: their oldest
+     * records, which the caller holds until it gives the turns back. A tenant waiting out a machine failure keeps
+     * its place but is passed over until its retry time. Empty when {@code closed} turned true.
+     */
+    List<Queued> awaitTurns(int max, BooleanSupplier closed) throws InterruptedException {
+        List<Queued> batch = new ArrayList<>();
+        synchronized (lock) {
+            while (!closed.getAsBoolean()) {
+                long now = System.nanoTime();
+                long wait = -1;
+                List<String> waiting = new ArrayList<>();
+                while (!turns.isEmpty() && batch.size() < max) {
+                    String tenant = turns.poll();
+                    Long due = retryAt.get(tenant);
+                    if (due != null && due - now > 0) {
+                        waiting.add(tenant);
+                        wait = wait < 0 ? due - now : Math.min(wait, due - now);
+                    } else {
+                        batch.add(queues.get(tenant).peek());
+                        busy.add(tenant);
+                    }
+                }
+                turns.addAll(waiting);
+                if (!batch.isEmpty()) return batch;
+                if (wait < 0) lock.wait();
+                else TimeUnit.NANOSECONDS.timedWait(lock, Math.max(1_000_000, wait));
+            }
+            return List.of();
+        }
+    }
+
+    /** Up to {@code room} records queued right behind {@code head}, its tenant's oldest, in order. */
+    List<Queued> behind(Queued head, int room) {
+        synchronized (lock) {
+            List<Queued> behind = new ArrayList<>();
+            var it = queues.get(head.tenant()).iterator();
+            it.next(); // the head
+            while (it.hasNext() && behind.size() < room) behind.add(it.next());
+            return behind;
+        }
+    }
+
+    /** True when the machine failed {@code r} before (its retries began) and a delete of its tenant is queued behind it. */
+    boolean retryingWithDeleteBehind(Queued r) {
+        synchronized (lock) {
+            if (!retryBackoff.containsKey(r.position())) return false;
+            ArrayDeque<Queued> q = queues.get(r.tenant());
+            return q != null && q.stream().anyMatch(later -> deletes.contains(later.position()));
+        }
+    }
+
+    /** The machine failed {@code r}: it stays first of its tenant's, whose turn is given back and waits out the backoff. */
+    void retryLater(Queued r) {
+        synchronized (lock) {
+            long backoff = retryBackoff.merge(r.position(), FIRST_BACKOFF_MILLIS, (was, first) -> Math.min(was * 2, MAX_BACKOFF_MILLIS));
+            retryAt.put(r.tenant(), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff));
+            busy.remove(r.tenant());
+            turns.add(r.tenant());
+            lock.notifyAll();
+        }
+    }
+
+    void forgetRetries(Queued r) {
+        synchronized (lock) {
+            retryBackoff.remove(r.position());
+            retryAt.remove(r.tenant());
+        }
+    }
+
+    /**
+     * {@code r}, its tenant's oldest, is applied (durably): off the queue; the tenant is released when nothing of
+     * it is left. When {@code giveTurnBack} the turn is given back here, else the caller does ({@link #giveTurnsBack}).
+     * Returns true when its position had been recorded ({@link #persisted}): its row is to be cleared.
+     */
+    boolean finish(Queued r, boolean giveTurnBack) {
+        synchronized (lock) {
+            String tenant = r.tenant();
+            ArrayDeque<Queued> q = queues.get(tenant);
+            q.poll();
+            queued.remove(r.position());
+            unpersisted.remove(r.position());
+            deletes.remove(r.position());
+            if (q.isEmpty()) {
+                queues.remove(tenant);
+                Set<String> owned = owners.get(r.position().partition());
+                if (owned != null && owned.remove(tenant) && owned.isEmpty()) owners.remove(r.position().partition());
+            }
+            if (giveTurnBack) giveTurnBack(tenant);
+            lock.notifyAll();
+            return persisted.remove(r.position());
+        }
+    }
+
+    /** Gives back the turns of {@code tenants}: each goes to the end of the line when it has records left. */
+    void giveTurnsBack(Collection<String> tenants) {
+        synchronized (lock) {
+            tenants.forEach(this::giveTurnBack);
+            lock.notifyAll();
+        }
+    }
+
+    /** After a fault of the lane's own: the turns of {@code tenants} still held are given back, due after {@code pauseMillis}. */
+    void giveBackAfterFault(Collection<String> tenants, long pauseMillis) {
+        synchronized (lock) {
+            long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pauseMillis);
+            for (String tenant : tenants) {
+                if (busy.contains(tenant) && queues.containsKey(tenant)) retryAt.put(tenant, due);
+                giveTurnBack(tenant);
+            }
+            lock.notifyAll();
+        }
+    }
+
+    private void giveTurnBack(String tenant) {
+        if (busy.remove(tenant) && queues.containsKey(tenant)) turns.add(tenant);
+    }
+
+    /** The queued positions not recorded yet, and their tenants. */
+    Map<Bookmark, String> unpersisted() {
+        synchronized (lock) {
+            return new HashMap<>(unpersisted);
+        }
+    }
+
+    /**
+     * {@code positions} are recorded now. Returns those finished meanwhile: applied durably, but with their
+     * state perhaps not in Kafka yet, their rows go the way of every applied record's.
+     */
+    List<Bookmark> persisted(Collection<Bookmark> positions) {
+        List<Bookmark> finished = new ArrayList<>();
+        synchronized (lock) {
+            for (Bookmark b : positions) {
+                if (unpersisted.remove(b) != null && queued.contains(b)) persisted.add(b);
+                else finished.add(b);
+            }
+        }
+        return finished;
+    }
+
+    /** Wakes the workers waiting for a turn (to see that the lane closed). */
+    void wakeAll() {
+        synchronized (lock) {
+            lock.notifyAll();
+        }
+    }
+}

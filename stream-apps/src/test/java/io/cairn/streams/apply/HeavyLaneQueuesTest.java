@@ -1,0 +1,63 @@
+package io.cairn.streams.apply;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cairn.streams.apply.HeavyLaneQueues.Queued;
+import io.cairn.topics.Bookmark;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The heavy lane's line: a tenant stands in it at most once, and never while a worker holds its turn. */
+class HeavyLaneQueuesTest {
+    private final HeavyLaneQueues line = new HeavyLaneQueues();
+
+    @Test
+    void aRecordArrivingWhileAWorkerHoldsItsTenantWaitsForTheTurnToBeGivenBack() throws Exception {
+        enqueue("acme", 1);
+        List<Queued> first = line.awaitTurns(64, () -> false);
+        assertThat(first).extracting(Queued::position).containsExactly(new Bookmark(0, 1));
+        line.finish(first.getFirst(), false);
+        assertThat(line.owns("acme")).as("its queue is empty").isFalse();
+
+        enqueue("acme", 2); // the worker still holds acme's turn
+        enqueue("bob", 3);
+        assertThat(line.awaitTurns(64, () -> false)).as("acme's turn is still held").extracting(Queued::tenant).containsExactly("bob");
+
+        line.giveTurnsBack(Set.of("acme"));
+        assertThat(line.awaitTurns(64, () -> false)).as("one turn, not two").extracting(Queued::position).containsExactly(new Bookmark(0, 2));
+    }
+
+    @Test
+    void aTenantTheMachineFailedIsPassedOverUntilItsRetryTime() throws Exception {
+        enqueue("acme", 1);
+        enqueue("bob", 2);
+        List<Queued> both = line.awaitTurns(64, () -> false);
+        assertThat(both).extracting(Queued::tenant).containsExactly("acme", "bob");
+        line.retryLater(both.get(0));
+        line.finish(both.get(1), true);
+        enqueue("bob", 3);
+        assertThat(line.awaitTurns(64, () -> false)).as("acme waits out its backoff").extracting(Queued::tenant).containsExactly("bob");
+        assertThat(line.awaitTurns(64, () -> false)).as("then its turn comes").extracting(Queued::position).containsExactly(new Bookmark(0, 1));
+    }
+
+    @Test
+    void turnsHeldWhenTheLaneFaultedAreGivenBackAfterAPause() throws Exception {
+        enqueue("acme", 1);
+        List<Queued> held = line.awaitTurns(64, () -> false);
+        long before = System.nanoTime();
+        line.giveBackAfterFault(Set.of("acme"), 100);
+        assertThat(line.awaitTurns(64, () -> false)).extracting(Queued::position).containsExactly(held.getFirst().position());
+        assertThat(System.nanoTime() - before).as("not before the pause").isGreaterThanOrEqualTo(100_000_000L);
+    }
+
+    @Test
+    void aClosedLaneTakesNoTurn() throws Exception {
+        enqueue("acme", 1);
+        assertThat(line.awaitTurns(64, () -> true)).isEmpty();
+    }
+
+    private void enqueue(String tenant, long offset) {
+        line.enqueue(new ApplyProcessor.LogRecord(Commands.execute(tenant, "INSERT INTO t VALUES (" + offset + ")"), new Bookmark(0, offset)));
+    }
+}
