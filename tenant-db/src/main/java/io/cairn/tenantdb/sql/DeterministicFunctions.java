@@ -143,7 +143,7 @@ public final class DeterministicFunctions {
         protected void xFunc() throws SQLException {
             long n = Math.max(1, value_long(0));
             if (n > MAX_RANDOMBLOB_BYTES) {
-                error("string or blob too big: randomblob() is limited to " + MAX_RANDOMBLOB_BYTES + " bytes");
+                error(SqliteErrors.TOO_BIG + "randomblob() is limited to " + MAX_RANDOMBLOB_BYTES + " bytes");
                 return;
             }
             byte[] b = new byte[(int) n];

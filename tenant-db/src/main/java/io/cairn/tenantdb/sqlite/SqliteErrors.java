@@ -11,9 +11,18 @@ import org.sqlite.SQLiteErrorCode;
 public final class SqliteErrors {
     private SqliteErrors() {}
 
+    /**
+     * How a function of Cairn's own that refuses a value too big begins its error (SQLite's sentence for
+     * SQLITE_TOOBIG): such a failure is {@link ErrorCode#VALUE_TOO_LARGE}, as when SQLite itself refuses one.
+     */
+    public static final String TOO_BIG = "string or blob too big: ";
+
     /** The stable code for a failed statement. */
     public static ErrorCode code(SQLException e) {
         int primary = e.getErrorCode() & 0xff;
+        if (primary == SQLiteErrorCode.SQLITE_ERROR.code && e.getMessage() != null && e.getMessage().contains(TOO_BIG)) {
+            return ErrorCode.VALUE_TOO_LARGE;
+        }
         if (primary == SQLiteErrorCode.SQLITE_INTERRUPT.code) return ErrorCode.STATEMENT_TIMEOUT;
         if (primary == SQLiteErrorCode.SQLITE_READONLY.code) return ErrorCode.READ_ONLY;
         if (primary == SQLiteErrorCode.SQLITE_FULL.code) return ErrorCode.QUOTA_EXCEEDED;
@@ -65,7 +74,9 @@ public final class SqliteErrors {
             case STATEMENT_TIMEOUT: return "statement ran longer than its time limit and was interrupted";
             case READ_ONLY: return "this statement would write; send writes to /execute";
             case QUOTA_EXCEEDED: return "the tenant's database reached its size quota";
-            case VALUE_TOO_LARGE: return "a string or blob is larger than the limit (64 MiB)";
+            case VALUE_TOO_LARGE:
+                if ((e.getErrorCode() & 0xff) == SQLiteErrorCode.SQLITE_TOOBIG.code) return "a string or blob is larger than the limit (64 MiB)";
+                break; // a function of Cairn's own: its sentence names its limit
             case STATEMENT_TOO_LONG: return "the statement's SQL text is longer than the limit per statement; pass long values as params";
             default: break;
         }

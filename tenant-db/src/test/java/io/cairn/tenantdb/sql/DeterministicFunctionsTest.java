@@ -95,6 +95,16 @@ class DeterministicFunctionsTest {
                 .hasMessageContaining("too big");
     }
 
+    /** An edge read runs SQLite's own randomblob, whose limit is the 64 MiB of every value: both refusals get one code. */
+    @Test
+    void aRandomblobTooBigIsAValueTooLargeAsSqlitesOwnRefusalIs() {
+        assertThatThrownBy(() -> one(conn, "SELECT randomblob(" + (DeterministicFunctions.MAX_RANDOMBLOB_BYTES + 1) + ")"))
+                .isInstanceOfSatisfying(SQLException.class, e -> {
+                    assertThat(SqliteErrors.code(e)).isEqualTo(io.cairn.topics.ErrorCode.VALUE_TOO_LARGE);
+                    assertThat(SqliteErrors.message(e)).isEqualTo("string or blob too big: randomblob() is limited to 1048576 bytes");
+                });
+    }
+
     @Test
     void everyDateFunctionWithNowSeesRecordTime() throws SQLException {
         assertThat(one(conn, "SELECT datetime('now')")).isEqualTo("2021-03-04 05:06:07");
