@@ -83,7 +83,7 @@ public final class ImportedFile {
             if (size > maxBytes) throw tooLarge(maxBytes);
             return new Checked(db, size, tables);
         } catch (SQLException e) {
-            throw new ApiError(ErrorCode.INVALID_IMPORT, "the file cannot be read as a SQLite database: " + e.getMessage());
+            throw new ApiError(ErrorCode.INVALID_IMPORT, "the file cannot be read as a SQLite database: " + SqliteErrors.message(e));
         }
     }
 

@@ -91,6 +91,18 @@ class ImportedFileTest {
         }
     }
 
+    /** A file with SQLite's header and nothing readable behind it: refused in SQLite's own words, without the driver's decoration. */
+    @Test
+    void aFileWithAHeaderButNoDatabaseIsRefusedInSqlitesWords() {
+        byte[] body = new byte[4096];
+        System.arraycopy("SQLite format 3\0".getBytes(StandardCharsets.US_ASCII), 0, body, 0, 16);
+        assertThatThrownBy(() -> ImportedFile.read(new ByteArrayInputStream(body), false, 1 << 20, dir))
+                .isInstanceOfSatisfying(ApiError.class, e -> {
+                    assertThat(e.code().wire()).isEqualTo("invalid_import");
+                    assertThat(e.getMessage()).isEqualTo("the file cannot be read as a SQLite database: file is not a database");
+                });
+    }
+
     @Test
     void aSchemaRowThatIsNotAVirtualTableIsStillRefused() {
         assertThatThrownBy(() -> importSql("PRAGMA writable_schema=ON;\n"
