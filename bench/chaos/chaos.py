@@ -713,6 +713,17 @@ class Admin:
                 if rr.status == 200:
                     S.check("fork_extra_count", scalar(rr) == x.count, f"{name} from {x.name}: {scalar(rr)} vs {x.count}")
 
+    def import_and_count(self, fmt, name, body, ctype):
+        """Imports body as the new tenant name (kept for cleanup) and reads its item count at the import's
+        bookmark; the read's response, or None when the import or the read did not succeed."""
+        ir = C.call("admin.import_" + fmt, "POST", f"/v1/tenants/{name}/import?format={fmt}", raw=body,
+                    ctype=ctype, token=ADMIN, timeout=150)
+        if ir.status != 201:
+            return None
+        self.cleanup.append((name, ir.json["api_key"]))
+        rr = q("admin.import_read", name, "SELECT count(*) FROM items", token=ir.json["api_key"], bookmark=ir.json["bookmark"])
+        return rr if rr.status == 200 else None
+
     def compare_content(self, check, tenant, point, got):
         led = LEDGERS[tenant]
         exp, unk = led.expected_at(point)
@@ -741,14 +752,9 @@ class Admin:
                 if hb:
                     self.compare_content("export_content", b, bm(hb)[1], ids)
                 name = self.name("i")
-                ir = C.call("admin.import_sqlite", "POST", f"/v1/tenants/{name}/import?format=sqlite", raw=r.body,
-                            ctype="application/octet-stream", token=ADMIN, timeout=150)
-                if ir.status == 201:
-                    self.cleanup.append((name, ir.json["api_key"]))
-                    rr = q("admin.import_read", name, "SELECT count(*) FROM items", token=ir.json["api_key"],
-                           bookmark=ir.json["bookmark"])
-                    if rr.status == 200:
-                        S.check("import_sqlite_count", scalar(rr) == len(ids), f"{name}: {scalar(rr)} vs {len(ids)}")
+                rr = self.import_and_count("sqlite", name, r.body, "application/octet-stream")
+                if rr is not None:
+                    S.check("import_sqlite_count", scalar(rr) == len(ids), f"{name}: {scalar(rr)} vs {len(ids)}")
             finally:
                 os.unlink(path)
         # SQL: a busy tenant's dump as a new tenant
@@ -756,16 +762,11 @@ class Admin:
         if r.status == 200:
             name = self.name("s")
             n_ins = r.body.count(b"INSERT INTO")
-            ir = C.call("admin.import_sql", "POST", f"/v1/tenants/{name}/import?format=sql", raw=r.body,
-                        ctype="application/sql", token=ADMIN, timeout=150)
-            if ir.status == 201:
-                self.cleanup.append((name, ir.json["api_key"]))
-                rr = q("admin.import_read", name, "SELECT count(*) FROM items", token=ir.json["api_key"],
-                       bookmark=ir.json["bookmark"])
-                if rr.status == 200:
-                    # every row of every table is one INSERT in the dump; items is most of them
-                    S.check("import_sql_count_plausible", scalar(rr) is not None and scalar(rr) <= n_ins,
-                            f"{name}: {scalar(rr)} rows vs {n_ins} INSERTs")
+            rr = self.import_and_count("sql", name, r.body, "application/sql")
+            if rr is not None:
+                # every row of every table is one INSERT in the dump; items is most of them
+                S.check("import_sql_count_plausible", scalar(rr) is not None and scalar(rr) <= n_ins,
+                        f"{name}: {scalar(rr)} rows vs {n_ins} INSERTs")
         # SQL: one quiet tenant's dump replaces another's content (200), same checksum
         src = x
         dst = EXTRAS[(EXTRAS.index(x) + 1) % len(EXTRAS)]
