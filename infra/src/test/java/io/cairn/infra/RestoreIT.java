@@ -14,10 +14,6 @@ import io.cairn.tenantdb.sql.LogicalChecksum;
 import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.cairn.topics.Bookmark;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -44,11 +40,13 @@ class RestoreIT {
     @TempDir static Path data;
     static SnapshotBucket bucket;
     static TestStack stack;
+    static TenantFileTransfers files;
 
     @BeforeAll
     static void start() throws Exception {
         bucket = SnapshotBucket.start(data.resolve("s3"));
         stack = TestStack.startWith(data, spec -> spec.withSnapshots(bucket.options()));
+        files = new TenantFileTransfers(stack, data);
     }
 
     @AfterAll
@@ -255,7 +253,7 @@ class RestoreIT {
         assertThat(pastSum).isEqualTo(replayedChecksum("ao-acme", point));
 
         // Exports: the content now (SQLite file and SQL text agree), and as of the point.
-        Path file = export("ao-acme", key, "format=sqlite");
+        Path file = files.export("ao-acme", key, "format=sqlite");
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_schema WHERE name LIKE '\\_cairn\\_%' ESCAPE '\\'")) {
                 rs.next();
@@ -263,9 +261,9 @@ class RestoreIT {
             }
             assertThat(LogicalChecksum.sha256Hex(c)).isEqualTo(stack.checksum("ao-acme", key));
         }
-        Path sql = export("ao-acme", key, "format=sql");
-        assertThat(loadDump(sql)).isEqualTo(stack.checksum("ao-acme", key));
-        Path pastFile = export("ao-acme", key, "format=sqlite&as_of=" + point);
+        Path sql = files.export("ao-acme", key, "format=sql");
+        assertThat(files.loadDump(sql)).isEqualTo(stack.checksum("ao-acme", key));
+        Path pastFile = files.export("ao-acme", key, "format=sqlite&as_of=" + point);
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + pastFile)) {
             assertThat(LogicalChecksum.sha256Hex(c)).isEqualTo(pastSum);
         }
@@ -337,8 +335,8 @@ class RestoreIT {
         String sum = stack.checksum("im-src", key);
 
         // A SQLite file into a tenant that does not exist yet: it is created with that content.
-        Path file = export("im-src", key, "format=sqlite");
-        Reply created = upload("im-new", "", Files.readAllBytes(file));
+        Path file = files.export("im-src", key, "format=sqlite");
+        Reply created = files.upload("im-new", "", Files.readAllBytes(file));
         assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
         String newKey = created.text("api_key");
         assertThat(stack.checksum("im-new", newKey)).isEqualTo(sum);
@@ -348,34 +346,34 @@ class RestoreIT {
         String other = stack.createTenant("im-over");
         write(other, "im-over", "CREATE TABLE old (x)");
         String before = stack.checksum("im-over", other);
-        Reply replaced = upload("im-over", "?format=sql", Files.readAllBytes(export("im-src", key, "format=sql")));
+        Reply replaced = files.upload("im-over", "?format=sql", Files.readAllBytes(files.export("im-src", key, "format=sql")));
         assertThat(replaced.status()).as(replaced.body().toString()).isEqualTo(200);
         assertThat(stack.checksum("im-over", other)).isEqualTo(sum);
         assertThat(stack.post("/v1/tenants/im-over/restore", ADMIN, "{\"bookmark\":\"" + replaced.text("undo_bookmark") + "\"}").status())
                 .isEqualTo(200);
         assertThat(stack.checksum("im-over", other)).isEqualTo(before);
         // The sqlite3 shell's own .dump wrapping is accepted.
-        Reply shell = upload("im-over", "?format=sql", ("PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\nCREATE TABLE t(a);\n"
+        Reply shell = files.upload("im-over", "?format=sql", ("PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\nCREATE TABLE t(a);\n"
                 + "INSERT INTO t VALUES(1);\nCOMMIT;\n").getBytes());
         assertThat(shell.status()).as(shell.body().toString()).isEqualTo(200);
 
         // Refused, and nothing stored or changed.
         String kept = stack.checksum("im-over", other);
-        assertThat(upload("im-over", "", "not a database".getBytes()).errorCode()).isEqualTo("invalid_import");
-        assertThat(upload("im-over", "?format=sql", "CREATE TABLE _cairn_keys (x);".getBytes()).errorCode()).isEqualTo("reserved_name");
-        Reply attach = upload("im-over", "?format=sql", "CREATE TABLE t (a); ATTACH 'x.db' AS x;".getBytes());
+        assertThat(files.upload("im-over", "", "not a database".getBytes()).errorCode()).isEqualTo("invalid_import");
+        assertThat(files.upload("im-over", "?format=sql", "CREATE TABLE _cairn_keys (x);".getBytes()).errorCode()).isEqualTo("reserved_name");
+        Reply attach = files.upload("im-over", "?format=sql", "CREATE TABLE t (a); ATTACH 'x.db' AS x;".getBytes());
         assertThat(attach.errorCode()).isEqualTo("forbidden_statement");
         assertThat(attach.body().path("error").path("statement").asInt()).as("0-based, as in writes").isEqualTo(1);
         assertThat(attach.body().path("error").path("message").asText()).as("counted from 1, as in migrations").startsWith("statement 2: ");
-        assertThat(upload("im-over", "", sqliteFile("CREATE TABLE t (a)",
+        assertThat(files.upload("im-over", "", files.sqliteFile("CREATE TABLE t (a)",
                 "CREATE TRIGGER t_r AFTER INSERT ON t BEGIN UPDATE t SET a = sqlite_version(); END")).errorCode())
                 .as("a trigger the write policy refuses").isEqualTo("nondeterministic");
-        assertThat(upload("im-over", "", sqliteFile("CREATE TABLE t (a)", "INSERT INTO t (rowid, a) VALUES (9223372036854775807, 1)")).errorCode())
+        assertThat(files.upload("im-over", "", files.sqliteFile("CREATE TABLE t (a)", "INSERT INTO t (rowid, a) VALUES (9223372036854775807, 1)")).errorCode())
                 .as("the largest rowid: random rowids after it").isEqualTo("nondeterministic");
-        assertThat(upload("im-over", "", sqliteFile("CREATE VIRTUAL TABLE f USING fts5(body)", "CREATE TABLE t (a)",
+        assertThat(files.upload("im-over", "", files.sqliteFile("CREATE VIRTUAL TABLE f USING fts5(body)", "CREATE TABLE t (a)",
                 "CREATE TRIGGER t_f AFTER INSERT ON t BEGIN DELETE FROM f_data; END")).errorCode())
                 .as("a trigger writing FTS5's internal table").isEqualTo("forbidden_statement");
-        Reply runaway = upload("im-over", "?format=sql", ("CREATE TABLE t (a);\nINSERT INTO t WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL"
+        Reply runaway = files.upload("im-over", "?format=sql", ("CREATE TABLE t (a);\nINSERT INTO t WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL"
                 + " SELECT i + 1 FROM c) SELECT randomblob(1000) FROM c;\n").getBytes());
         assertThat(runaway.status()).as("a script's runaway statement stops at the size limit: " + runaway.body()).isEqualTo(413);
         assertThat(runaway.body().path("error").path("statement").asInt()).isEqualTo(1);
@@ -420,7 +418,7 @@ class RestoreIT {
         assertThat(frozen.status()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(30)).until(() -> "cold".equals(stack.get("/v1/tenants/rp-cold", ADMIN).text("tier")));
         // Exported while cold (from its snapshot, which is in WAL mode): one file, rollback journal, its content.
-        Path coldExport = export("rp-cold", key, "format=sqlite");
+        Path coldExport = files.export("rp-cold", key, "format=sqlite");
         byte[] header = Files.readAllBytes(coldExport);
         assertThat(new int[] {header[18], header[19]}).as("rollback-journal file format").containsExactly(1, 1);
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + coldExport);
@@ -452,13 +450,6 @@ class RestoreIT {
 
     private static S3SnapshotStore store() {
         return bucket.store();
-    }
-
-    private static Reply upload(String tenant, String query, byte[] body) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(stack.url() + "/v1/tenants/" + tenant
-                + "/import" + query)).header("Authorization", "Bearer " + ADMIN).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return new Reply(r.statusCode(), new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()), null);
     }
 
     /** The partition Kafka's default partitioner gives the tenant's records (4 partitions in TestStack). */
@@ -498,33 +489,5 @@ class RestoreIT {
         new LogReplay(stack.kafkaProperties(), ApplierConfig.primary(dir)).replayPartition(point.partition(), point.offset() + 1,
                 tenant::equals, p -> { });
         return TestStack.fileChecksum(dir, tenant);
-    }
-
-
-    private static Path export(String tenant, String key, String query) throws Exception {
-        Path out = data.resolve("export-" + UUID.randomUUID());
-        HttpResponse<Path> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(stack.url() + "/v1/tenants/" + tenant
-                + "/export?" + query)).header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofFile(out));
-        if (r.statusCode() != 200) throw new AssertionError("export answered " + r.statusCode() + ": " + Files.readString(out));
-        assertThat(r.headers().firstValue("Cairn-Bookmark")).isPresent();
-        return out;
-    }
-
-    /** Runs a SQL export into an empty database and returns its checksum. */
-    private static String loadDump(Path sql) throws Exception {
-        Path db = data.resolve("loaded-" + UUID.randomUUID() + ".db");
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
-            for (String statement : io.cairn.tenantdb.sql.SqlScript.split(Files.readString(sql))) s.execute(statement);
-            return LogicalChecksum.sha256Hex(c);
-        }
-    }
-
-    /** The bytes of a SQLite file made, outside Cairn, by {@code statements}: what a hostile import could send. */
-    private static byte[] sqliteFile(String... statements) throws Exception {
-        Path file = data.resolve("made-" + UUID.randomUUID() + ".db");
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
-            for (String sql : statements) st.execute(sql);
-        }
-        return Files.readAllBytes(file);
     }
 }
