@@ -4,6 +4,7 @@ import io.cairn.edge.access.AccessPublisher;
 import io.cairn.edge.access.AccessRecorder;
 import io.cairn.edge.config.EdgeConfig;
 import io.cairn.edge.http.HealthCheck;
+import io.cairn.tenantdb.sqlite.ScratchSpace;
 import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.cairn.edge.auth.Authenticator;
 import io.cairn.edge.directory.DirectoryFeed;
@@ -88,6 +89,9 @@ public final class QueryEdge implements AutoCloseable {
     public static QueryEdge start(EdgeConfig config, Map<String, Object> kafkaClientProps, MeterRegistry registry, EdgeOptions options) {
         List<AutoCloseable> resources = new ArrayList<>();
         try {
+            // Copies of tenants' data on local disk go to a space of this process's own: if it is killed, the next
+            // edge to start on the node removes them (they would stay forever, erased tenants' included).
+            ScratchSpace scratch = track(resources, ScratchSpace.claim(config.scratchDir(), "cairn-edge-"));
             TenantDirectory directory = new TenantDirectory();
             DirectoryFeed feed = track(resources, new DirectoryFeed(directory, kafkaClientProps));
             MigrationCatalog migrations = new MigrationCatalog();
@@ -116,7 +120,7 @@ public final class QueryEdge implements AutoCloseable {
             AccessRecorder access = new AccessRecorder();
             track(resources, new AccessPublisher(access, kafkaClientProps, options.accessWindow(), metrics.registry()).start());
             ColdReads coldReads = options.snapshots() == null ? null : track(resources, new ColdReads(options.snapshots(),
-                    scratch(config.scratchDir(), "cairn-cold-reads-"), config.readLimits(), COLD_DOWNLOADS, COLD_COPY_BYTES,
+                    scratch.subdir("cold-reads"), config.readLimits(), COLD_DOWNLOADS, COLD_COPY_BYTES,
                     config.maxResultRows(), config.maxResultBytes()));
             ReadCache readCache = options.keys() == null ? options.readCache() : options.readCache().sealedWith(options.keys());
             QueryRunner primaryQueries = new QueryRunner(pool, directory::awaitApplied, config.maxResultRows(), config.maxResultBytes(),
@@ -125,7 +129,7 @@ public final class QueryEdge implements AutoCloseable {
                     COPY_REFRESH, metrics.registry()));
             for (ReadCopy c : copies.copies()) if (!c.primary()) directory.onDeleted(c.pool()::evict);
             PastCopies pastCopies = options.pastBuilder() == null ? null : track(resources, new PastCopies(options.pastBuilder(),
-                    scratch(config.scratchDir(), "cairn-past-"), config.readLimits(), config.maxResultRows(), config.maxResultBytes(),
+                    scratch.subdir("past"), config.readLimits(), config.maxResultRows(), config.maxResultBytes(),
                     PAST_BUILDS, PAST_COPIES, PAST_COPY_BYTES, directory::tenant,
                     config.readLimits().minFreeTempBytes()));
             // Erasure reaches this edge's disk: a deleted tenant's opened snapshot copies and past copies go with it.
@@ -133,7 +137,8 @@ public final class QueryEdge implements AutoCloseable {
             if (pastCopies != null) directory.onDeleted(pastCopies::forget);
             Map<String, java.util.function.Supplier<Object>> healthDetails = new java.util.LinkedHashMap<>(options.healthDetails());
             healthDetails.put("copies", copies::details);
-            EdgeServices services = new EdgeServices(config, new Authenticator(config.adminToken(), directory),
+            // The routes' exports and imports go to the space too.
+            EdgeServices services = new EdgeServices(config.withScratchDir(scratch.subdir("transfers")), new Authenticator(config.adminToken(), directory),
                     directory, feed::ready, gateway, logEnds,
                     primaryQueries,
                     TenantRepairs.create(gateway, directory, pool, metrics, config.writeTimeout(), migrations::pendingFor),
@@ -179,16 +184,6 @@ public final class QueryEdge implements AutoCloseable {
             copies.add(new ReadCopy(spec.name(), false, pool, queries, CopyPositions.reader(files)));
         }
         return copies;
-    }
-
-    /** A directory of this process's own on local disk, for copies of cold tenants' snapshots or of past points. */
-    private static java.nio.file.Path scratch(java.nio.file.Path dir, String prefix) {
-        try {
-            java.nio.file.Files.createDirectories(dir);
-            return java.nio.file.Files.createTempDirectory(dir, prefix);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     /** The port HTTP listens on (the one chosen when the config said 0). */

@@ -19,6 +19,7 @@ public final class CairnCommand implements Runnable {
 
     public static void main(String[] args) {
         io.cairn.edge.VirtualThreadCarriers.configure(); // before any virtual thread exists
+        io.cairn.infra.runtime.SqliteNativeLibrary.copyIntoScratchSpace(); // before any SQLite connection
         System.exit(commandLine().execute(args));
     }
 

@@ -34,6 +34,7 @@ import io.cairn.streams.materialize.MaterializerConfig;
 import io.cairn.streams.tiering.TieringConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.cairn.tenantdb.sqlite.ScratchSpace;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -53,6 +54,8 @@ import picocli.CommandLine.Option;
         description = "Run Cairn with everything embedded (Kafka, applier, HTTP edge) under one data dir.")
 public final class DevCommand implements Callable<Integer> {
     static final String SNAPSHOT_BUCKET = "cairn-snapshots";
+    /** Prefix of the directories ({@link ScratchSpace}) where a process compresses snapshots before upload. */
+    static final String SNAPSHOT_SCRATCH = "cairn-snapshots-";
     /** Reads that took at least this long are cached; cheaper ones are faster to run than to fetch. */
     static final Duration READ_CACHE_MIN_COST = Duration.ofMillis(2);
     static final Duration READ_CACHE_TTL = Duration.ofMinutes(5);
@@ -153,12 +156,15 @@ public final class DevCommand implements Callable<Integer> {
                 : new RedisQueryCache(RedisQueryCacheConfig.fromUrl(cacheUrl), registry);
         DynamoDbClient dynamoClient = DynamoDbClients.local(dynamo.endpoint());
         S3Client s3Client = S3Clients.local(s3.endpoint(), s3.accessKey(), s3.secretKey());
+        // Snapshots are compressed in a directory of this process's own, which the next start removes if this one is killed.
+        S3SnapshotConfig snapshotConfig = S3SnapshotConfig.of(SNAPSHOT_BUCKET);
+        ScratchSpace snapshotScratch = ScratchSpace.claim(snapshotConfig.workDir(), SNAPSHOT_SCRATCH);
         CairnNode node;
         CairnNode replicaNode = null;
         Path replicaDir = data.resolve("replica");
         try {
             TenantKeys keys = EncryptionSettings.keys(data.resolve(KEK_FILE), data.resolve(VAULT_DIR), registry);
-            S3SnapshotStore snapshots = new S3SnapshotStore(s3Client, S3SnapshotConfig.of(SNAPSHOT_BUCKET));
+            S3SnapshotStore snapshots = new S3SnapshotStore(s3Client, snapshotConfig.withWorkDir(snapshotScratch.dir()));
             EdgeOptions edgeOptions = EdgeOptions.defaults().withReadCache(new ReadCache(cache, READ_CACHE_MIN_COST, READ_CACHE_TTL))
                     .withChecks(List.of(HealthCheck.of("kafka-broker", () -> EmbeddedKafka.failure() == null)));
             if (replica) {
@@ -188,6 +194,7 @@ public final class DevCommand implements Callable<Integer> {
             dynamo.close();
             s3.close();
             kafka.close();
+            snapshotScratch.close();
             throw e;
         }
         if (!node.awaitHealthy(Duration.ofSeconds(120))) {
@@ -211,7 +218,7 @@ public final class DevCommand implements Callable<Integer> {
                     + " the copy; \"consistency\":\"strong\" waits for it to hold everything)");
         }
         System.out.println("cairn: Ctrl-C to stop; everything is kept under " + data);
-        Processes.runUntilStopped(kafka, s3, dynamo, embeddedRedis, cache, dynamoClient, s3Client, replicaNode, node);
+        Processes.runUntilStopped(snapshotScratch, kafka, s3, dynamo, embeddedRedis, cache, dynamoClient, s3Client, replicaNode, node);
         return 0;
     }
 

@@ -26,6 +26,7 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
+import io.cairn.tenantdb.sqlite.ScratchSpace;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -111,17 +112,22 @@ public final class RebuildCommand implements Callable<Integer> {
         }
         EmbeddedS3 ownS3 = null;
         S3Client s3 = null;
+        ScratchSpace snapshotScratch = null;
         try {
             SnapshotStore store = null;
             if (snapshotSettings != null) {
                 s3 = S3Clients.aws(snapshotSettings.region(), snapshotSettings.endpointUri());
-                store = new S3SnapshotStore(s3, S3SnapshotConfig.of(snapshotSettings.bucket()));
+                S3SnapshotConfig snapshotConfig = S3SnapshotConfig.of(snapshotSettings.bucket());
+                snapshotScratch = ScratchSpace.claim(snapshotConfig.workDir(), DevCommand.SNAPSHOT_SCRATCH);
+                store = new S3SnapshotStore(s3, snapshotConfig.withWorkDir(snapshotScratch.dir()));
             } else if (configFile == null && bootstrap == null && Files.isDirectory(data.resolve("s3"))) {
                 int port = DevPorts.resolve(data, Map.of()).port(DevPorts.Server.S3);
                 if (!reachable("127.0.0.1:" + port)) ownS3 = new EmbeddedS3(data.resolve("s3"), DevCommand.SNAPSHOT_BUCKET, port).start();
                 URI endpoint = URI.create("http://127.0.0.1:" + port);
                 s3 = S3Clients.local(endpoint, EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY);
-                store = new S3SnapshotStore(s3, S3SnapshotConfig.of(DevCommand.SNAPSHOT_BUCKET));
+                S3SnapshotConfig snapshotConfig = S3SnapshotConfig.of(DevCommand.SNAPSHOT_BUCKET);
+                snapshotScratch = ScratchSpace.claim(snapshotConfig.workDir(), DevCommand.SNAPSHOT_SCRATCH);
+                store = new S3SnapshotStore(s3, snapshotConfig.withWorkDir(snapshotScratch.dir()));
             }
             if (store != null && keys != null) store = store.sealedWith(keys);
             return rebuild(kafka, target, store, keys);
@@ -129,6 +135,7 @@ public final class RebuildCommand implements Callable<Integer> {
             if (s3 != null) s3.close();
             if (ownS3 != null) ownS3.close();
             if (ownBroker != null) ownBroker.close();
+            if (snapshotScratch != null) snapshotScratch.close();
         }
     }
 

@@ -26,6 +26,7 @@ import io.cairn.streams.apply.SnapshotOptions;
 import io.cairn.streams.materialize.MaterializerConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.cairn.tenantdb.sqlite.ScratchSpace;
 import java.nio.file.Path;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -86,10 +87,13 @@ public final class ServeCommand implements Callable<Integer> {
                     : spec.withControlPlane(null, store);
         }
         S3Client s3 = null;
+        ScratchSpace snapshotScratch = null;
         if (config.snapshots() != null) { // the applier stores snapshots; an edge lists them and reads cold tenants from them
             SnapshotSettings sn = config.snapshots();
             s3 = S3Clients.aws(sn.region(), sn.endpointUri());
-            spec = spec.withSnapshots(new SnapshotOptions(new S3SnapshotStore(s3, S3SnapshotConfig.of(sn.bucket())), sn.everyWrites(),
+            S3SnapshotConfig snapshotConfig = S3SnapshotConfig.of(sn.bucket());
+            snapshotScratch = ScratchSpace.claim(snapshotConfig.workDir(), DevCommand.SNAPSHOT_SCRATCH);
+            spec = spec.withSnapshots(new SnapshotOptions(new S3SnapshotStore(s3, snapshotConfig.withWorkDir(snapshotScratch.dir())), sn.everyWrites(),
                     (long) sn.everyMegabytes() << 20, sn.keep(), sn.restoreWindowDuration(), sn.spread()));
         }
         if (config.tiering().enabled() && config.runsApplier() && spec.controlPlane() != null && spec.snapshots() != null) {
@@ -105,7 +109,7 @@ public final class ServeCommand implements Callable<Integer> {
         io.cairn.infra.metrics.EmfReporter emf = config.metrics() != null && config.metrics().emf() != null
                 ? new io.cairn.infra.metrics.EmfReporter(registry, config.metrics().emf()).start() : null;
         System.out.println("cairn: serving" + (edge != null ? " on port " + node.httpPort() : "") + " with roles " + config.roles());
-        Processes.runUntilStopped(cache, s3, node, dynamo, emf);
+        Processes.runUntilStopped(snapshotScratch, cache, s3, node, dynamo, emf);
         return 0;
     }
 }

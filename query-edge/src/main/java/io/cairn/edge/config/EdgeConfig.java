@@ -29,7 +29,8 @@ import java.util.Objects;
  *     {@code storage_full} (reads go on), so the volume never fills up under the applier. Default 256 MiB.
  * @param scratchDir local disk where the edge makes its copies: as-of reads' past copies, exports and imports
  *     while they are checked. Each copy must leave {@code readLimits.minFreeTempBytes} free there, else 503
- *     {@code storage_full}. Default {@code java.io.tmpdir}.
+ *     {@code storage_full}. Default {@code java.io.tmpdir}. The edge makes them in a directory of its own there
+ *     ({@code ScratchSpace}: {@code cairn-edge-*}), and removes those of edges killed before they could.
  */
 public record EdgeConfig(
         String host,

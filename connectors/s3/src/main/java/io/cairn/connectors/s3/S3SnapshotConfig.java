@@ -48,6 +48,11 @@ public record S3SnapshotConfig(String bucket, long multipartThresholdBytes, long
         return new S3SnapshotConfig(bucket, thresholdBytes, partBytes, encryption, kmsKeyId, workDir, compressionLevel);
     }
 
+    /** Snapshots compressed in {@code dir} (a directory of the process's own: a process killed mid-upload leaves its file there). */
+    public S3SnapshotConfig withWorkDir(Path dir) {
+        return new S3SnapshotConfig(bucket, multipartThresholdBytes, partSizeBytes, encryption, kmsKeyId, dir, compressionLevel);
+    }
+
     public S3SnapshotConfig withEncryption(Encryption encryption, String kmsKeyId) {
         return new S3SnapshotConfig(bucket, multipartThresholdBytes, partSizeBytes, encryption, kmsKeyId, workDir, compressionLevel);
     }
