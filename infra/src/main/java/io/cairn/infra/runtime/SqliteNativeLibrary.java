@@ -1,6 +1,7 @@
 package io.cairn.infra.runtime;
 
 import io.cairn.tenantdb.sqlite.ScratchSpace;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
 /**
@@ -16,10 +17,18 @@ public final class SqliteNativeLibrary {
     private SqliteNativeLibrary() {
     }
 
-    /** Call before any SQLite connection is opened. Leaves a directory the operator set with the property alone. */
+    /**
+     * Call before any SQLite connection is opened. Leaves a directory the operator set with the property alone, and
+     * leaves sqlite-jdbc to its own default when no space can be claimed (a command that needs no SQLite still runs).
+     */
     public static void copyIntoScratchSpace() {
         if (System.getProperty(TMPDIR_PROPERTY) != null) return;
-        ScratchSpace space = ScratchSpace.claim(Path.of(System.getProperty("java.io.tmpdir")), "cairn-native-");
+        ScratchSpace space;
+        try {
+            space = ScratchSpace.claim(Path.of(System.getProperty("java.io.tmpdir")), "cairn-native-");
+        } catch (UncheckedIOException e) {
+            return; // sqlite-jdbc meets the same directory and says what is wrong with it, when SQLite is needed at all
+        }
         System.setProperty(TMPDIR_PROPERTY, space.dir().toString());
         Runtime.getRuntime().addShutdownHook(new Thread(space::close, "cairn-native-library-cleanup"));
     }
