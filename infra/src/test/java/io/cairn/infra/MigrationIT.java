@@ -354,6 +354,17 @@ class MigrationIT {
         assertThat(stack.post("/v1/migrations/wave/runs/" + next.text("run_id") + "/abort", ADMIN, null).body().path("phase").asText())
                 .isEqualTo("aborted");
         assertThat(stack.post("/v1/migrations/wave/runs/" + next.text("run_id") + "/rewind", ADMIN, null).status()).isEqualTo(404);
+
+        JsonNode listed = stack.get("/v1/migrations/wave/runs", ADMIN).body().path("runs");
+        assertThat(listed.size()).as("both runs, oldest first (the dry run is none)").isEqualTo(2);
+        assertThat(listed.get(0).path("run_id").asText()).isEqualTo(run.text("run_id"));
+        assertThat(listed.get(0).path("phase").asText()).isEqualTo("halted");
+        assertThat(listed.get(0).path("failed").asInt()).isEqualTo(2);
+        assertThat(listed.get(0).has("failures")).as("the failures are in the run's own status").isFalse();
+        assertThat(listed.get(1).path("phase").asText()).isEqualTo("aborted");
+        assertThat(listed.get(1).path("applied").asInt()).isEqualTo(8);
+        assertThat(listed.get(1).path("status").asText()).isEqualTo("/v1/migrations/wave/runs/" + next.text("run_id"));
+        assertThat(stack.get("/v1/migrations/nowhere/runs", ADMIN).status()).isEqualTo(404);
     }
 
     @Test

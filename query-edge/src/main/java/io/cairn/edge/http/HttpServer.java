@@ -122,6 +122,7 @@ public final class HttpServer implements AutoCloseable {
             add(cfg, metrics, HandlerType.GET, "/v1/migrations/{set}", migrations::getSet);
             add(cfg, metrics, HandlerType.PUT, "/v1/migrations/{set}/versions/{version}", migrations::putVersion);
             add(cfg, metrics, HandlerType.POST, "/v1/migrations/{set}/runs", migrations::startRun);
+            add(cfg, metrics, HandlerType.GET, "/v1/migrations/{set}/runs", migrations::listRuns);
             add(cfg, metrics, HandlerType.GET, "/v1/migrations/{set}/runs/{run}", migrations::getRun);
             add(cfg, metrics, HandlerType.GET, "/v1/migrations/{set}/drift", migrations::drift);
             add(cfg, metrics, HandlerType.POST, "/v1/migrations/{set}/runs/{run}/{action}", migrations::controlRun);

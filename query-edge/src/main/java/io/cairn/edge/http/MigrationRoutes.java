@@ -129,12 +129,35 @@ final class MigrationRoutes {
         ObjectNode out = Responses.object().put("set", set).put("latest_version", catalog.latest(set));
         ArrayNode arr = out.putArray("versions");
         for (Version v : versions) arr.add(versionJson(v, true));
+        addRuns(out, set);
+        Responses.json(ctx, 200, out);
+    }
+
+    /**
+     * {@code GET /v1/migrations/{set}/runs}: the set's runs, oldest first, each with the counts of its status
+     * ({@code GET .../runs/{id}}, which also lists the failures) and where that status is.
+     */
+    void listRuns(Context ctx) {
+        Authenticator.requireAdmin(s.principal(ctx));
+        String set = setParam(ctx);
+        MigrationCatalog catalog = requireCatalog();
+        if (catalog.versions(set).isEmpty()) throw new ApiError(ErrorCode.NOT_FOUND, "no migration set '" + set + "': register its version 1 first");
+        ObjectNode out = Responses.object().put("set", set);
         ArrayNode runs = out.putArray("runs");
         for (Run r : catalog.runs(set)) {
+            ObjectNode run = statusJson(r);
+            run.remove("failures");
+            runs.add(run.put("status", "/v1/migrations/" + set + "/runs/" + r.runId()));
+        }
+        Responses.json(ctx, 200, out);
+    }
+
+    private void addRuns(ObjectNode out, String set) {
+        ArrayNode runs = out.putArray("runs");
+        for (Run r : requireCatalog().runs(set)) {
             runs.addObject().put("run_id", r.runId()).put("target_version", r.targetVersion()).put("tenants", r.tenants().size())
                     .put("started_at", Instant.ofEpochMilli(r.startedAtMs()).toString());
         }
-        Responses.json(ctx, 200, out);
     }
 
     /**
