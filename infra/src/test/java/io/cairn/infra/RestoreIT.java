@@ -45,7 +45,11 @@ class RestoreIT {
     @BeforeAll
     static void start() throws Exception {
         bucket = SnapshotBucket.start(data.resolve("s3"));
-        stack = TestStack.startWith(data, spec -> spec.withSnapshots(bucket.options()));
+        // What an edge killed mid-copy left: its space, its lock file free, a tenant's past copy in it.
+        Path killed = Files.createDirectories(scratch().resolve("cairn-edge-killed").resolve("past"));
+        Files.writeString(killed.getParent().resolve("owner.lock"), "");
+        Files.writeString(killed.resolve("ao-acme.db"), "a tenant's data");
+        stack = TestStack.startWith(data, spec -> spec.withSnapshots(bucket.options()).withEdge(e -> e.withScratchDir(scratch())));
         files = new TenantFileTransfers(stack, data);
     }
 
@@ -268,6 +272,24 @@ class RestoreIT {
             assertThat(LogicalChecksum.sha256Hex(c)).isEqualTo(pastSum);
         }
         assertThat(stack.call("GET", "/v1/tenants/ao-acme/export?format=csv", key, null).errorCode()).isEqualTo("invalid_request");
+
+        // The copies are made in the edge's own space, which removed the killed edge's as it started; exports leave nothing.
+        List<Path> spaces;
+        try (var listed = Files.list(scratch())) {
+            spaces = listed.toList();
+        }
+        assertThat(spaces).as("the killed edge's space is gone; only this edge's is left").hasSize(1);
+        assertThat(spaces.get(0).getFileName().toString()).startsWith("cairn-edge-");
+        try (var copies = Files.list(spaces.get(0).resolve("past"))) {
+            assertThat(copies.map(p -> p.getFileName().toString()).toList()).anyMatch(n -> n.endsWith("-ao-acme"));
+        }
+        try (var transfers = Files.list(spaces.get(0).resolve("transfers"))) {
+            assertThat(transfers.toList()).as("exports' copies are removed once sent").isEmpty();
+        }
+    }
+
+    private static Path scratch() {
+        return data.resolve("scratch");
     }
 
     @Test

@@ -95,6 +95,12 @@ public final class CairnNode implements AutoCloseable {
                     tiering, region);
         }
 
+        /** The edge's settings, adjusted (a process without an edge has none to adjust). */
+        public Spec withEdge(java.util.function.UnaryOperator<EdgeConfig> adjust) {
+            return new Spec(applier, edge == null ? null : adjust.apply(edge), materializer, partitions, replicationFactor, edgeOptions,
+                    controlPlane, snapshots, tiering, region);
+        }
+
         public Spec withEdgeOptions(EdgeOptions options) {
             return new Spec(applier, edge, materializer, partitions, replicationFactor, options, controlPlane, snapshots, tiering, region);
         }
