@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 @Command(name = "keys", mixinStandardHelpOptions = true, description = "List, issue and revoke a tenant's API keys.",
         subcommands = {KeysCommand.Ls.class, KeysCommand.Issue.class, KeysCommand.Revoke.class})
 public final class KeysCommand {
-    @Command(name = "ls", mixinStandardHelpOptions = true, description = "List a tenant's keys: id, scopes, creation time, revoked (never secrets).")
+    @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true, description = "List a tenant's keys: id, scopes, creation time, revoked (never secrets).")
     static final class Ls implements Callable<Integer> {
         @Mixin ApiOptions api;
 

@@ -14,13 +14,12 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code cairn tenants ls|create|rm}: the fleet from the command line (admin token). Exit 0, 1 refused, 2 no token. */
 @Command(name = "tenants", mixinStandardHelpOptions = true, description = "List, create and delete tenants.",
         subcommands = {TenantsCommand.Ls.class, TenantsCommand.Create.class, TenantsCommand.Rm.class})
 public final class TenantsCommand {
-    @Command(name = "ls", mixinStandardHelpOptions = true, description = "List tenants (from the control plane), with tier, size and schema version.")
+    @Command(name = "ls", aliases = "list", mixinStandardHelpOptions = true, description = "List tenants (from the control plane), with tier, size and schema version.")
     static final class Ls implements Callable<Integer> {
         @Mixin ApiOptions api;
 
@@ -55,14 +54,15 @@ public final class TenantsCommand {
     static final class Create implements Callable<Integer> {
         @Mixin ApiOptions api;
 
-        @Parameters(index = "0", description = "The tenant id.")
-        String tenant;
+        @Mixin TenantName name;
 
         @Option(names = "--template", description = "Start at a migration set's latest version.")
         String template;
 
         @Override
         public Integer call() throws Exception {
+            String tenant = name.resolve("tenants create", System.err);
+            if (tenant == null) return 2;
             if (!api.resolveToken("tenants", System.err)) return 2;
             var body = ApiOptions.JSON.createObjectNode().put("tenant", tenant);
             if (template != null) body.put("template", template);
@@ -76,15 +76,16 @@ public final class TenantsCommand {
         }
     }
 
-    @Command(name = "rm", mixinStandardHelpOptions = true, description = "Delete a tenant and its data.")
+    @Command(name = "rm", aliases = {"delete", "remove"}, mixinStandardHelpOptions = true, description = "Delete a tenant and its data.")
     static final class Rm implements Callable<Integer> {
         @Mixin ApiOptions api;
 
-        @Parameters(index = "0", description = "The tenant id.")
-        String tenant;
+        @Mixin TenantName name;
 
         @Override
         public Integer call() throws Exception {
+            String tenant = name.resolve("tenants rm", System.err);
+            if (tenant == null) return 2;
             if (!api.resolveToken("tenants", System.err)) return 2;
             ApiOptions.Response r = api.call("DELETE", "/v1/tenants/" + UrlPaths.segment(tenant), null, Duration.ofSeconds(60));
             if (r.status() != 200) {

@@ -67,6 +67,34 @@ class CairnCommandTest {
         assertThat(sql.err.strip()).isEqualTo("cairn sql: unreachable: cannot reach http://127.0.0.1:" + closed + "/: connection refused");
     }
 
+    /** {@code tenants create|rm} name their tenant as the other commands do ({@code --tenant}) or by position; ls and rm answer to list and delete. */
+    @Test
+    void tenantCommandsTakeTheTenantEitherWayAndTheUsualVerbs() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        String url = "http://127.0.0.1:" + closed;
+        for (String[] args : new String[][] {{"tenants", "create", "--tenant", "acme"}, {"tenants", "create", "acme"},
+                {"tenants", "delete", "--tenant", "acme"}, {"tenants", "rm", "acme"}, {"tenants", "list"}, {"keys", "list", "--tenant", "acme"}}) {
+            String[] full = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--url", url, "--token", "t"))
+                    .toArray(String[]::new);
+            Ran ran = run(full);
+            assertThat(ran.code).as("parsed, then found no API: %s", String.join(" ", args)).isEqualTo(1);
+            assertThat(ran.err).as(String.join(" ", args)).contains("cannot reach Cairn's HTTP API");
+        }
+        java.io.PrintStream before = System.err;
+        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(said, true));
+        try {
+            assertThat(run("tenants", "create", "--url", url, "--token", "t").code).isEqualTo(2);
+            assertThat(run("tenants", "rm", "acme", "--tenant", "other", "--url", url, "--token", "t").code).isEqualTo(2);
+        } finally {
+            System.setErr(before);
+        }
+        assertThat(said.toString()).contains("cairn tenants create: name the tenant").contains("cairn tenants rm: two tenants named");
+    }
+
     @Test
     void aUrlThatIsNotHttpIsRefusedInOneLine() {
         for (String url : new String[] {"notaurl", "ftp://x", "http://[bad", "http:///path"}) {
