@@ -175,13 +175,14 @@ public final class MigrateCommand implements Callable<Integer> {
         out.printf("run %s: set %s to version %d on %d tenant(s)%n", runId, set, started.body().path("target_version").asInt(),
                 started.body().path("tenants").asInt());
         JsonNode status;
+        boolean live = TerminalText.stdoutIsTerminal(); // a bar redrawn in a log or a pipe is only noise: the table says it all
         while (true) {
             status = call("GET", "/v1/migrations/" + UrlPaths.segment(set) + "/runs/" + UrlPaths.segment(runId), null).body();
-            progress(status);
+            if (live) progress(status);
             if (status.path("done").asBoolean()) break;
             Thread.sleep(500);
         }
-        err.println();
+        if (live) err.println();
         out.printf("%-18s %8s%n", "tenants", status.path("tenants").asInt());
         if (status.path("unsent").asInt() > 0) out.printf("%-18s %8d  (run %s: %s)%n", "never sent", status.path("unsent").asInt(),
                 status.path("phase").asText(), TerminalText.safe(status.path("reason").asText()));

@@ -1,5 +1,6 @@
 package io.cairn.infra.cli;
 
+import io.cairn.infra.shell.TerminalText;
 import java.io.PrintStream;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -9,7 +10,8 @@ import java.util.function.LongSupplier;
 /**
  * A progress line on the terminal while a long request runs: a bar when the total is known (bytes sent
  * or received of a known size), else what moved so far and the time taken. Redrawn every 200 ms from a
- * thread of its own; {@link #close} draws the last state and ends the line.
+ * thread of its own; {@link #close} draws the last state and ends the line. Not on a terminal (a script, a
+ * log, CI) nothing is redrawn: {@link #close} writes the last state once, as one line.
  */
 final class Progress implements AutoCloseable {
     private final PrintStream err;
@@ -17,6 +19,7 @@ final class Progress implements AutoCloseable {
     private final LongSupplier done;
     private final long total;
     private final long start = System.nanoTime();
+    private final boolean live = TerminalText.stdoutIsTerminal();
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().factory());
 
     /** @param total the end of {@code done}, or -1 when unknown */
@@ -25,20 +28,21 @@ final class Progress implements AutoCloseable {
         this.label = label;
         this.done = done;
         this.total = total;
-        ticker.scheduleAtFixedRate(this::draw, 0, 200, TimeUnit.MILLISECONDS);
+        if (live) ticker.scheduleAtFixedRate(this::draw, 0, 200, TimeUnit.MILLISECONDS);
     }
 
     private synchronized void draw() {
         long d = done.getAsLong();
+        String from = live ? "\r" : "";
         double seconds = (System.nanoTime() - start) / 1e9;
         if (total > 0) {
             int width = 30;
             int filled = (int) Math.min(width, Math.round(width * (double) d / total));
-            err.printf("\r%s [%s%s] %s / %s  %.1f s", label, "#".repeat(filled), ".".repeat(width - filled), size(d), size(total), seconds);
+            err.printf("%s%s [%s%s] %s / %s  %.1f s", from, label, "#".repeat(filled), ".".repeat(width - filled), size(d), size(total), seconds);
         } else if (d > 0) {
-            err.printf("\r%s %s  %.1f s", label, size(d), seconds);
+            err.printf("%s%s %s  %.1f s", from, label, size(d), seconds);
         } else {
-            err.printf("\r%s %.1f s", label, seconds);
+            err.printf("%s%s %.1f s", from, label, seconds);
         }
     }
 
