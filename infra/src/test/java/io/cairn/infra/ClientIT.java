@@ -216,6 +216,16 @@ class ClientIT {
             assertThat(new picocli.CommandLine(new io.cairn.infra.cli.SqlCommand()).execute("--url", stack.url(), "--key", key,
                     "--tenant", "cl-cli", "SELECT v FROM x")).isZero();
             assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("v\n\"a,b\"\n");
+            captured.reset();
+            java.io.InputStream stdin = System.in;
+            System.setIn(new java.io.ByteArrayInputStream("SELECT count(*) AS n\n  FROM x;\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            try {
+                assertThat(new picocli.CommandLine(new io.cairn.infra.cli.SqlCommand()).execute("--url", stack.url(), "--key", key,
+                        "--tenant", "cl-cli")).as("the statement piped in").isZero();
+            } finally {
+                System.setIn(stdin);
+            }
+            assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("n\n1\n");
             assertThat(new picocli.CommandLine(new io.cairn.infra.cli.SqlCommand()).execute("--url", stack.url(), "--key", key,
                     "--tenant", "cl-cli", "SELECT * FROM nope")).isEqualTo(1);
             assertThat(cli(new io.cairn.infra.cli.TenantsCommand(), "rm", "cl-cli")).isZero();

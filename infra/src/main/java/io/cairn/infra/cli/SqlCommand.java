@@ -16,7 +16,8 @@ import picocli.CommandLine.Parameters;
 /** {@code cairn sql --tenant acme "SELECT ..."}: one statement for scripts; rows as CSV on stdout. Exit 0, 1 when refused or failed, 2 misuse. */
 @Command(name = "sql", mixinStandardHelpOptions = true, description = "Run one SQL statement on a tenant; rows are printed as CSV.")
 public final class SqlCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "The statement.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "<sql>",
+            description = "The statement; omitted or '-', it is read from standard input (echo 'SELECT 1' | cairn sql --tenant t).")
     String sql;
 
     @Mixin ProfileOptions connection;
@@ -25,6 +26,13 @@ public final class SqlCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         java.io.PrintWriter err = spec.commandLine().getErr();
+        if (sql == null || sql.equals("-")) {
+            if (sql == null && System.console() != null && io.cairn.infra.shell.TerminalText.stdoutIsTerminal()) {
+                err.println("cairn sql: give the statement: cairn sql --tenant t \"SELECT ...\" (or pipe it in; cairn shell for a session)");
+                return 2;
+            }
+            sql = new String(System.in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
         if (sql.isBlank()) {
             err.println("cairn sql: the statement is empty");
             return 2;
