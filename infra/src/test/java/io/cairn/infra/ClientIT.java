@@ -226,6 +226,17 @@ class ClientIT {
                 System.setIn(stdin);
             }
             assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("n\n1\n");
+            captured.reset();
+            System.setIn(new java.io.ByteArrayInputStream("CREATE TABLE y (v);\nINSERT INTO y VALUES (1);\nSELECT count(*) AS n FROM y;\n"
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            try {
+                assertThat(new picocli.CommandLine(new io.cairn.infra.cli.ShellCommand()).execute("--url", stack.url(), "--key", key,
+                        "--tenant", "cl-cli")).as("a script piped into the shell").isZero();
+            } finally {
+                System.setIn(stdin);
+            }
+            assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8)).as("no prompts in a script's output")
+                    .doesNotContain("cl-cli>").contains("| n |").contains("| 1 |");
             assertThat(new picocli.CommandLine(new io.cairn.infra.cli.SqlCommand()).execute("--url", stack.url(), "--key", key,
                     "--tenant", "cl-cli", "SELECT * FROM nope")).isEqualTo(1);
             assertThat(cli(new io.cairn.infra.cli.TenantsCommand(), "rm", "cl-cli")).isZero();

@@ -3,6 +3,12 @@ package io.cairn.infra.cli;
 import io.cairn.client.Cairn;
 import io.cairn.infra.shell.Profiles;
 import io.cairn.infra.shell.SqlShell;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.jline.reader.EndOfFileException;
@@ -24,6 +30,7 @@ public final class ShellCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Profiles p = connection.resolve("shell", spec.commandLine().getErr());
         if (p == null) return 2;
+        if (!io.cairn.infra.shell.TerminalText.stdoutIsTerminal()) return script(p);
         try (Cairn cairn = Cairn.builder().url(p.url()).token(p.dataSecret()).build();
              Terminal terminal = TerminalBuilder.builder().system(true).build()) {
             LineReader reader = LineReaderBuilder.builder().terminal(terminal)
@@ -38,6 +45,24 @@ public final class ShellCommand implements Callable<Integer> {
                 }
             };
             return new SqlShell(cairn.database(p.tenant()), lines, terminal.writer()).run() == 0 ? 0 : 1;
+        }
+    }
+
+    /**
+     * Statements piped in ({@code cairn shell --tenant t < script.sql}), as sqlite3 runs them: no prompts, no
+     * line editing, nothing added to the history; the same statements and dot-commands, results on stdout.
+     */
+    private int script(Profiles p) throws Exception {
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        SqlShell.Lines lines = prompt -> {
+            try {
+                return in.readLine();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
+        try (Cairn cairn = Cairn.builder().url(p.url()).token(p.dataSecret()).build()) {
+            return new SqlShell(cairn.database(p.tenant()), lines, new PrintWriter(System.out, true, StandardCharsets.UTF_8)).run() == 0 ? 0 : 1;
         }
     }
 }
