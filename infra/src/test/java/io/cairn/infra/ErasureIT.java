@@ -454,8 +454,8 @@ class ErasureIT {
     private static List<Path> edgeCopiesOf(String tenant) throws java.io.IOException {
         List<Path> found = new java.util.ArrayList<>();
         try (var dirs = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            for (Path d : dirs.filter(p -> p.getFileName().toString().startsWith("cairn-past-")
-                    || p.getFileName().toString().startsWith("cairn-cold-reads-")).toList()) {
+            // Each edge's scratch space (ScratchSpace): its past copies, cold reads' copies, exports and imports.
+            for (Path d : dirs.filter(p -> p.getFileName().toString().startsWith("cairn-edge-")).toList()) {
                 try (var files = Files.walk(d)) {
                     files.filter(f -> f.toString().contains(tenant) && Files.isRegularFile(f)).forEach(found::add);
                 } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException gone) {
