@@ -349,6 +349,8 @@ class MigrationIT {
         assertThat(all.path("phase").asText()).isEqualTo("running");
         assertThat(all.path("sent").asInt()).isEqualTo(8);
         assertThat(all.path("applied").asInt()).isEqualTo(8);
+        assertThat(stack.post("/v1/migrations/wave/runs/" + next.text("run_id") + "/pause", ADMIN, "{\"after\":3}").errorCode())
+                .as("a control takes no body").isEqualTo("invalid_request");
         Reply paused = stack.post("/v1/migrations/wave/runs/" + next.text("run_id") + "/pause", ADMIN, null);
         assertThat(paused.body().path("phase").asText()).isEqualTo("paused");
         assertThat(stack.post("/v1/migrations/wave/runs/" + next.text("run_id") + "/abort", ADMIN, null).body().path("phase").asText())

@@ -70,6 +70,9 @@ class SnapshotIT {
         long written = offset(w.text("bookmark"));
 
         assertThat(stack.post("/v1/tenants/snap/snapshots", key, null).status()).as("a tenant key may not").isEqualTo(403);
+        assertThat(stack.post("/v1/tenants/snap/snapshots", ADMIN, "{\"bookmark\":\"1:5\"}").errorCode())
+                .as("a body the request would ignore is refused, not ignored").isEqualTo("invalid_request");
+        assertThat(stack.post("/v1/tenants/snap/snapshots", ADMIN, "not json").errorCode()).isEqualTo("invalid_json");
         Reply asked = stack.post("/v1/tenants/snap/snapshots", ADMIN, null);
         assertThat(asked.status()).as(asked.body().toString()).isEqualTo(202);
         assertThat(asked.text("snapshot")).isEqualTo("requested");

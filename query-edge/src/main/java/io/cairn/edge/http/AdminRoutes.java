@@ -182,6 +182,7 @@ final class AdminRoutes {
     void takeSnapshot(Context ctx) throws InterruptedException {
         Authenticator.requireAdmin(s.principal(ctx));
         String tenant = EdgeServices.tenantParam(ctx);
+        bodies.none(ctx);
         s.existing(tenant);
         s.requireLog();
         long deadline = deadline();

@@ -21,9 +21,11 @@ import java.time.Instant;
  */
 final class EncryptionRoutes {
     private final EdgeServices s;
+    private final RequestBodies bodies;
 
-    EncryptionRoutes(EdgeServices services) {
+    EncryptionRoutes(EdgeServices services, RequestBodies bodies) {
         this.s = services;
+        this.bodies = bodies;
     }
 
     /** {@code GET /v1/tenants/{t}/data-keys}: the tenant's data keys, oldest first; the last one seals new writes. */
@@ -48,6 +50,7 @@ final class EncryptionRoutes {
     void rotateDataKey(Context ctx) throws InterruptedException {
         Authenticator.requireAdmin(s.principal(ctx));
         String tenant = EdgeServices.tenantParam(ctx);
+        bodies.none(ctx);
         s.existing(tenant);
         s.requireLog();
         DataKey key = keys().create(tenant);
@@ -68,6 +71,7 @@ final class EncryptionRoutes {
      */
     void rotateKek(Context ctx) {
         Authenticator.requireAdmin(s.principal(ctx));
+        bodies.none(ctx);
         TenantKeys keys = keys();
         String version = keys.kek().rotate();
         int rewrapped = keys.rewrapAll();

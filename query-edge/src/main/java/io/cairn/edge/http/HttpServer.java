@@ -59,7 +59,7 @@ public final class HttpServer implements AutoCloseable {
         FleetRoutes fleet = new FleetRoutes(services);
         MigrationRoutes migrations = new MigrationRoutes(services, bodies);
         RestoreRoutes restores = new RestoreRoutes(services, bodies);
-        EncryptionRoutes encryption = new EncryptionRoutes(services);
+        EncryptionRoutes encryption = new EncryptionRoutes(services, bodies);
         ConsoleRoutes console = new ConsoleRoutes();
         EdgeMetrics metrics = services.metrics();
         Javalin app = Javalin.create(cfg -> {

@@ -254,6 +254,7 @@ final class MigrationRoutes {
         Authenticator.requireAdmin(s.principal(ctx));
         String set = setParam(ctx);
         Run run = requireRun(ctx, set);
+        bodies.none(ctx);
         String action = ctx.pathParam("action");
         if (!List.of("pause", "resume", "abort").contains(action)) {
             throw new ApiError(ErrorCode.NOT_FOUND, "a run can be paused, resumed or aborted: POST .../runs/" + run.runId() + "/pause|resume|abort");

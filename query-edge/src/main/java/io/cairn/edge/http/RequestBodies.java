@@ -36,6 +36,17 @@ final class RequestBodies {
         if (hold != null) hold.release();
     }
 
+    /**
+     * The body of a request that takes none: empty, or {@code {}}. Anything else is refused (400), never ignored:
+     * a field sent there is something the client expects to happen (a snapshot "at" a point), and nothing would.
+     */
+    void none(Context ctx) {
+        JsonNode body = object(ctx, true);
+        if (!body.isEmpty()) {
+            throw ApiError.invalidRequest("this request takes no body, and this one has \"" + body.fieldNames().next() + "\": send none, or {}");
+        }
+    }
+
     /** The body as a JSON object; an empty body is {@code {}} when {@code emptyAllowed}. */
     JsonNode object(Context ctx, boolean emptyAllowed) {
         byte[] bytes = read(ctx);
