@@ -27,7 +27,7 @@ public final class SqlCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         java.io.PrintWriter err = spec.commandLine().getErr();
         if (sql == null || sql.equals("-")) {
-            if (sql == null && System.console() != null && io.cairn.infra.shell.TerminalText.stdoutIsTerminal()) {
+            if (sql == null && io.cairn.infra.shell.TerminalText.stdoutIsTerminal()) {
                 err.println("cairn sql: give the statement: cairn sql --tenant t \"SELECT ...\" (or pipe it in; cairn shell for a session)");
                 return 2;
             }
