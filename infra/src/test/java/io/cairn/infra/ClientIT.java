@@ -204,10 +204,10 @@ class ClientIT {
         java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
         System.setOut(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
         try {
-            assertThat(cli(new io.cairn.infra.cli.TenantsCommand(), "create", "cl-cli")).isZero();
+            assertThat(stack.cli(new io.cairn.infra.cli.TenantsCommand(), "create", "cl-cli")).isZero();
             String key = captured.toString(java.nio.charset.StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("api key: "))
                     .findFirst().orElseThrow().substring("api key: ".length());
-            assertThat(cli(new io.cairn.infra.cli.KeysCommand(), "issue", "--tenant", "cl-cli", "--scope", "read")).isZero();
+            assertThat(stack.cli(new io.cairn.infra.cli.KeysCommand(), "issue", "--tenant", "cl-cli", "--scope", "read")).isZero();
             assertThat(new picocli.CommandLine(new io.cairn.infra.cli.SqlCommand()).execute("--url", stack.url(), "--key", key,
                     "--tenant", "cl-cli", "CREATE TABLE x (v)")).isZero();
             assertThat(new picocli.CommandLine(new io.cairn.infra.cli.SqlCommand()).execute("--url", stack.url(), "--key", key,
@@ -239,8 +239,8 @@ class ClientIT {
                     .doesNotContain("cl-cli>").contains("| n |").contains("| 1 |");
             assertThat(new picocli.CommandLine(new io.cairn.infra.cli.SqlCommand()).execute("--url", stack.url(), "--key", key,
                     "--tenant", "cl-cli", "SELECT * FROM nope")).isEqualTo(1);
-            assertThat(cli(new io.cairn.infra.cli.TenantsCommand(), "rm", "cl-cli")).isZero();
-            assertThat(cli(new io.cairn.infra.cli.TenantsCommand(), "rm", "cl-cli")).isEqualTo(1);
+            assertThat(stack.cli(new io.cairn.infra.cli.TenantsCommand(), "rm", "cl-cli")).isZero();
+            assertThat(stack.cli(new io.cairn.infra.cli.TenantsCommand(), "rm", "cl-cli")).isEqualTo(1);
         } finally {
             System.setOut(was);
         }
@@ -269,14 +269,8 @@ class ClientIT {
         assertThat(new picocli.CommandLine(new io.cairn.infra.cli.KeysCommand()).execute("issue", "--tenant", "cl-names", "--url", stack.url(),
                 "--token", ADMIN + "\n"))
                 .as("an admin token with its line break").isZero();
-        assertThat(cli(new io.cairn.infra.cli.TenantsCommand(), "rm", "a b")).as("the server's refusal, not a stack trace").isEqualTo(1);
-        assertThat(cli(new io.cairn.infra.cli.KeysCommand(), "revoke", "--tenant", "cl-names", "--key-id", "../../x")).isEqualTo(1);
-    }
-
-    private static int cli(Object command, String... args) {
-        String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--url", stack.url(), "--token", ADMIN))
-                .toArray(String[]::new);
-        return new picocli.CommandLine(command).execute(all);
+        assertThat(stack.cli(new io.cairn.infra.cli.TenantsCommand(), "rm", "a b")).as("the server's refusal, not a stack trace").isEqualTo(1);
+        assertThat(stack.cli(new io.cairn.infra.cli.KeysCommand(), "revoke", "--tenant", "cl-names", "--key-id", "../../x")).isEqualTo(1);
     }
 
     @Test

@@ -41,15 +41,14 @@ class RestoreIT {
     static SnapshotBucket bucket;
     static TestStack stack;
     static TenantFileTransfers files;
+    static EdgeScratch scratch;
 
     @BeforeAll
     static void start() throws Exception {
         bucket = SnapshotBucket.start(data.resolve("s3"));
-        // What an edge killed mid-copy left: its space, its lock file free, a tenant's past copy in it.
-        Path killed = Files.createDirectories(scratch().resolve("cairn-edge-killed").resolve("past"));
-        Files.writeString(killed.getParent().resolve("owner.lock"), "");
-        Files.writeString(killed.resolve("ao-acme.db"), "a tenant's data");
-        stack = TestStack.startWith(data, spec -> spec.withSnapshots(bucket.options()).withEdge(e -> e.withScratchDir(scratch())));
+        scratch = new EdgeScratch(data.resolve("scratch"));
+        scratch.plantKilledEdgesSpace("ao-acme");
+        stack = TestStack.startWith(data, spec -> spec.withSnapshots(bucket.options()).withEdge(e -> e.withScratchDir(scratch.dir())));
         files = new TenantFileTransfers(stack, data);
     }
 
@@ -274,22 +273,12 @@ class RestoreIT {
         assertThat(stack.call("GET", "/v1/tenants/ao-acme/export?format=csv", key, null).errorCode()).isEqualTo("invalid_request");
 
         // The copies are made in the edge's own space, which removed the killed edge's as it started; exports leave nothing.
-        List<Path> spaces;
-        try (var listed = Files.list(scratch())) {
-            spaces = listed.toList();
-        }
+        List<Path> spaces = scratch.spaces();
         assertThat(spaces).as("the killed edge's space is gone; only this edge's is left").hasSize(1);
         assertThat(spaces.get(0).getFileName().toString()).startsWith("cairn-edge-");
-        try (var copies = Files.list(spaces.get(0).resolve("past"))) {
-            assertThat(copies.map(p -> p.getFileName().toString()).toList()).anyMatch(n -> n.endsWith("-ao-acme"));
-        }
-        try (var transfers = Files.list(spaces.get(0).resolve("transfers"))) {
-            assertThat(transfers.toList()).as("exports' copies are removed once sent").isEmpty();
-        }
-    }
-
-    private static Path scratch() {
-        return data.resolve("scratch");
+        assertThat(EdgeScratch.names(spaces.get(0).resolve("past")).stream().map(p -> p.getFileName().toString()).toList())
+                .anyMatch(n -> n.endsWith("-ao-acme"));
+        assertThat(EdgeScratch.names(spaces.get(0).resolve("transfers"))).as("exports' copies are removed once sent").isEmpty();
     }
 
     @Test
@@ -410,24 +399,18 @@ class RestoreIT {
         Bookmark one = write(key, "cli-src", "INSERT INTO t VALUES (1)");
         write(key, "cli-src", "INSERT INTO t VALUES (2)");
 
-        assertThat(cli(new io.cairn.infra.cli.RestoreCommand(), "--tenant", "cli-src", "--bookmark", one.toString())).isZero();
+        assertThat(stack.cli(new io.cairn.infra.cli.RestoreCommand(), "--tenant", "cli-src", "--bookmark", one.toString())).isZero();
         assertThat(count(key, "cli-src", "t")).isEqualTo(1);
-        assertThat(cli(new io.cairn.infra.cli.RestoreCommand(), "--tenant", "cli-src", "--bookmark", one.partition() + ":0"))
+        assertThat(stack.cli(new io.cairn.infra.cli.RestoreCommand(), "--tenant", "cli-src", "--bookmark", one.partition() + ":0"))
                 .as("out of range").isEqualTo(1);
-        assertThat(cli(new io.cairn.infra.cli.ForkCommand(), "--from", "cli-src", "--tenant", "cli-fork")).isZero();
+        assertThat(stack.cli(new io.cairn.infra.cli.ForkCommand(), "--from", "cli-src", "--tenant", "cli-fork")).isZero();
         Path out = data.resolve("cli-" + UUID.randomUUID() + ".sql");
-        assertThat(cli(new io.cairn.infra.cli.ExportCommand(), "--tenant", "cli-src", "--format", "sql", "--out", out.toString())).isZero();
+        assertThat(stack.cli(new io.cairn.infra.cli.ExportCommand(), "--tenant", "cli-src", "--format", "sql", "--out", out.toString())).isZero();
         assertThat(Files.readString(out)).contains("INSERT INTO \"t\" VALUES(1);").doesNotContain("_cairn_");
-        assertThat(cli(new io.cairn.infra.cli.ImportCommand(), "--tenant", "cli-imported", "--file", out.toString())).isZero();
+        assertThat(stack.cli(new io.cairn.infra.cli.ImportCommand(), "--tenant", "cli-imported", "--file", out.toString())).isZero();
         assertThat(stack.get("/v1/tenants/cli-imported/checksum", ADMIN).text("sha256")).isEqualTo(stack.checksum("cli-src", key));
-        assertThat(cli(new io.cairn.infra.cli.ImportCommand(), "--tenant", "cli-imported", "--file", data.resolve("none.sql").toString()))
+        assertThat(stack.cli(new io.cairn.infra.cli.ImportCommand(), "--tenant", "cli-imported", "--file", data.resolve("none.sql").toString()))
                 .isEqualTo(2);
-    }
-
-    private static int cli(Object command, String... args) {
-        String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--url", stack.url(), "--token", ADMIN))
-                .toArray(String[]::new);
-        return new picocli.CommandLine(command).execute(all);
     }
 
     @Test

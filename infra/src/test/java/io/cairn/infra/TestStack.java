@@ -220,6 +220,13 @@ final class TestStack implements AutoCloseable {
         return "http://127.0.0.1:" + node.httpPort();
     }
 
+    /** Runs a {@code cairn} command (picocli, in this JVM) against this stack as the admin; returns its exit code. */
+    int cli(Object command, String... args) {
+        String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--url", url(), "--token", ADMIN))
+                .toArray(String[]::new);
+        return new picocli.CommandLine(command).execute(all);
+    }
+
     Reply post(String path, String token, String body) throws IOException, InterruptedException {
         return call("POST", path, token, body);
     }
