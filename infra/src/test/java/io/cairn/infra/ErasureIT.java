@@ -40,6 +40,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
@@ -444,8 +445,12 @@ class ErasureIT {
     private static String rawObjects() {
         StringBuilder all = new StringBuilder();
         for (S3Object o : bucket.client().listObjectsV2Paginator(r -> r.bucket(SnapshotBucket.BUCKET)).contents()) {
-            ResponseBytes<GetObjectResponse> bytes = bucket.client().getObjectAsBytes(r -> r.bucket(SnapshotBucket.BUCKET).key(o.key()));
-            all.append(new String(bytes.asByteArray(), StandardCharsets.ISO_8859_1)).append('\n');
+            try {
+                ResponseBytes<GetObjectResponse> bytes = bucket.client().getObjectAsBytes(r -> r.bucket(SnapshotBucket.BUCKET).key(o.key()));
+                all.append(new String(bytes.asByteArray(), StandardCharsets.ISO_8859_1)).append('\n');
+            } catch (NoSuchKeyException gone) {
+                // Removed between the listing and the read (retention, or another test's delete): nothing left to read.
+            }
         }
         return all.toString();
     }

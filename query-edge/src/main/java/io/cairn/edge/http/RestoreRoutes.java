@@ -18,6 +18,7 @@ import io.cairn.edge.write.Commands;
 import io.cairn.edge.write.CommandGateway.Submitted;
 import io.cairn.tenantdb.sqlite.ConsistentCopy;
 import io.cairn.tenantdb.sqlite.SqlDump;
+import io.cairn.tenantdb.sqlite.SqliteErrors;
 import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.cairn.tenantdb.sqlite.TenantSchema;
 import io.cairn.topics.Bookmark;
@@ -248,7 +249,17 @@ final class RestoreRoutes {
 
     /** Copies the tenant's content (now, or as of {@code asOf}) to {@code target}; returns the position it holds. */
     private Bookmark copy(String tenant, TenantState st, Bookmark asOf, Path target) throws Exception {
-        if (asOf != null) return ConsistentCopy.take(s.pastCopies().file(tenant, asOf), target).position();
+        if (asOf != null) {
+            try {
+                return ConsistentCopy.take(s.pastCopies().file(tenant, asOf), target).position();
+            } catch (SQLException e) {
+                if (!SqliteErrors.isFileGone(e)) throw e;
+                // The past copy was dropped as it was read: the tenant was deleted (its copies are erased), or the
+                // copy was evicted for room, and is built again.
+                if (s.repairs().explained(tenant, st, TenantRepairs.EXPLAIN_WAIT) == null) throw TenantRepairs.gone();
+                return ConsistentCopy.take(s.pastCopies().file(tenant, asOf), target).position();
+            }
+        }
         if (st.getTier() == Tier.COLD && st.getSnapshot() != null) {
             // While cold, its snapshot is exactly its content.
             if (s.requireSnapshots().download(tenant, st.getSnapshot().getOffset(), target).isEmpty()) {
@@ -259,8 +270,8 @@ final class RestoreRoutes {
         Path hot = new TenantFiles(s.config().hotDir()).database(tenant);
         try {
             if (Files.exists(hot)) return ConsistentCopy.take(hot, target).position();
-        } catch (java.sql.SQLException e) {
-            if (!io.cairn.tenantdb.sqlite.SqliteErrors.isFileGone(e)) throw e;
+        } catch (SQLException e) {
+            if (!SqliteErrors.isFileGone(e)) throw e;
             Files.deleteIfExists(target); // removed while copied
         }
         // Frozen or deleted as this export began (the directory learns of it a moment later), or being thawed.

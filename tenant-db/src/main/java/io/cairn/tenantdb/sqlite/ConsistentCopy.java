@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteOpenMode;
 
 /**
@@ -28,10 +29,14 @@ public final class ConsistentCopy {
 
     /**
      * Copies {@code database} to {@code target} (which must not exist; its directory is created).
-     * Throws if the database is missing or not a Cairn tenant file; on failure no partial target is left.
+     * Throws if the database is missing (SQLITE_CANTOPEN, {@link SqliteErrors#isFileGone}) or not a Cairn tenant
+     * file; on failure no partial target is left.
      */
     public static Copy take(Path database, Path target) throws SQLException, IOException {
-        if (!Files.exists(database)) throw new SQLException("no database file " + database);
+        if (!Files.exists(database)) {
+            // SQLITE_CANTOPEN, as opening it would say: callers that race a freeze or a delete know it (SqliteErrors.isFileGone)
+            throw new SQLException("no database file " + database, null, SQLiteErrorCode.SQLITE_CANTOPEN.code);
+        }
         Files.createDirectories(target.getParent());
         SQLiteConfig config = new SQLiteConfig();
         config.setReadOnly(true);
