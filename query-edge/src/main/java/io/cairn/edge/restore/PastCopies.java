@@ -284,9 +284,22 @@ public final class PastCopies implements AutoCloseable {
                 drop(e.getValue());
             }
         }
+        // A build under way keeps its copy just before it completes: that one copy goes when it does. Only that
+        // copy: forgetting the whole tenant again from the callback ran it at once for a build completed but not yet
+        // out of `building`, which called it again, without end, on the directory's thread (every tenant's state
+        // then stopped there: creates answered 409, deletes 404, for good).
         building.forEach((key, build) -> {
-            if (key.tenant().equals(tenant)) build.whenComplete((done, failed) -> forget(tenant));
+            if (key.tenant().equals(tenant)) build.thenAccept(done -> forget(key, done));
         });
+    }
+
+    /** Removes one copy a build kept after its tenant was forgotten (unless evicted meanwhile, so dropped already). */
+    private void forget(Key key, Copy copy) {
+        synchronized (kept) {
+            if (!kept.remove(key, copy)) return;
+            keptBytes -= copy.bytes();
+            drop(copy);
+        }
     }
 
     private static void drop(Copy c) {

@@ -1,0 +1,120 @@
+package io.cairn.edge.restore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import io.cairn.edge.TestStates;
+import io.cairn.edge.read.SqliteFixture;
+import io.cairn.tenantdb.sqlite.SqliteLimits;
+import io.cairn.tenantdb.sqlite.TenantConnection;
+import io.cairn.tenantdb.sqlite.TenantFiles;
+import io.cairn.topics.Bookmark;
+import io.cairn.topics.avro.TenantState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Copies of tenants' past points, forgotten when their tenant is deleted: kept ones at once, one being built as
+ * its build completes. The builder here writes a real tenant file at the point (the edge's real builder replays
+ * the log into one) and can be held mid-build, so a delete lands while a copy is built.
+ */
+class PastCopiesTest {
+    private static final Bookmark POINT = new Bookmark(0, 7);
+
+    @TempDir Path dir;
+    private final Map<String, TenantState> states = new ConcurrentHashMap<>();
+    private final CountDownLatch building = new CountDownLatch(1);
+    private final CountDownLatch release = new CountDownLatch(1);
+    private volatile boolean hold;
+    private PastCopies copies;
+
+    private PastCopies copies() {
+        PastBuilder builder = (tenant, partition, created, last, target) -> {
+            if (hold) {
+                building.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            try (TenantConnection c = SqliteFixture.create(new TenantFiles(target), tenant, partition, last)) {
+                SqliteFixture.apply(c, partition, last, "CREATE TABLE t (v)", "INSERT INTO t VALUES (1)");
+            }
+            return true;
+        };
+        copies = new PastCopies(builder, dir.resolve("past"), SqliteLimits.READ_DEFAULTS, 1_000, 1 << 20, 2, 16, 1L << 30,
+                t -> Optional.ofNullable(states.get(t)), 0);
+        return copies;
+    }
+
+    @AfterEach
+    void close() {
+        if (copies != null) copies.close();
+    }
+
+    @Test
+    void aKeptCopyGoesWhenItsTenantIsForgotten() throws Exception {
+        states.put("acme", TestStates.state("acme", 0, 9, List.of()));
+        PastCopies past = copies();
+        Path file = past.file("acme", POINT);
+        assertThat(file).exists();
+        assertThat(past.kept()[0]).isEqualTo(1);
+
+        past.forget("acme");
+
+        assertThat(file).doesNotExist();
+        assertThat(past.kept()).containsExactly(0, 0);
+    }
+
+    /**
+     * The delete lands while the copy is built: the build completes, keeps its copy, and the copy goes then. (Once
+     * this forgot the whole tenant again from the build's completion, which found the completed build still listed
+     * and forgot again, without end, on the thread that feeds every tenant's state to the edge.)
+     */
+    @Test
+    void aCopyBuiltWhileItsTenantIsForgottenGoesWhenTheBuildCompletes() throws Exception {
+        states.put("acme", TestStates.state("acme", 0, 9, List.of()));
+        PastCopies past = copies();
+        hold = true;
+        // The read completes the build on its own thread, and runs what waits for the build there. A deep stack: a
+        // loop that ends only when the stack is used up then runs long enough to fail the timeout below.
+        CompletableFuture<Path> read = new CompletableFuture<>();
+        Thread reader = new Thread(null, () -> {
+            try {
+                read.complete(past.file("acme", POINT));
+            } catch (Throwable e) {
+                read.completeExceptionally(e);
+            }
+        }, "reader", 1L << 30);
+        reader.setDaemon(true);
+        reader.start();
+        assertThat(building.await(30, TimeUnit.SECONDS)).as("the build started").isTrue();
+
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> past.forget("acme"));
+        release.countDown();
+        Path file = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> read.get());
+
+        assertThat(file).as("dropped as the build completed").doesNotExist();
+        assertThat(past.kept()).containsExactly(0, 0);
+        // Another tenant's copies are untouched by it.
+        states.put("other", TestStates.state("other", 0, 9, List.of()));
+        hold = false;
+        assertThat(past.file("other", POINT)).exists();
+        past.forget("acme");
+        assertThat(past.kept()[0]).isEqualTo(1);
+        assertThat(Files.list(dir.resolve("past")).count()).isEqualTo(1);
+    }
+}
