@@ -29,8 +29,19 @@ public abstract class AssignedReader implements AutoCloseable {
     private final String threadName;
     private Thread thread;
     private volatile boolean ready;
+    /** When the records of the current poll were taken in hand ({@code System.nanoTime()}); 0 while polling. */
+    private volatile long handlingSince;
+    /** How long one poll's records may be in hand before {@link #ready()} says the reader is stuck, by default. */
+    public static final Duration STALLED = Duration.ofSeconds(30);
+    private final long stalledAfterNanos;
 
     protected AssignedReader(String topic, Map<String, Object> consumerConfig, String threadName) {
+        this(topic, consumerConfig, threadName, STALLED);
+    }
+
+    /** @param stalledAfter how long one poll's records may be in hand before {@link #ready()} turns false */
+    protected AssignedReader(String topic, Map<String, Object> consumerConfig, String threadName, Duration stalledAfter) {
+        this.stalledAfterNanos = stalledAfter.toNanos();
         this.topic = topic;
         this.consumer = new KafkaConsumer<>(consumerConfig);
         this.threadName = threadName;
@@ -41,8 +52,14 @@ public abstract class AssignedReader implements AutoCloseable {
         if (thread == null && !closed.get()) thread = Thread.ofPlatform().daemon().name(threadName).start(this::run);
     }
 
+    /**
+     * Caught up, and not stuck: false while the records of one poll have been in hand for longer than the
+     * constructor's {@code stalledAfter} ({@link #STALLED} by default). The edge's health then names the reader,
+     * so an edge whose view stopped moving is taken out of service instead of answering from a frozen directory.
+     */
     public final boolean ready() {
-        return ready;
+        long since = handlingSince;
+        return ready && (since == 0 || System.nanoTime() - since < stalledAfterNanos);
     }
 
     /** Called once on the reader's thread after assignment: seek, and note what "caught up" means. */
@@ -65,6 +82,7 @@ public abstract class AssignedReader implements AutoCloseable {
                     log.info("{} reader ready ({} partitions)", topic, partitions.size());
                 }
                 ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(ready ? 500 : 100));
+                if (!records.isEmpty()) handlingSince = System.nanoTime() | 1; // never 0: 0 means "in poll"
                 for (ConsumerRecord<String, byte[]> r : records) {
                     try {
                         accept(r);
@@ -73,6 +91,7 @@ public abstract class AssignedReader implements AutoCloseable {
                         log.error("skipping record {}-{}@{}: {}", topic, r.partition(), r.offset(), e.toString());
                     }
                 }
+                handlingSince = 0;
             }
         } catch (WakeupException e) {
             if (!closed.get()) log.error("{} reader woken unexpectedly", topic, e);
