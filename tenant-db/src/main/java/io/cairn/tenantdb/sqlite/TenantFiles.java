@@ -203,14 +203,29 @@ public final class TenantFiles {
     private Void deleteFiles(String tenant, long deleteOffset) throws IOException {
         Path db = database(tenant);
         Files.createDirectories(db.getParent());
-        Files.writeString(tombstone(tenant), Long.toString(deleteOffset), StandardCharsets.US_ASCII,
+        // Written beside it and renamed over it: readers on other threads (the snapshotter, the heavy lane) see
+        // the old offset or the new one, never the empty file a rewrite in place shows for a moment.
+        Path tomb = tombstone(tenant);
+        Path next = tomb.resolveSibling(tomb.getFileName() + "-next");
+        Files.writeString(next, Long.toString(deleteOffset), StandardCharsets.US_ASCII,
                 StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE,
                 StandardOpenOption.SYNC);
+        Files.move(next, tomb, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        syncDirectory(tomb.getParent());
         for (String suffix : List.of("", "-wal", "-shm", "-journal")) {
             Files.deleteIfExists(db.resolveSibling(db.getFileName() + suffix));
         }
         deleteQuarantined(db.getFileName() + "-");
         return null;
+    }
+
+    /** Makes a rename or a new name in {@code dir} durable (fsync of the directory: Linux; a no-op where refused). */
+    private static void syncDirectory(Path dir) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // Some systems refuse to open or sync a directory; the file's own sync stands.
+        }
     }
 
     /** Removes every quarantined file whose name starts with {@code prefix} (a tenant's {@code <id>.db-}: ids hold no '.'). */

@@ -77,6 +77,36 @@ class TenantFilesTest {
         assertThat(files.list()).isEmpty();
     }
 
+    /**
+     * A tenant deleted, created again and deleted again has its tombstone rewritten while other threads read it
+     * (the snapshotter, the heavy lane): each read sees one delete's offset, never an empty or half-written file
+     * ("unreadable tombstone" under a create/delete race from outside).
+     */
+    @Test
+    void aTombstoneRewrittenWhileReadIsAlwaysOneDeletesOffset() throws Exception {
+        TenantFiles files = new TenantFiles(hot);
+        files.delete("acme", 1);
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.CompletableFuture<Long> reads = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            long seen = 0;
+            long last = 0;
+            while (!done.get()) {
+                long at = files.deletedAt("acme").orElseThrow();
+                assertThat(at).isGreaterThanOrEqualTo(last);
+                last = at;
+                seen++;
+            }
+            return seen;
+        });
+        for (long offset = 2; offset < 1_000 && !reads.isDone(); offset++) files.delete("acme", offset);
+        done.set(true);
+        assertThat(reads.get()).isPositive();
+        assertThat(files.deletedAt("acme")).hasValue(999);
+        try (var names = Files.list(files.database("acme").getParent())) {
+            assertThat(names.map(p -> p.getFileName().toString()).toList()).containsExactly("acme.deleted");
+        }
+    }
+
     @Test
     void deleteAlsoErasesTheTenantsQuarantinedCopiesAndNoOtherTenants() throws Exception {
         TenantFiles files = new TenantFiles(hot);
