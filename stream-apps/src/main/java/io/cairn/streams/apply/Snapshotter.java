@@ -144,10 +144,22 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (Exception e) {
+                if (goneMeanwhile(tenant, e)) {
+                    log.info("tenant {}: snapshot not taken, the tenant was deleted or frozen meanwhile ({})", tenant, e.toString());
+                    return;
+                }
                 failed.increment();
                 log.error("tenant {}: snapshot not taken: {}", tenant, e.toString());
             }
         });
+    }
+
+    /**
+     * A snapshot asked for a tenant deleted or frozen before its turn came: no file to copy, or (deleted and created
+     * again) its data key destroyed. Nothing is lost: a deleted tenant needs none, a frozen one has its own.
+     */
+    private boolean goneMeanwhile(String tenant, Exception e) {
+        return !files.exists(tenant) || e instanceof io.cairn.topics.seal.KeyErasedException;
     }
 
     private void takeWithRetries(String tenant, boolean forFreeze) throws Exception {
