@@ -118,7 +118,7 @@ public final class TenantRepairs {
                 if (!thawed(tenant, wait.compareTo(THAW_WAIT) > 0 ? wait : THAW_WAIT)) throw thawing();
             } else {
                 metrics.damagedFile();
-                if (!repaired(tenant, damaged.getMessage(), wait)) throw recovering();
+                if (!repaired(tenant, damaged.getMessage(), damaged.missing(), wait)) throw recovering();
             }
             try {
                 return read.run();
@@ -142,9 +142,15 @@ public final class TenantRepairs {
     }
 
     /** Asks for the repair (unless one is under way) and waits up to {@code wait} for the directory to show it applied. */
-    private boolean repaired(String tenant, String problem, Duration wait) throws InterruptedException {
+    private boolean repaired(String tenant, String problem, boolean missing, Duration wait) throws InterruptedException {
         return applied(tenant, wait, () -> {
-            log.error("{}; asking the applier to rebuild it from the log", problem);
+            if (missing) {
+                // Most often a delete or a freeze the directory had not shown within EXPLAIN_WAIT (a busy applier): the
+                // applier, which knows, rebuilds the file only if the tenant should have one.
+                log.warn("{} and no delete or freeze explains it yet; asking the applier to check it (rebuilt from the log if lost)", problem);
+            } else {
+                log.error("{}; asking the applier to rebuild it from the log", problem);
+            }
             metrics.repairRequested();
             return Commands.repair(tenant, problem);
         });
