@@ -8,6 +8,7 @@ import io.cairn.topics.ErrorCode;
 import io.cairn.topics.avro.DeadLetter;
 import io.cairn.topics.avro.DeleteTenant;
 import io.cairn.topics.avro.ExecuteBatch;
+import io.cairn.topics.avro.RestoreFrom;
 import io.cairn.topics.avro.Sealed;
 import io.cairn.topics.avro.TenantCommand;
 import java.sql.SQLException;
@@ -262,10 +263,12 @@ final class HeavyLane implements AutoCloseable {
     }
 
     /**
-     * A write the machine keeps failing (its retries began) whose tenant is deleted behind it gives way: it is
-     * answered {@code tenant_not_found} and the delete goes on, so an operator can always delete a tenant. A copy
-     * that applies it first reaches the same end, the tenant gone; only this copy's answer to the write differs.
-     * Other kinds of record wait for the machine as before. Returns true when {@code r} was so answered.
+     * A write, restore, fork or import the machine keeps failing (its retries began: the disk, the snapshot
+     * store, a replica waiting for the primary's snapshot of a fork) whose tenant is deleted behind it gives
+     * way: it is answered {@code tenant_not_found} and the delete goes on, so an operator can always delete a
+     * tenant. A copy that applies it first reaches the same end, the tenant gone; only this copy's answer
+     * differs. Other kinds of record (a create, a migration, a key) wait for the machine as before. Returns
+     * true when {@code r} was so answered.
      */
     private boolean supersededByDelete(Queued r) {
         if (!line.retryingWithDeleteBehind(r)) return false;
@@ -275,16 +278,29 @@ final class HeavyLane implements AutoCloseable {
         } catch (Exception e) {
             return false; // cannot tell what it is: it waits like any other
         }
-        if (!(cmd.getPayload() instanceof ExecuteBatch)) return false;
-        log.warn("tenant {}: write {} waited for the machine and its tenant is deleted behind it: answered tenant_not_found", r.tenant(),
+        String what = givesWayToDelete(cmd);
+        if (what == null) return false;
+        log.warn("tenant {}: {} {} waited for the machine and its tenant is deleted behind it: answered tenant_not_found", r.tenant(), what,
                 r.position());
-        Outcome.Failed gone = new Outcome.Failed(ErrorCode.TENANT_NOT_FOUND,
-                "the tenant was deleted before this write could be applied (the node could not apply it then); nothing of it was applied", null);
+        Outcome.Failed gone = new Outcome.Failed(ErrorCode.TENANT_NOT_FOUND, "the tenant was deleted before this " + what
+                + " could be applied (the node could not apply it then); nothing of it was applied", null);
         metrics.applied(gone);
         outbox.add(Emission.result(GroupCommit.result(cmd, r.position(), gone, System.currentTimeMillis())));
         line.forgetRetries(r);
         if (line.finish(r, true)) appliedWithRow.add(r.position());
         return true;
+    }
+
+    /** What {@code cmd} is, when it is a kind that gives way to its tenant's delete ({@link #supersededByDelete}); else null. */
+    private static String givesWayToDelete(TenantCommand cmd) {
+        return switch (cmd.getPayload()) {
+            case ExecuteBatch b -> "write";
+            case Sealed s -> "write";
+            case RestoreFrom r when r.getImportKey() != null -> "import";
+            case RestoreFrom r when r.getSourceTenant() != null && !r.getSourceTenant().equals(cmd.getTenant()) -> "fork";
+            case RestoreFrom r -> "restore";
+            default -> null;
+        };
     }
 
     /**

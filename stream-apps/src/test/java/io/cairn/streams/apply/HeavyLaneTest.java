@@ -283,6 +283,37 @@ class HeavyLaneTest extends ApplierHarness {
         assertThat(lane.owns("acme")).isFalse();
     }
 
+    @Test
+    void anImportWaitingForTheSnapshotStoreGivesWayToItsTenantsDelete() throws Exception {
+        startApplier(16);
+        applyAll(Commands.create("acme"), Commands.execute("acme", "CREATE TABLE t (n)", "INSERT INTO t VALUES (1)"));
+        TenantDatabasePool pool = new TenantDatabasePool(new TenantFiles(hot), SqliteLimits.WRITE_DEFAULTS, 8);
+        open.add(pool);
+        // A process with the log but no snapshot store: an import's file cannot be fetched, which it waits out.
+        ApplierConfig config = new ApplierConfig(hot, "test", ApplierConfig.Role.PRIMARY, 1, 16, 1000, 1000, SqliteLimits.WRITE_DEFAULTS);
+        PastContent past = new PastContent(Map.of(), config, null, registry);
+        HeavyLane lane = new HeavyLane(pool, 100, null, new TenantRecovery(pool, null, ColdTenants.NONE, past, registry),
+                new ApplierMetrics(registry), b -> null, 1);
+        open.add(lane);
+        TenantCommand restore = Commands.command("acme", io.cairn.topics.avro.RestoreFrom.newBuilder()
+                .setImportKey("imports/acme/1").setImportSha256("00").setImportSizeBytes(4096L).build());
+        TenantCommand delete = Commands.delete("acme");
+        lane.enqueue(new ApplyProcessor.LogRecord(restore, new Bookmark(0, 1_000)));
+        lane.start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> registry.counter("cairn.applier.failures", "kind", "machine").count() >= 1);
+        assertThat(query("acme", "SELECT n FROM t")).as("nothing replaced while it waits").containsExactly(List.of(1));
+        lane.enqueue(new ApplyProcessor.LogRecord(delete, new Bookmark(0, 1_001)));
+        List<Emission> out = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(60)).pollInSameThread().pollInterval(Duration.ofMillis(10)).until(() -> {
+            lane.drainTo(out);
+            return answered(out, delete);
+        });
+        assertThat(out).filteredOn(e -> e.value() instanceof CommandResult r && r.getCommandId().equals(restore.getCommandId()))
+                .singleElement().satisfies(e -> assertThat(((CommandResult) e.value()).getError().getCode()).isEqualTo("tenant_not_found"));
+        assertThat(new TenantFiles(hot).exists("acme")).as("deleted").isFalse();
+        assertThat(lane.owns("acme")).isFalse();
+    }
+
     /** A write long enough (20,000 rows) for the statement's limits to be checked while it runs. */
     private static final String LONG_INSERT =
             "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000) INSERT INTO t SELECT x FROM c";
