@@ -179,6 +179,10 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
             lane.enqueue(r);
             return;
         }
+        // What the lane applied of a tenant it has just given back goes out before this thread's next of it
+        // (forwarded after this thread's own, it would follow them: a delete's tombstone, then the state of
+        // the restore before it, leaves a deleted tenant alive on cairn.tenant-state).
+        if (lane.hasUnforwarded()) forwardUnsent();
         if (mayHold && thawing.hold(r, group)) return;
         if (failures.isQuarantined(r.position())) {
             quarantine(r);

@@ -165,6 +165,11 @@ final class HeavyLane implements AutoCloseable {
         for (Emission e; (e = outbox.poll()) != null; ) out.add(e);
     }
 
+    /** Whether the lane committed something a stream thread has yet to take ({@link #drainTo}). */
+    boolean hasUnforwarded() {
+        return !outbox.isEmpty() || !appliedWithRow.isEmpty();
+    }
+
     /** Records queued or running. */
     int size() {
         return line.size();

@@ -49,6 +49,21 @@ class HeavyLaneTest extends ApplierHarness {
     }
 
     @Test
+    void aDeleteRightAfterTheLaneGaveItsTenantBackLeavesTheTombstoneLast() throws Exception {
+        startApplier(16);
+        applyAll(Commands.create("acme"), Commands.execute("acme", "CREATE TABLE t (n)"));
+        states.readKeyValuesToList();
+        // Past the stream thread's quick budget, within the full one: applied in the lane, and the tenant given back.
+        pipe(Commands.execute("acme", "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 400000) INSERT INTO t SELECT x FROM c"));
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(() -> !lane.owns("acme"));
+        pipe(Commands.delete("acme")); // before a punctuation forwarded what the lane applied
+        driver.advanceWallClockTime(Duration.ofMillis(5));
+        List<org.apache.kafka.streams.KeyValue<String, io.cairn.topics.avro.TenantState>> out = states.readKeyValuesToList();
+        assertThat(out).as("the lane's state, then the delete's tombstone, last").extracting(kv -> kv.value == null ? "tombstone" : "state")
+                .contains("state").endsWith("tombstone");
+    }
+
+    @Test
     void recordsTheLaneHadYetToApplyAreFetchedAgainAfterARestart() throws Exception {
         startApplier(16);
         applyAll(Commands.create("acme"), Commands.execute("acme", "CREATE TABLE t (n)"));
