@@ -220,10 +220,7 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
      * {@link #MIN_FREE_AFTER_COPY} free with a copy as large as the file.
      */
     private void requireRoomForACopy(String tenant) throws IOException {
-        Path db = files.database(tenant);
-        long size = Files.exists(db) ? Files.size(db) : 0;
-        Path wal = Path.of(db + "-wal");
-        if (Files.exists(wal)) size += Files.size(wal);
+        long size = sizeOf(tenant);
         long usable = Files.getFileStore(files.root()).getUsableSpace();
         if (usable - size < MIN_FREE_AFTER_COPY) {
             throw new IOException("not enough free space on the hot volume for a copy of " + size + " bytes (" + usable + " usable)");
