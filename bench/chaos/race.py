@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Lifecycle races from outside: 8 clients run creates, deletes, writes, reads, as-of reads, exports, freezes and
-thaws, snapshots, restores, imports and forks at random on the same 4 tenant names, against a running Cairn.
+"""Lifecycle races from outside: 8 clients run creates (plain and from a template), deletes, writes, reads, as-of
+reads, exports, freezes and thaws, snapshots, restores, imports, forks, fleet migration runs and key issues and
+revocations at random on the same 4 tenant names, against a running Cairn.
 
 Fails (exit 1) on any answer that is a 5xx other than 503/504 or no answer at all, and when afterwards a name
 cannot be deleted, created again and deleted (a directory stuck by a race answered every create 409 and every
@@ -98,13 +99,35 @@ def op(name, t):
     if name == "history":
         st, j, c, _ = call("GET", f"/v1/tenants/{t}/history", token=k)
         return st, c
+    if name == "migrate":
+        with registering:  # versions come one after another: a set refuses gaps
+            n = version[0] + 1
+            st, j, c, _ = call("PUT", f"/v1/migrations/race/versions/{n}", {"sql": f"CREATE TABLE IF NOT EXISTS m{n} (v)"})
+            if st not in (200, 201):
+                return st, c
+            version[0] = n
+        st, j, c, _ = call("POST", "/v1/migrations/race/runs", {"target_version": n, "tenants": [t]})
+        return st, c
+    if name == "template":
+        st, j, c, _ = call("POST", "/v1/tenants", {"tenant": t, "template": "race"})
+        if st == 201:
+            keys[t] = j["api_key"]
+            call("POST", f"/v1/tenants/{t}/execute", {"sql": "CREATE TABLE IF NOT EXISTS x (v)"}, token=j["api_key"])
+        return st, c
+    if name == "keys":
+        st, j, c, _ = call("POST", f"/v1/tenants/{t}/keys", {"scopes": ["read"]})
+        if st == 201:
+            st, j, c, _ = call("DELETE", f"/v1/tenants/{t}/keys/{j['key_id']}")
+        return st, c
     if name == "info":
         st, j, c, _ = call("GET", f"/v1/tenants/{t}", token=k)
         return st, c
 
 
 OPS = ["create"] * 2 + ["delete"] + ["write"] * 6 + ["read"] * 4 + ["asof"] * 2 + ["export"] * 2 + ["cold"] * 2 + [
-    "snapshot", "restore", "import", "fork", "checksum", "history", "info"]
+    "snapshot", "restore", "import", "fork", "checksum", "history", "info", "migrate", "template", "keys"]
+version = [0]
+registering = threading.Lock()
 
 
 def worker(seed):
