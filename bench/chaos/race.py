@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Lifecycle races from outside: 8 clients run creates (plain and from a template), deletes, writes, reads, as-of
+"""Lifecycle races from outside: 8 clients run creates (plain and from a template), deletes, writes (some heavy
+enough for the applier's heavy lane), reads, as-of
 reads, exports, freezes and thaws, snapshots, restores, imports, forks, fleet migration runs and key issues and
 revocations at random on the same 4 tenant names, against a running Cairn.
 
@@ -55,6 +56,13 @@ def op(name, t):
         return st, c
     if name == "write":
         st, j, c, _ = call("POST", f"/v1/tenants/{t}/execute", {"sql": "INSERT INTO x VALUES (?)", "params": [random.randint(0, 1 << 30)]}, token=k)
+        if st == 200:
+            bookmarks[t].append(j["bookmark"])
+        return st, c
+    if name == "heavy":  # past the stream thread's quick budget: applied in the heavy lane, the tenant given back after
+        sql = ("INSERT INTO x SELECT count(*) FROM (WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c"
+               " WHERE i < 3000000) SELECT i FROM c)")
+        st, j, c, _ = call("POST", f"/v1/tenants/{t}/execute", {"sql": sql}, token=k)
         if st == 200:
             bookmarks[t].append(j["bookmark"])
         return st, c
@@ -124,7 +132,7 @@ def op(name, t):
         return st, c
 
 
-OPS = ["create"] * 2 + ["delete"] + ["write"] * 6 + ["read"] * 4 + ["asof"] * 2 + ["export"] * 2 + ["cold"] * 2 + [
+OPS = ["create"] * 2 + ["delete"] + ["write"] * 6 + ["heavy"] * 2 + ["read"] * 4 + ["asof"] * 2 + ["export"] * 2 + ["cold"] * 2 + [
     "snapshot", "restore", "import", "fork", "checksum", "history", "info", "migrate", "template", "keys"]
 version = [0]
 registering = threading.Lock()
