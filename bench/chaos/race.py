@@ -6,8 +6,9 @@ revocations at random on the same 4 tenant names, against a running Cairn.
 
 Fails (exit 1) on any answer that is a 5xx other than 503/504 or no answer at all, and when afterwards a name
 cannot be deleted, created again and deleted (a directory stuck by a race answered every create 409 and every
-delete 404). Usage: race.py BASE_URL ADMIN_TOKEN_FILE SECONDS (e.g. http://127.0.0.1:8950 data/admin-token 180)."""
-import json, random, sys, threading, time, urllib.request, urllib.error, collections
+delete 404). Usage: race.py BASE_URL ADMIN_TOKEN_FILE SECONDS (e.g. http://127.0.0.1:8950 data/admin-token 180);
+RACE_CLIENTS sets how many clients (default 8)."""
+import json, os, random, sys, threading, time, urllib.request, urllib.error, collections
 
 BASE, ADMIN, SECS = sys.argv[1], open(sys.argv[2]).read().strip(), float(sys.argv[3])
 NAMES = [f"race-{i}" for i in range(4)]
@@ -153,7 +154,7 @@ def worker(seed):
                 bad.append((name, t, st, c))
 
 
-threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+threads = [threading.Thread(target=worker, args=(i,)) for i in range(int(os.environ.get("RACE_CLIENTS", "8")))]
 for th in threads:
     th.start()
 for th in threads:
