@@ -59,6 +59,8 @@ final class HeavyLane implements AutoCloseable {
     private final List<RecordApplier> appliers = new ArrayList<>();
     private final ApplierMetrics metrics;
     private final TenantRecovery recovery;
+    /** A replica's lane (it follows the primary's verdicts; its own answers are not sent): see {@link #supersededByDelete}. */
+    private final boolean followsPrimary;
     private final Refetch refetch;
     /** Records applied in one group by the lane: of different tenants, and runs of one tenant's writes. */
     static final int BATCH = 64;
@@ -95,6 +97,7 @@ final class HeavyLane implements AutoCloseable {
         this.pool = pool;
         this.metrics = metrics;
         this.recovery = recovery;
+        this.followsPrimary = recovery.past() != null && recovery.past().followsPrimary();
         this.refetch = refetch;
         // Nobody waits on a fleet run: other tenants' writes get the cores first.
         java.util.concurrent.ThreadFactory lowered = LowPriority.threads("cairn-heavy-lane-");
@@ -272,11 +275,14 @@ final class HeavyLane implements AutoCloseable {
      * store, a replica waiting for the primary's snapshot of a fork) whose tenant is deleted behind it gives
      * way: it is answered {@code tenant_not_found} and the delete goes on, so an operator can always delete a
      * tenant. A copy that applies it first reaches the same end, the tenant gone; only this copy's answer
-     * differs. Other kinds of record (a create, a migration, a key) wait for the machine as before. Returns
+     * differs. Other kinds of record (a create, a migration, a key) wait for the machine as before. On a
+     * replica, whose answers go nowhere, a restore, fork or import with a delete behind it is not even tried:
+     * its build is the costly part, and a replica that fell behind meets many such pairs at once. Returns
      * true when {@code r} was so answered.
      */
     private boolean supersededByDelete(Queued r) {
-        if (!line.retryingWithDeleteBehind(r)) return false;
+        boolean retrying = line.retryingWithDeleteBehind(r);
+        if (!retrying && !(followsPrimary && line.deleteBehind(r))) return false;
         TenantCommand cmd;
         try {
             cmd = r.command() != null ? r.command() : refetch.fetch(r.position());
@@ -284,9 +290,13 @@ final class HeavyLane implements AutoCloseable {
             return false; // cannot tell what it is: it waits like any other
         }
         String what = givesWayToDelete(cmd);
-        if (what == null) return false;
-        log.warn("tenant {}: {} {} waited for the machine and its tenant is deleted behind it: answered tenant_not_found", r.tenant(), what,
-                r.position());
+        if (what == null || !retrying && !(cmd.getPayload() instanceof RestoreFrom)) return false;
+        if (retrying) {
+            log.warn("tenant {}: {} {} waited for the machine and its tenant is deleted behind it: answered tenant_not_found", r.tenant(),
+                    what, r.position());
+        } else {
+            log.info("tenant {}: {} {} passed over on this replica: its tenant is deleted behind it", r.tenant(), what, r.position());
+        }
         Outcome.Failed gone = new Outcome.Failed(ErrorCode.TENANT_NOT_FOUND, "the tenant was deleted before this " + what
                 + " could be applied (the node could not apply it then); nothing of it was applied", null);
         metrics.applied(gone);

@@ -159,7 +159,13 @@ final class HeavyLaneQueues {
     /** True when the machine failed {@code r} before (its retries began) and a delete of its tenant is queued behind it. */
     boolean retryingWithDeleteBehind(Queued r) {
         synchronized (lock) {
-            if (!retryBackoff.containsKey(r.position())) return false;
+            return retryBackoff.containsKey(r.position()) && deleteBehind(r);
+        }
+    }
+
+    /** True when a delete of {@code r}'s tenant is queued behind it. */
+    boolean deleteBehind(Queued r) {
+        synchronized (lock) {
             ArrayDeque<Queued> q = queues.get(r.tenant());
             return q != null && q.stream().anyMatch(later -> deletes.contains(later.position()));
         }

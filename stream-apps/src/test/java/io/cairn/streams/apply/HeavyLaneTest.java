@@ -286,7 +286,8 @@ class HeavyLaneTest extends ApplierHarness {
         lane.enqueue(new ApplyProcessor.LogRecord(big, new Bookmark(0, 1_000)));
         lane.start();
         await().atMost(Duration.ofSeconds(60)).until(() -> registry.counter("cairn.applier.failures", "kind", "machine").count() >= 1);
-        assertGivesWayToDelete(lane, big, delete);
+        lane.enqueue(new ApplyProcessor.LogRecord(delete, new Bookmark(0, 1_001)));
+        assertGaveWayToDelete(lane, big, delete);
     }
 
     @Test
@@ -308,15 +309,33 @@ class HeavyLaneTest extends ApplierHarness {
         lane.start();
         await().atMost(Duration.ofSeconds(60)).until(() -> registry.counter("cairn.applier.failures", "kind", "machine").count() >= 1);
         assertThat(query("acme", "SELECT n FROM t")).as("nothing replaced while it waits").containsExactly(List.of(1));
-        assertGivesWayToDelete(lane, restore, delete);
+        lane.enqueue(new ApplyProcessor.LogRecord(delete, new Bookmark(0, 1_001)));
+        assertGaveWayToDelete(lane, restore, delete);
     }
 
-    /**
-     * Queues {@code delete} (the next position) behind {@code waiting}, a record of acme the machine keeps failing:
-     * {@code waiting} is answered tenant_not_found, the delete applies, and the lane lets go of the tenant.
-     */
-    private void assertGivesWayToDelete(HeavyLane lane, TenantCommand waiting, TenantCommand delete) {
+    @Test
+    void aReplicaPassesOverAForkWhoseTenantIsDeletedBehindIt() throws Exception {
+        startApplier(16);
+        applyAll(Commands.create("acme"), Commands.execute("acme", "CREATE TABLE t (n)"));
+        TenantDatabasePool pool = new TenantDatabasePool(new TenantFiles(hot), SqliteLimits.WRITE_DEFAULTS, 8);
+        open.add(pool);
+        ApplierConfig config = new ApplierConfig(hot, "test", ApplierConfig.Role.REPLICA, 1, 16, 1000, 1000, SqliteLimits.WRITE_DEFAULTS);
+        var store = new io.cairn.connectors.snapshot.LocalSnapshotStore(hot.resolveSibling(hot.getFileName() + "-store"), java.time.Clock.systemUTC());
+        PastContent past = new PastContent(Map.of(), config, store, registry); // no log here: building the fork would fail
+        HeavyLane lane = new HeavyLane(pool, 100, null, new TenantRecovery(pool, null, ColdTenants.NONE, past, registry),
+                new ApplierMetrics(registry), b -> null, 1);
+        open.add(lane);
+        TenantCommand fork = Commands.command("acme", io.cairn.topics.avro.RestoreFrom.newBuilder().setSourceTenant("src").setAtOffset(5L).build());
+        TenantCommand delete = Commands.delete("acme");
+        lane.enqueue(new ApplyProcessor.LogRecord(fork, new Bookmark(0, 1_000)));
         lane.enqueue(new ApplyProcessor.LogRecord(delete, new Bookmark(0, 1_001)));
+        lane.start();
+        assertGaveWayToDelete(lane, fork, delete);
+        assertThat(registry.counter("cairn.applier.failures", "kind", "machine").count()).as("never tried").isZero();
+    }
+
+    /** {@code waiting}, a record of acme with {@code delete} queued behind it, is answered tenant_not_found, the delete applies, and the lane lets go of the tenant. */
+    private void assertGaveWayToDelete(HeavyLane lane, TenantCommand waiting, TenantCommand delete) {
         List<Emission> out = new ArrayList<>();
         await().atMost(Duration.ofSeconds(60)).pollInSameThread().pollInterval(Duration.ofMillis(10)).until(() -> {
             lane.drainTo(out);
