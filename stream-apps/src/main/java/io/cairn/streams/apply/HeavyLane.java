@@ -298,7 +298,8 @@ final class HeavyLane implements AutoCloseable {
             log.info("tenant {}: {} {} passed over on this replica: its tenant is deleted behind it", r.tenant(), what, r.position());
         }
         Outcome.Failed gone = new Outcome.Failed(ErrorCode.TENANT_NOT_FOUND, "the tenant was deleted before this " + what
-                + " could be applied (the node could not apply it then); nothing of it was applied", null);
+                + (retrying ? " could be applied (the node could not apply it then)" : " was applied on this replica")
+                + "; nothing of it was applied", null);
         metrics.applied(gone);
         outbox.add(Emission.result(GroupCommit.result(cmd, r.position(), gone, System.currentTimeMillis())));
         line.forgetRetries(r);
