@@ -73,6 +73,28 @@ class ConditionalWriteIT {
     }
 
     @Test
+    void aBookmarkFromATenantsEarlierLifeIsAConflict() throws Exception {
+        String first = stack.createTenant("cw-life");
+        stack.post("/v1/tenants/cw-life/execute", first, "{\"sql\":\"CREATE TABLE c (id INTEGER PRIMARY KEY, n INTEGER)\"}");
+        stack.post("/v1/tenants/cw-life/execute", first, "{\"sql\":\"INSERT INTO c VALUES (1, 41)\"}");
+        String read = stack.post("/v1/tenants/cw-life/query", first, "{\"sql\":\"SELECT n FROM c\"}").text("bookmark");
+        assertThat(stack.call("DELETE", "/v1/tenants/cw-life", ADMIN, null).status()).isEqualTo(200);
+        String second = stack.createTenant("cw-life");
+
+        // The read saw a database that no longer exists; its read-modify-write must not land in the new one,
+        // though no write of the new life came after the bookmark, only its creation.
+        Reply stale = conditional("cw-life", second, "CREATE TABLE c (id INTEGER PRIMARY KEY, n INTEGER)", read);
+        assertThat(stale.status()).as(stale.body().toString()).isEqualTo(409);
+        assertThat(stale.errorCode()).isEqualTo("conflict");
+        assertThat(stale.body().path("error").path("message").asText()).contains("created");
+        String fresh = stack.post("/v1/tenants/cw-life/query", second, "{\"sql\":\"SELECT count(*) FROM sqlite_schema WHERE name = 'c'\"}")
+                .text("bookmark");
+        assertThat(stack.post("/v1/tenants/cw-life/query", second, "{\"sql\":\"SELECT count(*) FROM sqlite_schema WHERE name = 'c'\"}")
+                .body().path("rows").get(0).get(0).asLong()).as("nothing applied").isZero();
+        assertThat(conditional("cw-life", second, "CREATE TABLE c (id INTEGER PRIMARY KEY, n INTEGER)", fresh).status()).isEqualTo(200);
+    }
+
+    @Test
     void racingReadModifyWritesLoseNoIncrementAndTheLogReplaysTheSameVerdicts() throws Exception {
         String key = stack.createTenant("cw-race");
         stack.post("/v1/tenants/cw-race/execute", key, "{\"sql\":\"CREATE TABLE c (id INTEGER PRIMARY KEY, n INTEGER)\"}");

@@ -269,10 +269,18 @@ final class CommandApplier {
     private Outcome execute(TenantDatabase db, TenantCommand cmd, Bookmark position, ExecuteBatch batch, Budget budget)
             throws SQLException, BatchExecutor.NeedsFullBudget {
         if (batch.getIfUnchangedSince() != null) {
-            long lastWrite = lastWriteOffset(db);
-            if (lastWrite > batch.getIfUnchangedSince()) {
-                return Outcome.failed(ErrorCode.CONFLICT, "the tenant was written at " + position.partition() + ":" + lastWrite
-                        + ", after " + position.partition() + ":" + batch.getIfUnchangedSince() + ": nothing was applied; read again and retry");
+            long since = batch.getIfUnchangedSince();
+            long[] marks = lastWriteAndCreation(db);
+            if (marks[0] > since) {
+                return Outcome.failed(ErrorCode.CONFLICT, "the tenant was written at " + position.partition() + ":" + marks[0]
+                        + ", after " + position.partition() + ":" + since + ": nothing was applied; read again and retry");
+            }
+            if (marks[1] > since) {
+                // A bookmark from before this tenant's creation read another life of the name (deleted since), whose
+                // content is gone: this life's first write is no later than it, yet everything changed.
+                return Outcome.failed(ErrorCode.CONFLICT, "the tenant was created at " + position.partition() + ":" + marks[1]
+                        + ", after " + position.partition() + ":" + since + " (what was read there was deleted): nothing was applied;"
+                        + " read again and retry");
             }
         }
         db.clock.set(cmd.getSeed(), cmd.getIngressTimeMs());
@@ -288,10 +296,13 @@ final class CommandApplier {
         return outcome;
     }
 
-    /** The offset of the tenant's last applied write (a batch, a migration, a restore); -1 when unknown. */
-    private static long lastWriteOffset(TenantDatabase db) throws SQLException {
-        try (ResultSet rs = db.prepare("SELECT last_write_offset FROM _cairn_tenant WHERE id = 0").executeQuery()) {
-            return rs.next() ? rs.getLong(1) : -1;
+    /**
+     * The offsets of the tenant's last applied write (a batch, a migration, a restore) and of its creation;
+     * -1 when unknown.
+     */
+    private static long[] lastWriteAndCreation(TenantDatabase db) throws SQLException {
+        try (ResultSet rs = db.prepare("SELECT last_write_offset, created_offset FROM _cairn_tenant WHERE id = 0").executeQuery()) {
+            return rs.next() ? new long[] {rs.getLong(1), rs.getLong(2)} : new long[] {-1, -1};
         }
     }
 
