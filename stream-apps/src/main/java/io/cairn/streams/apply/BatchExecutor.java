@@ -95,6 +95,8 @@ final class BatchExecutor {
                     if (budget.quick() && (code == ErrorCode.STATEMENT_TIMEOUT || code == ErrorCode.WRITE_TOO_LARGE)) {
                         throw new NeedsFullBudget();
                     }
+                    String exhausted = code == ErrorCode.SQL_ERROR || code == ErrorCode.STATEMENT_TIMEOUT ? null : exhaustedAutoincrement(db, e);
+                    if (exhausted != null) return failed(ErrorCode.SQL_ERROR, exhausted, i);
                     return failed(code, message(e, capped), i);
                 }
             }
@@ -132,6 +134,24 @@ final class BatchExecutor {
             if (capped) return ErrorCode.WRITE_TOO_LARGE;
         }
         return code;
+    }
+
+    /**
+     * SQLite refuses a row of an AUTOINCREMENT table whose counter ({@code sqlite_sequence}) holds the largest
+     * rowid with SQLITE_FULL, the code of a full database: told as that, a person would split a write or free space
+     * for nothing. Returns the sentence naming the table when the failure is a SQLITE_FULL and such a counter
+     * exists (read from the content, so every copy says the same), else null.
+     */
+    private static String exhaustedAutoincrement(TenantDatabase db, SQLException e) throws SQLException {
+        if ((e.getErrorCode() & 0xff) != org.sqlite.SQLiteErrorCode.SQLITE_FULL.code) return null;
+        try (ResultSet has = db.prepare("SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_sequence'").executeQuery()) {
+            if (!has.next()) return null;
+        }
+        try (ResultSet rs = db.prepare("SELECT name FROM sqlite_sequence WHERE seq = 9223372036854775807 ORDER BY name LIMIT 1").executeQuery()) {
+            if (!rs.next()) return null;
+            return "AUTOINCREMENT table " + rs.getString(1) + " has handed out its largest id (9223372036854775807, set in"
+                    + " sqlite_sequence): SQLite adds no more rows to it (database or disk is full); lower its sqlite_sequence row";
+        }
     }
 
     private static String message(SQLException e, boolean capped) {

@@ -82,6 +82,21 @@ class TenantIsolationTest extends ApplierHarness {
     }
 
     @Test
+    void anAutoincrementCounterAtTheLargestIdIsToldAsThatNotAsAFullDatabase() throws Exception {
+        setUp("acme");
+        List<CommandResult> out = oneGroup(
+                Commands.execute("acme", "CREATE TABLE s (id INTEGER PRIMARY KEY AUTOINCREMENT, v)"),
+                Commands.execute("acme", "INSERT INTO sqlite_sequence (name, seq) VALUES ('s', 9223372036854775807)"),
+                Commands.execute("acme", "INSERT INTO s (v) VALUES (1)"),
+                Commands.execute("acme", "INSERT INTO t VALUES (1)"));
+
+        assertThat(out).extracting(CommandResult::getOk).containsExactly(true, true, false, true);
+        assertThat(out.get(2).getError().getCode()).isEqualTo("sql_error");
+        assertThat(out.get(2).getError().getMessage()).contains("AUTOINCREMENT table s").contains("largest id");
+        assertThat(query("acme", "SELECT count(*) FROM s")).containsExactly(List.of(0));
+    }
+
+    @Test
     void aWriteReturningTooMuchFailsWithResultTooLarge() {
         setUp("acme");
         CommandResult r = applyAll(Commands.execute("acme", "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 3)"
