@@ -69,6 +69,16 @@ class ControlPlaneIT {
             assertThat(await().atMost(VIEW).until(() -> listAll(stack, "/v1/tenants?idle_for=0s"), l -> l.size() == 3))
                     .containsExactlyInAnyOrder("acme", "beta", "gamma");
             assertThat(stack.get("/health", null).body().path("details").path("materializer").has("lag_records")).isTrue();
+
+            // A tenant deleted and created again under the same name is a new customer: its usage starts afresh.
+            assertThat(stack.call("DELETE", "/v1/tenants/acme", TestStack.ADMIN, null).status()).isEqualTo(200);
+            String again = stack.createTenant("acme");
+            assertThat(stack.post("/v1/tenants/acme/query", again, "{\"sql\":\"SELECT 1\"}").status()).isEqualTo(200);
+            JsonNode fresh = await().atMost(VIEW).until(() -> stack.get("/v1/tenants/acme/usage", again).body(),
+                    u -> u.path("totals").path("reads").asLong() >= 1).path("totals");
+            assertThat(fresh.path("reads").asLong()).as("nothing of the deleted tenant's reads: " + fresh).isEqualTo(1);
+            assertThat(fresh.path("writes").asLong()).isZero();
+            assertThat(fresh.path("statements").asLong()).isZero();
         }
     }
 
@@ -101,7 +111,7 @@ class ControlPlaneIT {
             stack.call("DELETE", "/v1/tenants/three", TestStack.ADMIN, null);
             await().atMost(VIEW).until(() -> stack.materializer().lag() == 0 && stack.controlPlane().store.get("two").isPresent()
                     && stack.controlPlane().store.get("three").isEmpty()
-                    && stack.controlPlane().store.usage("one", java.time.LocalDate.now(java.time.ZoneOffset.UTC),
+                    && stack.controlPlane().store.usage("one", stack.controlPlane().store.get("one").orElseThrow().writes().life(), java.time.LocalDate.now(java.time.ZoneOffset.UTC),
                             java.time.LocalDate.now(java.time.ZoneOffset.UTC)).totals().reads() == 1);
 
             DynamoDbMetadataConfig rebuilt = new DynamoDbMetadataConfig("rebuilt-", 8);

@@ -30,7 +30,7 @@ public final class AccessCost {
                     long calls = 0;
                     for (int i = 0; System.nanoTime() < end; i++) {
                         String tenant = i % 2 == 0 ? "hot" : "t" + ((i * 31 + thread) % 1_000);
-                        recorder.read(tenant, 1, 120, 80);
+                        recorder.read(tenant, 0, 1, 120, 80);
                         calls++;
                     }
                     return calls;

@@ -76,7 +76,7 @@ public final class AccessPublisher implements AutoCloseable {
         for (AccessRecorder.Counts c : recorder.drain()) {
             TenantAccess record = TenantAccess.newBuilder().setTenant(c.tenant()).setSource(source).setSeq(window)
                     .setWindowEndMs(windowEndMs).setLastAccessMs(c.lastAccessMs()).setReads(c.reads()).setWrites(c.writes())
-                    .setRowsRead(c.rowsRead()).setBytesIn(c.bytesIn()).setBytesOut(c.bytesOut()).build();
+                    .setRowsRead(c.rowsRead()).setBytesIn(c.bytesIn()).setBytesOut(c.bytesOut()).setLife(c.life()).build();
             producer.send(new ProducerRecord<>(TopicCatalog.TENANT_ACCESS, c.tenant(), Serdes.ACCESS.encode(record)), (meta, error) -> {
                 if (error == null) {
                     published.increment();

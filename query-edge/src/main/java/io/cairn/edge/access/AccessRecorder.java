@@ -9,11 +9,16 @@ import java.util.function.LongSupplier;
  * Counts each tenant's use of this edge in memory, window by window: a request adds to its tenant's
  * counts (one map operation under the tenant's bin lock, no allocation once the tenant is in the
  * window), and {@link #drain} takes every tenant's counts out atomically, so a request is counted in
- * exactly one window. Only tenants used in the current window take memory. Thread-safe.
+ * exactly one window. Only tenants used in the current window take memory. Counts are kept per life of
+ * a tenant (its creation offset): a tenant deleted and created again within a window is two entries, so
+ * the new tenant's usage never includes the deleted one's. Thread-safe.
  */
 public final class AccessRecorder {
     /** One tenant's counts over a window. */
-    public record Counts(String tenant, long reads, long writes, long rowsRead, long bytesIn, long bytesOut, long lastAccessMs) {}
+    public record Counts(String tenant, long life, long reads, long writes, long rowsRead, long bytesIn, long bytesOut, long lastAccessMs) {}
+
+    /** A tenant's life: its id and creation offset (-1 unknown). */
+    private record Life(String tenant, long life) {}
 
     private static final class Mutable {
         long reads;
@@ -24,7 +29,7 @@ public final class AccessRecorder {
         long lastAccessMs;
     }
 
-    private final ConcurrentHashMap<String, Mutable> window = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Life, Mutable> window = new ConcurrentHashMap<>();
     private final LongSupplier clock;
 
     public AccessRecorder() {
@@ -35,10 +40,10 @@ public final class AccessRecorder {
         this.clock = clock;
     }
 
-    /** A read answered with success: {@code rows} returned, bytes received and sent. */
-    public void read(String tenant, long rows, long bytesIn, long bytesOut) {
+    /** A read of the tenant's life {@code life} answered with success: {@code rows} returned, bytes received and sent. */
+    public void read(String tenant, long life, long rows, long bytesIn, long bytesOut) {
         long now = clock.getAsLong();
-        window.compute(tenant, (t, m) -> {
+        window.compute(new Life(tenant, life), (t, m) -> {
             if (m == null) m = new Mutable();
             m.reads++;
             m.rowsRead += rows;
@@ -49,10 +54,10 @@ public final class AccessRecorder {
         });
     }
 
-    /** A write accepted into the log. */
-    public void write(String tenant, long bytesIn, long bytesOut) {
+    /** A write of the tenant's life {@code life} accepted into the log. */
+    public void write(String tenant, long life, long bytesIn, long bytesOut) {
         long now = clock.getAsLong();
-        window.compute(tenant, (t, m) -> {
+        window.compute(new Life(tenant, life), (t, m) -> {
             if (m == null) m = new Mutable();
             m.writes++;
             m.bytesIn += bytesIn;
@@ -62,18 +67,18 @@ public final class AccessRecorder {
         });
     }
 
-    /** When this edge last served the tenant in the current window; 0 if not in it. */
-    public long lastAccessInWindow(String tenant) {
-        Mutable m = window.get(tenant);
+    /** When this edge last served the tenant's life {@code life} in the current window; 0 if not in it. */
+    public long lastAccessInWindow(String tenant, long life) {
+        Mutable m = window.get(new Life(tenant, life));
         return m == null ? 0 : m.lastAccessMs; // a racy read: at worst a moment old
     }
 
     /** Takes out every tenant's counts since the last drain. */
     public List<Counts> drain() {
         List<Counts> out = new ArrayList<>();
-        for (String tenant : window.keySet()) {
-            window.computeIfPresent(tenant, (t, m) -> {
-                out.add(new Counts(t, m.reads, m.writes, m.rowsRead, m.bytesIn, m.bytesOut, m.lastAccessMs));
+        for (Life key : window.keySet()) {
+            window.computeIfPresent(key, (k, m) -> {
+                out.add(new Counts(k.tenant(), k.life(), m.reads, m.writes, m.rowsRead, m.bytesIn, m.bytesOut, m.lastAccessMs));
                 return null;
             });
         }

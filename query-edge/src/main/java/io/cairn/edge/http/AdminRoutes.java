@@ -143,7 +143,7 @@ final class AdminRoutes {
         String tenant = EdgeServices.tenantParam(ctx);
         Authenticator.requireTenantAccess(s.principal(ctx), tenant, null);
         TenantState st = s.existing(tenant);
-        Responses.json(ctx, 200, TenantJson.of(st, lastAccess(tenant)));
+        Responses.json(ctx, 200, TenantJson.of(st, lastAccess(tenant, st.getCreatedOffset())));
     }
 
     /**
@@ -151,8 +151,8 @@ final class AdminRoutes {
      * reported). Without the control plane, or while it is unreachable, this edge's view alone: the
      * tenant's metadata is served from the directory either way.
      */
-    private long lastAccess(String tenant) {
-        long here = s.access().lastAccessInWindow(tenant);
+    private long lastAccess(String tenant, long life) {
+        long here = s.access().lastAccessInWindow(tenant, life);
         if (s.controlPlane() == null) return here;
         try {
             return Math.max(here, s.controlPlane().get(tenant).map(r -> r.lastAccessMs()).orElse(0L));

@@ -72,7 +72,7 @@ final class DataRoutes {
             RequestBodies.release(ctx); // in the log: nothing refers to the body any more
             org.slf4j.MDC.put("bookmark", b.toString());
             int sent = Responses.json(ctx, 202, Responses.object().put("bookmark", b.toString()));
-            s.access().write(tenant, RequestBodies.bodyBytes(ctx), sent);
+            s.access().write(tenant, state.getCreatedOffset(), RequestBodies.bodyBytes(ctx), sent);
             return;
         }
         // The command is made in the call's argument, so no local of this frame refers to it (nor to the
@@ -88,7 +88,7 @@ final class DataRoutes {
         out.set("results", Outcomes.results(outcome.getResults()));
         out.put("bookmark", done.bookmark().toString());
         int sent = Responses.json(ctx, 200, out);
-        s.access().write(tenant, RequestBodies.bodyBytes(ctx), sent);
+        s.access().write(tenant, state.getCreatedOffset(), RequestBodies.bodyBytes(ctx), sent);
     }
 
     /** The write the body asks for, read and checked; the log must be reachable. */
@@ -135,7 +135,7 @@ final class DataRoutes {
             if (body.hasNonNull("consistency") || body.hasNonNull("max_lag_ms")) {
                 throw ApiError.invalidRequest("\"as_of\" reads a past point, the same on every copy: it takes no \"consistency\" or \"max_lag_ms\"");
             }
-            answer(ctx, tenant, s.pastCopies().run(tenant, asOf, spec), asOf, null);
+            answer(ctx, tenant, state.getCreatedOffset(), s.pastCopies().run(tenant, asOf, spec), asOf, null);
             return;
         }
         Bookmark atLeast = bookmark(body.get("bookmark"), state);
@@ -146,14 +146,14 @@ final class DataRoutes {
         ReadLevel level = ReadLevel.parse(body.get("consistency"), body.get("max_lag_ms"), atLeast != null);
         Duration wait = waitTime(body.get("timeout_ms"));
         CopyReads.Served served = copyReads.read(tenant, state, spec, level, atLeast, wait);
-        answer(ctx, tenant, served.result(), null, served.copy());
+        answer(ctx, tenant, state.getCreatedOffset(), served.result(), null, served.copy());
     }
 
     /**
      * Streams a read's answer; {@code asOf} (when not null) names the past point it was read at, {@code copy}
-     * (when not null) the copy that served it.
+     * (when not null) the copy that served it; {@code life}, the tenant's creation offset, is whose use it counts as.
      */
-    private void answer(Context ctx, String tenant, QueryResult r, Bookmark asOf, String copy) {
+    private void answer(Context ctx, String tenant, long life, QueryResult r, Bookmark asOf, String copy) {
         int sent = Responses.stream(ctx, 200, g -> {
             // Streamed, not built as a tree: a read's rows go from SQLite to the wire with one copy.
             g.writeStartObject();
@@ -172,7 +172,7 @@ final class DataRoutes {
             if (copy != null) g.writeStringField("copy", copy);
             g.writeEndObject();
         });
-        s.access().read(tenant, r.rows().size(), RequestBodies.bodyBytes(ctx), sent);
+        s.access().read(tenant, life, r.rows().size(), RequestBodies.bodyBytes(ctx), sent);
     }
 
     /**

@@ -69,13 +69,13 @@ final class FleetRoutes {
     void usage(Context ctx) {
         String tenant = EdgeServices.tenantParam(ctx);
         Authenticator.requireTenantAccess(s.principal(ctx), tenant, null);
-        s.existing(tenant);
+        long life = s.existing(tenant).getCreatedOffset();
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
         LocalDate to = day(ctx.queryParam("to"), "to", today);
         LocalDate from = day(ctx.queryParam("from"), "from", to.minusDays(DEFAULT_USAGE_DAYS - 1));
         if (from.isAfter(to)) throw invalid("from", "\"from\" must not be after \"to\"");
         if (ChronoUnit.DAYS.between(from, to) >= MAX_USAGE_DAYS) throw invalid("from", "at most " + MAX_USAGE_DAYS + " days at once");
-        UsageReport u = s.requireControlPlane().usage(tenant, from, to);
+        UsageReport u = s.requireControlPlane().usage(tenant, life, from, to);
         ObjectNode out = Responses.object();
         out.put("tenant", tenant).put("from", from.toString()).put("to", to.toString()).put("storage_bytes", u.storageBytes());
         counts(out.putObject("totals"), u.totals());

@@ -98,7 +98,7 @@ class MaterializeProcessorTest {
         access.pipeInput("acme", Serdes.ACCESS.encode(report("acme", 2, T0 + 20_000, 4)));
         driver.advanceWallClockTime(Duration.ofMillis(150));
 
-        var usage = store.usage("acme", LocalDate.ofEpochDay(20_000), LocalDate.ofEpochDay(20_000));
+        var usage = store.usage("acme", LIFE, LocalDate.ofEpochDay(20_000), LocalDate.ofEpochDay(20_000));
         assertThat(usage.totals().reads()).isEqualTo(7);
         assertThat(usage.totals().bytesOut()).isEqualTo(700);
         assertThat(store.get("acme").orElseThrow().lastAccessMs()).isEqualTo(T0 + 19_999);
@@ -120,7 +120,7 @@ class MaterializeProcessorTest {
         states.pipeInput("acme", Serdes.STATE.encode(state("acme", 9, 5)));
         driver.advanceWallClockTime(Duration.ofMillis(150));
 
-        var usage = store.usage("acme", LocalDate.ofEpochDay(19_999), LocalDate.ofEpochDay(20_000));
+        var usage = store.usage("acme", LIFE, LocalDate.ofEpochDay(19_999), LocalDate.ofEpochDay(20_000));
         assertThat(usage.totals()).isEqualTo(UsageCounts.ZERO.withWrites(5, 50));
         assertThat(usage.days()).hasSize(1);
         assertThat(usage.days().getFirst().day()).isEqualTo(LocalDate.ofEpochDay(20_000));
@@ -128,7 +128,7 @@ class MaterializeProcessorTest {
 
     private static TenantState state(String tenant, long offset, long statements) {
         return TenantState.newBuilder().setMigrations(java.util.List.of()).setTenant(tenant).setTier(Tier.HOT).setPartition(0).setAppliedOffset(offset)
-                .setSchemaVersion(0).setSizeBytes(4096).setCreatedAtMs(T0).setLastWriteMs(T0)
+                .setSchemaVersion(0).setSizeBytes(4096).setCreatedAtMs(T0).setLastWriteMs(T0).setCreatedOffset(LIFE)
                 .setKeys(List.of(ApiKey.newBuilder().setKeyId("k-" + tenant).setSecretSha256("ab".repeat(32))
                         .setScopes(List.of("read")).setCreatedAtMs(T0).setRevoked(false).build()))
                 .setLatestSnapshot(null)
@@ -137,9 +137,12 @@ class MaterializeProcessorTest {
                 .build();
     }
 
+    /** The creation offset of the tenants of these tests: usage is kept per life of a tenant. */
+    private static final long LIFE = 0;
+
     private static TenantAccess report(String tenant, long seq, long windowEnd, long reads) {
         return TenantAccess.newBuilder().setTenant(tenant).setSource("edge-1").setSeq(seq).setWindowEndMs(windowEnd)
                 .setLastAccessMs(windowEnd - 1).setReads(reads).setWrites(0).setRowsRead(reads).setBytesIn(10 * reads)
-                .setBytesOut(100 * reads).build();
+                .setBytesOut(100 * reads).setLife(LIFE).build();
     }
 }

@@ -12,10 +12,12 @@ import java.util.Objects;
  * edge that answered the requests counts them, so a report is the unit in which reads reach the
  * control plane.
  *
+ * @param life which tenant of that name was used: its creation offset, -1 when unknown (an older edge);
+ *     usage is kept per life, so a tenant deleted and created again starts afresh
  * @param source an edge run's id; with {@code seq} it names the report, so a report added twice counts once
  * @param seq increases with every window the source reports
  */
-public record AccessReport(String tenant, String source, long seq, long windowEndMs, long lastAccessMs,
+public record AccessReport(String tenant, long life, String source, long seq, long windowEndMs, long lastAccessMs,
         UsageCounts counts) {
 
     public AccessReport {
@@ -32,7 +34,7 @@ public record AccessReport(String tenant, String source, long seq, long windowEn
     }
 
     public static AccessReport from(TenantAccess a) {
-        return new AccessReport(a.getTenant(), a.getSource(), a.getSeq(), a.getWindowEndMs(), a.getLastAccessMs(),
+        return new AccessReport(a.getTenant(), a.getLife(), a.getSource(), a.getSeq(), a.getWindowEndMs(), a.getLastAccessMs(),
                 UsageCounts.ofEdge(a.getReads(), a.getWrites(), a.getRowsRead(), a.getBytesIn(), a.getBytesOut()));
     }
 }

@@ -22,6 +22,7 @@ public final class InMemoryMetadataStore implements MetadataStore {
     static final String LOG_SOURCE = "log";
 
     private final ConcurrentMap<String, TenantRecord> tenants = new ConcurrentHashMap<>();
+    /** Usage by {@code tenant#life}. */
     private final ConcurrentMap<String, InMemoryUsage> usage = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, ApiKeyRecord> keys = new ConcurrentHashMap<>();
 
@@ -30,7 +31,7 @@ public final class InMemoryMetadataStore implements MetadataStore {
 
     @Override
     public UpsertOutcome upsert(TenantRecord state) {
-        usageOf(state.tenant()).setWrites(state.writes(), state.appliedOffset());
+        usageOf(state.tenant(), state.writes().life()).setWrites(state.writes(), state.appliedOffset());
         AtomicReference<UpsertOutcome> outcome = new AtomicReference<>(UpsertOutcome.STALE);
         tenants.compute(state.tenant(), (t, stored) -> {
             if (stored != null && stored.appliedOffset() >= state.appliedOffset()) return stored;
@@ -88,20 +89,20 @@ public final class InMemoryMetadataStore implements MetadataStore {
 
     @Override
     public boolean addUsage(AccessReport report) {
-        return usageOf(report.tenant()).add(report);
+        return usageOf(report.tenant(), report.life()).add(report);
     }
 
     @Override
-    public UsageReport usage(String tenant, LocalDate from, LocalDate to) {
-        InMemoryUsage u = usage.get(TenantId.require(tenant));
+    public UsageReport usage(String tenant, long life, LocalDate from, LocalDate to) {
+        InMemoryUsage u = usage.get(TenantId.require(tenant) + "#" + life);
         TenantRecord record = tenants.get(tenant);
         long storage = record == null ? 0 : record.sizeBytes();
         if (u == null) return new UsageReport(tenant, UsageCounts.ZERO, storage, List.of());
         return new UsageReport(tenant, u.totals(), storage, u.days(from, to));
     }
 
-    private InMemoryUsage usageOf(String tenant) {
-        return usage.computeIfAbsent(TenantId.require(tenant), t -> new InMemoryUsage());
+    private InMemoryUsage usageOf(String tenant, long life) {
+        return usage.computeIfAbsent(TenantId.require(tenant) + "#" + life, t -> new InMemoryUsage());
     }
 
     /** Pages in tenant-id order; the cursor is the last tenant id returned. */

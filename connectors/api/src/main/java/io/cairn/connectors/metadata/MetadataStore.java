@@ -60,19 +60,21 @@ public interface MetadataStore extends AutoCloseable {
 
     /**
      * Adds the report's counts to its tenant's usage on the report's day and in the totals, once: when
-     * a report of the same tenant and source with this {@code seq} or a higher one was added before,
+     * a report of the same tenant, life and source with this {@code seq} or a higher one was added before,
      * nothing changes and the result is false. Callers add a source's reports of a tenant in seq order.
      * Usage is kept apart from the tenant's record: it may arrive before the record, and it stays after
-     * the tenant is deleted (billing needs it).
+     * the tenant is deleted (billing needs it). It is kept per {@link AccessReport#life() life}.
      */
     boolean addUsage(AccessReport report);
 
     /**
-     * The tenant's usage: totals over every report and the latest write counts, storage from its stored
-     * state (0 when none), and per-day figures for the days from {@code from} to {@code to} inclusive that
-     * have any. All zeros for a tenant nothing is known of.
+     * The usage of one life of the tenant ({@code life}: its creation offset, -1 unknown): totals over every
+     * report of that life and the life's latest write counts, storage from its stored state (0 when none), and
+     * per-day figures for the days from {@code from} to {@code to} inclusive that have any. An earlier tenant of
+     * that name, deleted since, is another life: none of its usage is in it. All zeros for a life nothing is
+     * known of.
      */
-    UsageReport usage(String tenant, LocalDate from, LocalDate to);
+    UsageReport usage(String tenant, long life, LocalDate from, LocalDate to);
 
     /**
      * A page of the tenants matching {@code query}, at most {@code limit} (1 to 1,000), read through

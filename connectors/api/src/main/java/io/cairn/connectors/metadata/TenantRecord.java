@@ -42,7 +42,7 @@ public record TenantRecord(String tenant, Tier tier, int partition, long applied
     public static TenantRecord from(TenantState state, long lastAccessMs) {
         List<ApiKeyRecord> keys = state.getKeys().stream().map(k -> ApiKeyRecord.from(state.getTenant(), k)).toList();
         WriteUsage w = state.getWrites();
-        WriteCounts writes = new WriteCounts(w.getStatements(), w.getRowsWritten(), w.getDays().stream()
+        WriteCounts writes = new WriteCounts(state.getCreatedOffset(), w.getStatements(), w.getRowsWritten(), w.getDays().stream()
                 .map(d -> new WriteCounts.Day(LocalDate.ofEpochDay(d.getDay()), d.getStatements(), d.getRowsWritten())).toList());
         return new TenantRecord(state.getTenant(), state.getTier(), state.getPartition(), state.getAppliedOffset(),
                 state.getSchemaVersion(), state.getSizeBytes(), state.getCreatedAtMs(), state.getLastWriteMs(), keys,

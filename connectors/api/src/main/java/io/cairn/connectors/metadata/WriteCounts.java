@@ -7,9 +7,12 @@ import java.util.List;
  * What a tenant's applied writes did, as the applier counted them in the tenant's file: totals since
  * the tenant was created, and its last days with writes (a day's figures are final once a later day
  * appears).
+ *
+ * @param life which tenant of that name counted them: its creation offset ({@code created_offset}), -1 when
+ *     unknown; a tenant deleted and created again counts afresh
  */
-public record WriteCounts(long statements, long rowsWritten, List<Day> days) {
-    public static final WriteCounts NONE = new WriteCounts(0, 0, List.of());
+public record WriteCounts(long life, long statements, long rowsWritten, List<Day> days) {
+    public static final WriteCounts NONE = new WriteCounts(-1, 0, 0, List.of());
 
     /** One day's writes (UTC). */
     public record Day(LocalDate day, long statements, long rowsWritten) {}

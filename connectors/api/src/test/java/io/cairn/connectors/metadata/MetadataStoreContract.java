@@ -214,7 +214,7 @@ public abstract class MetadataStoreContract {
     @Test
     void stateFromTheTenantStateTopicRoundTrips() {
         TenantState fromTopic = TenantState.newBuilder().setMigrations(java.util.List.of()).setTenant("acme").setTier(Tier.HOT).setPartition(2)
-                .setAppliedOffset(41).setSchemaVersion(3).setSizeBytes(4096).setCreatedAtMs(1).setLastWriteMs(2)
+                .setAppliedOffset(41).setSchemaVersion(3).setSizeBytes(4096).setCreatedAtMs(1).setLastWriteMs(2).setCreatedOffset(LIFE)
                 .setKeys(List.of(ApiKey.newBuilder().setKeyId("k1").setSecretSha256(SECRET).setScopes(List.of("read"))
                         .setCreatedAtMs(1).setRevoked(false).build()))
                 .setLatestSnapshot(null).setWrites(new WriteUsage(5L, 9L, List.of(new DayWrites(20_000, 5L, 9L)))).build();
@@ -226,7 +226,7 @@ public abstract class MetadataStoreContract {
         assertThat(stored.partition()).isEqualTo(2);
         assertThat(stored.lastAccessMs()).isEqualTo(3);
         assertThat(stored.keys()).containsExactly(new ApiKeyRecord("k1", "acme", SECRET, Set.of("read"), 1, false));
-        assertThat(stored.writes()).isEqualTo(new WriteCounts(5, 9, List.of(new WriteCounts.Day(LocalDate.ofEpochDay(20_000), 5, 9))));
+        assertThat(stored.writes()).isEqualTo(new WriteCounts(LIFE, 5, 9, List.of(new WriteCounts.Day(LocalDate.ofEpochDay(20_000), 5, 9))));
     }
 
     @Test
@@ -242,11 +242,11 @@ public abstract class MetadataStoreContract {
         store.addUsage(report("acme", "edge-b", 1, DAY2, 5));
         store.addUsage(report("other", "edge-a", 3, DAY2, 1_000));
 
-        UsageReport u = store.usage("acme", DAY1, DAY2);
+        UsageReport u = store.usage("acme", LIFE, DAY1, DAY2);
         assertThat(u.totals()).isEqualTo(edgeCounts(35));
         assertThat(u.days()).containsExactly(new UsageReport.Day(DAY1, edgeCounts(10)), new UsageReport.Day(DAY2, edgeCounts(25)));
-        assertThat(store.usage("acme", DAY2, DAY2).days()).containsExactly(new UsageReport.Day(DAY2, edgeCounts(25)));
-        assertThat(store.usage("acme", DAY2.plusDays(1), DAY2.plusDays(9)).days()).isEmpty();
+        assertThat(store.usage("acme", LIFE, DAY2, DAY2).days()).containsExactly(new UsageReport.Day(DAY2, edgeCounts(25)));
+        assertThat(store.usage("acme", LIFE, DAY2.plusDays(1), DAY2.plusDays(9)).days()).isEmpty();
     }
 
     @Test
@@ -257,7 +257,7 @@ public abstract class MetadataStoreContract {
         assertThat(store.addUsage(report("acme", "edge-a", 6, DAY1, 10))).as("an older report of the source").isFalse();
         assertThat(store.addUsage(report("acme", "edge-b", 7, DAY1, 10))).as("another source's seq 7").isTrue();
 
-        assertThat(store.usage("acme", DAY1, DAY1).totals()).isEqualTo(edgeCounts(20));
+        assertThat(store.usage("acme", LIFE, DAY1, DAY1).totals()).isEqualTo(edgeCounts(20));
     }
 
     @Test
@@ -267,7 +267,7 @@ public abstract class MetadataStoreContract {
         store.upsert(withWrites(state("acme", 8, Tier.HOT, 0), 13, 131, dayWrites(DAY2, 6, 70), dayWrites(DAY3, 1, 1)));
         store.addUsage(report("acme", "edge-a", 1, DAY2, 3));
 
-        UsageReport u = store.usage("acme", DAY1, DAY3);
+        UsageReport u = store.usage("acme", LIFE, DAY1, DAY3);
         assertThat(u.totals()).isEqualTo(edgeCounts(3).withWrites(13, 131));
         assertThat(u.days()).containsExactly(
                 new UsageReport.Day(DAY1, UsageCounts.ZERO.withWrites(6, 60)),
@@ -282,10 +282,26 @@ public abstract class MetadataStoreContract {
         store.addUsage(report("acme", "edge-a", 1, DAY1, 10));
         store.delete("acme");
 
-        UsageReport u = store.usage("acme", DAY1, DAY1);
+        UsageReport u = store.usage("acme", LIFE, DAY1, DAY1);
         assertThat(u.totals()).isEqualTo(edgeCounts(10).withWrites(2, 2));
         assertThat(u.storageBytes()).as("no file, no storage").isZero();
-        assertThat(store.usage("nobody", DAY1, DAY3)).isEqualTo(new UsageReport("nobody", UsageCounts.ZERO, 0, List.of()));
+        assertThat(store.usage("nobody", LIFE, DAY1, DAY3)).isEqualTo(new UsageReport("nobody", UsageCounts.ZERO, 0, List.of()));
+    }
+
+    @Test
+    void aTenantCreatedAgainStartsItsUsageAfreshAndTheDeletedOnesStays() {
+        store.upsert(withWrites(state("acme", 5, Tier.HOT, 0), 2, 2, dayWrites(DAY1, 2, 2)));
+        store.addUsage(report("acme", "edge-a", 1, DAY1, 10));
+        store.delete("acme");
+        long again = 9; // created again at offset 9
+        store.upsert(withWrites(state("acme", 9, Tier.HOT, 0), again, 0, 0));
+        assertThat(store.addUsage(report("acme", again, "edge-a", 1, DAY1, 3))).as("the same edge's window, another life").isTrue();
+
+        UsageReport now = store.usage("acme", again, DAY1, DAY1);
+        assertThat(now.totals()).as("nothing of the deleted tenant").isEqualTo(edgeCounts(3));
+        assertThat(now.days()).containsExactly(new UsageReport.Day(DAY1, edgeCounts(3)));
+        assertThat(store.usage("acme", LIFE, DAY1, DAY1).totals()).as("the deleted tenant's, kept for billing")
+                .isEqualTo(edgeCounts(10).withWrites(2, 2));
     }
 
     @Test
@@ -364,9 +380,16 @@ public abstract class MetadataStoreContract {
     private static final LocalDate DAY2 = DAY1.plusDays(1);
     private static final LocalDate DAY3 = DAY1.plusDays(2);
 
+    /** The life (creation offset) of the tenants of these tests, unless one says otherwise. */
+    private static final long LIFE = 4;
+
     private static AccessReport report(String tenant, String source, long seq, LocalDate day, long reads) {
+        return report(tenant, LIFE, source, seq, day, reads);
+    }
+
+    private static AccessReport report(String tenant, long life, String source, long seq, LocalDate day, long reads) {
         long end = day.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli() + 3_600_000;
-        return new AccessReport(tenant, source, seq, end, end - 1, edgeCounts(reads));
+        return new AccessReport(tenant, life, source, seq, end, end - 1, edgeCounts(reads));
     }
 
     /** Counts that tell each field apart: n reads, n/5 writes, 10n rows, 100n bytes in, 1000n bytes out. */
@@ -379,9 +402,13 @@ public abstract class MetadataStoreContract {
     }
 
     private static TenantRecord withWrites(TenantRecord r, long statements, long rows, WriteCounts.Day... days) {
+        return withWrites(r, LIFE, statements, rows, days);
+    }
+
+    private static TenantRecord withWrites(TenantRecord r, long life, long statements, long rows, WriteCounts.Day... days) {
         return new TenantRecord(r.tenant(), r.tier(), r.partition(), r.appliedOffset(), r.schemaVersion(), r.sizeBytes(),
                 r.createdAtMs(), r.lastWriteMs(), r.keys(), r.latestSnapshot(), r.lastAccessMs(),
-                new WriteCounts(statements, rows, List.of(days)));
+                new WriteCounts(life, statements, rows, List.of(days)));
     }
 
     private static TenantRecord version(TenantRecord r, int schemaVersion) {

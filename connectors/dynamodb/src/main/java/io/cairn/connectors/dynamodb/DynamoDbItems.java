@@ -48,6 +48,7 @@ final class DynamoDbItems {
         item.put(LAST_WRITE_MS, n(r.lastWriteMs()));
         item.put(KEYS, AttributeValue.fromL(r.keys().stream().map(DynamoDbItems::embeddedKey).toList()));
         item.put(SCHEMA_SHARD, s(schemaShard(r.schemaVersion(), r.tenant(), shards)));
+        item.put(WRITES_LIFE, n(r.writes().life()));
         item.put(STATEMENTS, n(r.writes().statements()));
         item.put(ROWS_WRITTEN, n(r.writes().rowsWritten()));
         item.put(WRITE_DAYS, AttributeValue.fromL(r.writes().days().stream().map(d -> AttributeValue.fromM(Map.of(
@@ -59,7 +60,8 @@ final class DynamoDbItems {
         if (!item.containsKey(STATEMENTS)) return WriteCounts.NONE; // written by a version that did not count
         List<WriteCounts.Day> days = item.get(WRITE_DAYS).l().stream().map(AttributeValue::m)
                 .map(d -> new WriteCounts.Day(LocalDate.parse(d.get(DAY).s()), longOf(d, STATEMENTS), longOf(d, ROWS_WRITTEN))).toList();
-        return new WriteCounts(longOf(item, STATEMENTS), longOf(item, ROWS_WRITTEN), days);
+        long life = item.containsKey(WRITES_LIFE) ? longOf(item, WRITES_LIFE) : -1; // -1: stored before lives were kept apart
+        return new WriteCounts(life, longOf(item, STATEMENTS), longOf(item, ROWS_WRITTEN), days);
     }
 
     static TenantRecord tenant(Map<String, AttributeValue> item) {

@@ -214,9 +214,9 @@ public final class DynamoDbMetadataStore implements MetadataStore {
     }
 
     @Override
-    public UsageReport usage(String tenant, LocalDate from, LocalDate to) {
+    public UsageReport usage(String tenant, long life, LocalDate from, LocalDate to) {
         TenantId.require(tenant);
-        return call("usage", () -> usage.usage(tenant, from, to, get(tenant).map(TenantRecord::sizeBytes).orElse(0L)));
+        return call("usage", () -> usage.usage(tenant, life, from, to, get(tenant).map(TenantRecord::sizeBytes).orElse(0L)));
     }
 
     @Override

@@ -34,6 +34,7 @@ final class DynamoDbSchema {
     static final String STATEMENTS = "statements";
     static final String ROWS_WRITTEN = "rows_written";
     static final String WRITE_DAYS = "write_days";
+    static final String WRITES_LIFE = "writes_life";
     static final String DAY = "day";
     /** Tenants by (tier#shard, last access); keys only, since the caller only needs the tenant id. */
     static final String IDLE_INDEX = "tier-last-access";

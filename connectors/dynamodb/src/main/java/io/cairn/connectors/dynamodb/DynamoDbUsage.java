@@ -20,11 +20,14 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 /**
- * The usage table: per tenant, one item per (day, source) and one per (total, source), where a source
- * is an edge run or {@code log} (the applier's write counts). Each item carries the stamp that last
- * changed it (a report's seq, a state's applied offset), and every write is conditional on moving the
- * stamp forward: a replayed report or an older state changes nothing. Sort keys:
- * {@code day#2026-11-30#src#<source>}, {@code day#2026-11-30#log}, {@code total#src#<source>}, {@code total#log}.
+ * The usage table: per tenant and life (the tenant's creation offset: a tenant deleted and created again
+ * is another life), one item per (day, source) and one per (total, source), where a source is an edge run
+ * or {@code log} (the applier's write counts). Each item carries the stamp that last changed it (a report's
+ * seq, a state's applied offset), and every write is conditional on moving the stamp forward: a replayed
+ * report or an older state changes nothing. Sort keys: {@code life#<offset>#day#2026-11-30#src#<source>},
+ * {@code life#<offset>#day#2026-11-30#log}, {@code life#<offset>#total#src#<source>}, {@code life#<offset>#total#log};
+ * an unknown life (-1: an older edge, a tenant file made before creations were recorded) has no prefix, as
+ * every item had before lives were kept apart.
  */
 final class DynamoDbUsage {
     private static final String LOG = "log";
@@ -39,8 +42,9 @@ final class DynamoDbUsage {
 
     boolean add(AccessReport r) {
         String src = "src#" + r.source();
-        boolean day = addOnce(r, "day#" + r.day() + "#" + src);
-        boolean total = addOnce(r, "total#" + src);
+        String life = lifePrefix(r.life());
+        boolean day = addOnce(r, life + "day#" + r.day() + "#" + src);
+        boolean total = addOnce(r, life + "total#" + src);
         return day || total;
     }
 
@@ -62,8 +66,14 @@ final class DynamoDbUsage {
 
     /** Stores a state's write counts (the days first, then the totals), each only forward in applied offset. */
     void setWrites(String tenant, WriteCounts w, long appliedOffset) {
-        for (WriteCounts.Day d : w.days()) setOnce(tenant, "day#" + d.day() + "#" + LOG, d.statements(), d.rowsWritten(), appliedOffset);
-        if (w.statements() > 0 || w.rowsWritten() > 0) setOnce(tenant, "total#" + LOG, w.statements(), w.rowsWritten(), appliedOffset);
+        String life = lifePrefix(w.life());
+        for (WriteCounts.Day d : w.days()) setOnce(tenant, life + "day#" + d.day() + "#" + LOG, d.statements(), d.rowsWritten(), appliedOffset);
+        if (w.statements() > 0 || w.rowsWritten() > 0) setOnce(tenant, life + "total#" + LOG, w.statements(), w.rowsWritten(), appliedOffset);
+    }
+
+    /** The sort-key prefix of a life's items; none for an unknown life (-1). */
+    private static String lifePrefix(long life) {
+        return life < 0 ? "" : "life#" + life + "#";
     }
 
     private void setOnce(String tenant, String item, long statements, long rows, long stamp) {
@@ -78,12 +88,13 @@ final class DynamoDbUsage {
         }
     }
 
-    UsageReport usage(String tenant, LocalDate from, LocalDate to, long storageBytes) {
+    UsageReport usage(String tenant, long life, LocalDate from, LocalDate to, long storageBytes) {
+        String prefix = lifePrefix(life);
         UsageCounts totals = UsageCounts.ZERO;
-        for (var item : query(tenant, "#i BETWEEN :a AND :b", "total#", "total#~")) totals = totals.plus(counts(item));
+        for (var item : query(tenant, "#i BETWEEN :a AND :b", prefix + "total#", prefix + "total#~")) totals = totals.plus(counts(item));
         TreeMap<LocalDate, UsageCounts> days = new TreeMap<>();
-        for (var item : query(tenant, "#i BETWEEN :a AND :b", "day#" + from + "#", "day#" + to + "#~")) {
-            LocalDate day = LocalDate.parse(item.get(USAGE_ITEM).s().split("#")[1]);
+        for (var item : query(tenant, "#i BETWEEN :a AND :b", prefix + "day#" + from + "#", prefix + "day#" + to + "#~")) {
+            LocalDate day = LocalDate.parse(item.get(USAGE_ITEM).s().substring(prefix.length()).split("#")[1]);
             days.merge(day, counts(item), UsageCounts::plus);
         }
         List<UsageReport.Day> out = new ArrayList<>();
