@@ -371,6 +371,11 @@ class RestoreIT {
         // Refused, and nothing stored or changed.
         String kept = stack.checksum("im-over", other);
         assertThat(files.upload("im-over", "", "not a database".getBytes()).errorCode()).isEqualTo("invalid_import");
+        assertThat(files.upload("im-over", "", new byte[0]).errorCode()).as("an empty body is no database").isEqualTo("invalid_import");
+        assertThat(files.upload("im-over", "?format=sql", new byte[0]).errorCode()).as("an empty body would empty the tenant").isEqualTo("invalid_import");
+        assertThat(files.upload("im-over", "?format=sql", " \n-- only a comment\n".getBytes()).errorCode()).isEqualTo("invalid_import");
+        assertThat(files.upload("im-empty", "?format=sql", new byte[0]).errorCode()).isEqualTo("invalid_import");
+        assertThat(stack.get("/v1/tenants/im-empty", ADMIN).status()).as("nor created").isEqualTo(404);
         assertThat(files.upload("im-over", "?format=sql", "CREATE TABLE _cairn_keys (x);".getBytes()).errorCode()).isEqualTo("reserved_name");
         Reply attach = files.upload("im-over", "?format=sql", "CREATE TABLE t (a); ATTACH 'x.db' AS x;".getBytes());
         assertThat(attach.errorCode()).isEqualTo("forbidden_statement");

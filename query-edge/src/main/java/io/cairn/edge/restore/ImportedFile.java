@@ -117,6 +117,11 @@ public final class ImportedFile {
         } catch (SqlRefusal r) {
             throw new ApiError(r.code(), r.getMessage());
         }
+        if (statements.isEmpty()) {
+            // An import replaces the whole content: a body sent empty by mistake (a script's wrong path) would empty the tenant.
+            throw new ApiError(ErrorCode.INVALID_IMPORT, "the SQL script holds no statement, and an import replaces the tenant's whole"
+                    + " content; to empty a tenant on purpose, import \"BEGIN; COMMIT;\"");
+        }
         SqliteLimits limits = new SqliteLimits(Math.max(maxBytes, 1 << 20), SCRIPT_STATEMENT_TIMEOUT, 1_000_000_000, SCRIPT_MIN_FREE_TEMP_BYTES);
         try (TenantConnection c = SqliteConnections.openWritable("import", db, limits); Statement s = c.connection().createStatement()) {
             s.execute("PRAGMA journal_mode = DELETE"); // the file leaves as one file; opened WAL like a tenant's
