@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Lifecycle races from outside: 8 clients run creates (plain and from a template), deletes, writes (some heavy
 enough for the applier's heavy lane), reads, as-of
-reads, exports, freezes and thaws, snapshots, restores, imports, forks, fleet migration runs and key issues and
-revocations at random on the same 4 tenant names, against a running Cairn.
+reads, exports, freezes and thaws, snapshots, restores, imports, forks, fleet migration runs, key issues and
+revocations, conditional writes (from bookmarks of this life or an earlier one) and usage at random on the same 4
+tenant names, against a running Cairn.
 
 Fails (exit 1) on any answer that is a 5xx other than 503/504 or no answer at all, and when afterwards a name
 cannot be deleted, created again and deleted (a directory stuck by a race answered every create 409 and every
@@ -128,13 +129,22 @@ def op(name, t):
         if st == 201:
             st, j, c, _ = call("DELETE", f"/v1/tenants/{t}/keys/{j['key_id']}")
         return st, c
+    if name == "conditional":  # a read-modify-write from any bookmark seen, this life's or an earlier one's: 200 or 409
+        since = random.choice(bookmarks[t]) if bookmarks[t] else "0:0"
+        st, j, c, _ = call("POST", f"/v1/tenants/{t}/execute", {"sql": "INSERT INTO x VALUES (0)", "if_unchanged_since": since}, token=k)
+        if st == 200:
+            bookmarks[t].append(j["bookmark"])
+        return st, c
+    if name == "usage":
+        st, j, c, _ = call("GET", f"/v1/tenants/{t}/usage", token=k)
+        return st, c
     if name == "info":
         st, j, c, _ = call("GET", f"/v1/tenants/{t}", token=k)
         return st, c
 
 
 OPS = ["create"] * 2 + ["delete"] + ["write"] * 6 + ["heavy"] * 2 + ["read"] * 4 + ["asof"] * 2 + ["export"] * 2 + ["cold"] * 2 + [
-    "snapshot", "restore", "import", "fork", "checksum", "history", "info", "migrate", "template", "keys"]
+    "snapshot", "restore", "import", "fork", "checksum", "history", "info", "migrate", "template", "keys", "conditional", "usage"]
 version = [0]
 registering = threading.Lock()
 

@@ -157,6 +157,21 @@ class CoreApiIT {
         assertThat(listed.body().toString()).doesNotContain(b.substring(b.indexOf('_', "cairn_".length()) + 1)).doesNotContain("sha256");
         assertThat(stack.get("/v1/tenants/keys-b/keys", b).status()).as("a tenant key may not list keys").isEqualTo(403);
         assertThat(stack.get("/v1/tenants/no-such/keys", ADMIN).errorCode()).isEqualTo("tenant_not_found");
+
+        // A write-only key writes, but cannot read through a write: statements that answer with rows are refused, unlogged.
+        String writeOnly = stack.post("/v1/tenants/keys-b/keys", ADMIN, "{\"scopes\":[\"write\"]}").text("api_key");
+        assertThat(stack.post("/v1/tenants/keys-b/execute", b, "{\"sql\":\"CREATE TABLE secret (s)\"}").status()).isEqualTo(200);
+        assertThat(stack.post("/v1/tenants/keys-b/execute", writeOnly, "{\"sql\":\"INSERT INTO secret VALUES ('x')\"}").status()).isEqualTo(200);
+        for (String peek : List.of("SELECT * FROM secret", "INSERT INTO secret VALUES ('y') RETURNING (SELECT group_concat(s) FROM secret)",
+                "WITH c AS (SELECT s FROM secret) SELECT * FROM c")) {
+            Reply refused = stack.post("/v1/tenants/keys-b/execute", writeOnly, TestStack.json(Map.of("statements", List.of(
+                    Map.of("sql", "INSERT INTO secret VALUES ('z')"), Map.of("sql", peek)))));
+            assertThat(refused.status()).as(peek + ": " + refused.body()).isEqualTo(403);
+            assertThat(refused.body().path("error").path("statement").asInt()).isEqualTo(1);
+        }
+        assertThat(stack.post("/v1/tenants/keys-b/query", writeOnly, "{\"sql\":\"SELECT 1\"}").status()).isEqualTo(403);
+        assertThat(stack.post("/v1/tenants/keys-b/query", b, "{\"sql\":\"SELECT count(*) FROM secret\"}").body().path("rows").get(0).get(0).asInt())
+                .as("nothing of the refused batches applied").isEqualTo(1);
     }
 
     @Test

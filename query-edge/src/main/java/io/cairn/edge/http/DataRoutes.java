@@ -2,10 +2,12 @@ package io.cairn.edge.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cairn.tenantdb.sql.RowReturning;
 import io.cairn.tenantdb.sql.SqlRefusal;
 import io.cairn.tenantdb.sql.StatementPolicy;
 import io.cairn.edge.error.ApiError;
 import io.cairn.edge.auth.Authenticator;
+import io.cairn.edge.auth.Principal;
 import io.cairn.edge.auth.Scope;
 import io.cairn.edge.json.JsonFields;
 import io.cairn.edge.json.JsonValues;
@@ -97,12 +99,17 @@ final class DataRoutes {
         JsonFields.only(body, "", body.has("statements") ? EXECUTE_BATCH_FIELDS : EXECUTE_FIELDS);
         List<StatementSpec> statements = StatementParser.batch(body, s.config().maxStatements());
         Bookmark unchangedSince = bookmark(body.get("if_unchanged_since"), state, "if_unchanged_since");
+        boolean mayRead = !(s.principal(ctx) instanceof Principal.TenantKey key) || key.scopes().contains(Scope.READ);
         for (int i = 0; i < statements.size(); i++) {
             try {
                 StatementPolicy.checkLength(statements.get(i).sql(), s.config().readLimits().maxSqlLength());
                 StatementPolicy.checkWrite(statements.get(i).sql());
             } catch (SqlRefusal r) {
                 throw new ApiError(r.code(), r.getMessage(), i, Map.of());
+            }
+            if (!mayRead && RowReturning.mayReturnRows(statements.get(i).sql())) {
+                throw new ApiError(ErrorCode.FORBIDDEN, "this API key lacks the \"read\" scope, and this statement answers with rows"
+                        + " (SELECT, VALUES, RETURNING, EXPLAIN): send it with a key that may read", i, Map.of());
             }
         }
         String idempotencyKey = ctx.header("Idempotency-Key");
