@@ -63,7 +63,7 @@ import org.junit.jupiter.api.Test;
  * schemas the serdes must then still read.
  */
 class GoldenRecordsTest {
-    static final String CURRENT = "v10";
+    static final String CURRENT = "v11";
     private static final Path GOLDEN = Path.of("src", "test", "resources", "golden");
 
     /** One fixture per record type and payload, with every optional field set somewhere. */
@@ -143,7 +143,8 @@ class GoldenRecordsTest {
         f.put("migration-control", MigrationEvent.newBuilder().setRequestId("req-4").setAtMs(1_700_000_000_003L).setPayload(
                 RunControl.newBuilder().setRunId("run-1").setAction("halt").setReason("2 of 10 failed").build()).build());
         f.put("access", TenantAccess.newBuilder().setTenant("acme").setSource("edge-7f3a").setSeq(12).setWindowEndMs(1_700_000_010_000L)
-                .setLastAccessMs(1_700_000_009_876L).setReads(40).setWrites(2).setRowsRead(400).setBytesIn(5_000).setBytesOut(60_000).build());
+                .setLastAccessMs(1_700_000_009_876L).setReads(40).setWrites(2).setRowsRead(400).setBytesIn(5_000).setBytesOut(60_000)
+                .setLife(17).build());
         f.put("dead-letter", DeadLetter.newBuilder().setTenant("acme").setPartition(3).setOffset(1044).setCommandId("c-3")
                 .setReason("java.lang.IllegalStateException: boom").setAttempts(3).setQuarantinedAtMs(1_700_000_000_789L).build());
         return f;

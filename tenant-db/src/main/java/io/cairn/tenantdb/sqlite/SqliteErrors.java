@@ -89,6 +89,11 @@ public final class SqliteErrors {
         String m = e.getMessage() == null ? "" : e.getMessage().strip();
         int open = m.indexOf(" (");
         if (m.startsWith("[") && open > 0 && m.endsWith(")")) m = m.substring(open + 2, m.length() - 1);
+        if (m.equals("Recursion limit")) {
+            // SQLite's parser says only this when a statement nests deeper than its stack (parentheses, subqueries).
+            return "Recursion limit: the statement nests too deeply for SQLite's parser (parentheses, subqueries or"
+                    + " function calls inside one another); flatten it";
+        }
         return m.isEmpty() ? "SQL error" : m;
     }
 }
