@@ -131,11 +131,9 @@ class HeavyLaneTest extends ApplierHarness {
         });
         List<List<Object>> expected = new ArrayList<>();
         for (int n = 1; n <= perTenant; n++) expected.add(List.of(n));
-        for (String t : tenants) {
-            assertThat(query(t, "SELECT n FROM t ORDER BY rowid")).as(t).isEqualTo(expected);
-            assertThat(lane.owns(t)).isFalse();
-        }
-        assertThat(lane.size()).isZero();
+        for (String t : tenants) assertThat(query(t, "SELECT n FROM t ORDER BY rowid")).as(t).isEqualTo(expected);
+        // A worker queues a record's outcome before it gives its tenant back: the last give-backs may trail the outcomes.
+        await().atMost(Duration.ofSeconds(10)).until(() -> tenants.stream().noneMatch(lane::owns) && lane.size() == 0);
     }
 
     /**
