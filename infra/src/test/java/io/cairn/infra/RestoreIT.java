@@ -406,8 +406,8 @@ class RestoreIT {
 
         assertThat(stack.cli(new io.cairn.infra.cli.RestoreCommand(), "--tenant", "cli-src", "--bookmark", one.toString())).isZero();
         assertThat(count(key, "cli-src", "t")).isEqualTo(1);
-        assertThat(stack.cli(new io.cairn.infra.cli.RestoreCommand(), "--tenant", "cli-src", "--bookmark", one.partition() + ":0"))
-                .as("out of range").isEqualTo(1);
+        assertThat(stack.cli(new io.cairn.infra.cli.RestoreCommand(), "--tenant", "cli-src", "--time", "2001-01-01T00:00:00Z"))
+                .as("out of range: before the tenant's creation, whatever ran before this test").isEqualTo(1);
         assertThat(stack.cli(new io.cairn.infra.cli.ForkCommand(), "--from", "cli-src", "--tenant", "cli-fork")).isZero();
         Path out = data.resolve("cli-" + UUID.randomUUID() + ".sql");
         assertThat(stack.cli(new io.cairn.infra.cli.ExportCommand(), "--tenant", "cli-src", "--format", "sql", "--out", out.toString())).isZero();
@@ -416,6 +416,14 @@ class RestoreIT {
         assertThat(stack.get("/v1/tenants/cli-imported/checksum", ADMIN).text("sha256")).isEqualTo(stack.checksum("cli-src", key));
         assertThat(stack.cli(new io.cairn.infra.cli.ImportCommand(), "--tenant", "cli-imported", "--file", data.resolve("none.sql").toString()))
                 .isEqualTo(2);
+        Path empty = Files.createFile(data.resolve("cli-" + UUID.randomUUID() + ".sql"));
+        picocli.CommandLine emptyImport = new picocli.CommandLine(new io.cairn.infra.cli.ImportCommand());
+        emptyImport.setExecutionExceptionHandler((e, line, parsed) -> {
+            throw e; // a crash of the command itself fails the test, not only a wrong exit code
+        });
+        assertThat(emptyImport.execute("--tenant", "cli-imported", "--file", empty.toString(), "--url", stack.url(), "--token", ADMIN))
+                .as("refused by the server (invalid_import), not a stack trace of the client").isEqualTo(1);
+        assertThat(stack.get("/v1/tenants/cli-imported/checksum", ADMIN).text("sha256")).isEqualTo(stack.checksum("cli-src", key));
     }
 
     @Test

@@ -45,7 +45,9 @@ public final class ImportCommand implements Callable<Integer> {
         String f = format != null ? format : file.getFileName().toString().endsWith(".sql") ? "sql" : "sqlite";
         long size = Files.size(file);
         AtomicLong sent = new AtomicLong();
-        HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> counting(sent)), size);
+        // An empty file goes as an empty body (the JDK takes no length of 0): the server says why it refuses it.
+        HttpRequest.BodyPublisher body = size == 0 ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> counting(sent)), size);
         ApiOptions.Response r;
         Progress progress = new Progress(err, "importing " + file.getFileName() + " into " + tenant, sent::get, size);
         try {
