@@ -2,6 +2,7 @@ package io.cairn.bench;
 
 import io.cairn.bench.ceiling.HttpFloor;
 import io.cairn.bench.ceiling.KafkaCeiling;
+import io.cairn.bench.ceiling.MigrationCeiling;
 import io.cairn.bench.ceiling.SqliteCeiling;
 import io.cairn.bench.load.CairnClient;
 import io.cairn.bench.load.Latency;
@@ -43,6 +44,8 @@ import java.util.function.Consumer;
 public final class BenchRun {
     /** CPU of the whole process (generator, edge, broker, applier, JVM) per operation: see {@link ProcessCpu}. */
     static final String CPU_METRIC = "CPU per operation (whole process)";
+    /** Files the fleet migration's ceiling migrates (plus one to warm up): enough for a steady rate, few enough to fill in seconds. */
+    private static final int FLEET_CEILING_FILES = 301;
     private final BenchPlan plan;
     private final Path dataDir;
     private final Consumer<String> progress;
@@ -262,12 +265,17 @@ public final class BenchRun {
             rows.add(Row.cairn(i, "heap added (after GC)", idle.heapAddedMb(), "MB"));
             rows.add(Row.cairn(i, "creation rate", idle.created().latency().perSecond(), "tenants/s"));
 
+            step(stack, "fleet migration's ceiling: SQLite alone on " + FLEET_CEILING_FILES + " files");
+            MigrationCeiling.Result mc = MigrationCeiling.measure(dataDir.resolve("migration-ceiling"), FLEET_CEILING_FILES, plan.fleetRows());
+            rows.add(Row.ceiling(String.format("SQLite alone: the fleet migration's version (a column and an index on a %,d-row table), %,d files,"
+                    + " one thread, each opened, migrated, its WAL synced and closed", plan.fleetRows(), mc.files()), "files/s", mc.perSecond(), "files/s"));
             step(stack, "fleet migration over " + plan.fleetTenants() + " tenants of " + plan.fleetRows() + " rows");
             FleetMigration.Result fm = FleetMigration.run(client, plan.fleetTenants(), plan.fleetRows(), plan.loadClients(), plan.writeRate(),
                     plan.rywRun(), plan.fleetTemplates());
             String f = String.format("Fleet migration: a column and an index on a %,d-row table, %,d hot tenants, one run", plan.fleetRows(),
                     fm.tenants());
-            rows.add(Row.cairn(f, "until every tenant applied", fm.runSeconds(), "s").atMost(10));
+            rows.add(Row.cairn(f, "until every tenant applied", fm.runSeconds(), "s").atMost(10)
+                    .vs("SQLite alone, one thread, the same number of files", mc.secondsFor(fm.tenants())));
             rows.add(Row.cairn(f, "tenants failed", fm.failed(), "tenants").atMost(0));
             String wl = String.format("Another tenant's single writes (%d req/s) during the run", plan.writeRate());
             rows.add(Row.cairn(wl, "p50", fm.writesDuring().p50(), "ms").vs("p50 without a run", fm.writesAlone().p50()));
