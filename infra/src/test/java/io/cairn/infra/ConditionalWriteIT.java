@@ -44,9 +44,7 @@ class ConditionalWriteIT {
 
     @Test
     void aWriteAfterTheReadIsAConflictAndNothingApplies() throws Exception {
-        String key = stack.createTenant("cw-one");
-        stack.post("/v1/tenants/cw-one/execute", key, "{\"sql\":\"CREATE TABLE c (id INTEGER PRIMARY KEY, n INTEGER)\"}");
-        stack.post("/v1/tenants/cw-one/execute", key, "{\"sql\":\"INSERT INTO c VALUES (1, 0)\"}");
+        String key = counter("cw-one", 0);
         String read = stack.post("/v1/tenants/cw-one/query", key, "{\"sql\":\"SELECT n FROM c\"}").text("bookmark");
 
         Reply ok = conditional("cw-one", key, "UPDATE c SET n = n + 1", read);
@@ -74,9 +72,7 @@ class ConditionalWriteIT {
 
     @Test
     void aBookmarkFromATenantsEarlierLifeIsAConflict() throws Exception {
-        String first = stack.createTenant("cw-life");
-        stack.post("/v1/tenants/cw-life/execute", first, "{\"sql\":\"CREATE TABLE c (id INTEGER PRIMARY KEY, n INTEGER)\"}");
-        stack.post("/v1/tenants/cw-life/execute", first, "{\"sql\":\"INSERT INTO c VALUES (1, 41)\"}");
+        String first = counter("cw-life", 41);
         String read = stack.post("/v1/tenants/cw-life/query", first, "{\"sql\":\"SELECT n FROM c\"}").text("bookmark");
         assertThat(stack.call("DELETE", "/v1/tenants/cw-life", ADMIN, null).status()).isEqualTo(200);
         String second = stack.createTenant("cw-life");
@@ -96,9 +92,7 @@ class ConditionalWriteIT {
 
     @Test
     void racingReadModifyWritesLoseNoIncrementAndTheLogReplaysTheSameVerdicts() throws Exception {
-        String key = stack.createTenant("cw-race");
-        stack.post("/v1/tenants/cw-race/execute", key, "{\"sql\":\"CREATE TABLE c (id INTEGER PRIMARY KEY, n INTEGER)\"}");
-        stack.post("/v1/tenants/cw-race/execute", key, "{\"sql\":\"INSERT INTO c VALUES (1, 0)\"}");
+        String key = counter("cw-race", 0);
         AtomicInteger conflicts = new AtomicInteger();
         int workers = 6;
         int each = 8;
@@ -127,6 +121,14 @@ class ConditionalWriteIT {
         Path rebuilt = data.resolve("rebuilt");
         new LogReplay(stack.kafkaProperties(), ApplierConfig.primary(rebuilt)).replayAll("cw-race"::equals, p -> { });
         assertThat(checksum(rebuilt)).isEqualTo(checksum(data.resolve("hot")));
+    }
+
+    /** A new tenant holding one counter row (id 1) at {@code n}; returns its key. */
+    private static String counter(String tenant, long n) throws Exception {
+        String key = stack.createTenant(tenant);
+        stack.post("/v1/tenants/" + tenant + "/execute", key, "{\"sql\":\"CREATE TABLE c (id INTEGER PRIMARY KEY, n INTEGER)\"}");
+        stack.post("/v1/tenants/" + tenant + "/execute", key, "{\"sql\":\"INSERT INTO c VALUES (1, " + n + ")\"}");
+        return key;
     }
 
     private static Reply conditional(String tenant, String key, String sql, String since) throws Exception {
