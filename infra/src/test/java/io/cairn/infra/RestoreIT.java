@@ -369,32 +369,7 @@ class RestoreIT {
         assertThat(shell.status()).as(shell.body().toString()).isEqualTo(200);
 
         // Refused, and nothing stored or changed.
-        String kept = stack.checksum("im-over", other);
-        assertThat(files.upload("im-over", "", "not a database".getBytes()).errorCode()).isEqualTo("invalid_import");
-        assertThat(files.upload("im-over", "", new byte[0]).errorCode()).as("an empty body is no database").isEqualTo("invalid_import");
-        assertThat(files.upload("im-over", "?format=sql", new byte[0]).errorCode()).as("an empty body would empty the tenant").isEqualTo("invalid_import");
-        assertThat(files.upload("im-over", "?format=sql", " \n-- only a comment\n".getBytes()).errorCode()).isEqualTo("invalid_import");
-        assertThat(files.upload("im-empty", "?format=sql", new byte[0]).errorCode()).isEqualTo("invalid_import");
-        assertThat(stack.get("/v1/tenants/im-empty", ADMIN).status()).as("nor created").isEqualTo(404);
-        assertThat(files.upload("im-over", "?format=sql", "CREATE TABLE _cairn_keys (x);".getBytes()).errorCode()).isEqualTo("reserved_name");
-        Reply attach = files.upload("im-over", "?format=sql", "CREATE TABLE t (a); ATTACH 'x.db' AS x;".getBytes());
-        assertThat(attach.errorCode()).isEqualTo("forbidden_statement");
-        assertThat(attach.body().path("error").path("statement").asInt()).as("0-based, as in writes").isEqualTo(1);
-        assertThat(attach.body().path("error").path("message").asText()).as("counted from 1, as in migrations").startsWith("statement 2: ");
-        assertThat(files.upload("im-over", "", files.sqliteFile("CREATE TABLE t (a)",
-                "CREATE TRIGGER t_r AFTER INSERT ON t BEGIN UPDATE t SET a = sqlite_version(); END")).errorCode())
-                .as("a trigger the write policy refuses").isEqualTo("nondeterministic");
-        assertThat(files.upload("im-over", "", files.sqliteFile("CREATE TABLE t (a)", "INSERT INTO t (rowid, a) VALUES (9223372036854775807, 1)")).errorCode())
-                .as("the largest rowid: random rowids after it").isEqualTo("nondeterministic");
-        assertThat(files.upload("im-over", "", files.sqliteFile("CREATE VIRTUAL TABLE f USING fts5(body)", "CREATE TABLE t (a)",
-                "CREATE TRIGGER t_f AFTER INSERT ON t BEGIN DELETE FROM f_data; END")).errorCode())
-                .as("a trigger writing FTS5's internal table").isEqualTo("forbidden_statement");
-        Reply runaway = files.upload("im-over", "?format=sql", ("CREATE TABLE t (a);\nINSERT INTO t WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL"
-                + " SELECT i + 1 FROM c) SELECT randomblob(1000) FROM c;\n").getBytes());
-        assertThat(runaway.status()).as("a script's runaway statement stops at the size limit: " + runaway.body()).isEqualTo(413);
-        assertThat(runaway.body().path("error").path("statement").asInt()).isEqualTo(1);
-        assertThat(stack.call("POST", "/v1/tenants/im-over/import", other, "x").status()).as("only an admin imports").isEqualTo(403);
-        assertThat(stack.checksum("im-over", other)).isEqualTo(kept);
+        ImportRefusals.check(stack, files, "im-over", other);
     }
 
     @Test
