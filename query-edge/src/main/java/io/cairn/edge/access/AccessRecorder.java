@@ -9,9 +9,10 @@ import java.util.function.LongSupplier;
  * Counts each tenant's use of this edge in memory, window by window: a request adds to its tenant's
  * counts (one map operation under the tenant's bin lock; once the tenant is in the window, only its small
  * key is allocated: 0.37-0.43 us of CPU per request in the bench's "access tracking" row), and
- * {@link #drain} takes every tenant's counts out atomically, so a request is counted in exactly one window. Only tenants used in the current window take memory. Counts are kept per life of
- * a tenant (its creation offset): a tenant deleted and created again within a window is two entries, so
- * the new tenant's usage never includes the deleted one's. Thread-safe.
+ * {@link #drain} takes every tenant's counts out atomically, so a request is counted in exactly one window.
+ * Only tenants used in the current window take memory. Counts are kept per life of a tenant (its creation
+ * offset): a tenant deleted and created again within a window is two entries, so the new tenant's usage
+ * never includes the deleted one's. Thread-safe.
  */
 public final class AccessRecorder {
     /** One tenant's counts over a window. */
