@@ -346,15 +346,17 @@ class MigrationIT {
         Reply next = stack.post("/v1/migrations/wave/runs", ADMIN, "{\"canary\":2,\"wave_size\":3,\"max_failure_rate\":0.2,"
                 + "\"tenants\":" + TestStack.json(tenants.subList(2, 10)) + "}");
         JsonNode all = awaitDone("wave", next.text("run_id"));
-        assertThat(all.path("phase").asText()).isEqualTo("running");
+        assertThat(all.path("phase").asText()).isEqualTo("done");
         assertThat(all.path("sent").asInt()).isEqualTo(8);
         assertThat(all.path("applied").asInt()).isEqualTo(8);
         assertThat(stack.post("/v1/migrations/wave/runs/" + next.text("run_id") + "/pause", ADMIN, "{\"after\":3}").errorCode())
                 .as("a control takes no body").isEqualTo("invalid_request");
-        Reply paused = stack.post("/v1/migrations/wave/runs/" + next.text("run_id") + "/pause", ADMIN, null);
-        assertThat(paused.body().path("phase").asText()).isEqualTo("paused");
-        assertThat(stack.post("/v1/migrations/wave/runs/" + next.text("run_id") + "/abort", ADMIN, null).body().path("phase").asText())
-                .isEqualTo("aborted");
+        Reply pausedDone = stack.post("/v1/migrations/wave/runs/" + next.text("run_id") + "/pause", ADMIN, null);
+        assertThat(pausedDone.errorCode()).as("a done run has nothing left to pause").isEqualTo("invalid_request");
+        assertThat(pausedDone.body().path("error").path("message").asText()).contains("is done");
+
+        assertThat(stack.post("/v1/migrations/wave/runs/" + next.text("run_id") + "/abort", ADMIN, null).errorCode())
+                .as("nor to abort: its records are applied").isEqualTo("invalid_request");
         assertThat(stack.post("/v1/migrations/wave/runs/" + next.text("run_id") + "/rewind", ADMIN, null).status()).isEqualTo(404);
 
         JsonNode listed = stack.get("/v1/migrations/wave/runs", ADMIN).body().path("runs");
@@ -363,7 +365,7 @@ class MigrationIT {
         assertThat(listed.get(0).path("phase").asText()).isEqualTo("halted");
         assertThat(listed.get(0).path("failed").asInt()).isEqualTo(2);
         assertThat(listed.get(0).has("failures")).as("the failures are in the run's own status").isFalse();
-        assertThat(listed.get(1).path("phase").asText()).isEqualTo("aborted");
+        assertThat(listed.get(1).path("phase").asText()).isEqualTo("done");
         assertThat(listed.get(1).path("applied").asInt()).isEqualTo(8);
         assertThat(listed.get(1).path("status").asText()).isEqualTo("/v1/migrations/wave/runs/" + next.text("run_id"));
         assertThat(stack.get("/v1/migrations/nowhere/runs", ADMIN).status()).isEqualTo(404);

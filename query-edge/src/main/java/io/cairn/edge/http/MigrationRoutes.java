@@ -264,6 +264,10 @@ final class MigrationRoutes {
             throw new ApiError(ErrorCode.INVALID_REQUEST, "run " + run.runId() + " is " + p.phase().name().toLowerCase(java.util.Locale.ROOT)
                     + (p.reason().isEmpty() ? "" : " (" + p.reason() + ")") + ": start a new run instead");
         }
+        if (statusJson(run).path("phase").asText().equals("done")) {
+            throw new ApiError(ErrorCode.INVALID_REQUEST, "run " + run.runId() + " is done: every tenant was sent its record and applied or failed it"
+                    + " (a cold tenant applies its record when it thaws, whatever is done now), so nothing is left to " + action);
+        }
         s.requireLog();
         s.runDriver().control(run.runId(), action, "by an operator");
         if (action.equals("resume")) s.runDriver().drive(run.runId());
@@ -303,17 +307,19 @@ final class MigrationRoutes {
     /**
      * The run as its tenants' states show it. {@code done}: no sent record is pending and no wave is still
      * to come (all sent, or the run halted or was aborted); {@code complete}: done, and no cold tenant
-     * waits for its thaw.
+     * waits for its thaw. The phase of a run done with every wave sent is {@code done}; a halted or
+     * aborted run keeps its own.
      */
     private ObjectNode statusJson(Run run) {
         MigrationCatalog.Progress p = requireCatalog().progress(run.runId()).orElseThrow();
         RunStatus st = RunStatus.of(run, p.sent(), requireCatalog(), s.directory(), MAX_LISTED_FAILURES);
         boolean final_ = p.phase() == MigrationCatalog.Phase.HALTED || p.phase() == MigrationCatalog.Phase.ABORTED;
         boolean done = st.pending() == 0 && (st.unsent() == 0 || final_);
+        String phase = done && !final_ ? "done" : p.phase().name().toLowerCase(java.util.Locale.ROOT);
         ObjectNode out = Responses.object();
         out.put("run_id", run.runId()).put("set", run.set()).put("target_version", run.targetVersion())
                 .put("started_at", Instant.ofEpochMilli(run.startedAtMs()).toString())
-                .put("phase", p.phase().name().toLowerCase(java.util.Locale.ROOT)).put("reason", p.reason())
+                .put("phase", phase).put("reason", phase.equals("done") ? "" : p.reason())
                 .put("canary", run.canary()).put("wave_size", run.waveSize()).put("max_failure_rate", run.maxFailureRate())
                 .put("tenants", run.tenants().size()).put("sent", p.sent()).put("unsent", st.unsent())
                 .put("applied", st.applied()).put("failed", st.failed()).put("pending", st.pending())

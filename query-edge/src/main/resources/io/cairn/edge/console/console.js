@@ -292,7 +292,7 @@ async function viewMigrations() {
       for (const run of detail.runs.slice(-20).reverse()) {
         let st = {};
         try { st = await api("GET", "/v1/migrations/" + encodeURIComponent(s.set) + "/runs/" + encodeURIComponent(run.run_id)); } catch (e) { st = { phase: e.code }; }
-        const phase = st.complete ? "complete" : st.done ? "done, waiting for cold tenants" : st.phase || "—";
+        const phase = st.phase !== "done" ? st.phase || "—" : st.complete ? "done" : "done, waiting for cold tenants";
         rows.push({ source: run, cells: [run.run_id, String(run.target_version), run.started_at, phase,
           String(st.applied ?? "—"), String(st.failed ?? "—"), String(st.pending ?? "—"), String(st.waiting_for_cold ?? "—")] });
       }
