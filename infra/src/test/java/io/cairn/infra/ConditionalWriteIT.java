@@ -68,6 +68,12 @@ class ConditionalWriteIT {
         assertThat(conditional("cw-one", key, "UPDATE c SET n = 0", "nope").errorCode()).isEqualTo("invalid_bookmark");
         int other = (Integer.parseInt(base.split(":")[0]) + 1) % 4;
         assertThat(conditional("cw-one", key, "UPDATE c SET n = 0", other + ":0").errorCode()).isEqualTo("invalid_bookmark");
+        // So is one past the log's end (made up, or another Cairn's): no write could follow it, so it would never refuse.
+        String ahead = base.split(":")[0] + ":" + (Long.parseLong(base.split(":")[1]) + 1_000_000);
+        Reply made = conditional("cw-one", key, "UPDATE c SET n = 0", ahead);
+        assertThat(made.errorCode()).as(made.body().toString()).isEqualTo("invalid_bookmark");
+        assertThat(made.body().path("error").path("message").asText()).contains("past the end");
+        assertThat(n("cw-one", key)).as("nothing of the refused writes applied").isEqualTo(3);
     }
 
     @Test

@@ -94,11 +94,17 @@ final class DataRoutes {
     }
 
     /** The write the body asks for, read and checked; the log must be reachable. */
-    private TenantCommand command(Context ctx, String tenant, TenantState state) {
+    private TenantCommand command(Context ctx, String tenant, TenantState state) throws InterruptedException {
         JsonNode body = bodies.object(ctx, false);
         JsonFields.only(body, "", body.has("statements") ? EXECUTE_BATCH_FIELDS : EXECUTE_FIELDS);
         List<StatementSpec> statements = StatementParser.batch(body, s.config().maxStatements());
         Bookmark unchangedSince = bookmark(body.get("if_unchanged_since"), state, "if_unchanged_since");
+        if (unchangedSince != null && !s.logEnds().issued(unchangedSince)) {
+            // No write comes after a point the log never reached, so the check would always pass: a bookmark
+            // made up, or from another Cairn (an old region), would turn the conditional write into a plain one.
+            throw new ApiError(ErrorCode.INVALID_BOOKMARK, "\"if_unchanged_since\" " + unchangedSince + " is past the end of the tenant's log:"
+                    + " it was not issued by this Cairn (use the bookmark a read returned)");
+        }
         boolean mayRead = !(s.principal(ctx) instanceof Principal.TenantKey key) || key.scopes().contains(Scope.READ);
         for (int i = 0; i < statements.size(); i++) {
             try {
