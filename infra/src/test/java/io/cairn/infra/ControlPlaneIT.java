@@ -95,6 +95,10 @@ class ControlPlaneIT {
             assertField(stack.get("/v1/tenants/acme/usage?from=yesterday", key), "from");
             assertField(stack.get("/v1/tenants/acme/usage?from=2026-12-02&to=2026-12-01", key), "from");
             assertField(stack.get("/v1/tenants/acme/usage?from=2020-01-01&to=2026-01-01", key), "from");
+            // A misspelled or doubled filter is refused, never dropped: dropped, it would list the whole fleet.
+            assertField(stack.get("/v1/tenants?idel_for=24h", TestStack.ADMIN), "idel_for");
+            assertField(stack.get("/v1/tenants?tier=hot&tier=cold", TestStack.ADMIN), "tier");
+            assertField(stack.get("/v1/tenants/acme/usage?frm=2026-12-01", key), "frm");
             assertThat(stack.get("/v1/tenants", key).status()).as("a tenant key may not list the fleet").isEqualTo(403);
             assertThat(stack.get("/v1/tenants/beta/usage", key).status()).isIn(403, 404);
         }

@@ -190,6 +190,13 @@ class CoreApiIT {
         assertThat(stack.post("/v1/tenants/typos/query", key, "{\"sql\":\"SELECT 1\",\"consistancy\":\"strong\"}").errorCode())
                 .isEqualTo("invalid_request");
         assertThat(stack.post("/v1/tenants", ADMIN, "{\"tenant\":\"typos-2\",\"templat\":\"app\"}").errorCode()).isEqualTo("invalid_request");
+        // In the URL too: a parameter the route does not take is refused, and so is a body on a delete.
+        Reply param = stack.post("/v1/tenants/typos/execute?wiat=false", key, "{\"sql\":\"INSERT INTO t VALUES (4)\"}");
+        assertThat(param.errorCode()).as(param.body().toString()).isEqualTo("invalid_request");
+        assertThat(param.body().path("error").path("field").asText()).isEqualTo("wiat");
+        assertThat(stack.call("DELETE", "/v1/tenants/typos?dry_run=true", ADMIN, null).errorCode()).isEqualTo("invalid_request");
+        assertThat(stack.call("DELETE", "/v1/tenants/typos", ADMIN, "{\"dry_run\":true}").errorCode()).isEqualTo("invalid_request");
+        assertThat(stack.get("/health?probe=alb", null).status()).as("health checks are not checked").isEqualTo(200);
         assertThat(stack.post("/v1/tenants/typos/query", key, "{\"sql\":\"SELECT count(*) FROM t\"}").body().path("rows").get(0).get(0).asInt())
                 .as("nothing of the refused writes applied").isEqualTo(1);
         assertThat(stack.get("/v1/tenants/typos-2", ADMIN).status()).isEqualTo(404);

@@ -165,6 +165,7 @@ final class AdminRoutes {
         Authenticator.requireAdmin(s.principal(ctx));
         String tenant = EdgeServices.tenantParam(ctx);
         s.existing(tenant);
+        bodies.none(ctx); // a body here asks for something (a dry run, a delay) a delete would not do
         s.requireLog();
         long deadline = deadline();
         Submitted done = submit(Commands.deleteTenant(tenant), deadline);
@@ -294,6 +295,7 @@ final class AdminRoutes {
         Authenticator.requireAdmin(s.principal(ctx));
         String tenant = EdgeServices.tenantParam(ctx);
         String keyId = ctx.pathParam("keyId");
+        bodies.none(ctx);
         ApiKey key = s.existing(tenant).getKeys().stream().filter(k -> k.getKeyId().equals(keyId)).findFirst()
                 .orElseThrow(() -> new ApiError(ErrorCode.KEY_NOT_FOUND, "the tenant has no key with this id"));
         ObjectNode out = Responses.object();

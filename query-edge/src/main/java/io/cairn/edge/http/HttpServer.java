@@ -162,7 +162,11 @@ public final class HttpServer implements AutoCloseable {
 
     private static void add(JavalinConfig cfg, EdgeMetrics metrics, HandlerType method, String path, Route route) {
         ROUTES.add(method.name() + " " + path);
-        cfg.routes.addHttpHandler(method, path, ctx -> guarded(ctx, metrics, path, route));
+        String name = method.name() + " " + path;
+        cfg.routes.addHttpHandler(method, path, ctx -> guarded(ctx, metrics, path, c -> {
+            QueryParameters.check(c, name);
+            route.handle(c);
+        }));
     }
 
     private static void page(JavalinConfig cfg, EdgeMetrics metrics, String path, Route route) {
