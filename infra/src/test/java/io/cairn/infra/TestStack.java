@@ -215,6 +215,14 @@ final class TestStack implements AutoCloseable {
         return new Reply(r.statusCode(), parsed, r.headers().firstValue("Idempotent-Replayed").orElse(null));
     }
 
+    /** The tenant's content as SQL text ({@code export?format=sql}); the answer must be 200. */
+    String exportSql(String tenant, String token) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url() + "/v1/tenants/" + tenant + "/export?format=sql"))
+                .timeout(Duration.ofSeconds(40)).header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return r.body();
+    }
+
     /** The edge's base URL. */
     String url() {
         return "http://127.0.0.1:" + node.httpPort();

@@ -7,6 +7,7 @@ import io.cairn.connectors.snapshot.SnapshotKeys;
 import io.cairn.edge.auth.Authenticator;
 import io.cairn.edge.auth.Scope;
 import io.cairn.edge.read.ReadTurns;
+import io.cairn.edge.read.TenantFileDamaged;
 import io.cairn.edge.error.ApiError;
 import io.cairn.edge.json.JsonFields;
 import io.cairn.edge.error.LocalDisk;
@@ -228,7 +229,7 @@ final class RestoreRoutes {
                 return at;
             });
             ctx.status(200).header("Cairn-Bookmark", holds.toString());
-            if (asOf != null) ctx.header("Cairn-As-Of", asOf.toString());
+            if (asOf != null) ctx.header("Cairn-As-Of", holds.toString()); // the tenant's last record at or before the point asked
             if (format.equals("sqlite")) {
                 ctx.contentType("application/vnd.sqlite3").header("Content-Disposition", "attachment; filename=\"" + tenant + ".sqlite\"");
                 try (OutputStream out = ctx.outputStream()) {
@@ -260,6 +261,10 @@ final class RestoreRoutes {
                 return ConsistentCopy.take(s.pastCopies().file(tenant, asOf), target).position();
             }
         }
+        if (st.getTier() == Tier.COLD && st.getSnapshot() != null && s.repairs().snapshotBehind(st)) {
+            // A migration waits in its cold tail, so the snapshot is not its content: thawed, as a read would be.
+            return thawedCopy(tenant, target);
+        }
         if (st.getTier() == Tier.COLD && st.getSnapshot() != null) {
             // While cold, its snapshot is exactly its content.
             if (s.requireSnapshots().download(tenant, st.getSnapshot().getOffset(), target).isEmpty()) {
@@ -279,6 +284,33 @@ final class RestoreRoutes {
         if (now == null) throw TenantRepairs.gone();
         if (now.getTier() == Tier.COLD && now.getSnapshot() != null) return copy(tenant, now, null, target);
         throw new ApiError(ErrorCode.TENANT_RECOVERING, "the tenant's file is being moved (a freeze or thaw); retry shortly");
+    }
+
+    /** A copy of the tenant's file once thawed (a thaw asked for, or under way, and waited for). */
+    private Bookmark thawedCopy(String tenant, Path target) throws Exception {
+        Path hot = new TenantFiles(s.config().hotDir()).database(tenant);
+        try {
+            return s.repairs().read(tenant, TenantRepairs.THAW_WAIT, () -> {
+                if (!Files.exists(hot)) throw TenantFileDamaged.missing(tenant);
+                try {
+                    return ConsistentCopy.take(hot, target).position();
+                } catch (SQLException | IOException e) {
+                    throw new CopyFailed(e);
+                }
+            });
+        } catch (CopyFailed e) {
+            throw e.failure;
+        }
+    }
+
+    /** Carries a copy's checked failure out of a {@link TenantRepairs.Read}. */
+    private static final class CopyFailed extends RuntimeException {
+        final Exception failure;
+
+        CopyFailed(Exception failure) {
+            super(failure.getMessage(), failure, false, false);
+            this.failure = failure;
+        }
     }
 
     /**

@@ -129,6 +129,11 @@ public final class TenantRepairs {
         }
     }
 
+    /** True for a cold tenant whose snapshot is not its content any more (a migration waits in its cold tail). */
+    boolean snapshotBehind(TenantState st) {
+        return snapshotBehind.test(st);
+    }
+
     /**
      * The tenant's state that explains its missing file: a read that began before the applier deleted or froze the
      * tenant finds the file gone before this edge's directory shows why. So unless the state already says cold, it
