@@ -126,6 +126,28 @@ class TierIT {
                 .isEqualTo("[[8]]");
     }
 
+    /**
+     * A restore and a fork take a snapshot of their own, whose record lands after a freeze asked right then: the
+     * freeze is taken again (nothing was written), not dropped with a 202 already answered.
+     */
+    @Test
+    void aFreezeAskedRightAfterARestoreOrAForkGoesThrough() throws Exception {
+        String key = tenantWithRows("restored-freeze", 3);
+        String point = stack.post("/v1/tenants/restored-freeze/query", key, "{\"sql\":\"SELECT 1\"}").text("bookmark");
+        stack.post("/v1/tenants/restored-freeze/execute", key, "{\"sql\":\"INSERT INTO t VALUES (4)\"}");
+        Reply restored = stack.post("/v1/tenants/restored-freeze/restore", ADMIN, "{\"bookmark\":\"" + point + "\"}");
+        assertThat(restored.status()).as(restored.body().toString()).isEqualTo(200);
+        freeze("restored-freeze");
+        assertThat(stack.post("/v1/tenants/restored-freeze/query", key, "{\"sql\":\"SELECT count(*) FROM t\"}").body().path("rows").toString())
+                .isEqualTo("[[3]]");
+
+        Reply fork = stack.post("/v1/tenants", ADMIN, "{\"tenant\":\"forked-freeze\",\"from\":{\"tenant\":\"restored-freeze\"}}");
+        assertThat(fork.status()).as(fork.body().toString()).isEqualTo(201);
+        freeze("forked-freeze");
+        assertThat(stack.post("/v1/tenants/forked-freeze/query", fork.text("api_key"), "{\"sql\":\"SELECT count(*) FROM t\"}").body()
+                .path("rows").toString()).isEqualTo("[[3]]");
+    }
+
     @Test
     void manyFirstReadsAtOnceShareOneDownloadAndLeaveTheTenantCold() throws Exception {
         String key = tenantWithRows("crowd", 50);

@@ -65,6 +65,11 @@ class ColdTenants {
     /** Cold tenants rebuilt at once per applier (download, verify, cold tail) when many are touched together. */
     static final int THAW_THREADS = 4;
 
+    /** How many times in a row a freeze overtaken by Cairn's own records only is taken again. */
+    static final int FREEZE_RETRIES = 3;
+    /** Freezes taken again, by tenant, since its last freeze that went through or was overtaken by a write. */
+    private final Map<String, Integer> freezeRetries = new ConcurrentHashMap<>();
+
     /** Thaws under way on the thaw threads, by tenant. */
     private final Map<String, Future<?>> prefetched = new ConcurrentHashMap<>();
     private final ExecutorService thawThreads;
@@ -122,6 +127,7 @@ class ColdTenants {
      * then closes and removes the file. A crash in between leaves a file that the next open keeps.
      */
     void frozen(String tenant, Bookmark at, long snapshotOffset, TenantCommand frozenRecord) throws SQLException {
+        freezeRetries.remove(tenant);
         pool.registry().coldAfresh(tenant, at, snapshotOffset, frozenRecord);
         pool.discard(tenant);
         long freed = files.removeHotCopy(tenant);
@@ -130,10 +136,23 @@ class ColdTenants {
         log.info("tenant {}: cold from {} (snapshot at offset {}; {} bytes freed on the hot volume)", tenant, at, snapshotOffset, freed);
     }
 
-    /** A {@code Frozen} found the tenant written after its snapshot: it stays hot. */
-    void superseded(String tenant, Bookmark at, long snapshotOffset) {
+    /**
+     * A {@code Frozen} found records of the tenant applied after its snapshot: it stays hot. When the tenant
+     * wrote nothing since ({@code written} false: only Cairn's own records came, such as the snapshot a restore
+     * or an import takes, or a key), the freeze was not overtaken by use, so it is taken again from here:
+     * returns true, at most {@link #FREEZE_RETRIES} times in a row per tenant.
+     */
+    boolean superseded(String tenant, Bookmark at, long snapshotOffset, boolean written) {
         superseded.increment();
-        log.info("tenant {}: stays hot: written after the snapshot at offset {} its freeze took (Frozen at {})", tenant, snapshotOffset, at);
+        if (!written && freezeRetries.merge(tenant, 1, Integer::sum) <= FREEZE_RETRIES) {
+            log.info("tenant {}: Cairn's own records came after the snapshot at offset {} its freeze took (Frozen at {}); freezing it again",
+                    tenant, snapshotOffset, at);
+            return true;
+        }
+        freezeRetries.remove(tenant);
+        log.info("tenant {}: stays hot: {} after the snapshot at offset {} its freeze took (Frozen at {})", tenant,
+                written ? "written" : "changed again and again", snapshotOffset, at);
+        return false;
     }
 
     /** A record that needs no file (a freeze or snapshot request) was applied while the tenant is cold. */

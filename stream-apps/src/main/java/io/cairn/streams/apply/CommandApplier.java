@@ -360,14 +360,17 @@ final class CommandApplier {
     /**
      * Records the freeze's snapshot; when the tenant applied nothing after it, the snapshot holds all
      * the tenant is, and the tenant goes cold once the group commits (where files are live). Either way
-     * the same content and position result, so a replay agrees.
+     * the same content and position result, so a replay agrees. When only Cairn's own records came after
+     * it (no write), the freeze is asked again once the group commits ({@link ColdTenants#superseded}).
      */
     private Outcome frozen(TenantDatabase db, Bookmark position, SnapshotRefSpec s) throws SQLException {
         long writtenUpTo = db.applied().offset();
         Outcome recorded = recordSnapshot(db, position, s);
         if (!(recorded instanceof Outcome.Applied) || !freezes) return recorded;
         if (writtenUpTo == s.getOffset()) db.goingCold(s.getOffset());
-        else cold.superseded(db.tenant, position, s.getOffset());
+        else if (cold.superseded(db.tenant, position, s.getOffset(), lastWriteAndCreation(db)[0] > s.getOffset()) && snapshots.available()) {
+            db.freezeAgain();
+        }
         return recorded;
     }
 

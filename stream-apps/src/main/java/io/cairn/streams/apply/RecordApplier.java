@@ -169,6 +169,9 @@ final class RecordApplier {
             FaultPoints.reach(FaultPoints.FREEZE_COMMITTED);
             cold.frozen(tenant, position, snapshotOffset, cmd);
             FaultPoints.reach(FaultPoints.FREEZE_REMOVED);
+        } else if (db != null && db.takeFreezeAgain()) {
+            commitGroup.run(); // the new snapshot holds what came after the last one
+            snapshots.freeze(tenant);
         }
         return outcome;
     }

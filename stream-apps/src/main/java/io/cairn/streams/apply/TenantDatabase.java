@@ -62,6 +62,7 @@ final class TenantDatabase implements AutoCloseable {
     private Bookmark applied = Bookmark.NONE;
     private long pageSize;
     private long coldFrom = -1;
+    private boolean freezeAgain;
     private CairnRows cairnRows;
 
     /**
@@ -154,6 +155,18 @@ final class TenantDatabase implements AutoCloseable {
     /** The snapshot offset a {@code Frozen} of the open group set ({@link #goingCold}); -1 when the tenant stays hot. */
     long goingColdFrom() {
         return coldFrom;
+    }
+
+    /** A {@code Frozen} just applied was overtaken by Cairn's own records only: the freeze is to be taken again. */
+    void freezeAgain() {
+        freezeAgain = true;
+    }
+
+    /** Whether {@link #freezeAgain} was asked since the last call; clears it. */
+    boolean takeFreezeAgain() {
+        boolean asked = freezeAgain;
+        freezeAgain = false;
+        return asked;
     }
 
     /** {@link CairnRows} as last read after a commit, or null when a record that may change them ran since (or never read). */
