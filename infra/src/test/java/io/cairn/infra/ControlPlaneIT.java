@@ -44,12 +44,15 @@ class ControlPlaneIT {
                     Map.of("sql", "INSERT INTO t (v) VALUES ('a'), ('b'), ('c')")))));
             assertThat(w.status()).isEqualTo(200);
             for (int i = 0; i < 3; i++) assertThat(stack.post("/v1/tenants/acme/query", key, "{\"sql\":\"SELECT * FROM t\"}").status()).isEqualTo(200);
+            // Logged, then failed on the applier: a write all the same, with wait=true as with wait=false.
+            assertThat(stack.post("/v1/tenants/acme/execute", key, "{\"sql\":\"INSERT INTO t (id, v) VALUES (1, 'again')\"}").errorCode())
+                    .isEqualTo("sql_error");
 
             JsonNode usage = await().atMost(VIEW).until(() -> stack.get("/v1/tenants/acme/usage", key).body(),
-                    u -> u.path("totals").path("reads").asLong() == 3 && u.path("totals").path("statements").asLong() == 2);
+                    u -> u.path("totals").path("reads").asLong() == 3 && u.path("totals").path("writes").asLong() == 2);
             JsonNode totals = usage.path("totals");
             assertThat(totals.path("rows_read").asLong()).isEqualTo(9);
-            assertThat(totals.path("writes").asLong()).isEqualTo(1);
+            assertThat(totals.path("statements").asLong()).as("of applied writes only").isEqualTo(2);
             assertThat(totals.path("rows_written").asLong()).isEqualTo(3);
             assertThat(totals.path("bytes_in").asLong()).isPositive();
             assertThat(totals.path("bytes_out").asLong()).isPositive();

@@ -242,7 +242,13 @@ class RestoreIT {
         String key = stack.createTenant("ao-acme");
         write(key, "ao-acme", "CREATE TABLE kv (k TEXT PRIMARY KEY, v REAL, b BLOB)");
         Bookmark point = write(key, "ao-acme", "INSERT INTO kv VALUES ('a', 1.5, x'00ff'), ('it''s', -2.25e-10, NULL)");
-        write(key, "ao-acme", "UPDATE kv SET v = 99 WHERE k = 'a'");
+        Bookmark updated = write(key, "ao-acme", "UPDATE kv SET v = 99 WHERE k = 'a'");
+        String near = "ao-near-0";
+        for (int i = 1; partitionOf(near) != point.partition(); i++) near = "ao-near-" + i;
+        stack.createTenant(near);
+        Bookmark others = Bookmark.parse(stack.get("/v1/tenants/" + near, ADMIN).text("bookmark"));
+        Reply between = stack.post("/v1/tenants/ao-acme/query", key, "{\"sql\":\"SELECT 1\",\"as_of\":\"" + others + "\"}");
+        assertThat(between.text("as_of")).as("another tenant's record: the point read is ao-acme's last before it").isEqualTo(updated.toString());
 
         Reply past = stack.post("/v1/tenants/ao-acme/query", key, "{\"sql\":\"SELECT v FROM kv WHERE k = 'a'\",\"as_of\":\"" + point + "\"}");
         assertThat(past.status()).as(past.body().toString()).isEqualTo(200);

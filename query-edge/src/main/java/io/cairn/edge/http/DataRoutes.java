@@ -85,7 +85,14 @@ final class DataRoutes {
         org.slf4j.MDC.put("bookmark", pending.bookmark().toString());
         Submitted done = s.gateway().await(pending);
         if (!done.timedOut() && done.outcome().getIdempotentReplay()) ctx.header("Idempotent-Replayed", "true");
-        CommandResult outcome = Outcomes.successOrThrow(done, done.bookmark());
+        CommandResult outcome;
+        try {
+            outcome = Outcomes.successOrThrow(done, done.bookmark());
+        } catch (ApiError inTheLog) {
+            // Accepted into the log whatever its outcome, so counted as with wait=false (the error's bytes are not known here).
+            s.access().write(tenant, state.getCreatedOffset(), RequestBodies.bodyBytes(ctx), 0);
+            throw inTheLog;
+        }
         ObjectNode out = Responses.object();
         out.set("results", Outcomes.results(outcome.getResults()));
         out.put("bookmark", done.bookmark().toString());
@@ -148,7 +155,7 @@ final class DataRoutes {
             if (body.hasNonNull("consistency") || body.hasNonNull("max_lag_ms")) {
                 throw ApiError.invalidRequest("\"as_of\" reads a past point, the same on every copy: it takes no \"consistency\" or \"max_lag_ms\"");
             }
-            answer(ctx, tenant, state.getCreatedOffset(), s.pastCopies().run(tenant, asOf, spec), asOf, null);
+            answer(ctx, tenant, state.getCreatedOffset(), s.pastCopies().run(tenant, asOf, spec), true, null);
             return;
         }
         Bookmark atLeast = bookmark(body.get("bookmark"), state);
@@ -159,14 +166,16 @@ final class DataRoutes {
         ReadLevel level = ReadLevel.parse(body.get("consistency"), body.get("max_lag_ms"), atLeast != null);
         Duration wait = waitTime(body.get("timeout_ms"));
         CopyReads.Served served = copyReads.read(tenant, state, spec, level, atLeast, wait);
-        answer(ctx, tenant, state.getCreatedOffset(), served.result(), null, served.copy());
+        answer(ctx, tenant, state.getCreatedOffset(), served.result(), false, served.copy());
     }
 
     /**
-     * Streams a read's answer; {@code asOf} (when not null) names the past point it was read at, {@code copy}
-     * (when not null) the copy that served it; {@code life}, the tenant's creation offset, is whose use it counts as.
+     * Streams a read's answer; {@code pastPoint}: it was read as of a past point, which {@code "as_of"} names as the
+     * tenant's last record at or before the point asked (the position the copy holds, not the bookmark or time
+     * sent); {@code copy} (when not null) the copy that served it; {@code life}, the tenant's creation offset, is
+     * whose use it counts as.
      */
-    private void answer(Context ctx, String tenant, long life, QueryResult r, Bookmark asOf, String copy) {
+    private void answer(Context ctx, String tenant, long life, QueryResult r, boolean pastPoint, String copy) {
         int sent = Responses.stream(ctx, 200, g -> {
             // Streamed, not built as a tree: a read's rows go from SQLite to the wire with one copy.
             g.writeStartObject();
@@ -181,7 +190,7 @@ final class DataRoutes {
             }
             g.writeEndArray();
             g.writeStringField("bookmark", r.position().toString());
-            if (asOf != null) g.writeStringField("as_of", asOf.toString());
+            if (pastPoint) g.writeStringField("as_of", r.position().toString());
             if (copy != null) g.writeStringField("copy", copy);
             g.writeEndObject();
         });
