@@ -174,6 +174,20 @@ class ClientIT {
                 .contains("error: sql_error").contains("unknown command .bogus").doesNotContain("never run");
     }
 
+    /** Input that ends inside a statement: run as sqlite3 runs it, or its refusal counted, never dropped in silence. */
+    @Test
+    void theShellRunsALastStatementLeftWithoutItsSemicolon() throws Exception {
+        Cairn.NewTenant t = cairn.createTenant("cl-eof");
+        for (var given : java.util.Map.of("SELECT 'the last' AS w", 0, "SELECT 'left open", 1).entrySet()) {
+            java.util.Iterator<String> lines = java.util.List.of(given.getKey()).iterator();
+            java.io.StringWriter out = new java.io.StringWriter();
+            int failed = new io.cairn.infra.shell.SqlShell(cairn.database("cl-eof", t.apiKey()), prompt -> lines.hasNext() ? lines.next() : null,
+                    new java.io.PrintWriter(out)).run();
+            assertThat(failed).as(given.getKey() + ": " + out).isEqualTo(given.getValue());
+            assertThat(out.toString()).contains(given.getValue() == 0 ? "the last" : "error:");
+        }
+    }
+
     /** A tenant's data reaches an operator's terminal: no value, name or error may carry an escape sequence to it. */
     @Test
     void theShellShowsControlCharactersOfATenantsDataEscapedNeverRaw() throws Exception {

@@ -264,6 +264,81 @@ class JdbcIT {
         }
     }
 
+    /** What tools and frameworks rely on: closed means closed, values are exact or refused, errors are SQLExceptions. */
+    @Test
+    void closedObjectsRefuseWorkAndValuesAreExactOrRefused() throws Exception {
+        String key = stack.createTenant("jd-edges");
+        try (Connection c = connect("jd-edges", key)) {
+            Statement st = c.createStatement();
+            st.execute("CREATE TABLE loans (id INTEGER PRIMARY KEY, big INTEGER, returning_at TEXT)");
+            ResultSet first = st.executeQuery("SELECT 1");
+            ResultSet second = st.executeQuery("SELECT 2");
+            assertThat(first.isClosed()).as("run again, the statement closed its last result").isTrue();
+            st.close();
+            assertThat(second.isClosed()).as("and so does its close").isTrue();
+            assertThatThrownBy(second::next).isInstanceOf(SQLException.class);
+            assertThatThrownBy(() -> st.addBatch("INSERT INTO loans (id) VALUES (50)")).isInstanceOf(SQLException.class);
+            assertThatThrownBy(st::executeBatch).isInstanceOf(SQLException.class);
+
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO loans (id, big) VALUES (?, ?)")) {
+                ps.setLong(1, 1);
+                ps.setBigDecimal(2, new BigDecimal(Long.MAX_VALUE));
+                ps.executeUpdate();
+                for (long id : new long[] {7, 8}) {
+                    ps.setLong(1, id);
+                    ps.setBigDecimal(2, BigDecimal.ONE);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+                try (ResultSet keys = ps.getGeneratedKeys()) {
+                    keys.next();
+                    assertThat(keys.getLong(1)).as("the batch's last row").isEqualTo(8);
+                }
+            }
+            try (Statement q = c.createStatement(); ResultSet rs = q.executeQuery("SELECT big, typeof(big), 1e20, 'abc', 0.5,"
+                    + " '2026-11-30 10:15:00.000', 'noon' FROM loans WHERE id = 1")) {
+                rs.next();
+                assertThat(rs.getLong(1)).as("a BigDecimal that fits a long is stored exact").isEqualTo(Long.MAX_VALUE);
+                assertThat(rs.getString(2)).isEqualTo("integer");
+                assertThat(sqlState(() -> rs.getLong(3))).isEqualTo("22003");
+                assertThat(sqlState(() -> rs.getBoolean(4))).isEqualTo("22018");
+                assertThat(rs.getBoolean(5)).as("as SQLite reads truth").isTrue();
+                assertThat(rs.getTime(6)).hasToString("10:15:00");
+                assertThat(sqlState(() -> rs.getTime(7))).isEqualTo("22007");
+            }
+
+            c.setAutoCommit(false);
+            try (Statement t = c.createStatement()) {
+                t.executeUpdate("UPDATE loans SET returning_at = 'returning' WHERE id = 1"); // a column and a string, no RETURNING clause
+                c.commit();
+            }
+            c.setAutoCommit(true);
+            try (Statement t = c.createStatement()) {
+                t.execute("CREATE TABLE gone (n)");
+                t.execute("CREATE VIEW broken AS SELECT n FROM gone");
+                t.execute("DROP TABLE gone");
+            }
+            List<String> tables = new ArrayList<>();
+            try (ResultSet rs = c.getMetaData().getColumns(null, null, "%", "%")) {
+                while (rs.next()) tables.add(rs.getString("TABLE_NAME") + "." + rs.getString("COLUMN_NAME"));
+            }
+            assertThat(tables).as("a broken view is left out, the rest listed").contains("loans.id", "loans.returning_at").noneMatch(t -> t.startsWith("broken"));
+            assertThat(sqlState(() -> c.setSavepoint())).isEqualTo("0A000");
+        }
+        Connection closed = connect("jd-edges", key);
+        Statement orphan = closed.createStatement();
+        closed.close();
+        assertThat(orphan.isClosed()).as("closed with its connection").isTrue();
+        assertThat(sqlState(() -> closed.createStatement())).isEqualTo("08003");
+    }
+
+    /** The SQLState of the SQLException {@code call} throws (it must throw one). */
+    private static String sqlState(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+        Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(call);
+        assertThat(thrown).isInstanceOf(SQLException.class);
+        return ((SQLException) thrown).getSQLState();
+    }
+
     private static boolean isConflict(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) if (t instanceof SQLException s && "40001".equals(s.getSQLState())) return true;
         return false;

@@ -30,10 +30,20 @@ final class Json {
             case BigInteger b -> NODES.numberNode(b);
             case Double d -> NODES.numberNode(d);
             case Float f -> NODES.numberNode(f.doubleValue());
-            case BigDecimal d -> NODES.numberNode(d.doubleValue());
+            // Without a fraction, exact (past 64 bits the server refuses it, as a BigInteger); with one, the nearest double.
+            case BigDecimal d -> d.scale() <= 0 ? NODES.numberNode(d.toBigIntegerExact()) : NODES.numberNode(d.doubleValue());
             case byte[] bytes -> NODES.objectNode().put("base64", Base64.getEncoder().encodeToString(bytes));
             case CharSequence s -> NODES.textNode(s.toString());
-            default -> NODES.textNode(v.toString());
+            case Character c -> NODES.textNode(c.toString());
+            case java.util.UUID u -> NODES.textNode(u.toString());
+            case Enum<?> e -> NODES.textNode(e.name());
+            case java.time.LocalDate d -> NODES.textNode(d.toString());
+            case java.time.LocalTime t -> NODES.textNode(t.toString());
+            case java.time.LocalDateTime t -> NODES.textNode(t.toString());
+            case java.time.Instant i -> NODES.textNode(i.toString());
+            case java.time.OffsetDateTime o -> NODES.textNode(o.toString());
+            default -> throw new IllegalArgumentException("parameters of type " + v.getClass().getName() + " are not supported: send a"
+                    + " number, a string, a boolean, byte[], null, a UUID, an enum or a java.time date or time");
         };
     }
 

@@ -19,6 +19,7 @@ public record Row(List<String> columns, List<Object> values) {
 
     public Long getLong(String column) {
         Object v = get(column);
+        if (v instanceof Double d && !(d >= -0x1p63 && d < 0x1p63)) throw new ArithmeticException(d + " does not fit in a long");
         return v == null ? null : v instanceof Number n ? n.longValue() : Long.valueOf(v.toString());
     }
 

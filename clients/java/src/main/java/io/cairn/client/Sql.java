@@ -27,6 +27,18 @@ public final class Sql {
         return false;
     }
 
+    /**
+     * Whether {@code sql} has a {@code RETURNING} clause: the word outside parentheses, strings, quoted names and
+     * comments (a column {@code returning_at} or a string {@code 'returning'} is none).
+     */
+    public static boolean hasReturning(String sql) {
+        Words words = new Words(sql);
+        for (String w = words.next(); w != null; w = words.next()) {
+            if (w.equals("RETURNING")) return true;
+        }
+        return false;
+    }
+
     /** The words of a text outside parentheses, strings, quoted names and comments, upper-cased, one at a time. */
     private static final class Words {
         private final String s;

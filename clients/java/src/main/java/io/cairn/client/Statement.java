@@ -9,7 +9,11 @@ import java.util.Map;
 /**
  * One SQL statement and its parameters: positional ({@code ?}, {@code ?NNN}) or named ({@code :x},
  * {@code @x}, {@code $x}). Values: {@code null}, {@link Boolean}, integers (exact 64-bit: {@link Long},
- * {@link Integer}, ...), {@link Double}/{@link Float}, {@link String}, {@code byte[]} (a blob).
+ * {@link Integer}, ..., and a {@link java.math.BigDecimal} without a fraction that fits), {@link Double}/{@link Float}
+ * (and other {@link java.math.BigDecimal}s, as the nearest double), {@link String}, {@code byte[]} (a blob), and as
+ * text a {@link java.util.UUID}, an enum's name, or a {@code java.time} date or time in ISO-8601 (which SQLite's date
+ * functions read). Any other type is refused ({@link IllegalArgumentException}) when the statement is sent, never
+ * sent as its {@code toString()}.
  */
 public record Statement(String sql, List<Object> params, Map<String, Object> named) {
     public Statement {
@@ -25,6 +29,6 @@ public record Statement(String sql, List<Object> params, Map<String, Object> nam
 
     /** A statement with named parameters (keys written {@code "x"} or {@code ":x"}). */
     public static Statement named(String sql, Map<String, ?> params) {
-        return new Statement(sql, null, Map.copyOf(params));
+        return new Statement(sql, null, new java.util.LinkedHashMap<String, Object>(params)); // a null value binds NULL
     }
 }

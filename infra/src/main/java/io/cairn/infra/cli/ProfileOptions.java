@@ -16,6 +16,9 @@ public final class ProfileOptions {
     @Option(names = "--key", description = "The tenant's API key (else CAIRN_KEY, the profile's, or the admin token).")
     String key;
 
+    @Option(names = "--token", description = "The admin token (else CAIRN_ADMIN_TOKEN, the profile's, or ./cairn dev's); a key wins over it.")
+    String token;
+
     @Option(names = "--profile", description = "A profile of ~/.cairn/profiles (else CAIRN_PROFILE, 'default').")
     String profile;
 
@@ -24,7 +27,7 @@ public final class ProfileOptions {
 
     /** The resolved connection; null (after saying why) when it names no tenant or no secret. */
     Profiles resolve(String command, java.io.PrintWriter err) throws IOException {
-        Profiles p = Profiles.resolve(url, key, null, tenant, profile, dataDir, System.getenv());
+        Profiles p = Profiles.resolve(url, key, token, tenant, profile, dataDir, System.getenv());
         try {
             io.cairn.client.Cairn.httpUrl(p.url());
         } catch (IllegalArgumentException e) {

@@ -62,7 +62,16 @@ public final class SqlShell {
                 pending.setLength(0);
                 continue;
             }
-            if (line == null) break;
+            if (line == null) {
+                // The input ended inside a statement (no ';' after the last one, or a string left open): as sqlite3 does,
+                // it is run, and the server's refusal of what is not whole is reported, never dropped in silence.
+                if (!pending.toString().isBlank()) {
+                    for (String sql : statements(pending.toString())) {
+                        if (!run(sql)) failed++;
+                    }
+                }
+                break;
+            }
             if (pending.isEmpty() && line.isBlank()) continue;
             if (pending.isEmpty() && line.strip().startsWith(".")) {
                 if (!command(line.strip())) break;

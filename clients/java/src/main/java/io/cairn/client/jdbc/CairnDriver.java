@@ -91,7 +91,7 @@ public final class CairnDriver implements Driver {
 
     @Override
     public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-        throw new SQLFeatureNotSupportedException("the driver logs nothing through java.util.logging");
+        throw new SQLFeatureNotSupportedException("the driver logs nothing through java.util.logging", "0A000");
     }
 
     private static Map<String, String> query(String raw) {

@@ -17,7 +17,6 @@ import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLWarning;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Properties;
 
 /**
@@ -30,7 +29,7 @@ import java.util.Properties;
  * transaction again. Inside a transaction an update's count is not known before commit (0 is returned),
  * and its reads do not see its own uncommitted writes.
  */
-final class JdbcConnection {
+final class JdbcConnection implements JdbcObjects.Closes {
     private final Cairn cairn;
     private final Database db;
     private final Session session;
@@ -125,8 +124,8 @@ final class JdbcConnection {
         open();
         if (readOnly) throw new SQLException("the connection is read-only", "25006");
         if (!autoCommit) {
-            if (statements.stream().anyMatch(s -> s.sql().toUpperCase(Locale.ROOT).contains("RETURNING"))) {
-                throw new SQLFeatureNotSupportedException("RETURNING inside a transaction: its rows are only known at commit");
+            if (statements.stream().anyMatch(s -> io.cairn.client.Sql.hasReturning(s.sql()))) {
+                throw new SQLFeatureNotSupportedException("RETURNING inside a transaction: its rows are only known at commit", "0A000");
             }
             if (pending.isEmpty() && base == null) base = session.bookmark();
             pending.addAll(statements);

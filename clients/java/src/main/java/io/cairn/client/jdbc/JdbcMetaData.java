@@ -39,13 +39,31 @@ final class JdbcMetaData implements JdbcObjects.Lenient {
                 "TYPE_NAME", "SELF_REFERENCING_COL_NAME", "REF_GENERATION"), rows, null);
     }
 
+    private static final String COLUMNS = "SELECT s.name, c.name, c.type, c.\"notnull\", c.dflt_value, c.cid, c.pk";
+
     public ResultSet getColumns(String catalog, String schema, String tablePattern, String columnPattern) throws SQLException {
-        QueryResult r = connection.read(Statement.of("SELECT s.name, c.name, c.type, c.\"notnull\", c.dflt_value, c.cid, c.pk"
-                + " FROM sqlite_schema s JOIN pragma_table_info(s.name) c WHERE s.type IN ('table', 'view') AND s.name LIKE ? ESCAPE '\\'"
-                + " AND c.name LIKE ? ESCAPE '\\'" + OWN.replace("name", "s.name") + " ORDER BY s.name, c.cid",
-                tablePattern == null ? "%" : tablePattern, columnPattern == null ? "%" : columnPattern));
+        String tables = tablePattern == null ? "%" : tablePattern;
+        String columns = columnPattern == null ? "%" : columnPattern;
+        List<List<Object>> found;
+        try {
+            found = connection.read(Statement.of(COLUMNS + " FROM sqlite_schema s JOIN pragma_table_info(s.name) c WHERE s.type IN ('table', 'view')"
+                    + " AND s.name LIKE ? ESCAPE '\\' AND c.name LIKE ? ESCAPE '\\'" + OWN.replace("name", "s.name") + " ORDER BY s.name, c.cid",
+                    tables, columns)).rows();
+        } catch (SQLException e) {
+            // A view whose table was dropped fails the whole join: list the others one by one, and leave it out.
+            found = new ArrayList<>();
+            for (List<Object> t : connection.read(Statement.of("SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') AND name LIKE ? ESCAPE '\\'"
+                    + OWN + " ORDER BY name", tables)).rows()) {
+                try {
+                    found.addAll(connection.read(Statement.of(COLUMNS + " FROM (SELECT ? AS name) s JOIN pragma_table_info(s.name) c"
+                            + " WHERE c.name LIKE ? ESCAPE '\\' ORDER BY c.cid", t.get(0), columns)).rows());
+                } catch (SQLException broken) {
+                    // its columns cannot be known
+                }
+            }
+        }
         List<List<Object>> rows = new ArrayList<>();
-        for (List<Object> c : r.rows()) {
+        for (List<Object> c : found) {
             String declared = c.get(2) == null ? "" : (String) c.get(2);
             boolean notNull = ((Long) c.get(3)) != 0;
             rows.add(Arrays.asList(null, null, c.get(0), c.get(1), (long) type(declared), declared.isEmpty() ? "BLOB" : declared, 2_000_000_000L,

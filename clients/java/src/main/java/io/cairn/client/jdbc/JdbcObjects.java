@@ -22,12 +22,26 @@ final class JdbcObjects {
     /** Marks an object whose unsupported methods answer "no" instead of throwing. */
     interface Lenient {}
 
+    /**
+     * An object that can be closed: once {@link #isClosed}, every method but those JDBC allows on a closed
+     * object ({@link #OPEN_WHEN_CLOSED}) throws, 08003 for a connection and HY010 for the others.
+     */
+    interface Closes {
+        boolean isClosed();
+    }
+
+    private static final java.util.Set<String> OPEN_WHEN_CLOSED = java.util.Set.of("close", "isClosed", "isValid", "unwrap", "isWrapperFor",
+            "hashCode", "equals", "toString");
+
     private static final Map<Class<?>, Map<String, Method>> METHODS = new ConcurrentHashMap<>();
 
     private JdbcObjects() {}
 
     static <T> T proxy(Class<T> iface, Object impl) {
         InvocationHandler h = (proxy, method, args) -> {
+            if (impl instanceof Closes c && !OPEN_WHEN_CLOSED.contains(method.getName()) && c.isClosed()) {
+                throw new SQLException("the " + iface.getSimpleName() + " is closed", iface == java.sql.Connection.class ? "08003" : "HY010");
+            }
             Method own = find(impl.getClass(), method);
             if (own != null) {
                 try {
@@ -59,7 +73,7 @@ final class JdbcObjects {
             }
             if (method.isDefault()) return InvocationHandler.invokeDefault(proxy, method, args);
             if (impl instanceof Lenient) return nothing(method.getReturnType());
-            throw new SQLFeatureNotSupportedException(iface.getSimpleName() + "." + method.getName() + " is not supported by Cairn's driver");
+            throw new SQLFeatureNotSupportedException(iface.getSimpleName() + "." + method.getName() + " is not supported by Cairn's driver", "0A000");
         };
         return iface.cast(Proxy.newProxyInstance(iface.getClassLoader(), new Class<?>[] {iface}, h));
     }

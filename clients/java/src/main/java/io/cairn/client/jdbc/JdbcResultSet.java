@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Locale;
 
 /** A forward-only, read-only result held whole (a read's rows come back in one answer). */
-final class JdbcResultSet {
+final class JdbcResultSet implements JdbcObjects.Closes {
     private final List<String> columns;
     private final List<List<Object>> rows;
     private final Object statement;
@@ -42,7 +42,15 @@ final class JdbcResultSet {
         closed = true;
     }
 
+    /** Closed itself, or with its statement (closed, run again, or its connection closed). */
     public boolean isClosed() {
+        if (!closed && statement instanceof java.sql.Statement s) {
+            try {
+                closed = s.isClosed();
+            } catch (SQLException e) {
+                closed = true;
+            }
+        }
         return closed;
     }
 
@@ -149,8 +157,9 @@ final class JdbcResultSet {
 
     public boolean getBoolean(int i) throws SQLException {
         Object v = value(i);
-        if (v instanceof String s) return s.equalsIgnoreCase("true") || s.equals("1");
-        return JdbcValues.longValue(v) != 0;
+        if (v instanceof String s && (s.strip().equalsIgnoreCase("true") || s.strip().equalsIgnoreCase("false"))) return s.strip().equalsIgnoreCase("true");
+        // As SQLite's own truth: a number other than 0 (0.5 too) is true; text that is no number is 22018.
+        return v instanceof Double d ? d != 0 : v instanceof String s ? JdbcValues.doubleValue(s) != 0 : JdbcValues.longValue(v) != 0;
     }
 
     public boolean getBoolean(String label) throws SQLException {
@@ -226,8 +235,8 @@ final class JdbcResultSet {
     }
 
     public Time getTime(int i) throws SQLException {
-        Object v = value(i);
-        return v == null ? null : Time.valueOf(LocalTime.parse(v.toString().strip()));
+        LocalTime t = JdbcValues.time(value(i));
+        return t == null ? null : Time.valueOf(t);
     }
 
     public Time getTime(String label) throws SQLException {

@@ -26,7 +26,7 @@ import java.util.TreeMap;
  * (one transaction). Parameters: every type SQLite stores; dates and times as ISO-8601 text
  * ({@code 2026-11-30 10:15:00.000}), which SQLite's date functions read.
  */
-final class JdbcStatement {
+final class JdbcStatement implements JdbcObjects.Closes {
     private final JdbcConnection connection;
     private final String sql;
     private final Map<Integer, Object> params = new TreeMap<>();
@@ -162,8 +162,8 @@ final class JdbcStatement {
         params.put(i, v);
     }
 
-    public void setBigDecimal(int i, BigDecimal v) {
-        params.put(i, v == null ? null : v.scale() <= 0 && v.precision() - v.scale() < 19 ? (Object) v.longValueExact() : v.doubleValue());
+    public void setBigDecimal(int i, BigDecimal v) throws SQLException {
+        params.put(i, JdbcValues.parameter(v));
     }
 
     public void setString(int i, String v) {
@@ -259,6 +259,7 @@ final class JdbcStatement {
         ExecuteResult r = connection.write(all);
         int[] counts = new int[all.size()];
         for (int i = 0; i < counts.length; i++) counts[i] = r == null ? java.sql.Statement.SUCCESS_NO_INFO : (int) r.results().get(i).changes();
+        if (r != null && !r.results().isEmpty()) lastRowid = r.results().getLast().lastInsertRowid(); // as after one statement
         return counts;
     }
 
@@ -276,13 +277,20 @@ final class JdbcStatement {
         return connection.proxy();
     }
 
-    public void close() {
+    public void close() throws SQLException {
         closed = true;
-        results = null;
+        dropResults();
     }
 
+    /** Closed itself, or with its connection. */
     public boolean isClosed() {
-        return closed;
+        return closed || connection.isClosed();
+    }
+
+    /** The last execution's result set is closed by the next execution or the statement's close, as JDBC says. */
+    private void dropResults() throws SQLException {
+        if (results != null) results.close();
+        results = null;
     }
 
     public void closeOnCompletion() {}
@@ -367,7 +375,7 @@ final class JdbcStatement {
 
     private boolean run(Statement s) throws SQLException {
         if (closed) throw new SQLException("the statement is closed", "HY010");
-        results = null;
+        dropResults();
         updateCount = -1;
         if (io.cairn.client.Sql.readsOnly(s.sql())) {
             QueryResult r = connection.read(s);

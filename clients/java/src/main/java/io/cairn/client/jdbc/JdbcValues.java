@@ -39,7 +39,7 @@ final class JdbcValues {
             case Short s -> s.longValue();
             case Byte b -> b.longValue();
             case BigInteger b -> b.bitLength() < 64 ? (Object) b.longValue() : b.toString();
-            case BigDecimal d -> d.scale() <= 0 && d.precision() - d.scale() < 19 ? (Object) d.longValueExact() : d.doubleValue();
+            case BigDecimal d -> d.scale() <= 0 && d.compareTo(LONG_MIN) >= 0 && d.compareTo(LONG_MAX) <= 0 ? (Object) d.longValueExact() : d.doubleValue();
             case Double d -> d;
             case Float f -> f.doubleValue();
             case String s -> s;
@@ -67,6 +67,12 @@ final class JdbcValues {
 
     static long longValue(Object v) throws SQLException {
         if (v == null) return 0;
+        if (v instanceof Long l) return l;
+        if (v instanceof Double d) {
+            // (long) of a double past the range is the range's end: a wrong number, not a read one.
+            if (!(d >= -0x1p63 && d < 0x1p63)) throw new SQLException(d + " does not fit in a Java long", "22003");
+            return d.longValue();
+        }
         if (v instanceof Number n) return n.longValue();
         if (v instanceof Boolean b) return b ? 1 : 0;
         BigDecimal d;
@@ -117,6 +123,17 @@ final class JdbcValues {
 
     static byte[] bytes(Object v) {
         return v == null ? null : v instanceof byte[] b ? b : v.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A stored value as a time of day (ISO-8601 text, or the time of a date-time's text); 22007 when it is none. */
+    static LocalTime time(Object v) throws SQLException {
+        if (v == null) return null;
+        String s = v.toString().strip();
+        try {
+            return s.length() <= 15 && !(v instanceof Number) ? LocalTime.parse(s) : dateTime(v).toLocalTime();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new SQLException("not a time of day: " + v, "22007");
+        }
     }
 
     /** A stored value as a date-time: ISO-8601 or SQLite's text, or (a number) milliseconds since the epoch. */

@@ -27,6 +27,9 @@ final class SqlStates {
                     : new SQLSyntaxErrorException(m, "42000", e.status(), e);
             case "read_only", "forbidden_statement", "transaction_control", "multiple_statements", "empty_statement", "reserved_name",
                     "nondeterministic" -> new SQLSyntaxErrorException(m, "42000", e.status(), e);
+            case "invalid_params" -> new SQLException(m, "07001", e.status(), e); // wrong number or kind of parameters
+            case "value_too_large" -> new java.sql.SQLDataException(m, "22001", e.status(), e); // data too long
+            case "result_too_large", "write_too_large", "quota_exceeded" -> new SQLException(m, "54000", e.status(), e); // a limit exceeded
             default -> new SQLException(m, "HY000", e.status(), e);
         };
     }
