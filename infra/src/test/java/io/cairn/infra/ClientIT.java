@@ -167,7 +167,7 @@ class ClientIT {
         int failed = new io.cairn.infra.shell.SqlShell(cairn.database("cl-shell", t.apiKey()), prompt -> lines.hasNext() ? lines.next() : null,
                 new java.io.PrintWriter(out)).run();
         String printed = out.toString();
-        assertThat(failed).as(printed).isEqualTo(1);
+        assertThat(failed).as("the failed SELECT and .bogus: " + printed).isEqualTo(2);
         assertThat(printed).contains("2 rows changed").contains("| people |").contains("CREATE TABLE people (id INTEGER PRIMARY KEY,")
                 .contains("| 1  | ada   |").contains("| 2  | grace |").contains("name\ngrace").contains("{\"n\":2}")
                 .contains("{\"upper\":\"SEMI;\\nCOLON\"}")
@@ -230,6 +230,8 @@ class ClientIT {
             assertThat(new picocli.CommandLine(new io.cairn.infra.cli.SqlCommand()).execute("--url", stack.url(), "--key", key,
                     "--tenant", "cl-cli", "SELECT v FROM x")).isZero();
             assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("v\n\"a,b\"\n");
+            assertThat(new picocli.CommandLine(new io.cairn.infra.cli.SqlCommand()).execute("--url", stack.url(), "--token", TestStack.ADMIN,
+                    "--tenant", "cl-cli", ";")).as("only a ';' is an empty statement: misuse").isEqualTo(2);
             captured.reset();
             java.io.InputStream stdin = System.in;
             System.setIn(new java.io.ByteArrayInputStream("SELECT count(*) AS n\n  FROM x;\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));

@@ -33,7 +33,7 @@ public final class SqlCommand implements Callable<Integer> {
             }
             sql = new String(System.in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
-        if (sql.isBlank()) {
+        if (sql.isBlank() || onlyCommentsAndSemicolons(sql)) {
             err.println("cairn sql: the statement is empty");
             return 2;
         }
@@ -53,6 +53,15 @@ public final class SqlCommand implements Callable<Integer> {
         } catch (CairnException e) {
             err.println("cairn sql: " + io.cairn.infra.shell.TerminalText.safe(e.getMessage()));
             return 1;
+        }
+    }
+
+    /** ";" or "-- a note": nothing to send (text that cannot be split is sent, for the server to refuse). */
+    private static boolean onlyCommentsAndSemicolons(String text) {
+        try {
+            return io.cairn.tenantdb.sql.SqlScript.split(text).isEmpty();
+        } catch (io.cairn.tenantdb.sql.SqlRefusal e) {
+            return false;
         }
     }
 

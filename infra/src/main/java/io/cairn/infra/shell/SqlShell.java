@@ -42,6 +42,8 @@ public final class SqlShell {
     private final String tenant;
     private ResultPrinter.Mode mode = ResultPrinter.Mode.TABLE;
     private boolean timer;
+    /** Dot-commands that failed or were not understood: they count as failed statements do. */
+    private int refused;
 
     public SqlShell(Database db, Lines reader, PrintWriter out) {
         this.session = db.session();
@@ -50,7 +52,7 @@ public final class SqlShell {
         this.tenant = db.tenant();
     }
 
-    /** Reads and runs until {@code .quit} or end of input; returns the number of statements that failed. */
+    /** Reads and runs until {@code .quit} or end of input; returns the number of statements and dot-commands that failed. */
     public int run() {
         int failed = 0;
         StringBuilder pending = new StringBuilder();
@@ -86,7 +88,7 @@ public final class SqlShell {
             }
         }
         out.flush();
-        return failed;
+        return failed + refused;
     }
 
     /** The statements of a complete text, each without its ';'; text that cannot be split goes whole, for the server to refuse. */
@@ -129,8 +131,8 @@ public final class SqlShell {
             case ".quit", ".exit" -> {
                 return false;
             }
-            case ".tables" -> run("SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
-                    + " AND name NOT LIKE '\\_cairn\\_%' ESCAPE '\\' ORDER BY name");
+            case ".tables" -> refused += run("SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+                    + " AND name NOT LIKE '\\_cairn\\_%' ESCAPE '\\' ORDER BY name") ? 0 : 1;
             case ".schema" -> {
                 String where = words.length > 1 ? " AND tbl_name = '" + words[1].replace("'", "''") + "'" : "";
                 ResultPrinter.Mode was = mode;
@@ -140,6 +142,7 @@ public final class SqlShell {
                     for (List<Object> row : r.rows()) out.println(TerminalText.safeLines(String.valueOf(row.getFirst())));
                 } catch (CairnException e) {
                     out.println("error: " + TerminalText.safe(e.getMessage()));
+                    refused++;
                 }
                 mode = was;
             }
@@ -151,14 +154,25 @@ public final class SqlShell {
                         mode = ResultPrinter.Mode.valueOf(words[1].toUpperCase(Locale.ROOT));
                     } catch (IllegalArgumentException e) {
                         out.println("error: .mode table|csv|json");
+                        refused++;
                     }
                 }
             }
-            case ".timer" -> timer = words.length > 1 && words[1].equalsIgnoreCase("on");
+            case ".timer" -> {
+                if (words.length > 1 && (words[1].equalsIgnoreCase("on") || words[1].equalsIgnoreCase("off"))) {
+                    timer = words[1].equalsIgnoreCase("on");
+                } else {
+                    out.println("error: .timer on|off");
+                    refused++;
+                }
+            }
             case ".help" -> out.println(String.join("\n", "SQL statements end with ';' and may span lines.", ".tables            the tenant's tables and views",
                     ".schema [table]    their CREATE statements", ".mode table|csv|json  how rows are printed", ".timer on|off      print how long each took",
                     ".quit              leave"));
-            default -> out.println("error: unknown command " + words[0] + " (.help lists them)");
+            default -> {
+                out.println("error: unknown command " + words[0] + " (.help lists them)");
+                refused++;
+            }
         }
         out.flush();
         return true;
