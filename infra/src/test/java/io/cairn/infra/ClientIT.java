@@ -186,6 +186,13 @@ class ClientIT {
             assertThat(failed).as(given.getKey() + ": " + out).isEqualTo(given.getValue());
             assertThat(out.toString()).contains(given.getValue() == 0 ? "the last" : "error:");
         }
+        cairn.database("cl-eof", t.apiKey()).execute("CREATE TABLE alpha (n)");
+        cairn.database("cl-eof", t.apiKey()).execute("CREATE TABLE beta (n)");
+        java.util.Iterator<String> lines = java.util.List.of(".tables al%").iterator();
+        java.io.StringWriter out = new java.io.StringWriter();
+        new io.cairn.infra.shell.SqlShell(cairn.database("cl-eof", t.apiKey()), prompt -> lines.hasNext() ? lines.next() : null,
+                new java.io.PrintWriter(out)).run();
+        assertThat(out.toString()).as(".tables takes a LIKE pattern, as sqlite3's").contains("alpha").doesNotContain("beta");
     }
 
     /** A tenant's data reaches an operator's terminal: no value, name or error may carry an escape sequence to it. */

@@ -17,7 +17,7 @@ import java.util.Locale;
  * lines (a {@code ;} inside a string, a comment or a trigger's body ends nothing:
  * {@link SqlScript#complete}); several on one line run one after the other; blank lines between
  * statements are skipped. Reads print their rows ({@code .mode table|csv|json}), writes what they
- * changed; {@code .tables}, {@code .schema [table]}, {@code .timer on|off}, {@code .help}, {@code .quit}.
+ * changed; {@code .tables [pattern]}, {@code .schema [table]}, {@code .timer on|off}, {@code .help}, {@code .quit}.
  * Lines come from a {@link Lines}: JLine's line reader in {@code cairn shell} (history, line editing),
  * scripted lines in tests. Runs through a {@link Session}, so every read sees the shell's own writes. An
  * error is printed with its code and the shell goes on.
@@ -132,7 +132,8 @@ public final class SqlShell {
                 return false;
             }
             case ".tables" -> refused += run("SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
-                    + " AND name NOT LIKE '\\_cairn\\_%' ESCAPE '\\' ORDER BY name") ? 0 : 1;
+                    + " AND name NOT LIKE '\\_cairn\\_%' ESCAPE '\\'" + (words.length > 1 ? " AND name LIKE '" + words[1].replace("'", "''") + "'" : "")
+                    + " ORDER BY name") ? 0 : 1;
             case ".schema" -> {
                 String where = words.length > 1 ? " AND tbl_name = '" + words[1].replace("'", "''") + "'" : "";
                 ResultPrinter.Mode was = mode;
@@ -166,7 +167,7 @@ public final class SqlShell {
                     refused++;
                 }
             }
-            case ".help" -> out.println(String.join("\n", "SQL statements end with ';' and may span lines.", ".tables            the tenant's tables and views",
+            case ".help" -> out.println(String.join("\n", "SQL statements end with ';' and may span lines.", ".tables [pattern]  the tenant's tables and views (LIKE pattern)",
                     ".schema [table]    their CREATE statements", ".mode table|csv|json  how rows are printed", ".timer on|off      print how long each took",
                     ".quit              leave"));
             default -> {
