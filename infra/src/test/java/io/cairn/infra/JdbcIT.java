@@ -307,6 +307,15 @@ class JdbcIT {
                 assertThat(sqlState(() -> rs.getTime(7))).isEqualTo("22007");
             }
 
+            java.time.Instant at = java.time.Instant.parse("2026-11-30T10:15:00.123Z");
+            try (PreparedStatement ps = c.prepareStatement("UPDATE loans SET returning_at = ? WHERE id = 1")) {
+                ps.setObject(1, at);
+                ps.executeUpdate();
+            }
+            try (Statement q = c.createStatement(); ResultSet rs = q.executeQuery("SELECT returning_at FROM loans WHERE id = 1")) {
+                rs.next();
+                assertThat(rs.getObject(1, java.time.Instant.class)).as("an Instant comes back as it was bound").isEqualTo(at);
+            }
             c.setAutoCommit(false);
             try (Statement t = c.createStatement()) {
                 t.executeUpdate("UPDATE loans SET returning_at = 'returning' WHERE id = 1"); // a column and a string, no RETURNING clause

@@ -95,7 +95,10 @@ final class JdbcResultSet implements JdbcObjects.Closes {
         else if (type == byte[].class) out = JdbcValues.bytes(v);
         else if (type == LocalDateTime.class) out = JdbcValues.dateTime(v);
         else if (type == LocalDate.class) out = JdbcValues.dateTime(v).toLocalDate();
-        else if (type == LocalTime.class) out = JdbcValues.parsed(v, LocalTime::parse, "a time");
+        else if (type == LocalTime.class) out = JdbcValues.time(v);
+        // An Instant or OffsetDateTime was stored as its UTC wall time (setObject): read back as UTC.
+        else if (type == java.time.Instant.class) out = JdbcValues.dateTime(v).toInstant(java.time.ZoneOffset.UTC);
+        else if (type == java.time.OffsetDateTime.class) out = JdbcValues.dateTime(v).atOffset(java.time.ZoneOffset.UTC);
         else if (type == Timestamp.class) out = Timestamp.valueOf(JdbcValues.dateTime(v));
         else if (type == java.util.UUID.class) out = JdbcValues.parsed(v, java.util.UUID::fromString, "a UUID");
         else if (type.isInstance(v)) out = v;
