@@ -27,7 +27,13 @@ public final class ProfileOptions {
 
     /** The resolved connection; null (after saying why) when it names no tenant or no secret. */
     Profiles resolve(String command, java.io.PrintWriter err) throws IOException {
-        Profiles p = Profiles.resolve(url, key, token, tenant, profile, dataDir, System.getenv());
+        Profiles p;
+        try {
+            p = Profiles.resolve(url, key, token, tenant, profile, dataDir, System.getenv());
+        } catch (IllegalArgumentException e) {
+            err.println("cairn " + command + ": " + e.getMessage());
+            return null;
+        }
         try {
             io.cairn.client.Cairn.httpUrl(p.url());
         } catch (IllegalArgumentException e) {

@@ -27,6 +27,7 @@ public record Profiles(String url, String key, String token, String tenant) {
         return key != null ? key : token;
     }
 
+    /** As the class says; a profile named (flag or {@code CAIRN_PROFILE}) that the file does not have is an {@link IllegalArgumentException}. */
     public static Profiles resolve(String url, String key, String token, String tenant, String profile, Path devDataDir, Map<String, String> env)
             throws IOException {
         Properties file = new Properties();
@@ -37,6 +38,10 @@ public record Profiles(String url, String key, String token, String tenant) {
             }
         }
         String p = profile != null ? profile : env.getOrDefault("CAIRN_PROFILE", "default");
+        if ((profile != null || env.containsKey("CAIRN_PROFILE")) && file.stringPropertyNames().stream().noneMatch(n -> n.startsWith(p + "."))) {
+            // Named, it was meant: falling through to the environment or the dev token would act as someone else.
+            throw new IllegalArgumentException("no profile '" + p + "' in " + path);
+        }
         String u = first(url, env.get("CAIRN_URL"), file.getProperty(p + ".url"), "http://127.0.0.1:8080");
         String k = first(key, env.get("CAIRN_KEY"), file.getProperty(p + ".key"), null);
         String t = first(token, env.get("CAIRN_ADMIN_TOKEN"), file.getProperty(p + ".token"), null);
