@@ -63,10 +63,17 @@ final class Transport implements AutoCloseable {
         return switch (e) {
             case java.net.http.HttpConnectTimeoutException x -> "no connection in time";
             case java.net.http.HttpTimeoutException x -> "no answer in time";
-            case java.net.ConnectException x when x.getCause() instanceof java.nio.channels.UnresolvedAddressException -> "unknown host";
+            case java.net.ConnectException x when causedBy(x, java.nio.channels.UnresolvedAddressException.class)
+                    || causedBy(x, java.net.UnknownHostException.class) -> "unknown host";
             case java.net.ConnectException x -> "connection refused";
             default -> e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
         };
+    }
+
+    /** Whether {@code e} or any of its causes is a {@code type} (the JDK nests an unknown host a level or two down). */
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) if (type.isInstance(t)) return true;
+        return false;
     }
 
     private static CairnException error(int status, JsonNode body) {
