@@ -261,18 +261,21 @@ final class RestoreRoutes {
                 return ConsistentCopy.take(s.pastCopies().file(tenant, asOf), target).position();
             }
         }
+        Path hot = new TenantFiles(s.config().hotDir()).database(tenant);
         if (st.getTier() == Tier.COLD && st.getSnapshot() != null && s.repairs().snapshotBehind(st)) {
-            // A migration waits in its cold tail, so the snapshot is not its content: thawed, as a read would be.
-            return thawedCopy(tenant, target);
-        }
-        if (st.getTier() == Tier.COLD && st.getSnapshot() != null) {
+            // A migration waits in its cold tail, so the snapshot is not its content: thawed, as a read would be,
+            // then copied as a hot tenant is.
+            s.repairs().read(tenant, TenantRepairs.THAW_WAIT, () -> {
+                if (!Files.exists(hot)) throw TenantFileDamaged.missing(tenant);
+                return hot;
+            });
+        } else if (st.getTier() == Tier.COLD && st.getSnapshot() != null) {
             // While cold, its snapshot is exactly its content.
             if (s.requireSnapshots().download(tenant, st.getSnapshot().getOffset(), target).isEmpty()) {
                 throw ApiError.unavailable("the tenant's snapshot is not in the store; retry shortly");
             }
             return ConsistentCopy.positionOf(target);
         }
-        Path hot = new TenantFiles(s.config().hotDir()).database(tenant);
         try {
             if (Files.exists(hot)) return ConsistentCopy.take(hot, target).position();
         } catch (SQLException e) {
@@ -284,33 +287,6 @@ final class RestoreRoutes {
         if (now == null) throw TenantRepairs.gone();
         if (now.getTier() == Tier.COLD && now.getSnapshot() != null) return copy(tenant, now, null, target);
         throw new ApiError(ErrorCode.TENANT_RECOVERING, "the tenant's file is being moved (a freeze or thaw); retry shortly");
-    }
-
-    /** A copy of the tenant's file once thawed (a thaw asked for, or under way, and waited for). */
-    private Bookmark thawedCopy(String tenant, Path target) throws Exception {
-        Path hot = new TenantFiles(s.config().hotDir()).database(tenant);
-        try {
-            return s.repairs().read(tenant, TenantRepairs.THAW_WAIT, () -> {
-                if (!Files.exists(hot)) throw TenantFileDamaged.missing(tenant);
-                try {
-                    return ConsistentCopy.take(hot, target).position();
-                } catch (SQLException | IOException e) {
-                    throw new CopyFailed(e);
-                }
-            });
-        } catch (CopyFailed e) {
-            throw e.failure;
-        }
-    }
-
-    /** Carries a copy's checked failure out of a {@link TenantRepairs.Read}. */
-    private static final class CopyFailed extends RuntimeException {
-        final Exception failure;
-
-        CopyFailed(Exception failure) {
-            super(failure.getMessage(), failure, false, false);
-            this.failure = failure;
-        }
     }
 
     /**
