@@ -102,7 +102,9 @@ public final class SqliteConnections {
             try (Statement s = conn.createStatement()) {
                 s.execute("PRAGMA trusted_schema=OFF");
             }
-            return new TenantConnection(tenant, file, writable, conn, StatementDeadline.install(conn), limits);
+            StatementDeadline deadline = StatementDeadline.install(conn);
+            MeteredFunctions.install(conn, deadline, MAX_VALUE_BYTES);
+            return new TenantConnection(tenant, file, writable, conn, deadline, limits);
         } catch (SQLException | RuntimeException e) {
             conn.close();
             throw e;

@@ -17,6 +17,12 @@ public final class SqliteErrors {
      */
     public static final String TOO_BIG = "string or blob too big: ";
 
+    /**
+     * How a function of Cairn's own that stopped at the statement's limit ({@link MeteredFunctions}) begins its
+     * error: such a failure is {@link ErrorCode#STATEMENT_TIMEOUT}, as when SQLite's progress handler stops one.
+     */
+    public static final String STOPPED = "statement stopped at its limit: ";
+
     /** The stable code for a failed statement. */
     public static ErrorCode code(SQLException e) {
         int primary = e.getErrorCode() & 0xff;
@@ -24,6 +30,9 @@ public final class SqliteErrors {
             return ErrorCode.VALUE_TOO_LARGE;
         }
         if (primary == SQLiteErrorCode.SQLITE_INTERRUPT.code) return ErrorCode.STATEMENT_TIMEOUT;
+        if (primary == SQLiteErrorCode.SQLITE_ERROR.code && e.getMessage() != null && e.getMessage().contains(STOPPED)) {
+            return ErrorCode.STATEMENT_TIMEOUT;
+        }
         if (primary == SQLiteErrorCode.SQLITE_READONLY.code) return ErrorCode.READ_ONLY;
         if (primary == SQLiteErrorCode.SQLITE_FULL.code) return ErrorCode.QUOTA_EXCEEDED;
         if (primary == SQLiteErrorCode.SQLITE_TOOBIG.code) return tooLongStatement(e) ? ErrorCode.STATEMENT_TOO_LONG : ErrorCode.VALUE_TOO_LARGE;

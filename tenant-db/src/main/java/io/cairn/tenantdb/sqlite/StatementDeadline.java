@@ -56,6 +56,8 @@ public final class StatementDeadline {
     private volatile long checksLeft = Long.MAX_VALUE;
     private volatile long minFreeTemp;
     private volatile boolean stoppedForTempSpace;
+    /** Units of {@link #addWork} since the statements on the limit started, short of a whole check. */
+    private long metered;
 
     private StatementDeadline(SQLiteConnection conn) {
         this.conn = conn;
@@ -87,6 +89,7 @@ public final class StatementDeadline {
      */
     public void start(long timeoutNanos, long minFreeTempBytes) {
         checksLeft = Long.MAX_VALUE;
+        metered = 0;
         minFreeTemp = minFreeTempBytes;
         stoppedForTempSpace = false;
         deadlineNanos = System.nanoTime() + timeoutNanos;
@@ -121,9 +124,30 @@ public final class StatementDeadline {
         minFreeTemp = minFreeTempBytes;
         stoppedForTempSpace = false;
         checksLeft = Math.max(1, maxSteps / STEPS_PER_CHECK);
+        metered = 0;
         deadlineNanos = maxNanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + maxNanos;
         watchIfBounded();
     }
+
+    /**
+     * Work a function did inside a single SQLite step ({@link MeteredFunctions}): {@code units} bytes compared
+     * or scanned, four to a step, added up over the statement and charged against its work budget as if SQLite
+     * had run that many steps, so the verdict stays the same on every machine; each whole check's worth also
+     * looks at the clock and at the space for temporary files. True when the statement is past a limit: the
+     * function then fails it, which {@link SqliteErrors} reads as {@code statement_timeout} (or as the space's
+     * failure: {@link #stoppedForTempSpace}).
+     */
+    boolean addWork(long units) {
+        metered += units;
+        if (metered < UNITS_PER_CHECK) return false;
+        long checks = metered / UNITS_PER_CHECK;
+        metered %= UNITS_PER_CHECK;
+        checksLeft -= checks - 1;
+        return exceeded(); // counts the last check
+    }
+
+    /** The units one check of the work budget is worth. */
+    static final long UNITS_PER_CHECK = 4L * STEPS_PER_CHECK;
 
     /** Stops the limit (between statements, and while the connection is idle). */
     public void clear() {
@@ -134,6 +158,7 @@ public final class StatementDeadline {
         deadlineNanos = Long.MAX_VALUE;
         minFreeTemp = 0;
         checksLeft = Long.MAX_VALUE;
+        metered = 0;
     }
 
     private void watchIfBounded() {
