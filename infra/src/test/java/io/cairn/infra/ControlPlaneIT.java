@@ -71,6 +71,11 @@ class ControlPlaneIT {
             assertThat(listAll(stack, "/v1/tenants?idle_for=1h")).as("nobody idle for an hour").isEmpty();
             assertThat(await().atMost(VIEW).until(() -> listAll(stack, "/v1/tenants?idle_for=0s"), l -> l.size() == 3))
                     .containsExactlyInAnyOrder("acme", "beta", "gamma");
+            // A cursor of one idle_for under another (api.md: "idle_for given or not"): the listing goes on, never a 500.
+            Reply first = stack.get("/v1/tenants?idle_for=0s&limit=1", TestStack.ADMIN);
+            Reply onward = stack.get("/v1/tenants?idle_for=1h&cursor=" + first.text("next_cursor"), TestStack.ADMIN);
+            assertThat(onward.status()).as(onward.body().toString()).isEqualTo(200);
+            assertThat(onward.body().path("tenants")).as("nobody idle for an hour").isEmpty();
             assertThat(stack.get("/health", null).body().path("details").path("materializer").has("lag_records")).isTrue();
 
             // A tenant deleted and created again under the same name is a new customer: its usage starts afresh.

@@ -360,6 +360,16 @@ class HostileTenantIT {
         bombs.put(json(Map.of("statements", List.of(
                 Map.of("sql", "CREATE TRIGGER loop AFTER INSERT ON bomb BEGIN INSERT INTO bomb (a) VALUES (new.a + 1); END"),
                 Map.of("sql", "INSERT INTO bomb (a) VALUES (1)")))), null);
+        // One SQLite step that costs the product of two lengths (LIKE, GLOB, instr, replace, trim with a set): no
+        // progress handler ran inside it, and the applier's thread, with every tenant's writes, waited for minutes.
+        String a = "printf('%.*c', 1000000, 'a')";
+        String ab = "(printf('%.*c', 49000, 'a') || 'b')";
+        for (String costly : List.of(a + " LIKE ('%' || " + ab + ")", a + " GLOB ('*' || " + ab + ")", "instr(" + a + ", " + ab + ")",
+                "replace(" + a + ", " + ab + ", 'c')", "trim(" + a + ", printf('%.*c', 49000, 'b') || 'a')")) {
+            bombs.put(json(Map.of("sql", "INSERT INTO bomb (a) VALUES (" + costly + ")")), "statement_timeout");
+            Reply read = stack.post("/v1/tenants/hostile/query", key, json(Map.of("sql", "SELECT " + costly)));
+            if (!read.errorCode().equals("statement_timeout")) wrong.add("costly read " + costly + ": " + read.status() + " " + read.body());
+        }
         Map<String, Object> named = new LinkedHashMap<>();
         StringBuilder sum = new StringBuilder("SELECT 0");
         for (int i = 0; i < 10_000; i++) {

@@ -26,7 +26,7 @@ final class ImportRefusals {
         Reply attach = files.upload(tenant, "?format=sql", "CREATE TABLE t (a); ATTACH 'x.db' AS x;".getBytes());
         assertThat(attach.errorCode()).isEqualTo("forbidden_statement");
         assertThat(attach.body().path("error").path("statement").asInt()).as("0-based, as in writes").isEqualTo(1);
-        assertThat(attach.body().path("error").path("message").asText()).as("counted from 1, as in migrations").startsWith("statement 2: ");
+        assertThat(attach.body().path("error").path("message").asText()).as("counted from 1, as in migrations, with the index the field gives").startsWith("statement 2 (index 1): ");
         assertThat(files.upload(tenant, "", files.sqliteFile("CREATE TABLE t (a)",
                 "CREATE TRIGGER t_r AFTER INSERT ON t BEGIN UPDATE t SET a = sqlite_version(); END")).errorCode())
                 .as("a trigger the write policy refuses").isEqualTo("nondeterministic");

@@ -98,6 +98,11 @@ class MigrationIT {
         Reply gap = put("reg", 3, "{\"sql\":\"ALTER TABLE users ADD COLUMN x\"}");
         assertThat(gap.status()).isEqualTo(409);
         assertThat(gap.errorCode()).isEqualTo("version_gap");
+        assertThat(gap.body().path("error").path("latest_version").isInt()).as("a number: " + gap.body()).isTrue();
+        assertThat(put("reg", 2, "{\"sql\":\"ALTER TABLE users ADD COLUMN x\",\"descripton\":\"typo\"}").errorCode())
+                .as("a misspelled field of a version").isEqualTo("invalid_request");
+        assertThat(put("reg", 2, "{\"operations\":[{\"op\":\"add_column\",\"table\":\"users\",\"column\":{\"name\":\"y\",\"not_nul\":true,"
+                + "\"default\":0}}]}").errorCode()).as("a misspelled field of an operation's column").isEqualTo("invalid_request");
 
         assertThat(put("reg", 2, "{\"statements\":[\"ALTER TABLE users ADD COLUMN x\",\"ATTACH 'x.db' AS x\"]}").errorCode())
                 .isEqualTo("forbidden_statement");
@@ -297,7 +302,8 @@ class MigrationIT {
         assertThat(bad.status()).as(bad.body().toString()).isEqualTo(400);
         assertThat(bad.errorCode()).isEqualTo("sql_error");
         assertThat(bad.body().path("error").path("message").asText()).contains("not created").contains("version 2").contains("not_there");
-        assertThat(bad.body().path("error").path("failed_version").asText()).isEqualTo("2");
+        assertThat(bad.body().path("error").path("failed_version").isInt()).as("a number, as in the tenant's answer").isTrue();
+        assertThat(bad.body().path("error").path("failed_version").asInt()).isEqualTo(2);
         assertThat(stack.get("/v1/tenants/tpl-bad", ADMIN).status()).as("nothing left of it").isEqualTo(404);
         Reply again = stack.post("/v1/tenants", ADMIN, "{\"tenant\":\"tpl-bad\"}");
         assertThat(again.status()).as("its id is free: %s", again.body()).isEqualTo(201);
@@ -330,6 +336,9 @@ class MigrationIT {
         assertThat(dry.body().path("failures").get(0).path("error").asText()).contains("already exists");
         Reply vague = stack.post("/v1/migrations/wave/runs", ADMIN, "{\"dry_run\":\"yes\",\"tenants\":" + TestStack.json(tenants) + "}");
         assertThat(vague.errorCode()).as("not a boolean: refused, not taken for a real run").isEqualTo("invalid_request");
+        Reply unset = stack.post("/v1/migrations/wave/runs", ADMIN, "{\"dry_run\":null,\"tenants\":" + TestStack.json(tenants) + "}");
+        assertThat(unset.errorCode()).as("null: refused, not taken for a real run").isEqualTo("invalid_request");
+        assertThat(unset.body().path("error").path("field").asText()).isEqualTo("dry_run");
         Reply untouched = stack.get("/v1/tenants/wave-4", ADMIN);
         assertThat(untouched.body().path("migrations").has("wave")).as("a dry run records nothing").isFalse();
         assertThat(stack.get("/v1/migrations", ADMIN).body().toString()).as("and no run was started").contains("\"set\":\"wave\",\"latest_version\":1,\"runs\":0");

@@ -258,7 +258,9 @@ class RestoreIT {
                 .isEqualTo("[[99.0]]");
         assertThat(stack.post("/v1/tenants/ao-acme/query", key, "{\"sql\":\"INSERT INTO kv VALUES ('x', 1, NULL)\",\"as_of\":\"" + point + "\"}")
                 .errorCode()).as("as-of reads are reads").isEqualTo("read_only");
-        String pastSum = stack.get("/v1/tenants/ao-acme/checksum?as_of=" + point, key).text("sha256");
+        Reply pastChecksum = stack.get("/v1/tenants/ao-acme/checksum?as_of=" + point, key);
+        assertThat(pastChecksum.text("as_of")).as("as for /query").isEqualTo(point.toString());
+        String pastSum = pastChecksum.text("sha256");
         assertThat(pastSum).isEqualTo(replayedChecksum("ao-acme", point));
 
         // Exports: the content now (SQLite file and SQL text agree), and as of the point.

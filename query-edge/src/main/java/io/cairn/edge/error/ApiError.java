@@ -7,14 +7,14 @@ import java.util.Map;
  * A request that ends in an HTTP error: an {@link ErrorCode} (which decides the status) and a message
  * for the person who sent the request, which must never name another tenant or reveal internals.
  * {@code statement} is the index of the failing statement, when one failed; {@code extra} adds fields
- * to the error object (e.g. the bookmark of a timed-out write).
+ * to the error object (e.g. the bookmark of a timed-out write): a string, or a number written as a JSON number.
  */
 public final class ApiError extends RuntimeException {
     private final ErrorCode code;
     private final Integer statement;
-    private final Map<String, String> extra;
+    private final Map<String, Object> extra;
 
-    public ApiError(ErrorCode code, String message, Integer statement, Map<String, String> extra) {
+    public ApiError(ErrorCode code, String message, Integer statement, Map<String, ?> extra) {
         super(message, null, false, false);
         this.code = code;
         this.statement = statement;
@@ -49,7 +49,7 @@ public final class ApiError extends RuntimeException {
         return statement;
     }
 
-    public Map<String, String> extra() {
+    public Map<String, Object> extra() {
         return extra;
     }
 }

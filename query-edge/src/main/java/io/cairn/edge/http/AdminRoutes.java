@@ -94,7 +94,7 @@ final class AdminRoutes {
         awaitVisible(s.directory().awaitAbsent(tenant, left(deadline)), deleted);
         ErrorCode code = ErrorCode.fromWire(failed.getErrorCode()).orElse(ErrorCode.SQL_ERROR);
         throw new ApiError(code, "template '" + template.set() + "' failed, so the tenant was not created: " + failed.getError(), null,
-                Map.of("failed_version", String.valueOf(failed.getFailedVersion())));
+                Map.of("failed_version", failed.getFailedVersion()));
     }
 
     /**

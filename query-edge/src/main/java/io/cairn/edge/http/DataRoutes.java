@@ -209,7 +209,10 @@ final class DataRoutes {
         Bookmark asOf = RestoreRoutes.asOf(s, state, asOfParam == null ? null : Responses.MAPPER.getNodeFactory().textNode(asOfParam));
         QueryRunner.Checksum c = asOf != null ? s.pastCopies().checksum(tenant, asOf)
                 : s.repairs().read(tenant, s.config().readWaitDefault(), () -> s.queries().checksum(tenant));
-        Responses.json(ctx, 200, Responses.object().put("bookmark", c.position().toString()).put("sha256", c.sha256()));
+        var out = Responses.object().put("bookmark", c.position().toString()).put("sha256", c.sha256());
+        // As for /query: as_of names the tenant's record the checksum was computed at.
+        if (asOf != null) out.put("as_of", c.position().toString());
+        Responses.json(ctx, 200, out);
     }
 
     private static Bookmark bookmark(JsonNode node, TenantState state) {

@@ -63,6 +63,9 @@ final class MigrationRoutes {
         JsonNode body = bodies.object(ctx, false);
         List<String> statements = MigrationSql.fromRequest(body);
         MigrationSql.check(statements);
+        if (body.has("description") && !body.get("description").isTextual()) {
+            throw new ApiError(ErrorCode.INVALID_REQUEST, "\"description\" must be a string", null, Map.of("field", "description"));
+        }
         String description = body.path("description").asText("");
         String checksum = MigrationSql.checksum(statements);
         MigrationCatalog catalog = requireCatalog();
@@ -104,7 +107,7 @@ final class MigrationRoutes {
 
     private static ApiError gap(String set, int version, int latest) {
         return new ApiError(ErrorCode.VERSION_GAP, "set '" + set + "' has versions up to " + latest + ": register version "
-                + (latest + 1) + " before " + version, null, Map.of("latest_version", Integer.toString(latest)));
+                + (latest + 1) + " before " + version, null, Map.of("latest_version", latest));
     }
 
     /** {@code GET /v1/migrations}: every set with its latest version. */

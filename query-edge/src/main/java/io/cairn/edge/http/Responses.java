@@ -110,7 +110,13 @@ final class Responses {
         err.put("code", e.code().wire());
         err.put("message", e.getMessage());
         if (e.statement() != null) err.put("statement", e.statement());
-        e.extra().forEach(err::put);
+        e.extra().forEach((name, value) -> {
+            switch (value) {
+                case Integer i -> err.put(name, i);
+                case Long l -> err.put(name, l);
+                default -> err.put(name, value.toString());
+            }
+        });
         return body;
     }
 }

@@ -184,12 +184,19 @@ public final class MigrationCatalog {
     /**
      * True when a run sent {@code state}'s tenant a migration its state does not show yet (neither applied
      * nor failed by that run): a cold tenant's snapshot then no longer shows what its next read must see.
+     * A run that halted or was aborted before its wave reached the tenant never sent it anything: such a
+     * tenant is not waited on (its export reads its snapshot, without a thaw). A running or paused run counts
+     * every tenant it lists: a wave's records reach the tenants' logs before its {@code WaveSent} is read here.
      */
     public synchronized boolean pendingFor(TenantState state) {
         List<Run> mine = runsByTenant.get(state.getTenant());
         if (mine == null) return false;
         for (Run r : mine) {
-            if (PendingMigration.waitsOn(r.started(), r.startedAtMs(), state)) return true;
+            if (!PendingMigration.waitsOn(r.started(), r.startedAtMs(), state)) continue;
+            Progress p = progress.get(r.runId());
+            boolean stopped = p != null && (p.phase() == Phase.HALTED || p.phase() == Phase.ABORTED);
+            if (stopped && r.tenants().indexOf(state.getTenant()) >= p.sent()) continue; // its wave was never sent
+            return true;
         }
         return false;
     }

@@ -2,6 +2,7 @@ package io.cairn.edge.migrate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cairn.edge.error.ApiError;
+import io.cairn.edge.json.JsonFields;
 import io.cairn.tenantdb.sql.SqlRefusal;
 import io.cairn.tenantdb.sql.StatementPolicy;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -23,10 +25,14 @@ public final class MigrationSql {
     public static final int MAX_STATEMENTS = 1_000;
     private static final Pattern TYPE = Pattern.compile("[A-Za-z][A-Za-z0-9_ ]{0,40}(\\(\\s*\\d{1,9}\\s*(,\\s*\\d{1,9}\\s*)?\\))?");
 
+    /** What a column of a typed operation takes; {@code "default": null} is a column whose default is NULL. */
+    private static final Set<String> COLUMN_FIELDS = Set.of("name", "type", "primary_key", "not_null", "unique", "default");
+
     private MigrationSql() {}
 
     /** The statements a request body names: exactly one of {@code sql}, {@code statements}, {@code operations}. */
     public static List<String> fromRequest(JsonNode body) {
+        JsonFields.only(body, "", Set.of("sql", "statements", "operations", "description"));
         int given = (body.has("sql") ? 1 : 0) + (body.has("statements") ? 1 : 0) + (body.has("operations") ? 1 : 0);
         if (given != 1) {
             throw ApiError.invalidRequest("give exactly one of \"sql\" (one statement), \"statements\" (an array of statements)"
@@ -55,7 +61,7 @@ public final class MigrationSql {
                 StatementPolicy.checkLength(statements.get(i), io.cairn.tenantdb.sqlite.SqliteLimits.WRITE_DEFAULTS.maxSqlLength());
                 StatementPolicy.checkWrite(statements.get(i));
             } catch (SqlRefusal r) {
-                throw new ApiError(r.code(), "statement " + (i + 1) + ": " + r.getMessage(), i, Map.of());
+                throw new ApiError(r.code(), "statement " + (i + 1) + " (index " + i + "): " + r.getMessage(), i, Map.of());
             }
         }
     }
@@ -78,6 +84,14 @@ public final class MigrationSql {
     static String compile(JsonNode op, String where) {
         if (!op.isObject()) throw ApiError.invalidRequest(where + " must be an object with an \"op\"");
         String kind = op.path("op").asText("");
+        Set<String> fields = switch (kind) {
+            case "create_table" -> Set.of("op", "table", "columns");
+            case "add_column" -> Set.of("op", "table", "column");
+            case "rename_table" -> Set.of("op", "from", "to");
+            case "drop_table" -> Set.of("op", "table");
+            default -> Set.of("op");
+        };
+        if (fields.size() > 1) JsonFields.only(op, where + ".", fields);
         return switch (kind) {
             case "create_table" -> {
                 JsonNode columns = op.path("columns");
@@ -99,6 +113,7 @@ public final class MigrationSql {
     /** {@code {"name": ..., "type": ..., "primary_key": bool, "not_null": bool, "unique": bool, "default": scalar}}. */
     private static String column(JsonNode c, String where) {
         if (!c.isObject()) throw ApiError.invalidRequest(where + " must be an object with \"name\" and \"type\"");
+        JsonFields.only(c, where + ".", COLUMN_FIELDS, Set.of("default"));
         StringBuilder sb = new StringBuilder(ident(c.path("name"), where + ".name"));
         if (c.has("type")) {
             String type = c.path("type").asText("");

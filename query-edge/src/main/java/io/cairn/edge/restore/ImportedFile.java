@@ -138,7 +138,7 @@ public final class ImportedFile {
                     if (virtualTable.isPresent()) DumpedVirtualTable.create(c.connection(), s, sql);
                     else s.execute(sql);
                 } catch (SqlRefusal r) {
-                    throw new ApiError(r.code(), "statement " + (i + 1) + ": " + r.getMessage(), i, java.util.Map.of());
+                    throw new ApiError(r.code(), "statement " + (i + 1) + " (index " + i + "): " + r.getMessage(), i, java.util.Map.of());
                 } catch (SQLException e) {
                     throw scriptFailure(c, e, i, maxBytes);
                 } finally {
@@ -153,7 +153,7 @@ public final class ImportedFile {
 
     /** A statement of an import script that failed: what of it is the script's, what the limits', what the machine's. */
     private static ApiError scriptFailure(TenantConnection c, SQLException e, int i, long maxBytes) {
-        String at = "statement " + (i + 1) + ": ";
+        String at = "statement " + (i + 1) + " (index " + i + "): ";
         if (c.deadline().stoppedForTempSpace()) {
             return new ApiError(ErrorCode.STORAGE_FULL, at + "stopped: the edge is short of space for SQLite's temporary files; retry later",
                     i, java.util.Map.of());

@@ -46,6 +46,24 @@ class MigrationCatalogTest {
         assertThat(catalog.version("app", 3)).isEmpty();
     }
 
+    @Test
+    void aRunStoppedBeforeItsWaveReachedATenantDoesNotWaitOnIt() {
+        List<MigrationEvent> events = new ArrayList<>(List.of(version(1, "a", "r1"), version(2, "b", "r2"), run("run-1", 2), wave("run-1", 0, 2)));
+        MigrationCatalog running = read(events);
+        assertThat(running.pendingFor(state("t3"))).as("a running run may be sending t3's wave now").isTrue();
+
+        events.add(control("run-1", "abort"));
+        MigrationCatalog aborted = read(events);
+        assertThat(aborted.pendingFor(state("t1"))).as("sent, not applied yet").isTrue();
+        assertThat(aborted.pendingFor(state("t3"))).as("never sent: its snapshot is its content").isFalse();
+    }
+
+    private static io.cairn.topics.avro.TenantState state(String tenant) {
+        io.cairn.topics.avro.TenantState s = io.cairn.edge.TestStates.state(tenant, 0, 1, List.of());
+        s.setCreatedAtMs(0L); // before the run started
+        return s;
+    }
+
     private static MigrationCatalog read(List<MigrationEvent> events) {
         MigrationCatalog catalog = new MigrationCatalog();
         for (int i = 0; i < events.size(); i++) catalog.accept(0, i, events.get(i));

@@ -32,7 +32,8 @@ import java.util.Set;
  *   <li>{@code transaction_control}: BEGIN, COMMIT, END, ROLLBACK, SAVEPOINT, RELEASE as a statement:
  *       Cairn wraps each batch in its own transaction.</li>
  *   <li>{@code reserved_name}: an identifier, bare or quoted, or a string literal, starting with
- *       {@code _cairn_} in any case. String literals count because SQLite accepts a string where a
+ *       {@code _cairn_} in any case, or {@code _cairn} itself (a virtual table named so would keep its content in
+ *       {@code _cairn_data}, {@code _cairn_content}, ...). String literals count because SQLite accepts a string where a
  *       name is expected ({@code SELECT * FROM '_cairn_keys'}, {@code pragma_table_info('_cairn_keys')}).</li>
  *   <li>{@code nondeterministic} (writes only): functions whose result depends on the executing
  *       binary or connection rather than on the log ({@code sqlite_version()}, {@code total_changes()},
@@ -247,14 +248,19 @@ public final class StatementPolicy {
         return at + 1 == st.size() && ("main".equals(name) || "temp".equals(name));
     }
 
+    /** The reserved prefix without its last underscore: a virtual table of this name would have its own tables under the prefix. */
+    private static final String RESERVED_STEM = TenantSchema.RESERVED_PREFIX.substring(0, TenantSchema.RESERVED_PREFIX.length() - 1);
+
     private static void checkTokens(List<Token> st, boolean write) throws SqlRefusal {
         for (int i = 0; i < st.size(); i++) {
             Token t = st.get(i);
             String name = t.kind() == Kind.STRING ? Token.asciiLower(t.stringValue()) : t.lowerIdentifier();
             if (name == null) continue;
-            if (name.startsWith(TenantSchema.RESERVED_PREFIX)) {
-                throw new SqlRefusal(ErrorCode.RESERVED_NAME, "names starting with " + TenantSchema.RESERVED_PREFIX
-                        + " are reserved for Cairn (found " + t.text() + " at offset " + t.start() + ")");
+            // "_cairn" itself too: a virtual table of that name keeps its content in _cairn_data, _cairn_content, ...
+            if (name.startsWith(TenantSchema.RESERVED_PREFIX) || name.equals(RESERVED_STEM)) {
+                throw new SqlRefusal(ErrorCode.RESERVED_NAME, "names starting with " + TenantSchema.RESERVED_PREFIX + ", and " + RESERVED_STEM
+                        + " itself (a virtual table's own tables are named after it), are reserved for Cairn (found " + t.text()
+                        + " at offset " + t.start() + ")");
             }
             if (t.kind() == Kind.STRING) continue;
             boolean call = i + 1 < st.size() && st.get(i + 1).isOperator("(");

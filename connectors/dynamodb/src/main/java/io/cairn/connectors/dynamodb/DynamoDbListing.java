@@ -47,6 +47,12 @@ final class DynamoDbListing {
         ListCursor at = cursor == null ? ListCursor.start(index, query.shape()) : ListCursor.decode(cursor, index, query.shape());
         List<TenantRecord> found = new ArrayList<>();
         for (int queries = 0; queries < MAX_QUERIES_PER_CALL && at.position() < hashKeys.size() && found.size() < limit; queries++) {
+            if (index == 'i' && at.lastTenant() != null && query.idleBeforeMs() != null && at.lastAccessMs() >= query.idleBeforeMs()) {
+                // The cursor came from a listing with a shorter idle_for (or the same one, earlier): every entry of this
+                // shard idle for as long as this one asks came before it. DynamoDB refuses a start key outside the condition.
+                at = at.next();
+                continue;
+            }
             QueryResponse page = queryIndex(index, hashKeys.get(at.position()), query, limit - found.size(), at);
             for (TenantRecord r : items(page.items())) {
                 if (query.matches(r)) found.add(r);
