@@ -59,29 +59,36 @@ public record EdgeConfig(
      * {@code maxBodyBytesPerTenant} of request bodies at once (more: 429 {@code too_many_requests}; a write
      * holds its body until it is in the log, not while it waits for its outcome), and bodies over 64 KiB of all
      * tenants together at most {@code maxLargeBodyBytes} (more: 503 {@code unavailable}); each budget is at
-     * least {@code maxRequestBytes}, so one request of the largest size is always taken. Defaults: 150 s,
-     * 1 KiB/s, 4,096, 8 MiB, 256 MiB.
+     * least {@code maxRequestBytes}, so one request of the largest size is always taken; at most {@code
+     * maxConnectionsPerAddress} of the connections come from one client address (0: no such limit, behind a load
+     * balancer). Defaults: 150 s, 1 KiB/s, 4,096, 8 MiB, 256 MiB, 512.
      */
     public record HttpLimits(Duration idleTimeout, long minRequestBytesPerSecond, int maxConnections, long maxBodyBytesPerTenant,
-            long maxLargeBodyBytes) {
+            long maxLargeBodyBytes, int maxConnectionsPerAddress) {
         // Idle longer than any answer the edge makes a client wait for (a write's outcome 30 s, a restore 2 min):
         // an idle timeout equal to the write timeout raced it and closed the connection instead of answering 504.
-        public static final HttpLimits DEFAULTS = new HttpLimits(Duration.ofSeconds(150), 1024, 4_096, 8L << 20, 256L << 20);
+        public static final HttpLimits DEFAULTS = new HttpLimits(Duration.ofSeconds(150), 1024, 4_096, 8L << 20, 256L << 20, 512);
 
         public HttpLimits {
             requirePositive(idleTimeout, "http.idleTimeout");
             if (minRequestBytesPerSecond < 0) throw new IllegalArgumentException("http.minRequestBytesPerSecond must be >= 0");
             if (maxConnections < 1) throw new IllegalArgumentException("http.maxConnections must be positive");
             if (maxBodyBytesPerTenant < 1 || maxLargeBodyBytes < 1) throw new IllegalArgumentException("http body budgets must be positive");
+            if (maxConnectionsPerAddress < 0) throw new IllegalArgumentException("http.maxConnectionsPerAddress must be >= 0 (0: no limit)");
         }
 
         /** As the defaults, with these timeouts and connections. */
         public HttpLimits(Duration idleTimeout, long minRequestBytesPerSecond, int maxConnections) {
-            this(idleTimeout, minRequestBytesPerSecond, maxConnections, DEFAULTS.maxBodyBytesPerTenant, DEFAULTS.maxLargeBodyBytes);
+            this(idleTimeout, minRequestBytesPerSecond, maxConnections, DEFAULTS.maxBodyBytesPerTenant, DEFAULTS.maxLargeBodyBytes,
+                    DEFAULTS.maxConnectionsPerAddress);
         }
 
         public HttpLimits withBodyBudgets(long perTenant, long large) {
-            return new HttpLimits(idleTimeout, minRequestBytesPerSecond, maxConnections, perTenant, large);
+            return new HttpLimits(idleTimeout, minRequestBytesPerSecond, maxConnections, perTenant, large, maxConnectionsPerAddress);
+        }
+
+        public HttpLimits withMaxConnectionsPerAddress(int perAddress) {
+            return new HttpLimits(idleTimeout, minRequestBytesPerSecond, maxConnections, maxBodyBytesPerTenant, maxLargeBodyBytes, perAddress);
         }
     }
 

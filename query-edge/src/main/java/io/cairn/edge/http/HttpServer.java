@@ -83,6 +83,9 @@ public final class HttpServer implements AutoCloseable {
                             // The JDK's default backlog of 50 resets a burst of new connections (a thousand
                             // clients at once) before Jetty can accept them; the kernel caps it (somaxconn).
                             if (c instanceof ServerConnector sc) sc.setAcceptQueueSize(ACCEPT_QUEUE);
+                            if (limits.maxConnectionsPerAddress() > 0 && c instanceof AbstractConnector a) {
+                                a.addEventListener(new ConnectionsPerAddress(limits.maxConnectionsPerAddress()));
+                            }
                         }
                         if (limits.minRequestBytesPerSecond() > 0) {
                             server.insertHandler(new MinimumDataRateHandler(limits.minRequestBytesPerSecond(), 0));
