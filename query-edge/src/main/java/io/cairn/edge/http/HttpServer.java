@@ -97,6 +97,7 @@ public final class HttpServer implements AutoCloseable {
             BodyBudget answers = new BodyBudget(4 * Math.max(services.config().maxResultBytes(), BodyBudget.SMALL),
                     2 * Math.max(largest, services.config().http().maxLargeBodyBytes()), "answers its clients have not yet read");
             cfg.routes.before(ctx -> ctx.attribute(Responses.ANSWERS, answers));
+            cfg.routes.before(RequestGate::check);
             // The data routes first: Javalin tries a method's routes in the order they were added.
             add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/query", data::query);
             add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/execute", data::execute);
@@ -134,6 +135,11 @@ public final class HttpServer implements AutoCloseable {
             page(cfg, metrics, "/console", console::page);
             page(cfg, metrics, "/console/", console::page);
             page(cfg, metrics, "/console/{asset}", console::asset);
+            // What RequestGate refused: no route ran; the method counted is the request line's.
+            cfg.routes.exception(ApiError.class, (e, ctx) -> {
+                Responses.error(ctx, e);
+                metrics.request("unmatched", ctx.req().getMethod(), ctx.statusCode());
+            });
             cfg.routes.exception(HttpResponseException.class, (e, ctx) -> {
                 Responses.error(ctx, frameworkError(e.getStatus()));
                 metrics.request("unmatched", ctx.method().name(), ctx.statusCode());

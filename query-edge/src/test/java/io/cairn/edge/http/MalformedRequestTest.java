@@ -20,9 +20,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Requests Jetty refuses before any route runs (a URI that is not UTF-8 or holds a NUL, a URI or headers
- * over Jetty's limits, a bad request line or Content-Length) get the API's JSON error with a stable code,
- * not Jetty's HTML page. HTTP is served whether or not Kafka is there, so no broker is needed.
+ * Requests refused before any route runs get the API's JSON error with a stable code: those Jetty refuses (a
+ * URI that is not UTF-8 or holds a NUL, a URI or headers over Jetty's limits, a bad request line or
+ * Content-Length), not with Jetty's HTML page, and those the edge refuses by their headers or method. HTTP is
+ * served whether or not Kafka is there, so no broker is needed.
  */
 class MalformedRequestTest {
     @TempDir static Path hot;
@@ -61,6 +62,33 @@ class MalformedRequestTest {
         JsonNode error = Responses.MAPPER.readTree(answer.substring(answer.indexOf("\r\n\r\n") + 4)).path("error");
         assertThat(error.path("code").asText()).isEqualTo(code);
         assertThat(error.path("message").asText()).isNotBlank().doesNotContain("<");
+    }
+
+    /**
+     * Requests the edge refuses by their headers or method before routing, authentication or the route run
+     * ({@link RequestGate}); {@code allow} is the 405's {@code Allow} header, {@code says} a part of the message.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "a method override revokes no key | POST /v1/tenants/fx/keys/k1 | X-HTTP-Method-Override: DELETE | 400 | invalid_request | | X-HTTP-Method-Override",
+            "X-HTTP-Method is no override     | POST /v1/tenants/fx/keys/k1 | X-HTTP-Method: DELETE          | 400 | invalid_request | | header X-HTTP-Method is refused",
+            "X-Method-Override is none either | GET /v1/tenants/fx          | X-Method-Override: DELETE      | 400 | invalid_request | | X-Method-Override",
+    })
+    void isRefusedBeforeAnyRouteRuns(String what, String requestLine, String header, int status, String code, String allow, String says)
+            throws Exception {
+        String answer = send(requestLine + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer malformed-request-test-token\r\n"
+                + (header == null ? "" : header + "\r\n") + "Content-Length: 0\r\n\r\n");
+        assertThat(answer).as(what).startsWith("HTTP/1.1 " + status + " ");
+        String head = answer.substring(0, answer.indexOf("\r\n\r\n")).toLowerCase(java.util.Locale.ROOT);
+        if (allow != null) assertThat(head).as(what).contains("\r\nallow: " + allow.toLowerCase(java.util.Locale.ROOT) + "\r\n");
+        String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+        if (requestLine.startsWith("HEAD ")) {
+            assertThat(body).as("a HEAD answer has no body").isEmpty();
+            return;
+        }
+        JsonNode error = Responses.MAPPER.readTree(body).path("error");
+        assertThat(error.path("code").asText()).as(what).isEqualTo(code);
+        if (says != null) assertThat(error.path("message").asText()).as(what).contains(says);
     }
 
     private String send(String request) throws Exception {
