@@ -32,6 +32,7 @@ public enum ErrorCode {
     REQUEST_TIMEOUT(408, "request_timeout"),
     URI_TOO_LONG(414, "uri_too_long"),
     HEADERS_TOO_LARGE(431, "headers_too_large"),
+    UNSUPPORTED_MEDIA_TYPE(415, "unsupported_media_type"),
     // SQL and the policy
     SQL_ERROR(400, "sql_error"),
     READ_ONLY(400, "read_only"),

@@ -3,6 +3,7 @@ package io.cairn.edge.http;
 import io.cairn.edge.error.ApiError;
 import io.cairn.topics.ErrorCode;
 import io.javalin.http.Context;
+import java.util.Enumeration;
 import java.util.List;
 
 /**
@@ -12,6 +13,10 @@ import java.util.List;
  * <p>A method-override header ({@code X-HTTP-Method-Override} and its variants) is refused, not ignored:
  * Javalin routes by {@code X-HTTP-Method-Override} when present, so {@code POST .../keys/k} with
  * {@code DELETE} in it revoked the key, past any gateway or firewall rule that filters by the method it sees.
+ *
+ * <p>A body with a {@code Content-Encoding} other than {@code identity} is refused with
+ * {@code unsupported_media_type}: the edge does not decode bodies, so a gzip body was read as JSON text (a
+ * baffling {@code invalid_json}) and a plain body labelled gzip was taken as if it were not labelled.
  */
 final class RequestGate {
     /** The headers clients use to ask for another method than the request line's. */
@@ -19,11 +24,23 @@ final class RequestGate {
 
     private RequestGate() {}
 
-    /** Throws {@code invalid_request} naming the header when the request carries a method override. */
+    /**
+     * Throws {@code invalid_request} naming the header when the request carries a method override, and
+     * {@code unsupported_media_type} when it has a {@code Content-Encoding} other than {@code identity}.
+     */
     static void check(Context ctx) {
         for (String header : METHOD_OVERRIDES) {
             if (ctx.req().getHeader(header) != null) {
                 throw ApiError.invalidRequest("header " + header + " is refused: the edge does not take method overrides; send the method itself");
+            }
+        }
+        for (Enumeration<String> values = ctx.req().getHeaders("Content-Encoding"); values.hasMoreElements(); ) {
+            String value = values.nextElement();
+            for (String coding : value.split(",", -1)) {
+                if (!coding.strip().equalsIgnoreCase("identity")) {
+                    throw new ApiError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "request bodies are not decoded: send them without Content-Encoding"
+                            + " (this request has Content-Encoding: " + value.strip() + ")");
+                }
             }
         }
     }

@@ -73,6 +73,9 @@ class MalformedRequestTest {
             "a method override revokes no key | POST /v1/tenants/fx/keys/k1 | X-HTTP-Method-Override: DELETE | 400 | invalid_request | | X-HTTP-Method-Override",
             "X-HTTP-Method is no override     | POST /v1/tenants/fx/keys/k1 | X-HTTP-Method: DELETE          | 400 | invalid_request | | header X-HTTP-Method is refused",
             "X-Method-Override is none either | GET /v1/tenants/fx          | X-Method-Override: DELETE      | 400 | invalid_request | | X-Method-Override",
+            "a body labelled gzip             | POST /v1/tenants/fx/query   | Content-Encoding: gzip         | 415 | unsupported_media_type | | without Content-Encoding",
+            "any coding but identity          | POST /v1/tenants            | Content-Encoding: identity, br | 415 | unsupported_media_type | | identity, br",
+            "identity is no encoding          | POST /v1/tenants/FX/query   | Content-Encoding: identity     | 400 | invalid_tenant | |",
     })
     void isRefusedBeforeAnyRouteRuns(String what, String requestLine, String header, int status, String code, String allow, String says)
             throws Exception {
