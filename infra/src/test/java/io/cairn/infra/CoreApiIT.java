@@ -343,6 +343,16 @@ class CoreApiIT {
                 .as("only the write sent without an encoding applied").isEqualTo(1);
     }
 
+    @Test
+    void aMethodAPathDoesNotTakeIsAnswered405WithTheMethodsItTakes() throws Exception {
+        stack.createTenant("allow");
+        assertThat(stack.call("PATCH", "/v1/tenants/allow", ADMIN, null).errorCode()).isEqualTo("method_not_allowed");
+        HttpResponse<String> r = raw("PATCH", "/v1/tenants/allow", Map.of(), null);
+        assertThat(r.statusCode()).isEqualTo(405);
+        assertThat(r.headers().firstValue("Allow")).as("RFC 9110: a 405 lists what the path takes").contains("DELETE, GET");
+        assertThat(raw("PUT", "/v1/tenants/allow/keys", Map.of(), null).headers().firstValue("Allow")).contains("GET, POST");
+    }
+
     /**
      * An admin request sent as is, for what the OpenAPI contract check cannot take: a method the document does not
      * describe on a path, a code its error enum does not list yet, or a header that matters to the answer.

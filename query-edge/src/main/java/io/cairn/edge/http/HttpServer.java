@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The v1 HTTP API on Javalin (virtual threads: every blocking wait of a request parks a virtual thread).
  * Every route runs inside {@link #guarded}, which maps failures to the JSON error shape and counts the
- * request; Javalin's own 404/405/413 are mapped to the same shape.
+ * request; Javalin's own 404/405/413 are mapped to the same shape, a 405 with the {@code Allow} header
+ * listing the methods its path takes.
  */
 public final class HttpServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
@@ -62,6 +63,7 @@ public final class HttpServer implements AutoCloseable {
         EncryptionRoutes encryption = new EncryptionRoutes(services, bodies);
         ConsoleRoutes console = new ConsoleRoutes();
         EdgeMetrics metrics = services.metrics();
+        AllowedMethods allowed = new AllowedMethods();
         Javalin app = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
             cfg.http.maxRequestSize = services.config().maxRequestBytes();
@@ -99,48 +101,49 @@ public final class HttpServer implements AutoCloseable {
             cfg.routes.before(ctx -> ctx.attribute(Responses.ANSWERS, answers));
             cfg.routes.before(RequestGate::check);
             // The data routes first: Javalin tries a method's routes in the order they were added.
-            add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/query", data::query);
-            add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/execute", data::execute);
-            add(cfg, metrics, HandlerType.GET, "/health", ops::health);
-            add(cfg, metrics, HandlerType.GET, "/metrics", ops::metrics);
-            add(cfg, metrics, HandlerType.GET, "/v1/openapi.json", ops::openapi);
-            add(cfg, metrics, HandlerType.POST, "/v1/tenants", admin::createTenant);
-            add(cfg, metrics, HandlerType.GET, "/v1/tenants", fleet::list);
-            add(cfg, metrics, HandlerType.GET, "/v1/tenants/{tenant}/usage", fleet::usage);
-            add(cfg, metrics, HandlerType.GET, "/v1/tenants/{tenant}", admin::getTenant);
-            add(cfg, metrics, HandlerType.DELETE, "/v1/tenants/{tenant}", admin::deleteTenant);
-            add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/keys", admin::issueKey);
-            add(cfg, metrics, HandlerType.GET, "/v1/tenants/{tenant}/keys", admin::listKeys);
-            add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/snapshots", admin::takeSnapshot);
-            add(cfg, metrics, HandlerType.GET, "/v1/tenants/{tenant}/snapshots", admin::listSnapshots);
-            add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/tier", admin::setTier);
-            add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/restore", restores::restore);
-            add(cfg, metrics, HandlerType.GET, "/v1/tenants/{tenant}/history", restores::history);
-            add(cfg, metrics, HandlerType.GET, "/v1/tenants/{tenant}/export", restores::export);
-            add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/import", restores::importContent);
-            add(cfg, metrics, HandlerType.DELETE, "/v1/tenants/{tenant}/keys/{keyId}", admin::revokeKey);
-            add(cfg, metrics, HandlerType.GET, "/v1/tenants/{tenant}/data-keys", encryption::listDataKeys);
-            add(cfg, metrics, HandlerType.POST, "/v1/tenants/{tenant}/data-keys", encryption::rotateDataKey);
-            add(cfg, metrics, HandlerType.POST, "/v1/encryption/kek", encryption::rotateKek);
-            add(cfg, metrics, HandlerType.GET, "/v1/migrations", migrations::listSets);
-            add(cfg, metrics, HandlerType.GET, "/v1/migrations/{set}", migrations::getSet);
-            add(cfg, metrics, HandlerType.PUT, "/v1/migrations/{set}/versions/{version}", migrations::putVersion);
-            add(cfg, metrics, HandlerType.POST, "/v1/migrations/{set}/runs", migrations::startRun);
-            add(cfg, metrics, HandlerType.GET, "/v1/migrations/{set}/runs", migrations::listRuns);
-            add(cfg, metrics, HandlerType.GET, "/v1/migrations/{set}/runs/{run}", migrations::getRun);
-            add(cfg, metrics, HandlerType.GET, "/v1/migrations/{set}/drift", migrations::drift);
-            add(cfg, metrics, HandlerType.POST, "/v1/migrations/{set}/runs/{run}/{action}", migrations::controlRun);
-            add(cfg, metrics, HandlerType.GET, "/v1/tenants/{tenant}/checksum", data::checksum);
+            add(cfg, metrics, allowed, HandlerType.POST, "/v1/tenants/{tenant}/query", data::query);
+            add(cfg, metrics, allowed, HandlerType.POST, "/v1/tenants/{tenant}/execute", data::execute);
+            add(cfg, metrics, allowed, HandlerType.GET, "/health", ops::health);
+            add(cfg, metrics, allowed, HandlerType.GET, "/metrics", ops::metrics);
+            add(cfg, metrics, allowed, HandlerType.GET, "/v1/openapi.json", ops::openapi);
+            add(cfg, metrics, allowed, HandlerType.POST, "/v1/tenants", admin::createTenant);
+            add(cfg, metrics, allowed, HandlerType.GET, "/v1/tenants", fleet::list);
+            add(cfg, metrics, allowed, HandlerType.GET, "/v1/tenants/{tenant}/usage", fleet::usage);
+            add(cfg, metrics, allowed, HandlerType.GET, "/v1/tenants/{tenant}", admin::getTenant);
+            add(cfg, metrics, allowed, HandlerType.DELETE, "/v1/tenants/{tenant}", admin::deleteTenant);
+            add(cfg, metrics, allowed, HandlerType.POST, "/v1/tenants/{tenant}/keys", admin::issueKey);
+            add(cfg, metrics, allowed, HandlerType.GET, "/v1/tenants/{tenant}/keys", admin::listKeys);
+            add(cfg, metrics, allowed, HandlerType.POST, "/v1/tenants/{tenant}/snapshots", admin::takeSnapshot);
+            add(cfg, metrics, allowed, HandlerType.GET, "/v1/tenants/{tenant}/snapshots", admin::listSnapshots);
+            add(cfg, metrics, allowed, HandlerType.POST, "/v1/tenants/{tenant}/tier", admin::setTier);
+            add(cfg, metrics, allowed, HandlerType.POST, "/v1/tenants/{tenant}/restore", restores::restore);
+            add(cfg, metrics, allowed, HandlerType.GET, "/v1/tenants/{tenant}/history", restores::history);
+            add(cfg, metrics, allowed, HandlerType.GET, "/v1/tenants/{tenant}/export", restores::export);
+            add(cfg, metrics, allowed, HandlerType.POST, "/v1/tenants/{tenant}/import", restores::importContent);
+            add(cfg, metrics, allowed, HandlerType.DELETE, "/v1/tenants/{tenant}/keys/{keyId}", admin::revokeKey);
+            add(cfg, metrics, allowed, HandlerType.GET, "/v1/tenants/{tenant}/data-keys", encryption::listDataKeys);
+            add(cfg, metrics, allowed, HandlerType.POST, "/v1/tenants/{tenant}/data-keys", encryption::rotateDataKey);
+            add(cfg, metrics, allowed, HandlerType.POST, "/v1/encryption/kek", encryption::rotateKek);
+            add(cfg, metrics, allowed, HandlerType.GET, "/v1/migrations", migrations::listSets);
+            add(cfg, metrics, allowed, HandlerType.GET, "/v1/migrations/{set}", migrations::getSet);
+            add(cfg, metrics, allowed, HandlerType.PUT, "/v1/migrations/{set}/versions/{version}", migrations::putVersion);
+            add(cfg, metrics, allowed, HandlerType.POST, "/v1/migrations/{set}/runs", migrations::startRun);
+            add(cfg, metrics, allowed, HandlerType.GET, "/v1/migrations/{set}/runs", migrations::listRuns);
+            add(cfg, metrics, allowed, HandlerType.GET, "/v1/migrations/{set}/runs/{run}", migrations::getRun);
+            add(cfg, metrics, allowed, HandlerType.GET, "/v1/migrations/{set}/drift", migrations::drift);
+            add(cfg, metrics, allowed, HandlerType.POST, "/v1/migrations/{set}/runs/{run}/{action}", migrations::controlRun);
+            add(cfg, metrics, allowed, HandlerType.GET, "/v1/tenants/{tenant}/checksum", data::checksum);
             // The admin console's assets: not part of the API (not in the OpenAPI document).
-            page(cfg, metrics, "/console", console::page);
-            page(cfg, metrics, "/console/", console::page);
-            page(cfg, metrics, "/console/{asset}", console::asset);
+            page(cfg, metrics, allowed, "/console", console::page);
+            page(cfg, metrics, allowed, "/console/", console::page);
+            page(cfg, metrics, allowed, "/console/{asset}", console::asset);
             // What RequestGate refused: no route ran; the method counted is the request line's.
             cfg.routes.exception(ApiError.class, (e, ctx) -> {
                 Responses.error(ctx, e);
                 metrics.request("unmatched", ctx.req().getMethod(), ctx.statusCode());
             });
             cfg.routes.exception(HttpResponseException.class, (e, ctx) -> {
+                if (e.getStatus() == 405) ctx.header("Allow", allowed.header(ctx.path()));
                 Responses.error(ctx, frameworkError(e.getStatus()));
                 metrics.request("unmatched", ctx.method().name(), ctx.statusCode());
             });
@@ -169,8 +172,9 @@ public final class HttpServer implements AutoCloseable {
         return java.util.Set.copyOf(ROUTES);
     }
 
-    private static void add(JavalinConfig cfg, EdgeMetrics metrics, HandlerType method, String path, Route route) {
+    private static void add(JavalinConfig cfg, EdgeMetrics metrics, AllowedMethods allowed, HandlerType method, String path, Route route) {
         ROUTES.add(method.name() + " " + path);
+        allowed.add(method.name(), path);
         String name = method.name() + " " + path;
         cfg.routes.addHttpHandler(method, path, ctx -> guarded(ctx, metrics, path, c -> {
             QueryParameters.check(c, name);
@@ -178,7 +182,8 @@ public final class HttpServer implements AutoCloseable {
         }));
     }
 
-    private static void page(JavalinConfig cfg, EdgeMetrics metrics, String path, Route route) {
+    private static void page(JavalinConfig cfg, EdgeMetrics metrics, AllowedMethods allowed, String path, Route route) {
+        allowed.add(HandlerType.GET.name(), path);
         cfg.routes.addHttpHandler(HandlerType.GET, path, ctx -> guarded(ctx, metrics, path, route));
     }
 

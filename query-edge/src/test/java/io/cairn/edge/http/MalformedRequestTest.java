@@ -76,6 +76,10 @@ class MalformedRequestTest {
             "a body labelled gzip             | POST /v1/tenants/fx/query   | Content-Encoding: gzip         | 415 | unsupported_media_type | | without Content-Encoding",
             "any coding but identity          | POST /v1/tenants            | Content-Encoding: identity, br | 415 | unsupported_media_type | | identity, br",
             "identity is no encoding          | POST /v1/tenants/FX/query   | Content-Encoding: identity     | 400 | invalid_tenant | |",
+            "a method the path does not take  | PATCH /v1/tenants/acme2     |                                | 405 | method_not_allowed | DELETE, GET |",
+            "a key is only deleted            | POST /v1/tenants/fx/keys/k1 |                                | 405 | method_not_allowed | DELETE |",
+            "a trailing slash is the same path | PUT /v1/tenants/fx/keys/   |                                | 405 | method_not_allowed | GET, POST |",
+            "the console is only read         | POST /console               |                                | 405 | method_not_allowed | GET |",
     })
     void isRefusedBeforeAnyRouteRuns(String what, String requestLine, String header, int status, String code, String allow, String says)
             throws Exception {
