@@ -351,6 +351,11 @@ class CoreApiIT {
         assertThat(r.statusCode()).isEqualTo(405);
         assertThat(r.headers().firstValue("Allow")).as("RFC 9110: a 405 lists what the path takes").contains("DELETE, GET");
         assertThat(raw("PUT", "/v1/tenants/allow/keys", Map.of(), null).headers().firstValue("Allow")).contains("GET, POST");
+        // HEAD ran no route: it answered 200, without authentication, even for a tenant that does not exist.
+        assertThat(stack.call("HEAD", "/v1/tenants/no-such-tenant", null, null).status()).isEqualTo(405);
+        HttpResponse<String> head = raw("HEAD", "/v1/tenants/allow", Map.of(), null);
+        assertThat(head.statusCode()).isEqualTo(405);
+        assertThat(head.headers().firstValue("Allow")).contains("DELETE, GET");
     }
 
     /**

@@ -99,7 +99,7 @@ public final class HttpServer implements AutoCloseable {
             BodyBudget answers = new BodyBudget(4 * Math.max(services.config().maxResultBytes(), BodyBudget.SMALL),
                     2 * Math.max(largest, services.config().http().maxLargeBodyBytes()), "answers its clients have not yet read");
             cfg.routes.before(ctx -> ctx.attribute(Responses.ANSWERS, answers));
-            cfg.routes.before(RequestGate::check);
+            cfg.routes.before(ctx -> RequestGate.check(ctx, allowed));
             // The data routes first: Javalin tries a method's routes in the order they were added.
             add(cfg, metrics, allowed, HandlerType.POST, "/v1/tenants/{tenant}/query", data::query);
             add(cfg, metrics, allowed, HandlerType.POST, "/v1/tenants/{tenant}/execute", data::execute);

@@ -17,6 +17,11 @@ import java.util.List;
  * <p>A body with a {@code Content-Encoding} other than {@code identity} is refused with
  * {@code unsupported_media_type}: the edge does not decode bodies, so a gzip body was read as JSON text (a
  * baffling {@code invalid_json}) and a plain body labelled gzip was taken as if it were not labelled.
+ *
+ * <p>{@code HEAD} on an API path ({@code /v1} and under) is {@code method_not_allowed} with {@code Allow}:
+ * Javalin answers {@code HEAD} on a {@code GET} route with an empty 200 without running the route, so it
+ * said 200 with no authentication for tenants that do not exist. Paths outside {@code /v1} keep Javalin's
+ * answer. A {@code HEAD} on a path no route has is left to the router's 404.
  */
 final class RequestGate {
     /** The headers clients use to ask for another method than the request line's. */
@@ -25,10 +30,12 @@ final class RequestGate {
     private RequestGate() {}
 
     /**
-     * Throws {@code invalid_request} naming the header when the request carries a method override, and
-     * {@code unsupported_media_type} when it has a {@code Content-Encoding} other than {@code identity}.
+     * Throws {@code invalid_request} naming the header when the request carries a method override,
+     * {@code unsupported_media_type} when it has a {@code Content-Encoding} other than {@code identity}, and
+     * {@code method_not_allowed} (with the {@code Allow} header {@code routes} give its path) for a
+     * {@code HEAD} on an API path.
      */
-    static void check(Context ctx) {
+    static void check(Context ctx, AllowedMethods routes) {
         for (String header : METHOD_OVERRIDES) {
             if (ctx.req().getHeader(header) != null) {
                 throw ApiError.invalidRequest("header " + header + " is refused: the edge does not take method overrides; send the method itself");
@@ -41,6 +48,14 @@ final class RequestGate {
                     throw new ApiError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "request bodies are not decoded: send them without Content-Encoding"
                             + " (this request has Content-Encoding: " + value.strip() + ")");
                 }
+            }
+        }
+        String path = ctx.path();
+        if (ctx.req().getMethod().equals("HEAD") && (path.equals("/v1") || path.startsWith("/v1/"))) {
+            String allow = routes.header(path);
+            if (!allow.isEmpty()) {
+                ctx.header("Allow", allow);
+                throw new ApiError(ErrorCode.METHOD_NOT_ALLOWED, "the API does not answer HEAD; this path takes " + allow);
             }
         }
     }

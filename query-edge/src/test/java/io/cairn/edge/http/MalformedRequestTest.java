@@ -80,6 +80,9 @@ class MalformedRequestTest {
             "a key is only deleted            | POST /v1/tenants/fx/keys/k1 |                                | 405 | method_not_allowed | DELETE |",
             "a trailing slash is the same path | PUT /v1/tenants/fx/keys/   |                                | 405 | method_not_allowed | GET, POST |",
             "the console is only read         | POST /console               |                                | 405 | method_not_allowed | GET |",
+            "HEAD runs no route: no 200 for a tenant that does not exist | HEAD /v1/tenants/zzz9 | | 405 | | DELETE, GET |",
+            "HEAD on the API's document       | HEAD /v1/openapi.json       |                                | 405 | | GET |",
+            "HEAD on no route                 | HEAD /v1/nothing-here       |                                | 404 | | |",
     })
     void isRefusedBeforeAnyRouteRuns(String what, String requestLine, String header, int status, String code, String allow, String says)
             throws Exception {
