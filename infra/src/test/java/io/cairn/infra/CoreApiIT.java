@@ -212,6 +212,7 @@ class CoreApiIT {
         assertThat(stack.call("DELETE", "/v1/tenants/typos?dry_run=true", ADMIN, null).errorCode()).isEqualTo("invalid_request");
         assertThat(stack.call("DELETE", "/v1/tenants/typos", ADMIN, "{\"dry_run\":true}").errorCode()).isEqualTo("invalid_request");
         assertThat(stack.get("/health?probe=alb", null).status()).as("health checks are not checked").isEqualTo(200);
+        assertThat(stack.get("/v1/openapi.json?bogus=1", null).errorCode()).as("the API's document is a /v1 route").isEqualTo("invalid_request");
         assertThat(stack.post("/v1/tenants/typos/query", key, "{\"sql\":\"SELECT count(*) FROM t\"}").body().path("rows").get(0).get(0).asInt())
                 .as("nothing of the refused writes applied").isEqualTo(1);
         assertThat(stack.get("/v1/tenants/typos-2", ADMIN).status()).isEqualTo(404);

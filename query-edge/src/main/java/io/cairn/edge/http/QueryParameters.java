@@ -12,8 +12,9 @@ import java.util.TreeSet;
  * Refuses a query parameter an API route does not take, and one given twice: the body's rule
  * ({@link io.cairn.edge.json.JsonFields}) for the URL. Ignored in silence, {@code ?idel_for=24h} lists the
  * whole fleet instead of its idle tenants, {@code ?tier=hot&tier=cold} lists whichever one was read, and
- * {@code DELETE /v1/tenants/t?dry_run=true} deletes. Routes outside {@code /v1/} (health checks, metrics, the
- * console's pages) are not checked: probes and browsers add parameters of their own.
+ * {@code DELETE /v1/tenants/t?dry_run=true} deletes. Every {@code /v1/} route is checked, the OpenAPI document's
+ * too; routes outside it (health checks, metrics, the console's pages) are not: probes and browsers add
+ * parameters of their own.
  */
 final class QueryParameters {
     private QueryParameters() {}
@@ -30,7 +31,7 @@ final class QueryParameters {
     static void check(Context ctx, String route) {
         if (ctx.queryString() == null || ctx.queryString().isEmpty()) return;
         String path = route.substring(route.indexOf(' ') + 1);
-        if (!path.startsWith("/v1/") || path.equals("/v1/openapi.json")) return;
+        if (!path.startsWith("/v1/")) return;
         Set<String> taken = TAKEN.getOrDefault(route, Set.of());
         for (Map.Entry<String, List<String>> p : ctx.queryParamMap().entrySet()) {
             String name = p.getKey();

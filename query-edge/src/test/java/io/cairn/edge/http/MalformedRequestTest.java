@@ -66,7 +66,8 @@ class MalformedRequestTest {
 
     /**
      * Requests the edge refuses by their headers or method before routing, authentication or the route run
-     * ({@link RequestGate}); {@code allow} is the 405's {@code Allow} header, {@code says} a part of the message.
+     * ({@link RequestGate}), or by their query parameters before the route runs ({@link QueryParameters});
+     * {@code allow} is the 405's {@code Allow} header, {@code says} a part of the message.
      */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
@@ -83,6 +84,7 @@ class MalformedRequestTest {
             "HEAD runs no route: no 200 for a tenant that does not exist | HEAD /v1/tenants/zzz9 | | 405 | | DELETE, GET |",
             "HEAD on the API's document       | HEAD /v1/openapi.json       |                                | 405 | | GET |",
             "HEAD on no route                 | HEAD /v1/nothing-here       |                                | 404 | | |",
+            "the API's document is a /v1 route | GET /v1/openapi.json?bogus=1 |                              | 400 | invalid_request | | \"bogus\"",
     })
     void isRefusedBeforeAnyRouteRuns(String what, String requestLine, String header, int status, String code, String allow, String says)
             throws Exception {
