@@ -18,10 +18,11 @@ import java.util.List;
  * {@code unsupported_media_type}: the edge does not decode bodies, so a gzip body was read as JSON text (a
  * baffling {@code invalid_json}) and a plain body labelled gzip was taken as if it were not labelled.
  *
- * <p>{@code HEAD} on an API path ({@code /v1} and under) is {@code method_not_allowed} with {@code Allow}:
- * Javalin answers {@code HEAD} on a {@code GET} route with an empty 200 without running the route, so it
- * said 200 with no authentication for tenants that do not exist. Paths outside {@code /v1} keep Javalin's
- * answer. A {@code HEAD} on a path no route has is left to the router's 404.
+ * <p>{@code HEAD} is {@code method_not_allowed} with {@code Allow}, on every path a route has: Javalin answers
+ * {@code HEAD} on a {@code GET} route with an empty 200 without running the route, so it said 200 with no
+ * authentication for tenants that do not exist, and 200 for {@code /health} while the edge was not ready (a
+ * load balancer probing with HEAD was told healthy). A {@code HEAD} on a path no route has is left to the
+ * router's 404.
  */
 final class RequestGate {
     /** The headers clients use to ask for another method than the request line's. */
@@ -33,7 +34,7 @@ final class RequestGate {
      * Throws {@code invalid_request} naming the header when the request carries a method override,
      * {@code unsupported_media_type} when it has a {@code Content-Encoding} other than {@code identity}, and
      * {@code method_not_allowed} (with the {@code Allow} header {@code routes} give its path) for a
-     * {@code HEAD} on an API path.
+     * {@code HEAD}.
      */
     static void check(Context ctx, AllowedMethods routes) {
         for (String header : METHOD_OVERRIDES) {
@@ -51,7 +52,7 @@ final class RequestGate {
             }
         }
         String path = ctx.path();
-        if (ctx.req().getMethod().equals("HEAD") && (path.equals("/v1") || path.startsWith("/v1/"))) {
+        if (ctx.req().getMethod().equals("HEAD")) {
             String allow = routes.header(path);
             if (!allow.isEmpty()) {
                 ctx.header("Allow", allow);
