@@ -7,16 +7,9 @@ import io.cairn.topics.TopicCatalog;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -24,7 +17,9 @@ import picocli.CommandLine.Option;
  * {@code cairn promote --config standby.yaml}: makes a standby region the primary (docs/replicas.md,
  * "Standby region"). It writes {@code primary} to the region's {@code cairn.region}; the region's edges take
  * writes from then on and its applier restarts as the primary, within a second or two. It refuses while the
- * region's log still grows (MirrorMaker still writing into it: stop the mirror first, or {@code --force}).
+ * region's log still grows (MirrorMaker still writing into it: stop the mirror first, or {@code --force}), and a
+ * region that is not a standby: {@code cairn.region} says primary, or names no role (a standby's processes record
+ * it when they start), so pointed at the wrong cluster it changes nothing instead of reporting a failover.
  * Exit 0 promoted, 1 refused, 2 bad arguments.
  */
 @Command(name = "promote", mixinStandardHelpOptions = true,
@@ -58,6 +53,13 @@ public final class PromoteCommand implements Callable<Integer> {
             return 2;
         }
         Duration quiet = io.cairn.infra.config.Durations.parse("--quiet-for", quietFor);
+        RegionRole now = io.cairn.infra.runtime.RegionWatch.recordedRole(kafka);
+        if (now != RegionRole.STANDBY && !force) {
+            err.println("cairn promote: refused: " + (now == RegionRole.PRIMARY ? "this region is already the primary (" + TopicCatalog.REGION
+                    + " says so): nothing was changed" : "no standby runs against this Kafka (" + TopicCatalog.REGION + " names no role):"
+                    + " is this the standby region's cluster? (--force promotes anyway)"));
+            return 1;
+        }
         try (Admin admin = Admin.create(kafka)) {
             if (!force) {
                 Map<Integer, Long> before = TopicCatalog.endOffsets(admin, TopicCatalog.TENANT_LOG, Duration.ofSeconds(30));
@@ -70,16 +72,10 @@ public final class PromoteCommand implements Callable<Integer> {
                 }
             }
         }
-        Map<String, Object> p = new HashMap<>(kafka);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "cairn-promote");
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
-            var md = producer.send(new ProducerRecord<>(TopicCatalog.REGION, RegionRole.KEY, RegionRole.PRIMARY.encode())).get(30, TimeUnit.SECONDS);
-            out.println("cairn promote: this region is now the primary (" + TopicCatalog.REGION + " " + md.partition() + ":" + md.offset()
-                    + "); its edges take writes and its applier restarts as the primary within seconds."
-                    + " Bookmarks issued by the old primary region are not valid here.");
-        }
+        String at = io.cairn.infra.runtime.RegionWatch.record(kafka, RegionRole.PRIMARY);
+        out.println("cairn promote: this region is now the primary (" + TopicCatalog.REGION + " " + at
+                + "); its edges take writes and its applier restarts as the primary within seconds."
+                + " Bookmarks issued by the old primary region are not valid here.");
         return 0;
     }
 }

@@ -160,6 +160,8 @@ public final class CairnNode implements AutoCloseable {
             region = RegionWatch.start(kafkaClientProps, RegionRole.STANDBY, role -> {
                 if (role == RegionRole.PRIMARY) promoted();
             });
+            // Recorded, so that `cairn promote` can tell a standby from a primary (it refuses to "promote" a primary).
+            if (!region.recorded()) RegionWatch.record(kafkaClientProps, RegionRole.STANDBY);
             if (standby()) log.info("this region is a standby: the edge takes no writes and the applier appends nothing until promoted");
         }
         if (spec.applier() != null) applier = startApplier();

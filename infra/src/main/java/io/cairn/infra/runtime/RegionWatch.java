@@ -31,6 +31,7 @@ public final class RegionWatch implements AutoCloseable {
     private final Consumer<RegionRole> onChange;
     private final Thread thread;
     private volatile RegionRole role;
+    private volatile boolean recorded;
     private volatile boolean closed;
 
     private RegionWatch(KafkaConsumer<String, byte[]> consumer, RegionRole role, Consumer<RegionRole> onChange) {
@@ -88,6 +89,35 @@ public final class RegionWatch implements AutoCloseable {
         return role;
     }
 
+    /** Whether {@code cairn.region} held a role (else {@link #role} is the configured one). */
+    public boolean recorded() {
+        return recorded;
+    }
+
+    /**
+     * The role {@code cairn.region} holds now, read to its end; null when it holds none (no standby process ever
+     * ran against this cluster, and it was never promoted).
+     */
+    public static RegionRole recordedRole(Map<String, Object> kafkaClientProps) {
+        try (RegionWatch watch = start(kafkaClientProps, null, role -> { })) {
+            return watch.recorded() ? watch.role() : null;
+        }
+    }
+
+    /** Writes {@code role} to {@code cairn.region} (acks=all); returns where it landed, "partition:offset". */
+    public static String record(Map<String, Object> kafkaClientProps, RegionRole role) throws Exception {
+        Map<String, Object> p = new HashMap<>(kafkaClientProps);
+        p.put(org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "all");
+        p.put(org.apache.kafka.clients.producer.ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(org.apache.kafka.clients.producer.ProducerConfig.CLIENT_ID_CONFIG, "cairn-region-" + role.name().toLowerCase(java.util.Locale.ROOT));
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(p,
+                new org.apache.kafka.common.serialization.StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            var md = producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(TopicCatalog.REGION, RegionRole.KEY, role.encode()))
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS);
+            return md.partition() + ":" + md.offset();
+        }
+    }
+
     private void run() {
         try {
             while (!closed) {
@@ -105,6 +135,7 @@ public final class RegionWatch implements AutoCloseable {
     private void accept(ConsumerRecord<String, byte[]> r, boolean notify) {
         if (!RegionRole.KEY.equals(r.key())) return;
         RegionRole next = RegionRole.decode(r.value());
+        if (next != null) recorded = true;
         if (next == null || next == role) return;
         log.info("this region is now {} ({}:{})", next.name().toLowerCase(java.util.Locale.ROOT), TopicCatalog.REGION, r.offset());
         role = next;

@@ -105,6 +105,9 @@ class StandbyIT {
                 }
             });
             Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> acked.size() >= 200);
+            // Pointed at the wrong region, promote says so and changes nothing (it reported a failover that never happened).
+            assertThat(new CommandLine(new PromoteCommand()).execute("--bootstrap", primaryKafka.bootstrapServers(), "--quiet-for", "1s"))
+                    .as("cairn promote of the primary region").isEqualTo(1);
             // Its Kafka goes first: what the mirror had not fetched by then is what the standby never gets.
             long lostAt = System.currentTimeMillis();
             primaryKafka.close();

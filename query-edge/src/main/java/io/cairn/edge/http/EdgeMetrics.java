@@ -15,6 +15,10 @@ public final class EdgeMetrics {
     private final Supplier<String> scrape;
     private final Timer writes;
     private final Timer reads;
+    private final Counter damagedFiles;
+    private final Counter repairs;
+    private final Counter coldReads;
+    private final Counter thaws;
 
     public EdgeMetrics(MeterRegistry registry, PrometheusMeterRegistry prometheus) {
         this.registry = registry;
@@ -23,6 +27,13 @@ public final class EdgeMetrics {
                 .publishPercentileHistogram().register(registry);
         this.reads = Timer.builder("cairn.edge.read.latency").description("query requests, end to end")
                 .publishPercentileHistogram().register(registry);
+        // Registered at start, at 0: a counter that appears only at its first event starts at 1, and rate() or
+        // increase() never sees that event (operations.md alerts on the first damaged file).
+        this.damagedFiles = Counter.builder("cairn.edge.damaged.files").description("tenant files found damaged or missing by the edge")
+                .register(registry);
+        this.repairs = Counter.builder("cairn.edge.repairs").description("RepairTenant records the edge appended").register(registry);
+        this.coldReads = Counter.builder("cairn.edge.cold.reads").description("reads of cold tenants served from their snapshot").register(registry);
+        this.thaws = Counter.builder("cairn.edge.thaws").description("Thaw records the edge appended for reads of cold tenants").register(registry);
     }
 
     void request(String route, String method, int status) {
@@ -32,23 +43,22 @@ public final class EdgeMetrics {
 
     /** A tenant file found damaged or missing (by the check before serving, by SQLite while reading, or absent). */
     void damagedFile() {
-        Counter.builder("cairn.edge.damaged.files").description("tenant files found damaged or missing by the edge")
-                .register(registry).increment();
+        damagedFiles.increment();
     }
 
     /** A repair of a tenant's file asked of the applier. */
     void repairRequested() {
-        Counter.builder("cairn.edge.repairs").description("RepairTenant records the edge appended").register(registry).increment();
+        repairs.increment();
     }
 
     /** A read of a cold tenant served from its snapshot (a local copy), the tenant left cold. */
     void coldRead() {
-        Counter.builder("cairn.edge.cold.reads").description("reads of cold tenants served from their snapshot").register(registry).increment();
+        coldReads.increment();
     }
 
     /** A read found its tenant cold and asked the applier for a thaw. */
     void thawRequested() {
-        Counter.builder("cairn.edge.thaws").description("Thaw records the edge appended for reads of cold tenants").register(registry).increment();
+        thaws.increment();
     }
 
     /** Files checked before first being served, and the time those checks took. */

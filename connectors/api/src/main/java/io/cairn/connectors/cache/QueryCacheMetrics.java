@@ -26,6 +26,13 @@ public final class QueryCacheMetrics {
         stored = Counter.builder("cairn.query.cache.puts").tag("cache", cache).tag("result", "stored").register(registry);
         tooLarge = Counter.builder("cairn.query.cache.puts").tag("cache", cache).tag("result", "too_large").register(registry);
         putFailed = Counter.builder("cairn.query.cache.puts").tag("cache", cache).tag("result", "failed").register(registry);
+        // Every error series exists from the start, at 0: one that appeared at its first error would start at 1,
+        // and an alert on increase() would never see that error.
+        for (String op : new String[] {"get", "put"}) {
+            for (String cause : new String[] {"timeout", "unavailable"}) {
+                Counter.builder("cairn.query.cache.errors").tag("cache", cache).tag("op", op).tag("cause", cause).register(registry);
+            }
+        }
     }
 
     public void hit() {
