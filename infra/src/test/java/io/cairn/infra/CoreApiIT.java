@@ -59,6 +59,35 @@ class CoreApiIT {
         assertThat(info.body().path("size_bytes").asLong()).isPositive();
     }
 
+    /**
+     * A bookmark is a point on the tenant's partition, and a client that keeps one "last bookmark" sends another
+     * tenant's: the tenant's file stops at its own last record and never reached it, so the read waited its whole
+     * timeout and answered a retryable 504 (retried for ever). Once the copy is past the point it is served.
+     */
+    @Test
+    void aBookmarkOfAnotherTenantOnThePartitionIsServed() throws Exception {
+        Map<String, String> keys = new java.util.HashMap<>();
+        Map<String, String> firstOnPartition = new java.util.HashMap<>();
+        String quiet = null;
+        String busy = null;
+        for (int i = 0; i < 64 && quiet == null; i++) {
+            String tenant = "shared-" + i;
+            keys.put(tenant, stack.createTenant(tenant));
+            String partition = stack.post("/v1/tenants/" + tenant + "/execute", keys.get(tenant), "{\"sql\":\"CREATE TABLE t (n)\"}")
+                    .text("bookmark").split(":")[0];
+            String earlier = firstOnPartition.putIfAbsent(partition, tenant);
+            if (earlier != null) {
+                quiet = earlier;
+                busy = tenant;
+            }
+        }
+        assertThat(quiet).as("two tenants on one partition").isNotNull();
+        String later = stack.post("/v1/tenants/" + busy + "/execute", keys.get(busy), "{\"sql\":\"INSERT INTO t VALUES (1)\"}").text("bookmark");
+        Reply read = stack.post("/v1/tenants/" + quiet + "/query", keys.get(quiet), json(Map.of("sql", "SELECT count(*) FROM t",
+                "bookmark", later, "timeout_ms", 20_000)));
+        assertThat(read.status()).as(read.body().toString()).isEqualTo(200);
+    }
+
     @Test
     void aSnapshotWithoutASnapshotStoreIsNotSupported() throws Exception {
         stack.createTenant("nosnap");

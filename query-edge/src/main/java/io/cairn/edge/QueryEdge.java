@@ -123,8 +123,9 @@ public final class QueryEdge implements AutoCloseable {
                     scratch.subdir("cold-reads"), config.readLimits(), COLD_DOWNLOADS, COLD_COPY_BYTES,
                     config.maxResultRows(), config.maxResultBytes()));
             ReadCache readCache = options.keys() == null ? options.readCache() : options.readCache().sealedWith(options.keys());
-            QueryRunner primaryQueries = new QueryRunner(pool, directory::awaitApplied, config.maxResultRows(), config.maxResultBytes(),
-                    readCache);
+            CopyPositions.Reader hotPositions = track(resources, CopyPositions.reader(new TenantFiles(config.hotDir())));
+            QueryRunner primaryQueries = new QueryRunner(pool, directory::awaitApplied, (tenant, offset) -> heldThrough(hotPositions,
+                    directory, tenant, offset), config.maxResultRows(), config.maxResultBytes(), readCache);
             CopyTracker copies = track(resources, new CopyTracker(readCopies(config, options, readCache, pool, primaryQueries, resources), logEnds::ends,
                     COPY_REFRESH, metrics.registry()));
             for (ReadCopy c : copies.copies()) if (!c.primary()) directory.onDeleted(c.pool()::evict);
@@ -159,6 +160,17 @@ public final class QueryEdge implements AutoCloseable {
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
+        }
+    }
+
+    /** Whether the hot volume holds every record of {@code tenant} through {@code offset} ({@link QueryRunner.HeldThrough}). */
+    private static boolean heldThrough(CopyPositions.Reader positions, TenantDirectory directory, String tenant, long offset) {
+        var state = directory.tenant(tenant);
+        if (state.isEmpty()) return false;
+        try {
+            return positions.holds(state.get().getPartition(), tenant, offset + 1);
+        } catch (java.sql.SQLException e) {
+            return false; // the bookmark's own wait goes on
         }
     }
 
