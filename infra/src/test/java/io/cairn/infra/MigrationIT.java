@@ -243,13 +243,28 @@ class MigrationIT {
         assertThat(migrate(dir, "cli-a")).isEqualTo(2);
         assertThat(stack.get("/v1/migrations/cli", ADMIN).body().path("versions").size()).isEqualTo(3);
         java.nio.file.Files.move(dir.resolve("V4_add_note.sql"), dir.resolve("V4__add_note.sql"));
+
+        // A dry run tries the folder without registering it: V4, found broken (a typo), is fixed in place and tried again.
+        java.nio.file.Files.writeString(dir.resolve("V4__add_note.sql"), "ALTER TABLE itemz ADD COLUMN note TEXT;");
+        assertThat(migrate(dir, "cli-a", "--dry-run")).as("would fail").isEqualTo(1);
+        assertThat(stack.get("/v1/migrations/cli", ADMIN).body().path("versions").size()).as("nothing registered").isEqualTo(3);
+        java.nio.file.Files.writeString(dir.resolve("V4__add_note.sql"), "ALTER TABLE items ADD COLUMN note TEXT;");
+        assertThat(migrate(dir, "cli-a", "--dry-run")).isZero();
+        assertThat(stack.get("/v1/migrations/cli", ADMIN).body().path("versions").size()).isEqualTo(3);
+        Reply notDry = stack.post("/v1/migrations/cli/runs", ADMIN, "{\"tenants\":[\"cli-a\"],\"versions\":[{\"version\":4,\"sql\":\"SELECT 1\"}]}");
+        assertThat(notDry.errorCode()).as("versions are only tried").isEqualTo("invalid_request");
+        Reply changed = stack.post("/v1/migrations/cli/runs", ADMIN, "{\"dry_run\":true,\"tenants\":[\"cli-a\"],"
+                + "\"versions\":[{\"version\":3,\"sql\":\"CREATE TABLE other (x)\"}]}");
+        assertThat(changed.errorCode()).as("a registered version never changes").isEqualTo("version_conflict");
         assertThat(migrate(dir, "cli-a")).isZero();
         assertThat(stack.get("/v1/migrations/cli", ADMIN).body().path("versions").size()).isEqualTo(4);
     }
 
-    private static int migrate(Path dir, String tenants) {
-        return new picocli.CommandLine(new io.cairn.infra.cli.MigrateCommand()).execute("--set", "cli", "--dir", dir.toString(),
-                "--tenants", tenants, "--url", stack.url(), "--token", ADMIN);
+    private static int migrate(Path dir, String tenants, String... more) {
+        List<String> args = new java.util.ArrayList<>(List.of("--set", "cli", "--dir", dir.toString(), "--tenants", tenants, "--url", stack.url(),
+                "--token", ADMIN));
+        args.addAll(List.of(more));
+        return new picocli.CommandLine(new io.cairn.infra.cli.MigrateCommand()).execute(args.toArray(String[]::new));
     }
 
     @Test

@@ -65,7 +65,7 @@ public final class MigrateCommand implements Callable<Integer> {
     @Option(names = "--max-failure-rate", description = "Halt between waves when more than this share (0 to 1) of settled tenants failed.")
     Double maxFailureRate;
 
-    @Option(names = "--dry-run", description = "Run the versions on a sample of hot tenants and roll them back; report what would fail.")
+    @Option(names = "--dry-run", description = "Run the versions on a sample of hot tenants and roll them back; report what would fail. With --dir the files are tried without being registered.")
     boolean dryRun;
 
     @Mixin ApiOptions api;
@@ -75,13 +75,22 @@ public final class MigrateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!api.resolveToken("migrate", err)) return 2;
-        if (dir != null && !register()) return 2;
+        if (dir == null) return registerOnly ? 0 : run(null);
+        Map<Integer, Folder> folder = readFolder();
+        if (folder == null) return 2;
+        // A dry run tries the files without registering them: a registered version never changes, so one found
+        // broken here could not be fixed in place (its fix would have to be the next version).
+        if (dryRun && !registerOnly) return run(folder);
+        if (!register(folder)) return 2;
         if (registerOnly) return 0;
-        return run();
+        return run(null);
     }
 
-    /** Registers every file in version order; false (after saying why) when one was refused. */
-    private boolean register() throws IOException, InterruptedException {
+    /** One file of the folder: its description (from its name) and statements. */
+    private record Folder(Path file, String description, List<String> statements) {}
+
+    /** The folder's versions, read and checked whole; null (after saying why) when one is not right. */
+    private Map<Integer, Folder> readFolder() throws IOException {
         Map<Integer, Path> files = new TreeMap<>();
         List<String> misnamed = new java.util.ArrayList<>();
         try (Stream<Path> list = Files.list(dir)) {
@@ -92,7 +101,7 @@ public final class MigrateCommand implements Callable<Integer> {
                     if (name.toLowerCase(java.util.Locale.ROOT).endsWith(".sql")) misnamed.add(name);
                 } else if (files.put(Integer.parseInt(m.group(1)), p) != null) {
                     err.println("cairn migrate: two files for version " + m.group(1) + " in " + dir);
-                    return false;
+                    return null;
                 }
             }
         }
@@ -100,20 +109,20 @@ public final class MigrateCommand implements Callable<Integer> {
             // A file skipped in silence is a version the user believes applied: say so, apply nothing.
             err.println("cairn migrate: " + String.join(", ", misnamed) + " in " + dir + " not named V<n>__<description>.sql;"
                     + " rename or move them (only versioned files run: Flyway's repeatable R__ and undo U files are not supported)");
-            return false;
+            return null;
         }
         if (files.isEmpty()) {
             err.println("cairn migrate: no V<n>__<description>.sql files in " + dir);
-            return false;
+            return null;
         }
         // The whole folder is read and checked first: a gap or an empty file found after the first versions
         // were registered would leave the set half-registered from a folder the user must fix anyway.
-        Map<Integer, List<String>> versions = new TreeMap<>();
+        Map<Integer, Folder> versions = new TreeMap<>();
         int expected = 1;
         for (Map.Entry<Integer, Path> e : files.entrySet()) {
             if (e.getKey() != expected) {
                 err.println("cairn migrate: version " + expected + " is missing in " + dir + " (versions start at 1, without gaps)");
-                return false;
+                return null;
             }
             expected++;
             List<String> statements;
@@ -121,26 +130,30 @@ public final class MigrateCommand implements Callable<Integer> {
                 statements = SqlScript.split(Files.readString(e.getValue(), StandardCharsets.UTF_8));
             } catch (SqlRefusal r) {
                 err.println("cairn migrate: " + e.getValue().getFileName() + ": " + r.getMessage());
-                return false;
+                return null;
             }
             if (statements.isEmpty()) {
                 err.println("cairn migrate: " + e.getValue().getFileName() + " holds no statement");
-                return false;
+                return null;
             }
-            versions.put(e.getKey(), statements);
-        }
-        for (Map.Entry<Integer, List<String>> v : versions.entrySet()) {
-            Path file = files.get(v.getKey());
-            List<String> statements = v.getValue();
-            Matcher m = FILE.matcher(file.getFileName().toString());
+            Matcher m = FILE.matcher(e.getValue().getFileName().toString());
             m.matches();
-            ObjectNode body = JSON.createObjectNode().put("description", m.group(2).replace('_', ' '));
-            statements.forEach(body.putArray("statements")::add);
+            versions.put(e.getKey(), new Folder(e.getValue(), m.group(2).replace('_', ' '), statements));
+        }
+        return versions;
+    }
+
+    /** Registers every version in order; false (after saying why) when one was refused. */
+    private boolean register(Map<Integer, Folder> versions) throws IOException, InterruptedException {
+        for (Map.Entry<Integer, Folder> v : versions.entrySet()) {
+            Folder f = v.getValue();
+            ObjectNode body = JSON.createObjectNode().put("description", f.description());
+            f.statements().forEach(body.putArray("statements")::add);
             ApiOptions.Response r = call("PUT", "/v1/migrations/" + UrlPaths.segment(set) + "/versions/" + v.getKey(), body);
-            if (r.status() == 201) out.printf("registered  V%d %s (%d statements)%n", v.getKey(), m.group(2), statements.size());
-            else if (r.status() == 200) out.printf("unchanged   V%d %s%n", v.getKey(), m.group(2));
+            if (r.status() == 201) out.printf("registered  V%d %s (%d statements)%n", v.getKey(), f.description(), f.statements().size());
+            else if (r.status() == 200) out.printf("unchanged   V%d %s%n", v.getKey(), f.description());
             else {
-                err.printf("cairn migrate: %s refused: %d %s: %s%n", file.getFileName(), r.status(),
+                err.printf("cairn migrate: %s refused: %d %s: %s%n", f.file().getFileName(), r.status(),
                         r.body().path("error").path("code").asText(), TerminalText.safe(r.body().path("error").path("message").asText()));
                 return false;
             }
@@ -148,9 +161,15 @@ public final class MigrateCommand implements Callable<Integer> {
         return true;
     }
 
-    /** Starts the run, follows it, prints the table; the exit code. */
-    private int run() throws IOException, InterruptedException {
+    /** Starts the run (a dry run tries {@code tried}, unregistered, when not null), follows it, prints the table; the exit code. */
+    private int run(Map<Integer, Folder> tried) throws IOException, InterruptedException {
         ObjectNode body = JSON.createObjectNode();
+        if (tried != null) {
+            for (Map.Entry<Integer, Folder> v : tried.entrySet()) {
+                ObjectNode version = body.withArray("versions").addObject().put("version", v.getKey()).put("description", v.getValue().description());
+                v.getValue().statements().forEach(version.putArray("statements")::add);
+            }
+        }
         if (target != null) body.put("target_version", target);
         if (canary != null) body.put("canary", canary);
         if (waveSize != null) body.put("wave_size", waveSize);

@@ -44,7 +44,7 @@ final class MigrationRoutes {
     /** Failures a run's status lists in full; the counts cover all. */
     static final int MAX_LISTED_FAILURES = 100;
     /** The fields of a run's request ({@code POST /v1/migrations/{set}/runs}). */
-    private static final java.util.Set<String> RUN_FIELDS = java.util.Set.of("target_version", "tenants", "canary", "wave_size",
+    private static final java.util.Set<String> RUN_FIELDS = java.util.Set.of("target_version", "tenants", "canary", "wave_size", "versions",
             "max_failure_rate", "dry_run", "sample");
 
     private final EdgeServices s;
@@ -176,7 +176,13 @@ final class MigrationRoutes {
         JsonNode body = bodies.object(ctx, false);
         JsonFields.only(body, "", RUN_FIELDS);
         MigrationCatalog catalog = requireCatalog();
-        int latest = catalog.latest(set);
+        boolean dry = io.cairn.edge.json.JsonFlags.flag(body.get("dry_run"), "dry_run");
+        if (body.has("versions") && !dry) {
+            throw new ApiError(ErrorCode.INVALID_REQUEST, "\"versions\" are tried only in a dry run (\"dry_run\": true); register them"
+                    + " (PUT /v1/migrations/" + set + "/versions/{n}) to run them", null, Map.of("field", "versions"));
+        }
+        List<MigrationVersion> tried = io.cairn.edge.migrate.TriedVersions.parse(body.get("versions"), catalog, set);
+        int latest = tried.isEmpty() ? catalog.latest(set) : tried.getLast().getVersion();
         if (latest == 0) throw new ApiError(ErrorCode.NOT_FOUND, "no migration set '" + set + "': register its version 1 first");
         int target = body.has("target_version") ? integer(body, "target_version", 1, Integer.MAX_VALUE) : latest;
         if (target > latest) throw new ApiError(ErrorCode.NOT_FOUND, "set '" + set + "' has versions up to " + latest + ", not " + target);
@@ -189,10 +195,9 @@ final class MigrationRoutes {
             if (!r.isNumber() || r.asDouble() < 0 || r.asDouble() > 1) throw ApiError.invalidRequest("\"max_failure_rate\" must be a number from 0 to 1");
             maxFailureRate = r.asDouble();
         }
-        boolean dry = io.cairn.edge.json.JsonFlags.flag(body.get("dry_run"), "dry_run");
         s.requireLog();
         if (dry) {
-            dryRun(ctx, set, target, tenants, body.has("sample") ? integer(body, "sample", 1, MAX_DRY_RUN_SAMPLE) : DEFAULT_DRY_RUN_SAMPLE);
+            dryRun(ctx, set, target, tried, tenants, body.has("sample") ? integer(body, "sample", 1, MAX_DRY_RUN_SAMPLE) : DEFAULT_DRY_RUN_SAMPLE);
             return;
         }
         String runId = "run-" + Long.toString(System.currentTimeMillis(), 36) + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -214,8 +219,10 @@ final class MigrationRoutes {
     static final int MAX_DRY_RUN_SAMPLE = 1_000;
 
     /** Runs the versions on up to {@code sample} hot tenants of the list and rolls them back; answers what would fail. */
-    private void dryRun(Context ctx, String set, int target, List<String> tenants, int sample) throws InterruptedException {
-        List<MigrationVersion> versions = requireCatalog().upTo(set, target);
+    private void dryRun(Context ctx, String set, int target, List<MigrationVersion> tried, List<String> tenants, int sample)
+            throws InterruptedException {
+        List<MigrationVersion> versions = new ArrayList<>(requireCatalog().upTo(set, target));
+        for (MigrationVersion v : tried) if (v.getVersion() <= target) versions.add(v);
         List<String> picked = new ArrayList<>();
         for (String t : tenants) {
             TenantState st = s.directory().tenant(t).orElse(null);
