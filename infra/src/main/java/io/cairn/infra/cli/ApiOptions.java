@@ -48,9 +48,15 @@ public final class ApiOptions {
     record Response(int status, JsonNode body) {
         String errorLine() {
             return status + " " + io.cairn.infra.shell.TerminalText.safe(body.path("error").path("code").asText() + ": "
-                    + body.path("error").path("message").asText());
+                    + body.path("error").path("message").asText()) + (status == 401 && hint != null ? hint : "");
         }
     }
+
+    /**
+     * Said after a 401 when the token came from the data dir's file: a server started with CAIRN_ADMIN_TOKEN leaves
+     * that file as it was, with another token in it.
+     */
+    private static String hint;
 
     /** Resolves the token; false (after saying why on {@code err}) when there is none. */
     boolean resolveToken(String command, PrintStream err) throws IOException {
@@ -61,6 +67,7 @@ public final class ApiOptions {
                 return false;
             }
             token = Files.readString(file);
+            hint = " (the token came from " + file + "; was the server started with CAIRN_ADMIN_TOKEN? pass --token or set it here too)";
         }
         try {
             token = io.cairn.client.Cairn.credential(token);

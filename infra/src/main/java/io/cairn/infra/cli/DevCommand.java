@@ -140,6 +140,16 @@ public final class DevCommand implements Callable<Integer> {
         DevPorts ports = DevPorts.resolve(data, Map.of(DevPorts.Server.KAFKA, kafkaPort, DevPorts.Server.KAFKA_CONTROLLER,
                 kafkaControllerPort, DevPorts.Server.S3, s3Port, DevPorts.Server.DYNAMODB, dynamoPort, DevPorts.Server.REDIS, redisPort));
         ports.requireFree(port, embeddedRedisWanted);
+        if (!embeddedRedisWanted && redisUrl != null && !redisUrl.isBlank()) {
+            ConfigException.check(() -> {
+                try {
+                    return RedisQueryCacheConfig.fromUrl(redisUrl);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--redis (env CAIRN_REDIS_URL) " + redisUrl + ": " + e.getMessage() + ", or 'embedded'", e);
+                }
+            });
+        }
+        ports.keep(); // only ports of a start that got this far
 
         System.out.println("cairn: starting (data dir " + data + ")");
         Path kafkaLog = kafkaDir == null ? data.resolve("kafka") : kafkaDir.toAbsolutePath().normalize();

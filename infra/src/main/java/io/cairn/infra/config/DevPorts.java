@@ -44,14 +44,19 @@ public final class DevPorts {
     static final String FILE = "ports.properties";
 
     private final Map<Server, Integer> ports;
+    private final Path file;
+    private final Properties kept;
 
-    private DevPorts(Map<Server, Integer> ports) {
+    private DevPorts(Map<Server, Integer> ports, Path file, Properties kept) {
         this.ports = ports;
+        this.file = file;
+        this.kept = kept;
     }
 
     /**
      * Resolves every port: {@code requested} (flags or environment, 0 or absent for "not given"), else
-     * the data dir's kept ones, else a free one; keeps the result in the data dir.
+     * the data dir's kept ones, else a free one. {@link #keep} keeps them in the data dir once they proved free:
+     * a port tried once and refused as taken is not the "last one used".
      */
     public static DevPorts resolve(Path dataDir, Map<Server, Integer> requested) {
         Path file = dataDir.resolve(FILE);
@@ -73,11 +78,19 @@ public final class DevPorts {
                 out.put(s, port);
                 kept.setProperty(s.key, Integer.toString(port));
             }
-            Files.createDirectories(dataDir);
+            return new DevPorts(out, file, kept);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the dev ports in " + file, e);
+        }
+    }
+
+    /** Keeps these ports in the data dir, for the next start. */
+    public void keep() {
+        try {
+            Files.createDirectories(file.getParent());
             try (OutputStream o = Files.newOutputStream(file)) {
                 kept.store(o, "ports of ./cairn dev's embedded servers; kept so a restart finds the same addresses");
             }
-            return new DevPorts(out);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot keep the dev ports in " + file, e);
         }

@@ -251,6 +251,7 @@ class CairnConfigTest {
     @Test
     void devPortsAreKeptAcrossRestartsAndATakenOneNamesItsFlag() throws Exception {
         DevPorts first = DevPorts.resolve(dir, java.util.Map.of());
+        first.keep();
         DevPorts again = DevPorts.resolve(dir, java.util.Map.of());
         for (DevPorts.Server s : DevPorts.Server.values()) assertThat(again.port(s)).as(s.name()).isEqualTo(first.port(s));
         DevPorts moved = DevPorts.resolve(dir, java.util.Map.of(DevPorts.Server.S3, 1));
@@ -262,6 +263,10 @@ class CairnConfigTest {
                     .hasMessageContaining("port " + first.port(DevPorts.Server.KAFKA) + " for the Kafka broker is taken")
                     .hasMessageContaining("--kafka-port (env CAIRN_KAFKA_PORT)");
         }
+        // A port asked for once and refused as taken is not kept: the next start without it has the last one used.
+        DevPorts tried = DevPorts.resolve(dir, java.util.Map.of(DevPorts.Server.S3, 2));
+        assertThat(tried.port(DevPorts.Server.S3)).isEqualTo(2);
+        assertThat(DevPorts.resolve(dir, java.util.Map.of()).port(DevPorts.Server.S3)).isEqualTo(first.port(DevPorts.Server.S3));
     }
 
     @Test
