@@ -33,6 +33,13 @@ public record UsageCounts(long reads, long writes, long rowsRead, long bytesIn, 
                 bytesOut + o.bytesOut, statements + o.statements, rowsWritten + o.rowsWritten);
     }
 
+    /** Each figure the larger of the two. */
+    public UsageCounts atLeast(UsageCounts o) {
+        return new UsageCounts(Math.max(reads, o.reads), Math.max(writes, o.writes), Math.max(rowsRead, o.rowsRead),
+                Math.max(bytesIn, o.bytesIn), Math.max(bytesOut, o.bytesOut), Math.max(statements, o.statements),
+                Math.max(rowsWritten, o.rowsWritten));
+    }
+
     public UsageCounts withWrites(long newStatements, long newRowsWritten) {
         return new UsageCounts(reads, writes, rowsRead, bytesIn, bytesOut, newStatements, newRowsWritten);
     }
