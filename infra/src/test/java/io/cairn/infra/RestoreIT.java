@@ -145,6 +145,8 @@ class RestoreIT {
 
         Reply future = stack.post("/v1/tenants/rs-time/restore", ADMIN, "{\"time\":\"" + Instant.now().plusSeconds(3600) + "\"}");
         assertThat(future.errorCode()).isEqualTo("restore_out_of_range");
+        assertThat(future.body().path("error").has("earliest") && future.body().path("error").has("latest")).as("the range: " + future.body())
+                .isTrue();
     }
 
     @Test

@@ -413,8 +413,10 @@ final class MigrationRoutes {
 
     private static int versionParam(Context ctx) {
         try {
-            int v = Integer.parseInt(ctx.pathParam("version"));
-            if (v >= 1) return v;
+            String given = ctx.pathParam("version");
+            int v = Integer.parseInt(given);
+            // "03" is refused: one version has one name (a path that differs would be a second key for it in caches and logs).
+            if (v >= 1 && given.equals(Integer.toString(v))) return v;
         } catch (NumberFormatException e) {
             // below
         }

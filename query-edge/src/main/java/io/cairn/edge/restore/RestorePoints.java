@@ -180,7 +180,10 @@ public final class RestorePoints {
             throw ApiError.invalidRequest("\"time\" must be an ISO-8601 instant such as \"2026-11-30T10:15:00Z\"");
         }
         if (t.isAfter(clock.instant())) {
-            throw new ApiError(ErrorCode.RESTORE_OUT_OF_RANGE, "\"time\" " + t + " is in the future");
+            Range range = range(st); // the range too, as for a point before it: api.md promises earliest and latest
+            throw new ApiError(ErrorCode.RESTORE_OUT_OF_RANGE, "\"time\" " + t + " is in the future; tenant '" + st.getTenant()
+                    + "' can be restored from " + range.earliest() + " to " + range.latest(), null,
+                    Map.of("earliest", range.earliest().toString(), "latest", range.latest().toString()));
         }
         // Instant reaches a billion years either way, epoch milliseconds ~292 million: before 1970 no record
         // was appended, so such a time names the point before the partition's first record.

@@ -50,6 +50,12 @@ public final class ParameterBinder {
         for (int i = 0; i < slots.size(); i++) {
             if (byName.isEmpty() || slots.get(i) == null) positionalSlots.add(i);
         }
+        if (pos.isEmpty() && byName.isEmpty() && !slots.isEmpty()) {
+            List<String> shown = new ArrayList<>();
+            for (int i = 0; i < slots.size() && shown.size() < 5; i++) shown.add(slots.get(i) == null ? "?" + (i + 1) : slots.get(i));
+            throw invalid("the statement has " + slots.size() + " parameter slot(s) (" + String.join(", ", shown) + (slots.size() > 5 ? ", ..." : "")
+                    + ") and no value was given: send \"params\" (an array in slot order, or an object by name)");
+        }
         if (pos.size() != positionalSlots.size()) {
             throw invalid("expected " + positionalSlots.size() + " positional value(s), got " + pos.size()
                     + (byName.isEmpty() ? "" : " (named values fill the named slots)"));

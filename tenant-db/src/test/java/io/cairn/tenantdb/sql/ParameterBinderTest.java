@@ -90,6 +90,11 @@ class ParameterBinderTest {
     }
 
     @Test
+    void aStatementWithSlotsAndNoValuesSaysToSendParams() throws Exception {
+        refused("SELECT :name, ?", null, null, "the statement has 2 parameter slot(s) (:name, ?2) and no value was given");
+    }
+
+    @Test
     void refusesTooFewPositionalValues() throws Exception {
         refused("SELECT ?, ?", List.of(1), null, "expected 2 positional value(s), got 1");
     }
