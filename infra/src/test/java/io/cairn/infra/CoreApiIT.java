@@ -88,6 +88,28 @@ class CoreApiIT {
         assertThat(read.status()).as(read.body().toString()).isEqualTo(200);
     }
 
+    /** A body trickling in below 1 KiB/s is answered 408 once the grace is over, not held for minutes. */
+    @Test
+    void aBodyTricklingInBelowTheMinimumRateIsAnswered408() throws Exception {
+        String key = stack.createTenant("trickle");
+        java.net.URI base = java.net.URI.create(stack.url());
+        try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(30_000);
+            var out = socket.getOutputStream();
+            out.write(("POST /v1/tenants/trickle/execute HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key + "\r\nContent-Type: application/json"
+                    + "\r\nContent-Length: 4000\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            StringBuilder answer = new StringBuilder();
+            var in = socket.getInputStream();
+            for (int i = 0; i < 300 && in.available() == 0; i++) {
+                out.write(' ');
+                out.flush();
+                java.util.concurrent.locks.LockSupport.parkNanos(java.time.Duration.ofMillis(100).toNanos()); // the client's pace
+            }
+            for (int c; (c = in.read()) != -1 && answer.length() < 400; ) answer.append((char) c);
+            assertThat(answer.toString()).startsWith("HTTP/1.1 408").contains("request_timeout");
+        }
+    }
+
     @Test
     void aSnapshotWithoutASnapshotStoreIsNotSupported() throws Exception {
         stack.createTenant("nosnap");

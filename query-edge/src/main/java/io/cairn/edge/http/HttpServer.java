@@ -53,7 +53,7 @@ public final class HttpServer implements AutoCloseable {
     public static HttpServer start(EdgeServices services) {
         int largest = services.config().maxRequestBytes();
         RequestBodies bodies = new RequestBodies(largest, new BodyBudget(Math.max(largest, services.config().http().maxBodyBytesPerTenant()),
-                Math.max(largest, services.config().http().maxLargeBodyBytes())));
+                Math.max(largest, services.config().http().maxLargeBodyBytes())), services.config().http().minRequestBytesPerSecond());
         AdminRoutes admin = new AdminRoutes(services, bodies, new RestoreRoutes(services, bodies));
         DataRoutes data = new DataRoutes(services, bodies);
         OpsRoutes ops = new OpsRoutes(services);

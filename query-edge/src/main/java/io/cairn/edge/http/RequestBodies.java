@@ -21,10 +21,17 @@ final class RequestBodies {
 
     private final int maxBytes;
     private final BodyBudget budget;
+    private final long minBytesPerSecond;
 
-    RequestBodies(int maxBytes, BodyBudget budget) {
+    RequestBodies(int maxBytes, BodyBudget budget, long minBytesPerSecond) {
         this.maxBytes = maxBytes;
         this.budget = budget;
+        this.minBytesPerSecond = minBytesPerSecond;
+    }
+
+    /** The request's body as a stream held to the edge's minimum rate ({@link MinimumRate}). */
+    InputStream stream(Context ctx) throws IOException {
+        return MinimumRate.of(ctx.req().getInputStream(), minBytesPerSecond, ctx.req().getContentLengthLong());
     }
 
     /**
@@ -86,7 +93,7 @@ final class RequestBodies {
     }
 
     private byte[] read(Context ctx) {
-        try (InputStream in = ctx.req().getInputStream()) {
+        try (InputStream in = stream(ctx)) {
             long declared = ctx.req().getContentLengthLong();
             if (declared > maxBytes) {
                 drain(in);

@@ -113,8 +113,13 @@ final class RestoreRoutes {
         Path dir = Files.createTempDirectory(s.config().scratchDir(), "cairn-import-");
         try {
             ImportedFile.Checked file;
-            try (var body = ctx.req().getInputStream()) {
+            try (var body = bodies.stream(ctx)) {
                 file = ImportedFile.read(body, format.equals("sql"), s.config().readLimits().maxDatabaseBytes(), dir);
+            } catch (IOException e) {
+                if (RequestBodies.tooSlow(e)) {
+                    throw new ApiError(ErrorCode.REQUEST_TIMEOUT, "the import's body came in slower than the edge's minimum rate, or stopped; send it again");
+                }
+                throw e;
             }
             String id = UUID.randomUUID().toString();
             long deadline = System.nanoTime() + restoreWait().toNanos();
