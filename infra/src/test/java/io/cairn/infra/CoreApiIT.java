@@ -228,6 +228,16 @@ class CoreApiIT {
         assertThat(stack.post("/v1/tenants/keys-b/query", writeOnly, "{\"sql\":\"SELECT 1\"}").status()).isEqualTo(403);
         assertThat(stack.post("/v1/tenants/keys-b/query", b, "{\"sql\":\"SELECT count(*) FROM secret\"}").body().path("rows").get(0).get(0).asInt())
                 .as("nothing of the refused batches applied").isEqualTo(1);
+
+        // Nor through a trigger's RAISE, whose message is made of the data: the code and statement, not the text.
+        assertThat(stack.post("/v1/tenants/keys-b/execute", writeOnly, "{\"statements\":[{\"sql\":\"CREATE TABLE probe (p)\"},"
+                + "{\"sql\":\"CREATE TRIGGER leak BEFORE INSERT ON probe BEGIN SELECT RAISE(ABORT, (SELECT 'dump: ' || group_concat(s) FROM secret));"
+                + " END\"}]}").status()).isEqualTo(200);
+        Reply raised = stack.post("/v1/tenants/keys-b/execute", writeOnly, "{\"sql\":\"INSERT INTO probe VALUES (1)\"}");
+        assertThat(raised.errorCode()).isEqualTo("sql_error");
+        assertThat(raised.body().path("error").path("message").asText()).as(raised.body().toString()).doesNotContain("dump").contains("withheld");
+        Reply readable = stack.post("/v1/tenants/keys-b/execute", b, "{\"sql\":\"INSERT INTO probe VALUES (1)\"}");
+        assertThat(readable.body().path("error").path("message").asText()).as("a key that may read gets the text").contains("dump: x");
     }
 
     @Test

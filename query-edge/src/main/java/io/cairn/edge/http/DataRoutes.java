@@ -67,7 +67,8 @@ final class DataRoutes {
 
     private void executeTimed(Context ctx) throws InterruptedException {
         String tenant = EdgeServices.tenantParam(ctx);
-        Authenticator.requireTenantAccess(s.principal(ctx), tenant, Scope.WRITE);
+        io.cairn.edge.auth.Principal who = s.principal(ctx);
+        Authenticator.requireTenantAccess(who, tenant, Scope.WRITE);
         TenantState state = s.existing(tenant);
         if (!waitForOutcome(ctx.queryParam("wait"))) {
             Bookmark b = s.gateway().append(command(ctx, tenant, state), s.config().writeTimeout());
@@ -85,6 +86,7 @@ final class DataRoutes {
         org.slf4j.MDC.put("bookmark", pending.bookmark().toString());
         Submitted done = s.gateway().await(pending);
         if (!done.timedOut() && done.outcome().getIdempotentReplay()) ctx.header("Idempotent-Replayed", "true");
+        if (!done.timedOut()) withholdRaised(done.outcome(), who);
         CommandResult outcome;
         try {
             outcome = Outcomes.successOrThrow(done, done.bookmark());
@@ -98,6 +100,17 @@ final class DataRoutes {
         out.put("bookmark", done.bookmark().toString());
         int sent = Responses.json(ctx, 200, out);
         s.access().write(tenant, state.getCreatedOffset(), RequestBodies.bodyBytes(ctx), sent);
+    }
+
+    /**
+     * A trigger's RAISE message is text the tenant's own SQL made, from its data (RAISE(ABORT, (SELECT group_concat(secret)
+     * FROM s))): a key without the read scope gets its error code and statement, not the text, as it gets no rows.
+     */
+    private static void withholdRaised(io.cairn.topics.avro.CommandResult outcome, io.cairn.edge.auth.Principal who) {
+        if (outcome.getOk() || outcome.getError() == null || !outcome.getError().getRaised()) return;
+        if (who instanceof io.cairn.edge.auth.Principal.TenantKey key && !key.scopes().contains(Scope.READ)) {
+            outcome.getError().setMessage("a trigger refused the write (RAISE); its message is withheld from a key without the read scope");
+        }
     }
 
     /** The write the body asks for, read and checked; the log must be reachable. */

@@ -97,7 +97,9 @@ final class BatchExecutor {
                     }
                     String exhausted = code == ErrorCode.SQL_ERROR || code == ErrorCode.STATEMENT_TIMEOUT ? null : exhaustedAutoincrement(db, e);
                     if (exhausted != null) return failed(ErrorCode.SQL_ERROR, exhausted, i);
-                    return failed(code, message(e, capped), i);
+                    Outcome.Failed f = failed(code, message(e, capped), i);
+                    boolean raised = e instanceof org.sqlite.SQLiteException se && se.getResultCode() == org.sqlite.SQLiteErrorCode.SQLITE_CONSTRAINT_TRIGGER;
+                    return raised ? new Outcome.Failed(f.code(), f.message(), f.statement(), true) : f;
                 }
             }
             return new Outcome.Applied(results);

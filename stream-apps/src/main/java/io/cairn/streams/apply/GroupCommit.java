@@ -293,7 +293,7 @@ final class GroupCommit {
             b.setResults(p.applied().results());
         } else {
             b.setError(CommandError.newBuilder().setCode(p.failed().code().wire()).setMessage(p.failed().message())
-                    .setStatement(p.failed().statement()).build());
+                    .setStatement(p.failed().statement()).setRaised(p.failed().raised()).build());
         }
         return b.build();
     }

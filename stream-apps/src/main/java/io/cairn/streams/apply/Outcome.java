@@ -13,8 +13,14 @@ sealed interface Outcome {
      * The command had no effect on the tenant's data (its position still advances, so it is not retried).
      *
      * @param statement index of the failing statement, or null
+     * @param raised the message is a trigger's RAISE, text the tenant's own SQL made from its data (the edge
+     *     withholds it from a key without the read scope)
      */
-    record Failed(ErrorCode code, String message, Integer statement) implements Outcome {}
+    record Failed(ErrorCode code, String message, Integer statement, boolean raised) implements Outcome {
+        Failed(ErrorCode code, String message, Integer statement) {
+            this(code, message, statement, false);
+        }
+    }
 
     /**
      * A write whose Idempotency-Key was seen before: nothing was applied again, and {@code first} is
