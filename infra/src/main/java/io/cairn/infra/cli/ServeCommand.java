@@ -105,7 +105,13 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("cairn: warning: no encryption section in the config: tenant data travels on Kafka and sits in snapshots"
                     + " unencrypted, and deleting a tenant cannot erase its log records (docs/security.md)");
         }
-        CairnNode node = CairnNode.start(spec, config.kafka().clientProperties(), registry);
+        CairnNode node;
+        try {
+            node = CairnNode.start(spec, config.kafka().clientProperties(), registry);
+        } catch (CairnNode.KafkaUnreachable e) {
+            System.err.println("cairn serve: " + e.getMessage());
+            return 1;
+        }
         io.cairn.infra.metrics.EmfReporter emf = config.metrics() != null && config.metrics().emf() != null
                 ? new io.cairn.infra.metrics.EmfReporter(registry, config.metrics().emf()).start() : null;
         System.out.println("cairn: serving" + (edge != null ? " on port " + node.httpPort() : "") + " with roles " + config.roles());

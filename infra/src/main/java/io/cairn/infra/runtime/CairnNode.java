@@ -134,6 +134,13 @@ public final class CairnNode implements AutoCloseable {
     private volatile TieringJob tiering;
     private RegionWatch region;
 
+    /** The cluster named by the configuration did not answer: a setting or the network, not a defect. */
+    public static final class KafkaUnreachable extends IllegalStateException {
+        KafkaUnreachable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     private CairnNode(Spec spec, Map<String, Object> kafkaClientProps, MeterRegistry registry) {
         this.spec = spec;
         this.kafkaClientProps = kafkaClientProps;
@@ -141,9 +148,15 @@ public final class CairnNode implements AutoCloseable {
     }
 
     public static CairnNode start(Spec spec, Map<String, Object> kafkaClientProps, MeterRegistry registry) throws Exception {
+        Object bootstrap = kafkaClientProps.get("bootstrap.servers");
+        log.info("connecting to Kafka at {} (kafka.bootstrap_servers)", bootstrap);
         try (Admin admin = Admin.create(kafkaClientProps)) {
             List<String> created = TopicCatalog.ensureTopics(admin, spec.partitions(), spec.replicationFactor(), Duration.ofSeconds(60));
             if (!created.isEmpty()) log.info("created topics {}", created);
+        } catch (java.util.concurrent.TimeoutException | IllegalStateException e) {
+            // Named: the bare client error ("Timed out waiting for a node assignment") said neither what nor where.
+            throw new KafkaUnreachable("Kafka at " + bootstrap + " (kafka.bootstrap_servers) did not answer within 60 s ("
+                    + e.getMessage() + "); check the address, the network and the cluster's security settings (kafka.*)", e);
         }
         CairnNode node = new CairnNode(spec, kafkaClientProps, registry);
         try {
