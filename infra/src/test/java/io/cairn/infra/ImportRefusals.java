@@ -40,6 +40,11 @@ final class ImportRefusals {
         assertThat(runaway.status()).as("a script's runaway statement stops at the size limit: " + runaway.body()).isEqualTo(413);
         assertThat(runaway.body().path("error").path("statement").asInt()).isEqualTo(1);
         assertThat(stack.call("POST", "/v1/tenants/" + tenant + "/import", key, "x").status()).as("only an admin imports").isEqualTo(403);
+        // curl --data-binary @dump.sql without a Content-Type sends a form: refused naming the types, not read as a SQLite file.
+        Reply form = stack.call("POST", "/v1/tenants/" + tenant + "/import", TestStack.ADMIN, "CREATE TABLE t (a);",
+                java.util.Map.of("Content-Type", "application/x-www-form-urlencoded"));
+        assertThat(form.status()).as(form.body().toString()).isEqualTo(415);
+        assertThat(form.body().path("error").path("message").asText()).contains("application/sql");
         assertThat(stack.checksum(tenant, key)).isEqualTo(kept);
     }
 }

@@ -103,7 +103,7 @@ final class RestoreRoutes {
         Authenticator.requireAdmin(s.principal(ctx));
         String tenant = EdgeServices.tenantParam(ctx);
         String format = ctx.queryParam("format");
-        if (format == null) format = String.valueOf(ctx.contentType()).startsWith("application/sql") ? "sql" : "sqlite";
+        if (format == null) format = importFormat(ctx.contentType());
         if (!format.equals("sqlite") && !format.equals("sql")) throw ApiError.invalidRequest("\"format\" must be sqlite or sql");
         var store = s.requireSnapshots();
         s.requireLog();
@@ -154,6 +154,21 @@ final class RestoreRoutes {
 
     /** The point a fork's {@code "from": {"tenant", "bookmark"|"time"}} names (neither: the source's newest content). */
     record ForkSource(String tenant, RestorePoints.Point point) {}
+
+    /**
+     * The format an import's Content-Type names: {@code application/sql} a SQL dump; {@code application/vnd.sqlite3},
+     * {@code application/octet-stream} or none a SQLite file. Any other (curl's default form type for {@code --data-binary})
+     * is 415: read as a SQLite file, a dump sent so was refused as "not a SQLite database", which said nothing of the cause.
+     */
+    static String importFormat(String contentType) {
+        String type = contentType == null ? "" : contentType.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT);
+        return switch (type) {
+            case "application/sql" -> "sql";
+            case "", "application/vnd.sqlite3", "application/x-sqlite3", "application/octet-stream" -> "sqlite";
+            default -> throw new ApiError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "an import is a SQLite file (Content-Type: application/vnd.sqlite3)"
+                    + " or a SQL dump (Content-Type: application/sql), not " + type + "; or name it with ?format=sqlite|sql");
+        };
+    }
 
     ForkSource forkSource(JsonNode from) throws InterruptedException {
         if (!from.isObject()) throw ApiError.invalidRequest("\"from\" must be an object: {\"tenant\": \"acme\", \"bookmark\" or \"time\"}");
