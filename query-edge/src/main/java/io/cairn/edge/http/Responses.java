@@ -98,8 +98,17 @@ final class Responses {
         }
     }
 
-    /** {@code {"error":{"code","message","statement"?,...extra}}} with the error's status. */
+    /**
+     * {@code {"error":{"code","message","statement"?,...extra}}} with the error's status; every retriable code
+     * ({@code too_many_requests}, {@code unavailable}, {@code storage_full}, {@code bookmark_timeout}, ...) with a
+     * {@code Retry-After} (5 s for a full disk or a standby, else 1 s), which clients honour (docs/clients.md).
+     * Never on {@code write_timeout}: the write is in the log, and sent again without an Idempotency-Key it applies twice.
+     */
     static void error(Context ctx, ApiError e) {
+        if (e.code().retriable() && ctx.res().getHeader("Retry-After") == null) {
+            boolean slow = e.code() == io.cairn.topics.ErrorCode.STORAGE_FULL || e.code() == io.cairn.topics.ErrorCode.STANDBY_READ_ONLY;
+            ctx.header("Retry-After", slow ? "5" : "1");
+        }
         json(ctx, e.status(), errorBody(e));
     }
 

@@ -103,6 +103,14 @@ class MalformedRequestTest {
         if (says != null) assertThat(error.path("message").asText()).as(what).contains(says);
     }
 
+    /** A retriable error says when to retry: here the edge has no Kafka, so an authenticated route is 503 unavailable. */
+    @org.junit.jupiter.api.Test
+    void aRetriableErrorSaysWhenToRetry() throws Exception {
+        String answer = send("GET /v1/tenants/fx HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer malformed-request-test-token\r\n\r\n");
+        assertThat(answer).startsWith("HTTP/1.1 503 ");
+        assertThat(answer.substring(0, answer.indexOf("\r\n\r\n")).toLowerCase(java.util.Locale.ROOT)).contains("\r\nretry-after: 1\r\n");
+    }
+
     private String send(String request) throws Exception {
         try (Socket s = new Socket("127.0.0.1", edge.port())) {
             s.setSoTimeout(5_000);
