@@ -38,6 +38,12 @@ import software.amazon.awssdk.services.s3.S3Client;
  * bench/RESULTS.md, issue 11).
  */
 final class BenchStack implements AutoCloseable {
+    /**
+     * The load generator is one client address with thousands of connections, as a load balancer is: the edge's
+     * limit per address (512, for clients that connect directly) is off here, as behind a balancer.
+     */
+    static final EdgeConfig.HttpLimits ONE_CLIENT_ADDRESS = EdgeConfig.HttpLimits.DEFAULTS.withMaxConnectionsPerAddress(0);
+
     static final String SNAPSHOT_BUCKET = "cairn-snapshots";
     static final String ADMIN_TOKEN = "bench-admin-token-0123456789";
 
@@ -100,7 +106,7 @@ final class BenchStack implements AutoCloseable {
             // Encrypted, as ./cairn dev is: every tenant's writes and snapshots sealed with its data key.
             TenantKeys keys = EncryptionSettings.keys(dataDir.resolve("kek.keys"), dataDir.resolve("keys"), registry);
             CairnNode node = CairnNode.start(new CairnNode.Spec(ApplierConfig.primary(hot),
-                            EdgeConfig.defaults(ADMIN_TOKEN, hot).withPort(0), settings.partitions(), (short) 1)
+                            EdgeConfig.defaults(ADMIN_TOKEN, hot).withPort(0).withHttp(ONE_CLIENT_ADDRESS), settings.partitions(), (short) 1)
                             .withControlPlane(null, store)
                             .withSnapshots(snapshotDir == null ? new S3SnapshotStore(s3Client, S3SnapshotConfig.of(SNAPSHOT_BUCKET))
                                     : new LocalSnapshotStore(snapshotDir))
@@ -166,7 +172,7 @@ final class BenchStack implements AutoCloseable {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         CairnNode applier = CairnNode.start(new CairnNode.Spec(config, null, KafkaSettings.embedded(kafka.bootstrapServers()).partitions(),
                 (short) 1).withEncryption(keys), kafkaClientProps, registry);
-        CairnNode edge = CairnNode.start(new CairnNode.Spec(null, EdgeConfig.defaults(ADMIN_TOKEN, hotDir).withPort(0),
+        CairnNode edge = CairnNode.start(new CairnNode.Spec(null, EdgeConfig.defaults(ADMIN_TOKEN, hotDir).withPort(0).withHttp(ONE_CLIENT_ADDRESS),
                 KafkaSettings.embedded(kafka.bootstrapServers()).partitions(), (short) 1)
                 .withEdgeOptions(io.cairn.edge.EdgeOptions.defaults().withCopies(List.of(io.cairn.edge.read.ReadCopy.Spec.replica("bench-replica", dir))))
                 .withEncryption(keys), kafkaClientProps, registry);

@@ -95,6 +95,11 @@ public final class DevCommand implements Callable<Integer> {
                     + " Default: ${DEFAULT-VALUE}.")
     String coldAfter;
 
+    @Option(names = "--max-connections-per-address", defaultValue = "${env:CAIRN_MAX_CONNECTIONS_PER_ADDRESS:-512}",
+            description = "Connections one client address may hold of the edge's 4,096 (env CAIRN_MAX_CONNECTIONS_PER_ADDRESS); 0: no limit,"
+                    + " for a load test or a proxy on one address. Default: ${DEFAULT-VALUE}.")
+    int maxConnectionsPerAddress;
+
     @Option(names = "--redis-port", defaultValue = "${env:CAIRN_REDIS_PORT:-0}",
             description = "Port of the Redis --redis embedded starts (env CAIRN_REDIS_PORT). Default: the last one used, else a free one.")
     int redisPort;
@@ -134,7 +139,8 @@ public final class DevCommand implements Callable<Integer> {
         DataDirLock.acquire(data);
         AdminToken.Resolved token = AdminToken.resolve(data, System.getenv("CAIRN_ADMIN_TOKEN"));
         Path hot = data.resolve("hot");
-        EdgeConfig edgeConfig = ConfigException.check(() -> EdgeConfig.defaults(token.token(), hot).withPort(port));
+        EdgeConfig edgeConfig = ConfigException.check(() -> EdgeConfig.defaults(token.token(), hot).withPort(port)
+                .withHttp(EdgeConfig.HttpLimits.DEFAULTS.withMaxConnectionsPerAddress(maxConnectionsPerAddress)));
         TieringConfig tiering = ConfigException.check(() -> devTiering(Durations.parse("--cold-after", coldAfter)));
         boolean embeddedRedisWanted = "embedded".equals(redisUrl);
         DevPorts ports = DevPorts.resolve(data, Map.of(DevPorts.Server.KAFKA, kafkaPort, DevPorts.Server.KAFKA_CONTROLLER,

@@ -65,7 +65,10 @@ public final class ServeCommand implements Callable<Integer> {
                 throw new ConfigException("http_port " + config.httpPort() + " is taken; stop what holds it, or set another http_port in " + configFile);
             }
             AdminToken.Resolved token = AdminToken.resolve(config.dataPath(), System.getenv("CAIRN_ADMIN_TOKEN"));
-            edge = EdgeConfig.defaults(token.token(), hot).withPort(config.httpPort());
+            // Served behind a load balancer, whose few addresses carry every client: no limit per client address there
+            // (the balancer limits its clients); ./cairn dev, where clients connect directly, keeps 512.
+            edge = EdgeConfig.defaults(token.token(), hot).withPort(config.httpPort())
+                    .withHttp(EdgeConfig.HttpLimits.DEFAULTS.withMaxConnectionsPerAddress(0));
             edge = edge.withReadLimits(edge.readLimits().withMinFreeTempBytes(config.minFreeTempBytes()));
         }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
