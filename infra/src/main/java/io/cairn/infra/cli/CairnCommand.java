@@ -80,6 +80,9 @@ public final class CairnCommand implements Runnable {
         String what = switch (e) {
             case java.nio.file.NoSuchFileException x -> "no such file or folder";
             case java.nio.file.AccessDeniedException x -> "permission denied";
+            case java.nio.file.FileAlreadyExistsException x when e.getFile() != null
+                    && java.nio.file.Files.exists(java.nio.file.Path.of(e.getFile()))
+                    && !java.nio.file.Files.isDirectory(java.nio.file.Path.of(e.getFile())) -> "a file is there, where a folder is needed";
             case java.nio.file.FileAlreadyExistsException x -> "already exists";
             case java.nio.file.NotDirectoryException x -> "not a folder";
             default -> e.getReason() == null ? "cannot be used" : e.getReason();

@@ -40,11 +40,37 @@ final class SecretArguments {
     static int handle(CommandLine.ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();
         PrintWriter err = cmd.getErr();
+        String variable = fromEnvironment(ex, args);
+        if (variable != null) {
+            // The value came from the environment, not the command line: name the variable, not the usage.
+            err.println(redact(ex.getMessage(), args, cmd.getCommandSpec()) + ", taken from the environment variable " + variable
+                    + ": fix it or unset it");
+            err.flush();
+            return cmd.getCommandSpec().exitCodeOnInvalidInput();
+        }
         err.println(redact(ex.getMessage(), args, cmd.getCommandSpec()));
         if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, err)) cmd.usage(err);
         err.flush();
         return cmd.getCommandSpec().exitCodeOnInvalidInput();
     }
+
+    /**
+     * The environment variable an option's refused value came from ({@code CAIRN_HTTP_PORT} for {@code --port}
+     * when its default is {@code ${env:CAIRN_HTTP_PORT:-8080}}), or null when the option was on the command line.
+     */
+    static String fromEnvironment(CommandLine.ParameterException ex, String[] args) {
+        if (!(ex.getArgSpec() instanceof CommandLine.Model.OptionSpec option) || option.defaultValueString(false) == null) return null;
+        java.util.regex.Matcher env = ENV_DEFAULT.matcher(option.defaultValueString(false));
+        if (!env.find()) return null; // off the command line, an option takes its default, valid unless its variable was set
+        for (String a : args) {
+            for (String name : option.names()) {
+                if (a.equals(name) || a.startsWith(name + "=")) return null;
+            }
+        }
+        return env.group(1);
+    }
+
+    private static final Pattern ENV_DEFAULT = Pattern.compile("\\$\\{env:([A-Za-z0-9_]+)");
 
     private static boolean mayBeSecret(String option, CommandLine.Model.CommandSpec spec) {
         if (spec.findOption(option) == null) return true;

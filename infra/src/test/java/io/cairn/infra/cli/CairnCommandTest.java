@@ -126,6 +126,29 @@ class CairnCommandTest {
     }
 
     @Test
+    void aDataDirThatIsAFileSaysSo() throws Exception {
+        Path file = Files.writeString(dir.resolve("data"), "not a folder");
+        Ran ran = run("dev", "--data-dir", file.toString(), "--port", "0");
+        assertThat(ran.code).isEqualTo(2);
+        assertThat(ran.err.strip()).isEqualTo("cairn dev: a file is there, where a folder is needed: " + file);
+    }
+
+    @Test
+    void aBadValueFromAnEnvironmentVariableNamesTheVariableInOneLine() throws Exception {
+        // picocli reads ${env:...} itself, so the variable is set the only way there is: in a process of its own.
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), CairnCommand.class.getName(), "dev", "--data-dir", dir.resolve("d").toString())
+                .redirectErrorStream(true);
+        pb.environment().put("CAIRN_HTTP_PORT", "abc");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).isEqualTo(2);
+        assertThat(out.lines().filter(l -> !l.startsWith("WARNING")).toList()).containsExactly(
+                "Invalid value for option '--port': 'abc' is not an int, taken from the environment variable CAIRN_HTTP_PORT: fix it or unset it");
+        assertThat(run("dev", "--port", "abc").err).startsWith("Invalid value for option '--port': 'abc' is not an int" + System.lineSeparator() + "Usage:");
+    }
+
+    @Test
     void aRefusedCommandLineNeverRepeatsATokenOrAKey() {
         String token = "cairn_admin_v2XooRETZntdfq0saojF172fHEFjZDrY4x3elu3la3I";
         String key = "cairn_af8cbd0c6aa20c99_tvGZfRKqarN4vU3DuSapQ-ciaZP1G1CLxiQz3Sr29i0";
