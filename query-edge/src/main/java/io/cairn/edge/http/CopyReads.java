@@ -25,7 +25,9 @@ import java.util.StringJoiner;
  * <li><b>session</b> (a bookmark): the first copy that already holds the bookmark; else the first copy, waited
  *     for. Bookmarks never go backwards, whichever copy serves.
  * <li><b>eventual</b>: the first copy within {@code max_lag_ms} (any copy without it); none within: 503
- *     {@code replica_lagging}. A copy whose position is within it but where the tenant's own records still
+ *     {@code replica_lagging}. Within means holding everything the log held {@code max_lag_ms} before the read
+ *     arrived, by a look at the log's ends that began by then ({@link CopyTracker#lagBoundMillis}); when the
+ *     last look is too old to tell, the read waits for a new one. A copy whose position is within it but where the tenant's own records still
  *     wait behind that position (its heavy lane, a thaw) is not: its file could be any age.
  * </ul>
  * A replica without the tenant's file, or with a damaged one, passes the read on to the next copy; only
@@ -37,6 +39,9 @@ import java.util.StringJoiner;
 final class CopyReads {
     /** A read's answer and the copy that gave it. */
     record Served(QueryResult result, String copy) {}
+
+    /** The longest a bounded read waits for a new look at the log's ends (one Kafka round trip when it is there). */
+    private static final Duration LOOK_AT_MOST = Duration.ofSeconds(1);
 
     private final EdgeServices s;
 
@@ -114,11 +119,35 @@ final class CopyReads {
     private Served eventual(String tenant, int partition, StatementSpec spec, Bookmark atLeast, Duration wait, List<ReadCopy> copies,
             Long maxLagMs, long life) throws InterruptedException {
         CopyTracker tracker = s.copies();
-        long now = System.currentTimeMillis();
+        long arrived = System.currentTimeMillis();
         List<ReadCopy> tooFar = new ArrayList<>();
         List<ReadCopy> behindOnTenant = new ArrayList<>();
+        Served served = eventualOnce(tenant, partition, spec, atLeast, wait, copies, maxLagMs, life, arrived, tooFar, behindOnTenant);
+        if (served == null && !tooFar.isEmpty()) {
+            // The last look at the log's ends may be up to 100 ms old, and the log may have grown since: a copy holding
+            // what it saw is not known to be within the bound. A look begun after the read arrived can tell.
+            if (tracker.awaitLookSince(arrived, wait.compareTo(LOOK_AT_MOST) < 0 ? wait : LOOK_AT_MOST)) {
+                tooFar.clear();
+                behindOnTenant.clear();
+                served = eventualOnce(tenant, partition, spec, atLeast, wait, copies, maxLagMs, life, arrived, tooFar, behindOnTenant);
+            }
+        }
+        if (served != null) return served;
+        String tenantBehind = behindOnTenant.isEmpty() ? "" : "; on " + behindOnTenant.stream().map(ReadCopy::name)
+                .collect(java.util.stream.Collectors.joining(", ")) + " the tenant's own records still wait to be applied (a heavy write, a thaw)";
+        throw lagging(maxLagMs == null ? "no copy this edge reads has a usable file of the tenant"
+                : "no copy this edge reads is within max_lag_ms=" + maxLagMs + tenantBehind, tooFar, partition);
+    }
+
+    /**
+     * One pass over the copies for an eventual read that arrived at {@code arrived}: the first that is within the
+     * bound serves; null when none did, with those too far behind and those behind on the tenant added to the lists.
+     */
+    private Served eventualOnce(String tenant, int partition, StatementSpec spec, Bookmark atLeast, Duration wait, List<ReadCopy> copies,
+            Long maxLagMs, long life, long arrived, List<ReadCopy> tooFar, List<ReadCopy> behindOnTenant) throws InterruptedException {
+        CopyTracker tracker = s.copies();
         for (ReadCopy c : copies) {
-            if (maxLagMs != null && tracker.lagMillis(c.name(), partition, now) > maxLagMs) {
+            if (maxLagMs != null && tracker.lagBoundMillis(c.name(), partition, arrived) > maxLagMs) {
                 tooFar.add(c);
                 continue;
             }
@@ -137,10 +166,7 @@ final class CopyReads {
                 // the next copy
             }
         }
-        String tenantBehind = behindOnTenant.isEmpty() ? "" : "; on " + behindOnTenant.stream().map(ReadCopy::name)
-                .collect(java.util.stream.Collectors.joining(", ")) + " the tenant's own records still wait to be applied (a heavy write, a thaw)";
-        throw lagging(maxLagMs == null ? "no copy this edge reads has a usable file of the tenant"
-                : "no copy this edge reads is within max_lag_ms=" + maxLagMs + tenantBehind, tooFar, partition);
+        return null;
     }
 
     /** The primary: repaired through the log when its file is damaged or missing; a cold tenant read from its snapshot. */

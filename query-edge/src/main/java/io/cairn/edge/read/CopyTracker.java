@@ -35,7 +35,10 @@ public final class CopyTracker implements AutoCloseable {
         Map<Integer, Long> ends() throws InterruptedException;
     }
 
-    /** A time range during which the tracker saw a partition end at {@code end}. */
+    /**
+     * A time range during which the tracker saw a partition end at {@code end}: each time is when the look began,
+     * before Kafka answered, so the log held at most {@code end} records then.
+     */
     private record Seen(long firstMs, long lastMs, long end) {}
 
     private final List<ReadCopy> copies;
@@ -52,6 +55,10 @@ public final class CopyTracker implements AutoCloseable {
     private volatile int waiters;
     /** When the log's ends were last asked for (whether Kafka answered or not); negative before the first time. */
     private volatile long lastEndsMs = Long.MIN_VALUE / 2;
+    /** When the newest look Kafka answered began; negative before the first. */
+    private volatile long lastAnsweredMs = Long.MIN_VALUE / 2;
+    /** A read wants a look at the log's ends now ({@link #awaitLookSince}), not at the next refresh. */
+    private volatile boolean lookWanted;
     private final Thread thread;
     private volatile boolean closed;
     private volatile Map<String, Object> details = Map.of();
@@ -126,6 +133,32 @@ public final class CopyTracker implements AutoCloseable {
     }
 
     /**
+     * Waits until Kafka has answered a look at the log's ends that began at or after {@code sinceMs}, asking for one
+     * at once; false when {@code timeout} passed first (Kafka unreachable or slow).
+     */
+    public boolean awaitLookSince(long sinceMs, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        lock.lock();
+        try {
+            while (lastAnsweredMs < sinceMs) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return false;
+                lookWanted = true;
+                waiters++;
+                try {
+                    wanted.signal();
+                    moved.await(Math.min(left, TimeUnit.MILLISECONDS.toNanos(5)), TimeUnit.NANOSECONDS);
+                } finally {
+                    waiters--;
+                }
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * True when {@code copy} has applied the record that began the tenant's current life, its {@code CreateTenant} at
      * {@code createdOffset} (negative: unknown, true). Until it has, the copy's file of the tenant, if any, is of a
      * life deleted before (whose data was erased) or of none; a copy that has, holds this life for good (a later
@@ -168,12 +201,26 @@ public final class CopyTracker implements AutoCloseable {
      * the tracker saw; {@link Long#MAX_VALUE} before the tracker learnt the log's ends (Kafka unreachable since start).
      */
     public long lagMillis(String copy, int partition, long nowMs) {
+        return lag(copy, partition, nowMs, false);
+    }
+
+    /**
+     * The most {@code copy} can lag on {@code partition} at {@code nowMs}, by what the tracker knows: like {@link
+     * #lagMillis}, but a copy holding the newest end seen holds only what the log held when that look began, and the
+     * log may have grown since (a write acknowledged in the 100 ms between looks). For {@code max_lag_ms} reads.
+     */
+    public long lagBoundMillis(String copy, int partition, long nowMs) {
+        return lag(copy, partition, nowMs, true);
+    }
+
+    private long lag(String copy, int partition, long nowMs, boolean bound) {
         long next = Math.max(0, next(copy, partition)); // nothing published: offset 0, which holds an empty partition
         lock.lock();
         try {
             if (lastEndsMs < 0 || history.isEmpty()) return Long.MAX_VALUE;
             ArrayDeque<Seen> seen = history.get(partition);
-            if (seen == null || seen.isEmpty() || next >= seen.peekLast().end()) return 0;
+            if (seen == null || seen.isEmpty()) return bound ? Math.max(0, nowMs - lastAnsweredMs) : 0;
+            if (next >= seen.peekLast().end()) return bound ? Math.max(0, nowMs - seen.peekLast().lastMs()) : 0;
             for (var it = seen.descendingIterator(); it.hasNext(); ) {
                 Seen s = it.next();
                 if (s.end() <= next) return Math.max(0, nowMs - s.lastMs());
@@ -254,7 +301,7 @@ public final class CopyTracker implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
-            tick(System.currentTimeMillis() - lastEndsMs >= refresh.toMillis());
+            tick(lookWanted || System.currentTimeMillis() - lastEndsMs >= refresh.toMillis());
             if (waiters > 0) java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }
     }
@@ -262,7 +309,9 @@ public final class CopyTracker implements AutoCloseable {
     /** Reads every copy's positions (and the log's ends when {@code ends}), then wakes the waiting reads. */
     private void tick(boolean ends) {
         Map<Integer, Long> logEnds = null;
+        long asked = System.currentTimeMillis();
         if (ends) {
+            lookWanted = false; // a read asking from now on wants a look that begins after this one
             try {
                 logEnds = source.ends();
             } catch (InterruptedException e) {
@@ -282,7 +331,10 @@ public final class CopyTracker implements AutoCloseable {
         long now = System.currentTimeMillis();
         lock.lock();
         try {
-            if (logEnds != null) logEnds.forEach((p, end) -> note(p, end, now));
+            if (logEnds != null) {
+                logEnds.forEach((p, end) -> note(p, end, asked));
+                lastAnsweredMs = asked;
+            }
             if (ends) lastEndsMs = now;
             moved.signalAll();
         } finally {

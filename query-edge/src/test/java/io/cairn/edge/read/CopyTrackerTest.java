@@ -133,4 +133,28 @@ class CopyTrackerTest {
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> tracker.lagMillis("replica-a", System.currentTimeMillis()) == 0);
         assertThat(tracker.lagRecords("replica-a")).isZero();
     }
+
+    /**
+     * A copy holding the newest end the tracker saw holds only what the log held when that look began: a write
+     * acknowledged since is not in it. A {@code max_lag_ms: 0} read was served without it (the last look up to 100 ms
+     * old); the bound now grows with the look's age, and a read can ask for a look begun after it arrived.
+     */
+    @Test
+    void theBoundOnLagCountsTheAgeOfTheLastLookAndAReadCanAskForANewOne() throws Exception {
+        ReadCopy copy = copy();
+        logEnds.put(0, 10L);
+        tracker = new CopyTracker(List.of(copy), () -> Map.copyOf(logEnds), Duration.ofHours(1), new SimpleMeterRegistry()).start();
+        writer.publish(0, 10, Set.of(), Set.of(), false, System.currentTimeMillis());
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> tracker.lagMillis("replica-a", System.currentTimeMillis()) == 0);
+        logEnds.put(0, 11L); // a write acknowledged after the look; the next would be in an hour
+        long arrived = System.currentTimeMillis();
+        assertThat(tracker.lagMillis("replica-a", 0, arrived + 50)).as("by the old look alone").isZero();
+        assertThat(tracker.lagBoundMillis("replica-a", 0, arrived + 50)).as("at most since that look began").isGreaterThanOrEqualTo(50);
+
+        assertThat(tracker.awaitLookSince(arrived, Duration.ofSeconds(10))).isTrue();
+        assertThat(tracker.lagRecords("replica-a")).as("the new look saw the write").isEqualTo(1);
+        writer.publish(0, 11, Set.of(), Set.of(), false, System.currentTimeMillis());
+        assertThat(tracker.awaitHolds(copy, 0, "acme", 11, Duration.ofSeconds(10))).isTrue();
+        assertThat(tracker.lagBoundMillis("replica-a", 0, arrived)).as("holds all the log held when the read arrived").isZero();
+    }
 }
