@@ -194,14 +194,20 @@ class MigrationIT {
         Reply logged = stack.post("/v1/tenants/mig-1/query", keys.get("mig-1"), "{\"sql\":\"SELECT count(*) FROM log\"}");
         assertThat(logged.body().path("rows").get(0).get(0).asInt()).isGreaterThanOrEqualTo(acknowledged.size());
 
-        // A tenant whose schema changed outside the set shows as drift from the others at its version:
-        // mig-1 has its own table (log), mig-5 gets an index of its own.
+        // A tenant whose schema changed outside the set shows as drift from what the set's versions build:
+        // mig-1 has its own table (log), mig-5 gets an index of its own, mig-0 (still at 0) has items_sku.
         stack.post("/v1/tenants/mig-5/execute", keys.get("mig-5"), "{\"sql\":\"CREATE INDEX items_name ON items (name)\"}");
         JsonNode drift = await().atMost(Duration.ofSeconds(30)).until(() -> stack.get("/v1/migrations/app/drift", ADMIN).body(),
-                d -> d.path("drifted").asInt() == 2);
+                d -> d.path("drifted").asInt() == 3);
+        JsonNode atZero = drift.path("versions").get(0);
+        assertThat(atZero.path("version").asInt()).isZero();
+        assertThat(atZero.path("expected_from").asText()).isEqualTo("set");
+        assertThat(atZero.path("drifted").findValuesAsText("tenant")).containsExactly("mig-0");
         JsonNode atTwo = drift.path("versions").get(1);
         assertThat(atTwo.path("version").asInt()).isEqualTo(2);
         assertThat(atTwo.path("tenants").asInt()).isEqualTo(11);
+        assertThat(atTwo.path("expected_from").asText()).isEqualTo("set");
+        assertThat(atTwo.path("schemas").asInt()).isEqualTo(3);
         assertThat(atTwo.path("drifted").findValuesAsText("tenant")).containsExactlyInAnyOrder("mig-1", "mig-5");
 
         // Fix the cause and run again: only mig-0 had anything left to do.

@@ -49,6 +49,7 @@ final class MigrationRoutes {
 
     private final EdgeServices s;
     private final RequestBodies bodies;
+    private final io.cairn.edge.migrate.ExpectedSchemas expectedSchemas = new io.cairn.edge.migrate.ExpectedSchemas();
 
     MigrationRoutes(EdgeServices services, RequestBodies bodies) {
         this.s = services;
@@ -352,19 +353,22 @@ final class MigrationRoutes {
     }
 
     /**
-     * {@code GET /v1/migrations/{set}/drift}: per version of the set, the tenants at it whose schema hash
-     * differs from the one most of them have (a table, index or trigger changed outside the set).
+     * {@code GET /v1/migrations/{set}/drift}: per version of the set, the tenants at it whose schema hash differs from
+     * the schema the set's versions build on an empty database ({@link io.cairn.edge.migrate.ExpectedSchemas}: a table,
+     * index or trigger changed outside the set). When the versions cannot build it alone, the hash more than half the
+     * tenants at the version have is expected instead; with no such hash, every tenant at it is listed.
      */
     void drift(Context ctx) {
         Authenticator.requireAdmin(s.principal(ctx));
         String set = setParam(ctx);
         if (requireCatalog().latest(set) == 0) throw new ApiError(ErrorCode.NOT_FOUND, "no migration set '" + set + "'");
+        java.util.Map<Integer, String> built = expectedSchemas.of(set, requireCatalog().versions(set));
         java.util.TreeMap<Integer, java.util.Map<String, List<String>>> byVersion = new java.util.TreeMap<>();
         for (String tenant : s.directory().tenants()) {
             TenantState st = s.directory().tenant(tenant).orElse(null);
             if (st == null || st.getSchemaSha256().isEmpty()) continue;
             st.getMigrations().stream().filter(m -> m.getSet().equals(set)).findFirst().ifPresent(v -> byVersion
-                    .computeIfAbsent(v.getVersion(), k -> new java.util.HashMap<>())
+                    .computeIfAbsent(v.getVersion(), k -> new java.util.TreeMap<>())
                     .computeIfAbsent(st.getSchemaSha256(), k -> new ArrayList<>()).add(tenant));
         }
         ObjectNode out = Responses.object().put("set", set);
@@ -372,13 +376,19 @@ final class MigrationRoutes {
         int drifted = 0;
         for (var e : byVersion.entrySet()) {
             var hashes = e.getValue();
-            String usual = hashes.entrySet().stream().max(java.util.Comparator.<java.util.Map.Entry<String, List<String>>>comparingInt(h -> h.getValue().size())
-                    .thenComparing(java.util.Map.Entry::getKey, java.util.Comparator.reverseOrder())).orElseThrow().getKey();
-            ObjectNode v = versions.addObject().put("version", e.getKey())
-                    .put("tenants", hashes.values().stream().mapToInt(List::size).sum()).put("schema_sha256", usual);
+            int tenants = hashes.values().stream().mapToInt(List::size).sum();
+            String expected = built.get(e.getKey());
+            String from = "set";
+            if (expected == null) {
+                expected = hashes.entrySet().stream().filter(h -> h.getValue().size() * 2 > tenants).map(java.util.Map.Entry::getKey)
+                        .findFirst().orElse(null);
+                from = expected == null ? "none" : "most_tenants";
+            }
+            ObjectNode v = versions.addObject().put("version", e.getKey()).put("tenants", tenants).put("schema_sha256", expected)
+                    .put("expected_from", from).put("schemas", hashes.size());
             ArrayNode others = v.putArray("drifted");
             for (var h : hashes.entrySet()) {
-                if (h.getKey().equals(usual)) continue;
+                if (h.getKey().equals(expected)) continue;
                 for (String t : h.getValue().stream().sorted().toList()) {
                     drifted++;
                     if (others.size() < MAX_LISTED_FAILURES) others.addObject().put("tenant", t).put("schema_sha256", h.getKey());

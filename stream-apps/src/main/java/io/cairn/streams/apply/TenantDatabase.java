@@ -278,28 +278,15 @@ final class TenantDatabase implements AutoCloseable {
     }
 
     /**
-     * SHA-256 (hex) of the tenant's own schema: type, name, table and CREATE text of every object in
-     * {@code sqlite_schema} but Cairn's ({@code _cairn_}) and SQLite's internal ones, in name order.
-     * Computed again only when SQLite's schema cookie ({@code PRAGMA schema_version}) moved.
+     * The tenant's own schema's digest ({@link io.cairn.tenantdb.sqlite.SchemaDigest}), computed again only when
+     * SQLite's schema cookie ({@code PRAGMA schema_version}) moved.
      */
     String schemaHash() throws SQLException {
         long cookie = schemaCookie();
         if (cookie == schemaCookie && schemaHash != null) return schemaHash;
-        try (ResultSet rs = prepare("SELECT type, name, tbl_name, coalesce(sql, '') FROM main.sqlite_schema"
-                + " WHERE name NOT LIKE '\\_cairn\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type, name").executeQuery()) {
-            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
-            while (rs.next()) {
-                for (int i = 1; i <= 4; i++) {
-                    sha.update(rs.getString(i).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                    sha.update((byte) 0);
-                }
-            }
-            schemaHash = java.util.HexFormat.of().formatHex(sha.digest());
-            schemaCookie = cookie;
-            return schemaHash;
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        schemaHash = io.cairn.tenantdb.sqlite.SchemaDigest.of(connection());
+        schemaCookie = cookie;
+        return schemaHash;
     }
 
     long sizeBytes() throws SQLException {

@@ -43,6 +43,14 @@ public final class SqliteConnections {
     }
 
     /**
+     * A hardened database in memory, never a tenant's file: for working out what SQL does to an empty schema (the
+     * drift check's expected schema). Closed, it is gone.
+     */
+    public static TenantConnection openInMemory(SqliteLimits limits) throws SQLException {
+        return openHardened("", Path.of(":memory:"), false, baseConfig(limits), limits, "jdbc:sqlite::memory:");
+    }
+
+    /**
      * Opens (creating it and its directory if needed) one of Cairn's own bookkeeping files beside the tenants
      * (the registry, the positions): WAL, the given sync mode, a 10 s busy timeout for the other processes
      * sharing the volume. Plain, not hardened: no tenant SQL ever runs on it.
@@ -80,7 +88,7 @@ public final class SqliteConnections {
      */
     private static TenantConnection open(String tenant, Path file, boolean writable, SQLiteConfig config, SqliteLimits limits) throws SQLException {
         return FileSwaps.open(file, () -> {
-            TenantConnection c = openHardened(tenant, file, writable, config, limits);
+            TenantConnection c = openHardened(tenant, file, writable, config, limits, "jdbc:sqlite:" + file);
             try (Statement s = c.connection().createStatement()) {
                 s.executeQuery("PRAGMA schema_version").close();
             } catch (SQLException | RuntimeException e) {
@@ -91,8 +99,9 @@ public final class SqliteConnections {
         });
     }
 
-    private static TenantConnection openHardened(String tenant, Path file, boolean writable, SQLiteConfig config, SqliteLimits limits) throws SQLException {
-        SQLiteConnection conn = (SQLiteConnection) config.createConnection("jdbc:sqlite:" + file);
+    private static TenantConnection openHardened(String tenant, Path file, boolean writable, SQLiteConfig config, SqliteLimits limits,
+            String url) throws SQLException {
+        SQLiteConnection conn = (SQLiteConnection) config.createConnection(url);
         try {
             conn.setLimit(SQLiteLimits.SQLITE_LIMIT_ATTACHED, 0);
             conn.setLimit(SQLiteLimits.SQLITE_LIMIT_SQL_LENGTH, limits.maxSqlLength());

@@ -1,0 +1,60 @@
+package io.cairn.edge.migrate;
+
+import io.cairn.tenantdb.sql.DeterministicFunctions;
+import io.cairn.tenantdb.sqlite.SchemaDigest;
+import io.cairn.tenantdb.sqlite.SqliteConnections;
+import io.cairn.tenantdb.sqlite.SqliteLimits;
+import io.cairn.tenantdb.sqlite.TenantConnection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The schema a migration set's versions build, version by version, on an empty database: what the drift check
+ * compares tenants with. Before, the expected schema was the one most tenants at a version had, so with a tie or
+ * a version held by a single tenant the hand-changed tenant could be the expected one and the untouched ones
+ * drifted. A version whose statements fail on an empty database (one that needs a table made outside the set)
+ * has no expected schema here, nor have the versions after it.
+ */
+public final class ExpectedSchemas {
+    /** Each statement's time on the empty database; the statements were checked by the SQL policy when registered. */
+    private static final SqliteLimits LIMITS = SqliteLimits.WRITE_DEFAULTS.withStatementTimeout(java.time.Duration.ofSeconds(2));
+    /** Per set, the checksums of the versions the hashes were computed for, and those hashes. */
+    private final Map<String, Computed> computed = new ConcurrentHashMap<>();
+
+    private record Computed(List<String> checksums, Map<Integer, String> hashes) {}
+
+    /** Version to the hash of the schema versions 1 to it build (0: the empty schema); a version missing has none (see above). */
+    public Map<Integer, String> of(String set, List<MigrationCatalog.Version> versions) {
+        List<String> checksums = versions.stream().map(MigrationCatalog.Version::checksum).toList();
+        Computed known = computed.get(set);
+        if (known != null && known.checksums().equals(checksums)) return known.hashes();
+        Map<Integer, String> hashes = build(versions);
+        computed.put(set, new Computed(checksums, hashes));
+        return hashes;
+    }
+
+    private static Map<Integer, String> build(List<MigrationCatalog.Version> versions) {
+        Map<Integer, String> hashes = new TreeMap<>();
+        try (TenantConnection c = SqliteConnections.openInMemory(LIMITS)) {
+            DeterministicFunctions.install(c.connection()).set(0, 0);
+            hashes.put(0, SchemaDigest.of(c.connection())); // version 0: none of the set's objects
+            for (MigrationCatalog.Version v : versions) {
+                for (String sql : v.statements()) {
+                    c.startClock();
+                    try (var st = c.connection().createStatement()) {
+                        st.execute(sql);
+                    } finally {
+                        c.deadline().clear();
+                    }
+                }
+                hashes.put(v.version(), SchemaDigest.of(c.connection()));
+            }
+        } catch (SQLException | RuntimeException e) {
+            // This version and the ones after it have no expected schema: the drift check says so for them.
+        }
+        return Map.copyOf(hashes);
+    }
+}

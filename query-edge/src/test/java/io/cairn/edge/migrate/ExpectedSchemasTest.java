@@ -1,0 +1,55 @@
+package io.cairn.edge.migrate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cairn.tenantdb.sqlite.SchemaDigest;
+import io.cairn.tenantdb.sqlite.SqliteConnections;
+import io.cairn.tenantdb.sqlite.SqliteLimits;
+import io.cairn.tenantdb.sqlite.TenantConnection;
+import io.cairn.tenantdb.sqlite.TenantSchema;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The drift check's expected schema is what the set's versions build, the same hash a tenant file (with Cairn's
+ * own tables) gets from the same statements; a version that cannot run on an empty database has none.
+ */
+class ExpectedSchemasTest {
+    @TempDir Path dir;
+
+    private static MigrationCatalog.Version version(int n, String... statements) {
+        return new MigrationCatalog.Version("app", n, "c" + n + statements.length + statements[0].hashCode(), List.of(statements), "", 0, "");
+    }
+
+    @Test
+    void eachVersionHashesLikeATenantFileMigratedToIt() throws Exception {
+        List<MigrationCatalog.Version> versions = List.of(
+                version(1, "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT, at TEXT DEFAULT (datetime('now')))"),
+                version(2, "ALTER TABLE items ADD COLUMN sku TEXT", "CREATE INDEX items_sku ON items (sku)"));
+        Map<Integer, String> expected = new ExpectedSchemas().of("app", versions);
+
+        try (TenantConnection tenant = SqliteConnections.openWritable("acme", dir.resolve("acme.db"), SqliteLimits.WRITE_DEFAULTS)) {
+            TenantSchema.create(tenant.connection());
+            assertThat(expected.get(0)).isEqualTo(SchemaDigest.of(tenant.connection()));
+            for (MigrationCatalog.Version v : versions) {
+                for (String sql : v.statements()) tenant.connection().createStatement().execute(sql);
+                assertThat(expected.get(v.version())).as("version " + v.version()).isEqualTo(SchemaDigest.of(tenant.connection()));
+            }
+            tenant.connection().createStatement().execute("CREATE TABLE handmade (x)");
+            assertThat(SchemaDigest.of(tenant.connection())).as("a change outside the set").isNotEqualTo(expected.get(2));
+        }
+        assertThat(expected.values()).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aVersionThatNeedsObjectsFromOutsideTheSetHasNoExpectedSchemaNorDoTheVersionsAfterIt() {
+        Map<Integer, String> expected = new ExpectedSchemas().of("app", List.of(
+                version(1, "CREATE TABLE items (id INTEGER PRIMARY KEY)"),
+                version(2, "INSERT INTO made_by_hand VALUES (1)"),
+                version(3, "CREATE TABLE later (x)")));
+        assertThat(expected).containsOnlyKeys(0, 1);
+    }
+}
