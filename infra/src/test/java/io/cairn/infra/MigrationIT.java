@@ -433,6 +433,14 @@ class MigrationIT {
         assertThat(status.path("reverted").asInt()).as("restored and imported since: below the target, not waiting").isEqualTo(2);
         assertThat(status.path("deleted").asInt()).as("the rev-c the run reached is gone").isEqualTo(1);
 
+        // An export imported as a new tenant keeps its place in the fleet: its schema is version 1's, so it is at
+        // version 1 (it came back at 0, and the next run failed on it: "table r already exists").
+        Reply imported = stack.call("POST", "/v1/tenants/rev-e/import?format=sql", ADMIN, stack.exportSql("rev-d", keys.get("rev-d")));
+        assertThat(imported.status()).as(imported.body().toString()).isEqualTo(201);
+        assertThat(imported.body().path("migrations").path("rev").asInt()).isEqualTo(1);
+        assertThat(stack.get("/v1/tenants/rev-e", ADMIN).body().path("migrations").path("rev").path("version").asInt()).isEqualTo(1);
+        assertThat(stack.get("/v1/tenants/rev-e", ADMIN).body().path("schema_version").asInt()).isEqualTo(1);
+
         // A new run brings them back to the target (the new rev-c too).
         JsonNode again = awaitDone("rev", stack.post("/v1/migrations/rev/runs", ADMIN, "{\"tenants\":" + TestStack.json(tenants) + "}").text("run_id"));
         assertThat(again.path("applied").asInt()).as(again.toString()).isEqualTo(4);

@@ -49,7 +49,6 @@ final class MigrationRoutes {
 
     private final EdgeServices s;
     private final RequestBodies bodies;
-    private final io.cairn.edge.migrate.ExpectedSchemas expectedSchemas = new io.cairn.edge.migrate.ExpectedSchemas();
 
     MigrationRoutes(EdgeServices services, RequestBodies bodies) {
         this.s = services;
@@ -362,7 +361,7 @@ final class MigrationRoutes {
         Authenticator.requireAdmin(s.principal(ctx));
         String set = setParam(ctx);
         if (requireCatalog().latest(set) == 0) throw new ApiError(ErrorCode.NOT_FOUND, "no migration set '" + set + "'");
-        java.util.Map<Integer, String> built = expectedSchemas.of(set, requireCatalog().versions(set));
+        java.util.Map<Integer, String> built = requireCatalog().expectedSchemas(set);
         java.util.TreeMap<Integer, java.util.Map<String, List<String>>> byVersion = new java.util.TreeMap<>();
         for (String tenant : s.directory().tenants()) {
             TenantState st = s.directory().tenant(tenant).orElse(null);

@@ -13,6 +13,7 @@ import io.cairn.edge.json.JsonFields;
 import io.cairn.edge.error.LocalDisk;
 import io.cairn.edge.auth.ApiKeys;
 import io.cairn.edge.restore.ImportedFile;
+import io.cairn.edge.restore.ImportedVersions;
 import io.cairn.edge.restore.PastCopies;
 import io.cairn.edge.restore.RestorePoints;
 import io.cairn.edge.write.Commands;
@@ -45,6 +46,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -121,6 +123,7 @@ final class RestoreRoutes {
                 }
                 throw e;
             }
+            Map<String, Integer> versions = recognisedVersions(file.file());
             String id = UUID.randomUUID().toString();
             long deadline = System.nanoTime() + restoreWait().toNanos();
             boolean exists = s.directory().tenant(tenant).isPresent();
@@ -144,11 +147,23 @@ final class RestoreRoutes {
             if (!s.directory().awaitApplied(tenant, done.bookmark().offset(), left(deadline))) throw Outcomes.writeTimeout(done.bookmark().toString());
             ObjectNode out = Responses.object().put("tenant", tenant).put("bookmark", done.bookmark().toString())
                     .put("size_bytes", file.sizeBytes()).put("tables", file.tables()).put("import", SnapshotKeys.importKey(tenant, id));
+            versions.forEach(out.putObject("migrations")::put);
             if (key != null) out.put("api_key", key.token());
             else out.put("undo_bookmark", new Bookmark(done.bookmark().partition(), done.bookmark().offset() - 1).toString());
             Responses.json(ctx, exists ? 200 : 201, out);
         } finally {
             TenantFiles.deleteTree(dir);
+        }
+    }
+
+    /** The migration versions an import's schema is at, recorded in its file ({@link ImportedVersions}); none when it cannot tell. */
+    private Map<String, Integer> recognisedVersions(Path file) {
+        if (s.migrations() == null) return Map.of();
+        try {
+            return ImportedVersions.record(file, s.migrations(), System.currentTimeMillis());
+        } catch (java.sql.SQLException e) {
+            org.slf4j.LoggerFactory.getLogger(RestoreRoutes.class).warn("import: cannot record its migration versions: {}", e.toString());
+            return Map.of();
         }
     }
 

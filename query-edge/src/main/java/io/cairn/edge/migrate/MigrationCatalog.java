@@ -25,6 +25,7 @@ import java.util.TreeMap;
  * and a version dropped for it was lost after a restart. Thread-safe.
  */
 public final class MigrationCatalog {
+    private final ExpectedSchemas expectedSchemas = new ExpectedSchemas();
     /** One registered version. */
     public record Version(String set, int version, String checksum, List<String> statements, String description,
             long registeredAtMs, String requestId) {}
@@ -154,6 +155,14 @@ public final class MigrationCatalog {
     public synchronized Optional<Version> version(String set, int version) {
         TreeMap<Integer, Version> versions = sets.get(set);
         return versions == null ? Optional.empty() : Optional.ofNullable(versions.get(version));
+    }
+
+    /**
+     * Version to the hash of the schema the set's versions 1 to it build on an empty database (0: the empty schema);
+     * a version that cannot run there, and those after it, are missing ({@link ExpectedSchemas}).
+     */
+    public Map<Integer, String> expectedSchemas(String set) {
+        return expectedSchemas.of(set, versions(set));
     }
 
     /** The set's versions in order; empty when the set has none. */
