@@ -73,6 +73,7 @@ final class BatchExecutor {
         Set<String> shadows = db.shadowTables();
         boolean capped = db.capGrowth(budget.growthBytes());
         db.tenantConnection().deadline().startSteps(budget.steps(), budget.wallNanos(), db.tenantConnection().limits().minFreeTempBytes());
+        if (budget.quick()) valueLimit(db, Budget.QUICK_VALUE_BYTES);
         try {
             for (int i = 0; i < statements.size(); i++) {
                 try {
@@ -92,7 +93,8 @@ final class BatchExecutor {
                         throw tempSpaceLow(db, e);
                     }
                     ErrorCode code = verdict(db, e, capped);
-                    if (budget.quick() && (code == ErrorCode.STATEMENT_TIMEOUT || code == ErrorCode.WRITE_TOO_LARGE)) {
+                    if (budget.quick() && (code == ErrorCode.STATEMENT_TIMEOUT || code == ErrorCode.WRITE_TOO_LARGE
+                            || code == ErrorCode.VALUE_TOO_LARGE)) {
                         throw new NeedsFullBudget();
                     }
                     String exhausted = code == ErrorCode.SQL_ERROR || code == ErrorCode.STATEMENT_TIMEOUT ? null : exhaustedAutoincrement(db, e);
@@ -105,8 +107,13 @@ final class BatchExecutor {
             return new Outcome.Applied(results);
         } finally {
             db.tenantConnection().deadline().clear();
+            if (budget.quick()) valueLimit(db, io.cairn.tenantdb.sqlite.SqliteConnections.MAX_VALUE_BYTES);
             db.uncapGrowth();
         }
+    }
+
+    private static void valueLimit(TenantDatabase db, int bytes) throws SQLException {
+        db.tenantConnection().connection().setLimit(org.sqlite.SQLiteLimits.SQLITE_LIMIT_LENGTH, bytes);
     }
 
     /** A write stopped because the node is short of space for SQLite's temporary files: a machine failure (an I/O cause). */

@@ -18,7 +18,8 @@ import org.sqlite.SQLiteOpenMode;
 public final class SqliteConnections {
     /** SQLite's default page size, which every tenant file has; quotas in pages are counted with it. */
     public static final int PAGE_SIZE = 4096;
-    private static final int MAX_VALUE_BYTES = 64 << 20;
+    /** The longest string, blob or row any tenant connection makes or reads (SQLITE_LIMIT_LENGTH). */
+    public static final int MAX_VALUE_BYTES = 64 << 20;
 
     private SqliteConnections() {}
 
