@@ -196,8 +196,9 @@ public final class ImportedFile {
             refuseLargestRowid(s);
             try {
                 ShadowTables.refuseTriggersNaming(c, ShadowTables.names(c));
+                io.cairn.tenantdb.sql.SchemaSize.refuseOver(c);
             } catch (SqlRefusal r) {
-                throw new ApiError(r.code(), "the file's " + r.getMessage());
+                throw new ApiError(r.code(), r.code() == ErrorCode.QUOTA_EXCEEDED ? r.getMessage() : "the file's " + r.getMessage());
             }
             return tables;
         }

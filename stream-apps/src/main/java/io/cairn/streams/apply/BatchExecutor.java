@@ -79,6 +79,7 @@ final class BatchExecutor {
                 try {
                     results.add(runOne(db, statements.get(i), resultBytes, shadows));
                     if (ShadowTables.mayChangeSchema(statements.get(i).getSql())) {
+                        io.cairn.tenantdb.sql.SchemaSize.refuseOver(db.connection());
                         shadows = db.shadowTables();
                         ShadowTables.refuseTriggersNaming(db.connection(), shadows);
                     }
