@@ -23,7 +23,7 @@ public record Bookmark(int partition, long offset) implements Comparable<Bookmar
         }
         try {
             return new Bookmark(Integer.parseInt(text, 0, colon, 10), Long.parseLong(text, colon + 1, text.length(), 10));
-        } catch (NumberFormatException e) {
+        } catch (IllegalArgumentException e) { // not numbers, or a negative partition or offset
             throw new IllegalArgumentException("bookmark must look like \"3:1042\", as returned by a write or a read");
         }
     }
