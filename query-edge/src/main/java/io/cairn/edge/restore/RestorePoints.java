@@ -135,7 +135,7 @@ public final class RestorePoints {
         Range from = from(st, Long.MAX_VALUE); // the point is in the log already: only where the range starts is in question
         if (point.offset() < from.earliest().offset()) {
             Range range = range(st);
-            throw new ApiError(ErrorCode.RESTORE_OUT_OF_RANGE, "tenant '" + st.getTenant() + "' can be restored from " + range.earliest()
+            throw new ApiError(ErrorCode.RESTORE_OUT_OF_RANGE, "tenant '" + st.getTenant() + "' can be restored, forked or read as of a point from " + range.earliest()
                     + " (its " + range.limitedBy() + ") to " + range.latest() + "; " + (point.timeMs() == null ? point.bookmark() + " is outside"
                     : "the time " + time.textValue() + " is before that"), null,
                     Map.of("earliest", range.earliest().toString(), "latest", range.latest().toString()));
@@ -182,7 +182,7 @@ public final class RestorePoints {
         if (t.isAfter(clock.instant())) {
             Range range = range(st); // the range too, as for a point before it: api.md promises earliest and latest
             throw new ApiError(ErrorCode.RESTORE_OUT_OF_RANGE, "\"time\" " + t + " is in the future; tenant '" + st.getTenant()
-                    + "' can be restored from " + range.earliest() + " to " + range.latest(), null,
+                    + "' can be restored, forked or read as of a point from " + range.earliest() + " to " + range.latest(), null,
                     Map.of("earliest", range.earliest().toString(), "latest", range.latest().toString()));
         }
         // Instant reaches a billion years either way, epoch milliseconds ~292 million: before 1970 no record
