@@ -25,9 +25,17 @@ public final class ApiError extends RuntimeException {
         this(code, message, null, Map.of());
     }
 
+    /**
+     * 400 {@code invalid_request}; a message that begins with a field's or parameter's name in quotes ({@code "timeout_ms"
+     * must be ...}) names it in {@code "field"} too, as refusals of body fields do, so a client finds the field the
+     * same way whichever check refused it.
+     */
     public static ApiError invalidRequest(String message) {
-        return new ApiError(ErrorCode.INVALID_REQUEST, message);
+        java.util.regex.Matcher named = NAMED_FIRST.matcher(message);
+        return new ApiError(ErrorCode.INVALID_REQUEST, message, null, named.lookingAt() ? Map.of("field", named.group(1)) : Map.of());
     }
+
+    private static final java.util.regex.Pattern NAMED_FIRST = java.util.regex.Pattern.compile("\"([A-Za-z_][A-Za-z0-9_.\\[\\]]*)\"");
 
     public static ApiError tenantNotFound() {
         return new ApiError(ErrorCode.TENANT_NOT_FOUND, "no such tenant");
