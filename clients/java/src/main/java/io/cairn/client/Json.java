@@ -28,10 +28,10 @@ final class Json {
             case Short s -> NODES.numberNode(s.longValue());
             case Byte b -> NODES.numberNode(b.longValue());
             case BigInteger b -> NODES.numberNode(b);
-            case Double d -> NODES.numberNode(d);
-            case Float f -> NODES.numberNode(f.doubleValue());
+            case Double d -> NODES.numberNode(finite(d, d));
+            case Float f -> NODES.numberNode(finite(f.doubleValue(), f));
             // Without a fraction, exact (past 64 bits the server refuses it, as a BigInteger); with one, the nearest double.
-            case BigDecimal d -> d.scale() <= 0 ? NODES.numberNode(d.toBigIntegerExact()) : NODES.numberNode(d.doubleValue());
+            case BigDecimal d -> d.scale() <= 0 ? NODES.numberNode(d.toBigIntegerExact()) : NODES.numberNode(finite(d.doubleValue(), d));
             case byte[] bytes -> NODES.objectNode().put("base64", Base64.getEncoder().encodeToString(bytes));
             case CharSequence s -> NODES.textNode(s.toString());
             case Character c -> NODES.textNode(c.toString());
@@ -45,6 +45,18 @@ final class Json {
             default -> throw new IllegalArgumentException("parameters of type " + v.getClass().getName() + " are not supported: send a"
                     + " number, a string, a boolean, byte[], null, a UUID, an enum or a java.time date or time");
         };
+    }
+
+    /**
+     * {@code d} when it is finite. JSON has no NaN or infinity: Jackson would write them as the strings "NaN" and
+     * "Infinity", stored as TEXT where a number was meant, and the API refuses non-finite numbers sent raw.
+     */
+    static double finite(double d, Object shown) {
+        if (!Double.isFinite(d)) {
+            throw new IllegalArgumentException("parameter " + shown + " is not a finite number: the API refuses non-finite numbers"
+                    + " (NaN, Infinity); send null or a finite value");
+        }
+        return d;
     }
 
     static Object value(JsonNode n) {

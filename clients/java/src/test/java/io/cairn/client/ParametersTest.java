@@ -19,6 +19,18 @@ class ParametersTest {
     }
 
     @Test
+    void aNonFiniteNumberIsRefusedNotSentAsTheStringNaN() {
+        BigDecimal pastADouble = new BigDecimal("1" + "0".repeat(400) + ".5");
+        for (Object v : new Object[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Float.NaN, Float.NEGATIVE_INFINITY, pastADouble}) {
+            assertThatThrownBy(() -> Json.value(v)).as("%s", v).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(v.toString()).hasMessageContaining("the API refuses non-finite numbers");
+        }
+        assertThatThrownBy(() -> Json.statement(Statement.named("SELECT :x", Map.of("x", Double.NaN)))).isInstanceOf(IllegalArgumentException.class);
+        assertThat(Json.value(Double.MAX_VALUE).isNumber()).isTrue();
+        assertThat(Json.value(-0.0f).isNumber()).isTrue();
+    }
+
+    @Test
     void aTypeWithoutAnAgreedFormIsRefusedNotSentAsItsToString() {
         assertThatThrownBy(() -> Json.value(new int[] {1, 2})).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[I");
         assertThatThrownBy(() -> Json.value(java.util.Optional.of(5))).isInstanceOf(IllegalArgumentException.class);
