@@ -154,12 +154,12 @@ final class JdbcStatement implements JdbcObjects.Closes {
         params.put(i, v);
     }
 
-    public void setFloat(int i, float v) {
-        params.put(i, (double) v);
+    public void setFloat(int i, float v) throws SQLException {
+        params.put(i, JdbcValues.parameter(v));
     }
 
-    public void setDouble(int i, double v) {
-        params.put(i, v);
+    public void setDouble(int i, double v) throws SQLException {
+        params.put(i, JdbcValues.parameter(v));
     }
 
     public void setBigDecimal(int i, BigDecimal v) throws SQLException {

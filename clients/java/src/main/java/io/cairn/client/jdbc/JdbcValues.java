@@ -38,10 +38,11 @@ final class JdbcValues {
             case Integer i -> i.longValue();
             case Short s -> s.longValue();
             case Byte b -> b.longValue();
-            case BigInteger b -> b.bitLength() < 64 ? (Object) b.longValue() : b.toString();
-            case BigDecimal d -> d.scale() <= 0 && d.compareTo(LONG_MIN) >= 0 && d.compareTo(LONG_MAX) <= 0 ? (Object) d.longValueExact() : d.doubleValue();
-            case Double d -> d;
-            case Float f -> f.doubleValue();
+            case BigInteger b -> integer(new BigDecimal(b), b);
+            // As the client sends one: without a fraction, exact; with one, the nearest double.
+            case BigDecimal d -> d.scale() <= 0 ? (Object) integer(d, d) : finite(d.doubleValue(), d);
+            case Double d -> finite(d, d);
+            case Float f -> finite(f.doubleValue(), f);
             case String s -> s;
             case byte[] b -> b.clone();
             case Timestamp t -> timestampText(t.toLocalDateTime());
@@ -58,6 +59,20 @@ final class JdbcValues {
             case Enum<?> e -> e.name();
             default -> throw new SQLException("parameters of type " + v.getClass().getName() + " are not supported", "22023");
         };
+    }
+
+    /** An integer as a long; 22003 past 64 bits, SQLite's integers (never sent as text, never rounded to a real). */
+    private static long integer(BigDecimal i, Object shown) throws SQLException {
+        if (i.compareTo(LONG_MIN) < 0 || i.compareTo(LONG_MAX) > 0) {
+            throw new SQLException("parameter " + shown + " does not fit 64 bits: the API stores integers of 64 bits", "22003");
+        }
+        return i.longValueExact();
+    }
+
+    /** {@code d} when finite; 22003 else, as the API refuses non-finite numbers (JSON has no NaN nor infinity). */
+    static double finite(double d, Object shown) throws SQLException {
+        if (!Double.isFinite(d)) throw new SQLException("parameter " + shown + " is not a finite number: the API refuses non-finite numbers", "22003");
+        return d;
     }
 
     static String string(Object v) {
