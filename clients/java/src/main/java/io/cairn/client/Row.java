@@ -1,10 +1,15 @@
 package io.cairn.client;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.List;
 
 /**
  * One row of a result, with typed access by column index (0-based) or name. Integers come back exact
- * ({@link Long}), reals as {@link Double}, text as {@link String}, blobs as {@code byte[]}.
+ * ({@link Long}), reals as {@link Double}, text as {@link String}, blobs as {@code byte[]}. A value the Java type
+ * cannot hold is an error, never a wrapped or truncated number: {@link ArithmeticException} for a number (a real
+ * with a fraction read as a long, a long past 64 bits), {@link IllegalArgumentException} naming the column for a
+ * text that is no number.
  */
 public record Row(List<String> columns, List<Object> values) {
     public Object get(int column) {
@@ -17,15 +22,35 @@ public record Row(List<String> columns, List<Object> values) {
         return values.get(i);
     }
 
+    /** The value as a long: an integer, a real without a fraction, or a text holding one. */
     public Long getLong(String column) {
         Object v = get(column);
-        if (v instanceof Double d && !(d >= -0x1p63 && d < 0x1p63)) throw new ArithmeticException(d + " does not fit in a long");
-        return v == null ? null : v instanceof Number n ? n.longValue() : Long.valueOf(v.toString());
+        return switch (v) {
+            case null -> null;
+            case Long l -> l;
+            case BigInteger b -> b.longValueExact();
+            case Double d -> {
+                // (long) of a double past the range is the range's end, and of 2.5 is 2: wrong numbers, not read ones.
+                if (!(d >= -0x1p63 && d < 0x1p63)) throw new ArithmeticException(d + " does not fit in a long");
+                if (d != Math.rint(d)) throw new ArithmeticException(d + " has a fraction: a long cannot hold it; read it with getDouble");
+                yield d.longValue();
+            }
+            default -> {
+                BigDecimal d = number(column, v);
+                if (d.stripTrailingZeros().scale() > 0) throw new ArithmeticException(v + " has a fraction: a long cannot hold it; read it with getDouble");
+                yield d.longValueExact(); // ArithmeticException past 64 bits
+            }
+        };
     }
 
+    /** The value as a double: a number (the nearest double to a long past 2^53), or a text holding a finite one. */
     public Double getDouble(String column) {
         Object v = get(column);
-        return v == null ? null : v instanceof Number n ? n.doubleValue() : Double.valueOf(v.toString());
+        if (v == null) return null;
+        if (v instanceof Number n) return n.doubleValue();
+        double d = number(column, v).doubleValue();
+        if (Double.isInfinite(d)) throw new ArithmeticException(v + " does not fit in a double");
+        return d;
     }
 
     public String getString(String column) {
@@ -36,5 +61,18 @@ public record Row(List<String> columns, List<Object> values) {
     public byte[] getBytes(String column) {
         Object v = get(column);
         return v == null ? null : v instanceof byte[] b ? b : v.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** A text holding a decimal number (SQL's syntax, not Java's: no NaN, no {@code 1f}); IllegalArgumentException naming the column else. */
+    private static BigDecimal number(String column, Object v) {
+        if (v instanceof String s) {
+            try {
+                return new BigDecimal(s.strip());
+            } catch (NumberFormatException e) {
+                // falls through to the refusal below
+            }
+        }
+        String shown = v instanceof byte[] b ? "a blob of " + b.length + " bytes" : v instanceof String ? "'" + v + "'" : v.toString();
+        throw new IllegalArgumentException("column " + column + " holds " + shown + ", not a number");
     }
 }

@@ -84,14 +84,14 @@ final class JdbcResultSet implements JdbcObjects.Closes {
         if (v == null) return null;
         Object out;
         if (type == String.class) out = JdbcValues.string(v);
-        else if (type == Long.class) out = JdbcValues.longValue(v);
+        else if (type == Long.class) out = getLong(i);
         else if (type == Integer.class) out = getInt(i);
         else if (type == Short.class) out = getShort(i);
         else if (type == Byte.class) out = getByte(i);
-        else if (type == Double.class) out = JdbcValues.doubleValue(v);
-        else if (type == Float.class) out = (float) JdbcValues.doubleValue(v);
+        else if (type == Double.class) out = getDouble(i);
+        else if (type == Float.class) out = getFloat(i);
         else if (type == Boolean.class) out = getBoolean(i);
-        else if (type == BigDecimal.class) out = JdbcValues.decimal(v);
+        else if (type == BigDecimal.class) out = getBigDecimal(i);
         else if (type == byte[].class) out = JdbcValues.bytes(v);
         else if (type == LocalDateTime.class) out = JdbcValues.dateTime(v);
         else if (type == LocalDate.class) out = JdbcValues.dateTime(v).toLocalDate();
@@ -127,7 +127,7 @@ final class JdbcResultSet implements JdbcObjects.Closes {
     }
 
     public long getLong(int i) throws SQLException {
-        return JdbcValues.longValue(value(i));
+        return read(i, JdbcValues::longValue);
     }
 
     public long getLong(String label) throws SQLException {
@@ -135,7 +135,7 @@ final class JdbcResultSet implements JdbcObjects.Closes {
     }
 
     public int getInt(int i) throws SQLException {
-        return (int) JdbcValues.within(getLong(i), Integer.MIN_VALUE, Integer.MAX_VALUE, "int");
+        return (int) (long) read(i, v -> JdbcValues.within(JdbcValues.longValue(v), Integer.MIN_VALUE, Integer.MAX_VALUE, "int"));
     }
 
     public int getInt(String label) throws SQLException {
@@ -143,7 +143,7 @@ final class JdbcResultSet implements JdbcObjects.Closes {
     }
 
     public short getShort(int i) throws SQLException {
-        return (short) JdbcValues.within(getLong(i), Short.MIN_VALUE, Short.MAX_VALUE, "short");
+        return (short) (long) read(i, v -> JdbcValues.within(JdbcValues.longValue(v), Short.MIN_VALUE, Short.MAX_VALUE, "short"));
     }
 
     public short getShort(String label) throws SQLException {
@@ -151,7 +151,7 @@ final class JdbcResultSet implements JdbcObjects.Closes {
     }
 
     public byte getByte(int i) throws SQLException {
-        return (byte) JdbcValues.within(getLong(i), Byte.MIN_VALUE, Byte.MAX_VALUE, "byte");
+        return (byte) (long) read(i, v -> JdbcValues.within(JdbcValues.longValue(v), Byte.MIN_VALUE, Byte.MAX_VALUE, "byte"));
     }
 
     public byte getByte(String label) throws SQLException {
@@ -159,10 +159,11 @@ final class JdbcResultSet implements JdbcObjects.Closes {
     }
 
     public boolean getBoolean(int i) throws SQLException {
-        Object v = value(i);
-        if (v instanceof String s && (s.strip().equalsIgnoreCase("true") || s.strip().equalsIgnoreCase("false"))) return s.strip().equalsIgnoreCase("true");
-        // As SQLite's own truth: a number other than 0 (0.5 too) is true; text that is no number is 22018.
-        return v instanceof Double d ? d != 0 : v instanceof String s ? JdbcValues.doubleValue(s) != 0 : JdbcValues.longValue(v) != 0;
+        return read(i, v -> {
+            if (v instanceof String s && (s.strip().equalsIgnoreCase("true") || s.strip().equalsIgnoreCase("false"))) return s.strip().equalsIgnoreCase("true");
+            // As SQLite's own truth: a number other than 0 (0.5 too) is true; text that is no number is 22018.
+            return v instanceof Double d ? d != 0 : v instanceof String s ? JdbcValues.doubleValue(s) != 0 : JdbcValues.longValue(v) != 0;
+        });
     }
 
     public boolean getBoolean(String label) throws SQLException {
@@ -170,7 +171,7 @@ final class JdbcResultSet implements JdbcObjects.Closes {
     }
 
     public double getDouble(int i) throws SQLException {
-        return JdbcValues.doubleValue(value(i));
+        return read(i, JdbcValues::doubleValue);
     }
 
     public double getDouble(String label) throws SQLException {
@@ -186,7 +187,7 @@ final class JdbcResultSet implements JdbcObjects.Closes {
     }
 
     public BigDecimal getBigDecimal(int i) throws SQLException {
-        return JdbcValues.decimal(value(i));
+        return read(i, JdbcValues::decimal);
     }
 
     public BigDecimal getBigDecimal(String label) throws SQLException {
@@ -295,6 +296,21 @@ final class JdbcResultSet implements JdbcObjects.Closes {
     }
 
     public void clearWarnings() {}
+
+    /** A conversion of a stored value, which may refuse it. */
+    private interface Conversion<T> {
+        T of(Object v) throws SQLException;
+    }
+
+    /** Column {@code i}'s value converted; a refusal names the column, as a value alone may be found in many. */
+    private <T> T read(int i, Conversion<T> conversion) throws SQLException {
+        Object v = value(i);
+        try {
+            return conversion.of(v);
+        } catch (SQLException e) {
+            throw new SQLException("column " + i + " (" + columns.get(i - 1) + "): " + e.getMessage(), e.getSQLState(), e);
+        }
+    }
 
     private Object value(int column) throws SQLException {
         if (closed) throw new SQLException("the result set is closed", "HY010");

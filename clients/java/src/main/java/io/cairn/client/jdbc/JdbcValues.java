@@ -84,19 +84,16 @@ final class JdbcValues {
         if (v == null) return 0;
         if (v instanceof Long l) return l;
         if (v instanceof Double d) {
-            // (long) of a double past the range is the range's end: a wrong number, not a read one.
+            // (long) of a double past the range is the range's end, and of 2.5 is 2: wrong numbers, not read ones.
             if (!(d >= -0x1p63 && d < 0x1p63)) throw new SQLException(d + " does not fit in a Java long", "22003");
+            if (d != Math.rint(d)) throw new SQLException(d + " has a fraction: an integer type cannot hold it; read it with getDouble", "22003");
             return d.longValue();
         }
         if (v instanceof Number n) return n.longValue();
         if (v instanceof Boolean b) return b ? 1 : 0;
-        BigDecimal d;
-        try {
-            d = new BigDecimal(v.toString().strip());
-        } catch (NumberFormatException e) {
-            throw new SQLException("not a number: " + v, "22018");
-        }
+        BigDecimal d = decimal(v);
         if (d.compareTo(LONG_MIN) < 0 || d.compareTo(LONG_MAX) > 0) throw new SQLException(v + " does not fit in a Java long", "22003");
+        if (d.stripTrailingZeros().scale() > 0) throw new SQLException(v + " has a fraction: an integer type cannot hold it; read it with getDouble", "22003");
         return d.longValue();
     }
 
@@ -121,7 +118,7 @@ final class JdbcValues {
         try {
             return Double.parseDouble(v.toString().strip());
         } catch (NumberFormatException e) {
-            throw new SQLException("not a number: " + v, "22018");
+            throw new SQLException(shown(v) + " is not a number", "22018");
         }
     }
 
@@ -132,8 +129,13 @@ final class JdbcValues {
         try {
             return new BigDecimal(v.toString().strip());
         } catch (NumberFormatException e) {
-            throw new SQLException("not a number: " + v, "22018");
+            throw new SQLException(shown(v) + " is not a number", "22018");
         }
+    }
+
+    /** A stored value in an error: text quoted (its spaces seen), a blob by its size. */
+    private static String shown(Object v) {
+        return v instanceof byte[] b ? "a blob of " + b.length + " bytes" : v instanceof String ? "'" + v + "'" : String.valueOf(v);
     }
 
     static byte[] bytes(Object v) {
