@@ -16,6 +16,10 @@ public record Row(List<String> columns, List<Object> values) {
         return values.get(column);
     }
 
+    /**
+     * The value of the first column named {@code column}: a result may have several ({@code SELECT 1 AS a, 2 AS a}),
+     * as in SQL; read the others by index. JDBC's {@code findColumn} does the same.
+     */
     public Object get(String column) {
         int i = columns.indexOf(column);
         if (i < 0) throw new IllegalArgumentException("no column " + column + " in " + columns);

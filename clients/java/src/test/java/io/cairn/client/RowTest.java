@@ -40,4 +40,11 @@ class RowTest {
         assertThat(row(" 2.5 ").getDouble("a")).isEqualTo(2.5);
         assertThat(row(3L).getDouble("a")).isEqualTo(3.0);
     }
+
+    @Test
+    void aNameTwoColumnsShareReadsTheFirst() {
+        Row r = new Row(List.of("a", "a"), List.of(1L, 2L));
+        assertThat(r.get("a")).isEqualTo(1L);
+        assertThat(r.get(1)).isEqualTo(2L);
+    }
 }
