@@ -1,5 +1,8 @@
 package io.cairn.client;
 
+import java.time.Duration;
+import java.util.Optional;
+
 /**
  * An error Cairn answered (or that kept a request from being answered), with its stable code from the API's
  * error table ({@code docs/api.md}): {@code sql_error}, {@code forbidden}, {@code conflict}, ...
@@ -10,13 +13,20 @@ public class CairnException extends RuntimeException {
     private final String code;
     private final Integer statement;
     private final String bookmark;
+    private final Duration retryAfter;
 
     public CairnException(int status, String code, String message, Integer statement, String bookmark) {
+        this(status, code, message, statement, bookmark, null);
+    }
+
+    /** With the answer's Retry-After ({@code null}: none). */
+    public CairnException(int status, String code, String message, Integer statement, String bookmark, Duration retryAfter) {
         super(code + ": " + message);
         this.status = status;
         this.code = code;
         this.statement = statement;
         this.bookmark = bookmark;
+        this.retryAfter = retryAfter;
     }
 
     /** The HTTP status, or 0 when no answer arrived (the connection failed). */
@@ -39,12 +49,21 @@ public class CairnException extends RuntimeException {
         return bookmark;
     }
 
+    /**
+     * How long the server asked to wait before trying again (its {@code Retry-After}, in seconds), when it said:
+     * every retriable answer carries one (docs/api.md). Empty for an unanswered request.
+     */
+    public Optional<Duration> retryAfter() {
+        return Optional.ofNullable(retryAfter);
+    }
+
     /** True for 429 and 503 answers and unanswered requests: the same request may succeed later. */
     public boolean retriable() {
         return status == 0 || status == 429 || status == 503 || code.equals("bookmark_timeout");
     }
 
-    static CairnException of(int status, String code, String message, Integer statement, String bookmark) {
-        return code.equals("conflict") ? new ConflictException(message, bookmark) : new CairnException(status, code, message, statement, bookmark);
+    static CairnException of(int status, String code, String message, Integer statement, String bookmark, Duration retryAfter) {
+        return code.equals("conflict") ? new ConflictException(message, bookmark)
+                : new CairnException(status, code, message, statement, bookmark, retryAfter);
     }
 }

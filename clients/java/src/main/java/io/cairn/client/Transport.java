@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -44,10 +45,10 @@ final class Transport implements AutoCloseable {
                 HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
                 JsonNode parsed = r.body().length == 0 ? Json.NODES.nullNode() : Json.MAPPER.readTree(r.body());
                 if (r.statusCode() < 300) return new Answer(parsed, r.headers().firstValue("Idempotent-Replayed").isPresent());
-                CairnException e = error(r.statusCode(), parsed);
+                CairnException e = error(r.statusCode(), parsed, r.headers());
                 boolean again = retry && (e.retriable() || r.statusCode() == 504);
                 if (!again || attempt >= attempts) throw e;
-                backoff = pause(r.headers().firstValueAsLong("Retry-After").orElse(-1) * 1000, backoff);
+                backoff = pause(e.retryAfter().map(Duration::toMillis).orElse(-1L), backoff);
             } catch (IOException e) {
                 if (!retry || attempt >= attempts) throw new CairnException(0, "unreachable", "cannot reach " + base + ": " + why(e), null, null);
                 backoff = pause(-1, backoff);
@@ -76,11 +77,18 @@ final class Transport implements AutoCloseable {
         return false;
     }
 
-    private static CairnException error(int status, JsonNode body) {
+    /** The error an answer carries: its body's code, message, statement and bookmark, and its Retry-After header. */
+    static CairnException error(int status, JsonNode body, HttpHeaders headers) {
         JsonNode e = body.path("error");
         String code = e.path("code").asText(status == 404 ? "not_found" : "http_" + status);
         return CairnException.of(status, code, e.path("message").asText(""), e.hasNonNull("statement") ? e.get("statement").asInt() : null,
-                e.hasNonNull("bookmark") ? e.get("bookmark").asText() : null);
+                e.hasNonNull("bookmark") ? e.get("bookmark").asText() : null, retryAfter(headers));
+    }
+
+    /** Retry-After in seconds, as Cairn sends it; null when absent or in another form (an HTTP date), which is no reason to fail. */
+    private static Duration retryAfter(HttpHeaders headers) {
+        String v = headers.firstValue("Retry-After").map(String::strip).orElse("");
+        return v.matches("[0-9]{1,9}") ? Duration.ofSeconds(Long.parseLong(v)) : null;
     }
 
     /** Sleeps before a retry (the point of it: not a synchronisation); returns the next backoff. */
