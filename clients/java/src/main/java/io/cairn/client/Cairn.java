@@ -44,8 +44,10 @@ public final class Cairn implements AutoCloseable {
     }
 
     /**
-     * {@code url} as the base of Cairn's HTTP API (with a trailing {@code /}); IllegalArgumentException with
-     * a message a person can act on unless it is an {@code http://} or {@code https://} URL with a host.
+     * {@code url} as the base of Cairn's HTTP API (with a trailing {@code /}), its path kept as a prefix of every
+     * request ({@code http://host/cairn} reaches {@code http://host/cairn/v1/...}, as behind a proxy routing on
+     * it); IllegalArgumentException with a message a person can act on unless it is an {@code http://} or
+     * {@code https://} URL with a host, and without a query or a fragment (which no request could keep).
      */
     public static URI httpUrl(String url) {
         URI u;
@@ -56,6 +58,10 @@ public final class Cairn implements AutoCloseable {
         }
         if (u == null || u.getHost() == null || !("http".equalsIgnoreCase(u.getScheme()) || "https".equalsIgnoreCase(u.getScheme()))) {
             throw new IllegalArgumentException("Cairn's URL must be http:// or https:// with a host, like http://127.0.0.1:8080, not '" + url + "'");
+        }
+        if (u.getRawQuery() != null || u.getRawFragment() != null) {
+            throw new IllegalArgumentException("Cairn's URL is its address and, behind a proxy, a path (http://host:8080/cairn), without a query (?)"
+                    + " or a fragment (#): not '" + url + "'");
         }
         return u;
     }
@@ -71,7 +77,7 @@ public final class Cairn implements AutoCloseable {
         private Duration timeout = Duration.ofSeconds(60);
         private int attempts = 5;
 
-        /** Cairn's HTTP API, {@code http://} or {@code https://} with a host; IllegalArgumentException, saying so, for anything else. */
+        /** Cairn's HTTP API, as {@link Cairn#httpUrl} reads it (a path is a prefix of every request); IllegalArgumentException, saying why, else. */
         public Builder url(String url) {
             this.url = httpUrl(url);
             return this;

@@ -36,7 +36,7 @@ final class Transport implements AutoCloseable {
         long backoff = 100;
         for (int attempt = 1; ; attempt++) {
             try {
-                HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(timeout)
+                HttpRequest.Builder b = HttpRequest.newBuilder(target(base, path)).timeout(timeout)
                         .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                                 : HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)));
                 if (token != null) b.header("Authorization", "Bearer " + token);
@@ -57,6 +57,14 @@ final class Transport implements AutoCloseable {
                 throw new CairnException(0, "interrupted", "interrupted while waiting for Cairn", null, null);
             }
         }
+    }
+
+    /**
+     * An API path ({@code /v1/...}) under {@code base} ({@link Cairn#httpUrl}: ending in {@code /}), keeping the base's
+     * own path: resolving the absolute path would replace it, dropping the prefix a proxy routes on.
+     */
+    static URI target(URI base, String path) {
+        return base.resolve(path.substring(1));
     }
 
     /** The reason a connection failed, in words (the JDK's exceptions often carry no message). */
