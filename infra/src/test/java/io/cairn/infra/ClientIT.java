@@ -65,6 +65,28 @@ class ClientIT {
     }
 
     @Test
+    void aSessionRunsNamedParametersAndStillReadsItsOwnWrites() {
+        Cairn.NewTenant t = cairn.createTenant("cl-named");
+        Session s = cairn.database("cl-named", t.apiKey()).session();
+        s.execute("CREATE TABLE p (id INTEGER PRIMARY KEY, name TEXT)");
+        ExecuteResult w = s.execute(Statement.named("INSERT INTO p (name) VALUES (:name)", Map.of("name", "ada")));
+        assertThat(s.bookmark()).isEqualTo(w.bookmark());
+        QueryResult r = s.query(Statement.named("SELECT id FROM p WHERE name = :name", Map.of("name", "ada")));
+        assertThat(r.rows()).as("the session's read waits for its write").containsExactly(List.of(1L));
+        assertThat(s.bookmark()).isEqualTo(r.bookmark());
+
+        s.transact(3, tx -> {
+            long id = tx.query(Statement.named("SELECT id FROM p WHERE name = @name", Map.of("name", "ada"))).list().getFirst().getLong("id");
+            tx.execute(Statement.named("UPDATE p SET name = :name WHERE id = :id", Map.of("name", "grace", "id", id)));
+            return null;
+        });
+        assertThat(s.query(Statement.named("SELECT name FROM p WHERE id = $id", Map.of("id", 1))).rows()).containsExactly(List.of("grace"));
+        assertThatThrownBy(() -> s.execute("INSERT INTO p (name) VALUES (?)", Double.NaN)).as("refused before it is sent as the text NaN")
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("non-finite");
+        assertThat(s.query("SELECT count(*) FROM p").rows().getFirst().getFirst()).isEqualTo(1L);
+    }
+
+    @Test
     void aWriteIsAppliedOnceWhateverTheRetriesAndErrorsCarryTheirCodes() throws Exception {
         Cairn.NewTenant t = cairn.createTenant("cl-errors");
         Database db = cairn.database("cl-errors", t.apiKey());

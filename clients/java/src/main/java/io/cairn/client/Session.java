@@ -32,6 +32,11 @@ public final class Session {
         return execute(List.of(Statement.of(sql, params)));
     }
 
+    /** One statement (positional or named parameters) as its own transaction. */
+    public ExecuteResult execute(Statement statement) {
+        return execute(List.of(statement));
+    }
+
     public ExecuteResult execute(List<Statement> statements) {
         ExecuteResult r = db.execute(statements);
         advance(r.bookmark());
@@ -51,7 +56,12 @@ public final class Session {
     }
 
     public QueryResult query(String sql, Object... params) {
-        QueryResult r = db.query(Statement.of(sql, params), bookmark());
+        return query(Statement.of(sql, params));
+    }
+
+    /** A read (positional or named parameters) once the tenant's copy applied this session's bookmark. */
+    public QueryResult query(Statement statement) {
+        QueryResult r = db.query(statement, bookmark());
         advance(r.bookmark());
         return r;
     }
@@ -88,14 +98,23 @@ public final class Session {
         private String base;
 
         public QueryResult query(String sql, Object... params) {
-            QueryResult r = Session.this.query(sql, params);
+            return query(Statement.of(sql, params));
+        }
+
+        public QueryResult query(Statement statement) {
+            QueryResult r = Session.this.query(statement);
             if (base == null || offset(r.bookmark()) < offset(base)) base = r.bookmark();
             return r;
         }
 
         /** Buffers a write: sent with the others when the body returns. */
         public void execute(String sql, Object... params) {
-            writes.add(Statement.of(sql, params));
+            execute(Statement.of(sql, params));
+        }
+
+        /** Buffers a write (positional or named parameters): sent with the others when the body returns. */
+        public void execute(Statement statement) {
+            writes.add(statement);
         }
     }
 
