@@ -78,9 +78,10 @@ public final class ApiOptions {
         return true;
     }
 
-    /** A request to {@code path} with the admin token. */
+    /** A request to {@code path} ({@code /v1/...}) with the admin token, under the URL's own path (a proxy's prefix) too. */
     HttpRequest.Builder request(String path, Duration timeout) {
-        return HttpRequest.newBuilder(url.resolve(path)).timeout(timeout).header("Authorization", "Bearer " + token);
+        return HttpRequest.newBuilder(url.resolve(path.startsWith("/") ? path.substring(1) : path)).timeout(timeout)
+                .header("Authorization", "Bearer " + token);
     }
 
     /** Sends a JSON request and reads the JSON answer. */
