@@ -73,6 +73,50 @@ class DamagedFileIT {
         }
     }
 
+    /**
+     * Sound files that are not the tenant's as its applier committed it: one that lost the commits its WAL held,
+     * one emptied to nothing (a valid empty database), another tenant's copied over it. Each was served as the tenant's
+     * (the emptied one answered "no such table", and its writes were set aside for good; the copied one was written on).
+     */
+    @Test
+    void aSoundFileThatIsNotTheTenantsAsCommittedIsRebuiltNotServed() throws Exception {
+        Map<String, String> keys = new java.util.HashMap<>();
+        TenantFiles files = new TenantFiles(data.resolve("hot"));
+        Path older = data.resolve("older.db");
+        try (TestStack stack = TestStack.start(data)) {
+            for (String t : List.of("lostwal", "emptied", "swapped", "other")) keys.put(t, seed(stack, t));
+            Files.copy(files.database("lostwal"), older); // its main file: what came after stays in the WAL for now
+            for (int i = 0; i < 20; i++) {
+                assertThat(stack.post("/v1/tenants/lostwal/execute", keys.get("lostwal"), "{\"sql\":\"INSERT INTO t (n) VALUES (1)\"}").status()).isEqualTo(200);
+            }
+            assertThat(stack.post("/v1/tenants/other/execute", keys.get("other"), "{\"sql\":\"DELETE FROM t WHERE id > 10\"}").status()).isEqualTo(200);
+        }
+        replace(files.database("lostwal"), older);
+        replace(files.database("emptied"), Files.createFile(data.resolve("empty.db")));
+        replace(files.database("swapped"), Files.copy(files.database("other"), data.resolve("other-copy.db")));
+
+        try (TestStack stack = TestStack.start(data)) {
+            Map<String, String> expected = Map.of("lostwal", "[[3020,4501520]]", "emptied", "[[3000,4501500]]", "swapped", "[[3000,4501500]]",
+                    "other", "[[10,55]]");
+            for (var e : expected.entrySet()) {
+                List<Integer> statuses = new ArrayList<>();
+                Reply rows = readUntilServed(stack, e.getKey(), keys.get(e.getKey()), statuses);
+                assertThat(rows.body().path("rows").toString()).as(e.getKey()).isEqualTo(e.getValue());
+                assertThat(statuses).as(e.getKey()).allMatch(st -> st == 200 || st == 503);
+            }
+            assertThat(stack.registry().get("cairn.applier.rebuilds").tag("reason", "mismatch").counter().count()
+                    + stack.registry().get("cairn.applier.rebuilds").tag("reason", "corrupt").counter().count()).isGreaterThanOrEqualTo(3);
+            assertThat(stack.post("/v1/tenants/swapped/execute", keys.get("swapped"), "{\"sql\":\"INSERT INTO t (n) VALUES (7)\"}").status())
+                    .as("its own key still writes it").isEqualTo(200);
+        }
+    }
+
+    /** Puts {@code with} where {@code db} was, without its WAL and index: a file changed while the process was down. */
+    private static void replace(Path db, Path with) throws Exception {
+        for (String suffix : List.of("-wal", "-shm")) Files.deleteIfExists(Path.of(db + suffix));
+        Files.move(with, db, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
     private static String seed(TestStack stack, String tenant) throws Exception {
         String key = stack.createTenant(tenant);
         Reply w = stack.post("/v1/tenants/" + tenant + "/execute", key, json(Map.of("statements", List.of(

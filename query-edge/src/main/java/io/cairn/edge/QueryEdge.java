@@ -101,8 +101,10 @@ public final class QueryEdge implements AutoCloseable {
             OutcomeReader outcomes = track(resources, new OutcomeReader(kafkaClientProps, backlog));
             LogEnds logEnds = track(resources, new LogEnds(kafkaClientProps));
             CommandLog commandLog = track(resources, new CommandLog(kafkaClientProps, logEnds, options.writeGate()));
+            // The primary's files hold at least what the applier announced for a hot tenant (the state comes after the commit).
             ReadPool pool = track(resources, new ReadPool(new TenantFiles(config.hotDir()), config.readLimits(),
-                    config.maxIdleReadConnections()));
+                    config.maxIdleReadConnections())).expecting(t -> directory.tenant(t).map(st -> new ReadPool.Expected(st.getPartition(),
+                            st.getTier() == io.cairn.topics.avro.Tier.HOT ? st.getAppliedOffset() : -1)).orElse(null));
             directory.onDeleted(pool::evict);
 
             List<HealthCheck> checks = new ArrayList<>();
@@ -126,7 +128,7 @@ public final class QueryEdge implements AutoCloseable {
             CopyPositions.Reader hotPositions = track(resources, CopyPositions.reader(new TenantFiles(config.hotDir())));
             QueryRunner primaryQueries = new QueryRunner(pool, directory::awaitApplied, (tenant, offset) -> heldThrough(hotPositions,
                     directory, tenant, offset), config.maxResultRows(), config.maxResultBytes(), readCache);
-            CopyTracker copies = track(resources, new CopyTracker(readCopies(config, options, readCache, pool, primaryQueries, resources), logEnds::ends,
+            CopyTracker copies = track(resources, new CopyTracker(readCopies(config, options, readCache, pool, primaryQueries, directory, resources), logEnds::ends,
                     COPY_REFRESH, metrics.registry()));
             for (ReadCopy c : copies.copies()) if (!c.primary()) directory.onDeleted(c.pool()::evict);
             PastCopies pastCopies = options.pastBuilder() == null ? null : track(resources, new PastCopies(options.pastBuilder(),
@@ -179,7 +181,7 @@ public final class QueryEdge implements AutoCloseable {
      * hot volume through {@code primaryPool}, each replica's directory through a read pool of its own.
      */
     private static List<ReadCopy> readCopies(EdgeConfig config, EdgeOptions options, ReadCache readCache, ReadPool primaryPool, QueryRunner primaryQueries,
-            List<AutoCloseable> resources) {
+            TenantDirectory directory, List<AutoCloseable> resources) {
         List<ReadCopy.Spec> specs = new ArrayList<>(options.copies());
         if (specs.isEmpty()) specs.add(ReadCopy.Spec.primary());
         List<ReadCopy> copies = new ArrayList<>();
@@ -189,7 +191,9 @@ public final class QueryEdge implements AutoCloseable {
                 continue;
             }
             TenantFiles files = new TenantFiles(spec.dir());
-            ReadPool pool = track(resources, new ReadPool(files, config.readLimits(), config.maxIdleReadConnections()));
+            // A replica's files trail the primary's states: only whose they are is checked.
+            ReadPool pool = track(resources, new ReadPool(files, config.readLimits(), config.maxIdleReadConnections()))
+                    .expecting(t -> directory.tenant(t).map(st -> new ReadPool.Expected(st.getPartition(), -1)).orElse(null));
             // A replica is read only once its positions say it holds what the read needs: it never waits on a bookmark itself.
             QueryRunner queries = new QueryRunner(pool, (tenant, offset, timeout) -> false, config.maxResultRows(), config.maxResultBytes(),
                     readCache);

@@ -63,6 +63,24 @@ public final class ReadPool implements AutoCloseable {
      */
     public record Lease(TenantConnection connection, long generation, Object fileKey, ReadStatements statements) {}
 
+    /**
+     * What a tenant's file must be to be served: the tenant's own (by its {@code _cairn_tenant} row), of its
+     * {@code partition}, holding the log at least to {@code atLeast} (-1: no bound).
+     */
+    public record Expected(int partition, long atLeast) {}
+
+    /** Per tenant, what its file must be ({@link Expected}); null for a tenant the edge knows nothing of. */
+    private volatile java.util.function.Function<String, Expected> expected = t -> null;
+
+    /**
+     * Checks each file's identity too when it checks its soundness: a sound file can still be another tenant's copied
+     * over it, an emptied one, or one behind what its applier committed (its WAL lost), each served as the tenant's.
+     */
+    public ReadPool expecting(java.util.function.Function<String, Expected> expected) {
+        this.expected = expected;
+        return this;
+    }
+
     public ReadPool(TenantFiles files, SqliteLimits limits, int maxIdle) {
         this(files, limits, maxIdle, true);
     }
@@ -131,6 +149,11 @@ public final class ReadPool implements AutoCloseable {
         verifyNanos.addAndGet(System.nanoTime() - start);
         verifications.incrementAndGet();
         if (problem.isPresent()) throw new TenantFileDamaged(tenant, "its file fails quick_check: " + problem.get());
+        Expected e = expected.apply(tenant);
+        if (e != null) {
+            Optional<String> wrong = IntegrityCheck.identityProblem(tenant, db, limits, e.partition(), e.atLeast());
+            if (wrong.isPresent()) throw new TenantFileDamaged(tenant, "its file is sound but not the tenant's as applied: " + wrong.get());
+        }
         verified.put(tenant, new Verified(fileKey, System.nanoTime()));
     }
 

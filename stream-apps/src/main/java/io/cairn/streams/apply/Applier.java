@@ -85,6 +85,13 @@ public final class Applier implements AutoCloseable {
                 new SnapshotThawer(seeds, replay(kafkaClientProps, config, store), rebuilder), registry);
         PastContent past = new PastContent(kafkaClientProps, config, store, registry);
         TenantRecovery recovery = new TenantRecovery(pool, rebuilder, cold, past, registry);
+        if (config.role() == ApplierConfig.Role.PRIMARY) {
+            try {
+                recovery.committed(TenantStates.appliedOffsets(kafkaClientProps));
+            } catch (RuntimeException e) {
+                log.warn("cannot read cairn.tenant-state: files are checked for soundness and identity, not for lost commits: {}", e.toString());
+            }
+        }
         Snapshotter snapshotter = snapshots == null ? null : new Snapshotter(new TenantFiles(config.hotDir()), snapshots.store(), kafkaClientProps,
                 Snapshotter.CONCURRENCY, Snapshotter.RETRY_FOR, new SnapshotPolicy(snapshots.everyWrites(), snapshots.everyBytes()),
                 new SnapshotRetention(snapshots.keep(), snapshots.restoreWindow(), snapshots.spread()), registry);

@@ -151,8 +151,20 @@ final class TenantDatabasePool implements AutoCloseable {
         return db;
     }
 
+    /**
+     * Per tenant, the newest position a database of this pool held when handed back: what this process applied,
+     * which a file checked again later must hold ({@link TenantRecovery#recheck}), though its database was closed since.
+     */
+    private final Map<String, Long> released = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The newest position this process applied for the tenant; -1 when none. */
+    long appliedHere(String tenant) {
+        return released.getOrDefault(tenant, -1L);
+    }
+
     /** Hands a database back after its transaction committed or rolled back. */
     synchronized void release(TenantDatabase db) {
+        released.merge(db.tenant, db.applied().offset(), Math::max);
         db.setInUse(false);
         evictIdleOverBound();
     }
@@ -184,6 +196,7 @@ final class TenantDatabasePool implements AutoCloseable {
 
     /** Closes and forgets the tenant's database (before deleting its file); an open in flight is waited for first. */
     void discard(String tenant) {
+        released.remove(tenant); // its file goes (a freeze, a delete, a quarantine) or is checked again against what was noted
         while (true) {
             CompletableFuture<TenantDatabase> inFlight;
             synchronized (this) {

@@ -70,6 +70,9 @@ class TenantRecovery {
     private final Counter missing;
     private final Counter corrupt;
     private final Counter checks;
+    private final Counter mismatched;
+    /** Per tenant, the offset its applier last announced having applied (cairn.tenant-state at this start); primary only. */
+    private final java.util.Map<String, Long> committed = new ConcurrentHashMap<>();
     private final Set<String> checked = ConcurrentHashMap.newKeySet();
     private final Set<String> setAside = ConcurrentHashMap.newKeySet();
 
@@ -82,6 +85,7 @@ class TenantRecovery {
         this.missing = null;
         this.corrupt = null;
         this.checks = null;
+        this.mismatched = null;
     }
 
     TenantRecovery(TenantDatabasePool pool, Rebuilder rebuilder, MeterRegistry meters) {
@@ -97,8 +101,18 @@ class TenantRecovery {
         String description = "tenants rebuilt from the log by the applier because their file was missing or corrupt";
         this.missing = Counter.builder("cairn.applier.rebuilds").tag("reason", "missing").description(description).register(meters);
         this.corrupt = Counter.builder("cairn.applier.rebuilds").tag("reason", "corrupt").description(description).register(meters);
+        this.mismatched = Counter.builder("cairn.applier.rebuilds").tag("reason", "mismatch").description(description).register(meters);
         this.checks = Counter.builder("cairn.applier.file.checks")
                 .description("tenant files checked (quick_check) before this instance first used them").register(meters);
+    }
+
+    /**
+     * What the applier announced it had applied for each tenant (its state on cairn.tenant-state) before this start:
+     * a file found behind it at its first check lost commits (its WAL) and is rebuilt. Only the primary's: a
+     * replica's files trail the primary's states.
+     */
+    void committed(java.util.Map<String, Long> offsets) {
+        committed.putAll(offsets);
     }
 
     /** Builds past content for restores and forks; null where none can be built (no log). */
@@ -135,6 +149,7 @@ class TenantRecovery {
      */
     void recheck(String tenant, String reason) {
         log.warn("tenant {}: asked to check its file again ({})", tenant, reason);
+        committed.merge(tenant, pool.appliedHere(tenant), Math::max); // what this process applied: the file must hold it
         pool.discard(tenant);
         checked.remove(tenant);
     }
@@ -161,7 +176,7 @@ class TenantRecovery {
             if (checked.contains(tenant)) return false;
             checks.increment();
             String problem = IntegrityCheck.problem(tenant, db, pool.limits()).orElse(null);
-            if (problem == null) return sound(tenant, db);
+            if (problem == null) return sound(tenant, db, position);
             log.error("tenant {}: database fails quick_check ({}); quarantining it and rebuilding from the log below {}",
                     tenant, problem, position);
             try {
@@ -182,7 +197,7 @@ class TenantRecovery {
      * stopped part way: a file that holds the whole tail (a freeze that removed nothing, a thaw that
      * applied it) is the tenant's, hot; one behind it is a thaw's snapshot without its tail, and goes.
      */
-    private boolean sound(String tenant, Path db) throws SQLException {
+    private boolean sound(String tenant, Path db, Bookmark position) throws SQLException {
         TenantRegistry.ColdTail tail = pool.registry().coldTail(tenant);
         if (tail != null) {
             long holds = ConsistentCopy.positionOf(db).offset();
@@ -193,6 +208,19 @@ class TenantRecovery {
                 return true;
             }
             pool.registry().notCold(tenant);
+        }
+        long atLeast = Math.max(committed.getOrDefault(tenant, -1L), pool.appliedHere(tenant));
+        String wrong = IntegrityCheck.identityProblem(tenant, db, pool.limits(), position.partition(), atLeast).orElse(null);
+        if (wrong != null) {
+            log.error("tenant {}: its file is sound but not the tenant's as committed ({}); quarantining it and rebuilding from the log below {}",
+                    tenant, wrong, position);
+            try {
+                files.quarantine(tenant);
+            } catch (IOException e) {
+                throw new SQLException("could not quarantine tenant " + tenant, e);
+            }
+            rebuild(tenant, position, mismatched);
+            return false;
         }
         checked.add(tenant);
         return false;

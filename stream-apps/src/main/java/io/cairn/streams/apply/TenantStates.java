@@ -34,4 +34,25 @@ final class TenantStates {
         });
         return out;
     }
+
+    /**
+     * The offset each hot tenant's applier last announced having applied, read to the topic's current end with only
+     * committed transactions (an aborted group's state claims what no file holds); empty when the topic cannot be read.
+     */
+    static Map<String, Long> appliedOffsets(Map<String, Object> kafkaClientProps) {
+        Map<String, Object> p = new HashMap<>(kafkaClientProps);
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.CLIENT_ID_CONFIG, "cairn-applier-states");
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.remove(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG);
+        p.remove(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        Map<String, Long> out = new HashMap<>();
+        read(new KafkaConsumer<>(p, new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())).forEach((t, s) -> {
+            // A cold tenant's file was removed; the one a thaw builds starts from its snapshot, not from this state.
+            if (s.getTier() == io.cairn.topics.avro.Tier.HOT) out.put(t, s.getAppliedOffset());
+        });
+        return out;
+    }
 }

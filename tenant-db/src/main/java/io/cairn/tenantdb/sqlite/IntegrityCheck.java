@@ -35,6 +35,43 @@ public final class IntegrityCheck {
     }
 
     /**
+     * Whether a file that passed {@link #problem} is the tenant's, and holds what its applier committed: empty when
+     * it does, else what is wrong. A file can be sound and still not be the tenant's: one emptied or truncated to
+     * nothing (a valid empty database), another tenant's copied over it, or one that lost its WAL (the commits since
+     * the last checkpoint gone, its position with them). Each was served as the tenant's data, and written on.
+     *
+     * @param partition the tenant's partition of the log
+     * @param atLeast the offset the tenant's applier last committed for it (its announced state); -1 when unknown
+     */
+    public static Optional<String> identityProblem(String tenant, Path file, SqliteLimits limits, int partition, long atLeast)
+            throws SQLException {
+        try (TenantConnection c = SqliteConnections.openReadOnly(tenant, file, limits); Statement s = c.connection().createStatement()) {
+            String owner;
+            try (ResultSet rs = s.executeQuery("SELECT tenant FROM _cairn_tenant WHERE id = 0")) {
+                owner = rs.next() ? rs.getString(1) : null;
+            } catch (SQLException e) {
+                if (isCorruption(e)) return Optional.of(SqliteErrors.message(e));
+                if (e.getMessage() == null || !e.getMessage().contains("no such table")) throw e;
+                owner = null;
+            }
+            if (owner == null) return Optional.of("not a tenant's file: no _cairn_tenant row (emptied, truncated or replaced)");
+            if (!owner.equals(tenant)) return Optional.of("the file is another tenant's");
+            io.cairn.topics.Bookmark applied = TenantSchema.appliedPosition(c.connection());
+            if (applied.offset() >= 0 && applied.partition() != partition) {
+                return Optional.of("the file holds records of partition " + applied.partition() + ", the tenant's is " + partition);
+            }
+            if (applied.offset() < atLeast) {
+                return Optional.of("the file holds the tenant's log to offset " + applied.offset() + ", its applier had committed it to "
+                        + atLeast + " (its WAL lost?)");
+            }
+            return Optional.empty();
+        } catch (SQLException e) {
+            if (isCorruption(e)) return Optional.of(SqliteErrors.message(e));
+            throw e;
+        }
+    }
+
+    /**
      * A finding of a virtual table's own check (SQLite runs them in quick_check): about records tenant SQL can write,
      * not about pages ({@link SqliteErrors#isVirtualTableContent}). The pages of its internal tables are still checked
      * as every table's are. The prefixes are those of SQLite 3.54's FTS3/4, FTS5 and R*Tree checks.
