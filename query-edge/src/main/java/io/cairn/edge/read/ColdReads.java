@@ -35,6 +35,7 @@ import java.util.concurrent.Semaphore;
  * wants). Thread-safe.
  */
 public final class ColdReads implements AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ColdReads.class);
     private final SnapshotStore store;
     private final Path dir;
     private final TenantFiles copies;
@@ -116,12 +117,17 @@ public final class ColdReads implements AutoCloseable {
             // Bytes whose verified SHA-256 is the one the log recorded for this offset are that snapshot: no open to check.
             if (sha256 == null || !sha256.equals(got.get().sha256())) {
                 long holds = ConsistentCopy.positionOf(tmp).offset();
-                if (holds != offset) throw new IllegalStateException("snapshot " + tenant + "@" + offset + " holds offset " + holds);
+                if (holds != offset) throw new TenantFileDamaged(tenant, "its snapshot at " + offset + " holds offset " + holds);
             }
             long size = Files.size(tmp);
             pool.evict(tenant);
             copies.install(tenant, tmp);
             keep(tenant, offset, size);
+        } catch (io.cairn.connectors.snapshot.SnapshotCorruptException e) {
+            // Not served, not a 500: the caller thaws the tenant instead, and the thaw, which checks every snapshot it
+            // uses, falls back to an older one and a longer tail of the log (docs/tiers.md).
+            log.warn("tenant {}: its snapshot at {} is damaged ({}); thawing it instead of reading the snapshot", tenant, offset, e.getMessage());
+            throw new TenantFileDamaged(tenant, "its snapshot is damaged: " + e.getMessage());
         } catch (SnapshotStoreException e) {
             if (LocalDisk.isFull(e)) throw LocalDisk.full("this cold tenant's local copy");
             throw e.retriable() ? ApiError.unavailable("the snapshot store cannot be reached; retry shortly") : e;
@@ -129,7 +135,7 @@ public final class ColdReads implements AutoCloseable {
             if (LocalDisk.isFull(e)) throw LocalDisk.full("this cold tenant's local copy");
             throw new UncheckedIOException(e);
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the snapshot of " + tenant + ": " + e.getMessage(), e);
+            throw new TenantFileDamaged(tenant, "its snapshot cannot be read: " + e.getMessage());
         } finally {
             downloads.release();
             try {

@@ -52,7 +52,16 @@ class ColdReadsTest {
         store.put("acme", 8, later);
         try (ColdReads reads = new ColdReads(store, dir.resolve("cold2"), SqliteLimits.READ_DEFAULTS, 2, 1L << 30, 100, 1 << 20)) {
             assertThatThrownBy(() -> reads.run("acme", 8, frozen.sha256(), count, null, Duration.ZERO))
-                    .hasMessageContaining("holds offset 9");
+                    .isInstanceOf(TenantFileDamaged.class).hasMessageContaining("holds offset 9");
+        }
+
+        // Damaged bytes in the store: not a 500 but a damaged copy, which the edge thaws instead (it answered 500 internal).
+        Path object = store.objectPath("acme", 8);
+        byte[] bytes = Files.readAllBytes(object);
+        for (int i = bytes.length / 2; i < bytes.length / 2 + 64 && i < bytes.length; i++) bytes[i] ^= 0x5a;
+        Files.write(object, bytes);
+        try (ColdReads reads = new ColdReads(store, dir.resolve("cold3"), SqliteLimits.READ_DEFAULTS, 2, 1L << 30, 100, 1 << 20)) {
+            assertThatThrownBy(() -> reads.run("acme", 8, frozen.sha256(), count, null, Duration.ZERO)).isInstanceOf(TenantFileDamaged.class);
         }
     }
 
