@@ -6,6 +6,7 @@ import io.cairn.connectors.metadata.IdleCursor;
 import io.cairn.connectors.metadata.IdlePage;
 import io.cairn.connectors.metadata.IdleTenant;
 import io.cairn.connectors.metadata.MetadataStore;
+import io.cairn.connectors.metadata.MetadataStoreException;
 import io.cairn.connectors.metadata.TenantPage;
 import io.cairn.connectors.metadata.TenantQuery;
 import io.cairn.connectors.metadata.TenantRecord;
@@ -55,12 +56,35 @@ public final class DynamoDbMetadataStore implements MetadataStore {
         this.listing = new DynamoDbListing(dynamo, config);
     }
 
+    /** How long a start keeps trying when DynamoDB does not answer in time (a loaded machine, a node starting up). */
+    static final java.time.Duration CREATE_TABLES_FOR = java.time.Duration.ofMinutes(2);
+
+    /**
+     * Creates the tables unless they exist; a transient failure (no answer within the client's timeouts) is tried again
+     * for {@link #CREATE_TABLES_FOR}: the first call of a start, under load, timed out and ended the process.
+     */
     @Override
     public void createTablesIfMissing() {
-        call("createTables", () -> {
-            DynamoDbSchema.createTablesIfMissing(dynamo, config);
-            return null;
-        });
+        long deadline = System.nanoTime() + CREATE_TABLES_FOR.toNanos();
+        for (long backoffMs = 200; ; backoffMs = Math.min(backoffMs * 2, 5_000)) {
+            try {
+                call("createTables", () -> {
+                    DynamoDbSchema.createTablesIfMissing(dynamo, config);
+                    return null;
+                });
+                return;
+            } catch (MetadataStoreException e) {
+                if (!e.retriable() || System.nanoTime() + backoffMs * 1_000_000 > deadline) throw e;
+                org.slf4j.LoggerFactory.getLogger(DynamoDbMetadataStore.class).warn("DynamoDB: creating the tables failed ({}); trying again",
+                        e.getMessage());
+                try {
+                    Thread.sleep(backoffMs);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     @Override

@@ -72,6 +72,26 @@ class DynamoDbMetadataStoreIT extends MetadataStoreContract {
         }
     }
 
+    /** A start whose DynamoDB answers late (a loaded machine) waits for it: the first timeout ended the process. */
+    @Test
+    void creatingTheTablesWaitsForADynamoDbThatAnswersLate() throws Exception {
+        int port = freePort();
+        try (DynamoDbClient late = client(URI.create("http://127.0.0.1:" + port))) {
+            var creating = java.util.concurrent.CompletableFuture.runAsync(
+                    () -> new DynamoDbMetadataStore(late, new DynamoDbMetadataConfig("late-", 1)).createTablesIfMissing());
+            DynamoDBProxyServer later = ServerRunner.createServerFromCommandLineArgs(
+                    new String[] {"-inMemory", "-disableTelemetry", "-port", Integer.toString(port)});
+            // Refused for the second or so DynamoDB Local takes to start: without the retries the first refusal ended it.
+            later.start();
+            try {
+                creating.get(90, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(late.listTables().tableNames()).contains("late-tenants");
+            } finally {
+                later.stop();
+            }
+        }
+    }
+
     @Test
     void missingTableIsANonRetriableError() {
         MetadataStore noTables = new DynamoDbMetadataStore(dynamo, new DynamoDbMetadataConfig("never-created-", 1));
