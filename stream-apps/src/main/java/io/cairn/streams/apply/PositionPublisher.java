@@ -37,6 +37,8 @@ final class PositionPublisher {
     private final int partition;
     private final Pending pending;
     private long publishedOffset = -1;
+    /** The writer's {@link CopyPositions#generation} at this partition's last publish. */
+    private long publishedGeneration;
     private long lastSweep;
     /** Null until the first publish of this task, which replaces whatever a previous owner left. */
     private Set<String> publishedTenants;
@@ -64,7 +66,15 @@ final class PositionPublisher {
         if (nextOffset < 0) return;
         unwritten.addAll(pending.joined());
         long now = System.currentTimeMillis();
-        boolean first = publishedTenants == null;
+        CopyPositions writer;
+        try {
+            writer = positions.get();
+        } catch (RuntimeException e) {
+            log.warn("could not open the positions file (strong reads of partition {} wait until it is): {}", partition, e.toString());
+            return;
+        }
+        // A file made again since (it was damaged) holds nothing of this partition: everything is published again.
+        boolean first = publishedTenants == null || writer.generation() != publishedGeneration;
         boolean sweep = !first && !publishedTenants.isEmpty() && now - lastSweep >= SWEEP_MS;
         if (!first && !sweep && nextOffset == publishedOffset && unwritten.isEmpty()) return;
         Set<String> added;
@@ -86,7 +96,8 @@ final class PositionPublisher {
             return;
         }
         try {
-            positions.get().publish(partition, nextOffset, added, removed, first, now);
+            writer.publish(partition, nextOffset, added, removed, first, now);
+            publishedGeneration = writer.generation();
             publishedOffset = nextOffset;
             if (first) publishedTenants = new HashSet<>();
             publishedTenants.addAll(added);

@@ -27,15 +27,35 @@ import org.sqlite.SQLiteConfig;
  * <p>{@link #open} gives the writer; {@link #reader} a read-only view. Both are thread-safe.
  */
 public final class CopyPositions implements AutoCloseable {
-    private final Connection conn;
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CopyPositions.class);
+    private final Path file;
+    private Connection conn;
+    /** Moves each time a damaged file is made again: whoever published before publishes everything again. */
+    private long generation;
 
-    private CopyPositions(Connection conn) {
+    private CopyPositions(Path file, Connection conn) {
+        this.file = file;
         this.conn = conn;
     }
 
-    /** The writer of {@code files}' copy: creates the file when missing. */
+    /**
+     * The writer of {@code files}' copy: creates the file when missing, and again when it is damaged (it is advisory:
+     * an empty one makes the copy look behind until its partitions publish again, never ahead). A damaged one was never
+     * healed: every strong read of the copy waited out its timeout, across restarts.
+     */
     public static CopyPositions open(TenantFiles files) throws SQLException {
-        Connection conn = SqliteConnections.openBookkeeping(files.positionsFile(), SQLiteConfig.SynchronousMode.OFF);
+        try {
+            return new CopyPositions(files.positionsFile(), connect(files.positionsFile()));
+        } catch (SQLException e) {
+            if (!IntegrityCheck.isCorruption(e)) throw e;
+            log.warn("the copy's positions file {} is damaged ({}); making it again", files.positionsFile(), e.getMessage());
+            remove(files.positionsFile());
+            return new CopyPositions(files.positionsFile(), connect(files.positionsFile()));
+        }
+    }
+
+    private static Connection connect(Path file) throws SQLException {
+        Connection conn = SqliteConnections.openBookkeeping(file, SQLiteConfig.SynchronousMode.OFF);
         try (Statement s = conn.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS partitions (log_partition INTEGER PRIMARY KEY, next_offset INTEGER NOT NULL,"
                     + " updated_at INTEGER NOT NULL)");
@@ -45,7 +65,20 @@ public final class CopyPositions implements AutoCloseable {
             conn.close();
             throw e;
         }
-        return new CopyPositions(conn);
+        return conn;
+    }
+
+    private static void remove(Path file) throws SQLException {
+        try {
+            for (String suffix : new String[] {"", "-wal", "-shm"}) Files.deleteIfExists(Path.of(file + suffix));
+        } catch (java.io.IOException io) {
+            throw new SQLException("cannot remove the damaged positions file " + file, io);
+        }
+    }
+
+    /** Counts the times the file was made again since this writer opened: a publisher that saw another count publishes all. */
+    public synchronized long generation() {
+        return generation;
     }
 
     /**
@@ -93,6 +126,14 @@ public final class CopyPositions implements AutoCloseable {
             }
             conn.commit();
         } catch (SQLException e) {
+            if (IntegrityCheck.isCorruption(e)) {
+                log.warn("the copy's positions file {} is damaged ({}); making it again", file, e.getMessage());
+                conn.close();
+                remove(file);
+                conn = connect(file);
+                generation++;
+                throw e;
+            }
             conn.rollback();
             throw e;
         } finally {
@@ -126,7 +167,7 @@ public final class CopyPositions implements AutoCloseable {
             try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("SELECT log_partition, next_offset FROM partitions")) {
                 while (rs.next()) out.put(rs.getInt(1), rs.getLong(2));
             } catch (SQLException e) {
-                if (!notCreatedYet(e)) throw e;
+                if (!notCreatedYet(e)) throw drop(e);
             }
             return out;
         }
@@ -138,7 +179,7 @@ public final class CopyPositions implements AutoCloseable {
                 return rs.next() ? rs.getLong(1) : 0;
             } catch (SQLException e) {
                 if (notCreatedYet(e)) return 0;
-                throw e;
+                throw drop(e);
             }
         }
 
@@ -165,11 +206,24 @@ public final class CopyPositions implements AutoCloseable {
                 }
             } catch (SQLException e) {
                 if (notCreatedYet(e)) return false;
-                throw e;
+                throw drop(e);
             } finally {
-                conn.commit();
-                conn.setAutoCommit(true);
+                if (conn != null) {
+                    conn.commit();
+                    conn.setAutoCommit(true);
+                }
             }
+        }
+
+        /** Closes the connection after a failure, so the next read opens the file again (the writer may have made it anew). */
+        private SQLException drop(SQLException e) {
+            try {
+                conn.close();
+            } catch (SQLException closing) {
+                e.addSuppressed(closing);
+            }
+            conn = null;
+            return e;
         }
 
         /** The writer created the file but not its tables yet: nothing is published. */

@@ -49,4 +49,28 @@ class CopyPositionsTest {
             assertThat(reader.holds(0, "c", 1)).isFalse();
         }
     }
+
+    /**
+     * The file is advisory, so a damaged one is made again rather than kept: before, a damaged file was never healed and
+     * every strong read of the copy waited out its timeout, across restarts. Readers open the new one.
+     */
+    @Test
+    void aDamagedFileIsMadeAgainAndReadersFollow() throws Exception {
+        TenantFiles files = new TenantFiles(dir);
+        try (CopyPositions writer = CopyPositions.open(files)) {
+            writer.publish(3, 10, List.of(), List.of(), true, 1);
+        }
+        java.nio.file.Files.write(files.positionsFile(), new byte[512], java.nio.file.StandardOpenOption.WRITE); // the header gone
+        for (String suffix : List.of("-wal", "-shm")) java.nio.file.Files.deleteIfExists(Path.of(files.positionsFile() + suffix));
+        try (CopyPositions.Reader reader = CopyPositions.reader(files)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(reader::nextOffsets).isInstanceOf(java.sql.SQLException.class);
+            try (CopyPositions writer = CopyPositions.open(files)) {
+                assertThat(reader.nextOffsets()).as("made again, empty: the copy looks behind, never ahead").isEmpty();
+                writer.publish(3, 12, List.of("heavy"), List.of(), true, 2);
+                assertThat(reader.holds(3, "light", 12)).isTrue();
+                assertThat(reader.holds(3, "heavy", 12)).isFalse();
+                assertThat(writer.generation()).isZero();
+            }
+        }
+    }
 }
