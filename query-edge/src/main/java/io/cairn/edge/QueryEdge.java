@@ -49,6 +49,8 @@ import org.slf4j.LoggerFactory;
  * ready and every extra check passes. {@link #close()} stops HTTP first, then the Kafka clients.
  */
 public final class QueryEdge implements AutoCloseable {
+    /** How long a run sits settled with waves unsent before an edge that does not drive it takes it up. */
+    static final java.time.Duration RUN_ADOPTED_AFTER = java.time.Duration.ofSeconds(30);
     private static final Logger log = LoggerFactory.getLogger(QueryEdge.class);
     /** Snapshots of cold tenants fetched at once for reads; the rest of a read storm waits its turn. */
     static final int COLD_DOWNLOADS = 8;
@@ -141,13 +143,24 @@ public final class QueryEdge implements AutoCloseable {
             Map<String, java.util.function.Supplier<Object>> healthDetails = new java.util.LinkedHashMap<>(options.healthDetails());
             healthDetails.put("copies", copies::details);
             // The routes' exports and imports go to the space too.
+            RunDriver runDriver = new RunDriver(migrations, migrationLog, gateway, directory, config.writeTimeout());
+            // A run whose driving edge stopped (killed mid-run) is taken up here once it sat settled for RUN_ADOPTED_AFTER.
+            var adopter = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("cairn-run-adopter").factory());
+            resources.add(adopter::shutdownNow);
+            adopter.scheduleWithFixedDelay(() -> {
+                try {
+                    if (migrationFeed.ready() && feed.ready()) runDriver.adoptStalled(RUN_ADOPTED_AFTER);
+                } catch (RuntimeException e) {
+                    log.warn("looking for migration runs no edge drives: {}", e.toString());
+                }
+            }, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
             EdgeServices services = new EdgeServices(config.withScratchDir(scratch.subdir("transfers")), new Authenticator(config.adminToken(), directory),
                     directory, feed::ready, gateway, logEnds,
                     primaryQueries,
                     TenantRepairs.create(gateway, directory, pool, metrics, config.writeTimeout(), migrations::pendingFor),
                     List.copyOf(checks), metrics, access, options.controlPlane(), healthDetails,
                     options.snapshots(), coldReads, migrations, migrationFeed::ready, migrationLog,
-                    new RunDriver(migrations, migrationLog, gateway, directory, config.writeTimeout()),
+                    runDriver,
                     new RestorePoints(logEnds, options.snapshots(), options.restoreWindow(), java.time.Clock.systemUTC()),
                     pastCopies,
                     options.keys(), copies);

@@ -14,6 +14,7 @@ import io.cairn.topics.avro.WaveSent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,6 +52,38 @@ public final class RunDriver {
         this.gateway = gateway;
         this.directory = directory;
         this.timeout = timeout;
+    }
+
+    /** Per run not driven here: the waves sent when it was first seen settled with waves to send, and since when. */
+    private final Map<String, long[]> stalled = new ConcurrentHashMap<>();
+
+    /**
+     * Drives here each run left running with waves to send and nothing pending for {@code quiet}: the edge that drove it
+     * stopped (a live driver sends the next wave as soon as the last one settled). Before, such a run said "running" and
+     * never moved until someone called resume. Two edges driving one run send a wave twice at worst, and a tenant that
+     * receives its record twice applies it once.
+     */
+    public void adoptStalled(Duration quiet) {
+        for (String set : catalog.sets()) {
+            for (Run run : catalog.runs(set)) {
+                String id = run.runId();
+                Progress p = catalog.progress(id).orElse(null);
+                if (driving.contains(id) || p == null || p.phase() != Phase.RUNNING || p.sent() >= run.tenants().size()
+                        || RunStatus.of(run, p.sent(), catalog, directory, 0).pending() > 0) {
+                    stalled.remove(id);
+                    continue;
+                }
+                long[] seen = stalled.get(id);
+                if (seen == null || seen[0] != p.sent()) {
+                    stalled.put(id, new long[] {p.sent(), System.nanoTime()});
+                } else if (System.nanoTime() - seen[1] >= quiet.toNanos()) {
+                    log.warn("migration run {}: settled with {} of {} tenants sent and nothing sending the rest for {} s; driving it here",
+                            id, p.sent(), run.tenants().size(), quiet.toSeconds());
+                    stalled.remove(id);
+                    drive(id);
+                }
+            }
+        }
     }
 
     /** Sends the run's next wave now, on the caller's thread (the first wave of a new run); false when none is due. */
