@@ -69,8 +69,15 @@ class DevRecoveryIT {
 
         Process clean = start(port);
         double cleanSeconds;
+        String runId;
         try {
             cleanSeconds = secondsToAnAppliedWrite(port, key, 2);
+            // A fleet run killed with its edge, one wave sent: after the restart an edge takes it up (it said "running" for good).
+            for (int i = 0; i < 5; i++) assertThat(status(port, "POST", "/v1/tenants", ADMIN, "{\"tenant\":\"run-" + i + "\"}")).isEqualTo(201);
+            assertThat(status(port, "PUT", "/v1/migrations/rec/versions/1", ADMIN, "{\"sql\":\"CREATE TABLE m (x)\"}")).isEqualTo(201);
+            HttpResponse<String> run = send(port, "POST", "/v1/migrations/rec/runs", ADMIN, "{\"tenants\":\"all\",\"canary\":1,\"wave_size\":1}");
+            assertThat(run.statusCode()).as(run.body()).isEqualTo(202);
+            runId = JSON.readTree(run.body()).path("run_id").asText();
         } finally {
             clean.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: no shutdown hook, no clean close
         }
@@ -84,6 +91,9 @@ class DevRecoveryIT {
                     cleanSeconds).isLessThan(cleanSeconds + UNCLEAN_ALLOWANCE_SECONDS);
             HttpResponse<String> rows = send(port, "POST", "/v1/tenants/acme/query", key, "{\"sql\":\"SELECT x FROM t ORDER BY x\"}");
             assertThat(JSON.readTree(rows.body()).path("rows").toString()).as("every acknowledged write, once").isEqualTo("[[1],[2],[3]]");
+            JsonNode done = await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(
+                    () -> JSON.readTree(send(port, "GET", "/v1/migrations/rec/runs/" + runId, ADMIN, null).body()), s -> s.path("done").asBoolean());
+            assertThat(done.path("applied").asInt()).as(done.toString()).isEqualTo(6);
         } finally {
             again.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }
