@@ -177,14 +177,7 @@ class TenantRecovery {
             checks.increment();
             String problem = IntegrityCheck.problem(tenant, db, pool.limits()).orElse(null);
             if (problem == null) return sound(tenant, db, position);
-            log.error("tenant {}: database fails quick_check ({}); quarantining it and rebuilding from the log below {}",
-                    tenant, problem, position);
-            try {
-                files.quarantine(tenant);
-            } catch (IOException e) {
-                throw new SQLException("could not quarantine tenant " + tenant, e);
-            }
-            rebuild(tenant, position, corrupt);
+            replace(tenant, position, corrupt, "database fails quick_check (" + problem + ")");
         } else if (pool.registry().existsBefore(tenant, position.offset())) {
             log.error("tenant {}: database file missing though the tenant exists; rebuilding from the log below {}", tenant, position);
             rebuild(tenant, position, setAside.remove(tenant) ? corrupt : missing);
@@ -212,18 +205,22 @@ class TenantRecovery {
         long atLeast = Math.max(committed.getOrDefault(tenant, -1L), pool.appliedHere(tenant));
         String wrong = IntegrityCheck.identityProblem(tenant, db, pool.limits(), position.partition(), atLeast).orElse(null);
         if (wrong != null) {
-            log.error("tenant {}: its file is sound but not the tenant's as committed ({}); quarantining it and rebuilding from the log below {}",
-                    tenant, wrong, position);
-            try {
-                files.quarantine(tenant);
-            } catch (IOException e) {
-                throw new SQLException("could not quarantine tenant " + tenant, e);
-            }
-            rebuild(tenant, position, mismatched);
+            replace(tenant, position, mismatched, "its file is sound but not the tenant's as committed (" + wrong + ")");
             return false;
         }
         checked.add(tenant);
         return false;
+    }
+
+    /** Sets the tenant's file aside in the quarantine directory and rebuilds it from the log below {@code position}. */
+    private void replace(String tenant, Bookmark position, Counter counter, String why) throws SQLException {
+        log.error("tenant {}: {}; quarantining it and rebuilding from the log below {}", tenant, why, position);
+        try {
+            files.quarantine(tenant);
+        } catch (IOException e) {
+            throw new SQLException("could not quarantine tenant " + tenant, e);
+        }
+        rebuild(tenant, position, counter);
     }
 
     private void rebuild(String tenant, Bookmark position, Counter counter) throws SQLException {
