@@ -96,7 +96,7 @@ final class MigrationRoutes {
     }
 
     private static void answerExisting(Context ctx, Version existing, String checksum) {
-        if (!existing.checksum().equals(checksum)) {
+        if (!io.cairn.edge.migrate.MigrationSql.same(existing, checksum)) {
             throw new ApiError(ErrorCode.VERSION_CONFLICT, "version " + existing.version() + " of set '" + existing.set()
                     + "' is registered with other statements (checksum " + existing.checksum() + "); a registered version never"
                     + " changes: register the change as version " + (existing.version() + 1) + "+", null,

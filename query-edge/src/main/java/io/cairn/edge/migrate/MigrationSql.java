@@ -176,6 +176,25 @@ public final class MigrationSql {
 
     private static String text(JsonNode n, String where) {
         if (n == null || !n.isTextual()) throw ApiError.invalidRequest("\"" + where + "\" must be a string of SQL");
-        return n.asText();
+        return trimmed(n.asText());
+    }
+
+    /**
+     * A statement without the white space and semicolons around it, as {@code cairn migrate} reads one from a file: the
+     * same SQL sent again with a trailing space or {@code ;} was a {@code version_conflict}.
+     */
+    static String trimmed(String sql) {
+        int end = sql.length();
+        while (end > 0 && (Character.isWhitespace(sql.charAt(end - 1)) || sql.charAt(end - 1) == ';')) end--;
+        return sql.substring(0, end).strip();
+    }
+
+    /**
+     * Whether {@code checksum} (of trimmed statements) names {@code registered}'s statements: its own checksum, or that of
+     * its statements trimmed (a version registered, before they were, with a trailing space or semicolon).
+     */
+    public static boolean same(MigrationCatalog.Version registered, String checksum) {
+        return registered.checksum().equals(checksum)
+                || checksum(registered.statements().stream().map(MigrationSql::trimmed).toList()).equals(checksum);
     }
 }

@@ -22,6 +22,18 @@ class MigrationSqlTest {
         return "{\"op\":\"create_table\",\"table\":\"t\",\"columns\":[{\"name\":\"id\",\"type\":\"INTEGER\",\"primary_key\":true}," + column + "]}";
     }
 
+    /** The same SQL sent again with a trailing space or semicolon is the same version (it was a version_conflict). */
+    @Test
+    void statementsAreKeptWithoutTheSpaceAndSemicolonsAroundThem() throws Exception {
+        List<String> sent = MigrationSql.fromRequest(M.readTree("{\"statements\":[\"  CREATE TABLE t (a);  \\n\", \"CREATE INDEX i ON t (a);;\"]}"));
+        assertThat(sent).containsExactly("CREATE TABLE t (a)", "CREATE INDEX i ON t (a)");
+        String checksum = MigrationSql.checksum(MigrationSql.fromRequest(M.readTree("{\"sql\":\"CREATE TABLE t (a)\"}")));
+        MigrationCatalog.Version before = new MigrationCatalog.Version("app", 1, MigrationSql.checksum(List.of("CREATE TABLE t (a); ")),
+                List.of("CREATE TABLE t (a); "), "", 0, "");
+        assertThat(MigrationSql.same(before, checksum)).as("registered untrimmed, before").isTrue();
+        assertThat(MigrationSql.same(before, MigrationSql.checksum(List.of("CREATE TABLE u (a)")))).isFalse();
+    }
+
     @Test
     void numericDefaultsAreStoredAsTheNumbersGiven() throws Exception {
         List<String> sql = ops(create("{\"name\":\"a\",\"type\":\"REAL\",\"default\":-1.5}") + ","
