@@ -12,7 +12,10 @@ import io.cairn.topics.Serdes;
 import io.cairn.topics.TopicCatalog;
 import io.cairn.topics.avro.RestoreFrom;
 import io.cairn.topics.avro.TenantCommand;
+import io.cairn.tenantdb.sqlite.TenantFiles;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,10 +79,69 @@ class RestoreKillIT {
         }
     }
 
-    private static void append(KafkaProducer<String, byte[]> log, String tenant, Object payload) throws Exception {
+    /**
+     * A fork's first snapshot is asked for in memory once its record is committed. The applier halting right
+     * there lost the request, and the fork stayed without a snapshot of its own: after its source's delete
+     * (its keys destroyed) nothing could build it again, and a lost file meant a fork lost for good. The
+     * restored offset is in the fork's file, so the sweep after the restart asks again.
+     */
+    @Test
+    void aForkWhoseSnapshotWasNotAskedForBeforeAKillGetsOneAfterTheRestartAndOutlivesItsSource() throws Exception {
+        EmbeddedS3 s3 = new EmbeddedS3(data.resolve("s3"), BUCKET, Ports.free()).start();
+        String snapshots = String.join("\n", "snapshots:", "  bucket: " + BUCKET, "  region: us-east-1", "  endpoint: " + s3.endpoint());
+        try (FaultStack stack = FaultStack.start(data);
+             ApplierProcess applier = ApplierProcess.configure(data, stack.bootstrapServers(), FaultStack.PARTITIONS, snapshots,
+                     List.of("-Daws.accessKeyId=" + s3.accessKey(), "-Daws.secretAccessKey=" + s3.secretKey()));
+             KafkaProducer<String, byte[]> log = new KafkaProducer<>(new HashMap<String, Object>(
+                     KafkaSettings.embedded(stack.bootstrapServers()).clientProperties()), new StringSerializer(), new ByteArraySerializer())) {
+            applier.start();
+            stack.awaitApplierInGroup();
+            String sourceKey = stack.call("/v1/tenants", ADMIN, null, "{\"tenant\":\"fork-source\"}", 201).path("api_key").asText();
+            stack.call("/v1/tenants/fork-source/execute", sourceKey, null, "{\"sql\":\"CREATE TABLE t (n INTEGER PRIMARY KEY)\"}", 200);
+            Bookmark point = null;
+            for (int n = 1; n <= 20; n++) {
+                point = Bookmark.parse(stack.call("/v1/tenants/fork-source/execute", sourceKey, null,
+                        "{\"sql\":\"INSERT INTO t VALUES (" + n + ")\"}", 200).path("bookmark").asText());
+            }
+            String forkKey = stack.call("/v1/tenants", ADMIN, null, "{\"tenant\":\"fork-copy\"}", 201).path("api_key").asText();
+
+            applier.close();
+            applier.start("lane.committed");
+            stack.awaitApplierInGroup();
+            long forkOffset = append(log, "fork-copy", RestoreFrom.newBuilder().setSourceTenant("fork-source")
+                    .setSourcePartition(point.partition()).setAtOffset(point.offset()).build());
+            assertThat(applier.awaitExit(90)).as("the applier halted once the fork was committed").isTrue();
+            assertThat(applier.exitValue()).as("halted by the fault point, not a crash").isEqualTo(137);
+            applier.start();
+            stack.awaitApplierInGroup();
+
+            org.awaitility.Awaitility.await("the fork's own snapshot, asked for again after the restart").atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(250))
+                    .until(() -> stack.get("/v1/tenants/fork-copy", ADMIN).path("last_snapshot").path("bookmark").asText(""),
+                            p -> !p.isEmpty() && Bookmark.parse(p).offset() >= forkOffset);
+
+            // The chain that lost it: the source deleted (its keys destroyed), then the fork's file lost.
+            stack.request("DELETE", "/v1/tenants/fork-source", ADMIN, null, 200);
+            applier.close();
+            TenantFiles hot = new TenantFiles(stack.hotDir());
+            for (String suffix : List.of("", "-wal", "-shm")) {
+                Path f = hot.database("fork-copy");
+                Files.deleteIfExists(f.resolveSibling(f.getFileName() + suffix));
+            }
+            applier.start();
+            stack.awaitApplierInGroup();
+            JsonNode r = stack.call("/v1/tenants/fork-copy/query", forkKey, null, "{\"sql\":\"SELECT count(*), sum(n) FROM t\"}", 200);
+            assertThat(r.path("rows").toString()).as("the fork, built from its own snapshot").isEqualTo("[[20,210]]");
+        } finally {
+            s3.close();
+        }
+    }
+
+    /** Appends a record to {@code tenant}'s log; returns its offset. */
+    private static long append(KafkaProducer<String, byte[]> log, String tenant, Object payload) throws Exception {
         long now = System.currentTimeMillis();
         TenantCommand cmd = TenantCommand.newBuilder().setCommandId(UUID.randomUUID().toString()).setTenant(tenant).setIngressTimeMs(now)
                 .setSeed(0).setIdempotencyKey(null).setPayload(payload).build();
-        log.send(new ProducerRecord<>(TopicCatalog.TENANT_LOG, null, now, tenant, Serdes.COMMAND.encode(cmd))).get();
+        return log.send(new ProducerRecord<>(TopicCatalog.TENANT_LOG, null, now, tenant, Serdes.COMMAND.encode(cmd))).get().offset();
     }
 }

@@ -39,6 +39,7 @@ final class AfterCommitSnapshots implements SnapshotRequests {
 
     /** The records asked for are committed and synced: their snapshots may be taken. */
     void committed() {
+        if (!asked.isEmpty()) FaultPoints.reach(FaultPoints.LANE_COMMITTED);
         for (String tenant : asked) target.request(tenant);
         asked.clear();
     }

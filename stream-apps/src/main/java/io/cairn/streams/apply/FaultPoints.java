@@ -25,6 +25,11 @@ final class FaultPoints {
     static final String RESTORE_BUILT = "restore.built";
     /** The restored content is in place; the RestoreFrom's position is not yet committed. */
     static final String RESTORE_PLACED = "restore.placed";
+    /**
+     * The heavy lane committed and synced records that ask for snapshots (a restore, fork or import, a deferred
+     * {@code TakeSnapshot}); the snapshots are not yet asked for.
+     */
+    static final String LANE_COMMITTED = "lane.committed";
 
     private static final Logger log = LoggerFactory.getLogger(FaultPoints.class);
     private static final String HALT_AT = System.getProperty("cairn.fault.halt-at");

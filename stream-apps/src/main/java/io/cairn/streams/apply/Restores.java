@@ -142,7 +142,7 @@ final class Restores {
                     return refused(ErrorCode.RESTORE_OUT_OF_RANGE, "at " + partition + ":" + at + " the tenant was an earlier one"
                             + " of the same name (deleted since): restore to a point after its creation");
                 }
-                kept.writeInto(c.connection(), tenant, before);
+                kept.writeInto(c.connection(), tenant, before, position.offset());
             }
             FaultPoints.reach(FaultPoints.RESTORE_BUILT);
             files.install(tenant, built);
@@ -227,8 +227,12 @@ final class Restores {
             return new Kept(tables, tenant.getFirst());
         }
 
-        /** Replaces the kept tables' rows in the built file, names it {@code tenant}, and sets its applied position. */
-        void writeInto(Connection c, String tenant, Bookmark applied) throws SQLException {
+        /**
+         * Replaces the kept tables' rows in the built file, names it {@code tenant}, sets its applied position, and
+         * records the restore's own offset ({@code restored_offset}: a snapshot at or after it is due, see
+         * {@link RetentionGuard}).
+         */
+        void writeInto(Connection c, String tenant, Bookmark applied, long restoredOffset) throws SQLException {
             try (Statement s = c.createStatement()) {
                 s.execute("BEGIN IMMEDIATE");
                 for (var e : tables.entrySet()) {
@@ -237,14 +241,15 @@ final class Restores {
                 }
                 // The content's schema version stays (an import has none: 0); the rest is the tenant's.
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO _cairn_tenant (id, tenant, created_at_ms, last_write_ms,"
-                        + " created_offset, data_key_id) VALUES (0, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET tenant = excluded.tenant,"
-                        + " created_at_ms = excluded.created_at_ms, last_write_ms = excluded.last_write_ms, created_offset = excluded.created_offset,"
-                        + " data_key_id = excluded.data_key_id")) {
+                        + " created_offset, data_key_id, restored_offset) VALUES (0, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+                        + " tenant = excluded.tenant, created_at_ms = excluded.created_at_ms, last_write_ms = excluded.last_write_ms,"
+                        + " created_offset = excluded.created_offset, data_key_id = excluded.data_key_id, restored_offset = excluded.restored_offset")) {
                     ps.setString(1, tenant);
                     ps.setObject(2, tenantRow.get("created_at_ms"));
                     ps.setObject(3, tenantRow.get("last_write_ms"));
                     ps.setLong(4, createdOffset());
                     ps.setObject(5, tenantRow.get("data_key_id")); // the tenant's own key stays current
+                    ps.setLong(6, restoredOffset);
                     ps.executeUpdate();
                 }
                 try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO _cairn_applied (id, log_partition, log_offset)"

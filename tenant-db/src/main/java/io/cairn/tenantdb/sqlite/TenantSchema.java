@@ -53,6 +53,12 @@ public final class TenantSchema {
     public static final String RECORD_SNAPSHOT = "INSERT OR REPLACE INTO _cairn_snapshots"
             + " (log_offset, size_bytes, stored_bytes, sha256, object_key, taken_at_ms) VALUES (?, ?, ?, ?, ?, ?)";
 
+    /**
+     * The offset of the tenant's last restore, fork or import ({@code -1}: none): set with the restored content,
+     * so a snapshot at or after it is known to be due even when the applier stopped before taking it.
+     */
+    public static final String RESTORED_OFFSET = "SELECT restored_offset FROM _cairn_tenant WHERE id = 0";
+
     private static final String MIGRATIONS = "CREATE TABLE IF NOT EXISTS _cairn_migrations (set_name TEXT NOT NULL,"
             + " version INTEGER NOT NULL, checksum TEXT NOT NULL, run_id TEXT NOT NULL, applied_at_ms INTEGER NOT NULL,"
             + " PRIMARY KEY (set_name, version))";
@@ -69,7 +75,8 @@ public final class TenantSchema {
                 + " log_partition INTEGER NOT NULL, log_offset INTEGER NOT NULL)",
         "CREATE TABLE IF NOT EXISTS _cairn_tenant (id INTEGER PRIMARY KEY CHECK (id = 0), tenant TEXT NOT NULL,"
                 + " created_at_ms INTEGER NOT NULL, last_write_ms INTEGER NOT NULL, schema_version INTEGER NOT NULL DEFAULT 0,"
-                + " created_offset INTEGER NOT NULL DEFAULT -1, last_write_offset INTEGER NOT NULL DEFAULT -1, data_key_id TEXT)",
+                + " created_offset INTEGER NOT NULL DEFAULT -1, last_write_offset INTEGER NOT NULL DEFAULT -1, data_key_id TEXT,"
+                + " restored_offset INTEGER NOT NULL DEFAULT -1)",
         "CREATE TABLE IF NOT EXISTS _cairn_keys (key_id TEXT PRIMARY KEY, secret_sha256 TEXT NOT NULL,"
                 + " scopes TEXT NOT NULL, created_at_ms INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0)",
         IDEMPOTENCY,
@@ -109,7 +116,7 @@ public final class TenantSchema {
 
     /**
      * Creates the tables and {@code _cairn_tenant} columns added after the first release (usage, snapshots,
-     * migrations; {@code created_offset}, {@code last_write_offset}, {@code data_key_id}) in an initialised
+     * migrations; {@code created_offset}, {@code last_write_offset}, {@code data_key_id}, {@code restored_offset}) in an initialised
      * database made before they existed (autocommit; the applier calls it when it opens a file). Does
      * nothing to a file Cairn has not initialised: the tenant's creation makes them with the others. One
      * query when there is nothing to add, which is every open but the first of an old file.
@@ -139,7 +146,7 @@ public final class TenantSchema {
         }
     }
 
-    private static final String[] LATER_COLUMNS = {"created_offset", "last_write_offset", "data_key_id"};
+    private static final String[] LATER_COLUMNS = {"created_offset", "last_write_offset", "data_key_id", "restored_offset"};
 
     /** How many of Cairn's tables the file has (0: not initialised), and the names of {@code _cairn_tenant}'s columns. */
     private static final String LATER_TABLES_AND_COLUMNS = "SELECT (SELECT count(*) FROM main.sqlite_schema WHERE type = 'table' AND name IN"
