@@ -4,6 +4,7 @@ import static io.cairn.infra.TestStack.ADMIN;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.cairn.connectors.keys.LocalDataKeyVault;
 import io.cairn.connectors.keys.TenantKeys;
 import io.cairn.infra.TestStack.Reply;
@@ -94,6 +95,17 @@ class ErasureIT {
         assertThat(returned.body().toString()).as("the client still reads its own rows").contains(secretParam);
         Reply refused = stack.post("/v1/tenants/er-acme/execute", key, "{\"sql\":\"INSERT INTO nope VALUES ('" + secretInSql + "')\"}");
         assertThat(refused.status()).isEqualTo(400);
+        // A failed migration's error (a trigger's RAISE of a row's value) travels on cairn.tenant-results and, as the
+        // set's last failure, on cairn.tenant-state: sealed too, and in clear for the admin asking.
+        ok(stack.post("/v1/tenants/er-acme/execute", key, "{\"sql\":\"CREATE TRIGGER leak BEFORE UPDATE ON cards"
+                + " BEGIN SELECT RAISE(ABORT, 'bad ' || old.number); END\"}"));
+        assertThat(stack.call("PUT", "/v1/migrations/er-set/versions/1", ADMIN, "{\"sql\":\"UPDATE cards SET number = number || '!'\"}")
+                .status()).isEqualTo(201);
+        String runId = stack.post("/v1/migrations/er-set/runs", ADMIN, "{\"tenants\":[\"er-acme\"]}").text("run_id");
+        JsonNode run = org.awaitility.Awaitility.await("the run failing on the trigger").atMost(Duration.ofSeconds(60))
+                .until(() -> stack.get("/v1/migrations/er-set/runs/" + runId, ADMIN).body(), r -> r.path("failed").asInt() == 1);
+        assertThat(run.path("failures").get(0).path("error").asText()).contains(secretInSql);
+        assertThat(stack.get("/v1/tenants/er-acme", ADMIN).body().path("migrations").path("er-set").path("error").asText()).contains(secretInSql);
         Reply read = ok(stack.post("/v1/tenants/er-acme/query", key, "{\"sql\":\"SELECT count(*) FROM cards WHERE number IN ('"
                 + secretInSql + "', '" + secretParam + "')\"}"));
         assertThat(read.body().path("rows").get(0).get(0).asInt()).isEqualTo(41);

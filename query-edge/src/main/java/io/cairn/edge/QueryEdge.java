@@ -95,7 +95,7 @@ public final class QueryEdge implements AutoCloseable {
             // edge to start on the node removes them (they would stay forever, erased tenants' included).
             ScratchSpace scratch = track(resources, ScratchSpace.claim(config.scratchDir(), "cairn-edge-"));
             TenantDirectory directory = new TenantDirectory();
-            DirectoryFeed feed = track(resources, new DirectoryFeed(directory, kafkaClientProps));
+            DirectoryFeed feed = track(resources, new DirectoryFeed(directory, kafkaClientProps, options.keys()));
             MigrationCatalog migrations = new MigrationCatalog();
             MigrationFeed migrationFeed = track(resources, new MigrationFeed(migrations, kafkaClientProps));
             MigrationLog migrationLog = track(resources, new MigrationLog(kafkaClientProps, options.writeGate()));

@@ -63,7 +63,7 @@ import org.junit.jupiter.api.Test;
  * schemas the serdes must then still read.
  */
 class GoldenRecordsTest {
-    static final String CURRENT = "v12";
+    static final String CURRENT = "v13";
     private static final Path GOLDEN = Path.of("src", "test", "resources", "golden");
 
     /** One fixture per record type and payload, with every optional field set somewhere. */
@@ -127,7 +127,9 @@ class GoldenRecordsTest {
                         .setKey("tenants/acme/snapshots/00000000000000001000").setTakenAtMs(1_700_000_000_500L).build())
                 .setMigrations(List.of(SetVersion.newBuilder().setSet("app").setVersion(2).setRunId("run-1").build(),
                         SetVersion.newBuilder().setSet("audit").setVersion(1).setRunId("run-2").setFailedVersion(2).setErrorCode("sql_error")
-                                .setError("no such table: x").build()))
+                                .setError("no such table: x").build(),
+                        SetVersion.newBuilder().setSet("billing").setVersion(0).setRunId("run-3").setFailedVersion(1).setErrorCode("sql_error")
+                                .setError(null).setErrorSealed(ByteBuffer.wrap(new byte[] {8, 9})).build()))
                 .setSchemaSha256("5c".repeat(32))
                 .setCreatedOffset(17)
                 .setDataKeyId("dk-0002")

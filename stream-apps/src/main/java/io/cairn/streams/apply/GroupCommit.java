@@ -205,7 +205,7 @@ final class GroupCommit {
             barrier.committed(pool.files().database(db.tenant), db.createdInThisGroup());
             if (!emits) continue;
             try {
-                states.add(stateOf(db));
+                states.add(sealedErrors(stateOf(db)));
             } catch (SQLException | RuntimeException e) {
                 // The commit stands; only the state announcement is lost, and the tenant's next commit makes it.
                 log.warn("tenant {}: committed, but its state could not be read: {}", db.tenant, e.toString());
@@ -271,6 +271,21 @@ final class GroupCommit {
                     .setError(CommandError.newBuilder().setCode(io.cairn.topics.ErrorCode.TENANT_ERASED.wire())
                             .setMessage("the tenant was deleted and its data key destroyed: this write's outcome is erased").setStatement(null).build())
                     .build();
+        }
+    }
+
+    /**
+     * {@code state} with its migration errors sealed with the tenant's data key when it has one (they can
+     * carry its data); a key destroyed meanwhile (the tenant deleted) leaves the codes and drops the messages.
+     */
+    private TenantState sealedErrors(TenantState state) {
+        if (keys == null || state.getDataKeyId() == null) return state;
+        try {
+            return Sealing.sealErrors(state, keys.key(state.getTenant(), state.getDataKeyId()));
+        } catch (io.cairn.topics.seal.KeyErasedException e) {
+            List<SetVersion> codesOnly = new ArrayList<>();
+            for (SetVersion v : state.getMigrations()) codesOnly.add(SetVersion.newBuilder(v).setError(null).build());
+            return TenantState.newBuilder(state).setMigrations(codesOnly).build();
         }
     }
 

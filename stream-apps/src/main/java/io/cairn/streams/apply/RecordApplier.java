@@ -143,6 +143,9 @@ final class RecordApplier {
         if ((cmd.getPayload() instanceof CreateTenant || cmd.getPayload() instanceof RestoreFrom) && outcome instanceof Outcome.Applied) {
             recovery.madeHere(tenant);
         }
+        if (sealedWith == null && keys != null && valid && outcome instanceof Outcome.Failed) {
+            sealedWith = dataKeyOf(tenant); // a clear record's failure (a migration's, an import's) can quote the tenant's data
+        }
         group.add(cmd, position, outcome, sealedWith);
         if (live && outcome instanceof Outcome.Skipped && valid) redelivered(cmd, position, sealedWith);
         if (cmd.getPayload() instanceof ExecuteBatch b && outcome instanceof Outcome.Applied) snapshots.applied(tenant, b);
@@ -174,6 +177,15 @@ final class RecordApplier {
             snapshots.freeze(tenant);
         }
         return outcome;
+    }
+
+    /** The data key the tenant's file names now; null without one or without a file held. */
+    private String dataKeyOf(String tenant) throws SQLException {
+        TenantDatabase db = group.held(tenant);
+        if (db == null) return null;
+        try (java.sql.ResultSet rs = db.prepare("SELECT data_key_id FROM _cairn_tenant WHERE id = 0").executeQuery()) {
+            return rs.next() ? rs.getString(1) : null;
+        }
     }
 
     /**

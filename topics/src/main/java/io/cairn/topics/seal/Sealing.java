@@ -6,15 +6,19 @@ import io.cairn.topics.avro.CommandResult;
 import io.cairn.topics.avro.ExecuteBatch;
 import io.cairn.topics.avro.Sealed;
 import io.cairn.topics.avro.SealedResult;
+import io.cairn.topics.avro.SetVersion;
 import io.cairn.topics.avro.TenantCommand;
+import io.cairn.topics.avro.TenantState;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Sealing of the tenant data that travels through Kafka: an {@code ExecuteBatch}'s statements and
- * parameters on {@code cairn.tenant-log}, and an outcome's rows and error message on
- * {@code cairn.tenant-results}. What routing, ordering and exactly-once need stays clear: the tenant
+ * parameters on {@code cairn.tenant-log}, an outcome's rows and error message on
+ * {@code cairn.tenant-results}, and the error messages of a tenant's migration sets on
+ * {@code cairn.tenant-state}. What routing, ordering and exactly-once need stays clear: the tenant
  * id (the record key), the command id, ingress time, seed, idempotency key, partition and offset, an
  * outcome's ok flag and error code.
  *
@@ -85,6 +89,49 @@ public final class Sealing {
             throw new SealBrokenException("the sealed outcome of command " + result.getCommandId() + " belongs to another command");
         }
         return clear;
+    }
+
+    /**
+     * {@code clear} with every migration set's error message sealed by {@code key} (the tenant's data key):
+     * a failed migration's message can carry the tenant's data (a trigger's RAISE of a row's value).
+     */
+    public static TenantState sealErrors(TenantState clear, DataKey key) {
+        if (clear.getMigrations().stream().noneMatch(v -> v.getError() != null)) return clear;
+        List<SetVersion> sealed = new ArrayList<>(clear.getMigrations().size());
+        for (SetVersion v : clear.getMigrations()) {
+            if (v.getError() == null) {
+                sealed.add(v);
+                continue;
+            }
+            byte[] ciphertext = key.seal(v.getError().getBytes(StandardCharsets.UTF_8), aad("migration-error", clear.getTenant(), v.getSet()));
+            sealed.add(SetVersion.newBuilder(v).setError(null).setErrorSealed(ByteBuffer.wrap(ciphertext)).build());
+        }
+        return TenantState.newBuilder(clear).setMigrations(sealed).build();
+    }
+
+    /**
+     * {@code state} with its migration sets' error messages in clear, opened with the key its
+     * {@code data_key_id} names; a message that cannot be opened (the key destroyed or out of reach, a
+     * broken seal) reads as such, never as another's.
+     */
+    public static TenantState openErrors(TenantState state, Keyring keys) {
+        if (state == null || state.getMigrations().stream().noneMatch(v -> v.getErrorSealed() != null)) return state;
+        List<SetVersion> opened = new ArrayList<>(state.getMigrations().size());
+        for (SetVersion v : state.getMigrations()) {
+            if (v.getErrorSealed() == null) {
+                opened.add(v);
+                continue;
+            }
+            String message;
+            try {
+                DataKey key = keys.key(state.getTenant(), state.getDataKeyId());
+                message = new String(key.open(bytes(v.getErrorSealed()), aad("migration-error", state.getTenant(), v.getSet())), StandardCharsets.UTF_8);
+            } catch (RuntimeException e) { // the key destroyed or out of reach, none named, a broken seal
+                message = "(sealed with the tenant's data key, which cannot be read here: " + e.getMessage() + ")";
+            }
+            opened.add(SetVersion.newBuilder(v).setError(message).setErrorSealed(null).build());
+        }
+        return TenantState.newBuilder(state).setMigrations(opened).build();
     }
 
     /** Associated data binding a sealed object to what it belongs to (also used for snapshot objects: their key). */
