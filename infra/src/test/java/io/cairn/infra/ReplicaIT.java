@@ -255,6 +255,39 @@ class ReplicaIT {
         }
     }
 
+    /**
+     * A fleet run waits on a tenant the primary holds cold until the tenant's next read thaws it. With a
+     * replica, which keeps every tenant hot and applied the run at once, the replica served that read: the
+     * primary was never asked to thaw, and the run said waiting_for_cold for good.
+     */
+    @Test
+    void aReadTheReplicaServesOfAColdTenantARunWaitsOnThawsItOnThePrimary() throws Exception {
+        Path replicaDir = data.resolve("replica");
+        try (SnapshotBucket bucket = SnapshotBucket.start(data.resolve("s3"));
+             TestStack stack = TestStack.startWith(data, spec -> spec.withSnapshots(bucket.options()).withEdgeOptions(spec.edgeOptions()
+                     .withCopies(List.of(ReadCopy.Spec.replica("replica-a", replicaDir)))));
+             CairnNode replica = startReplica(stack, replicaDir)) {
+            String key = stack.createTenant("waited");
+            assertThat(stack.post("/v1/tenants/waited/execute", key, "{\"sql\":\"CREATE TABLE t (n INTEGER)\"}").status()).isEqualTo(200);
+            assertThat(stack.post("/v1/tenants/waited/tier", TestStack.ADMIN, "{\"tier\":\"cold\"}").status()).isEqualTo(202);
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> "cold".equals(stack.get("/v1/tenants/waited", TestStack.ADMIN).text("tier")));
+            assertThat(stack.call("PUT", "/v1/migrations/wait-set/versions/1", TestStack.ADMIN, "{\"sql\":\"ALTER TABLE t ADD COLUMN c\"}")
+                    .status()).isEqualTo(201);
+            String runId = stack.post("/v1/migrations/wait-set/runs", TestStack.ADMIN, "{\"tenants\":[\"waited\"]}").text("run_id");
+            String runPath = "/v1/migrations/wait-set/runs/" + runId;
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> stack.get(runPath, TestStack.ADMIN).body().path("waiting_for_cold").asInt() == 1);
+
+            Reply read = stack.post("/v1/tenants/waited/query", key, "{\"sql\":\"SELECT name FROM pragma_table_info('t') ORDER BY cid\"}");
+            assertThat(read.status()).as(read.body().toString()).isEqualTo(200);
+            assertThat(read.text("copy")).as("the replica served it").isEqualTo("replica-a");
+            assertThat(read.body().path("rows").toString()).as("the new schema").isEqualTo("[[\"n\"],[\"c\"]]");
+            Awaitility.await("the primary thawed, the run done").atMost(Duration.ofSeconds(60)).until(() ->
+                    "hot".equals(stack.get("/v1/tenants/waited", TestStack.ADMIN).text("tier"))
+                            && stack.get(runPath, TestStack.ADMIN).body().path("applied").asInt() == 1);
+            assertThat(stack.get(runPath, TestStack.ADMIN).body().path("waiting_for_cold").asInt()).isZero();
+        }
+    }
+
     /** An applier in the replica role over {@code dir}, on the stack's broker, in its own consumer group. */
     private static CairnNode startReplica(TestStack stack, Path dir) throws Exception {
         ApplierConfig config = ApplierConfig.primary(dir).withRole(ApplierConfig.Role.REPLICA, "cairn-replica-a", dir);

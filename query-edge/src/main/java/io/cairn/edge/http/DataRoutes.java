@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cairn.tenantdb.sql.RowReturning;
 import io.cairn.tenantdb.sql.SqlRefusal;
 import io.cairn.tenantdb.sql.StatementPolicy;
+import io.cairn.edge.read.ReadCopy;
 import io.cairn.edge.error.ApiError;
 import io.cairn.edge.auth.Authenticator;
 import io.cairn.edge.auth.Principal;
@@ -179,6 +180,7 @@ final class DataRoutes {
         ReadLevel level = ReadLevel.parse(body.get("consistency"), body.get("max_lag_ms"), atLeast != null);
         Duration wait = waitTime(body.get("timeout_ms"));
         CopyReads.Served served = copyReads.read(tenant, state, spec, level, atLeast, wait);
+        if (!ReadCopy.PRIMARY.equals(served.copy())) s.repairs().thawIfARunWaits(state);
         answer(ctx, tenant, state.getCreatedOffset(), served.result(), false, served.copy());
     }
 

@@ -53,6 +53,8 @@ public final class TenantRepairs {
     private final Duration appendTimeout;
     private final java.util.function.Predicate<TenantState> snapshotBehind;
     private final Map<String, Bookmark> pending = new ConcurrentHashMap<>();
+    /** Thaws asked after a replica's read, by tenant ({@link #thawIfARunWaits}). */
+    private final Map<String, Bookmark> thawsAsked = new ConcurrentHashMap<>();
 
     /**
      * {@code snapshotBehind}: true for a cold tenant whose snapshot no longer shows what its next read
@@ -159,6 +161,31 @@ public final class TenantRepairs {
             metrics.repairRequested();
             return Commands.repair(tenant, problem);
         });
+    }
+
+    /**
+     * After a replica served a read of {@code state}'s tenant: when the primary holds it cold while a run waits
+     * on it (the run's records in its cold tail), asks for its thaw without waiting for it. The replica applied
+     * the run already, so the reader saw the new schema, but the primary thaws only when asked (a read it
+     * serves itself thaws), so the run waited for good. One request however many readers, asked again only
+     * once the last one was applied (the tenant went cold again since).
+     */
+    void thawIfARunWaits(TenantState state) {
+        if (state == null || state.getTier() != Tier.COLD || !snapshotBehind.test(state)) return;
+        String tenant = state.getTenant();
+        Bookmark asked = thawsAsked.get(tenant);
+        if (asked != null && state.getAppliedOffset() < asked.offset()) return;
+        synchronized (thawsAsked) {
+            if (thawsAsked.get(tenant) != asked) return;
+            try {
+                metrics.thawRequested();
+                thawsAsked.put(tenant, gateway.append(Commands.thaw(tenant), appendTimeout));
+            } catch (RuntimeException e) {
+                log.warn("tenant {}: could not ask for the thaw a fleet run waits on ({}); the next read asks again", tenant, e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Asks for the cold tenant's thaw (unless one is under way): one download however many readers wait. */

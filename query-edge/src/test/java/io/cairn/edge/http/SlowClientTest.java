@@ -78,6 +78,31 @@ class SlowClientTest {
         }
     }
 
+    /**
+     * Idle sockets from many addresses, each within its share, took every connection the edge allows: with the
+     * idle timeout at 150 s every tenant's requests hung for minutes. While at the limit an idle one goes after 5 s.
+     */
+    @Test
+    void whileEveryConnectionIsTakenIdleOnesAreClosedSoonAndANewClientIsAnswered() throws Exception {
+        edge.close();
+        edge = QueryEdge.start(EdgeConfig.defaults("slow-client-test-token", hot).withHost("127.0.0.1").withPort(0)
+                .withHttp(new EdgeConfig.HttpLimits(Duration.ofSeconds(150), 2_000, 16)), Map.of("bootstrap.servers", "127.0.0.1:1"), List.of(), null);
+        List<Socket> idle = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 16; i++) idle.add(new Socket("127.0.0.1", edge.port()));
+            try (Socket late = new Socket("127.0.0.1", edge.port())) {
+                late.setSoTimeout(30_000);
+                long start = System.nanoTime();
+                late.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                String answer = readToEnd(late.getInputStream());
+                assertThat(answer).as("answered within 30 s").isNotNull().startsWith("HTTP/1.1 ");
+                assertThat((System.nanoTime() - start) / 1e9).as("seconds until answered").isLessThan(20);
+            }
+        } finally {
+            for (Socket s : idle) s.close();
+        }
+    }
+
     /** Reads until the server closes; null if it does not within the socket timeout. */
     private static String readToEnd(InputStream in) throws IOException {
         StringBuilder b = new StringBuilder();
