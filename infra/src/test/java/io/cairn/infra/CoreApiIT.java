@@ -238,6 +238,12 @@ class CoreApiIT {
         assertThat(raised.body().path("error").path("message").asText()).as(raised.body().toString()).doesNotContain("dump").contains("withheld");
         Reply readable = stack.post("/v1/tenants/keys-b/execute", b, "{\"sql\":\"INSERT INTO probe VALUES (1)\"}");
         assertThat(readable.body().path("error").path("message").asText()).as("a key that may read gets the text").contains("dump: x");
+        // Nor through an error SQLite makes quoting the value that failed (a JSON path read from a row).
+        String jsonPath = "{\"sql\":\"INSERT INTO secret VALUES (json_extract('{}', (SELECT s FROM secret LIMIT 1)))\"}";
+        Reply quoted = stack.post("/v1/tenants/keys-b/execute", writeOnly, jsonPath);
+        assertThat(quoted.errorCode()).isEqualTo("sql_error");
+        assertThat(quoted.body().path("error").path("message").asText()).as(quoted.body().toString()).doesNotContain("'x'").contains("withheld");
+        assertThat(stack.post("/v1/tenants/keys-b/execute", b, jsonPath).body().path("error").path("message").asText()).contains("'x'");
     }
 
     @Test

@@ -104,13 +104,20 @@ final class DataRoutes {
     }
 
     /**
-     * A trigger's RAISE message is text the tenant's own SQL made, from its data (RAISE(ABORT, (SELECT group_concat(secret)
-     * FROM s))): a key without the read scope gets its error code and statement, not the text, as it gets no rows.
+     * An error's text can carry the tenant's data: a trigger's RAISE message is text its own SQL made from it
+     * (RAISE(ABORT, (SELECT group_concat(secret) FROM s))), and SQLite quotes the value that failed in others
+     * ({@code json_extract('{}', (SELECT secret ...))}: "bad JSON path: 'the secret'"; an FTS5 query's syntax error). A
+     * key without the read scope gets the error code and statement of those, not the text, as it gets no rows.
      */
     private static void withholdRaised(io.cairn.topics.avro.CommandResult outcome, io.cairn.edge.auth.Principal who) {
-        if (outcome.getOk() || outcome.getError() == null || !outcome.getError().getRaised()) return;
-        if (who instanceof io.cairn.edge.auth.Principal.TenantKey key && !key.scopes().contains(Scope.READ)) {
+        if (outcome.getOk() || outcome.getError() == null) return;
+        if (!(who instanceof io.cairn.edge.auth.Principal.TenantKey key) || key.scopes().contains(Scope.READ)) return;
+        String message = outcome.getError().getMessage();
+        if (outcome.getError().getRaised()) {
             outcome.getError().setMessage("a trigger refused the write (RAISE); its message is withheld from a key without the read scope");
+        } else if (message != null && (message.indexOf('\'') >= 0 || message.indexOf('"') >= 0)) {
+            outcome.getError().setMessage("the write failed with a message quoting a value, which can be the tenant's data: withheld from a key"
+                    + " without the read scope (the code and statement stand; a key with the read scope gets the message)");
         }
     }
 
