@@ -111,6 +111,49 @@ class DamagedFileIT {
         }
     }
 
+    /**
+     * The hot volume put back from an older copy (a backup restored) while the tenant had gone cold since: its old file,
+     * sound and its own, was served as current (acknowledged writes missing, answers with a bookmark older than the one
+     * asked), and a write was applied on it. Now a cold tenant's file must hold at least its snapshot, as a hot one's
+     * what its applier announced: the old file is set aside and the tenant rebuilt before anything is served.
+     */
+    @Test
+    void aColdTenantsOlderFileBroughtBackWithItsVolumeIsNotServed() throws Exception {
+        Path hot = data.resolve("hot");
+        Path older = data.resolve("older-hot");
+        String key;
+        try (SnapshotBucket bucket = SnapshotBucket.start(data.resolve("s3"))) {
+            try (TestStack stack = TestStack.startWith(data, spec -> spec.withSnapshots(bucket.options()))) {
+                key = seed(stack, "frozen");
+            }
+            copyTree(hot, older);
+            try (TestStack stack = TestStack.startWith(data, spec -> spec.withSnapshots(bucket.options()))) {
+                for (int i = 0; i < 20; i++) {
+                    assertThat(stack.post("/v1/tenants/frozen/execute", key, "{\"sql\":\"INSERT INTO t (n) VALUES (1)\"}").status()).isEqualTo(200);
+                }
+                assertThat(stack.post("/v1/tenants/frozen/tier", TestStack.ADMIN, "{\"tier\":\"cold\"}").status()).isEqualTo(202);
+                await().atMost(Duration.ofSeconds(30)).until(() -> "cold".equals(stack.get("/v1/tenants/frozen", TestStack.ADMIN).text("tier")));
+            }
+            TenantFiles.deleteTree(hot);
+            Files.move(older, hot);
+
+            try (TestStack stack = TestStack.startWith(data, spec -> spec.withSnapshots(bucket.options()))) {
+                List<Integer> statuses = new ArrayList<>();
+                Reply rows = readUntilServed(stack, "frozen", key, statuses);
+                assertThat(rows.body().path("rows").toString()).as("every acknowledged write").isEqualTo("[[3020,4501520]]");
+                assertThat(statuses).allMatch(st -> st == 200 || st == 503);
+                assertThat(stack.post("/v1/tenants/frozen/execute", key, "{\"sql\":\"INSERT INTO t (n) VALUES (1)\"}").status()).isEqualTo(200);
+                assertThat(stack.post("/v1/tenants/frozen/query", key, COUNT).body().path("rows").toString()).isEqualTo("[[3021,4501521]]");
+            }
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws Exception {
+        try (var paths = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) paths::iterator) Files.copy(p, to.resolve(from.relativize(p).toString()));
+        }
+    }
+
     /** Puts {@code with} where {@code db} was, without its WAL and index: a file changed while the process was down. */
     private static void replace(Path db, Path with) throws Exception {
         for (String suffix : List.of("-wal", "-shm")) Files.deleteIfExists(Path.of(db + suffix));

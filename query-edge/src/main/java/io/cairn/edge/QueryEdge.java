@@ -103,10 +103,11 @@ public final class QueryEdge implements AutoCloseable {
             OutcomeReader outcomes = track(resources, new OutcomeReader(kafkaClientProps, backlog));
             LogEnds logEnds = track(resources, new LogEnds(kafkaClientProps));
             CommandLog commandLog = track(resources, new CommandLog(kafkaClientProps, logEnds, options.writeGate()));
-            // The primary's files hold at least what the applier announced for a hot tenant (the state comes after the commit).
+            // The primary's files hold at least what the applier announced for a hot tenant (the state comes after the commit),
+            // and a cold tenant's file (a thaw's) at least its snapshot: an older file brought back is not served as the tenant.
             ReadPool pool = track(resources, new ReadPool(new TenantFiles(config.hotDir()), config.readLimits(),
                     config.maxIdleReadConnections())).expecting(t -> directory.tenant(t).map(st -> new ReadPool.Expected(st.getPartition(),
-                            st.getTier() == io.cairn.topics.avro.Tier.HOT ? st.getAppliedOffset() : -1)).orElse(null));
+                            io.cairn.topics.FileFloor.of(st))).orElse(null));
             directory.onDeleted(pool::evict);
 
             List<HealthCheck> checks = new ArrayList<>();

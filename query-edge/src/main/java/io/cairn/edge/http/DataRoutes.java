@@ -35,8 +35,9 @@ import java.util.Set;
 final class DataRoutes {
     private static final int MAX_IDEMPOTENCY_KEY = 255;
     private static final Set<String> QUERY_FIELDS = Set.of("sql", "params", "bookmark", "timeout_ms", "consistency", "max_lag_ms", "as_of");
-    private static final Set<String> EXECUTE_FIELDS = Set.of("sql", "params", "if_unchanged_since");
     private static final Set<String> EXECUTE_BATCH_FIELDS = Set.of("statements", "if_unchanged_since");
+    /** Without "statements": one statement's fields, or the batch's (named in the message of a field neither takes). */
+    private static final Set<String> EXECUTE_FIELDS_EITHER = Set.of("sql", "params", "statements", "if_unchanged_since");
 
     private final EdgeServices s;
     private final RequestBodies bodies;
@@ -124,7 +125,8 @@ final class DataRoutes {
     /** The write the body asks for, read and checked; the log must be reachable. */
     private TenantCommand command(Context ctx, String tenant, TenantState state) throws InterruptedException {
         JsonNode body = bodies.object(ctx, false);
-        JsonFields.only(body, "", body.has("statements") ? EXECUTE_BATCH_FIELDS : EXECUTE_FIELDS);
+        // One statement ("sql") or a batch ("statements"): a field neither takes is refused naming both forms.
+        JsonFields.only(body, "", body.has("statements") ? EXECUTE_BATCH_FIELDS : EXECUTE_FIELDS_EITHER);
         List<StatementSpec> statements = StatementParser.batch(body, s.config().maxStatements());
         Bookmark unchangedSince = bookmark(body.get("if_unchanged_since"), state, "if_unchanged_since");
         if (unchangedSince != null && !s.logEnds().issued(unchangedSince)) {

@@ -48,10 +48,10 @@ public record RunStatus(int applied, int failed, int pending, int waitingForCold
                 if (failures.size() < maxFailures) {
                     failures.add(new Failure(tenant, sv.getVersion(), sv.getFailedVersion(), sv.getErrorCode(), sv.getError()));
                 }
+            } else if (record >= 0 && st.getAppliedOffset() >= record) {
+                reverted++; // past its record, cold or hot: a record of another set in its cold tail is not this run's
             } else if (st.getTier() == Tier.COLD) {
                 cold++;
-            } else if (record >= 0 && st.getAppliedOffset() >= record) {
-                reverted++;
             } else {
                 pending++;
             }

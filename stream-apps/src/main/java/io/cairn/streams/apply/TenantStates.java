@@ -36,8 +36,9 @@ final class TenantStates {
     }
 
     /**
-     * The offset each hot tenant's applier last announced having applied, read to the topic's current end with only
-     * committed transactions (an aborted group's state claims what no file holds); empty when the topic cannot be read.
+     * The least position each tenant's file holds ({@link io.cairn.topics.FileFloor}: a hot tenant's applied offset, a
+     * cold one's snapshot), read to the topic's current end with only committed transactions (an aborted group's state
+     * claims what no file holds); empty when the topic cannot be read.
      */
     static Map<String, Long> appliedOffsets(Map<String, Object> kafkaClientProps) {
         Map<String, Object> p = new HashMap<>(kafkaClientProps);
@@ -50,8 +51,8 @@ final class TenantStates {
         Map<String, Long> out = new HashMap<>();
         read(new KafkaConsumer<>(p, new org.apache.kafka.common.serialization.StringDeserializer(),
                 new org.apache.kafka.common.serialization.ByteArrayDeserializer())).forEach((t, s) -> {
-            // A cold tenant's file was removed; the one a thaw builds starts from its snapshot, not from this state.
-            if (s.getTier() == io.cairn.topics.avro.Tier.HOT) out.put(t, s.getAppliedOffset());
+            long floor = io.cairn.topics.FileFloor.of(s);
+            if (floor >= 0) out.put(t, floor);
         });
         return out;
     }
