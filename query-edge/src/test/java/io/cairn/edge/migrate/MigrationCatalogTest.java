@@ -58,6 +58,29 @@ class MigrationCatalogTest {
         assertThat(aborted.pendingFor(state("t3"))).as("never sent: its snapshot is its content").isFalse();
     }
 
+    /**
+     * A tenant past the run's record that went cold since, with a record of another set in its cold tail, was counted
+     * waiting for its thaw: the run, settled, said not complete until the tenant thawed.
+     */
+    @Test
+    void aTenantPastItsRecordIsNotWaitedOnWhenItGoesCold() {
+        MigrationCatalog catalog = read(List.of(version(1, "a", "r1"), version(2, "b", "r2"), run("run-1", 2), wave("run-1", 0, 2)));
+        io.cairn.edge.directory.TenantDirectory directory = new io.cairn.edge.directory.TenantDirectory();
+        io.cairn.topics.avro.TenantState past = state("t1");
+        past.setAppliedOffset(7L); // its record was at 5
+        past.setTier(io.cairn.topics.avro.Tier.COLD);
+        past.setMigrations(List.of(io.cairn.topics.avro.SetVersion.newBuilder().setSet("app").setVersion(1).setRunId("run-0").build()));
+        directory.apply("t1", past);
+        io.cairn.topics.avro.TenantState behind = state("t2");
+        behind.setAppliedOffset(3L); // its record, at 9, waits in its cold tail
+        behind.setTier(io.cairn.topics.avro.Tier.COLD);
+        directory.apply("t2", behind);
+
+        RunStatus status = RunStatus.of(catalog.run("run-1").orElseThrow(), 2, catalog, directory, 10);
+        assertThat(status.reverted()).as("t1: applied its record, below the target now").isEqualTo(1);
+        assertThat(status.waitingForCold()).as("t2 only").isEqualTo(1);
+    }
+
     private static io.cairn.topics.avro.TenantState state(String tenant) {
         io.cairn.topics.avro.TenantState s = io.cairn.edge.TestStates.state(tenant, 0, 1, List.of());
         s.setCreatedAtMs(0L); // before the run started
