@@ -244,6 +244,7 @@ public final class HttpServer implements AutoCloseable {
             Responses.error(ctx, ApiError.unavailable("the edge is shutting down; retry"));
         } catch (Exception e) {
             if (LocalDisk.isFull(e)) localDiskFull(ctx, path, e);
+            else if (clientGone(e)) log.info("{}: the client went away before its answer was sent ({})", path, e.toString());
             else Responses.error(ctx, internal(e));
         } finally {
             RequestBodies.release(ctx);
@@ -271,6 +272,21 @@ public final class HttpServer implements AutoCloseable {
             default -> status < 500 ? ApiError.invalidRequest("the request could not be handled (HTTP " + status + ")")
                     : new ApiError(ErrorCode.INTERNAL, "the request could not be handled");
         };
+    }
+
+    /**
+     * The client hung up or stopped reading while its answer was being written (an export it never read): nobody to
+     * answer, and no bug of the edge's, so not an internal error (a tenant could fill the log with those at will).
+     */
+    static boolean clientGone(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.eclipse.jetty.io.EofException || t instanceof java.nio.channels.ClosedChannelException) return true;
+            if (t instanceof java.util.concurrent.TimeoutException && t.getMessage() != null && t.getMessage().startsWith("Idle timeout expired")) {
+                return true;
+            }
+            if (t.getCause() == t) break;
+        }
+        return false;
     }
 
     private static ApiError internal(Throwable e) {
