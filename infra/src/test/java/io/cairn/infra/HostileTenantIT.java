@@ -293,6 +293,26 @@ class HostileTenantIT {
             // Once those clients are gone, their answers no longer count.
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
                     .until(() -> stack.post("/v1/tenants/hoard/query", hoardKey, big).status() == 200);
+
+            // Nor exports it never reads: each held a copy of the tenant on the edge's scratch disk (50 of them, 2 GB).
+            byte[] export = ("GET /v1/tenants/hoard/export HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + hoardKey + "\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            List<java.net.Socket> exports = new ArrayList<>();
+            try {
+                for (int i = 0; i < 2; i++) {
+                    java.net.Socket socket = new java.net.Socket();
+                    socket.setReceiveBufferSize(4096);
+                    socket.connect(new java.net.InetSocketAddress("127.0.0.1", java.net.URI.create(stack.url()).getPort()));
+                    socket.getOutputStream().write(export);
+                    exports.add(socket);
+                }
+                Reply third = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                        .until(() -> stack.call("GET", "/v1/tenants/hoard/export", hoardKey, null), r -> r.status() == 429);
+                assertThat(third.errorCode()).isEqualTo("too_many_requests");
+                assertThat(stack.call("GET", "/v1/tenants/calm/export", calmKey, null).status()).as("another tenant's export").isEqualTo(200);
+            } finally {
+                for (java.net.Socket socket : exports) socket.close();
+            }
         }
     }
 

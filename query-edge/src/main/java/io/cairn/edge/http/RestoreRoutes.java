@@ -60,8 +60,16 @@ final class RestoreRoutes {
     /** A restore builds the content (a snapshot download and a replay): it is waited for at least this long. */
     static final Duration RESTORE_WAIT = Duration.ofMinutes(2);
 
+    /**
+     * Exports of one tenant this edge makes at once, copy and answer alike: each holds a whole copy of the tenant on the
+     * edge's scratch disk until its client has read it, so a tenant asking for exports it never read held 50 copies
+     * (2 GB of a 42 MB tenant) that every tenant's exports, imports and as-of reads need.
+     */
+    static final int MAX_EXPORTS_PER_TENANT = 2;
+
     private final EdgeServices s;
     private final RequestBodies bodies;
+    private final java.util.concurrent.ConcurrentHashMap<String, Integer> exporting = new java.util.concurrent.ConcurrentHashMap<>();
 
     RestoreRoutes(EdgeServices services, RequestBodies bodies) {
         this.s = services;
@@ -249,6 +257,19 @@ final class RestoreRoutes {
         String tenant = EdgeServices.tenantParam(ctx);
         Authenticator.requireTenantAccess(s.principal(ctx), tenant, Scope.READ);
         TenantState st = s.existing(tenant);
+        if (exporting.merge(tenant, 1, Integer::sum) > MAX_EXPORTS_PER_TENANT) {
+            exporting.computeIfPresent(tenant, (t, n) -> n <= 1 ? null : n - 1);
+            throw new ApiError(ErrorCode.TOO_MANY_REQUESTS, "this tenant already has " + MAX_EXPORTS_PER_TENANT
+                    + " exports under way at this edge (each holds a copy until its client has read it): wait for one to finish");
+        }
+        try {
+            exportCounted(ctx, tenant, st);
+        } finally {
+            exporting.computeIfPresent(tenant, (t, n) -> n <= 1 ? null : n - 1);
+        }
+    }
+
+    private void exportCounted(Context ctx, String tenant, TenantState st) throws Exception {
         String format = ctx.queryParam("format") == null ? "sqlite" : ctx.queryParam("format");
         if (!format.equals("sqlite") && !format.equals("sql")) throw ApiError.invalidRequest("\"format\" must be sqlite or sql");
         String asOfParam = ctx.queryParam("as_of");
