@@ -327,10 +327,13 @@ final class RestoreRoutes {
             });
         } else if (st.getTier() == Tier.COLD && st.getSnapshot() != null) {
             // While cold, its snapshot is exactly its content.
-            if (s.requireSnapshots().download(tenant, st.getSnapshot().getOffset(), target).isEmpty()) {
-                throw ApiError.unavailable("the tenant's snapshot is not in the store; retry shortly");
-            }
-            return ConsistentCopy.positionOf(target);
+            if (s.requireSnapshots().download(tenant, st.getSnapshot().getOffset(), target).isPresent()) return ConsistentCopy.positionOf(target);
+            // Gone from the store: thawed (the thaw falls back to an older snapshot and the log), then copied as a hot tenant.
+            org.slf4j.LoggerFactory.getLogger(RestoreRoutes.class).warn("tenant {}: its snapshot at {} is not in the store; thawing it for its export", tenant, st.getSnapshot().getOffset());
+            s.repairs().read(tenant, TenantRepairs.THAW_WAIT, () -> {
+                if (!Files.exists(hot)) throw TenantFileDamaged.missing(tenant);
+                return hot;
+            });
         }
         try {
             if (Files.exists(hot)) return ConsistentCopy.take(hot, target).position();

@@ -113,7 +113,11 @@ public final class ColdReads implements AutoCloseable {
         try {
             Files.createDirectories(tmp.getParent());
             var got = store.download(tenant, offset, tmp);
-            if (got.isEmpty()) throw ApiError.unavailable("the tenant's snapshot is not in the store; retry shortly");
+            if (got.isEmpty()) {
+                // Removed from the store: as for a damaged one, the caller thaws the tenant, and the thaw falls back.
+                log.warn("tenant {}: its snapshot at {} is not in the store; thawing it instead of reading the snapshot", tenant, offset);
+                throw new TenantFileDamaged(tenant, "its snapshot at " + offset + " is not in the store");
+            }
             // Bytes whose verified SHA-256 is the one the log recorded for this offset are that snapshot: no open to check.
             if (sha256 == null || !sha256.equals(got.get().sha256())) {
                 long holds = ConsistentCopy.positionOf(tmp).offset();

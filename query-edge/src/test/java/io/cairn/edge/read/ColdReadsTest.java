@@ -63,6 +63,13 @@ class ColdReadsTest {
         try (ColdReads reads = new ColdReads(store, dir.resolve("cold3"), SqliteLimits.READ_DEFAULTS, 2, 1L << 30, 100, 1 << 20)) {
             assertThatThrownBy(() -> reads.run("acme", 8, frozen.sha256(), count, null, Duration.ZERO)).isInstanceOf(TenantFileDamaged.class);
         }
+
+        // Gone from the store: the same (it answered 503 "retry shortly" for good, and nothing asked for the thaw).
+        Files.delete(object);
+        try (ColdReads reads = new ColdReads(store, dir.resolve("cold4"), SqliteLimits.READ_DEFAULTS, 2, 1L << 30, 100, 1 << 20)) {
+            assertThatThrownBy(() -> reads.run("acme", 8, frozen.sha256(), count, null, Duration.ZERO)).isInstanceOf(TenantFileDamaged.class)
+                    .hasMessageContaining("not in the store");
+        }
     }
 
     @Test
