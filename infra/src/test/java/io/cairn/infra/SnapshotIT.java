@@ -185,6 +185,31 @@ class SnapshotIT {
         assertThat(store.latest("outage").orElseThrow().sha256()).isEqualTo(shown.path("sha256").asText());
     }
 
+    /**
+     * Two tenants whose uploads keep failing (the store answers 500 for their objects) held both snapshot workers in
+     * their backoff, and every other tenant's snapshots and freezes waited up to ten minutes. Between attempts they
+     * now hold none.
+     */
+    @Test
+    void tenantsWhoseUploadsKeepFailingDoNotHoldBackAnotherTenantsSnapshot() throws Exception {
+        for (String t : List.of("stuck-a", "stuck-b")) {
+            String key = stack.createTenant(t);
+            stack.post("/v1/tenants/" + t + "/execute", key, "{\"sql\":\"CREATE TABLE t (n INTEGER)\"}");
+            // A file where s3proxy keeps the tenant's objects: every put of its snapshots fails on the server, 500.
+            Path blocked = data.resolve("s3").resolve(BUCKET).resolve("tenants").resolve(t);
+            Files.createDirectories(blocked.getParent());
+            Files.writeString(blocked, "in the way");
+            assertThat(stack.post("/v1/tenants/" + t + "/snapshots", ADMIN, null).status()).isEqualTo(202);
+        }
+        String key = stack.createTenant("unblocked");
+        stack.post("/v1/tenants/unblocked/execute", key, "{\"sql\":\"CREATE TABLE t (n INTEGER)\"}");
+        assertThat(stack.post("/v1/tenants/unblocked/snapshots", ADMIN, null).status()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> stack.get("/v1/tenants/unblocked", ADMIN).body().path("last_snapshot").isObject());
+        assertThat(stack.get("/v1/tenants/stuck-a", ADMIN).body().path("last_snapshot").isNull()).as("still failing").isTrue();
+        for (String t : List.of("stuck-a", "stuck-b")) Files.delete(data.resolve("s3").resolve(BUCKET).resolve("tenants").resolve(t));
+    }
+
     @Test
     void aLostFileIsRebuiltFromItsSnapshotAndTheLogAfterIt() throws Exception {
         String key = seedWithSnapshot("heal");

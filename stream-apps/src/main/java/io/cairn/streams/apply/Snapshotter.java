@@ -53,6 +53,8 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
     private final Duration retryFor;
     private final LogAppender tenantLog;
     private final ExecutorService workers;
+    private final java.util.concurrent.ScheduledExecutorService retryTimer =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("cairn-snapshot-retry").factory());
     /** Tenants queued and not yet started, and whether a freeze asked (a freeze and a plain request join as a freeze). */
     private final Map<String, Boolean> waiting = new ConcurrentHashMap<>();
     private final SnapshotPolicy policy;
@@ -127,6 +129,22 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
     }
 
     private void enqueue(String tenant, boolean freeze) {
+        enqueue(tenant, freeze, null);
+    }
+
+    /** When an unavailable store is tried again for a snapshot, and until when. */
+    private record Retry(long deadlineNanos, long backoffMs) {
+        Retry next() {
+            return new Retry(deadlineNanos, Math.min(60_000, backoffMs * 2));
+        }
+    }
+
+    /**
+     * Queues the tenant's snapshot; {@code retry}: this is an attempt again after the store was unavailable. Between
+     * attempts the tenant holds no worker (a timer queues it again): two tenants whose uploads kept failing held both
+     * workers in their backoff, and every other snapshot and freeze waited up to {@link #RETRY_FOR}.
+     */
+    private void enqueue(String tenant, boolean freeze, Retry retry) {
         policy.reset(tenant);
         boolean[] queued = {false};
         waiting.compute(tenant, (t, was) -> {
@@ -139,11 +157,19 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
             boolean forFreeze = Boolean.TRUE.equals(waiting.remove(tenant));
             try {
                 Timer.Sample sample = Timer.start();
-                takeWithRetries(tenant, forFreeze);
+                take(tenant, forFreeze);
                 sample.stop(duration);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (Exception e) {
+                if (e instanceof SnapshotStoreException unavailable && unavailable.retriable() && !goneMeanwhile(tenant, e)
+                        && (retry == null || System.nanoTime() < retry.deadlineNanos())) {
+                    Retry next = retry == null ? new Retry(System.nanoTime() + retryFor.toNanos(), 1_000) : retry.next();
+                    long wait = next.backoffMs();
+                    log.warn("tenant {}: snapshot store unavailable ({}); taking its snapshot again in {} ms", tenant, e.getMessage(), wait);
+                    retryTimer.schedule(() -> enqueue(tenant, forFreeze, next), wait, TimeUnit.MILLISECONDS);
+                    return;
+                }
                 if (goneMeanwhile(tenant, e)) {
                     log.info("tenant {}: snapshot not taken, the tenant was deleted or frozen meanwhile ({})", tenant, e.toString());
                     return;
@@ -160,10 +186,6 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
      */
     private boolean goneMeanwhile(String tenant, Exception e) {
         return !files.exists(tenant) || e instanceof io.cairn.topics.seal.KeyErasedException;
-    }
-
-    private void takeWithRetries(String tenant, boolean forFreeze) throws Exception {
-        StoreRetries.run(tenant, "taking its snapshot", retryFor, () -> take(tenant, forFreeze));
     }
 
     private void take(String tenant, boolean forFreeze) throws Exception {
@@ -240,6 +262,7 @@ final class Snapshotter implements SnapshotRequests, AutoCloseable {
 
     @Override
     public void close() {
+        retryTimer.shutdownNow();
         workers.shutdownNow();
         try {
             workers.awaitTermination(10, TimeUnit.SECONDS);
