@@ -139,6 +139,24 @@ class ControlPlaneIT {
         }
     }
 
+    /**
+     * The metadata store's files lost while Cairn was stopped: the tables were made again empty, and the materializer,
+     * its positions at the topics' ends, left them so (no tenant listed, the tiering job blind, usage zero). Now a store
+     * made at the start is filled again from the log.
+     */
+    @Test
+    void aMetadataStoreLostWhileStoppedIsFilledAgainFromTheLog() throws Exception {
+        try (TestStack stack = TestStack.startWithControlPlane(data)) {
+            for (String t : List.of("kept-a", "kept-b")) stack.createTenant(t);
+            await().atMost(VIEW).until(() -> listAll(stack, "/v1/tenants").size() == 2);
+        }
+        io.cairn.tenantdb.sqlite.TenantFiles.deleteTree(data.resolve("dynamodb"));
+        try (TestStack stack = TestStack.startWithControlPlane(data)) {
+            assertThat(await().atMost(VIEW).until(() -> listAll(stack, "/v1/tenants"), l -> l.size() == 2))
+                    .containsExactlyInAnyOrder("kept-a", "kept-b");
+        }
+    }
+
     @Test
     void theDataPathGoesOnWithoutDynamoDbAndTheViewCatchesUp() throws Exception {
         try (TestStack stack = TestStack.startWithControlPlane(data)) {

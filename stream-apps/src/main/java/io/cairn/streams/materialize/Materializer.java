@@ -59,7 +59,7 @@ public final class Materializer implements AutoCloseable {
     /** Creates the store's tables if missing, then starts; returns at once (see {@link #running()}). */
     public static Materializer start(MaterializerConfig config, MetadataStore store, Map<String, Object> kafkaClientProps,
             MeterRegistry registry) {
-        store.createTablesIfMissing();
+        if (store.createTablesIfMissing()) readFromTheBeginning(config.applicationId(), kafkaClientProps);
         MaterializerMetrics metrics = new MaterializerMetrics(registry);
         MetadataWriter writer = new MetadataWriter(store, config.concurrency(), config.retryFor(), metrics);
         ConcurrentMap<TopicPartition, Long> flushed = new ConcurrentHashMap<>();
@@ -78,6 +78,37 @@ public final class Materializer implements AutoCloseable {
                 .register(registry);
         streams.start();
         return m;
+    }
+
+    /**
+     * The store was made now, so it holds nothing (its files lost, a new table): the group's committed positions, at the
+     * topics' ends, would leave it empty for good (every tenant gone from listings, the tiering job blind). Without
+     * them the materializer reads its topics from the beginning and writes the whole view again. A group still active
+     * (another instance, or this one's static membership not yet expired) is waited for up to a minute.
+     */
+    static void readFromTheBeginning(String applicationId, Map<String, Object> kafkaClientProps) {
+        try (Admin admin = Admin.create(kafkaClientProps)) {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+            while (true) {
+                try {
+                    admin.deleteConsumerGroups(java.util.List.of(applicationId)).all().get(30, TimeUnit.SECONDS);
+                    log.info("the metadata store was empty: the materializer reads its topics from the beginning to fill it");
+                    return;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException) return; // never committed
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.GroupNotEmptyException) || System.nanoTime() > deadline) {
+                        log.warn("the metadata store was empty, but the materializer's positions could not be reset ({}): it shows only"
+                                + " what changes from now on (docs/control-plane.md: rebuilding the view)", e.getCause().toString());
+                        return;
+                    }
+                    TimeUnit.SECONDS.sleep(2);
+                }
+            }
+        } catch (java.util.concurrent.TimeoutException e) {
+            log.warn("the metadata store was empty, but the broker did not answer the reset of the materializer's positions: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     static Properties properties(MaterializerConfig config, Map<String, Object> kafkaClientProps) {

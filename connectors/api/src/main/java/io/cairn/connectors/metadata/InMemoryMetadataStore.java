@@ -26,8 +26,11 @@ public final class InMemoryMetadataStore implements MetadataStore {
     private final ConcurrentMap<String, InMemoryUsage> usage = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, ApiKeyRecord> keys = new ConcurrentHashMap<>();
 
+    /** Always true: the store lives in this process and starts empty. */
     @Override
-    public void createTablesIfMissing() {}
+    public boolean createTablesIfMissing() {
+        return true;
+    }
 
     @Override
     public UpsertOutcome upsert(TenantRecord state) {

@@ -26,8 +26,13 @@ import java.util.Optional;
  */
 public interface MetadataStore extends AutoCloseable {
 
-    /** Creates the tables and indexes if missing and waits until they are usable. Idempotent. */
-    void createTablesIfMissing();
+    /**
+     * Creates the tables and indexes if missing and waits until they are usable. Idempotent.
+     *
+     * @return true when this store made them (in this call or an earlier one): it held nothing, so the view it keeps
+     *     is to be built again from the log (the materializer then reads its topics from their beginning)
+     */
+    boolean createTablesIfMissing();
 
     /**
      * Stores {@code state} if its applied offset is greater than the stored one's (or none is

@@ -172,8 +172,8 @@ public abstract class MetadataStoreContract {
     @Test
     void createTablesIsIdempotent() {
         store.upsert(state("acme", 1, Tier.HOT, 0));
-        store.createTablesIfMissing();
-        store.createTablesIfMissing();
+        boolean made = store.createTablesIfMissing();
+        assertThat(store.createTablesIfMissing()).as("whether this store made them, however often asked").isEqualTo(made);
         assertThat(store.get("acme")).isPresent();
     }
 

@@ -48,6 +48,8 @@ public final class DynamoDbMetadataStore implements MetadataStore {
     private final DynamoDbMetadataConfig config;
     private final DynamoDbUsage usage;
     private final DynamoDbListing listing;
+    /** This store made the tenants table: it started empty. */
+    private volatile boolean tablesMadeHere;
 
     public DynamoDbMetadataStore(DynamoDbClient dynamo, DynamoDbMetadataConfig config) {
         this.dynamo = dynamo;
@@ -64,15 +66,13 @@ public final class DynamoDbMetadataStore implements MetadataStore {
      * for {@link #CREATE_TABLES_FOR}: the first call of a start, under load, timed out and ended the process.
      */
     @Override
-    public void createTablesIfMissing() {
+    public boolean createTablesIfMissing() {
         long deadline = System.nanoTime() + CREATE_TABLES_FOR.toNanos();
         for (long backoffMs = 200; ; backoffMs = Math.min(backoffMs * 2, 5_000)) {
             try {
-                call("createTables", () -> {
-                    DynamoDbSchema.createTablesIfMissing(dynamo, config);
-                    return null;
-                });
-                return;
+                boolean made = call("createTables", () -> DynamoDbSchema.createTablesIfMissing(dynamo, config));
+                if (made) tablesMadeHere = true;
+                return tablesMadeHere;
             } catch (MetadataStoreException e) {
                 if (!e.retriable() || System.nanoTime() + backoffMs * 1_000_000 > deadline) throw e;
                 org.slf4j.LoggerFactory.getLogger(DynamoDbMetadataStore.class).warn("DynamoDB: creating the tables failed ({}); trying again",

@@ -58,12 +58,18 @@ final class DynamoDbSchema {
 
     private DynamoDbSchema() {}
 
-    static void createTablesIfMissing(DynamoDbClient dynamo, DynamoDbMetadataConfig config) {
-        for (CreateTableRequest table : tables(config)) create(dynamo, table);
+    /** Returns true when the tenants table was made now (none was there). */
+    static boolean createTablesIfMissing(DynamoDbClient dynamo, DynamoDbMetadataConfig config) {
+        boolean made = false;
+        for (CreateTableRequest table : tables(config)) {
+            boolean created = create(dynamo, table);
+            if (table.tableName().equals(config.tenantsTable())) made = created;
+        }
         for (String table : List.of(config.tenantsTable(), config.keysTable(), config.usageTable())) {
             dynamo.waiter().waitUntilTableExists(r -> r.tableName(table));
         }
         addSchemaIndexIfMissing(dynamo, config);
+        return made;
     }
 
     /** The three tables with their keys and indexes: what {@link #createTablesIfMissing} makes, and the CDK app declares. */
@@ -122,11 +128,13 @@ final class DynamoDbSchema {
         throw new IllegalStateException("the " + SCHEMA_INDEX + " index of " + config.tenantsTable() + " is not active after 10 minutes");
     }
 
-    private static void create(DynamoDbClient dynamo, CreateTableRequest request) {
+    private static boolean create(DynamoDbClient dynamo, CreateTableRequest request) {
         try {
             dynamo.createTable(request);
+            return true;
         } catch (ResourceInUseException alreadyThere) {
             // Another instance created it first, or it exists from an earlier run: that is the goal.
+            return false;
         }
     }
 

@@ -56,7 +56,8 @@ class DynamoDbMetadataStoreIT extends MetadataStoreContract {
     @Test
     void tablesGetTheConfiguredPrefix() {
         DynamoDbMetadataConfig config = new DynamoDbMetadataConfig("prefixed-", 1);
-        new DynamoDbMetadataStore(dynamo, config).createTablesIfMissing();
+        assertThat(new DynamoDbMetadataStore(dynamo, config).createTablesIfMissing()).as("made now: the view is to be built").isTrue();
+        assertThat(new DynamoDbMetadataStore(dynamo, config).createTablesIfMissing()).as("there already: nothing to build").isFalse();
 
         assertThat(dynamo.listTables().tableNames()).contains("prefixed-tenants", "prefixed-keys");
     }
