@@ -49,6 +49,7 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
             args.add("-inMemory");
         } else {
             Files.createDirectories(directory);
+            setAsideIfDamaged(directory.resolve(SHARED_DB));
             // -sharedDb: one database file whatever region or credentials the clients use.
             args.addAll(List.of("-dbPath", directory.toAbsolutePath().toString(), "-sharedDb"));
         }
@@ -57,6 +58,36 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
         URI endpoint = URI.create("http://127.0.0.1:" + listen);
         log.info("embedded DynamoDB on {} ({})", endpoint, directory == null ? "in memory" : "data in " + directory);
         return new EmbeddedDynamoDb(server, endpoint);
+    }
+
+    /** The file DynamoDB Local keeps every table in with {@code -sharedDb}. */
+    static final String SHARED_DB = "shared-local-instance.db";
+
+    /**
+     * DynamoDB Local on a damaged file answered every call 500 (its cause, "database disk image is malformed", deep in
+     * its traces), the metadata store took that for "unreachable", and {@code ./cairn dev} gave up after two minutes.
+     * A damaged file is set aside (renamed, kept for a look) and DynamoDB Local starts on a new one: the control plane's
+     * view is built again from the log (the materializer reads its topics from the start into tables made anew).
+     * Returns where it was set aside, or null when the file is sound or absent.
+     */
+    static Path setAsideIfDamaged(Path file) throws java.io.IOException {
+        if (!Files.exists(file)) return null;
+        String problem;
+        // Read-write, as DynamoDB Local opens it: a hot journal left by a kill is rolled back, not taken for damage.
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+             java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("PRAGMA quick_check")) {
+            problem = rs.next() && "ok".equals(rs.getString(1)) ? null : rs.getString(1);
+        } catch (java.sql.SQLException e) {
+            problem = e.getMessage();
+        }
+        if (problem == null) return null;
+        Path aside = file.resolveSibling(file.getFileName() + ".damaged-" + System.currentTimeMillis());
+        Files.move(file, aside);
+        for (String side : List.of("-journal", "-wal", "-shm")) Files.deleteIfExists(file.resolveSibling(file.getFileName() + side));
+        log.warn("DynamoDB Local's file {} is damaged ({}): set aside as {}; it starts on a new one, and the control plane's view"
+                + " is built again from the log", file, problem, aside.getFileName());
+        return aside;
     }
 
     /** {@code http://127.0.0.1:<port>}. */

@@ -1,0 +1,41 @@
+package io.cairn.devstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.RandomAccessFile;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** DynamoDB Local's own file, damaged while stopped, is set aside, and the server starts on a new one. */
+class EmbeddedDynamoDbTest {
+    @TempDir Path dir;
+
+    @Test
+    void aDamagedFileIsSetAsideAndTheServerStarts() throws Exception {
+        Path file = dir.resolve(EmbeddedDynamoDb.SHARED_DB);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE t (a TEXT)");
+            s.execute("INSERT INTO t WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n LIMIT 2000) SELECT printf('%.200c', 'x') FROM n");
+        }
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.seek(raf.length() / 2);
+            raf.write(new byte[8192]); // 8 KiB of zeros over the middle of its pages
+        }
+
+        try (EmbeddedDynamoDb server = EmbeddedDynamoDb.start(0, dir)) {
+            try (Socket probe = new Socket(server.endpoint().getHost(), server.endpoint().getPort())) {
+                assertThat(probe.isConnected()).isTrue();
+            }
+        }
+        try (var listing = Files.list(dir)) {
+            assertThat(listing.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith(EmbeddedDynamoDb.SHARED_DB + ".damaged-"));
+        }
+        assertThat(EmbeddedDynamoDb.setAsideIfDamaged(file)).as("the new file is sound").isNull();
+    }
+}
