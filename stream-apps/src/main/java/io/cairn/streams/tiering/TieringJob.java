@@ -50,11 +50,20 @@ public final class TieringJob implements AutoCloseable {
                 .register(registry);
     }
 
-    /** Starts the job; its first round runs after one {@code every}. */
+    /** The longest a restarted job waits before its first round (less when {@code cold_after} is shorter). */
+    static final Duration FIRST_ROUND_GRACE = Duration.ofMinutes(1);
+
+    /**
+     * Starts the job. Its first round runs after one {@code every}, and not before {@code cold_after} or
+     * {@link #FIRST_ROUND_GRACE}, the shorter, has passed: the time the process was down is nobody's idleness, and the
+     * edges' first access reports (every 10 s) must land before tenants are judged by them. Right after a minute's
+     * outage, tenants written again at once were frozen within seconds (and thawed the next moment).
+     */
     public static TieringJob start(MetadataStore store, TieringConfig config, Map<String, Object> kafkaClientProps, MeterRegistry registry) {
         TieringJob job = new TieringJob(store, config, kafkaClientProps, registry);
         long everyMs = config.every().toMillis();
-        job.timer.scheduleWithFixedDelay(job::roundQuietly, everyMs, everyMs, TimeUnit.MILLISECONDS);
+        long firstMs = Math.max(everyMs, Math.min(config.coldAfter().toMillis(), FIRST_ROUND_GRACE.toMillis()));
+        job.timer.scheduleWithFixedDelay(job::roundQuietly, firstMs, everyMs, TimeUnit.MILLISECONDS);
         return job;
     }
 
