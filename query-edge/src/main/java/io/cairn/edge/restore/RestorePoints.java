@@ -56,10 +56,15 @@ public final class RestorePoints {
         return window;
     }
 
-    /** The tenant's restorable range now. */
+    /**
+     * The tenant's restorable range now, shown to the tenant (history, out-of-range answers). Its {@code latest} is the
+     * tenant's own newest record its applier announced, not the partition's end (the same content): a tenant watching the
+     * end move saw how fast the tenants sharing its partition write.
+     */
     public Range range(TenantState st) throws InterruptedException {
         int p = st.getPartition();
-        long latest = log.end(p) - 1;
+        long end = log.end(p) - 1;
+        long latest = st.getAppliedOffset() >= 0 ? Math.min(end, st.getAppliedOffset()) : end;
         Range from = from(st, latest);
         return new Range(new Bookmark(p, Math.min(from.earliest().offset(), latest)), new Bookmark(p, latest), from.limitedBy());
     }
