@@ -366,9 +366,11 @@ final class MigrationRoutes {
         for (String tenant : s.directory().tenants()) {
             TenantState st = s.directory().tenant(tenant).orElse(null);
             if (st == null || st.getSchemaSha256().isEmpty()) continue;
-            st.getMigrations().stream().filter(m -> m.getSet().equals(set)).findFirst().ifPresent(v -> byVersion
-                    .computeIfAbsent(v.getVersion(), k -> new java.util.TreeMap<>())
-                    .computeIfAbsent(st.getSchemaSha256(), k -> new ArrayList<>()).add(tenant));
+            // A tenant the set never reached is at its version 0 (its schema is what a run to version 1 would meet).
+            int version = st.getMigrations().stream().filter(m -> m.getSet().equals(set)).findFirst()
+                    .map(io.cairn.topics.avro.SetVersion::getVersion).orElse(0);
+            byVersion.computeIfAbsent(version, k -> new java.util.TreeMap<>()).computeIfAbsent(st.getSchemaSha256(), k -> new ArrayList<>())
+                    .add(tenant);
         }
         ObjectNode out = Responses.object().put("set", set);
         ArrayNode versions = out.putArray("versions");
