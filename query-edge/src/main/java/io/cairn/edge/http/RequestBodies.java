@@ -63,6 +63,7 @@ final class RequestBodies {
         }
         JsonNode node;
         try {
+            requireUtf8(bytes);
             node = Responses.MAPPER.readTree(bytes);
         } catch (JacksonException e) {
             throw new ApiError(ErrorCode.INVALID_JSON, invalidJson(e));
@@ -71,6 +72,26 @@ final class RequestBodies {
         }
         if (node == null || !node.isObject()) throw ApiError.invalidRequest("the body must be a JSON object");
         return node;
+    }
+
+    /**
+     * A body is UTF-8 as RFC 8259 requires, strictly: the parser took overlong forms ({@code C0 A7} read as a quote, so a
+     * filter in front saw other bytes than the edge ran), a code point past U+10FFFF as a "surrogate" error, and UTF-16
+     * or UTF-32 bodies, which it detects, as if they were allowed. A NUL byte is never in a JSON text outside a string,
+     * and inside one it must be escaped: one here is a UTF-16 or UTF-32 body.
+     */
+    static void requireUtf8(byte[] bytes) {
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == 0) throw new ApiError(ErrorCode.INVALID_JSON, "the body is not valid JSON: it is not UTF-8 (a NUL byte at " + i
+                    + "; UTF-16 and UTF-32 bodies are not taken)");
+        }
+        try {
+            java.nio.charset.StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes));
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new ApiError(ErrorCode.INVALID_JSON, "the body is not valid JSON: it is not valid UTF-8 (an overlong, cut or out-of-range"
+                    + " byte sequence)");
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.cairn.edge.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.core.JacksonException;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +28,21 @@ class RequestBodiesTest {
         assertThat(RequestBodies.tooSlow(new java.io.IOException(new java.util.concurrent.TimeoutException("Idle timeout expired")))).isTrue();
         assertThat(RequestBodies.tooSlow(new org.eclipse.jetty.io.EofException("reset by peer"))).isFalse();
         assertThat(RequestBodies.tooSlow(new java.io.IOException(new org.eclipse.jetty.http.BadMessageException(400, "bad chunk")))).isFalse();
+    }
+
+    @Test
+    void aBodyMustBeStrictUtf8() {
+        byte[][] refused = {
+            {'{', '"', 's', '"', ':', '"', (byte) 0xC0, (byte) 0xA7, '"', '}'}, // an overlong quote
+            {'{', '"', 's', '"', ':', '"', (byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80, '"', '}'}, // past U+10FFFF
+            {'{', '"', 's', '"', ':', '"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"', '}'}, // a surrogate, encoded
+            "{\"s\":1}".getBytes(StandardCharsets.UTF_16LE),
+            "{\"s\":1}".getBytes(java.nio.charset.Charset.forName("UTF-32BE"))};
+        for (byte[] body : refused) {
+            assertThatThrownBy(() -> RequestBodies.requireUtf8(body)).isInstanceOfSatisfying(io.cairn.edge.error.ApiError.class,
+                    e -> assertThat(e.code()).isEqualTo(io.cairn.topics.ErrorCode.INVALID_JSON));
+        }
+        RequestBodies.requireUtf8("{\"s\":\"d\u00e9j\u00e0 \ud83d\ude00 \\u0000\"}".getBytes(StandardCharsets.UTF_8));
     }
 
     @Test
