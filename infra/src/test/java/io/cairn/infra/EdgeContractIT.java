@@ -271,4 +271,17 @@ class EdgeContractIT {
         assertThat(forbidden.status()).isEqualTo(400);
         assertThat(forbidden.body().path("error").path("statement").asInt()).isEqualTo(1);
     }
+
+    /** A client that waits for "100 Continue" before sending 900 MB is answered 413 at once, never invited to send it. */
+    @Test
+    void aBodyTooLargeForItsDeclaredLengthIsRefusedBeforeItIsSent() throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", edge.port())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("POST /v1/tenants HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ADMIN + "\r\n"
+                    + "Content-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: 900000000\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] head = s.getInputStream().readNBytes(12);
+            assertThat(new String(head, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 413");
+        }
+    }
 }

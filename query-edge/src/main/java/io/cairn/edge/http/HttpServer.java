@@ -269,6 +269,8 @@ public final class HttpServer implements AutoCloseable {
             case 408 -> new ApiError(ErrorCode.REQUEST_TIMEOUT, "the request was not received in time");
             case 414 -> new ApiError(ErrorCode.URI_TOO_LONG, "the request's URI is too long");
             case 431 -> new ApiError(ErrorCode.HEADERS_TOO_LARGE, "the request's headers are too large");
+            case 417 -> ApiError.invalidRequest("the request's Expect header asks for what the edge does not do: only \"Expect: 100-continue\""
+                    + " is taken; send the request without it");
             default -> status < 500 ? ApiError.invalidRequest("the request could not be handled (HTTP " + status + ")")
                     : new ApiError(ErrorCode.INTERNAL, "the request could not be handled");
         };

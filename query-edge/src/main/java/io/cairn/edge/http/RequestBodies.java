@@ -117,7 +117,8 @@ final class RequestBodies {
         try (InputStream in = stream(ctx)) {
             long declared = ctx.req().getContentLengthLong();
             if (declared > maxBytes) {
-                drain(in);
+                // A client waiting for "100 Continue" has sent nothing yet: answered 413 at once, never invited to send it.
+                if (!"100-continue".equalsIgnoreCase(ctx.header("Expect"))) drain(in);
                 throw tooLarge();
             }
             BodyBudget.Hold hold = hold(ctx);

@@ -51,6 +51,7 @@ class MalformedRequestTest {
             "a Content-Length not a number | POST /v1/tenants HTTP/1.1                    | Content-Length: abc | 400 | invalid_request",
             "a URI of 20,000 characters  | GET /v1/tenants/LONG HTTP/1.1                  |     | 414 | uri_too_long",
             "a header of 70,000 bytes    | GET /v1/tenants HTTP/1.1                       | X-Big: HUGE | 431 | headers_too_large",
+            "an Expect the edge does not do | GET /v1/tenants HTTP/1.1                    | Expect: something-else | 400 | invalid_request",
     })
     void isAnsweredWithTheJsonErrorShape(String what, String requestLine, String header, int status, String code) throws Exception {
         String line = requestLine.replace("LONG", "a".repeat(20_000));
