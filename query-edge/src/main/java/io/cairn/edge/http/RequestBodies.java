@@ -114,11 +114,13 @@ final class RequestBodies {
     }
 
     private byte[] read(Context ctx) {
+        // A client waiting for "100 Continue" has sent nothing yet: answered 413 at once, before the body's stream is
+        // opened (opening it invites the body), never drained.
+        if (ctx.req().getContentLengthLong() > maxBytes && "100-continue".equalsIgnoreCase(ctx.header("Expect"))) throw tooLarge();
         try (InputStream in = stream(ctx)) {
             long declared = ctx.req().getContentLengthLong();
             if (declared > maxBytes) {
-                // A client waiting for "100 Continue" has sent nothing yet: answered 413 at once, never invited to send it.
-                if (!"100-continue".equalsIgnoreCase(ctx.header("Expect"))) drain(in);
+                drain(in);
                 throw tooLarge();
             }
             BodyBudget.Hold hold = hold(ctx);
