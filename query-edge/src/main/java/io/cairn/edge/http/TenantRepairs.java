@@ -53,8 +53,6 @@ public final class TenantRepairs {
     private final Duration appendTimeout;
     private final java.util.function.Predicate<TenantState> snapshotBehind;
     private final Map<String, Bookmark> pending = new ConcurrentHashMap<>();
-    /** Thaws asked after a replica's read, by tenant ({@link #thawIfARunWaits}). */
-    private final Map<String, Bookmark> thawsAsked = new ConcurrentHashMap<>();
 
     /**
      * {@code snapshotBehind}: true for a cold tenant whose snapshot no longer shows what its next read
@@ -165,26 +163,18 @@ public final class TenantRepairs {
 
     /**
      * After a replica served a read of {@code state}'s tenant: when the primary holds it cold while a run waits
-     * on it (the run's records in its cold tail), asks for its thaw without waiting for it. The replica applied
-     * the run already, so the reader saw the new schema, but the primary thaws only when asked (a read it
-     * serves itself thaws), so the run waited for good. One request however many readers, asked again only
-     * once the last one was applied (the tenant went cold again since).
+     * on it (the run's records in its cold tail), asks for its thaw as a read of the primary would, without waiting
+     * for it. The replica applied the run already, so the reader saw the new schema, but the primary thaws only when
+     * asked, so the run waited for good.
      */
     void thawIfARunWaits(TenantState state) {
         if (state == null || state.getTier() != Tier.COLD || !snapshotBehind.test(state)) return;
-        String tenant = state.getTenant();
-        Bookmark asked = thawsAsked.get(tenant);
-        if (asked != null && state.getAppliedOffset() < asked.offset()) return;
-        synchronized (thawsAsked) {
-            if (thawsAsked.get(tenant) != asked) return;
-            try {
-                metrics.thawRequested();
-                thawsAsked.put(tenant, gateway.append(Commands.thaw(tenant), appendTimeout));
-            } catch (RuntimeException e) {
-                log.warn("tenant {}: could not ask for the thaw a fleet run waits on ({}); the next read asks again", tenant, e.toString());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        try {
+            thawed(state.getTenant(), Duration.ZERO);
+        } catch (RuntimeException e) {
+            log.warn("tenant {}: could not ask for the thaw a fleet run waits on ({}); the next read asks again", state.getTenant(), e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -279,7 +279,7 @@ final class GroupCommit {
      * carry its data); a key destroyed meanwhile (the tenant deleted) leaves the codes and drops the messages.
      */
     private TenantState sealedErrors(TenantState state) {
-        if (keys == null || state.getDataKeyId() == null) return state;
+        if (keys == null || state.getDataKeyId() == null || state.getMigrations().stream().allMatch(v -> v.getError() == null)) return state;
         try {
             return Sealing.sealErrors(state, keys.key(state.getTenant(), state.getDataKeyId()));
         } catch (io.cairn.topics.seal.KeyErasedException e) {
