@@ -3,11 +3,15 @@ package io.cairn.devstack;
 import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
 import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +58,7 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
             args.addAll(List.of("-dbPath", directory.toAbsolutePath().toString(), "-sharedDb"));
         }
         DynamoDBProxyServer server = ServerRunner.createServerFromCommandLineArgs(args.toArray(String[]::new));
+        onLoopbackOnly(server);
         server.start();
         URI endpoint = URI.create("http://127.0.0.1:" + listen);
         log.info("embedded DynamoDB on {} ({})", endpoint, directory == null ? "in memory" : "data in " + directory);
@@ -88,6 +93,26 @@ public final class EmbeddedDynamoDb implements AutoCloseable {
         log.warn("DynamoDB Local's file {} is damaged ({}): set aside as {}; it starts on a new one, and the control plane's view"
                 + " is built again from the log", file, problem, aside.getFileName());
         return aside;
+    }
+
+    /**
+     * DynamoDB Local has no option for the address it listens on, and it listened on every interface: anyone who could
+     * reach the machine could read and rewrite the control plane's tables. Its Jetty server (a private field, made with
+     * {@code new Server(port)}) is told to listen on 127.0.0.1 before it starts, as the dev stack's Kafka, Redis and
+     * s3proxy do. Fails when a later DynamoDB Local builds its server otherwise, rather than listening everywhere.
+     */
+    static void onLoopbackOnly(DynamoDBProxyServer proxy) throws ReflectiveOperationException {
+        Field field = DynamoDBProxyServer.class.getDeclaredField("server");
+        field.setAccessible(true);
+        Server jetty = (Server) field.get(proxy);
+        Connector[] connectors = jetty.getConnectors();
+        if (connectors.length == 0) throw new IllegalStateException("DynamoDB Local's server has no connector to bind to 127.0.0.1");
+        for (Connector connector : connectors) {
+            if (!(connector instanceof ServerConnector network)) {
+                throw new IllegalStateException("DynamoDB Local's connector " + connector + " cannot be bound to 127.0.0.1");
+            }
+            network.setHost("127.0.0.1");
+        }
     }
 
     /** {@code http://127.0.0.1:<port>}. */
