@@ -205,7 +205,7 @@ public final class MigrateCommand implements Callable<Integer> {
         out.printf("%-18s %8s%n", "tenants", status.path("tenants").asInt());
         if (status.path("unsent").asInt() > 0) out.printf("%-18s %8d  (run %s: %s)%n", "never sent", status.path("unsent").asInt(),
                 status.path("phase").asText(), TerminalText.safe(status.path("reason").asText()));
-        for (String k : List.of("applied", "failed", "waiting_for_cold", "deleted", "reverted")) {
+        for (String k : List.of("applied", "failed", "waiting_for_cold", "deleted", "superseded", "reverted")) {
             out.printf("%-18s %8d%n", k.replace('_', ' '), status.path(k).asInt());
         }
         if (status.path("failed").asInt() > 0) {
@@ -222,7 +222,7 @@ public final class MigrateCommand implements Callable<Integer> {
     private void progress(JsonNode s) {
         int total = Math.max(1, s.path("tenants").asInt());
         int settled = s.path("applied").asInt() + s.path("failed").asInt() + s.path("waiting_for_cold").asInt() + s.path("deleted").asInt()
-                + s.path("reverted").asInt();
+                + s.path("superseded").asInt() + s.path("reverted").asInt();
         int width = 30;
         int filled = (int) Math.round(width * (double) settled / total);
         err.printf("\r[%s%s] %d/%d applied, %d failed, %d waiting (cold)", "#".repeat(filled), ".".repeat(width - filled),

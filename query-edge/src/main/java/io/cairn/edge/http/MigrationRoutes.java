@@ -333,7 +333,7 @@ final class MigrationRoutes {
                 .put("canary", run.canary()).put("wave_size", run.waveSize()).put("max_failure_rate", run.maxFailureRate())
                 .put("tenants", run.tenants().size()).put("sent", p.sent()).put("unsent", st.unsent())
                 .put("applied", st.applied()).put("failed", st.failed()).put("pending", st.pending())
-                .put("waiting_for_cold", st.waitingForCold()).put("deleted", st.deleted()).put("reverted", st.reverted())
+                .put("waiting_for_cold", st.waitingForCold()).put("deleted", st.deleted()).put("superseded", st.superseded()).put("reverted", st.reverted())
                 .put("done", done).put("complete", done && st.waitingForCold() == 0);
         ArrayNode failures = out.putArray("failures");
         for (RunStatus.Failure f : st.failures()) {

@@ -59,6 +59,8 @@ public final class MigrationCatalog {
     private final Map<String, Progress> progress = new HashMap<>();
     /** Per run, where each tenant's ApplyMigration is in its log (by the run's tenant order); -1 while unknown. */
     private final Map<String, long[]> recordOffsets = new HashMap<>();
+    /** Per run, each tenant's place in the run's tenant order. */
+    private final Map<String, Map<String, Integer>> places = new HashMap<>();
 
     /** Versions read before their predecessor, by set and version, in the order read: each waits for it. */
     private final Map<String, TreeMap<Integer, List<Version>>> waitingVersions = new HashMap<>();
@@ -84,6 +86,9 @@ public final class MigrationCatalog {
                     long[] unknown = new long[run.tenants().size()];
                     java.util.Arrays.fill(unknown, -1);
                     recordOffsets.put(run.runId(), unknown);
+                    Map<String, Integer> place = new HashMap<>();
+                    for (int i = 0; i < run.tenants().size(); i++) place.putIfAbsent(run.tenants().get(i), i);
+                    places.put(run.runId(), place);
                     List<MigrationEvent> early = waitingForRun.remove(run.runId());
                     if (early != null) early.forEach(this::apply);
                 }
@@ -139,6 +144,13 @@ public final class MigrationCatalog {
     public synchronized long[] recordOffsets(String runId) {
         long[] at = recordOffsets.get(runId);
         return at == null ? new long[0] : at.clone();
+    }
+
+    /** Where the run's ApplyMigration for {@code tenant} is in the tenant's log; -1 when not sent, unknown, or no such run. */
+    public synchronized long recordOffset(String runId, String tenant) {
+        Integer place = places.getOrDefault(runId, Map.of()).get(tenant);
+        long[] at = recordOffsets.get(runId);
+        return place == null || at == null ? -1 : at[place];
     }
 
     /** Waits until the record at {@code partition}/{@code offset} was taken; false on timeout. */

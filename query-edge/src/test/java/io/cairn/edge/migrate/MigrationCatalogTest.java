@@ -81,6 +81,34 @@ class MigrationCatalogTest {
         assertThat(status.waitingForCold()).as("t2 only").isEqualTo(1);
     }
 
+    /**
+     * A tenant whose record of run-1 failed and that a later run then reached (retrying an earlier target, failing
+     * again) was counted {@code reverted} in run-1: as if run-1 had applied there and a restore undone it.
+     */
+    @Test
+    void aTenantALaterRunReachedIsSupersededNotReverted() {
+        List<MigrationEvent> events = new ArrayList<>(List.of(version(1, "a", "r1"), version(2, "b", "r2"), run("run-1", 2), wave("run-1", 0, 2)));
+        events.add(event("start-run-2", RunStarted.newBuilder().setRunId("run-2").setSet("app").setTargetVersion(1)
+                .setTenants(List.of("t2", "t1")).build()));
+        events.add(event("wave-run-2", WaveSent.newBuilder().setRunId("run-2").setFrom(0).setTo(2).setOffsets(List.of(12L, 11L)).build()));
+        MigrationCatalog catalog = read(events);
+        io.cairn.edge.directory.TenantDirectory directory = new io.cairn.edge.directory.TenantDirectory();
+        io.cairn.topics.avro.TenantState reached = state("t1");
+        reached.setAppliedOffset(11L); // run-1's record at 5 failed; run-2's at 11 applied version 1
+        reached.setMigrations(List.of(io.cairn.topics.avro.SetVersion.newBuilder().setSet("app").setVersion(1).setRunId("run-2").build()));
+        directory.apply("t1", reached);
+        io.cairn.topics.avro.TenantState restored = state("t2");
+        restored.setAppliedOffset(13L); // put back to content from before run-1's record at 9, by run-0
+        restored.setMigrations(List.of(io.cairn.topics.avro.SetVersion.newBuilder().setSet("app").setVersion(1).setRunId("run-0").build()));
+        directory.apply("t2", restored);
+
+        RunStatus status = RunStatus.of(catalog.run("run-1").orElseThrow(), 2, catalog, directory, 10);
+        assertThat(status.superseded()).as("t1").isEqualTo(1);
+        assertThat(status.reverted()).as("t2").isEqualTo(1);
+        assertThat(catalog.recordOffset("run-2", "t1")).isEqualTo(11L);
+        assertThat(catalog.recordOffset("run-2", "t3")).isEqualTo(-1L);
+    }
+
     private static io.cairn.topics.avro.TenantState state(String tenant) {
         io.cairn.topics.avro.TenantState s = io.cairn.edge.TestStates.state(tenant, 0, 1, List.of());
         s.setCreatedAtMs(0L); // before the run started
