@@ -33,6 +33,7 @@ final class FleetRoutes {
     static final int DEFAULT_USAGE_DAYS = 30;
     static final int MAX_USAGE_DAYS = 366;
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})([smhd])");
+    private static final Pattern PLAIN_DAY = Pattern.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}");
 
     private final EdgeServices s;
 
@@ -138,13 +139,16 @@ final class FleetRoutes {
         throw invalid(field, "\"" + field + "\" must be an integer from " + min + " to " + max);
     }
 
-    private static LocalDate day(String value, String field, LocalDate fallback) {
+    /** A day from 1970-01-01 to 9999-12-31: ISO's signed years of up to nine digits ({@code +999999999-01-01}) were taken. */
+    static LocalDate day(String value, String field, LocalDate fallback) {
         if (value == null || value.isEmpty()) return fallback;
         try {
-            return LocalDate.parse(value);
+            LocalDate day = PLAIN_DAY.matcher(value).matches() ? LocalDate.parse(value) : null;
+            if (day != null && day.getYear() >= 1970) return day;
         } catch (DateTimeParseException e) {
-            throw invalid(field, "\"" + field + "\" must be a date like 2026-11-30 (UTC)");
+            // named below, as any other day out of form or range
         }
+        throw invalid(field, "\"" + field + "\" must be a date like 2026-11-30 (UTC), from 1970-01-01 to 9999-12-31");
     }
 
     private static ApiError invalid(String field, String message) {
