@@ -435,17 +435,21 @@ class MigrationIT {
         assertThat(status.path("reverted").asInt()).as("restored and imported since: below the target, not waiting").isEqualTo(2);
         assertThat(status.path("deleted").asInt()).as("the rev-c the run reached is gone").isEqualTo(1);
 
-        // An export imported as a new tenant keeps its place in the fleet: its schema is version 1's, so it is at
-        // version 1 (it came back at 0, and the next run failed on it: "table r already exists").
+        // An export imported as a new tenant keeps its place in the fleet: it carries version 1 (it came back at 0, and
+        // the next run failed on it: "table r already exists"), though version 2, which only adds a row, builds the same
+        // schema (told by the schema, it was taken at 2, and never got the row).
+        assertThat(put("rev", 2, "{\"sql\":\"INSERT INTO r VALUES (2)\"}").status()).isEqualTo(201);
         Reply imported = stack.call("POST", "/v1/tenants/rev-e/import?format=sql", ADMIN, stack.exportSql("rev-d", keys.get("rev-d")));
         assertThat(imported.status()).as(imported.body().toString()).isEqualTo(201);
         assertThat(imported.body().path("migrations").path("rev").asInt()).isEqualTo(1);
         assertThat(stack.get("/v1/tenants/rev-e", ADMIN).body().path("migrations").path("rev").path("version").asInt()).isEqualTo(1);
         assertThat(stack.get("/v1/tenants/rev-e", ADMIN).body().path("schema_version").asInt()).isEqualTo(1);
 
-        // A new run brings them back to the target (the new rev-c too).
-        JsonNode again = awaitDone("rev", stack.post("/v1/migrations/rev/runs", ADMIN, "{\"tenants\":" + TestStack.json(tenants) + "}").text("run_id"));
-        assertThat(again.path("applied").asInt()).as(again.toString()).isEqualTo(4);
+        // A new run brings them to the target (the new rev-c too), the imported one with version 2's row.
+        List<String> all = List.of("rev-a", "rev-b", "rev-c", "rev-d", "rev-e");
+        JsonNode again = awaitDone("rev", stack.post("/v1/migrations/rev/runs", ADMIN, "{\"tenants\":" + TestStack.json(all) + "}").text("run_id"));
+        assertThat(again.path("applied").asInt()).as(again.toString()).isEqualTo(5);
+        assertThat(stack.post("/v1/tenants/rev-e/query", imported.text("api_key"), "{\"sql\":\"SELECT x FROM r\"}").body().path("rows").toString()).isEqualTo("[[2]]");
     }
 
     @Test

@@ -19,6 +19,7 @@ import io.cairn.edge.restore.RestorePoints;
 import io.cairn.edge.write.Commands;
 import io.cairn.edge.write.CommandGateway.Submitted;
 import io.cairn.tenantdb.sqlite.ConsistentCopy;
+import io.cairn.tenantdb.sqlite.MigrationHistory;
 import io.cairn.tenantdb.sqlite.SqlDump;
 import io.cairn.tenantdb.sqlite.SqliteErrors;
 import io.cairn.tenantdb.sqlite.TenantFiles;
@@ -350,7 +351,8 @@ final class RestoreRoutes {
 
     /**
      * Drops Cairn's own tables (keys' hashes, idempotency outcomes, ...) from an export: it holds the tenant's
-     * content only, in one file (rollback-journal mode).
+     * content only, in one file (rollback-journal mode), with the migration versions it is at when it has any
+     * ({@link MigrationHistory}).
      */
     private static void stripCairnTables(Path file) throws SQLException {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
@@ -359,6 +361,7 @@ final class RestoreRoutes {
                     + TenantSchema.RESERVED_PREFIX.replace("_", "\\_") + "%' ESCAPE '\\'")) {
                 while (rs.next()) own.add(rs.getString(1));
             }
+            if (!MigrationHistory.read(c).isEmpty()) own.remove(MigrationHistory.TABLE);
             s.execute("PRAGMA secure_delete = ON"); // the dropped tables' pages are zeroed, not left in the free list
             for (String t : own) s.execute("DROP TABLE " + SqlDump.quote(t));
             try (ResultSet free = s.executeQuery("SELECT freelist_count * 10 > page_count FROM pragma_freelist_count, pragma_page_count")) {

@@ -5,6 +5,7 @@ import io.cairn.tenantdb.sql.ShadowTables;
 import io.cairn.tenantdb.sql.SqlRefusal;
 import io.cairn.tenantdb.sql.SqlScript;
 import io.cairn.tenantdb.sql.StatementPolicy;
+import io.cairn.tenantdb.sqlite.MigrationHistory;
 import io.cairn.tenantdb.sqlite.SqliteConnections;
 import io.cairn.tenantdb.sqlite.SqliteErrors;
 import io.cairn.tenantdb.sqlite.SqliteLimits;
@@ -132,6 +133,7 @@ public final class ImportedFile {
                 if (WRAPPERS.contains(words)) continue;
                 java.util.Optional<String> virtualTable = DumpedVirtualTable.createStatement(statements.get(i));
                 try {
+                    if (migrationHistory(c.connection(), s, statements.get(i))) continue;
                     String sql = virtualTable.orElse(statements.get(i));
                     StatementPolicy.checkWrite(sql);
                     c.startClock();
@@ -149,6 +151,22 @@ public final class ImportedFile {
         } catch (SQLException e) {
             throw new UncheckedIOException(new IOException("could not build the imported database", e));
         }
+    }
+
+    /**
+     * Runs {@code statement} when it is the create statement of the migration versions' table or an INSERT of one row
+     * of literals into it, as a Cairn export's dump writes them ({@link MigrationHistory}); true when it was one.
+     * Any other statement naming the table is left to the write policy, which refuses Cairn's names.
+     */
+    private static boolean migrationHistory(Connection c, Statement s, String statement) throws SQLException {
+        if (MigrationHistory.isCreate(statement)) {
+            s.execute(MigrationHistory.CREATE);
+            return true;
+        }
+        java.util.Optional<MigrationHistory.Row> row = MigrationHistory.parseInsert(statement);
+        if (row.isEmpty()) return false;
+        MigrationHistory.insert(c, row.get());
+        return true;
     }
 
     /** A statement of an import script that failed: what of it is the script's, what the limits', what the machine's. */
@@ -184,6 +202,13 @@ public final class ImportedFile {
             try (ResultSet rs = s.executeQuery("SELECT type, name, sql FROM sqlite_schema WHERE sql IS NOT NULL"
                     + " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid")) {
                 while (rs.next()) {
+                    if (rs.getString(1).equals("table") && rs.getString(2).equals(MigrationHistory.TABLE)) {
+                        if (!MigrationHistory.isCreate(rs.getString(3))) {
+                            throw new ApiError(ErrorCode.INVALID_IMPORT, "the file's table " + MigrationHistory.TABLE + " is not the one a Cairn"
+                                    + " export holds (its create statement differs); drop it from the file to import by the schema alone");
+                        }
+                        continue; // the migration versions the content is at (MigrationHistory), checked against the sets
+                    }
                     if (rs.getString(1).equals("table")) tables++;
                     try {
                         StatementPolicy.checkWrite(rs.getString(3));

@@ -20,21 +20,22 @@ import java.util.List;
  * after a {@code DELETE} of what the creation put there, so the index is the original's, without the sqlite3
  * shell's {@code PRAGMA writable_schema}. Generated columns are left to SQLite to compute. SQLite's AUTOINCREMENT
  * counters ({@code sqlite_sequence}) and planner statistics ({@code sqlite_stat1}) follow the rows, as in sqlite3's
- * dump; Cairn's own {@code _cairn_} tables, and their rows in those two, are left out. Read it in one read
- * transaction for a consistent dump.
+ * dump; Cairn's own {@code _cairn_} tables, and their rows in those two, are left out, but for the migration
+ * versions the content is at ({@link MigrationHistory}). Read it in one read transaction for a consistent dump.
  */
 public final class SqlDump {
     private SqlDump() {}
 
     /** Writes the dump of {@code c}'s main database to {@code out}; returns the rows of the tenant's tables written. */
     public static long write(Connection c, Writer out) throws SQLException, IOException {
-        String own = "name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '" + TenantSchema.RESERVED_PREFIX.replace("_", "\\_")
-                + "%' ESCAPE '\\'";
+        String kept = "'" + MigrationHistory.TABLE + "'";
+        String own = "name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND (name = " + kept + " OR name NOT LIKE '"
+                + TenantSchema.RESERVED_PREFIX.replace("_", "\\_") + "%' ESCAPE '\\')";
         List<String[]> tables = new ArrayList<>();
         List<String> others = new ArrayList<>();
         try (Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT type, name, sql FROM main.sqlite_schema WHERE sql IS NOT NULL AND " + own
-                     + " AND tbl_name NOT LIKE '" + TenantSchema.RESERVED_PREFIX.replace("_", "\\_") + "%' ESCAPE '\\'"
+                     + " AND (tbl_name = " + kept + " OR tbl_name NOT LIKE '" + TenantSchema.RESERVED_PREFIX.replace("_", "\\_") + "%' ESCAPE '\\')"
                      + " ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 WHEN 'view' THEN 2 ELSE 3 END, rowid")) {
             while (rs.next()) {
                 if (rs.getString(1).equals("table")) tables.add(new String[] {rs.getString(2), rs.getString(3)});

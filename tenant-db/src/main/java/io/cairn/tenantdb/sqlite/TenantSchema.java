@@ -59,7 +59,8 @@ public final class TenantSchema {
      */
     public static final String RESTORED_OFFSET = "SELECT restored_offset FROM _cairn_tenant WHERE id = 0";
 
-    private static final String MIGRATIONS = "CREATE TABLE IF NOT EXISTS _cairn_migrations (set_name TEXT NOT NULL,"
+    /** The migration versions applied ({@link MigrationHistory}, which an export keeps). */
+    static final String MIGRATIONS = "CREATE TABLE IF NOT EXISTS _cairn_migrations (set_name TEXT NOT NULL,"
             + " version INTEGER NOT NULL, checksum TEXT NOT NULL, run_id TEXT NOT NULL, applied_at_ms INTEGER NOT NULL,"
             + " PRIMARY KEY (set_name, version))";
 
