@@ -88,10 +88,14 @@ public final class HttpServer implements AutoCloseable {
                     public void lifeCycleStarting(LifeCycle event) {
                         IdleAtLimit connections = new IdleAtLimit(limits.maxConnections(), IDLE_TIMEOUT_AT_LIMIT, server.getConnectors());
                         server.addBean(connections);
+                        HeaderDeadline headers = new HeaderDeadline(
+                                limits.idleTimeout().compareTo(HeaderDeadline.LIMIT) < 0 ? limits.idleTimeout() : HeaderDeadline.LIMIT);
+                        server.addBean(headers);
                         for (Connector c : server.getConnectors()) {
                             if (c instanceof AbstractConnector a) {
                                 a.setIdleTimeout(limits.idleTimeout().toMillis());
                                 a.addEventListener(connections);
+                                a.addEventListener(headers);
                             }
                             // The JDK's default backlog of 50 resets a burst of new connections (a thousand
                             // clients at once) before Jetty can accept them; the kernel caps it (somaxconn).

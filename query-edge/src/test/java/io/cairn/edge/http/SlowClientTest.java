@@ -79,6 +79,40 @@ class SlowClientTest {
     }
 
     /**
+     * Headers sent a byte at a time, each within the idle timeout, held the connection for good (Slowloris): the
+     * idle timeout starts again with every byte. Here the headers have at most the idle timeout (1 s) to come in.
+     */
+    @Test
+    void headersTricklingInAreCutOffAtTheirDeadline() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", edge.port())) {
+            s.setSoTimeout(300);
+            OutputStream out = s.getOutputStream();
+            out.write("GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+            long start = System.nanoTime();
+            long deadline = start + Duration.ofSeconds(10).toNanos();
+            boolean closed = false;
+            while (!closed && System.nanoTime() < deadline) {
+                try {
+                    out.write('a'); // every 300 ms: alive for the idle timeout
+                    out.flush();
+                    closed = s.getInputStream().read() == -1;
+                } catch (SocketTimeoutException stillOpen) {
+                    // nothing yet
+                } catch (IOException reset) {
+                    closed = true;
+                }
+            }
+            assertThat(closed).as("the connection is closed").isTrue();
+            assertThat((System.nanoTime() - start) / 1e9).as("seconds until closed").isLessThan(5);
+        }
+        try (Socket next = new Socket("127.0.0.1", edge.port())) {
+            next.setSoTimeout(10_000);
+            next.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(readToEnd(next.getInputStream())).as("a client sending its headers at once is answered").startsWith("HTTP/1.1 ");
+        }
+    }
+
+    /**
      * Idle sockets from many addresses, each within its share, took every connection the edge allows: with the
      * idle timeout at 150 s every tenant's requests hung for minutes. While at the limit an idle one goes after 5 s.
      */
