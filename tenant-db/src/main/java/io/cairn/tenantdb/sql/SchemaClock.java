@@ -68,8 +68,13 @@ final class SchemaClock {
             String word = Token.asciiLower(t.text());
             boolean afterDot = i > 0 && st.get(i - 1).isOperator(".");
             if (StatementPolicy.CLOCK_KEYWORDS.containsKey(word) && !afterDot) throw refusal(t.text().toUpperCase(java.util.Locale.ROOT), where);
-            if (StatementPolicy.DATE_FUNCTIONS.contains(word) && !afterDot && i + 1 < to && st.get(i + 1).isOperator("(") && readsClock(st, i + 1, word)) {
-                throw refusal(word + "() of 'now'", where);
+            if (StatementPolicy.DATE_FUNCTIONS.contains(word) && !afterDot && i + 1 < to && st.get(i + 1).isOperator("(")) {
+                if (readsClock(st, i + 1, word)) throw refusal(word + "() of 'now'", where);
+                if (computesTimeValue(st, i + 1, word)) {
+                    throw new SqlRefusal(ErrorCode.NONDETERMINISTIC, word + "() of a computed time-value is not allowed in " + where
+                            + ": it may compute to 'now' (char(110,111,119) does), and the clock then says another time whenever SQLite"
+                            + " computes it again. Give it a column, a literal or a number");
+                }
             }
         }
     }
@@ -93,6 +98,56 @@ final class SchemaClock {
         if (sawToken) arguments++;
         // strftime(format) and timediff need their time-values; the others read the clock with none
         return function.equals("strftime") ? arguments == 1 : arguments == 0;
+    }
+
+    /**
+     * Whether a time-value of the call whose '(' is at {@code open} (the first argument; strftime's second; both of
+     * timediff's) is computed rather than one column, literal, number or parameter: 'now' may be made at run time
+     * ({@code char(110,111,119)}, {@code lower('NOW')}, {@code 'n' || 'ow'}), which no reading of the text can see.
+     */
+    private static boolean computesTimeValue(List<Token> st, int open, String function) {
+        int depth = 0;
+        int argument = 0;
+        int tokens = 0;
+        for (int j = open; j < st.size(); j++) {
+            Token t = st.get(j);
+            if (t.isOperator("(") && depth++ == 0) continue;
+            if ((t.isOperator(")") && --depth == 0) || (depth == 1 && t.isOperator(","))) {
+                if (isTimeValue(function, argument) && tokens > 1 && !qualifiedColumn(st, j - tokens, j) && !signedNumber(st, j - tokens, j)) {
+                    return true;
+                }
+                if (t.isOperator(")")) return false;
+                argument++;
+                tokens = 0;
+                continue;
+            }
+            tokens++;
+        }
+        return false;
+    }
+
+    private static boolean isTimeValue(String function, int argument) {
+        return switch (function) {
+            case "strftime" -> argument == 1;
+            case "timediff" -> argument <= 1;
+            default -> argument == 0;
+        };
+    }
+
+    /** Whether {@code st[from, to)} is a number with its sign: {@code -1}. */
+    private static boolean signedNumber(List<Token> st, int from, int to) {
+        return to - from == 2 && (st.get(from).isOperator("-") || st.get(from).isOperator("+")) && st.get(from + 1).kind() == Kind.NUMBER;
+    }
+
+    /** Whether {@code st[from, to)} is a column named with its table (or schema and table): {@code t.created_at}. */
+    private static boolean qualifiedColumn(List<Token> st, int from, int to) {
+        if ((to - from) % 2 == 0) return false;
+        for (int k = from; k < to; k++) {
+            Token t = st.get(k);
+            boolean name = t.kind() == Kind.WORD || t.kind() == Kind.QUOTED_ID;
+            if ((k - from) % 2 == 0 ? !name : !t.isOperator(".")) return false;
+        }
+        return true;
     }
 
     /**

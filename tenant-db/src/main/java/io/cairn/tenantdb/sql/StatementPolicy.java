@@ -131,7 +131,10 @@ public final class StatementPolicy {
         int end = statementEnd(sig);
         checkStatementKind(sig.subList(0, end), write);
         checkTokens(sig.subList(0, end), write);
-        if (write) SchemaClock.check(sig.subList(skipExplain(sig), end));
+        if (write) {
+            SchemaClock.check(sig.subList(skipExplain(sig), end));
+            DeferredKeys.check(sig.subList(skipExplain(sig), end));
+        }
         return new CheckedStatement(write ? rewriteClockKeywords(all) : sql, ParameterSlots.of(sig));
     }
 

@@ -1,5 +1,6 @@
 package io.cairn.tenantdb.sqlite;
 
+import io.cairn.tenantdb.sql.DeterministicFunctions;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -21,16 +22,25 @@ public final class IntegrityCheck {
     /** Empty when the file passes; otherwise what SQLite found wrong. */
     public static Optional<String> problem(String tenant, Path file, SqliteLimits limits) throws SQLException {
         try (TenantConnection c = SqliteConnections.openReadOnly(tenant, file, limits);
-             Statement s = c.connection().createStatement();
-             ResultSet rs = s.executeQuery("PRAGMA quick_check")) {
+             Statement s = c.connection().createStatement()) {
+            // A generated column may read the clock through a value ('now' stored in its row, which the applier answers
+            // with the record's time): stock SQLite refuses that there, so the check stopped on it, and the tenant was
+            // never served again. The check computes it at a fixed time: what it looks for is damage, not times.
+            DeterministicFunctions.install(c.connection());
+            return findings(s);
+        } catch (SQLException e) {
+            if (isCorruption(e)) return Optional.of(SqliteErrors.message(e));
+            throw e;
+        }
+    }
+
+    private static Optional<String> findings(Statement s) throws SQLException {
+        try (ResultSet rs = s.executeQuery("PRAGMA quick_check")) {
             while (rs.next()) {
                 String finding = rs.getString(1);
                 if (!"ok".equals(finding) && !aboutVirtualTableContent(finding)) return Optional.of(finding);
             }
             return Optional.empty();
-        } catch (SQLException e) {
-            if (isCorruption(e)) return Optional.of(SqliteErrors.message(e));
-            throw e;
         }
     }
 

@@ -151,6 +151,18 @@ class StatementPolicyTest {
         refusedWrite("CREATE TABLE temp.x(a)", "forbidden_statement");
     }
 
+    /** A deferred key is checked when the applier's group commits, not when the write ends: its failure stopped the group. */
+    @Test
+    void refusesDeferredForeignKeys() throws SqlRefusal {
+        refusedWrite("CREATE TABLE d (id INTEGER PRIMARY KEY, pid REFERENCES p(id) DEFERRABLE INITIALLY DEFERRED)", "forbidden_statement")
+                .hasMessageContaining("DEFERRABLE INITIALLY DEFERRED is not supported");
+        refusedWrite("CREATE TABLE d (pid, FOREIGN KEY (pid) REFERENCES p (id) ON DELETE CASCADE deferrable initially deferred)",
+                "forbidden_statement");
+        refusedWrite("ALTER TABLE d ADD COLUMN q REFERENCES p(id) DEFERRABLE INITIALLY DEFERRED", "forbidden_statement");
+        StatementPolicy.checkWrite("CREATE TABLE d (a REFERENCES p(id) DEFERRABLE INITIALLY IMMEDIATE, b REFERENCES p(id) DEFERRABLE,"
+                + " c REFERENCES p(id) NOT DEFERRABLE INITIALLY DEFERRED)");
+    }
+
     @Test
     void refusesServerDependentFunctionsInWrites() throws SqlRefusal {
         refusedWrite("INSERT INTO t VALUES (sqlite_version())", "nondeterministic").hasMessageContaining("sqlite_version");
@@ -174,6 +186,15 @@ class StatementPolicyTest {
         refusedWrite("CREATE TABLE c (a, CONSTRAINT k CHECK (a <= date()))", "nondeterministic");
         refusedWrite("ALTER TABLE t ADD COLUMN d AS (time('now'))", "nondeterministic");
         refusedWrite("ALTER TABLE t ADD d CHECK (d > timediff('now', '2000-01-01'))", "nondeterministic");
+        // 'now' made at run time: whatever the text says, a computed time-value is refused there
+        refusedWrite("CREATE TABLE ck (x CHECK (x < datetime(char(110,111,119))))", "nondeterministic")
+                .hasMessageContaining("datetime() of a computed time-value is not allowed in a CHECK constraint");
+        refusedWrite("CREATE INDEX gi ON o (datetime(char(110,111,119)))", "nondeterministic");
+        refusedWrite("CREATE TABLE gn (x, y NOT NULL AS (datetime(lower('NOW'))))", "nondeterministic");
+        refusedWrite("CREATE TABLE gn (x, y AS (strftime('%s', 'n' || 'ow')))", "nondeterministic");
+        refusedWrite("ALTER TABLE t ADD COLUMN d AS (timediff(x, replace('nxw', 'x', 'o')))", "nondeterministic");
+        StatementPolicy.checkWrite("CREATE TABLE q (a, b AS (date(main.q.a, '+' || a || ' days')), c AS (strftime('%Y', q.a)),"
+                + " d AS (julianday(?1)), e AS (date(-1)), f AS (timediff(a, '2000-01-01')))");
         // the clock of a given time, a DEFAULT, a trigger, a view, a table made from a query: computed once
         StatementPolicy.checkWrite("CREATE INDEX i ON t (date(created_at), strftime('%Y', created_at))");
         StatementPolicy.checkWrite("CREATE INDEX i ON t (a) WHERE created_at > '2026-01-01'");

@@ -41,6 +41,21 @@ class IntegrityCheckTest {
         assertThat(IntegrityCheck.problem("t", file, SqliteLimits.READ_DEFAULTS)).isPresent();
     }
 
+    /**
+     * A generated column computing the clock from its row's value ('now', answered by the applier with the record's
+     * time): stock SQLite refuses it while checking, and the check's failure kept the tenant from ever being served.
+     */
+    @Test
+    void aGeneratedColumnReadingTheClockFromItsRowIsNotDamage() throws Exception {
+        Path file = dir.resolve("clock.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+            io.cairn.tenantdb.sql.DeterministicFunctions.install(c).set(1, 1_700_000_000_000L); // as the applier's connection
+            s.execute("CREATE TABLE gn (x, y NOT NULL AS (datetime(x)))");
+            s.execute("INSERT INTO gn (x) VALUES ('now')");
+        }
+        assertThat(IntegrityCheck.problem("t", file, SqliteLimits.READ_DEFAULTS)).isEmpty();
+    }
+
     private Path made(String name, String... statements) throws SQLException {
         Path file = dir.resolve(name);
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
