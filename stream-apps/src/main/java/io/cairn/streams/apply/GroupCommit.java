@@ -125,9 +125,9 @@ final class GroupCommit {
         return pending.size();
     }
 
-    /** Applies one record again during a redo; see {@link #reapply}. */
+    /** Applies one record again during a redo, {@code failed} its verdict when it failed (else null); see {@link #reapply}. */
     interface Reapply {
-        Outcome apply(TenantCommand command, Bookmark position) throws SQLException, TransactionLost;
+        Outcome apply(TenantCommand command, Bookmark position, Outcome.Failed failed) throws SQLException, TransactionLost;
     }
 
     /**
@@ -138,7 +138,7 @@ final class GroupCommit {
         for (int i = 0; i < pending.size(); i++) {
             Pending p = pending.get(i);
             if (!p.command().getTenant().equals(tenant) || p.fileless()) continue;
-            Outcome o = again.apply(p.command(), p.position());
+            Outcome o = again.apply(p.command(), p.position(), p.failed());
             if (o instanceof Outcome.Skipped) throw new IllegalStateException("record " + p.position() + " skipped on redo");
             pending.set(i, Pending.of(p.command(), p.position(), o).sealedWith(p.sealedWith()));
         }

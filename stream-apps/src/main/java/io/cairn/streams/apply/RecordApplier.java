@@ -255,15 +255,18 @@ final class RecordApplier {
     /**
      * SQLite rolled back the tenant's whole group transaction while failing {@code cmd}: begins a new
      * one, applies the tenant's earlier records of the group again (they are deterministic, so they
-     * reach the outcomes they had), then records {@code outcome} for {@code cmd} without running it (a
-     * deferred record is left for the heavy lane). The tenant ends where a group holding only its
-     * earlier records, then the failed one, would have.
+     * reach the outcomes they had; one that failed is recorded with its verdict without running it, as
+     * a failure leaves nothing but its outcome, and run again one that had ended the transaction ended
+     * it again: two such writes in a group made the tenant's log unreplayable), then records {@code
+     * outcome} for {@code cmd} without running it (a deferred record is left for the heavy lane). The
+     * tenant ends where a group holding only its earlier records, then the failed one, would have.
      */
     private Outcome redoWithout(TenantCommand cmd, Bookmark position, Outcome outcome) throws SQLException {
         TenantDatabase db = group.held(cmd.getTenant());
         db.beginIfNeeded();
         try {
-            group.reapply(cmd.getTenant(), (earlier, at) -> applier.applyHeld(db, earlier, at, Budget.FULL));
+            group.reapply(cmd.getTenant(), (earlier, at, failed) -> failed != null ? applier.applyVerdict(db, earlier, at, failed)
+                    : applier.applyHeld(db, earlier, at, Budget.FULL));
             if (outcome instanceof Outcome.Deferred) return outcome;
             return applier.applyVerdict(db, cmd, position, (Outcome.Failed) outcome);
         } catch (TransactionLost again) {
