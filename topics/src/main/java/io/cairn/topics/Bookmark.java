@@ -18,7 +18,8 @@ public record Bookmark(int partition, long offset) implements Comparable<Bookmar
     /** Parses {@code "<partition>:<offset>"}; throws {@link IllegalArgumentException} on anything else. */
     public static Bookmark parse(String text) {
         int colon = text == null ? -1 : text.indexOf(':');
-        if (colon <= 0 || colon == text.length() - 1) {
+        // ASCII digits only, as written: Integer.parseInt also took "+5" and other scripts' digits (an Arabic-Indic three read as 3)
+        if (colon <= 0 || colon == text.length() - 1 || !text.chars().allMatch(c -> c == ':' || (c >= '0' && c <= '9'))) {
             throw new IllegalArgumentException("bookmark must look like \"3:1042\", as returned by a write or a read");
         }
         try {

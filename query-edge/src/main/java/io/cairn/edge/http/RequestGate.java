@@ -52,7 +52,15 @@ final class RequestGate {
             }
         }
         String path = ctx.path();
-        if (ctx.req().getMethod().equals("HEAD")) {
+        String method = ctx.req().getMethod();
+        if (ctx.req().getHeader("Idempotency-Key") != null && !method.equals("GET") && !method.equals("HEAD")
+                && !path.endsWith("/execute") && !path.endsWith("/query")) {
+            // Taken silently, a retried restore (its answer lost) restored again, dropping the writes between the two.
+            throw new ApiError(ErrorCode.INVALID_REQUEST, "Idempotency-Key is honoured on writes (POST /v1/tenants/{tenant}/execute) only:"
+                    + " sent again, this request would be applied again. Before retrying it, look whether it took effect"
+                    + " (GET /v1/tenants/{tenant}, its keys or its history)", null, java.util.Map.of("field", "Idempotency-Key"));
+        }
+        if (method.equals("HEAD")) {
             String allow = routes.header(path);
             if (!allow.isEmpty()) {
                 ctx.header("Allow", allow);

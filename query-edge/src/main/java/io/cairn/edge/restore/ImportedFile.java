@@ -67,7 +67,14 @@ public final class ImportedFile {
         copyAtMost(body, raw, maxBytes);
         Path db = dir.resolve("import.db");
         if (sql) {
-            runScript(Files.readString(raw, StandardCharsets.UTF_8), db, maxBytes);
+            String script;
+            try {
+                script = Files.readString(raw, StandardCharsets.UTF_8);
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw new ApiError(ErrorCode.INVALID_IMPORT, "the SQL script is not UTF-8 (Cairn keeps UTF-8 databases): convert it first,"
+                        + " e.g. with iconv -f latin1 -t utf-8");
+            }
+            runScript(script, db, maxBytes);
         } else {
             Files.move(raw, db);
             byte[] head = new byte[HEADER.length];

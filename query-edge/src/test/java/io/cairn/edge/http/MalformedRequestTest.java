@@ -52,6 +52,8 @@ class MalformedRequestTest {
             "a URI of 20,000 characters  | GET /v1/tenants/LONG HTTP/1.1                  |     | 414 | uri_too_long",
             "a header of 70,000 bytes    | GET /v1/tenants HTTP/1.1                       | X-Big: HUGE | 431 | headers_too_large",
             "an Expect the edge does not do | GET /v1/tenants HTTP/1.1                    | Expect: something-else | 400 | invalid_request",
+            "an Idempotency-Key on a restore | POST /v1/tenants/acme/restore HTTP/1.1     | Idempotency-Key: r-1 | 400 | invalid_request",
+            "an Idempotency-Key on a create | POST /v1/tenants HTTP/1.1                   | Idempotency-Key: c-1 | 400 | invalid_request",
     })
     void isAnsweredWithTheJsonErrorShape(String what, String requestLine, String header, int status, String code) throws Exception {
         String line = requestLine.replace("LONG", "a".repeat(20_000));

@@ -54,6 +54,14 @@ class ImportedFileTest {
     }
 
     @Test
+    void aScriptThatIsNotUtf8IsRefusedSayingSo() {
+        byte[] latin1 = "CREATE TABLE l (a TEXT); INSERT INTO l VALUES ('caf\u00e9');".getBytes(StandardCharsets.ISO_8859_1);
+        assertThatThrownBy(() -> ImportedFile.read(new ByteArrayInputStream(latin1), true, 1 << 30, dir))
+                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.code().wire()).isEqualTo("invalid_import"))
+                .hasMessageContaining("not UTF-8");
+    }
+
+    @Test
     void aSqlite3DumpWithAnFts5TableLoadsAndItsIndexAnswers() throws Exception {
         ImportedFile.Checked checked = importSql(FTS5_DUMP);
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + checked.file()); Statement s = c.createStatement()) {
