@@ -36,7 +36,7 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--as-of", description = "A past point: a bookmark (3:1042) or an ISO-8601 time.")
     String asOf;
 
-    @Option(names = "--out", description = "The file to write. Default: <tenant>.sqlite or <tenant>.sql.")
+    @Option(names = "--out", description = "The file to write, or - for standard output. Default: <tenant>.sqlite or <tenant>.sql.")
     Path outFile;
 
     PrintStream out = System.out;
@@ -45,9 +45,10 @@ public final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!api.resolveToken("export", err)) return 2;
+        boolean toStdout = outFile != null && outFile.toString().equals("-"); // as cairn sql - reads standard input
         Path target = outFile != null ? outFile : Path.of(tenant + (format.equals("sql") ? ".sql" : ".sqlite"));
         Path folder = target.toAbsolutePath().getParent();
-        if (folder != null && !Files.isDirectory(folder)) {
+        if (!toStdout && folder != null && !Files.isDirectory(folder)) {
             err.println("cairn export: no folder " + folder + " to write " + target.getFileName() + " in");
             return 2; // before asking the edge for a copy that could not be kept
         }
@@ -62,6 +63,15 @@ public final class ExportCommand implements Callable<Integer> {
                         : ApiOptions.JSON.readTree(answer)).errorLine());
             }
             return 1;
+        }
+        if (toStdout) {
+            long written;
+            try (InputStream in = r.body()) {
+                written = in.transferTo(out);
+            }
+            out.flush();
+            err.printf("%s of tenant %s at %s%n", Progress.size(written), tenant, r.headers().firstValue("Cairn-Bookmark").orElse("?"));
+            return 0;
         }
         Path partial = target.resolveSibling(target.getFileName() + ".part");
         AtomicLong copied = new AtomicLong();

@@ -26,11 +26,15 @@ public final class ImportCommand implements Callable<Integer> {
     @Option(names = "--tenant", required = true, description = "The tenant to import into (created when it does not exist).")
     String tenant;
 
-    @Option(names = "--file", required = true, description = "A SQLite database file, or a SQL script (e.g. sqlite3's .dump).")
+    @Option(names = "--file", required = true, description = "A SQLite database file, or a SQL script (e.g. sqlite3's .dump); - reads"
+            + " standard input.")
     Path file;
 
-    @Option(names = "--format", description = "sqlite or sql. Default: sql for a file ending in .sql, else sqlite.")
+    @Option(names = "--format", description = "sqlite or sql. Default: sql for a file ending in .sql (from standard input: unless"
+            + " it starts as a SQLite file does), else sqlite.")
     String format;
+
+    InputStream in = System.in;
 
     PrintStream out = System.out;
     PrintStream err = System.err;
@@ -38,18 +42,39 @@ public final class ImportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!api.resolveToken("import", err)) return 2;
+        Path stdin = null;
+        if (file.toString().equals("-")) { // a file named "-" was imported instead of standard input: cairn sql - reads it
+            stdin = Files.createTempFile("cairn-import-", ".part");
+            try (InputStream from = in) {
+                Files.copy(from, stdin, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            file = stdin;
+        }
+        try {
+            return send(stdin != null);
+        } finally {
+            if (stdin != null) Files.deleteIfExists(stdin);
+        }
+    }
+
+    private int send(boolean fromStdin) throws Exception {
+        if (Files.isDirectory(file)) {
+            err.println("cairn import: " + file + " is a folder; name a SQLite file or a SQL script");
+            return 2;
+        }
         if (!Files.isRegularFile(file)) {
             err.println("cairn import: no file " + file);
             return 2;
         }
-        String f = format != null ? format : file.getFileName().toString().endsWith(".sql") ? "sql" : "sqlite";
+        String f = format != null ? format : fromStdin ? (startsAsSqlite() ? "sqlite" : "sql")
+                : file.getFileName().toString().endsWith(".sql") ? "sql" : "sqlite";
         long size = Files.size(file);
         AtomicLong sent = new AtomicLong();
         // An empty file goes as an empty body (the JDK takes no length of 0): the server says why it refuses it.
         HttpRequest.BodyPublisher body = size == 0 ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> counting(sent)), size);
         ApiOptions.Response r;
-        Progress progress = new Progress(err, "importing " + file.getFileName() + " into " + tenant, sent::get, size);
+        Progress progress = new Progress(err, "importing " + (fromStdin ? "standard input" : file.getFileName()) + " into " + tenant, sent::get, size);
         try {
             r = ApiOptions.read(api.http.send(api.request("/v1/tenants/" + UrlPaths.segment(tenant) + "/import?format=" + f, Duration.ofMinutes(30))
                     .header("Content-Type", f.equals("sql") ? "application/sql" : "application/vnd.sqlite3").POST(body).build(),
@@ -66,6 +91,13 @@ public final class ImportCommand implements Callable<Integer> {
         if (r.status() == 201) out.println("api key: " + r.body().path("api_key").asText());
         else out.printf("undo with: cairn restore --tenant %s --bookmark %s%n", tenant, r.body().path("undo_bookmark").asText());
         return 0;
+    }
+
+    private boolean startsAsSqlite() throws java.io.IOException {
+        byte[] header = "SQLite format 3\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        try (InputStream i = Files.newInputStream(file)) {
+            return java.util.Arrays.equals(i.readNBytes(header.length), header);
+        }
     }
 
     private InputStream counting(AtomicLong sent) {
