@@ -49,6 +49,15 @@ public final class CairnCommand implements Runnable {
                 cmd.getErr().println("cairn " + cmd.getCommandName() + ": " + describe(file));
                 return 2;
             }
+            if (causedBy(e, org.apache.kafka.common.errors.TimeoutException.class)) {
+                cmd.getErr().println("cairn " + cmd.getCommandName() + ": Kafka did not answer in time: is it running, and is --bootstrap"
+                        + " (or the configuration's bootstrap servers) its address?");
+                return 1;
+            }
+            if (e instanceof IllegalArgumentException) { // a value the command cannot use (a duration, a target folder): its own words
+                cmd.getErr().println("cairn " + cmd.getCommandName() + ": " + e.getMessage());
+                return 2;
+            }
             throw e;
         });
     }

@@ -31,7 +31,12 @@ public final class SqlCommand implements Callable<Integer> {
                 err.println("cairn sql: give the statement: cairn sql --tenant t \"SELECT ...\" (or pipe it in; cairn shell for a session)");
                 return 2;
             }
-            sql = new String(System.in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            try { // strictly: a byte that is not UTF-8 was replaced by U+FFFD and the changed text committed
+                sql = java.nio.charset.StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(System.in.readAllBytes())).toString();
+            } catch (java.nio.charset.CharacterCodingException e) {
+                err.println("cairn sql: the statement on standard input is not UTF-8; convert it first (e.g. iconv -f latin1 -t utf-8)");
+                return 2;
+            }
         }
         if (sql.isBlank() || onlyCommentsAndSemicolons(sql)) {
             err.println("cairn sql: the statement is empty");

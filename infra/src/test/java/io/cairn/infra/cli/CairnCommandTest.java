@@ -24,6 +24,13 @@ class CairnCommandTest {
     }
 
     @Test
+    void aValueTheCommandCannotUseIsOneLineAndExitCodeTwo() {
+        Ran ran = run("promote", "--bootstrap", "127.0.0.1:9", "--quiet-for", "xyz");
+        assertThat(ran.code).isEqualTo(2);
+        assertThat(ran.err.strip()).startsWith("cairn promote: ").doesNotContain("\tat ").doesNotContain("Exception");
+    }
+
+    @Test
     void aFileInsteadOfAFolderIsOneLineToo() throws Exception {
         Path file = Files.writeString(dir.resolve("V1__x.sql"), "CREATE TABLE t (a);");
         Ran ran = run("migrate", "--set", "app", "--dir", file.toString(), "--url", "http://127.0.0.1:9", "--token", "t");
