@@ -37,7 +37,7 @@ public final class EdgeMetrics {
     }
 
     void request(String route, String method, int status) {
-        Counter.builder("cairn.edge.requests").tag("route", route).tag("method", method)
+        Counter.builder("cairn.edge.requests").description("HTTP requests answered by the edge, by route, method and status").tag("route", route).tag("method", method)
                 .tag("status", Integer.toString(status)).register(registry).increment();
     }
 

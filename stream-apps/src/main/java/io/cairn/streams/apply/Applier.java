@@ -111,8 +111,10 @@ public final class Applier implements AutoCloseable {
         });
         KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(registry);
-        registry.gauge("cairn.applier.open.tenants", pool, TenantDatabasePool::openCount);
-        registry.gauge("cairn.applier.heavy.queued", lane, HeavyLane::size);
+        io.micrometer.core.instrument.Gauge.builder("cairn.applier.open.tenants", pool, TenantDatabasePool::openCount)
+                .description("tenant files the applier holds open").register(registry);
+        io.micrometer.core.instrument.Gauge.builder("cairn.applier.heavy.queued", lane, HeavyLane::size)
+                .description("records waiting for the heavy lane (those past the quick budget)").register(registry);
         lane.start();
         streams.start();
         RetentionGuard guard = snapshotter == null ? null : new RetentionGuard(new TenantFiles(config.hotDir()), snapshotter,

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 /** The applier's meters: records by outcome, group-commit size and duration. Thread-safe. */
 final class ApplierMetrics {
+    private static final String RECORDS = "records of cairn.tenant-log taken by the applier, by outcome";
     private final Counter applied;
     private final Counter failed;
     private final Counter erased;
@@ -22,8 +23,8 @@ final class ApplierMetrics {
     private final MeterRegistry registry;
 
     ApplierMetrics(MeterRegistry registry) {
-        applied = Counter.builder("cairn.applier.records").tag("outcome", "applied").register(registry);
-        failed = Counter.builder("cairn.applier.records").tag("outcome", "failed").register(registry);
+        applied = Counter.builder("cairn.applier.records").tag("outcome", "applied").description(RECORDS).register(registry);
+        failed = Counter.builder("cairn.applier.records").tag("outcome", "failed").description(RECORDS).register(registry);
         erased = Counter.builder("cairn.applier.records").tag("outcome", "erased")
                 .description("Records sealed with a destroyed data key (a deleted tenant's): skipped, unreadable").register(registry);
         skipped = Counter.builder("cairn.applier.records").tag("outcome", "skipped")
@@ -32,11 +33,11 @@ final class ApplierMetrics {
                 .description("writes answered from an earlier outcome with the same Idempotency-Key").register(registry);
         deferred = Counter.builder("cairn.applier.records").tag("outcome", "deferred")
                 .description("records sent to the heavy lane: they needed more than the quick budget").register(registry);
-        groupSize = DistributionSummary.builder("cairn.applier.group.records").register(registry);
+        groupSize = DistributionSummary.builder("cairn.applier.group.records").description("records committed together in one group commit").register(registry);
         heavyGroupSize = DistributionSummary.builder("cairn.applier.heavy.group.records")
                 .description("records the heavy lane applied under one commit: different tenants' and runs of one tenant's writes")
                 .register(registry);
-        commitTime = Timer.builder("cairn.applier.group.commit").register(registry);
+        commitTime = Timer.builder("cairn.applier.group.commit").description("time to commit one group of records (all its tenants' transactions)").register(registry);
         this.registry = registry;
         quarantined = Counter.builder("cairn.applier.quarantined")
                 .description("records set aside after failing repeatedly for no known reason (see cairn.dead-letters): alert on any")

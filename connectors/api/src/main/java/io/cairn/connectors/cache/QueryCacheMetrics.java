@@ -10,6 +10,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * Errors are what an operator alerts on: a miss caused by Redis is counted both as a miss and an error.
  */
 public final class QueryCacheMetrics {
+    private static final String GETS = "query cache lookups, by result";
+    private static final String PUTS = "answers offered to the query cache, by result";
     private final Counter hits;
     private final Counter misses;
     private final Counter stored;
@@ -21,16 +23,16 @@ public final class QueryCacheMetrics {
     public QueryCacheMetrics(MeterRegistry registry, String cache) {
         this.registry = registry;
         this.cache = cache;
-        hits = Counter.builder("cairn.query.cache.gets").tag("cache", cache).tag("result", "hit").register(registry);
-        misses = Counter.builder("cairn.query.cache.gets").tag("cache", cache).tag("result", "miss").register(registry);
-        stored = Counter.builder("cairn.query.cache.puts").tag("cache", cache).tag("result", "stored").register(registry);
-        tooLarge = Counter.builder("cairn.query.cache.puts").tag("cache", cache).tag("result", "too_large").register(registry);
-        putFailed = Counter.builder("cairn.query.cache.puts").tag("cache", cache).tag("result", "failed").register(registry);
+        hits = Counter.builder("cairn.query.cache.gets").description(GETS).tag("cache", cache).tag("result", "hit").register(registry);
+        misses = Counter.builder("cairn.query.cache.gets").description(GETS).tag("cache", cache).tag("result", "miss").register(registry);
+        stored = Counter.builder("cairn.query.cache.puts").description(PUTS).tag("cache", cache).tag("result", "stored").register(registry);
+        tooLarge = Counter.builder("cairn.query.cache.puts").description(PUTS).tag("cache", cache).tag("result", "too_large").register(registry);
+        putFailed = Counter.builder("cairn.query.cache.puts").description(PUTS).tag("cache", cache).tag("result", "failed").register(registry);
         // Every error series exists from the start, at 0: one that appeared at its first error would start at 1,
         // and an alert on increase() would never see that error.
         for (String op : new String[] {"get", "put"}) {
             for (String cause : new String[] {"timeout", "unavailable"}) {
-                Counter.builder("cairn.query.cache.errors").tag("cache", cache).tag("op", op).tag("cause", cause).register(registry);
+                Counter.builder("cairn.query.cache.errors").description("query cache calls that failed, by operation and cause (the read went to the file)").tag("cache", cache).tag("op", op).tag("cause", cause).register(registry);
             }
         }
     }
@@ -56,7 +58,7 @@ public final class QueryCacheMetrics {
     }
 
     public void error(String op, String cause) {
-        Counter.builder("cairn.query.cache.errors").tag("cache", cache).tag("op", op).tag("cause", cause)
+        Counter.builder("cairn.query.cache.errors").description("query cache calls that failed, by operation and cause (the read went to the file)").tag("cache", cache).tag("op", op).tag("cause", cause)
                 .register(registry).increment();
     }
 }
