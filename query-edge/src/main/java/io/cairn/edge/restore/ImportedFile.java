@@ -141,6 +141,10 @@ public final class ImportedFile {
                 java.util.Optional<String> virtualTable = DumpedVirtualTable.createStatement(statements.get(i));
                 try {
                     if (migrationHistory(c.connection(), s, statements.get(i))) continue;
+                    if (StatementPolicy.isStatisticsInsert(statements.get(i))) { // sqlite3's dump of the planner's statistics
+                        s.execute(statements.get(i));
+                        continue;
+                    }
                     String sql = virtualTable.orElse(statements.get(i));
                     StatementPolicy.checkWrite(sql);
                     c.startClock();

@@ -67,6 +67,13 @@ public final class StatementPolicy {
     private static final Set<String> BUILD_FUNCTIONS = Set.of("sqlite_compileoption_get", "sqlite_compileoption_used");
     /** The temp schema's own catalog: what a connection created for itself, never part of a tenant. */
     private static final Set<String> TEMP_CATALOG = Set.of("sqlite_temp_master", "sqlite_temp_schema");
+    /**
+     * The planner's statistics: a connection reads them when it opens and after ANALYZE, so written by hand they
+     * steer only the copies that open the file afterwards (a thawed primary, not its replica), and a write whose
+     * result depends on the plan ({@code LIMIT} without {@code ORDER BY}) differed between copies. ANALYZE writes
+     * them on every copy alike; an import may bring them ({@link #isStatisticsInsert}).
+     */
+    private static final Set<String> STATISTICS = Set.of("sqlite_stat1", "sqlite_stat2", "sqlite_stat3", "sqlite_stat4");
     /** SQLite's table-valued pragma functions are named {@code pragma_<pragma>}; a user object of that name would shadow one. */
     static final String PRAGMA_FUNCTION_PREFIX = "pragma_";
     /** Pragmas a read may run: each only describes the schema or checks it, and none takes '='. */
@@ -103,6 +110,30 @@ public final class StatementPolicy {
     /** Checks one statement of a write batch; returns the SQL to log and run (clock keywords rewritten) and its parameter slots. */
     public static CheckedStatement checkWrite(String sql) throws SqlRefusal {
         return cached(WRITES, sql, true);
+    }
+
+    /**
+     * Whether {@code sql} is {@code INSERT INTO sqlite_stat1|sqlite_stat4 VALUES(...)} of literals only, as sqlite3's
+     * {@code .dump} writes the planner's statistics: an import, whose file every copy opens afresh, may run it.
+     */
+    public static boolean isStatisticsInsert(String sql) {
+        List<Token> st = new ArrayList<>();
+        try {
+            for (Token t : SqlLexer.tokenize(sql)) if (!t.insignificant() && t.kind() != Kind.SEMICOLON) st.add(t);
+        } catch (SqlRefusal notSql) {
+            return false;
+        }
+        if (st.size() < 7 || !st.get(0).isWord("insert") || !st.get(1).isWord("into") || !STATISTICS.contains(String.valueOf(st.get(2).lowerIdentifier()))
+                || !st.get(3).isWord("values") || !st.get(4).isOperator("(") || !st.getLast().isOperator(")")) {
+            return false;
+        }
+        for (int i = 5; i < st.size() - 1; i++) {
+            Token t = st.get(i);
+            boolean literal = t.kind() == Kind.STRING || t.kind() == Kind.NUMBER || t.kind() == Kind.BLOB || t.isWord("null");
+            boolean separator = t.isOperator(",") || t.isOperator("-");
+            if (!literal && !separator) return false;
+        }
+        return true;
     }
 
     /** Checks one read statement; returns the SQL to run (unchanged) and its parameter slots. */
@@ -278,6 +309,10 @@ public final class StatementPolicy {
             if (!write) continue;
             if (TEMP_CATALOG.contains(name)) {
                 throw forbidden(name + " is not allowed in writes: the temp schema belongs to Cairn's connection, not to the tenant");
+            }
+            if (STATISTICS.contains(name)) {
+                throw forbidden(name + " is not allowed in writes: the planner's statistics are written by ANALYZE, which every copy"
+                        + " runs alike (written by hand, only the copies opening the file afterwards would read them)");
             }
             if (call && NONDETERMINISTIC_FUNCTIONS.contains(name)) {
                 throw new SqlRefusal(ErrorCode.NONDETERMINISTIC, "function " + name

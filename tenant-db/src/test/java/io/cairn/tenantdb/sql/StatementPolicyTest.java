@@ -151,6 +151,22 @@ class StatementPolicyTest {
         refusedWrite("CREATE TABLE temp.x(a)", "forbidden_statement");
     }
 
+    /** Statistics written by hand steer only the copies that open the file afterwards: ANALYZE writes them on every copy. */
+    @Test
+    void refusesWritesOfThePlannersStatisticsButAnImportMayBringThem() throws SqlRefusal {
+        refusedWrite("UPDATE sqlite_stat1 SET stat = '100000 1 1' WHERE idx = 'ia'", "forbidden_statement").hasMessageContaining("ANALYZE");
+        refusedWrite("DELETE FROM main.sqlite_stat4", "forbidden_statement");
+        refusedWrite("INSERT INTO \"sqlite_stat1\" VALUES ('t', 'i', '1 1')", "forbidden_statement");
+        refusedWrite("CREATE TRIGGER tr AFTER INSERT ON t BEGIN UPDATE sqlite_stat1 SET stat = '1'; END", "forbidden_statement");
+        StatementPolicy.checkWrite("ANALYZE t");
+        StatementPolicy.checkWrite("ANALYZE sqlite_schema");
+        assertThat(StatementPolicy.isStatisticsInsert("INSERT INTO sqlite_stat1 VALUES('a',NULL,'2');")).isTrue();
+        assertThat(StatementPolicy.isStatisticsInsert("INSERT INTO sqlite_stat4 VALUES('t','i','1 1','0 0','0 0',X'0301');")).isTrue();
+        assertThat(StatementPolicy.isStatisticsInsert("INSERT INTO sqlite_stat1 SELECT name, NULL, '1' FROM sqlite_schema")).isFalse();
+        assertThat(StatementPolicy.isStatisticsInsert("INSERT INTO sqlite_stat1 VALUES('a', (SELECT 1), '2')")).isFalse();
+        assertThat(StatementPolicy.isStatisticsInsert("INSERT INTO t VALUES('a',NULL,'2')")).isFalse();
+    }
+
     /** A deferred key is checked when the applier's group commits, not when the write ends: its failure stopped the group. */
     @Test
     void refusesDeferredForeignKeys() throws SqlRefusal {
