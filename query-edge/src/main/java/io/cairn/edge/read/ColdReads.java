@@ -58,8 +58,8 @@ public final class ColdReads implements AutoCloseable {
         this.dir = dir;
         TenantFiles.deleteTree(dir);
         this.copies = new TenantFiles(dir);
-        // Not quick_checked: a copy's bytes are proven by SHA-256 to be the snapshot's, which VACUUM INTO
-        // wrote from a file the applier checked when it opened it.
+        // Not quick_checked: a copy's bytes are proven by SHA-256 to be the snapshot's, which the applier
+        // copied from a file it checked when it opened it.
         this.pool = ReadPool.ofVerifiedCopies(copies, limits, 64);
         this.runner = new QueryRunner(pool, (tenant, offset, timeout) -> false, maxRows, maxResultBytes);
         this.downloads = new Semaphore(concurrentDownloads);

@@ -9,6 +9,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteConnection;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteOpenMode;
 
@@ -59,22 +60,40 @@ public final class ConsistentCopy {
     }
 
     /**
-     * As {@link #take}, and the copy's header says WAL, the journal mode the applier opens every tenant file
-     * in ({@code VACUUM INTO} writes a rollback-journal file). A snapshot placed as a tenant's file (a thaw,
-     * a heal) then opens as it is: converting a file to WAL on its first open takes an exclusive lock, a
-     * write of the header and its syncs, about half the CPU of an open and two thirds of its time. Still
-     * one self-contained file: no {@code -wal} is left beside it.
+     * A copy for a snapshot: page for page the file as of its last commit (SQLite's backup API, in one step under one
+     * read transaction), free pages included, in WAL mode, the journal mode the applier opens every tenant file in
+     * (placed as a tenant's file by a thaw or a heal, it opens as it is). Not compacted: {@code VACUUM INTO} made
+     * snapshots whose pages were laid out unlike the file's, and a write's verdict depends on the pages (a write may
+     * grow the file by at most 64 MiB, and a tenant up to its size limit: free pages are room), so a primary thawed from
+     * a compacted snapshot refused a write its replica applied, and a rebuild from one lost an acknowledged write.
+     * Every copy of a tenant starts from the same pages and makes the same pages from there.
      */
     public static Copy takeInWalMode(Path database, Path target) throws SQLException, IOException {
-        Copy copy = take(database, target);
-        try (Connection c = new SQLiteConfig().createConnection("jdbc:sqlite:" + target);
-             Statement s = c.createStatement()) {
-            s.execute("PRAGMA journal_mode=WAL");
+        if (!Files.exists(database)) {
+            throw new SQLException("no database file " + database, null, SQLiteErrorCode.SQLITE_CANTOPEN.code);
+        }
+        Files.createDirectories(target.getParent());
+        SQLiteConfig config = new SQLiteConfig();
+        config.setReadOnly(true);
+        config.resetOpenMode(SQLiteOpenMode.CREATE);
+        config.setBusyTimeout(5_000);
+        try (Connection c = FileSwaps.open(database, () -> firstRead(config.createConnection("jdbc:sqlite:" + database)))) {
+            // pagesPerStep -1: every page in one step, so a commit by the applier meanwhile cannot restart it
+            int rc = c.unwrap(SQLiteConnection.class).getDatabase().backup("main", target.toString(), null, 100, 3, -1);
+            if (rc != SQLiteErrorCode.SQLITE_OK.code) throw new SQLException("backup of " + database + " failed (SQLite code " + rc + ")", null, rc);
+            try (Connection t = new SQLiteConfig().createConnection("jdbc:sqlite:" + target); Statement s = t.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL"); // the header already says WAL (page 1 is the file's): nothing to convert
+            }
         } catch (SQLException e) {
             Files.deleteIfExists(target);
             throw e;
         }
-        return new Copy(target, copy.position(), Files.size(target));
+        Bookmark position = positionOf(target);
+        if (position.equals(Bookmark.NONE)) {
+            Files.deleteIfExists(target);
+            throw new SQLException("not a Cairn tenant file (no applied position): " + database);
+        }
+        return new Copy(target, position, Files.size(target));
     }
 
     /**

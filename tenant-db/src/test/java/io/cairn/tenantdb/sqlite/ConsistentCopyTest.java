@@ -79,6 +79,38 @@ class ConsistentCopyTest {
         }
     }
 
+    /**
+     * A snapshot is the file's pages as they are, free pages included: compacted, a thawed primary had less room than its
+     * replica's file, and refused a write (past the 64 MiB a write may grow a file) that the replica applied.
+     */
+    @Test
+    void aSnapshotHasTheFilesPagesFreeOnesIncluded() throws Exception {
+        Path db = dir.resolve("acme.db");
+        try (TenantConnection w = SqliteConnections.openWritable("acme", db, SqliteLimits.WRITE_DEFAULTS);
+             Statement s = w.connection().createStatement()) {
+            TenantSchema.create(w.connection());
+            s.execute("CREATE TABLE z (id INTEGER PRIMARY KEY, b BLOB)");
+            s.execute("INSERT INTO z (b) VALUES (zeroblob(1000000)), (zeroblob(1000000))");
+            s.execute("DELETE FROM z WHERE id = 1");
+            s.execute("INSERT INTO _cairn_applied VALUES (0, 1, 9)");
+            long[] live = pages(w.connection());
+            assertThat(live[1]).as("free pages in the file").isGreaterThan(200);
+
+            ConsistentCopy.Copy snapshot = ConsistentCopy.takeInWalMode(db, dir.resolve("snapshot.db"));
+            try (Connection c = new SQLiteConfig().createConnection("jdbc:sqlite:" + snapshot.file())) {
+                assertThat(pages(c)).containsExactly(live);
+            }
+            assertThat(snapshot.position()).isEqualTo(new Bookmark(1, 9));
+        }
+    }
+
+    private static long[] pages(Connection c) throws SQLException {
+        try (ResultSet rs = c.createStatement().executeQuery("SELECT page_count, freelist_count FROM pragma_page_count, pragma_freelist_count")) {
+            rs.next();
+            return new long[] {rs.getLong(1), rs.getLong(2)};
+        }
+    }
+
     @Test
     void aCopyInWalModeOpensWithoutConversionAndIsStillOneFile() throws Exception {
         Path db = dir.resolve("acme.db");
