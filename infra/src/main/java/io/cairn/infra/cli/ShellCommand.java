@@ -33,6 +33,11 @@ public final class ShellCommand implements Callable<Integer> {
         if (!io.cairn.infra.shell.TerminalText.stdoutIsTerminal()) return script(p);
         try (Cairn cairn = Cairn.builder().url(p.url()).token(p.dataSecret()).build();
              Terminal terminal = TerminalBuilder.builder().system(true).build()) {
+            String refused = refused(cairn.database(p.tenant()));
+            if (refused != null) { // a prompt for a tenant that is not there (or a key it does not take) failed only at the first statement
+                spec.commandLine().getErr().println("cairn shell: " + refused);
+                return 1;
+            }
             LineReader reader = LineReaderBuilder.builder().terminal(terminal)
                     .variable(LineReader.HISTORY_FILE, Path.of(System.getProperty("user.home"), ".cairn", "shell_history")).build();
             SqlShell.Lines lines = prompt -> {
@@ -45,6 +50,16 @@ public final class ShellCommand implements Callable<Integer> {
                 }
             };
             return new SqlShell(cairn.database(p.tenant()), lines, terminal.writer()).run() == 0 ? 0 : 1;
+        }
+    }
+
+    /** Why the shell cannot work on {@code db} (no such tenant, a key it does not take, no server); null when it can. */
+    private static String refused(io.cairn.client.Database db) {
+        try {
+            db.query("SELECT 1");
+            return null;
+        } catch (io.cairn.client.CairnException e) {
+            return "forbidden".equals(e.code()) ? null : io.cairn.infra.shell.TerminalText.safe(e.getMessage()); // a write-only key: writes work
         }
     }
 
