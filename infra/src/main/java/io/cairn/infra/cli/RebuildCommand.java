@@ -171,8 +171,9 @@ public final class RebuildCommand implements Callable<Integer> {
         System.out.printf("cairn rebuild: done in %.1f s: %,d records read, %,d applied, %,d statements (%,.0f statements/s);"
                 + " %d tenant(s) in %s, %,d started from a snapshot%n", done.elapsedNanos() / 1e9, done.recordsRead(), done.applied(),
                 done.statements(), done.statementsPerSecond(), tenants, target, done.seeded());
-        System.out.println("cairn rebuild: to serve it, stop the applier and move " + target.resolve("tenants") + " and "
-                + target.resolve("cairn-tenants.db") + " into the hot directory");
+        java.util.List<String> made = java.util.stream.Stream.of("tenants", "cairn-tenants.db").map(target::resolve).filter(Files::exists)
+                .map(Path::toString).toList(); // a rebuild of some tenants makes no registry of them all
+        System.out.println("cairn rebuild: to serve it, stop the applier and move " + String.join(" and ", made) + " into the hot directory");
         return 0;
     }
 

@@ -38,6 +38,10 @@ public final class ShellCommand implements Callable<Integer> {
                 spec.commandLine().getErr().println("cairn shell: " + refused);
                 return 1;
             }
+            // Ctrl-C while a statement runs stops waiting for it and comes back to the prompt, as sqlite3 and psql do (it
+            // ended the shell); at the prompt, the line reader handles it itself.
+            Thread shell = Thread.currentThread();
+            terminal.handle(Terminal.Signal.INT, signal -> shell.interrupt());
             LineReader reader = LineReaderBuilder.builder().terminal(terminal)
                     .variable(LineReader.HISTORY_FILE, Path.of(System.getProperty("user.home"), ".cairn", "shell_history")).build();
             SqlShell.Lines lines = prompt -> {

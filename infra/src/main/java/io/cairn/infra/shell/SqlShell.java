@@ -118,6 +118,11 @@ public final class SqlShell {
             out.flush();
             return true;
         } catch (CairnException e) {
+            if ("interrupted".equals(e.code()) && Thread.interrupted()) { // Ctrl-C: back to the prompt
+                out.println("interrupted: no longer waiting for it (a write may still be applied: read to see)");
+                out.flush();
+                return false;
+            }
             out.println("error: " + TerminalText.safe(e.getMessage()));
             out.flush();
             return false;
