@@ -34,16 +34,7 @@ public final class ConsistentCopy {
      * file; on failure no partial target is left.
      */
     public static Copy take(Path database, Path target) throws SQLException, IOException {
-        if (!Files.exists(database)) {
-            // SQLITE_CANTOPEN, as opening it would say: callers that race a freeze or a delete know it (SqliteErrors.isFileGone)
-            throw new SQLException("no database file " + database, null, SQLiteErrorCode.SQLITE_CANTOPEN.code);
-        }
-        Files.createDirectories(target.getParent());
-        SQLiteConfig config = new SQLiteConfig();
-        config.setReadOnly(true);
-        config.resetOpenMode(SQLiteOpenMode.CREATE);
-        config.setBusyTimeout(5_000);
-        try (Connection c = FileSwaps.open(database, () -> firstRead(config.createConnection("jdbc:sqlite:" + database)));
+        try (Connection c = openSource(database, target);
              PreparedStatement vacuum = c.prepareStatement("VACUUM INTO ?")) {
             vacuum.setString(1, target.toString());
             vacuum.execute();
@@ -51,12 +42,7 @@ public final class ConsistentCopy {
             Files.deleteIfExists(target);
             throw e;
         }
-        Bookmark position = positionOf(target);
-        if (position.equals(Bookmark.NONE)) {
-            Files.deleteIfExists(target);
-            throw new SQLException("not a Cairn tenant file (no applied position): " + database);
-        }
-        return new Copy(target, position, Files.size(target));
+        return described(database, target);
     }
 
     /**
@@ -69,15 +55,7 @@ public final class ConsistentCopy {
      * Every copy of a tenant starts from the same pages and makes the same pages from there.
      */
     public static Copy takeInWalMode(Path database, Path target) throws SQLException, IOException {
-        if (!Files.exists(database)) {
-            throw new SQLException("no database file " + database, null, SQLiteErrorCode.SQLITE_CANTOPEN.code);
-        }
-        Files.createDirectories(target.getParent());
-        SQLiteConfig config = new SQLiteConfig();
-        config.setReadOnly(true);
-        config.resetOpenMode(SQLiteOpenMode.CREATE);
-        config.setBusyTimeout(5_000);
-        try (Connection c = FileSwaps.open(database, () -> firstRead(config.createConnection("jdbc:sqlite:" + database)))) {
+        try (Connection c = openSource(database, target)) {
             // pagesPerStep -1: every page in one step, so a commit by the applier meanwhile cannot restart it
             int rc = c.unwrap(SQLiteConnection.class).getDatabase().backup("main", target.toString(), null, 100, 3, -1);
             if (rc != SQLiteErrorCode.SQLITE_OK.code) throw new SQLException("backup of " + database + " failed (SQLite code " + rc + ")", null, rc);
@@ -88,12 +66,7 @@ public final class ConsistentCopy {
             Files.deleteIfExists(target);
             throw e;
         }
-        Bookmark position = positionOf(target);
-        if (position.equals(Bookmark.NONE)) {
-            Files.deleteIfExists(target);
-            throw new SQLException("not a Cairn tenant file (no applied position): " + database);
-        }
-        return new Copy(target, position, Files.size(target));
+        return described(database, target);
     }
 
     /**
@@ -112,6 +85,30 @@ public final class ConsistentCopy {
         try (Connection c = FileSwaps.open(file, () -> firstRead(config.createConnection(url)))) {
             return TenantSchema.appliedPosition(c);
         }
+    }
+
+    /** The copy {@code target} of {@code database}, with the position it holds; removed when it is no tenant file. */
+    private static Copy described(Path database, Path target) throws SQLException, IOException {
+        Bookmark position = positionOf(target);
+        if (position.equals(Bookmark.NONE)) {
+            Files.deleteIfExists(target);
+            throw new SQLException("not a Cairn tenant file (no applied position): " + database);
+        }
+        return new Copy(target, position, Files.size(target));
+    }
+
+    /** A read-only connection to {@code database} for a copy to {@code target}, whose folder is made. */
+    private static Connection openSource(Path database, Path target) throws SQLException, IOException {
+        if (!Files.exists(database)) {
+            // SQLITE_CANTOPEN, as opening it would say: callers that race a freeze or a delete know it (SqliteErrors.isFileGone)
+            throw new SQLException("no database file " + database, null, SQLiteErrorCode.SQLITE_CANTOPEN.code);
+        }
+        Files.createDirectories(target.getParent());
+        SQLiteConfig config = new SQLiteConfig();
+        config.setReadOnly(true);
+        config.resetOpenMode(SQLiteOpenMode.CREATE);
+        config.setBusyTimeout(5_000);
+        return FileSwaps.open(database, () -> firstRead(config.createConnection("jdbc:sqlite:" + database)));
     }
 
     /** Reads once from the new connection, so that it holds the file's WAL and index from now on ({@link FileSwaps}). */
