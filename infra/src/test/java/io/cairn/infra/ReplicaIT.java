@@ -277,7 +277,9 @@ class ReplicaIT {
             String runPath = "/v1/migrations/wait-set/runs/" + runId;
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> stack.get(runPath, TestStack.ADMIN).body().path("waiting_for_cold").asInt() == 1);
 
-            Reply read = stack.post("/v1/tenants/waited/query", key, "{\"sql\":\"SELECT name FROM pragma_table_info('t') ORDER BY cid\"}");
+            // The replica may not hold the tenant yet on a loaded machine (replica_lagging): read again until it does.
+            Reply read = Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> stack.post("/v1/tenants/waited/query", key,
+                    "{\"sql\":\"SELECT name FROM pragma_table_info('t') ORDER BY cid\"}"), r -> !"replica_lagging".equals(r.errorCode()));
             assertThat(read.status()).as(read.body().toString()).isEqualTo(200);
             assertThat(read.text("copy")).as("the replica served it").isEqualTo("replica-a");
             assertThat(read.body().path("rows").toString()).as("the new schema").isEqualTo("[[\"n\"],[\"c\"]]");
