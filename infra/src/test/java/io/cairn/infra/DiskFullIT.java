@@ -102,6 +102,13 @@ class DiskFullIT {
             assertThat(accepted.status()).isEqualTo(202);
             await().atMost(Duration.ofSeconds(30)).until(() -> stack.registry().find("cairn.applier.failures").tag("kind", "machine")
                     .counters().stream().mapToDouble(c -> c.count()).sum() > 0);
+            // An operator sees the stall, and why, without the check failing (reads go on).
+            await().atMost(Duration.ofSeconds(30)).until(() -> stack.get("/health", null).body().path("details").has("applier"));
+            Reply stalled = stack.get("/health", null);
+            assertThat(stalled.status()).isEqualTo(200);
+            assertThat(stalled.body().path("details").path("applier").path("failure").asText()).isNotEmpty().doesNotContain("filler");
+            assertThat(stalled.body().path("details").path("applier").path("retrying_ms").asLong()).isNotNegative();
+            assertThat(stack.registry().get("cairn.applier.retrying").timeGauge().value()).isPositive();
 
             Files.delete(filler);
             Reply read = stack.post("/v1/tenants/filler/query", key, json(Map.of("sql", "SELECT count(*) FROM t",
@@ -109,6 +116,7 @@ class DiskFullIT {
             assertThat(read.status()).as(read.body().toString()).isEqualTo(200);
             assertThat(read.body().path("rows").get(0).get(0).asLong()).isEqualTo(1);
             assertThat(stack.count("cairn.applier.thread.replacements")).as("waited out, not replaced").isZero();
+            assertThat(stack.get("/health", null).body().path("details").has("applier")).as("over once a group commits").isFalse();
         } finally {
             Tmpfs.unmount(volume);
         }

@@ -186,6 +186,7 @@ public final class CairnNode implements AutoCloseable {
             checks.addAll(options.checks());
             Map<String, Supplier<Object>> details = new LinkedHashMap<>(options.healthDetails());
             if (materializer != null) details.put("materializer", () -> Map.of("lag_records", materializer.lag()));
+            if (spec.applier() != null) details.put("applier", this::applierDetail);
             if (region != null) details.put("region", () -> Map.of("role", region.role().name().toLowerCase(java.util.Locale.ROOT)));
             SnapshotStore store = spec.snapshots() == null ? null : spec.snapshots().store();
             // As-of reads and past exports build with the applier's own replay code and settings.
@@ -207,6 +208,22 @@ public final class CairnNode implements AutoCloseable {
             edge = QueryEdge.start(spec.edge(), kafkaClientProps, registry, options);
         }
         if (!standby() && spec.tiering() != null) tiering = TieringJob.start(spec.controlPlane(), spec.tiering(), kafkaClientProps, registry);
+    }
+
+    /**
+     * {@code /health}'s {@code details.applier} while the applier waits out a failure of the machine (a full volume,
+     * say): since when and why; null (left out) otherwise. Never fails the check: reads go on meanwhile.
+     */
+    private Object applierDetail() {
+        Applier a = applier;
+        if (a == null) return null;
+        return a.stalled().map(s -> {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("retrying_ms", Math.max(0, System.currentTimeMillis() - s.sinceMs()));
+            out.put("since", java.time.Instant.ofEpochMilli(s.sinceMs()).toString());
+            out.put("failure", s.reason());
+            return out;
+        }).orElse(null);
     }
 
     private boolean standby() {

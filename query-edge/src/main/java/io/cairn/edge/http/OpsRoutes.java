@@ -36,7 +36,8 @@ final class OpsRoutes {
             ObjectNode details = out.putObject("details");
             s.healthDetails().forEach((name, value) -> {
                 try {
-                    details.set(name, Responses.MAPPER.valueToTree(value.get()));
+                    Object figure = value.get();
+                    if (figure != null) details.set(name, Responses.MAPPER.valueToTree(figure)); // null: nothing to show now
                 } catch (RuntimeException e) {
                     details.put(name, "unknown");
                 }

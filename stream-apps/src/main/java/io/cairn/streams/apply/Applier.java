@@ -40,10 +40,12 @@ public final class Applier implements AutoCloseable {
     private final Snapshotter snapshotter;
     private final RetentionGuard guard;
     private final ColdTenants cold;
+    private final Stalls stalls;
 
     private Applier(KafkaStreams streams, TenantDatabasePool pool, KafkaStreamsMetrics streamsMetrics, HeavyLane lane,
-            LogReader logReader, Snapshotter snapshotter, RetentionGuard guard, ColdTenants cold) {
+            LogReader logReader, Snapshotter snapshotter, RetentionGuard guard, ColdTenants cold, Stalls stalls) {
         this.cold = cold;
+        this.stalls = stalls;
         this.snapshotter = snapshotter;
         this.guard = guard;
         this.streams = streams;
@@ -119,7 +121,7 @@ public final class Applier implements AutoCloseable {
         streams.start();
         RetentionGuard guard = snapshotter == null ? null : new RetentionGuard(new TenantFiles(config.hotDir()), snapshotter,
                 RetentionGuard.ofTenantLog(kafkaClientProps), System::currentTimeMillis, registry).start(Duration.ofSeconds(5));
-        return new Applier(streams, pool, streamsMetrics, lane, logReader, snapshotter, guard, cold);
+        return new Applier(streams, pool, streamsMetrics, lane, logReader, snapshotter, guard, cold, metrics.stalls());
     }
 
     /** A replay with this applier's settings, reading imported files from {@code store} (null: this process has none). */
@@ -178,6 +180,11 @@ public final class Applier implements AutoCloseable {
     /** True while Streams is running (all tasks assigned and processing). */
     public boolean running() {
         return streams.state() == KafkaStreams.State.RUNNING;
+    }
+
+    /** The longest failure of the machine this applier is waiting out now, if any: no write of its partitions is applied meanwhile. */
+    public java.util.Optional<Stalls.Stall> stalled() {
+        return stalls.oldest();
     }
 
     public KafkaStreams.State state() {

@@ -21,6 +21,7 @@ final class ApplierMetrics {
     private final Counter synced;
     private final Counter quarantined;
     private final MeterRegistry registry;
+    private final Stalls stalls;
 
     ApplierMetrics(MeterRegistry registry) {
         applied = Counter.builder("cairn.applier.records").tag("outcome", "applied").description(RECORDS).register(registry);
@@ -39,6 +40,7 @@ final class ApplierMetrics {
                 .register(registry);
         commitTime = Timer.builder("cairn.applier.group.commit").description("time to commit one group of records (all its tenants' transactions)").register(registry);
         this.registry = registry;
+        this.stalls = new Stalls(registry);
         quarantined = Counter.builder("cairn.applier.quarantined")
                 .description("records set aside after failing repeatedly for no known reason (see cairn.dead-letters): alert on any")
                 .register(registry);
@@ -56,6 +58,11 @@ final class ApplierMetrics {
             case Outcome.Replayed r -> replayed.increment();
             case Outcome.Deferred d -> deferred.increment();
         }
+    }
+
+    /** The machine failures being waited out now. */
+    Stalls stalls() {
+        return stalls;
     }
 
     void quarantined() {

@@ -352,6 +352,7 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
             queue(emitted);
             uncommitted.clear();
             committedNext = processedNext;
+            failures.recovered();
         } catch (GroupCommit.CommitFailed e) {
             throw new FailureRecovery.ApplyFailed(null, e.tenant(), e);
         }
@@ -365,6 +366,7 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
         // task and is rolled back, to be redelivered.
         group.abort();
         group.close();
+        if (failures != null) failures.recovered();
         pollEnds.forget(io.cairn.topics.TopicCatalog.TENANT_LOG, context.taskId().partition());
     }
 }

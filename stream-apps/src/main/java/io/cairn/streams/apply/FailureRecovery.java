@@ -120,6 +120,11 @@ final class FailureRecovery {
         }
     }
 
+    /** The group was applied and committed again: a failure being waited out, if any, is over. */
+    void recovered() {
+        metrics.stalls().cleared(this);
+    }
+
     boolean isQuarantined(Bookmark position) {
         return quarantined.contains(position);
     }
@@ -163,8 +168,10 @@ final class FailureRecovery {
             backoff = FIRST_BACKOFF_NANOS;
         }
         lastMachineFailure = now;
+        metrics.stalls().failing(this, System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(now - machineSince), failure.getCause());
         if (now - machineSince > MAX_RETRYING.toNanos()) {
             backoff = 0;
+            metrics.stalls().cleared(this); // this thread is replaced; its successor reports its own failures
             throw new StreamsException("applying failed for " + MAX_RETRYING.toMinutes() + " minutes: " + failure.getMessage(), failure);
         }
         log.warn("{}; retrying in {} ms", failure.getMessage(), TimeUnit.NANOSECONDS.toMillis(backoff));
