@@ -13,6 +13,7 @@ import io.cairn.edge.auth.Scope;
 import io.cairn.edge.write.CommandGateway.Submitted;
 import io.cairn.edge.write.Commands;
 import io.cairn.edge.json.JsonFields;
+import io.cairn.edge.read.ReadCopy;
 import io.cairn.tenantdb.sqlite.TenantFiles;
 import io.cairn.topics.ErrorCode;
 import io.cairn.topics.TenantId;
@@ -198,7 +199,8 @@ final class AdminRoutes {
      * answers 202 once the applier took it (the snapshot, its check and the file's removal follow; {@code
      * GET /v1/tenants/{t}} shows {@code tier} cold when done, and a tenant written meanwhile stays hot).
      * Hot: appends {@code Thaw} and answers 200 once the tenant's file is back. A tenant already in the
-     * asked tier gets 200 at once. 501 {@code not_supported} without a snapshot store.
+     * asked tier, once the primary applied the log as far as it went at the request (a write with {@code wait=false} may have
+     * thawed it), gets 200 at once. 501 {@code not_supported} without a snapshot store.
      */
     void setTier(Context ctx) throws InterruptedException {
         Authenticator.requireAdmin(s.principal(ctx));
@@ -214,8 +216,10 @@ final class AdminRoutes {
         s.requireSnapshots();
         ObjectNode out = Responses.object();
         out.put("tenant", tenant);
-        if (alreadyAt(tenant, st, cold)) {
-            Responses.json(ctx, 200, out.put("tier", tier.textValue()).put("bookmark", st.getPartition() + ":" + st.getAppliedOffset()));
+        TenantState settled = settled(tenant, st);
+        if (settled != null && alreadyAt(tenant, settled, cold)) {
+            Responses.json(ctx, 200, out.put("tier", tier.textValue())
+                    .put("bookmark", settled.getPartition() + ":" + settled.getAppliedOffset()));
             return;
         }
         s.requireLog();
@@ -240,6 +244,27 @@ final class AdminRoutes {
         boolean fileHere = new TenantFiles(s.config().hotDir()).exists(tenant);
         return cold ? st.getTier() == Tier.COLD && !fileHere : st.getTier() != Tier.COLD && fileHere;
     }
+
+    /**
+     * The tenant's state once the primary has applied its records up to the log's end at this request: a write
+     * acknowledged with {@code wait=false} just before (which thaws a cold tenant), or a freeze asked just before,
+     * is in the log but maybe not applied yet, and the tier it leads to is what the caller asks about. Null when
+     * that could not be told within {@link #SETTLE_WAIT} (the log or the primary slow): the record is appended
+     * then, and the applier decides in log order.
+     */
+    private TenantState settled(String tenant, TenantState st) throws InterruptedException {
+        ReadCopy primary = s.copies().copies().stream().filter(ReadCopy::primary).findFirst().orElse(null);
+        if (primary == null) return null;
+        try {
+            long end = s.logEnds().end(st.getPartition());
+            if (!s.copies().awaitHolds(primary, st.getPartition(), tenant, end, SETTLE_WAIT)) return null;
+        } catch (RuntimeException logAway) {
+            return null;
+        }
+        return s.existing(tenant);
+    }
+
+    private static final Duration SETTLE_WAIT = Duration.ofSeconds(5);
 
     /** The tenant's stored snapshots, newest first, straight from the snapshot store (admin or the tenant's key). */
     void listSnapshots(Context ctx) throws InterruptedException {

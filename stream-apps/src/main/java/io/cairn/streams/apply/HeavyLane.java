@@ -216,7 +216,7 @@ final class HeavyLane implements AutoCloseable {
             }
         } else {
             for (Queued r : group.subList(0, together)) {
-                line.forgetRetries(r);
+                forgetRetries(r);
                 finish(r);
             }
             metrics.heavyGroup(together);
@@ -302,7 +302,7 @@ final class HeavyLane implements AutoCloseable {
                 + "; nothing of it was applied", null);
         metrics.applied(gone);
         outbox.add(Emission.result(GroupCommit.result(cmd, r.position(), gone, System.currentTimeMillis())));
-        line.forgetRetries(r);
+        forgetRetries(r);
         if (line.finish(r, true)) appliedWithRow.add(r.position());
         return true;
     }
@@ -386,7 +386,7 @@ final class HeavyLane implements AutoCloseable {
                     if (outcome instanceof Outcome.Applied) out.add(Emission.tombstone(r.command().getTenant()));
                 }
                 outbox.addAll(out);
-                line.forgetRetries(queued);
+                forgetRetries(queued);
                 return true;
             } catch (Exception e) {
                 group.abort();
@@ -404,10 +404,11 @@ final class HeavyLane implements AutoCloseable {
                 if (kind == FailureRecovery.Kind.UNKNOWN && ++unknown >= FailureRecovery.QUARANTINE_AFTER) {
                     log.error("tenant {}: heavy record {} failed {} times; quarantined", r.command().getTenant(), r.position(), unknown, e);
                     quarantine(r, e, unknown);
-                    line.forgetRetries(queued);
+                    forgetRetries(queued);
                     return true;
                 }
                 if (kind == FailureRecovery.Kind.MACHINE) {
+                    metrics.stalls().failing(queued.position(), System.currentTimeMillis(), e);
                     log.warn("tenant {}: heavy record {} failed for the machine ({}); its tenant waits, the lane goes on", queued.tenant(),
                             queued.position(), e.toString());
                     return false;
@@ -422,6 +423,12 @@ final class HeavyLane implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /** {@code r} is done with (applied, quarantined or superseded): its retries, and the stall it showed, are over. */
+    private void forgetRetries(Queued r) {
+        line.forgetRetries(r);
+        metrics.stalls().cleared(r.position());
     }
 
     private void quarantine(ApplyProcessor.LogRecord r, Exception cause, int attempts) {

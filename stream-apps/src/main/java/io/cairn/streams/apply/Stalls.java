@@ -16,13 +16,22 @@ import java.util.concurrent.TimeUnit;
  * {@code cairn.applier.retrying} gives its age in seconds (0 when none), so that an operator sees a stalled
  * applier before its lag grows. Reasons never name a tenant: {@code /health} is not authenticated.
  *
- * <p>Thread-safe: each stream thread reports its own episodes, keyed by its {@link FailureRecovery}.
+ * <p>Whoever waits out a failure reports each new attempt's failure; a report not renewed for {@link #FORGOTTEN_AFTER_MS}
+ * (far beyond the longest backoff, 10 s) is taken as over, so that one whose work went elsewhere (a partition
+ * handed to another instance) is not shown forever.
+ *
+ * <p>Thread-safe: each stream thread reports its own episodes, keyed by its {@link FailureRecovery}; the heavy lane
+ * by the record that waits.
  */
 public final class Stalls {
     /** A failure being waited out: when it began (epoch ms) and what it is. */
     public record Stall(long sinceMs, String reason) {}
 
-    private final Map<Object, Stall> current = new ConcurrentHashMap<>();
+    static final long FORGOTTEN_AFTER_MS = 60_000;
+
+    private record Report(Stall stall, long lastMs) {}
+
+    private final Map<Object, Report> current = new ConcurrentHashMap<>();
 
     Stalls(MeterRegistry registry) {
         TimeGauge.builder("cairn.applier.retrying", this, TimeUnit.MILLISECONDS, Stalls::longestMillis)
@@ -31,9 +40,12 @@ public final class Stalls {
                 .register(registry);
     }
 
-    /** {@code who} has been failing since {@code sinceMs}; {@code cause} is the latest failure. */
+    /** {@code who} has been failing since {@code sinceMs} (or since its first report, if earlier); {@code cause} is the latest failure. */
     void failing(Object who, long sinceMs, Throwable cause) {
-        current.put(who, new Stall(sinceMs, reason(cause)));
+        String reason = reason(cause);
+        long now = System.currentTimeMillis();
+        current.merge(who, new Report(new Stall(sinceMs, reason), now),
+                (was, next) -> new Report(new Stall(Math.min(was.stall().sinceMs(), sinceMs), reason), now));
     }
 
     /** {@code who} applied and committed again, or gave its work back to Streams. */
@@ -43,7 +55,9 @@ public final class Stalls {
 
     /** The longest current stall, if any. */
     public Optional<Stall> oldest() {
-        return current.values().stream().min(Comparator.comparingLong(Stall::sinceMs));
+        long now = System.currentTimeMillis();
+        current.values().removeIf(r -> now - r.lastMs() > FORGOTTEN_AFTER_MS);
+        return current.values().stream().map(Report::stall).min(Comparator.comparingLong(Stall::sinceMs));
     }
 
     private double longestMillis() {
