@@ -53,6 +53,11 @@ public final class PromoteCommand implements Callable<Integer> {
             return 2;
         }
         Duration quiet = io.cairn.infra.config.Durations.parse("--quiet-for", quietFor);
+        String unreachable = KafkaReach.unreachable("promote", kafka);
+        if (unreachable != null) {
+            err.println(unreachable);
+            return 1;
+        }
         RegionRole now = io.cairn.infra.runtime.RegionWatch.recordedRole(kafka);
         if (now != RegionRole.STANDBY && !force) {
             err.println("cairn promote: refused: " + (now == RegionRole.PRIMARY ? "this region is already the primary (" + TopicCatalog.REGION

@@ -23,8 +23,6 @@ import io.cairn.streams.apply.RecordsRemovedException;
 import io.cairn.streams.apply.ReplayProgress;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import io.cairn.tenantdb.sqlite.ScratchSpace;
 import java.nio.file.Path;
@@ -72,6 +70,8 @@ public final class RebuildCommand implements Callable<Integer> {
     @Option(names = "--into", description = "Target directory, which must not hold tenants yet. Default: <data-dir>/rebuilt/<timestamp>.")
     Path into;
 
+    java.io.PrintStream err = System.err;
+
     @Override
     public Integer call() throws Exception {
         Map<String, Object> kafka;
@@ -100,15 +100,21 @@ public final class RebuildCommand implements Callable<Integer> {
         if (kafka == null) {
             String devBroker = devBroker(data);
             if (devBroker == null) {
-                System.err.println("cairn rebuild: no Kafka to read: pass --bootstrap host:port or --config, or a --data-dir of ./cairn dev");
+                err.println("cairn rebuild: no Kafka to read: pass --bootstrap host:port or --config, or a --data-dir of ./cairn dev");
                 return 2;
             }
-            if (!reachable(devBroker)) {
+            if (!KafkaReach.reachable(devBroker)) {
                 System.out.println("cairn rebuild: ./cairn dev is not running; starting its broker on " + data.resolve("kafka") + " for the rebuild");
                 ownBroker = EmbeddedKafka.start(data.resolve("kafka"));
                 devBroker = ownBroker.bootstrapServers();
             }
             kafka = KafkaSettings.embedded(devBroker).clientProperties();
+        } else {
+            String unreachable = KafkaReach.unreachable("rebuild", kafka);
+            if (unreachable != null) {
+                err.println(unreachable);
+                return 1;
+            }
         }
         EmbeddedS3 ownS3 = null;
         S3Client s3 = null;
@@ -122,7 +128,7 @@ public final class RebuildCommand implements Callable<Integer> {
                 store = new S3SnapshotStore(s3, snapshotConfig.withWorkDir(snapshotScratch.dir()));
             } else if (configFile == null && bootstrap == null && Files.isDirectory(data.resolve("s3"))) {
                 int port = DevPorts.resolve(data, Map.of()).port(DevPorts.Server.S3);
-                if (!reachable("127.0.0.1:" + port)) ownS3 = new EmbeddedS3(data.resolve("s3"), DevCommand.SNAPSHOT_BUCKET, port).start();
+                if (!KafkaReach.reachable("127.0.0.1:" + port)) ownS3 = new EmbeddedS3(data.resolve("s3"), DevCommand.SNAPSHOT_BUCKET, port).start();
                 URI endpoint = URI.create("http://127.0.0.1:" + port);
                 s3 = S3Clients.local(endpoint, EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY);
                 S3SnapshotConfig snapshotConfig = S3SnapshotConfig.of(DevCommand.SNAPSHOT_BUCKET);
@@ -186,15 +192,5 @@ public final class RebuildCommand implements Callable<Integer> {
             p.load(in);
         }
         return "127.0.0.1:" + p.getProperty("broker");
-    }
-
-    private static boolean reachable(String hostPort) {
-        int colon = hostPort.lastIndexOf(':');
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1))), 1_000);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 }

@@ -74,6 +74,21 @@ class CairnCommandTest {
         assertThat(sql.err.strip()).isEqualTo("cairn sql: unreachable: cannot reach http://127.0.0.1:" + closed + "/: connection refused");
     }
 
+    /** A Kafka that is not there is one line at once, not a minute of a client's warnings before a timeout. */
+    @Test
+    void aKafkaThatIsNotRunningIsOneLineAndExitCodeOne() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        for (String command : List.of("rebuild", "promote")) {
+            Ran ran = run(command, "--bootstrap", "127.0.0.1:" + closed);
+            assertThat(ran.code).as(command).isEqualTo(1);
+            assertThat(ran.err.strip()).as(command).isEqualTo("cairn " + command + ": cannot reach Kafka at 127.0.0.1:" + closed
+                    + ": is it running, and is --bootstrap (or the configuration's bootstrap servers) its address?");
+        }
+    }
+
     /** {@code tenants create|rm} name their tenant as the other commands do ({@code --tenant}) or by position; ls and rm answer to list and delete. */
     @Test
     void tenantCommandsTakeTheTenantEitherWayAndTheUsualVerbs() throws Exception {
@@ -195,6 +210,8 @@ class CairnCommandTest {
         java.io.ByteArrayOutputStream own = new java.io.ByteArrayOutputStream();
         ((ExportCommand) cli.getSubcommands().get("export").getCommand()).err = new java.io.PrintStream(own, true);
         ((MigrateCommand) cli.getSubcommands().get("migrate").getCommand()).err = new java.io.PrintStream(own, true);
+        ((PromoteCommand) cli.getSubcommands().get("promote").getCommand()).err = new java.io.PrintStream(own, true);
+        ((RebuildCommand) cli.getSubcommands().get("rebuild").getCommand()).err = new java.io.PrintStream(own, true);
         int code = cli.execute(args);
         return new Ran(code, err + own.toString());
     }
