@@ -116,7 +116,8 @@ class DiskFullIT {
             assertThat(read.status()).as(read.body().toString()).isEqualTo(200);
             assertThat(read.body().path("rows").get(0).get(0).asLong()).isEqualTo(1);
             assertThat(stack.count("cairn.applier.thread.replacements")).as("waited out, not replaced").isZero();
-            assertThat(stack.get("/health", null).body().path("details").has("applier")).as("over once a group commits").isFalse();
+            Reply after = stack.get("/health", null);
+            assertThat(after.body().path("details").has("applier")).as("over once a group commits: %s", after.body()).isFalse();
         } finally {
             Tmpfs.unmount(volume);
         }

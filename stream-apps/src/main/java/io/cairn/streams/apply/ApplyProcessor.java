@@ -284,6 +284,7 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
                 next = e;
             }
         }
+        failures.recovered(); // applied again (and committed, when asked): whatever was waited out is over
     }
 
     /** Sets a record aside that keeps failing: nothing of it is applied; it gets a failed outcome and a dead letter. */
@@ -343,6 +344,7 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
         if (group.isEmpty()) {
             uncommitted.clear();
             committedNext = processedNext;
+            failures.recovered();
             return;
         }
         long start = System.nanoTime();
