@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cairn.edge.error.ApiError;
 import io.cairn.edge.json.JsonFields;
 import io.cairn.tenantdb.sql.SqlRefusal;
+import io.cairn.topics.ErrorCode;
 import io.cairn.tenantdb.sql.StatementPolicy;
+import io.cairn.tenantdb.sqlite.SqlSyntax;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -54,7 +56,11 @@ public final class MigrationSql {
         return statements;
     }
 
-    /** Checks every statement with the write policy; the refusal names the statement (0-based index). */
+    /**
+     * Checks every statement with the write policy, then that SQLite can parse it (a registered version never
+     * changes: a typo found when the tenants fail it would block the set for good); the refusal names the statement
+     * (0-based index).
+     */
     public static void check(List<String> statements) {
         for (int i = 0; i < statements.size(); i++) {
             try {
@@ -63,6 +69,16 @@ public final class MigrationSql {
             } catch (SqlRefusal r) {
                 throw new ApiError(r.code(), "statement " + (i + 1) + " (index " + i + "): " + r.getMessage(), i, Map.of());
             }
+        }
+        SqlSyntax.Problem problem;
+        try {
+            problem = SqlSyntax.firstProblem(statements);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot open an empty database in memory to parse the statements", e);
+        }
+        if (problem != null) {
+            throw new ApiError(ErrorCode.SQL_ERROR, "statement " + (problem.index() + 1) + " (index " + problem.index() + "): "
+                    + problem.message() + "; nothing was registered", problem.index(), Map.of());
         }
     }
 

@@ -57,6 +57,25 @@ class MigrationSqlTest {
                 .isInstanceOf(ApiError.class).hasMessageContaining("64-bit float");
     }
 
+    /**
+     * A version never changes once registered, and a run applies every version up to its target at once: a typo
+     * kept would fail every tenant for good. What SQLite cannot parse is refused; what names a table the tenants
+     * may have made themselves is not.
+     */
+    @Test
+    void whatSqliteCannotParseIsRefusedWhenRegisteredNamingTheStatement() {
+        assertThatThrownBy(() -> MigrationSql.check(List.of("CREATE TABLE notes (id INTEGER PRIMARY KEY)", "CREATE TABL tags (id INTEGER)")))
+                .isInstanceOfSatisfying(ApiError.class, e -> {
+                    assertThat(e.code()).isEqualTo(io.cairn.topics.ErrorCode.SQL_ERROR);
+                    assertThat(e.statement()).isEqualTo(1);
+                    assertThat(e.getMessage()).isEqualTo("statement 2 (index 1): near \"TABL\": syntax error; nothing was registered");
+                });
+        assertThatThrownBy(() -> MigrationSql.check(List.of("CREATE TABLE t (a INTEGER")))
+                .isInstanceOf(ApiError.class).hasMessageContaining("incomplete input");
+        MigrationSql.check(List.of("ALTER TABLE made_by_writes ADD COLUMN email TEXT", "CREATE INDEX ix ON made_by_writes (email)",
+                "UPDATE made_by_writes SET email = lower(name)"));
+    }
+
     @Test
     void columnsSqliteCannotAddAreRefusedWhenRegistered() {
         assertThatThrownBy(() -> ops("{\"op\":\"add_column\",\"table\":\"t\",\"column\":{\"name\":\"k\",\"type\":\"INTEGER\",\"primary_key\":true}}"))
