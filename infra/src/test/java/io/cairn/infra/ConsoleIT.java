@@ -157,6 +157,13 @@ class ConsoleIT {
         assertThat(browser.findElements(By.cssSelector("#result-table b"))).as("data is text, never markup").isEmpty();
         screenshot("3-query");
 
+        // Integers past 2^53 are shown as stored, not as the nearest double JavaScript holds.
+        sql.clear();
+        sql.sendKeys("SELECT 9007199254740993, -9223372036854775808, 0.1, 9007199254740992");
+        browser.findElement(By.id("run-query")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("result-table"), "9007199254740993"));
+        assertThat(texts("#result-table tbody td")).containsExactly("9007199254740993", "-9223372036854775808", "0.1", "9007199254740992");
+
         sql.clear();
         sql.sendKeys("SELECT * FROM no_such_table");
         browser.findElement(By.id("run-query")).click();

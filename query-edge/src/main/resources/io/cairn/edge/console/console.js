@@ -38,6 +38,18 @@ class ApiError extends Error {
   }
 }
 
+/**
+ * JSON.parse's reviver: an integer past 2^53 (SQLite's are 64-bit) becomes a BigInt from its own digits, not the
+ * nearest double (9007199254740993 shown as ...992). Browsers without the reviver's source text keep the double.
+ */
+function exactIntegers(key, value, context) {
+  if (typeof value === "number" && !Number.isSafeInteger(value) && context && typeof context.source === "string"
+      && /^-?[0-9]+$/.test(context.source)) {
+    return BigInt(context.source);
+  }
+  return value;
+}
+
 /** Calls the v1 API as the admin; an answer other than 2xx throws ApiError with the API's code and message. */
 async function api(method, path, body) {
   const headers = { Authorization: "Bearer " + token() };
@@ -50,7 +62,7 @@ async function api(method, path, body) {
   }
   const text = await response.text();
   let json = null;
-  try { json = text ? JSON.parse(text) : null; } catch (e) { json = null; }
+  try { json = text ? JSON.parse(text, exactIntegers) : null; } catch (e) { json = null; }
   if (!response.ok) {
     const err = json && json.error ? json.error : {};
     if (response.status === 401 && path !== "/v1/migrations") { logout("Your session ended: the edge refused the token (" + (err.message || "unauthorized") + ")."); }
