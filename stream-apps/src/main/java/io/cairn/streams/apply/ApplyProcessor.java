@@ -287,8 +287,16 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
         failures.recovered(); // applied again (and committed, when asked): whatever was waited out is over
     }
 
-    /** Sets a record aside that keeps failing: nothing of it is applied; it gets a failed outcome and a dead letter. */
+    /**
+     * Sets a record aside that keeps failing: nothing of it is applied; it gets a failed outcome and a dead letter.
+     * Never one the tenant's file is known to hold already (redelivered after a rebalance or a restart): a dead
+     * letter would make every replay drop an acknowledged write; it is skipped, as a replay skips it.
+     */
     private void quarantine(LogRecord r) {
+        if (FailureRecovery.appliedBefore(recovery, r)) {
+            metrics.applied(Outcome.SKIPPED);
+            return;
+        }
         Outcome.Failed verdict = FailureRecovery.QUARANTINED;
         metrics.applied(verdict);
         unsent.add(Emission.result(GroupCommit.result(r.command(), r.position(), verdict, System.currentTimeMillis())));

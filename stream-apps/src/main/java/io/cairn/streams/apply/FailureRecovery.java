@@ -125,6 +125,19 @@ final class FailureRecovery {
         metrics.stalls().cleared(this);
     }
 
+    /**
+     * True when the tenant's file is known to hold {@code r} already (applied and committed before a redelivery):
+     * then its failure now is the file's or the machine's, never the record's, and it must not be quarantined: a
+     * dead letter makes every replay drop it, an acknowledged write. Logged, as a failure no replay explains.
+     */
+    static boolean appliedBefore(TenantRecovery recovery, ApplyProcessor.LogRecord r) {
+        String tenant = r.command().getTenant();
+        if (r.position().offset() > recovery.appliedAtLeast(tenant)) return false;
+        log.error("tenant {}: record {} keeps failing, but the tenant's file holds it already (applied before this redelivery):"
+                + " skipped, not quarantined", tenant, r.position());
+        return true;
+    }
+
     boolean isQuarantined(Bookmark position) {
         return quarantined.contains(position);
     }

@@ -432,6 +432,10 @@ final class HeavyLane implements AutoCloseable {
     }
 
     private void quarantine(ApplyProcessor.LogRecord r, Exception cause, int attempts) {
+        if (FailureRecovery.appliedBefore(recovery, r)) { // a redelivery the file holds: skipped, never a dead letter
+            metrics.applied(Outcome.SKIPPED);
+            return;
+        }
         metrics.applied(FailureRecovery.QUARANTINED);
         metrics.quarantined();
         outbox.add(Emission.result(GroupCommit.result(r.command(), r.position(), FailureRecovery.QUARANTINED, System.currentTimeMillis())));

@@ -115,6 +115,14 @@ class TenantRecovery {
         committed.putAll(offsets);
     }
 
+    /**
+     * The newest position the tenant's file is known to hold: what the applier announced before this start, or
+     * applied since; -1 when none. A record at or below it was applied (or given its verdict) and committed.
+     */
+    long appliedAtLeast(String tenant) {
+        return Math.max(committed.getOrDefault(tenant, -1L), pool.appliedHere(tenant));
+    }
+
     /** Builds past content for restores and forks; null where none can be built (no log). */
     PastContent past() {
         return past;

@@ -54,4 +54,37 @@ class FailureRecoveryTest {
         assertThat(metrics.stalls().oldest()).isEmpty();
         assertThat(registry.get("cairn.applier.retrying").timeGauge().value()).isZero();
     }
+
+    /** A file that cannot be written now (an immutable flag, permissions, a read-only mount) is the machine's state: waited out, never quarantined. */
+    @Test
+    void aFileThatCannotBeWrittenNowIsTheMachinesFailure() {
+        assertThat(FailureRecovery.classify(new SQLiteException("[SQLITE_READONLY] Attempt to write a readonly database (attempt to write a"
+                + " readonly database)", SQLiteErrorCode.SQLITE_READONLY))).isEqualTo(FailureRecovery.Kind.MACHINE);
+        assertThat(FailureRecovery.classify(new SQLiteException("[SQLITE_READONLY_DBMOVED] ...", SQLiteErrorCode.SQLITE_READONLY_DBMOVED)))
+                .isEqualTo(FailureRecovery.Kind.MACHINE);
+        assertThat(FailureRecovery.classify(new SQLiteException("[SQLITE_PERM] Access permission denied", SQLiteErrorCode.SQLITE_PERM)))
+                .isEqualTo(FailureRecovery.Kind.MACHINE);
+        assertThat(FailureRecovery.classify(new SQLiteException("[SQLITE_AUTH] not authorized", SQLiteErrorCode.SQLITE_AUTH)))
+                .as("Cairn's own refusal of a statement stays the statement's").isEqualTo(FailureRecovery.Kind.UNKNOWN);
+    }
+
+    /**
+     * A record redelivered after a rebalance or a restart that the file holds already is skipped whatever it fails
+     * with now: quarantined, its dead letter made every replay (a heal, a rebuild) drop an acknowledged write.
+     */
+    @Test
+    void aRecordTheFileHoldsAlreadyIsNeverQuarantined(@org.junit.jupiter.api.io.TempDir java.nio.file.Path hot) {
+        TenantDatabasePool pool = new TenantDatabasePool(new io.cairn.tenantdb.sqlite.TenantFiles(hot),
+                io.cairn.tenantdb.sqlite.SqliteLimits.WRITE_DEFAULTS, 4);
+        TenantRecovery recovery = new TenantRecovery(pool, null, new SimpleMeterRegistry());
+        recovery.committed(java.util.Map.of("acme", 41L));
+        var command = Commands.execute("acme", "INSERT INTO t VALUES (1)");
+        assertThat(FailureRecovery.appliedBefore(recovery, new ApplyProcessor.LogRecord(command, new io.cairn.topics.Bookmark(1, 41))))
+                .isTrue();
+        assertThat(FailureRecovery.appliedBefore(recovery, new ApplyProcessor.LogRecord(command, new io.cairn.topics.Bookmark(1, 42))))
+                .isFalse();
+        assertThat(FailureRecovery.appliedBefore(recovery, new ApplyProcessor.LogRecord(Commands.execute("bob", "SELECT 1"),
+                new io.cairn.topics.Bookmark(1, 3)))).as("nothing known of bob").isFalse();
+        pool.close();
+    }
 }

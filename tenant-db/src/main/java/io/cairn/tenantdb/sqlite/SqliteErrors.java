@@ -55,7 +55,10 @@ public final class SqliteErrors {
         return primary == SQLiteErrorCode.SQLITE_IOERR.code || primary == SQLiteErrorCode.SQLITE_CORRUPT.code
                 || primary == SQLiteErrorCode.SQLITE_NOTADB.code || primary == SQLiteErrorCode.SQLITE_CANTOPEN.code
                 || primary == SQLiteErrorCode.SQLITE_NOMEM.code || primary == SQLiteErrorCode.SQLITE_BUSY.code
-                || primary == SQLiteErrorCode.SQLITE_LOCKED.code || primary == SQLiteErrorCode.SQLITE_PROTOCOL.code;
+                || primary == SQLiteErrorCode.SQLITE_LOCKED.code || primary == SQLiteErrorCode.SQLITE_PROTOCOL.code
+                // the file or its directory cannot be written now (permissions, an immutable flag, a read-only mount):
+                // the machine's state, never the statement's; tenant SQL cannot make the applier's connection read-only
+                || primary == SQLiteErrorCode.SQLITE_READONLY.code || primary == SQLiteErrorCode.SQLITE_PERM.code;
     }
 
     /**
