@@ -169,6 +169,8 @@ public final class CairnNode implements AutoCloseable {
     }
 
     private void startParts() throws Exception {
+        String stack = io.cairn.tenantdb.sqlite.ThreadStacks.problem();
+        if (stack != null && (spec.applier() != null || spec.edge() != null)) log.warn("{}", stack);
         if (spec.region() == RegionRole.STANDBY) {
             region = RegionWatch.start(kafkaClientProps, RegionRole.STANDBY, role -> {
                 if (role == RegionRole.PRIMARY) promoted();

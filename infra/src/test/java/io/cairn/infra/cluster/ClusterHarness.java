@@ -107,7 +107,7 @@ final class ClusterHarness implements AutoCloseable {
 
     private List<String> javaCommand(String mainClass, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
+                "-Xmx512m", "-Xss16m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
                 "-Dlogback.configurationFile=" + logbackFile(), "-cp", classpath, mainClass));
         cmd.addAll(List.of(args));
         return cmd;

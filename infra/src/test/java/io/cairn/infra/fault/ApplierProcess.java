@@ -80,7 +80,7 @@ final class ApplierProcess implements AutoCloseable {
         if (process != null && process.isAlive()) throw new IllegalStateException("applier already running");
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new java.util.ArrayList<>(List.of(javaBin, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "--enable-native-access=ALL-UNNAMED"));
+                "-Xss16m", "--enable-native-access=ALL-UNNAMED"));
         command.addAll(jvmArgs);
         if (haltAt != null) command.add("-Dcairn.fault.halt-at=" + haltAt);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"),

@@ -125,7 +125,7 @@ class DevRecoveryIT {
     /** {@code ./cairn dev} on the test's data dir, its output appended to {@code log} there. */
     private Process start(int port, String log, String... more) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx768m", "--enable-native-access=ALL-UNNAMED",
+        List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx768m", "-Xss16m", "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), "io.cairn.infra.cli.CairnCommand", "dev",
                 "--port", Integer.toString(port), "--data-dir", data.toString()));
         command.addAll(List.of(more));

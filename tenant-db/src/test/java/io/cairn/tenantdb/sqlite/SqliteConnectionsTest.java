@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -222,6 +223,37 @@ class SqliteConnectionsTest {
                 assertThat(rs.getInt(1)).as("within its steps, without the clock").isEqualTo(100_001);
             }
             c.deadline().clear();
+        }
+    }
+
+    /**
+     * A compound of compounds (160,000 terms once flattened) on the threads tenant SQL runs on: a virtual thread
+     * (its carrier's stack) and a platform thread, each with the JVM's default stack. With the JDK's 1 MiB the
+     * process died (SIGSEGV); the test JVM, like ./cairn and the image, runs with -Xss16m.
+     */
+    @Test
+    void aCompoundOfCompoundsRunsOnTheThreadsTenantSqlRunsOn() throws Exception {
+        assertThat(ThreadStacks.problem()).as("the test JVM's threads have the stack production's have").isNull();
+        StringBuilder c1 = new StringBuilder();
+        StringBuilder c2 = new StringBuilder();
+        for (int i = 0; i < 400; i++) {
+            c1.append(i == 0 ? "" : " UNION ALL ").append("SELECT ").append(i).append(" AS x");
+            c2.append(i == 0 ? "" : " UNION ALL ").append("SELECT x FROM c1");
+        }
+        String sql = "WITH c1 AS (" + c1 + "), c2 AS (" + c2 + ") SELECT count(*) FROM c2";
+        for (Thread.Builder builder : List.of(Thread.ofVirtual(), Thread.ofPlatform())) {
+            java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong(-1);
+            Thread t = builder.start(() -> {
+                try (TenantConnection c = SqliteConnections.openInMemory(SqliteLimits.READ_DEFAULTS);
+                        var st = c.connection().createStatement(); var rs = st.executeQuery(sql)) {
+                    rs.next();
+                    count.set(rs.getLong(1));
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            t.join();
+            assertThat(count.get()).isEqualTo(160_000);
         }
     }
 }
