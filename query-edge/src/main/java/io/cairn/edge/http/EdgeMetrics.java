@@ -37,8 +37,16 @@ public final class EdgeMetrics {
     }
 
     void request(String route, String method, int status) {
-        Counter.builder("cairn.edge.requests").description("HTTP requests answered by the edge, by route, method and status").tag("route", route).tag("method", method)
-                .tag("status", Integer.toString(status)).register(registry).increment();
+        Counter.builder("cairn.edge.requests").description("HTTP requests answered by the edge, by route, method and status").tag("route", route)
+                .tag("method", methodLabel(method)).tag("status", Integer.toString(status)).register(registry).increment();
+    }
+
+    /** HTTP's methods and WebDAV's are few; any other name a client sends is "other", so no client can add series without end. */
+    private static final java.util.Set<String> KNOWN_METHODS = java.util.Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT",
+            "OPTIONS", "TRACE", "PATCH", "PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK");
+
+    static String methodLabel(String method) {
+        return method != null && KNOWN_METHODS.contains(method) ? method : "other";
     }
 
     /** A tenant file found damaged or missing (by the check before serving, by SQLite while reading, or absent). */
