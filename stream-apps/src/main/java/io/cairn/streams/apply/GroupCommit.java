@@ -70,6 +70,8 @@ final class GroupCommit {
 
     private final TenantDatabasePool pool;
     private final Map<String, TenantDatabase> touched = new LinkedHashMap<>();
+    /** Tenants whose file a commit found damaged after committing (see {@link #takeDamaged}). */
+    private final Set<String> damaged = new java.util.LinkedHashSet<>();
     private final List<Pending> pending = new ArrayList<>();
     /** Creates applied in this group, for the registry: written together, durably, before the tenants commit. */
     private final Map<String, Bookmark> created = new LinkedHashMap<>();
@@ -207,8 +209,15 @@ final class GroupCommit {
             try {
                 states.add(sealedErrors(stateOf(db)));
             } catch (SQLException | RuntimeException e) {
-                // The commit stands; only the state announcement is lost, and the tenant's next commit makes it.
-                log.warn("tenant {}: committed, but its state could not be read: {}", db.tenant, e.toString());
+                // The commit stands; only the state announcement is lost, and the tenant's next commit makes it. Unless
+                // the file is damaged (its pages of Cairn's own tables): then every next commit fails the same way.
+                if (damage(e)) {
+                    damaged.add(db.tenant);
+                    log.error("tenant {}: committed, but its file is damaged ({}): it is set aside, to be rebuilt from the log",
+                            db.tenant, e.toString());
+                } else {
+                    log.warn("tenant {}: committed, but its state could not be read: {}", db.tenant, e.toString());
+                }
             }
         }
         touched.values().forEach(pool::release);
@@ -216,6 +225,24 @@ final class GroupCommit {
         Emitted all = emitted(Set.of(), states, nowMillis);
         pending.clear();
         return all;
+    }
+
+    /**
+     * The tenants whose file the last commits found damaged once their transaction was committed (reading their state
+     * failed with SQLITE_CORRUPT): the caller sets them aside ({@link TenantRecovery#setAside}), so that the next
+     * record rebuilds them from the log, which holds what was just committed. Emptied by the call.
+     */
+    Set<String> takeDamaged() {
+        Set<String> out = Set.copyOf(damaged);
+        damaged.clear();
+        return out;
+    }
+
+    private static boolean damage(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && io.cairn.tenantdb.sqlite.IntegrityCheck.isCorruption(s)) return true;
+        }
+        return false;
     }
 
     /** Outcomes of every pending record but those of {@code notCommitted} tenants (whose transactions are rolled back). */
