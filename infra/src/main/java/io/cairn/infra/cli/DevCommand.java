@@ -35,6 +35,7 @@ import io.cairn.streams.tiering.TieringConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.cairn.tenantdb.sqlite.ScratchSpace;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -158,7 +159,8 @@ public final class DevCommand implements Callable<Integer> {
         ports.keep(); // only ports of a start that got this far
 
         System.out.println("cairn: starting (data dir " + data + ")");
-        Path kafkaLog = kafkaDir == null ? data.resolve("kafka") : kafkaDir.toAbsolutePath().normalize();
+        Path kafkaLog = kafkaDir == null ? kafkaLog(data) : kafkaDir.toAbsolutePath().normalize();
+        keepKafkaLog(data, kafkaLog);
         EmbeddedKafka kafka = EmbeddedKafka.start(kafkaLog, ports.port(DevPorts.Server.KAFKA), ports.port(DevPorts.Server.KAFKA_CONTROLLER));
         // Real S3 and DynamoDB protocols locally, for snapshots and metadata (see docs/configuration.md).
         EmbeddedS3 s3 = new EmbeddedS3(data.resolve("s3"), SNAPSHOT_BUCKET, ports.port(DevPorts.Server.S3)).start();
@@ -245,6 +247,40 @@ public final class DevCommand implements Callable<Integer> {
             return true;
         } catch (ClassNotFoundException e) {
             return false;
+        }
+    }
+
+    /** The file in the data dir naming the Kafka log dir of the last start, when it is not {@code <data-dir>/kafka}. */
+    static final String KAFKA_DIR_FILE = "kafka-dir";
+
+    /**
+     * Where the data dir's broker keeps its log: the {@code --kafka-dir} of the last start (kept in the data dir, so
+     * a restart without the flag and {@code cairn rebuild} find it), else {@code <data-dir>/kafka}.
+     */
+    static Path kafkaLog(Path data) {
+        Path kept = data.resolve(KAFKA_DIR_FILE);
+        try {
+            if (Files.exists(kept)) {
+                String dir = Files.readString(kept).strip();
+                if (!dir.isEmpty()) return Path.of(dir);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + kept, e);
+        }
+        return data.resolve("kafka");
+    }
+
+    private static void keepKafkaLog(Path data, Path kafkaLog) {
+        Path kept = data.resolve(KAFKA_DIR_FILE);
+        try {
+            if (kafkaLog.equals(data.resolve("kafka"))) {
+                Files.deleteIfExists(kept);
+            } else {
+                Files.createDirectories(data);
+                Files.writeString(kept, kafkaLog + "\n");
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot keep the Kafka log dir in " + kept, e);
         }
     }
 }

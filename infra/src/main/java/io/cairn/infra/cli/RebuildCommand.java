@@ -28,6 +28,7 @@ import io.cairn.tenantdb.sqlite.ScratchSpace;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -70,6 +71,10 @@ public final class RebuildCommand implements Callable<Integer> {
     @Option(names = "--into", description = "Target directory, which must not hold tenants yet. Default: <data-dir>/rebuilt/<timestamp>.")
     Path into;
 
+    @Option(names = "--kafka-dir", defaultValue = "${env:CAIRN_KAFKA_DIR}", description = "Where ./cairn dev keeps the log, when it"
+            + " was started with --kafka-dir (env CAIRN_KAFKA_DIR). Default: the one that dev last used, else <data-dir>/kafka.")
+    Path kafkaDir;
+
     java.io.PrintStream err = System.err;
 
     @Override
@@ -98,14 +103,15 @@ public final class RebuildCommand implements Callable<Integer> {
                 .toAbsolutePath().normalize();
         EmbeddedKafka ownBroker = null;
         if (kafka == null) {
-            String devBroker = devBroker(data);
+            Path kafkaLog = kafkaDir != null ? kafkaDir.toAbsolutePath().normalize() : DevCommand.kafkaLog(data);
+            String devBroker = devBroker(data, kafkaLog);
             if (devBroker == null) {
                 err.println("cairn rebuild: no Kafka to read: pass --bootstrap host:port or --config, or a --data-dir of ./cairn dev");
                 return 2;
             }
             if (!KafkaReach.reachable(devBroker)) {
-                System.out.println("cairn rebuild: ./cairn dev is not running; starting its broker on " + data.resolve("kafka") + " for the rebuild");
-                ownBroker = EmbeddedKafka.start(data.resolve("kafka"));
+                System.out.println("cairn rebuild: ./cairn dev is not running; starting its broker on " + kafkaLog + " for the rebuild");
+                ownBroker = EmbeddedKafka.start(kafkaLog);
                 devBroker = ownBroker.bootstrapServers();
             }
             kafka = KafkaSettings.embedded(devBroker).clientProperties();
@@ -183,14 +189,23 @@ public final class RebuildCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** {@code 127.0.0.1:<port>} of the dev broker over {@code data}, or null when there never was one. */
-    private static String devBroker(Path data) throws IOException {
-        Path ports = data.resolve("kafka").resolve("ports.properties");
-        if (!Files.exists(ports)) return null;
+    /**
+     * {@code 127.0.0.1:<port>} of the dev broker of {@code data}, whose log is in {@code kafkaLog}, or null when there
+     * never was one. Its port is kept in {@code <data-dir>/ports.properties} (an older dev kept it beside the log).
+     */
+    private static String devBroker(Path data, Path kafkaLog) throws IOException {
+        if (!Files.isDirectory(kafkaLog)) return null;
+        String port = property(data.resolve("ports.properties"), "kafka");
+        if (port == null) port = property(kafkaLog.resolve("ports.properties"), "broker");
+        return port == null ? null : "127.0.0.1:" + port;
+    }
+
+    private static String property(Path file, String key) throws IOException {
+        if (!Files.exists(file)) return null;
         Properties p = new Properties();
-        try (InputStream in = Files.newInputStream(ports)) {
+        try (InputStream in = Files.newInputStream(file)) {
             p.load(in);
         }
-        return "127.0.0.1:" + p.getProperty("broker");
+        return p.getProperty(key);
     }
 }

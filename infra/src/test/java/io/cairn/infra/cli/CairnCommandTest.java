@@ -89,6 +89,16 @@ class CairnCommandTest {
         }
     }
 
+    /** A dev started with --kafka-dir keeps it in its data dir: a restart without the flag and cairn rebuild find the log. */
+    @Test
+    void theKafkaLogDirOfTheLastDevStartIsFoundFromTheDataDir(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path data = dir.resolve("data");
+        assertThat(DevCommand.kafkaLog(data)).isEqualTo(data.resolve("kafka"));
+        java.nio.file.Files.createDirectories(data);
+        java.nio.file.Files.writeString(data.resolve(DevCommand.KAFKA_DIR_FILE), dir.resolve("elsewhere") + "\n");
+        assertThat(DevCommand.kafkaLog(data)).isEqualTo(dir.resolve("elsewhere"));
+    }
+
     /** {@code tenants create|rm} name their tenant as the other commands do ({@code --tenant}) or by position; ls and rm answer to list and delete. */
     @Test
     void tenantCommandsTakeTheTenantEitherWayAndTheUsualVerbs() throws Exception {
