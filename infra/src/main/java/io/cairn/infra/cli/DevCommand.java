@@ -73,8 +73,9 @@ public final class DevCommand implements Callable<Integer> {
     String redisUrl;
 
     @Option(names = "--kafka-dir", defaultValue = "${env:CAIRN_KAFKA_DIR}",
-            description = "Where the embedded broker keeps the log (env CAIRN_KAFKA_DIR). Default: <data-dir>/kafka. Put it on"
-                    + " another file system than the data dir to keep the log writable when tenant files fill theirs.")
+            description = "Where the embedded broker keeps the log (env CAIRN_KAFKA_DIR). Default: the last start's (kept in"
+                    + " <data-dir>/kafka-dir), else <data-dir>/kafka. Put it on another file system than the data dir to keep the log"
+                    + " writable when tenant files fill theirs.")
     Path kafkaDir;
 
     @Option(names = "--kafka-port", defaultValue = "${env:CAIRN_KAFKA_PORT:-0}", description = "Kafka broker port (env CAIRN_KAFKA_PORT). Default: the last one used, else a free one.")
