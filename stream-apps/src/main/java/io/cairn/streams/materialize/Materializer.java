@@ -45,7 +45,9 @@ public final class Materializer implements AutoCloseable {
     private final String applicationId;
     private final ConcurrentMap<TopicPartition, Long> flushed;
     private volatile long lagAtNanos;
+    private volatile boolean measuredOnce;
     private volatile long lag = -1;
+    private final java.util.concurrent.atomic.AtomicBoolean measuring = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Materializer(KafkaStreams streams, MetadataWriter writer, Admin admin, String applicationId,
             ConcurrentMap<TopicPartition, Long> flushed) {
@@ -133,20 +135,23 @@ public final class Materializer implements AutoCloseable {
     /**
      * Records of the input topics not yet written to the metadata store: the topics' ends minus what
      * this instance wrote out (or, for partitions it has not written yet, what the group committed).
-     * Read at most once a second; -1 when it cannot be measured (the broker unreachable).
+     * Never waits: the last measure, taken at most a second ago when asked often; an older one starts a new measure
+     * in the background (two admin calls, which wait up to 5 s each for an unreachable broker: {@code /health} and a
+     * scrape showed that wait). -1 until measured, and when it cannot be measured (the broker unreachable).
      */
     public long lag() {
-        if (System.nanoTime() - lagAtNanos < LAG_CACHE_NANOS) return lag;
-        long measured;
-        try {
-            measured = measureLag();
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-            measured = -1;
+        if ((!measuredOnce || System.nanoTime() - lagAtNanos >= LAG_CACHE_NANOS) && measuring.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("materializer-lag").start(() -> {
+                try {
+                    lag = lagNow();
+                    lagAtNanos = System.nanoTime();
+                    measuredOnce = true;
+                } finally {
+                    measuring.set(false);
+                }
+            });
         }
-        lag = measured;
-        lagAtNanos = System.nanoTime();
-        return measured;
+        return lag;
     }
 
     /** {@link #lag()} measured now, not cached (two admin calls); -1 when it cannot be measured. */
