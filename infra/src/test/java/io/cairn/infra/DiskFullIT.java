@@ -63,11 +63,16 @@ class DiskFullIT {
                 assertThat(wrong).as("answers other than 200, 503 storage_full or 504").isEmpty();
                 Reply read = stack.post("/v1/tenants/filler/query", key, "{\"sql\":\"SELECT count(*) FROM t\"}");
                 assertThat(read.status()).as("reads go on").isEqualTo(200);
+                Reply health = stack.get("/health", null);
+                assertThat(health.status()).as("the edge still serves: a load balancer keeps it").isEqualTo(200);
+                assertThat(health.body().path("details").path("storage").path("writes").asText()).isEqualTo("refused: storage_full");
+                assertThat(health.body().path("details").path("storage").path("free_bytes").asLong()).isLessThan(MIN_FREE_MIB << 20);
 
                 Files.delete(ballast);
                 long next = seq;
                 await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> write(stack, key, next).status() == 200);
                 acknowledged.add(next);
+                assertThat(stack.get("/health", null).body().path("details").has("storage")).as("gone once writes are taken").isFalse();
 
                 Reply rows = stack.post("/v1/tenants/filler/query", key, "{\"sql\":\"SELECT seq FROM t ORDER BY seq\"}");
                 Set<Long> stored = new HashSet<>();

@@ -116,8 +116,8 @@ public final class QueryEdge implements AutoCloseable {
             checks.add(HealthCheck.of("tenant-directory", feed::ready));
             checks.addAll(options.checks());
 
-            CommandGateway gateway = new CommandGateway(commandLog, outcomes, backlog,
-                    new StorageGuard(config.hotDir(), config.minFreeHotBytes()), options.keys(),
+            StorageGuard storage = new StorageGuard(config.hotDir(), config.minFreeHotBytes());
+            CommandGateway gateway = new CommandGateway(commandLog, outcomes, backlog, storage, options.keys(),
                     t -> directory.tenant(t).map(st -> st.getDataKeyId() == null ? null : st.getDataKeyId().toString()).orElse(null));
             if (options.keys() != null) directory.onDeleted(options.keys()::forget);
             EdgeMetrics metrics = metrics(registry);
@@ -143,6 +143,7 @@ public final class QueryEdge implements AutoCloseable {
             if (pastCopies != null) directory.onDeleted(pastCopies::forget);
             Map<String, java.util.function.Supplier<Object>> healthDetails = new java.util.LinkedHashMap<>(options.healthDetails());
             healthDetails.put("copies", copies::details);
+            healthDetails.put("storage", storage::refusing);
             // The routes' exports and imports go to the space too.
             RunDriver runDriver = new RunDriver(migrations, migrationLog, gateway, directory, config.writeTimeout());
             // A run whose driving edge stopped (killed mid-run) is taken up here once it sat settled for RUN_ADOPTED_AFTER.

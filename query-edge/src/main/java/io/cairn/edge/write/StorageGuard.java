@@ -36,6 +36,19 @@ public final class StorageGuard {
         if (free < minFreeBytes) throw new StorageFullException(free, minFreeBytes);
     }
 
+    /**
+     * While writes are refused for want of space, what {@code /health} shows of it ({@code details.storage}:
+     * {@code free_bytes}, {@code needed_bytes}); null otherwise, and the detail is left out.
+     */
+    public java.util.Map<String, Object> refusing() {
+        try {
+            requireSpace();
+            return null;
+        } catch (StorageFullException full) {
+            return java.util.Map.of("writes", "refused: storage_full", "free_bytes", free, "needed_bytes", minFreeBytes);
+        }
+    }
+
     private long usable() {
         try {
             Path p = volume;
