@@ -102,6 +102,10 @@ class ControlPlaneIT {
             assertField(stack.get("/v1/tenants?cursor=bm90LWEtY3Vyc29y", TestStack.ADMIN), "cursor");
             assertField(stack.get("/v1/tenants/acme/usage?from=yesterday", key), "from");
             assertField(stack.get("/v1/tenants/acme/usage?from=2026-12-02&to=2026-12-01", key), "from");
+            String tomorrow = java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(1).toString();
+            Reply ahead = stack.get("/v1/tenants/acme/usage?from=" + tomorrow, key);
+            assertField(ahead, "from");
+            assertThat(ahead.body().path("error").path("message").asText()).as("says what \"to\" was, unsent").contains("today in UTC");
             assertField(stack.get("/v1/tenants/acme/usage?from=2020-01-01&to=2026-01-01", key), "from");
             // A misspelled or doubled filter is refused, never dropped: dropped, it would list the whole fleet.
             assertField(stack.get("/v1/tenants?idel_for=24h", TestStack.ADMIN), "idel_for");

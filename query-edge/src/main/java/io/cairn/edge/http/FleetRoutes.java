@@ -74,7 +74,10 @@ final class FleetRoutes {
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
         LocalDate to = day(ctx.queryParam("to"), "to", today);
         LocalDate from = day(ctx.queryParam("from"), "from", to.minusDays(DEFAULT_USAGE_DAYS - 1));
-        if (from.isAfter(to)) throw invalid("from", "\"from\" must not be after \"to\"");
+        if (from.isAfter(to)) {
+            throw invalid("from", "\"from\" must not be after \"to\"" + (ctx.queryParam("to") == null ? " (" + to + ", today in UTC, when"
+                    + " \"to\" is left out)" : ""));
+        }
         if (ChronoUnit.DAYS.between(from, to) >= MAX_USAGE_DAYS) throw invalid("from", "at most " + MAX_USAGE_DAYS + " days at once");
         UsageReport u = s.requireControlPlane().usage(tenant, life, from, to);
         ObjectNode out = Responses.object();

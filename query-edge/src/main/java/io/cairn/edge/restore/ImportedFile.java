@@ -210,6 +210,8 @@ public final class ImportedFile {
                 }
             }
             int tables = 0;
+            // The tables the user made: a virtual table's internal ones (FTS5's five) are not counted.
+            java.util.Set<String> shadows = ShadowTables.names(c);
             try (ResultSet rs = s.executeQuery("SELECT type, name, sql FROM sqlite_schema WHERE sql IS NOT NULL"
                     + " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid")) {
                 while (rs.next()) {
@@ -220,7 +222,7 @@ public final class ImportedFile {
                         }
                         continue; // the migration versions the content is at (MigrationHistory), checked against the sets
                     }
-                    if (rs.getString(1).equals("table")) tables++;
+                    if (rs.getString(1).equals("table") && !shadows.contains(rs.getString(2).toLowerCase(java.util.Locale.ROOT))) tables++;
                     try {
                         StatementPolicy.checkWrite(rs.getString(3));
                     } catch (SqlRefusal r) {
@@ -231,7 +233,7 @@ public final class ImportedFile {
             }
             refuseLargestRowid(s);
             try {
-                ShadowTables.refuseTriggersNaming(c, ShadowTables.names(c));
+                ShadowTables.refuseTriggersNaming(c, shadows);
                 io.cairn.tenantdb.sql.SchemaSize.refuseOver(c);
             } catch (SqlRefusal r) {
                 throw new ApiError(r.code(), r.code() == ErrorCode.QUOTA_EXCEEDED ? r.getMessage() : "the file's " + r.getMessage());

@@ -120,4 +120,13 @@ class ImportedFileTest {
                 + "INSERT INTO sqlite_schema(type,name,tbl_name,rootpage,sql)VALUES('table','v','v',0,'CREATE VIRTUAL TABLE v USING fts5vocab(''_cairn_keys'', ''row'')');\n"))
                 .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.code().wire()).isEqualTo("reserved_name"));
     }
+
+    /** The answer's "tables" counts the tables the user made: an FTS5 table is one, not six with its internal ones. */
+    @Test
+    void theTablesCountedAreTheUsersNotAVirtualTablesInternalOnes() throws Exception {
+        ImportedFile.Checked checked = ImportedFile.read(new ByteArrayInputStream(("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);\n"
+                + "CREATE VIRTUAL TABLE search USING fts5(body);\nINSERT INTO search VALUES ('hello');\n").getBytes(StandardCharsets.UTF_8)),
+                true, 1 << 30, dir);
+        assertThat(checked.tables()).isEqualTo(2);
+    }
 }
