@@ -10,6 +10,17 @@ import io.javalin.http.Context;
  */
 final class OpsRoutes {
     private final EdgeServices s;
+    /** Whether every check has passed once: a failing check after that is not a start. */
+    private volatile boolean readyOnce;
+
+    /**
+     * {@code ok} when every check passes; else {@code starting} until they all passed once, {@code failing} after (a
+     * broker whose log directory failed needs an operator, not patience).
+     */
+    String status(boolean allPass) {
+        if (allPass) readyOnce = true;
+        return allPass ? "ok" : readyOnce ? "failing" : "starting";
+    }
 
     OpsRoutes(EdgeServices services) {
         this.s = services;
@@ -27,11 +38,8 @@ final class OpsRoutes {
             }
             if (!ok) failing.add(c.name());
         }
-        if (failing.isEmpty()) {
-            out.put("status", "ok");
-        } else {
-            out.put("status", "starting").set("failing", failing);
-        }
+        out.put("status", status(failing.isEmpty()));
+        if (!failing.isEmpty()) out.set("failing", failing);
         if (!s.healthDetails().isEmpty()) {
             ObjectNode details = out.putObject("details");
             s.healthDetails().forEach((name, value) -> {
