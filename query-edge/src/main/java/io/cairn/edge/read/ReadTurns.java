@@ -5,9 +5,9 @@ import io.cairn.edge.error.ApiError;
 import io.cairn.topics.ErrorCode;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
+import java.util.HashMap;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * How much SQLite work of one tenant's requests may run at once: half the carriers of the virtual
@@ -20,20 +20,33 @@ import java.util.concurrent.TimeUnit;
  * nothing), and is refused with 429 {@code too_many_requests} after {@link #TURN_WAIT}; the other
  * carriers stay for everyone else, and the operating system shares the cores among what runs. The
  * work runs on the caller's thread: no hand-off. Process-wide, like the carriers; thread-safe.
+ *
+ * <p>Half each was still all of them for two tenants: two tenants' runaway reads held every carrier, and the
+ * other tenants' requests waited seconds. So the process's turns are counted too ({@code capacity}, the
+ * carriers): a tenant that holds none may take one while any is free, but one that holds some may take
+ * another only while a quarter of the carriers ({@code reserve}) stay free for tenants that hold none.
  */
 public final class ReadTurns {
     /** How long a request waits for its tenant's turn before it is refused (429 too_many_requests). */
     static final Duration TURN_WAIT = Duration.ofSeconds(10);
 
     /** The one instance of the process. */
-    public static final ReadTurns SHARED = new ReadTurns(Math.max(1, VirtualThreadCarriers.count() / 2), TURN_WAIT);
+    public static final ReadTurns SHARED = new ReadTurns(Math.max(1, VirtualThreadCarriers.count() / 2), TURN_WAIT,
+            VirtualThreadCarriers.count(), VirtualThreadCarriers.count() / 4);
 
     /** True while this thread runs work with a turn of this instance: more work it calls for runs in that turn. */
     private final ThreadLocal<Boolean> holding = ThreadLocal.withInitial(() -> false);
 
     private final int perTenant;
     private final Duration turnWait;
-    private final Map<String, Turns> turns = new ConcurrentHashMap<>();
+    private final int capacity;
+    private final int reserve;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition released = lock.newCondition();
+    /** Per tenant holding or waiting for a turn: the turns it holds. Guarded by {@link #lock}. */
+    private final Map<String, Turns> turns = new HashMap<>();
+    /** Turns held, all tenants. Guarded by {@link #lock}. */
+    private int held;
 
     /** A piece of SQLite work; {@code E} is the one checked exception it may throw. */
     @FunctionalInterface
@@ -41,20 +54,27 @@ public final class ReadTurns {
         T run() throws E;
     }
 
-    /** A tenant's permits, kept while anyone holds or waits for one. */
+    /** A tenant's turns, kept while anyone holds or waits for one. */
     private static final class Turns {
-        final Semaphore permits;
-        int users; // guarded by the map's compute
-
-        Turns(int permits) {
-            this.permits = new Semaphore(permits);
-        }
+        int holding;
+        int users;
     }
 
-    /** {@code perTenant} pieces of work of one tenant at once; one waits {@code turnWait} at most for its turn. */
+    /** {@code perTenant} pieces of work of one tenant at once, no limit on all of them; one waits {@code turnWait} at most. */
     public ReadTurns(int perTenant, Duration turnWait) {
+        this(perTenant, turnWait, Integer.MAX_VALUE, 0);
+    }
+
+    /**
+     * {@code perTenant} pieces of work of one tenant at once and {@code capacity} of all tenants, of which a tenant already
+     * holding a turn may not take the last {@code reserve}; one waits {@code turnWait} at most for its turn.
+     */
+    public ReadTurns(int perTenant, Duration turnWait, int capacity, int reserve) {
+        if (perTenant < 1 || capacity < 1 || reserve < 0 || reserve >= capacity) throw new IllegalArgumentException("bad turn counts");
         this.perTenant = perTenant;
         this.turnWait = turnWait;
+        this.capacity = capacity;
+        this.reserve = reserve;
     }
 
     /**
@@ -64,31 +84,67 @@ public final class ReadTurns {
      */
     public <T, E extends Exception> T call(String tenant, Work<T, E> work) throws E, InterruptedException {
         if (holding.get()) return work.run();
-        Turns mine = turns.compute(tenant, (t, v) -> {
-            Turns x = v == null ? new Turns(perTenant) : v;
-            x.users++;
-            return x;
-        });
-        boolean turn = false;
+        take(tenant);
         try {
-            turn = mine.permits.tryAcquire(turnWait.toNanos(), TimeUnit.NANOSECONDS);
-            if (!turn) {
-                throw new ApiError(ErrorCode.TOO_MANY_REQUESTS, "this tenant already runs " + perTenant
-                        + " such requests at once and more are waiting: retry once some are done");
-            }
             holding.set(true);
             return work.run();
         } finally {
-            if (turn) {
-                holding.set(false);
-                mine.permits.release();
+            holding.set(false);
+            give(tenant);
+        }
+    }
+
+    private void take(String tenant) throws InterruptedException {
+        lock.lock();
+        try {
+            Turns mine = turns.computeIfAbsent(tenant, t -> new Turns());
+            mine.users++;
+            long left = turnWait.toNanos();
+            boolean taken = false;
+            try {
+                while (!mayTake(mine)) {
+                    if (left <= 0) {
+                        throw new ApiError(ErrorCode.TOO_MANY_REQUESTS, "this tenant already runs " + mine.holding
+                                + " such requests at once and more are waiting: retry once some are done");
+                    }
+                    left = released.awaitNanos(left);
+                }
+                mine.holding++;
+                held++;
+                taken = true;
+            } finally {
+                if (!taken && --mine.users == 0) turns.remove(tenant);
             }
-            turns.compute(tenant, (t, v) -> --v.users == 0 ? null : v);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean mayTake(Turns mine) {
+        if (mine.holding >= perTenant) return false;
+        return mine.holding == 0 ? held < capacity : held < capacity - reserve;
+    }
+
+    private void give(String tenant) {
+        lock.lock();
+        try {
+            Turns mine = turns.get(tenant);
+            mine.holding--;
+            held--;
+            if (--mine.users == 0) turns.remove(tenant);
+            released.signalAll();
+        } finally {
+            lock.unlock();
         }
     }
 
     /** Tenants holding or waiting for a turn (for tests). */
     int tenantsBusy() {
-        return turns.size();
+        lock.lock();
+        try {
+            return turns.size();
+        } finally {
+            lock.unlock();
+        }
     }
 }

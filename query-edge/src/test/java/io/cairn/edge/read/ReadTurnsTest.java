@@ -97,4 +97,56 @@ class ReadTurnsTest {
         })).isSameAs(disk);
         assertThat(turns.tenantsBusy()).isZero();
     }
+
+    /**
+     * Two tenants each taking their half held every carrier: the others waited. With the process's turns counted, a tenant
+     * that holds some may not take the reserve, which stays for tenants that hold none.
+     */
+    @Test
+    void twoGreedyTenantsLeaveTheReserveToTenantsThatHoldNone() throws Exception {
+        ReadTurns eight = new ReadTurns(4, Duration.ofSeconds(5), 8, 2);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        List<Thread> greedy = new ArrayList<>();
+        for (String tenant : List.of("a", "b")) {
+            for (int i = 0; i < 8; i++) {
+                greedy.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        eight.call(tenant, () -> {
+                            most.accumulateAndGet(running.incrementAndGet(), Math::max);
+                            release.await();
+                            running.decrementAndGet();
+                            return null;
+                        });
+                    } catch (Exception e) {
+                        // some wait past the turn wait: expected
+                    }
+                }));
+            }
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> running.get() == 6);
+        // Both greedy tenants hold six turns between them and want more; two others are served at once, side by side.
+        CountDownLatch bothIn = new CountDownLatch(2);
+        List<Thread> others = new ArrayList<>();
+        for (String tenant : List.of("c", "d")) {
+            others.add(Thread.ofVirtual().start(() -> {
+                try {
+                    eight.call(tenant, () -> {
+                        bothIn.countDown();
+                        bothIn.await();
+                        return null;
+                    });
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        assertThat(bothIn.await(2, TimeUnit.SECONDS)).as("the reserve served the tenants holding none").isTrue();
+        for (Thread t : others) t.join();
+        release.countDown();
+        for (Thread t : greedy) t.join();
+        assertThat(most.get()).as("the greedy tenants' work running at once").isEqualTo(6);
+        assertThat(eight.tenantsBusy()).isZero();
+    }
 }
