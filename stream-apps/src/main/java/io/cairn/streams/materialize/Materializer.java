@@ -79,6 +79,7 @@ public final class Materializer implements AutoCloseable {
                 .description("records of cairn.tenant-state and cairn.tenant-access not yet written to the metadata store (-1: unknown)")
                 .register(registry);
         streams.start();
+        m.lag(); // the first measure starts now, so that /health shows a figure, not -1, by the time anyone asks
         return m;
     }
 
