@@ -142,7 +142,7 @@ class ReadTurnsTest {
                 }
             }));
         }
-        assertThat(bothIn.await(2, TimeUnit.SECONDS)).as("the reserve served the tenants holding none").isTrue();
+        assertThat(bothIn.await(10, TimeUnit.SECONDS)).as("the reserve served the tenants holding none").isTrue();
         for (Thread t : others) t.join();
         release.countDown();
         for (Thread t : greedy) t.join();
