@@ -125,7 +125,7 @@ class ControlPlaneIT {
                 stack.post("/v1/tenants/" + t + "/query", key, "{\"sql\":\"SELECT 1\"}");
             }
             stack.call("DELETE", "/v1/tenants/three", TestStack.ADMIN, null);
-            await().atMost(VIEW).until(() -> stack.materializer().lag() == 0 && stack.controlPlane().store.get("two").isPresent()
+            await().atMost(VIEW).until(() -> stack.materializer().lagNow() == 0 && stack.controlPlane().store.get("two").isPresent()
                     && stack.controlPlane().store.get("three").isEmpty()
                     && stack.controlPlane().store.usage("one", stack.controlPlane().store.get("one").orElseThrow().writes().life(), java.time.LocalDate.now(java.time.ZoneOffset.UTC),
                             java.time.LocalDate.now(java.time.ZoneOffset.UTC)).totals().reads() == 1);
@@ -134,7 +134,7 @@ class ControlPlaneIT {
             try (Materializer fresh = Materializer.start(MaterializerConfig.defaults(data.resolve("fresh-state"))
                             .withApplicationId("cairn-materializer-rebuild"),
                     new DynamoDbMetadataStore(stack.controlPlane().client, rebuilt), stack.kafkaProperties(), new SimpleMeterRegistry())) {
-                await().atMost(VIEW).until(() -> fresh.running() && fresh.lag() == 0
+                await().atMost(VIEW).until(() -> fresh.running() && fresh.lagNow() == 0
                         && scan(stack, "rebuilt-tenants").equals(scan(stack, "cairn-tenants"))
                         && scan(stack, "rebuilt-usage").equals(scan(stack, "cairn-usage"))
                         && scan(stack, "rebuilt-keys").equals(scan(stack, "cairn-keys")));
