@@ -39,7 +39,6 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * when the machine stays broken for minutes.
  */
 final class ApplyProcessor implements Processor<String, TenantCommand, String, Object> {
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ApplyProcessor.class);
     static final String RESULTS_SINK = "results";
     static final String STATE_SINK = "state";
     static final String DEAD_LETTER_SINK = "dead-letters";
@@ -364,21 +363,9 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
             uncommitted.clear();
             committedNext = processedNext;
             failures.recovered();
-            setAsideDamaged(group);
+            recovery.setAsideDamaged(group.takeDamaged());
         } catch (GroupCommit.CommitFailed e) {
             throw new FailureRecovery.ApplyFailed(null, e.tenant(), e);
-        }
-    }
-
-    /** Sets aside the files {@code group}'s commit found damaged: the tenant's next record rebuilds its file from the log. */
-    private void setAsideDamaged(GroupCommit group) {
-        for (String tenant : group.takeDamaged()) {
-            try {
-                recovery.setAside(tenant);
-            } catch (SQLException e) {
-                log.error("tenant {}: its damaged file could not be set aside ({}); the edge's next check asks for its repair", tenant,
-                        e.toString());
-            }
         }
     }
 

@@ -211,7 +211,7 @@ final class GroupCommit {
             } catch (SQLException | RuntimeException e) {
                 // The commit stands; only the state announcement is lost, and the tenant's next commit makes it. Unless
                 // the file is damaged (its pages of Cairn's own tables): then every next commit fails the same way.
-                if (damage(e)) {
+                if (FailureRecovery.classify(e) == FailureRecovery.Kind.DAMAGED) {
                     damaged.add(db.tenant);
                     log.error("tenant {}: committed, but its file is damaged ({}): it is set aside, to be rebuilt from the log",
                             db.tenant, e.toString());
@@ -236,13 +236,6 @@ final class GroupCommit {
         Set<String> out = Set.copyOf(damaged);
         damaged.clear();
         return out;
-    }
-
-    private static boolean damage(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException s && io.cairn.tenantdb.sqlite.IntegrityCheck.isCorruption(s)) return true;
-        }
-        return false;
     }
 
     /** Outcomes of every pending record but those of {@code notCommitted} tenants (whose transactions are rolled back). */

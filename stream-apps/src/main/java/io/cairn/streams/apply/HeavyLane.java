@@ -342,7 +342,7 @@ final class HeavyLane implements AutoCloseable {
                 outcomes.add(records.apply(cmd, q.position(), () -> { }, Budget.FULL));
             }
             GroupCommit.Emitted emitted = commit.commit(System.currentTimeMillis());
-            setAsideDamaged(commit);
+            recovery.setAsideDamaged(commit.takeDamaged());
             commit.syncDurable();
             asked.committed();
             outcomes.forEach(metrics::applied);
@@ -378,7 +378,7 @@ final class HeavyLane implements AutoCloseable {
                 Outcome outcome = records.apply(r.command(), r.position(), () -> { }, Budget.FULL);
                 metrics.applied(outcome);
                 GroupCommit.Emitted emitted = group.commit(System.currentTimeMillis());
-                setAsideDamaged(group);
+                recovery.setAsideDamaged(group.takeDamaged());
                 group.syncDurable();
                 asked.committed();
                 List<Emission> out = new ArrayList<>();
@@ -425,17 +425,6 @@ final class HeavyLane implements AutoCloseable {
             }
         }
         return false;
-    }
-
-    /** Sets aside the files the commit found damaged after committing: their tenant's next record rebuilds them from the log. */
-    private void setAsideDamaged(GroupCommit commit) {
-        for (String tenant : commit.takeDamaged()) {
-            try {
-                recovery.setAside(tenant);
-            } catch (SQLException e) {
-                log.error("tenant {}: its damaged file could not be set aside ({})", tenant, e.toString());
-            }
-        }
     }
 
     /** {@code r} is done with (applied, quarantined or superseded): its retries, and the stall it showed, are over. */

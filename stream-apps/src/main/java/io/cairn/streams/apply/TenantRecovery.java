@@ -123,6 +123,21 @@ class TenantRecovery {
         return Math.max(committed.getOrDefault(tenant, -1L), pool.appliedHere(tenant));
     }
 
+    /**
+     * Sets aside the files a group commit found damaged once committed ({@link GroupCommit#takeDamaged}): each tenant's
+     * next record rebuilds its file from the log. One that cannot be moved is left to the edge's next check.
+     */
+    void setAsideDamaged(java.util.Set<String> tenants) {
+        for (String tenant : tenants) {
+            try {
+                setAside(tenant);
+            } catch (SQLException e) {
+                log.error("tenant {}: its damaged file could not be set aside ({}); the edge's next check asks for its repair", tenant,
+                        e.toString());
+            }
+        }
+    }
+
     /** Builds past content for restores and forks; null where none can be built (no log). */
     PastContent past() {
         return past;
