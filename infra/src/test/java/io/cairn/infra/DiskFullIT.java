@@ -5,6 +5,9 @@ import static io.cairn.infra.TestStack.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.cairn.infra.TestStack.Reply;
 import io.cairn.tenantdb.sqlite.SqliteLimits;
 import java.io.IOException;
@@ -16,10 +19,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * A full disk is an error, not a crash: the hot volume is a small tmpfs (mounted by the test; it needs
@@ -34,6 +40,27 @@ class DiskFullIT {
     private static final long MIN_FREE_MIB = 6;
 
     @TempDir Path data;
+    /** The applier's errors: a replaced thread names what failed it. */
+    private final ListAppender<ILoggingEvent> applierErrors = new ListAppender<>();
+
+    @BeforeEach
+    void listenToTheApplier() {
+        applierErrors.start();
+        ((Logger) LoggerFactory.getLogger("io.cairn.streams.apply.Applier")).addAppender(applierErrors);
+    }
+
+    @AfterEach
+    void stopListening() {
+        ((Logger) LoggerFactory.getLogger("io.cairn.streams.apply.Applier")).detachAppender(applierErrors);
+    }
+
+    /** What failed the applier threads that were replaced, for an assertion's message. */
+    private String replacedFor() {
+        return applierErrors.list.stream().filter(e -> e.getThrowableProxy() != null)
+                .map(e -> e.getMessage() + ": " + e.getThrowableProxy().getClassName() + ": " + e.getThrowableProxy().getMessage()
+                        + (e.getThrowableProxy().getCause() == null ? "" : " / " + e.getThrowableProxy().getCause().getMessage()))
+                .toList().toString();
+    }
 
     @Test
     void writesGetStorageFullWhileTheVolumeIsFullAndResumeWhenSpaceReturns() throws Exception {
@@ -78,7 +105,7 @@ class DiskFullIT {
                 Set<Long> stored = new HashSet<>();
                 rows.body().path("rows").forEach(row -> assertThat(stored.add(row.get(0).asLong())).as("stored once").isTrue());
                 assertThat(stored).as("every acknowledged write applied").containsAll(acknowledged);
-                assertThat(stack.count("cairn.applier.thread.replacements")).isZero();
+                assertThat(stack.count("cairn.applier.thread.replacements")).as(replacedFor()).isZero();
             }
         } finally {
             Tmpfs.unmount(volume);
@@ -120,7 +147,7 @@ class DiskFullIT {
                     "bookmark", accepted.text("bookmark"), "timeout_ms", 30_000)));
             assertThat(read.status()).as(read.body().toString()).isEqualTo(200);
             assertThat(read.body().path("rows").get(0).get(0).asLong()).isEqualTo(1);
-            assertThat(stack.count("cairn.applier.thread.replacements")).as("waited out, not replaced").isZero();
+            assertThat(stack.count("cairn.applier.thread.replacements")).as("waited out, not replaced: %s", replacedFor()).isZero();
             // Over once the lane's retry commits (the read may see the row a moment before the lane has finished with it).
             await().atMost(Duration.ofSeconds(30)).until(() -> !stack.get("/health", null).body().path("details").has("applier"));
             assertThat(stack.registry().get("cairn.applier.retrying").timeGauge().value()).isZero();

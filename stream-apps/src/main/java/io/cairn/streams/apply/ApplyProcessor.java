@@ -334,15 +334,26 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
             recover(e, null, true); // gives up (to Streams, which then commits no offset) only after minutes
         }
         metrics.synced(group.syncDurable());
-        try {
-            thawing.persist();
-        } catch (SQLException e) {
-            throw new StreamsException("could not record the records held for a thaw", e);
-        }
-        try {
-            lane.persistPending(); // the records the lane has yet to apply survive the offset commit
-        } catch (SQLException e) {
-            throw new StreamsException("could not record the heavy lane's pending records", e);
+        persistHeld();
+    }
+
+    /**
+     * Records the records held for a thaw and those the heavy lane has yet to apply, so they survive the offset
+     * commit. They go to the hot volume's registry: a full or failing volume is waited out as a record's failure is,
+     * never a replaced thread (tried again whole: both are idempotent).
+     */
+    private void persistHeld() {
+        boolean failed = false;
+        while (true) {
+            try {
+                thawing.persist();
+                lane.persistPending();
+                if (failed) failures.recovered();
+                return;
+            } catch (SQLException e) {
+                failed = true;
+                failures.handleOwn(new FailureRecovery.ApplyFailed("recording the records held for a thaw or the heavy lane", e));
+            }
         }
     }
 

@@ -62,6 +62,13 @@ final class FailureRecovery {
             this.record = record;
             this.tenant = tenant;
         }
+
+        /** Failed work of the applier's own (no tenant's record): {@code what} says which. */
+        ApplyFailed(String what, Exception cause) {
+            super(what + ": " + cause, cause);
+            this.record = null;
+            this.tenant = null;
+        }
     }
 
     enum Kind { MACHINE, DAMAGED, UNKNOWN }
@@ -118,6 +125,20 @@ final class FailureRecovery {
                 }
             }
         }
+    }
+
+    /**
+     * Work of the applier's own failed ({@code failure} names no tenant; e.g. recording the records the heavy lane
+     * holds, in the hot volume's registry). A machine failure is waited out like a record's, before the work is
+     * tried again; anything else goes to Streams, which replaces the thread.
+     *
+     * @throws StreamsException when it is not the machine's, or the machine has been failing for longer than {@link #MAX_RETRYING}
+     */
+    void handleOwn(ApplyFailed failure) {
+        Kind kind = classify(failure.getCause());
+        metrics.failed(kind);
+        if (kind != Kind.MACHINE) throw new StreamsException(failure.getMessage(), failure);
+        waitOut(failure);
     }
 
     /** The group was applied and committed again: a failure being waited out, if any, is over. */

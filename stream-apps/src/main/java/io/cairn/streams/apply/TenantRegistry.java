@@ -176,17 +176,29 @@ final class TenantRegistry implements AutoCloseable {
         void run() throws SQLException;
     }
 
+    /**
+     * Runs {@code work} in one transaction. A failure is thrown as it came: SQLite may have rolled the transaction
+     * back itself (a full volume), and the rollback's or the auto-commit's own complaint then must not hide the cause.
+     */
     private void inTransaction(Work work) throws SQLException {
         conn.setAutoCommit(false);
         try {
             work.run();
             conn.commit();
         } catch (SQLException | RuntimeException e) {
-            conn.rollback();
+            try {
+                conn.rollback();
+            } catch (SQLException gone) {
+                e.addSuppressed(gone);
+            }
+            try {
+                conn.setAutoCommit(true);
+            } catch (SQLException gone) {
+                e.addSuppressed(gone);
+            }
             throw e;
-        } finally {
-            conn.setAutoCommit(true);
         }
+        conn.setAutoCommit(true);
     }
 
     /** The tenant has a file again (thawed, deleted, or its freeze never completed): forgets its cold tail. */

@@ -1,6 +1,7 @@
 package io.cairn.streams.apply;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cairn.connectors.snapshot.SnapshotCorruptException;
 import io.cairn.connectors.snapshot.SnapshotStoreException;
@@ -53,6 +54,26 @@ class FailureRecoveryTest {
         recovery.recovered();
         assertThat(metrics.stalls().oldest()).isEmpty();
         assertThat(registry.get("cairn.applier.retrying").timeGauge().value()).isZero();
+    }
+
+    /**
+     * The applier's own work (recording the heavy lane's records in the hot volume's registry) failing for a full
+     * volume is waited out as a record's failure is, and shown; it was a replaced thread. Anything else is Streams'.
+     */
+    @Test
+    void theAppliersOwnWorkFailingForTheMachineIsWaitedOutAndAnythingElseGoesToStreams() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        ApplierMetrics metrics = new ApplierMetrics(registry);
+        FailureRecovery recovery = new FailureRecovery(null, metrics);
+        recovery.handleOwn(new FailureRecovery.ApplyFailed("recording the heavy lane's records", new SQLiteException(
+                "[SQLITE_FULL] Insertion failed because database is full (database or disk is full)", SQLiteErrorCode.SQLITE_FULL)));
+        assertThat(metrics.stalls().oldest()).hasValueSatisfying(s -> assertThat(s.reason()).contains("SQLITE_FULL"));
+        recovery.recovered();
+        assertThat(metrics.stalls().oldest()).isEmpty();
+
+        assertThatThrownBy(() -> recovery.handleOwn(new FailureRecovery.ApplyFailed("recording the heavy lane's records",
+                new SQLiteException("[SQLITE_CONSTRAINT] UNIQUE constraint failed", SQLiteErrorCode.SQLITE_CONSTRAINT))))
+                .isInstanceOf(org.apache.kafka.streams.errors.StreamsException.class).hasMessageContaining("heavy lane");
     }
 
     /** A file that cannot be written now (an immutable flag, permissions, a read-only mount) is the machine's state: waited out, never quarantined. */

@@ -125,8 +125,8 @@ public final class CopyPositions implements AutoCloseable {
                 ps.executeUpdate();
             }
             conn.commit();
-        } catch (SQLException e) {
-            if (IntegrityCheck.isCorruption(e)) {
+        } catch (SQLException | RuntimeException e) {
+            if (e instanceof SQLException s && IntegrityCheck.isCorruption(s)) {
                 log.warn("the copy's positions file {} is damaged ({}); making it again", file, e.getMessage());
                 conn.close();
                 remove(file);
@@ -134,11 +134,20 @@ public final class CopyPositions implements AutoCloseable {
                 generation++;
                 throw e;
             }
-            conn.rollback();
+            // SQLite may have rolled back itself (a full volume): their complaints must not hide the cause.
+            try {
+                conn.rollback();
+            } catch (SQLException gone) {
+                e.addSuppressed(gone);
+            }
+            try {
+                conn.setAutoCommit(true);
+            } catch (SQLException gone) {
+                e.addSuppressed(gone);
+            }
             throw e;
-        } finally {
-            conn.setAutoCommit(true);
         }
+        conn.setAutoCommit(true);
     }
 
     @Override
