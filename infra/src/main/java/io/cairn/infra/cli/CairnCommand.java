@@ -54,6 +54,11 @@ public final class CairnCommand implements Runnable {
                         + " (or the configuration's bootstrap servers) its address?");
                 return 1;
             }
+            io.cairn.streams.apply.LogBehindFilesException behind = causeOf(e, io.cairn.streams.apply.LogBehindFilesException.class);
+            if (behind != null) { // an operator's choice to make, in one paragraph, not a stack trace
+                cmd.getErr().println("cairn " + cmd.getCommandName() + ": " + behind.getMessage());
+                return 1;
+            }
             if (e instanceof IllegalArgumentException) { // a value the command cannot use (a duration, a target folder): its own words
                 cmd.getErr().println("cairn " + cmd.getCommandName() + ": " + e.getMessage());
                 return 2;
@@ -71,10 +76,15 @@ public final class CairnCommand implements Runnable {
     }
 
     private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        return causeOf(e, type) != null;
+    }
+
+    /** {@code e} or its first cause of {@code type}; null when none is. */
+    private static <T extends Throwable> T causeOf(Throwable e, Class<T> type) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (type.isInstance(t)) return true;
+            if (type.isInstance(t)) return type.cast(t);
         }
-        return false;
+        return null;
     }
 
     /** A local file or folder the command was told to use and cannot (missing, not allowed, ...); null for anything else. */

@@ -69,6 +69,8 @@ public final class Applier implements AutoCloseable {
      * primary stores them (a replica's would be the same bytes under the same keys), and a replica keeps
      * every tenant on its own disk, cold ones too (docs/replicas.md). It still reads the store: imports
      * are applied from it, and past points (restore, fork) may start from its snapshots.
+     *
+     * @throws LogBehindFilesException when the log ends before what the hot directory's files hold
      */
     public static Applier start(ApplierConfig config, Map<String, Object> kafkaClientProps, MeterRegistry registry,
             SnapshotOptions snapshots) {
@@ -78,6 +80,7 @@ public final class Applier implements AutoCloseable {
         TenantFiles hotFiles = new TenantFiles(config.hotDir());
         int leftovers = hotFiles.removeScratchOlderThan(Instant.now().minus(SCRATCH_KEPT));
         if (leftovers > 0) log.info("removed {} scratch copies left by a process that stopped mid-rebuild, mid-thaw or mid-snapshot", leftovers);
+        LogContinuity.check(hotFiles, kafkaClientProps); // a log that ends before the files would have new writes skipped
         TenantDatabasePool pool = new TenantDatabasePool(hotFiles, config.limits(), config.maxOpenTenants());
         ApplierMetrics metrics = new ApplierMetrics(registry);
         SnapshotSeeds seeds = snapshots == null ? null : new SnapshotSeeds(snapshots.store(), pool, registry);

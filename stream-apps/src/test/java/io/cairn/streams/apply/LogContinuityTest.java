@@ -1,0 +1,36 @@
+package io.cairn.streams.apply;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cairn.tenantdb.sqlite.TenantFiles;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A log that ends before what the files hold is refused before anything is applied; one at or past it is not. */
+class LogContinuityTest {
+    @TempDir Path hot;
+
+    @Test
+    void aLogThatEndsBeforeWhatTheFilesHoldIsRefusedNamingEachPartitionAndTheWaysOut() {
+        TenantFiles files = new TenantFiles(hot);
+        assertThatThrownBy(() -> LogContinuity.check(Map.of(0, 12L, 3, 8L, 5, 4L), Map.of(0, 12L, 3, 2L), files))
+                .isInstanceOf(LogBehindFilesException.class)
+                .hasMessageContaining("partition 3 ends at offset 2, its files hold records up to offset 7")
+                .hasMessageContaining("partition 5 ends at offset 0, its files hold records up to offset 3") // a log without it
+                .hasMessageNotContaining("partition 0")
+                .hasMessageContaining("cairn rebuild").hasMessageContaining("delete its cairn-positions.db")
+                .hasMessageContaining(hot.toString());
+    }
+
+    @Test
+    void aLogAtOrPastWhatTheFilesHoldAndADirectoryThatAppliedNothingPass() {
+        TenantFiles files = new TenantFiles(hot);
+        assertThatCode(() -> LogContinuity.check(Map.of(0, 12L, 1, 3L), Map.of(0, 12L, 1, 90L, 2, 5L), files)).doesNotThrowAnyException();
+        assertThatCode(() -> LogContinuity.check(Map.of(), Map.of(), files)).doesNotThrowAnyException();
+        assertThatCode(() -> LogContinuity.check(files, Map.of("bootstrap.servers", "localhost:1"))).as("nothing applied: Kafka is not even asked")
+                .doesNotThrowAnyException();
+    }
+}
