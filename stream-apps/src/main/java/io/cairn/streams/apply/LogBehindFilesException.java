@@ -14,7 +14,7 @@ public final class LogBehindFilesException extends IllegalStateException {
         super(TopicCatalog.TENANT_LOG + " ends before what the tenant files in " + files.root() + " hold (" + String.join("; ", behind)
                 + "): the log was replaced, or restored from an older copy, and new writes would be skipped as already applied."
                 + " Nothing was applied. Either bring back the log these files were applied from, or rebuild the files from this log"
-                + " (cairn rebuild; then, the applier stopped, put the tenants/ and cairn-tenants.db it built in place of the hot"
-                + " directory's, and delete its " + files.positionsFile().getFileName() + "; writes only the files hold are then gone).");
+                + " (cairn rebuild; then, the applier stopped, put the tenants/ and cairn-tenants.db it built in place of those in "
+                + files.positionsFile().getParent() + ", and delete " + files.positionsFile() + "; writes only the files hold are then gone).");
     }
 }
