@@ -176,26 +176,14 @@ final class TenantRegistry implements AutoCloseable {
         void run() throws SQLException;
     }
 
-    /**
-     * Runs {@code work} in one transaction. A failure is thrown as it came: SQLite may have rolled the transaction
-     * back itself (a full volume), and the rollback's or the auto-commit's own complaint then must not hide the cause.
-     */
+    /** Runs {@code work} in one transaction; a failure is thrown as it came ({@link io.cairn.tenantdb.sqlite.FailedTransactions}). */
     private void inTransaction(Work work) throws SQLException {
         conn.setAutoCommit(false);
         try {
             work.run();
             conn.commit();
         } catch (SQLException | RuntimeException e) {
-            try {
-                conn.rollback();
-            } catch (SQLException gone) {
-                e.addSuppressed(gone);
-            }
-            try {
-                conn.setAutoCommit(true);
-            } catch (SQLException gone) {
-                e.addSuppressed(gone);
-            }
+            io.cairn.tenantdb.sqlite.FailedTransactions.end(conn, e);
             throw e;
         }
         conn.setAutoCommit(true);

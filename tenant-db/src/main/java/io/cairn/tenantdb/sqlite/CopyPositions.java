@@ -134,17 +134,7 @@ public final class CopyPositions implements AutoCloseable {
                 generation++;
                 throw e;
             }
-            // SQLite may have rolled back itself (a full volume): their complaints must not hide the cause.
-            try {
-                conn.rollback();
-            } catch (SQLException gone) {
-                e.addSuppressed(gone);
-            }
-            try {
-                conn.setAutoCommit(true);
-            } catch (SQLException gone) {
-                e.addSuppressed(gone);
-            }
+            FailedTransactions.end(conn, e);
             throw e;
         }
         conn.setAutoCommit(true);
