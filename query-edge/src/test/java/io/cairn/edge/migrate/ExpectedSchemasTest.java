@@ -44,6 +44,21 @@ class ExpectedSchemasTest {
         assertThat(expected.values()).doesNotHaveDuplicates();
     }
 
+    /**
+     * A clock keyword in the schema is stored as the applier writes it (the policy's rewrite, as BatchExecutor runs
+     * every statement): built from the raw text, every tenant of a set with DEFAULT CURRENT_TIMESTAMP was drift.
+     */
+    @Test
+    void aClockDefaultIsBuiltAsTheApplierStoresIt() throws Exception {
+        List<MigrationCatalog.Version> versions = List.of(version(1, "CREATE TABLE a (x TEXT DEFAULT CURRENT_TIMESTAMP, d DATE DEFAULT current_date)"));
+        Map<Integer, String> expected = new ExpectedSchemas().of("app", versions);
+        try (TenantConnection tenant = SqliteConnections.openWritable("acme", dir.resolve("acme.db"), SqliteLimits.WRITE_DEFAULTS)) {
+            TenantSchema.create(tenant.connection());
+            tenant.connection().createStatement().execute(io.cairn.tenantdb.sql.StatementPolicy.checkWrite(versions.get(0).statements().get(0)).sql());
+            assertThat(expected.get(1)).isEqualTo(SchemaDigest.of(tenant.connection()));
+        }
+    }
+
     @Test
     void aVersionThatNeedsObjectsFromOutsideTheSetHasNoExpectedSchemaNorDoTheVersionsAfterIt() {
         Map<Integer, String> expected = new ExpectedSchemas().of("app", List.of(

@@ -17,6 +17,12 @@ import java.util.Set;
  * it waits on itself while the others' records go on. Time decides only where a record runs, never its
  * outcome: the lane applies it with the full budget, which the quick budget only ever defers to.
  *
+ * <p>A single record that <b>overran</b> the quick budget's wall time by far ({@link #OVERRUN_NANOS}) ran where
+ * SQLite could not stop it (work inside one step of its program, such as parsing a full-text query of tens of
+ * thousands of terms: a second, all of it). Every tenant of the partition waited that long, and the tenant may
+ * send the same again: its writes go to the lane for {@link #OVERRUN_PENALTY} times as long as the record took
+ * (at most {@link #MAX_PENALTY_NANOS}), so such records take at most about 3% of the thread, not a fifth.
+ *
  * <p>One per stream task; used by its thread only.
  */
 final class ThreadShares {
@@ -25,7 +31,16 @@ final class ThreadShares {
     /** A fifth of the thread: far more than a tenant writing as an application does, much less than a flood. */
     static final long MAX_NANOS = 200_000_000L;
 
+    /** A record this long ran past the quick budget's 200 ms wall where nothing could stop it. */
+    static final long OVERRUN_NANOS = 2 * Budget.QUICK_WALL_NANOS;
+    /** How many times an overrun's length its tenant's writes then go to the lane. */
+    static final long OVERRUN_PENALTY = 30;
+    /** The longest a tenant is sent to the lane for one overrun: five minutes. */
+    static final long MAX_PENALTY_NANOS = 300_000_000_000L;
+
     private final long windowNanos;
+    /** Tenants sent to the lane for an overrun, until this nanoTime. */
+    private final Map<String, Long> penalisedUntil = new HashMap<>();
     private final long maxNanos;
     private long windowStart = Long.MIN_VALUE;
     private final Map<String, Long> used = new HashMap<>();
@@ -53,13 +68,15 @@ final class ThreadShares {
     /** Whether {@code tenant} took more than its share of this window or the one before, as of {@code now} (nanoTime). */
     boolean overShare(String tenant, long now) {
         roll(now);
-        return overLastWindow.contains(tenant) || used.getOrDefault(tenant, 0L) > maxNanos;
+        Long until = penalisedUntil.get(tenant);
+        return until != null && now - until < 0 || overLastWindow.contains(tenant) || used.getOrDefault(tenant, 0L) > maxNanos;
     }
 
     /** {@code tenant}'s record took {@code nanos} of the thread, ending at {@code now}. */
     void spent(String tenant, long nanos, long now) {
         roll(now);
         used.merge(tenant, nanos, Long::sum);
+        if (nanos >= OVERRUN_NANOS) penalisedUntil.put(tenant, now + Math.min(MAX_PENALTY_NANOS, nanos * OVERRUN_PENALTY));
     }
 
     private void roll(long now) {
@@ -69,6 +86,7 @@ final class ThreadShares {
         if (adjacent) used.forEach((tenant, nanos) -> { if (nanos > maxNanos) over.add(tenant); });
         overLastWindow = over;
         used.clear();
+        penalisedUntil.values().removeIf(until -> now - until >= 0);
         windowStart = now;
     }
 }

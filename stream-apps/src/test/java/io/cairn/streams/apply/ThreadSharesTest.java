@@ -23,6 +23,22 @@ class ThreadSharesTest {
         assertThat(shares.overShare("flood", 2_200 * MS)).as("a window in the lane, not on the thread: its share is free again").isFalse();
     }
 
+    /** A record SQLite could not stop (a second parsing one full-text query): its tenant's writes go to the lane for 30 times as long. */
+    @Test
+    void aRecordThatOverranTheBudgetByFarSendsItsTenantToTheLaneForThirtyTimesAsLong() {
+        ThreadShares shares = new ThreadShares(1_000 * MS, 200 * MS);
+        shares.spent("bomb", 1_000 * MS, 1_000 * MS);
+        shares.spent("slow", 300 * MS, 1_000 * MS); // past the wall, but as a budget stopped at a step may be: windows only
+        assertThat(shares.overShare("bomb", 20_000 * MS)).as("long after its windows").isTrue();
+        assertThat(shares.overShare("slow", 20_000 * MS)).isFalse();
+        assertThat(shares.overShare("bomb", 30_999 * MS)).isTrue();
+        assertThat(shares.overShare("bomb", 31_001 * MS)).as("over after 30 s").isFalse();
+
+        shares.spent("bomb", 60_000 * MS, 40_000 * MS);
+        assertThat(shares.overShare("bomb", 339_000 * MS)).as("at most five minutes").isTrue();
+        assertThat(shares.overShare("bomb", 341_000 * MS)).isFalse();
+    }
+
     @Test
     void anIdleGapForgetsTheLastWindow() {
         ThreadShares shares = new ThreadShares(1_000 * MS, 200 * MS);

@@ -331,8 +331,10 @@ public final class StatementPolicy {
 
     /**
      * Refuses a literal 'localtime' or 'utc' modifier among a date function's own arguments at ingress,
-     * so even a write sent with {@code wait=false} is told at once. (A modifier bound as a parameter is
-     * still refused when the write is applied, by the function itself.)
+     * so even a write sent with {@code wait=false} is told at once, and a migration version when registered
+     * (run, it would fail on every tenant). A double-quoted "localtime" counts: SQLite reads a double-quoted
+     * name that names no column as a string. (A modifier bound as a parameter, or read from a column, is still
+     * refused when the write is applied, by the function itself.)
      */
     private static void checkDateModifiers(List<Token> st, int open, String function) throws SqlRefusal {
         int depth = 0;
@@ -340,8 +342,8 @@ public final class StatementPolicy {
             Token t = st.get(j);
             if (t.isOperator("(")) depth++;
             else if (t.isOperator(")") && --depth == 0) return;
-            else if (depth == 1 && t.kind() == Kind.STRING) {
-                String modifier = Token.asciiLower(t.stringValue()).strip();
+            else if (depth == 1 && (t.kind() == Kind.STRING || t.kind() == Kind.QUOTED_ID && t.text().charAt(0) == '"')) {
+                String modifier = Token.asciiLower(t.kind() == Kind.STRING ? t.stringValue() : t.identifier()).strip();
                 if (modifier.equals("localtime") || modifier.equals("utc")) {
                     throw new SqlRefusal(ErrorCode.NONDETERMINISTIC, "the '" + modifier + "' modifier of " + function
                             + "() depends on the server's time zone, so a replay could differ; store and compute times in UTC");

@@ -372,6 +372,14 @@ class StatementPolicyTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(
                         () -> StatementPolicy.checkWrite("UPDATE t SET d = strftime('%s', x, ' UTC ')"))
                 .isInstanceOf(SqlRefusal.class);
+        // SQLite reads a double-quoted name that names no column as a string: found by an outside probe registering a migration
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> StatementPolicy.checkWrite("INSERT INTO t(n) VALUES (datetime(\"now\", \"localtime\"))"))
+                .isInstanceOf(SqlRefusal.class).hasMessageContaining("localtime");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> StatementPolicy.checkWrite("CREATE TABLE g (n TEXT, d TEXT AS (datetime(n, \"LocalTime\")))"))
+                .as("a generated column").isInstanceOf(SqlRefusal.class);
+        StatementPolicy.checkWrite("INSERT INTO t VALUES (datetime([localtime]))"); // brackets are only ever a name
         StatementPolicy.checkWrite("INSERT INTO settings (tz) VALUES ('localtime')");
         StatementPolicy.checkWrite("INSERT INTO t VALUES (datetime('now'), 'utc')");
         StatementPolicy.checkRead("SELECT datetime('now', 'localtime')");
