@@ -89,6 +89,10 @@ class MigrationIT {
                 + "{\"name\":\"id\",\"type\":\"INTEGER\",\"primary_key\":true},{\"name\":\"name\",\"type\":\"TEXT\",\"not_null\":true,\"default\":\"\"}]}]}");
         assertThat(again.status()).as("the same content again is fine").isEqualTo(200);
         assertThat(again.body().path("registered").asBoolean()).isFalse();
+        Reply renamed = put("reg", 1, "{\"operations\":[{\"op\":\"create_table\",\"table\":\"users\",\"columns\":["
+                + "{\"name\":\"id\",\"type\":\"INTEGER\",\"primary_key\":true},{\"name\":\"name\",\"type\":\"TEXT\",\"not_null\":true,\"default\":\"\"}]}],"
+                + "\"description\":\"make users\"}");
+        assertThat(renamed.errorCode()).as("another description is not dropped in silence").isEqualTo("version_conflict");
 
         Reply changed = put("reg", 1, "{\"sql\":\"CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT)\"}");
         assertThat(changed.status()).isEqualTo(409);

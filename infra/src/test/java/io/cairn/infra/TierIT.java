@@ -88,6 +88,12 @@ class TierIT {
 
         Reply refused = stack.post("/v1/tenants/frost/query", key, "{\"sql\":\"DELETE FROM t\"}");
         assertThat(refused.status()).as("the read policy applies to snapshot reads too").isEqualTo(400);
+        // A snapshot asked of a cold tenant is the one its freeze took (asked of the log, none ever showed).
+        Reply snapshot = stack.post("/v1/tenants/frost/snapshots", ADMIN, null);
+        assertThat(snapshot.status()).as(snapshot.body().toString()).isEqualTo(200);
+        assertThat(snapshot.text("snapshot")).isEqualTo("stored");
+        assertThat(snapshot.text("bookmark")).isEqualTo(info.body().path("last_snapshot").path("bookmark").asText());
+        assertThat(files.exists("frost")).as("and it stays cold").isFalse();
 
         Reply back = stack.post("/v1/tenants/frost/tier", ADMIN, "{\"tier\":\"hot\"}");
         assertThat(back.status()).as(back.body().toString()).isEqualTo(200);

@@ -33,16 +33,18 @@ public final class CairnCommand implements Runnable {
                 cmd.getErr().println("cairn: " + e.getMessage());
                 return 2;
             }
+            // migrate's 1 says a tenant failed: Cairn out of reach is its own code there, so a script can tell them apart.
+            int notReached = cmd.getCommandSpec().userObject() instanceof MigrateCommand ? MigrateCommand.EXIT_NOT_REACHED : 1;
             String unreachable = unreachable(e);
             if (unreachable != null) {
                 cmd.getErr().println("cairn " + cmd.getCommandName() + ": cannot reach Cairn's HTTP API (" + unreachable
                         + "): is it running, and is --url (or CAIRN_URL) its address?");
-                return 1;
+                return notReached;
             }
             if (causedBy(e, java.net.http.HttpTimeoutException.class)) {
                 cmd.getErr().println("cairn " + cmd.getCommandName() + ": Cairn did not answer in the time this command waits;"
                         + " what it asked may still be done: look before trying again");
-                return 1;
+                return notReached;
             }
             java.nio.file.FileSystemException file = fileProblem(e);
             if (file != null) {

@@ -33,11 +33,15 @@ import picocli.CommandLine.Option;
  * {@code V2__add_email.sql}) as the versions of a migration set, then runs the set on the fleet and
  * follows the run to its end with a progress bar and a final table. Talks to a running Cairn over its
  * HTTP API with the admin token. Exit 0 when every tenant applied (or waits, cold, for its thaw); 1 when
- * any failed or the run halted before reaching every tenant; 2 when the files or the request were refused.
+ * any failed or the run halted before reaching every tenant; 2 when the files or the request were refused;
+ * 3 when Cairn could not be reached or did not answer in time (what was asked may have been done).
  */
 @Command(name = "migrate", mixinStandardHelpOptions = true,
         description = "Register a folder of V<n>__<name>.sql files as a migration set and run it on the tenants.")
 public final class MigrateCommand implements Callable<Integer> {
+    /** Cairn could not be reached, or did not answer in time: nothing is known of the tenants. */
+    static final int EXIT_NOT_REACHED = 3;
+
     private static final Pattern FILE = Pattern.compile("V(\\d{1,9})__(.+)\\.sql");
     private static final ObjectMapper JSON = ApiOptions.JSON;
 
@@ -136,6 +140,15 @@ public final class MigrateCommand implements Callable<Integer> {
                 err.println("cairn migrate: " + e.getValue().getFileName() + " holds no statement");
                 return null;
             }
+            try {
+                // The server's own registration check, for every file before any is registered: a version never changes,
+                // so one registered before a later file's typo was found stayed.
+                io.cairn.edge.migrate.MigrationSql.check(statements);
+            } catch (io.cairn.edge.error.ApiError r) {
+                err.println("cairn migrate: " + e.getValue().getFileName() + ": " + r.code().wire() + ": "
+                        + TerminalText.safe(r.getMessage().replace("; nothing was registered", "")) + "; nothing was registered");
+                return null;
+            }
             Matcher m = FILE.matcher(e.getValue().getFileName().toString());
             m.matches();
             versions.put(e.getKey(), new Folder(e.getValue(), m.group(2).replace('_', ' '), statements));
@@ -145,16 +158,22 @@ public final class MigrateCommand implements Callable<Integer> {
 
     /** Registers every version in order; false (after saying why) when one was refused. */
     private boolean register(Map<Integer, Folder> versions) throws IOException, InterruptedException {
+        int registered = 0;
         for (Map.Entry<Integer, Folder> v : versions.entrySet()) {
             Folder f = v.getValue();
             ObjectNode body = JSON.createObjectNode().put("description", f.description());
             f.statements().forEach(body.putArray("statements")::add);
             ApiOptions.Response r = call("PUT", "/v1/migrations/" + UrlPaths.segment(set) + "/versions/" + v.getKey(), body);
-            if (r.status() == 201) out.printf("registered  V%d %s (%d statements)%n", v.getKey(), f.description(), f.statements().size());
-            else if (r.status() == 200) out.printf("unchanged   V%d %s%n", v.getKey(), f.description());
-            else {
+            if (r.status() == 201) {
+                registered++;
+                out.printf("registered  V%d %s (%d statements)%n", v.getKey(), f.description(), f.statements().size());
+            } else if (r.status() == 200) {
+                out.printf("unchanged   V%d %s%n", v.getKey(), f.description());
+            } else {
                 err.printf("cairn migrate: %s refused: %d %s: %s%n", f.file().getFileName(), r.status(),
                         r.body().path("error").path("code").asText(), TerminalText.safe(r.body().path("error").path("message").asText()));
+                err.printf("cairn migrate: %s; no later file was registered, and no run started%n",
+                        registered == 0 ? "no file was registered" : registered + " file(s) before it were registered (listed above)");
                 return false;
             }
         }
@@ -183,6 +202,10 @@ public final class MigrateCommand implements Callable<Integer> {
             out.printf("dry run of set %s to version %d on %d sampled tenant(s): %d would apply, %d would fail%n", set,
                     d.path("target_version").asInt(), d.path("sampled").asInt(), d.path("would_apply").asInt(), d.path("would_fail").asInt());
             for (JsonNode f : d.path("failures")) out.printf("  %-24s %s%n", f.path("tenant").asText(), TerminalText.safe(f.path("error").asText()));
+            if (d.path("sampled").asInt() == 0) { // a pass that tried nothing is no pass
+                err.println("cairn migrate: no hot tenant to try the versions on (cold tenants are not sampled): nothing was tried");
+                return 2;
+            }
             return d.path("would_fail").asInt() > 0 ? 1 : 0;
         }
         if (started.status() != 202) {

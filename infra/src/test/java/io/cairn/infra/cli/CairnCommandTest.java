@@ -52,6 +52,28 @@ class CairnCommandTest {
         assertThat(empty.code).isEqualTo(gap.code).isNotZero();
     }
 
+    /** A typo in a later file was found only after the earlier ones were registered, for good (outside probe). */
+    @Test
+    void aFileTheServerWouldRefuseStopsTheFolderBeforeAnyVersionIsRegistered() throws Exception {
+        Files.writeString(dir.resolve("V1__create.sql"), "CREATE TABLE t (a);");
+        Files.writeString(dir.resolve("V2__typo.sql"), "CREATE TABL b (x);");
+        Ran typo = run("migrate", "--set", "app", "--dir", dir.toString(), "--url", "http://127.0.0.1:9", "--token", "t");
+        assertThat(typo.code).isEqualTo(2);
+        assertThat(typo.err.strip()).startsWith("cairn migrate: V2__typo.sql: sql_error: statement 1").endsWith("; nothing was registered");
+        Files.writeString(dir.resolve("V2__typo.sql"), "INSERT INTO t VALUES (datetime(\"now\", \"localtime\"));");
+        Ran clock = run("migrate", "--set", "app", "--dir", dir.toString(), "--url", "http://127.0.0.1:9", "--token", "t");
+        assertThat(clock.err.strip()).startsWith("cairn migrate: V2__typo.sql: nondeterministic: ");
+    }
+
+    @Test
+    void aMigrationThatCannotReachCairnExitsThreeNotTheOneOfAFailedTenant() throws Exception {
+        Files.writeString(dir.resolve("V1__create.sql"), "CREATE TABLE t (a);");
+        Ran ran = run("migrate", "--set", "app", "--dir", dir.toString(), "--url", "http://127.0.0.1:9", "--token", "t");
+        assertThat(ran.code).isEqualTo(3);
+        assertThat(ran.err.strip()).startsWith("cairn migrate: cannot reach Cairn's HTTP API");
+        assertThat(run("tenants", "ls", "--url", "http://127.0.0.1:9", "--token", "t").code).as("other commands keep 1").isEqualTo(1);
+    }
+
     @Test
     void anExportIntoAMissingFolderIsRefusedBeforeAnythingIsAsked() {
         Path out = dir.resolve("missing").resolve("acme.sql");

@@ -179,13 +179,22 @@ final class AdminRoutes {
     /**
      * Asks for a snapshot now: answers 202 once the applier took the request (the copy and upload follow
      * off its stream thread); {@code GET /v1/tenants/{t}} shows it under {@code last_snapshot} when it is
-     * stored. 501 {@code not_supported} when the deployment has no snapshot store.
+     * stored. 501 {@code not_supported} when the deployment has no snapshot store. A cold tenant is kept as the
+     * snapshot its freeze took, which holds every write it has (a write thaws it): 200 with that snapshot at once
+     * (asked of the log, the request was kept in its cold tail and no snapshot ever showed).
      */
     void takeSnapshot(Context ctx) throws InterruptedException {
         Authenticator.requireAdmin(s.principal(ctx));
         String tenant = EdgeServices.tenantParam(ctx);
         bodies.none(ctx);
-        s.existing(tenant);
+        TenantState st = s.existing(tenant);
+        TenantState settled = st.getTier() == Tier.COLD ? settled(tenant, st) : null;
+        if (settled != null && settled.getSnapshot() != null && alreadyAt(tenant, settled, true)) {
+            ObjectNode out = Responses.object().put("tenant", tenant).put("snapshot", "stored").put("tier", "cold")
+                    .put("bookmark", settled.getPartition() + ":" + settled.getSnapshot().getOffset());
+            Responses.json(ctx, 200, out);
+            return;
+        }
         s.requireLog();
         long deadline = deadline();
         Submitted done = submit(Commands.takeSnapshot(tenant, "admin"), deadline);

@@ -143,6 +143,6 @@ public record EdgeServices(
     TenantState existingPast(String tenant) {
         return directory.tenant(tenant).orElseThrow(() -> new io.cairn.tenantdb.sqlite.TenantFiles(config.hotDir()).deletedAt(tenant).isPresent()
                 ? new ApiError(ErrorCode.TENANT_ERASED, "tenant '" + tenant + "' was deleted and its data erased: its past cannot be restored or forked")
-                : ApiError.tenantNotFound());
+                : new ApiError(ErrorCode.TENANT_NOT_FOUND, "no such tenant: '" + tenant + "'")); // a fork's source is named in the body, not the path
     }
 }

@@ -94,6 +94,18 @@ public final class ReadTurns {
         }
     }
 
+    /**
+     * Takes a turn of {@code tenant} as {@link #call} does, for work that outlives this thread's wait for it (a build
+     * another thread runs): returns what gives the turn back, to run exactly once when the work ends.
+     */
+    public Runnable taken(String tenant) throws InterruptedException {
+        take(tenant);
+        java.util.concurrent.atomic.AtomicBoolean given = new java.util.concurrent.atomic.AtomicBoolean();
+        return () -> {
+            if (given.compareAndSet(false, true)) give(tenant);
+        };
+    }
+
     private void take(String tenant) throws InterruptedException {
         lock.lock();
         try {

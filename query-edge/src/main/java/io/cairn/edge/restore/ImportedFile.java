@@ -175,6 +175,11 @@ public final class ImportedFile {
             return true;
         }
         java.util.Optional<MigrationHistory.Row> row = MigrationHistory.parseInsert(statement);
+        if (row.isEmpty() && MigrationHistory.isInsert(statement)) { // a row of it, but not as an export writes one: say so
+            throw new ApiError(ErrorCode.INVALID_IMPORT, "a row of " + MigrationHistory.TABLE + " must be ('set', version, '<the version's"
+                    + " 64 lower-case hex checksum>', 'run id', applied-at milliseconds), literals only, as a Cairn export writes it: "
+                    + statement.strip().substring(0, Math.min(200, statement.strip().length())));
+        }
         if (row.isEmpty()) return false;
         MigrationHistory.insert(c, row.get());
         return true;

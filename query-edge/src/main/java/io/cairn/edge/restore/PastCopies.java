@@ -25,9 +25,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
@@ -72,6 +75,8 @@ public final class PastCopies implements AutoCloseable {
     private final ReadTurns tenantBuilds = new ReadTurns(1, Duration.ofSeconds(30));
     private final LinkedHashMap<Key, Copy> kept = new LinkedHashMap<>(16, 0.75f, true);
     private final Map<Key, CompletableFuture<Copy>> building = new ConcurrentHashMap<>();
+    /** How long a request waits for a build before it is answered 503 (the build goes on). */
+    private Duration buildWait = BUILD_WAIT;
     private long keptBytes;
 
     /**
@@ -100,6 +105,15 @@ public final class PastCopies implements AutoCloseable {
         this.keepFreeBytes = keepFreeBytes;
     }
 
+    /** As long as a read may wait for its bookmark at most ({@code readWaitMax}'s default). */
+    static final Duration BUILD_WAIT = Duration.ofSeconds(30);
+
+    /** For tests: waits this long for a build instead of {@link #BUILD_WAIT}. */
+    PastCopies withBuildWait(Duration wait) {
+        this.buildWait = wait;
+        return this;
+    }
+
     /** Runs a read on the tenant's content as of {@code point}. */
     public QueryResult run(String tenant, Bookmark point, StatementSpec spec) throws InterruptedException {
         return copy(tenant, point).runner().run(tenant, spec, null, Duration.ZERO);
@@ -125,6 +139,11 @@ public final class PastCopies implements AutoCloseable {
         }
     }
 
+    /**
+     * The copy of {@code point}, kept or built. A request waits for a build at most {@link #buildWait} (a long history
+     * to replay, or another tenant's costly records in it, took minutes): then it is answered 503 {@code unavailable}
+     * while the build goes on, and is kept for the retry, which a second build of the same point would only delay.
+     */
     private Copy copy(String tenant, Bookmark point) throws InterruptedException {
         Key key = new Key(tenant, point.partition(), point.offset());
         synchronized (kept) {
@@ -133,39 +152,54 @@ public final class PastCopies implements AutoCloseable {
         }
         CompletableFuture<Copy> mine = new CompletableFuture<>();
         CompletableFuture<Copy> running = building.putIfAbsent(key, mine);
-        if (running != null) return await(running);
+        if (running != null) return awaitBuild(running, key);
         try {
-            Copy built = build(key);
-            keep(key, built);
-            mine.complete(built);
-            return built;
+            startBuild(key).whenComplete((built, failed) -> {
+                building.remove(key, mine);
+                if (failed == null) mine.complete(built);
+                else mine.completeExceptionally(failed instanceof CompletionException c && c.getCause() != null ? c.getCause() : failed);
+            });
         } catch (RuntimeException | InterruptedException e) {
+            building.remove(key, mine);
             mine.completeExceptionally(e);
             throw e;
-        } finally {
-            building.remove(key, mine);
+        }
+        return awaitBuild(mine, key);
+    }
+
+    /**
+     * Takes the tenant's build turn (one build per tenant: 429 when it waited too long for it) and builds on one of
+     * the build threads; the turn is given back and the copy kept when the build ends, whoever still waits for it.
+     */
+    private CompletableFuture<Copy> startBuild(Key key) throws InterruptedException {
+        Runnable giveBack = tenantBuilds.taken(key.tenant());
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    return buildNow(key);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw ApiError.unavailable("the edge is shutting down; retry");
+                }
+            }, builders).whenComplete((built, failed) -> {
+                giveBack.run();
+                if (built != null) keep(key, built);
+            });
+        } catch (RuntimeException e) { // the build threads shut down
+            giveBack.run();
+            throw e;
         }
     }
 
-    private Copy build(Key key) throws InterruptedException {
-        return tenantBuilds.call(key.tenant(), () -> onBuilder(key));
-    }
-
-    /** Builds on one of the build threads; this thread waits. Given up (shut down), the copy it was building is dropped. */
-    private Copy onBuilder(Key key) throws InterruptedException {
-        CompletableFuture<Copy> built = CompletableFuture.supplyAsync(() -> {
-            try {
-                return buildNow(key);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw ApiError.unavailable("the edge is shutting down; retry");
-            }
-        }, builders);
+    private Copy awaitBuild(CompletableFuture<Copy> f, Key key) throws InterruptedException {
         try {
-            return await(built);
-        } catch (InterruptedException e) {
-            built.thenAccept(PastCopies::drop);
-            throw e;
+            return f.get(buildWait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw ApiError.unavailable("the content of tenant '" + key.tenant() + "' as of " + key.partition() + ":" + key.offset()
+                    + " is still being built (a long stretch of its log to replay); the build goes on and keeps it: retry in a while");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new IllegalStateException(e.getCause());
         }
     }
 
@@ -256,6 +290,10 @@ public final class PastCopies implements AutoCloseable {
 
     private void keep(Key key, Copy copy) {
         synchronized (kept) {
+            if (builders.isShutdown()) { // a build that ended after close: nothing keeps it any more
+                drop(copy);
+                return;
+            }
             kept.put(key, copy);
             keptBytes += copy.bytes();
             Iterator<Map.Entry<Key, Copy>> lru = kept.entrySet().iterator();
@@ -305,15 +343,6 @@ public final class PastCopies implements AutoCloseable {
     private static void drop(Copy c) {
         c.pool().close();
         TenantFiles.deleteTree(c.dir());
-    }
-
-    private static Copy await(CompletableFuture<Copy> f) throws InterruptedException {
-        try {
-            return f.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            throw new IllegalStateException(e.getCause());
-        }
     }
 
 

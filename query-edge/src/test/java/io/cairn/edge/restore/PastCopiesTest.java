@@ -37,10 +37,12 @@ class PastCopiesTest {
     private final CountDownLatch building = new CountDownLatch(1);
     private final CountDownLatch release = new CountDownLatch(1);
     private volatile boolean hold;
+    private final java.util.concurrent.atomic.AtomicInteger builds = new java.util.concurrent.atomic.AtomicInteger();
     private PastCopies copies;
 
     private PastCopies copies() {
         PastBuilder builder = (tenant, partition, created, last, target) -> {
+            builds.incrementAndGet();
             if (hold) {
                 building.countDown();
                 try {
@@ -116,5 +118,27 @@ class PastCopiesTest {
         past.forget("acme");
         assertThat(past.kept()[0]).isEqualTo(1);
         assertThat(Files.list(dir.resolve("past")).count()).isEqualTo(1);
+    }
+
+    /**
+     * A build that takes longer than a request may wait (minutes, replaying another tenant's costly records in an
+     * outside probe; the request had no answer) is answered 503 while it goes on, and its copy serves the retry.
+     */
+    @Test
+    void aRequestWaitsForABuildAtMostItsWaitAndTheBuildGoesOnForTheRetry() throws Exception {
+        states.put("acme", TestStates.state("acme", 0, 9, List.of()));
+        PastCopies past = copies().withBuildWait(Duration.ofMillis(300));
+        hold = true;
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> past.file("acme", POINT))
+                .isInstanceOfSatisfying(io.cairn.edge.error.ApiError.class, e -> assertThat(e.status()).isEqualTo(503))
+                .hasMessageContaining("still being built").hasMessageContaining("retry");
+        assertThat(building.getCount()).as("the build had started").isZero();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> past.file("acme", POINT)).as("a second request waits on the same build")
+                .hasMessageContaining("still being built");
+        release.countDown();
+        hold = false;
+        Path file = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> past.file("acme", POINT), f -> true);
+        assertThat(file).exists();
+        assertThat(builds.get()).as("built once, for both").isEqualTo(1);
     }
 }

@@ -31,7 +31,15 @@ public final class MigrationHistory {
             + "'([a-z0-9][a-z0-9_-]{0,62})',\\s*([0-9]{1,9}),\\s*'([0-9a-f]{64})',\\s*'([A-Za-z0-9._:-]{0,128})',\\s*([0-9]{1,19})\\)\\s*;?\\s*",
             Pattern.CASE_INSENSITIVE);
 
+    private static final Pattern ANY_INSERT = Pattern.compile("INSERT\\s+INTO\\s+(?:\"_cairn_migrations\"|_cairn_migrations)\\b.*",
+            Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+
     private MigrationHistory() {}
+
+    /** Whether {@code statement} is an INSERT into the table at all, well-formed ({@link #parseInsert}) or not. */
+    public static boolean isInsert(String statement) {
+        return ANY_INSERT.matcher(statement.strip()).matches();
+    }
 
     /** One version applied: its set, number and checksum, the run that applied it and when. */
     public record Row(String set, int version, String checksum, String runId, long appliedAtMs) {}
