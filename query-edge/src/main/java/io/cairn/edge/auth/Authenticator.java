@@ -18,6 +18,15 @@ public final class Authenticator {
     /** SHA-256 of the admin token, computed once: every request's token is compared with it in constant time. */
     private final byte[] adminTokenSha256;
     private final KeyStore keys;
+    /**
+     * Keys revoked, and tenants deleted, through this edge whose record the applier has not applied yet: refused here
+     * from the moment the record is in the log, not once it is applied. It may wait behind the tenant's own records
+     * in the heavy lane (an outside probe saw a revoked key write for 45 s more, and its writes applied). An entry
+     * goes once the key store shows the change (the applier applied it).
+     */
+    private final java.util.Map<String, Long> revokedAhead = new java.util.concurrent.ConcurrentHashMap<>();
+    /** An entry the store never confirmed (its key never presented again) is forgotten after this long. */
+    private static final long AHEAD_KEPT_MS = java.util.concurrent.TimeUnit.DAYS.toMillis(1);
 
     public Authenticator(String adminToken, KeyStore keys) {
         this.adminTokenSha256 = ApiKeys.sha256(adminToken);
@@ -36,10 +45,30 @@ public final class Authenticator {
         Optional<KeyStore.StoredKey> stored = keys.findKey(presented.get().keyId());
         // Hash first, then the other checks, so that timing says nothing about which one failed.
         boolean hashOk = ApiKeys.matches(presented.get().secret(), stored.map(KeyStore.StoredKey::secretSha256).orElse(null));
-        if (stored.isEmpty() || !hashOk || stored.get().revoked()) throw unauthorized("invalid or revoked API key");
+        if (!revokedAhead.isEmpty() && (stored.isEmpty() || stored.get().revoked())) {
+            revokedAhead.remove(presented.get().keyId()); // applied: the store says so now
+        }
+        if (stored.isEmpty() || !hashOk || stored.get().revoked() || revokedAhead.containsKey(stored.get().keyId())) {
+            throw unauthorized("invalid or revoked API key");
+        }
         Set<Scope> scopes = EnumSet.noneOf(Scope.class);
         for (String s : stored.get().scopes()) Scope.fromWire(s).ifPresent(scopes::add);
         return new Principal.TenantKey(stored.get().tenant(), stored.get().keyId(), scopes);
+    }
+
+    /**
+     * The revocation of {@code keyId} (or its tenant's delete) is in the log: the key is refused here from now on,
+     * before the applier reaches it. A key id is never used again, so a tenant created again has none of these.
+     */
+    public void revokedInLog(String keyId) {
+        long now = System.currentTimeMillis();
+        revokedAhead.values().removeIf(at -> now - at > AHEAD_KEPT_MS);
+        revokedAhead.put(keyId, now);
+    }
+
+    /** The record that was to end {@code keyId} did not (never in the log, or refused when applied). */
+    public void revokeUndone(String keyId) {
+        revokedAhead.remove(keyId);
     }
 
     /** Allows the admin, or a key of {@code tenant} holding {@code scope} (any scope when null). */

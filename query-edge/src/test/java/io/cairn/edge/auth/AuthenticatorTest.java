@@ -97,4 +97,18 @@ class AuthenticatorTest {
                 key(acmeRead.keyId(), acmeRead.secretSha256(), List.of("read"), true))));
         assertStatus(() -> auth.authenticate("Bearer " + acmeRead.token()), 401, "");
     }
+
+    /** A revoke (or a delete) in the log is enforced here at once, before the applier reaches it; undone, it is not. */
+    @Test
+    void aKeyIsRefusedFromTheMomentItsRevocationIsInTheLogUntilTheStoreShowsIt() {
+        auth.revokedInLog(acmeRw.keyId());
+        assertStatus(() -> auth.authenticate("Bearer " + acmeRw.token()), 401, "revoked");
+        auth.authenticate("Bearer " + acmeRead.token()); // the tenant's other keys go on
+        auth.revokeUndone(acmeRw.keyId());
+        auth.authenticate("Bearer " + acmeRw.token());
+
+        auth.revokedInLog(acmeRw.keyId());
+        directory.apply("acme", state("acme", 0, 6, List.of(key(acmeRw.keyId(), acmeRw.secretSha256(), List.of("read", "write"), true))));
+        assertStatus(() -> auth.authenticate("Bearer " + acmeRw.token()), 401, "revoked");
+    }
 }
