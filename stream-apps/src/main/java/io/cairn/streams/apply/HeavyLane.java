@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * <p>Nothing is lost in a crash: before Kafka commits an offset past a queued record, its position is
  * written to the hot volume's registry ({@link #persistPending}), and a task starting on the partition
  * fetches those records again ({@link #recover}) before the tenant's later ones. Outcomes, states and
- * dead letters go to an outbox the stream thread forwards.
+ * dead letters go to an outbox the stream thread forwards. A slow tenant's turns come alone ({@link HeavyLaneQueues#took}).
  *
  * <p>Thread-safe: the stream threads enqueue and drain, the lane's thread applies.
  */
@@ -79,11 +79,13 @@ final class HeavyLane implements AutoCloseable {
         List<Bookmark> beforeCommit = new ArrayList<>();
     }
     private final List<Thread> workers = new ArrayList<>();
+    /** The regular workers applying a group now (the last worker is the spare, see {@link BusyWorkers}). */
+    private final BusyWorkers busy;
     private volatile boolean closed;
 
     /**
      * @param threads worker threads: each takes the next tenants' turns, so a tenant is only ever applied by
-     *     one of them at a time and its records stay in log order
+     *     one of them at a time and its records stay in log order; and a spare, while they all are stuck ({@link BusyWorkers})
      */
     HeavyLane(TenantDatabasePool pool, int maxResultRows, TenantKeys keys, TenantRecovery recovery, ApplierMetrics metrics, Refetch refetch,
             int threads) {
@@ -101,11 +103,13 @@ final class HeavyLane implements AutoCloseable {
         this.refetch = refetch;
         // Nobody waits on a fleet run: other tenants' writes get the cores first.
         java.util.concurrent.ThreadFactory lowered = LowPriority.threads("cairn-heavy-lane-");
-        for (int i = 0; i < threads; i++) {
+        busy = new BusyWorkers(threads);
+        for (int i = 0; i <= threads; i++) { // the last one is the spare
             AfterCommitSnapshots asked = new AfterCommitSnapshots(snapshots);
             RecordApplier records = new RecordApplier(pool, maxResultRows, keys, recovery, asked, false);
             appliers.add(records);
-            workers.add(lowered.newThread(() -> work(records, asked)));
+            int slot = i;
+            workers.add(lowered.newThread(i < threads ? () -> work(records, asked, slot, () -> true) : () -> work(records, asked, -1, busy::allStuck)));
         }
     }
 
@@ -173,26 +177,40 @@ final class HeavyLane implements AutoCloseable {
         return !outbox.isEmpty() || !appliedWithRow.isEmpty();
     }
 
+    /** Regular workers applying a group now (the spare not counted). */
+    int workersBusy() {
+        return busy.busy();
+    }
+
+    /** Whether {@code tenant}'s turns come alone now, a record of it having been slow lately. */
+    boolean appliedAlone(String tenant) {
+        return line.appliedAlone(tenant);
+    }
+
     /** Records queued or running. */
     int size() {
         return line.size();
     }
 
-    private void work(RecordApplier records, AfterCommitSnapshots asked) {
+    /** A worker's loop; {@code slot} its place in {@link #busy} (-1: the spare, which takes turns only while {@code mayTake}). */
+    private void work(RecordApplier records, AfterCommitSnapshots asked, int slot, java.util.function.BooleanSupplier mayTake) {
         while (!closed) {
             List<Queued> batch;
             try {
-                batch = line.awaitTurns(BATCH, () -> closed);
+                batch = line.awaitTurns(BATCH, () -> closed, mayTake);
             } catch (InterruptedException e) {
                 return;
             }
             if (batch.isEmpty()) return;
+            if (slot >= 0) busy.started(slot);
             try {
                 applyTurns(records, asked, batch);
             } catch (RuntimeException e) {
                 // A fault of the lane's own: its thread goes on, or every tenant it holds would wait for good.
                 log.error("heavy lane: applying the turns of {} failed; they are tried again in {} ms", tenantsOf(batch), FAULT_RETRY_MILLIS, e);
                 line.giveBackAfterFault(tenantsOf(batch), FAULT_RETRY_MILLIS);
+            } finally {
+                if (slot >= 0) busy.finished(slot);
             }
         }
     }
@@ -339,7 +357,9 @@ final class HeavyLane implements AutoCloseable {
                     return 0;
                 }
                 if (!outcomes.isEmpty() && System.nanoTime() - start > GROUP_TIME.toNanos()) break;
+                long began = System.nanoTime();
                 outcomes.add(records.apply(cmd, q.position(), () -> { }, Budget.FULL));
+                line.took(q.tenant(), System.nanoTime() - began);
             }
             GroupCommit.Emitted emitted = commit.commit(System.currentTimeMillis());
             recovery.setAsideDamaged(commit.takeDamaged());
@@ -375,7 +395,9 @@ final class HeavyLane implements AutoCloseable {
                     r = new ApplyProcessor.LogRecord(queued.command() != null ? queued.command() : refetch.fetch(queued.position()),
                             queued.position());
                 }
+                long began = System.nanoTime();
                 Outcome outcome = records.apply(r.command(), r.position(), () -> { }, Budget.FULL);
+                line.took(queued.tenant(), System.nanoTime() - began);
                 metrics.applied(outcome);
                 GroupCommit.Emitted emitted = group.commit(System.currentTimeMillis());
                 recovery.setAsideDamaged(group.takeDamaged());

@@ -52,6 +52,16 @@ final class HeavyLaneQueues {
     private final Map<Bookmark, Long> retryBackoff = new HashMap<>();
     /** Deletes queued here: a write of their tenant's that the machine keeps failing gives way to them. */
     private final Set<Bookmark> deletes = new HashSet<>();
+    /**
+     * Tenants a record of which took {@link #SLOW_NANOS} or more here, and until when (System.nanoTime) each is given
+     * its turn alone, never in a group with others' records: a group waits for its slowest record, and one write of a
+     * few steps each making tens of megabytes (no budget counts such steps) held the others of its group 40 s.
+     */
+    private final Map<String, Long> aloneUntil = new HashMap<>();
+    static final long SLOW_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How often a spare worker looks whether it may take turns. */
+    static final long SPARE_LOOK_MILLIS = 200;
+    static final long ALONE_NANOS = TimeUnit.MINUTES.toNanos(10);
     private final Set<Bookmark> queued = new HashSet<>();
     private final Map<Bookmark, String> unpersisted = new HashMap<>();
     private final Set<Bookmark> persisted = new HashSet<>();
@@ -119,29 +129,68 @@ final class HeavyLaneQueues {
      * its place but is passed over until its retry time. Empty when {@code closed} turned true.
      */
     List<Queued> awaitTurns(int max, BooleanSupplier closed) throws InterruptedException {
+        return awaitTurns(max, closed, () -> true);
+    }
+
+    /** As {@link #awaitTurns(int, BooleanSupplier)}, taking turns only while {@code mayTake} (looked at every {@link #SPARE_LOOK_MILLIS}). */
+    List<Queued> awaitTurns(int max, BooleanSupplier closed, BooleanSupplier mayTake) throws InterruptedException {
         List<Queued> batch = new ArrayList<>();
         synchronized (lock) {
             while (!closed.getAsBoolean()) {
+                if (!mayTake.getAsBoolean()) {
+                    lock.wait(SPARE_LOOK_MILLIS);
+                    continue;
+                }
                 long now = System.nanoTime();
                 long wait = -1;
                 List<String> waiting = new ArrayList<>();
-                while (!turns.isEmpty() && batch.size() < max) {
+                List<String> next = new ArrayList<>(); // tenants applied alone, passed over by a group: first in line again
+                boolean single = false;
+                while (!turns.isEmpty() && batch.size() < max && !single) {
                     String tenant = turns.poll();
                     Long due = retryAt.get(tenant);
                     if (due != null && due - now > 0) {
                         waiting.add(tenant);
                         wait = wait < 0 ? due - now : Math.min(wait, due - now);
+                    } else if (alone(tenant, now) && !batch.isEmpty()) {
+                        next.add(tenant);
                     } else {
+                        single = alone(tenant, now);
                         batch.add(queues.get(tenant).peek());
                         busy.add(tenant);
                     }
                 }
+                for (int i = next.size() - 1; i >= 0; i--) turns.addFirst(next.get(i));
                 turns.addAll(waiting);
                 if (!batch.isEmpty()) return batch;
                 if (wait < 0) lock.wait();
                 else TimeUnit.NANOSECONDS.timedWait(lock, Math.max(1_000_000, wait));
             }
             return List.of();
+        }
+    }
+
+    /** Whether {@code tenant}'s turns are given alone now; forgets it once that is over. Under the lock. */
+    private boolean alone(String tenant, long now) {
+        Long until = aloneUntil.get(tenant);
+        if (until == null) return false;
+        if (now - until < 0) return true;
+        aloneUntil.remove(tenant);
+        return false;
+    }
+
+    /** A record of {@code tenant} took {@code nanos} to apply here: from {@link #SLOW_NANOS} on, its turns come alone for a while. */
+    void took(String tenant, long nanos) {
+        if (nanos < SLOW_NANOS) return;
+        synchronized (lock) {
+            aloneUntil.put(tenant, System.nanoTime() + ALONE_NANOS);
+        }
+    }
+
+    /** Whether {@code tenant}'s turns come alone now (a record of it was slow lately). */
+    boolean appliedAlone(String tenant) {
+        synchronized (lock) {
+            return alone(tenant, System.nanoTime());
         }
     }
 

@@ -56,6 +56,9 @@ abstract class ApplierHarness {
     }
 
     /** A fresh applier process over the same hot directory: offsets start again at 0, as after a crash before any Kafka commit. */
+    /** The lane's regular workers (two by default: a tenant is still applied by one at a time); set before starting. */
+    int laneThreads = 2;
+
     void startApplier(int maxOpen) {
         startApplier(maxOpen, null);
     }
@@ -87,7 +90,7 @@ abstract class ApplierHarness {
         }
         ApplierMetrics metrics = new ApplierMetrics(registry);
         piped.clear(); // a new driver numbers the log from 0 again
-        lane = new HeavyLane(pool, config.maxResultRows(), config.keys(), recovery, metrics, b -> piped.get((int) b.offset()), 2); // two workers: a tenant is still applied by one at a time
+        lane = new HeavyLane(pool, config.maxResultRows(), config.keys(), recovery, metrics, b -> piped.get((int) b.offset()), laneThreads);
         lane.start();
         open.add(lane);
         driver = new TopologyTestDriver(ApplierTopology.build(config, pool, metrics, recovery, lane, SnapshotRequests.IGNORED, fetchedForever()), props);

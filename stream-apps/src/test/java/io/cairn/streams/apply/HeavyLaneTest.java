@@ -48,6 +48,41 @@ class HeavyLaneTest extends ApplierHarness {
         assertThat(applyAll(Commands.execute("acme", "INSERT INTO t VALUES (3)"))).allMatch(CommandResult::getOk);
     }
 
+    /**
+     * A write of few steps, each making tens of megabytes (which no budget counts), held the lane's one worker 40 s
+     * and every other tenant's heavy writes behind it (outside probe). The spare worker takes them while it runs,
+     * and the slow tenant's turns come alone afterwards, never in a group others wait on.
+     */
+    @Test
+    void aWriteThatHoldsItsWorkerLongLeavesOtherTenantsHeavyWritesToTheSpareAndComesAloneAfter() throws Exception {
+        laneThreads = 1;
+        startApplier(16);
+        applyAll(Commands.create("acme"), Commands.execute("acme", "CREATE TABLE t (n)"),
+                Commands.create("bob"), Commands.execute("bob", "CREATE TABLE t (n)"));
+        TenantCommand slow = Commands.execute("acme", "INSERT INTO t SELECT sum(length(upper(printf('%.*c', 50000000 - x, 'x'))))"
+                + " FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 20) SELECT x FROM c)");
+        pipe(slow);
+        driver.advanceWallClockTime(Duration.ofMillis(5));
+        await().atMost(Duration.ofSeconds(60)).until(() -> lane.workersBusy() == 1);
+        TenantCommand bobs = Commands.execute("bob", "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 400000)"
+                + " INSERT INTO t SELECT x FROM c"); // past the quick budget: for the lane
+        pipe(bobs);
+        List<String> done = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(10)).until(() -> {
+            driver.advanceWallClockTime(Duration.ofMillis(5));
+            results.readValuesToList().forEach(r -> done.add(r.getCommandId()));
+            return done.contains(bobs.getCommandId());
+        });
+        assertThat(done).as("bob's heavy write did not wait for acme's").doesNotContain(slow.getCommandId());
+        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(10)).until(() -> {
+            driver.advanceWallClockTime(Duration.ofMillis(5));
+            results.readValuesToList().forEach(r -> done.add(r.getCommandId()));
+            return done.contains(slow.getCommandId());
+        });
+        assertThat(lane.appliedAlone("acme")).isTrue();
+        assertThat(lane.appliedAlone("bob")).isFalse();
+    }
+
     @Test
     void aDeleteRightAfterTheLaneGaveItsTenantBackLeavesTheTombstoneLast() throws Exception {
         startApplier(16);
