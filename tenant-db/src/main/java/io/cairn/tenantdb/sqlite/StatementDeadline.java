@@ -36,6 +36,13 @@ public final class StatementDeadline {
     /** Virtual-machine steps between checks: frequent enough for millisecond precision, cheap enough to not show. */
     static final int STEPS_PER_CHECK = 10_000;
 
+    /**
+     * A statement younger than this is not stopped for low temporary space: the one filling it runs long (writing a
+     * gigabyte takes seconds), and another tenant's quick read running in that moment was stopped with it (503
+     * {@code storage_full} for reads that need no temporary space; outside probe).
+     */
+    static final long TEMP_GRACE_NANOS = 250_000_000L;
+
     /** How often the watch looks at the space for temporary files and at the clock while a bounded statement runs. */
     static final long WATCH_MILLIS = 50;
     private static final Set<StatementDeadline> WATCHED = ConcurrentHashMap.newKeySet();
@@ -56,6 +63,8 @@ public final class StatementDeadline {
     private volatile long checksLeft = Long.MAX_VALUE;
     private volatile long minFreeTemp;
     private volatile boolean stoppedForTempSpace;
+    /** When the clock or budget started (System.nanoTime): the space for temporary files stops only statements older than {@link #TEMP_GRACE_NANOS}. */
+    private volatile long startedNanos;
     /** Units of {@link #addWork} since the statements on the limit started, short of a whole check. */
     private long metered;
 
@@ -76,7 +85,7 @@ public final class StatementDeadline {
 
     private boolean exceeded() {
         if (--checksLeft < 0 || System.nanoTime() - deadlineNanos > 0) return true;
-        if (minFreeTemp > 0 && TempSpace.freeBytes() < minFreeTemp) {
+        if (minFreeTemp > 0 && TempSpace.freeBytes() < minFreeTemp && System.nanoTime() - startedNanos >= TEMP_GRACE_NANOS) {
             stoppedForTempSpace = true;
             return true;
         }
@@ -92,7 +101,8 @@ public final class StatementDeadline {
         metered = 0;
         minFreeTemp = minFreeTempBytes;
         stoppedForTempSpace = false;
-        deadlineNanos = System.nanoTime() + timeoutNanos;
+        startedNanos = System.nanoTime();
+        deadlineNanos = startedNanos + timeoutNanos;
         watchIfBounded();
     }
 
@@ -123,6 +133,7 @@ public final class StatementDeadline {
     public void startSteps(long maxSteps, long maxNanos, long minFreeTempBytes) {
         minFreeTemp = minFreeTempBytes;
         stoppedForTempSpace = false;
+        startedNanos = System.nanoTime();
         checksLeft = Math.max(1, maxSteps / STEPS_PER_CHECK);
         metered = 0;
         deadlineNanos = maxNanos == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + maxNanos;
@@ -186,7 +197,7 @@ public final class StatementDeadline {
 
     private synchronized void interruptIfDue(long free, long now) {
         if (!watched) return;
-        boolean low = minFreeTemp > 0 && free < minFreeTemp;
+        boolean low = minFreeTemp > 0 && free < minFreeTemp && now - startedNanos >= TEMP_GRACE_NANOS;
         if (!low && now - deadlineNanos <= 0) return;
         if (low) stoppedForTempSpace = true;
         try {
