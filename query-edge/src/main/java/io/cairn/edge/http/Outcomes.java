@@ -40,8 +40,10 @@ final class Outcomes {
     }
 
     static ApiError writeTimeout(String bookmark) {
-        return new ApiError(ErrorCode.WRITE_TIMEOUT, "the write is in the log and will be applied, but its outcome did not"
-                + " arrive in time; read with bookmark " + bookmark + " to see it", null, Map.of("bookmark", bookmark));
+        // Writes, and admin requests too (a delete, a revoke, a snapshot): "the write" read wrong for them.
+        return new ApiError(ErrorCode.WRITE_TIMEOUT, "the request is in the log and will be carried out, but its outcome did not"
+                + " arrive in time (the tenant's earlier records may still be applying); read with bookmark " + bookmark
+                + " to see it", null, Map.of("bookmark", bookmark));
     }
 
     /** {@code [{"changes","last_insert_rowid","columns"?,"rows"?}, ...]} */

@@ -167,7 +167,7 @@ final class BatchExecutor {
     private static String message(SQLException e, boolean capped) {
         return switch (SqliteErrors.code(e)) {
             case STATEMENT_TIMEOUT -> "this write did more work than one write may (" + Budget.FULL.steps() / 1_000_000
-                    + " million SQLite steps across its statements, about a second): split it, or add an index";
+                    + " million SQLite steps across its statements, a second or more): split it, or add an index";
             case QUOTA_EXCEEDED -> capped ? "one write may add at most " + (Budget.FULL.growthBytes() >> 20)
                     + " MiB to the database: split it" : SqliteErrors.message(e);
             default -> SqliteErrors.message(e);

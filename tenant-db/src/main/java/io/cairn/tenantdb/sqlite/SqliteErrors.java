@@ -85,7 +85,8 @@ public final class SqliteErrors {
         switch (code(e)) {
             case STATEMENT_TIMEOUT: return "statement ran longer than its time limit and was interrupted";
             case READ_ONLY: return "this statement would write; send writes to /execute";
-            case QUOTA_EXCEEDED: return "the tenant's database reached its size quota";
+            case QUOTA_EXCEEDED: return "the tenant's database reached its size quota: delete rows or drop tables to make room"
+                    + " (the space they free is reused, though the file does not shrink)";
             case VALUE_TOO_LARGE:
                 if ((e.getErrorCode() & 0xff) == SQLiteErrorCode.SQLITE_TOOBIG.code) return "a string or blob is larger than the limit (64 MiB)";
                 break; // a function of Cairn's own: its sentence names its limit
