@@ -88,7 +88,8 @@ public final class SqliteErrors {
             case QUOTA_EXCEEDED: return "the tenant's database reached its size quota: delete rows or drop tables to make room"
                     + " (the space they free is reused, though the file does not shrink)";
             case VALUE_TOO_LARGE:
-                if ((e.getErrorCode() & 0xff) == SQLiteErrorCode.SQLITE_TOOBIG.code) return "a string or blob is larger than the limit (64 MiB)";
+                if ((e.getErrorCode() & 0xff) == SQLiteErrorCode.SQLITE_TOOBIG.code) return "a string or blob is larger than the limit (64 MiB), or SQL text"
+                        + " SQLite makes is (100,000 bytes: a CREATE statement as the schema keeps it, with a very long name)";
                 break; // a function of Cairn's own: its sentence names its limit
             case STATEMENT_TOO_LONG: return "the statement's SQL text is longer than the limit per statement; pass long values as params";
             default: break;
