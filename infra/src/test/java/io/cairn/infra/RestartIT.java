@@ -24,11 +24,7 @@ class RestartIT {
     void restartKeepsTenantsKeysAndRowsAndDeletedTenantsStayDeleted() throws Exception {
         String key;
         try (TestStack stack = TestStack.start(data)) {
-            key = stack.createTenant("keep");
-            stack.post("/v1/tenants/keep/execute", key, "{\"sql\":\"CREATE TABLE t (n INTEGER)\"}");
-            for (int i = 0; i < 20; i++) {
-                assertThat(stack.post("/v1/tenants/keep/execute", key, "{\"sql\":\"INSERT INTO t VALUES (" + i + ")\"}").status()).isEqualTo(200);
-            }
+            key = keepWithRows(stack, 20);
             String gone = stack.createTenant("gone");
             stack.post("/v1/tenants/gone/execute", gone, "{\"sql\":\"CREATE TABLE t (n INTEGER)\"}");
             assertThat(stack.call("DELETE", "/v1/tenants/gone", ADMIN, null).status()).isEqualTo(200);
@@ -51,11 +47,7 @@ class RestartIT {
     void aNodeDoesNotStartOverALogThatEndsBeforeWhatItsFilesHold() throws Exception {
         String key;
         try (TestStack stack = TestStack.start(data)) {
-            key = stack.createTenant("keep");
-            stack.post("/v1/tenants/keep/execute", key, "{\"sql\":\"CREATE TABLE t (n INTEGER)\"}");
-            for (int i = 0; i < 5; i++) {
-                assertThat(stack.post("/v1/tenants/keep/execute", key, "{\"sql\":\"INSERT INTO t VALUES (" + i + ")\"}").status()).isEqualTo(200);
-            }
+            key = keepWithRows(stack, 5);
         }
         Path hot = data.resolve("hot");
         try (EmbeddedKafka wiped = EmbeddedKafka.start(data.resolve("a-new-log"))) {
@@ -70,5 +62,15 @@ class RestartIT {
             assertThat(r.body().path("rows").toString()).as(r.body().toString()).isEqualTo("[[5]]");
             assertThat(stack.post("/v1/tenants/keep/execute", key, "{\"sql\":\"INSERT INTO t VALUES (5)\"}").status()).isEqualTo(200);
         }
+    }
+
+    /** Tenant "keep" with table t holding 0 to {@code rows} - 1; its key. */
+    private static String keepWithRows(TestStack stack, int rows) throws Exception {
+        String key = stack.createTenant("keep");
+        stack.post("/v1/tenants/keep/execute", key, "{\"sql\":\"CREATE TABLE t (n INTEGER)\"}");
+        for (int i = 0; i < rows; i++) {
+            assertThat(stack.post("/v1/tenants/keep/execute", key, "{\"sql\":\"INSERT INTO t VALUES (" + i + ")\"}").status()).isEqualTo(200);
+        }
+        return key;
     }
 }
