@@ -63,7 +63,7 @@ import org.junit.jupiter.api.Test;
  * schemas the serdes must then still read.
  */
 class GoldenRecordsTest {
-    static final String CURRENT = "v13";
+    static final String CURRENT = "v14";
     private static final Path GOLDEN = Path.of("src", "test", "resources", "golden");
 
     /** One fixture per record type and payload, with every optional field set somewhere. */
@@ -154,7 +154,7 @@ class GoldenRecordsTest {
 
     private static TenantCommand command(Object payload, String idempotencyKey) {
         return TenantCommand.newBuilder().setCommandId("cmd-0001").setTenant("acme").setIngressTimeMs(1_700_000_000_000L)
-                .setSeed(-42).setIdempotencyKey(idempotencyKey).setPayload(payload).build();
+                .setSeed(-42).setIdempotencyKey(idempotencyKey).setPayload(payload).setApiKeyId(idempotencyKey == null ? null : "0011223344556677").build();
     }
 
     @Test

@@ -157,7 +157,11 @@ final class DataRoutes {
             throw ApiError.invalidRequest("\"Idempotency-Key\" must be 1 to " + MAX_IDEMPOTENCY_KEY + " bytes (UTF-8), not only spaces");
         }
         s.requireLog();
-        return Commands.execute(tenant, statements, idempotencyKey, unchangedSince == null ? null : unchangedSince.offset());
+        TenantCommand command = Commands.execute(tenant, statements, idempotencyKey, unchangedSince == null ? null : unchangedSince.offset());
+        // The key it came with: the applier refuses it if a revoke of that key comes before it in the log (another edge
+        // may take the key until the revoke is applied).
+        if (s.principal(ctx) instanceof Principal.TenantKey key) command.setApiKeyId(key.keyId());
+        return command;
     }
 
     private void queryTimed(Context ctx) throws InterruptedException {

@@ -135,7 +135,7 @@ final class CommandApplier {
         try {
             outcome = first != null ? first : verdict != null ? verdict : switch (payload) {
                 case CreateTenant c -> create(db, cmd, position, c, budget);
-                case ExecuteBatch b -> execute(db, cmd, position, b, budget);
+                case ExecuteBatch b -> revokedBefore(db, cmd) ? REVOKED : execute(db, cmd, position, b, budget);
                 case IssueKey k -> issueKey(db, cmd, k.getKey());
                 case RevokeKey r -> revokeKey(db, r.getKeyId());
                 case RepairTenant r -> DONE; // the check and any rebuild happened before the file was opened
@@ -372,6 +372,23 @@ final class CommandApplier {
             db.freezeAgain();
         }
         return recorded;
+    }
+
+    static final Outcome REVOKED = Outcome.failed(ErrorCode.UNAUTHORIZED, "the API key this write was sent with was revoked"
+            + " before it in the tenant's log: nothing of it was applied");
+
+    /**
+     * Whether the API key {@code cmd} was sent with is revoked in the tenant's file, as of this record: a revoke in
+     * the log before it wins, whichever edge took the write (another edge may take a key until the revoke is
+     * applied). A record without a key (the admin token, or older than the field) is never refused for it.
+     */
+    private static boolean revokedBefore(TenantDatabase db, TenantCommand cmd) throws SQLException {
+        if (cmd.getApiKeyId() == null) return false;
+        PreparedStatement ps = db.prepare("SELECT revoked FROM _cairn_keys WHERE key_id = ?");
+        ps.setString(1, cmd.getApiKeyId());
+        try (var rs = ps.executeQuery()) {
+            return rs.next() && rs.getBoolean(1);
+        }
     }
 
     private Outcome revokeKey(TenantDatabase db, String keyId) throws SQLException {

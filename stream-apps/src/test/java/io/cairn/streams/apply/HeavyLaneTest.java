@@ -380,9 +380,9 @@ class HeavyLaneTest extends ApplierHarness {
         assertThat(lane.owns("acme")).isFalse();
     }
 
-    /** A write long enough (20,000 rows) for the statement's limits to be checked while it runs. */
-    private static final String LONG_INSERT =
-            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000) INSERT INTO t SELECT x FROM c";
+    /** A write long enough (5,000,000 rows) for the statement's limits to be checked while it runs. */
+    private static final String LONG_INSERT = // past the 250 ms a statement runs before low temporary space may stop it, on any machine
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 5000000) INSERT INTO t SELECT x FROM c";
 
     /**
      * A one-thread lane whose connections keep a floor no disk has: every write long enough to be checked
