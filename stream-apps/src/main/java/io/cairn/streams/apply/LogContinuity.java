@@ -41,13 +41,39 @@ final class LogContinuity {
     static void check(TenantFiles files, Map<String, Object> kafkaClientProps) {
         Map<Integer, Long> applied;
         try (CopyPositions.Reader positions = CopyPositions.reader(files)) {
-            applied = positions.nextOffsets();
+            applied = new HashMap<>(positions.nextOffsets());
+            // The registry's records too: files put in place after a rebuild come without published positions.
+            registered(files).forEach((partition, next) -> applied.merge(partition, next, Math::max));
         } catch (SQLException e) {
             log.warn("could not read how far this hot directory applied the log ({}): its continuity with the log is not checked", e.toString());
             return;
         }
         if (applied.isEmpty()) return;
         check(applied, ends(kafkaClientProps), files);
+    }
+
+    /**
+     * Per partition, one past the last record the hot directory's registry names (a tenant's creation or deletion, a
+     * record the heavy lane or a thaw holds): the files hold that much of the log at least. Empty without a registry.
+     */
+    static Map<Integer, Long> registered(TenantFiles files) throws SQLException {
+        Map<Integer, Long> out = new HashMap<>();
+        if (!java.nio.file.Files.exists(files.registryFile())) return out;
+        org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
+        config.setReadOnly(true);
+        config.setBusyTimeout(1_000);
+        try (java.sql.Connection c = config.createConnection("jdbc:sqlite:" + files.registryFile());
+             java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT log_partition, max(o) FROM ("
+                     + " SELECT log_partition, max(created_offset, deleted_offset) AS o FROM tenants"
+                     + " UNION ALL SELECT log_partition, log_offset FROM deferred"
+                     + " UNION ALL SELECT log_partition, log_offset FROM cold_records) GROUP BY log_partition")) {
+            while (rs.next()) if (rs.getLong(2) >= 0) out.put(rs.getInt(1), rs.getLong(2) + 1);
+        } catch (SQLException e) {
+            if (e.getMessage() != null && e.getMessage().contains("no such table")) return out; // made, not yet filled
+            throw e;
+        }
+        return out;
     }
 
     /** As {@link #check(TenantFiles, Map)}, given both sides: {@code ends} lacks the partitions a log without the topic lacks. */

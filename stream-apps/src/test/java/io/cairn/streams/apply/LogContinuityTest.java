@@ -1,5 +1,6 @@
 package io.cairn.streams.apply;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -32,5 +33,18 @@ class LogContinuityTest {
         assertThatCode(() -> LogContinuity.check(Map.of(), Map.of(), files)).doesNotThrowAnyException();
         assertThatCode(() -> LogContinuity.check(files, Map.of("bootstrap.servers", "localhost:1"))).as("nothing applied: Kafka is not even asked")
                 .doesNotThrowAnyException();
+    }
+
+    /** Files put in place after a rebuild come without published positions: the registry's records count as held. */
+    @Test
+    void theRegistrysRecordsCountAsHeldWithoutPublishedPositions() throws Exception {
+        TenantFiles files = new TenantFiles(hot);
+        try (TenantRegistry registry = TenantRegistry.open(files.registryFile())) {
+            registry.created("acme", new io.cairn.topics.Bookmark(4, 0));
+            registry.created("bob", new io.cairn.topics.Bookmark(2, 17));
+        }
+        assertThat(LogContinuity.registered(files)).isEqualTo(Map.of(4, 1L, 2, 18L));
+        assertThatThrownBy(() -> LogContinuity.check(Map.of(4, 1L), Map.of(4, 0L), files)).as("an empty log under them")
+                .isInstanceOf(LogBehindFilesException.class);
     }
 }
