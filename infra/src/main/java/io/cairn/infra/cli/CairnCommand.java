@@ -33,8 +33,8 @@ public final class CairnCommand implements Runnable {
                 cmd.getErr().println("cairn: " + e.getMessage());
                 return 2;
             }
-            // migrate's 1 says a tenant failed: Cairn out of reach is its own code there, so a script can tell them apart.
-            int notReached = cmd.getCommandSpec().userObject() instanceof MigrateCommand ? MigrateCommand.EXIT_NOT_REACHED : 1;
+            // A command whose 1 means something else (migrate: a tenant failed) names its own code, so a script can tell them apart.
+            int notReached = cmd.getCommandSpec().userObject() instanceof NotReachedExit own ? own.notReachedExit() : 1;
             String unreachable = unreachable(e);
             if (unreachable != null) {
                 cmd.getErr().println("cairn " + cmd.getCommandName() + ": cannot reach Cairn's HTTP API (" + unreachable

@@ -38,9 +38,14 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "migrate", mixinStandardHelpOptions = true,
         description = "Register a folder of V<n>__<name>.sql files as a migration set and run it on the tenants.")
-public final class MigrateCommand implements Callable<Integer> {
+public final class MigrateCommand implements Callable<Integer>, NotReachedExit {
     /** Cairn could not be reached, or did not answer in time: nothing is known of the tenants. */
     static final int EXIT_NOT_REACHED = 3;
+
+    @Override
+    public int notReachedExit() {
+        return EXIT_NOT_REACHED;
+    }
 
     private static final Pattern FILE = Pattern.compile("V(\\d{1,9})__(.+)\\.sql");
     private static final ObjectMapper JSON = ApiOptions.JSON;
