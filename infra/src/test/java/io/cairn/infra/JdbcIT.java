@@ -192,6 +192,12 @@ class JdbcIT {
             assertThat(e.getSQLState()).isEqualTo("28000");
             assertThat(e.getMessage()).doesNotContain(key.substring(10));
         });
+        String wrongSecret = key.substring(0, key.length() - 4) + (key.endsWith("AAAA") ? "BBBB" : "AAAA");
+        String otherTenants = stack.createTenant("jd-other");
+        for (String[] refused : new String[][] {{"jd-use", wrongSecret}, {"jd-use", otherTenants}, {"jd-nobody", key}}) {
+            assertThatThrownBy(() -> connect(refused[0], refused[1])).as("refused at connect, as a wrong password is: %s", refused[0])
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28000"));
+        }
         assertThatThrownBy(() -> DriverManager.getConnection("jdbc:cairn://", broken)).isInstanceOfSatisfying(SQLException.class,
                 e -> assertThat(e.getSQLState()).isEqualTo("08001"));
         assertThatThrownBy(() -> DriverManager.getConnection(url("jd-use/x"), broken)).isInstanceOfSatisfying(SQLException.class,

@@ -38,10 +38,10 @@ final class Json {
             case java.util.UUID u -> NODES.textNode(u.toString());
             case Enum<?> e -> NODES.textNode(e.name());
             case java.time.LocalDate d -> NODES.textNode(d.toString());
-            case java.time.LocalTime t -> NODES.textNode(t.toString());
-            case java.time.LocalDateTime t -> NODES.textNode(t.toString());
-            case java.time.Instant i -> NODES.textNode(i.toString());
-            case java.time.OffsetDateTime o -> NODES.textNode(o.toString());
+            case java.time.LocalTime t -> NODES.textNode(SqlTime.text(t));
+            case java.time.LocalDateTime t -> NODES.textNode(SqlTime.text(t));
+            case java.time.Instant i -> NODES.textNode(SqlTime.text(i));
+            case java.time.OffsetDateTime o -> NODES.textNode(SqlTime.text(o));
             default -> throw new IllegalArgumentException("parameters of type " + v.getClass().getName() + " are not supported: send a"
                     + " number, a string, a boolean, byte[], null, a UUID, an enum or a java.time date or time");
         };

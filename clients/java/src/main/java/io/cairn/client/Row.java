@@ -67,6 +67,22 @@ public record Row(List<String> columns, List<Object> values) {
         return v == null ? null : v instanceof byte[] b ? b : v.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    /**
+     * The value as an instant: a date-time text as both clients store one ({@link SqlTime}), or as SQLite or
+     * ISO-8601 writes it, read as UTC unless it names its offset; {@link java.time.format.DateTimeParseException}
+     * naming the column for any other value.
+     */
+    public java.time.Instant getInstant(String column) {
+        Object v = get(column);
+        if (v == null) return null;
+        try {
+            if (v instanceof String s) return SqlTime.parse(s).toInstant(java.time.ZoneOffset.UTC);
+        } catch (java.time.format.DateTimeParseException e) {
+            // refused below, naming the column
+        }
+        throw new java.time.format.DateTimeParseException("column " + column + " holds " + shown(v) + ", not a date-time", String.valueOf(v), 0);
+    }
+
     /** A text holding a decimal number (SQL's syntax, not Java's: no NaN, no {@code 1f}); IllegalArgumentException naming the column else. */
     private static BigDecimal number(String column, Object v) {
         if (v instanceof String s) {
@@ -76,7 +92,11 @@ public record Row(List<String> columns, List<Object> values) {
                 // falls through to the refusal below
             }
         }
-        String shown = v instanceof byte[] b ? "a blob of " + b.length + " bytes" : v instanceof String ? "'" + v + "'" : v.toString();
-        throw new IllegalArgumentException("column " + column + " holds " + shown + ", not a number");
+        throw new IllegalArgumentException("column " + column + " holds " + shown(v) + ", not a number");
+    }
+
+    /** A value in an error: text quoted (its spaces seen), a blob by its size. */
+    private static String shown(Object v) {
+        return v instanceof byte[] b ? "a blob of " + b.length + " bytes" : v instanceof String ? "'" + v + "'" : v.toString();
     }
 }

@@ -35,34 +35,35 @@ public final class CairnCommand implements Runnable {
             }
             // A command whose 1 means something else (migrate: a tenant failed) names its own code, so a script can tell them apart.
             int notReached = cmd.getCommandSpec().userObject() instanceof NotReachedExit own ? own.notReachedExit() : 1;
+            String said = cmd.getCommandSpec().qualifiedName(" "); // "cairn tenants ls", as typed
             String unreachable = unreachable(e);
             if (unreachable != null) {
-                cmd.getErr().println("cairn " + cmd.getCommandName() + ": cannot reach Cairn's HTTP API (" + unreachable
+                cmd.getErr().println(said + ": cannot reach Cairn's HTTP API (" + unreachable
                         + "): is it running, and is --url (or CAIRN_URL) its address?");
                 return notReached;
             }
             if (causedBy(e, java.net.http.HttpTimeoutException.class)) {
-                cmd.getErr().println("cairn " + cmd.getCommandName() + ": Cairn did not answer in the time this command waits;"
+                cmd.getErr().println(said + ": Cairn did not answer in the time this command waits;"
                         + " what it asked may still be done: look before trying again");
                 return notReached;
             }
             java.nio.file.FileSystemException file = fileProblem(e);
             if (file != null) {
-                cmd.getErr().println("cairn " + cmd.getCommandName() + ": " + describe(file));
+                cmd.getErr().println(said + ": " + describe(file));
                 return 2;
             }
             if (causedBy(e, org.apache.kafka.common.errors.TimeoutException.class)) {
-                cmd.getErr().println("cairn " + cmd.getCommandName() + ": Kafka did not answer in time: is it running, and is --bootstrap"
+                cmd.getErr().println(said + ": Kafka did not answer in time: is it running, and is --bootstrap"
                         + " (or the configuration's bootstrap servers) its address?");
                 return 1;
             }
             io.cairn.streams.apply.LogBehindFilesException behind = causeOf(e, io.cairn.streams.apply.LogBehindFilesException.class);
             if (behind != null) { // an operator's choice to make, in one paragraph, not a stack trace
-                cmd.getErr().println("cairn " + cmd.getCommandName() + ": " + behind.getMessage());
+                cmd.getErr().println(said + ": " + behind.getMessage());
                 return 1;
             }
             if (e instanceof IllegalArgumentException) { // a value the command cannot use (a duration, a target folder): its own words
-                cmd.getErr().println("cairn " + cmd.getCommandName() + ": " + e.getMessage());
+                cmd.getErr().println(said + ": " + e.getMessage());
                 return 2;
             }
             throw e;

@@ -90,7 +90,7 @@ class CairnCommandTest {
         }
         Ran ran = run("tenants", "ls", "--url", "http://127.0.0.1:" + closed, "--token", "t");
         assertThat(ran.code).isEqualTo(1);
-        assertThat(ran.err.strip()).isEqualTo("cairn ls: cannot reach Cairn's HTTP API (connection refused): is it running, and is --url (or CAIRN_URL) its address?");
+        assertThat(ran.err.strip()).isEqualTo("cairn tenants ls: cannot reach Cairn's HTTP API (connection refused): is it running, and is --url (or CAIRN_URL) its address?");
         Ran sql = run("sql", "--url", "http://127.0.0.1:" + closed, "--tenant", "acme", "--key", "k", "SELECT 1");
         assertThat(sql.code).isEqualTo(1);
         assertThat(sql.err.strip()).isEqualTo("cairn sql: unreachable: cannot reach http://127.0.0.1:" + closed + "/: connection refused");

@@ -1,6 +1,7 @@
 package io.cairn.client.jdbc;
 
 import io.cairn.client.Cairn;
+import io.cairn.client.CairnException;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +20,9 @@ import java.util.logging.Logger;
  * {@code jdbc:cairn://host:port/tenant}: a connection to one tenant over Cairn's HTTP API, with the tenant's
  * API key from the property {@code key} (or {@code password}, so tools' password fields work) or the URL's
  * {@code ?key=}. {@code ?ssl=true} (or {@code https=true}) uses HTTPS. Registered with {@link DriverManager}
- * through {@code META-INF/services/java.sql.Driver}. See {@link JdbcConnection} for transactions.
+ * through {@code META-INF/services/java.sql.Driver}. See {@link JdbcConnection} for transactions. Connecting
+ * checks the key and the tenant (one {@code GET /v1/tenants/{t}}): a wrong key fails it with {@code 28000}, an
+ * unknown tenant or an unreachable server with {@code 08001}.
  */
 public final class CairnDriver implements Driver {
     static final String VERSION = "0.1";
@@ -58,6 +61,12 @@ public final class CairnDriver implements Driver {
         boolean ssl = "true".equals(query.get("ssl")) || "true".equals(query.get("https"));
         String base = (ssl ? "https://" : "http://") + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
         Cairn cairn = Cairn.builder().url(base).token(key).build();
+        try {
+            cairn.tenant(tenant); // as a database checks a password at connect: a wrong key or tenant fails here, not at the first statement
+        } catch (CairnException e) {
+            cairn.close();
+            throw SqlStates.of(e);
+        }
         return new JdbcConnection(cairn, tenant, key, PREFIX + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "") + "/" + tenant).proxy();
     }
 

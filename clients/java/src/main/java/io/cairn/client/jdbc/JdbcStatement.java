@@ -23,8 +23,8 @@ import java.util.TreeMap;
 /**
  * A {@link java.sql.Statement}, and with {@code sql} a {@link java.sql.PreparedStatement}: reads go to
  * {@code /query}, everything else to {@code /execute} ({@link io.cairn.client.Sql#readsOnly}). A batch is one write
- * (one transaction). Parameters: every type SQLite stores; dates and times as ISO-8601 text
- * ({@code 2026-11-30 10:15:00.000}), which SQLite's date functions read.
+ * (one transaction). Parameters: every type SQLite stores; dates and times as SQLite's text
+ * ({@code 2026-11-30 10:15:00.123}, {@link io.cairn.client.SqlTime}), which SQLite's date functions read.
  */
 final class JdbcStatement implements JdbcObjects.Closes {
     private final JdbcConnection connection;

@@ -1,5 +1,6 @@
 package io.cairn.client.jdbc;
 
+import io.cairn.client.SqlTime;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -12,21 +13,18 @@ import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.UUID;
 
 /** Conversions between JDBC's types and the values SQLite stores (integer, real, text, blob, null). */
 final class JdbcValues {
-    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
-
     private static final BigDecimal LONG_MIN = BigDecimal.valueOf(Long.MIN_VALUE);
     private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
 
     private JdbcValues() {}
 
-    /** SQLite's datetime text for a timestamp (UTC wall time when given an instant). */
+    /** SQLite's datetime text for a timestamp ({@link SqlTime}: the Java client's too). */
     static String timestampText(LocalDateTime t) {
-        return t.format(TIMESTAMP);
+        return SqlTime.text(t);
     }
 
     /** A parameter as one of the values the client sends. */
@@ -47,13 +45,13 @@ final class JdbcValues {
             case byte[] b -> b.clone();
             case Timestamp t -> timestampText(t.toLocalDateTime());
             case java.sql.Date d -> d.toLocalDate().toString();
-            case java.sql.Time t -> t.toLocalTime().toString();
+            case java.sql.Time t -> SqlTime.text(t.toLocalTime());
             case java.util.Date d -> timestampText(new Timestamp(d.getTime()).toLocalDateTime());
             case LocalDateTime t -> timestampText(t);
             case LocalDate d -> d.toString();
-            case LocalTime t -> t.toString();
-            case Instant i -> timestampText(LocalDateTime.ofInstant(i, ZoneOffset.UTC));
-            case OffsetDateTime o -> timestampText(o.withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime());
+            case LocalTime t -> SqlTime.text(t);
+            case Instant i -> SqlTime.text(i);
+            case OffsetDateTime o -> SqlTime.text(o);
             case UUID u -> u.toString();
             case Character c -> c.toString();
             case Enum<?> e -> e.name();
@@ -153,15 +151,15 @@ final class JdbcValues {
         }
     }
 
-    /** A stored value as a date-time: ISO-8601 or SQLite's text, or (a number) milliseconds since the epoch. */
+    /**
+     * A stored value as a date-time: ISO-8601 or SQLite's text (one with a zone offset moved to UTC, {@link
+     * SqlTime#parse}), or (a number) milliseconds since the epoch.
+     */
     static LocalDateTime dateTime(Object v) throws SQLException {
         if (v == null) return null;
         if (v instanceof Number n) return LocalDateTime.ofInstant(Instant.ofEpochMilli(n.longValue()), ZoneOffset.UTC);
-        String s = v.toString().strip().replace('T', ' ');
         try {
-            if (s.length() == 10) return LocalDate.parse(s).atStartOfDay();
-            if (s.endsWith("Z")) s = s.substring(0, s.length() - 1);
-            return LocalDateTime.parse(s.replace(' ', 'T'));
+            return SqlTime.parse(v.toString());
         } catch (java.time.format.DateTimeParseException e) {
             throw new SQLException("not a date-time: " + v, "22007");
         }
