@@ -360,9 +360,16 @@ class MigrationIT {
         }
         Reply dry = stack.post("/v1/migrations/wave/runs", ADMIN, "{\"dry_run\":true,\"sample\":5,\"tenants\":" + TestStack.json(tenants) + "}");
         assertThat(dry.status()).as(dry.body().toString()).isEqualTo(200);
-        assertThat(dry.body().path("would_apply").asInt()).isEqualTo(3);
-        assertThat(dry.body().path("would_fail").asInt()).isEqualTo(2);
-        assertThat(dry.body().path("failures").get(0).path("error").asText()).contains("already exists");
+        List<String> sampled = new ArrayList<>();
+        dry.body().path("sampled_tenants").forEach(t -> sampled.add(t.asText()));
+        assertThat(sampled).as("drawn from the whole list").hasSize(5).doesNotHaveDuplicates().isSubsetOf(tenants);
+        long failing = sampled.stream().filter(t -> t.equals("wave-0") || t.equals("wave-1")).count();
+        assertThat(dry.body().path("would_fail").asInt()).isEqualTo(failing);
+        assertThat(dry.body().path("would_apply").asInt()).isEqualTo(5 - failing);
+        Reply every = stack.post("/v1/migrations/wave/runs", ADMIN, "{\"dry_run\":true,\"sample\":10,\"tenants\":" + TestStack.json(tenants) + "}");
+        assertThat(every.body().path("would_apply").asInt()).isEqualTo(8);
+        assertThat(every.body().path("would_fail").asInt()).isEqualTo(2);
+        assertThat(every.body().path("failures").get(0).path("error").asText()).contains("already exists");
         Reply vague = stack.post("/v1/migrations/wave/runs", ADMIN, "{\"dry_run\":\"yes\",\"tenants\":" + TestStack.json(tenants) + "}");
         assertThat(vague.errorCode()).as("not a boolean: refused, not taken for a real run").isEqualTo("invalid_request");
         Reply unset = stack.post("/v1/migrations/wave/runs", ADMIN, "{\"dry_run\":null,\"tenants\":" + TestStack.json(tenants) + "}");

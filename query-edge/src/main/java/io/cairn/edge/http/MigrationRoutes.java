@@ -227,16 +227,21 @@ final class MigrationRoutes {
     static final int DEFAULT_DRY_RUN_SAMPLE = 20;
     static final int MAX_DRY_RUN_SAMPLE = 1_000;
 
-    /** Runs the versions on up to {@code sample} hot tenants of the list and rolls them back; answers what would fail. */
+    /** Runs the versions on up to {@code sample} hot tenants of the list, drawn at random, and rolls them back; answers what would fail. */
     private void dryRun(Context ctx, String set, int target, List<MigrationVersion> tried, List<String> tenants, int sample)
             throws InterruptedException {
         List<MigrationVersion> versions = new ArrayList<>(requireCatalog().upTo(set, target));
         for (MigrationVersion v : tried) if (v.getVersion() <= target) versions.add(v);
+        // A random sample of the hot ones (a dry run thaws nobody), drawn from the whole list as a reservoir: the first
+        // ones of a list are often the oldest or the test tenants, the least like the rest.
         List<String> picked = new ArrayList<>();
+        java.util.random.RandomGenerator random = java.util.concurrent.ThreadLocalRandom.current();
+        int hot = 0;
         for (String t : tenants) {
             TenantState st = s.directory().tenant(t).orElse(null);
-            if (st != null && st.getTier() == Tier.HOT) picked.add(t); // a dry run thaws nobody
-            if (picked.size() == sample) break;
+            if (st == null || st.getTier() != Tier.HOT) continue;
+            if (++hot <= sample) picked.add(t);
+            else if (random.nextInt(hot) < sample) picked.set(random.nextInt(sample), t);
         }
         String runId = "dry-run-" + UUID.randomUUID().toString().substring(0, 8);
         List<Future<CommandGateway.Submitted>> sent = new ArrayList<>();
@@ -265,6 +270,8 @@ final class MigrationRoutes {
         ObjectNode out = Responses.object().put("dry_run", true).put("set", set).put("target_version", target)
                 .put("sampled", picked.size()).put("would_apply", wouldApply).put("would_fail", failures.size()).put("unknown", unknown);
         out.set("failures", failures);
+        ArrayNode sampledTenants = out.putArray("sampled_tenants");
+        picked.forEach(sampledTenants::add);
         Responses.json(ctx, 200, out);
     }
 

@@ -202,6 +202,7 @@ final class RequestBodies {
     }
 
     private ApiError tooLarge() {
-        return new ApiError(ErrorCode.REQUEST_TOO_LARGE, "the request body exceeds " + maxBytes + " bytes");
+        return new ApiError(ErrorCode.REQUEST_TOO_LARGE, "the request body exceeds " + maxBytes + " bytes: split it into several requests"
+                + " (a larger value is written in parts: docs/api.md, Large values)");
     }
 }
