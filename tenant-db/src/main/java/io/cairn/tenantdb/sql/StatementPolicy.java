@@ -231,7 +231,13 @@ public final class StatementPolicy {
                     + " is not allowed: Cairn runs each batch as one transaction of its own");
         }
         if (word.equals("pragma")) {
-            if (write) throw forbidden("PRAGMA is not allowed in writes");
+            if (pragmaName(st, i) instanceof String name && name.equals("foreign_keys")) {
+                throw forbidden("PRAGMA foreign_keys is not allowed: foreign keys are always enforced, on every tenant and every copy");
+            }
+            if (write) {
+                throw forbidden("PRAGMA is not allowed in writes: Cairn sets each connection's pragmas itself, the same on every copy of the"
+                        + " tenant (foreign keys are always enforced)");
+            }
             checkReadPragma(st, i);
         }
         if (write && word.equals("analyze") && (i + 1 >= st.size() || isSchemaOnly(st, i + 1))) {
@@ -262,11 +268,23 @@ public final class StatementPolicy {
         }
     }
 
-    /** PRAGMA [schema.]name [(argument)], where name is a read-only introspection pragma and no '=' is used. */
-    private static void checkReadPragma(List<Token> st, int at) throws SqlRefusal {
+    /** Where the name of the pragma a {@code PRAGMA} at {@code at} runs is ({@code PRAGMA main.x}: x's); past the end when none follows. */
+    private static int pragmaNameAt(List<Token> st, int at) {
         int i = at + 1;
         if (i + 1 < st.size() && st.get(i + 1).isOperator(".")) i += 2;
-        String name = i < st.size() ? st.get(i).lowerIdentifier() : null;
+        return i;
+    }
+
+    /** The name of the pragma a {@code PRAGMA} at {@code at} runs, lower case; null when none follows. */
+    private static String pragmaName(List<Token> st, int at) {
+        int i = pragmaNameAt(st, at);
+        return i < st.size() ? st.get(i).lowerIdentifier() : null;
+    }
+
+    /** PRAGMA [schema.]name [(argument)], where name is a read-only introspection pragma and no '=' is used. */
+    private static void checkReadPragma(List<Token> st, int at) throws SqlRefusal {
+        int i = pragmaNameAt(st, at);
+        String name = pragmaName(st, at);
         if (name == null || !READ_PRAGMAS.contains(name)) {
             throw forbidden("PRAGMA " + (name == null ? "" : name + " ") + "is not allowed; reads may use only "
                     + String.join(", ", READ_PRAGMAS.stream().sorted().toList()));

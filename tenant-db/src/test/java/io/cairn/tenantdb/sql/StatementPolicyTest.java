@@ -117,6 +117,8 @@ class StatementPolicyTest {
     @Test
     void readPathRefusesOtherPragmas() {
         refusedRead("PRAGMA journal_mode", "forbidden_statement").hasMessageContaining("journal_mode");
+        refusedRead("PRAGMA foreign_keys", "forbidden_statement").hasMessageContaining("always enforced");
+        refusedWrite("pragma main.FOREIGN_KEYS = OFF", "forbidden_statement").hasMessageContaining("always enforced");
         refusedRead("PRAGMA query_only = OFF", "forbidden_statement").hasMessageContaining("query_only");
         refusedRead("PRAGMA function_list", "forbidden_statement");
     }
