@@ -59,7 +59,7 @@ public final class MigrateCommand implements Callable<Integer>, NotReachedExit {
     @Option(names = "--target", description = "Version to bring the tenants to. Default: the latest.")
     Integer target;
 
-    @Option(names = "--tenants", defaultValue = "all", description = "'all', or tenant ids separated by commas. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--tenants", defaultValue = "all", description = "'all' (every tenant of the fleet, those that never used the set too), or tenant ids separated by commas. Default: ${DEFAULT-VALUE}.")
     String tenants;
 
     @Option(names = "--register-only", description = "Register the files, start no run.")
