@@ -284,4 +284,52 @@ class EdgeContractIT {
             assertThat(new String(head, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 413");
         }
     }
+
+    /**
+     * A tenant whose unsent bodies already hold its share gets 429 as soon as a further request's headers arrive: a client
+     * waiting for "100 Continue" is not invited to send, and one sending no body is not waited for.
+     */
+    @Test
+    void aBodyPastItsTenantsShareIsRefusedOnItsHeaders() throws Exception {
+        String key = createTenant("holder");
+        String head = "POST /v1/tenants/holder/execute HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key + "\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 1000000\r\n";
+        List<java.net.Socket> holding = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 8; i++) { // 8 MB of the tenant's 8 MiB, each held once its "100 Continue" came
+                java.net.Socket s = new java.net.Socket("127.0.0.1", edge.port());
+                holding.add(s);
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write((head + "Expect: 100-continue\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                assertThat(new String(s.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 100");
+            }
+            for (String expect : List.of("Expect: 100-continue\r\n", "")) {
+                try (java.net.Socket s = new java.net.Socket("127.0.0.1", edge.port())) {
+                    s.setSoTimeout(10_000); // the body is never sent: an answer that waited for it would not come
+                    s.getOutputStream().write((head + expect + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    assertThat(new String(s.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII)).as(expect)
+                            .isEqualTo("HTTP/1.1 429");
+                }
+            }
+        } finally {
+            for (java.net.Socket s : holding) s.close();
+        }
+    }
+
+    /** A transfer coding the edge does not undo (gzip before chunked) is refused by name, not read as a JSON text. */
+    @Test
+    void aBodyInATransferCodingOtherThanChunkedIs415() throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", edge.port())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("POST /v1/tenants HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ADMIN + "\r\n"
+                    + "Content-Type: application/json\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            StringBuilder answer = new StringBuilder();
+            byte[] chunk = new byte[1024];
+            for (int n; !answer.toString().contains("}}") && (n = s.getInputStream().read(chunk)) > 0; ) {
+                answer.append(new String(chunk, 0, n, java.nio.charset.StandardCharsets.US_ASCII));
+            }
+            assertThat(answer.toString()).startsWith("HTTP/1.1 415").contains("unsupported_media_type").contains("Transfer-Encoding: gzip, chunked");
+        }
+    }
 }

@@ -114,18 +114,21 @@ final class RequestBodies {
     }
 
     private byte[] read(Context ctx) {
+        long declared = ctx.req().getContentLengthLong();
         // A client waiting for "100 Continue" has sent nothing yet: answered 413 at once, before the body's stream is
         // opened (opening it invites the body), never drained.
-        if (ctx.req().getContentLengthLong() > maxBytes && "100-continue".equalsIgnoreCase(ctx.header("Expect"))) throw tooLarge();
+        if (declared > maxBytes && "100-continue".equalsIgnoreCase(ctx.header("Expect"))) throw tooLarge();
+        BodyBudget.Hold hold = hold(ctx);
+        // A declared body is held whole before its stream is opened: past the tenant's budget, 429 at once, neither
+        // inviting the body ("100 Continue") nor waiting for it to arrive; the unread body then closes the connection.
+        if (declared > 0 && declared <= maxBytes) hold.grow(declared);
         try (InputStream in = stream(ctx)) {
-            long declared = ctx.req().getContentLengthLong();
             if (declared > maxBytes) {
                 drain(in);
                 throw tooLarge();
             }
-            BodyBudget.Hold hold = hold(ctx);
             try {
-                byte[] bytes = declared >= 0 ? declared(in, declared, hold) : undeclared(in, hold);
+                byte[] bytes = declared >= 0 ? in.readNBytes((int) declared) : undeclared(in, hold);
                 ctx.attribute(BODY_BYTES, bytes.length);
                 return bytes;
             } catch (ApiError refused) {
@@ -139,12 +142,6 @@ final class RequestBodies {
             }
             throw ApiError.invalidRequest("the request body could not be read");
         }
-    }
-
-    /** A body of a declared length: held whole before any of it is read, then read into one array (Jetty keeps to the length). */
-    private static byte[] declared(InputStream in, long length, BodyBudget.Hold hold) throws IOException {
-        hold.grow(length);
-        return in.readNBytes((int) length);
     }
 
     /** A body of no declared length (chunked): held as it comes, refused once past {@code maxBytes}. */
@@ -172,18 +169,22 @@ final class RequestBodies {
     }
 
     /**
-     * Reads and drops what is left of a body too large to take, up to {@link #DRAIN_BYTES}: a client still
-     * sending when the answer comes would otherwise meet a reset connection instead of its 413. A larger
-     * body is left unread (the connection then closes after the answer).
+     * Reads and drops what is left of a body refused, up to {@link #DRAIN_BYTES} and for {@link #DRAIN_NANOS}: a
+     * client still sending when the answer comes would otherwise meet a reset connection instead of its answer.
+     * A larger or slower body is left unread (the connection then closes after the answer): a body sent at the
+     * minimum rate would keep the answer for hours.
      */
     private static void drain(InputStream in) throws IOException {
         byte[] sink = new byte[64 * 1024];
         long left = DRAIN_BYTES;
-        for (int n; left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0; ) left -= n;
+        long until = System.nanoTime() + DRAIN_NANOS;
+        for (int n; left > 0 && System.nanoTime() - until < 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0; ) left -= n;
     }
 
-    /** The most of a refused body the edge reads to answer 413 on a connection that stays usable. */
+    /** The most of a refused body the edge reads to answer on a connection that stays usable. */
     static final long DRAIN_BYTES = 16L << 20;
+    /** The longest the edge reads a refused body before answering. */
+    static final long DRAIN_NANOS = 5_000_000_000L;
 
     /** This request's hold on its tenant's budget (a route of no tenant: on the large total only). */
     private BodyBudget.Hold hold(Context ctx) {

@@ -14,8 +14,8 @@ import java.util.List;
  * Javalin routes by {@code X-HTTP-Method-Override} when present, so {@code POST .../keys/k} with
  * {@code DELETE} in it revoked the key, past any gateway or firewall rule that filters by the method it sees.
  *
- * <p>A body with a {@code Content-Encoding} other than {@code identity} is refused with
- * {@code unsupported_media_type}: the edge does not decode bodies, so a gzip body was read as JSON text (a
+ * <p>A body with a {@code Content-Encoding} other than {@code identity}, or a {@code Transfer-Encoding} other than
+ * {@code chunked}, is refused with {@code unsupported_media_type}: the edge does not decode bodies, so a gzip body was read as JSON text (a
  * baffling {@code invalid_json}) and a plain body labelled gzip was taken as if it were not labelled.
  *
  * <p>{@code HEAD} is {@code method_not_allowed} with {@code Allow}, on every path a route has: Javalin answers
@@ -42,15 +42,8 @@ final class RequestGate {
                 throw ApiError.invalidRequest("header " + header + " is refused: the edge does not take method overrides; send the method itself");
             }
         }
-        for (Enumeration<String> values = ctx.req().getHeaders("Content-Encoding"); values.hasMoreElements(); ) {
-            String value = values.nextElement();
-            for (String coding : value.split(",", -1)) {
-                if (!coding.strip().equalsIgnoreCase("identity")) {
-                    throw new ApiError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "request bodies are not decoded: send them without Content-Encoding"
-                            + " (this request has Content-Encoding: " + value.strip() + ")");
-                }
-            }
-        }
+        onlyCodings(ctx, "Content-Encoding", "identity", "send them without Content-Encoding");
+        onlyCodings(ctx, "Transfer-Encoding", "chunked", "send them with a Content-Length, or Transfer-Encoding: chunked alone");
         String path = ctx.path();
         String method = ctx.req().getMethod();
         if (ctx.req().getHeader("Idempotency-Key") != null && !method.equals("GET") && !method.equals("HEAD")
@@ -65,6 +58,19 @@ final class RequestGate {
             if (!allow.isEmpty()) {
                 ctx.header("Allow", allow);
                 throw new ApiError(ErrorCode.METHOD_NOT_ALLOWED, "the API does not answer HEAD; this path takes " + allow);
+            }
+        }
+    }
+
+    /** Refuses a body coded by {@code header} in any other way than {@code allowed}: the edge decodes none. */
+    private static void onlyCodings(Context ctx, String header, String allowed, String remedy) {
+        for (Enumeration<String> values = ctx.req().getHeaders(header); values.hasMoreElements(); ) {
+            String value = values.nextElement();
+            for (String coding : value.split(",", -1)) {
+                if (!coding.strip().equalsIgnoreCase(allowed)) {
+                    throw new ApiError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "request bodies are not decoded: " + remedy
+                            + " (this request has " + header + ": " + value.strip() + ")");
+                }
             }
         }
     }
