@@ -7,6 +7,7 @@ import io.cairn.tenantdb.sql.SqlRefusal;
 import io.cairn.tenantdb.sql.StatementPolicy;
 import io.cairn.edge.read.ReadCopy;
 import io.cairn.edge.error.ApiError;
+import io.cairn.edge.restore.RestorePoints;
 import io.cairn.edge.auth.Authenticator;
 import io.cairn.edge.auth.Principal;
 import io.cairn.edge.auth.Scope;
@@ -257,7 +258,7 @@ final class DataRoutes {
             throw new ApiError(ErrorCode.INVALID_BOOKMARK, e.getMessage());
         }
         if (b.partition() != state.getPartition()) {
-            throw new ApiError(ErrorCode.INVALID_BOOKMARK, "this bookmark does not come from this tenant");
+            throw new ApiError(ErrorCode.INVALID_BOOKMARK, RestorePoints.notOfTenant(b, state));
         }
         return b;
     }

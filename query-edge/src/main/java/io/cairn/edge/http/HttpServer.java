@@ -275,6 +275,7 @@ public final class HttpServer implements AutoCloseable {
             case 431 -> new ApiError(ErrorCode.HEADERS_TOO_LARGE, "the request's headers are too large");
             case 417 -> ApiError.invalidRequest("the request's Expect header asks for what the edge does not do: only \"Expect: 100-continue\""
                     + " is taken; send the request without it");
+            case 426, 505 -> ApiError.invalidRequest("the edge speaks HTTP/1.1 (and 1.0) only: send the request as HTTP/1.1");
             default -> status < 500 ? ApiError.invalidRequest("the request could not be handled (HTTP " + status + ")")
                     : new ApiError(ErrorCode.INTERNAL, "the request could not be handled");
         };

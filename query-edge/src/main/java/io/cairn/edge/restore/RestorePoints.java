@@ -156,14 +156,16 @@ public final class RestorePoints {
         } catch (IllegalArgumentException e) {
             throw new ApiError(ErrorCode.INVALID_BOOKMARK, "\"bookmark\" must look like \"3:1042\" (partition:offset)");
         }
-        if (b.partition() != st.getPartition()) {
-            throw new ApiError(ErrorCode.INVALID_BOOKMARK, "bookmark " + b + " is not of tenant '" + st.getTenant() + "' (its partition is "
-                    + st.getPartition() + ")");
-        }
+        if (b.partition() != st.getPartition()) throw new ApiError(ErrorCode.INVALID_BOOKMARK, notOfTenant(b, st));
         if (!log.issued(b)) {
             throw new ApiError(ErrorCode.INVALID_BOOKMARK, "bookmark " + b + " is past the end of the tenant's log");
         }
         return new Point(b.partition(), b.offset(), null);
+    }
+
+    /** The words for a bookmark of another partition than the tenant's, the same on every route. */
+    public static String notOfTenant(Bookmark b, TenantState st) {
+        return "bookmark " + b + " is not of tenant '" + st.getTenant() + "' (its bookmarks are of partition " + st.getPartition() + ")";
     }
 
     /** Whether {@code text} is an ISO-8601 instant, the form every {@code "time"} and time {@code "as_of"} takes. */
@@ -186,7 +188,7 @@ public final class RestorePoints {
         }
         if (t.isAfter(clock.instant())) {
             Range range = range(st); // the range too, as for a point before it: api.md promises earliest and latest
-            throw new ApiError(ErrorCode.RESTORE_OUT_OF_RANGE, "\"time\" " + t + " is in the future; tenant '" + st.getTenant()
+            throw new ApiError(ErrorCode.RESTORE_OUT_OF_RANGE, "the time " + t + " is in the future; tenant '" + st.getTenant()
                     + "' can be restored, forked or read as of a point from " + range.earliest() + " to " + range.latest(), null,
                     Map.of("earliest", range.earliest().toString(), "latest", range.latest().toString()));
         }
