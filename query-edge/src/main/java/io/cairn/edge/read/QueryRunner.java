@@ -27,6 +27,7 @@ import java.util.List;
  * the file has applied at least that far: read-your-writes. Reads never go through Kafka. Thread-safe.
  */
 public final class QueryRunner {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(QueryRunner.class);
     private final ReadPool pool;
     private final AppliedWait appliedWait;
     private final HeldThrough held;
@@ -173,6 +174,10 @@ public final class QueryRunner {
             if (IntegrityCheck.isCorruption(e)) throw damaged(tc.tenant(), e);
             // A read connection writes nothing of the tenant's, so a full disk is its temporary files'.
             if (tc.deadline().stoppedForTempSpace() || SqliteErrors.code(e) == ErrorCode.QUOTA_EXCEEDED) throw tempSpaceLow(tc);
+            if (SqliteErrors.isMachineFailure(e)) { // the disk's or the file's, never the statement's: not a 400 the client could fix
+                log.warn("tenant {}: a read failed on the machine ({})", tc.tenant(), e.toString());
+                throw ApiError.unavailable("the tenant's file could not be read just now (" + SqliteErrors.message(e) + "); retry shortly");
+            }
             throw new ApiError(SqliteErrors.code(e), SqliteErrors.message(e));
         } catch (SqlRefusal r) {
             rollbackOrDiscard(lease, inTransaction);

@@ -76,6 +76,18 @@ class FailureRecoveryTest {
                 .isInstanceOf(org.apache.kafka.streams.errors.StreamsException.class).hasMessageContaining("heavy lane");
     }
 
+    /**
+     * A file shorter than its own headers say (a WAL lost under the shared index another connection holds) is the file's
+     * damage, rebuilt from the log: waited out as the machine's, it held every tenant's writes until a restart.
+     */
+    @Test
+    void aShortReadIsTheFilesDamageNotTheMachines() {
+        assertThat(FailureRecovery.classify(new SQLiteException("[SQLITE_IOERR_SHORT_READ] The VFS layer was unable to obtain as many bytes"
+                + " as was requested (disk I/O error)", SQLiteErrorCode.SQLITE_IOERR_SHORT_READ))).isEqualTo(FailureRecovery.Kind.DAMAGED);
+        assertThat(FailureRecovery.classify(new SQLiteException("[SQLITE_IOERR_READ] disk I/O error", SQLiteErrorCode.SQLITE_IOERR_READ)))
+                .as("the disk failing a read stays the machine's").isEqualTo(FailureRecovery.Kind.MACHINE);
+    }
+
     /** A file that cannot be written now (an immutable flag, permissions, a read-only mount) is the machine's state: waited out, never quarantined. */
     @Test
     void aFileThatCannotBeWrittenNowIsTheMachinesFailure() {

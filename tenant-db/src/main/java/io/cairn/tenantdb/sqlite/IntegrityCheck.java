@@ -90,9 +90,15 @@ public final class IntegrityCheck {
         return finding.startsWith("fts5: ") || finding.startsWith("In RTree ") || finding.startsWith("malformed inverted index for FTS");
     }
 
-    /** True when {@code e} says the database file is damaged or not a database. */
+    /**
+     * True when {@code e} says the database file is damaged or not a database, or shorter than its own headers say
+     * (SQLITE_IOERR_SHORT_READ: a WAL deleted or truncated under the shared memory index another connection keeps, a
+     * file cut short). A short read is the file's, never the machine's: waited out as an I/O error, it held the
+     * applier's thread, and every tenant's writes behind it, until a restart.
+     */
     public static boolean isCorruption(SQLException e) {
         if (SqliteErrors.isVirtualTableContent(e)) return false;
+        if (e instanceof org.sqlite.SQLiteException s && s.getResultCode() == org.sqlite.SQLiteErrorCode.SQLITE_IOERR_SHORT_READ) return true;
         int primary = e.getErrorCode() & 0xff;
         return primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB;
     }

@@ -42,6 +42,28 @@ class IntegrityCheckTest {
     }
 
     /**
+     * A WAL deleted while another connection keeps the shared-memory index open: the index still counts the WAL's
+     * frames, and the next connection opening the file reads past the end of the new, empty WAL. That short read is
+     * the file's damage (rebuilt from the log), not the machine's to wait out: a wait never ends while the index is held.
+     */
+    @Test
+    void aWalLostUnderItsOpenIndexIsDamage() throws Exception {
+        Path file = made("lost-wal.db", "PRAGMA journal_mode=WAL", "CREATE TABLE t (a)");
+        try (Connection holder = DriverManager.getConnection("jdbc:sqlite:" + file); Statement h = holder.createStatement()) {
+            h.execute("PRAGMA wal_autocheckpoint=0");
+            for (int i = 0; i < 20; i++) h.execute("INSERT INTO t VALUES (randomblob(3000))");
+            h.executeQuery("SELECT count(*) FROM t").close(); // the index is mapped, counting the frames
+            Files.delete(dir.resolve("lost-wal.db-wal"));
+            try (Connection next = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = next.createStatement()) {
+                assertThatThrownBy(() -> s.executeQuery("SELECT count(*) FROM t").next()).isInstanceOfSatisfying(SQLException.class, e -> {
+                    assertThat(e.getMessage()).contains("SHORT_READ");
+                    assertThat(IntegrityCheck.isCorruption(e)).isTrue();
+                });
+            }
+        }
+    }
+
+    /**
      * A generated column computing the clock from its row's value ('now', answered by the applier with the record's
      * time): stock SQLite refuses it while checking, and the check's failure kept the tenant from ever being served.
      */
