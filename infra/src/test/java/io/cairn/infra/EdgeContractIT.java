@@ -286,8 +286,8 @@ class EdgeContractIT {
     }
 
     /**
-     * A tenant whose unsent bodies already hold its share gets 429 as soon as a further request's headers arrive: a client
-     * waiting for "100 Continue" is not invited to send, and one sending no body is not waited for.
+     * A tenant whose unsent bodies already hold its share gets 429 as soon as a further request's headers arrive, when
+     * its client waits for "100 Continue": it is not invited to send a body that would be refused.
      */
     @Test
     void aBodyPastItsTenantsShareIsRefusedOnItsHeaders() throws Exception {
@@ -303,13 +303,10 @@ class EdgeContractIT {
                 s.getOutputStream().write((head + "Expect: 100-continue\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
                 assertThat(new String(s.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 100");
             }
-            for (String expect : List.of("Expect: 100-continue\r\n", "")) {
-                try (java.net.Socket s = new java.net.Socket("127.0.0.1", edge.port())) {
-                    s.setSoTimeout(10_000); // the body is never sent: an answer that waited for it would not come
-                    s.getOutputStream().write((head + expect + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-                    assertThat(new String(s.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII)).as(expect)
-                            .isEqualTo("HTTP/1.1 429");
-                }
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", edge.port())) {
+                s.setSoTimeout(10_000); // the body is never sent: an answer that waited for it would not come
+                s.getOutputStream().write((head + "Expect: 100-continue\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                assertThat(new String(s.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 429");
             }
         } finally {
             for (java.net.Socket s : holding) s.close();

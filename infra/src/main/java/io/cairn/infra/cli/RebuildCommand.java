@@ -152,6 +152,7 @@ public final class RebuildCommand implements Callable<Integer> {
     }
 
     private int rebuild(Map<String, Object> kafka, Path target, SnapshotStore store, TenantKeys keys) throws Exception {
+        if (tenant != null) io.cairn.topics.TenantId.require(tenant); // a name no tenant can have, before the whole log is read
         System.out.println("cairn rebuild: replaying cairn.tenant-log (" + kafka.get("bootstrap.servers") + ") into " + target
                 + (tenant == null ? "" : " for tenant " + tenant)
                 + (store == null || noSnapshots ? ", every record from the start" : ", each tenant from its newest snapshot"));
@@ -183,9 +184,29 @@ public final class RebuildCommand implements Callable<Integer> {
         System.out.printf("cairn rebuild: done in %.1f s: %,d records read, %,d applied, %,d statements (%,.0f statements/s);"
                 + " %d tenant(s) in %s, %,d started from a snapshot%n", done.elapsedNanos() / 1e9, done.recordsRead(), done.applied(),
                 done.statements(), done.statementsPerSecond(), tenants, target, done.seeded());
+        if (tenant != null) return oneTenant(new TenantFiles(target));
         java.util.List<String> made = java.util.stream.Stream.of("tenants", "cairn-tenants.db").map(target::resolve).filter(Files::exists)
-                .map(Path::toString).toList(); // a rebuild of some tenants makes no registry of them all
+                .map(Path::toString).toList(); // a rebuild that needed no registry has none
         System.out.println("cairn rebuild: to serve it, stop the applier and move " + String.join(" and ", made) + " into the hot directory");
+        return 0;
+    }
+
+    /**
+     * A rebuild of one tenant: its file alone is what to put in place. The registry the replay made knows no other
+     * tenant (served instead of the hot directory's, it made every cold tenant unknown, and their writes were refused
+     * where a full replay applies them), so it is removed rather than offered.
+     */
+    private int oneTenant(TenantFiles rebuilt) throws IOException {
+        for (String suffix : List.of("", "-wal", "-shm")) Files.deleteIfExists(Path.of(rebuilt.registryFile() + suffix));
+        Path file = rebuilt.database(tenant);
+        if (!Files.exists(file)) {
+            err.println("cairn rebuild: the log read holds no tenant '" + tenant + "' (never created, deleted since, or its records are"
+                    + " gone): nothing was rebuilt");
+            return 1;
+        }
+        System.out.println("cairn rebuild: to serve it, stop the applier and put " + file + " in place of the hot directory's "
+                + Path.of("tenants").resolve(rebuilt.root().relativize(file)) + " (remove that file's -wal and -shm first); keep the hot directory's"
+                + " cairn-tenants.db, which knows every tenant. (A tenant that is cold needs none of this: its snapshot is its content.)");
         return 0;
     }
 

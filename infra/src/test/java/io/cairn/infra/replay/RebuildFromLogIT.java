@@ -49,6 +49,16 @@ class RebuildFromLogIT {
             int exit = new CommandLine(new CairnCommand()).execute("rebuild", "--bootstrap", log.bootstrapServers(), "--into", rebuilt.toString());
             assertThat(exit).isZero();
             assertThat(LogFixture.checksums(rebuilt)).as("every tenant rebuilt from the log equals the live one").isEqualTo(live);
+
+            // One tenant alone: its file, and no registry of one tenant that could be put in place of the live one's.
+            String one = live.keySet().iterator().next();
+            Path alone = data.resolve("rebuilt-one");
+            assertThat(new CommandLine(new CairnCommand()).execute("rebuild", "--bootstrap", log.bootstrapServers(), "--tenant", one,
+                    "--into", alone.toString())).isZero();
+            assertThat(LogFixture.checksums(alone)).isEqualTo(Map.of(one, live.get(one)));
+            assertThat(new io.cairn.tenantdb.sqlite.TenantFiles(alone).registryFile()).doesNotExist();
+            assertThat(new CommandLine(new CairnCommand()).execute("rebuild", "--bootstrap", log.bootstrapServers(), "--tenant", "nobody-here",
+                    "--into", data.resolve("rebuilt-none").toString())).as("a tenant the log does not hold").isEqualTo(1);
         }
     }
 }

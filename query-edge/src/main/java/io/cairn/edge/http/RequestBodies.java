@@ -115,17 +115,22 @@ final class RequestBodies {
 
     private byte[] read(Context ctx) {
         long declared = ctx.req().getContentLengthLong();
-        // A client waiting for "100 Continue" has sent nothing yet: answered 413 at once, before the body's stream is
-        // opened (opening it invites the body), never drained.
-        if (declared > maxBytes && "100-continue".equalsIgnoreCase(ctx.header("Expect"))) throw tooLarge();
+        // A client waiting for "100 Continue" has sent nothing yet: answered 413 (or 429, past its tenant's share of
+        // bodies) at once, before the body's stream is opened (opening it invites the body), never drained.
+        boolean waitsToSend = "100-continue".equalsIgnoreCase(ctx.header("Expect"));
+        if (declared > maxBytes && waitsToSend) throw tooLarge();
         BodyBudget.Hold hold = hold(ctx);
-        // A declared body is held whole before its stream is opened: past the tenant's budget, 429 at once, neither
-        // inviting the body ("100 Continue") nor waiting for it to arrive; the unread body then closes the connection.
-        if (declared > 0 && declared <= maxBytes) hold.grow(declared);
+        ApiError pastShare = null;
+        try {
+            if (declared > 0 && declared <= maxBytes) hold.grow(declared); // held whole before it is asked for
+        } catch (ApiError refused) {
+            if (waitsToSend) throw refused;
+            pastShare = refused;
+        }
         try (InputStream in = stream(ctx)) {
-            if (declared > maxBytes) {
-                drain(in);
-                throw tooLarge();
+            if (declared > maxBytes || pastShare != null) {
+                drain(in); // a client sending its body sees the answer, not a reset connection
+                throw pastShare != null ? pastShare : tooLarge();
             }
             try {
                 byte[] bytes = declared >= 0 ? in.readNBytes((int) declared) : undeclared(in, hold);
