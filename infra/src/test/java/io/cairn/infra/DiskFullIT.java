@@ -92,6 +92,8 @@ class DiskFullIT {
                 assertThat(read.status()).as("reads go on").isEqualTo(200);
                 Reply health = stack.get("/health", null);
                 assertThat(health.status()).as("the edge still serves: a load balancer keeps it").isEqualTo(200);
+                assertThat(health.body().path("status").asText()).as("not ok: writes are refused").isEqualTo("degraded");
+                assertThat(health.body().path("degraded").toString()).contains("storage");
                 assertThat(health.body().path("details").path("storage").path("writes").asText()).isEqualTo("refused: storage_full");
                 assertThat(health.body().path("details").path("storage").path("free_bytes").asLong()).isLessThan(MIN_FREE_MIB << 20);
 
@@ -138,6 +140,7 @@ class DiskFullIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> stack.get("/health", null).body().path("details").has("applier"));
             Reply stalled = stack.get("/health", null);
             assertThat(stalled.status()).isEqualTo(200);
+            assertThat(stalled.body().path("status").asText()).as("not ok: no write is applied").isEqualTo("degraded");
             assertThat(stalled.body().path("details").path("applier").path("failure").asText()).isNotEmpty().doesNotContain("filler");
             assertThat(stalled.body().path("details").path("applier").path("retrying_ms").asLong()).isNotNegative();
             assertThat(stack.registry().get("cairn.applier.retrying").timeGauge().value()).isPositive();

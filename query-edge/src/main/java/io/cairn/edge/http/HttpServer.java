@@ -237,6 +237,12 @@ public final class HttpServer implements AutoCloseable {
                     : internal(e));
         } catch (KeyUnavailableException e) {
             log.warn("key vault unavailable on {}: {}", path, e.getMessage());
+            if (LocalDisk.isFull(e)) { // a vault on a local disk (./cairn dev's): its disk is full, which an operator frees
+                ctx.header("Retry-After", "5");
+                Responses.error(ctx, new ApiError(ErrorCode.STORAGE_FULL, "the key vault's disk is full; nothing was written, retry once"
+                        + " there is space"));
+                return;
+            }
             Responses.error(ctx, ApiError.unavailable("the key vault cannot be reached; nothing was written, retry shortly"));
         } catch (KeyErasedException e) {
             Responses.error(ctx, new ApiError(ErrorCode.TENANT_ERASED, "this tenant was deleted and its data keys destroyed: its data is erased"));

@@ -22,6 +22,12 @@ final class OpsRoutes {
         return allPass ? "ok" : readyOnce ? "failing" : "starting";
     }
 
+    /**
+     * The details shown only while something keeps writes from being applied or taken (the applier waiting out a failure of
+     * the machine, the hot volume short of space): with one of them, the status is {@code degraded}.
+     */
+    static final java.util.List<String> DEGRADING = java.util.List.of("applier", "storage");
+
     OpsRoutes(EdgeServices services) {
         this.s = services;
     }
@@ -41,7 +47,7 @@ final class OpsRoutes {
         out.put("status", status(failing.isEmpty()));
         if (!failing.isEmpty()) out.set("failing", failing);
         if (!s.healthDetails().isEmpty()) {
-            ObjectNode details = out.putObject("details");
+            ObjectNode details = Responses.object();
             s.healthDetails().forEach((name, value) -> {
                 try {
                     Object figure = value.get();
@@ -50,6 +56,13 @@ final class OpsRoutes {
                     details.put(name, "unknown");
                 }
             });
+            ArrayNode degraded = Responses.MAPPER.createArrayNode();
+            for (String name : DEGRADING) if (details.has(name)) degraded.add(name);
+            if (failing.isEmpty() && !degraded.isEmpty()) {
+                out.put("status", "degraded"); // still 200: reads go on, so a load balancer keeps the edge; an operator is needed
+                out.set("degraded", degraded);
+            }
+            out.set("details", details);
         }
         Responses.json(ctx, failing.isEmpty() ? 200 : 503, out);
     }

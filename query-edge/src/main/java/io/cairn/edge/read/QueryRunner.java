@@ -174,7 +174,9 @@ public final class QueryRunner {
             if (IntegrityCheck.isCorruption(e)) throw damaged(tc.tenant(), e);
             // A read connection writes nothing of the tenant's, so a full disk is its temporary files'.
             if (tc.deadline().stoppedForTempSpace() || SqliteErrors.code(e) == ErrorCode.QUOTA_EXCEEDED) throw tempSpaceLow(tc);
-            if (SqliteErrors.isMachineFailure(e)) { // the disk's or the file's, never the statement's: not a 400 the client could fix
+            // The disk's or the file's, never the statement's: not a 400 the client could fix (a write sent as a read is
+            // SQLITE_READONLY, query_only's refusal: read_only, the statement's).
+            if (SqliteErrors.code(e) == ErrorCode.SQL_ERROR && SqliteErrors.isMachineFailure(e)) {
                 log.warn("tenant {}: a read failed on the machine ({})", tc.tenant(), e.toString());
                 throw ApiError.unavailable("the tenant's file could not be read just now (" + SqliteErrors.message(e) + "); retry shortly");
             }
