@@ -275,13 +275,9 @@ class EdgeContractIT {
     /** A client that waits for "100 Continue" before sending 900 MB is answered 413 at once, never invited to send it. */
     @Test
     void aBodyTooLargeForItsDeclaredLengthIsRefusedBeforeItIsSent() throws Exception {
-        try (java.net.Socket s = new java.net.Socket("127.0.0.1", edge.port())) {
-            s.setSoTimeout(10_000);
-            s.getOutputStream().write(("POST /v1/tenants HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ADMIN + "\r\n"
-                    + "Content-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: 900000000\r\n\r\n")
-                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            byte[] head = s.getInputStream().readNBytes(12);
-            assertThat(new String(head, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 413");
+        try (java.net.Socket s = sent("POST /v1/tenants HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ADMIN + "\r\n"
+                + "Content-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: 900000000\r\n\r\n")) {
+            assertThat(statusLine(s)).isEqualTo("HTTP/1.1 413");
         }
     }
 
@@ -297,16 +293,12 @@ class EdgeContractIT {
         List<java.net.Socket> holding = new java.util.ArrayList<>();
         try {
             for (int i = 0; i < 8; i++) { // 8 MB of the tenant's 8 MiB, each held once its "100 Continue" came
-                java.net.Socket s = new java.net.Socket("127.0.0.1", edge.port());
+                java.net.Socket s = sent(head + "Expect: 100-continue\r\n\r\n");
                 holding.add(s);
-                s.setSoTimeout(10_000);
-                s.getOutputStream().write((head + "Expect: 100-continue\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-                assertThat(new String(s.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 100");
+                assertThat(statusLine(s)).isEqualTo("HTTP/1.1 100");
             }
-            try (java.net.Socket s = new java.net.Socket("127.0.0.1", edge.port())) {
-                s.setSoTimeout(10_000); // the body is never sent: an answer that waited for it would not come
-                s.getOutputStream().write((head + "Expect: 100-continue\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-                assertThat(new String(s.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 429");
+            try (java.net.Socket s = sent(head + "Expect: 100-continue\r\n\r\n")) { // no body follows: an answer waiting for one never comes
+                assertThat(statusLine(s)).isEqualTo("HTTP/1.1 429");
             }
         } finally {
             for (java.net.Socket s : holding) s.close();
@@ -316,11 +308,8 @@ class EdgeContractIT {
     /** A transfer coding the edge does not undo (gzip before chunked) is refused by name, not read as a JSON text. */
     @Test
     void aBodyInATransferCodingOtherThanChunkedIs415() throws Exception {
-        try (java.net.Socket s = new java.net.Socket("127.0.0.1", edge.port())) {
-            s.setSoTimeout(10_000);
-            s.getOutputStream().write(("POST /v1/tenants HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ADMIN + "\r\n"
-                    + "Content-Type: application/json\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n")
-                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        try (java.net.Socket s = sent("POST /v1/tenants HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ADMIN + "\r\n"
+                + "Content-Type: application/json\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n")) {
             StringBuilder answer = new StringBuilder();
             byte[] chunk = new byte[1024];
             for (int n; !answer.toString().contains("}}") && (n = s.getInputStream().read(chunk)) > 0; ) {
@@ -328,5 +317,18 @@ class EdgeContractIT {
             }
             assertThat(answer.toString()).startsWith("HTTP/1.1 415").contains("unsupported_media_type").contains("Transfer-Encoding: gzip, chunked");
         }
+    }
+
+    /** A connection to the edge that sent {@code request} as it is (reads time out after 10 s). */
+    private java.net.Socket sent(String request) throws java.io.IOException {
+        java.net.Socket s = new java.net.Socket("127.0.0.1", edge.port());
+        s.setSoTimeout(10_000);
+        s.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        return s;
+    }
+
+    /** The first 12 bytes of the answer: "HTTP/1.1 nnn". */
+    private static String statusLine(java.net.Socket s) throws java.io.IOException {
+        return new String(s.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
     }
 }
