@@ -63,7 +63,10 @@ final class PositionPublisher {
 
     /** Records that every record below {@code nextOffset} is applied or pending; no write when nothing changed. */
     void publish(long nextOffset) {
-        if (nextOffset < 0) return;
+        // Nothing committed by this task yet (no record since its start): the offset stays where it is (it never moves
+        // back), but the list still follows the pending tenants. Returning here kept a tenant the heavy lane recovered
+        // at the start (a deferred row of a record applied before a kill -9) listed until the partition got a record.
+        if (nextOffset < 0) nextOffset = 0;
         unwritten.addAll(pending.joined());
         long now = System.currentTimeMillis();
         CopyPositions writer;

@@ -76,4 +76,38 @@ class PositionPublisherTest extends ApplierHarness {
             assertThat(reader.nextOffsets().get(0)).as("the offset stays").isEqualTo(end);
         }
     }
+
+    /**
+     * The heavy lane recovered a deferred row at the start (a record held for a thaw, applied before a kill -9, its row
+     * not cleared yet): its tenant is listed by resume, and must leave the list once the lane is done with it, though the
+     * partition gets no record (the task has committed nothing, so it publishes no offset of its own).
+     */
+    @Test
+    void aTenantRecoveredAtTheStartLeavesTheListOnceDoneEvenWithoutANewRecord() throws Exception {
+        try (CopyPositions writer = CopyPositions.open(new TenantFiles(hot));
+                CopyPositions.Reader reader = CopyPositions.reader(new TenantFiles(hot))) {
+            writer.publish(0, 10, List.of("acme"), List.of(), false, System.currentTimeMillis()); // what the dead process left
+            java.util.Set<String> waiting = new java.util.HashSet<>(java.util.Set.of("acme")); // the lane's recovered record
+            PositionPublisher publisher = new PositionPublisher(() -> writer, 0, new PositionPublisher.Pending() {
+                @Override
+                public java.util.Collection<String> joined() {
+                    return List.of();
+                }
+
+                @Override
+                public java.util.Set<String> all() {
+                    return java.util.Set.copyOf(waiting);
+                }
+            });
+            publisher.resume();
+            assertThat(reader.holds(0, "acme", 10)).as("still in the lane").isFalse();
+            waiting.clear(); // the lane skipped it: the file had it
+            org.awaitility.Awaitility.await("done with: off the list at a sweep").atMost(java.time.Duration.ofSeconds(10)).until(() -> {
+                publisher.publish(-1); // the punctuation of a task that committed nothing yet
+                return reader.holds(0, "acme", 10);
+            });
+            assertThat(reader.waitingTenants()).isZero();
+            assertThat(reader.nextOffsets().get(0)).as("the offset stays").isEqualTo(10);
+        }
+    }
 }
