@@ -158,6 +158,24 @@ class DamagedFileIT {
         }
     }
 
+    /** A tenant file another process holds locked (an operator's sqlite3 in exclusive mode): its reads are 503, never a 500 or a 400. */
+    @Test
+    void aFileLockedByAnotherProcessIsUnavailableNotAnError() throws Exception {
+        try (TestStack stack = TestStack.start(data)) {
+            String key = seed(stack, "locked");
+            try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + new TenantFiles(data.resolve("hot")).database("locked"));
+                 Statement s = other.createStatement()) {
+                s.execute("PRAGMA locking_mode=EXCLUSIVE");
+                s.execute("BEGIN EXCLUSIVE");
+                Reply read = stack.post("/v1/tenants/locked/query", key, COUNT);
+                assertThat(read.status()).as(read.body().toString()).isEqualTo(503);
+                assertThat(read.errorCode()).isEqualTo("unavailable");
+                s.execute("ROLLBACK");
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> stack.post("/v1/tenants/locked/query", key, COUNT).status() == 200);
+        }
+    }
+
     private static void copyTree(Path from, Path to) throws Exception {
         try (var paths = Files.walk(from)) {
             for (Path p : (Iterable<Path>) paths::iterator) Files.copy(p, to.resolve(from.relativize(p).toString()));

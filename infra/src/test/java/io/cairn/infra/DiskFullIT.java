@@ -72,6 +72,7 @@ class DiskFullIT {
             Files.write(ballast, new byte[(int) (BALLAST_MIB << 20)]);
             try (TestStack stack = TestStack.start(data, volume.resolve("hot"), edge -> edge.withMinFreeHotBytes(MIN_FREE_MIB << 20))) {
                 String key = stack.createTenant("filler");
+                stack.createTenant("dropme");
                 assertThat(stack.post("/v1/tenants/filler/execute", key, "{\"sql\":\"CREATE TABLE t (seq INTEGER UNIQUE, pad BLOB)\"}")
                         .status()).isEqualTo(200);
 
@@ -96,6 +97,8 @@ class DiskFullIT {
                 assertThat(health.body().path("degraded").toString()).contains("storage");
                 assertThat(health.body().path("details").path("storage").path("writes").asText()).isEqualTo("refused: storage_full");
                 assertThat(health.body().path("details").path("storage").path("free_bytes").asLong()).isLessThan(MIN_FREE_MIB << 20);
+
+                assertThat(stack.call("DELETE", "/v1/tenants/dropme", ADMIN, null).status()).as("a delete frees space: still taken").isEqualTo(200);
 
                 Files.delete(ballast);
                 long next = seq;

@@ -119,6 +119,7 @@ public final class QueryRunner {
         } catch (SQLException e) {
             rollbackOrDiscard(lease, inTransaction);
             if (IntegrityCheck.isCorruption(e)) throw damaged(tenant, e);
+            if (SqliteErrors.isMachineFailure(e)) throw onTheMachine(tenant, e);
             throw new IllegalStateException("checksum of a tenant failed: " + e.getMessage(), e);
         }
     }
@@ -133,8 +134,15 @@ public final class QueryRunner {
         } catch (SQLException e) {
             if (IntegrityCheck.isCorruption(e)) throw damaged(tenant, e);
             if (SqliteErrors.isFileGone(e)) throw TenantFileDamaged.missing(tenant); // removed as it was opened
+            if (SqliteErrors.isMachineFailure(e)) throw onTheMachine(tenant, e); // locked by another process, an I/O error
             throw new IllegalStateException("cannot open the tenant's file: " + e.getMessage(), e);
         }
+    }
+
+    /** A read failed on the machine (the disk, a lock another process holds), never for its statement: 503, logged. */
+    private static ApiError onTheMachine(String tenant, SQLException e) {
+        log.warn("tenant {}: a read failed on the machine ({})", tenant, e.toString());
+        return ApiError.unavailable("the tenant's file could not be read just now (" + SqliteErrors.message(e) + "); retry shortly");
     }
 
     private TenantFileDamaged damaged(String tenant, SQLException e) {
@@ -176,10 +184,7 @@ public final class QueryRunner {
             if (tc.deadline().stoppedForTempSpace() || SqliteErrors.code(e) == ErrorCode.QUOTA_EXCEEDED) throw tempSpaceLow(tc);
             // The disk's or the file's, never the statement's: not a 400 the client could fix (a write sent as a read is
             // SQLITE_READONLY, query_only's refusal: read_only, the statement's).
-            if (SqliteErrors.code(e) == ErrorCode.SQL_ERROR && SqliteErrors.isMachineFailure(e)) {
-                log.warn("tenant {}: a read failed on the machine ({})", tc.tenant(), e.toString());
-                throw ApiError.unavailable("the tenant's file could not be read just now (" + SqliteErrors.message(e) + "); retry shortly");
-            }
+            if (SqliteErrors.code(e) == ErrorCode.SQL_ERROR && SqliteErrors.isMachineFailure(e)) throw onTheMachine(tc.tenant(), e);
             throw new ApiError(SqliteErrors.code(e), SqliteErrors.message(e));
         } catch (SqlRefusal r) {
             rollbackOrDiscard(lease, inTransaction);

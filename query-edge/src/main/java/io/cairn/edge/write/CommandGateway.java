@@ -205,7 +205,8 @@ public final class CommandGateway {
 
     /** Appends {@code command} (counted in its tenant's backlog) and waits for Kafka's acknowledgement. */
     private Bookmark awaitAck(TenantCommand command, Duration timeout) throws InterruptedException {
-        storage.requireSpace();
+        // A delete frees space: an operator must be able to drop the tenant that filled the volume while writes are refused.
+        if (!(command.getPayload() instanceof DeleteTenant)) storage.requireSpace();
         backlog.admit(command.getTenant(), command.getCommandId());
         try {
             return log.append(command).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
