@@ -196,7 +196,7 @@ class TenantRecovery {
         if (pool.isOpen(tenant)) return false;
         Path db = files.database(tenant);
         if (Files.exists(db)) {
-            if (checked.contains(tenant)) return false;
+            if (checked.contains(tenant)) return lostCommits(tenant, db, position);
             checks.increment();
             String problem = IntegrityCheck.problem(tenant, db, pool.limits()).orElse(null);
             if (problem == null) return sound(tenant, db, position);
@@ -205,6 +205,23 @@ class TenantRecovery {
             log.error("tenant {}: database file missing though the tenant exists; rebuilding from the log below {}", tenant, position);
             rebuild(tenant, position, setAside.remove(tenant) ? corrupt : missing);
         }
+        return false;
+    }
+
+    /**
+     * A file checked before, and closed since (idle): it must still hold what this applier committed to it. A WAL
+     * truncated or deleted while no connection held its index takes those commits with it, silently (SQLite recovers
+     * the WAL's valid part), and the tenant's next record was applied on top of the older file: acknowledged writes
+     * gone for good, the file no longer what its log makes. One open of the file, only when it is opened again.
+     */
+    private boolean lostCommits(String tenant, Path db, Bookmark position) throws SQLException {
+        long committedHere = pool.appliedHere(tenant); // forgotten whenever the file goes or is replaced (TenantDatabasePool.discard)
+        if (committedHere < 0) return false;
+        long holds = ConsistentCopy.positionOf(db).offset();
+        if (holds >= committedHere) return false;
+        checked.remove(tenant);
+        replace(tenant, position, mismatched, "its file holds the tenant's log to offset " + holds + ", this applier committed it to "
+                + committedHere + " (its WAL lost?)");
         return false;
     }
 

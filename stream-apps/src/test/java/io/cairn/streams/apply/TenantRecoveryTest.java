@@ -67,6 +67,26 @@ class TenantRecoveryTest extends ApplierHarness {
         assertThat(rebuilds.get()).as("rebuilt from the log once found damaged").isGreaterThanOrEqualTo(1);
     }
 
+    /**
+     * A file that lost commits while it was closed (a WAL truncated or deleted: SQLite then recovers what is left, an older
+     * file): the tenant's next record rebuilds it instead of being applied on top, which lost acknowledged writes for good.
+     */
+    @Test
+    void aFileThatLostCommitsWhileClosedIsRebuiltNotWrittenOn() throws Exception {
+        startApplier(1, countingRebuilder); // one open file: each record of the other tenant closes it
+        assertOk(applyAll(create("a"), create("b"), execute("a", "CREATE TABLE t (x)"), execute("b", "CREATE TABLE t (x)")));
+        java.nio.file.Path file = pool.files().database("a");
+        java.nio.file.Path older = file.resolveSibling("a.older");
+        java.nio.file.Files.copy(file, older); // closed: checkpointed, whole without a WAL
+        assertOk(applyAll(execute("a", "INSERT INTO t VALUES (1)"), execute("b", "INSERT INTO t VALUES (1)")));
+        for (String side : List.of("-wal", "-shm")) java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(file + side));
+        java.nio.file.Files.move(older, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING); // the commit of row 1 lost
+
+        applyAll(execute("a", "INSERT INTO t VALUES (2)"));
+
+        assertThat(rebuilds.get()).as("rebuilt from the log, not written on").isGreaterThanOrEqualTo(1);
+    }
+
     private double checks() {
         return registry.find("cairn.applier.file.checks").counters().stream().mapToDouble(c -> c.count()).sum();
     }
