@@ -161,18 +161,23 @@ class DamagedFileIT {
     /** A tenant file another process holds locked (an operator's sqlite3 in exclusive mode): its reads are 503, never a 500 or a 400. */
     @Test
     void aFileLockedByAnotherProcessIsUnavailableNotAnError() throws Exception {
+        String key;
         try (TestStack stack = TestStack.start(data)) {
-            String key = seed(stack, "locked");
-            try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + new TenantFiles(data.resolve("hot")).database("locked"));
-                 Statement s = other.createStatement()) {
+            key = seed(stack, "locked");
+        }
+        Connection other = DriverManager.getConnection("jdbc:sqlite:" + new TenantFiles(data.resolve("hot")).database("locked"));
+        try (TestStack stack = TestStack.start(data)) {
+            try (Statement s = other.createStatement()) {
                 s.execute("PRAGMA locking_mode=EXCLUSIVE");
-                s.execute("BEGIN EXCLUSIVE");
-                Reply read = stack.post("/v1/tenants/locked/query", key, COUNT);
-                assertThat(read.status()).as(read.body().toString()).isEqualTo(503);
-                assertThat(read.errorCode()).isEqualTo("unavailable");
-                s.execute("ROLLBACK");
+                s.execute("BEGIN EXCLUSIVE"); // held until the connection closes
             }
+            Reply read = stack.post("/v1/tenants/locked/query", key, COUNT);
+            assertThat(read.status()).as(read.body().toString()).isEqualTo(503);
+            assertThat(read.errorCode()).isEqualTo("unavailable");
+            other.close();
             await().atMost(Duration.ofSeconds(30)).until(() -> stack.post("/v1/tenants/locked/query", key, COUNT).status() == 200);
+        } finally {
+            other.close();
         }
     }
 
