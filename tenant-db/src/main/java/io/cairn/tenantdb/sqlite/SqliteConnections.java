@@ -20,6 +20,13 @@ public final class SqliteConnections {
     public static final int PAGE_SIZE = 4096;
     /** The longest string, blob or row any tenant connection makes or reads (SQLITE_LIMIT_LENGTH). */
     public static final int MAX_VALUE_BYTES = 64 << 20;
+    /**
+     * What a tenant's WAL keeps on disk once SQLite starts it over ({@code journal_size_limit}): a large write,
+     * or one refused for its size, leaves its pages in the WAL, and the file would otherwise keep that size
+     * until the tenant is closed. Four times the WAL an automatic checkpoint lets grow, so everyday writes
+     * never pay for a truncation.
+     */
+    public static final long WAL_KEPT_BYTES = 16L << 20;
 
     private SqliteConnections() {}
 
@@ -111,6 +118,7 @@ public final class SqliteConnections {
             conn.setLimit(SQLiteLimits.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES);
             try (Statement s = conn.createStatement()) {
                 s.execute("PRAGMA trusted_schema=OFF");
+                if (writable) s.execute("PRAGMA journal_size_limit=" + WAL_KEPT_BYTES);
             }
             StatementDeadline deadline = StatementDeadline.install(conn);
             MeteredFunctions.install(conn, deadline, MAX_VALUE_BYTES);

@@ -179,6 +179,21 @@ class SqliteConnectionsTest {
     }
 
     @Test
+    void aWalLeftLargeByARefusedWriteShrinksOnceSqliteStartsItOver() throws Exception {
+        Path wal = dir.resolve("t.db-wal");
+        try (TenantConnection c = writable(); Statement s = c.connection().createStatement()) {
+            s.execute("CREATE TABLE t (b BLOB)");
+            c.connection().setAutoCommit(false);
+            s.execute("INSERT INTO t VALUES (zeroblob(40000000))"); // spills its pages into the WAL
+            c.connection().rollback();
+            c.connection().setAutoCommit(true);
+            assertThat(java.nio.file.Files.size(wal)).isGreaterThan(30_000_000L);
+            for (int i = 0; i < 3_000; i++) s.execute("INSERT INTO t VALUES (" + i + ")"); // past an automatic checkpoint
+            assertThat(java.nio.file.Files.size(wal)).isLessThanOrEqualTo(SqliteConnections.WAL_KEPT_BYTES);
+        }
+    }
+
+    @Test
     void aStatementOverTheLengthLimitIsNamedSoNotCalledATooLargeValue() throws Exception {
         try (TenantConnection c = writable(); Statement s = c.connection().createStatement()) {
             assertThatThrownBy(() -> s.execute("SELECT 1 /*" + "x".repeat(200_000) + "*/"))
