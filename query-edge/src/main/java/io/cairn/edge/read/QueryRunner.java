@@ -5,6 +5,7 @@ import io.cairn.tenantdb.sql.LogicalChecksum;
 import io.cairn.tenantdb.sql.ParameterBinder;
 import io.cairn.tenantdb.sql.SqlRefusal;
 import io.cairn.tenantdb.sql.StatementPolicy;
+import io.cairn.tenantdb.sql.ViewExpansion;
 import io.cairn.tenantdb.sql.VolatileCalls;
 import io.cairn.tenantdb.sqlite.IntegrityCheck;
 import io.cairn.tenantdb.sqlite.SqliteErrors;
@@ -197,6 +198,8 @@ public final class QueryRunner {
 
     private QueryResult execute(TenantConnection tc, ReadStatements statements, CheckedStatement checked, StatementSpec spec,
             Bookmark position) throws SQLException, SqlRefusal {
+        // Before SQLite compiles it, or compiles it again for a schema changed since: no statement clock reaches a compile.
+        ViewExpansion.refuseStatement(checked.sql(), statements.viewSizes());
         PreparedStatement ps = statements.prepare(checked.sql());
         ParameterBinder.bind(ps, checked, spec.positional(), spec.named());
         tc.startClock();

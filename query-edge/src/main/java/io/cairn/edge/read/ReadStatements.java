@@ -1,5 +1,6 @@
 package io.cairn.edge.read;
 
+import io.cairn.tenantdb.sql.ViewExpansion;
 import io.cairn.tenantdb.sqlite.TenantSchema;
 import io.cairn.topics.Bookmark;
 import java.sql.Connection;
@@ -33,8 +34,27 @@ final class ReadStatements {
         }
     };
 
+    private long viewsCookie = -1;
+    private Map<String, Long> viewSizes = Map.of();
+
     ReadStatements(Connection conn) {
         this.conn = conn;
+    }
+
+    /**
+     * The expanded sizes of the tenant's views ({@link ViewExpansion}) in the schema this read transaction sees, read
+     * again only when SQLite's schema cookie moved.
+     */
+    Map<String, Long> viewSizes() throws SQLException {
+        long cookie;
+        try (ResultSet rs = prepare("PRAGMA main.schema_version").executeQuery()) {
+            cookie = rs.next() ? rs.getLong(1) : -1;
+        }
+        if (cookie != viewsCookie) {
+            viewSizes = ViewExpansion.viewSizes(conn);
+            viewsCookie = cookie;
+        }
+        return viewSizes;
     }
 
     /** The statement for {@code sql}, compiled once per connection, with its parameters cleared. */

@@ -5,6 +5,7 @@ import io.cairn.tenantdb.sql.ShadowTables;
 import io.cairn.tenantdb.sql.SqlRefusal;
 import io.cairn.tenantdb.sql.SqlScript;
 import io.cairn.tenantdb.sql.StatementPolicy;
+import io.cairn.tenantdb.sql.ViewExpansion;
 import io.cairn.tenantdb.sqlite.MigrationHistory;
 import io.cairn.tenantdb.sqlite.SqliteConnections;
 import io.cairn.tenantdb.sqlite.SqliteErrors;
@@ -213,6 +214,11 @@ public final class ImportedFile {
                 if (rs.next() && !rs.getString(1).equals("UTF-8")) {
                     throw new ApiError(ErrorCode.INVALID_IMPORT, "the file is " + rs.getString(1) + "; Cairn keeps UTF-8 databases");
                 }
+            }
+            try {
+                ViewExpansion.refuseOver(c); // first: what follows compiles the views
+            } catch (SqlRefusal r) {
+                throw new ApiError(r.code(), "the file's " + r.getMessage().substring("the tenant's ".length()));
             }
             int tables = 0;
             // The tables the user made: a virtual table's internal ones (FTS5's five) are not counted.

@@ -4,6 +4,7 @@ import io.cairn.tenantdb.sql.CheckedStatement;
 import io.cairn.tenantdb.sql.DeterministicFunctions;
 import io.cairn.tenantdb.sql.ParameterBinder;
 import io.cairn.tenantdb.sql.ShadowTables;
+import io.cairn.tenantdb.sql.ViewExpansion;
 import io.cairn.tenantdb.sql.SqlRefusal;
 import io.cairn.tenantdb.sql.StatementPolicy;
 import io.cairn.tenantdb.sqlite.SqliteErrors;
@@ -70,18 +71,19 @@ final class BatchExecutor {
         List<StatementResult> results = new ArrayList<>(statements.size());
         long[] resultBytes = {0};
         // Before the budget starts: whether it is read again depends on this connection's cache, not on the record.
-        Set<String> shadows = db.shadowTables();
+        TenantDatabase.SchemaGuards guards = db.schemaGuards();
         boolean capped = db.capGrowth(budget.growthBytes());
         db.tenantConnection().deadline().startSteps(budget.steps(), budget.wallNanos(), db.tenantConnection().limits().minFreeTempBytes());
         if (budget.quick()) valueLimit(db, Budget.QUICK_VALUE_BYTES);
         try {
             for (int i = 0; i < statements.size(); i++) {
                 try {
-                    results.add(runOne(db, statements.get(i), resultBytes, shadows));
+                    results.add(runOne(db, statements.get(i), resultBytes, guards));
                     if (ShadowTables.mayChangeSchema(statements.get(i).getSql())) {
                         io.cairn.tenantdb.sql.SchemaSize.refuseOver(db.connection());
-                        shadows = db.shadowTables();
-                        ShadowTables.refuseTriggersNaming(db.connection(), shadows);
+                        ViewExpansion.refuseOver(db.connection());
+                        guards = db.schemaGuards();
+                        ShadowTables.refuseTriggersNaming(db.connection(), guards.shadowTables());
                     }
                 } catch (SqlRefusal r) {
                     return failed(r.code(), r.getMessage(), i);
@@ -191,10 +193,11 @@ final class BatchExecutor {
         }
     }
 
-    private StatementResult runOne(TenantDatabase db, Statement st, long[] resultBytes, Set<String> shadows)
+    private StatementResult runOne(TenantDatabase db, Statement st, long[] resultBytes, TenantDatabase.SchemaGuards guards)
             throws SqlRefusal, SQLException, ResultTooLarge {
         CheckedStatement checked = StatementPolicy.checkWrite(st.getSql());
-        ShadowTables.refuseNaming(checked.sql(), shadows);
+        ShadowTables.refuseNaming(checked.sql(), guards.shadowTables());
+        ViewExpansion.refuseStatement(checked.sql(), guards.viewSizes()); // before SQLite compiles it: no budget reaches a compile
         PreparedStatement ps = db.prepare(checked.sql());
         ParameterBinder.bind(ps, checked, toJdbc(st.getPositional()), toJdbc(st.getNamed()));
         var sqlite = ((SQLiteConnection) db.connection()).getDatabase();

@@ -3,6 +3,7 @@ package io.cairn.streams.apply;
 import io.cairn.tenantdb.sql.DeterministicFunctions;
 import io.cairn.tenantdb.sql.LargestRowidWatch;
 import io.cairn.tenantdb.sql.ShadowTables;
+import io.cairn.tenantdb.sql.ViewExpansion;
 import io.cairn.tenantdb.sqlite.SqliteConnections;
 import io.cairn.tenantdb.sqlite.SqliteLimits;
 import io.cairn.tenantdb.sqlite.TenantConnection;
@@ -38,8 +39,8 @@ final class TenantDatabase implements AutoCloseable {
     private final TenantConnection conn;
     /** The schema hash last computed, and SQLite's schema cookie it was computed at. */
     private long schemaCookie = -1;
-    private long shadowCookie = -1;
-    private java.util.Set<String> shadowTables = java.util.Set.of();
+    private long guardsCookie = -1;
+    private SchemaGuards guards;
     private String schemaHash;
     final DeterministicFunctions.Context clock;
     /** Refuses a statement that stores the largest rowid, after which SQLite picks rowids at random. */
@@ -267,14 +268,20 @@ final class TenantDatabase implements AutoCloseable {
         }
     }
 
-    /** The virtual tables' internal tables ({@link ShadowTables}), read again only when the schema cookie moved. */
-    java.util.Set<String> shadowTables() throws SQLException {
+    /**
+     * What a write is checked against besides the statement policy: the virtual tables' internal tables ({@link ShadowTables})
+     * and the views' expanded sizes ({@link ViewExpansion}).
+     */
+    record SchemaGuards(java.util.Set<String> shadowTables, Map<String, Long> viewSizes) {}
+
+    /** The {@link SchemaGuards} of the schema as it is now, read again only when the schema cookie moved. */
+    SchemaGuards schemaGuards() throws SQLException {
         long cookie = schemaCookie();
-        if (cookie != shadowCookie) {
-            shadowTables = ShadowTables.names(connection());
-            shadowCookie = cookie;
+        if (cookie != guardsCookie) {
+            guards = new SchemaGuards(ShadowTables.names(connection()), ViewExpansion.viewSizes(connection()));
+            guardsCookie = cookie;
         }
-        return shadowTables;
+        return guards;
     }
 
     /**

@@ -2,14 +2,13 @@ package io.cairn.tenantdb.sql;
 
 import io.cairn.topics.ErrorCode;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -22,35 +21,62 @@ import java.util.Set;
 public final class ShadowTables {
     private ShadowTables() {}
 
+    private static final Set<String> FTS3_SHADOWS = Set.of("content", "docsize", "segdir", "segments", "stat");
+    private static final Set<String> RTREE_SHADOWS = Set.of("node", "parent", "rowid");
     /**
-     * The lower-case names of the main database's internal tables of virtual tables (SQLite's {@code shadow} type).
-     * Only tables named {@code <virtual table>_<suffix>} can be one, as in SQLite's own test; each such candidate is
-     * then asked about. Virtual tables are the tables without a root page, found without reading any table's SQL text.
-     * Asking {@code pragma_table_list} about every table instead counts each one's columns: 24 ms a call at 13,000
-     * tables (this, 0.5 ms), and it runs after every CREATE or ALTER of a write.
+     * The suffixes each module of the bundled SQLite calls its internal tables' (its {@code xShadowName}); the modules not
+     * here have none. {@code ShadowTablesTest} holds it to the bundled SQLite's own answer and module list.
+     */
+    static final Map<String, Set<String>> SHADOW_SUFFIXES = Map.of("fts3", FTS3_SHADOWS, "fts4", FTS3_SHADOWS,
+            "fts5", Set.of("config", "content", "data", "docsize", "idx"), "rtree", RTREE_SHADOWS, "rtree_i32", RTREE_SHADOWS);
+
+    /**
+     * The lower-case names of the main database's internal tables of virtual tables (SQLite's {@code shadow} type): the
+     * tables named {@code <virtual table>_<suffix>} where the virtual table's module claims the suffix, as in SQLite's
+     * own test. Virtual tables are the tables without a root page; their module is the name after USING. Only
+     * {@code sqlite_schema} is read: {@code pragma_table_list} compiles every view to count its columns, which a chain
+     * of views made last minutes (outside probe), and which took 24 ms at 13,000 tables.
      */
     public static Set<String> names(Connection c) throws SQLException {
-        List<String> virtualTables = new ArrayList<>();
+        Map<String, Set<String>> virtualTables = new HashMap<>();
         try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT name FROM main.sqlite_schema WHERE type = 'table' AND rootpage = 0")) {
+             ResultSet rs = s.executeQuery("SELECT name, sql FROM main.sqlite_schema WHERE type = 'table' AND rootpage = 0 AND sql IS NOT NULL")) {
             // Lower-cased in Java on both sides, past ASCII (SQLite's lower() stops there), so no spelling of a name slips by.
-            while (rs.next()) virtualTables.add(rs.getString(1).toLowerCase(Locale.ROOT));
+            while (rs.next()) {
+                Set<String> suffixes = SHADOW_SUFFIXES.get(module(rs.getString(2)));
+                if (suffixes != null) virtualTables.put(rs.getString(1).toLowerCase(Locale.ROOT), suffixes);
+            }
         }
         Set<String> shadows = new HashSet<>();
         if (virtualTables.isEmpty()) return shadows;
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT name FROM main.sqlite_schema WHERE type = 'table'");
-             PreparedStatement kind = c.prepareStatement("SELECT 1 FROM pragma_table_list(?) WHERE schema = 'main' AND type = 'shadow'")) {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT name FROM main.sqlite_schema WHERE type = 'table'")) {
             while (rs.next()) {
-                String name = rs.getString(1);
-                String lower = name.toLowerCase(Locale.ROOT);
-                if (virtualTables.stream().noneMatch(v -> lower.length() > v.length() + 1 && lower.startsWith(v + "_"))) continue;
-                kind.setString(1, name);
-                try (ResultSet k = kind.executeQuery()) {
-                    if (k.next()) shadows.add(lower);
+                String lower = rs.getString(1).toLowerCase(Locale.ROOT);
+                for (Map.Entry<String, Set<String>> v : virtualTables.entrySet()) {
+                    String prefix = v.getKey() + "_";
+                    if (lower.startsWith(prefix) && v.getValue().contains(lower.substring(prefix.length()))) shadows.add(lower);
                 }
             }
         }
         return shadows;
+    }
+
+    /** The lower-case module name of a CREATE VIRTUAL TABLE text: the name after USING; null when there is none. */
+    private static String module(String createSql) {
+        try {
+            boolean using = false;
+            for (Token t : SqlLexer.tokenize(createSql)) {
+                if (t.insignificant()) continue;
+                if (using) {
+                    String name = t.identifier() != null ? t.identifier() : t.stringValue();
+                    return name == null ? null : name.toLowerCase(Locale.ROOT);
+                }
+                using = t.isWord("using");
+            }
+        } catch (SqlRefusal unreadable) {
+            // SQLite stored it; a text the lexer cannot read names no module of ours
+        }
+        return null;
     }
 
     /** Refuses {@code sql} when it names one of {@code shadows} (bare or quoted). */
@@ -93,7 +119,7 @@ public final class ShadowTables {
     }
 
     /** Words after which SQLite reads a string literal as a table's name ({@code INSERT INTO 'f_data'}). */
-    private static final Set<String> BEFORE_A_TABLE = Set.of("INTO", "UPDATE", "FROM", "TABLE", "JOIN", "ON", "EXISTS", "REPLACE",
+    static final Set<String> BEFORE_A_TABLE = Set.of("INTO", "UPDATE", "FROM", "TABLE", "JOIN", "ON", "EXISTS", "REPLACE",
             "IGNORE", "ABORT", "FAIL", "ROLLBACK");
 
     /**

@@ -49,6 +49,26 @@ class ShadowTablesTest {
     }
 
     @Test
+    void everyModuleOfTheBundledSqliteIsKnownAndItsInternalTablesNamedAsSqliteNamesThem() throws SQLException {
+        Set<String> modules = new HashSet<>();
+        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery("SELECT name FROM pragma_module_list")) {
+            while (rs.next()) modules.add(rs.getString(1));
+        }
+        // Modules without internal tables; one more in a new SQLite must be looked at before it is listed either way.
+        Set<String> without = Set.of("dbstat", "fts3tokenize", "fts4aux", "fts5vocab", "pragma_module_list");
+        assertThat(modules).containsExactlyInAnyOrderElementsOf(union(without, ShadowTables.SHADOW_SUFFIXES.keySet()));
+        exec("CREATE VIRTUAL TABLE a USING fts3(x)", "CREATE VIRTUAL TABLE b USING FTS4(x)", "CREATE VIRTUAL TABLE c USING rtree_i32(id, x0, x1)",
+                "CREATE VIRTUAL TABLE d USING 'fts5'(x)", "CREATE TABLE a_stat (x)", "CREATE TABLE c_data (x)");
+        assertThat(ShadowTables.names(conn)).isEqualTo(sqliteShadows()).contains("a_stat", "b_docsize", "c_node", "d_idx").doesNotContain("c_data");
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> out = new HashSet<>(a);
+        out.addAll(b);
+        return out;
+    }
+
+    @Test
     void namesPastAsciiAreRefusedInAnySpelling() throws SQLException, SqlRefusal {
         exec("CREATE VIRTUAL TABLE \"Ébauche\" USING fts5(body)");
 
