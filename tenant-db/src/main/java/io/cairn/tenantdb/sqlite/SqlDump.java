@@ -42,10 +42,8 @@ public final class SqlDump {
                 else others.add(rs.getString(3));
             }
         }
-        java.util.Set<String> shadows = new java.util.HashSet<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'shadow'")) {
-            while (rs.next()) shadows.add(rs.getString(1));
-        }
+        // Lower-case names, from sqlite_schema alone: pragma_table_list would compile every view.
+        java.util.Set<String> shadows = io.cairn.tenantdb.sql.ShadowTables.names(c);
         for (String[] t : tables) {
             if (isVirtual(t[1])) {
                 out.write(t[1]);
@@ -56,7 +54,7 @@ public final class SqlDump {
         for (String[] t : tables) {
             if (isVirtual(t[1])) continue;
             String quoted = quote(t[0]);
-            if (shadows.contains(t[0])) {
+            if (shadows.contains(t[0].toLowerCase(java.util.Locale.ROOT))) {
                 out.write("DELETE FROM " + quoted + ";\n"); // what CREATE VIRTUAL TABLE put there; the original's rows follow
             } else {
                 out.write(t[1]);
