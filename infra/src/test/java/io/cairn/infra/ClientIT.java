@@ -81,6 +81,15 @@ class ClientIT {
             return null;
         });
         assertThat(s.query(Statement.named("SELECT name FROM p WHERE id = $id", Map.of("id", 1))).rows()).containsExactly(List.of("grace"));
+        Session other = cairn.database("cl-named", t.apiKey()).session();
+        other.execute("INSERT INTO p (name) VALUES ('written after s last read')");
+        int[] runs = {0};
+        s.transact(1, tx -> {
+            runs[0]++;
+            tx.execute("DELETE FROM p WHERE name = ?", "written after s last read"); // read nothing: nothing stale
+            return null;
+        });
+        assertThat(runs[0]).as("a transaction without reads is not run again").isEqualTo(1);
         assertThatThrownBy(() -> s.execute("INSERT INTO p (name) VALUES (?)", Double.NaN)).as("refused before it is sent as the text NaN")
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("non-finite");
         assertThat(s.query("SELECT count(*) FROM p").rows().getFirst().getFirst()).isEqualTo(1L);

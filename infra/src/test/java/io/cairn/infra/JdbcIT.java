@@ -227,6 +227,23 @@ class JdbcIT {
         }
     }
 
+    /** A pooled connection's earlier reads are no transaction's: a transaction without reads is never stale (outside probe). */
+    @Test
+    void aTransactionWithoutReadsCommitsWhateverWasWrittenSinceTheConnectionLastRead() throws Exception {
+        String key = stack.createTenant("jd-blind");
+        try (Connection a = connect("jd-blind", key); Connection b = connect("jd-blind", key)) {
+            a.createStatement().execute("CREATE TABLE c (id INTEGER PRIMARY KEY)");
+            assertThat(b.createStatement().executeQuery("SELECT count(*) FROM c").next()).isTrue(); // b now holds a bookmark
+            a.createStatement().execute("INSERT INTO c VALUES (1)");
+            b.setAutoCommit(false);
+            b.createStatement().executeUpdate("INSERT INTO c VALUES (2)");
+            b.commit();
+            ResultSet rs = b.createStatement().executeQuery("SELECT count(*) FROM c");
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getLong(1)).isEqualTo(2);
+        }
+    }
+
     @Test
     void hikariAndJdbiRunConcurrentTransactionsRetryingConflicts() throws Exception {
         String key = stack.createTenant("jd-pool");

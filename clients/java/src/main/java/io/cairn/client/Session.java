@@ -74,8 +74,8 @@ public final class Session {
 
     /**
      * Runs {@code body} as a serializable transaction: its reads see the session's writes; its writes are
-     * sent together when it returns, applied only if no write reached the tenant after its first read (or
-     * after the session's bookmark, without reads). On a conflict it runs again, up to {@code attempts} times,
+     * sent together when it returns, applied only if no write reached the tenant after its first read (without
+     * reads, as they are: nothing it read can be stale). On a conflict it runs again, up to {@code attempts} times,
      * then throws the {@link ConflictException}.
      */
     public <T> T transact(int attempts, Body<T> body) {
@@ -84,7 +84,8 @@ public final class Session {
             T result = body.run(tx);
             if (tx.writes.isEmpty()) return result;
             try {
-                executeIfUnchangedSince(tx.base != null ? tx.base : bookmark(), tx.writes);
+                if (tx.base != null) executeIfUnchangedSince(tx.base, tx.writes);
+                else execute(tx.writes);
                 return result;
             } catch (ConflictException e) {
                 if (attempt >= attempts) throw e;

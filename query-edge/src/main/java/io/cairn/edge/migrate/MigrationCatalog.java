@@ -208,12 +208,17 @@ public final class MigrationCatalog {
      * A run that halted or was aborted before its wave reached the tenant never sent it anything: such a
      * tenant is not waited on (its export reads its snapshot, without a thaw). A running or paused run counts
      * every tenant it lists: a wave's records reach the tenants' logs before its {@code WaveSent} is read here.
+     * A tenant whose state is past the run's record for it is not waited on either, whatever its versions.
      */
     public synchronized boolean pendingFor(TenantState state) {
         List<Run> mine = runsByTenant.get(state.getTenant());
         if (mine == null) return false;
         for (Run r : mine) {
             if (!PendingMigration.waitsOn(r.started(), r.startedAtMs(), state)) continue;
+            long record = recordOffset(r.runId(), state.getTenant());
+            // Past its record (its file applied it: a cold tenant's state is its file's), the run waits on nothing: the tenant
+            // failed it, a restore took it below the target since, or a later run left it there. Thawing it would not move it.
+            if (record >= 0 && state.getAppliedOffset() >= record) continue;
             Progress p = progress.get(r.runId());
             boolean stopped = p != null && (p.phase() == Phase.HALTED || p.phase() == Phase.ABORTED);
             if (stopped && r.tenants().indexOf(state.getTenant()) >= p.sent()) continue; // its wave was never sent

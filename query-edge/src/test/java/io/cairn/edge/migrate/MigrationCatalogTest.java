@@ -79,6 +79,9 @@ class MigrationCatalogTest {
         RunStatus status = RunStatus.of(catalog.run("run-1").orElseThrow(), 2, catalog, directory, 10);
         assertThat(status.reverted()).as("t1: applied its record, below the target now").isEqualTo(1);
         assertThat(status.waitingForCold()).as("t2 only").isEqualTo(1);
+        // A read of t1 waits for nothing of the run (outside probe: a restored or failed cold tenant was thawed by every read).
+        assertThat(catalog.pendingFor(past)).isFalse();
+        assertThat(catalog.pendingFor(behind)).isTrue();
     }
 
     /**

@@ -23,8 +23,9 @@ import java.util.Properties;
  * A JDBC connection to one tenant: a {@link Session} of the Java client, so every read sees this
  * connection's writes. With auto-commit (the default) each statement is a write of its own. With
  * auto-commit off, a transaction's reads go out at once and its writes are kept until {@link #commit()}
- * sends them as one batch, applied only if no write reached the tenant after the transaction's first read
- * (or, without reads, after the connection's last known position): serializable, optimistically. A
+ * sends them as one batch, applied only if no write reached the tenant after the transaction's first read:
+ * serializable, optimistically (a transaction without reads read nothing another write could make stale, and
+ * is applied as it is, as PostgreSQL would: an insert-only transaction on a pooled connection never conflicts). A
  * conflict raises {@link java.sql.SQLTransactionRollbackException} with SQLState {@code 40001}; run the
  * transaction again. Inside a transaction an update's count is not known before commit (0 is returned),
  * and its reads do not see its own uncommitted writes.
@@ -127,7 +128,6 @@ final class JdbcConnection implements JdbcObjects.Closes {
             if (statements.stream().anyMatch(s -> io.cairn.client.Sql.hasReturning(s.sql()))) {
                 throw new SQLFeatureNotSupportedException("RETURNING inside a transaction: its rows are only known at commit", "0A000");
             }
-            if (pending.isEmpty() && base == null) base = session.bookmark();
             pending.addAll(statements);
             return null;
         }
