@@ -1,6 +1,7 @@
 package io.cairn.tenantdb.sql;
 
 import io.cairn.tenantdb.sqlite.TenantSchema;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -26,9 +27,9 @@ import java.util.Map;
  * <ol>
  *   <li>Every table in {@code sqlite_schema}, by name (binary order): its CREATE text, then every row's
  *       stored values. Rows come in key order when the table has a unique non-null key (an INTEGER
- *       PRIMARY KEY, which is the rowid, or a WITHOUT ROWID primary key); otherwise in the order of all
- *       their values, because an implicit rowid is not content: VACUUM renumbers it (measured on 3.54,
- *       and documented by SQLite). Values are hashed with their storage class (null, integer, real as
+ *       PRIMARY KEY, which is the rowid, or a WITHOUT ROWID primary key); otherwise as a multiset (each
+ *       row hashed alone, the row hashes summed modulo 2^256), because an implicit rowid is not content:
+ *       VACUUM renumbers it (measured on 3.54, and documented by SQLite). Values are hashed with their storage class (null, integer, real as
  *       IEEE bits, text as its stored bytes, blob). Virtual tables contribute their CREATE text only:
  *       their content lives in their shadow tables, which are ordinary tables and hashed as such.</li>
  *   <li>{@code sqlite_sequence} rows (AUTOINCREMENT counters decide future ids, so they are content).</li>
@@ -39,11 +40,10 @@ import java.util.Map;
  * {@code sqlite_} tables (statistics from ANALYZE) are derived data and left out.
  *
  * <p>Reads in one transaction of the caller's choosing: call it inside a read transaction (or on an
- * idle connection, where each query is its own) so the hash describes one state. Cost is a full scan,
- * plus a sort for tables without a unique key.
+ * idle connection, where each query is its own) so the hash describes one state. Cost is a full scan.
  */
 public final class LogicalChecksum {
-    private static final byte NULL = 0, INTEGER = 1, REAL = 2, TEXT = 3, BLOB = 4, ROW = 5, TABLE = 6, OBJECT = 7;
+    private static final byte NULL = 0, INTEGER = 1, REAL = 2, TEXT = 3, BLOB = 4, ROW = 5, TABLE = 6, OBJECT = 7, MULTISET = 8;
     private static final String USER_OBJECTS = "name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '"
             + TenantSchema.RESERVED_PREFIX.replace("_", "\\_") + "%' ESCAPE '\\'";
 
@@ -93,24 +93,53 @@ public final class LogicalChecksum {
         }
         pk.sort(Comparator.comparingInt(c -> Integer.parseInt(c[5])));
         boolean integerKey = pk.size() == 1 && "INTEGER".equalsIgnoreCase(pk.get(0)[2]);
-        List<String> order = new ArrayList<>();
-        for (String[] k : pk) order.add(quote(k[1]));
-        if (!withoutRowid && !integerKey) {
-            // No unique non-null key: the rows are a multiset. Order by every value (bytewise, then by type,
-            // so 1 and 1.0 do not tie); the rows left tied are identical.
-            for (String c : columns) order.add(c + " COLLATE BINARY, typeof(" + c + ")");
-        }
         StringBuilder sql = new StringBuilder("SELECT ");
         for (String c : columns) sql.append("typeof(").append(c).append("), ").append(c).append(", ");
         sql.setLength(sql.length() - 2);
-        sql.append(" FROM ").append(quote(table)).append(" ORDER BY ").append(String.join(", ", order));
+        sql.append(" FROM ").append(quote(table));
+        boolean multiset = !withoutRowid && !integerKey;
+        if (!multiset) {
+            List<String> order = new ArrayList<>();
+            for (String[] k : pk) order.add(quote(k[1]));
+            sql.append(" ORDER BY ").append(String.join(", ", order));
+        }
         try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery(sql.toString())) {
             int n = rs.getMetaData().getColumnCount();
+            if (multiset) {
+                hashMultiset(md, rs, n);
+                return;
+            }
             while (rs.next()) {
                 md.update(ROW);
                 for (int i = 1; i < n; i += 2) value(md, rs, i);
             }
         }
+    }
+
+    private static final BigInteger TWO_TO_256 = BigInteger.ONE.shiftLeft(256);
+
+    /**
+     * Rows without a unique non-null key are a multiset: each row is hashed alone, and the row hashes are added modulo
+     * 2^256, which no order changes (a sum, not an XOR, so two equal rows do not cancel), then the sum and the count
+     * are hashed. Sorting the rows by every value instead made SQLite build sort records of twice a row, past its
+     * 64 MiB limit for a row of one 40 MB value: the checksum failed (outside probe).
+     */
+    private static void hashMultiset(MessageDigest md, ResultSet rs, int n) throws SQLException {
+        BigInteger sum = BigInteger.ZERO;
+        long rows = 0;
+        MessageDigest row = sha256();
+        while (rs.next()) {
+            row.update(ROW);
+            for (int i = 1; i < n; i += 2) value(row, rs, i);
+            sum = sum.add(new BigInteger(1, row.digest())).mod(TWO_TO_256);
+            rows++;
+        }
+        byte[] bytes = sum.toByteArray(); // big-endian, at most 33 bytes (a leading sign byte)
+        byte[] fixed = new byte[32];
+        int len = Math.min(32, bytes.length);
+        System.arraycopy(bytes, bytes.length - len, fixed, 32 - len, len);
+        md.update(ByteBuffer.allocate(9).put(MULTISET).putLong(rows).array());
+        md.update(fixed);
     }
 
     /** Column {@code i} holds typeof(v), column {@code i + 1} the value v. */

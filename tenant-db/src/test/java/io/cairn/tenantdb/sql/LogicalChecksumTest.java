@@ -115,6 +115,18 @@ class LogicalChecksumTest {
         assertThat(hash(vacuumed)).isEqualTo(hash(churned)).isEqualTo(hash(direct));
     }
 
+    /** A keyless table's rows are a multiset: their order does not count, their number does, and a value near the limit is hashed. */
+    @Test
+    void keylessRowsAreAMultisetWhateverTheirOrderAndSize() throws SQLException {
+        String a = hash(db("CREATE TABLE n(a, b)", "INSERT INTO n VALUES (1, 'x'), (2, 'y'), (1, 'x')"));
+        assertThat(hash(db("CREATE TABLE n(a, b)", "INSERT INTO n VALUES (2, 'y'), (1, 'x'), (1, 'x')"))).isEqualTo(a);
+        assertThat(hash(db("CREATE TABLE n(a, b)", "INSERT INTO n VALUES (1, 'x'), (2, 'y')"))).as("a duplicate counts").isNotEqualTo(a);
+        assertThat(hash(db("CREATE TABLE n(a, b)", "INSERT INTO n VALUES (1, 'x'), (2, 'y'), (2, 'y')"))).isNotEqualTo(a);
+        // Sorting by every value made sort records of twice the row: SQLITE_TOOBIG past 64 MiB.
+        String big = hash(db("CREATE TABLE r(v)", "INSERT INTO r VALUES (zeroblob(60000000))"));
+        assertThat(big).isNotEqualTo(hash(db("CREATE TABLE r(v)", "INSERT INTO r VALUES (zeroblob(60000001))")));
+    }
+
     @Test
     void valueChangeChangesChecksum() throws SQLException {
         assertThat(hash(db("CREATE TABLE t(a)", "INSERT INTO t VALUES ('x')")))
