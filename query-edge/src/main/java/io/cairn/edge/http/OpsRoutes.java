@@ -28,6 +28,21 @@ final class OpsRoutes {
      */
     static final java.util.List<String> DEGRADING = java.util.List.of("applier", "storage");
 
+    /**
+     * What keeps writes from being applied or taken now: the {@link #DEGRADING} details shown, and the applier when the
+     * primary copy is {@code behindMs} or more behind the log (a write waits that long for its outcome, so writes are
+     * answered {@code write_timeout}) though it names no failure: one record holding the stream thread, or more writes
+     * than it applies.
+     */
+    static ArrayNode degraded(ObjectNode details, long behindMs) {
+        ArrayNode degraded = Responses.MAPPER.createArrayNode();
+        for (String name : DEGRADING) {
+            boolean behind = name.equals("applier") && details.path("copies").path("primary").path("lag_ms").asLong(0) >= behindMs;
+            if (details.has(name) || behind) degraded.add(name);
+        }
+        return degraded;
+    }
+
     OpsRoutes(EdgeServices services) {
         this.s = services;
     }
@@ -56,8 +71,7 @@ final class OpsRoutes {
                     details.put(name, "unknown");
                 }
             });
-            ArrayNode degraded = Responses.MAPPER.createArrayNode();
-            for (String name : DEGRADING) if (details.has(name)) degraded.add(name);
+            ArrayNode degraded = degraded(details, s.config().writeTimeout().toMillis());
             if (failing.isEmpty() && !degraded.isEmpty()) {
                 out.put("status", "degraded"); // still 200: reads go on, so a load balancer keeps the edge; an operator is needed
                 out.set("degraded", degraded);
