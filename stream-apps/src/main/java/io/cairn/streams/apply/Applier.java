@@ -81,7 +81,7 @@ public final class Applier implements AutoCloseable {
         int leftovers = hotFiles.removeScratchOlderThan(Instant.now().minus(SCRATCH_KEPT));
         if (leftovers > 0) log.info("removed {} scratch copies left by a process that stopped mid-rebuild, mid-thaw or mid-snapshot", leftovers);
         LogContinuity.check(hotFiles, kafkaClientProps); // a log that ends before the files would have new writes skipped
-        TenantDatabasePool pool = new TenantDatabasePool(hotFiles, config.limits(), config.maxOpenTenants());
+        TenantDatabasePool pool = new TenantDatabasePool(hotFiles, config.limits(), config.maxOpenTenants()).watchingForLostRegistry();
         ApplierMetrics metrics = new ApplierMetrics(registry);
         SnapshotSeeds seeds = snapshots == null ? null : new SnapshotSeeds(snapshots.store(), pool, registry);
         TenantRecovery.Rebuilder rebuilder = rebuilder(config, kafkaClientProps, seeds, store);

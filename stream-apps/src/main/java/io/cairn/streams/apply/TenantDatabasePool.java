@@ -76,8 +76,29 @@ final class TenantDatabasePool implements AutoCloseable {
 
     /** The hot directory's {@link TenantRegistry}, opened on first use and closed with the pool. */
     synchronized TenantRegistry registry() throws SQLException {
-        if (registry == null) registry = TenantRegistry.open(files.registryFile());
+        if (registry == null) registry = TenantRegistry.open(files.registryFile(), () -> watchesForLostRegistry && appliedBefore());
         return registry;
+    }
+
+    private volatile boolean watchesForLostRegistry;
+
+    /**
+     * For the live applier's pool: a registry it has to make again in a hot directory that applied records before was
+     * lost ({@link TenantRegistry#open}). A rebuild's or a thaw's scratch pool places files before it makes its registry.
+     */
+    TenantDatabasePool watchingForLostRegistry() {
+        watchesForLostRegistry = true;
+        return this;
+    }
+
+    /** Whether this hot directory applied records before: it holds a tenant's file, or published positions. */
+    private boolean appliedBefore() {
+        if (!files.list().isEmpty()) return true;
+        try (CopyPositions.Reader published = CopyPositions.reader(files)) {
+            return !published.nextOffsets().isEmpty();
+        } catch (SQLException e) {
+            return true; // cannot tell: a registry taken for incomplete asks the log, never answers wrongly
+        }
     }
 
     /** The hot directory's {@link CopyPositions} writer, opened on first use and closed with the pool. */

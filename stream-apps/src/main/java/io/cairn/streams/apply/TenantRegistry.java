@@ -47,10 +47,25 @@ final class TenantRegistry implements AutoCloseable {
         this.conn = conn;
     }
 
-    static TenantRegistry open(Path file) throws SQLException {
+    /**
+     * Opens (creating) the registry. {@code lostIfNew}: the hot directory has applied records before (it holds tenant
+     * files or published positions), so a registry made now knows none of its tenants: it is marked incomplete, for good
+     * (until a rebuild's registry replaces it), and {@link #existsBefore} then leaves a tenant it does not know to the
+     * log rather than answer that it never was.
+     */
+    static TenantRegistry open(Path file, java.util.function.BooleanSupplier lostIfNew) throws SQLException {
+        boolean made = !java.nio.file.Files.exists(file);
         // FULL, unlike tenant files: a mark must never be lost while the create it describes survives.
         Connection conn = io.cairn.tenantdb.sqlite.SqliteConnections.openBookkeeping(file, SQLiteConfig.SynchronousMode.FULL);
         try (Statement s = conn.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS facts (fact TEXT PRIMARY KEY, value TEXT)");
+            if (made && lostIfNew.getAsBoolean()) {
+                s.execute("INSERT OR IGNORE INTO facts VALUES ('incomplete_since', datetime('now'))");
+                org.slf4j.LoggerFactory.getLogger(TenantRegistry.class).error("the tenant registry {} was missing though this hot directory"
+                        + " applied records before: made again, it knows none of the tenants; a record of a tenant it does not know whose"
+                        + " file is missing is looked up in the log (rebuilt from its snapshot and the log, or answered tenant_not_found"
+                        + " when the log has no such tenant). Run cairn rebuild and put its cairn-tenants.db in place for a complete one", file);
+            }
             s.execute("CREATE TABLE IF NOT EXISTS tenants (tenant TEXT PRIMARY KEY, log_partition INTEGER NOT NULL,"
                     + " created_offset INTEGER NOT NULL DEFAULT -1, deleted_offset INTEGER NOT NULL DEFAULT -1)");
             s.execute("CREATE TABLE IF NOT EXISTS deferred (log_partition INTEGER NOT NULL, log_offset INTEGER NOT NULL,"
@@ -62,7 +77,21 @@ final class TenantRegistry implements AutoCloseable {
             conn.close();
             throw e;
         }
-        return new TenantRegistry(conn);
+        TenantRegistry registry = new TenantRegistry(conn);
+        registry.incomplete = registry.fact("incomplete_since") != null;
+        return registry;
+    }
+
+    /** Made again after the one that knew the directory's tenants was lost ({@link #open}). */
+    private boolean incomplete;
+
+    private String fact(String name) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT value FROM facts WHERE fact = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
     }
 
     /** Records that the tenant's CreateTenant at {@code at} took effect. */
@@ -83,12 +112,15 @@ final class TenantRegistry implements AutoCloseable {
         mark(tenant, at, "deleted_offset");
     }
 
-    /** True when, by the log up to (not including) {@code offset}, the tenant was created and not deleted since. */
+    /**
+     * True when, by the log up to (not including) {@code offset}, the tenant was created and not deleted since; also true
+     * for a tenant an incomplete registry ({@link #open}) does not know: it may exist, and only the log can tell.
+     */
     synchronized boolean existsBefore(String tenant, long offset) throws SQLException {
         try (PreparedStatement ps = conn.prepareStatement("SELECT created_offset, deleted_offset FROM tenants WHERE tenant = ?")) {
             ps.setString(1, tenant);
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) return false;
+                if (!rs.next()) return incomplete;
                 long created = rs.getLong(1);
                 long deleted = rs.getLong(2);
                 return created >= 0 && created < offset && deleted < created;

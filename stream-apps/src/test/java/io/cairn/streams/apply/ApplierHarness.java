@@ -74,7 +74,7 @@ abstract class ApplierHarness {
      */
     void startApplier(int maxOpen, TenantRecovery.Rebuilder rebuilder, io.cairn.connectors.snapshot.SnapshotStore snapshots) {
         ApplierConfig config = new ApplierConfig(hot, "test", ApplierConfig.Role.PRIMARY, 1, maxOpen, 1000, 1000, SqliteLimits.WRITE_DEFAULTS);
-        pool = new TenantDatabasePool(new TenantFiles(hot), config.limits(), maxOpen);
+        pool = new TenantDatabasePool(new TenantFiles(hot), config.limits(), maxOpen).watchingForLostRegistry(); // as Applier.start
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");

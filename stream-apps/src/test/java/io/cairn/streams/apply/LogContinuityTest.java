@@ -39,7 +39,7 @@ class LogContinuityTest {
     @Test
     void theRegistrysRecordsCountAsHeldWithoutPublishedPositions() throws Exception {
         TenantFiles files = new TenantFiles(hot);
-        try (TenantRegistry registry = TenantRegistry.open(files.registryFile())) {
+        try (TenantRegistry registry = TenantRegistry.open(files.registryFile(), () -> false)) {
             registry.created("acme", new io.cairn.topics.Bookmark(4, 0));
             registry.created("bob", new io.cairn.topics.Bookmark(2, 17));
         }

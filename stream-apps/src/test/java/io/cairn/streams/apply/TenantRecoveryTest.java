@@ -87,6 +87,29 @@ class TenantRecoveryTest extends ApplierHarness {
         assertThat(rebuilds.get()).as("rebuilt from the log, not written on").isGreaterThanOrEqualTo(1);
     }
 
+    /**
+     * The registry and a tenant's file both lost (an operator's deletion, outside probe): the registry made again knows no
+     * tenant, and answered the tenant's writes tenant_not_found, writes a later replay of the log applied. A tenant it
+     * does not know, whose file is missing, is looked up in the log instead.
+     */
+    @Test
+    void aTenantALostRegistryDoesNotKnowIsLookedUpInTheLogNotAnsweredUnknown() throws Exception {
+        startApplier(1, countingRebuilder);
+        assertOk(applyAll(create("a"), create("b"), execute("a", "CREATE TABLE t (x)"), execute("b", "CREATE TABLE t (x)")));
+        java.nio.file.Path registryFile = pool.files().registryFile();
+        java.nio.file.Path file = pool.files().database("a");
+        for (String side : List.of("", "-wal", "-shm")) {
+            java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(registryFile + side));
+            java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(file + side));
+        }
+
+        startApplier(1, countingRebuilder);
+        applyAll(execute("a", "INSERT INTO t VALUES (1)"));
+        assertThat(rebuilds.get()).as("asked the log for a").isEqualTo(1);
+        applyAll(execute("b", "INSERT INTO t VALUES (1)")); // b's file is there: nothing to ask
+        assertThat(rebuilds.get()).isEqualTo(1);
+    }
+
     private double checks() {
         return registry.find("cairn.applier.file.checks").counters().stream().mapToDouble(c -> c.count()).sum();
     }
