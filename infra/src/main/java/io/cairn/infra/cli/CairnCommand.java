@@ -38,8 +38,7 @@ public final class CairnCommand implements Runnable {
             String said = cmd.getCommandSpec().qualifiedName(" "); // "cairn tenants ls", as typed
             String unreachable = unreachable(e);
             if (unreachable != null) {
-                cmd.getErr().println(said + ": cannot reach Cairn's HTTP API (" + unreachable
-                        + "): is it running, and is --url (or CAIRN_URL) its address?");
+                cmd.getErr().println(unreachableLine(said, unreachable));
                 return notReached;
             }
             if (causedBy(e, java.net.http.HttpTimeoutException.class)) {
@@ -68,6 +67,11 @@ public final class CairnCommand implements Runnable {
             }
             throw e;
         });
+    }
+
+    /** The one line every command prints when Cairn's HTTP API cannot be reached ({@code why}: "connection refused", ...). */
+    static String unreachableLine(String command, String why) {
+        return command + ": cannot reach Cairn's HTTP API (" + why + "): is it running, and is --url (or CAIRN_URL) its address?";
     }
 
     /** Why the API could not be reached (unknown host, no connection or answer in time, refused); null for anything else. */

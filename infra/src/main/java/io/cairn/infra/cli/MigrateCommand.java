@@ -238,9 +238,11 @@ public final class MigrateCommand implements Callable<Integer>, NotReachedExit {
         }
         if (status.path("failed").asInt() > 0) {
             out.println();
-            out.printf("%-24s %-8s %s%n", "failed tenant", "version", "error");
+            // Both versions: the one that failed, and the one the tenant stays at (the whole run rolled back there).
+            out.printf("%-24s %-10s %-6s %s%n", "failed tenant", "failed at", "is at", "error");
             for (JsonNode f : status.path("failures")) {
-                out.printf("%-24s %-8d %s%n", f.path("tenant").asText(), f.path("failed_version").asInt(), TerminalText.safe(f.path("error").asText()));
+                out.printf("%-24s %-10s %-6s %s%n", f.path("tenant").asText(), "V" + f.path("failed_version").asInt(), "V" + f.path("version").asInt(),
+                        TerminalText.safe(f.path("error").asText()));
             }
             return 1;
         }

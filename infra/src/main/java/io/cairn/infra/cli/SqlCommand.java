@@ -56,6 +56,11 @@ public final class SqlCommand implements Callable<Integer> {
             }
             return 0;
         } catch (CairnException e) {
+            if ("unreachable".equals(e.code())) { // the Java client's "cannot reach <url>: <why>", said as every command says it
+                String message = String.valueOf(e.getMessage());
+                err.println(CairnCommand.unreachableLine("cairn sql", message.substring(message.lastIndexOf(": ") + 2)));
+                return 1;
+            }
             err.println("cairn sql: " + io.cairn.infra.shell.TerminalText.safe(e.getMessage()));
             return 1;
         }

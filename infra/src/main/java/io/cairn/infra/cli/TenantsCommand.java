@@ -35,7 +35,7 @@ public final class TenantsCommand {
                 String q = "?limit=1000" + (tier == null ? "" : "&tier=" + tier) + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
                 ApiOptions.Response r = api.call("GET", "/v1/tenants" + q, null, Duration.ofSeconds(60));
                 if (r.status() != 200) {
-                    System.err.println("cairn tenants: " + r.errorLine());
+                    System.err.println("cairn tenants ls: " + r.errorLine());
                     return 1;
                 }
                 for (JsonNode t : r.body().path("tenants")) {
@@ -68,7 +68,7 @@ public final class TenantsCommand {
             if (template != null) body.put("template", template);
             ApiOptions.Response r = api.call("POST", "/v1/tenants", body, Duration.ofSeconds(60));
             if (r.status() != 201) {
-                System.err.println("cairn tenants: " + r.errorLine());
+                System.err.println("cairn tenants create: " + r.errorLine());
                 return 1;
             }
             System.out.println("tenant " + tenant + " created\napi key: " + r.body().path("api_key").asText());
@@ -89,7 +89,7 @@ public final class TenantsCommand {
             if (!api.resolveToken("tenants", System.err)) return 2;
             ApiOptions.Response r = api.call("DELETE", "/v1/tenants/" + UrlPaths.segment(tenant), null, Duration.ofSeconds(60));
             if (r.status() != 200) {
-                System.err.println("cairn tenants: " + r.errorLine());
+                System.err.println("cairn tenants rm: " + r.errorLine());
                 return 1;
             }
             System.out.println("tenant " + tenant + " deleted");
