@@ -31,7 +31,9 @@ public final class MigrationHistory {
             + "'([a-z0-9][a-z0-9_-]{0,62})',\\s*([0-9]{1,9}),\\s*'([0-9a-f]{64})',\\s*'([A-Za-z0-9._:-]{0,128})',\\s*([0-9]{1,19})\\)\\s*;?\\s*",
             Pattern.CASE_INSENSITIVE);
 
-    private static final Pattern ANY_INSERT = Pattern.compile("INSERT\\s+INTO\\s+(?:\"_cairn_migrations\"|_cairn_migrations)\\b.*",
+    // No \b after the name: between a closing quote and a space there is no word boundary, and the quoted form, the one a
+    // dump writes, was never taken for an INSERT of the table (a malformed row was reserved_name, not invalid_import).
+    private static final Pattern ANY_INSERT = Pattern.compile("INSERT\\s+INTO\\s+(?:\"_cairn_migrations\"|_cairn_migrations(?![A-Za-z0-9_$])).*",
             Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
 
     private MigrationHistory() {}
