@@ -64,11 +64,12 @@ class SchemaLimitTest {
                     + " UNION ALL SELECT * FROM v" + (level - 1)))) instanceof Outcome.Applied) {
                 level++;
             }
-            assertThat(level).isLessThan(13);
-            assertThat(last).isInstanceOfSatisfying(Outcome.Failed.class, f -> assertThat(f.code()).isEqualTo(ErrorCode.QUOTA_EXCEEDED));
+            assertThat(level).isBetween(7, 10);
+            // The CREATE VIEW names the level below twice: past what a statement may name, before the schema's whole limit.
+            assertThat(last).isInstanceOfSatisfying(Outcome.Failed.class, f -> assertThat(f.code()).isEqualTo(ErrorCode.STATEMENT_TOO_LONG));
             String top = "v" + (level - 1);
             assertThat(apply(batches, db, sql("INSERT INTO r SELECT count(*) FROM " + top))).isInstanceOf(Outcome.Applied.class);
-            assertThat(apply(batches, db, sql("INSERT INTO r SELECT count(*) FROM " + top + ", " + top + ", " + top)))
+            assertThat(apply(batches, db, sql("INSERT INTO r SELECT count(*) FROM " + top + " AS a, " + top + " AS b")))
                     .isInstanceOfSatisfying(Outcome.Failed.class, f -> assertThat(f.code()).isEqualTo(ErrorCode.STATEMENT_TOO_LONG));
             assertThat(apply(batches, db, sql("INSERT INTO f VALUES ('still writes')"))).isInstanceOf(Outcome.Applied.class);
         }

@@ -48,9 +48,11 @@ class ViewExpansionTest {
             }
         } catch (SqlRefusal r) {
             assertThat(r.code()).isEqualTo(ErrorCode.QUOTA_EXCEEDED);
-            assertThat(r.getMessage()).contains("view v" + level + " alone is").contains("define views from tables");
+            assertThat(r.getMessage()).contains("view v" + level + " alone is").contains("define views from tables")
+                    .contains(String.valueOf(ViewExpansion.MAX_SCHEMA_TOKENS));
         }
-        // Each level holds the one below twice, and the one below holds the 100 columns of wide: 2^11 copies are past the limit.
+        // Each level holds the one below twice, and the one below holds the 100 columns of wide: the views of 2^11 copies of it
+        // are past the schema's limit.
         assertThat(level).isBetween(10, 12);
         Map<String, Long> sizes = ViewExpansion.viewSizes(conn);
         assertThat(sizes.get("v1")).isGreaterThan(2 * sizes.get("v0")).isGreaterThan(2 * 100);
@@ -83,7 +85,8 @@ class ViewExpansionTest {
                 .collect(Collectors.joining(" "));
         exec("CREATE TRIGGER g AFTER INSERT ON t WHEN new.a = 0 BEGIN " + body + " END");
         assertThatThrownBy(() -> ViewExpansion.refuseOver(conn))
-                .isInstanceOfSatisfying(SqlRefusal.class, r -> assertThat(r.code()).isEqualTo(ErrorCode.QUOTA_EXCEEDED));
+                .isInstanceOfSatisfying(SqlRefusal.class, r -> assertThat(r.code()).isEqualTo(ErrorCode.QUOTA_EXCEEDED))
+                .hasMessageContaining("triggers would name");
     }
 
     @Test
