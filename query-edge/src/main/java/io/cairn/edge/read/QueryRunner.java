@@ -199,7 +199,7 @@ public final class QueryRunner {
     private QueryResult execute(TenantConnection tc, ReadStatements statements, CheckedStatement checked, StatementSpec spec,
             Bookmark position) throws SQLException, SqlRefusal {
         // Before SQLite compiles it, or compiles it again for a schema changed since: no statement clock reaches a compile.
-        ViewExpansion.refuseStatement(checked.sql(), statements.viewSizes());
+        ViewExpansion.refuseStatement(checked.sql(), statements.viewSizes(position));
         PreparedStatement ps = statements.prepare(checked.sql());
         ParameterBinder.bind(ps, checked, spec.positional(), spec.named());
         tc.startClock();
