@@ -4,9 +4,9 @@ import io.cairn.tenantdb.sql.CheckedStatement;
 import io.cairn.tenantdb.sql.DeterministicFunctions;
 import io.cairn.tenantdb.sql.ParameterBinder;
 import io.cairn.tenantdb.sql.ShadowTables;
-import io.cairn.tenantdb.sql.ViewExpansion;
 import io.cairn.tenantdb.sql.SqlRefusal;
 import io.cairn.tenantdb.sql.StatementPolicy;
+import io.cairn.tenantdb.sql.ViewExpansion;
 import io.cairn.tenantdb.sqlite.SqliteErrors;
 import io.cairn.topics.ErrorCode;
 import io.cairn.topics.avro.Statement;
@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.sqlite.SQLiteConnection;
 
 /**
