@@ -111,7 +111,12 @@ final class RecordApplier {
         }
         if (valid && group.held(tenant) == null) {
             TenantRegistry.ColdTail tail = cold.tail(tenant);
-            if (tail == null && recovery.heal(tenant, position)) tail = cold.tail(tenant); // a thaw cut short: cold again
+            if (tail == null) {
+                // On the stream thread (a quick budget) a rebuild from the log, or a check of a large file, is left to the heavy lane.
+                TenantRecovery.Healed healed = recovery.heal(tenant, position, budget.quick());
+                if (healed == TenantRecovery.Healed.ELSEWHERE) return Outcome.DEFERRED;
+                if (healed == TenantRecovery.Healed.COLD_AGAIN) tail = cold.tail(tenant); // a thaw cut short: cold again
+            }
             if (tail != null) {
                 Outcome withoutFile = whileCold(cmd, position, tail, commitGroup);
                 if (withoutFile != null) return withoutFile;

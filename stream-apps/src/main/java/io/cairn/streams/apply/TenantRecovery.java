@@ -25,7 +25,10 @@ import org.slf4j.LoggerFactory;
  * <p>The bound of the rebuild is the record's offset, which only the caller knows: that is why this
  * runs from {@link RecordApplier}, before the pool opens the file, rather than inside the pool.
  *
- * <p>Thread-safe; a tenant is only ever healed by the thread of its partition.
+ * <p>The stream thread heals quickly or not at all ({@link Healed#ELSEWHERE}): a rebuild, and the check of a file over
+ * {@link #QUICK_CHECK_MAX_BYTES}, happen in the heavy lane, so the partition's other tenants go on meanwhile.
+ *
+ * <p>Thread-safe; a tenant is healed by one thread at a time: its partition's, or the lane's worker holding its turn.
  */
 class TenantRecovery {
     /** Replays one tenant's records of one partition, below an offset, into a fresh hot directory. */
@@ -33,11 +36,30 @@ class TenantRecovery {
         void rebuild(String tenant, int partition, long endExclusive, Path scratchHotDir) throws SQLException;
     }
 
+    /** What {@link #heal} found. */
+    enum Healed {
+        /** The file is there and sound, or the tenant has none: apply the record. */
+        READY,
+        /** The file was a thaw cut short: it is removed, and the tenant is cold again, to be thawed. */
+        COLD_AGAIN,
+        /**
+         * Asked not to take long: the file must be rebuilt from the log, or checked page by page, which take as long as
+         * the tenant's history or file. Nothing of the record is applied; the caller hands it to a thread that may.
+         */
+        ELSEWHERE
+    }
+
+    /**
+     * Files larger than this (with their WAL) are not checked on a thread that was asked not to take long ({@link #heal}):
+     * {@code quick_check} reads every page.
+     */
+    static final long QUICK_CHECK_MAX_BYTES = 16L << 20;
+
     /** Heals nothing: for replays (which start from an empty directory) and tests without a broker. */
     static final TenantRecovery NONE = new TenantRecovery() {
         @Override
-        boolean heal(String tenant, Bookmark position) {
-            return false;
+        Healed heal(String tenant, Bookmark position, boolean quick) {
+            return Healed.READY;
         }
 
         @Override
@@ -75,6 +97,8 @@ class TenantRecovery {
     private final java.util.Map<String, Long> committed = new ConcurrentHashMap<>();
     private final Set<String> checked = ConcurrentHashMap.newKeySet();
     private final Set<String> setAside = ConcurrentHashMap.newKeySet();
+    /** Tenants whose file a quick {@link #heal} set aside, left for a thread that may rebuild them, by the counter their rebuild counts in. */
+    private final java.util.Map<String, Counter> leftToRebuild = new ConcurrentHashMap<>();
 
     private TenantRecovery() {
         this.pool = null;
@@ -188,24 +212,37 @@ class TenantRecovery {
     }
 
     /**
-     * Makes sure the tenant's file, if the tenant exists before {@code position}, is there and sound.
-     * Returns true when the file was a thaw cut short (placed, its cold tail not applied): it is removed,
-     * and the tenant is cold again, to be thawed.
+     * Makes sure the tenant's file, if the tenant exists before {@code position}, is there and sound; see {@link Healed}.
+     * {@code quick}: on a thread every tenant of a partition shares (the stream thread), which must not spend the time a
+     * rebuild from the log takes (23 s for a tenant with a long history, measured from outside) or a check of a large
+     * file: those are answered {@link Healed#ELSEWHERE}, a damaged file set aside first.
      */
-    boolean heal(String tenant, Bookmark position) throws SQLException {
-        if (pool.isOpen(tenant)) return false;
+    Healed heal(String tenant, Bookmark position, boolean quick) throws SQLException {
+        if (pool.isOpen(tenant)) return Healed.READY;
         Path db = files.database(tenant);
         if (Files.exists(db)) {
-            if (checked.contains(tenant)) return lostCommits(tenant, db, position);
+            if (checked.contains(tenant)) return lostCommits(tenant, db, position, quick);
+            if (quick && sizeWithWal(db) > QUICK_CHECK_MAX_BYTES) return Healed.ELSEWHERE;
             checks.increment();
             String problem = IntegrityCheck.problem(tenant, db, pool.limits()).orElse(null);
-            if (problem == null) return sound(tenant, db, position);
-            replace(tenant, position, corrupt, "database fails quick_check (" + problem + ")");
+            if (problem == null) return sound(tenant, db, position, quick);
+            return replace(tenant, position, corrupt, "database fails quick_check (" + problem + ")", quick);
         } else if (pool.registry().existsBefore(tenant, position.offset())) {
+            if (quick) return Healed.ELSEWHERE;
             log.error("tenant {}: database file missing though the tenant exists; rebuilding from the log below {}", tenant, position);
-            rebuild(tenant, position, setAside.remove(tenant) ? corrupt : missing);
+            Counter why = leftToRebuild.remove(tenant);
+            rebuild(tenant, position, why != null ? why : setAside.remove(tenant) ? corrupt : missing);
         }
-        return false;
+        return Healed.READY;
+    }
+
+    private static long sizeWithWal(Path db) {
+        try {
+            Path wal = db.resolveSibling(db.getFileName() + "-wal");
+            return Files.size(db) + (Files.exists(wal) ? Files.size(wal) : 0);
+        } catch (IOException e) {
+            return Long.MAX_VALUE; // gone or unreadable meanwhile: whoever checks it takes its time
+        }
     }
 
     /**
@@ -214,15 +251,14 @@ class TenantRecovery {
      * the WAL's valid part), and the tenant's next record was applied on top of the older file: acknowledged writes
      * gone for good, the file no longer what its log makes. One open of the file, only when it is opened again.
      */
-    private boolean lostCommits(String tenant, Path db, Bookmark position) throws SQLException {
+    private Healed lostCommits(String tenant, Path db, Bookmark position, boolean quick) throws SQLException {
         long committedHere = pool.appliedHere(tenant); // forgotten whenever the file goes or is replaced (TenantDatabasePool.discard)
-        if (committedHere < 0) return false;
+        if (committedHere < 0) return Healed.READY;
         long holds = ConsistentCopy.positionOf(db).offset();
-        if (holds >= committedHere) return false;
+        if (holds >= committedHere) return Healed.READY;
         checked.remove(tenant);
-        replace(tenant, position, mismatched, "its file holds the tenant's log to offset " + holds + ", this applier committed it to "
-                + committedHere + " (its WAL lost?)");
-        return false;
+        return replace(tenant, position, mismatched, "its file holds the tenant's log to offset " + holds + ", this applier committed it to "
+                + committedHere + " (its WAL lost?)", quick);
     }
 
     /**
@@ -230,7 +266,7 @@ class TenantRecovery {
      * stopped part way: a file that holds the whole tail (a freeze that removed nothing, a thaw that
      * applied it) is the tenant's, hot; one behind it is a thaw's snapshot without its tail, and goes.
      */
-    private boolean sound(String tenant, Path db, Bookmark position) throws SQLException {
+    private Healed sound(String tenant, Path db, Bookmark position, boolean quick) throws SQLException {
         TenantRegistry.ColdTail tail = pool.registry().coldTail(tenant);
         if (tail != null) {
             long holds = ConsistentCopy.positionOf(db).offset();
@@ -238,29 +274,36 @@ class TenantRecovery {
                 log.warn("tenant {}: its file holds offset {}, short of its cold tail (to {}): a thaw stopped part way; cold again",
                         tenant, holds, tail.last());
                 files.removeHotCopy(tenant);
-                return true;
+                return Healed.COLD_AGAIN;
             }
             pool.registry().notCold(tenant);
         }
         long atLeast = Math.max(committed.getOrDefault(tenant, -1L), pool.appliedHere(tenant));
         String wrong = IntegrityCheck.identityProblem(tenant, db, pool.limits(), position.partition(), atLeast).orElse(null);
         if (wrong != null) {
-            replace(tenant, position, mismatched, "its file is sound but not the tenant's as committed (" + wrong + ")");
-            return false;
+            return replace(tenant, position, mismatched, "its file is sound but not the tenant's as committed (" + wrong + ")", quick);
         }
         checked.add(tenant);
-        return false;
+        return Healed.READY;
     }
 
-    /** Sets the tenant's file aside in the quarantine directory and rebuilds it from the log below {@code position}. */
-    private void replace(String tenant, Bookmark position, Counter counter, String why) throws SQLException {
+    /**
+     * Sets the tenant's file aside in the quarantine directory and rebuilds it from the log below {@code position}; when
+     * {@code quick}, leaves the rebuild to the next {@link #heal} that may take long (the file is missing by then).
+     */
+    private Healed replace(String tenant, Bookmark position, Counter counter, String why, boolean quick) throws SQLException {
         log.error("tenant {}: {}; quarantining it and rebuilding from the log below {}", tenant, why, position);
         try {
             files.quarantine(tenant);
         } catch (IOException e) {
             throw new SQLException("could not quarantine tenant " + tenant, e);
         }
+        if (quick) {
+            leftToRebuild.put(tenant, counter);
+            return Healed.ELSEWHERE;
+        }
         rebuild(tenant, position, counter);
+        return Healed.READY;
     }
 
     private void rebuild(String tenant, Bookmark position, Counter counter) throws SQLException {

@@ -5,6 +5,7 @@ import static io.cairn.streams.apply.Commands.execute;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cairn.topics.avro.CommandResult;
+import io.cairn.topics.avro.TenantCommand;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -76,6 +77,7 @@ class TenantRecoveryTest extends ApplierHarness {
         startApplier(1, countingRebuilder); // one open file: each record of the other tenant closes it
         assertOk(applyAll(create("a"), create("b"), execute("a", "CREATE TABLE t (x)"), execute("b", "CREATE TABLE t (x)")));
         java.nio.file.Path file = pool.files().database("a");
+        closedAndCheckpointed("a");
         java.nio.file.Path older = file.resolveSibling("a.older");
         java.nio.file.Files.copy(file, older); // closed: checkpointed, whole without a WAL
         assertOk(applyAll(execute("a", "INSERT INTO t VALUES (1)"), execute("b", "INSERT INTO t VALUES (1)")));
@@ -108,6 +110,86 @@ class TenantRecoveryTest extends ApplierHarness {
         assertThat(rebuilds.get()).as("asked the log for a").isEqualTo(1);
         applyAll(execute("b", "INSERT INTO t VALUES (1)")); // b's file is there: nothing to ask
         assertThat(rebuilds.get()).isEqualTo(1);
+    }
+
+    /**
+     * A rebuild takes as long as the log since the tenant's newest snapshot (23 s from outside): on the stream thread
+     * every tenant of the partition waited for it. It runs in the heavy lane: another tenant's write is answered while
+     * the rebuild is still going, and the rebuilt tenant's write once it is done.
+     */
+    @Test
+    void aRebuildFromTheLogRunsInTheHeavyLaneWhileTheOtherTenantsGoOn() throws Exception {
+        java.util.concurrent.CountDownLatch finish = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<String> rebuiltOn = new java.util.concurrent.atomic.AtomicReference<>();
+        java.nio.file.Path saved = hot.resolve("a.saved");
+        TenantRecovery.Rebuilder slow = (tenant, partition, end, scratch) -> {
+            rebuiltOn.set(Thread.currentThread().getName());
+            try {
+                finish.await(20, java.util.concurrent.TimeUnit.SECONDS); // bounded: without the lane this is the test's own thread
+                java.nio.file.Path rebuilt = new io.cairn.tenantdb.sqlite.TenantFiles(scratch).database(tenant);
+                java.nio.file.Files.createDirectories(rebuilt.getParent());
+                java.nio.file.Files.copy(saved, rebuilt); // what the log makes
+            } catch (InterruptedException | java.io.IOException e) {
+                throw new java.sql.SQLException(e);
+            }
+        };
+        startApplier(1, slow); // one open file: b's records close a's
+        assertOk(applyAll(create("a"), create("b"), execute("a", "CREATE TABLE t (x)"), execute("b", "CREATE TABLE t (x)")));
+        java.nio.file.Path file = pool.files().database("a");
+        closedAndCheckpointed("a");
+        java.nio.file.Files.copy(file, saved);
+        for (String side : List.of("", "-wal", "-shm")) java.nio.file.Files.deleteIfExists(java.nio.file.Path.of(file + side));
+
+        TenantCommand toA = execute("a", "INSERT INTO t VALUES (1)");
+        pipe(toA);
+        assertOk(applyAll(execute("b", "INSERT INTO t VALUES (1)")));
+        assertThat(finish.getCount()).as("b answered while a's rebuild still waits").isEqualTo(1);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> rebuiltOn.get() != null);
+        assertThat(rebuiltOn.get()).as("rebuilt off the stream thread").startsWith("cairn-heavy-lane-");
+
+        finish.countDown();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
+            driver.advanceWallClockTime(java.time.Duration.ofMillis(5));
+            return results.readValuesToList().stream().anyMatch(r -> r.getCommandId().equals(toA.getCommandId()) && r.getOk());
+        });
+        assertThat(query("a", "SELECT x FROM t")).containsExactly(List.of(1));
+        assertThat(rebuilds()).as("counted as a file missing").isEqualTo(1);
+    }
+
+    /** A file over 16 MiB is not checked page by page on the stream thread: its first record here goes to the heavy lane. */
+    @Test
+    void aLargeFileIsCheckedInTheHeavyLane() throws Exception {
+        List<TenantCommand> before = List.of(create("a"), create("b"), execute("a", "CREATE TABLE t (x)"), execute("b", "CREATE TABLE t (x)"));
+        startApplier(1, countingRebuilder); // one open file: b's record closed a's
+        assertOk(applyAll(before.toArray(TenantCommand[]::new)));
+        try (var c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + pool.files().database("a")); var s = c.createStatement()) {
+            s.execute("CREATE TABLE ballast (b)"); // a large file, however it grew
+            s.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20) INSERT INTO ballast SELECT randomblob(1048576) FROM n");
+        }
+        startApplier(1, countingRebuilder); // a restart: the file is not checked here yet
+        double deferredBefore = deferred();
+        pipe(before.get(0)); // a's first record here (applied before: skipped, after the check)
+        assertThat(deferred() - deferredBefore).as("sent to the lane, not checked on the stream thread").isEqualTo(1);
+        pipe(before.subList(1, before.size()).toArray(TenantCommand[]::new));
+
+        assertOk(applyAll(execute("a", "INSERT INTO t VALUES (1)")));
+        assertThat(checks()).as("checked there").isGreaterThanOrEqualTo(1);
+        assertThat(rebuilds.get()).isZero();
+    }
+
+    /** The pool closes an evicted file off the stream thread: waits until it is closed, its WAL checkpointed and gone. */
+    private void closedAndCheckpointed(String tenant) {
+        java.nio.file.Path wal = java.nio.file.Path.of(pool.files().database(tenant) + "-wal");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> !pool.isOpen(tenant) && !java.nio.file.Files.exists(wal));
+    }
+
+    private double rebuilds() {
+        return registry.find("cairn.applier.rebuilds").counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
+    private double deferred() {
+        return registry.find("cairn.applier.records").tag("outcome", "deferred").counters().stream().mapToDouble(c -> c.count()).sum();
     }
 
     private double checks() {
