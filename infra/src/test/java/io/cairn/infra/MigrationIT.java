@@ -119,6 +119,9 @@ class MigrationIT {
         assertThat(vague.errorCode()).as("a flag is true or false, not a string taken for no").isEqualTo("invalid_request");
         assertThat(vague.body().path("error").path("message").asText()).contains("not_null");
         assertThat(put("reg", 2, "{\"sql\":\"BEGIN\"}").errorCode()).isEqualTo("transaction_control");
+        Reply twice = put("reg", 2, "{\"sql\":\"ALTER TABLE users ADD COLUMN name TEXT\"}"); // fails on every tenant at version 1
+        assertThat(twice.errorCode()).as(twice.body().toString()).isEqualTo("sql_error");
+        assertThat(twice.body().path("error").path("message").asText()).contains("duplicate column name: name", "nothing was registered");
         assertThat(put("reg", 2, "{}").errorCode()).isEqualTo("invalid_request");
         assertThat(stack.call("PUT", "/v1/migrations/reg/versions/2", null, "{\"sql\":\"SELECT 1\"}").status()).isEqualTo(401);
 

@@ -236,6 +236,12 @@ public final class MigrateCommand implements Callable<Integer>, NotReachedExit {
         for (String k : List.of("applied", "failed", "waiting_for_cold", "deleted", "superseded", "reverted")) {
             out.printf("%-18s %8d%n", k.replace('_', ' '), status.path(k).asInt());
         }
+        int waiting = status.path("waiting_for_cold").asInt();
+        if (waiting > 0) {
+            out.println();
+            out.printf("%d cold tenant%s apply the versions when each next thaws (a write, or POST /v1/tenants/{t}/tier): a failure"
+                    + " shows then, in GET /v1/migrations/%s/runs/%s%n", waiting, waiting == 1 ? "" : "s", set, runId);
+        }
         if (status.path("failed").asInt() > 0) {
             out.println();
             // Both versions: the one that failed, and the one the tenant stays at (the whole run rolled back there).

@@ -77,6 +77,7 @@ final class MigrationRoutes {
         if (version > 1 && catalog.version(set, version - 1).isEmpty()) {
             throw gap(set, version, catalog.latest(set));
         }
+        refuseCertainFailure(set, version, catalog.versions(set), statements, "nothing was registered");
         s.requireLog();
         String requestId = UUID.randomUUID().toString();
         MigrationEvent event = MigrationEvent.newBuilder().setRequestId(requestId).setAtMs(System.currentTimeMillis())
@@ -93,6 +94,22 @@ final class MigrationRoutes {
             return;
         }
         Responses.json(ctx, 201, versionJson(won, false).put("registered", true));
+    }
+
+    /**
+     * A version that fails on what the set's earlier versions build (a column added twice, a table made again) would fail
+     * on every tenant at the version before it, at its run or, for a cold tenant, at a customer's write that thaws it, and
+     * every tenant made from the set's template after it: registered, it could never be taken back. Refused, with nothing
+     * registered (an outside probe registered such a version while every tenant was cold: the run reported no failure).
+     */
+    private static void refuseCertainFailure(String set, int version, List<Version> earlier, List<String> statements, String outcome) {
+        var failure = io.cairn.edge.migrate.ExpectedSchemas.certainFailure(earlier, statements).orElse(null);
+        if (failure == null) return;
+        String built = version == 1 ? "an empty database" : "what versions 1 to " + (version - 1) + " build on an empty database";
+        throw new ApiError(ErrorCode.SQL_ERROR, "version " + version + " of set '" + set + "', statement " + (failure.statement() + 1)
+                + ", fails on " + built + ": " + failure.message() + ". It would fail on every tenant at version " + (version - 1)
+                + " and in the set's template; " + outcome, null,
+                Map.of("statement", failure.statement(), "version", version));
     }
 
     /**
@@ -191,6 +208,11 @@ final class MigrationRoutes {
                     + " (PUT /v1/migrations/" + set + "/versions/{n}) to run them", null, Map.of("field", "versions"));
         }
         List<MigrationVersion> tried = io.cairn.edge.migrate.TriedVersions.parse(body.get("versions"), catalog, set);
+        List<Version> before = new ArrayList<>(catalog.versions(set));
+        for (MigrationVersion v : tried) { // each on what the registered ones and the tried ones before it build
+            refuseCertainFailure(set, v.getVersion(), before, v.getStatements(), "registering it would be refused; nothing was tried");
+            before.add(new Version(set, v.getVersion(), v.getChecksum(), v.getStatements(), "", 0, ""));
+        }
         int latest = tried.isEmpty() ? catalog.latest(set) : tried.getLast().getVersion();
         if (latest == 0) throw new ApiError(ErrorCode.NOT_FOUND, "no migration set '" + set + "': register its version 1 first");
         int target = body.has("target_version") ? integer(body, "target_version", 1, Integer.MAX_VALUE) : latest;

@@ -67,4 +67,28 @@ class ExpectedSchemasTest {
                 version(3, "CREATE TABLE later (x)")));
         assertThat(expected).containsOnlyKeys(0, 1);
     }
+
+    /**
+     * A version that fails on what the set builds (a column added twice) fails on every tenant at the version before it, and
+     * in the set's template: an outside probe registered one while every tenant was cold, and creating tenants from the
+     * template failed for good. One failing on something missing may be about a table a tenant made outside the set.
+     */
+    @Test
+    void aVersionFailingOnTheSetsOwnSchemaIsACertainFailure() {
+        List<MigrationCatalog.Version> set = List.of(version(1, "CREATE TABLE users (id INTEGER PRIMARY KEY)"),
+                version(2, "ALTER TABLE users ADD COLUMN phone TEXT"));
+
+        assertThat(ExpectedSchemas.certainFailure(set, List.of("CREATE INDEX users_id ON users (id)", "ALTER TABLE users ADD COLUMN phone TEXT")))
+                .hasValueSatisfying(f -> {
+                    assertThat(f.statement()).isEqualTo(1);
+                    assertThat(f.message()).isEqualTo("duplicate column name: phone");
+                });
+        assertThat(ExpectedSchemas.certainFailure(set, List.of("CREATE TABLE users (x)"))).isPresent();
+        assertThat(ExpectedSchemas.certainFailure(set, List.of("ALTER TABLE users ADD COLUMN email TEXT"))).isEmpty();
+        assertThat(ExpectedSchemas.certainFailure(set, List.of("CREATE INDEX o ON orders (id)"))).as("orders may be the tenant's own").isEmpty();
+        assertThat(ExpectedSchemas.certainFailure(set, List.of("INSERT INTO users (email) VALUES (1)"))).as("a column made outside").isEmpty();
+        assertThat(ExpectedSchemas.certainFailure(List.of(version(1, "ALTER TABLE handmade ADD COLUMN y")), List.of("CREATE TABLE t (x)", "CREATE TABLE t (x)")))
+                .as("the set does not build from empty: nothing is certain").isEmpty();
+        assertThat(ExpectedSchemas.certainFailure(List.of(), List.of("CREATE TABLE t (x)", "CREATE TABLE t (y)"))).as("version 1").isPresent();
+    }
 }
