@@ -69,6 +69,7 @@ class TierIT {
     @Test
     void aFrozenTenantHoldsNothingHotAndIsReadFromItsSnapshotUntilItIsWritten() throws Exception {
         String key = tenantWithRows("frost", 100);
+        String hotSum = stack.get("/v1/tenants/frost/checksum", key).text("sha256");
         freeze("frost");
         assertThat(files.exists("frost")).as("hot file removed").isFalse();
         Reply info = stack.get("/v1/tenants/frost", ADMIN);
@@ -85,6 +86,10 @@ class TierIT {
         assertThat(stack.get("/v1/tenants/frost", ADMIN).text("tier")).isEqualTo("cold");
         assertThat(stack.count("cairn.tiers.thaws")).isEqualTo(thaws);
         assertThat(stack.count("cairn.edge.cold.reads")).isEqualTo(coldReads + 1);
+        // A checksum too (a fleet's nightly checksums thawed every tenant): the snapshot's content is the tenant's.
+        assertThat(stack.get("/v1/tenants/frost/checksum", key).text("sha256")).isEqualTo(hotSum);
+        assertThat(files.exists("frost")).as("a checksum leaves it cold").isFalse();
+        assertThat(stack.count("cairn.tiers.thaws")).isEqualTo(thaws);
 
         Reply refused = stack.post("/v1/tenants/frost/query", key, "{\"sql\":\"DELETE FROM t\"}");
         assertThat(refused.status()).as("the read policy applies to snapshot reads too").isEqualTo(400);
@@ -183,16 +188,27 @@ class TierIT {
         assertThat(files.exists("crowd")).isFalse();
     }
 
+    /**
+     * The directory's position of a cold tenant is its Frozen record's, past the snapshot: the records between changed no
+     * data, so a read sent with it is served from the snapshot (it thawed the tenant, found from outside). A bookmark past
+     * it, a write's, is read from the thawed file.
+     */
     @Test
-    void aReadWithABookmarkPastTheSnapshotThawsTheTenant() throws Exception {
+    void aReadWithTheBookmarkOfAColdTenantIsServedFromItsSnapshotAndOnePastItWaitsForTheWrite() throws Exception {
         String key = tenantWithRows("exact", 5);
         freeze("exact");
-        // The directory's position is the Frozen record's, past the snapshot: only the thawed file has applied it.
-        String past = stack.get("/v1/tenants/exact", ADMIN).text("bookmark");
-        Reply read = stack.post("/v1/tenants/exact/query", key, "{\"sql\":\"SELECT count(*) FROM t\",\"bookmark\":\"" + past + "\"}");
+        String coldAt = stack.get("/v1/tenants/exact", ADMIN).text("bookmark");
+        Reply read = stack.post("/v1/tenants/exact/query", key, "{\"sql\":\"SELECT count(*) FROM t\",\"bookmark\":\"" + coldAt + "\"}");
         assertThat(read.status()).as(read.body().toString()).isEqualTo(200);
         assertThat(read.body().path("rows").toString()).isEqualTo("[[5]]");
-        assertThat(offset(read.text("bookmark"))).isGreaterThanOrEqualTo(offset(past));
+        assertThat(files.exists("exact")).as("left cold").isFalse();
+
+        Reply write = stack.post("/v1/tenants/exact/execute?wait=false", key, "{\"sql\":\"INSERT INTO t (n) VALUES (6)\"}");
+        assertThat(write.status()).as(write.body().toString()).isEqualTo(202);
+        Reply after = stack.post("/v1/tenants/exact/query", key, "{\"sql\":\"SELECT count(*) FROM t\",\"bookmark\":\"" + write.text("bookmark") + "\"}");
+        assertThat(after.status()).as(after.body().toString()).isEqualTo(200);
+        assertThat(after.body().path("rows").toString()).isEqualTo("[[6]]");
+        assertThat(offset(after.text("bookmark"))).isGreaterThanOrEqualTo(offset(write.text("bookmark")));
         assertThat(files.exists("exact")).isTrue();
     }
 

@@ -172,9 +172,11 @@ final class CopyReads {
     /** The primary: repaired through the log when its file is damaged or missing; a cold tenant read from its snapshot. */
     private QueryResult primary(ReadCopy c, String tenant, StatementSpec spec, Bookmark atLeast, Duration wait) throws InterruptedException {
         return s.repairs().read(tenant, wait, () -> c.queries().run(tenant, spec, atLeast, wait), s.coldReads() == null ? null
-                // A cold tenant's snapshot holds every write it acknowledged; a bookmark past it waits for a thaw instead.
-                : (snapshotOffset, sha256) -> atLeast != null && atLeast.offset() > snapshotOffset ? null
-                        : s.coldReads().run(tenant, snapshotOffset, sha256, spec, atLeast, wait));
+                // A cold tenant's snapshot holds every write it acknowledged, and is its content up to its last record (the
+                // bookmark GET /v1/tenants/{t} shows, which thawed the tenant); a bookmark past that waits for a thaw instead.
+                : (snapshotOffset, sha256, coldUpTo) -> atLeast != null && atLeast.offset() > Math.max(snapshotOffset, coldUpTo) ? null
+                        : s.coldReads().run(tenant, snapshotOffset, sha256, spec, atLeast != null && atLeast.offset() > snapshotOffset ? null : atLeast,
+                                wait));
     }
 
     private ApiError lagging(String why, List<ReadCopy> copies, int partition) {

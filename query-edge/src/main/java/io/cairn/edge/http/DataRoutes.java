@@ -237,7 +237,8 @@ final class DataRoutes {
         String asOfParam = ctx.queryParam("as_of");
         Bookmark asOf = RestoreRoutes.asOf(s, state, asOfParam == null ? null : Responses.MAPPER.getNodeFactory().textNode(asOfParam));
         QueryRunner.Checksum c = asOf != null ? s.pastCopies().checksum(tenant, asOf)
-                : s.repairs().read(tenant, s.config().readWaitDefault(), () -> s.queries().checksum(tenant));
+                : s.repairs().read(tenant, s.config().readWaitDefault(), () -> s.queries().checksum(tenant), s.coldReads() == null ? null
+                        : (snapshotOffset, sha256, coldUpTo) -> s.coldReads().checksum(tenant, snapshotOffset, sha256)); // cold: from its snapshot
         var out = Responses.object().put("bookmark", c.position().toString()).put("sha256", c.sha256());
         // As for /query: as_of names the tenant's record the checksum was computed at.
         if (asOf != null) out.put("as_of", c.position().toString());

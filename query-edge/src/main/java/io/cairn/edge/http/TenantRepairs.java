@@ -37,7 +37,11 @@ public final class TenantRepairs {
      * null when it cannot be (the tenant is thawed instead).
      */
     interface ColdRead<T> {
-        T run(long snapshotOffset, String sha256) throws InterruptedException;
+        /**
+         * {@code coldUpTo}: the tenant's last record as the directory shows it cold; the records between the snapshot
+         * and it changed no data (a freeze, a snapshot asked), so the snapshot is the tenant's content at it too.
+         */
+        T run(long snapshotOffset, String sha256, long coldUpTo) throws InterruptedException;
     }
 
     private static final Logger log = LoggerFactory.getLogger(TenantRepairs.class);
@@ -105,7 +109,7 @@ public final class TenantRepairs {
             boolean cold = st != null && st.getTier() == Tier.COLD; // no file is expected: not a damage
             if (cold && fromSnapshot != null && st.getSnapshot() != null && !snapshotBehind.test(st)) {
                 try {
-                    T served = fromSnapshot.run(st.getSnapshot().getOffset(), st.getSnapshot().getSha256());
+                    T served = fromSnapshot.run(st.getSnapshot().getOffset(), st.getSnapshot().getSha256(), st.getAppliedOffset());
                     if (served != null) {
                         metrics.coldRead();
                         return served;

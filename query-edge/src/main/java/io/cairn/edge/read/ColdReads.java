@@ -78,6 +78,15 @@ public final class ColdReads implements AutoCloseable {
         return runner.run(tenant, spec, atLeast, wait);
     }
 
+    /**
+     * The logical checksum of the tenant's snapshot at {@code snapshotOffset} (fetched as for {@link #run}): a cold
+     * tenant's content, without a thaw (a fleet's nightly checksums thawed every tenant, and the tiering job froze them again).
+     */
+    public QueryRunner.Checksum checksum(String tenant, long snapshotOffset, String sha256) throws InterruptedException {
+        ensure(tenant, snapshotOffset, sha256);
+        return runner.checksum(tenant);
+    }
+
     private void ensure(String tenant, long offset, String sha256) throws InterruptedException {
         while (true) {
             synchronized (kept) {
