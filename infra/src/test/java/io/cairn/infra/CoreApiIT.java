@@ -131,6 +131,15 @@ class CoreApiIT {
                     json(Map.of("sql", "SELECT count(*) FROM t WHERE n = ?", "params", List.of(i), "bookmark", w.text("bookmark"))));
             assertThat(r.body().path("rows").get(0).get(0).asLong()).as("write %d visible", i).isEqualTo(1);
         }
+        // A statement SQLite cannot parse is refused before the log, not answered 202 to fail where no one hears.
+        Reply typo = stack.post("/v1/tenants/ryw/execute?wait=false", key, json(Map.of("statements", List.of(
+                Map.of("sql", "INSERT INTO t VALUES (100)"), Map.of("sql", "INSRT INTO t VALUES (101)")))));
+        assertThat(typo.errorCode()).as(typo.body().toString()).isEqualTo("sql_error");
+        assertThat(typo.body().path("error").path("statement").asInt()).isEqualTo(1);
+        assertThat(typo.body().path("error").path("message").asText()).contains("near \"INSRT\": syntax error");
+        Reply later = stack.post("/v1/tenants/ryw/execute?wait=false", key, "{\"statements\":[{\"sql\":\"CREATE TABLE made_by_it (x)\"},"
+                + "{\"sql\":\"INSERT INTO made_by_it VALUES (1)\"}]}");
+        assertThat(later.status()).as("a table made in the log before the statement is no parse error").isEqualTo(202);
     }
 
     @Test

@@ -74,7 +74,7 @@ final class DataRoutes {
         Authenticator.requireTenantAccess(who, tenant, Scope.WRITE);
         TenantState state = s.existing(tenant);
         if (!waitForOutcome(ctx.queryParam("wait"))) {
-            Bookmark b = s.gateway().append(command(ctx, tenant, state), s.config().writeTimeout());
+            Bookmark b = s.gateway().append(parsed(command(ctx, tenant, state)), s.config().writeTimeout());
             RequestBodies.release(ctx); // in the log: nothing refers to the body any more
             org.slf4j.MDC.put("bookmark", b.toString());
             int sent = Responses.json(ctx, 202, Responses.object().put("bookmark", b.toString()));
@@ -121,6 +121,23 @@ final class DataRoutes {
             outcome.getError().setMessage("the write failed with a message quoting a value, which can be the tenant's data: withheld from a key"
                     + " without the read scope (the code and statement stand; a key with the read scope gets the message)");
         }
+    }
+
+    /**
+     * A write sent with {@code wait=false} whose statement SQLite cannot parse ({@code near "SELEC": syntax error}) is
+     * refused here, 400 {@code sql_error}, as the applier would refuse it where no one hears (an outside probe got 202 for
+     * it). Only the parser's errors: a table the write names may be made by a write before it in the log.
+     */
+    private static TenantCommand parsed(TenantCommand command) {
+        if (!(command.getPayload() instanceof io.cairn.topics.avro.ExecuteBatch batch)) return command;
+        io.cairn.tenantdb.sqlite.SqlSyntax.Problem problem;
+        try {
+            problem = io.cairn.tenantdb.sqlite.SqlSyntax.firstProblem(batch.getStatements().stream().map(st -> st.getSql()).toList());
+        } catch (java.sql.SQLException e) {
+            return command; // no database in memory to parse with: the applier decides, as with wait=true
+        }
+        if (problem == null) return command;
+        throw new ApiError(ErrorCode.SQL_ERROR, problem.message() + "; nothing was written", problem.index(), Map.of());
     }
 
     /** The write the body asks for, read and checked; the log must be reachable. */
