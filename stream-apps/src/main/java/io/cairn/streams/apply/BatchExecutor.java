@@ -134,9 +134,12 @@ final class BatchExecutor {
     }
 
     /** The verdict for a failed statement; rethrows what is the machine's fault rather than the SQL's. */
-    private static ErrorCode verdict(TenantDatabase db, SQLException e, boolean capped) throws SQLException {
+    static ErrorCode verdict(TenantDatabase db, SQLException e, boolean capped) throws SQLException {
         if (DeterministicFunctions.isNondeterministic(e)) return ErrorCode.NONDETERMINISTIC;
         if (SqliteErrors.isMachineFailure(e)) throw e;
+        // Not SQLite's answer to the statement but the driver's about its own state (a statement it closed: "statement is
+        // not executing"): no verdict, or the write is failed here and applied by every replay (found from outside).
+        if (!(e instanceof org.sqlite.SQLiteException)) throw e;
         ErrorCode code = SqliteErrors.code(e);
         if (code == ErrorCode.QUOTA_EXCEEDED) {
             // SQLITE_FULL is also what a full volume looks like. Only with room on the volume is it the

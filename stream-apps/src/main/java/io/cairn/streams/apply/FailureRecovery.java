@@ -113,6 +113,7 @@ final class FailureRecovery {
                     return;
                 }
                 Bookmark at = failure.record.position();
+                recovery.reopen(failure.tenant);
                 int n = failures.merge(at, 1, Integer::sum);
                 reasons.put(at, cause.getClass().getName() + ": " + cause.getMessage());
                 if (n >= QUARANTINE_AFTER) {

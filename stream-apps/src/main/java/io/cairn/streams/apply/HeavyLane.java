@@ -51,8 +51,7 @@ final class HeavyLane implements AutoCloseable {
     }
 
     private static final Logger log = LoggerFactory.getLogger(HeavyLane.class);
-    /** How long the tenants of a group wait after a fault of the lane's own before they are tried again. */
-    private static final long FAULT_RETRY_MILLIS = 1_000;
+    private static final long FAULT_RETRY_MILLIS = 1_000; // how long a group's tenants wait after a fault of the lane's own
 
     private final TenantDatabasePool pool;
     /** One per worker thread: each applies its own groups of tenants. */
@@ -425,6 +424,7 @@ final class HeavyLane implements AutoCloseable {
                         kind = FailureRecovery.Kind.MACHINE;
                     }
                 }
+                if (kind == FailureRecovery.Kind.UNKNOWN) recovery.reopen(queued.tenant()); // afresh, as FailureRecovery does
                 if (kind == FailureRecovery.Kind.UNKNOWN && ++unknown >= FailureRecovery.QUARANTINE_AFTER) {
                     log.error("tenant {}: heavy record {} failed {} times; quarantined", r.command().getTenant(), r.position(), unknown, e);
                     quarantine(r, e, unknown);

@@ -53,7 +53,6 @@ final class TenantDatabase implements AutoCloseable {
             return true;
         }
     };
-    private PreparedStatement lastInsertRowid;
     /** The text of the last growth cap's statement, kept in {@link #prepared} ({@link #setMaxPageCount}). */
     private String capSql;
     private boolean inTransaction;
@@ -245,8 +244,9 @@ final class TenantDatabase implements AutoCloseable {
     }
 
     long lastInsertRowid() throws SQLException {
-        if (lastInsertRowid == null) lastInsertRowid = connection().prepareStatement("SELECT last_insert_rowid()");
-        try (ResultSet rs = lastInsertRowid.executeQuery()) {
+        // From the cache, which prepares again a statement sqlite-jdbc finalized after a failed step: one kept aside
+        // failed every later write of the tenant with "statement is not executing", told as the write's verdict.
+        try (ResultSet rs = prepare("SELECT last_insert_rowid()").executeQuery()) {
             return rs.next() ? rs.getLong(1) : 0;
         }
     }
@@ -365,7 +365,6 @@ final class TenantDatabase implements AutoCloseable {
         rollback();
         prepared.values().forEach(TenantDatabase::closeQuietly);
         prepared.clear();
-        closeQuietly(lastInsertRowid);
         try {
             conn.close();
         } catch (SQLException ignored) {

@@ -72,6 +72,9 @@ class TenantRecovery {
         void madeHere(String tenant) {}
 
         @Override
+        void reopen(String tenant) {}
+
+        @Override
         ColdTenants cold() {
             return ColdTenants.NONE;
         }
@@ -199,6 +202,14 @@ class TenantRecovery {
         committed.merge(tenant, pool.appliedHere(tenant), Math::max); // what this process applied: the file must hold it
         pool.discard(tenant);
         checked.remove(tenant);
+    }
+
+    /**
+     * A record of the tenant failed in a way nobody foresaw: its connection, with every statement it prepared, is closed, so
+     * the next try starts afresh (a statement the driver had closed failed each later write of the tenant the same way).
+     */
+    void reopen(String tenant) {
+        if (tenant != null) pool.discard(tenant);
     }
 
     /**

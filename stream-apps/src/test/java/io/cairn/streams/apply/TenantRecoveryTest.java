@@ -177,11 +177,16 @@ class TenantRecoveryTest extends ApplierHarness {
         assertThat(rebuilds.get()).isZero();
     }
 
-    /** The pool closes an evicted file off the stream thread: waits until it is closed, its WAL checkpointed and gone. */
+    /**
+     * Closes the tenant's file as the pool closes an idle one (off the stream thread), and waits until it is closed, its WAL
+     * checkpointed and gone: the pool's eviction of it, when another tenant's file opened, may not have come, or be under way.
+     */
     private void closedAndCheckpointed(String tenant) {
         java.nio.file.Path wal = java.nio.file.Path.of(pool.files().database(tenant) + "-wal");
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
-                .until(() -> !pool.isOpen(tenant) && !java.nio.file.Files.exists(wal));
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
+            pool.closeIdle(System.nanoTime() + TenantDatabasePool.IDLE_CLOSE_AFTER.toNanos() * 2); // as if idle long enough
+            return !pool.isOpen(tenant) && !java.nio.file.Files.exists(wal);
+        });
     }
 
     private double rebuilds() {
