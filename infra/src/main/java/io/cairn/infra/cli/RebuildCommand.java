@@ -110,6 +110,15 @@ public final class RebuildCommand implements Callable<Integer> {
                 return 2;
             }
             if (!KafkaReach.reachable(devBroker)) {
+                // Held while this process runs dev's broker: a ./cairn dev started meanwhile is refused, instead of starting a
+                // second broker on the same log directory (an outside probe: the log's controller failed, dev could not bind).
+                try {
+                    io.cairn.infra.config.DataDirLock.acquire(data);
+                } catch (io.cairn.infra.config.ConfigException running) {
+                    err.println("cairn rebuild: ./cairn dev holds " + data + " (starting, or its broker not answering yet): wait until"
+                            + " it answers, or stop it, then run the rebuild again");
+                    return 1;
+                }
                 System.out.println("cairn rebuild: ./cairn dev is not running; starting its broker on " + kafkaLog + " for the rebuild");
                 ownBroker = EmbeddedKafka.start(kafkaLog);
                 devBroker = ownBroker.bootstrapServers();

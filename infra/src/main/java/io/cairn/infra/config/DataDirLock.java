@@ -35,8 +35,8 @@ public final class DataDirLock {
         }
         if (lock == null) {
             channel.close();
-            throw new ConfigException("another ./cairn dev is running on the data dir " + dataDir + " (it holds " + FILE
-                    + "); stop it first, or give this one another --data-dir");
+            throw new ConfigException("another ./cairn dev, or a ./cairn rebuild running its broker, is using the data dir " + dataDir
+                    + " (it holds " + FILE + "); stop it first, or give this one another --data-dir");
         }
         HELD.add(channel);
     }

@@ -59,7 +59,7 @@ class DevRecoveryIT {
                     "--dynamodb-port", Integer.toString(freePort()));
             assertThat(second.waitFor(60, TimeUnit.SECONDS)).as("the second start ends at once").isTrue();
             assertThat(second.exitValue()).isEqualTo(2);
-            assertThat(java.nio.file.Files.readString(data.resolve("second.log"))).contains("another ./cairn dev is running on the data dir");
+            assertThat(java.nio.file.Files.readString(data.resolve("second.log"))).contains("is using the data dir");
             assertThat(java.nio.file.Files.readString(data.resolve("ports.properties"))).as("the first's kept ports").isEqualTo(ports);
             assertThat(status(port, "POST", "/v1/tenants/acme/query", key, "{\"sql\":\"SELECT 1\"}")).isEqualTo(200);
         } finally {

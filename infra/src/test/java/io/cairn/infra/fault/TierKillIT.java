@@ -82,8 +82,37 @@ class TierKillIT {
                         .as("%s: the freeze's snapshot is still recorded after the thaw (its cold tail applied)", step)
                         .isEqualTo(snapshot.path("key").asText()).isNotEmpty();
             }
+            restoreOfAColdTenantCutShort(stack, applier, log);
         } finally {
             s3.close();
+        }
+    }
+
+    /**
+     * A restore of a cold tenant thaws it first; an outside probe killed the process right after that thaw, and the restore,
+     * though in the log, was never applied: the tenant stayed cold with its content from before, while a rebuild would make
+     * the restored one.
+     */
+    private static void restoreOfAColdTenantCutShort(FaultStack stack, ApplierProcess applier, KafkaProducer<String, byte[]> log)
+            throws Exception {
+        for (String step : List.of("thaw.placed", "restore.built")) {
+        Ledger tenant = new Ledger(stack, "restore-cold-" + step.replace('.', '-'));
+        long point = io.cairn.topics.Bookmark.parse(stack.get("/v1/tenants/" + tenant.name, ADMIN).path("bookmark").asText()).offset();
+        int atPoint = tenant.rows;
+        for (int i = 0; i < ROWS; i++) tenant.write();
+        append(log, tenant.name, new Freeze());
+        tenant.awaitTier("cold");
+        restartHaltingAt(applier, stack, step);
+        append(log, tenant.name, io.cairn.topics.avro.RestoreFrom.newBuilder().setAtOffset(point).build());
+        assertThat(applier.awaitExit(90)).as("the applier halted once the restore's thaw placed the file").isTrue();
+        assertThat(applier.exitValue()).as("halted by the fault point, not a crash").isEqualTo(137);
+        applier.start();
+        stack.awaitApplierInGroup();
+        tenant.rows = atPoint;
+        await("the restore, applied after the restart").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
+                .untilAsserted(() -> tenant.assertComplete("restored after the restart"));
+        tenant.write();
+        tenant.assertComplete("written after the restore");
         }
     }
 
