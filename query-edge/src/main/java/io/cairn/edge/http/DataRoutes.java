@@ -50,6 +50,10 @@ final class DataRoutes {
         this.copyReads = new CopyReads(services);
     }
 
+    /** Each tenant's share of the log at this edge ({@link io.cairn.edge.write.TenantLogRate}). */
+    private final io.cairn.edge.write.TenantLogRate logRate = new io.cairn.edge.write.TenantLogRate(
+            io.cairn.edge.write.TenantLogRate.DEFAULT_BYTES_PER_SECOND, io.cairn.edge.write.TenantLogRate.DEFAULT_BURST_BYTES);
+
     void execute(Context ctx) throws InterruptedException {
         long start = System.nanoTime();
         try {
@@ -174,6 +178,7 @@ final class DataRoutes {
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY)) {
             throw ApiError.invalidRequest("\"Idempotency-Key\" must be 1 to " + MAX_IDEMPOTENCY_KEY + " bytes (UTF-8), not only spaces");
         }
+        logRate.admit(tenant, RequestBodies.bodyBytes(ctx)); // last: a write refused for anything else costs no share
         s.requireLog();
         TenantCommand command = Commands.execute(tenant, statements, idempotencyKey, unchangedSince == null ? null : unchangedSince.offset());
         // The key it came with: the applier refuses it if a revoke of that key comes before it in the log (another edge

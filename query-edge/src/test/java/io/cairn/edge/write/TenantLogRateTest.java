@@ -1,0 +1,41 @@
+package io.cairn.edge.write;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cairn.edge.error.ApiError;
+import io.cairn.topics.ErrorCode;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** Each tenant's share of the log: a burst, then the average, and one tenant's use never takes another's. */
+class TenantLogRateTest {
+    private final AtomicLong now = new AtomicLong(1_000_000_000L);
+    private final TenantLogRate rate = new TenantLogRate(1_000, 10_000, now::get);
+
+    @Test
+    void aBurstIsTakenThenTheAverageAndTheRefusalSaysWhenToRetry() {
+        for (int i = 0; i < 10; i++) rate.admit("hog", 1_000);
+        assertThatThrownBy(() -> rate.admit("hog", 500)).isInstanceOfSatisfying(ApiError.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.TOO_MANY_REQUESTS);
+            assertThat(e.getMessage()).contains("nothing was written", "retry in 500 ms");
+        });
+        rate.admit("calm", 10_000); // another tenant's share is its own
+
+        now.addAndGet(500_000_000L); // half a second: 500 bytes
+        rate.admit("hog", 500);
+        assertThatThrownBy(() -> rate.admit("hog", 1)).isInstanceOf(ApiError.class);
+        now.addAndGet(60_000_000_000L); // a minute: a full burst again, never more
+        rate.admit("hog", 10_000);
+        assertThatThrownBy(() -> rate.admit("hog", 1)).isInstanceOf(ApiError.class);
+    }
+
+    @Test
+    void aWriteLargerThanTheBurstWaitsForAFullBucketNotForever() {
+        now.addAndGet(1);
+        rate.admit("big", 50_000);
+        assertThatThrownBy(() -> rate.admit("big", 50_000)).isInstanceOf(ApiError.class);
+        now.addAndGet(10_000_000_000L);
+        rate.admit("big", 50_000);
+    }
+}
