@@ -251,6 +251,27 @@ class TierIT {
                 .isEqualTo("[[6]]");
     }
 
+    /**
+     * The tiering job judges idleness by the control plane's last access, which may trail the log (the first round after a
+     * restart froze tenants written every second, outside probe). Its Freeze names its cut-off: a tenant written since stays hot.
+     */
+    @Test
+    void aFreezeTheTieringJobAskedOnAStaleViewLeavesATenantWrittenSinceHot() throws Exception {
+        tenantWithRows("stale-view", 3);
+        io.cairn.topics.avro.TenantCommand stale = io.cairn.topics.avro.TenantCommand.newBuilder().setCommandId("freeze-stale")
+                .setTenant("stale-view").setIngressTimeMs(System.currentTimeMillis()).setSeed(0).setIdempotencyKey(null)
+                .setPayload(io.cairn.topics.avro.Freeze.newBuilder().setIdleBeforeMs(System.currentTimeMillis() - 60_000).build()).build();
+        long staleAt;
+        try (var log = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(stack.kafkaProperties(),
+                new org.apache.kafka.common.serialization.StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            staleAt = log.send(new org.apache.kafka.clients.producer.ProducerRecord<>(io.cairn.topics.TopicCatalog.TENANT_LOG, "stale-view",
+                    io.cairn.topics.Serdes.COMMAND.encode(stale))).get().offset();
+        }
+        freeze("stale-view"); // an operator's, after it: this one freezes
+        long snapshotAt = offset(stack.get("/v1/tenants/stale-view", ADMIN).body().path("last_snapshot").path("bookmark").asText());
+        assertThat(snapshotAt).as("frozen by the operator's Freeze, not by the stale one at %d", staleAt).isGreaterThan(staleAt);
+    }
+
     @Test
     void aColdTenantCanBeDeletedAndItsNameUsedAgain() throws Exception {
         tenantWithRows("gone", 3);

@@ -63,7 +63,7 @@ import org.junit.jupiter.api.Test;
  * schemas the serdes must then still read.
  */
 class GoldenRecordsTest {
-    static final String CURRENT = "v14";
+    static final String CURRENT = "v15";
     private static final Path GOLDEN = Path.of("src", "test", "resources", "golden");
 
     /** One fixture per record type and payload, with every optional field set somewhere. */
@@ -90,7 +90,7 @@ class GoldenRecordsTest {
                         MigrationVersion.newBuilder().setVersion(1).setChecksum("01".repeat(32)).setStatements(List.of("CREATE TABLE t (a)")).build(),
                         MigrationVersion.newBuilder().setVersion(2).setChecksum("02".repeat(32))
                                 .setStatements(List.of("ALTER TABLE t ADD COLUMN c", "CREATE INDEX t_c ON t (c)")).build())).setDryRun(true).build(), null));
-        f.put("command-freeze", command(Freeze.newBuilder().build(), null));
+        f.put("command-freeze", command(Freeze.newBuilder().setIdleBeforeMs(1_764_000_000_000L).build(), null));
         f.put("command-thaw", command(Thaw.newBuilder().build(), null));
         f.put("command-restore-from", command(RestoreFrom.newBuilder().setSourceTenant("acme").setAtOffset(42L)
                 .setAtTimeMs(1_700_000_000_000L).setSourcePartition(3).build(), null));

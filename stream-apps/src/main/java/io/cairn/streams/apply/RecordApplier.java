@@ -166,7 +166,7 @@ final class RecordApplier {
             commitGroup.run();
             snapshots.request(tenant);
         }
-        if (cmd.getPayload() instanceof Freeze && outcome instanceof Outcome.Applied) {
+        if (cmd.getPayload() instanceof Freeze f && outcome instanceof Outcome.Applied && !writtenSince(tenant, f.getIdleBeforeMs())) {
             commitGroup.run();
             snapshots.freeze(tenant);
         }
@@ -182,6 +182,20 @@ final class RecordApplier {
             snapshots.freeze(tenant);
         }
         return outcome;
+    }
+
+    /**
+     * Whether the tenant applied a write at or after {@code idleBeforeMs} (ingress time): a Freeze the tiering job asked on a
+     * view of last access that trailed the log then leaves it hot. False when null (an operator's Freeze) or no file is held.
+     */
+    private boolean writtenSince(String tenant, Long idleBeforeMs) throws SQLException {
+        TenantDatabase db = idleBeforeMs == null ? null : group.held(tenant);
+        if (db == null) return false;
+        try (java.sql.ResultSet rs = db.prepare("SELECT last_write_ms FROM _cairn_tenant WHERE id = 0").executeQuery()) {
+            if (!rs.next() || rs.getLong(1) < idleBeforeMs) return false;
+        }
+        org.slf4j.LoggerFactory.getLogger(RecordApplier.class).info("tenant {}: written since the tiering job found it idle; stays hot", tenant);
+        return true;
     }
 
     /** The data key the tenant's file names now; null without one or without a file held. */

@@ -91,7 +91,7 @@ public final class TieringJob implements AutoCloseable {
             IdlePage page = store.idleTenants(Tier.HOT, idleBefore, PAGE, cursor);
             for (IdleTenant t : page.tenants()) {
                 if (asked.putIfAbsent(t.tenant(), nowMs) != null) continue;
-                freeze(t.tenant(), nowMs);
+                freeze(t.tenant(), nowMs, idleBefore);
                 n++;
                 TimeUnit.NANOSECONDS.sleep(pauseNanos); // the rate limit, not a wait for anything
             }
@@ -101,9 +101,15 @@ public final class TieringJob implements AutoCloseable {
         return n;
     }
 
-    private void freeze(String tenant, long nowMs) {
+    /**
+     * The Freeze carries {@code idleBefore}: the applier leaves the tenant hot if it applied a write since. The last access
+     * read here may trail the log (reports every 10 s, the materializer catching up after a restart): the first round after
+     * a restart froze tenants written every second, each thawed again by its next write (outside probe).
+     */
+    private void freeze(String tenant, long nowMs, long idleBefore) {
         TenantCommand cmd = TenantCommand.newBuilder().setCommandId("freeze-" + UUID.randomUUID()).setTenant(tenant)
-                .setIngressTimeMs(nowMs).setSeed(0).setIdempotencyKey(null).setPayload(new Freeze()).build();
+                .setIngressTimeMs(nowMs).setSeed(0).setIdempotencyKey(null).setPayload(Freeze.newBuilder().setIdleBeforeMs(idleBefore).build())
+                .build();
         tenantLog.append(cmd, (md, e) -> {
             if (e != null) {
                 asked.remove(tenant); // ask again next round
