@@ -203,6 +203,9 @@ public final class HttpServer implements AutoCloseable {
         cfg.routes.addHttpHandler(HandlerType.GET, path, ctx -> guarded(ctx, metrics, path, route));
     }
 
+    /** Each tenant's requests in progress in this process's edge ({@link TenantRequests}). */
+    static final TenantRequests IN_FLIGHT = new TenantRequests(TenantRequests.DEFAULT_MAX);
+
     private static void guarded(Context ctx, EdgeMetrics metrics, String path, Route route) {
         // What every log line of this request carries (json logs show it): one id per request, the route, the tenant.
         // Not a secret: ThreadLocalRandom, not UUID.randomUUID's shared SecureRandom, on every request of the hot path.
@@ -211,7 +214,12 @@ public final class HttpServer implements AutoCloseable {
         org.slf4j.MDC.put("route", ctx.method().name() + " " + path);
         String tenant = ctx.pathParamMap().get("tenant");
         if (tenant != null) org.slf4j.MDC.put("tenant", tenant);
+        boolean counted = false;
         try {
+            if (tenant != null) {
+                IN_FLIGHT.enter(tenant); // one tenant cannot hold every connection of the edge
+                counted = true;
+            }
             route.handle(ctx);
         } catch (ApiError e) {
             if (e.code() == ErrorCode.TOO_MANY_REQUESTS) ctx.header("Retry-After", "1");
@@ -258,6 +266,7 @@ public final class HttpServer implements AutoCloseable {
             else if (clientGone(e)) log.info("{}: the client went away before its answer was sent ({})", path, e.toString());
             else Responses.error(ctx, internal(e));
         } finally {
+            if (counted) IN_FLIGHT.leave(tenant);
             RequestBodies.release(ctx);
             metrics.request(path, ctx.method().name(), ctx.statusCode());
             org.slf4j.MDC.clear();
