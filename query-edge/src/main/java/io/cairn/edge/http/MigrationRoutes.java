@@ -401,12 +401,18 @@ final class MigrationRoutes {
         if (requireCatalog().latest(set) == 0) throw new ApiError(ErrorCode.NOT_FOUND, "no migration set '" + set + "'");
         java.util.Map<Integer, String> built = requireCatalog().expectedSchemas(set);
         java.util.TreeMap<Integer, java.util.Map<String, List<String>>> byVersion = new java.util.TreeMap<>();
+        List<String> notReached = new ArrayList<>();
         for (String tenant : s.directory().tenants()) {
             TenantState st = s.directory().tenant(tenant).orElse(null);
             if (st == null || st.getSchemaSha256().isEmpty()) continue;
-            // A tenant the set never reached is at its version 0 (its schema is what a run to version 1 would meet).
-            int version = st.getMigrations().stream().filter(m -> m.getSet().equals(set)).findFirst()
-                    .map(io.cairn.topics.avro.SetVersion::getVersion).orElse(0);
+            var met = st.getMigrations().stream().filter(m -> m.getSet().equals(set)).findFirst();
+            if (met.isEmpty()) {
+                // Never reached by the set: listed apart, not as drift (in a fleet of several applications, every tenant of
+                // another one was "drifted" at version 0, found from outside).
+                notReached.add(tenant);
+                continue;
+            }
+            int version = met.get().getVersion();
             byVersion.computeIfAbsent(version, k -> new java.util.TreeMap<>()).computeIfAbsent(st.getSchemaSha256(), k -> new ArrayList<>())
                     .add(tenant);
         }
@@ -435,6 +441,9 @@ final class MigrationRoutes {
             }
         }
         out.put("drifted", drifted);
+        out.put("not_reached", notReached.size());
+        ArrayNode unreached = out.putArray("not_reached_tenants");
+        notReached.stream().sorted().limit(MAX_LISTED_FAILURES).forEach(unreached::add);
         Responses.json(ctx, 200, out);
     }
 
