@@ -108,15 +108,15 @@ class RestoreIT {
             if (i == 10) stack.snapshot("rs-acme"); // points after it start from the snapshot, points before it from the log
         }
         String before = stack.checksum("rs-acme", key);
-
         for (int point : new int[] {4, 20}) {
             Bookmark at = after.get(point);
+            Instant asked = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
             Reply restored = stack.post("/v1/tenants/rs-acme/restore", ADMIN, "{\"bookmark\":\"" + at + "\"}");
             assertThat(restored.status()).as(restored.body().toString()).isEqualTo(200);
+            assertThat(Instant.parse(stack.get("/v1/tenants/rs-acme", ADMIN).text("last_write_at"))).as("the content changed").isAfterOrEqualTo(asked);
             assertThat(restored.text("restored_to")).isEqualTo(at.toString());
             assertThat(count(key, "rs-acme")).isEqualTo(point + 1);
             assertThat(stack.checksum("rs-acme", key)).as("restored to %s", at).isEqualTo(replayedChecksum("rs-acme", at));
-
             Reply undone = stack.post("/v1/tenants/rs-acme/restore", ADMIN, "{\"bookmark\":\"" + restored.text("undo_bookmark") + "\"}");
             assertThat(undone.status()).as(undone.body().toString()).isEqualTo(200);
             assertThat(stack.checksum("rs-acme", key)).as("undone").isEqualTo(before);

@@ -142,7 +142,7 @@ final class Restores {
                     return refused(ErrorCode.RESTORE_OUT_OF_RANGE, "at " + partition + ":" + at + " the tenant was an earlier one"
                             + " of the same name (deleted since): restore to a point after its creation");
                 }
-                kept.writeInto(c.connection(), tenant, before, position.offset());
+                kept.writeInto(c.connection(), tenant, before, position.offset(), cmd.getIngressTimeMs());
             }
             FaultPoints.reach(FaultPoints.RESTORE_BUILT);
             files.install(tenant, built);
@@ -228,11 +228,11 @@ final class Restores {
         }
 
         /**
-         * Replaces the kept tables' rows in the built file, names it {@code tenant}, sets its applied position, and
-         * records the restore's own offset ({@code restored_offset}: a snapshot at or after it is due, see
+         * Replaces the kept tables' rows in the built file, names it {@code tenant}, sets its applied position and last write
+         * ({@code writtenAtMs}, the record's ingress time), and records the restore's own offset ({@code restored_offset}: a snapshot at or after it is due, see
          * {@link RetentionGuard}).
          */
-        void writeInto(Connection c, String tenant, Bookmark applied, long restoredOffset) throws SQLException {
+        void writeInto(Connection c, String tenant, Bookmark applied, long restoredOffset, long writtenAtMs) throws SQLException {
             try (Statement s = c.createStatement()) {
                 s.execute("BEGIN IMMEDIATE");
                 for (var e : tables.entrySet()) {
@@ -246,7 +246,8 @@ final class Restores {
                         + " created_offset = excluded.created_offset, data_key_id = excluded.data_key_id, restored_offset = excluded.restored_offset")) {
                     ps.setString(1, tenant);
                     ps.setObject(2, tenantRow.get("created_at_ms"));
-                    ps.setObject(3, tenantRow.get("last_write_ms"));
+                    // The content changed: a write at the record's time (it showed the last write before the restore)
+                    ps.setLong(3, Math.max(((Number) tenantRow.get("last_write_ms")).longValue(), writtenAtMs));
                     ps.setLong(4, createdOffset());
                     ps.setObject(5, tenantRow.get("data_key_id")); // the tenant's own key stays current
                     ps.setLong(6, restoredOffset);
