@@ -177,8 +177,8 @@ public final class MigrateCommand implements Callable<Integer>, NotReachedExit {
             } else {
                 err.printf("cairn migrate: %s refused: %d %s: %s%n", f.file().getFileName(), r.status(),
                         r.body().path("error").path("code").asText(), TerminalText.safe(r.body().path("error").path("message").asText()));
-                err.printf("cairn migrate: %s; no later file was registered, and no run started%n",
-                        registered == 0 ? "no file was registered" : registered + " file(s) before it were registered (listed above)");
+                err.println("cairn migrate: " + (registered == 0 ? "no file was registered, and no run started"
+                        : registered + " file(s) before it were registered (listed above), no later one, and no run started"));
                 return false;
             }
         }
