@@ -239,8 +239,8 @@ public final class MigrateCommand implements Callable<Integer>, NotReachedExit {
         int waiting = status.path("waiting_for_cold").asInt();
         if (waiting > 0) {
             out.println();
-            out.printf("%d cold tenant%s apply the versions when each next thaws (a write, or POST /v1/tenants/{t}/tier): a failure"
-                    + " shows then, in GET /v1/migrations/%s/runs/%s%n", waiting, waiting == 1 ? "" : "s", set, runId);
+            out.printf("%d cold tenant%s the versions when each next thaws (a write, or POST /v1/tenants/{t}/tier): a failure"
+                    + " shows then, in GET /v1/migrations/%s/runs/%s%n", waiting, waiting == 1 ? " applies" : "s apply", set, runId);
         }
         if (status.path("failed").asInt() > 0) {
             out.println();

@@ -78,7 +78,7 @@ final class DataRoutes {
         Authenticator.requireTenantAccess(who, tenant, Scope.WRITE);
         TenantState state = s.existing(tenant);
         if (!waitForOutcome(ctx.queryParam("wait"))) {
-            Bookmark b = s.gateway().append(parsed(command(ctx, tenant, state)), s.config().writeTimeout());
+            Bookmark b = s.gateway().append(charged(ctx, tenant, parsed(command(ctx, tenant, state))), s.config().writeTimeout());
             RequestBodies.release(ctx); // in the log: nothing refers to the body any more
             org.slf4j.MDC.put("bookmark", b.toString());
             int sent = Responses.json(ctx, 202, Responses.object().put("bookmark", b.toString()));
@@ -87,7 +87,7 @@ final class DataRoutes {
         }
         // The command is made in the call's argument, so no local of this frame refers to it (nor to the
         // body) while the request waits for its outcome: a waiting write holds none of its body.
-        CommandGateway.Pending pending = s.gateway().send(command(ctx, tenant, state), s.config().writeTimeout());
+        CommandGateway.Pending pending = s.gateway().send(charged(ctx, tenant, command(ctx, tenant, state)), s.config().writeTimeout());
         RequestBodies.release(ctx);
         // Every later line of this request (json logs) names the write's place in the log.
         org.slf4j.MDC.put("bookmark", pending.bookmark().toString());
@@ -144,6 +144,12 @@ final class DataRoutes {
         throw new ApiError(ErrorCode.SQL_ERROR, problem.message() + "; nothing was written", problem.index(), Map.of());
     }
 
+    /** {@code command}, once its body's bytes are taken from the tenant's share of the log: last, so a write refused for anything else costs none. */
+    private TenantCommand charged(Context ctx, String tenant, TenantCommand command) {
+        logRate.admit(tenant, RequestBodies.bodyBytes(ctx));
+        return command;
+    }
+
     /** The write the body asks for, read and checked; the log must be reachable. */
     private TenantCommand command(Context ctx, String tenant, TenantState state) throws InterruptedException {
         JsonNode body = bodies.object(ctx, false);
@@ -178,7 +184,6 @@ final class DataRoutes {
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY)) {
             throw ApiError.invalidRequest("\"Idempotency-Key\" must be 1 to " + MAX_IDEMPOTENCY_KEY + " bytes (UTF-8), not only spaces");
         }
-        logRate.admit(tenant, RequestBodies.bodyBytes(ctx)); // last: a write refused for anything else costs no share
         s.requireLog();
         TenantCommand command = Commands.execute(tenant, statements, idempotencyKey, unchangedSince == null ? null : unchangedSince.offset());
         // The key it came with: the applier refuses it if a revoke of that key comes before it in the log (another edge

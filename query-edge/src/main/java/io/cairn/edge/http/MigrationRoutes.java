@@ -107,7 +107,7 @@ final class MigrationRoutes {
         if (failure == null) return;
         String built = version == 1 ? "an empty database" : "what versions 1 to " + (version - 1) + " build on an empty database";
         throw new ApiError(ErrorCode.SQL_ERROR, "version " + version + " of set '" + set + "', statement " + (failure.statement() + 1)
-                + ", fails on " + built + ": " + failure.message() + ". It would fail on every tenant at version " + (version - 1)
+                + " (index " + failure.statement() + "), fails on " + built + ": " + failure.message() + ". It would fail on every tenant at version " + (version - 1)
                 + " and in the set's template; " + outcome, null,
                 Map.of("statement", failure.statement(), "version", version));
     }
