@@ -308,12 +308,9 @@ final class HeavyLane implements AutoCloseable {
         }
         String what = givesWayToDelete(cmd);
         if (what == null || !retrying && !(cmd.getPayload() instanceof RestoreFrom)) return false;
-        if (retrying) {
-            log.warn("tenant {}: {} {} waited for the machine and its tenant is deleted behind it: answered tenant_not_found", r.tenant(),
-                    what, r.position());
-        } else {
-            log.info("tenant {}: {} {} passed over on this replica: its tenant is deleted behind it", r.tenant(), what, r.position());
-        }
+        if (retrying) log.warn("tenant {}: {} {} waited for the machine and its tenant is deleted behind it: answered tenant_not_found",
+                r.tenant(), what, r.position());
+        else log.info("tenant {}: {} {} passed over on this replica: its tenant is deleted behind it", r.tenant(), what, r.position());
         Outcome.Failed gone = new Outcome.Failed(ErrorCode.TENANT_NOT_FOUND, "the tenant was deleted before this " + what
                 + (retrying ? " could be applied (the node could not apply it then)" : " was applied on this replica")
                 + "; nothing of it was applied", null);
@@ -462,11 +459,12 @@ final class HeavyLane implements AutoCloseable {
         }
         metrics.applied(FailureRecovery.QUARANTINED);
         metrics.quarantined();
-        outbox.add(Emission.result(GroupCommit.result(r.command(), r.position(), FailureRecovery.QUARANTINED, System.currentTimeMillis())));
+        // The dead letter first: the outbox may be drained between the two, and a failure told must be recorded.
         outbox.add(Emission.deadLetter(DeadLetter.newBuilder().setTenant(r.command().getTenant())
                 .setPartition(r.position().partition()).setOffset(r.position().offset()).setCommandId(r.command().getCommandId())
                 .setReason(cause.getClass().getName() + ": " + cause.getMessage()).setAttempts(attempts)
                 .setQuarantinedAtMs(System.currentTimeMillis()).build()));
+        outbox.add(Emission.result(GroupCommit.result(r.command(), r.position(), FailureRecovery.QUARANTINED, System.currentTimeMillis())));
     }
 
     /**
