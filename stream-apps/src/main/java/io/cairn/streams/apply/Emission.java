@@ -26,9 +26,12 @@ record Emission(String sink, String tenant, Object value) {
         return new Emission(ApplyProcessor.DEAD_LETTER_SINK, d.getTenant(), d);
     }
 
-    /** What a group commit produced, in order: outcomes, then states. */
+    /**
+     * What a group commit produced, in order: states, then outcomes. The heavy lane's outbox may be drained
+     * between two of them, and whoever is told a record's outcome should find the state it made already out.
+     */
     static void addAll(java.util.List<Emission> to, GroupCommit.Emitted emitted) {
-        emitted.results().forEach(r -> to.add(result(r)));
         emitted.states().forEach(s -> to.add(state(s)));
+        emitted.results().forEach(r -> to.add(result(r)));
     }
 }

@@ -402,8 +402,8 @@ final class HeavyLane implements AutoCloseable {
                 List<Emission> out = new ArrayList<>();
                 Emission.addAll(out, emitted);
                 if (r.command().getPayload() instanceof DeleteTenant && !(outcome instanceof Outcome.Skipped)) {
+                    if (outcome instanceof Outcome.Applied) out.add(Emission.tombstone(r.command().getTenant())); // before: see addAll
                     out.add(Emission.result(GroupCommit.result(r.command(), r.position(), outcome, System.currentTimeMillis())));
-                    if (outcome instanceof Outcome.Applied) out.add(Emission.tombstone(r.command().getTenant()));
                 }
                 outbox.addAll(out);
                 forgetRetries(queued);
