@@ -18,6 +18,7 @@ import io.cairn.edge.http.EdgeServices;
 import io.cairn.edge.http.HttpServer;
 import io.cairn.edge.http.TenantRepairs;
 import io.cairn.edge.read.ColdReads;
+import io.cairn.edge.restore.LastRecords;
 import io.cairn.edge.restore.PastCopies;
 import io.cairn.edge.restore.RestorePoints;
 import io.cairn.edge.read.CopyTracker;
@@ -137,7 +138,8 @@ public final class QueryEdge implements AutoCloseable {
             PastCopies pastCopies = options.pastBuilder() == null ? null : track(resources, new PastCopies(options.pastBuilder(),
                     scratch.subdir("past"), config.readLimits(), config.maxResultRows(), config.maxResultBytes(),
                     PAST_BUILDS, PAST_COPIES, PAST_COPY_BYTES, directory::tenant,
-                    config.readLimits().minFreeTempBytes()));
+                    config.readLimits().minFreeTempBytes())
+                    .withLastRecords(new LastRecords(hotPositions, directory::tenant, primaryQueries, options.snapshots())));
             // Erasure reaches this edge's disk: a deleted tenant's opened snapshot copies and past copies go with it.
             if (coldReads != null) directory.onDeleted(coldReads::forget);
             if (pastCopies != null) directory.onDeleted(pastCopies::forget);

@@ -21,6 +21,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Runs one read statement against a tenant's file, in one read transaction, so the position it reports
@@ -122,6 +123,28 @@ public final class QueryRunner {
             if (IntegrityCheck.isCorruption(e)) throw damaged(tenant, e);
             if (SqliteErrors.isMachineFailure(e)) throw onTheMachine(tenant, e);
             throw new IllegalStateException("checksum of a tenant failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The position the tenant's file holds (the last of its records applied to it), read now; empty when there is
+     * no file, or it cannot be read: the caller then knows nothing of it.
+     */
+    public Optional<Bookmark> heldPosition(String tenant) {
+        ReadPool.Lease lease;
+        try {
+            lease = pool.borrow(tenant).orElse(null);
+        } catch (SQLException | RuntimeException e) {
+            return Optional.empty();
+        }
+        if (lease == null) return Optional.empty();
+        try {
+            Bookmark position = TenantSchema.appliedPosition(lease.connection().connection());
+            pool.release(lease);
+            return Bookmark.NONE.equals(position) ? Optional.empty() : Optional.of(position);
+        } catch (SQLException e) {
+            pool.discard(lease);
+            return Optional.empty();
         }
     }
 

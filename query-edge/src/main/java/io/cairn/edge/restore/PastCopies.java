@@ -105,6 +105,27 @@ public final class PastCopies implements AutoCloseable {
         this.keepFreeBytes = keepFreeBytes;
     }
 
+    /**
+     * The offset of a tenant's last record at or before a point of its partition, when it can be known; else the
+     * point's own offset. Never a later offset, nor an earlier one when a record of the tenant is in between.
+     */
+    @FunctionalInterface
+    public interface LastRecord {
+        long atOrBefore(String tenant, Bookmark point);
+    }
+
+    /** Each point is built as given, unless {@link #withLastRecords} says where the tenant's content last changed. */
+    private LastRecord lastRecords = (tenant, point) -> point.offset();
+
+    /**
+     * Builds and keeps each point's copy for the tenant's last record at or before it ({@link LastRecords}): the
+     * build never reads the partition after it, and the points after it share that copy.
+     */
+    public PastCopies withLastRecords(LastRecord lastRecords) {
+        this.lastRecords = lastRecords;
+        return this;
+    }
+
     /** As long as a read may wait for its bookmark at most ({@code readWaitMax}'s default). */
     static final Duration BUILD_WAIT = Duration.ofSeconds(30);
 
@@ -145,7 +166,7 @@ public final class PastCopies implements AutoCloseable {
      * while the build goes on, and is kept for the retry, which a second build of the same point would only delay.
      */
     private Copy copy(String tenant, Bookmark point) throws InterruptedException {
-        Key key = new Key(tenant, point.partition(), point.offset());
+        Key key = new Key(tenant, point.partition(), Math.min(point.offset(), lastRecords.atOrBefore(tenant, point)));
         synchronized (kept) {
             Copy have = kept.get(key);
             if (have != null) return have;

@@ -141,4 +141,23 @@ class PastCopiesTest {
         assertThat(file).exists();
         assertThat(builds.get()).as("built once, for both").isEqualTo(1);
     }
+
+    /** Points after the tenant's last record share the copy built for that record, and the build is asked for it alone. */
+    @Test
+    void pointsAfterTheTenantsLastRecordShareOneCopyBuiltForThatRecord() throws Exception {
+        states.put("acme", TestStates.state("acme", 0, 9, List.of()));
+        java.util.List<Long> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        PastCopies past = copies().withLastRecords((tenant, point) -> {
+            asked.add(point.offset());
+            return point.offset() >= 5 ? 5 : point.offset();
+        });
+
+        Path first = past.file("acme", new Bookmark(0, 7));
+        assertThat(past.file("acme", new Bookmark(0, 90_000))).isEqualTo(first);
+        past.file("acme", new Bookmark(0, 3));
+
+        assertThat(asked).containsExactly(7L, 90_000L, 3L);
+        assertThat(builds.get()).as("one for 5 (asked as 7 and 90,000), one for 3").isEqualTo(2);
+        assertThat(dir.resolve("past").relativize(first).getName(0).toString()).as("kept under the record").isEqualTo("0-5-acme");
+    }
 }
