@@ -121,7 +121,8 @@ final class Restores {
                 boolean existed;
                 try {
                     // In place the point is at or after the tenant's creation (checked above): the build starts there.
-                    existed = past.build(source, partition, source.equals(tenant) ? kept.createdOffset() : -1, at, scratch);
+                    existed = past.build(source, partition, source.equals(tenant) ? kept.createdOffset() : -1,
+                            lastRecordThrough(tenant, source, partition, at, before, kept), scratch);
                 } catch (ErasedContentException e) {
                     if (!live) throw e;
                     if (!source.equals(tenant) && past.followsPrimary()
@@ -289,5 +290,16 @@ final class Restores {
                 ps.executeUpdate();
             }
         }
+    }
+
+    /**
+     * The offset to build the point {@code at} for: in place, past the tenant's last record before this restore
+     * ({@code before}: the applier applied every earlier record of it), that record; the records between are other
+     * tenants', so the content is the same, and a build of it never reads what a busy neighbour wrote after it.
+     */
+    private static long lastRecordThrough(String tenant, String source, int partition, long at, Bookmark before, Kept kept) {
+        boolean inPlace = source.equals(tenant) && before.partition() == partition && before.offset() >= 0
+                && before.offset() >= kept.createdOffset();
+        return inPlace ? Math.min(at, before.offset()) : at;
     }
 }
