@@ -260,7 +260,7 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
             } catch (FailureRecovery.ApplyFailed failed) {
                 recover(failed, r, false);
             }
-        });
+        }, lane::adopt);
     }
 
     /**

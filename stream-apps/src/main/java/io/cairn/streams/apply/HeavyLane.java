@@ -131,6 +131,11 @@ final class HeavyLane implements AutoCloseable {
         return line.joinedOn(partition);
     }
 
+    /** See {@link HeavyLaneQueues#adopt}. */
+    boolean adopt(Bookmark position) {
+        return line.adopt(position);
+    }
+
     /** Queues {@code r} behind its tenant's earlier records here; a position already queued is ignored. */
     void enqueue(ApplyProcessor.LogRecord r) {
         line.enqueue(r);
@@ -306,7 +311,7 @@ final class HeavyLane implements AutoCloseable {
         } catch (Exception e) {
             return false; // cannot tell what it is: it waits like any other
         }
-        String what = givesWayToDelete(cmd);
+        String what = HeavyLaneQueues.givesWayToDelete(cmd);
         if (what == null || !retrying && !(cmd.getPayload() instanceof RestoreFrom)) return false;
         if (retrying) log.warn("tenant {}: {} {} waited for the machine and its tenant is deleted behind it: answered tenant_not_found",
                 r.tenant(), what, r.position());
@@ -319,18 +324,6 @@ final class HeavyLane implements AutoCloseable {
         forgetRetries(r);
         if (line.finish(r, true)) appliedWithRow.add(r.position());
         return true;
-    }
-
-    /** What {@code cmd} is, when it is a kind that gives way to its tenant's delete ({@link #supersededByDelete}); else null. */
-    private static String givesWayToDelete(TenantCommand cmd) {
-        return switch (cmd.getPayload()) {
-            case ExecuteBatch b -> "write";
-            case Sealed s -> "write";
-            case RestoreFrom r when r.getImportKey() != null -> "import";
-            case RestoreFrom r when r.getSourceTenant() != null && !r.getSourceTenant().equals(cmd.getTenant()) -> "fork";
-            case RestoreFrom r -> "restore";
-            default -> null;
-        };
     }
 
     /**

@@ -114,6 +114,20 @@ final class HeavyLaneQueues {
         }
     }
 
+    /**
+     * {@code position}, queued here, has its row recorded already (the thaw holds recorded it before handing the
+     * record over): the lane takes the row as its own, and clears it once the record is applied. False when it is
+     * not queued (applied already: whoever recorded the row clears it).
+     */
+    boolean adopt(Bookmark position) {
+        synchronized (lock) {
+            if (!queued.contains(position)) return false;
+            unpersisted.remove(position);
+            persisted.add(position);
+            return true;
+        }
+    }
+
     /** A position recorded before a restart, to be queued again: false when it is queued already. */
     boolean recovered(Bookmark position) {
         synchronized (lock) {
@@ -301,7 +315,8 @@ final class HeavyLaneQueues {
         List<Bookmark> finished = new ArrayList<>();
         synchronized (lock) {
             for (Bookmark b : positions) {
-                if (unpersisted.remove(b) != null && queued.contains(b)) persisted.add(b);
+                unpersisted.remove(b);
+                if (queued.contains(b)) persisted.add(b); // recorded, or adopted meanwhile: its row stays until it is applied
                 else finished.add(b);
             }
         }
@@ -313,5 +328,17 @@ final class HeavyLaneQueues {
         synchronized (lock) {
             lock.notifyAll();
         }
+    }
+
+    /** What {@code cmd} is, when it is a kind that gives way to its tenant's delete ({@code HeavyLane.supersededByDelete}); else null. */
+    static String givesWayToDelete(io.cairn.topics.avro.TenantCommand cmd) {
+        return switch (cmd.getPayload()) {
+            case io.cairn.topics.avro.ExecuteBatch b -> "write";
+            case io.cairn.topics.avro.Sealed s -> "write";
+            case io.cairn.topics.avro.RestoreFrom r when r.getImportKey() != null -> "import";
+            case io.cairn.topics.avro.RestoreFrom r when r.getSourceTenant() != null && !r.getSourceTenant().equals(cmd.getTenant()) -> "fork";
+            case io.cairn.topics.avro.RestoreFrom r -> "restore";
+            default -> null;
+        };
     }
 }

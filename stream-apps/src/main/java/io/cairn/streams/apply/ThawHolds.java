@@ -77,8 +77,15 @@ final class ThawHolds {
         return j;
     }
 
-    /** Hands the held records of every tenant whose rebuild finished to {@code apply}, in order; true when there were any. */
-    boolean release(Consumer<ApplyProcessor.LogRecord> apply) {
+    /**
+     * Hands the held records of every tenant whose rebuild finished to {@code apply}, in order; true when there were
+     * any. A released record whose row is recorded and that {@code apply} queued in the heavy lane is {@code adopted}
+     * by the lane, which clears the row once it applied it: the row is not cleared here at the next commit. Cleared
+     * here, after another stream thread's commit had recorded the lane's queue (a row already there), the record was
+     * lost to a crash before the lane applied it: its offset was committed, and no row fetched it again (a restore
+     * of a cold tenant, killed while it was built, never applied).
+     */
+    boolean release(Consumer<ApplyProcessor.LogRecord> apply, java.util.function.Predicate<Bookmark> adopted) {
         boolean any = false;
         for (var it = held.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<String, ArrayDeque<ApplyProcessor.LogRecord>> e = it.next();
@@ -87,7 +94,7 @@ final class ThawHolds {
             any = true;
             for (ApplyProcessor.LogRecord r : e.getValue()) {
                 apply.accept(r);
-                if (persisted.remove(r.position())) releasedSincePersist.add(r.position());
+                if (persisted.remove(r.position()) && !adopted.test(r.position())) releasedSincePersist.add(r.position());
             }
         }
         return any;

@@ -60,4 +60,31 @@ class HeavyLaneQueuesTest {
     private void enqueue(String tenant, long offset) {
         line.enqueue(new ApplyProcessor.LogRecord(Commands.execute(tenant, "INSERT INTO t VALUES (" + offset + ")"), new Bookmark(0, offset)));
     }
+
+    /**
+     * A record the thaw holds recorded, handed to the lane, keeps its row until the lane applied it, whichever stream
+     * thread's commit recorded the lane's queue first: the row was cleared by the holds' next commit after another
+     * thread's had found the row there, and a crash before the lane applied the record lost it (a restore of a cold
+     * tenant, killed while it was built, never applied: {@code TierKillIT}). The registry is the real one.
+     */
+    @Test
+    void aRecordHandedOverByTheThawHoldsKeepsItsRowUntilTheLaneAppliedIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        Bookmark restore = new Bookmark(3, 44);
+        try (TenantRegistry registry = TenantRegistry.open(dir.resolve("registry.db"), () -> false)) {
+            registry.deferredChanges(java.util.Map.of(restore, "acme"), List.of()); // the holds' commit, while the thaw ran
+            line.enqueue(new ApplyProcessor.LogRecord(Commands.execute("acme", "SELECT 1"), restore)); // released: it goes to the lane
+            java.util.Map<Bookmark, String> otherThreads = line.unpersisted(); // another stream thread's commit hook begins
+            boolean adopted = line.adopt(restore); // the holds hand the row over
+            registry.deferredChanges(otherThreads, List.of());
+            List<Bookmark> cleared = line.persisted(otherThreads.keySet());
+
+            assertThat(adopted).isTrue();
+            assertThat(cleared).as("not applied yet: its row stays").isEmpty();
+            assertThat(registry.deferredOf(3)).as("a crash now fetches it again").containsExactly(restore);
+
+            Queued taken = line.awaitTurns(64, () -> false).getFirst();
+            assertThat(line.finish(taken, true)).as("applied: the lane clears the row it adopted").isTrue();
+        }
+    }
 }
