@@ -93,26 +93,66 @@ public final class LogicalChecksum {
         }
         pk.sort(Comparator.comparingInt(c -> Integer.parseInt(c[5])));
         boolean integerKey = pk.size() == 1 && "INTEGER".equalsIgnoreCase(pk.get(0)[2]);
-        StringBuilder sql = new StringBuilder("SELECT ");
-        for (String c : columns) sql.append("typeof(").append(c).append("), ").append(c).append(", ");
-        sql.setLength(sql.length() - 2);
-        sql.append(" FROM ").append(quote(table));
         boolean multiset = !withoutRowid && !integerKey;
+        // Two result columns a stored column (its type, its value): a table of more than COLUMNS_PER_READ columns is
+        // read in slices, each in the same row order, walked in step (SQLite returns at most 2,000 columns; a table
+        // may have 2,000, and one of 1,001 failed the checksum with "too many columns in result set").
+        List<List<String>> slices = new ArrayList<>();
+        for (int i = 0; i < columns.size(); i += COLUMNS_PER_READ) slices.add(columns.subList(i, Math.min(columns.size(), i + COLUMNS_PER_READ)));
+        String order = null;
         if (!multiset) {
-            List<String> order = new ArrayList<>();
-            for (String[] k : pk) order.add(quote(k[1]));
-            sql.append(" ORDER BY ").append(String.join(", ", order));
+            List<String> keys = new ArrayList<>();
+            for (String[] k : pk) keys.add(quote(k[1]));
+            order = String.join(", ", keys);
+        } else if (slices.size() > 1) {
+            order = rowidName(columns); // any order, the same for every slice: the rowid's, within this read transaction
         }
-        try (Statement s = conn.createStatement(); ResultSet rs = s.executeQuery(sql.toString())) {
+        List<Statement> statements = new ArrayList<>();
+        List<ResultSet> reads = new ArrayList<>();
+        try {
+            for (List<String> slice : slices) {
+                StringBuilder sql = new StringBuilder("SELECT ");
+                for (String c : slice) sql.append("typeof(").append(c).append("), ").append(c).append(", ");
+                sql.setLength(sql.length() - 2);
+                sql.append(" FROM ").append(quote(table));
+                if (order != null) sql.append(" ORDER BY ").append(order);
+                Statement s = conn.createStatement();
+                statements.add(s);
+                reads.add(s.executeQuery(sql.toString()));
+            }
+            if (multiset) hashMultiset(md, reads);
+            else while (next(reads)) hashRow(md, reads);
+        } finally {
+            for (Statement s : statements) s.close();
+        }
+    }
+
+    /** Stored columns read by one SELECT (each is two result columns; SQLite returns at most 2,000). */
+    static final int COLUMNS_PER_READ = 900;
+
+    /** A name of the rowid no column of the table takes. */
+    private static String rowidName(List<String> quotedColumns) {
+        for (String name : List.of("rowid", "_rowid_", "oid")) {
+            if (quotedColumns.stream().noneMatch(c -> c.equalsIgnoreCase(quote(name)))) return name;
+        }
+        throw new IllegalStateException("every name of the rowid is a column's: the table's rows cannot be read in step");
+    }
+
+    /** Moves every slice to its next row; false when they are done (all at once: they read the same rows). */
+    private static boolean next(List<ResultSet> reads) throws SQLException {
+        boolean more = reads.getFirst().next();
+        for (int i = 1; i < reads.size(); i++) {
+            if (reads.get(i).next() != more) throw new IllegalStateException("the slices of a table's rows came apart");
+        }
+        return more;
+    }
+
+    /** One row: each slice's values (column {@code i} typeof(v), column {@code i + 1} v), in column order. */
+    private static void hashRow(MessageDigest md, List<ResultSet> reads) throws SQLException {
+        md.update(ROW);
+        for (ResultSet rs : reads) {
             int n = rs.getMetaData().getColumnCount();
-            if (multiset) {
-                hashMultiset(md, rs, n);
-                return;
-            }
-            while (rs.next()) {
-                md.update(ROW);
-                for (int i = 1; i < n; i += 2) value(md, rs, i);
-            }
+            for (int i = 1; i < n; i += 2) value(md, rs, i);
         }
     }
 
@@ -124,13 +164,12 @@ public final class LogicalChecksum {
      * are hashed. Sorting the rows by every value instead made SQLite build sort records of twice a row, past its
      * 64 MiB limit for a row of one 40 MB value: the checksum failed (outside probe).
      */
-    private static void hashMultiset(MessageDigest md, ResultSet rs, int n) throws SQLException {
+    private static void hashMultiset(MessageDigest md, List<ResultSet> reads) throws SQLException {
         BigInteger sum = BigInteger.ZERO;
         long rows = 0;
         MessageDigest row = sha256();
-        while (rs.next()) {
-            row.update(ROW);
-            for (int i = 1; i < n; i += 2) value(row, rs, i);
+        while (next(reads)) {
+            hashRow(row, reads);
             sum = sum.add(new BigInteger(1, row.digest())).mod(TWO_TO_256);
             rows++;
         }
