@@ -30,7 +30,7 @@ public final class ExportCommand implements Callable<Integer> {
     @Option(names = "--tenant", required = true, description = "The tenant to export.")
     String tenant;
 
-    @Option(names = "--format", defaultValue = "sqlite", description = "sqlite or sql. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--format", description = "sqlite or sql. Default: sql for an --out ending in .sql (as cairn import reads it), else sqlite.")
     String format;
 
     @Option(names = "--as-of", description = "A past point: a bookmark (3:1042) or an ISO-8601 time.")
@@ -46,6 +46,8 @@ public final class ExportCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (!api.resolveToken("export", err)) return 2;
         boolean toStdout = outFile != null && outFile.toString().equals("-"); // as cairn sql - reads standard input
+        // As cairn import chooses: a file named .sql is SQL text, so an export and its import agree without --format.
+        if (format == null) format = outFile != null && outFile.getFileName() != null && outFile.getFileName().toString().endsWith(".sql") ? "sql" : "sqlite";
         Path target = outFile != null ? outFile : Path.of(tenant + (format.equals("sql") ? ".sql" : ".sqlite"));
         Path folder = target.toAbsolutePath().getParent();
         if (!toStdout && folder != null && !Files.isDirectory(folder)) {

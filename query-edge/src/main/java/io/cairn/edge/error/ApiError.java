@@ -35,7 +35,7 @@ public final class ApiError extends RuntimeException {
         return new ApiError(ErrorCode.INVALID_REQUEST, message, null, named.lookingAt() ? Map.of("field", named.group(1)) : Map.of());
     }
 
-    private static final java.util.regex.Pattern NAMED_FIRST = java.util.regex.Pattern.compile("\"([A-Za-z_][A-Za-z0-9_.\\[\\]]*)\"");
+    private static final java.util.regex.Pattern NAMED_FIRST = java.util.regex.Pattern.compile("\"([A-Za-z_][A-Za-z0-9_.\\-\\[\\]]*)\"");
 
     public static ApiError tenantNotFound() {
         return new ApiError(ErrorCode.TENANT_NOT_FOUND, "no such tenant");

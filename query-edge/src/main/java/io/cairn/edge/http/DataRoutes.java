@@ -179,7 +179,7 @@ final class DataRoutes {
         String idempotencyKey = ctx.header("Idempotency-Key");
         if (idempotencyKey != null && java.util.Collections.list(ctx.req().getHeaders("Idempotency-Key")).size() > 1) {
             // Which one would count is anyone's guess: a retry sending the other would apply the write twice.
-            throw ApiError.invalidRequest("send one \"Idempotency-Key\" header, not several");
+            throw ApiError.invalidRequest("\"Idempotency-Key\": send one such header, not several");
         }
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY)) {
             throw ApiError.invalidRequest("\"Idempotency-Key\" must be 1 to " + MAX_IDEMPOTENCY_KEY + " bytes (UTF-8), not only spaces");

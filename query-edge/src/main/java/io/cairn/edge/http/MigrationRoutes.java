@@ -71,7 +71,7 @@ final class MigrationRoutes {
         MigrationCatalog catalog = requireCatalog();
         var existing = catalog.version(set, version);
         if (existing.isPresent()) {
-            answerExisting(ctx, existing.get(), checksum, body.has("description") ? description : null, catalog.latest(set));
+            answerExisting(ctx, existing.get(), statements, body.has("description") ? description : null, catalog.latest(set));
             return;
         }
         if (version > 1 && catalog.version(set, version - 1).isEmpty()) {
@@ -90,7 +90,7 @@ final class MigrationRoutes {
         }
         Version won = catalog.version(set, version).orElseThrow(() -> gap(set, version, catalog.latest(set)));
         if (!won.requestId().equals(requestId)) {
-            answerExisting(ctx, won, checksum, body.has("description") ? description : null, catalog.latest(set));
+            answerExisting(ctx, won, statements, body.has("description") ? description : null, catalog.latest(set));
             return;
         }
         Responses.json(ctx, 201, versionJson(won, false).put("registered", true));
@@ -116,9 +116,9 @@ final class MigrationRoutes {
      * The version is registered already: 200 when this is the same content again, else 409 (its statements, or a
      * {@code description} given and different: a version never changes, as with Flyway, rather than keep one silently).
      */
-    private static void answerExisting(Context ctx, Version existing, String checksum, String description, int latest) {
+    private static void answerExisting(Context ctx, Version existing, List<String> statements, String description, int latest) {
         String where = "version " + existing.version() + " of set '" + existing.set() + "'";
-        if (!io.cairn.edge.migrate.MigrationSql.same(existing, checksum)) {
+        if (!io.cairn.edge.migrate.MigrationSql.same(existing, statements)) {
             throw new ApiError(ErrorCode.VERSION_CONFLICT, where + " is registered with other statements (checksum " + existing.checksum()
                     + "); a registered version never changes: register the change as version " + (latest + 1), null,
                     Map.of("checksum", existing.checksum()));

@@ -297,7 +297,11 @@ final class RestoreRoutes {
                 try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + tmp);
                      BufferedWriter w = new BufferedWriter(new OutputStreamWriter(ctx.outputStream(), StandardCharsets.UTF_8))) {
                     c.setAutoCommit(false); // one read transaction: a consistent dump
+                    // As sqlite3's .dump: a script of one transaction, so an empty tenant's export still holds statements
+                    // (an import refuses an empty script, which an empty body sent by mistake would be).
+                    w.write("PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\n");
                     SqlDump.write(c, w);
+                    w.write("COMMIT;\n");
                 }
             }
         } finally {

@@ -33,7 +33,8 @@ public final class JsonValues {
         if (node.isBoolean()) return node.booleanValue();
         if (node.isIntegralNumber()) {
             if (!node.canConvertToLong()) {
-                throw new InvalidValue("integer " + node.asText() + " is outside the 64-bit range; send it as a string");
+                throw new InvalidValue("integer " + node.asText() + " is outside SQLite's 64-bit range; send it as a string, and keep it in a column"
+                        + " without numeric affinity (TEXT or BLOB): an INTEGER, REAL or NUMERIC column would turn it into a rounded REAL");
             }
             return node.longValue();
         }

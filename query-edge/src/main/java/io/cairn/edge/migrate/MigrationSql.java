@@ -206,11 +206,29 @@ public final class MigrationSql {
     }
 
     /**
-     * Whether {@code checksum} (of trimmed statements) names {@code registered}'s statements: its own checksum, or that of
-     * its statements trimmed (a version registered, before they were, with a trailing space or semicolon).
+     * Whether {@code statements} (trimmed) are {@code registered}'s: its own checksum, or the same statements once both
+     * are trimmed (a version registered, before they were, with a trailing space or semicolon) and their line endings
+     * and byte order marks set aside, as Flyway's checksum does: the same file checked out on Windows (CRLF) or saved
+     * with a BOM is the same version, not a {@code version_conflict}.
+     */
+    public static boolean same(MigrationCatalog.Version registered, List<String> statements) {
+        return registered.checksum().equals(checksum(statements))
+                || checksum(registered.statements().stream().map(MigrationSql::plain).toList())
+                        .equals(checksum(statements.stream().map(MigrationSql::plain).toList()));
+    }
+
+    /**
+     * Whether {@code checksum} (of trimmed statements, as a file's migration history records it) names {@code registered}'s
+     * statements: its own checksum, or that of its statements trimmed (registered, before they were, untrimmed).
      */
     public static boolean same(MigrationCatalog.Version registered, String checksum) {
         return registered.checksum().equals(checksum)
                 || checksum(registered.statements().stream().map(MigrationSql::trimmed).toList()).equals(checksum);
+    }
+
+    /** A statement trimmed, its line endings LF, without a byte order mark: what {@link #same} compares. */
+    private static String plain(String sql) {
+        String text = sql.replace("\r\n", "\n").replace('\r', '\n').replace("\uFEFF", "");
+        return trimmed(text);
     }
 }

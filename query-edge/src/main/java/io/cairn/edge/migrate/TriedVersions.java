@@ -46,7 +46,7 @@ public final class TriedVersions {
             String checksum = MigrationSql.checksum(statements);
             var registered = catalog.version(set, number);
             if (registered.isPresent()) {
-                if (!MigrationSql.same(registered.get(), checksum)) {
+                if (!MigrationSql.same(registered.get(), statements)) {
                     throw new ApiError(ErrorCode.VERSION_CONFLICT, "version " + number + " of set '" + set + "' is registered with other"
                             + " statements (checksum " + registered.get().checksum() + "); a registered version never changes: try the"
                             + " change as version " + (catalog.latest(set) + 1) + "+", null, Map.of("checksum", registered.get().checksum()));

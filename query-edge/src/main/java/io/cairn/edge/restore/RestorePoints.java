@@ -135,7 +135,8 @@ public final class RestorePoints {
     public Point resolve(TenantState st, JsonNode bookmark, JsonNode time) throws InterruptedException {
         boolean byBookmark = bookmark != null && !bookmark.isNull();
         boolean byTime = time != null && !time.isNull();
-        if (byBookmark == byTime) throw ApiError.invalidRequest("give exactly one of \"bookmark\" and \"time\"");
+        if (byBookmark && byTime) throw ApiError.invalidRequest("\"time\" and \"bookmark\" were both given: give exactly one of them");
+        if (!byBookmark && !byTime) throw ApiError.invalidRequest("\"bookmark\" (or \"time\") is missing: give exactly one of them");
         Point point = byBookmark ? byBookmark(st, bookmark) : byTime(st, time);
         Range from = from(st, Long.MAX_VALUE); // the point is in the log already: only where the range starts is in question
         if (point.offset() < from.earliest().offset()) {

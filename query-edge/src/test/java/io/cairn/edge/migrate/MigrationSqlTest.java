@@ -27,11 +27,24 @@ class MigrationSqlTest {
     void statementsAreKeptWithoutTheSpaceAndSemicolonsAroundThem() throws Exception {
         List<String> sent = MigrationSql.fromRequest(M.readTree("{\"statements\":[\"  CREATE TABLE t (a);  \\n\", \"CREATE INDEX i ON t (a);;\"]}"));
         assertThat(sent).containsExactly("CREATE TABLE t (a)", "CREATE INDEX i ON t (a)");
-        String checksum = MigrationSql.checksum(MigrationSql.fromRequest(M.readTree("{\"sql\":\"CREATE TABLE t (a)\"}")));
+        List<String> again = MigrationSql.fromRequest(M.readTree("{\"sql\":\"CREATE TABLE t (a)\"}"));
         MigrationCatalog.Version before = new MigrationCatalog.Version("app", 1, MigrationSql.checksum(List.of("CREATE TABLE t (a); ")),
                 List.of("CREATE TABLE t (a); "), "", 0, "");
-        assertThat(MigrationSql.same(before, checksum)).as("registered untrimmed, before").isTrue();
-        assertThat(MigrationSql.same(before, MigrationSql.checksum(List.of("CREATE TABLE u (a)")))).isFalse();
+        assertThat(MigrationSql.same(before, again)).as("registered untrimmed, before").isTrue();
+        assertThat(MigrationSql.same(before, List.of("CREATE TABLE u (a)"))).isFalse();
+    }
+
+    /** The same file checked out with CRLF line endings, or saved with a byte order mark, is the same version (it was a conflict). */
+    @Test
+    void lineEndingsAndAByteOrderMarkDoNotMakeAnotherVersion() {
+        MigrationCatalog.Version lf = new MigrationCatalog.Version("app", 1, MigrationSql.checksum(List.of("CREATE TABLE t (\n  a\n)")),
+                List.of("CREATE TABLE t (\n  a\n)"), "", 0, "");
+        assertThat(MigrationSql.same(lf, List.of("CREATE TABLE t (\r\n  a\r\n)"))).isTrue();
+        assertThat(MigrationSql.same(lf, List.of("\uFEFFCREATE TABLE t (\n  a\n)"))).isTrue();
+        MigrationCatalog.Version crlf = new MigrationCatalog.Version("app", 1, MigrationSql.checksum(List.of("CREATE TABLE t (\r\n  a\r\n)")),
+                List.of("CREATE TABLE t (\r\n  a\r\n)"), "", 0, "");
+        assertThat(MigrationSql.same(crlf, List.of("CREATE TABLE t (\n  a\n)"))).isTrue();
+        assertThat(MigrationSql.same(lf, List.of("CREATE TABLE t (\n  b\n)"))).isFalse();
     }
 
     @Test
