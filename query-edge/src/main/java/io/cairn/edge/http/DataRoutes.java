@@ -50,10 +50,6 @@ final class DataRoutes {
         this.copyReads = new CopyReads(services);
     }
 
-    /** Each tenant's share of the log at this edge ({@link io.cairn.edge.write.TenantLogRate}). */
-    private final io.cairn.edge.write.TenantLogRate logRate = new io.cairn.edge.write.TenantLogRate(
-            io.cairn.edge.write.TenantLogRate.DEFAULT_BYTES_PER_SECOND, io.cairn.edge.write.TenantLogRate.DEFAULT_BURST_BYTES);
-
     void execute(Context ctx) throws InterruptedException {
         long start = System.nanoTime();
         try {
@@ -146,7 +142,7 @@ final class DataRoutes {
 
     /** {@code command}, once its body's bytes are taken from the tenant's share of the log: last, so a write refused for anything else costs none. */
     private TenantCommand charged(Context ctx, String tenant, TenantCommand command) {
-        logRate.admit(tenant, RequestBodies.bodyBytes(ctx));
+        s.gateway().logRate().admit(tenant, RequestBodies.bodyBytes(ctx));
         return command;
     }
 

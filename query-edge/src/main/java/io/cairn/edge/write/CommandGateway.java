@@ -40,6 +40,11 @@ public final class CommandGateway {
     private final TenantKeys keys;
     private final java.util.function.Function<String, String> confirmedKeys;
 
+    /** Each tenant's share of the log at this edge ({@link OutcomeReader#logRate}). */
+    public TenantLogRate logRate() {
+        return outcomes.logRate();
+    }
+
     /**
      * Every command counts against its tenant's {@code backlog} until its outcome is read, and is
      * refused while {@code storage} is nearly full.

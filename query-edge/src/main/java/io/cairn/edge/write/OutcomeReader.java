@@ -24,11 +24,24 @@ public final class OutcomeReader extends AssignedReader {
     private final TenantBacklog backlog;
     private volatile boolean positioned;
 
+    private final TenantLogRate logRate;
+
     /** Reads outcomes; each one also takes its command off its tenant's {@code backlog}. */
     public OutcomeReader(Map<String, Object> kafkaClientProps, TenantBacklog backlog) {
+        this(kafkaClientProps, backlog, new TenantLogRate(TenantLogRate.DEFAULT_BYTES_PER_SECOND, TenantLogRate.DEFAULT_BURST_BYTES));
+    }
+
+    /** As above; each outcome's bytes on the log are also charged to its tenant's share of it ({@link TenantLogRate#charge}). */
+    public OutcomeReader(Map<String, Object> kafkaClientProps, TenantBacklog backlog, TenantLogRate logRate) {
         super(TopicCatalog.TENANT_RESULTS, ClientConfigs.assignedConsumer(kafkaClientProps, "cairn-edge-outcomes"),
                 "cairn-edge-outcomes");
         this.backlog = backlog;
+        this.logRate = logRate;
+    }
+
+    /** Each tenant's share of the log at this edge: its writes take from it, and their outcomes as they come. */
+    public TenantLogRate logRate() {
+        return logRate;
     }
 
     /** A future for the outcome of {@code commandId}; call {@link #forget} if you stop waiting. */
@@ -53,6 +66,7 @@ public final class OutcomeReader extends AssignedReader {
         CommandResult result = Serdes.RESULT.decode(record.value());
         if (result == null) return;
         backlog.done(result.getTenant(), result.getCommandId());
+        logRate.charge(result.getTenant(), record.serializedValueSize());
         CompletableFuture<CommandResult> waiter = waiting.remove(result.getCommandId());
         if (waiter != null) waiter.complete(result);
     }

@@ -38,4 +38,16 @@ class TenantLogRateTest {
         now.addAndGet(10_000_000_000L);
         rate.admit("big", 50_000);
     }
+
+    /** Outcomes are charged as they come, whatever is left, down to a debt of one burst: the next writes wait it out. */
+    @Test
+    void outcomesTakeTheShareTooAndTheDebtIsOneBurstAtMost() {
+        rate.admit("returns", 100);
+        rate.charge("returns", 1_000_000); // a megabyte of results from a 100-byte write
+        assertThatThrownBy(() -> rate.admit("returns", 100)).isInstanceOfSatisfying(ApiError.class,
+                e -> assertThat(e.extra()).containsEntry("retry_after_ms", 10_100L)); // 10,000 of debt and 100, at 1,000 a second
+        rate.admit("calm", 100);
+        now.addAndGet(10_100_000_000L);
+        rate.admit("returns", 100);
+    }
 }
