@@ -71,6 +71,9 @@ final class BatchExecutor {
         long[] resultBytes = {0};
         // Before the budget starts: whether it is read again depends on this connection's cache, not on the record.
         TenantDatabase.SchemaGuards guards = db.schemaGuards();
+        if (budget.quick() && (guards.rowWorkUnbounded() || statements.stream().anyMatch(st -> RowWork.leftToLane(st.getSql())))) {
+            throw new NeedsFullBudget(); // one row of it could hold the stream thread past any budget (RowWork)
+        }
         boolean capped = db.capGrowth(budget.growthBytes());
         db.tenantConnection().deadline().startSteps(budget.steps(), budget.wallNanos(), db.tenantConnection().limits().minFreeTempBytes());
         if (budget.quick()) valueLimit(db, Budget.QUICK_VALUE_BYTES);

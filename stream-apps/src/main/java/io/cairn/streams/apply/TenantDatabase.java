@@ -270,15 +270,16 @@ final class TenantDatabase implements AutoCloseable {
 
     /**
      * What a write is checked against besides the statement policy: the virtual tables' internal tables ({@link ShadowTables})
-     * and the views' expanded sizes ({@link ViewExpansion}).
+     * and the views' expanded sizes ({@link ViewExpansion}); {@code rowWorkUnbounded}: a trigger, view, default or check of
+     * the schema is SQL that {@link RowWork} leaves to the lane.
      */
-    record SchemaGuards(java.util.Set<String> shadowTables, Map<String, Long> viewSizes) {}
+    record SchemaGuards(java.util.Set<String> shadowTables, Map<String, Long> viewSizes, boolean rowWorkUnbounded) {}
 
     /** The {@link SchemaGuards} of the schema as it is now, read again only when the schema cookie moved. */
     SchemaGuards schemaGuards() throws SQLException {
         long cookie = schemaCookie();
         if (cookie != guardsCookie) {
-            guards = new SchemaGuards(ShadowTables.names(connection()), ViewExpansion.viewSizes(connection()));
+            guards = new SchemaGuards(ShadowTables.names(connection()), ViewExpansion.viewSizes(connection()), RowWork.anyLeftToLane(connection()));
             guardsCookie = cookie;
         }
         return guards;

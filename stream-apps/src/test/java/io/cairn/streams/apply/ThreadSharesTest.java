@@ -34,9 +34,9 @@ class ThreadSharesTest {
         assertThat(shares.overShare("bomb", 30_999 * MS)).isTrue();
         assertThat(shares.overShare("bomb", 31_001 * MS)).as("over after 30 s").isFalse();
 
-        shares.spent("bomb", 60_000 * MS, 40_000 * MS);
-        assertThat(shares.overShare("bomb", 339_000 * MS)).as("at most five minutes").isTrue();
-        assertThat(shares.overShare("bomb", 341_000 * MS)).isFalse();
+        shares.spent("bomb", 300_000 * MS, 400_000 * MS);
+        assertThat(shares.overShare("bomb", 7_599_000 * MS)).as("at most two hours").isTrue();
+        assertThat(shares.overShare("bomb", 7_601_000 * MS)).isFalse();
     }
 
     @Test
