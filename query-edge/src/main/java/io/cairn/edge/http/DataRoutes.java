@@ -41,6 +41,8 @@ final class DataRoutes {
     private static final Set<String> EXECUTE_FIELDS_EITHER = Set.of("sql", "params", "statements", "if_unchanged_since");
 
     private final EdgeServices s;
+    /** Each tenant's share of this edge's CPU for parse checks of wait=false writes. */
+    private final ParseChecks parseChecks = new ParseChecks();
     private final RequestBodies bodies;
     private final CopyReads copyReads;
 
@@ -74,7 +76,7 @@ final class DataRoutes {
         Authenticator.requireTenantAccess(who, tenant, Scope.WRITE);
         TenantState state = s.existing(tenant);
         if (!waitForOutcome(ctx.queryParam("wait"))) {
-            Bookmark b = s.gateway().append(charged(ctx, tenant, parsed(command(ctx, tenant, state))), s.config().writeTimeout());
+            Bookmark b = s.gateway().append(charged(ctx, tenant, parsed(tenant, command(ctx, tenant, state))), s.config().writeTimeout());
             RequestBodies.release(ctx); // in the log: nothing refers to the body any more
             org.slf4j.MDC.put("bookmark", b.toString());
             int sent = Responses.json(ctx, 202, Responses.object().put("bookmark", b.toString()));
@@ -126,15 +128,21 @@ final class DataRoutes {
     /**
      * A write sent with {@code wait=false} whose statement SQLite cannot parse ({@code near "SELEC": syntax error}) is
      * refused here, 400 {@code sql_error}, as the applier would refuse it where no one hears (an outside probe got 202 for
-     * it). Only the parser's errors: a table the write names may be made by a write before it in the log.
+     * it). Only the parser's errors: a table the write names may be made by a write before it in the log. Within the
+     * tenant's share of this edge's CPU for it ({@link ParseChecks}); past it, the applier decides.
      */
-    private static TenantCommand parsed(TenantCommand command) {
+    private TenantCommand parsed(String tenant, TenantCommand command) {
         if (!(command.getPayload() instanceof io.cairn.topics.avro.ExecuteBatch batch)) return command;
+        long start = System.nanoTime();
+        if (!parseChecks.mayCheck(tenant, start)) return command;
         io.cairn.tenantdb.sqlite.SqlSyntax.Problem problem;
         try {
             problem = io.cairn.tenantdb.sqlite.SqlSyntax.firstProblem(batch.getStatements().stream().map(st -> st.getSql()).toList());
         } catch (java.sql.SQLException e) {
             return command; // no database in memory to parse with: the applier decides, as with wait=true
+        } finally {
+            long end = System.nanoTime();
+            parseChecks.took(tenant, end - start, end);
         }
         if (problem == null) return command;
         throw new ApiError(ErrorCode.SQL_ERROR, problem.message() + "; nothing was written", problem.index(), Map.of());
