@@ -12,7 +12,7 @@ import java.util.Set;
  * {@code json_patch} calls of two 209 KB documents in one row held the stream thread, every tenant's writes behind
  * it, for 229 s; 300 {@code json_extract} calls of 99 paths each, 85 s (outside probe). Here, from the text: a
  * statement calling {@code json_patch}, or whose calls and their arguments (and {@code ->}, {@code ->>}) weigh more
- * than {@link #MAX_WEIGHT}, runs in the lane, where it costs its own tenant only. The same for the tenant's schema
+ * than {@link #MAX_WEIGHT}, or longer than {@link #MAX_QUICK_SQL_CHARS}, runs in the lane, where it costs its own tenant only. The same for the tenant's schema
  * (triggers, views, defaults, checks run inside the rows of a plain write): see {@code TenantDatabase.SchemaGuards}.
  * Where a record runs never changes its outcome.
  */
@@ -21,6 +21,12 @@ final class RowWork {
 
     /** Calls, their arguments and JSON arrows a statement run on the stream thread may hold: a few times an application's. */
     static final int MAX_WEIGHT = 256;
+
+    /**
+     * The longest statement text parsed on the stream thread: SQLite's parser, which no budget stops either, takes
+     * about half a microsecond a byte (nine 98 KB statements took up to 0.8 s: outside probe). Longer goes to the lane.
+     */
+    static final int MAX_QUICK_SQL_CHARS = 32 << 10;
 
     /** Functions whose one call costs the product of its arguments' sizes. */
     private static final Set<String> QUADRATIC = Set.of("json_patch", "jsonb_patch");
@@ -35,12 +41,12 @@ final class RowWork {
             "varchar", "char", "character", "nchar", "nvarchar", "varying", "decimal", "numeric", "float", "double", "int",
             "integer", "bigint", "smallint", "tinyint", "mediumint", "real", "text", "blob", "boolean", "number", "string");
 
-    /** Whether any of the schema's CREATE texts ({@code sqlite_schema.sql} of the tenant's objects) {@link #leftToLane}. */
+    /** Whether any of the schema's CREATE texts ({@code sqlite_schema.sql} of the tenant's objects) is {@link #rowUnbounded}. */
     static boolean anyLeftToLane(java.sql.Connection c) throws java.sql.SQLException {
         try (java.sql.Statement s = c.createStatement();
              java.sql.ResultSet rs = s.executeQuery("SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE '\\_cairn\\_%' ESCAPE '\\'")) {
             while (rs.next()) {
-                if (leftToLane(rs.getString(1))) return true;
+                if (rowUnbounded(rs.getString(1))) return true; // parsed once at open, not per write: its length is the schema limit's
             }
         }
         return false;
@@ -51,6 +57,11 @@ final class RowWork {
 
     /** Whether {@code sql} goes to the lane: see above. Approximate on purpose: it only places work, never decides it. */
     static boolean leftToLane(String sql) {
+        return sql.length() > MAX_QUICK_SQL_CHARS || rowUnbounded(sql);
+    }
+
+    /** Whether one row of {@code sql} may do work no budget stops: a quadratic call, or calls weighing over {@link #MAX_WEIGHT}. */
+    static boolean rowUnbounded(String sql) {
         int weight = 0;
         ArrayDeque<Boolean> calls = new ArrayDeque<>(); // per open parenthesis: whether it is a call's
         String lastWord = null;

@@ -27,6 +27,7 @@ class RowWorkTest {
         assertThat(RowWork.leftToLane("SELECT " + String.join(" || ", Collections.nCopies(300, "length(?1)")))).isTrue();
         assertThat(RowWork.leftToLane("SELECT json_extract(?1" + ", '$[#-1]'".repeat(300) + ")")).as("arguments weigh").isTrue();
         assertThat(RowWork.leftToLane("SELECT " + String.join(" || ", Collections.nCopies(300, "?1 ->> '$[0]'")))).isTrue();
+        assertThat(RowWork.leftToLane("SELECT 1 IN (" + "1, ".repeat(20_000) + "1)")).as("a long text to parse").isTrue();
     }
 
     @Test
@@ -35,8 +36,10 @@ class RowWorkTest {
         assertThat(RowWork.leftToLane("UPDATE users SET email = lower(?), updated = datetime('now') WHERE id = ?")).isFalse();
         StringBuilder wide = new StringBuilder("CREATE TABLE IF NOT EXISTS w (id INTEGER PRIMARY KEY");
         for (int i = 0; i < 500; i++) wide.append(", c").append(i).append(" VARCHAR(255) DEFAULT ('x') CHECK (c").append(i).append(" IN ('x', 'y'))");
-        assertThat(RowWork.leftToLane(wide + ")")).as("a wide table").isFalse();
+        assertThat(RowWork.rowUnbounded(wide + ")")).as("a wide table in the schema").isFalse();
         assertThat(RowWork.leftToLane("INSERT INTO t (a, b, c) VALUES " + String.join(", ", Collections.nCopies(500, "(?, ?, ?)")))).isFalse();
+        assertThat(RowWork.leftToLane("INSERT INTO t (a, b, c) VALUES " + String.join(", ", Collections.nCopies(4_000, "(?, ?, ?)"))))
+                .as("longer than 32 KiB").isTrue();
     }
 
     @Test
