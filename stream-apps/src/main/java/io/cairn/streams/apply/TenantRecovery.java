@@ -193,12 +193,16 @@ class TenantRecovery {
         }
     }
 
+    /** Tenants a RepairTenant asked to check again, until the check says what it found. */
+    private final java.util.Set<String> rechecks = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /**
      * A RepairTenant record: forgets that the tenant's file passed its check, and closes it, so that
      * {@link #heal} checks it again before the record (and rebuilds it if it fails).
      */
     void recheck(String tenant, String reason) {
         log.warn("tenant {}: asked to check its file again ({})", tenant, reason);
+        rechecks.add(tenant);
         committed.merge(tenant, pool.appliedHere(tenant), Math::max); // what this process applied: the file must hold it
         pool.discard(tenant);
         checked.remove(tenant);
@@ -240,9 +244,15 @@ class TenantRecovery {
             return replace(tenant, position, corrupt, "database fails quick_check (" + problem + ")", quick);
         } else if (pool.registry().existsBefore(tenant, position.offset())) {
             if (quick) return Healed.ELSEWHERE;
-            log.error("tenant {}: database file missing though the tenant exists; rebuilding from the log below {}", tenant, position);
             Counter why = leftToRebuild.remove(tenant);
-            rebuild(tenant, position, why != null ? why : setAside.remove(tenant) ? corrupt : missing);
+            if (why == null && setAside.remove(tenant)) why = corrupt;
+            if (why == null) {
+                log.error("tenant {}: database file missing though the tenant exists; rebuilding from the log below {}", tenant, position);
+                why = missing;
+            } else {
+                log.info("tenant {}: rebuilding from the log below {} the file set aside before (one fault, logged then)", tenant, position);
+            }
+            rebuild(tenant, position, why);
         }
         return Healed.READY;
     }
@@ -295,6 +305,7 @@ class TenantRecovery {
             return replace(tenant, position, mismatched, "its file is sound but not the tenant's as committed (" + wrong + ")", quick);
         }
         checked.add(tenant);
+        if (rechecks.remove(tenant)) log.info("tenant {}: the check asked for found its file sound and the tenant's: nothing to rebuild", tenant);
         return Healed.READY;
     }
 

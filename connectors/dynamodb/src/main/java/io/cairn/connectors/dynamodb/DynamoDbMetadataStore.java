@@ -67,7 +67,8 @@ public final class DynamoDbMetadataStore implements MetadataStore {
      */
     @Override
     public boolean createTablesIfMissing() {
-        long deadline = System.nanoTime() + CREATE_TABLES_FOR.toNanos();
+        long started = System.nanoTime();
+        long deadline = started + CREATE_TABLES_FOR.toNanos();
         for (long backoffMs = 200; ; backoffMs = Math.min(backoffMs * 2, 5_000)) {
             try {
                 boolean made = call("createTables", () -> DynamoDbSchema.createTablesIfMissing(dynamo, config));
@@ -75,8 +76,10 @@ public final class DynamoDbMetadataStore implements MetadataStore {
                 return tablesMadeHere;
             } catch (MetadataStoreException e) {
                 if (!e.retriable() || System.nanoTime() + backoffMs * 1_000_000 > deadline) throw e;
-                org.slf4j.LoggerFactory.getLogger(DynamoDbMetadataStore.class).warn("DynamoDB: creating the tables failed ({}); trying again",
-                        e.getMessage());
+                // A DynamoDB starting beside this process (./cairn dev's) answers after some seconds: said plainly, warned only later.
+                org.slf4j.event.Level level = System.nanoTime() - started < 30_000_000_000L ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.WARN;
+                org.slf4j.LoggerFactory.getLogger(DynamoDbMetadataStore.class).atLevel(level).log(
+                        "DynamoDB not answering yet ({}); trying again in {} ms", e.getMessage(), backoffMs);
                 try {
                     Thread.sleep(backoffMs);
                 } catch (InterruptedException interrupted) {
