@@ -246,6 +246,8 @@ class EdgeContractIT {
         assertThat(send("POST", exec, key, "{\"statements\":\"no\"}").code()).isEqualTo("invalid_request");
         assertThat(send("POST", exec, key, "{\"sql\":\"SELECT ?\",\"params\":[18446744073709551616]}").code())
                 .isEqualTo("invalid_params");
+        Reply unmatched = send("POST", exec + "?wait=false", key, "{\"sql\":\"SELECT ?, :x\",\"params\":[1]}");
+        assertThat(unmatched.code()).as("refused before the log, with wait=false too (it was 202, then failed)").isEqualTo("invalid_params");
         Reply big = send("POST", exec, key, "{\"sql\":\"" + "x".repeat(1 << 20) + "\"}");
         assertThat(big.status()).isEqualTo(413);
         assertThat(big.code()).isEqualTo("request_too_large");

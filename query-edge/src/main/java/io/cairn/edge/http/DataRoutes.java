@@ -171,7 +171,9 @@ final class DataRoutes {
         for (int i = 0; i < statements.size(); i++) {
             try {
                 StatementPolicy.checkLength(statements.get(i).sql(), s.config().readLimits().maxSqlLength());
-                StatementPolicy.checkWrite(statements.get(i).sql());
+                // Values and slots that do not match fail the write in the applier, as here: refused before the log, also with wait=false.
+                io.cairn.tenantdb.sql.ParameterBinder.match(StatementPolicy.checkWrite(statements.get(i).sql()), statements.get(i).positional(),
+                        statements.get(i).named());
             } catch (SqlRefusal r) {
                 throw new ApiError(r.code(), r.getMessage(), i, Map.of());
             }

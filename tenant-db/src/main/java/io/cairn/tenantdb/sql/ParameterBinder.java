@@ -40,6 +40,17 @@ public final class ParameterBinder {
      */
     public static void bind(PreparedStatement ps, CheckedStatement st, List<Object> positional, Map<String, Object> named)
             throws SqlRefusal, SQLException {
+        Object[] values = match(st, positional, named);
+        for (int i = 0; i < values.length; i++) set(ps, i + 1, values[i], st.parameterNames().get(i));
+    }
+
+    /**
+     * The value of each of {@code st}'s slots, in slot order: every check {@link #bind} makes of values and slots, before
+     * it binds anything (an edge refuses such a write before the log, with the applier's own words).
+     *
+     * @throws SqlRefusal {@code invalid_params} when values and slots do not match
+     */
+    public static Object[] match(CheckedStatement st, List<Object> positional, Map<String, Object> named) throws SqlRefusal {
         List<Object> pos = positional == null ? List.of() : positional;
         Map<String, Object> byName = named == null ? Map.of() : named;
         List<String> slots = st.parameterNames();
@@ -76,8 +87,8 @@ public final class ParameterBinder {
         }
         for (int i = 0; i < slots.size(); i++) {
             if (!filled[i]) throw invalid("no value for slot " + (i + 1) + (slots.get(i) == null ? "" : " (" + slots.get(i) + ")"));
-            set(ps, i + 1, values[i], slots.get(i));
         }
+        return values;
     }
 
     /**
