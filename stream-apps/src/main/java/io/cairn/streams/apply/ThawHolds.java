@@ -81,7 +81,7 @@ final class ThawHolds {
      * Hands the held records of every tenant whose rebuild finished to {@code apply}, in order; true when there were
      * any. A released record whose row is recorded and that {@code apply} queued in the heavy lane is {@code adopted}
      * by the lane, which clears the row once it applied it: the row is not cleared here at the next commit. Cleared
-     * here, after another stream thread's commit had recorded the lane's queue (a row already there), the record was
+     * here, after another task's commit had recorded the lane's queue (each task's records it whole; a row already there), the record was
      * lost to a crash before the lane applied it: its offset was committed, and no row fetched it again (a restore
      * of a cold tenant, killed while it was built, never applied).
      */
