@@ -41,6 +41,8 @@ final class DataRoutes {
     private static final Set<String> EXECUTE_FIELDS_EITHER = Set.of("sql", "params", "statements", "if_unchanged_since");
 
     private final EdgeServices s;
+    /** Request attribute: a statement of the write may return rows. */
+    private static final String RETURNS_ROWS = "cairn.returnsRows";
     /** Each tenant's share of this edge's CPU for parse checks of wait=false writes. */
     private final ParseChecks parseChecks = new ParseChecks();
     private final RequestBodies bodies;
@@ -76,7 +78,7 @@ final class DataRoutes {
         Authenticator.requireTenantAccess(who, tenant, Scope.WRITE);
         TenantState state = s.existing(tenant);
         if (!waitForOutcome(ctx.queryParam("wait"))) {
-            Bookmark b = s.gateway().append(charged(ctx, tenant, parsed(tenant, command(ctx, tenant, state))), s.config().writeTimeout());
+            Bookmark b = s.gateway().append(charged(ctx, tenant, parsed(tenant, command(ctx, tenant, state)), true), s.config().writeTimeout());
             RequestBodies.release(ctx); // in the log: nothing refers to the body any more
             org.slf4j.MDC.put("bookmark", b.toString());
             int sent = Responses.json(ctx, 202, Responses.object().put("bookmark", b.toString()));
@@ -85,7 +87,7 @@ final class DataRoutes {
         }
         // The command is made in the call's argument, so no local of this frame refers to it (nor to the
         // body) while the request waits for its outcome: a waiting write holds none of its body.
-        CommandGateway.Pending pending = s.gateway().send(charged(ctx, tenant, command(ctx, tenant, state)), s.config().writeTimeout());
+        CommandGateway.Pending pending = s.gateway().send(charged(ctx, tenant, command(ctx, tenant, state), false), s.config().writeTimeout());
         RequestBodies.release(ctx);
         // Every later line of this request (json logs) names the write's place in the log.
         org.slf4j.MDC.put("bookmark", pending.bookmark().toString());
@@ -148,9 +150,18 @@ final class DataRoutes {
         throw new ApiError(ErrorCode.SQL_ERROR, problem.message() + "; nothing was written", problem.index(), Map.of());
     }
 
-    /** {@code command}, once its body's bytes are taken from the tenant's share of the log: last, so a write refused for anything else costs none. */
-    private TenantCommand charged(Context ctx, String tenant, TenantCommand command) {
-        s.gateway().logRate().admit(tenant, RequestBodies.bodyBytes(ctx));
+    /**
+     * {@code command}, once its body's bytes are taken from the tenant's share of the log: last, so a write refused for
+     * anything else costs none. Sent without waiting ({@code unheard}) and able to return rows, it takes an allowance for
+     * its outcome too, settled when the outcome comes: nobody waits for such outcomes, so only the allowance bounds how
+     * many are under way ({@link io.cairn.edge.write.TenantLogRate#OUTCOME_ALLOWANCE}).
+     */
+    private TenantCommand charged(Context ctx, String tenant, TenantCommand command, boolean unheard) {
+        if (unheard && Boolean.TRUE.equals(ctx.attribute(RETURNS_ROWS))) {
+            s.gateway().logRate().admitWithOutcome(tenant, RequestBodies.bodyBytes(ctx), command.getCommandId());
+        } else {
+            s.gateway().logRate().admit(tenant, RequestBodies.bodyBytes(ctx));
+        }
         return command;
     }
 
@@ -177,7 +188,9 @@ final class DataRoutes {
             } catch (SqlRefusal r) {
                 throw new ApiError(r.code(), r.getMessage(), i, Map.of());
             }
-            if (!mayRead && RowReturning.mayReturnRows(statements.get(i).sql())) {
+            boolean returnsRows = RowReturning.mayReturnRows(statements.get(i).sql());
+            if (returnsRows) ctx.attribute(RETURNS_ROWS, true); // its outcome may be large: an allowance is charged for it (TenantLogRate)
+            if (!mayRead && returnsRows) {
                 throw new ApiError(ErrorCode.FORBIDDEN, "this API key lacks the \"read\" scope, and this statement answers with rows"
                         + " (SELECT, VALUES, RETURNING, EXPLAIN): send it with a key that may read", i, Map.of());
             }

@@ -66,7 +66,7 @@ public final class OutcomeReader extends AssignedReader {
         CommandResult result = Serdes.RESULT.decode(record.value());
         if (result == null) return;
         backlog.done(result.getTenant(), result.getCommandId());
-        logRate.charge(result.getTenant(), record.serializedValueSize());
+        logRate.settle(result.getTenant(), result.getCommandId(), record.serializedValueSize());
         CompletableFuture<CommandResult> waiter = waiting.remove(result.getCommandId());
         if (waiter != null) waiter.complete(result);
     }

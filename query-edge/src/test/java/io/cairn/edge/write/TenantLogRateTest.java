@@ -50,4 +50,18 @@ class TenantLogRateTest {
         now.addAndGet(10_100_000_000L);
         rate.admit("returns", 100);
     }
+
+    /** A write that may return rows, sent without waiting, takes an allowance for its outcome, settled when it comes. */
+    @Test
+    void anUnheardWritesOutcomeIsAllowedForAtAdmissionAndSettledWhenItComes() {
+        TenantLogRate big = new TenantLogRate(1L << 20, 4L << 20, now::get); // 1 MiB a second, bursts of 4 MiB
+        for (int i = 0; i < 3; i++) big.admitWithOutcome("returns", 100, "c" + i);
+        assertThatThrownBy(() -> big.admitWithOutcome("returns", 100, "c3")).as("three outcomes under way hold the burst")
+                .isInstanceOf(ApiError.class);
+        big.settle("returns", "c0", 200); // a small outcome: its allowance comes back
+        big.admitWithOutcome("returns", 100, "c3");
+        big.settle("returns", "unknown", 1_000); // another edge's write: charged as it comes
+        big.settle("returns", "c1", 200);
+        big.admit("returns", 100);
+    }
 }
