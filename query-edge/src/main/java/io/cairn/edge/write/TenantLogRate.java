@@ -55,9 +55,7 @@ public final class TenantLogRate {
     public void charge(String tenant, long bytes) {
         long now = nanos.getAsLong();
         buckets.compute(tenant, (t, b) -> {
-            Bucket bucket = b == null ? new Bucket(burstBytes, now) : b;
-            bucket.bytes = Math.min(burstBytes, bucket.bytes + (now - bucket.atNanos) / 1e9 * bytesPerSecond);
-            bucket.atNanos = now;
+            Bucket bucket = refilled(b, now);
             bucket.bytes = Math.min(burstBytes, Math.max(-burstBytes, bucket.bytes - bytes));
             return bucket;
         });
@@ -87,14 +85,20 @@ public final class TenantLogRate {
         charge(tenant, bytes - (allowed == null ? 0 : allowed));
     }
 
+    /** {@code b} (null: a new, full bucket) with what came back into it up to {@code now}. */
+    private Bucket refilled(Bucket b, long now) {
+        Bucket bucket = b == null ? new Bucket(burstBytes, now) : b;
+        bucket.bytes = Math.min(burstBytes, bucket.bytes + (now - bucket.atNanos) / 1e9 * bytesPerSecond);
+        bucket.atNanos = now;
+        return bucket;
+    }
+
     /** Takes {@code bytes} of {@code tenant}'s share; throws 429 {@code too_many_requests} when its share has not that many now. */
     public void admit(String tenant, long bytes) {
         long now = nanos.getAsLong();
         double[] lacking = {0};
         buckets.compute(tenant, (t, b) -> {
-            Bucket bucket = b == null ? new Bucket(burstBytes, now) : b;
-            bucket.bytes = Math.min(burstBytes, bucket.bytes + (now - bucket.atNanos) / 1e9 * bytesPerSecond);
-            bucket.atNanos = now;
+            Bucket bucket = refilled(b, now);
             double needed = Math.min(bytes, burstBytes); // a write larger than the burst waits for a full bucket, never for good
             if (bucket.bytes >= needed) bucket.bytes -= needed;
             else lacking[0] = needed - bucket.bytes;
