@@ -258,18 +258,40 @@ class TierIT {
     @Test
     void aFreezeTheTieringJobAskedOnAStaleViewLeavesATenantWrittenSinceHot() throws Exception {
         tenantWithRows("stale-view", 3);
-        io.cairn.topics.avro.TenantCommand stale = io.cairn.topics.avro.TenantCommand.newBuilder().setCommandId("freeze-stale")
-                .setTenant("stale-view").setIngressTimeMs(System.currentTimeMillis()).setSeed(0).setIdempotencyKey(null)
-                .setPayload(io.cairn.topics.avro.Freeze.newBuilder().setIdleBeforeMs(System.currentTimeMillis() - 60_000).build()).build();
-        long staleAt;
-        try (var log = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(stack.kafkaProperties(),
-                new org.apache.kafka.common.serialization.StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
-            staleAt = log.send(new org.apache.kafka.clients.producer.ProducerRecord<>(io.cairn.topics.TopicCatalog.TENANT_LOG, "stale-view",
-                    io.cairn.topics.Serdes.COMMAND.encode(stale))).get().offset();
-        }
+        long staleAt = staleFreeze("stale-view", System.currentTimeMillis() - 60_000);
         freeze("stale-view"); // an operator's, after it: this one freezes
         long snapshotAt = offset(stack.get("/v1/tenants/stale-view", ADMIN).body().path("last_snapshot").path("bookmark").asText());
         assertThat(snapshotAt).as("frozen by the operator's Freeze, not by the stale one at %d", staleAt).isGreaterThan(staleAt);
+    }
+
+    /**
+     * Reads are not in the log: the tiering job hears of them from the edges' reports, every 10 s. A tenant thawed for a read
+     * was frozen again 9 s later (outside probe). The Thaw is a use the applier sees at once: a Freeze asked on a view from
+     * before it leaves the tenant hot.
+     */
+    @Test
+    void aFreezeTheTieringJobAskedOnAStaleViewLeavesATenantThawedSinceHot() throws Exception {
+        tenantWithRows("read-thawed", 3);
+        freeze("read-thawed");
+        long idleSince = System.currentTimeMillis(); // after its last write: idle since by that alone
+        Reply back = stack.post("/v1/tenants/read-thawed/tier", ADMIN, "{\"tier\":\"hot\"}"); // the Thaw a read of it appends
+        assertThat(back.status()).as(back.body().toString()).isEqualTo(200);
+        long staleAt = staleFreeze("read-thawed", idleSince);
+        freeze("read-thawed");
+        long snapshotAt = offset(stack.get("/v1/tenants/read-thawed", ADMIN).body().path("last_snapshot").path("bookmark").asText());
+        assertThat(snapshotAt).as("frozen by the operator's Freeze, not by the stale one at %d", staleAt).isGreaterThan(staleAt);
+    }
+
+    /** Appends the Freeze the tiering job asks of a tenant it found idle since {@code idleBeforeMs}; returns its offset. */
+    private static long staleFreeze(String tenant, long idleBeforeMs) throws Exception {
+        io.cairn.topics.avro.TenantCommand stale = io.cairn.topics.avro.TenantCommand.newBuilder().setCommandId("freeze-stale-" + tenant)
+                .setTenant(tenant).setIngressTimeMs(System.currentTimeMillis()).setSeed(0).setIdempotencyKey(null)
+                .setPayload(io.cairn.topics.avro.Freeze.newBuilder().setIdleBeforeMs(idleBeforeMs).build()).build();
+        try (var log = new org.apache.kafka.clients.producer.KafkaProducer<String, byte[]>(stack.kafkaProperties(),
+                new org.apache.kafka.common.serialization.StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            return log.send(new org.apache.kafka.clients.producer.ProducerRecord<>(io.cairn.topics.TopicCatalog.TENANT_LOG, tenant,
+                    io.cairn.topics.Serdes.COMMAND.encode(stale))).get().offset();
+        }
     }
 
     @Test

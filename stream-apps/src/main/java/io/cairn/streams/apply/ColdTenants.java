@@ -70,6 +70,11 @@ class ColdTenants {
     /** Freezes taken again, by tenant, since its last freeze that went through or was overtaken by a write. */
     private final Map<String, Integer> freezeRetries = new ConcurrentHashMap<>();
 
+    /** How long a tenant asked hot is remembered: far longer than the edges' access reports take to reach the tiering job. */
+    static final long ASKED_HOT_KEPT_MS = java.util.concurrent.TimeUnit.MINUTES.toMillis(10);
+    /** The ingress time of each tenant's last {@code Thaw} record (a read of it while cold, an operator), kept {@link #ASKED_HOT_KEPT_MS}. */
+    private final Map<String, Long> askedHot = new ConcurrentHashMap<>();
+
     /** Thaws under way on the thaw threads, by tenant. */
     private final Map<String, Future<?>> prefetched = new ConcurrentHashMap<>();
     private final ExecutorService thawThreads;
@@ -158,6 +163,22 @@ class ColdTenants {
     /** A record that needs no file (a freeze or snapshot request) was applied while the tenant is cold. */
     void appliedWhileCold(String tenant, Bookmark at, TenantRegistry.ColdTail tail, TenantCommand cmd) throws SQLException {
         pool.registry().cold(tenant, at, tail.snapshotOffset(), cmd);
+    }
+
+    /**
+     * A {@code Thaw} of the tenant taken in at {@code ingressMs} was applied: someone read it while it was cold, or an
+     * operator asked for it hot. That is a use of it the tiering job hears of only later (edges report reads every 10 s):
+     * a tenant read once after going cold was frozen again 9 s later (outside probe), and its next read thawed it again.
+     */
+    void askedHot(String tenant, long ingressMs) {
+        if (askedHot.size() > 10_000) askedHot.values().removeIf(at -> at < ingressMs - ASKED_HOT_KEPT_MS);
+        askedHot.merge(tenant, ingressMs, Math::max);
+    }
+
+    /** Whether a {@code Thaw} of the tenant taken in at or after {@code sinceMs} was applied here lately ({@link #askedHot}). */
+    boolean askedHotSince(String tenant, long sinceMs) {
+        Long at = askedHot.get(tenant);
+        return at != null && at >= sinceMs;
     }
 
     /** The cold tenant was deleted: it has no tail to keep. */

@@ -12,6 +12,7 @@ import io.cairn.topics.avro.RepairTenant;
 import io.cairn.topics.avro.RestoreFrom;
 import io.cairn.topics.avro.TakeSnapshot;
 import io.cairn.topics.avro.TenantCommand;
+import io.cairn.topics.avro.Thaw;
 import io.cairn.connectors.keys.TenantKeys;
 import io.cairn.topics.ErrorCode;
 import io.cairn.topics.seal.KeyErasedException;
@@ -166,7 +167,8 @@ final class RecordApplier {
             commitGroup.run();
             snapshots.request(tenant);
         }
-        if (cmd.getPayload() instanceof Freeze f && outcome instanceof Outcome.Applied && !writtenSince(tenant, f.getIdleBeforeMs())) {
+        if (valid && cmd.getPayload() instanceof Thaw) cold.askedHot(tenant, cmd.getIngressTimeMs());
+        if (cmd.getPayload() instanceof Freeze f && outcome instanceof Outcome.Applied && !usedSince(tenant, f.getIdleBeforeMs())) {
             commitGroup.run();
             snapshots.freeze(tenant);
         }
@@ -185,12 +187,18 @@ final class RecordApplier {
     }
 
     /**
-     * Whether the tenant applied a write at or after {@code idleBeforeMs} (ingress time): a Freeze the tiering job asked on a
-     * view of last access that trailed the log then leaves it hot. False when null (an operator's Freeze) or no file is held.
+     * Whether the tenant applied a write, or a {@code Thaw} ({@link ColdTenants#askedHot}), at or after {@code idleBeforeMs}
+     * (ingress time): a Freeze the tiering job asked on a view of last access that trailed the log then leaves it hot. False
+     * when null (an operator's Freeze) or no file is held.
      */
-    private boolean writtenSince(String tenant, Long idleBeforeMs) throws SQLException {
+    private boolean usedSince(String tenant, Long idleBeforeMs) throws SQLException {
         TenantDatabase db = idleBeforeMs == null ? null : group.held(tenant);
         if (db == null) return false;
+        if (cold.askedHotSince(tenant, idleBeforeMs)) {
+            org.slf4j.LoggerFactory.getLogger(RecordApplier.class).info("tenant {}: asked hot (read while cold) since the tiering job found it idle;"
+                    + " stays hot", tenant);
+            return true;
+        }
         try (java.sql.ResultSet rs = db.prepare("SELECT last_write_ms FROM _cairn_tenant WHERE id = 0").executeQuery()) {
             if (!rs.next() || rs.getLong(1) < idleBeforeMs) return false;
         }
