@@ -207,6 +207,8 @@ public final class MigrateCommand implements Callable<Integer>, NotReachedExit {
             out.printf("dry run of set %s to version %d on %d sampled tenant(s): %d would apply, %d would fail%n", set,
                     d.path("target_version").asInt(), d.path("sampled").asInt(), d.path("would_apply").asInt(), d.path("would_fail").asInt());
             for (JsonNode f : d.path("failures")) out.printf("  %-24s %s%n", f.path("tenant").asText(), TerminalText.safe(f.path("error").asText()));
+            if (d.path("not_sampled_cold").asInt() > 0) out.printf("  %d cold tenant(s) of the list not tried (a dry run thaws nobody)%n", d.path("not_sampled_cold").asInt());
+            if (d.path("not_found").asInt() > 0) out.printf("  %d tenant(s) of the list not found%n", d.path("not_found").asInt());
             if (d.path("sampled").asInt() == 0) { // a pass that tried nothing is no pass
                 err.println("cairn migrate: no hot tenant to try the versions on (cold tenants are not sampled): nothing was tried");
                 return 2;

@@ -259,8 +259,12 @@ final class MigrationRoutes {
         List<String> picked = new ArrayList<>();
         java.util.random.RandomGenerator random = java.util.concurrent.ThreadLocalRandom.current();
         int hot = 0;
+        int cold = 0;
+        int missing = 0;
         for (String t : tenants) {
             TenantState st = s.directory().tenant(t).orElse(null);
+            if (st == null) missing++;
+            else if (st.getTier() != Tier.HOT) cold++;
             if (st == null || st.getTier() != Tier.HOT) continue;
             if (++hot <= sample) picked.add(t);
             else if (random.nextInt(hot) < sample) picked.set(random.nextInt(sample), t);
@@ -290,7 +294,8 @@ final class MigrationRoutes {
                     .put("error", done.outcome().getError().getMessage());
         }
         ObjectNode out = Responses.object().put("dry_run", true).put("set", set).put("target_version", target)
-                .put("sampled", picked.size()).put("would_apply", wouldApply).put("would_fail", failures.size()).put("unknown", unknown);
+                .put("sampled", picked.size()).put("would_apply", wouldApply).put("would_fail", failures.size()).put("unknown", unknown)
+                .put("not_sampled_cold", cold).put("not_found", missing);
         out.set("failures", failures);
         ArrayNode sampledTenants = out.putArray("sampled_tenants");
         picked.forEach(sampledTenants::add);
