@@ -152,6 +152,13 @@ class CoreApiIT {
         assertThat(bad.errorCode()).isEqualTo("sql_error");
         assertThat(bad.body().path("error").path("statement").asInt()).isEqualTo(1);
         assertThat(bad.body().path("error").path("message").asText()).isEqualTo("UNIQUE constraint failed: t.id");
+        assertThat(bad.body().path("error").path("sqlite_code").asText()).as("a duplicate key, told from a typo").isEqualTo("SQLITE_CONSTRAINT_UNIQUE");
+        Reply mismatch = stack.post("/v1/tenants/atomic/execute", key, "{\"sql\":\"INSERT INTO t VALUES ('x')\"}");
+        assertThat(mismatch.body().path("error").path("sqlite_code").asText()).as(mismatch.body().toString()).isEqualTo("SQLITE_MISMATCH");
+        Reply typo = stack.post("/v1/tenants/atomic/query", key, "{\"sql\":\"SELECT * FROM nope\"}");
+        assertThat(typo.body().path("error").path("sqlite_code").asText()).as(typo.body().toString()).isEqualTo("SQLITE_ERROR");
+        Reply policy = stack.post("/v1/tenants/atomic/execute", key, "{\"sql\":\"VACUUM\"}");
+        assertThat(policy.body().path("error").has("sqlite_code")).as("Cairn's own refusal: %s", policy.body()).isFalse();
         Reply count = stack.post("/v1/tenants/atomic/query", key, "{\"sql\":\"SELECT count(*) FROM t\"}");
         assertThat(count.body().path("rows").get(0).get(0).asLong()).isZero();
     }

@@ -63,7 +63,7 @@ import org.junit.jupiter.api.Test;
  * schemas the serdes must then still read.
  */
 class GoldenRecordsTest {
-    static final String CURRENT = "v15";
+    static final String CURRENT = "v16";
     private static final Path GOLDEN = Path.of("src", "test", "resources", "golden");
 
     /** One fixture per record type and payload, with every optional field set somewhere. */
@@ -109,7 +109,8 @@ class GoldenRecordsTest {
         f.put("result-ok", CommandResult.newBuilder().setCommandId("c-1").setTenant("acme").setPartition(3).setOffset(1042)
                 .setOk(true).setError(null).setResults(List.of(rows)).setAppliedTimeMs(1_700_000_000_123L).setIdempotentReplay(true).build());
         f.put("result-failed", CommandResult.newBuilder().setCommandId("c-2").setTenant("acme").setPartition(3).setOffset(1043)
-                .setOk(false).setError(CommandError.newBuilder().setCode("sql_error").setMessage("no such table: x").setStatement(1).build())
+                .setOk(false).setError(CommandError.newBuilder().setCode("sql_error").setMessage("no such table: x").setStatement(1)
+                        .setSqliteCode("SQLITE_ERROR").build())
                 .setResults(List.of()).setAppliedTimeMs(1_700_000_000_456L).build());
         f.put("result-sealed", CommandResult.newBuilder().setCommandId("c-4").setTenant("acme").setPartition(3).setOffset(1045)
                 .setOk(false).setError(CommandError.newBuilder().setCode("sql_error").setMessage("").setStatement(0).build())

@@ -14,6 +14,7 @@ public class CairnException extends RuntimeException {
     private final Integer statement;
     private final String bookmark;
     private final Duration retryAfter;
+    private final String sqliteCode;
 
     public CairnException(int status, String code, String message, Integer statement, String bookmark) {
         this(status, code, message, statement, bookmark, null);
@@ -21,12 +22,18 @@ public class CairnException extends RuntimeException {
 
     /** With the answer's Retry-After ({@code null}: none). */
     public CairnException(int status, String code, String message, Integer statement, String bookmark, Duration retryAfter) {
+        this(status, code, message, statement, bookmark, retryAfter, null);
+    }
+
+    /** With the {@code sqlite_code} of a {@code sql_error} SQLite raised ({@code null}: none). */
+    public CairnException(int status, String code, String message, Integer statement, String bookmark, Duration retryAfter, String sqliteCode) {
         super(code + ": " + message);
         this.status = status;
         this.code = code;
         this.statement = statement;
         this.bookmark = bookmark;
         this.retryAfter = retryAfter;
+        this.sqliteCode = sqliteCode;
     }
 
     /** The HTTP status, or 0 when no answer arrived (the connection failed). */
@@ -42,6 +49,14 @@ public class CairnException extends RuntimeException {
     /** The index of the statement of a batch that failed, when one did. */
     public Integer statement() {
         return statement;
+    }
+
+    /**
+     * For a {@code sql_error} SQLite itself raised, its extended result code by name: {@code SQLITE_CONSTRAINT_UNIQUE} for a
+     * duplicate key, {@code SQLITE_CONSTRAINT_NOTNULL}, {@code SQLITE_ERROR} for a typo or a missing table, ... Empty otherwise.
+     */
+    public Optional<String> sqliteCode() {
+        return Optional.ofNullable(sqliteCode);
     }
 
     /** A bookmark the error names (a conflict's: where to read again from; a write timeout's: the write's). */
@@ -62,8 +77,8 @@ public class CairnException extends RuntimeException {
         return status == 0 || status == 429 || status == 503 || code.equals("bookmark_timeout");
     }
 
-    static CairnException of(int status, String code, String message, Integer statement, String bookmark, Duration retryAfter) {
+    static CairnException of(int status, String code, String message, Integer statement, String bookmark, Duration retryAfter, String sqliteCode) {
         return code.equals("conflict") ? new ConflictException(message, bookmark)
-                : new CairnException(status, code, message, statement, bookmark, retryAfter);
+                : new CairnException(status, code, message, statement, bookmark, retryAfter, sqliteCode);
     }
 }

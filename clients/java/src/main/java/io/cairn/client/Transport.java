@@ -85,12 +85,13 @@ final class Transport implements AutoCloseable {
         return false;
     }
 
-    /** The error an answer carries: its body's code, message, statement and bookmark, and its Retry-After header. */
+    /** The error an answer carries: its body's code, message, statement, bookmark and sqlite_code, and its Retry-After header. */
     static CairnException error(int status, JsonNode body, HttpHeaders headers) {
         JsonNode e = body.path("error");
         String code = e.path("code").asText(status == 404 ? "not_found" : "http_" + status);
         return CairnException.of(status, code, e.path("message").asText(""), e.hasNonNull("statement") ? e.get("statement").asInt() : null,
-                e.hasNonNull("bookmark") ? e.get("bookmark").asText() : null, retryAfter(headers));
+                e.hasNonNull("bookmark") ? e.get("bookmark").asText() : null, retryAfter(headers),
+                e.hasNonNull("sqlite_code") ? e.get("sqlite_code").asText() : null);
     }
 
     /** Retry-After in seconds, as Cairn sends it; null when absent or in another form (an HTTP date), which is no reason to fail. */

@@ -147,7 +147,7 @@ final class DataRoutes {
             parseChecks.took(tenant, end - start, end);
         }
         if (problem == null) return command;
-        throw new ApiError(ErrorCode.SQL_ERROR, problem.message() + "; nothing was written", problem.index(), Map.of());
+        throw new ApiError(ErrorCode.SQL_ERROR, problem.message() + "; nothing was written", problem.index(), Map.of("sqlite_code", "SQLITE_ERROR"));
     }
 
     /**

@@ -35,6 +35,7 @@ final class Outcomes {
         ErrorCode code = ErrorCode.fromWire(e.getCode()).orElse(ErrorCode.INTERNAL);
         // A write whose outcome was lost (the applier stopped after applying it) names its own position, as a timeout does.
         if (code == ErrorCode.WRITE_TIMEOUT) throw new ApiError(code, e.getMessage(), null, Map.of("bookmark", s.bookmark().toString()));
+        if (e.getSqliteCode() != null) throw new ApiError(code, e.getMessage(), e.getStatement(), Map.of("sqlite_code", e.getSqliteCode()));
         throw new ApiError(code, e.getMessage(), e.getStatement(),
                 code == ErrorCode.CONFLICT && bookmark != null ? Map.of("bookmark", bookmark.toString()) : Map.of());
     }

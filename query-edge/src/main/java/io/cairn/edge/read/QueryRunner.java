@@ -209,7 +209,8 @@ public final class QueryRunner {
             // The disk's or the file's, never the statement's: not a 400 the client could fix (a write sent as a read is
             // SQLITE_READONLY, query_only's refusal: read_only, the statement's).
             if (SqliteErrors.code(e) == ErrorCode.SQL_ERROR && SqliteErrors.isMachineFailure(e)) throw onTheMachine(tc.tenant(), e);
-            throw new ApiError(SqliteErrors.code(e), SqliteErrors.message(e));
+            String sqliteCode = SqliteErrors.code(e) == ErrorCode.SQL_ERROR ? SqliteErrors.codeName(e) : null;
+            throw new ApiError(SqliteErrors.code(e), SqliteErrors.message(e), null, sqliteCode == null ? java.util.Map.of() : java.util.Map.of("sqlite_code", sqliteCode));
         } catch (SqlRefusal r) {
             rollbackOrDiscard(lease, inTransaction);
             throw new ApiError(r.code(), r.getMessage());

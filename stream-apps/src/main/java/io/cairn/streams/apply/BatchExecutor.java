@@ -106,7 +106,8 @@ final class BatchExecutor {
                     if (exhausted != null) return failed(ErrorCode.SQL_ERROR, exhausted, i);
                     Outcome.Failed f = failed(code, message(e, capped), i);
                     boolean raised = e instanceof org.sqlite.SQLiteException se && se.getResultCode() == org.sqlite.SQLiteErrorCode.SQLITE_CONSTRAINT_TRIGGER;
-                    return raised ? new Outcome.Failed(f.code(), f.message(), f.statement(), true) : f;
+                    return new Outcome.Failed(f.code(), f.message(), f.statement(), raised,
+                            code == ErrorCode.SQL_ERROR ? io.cairn.tenantdb.sqlite.SqliteErrors.codeName(e) : null);
                 }
             }
             return new Outcome.Applied(results);

@@ -328,7 +328,7 @@ final class GroupCommit {
             b.setResults(p.applied().results());
         } else {
             b.setError(CommandError.newBuilder().setCode(p.failed().code().wire()).setMessage(p.failed().message())
-                    .setStatement(p.failed().statement()).setRaised(p.failed().raised()).build());
+                    .setStatement(p.failed().statement()).setRaised(p.failed().raised()).setSqliteCode(p.failed().sqliteCode()).build());
         }
         return b.build();
     }

@@ -119,7 +119,7 @@ final class IdempotencyKeys {
         switch (outcome) {
             case Outcome.Applied a -> r.setOk(true).setResults(a.results());
             case Outcome.Failed f -> r.setOk(false).setError(CommandError.newBuilder().setCode(f.code().wire())
-                    .setMessage(f.message()).setStatement(f.statement()).setRaised(f.raised()).build());
+                    .setMessage(f.message()).setStatement(f.statement()).setRaised(f.raised()).setSqliteCode(f.sqliteCode()).build());
             default -> throw new IllegalArgumentException("only a first outcome is stored: " + outcome);
         }
         return Serdes.RESULT.encode(r.build());
@@ -130,7 +130,8 @@ final class IdempotencyKeys {
         if (r.getOk()) return new Outcome.Applied(r.getResults());
         // An outcome stored by another version may carry a code this one does not know: it stays a failure.
         ErrorCode code = ErrorCode.fromWire(r.getError().getCode()).orElse(ErrorCode.INTERNAL);
-        return new Outcome.Failed(code, r.getError().getMessage(), r.getError().getStatement(), r.getError().getRaised());
+        return new Outcome.Failed(code, r.getError().getMessage(), r.getError().getStatement(), r.getError().getRaised(),
+                r.getError().getSqliteCode());
     }
 
     /**

@@ -15,10 +15,11 @@ sealed interface Outcome {
      * @param statement index of the failing statement, or null
      * @param raised the message is a trigger's RAISE, text the tenant's own SQL made from its data (the edge
      *     withholds it from a key without the read scope)
+     * @param sqliteCode for {@code sql_error}, SQLite's extended result code by name ({@code SQLITE_CONSTRAINT_UNIQUE}); else null
      */
-    record Failed(ErrorCode code, String message, Integer statement, boolean raised) implements Outcome {
+    record Failed(ErrorCode code, String message, Integer statement, boolean raised, String sqliteCode) implements Outcome {
         Failed(ErrorCode code, String message, Integer statement) {
-            this(code, message, statement, false);
+            this(code, message, statement, false, null);
         }
     }
 

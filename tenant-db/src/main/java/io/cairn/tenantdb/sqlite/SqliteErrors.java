@@ -39,6 +39,18 @@ public final class SqliteErrors {
         return ErrorCode.SQL_ERROR;
     }
 
+    /**
+     * SQLite's extended result code by name ({@code SQLITE_CONSTRAINT_UNIQUE}, {@code SQLITE_CONSTRAINT_NOTNULL},
+     * {@code SQLITE_ERROR}...), or the primary one's when the driver does not know the extended one; null when the failure
+     * is not SQLite's. What a client matches on to tell a duplicate key from a typo, as libSQL's clients do.
+     */
+    public static String codeName(SQLException e) {
+        if (!(e instanceof org.sqlite.SQLiteException s)) return null;
+        if (s.getResultCode() != SQLiteErrorCode.UNKNOWN_ERROR) return s.getResultCode().name();
+        SQLiteErrorCode primary = SQLiteErrorCode.getErrorCode(e.getErrorCode() & 0xff);
+        return primary == SQLiteErrorCode.UNKNOWN_ERROR ? null : primary.name();
+    }
+
     /** SQLITE_TOOBIG for the SQL text itself (SQLITE_LIMIT_SQL_LENGTH), not for a value. */
     private static boolean tooLongStatement(SQLException e) {
         return e.getMessage() != null && e.getMessage().contains("statement too long");

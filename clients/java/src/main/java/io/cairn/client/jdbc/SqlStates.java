@@ -23,7 +23,8 @@ final class SqlStates {
                     new SQLTransientConnectionException(m, "08001", e.status(), e);
             case "tenant_not_found" -> new SQLNonTransientConnectionException(m, "08001", e.status(), e);
             case "statement_timeout", "write_timeout", "bookmark_timeout", "request_timeout" -> new SQLTimeoutException(m, "HYT00", e.status(), e);
-            case "sql_error" -> m.contains("constraint failed") ? new SQLIntegrityConstraintViolationException(m, "23000", e.status(), e)
+            case "sql_error" -> e.sqliteCode().map(c -> c.startsWith("SQLITE_CONSTRAINT")).orElse(m.contains("constraint failed"))
+                    ? new SQLIntegrityConstraintViolationException(m, "23000", e.status(), e)
                     : new SQLSyntaxErrorException(m, "42000", e.status(), e);
             case "read_only", "forbidden_statement", "transaction_control", "multiple_statements", "empty_statement", "reserved_name",
                     "nondeterministic" -> new SQLSyntaxErrorException(m, "42000", e.status(), e);
