@@ -121,7 +121,11 @@ class JdbcIT {
                 ps.addBatch();
                 ps.setString(1, "a@x"); // a duplicate: the whole batch fails
                 ps.addBatch();
-                assertThatThrownBy(ps::executeBatch).isInstanceOf(java.sql.SQLIntegrityConstraintViolationException.class);
+                assertThatThrownBy(ps::executeBatch).as("as JDBC reports a failed batch").isInstanceOfSatisfying(java.sql.BatchUpdateException.class, e -> {
+                    assertThat(e.getSQLState()).isEqualTo("23000");
+                    assertThat((Object) e.getNextException()).isInstanceOf(java.sql.SQLIntegrityConstraintViolationException.class);
+                    assertThat(e.getUpdateCounts()).as("one transaction: none applied").containsExactly(Statement.EXECUTE_FAILED, Statement.EXECUTE_FAILED);
+                });
             }
             try (ResultSet rs = st.executeQuery("SELECT count(*) FROM users")) {
                 rs.next();
@@ -224,6 +228,41 @@ class JdbcIT {
             b.rollback();
             assertThat(n(b)).isEqualTo(1);
             b.commit();
+        }
+    }
+
+    /**
+     * Tools browse tables with {@code setMaxRows}: past the server's 10,000 rows it reads only those asked for (an outside probe
+     * got result_too_large). Generated keys of a write kept for commit are an error, not an empty result an ORM takes for none.
+     */
+    @Test
+    void maxRowsReadsALargeTableAndKeysOfAWriteKeptForCommitAreAnError() throws Exception {
+        String key = stack.createTenant("jd-large");
+        try (Connection c = connect("jd-large", key); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE big (id INTEGER PRIMARY KEY)");
+            st.execute("WITH RECURSIVE s(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM s WHERE x < 10500) INSERT INTO big SELECT x FROM s");
+            assertThatThrownBy(() -> st.executeQuery("SELECT id FROM big")).hasMessageContaining("result_too_large");
+            st.setMaxRows(5);
+            List<Long> ids = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery("SELECT id FROM big ORDER BY id DESC;")) {
+                while (rs.next()) ids.add(rs.getLong("id"));
+            }
+            assertThat(ids).containsExactly(10500L, 10499L, 10498L, 10497L, 10496L);
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO big VALUES (NULL)", Statement.RETURN_GENERATED_KEYS)) {
+                ps.executeUpdate();
+                assertThatThrownBy(ps::getGeneratedKeys).isInstanceOfSatisfying(java.sql.SQLFeatureNotSupportedException.class,
+                        e -> assertThat(e.getMessage()).contains("inside a transaction"));
+            }
+            c.commit();
+            c.setAutoCommit(true);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO big VALUES (NULL)", Statement.RETURN_GENERATED_KEYS)) {
+                ps.executeUpdate();
+                try (ResultSet keys = ps.getGeneratedKeys()) {
+                    assertThat(keys.next()).isTrue();
+                    assertThat(keys.getLong(1)).isEqualTo(10502L);
+                }
+            }
         }
     }
 

@@ -34,6 +34,8 @@ final class JdbcStatement implements JdbcObjects.Closes {
     private ResultSet results;
     private int updateCount = -1;
     private long lastRowid;
+    /** The last write was kept for the transaction's commit: its rowid is not known yet. */
+    private boolean keptForCommit;
     private int maxRows;
     private int queryTimeout;
     private boolean closed;
@@ -246,8 +248,15 @@ final class JdbcStatement implements JdbcObjects.Closes {
         return getMoreResults();
     }
 
-    /** The rowid of the last row the last write inserted, as a one-column result. */
-    public ResultSet getGeneratedKeys() {
+    /**
+     * The rowid of the last row the last write inserted, as a one-column result. Inside a transaction the write is sent at
+     * commit, so its rowid is not known: an error, not an empty result (an ORM's IDENTITY id would silently be missing).
+     */
+    public ResultSet getGeneratedKeys() throws SQLException {
+        if (keptForCommit) {
+            throw new java.sql.SQLFeatureNotSupportedException("generated keys inside a transaction: the write is sent at commit, so its rowid"
+                    + " is not known yet; insert with auto-commit on, or choose the key yourself (a UUID)", "0A000");
+        }
         List<List<Object>> rows = lastRowid > 0 ? List.of(List.<Object>of(lastRowid)) : List.of();
         return JdbcResultSet.of(List.of("last_insert_rowid()"), rows, self);
     }
@@ -256,7 +265,18 @@ final class JdbcStatement implements JdbcObjects.Closes {
         if (batch.isEmpty()) return new int[0];
         List<Statement> all = List.copyOf(batch);
         batch.clear();
-        ExecuteResult r = connection.write(all);
+        ExecuteResult r;
+        try {
+            r = connection.write(all);
+        } catch (SQLException e) {
+            // As JDBC says a failed batch is reported; it is one transaction, so none of its statements applied.
+            int[] none = new int[all.size()];
+            java.util.Arrays.fill(none, java.sql.Statement.EXECUTE_FAILED);
+            java.sql.BatchUpdateException failed = new java.sql.BatchUpdateException(e.getMessage(), e.getSQLState(), e.getErrorCode(), none, e);
+            failed.setNextException(e);
+            throw failed;
+        }
+        keptForCommit = r == null;
         int[] counts = new int[all.size()];
         for (int i = 0; i < counts.length; i++) counts[i] = r == null ? java.sql.Statement.SUCCESS_NO_INFO : (int) r.results().get(i).changes();
         if (r != null && !r.results().isEmpty()) lastRowid = r.results().getLast().lastInsertRowid(); // as after one statement
@@ -378,12 +398,13 @@ final class JdbcStatement implements JdbcObjects.Closes {
         dropResults();
         updateCount = -1;
         if (io.cairn.client.Sql.readsOnly(s.sql())) {
-            QueryResult r = connection.read(s);
+            QueryResult r = read(s);
             List<List<Object>> rows = maxRows > 0 && r.rows().size() > maxRows ? r.rows().subList(0, maxRows) : r.rows();
             results = JdbcResultSet.of(r.columns(), rows, self);
             return true;
         }
         ExecuteResult r = connection.write(List.of(s));
+        keptForCommit = r == null;
         if (r == null) {
             updateCount = 0; // inside a transaction: known at commit
             return false;
@@ -396,6 +417,22 @@ final class JdbcStatement implements JdbcObjects.Closes {
         }
         updateCount = (int) one.changes();
         return false;
+    }
+
+    /**
+     * Reads {@code s}; past the server's row limit with {@link #setMaxRows} set, only the rows asked for, read again as
+     * {@code SELECT * FROM (s) LIMIT maxRows}: tools set it to browse a table of any size (a SELECT of more than 10,000
+     * rows is otherwise {@code result_too_large}, 54000).
+     */
+    private QueryResult read(Statement s) throws SQLException {
+        try {
+            return connection.read(s);
+        } catch (SQLException e) {
+            if (maxRows <= 0 || !(e.getCause() instanceof io.cairn.client.CairnException c) || !c.code().equals("result_too_large")) throw e;
+            String inner = s.sql().strip();
+            while (inner.endsWith(";")) inner = inner.substring(0, inner.length() - 1).strip();
+            return connection.read(new Statement("SELECT * FROM (\n" + inner + "\n) LIMIT " + maxRows, s.params(), s.named()));
+        }
     }
 
     /** A statement's own SQL, as JDBC wants: a PreparedStatement runs only the SQL it was prepared with. */
