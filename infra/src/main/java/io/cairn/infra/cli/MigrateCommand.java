@@ -209,6 +209,11 @@ public final class MigrateCommand implements Callable<Integer>, NotReachedExit {
             for (JsonNode f : d.path("failures")) out.printf("  %-24s %s%n", f.path("tenant").asText(), TerminalText.safe(f.path("error").asText()));
             if (d.path("not_sampled_cold").asInt() > 0) out.printf("  %d cold tenant(s) of the list not tried (a dry run thaws nobody)%n", d.path("not_sampled_cold").asInt());
             if (d.path("not_found").asInt() > 0) out.printf("  %d tenant(s) of the list not found%n", d.path("not_found").asInt());
+            if (d.path("already_at_target").asInt() > 0) out.printf("  %d tenant(s) already at version %d or past it%n",
+                    d.path("already_at_target").asInt(), d.path("target_version").asInt());
+            if (d.path("sampled").asInt() == 0 && d.path("already_at_target").asInt() > 0 && d.path("not_sampled_cold").asInt() == 0) {
+                return 0; // every tenant listed that exists is there already: nothing a run would do
+            }
             if (d.path("sampled").asInt() == 0) { // a pass that tried nothing is no pass
                 err.println("cairn migrate: no hot tenant to try the versions on (cold tenants are not sampled): nothing was tried");
                 return 2;

@@ -261,11 +261,13 @@ final class MigrationRoutes {
         int hot = 0;
         int cold = 0;
         int missing = 0;
+        int there = 0;
         for (String t : tenants) {
             TenantState st = s.directory().tenant(t).orElse(null);
             if (st == null) missing++;
             else if (st.getTier() != Tier.HOT) cold++;
-            if (st == null || st.getTier() != Tier.HOT) continue;
+            else if (tried.isEmpty() && versionOf(st, set) >= target) there++; // nothing to try there (versions tried are new to all)
+            if (st == null || st.getTier() != Tier.HOT || (tried.isEmpty() && versionOf(st, set) >= target)) continue;
             if (++hot <= sample) picked.add(t);
             else if (random.nextInt(hot) < sample) picked.set(random.nextInt(sample), t);
         }
@@ -295,11 +297,18 @@ final class MigrationRoutes {
         }
         ObjectNode out = Responses.object().put("dry_run", true).put("set", set).put("target_version", target)
                 .put("sampled", picked.size()).put("would_apply", wouldApply).put("would_fail", failures.size()).put("unknown", unknown)
-                .put("not_sampled_cold", cold).put("not_found", missing);
+                .put("not_sampled_cold", cold).put("not_found", missing).put("already_at_target", there);
         out.set("failures", failures);
         ArrayNode sampledTenants = out.putArray("sampled_tenants");
         picked.forEach(sampledTenants::add);
         Responses.json(ctx, 200, out);
+    }
+
+    /** The tenant's version of {@code set} as its directory entry shows it; 0 when it never met the set. */
+    private static int versionOf(TenantState st, String set) {
+        if (st.getMigrations() == null) return 0;
+        for (io.cairn.topics.avro.SetVersion v : st.getMigrations()) if (v.getSet().equals(set)) return v.getVersion();
+        return 0;
     }
 
     /** {@code POST /v1/migrations/{set}/runs/{run}/{action}}: pause, resume or abort; answers the run's status. */
