@@ -53,6 +53,28 @@ class ImportedFileTest {
         return ImportedFile.read(new ByteArrayInputStream(script.getBytes(StandardCharsets.UTF_8)), true, 1 << 30, dir);
     }
 
+    /** Foreign keys are off while a script runs (a dump orders parents and children anyhow), and checked once it is whole. */
+    @Test
+    void foreignKeysAreCheckedOnceTheContentIsWholeAndTheUserVersionIsKept() throws Exception {
+        String parentsLast = """
+                PRAGMA foreign_keys=ON;
+                PRAGMA user_version = 7;
+                CREATE TABLE c (id INTEGER PRIMARY KEY, p INTEGER REFERENCES p(id));
+                INSERT INTO c VALUES (1, 1);
+                CREATE TABLE p (id INTEGER PRIMARY KEY);
+                INSERT INTO p VALUES (1);
+                """;
+        ImportedFile.Checked checked = importSql(parentsLast);
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + checked.file()); Statement s = c.createStatement()) {
+            assertThat(s.executeQuery("PRAGMA user_version").getLong(1)).isEqualTo(7);
+        }
+        java.nio.file.Path other = java.nio.file.Files.createDirectory(dir.resolve("orphans"));
+        byte[] orphans = parentsLast.replace("INSERT INTO p VALUES (1);", "").getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> ImportedFile.read(new ByteArrayInputStream(orphans), true, 1 << 30, other))
+                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.code().wire()).as(e.getMessage()).isEqualTo("invalid_import"))
+                .hasMessageContaining("a row of c (rowid 1) names no row of p");
+    }
+
     @Test
     void aScriptThatIsNotUtf8IsRefusedSayingSo() {
         byte[] latin1 = "CREATE TABLE l (a TEXT); INSERT INTO l VALUES ('caf\u00e9');".getBytes(StandardCharsets.ISO_8859_1);

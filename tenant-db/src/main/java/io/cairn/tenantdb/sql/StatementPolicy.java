@@ -76,9 +76,12 @@ public final class StatementPolicy {
     private static final Set<String> STATISTICS = Set.of("sqlite_stat1", "sqlite_stat2", "sqlite_stat3", "sqlite_stat4");
     /** SQLite's table-valued pragma functions are named {@code pragma_<pragma>}; a user object of that name would shadow one. */
     static final String PRAGMA_FUNCTION_PREFIX = "pragma_";
-    /** Pragmas a read may run: each only describes the schema or checks it, and none takes '='. */
+    /**
+     * Pragmas a read may run: each only describes the schema or checks it, and none takes '='; {@code user_version} and
+     * {@code application_id} read the numbers an application keeps in the file's header (an import keeps them).
+     */
     static final Set<String> READ_PRAGMAS = Set.of("table_info", "table_xinfo", "table_list", "index_list", "index_info",
-            "index_xinfo", "foreign_key_list", "foreign_key_check", "collation_list");
+            "index_xinfo", "foreign_key_list", "foreign_key_check", "collation_list", "user_version", "application_id");
     /** The clock keywords, and what a write runs instead (see the class comment); {@link SchemaClock} refuses them in schema expressions. */
     static final Map<String, String> CLOCK_KEYWORDS = Map.of(
             "current_timestamp", "(datetime('now'))", "current_date", "(date('now'))", "current_time", "(time('now'))");

@@ -109,7 +109,7 @@ class StatementPolicyTest {
     @Test
     void readPathAllowsIntrospectionPragmas() throws SqlRefusal {
         for (String sql : List.of("PRAGMA table_info(t)", "pragma main.TABLE_XINFO('t')", "PRAGMA index_list(t);",
-                "PRAGMA foreign_key_check", "PRAGMA table_list", "PRAGMA \"index_info\"(i)")) {
+                "PRAGMA foreign_key_check", "PRAGMA table_list", "PRAGMA \"index_info\"(i)", "PRAGMA user_version", "SELECT * FROM pragma_application_id")) {
             StatementPolicy.checkRead(sql);
         }
     }
