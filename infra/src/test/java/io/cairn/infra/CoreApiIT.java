@@ -152,7 +152,7 @@ class CoreApiIT {
         assertThat(bad.errorCode()).isEqualTo("sql_error");
         assertThat(bad.body().path("error").path("statement").asInt()).isEqualTo(1);
         assertThat(bad.body().path("error").path("message").asText()).isEqualTo("UNIQUE constraint failed: t.id");
-        assertThat(bad.body().path("error").path("sqlite_code").asText()).as("a duplicate key, told from a typo").isEqualTo("SQLITE_CONSTRAINT_UNIQUE");
+        assertThat(bad.body().path("error").path("sqlite_code").asText()).as("a duplicate key, told from a typo").isEqualTo("SQLITE_CONSTRAINT_PRIMARYKEY");
         Reply mismatch = stack.post("/v1/tenants/atomic/execute", key, "{\"sql\":\"INSERT INTO t VALUES ('x')\"}");
         assertThat(mismatch.body().path("error").path("sqlite_code").asText()).as(mismatch.body().toString()).isEqualTo("SQLITE_MISMATCH");
         Reply typo = stack.post("/v1/tenants/atomic/query", key, "{\"sql\":\"SELECT * FROM nope\"}");

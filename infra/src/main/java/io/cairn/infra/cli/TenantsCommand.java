@@ -82,11 +82,23 @@ public final class TenantsCommand {
 
         @Mixin TenantName name;
 
+        @picocli.CommandLine.Option(names = {"-y", "--yes"}, description = "Do not ask at a terminal (a script never is asked).")
+        boolean yes;
+
         @Override
         public Integer call() throws Exception {
             String tenant = name.resolve("tenants rm", System.err);
             if (tenant == null) return 2;
             if (!api.resolveToken("tenants", System.err)) return 2;
+            if (!yes && io.cairn.infra.shell.TerminalText.stdoutIsTerminal()) {
+                // A delete destroys the tenant's data keys: no restore or fork brings it back (410 tenant_erased).
+                String typed = System.console().readLine("Delete tenant %s and all its data? Its keys are destroyed: no restore or fork"
+                        + " can bring it back. Type its name to confirm: ", tenant);
+                if (typed == null || !typed.strip().equals(tenant)) {
+                    System.err.println("cairn tenants rm: not confirmed; nothing was deleted (--yes skips the question)");
+                    return 1;
+                }
+            }
             ApiOptions.Response r = api.call("DELETE", "/v1/tenants/" + UrlPaths.segment(tenant), null, Duration.ofSeconds(60));
             if (r.status() != 200) {
                 System.err.println("cairn tenants rm: " + r.errorLine());
