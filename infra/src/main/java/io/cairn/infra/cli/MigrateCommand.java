@@ -208,7 +208,6 @@ public final class MigrateCommand implements Callable<Integer>, NotReachedExit {
                     d.path("target_version").asInt(), d.path("sampled").asInt(), d.path("would_apply").asInt(), d.path("would_fail").asInt());
             for (JsonNode f : d.path("failures")) out.printf("  %-24s %s%n", f.path("tenant").asText(), TerminalText.safe(f.path("error").asText()));
             if (d.path("not_sampled_cold").asInt() > 0) out.printf("  %d cold tenant(s) of the list not tried (a dry run thaws nobody)%n", d.path("not_sampled_cold").asInt());
-            if (d.path("not_found").asInt() > 0) out.printf("  %d tenant(s) of the list not found%n", d.path("not_found").asInt());
             if (d.path("already_at_target").asInt() > 0) out.printf("  %d tenant(s) already at version %d or past it%n",
                     d.path("already_at_target").asInt(), d.path("target_version").asInt());
             if (d.path("sampled").asInt() == 0 && d.path("already_at_target").asInt() > 0 && d.path("not_sampled_cold").asInt() == 0) {

@@ -260,14 +260,18 @@ final class MigrationRoutes {
         java.util.random.RandomGenerator random = java.util.concurrent.ThreadLocalRandom.current();
         int hot = 0;
         int cold = 0;
-        int missing = 0;
         int there = 0;
         for (String t : tenants) {
             TenantState st = s.directory().tenant(t).orElse(null);
-            if (st == null) missing++;
-            else if (st.getTier() != Tier.HOT) cold++;
-            else if (tried.isEmpty() && versionOf(st, set) >= target) there++; // nothing to try there (versions tried are new to all)
-            if (st == null || st.getTier() != Tier.HOT || (tried.isEmpty() && versionOf(st, set) >= target)) continue;
+            if (st == null) continue; // deleted since the list was checked
+            if (st.getTier() != Tier.HOT) {
+                cold++;
+                continue;
+            }
+            if (tried.isEmpty() && versionOf(st, set) >= target) { // nothing to try there (versions tried are new to every tenant)
+                there++;
+                continue;
+            }
             if (++hot <= sample) picked.add(t);
             else if (random.nextInt(hot) < sample) picked.set(random.nextInt(sample), t);
         }
@@ -297,7 +301,7 @@ final class MigrationRoutes {
         }
         ObjectNode out = Responses.object().put("dry_run", true).put("set", set).put("target_version", target)
                 .put("sampled", picked.size()).put("would_apply", wouldApply).put("would_fail", failures.size()).put("unknown", unknown)
-                .put("not_sampled_cold", cold).put("not_found", missing).put("already_at_target", there);
+                .put("not_sampled_cold", cold).put("already_at_target", there);
         out.set("failures", failures);
         ArrayNode sampledTenants = out.putArray("sampled_tenants");
         picked.forEach(sampledTenants::add);
