@@ -80,8 +80,8 @@ class TierIT {
         Reply read = stack.post("/v1/tenants/frost/query", key, "{\"sql\":\"SELECT count(*), sum(n) FROM t\"}");
         assertThat(read.status()).as(read.body().toString()).isEqualTo(200);
         assertThat(read.body().path("rows").toString()).isEqualTo("[[100,5050]]");
-        assertThat(offset(read.text("bookmark"))).as("the snapshot's position")
-                .isEqualTo(offset(info.body().path("last_snapshot").path("bookmark").asText()));
+        assertThat(read.text("bookmark")).as("its last record's, where the snapshot is its content too: past the snapshot's %s",
+                info.body().path("last_snapshot").path("bookmark").asText()).isEqualTo(info.text("bookmark"));
         assertThat(files.exists("frost")).as("a read leaves it cold").isFalse();
         assertThat(stack.get("/v1/tenants/frost", ADMIN).text("tier")).isEqualTo("cold");
         assertThat(stack.count("cairn.tiers.thaws")).isEqualTo(thaws);
@@ -201,6 +201,7 @@ class TierIT {
         Reply read = stack.post("/v1/tenants/exact/query", key, "{\"sql\":\"SELECT count(*) FROM t\",\"bookmark\":\"" + coldAt + "\"}");
         assertThat(read.status()).as(read.body().toString()).isEqualTo(200);
         assertThat(read.body().path("rows").toString()).isEqualTo("[[5]]");
+        assertThat(read.text("bookmark")).as("the bookmark it was sent with, never an earlier one").isEqualTo(coldAt);
         assertThat(files.exists("exact")).as("left cold").isFalse();
 
         Reply write = stack.post("/v1/tenants/exact/execute?wait=false", key, "{\"sql\":\"INSERT INTO t (n) VALUES (6)\"}");

@@ -175,8 +175,18 @@ final class CopyReads {
                 // A cold tenant's snapshot holds every write it acknowledged, and is its content up to its last record (the
                 // bookmark GET /v1/tenants/{t} shows, which thawed the tenant); a bookmark past that waits for a thaw instead.
                 : (snapshotOffset, sha256, coldUpTo) -> atLeast != null && atLeast.offset() > Math.max(snapshotOffset, coldUpTo) ? null
-                        : s.coldReads().run(tenant, snapshotOffset, sha256, spec, atLeast != null && atLeast.offset() > snapshotOffset ? null : atLeast,
-                                wait));
+                        : throughLastRecord(s.coldReads().run(tenant, snapshotOffset, sha256, spec,
+                                atLeast != null && atLeast.offset() > snapshotOffset ? null : atLeast, wait), coldUpTo));
+    }
+
+    /**
+     * A read of a cold tenant's snapshot answers the bookmark of its last record, where the snapshot is its content too: the
+     * snapshot's own position is before it, and a read sent with the bookmark GET showed answered an earlier one (outside
+     * probe), so a client keeping the answer's bookmark went back.
+     */
+    private static QueryResult throughLastRecord(QueryResult r, long coldUpTo) {
+        if (r.position() == null || coldUpTo <= r.position().offset()) return r;
+        return new QueryResult(r.columns(), r.rows(), new io.cairn.topics.Bookmark(r.position().partition(), coldUpTo));
     }
 
     private ApiError lagging(String why, List<ReadCopy> copies, int partition) {
