@@ -65,6 +65,18 @@ class ReadCacheTest {
         assertThat(cache.lookup("acme", at, spec.sql(), spec)).isEmpty();
     }
 
+    /** A long statement is known by a digest (its text is not kept), and still only its own text finds it. */
+    @Test
+    void aLongStatementIsCachedByItsDigestAndAnotherTextMisses() {
+        String longSql = spec.sql() + " -- " + "x".repeat(100_000);
+        StatementSpec longSpec = new StatementSpec(longSql, spec.positional(), Map.of());
+        cache.offer("acme", longSql, longSpec, result, MIN_COST.toNanos() * 2, STABLE);
+        assertThat(cache.lookup("acme", at, longSql, longSpec)).isPresent();
+        String other = longSql + "y";
+        assertThat(cache.lookup("acme", at, other, new StatementSpec(other, spec.positional(), Map.of()))).isEmpty();
+        assertThat(cache.lookup("other", at, longSql, longSpec)).isEmpty();
+    }
+
     @Test
     void cheapStatementsAreNotCached() {
         cache.offer("acme", spec.sql(), spec, result, MIN_COST.toNanos() / 2, STABLE);

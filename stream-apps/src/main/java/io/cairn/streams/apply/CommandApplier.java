@@ -84,6 +84,8 @@ final class CommandApplier {
             db = payload instanceof CreateTenant c ? pool.create(tenant, templateFile(c, budget)) : pool.acquire(tenant);
             if (db == null) return Outcome.failed(ErrorCode.TENANT_NOT_FOUND, "tenant '" + tenant + "' does not exist");
             try {
+                // On the heavy lane only (the stream thread sends such a tenant's writes there: BatchExecutor): it may wait.
+                if (!budget.quick() && db.walOver(TenantDatabase.WAL_LIMIT_BYTES)) db.resetWal(TenantDatabase.WAL_RESET_WAIT_MS);
                 db.beginIfNeeded();
             } catch (SQLException | RuntimeException e) {
                 pool.discard(tenant);

@@ -204,6 +204,47 @@ final class TenantDatabase implements AutoCloseable {
         return true;
     }
 
+    /**
+     * A tenant's WAL past this is checkpointed and cut back before its next write ({@link #resetWal}). SQLite's own
+     * checkpoints after each commit cannot reset a WAL while a reader holds an older snapshot of it: a tenant keeping its
+     * own reads overlapping while it rewrote 60 MB blobs grew its WAL by 14 MB a second, 2.2 GB in two minutes, filled
+     * the volume every tenant's files share, and every tenant's writes failed (outside probe).
+     */
+    static final long WAL_LIMIT_BYTES = 256L << 20;
+    /** How long a reset waits for the tenant's readers: longer than a read may run (5 s), twice (SQLite waits in two steps). */
+    static final int WAL_RESET_WAIT_MS = 12_000;
+
+    /** Whether the tenant's WAL file is larger than {@code limit} bytes (false when it has none). */
+    boolean walOver(long limit) {
+        try {
+            return Files.size(file.resolveSibling(file.getFileName() + "-wal")) > limit;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Outside a transaction: copies the WAL into the file and truncates it to nothing, waiting up to {@code waitMs} for
+     * readers of older content to end (a reader that starts meanwhile reads the file, which then holds everything).
+     *
+     * @throws SQLException SQLITE_BUSY when readers kept it: a machine failure the heavy lane waits out, the tenant's own
+     *     writes waiting behind it
+     */
+    void resetWal(int waitMs) throws SQLException {
+        if (inTransaction) throw new IllegalStateException("a checkpoint inside the group's transaction");
+        try (Statement s = connection().createStatement()) {
+            s.execute("PRAGMA busy_timeout = " + waitMs);
+            try (ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+                if (rs.next() && rs.getInt(1) != 0) {
+                    throw new SQLException("tenant " + tenant + ": its WAL is past " + (WAL_LIMIT_BYTES >> 20) + " MiB and its own readers"
+                            + " kept it from being reset for " + waitMs + " ms; its writes wait", null, org.sqlite.SQLiteErrorCode.SQLITE_BUSY.code);
+                }
+            } finally {
+                s.execute("PRAGMA busy_timeout = 5000");
+            }
+        }
+    }
+
     void commit() throws SQLException {
         if (!inTransaction) return;
         execute("COMMIT");
