@@ -56,7 +56,13 @@ final class RequestBodies {
 
     /** The body as a JSON object; an empty body is {@code {}} when {@code emptyAllowed}. */
     JsonNode object(Context ctx, boolean emptyAllowed) {
+        return object(ctx, emptyAllowed, n -> {});
+    }
+
+    /** As {@link #object(Context, boolean)}, telling {@code arrived} the body's size before it is parsed (it may refuse it). */
+    JsonNode object(Context ctx, boolean emptyAllowed, java.util.function.IntConsumer arrived) {
         byte[] bytes = read(ctx);
+        arrived.accept(bytes.length);
         if (bytes.length == 0) {
             if (emptyAllowed) return Responses.object();
             throw ApiError.invalidRequest("the request needs a JSON object body");
