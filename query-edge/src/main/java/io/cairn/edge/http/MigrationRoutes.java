@@ -219,6 +219,10 @@ final class MigrationRoutes {
         if (target > latest) throw new ApiError(ErrorCode.NOT_FOUND, "set '" + set + "' has versions up to " + latest + ", not " + target);
         List<String> tenants = tenants(body.get("tenants"));
         int canary = body.has("canary") ? integer(body, "canary", 0, Integer.MAX_VALUE) : 0;
+        if (canary > 0) {
+            tenants = io.cairn.edge.migrate.CanaryOrder.hotFirst(tenants,
+                    t -> s.directory().tenant(t).map(st -> st.getTier() == Tier.COLD).orElse(false));
+        }
         int waveSize = body.has("wave_size") ? integer(body, "wave_size", 0, Integer.MAX_VALUE) : 0;
         double maxFailureRate = 1.0;
         if (body.has("max_failure_rate")) {
