@@ -252,7 +252,8 @@ final class BatchExecutor {
             }
             if (resultBytes[0] > MAX_RESULT_BYTES_PER_RECORD) {
                 throw new ResultTooLarge("a write may return at most " + (MAX_RESULT_BYTES_PER_RECORD >> 10)
-                        + " KiB of rows across its statements; read larger results with /query");
+                        + " KiB (1 MiB) of rows across its statements, text counted at 3 bytes a character (the most UTF-8 takes for one);"
+                        + " read larger results with /query");
             }
             rows.add(row);
         }
