@@ -74,7 +74,7 @@ final class BatchExecutor {
         if (budget.quick() && (guards.rowWorkUnbounded() || statements.stream().anyMatch(st -> RowWork.leftToLane(st.getSql())))) {
             throw new NeedsFullBudget(); // one row of it could hold the stream thread past any budget (RowWork)
         }
-        if (budget.quick() && db.walOver(TenantDatabase.WAL_LIMIT_BYTES)) {
+        if (budget.quick() && db.walOverLately(TenantDatabase.WAL_LIMIT_BYTES)) {
             throw new NeedsFullBudget(); // its WAL waits for a reset, which waits for its readers: on the lane (TenantDatabase#resetWal)
         }
         boolean capped = db.capGrowth(budget.growthBytes());

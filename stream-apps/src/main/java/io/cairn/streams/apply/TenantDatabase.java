@@ -214,6 +214,21 @@ final class TenantDatabase implements AutoCloseable {
     /** How long a reset waits for the tenant's readers: longer than a read may run (5 s), twice (SQLite waits in two steps). */
     static final int WAL_RESET_WAIT_MS = 12_000;
 
+    private long walLookedAtNanos = System.nanoTime() - WAL_LOOK_NANOS;
+    private boolean walWasOver;
+    /** How often the stream thread looks at a tenant's WAL size: a write's stat() each would cost every write. */
+    private static final long WAL_LOOK_NANOS = 100_000_000L;
+
+    /** {@link #walOver} as it was at most 100 ms ago: what the stream thread asks before each write. */
+    boolean walOverLately(long limit) {
+        long now = System.nanoTime();
+        if (now - walLookedAtNanos >= WAL_LOOK_NANOS) {
+            walWasOver = walOver(limit);
+            walLookedAtNanos = now;
+        }
+        return walWasOver;
+    }
+
     /** Whether the tenant's WAL file is larger than {@code limit} bytes (false when it has none). */
     boolean walOver(long limit) {
         try {
