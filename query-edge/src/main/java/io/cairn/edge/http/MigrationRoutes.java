@@ -258,27 +258,9 @@ final class MigrationRoutes {
             throws InterruptedException {
         List<MigrationVersion> versions = new ArrayList<>(requireCatalog().upTo(set, target));
         for (MigrationVersion v : tried) if (v.getVersion() <= target) versions.add(v);
-        // A random sample of the hot ones (a dry run thaws nobody), drawn from the whole list as a reservoir: the first
-        // ones of a list are often the oldest or the test tenants, the least like the rest.
-        List<String> picked = new ArrayList<>();
-        java.util.random.RandomGenerator random = java.util.concurrent.ThreadLocalRandom.current();
-        int hot = 0;
-        int cold = 0;
-        int there = 0;
-        for (String t : tenants) {
-            TenantState st = s.directory().tenant(t).orElse(null);
-            if (st == null) continue; // deleted since the list was checked
-            if (st.getTier() != Tier.HOT) {
-                cold++;
-                continue;
-            }
-            if (tried.isEmpty() && versionOf(st, set) >= target) { // nothing to try there (versions tried are new to every tenant)
-                there++;
-                continue;
-            }
-            if (++hot <= sample) picked.add(t);
-            else if (random.nextInt(hot) < sample) picked.set(random.nextInt(sample), t);
-        }
+        io.cairn.edge.migrate.DryRunSample drawn = io.cairn.edge.migrate.DryRunSample.draw(tenants, s.directory()::tenant, set, target,
+                !tried.isEmpty(), sample, java.util.concurrent.ThreadLocalRandom.current());
+        List<String> picked = drawn.picked();
         String runId = "dry-run-" + UUID.randomUUID().toString().substring(0, 8);
         List<Future<CommandGateway.Submitted>> sent = new ArrayList<>();
         try (ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -305,18 +287,11 @@ final class MigrationRoutes {
         }
         ObjectNode out = Responses.object().put("dry_run", true).put("set", set).put("target_version", target)
                 .put("sampled", picked.size()).put("would_apply", wouldApply).put("would_fail", failures.size()).put("unknown", unknown)
-                .put("not_sampled_cold", cold).put("already_at_target", there);
+                .put("not_sampled_cold", drawn.cold()).put("already_at_target", drawn.atTarget());
         out.set("failures", failures);
         ArrayNode sampledTenants = out.putArray("sampled_tenants");
         picked.forEach(sampledTenants::add);
         Responses.json(ctx, 200, out);
-    }
-
-    /** The tenant's version of {@code set} as its directory entry shows it; 0 when it never met the set. */
-    private static int versionOf(TenantState st, String set) {
-        if (st.getMigrations() == null) return 0;
-        for (io.cairn.topics.avro.SetVersion v : st.getMigrations()) if (v.getSet().equals(set)) return v.getVersion();
-        return 0;
     }
 
     /** {@code POST /v1/migrations/{set}/runs/{run}/{action}}: pause, resume or abort; answers the run's status. */
