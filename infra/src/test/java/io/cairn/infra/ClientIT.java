@@ -110,6 +110,7 @@ class ClientIT {
                 .isInstanceOfSatisfying(CairnException.class, e -> {
                     assertThat(e.code()).isEqualTo("sql_error");
                     assertThat(e.statement()).isEqualTo(1);
+                    assertThat(e.sqliteCode()).contains("SQLITE_ERROR");
                     assertThat(e.status()).isEqualTo(400);
                     assertThat(e.retriable()).isFalse();
                 });
