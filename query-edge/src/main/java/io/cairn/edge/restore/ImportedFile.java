@@ -272,6 +272,10 @@ public final class ImportedFile {
             while (rs.next() && found.size() < 5) {
                 found.add("a row of " + rs.getString(1) + " (rowid " + rs.getString(2) + ") names no row of " + rs.getString(3));
             }
+        } catch (SQLException e) {
+            // A foreign key whose parent columns have no unique index: every write of the child would fail on it too.
+            throw new ApiError(ErrorCode.INVALID_IMPORT, "the imported content's foreign keys cannot be checked: " + SqliteErrors.message(e)
+                    + " (a foreign key must name its parent's primary key or a UNIQUE column)");
         }
         if (!found.isEmpty()) {
             throw new ApiError(ErrorCode.INVALID_IMPORT, "the imported content breaks its foreign keys, which Cairn enforces: " + String.join("; ", found)

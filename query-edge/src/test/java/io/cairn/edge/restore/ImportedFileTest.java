@@ -73,6 +73,11 @@ class ImportedFileTest {
         assertThatThrownBy(() -> ImportedFile.read(new ByteArrayInputStream(orphans), true, 1 << 30, other))
                 .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.code().wire()).as(e.getMessage()).isEqualTo("invalid_import"))
                 .hasMessageContaining("a row of c (rowid 1) names no row of p");
+        java.nio.file.Path third = java.nio.file.Files.createDirectory(dir.resolve("mismatch"));
+        byte[] mismatch = "CREATE TABLE p (v); CREATE TABLE c (p REFERENCES p(v)); INSERT INTO c VALUES (1);".getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> ImportedFile.read(new ByteArrayInputStream(mismatch), true, 1 << 30, third))
+                .isInstanceOfSatisfying(ApiError.class, e -> assertThat(e.code().wire()).as(e.getMessage()).isEqualTo("invalid_import"))
+                .hasMessageContaining("foreign key mismatch");
     }
 
     @Test
