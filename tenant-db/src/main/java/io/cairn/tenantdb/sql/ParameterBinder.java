@@ -65,7 +65,7 @@ public final class ParameterBinder {
             List<String> shown = new ArrayList<>();
             for (int i = 0; i < slots.size() && shown.size() < 5; i++) shown.add(slots.get(i) == null ? "?" + (i + 1) : slots.get(i));
             throw invalid("the statement has " + slots.size() + " parameter slot(s) (" + String.join(", ", shown) + (slots.size() > 5 ? ", ..." : "")
-                    + ") and no value was given: send \"params\" (an array in slot order, or an object by name)");
+                    + ") and no value was given (\"params\" is missing or empty): send one value per slot in \"params\" (an array in slot order, or an object by name)");
         }
         if (pos.size() != positionalSlots.size()) {
             throw invalid("expected " + positionalSlots.size() + " positional value(s), got " + pos.size()
