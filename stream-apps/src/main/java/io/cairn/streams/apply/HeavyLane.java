@@ -67,6 +67,7 @@ final class HeavyLane implements AutoCloseable {
     static final java.time.Duration GROUP_TIME = java.time.Duration.ofMillis(50);
 
     private final HeavyLaneQueues line = new HeavyLaneQueues();
+    private final RoomToRetry room;
     private final ConcurrentLinkedQueue<Emission> outbox = new ConcurrentLinkedQueue<>();
     /** Records applied whose deferred row is still there: it goes once their outcome and state are surely in Kafka. */
     private final ConcurrentLinkedQueue<Bookmark> appliedWithRow = new ConcurrentLinkedQueue<>();
@@ -96,6 +97,7 @@ final class HeavyLane implements AutoCloseable {
             int threads, SnapshotRequests snapshots) {
         if (threads < 1) throw new IllegalArgumentException("the heavy lane needs at least one thread");
         this.pool = pool;
+        this.room = new RoomToRetry(pool);
         this.metrics = metrics;
         this.recovery = recovery;
         this.followsPrimary = recovery.past() != null && recovery.past().followsPrimary();
@@ -222,6 +224,7 @@ final class HeavyLane implements AutoCloseable {
     /** Applies the records of {@code batch} (each its tenant's oldest) and the runs behind them, then gives their turns back. */
     private void applyTurns(RecordApplier records, AfterCommitSnapshots asked, List<Queued> batch) {
         batch.removeIf(this::supersededByDelete);
+        for (Queued r : List.copyOf(batch)) if (!room.mayTry(r.position()) && batch.remove(r)) line.retryLater(r); // RoomToRetry
         if (batch.isEmpty()) return;
         List<Queued> group = withRuns(batch);
         int together = group.size() == 1 ? 0 : applyTogether(records, asked, group);
@@ -422,6 +425,7 @@ final class HeavyLane implements AutoCloseable {
                     return true;
                 }
                 if (kind == FailureRecovery.Kind.MACHINE) {
+                    room.failed(queued.tenant(), queued.position(), e);
                     metrics.stalls().failing(queued.position(), System.currentTimeMillis(), e);
                     log.warn("tenant {}: heavy record {} failed for the machine ({}); its tenant waits, the lane goes on", queued.tenant(),
                             queued.position(), e.toString());
@@ -442,6 +446,7 @@ final class HeavyLane implements AutoCloseable {
     /** {@code r} is done with (applied, quarantined or superseded): its retries, and the stall it showed, are over. */
     private void forgetRetries(Queued r) {
         line.forgetRetries(r);
+        room.forget(r.position());
         metrics.stalls().cleared(r.position());
     }
 
