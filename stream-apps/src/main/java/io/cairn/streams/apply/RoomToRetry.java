@@ -15,30 +15,30 @@ import org.slf4j.LoggerFactory;
  * space than the volume has: a tenant rewriting its whole 1 GiB quota in one write needs as much again in its WAL. Retried
  * every few seconds, such a write filled the volume again on each try, and other tenants' writes failed 503
  * {@code storage_full} a fifth of the time, for as long as it waited (outside probe). Now its WAL is cut back at once
- * and it waits until the volume has what its try took, and {@link #MARGIN} more, free. Never a verdict: the space is
- * the machine's, so the write applies once the room is there. Thread-safe.
+ * and it waits until the volume has twice what its try took free, and {@link #EXTRA} more: the try needed more than it
+ * got. Never a verdict: the space is the machine's, so the write applies once the room is there. Thread-safe.
  */
 final class RoomToRetry {
     private static final Logger log = LoggerFactory.getLogger(RoomToRetry.class);
-    /** Free space kept beside what a record took: the edge's guard refuses writes below 256 MiB. */
-    static final long MARGIN = 256L << 20;
+    /** Room wanted beside twice what a try took: a try that failed before its WAL grew still waits for some. */
+    static final long EXTRA = 1L << 20;
 
     private final Map<Bookmark, Long> wanted = new ConcurrentHashMap<>();
     private final TenantDatabasePool pool;
-    private final long margin;
+    private final long extra;
 
     RoomToRetry(TenantDatabasePool pool) {
-        this(pool, MARGIN);
+        this(pool, EXTRA);
     }
 
-    RoomToRetry(TenantDatabasePool pool, long margin) {
+    RoomToRetry(TenantDatabasePool pool, long extra) {
         this.pool = pool;
-        this.margin = margin;
+        this.extra = extra;
     }
 
     /**
      * {@code position} of {@code tenant} failed with {@code e}: when the volume was full, its try's WAL (what it wrote
-     * before it failed) is cut back now, and its next try waits for that much room and the margin.
+     * before it failed) is cut back now, and its next try waits for twice that much room and {@code extra}.
      */
     void failed(String tenant, Bookmark position, Exception e) {
         if (!volumeFull(e)) return;
@@ -49,7 +49,7 @@ final class RoomToRetry {
         } catch (IOException gone) {
             took = 0;
         }
-        wanted.merge(position, took + margin, Math::max);
+        wanted.merge(position, 2 * took + extra, Math::max);
         try {
             TenantDatabase db = pool.acquire(tenant);
             if (db != null) {
@@ -63,7 +63,7 @@ final class RoomToRetry {
             log.warn("tenant {}: its WAL could not be cut back after a full volume ({}); its next try does it", tenant, notNow.toString());
         }
         log.warn("tenant {}: record {} took {} MiB of a full volume before it failed; it is tried again once {} MiB are free", tenant,
-                position, took >> 20, (took + margin) >> 20);
+                position, took >> 20, (2 * took + extra) >> 20);
     }
 
     /** Whether {@code position} may be tried now: it never met a full volume, or the room it waits for is there. */

@@ -31,7 +31,7 @@ class RoomToRetryTest {
             Path wal = hot.resolve(files.database("acme").toString() + "-wal");
             assertThat(Files.size(wal)).isPositive();
 
-            RoomToRetry room = new RoomToRetry(pool, Long.MAX_VALUE / 2); // more room than any volume has
+            RoomToRetry room = new RoomToRetry(pool, Long.MAX_VALUE / 4); // more room than any volume has
             Bookmark full = new Bookmark(0, 7);
             Bookmark other = new Bookmark(0, 8);
             room.failed("acme", other, new SQLException("disk I/O error", null, 10)); // not a full volume: tried again as before
