@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cairn.edge.error.ApiError;
+import io.cairn.edge.write.TenantLogRate;
 import io.cairn.topics.ErrorCode;
 import io.javalin.http.Context;
 import java.io.ByteArrayOutputStream;
@@ -22,6 +23,28 @@ final class RequestBodies {
     private final int maxBytes;
     private final BodyBudget budget;
     private final long minBytesPerSecond;
+    /**
+     * Each tenant's share of refused bodies this edge reads to the end, so that their clients see the answer: a 1 MB
+     * body refused (429 past the tenant's share of the log) was still read, and a tenant sending them from 16
+     * connections took 1.55 of the edge's 2 cores, charged nothing (outside probe). Past it, a refused body is left
+     * unread and its connection closed after the answer.
+     */
+    private final TenantLogRate drains = new TenantLogRate(DRAIN_SHARE_BYTES_PER_SECOND, DRAIN_SHARE_BURST_BYTES);
+
+    /**
+     * Each tenant's share of request bodies this edge reads, on every route of the tenant, refused or not: the same
+     * flood of 1 MB bodies sent to {@code /query}, which put nothing in the log, cost as much (outside probe).
+     */
+    private final TenantLogRate arrivals = new TenantLogRate(BODY_SHARE_BYTES_PER_SECOND, BODY_SHARE_BURST_BYTES);
+
+    /** The request bodies a tenant's clients may send, per edge: on average (bytes a second). */
+    static final long BODY_SHARE_BYTES_PER_SECOND = 16L << 20;
+    /** The request bodies a tenant's clients may send, per edge: at once (bytes). */
+    static final long BODY_SHARE_BURST_BYTES = 64L << 20;
+    /** The refused bodies a tenant's clients may send in full, per edge: on average (bytes a second). */
+    static final long DRAIN_SHARE_BYTES_PER_SECOND = 1L << 20;
+    /** The refused bodies a tenant's clients may send in full, per edge: at once (bytes). */
+    static final long DRAIN_SHARE_BURST_BYTES = 16L << 20;
 
     RequestBodies(int maxBytes, BodyBudget budget, long minBytesPerSecond) {
         this.maxBytes = maxBytes;
@@ -59,10 +82,14 @@ final class RequestBodies {
         return object(ctx, emptyAllowed, n -> {});
     }
 
-    /** As {@link #object(Context, boolean)}, telling {@code arrived} the body's size before it is parsed (it may refuse it). */
+    /**
+     * As {@link #object(Context, boolean)}, telling {@code arrived} the body's size before it is parsed, which may
+     * refuse it (throw): a declared length ({@code Content-Length}) before anything of it is read, a body of no declared
+     * length in parts as they come. A refused body is read to its end only within the tenant's share of refused bodies
+     * ({@link #drains}).
+     */
     JsonNode object(Context ctx, boolean emptyAllowed, java.util.function.IntConsumer arrived) {
-        byte[] bytes = read(ctx);
-        arrived.accept(bytes.length);
+        byte[] bytes = read(ctx, arrived);
         if (bytes.length == 0) {
             if (emptyAllowed) return Responses.object();
             throw ApiError.invalidRequest("the request needs a JSON object body");
@@ -119,8 +146,13 @@ final class RequestBodies {
         return "the body is not valid JSON" + where + ": " + why;
     }
 
-    private byte[] read(Context ctx) {
+    private byte[] read(Context ctx, java.util.function.IntConsumer routes) {
         long declared = ctx.req().getContentLengthLong();
+        String tenant = ctx.pathParamMap().get("tenant");
+        java.util.function.IntConsumer arrived = tenant == null ? routes : n -> {
+            arrive(tenant, n);
+            routes.accept(n);
+        };
         // A client waiting for "100 Continue" has sent nothing yet: answered 413 (or 429, past its tenant's share of
         // bodies) at once, before the body's stream is opened (opening it invites the body), never drained.
         boolean waitsToSend = "100-continue".equalsIgnoreCase(ctx.header("Expect"));
@@ -128,22 +160,25 @@ final class RequestBodies {
         BodyBudget.Hold hold = hold(ctx);
         ApiError pastShare = null;
         try {
-            if (declared > 0 && declared <= maxBytes) hold.grow(declared); // held whole before it is asked for
+            if (declared >= 0 && declared <= maxBytes) {
+                arrived.accept((int) declared);
+                if (declared > 0) hold.grow(declared); // held whole before it is asked for
+            }
         } catch (ApiError refused) {
             if (waitsToSend) throw refused;
             pastShare = refused;
         }
         try (InputStream in = stream(ctx)) {
             if (declared > maxBytes || pastShare != null) {
-                drain(in); // a client sending its body sees the answer, not a reset connection
+                drain(ctx, in, declared); // a client sending its body sees the answer, not a reset connection
                 throw pastShare != null ? pastShare : tooLarge();
             }
             try {
-                byte[] bytes = declared >= 0 ? in.readNBytes((int) declared) : undeclared(in, hold);
+                byte[] bytes = declared >= 0 ? in.readNBytes((int) declared) : undeclared(ctx, in, hold, arrived);
                 ctx.attribute(BODY_BYTES, bytes.length);
                 return bytes;
             } catch (ApiError refused) {
-                if (refused.code() != ErrorCode.REQUEST_TOO_LARGE) drain(in);
+                if (refused.code() != ErrorCode.REQUEST_TOO_LARGE) drain(ctx, in, -1);
                 throw refused;
             }
         } catch (IOException e) {
@@ -155,16 +190,27 @@ final class RequestBodies {
         }
     }
 
-    /** A body of no declared length (chunked): held as it comes, refused once past {@code maxBytes}. */
-    private byte[] undeclared(InputStream in, BodyBudget.Hold hold) throws IOException {
+    /** Takes {@code bytes} of {@code tenant}'s share of request bodies ({@link #arrivals}), or refuses the request (429). */
+    private void arrive(String tenant, int bytes) {
+        long waitMs = arrivals.tryAdmit(tenant, bytes);
+        if (waitMs == 0) return;
+        throw new ApiError(ErrorCode.TOO_MANY_REQUESTS, "this tenant's requests reached their share of request bodies at this edge ("
+                + (BODY_SHARE_BYTES_PER_SECOND >> 20) + " MiB a second, in bursts of up to " + (BODY_SHARE_BURST_BYTES >> 20) + " MiB), refused"
+                + " or not: nothing was done; retry in " + waitMs + " ms, or send less", null, java.util.Map.of("retry_after_ms", waitMs));
+    }
+
+    /** A body of no declared length (chunked): held and told {@code arrived} as it comes, refused once past {@code maxBytes}. */
+    private byte[] undeclared(Context ctx, InputStream in, BodyBudget.Hold hold, java.util.function.IntConsumer arrived) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024);
         byte[] chunk = new byte[16 * 1024];
+        arrived.accept(0); // a tenant past its share is refused before anything of it is read
         for (int n; (n = in.read(chunk)) > 0; ) {
             bytes.write(chunk, 0, n);
             if (bytes.size() > maxBytes) {
-                drain(in);
+                drain(ctx, in, -1);
                 throw tooLarge();
             }
+            arrived.accept(n);
             hold.grow(n);
         }
         return bytes.toByteArray();
@@ -180,16 +226,25 @@ final class RequestBodies {
     }
 
     /**
-     * Reads and drops what is left of a body refused, up to {@link #DRAIN_BYTES} and for {@link #DRAIN_NANOS}: a
-     * client still sending when the answer comes would otherwise meet a reset connection instead of its answer.
-     * A larger or slower body is left unread (the connection then closes after the answer): a body sent at the
-     * minimum rate would keep the answer for hours.
+     * Reads and drops what is left of a body refused, up to {@link #DRAIN_BYTES} and for {@link #DRAIN_NANOS}, within
+     * its tenant's share of refused bodies ({@link #drains}; {@code declared} bytes, or {@link #DRAIN_BYTES} when not
+     * declared): a client still sending when the answer comes would otherwise meet a reset connection instead of its
+     * answer. A larger or slower body, or one past the share, is left unread and the connection closes after the
+     * answer: a body sent at the minimum rate would keep the answer for hours, and reading floods costs the edge's CPU.
      */
-    private static void drain(InputStream in) throws IOException {
+    private void drain(Context ctx, InputStream in, long declared) throws IOException {
+        String tenant = ctx.pathParamMap().getOrDefault("tenant", "");
+        // A declared length is taken before it is read; a body of none is let in while the share is not spent, and charged as read.
+        if (drains.tryAdmit(tenant, declared < 0 ? 0 : Math.min(declared, DRAIN_BYTES)) > 0) {
+            ctx.header("Connection", "close");
+            return;
+        }
         byte[] sink = new byte[64 * 1024];
         long left = DRAIN_BYTES;
         long until = System.nanoTime() + DRAIN_NANOS;
         for (int n; left > 0 && System.nanoTime() - until < 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0; ) left -= n;
+        if (declared < 0) drains.charge(tenant, DRAIN_BYTES - left);
+        if (left == 0 || System.nanoTime() - until >= 0) ctx.header("Connection", "close"); // more may be on its way
     }
 
     /** The most of a refused body the edge reads to answer on a connection that stays usable. */

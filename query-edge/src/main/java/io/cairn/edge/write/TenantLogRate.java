@@ -93,23 +93,41 @@ public final class TenantLogRate {
         return bucket;
     }
 
-    /** Takes {@code bytes} of {@code tenant}'s share; throws 429 {@code too_many_requests} when its share has not that many now. */
-    public void admit(String tenant, long bytes) {
+    /**
+     * Takes {@code bytes} of {@code tenant}'s share if it has that many now (a request larger than the burst waits for a
+     * full bucket, never for good). Returns 0 when taken, else how many milliseconds until it would be, taking nothing.
+     */
+    public long tryAdmit(String tenant, long bytes) {
         long now = nanos.getAsLong();
         double[] lacking = {0};
         buckets.compute(tenant, (t, b) -> {
             Bucket bucket = refilled(b, now);
-            double needed = Math.min(bytes, burstBytes); // a write larger than the burst waits for a full bucket, never for good
+            double needed = Math.min(bytes, burstBytes);
             if (bucket.bytes >= needed) bucket.bytes -= needed;
             else lacking[0] = needed - bucket.bytes;
             return bucket;
         });
-        if (lacking[0] > 0) {
-            long waitMs = (long) Math.ceil(lacking[0] / bytesPerSecond * 1000);
+        return lacking[0] > 0 ? Math.max(1, (long) Math.ceil(lacking[0] / bytesPerSecond * 1000)) : 0;
+    }
+
+    /** This share's average, in bytes a second. */
+    public long bytesPerSecond() {
+        return bytesPerSecond;
+    }
+
+    /** This share's burst, in bytes. */
+    public long burstBytes() {
+        return burstBytes;
+    }
+
+    /** Takes {@code bytes} of {@code tenant}'s share; throws 429 {@code too_many_requests} when its share has not that many now. */
+    public void admit(String tenant, long bytes) {
+        long waitMs = tryAdmit(tenant, bytes);
+        if (waitMs > 0) {
             throw new ApiError(ErrorCode.TOO_MANY_REQUESTS, "this tenant's writes and their outcomes reached its share of the log at this edge ("
                     + (bytesPerSecond >> 10) + " KiB a second, in bursts of up to " + (burstBytes >> 20) + " MiB): nothing was written;"
-                    + " retry in " + Math.max(1, waitMs) + " ms, or send less (whole databases come in by import: docs/restore.md)", null,
-                    Map.of("retry_after_ms", Math.max(1, waitMs)));
+                    + " retry in " + waitMs + " ms, or send less (whole databases come in by import: docs/restore.md)", null,
+                    Map.of("retry_after_ms", waitMs));
         }
     }
 }

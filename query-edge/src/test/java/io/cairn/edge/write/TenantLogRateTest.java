@@ -31,6 +31,16 @@ class TenantLogRateTest {
     }
 
     @Test
+    void tryAdmitTakesNothingWhenItRefusesAndSaysHowLongToWait() {
+        assertThat(rate.tryAdmit("t", 9_000)).isZero();
+        assertThat(rate.tryAdmit("t", 3_000)).as("2,000 bytes short at 1,000 a second").isEqualTo(2_000);
+        assertThat(rate.tryAdmit("t", 1_000)).as("the refusal took nothing").isZero();
+        assertThat(rate.tryAdmit("t", 0)).as("nothing is always there while not in debt").isZero();
+        rate.charge("t", 5_000);
+        assertThat(rate.tryAdmit("t", 0)).as("in debt: not even nothing").isEqualTo(5_000);
+    }
+
+    @Test
     void aWriteLargerThanTheBurstWaitsForAFullBucketNotForever() {
         now.addAndGet(1);
         rate.admit("big", 50_000);
