@@ -170,6 +170,7 @@ public final class RebuildCommand implements Callable<Integer> {
         if (keys != null) config = config.withKeys(keys);
         LogReplay replay = new LogReplay(kafka, config);
         if (store != null) replay = noSnapshots ? replay.withImports(store) : replay.withSnapshots(store, new SimpleMeterRegistry());
+        if (store != null && !noSnapshots && tenant == null) replay = replay.leavingColdTenantsCold(); // as they were: their snapshots hold them
         ReplayProgress done;
         try {
             done = replay.replayAll(selected, p -> System.out.println("cairn rebuild: " + p.describe()));
@@ -191,8 +192,9 @@ public final class RebuildCommand implements Callable<Integer> {
         }
         int tenants = new TenantFiles(target).list().size();
         System.out.printf("cairn rebuild: done in %.1f s: %,d records read, %,d applied, %,d statements (%,.0f statements/s);"
-                + " %d tenant(s) in %s, %,d started from a snapshot%n", done.elapsedNanos() / 1e9, done.recordsRead(), done.applied(),
-                done.statements(), done.statementsPerSecond(), tenants, target, done.seeded());
+                + " %d tenant(s) in %s, %,d started from a snapshot; %,d left cold (their cold snapshots are their content)%n",
+                done.elapsedNanos() / 1e9, done.recordsRead(), done.applied(), done.statements(), done.statementsPerSecond(), tenants, target,
+                done.seeded(), done.leftCold());
         if (tenant != null) return oneTenant(new TenantFiles(target));
         java.util.List<String> made = java.util.stream.Stream.of("tenants", "cairn-tenants.db").map(target::resolve).filter(Files::exists)
                 .map(Path::toString).toList(); // a rebuild that needed no registry has none

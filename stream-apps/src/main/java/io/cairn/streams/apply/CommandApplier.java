@@ -53,6 +53,13 @@ final class CommandApplier {
     private final SnapshotRequests snapshots;
     private final ColdTenants cold;
     private final boolean freezes;
+    /** A replay's: a {@code Frozen} marks the tenant going cold for {@link ColdAtEnd}, which the replay's end acts on. */
+    private boolean marksCold;
+
+    /** Makes a replay's {@code Frozen} mark the tenant going cold as the live applier's does ({@link ColdAtEnd}). */
+    void marksColdInReplay() {
+        marksCold = true;
+    }
 
     CommandApplier(TenantDatabasePool pool, int maxResultRows, SnapshotRequests snapshots, ColdTenants cold, boolean freezes) {
         this.freezes = freezes;
@@ -368,9 +375,9 @@ final class CommandApplier {
     private Outcome frozen(TenantDatabase db, Bookmark position, SnapshotRefSpec s) throws SQLException {
         long writtenUpTo = db.applied().offset();
         Outcome recorded = recordSnapshot(db, position, s);
-        if (!(recorded instanceof Outcome.Applied) || !freezes) return recorded;
+        if (!(recorded instanceof Outcome.Applied) || !(freezes || marksCold)) return recorded;
         if (writtenUpTo == s.getOffset()) db.goingCold(s.getOffset());
-        else if (cold.superseded(db.tenant, position, s.getOffset(), lastWriteAndCreation(db)[0] > s.getOffset()) && snapshots.available()) {
+        else if (freezes && cold.superseded(db.tenant, position, s.getOffset(), lastWriteAndCreation(db)[0] > s.getOffset()) && snapshots.available()) {
             db.freezeAgain();
         }
         return recorded;

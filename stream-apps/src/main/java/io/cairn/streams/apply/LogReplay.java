@@ -62,17 +62,20 @@ public final class LogReplay {
     private final SnapshotStore store;
     /** The points built so far by the build this replay is part of; null: a replay of its own. */
     private final BuiltPoints points;
+    /** Whether the tenants the log leaves cold are left cold in the target ({@link #leavingColdTenantsCold}). */
+    private final boolean keepCold;
 
     /**
      * @param kafkaClientProps {@code bootstrap.servers} and security settings
      * @param config how records are applied (limits, result rows, group size); its hot dir is the target
      */
     public LogReplay(Map<String, Object> kafkaClientProps, ApplierConfig config) {
-        this(kafkaClientProps, config, null, null, null);
+        this(kafkaClientProps, config, null, null, null, false);
     }
 
     private LogReplay(Map<String, Object> kafkaClientProps, ApplierConfig config, SnapshotSeeds seeds, SnapshotStore store,
-            BuiltPoints points) {
+            BuiltPoints points, boolean keepCold) {
+        this.keepCold = keepCold;
         this.kafkaClientProps = Map.copyOf(kafkaClientProps);
         this.config = config;
         this.seeds = seeds;
@@ -82,7 +85,7 @@ public final class LogReplay {
 
     /** This replay inside a build of a past point: the restores it meets use and add to {@code points}. */
     LogReplay withPoints(BuiltPoints points) {
-        return new LogReplay(kafkaClientProps, config, seeds, store, points);
+        return new LogReplay(kafkaClientProps, config, seeds, store, points, keepCold);
     }
 
     /**
@@ -90,7 +93,7 @@ public final class LogReplay {
      * names) but starting every tenant from the log, never from a snapshot.
      */
     public LogReplay withImports(SnapshotStore store) {
-        return new LogReplay(kafkaClientProps, config, seeds, store, points);
+        return new LogReplay(kafkaClientProps, config, seeds, store, points, keepCold);
     }
 
     /**
@@ -100,7 +103,16 @@ public final class LogReplay {
      * the records after it are applied. A tenant without a usable snapshot is replayed from the log.
      */
     public LogReplay withSnapshots(SnapshotStore store, MeterRegistry registry) {
-        return new LogReplay(kafkaClientProps, config, SnapshotSeeds.forRebuild(store, registry), store, points);
+        return new LogReplay(kafkaClientProps, config, SnapshotSeeds.forRebuild(store, registry), store, points, keepCold);
+    }
+
+    /**
+     * This replay (one {@link #withSnapshots}, of every tenant), leaving the tenants the log leaves cold cold in its target, as
+     * the live applier left them: their cold tails in its registry, no file ({@link ColdAtEnd}). Without it they come back as
+     * files. What a rebuild to serve in place of the hot directory wants; never a copy (a replica, a past point).
+     */
+    public LogReplay leavingColdTenantsCold() {
+        return new LogReplay(kafkaClientProps, config, seeds, store, points, true);
     }
 
     /** Replays every partition up to its end offset as of now, for the tenants {@code tenants} accepts. */
@@ -211,9 +223,12 @@ public final class LogReplay {
         Run run = new Run(ends, starts, tenants, listener, quarantined, from < 0 ? seeds : null, files, gaps);
         try (TenantDatabasePool pool = new TenantDatabasePool(files, config.limits(), config.maxOpenTenants())) {
             RecordApplier records = new RecordApplier(pool, config.maxResultRows(), config.keys(), TenantRecovery.NONE, SnapshotRequests.IGNORED, past(), true, false);
+            ColdAtEnd coldAtEnd = keepCold && seeds != null ? new ColdAtEnd() : null;
+            if (coldAtEnd != null) records.leavingColdAtEnd(coldAtEnd);
             try {
                 run.seedAhead();
                 run.loop(consumer, records);
+                if (coldAtEnd != null) run.leftCold(coldAtEnd.apply(pool, run.seededAt()));
             } catch (SQLException | RuntimeException e) {
                 records.group().abort();
                 throw e;
@@ -292,6 +307,9 @@ public final class LogReplay {
         /** Of {@link #incomplete}, those with records of their own erased (so deleted since), not only a fork's source. */
         private final Set<String> ownErased = new HashSet<>();
         private long seeded;
+        /** The snapshot offset each tenant started from, of those started from a snapshot. */
+        private final Map<String, Long> seededAt = new HashMap<>();
+        private long leftCold;
 
         Run(Map<TopicPartition, Long> ends, Map<Integer, Long> starts, Predicate<String> tenants, Consumer<ReplayProgress> listener,
                 Set<Bookmark> quarantined, SnapshotSeeds seeds, TenantFiles target, TruncatedLog gaps) {
@@ -417,6 +435,7 @@ public final class LogReplay {
                 if (ConsistentCopy.positionOf(file).partition() != partition) return false; // not this log's tenant: replay it
                 target.install(tenant, file);
                 seeded++;
+                seededAt.put(tenant, at);
                 return true;
             } catch (java.io.IOException e) {
                 throw new SQLException("could not place the snapshot of " + tenant, e);
@@ -425,11 +444,19 @@ public final class LogReplay {
             }
         }
 
+        Map<String, Long> seededAt() {
+            return seededAt;
+        }
+
+        void leftCold(int tenants) {
+            leftCold = tenants;
+        }
+
         ReplayProgress report(boolean last) {
             lastReport = System.nanoTime();
             Map<Integer, Long> total = new HashMap<>();
             ends.forEach((tp, end) -> total.put(tp.partition(), end));
-            ReplayProgress p = new ReplayProgress(read, total, applied, statements, lastReport - start, seeded);
+            ReplayProgress p = new ReplayProgress(read, total, applied, statements, lastReport - start, seeded, leftCold);
             listener.accept(p);
             return p;
         }

@@ -41,6 +41,8 @@ final class RecordApplier {
     /** Tenants' data keys: open sealed records, destroyed when a tenant is deleted; null without encryption. */
     private final TenantKeys keys;
     private final boolean live;
+    /** Where a replay's {@code Frozen} records leave tenants cold at its end ({@link ColdAtEnd}); none by default. */
+    private ColdAtEnd coldAtEnd;
 
     RecordApplier(TenantDatabasePool pool, int maxResultRows, TenantKeys keys, TenantRecovery recovery, SnapshotRequests snapshots) {
         this(pool, maxResultRows, keys, recovery, snapshots, recovery.past(), true, true);
@@ -77,6 +79,13 @@ final class RecordApplier {
         return group;
     }
 
+    /** A replay's records applier that tells {@code tails} which tenants its {@code Frozen} records leave cold. */
+    RecordApplier leavingColdAtEnd(ColdAtEnd tails) {
+        this.coldAtEnd = tails;
+        applier.marksColdInReplay();
+        return this;
+    }
+
     /**
      * Applies {@code cmd} under the full budget; see {@link #apply(TenantCommand, Bookmark, Runnable, Budget)}.
      */
@@ -105,6 +114,7 @@ final class RecordApplier {
             unreadable = new Outcome.Failed(ErrorCode.INTERNAL, e.getMessage(), null);
         }
         boolean valid = TenantId.isValid(tenant);
+        if (valid && coldAtEnd != null) coldAtEnd.before(cmd, position);
         if (valid && cmd.getPayload() instanceof RepairTenant repair) {
             // Someone found the file damaged or missing: check it again now, whatever this instance saw before.
             commitGroup.run();
@@ -173,7 +183,10 @@ final class RecordApplier {
             snapshots.freeze(tenant);
         }
         TenantDatabase db = valid ? group.held(tenant) : null;
-        if (db != null && db.goingColdFrom() >= 0) {
+        if (db != null && db.goingColdFrom() >= 0 && coldAtEnd != null) {
+            coldAtEnd.frozen(tenant, position, db.goingColdFrom(), cmd); // a replay's: its file stays until the replay ends
+            db.goingCold(-1);
+        } else if (db != null && db.goingColdFrom() >= 0) {
             long snapshotOffset = db.goingColdFrom();
             commitGroup.run(); // its state goes out cold; then the file goes
             FaultPoints.reach(FaultPoints.FREEZE_COMMITTED);
@@ -268,8 +281,13 @@ final class RecordApplier {
     /** Whether {@code cmd} at {@code position} needs a cold tenant's file (so applying it thaws the tenant); see {@link #whileCold}. */
     static boolean needsFile(TenantCommand cmd, Bookmark position, TenantRegistry.ColdTail tail) {
         if (position.offset() <= tail.last()) return false;
-        return !(cmd.getPayload() instanceof DeleteTenant || cmd.getPayload() instanceof Freeze
-                || cmd.getPayload() instanceof TakeSnapshot || cmd.getPayload() instanceof Frozen || cmd.getPayload() instanceof ApplyMigration);
+        return !(cmd.getPayload() instanceof DeleteTenant || fileless(cmd));
+    }
+
+    /** Whether {@code cmd} joins a cold tenant's tail rather than thaw it: a freeze or snapshot request, a {@code Frozen}, a fleet migration. */
+    static boolean fileless(TenantCommand cmd) {
+        return cmd.getPayload() instanceof Freeze || cmd.getPayload() instanceof TakeSnapshot || cmd.getPayload() instanceof Frozen
+                || cmd.getPayload() instanceof ApplyMigration;
     }
 
     private Outcome neutral(TenantCommand cmd, Bookmark position, TenantRegistry.ColdTail tail) throws SQLException {

@@ -12,9 +12,10 @@ import java.util.TreeMap;
  * @param statements SQL statements in the applied ExecuteBatch records
  * @param elapsedNanos time since the replay started
  * @param seeded tenants started from a snapshot (their records it holds are read, not applied)
+ * @param leftCold tenants left cold at the end, their cold snapshot their content ({@link LogReplay#leavingColdTenantsCold})
  */
 public record ReplayProgress(Map<Integer, Long> read, Map<Integer, Long> total, long applied, long statements, long elapsedNanos,
-        long seeded) {
+        long seeded, long leftCold) {
     public ReplayProgress {
         read = Map.copyOf(read);
         total = Map.copyOf(total);
