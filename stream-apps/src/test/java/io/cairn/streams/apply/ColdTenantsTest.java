@@ -51,8 +51,8 @@ class ColdTenantsTest extends ApplierHarness {
 
     @Test
     void aFrozenTenantHoldsNoFileAndAWriteBringsItBack() throws Exception {
-        apply(create("a"), execute("a", "CREATE TABLE t (n INTEGER)"), execute("a", "INSERT INTO t VALUES (1), (2)"));
-        List<CommandResult> r = apply(frozen("a", snapshot("a")));
+        applyAll(create("a"), execute("a", "CREATE TABLE t (n INTEGER)"), execute("a", "INSERT INTO t VALUES (1), (2)"));
+        List<CommandResult> r = applyAll(frozen("a", snapshot("a")));
         assertThat(r).singleElement().satisfies(x -> assertThat(x.getOk()).isTrue());
         assertThat(lastState("a").getTier()).isEqualTo(Tier.COLD);
         assertThat(files.exists("a")).isFalse();
@@ -67,10 +67,10 @@ class ColdTenantsTest extends ApplierHarness {
 
     @Test
     void aTenantWrittenAfterItsSnapshotStaysHot() throws Exception {
-        apply(create("b"), execute("b", "CREATE TABLE t (n INTEGER)"));
+        applyAll(create("b"), execute("b", "CREATE TABLE t (n INTEGER)"));
         SnapshotRefSpec ref = snapshot("b");
-        apply(execute("b", "INSERT INTO t VALUES (1)"));
-        assertThat(apply(frozen("b", ref))).singleElement().satisfies(x -> assertThat(x.getOk()).isTrue());
+        applyAll(execute("b", "INSERT INTO t VALUES (1)"));
+        assertThat(applyAll(frozen("b", ref))).singleElement().satisfies(x -> assertThat(x.getOk()).isTrue());
         assertThat(files.exists("b")).isTrue();
         TenantState state = lastState("b");
         assertThat(state.getTier()).isEqualTo(Tier.HOT);
@@ -83,9 +83,9 @@ class ColdTenantsTest extends ApplierHarness {
     void recordsRedeliveredAfterARestartLeaveAColdTenantCold() throws Exception {
         List<TenantCommand> history = new ArrayList<>(List.of(create("c"), execute("c", "CREATE TABLE t (n INTEGER)"),
                 execute("c", "INSERT INTO t VALUES (7)")));
-        apply(history.toArray(TenantCommand[]::new));
+        applyAll(history.toArray(TenantCommand[]::new));
         history.add(frozen("c", snapshot("c")));
-        apply(history.getLast());
+        applyAll(history.getLast());
         assertThat(files.exists("c")).isFalse();
 
         startApplier(16, null, store); // a crash before any Kafka commit: everything arrives again
@@ -99,10 +99,10 @@ class ColdTenantsTest extends ApplierHarness {
 
     @Test
     void requestsThatNeedNoFileLeaveItColdAndTheThawStillMatchesAReplay() throws Exception {
-        apply(create("d"), execute("d", "CREATE TABLE t (n INTEGER)"), execute("d", "INSERT INTO t VALUES (1)"));
+        applyAll(create("d"), execute("d", "CREATE TABLE t (n INTEGER)"), execute("d", "INSERT INTO t VALUES (1)"));
         SnapshotRefSpec ref = snapshot("d");
-        apply(frozen("d", ref));
-        List<CommandResult> r = apply(command("d", new Freeze()), command("d", new TakeSnapshot("admin")), frozen("d", ref));
+        applyAll(frozen("d", ref));
+        List<CommandResult> r = applyAll(command("d", new Freeze()), command("d", new TakeSnapshot("admin")), frozen("d", ref));
         assertThat(r).hasSize(3).allSatisfy(x -> assertThat(x.getOk()).isTrue());
         assertThat(files.exists("d")).isFalse();
         assertThat(registry.get("cairn.tiers.thaws").counter().count()).isZero();
@@ -115,26 +115,26 @@ class ColdTenantsTest extends ApplierHarness {
 
     @Test
     void aColdTenantIsDeletedWithoutThawingAndItsNameCanBeUsedAgain() throws Exception {
-        apply(create("e"), execute("e", "CREATE TABLE t (n INTEGER)"));
-        apply(frozen("e", snapshot("e")));
-        assertThat(apply(delete("e"))).singleElement().satisfies(x -> assertThat(x.getOk()).isTrue());
+        applyAll(create("e"), execute("e", "CREATE TABLE t (n INTEGER)"));
+        applyAll(frozen("e", snapshot("e")));
+        assertThat(applyAll(delete("e"))).singleElement().satisfies(x -> assertThat(x.getOk()).isTrue());
         assertThat(registry.get("cairn.tiers.thaws").counter().count()).isZero();
-        assertThat(apply(create("e"))).singleElement().satisfies(x -> assertThat(x.getOk()).isTrue());
+        assertThat(applyAll(create("e"))).singleElement().satisfies(x -> assertThat(x.getOk()).isTrue());
         assertThat(query("e", "SELECT count(*) FROM sqlite_schema WHERE name = 't'")).isEqualTo(List.of(List.of(0)));
     }
 
     @Test
     void aThawCutShortBeforeItsTailIsTakenBackAndThawedAgain() throws Exception {
-        apply(create("f"), execute("f", "CREATE TABLE t (n INTEGER)"), execute("f", "INSERT INTO t VALUES (1)"));
+        applyAll(create("f"), execute("f", "CREATE TABLE t (n INTEGER)"), execute("f", "INSERT INTO t VALUES (1)"));
         SnapshotRefSpec ref = snapshot("f");
-        apply(frozen("f", ref));
+        applyAll(frozen("f", ref));
         int consumed = piped.size();
         files.prepare("f"); // what a thaw killed after placing the snapshot, before applying the Frozen of its tail, leaves
         assertThat(store.download("f", ref.getOffset(), files.database("f"))).isPresent();
 
         startApplier(16, null, store); // Kafka had committed past the tail: none of it arrives again
-        apply(create("pad"));
-        while (piped.size() < consumed) apply(execute("pad", "CREATE TABLE IF NOT EXISTS p (n)"));
+        applyAll(create("pad"));
+        while (piped.size() < consumed) applyAll(execute("pad", "CREATE TABLE IF NOT EXISTS p (n)"));
         assertThat(applyAll(execute("f", "INSERT INTO t VALUES (2)"))).singleElement().satisfies(x -> assertThat(x.getOk()).isTrue());
 
         assertThat(query("f", "SELECT sum(n) FROM t")).isEqualTo(List.of(List.of(3)));
@@ -145,9 +145,9 @@ class ColdTenantsTest extends ApplierHarness {
 
     @Test
     void aThawTakesTheSnapshotItsFrozenNamesAndChecksThePositionAnyOtherHolds() throws Exception {
-        apply(create("g"), execute("g", "CREATE TABLE t (n INTEGER)"), execute("g", "INSERT INTO t VALUES (1)"));
+        applyAll(create("g"), execute("g", "CREATE TABLE t (n INTEGER)"), execute("g", "INSERT INTO t VALUES (1)"));
         SnapshotRefSpec frozenRef = snapshot("g");
-        apply(execute("g", "INSERT INTO t VALUES (2)"));
+        applyAll(execute("g", "INSERT INTO t VALUES (2)"));
         SnapshotSeeds seeds = SnapshotSeeds.forRebuild(store, registry);
         Path placed = files.scratchFile("g");
         assertThat(seeds.seedExactly("g", frozenRef.getOffset(), frozenRef.getSha256(), placed)).isTrue();
