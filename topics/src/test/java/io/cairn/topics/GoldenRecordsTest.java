@@ -63,7 +63,7 @@ import org.junit.jupiter.api.Test;
  * schemas the serdes must then still read.
  */
 class GoldenRecordsTest {
-    static final String CURRENT = "v16";
+    static final String CURRENT = "v17";
     private static final Path GOLDEN = Path.of("src", "test", "resources", "golden");
 
     /** One fixture per record type and payload, with every optional field set somewhere. */
@@ -137,7 +137,7 @@ class GoldenRecordsTest {
                 .build());
         f.put("migration-version", MigrationEvent.newBuilder().setRequestId("req-1").setAtMs(1_700_000_000_000L).setPayload(
                 VersionRegistered.newBuilder().setSet("app").setVersion(2).setChecksum("02".repeat(32))
-                        .setStatements(List.of("ALTER TABLE t ADD COLUMN c")).setDescription("add c").build()).build());
+                        .setStatements(List.of("ALTER TABLE t ADD COLUMN c")).setDescription("add c").setReplaces("03".repeat(32)).build()).build());
         f.put("migration-run", MigrationEvent.newBuilder().setRequestId("req-2").setAtMs(1_700_000_000_001L).setPayload(
                 RunStarted.newBuilder().setRunId("run-1").setSet("app").setTargetVersion(2).setTenants(List.of("acme", "globex"))
                         .setCanary(1).setWaveSize(10).setMaxFailureRate(0.05).build()).build());

@@ -77,6 +77,10 @@ public final class MigrateCommand implements Callable<Integer>, NotReachedExit {
     @Option(names = "--dry-run", description = "Run the versions on a sample of hot tenants and roll them back; report what would fail. With --dir the files are tried without being registered.")
     boolean dryRun;
 
+    @Option(names = "--replace", description = "Replace the set's latest version when its file changed, if no tenant has it nor can still"
+            + " get it (a version that failed everywhere); refused otherwise. Without it a changed file is refused.")
+    boolean replace;
+
     @Mixin ApiOptions api;
     private PrintStream out = System.out;
     PrintStream err = System.err;
@@ -168,10 +172,15 @@ public final class MigrateCommand implements Callable<Integer>, NotReachedExit {
             Folder f = v.getValue();
             ObjectNode body = JSON.createObjectNode().put("description", f.description());
             f.statements().forEach(body.putArray("statements")::add);
+            if (replace) body.put("replace", true);
             ApiOptions.Response r = call("PUT", "/v1/migrations/" + UrlPaths.segment(set) + "/versions/" + v.getKey(), body);
             if (r.status() == 201) {
                 registered++;
                 out.printf("registered  V%d %s (%d statements)%n", v.getKey(), f.description(), f.statements().size());
+            } else if (r.status() == 200 && r.body().has("replaced")) {
+                registered++;
+                out.printf("replaced    V%d %s (%d statements; it was %s)%n", v.getKey(), f.description(), f.statements().size(),
+                        r.body().path("replaced").asText());
             } else if (r.status() == 200) {
                 out.printf("unchanged   V%d %s%n", v.getKey(), f.description());
             } else {

@@ -55,7 +55,10 @@ final class MigrationRoutes {
         this.bodies = bodies;
     }
 
-    /** {@code PUT /v1/migrations/{set}/versions/{n}}: 201 registered, 200 the same content again, 409 otherwise. */
+    /**
+     * {@code PUT /v1/migrations/{set}/versions/{n}}: 201 registered, 200 the same content again (or, with {@code "replace":
+     * true}, replaced while no tenant has it: {@link io.cairn.edge.migrate.VersionReplacement}), 409 otherwise.
+     */
     void putVersion(Context ctx) throws InterruptedException {
         Authenticator.requireAdmin(s.principal(ctx));
         String set = setParam(ctx);
@@ -67,22 +70,30 @@ final class MigrationRoutes {
             throw new ApiError(ErrorCode.INVALID_REQUEST, "\"description\" must be a string", null, Map.of("field", "description"));
         }
         String description = body.path("description").asText("");
+        boolean replace = io.cairn.edge.json.JsonFlags.flag(body.get("replace"), "replace");
         String checksum = MigrationSql.checksum(statements);
         MigrationCatalog catalog = requireCatalog();
         var existing = catalog.version(set, version);
-        if (existing.isPresent()) {
+        String replaces = null;
+        if (existing.isPresent() && (!replace || (MigrationSql.same(existing.get(), statements)
+                && (!body.has("description") || description.equals(existing.get().description()))))) {
             answerExisting(ctx, existing.get(), statements, body.has("description") ? description : null, catalog.latest(set));
             return;
-        }
-        if (version > 1 && catalog.version(set, version - 1).isEmpty()) {
+        } else if (existing.isPresent()) {
+            io.cairn.edge.migrate.VersionReplacement.requireReplaceable(existing.get(), catalog, s.directory());
+            refuseCertainFailure(set, version, catalog.versions(set).subList(0, version - 1), statements, "nothing was replaced");
+            replaces = existing.get().checksum();
+            if (!body.has("description")) description = existing.get().description(); // a replacement keeps the description it is not given
+        } else if (version > 1 && catalog.version(set, version - 1).isEmpty()) {
             throw gap(set, version, catalog.latest(set));
+        } else {
+            refuseCertainFailure(set, version, catalog.versions(set), statements, "nothing was registered");
         }
-        refuseCertainFailure(set, version, catalog.versions(set), statements, "nothing was registered");
         s.requireLog();
         String requestId = UUID.randomUUID().toString();
         MigrationEvent event = MigrationEvent.newBuilder().setRequestId(requestId).setAtMs(System.currentTimeMillis())
                 .setPayload(VersionRegistered.newBuilder().setSet(set).setVersion(version).setChecksum(checksum)
-                        .setStatements(statements).setDescription(description).build()).build();
+                        .setStatements(statements).setDescription(description).setReplaces(replaces).build()).build();
         Bookmark at = s.migrationLog().append("version/" + set + "/" + version + "/" + checksum, event, s.config().writeTimeout());
         if (!catalog.awaitConsumed(at.partition(), at.offset(), s.config().writeTimeout())) {
             throw new ApiError(ErrorCode.WRITE_TIMEOUT, "the registration is in the log but this edge has not read it back yet:"
@@ -93,7 +104,8 @@ final class MigrationRoutes {
             answerExisting(ctx, won, statements, body.has("description") ? description : null, catalog.latest(set));
             return;
         }
-        Responses.json(ctx, 201, versionJson(won, false).put("registered", true));
+        if (replaces != null) Responses.json(ctx, 200, versionJson(won, false).put("registered", true).put("replaced", replaces));
+        else Responses.json(ctx, 201, versionJson(won, false).put("registered", true));
     }
 
     /**
@@ -120,7 +132,8 @@ final class MigrationRoutes {
         String where = "version " + existing.version() + " of set '" + existing.set() + "'";
         if (!io.cairn.edge.migrate.MigrationSql.same(existing, statements)) {
             throw new ApiError(ErrorCode.VERSION_CONFLICT, where + " is registered with other statements (checksum " + existing.checksum()
-                    + "); a registered version never changes: register the change as version " + (latest + 1), null,
+                    + "); a registered version never changes once a tenant may have it: register the change as version " + (latest + 1)
+                    + " (or, while no tenant has it, send \"replace\": true)", null,
                     Map.of("checksum", existing.checksum()));
         }
         if (description != null && !description.equals(existing.description())) {

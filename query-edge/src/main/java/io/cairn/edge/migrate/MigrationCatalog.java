@@ -76,6 +76,9 @@ public final class MigrationCatalog {
 
     private void apply(MigrationEvent e) {
         switch (e.getPayload()) {
+            case VersionRegistered v when v.getReplaces() != null && version(v.getSet(), v.getVersion()).isPresent() -> replace(new Version(
+                    v.getSet(), v.getVersion(), v.getChecksum(), List.copyOf(v.getStatements()), v.getDescription(), e.getAtMs(), e.getRequestId()),
+                    v.getReplaces());
             case VersionRegistered v -> register(new Version(v.getSet(), v.getVersion(), v.getChecksum(), List.copyOf(v.getStatements()),
                     v.getDescription(), e.getAtMs(), e.getRequestId()));
             case RunStarted r -> {
@@ -119,6 +122,17 @@ public final class MigrationCatalog {
         TreeMap<Integer, List<Version>> waiting = waitingVersions.get(v.set());
         List<Version> next = waiting == null ? null : waiting.remove(v.version() + 1);
         if (next != null) next.forEach(this::register); // the first read of them wins, as in the log
+    }
+
+    /**
+     * {@code v} takes the place of its set's version of checksum {@code replaces} when that is still the set's latest version,
+     * else it is nothing: a replacement read after another, or after a later version, loses, as a second registration does.
+     * (One read where the version is free, its first registration removed by compaction, registers as a first one would.)
+     */
+    private void replace(Version v, String replaces) {
+        TreeMap<Integer, Version> versions = sets.get(v.set());
+        Version current = versions.get(v.version());
+        if (current.checksum().equals(replaces) && versions.lastKey() == v.version()) versions.put(v.version(), v);
     }
 
     /** Aborted and halted are final; pause and resume switch between running and paused. */

@@ -34,7 +34,7 @@ public final class MigrationSql {
 
     /** The statements a request body names: exactly one of {@code sql}, {@code statements}, {@code operations}. */
     public static List<String> fromRequest(JsonNode body) {
-        JsonFields.only(body, "", Set.of("sql", "statements", "operations", "description"));
+        JsonFields.only(body, "", Set.of("sql", "statements", "operations", "description", "replace"));
         int given = (body.has("sql") ? 1 : 0) + (body.has("statements") ? 1 : 0) + (body.has("operations") ? 1 : 0);
         if (given != 1) {
             throw ApiError.invalidRequest("give exactly one of \"sql\" (one statement), \"statements\" (an array of statements)"

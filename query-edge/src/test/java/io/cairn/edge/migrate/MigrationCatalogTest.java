@@ -39,6 +39,29 @@ class MigrationCatalogTest {
     }
 
     @Test
+    void aReplacementTakesTheLatestVersionsPlaceOnlyWhileItHasTheChecksumItReplaces() {
+        MigrationCatalog catalog = read(List.of(version(1, "a", "r1"), version(2, "b", "r2"), replacing(2, "b2", "b", "x1"),
+                replacing(2, "b3", "b", "x2-raced"), replacing(1, "a2", "a", "x3-not-latest")));
+
+        assertThat(catalog.versions("app")).extracting(MigrationCatalog.Version::checksum).containsExactly("a", "b2");
+        assertThat(catalog.version("app", 2).orElseThrow().requestId()).isEqualTo("x1");
+    }
+
+    @Test
+    void aReplacementWhoseVersionCompactionRemovedRegistersAsTheVersion() {
+        // b, then b2 replacing it, then b again replacing b2: compaction keeps one record per key, so the first b is gone.
+        MigrationCatalog catalog = read(List.of(version(1, "a", "r1"), replacing(2, "b2", "b", "x1"), replacing(2, "b", "b2", "x2")));
+
+        assertThat(catalog.versions("app")).extracting(MigrationCatalog.Version::checksum).containsExactly("a", "b");
+    }
+
+    private static MigrationEvent replacing(int n, String checksum, String replaces, String requestId) {
+        MigrationEvent e = version(n, checksum, requestId);
+        ((VersionRegistered) e.getPayload()).setReplaces(replaces);
+        return e;
+    }
+
+    @Test
     void aVersionWhosePredecessorNeverCameStaysUnseen() {
         MigrationCatalog catalog = read(List.of(version(1, "a", "r1"), version(3, "c", "r3")));
 
