@@ -97,8 +97,8 @@ final class HeavyLane implements AutoCloseable {
             int threads, SnapshotRequests snapshots) {
         if (threads < 1) throw new IllegalArgumentException("the heavy lane needs at least one thread");
         this.pool = pool;
-        this.room = new RoomToRetry(pool);
         this.metrics = metrics;
+        this.room = new RoomToRetry(pool, metrics.stalls());
         this.recovery = recovery;
         this.followsPrimary = recovery.past() != null && recovery.past().followsPrimary();
         this.refetch = refetch;
@@ -395,6 +395,7 @@ final class HeavyLane implements AutoCloseable {
                 recovery.setAsideDamaged(group.takeDamaged());
                 group.syncDurable();
                 asked.committed();
+                pool.cutBackLargeWal(queued.tenant());
                 List<Emission> out = new ArrayList<>();
                 Emission.addAll(out, emitted);
                 if (r.command().getPayload() instanceof DeleteTenant && !(outcome instanceof Outcome.Skipped)) {

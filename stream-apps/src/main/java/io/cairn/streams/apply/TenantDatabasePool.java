@@ -183,6 +183,30 @@ final class TenantDatabasePool implements AutoCloseable {
         return released.getOrDefault(tenant, -1L);
     }
 
+    /**
+     * Cuts the tenant's WAL back to nothing when it is past {@link TenantDatabase#WAL_LIMIT_BYTES}, unless a reader holds
+     * it now: best effort, its next write does it otherwise. The heavy lane asks after each record it applied: a write that
+     * rewrote 1 GiB left a 1 GiB WAL on the volume every tenant shares until its tenant's next write (outside probe).
+     */
+    void cutBackLargeWal(String tenant) {
+        cutBackLargeWal(tenant, TenantDatabase.WAL_LIMIT_BYTES);
+    }
+
+    /** As {@link #cutBackLargeWal(String)}, past {@code limit} bytes. */
+    void cutBackLargeWal(String tenant, long limit) {
+        try {
+            TenantDatabase db = acquire(tenant);
+            if (db == null) return;
+            try {
+                if (db.walOver(limit)) db.resetWal(0);
+            } finally {
+                release(db);
+            }
+        } catch (SQLException | RuntimeException busy) {
+            // a reader of older content holds it: the tenant's next write cuts it back (CommandApplier)
+        }
+    }
+
     /** Hands a database back after its transaction committed or rolled back. */
     synchronized void release(TenantDatabase db) {
         released.merge(db.tenant, db.applied().offset(), Math::max);

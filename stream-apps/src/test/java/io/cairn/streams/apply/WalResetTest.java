@@ -50,6 +50,29 @@ class WalResetTest {
         }
     }
 
+    @Test
+    void aLargeWalIsCutBackAfterTheWriteThatGrewItUnlessAReaderHoldsIt() throws Exception {
+        TenantFiles files = new TenantFiles(hot);
+        try (TenantDatabasePool pool = new TenantDatabasePool(files, SqliteLimits.WRITE_DEFAULTS, 16)) {
+            TenantDatabase db = pool.create("big");
+            write(db, "CREATE TABLE t (v BLOB)");
+            write(db, "INSERT INTO t VALUES (zeroblob(4000000))");
+            pool.release(db);
+            assertThat(db.walOver(1L << 20)).as("SQLite's checkpoint copies the WAL but leaves its file").isTrue();
+            try (Connection reader = DriverManager.getConnection("jdbc:sqlite:" + files.database("big"))) {
+                reader.setAutoCommit(false);
+                try (Statement r = reader.createStatement(); ResultSet rs = r.executeQuery("SELECT count(*) FROM t")) {
+                    rs.next();
+                    pool.cutBackLargeWal("big", 1L << 20);
+                    assertThat(db.walOver(1L << 20)).as("a reader holds it: left for the tenant's next write").isTrue();
+                }
+                reader.rollback();
+            }
+            pool.cutBackLargeWal("big", 1L << 20);
+            assertThat(db.walOver(0)).as("cut back to nothing").isFalse();
+        }
+    }
+
     private static void write(TenantDatabase db, String sql) throws SQLException {
         db.beginIfNeeded();
         try (Statement s = db.connection().createStatement()) {
