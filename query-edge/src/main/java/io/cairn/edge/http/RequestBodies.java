@@ -42,9 +42,9 @@ final class RequestBodies {
     /** The request bodies a tenant's clients may send, per edge: at once (bytes). */
     static final long BODY_SHARE_BURST_BYTES = 64L << 20;
     /** The refused bodies a tenant's clients may send in full, per edge: on average (bytes a second). */
-    static final long DRAIN_SHARE_BYTES_PER_SECOND = 1L << 20;
+    static final long DRAIN_SHARE_BYTES_PER_SECOND = 16L << 20;
     /** The refused bodies a tenant's clients may send in full, per edge: at once (bytes). */
-    static final long DRAIN_SHARE_BURST_BYTES = 16L << 20;
+    static final long DRAIN_SHARE_BURST_BYTES = 64L << 20;
 
     RequestBodies(int maxBytes, BodyBudget budget, long minBytesPerSecond) {
         this.maxBytes = maxBytes;
