@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * {@code storage_full} a fifth of the time, for as long as it waited (outside probe).
  *
  * <p>Now its WAL is cut back at once, and it waits until the volume has a quarter more free than its try had: what was
- * free once the try's WAL was given back, or the WAL it wrote if larger (and {@link #EXTRA}). Each try that fails raises
+ * free once the try's WAL was given back, or the WAL it wrote if larger, and {@link #EXTRA} more. Each try that fails raises
  * the bar by a quarter again, so a write fills the volume a few times at most, and waits for at most a quarter more than
  * it needs. (Twice the WAL a try wrote kept a write that needed 1,009 MiB waiting with 1,475 MiB free; measured by its
  * WAL alone, a try whose WAL SQLite had removed as it closed the file counted as nothing, and the write filled the volume
@@ -29,8 +29,16 @@ import org.slf4j.LoggerFactory;
  */
 final class RoomToRetry {
     private static final Logger log = LoggerFactory.getLogger(RoomToRetry.class);
-    /** Room wanted beside a quarter more than a try had: a try on a volume with nothing free still waits for some. */
-    static final long EXTRA = 1L << 20;
+    /**
+     * Room wanted beside a quarter more than a try had, at most: the edges' guard refuses every tenant's writes below 256
+     * MiB free ({@code EdgeConfig.minFreeHotBytes}), and a try that went through with less room left than that took other
+     * tenants' writes to {@code storage_full} for the seconds it ran (outside re-test). An eighth of a smaller volume (a
+     * test's 48 MiB), never less than {@link #EXTRA_FLOOR}, so that a write on a small volume is not kept waiting for room
+     * it can never have.
+     */
+    static final long EXTRA = 256L << 20;
+    /** The least room wanted beside a quarter more than a try had: a try on a volume with nothing free still waits for some. */
+    static final long EXTRA_FLOOR = 1L << 20;
 
     /** A record waiting: the free bytes it waits for, since when (epoch ms). */
     private record Wait(long bytes, long sinceMs) {}
@@ -39,14 +47,14 @@ final class RoomToRetry {
     private final TenantDatabasePool pool;
     private final Stalls stalls;
     private final LongSupplier free;
-    private final long extra;
+    private final LongSupplier extra;
 
     RoomToRetry(TenantDatabasePool pool, Stalls stalls) {
-        this(pool, stalls, () -> usableSpace(pool), EXTRA);
+        this(pool, stalls, () -> usableSpace(pool), () -> extraFor(pool));
     }
 
-    /** As above, with the volume's free bytes from {@code free} (-1: unknown) and {@code extra}. */
-    RoomToRetry(TenantDatabasePool pool, Stalls stalls, LongSupplier free, long extra) {
+    /** As above, with the volume's free bytes from {@code free} (-1: unknown) and the room wanted beside from {@code extra}. */
+    RoomToRetry(TenantDatabasePool pool, Stalls stalls, LongSupplier free, LongSupplier extra) {
         this.pool = pool;
         this.stalls = stalls;
         this.free = free;
@@ -79,7 +87,7 @@ final class RoomToRetry {
             log.warn("tenant {}: its WAL could not be cut back after a full volume ({}); its next try does it", tenant, notNow.toString());
         }
         long had = Math.max(took, free.getAsLong());
-        long need = had + had / 4 + extra;
+        long need = had + had / 4 + extra.getAsLong();
         Wait wait = wanted.merge(position, new Wait(need, System.currentTimeMillis()),
                 (was, next) -> new Wait(Math.max(was.bytes(), next.bytes()), was.sinceMs()));
         log.warn("tenant {}: record {} had {} MiB of a full volume and needed more; it is tried again once {} MiB are free", tenant,
@@ -102,6 +110,15 @@ final class RoomToRetry {
 
     void forget(Bookmark position) {
         wanted.remove(position);
+    }
+
+    /** {@link #EXTRA}, or an eighth of the volume when that is less, and at least {@link #EXTRA_FLOOR}. */
+    private static long extraFor(TenantDatabasePool pool) {
+        try {
+            return Math.max(EXTRA_FLOOR, Math.min(EXTRA, Files.getFileStore(pool.files().root()).getTotalSpace() / 8));
+        } catch (IOException e) {
+            return EXTRA_FLOOR;
+        }
     }
 
     private static long usableSpace(TenantDatabasePool pool) {

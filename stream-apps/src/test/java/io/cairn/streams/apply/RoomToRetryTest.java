@@ -33,7 +33,7 @@ class RoomToRetryTest {
 
             java.util.concurrent.atomic.AtomicLong free = new java.util.concurrent.atomic.AtomicLong(100L << 20);
             Stalls stalls = new Stalls(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
-            RoomToRetry room = new RoomToRetry(pool, stalls, free::get, 0);
+            RoomToRetry room = new RoomToRetry(pool, stalls, free::get, () -> 0);
             Bookmark full = new Bookmark(0, 7);
             Bookmark other = new Bookmark(0, 8);
             room.failed("acme", other, new SQLException("disk I/O error", null, 10)); // not a full volume: tried again as before
