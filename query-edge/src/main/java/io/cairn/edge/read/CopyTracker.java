@@ -133,14 +133,16 @@ public final class CopyTracker implements AutoCloseable {
     }
 
     /**
-     * Waits until Kafka has answered a look at the log's ends that began at or after {@code sinceMs}, asking for one
-     * at once; false when {@code timeout} passed first (Kafka unreachable or slow).
+     * Waits until Kafka has answered a look at the log's ends that began after {@code sinceMs}, asking for one at once;
+     * false when {@code timeout} passed first (Kafka unreachable or slow). After, not at: a look stamped with the same
+     * millisecond may have begun before what happened in it (a fresh-clone run's test saw a look of that millisecond
+     * miss a write acknowledged before its read arrived).
      */
     public boolean awaitLookSince(long sinceMs, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         lock.lock();
         try {
-            while (lastAnsweredMs < sinceMs) {
+            while (lastAnsweredMs <= sinceMs) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) return false;
                 lookWanted = true;
