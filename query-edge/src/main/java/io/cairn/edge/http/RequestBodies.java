@@ -227,8 +227,8 @@ final class RequestBodies {
 
     /**
      * Reads and drops what is left of a body refused, up to {@link #DRAIN_BYTES} and for {@link #DRAIN_NANOS}, within
-     * its tenant's share of refused bodies ({@link #drains}; {@code declared} bytes, or {@link #DRAIN_BYTES} when not
-     * declared): a client still sending when the answer comes would otherwise meet a reset connection instead of its
+     * its tenant's share of refused bodies ({@link #drains}: {@code declared} bytes, taken before; a body of no declared
+     * length is let in while the share is not spent, and charged what was read): a client still sending when the answer comes would otherwise meet a reset connection instead of its
      * answer. A larger or slower body, or one past the share, is left unread and the connection closes after the
      * answer: a body sent at the minimum rate would keep the answer for hours, and reading floods costs the edge's CPU.
      */
