@@ -102,10 +102,11 @@ final class RoomToRetry {
         Wait wait = wanted.get(position);
         if (wait == null) return true;
         long now = free.getAsLong();
-        if (now >= wait.bytes()) return true;
-        stalls.failing(position, wait.sinceMs(), new SQLException("[SQLITE_FULL] a write waits for " + (wait.bytes() >> 20) + " MiB free on the"
-                + " hot volume to be tried again (" + (Math.max(0, now) >> 20) + " MiB free now)", null, org.sqlite.SQLiteErrorCode.SQLITE_FULL.code));
-        return false;
+        String state = now >= wait.bytes() ? "is tried again now" : "waits for " + (wait.bytes() >> 20) + " MiB free on the hot volume to be"
+                + " tried again";
+        stalls.failing(position, wait.sinceMs(), new SQLException("[SQLITE_FULL] a write " + state + " (" + (Math.max(0, now) >> 20)
+                + " MiB free now)", null, org.sqlite.SQLiteErrorCode.SQLITE_FULL.code));
+        return now >= wait.bytes();
     }
 
     void forget(Bookmark position) {

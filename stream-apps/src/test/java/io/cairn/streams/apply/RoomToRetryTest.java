@@ -46,6 +46,8 @@ class RoomToRetryTest {
             assertThat(room.mayTry(full)).isFalse();
             free.set(125L << 20);
             assertThat(room.mayTry(full)).as("not twice: a write that needs less than that applies").isTrue();
+            assertThat(stalls.oldest()).as("the room it found, while it is tried").hasValueSatisfying(
+                    s -> assertThat(s.reason()).contains("is tried again now (125 MiB free now)"));
 
             // Failing again with 125 MiB (its WAL gone, as SQLite removes it when the file closes): a quarter more again.
             Files.deleteIfExists(wal);
