@@ -86,16 +86,24 @@ public final class CairnClient implements AutoCloseable {
     }
 
     /**
-     * As {@link #executeNoWait}, but when the tenant's backlog of waiting writes is full (429: on a quick machine the edge
-     * takes one tenant's writes faster than they are applied), the same write sent again waiting for its outcome, as a
-     * client honouring the backpressure would: a loop of such writes is paced behind the backlog instead of failing.
+     * {@code send}, sent again 10 ms later while it is answered 429 (the tenant's backlog of waiting writes is full: the
+     * edge takes one tenant's writes faster than a cold applier applies them, as in a full run's first seconds), as a
+     * client honouring the backpressure would: a loop of writes is paced behind the backlog instead of failing.
      */
-    public String executeNoWaitOrWait(String tenant, String key, String body) throws IOException, InterruptedException {
-        try {
-            return executeNoWait(tenant, key, body);
-        } catch (Refused backlogFull) {
-            return execute(tenant, key, body).path("bookmark").asText();
+    public static <T> T retryingRefused(Send<T> send) throws IOException, InterruptedException {
+        while (true) {
+            try {
+                return send.call();
+            } catch (Refused backlogFull) {
+                Thread.sleep(10); // a client's pause before sending again
+            }
         }
+    }
+
+    /** A request {@link #retryingRefused} sends. */
+    @FunctionalInterface
+    public interface Send<T> {
+        T call() throws IOException, InterruptedException;
     }
 
     /** Runs a read; {@code bookmark} may be null. Returns the rows. */

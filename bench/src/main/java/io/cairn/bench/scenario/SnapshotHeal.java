@@ -32,7 +32,7 @@ public final class SnapshotHeal {
         for (int r = 0; r < records; r++) {
             List<List<?>> params = new ArrayList<>(perRecord);
             for (int i = 0; i < perRecord; i++) params.add(List.of(r * perRecord + i, "row " + r));
-            bookmark = client.executeNoWaitOrWait(tenant, key, CairnClient.batch("INSERT INTO t (n, s) VALUES (?, ?)", params));
+            bookmark = CairnClient.retryingRefused(() -> client.executeNoWait(tenant, key, CairnClient.batch("INSERT INTO t (n, s) VALUES (?, ?)", params)));
         }
         String count = "SELECT count(*), sum(n) FROM t";
         JsonNode rows = client.queryAtLeast(tenant, key, count, bookmark);

@@ -22,10 +22,10 @@ public final class WarmUp {
             List<Future<?>> all = List.of(
                     mix.submit(() -> ClosedLoop.forDuration(4, duration, seq -> client.health())),
                     mix.submit(() -> ClosedLoop.forDuration(8, duration, seq -> HotRead.lookup(client, tenant, key, seq))),
-                    mix.submit(() -> ClosedLoop.forDuration(4, duration, seq -> client.execute(tenant, key,
-                            CairnClient.batch("INSERT INTO kv (v) VALUES (?)", List.of(List.of("warm")))))),
-                    mix.submit(() -> ClosedLoop.forDuration(4, duration, seq -> client.executeNoWaitOrWait(tenant, key,
-                            CairnClient.batch("INSERT INTO kv (v) VALUES (?)", List.of(List.of("warm")))))));
+                    mix.submit(() -> ClosedLoop.forDuration(4, duration, seq -> CairnClient.retryingRefused(() -> client.execute(tenant, key,
+                            CairnClient.batch("INSERT INTO kv (v) VALUES (?)", List.of(List.of("warm"))))))),
+                    mix.submit(() -> ClosedLoop.forDuration(4, duration, seq -> CairnClient.retryingRefused(() -> client.executeNoWait(tenant, key,
+                            CairnClient.batch("INSERT INTO kv (v) VALUES (?)", List.of(List.of("warm"))))))));
             for (Future<?> f : all) f.get();
         }
     }
