@@ -224,7 +224,7 @@ final class HeavyLane implements AutoCloseable {
     /** Applies the records of {@code batch} (each its tenant's oldest) and the runs behind them, then gives their turns back. */
     private void applyTurns(RecordApplier records, AfterCommitSnapshots asked, List<Queued> batch) {
         batch.removeIf(this::supersededByDelete);
-        for (Queued r : List.copyOf(batch)) if (!room.mayTry(r.position()) && batch.remove(r)) line.retryLater(r); // RoomToRetry
+        for (Queued r : List.copyOf(batch)) if (!room.mayTry(r.position()) && batch.remove(r)) line.lookForRoomLater(r); // RoomToRetry
         if (batch.isEmpty()) return;
         List<Queued> group = withRuns(batch);
         int together = group.size() == 1 ? 0 : applyTogether(records, asked, group);

@@ -35,6 +35,8 @@ final class HeavyLaneQueues {
     static final int KEPT_PER_TENANT = 8;
     static final long FIRST_BACKOFF_MILLIS = 50;
     static final long MAX_BACKOFF_MILLIS = 10_000;
+    /** How often a record waiting for room on the volume looks whether the room is there ({@link #lookForRoomLater}). */
+    static final long ROOM_LOOK_MILLIS = 250;
 
     private final Object lock = new Object();
     private final Map<String, ArrayDeque<Queued>> queues = new HashMap<>();
@@ -239,6 +241,20 @@ final class HeavyLaneQueues {
         synchronized (lock) {
             long backoff = retryBackoff.merge(r.position(), FIRST_BACKOFF_MILLIS, (was, first) -> Math.min(was * 2, MAX_BACKOFF_MILLIS));
             retryAt.put(r.tenant(), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff));
+            busy.remove(r.tenant());
+            turns.add(r.tenant());
+            lock.notifyAll();
+        }
+    }
+
+    /**
+     * {@code r}, its tenant's oldest, waits for room on the volume ({@link RoomToRetry}): its turn comes again in
+     * {@link #ROOM_LOOK_MILLIS}, whatever backoff its failures built, so that it is tried within that of the room coming
+     * (the backoff's 10 s made writes wait 5-9 s after space was freed: outside re-test). A look costs a free-space query.
+     */
+    void lookForRoomLater(Queued r) {
+        synchronized (lock) {
+            retryAt.put(r.tenant(), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ROOM_LOOK_MILLIS));
             busy.remove(r.tenant());
             turns.add(r.tenant());
             lock.notifyAll();

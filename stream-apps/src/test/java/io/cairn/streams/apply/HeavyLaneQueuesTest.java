@@ -42,6 +42,22 @@ class HeavyLaneQueuesTest {
     }
 
     @Test
+    void aRecordWaitingForRoomIsLookedAtAgainSoonWhateverBackoffItsFailuresBuilt() throws Exception {
+        enqueue("acme", 1);
+        Queued held = line.awaitTurns(64, () -> false).getFirst();
+        for (int failed = 0; failed < 6; failed++) { // 50 ms doubling, 3.15 s in all: its next try would be 3.2 s away
+            line.retryLater(held);
+            held = line.awaitTurns(64, () -> false).getFirst();
+        }
+        long before = System.nanoTime();
+        line.lookForRoomLater(held);
+        assertThat(line.awaitTurns(64, () -> false)).extracting(Queued::position).containsExactly(new Bookmark(0, 1));
+        long waited = System.nanoTime() - before;
+        assertThat(waited).as("not before the look's pause").isGreaterThanOrEqualTo(HeavyLaneQueues.ROOM_LOOK_MILLIS * 1_000_000L);
+        assertThat(waited).as("before the 3.2 s its backoff had reached").isLessThan(3_200_000_000L);
+    }
+
+    @Test
     void turnsHeldWhenTheLaneFaultedAreGivenBackAfterAPause() throws Exception {
         enqueue("acme", 1);
         List<Queued> held = line.awaitTurns(64, () -> false);
