@@ -37,14 +37,21 @@ public final class StatementDeadline {
     static final int STEPS_PER_CHECK = 10_000;
 
     /**
-     * A statement younger than this is not stopped for low temporary space: the one filling it runs long (writing a
+     * A read younger than this is not stopped for low temporary space: the one filling it runs long (writing a
      * gigabyte takes seconds), and another tenant's quick read running in that moment was stopped with it (503
-     * {@code storage_full} for reads that need no temporary space; outside probe).
+     * {@code storage_full} for reads that need no temporary space; outside probe). A write has no grace: its stop is
+     * the machine's failure, tried again later, and a write on a fast temporary file system filled it within the
+     * grace, so that SQLite's own SQLITE_FULL came first, which reads as the write's growth cap: a verdict that a copy
+     * with more temporary space would not reach (fresh-clone run, TempSpaceIT).
      */
     static final long TEMP_GRACE_NANOS = 250_000_000L;
 
-    /** How often the watch looks at the space for temporary files and at the clock while a bounded statement runs. */
-    static final long WATCH_MILLIS = 50;
+    /**
+     * How often the watch looks at the space for temporary files and at the clock while a bounded statement runs:
+     * often enough that a write filling a fast temporary file system from its floor to full is seen on the way
+     * (a look costs one {@code statvfs}, only while such a statement runs).
+     */
+    static final long WATCH_MILLIS = 10;
     private static final Set<StatementDeadline> WATCHED = ConcurrentHashMap.newKeySet();
     private static final ScheduledExecutorService WATCH = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "cairn-temp-space-watch");
@@ -63,8 +70,10 @@ public final class StatementDeadline {
     private volatile long checksLeft = Long.MAX_VALUE;
     private volatile long minFreeTemp;
     private volatile boolean stoppedForTempSpace;
-    /** When the clock or budget started (System.nanoTime): the space for temporary files stops only statements older than {@link #TEMP_GRACE_NANOS}. */
+    /** When the clock or budget started (System.nanoTime): the space for temporary files stops only reads older than {@link #TEMP_GRACE_NANOS}. */
     private volatile long startedNanos;
+    /** The grace the space for temporary files gives a statement: {@link #TEMP_GRACE_NANOS} for reads, none for writes. */
+    private volatile long tempGraceNanos;
     /** Units of {@link #addWork} since the statements on the limit started, short of a whole check. */
     private long metered;
 
@@ -85,7 +94,7 @@ public final class StatementDeadline {
 
     private boolean exceeded() {
         if (--checksLeft < 0 || System.nanoTime() - deadlineNanos > 0) return true;
-        if (minFreeTemp > 0 && TempSpace.freeBytes() < minFreeTemp && System.nanoTime() - startedNanos >= TEMP_GRACE_NANOS) {
+        if (minFreeTemp > 0 && TempSpace.freeBytes() < minFreeTemp && System.nanoTime() - startedNanos >= tempGraceNanos) {
             stoppedForTempSpace = true;
             return true;
         }
@@ -101,6 +110,7 @@ public final class StatementDeadline {
         metered = 0;
         minFreeTemp = minFreeTempBytes;
         stoppedForTempSpace = false;
+        tempGraceNanos = TEMP_GRACE_NANOS;
         startedNanos = System.nanoTime();
         deadlineNanos = startedNanos + timeoutNanos;
         watchIfBounded();
@@ -133,6 +143,7 @@ public final class StatementDeadline {
     public void startSteps(long maxSteps, long maxNanos, long minFreeTempBytes) {
         minFreeTemp = minFreeTempBytes;
         stoppedForTempSpace = false;
+        tempGraceNanos = 0;
         startedNanos = System.nanoTime();
         checksLeft = Math.max(1, maxSteps / STEPS_PER_CHECK);
         metered = 0;
@@ -197,7 +208,7 @@ public final class StatementDeadline {
 
     private synchronized void interruptIfDue(long free, long now) {
         if (!watched) return;
-        boolean low = minFreeTemp > 0 && free < minFreeTemp && now - startedNanos >= TEMP_GRACE_NANOS;
+        boolean low = minFreeTemp > 0 && free < minFreeTemp && now - startedNanos >= tempGraceNanos;
         if (!low && now - deadlineNanos <= 0) return;
         if (low) stoppedForTempSpace = true;
         try {
