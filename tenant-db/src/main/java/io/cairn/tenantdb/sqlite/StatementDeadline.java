@@ -39,12 +39,18 @@ public final class StatementDeadline {
     /**
      * A read younger than this is not stopped for low temporary space: the one filling it runs long (writing a
      * gigabyte takes seconds), and another tenant's quick read running in that moment was stopped with it (503
-     * {@code storage_full} for reads that need no temporary space; outside probe). A write has no grace: its stop is
-     * the machine's failure, tried again later, and a write on a fast temporary file system filled it within the
-     * grace, so that SQLite's own SQLITE_FULL came first, which reads as the write's growth cap: a verdict that a copy
-     * with more temporary space would not reach (fresh-clone run, TempSpaceIT).
+     * {@code storage_full} for reads that need no temporary space; outside probe).
      */
     static final long TEMP_GRACE_NANOS = 250_000_000L;
+
+    /**
+     * The same grace for a write: short, since its stop is the machine's failure, tried again later. With the reads'
+     * 250 ms, a write on a fast temporary file system filled it within the grace, so that SQLite's own SQLITE_FULL came
+     * first, which reads as the write's growth cap: a verdict a copy with more temporary space would not reach
+     * (fresh-clone run, TempSpaceIT). Not none: the writes of other tenants, a few milliseconds each, go on while the
+     * space is low for a read's sake or the node's (a read filling it is stopped within its own grace).
+     */
+    static final long WRITE_TEMP_GRACE_NANOS = 20_000_000L;
 
     /**
      * How often the watch looks at the space for temporary files and at the clock while a bounded statement runs:
@@ -72,7 +78,7 @@ public final class StatementDeadline {
     private volatile boolean stoppedForTempSpace;
     /** When the clock or budget started (System.nanoTime): the space for temporary files stops only reads older than {@link #TEMP_GRACE_NANOS}. */
     private volatile long startedNanos;
-    /** The grace the space for temporary files gives a statement: {@link #TEMP_GRACE_NANOS} for reads, none for writes. */
+    /** The grace the space for temporary files gives a statement: {@link #TEMP_GRACE_NANOS} for reads, {@link #WRITE_TEMP_GRACE_NANOS} for writes. */
     private volatile long tempGraceNanos;
     /** Units of {@link #addWork} since the statements on the limit started, short of a whole check. */
     private long metered;
@@ -143,7 +149,7 @@ public final class StatementDeadline {
     public void startSteps(long maxSteps, long maxNanos, long minFreeTempBytes) {
         minFreeTemp = minFreeTempBytes;
         stoppedForTempSpace = false;
-        tempGraceNanos = 0;
+        tempGraceNanos = WRITE_TEMP_GRACE_NANOS;
         startedNanos = System.nanoTime();
         checksLeft = Math.max(1, maxSteps / STEPS_PER_CHECK);
         metered = 0;
