@@ -319,9 +319,32 @@ class EdgeContractIT {
         String body = "{\"sql\":\"SELECT 1\",\"padding\":\"" + "x".repeat(1_000_000) + "\"}";
         String head = "POST /v1/tenants/flooder/query HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key + "\r\n"
                 + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n";
+        assertThat(floodUntilUnread(head, body)).as("refused past the tenant's share of request bodies").isPositive();
+        // Its body never comes, and is not waited for. The shares refill 1 MB in 62 ms: a pause that long between the
+        // flood and this request (a loaded CI host) lets it in, rightly waiting for its body; so up to five tries.
+        String answer = "";
+        for (int attempt = 0; attempt < 5 && !answer.startsWith("HTTP/1.1 429"); attempt++) {
+            if (attempt > 0) floodUntilUnread(head, body);
+            try (java.net.Socket s = sent(head)) {
+                s.setSoTimeout(3_000);
+                answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            } catch (java.net.SocketTimeoutException waitedForItsBody) {
+                answer = "waited for its body";
+            }
+        }
+        assertThat(answer).startsWith("HTTP/1.1 429").contains("too_many_requests").contains("share of request bodies")
+                .containsIgnoringCase("Connection: close");
+        Reply other = send("POST", "/v1/tenants/calm-reader/query", calm, "{\"sql\":\"SELECT 1\"}");
+        assertThat(other.status()).as(other.body().toString()).isEqualTo(200);
+    }
+
+    /**
+     * Sends {@code head} and {@code body} until one is answered without its body being read (its connection closed):
+     * 64 MiB of share, then refused, read to their end for 64 MiB more, then not. Returns how many were refused.
+     */
+    private int floodUntilUnread(String head, String body) throws java.io.IOException {
         int refused = 0;
-        boolean unread = false;
-        for (int i = 0; i < 1_000 && !unread; i++) { // 64 MiB of share, then refused: read to their end for 64 MiB more, then not
+        for (int i = 0; i < 1_000; i++) {
             String answer;
             try (java.net.Socket s = new java.net.Socket("127.0.0.1", edge.port())) {
                 s.setSoTimeout(10_000);
@@ -334,18 +357,9 @@ class EdgeContractIT {
             }
             assertThat(answer).matches("(?s)(HTTP/1.1 400|HTTP/1.1 429|reset).*");
             if (!answer.startsWith("HTTP/1.1 400")) refused++;
-            unread = answer.equals("reset") || answer.toLowerCase(java.util.Locale.ROOT).contains("connection: close");
+            if (answer.equals("reset") || answer.toLowerCase(java.util.Locale.ROOT).contains("connection: close")) return refused;
         }
-        assertThat(refused).as("refused past the tenant's share of request bodies").isPositive();
-        assertThat(unread).as("past its share of refused bodies read, one left unread").isTrue();
-        try (java.net.Socket s = sent(head)) { // its body never comes, and is not waited for
-            s.setSoTimeout(3_000);
-            String answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
-            assertThat(answer).startsWith("HTTP/1.1 429").contains("too_many_requests").contains("share of request bodies")
-                    .containsIgnoringCase("Connection: close");
-        }
-        Reply other = send("POST", "/v1/tenants/calm-reader/query", calm, "{\"sql\":\"SELECT 1\"}");
-        assertThat(other.status()).as(other.body().toString()).isEqualTo(200);
+        throw new AssertionError("past its share of refused bodies read, none was left unread");
     }
 
     /** A transfer coding the edge does not undo (gzip before chunked) is refused by name, not read as a JSON text. */
