@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li><b>machine</b> (I/O errors, a full volume, a lock held elsewhere, memory): waited out with
- *       backoff, 50 ms doubling to 5 s (to 1 s for a full volume), for up to {@link #MAX_RETRYING}; then the failure goes to
+ *       backoff, 50 ms doubling to 5 s, for up to {@link #MAX_RETRYING}; then the failure goes to
  *       Streams, which replaces the thread and redelivers from the last committed offset. Never a
  *       verdict: a replay on a healthy machine would not meet it.</li>
  *   <li><b>damaged</b> (SQLITE_CORRUPT, SQLITE_NOTADB): the tenant's file is set aside and rebuilt
@@ -51,12 +51,6 @@ final class FailureRecovery {
     private static final Logger log = LoggerFactory.getLogger(FailureRecovery.class);
     private static final long FIRST_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
-    /**
-     * The longest wait between tries while the volume is full: space an operator frees is used within a second, not
-     * after a backoff of up to 5 s. A try on a full volume fails at its first new page, so trying each second costs
-     * nothing worth saving (the heavy lane looks for a large write's room every 250 ms: {@link RoomToRetry}).
-     */
-    static final long MAX_FULL_VOLUME_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** Applying a record, or committing the group, failed; {@code record} is null for a commit. */
     static final class ApplyFailed extends RuntimeException {
@@ -222,11 +216,6 @@ final class FailureRecovery {
             Thread.currentThread().interrupt();
             throw new StreamsException("interrupted while waiting out a failure", failure);
         }
-        backoff = Math.min(backoff * 2, RoomToRetry.volumeFull(failure) ? MAX_FULL_VOLUME_BACKOFF_NANOS : MAX_BACKOFF_NANOS);
-    }
-
-    /** The wait before the next try of a failure of the machine (0 outside an episode). */
-    long backoffNanos() {
-        return backoff;
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_NANOS);
     }
 }

@@ -56,20 +56,6 @@ class FailureRecoveryTest {
         assertThat(registry.get("cairn.applier.retrying").timeGauge().value()).isZero();
     }
 
-    @Test
-    void aFullVolumeIsTriedAgainAtLeastEverySecondOtherFailuresOfTheMachineBackOffToFive() {
-        FailureRecovery full = new FailureRecovery(null, new ApplierMetrics(new SimpleMeterRegistry()));
-        for (int i = 0; i < 6; i++) { // 50 ms doubling: 3.2 s after the sixth without the cap
-            full.handle(new FailureRecovery.ApplyFailed(null, "acme", new SQLiteException(
-                    "[SQLITE_FULL] (database or disk is full)", SQLiteErrorCode.SQLITE_FULL)));
-        }
-        assertThat(full.backoffNanos()).isEqualTo(FailureRecovery.MAX_FULL_VOLUME_BACKOFF_NANOS);
-
-        FailureRecovery io = new FailureRecovery(null, new ApplierMetrics(new SimpleMeterRegistry()));
-        for (int i = 0; i < 5; i++) io.handle(new FailureRecovery.ApplyFailed(null, "acme", new IOException("disk I/O error")));
-        assertThat(io.backoffNanos()).as("other failures of the machine back off further").isEqualTo(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(1_600));
-    }
-
     /**
      * The applier's own work (recording the heavy lane's records in the hot volume's registry) failing for a full
      * volume is waited out as a record's failure is, and shown; it was a replaced thread. Anything else is Streams'.
