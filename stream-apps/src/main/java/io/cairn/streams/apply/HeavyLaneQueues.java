@@ -239,11 +239,7 @@ final class HeavyLaneQueues {
     /** The machine failed {@code r}: it stays first of its tenant's, whose turn is given back and waits out the backoff. */
     void retryLater(Queued r) {
         synchronized (lock) {
-            long backoff = retryBackoff.merge(r.position(), FIRST_BACKOFF_MILLIS, (was, first) -> Math.min(was * 2, MAX_BACKOFF_MILLIS));
-            retryAt.put(r.tenant(), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoff));
-            busy.remove(r.tenant());
-            turns.add(r.tenant());
-            lock.notifyAll();
+            giveTurnBackIn(r, retryBackoff.merge(r.position(), FIRST_BACKOFF_MILLIS, (was, first) -> Math.min(was * 2, MAX_BACKOFF_MILLIS)));
         }
     }
 
@@ -254,11 +250,16 @@ final class HeavyLaneQueues {
      */
     void lookForRoomLater(Queued r) {
         synchronized (lock) {
-            retryAt.put(r.tenant(), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ROOM_LOOK_MILLIS));
-            busy.remove(r.tenant());
-            turns.add(r.tenant());
-            lock.notifyAll();
+            giveTurnBackIn(r, ROOM_LOOK_MILLIS);
         }
+    }
+
+    /** {@code r}'s tenant's turn, held by a worker, is given back to come again in {@code millis}. Holds {@link #lock}. */
+    private void giveTurnBackIn(Queued r, long millis) {
+        retryAt.put(r.tenant(), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis));
+        busy.remove(r.tenant());
+        turns.add(r.tenant());
+        lock.notifyAll();
     }
 
     void forgetRetries(Queued r) {
