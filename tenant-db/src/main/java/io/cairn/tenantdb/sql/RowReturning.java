@@ -17,8 +17,19 @@ public final class RowReturning {
     private static final Set<String> ROWS = Set.of("select", "values");
     private static final Set<String> MAIN = Set.of("select", "values", "insert", "update", "delete", "replace");
 
+    /** Verdicts kept, up to 4 Mi characters of text: the edge asks for every statement of every write. */
+    private static final TextVerdicts<Boolean> KNOWN = new TextVerdicts<>(4L << 20);
+
     /** True when the statement {@code sql} may return rows; a text the lexer refuses is for the policy to judge (false). */
     public static boolean mayReturnRows(String sql) {
+        Boolean known = KNOWN.get(sql);
+        if (known != null) return known;
+        boolean judged = judge(sql);
+        KNOWN.put(sql, judged);
+        return judged;
+    }
+
+    private static boolean judge(String sql) {
         List<Token> sig = new ArrayList<>();
         try {
             for (Token t : SqlLexer.tokenize(sql)) if (!t.insignificant()) sig.add(t);

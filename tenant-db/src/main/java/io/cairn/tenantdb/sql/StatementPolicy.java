@@ -1,7 +1,5 @@
 package io.cairn.tenantdb.sql;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.cairn.tenantdb.sql.Token.Kind;
 import io.cairn.tenantdb.sqlite.TenantSchema;
 import io.cairn.topics.ErrorCode;
@@ -86,9 +84,9 @@ public final class StatementPolicy {
     static final Map<String, String> CLOCK_KEYWORDS = Map.of(
             "current_timestamp", "(datetime('now'))", "current_date", "(date('now'))", "current_time", "(time('now'))");
 
-    private static final int MAX_CACHED_SQL = 4_096;
-    private static final Cache<String, CheckedStatement> WRITES = Caffeine.newBuilder().maximumSize(10_000).build();
-    private static final Cache<String, CheckedStatement> READS = Caffeine.newBuilder().maximumSize(10_000).build();
+    /** Accepted texts: up to 8 Mi characters in each (about 16 MiB of heap), however long the texts are. */
+    private static final TextVerdicts<CheckedStatement> WRITES = new TextVerdicts<>(8L << 20, StatementPolicy::charsKept);
+    private static final TextVerdicts<CheckedStatement> READS = new TextVerdicts<>(8L << 20, StatementPolicy::charsKept);
 
     private StatementPolicy() {}
 
@@ -149,9 +147,8 @@ public final class StatementPolicy {
      * again (a batch of 100 inserts is often one text 100 times): accepted texts are remembered, so
      * they are tokenized once. Long texts and refusals are not kept.
      */
-    private static CheckedStatement cached(Cache<String, CheckedStatement> cache, String sql, boolean write) throws SqlRefusal {
-        if (sql == null || sql.length() > MAX_CACHED_SQL) return check(sql, write);
-        CheckedStatement known = cache.getIfPresent(sql);
+    private static CheckedStatement cached(TextVerdicts<CheckedStatement> cache, String sql, boolean write) throws SqlRefusal {
+        CheckedStatement known = cache.get(sql);
         if (known != null) return known;
         CheckedStatement checked = check(sql, write);
         cache.put(sql, checked);
@@ -169,7 +166,15 @@ public final class StatementPolicy {
             SchemaClock.check(sig.subList(skipExplain(sig), end));
             DeferredKeys.check(sig.subList(skipExplain(sig), end));
         }
-        return new CheckedStatement(write ? rewriteClockKeywords(all) : sql, ParameterSlots.of(sig));
+        String toRun = write ? rewriteClockKeywords(all) : sql;
+        return new CheckedStatement(toRun.equals(sql) ? sql : toRun, ParameterSlots.of(sig));
+    }
+
+    /** What a kept verdict holds beyond its text: the rewritten text when it is another string, and its slots' names. */
+    private static int charsKept(CheckedStatement checked) {
+        int names = 0;
+        for (String name : checked.parameterNames()) names += 8 + (name == null ? 0 : name.length());
+        return checked.sql().length() + names;
     }
 
     /**

@@ -34,9 +34,19 @@ public final class Sealing {
     public static TenantCommand seal(TenantCommand clear, DataKey key) {
         if (!(clear.getPayload() instanceof ExecuteBatch)) return clear;
         byte[] sealed = key.seal(Serdes.COMMAND.encode(clear), aad("command", clear.getTenant(), clear.getCommandId()));
-        return TenantCommand.newBuilder(clear)
-                .setPayload(Sealed.newBuilder().setKeyId(key.id()).setCiphertext(ByteBuffer.wrap(sealed)).build())
-                .build();
+        TenantCommand out = shallowCopy(clear);
+        out.setPayload(Sealed.newBuilder().setKeyId(key.id()).setCiphertext(ByteBuffer.wrap(sealed)).build());
+        return out;
+    }
+
+    /**
+     * {@code command}'s fields in a new record, the values themselves shared: {@code newBuilder(command)} copies
+     * them deeply, the whole batch (statements and values) that the seal replaces anyway.
+     */
+    private static TenantCommand shallowCopy(TenantCommand command) {
+        TenantCommand copy = new TenantCommand();
+        for (org.apache.avro.Schema.Field f : TenantCommand.getClassSchema().getFields()) copy.put(f.pos(), command.get(f.pos()));
+        return copy;
     }
 
     /** True when {@code command}'s payload is sealed. */

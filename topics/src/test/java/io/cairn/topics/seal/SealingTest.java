@@ -40,7 +40,8 @@ class SealingTest {
         assertThat(HexFormat.of().formatHex(onTheLog)).doesNotContain(HexFormat.of().formatHex(SECRET.getBytes(StandardCharsets.UTF_8)));
         assertThat(Sealing.keyId(sealed)).isEqualTo("dk-1");
         assertThat(sealed.getCommandId()).isEqualTo("c-1");
-        assertThat(Sealing.open(Serdes.COMMAND.decode(onTheLog), keys)).isEqualTo(clear);
+        assertThat(Sealing.open(Serdes.COMMAND.decode(onTheLog), keys)).isEqualTo(clear).isEqualTo(write("acme", "c-1"));
+        assertThat(clear.getPayload()).isNotInstanceOf(io.cairn.topics.avro.Sealed.class); // sealing made a new command
     }
 
     @Test
