@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,13 +17,19 @@ import org.slf4j.LoggerFactory;
  * them); tenants that are done are removed lazily, at most every {@link #SWEEP_MS} (a superset is safe: a
  * strong read of such a tenant only waits a little longer). So a fleet run of thousands of tenants in the
  * heavy lane costs each publish only the tenants that joined since the last. Written only when something
- * changed. A failed write is logged and tried again at the next change: the positions are advisory, never a
- * tenant's data. Confined to the task's stream thread.
+ * changed. A failed write (a full volume, the file out of reach) is tried again after a pause that doubles from
+ * {@link #FIRST_RETRY_MS} to {@link #MAX_RETRY_MS}, not at every punctuation (one a millisecond), and logged once
+ * when it starts, at most every {@link #LOG_EVERY_MS} while it lasts, and once when a write succeeds again: the
+ * positions are advisory, never a tenant's data, and a flood of warnings on a full disk fills the next one.
+ * Confined to the task's stream thread.
  */
 final class PositionPublisher {
     private static final Logger log = LoggerFactory.getLogger(PositionPublisher.class);
     /** How often tenants done with their waiting records are taken off the published list. */
     static final long SWEEP_MS = 100;
+    static final long FIRST_RETRY_MS = 10;
+    static final long MAX_RETRY_MS = 1_000;
+    static final long LOG_EVERY_MS = 30_000;
 
     /** The tenants the published position excludes. */
     interface Pending {
@@ -44,11 +51,21 @@ final class PositionPublisher {
     private Set<String> publishedTenants;
     /** Joiners drained but not yet written (a failed write keeps them for the next). */
     private final Set<String> unwritten = new HashSet<>();
+    private final LongSupplier clockMillis;
+    /** Writes failed in a row; the next is not tried before {@link #retryAt}. */
+    private long failures;
+    private long retryAt;
+    private long lastFailureLog;
 
     PositionPublisher(Supplier<CopyPositions> positions, int partition, Pending pending) {
+        this(positions, partition, pending, System::currentTimeMillis);
+    }
+
+    PositionPublisher(Supplier<CopyPositions> positions, int partition, Pending pending, LongSupplier clockMillis) {
         this.positions = positions;
         this.partition = partition;
         this.pending = pending;
+        this.clockMillis = clockMillis;
     }
 
     /**
@@ -68,12 +85,13 @@ final class PositionPublisher {
         // at the start (a deferred row of a record applied before a kill -9) listed until the partition got a record.
         if (nextOffset < 0) nextOffset = 0;
         unwritten.addAll(pending.joined());
-        long now = System.currentTimeMillis();
+        long now = clockMillis.getAsLong();
+        if (failures > 0 && now < retryAt) return;
         CopyPositions writer;
         try {
             writer = positions.get();
         } catch (RuntimeException e) {
-            log.warn("could not open the positions file (strong reads of partition {} wait until it is): {}", partition, e.toString());
+            failed(now, "could not open the positions file", e);
             return;
         }
         // A file made again since (it was damaged) holds nothing of this partition: everything is published again.
@@ -107,8 +125,25 @@ final class PositionPublisher {
             publishedTenants.removeAll(removed);
             unwritten.clear();
             if (sweep || first) lastSweep = now;
+            if (failures > 0) log.info("published partition {}'s applied position again, after {} failed tries", partition, failures);
+            failures = 0;
         } catch (SQLException | RuntimeException e) {
-            log.warn("could not publish partition {}'s applied position (strong reads of it wait until it is): {}", partition, e.toString());
+            failed(now, "could not publish the applied position", e);
         }
+    }
+
+    private void failed(long now, String what, Exception e) {
+        failures++;
+        retryAt = now + Math.min(MAX_RETRY_MS, FIRST_RETRY_MS << Math.min(failures - 1, 20));
+        if (failures == 1 || now - lastFailureLog >= LOG_EVERY_MS) {
+            lastFailureLog = now;
+            log.warn("partition {}: {} (strong reads of it wait until it is; {} failed tries in a row, tried again every {} ms at most): {}",
+                    partition, what, failures, MAX_RETRY_MS, e.toString());
+        }
+    }
+
+    /** Writes failed in a row (0 after a success). */
+    long failures() {
+        return failures;
     }
 }

@@ -110,4 +110,49 @@ class PositionPublisherTest extends ApplierHarness {
             assertThat(reader.nextOffsets().get(0)).as("the offset stays").isEqualTo(10);
         }
     }
+    /**
+     * A write of the positions that fails (here: its file's connection closed, as a full volume fails it) is not tried
+     * at every punctuation, one a millisecond, each logging a warning: the tries back off, and the first after the
+     * file is writable again publishes.
+     */
+    @Test
+    void aFailingPublishIsTriedAgainAfterAPauseThatGrowsNotAtEveryPunctuation() throws Exception {
+        TenantFiles files = new TenantFiles(hot);
+        CopyPositions broken = CopyPositions.open(files);
+        broken.close();
+        java.util.concurrent.atomic.AtomicReference<CopyPositions> current = new java.util.concurrent.atomic.AtomicReference<>(broken);
+        java.util.concurrent.atomic.AtomicInteger tries = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(1_000_000);
+        PositionPublisher.Pending none = new PositionPublisher.Pending() {
+            @Override
+            public java.util.Collection<String> joined() {
+                return List.of();
+            }
+
+            @Override
+            public java.util.Set<String> all() {
+                return java.util.Set.of();
+            }
+        };
+        PositionPublisher publisher = new PositionPublisher(() -> {
+            tries.incrementAndGet();
+            return current.get();
+        }, 0, none, clock::get);
+
+        for (int ms = 0; ms < 2_000; ms++) { // two seconds of punctuations
+            publisher.publish(7);
+            clock.incrementAndGet();
+        }
+        // 10, 20, 40, ... 640 ms apart, then 1 s: 9 tries in 2 s, not 2,000.
+        assertThat(tries.get()).isBetween(2, 12);
+        assertThat(publisher.failures()).isEqualTo(tries.get());
+
+        try (CopyPositions writable = CopyPositions.open(files); CopyPositions.Reader reader = CopyPositions.reader(files)) {
+            current.set(writable);
+            clock.addAndGet(PositionPublisher.MAX_RETRY_MS);
+            publisher.publish(7);
+            assertThat(publisher.failures()).isZero();
+            assertThat(reader.nextOffsets().get(0)).isEqualTo(7);
+        }
+    }
 }
