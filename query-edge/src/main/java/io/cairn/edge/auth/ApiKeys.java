@@ -7,7 +7,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * API keys: {@code cairn_<key_id>_<secret>}, key id 16 lower-case hex characters, secret 32 random
@@ -16,8 +15,6 @@ import java.util.regex.Pattern;
  */
 public final class ApiKeys {
     private static final String PREFIX = "cairn_";
-    private static final Pattern KEY_ID = Pattern.compile("[0-9a-f]{16}");
-    private static final Pattern SECRET = Pattern.compile("[A-Za-z0-9_-]{43}");
 
     private ApiKeys() {}
 
@@ -55,13 +52,28 @@ public final class ApiKeys {
         String keyId = token.substring(PREFIX.length(), PREFIX.length() + 16);
         if (token.charAt(PREFIX.length() + 16) != '_') return Optional.empty();
         String secret = token.substring(PREFIX.length() + 17);
-        if (!KEY_ID.matcher(keyId).matches() || !SECRET.matcher(secret).matches()) return Optional.empty();
+        if (!isKeyId(keyId) || !isSecret(secret)) return Optional.empty();
         return Optional.of(new PresentedKey(keyId, secret));
     }
 
     /** True when a key id is shaped like one this class generates. */
     public static boolean isKeyId(String keyId) {
-        return keyId != null && KEY_ID.matcher(keyId).matches();
+        if (keyId == null || keyId.length() != 16) return false;
+        for (int i = 0; i < keyId.length(); i++) {
+            char c = keyId.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) return false;
+        }
+        return true;
+    }
+
+    /** 43 characters of base64url ({@code [A-Za-z0-9_-]}), checked on every request without a regex. */
+    private static boolean isSecret(String secret) {
+        if (secret.length() != 43) return false;
+        for (int i = 0; i < secret.length(); i++) {
+            char c = secret.charAt(i);
+            if (!(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-')) return false;
+        }
+        return true;
     }
 
     /** Lower-case hex SHA-256 of the secret, as stored in {@code KeySpec.secret_sha256}. */

@@ -37,6 +37,15 @@ class ApiKeysTest {
         assertThat(ApiKeys.parse(good.replace("cairn_", "CAIRN_"))).isEmpty();
         assertThat(ApiKeys.parse(good.substring(0, 10) + "G" + good.substring(11))).isEmpty();
         assertThat(ApiKeys.parse(good + "x")).isEmpty();
+        int secretAt = good.length() - 43;
+        for (String wrong : new String[] {"+", "/", "=", ".", " ", "\u00e9"}) {
+            assertThat(ApiKeys.parse(good.substring(0, secretAt + 5) + wrong + good.substring(secretAt + 6))).as(wrong).isEmpty();
+        }
+        assertThat(ApiKeys.parse(good.substring(0, 6) + "A" + good.substring(7))).as("upper-case key id").isEmpty();
+        assertThat(ApiKeys.isKeyId("0123456789abcdef")).isTrue();
+        assertThat(ApiKeys.isKeyId("0123456789abcdeg")).isFalse();
+        assertThat(ApiKeys.isKeyId("0123456789abcde")).isFalse();
+        assertThat(ApiKeys.isKeyId(null)).isFalse();
     }
 
     @Test
