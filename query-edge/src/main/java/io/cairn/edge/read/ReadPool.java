@@ -186,7 +186,7 @@ public final class ReadPool implements AutoCloseable {
         List<TenantConnection> toClose = new ArrayList<>();
         lock.lock();
         try {
-            if (closed || maxIdle == 0 || generations.getOrDefault(tenant, 0L) != lease.generation()) {
+            if (closed || maxIdle == 0 || generations.getOrDefault(tenant, 0L) != lease.generation() || lease.connection().shmReadOnly()) {
                 toClose.add(lease.connection());
             } else {
                 idle.computeIfAbsent(tenant, t -> new ArrayDeque<>()).addLast(lease);

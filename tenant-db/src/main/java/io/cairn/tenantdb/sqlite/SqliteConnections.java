@@ -35,19 +35,39 @@ public final class SqliteConnections {
         SQLiteConfig config = baseConfig(limits);
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
-        return open(tenant, file, true, config, limits);
+        return open(tenant, file, true, config, limits, "jdbc:sqlite:" + file, false);
     }
 
-    /** Opens an existing tenant file read-only, for the query edge. */
+    /**
+     * Opens an existing tenant file read-only, for the query edge. When no connection has the file open, its first
+     * read maps the WAL's index ({@code -shm}) afresh, and on a volume with no room left that fails
+     * ({@code SQLITE_IOERR_SHMSIZE}): reads did not go on while the disk was full. It is then opened again with its
+     * {@code -shm} read-only (SQLite's {@code readonly_shm}: the reader builds the index in its own memory from the
+     * WAL, and still takes its read lock in the {@code -shm}, so a writer never resets the WAL under it);
+     * {@link TenantConnection#shmReadOnly} says so.
+     */
     public static TenantConnection openReadOnly(String tenant, Path file, SqliteLimits limits) throws SQLException {
+        TenantConnection c;
+        try {
+            c = open(tenant, file, false, readOnlyConfig(limits), limits, "jdbc:sqlite:" + file, false);
+        } catch (SQLException e) {
+            if (!(e instanceof org.sqlite.SQLiteException s && s.getResultCode() == org.sqlite.SQLiteErrorCode.SQLITE_IOERR_SHMSIZE)) throw e;
+            c = open(tenant, file, false, readOnlyConfig(limits), limits, "jdbc:sqlite:" + file.toUri() + "?readonly_shm=1", true);
+        }
+        try (Statement s = c.connection().createStatement()) {
+            s.execute("PRAGMA query_only=ON");
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    private static SQLiteConfig readOnlyConfig(SqliteLimits limits) {
         SQLiteConfig config = baseConfig(limits);
         config.setReadOnly(true);
         config.resetOpenMode(SQLiteOpenMode.CREATE);
-        TenantConnection c = open(tenant, file, false, config, limits);
-        try (Statement s = c.connection().createStatement()) {
-            s.execute("PRAGMA query_only=ON");
-        }
-        return c;
+        return config;
     }
 
     /**
@@ -55,7 +75,7 @@ public final class SqliteConnections {
      * drift check's expected schema). Closed, it is gone.
      */
     public static TenantConnection openInMemory(SqliteLimits limits) throws SQLException {
-        return openHardened("", Path.of(":memory:"), false, baseConfig(limits), limits, "jdbc:sqlite::memory:");
+        return openHardened("", Path.of(":memory:"), false, baseConfig(limits), limits, "jdbc:sqlite::memory:", false);
     }
 
     /**
@@ -94,9 +114,10 @@ public final class SqliteConnections {
      * holds the file's WAL and index open, so a replacement of the file after it cannot mix two files under it
      * ({@link FileSwaps}).
      */
-    private static TenantConnection open(String tenant, Path file, boolean writable, SQLiteConfig config, SqliteLimits limits) throws SQLException {
+    private static TenantConnection open(String tenant, Path file, boolean writable, SQLiteConfig config, SqliteLimits limits, String url,
+            boolean shmReadOnly) throws SQLException {
         return FileSwaps.open(file, () -> {
-            TenantConnection c = openHardened(tenant, file, writable, config, limits, "jdbc:sqlite:" + file);
+            TenantConnection c = openHardened(tenant, file, writable, config, limits, url, shmReadOnly);
             try (Statement s = c.connection().createStatement()) {
                 s.executeQuery("PRAGMA schema_version").close();
             } catch (SQLException | RuntimeException e) {
@@ -108,7 +129,7 @@ public final class SqliteConnections {
     }
 
     private static TenantConnection openHardened(String tenant, Path file, boolean writable, SQLiteConfig config, SqliteLimits limits,
-            String url) throws SQLException {
+            String url, boolean shmReadOnly) throws SQLException {
         SQLiteConnection conn = (SQLiteConnection) config.createConnection(url);
         try {
             conn.setLimit(SQLiteLimits.SQLITE_LIMIT_ATTACHED, 0);
@@ -122,7 +143,7 @@ public final class SqliteConnections {
             }
             StatementDeadline deadline = StatementDeadline.install(conn);
             MeteredFunctions.install(conn, deadline, MAX_VALUE_BYTES);
-            return new TenantConnection(tenant, file, writable, conn, deadline, limits);
+            return new TenantConnection(tenant, file, writable, conn, deadline, limits, shmReadOnly);
         } catch (SQLException | RuntimeException e) {
             conn.close();
             throw e;
