@@ -46,8 +46,7 @@ class FullVolumeReadTest {
         Path ballast = volume.resolve("ballast");
         try (TenantConnection w = SqliteConnections.openWritable("acme", db, SqliteLimits.WRITE_DEFAULTS);
                 Statement s = w.connection().createStatement()) {
-            s.execute("CREATE TABLE t (n INTEGER)");
-            for (int i = 0; i < 100; i++) s.execute("INSERT INTO t VALUES (" + i + ")");
+            createRows(s, 100);
         }
         assertThat(volume.resolve("acme.db-shm")).as("the last close removed the index").doesNotExist();
         fill(ballast);
@@ -71,8 +70,7 @@ class FullVolumeReadTest {
         try (TenantConnection w = SqliteConnections.openWritable("acme", db, SqliteLimits.WRITE_DEFAULTS);
                 Statement s = w.connection().createStatement()) {
             s.execute("PRAGMA wal_autocheckpoint=0");
-            s.execute("CREATE TABLE t (n INTEGER)");
-            for (int i = 0; i < 150; i++) s.execute("INSERT INTO t VALUES (" + i + ")");
+            createRows(s, 150);
             // What a killed writer leaves: the file and its WAL, no index.
             Files.copy(db, copy);
             Files.copy(volume.resolve("acme.db-wal"), volume.resolve("copy.db-wal"));
@@ -83,6 +81,11 @@ class FullVolumeReadTest {
             assertThat(r.shmReadOnly()).isTrue();
             assertThat(count(r)).isEqualTo(150);
         }
+    }
+
+    private static void createRows(Statement s, int rows) throws SQLException {
+        s.execute("CREATE TABLE t (n INTEGER)");
+        for (int i = 0; i < rows; i++) s.execute("INSERT INTO t VALUES (" + i + ")");
     }
 
     private static long count(TenantConnection c) throws SQLException {
