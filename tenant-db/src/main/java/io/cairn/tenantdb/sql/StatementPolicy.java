@@ -170,7 +170,7 @@ public final class StatementPolicy {
         return new CheckedStatement(toRun.equals(sql) ? sql : toRun, ParameterSlots.of(sig));
     }
 
-    /** What a kept verdict holds beyond its text: the rewritten text when it is another string, and its slots' names. */
+    /** What a kept verdict holds beyond its text: the text to run (counted even when it is the text's own string, an overestimate) and its slots' names. */
     private static int charsKept(CheckedStatement checked) {
         int names = 0;
         for (String name : checked.parameterNames()) names += 8 + (name == null ? 0 : name.length());
