@@ -1,6 +1,7 @@
 package io.cairn.streams.apply;
 
 import io.cairn.topics.Bookmark;
+import io.cairn.topics.avro.ApplyMigration;
 import io.cairn.topics.avro.DeleteTenant;
 import io.cairn.topics.avro.TenantCommand;
 import java.util.ArrayDeque;
@@ -24,6 +25,14 @@ import java.util.function.BooleanSupplier;
  * emptied the tenant's queue: the worker gives it one as it lets go. So no two workers ever apply one tenant,
  * and a worker's group never holds one record twice.
  *
+ * <p>Two lines: a tenant whose queued records are all fleet migrations ({@code ApplyMigration}: nobody waits on them
+ * but the run's status) stands in the {@code background} line, any other in {@code turns}, and a group takes the
+ * turns of {@code turns} first, with room for the records queued behind each (its run, {@code HeavyLane.withRuns}) up to
+ * seven eighths of the group, then fills up from {@code background}. A fleet run queues thousands of tenants here
+ * at once; in one line, a write sent here behind them (heavy, or its tenant over its share of the stream thread)
+ * waited for all of them: 30 s and more, answered {@code write_timeout} (the bench's fleet scenario, 10,000 tenants).
+ * The run still moves while others' records come: they take a group's first places, and their runs at most seven eighths of it.
+ *
  * <p>It also keeps what must survive a crash ({@link #unpersisted}, {@link #persisted}) and the retry times of
  * records the machine failed. Thread-safe: one monitor, held only for bookkeeping, never across an apply.
  */
@@ -44,8 +53,14 @@ final class HeavyLaneQueues {
     private final Map<Integer, Set<String>> owners = new HashMap<>();
     /** Per partition, the tenants that got a queue since {@link #joinedOn} last drained it. */
     private final Map<Integer, List<String>> joined = new HashMap<>();
-    /** Tenants whose turn has come, each at most once, and none a worker holds. */
+    /** Tenants whose turn has come, each at most once, and none a worker holds: those with a record someone waits on. */
     private final ArrayDeque<String> turns = new ArrayDeque<>();
+    /** The same for tenants whose queued records are all fleet migrations: their turns come after those of {@link #turns}. */
+    private final ArrayDeque<String> background = new ArrayDeque<>();
+    /** Per tenant, its queued records that are not fleet migrations (absent: none). */
+    private final Map<String, Integer> urgent = new HashMap<>();
+    /** The queued positions of fleet migrations. */
+    private final Set<Bookmark> migrations = new HashSet<>();
     /** Tenants whose turn a worker took and has not given back. */
     private final Set<String> busy = new HashSet<>();
     /** Tenants whose first record the machine failed: when their turn may come again (System.nanoTime). */
@@ -111,7 +126,14 @@ final class HeavyLaneQueues {
             q.add(new Queued(tenant, r.position(), q.size() < KEPT_PER_TENANT ? r.command() : null));
             if (r.command().getPayload() instanceof DeleteTenant) deletes.add(r.position());
             if (!persisted.contains(r.position())) unpersisted.put(r.position(), tenant);
-            if (q.size() == 1 && !busy.contains(tenant)) turns.add(tenant);
+            boolean wasBackground = q.size() > 1 && !urgent.containsKey(tenant);
+            if (r.command().getPayload() instanceof ApplyMigration) migrations.add(r.position());
+            else urgent.merge(tenant, 1, Integer::sum);
+            if (!busy.contains(tenant)) { // else its worker gives it a turn as it lets go, in the line its queue then calls for
+                if (q.size() == 1) lineOf(tenant).add(tenant);
+                // someone waits on it now: its migrations go first, in the others' line
+                else if (wasBackground && urgent.containsKey(tenant) && background.remove(tenant)) turns.add(tenant);
+            }
             lock.notifyAll();
         }
     }
@@ -159,31 +181,41 @@ final class HeavyLaneQueues {
                 }
                 long now = System.nanoTime();
                 long wait = -1;
-                List<String> waiting = new ArrayList<>();
-                List<String> next = new ArrayList<>(); // tenants applied alone, passed over by a group: first in line again
                 boolean single = false;
-                while (!turns.isEmpty() && batch.size() < max && !single) {
-                    String tenant = turns.poll();
-                    Long due = retryAt.get(tenant);
-                    if (due != null && due - now > 0) {
-                        waiting.add(tenant);
-                        wait = wait < 0 ? due - now : Math.min(wait, due - now);
-                    } else if (alone(tenant, now) && !batch.isEmpty()) {
-                        next.add(tenant);
-                    } else {
-                        single = alone(tenant, now);
-                        batch.add(queues.get(tenant).peek());
-                        busy.add(tenant);
+                int reserved = 0; // places kept for the records queued behind the heads of the first line (their runs)
+                for (ArrayDeque<String> line : List.of(turns, background)) {
+                    List<String> waiting = new ArrayList<>();
+                    List<String> next = new ArrayList<>(); // tenants applied alone, passed over by a group: first in line again
+                    while (!line.isEmpty() && batch.size() + reserved < max && !single) {
+                        String tenant = line.poll();
+                        Long due = retryAt.get(tenant);
+                        if (due != null && due - now > 0) {
+                            waiting.add(tenant);
+                            wait = wait < 0 ? due - now : Math.min(wait, due - now);
+                        } else if (alone(tenant, now) && !batch.isEmpty()) {
+                            next.add(tenant);
+                        } else {
+                            single = alone(tenant, now);
+                            ArrayDeque<Queued> q = queues.get(tenant);
+                            batch.add(q.peek());
+                            busy.add(tenant);
+                            if (line == turns) reserved += Math.max(0, Math.min(q.size() - 1, max - max / 8 - batch.size() - reserved));
+                        }
                     }
+                    for (int i = next.size() - 1; i >= 0; i--) line.addFirst(next.get(i));
+                    line.addAll(waiting);
                 }
-                for (int i = next.size() - 1; i >= 0; i--) turns.addFirst(next.get(i));
-                turns.addAll(waiting);
                 if (!batch.isEmpty()) return batch;
                 if (wait < 0) lock.wait();
                 else TimeUnit.NANOSECONDS.timedWait(lock, Math.max(1_000_000, wait));
             }
             return List.of();
         }
+    }
+
+    /** The line {@code tenant} stands in when its turn comes: {@link #background} when all its queued records are fleet migrations. */
+    private ArrayDeque<String> lineOf(String tenant) {
+        return urgent.containsKey(tenant) ? turns : background;
     }
 
     /** Whether {@code tenant}'s turns are given alone now; forgets it once that is over. Under the lock. */
@@ -258,7 +290,7 @@ final class HeavyLaneQueues {
     private void giveTurnBackIn(Queued r, long millis) {
         retryAt.put(r.tenant(), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis));
         busy.remove(r.tenant());
-        turns.add(r.tenant());
+        lineOf(r.tenant()).add(r.tenant());
         lock.notifyAll();
     }
 
@@ -282,6 +314,7 @@ final class HeavyLaneQueues {
             queued.remove(r.position());
             unpersisted.remove(r.position());
             deletes.remove(r.position());
+            if (!migrations.remove(r.position())) urgent.computeIfPresent(tenant, (t, n) -> n == 1 ? null : n - 1);
             if (q.isEmpty()) {
                 queues.remove(tenant);
                 Set<String> owned = owners.get(r.position().partition());
@@ -314,7 +347,7 @@ final class HeavyLaneQueues {
     }
 
     private void giveTurnBack(String tenant) {
-        if (busy.remove(tenant) && queues.containsKey(tenant)) turns.add(tenant);
+        if (busy.remove(tenant) && queues.containsKey(tenant)) lineOf(tenant).add(tenant);
     }
 
     /** The queued positions not recorded yet, and their tenants. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cairn.streams.apply.HeavyLaneQueues.Queued;
 import io.cairn.topics.Bookmark;
+import io.cairn.topics.avro.ApplyMigration;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -71,6 +72,64 @@ class HeavyLaneQueuesTest {
     void aClosedLaneTakesNoTurn() throws Exception {
         enqueue("acme", 1);
         assertThat(line.awaitTurns(64, () -> true)).isEmpty();
+    }
+
+    /**
+     * A fleet run queues thousands of tenants at once: a write sent to the lane behind them gets the next group's first
+     * place, not the run's end (the bench's 10,000-tenant run: another tenant's write answered write_timeout after 30 s),
+     * and the run's tenants fill the rest of that group.
+     */
+    @Test
+    void aWriteQueuedBehindAFleetRunGetsItsTurnFirstAndTheRunFillsTheRestOfTheGroup() throws Exception {
+        for (int i = 1; i <= 200; i++) migrate("fleet-" + i, i);
+        enqueue("writer", 201);
+        List<Queued> group = line.awaitTurns(64, () -> false);
+        assertThat(group).hasSize(64);
+        assertThat(group.getFirst().tenant()).isEqualTo("writer");
+        assertThat(group.subList(1, 64)).extracting(Queued::tenant).allMatch(t -> t.startsWith("fleet-"));
+        assertThat(group.get(1).tenant()).as("the run keeps its order").isEqualTo("fleet-1");
+    }
+
+    /**
+     * A tenant with a backlog of writes in the lane gets room for them (its run, up to 7/8 of the group) before the run's
+     * tenants fill the rest: one write per group, behind 63 migrations each, drained 200 writes a second far too slowly.
+     */
+    @Test
+    void aTenantsBacklogGetsHalfTheGroupBeforeTheRunFillsTheRest() throws Exception {
+        for (int i = 1; i <= 200; i++) migrate("fleet-" + i, i);
+        for (int i = 0; i < 100; i++) enqueue("writer", 1_000 + i);
+        List<Queued> heads = line.awaitTurns(64, () -> false);
+        assertThat(heads.getFirst().position()).isEqualTo(new Bookmark(0, 1_000));
+        assertThat(heads).as("the writer's head, then 8 of the run's: 55 places stay for the writer's run").hasSize(9);
+    }
+
+    /** A run's tenant that gets a write behind its migration moves to the first line: the write waits on the migration. */
+    @Test
+    void aFleetTenantWithAWriteBehindItsMigrationIsServedWithTheWrites() throws Exception {
+        for (int i = 1; i <= 100; i++) migrate("fleet-" + i, i);
+        enqueue("fleet-100", 101);
+        assertThat(line.awaitTurns(1, () -> false)).extracting(Queued::position).containsExactly(new Bookmark(0, 100));
+        assertThat(line.awaitTurns(1, () -> false)).as("then the run, in order").extracting(Queued::tenant).containsExactly("fleet-1");
+    }
+
+    /** A tenant whose write the lane applied stands in the run's line again when only migrations of it are left. */
+    @Test
+    void aTenantWithOnlyMigrationsLeftGoesBackToTheRunsLine() throws Exception {
+        enqueue("acme", 1);
+        migrate("acme", 2);
+        migrate("bob", 3);
+        enqueue("carol", 4);
+        Queued acme = line.awaitTurns(1, () -> false).getFirst();
+        assertThat(acme.position()).isEqualTo(new Bookmark(0, 1));
+        line.finish(acme, true);
+        assertThat(line.awaitTurns(64, () -> false)).as("carol's write first; acme's migration after bob's, queued before it in the run's line")
+                .extracting(Queued::tenant).containsExactly("carol", "bob", "acme");
+    }
+
+    private void migrate(String tenant, long offset) {
+        ApplyMigration m = ApplyMigration.newBuilder().setMigrationId("run-1").setVersion(1).setSteps(List.of()).setSet("app")
+                .setVersions(List.of()).build();
+        line.enqueue(new ApplyProcessor.LogRecord(Commands.command(tenant, m), new Bookmark(0, offset)));
     }
 
     private void enqueue(String tenant, long offset) {
