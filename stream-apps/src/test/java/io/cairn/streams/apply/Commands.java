@@ -41,6 +41,17 @@ final class Commands {
                 .setTemplateVersions(v).build());
     }
 
+    /** A fleet run's record: set {@code set} to version {@code versions.size()}, whose versions 1..n are {@code versions}. */
+    static TenantCommand migrate(String tenant, String runId, String set, List<List<String>> versions) {
+        List<MigrationVersion> v = new java.util.ArrayList<>();
+        for (int i = 0; i < versions.size(); i++) {
+            v.add(MigrationVersion.newBuilder().setVersion(i + 1).setChecksum(Integer.toHexString(versions.get(i).hashCode()))
+                    .setStatements(versions.get(i)).build());
+        }
+        return command(tenant, io.cairn.topics.avro.ApplyMigration.newBuilder().setMigrationId(runId).setSet(set)
+                .setVersion(versions.size()).setSteps(List.of()).setVersions(v).build());
+    }
+
     static TenantCommand execute(String tenant, String... sql) {
         List<Statement> statements = Arrays.stream(sql)
                 .map(s -> Statement.newBuilder().setSql(s).setPositional(List.of()).setNamed(Map.of()).build())

@@ -83,6 +83,53 @@ class HeavyLaneTest extends ApplierHarness {
         assertThat(lane.appliedAlone("bob")).isFalse();
     }
 
+    /**
+     * A heavy write sent to the lane while a fleet run's tenants wait there is applied in the lane's next group, not after
+     * the run: the lane's one line made it wait for every tenant of the run (the bench's 10,000: write_timeout after 30 s).
+     */
+    @Test
+    void aHeavyWriteDuringAFleetRunIsAppliedBeforeTheRunsTenants() throws Exception {
+        laneThreads = 1;
+        startApplier(16);
+        int fleet = 400;
+        List<TenantCommand> setUp = new ArrayList<>();
+        for (int i = 0; i < fleet; i++) {
+            setUp.add(Commands.create("f" + i));
+            setUp.add(Commands.execute("f" + i, "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT)",
+                    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000) INSERT INTO items SELECT x, 'item-' || x FROM c"));
+        }
+        setUp.add(Commands.create("bob"));
+        setUp.add(Commands.execute("bob", "CREATE TABLE t (n)"));
+        assertThat(applyAll(setUp.toArray(TenantCommand[]::new))).allMatch(CommandResult::getOk);
+        List<List<String>> versions = List.of(List.of("ALTER TABLE items ADD COLUMN sku TEXT", "CREATE INDEX items_sku ON items (sku)"));
+        List<TenantCommand> run = new ArrayList<>();
+        for (int i = 0; i < fleet; i++) run.add(Commands.migrate("f" + i, "run-1", "app", versions));
+        TenantCommand bobs = Commands.execute("bob", "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 400000)"
+                + " INSERT INTO t SELECT x FROM c"); // past the quick budget: for the lane, behind the run's tenants
+        pipe(run.toArray(TenantCommand[]::new));
+        driver.advanceWallClockTime(Duration.ofMillis(5));
+        List<String> done = new ArrayList<>();
+        results.readValuesToList().forEach(r -> done.add(r.getCommandId()));
+        int doneBefore = done.size(); // the lane applies the run while it is piped
+        pipe(bobs);
+        run.add(bobs);
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(10)).until(() -> {
+            driver.advanceWallClockTime(Duration.ofMillis(5));
+            results.readValuesToList().forEach(r -> done.add(r.getCommandId()));
+            return done.contains(bobs.getCommandId());
+        });
+        int migrated = done.size() - 1 - doneBefore;
+        assertThat(migrated).as("after bob's write came, %d of the run's tenants were applied before it: the group in hand and"
+                + " one not yet forwarded at most", migrated).isLessThanOrEqualTo(2 * HeavyLane.BATCH).isLessThan(fleet - doneBefore - 1);
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(10)).until(() -> {
+            driver.advanceWallClockTime(Duration.ofMillis(5));
+            results.readValuesToList().forEach(r -> done.add(r.getCommandId()));
+            return run.stream().allMatch(c -> done.contains(c.getCommandId()));
+        });
+        assertThat(query("f0", "SELECT count(*) FROM pragma_index_list('items')")).containsExactly(List.of(1));
+        assertThat(query("f" + (fleet - 1), "SELECT count(*) FROM pragma_index_list('items')")).containsExactly(List.of(1));
+    }
+
     @Test
     void aDeleteRightAfterTheLaneGaveItsTenantBackLeavesTheTombstoneLast() throws Exception {
         startApplier(16);
