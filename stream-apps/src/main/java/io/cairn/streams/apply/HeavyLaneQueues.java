@@ -31,7 +31,7 @@ import java.util.function.BooleanSupplier;
  * seven eighths of the group, then fills up from {@code background}. A fleet run queues thousands of tenants here
  * at once; in one line, a write sent here behind them (heavy, or its tenant over its share of the stream thread)
  * waited for all of them: 30 s and more, answered {@code write_timeout} (the bench's fleet scenario, 10,000 tenants).
- * The run still moves while others' records come: they take a group's first places, and their runs at most seven eighths of it.
+ * The run still moves while others' records come: they take at most seven eighths of a group's places, heads and runs.
  *
  * <p>It also keeps what must survive a crash ({@link #unpersisted}, {@link #persisted}) and the retry times of
  * records the machine failed. Thread-safe: one monitor, held only for bookkeeping, never across an apply.
@@ -186,7 +186,9 @@ final class HeavyLaneQueues {
                 for (ArrayDeque<String> line : List.of(turns, background)) {
                     List<String> waiting = new ArrayList<>();
                     List<String> next = new ArrayList<>(); // tenants applied alone, passed over by a group: first in line again
-                    while (!line.isEmpty() && batch.size() + reserved < max && !single) {
+                    // the first line leaves the run's tenants an eighth of the places, so that a run goes on under any load
+                    int places = line == turns && !background.isEmpty() ? max - max / 8 : max;
+                    while (!line.isEmpty() && batch.size() + reserved < places && !single) {
                         String tenant = line.poll();
                         Long due = retryAt.get(tenant);
                         if (due != null && due - now > 0) {
@@ -199,7 +201,7 @@ final class HeavyLaneQueues {
                             ArrayDeque<Queued> q = queues.get(tenant);
                             batch.add(q.peek());
                             busy.add(tenant);
-                            if (line == turns) reserved += Math.max(0, Math.min(q.size() - 1, max - max / 8 - batch.size() - reserved));
+                            if (line == turns) reserved += Math.max(0, Math.min(q.size() - 1, places - batch.size() - reserved));
                         }
                     }
                     for (int i = next.size() - 1; i >= 0; i--) line.addFirst(next.get(i));

@@ -103,6 +103,17 @@ class HeavyLaneQueuesTest {
         assertThat(heads).as("the writer's head, then 8 of the run's: 55 places stay for the writer's run").hasSize(9);
     }
 
+    /** However many tenants wait in the first line, the run's tenants get an eighth of each group: a run goes on under any load. */
+    @Test
+    void theRunsTenantsKeepAnEighthOfEachGroupWhileManyOthersWait() throws Exception {
+        for (int i = 1; i <= 100; i++) migrate("fleet-" + i, i);
+        for (int i = 0; i < 100; i++) enqueue("busy-" + i, 1_000 + i);
+        List<Queued> group = line.awaitTurns(64, () -> false);
+        assertThat(group).hasSize(64);
+        assertThat(group.subList(0, 56)).extracting(Queued::tenant).allMatch(t -> t.startsWith("busy-"));
+        assertThat(group.subList(56, 64)).extracting(Queued::tenant).allMatch(t -> t.startsWith("fleet-"));
+    }
+
     /** A run's tenant that gets a write behind its migration moves to the first line: the write waits on the migration. */
     @Test
     void aFleetTenantWithAWriteBehindItsMigrationIsServedWithTheWrites() throws Exception {
