@@ -8,6 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.common.Uuid;
@@ -22,14 +26,40 @@ import org.apache.kafka.server.common.MetadataVersion;
  * dev} and tests. Its log lives under the given directory and survives restarts: the log is the
  * database, so stopping and starting again loses nothing. Ports are chosen once, then kept in
  * {@code ports.properties} so clients and the controller quorum find the same addresses next time.
+ *
+ * <p>A broker whose log directory fails (a full disk) takes it offline for good; this one is then
+ * stopped and started again on the same directory and ports, once the directory's volume has room
+ * again ({@link #roomToRestart}), so writes resume without restarting the process. Its clients
+ * reconnect to the same address; Kafka's recovery of the unclean log drops what was never acknowledged.
  */
 public final class EmbeddedKafka implements AutoCloseable {
-    private final KafkaRaftServer server;
-    private final String bootstrapServers;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EmbeddedKafka.class);
+    /** How long a failed broker's shutdown may take before it is left behind. */
+    private static final long STOP_WAIT_SECONDS = 60;
+    private static final long MAX_RETRY_SECONDS = 60;
 
-    private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers) {
+    private final KafkaConfig config;
+    private final Path logDir;
+    private final String bootstrapServers;
+    private final ScheduledExecutorService recovery;
+    private final AtomicInteger restarts = new AtomicInteger();
+    private volatile KafkaRaftServer server;
+    private volatile boolean closed;
+    private long nextTryNanos;
+    private long retrySeconds = 1;
+    private long waitingLoggedFree = -1;
+
+    private EmbeddedKafka(KafkaConfig config, Path logDir, KafkaRaftServer server, String bootstrapServers) {
+        this.config = config;
+        this.logDir = logDir;
         this.server = server;
         this.bootstrapServers = bootstrapServers;
+        this.recovery = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cairn-kafka-recovery");
+            t.setDaemon(true);
+            return t;
+        });
+        recovery.scheduleWithFixedDelay(this::recoverIfDue, 1, 1, TimeUnit.SECONDS);
     }
 
     /** Formats the log directory on first use, then starts the broker on the ports kept in {@code dir} (chosen the first time). */
@@ -113,9 +143,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         Exit.setHaltProcedure((code, message) -> recordFailure("halt " + code + ": " + message));
         Exit.setExitProcedure((code, message) -> recordFailure("exit " + code + ": " + message));
         if (!Files.exists(logDir.resolve("meta.properties"))) format(logDir, nodeId, clusterId);
+        failure = null; // one broker per process: what failed before this start is not this broker's
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         server.startup();
-        return new EmbeddedKafka(server, "127.0.0.1:" + own.broker());
+        return new EmbeddedKafka(config, logDir, server, "127.0.0.1:" + own.broker());
     }
 
     public String bootstrapServers() {
@@ -124,22 +155,123 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /**
      * What stopped the broker from the inside (its log directory failed, e.g. on a full disk), or null
-     * while it is sound. The broker does not recover by itself: free the space and restart.
+     * while it is sound. The broker is restarted once its volume has room again ({@link #roomToRestart}).
      */
     public static String failure() {
         return failure;
     }
 
+    /** How many times this broker was restarted after its log directory failed. */
+    public int restarts() {
+        return restarts.get();
+    }
+
     private static volatile String failure;
 
     private static void recordFailure(String what) {
+        if (failure == null) {
+            LOG.error("the embedded Kafka broker stopped itself ({}); Cairn keeps running, and restarts the broker"
+                    + " once its log directory's volume has room again", what);
+        }
         failure = what;
-        org.slf4j.LoggerFactory.getLogger(EmbeddedKafka.class).error("the embedded Kafka broker stopped itself ({});"
-                + " Cairn keeps running: free the space, then restart", what);
+    }
+
+    /**
+     * The free bytes the log directory's volume needs before a failed broker is restarted: 256 MiB (the
+     * edge's own guard on the hot volume), or an eighth of a volume smaller than 2 GiB. Restarting into a
+     * volume still full would fail it again at its first append.
+     */
+    static long roomToRestart(long volumeBytes) {
+        return Math.min(256L << 20, volumeBytes / 8);
+    }
+
+    private void recoverIfDue() {
+        String what = failure;
+        if (what == null || closed || System.nanoTime() < nextTryNanos) return;
+        long free, total;
+        try {
+            var store = Files.getFileStore(logDir);
+            free = store.getUsableSpace();
+            total = store.getTotalSpace();
+        } catch (IOException | RuntimeException e) {
+            return; // the volume itself is gone: nothing to restart into
+        }
+        long need = roomToRestart(total);
+        if (free < need) {
+            if (waitingLoggedFree < 0) LOG.warn("the embedded Kafka broker waits for {} MiB free on {} to restart ({} MiB free)",
+                    need >> 20, logDir, free >> 20);
+            waitingLoggedFree = free;
+            return;
+        }
+        waitingLoggedFree = -1;
+        LOG.warn("restarting the embedded Kafka broker: its log directory failed ({}), and {} MiB are free again", what, free >> 20);
+        stopWithin(server);
+        if (closed) return;
+        failure = null;
+        KafkaRaftServer fresh = new KafkaRaftServer(config, Time.SYSTEM);
+        try {
+            fresh.startup();
+            server = fresh;
+            restarts.incrementAndGet();
+            retrySeconds = 1;
+            LOG.warn("the embedded Kafka broker is back on {}", bootstrapServers);
+        } catch (RuntimeException e) {
+            recordFailure("restart failed: " + e);
+            server = fresh;
+            nextTryNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(retrySeconds);
+            retrySeconds = Math.min(MAX_RETRY_SECONDS, retrySeconds * 2);
+        }
+    }
+
+    /** Stops a broker, waiting for it a bounded time: a failed one may not finish its shutdown. */
+    private static void stopWithin(KafkaRaftServer broker) {
+        Thread stopping = Thread.ofPlatform().daemon().name("cairn-kafka-stop").start(() -> {
+            try {
+                withoutControlledShutdown(broker);
+                broker.shutdown();
+                broker.awaitShutdown();
+            } catch (RuntimeException e) {
+                LOG.warn("the failed Kafka broker did not stop cleanly", e);
+            }
+        });
+        try {
+            if (!stopping.join(java.time.Duration.ofSeconds(STOP_WAIT_SECONDS))) {
+                Throwable where = new Throwable("where its shutdown waits");
+                where.setStackTrace(stopping.getStackTrace());
+                LOG.warn("the failed Kafka broker did not stop within {} s; starting another anyway", STOP_WAIT_SECONDS, where);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Stops the broker half of {@code server} without its controlled shutdown: that waits (up to 5 minutes) for the
+     * controller to fence the broker, and a controller whose log directory failed never answers. Kafka keeps the
+     * broker private, so it is reached by reflection; when that fails, the whole server's shutdown waits as usual.
+     */
+    private static void withoutControlledShutdown(KafkaRaftServer server) {
+        try {
+            var field = KafkaRaftServer.class.getDeclaredField("broker");
+            field.setAccessible(true);
+            if (field.get(server) instanceof scala.Option<?> broker && broker.isDefined()
+                    && broker.get() instanceof kafka.server.BrokerServer b) {
+                b.shutdown(java.time.Duration.ZERO);
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.debug("the failed broker is stopped the usual way: {}", e.toString());
+        }
     }
 
     @Override
     public void close() {
+        closed = true;
+        recovery.shutdownNow();
+        try {
+            recovery.awaitTermination(STOP_WAIT_SECONDS * 2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         server.shutdown();
         server.awaitShutdown();
     }

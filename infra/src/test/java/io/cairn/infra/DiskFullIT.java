@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import io.cairn.devstack.EmbeddedKafka;
 import ch.qos.logback.core.read.ListAppender;
 import io.cairn.infra.TestStack.Reply;
 import io.cairn.tenantdb.sqlite.SqliteLimits;
@@ -19,6 +20,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,6 +41,7 @@ class DiskFullIT {
     private static final long VOLUME_MIB = 48;
     private static final long BALLAST_MIB = 12;
     private static final long MIN_FREE_MIB = 6;
+    private static final long KAFKA_VOLUME_MIB = 96;
 
     @TempDir Path data;
     /** The applier's errors: a replaced thread names what failed it. */
@@ -164,6 +168,75 @@ class DiskFullIT {
         } finally {
             Tmpfs.unmount(volume);
         }
+    }
+
+    /**
+     * The broker's log on a volume that fills: Kafka takes its log directory offline for good, so the embedded
+     * broker is stopped and started again once there is room, and writes resume without restarting the process.
+     * Reads go on meanwhile; every write acknowledged before, during and after is stored exactly once.
+     */
+    @Test
+    void aBrokerWhoseLogVolumeFilledIsRestartedOnceSpaceReturnsAndWritesResume() throws Exception {
+        Path volume = data.resolve("kafka");
+        Files.createDirectories(volume);
+        Assumptions.assumeTrue(Tmpfs.mount(volume, KAFKA_VOLUME_MIB), "DiskFullIT skipped: mounting a tmpfs needs root and mount rights here");
+        try (TestStack stack = TestStack.start(data)) {
+            String key = stack.createTenant("ledger");
+            assertThat(stack.post("/v1/tenants/ledger/execute", key, "{\"sql\":\"CREATE TABLE t (seq INTEGER, pad BLOB)\"}")
+                    .status()).isEqualTo(200);
+            Set<Long> acknowledged = new HashSet<>();
+            AtomicLong seq = new AtomicLong();
+            for (long s = 0; s < 5; s++) {
+                assertThat(ledgerWrite(stack, key, s, true).status()).isEqualTo(200);
+                acknowledged.add(s);
+            }
+            seq.set(5);
+
+            Path filler = volume.resolve("filler");
+            try (var out = Files.newOutputStream(filler)) {
+                byte[] chunk = new byte[1 << 20];
+                while (true) out.write(chunk);
+            } catch (IOException full) {
+                // no space left: as intended
+            }
+            // Writes go on coming; one of the broker's appends meets the full volume and its log directory fails.
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                long s = seq.getAndIncrement();
+                if (ledgerWrite(stack, key, s, false).status() == 202) acknowledged.add(s);
+                return EmbeddedKafka.failure() != null;
+            });
+            Reply read = stack.post("/v1/tenants/ledger/query", key, "{\"sql\":\"SELECT count(*) FROM t\"}");
+            assertThat(read.status()).as("reads go on: %s", read.body()).isEqualTo(200);
+
+            Files.delete(filler);
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> EmbeddedKafka.failure() == null && stack.kafka().restarts() == 1);
+            AtomicReference<String> bookmark = new AtomicReference<>();
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                long s = seq.getAndIncrement();
+                Reply r = ledgerWrite(stack, key, s, true);
+                if (r.status() != 200) return false;
+                acknowledged.add(s);
+                bookmark.set(r.text("bookmark"));
+                return true;
+            });
+
+            Reply rows = stack.post("/v1/tenants/ledger/query", key, json(Map.of("sql", "SELECT seq, count(*) FROM t GROUP BY seq",
+                    "bookmark", bookmark.get(), "timeout_ms", 30_000)));
+            assertThat(rows.status()).as(rows.body().toString()).isEqualTo(200);
+            Map<Long, Long> stored = new java.util.HashMap<>();
+            rows.body().path("rows").forEach(row -> stored.put(row.get(0).asLong(), row.get(1).asLong()));
+            assertThat(stored.keySet()).as("every acknowledged write applied").containsAll(acknowledged);
+            assertThat(stored.values()).as("each once").containsOnly(1L);
+        } finally {
+            Tmpfs.unmount(volume);
+        }
+    }
+
+    private static Reply ledgerWrite(TestStack stack, String key, long seq, boolean waitForIt) throws Exception {
+        return stack.call("POST", "/v1/tenants/ledger/execute" + (waitForIt ? "" : "?wait=false"), key,
+                json(Map.of("sql", "INSERT INTO t VALUES (?, randomblob(2000))", "params", List.of(seq))),
+                Map.of("Idempotency-Key", "ledger-" + seq));
     }
 
     /**

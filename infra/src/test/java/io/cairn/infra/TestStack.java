@@ -192,6 +192,11 @@ final class TestStack implements AutoCloseable {
         return registry;
     }
 
+    /** The embedded broker, to see its failure and restarts. */
+    EmbeddedKafka kafka() {
+        return kafka;
+    }
+
     /** A counter's count, 0 when it was never registered. */
     double count(String name) {
         var c = registry.find(name).counter();
