@@ -12,10 +12,17 @@ import java.util.Set;
  * How much of the stream thread each tenant took lately, so that no tenant keeps the thread every other
  * tenant of its partition shares by sending many writes that are each cheap: a flood of batches of 1,000
  * inserts, each well under the quick budget, kept another tenant's single writes waiting 24 s behind it.
- * A tenant whose records took more than {@code maxNanos} of one window, or of the window before, is
- * <b>over its share</b>: its next writes go to the {@link HeavyLane} (which keeps them while it has any), so
- * it waits on itself while the others' records go on. Time decides only where a record runs, never its
+ * A tenant whose records took more than {@code maxNanos} of a window while the thread was busy (its records
+ * and its task's other tenants' took more than half the window so far) is <b>over its share</b>, for the rest
+ * of that window and the next: its next writes go to the {@link HeavyLane} (which keeps them while it has any),
+ * so it waits on itself while the others' records go on. Time decides only where a record runs, never its
  * outcome: the lane applies it with the full budget, which the quick budget only ever defers to.
+ *
+ * <p>A thread less than half busy keeps everyone's records: the others wait at most for the record in hand, and
+ * the lane is no place for a tenant that only writes steadily. On a host running at a fifth of its speed, 200
+ * single writes a second took over a fifth of the thread's wall time with no other tenant writing; sent to the
+ * lane, whose threads run at a lower priority and were busy with a fleet migration, they waited 7 s each and
+ * 72,614 were refused with 429 (the bench's fleet scenario).
  *
  * <p>A single record that <b>overran</b> the quick budget's wall time by far ({@link #OVERRUN_NANOS}) ran where
  * SQLite could not stop it (work inside one step of its program, such as parsing a full-text query of tens of
@@ -47,6 +54,10 @@ final class ThreadShares {
     private final long maxNanos;
     private long windowStart = Long.MIN_VALUE;
     private final Map<String, Long> used = new HashMap<>();
+    /** The time every tenant's records took in this window. */
+    private long total;
+    /** Tenants over their share in this window; and in the window before. */
+    private Set<String> over = new HashSet<>();
     private Set<String> overLastWindow = Set.of();
 
     ThreadShares() {
@@ -72,23 +83,26 @@ final class ThreadShares {
     boolean overShare(String tenant, long now) {
         roll(now);
         Long until = penalisedUntil.get(tenant);
-        return until != null && now - until < 0 || overLastWindow.contains(tenant) || used.getOrDefault(tenant, 0L) > maxNanos;
+        return until != null && now - until < 0 || overLastWindow.contains(tenant) || over.contains(tenant);
     }
 
     /** {@code tenant}'s record took {@code nanos} of the thread, ending at {@code now}. */
     void spent(String tenant, long nanos, long now) {
         roll(now);
-        used.merge(tenant, nanos, Long::sum);
+        long mine = used.merge(tenant, nanos, Long::sum);
+        total += nanos;
+        // busy: more than half of the window so far (a record that began before the window counts whole)
+        if (mine > maxNanos && 2 * total > now - windowStart) over.add(tenant);
         if (nanos >= OVERRUN_NANOS) penalisedUntil.put(tenant, now + Math.min(MAX_PENALTY_NANOS, nanos * OVERRUN_PENALTY));
     }
 
     private void roll(long now) {
         if (windowStart != Long.MIN_VALUE && now - windowStart < windowNanos) return;
         boolean adjacent = windowStart != Long.MIN_VALUE && now - windowStart < 2 * windowNanos;
-        Set<String> over = new HashSet<>();
-        if (adjacent) used.forEach((tenant, nanos) -> { if (nanos > maxNanos) over.add(tenant); });
-        overLastWindow = over;
+        overLastWindow = adjacent ? over : Set.of();
+        over = new HashSet<>();
         used.clear();
+        total = 0;
         penalisedUntil.values().removeIf(until -> now - until >= 0);
         windowStart = now;
     }

@@ -23,6 +23,29 @@ class ThreadSharesTest {
         assertThat(shares.overShare("flood", 2_200 * MS)).as("a window in the lane, not on the thread: its share is free again").isFalse();
     }
 
+    /**
+     * A tenant writing steadily, alone on a thread that is otherwise idle, keeps its records there however slow the host
+     * makes each: nobody waits behind them. Once others keep the thread more than half busy, the same use is over its share.
+     */
+    @Test
+    void aTenantOverItsShareIsSentOnlyWhileTheThreadIsMoreThanHalfBusy() {
+        ThreadShares shares = new ThreadShares(1_000 * MS, 200 * MS);
+        long t = 0;
+        for (int i = 0; i < 200; i++) shares.spent("steady", 1_200_000L, t += 5 * MS); // 200 writes a second, 1.2 ms each
+        assertThat(shares.overShare("steady", t)).as("240 ms of a thread busy a quarter of the time").isFalse();
+        assertThat(shares.overShare("steady", t + 500 * MS)).as("nor in the next window").isFalse();
+
+        ThreadShares busy = new ThreadShares(1_000 * MS, 200 * MS);
+        t = 0;
+        for (int i = 0; i < 200; i++) {
+            busy.spent("steady", 1_200_000L, t += 2 * MS);
+            busy.spent("others", 2_800_000L, t += 3 * MS); // the thread busy four fifths of the time
+        }
+        assertThat(busy.overShare("steady", t)).isTrue();
+        assertThat(busy.overShare("others", t)).as("and so is the tenant that kept it busy").isTrue();
+        assertThat(busy.overShare("steady", t + 500 * MS)).as("the next window remembers").isTrue();
+    }
+
     /** A record SQLite could not stop (a second parsing one full-text query): its tenant's writes go to the lane for 30 times as long. */
     @Test
     void aRecordThatOverranTheBudgetByFarSendsItsTenantToTheLaneForThirtyTimesAsLong() {
