@@ -47,7 +47,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     private volatile boolean closed;
     private long nextTryNanos;
     private long retrySeconds = 1;
-    private long waitingLoggedFree = -1;
+    /** Whether the wait for room was logged since the broker failed (logged once per wait). */
+    private boolean waitLogged;
 
     private EmbeddedKafka(KafkaConfig config, Path logDir, KafkaRaftServer server, String bootstrapServers) {
         this.config = config;
@@ -198,12 +199,12 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         long need = roomToRestart(total);
         if (free < need) {
-            if (waitingLoggedFree < 0) LOG.warn("the embedded Kafka broker waits for {} MiB free on {} to restart ({} MiB free)",
+            if (!waitLogged) LOG.warn("the embedded Kafka broker waits for {} MiB free on {} to restart ({} MiB free)",
                     need >> 20, logDir, free >> 20);
-            waitingLoggedFree = free;
+            waitLogged = true;
             return;
         }
-        waitingLoggedFree = -1;
+        waitLogged = false;
         LOG.warn("restarting the embedded Kafka broker: its log directory failed ({}), and {} MiB are free again", what, free >> 20);
         stopWithin(server);
         if (closed) return;
