@@ -147,7 +147,7 @@ public final class QueryEdge implements AutoCloseable {
             healthDetails.put("copies", copies::details);
             healthDetails.put("storage", storage::refusing);
             // The routes' exports and imports go to the space too.
-            RunDriver runDriver = new RunDriver(migrations, migrationLog, gateway, directory, config.writeTimeout());
+            RunDriver runDriver = new RunDriver(migrations, migrationLog, gateway, directory, config.writeTimeout(), copies);
             // A run whose driving edge stopped (killed mid-run) is taken up here once it sat settled for RUN_ADOPTED_AFTER.
             var adopter = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("cairn-run-adopter").factory());
             resources.add(adopter::shutdownNow);

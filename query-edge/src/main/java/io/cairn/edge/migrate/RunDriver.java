@@ -4,8 +4,10 @@ import io.cairn.edge.directory.TenantDirectory;
 import io.cairn.edge.migrate.MigrationCatalog.Phase;
 import io.cairn.edge.migrate.MigrationCatalog.Progress;
 import io.cairn.edge.migrate.MigrationCatalog.Run;
+import io.cairn.edge.read.CopyTracker;
 import io.cairn.edge.write.CommandGateway;
 import io.cairn.edge.write.Commands;
+import io.cairn.edge.write.LogUnavailableException;
 import io.cairn.topics.Bookmark;
 import io.cairn.topics.avro.MigrationEvent;
 import io.cairn.topics.avro.MigrationVersion;
@@ -13,15 +15,16 @@ import io.cairn.topics.avro.RunControl;
 import io.cairn.topics.avro.WaveSent;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * that are left), each once every tenant of the waves before it settled (applied, failed, or waiting
  * cold), and none once the failure rate of the settled tenants passed the run's {@code
  * max_failure_rate} (the run halts itself) or the run was paused or aborted. Each wave's records go to
- * the tenants' logs before its {@code WaveSent} goes to {@code cairn.migrations}, so an edge that stops
+ * the tenants' logs (paced by the applier: {@link RunPacer}) before its {@code WaveSent} goes to {@code cairn.migrations}, so an edge that stops
  * mid-wave leaves a wave that a resume sends again (a tenant that gets its record twice applies it
  * once). The edge that starts or resumes a run drives it, on a virtual thread. Thread-safe.
  */
@@ -43,10 +46,12 @@ public final class RunDriver {
     private final CommandGateway gateway;
     private final TenantDirectory directory;
     private final Duration timeout;
+    private final CopyTracker copies;
     private final Set<String> driving = ConcurrentHashMap.newKeySet();
 
     public RunDriver(MigrationCatalog catalog, MigrationLog migrationLog, CommandGateway gateway, TenantDirectory directory,
-            Duration timeout) {
+            Duration timeout, CopyTracker copies) {
+        this.copies = copies;
         this.catalog = catalog;
         this.migrationLog = migrationLog;
         this.gateway = gateway;
@@ -146,25 +151,40 @@ public final class RunDriver {
         catalog.awaitConsumed(at.partition(), at.offset(), timeout);
     }
 
-    /** One ApplyMigration to each tenant, all in flight at once; returns, once Kafka acknowledged every one, where each went in its log. */
+    /**
+     * One ApplyMigration to each tenant, in slices paced by the applier ({@link RunPacer}), each slice's records in
+     * flight at once; returns, once Kafka acknowledged every one, where each went in its log.
+     */
     private List<Long> send(Run run, List<String> tenants) throws InterruptedException {
         List<MigrationVersion> versions = catalog.upTo(run.set(), run.targetVersion());
-        try (ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<Bookmark>> sent = new ArrayList<>(tenants.size());
-            for (String tenant : tenants) {
-                sent.add(senders.submit(() -> gateway.append(
-                        Commands.applyMigration(tenant, run.runId(), run.set(), run.targetVersion(), versions), timeout)));
+        RunPacer pacer = new RunPacer(run.runId(), copies);
+        List<Long> offsets = new ArrayList<>(tenants.size());
+        for (int from = 0; from < tenants.size(); from += RunPacer.SLICE) {
+            pacer.beforeSlice();
+            List<CompletableFuture<Bookmark>> sent = new ArrayList<>(RunPacer.SLICE);
+            for (String tenant : tenants.subList(from, Math.min(tenants.size(), from + RunPacer.SLICE))) {
+                sent.add(gateway.appendAsync(Commands.applyMigration(tenant, run.runId(), run.set(), run.targetVersion(), versions)));
             }
-            List<Long> offsets = new ArrayList<>(tenants.size());
-            for (Future<Bookmark> f : sent) {
-                try {
-                    offsets.add(f.get().offset());
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof RuntimeException r) throw r;
-                    throw new IllegalStateException(e.getCause());
-                }
+            Map<Integer, Long> ends = new HashMap<>();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            for (CompletableFuture<Bookmark> f : sent) {
+                Bookmark at = acknowledged(f, deadline);
+                offsets.add(at.offset());
+                ends.merge(at.partition(), at.offset() + 1, Math::max);
             }
-            return offsets;
+            pacer.sent(ends);
+        }
+        return offsets;
+    }
+
+    private static Bookmark acknowledged(CompletableFuture<Bookmark> f, long deadlineNanos) throws InterruptedException {
+        try {
+            return f.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new LogUnavailableException(e);
         }
     }
 }

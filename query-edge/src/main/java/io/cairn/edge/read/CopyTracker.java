@@ -120,15 +120,34 @@ public final class CopyTracker implements AutoCloseable {
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) return null;
-            lock.lock();
-            try {
-                waiters++;
-                wanted.signal();
-                moved.await(Math.min(left, TimeUnit.MILLISECONDS.toNanos(5)), TimeUnit.NANOSECONDS);
-            } finally {
-                waiters--;
-                lock.unlock();
-            }
+            awaitMove(left);
+        }
+    }
+
+    /**
+     * Waits until {@code copy} has taken every record of {@code partition} below {@code endExclusive} (applied it, or
+     * handed it to its heavy lane or a thaw: {@link #next}); false when {@code timeout} passed first.
+     */
+    public boolean awaitPassed(String copy, int partition, long endExclusive, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (next(copy, partition) < endExclusive) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) return false;
+            awaitMove(left);
+        }
+        return true;
+    }
+
+    /** Asks for the positions to be read every millisecond meanwhile, and waits until they were read again (at most 5 ms, or {@code left}). */
+    private void awaitMove(long leftNanos) throws InterruptedException {
+        lock.lock();
+        try {
+            waiters++;
+            wanted.signal();
+            moved.await(Math.min(leftNanos, TimeUnit.MILLISECONDS.toNanos(5)), TimeUnit.NANOSECONDS);
+        } finally {
+            waiters--;
+            lock.unlock();
         }
     }
 

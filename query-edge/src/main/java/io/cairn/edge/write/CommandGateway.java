@@ -85,6 +85,24 @@ public final class CommandGateway {
     }
 
     /**
+     * Appends without waiting for anything: the future completes with the record's place once Kafka acknowledged it,
+     * or exceptionally with {@link LogUnavailableException}. Throws at once what {@link #append} throws before
+     * sending (a full volume, the tenant's backlog full), so many commands can be in flight from one thread.
+     */
+    public CompletableFuture<Bookmark> appendAsync(TenantCommand command) {
+        TenantCommand sent = sealed(command);
+        admit(sent);
+        try {
+            return log.append(sent).whenComplete((b, e) -> {
+                if (e != null) backlog.done(sent.getTenant(), sent.getCommandId());
+            });
+        } catch (RuntimeException e) { // refused before it was sent (a standby region's edge)
+            backlog.done(sent.getTenant(), sent.getCommandId());
+            throw e;
+        }
+    }
+
+    /**
      * Appends and waits up to {@code timeout} (from now) for the outcome. Throws
      * {@link LogUnavailableException} when the command is not known to be in the log.
      */
@@ -208,11 +226,16 @@ public final class CommandGateway {
         if (keys != null && keyId != null) keys.destroy(tenant, java.util.List.of(keyId));
     }
 
-    /** Appends {@code command} (counted in its tenant's backlog) and waits for Kafka's acknowledgement. */
-    private Bookmark awaitAck(TenantCommand command, Duration timeout) throws InterruptedException {
+    /** Refuses {@code command} when the volume is full or its tenant's backlog is; else counts it in the backlog. */
+    private void admit(TenantCommand command) {
         // A delete frees space: an operator must be able to drop the tenant that filled the volume while writes are refused.
         if (!(command.getPayload() instanceof DeleteTenant)) storage.requireSpace();
         backlog.admit(command.getTenant(), command.getCommandId());
+    }
+
+    /** Appends {@code command} (counted in its tenant's backlog) and waits for Kafka's acknowledgement. */
+    private Bookmark awaitAck(TenantCommand command, Duration timeout) throws InterruptedException {
+        admit(command);
         try {
             return log.append(command).get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
@@ -222,6 +245,9 @@ public final class CommandGateway {
         } catch (TimeoutException e) {
             backlog.done(command.getTenant(), command.getCommandId());
             throw new LogUnavailableException(e);
+        } catch (RuntimeException e) { // refused before it was sent (a standby region's edge)
+            backlog.done(command.getTenant(), command.getCommandId());
+            throw e;
         }
     }
 }
