@@ -81,15 +81,6 @@ final class ReadStatements {
 
     /** The position this connection's read transaction sees ({@link Bookmark#NONE} for an uninitialised file). */
     Bookmark appliedPosition() throws SQLException {
-        PreparedStatement ps;
-        try {
-            ps = prepare(TenantSchema.APPLIED_POSITION);
-        } catch (SQLException e) {
-            if (e.getMessage() != null && e.getMessage().contains("no such table")) return Bookmark.NONE;
-            throw e;
-        }
-        try (ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? new Bookmark(rs.getInt(1), rs.getLong(2)) : Bookmark.NONE;
-        }
+        return TenantSchema.appliedPosition(this::prepare);
     }
 }

@@ -140,7 +140,7 @@ final class TenantDatabase implements AutoCloseable {
         if (inTransaction) return;
         execute("BEGIN IMMEDIATE");
         inTransaction = true;
-        applied = TenantSchema.appliedPosition(connection());
+        applied = TenantSchema.appliedPosition(this::prepare);
         fresh = applied.equals(Bookmark.NONE);
     }
 
