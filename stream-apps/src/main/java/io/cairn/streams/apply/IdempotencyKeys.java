@@ -48,11 +48,10 @@ final class IdempotencyKeys {
      * before the record's savepoint, so that a failing write cannot roll either back.
      */
     static void prepare(TenantDatabase db, TenantCommand cmd) throws SQLException {
-        TenantSchema.ensureIdempotencyTable(db.connection());
-        try (PreparedStatement purge = db.connection().prepareStatement("DELETE FROM _cairn_idempotency WHERE ingress_ms < ?")) {
-            purge.setLong(1, cmd.getIngressTimeMs() - WINDOW.toMillis());
-            purge.executeUpdate();
-        }
+        TenantSchema.ensureIdempotencyTable(db::prepare);
+        PreparedStatement purge = db.prepare("DELETE FROM _cairn_idempotency WHERE ingress_ms < ?");
+        purge.setLong(1, cmd.getIngressTimeMs() - WINDOW.toMillis());
+        purge.executeUpdate();
     }
 
     /** The stored first outcome for the command's key, {@code idempotency_key_reused}, or null when the key is new. */
@@ -82,12 +81,10 @@ final class IdempotencyKeys {
     private record Row(String requestSha256, byte[] outcome, long ingressMs) {}
 
     private static Row row(TenantDatabase db, String key) throws SQLException {
-        try (PreparedStatement ps = db.connection().prepareStatement(
-                "SELECT request_sha256, outcome, ingress_ms FROM _cairn_idempotency WHERE idempotency_key = ?")) {
-            ps.setString(1, key);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new Row(rs.getString(1), rs.getBytes(2), rs.getLong(3)) : null;
-            }
+        PreparedStatement ps = db.prepare("SELECT request_sha256, outcome, ingress_ms FROM _cairn_idempotency WHERE idempotency_key = ?");
+        ps.setString(1, key);
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? new Row(rs.getString(1), rs.getBytes(2), rs.getLong(3)) : null;
         }
     }
 
@@ -103,14 +100,12 @@ final class IdempotencyKeys {
 
     /** Stores the first outcome of the command's key; call after the outcome is final (a failure already rolled back). */
     static void remember(TenantDatabase db, TenantCommand cmd, ExecuteBatch batch, Outcome outcome) throws SQLException {
-        try (PreparedStatement ps = db.connection().prepareStatement(
-                "INSERT INTO _cairn_idempotency (idempotency_key, ingress_ms, request_sha256, outcome) VALUES (?, ?, ?, ?)")) {
-            ps.setString(1, cmd.getIdempotencyKey());
-            ps.setLong(2, cmd.getIngressTimeMs());
-            ps.setString(3, requestHash(batch));
-            ps.setBytes(4, encode(outcome));
-            ps.executeUpdate();
-        }
+        PreparedStatement ps = db.prepare("INSERT INTO _cairn_idempotency (idempotency_key, ingress_ms, request_sha256, outcome) VALUES (?, ?, ?, ?)");
+        ps.setString(1, cmd.getIdempotencyKey());
+        ps.setLong(2, cmd.getIngressTimeMs());
+        ps.setString(3, requestHash(batch));
+        ps.setBytes(4, encode(outcome));
+        ps.executeUpdate();
     }
 
     private static byte[] encode(Outcome outcome) {

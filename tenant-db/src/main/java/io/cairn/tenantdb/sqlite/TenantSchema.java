@@ -98,11 +98,9 @@ public final class TenantSchema {
     }
 
     /** Creates the idempotency table in a database made before it existed; idempotent and cheap. */
-    public static void ensureIdempotencyTable(Connection conn) throws SQLException {
-        try (Statement s = conn.createStatement()) {
-            s.execute(IDEMPOTENCY);
-            s.execute(CREATE[CREATE.length - 1]);
-        }
+    public static void ensureIdempotencyTable(Prepared prepared) throws SQLException {
+        prepared.prepare(IDEMPOTENCY).execute();
+        prepared.prepare(CREATE[CREATE.length - 1]).execute();
     }
 
     /** Whether the database has a table called {@code name}. */
