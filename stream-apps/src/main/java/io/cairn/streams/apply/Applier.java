@@ -118,6 +118,8 @@ public final class Applier implements AutoCloseable {
         streamsMetrics.bindTo(registry);
         io.micrometer.core.instrument.Gauge.builder("cairn.applier.open.tenants", pool, TenantDatabasePool::openCount)
                 .description("tenant files the applier holds open").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("cairn.applier.tenant.opens", pool, TenantDatabasePool::openedTotal)
+                .description("tenant files the applier opened, a reopen after an idle close counted again").register(registry);
         io.micrometer.core.instrument.Gauge.builder("cairn.applier.heavy.queued", lane, HeavyLane::size)
                 .description("records waiting for the heavy lane (those past the quick budget)").register(registry);
         lane.start();

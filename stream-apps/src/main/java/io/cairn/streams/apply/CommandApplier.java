@@ -100,6 +100,7 @@ final class CommandApplier {
             }
             group.hold(db);
         }
+        db.takes(position, cmd.getIngressTimeMs());
         return verdict == null ? applyHeld(db, cmd, position, budget) : applyVerdict(db, cmd, position, verdict);
     }
 

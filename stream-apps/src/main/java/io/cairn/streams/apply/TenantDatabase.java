@@ -59,6 +59,8 @@ final class TenantDatabase implements AutoCloseable {
     private boolean fresh;
     private boolean inUse;
     private long lastUsedNanos = System.nanoTime();
+    private int lastPartition = -1;
+    private long lastIngressMs = -1;
     private Bookmark applied = Bookmark.NONE;
     private long pageSize;
     private long coldFrom = -1;
@@ -120,6 +122,22 @@ final class TenantDatabase implements AutoCloseable {
     /** When it was last acquired or released. */
     long lastUsedNanos() {
         return lastUsedNanos;
+    }
+
+    /** The record about to be applied to it: on {@code position}'s partition, in at {@code ingressMs} ({@link IdleClocks}). */
+    void takes(Bookmark position, long ingressMs) {
+        lastPartition = position.partition();
+        lastIngressMs = ingressMs;
+    }
+
+    /** The partition of the last record {@link #takes took}; -1 when none. */
+    int lastPartition() {
+        return lastPartition;
+    }
+
+    /** The ingress time of the last record {@link #takes took}; -1 when none. */
+    long lastIngressMs() {
+        return lastIngressMs;
     }
 
     boolean inTransaction() {

@@ -31,8 +31,10 @@ final class TenantDatabasePool implements AutoCloseable {
     /**
      * A database unused this long is closed even under the bound: a tenant that went quiet should
      * hold no file descriptors, while an active set of up to {@code maxOpen} tenants stays open.
+     * Counted in the log's time too, not only the wall clock's: see {@link IdleClocks}.
      */
     static final Duration IDLE_CLOSE_AFTER = Duration.ofSeconds(10);
+    private final IdleClocks clocks = new IdleClocks(IDLE_CLOSE_AFTER);
     private static final long SWEEP_EVERY_NANOS = Duration.ofSeconds(1).toNanos();
 
     private long lastSweepNanos = System.nanoTime();
@@ -163,6 +165,7 @@ final class TenantDatabasePool implements AutoCloseable {
             throw e;
         }
         synchronized (this) {
+            opened++;
             opening.remove(tenant);
             open.put(tenant, db);
             db.setInUse(true); // so the eviction below cannot pick the database just opened
@@ -211,12 +214,13 @@ final class TenantDatabasePool implements AutoCloseable {
     synchronized void release(TenantDatabase db) {
         released.merge(db.tenant, db.applied().offset(), Math::max);
         db.setInUse(false);
+        clocks.taken(db.lastPartition(), db.lastIngressMs(), db.lastUsedNanos());
         evictIdleOverBound();
     }
 
     /**
-     * Closes databases idle for {@link #IDLE_CLOSE_AFTER}. Cheap to call often: it sweeps at most once a
-     * second and stops at the first recently used database (the map is in access order). The closes
+     * Closes databases idle for {@link #IDLE_CLOSE_AFTER} ({@link IdleClocks}). Cheap to call often: it sweeps at most once a
+     * second and stops at the first database used recently by the wall clock (the map is in access order). The closes
      * themselves (each may checkpoint its WAL) run on a background thread: a thousand tenants going
      * quiet at once must not stall the stream thread. A database leaves the map before it is closed,
      * so nothing else can use it meanwhile.
@@ -231,7 +235,7 @@ final class TenantDatabasePool implements AutoCloseable {
         while (lru.hasNext()) {
             TenantDatabase db = lru.next();
             if (nowNanos - db.lastUsedNanos() < IDLE_CLOSE_AFTER.toNanos()) break;
-            if (db.inUse()) continue;
+            if (db.inUse() || !clocks.idle(db.lastPartition(), db.lastIngressMs(), db.lastUsedNanos(), nowNanos)) continue;
             lru.remove();
             idle.add(db);
         }
@@ -266,6 +270,13 @@ final class TenantDatabasePool implements AutoCloseable {
 
     synchronized int openCount() {
         return open.size();
+    }
+
+    private long opened;
+
+    /** Tenant files this pool has opened, each reopen after a close counted again. */
+    synchronized long openedTotal() {
+        return opened;
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.cairn.streams.apply;
 import io.cairn.tenantdb.sqlite.ConsistentCopy;
 import io.cairn.tenantdb.sqlite.IntegrityCheck;
 import io.cairn.tenantdb.sqlite.TenantFiles;
+import io.cairn.tenantdb.sqlite.TenantSchema;
 import io.cairn.topics.Bookmark;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -236,7 +237,7 @@ class TenantRecovery {
         if (pool.isOpen(tenant)) return Healed.READY;
         Path db = files.database(tenant);
         if (Files.exists(db)) {
-            if (checked.contains(tenant)) return lostCommits(tenant, db, position, quick);
+            if (checked.contains(tenant)) return lostCommits(tenant, position, quick);
             if (quick && sizeWithWal(db) > QUICK_CHECK_MAX_BYTES) return Healed.ELSEWHERE;
             checks.increment();
             String problem = IntegrityCheck.problem(tenant, db, pool.limits()).orElse(null);
@@ -270,13 +271,22 @@ class TenantRecovery {
      * A file checked before, and closed since (idle): it must still hold what this applier committed to it. A WAL
      * truncated or deleted while no connection held its index takes those commits with it, silently (SQLite recovers
      * the WAL's valid part), and the tenant's next record was applied on top of the older file: acknowledged writes
-     * gone for good, the file no longer what its log makes. One open of the file, only when it is opened again.
+     * gone for good, the file no longer what its log makes. Read through the connection the pool opens for the record
+     * (which stays open for it): a connection of its own for the check made each reopen open the file twice.
      */
-    private Healed lostCommits(String tenant, Path db, Bookmark position, boolean quick) throws SQLException {
+    private Healed lostCommits(String tenant, Bookmark position, boolean quick) throws SQLException {
         long committedHere = pool.appliedHere(tenant); // forgotten whenever the file goes or is replaced (TenantDatabasePool.discard)
         if (committedHere < 0) return Healed.READY;
-        long holds = ConsistentCopy.positionOf(db).offset();
+        TenantDatabase db = pool.acquire(tenant);
+        if (db == null) return heal(tenant, position, quick); // gone meanwhile (a freeze, a delete): heal as a missing file
+        long holds;
+        try {
+            holds = TenantSchema.appliedPosition(db::prepare).offset();
+        } finally {
+            pool.release(db);
+        }
         if (holds >= committedHere) return Healed.READY;
+        pool.discard(tenant);
         checked.remove(tenant);
         return replace(tenant, position, mismatched, "its file holds the tenant's log to offset " + holds + ", this applier committed it to "
                 + committedHere + " (its WAL lost?)", quick);
