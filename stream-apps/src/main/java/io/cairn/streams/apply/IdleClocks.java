@@ -13,9 +13,13 @@ import java.util.Map;
  *
  * <p>So idleness is counted in the log's time as well: a tenant is idle when it was not used for the idle time by
  * the wall clock, and either the applier has since applied, on the tenant's partition, a record that came that
- * long after the tenant's last one (the tenant went quiet in the log), or it has applied nothing on that
- * partition for that long by the wall clock (caught up and quiet, or stopped). A record's time is its ingress
- * time, stamped once by the edge; a record without one ({@code -1}) leaves idleness to the wall clock.
+ * long after the tenant's last one (the tenant went quiet in the log), or the partition has taken nothing for
+ * that long by the wall clock while it was caught up (the newest record it took had come in less than half the
+ * idle time before). A partition that went silent while behind is not quiet but waiting its turn: Kafka Streams
+ * left partitions of one stream thread unprocessed for over 10 s under a backlog (measured), and closing their
+ * tenants then cost a reopen each when it came. Its tenants close after {@link #STALLED} idle times (an applier
+ * stopped for that long, say on a full volume), or over the pool's bound. A record's time is its ingress time,
+ * stamped once by the edge; a record without one ({@code -1}) leaves idleness to the wall clock.
  *
  * <p>Not thread-safe: the pool guards it with its lock.
  */
@@ -24,10 +28,14 @@ final class IdleClocks {
     private final long idleMs;
     private final Map<Integer, PartitionClock> partitions = new HashMap<>();
 
-    /** What the applier last took on one partition: the newest ingress time, and when (wall clock). */
+    /** How many idle times a partition that went silent while behind must stay silent before its tenants count as idle. */
+    static final int STALLED = 6;
+
+    /** What the applier last took on one partition: the newest ingress time, when (wall clock), and whether it was behind then. */
     private static final class PartitionClock {
         long newestIngressMs = -1;
         long lastTakenNanos;
+        boolean behind;
     }
 
     IdleClocks(java.time.Duration idle) {
@@ -35,12 +43,16 @@ final class IdleClocks {
         this.idleMs = idle.toMillis();
     }
 
-    /** A record that came in at {@code ingressMs} was applied on {@code partition} at {@code nowNanos}. */
-    void taken(int partition, long ingressMs, long nowNanos) {
+    /**
+     * A record that came in at {@code ingressMs} was applied on {@code partition} at {@code nowNanos} ({@link System#nanoTime}),
+     * {@code nowMs} by the clock that stamps ingress times ({@link System#currentTimeMillis}).
+     */
+    void taken(int partition, long ingressMs, long nowNanos, long nowMs) {
         if (partition < 0 || ingressMs < 0) return;
         PartitionClock clock = partitions.computeIfAbsent(partition, p -> new PartitionClock());
         clock.newestIngressMs = Math.max(clock.newestIngressMs, ingressMs);
         clock.lastTakenNanos = nowNanos;
+        clock.behind = nowMs - clock.newestIngressMs >= idleMs / 2;
     }
 
     /**
@@ -51,6 +63,7 @@ final class IdleClocks {
         if (nowNanos - lastUsedNanos < idleNanos) return false;
         PartitionClock clock = partition < 0 || lastIngressMs < 0 ? null : partitions.get(partition);
         if (clock == null) return true;
-        return clock.newestIngressMs - lastIngressMs >= idleMs || nowNanos - clock.lastTakenNanos >= idleNanos;
+        if (clock.newestIngressMs - lastIngressMs >= idleMs) return true;
+        return nowNanos - clock.lastTakenNanos >= (clock.behind ? STALLED * idleNanos : idleNanos);
     }
 }

@@ -214,7 +214,7 @@ final class TenantDatabasePool implements AutoCloseable {
     synchronized void release(TenantDatabase db) {
         released.merge(db.tenant, db.applied().offset(), Math::max);
         db.setInUse(false);
-        clocks.taken(db.lastPartition(), db.lastIngressMs(), db.lastUsedNanos());
+        clocks.taken(db.lastPartition(), db.lastIngressMs(), db.lastUsedNanos(), System.currentTimeMillis());
         evictIdleOverBound();
     }
 

@@ -270,11 +270,27 @@ class ApplyProcessorTest extends ApplierHarness {
     @Test
     void quietTenantsHoldNoOpenFiles() {
         startApplier(64);
-        apply(Commands.create("a"), Commands.create("b"));
+        long now = System.currentTimeMillis(); // records that came in just now: the applier is caught up
+        apply(inAt(Commands.create("a"), now), inAt(Commands.create("b"), now));
         assertThat(pool.openCount()).isEqualTo(2);
         long later = System.nanoTime() + TenantDatabasePool.IDLE_CLOSE_AFTER.toNanos() + 1;
         assertThat(pool.closeIdle(later)).isEqualTo(2);
         assertThat(pool.openCount()).isZero();
         assertThat(apply(Commands.execute("a", "CREATE TABLE t (n INTEGER)"))).allMatch(CommandResult::getOk);
+    }
+
+    @Test
+    void tenantsOfAPartitionSilentWhileBehindStayOpenUntilItLooksStalled() {
+        startApplier(64);
+        long longAgo = System.currentTimeMillis() - 60_000; // a backlog: records that came in a minute ago
+        apply(inAt(Commands.create("a"), longAgo), inAt(Commands.create("b"), longAgo));
+        long idle = TenantDatabasePool.IDLE_CLOSE_AFTER.toNanos();
+        assertThat(pool.closeIdle(System.nanoTime() + idle + 1)).as("waiting its turn, not quiet").isZero();
+        assertThat(pool.closeIdle(System.nanoTime() + idle * IdleClocks.STALLED + 1)).isEqualTo(2);
+        assertThat(pool.openCount()).isZero();
+    }
+
+    private static TenantCommand inAt(TenantCommand c, long ingressMs) {
+        return TenantCommand.newBuilder(c).setIngressTimeMs(ingressMs).build();
     }
 }
