@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where each copy an edge reads stands against the log: one thread reads every copy's published positions
- * and the log's ends (every {@code refresh}, and every millisecond while a read waits for a copy), so reads
+ * and the log's ends (every {@code refresh}; the positions every millisecond while a read waits for a copy, every
+ * 10 ms while only a fleet run's pacing does), so reads
  * can wait for a copy without each asking on its own, and a copy's lag is known in records and in time.
  *
  * <p>Lag in time is the copy's staleness: how long ago the log ended where the copy now stands (it holds
@@ -53,6 +54,7 @@ public final class CopyTracker implements AutoCloseable {
     private final com.github.benmanes.caffeine.cache.Cache<String, Long> lives =
             com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(200_000).build();
     private volatile int waiters;
+    private volatile int unhurriedWaiters;
     /** When the log's ends were last asked for (whether Kafka answered or not); negative before the first time. */
     private volatile long lastEndsMs = Long.MIN_VALUE / 2;
     /** When the newest look Kafka answered began; negative before the first. */
@@ -133,7 +135,7 @@ public final class CopyTracker implements AutoCloseable {
         while (next(copy, partition) < endExclusive) {
             long left = deadline - System.nanoTime();
             if (left <= 0) return false;
-            awaitMove(left);
+            awaitUnhurried(left);
         }
         return true;
     }
@@ -150,6 +152,26 @@ public final class CopyTracker implements AutoCloseable {
             lock.unlock();
         }
     }
+
+    /**
+     * As {@link #awaitMove}, for a waiter no client's answer waits on (a fleet run's pacing): the positions are read every
+     * {@link #UNHURRIED_EVERY_MS} ms meanwhile. Read every millisecond, they cost the edge 161 ms of CPU in a run's first
+     * 3.5 s (a slice of 250 records takes the applier far longer than that to take).
+     */
+    private void awaitUnhurried(long leftNanos) throws InterruptedException {
+        lock.lock();
+        try {
+            unhurriedWaiters++;
+            wanted.signal();
+            moved.await(Math.min(leftNanos, TimeUnit.MILLISECONDS.toNanos(UNHURRIED_EVERY_MS * 2)), TimeUnit.NANOSECONDS);
+        } finally {
+            unhurriedWaiters--;
+            lock.unlock();
+        }
+    }
+
+    /** How often the positions are read while only {@link #awaitUnhurried} waits. */
+    static final long UNHURRIED_EVERY_MS = 10;
 
     /**
      * Waits until Kafka has answered a look at the log's ends that began after {@code sinceMs}, asking for one at once;
@@ -313,7 +335,7 @@ public final class CopyTracker implements AutoCloseable {
         while (!closed) {
             lock.lock();
             try {
-                if (waiters == 0) {
+                if (waiters == 0 && unhurriedWaiters == 0) {
                     long left = refresh.toMillis() - (System.currentTimeMillis() - lastEndsMs);
                     if (left > 0) wanted.await(left, TimeUnit.MILLISECONDS);
                 }
@@ -323,7 +345,11 @@ public final class CopyTracker implements AutoCloseable {
                 lock.unlock();
             }
             tick(lookWanted || System.currentTimeMillis() - lastEndsMs >= refresh.toMillis());
-            if (waiters > 0) java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            if (waiters > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            } else if (unhurriedWaiters > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(UNHURRIED_EVERY_MS));
+            }
         }
     }
 
