@@ -16,8 +16,9 @@ import java.util.Map;
  * long after the tenant's last one (the tenant went quiet in the log), or the partition has taken nothing for
  * that long by the wall clock while it was caught up (the newest record it took had come in less than half the
  * idle time before). A partition that went silent while behind is not quiet but waiting its turn: Kafka Streams
- * left partitions of one stream thread unprocessed for over 10 s under a backlog (measured), and closing their
- * tenants then cost a reopen each when it came. Its tenants close after {@link #STALLED} idle times (an applier
+ * left partitions of one stream thread unprocessed for over 10 s under a backlog (measured at Kafka's 1 MiB fetches;
+ * the applier's are 64 KiB a partition since, see Applier.FETCH_BYTES_PER_PARTITION), and closing their tenants then
+ * cost a reopen each when it came. Its tenants close after {@link #STALLED} idle times (an applier
  * stopped for that long, say on a full volume), or over the pool's bound. A record's time is its ingress time,
  * stamped once by the edge; a record without one ({@code -1}) leaves idleness to the wall clock.
  *
