@@ -91,8 +91,8 @@ public final class TargetRun {
             Latency read = HotRead.measure(client, hot, one.keys().get(hot), plan.readClients(), plan.warmUp(), plan.readRun());
             String r = "Hot read (PK lookup), " + plan.readClients() + " clients";
             charts.latency(r, read);
-            rows.add(Row.cairn(r, "p50", read.p50(), "ms").vs("HTTP floor p50", http.p50()));
-            rows.add(Row.cairn(r, "throughput", read.perSecond(), "req/s").vs("HTTP floor req/s", http.perSecond()));
+            rows.add(Row.cairn(r, "p50", read.p50(), "ms").vs("HTTP floor p50", http.p50()).atMostTimesCeiling(1.3));
+            rows.add(Row.cairn(r, "throughput", read.perSecond(), "req/s").vs("HTTP floor req/s", http.perSecond()).atLeastOfCeiling(0.85));
 
             progress.accept("read-your-write pairs");
             Latency ryw = ReadYourWrite.measure(client, one.ids().get(2), one.keys().get(one.ids().get(2)), plan.warmUp(), plan.rywRun());

@@ -25,7 +25,7 @@ public final class MarkdownTable {
                     .append(" | ").append(Format.number(row.value())).append(" | ").append(row.unit()).append(" | ")
                     .append(row.ceilingLabel() == null ? "" : row.ceilingLabel() + " = " + Format.number(row.ceiling()))
                     .append(" | ").append(Format.ratio(row.ratio())).append(" | ")
-                    .append(row.target() == null ? "" : row.target() + " " + row.unit()).append(" | ")
+                    .append(row.target() == null ? "" : row.target().render(row.unit())).append(" | ")
                     .append(row.met() == null ? "" : row.met() ? "yes" : "**no**").append(" |\n");
         }
         if (!r.notes().isEmpty()) {
