@@ -51,21 +51,25 @@ public record Row(String group, String scenario, String metric, double value, St
     }
 
     public Row atMost(double bound) {
-        return new Row(group, scenario, metric, value, unit, ceilingLabel, ceiling, new Target(true, bound, false));
+        return with(new Target(true, bound, false));
     }
 
     public Row atLeast(double bound) {
-        return new Row(group, scenario, metric, value, unit, ceilingLabel, ceiling, new Target(false, bound, false));
+        return with(new Target(false, bound, false));
     }
 
     /** The target is at most {@code times} the ceiling ({@link #vs} first). */
     public Row atMostTimesCeiling(double times) {
-        return new Row(group, scenario, metric, value, unit, ceilingLabel, ceiling, new Target(true, times, true));
+        return with(new Target(true, times, true));
     }
 
     /** The target is at least {@code share} of the ceiling ({@link #vs} first). */
     public Row atLeastOfCeiling(double share) {
-        return new Row(group, scenario, metric, value, unit, ceilingLabel, ceiling, new Target(false, share, true));
+        return with(new Target(false, share, true));
+    }
+
+    private Row with(Target t) {
+        return new Row(group, scenario, metric, value, unit, ceilingLabel, ceiling, t);
     }
 
     /** Cairn's value over the ceiling's: for latency how many times slower, for throughput the share reached. */
