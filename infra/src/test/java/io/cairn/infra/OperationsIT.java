@@ -55,6 +55,9 @@ class OperationsIT {
                 .map(f -> f.replaceAll("_max$", "")).collect(Collectors.toCollection(TreeSet::new));
         assertThat(families).contains("cairn_edge_requests_total", "cairn_applier_records_total", "cairn_snapshots_taken_total",
                 "cairn_materializer_lag_records");
+        // One node, its applier and its edge in one process: the write (and the creation) were answered as the applier committed them.
+        assertThat(scrape.lines().filter(l -> l.startsWith("cairn_edge_outcomes_here_total")).findFirst().orElseThrow())
+                .doesNotEndWith(" 0.0");
 
         String reference = Files.readString(Path.of("..", "docs", "operations.md"));
         for (String f : families) assertThat(reference).as("docs/operations.md describes %s", f).contains("`" + f);

@@ -67,8 +67,10 @@ public final class QueryEdge implements AutoCloseable {
     private final HttpServer http;
     private final List<AutoCloseable> resources;
     private final List<HealthCheck> checks;
+    private final OutcomeReader outcomes;
 
-    private QueryEdge(HttpServer http, List<AutoCloseable> resources, List<HealthCheck> checks) {
+    private QueryEdge(HttpServer http, List<AutoCloseable> resources, List<HealthCheck> checks, OutcomeReader outcomes) {
+        this.outcomes = outcomes;
         this.http = http;
         this.resources = resources;
         this.checks = checks;
@@ -123,6 +125,7 @@ public final class QueryEdge implements AutoCloseable {
             if (options.keys() != null) directory.onDeleted(options.keys()::forget);
             EdgeMetrics metrics = metrics(registry);
             metrics.verificationsFrom(pool);
+            metrics.outcomesFrom(outcomes);
             AccessRecorder access = new AccessRecorder();
             track(resources, new AccessPublisher(access, kafkaClientProps, options.accessWindow(), metrics.registry()).start());
             ColdReads coldReads = options.snapshots() == null ? null : track(resources, new ColdReads(options.snapshots(),
@@ -175,7 +178,7 @@ public final class QueryEdge implements AutoCloseable {
             commandLog.warmUp();
             HttpServer http = HttpServer.start(services);
             log.info("query edge listening on port {}", http.port());
-            return new QueryEdge(http, resources, List.copyOf(checks));
+            return new QueryEdge(http, resources, List.copyOf(checks), outcomes);
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
@@ -222,6 +225,15 @@ public final class QueryEdge implements AutoCloseable {
     /** The port HTTP listens on (the one chosen when the config said 0). */
     public int port() {
         return http.port();
+    }
+
+    /**
+     * An outcome the primary applier of this process has just committed (it reads this edge's hot volume), before its
+     * record reaches {@code cairn.tenant-results}: a write waiting for it here is answered now, without the round
+     * trip through the broker ({@link OutcomeReader#committedHere}). Never blocks.
+     */
+    public void outcomeCommittedHere(io.cairn.topics.avro.CommandResult outcome) {
+        outcomes.committedHere(outcome);
     }
 
     /** True when every health check passes (what {@code GET /health} reports). */

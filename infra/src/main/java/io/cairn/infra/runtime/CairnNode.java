@@ -208,6 +208,7 @@ public final class CairnNode implements AutoCloseable {
                         + " region and takes no write until it is promoted (cairn promote); write to the primary region" : null);
             }
             edge = QueryEdge.start(spec.edge(), kafkaClientProps, registry, options);
+            tellOutcomesToEdge(applier);
         }
         if (!standby() && spec.tiering() != null) tiering = TieringJob.start(spec.controlPlane(), spec.tiering(), kafkaClientProps, registry);
     }
@@ -253,8 +254,18 @@ public final class CairnNode implements AutoCloseable {
         if (applier != null && spec.snapshots() != null) {
             Applier before = applier;
             applier = startApplierAfter(before);
+            tellOutcomesToEdge(applier);
         }
         if (spec.tiering() != null && tiering == null) tiering = TieringJob.start(spec.controlPlane(), spec.tiering(), kafkaClientProps, registry);
+    }
+
+    /**
+     * The node's edge learns each outcome of its own applier as soon as the applier commits it, not a broker round trip
+     * later: a write whose tenant this node applies is answered sooner (io.cairn.streams.apply.LocalOutcomes).
+     */
+    private void tellOutcomesToEdge(Applier a) {
+        QueryEdge e = edge;
+        if (a != null && e != null) a.tellOutcomesTo(e::outcomeCommittedHere);
     }
 
     private Applier startApplierAfter(Applier before) {

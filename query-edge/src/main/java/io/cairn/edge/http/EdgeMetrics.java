@@ -77,6 +77,13 @@ public final class EdgeMetrics {
                 .description("time spent checking tenant files before serving them").register(registry);
     }
 
+    /** Outcomes the applier of this process told before their record was read from the log ({@code OutcomeReader#committedHere}). */
+    public void outcomesFrom(io.cairn.edge.write.OutcomeReader outcomes) {
+        io.micrometer.core.instrument.FunctionCounter.builder("cairn.edge.outcomes.here", outcomes, io.cairn.edge.write.OutcomeReader::answeredHere)
+                .description("requests answered on their outcome as the applier of this process committed it, before its record"
+                        + " reached cairn.tenant-results").register(registry);
+    }
+
     /** Where the edge's meters are registered. */
     public MeterRegistry registry() {
         return registry;

@@ -23,6 +23,7 @@ public final class OutcomeReader extends AssignedReader {
     private final Map<String, CompletableFuture<CommandResult>> waiting = new ConcurrentHashMap<>();
     private final TenantBacklog backlog;
     private volatile boolean positioned;
+    private final java.util.concurrent.atomic.LongAdder answeredHere = new java.util.concurrent.atomic.LongAdder();
 
     private final TenantLogRate logRate;
 
@@ -51,6 +52,21 @@ public final class OutcomeReader extends AssignedReader {
 
     public void forget(String commandId) {
         waiting.remove(commandId);
+    }
+
+    /**
+     * An outcome told by the applier in this process as soon as its group is committed, before its record is read back
+     * from the log: completes its waiter, if any. The record, when read, still takes the command off its tenant's backlog
+     * and settles its share of the log ({@link #accept}); the waiter is gone by then, so the outcome is answered once.
+     */
+    public void committedHere(CommandResult result) {
+        CompletableFuture<CommandResult> waiter = waiting.remove(result.getCommandId());
+        if (waiter != null && waiter.complete(result)) answeredHere.increment();
+    }
+
+    /** Outcomes completed by {@link #committedHere} (a waiter answered before the outcome's record was read). */
+    public long answeredHere() {
+        return answeredHere.sum();
     }
 
     @Override

@@ -41,9 +41,11 @@ public final class Applier implements AutoCloseable {
     private final RetentionGuard guard;
     private final ColdTenants cold;
     private final Stalls stalls;
+    private final LocalOutcomes local;
 
     private Applier(KafkaStreams streams, TenantDatabasePool pool, KafkaStreamsMetrics streamsMetrics, HeavyLane lane,
-            LogReader logReader, Snapshotter snapshotter, RetentionGuard guard, ColdTenants cold, Stalls stalls) {
+            LogReader logReader, Snapshotter snapshotter, RetentionGuard guard, ColdTenants cold, Stalls stalls, LocalOutcomes local) {
+        this.local = local;
         this.cold = cold;
         this.stalls = stalls;
         this.snapshotter = snapshotter;
@@ -103,8 +105,9 @@ public final class Applier implements AutoCloseable {
         HeavyLane lane = new HeavyLane(pool, config.maxResultRows(), config.keys(), recovery, metrics, logReader, config.heavyLaneThreads(),
                 snapshotter == null ? SnapshotRequests.IGNORED : snapshotter);
         PollEnds pollEnds = new PollEnds();
+        LocalOutcomes local = new LocalOutcomes();
         KafkaStreams streams = new KafkaStreams(ApplierTopology.build(config, pool, metrics, recovery, lane,
-                snapshotter == null ? SnapshotRequests.UNAVAILABLE : snapshotter, pollEnds),
+                snapshotter == null ? SnapshotRequests.UNAVAILABLE : snapshotter, pollEnds, local),
                 properties(config, kafkaClientProps, pollEnds));
         Counter replaced = Counter.builder("cairn.applier.thread.replacements")
                 .description("stream threads that failed and were replaced: only a machine failing for minutes should cause one")
@@ -126,7 +129,7 @@ public final class Applier implements AutoCloseable {
         streams.start();
         RetentionGuard guard = snapshotter == null ? null : new RetentionGuard(new TenantFiles(config.hotDir()), snapshotter,
                 RetentionGuard.ofTenantLog(kafkaClientProps), System::currentTimeMillis, registry).start(Duration.ofSeconds(5));
-        return new Applier(streams, pool, streamsMetrics, lane, logReader, snapshotter, guard, cold, metrics.stalls());
+        return new Applier(streams, pool, streamsMetrics, lane, logReader, snapshotter, guard, cold, metrics.stalls(), local);
     }
 
     /** A replay with this applier's settings, reading imported files from {@code store} (null: this process has none). */
@@ -198,6 +201,14 @@ public final class Applier implements AutoCloseable {
         Properties props = new Properties();
         props.putAll(p);
         return props;
+    }
+
+    /**
+     * Tells {@code listener} (an edge in this process) of each outcome as the primary publishes it, as soon as its group
+     * is committed, before its record reaches {@code cairn.tenant-results} ({@link LocalOutcomes}); a replica publishes none.
+     */
+    public void tellOutcomesTo(java.util.function.Consumer<io.cairn.topics.avro.CommandResult> listener) {
+        local.tell(listener);
     }
 
     /** True while Streams is running (all tasks assigned and processing). */

@@ -24,10 +24,10 @@ public final class ApplierTopology {
      * instance), {@code recovery} and the heavy {@code lane}.
      */
     static Topology build(ApplierConfig config, TenantDatabasePool pool, ApplierMetrics metrics, TenantRecovery recovery,
-            HeavyLane lane, SnapshotRequests snapshots, PollEnds pollEnds) {
+            HeavyLane lane, SnapshotRequests snapshots, PollEnds pollEnds, LocalOutcomes local) {
         Topology t = new Topology();
         t.addSource("log", new StringDeserializer(), Serdes.COMMAND.deserializer(), TopicCatalog.TENANT_LOG);
-        t.addProcessor("apply", () -> new ApplyProcessor(pool, config, metrics, recovery, lane, snapshots, pollEnds), "log");
+        t.addProcessor("apply", () -> new ApplyProcessor(pool, config, metrics, recovery, lane, snapshots, pollEnds, local), "log");
         t.addStateStore(CommitHookStore.builder(COMMIT_HOOK), "apply");
         t.addSink(ApplyProcessor.RESULTS_SINK, TopicCatalog.TENANT_RESULTS, new StringSerializer(),
                 typed(Serdes.RESULT.serializer(), CommandResult.class), "apply");

@@ -76,13 +76,16 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
     /** {@link #processedNext} as of the last commit of the group: what the copy's files hold. */
     private long committedNext = -1;
     private PositionPublisher positions;
+    /** The node's own edge, told of each outcome as it goes out (see {@link LocalOutcomes}). */
+    private final LocalOutcomes local;
 
     /** One record of the log and its position. */
     record LogRecord(TenantCommand command, Bookmark position) {}
 
     ApplyProcessor(TenantDatabasePool pool, ApplierConfig config, ApplierMetrics metrics, TenantRecovery recovery, HeavyLane lane,
-            SnapshotRequests snapshots, PollEnds pollEnds) {
+            SnapshotRequests snapshots, PollEnds pollEnds, LocalOutcomes local) {
         this.pollEnds = pollEnds;
+        this.local = local;
         this.pool = pool;
         this.config = config;
         this.metrics = metrics;
@@ -317,7 +320,10 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
         lane.drainTo(unsent);
         if (config.role() == ApplierConfig.Role.PRIMARY) {
             long now = System.currentTimeMillis();
-            for (Emission e : unsent) context.forward(new Record<>(e.tenant(), e.value(), now), e.sink());
+            for (Emission e : unsent) {
+                if (e.value() instanceof CommandResult outcome) local.committed(outcome);
+                context.forward(new Record<>(e.tenant(), e.value(), now), e.sink());
+            }
         }
         unsent.clear();
     }

@@ -40,6 +40,8 @@ abstract class ApplierHarness {
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     final List<AutoCloseable> open = new ArrayList<>();
+    /** What the applier tells an edge in its process of each outcome it publishes. */
+    final LocalOutcomes local = new LocalOutcomes();
     TopologyTestDriver driver;
     TestInputTopic<String, TenantCommand> log;
     TestOutputTopic<String, CommandResult> results;
@@ -93,7 +95,7 @@ abstract class ApplierHarness {
         lane = new HeavyLane(pool, config.maxResultRows(), config.keys(), recovery, metrics, b -> piped.get((int) b.offset()), laneThreads);
         lane.start();
         open.add(lane);
-        driver = new TopologyTestDriver(ApplierTopology.build(config, pool, metrics, recovery, lane, SnapshotRequests.IGNORED, fetchedForever()), props);
+        driver = new TopologyTestDriver(ApplierTopology.build(config, pool, metrics, recovery, lane, SnapshotRequests.IGNORED, fetchedForever(), local), props);
         open.add(driver);
         open.add(pool);
         log = driver.createInputTopic(TopicCatalog.TENANT_LOG, new StringSerializer(), Serdes.COMMAND.serializer());
