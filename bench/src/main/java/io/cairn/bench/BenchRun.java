@@ -100,6 +100,13 @@ public final class BenchRun {
             String w = "Single write, wait=true, " + plan.writeRate() + " req/s open loop";
             charts.latency(w, write);
             rows.add(Row.cairn(w, "p50", write.p50(), "ms").vs("Kafka ack p50", kafka.ack().p50()).atMostTimesCeiling(2));
+            // What the write cannot go below: an HTTP round trip at the same rate, and Kafka's ack (RESULTS.md, 59th session).
+            Latency httpAtRate = HttpFloor.openLoop(client, plan.writeRate(), plan.warmUp(), plan.writeRun());
+            String hr = "HTTP floor at the single write's rate: edge GET /health, " + plan.writeRate() + " req/s open loop";
+            rows.add(Row.ceiling(hr, "p50", httpAtRate.p50(), "ms"));
+            rows.add(Row.ceiling(hr, "p99", httpAtRate.p99(), "ms"));
+            rows.add(Row.cairn(w, "p50 beside both floors", write.p50(), "ms")
+                    .vs("Kafka ack p50 + HTTP p50 at " + plan.writeRate() + " req/s", kafka.ack().p50() + httpAtRate.p50()));
             rows.add(Row.cairn(w, "p99", write.p99(), "ms").vs("Kafka ack p99", kafka.ack().p99()).atMost(20));
             rows.add(Row.cairn(w, "p99.9", write.p999(), "ms").vs("Kafka ack p99.9", kafka.ack().p999()));
 

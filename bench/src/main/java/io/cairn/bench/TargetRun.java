@@ -70,7 +70,10 @@ public final class TargetRun {
                     plan.writeRate(), plan.warmUp(), plan.writeRun());
             String w = "Single write, wait=true, " + plan.writeRate() + " req/s open loop";
             charts.latency(w, write);
-            rows.add(Row.cairn(w, "p50", write.p50(), "ms"));
+            Latency httpAtRate = HttpFloor.openLoop(client, plan.writeRate(), plan.warmUp(), plan.writeRun());
+            rows.add(Row.ceiling("HTTP floor at the single write's rate: the target's GET /health, " + plan.writeRate() + " req/s open loop",
+                    "p50", httpAtRate.p50(), "ms"));
+            rows.add(Row.cairn(w, "p50", write.p50(), "ms").vs("HTTP p50 at " + plan.writeRate() + " req/s", httpAtRate.p50()));
             rows.add(Row.cairn(w, "p99", write.p99(), "ms"));
 
             progress.accept("write throughput, batches of 1 and of " + plan.batchSize());

@@ -29,7 +29,7 @@ class BenchSmokeIT {
 
         assertThat(report.rows()).extracting(Row::scenario).anyMatch(s -> s.startsWith("SQLite"))
                 .anyMatch(s -> s.startsWith("Kafka")).anyMatch(s -> s.startsWith("HTTP floor"))
-                .anyMatch(s -> s.startsWith("Single write")).anyMatch(s -> s.startsWith("Write throughput, batches of 10,"))
+                .anyMatch(s -> s.startsWith("HTTP floor at the single write's rate")).anyMatch(s -> s.startsWith("Single write")).anyMatch(s -> s.startsWith("Write throughput, batches of 10,"))
                 .anyMatch(s -> s.startsWith("Hot read")).anyMatch(s -> s.startsWith("Read-your-write"))
                 .anyMatch(s -> s.startsWith("Tenant creation")).anyMatch(s -> s.contains("idle tenants"))
                 .anyMatch(s -> s.startsWith("Cold first read")).anyMatch(s -> s.startsWith("Thaw storm"))

@@ -3,6 +3,7 @@ package io.cairn.bench.ceiling;
 import io.cairn.bench.load.CairnClient;
 import io.cairn.bench.load.ClosedLoop;
 import io.cairn.bench.load.Latency;
+import io.cairn.bench.load.OpenLoop;
 import io.cairn.bench.load.ProcessCpu;
 import java.time.Duration;
 
@@ -19,6 +20,17 @@ public final class HttpFloor {
 
     public static Latency measure(CairnClient client, int clients, Duration warmUp, Duration run) throws Exception {
         return measureWithCpu(client, clients, warmUp, run).latency();
+    }
+
+    /**
+     * {@code GET /health} sent open loop at {@code perSecond}, as the single write is: what an HTTP round trip alone
+     * takes at that rate. At a low rate every request wakes the client's and the server's threads from idle, so it
+     * costs more than at the closed loop's saturation; no write at that rate can be answered sooner than this plus
+     * Kafka's ack.
+     */
+    public static Latency openLoop(CairnClient client, int perSecond, Duration warmUp, Duration run) throws Exception {
+        OpenLoop.run(perSecond, warmUp, seq -> client.health());
+        return OpenLoop.run(perSecond, run, seq -> client.health());
     }
 
     public static Measured measureWithCpu(CairnClient client, int clients, Duration warmUp, Duration run) throws Exception {
