@@ -19,7 +19,7 @@ import java.util.Optional;
 /**
  * Serves repeated expensive reads from the {@link QueryCache}. Keys carry the tenant's applied
  * position, so a write (which moves the position) makes every older entry unreachable: nothing stale
- * is ever served. Only statements seen to cost at least {@code minCost} go through the cache: a
+ * is ever served. Only statements whose last run cost at least {@code minCost} go through the cache: a
  * primary-key lookup in SQLite takes microseconds, less than a cache round trip, so caching it would
  * only slow it down. A statement that calls the clock or a random source (itself or through a view) is
  * never cached: the same position would be answered with the first run's time or values
@@ -60,7 +60,7 @@ public final class ReadCache {
 
     /**
      * @param cache where results go (Redis or in-process); null disables caching
-     * @param minCost a statement is cached once one execution took at least this long
+     * @param minCost a statement is cached while its last execution took at least this long
      * @param ttl how long an entry lives (entries also become unreachable as soon as the tenant is written)
      */
     public ReadCache(QueryCache cache, Duration minCost, Duration ttl) {
@@ -98,7 +98,13 @@ public final class ReadCache {
      * cache that refuses it is fine, and so is a statement whose stability cannot be told (not cached).
      */
     void offer(String tenant, String sql, StatementSpec spec, QueryResult result, long costNanos, Stability stability) {
-        if (cache == null || costNanos < minCostNanos) return;
+        if (cache == null) return;
+        if (costNanos < minCostNanos) {
+            // Cheap now: a statement slow once (its first run, a pause) is looked up no more. A primary-key lookup kept
+            // in the cache for one slow start cost more per read than running it (a sealed entry opened and decoded).
+            slowStatements.invalidate(statementKey(tenant, sql));
+            return;
+        }
         try {
             if (stability.varies()) return;
         } catch (SQLException e) {

@@ -83,6 +83,18 @@ class ReadCacheTest {
         assertThat(cache.lookup("acme", at, spec.sql(), spec)).isEmpty();
     }
 
+    /** A statement slow once (a cold start, a pause) and cheap when it runs again is not looked up in the cache any more. */
+    @Test
+    void aStatementCheapAgainIsNoLongerLookedUp() {
+        cache.offer("acme", spec.sql(), spec, result, MIN_COST.toNanos() * 2, STABLE);
+        assertThat(cache.lookup("acme", at, spec.sql(), spec)).isPresent();
+        StatementSpec two = new StatementSpec(spec.sql(), List.of(2L), Map.of());
+        cache.offer("acme", spec.sql(), two, result, MIN_COST.toNanos() / 4, STABLE); // another row, a miss, run cheaply
+        assertThat(cache.lookup("acme", at, spec.sql(), spec)).isEmpty();
+        cache.offer("acme", spec.sql(), spec, result, MIN_COST.toNanos() * 2, STABLE); // slow again: cached again
+        assertThat(cache.lookup("acme", at, spec.sql(), spec)).isPresent();
+    }
+
     @Test
     void disabledCacheNeverAnswers() {
         ReadCache.DISABLED.offer("acme", spec.sql(), spec, result, Long.MAX_VALUE, STABLE);
