@@ -189,11 +189,12 @@ public final class QueryRunner {
                 return null;
             }
             // The cache is consulted inside the read transaction, at the position this transaction sees.
-            QueryResult result = readCache.lookup(tc.tenant(), position, checked.sql(), spec).orElse(null);
+            String listKey = readCache.listKey(tc.tenant(), checked.sql());
+            QueryResult result = readCache.lookup(listKey, tc.tenant(), position, checked.sql(), spec).orElse(null);
             if (result == null) {
                 long start = System.nanoTime();
                 result = execute(tc, statements, checked, spec, position);
-                readCache.offer(tc.tenant(), checked.sql(), spec, result, System.nanoTime() - start,
+                readCache.offer(listKey, tc.tenant(), checked.sql(), spec, result, System.nanoTime() - start,
                         () -> VolatileCalls.in(tc.connection(), checked.sql()));
             }
             statements.run("COMMIT");

@@ -81,7 +81,21 @@ public final class ReadCache {
 
     /** The cached result of {@code sql} at exactly {@code position}, if this statement is cached and present. */
     Optional<QueryResult> lookup(String tenant, Bookmark position, String sql, StatementSpec spec) {
-        if (cache == null || slowStatements.getIfPresent(statementKey(tenant, sql)) == null) return Optional.empty();
+        return lookup(listKey(tenant, sql), tenant, position, sql, spec);
+    }
+
+    /**
+     * The statement's key in the list of slow statements, for {@link #lookup(String, String, Bookmark, String, StatementSpec)}
+     * and {@link #offer(String, String, String, StatementSpec, QueryResult, long, Stability)}: worked out once per read (past
+     * 256 characters it is a digest of the text). Null when caching is off.
+     */
+    String listKey(String tenant, String sql) {
+        return cache == null ? null : statementKey(tenant, sql);
+    }
+
+    /** As {@link #lookup(String, Bookmark, String, StatementSpec)}, with the statement's {@link #listKey}. */
+    Optional<QueryResult> lookup(String listKey, String tenant, Bookmark position, String sql, StatementSpec spec) {
+        if (cache == null || slowStatements.getIfPresent(listKey) == null) return Optional.empty();
         QueryCacheKey key = key(tenant, position, sql, spec);
         return cache.get(key).flatMap(stored -> seal.open(tenant, key.asString(), stored)).map(bytes -> decode(bytes, position));
     }
@@ -98,11 +112,16 @@ public final class ReadCache {
      * cache that refuses it is fine, and so is a statement whose stability cannot be told (not cached).
      */
     void offer(String tenant, String sql, StatementSpec spec, QueryResult result, long costNanos, Stability stability) {
+        offer(listKey(tenant, sql), tenant, sql, spec, result, costNanos, stability);
+    }
+
+    /** As {@link #offer(String, String, StatementSpec, QueryResult, long, Stability)}, with the statement's {@link #listKey}. */
+    void offer(String listKey, String tenant, String sql, StatementSpec spec, QueryResult result, long costNanos, Stability stability) {
         if (cache == null) return;
         if (costNanos < minCostNanos) {
             // Cheap now: a statement slow once (its first run, a pause) is looked up no more. A primary-key lookup kept
             // in the cache for one slow start cost more per read than running it (a sealed entry opened and decoded).
-            slowStatements.invalidate(statementKey(tenant, sql));
+            slowStatements.invalidate(listKey);
             return;
         }
         try {
@@ -110,7 +129,7 @@ public final class ReadCache {
         } catch (SQLException e) {
             return;
         }
-        slowStatements.put(statementKey(tenant, sql), Boolean.TRUE);
+        slowStatements.put(listKey, Boolean.TRUE);
         QueryCacheKey key = key(tenant, result.position(), sql, spec);
         seal.seal(tenant, key.asString(), encode(result)).ifPresent(stored -> cache.put(key, stored, ttl));
     }
