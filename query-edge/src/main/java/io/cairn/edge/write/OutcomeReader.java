@@ -60,8 +60,13 @@ public final class OutcomeReader extends AssignedReader {
      * and settles its share of the log ({@link #accept}); the waiter is gone by then, so the outcome is answered once.
      */
     public void committedHere(CommandResult result) {
+        if (answer(result)) answeredHere.increment();
+    }
+
+    /** Completes the waiter of {@code result}'s command, if one is still registered; true when this call completed it. */
+    private boolean answer(CommandResult result) {
         CompletableFuture<CommandResult> waiter = waiting.remove(result.getCommandId());
-        if (waiter != null && waiter.complete(result)) answeredHere.increment();
+        return waiter != null && waiter.complete(result);
     }
 
     /** Outcomes completed by {@link #committedHere} (a waiter answered before the outcome's record was read). */
@@ -83,8 +88,7 @@ public final class OutcomeReader extends AssignedReader {
         if (result == null) return;
         backlog.done(result.getTenant(), result.getCommandId());
         logRate.settle(result.getTenant(), result.getCommandId(), record.serializedValueSize());
-        CompletableFuture<CommandResult> waiter = waiting.remove(result.getCommandId());
-        if (waiter != null) waiter.complete(result);
+        answer(result);
     }
 
     @Override
