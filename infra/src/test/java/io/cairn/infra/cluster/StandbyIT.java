@@ -169,7 +169,9 @@ class StandbyIT {
         p.put("primary->standby.topics", "cairn\\.tenant-log|cairn\\.migrations");
         p.put("replication.policy.class", "org.apache.kafka.connect.mirror.IdentityReplicationPolicy");
         // Plugins from their ServiceLoader manifests (Kafka's own jars all have them), not from a ClassGraph scan
-        // of the whole test classpath: that scan once failed CI with "Uncaught exception during scan".
+        // of the whole test classpath: that scan once failed CI with "Uncaught exception during scan". The config
+        // scans once (the top-level key) and the standby's worker again (its cluster's key).
+        p.put("plugin.discovery", "service_load");
         p.put("standby.plugin.discovery", "service_load");
         p.put("sync.topic.configs.enabled", "false");
         p.put("sync.topic.acls.enabled", "false");
