@@ -1,9 +1,8 @@
 package io.cairn.edge.auth;
 
+import io.cairn.topics.Sha256;
 import io.cairn.topics.seal.StripedRandom;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -100,10 +99,6 @@ public final class ApiKeys {
 
     /** SHA-256 of a secret's UTF-8 bytes: compare two with {@link MessageDigest#isEqual} (constant time). */
     public static byte[] sha256(String s) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every JDK", e);
-        }
+        return Sha256.of(s);
     }
 }

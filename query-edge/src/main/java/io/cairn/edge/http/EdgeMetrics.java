@@ -36,9 +36,16 @@ public final class EdgeMetrics {
         this.thaws = Counter.builder("cairn.edge.thaws").description("Thaw records the edge appended for reads of cold tenants").register(registry);
     }
 
+    /** A series of {@code cairn.edge.requests}: few (the routes, {@link #methodLabel}'s names, the statuses the edge answers). */
+    private record RequestSeries(String route, String method, int status) {}
+
+    /** Each series' counter, found once: registering it again on every request built its id and looked it up (a profile). */
+    private final java.util.concurrent.ConcurrentHashMap<RequestSeries, Counter> requests = new java.util.concurrent.ConcurrentHashMap<>();
+
     void request(String route, String method, int status) {
-        Counter.builder("cairn.edge.requests").description("HTTP requests answered by the edge, by route, method and status").tag("route", route)
-                .tag("method", methodLabel(method)).tag("status", Integer.toString(status)).register(registry).increment();
+        requests.computeIfAbsent(new RequestSeries(route, methodLabel(method), status), s -> Counter.builder("cairn.edge.requests")
+                .description("HTTP requests answered by the edge, by route, method and status").tag("route", s.route())
+                .tag("method", s.method()).tag("status", Integer.toString(s.status())).register(registry)).increment();
     }
 
     /** HTTP's methods and WebDAV's are few; any other name a client sends is "other", so no client can add series without end. */

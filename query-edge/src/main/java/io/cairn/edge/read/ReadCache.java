@@ -46,12 +46,7 @@ public final class ReadCache {
      */
     private static String statementKey(String tenant, String sql) {
         if (sql.length() <= 256) return tenant + '\n' + sql; // the common case: no digest per read
-        java.security.MessageDigest sha;
-        try {
-            sha = java.security.MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        java.security.MessageDigest sha = io.cairn.topics.Sha256.digest();
         sha.update(tenant.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         sha.update((byte) '\n');
         sha.update(sql.getBytes(java.nio.charset.StandardCharsets.UTF_8));

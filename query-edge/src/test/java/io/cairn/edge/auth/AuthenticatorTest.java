@@ -52,6 +52,18 @@ class AuthenticatorTest {
     }
 
     @Test
+    void anAdminTokenShapedLikeAnApiKeyIsStillTheAdmins() {
+        String shapedLikeAKey = ApiKeys.generate().token(); // no tenant holds it
+        Authenticator keyShapedAdmin = new Authenticator(shapedLikeAKey, directory);
+        assertThat(keyShapedAdmin.authenticate("Bearer " + shapedLikeAKey)).isInstanceOf(Principal.Admin.class);
+        assertThat(keyShapedAdmin.authenticate("Bearer " + acmeRw.token())).isInstanceOf(Principal.TenantKey.class);
+        assertStatus(() -> keyShapedAdmin.authenticate("Bearer " + ApiKeys.generate().token()), 401, "");
+        // An admin token of any other shape is never matched by a key's token, nor a key's token taken for it.
+        assertThat(auth.authenticate("Bearer " + acmeRw.token())).isInstanceOf(Principal.TenantKey.class);
+        assertStatus(() -> auth.authenticate("Bearer " + ADMIN + "x"), 401, "");
+    }
+
+    @Test
     void missingMalformedUnknownRevokedOrWrongSecretIs401() {
         assertStatus(() -> auth.authenticate(null), 401, "Bearer");
         assertStatus(() -> auth.authenticate("Basic abc"), 401, "");

@@ -10,13 +10,10 @@ import io.cairn.topics.avro.TenantCommand;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
@@ -140,11 +137,9 @@ final class IdempotencyKeys {
             STATEMENTS_WRITER.write(batch.getStatements(), enc);
             enc.flush();
             if (batch.getIfUnchangedSince() != null) out.writeBytes(("if_unchanged_since:" + batch.getIfUnchangedSince()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(out.toByteArray()));
+            return io.cairn.topics.Sha256.hex(out.toByteArray());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.cairn.tenantdb.sqlite;
 
+import io.cairn.topics.Sha256;
 import io.cairn.topics.TenantId;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,8 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Comparator;
@@ -328,11 +327,6 @@ public final class TenantFiles {
 
     private Path shard(String tenant) {
         TenantId.require(tenant);
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(tenant.getBytes(StandardCharsets.UTF_8));
-            return root.resolve(HexFormat.of().toHexDigits(h[0]));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return root.resolve(HexFormat.of().toHexDigits(Sha256.of(tenant)[0]));
     }
 }

@@ -1,15 +1,13 @@
 package io.cairn.connectors.cache;
 
 import io.cairn.topics.Bookmark;
+import io.cairn.topics.Sha256;
 import io.cairn.topics.TenantId;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -68,11 +66,7 @@ public record QueryCacheKey(String tenant, Bookmark position, String statementSh
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes.toByteArray()));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
+        return Sha256.hex(bytes.toByteArray());
     }
 
     private static void value(DataOutputStream out, Object value) throws IOException {
