@@ -44,6 +44,9 @@ import java.util.function.Consumer;
 public final class BenchRun {
     /** CPU of the whole process (generator, edge, broker, applier, JVM) per operation: see {@link ProcessCpu}. */
     static final String CPU_METRIC = "CPU per operation (whole process)";
+    /** Rounds of the single write's run, at most, until two in a row agree: the last is the write's (WriteLatency.measureSettled). */
+    private static final int SINGLE_WRITE_ROUNDS = 6;
+
     /** Files the fleet migration's ceiling migrates (plus one to warm up): enough for a steady rate, few enough to fill in seconds. */
     private static final int FLEET_CEILING_FILES = 301;
     private final BenchPlan plan;
@@ -95,9 +98,12 @@ public final class BenchRun {
             Tenants.createTables(client, tenants, plan.loadClients());
 
             step(stack, "single write latency (" + plan.writeRate() + " req/s open loop)");
-            Latency write = WriteLatency.measure(client, one.ids().get(0), one.keys().get(one.ids().get(0)),
-                    plan.writeRate(), plan.warmUp(), plan.writeRun());
+            WriteLatency.Settled settled = WriteLatency.measureSettled(client, one.ids().get(0), one.keys().get(one.ids().get(0)),
+                    plan.writeRate(), plan.warmUp(), plan.writeRun(), SINGLE_WRITE_ROUNDS);
+            Latency write = settled.latency();
             String w = "Single write, wait=true, " + plan.writeRate() + " req/s open loop";
+            rows.add(Row.cairn(w, "rounds until its p50 settled (within 15% of the round before; at most " + SINGLE_WRITE_ROUNDS + ")",
+                    settled.rounds(), "rounds"));
             charts.latency(w, write);
             rows.add(Row.cairn(w, "p50", write.p50(), "ms").vs("Kafka ack p50", kafka.ack().p50()).atMostTimesCeiling(2));
             // What the write cannot go below: an HTTP round trip at the same rate, and Kafka's ack (RESULTS.md, 59th session).

@@ -37,6 +37,9 @@ class BenchSmokeIT {
                 .anyMatch(s -> s.startsWith("Point in time")).anyMatch(s -> s.startsWith("Java client"))
                 .anyMatch(s -> s.startsWith("Encryption: write throughput")).anyMatch(s -> s.startsWith("Cairn beside PostgreSQL"))
                 .anyMatch(s -> s.startsWith("Cairn beside the seed system"));
+        // The single write is the round its p50 settled in: at least a second round, to compare with the first.
+        assertThat(report.rows()).filteredOn(r -> r.scenario().startsWith("Single write") && r.metric().startsWith("rounds until"))
+                .singleElement().satisfies(r -> assertThat(r.value()).isBetween(2.0, 6.0));
         // CPU per operation beside the rates: the HTTP floor's, tenant creation's and both write throughputs'.
         assertThat(report.rows()).filteredOn(r -> r.metric().equals(BenchRun.CPU_METRIC)).extracting(Row::scenario)
                 .anyMatch(s -> s.startsWith("HTTP floor")).anyMatch(s -> s.startsWith("Tenant creation"))

@@ -20,6 +20,28 @@ public final class WriteLatency {
         return OpenLoop.run(perSecond, run, seq -> client.execute(tenant, key, insert(seq + 1)));
     }
 
+    /** What {@link #measureSettled} measured: the last round, and how many rounds it took to settle. */
+    public record Settled(Latency latency, int rounds) {}
+
+    /**
+     * As {@link #measure}, in rounds of {@code run}, until a round's p50 is within 15% of the round before it, at most
+     * {@code maxRounds}: the last round is the write's. On a slow host the JVM was still compiling the write's path for
+     * minutes after the bench's warm-up (a probe: p50 17.7, 10.2, 7.5, 4.2, 4.6, 5.0, 3.1 ms in 20 s rounds from start,
+     * RESULTS.md, sixtieth session), and one round measured that, not the write.
+     */
+    public static Settled measureSettled(CairnClient client, String tenant, String key, int perSecond, Duration warmUp,
+            Duration run, int maxRounds) throws Exception {
+        OpenLoop.run(perSecond, warmUp, seq -> client.execute(tenant, key, insert(-1 - seq)));
+        Latency last = null;
+        for (int round = 1; ; round++) {
+            long base = round * 100_000_000L;
+            Latency now = OpenLoop.run(perSecond, run, seq -> client.execute(tenant, key, insert(base + seq + 1)));
+            boolean settled = last != null && Math.abs(now.p50() - last.p50()) <= 0.15 * last.p50();
+            if (settled || round >= maxRounds) return new Settled(now, round);
+            last = now;
+        }
+    }
+
     /**
      * As {@link #measure}, but a write answered 429 (the tenant's backlog of waiting writes is full) is
      * counted in {@code refused} and sent again 10 ms later, as a client honouring the backpressure would;
