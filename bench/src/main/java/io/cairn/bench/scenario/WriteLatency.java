@@ -16,8 +16,7 @@ public final class WriteLatency {
 
     public static Latency measure(CairnClient client, String tenant, String key, int perSecond, Duration warmUp,
             Duration run) throws Exception {
-        OpenLoop.run(perSecond, warmUp, seq -> client.execute(tenant, key, insert(-1 - seq)));
-        return OpenLoop.run(perSecond, run, seq -> client.execute(tenant, key, insert(seq + 1)));
+        return measureSettled(client, tenant, key, perSecond, warmUp, run, 1).latency();
     }
 
     /** What {@link #measureSettled} measured: the last round, and how many rounds it took to settle. */
@@ -34,7 +33,7 @@ public final class WriteLatency {
         OpenLoop.run(perSecond, warmUp, seq -> client.execute(tenant, key, insert(-1 - seq)));
         Latency last = null;
         for (int round = 1; ; round++) {
-            long base = round * 100_000_000L;
+            long base = (round - 1) * 100_000_000L; // each round's ids its own; the first round's from 1, as ever
             Latency now = OpenLoop.run(perSecond, run, seq -> client.execute(tenant, key, insert(base + seq + 1)));
             boolean settled = last != null && Math.abs(now.p50() - last.p50()) <= 0.15 * last.p50();
             if (settled || round >= maxRounds) return new Settled(now, round);
