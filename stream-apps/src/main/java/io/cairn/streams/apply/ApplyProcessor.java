@@ -319,13 +319,11 @@ final class ApplyProcessor implements Processor<String, TenantCommand, String, O
     private void forwardUnsent() {
         lane.drainTo(unsent);
         if (config.role() == ApplierConfig.Role.PRIMARY) {
-            // Every outcome is told here first, in order, then everything goes out: a write waiting in this process is not
-            // answered only after the records before it (other outcomes, states) were serialized and handed to the producer.
+            long now = System.currentTimeMillis();
             for (Emission e : unsent) {
                 if (e.value() instanceof CommandResult outcome) local.committed(outcome);
+                context.forward(new Record<>(e.tenant(), e.value(), now), e.sink());
             }
-            long now = System.currentTimeMillis();
-            for (Emission e : unsent) context.forward(new Record<>(e.tenant(), e.value(), now), e.sink());
         }
         unsent.clear();
     }

@@ -7,7 +7,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Tells a listener in this process (the node's own edge) of each outcome the primary applier publishes, as soon as its
- * group is committed to the tenant's file, before any of the group's records go to {@code cairn.tenant-results}. An edge in the
+ * group is committed to the tenant's file and just before its record goes to {@code cairn.tenant-results}. An edge in the
  * same process can answer the write then, without the outcome's round trip through the broker (its produce, and the
  * edge's fetch of it); every other edge still reads it from the topic, and so does this one (which is where its
  * tenant's backlog of waiting writes is settled).
