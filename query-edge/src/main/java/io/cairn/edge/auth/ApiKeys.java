@@ -82,14 +82,20 @@ public final class ApiKeys {
 
     /** Constant-time check of a presented secret against a stored hash. */
     public static boolean matches(String secret, String storedSha256Hex) {
-        if (storedSha256Hex == null) return false;
-        byte[] stored;
+        return MessageDigest.isEqual(sha256(secret), storedHash(storedSha256Hex));
+    }
+
+    /**
+     * A stored hash as bytes, to compare with {@link #sha256} of a presented secret; empty (matching no secret) when there
+     * is none or it is not hex.
+     */
+    public static byte[] storedHash(String storedSha256Hex) {
+        if (storedSha256Hex == null) return new byte[0];
         try {
-            stored = HexFormat.of().parseHex(storedSha256Hex);
+            return HexFormat.of().parseHex(storedSha256Hex);
         } catch (IllegalArgumentException e) {
-            return false;
+            return new byte[0];
         }
-        return MessageDigest.isEqual(sha256(secret), stored);
     }
 
     /** Constant-time equality of two secrets of any length (compares their digests). */

@@ -51,17 +51,42 @@ public final class Authenticator {
         }
         if (presented.isEmpty()) throw unauthorized("invalid API key");
         Optional<KeyStore.StoredKey> stored = keys.findKey(presented.get().keyId());
+        Parsed parsed = stored.map(this::parsed).orElse(null);
         // Hash first, then the other checks, so that timing says nothing about which one failed.
-        boolean hashOk = ApiKeys.matches(presented.get().secret(), stored.map(KeyStore.StoredKey::secretSha256).orElse(null));
+        boolean hashOk = MessageDigest.isEqual(ApiKeys.sha256(presented.get().secret()), parsed == null ? NO_HASH : parsed.secretSha256());
         if (!revokedAhead.isEmpty() && (stored.isEmpty() || stored.get().revoked())) {
             revokedAhead.remove(presented.get().keyId()); // applied: the store says so now
         }
-        if (stored.isEmpty() || !hashOk || stored.get().revoked() || revokedAhead.containsKey(stored.get().keyId())) {
+        if (parsed == null || !hashOk || stored.get().revoked() || revokedAhead.containsKey(stored.get().keyId())) {
             throw unauthorized("invalid or revoked API key");
         }
+        return parsed.principal();
+    }
+
+    /**
+     * A stored key as the checks use it: its hash as bytes, and the principal it makes. Kept per key id while the store
+     * shows the key unchanged (a key's record is compared whole on every request, its revocation included), so that
+     * each request of a key hashes the secret it presents and compares, and does nothing else again. It holds no
+     * secret: only what the store holds.
+     */
+    private record Parsed(KeyStore.StoredKey stored, byte[] secretSha256, Principal.TenantKey principal) {}
+
+    /** What the secret of a key the store does not hold is compared with: no secret's SHA-256 is empty. */
+    private static final byte[] NO_HASH = new byte[0];
+
+    /** Key ids parsed lately, at most this many. */
+    static final int PARSED_KEPT = 100_000;
+    private final com.github.benmanes.caffeine.cache.Cache<String, Parsed> parsedKeys =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(PARSED_KEPT).build();
+
+    private Parsed parsed(KeyStore.StoredKey stored) {
+        Parsed seen = parsedKeys.getIfPresent(stored.keyId());
+        if (seen != null && seen.stored().equals(stored)) return seen;
         Set<Scope> scopes = EnumSet.noneOf(Scope.class);
-        for (String s : stored.get().scopes()) Scope.fromWire(s).ifPresent(scopes::add);
-        return new Principal.TenantKey(stored.get().tenant(), stored.get().keyId(), scopes);
+        for (String s : stored.scopes()) Scope.fromWire(s).ifPresent(scopes::add);
+        Parsed made = new Parsed(stored, ApiKeys.storedHash(stored.secretSha256()), new Principal.TenantKey(stored.tenant(), stored.keyId(), scopes));
+        parsedKeys.put(stored.keyId(), made);
+        return made;
     }
 
     /**

@@ -102,11 +102,27 @@ final class DataRoutes {
             s.access().write(tenant, state.getCreatedOffset(), RequestBodies.bodyBytes(ctx), 0);
             throw inTheLog;
         }
+        awaitThawShown(tenant, done.bookmark());
         ObjectNode out = Responses.object();
         out.set("results", Outcomes.results(outcome.getResults()));
         out.put("bookmark", done.bookmark().toString());
         int sent = Responses.json(ctx, 200, out);
         s.access().write(tenant, state.getCreatedOffset(), RequestBodies.bodyBytes(ctx), sent);
+    }
+
+    /** The longest an answered write that thawed its tenant waits for this edge's directory to show the tenant hot. */
+    static final Duration THAW_SHOWN_WAIT = Duration.ofSeconds(2);
+
+    /**
+     * A write to a cold tenant thawed it: its answer waits (at most {@link #THAW_SHOWN_WAIT}) until this edge's directory
+     * holds the state the applier emitted after it, so that {@code GET /v1/tenants/{t}} asked next shows the tenant
+     * {@code hot}, not the {@code cold} of before the write. The outcome and the state come on two topics, in no order
+     * between them. The write is applied either way: past the wait it is answered, and the directory catches up.
+     */
+    private void awaitThawShown(String tenant, Bookmark written) throws InterruptedException {
+        TenantState shown = s.directory().tenant(tenant).orElse(null);
+        if (shown == null || shown.getTier() == io.cairn.topics.avro.Tier.HOT || shown.getAppliedOffset() >= written.offset()) return;
+        s.directory().awaitApplied(tenant, written.offset(), THAW_SHOWN_WAIT);
     }
 
     /**

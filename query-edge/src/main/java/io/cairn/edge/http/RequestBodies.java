@@ -114,10 +114,13 @@ final class RequestBodies {
      * and inside one it must be escaped: one here is a UTF-16 or UTF-32 body.
      */
     static void requireUtf8(byte[] bytes) {
+        boolean ascii = true;
         for (int i = 0; i < bytes.length; i++) {
             if (bytes[i] == 0) throw new ApiError(ErrorCode.INVALID_JSON, "the body is not valid JSON: it is not UTF-8 (a NUL byte at " + i
                     + "; UTF-16 and UTF-32 bodies are not taken)");
+            ascii &= bytes[i] > 0;
         }
+        if (ascii) return; // ASCII is UTF-8: most bodies need no decoder
         try {
             java.nio.charset.StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
                     .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(bytes));

@@ -110,6 +110,24 @@ class AuthenticatorTest {
         assertStatus(() -> auth.authenticate("Bearer " + acmeRead.token()), 401, "");
     }
 
+    /** What a key's checks keep between requests follows the store: nothing of an earlier request lets a later one in. */
+    @Test
+    void aKeyCheckedBeforeIsCheckedAgainstTheStoreAgainOnEveryRequest() {
+        Principal first = auth.authenticate("Bearer " + acmeRw.token());
+        assertThat(auth.authenticate("Bearer " + acmeRw.token())).isSameAs(first);
+        String wrongSecret = "cairn_" + acmeRw.keyId() + "_" + ApiKeys.parse(acmeRead.token()).orElseThrow().secret();
+        assertStatus(() -> auth.authenticate("Bearer " + wrongSecret), 401, "");
+        // The store's key changes (scopes, here): the principal is made again from it.
+        directory.apply("acme", state("acme", 0, 6, List.of(key(acmeRw.keyId(), acmeRw.secretSha256(), List.of("read"), false))));
+        assertThat(auth.authenticate("Bearer " + acmeRw.token()))
+                .isEqualTo(new Principal.TenantKey("acme", acmeRw.keyId(), java.util.Set.of(Scope.READ)));
+        // A hash the store holds no more lets nothing in, though its secret checked out before.
+        directory.apply("acme", state("acme", 0, 7, List.of(key(acmeRw.keyId(), acmeRead.secretSha256(), List.of("read"), false))));
+        assertStatus(() -> auth.authenticate("Bearer " + acmeRw.token()), 401, "");
+        directory.apply("acme", null);
+        assertStatus(() -> auth.authenticate("Bearer " + acmeRead.token()), 401, "");
+    }
+
     /** A revoke (or a delete) in the log is enforced here at once, before the applier reaches it; undone, it is not. */
     @Test
     void aKeyIsRefusedFromTheMomentItsRevocationIsInTheLogUntilTheStoreShowsIt() {
