@@ -74,17 +74,20 @@ public final class Authenticator {
     /** What the secret of a key the store does not hold is compared with: no secret's SHA-256 is empty. */
     private static final byte[] NO_HASH = new byte[0];
 
-    /** Key ids parsed lately, at most this many. */
+    /**
+     * Key ids parsed lately, at most this many: past it, all are forgotten at once and parsed again as they come (a
+     * bounded cache's bookkeeping on every lookup was a quarter of the key check's CPU samples).
+     */
     static final int PARSED_KEPT = 100_000;
-    private final com.github.benmanes.caffeine.cache.Cache<String, Parsed> parsedKeys =
-            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(PARSED_KEPT).build();
+    private final java.util.concurrent.ConcurrentHashMap<String, Parsed> parsedKeys = new java.util.concurrent.ConcurrentHashMap<>();
 
     private Parsed parsed(KeyStore.StoredKey stored) {
-        Parsed seen = parsedKeys.getIfPresent(stored.keyId());
+        Parsed seen = parsedKeys.get(stored.keyId());
         if (seen != null && seen.stored().equals(stored)) return seen;
         Set<Scope> scopes = EnumSet.noneOf(Scope.class);
         for (String s : stored.scopes()) Scope.fromWire(s).ifPresent(scopes::add);
         Parsed made = new Parsed(stored, ApiKeys.storedHash(stored.secretSha256()), new Principal.TenantKey(stored.tenant(), stored.keyId(), scopes));
+        if (parsedKeys.size() >= PARSED_KEPT) parsedKeys.clear();
         parsedKeys.put(stored.keyId(), made);
         return made;
     }
