@@ -282,6 +282,7 @@ public final class BenchRun {
             String i = String.format("%,d idle tenants", plan.idleTenants());
             rows.add(Row.cairn(i, "RSS added", idle.rssAddedMb(), "MB").atMost(200));
             rows.add(Row.cairn(i, "open files added", idle.filesAdded(), "files").atMost(300));
+            rows.add(Row.cairn(i, "sockets added (the load generator's connections share the process)", idle.socketsAdded(), "sockets"));
             rows.add(Row.cairn(i, "heap added (after GC)", idle.heapAddedMb(), "MB"));
             rows.add(Row.cairn(i, "creation rate", idle.created().latency().perSecond(), "tenants/s"));
 
@@ -346,7 +347,7 @@ public final class BenchRun {
                     "Throughput is timed from the first send until every tenant's copy applied its last write (a read carrying that"
                             + " write's bookmark); row counts are checked afterwards.",
                     "Idle tenants: process footprint after a full GC, before and after creating them; absolute after: RSS "
-                            + mb(idle.after().rssBytes()) + " MB, " + idle.after().openFiles() + " open files, heap "
+                            + mb(idle.after().rssBytes()) + " MB, " + idle.after().openFiles() + " open files, " + idle.after().sockets() + " sockets, heap "
                             + mb(idle.after().heapUsedBytes()) + " MB.");
             return new Report(machine, plan.name(), command, (System.nanoTime() - t0) / 1e9, Machine.currentLoadAverage(),
                     List.copyOf(rows), notes);

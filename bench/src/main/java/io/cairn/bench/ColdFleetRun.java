@@ -73,6 +73,7 @@ public final class ColdFleetRun {
         rows.add(Row.cairn(s, "heap committed added, 99% cold (part of the RSS)",
                 mb(cold.process().heapCommittedBytes() - e.process().heapCommittedBytes()), "MB"));
         rows.add(Row.cairn(s, "open files added, 99% cold", cold.process().openFiles() - e.process().openFiles(), "files"));
+        rows.add(Row.cairn(s, "sockets added, 99% cold", cold.process().sockets() - e.process().sockets(), "sockets"));
         rows.add(Row.cairn(s, "tenant files on the hot volume, all hot", hot.tenantFiles(), "files"));
         rows.add(Row.cairn(s, "tenant files on the hot volume, 99% cold", cold.tenantFiles(), "files").atMost(hotTenants));
         rows.add(Row.cairn(s, "hot-volume bytes, tenant files, all hot", hot.tenantFileBytes(), "bytes"));

@@ -18,6 +18,11 @@ public final class IdleTenants {
             return after.openFiles() - before.openFiles();
         }
 
+        /** Sockets, told apart from files: mostly the load generator's connections, which share the process. */
+        public long socketsAdded() {
+            return after.sockets() - before.sockets();
+        }
+
         public double heapAddedMb() {
             return (after.heapUsedBytes() - before.heapUsedBytes()) / 1048576.0;
         }
