@@ -19,7 +19,7 @@ final class Responses {
     /**
      * The edge's one mapper. Its buffers are recycled through a pool shared by every thread: Jackson's default keeps them
      * per thread, and each request runs on a virtual thread of its own, so every parser and generator allocated its
-     * buffers again (16 KB and more a request).
+     * buffers again.
      */
     static final ObjectMapper MAPPER = JsonMapper.builder(com.fasterxml.jackson.core.JsonFactory.builder()
                     .recyclerPool(com.fasterxml.jackson.core.util.JsonRecyclerPools.sharedConcurrentDequePool()).build())
