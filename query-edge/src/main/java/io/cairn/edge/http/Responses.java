@@ -16,13 +16,7 @@ import java.util.Arrays;
 
 /** Writes JSON responses, including the one error shape every failure uses. */
 final class Responses {
-    /**
-     * The edge's one mapper. Its buffers are recycled through a pool shared by every thread: Jackson's default keeps them
-     * per thread, and each request runs on a virtual thread of its own, so every parser and generator allocated its
-     * buffers again.
-     */
-    static final ObjectMapper MAPPER = JsonMapper.builder(com.fasterxml.jackson.core.JsonFactory.builder()
-                    .recyclerPool(com.fasterxml.jackson.core.util.JsonRecyclerPools.sharedConcurrentDequePool()).build())
+    static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             // One request, one JSON value: '{"sql":"A"} {"sql":"B"}' applied A and dropped B without a word.
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
