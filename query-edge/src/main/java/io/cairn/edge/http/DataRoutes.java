@@ -121,7 +121,7 @@ final class DataRoutes {
      */
     private void awaitThawShown(String tenant, Bookmark written) throws InterruptedException {
         TenantState shown = s.directory().tenant(tenant).orElse(null);
-        if (shown == null || shown.getTier() == io.cairn.topics.avro.Tier.HOT || shown.getAppliedOffset() >= written.offset()) return;
+        if (shown == null || shown.getTier() == io.cairn.topics.avro.Tier.HOT) return;
         s.directory().awaitApplied(tenant, written.offset(), THAW_SHOWN_WAIT);
     }
 
