@@ -42,6 +42,9 @@ public final class MigrationSql {
         }
         List<String> statements = new ArrayList<>();
         if (body.has("sql")) {
+            if (body.get("sql").isArray()) {
+                throw ApiError.invalidRequest("\"sql\" is one statement, as a string; send several as \"statements\": [\"...\", ...]");
+            }
             statements.add(text(body.get("sql"), "sql"));
         } else if (body.has("statements")) {
             JsonNode arr = body.get("statements");

@@ -34,6 +34,13 @@ class MigrationSqlTest {
         assertThat(MigrationSql.same(before, List.of("CREATE TABLE u (a)"))).isFalse();
     }
 
+    /** An array under "sql" is the natural first try at several statements: the answer names the field that takes them. */
+    @Test
+    void anArrayUnderSqlIsToldToUseStatements() {
+        assertThatThrownBy(() -> MigrationSql.fromRequest(M.readTree("{\"sql\":[\"CREATE TABLE t (a)\"]}")))
+                .hasMessageContaining("\"statements\": [");
+    }
+
     /** The same file checked out with CRLF line endings, or saved with a byte order mark, is the same version (it was a conflict). */
     @Test
     void lineEndingsAndAByteOrderMarkDoNotMakeAnotherVersion() {
