@@ -480,14 +480,15 @@ final class MigrationRoutes {
     }
 
     private static int versionParam(Context ctx) {
+        String given = ctx.pathParam("version");
         try {
-            String given = ctx.pathParam("version");
             int v = Integer.parseInt(given);
             // "03" is refused: one version has one name (a path that differs would be a second key for it in caches and logs).
             if (v >= 1 && given.equals(Integer.toString(v))) return v;
         } catch (NumberFormatException e) {
             // below
         }
-        throw ApiError.invalidRequest("a version is a whole number from 1");
+        throw ApiError.invalidRequest("version '" + (given.length() > 40 ? given.substring(0, 40) + "..." : given)
+                + "' is not one: a version is a whole number from 1 to " + Integer.MAX_VALUE + ", written without leading zeros (3, not 03)");
     }
 }
