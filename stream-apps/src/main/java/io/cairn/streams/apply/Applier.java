@@ -121,6 +121,9 @@ public final class Applier implements AutoCloseable {
         streamsMetrics.bindTo(registry);
         io.micrometer.core.instrument.Gauge.builder("cairn.applier.open.tenants", pool, TenantDatabasePool::openCount)
                 .description("tenant files the applier holds open").register(registry);
+        io.micrometer.core.instrument.Gauge.builder("cairn.applier.closing.tenants", pool, TenantDatabasePool::closingCount)
+                .description("tenant files out of the applier's pool whose close (a checkpoint and a sync) has not finished: still open")
+                .register(registry);
         io.micrometer.core.instrument.FunctionCounter.builder("cairn.applier.tenant.opens", pool, TenantDatabasePool::openedTotal)
                 .description("tenant files the applier opened, a reopen after an idle close counted again").register(registry);
         io.micrometer.core.instrument.Gauge.builder("cairn.applier.heavy.queued", lane, HeavyLane::size)

@@ -239,7 +239,7 @@ final class TenantDatabasePool implements AutoCloseable {
             lru.remove();
             idle.add(db);
         }
-        if (!idle.isEmpty()) Thread.ofVirtual().name("cairn-idle-close").start(() -> idle.forEach(TenantDatabase::close));
+        if (!idle.isEmpty()) closeInBackground("cairn-idle-close", idle);
         return idle.size();
     }
 
@@ -268,6 +268,7 @@ final class TenantDatabasePool implements AutoCloseable {
         return open.containsKey(tenant) || opening.containsKey(tenant);
     }
 
+    /** Databases in the pool (the {@code max_open_tenants} bound counts these); see also {@link #closingCount()}. */
     synchronized int openCount() {
         return open.size();
     }
@@ -308,9 +309,30 @@ final class TenantDatabasePool implements AutoCloseable {
         }
         // Closed off this lock (a close may checkpoint its WAL and sync), as closeIdle does: the stream
         // thread and the heavy lane share the pool, and one must not wait on the other's evictions.
-        if (evicted != null) {
-            List<TenantDatabase> closing = evicted;
-            Thread.ofVirtual().name("cairn-evict-close").start(() -> closing.forEach(TenantDatabase::close));
-        }
+        if (evicted != null) closeInBackground("cairn-evict-close", evicted);
+    }
+
+    /** Databases out of the pool whose background close has not finished: their files are still open. */
+    private final java.util.concurrent.atomic.AtomicInteger closing = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * Databases handed to a background close that has not finished (a close may checkpoint its WAL and sync it): they
+     * are out of {@link #openCount()} at once, and hold their files until then.
+     */
+    int closingCount() {
+        return closing.get();
+    }
+
+    private void closeInBackground(String threadName, List<TenantDatabase> dbs) {
+        closing.addAndGet(dbs.size());
+        Thread.ofVirtual().name(threadName).start(() -> {
+            for (TenantDatabase db : dbs) {
+                try {
+                    db.close();
+                } finally {
+                    closing.decrementAndGet();
+                }
+            }
+        });
     }
 }

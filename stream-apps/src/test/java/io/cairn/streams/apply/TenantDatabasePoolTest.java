@@ -1,16 +1,22 @@
 package io.cairn.streams.apply;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.cairn.tenantdb.sqlite.SqliteLimits;
 import io.cairn.tenantdb.sqlite.TenantFiles;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,5 +81,57 @@ class TenantDatabasePoolTest {
             for (Future<?> f : all) f.get();
             assertThat(pool.openCount()).isLessThanOrEqualTo(4);
         }
+    }
+
+    /**
+     * A database evicted over the bound leaves the pool at once but holds its files until its close (a checkpoint, a
+     * sync) is done in the background: closingCount() says so, and reads 0 only once no file of theirs is open. The
+     * open-tenants gauge alone read 0 while 782 tenants of the bench's idle scenario still held their files.
+     */
+    @Test
+    void evictedDatabasesCountAsClosingUntilTheirFilesAreClosed() throws Exception {
+        int tenants = 40;
+        int bound = 4;
+        List<String> seenOpenWhileNoneClosing = new ArrayList<>();
+        try (TenantDatabasePool pool = new TenantDatabasePool(new TenantFiles(hot), SqliteLimits.WRITE_DEFAULTS, bound)) {
+            List<TenantDatabase> held = new ArrayList<>();
+            for (int i = 0; i < tenants; i++) {
+                TenantDatabase db = pool.create("t" + i); // in use: not evicted, whatever the bound
+                db.beginIfNeeded();
+                db.execute("CREATE TABLE x (a)");
+                db.execute("WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 20000) INSERT INTO x SELECT n FROM c");
+                db.commit(); // a WAL with pages in it: its close checkpoints them
+                held.add(db);
+            }
+            held.forEach(pool::release); // each release evicts one: 36 closes at once
+            await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(2)).atMost(Duration.ofSeconds(60)).until(() -> {
+                int closing = pool.closingCount(); // first: a close counts down only after its files are closed
+                List<String> open = openFilesOfTenantsBelow(tenants - bound);
+                if (closing == 0 && !open.isEmpty()) seenOpenWhileNoneClosing.addAll(open);
+                return closing == 0;
+            });
+            assertThat(seenOpenWhileNoneClosing).as("files of evicted tenants open while nothing was closing").isEmpty();
+            assertThat(openFilesOfTenantsBelow(tenants - bound)).isEmpty();
+            assertThat(pool.openCount()).isEqualTo(bound);
+        }
+    }
+
+    /** Files of tenants t0 .. t(n-1) (the evicted ones) this process has open, from /proc/self/fd. */
+    private List<String> openFilesOfTenantsBelow(int n) throws Exception {
+        Pattern tenantFile = Pattern.compile("/t(\\d+)\\.db(-wal|-shm)?$");
+        List<String> found = new ArrayList<>();
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                String target;
+                try {
+                    target = Files.readSymbolicLink(fd).toString();
+                } catch (java.io.IOException closedMeanwhile) {
+                    continue;
+                }
+                Matcher m = tenantFile.matcher(target);
+                if (target.startsWith(hot.toRealPath().toString()) && m.find() && Integer.parseInt(m.group(1)) < n) found.add(target);
+            }
+        }
+        return found;
     }
 }
