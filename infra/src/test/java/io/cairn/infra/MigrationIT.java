@@ -102,12 +102,11 @@ class MigrationIT {
         assertThat(changed.body().path("error").path("checksum").asText()).isEqualTo(checksum);
 
         Reply gap = put("reg", 3, "{\"sql\":\"ALTER TABLE users ADD COLUMN x\"}");
-        assertThat(gap.status()).isEqualTo(409);
-        assertThat(gap.errorCode()).isEqualTo("version_gap");
+        assertThat(gap.status() + " " + gap.errorCode()).isEqualTo("409 version_gap");
         assertThat(gap.body().path("error").path("latest_version").isInt()).as("a number: " + gap.body()).isTrue();
         Reply zeroPadded = stack.call("PUT", "/v1/migrations/reg/versions/01", ADMIN, "{\"sql\":\"CREATE TABLE users (id)\"}");
-        assertThat(zeroPadded.errorCode()).as("one version, one name").isEqualTo("invalid_request");
-        assertThat(zeroPadded.body().path("error").path("message").asText()).as("what was wrong with it").contains("'01'", "leading zeros");
+        assertThat(zeroPadded.errorCode() + zeroPadded.body().path("error").path("message").asText()).as("one version, one name, and why")
+                .startsWith("invalid_request").contains("'01'", "leading zeros");
         assertThat(stack.call("PUT", "/v1/migrations/reg/versions/99999999999", ADMIN, "{\"sql\":\"CREATE TABLE users (id)\"}")
                 .body().path("error").path("message").asText()).as("past an int: the bound is named").contains("2147483647");
         assertThat(put("reg", 2, "{\"sql\":\"ALTER TABLE users ADD COLUMN x\",\"descripton\":\"typo\"}").errorCode())
