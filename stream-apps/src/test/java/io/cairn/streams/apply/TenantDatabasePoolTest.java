@@ -119,6 +119,7 @@ class TenantDatabasePoolTest {
     /** Files of tenants t0 .. t(n-1) (the evicted ones) this process has open, from /proc/self/fd. */
     private List<String> openFilesOfTenantsBelow(int n) throws Exception {
         Pattern tenantFile = Pattern.compile("/t(\\d+)\\.db(-wal|-shm)?$");
+        String hotDir = hot.toRealPath().toString();
         List<String> found = new ArrayList<>();
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             for (Path fd : (Iterable<Path>) fds::iterator) {
@@ -129,7 +130,7 @@ class TenantDatabasePoolTest {
                     continue;
                 }
                 Matcher m = tenantFile.matcher(target);
-                if (target.startsWith(hot.toRealPath().toString()) && m.find() && Integer.parseInt(m.group(1)) < n) found.add(target);
+                if (target.startsWith(hotDir) && m.find() && Integer.parseInt(m.group(1)) < n) found.add(target);
             }
         }
         return found;
