@@ -26,6 +26,10 @@ import java.util.concurrent.CompletableFuture;
  * Files are opened outside the pool's lock (an open can take tens of milliseconds on a busy disk, and the
  * stream thread and the heavy lane share the pool: a fleet migration opens thousands); two threads asking
  * for the same tenant at once share one open.
+ *
+ * <p>Closes run in the background, and a closed database holds its files until its close is done: at most
+ * {@code maxOpen} may be closing at once. Past that, opening another file waits (off the lock) for a close to finish, so
+ * the pool's files are bounded by twice {@code maxOpen} plus the databases in use, however slow the volume's syncs.
  */
 final class TenantDatabasePool implements AutoCloseable {
     /**
@@ -54,6 +58,12 @@ final class TenantDatabasePool implements AutoCloseable {
 
     /** A pool whose creations from templates use {@code templates} (a scratch pool shares its parent's). */
     TenantDatabasePool(TenantFiles files, SqliteLimits limits, int maxOpen, TenantTemplates templates) {
+        this(files, limits, maxOpen, templates, close -> Thread.ofVirtual().start(close));
+    }
+
+    /** As above, running the background closes on {@code closer} (a test holds them to see the bound on closes). */
+    TenantDatabasePool(TenantFiles files, SqliteLimits limits, int maxOpen, TenantTemplates templates, java.util.concurrent.Executor closer) {
+        this.closer = closer;
         this.files = files;
         this.limits = limits;
         this.maxOpen = maxOpen;
@@ -136,6 +146,7 @@ final class TenantDatabasePool implements AutoCloseable {
         CompletableFuture<TenantDatabase> mine;
         while (true) {
             CompletableFuture<TenantDatabase> other;
+            boolean closesPiledUp = false;
             synchronized (this) {
                 TenantDatabase db = open.get(tenant);
                 if (db != null) {
@@ -145,12 +156,16 @@ final class TenantDatabasePool implements AutoCloseable {
                 other = opening.get(tenant);
                 if (other == null) {
                     if (!create && !files.exists(tenant)) return null;
+                    closesPiledUp = closing.get() >= maxOpen;
+                }
+                if (other == null && !closesPiledUp) {
                     mine = new CompletableFuture<>();
                     opening.put(tenant, mine);
                     break;
                 }
             }
-            other.join(); // then look again: it is open now, or that open failed and this thread tries
+            if (closesPiledUp) awaitCloses(); // then look again: another thread may have opened it meanwhile
+            else other.join(); // then look again: it is open now, or that open failed and this thread tries
         }
         TenantDatabase db;
         try {
@@ -323,14 +338,37 @@ final class TenantDatabasePool implements AutoCloseable {
         return closing.get();
     }
 
+    private final java.util.concurrent.Executor closer;
+    /** Notified when a background close finishes with fewer than {@code maxOpen} closing. */
+    private final Object closed = new Object();
+
+    /** Waits until fewer than {@code maxOpen} databases are closing: a new file is not opened past that. */
+    private void awaitCloses() throws SQLException {
+        synchronized (closed) {
+            while (closing.get() >= maxOpen) {
+                try {
+                    closed.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SQLException("interrupted while waiting for tenant databases to close", e);
+                }
+            }
+        }
+    }
+
     private void closeInBackground(String threadName, List<TenantDatabase> dbs) {
         closing.addAndGet(dbs.size());
-        Thread.ofVirtual().name(threadName).start(() -> {
+        closer.execute(() -> {
+            Thread.currentThread().setName(threadName);
             for (TenantDatabase db : dbs) {
                 try {
                     db.close();
                 } finally {
-                    closing.decrementAndGet();
+                    if (closing.decrementAndGet() < maxOpen) {
+                        synchronized (closed) {
+                            closed.notifyAll();
+                        }
+                    }
                 }
             }
         });

@@ -116,6 +116,40 @@ class TenantDatabasePoolTest {
         }
     }
 
+    /**
+     * At most {@code maxOpen} databases are closing at once: past that, opening another file waits for a close to finish,
+     * while a tenant already open is handed out at once. Closes piled up unbounded before, each holding its files, on a
+     * volume whose syncs were slower than the opens.
+     */
+    @Test
+    void anOpenWaitsWhileAsManyDatabasesAreClosingAsThePoolKeepsOpen() throws Exception {
+        java.util.concurrent.BlockingQueue<Runnable> heldCloses = new java.util.concurrent.LinkedBlockingQueue<>();
+        try (TenantDatabasePool pool = new TenantDatabasePool(new TenantFiles(hot), SqliteLimits.WRITE_DEFAULTS, 2, new TenantTemplates(),
+                heldCloses::add);
+             ExecutorService threads = Executors.newSingleThreadExecutor()) {
+            for (int i = 0; i < 4; i++) pool.release(pool.create("t" + i)); // t0 and t1 evicted: two closes held
+            assertThat(pool.closingCount()).isEqualTo(2);
+            pool.release(pool.acquire("t3")); // open already: no wait
+
+            Thread[] opener = new Thread[1];
+            Future<TenantDatabase> fifth = threads.submit(() -> {
+                opener[0] = Thread.currentThread();
+                return pool.create("t4");
+            });
+            await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(10))
+                    .until(() -> opener[0] != null && opener[0].getState() == Thread.State.WAITING);
+            assertThat(fifth).isNotDone();
+            assertThat(Files.exists(new TenantFiles(hot).database("t4"))).as("the file is not made while it waits").isFalse();
+
+            heldCloses.take().run(); // one close done: room for one more
+            pool.release(fifth.get(10, java.util.concurrent.TimeUnit.SECONDS));
+            assertThat(pool.closingCount()).isEqualTo(2); // t4's open evicted t2
+            assertThat(pool.openCount()).isEqualTo(2);
+            while (!heldCloses.isEmpty()) heldCloses.take().run();
+            assertThat(pool.closingCount()).isZero();
+        }
+    }
+
     /** Files of tenants t0 .. t(n-1) (the evicted ones) this process has open, from /proc/self/fd. */
     private List<String> openFilesOfTenantsBelow(int n) throws Exception {
         Pattern tenantFile = Pattern.compile("/t(\\d+)\\.db(-wal|-shm)?$");
