@@ -69,6 +69,11 @@ public final class ImportCommand implements Callable<Integer> {
         String f = format != null ? format : fromStdin ? (startsAsSqlite() ? "sqlite" : "sql")
                 : file.getFileName().toString().endsWith(".sql") ? "sql" : "sqlite";
         long size = Files.size(file);
+        if (f.equals("sqlite") && size > 0 && !startsAsSqlite()) { // refused here, not after uploading it all
+            err.println("cairn import: " + file + " is not a SQLite database file (it does not start as one does); for a SQL script,"
+                    + " add --format sql");
+            return 1;
+        }
         AtomicLong sent = new AtomicLong();
         // An empty file goes as an empty body (the JDK takes no length of 0): the server says why it refuses it.
         HttpRequest.BodyPublisher body = size == 0 ? HttpRequest.BodyPublishers.noBody()
