@@ -17,7 +17,7 @@ public final class KeysCommand {
     static final class Ls implements Callable<Integer> {
         @Mixin ApiOptions api;
 
-        @Option(names = "--tenant", required = true)
+        @Option(names = "--tenant", required = true, description = "The tenant whose keys these are.")
         String tenant;
 
         @Override
@@ -43,7 +43,7 @@ public final class KeysCommand {
     static final class Issue implements Callable<Integer> {
         @Mixin ApiOptions api;
 
-        @Option(names = "--tenant", required = true)
+        @Option(names = "--tenant", required = true, description = "The tenant whose keys these are.")
         String tenant;
 
         @Option(names = "--scope", split = ",", description = "read, write (default both).")
@@ -68,14 +68,19 @@ public final class KeysCommand {
     static final class Revoke implements Callable<Integer> {
         @Mixin ApiOptions api;
 
-        @Option(names = "--tenant", required = true)
+        @Option(names = "--tenant", required = true, description = "The tenant whose keys these are.")
         String tenant;
 
-        @Option(names = "--key-id", required = true)
+        @Option(names = "--key-id", required = true, description = "The key's id, as `cairn keys list` shows it (in an API key cairn_<id>_<secret>, the <id>).")
         String keyId;
 
         @Override
         public Integer call() throws Exception {
+            java.util.regex.Matcher whole = java.util.regex.Pattern.compile("cairn_([0-9a-f]{16})_.+").matcher(keyId);
+            if (whole.matches()) { // not sent: a secret does not belong in a URL (or the logs that keep them)
+                System.err.println("cairn keys: --key-id takes the key's id, " + whole.group(1) + ", not the whole API key");
+                return 2;
+            }
             if (!api.resolveToken("keys", System.err)) return 2;
             ApiOptions.Response r = api.call("DELETE", "/v1/tenants/" + UrlPaths.segment(tenant) + "/keys/" + UrlPaths.segment(keyId), null, Duration.ofSeconds(60));
             if (r.status() != 200) {
