@@ -204,6 +204,9 @@ class EdgeContractIT {
         assertThat(noWrite.status()).isEqualTo(403);
         assertThat(noWrite.body().path("error").path("message").asText()).contains("write");
 
+        Reply whole = send("DELETE", "/v1/tenants/revoking/keys/" + readKey, ADMIN, null); // the key pasted where its id goes
+        assertThat(whole.status()).isEqualTo(400);
+        assertThat(whole.body().path("error").path("message").asText()).contains("takes the key's id, " + keyId + ",");
         Reply revoked = send("DELETE", "/v1/tenants/revoking/keys/" + keyId, ADMIN, null);
         assertThat(revoked.status()).isEqualTo(200);
         assertThat(revoked.body().get("revoked").asBoolean()).isTrue();

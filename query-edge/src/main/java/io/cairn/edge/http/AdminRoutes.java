@@ -330,6 +330,11 @@ final class AdminRoutes {
         String tenant = EdgeServices.tenantParam(ctx);
         String keyId = ctx.pathParam("keyId");
         bodies.none(ctx);
+        var whole = io.cairn.edge.auth.ApiKeys.parse(keyId);
+        if (whole.isPresent()) {
+            throw ApiError.invalidRequest("the path takes the key's id, " + whole.get().keyId() + ", not the whole API key: a secret does"
+                    + " not belong in a URL, where logs may keep it");
+        }
         ApiKey key = s.existing(tenant).getKeys().stream().filter(k -> k.getKeyId().equals(keyId)).findFirst()
                 .orElseThrow(() -> new ApiError(ErrorCode.KEY_NOT_FOUND, "the tenant has no key with this id"));
         ObjectNode out = Responses.object();
