@@ -102,16 +102,28 @@ class MigrationReplaceIT {
         stack.createTenant("rep-cli");
         assertThat(migrate(dir)).as("version 2 fails on the tenant").isEqualTo(1);
         Files.writeString(dir.resolve("V2__sku.sql"), "ALTER TABLE items ADD COLUMN sku TEXT;");
-        assertThat(migrate(dir)).as("a changed file is refused").isEqualTo(2);
+        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+        assertThat(migrate(dir, new java.io.PrintStream(said, true))).as("a changed file is refused").isEqualTo(2);
+        assertThat(said.toString()).as("the command's option named, not the API's field").contains("give --replace").doesNotContain("\"replace\"");
         assertThat(migrate(dir, "--replace")).isZero();
         assertThat(stack.get("/v1/tenants/rep-cli", ADMIN).body().path("migrations").path("cli-replace").path("version").asInt()).isEqualTo(2);
     }
 
     private static int migrate(Path dir, String... more) {
+        return migrate(dir, System.err, more);
+    }
+
+    private static int migrate(Path dir, java.io.PrintStream err, String... more) {
         List<String> args = new java.util.ArrayList<>(List.of("--set", "cli-replace", "--dir", dir.toString(), "--tenants", "rep-cli",
                 "--url", stack.url(), "--token", ADMIN));
         args.addAll(List.of(more));
-        return new picocli.CommandLine(new io.cairn.infra.cli.MigrateCommand()).execute(args.toArray(String[]::new));
+        java.io.PrintStream before = System.err;
+        System.setErr(err); // the command writes to the System.err it finds when made
+        try {
+            return new picocli.CommandLine(new io.cairn.infra.cli.MigrateCommand()).execute(args.toArray(String[]::new));
+        } finally {
+            System.setErr(before);
+        }
     }
 
     private static Reply put(int version, String body) throws Exception {

@@ -165,6 +165,10 @@ public final class MigrateCommand implements Callable<Integer>, NotReachedExit {
         return versions;
     }
 
+    private static String statements(Folder f) {
+        return f.statements().size() + (f.statements().size() == 1 ? " statement" : " statements");
+    }
+
     /** Registers every version in order; false (after saying why) when one was refused. */
     private boolean register(Map<Integer, Folder> versions) throws IOException, InterruptedException {
         int registered = 0;
@@ -176,16 +180,19 @@ public final class MigrateCommand implements Callable<Integer>, NotReachedExit {
             ApiOptions.Response r = call("PUT", "/v1/migrations/" + UrlPaths.segment(set) + "/versions/" + v.getKey(), body);
             if (r.status() == 201) {
                 registered++;
-                out.printf("registered  V%d %s (%d statements)%n", v.getKey(), f.description(), f.statements().size());
+                out.printf("registered  V%d %s (%s)%n", v.getKey(), f.description(), statements(f));
             } else if (r.status() == 200 && r.body().has("replaced")) {
                 registered++;
-                out.printf("replaced    V%d %s (%d statements; it was %s)%n", v.getKey(), f.description(), f.statements().size(),
+                out.printf("replaced    V%d %s (%s; it was %s)%n", v.getKey(), f.description(), statements(f),
                         r.body().path("replaced").asText());
             } else if (r.status() == 200) {
                 out.printf("unchanged   V%d %s%n", v.getKey(), f.description());
             } else {
+                String message = r.body().path("error").path("message").asText();
+                // The server names its API's field; this command's user sets it with an option.
+                message = message.replace("send \"replace\": true", "give --replace");
                 err.printf("cairn migrate: %s refused: %d %s: %s%n", f.file().getFileName(), r.status(),
-                        r.body().path("error").path("code").asText(), TerminalText.safe(r.body().path("error").path("message").asText()));
+                        r.body().path("error").path("code").asText(), TerminalText.safe(message));
                 err.println("cairn migrate: " + (registered == 0 ? "no file was registered, and no run started"
                         : registered + " file(s) before it were registered (listed above), no later one, and no run started"));
                 return false;
