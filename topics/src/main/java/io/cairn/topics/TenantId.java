@@ -9,6 +9,10 @@ public final class TenantId {
     /** The rule, as a pattern (for messages and documentation): {@link #isValid} checks it without a regex, on every request. */
     static final String PATTERN = "^[a-z0-9][a-z0-9_-]{0,62}$";
 
+    /** The rule in words, for a refusal a person can act on: what may be in an id, then the pattern. */
+    public static final String RULE = "1 to 63 characters: lower-case letters, digits, '_' and '-', the first a letter or a digit ("
+            + PATTERN + ")";
+
     private TenantId() {}
 
     public static boolean isValid(String id) {
@@ -28,7 +32,7 @@ public final class TenantId {
     public static String require(String id) {
         if (!isValid(id)) {
             throw new IllegalArgumentException(
-                    "tenant id must match " + PATTERN + " (lower-case letters, digits, '_' and '-', at most 63 characters)");
+                    "a tenant id is " + RULE);
         }
         return id;
     }

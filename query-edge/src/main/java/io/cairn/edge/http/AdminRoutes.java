@@ -54,7 +54,7 @@ final class AdminRoutes {
         if (id == null || !id.isTextual()) throw ApiError.invalidRequest("\"tenant\" is required and must be a string");
         String tenant = id.textValue();
         if (!TenantId.isValid(tenant)) {
-            throw new ApiError(ErrorCode.INVALID_TENANT, "tenant id must match ^[a-z0-9][a-z0-9_-]{0,62}$");
+            throw new ApiError(ErrorCode.INVALID_TENANT, "a tenant id is " + TenantId.RULE);
         }
         Template template = template(body.get("template"));
         JsonNode from = body.get("from");

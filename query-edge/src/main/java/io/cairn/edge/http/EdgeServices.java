@@ -127,7 +127,7 @@ public record EdgeServices(
     static String tenantParam(Context ctx) {
         String t = ctx.pathParam("tenant");
         if (!TenantId.isValid(t)) {
-            throw new ApiError(ErrorCode.INVALID_TENANT, "tenant id must match ^[a-z0-9][a-z0-9_-]{0,62}$");
+            throw new ApiError(ErrorCode.INVALID_TENANT, "a tenant id is " + TenantId.RULE);
         }
         return t;
     }

@@ -475,7 +475,7 @@ final class MigrationRoutes {
     /** A set's name follows the tenant id's rule. */
     private static String setParam(Context ctx) {
         String set = ctx.pathParam("set");
-        if (!TenantId.isValid(set)) throw ApiError.invalidRequest("a migration set's name must match ^[a-z0-9][a-z0-9_-]{0,62}$");
+        if (!TenantId.isValid(set)) throw ApiError.invalidRequest("a migration set's name is " + TenantId.RULE);
         return set;
     }
 
