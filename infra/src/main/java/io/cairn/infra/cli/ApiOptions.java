@@ -47,8 +47,18 @@ public final class ApiOptions {
     /** A JSON answer: its status and body (JSON null when empty). */
     record Response(int status, JsonNode body) {
         String errorLine() {
-            return status + " " + io.cairn.infra.shell.TerminalText.safe(body.path("error").path("code").asText() + ": "
-                    + body.path("error").path("message").asText()) + (status == 401 && hint != null ? hint : "");
+            return errorLine(new String[0]);
+        }
+
+        /**
+         * As {@link #errorLine()}, naming the command's options where the server's message names the request's fields
+         * ({@code "as_of"} becomes {@code --as-of}): {@code fieldThenOption} holds pairs of a field and its option.
+         */
+        String errorLine(String... fieldThenOption) {
+            String message = body.path("error").path("message").asText();
+            for (int i = 0; i + 1 < fieldThenOption.length; i += 2) message = message.replace('"' + fieldThenOption[i] + '"', fieldThenOption[i + 1]);
+            return status + " " + io.cairn.infra.shell.TerminalText.safe(body.path("error").path("code").asText() + ": " + message)
+                    + (status == 401 && hint != null ? hint : "");
         }
     }
 

@@ -129,7 +129,7 @@ final class AdminRoutes {
     private Template template(JsonNode given) {
         if (given == null || given.isNull()) return null;
         if (!given.isTextual() || !TenantId.isValid(given.asText())) {
-            throw ApiError.invalidRequest("\"template\" must name a migration set (^[a-z0-9][a-z0-9_-]{0,62}$)");
+            throw ApiError.invalidRequest("\"template\" must name a migration set, whose name is " + TenantId.RULE);
         }
         if (!s.migrationsReady().getAsBoolean()) throw ApiError.unavailable("the edge is still reading cairn.migrations; retry shortly");
         List<MigrationVersion> versions = s.migrations().upTo(given.asText(), Integer.MAX_VALUE);
