@@ -124,6 +124,10 @@ public final class Applier implements AutoCloseable {
         io.micrometer.core.instrument.Gauge.builder("cairn.applier.closing.tenants", pool, TenantDatabasePool::closingCount)
                 .description("tenant files out of the applier's pool whose close (a checkpoint and a sync) has not finished: still open")
                 .register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("cairn.applier.open.waits", pool, TenantDatabasePool::openWaitsTotal)
+                .description("opens of a tenant's file that waited for closes: max_open_tenants of them were under way").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("cairn.applier.open.wait.seconds", pool, TenantDatabasePool::openWaitSeconds)
+                .description("the time opens of tenants' files waited for closes").register(registry);
         io.micrometer.core.instrument.FunctionCounter.builder("cairn.applier.tenant.opens", pool, TenantDatabasePool::openedTotal)
                 .description("tenant files the applier opened, a reopen after an idle close counted again").register(registry);
         io.micrometer.core.instrument.Gauge.builder("cairn.applier.heavy.queued", lane, HeavyLane::size)

@@ -342,18 +342,37 @@ final class TenantDatabasePool implements AutoCloseable {
     /** Notified when a background close finishes with fewer than {@code maxOpen} closing. */
     private final Object closed = new Object();
 
+    private final java.util.concurrent.atomic.AtomicLong openWaits = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong openWaitNanos = new java.util.concurrent.atomic.AtomicLong();
+
     /** Waits until fewer than {@code maxOpen} databases are closing: a new file is not opened past that. */
     private void awaitCloses() throws SQLException {
-        synchronized (closed) {
-            while (closing.get() >= maxOpen) {
-                try {
-                    closed.wait();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new SQLException("interrupted while waiting for tenant databases to close", e);
+        long start = System.nanoTime();
+        try {
+            synchronized (closed) {
+                while (closing.get() >= maxOpen) {
+                    try {
+                        closed.wait();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new SQLException("interrupted while waiting for tenant databases to close", e);
+                    }
                 }
             }
+        } finally {
+            openWaits.incrementAndGet();
+            openWaitNanos.addAndGet(System.nanoTime() - start);
         }
+    }
+
+    /** Opens of a tenant's file that waited for background closes ({@code maxOpen} of them under way). */
+    long openWaitsTotal() {
+        return openWaits.get();
+    }
+
+    /** The time those opens waited, in seconds. */
+    double openWaitSeconds() {
+        return openWaitNanos.get() / 1e9;
     }
 
     private void closeInBackground(String threadName, List<TenantDatabase> dbs) {

@@ -143,6 +143,7 @@ class TenantDatabasePoolTest {
 
             heldCloses.take().run(); // one close done: room for one more
             pool.release(fifth.get(10, java.util.concurrent.TimeUnit.SECONDS));
+            assertThat(pool.openWaitsTotal()).as("the wait counted (cairn_applier_open_waits_total)").isEqualTo(1);
             assertThat(pool.closingCount()).isEqualTo(2); // t4's open evicted t2
             assertThat(pool.openCount()).isEqualTo(2);
             while (!heldCloses.isEmpty()) heldCloses.take().run();
