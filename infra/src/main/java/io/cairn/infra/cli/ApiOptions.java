@@ -51,12 +51,13 @@ public final class ApiOptions {
         }
 
         /**
-         * As {@link #errorLine()}, naming the command's options where the server's message names the request's fields
-         * ({@code "as_of"} becomes {@code --as-of}): {@code fieldThenOption} holds pairs of a field and its option.
+         * As {@link #errorLine()}, in the command's words where the server's message names the request's fields
+         * ({@code "as_of"} becomes {@code --as-of}): {@code saidThenOption} holds pairs of the server's text and the
+         * command's.
          */
-        String errorLine(String... fieldThenOption) {
+        String errorLine(String... saidThenOption) {
             String message = body.path("error").path("message").asText();
-            for (int i = 0; i + 1 < fieldThenOption.length; i += 2) message = message.replace('"' + fieldThenOption[i] + '"', fieldThenOption[i + 1]);
+            for (int i = 0; i + 1 < saidThenOption.length; i += 2) message = message.replace(saidThenOption[i], saidThenOption[i + 1]);
             return status + " " + io.cairn.infra.shell.TerminalText.safe(body.path("error").path("code").asText() + ": " + message)
                     + (status == 401 && hint != null ? hint : "");
         }

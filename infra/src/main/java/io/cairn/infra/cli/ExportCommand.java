@@ -62,7 +62,7 @@ public final class ExportCommand implements Callable<Integer> {
             try (InputStream in = r.body()) {
                 byte[] answer = in.readAllBytes();
                 err.println("cairn export: " + new ApiOptions.Response(r.statusCode(), answer.length == 0 ? ApiOptions.JSON.nullNode()
-                        : ApiOptions.JSON.readTree(answer)).errorLine("as_of", "--as-of", "format", "--format"));
+                        : ApiOptions.JSON.readTree(answer)).errorLine("\"as_of\"", "--as-of", "\"format\"", "--format"));
             }
             return 1;
         }

@@ -51,7 +51,7 @@ public final class ForkCommand implements Callable<Integer> {
             progress.close();
         }
         if (r.status() != 201) {
-            err.println("cairn fork: " + r.errorLine("time", "--time", "bookmark", "--bookmark"));
+            err.println("cairn fork: " + r.errorLine("\"time\"", "--time", "\"bookmark\"", "--bookmark"));
             return 1;
         }
         out.printf("tenant %s created from %s at %s%napi key: %s%n", tenant, from, r.body().path("from").path("bookmark").asText(),

@@ -188,11 +188,7 @@ public final class MigrateCommand implements Callable<Integer>, NotReachedExit {
             } else if (r.status() == 200) {
                 out.printf("unchanged   V%d %s%n", v.getKey(), f.description());
             } else {
-                String message = r.body().path("error").path("message").asText();
-                // The server names its API's field; this command's user sets it with an option.
-                message = message.replace("send \"replace\": true", "give --replace");
-                err.printf("cairn migrate: %s refused: %d %s: %s%n", f.file().getFileName(), r.status(),
-                        r.body().path("error").path("code").asText(), TerminalText.safe(message));
+                err.printf("cairn migrate: %s refused: %s%n", f.file().getFileName(), r.errorLine("send \"replace\": true", "give --replace"));
                 err.println("cairn migrate: " + (registered == 0 ? "no file was registered, and no run started"
                         : registered + " file(s) before it were registered (listed above), no later one, and no run started"));
                 return false;

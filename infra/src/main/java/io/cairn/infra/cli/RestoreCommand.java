@@ -55,7 +55,7 @@ public final class RestoreCommand implements Callable<Integer> {
             progress.close();
         }
         if (r.status() != 200) {
-            err.println("cairn restore: " + r.errorLine("time", "--time", "bookmark", "--bookmark"));
+            err.println("cairn restore: " + r.errorLine("\"time\"", "--time", "\"bookmark\"", "--bookmark"));
             return 1;
         }
         out.printf("tenant %s restored to %s (record %s); undo with: cairn restore --tenant %s --bookmark %s%n", tenant,

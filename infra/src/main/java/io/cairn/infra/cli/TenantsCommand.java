@@ -68,7 +68,7 @@ public final class TenantsCommand {
             if (template != null) body.put("template", template);
             ApiOptions.Response r = api.call("POST", "/v1/tenants", body, Duration.ofSeconds(60));
             if (r.status() != 201) {
-                System.err.println("cairn tenants create: " + r.errorLine("template", "--template"));
+                System.err.println("cairn tenants create: " + r.errorLine("\"template\"", "--template"));
                 return 1;
             }
             System.out.println("tenant " + tenant + " created\napi key: " + r.body().path("api_key").asText());
